@@ -1,0 +1,43 @@
+# The two commands: `make demo` and `make test`. Both set everything up on a fresh machine
+# that has Python 3.11+; the virtual environment lives in .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_TODAY ?= 2026-11-05
+DEMO   := $(BIN)/nrr report --config examples/nrr.toml --today $(DEMO_TODAY)
+
+.PHONY: demo test lint typecheck unit bench clean install
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nrr needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	@echo "== /nrr last-quarter ==";  $(DEMO) last-quarter
+	@echo; echo "== /nrr last-month =="; $(DEMO) last-month
+	@echo; echo "== /nrr ttm ==";        $(DEMO) ttm
+	@echo; echo "== nrr validate ==";    $(BIN)/nrr validate --config examples/nrr.toml
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

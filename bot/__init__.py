@@ -1,0 +1,1 @@
+"""The Slack adapter: the /nrr command, App Home, digests and alerts in channels."""

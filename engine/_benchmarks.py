@@ -1,0 +1,283 @@
+"""Published NRR and GRR benchmarks, with their sources, and how a company compares.
+
+Every figure here is annual (a 12-month cohort), so it is compared with the trailing-12-month
+figure, or with the monthly rate annualized when there is less history, never with a raw
+monthly or quarterly rate. Where two sources disagree both are kept and the one applied is
+named: for bootstrapped companies SaaS Capital's 104% median is applied, and MetricRig's 103%
+(90th percentile 117.9%) is recorded beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from engine._errors import ProfileError
+
+Segment = Literal["enterprise", "mid-market", "smb"]
+PricingModel = Literal["flat", "seat", "usage"]
+Stage = Literal["early", "growth", "scale"]
+Funding = Literal["vc", "bootstrapped"]
+TierName = Literal["best-in-class", "strong", "good", "concerning", "critical"]
+GrrStatus = Literal["healthy", "watch", "concerning", "leaky-bucket"]
+
+SEGMENTS: tuple[Segment, ...] = ("enterprise", "mid-market", "smb")
+PRICING_MODELS: tuple[PricingModel, ...] = ("flat", "seat", "usage")
+STAGES: tuple[Stage, ...] = ("early", "growth", "scale")
+FUNDINGS: tuple[Funding, ...] = ("vc", "bootstrapped")
+
+
+def _pct(value: str) -> Decimal:
+    return Decimal(value) / 100
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a benchmark comes from, as a message cites it."""
+
+    key: str
+    title: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.title
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source("segments", "2026 SaaS NRR benchmarks by customer segment",
+               "Median and top quartile for enterprise (ACV > $100K), mid-market ($25K-$100K) and "
+               "SMB (< $25K); industry benchmark compilation, 2026."),
+        Source("tiers", "2026 SaaS NRR performance tiers",
+               "Best-in-class > 130%, strong 110-130%, good 100-110%, concerning 90-100%, "
+               "critical < 90%; industry benchmark compilation, 2026."),
+        Source("stages", "2026 SaaS NRR benchmarks by ARR stage",
+               "Early (< $10M ARR), growth ($10M-$50M), scale ($50M+); industry benchmark "
+               "compilation, 2026."),
+        Source("pricing", "2026 SaaS NRR benchmarks by pricing model",
+               "Flat subscription 95-105%, seat-based 105-115%, usage-based 115-130%+."),
+        Source("grr", "GRR guidance for healthy NRR",
+               "Healthy NRR needs GRR above 85%, ideally 90%+; below 80% expansion is "
+               "compensating for a leaky bucket."),
+        Source("saas-capital", "SaaS Capital, bootstrapped B2B SaaS ($3M-$20M ARR)",
+               "Median NRR 104%, 90th percentile 118%."),
+        Source("metricrig", "MetricRig, NRR benchmarks 2026",
+               "Bootstrapped B2B SaaS $3M-$20M ARR: median 103%, 90th percentile 117.9%."),
+        Source("vc-overall", "2026 SaaS NRR benchmarks, VC-backed overall",
+               "Overall median NRR of 106% used for venture-backed companies."),
+        Source("openview", "OpenView Partners, SaaS Benchmarks",
+               "Median NRR of public SaaS companies 105-115%; enterprise 115-130%, SMB 95-105%."),
+        Source("public-filings", "Company earnings reports",
+               "Dollar-based net retention as reported by each company for the period named."),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    name: TierName
+    floor: Decimal | None  # the lowest NRR in the tier (None: no floor)
+    meaning: str
+
+
+#: Best first. "Best-in-class" is above 130%; 130% itself is strong.
+TIERS: tuple[Tier, ...] = (
+    Tier("best-in-class", None, "Exceptional expansion; usage-based or platform plays"),
+    Tier("strong", _pct("110"), "Healthy upsell motion; enterprise or mid-market focus"),
+    Tier("good", _pct("100"), "Net positive retention; adequate expansion"),
+    Tier("concerning", _pct("90"), "Revenue declining from the existing base"),
+    Tier("critical", None, "Severe retention problem; unsustainable without heavy acquisition"),
+)
+BEST_IN_CLASS_ABOVE = _pct("130")
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentBenchmark:
+    segment: Segment
+    median: Decimal
+    top_quartile: Decimal
+    who: str
+    driver: str
+
+
+SEGMENT_BENCHMARKS: dict[Segment, SegmentBenchmark] = {
+    "enterprise": SegmentBenchmark("enterprise", _pct("118"), _pct("130"), "ACV above $100K",
+                                   "Seat expansion, module upsells, multi-year contracts"),
+    "mid-market": SegmentBenchmark("mid-market", _pct("108"), _pct("120"), "ACV $25K-$100K",
+                                   "Usage-based pricing, tier upgrades"),
+    "smb": SegmentBenchmark("smb", _pct("97"), _pct("105"), "ACV below $25K",
+                            "Retention-focused; limited expansion"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RangeBenchmark:
+    """A typical range ("good") and the best-in-class line for a stage or a pricing model."""
+
+    name: str
+    low: Decimal
+    high: Decimal | None
+    best: Decimal | None
+    source: str
+
+
+STAGE_BENCHMARKS: dict[Stage, RangeBenchmark] = {
+    "early": RangeBenchmark("Early stage (< $10M ARR)", _pct("100"), _pct("110"), _pct("115"), "stages"),
+    "growth": RangeBenchmark("Growth stage ($10M-$50M ARR)", _pct("110"), _pct("120"), _pct("125"), "stages"),
+    "scale": RangeBenchmark("Scale stage ($50M+ ARR)", _pct("105"), _pct("115"), _pct("120"), "stages"),
+}
+PRICING_BENCHMARKS: dict[PricingModel, RangeBenchmark] = {
+    "flat": RangeBenchmark("Flat subscription", _pct("95"), _pct("105"), None, "pricing"),
+    "seat": RangeBenchmark("Seat-based / tiered", _pct("105"), _pct("115"), None, "pricing"),
+    "usage": RangeBenchmark("Usage-based or hybrid", _pct("115"), _pct("130"), None, "pricing"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FundingBenchmark:
+    funding: Funding
+    median: Decimal
+    p90: Decimal | None
+    source: str
+    also: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (source, median, p90) not applied
+
+
+FUNDING_BENCHMARKS: dict[Funding, FundingBenchmark] = {
+    "vc": FundingBenchmark("vc", _pct("106"), None, "vc-overall"),
+    "bootstrapped": FundingBenchmark("bootstrapped", _pct("104"), _pct("118"), "saas-capital",
+                                     (("metricrig", _pct("103"), _pct("117.9")),)),
+}
+
+GRR_HEALTHY = _pct("90")
+GRR_CONCERNING_BELOW = _pct("85")
+GRR_LEAKY_BELOW = _pct("80")
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCompany:
+    name: str
+    nrr: Decimal
+    period: str
+    source: str
+
+
+PUBLIC_COMPANIES: tuple[PublicCompany, ...] = (
+    PublicCompany("Datadog", _pct("130"), "reported 'mid-130%s' in earlier periods", "public-filings"),
+    PublicCompany("Snowflake", _pct("128"), "Q1 FY2025", "public-filings"),
+    PublicCompany("Zscaler", _pct("125"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("CrowdStrike", _pct("120"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("Veeva", _pct("120"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("Slack", _pct("119"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("Toast", _pct("115"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("ZoomInfo", _pct("115"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("PagerDuty", _pct("106"), "2024, down from 116% in 2023", "public-filings"),
+    PublicCompany("HubSpot", _pct("103"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("Twilio", _pct("102"), "Q2 2024, down from 103% in 2023", "public-filings"),
+    PublicCompany("Zoom", _pct("98"), "as cited in 2026 vertical benchmarks", "public-filings"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The company the figures belong to: it picks the benchmarks that apply.
+
+    ``stage`` None means "derive it from the ledger's ARR".
+    """
+
+    segment: Segment = "mid-market"
+    pricing_model: PricingModel | None = None
+    stage: Stage | None = None
+    funding: Funding = "vc"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("segment", SEGMENTS), ("pricing_model", PRICING_MODELS),
+                              ("stage", STAGES), ("funding", FUNDINGS)):
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise ProfileError(
+                    f"{name.replace('_', ' ')} '{value}' is not one of {', '.join(allowed)}.")
+
+
+def classify_tier(nrr: Decimal) -> Tier:
+    """The tier an annual NRR falls in (``Decimal("1.12")`` -> strong)."""
+    if nrr > BEST_IN_CLASS_ABOVE:
+        return TIERS[0]
+    for tier in TIERS[1:-1]:
+        assert tier.floor is not None
+        if nrr >= tier.floor:
+            return tier
+    return TIERS[-1]
+
+
+def classify_grr(grr: Decimal) -> GrrStatus:
+    """healthy (90%+), watch (85-90%), concerning (80-85%), leaky-bucket (below 80%)."""
+    if grr >= GRR_HEALTHY:
+        return "healthy"
+    if grr >= GRR_CONCERNING_BELOW:
+        return "watch"
+    if grr >= GRR_LEAKY_BELOW:
+        return "concerning"
+    return "leaky-bucket"
+
+
+def stage_for_arr(arr: Decimal) -> Stage:
+    """The ARR stage: early below $10M, growth to $50M, scale above."""
+    if arr < 10_000_000:
+        return "early"
+    return "growth" if arr < 50_000_000 else "scale"
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    """How an annual NRR and GRR compare with the benchmarks that apply to a profile."""
+
+    nrr: Decimal
+    grr: Decimal | None
+    annualized: bool
+    tier: Tier
+    segment: SegmentBenchmark
+    stage: Stage
+    stage_benchmark: RangeBenchmark
+    pricing: RangeBenchmark | None
+    funding: FundingBenchmark
+    grr_status: GrrStatus | None
+
+    @property
+    def gap_to_median(self) -> Decimal:
+        return self.nrr - self.segment.median
+
+    @property
+    def gap_to_top_quartile(self) -> Decimal:
+        return self.nrr - self.segment.top_quartile
+
+    @property
+    def source(self) -> Source:
+        return SOURCES["segments"]
+
+    @property
+    def expansion_dependent(self) -> bool:
+        """NRR above 100% held up by expansion while GRR is below 85%."""
+        return self.grr is not None and self.nrr > 1 and self.grr < GRR_CONCERNING_BELOW
+
+
+def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,
+                       arr: Decimal | None = None, annualized: bool = False) -> Benchmark:
+    """Compare an annual NRR (and GRR) with the benchmarks for ``profile``.
+
+    ``arr`` picks the stage when the profile does not name one.
+    """
+    stage = profile.stage or (stage_for_arr(arr) if arr is not None else "early")
+    return Benchmark(
+        nrr=nrr,
+        grr=grr,
+        annualized=annualized,
+        tier=classify_tier(nrr),
+        segment=SEGMENT_BENCHMARKS[profile.segment],
+        stage=stage,
+        stage_benchmark=STAGE_BENCHMARKS[stage],
+        pricing=PRICING_BENCHMARKS[profile.pricing_model] if profile.pricing_model else None,
+        funding=FUNDING_BENCHMARKS[profile.funding],
+        grr_status=classify_grr(grr) if grr is not None else None,
+    )

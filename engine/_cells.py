@@ -1,0 +1,240 @@
+"""Parsers for single cells: months, money and percentages, from strings, numbers or dates.
+
+Forgiving in form, strict in meaning: ``$100,000``, ``(5,000)`` and a Google Sheets serial date
+are all fine; ``€1.200,50`` is refused because it could be read two ways. Each parser raises
+``CellError`` with a phrase that completes "... is not ...", never anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from engine._month import MONTH_NAMES, Month
+
+Cell = str | int | float | Decimal | dt.date | dt.datetime | bool | None
+
+SHEETS_EPOCH = dt.date(1899, 12, 30)  # day 0 of Google Sheets and Excel serial dates
+_SERIAL_MIN, _SERIAL_MAX = 18264, 73050  # 1950-01-01 .. 2099-12-31: a ledger's plausible range
+_ERROR_VALUES = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
+
+DateOrder = Literal["MDY", "DMY"]
+
+
+class CellError(ValueError):
+    """A cell's value cannot be read as what its column holds; ``expected`` says what would do."""
+
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+def is_blank(value: Cell) -> bool:
+    """Blank, only spaces, or a spreadsheet error value such as ``#DIV/0!``."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return not text or text.upper() in _ERROR_VALUES
+    return False
+
+
+def show(value: Cell) -> str:
+    """A cell's value as quoted in a message."""
+    if isinstance(value, str):
+        return f"'{value.strip()}'"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- months -----------------------------------------------------------------------------------
+
+_MONTHS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)}
+_MONTHS.update({name[:3].lower(): i + 1 for i, name in enumerate(MONTH_NAMES)})
+_MONTHS["sept"] = 9
+_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_NAMED = re.compile(rf"({_MONTH_WORD})\.?[\s,\-/']*(\d{{4}}|\d{{2}})", re.IGNORECASE)
+_NAMED_DAY = re.compile(rf"\d{{1,2}}[\s\-]({_MONTH_WORD})\.?[\s,\-]*(\d{{4}})", re.IGNORECASE)
+_MM_YYYY = re.compile(r"(\d{1,2})[/\-.](\d{4})")
+_THREE_PART = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
+_YYYYMM = re.compile(r"(\d{4})(\d{2})")
+_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
+
+MONTH_EXPECTED = "a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date"
+
+
+def serial_to_date(serial: float) -> dt.date:
+    """A Google Sheets / Excel serial day number as a date (day 0 is 1899-12-30)."""
+    return SHEETS_EPOCH + dt.timedelta(days=int(serial))
+
+
+def _month(year: int, month: int) -> Month:
+    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+        raise CellError(MONTH_EXPECTED)
+    return Month(year, month)
+
+
+def three_part_date(text: str) -> tuple[int, int, int] | None:
+    """``(first, second, year)`` of a ``dd/mm/yyyy`` or ``mm/dd/yyyy`` string, else None."""
+    m = _THREE_PART.fullmatch(text.strip())
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
+    """Read a month from a cell.
+
+    Takes ``2026-03``, ``2026-03-01``, ``Mar 2026``, ``March 2026``, ``Mar-26``, ``03/2026``,
+    ``202603``, a date, or a serial day number. ``03/04/2026`` needs ``date_order`` (the reader
+    infers it from the whole column) unless one part is above 12.
+    """
+    if isinstance(value, bool) or is_blank(value):
+        raise CellError(MONTH_EXPECTED)
+    if isinstance(value, dt.date):  # datetime is a date too
+        return Month(value.year, value.month)
+    if isinstance(value, int | float | Decimal):
+        serial = _decimal(value, MONTH_EXPECTED)
+        if _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            return Month.of(serial_to_date(float(serial)))
+        raise CellError(MONTH_EXPECTED)
+    text = str(value).strip()
+    if m := _ISO.fullmatch(text):
+        return _month(int(m[1]), int(m[2]))
+    if m := _NAMED.fullmatch(text):
+        year = int(m[2])
+        return _month(year + 2000 if year < 100 else year, _MONTHS[m[1].lower()])
+    if m := _NAMED_DAY.fullmatch(text):
+        return _month(int(m[2]), _MONTHS[m[1].lower()])
+    if m := _MM_YYYY.fullmatch(text):
+        return _month(int(m[2]), int(m[1]))
+    if parts := three_part_date(text):
+        first, second, year = parts
+        if first > 12 or date_order == "DMY":
+            return _month(year, second)
+        if second > 12 or date_order == "MDY":
+            return _month(year, first)
+        raise CellError("a month the column makes unambiguous (day/month or month/day?)")
+    if m := _YYYYMM.fullmatch(text):
+        return _month(int(m[1]), int(m[2]))
+    if _SERIAL_TEXT.fullmatch(text):
+        return parse_month(float(text))
+    raise CellError(MONTH_EXPECTED)
+
+
+def infer_date_order(texts: list[str]) -> DateOrder | None:
+    """From a column's ``a/b/yyyy`` dates, which part is the month; None if no evidence.
+
+    A part above 12 settles it; otherwise the part that varies down the column is the month
+    (first-of-month ledgers read ``01/01, 02/01, 03/01`` in the US).
+    """
+    parts = [p for p in map(three_part_date, texts) if p]
+    if not parts:
+        return None
+    if any(first > 12 for first, _, _ in parts):
+        return "DMY"
+    if any(second > 12 for _, second, _ in parts):
+        return "MDY"
+    firsts = {first for first, _, _ in parts}
+    seconds = {second for _, second, _ in parts}
+    if len(seconds) == 1 and len(firsts) > 1:
+        return "MDY"
+    if len(firsts) == 1 and len(seconds) > 1:
+        return "DMY"
+    return None
+
+
+# --- money ------------------------------------------------------------------------------------
+
+_MONEY_PARTS = re.compile(
+    r"(?P<code1>[A-Z]{3})?\s*(?P<sym1>[$€£¥₹])?\s*(?P<body>.*?)\s*(?P<sym2>[$€£¥₹])?\s*(?P<code2>[A-Z]{3})?"
+)
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")  # 1.200: one thousand two hundred, or 1.2?
+MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
+MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
+_CENT = Decimal("0.005")
+_RATIO_FLOOR = Decimal("0.000000001")  # below any rounding a person or a formula would show
+
+
+def _half_unit(number: Decimal) -> Decimal:
+    """Half a unit of the last digit written: how far rounding alone can move a figure."""
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return Decimal(5).scaleb(exponent - 1)
+
+
+def _decimal(value: int | float | Decimal, expected: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise CellError(expected) from exc
+    if not number.is_finite():
+        raise CellError(expected)
+    return number
+
+
+def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
+    """Read an amount; returns ``(amount, rounding)``.
+
+    ``rounding`` is half a unit of the last digit written (``"108,000"`` -> 0.5, at least half
+    a cent): how far the figure may be from the exact one by rounding alone. ``(5,000)`` and
+    ``-5000`` are both -5000; the reader decides what a sign means in each column.
+    """
+    if isinstance(value, (bool, dt.date)) or is_blank(value):
+        raise CellError(MONEY_EXPECTED)
+    if isinstance(value, int | float | Decimal):
+        amount = _decimal(value, MONEY_EXPECTED)
+        return amount, max(_half_unit(amount), _CENT)
+    text = str(value).strip().replace("\u00a0", " ")
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    if text.startswith(("-", "−")):
+        negative, text = True, text[1:].strip()
+    parts = _MONEY_PARTS.fullmatch(text)
+    body = parts["body"] if parts else text
+    if body.startswith(("-", "−")) and not negative:  # $-5,000
+        negative, body = True, body[1:].strip()
+    if _DOT_THOUSANDS.fullmatch(body):
+        raise CellError(MONEY_AMBIGUOUS)
+    if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
+        amount = Decimal(body.replace(",", ""))
+    elif re.fullmatch(r"[\d.,\s]+", body) and any(c.isdigit() for c in body):
+        raise CellError(MONEY_AMBIGUOUS)
+    else:
+        raise CellError(MONEY_EXPECTED)
+    return (-amount if negative else amount), max(_half_unit(amount), _CENT)
+
+
+# --- percentages ------------------------------------------------------------------------------
+
+PERCENT_EXPECTED = "a rate such as 108%, 1.08 or 108"
+
+
+def parse_ratio(value: Cell) -> tuple[Decimal, Decimal]:
+    """Read a rate as a ratio (``108%``, ``1.08`` and ``108`` are all 1.08); ``(ratio, rounding)``.
+
+    A bare number of 10 or more is taken as a percentage: no ledger keeps 10x its revenue in a
+    month, and a real rate below 10% is a collapse that the formula check will flag anyway.
+    """
+    if isinstance(value, (bool, dt.date)) or is_blank(value):
+        raise CellError(PERCENT_EXPECTED)
+    percent = False
+    if isinstance(value, int | float | Decimal):
+        number = _decimal(value, PERCENT_EXPECTED)
+    else:
+        text = str(value).strip().replace(" ", "")
+        percent = text.endswith("%")
+        text = text.removesuffix("%")
+        if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+            raise CellError(PERCENT_EXPECTED)
+        number = Decimal(text)
+    rounding = _half_unit(number)
+    if percent or abs(number) >= 10:
+        number, rounding = number / 100, rounding / 100
+    return number, max(rounding, _RATIO_FLOOR)

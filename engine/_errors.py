@@ -1,0 +1,44 @@
+"""Errors the engine raises. Every message is meant for the person who keeps the ledger.
+
+    NrrError            base of every error the engine raises
+    ├── LedgerError     the ledger cannot be read, or says something impossible
+    ├── QueryError      a period query is not understood, or the ledger does not cover it
+    └── ProfileError    a company profile value is not one the benchmarks know
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine._ledger import Issue
+
+
+class NrrError(Exception):
+    """Base of every error the engine raises; its text is fit to show a user."""
+
+
+class LedgerError(NrrError):
+    """The ledger cannot be used; ``issues`` lists every problem found, by cell."""
+
+    def __init__(self, issues: tuple[Issue, ...]) -> None:
+        self.issues = issues
+        errors = [i for i in issues if i.severity == "error"]
+        shown = errors or list(issues)
+        super().__init__("\n".join(str(i) for i in shown))
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+
+class QueryError(NrrError):
+    """A period query is not understood, or asks for months the ledger does not have."""
+
+
+class ProfileError(NrrError):
+    """A company profile value (segment, pricing model, stage, funding) is not recognised."""

@@ -1,0 +1,59 @@
+"""Recognising the template's columns by name, whatever their case, order or wording."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine._ledger import Field, Unit
+
+_MONTH_WORDS = {"month", "months", "date", "period", "reporting", "ending", "end", "start", "year"}
+_FIELD_WORDS: dict[Field, set[str]] = {
+    "start": {"start", "starting", "beginning", "begin", "opening", "bop", "initial"},
+    "end": {"end", "ending", "closing", "eop", "final"},
+    "expansion": {"expanded", "expansion", "expansions", "expand", "upsell", "upsells", "upgrade",
+                  "upgrades", "upgraded"},
+    "churn": {"churn", "churned", "lost", "cancelled", "canceled", "cancellation",
+              "cancellations"},
+    "downgrade": {"downgrade", "downgrades", "downgraded", "contraction", "contractions",
+                  "contracted"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMatch:
+    field: Field
+    unit: Unit | None  # the unit the header names, if any
+
+
+def _tokens(header: str) -> list[str]:
+    text = header.lower().replace("%", " percent ")
+    text = text.replace("monthly recurring revenue", "mrr").replace("annual recurring revenue", "arr")
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def match_header(header: str) -> HeaderMatch | None:
+    """The ledger field a column header names, or None for a column to keep aside.
+
+    >>> match_header("Beginning ARR")
+    HeaderMatch(field='start', unit='ARR')
+    >>> match_header("NRR %")
+    HeaderMatch(field='nrr', unit=None)
+    """
+    words = _tokens(header)
+    if not words:
+        return None
+    seen = set(words)
+    unit: Unit | None = "ARR" if "arr" in seen else "MRR" if "mrr" in seen else None
+    if unit is None and seen & {"month", "date"} and seen <= _MONTH_WORDS:
+        return HeaderMatch("month", None)
+    if unit is None and seen <= {"period", "months"}:
+        return HeaderMatch("month", None)
+    if seen & {"nrr", "ndr", "nrrrate"} or (seen >= {"net", "retention"}):
+        return HeaderMatch("nrr", None) if not seen & {"gross", "grr"} else None
+    if seen & {"grr", "grrrate"} or (seen >= {"gross", "retention"}):
+        return HeaderMatch("grr", None)
+    hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
+    if len(hits) == 1:
+        return HeaderMatch(hits[0], unit)
+    return None

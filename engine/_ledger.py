@@ -1,0 +1,188 @@
+"""The ledger: one row per month of the seven-column NRR template, validated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from engine._month import Month
+
+Severity = Literal["error", "warning"]
+Field = Literal["month", "start", "expansion", "churn", "downgrade", "end", "nrr", "grr"]
+Unit = Literal["MRR", "ARR"]
+
+ZERO = Decimal(0)
+
+#: The template's header for each field, as people see it (MRR wording; ARR ledgers swap the word).
+FIELD_TITLES: Mapping[Field, str] = {
+    "month": "Month",
+    "start": "MRR (Start of Period)",
+    "expansion": "Expanded MRR",
+    "churn": "Churned MRR",
+    "downgrade": "Downgraded MRR",
+    "end": "MRR (End of Period)",
+    "nrr": "NRR Rate",
+    "grr": "GRR Rate",
+}
+REQUIRED_FIELDS: tuple[Field, ...] = ("month", "start", "expansion", "churn", "downgrade")
+
+
+def column_letter(index: int) -> str:
+    """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``: the A1-notation letters of a 0-based column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def a1(row: int, column: int) -> str:
+    """A1 notation for a 1-based row and a 0-based column: ``a1(7, 2) == "C7"``."""
+    return f"{column_letter(column)}{row}"
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet title as it stands before ``!`` in A1 notation (quoted unless plain)."""
+    if title.replace("_", "").isalnum():
+        return title
+    return "'" + title.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in a ledger: where it is, what is wrong and what to do.
+
+    ``str(issue)`` reads like ``Ledger!C7 (March 2026): Churned MRR is ...``.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    cells: tuple[str, ...] = ()
+    month: Month | None = None
+    sheet: str | None = None
+
+    @property
+    def where(self) -> str:
+        prefix = f"{quote_sheet(self.sheet)}!" if self.sheet and self.cells else ""
+        place = " and ".join(prefix + c for c in self.cells)
+        if self.month is not None:
+            place = f"{place} ({self.month.name})" if place else self.month.name
+        if not place and self.sheet:
+            place = self.sheet
+        return place
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One month of the ledger. Losses (churn, downgrade) are stored as positive amounts."""
+
+    month: Month
+    start: Decimal
+    expansion: Decimal
+    churn: Decimal
+    downgrade: Decimal
+    row: int = 0  # 1-based row in the source grid; 0 when the row was built in code
+
+    def __post_init__(self) -> None:
+        for name in ("start", "expansion", "churn", "downgrade"):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal):
+                raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
+            if value < 0:
+                raise ValueError(f"{name} must not be negative ({self.month}: {value})")
+        if self.churn + self.downgrade > self.start:
+            raise ValueError(f"{self.month}: churn plus downgrade exceeds the start MRR")
+
+    @property
+    def end(self) -> Decimal:
+        """The starting cohort's MRR at month end: Start + Expanded - Churned - Downgraded."""
+        return self.start + self.expansion - self.churn - self.downgrade
+
+    @property
+    def nrr(self) -> Decimal | None:
+        """(Start + Expanded - Churned - Downgraded) / Start; None when Start is 0."""
+        return self.end / self.start if self.start else None
+
+    @property
+    def grr(self) -> Decimal | None:
+        """(Start - Churned - Downgraded) / Start; None when Start is 0."""
+        return (self.start - self.churn - self.downgrade) / self.start if self.start else None
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the ledger's fields sit in the source grid (for write-back and messages)."""
+
+    header_row: int  # 1-based
+    columns: Mapping[Field, int]  # 0-based column per recognised field
+    extras: Mapping[str, int] = field(default_factory=dict)  # other headers, kept aside
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A validated ledger: months in order, no duplicates; warnings kept for display.
+
+    Build one with ``read_ledger`` (from a grid of cells) or ``Ledger.of`` (from rows).
+    """
+
+    rows: tuple[LedgerRow, ...]
+    warnings: tuple[Issue, ...] = ()
+    unit: Unit = "MRR"
+    sheet: str | None = None
+    layout: Layout | None = None
+    pending: tuple[Month, ...] = ()  # months listed with no figures yet
+    _by_month: Mapping[Month, LedgerRow] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_month = {r.month: r for r in self.rows}
+        if len(by_month) != len(self.rows):
+            raise ValueError("a ledger holds one row per month")
+        ordered = tuple(sorted(self.rows, key=lambda r: r.month))
+        object.__setattr__(self, "rows", ordered)
+        object.__setattr__(self, "_by_month", by_month)
+
+    @classmethod
+    def of(cls, *rows: LedgerRow, unit: Unit = "MRR") -> Ledger:
+        return cls(rows=tuple(rows), unit=unit)
+
+    def __iter__(self) -> Iterator[LedgerRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, month: object) -> bool:
+        return month in self._by_month
+
+    def get(self, month: Month) -> LedgerRow | None:
+        return self._by_month.get(month)
+
+    @property
+    def first_month(self) -> Month | None:
+        return self.rows[0].month if self.rows else None
+
+    @property
+    def last_month(self) -> Month | None:
+        return self.rows[-1].month if self.rows else None
+
+    def missing(self, first: Month, last: Month) -> tuple[Month, ...]:
+        """The months from ``first`` to ``last`` (inclusive) that have no row."""
+        return tuple(first + i for i in range(last - first + 1) if first + i not in self._by_month)
+
+    def implied_new(self, month: Month) -> Decimal | None:
+        """New-business MRR won during ``month``: next month's Start minus this month's End.
+
+        None when either row is missing (the next month is not in the ledger yet).
+        """
+        row, following = self.get(month), self.get(month + 1)
+        if row is None or following is None:
+            return None
+        return following.start - row.end

@@ -1,0 +1,224 @@
+"""Every sentence the engine says to a person, in one place.
+
+Each says what is wrong and what to do; the caller adds where (sheet, cell, month). Tests assert
+these texts exactly, so a change here is a change people will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from engine._month import Month
+
+
+def money(amount: Decimal) -> str:
+    """``1234567.5`` -> ``1,234,567.50``."""
+    return f"{amount:,.2f}"
+
+
+def pct(ratio: Decimal) -> str:
+    """``1.0812`` -> ``108.12%``."""
+    return f"{ratio * 100:.2f}%"
+
+
+def month_run(months: Sequence[Month]) -> str:
+    """``[2026-04, 2026-05, 2026-07]`` -> ``April 2026 to May 2026, July 2026``."""
+    runs: list[list[Month]] = []
+    for m in months:
+        if runs and m - runs[-1][-1] == 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(r[0].name if len(r) == 1 else f"{r[0].name} to {r[-1].name}" for r in runs)
+
+
+# --- reading the ledger -----------------------------------------------------------------------
+
+def unreadable(title: str, found: str, expected: str) -> str:
+    return f"{title} {found} is not {expected}."
+
+
+def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) -> str:
+    names = ", ".join(f"'{t}'" for t in titles)
+    plural = "columns" if len(titles) > 1 else "a column"
+    where = f"row {header_row}" if header_row else "the first rows"
+    return (
+        f"No {names} column{'s' if len(titles) > 1 else ''} in the header ({where}); "
+        f"add {plural} with {'those headers' if len(titles) > 1 else 'that header'} "
+        f"(the template's {unit} ledger has Month, {unit} (Start of Period), Expanded {unit}, "
+        f"Churned {unit}, Downgraded {unit})."
+    )
+
+
+def no_header(unit: str) -> str:
+    return (
+        "No header row found: the first rows should name the columns Month, "
+        f"{unit} (Start of Period), Expanded {unit}, Churned {unit} and Downgraded {unit}."
+    )
+
+
+def mixed_units(mrr_cols: Sequence[str], arr_cols: Sequence[str]) -> str:
+    return (
+        f"The columns mix MRR ({', '.join(mrr_cols)}) and ARR ({', '.join(arr_cols)}); "
+        "keep the whole ledger in one of them."
+    )
+
+
+def duplicate_column(title: str, used: str) -> str:
+    return f"{title} also looks like the {used} column; using the first one, this one is ignored."
+
+
+def amounts_without_month() -> str:
+    return "This row has amounts but no month; enter the month in the Month column."
+
+
+def duplicate_month() -> str:
+    return "This month appears more than once; keep one row per month (delete or merge the others)."
+
+
+def negative_amount(title: str, amount: Decimal) -> str:
+    return f"{title} is {money(amount)}; it cannot be negative. Enter the amount as a positive number."
+
+
+def blank_start(title: str) -> str:
+    return f"{title} is blank; enter the recurring revenue at the start of the month."
+
+
+def losses_exceed_start(churn: Decimal, downgrade: Decimal, start: Decimal) -> str:
+    return (
+        f"Churned + Downgraded = {money(churn + downgrade)} is more than the "
+        f"{money(start)} the month started with; a month cannot lose more than it started with. "
+        "Check these cells."
+    )
+
+
+def no_movements(unit: str) -> str:
+    return f"Expanded, Churned and Downgraded {unit} are all blank; read as 0. Enter 0 to confirm."
+
+
+def end_disagrees(title: str, found: Decimal, computed: Decimal) -> str:
+    return (
+        f"{title} says {money(found)} but Start + Expanded - Churned - Downgraded = "
+        f"{money(computed)}; using {money(computed)}."
+    )
+
+
+def rate_disagrees(title: str, found: Decimal, computed: Decimal) -> str:
+    return f"{title} says {pct(found)} but the formula gives {pct(computed)}; using {pct(computed)}."
+
+
+def gap(missing: Sequence[Month], before: Month, after: Month) -> str:
+    n = len(missing)
+    return (
+        f"No row for {month_run(missing)} ({n} month{'s' if n > 1 else ''} missing between "
+        f"{before.name} and {after.name}); periods that span the gap are refused until "
+        f"{'they are' if n > 1 else 'it is'} added."
+    )
+
+
+def revenue_vanished(start: Decimal, previous: Month, previous_end: Decimal) -> str:
+    return (
+        f"Start is {money(start)}, below {previous.name}'s End of {money(previous_end)}: "
+        f"{money(previous_end - start)} vanished between the rows. Record it as churn or "
+        "downgrade in the month it happened."
+    )
+
+
+def recomputed() -> str:
+    return "It is computed from the other columns instead."
+
+
+def empty_ledger() -> str:
+    return "The ledger has no month with figures yet; fill in at least one row."
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+def unknown_period(query: str, examples: Sequence[str]) -> str:
+    return f"'{query.strip()}' is not a period I know. Try one of: {', '.join(examples)}."
+
+
+def not_started(label: str, latest_closed: Month) -> str:
+    return f"{label} has not started yet; the latest closed month is {latest_closed.name}."
+
+
+def no_closed_month_yet(year_label: str, first: Month) -> str:
+    return (
+        f"{year_label} began in {first.name} and has no closed month yet; "
+        "try this-month or last-year."
+    )
+
+
+def backwards_range(first: Month, last: Month) -> str:
+    return f"The range ends ({last.name}) before it starts ({first.name}); put the earlier month first."
+
+
+def ledger_empty() -> str:
+    return "The ledger has no months yet."
+
+
+def not_in_ledger_yet(month: Month, latest: Month) -> str:
+    return f"{month.name} is not in the ledger yet; the latest month is {latest.name}."
+
+
+def before_ledger(period_label: str, period_first: Month, first: Month) -> str:
+    if period_label == period_first.name:
+        return f"{period_label} is before the ledger starts; the first month is {first.name}."
+    return (
+        f"{period_label} starts in {period_first.name}, before the ledger does; "
+        f"the first month is {first.name}."
+    )
+
+
+def period_has_gaps(label: str, missing: Sequence[Month]) -> str:
+    return (
+        f"{label} spans months the ledger does not have: {month_run(missing)}. "
+        "Add them to the ledger, or ask for a period that avoids them."
+    )
+
+
+def undefined_zero_start(month: Month) -> str:
+    return f"not defined: {month.name} started with no recurring revenue"
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$",
+            "NZD": "NZ$", "BRL": "R$", "CNY": "CN¥"}
+
+
+def currency_amount(amount: Decimal, currency: str = "USD", places: int = 0) -> str:
+    """``-5000, "USD"`` -> ``-$5,000``; unknown codes are written out: ``CHF 5,000``."""
+    symbol = _SYMBOLS.get(currency)
+    figure = f"{abs(amount):,.{places}f}"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol}{figure}" if symbol else f"{sign}{currency} {figure}"
+
+
+def rate(ratio: Decimal | None, places: int = 1) -> str:
+    """A ratio as a percentage for people: ``1.0312`` -> ``103.1%``; None -> ``n/a``."""
+    return "n/a" if ratio is None else f"{ratio * 100:.{places}f}%"
+
+
+def pts(delta: Decimal, places: int = 1) -> str:
+    """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``."""
+    return f"{delta * 100:+.{places}f} pts"
+
+
+DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}
+
+
+def change_sentence(nrr_delta: Decimal, previous_label: str, driver: str, driver_delta: Decimal) -> str:
+    """``NRR -5.2 pts vs Q2 2026, mostly churn (-4.9 pts)``."""
+    direction = "more" if driver == "expansion" and driver_delta > 0 else (
+        "less" if driver == "expansion" else ("less" if driver_delta > 0 else "more"))
+    return (f"NRR {pts(nrr_delta)} vs {previous_label}, mostly {direction} "
+            f"{DRIVER_WORDS[driver]} ({pts(driver_delta)})")
+
+
+TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Good",
+              "concerning": "Concerning", "critical": "Critical"}
+GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",
+             "concerning": "concerning (below 85%)",
+             "leaky-bucket": "a leaky bucket (below 80%): expansion is hiding losses"}

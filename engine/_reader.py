@@ -1,0 +1,320 @@
+"""Reading a ledger from a grid of cells: the one reader behind CSV, XLSX and Google Sheets.
+
+The grid is rows of cell values as the source gives them: strings (CSV), numbers and dates
+(XLSX), or numbers and serial dates (Sheets, unformatted). ``check_ledger`` finds every problem;
+``read_ledger`` returns the ledger or raises ``LedgerError`` with all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engine import _messages as say
+from engine._cells import (
+    Cell,
+    CellError,
+    DateOrder,
+    infer_date_order,
+    is_blank,
+    parse_money,
+    parse_month,
+    parse_ratio,
+    show,
+)
+from engine._errors import LedgerError
+from engine._headers import match_header
+from engine._ledger import (
+    FIELD_TITLES,
+    REQUIRED_FIELDS,
+    ZERO,
+    Field,
+    Issue,
+    Layout,
+    Ledger,
+    LedgerRow,
+    Severity,
+    Unit,
+    a1,
+)
+from engine._month import Month
+
+Grid = Sequence[Sequence[Cell]]
+
+HEADER_SEARCH_ROWS = 30  # a title block above the header is common; beyond this, it is data
+_SUMMARY_LABELS = {"total", "totals", "sum", "average", "avg", "mean", "median", "ytd", "ttm",
+                   "overall", "grand total"}
+_AMOUNTS: tuple[Field, ...] = ("start", "expansion", "churn", "downgrade")
+_MOVEMENTS: tuple[Field, ...] = ("expansion", "churn", "downgrade")
+
+
+@dataclass
+class LedgerCheck:
+    """What ``check_ledger`` found: the ledger (None when there are errors) and every issue."""
+
+    ledger: Ledger | None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> Ledger:
+    """The ledger in ``grid``, or ``LedgerError`` listing every problem by cell.
+
+    ``sheet`` names the worksheet in messages; ``first_row`` is the sheet row of ``grid[0]``.
+    """
+    check = check_ledger(grid, sheet=sheet, first_row=first_row)
+    if check.ledger is None:
+        raise LedgerError(tuple(check.issues))
+    return check.ledger
+
+
+def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> LedgerCheck:
+    """Every error and warning in ``grid``, and the ledger when there are no errors."""
+    return _Reader(grid, sheet, first_row).run()
+
+
+def _cell(row: Sequence[Cell], column: int | None) -> Cell:
+    if column is None or column >= len(row):
+        return None
+    return row[column]
+
+
+@dataclass
+class _Header:
+    index: int  # 0-based index into the grid
+    columns: dict[Field, int]
+    extras: dict[str, int]
+    units: dict[Unit, list[str]]
+    repeats: list[tuple[int, str, Field]]  # (column, header text, field it repeats)
+
+
+def _read_header(row: Sequence[Cell], index: int) -> _Header:
+    header = _Header(index, {}, {}, defaultdict(list), [])
+    for col, value in enumerate(row):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        text = value.strip()
+        match = match_header(text)
+        if match is None:
+            header.extras[text] = col
+        elif match.field in header.columns:
+            header.repeats.append((col, text, match.field))
+            header.extras[text] = col
+        else:
+            header.columns[match.field] = col
+            if match.unit:
+                header.units[match.unit].append(text)
+    return header
+
+
+def _find_header(grid: Grid) -> _Header | None:
+    """The first row naming the month and the most required columns (a title may sit above)."""
+    best: tuple[int, _Header] | None = None
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        header = _read_header(row, index)
+        score = sum(f in header.columns for f in REQUIRED_FIELDS)
+        if "month" in header.columns and score >= 3 and (best is None or score > best[0]):
+            best = (score, header)
+            if score == len(REQUIRED_FIELDS):
+                break
+    return best[1] if best else None
+
+
+class _Reader:
+    def __init__(self, grid: Grid, sheet: str | None, first_row: int) -> None:
+        self.grid = grid
+        self.sheet = sheet
+        self.first_row = first_row
+        self.issues: list[Issue] = []
+        self.unit: Unit = "MRR"
+        self.columns: dict[Field, int] = {}
+
+    def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
+            month: Month | None = None) -> None:
+        self.issues.append(Issue(severity, code, message, tuple(cells), month, self.sheet))
+
+    def title(self, f: Field) -> str:
+        return FIELD_TITLES[f].replace("MRR", self.unit)
+
+    def ref(self, sheet_row: int, f: Field) -> str:
+        return a1(sheet_row, self.columns[f])
+
+    def run(self) -> LedgerCheck:
+        header = _find_header(self.grid)
+        if header is None:
+            best = max((_read_header(r, i) for i, r in enumerate(self.grid[:HEADER_SEARCH_ROWS])),
+                       key=lambda h: sum(f in h.columns for f in REQUIRED_FIELDS), default=None)
+            if best is None or not best.columns:
+                self.add("error", "no_header", say.no_header(self.unit))
+            else:
+                absent = [self.title(f) for f in REQUIRED_FIELDS if f not in best.columns]
+                self.add("error", "missing_column",
+                         say.missing_columns(absent, self.unit, self.first_row + best.index))
+            return LedgerCheck(None, self.issues)
+        self.columns = header.columns
+        header_row = self.first_row + header.index
+        if header.units.get("ARR") and header.units.get("MRR"):
+            self.add("error", "mixed_units", say.mixed_units(header.units["MRR"], header.units["ARR"]))
+        elif header.units.get("ARR"):
+            self.unit = "ARR"
+        for col, text, f in header.repeats:
+            self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f)),
+                     [a1(header_row, col)])
+        missing = [f for f in REQUIRED_FIELDS if f not in header.columns]
+        if missing:
+            self.add("error", "missing_column",
+                     say.missing_columns([self.title(f) for f in missing], self.unit, header_row))
+            return LedgerCheck(None, self.issues)
+
+        rows, pending = self.read_rows(header.index)
+        self.check_sequence(rows)
+        if not rows and not self.errors():
+            self.add("error", "empty", say.empty_ledger())
+        if self.errors():
+            return LedgerCheck(None, self.issues)
+        layout = Layout(header_row, dict(header.columns), dict(header.extras))
+        warnings = tuple(i for i in self.issues if i.severity == "warning")
+        ledger = Ledger(tuple(rows), warnings, self.unit, self.sheet, layout, tuple(pending))
+        return LedgerCheck(ledger, self.issues)
+
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    # -- rows --
+
+    def read_rows(self, header_index: int) -> tuple[list[LedgerRow], list[Month]]:
+        month_col = self.columns["month"]
+        order = infer_date_order(
+            [v for r in self.grid[header_index + 1:] if isinstance(v := _cell(r, month_col), str)]
+        )
+        rows: list[LedgerRow] = []
+        pending: list[Month] = []
+        seen: dict[Month, list[int]] = defaultdict(list)
+        for index in range(header_index + 1, len(self.grid)):
+            sheet_row = self.first_row + index
+            cells = self.grid[index]
+            month_cell = _cell(cells, month_col)
+            amounts_blank = all(is_blank(_cell(cells, self.columns[f])) for f in _AMOUNTS)
+            if is_blank(month_cell):
+                if not amounts_blank:
+                    self.add("error", "no_month", say.amounts_without_month(),
+                             [self.ref(sheet_row, "month")])
+                continue
+            if isinstance(month_cell, str) and month_cell.strip().lower() in _SUMMARY_LABELS:
+                continue
+            month = self.month(month_cell, sheet_row, order)
+            if month is not None:
+                seen[month].append(sheet_row)
+            if amounts_blank:
+                if month is not None:
+                    pending.append(month)
+                continue
+            row = self.read_row(cells, sheet_row, month)
+            if row is not None:
+                rows.append(row)
+        for month, sheet_rows in seen.items():
+            if len(sheet_rows) > 1:
+                self.add("error", "duplicate_month", say.duplicate_month(),
+                         [self.ref(r, "month") for r in sheet_rows], month)
+        filled = {r.month for r in rows}
+        return rows, sorted(m for m in set(pending) if m not in filled)
+
+    def month(self, value: Cell, sheet_row: int, order: DateOrder | None) -> Month | None:
+        try:
+            return parse_month(value, order)
+        except CellError as exc:
+            self.add("error", "bad_month", say.unreadable("Month", show(value), exc.expected),
+                     [self.ref(sheet_row, "month")])
+            return None
+
+    def amount(self, cells: Sequence[Cell], f: Field, sheet_row: int,
+               month: Month | None) -> tuple[Decimal, Decimal] | None:
+        value = _cell(cells, self.columns.get(f))
+        if is_blank(value):
+            return None
+        try:
+            return parse_money(value)
+        except CellError as exc:
+            self.add("error", "bad_amount", say.unreadable(self.title(f), show(value), exc.expected),
+                     [self.ref(sheet_row, f)], month)
+            raise
+
+    def read_row(self, cells: Sequence[Cell], sheet_row: int, month: Month | None) -> LedgerRow | None:
+        values: dict[Field, Decimal | None] = {}
+        failed = month is None
+        for f in _AMOUNTS:
+            try:
+                parsed = self.amount(cells, f, sheet_row, month)
+            except CellError:
+                failed = True
+                continue
+            values[f] = parsed[0] if parsed else None
+        start = values.get("start")
+        if start is None and "start" in values:
+            self.add("error", "blank_start", say.blank_start(self.title("start")),
+                     [self.ref(sheet_row, "start")], month)
+            failed = True
+        for f in ("start", "expansion"):
+            amount = values.get(f)
+            if amount is not None and amount < 0:
+                self.add("error", "negative", say.negative_amount(self.title(f), amount),
+                         [self.ref(sheet_row, f)], month)
+                failed = True
+        if failed or month is None or start is None:
+            return None
+        if all(values.get(f) is None for f in _MOVEMENTS):
+            self.add("warning", "no_movements", say.no_movements(self.unit),
+                     [self.ref(sheet_row, f) for f in _MOVEMENTS], month)
+        expansion = values.get("expansion") or ZERO
+        churn = abs(values.get("churn") or ZERO)  # (5,000) and -5000 both mean a loss of 5,000
+        downgrade = abs(values.get("downgrade") or ZERO)
+        if churn + downgrade > start:
+            self.add("error", "losses_exceed_start", say.losses_exceed_start(churn, downgrade, start),
+                     [self.ref(sheet_row, f) for f in ("start", "churn", "downgrade")], month)
+            return None
+        row = LedgerRow(month, start, expansion, churn, downgrade, sheet_row)
+        self.check_computed(cells, row)
+        return row
+
+    def check_computed(self, cells: Sequence[Cell], row: LedgerRow) -> None:
+        """Warn where a typed End or rate disagrees with the formula beyond rounding."""
+        checks: tuple[tuple[Field, Decimal | None], ...] = (
+            ("end", row.end), ("nrr", row.nrr), ("grr", row.grr))
+        for f, computed in checks:
+            value = _cell(cells, self.columns.get(f))
+            if computed is None or is_blank(value):
+                continue
+            try:
+                found, rounding = parse_money(value) if f == "end" else parse_ratio(value)
+            except CellError as exc:
+                self.add("warning", "bad_rate",
+                         say.unreadable(self.title(f), show(value), exc.expected) + " " + say.recomputed(),
+                         [self.ref(row.row, f)], row.month)
+                continue
+            if abs(found - computed) > rounding:
+                disagrees = say.end_disagrees if f == "end" else say.rate_disagrees
+                self.add("warning", f"{f}_disagrees", disagrees(self.title(f), found, computed),
+                         [self.ref(row.row, f)], row.month)
+
+    # -- across rows --
+
+    def check_sequence(self, rows: list[LedgerRow]) -> None:
+        ordered = sorted(rows, key=lambda r: r.month)
+        for before, after in itertools.pairwise(ordered):
+            if after.month - before.month > 1:
+                missing = [before.month + i for i in range(1, after.month - before.month)]
+                self.add("warning", "gap", say.gap(missing, before.month, after.month))
+            elif after.month - before.month == 1 and after.start < before.end - Decimal("0.005"):
+                self.add("warning", "revenue_vanished",
+                         say.revenue_vanished(after.start, before.month, before.end),
+                         [self.ref(after.row, "start")], after.month)

@@ -1,0 +1,152 @@
+"""A report: everything one answer about a period says, built once, rendered anywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from engine._benchmarks import Benchmark, Profile, compare_benchmarks
+from engine._errors import QueryError
+from engine._ledger import Issue, Ledger
+from engine._periods import Period, fit_period, previous_period
+from engine._retention import (
+    Change,
+    Method,
+    Retention,
+    Trailing,
+    compare_retention,
+    compute_retention,
+    trailing_12m,
+)
+
+_CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The answer for one period: retention, its change, the trailing year and the benchmarks."""
+
+    retention: Retention
+    change: Change | None
+    trailing: Trailing | None
+    benchmark: Benchmark | None
+    warnings: tuple[Issue, ...]
+    unit: str = "MRR"
+    currency: str = "USD"
+
+    @property
+    def period(self) -> Period:
+        return self.retention.period
+
+
+def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
+                 profile: Profile | None = None, fiscal_year_start: int = 1,
+                 currency: str = "USD") -> Report:
+    """Everything to say about ``period``; raises ``QueryError`` if the ledger does not cover it."""
+    profile = profile or Profile()
+    period = fit_period(period, ledger)
+    retention = compute_retention(ledger, period, method)
+    try:
+        previous = compute_retention(ledger, previous_period(period, fiscal_year_start), method)
+    except QueryError:
+        previous = None
+    change = compare_retention(retention, previous) if previous else None
+    trailing = trailing_12m(ledger, period.last, method)
+    benchmark = None
+    if trailing is not None and trailing.nrr is not None:
+        last_end = retention.rows[-1].end
+        arr = last_end * 12 if ledger.unit == "MRR" else last_end
+        benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
+                                       annualized=trailing.annualized)
+    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency)
+
+
+def pct(ratio: Decimal | None) -> float | None:
+    """A ratio as a percentage to 2 decimals for JSON (1.03124 -> 103.12); None stays None."""
+    if ratio is None:
+        return None
+    return float((ratio * 100).quantize(_CENTS, rounding=ROUND_HALF_UP))
+
+
+def points(ratio: Decimal | None) -> float | None:
+    """A difference of ratios in percentage points, 2 decimals."""
+    return pct(ratio)
+
+
+def money(amount: Decimal | None) -> str | None:
+    """Money for JSON: a string with 2 decimals (``"250000.00"``)."""
+    if amount is None:
+        return None
+    return str(amount.quantize(_CENTS, rounding=ROUND_HALF_UP))
+
+
+def ratio2(value: Decimal | None) -> float | None:
+    if value is None:
+        return None
+    return float(value.quantize(_CENTS, rounding=ROUND_HALF_UP))
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as the JSON object ``nrr report --json`` prints (documented in the README)."""
+    r = report.retention
+    period = report.period
+    out: dict[str, Any] = {
+        "period": {"label": period.label, "first_month": str(period.first),
+                   "last_month": str(period.last), "to_date": period.to_date},
+        "method": r.method,
+        "nrr_pct": pct(r.nrr),
+        "grr_pct": pct(r.grr),
+        "start_mrr": money(r.start),
+        "end_mrr": money(r.end),
+        "expansion": money(r.expansion),
+        "churn": money(r.churn),
+        "downgrade": money(r.downgrade),
+        "new_business": money(r.new_business),
+        "mrr_growth_pct": pct(r.growth),
+        "unit": report.unit,
+        "currency": report.currency,
+        "months": [
+            {"month": str(row.month), "start_mrr": money(row.start), "expansion": money(row.expansion),
+             "churn": money(row.churn), "downgrade": money(row.downgrade), "end_mrr": money(row.end),
+             "nrr_pct": pct(row.nrr), "grr_pct": pct(row.grr)}
+            for row in r.rows
+        ],
+        "components_pts": None if r.components is None else {
+            "expansion": points(r.components.expansion),
+            "contraction": points(r.components.contraction),
+            "churn": points(r.components.churn)},
+        "change": None,
+        "trailing_12m": None,
+        "benchmark": None,
+        "quick_ratio": ratio2(r.quick_ratio),
+        "warnings": [str(w) for w in report.warnings],
+    }
+    if r.undefined:
+        out["undefined"] = r.undefined
+    if report.change is not None:
+        c = report.change
+        out["change"] = {
+            "vs": c.previous.period.label, "previous_nrr_pct": pct(c.previous.nrr),
+            "previous_grr_pct": pct(c.previous.grr), "nrr_pts": points(c.nrr),
+            "grr_pts": points(c.grr), "expansion_pts": points(c.expansion),
+            "contraction_pts": points(c.contraction), "churn_pts": points(c.churn),
+            "driver": c.driver}
+    if report.trailing is not None:
+        t = report.trailing
+        out["trailing_12m"] = {"nrr_pct": pct(t.nrr), "grr_pct": pct(t.grr),
+                               "annualized": t.annualized, "months": t.months,
+                               "as_of": str(t.as_of)}
+    if report.benchmark is not None:
+        b = report.benchmark
+        out["benchmark"] = {
+            "tier": b.tier.name, "basis": "annualized" if b.annualized else "trailing_12m",
+            "segment": b.segment.segment, "segment_median_pct": pct(b.segment.median),
+            "segment_top_quartile_pct": pct(b.segment.top_quartile),
+            "gap_to_median_pts": points(b.gap_to_median),
+            "gap_to_top_quartile_pts": points(b.gap_to_top_quartile),
+            "grr_status": b.grr_status, "stage": b.stage,
+            "funding_median_pct": pct(b.funding.median),
+            "pricing_range_pct": None if b.pricing is None else [pct(b.pricing.low), pct(b.pricing.high)],
+            "source": str(b.source)}
+    return out

@@ -1,0 +1,219 @@
+"""NRR and GRR for a month or a span of months, and what moved them.
+
+A span is **chained** by default: the product of its monthly rates. Every month's Start already
+holds the customers won in the months before, so summing a span's movements over its first
+Start would mix new customers into the cohort. ``method="sum"`` is for ledgers whose rows are
+true cohort totals: (first Start + sum of movements) / first Start.
+
+Both methods split NRR exactly into ``1 + expansion - contraction - churn`` points. For a chained
+span each month's movements are weighted by the cohort's NRR so far, from the telescoping sum
+``prod(x) - 1 = sum((x_i - 1) * prod(x_j for j < i))``, so a change between two periods splits
+exactly into what expansion, contraction and churn contributed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from engine import _messages as say
+from engine._ledger import ZERO, Ledger, LedgerRow
+from engine._month import Month
+from engine._periods import Period, fit_period
+
+Method = Literal["chained", "sum"]
+Driver = Literal["expansion", "contraction", "churn"]
+METHODS: tuple[Method, ...] = ("chained", "sum")
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    """NRR = 1 + expansion - contraction - churn, each a share of the starting revenue."""
+
+    expansion: Decimal
+    contraction: Decimal
+    churn: Decimal
+
+
+@dataclass(frozen=True)
+class Retention:
+    """NRR and GRR over a period, with the money and the rates behind them.
+
+    ``nrr`` and ``grr`` are ratios (1.08 is 108%), None when not defined (a month started at
+    zero); ``undefined`` then says why.
+    """
+
+    period: Period
+    method: Method
+    rows: tuple[LedgerRow, ...]
+    nrr: Decimal | None
+    grr: Decimal | None
+    components: Components | None
+    new_business: Decimal | None  # implied new MRR won in the span; None if a next row is missing
+    next_start: Decimal | None  # Start of the month after the span, when the ledger has it
+    undefined: str | None = None
+
+    @property
+    def start(self) -> Decimal:
+        return self.rows[0].start
+
+    @property
+    def end(self) -> Decimal:
+        return self.rows[-1].end
+
+    @property
+    def expansion(self) -> Decimal:
+        return sum((r.expansion for r in self.rows), ZERO)
+
+    @property
+    def churn(self) -> Decimal:
+        return sum((r.churn for r in self.rows), ZERO)
+
+    @property
+    def downgrade(self) -> Decimal:
+        return sum((r.downgrade for r in self.rows), ZERO)
+
+    @property
+    def quick_ratio(self) -> Decimal | None:
+        """(new + expansion) / (churn + contraction); None without new business or losses."""
+        losses = self.churn + self.downgrade
+        if self.new_business is None or not losses:
+            return None
+        return (self.new_business + self.expansion) / losses
+
+    @property
+    def growth(self) -> Decimal | None:
+        """Total MRR growth over the span: next month's Start against the first Start."""
+        if self.next_start is None or not self.start:
+            return None
+        return self.next_start / self.start - ONE
+
+
+def _chain(rows: Sequence[LedgerRow]) -> tuple[Decimal, Decimal, Components] | str:
+    nrr = grr = ONE
+    e = d = c = ZERO
+    for row in rows:
+        if not row.start:
+            return say.undefined_zero_start(row.month)
+        weight = nrr
+        e += weight * row.expansion / row.start
+        d += weight * row.downgrade / row.start
+        c += weight * row.churn / row.start
+        nrr *= row.end / row.start
+        grr *= (row.start - row.churn - row.downgrade) / row.start
+    return nrr, grr, Components(e, d, c)
+
+
+def _sum(rows: Sequence[LedgerRow]) -> tuple[Decimal, Decimal, Components] | str:
+    start = rows[0].start
+    if not start:
+        return say.undefined_zero_start(rows[0].month)
+    e = sum((r.expansion for r in rows), ZERO) / start
+    d = sum((r.downgrade for r in rows), ZERO) / start
+    c = sum((r.churn for r in rows), ZERO) / start
+    return ONE + e - d - c, ONE - d - c, Components(e, d, c)
+
+
+def compute_retention(ledger: Ledger, period: Period, method: Method = "chained") -> Retention:
+    """NRR and GRR for ``period``; raises ``QueryError`` when the ledger does not cover it.
+
+    >>> row = LedgerRow(Month(2026, 1), Decimal(100000), Decimal(15000), Decimal(5000), Decimal(2000))
+    >>> r = compute_retention(Ledger.of(row), Period(Month(2026, 1), Month(2026, 1), "January 2026"))
+    >>> r.nrr, r.grr
+    (Decimal('1.08'), Decimal('0.93'))
+    """
+    if method not in METHODS:
+        raise ValueError(f"method is one of {METHODS}, not {method!r}")
+    period = fit_period(period, ledger)
+    rows = tuple(r for m in period.months if (r := ledger.get(m)) is not None)
+    result = _chain(rows) if method == "chained" else _sum(rows)
+    news = [ledger.implied_new(m) for m in period.months]
+    new_business = None if any(n is None for n in news) else sum(
+        (max(n, ZERO) for n in news if n is not None), ZERO)
+    following = ledger.get(period.last + 1)
+    next_start = following.start if following else None
+    if isinstance(result, str):
+        return Retention(period, method, rows, None, None, None, new_business, next_start, result)
+    nrr, grr, components = result
+    return Retention(period, method, rows, nrr, grr, components, new_business, next_start)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """How a period's NRR and GRR moved against the period before it, and what moved them.
+
+    ``expansion + contraction + churn == nrr`` (points of NRR; positive helped).
+    """
+
+    previous: Retention
+    nrr: Decimal
+    grr: Decimal
+    expansion: Decimal
+    contraction: Decimal
+    churn: Decimal
+
+    @property
+    def driver(self) -> Driver:
+        """The movement that contributed most to the change, whichever way it went."""
+        parts: dict[Driver, Decimal] = {
+            "expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}
+        return max(parts, key=lambda k: abs(parts[k]))
+
+
+def compare_retention(current: Retention, previous: Retention) -> Change | None:
+    """The change from ``previous`` to ``current``; None when either is not defined."""
+    if (current.components is None or previous.components is None or current.nrr is None
+            or previous.nrr is None or current.grr is None or previous.grr is None):
+        return None
+    now, before = current.components, previous.components
+    return Change(
+        previous=previous,
+        nrr=current.nrr - previous.nrr,
+        grr=current.grr - previous.grr,
+        expansion=now.expansion - before.expansion,
+        contraction=before.contraction - now.contraction,
+        churn=before.churn - now.churn,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Trailing:
+    """The trailing-12-month NRR and GRR as of a month: the figure benchmarks compare.
+
+    With fewer than 12 months of history, the chained rate over the months there are is
+    annualized (``annualized`` is True, ``months`` says how many it rests on).
+    """
+
+    as_of: Month
+    nrr: Decimal | None
+    grr: Decimal | None
+    months: int
+    annualized: bool
+    undefined: str | None = None
+
+
+def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Trailing | None:
+    """The trailing 12 months to ``as_of``, annualized when history is shorter; None if none."""
+    if as_of not in ledger:
+        return None
+    n = 0
+    while n < 12 and (as_of - n) in ledger:
+        n += 1
+    first = as_of - (n - 1)
+    result = compute_retention(ledger, Period(first, as_of, f"{n} months to {as_of.short}"), method)
+    if result.nrr is None or result.grr is None:
+        return Trailing(as_of, None, None, n, n < 12, result.undefined)
+    if n == 12:
+        return Trailing(as_of, result.nrr, result.grr, n, False)
+    power = Decimal(12) / n
+    return Trailing(as_of, result.nrr ** power, result.grr ** power if result.grr else ZERO, n, True)
+
+
+def trailing_series(ledger: Ledger, last: Month, count: int, method: Method = "chained"
+                    ) -> list[Trailing]:
+    """Trailing-12-month figures for each of the ``count`` months ending at ``last`` that exist."""
+    series = [trailing_12m(ledger, last - i, method) for i in reversed(range(count))]
+    return [t for t in series if t is not None]

@@ -1,0 +1,26 @@
+"""Small builders for hand-written ledgers in tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from engine import Ledger, LedgerRow, Month
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_LEDGER = ROOT / "examples" / "ledger.csv"
+EXAMPLE_CONFIG = ROOT / "examples" / "nrr.toml"
+
+HEADER = ["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR",
+          "MRR (End of Period)", "NRR Rate"]
+
+
+def row(month: str, start: str, expansion: str = "0", churn: str = "0", downgrade: str = "0") -> LedgerRow:
+    """A ledger row from strings: ``row("2026-01", "100000", "15000", "5000", "2000")``."""
+    y, m = month.split("-")
+    return LedgerRow(Month(int(y), int(m)), Decimal(start), Decimal(expansion), Decimal(churn),
+                     Decimal(downgrade))
+
+
+def ledger(*rows: LedgerRow) -> Ledger:
+    return Ledger.of(*rows)

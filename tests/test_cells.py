@@ -1,0 +1,91 @@
+"""Cell parsers: forgiving in form, strict in meaning."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import Month, parse_money, parse_month, parse_ratio
+from engine._cells import CellError, infer_date_order
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-01", "Jan 2026", "January 2026", "01/2026", "1/2026", "2026-01-01", "2026-01-31",
+     "jan-26", "Jan-2026", "January, 2026", "1 Jan 2026", "202601", "2026/01", 46023, 46023.0,
+     "46023", dt.date(2026, 1, 15), dt.datetime(2026, 1, 1, 0, 0), "2026-01-01T00:00:00",
+     " Jan 2026 "],
+)
+def test_months_in_every_common_form(value: object) -> None:
+    assert parse_month(value) == Month(2026, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["Q1 2026", "2026", 2026, "Jan", "13/2026", "2026-13", "soon", "",
+                                   None, True, 12.5, "Total"])
+def test_not_months(value: object) -> None:
+    with pytest.raises(CellError):
+        parse_month(value)  # type: ignore[arg-type]
+
+
+def test_day_month_order_comes_from_the_column() -> None:
+    with pytest.raises(CellError):
+        parse_month("03/04/2026")
+    assert parse_month("03/04/2026", "MDY") == Month(2026, 3)
+    assert parse_month("03/04/2026", "DMY") == Month(2026, 4)
+    assert infer_date_order(["01/01/2026", "02/01/2026", "03/01/2026"]) == "MDY"
+    assert infer_date_order(["01/01/2026", "01/02/2026", "01/03/2026"]) == "DMY"
+    assert infer_date_order(["31/01/2026"]) == "DMY"
+    assert infer_date_order(["01/31/2026"]) == "MDY"
+    assert infer_date_order(["01/01/2026"]) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "amount"),
+    [("100000", "100000"), ("100000.50", "100000.50"), ("$100,000", "100000"), ("(5,000)", "-5000"),
+     ("-5000", "-5000"), ("$-5,000", "-5000"), ("-$5,000", "-5000"), ("USD 1,200", "1200"),
+     ("1,200 EUR", "1200"), ("€1,200.50", "1200.50"), ("£ 7", "7"), (108000, "108000"),
+     (108000.4, "108000.4"), (Decimal("3.10"), "3.10"), ("1234.567", "1234.567")],
+)
+def test_money(value: object, amount: str) -> None:
+    assert parse_money(value)[0] == Decimal(amount)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["€1.200,50", "1.200", "1200,50", "1,20", "1.200.000"])
+def test_ambiguous_money_is_refused_not_guessed(value: str) -> None:
+    with pytest.raises(CellError, match="reads one way only"):
+        parse_money(value)
+
+
+@pytest.mark.parametrize("value", ["12O0", "abc", "100k", "", None, True, dt.date(2026, 1, 1), float("nan")])
+def test_not_money(value: object) -> None:
+    with pytest.raises(CellError):
+        parse_money(value)  # type: ignore[arg-type]
+
+
+def test_money_rounding_is_half_the_last_digit_written() -> None:
+    assert parse_money("108,000")[1] == Decimal("0.5")
+    assert parse_money("108,000.40")[1] == Decimal("0.005")
+    assert parse_money(108000.4)[1] == Decimal("0.05")
+
+
+@pytest.mark.parametrize(
+    ("value", "ratio"),
+    [("108%", "1.08"), ("1.08", "1.08"), ("108", "1.08"), (1.08, "1.08"), (108, "1.08"),
+     ("107.6 %", "1.076"), ("96.45%", "0.9645"), (0.93, "0.93")],
+)
+def test_rates(value: object, ratio: str) -> None:
+    assert parse_ratio(value)[0] == Decimal(ratio)  # type: ignore[arg-type]
+
+
+@given(st.one_of(st.none(), st.text(max_size=20), st.integers(), st.floats(allow_nan=True),
+                 st.booleans(), st.dates(), st.decimals(allow_nan=True)))
+def test_parsers_only_ever_raise_cell_error(value: Any) -> None:
+    for parse in (parse_money, parse_ratio, parse_month):
+        with contextlib.suppress(CellError):
+            parse(value)

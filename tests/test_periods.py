@@ -1,0 +1,149 @@
+"""The period grammar, around year ends, fiscal years and the month in progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine import Month, Period, QueryError, fit_period, resolve_period
+from tests.helpers import ledger, row
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def months(period: Period) -> tuple[str, str]:
+    return str(period.first), str(period.last)
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "last", "label", "to_date"),
+    [
+        ("last-month", "2026-10", "2026-10", "October 2026", False),
+        ("last month", "2026-10", "2026-10", "October 2026", False),
+        ("this-month", "2026-11", "2026-11", "November 2026 to date", True),
+        ("last-quarter", "2026-07", "2026-09", "Q3 2026", False),
+        ("this-quarter", "2026-10", "2026-11", "Q4 2026 to date", True),
+        ("last-year", "2025-01", "2025-12", "2025", False),
+        ("ytd", "2026-01", "2026-10", "2026 year to date", False),
+        ("ttm", "2025-11", "2026-10", "Trailing 12 months to Oct 2026", False),
+        ("last-12-months", "2025-11", "2026-10", "Trailing 12 months to Oct 2026", False),
+        ("last-6-months", "2026-05", "2026-10", "6 months to Oct 2026", False),
+        ("2026-03", "2026-03", "2026-03", "March 2026", False),
+        ("Mar 2026", "2026-03", "2026-03", "March 2026", False),
+        ("march", "2026-03", "2026-03", "March 2026", False),
+        ("december", "2025-12", "2025-12", "December 2025", False),
+        ("november", "2026-11", "2026-11", "November 2026 to date", True),
+        ("Q3 2026", "2026-07", "2026-09", "Q3 2026", False),
+        ("2026-Q3", "2026-07", "2026-09", "Q3 2026", False),
+        ("q3", "2026-07", "2026-09", "Q3 2026", False),
+        ("q4", "2026-10", "2026-11", "Q4 2026 to date", True),
+        ("Q1", "2026-01", "2026-03", "Q1 2026", False),
+        ("FY2025", "2025-01", "2025-12", "FY2025", False),
+        ("2025", "2025-01", "2025-12", "2025", False),
+        ("2026-01..2026-06", "2026-01", "2026-06", "Jan 2026 to Jun 2026", False),
+        ("Jan 2026..Mar 2026", "2026-01", "2026-03", "Q1 2026", False),
+    ],
+)
+def test_grammar(query: str, first: str, last: str, label: str, to_date: bool) -> None:
+    period = resolve_period(query, TODAY)
+    assert (months(period), period.label, period.to_date) == ((first, last), label, to_date)
+
+
+@pytest.mark.parametrize(
+    ("query", "today", "first", "last", "label"),
+    [
+        ("last-month", dt.date(2026, 1, 1), "2025-12", "2025-12", "December 2025"),
+        ("last-quarter", dt.date(2026, 1, 15), "2025-10", "2025-12", "Q4 2025"),
+        ("last-year", dt.date(2026, 1, 1), "2025-01", "2025-12", "2025"),
+        ("ttm", dt.date(2026, 1, 31), "2025-01", "2025-12", "Trailing 12 months to Dec 2025"),
+        ("this-quarter", dt.date(2026, 1, 1), "2026-01", "2026-01", "Q1 2026 to date"),
+        ("q4", dt.date(2026, 2, 1), "2025-10", "2025-12", "Q4 2025"),
+    ],
+)
+def test_year_ends(query: str, today: dt.date, first: str, last: str, label: str) -> None:
+    period = resolve_period(query, today)
+    assert (months(period), period.label) == ((first, last), label)
+
+
+@pytest.mark.parametrize(
+    ("query", "start", "first", "last", "label"),
+    [
+        # February start (FY2027 = Feb 2026 - Jan 2027): Nov 2026 is in fiscal Q4 (Nov-Jan)
+        ("last-quarter", 2, "2026-08", "2026-10", "Q3 FY2027"),
+        ("this-quarter", 2, "2026-11", "2026-11", "Q4 FY2027 to date"),
+        ("last-year", 2, "2025-02", "2026-01", "FY2026"),
+        ("ytd", 2, "2026-02", "2026-10", "FY2027 year to date"),
+        ("FY2027", 2, "2026-02", "2026-11", "FY2027 to date"),
+        ("Q1 FY2027", 2, "2026-02", "2026-04", "Q1 FY2027"),
+        ("Q1 2027", 2, "2026-02", "2026-04", "Q1 FY2027"),
+        ("q1", 2, "2026-02", "2026-04", "Q1 FY2027"),
+        # July start (FY2027 = Jul 2026 - Jun 2027)
+        ("last-quarter", 7, "2026-07", "2026-09", "Q1 FY2027"),
+        ("last-year", 7, "2025-07", "2026-06", "FY2026"),
+        ("ytd", 7, "2026-07", "2026-10", "FY2027 year to date"),
+        ("FY2026", 7, "2025-07", "2026-06", "FY2026"),
+        ("FY27", 7, "2026-07", "2026-11", "FY2027 to date"),
+        ("Q3 FY2026", 7, "2026-01", "2026-03", "Q3 FY2026"),
+        ("2026-07..2027-06", 7, "2026-07", "2026-11", "FY2027 to date"),
+    ],
+)
+def test_fiscal_years(query: str, start: int, first: str, last: str, label: str) -> None:
+    period = resolve_period(query, TODAY, fiscal_year_start=start)
+    assert (months(period), period.label) == ((first, last), label)
+
+
+def test_ytd_in_the_first_fiscal_month_has_no_closed_month() -> None:
+    with pytest.raises(QueryError) as info:
+        resolve_period("ytd", dt.date(2026, 7, 3), fiscal_year_start=7)
+    assert str(info.value) == (
+        "FY2027 began in July 2026 and has no closed month yet; try this-month or last-year.")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("banana", "'banana' is not a period I know. Try one of: last-month, this-month, last-quarter, "
+                   "this-quarter, last-year, ytd, ttm, last-12-months, 2026-03, Mar 2026, march, Q3 2026, "
+                   "2026-Q3, q3, FY2027, 2026-01..2026-06."),
+        ("Q1 2027", "Q1 2027 has not started yet; the latest closed month is October 2026."),
+        ("2026-06..2026-01", "The range ends (January 2026) before it starts (June 2026); put the earlier "
+                             "month first."),
+    ],
+)
+def test_query_errors(query: str, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        resolve_period(query, TODAY)
+    assert str(info.value) == message
+
+
+def test_fit_to_ledger() -> None:
+    book = ledger(*(row(f"2026-{m:02d}", "100") for m in (1, 2, 3, 4, 5, 6, 7, 8, 9)), row("2026-11", "100"))
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("last-month", dt.date(2026, 12, 5)), ledger(row("2026-09", "1")))
+    assert str(info.value) == "November 2026 is not in the ledger yet; the latest month is September 2026."
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("2025-12", TODAY), book)
+    assert str(info.value) == "December 2025 is before the ledger starts; the first month is January 2026."
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("ttm", TODAY), book)
+    assert str(info.value) == (
+        "Trailing 12 months to Oct 2026 starts in November 2025, before the ledger does; the first month "
+        "is January 2026.")
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("2026-08..2026-11", dt.date(2026, 12, 1)), book)
+    assert str(info.value) == (
+        "Aug 2026 to Nov 2026 spans months the ledger does not have: October 2026. Add them to the "
+        "ledger, or ask for a period that avoids them.")
+    # a period "to date" ends at the ledger's latest month when the month in progress has no row
+    short = ledger(row("2026-10", "100"))
+    assert months(fit_period(resolve_period("this-quarter", TODAY), short)) == ("2026-10", "2026-10")
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("this-month", TODAY), short)
+    assert str(info.value) == "November 2026 is not in the ledger yet; the latest month is October 2026."
+
+
+def test_month_in_progress_is_only_included_when_named() -> None:
+    assert resolve_period("last-quarter", dt.date(2026, 10, 1)).last == Month(2026, 9)
+    assert resolve_period("ttm", dt.date(2026, 10, 31)).last == Month(2026, 9)
+    assert resolve_period("this-quarter", dt.date(2026, 10, 31)).last == Month(2026, 10)

@@ -1,0 +1,241 @@
+"""The grid reader: headers by name, every error by cell, warnings answered through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import LedgerError, Month, check_ledger, read_ledger
+from tests.helpers import HEADER
+
+D = Decimal
+
+
+def messages(grid: Sequence[Sequence[Any]], sheet: str | None = None) -> list[str]:
+    return [f"{i.severity}: {i}" for i in check_ledger(grid, sheet=sheet).issues]
+
+
+def test_reads_the_template() -> None:
+    ledger = read_ledger([HEADER,
+                          ["Jan 2026", "$100,000", "$15,000", "$5,000", "$2,000", "$108,000", "108%"],
+                          ["Feb 2026", "$110,000", "$1,000", "$1,000", "$0", "$110,000", "100%"]])
+    assert [r.month for r in ledger] == [Month(2026, 1), Month(2026, 2)]
+    first = ledger.rows[0]
+    amounts = (first.start, first.expansion, first.churn, first.downgrade)
+    assert amounts == (D(100000), D(15000), D(5000), D(2000))
+    assert first.nrr == D("1.08") and first.grr == D("0.93")
+    assert first.row == 2
+    assert ledger.warnings == ()
+    assert ledger.layout is not None and ledger.layout.columns["nrr"] == 6
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["month", "mrr start of period", "EXPANDED MRR", "churned_mrr", "downgraded-mrr"],
+        ["Period", "Starting MRR", "Expansion MRR", "Churn MRR", "Contraction MRR", "Ending MRR", "NRR %"],
+        ["Date", "Beginning MRR", "Expansion", "Churn", "Contraction", "End MRR", "NRR"],
+        ["Downgraded MRR", "Churned MRR", "Month", "Expanded MRR", "Notes", "MRR (Start of Period)"],
+    ],
+)
+def test_headers_by_name_in_any_order_case_or_wording(header: list[str]) -> None:
+    values = {"month": "2026-01", "start": "100000", "expansion": "15000", "churn": "5000",
+              "downgrade": "2000"}
+    from engine._headers import match_header
+
+    cells = []
+    for h in header:
+        m = match_header(h)
+        cells.append(values.get(m.field, "") if m else "ignored")
+    ledger = read_ledger([header, cells])
+    assert ledger.rows[0].nrr == D("1.08")
+
+
+def test_arr_ledgers_work_the_same_way() -> None:
+    ledger = read_ledger([["Month", "Starting ARR", "Expansion ARR", "Churned ARR", "Contraction ARR"],
+                          ["2026-01", "1,200,000", "180,000", "60,000", "24,000"]])
+    assert ledger.unit == "ARR"
+    assert ledger.rows[0].nrr == D("1.08")
+
+
+def test_extra_columns_are_kept_aside_and_a_title_may_sit_above() -> None:
+    grid = [["Acme Corp NRR ledger"], [], ["Month", "Owner", *HEADER[1:5], "Notes"],
+            ["2026-01", "Ana", "100", "0", "0", "0", "fine"]]
+    ledger = read_ledger(grid)
+    assert ledger.layout is not None
+    assert ledger.layout.header_row == 3
+    assert ledger.layout.extras == {"Owner": 1, "Notes": 6}
+    assert ledger.rows[0].row == 4
+
+
+def test_blank_rows_pending_months_and_totals_are_skipped() -> None:
+    grid = [HEADER, ["2026-01", "100", "10", "5", "0", "", ""], [], ["", "", "", "", ""],
+            ["2026-02", "", "", "", "", "0", "#DIV/0!"], ["Total", "100", "10", "5", "0"]]
+    ledger = read_ledger(grid)
+    assert [str(r.month) for r in ledger] == ["2026-01"]
+    assert ledger.pending == (Month(2026, 2),)
+
+
+def test_losses_may_be_written_negative_or_in_brackets() -> None:
+    ledger = read_ledger([HEADER, ["2026-01", "100000", "15000", "(5,000)", "-2000"]])
+    assert (ledger.rows[0].churn, ledger.rows[0].downgrade) == (D(5000), D(2000))
+
+
+def test_google_sheets_serial_dates_and_numbers() -> None:
+    ledger = read_ledger([HEADER[:5], [46023, 100000, 15000, 5000, 2000], [46054, 108000.5, 0, 0, 0]])
+    assert [str(r.month) for r in ledger] == ["2026-01", "2026-02"]
+    assert ledger.rows[1].start == D("108000.5")
+
+
+def test_xlsx_style_date_cells() -> None:
+    ledger = read_ledger([HEADER[:5], [dt.datetime(2026, 1, 1), 100000, 15000, 5000, 2000]])
+    assert ledger.rows[0].month == Month(2026, 1)
+
+
+def test_us_first_of_month_dates_are_read_from_the_column() -> None:
+    grid = [HEADER[:5], ["01/01/2026", "100", "0", "0", "0"], ["02/01/2026", "100", "0", "0", "0"],
+            ["03/01/2026", "100", "0", "0", "0"]]
+    assert [str(r.month) for r in read_ledger(grid)] == ["2026-01", "2026-02", "2026-03"]
+
+
+# --- errors: each names the cell, the value and what is expected --------------------------------
+
+def test_error_messages_name_cell_value_and_fix() -> None:
+    grid = [
+        HEADER,
+        ["Janvier 2026", "100000", "0", "0", "0"],
+        ["2026-02", "12O0", "0", "0", "0"],
+        ["2026-03", "€1.200,50", "0", "0", "0"],
+        ["2026-04", "-5", "0", "0", "0"],
+        ["2026-05", "100", "-1", "0", "0"],
+        ["2026-06", "100", "0", "80", "30"],
+        ["2026-07", "", "5", "0", "0"],
+        ["", "100", "0", "0", "0"],
+        ["2026-08", "100", "0", "0", "0"],
+        ["Aug 2026", "100", "0", "0", "0"],
+    ]
+    assert messages(grid, sheet="Ledger") == [
+        "error: Ledger!A2: Month 'Janvier 2026' is not a month such as 2026-03, Mar 2026, March 2026, "
+        "03/2026 or a date.",
+        "error: Ledger!B3 (February 2026): MRR (Start of Period) '12O0' is not an amount such as 100000, "
+        "100000.50 or $100,000.",
+        "error: Ledger!B4 (March 2026): MRR (Start of Period) '€1.200,50' is not an amount that reads one "
+        "way only: write 1200.50 or 1,200.50, not 1.200,50.",
+        "error: Ledger!B5 (April 2026): MRR (Start of Period) is -5.00; it cannot be negative. Enter the "
+        "amount as a positive number.",
+        "error: Ledger!C6 (May 2026): Expanded MRR is -1.00; it cannot be negative. Enter the amount as a "
+        "positive number.",
+        "error: Ledger!B7 and Ledger!D7 and Ledger!E7 (June 2026): Churned + Downgraded = 110.00 is more "
+        "than the 100.00 the month started with; a month cannot lose more than it started with. Check "
+        "these cells.",
+        "error: Ledger!B8 (July 2026): MRR (Start of Period) is blank; enter the recurring revenue at the "
+        "start of the month.",
+        "error: Ledger!A9: This row has amounts but no month; enter the month in the Month column.",
+        "error: Ledger!A10 and Ledger!A11 (August 2026): This month appears more than once; keep one row "
+        "per month (delete or merge the others).",
+    ]
+
+
+def test_missing_required_column() -> None:
+    assert messages([["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR"],
+                     ["2026-01", "1", "0", "0"]]) == [
+        "error: No 'Downgraded MRR' column in the header (row 1); add a column with that header (the "
+        "template's MRR ledger has Month, MRR (Start of Period), Expanded MRR, Churned MRR, "
+        "Downgraded MRR)."
+    ]
+
+
+def test_no_header_at_all() -> None:
+    assert messages([["1", "2"], ["3", "4"]]) == [
+        "error: No header row found: the first rows should name the columns Month, MRR (Start of "
+        "Period), Expanded MRR, Churned MRR and Downgraded MRR."
+    ]
+
+
+def test_mixed_units_are_refused() -> None:
+    assert messages([["Month", "Starting ARR", "Expansion MRR", "Churn MRR", "Contraction MRR"]]) == [
+        "error: The columns mix MRR (Expansion MRR, Churn MRR, Contraction MRR) and ARR (Starting ARR); "
+        "keep the whole ledger in one of them."
+    ]
+
+
+def test_an_empty_ledger_is_an_error() -> None:
+    assert messages([HEADER]) == [
+        "error: The ledger has no month with figures yet; fill in at least one row."]
+
+
+def test_read_ledger_raises_with_every_issue() -> None:
+    with pytest.raises(LedgerError) as info:
+        read_ledger([HEADER, ["2026-01", "x", "0", "0", "0"], ["2026-02", "y", "0", "0", "0"]])
+    assert len(info.value.errors) == 2
+    assert str(info.value).count("\n") == 1
+
+
+# --- warnings: answered through, the formula wins -----------------------------------------------
+
+def test_warnings_for_computed_cells_gaps_and_vanished_revenue() -> None:
+    grid = [
+        HEADER,
+        ["2026-01", "100,000", "15,000", "5,000", "2,000", "108,500", "108%"],
+        ["2026-02", "110,000", "1,000", "1,000", "0", "110,000", "101%"],
+        ["2026-03", "105,000", "0", "0", "0", "105,000", "100%"],
+        ["2026-06", "105,000", "", "", "", "", ""],
+    ]
+    assert messages(grid, sheet="Ledger") == [
+        "warning: Ledger!F2 (January 2026): MRR (End of Period) says 108,500.00 but Start + "
+        "Expanded - Churned - Downgraded = 108,000.00; using 108,000.00.",
+        "warning: Ledger!G3 (February 2026): NRR Rate says 101.00% but the formula gives 100.00%; using "
+        "100.00%.",
+        "warning: Ledger!C5 and Ledger!D5 and Ledger!E5 (June 2026): Expanded, Churned and "
+        "Downgraded MRR are all blank; read as 0. Enter 0 to confirm.",
+        "warning: Ledger!B4 (March 2026): Start is 105,000.00, below February 2026's End of 110,000.00: "
+        "5,000.00 vanished between the rows. Record it as churn or downgrade in the month it happened.",
+        "warning: Ledger: No row for April 2026 to May 2026 (2 months missing between March 2026 and "
+        "June 2026); periods that span the gap are refused until they are added.",
+    ]
+
+
+@pytest.mark.parametrize(("end", "nrr"), [("108,000", "108%"), ("108000.4", "1.08"), (108000, 108),
+                                          ("108,000.40", "108.00%")])
+def test_rounding_is_not_a_disagreement(end: object, nrr: object) -> None:
+    assert messages([HEADER, ["2026-01", "100,000", "15,000.40", "5,000", "2,000", end, nrr]]) == []
+
+
+def test_unreadable_computed_cells_are_warnings_not_errors() -> None:
+    assert messages([HEADER, ["2026-01", "100", "0", "0", "0", "n/a", "lots"]]) == [
+        "warning: F2 (January 2026): MRR (End of Period) 'n/a' is not an amount such as 100000, 100000.50 "
+        "or $100,000. It is computed from the other columns instead.",
+        "warning: G2 (January 2026): NRR Rate 'lots' is not a rate such as 108%, 1.08 or 108. It is "
+        "computed from the other columns instead.",
+    ]
+
+
+def test_zero_start_is_not_an_error() -> None:
+    ledger = read_ledger([HEADER[:5], ["2026-01", "0", "0", "0", "0"]])
+    assert ledger.rows[0].nrr is None
+
+
+cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**9, 10**9),
+                  st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.dates(),
+                  st.decimals(allow_nan=True), st.sampled_from(["2026-01", "Jan 2026", "(5,000)", "$1,200",
+                                                               "108%", "#DIV/0!", ""]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(cells, max_size=9), max_size=8), st.booleans())
+def test_the_reader_only_ever_raises_the_ledgers_own_error(body: list[list[object]],
+                                                           header: bool) -> None:
+    grid = [HEADER, *body] if header else body
+    try:
+        ledger = read_ledger(grid)  # type: ignore[arg-type]
+    except LedgerError as exc:
+        assert exc.errors
+    else:
+        for r in ledger:
+            assert r.nrr is None or r.grr is None or r.nrr >= r.grr
