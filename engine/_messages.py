@@ -178,6 +178,14 @@ def period_has_gaps(label: str, missing: Sequence[Month]) -> str:
     )
 
 
+def sum_needs_cohort_rows(month: Month, previous: Month) -> str:
+    return (
+        f"The sum method treats the rows as one cohort, but {month.name}'s Start is not "
+        f"{previous.name}'s End (new customers joined in between); the chained method fits this "
+        "ledger."
+    )
+
+
 def undefined_zero_start(month: Month) -> str:
     return f"not defined: {month.name} started with no recurring revenue"
 

@@ -120,7 +120,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "trailing_12m": None,
         "benchmark": None,
         "quick_ratio": ratio2(r.quick_ratio),
-        "warnings": [str(w) for w in report.warnings],
+        "warnings": [*r.notes, *(str(w) for w in report.warnings)],
     }
     if r.undefined:
         out["undefined"] = r.undefined

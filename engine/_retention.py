@@ -13,6 +13,7 @@ exactly into what expansion, contraction and churn contributed.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -55,6 +56,7 @@ class Retention:
     new_business: Decimal | None  # implied new MRR won in the span; None if a next row is missing
     next_start: Decimal | None  # Start of the month after the span, when the ledger has it
     undefined: str | None = None
+    notes: tuple[str, ...] = ()  # caveats about this answer (not about the ledger)
 
     @property
     def start(self) -> Decimal:
@@ -111,10 +113,22 @@ def _sum(rows: Sequence[LedgerRow]) -> tuple[Decimal, Decimal, Components] | str
     start = rows[0].start
     if not start:
         return say.undefined_zero_start(rows[0].month)
-    e = sum((r.expansion for r in rows), ZERO) / start
-    d = sum((r.downgrade for r in rows), ZERO) / start
-    c = sum((r.churn for r in rows), ZERO) / start
-    return ONE + e - d - c, ONE - d - c, Components(e, d, c)
+    e = sum((r.expansion for r in rows), ZERO)
+    d = sum((r.downgrade for r in rows), ZERO)
+    c = sum((r.churn for r in rows), ZERO)
+    # Losses beyond the first Start came from revenue added later in the span, which is not the
+    # cohort's: retained revenue floors at zero, as min(mrr, previous) does customer by customer.
+    nrr = max((start + e - d - c) / start, ZERO)
+    grr = max((start - d - c) / start, ZERO)
+    return nrr, grr, Components(e / start, d / start, c / start)
+
+
+def _not_cohort_totals(rows: Sequence[LedgerRow]) -> str | None:
+    """For the sum method: the first month whose Start is not the previous month's End."""
+    for before, after in itertools.pairwise(rows):
+        if after.start != before.end:
+            return say.sum_needs_cohort_rows(after.month, before.month)
+    return None
 
 
 def compute_retention(ledger: Ledger, period: Period, method: Method = "chained") -> Retention:
@@ -135,10 +149,13 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
         (max(n, ZERO) for n in news if n is not None), ZERO)
     following = ledger.get(period.last + 1)
     next_start = following.start if following else None
+    notes: tuple[str, ...] = ()
+    if method == "sum" and (note := _not_cohort_totals(rows)):
+        notes = (note,)
     if isinstance(result, str):
-        return Retention(period, method, rows, None, None, None, new_business, next_start, result)
+        return Retention(period, method, rows, None, None, None, new_business, next_start, result, notes)
     nrr, grr, components = result
-    return Retention(period, method, rows, nrr, grr, components, new_business, next_start)
+    return Retention(period, method, rows, nrr, grr, components, new_business, next_start, None, notes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,10 +76,13 @@ def render_report(report: Report, console: Console) -> None:
     console.print(Text(f"Method: {r.method} ("
                        + ("product of the monthly rates" if r.method == "chained"
                           else "movements summed over the first month's Start") + ")", style="dim"))
+    for note in r.notes:
+        console.print(Text.assemble(("note: ", "bold yellow"), note), soft_wrap=True)
     render_issues(report.warnings, console)
 
 
 def render_issues(issues: Sequence[Issue], console: Console) -> None:
+    """One line per issue, ``error: Ledger!C7 (March 2026): ...``, never wrapped."""
     for issue in issues:
         style = "red" if issue.severity == "error" else "yellow"
         console.print(Text.assemble((f"{issue.severity}: ", f"bold {style}"), str(issue)),

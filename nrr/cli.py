@@ -103,15 +103,15 @@ def cmd_report(args: argparse.Namespace, settings: Settings, clock: Clock, out: 
 def cmd_validate(args: argparse.Namespace, settings: Settings, clock: Clock, out: Console) -> int:
     source = open_source(settings.ledger_source, settings.base_dir)
     check = check_source(source)
-    render_issues(check.issues, out)
+    render_issues([*check.errors, *check.warnings], out)
     ledger = check.ledger
     if check.errors:
         out.print(f"{source.name}: {len(check.errors)} error(s), {len(check.warnings)} warning(s); "
-                  "the ledger cannot be used until the errors are fixed.")
+                  "the ledger cannot be used until the errors are fixed.", soft_wrap=True, markup=False)
         return EXIT_INPUT
     assert ledger is not None
     out.print(f"{source.name}: valid, {len(ledger)} months ({ledger.first_month} to "
-              f"{ledger.last_month}), {len(check.warnings)} warning(s).")
+              f"{ledger.last_month}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)
     return EXIT_OK
 
 

@@ -42,15 +42,16 @@ class FileSource:
 
     path: Path
     worksheet: str | None = None
+    label: str = ""  # the spec as the user wrote it, for messages
 
     @property
     def name(self) -> str:
-        return f"{self.path}#{self.worksheet}" if self.worksheet else str(self.path)
+        return self.label or (f"{self.path}#{self.worksheet}" if self.worksheet else str(self.path))
 
     def read_cells(self) -> Cells:
         if not self.path.is_file():
             raise SourceError(
-                f"{self.path}: no such ledger file. Pass --ledger PATH or set [ledger] source "
+                f"{self.name}: no such ledger file. Pass --ledger PATH or set [ledger] source "
                 "in nrr.toml.")
         suffix = self.path.suffix.lower()
         try:
@@ -113,7 +114,7 @@ def open_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
     if path.suffix.lower() not in FILE_SUFFIXES:
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
-    return FileSource(path, worksheet or None)
+    return FileSource(path, worksheet or None, spec)
 
 
 def load_ledger(source: LedgerSource) -> Ledger:

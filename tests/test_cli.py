@@ -1,0 +1,159 @@
+"""The nrr command, end to end: real files, real argument parsing, captured output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from nrr.cli import main
+from tests.helpers import EXAMPLE_CONFIG, EXAMPLE_LEDGER, HEADER
+
+NOW = dt.datetime(2026, 11, 22, 15, 0, tzinfo=dt.UTC)
+
+
+def run(*argv: str, env: dict[str, str] | None = None, now: dt.datetime = NOW) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), env=env or {}, clock=lambda: now,
+                stdout=Console(file=out, width=120, highlight=False),
+                stderr=Console(file=err, width=120, highlight=False))
+    return code, out.getvalue(), err.getvalue()
+
+
+def report_json(*argv: str, **kw: Any) -> dict[str, Any]:
+    code, out, err = run("report", *argv, "--json", **kw)
+    assert (code, err) == (0, "")
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_json_report_has_the_documented_shape() -> None:
+    data = report_json("last-quarter", "--ledger", str(EXAMPLE_LEDGER))
+    assert data["period"] == {"label": "Q3 2026", "first_month": "2026-07", "last_month": "2026-09",
+                              "to_date": False}
+    assert data["method"] == "chained"
+    assert (data["nrr_pct"], data["grr_pct"]) == (98.72, 91.73)
+    assert (data["start_mrr"], data["expansion"], data["churn"], data["downgrade"]) == (
+        "602291.00", "45272.00", "48128.00", "5952.00")
+    assert [m["month"] for m in data["months"]] == ["2026-07", "2026-08", "2026-09"]
+    assert data["months"][2] == {"month": "2026-09", "start_mrr": "652094.00", "expansion": "16570.00",
+                                 "churn": "37821.00", "downgrade": "1929.00", "end_mrr": "628914.00",
+                                 "nrr_pct": 96.45, "grr_pct": 93.9}
+    assert data["trailing_12m"] == {"nrr_pct": 109.61, "grr_pct": 83.44, "annualized": False,
+                                    "months": 12, "as_of": "2026-09"}
+    bench = data["benchmark"]
+    assert (bench["tier"], bench["segment_median_pct"], bench["gap_to_median_pts"]) == ("good", 108.0, 1.61)
+    assert bench["source"] == "2026 SaaS NRR benchmarks by customer segment"
+    assert data["quick_ratio"] == 1.81
+    assert data["change"]["vs"] == "Q2 2026" and data["change"]["driver"] == "churn"
+    assert data["warnings"] == []
+
+
+def test_today_comes_from_the_clock_in_the_configured_zone(tmp_path: Path) -> None:
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[ledger]\nsource = "{EXAMPLE_LEDGER}"\n[calendar]\ntimezone = "Asia/Tokyo"\n')
+    # 2026-10-31 16:30 UTC is already 1 November in Tokyo: last month is October there
+    late = dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)
+    assert report_json("--config", str(config), now=late)["period"]["label"] == "October 2026"
+    assert report_json("--ledger", str(EXAMPLE_LEDGER), now=late)["period"]["label"] == "September 2026"
+
+
+def test_today_and_fiscal_year_flags() -> None:
+    data = report_json("last-quarter", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05",
+                       "--fiscal-year-start", "July")
+    assert data["period"]["label"] == "Q1 FY2027"
+    data = report_json("Mar", "2026", "--ledger", str(EXAMPLE_LEDGER), "--method", "sum")
+    assert data["period"]["label"] == "March 2026" and data["method"] == "sum"
+
+
+def test_default_period_is_last_month_and_text_output_reads_well() -> None:
+    code, out, err = run("report", "--config", str(EXAMPLE_CONFIG))
+    assert code == 0 and err == ""
+    assert "October 2026" in out and "NRR 101.14%" in out and "GRR 98.85%" in out
+    assert "Tier: Good" in out and "Mid-market median 108%" in out
+    assert "Source: 2026 SaaS NRR benchmarks by customer segment" in out
+
+
+def test_errors_are_one_clear_line_on_stderr_and_exit_1() -> None:
+    code, out, err = run("report", "Q1 2027", "--ledger", str(EXAMPLE_LEDGER))
+    assert (code, out) == (1, "")
+    assert err == "Q1 2027 has not started yet; the latest closed month is October 2026.\n"
+    code, _, err = run("report", "this-month", "--ledger", str(EXAMPLE_LEDGER))
+    assert err == "November 2026 is not in the ledger yet; the latest month is October 2026.\n"
+    code, _, err = run("report", "--ledger", "nope.csv")
+    assert (code, err) == (1, "nope.csv: no such ledger file. Pass --ledger PATH or set [ledger] source "
+                              "in nrr.toml.\n")
+    code, _, err = run("report", "--ledger", "ledger.pdf")
+    assert err == "ledger.pdf: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.\n"
+
+
+def test_bad_command_lines_exit_2() -> None:
+    assert run("report", "--method", "average")[0] == 2
+    assert run("report", "--today", "yesterday")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_validate_lists_every_issue_and_exits_1_on_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "ledger.csv"
+    bad.write_text(",".join(HEADER) + "\n2026-01,100,10,5,0,999,\n2026-02,x,0,0,0,,\n")
+    code, out, _ = run("validate", "--ledger", str(bad))
+    assert code == 1
+    assert out.splitlines() == [
+        "error: B3 (February 2026): MRR (Start of Period) 'x' is not an amount such as 100000, 100000.50 or "
+        "$100,000.",
+        "warning: F2 (January 2026): MRR (End of Period) says 999.00 but Start + Expanded - Churned - "
+        "Downgraded = 105.00; using 105.00.",
+        f"{bad}: 1 error(s), 1 warning(s); the ledger cannot be used until the errors are fixed.",
+    ]
+    code, out, _ = run("validate", "--ledger", str(EXAMPLE_LEDGER))
+    assert code == 0
+    assert out == f"{EXAMPLE_LEDGER}: valid, 34 months (2024-01 to 2026-10), 0 warning(s).\n"
+
+
+def test_report_refuses_an_invalid_ledger_naming_the_cells(tmp_path: Path) -> None:
+    bad = tmp_path / "ledger.csv"
+    bad.write_text(",".join(HEADER[:5]) + "\n2026-01,100,10,5,0\n2026-01,100,10,5,0\n")
+    code, out, err = run("report", "--ledger", str(bad))
+    assert (code, out) == (1, "")
+    assert err == ("A2 and A3 (January 2026): This month appears more than once; keep one row per month "
+                   "(delete or merge the others).\n")
+
+
+def test_xlsx_ledgers_and_worksheet_choice(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Ledger")
+    sheet.append(HEADER[:5])
+    sheet.append([dt.datetime(2026, 10, 1), 100000, 15000, 5000, 2000])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    assert report_json("--ledger", f"{path}#Ledger")["nrr_pct"] == 108.0
+    code, _, err = run("report", "--ledger", str(path))
+    assert code == 1 and err.startswith("Notes: No header row found")
+    code, _, err = run("report", "--ledger", f"{path}#Missing")
+    assert err == f"{path}: no worksheet 'Missing'; it has 'Notes', 'Ledger'.\n"
+
+
+def test_semicolon_csv_from_a_european_locale(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("\ufeff" + ";".join(HEADER[:5]) + "\n2026-10;100000;15000;5000;2000\n", encoding="utf-8")
+    assert report_json("--ledger", str(path))["nrr_pct"] == 108.0
+
+
+def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nrr.cli
+
+    def broken(*_: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(nrr.cli.COMMANDS, "validate", broken)
+    code, _, err = run("validate")
+    assert code == 70
+    assert err == ("nrr: internal error (RuntimeError: boom). Run again with NRR_DEBUG=1 to see the "
+                   "traceback, and report it.\n")

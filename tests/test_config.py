@@ -1,0 +1,84 @@
+"""nrr.toml: every key optional, unknown keys and bad values named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Profile
+from nrr import ConfigError, load_settings
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "nrr.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults_without_a_config_file(tmp_path: Path) -> None:
+    settings = load_settings(None, {}, cwd=tmp_path)
+    assert (settings.ledger_source, settings.method, settings.timezone, settings.fiscal_year_start,
+            settings.currency) == ("ledger.csv", "chained", "UTC", 1, "USD")
+    assert settings.profile == Profile("mid-market", None, None, "vc")
+    assert settings.config_path is None
+
+
+def test_every_key(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[ledger]
+source = "books/ledger.xlsx#Ledger"
+method = "sum"
+[calendar]
+timezone = "Europe/Paris"
+fiscal_year_start = "jul"
+[company]
+segment = "Enterprise"
+pricing_model = "usage"
+stage = "growth"
+funding = "bootstrapped"
+currency = "eur"
+""")
+    s = load_settings(path, {})
+    assert (s.ledger_source, s.method, s.timezone, s.fiscal_year_start, s.currency) == (
+        "books/ledger.xlsx#Ledger", "sum", "Europe/Paris", 7, "EUR")
+    assert s.profile == Profile("enterprise", "usage", "growth", "bootstrapped")
+    assert s.base_dir == tmp_path
+
+
+def test_config_path_from_the_environment_and_the_working_directory(tmp_path: Path) -> None:
+    path = write(tmp_path, '[company]\nsegment = "smb"\n')
+    assert load_settings(None, {"NRR_CONFIG": path}).profile.segment == "smb"
+    assert load_settings(None, {}, cwd=tmp_path).profile.segment == "smb"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[calendar]\ntimezon = 'UTC'\n", "unknown key [calendar] timezon. Did you mean 'timezone'?"),
+        ("[slak]\n", "unknown section [slak]. Known: ledger, calendar, company."),
+        ("[company]\nsegment = 'enterprize'\n",
+         "[company] segment = 'enterprize' is not one of enterprise, mid-market, smb."),
+        ("[calendar]\ntimezone = 'Mars/Olympus'\n",
+         "[calendar] timezone = 'Mars/Olympus' is not an IANA time zone name such as Europe/Paris or "
+         "America/New_York."),
+        ("[calendar]\nfiscal_year_start = 13\n",
+         "[calendar] fiscal_year_start = 13 is not a month: a number 1-12 or a name such as July."),
+        ("[company]\ncurrency = 'dollars'\n",
+         "[company] currency = 'dollars' is not an ISO 4217 currency code such as USD, EUR or GBP."),
+        ("[ledger]\nmethod = 'average'\n", "[ledger] method = 'average' is not one of chained, sum."),
+        ("ledger = 3\n", "[ledger] must be a table of keys, not a value."),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, {})
+    assert str(info.value) == f"{path}: {message}"
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file; check --config or NRR_CONFIG"):
+        load_settings(str(tmp_path / "nope.toml"), {})
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[ledger\n"), {})

@@ -1,0 +1,191 @@
+"""NRR and GRR: the seeds' worked examples, spans, and invariants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import (
+    Ledger,
+    LedgerRow,
+    Month,
+    Period,
+    QueryError,
+    compare_retention,
+    compute_retention,
+    resolve_period,
+    trailing_12m,
+)
+from tests.helpers import ledger, row
+
+D = Decimal
+
+
+def one_month(start: str, expansion: str, churn: str,
+              downgrade: str) -> tuple[Decimal | None, Decimal | None]:
+    r = compute_retention(ledger(row("2026-01", start, expansion, churn, downgrade)),
+                          Period(Month(2026, 1), Month(2026, 1), "January 2026"))
+    return r.nrr, r.grr
+
+
+@pytest.mark.parametrize(
+    ("start", "expansion", "churn", "downgrade", "nrr", "grr"),
+    [
+        # seed 002 (Upollo): $100K start, $15K expansion, $5K churn, $2K downgrade -> 108% / 93%
+        ("100000", "15000", "5000", "2000", "1.08", "0.93"),
+        # seed 000: Q1 2026, $10M start, $1.5M expansion, $700K churn, $300K downgrade -> 105%
+        ("10000000", "1500000", "700000", "300000", "1.05", "0.90"),
+        # seed 000: $1M start, $200K expansion, $100K churn, $50K downgrade -> 105%
+        ("1000000", "200000", "100000", "50000", "1.05", "0.85"),
+        # seed 004: $8M start, $1.4M expansion, $600K churn and contraction -> 110%
+        ("8000000", "1400000", "600000", "0", "1.10", "0.925"),
+        # seed 002: monthly, $100K start, $5K expansion, $2K churn, $1K contraction -> 102%
+        ("100000", "5000", "2000", "1000", "1.02", "0.97"),
+        # seed 002: yearly, $1.2M start, $180K expansion, $60K churn, $24K contraction -> 108%
+        ("1200000", "180000", "60000", "24000", "1.08", "0.93"),
+    ],
+)
+def test_the_seeds_worked_examples(start: str, expansion: str, churn: str, downgrade: str,
+                                   nrr: str, grr: str) -> None:
+    assert one_month(start, expansion, churn, downgrade) == (D(nrr), D(grr))
+
+
+def test_zero_start_is_not_defined_never_a_crash() -> None:
+    r = compute_retention(ledger(row("2026-01", "0"), row("2026-02", "100", "10")),
+                          Period(Month(2026, 1), Month(2026, 2), "x"))
+    assert r.nrr is None and r.grr is None
+    assert r.undefined == "not defined: January 2026 started with no recurring revenue"
+    assert r.quick_ratio is None
+
+
+QUARTER = ledger(
+    row("2026-01", "100000", "5000", "2000", "1000"),  # 102%, then $8,000 of new business
+    row("2026-02", "110000", "2200", "1100", "0"),  # 101%
+    row("2026-03", "111100", "0", "5555", "0"),  # 95%
+    row("2026-04", "105545", "0", "0", "0"),
+)
+Q1 = Period(Month(2026, 1), Month(2026, 3), "Q1 2026")
+
+
+def test_chained_is_the_product_of_the_monthly_rates() -> None:
+    r = compute_retention(QUARTER, Q1)
+    assert r.method == "chained"
+    assert r.nrr == D("1.02") * D("1.01") * D("0.95")
+    assert r.grr == D("0.97") * D("0.99") * D("0.95")
+    assert (r.expansion, r.churn, r.downgrade) == (D(7200), D(8655), D(1000))
+    assert r.start == D(100000) and r.end == D(105545)
+
+
+def test_sum_is_the_movements_over_the_first_start() -> None:
+    r = compute_retention(QUARTER, Q1, "sum")
+    assert r.nrr == (D(100000) + 7200 - 8655 - 1000) / D(100000)
+    assert r.grr == (D(100000) - 8655 - 1000) / D(100000)
+
+
+@pytest.mark.parametrize("method", ["chained", "sum"])
+def test_components_add_up_to_nrr_exactly(method: str) -> None:
+    r = compute_retention(QUARTER, Q1, method)  # type: ignore[arg-type]
+    assert r.components is not None and r.nrr is not None
+    c = r.components
+    assert 1 + c.expansion - c.contraction - c.churn == r.nrr
+
+
+def test_new_business_quick_ratio_and_growth_come_from_the_next_start() -> None:
+    r = compute_retention(QUARTER, Q1)
+    # new = Start(m+1) - End(m): 110000-102000, 111100-111100, 105545-105545
+    assert r.new_business == D(8000)
+    assert r.quick_ratio == (D(8000) + 7200) / (8655 + 1000)
+    assert r.growth == D(105545) / D(100000) - 1
+    last = compute_retention(QUARTER, Period(Month(2026, 4), Month(2026, 4), "April 2026"))
+    assert last.new_business is None and last.quick_ratio is None and last.growth is None
+
+
+def test_change_splits_into_expansion_contraction_and_churn() -> None:
+    march = compute_retention(QUARTER, Period(Month(2026, 3), Month(2026, 3), "March 2026"))
+    february = compute_retention(QUARTER, Period(Month(2026, 2), Month(2026, 2), "February 2026"))
+    change = compare_retention(march, february)
+    assert change is not None
+    assert change.nrr == D("-0.06")
+    assert change.expansion == D("-0.02") and change.churn == D("-0.04") and change.contraction == 0
+    assert change.expansion + change.contraction + change.churn == change.nrr
+    assert change.driver == "churn"
+
+
+def test_sum_on_rows_that_are_not_one_cohort_says_so() -> None:
+    r = compute_retention(QUARTER, Q1, "sum")
+    assert r.notes == (
+        "The sum method treats the rows as one cohort, but February 2026's Start is not January "
+        "2026's End (new customers joined in between); the chained method fits this ledger.",)
+    assert compute_retention(QUARTER, Q1).notes == ()
+    cohort = ledger(row("2026-01", "100", "50"), row("2026-02", "150", "0", "150"))
+    r = compute_retention(cohort, Period(Month(2026, 1), Month(2026, 2), "x"), "sum")
+    assert r.notes == () and r.nrr == 0 and r.grr == 0  # the expansion churned too: GRR floors at 0
+
+
+def test_a_span_over_a_missing_month_is_refused() -> None:
+    with pytest.raises(QueryError, match="does not have: February 2026"):
+        compute_retention(ledger(row("2026-01", "1"), row("2026-03", "1")),
+                          Period(Month(2026, 1), Month(2026, 3), "Q1 2026"))
+
+
+def test_trailing_12_months_and_annualized_short_history() -> None:
+    year = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(0), D(0)) for i in range(12)))
+    t = trailing_12m(year, Month(2025, 12))
+    assert t is not None and not t.annualized and t.months == 12
+    assert t.nrr == D("1.01") ** 12
+    short = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(5), D(0)) for i in range(3)))
+    t = trailing_12m(short, Month(2025, 3))
+    assert t is not None and t.annualized and t.months == 3
+    assert t.nrr is not None and abs(t.nrr - D("1.005") ** 12) < D("1e-20")
+
+
+positive = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False)
+
+
+@st.composite
+def ledger_rows(draw: st.DrawFn, count: int | None = None) -> list[LedgerRow]:
+    n = count or draw(st.integers(1, 24))
+    rows = []
+    for i in range(n):
+        start = draw(st.decimals(min_value="0.01", max_value=10**7, places=2))
+        churn = draw(st.decimals(min_value=0, max_value=start, places=2))
+        downgrade = draw(st.decimals(min_value=0, max_value=start - churn, places=2))
+        rows.append(LedgerRow(Month(2024, 1) + i, start, draw(positive), churn, downgrade))
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(ledger_rows(), st.sampled_from(["chained", "sum"]))
+def test_nrr_is_at_least_grr_and_grr_at_most_100(rows: list[LedgerRow], method: str) -> None:
+    book = Ledger.of(*rows)
+    r = compute_retention(book, Period(rows[0].month, rows[-1].month, "span"), method)  # type: ignore[arg-type]
+    assert r.nrr is not None and r.grr is not None
+    assert r.nrr >= r.grr
+    assert 0 <= r.grr <= 1
+
+
+@given(ledger_rows())
+def test_a_one_month_span_equals_that_month(rows: list[LedgerRow]) -> None:
+    book = Ledger.of(*rows)
+    for method in ("chained", "sum"):
+        r = compute_retention(book, Period(rows[-1].month, rows[-1].month, "m"), method)
+        assert (r.nrr, r.grr) == (rows[-1].nrr, rows[-1].grr)
+
+
+@given(st.decimals(min_value="0.01", max_value=10**7, places=2), st.integers(1, 36))
+def test_chained_and_sum_agree_when_start_is_constant_and_nothing_moves(start: Decimal, n: int) -> None:
+    book = Ledger.of(*(LedgerRow(Month(2024, 1) + i, start, D(0), D(0), D(0)) for i in range(n)))
+    span = Period(Month(2024, 1), Month(2024, 1) + (n - 1), "span")
+    chained, summed = compute_retention(book, span), compute_retention(book, span, "sum")
+    assert chained.nrr == summed.nrr == 1
+    assert chained.grr == summed.grr == 1
+
+
+def test_resolve_and_compute_together_on_a_ledger_that_ends_mid_year() -> None:
+    book = ledger(row("2026-09", "100", "10"), row("2026-10", "110", "0", "11"))
+    r = compute_retention(book, resolve_period("this-quarter", dt.date(2026, 11, 2)))
+    assert r.period.label == "Q4 2026 to date" and r.nrr == D("0.9")
