@@ -30,7 +30,7 @@ from engine._benchmarks import (
 )
 from engine._cells import Cell, parse_money, parse_month, parse_ratio
 from engine._errors import LedgerError, NrrError, ProfileError, QueryError
-from engine._ledger import FIELD_TITLES, Issue, Layout, Ledger, LedgerRow, a1, column_letter
+from engine._ledger import FIELD_TITLES, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
 from engine._month import Month
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
@@ -57,6 +57,6 @@ __all__ = [
     "Source", "Stage", "Tier", "Trailing", "a1", "build_report", "check_ledger", "classify_grr",
     "classify_tier", "column_letter", "compare_benchmarks", "compare_retention",
     "compute_retention", "fit_period", "label_span", "parse_money", "parse_month",
-    "parse_ratio", "previous_period", "read_ledger", "report_to_dict", "resolve_period",
+    "parse_ratio", "previous_period", "quote_sheet", "read_ledger", "report_to_dict", "resolve_period",
     "trailing_12m", "trailing_series",
 ]

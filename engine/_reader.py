@@ -57,6 +57,9 @@ class LedgerCheck:
 
     ledger: Ledger | None
     issues: list[Issue] = field(default_factory=list)
+    rows: tuple[LedgerRow, ...] = ()  # every valid row, even when other rows have errors
+    layout: Layout | None = None
+    unit: Unit = "MRR"
 
     @property
     def errors(self) -> list[Issue]:
@@ -180,12 +183,14 @@ class _Reader:
         self.check_sequence(rows)
         if not rows and not self.errors():
             self.add("error", "empty", say.empty_ledger())
-        if self.errors():
-            return LedgerCheck(None, self.issues)
         layout = Layout(header_row, dict(header.columns), dict(header.extras))
+        duplicated = {i.month for i in self.issues if i.code == "duplicate_month"}
+        valid = tuple(r for r in rows if r.month not in duplicated)
+        if self.errors():
+            return LedgerCheck(None, self.issues, valid, layout, self.unit)
         warnings = tuple(i for i in self.issues if i.severity == "warning")
         ledger = Ledger(tuple(rows), warnings, self.unit, self.sheet, layout, tuple(pending))
-        return LedgerCheck(ledger, self.issues)
+        return LedgerCheck(ledger, self.issues, valid, layout, self.unit)
 
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]

@@ -20,17 +20,15 @@ from pathlib import Path
 from rich.console import Console
 
 from engine import EXAMPLES, METHODS, NrrError, build_report, report_to_dict, resolve_period
+from nrr._errors import SourceError
 from nrr._render import render_issues, render_report
 from nrr.config import Settings, load_settings, parse_month_number
-from nrr.sources import check_source, load_ledger, open_source
+from nrr.runtime import Runtime, utc_now
+from nrr.sources import check_source, load_ledger
 
 Clock = Callable[[], dt.datetime]
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _date(text: str) -> dt.date:
@@ -54,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--ledger", metavar="SOURCE",
-                       help="ledger file (.csv, .tsv, .xlsx[#Sheet]); default: [ledger] source")
+                       help="ledger file (.csv, .tsv, .xlsx[#Sheet]) or Google Sheet (URL, gsheet:ID[/TAB]); "
+                            "default: [ledger] source")
         p.add_argument("--config", metavar="FILE", help="nrr.toml to use (default: $NRR_CONFIG, ./nrr.toml)")
 
     report = commands.add_parser(
@@ -73,12 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="list every error and warning in the ledger")
     common(validate)
+
+    fill = commands.add_parser(
+        "fill", help="write the computed columns of a Google Sheet ledger",
+        description="Write MRR (End of Period), NRR Rate (and GRR Rate) for every valid row, in one "
+                    "batch. Never writes input columns, never replaces a formula, never a value typed "
+                    "by hand unless --overwrite.")
+    common(fill)
+    fill.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    fill.add_argument("--overwrite", action="store_true",
+                      help="also replace computed cells whose typed value differs from the formula")
+
+    init = commands.add_parser("init-sheet", help="add a worksheet with the NRR template to a Google Sheet")
+    init.add_argument("sheet", metavar="SHEET", help="the spreadsheet: its URL or gsheet:ID")
+    init.add_argument("--title", default="Ledger", help="the new worksheet's name (default: Ledger)")
+    init.add_argument("--config", metavar="FILE", help="nrr.toml to use")
     return parser
 
 
 def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     settings = load_settings(args.config, env)
-    if args.ledger:
+    if getattr(args, "ledger", None):
         settings = replace(settings, ledger_source=args.ledger, base_dir=Path.cwd())
     if getattr(args, "fiscal_year_start", None):
         settings = replace(settings, fiscal_year_start=args.fiscal_year_start)
@@ -87,10 +101,11 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     return settings
 
 
-def cmd_report(args: argparse.Namespace, settings: Settings, clock: Clock, out: Console) -> int:
-    today = args.today or clock().astimezone(settings.zone).date()
+def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    settings = runtime.settings
+    today = args.today or runtime.today()
     period = resolve_period(" ".join(args.period) or "last-month", today, settings.fiscal_year_start)
-    ledger = load_ledger(open_source(settings.ledger_source, settings.base_dir))
+    ledger = load_ledger(runtime.source())
     report = build_report(ledger, period, method=settings.method, profile=settings.profile,
                           fiscal_year_start=settings.fiscal_year_start, currency=settings.currency)
     if args.json:
@@ -100,8 +115,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings, clock: Clock, out: 
     return EXIT_OK
 
 
-def cmd_validate(args: argparse.Namespace, settings: Settings, clock: Clock, out: Console) -> int:
-    source = open_source(settings.ledger_source, settings.base_dir)
+def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    source = runtime.source()
     check = check_source(source)
     render_issues([*check.errors, *check.warnings], out)
     ledger = check.ledger
@@ -115,7 +130,27 @@ def cmd_validate(args: argparse.Namespace, settings: Settings, clock: Clock, out
     return EXIT_OK
 
 
-COMMANDS = {"report": cmd_report, "validate": cmd_validate}
+def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from sheets import fill_sheet, is_sheet_spec
+
+    spec = runtime.settings.ledger_source
+    if not is_sheet_spec(spec):
+        raise SourceError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
+                          "or gsheet:ID (a file ledger is never written).")
+    result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run)
+    for line in result.lines():
+        out.print(line, soft_wrap=True, markup=False)
+    return EXIT_OK
+
+
+def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from sheets import init_sheet
+
+    out.print(init_sheet(runtime.sheet_source(args.sheet), args.title), soft_wrap=True, markup=False)
+    return EXIT_OK
+
+
+COMMANDS = {"report": cmd_report, "validate": cmd_validate, "fill": cmd_fill, "init-sheet": cmd_init_sheet}
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
@@ -130,10 +165,10 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        settings = _settings(args, env)
-        return COMMANDS[args.command](args, settings, clock, out)
+        runtime = Runtime(_settings(args, env), env, clock)
+        return COMMANDS[args.command](args, runtime, out)
     except NrrError as exc:
-        err.print(str(exc), markup=False, soft_wrap=True)
+        err.print(str(exc), markup=False, soft_wrap=True, highlight=False)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130

@@ -70,6 +70,12 @@ def _currency(value: object) -> str:
     return text
 
 
+def _seconds(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 86400:
+        return float(value)
+    raise ValueError("a number of seconds (0 to 86400)")
+
+
 Schema = dict[str, dict[str, Callable[[object], Any]]]
 
 #: Every section and key nrr.toml may hold, with the check each value must pass.
@@ -83,6 +89,7 @@ SCHEMA: Schema = {
         "funding": _choice(FUNDINGS),
         "currency": _currency,
     },
+    "sheets": {"cache_ttl": _seconds, "retry_budget": _seconds},
 }
 
 
@@ -96,6 +103,8 @@ class Settings:
     fiscal_year_start: int = 1
     profile: Profile = field(default_factory=Profile)
     currency: str = "USD"
+    sheets_cache_ttl: float = 60.0
+    sheets_retry_budget: float = 20.0
     config_path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)  # relative ledger paths resolve from here
 
@@ -161,7 +170,8 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
         data = validate_config(raw, str(path))
-    ledger, calendar, company = (data.get(s, {}) for s in ("ledger", "calendar", "company"))
+    ledger, calendar, company, sheets = (
+        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets"))
     return Settings(
         ledger_source=ledger.get("source", DEFAULT_LEDGER),
         method=ledger.get("method", "chained"),
@@ -174,6 +184,8 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
             funding=company.get("funding", "vc"),
         ),
         currency=company.get("currency", "USD"),
+        sheets_cache_ttl=sheets.get("cache_ttl", 60.0),
+        sheets_retry_budget=sheets.get("retry_budget", 20.0),
         config_path=path,
         base_dir=path.parent if path is not None else cwd,
     )

@@ -1,0 +1,70 @@
+"""The runtime: settings, environment and clocks, built once at start-up and passed down.
+
+It owns what must exist once per process: the Sheets client (metadata cache, token) and the
+ledger cache that keeps a burst of queries to one read of the sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nrr.config import Settings
+from nrr.sources import LedgerSource, open_source
+
+if TYPE_CHECKING:
+    from sheets import GoogleSheetSource, LedgerCache, SheetsClient
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Runtime:
+    """Everything outside the engine that the commands, the bot and the scheduler need."""
+
+    settings: Settings
+    env: Mapping[str, str]
+    clock: Callable[[], dt.datetime] = utc_now
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _sheets: SheetsClient | None = field(default=None, init=False, repr=False)
+    _cache: LedgerCache | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def today(self) -> dt.date:
+        """Today in the configured time zone: what "last month" is measured from."""
+        return self.clock().astimezone(self.settings.zone).date()
+
+    def sheets_client(self) -> SheetsClient:
+        from sheets import LedgerCache, SheetsClient, credentials_from_env
+
+        with self._lock:
+            if self._sheets is None:
+                self._sheets = SheetsClient(
+                    credentials_from_env(self.env), api_url=self.env.get("SHEETS_API_URL") or None,
+                    retry_budget=self.settings.sheets_retry_budget, clock=self.monotonic, sleep=self.sleep)
+                self._cache = LedgerCache(self.settings.sheets_cache_ttl, self.monotonic)
+            return self._sheets
+
+    def sheet_source(self, spec: str) -> GoogleSheetSource:
+        from sheets import GoogleSheetSource, parse_sheet_spec
+
+        ref = parse_sheet_spec(spec)
+        client = self.sheets_client()
+        assert self._cache is not None
+        return GoogleSheetSource(ref, client, self._cache, label=spec.strip())
+
+    def source(self, spec: str | None = None) -> LedgerSource:
+        """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
+        from sheets import is_sheet_spec
+
+        spec = spec or self.settings.ledger_source
+        if is_sheet_spec(spec):
+            return self.sheet_source(spec)
+        return open_source(spec, self.settings.base_dir)

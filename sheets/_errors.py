@@ -1,0 +1,38 @@
+"""Errors of the Google Sheets adapter; each message says what to do.
+
+    NrrError (engine)
+    └── SheetsError             a sheet cannot be read or written
+        ├── SheetsAuthError     no credentials, or a key Google refuses
+        ├── SheetNotShared      the service account has no access (403)
+        ├── SheetNotFound       no spreadsheet or worksheet by that id, gid or title
+        ├── SheetsQuotaError    Google's rate limit held past the retry budget (429)
+        └── SheetsUnavailable   Google (or the network) failed past the retry budget
+"""
+
+from __future__ import annotations
+
+from engine import NrrError
+
+
+class SheetsError(NrrError):
+    """A Google Sheet cannot be read or written."""
+
+
+class SheetsAuthError(SheetsError):
+    """No service-account credentials, or a key Google refuses."""
+
+
+class SheetNotShared(SheetsError):
+    """The sheet is not shared with the service account."""
+
+
+class SheetNotFound(SheetsError):
+    """No spreadsheet, or no worksheet, by that id, gid or title."""
+
+
+class SheetsQuotaError(SheetsError):
+    """Google's per-minute quota stayed exhausted past the retry budget."""
+
+
+class SheetsUnavailable(SheetsError):
+    """Google Sheets or the network kept failing past the retry budget."""

@@ -1,0 +1,120 @@
+"""Every sentence the Sheets adapter says to a person, in one place (tests assert them)."""
+
+from __future__ import annotations
+
+ENV_PATH = "GOOGLE_APPLICATION_CREDENTIALS"
+ENV_JSON = "GOOGLE_SERVICE_ACCOUNT_JSON"
+
+
+def no_credentials() -> str:
+    return (
+        f"Reading a Google Sheet needs a service-account key: set {ENV_PATH} to the key file's path, "
+        f"or {ENV_JSON} to the key's JSON."
+    )
+
+
+def unreadable_key_file(path: str, reason: str) -> str:
+    return f"{ENV_PATH}={path} cannot be read ({reason}); point it at the service-account key file."
+
+
+def bad_key(variable: str, reason: str) -> str:
+    return (
+        f"{variable} is not a service-account key ({reason}); download a JSON key for the service "
+        "account from the Google Cloud console (IAM > Service accounts > Keys)."
+    )
+
+
+def key_refused(email: str, reason: str) -> str:
+    return (
+        f"Google refused the key for {email} ({reason}); the key may be deleted or disabled. "
+        "Create a new key for the service account and update the credentials."
+    )
+
+
+def not_shared(email: str, spreadsheet_id: str) -> str:
+    return (
+        f"Share the sheet with {email} (Viewer is enough to read; Editor to fill). "
+        f"Spreadsheet {spreadsheet_id} is not shared with it yet."
+    )
+
+
+def spreadsheet_not_found(spreadsheet_id: str) -> str:
+    return (
+        f"No spreadsheet with id {spreadsheet_id}: check the URL or id in the ledger source "
+        "(the part after /spreadsheets/d/)."
+    )
+
+
+def worksheet_not_found(what: str, spreadsheet_title: str, titles: list[str]) -> str:
+    return f"No worksheet {what} in '{spreadsheet_title}'; it has {', '.join(repr(t) for t in titles)}."
+
+
+def quota(seconds: float) -> str:
+    return (
+        f"Google Sheets' read quota is used up (60 reads a minute per user) and stayed so for "
+        f"{seconds:.0f} s; try again in a minute."
+    )
+
+
+def unavailable(detail: str, seconds: float) -> str:
+    return f"Google Sheets did not answer properly for {seconds:.0f} s ({detail}); try again shortly."
+
+
+def bad_source(spec: str) -> str:
+    return (
+        f"'{spec}' is not a Google Sheet I can read: use the sheet's URL "
+        "(https://docs.google.com/spreadsheets/d/ID/edit#gid=N), gsheet:ID or gsheet:ID/WORKSHEET."
+    )
+
+
+def rejected(status: int, message: str) -> str:
+    return f"Google Sheets refused the request ({status}: {message})."
+
+
+# --- nrr fill ---------------------------------------------------------------------------------
+
+def fill_change(verb: str, cell: str, month: str, title: str, new: str, old: str) -> str:
+    return f"{verb} {cell} ({month}): {title} {new} (was {old})"
+
+
+def typed_by_hand(title: str, found: str, computed: str) -> str:
+    return (
+        f"{title} holds {found}, typed by hand, but the formula gives {computed}; left as it is "
+        "(nrr fill --overwrite replaces it)."
+    )
+
+
+def note_not_ours() -> str:
+    return "someone else's note is on this cell; the problem note was not added."
+
+
+def header_changed() -> str:
+    return ("the header row changed while filling (columns moved or renamed); nothing was written. "
+            "Run nrr fill again.")
+
+
+def row_moved() -> str:
+    return "this month's row was deleted or duplicated while filling; not written. Run nrr fill again."
+
+
+def fill_summary(sheet: str, verb: str, written: int, unchanged: int, formulas: int, refused: int,
+                 notes_added: int, notes_removed: int, errors: int, warnings: int) -> str:
+    return (
+        f"{sheet}: {verb} {written} cell(s); {unchanged} already right, {formulas} formula(s) kept, "
+        f"{refused} refused; notes: {notes_added} added, {notes_removed} removed; the ledger has "
+        f"{errors} error(s) and {warnings} warning(s)."
+    )
+
+
+# --- nrr init-sheet ---------------------------------------------------------------------------
+
+def worksheet_exists(title: str) -> str:
+    return (f"A worksheet named '{title}' already exists; nothing was changed. "
+            "Pass --title NAME for a new tab.")
+
+
+def template_added(title: str, spreadsheet_title: str, rows: int) -> str:
+    return (
+        f"Added worksheet '{title}' to '{spreadsheet_title}': the template's headers, formats, a frozen "
+        f"header row and formulas for End and NRR in rows 2 to {rows + 1}."
+    )

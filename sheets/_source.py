@@ -1,0 +1,133 @@
+"""A Google Sheet as a ledger source: one values read per TTL, whatever the burst of queries."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from engine import quote_sheet
+from nrr.sources import Cells
+from sheets import _messages as say
+from sheets._client import SheetsClient
+from sheets._errors import SheetNotFound, SheetsError
+
+_URL = re.compile(r"https?://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
+_ID = re.compile(r"[A-Za-z0-9_-]{10,}")
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    """Which spreadsheet and which worksheet (by gid, by title, or the first)."""
+
+    spreadsheet_id: str
+    gid: int | None = None
+    title: str | None = None
+
+    def __str__(self) -> str:
+        if self.title:
+            return f"gsheet:{self.spreadsheet_id}/{self.title}"
+        if self.gid is not None:
+            return f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit#gid={self.gid}"
+        return f"gsheet:{self.spreadsheet_id}"
+
+
+def is_sheet_spec(spec: str) -> bool:
+    spec = spec.strip()
+    return spec.startswith("gsheet:") or bool(_URL.match(spec))
+
+
+def parse_sheet_spec(spec: str) -> SheetRef:
+    """``https://docs.google.com/spreadsheets/d/ID/edit#gid=N``, ``gsheet:ID`` or ``gsheet:ID/TITLE``."""
+    spec = spec.strip()
+    if m := _URL.match(spec):
+        parts = urlsplit(spec)
+        gid_text = parse_qs(parts.fragment).get("gid") or parse_qs(parts.query).get("gid")
+        gid = int(gid_text[0]) if gid_text and gid_text[0].isdigit() else None
+        return SheetRef(m[1], gid=gid)
+    if spec.startswith("gsheet:"):
+        ident, _, title = spec.removeprefix("gsheet:").partition("/")
+        if _ID.fullmatch(ident):
+            return SheetRef(ident, title=title.strip() or None)
+    raise SheetsError(say.bad_source(spec))
+
+
+class LedgerCache:
+    """Cells per worksheet for ``ttl`` seconds; concurrent misses for one key make one read."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._entries: dict[tuple[str, str], tuple[float, Cells]] = {}
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: tuple[str, str], load: Callable[[], Cells]) -> Cells:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[0] > self.clock():
+                return hit[1]
+            cells = load()
+            self._entries[key] = (self.clock() + self.ttl, cells)
+            return cells
+
+    def forget(self, spreadsheet_id: str) -> None:
+        """Drop what is cached for a spreadsheet (after we wrote to it)."""
+        with self._guard:
+            for key in [k for k in self._entries if k[0] == spreadsheet_id]:
+                del self._entries[key]
+
+
+@dataclass
+class Worksheet:
+    sheet_id: int
+    title: str
+
+
+class GoogleSheetSource:
+    """A worksheet of a Google Sheet, read through the cache."""
+
+    def __init__(self, ref: SheetRef, client: SheetsClient, cache: LedgerCache, label: str = "") -> None:
+        self.ref, self.client, self.cache = ref, client, cache
+        self.label = label or str(ref)
+
+    @property
+    def name(self) -> str:
+        return self.label
+
+    def worksheet(self) -> Worksheet:
+        """The worksheet the ref names, from cached metadata (fetched again once if missing)."""
+        for refresh in (False, True):
+            meta = self.client.metadata(self.ref.spreadsheet_id, refresh=refresh)
+            found = _pick(meta, self.ref)
+            if found is not None:
+                return found
+        titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
+        what = f"with gid {self.ref.gid}" if self.ref.gid is not None else f"'{self.ref.title}'"
+        raise SheetNotFound(say.worksheet_not_found(what, meta.get("properties", {}).get("title", ""),
+                                                    titles))
+
+    def read_cells(self) -> Cells:
+        sheet = self.worksheet()
+
+        def load() -> Cells:
+            return Cells(self.client.values(self.ref.spreadsheet_id, quote_sheet(sheet.title)), sheet.title)
+
+        return self.cache.get((self.ref.spreadsheet_id, sheet.title), load)
+
+
+def _pick(meta: dict[str, Any], ref: SheetRef) -> Worksheet | None:
+    sheets = [s["properties"] for s in meta.get("sheets", [])]
+    for props in sheets:
+        if (ref.gid is not None and props.get("sheetId") == ref.gid) or (
+                ref.title is not None and props.get("title") == ref.title):
+            return Worksheet(props["sheetId"], props["title"])
+    if ref.gid is None and ref.title is None and sheets:
+        first = min(sheets, key=lambda p: p.get("index", 0))
+        return Worksheet(first["sheetId"], first["title"])
+    return None

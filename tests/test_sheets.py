@@ -1,0 +1,392 @@
+"""The Google Sheets adapter, through real gspread and google-auth over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from rich.console import Console
+
+from engine import Month
+from nrr.cli import main
+from nrr.config import Settings
+from nrr.runtime import Runtime
+from nrr.sources import load_ledger
+from sheets import (
+    SheetNotFound,
+    SheetNotShared,
+    SheetsAuthError,
+    SheetsError,
+    SheetsQuotaError,
+    fill_sheet,
+    init_sheet,
+    parse_sheet_spec,
+)
+from sheets._fill import METADATA_KEY, NOTE_PREFIX
+from tests.fakes.google_api import SERVICE_ACCOUNT, FakeGoogle, Formula
+from tests.helpers import HEADER
+
+SHEET_ID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+ROWS: list[list[Any]] = [
+    HEADER,
+    [46023, 100000, 15000, 5000, 2000, None, None],  # Jan 2026 (serial date)
+    [46054, 110000, 1000, 1000, 0, None, None],  # Feb 2026
+    [46082, 112000, 2000, 0, 0, None, None],  # Mar 2026
+]
+
+
+class Clock:
+    """A monotonic clock tests move by hand; sleeping advances it instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def google() -> Iterator[FakeGoogle]:
+    with FakeGoogle() as fake:
+        fake.add_spreadsheet(SHEET_ID, {"Ledger": [list(r) for r in ROWS], "Notes": [["hello"]]})
+        yield fake
+
+
+def env_for(fake: FakeGoogle, **extra: str) -> dict[str, str]:
+    return {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(fake.key_info()), "SHEETS_API_URL": fake.url, **extra}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def runtime(fake: FakeGoogle, clock: Clock, source: str = f"gsheet:{SHEET_ID}/Ledger",
+            **settings: Any) -> Runtime:
+    return Runtime(Settings(ledger_source=source, **settings), env_for(fake), lambda: NOW, clock, clock.sleep)
+
+
+def run(*argv: str, env: dict[str, str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), env=env, clock=lambda: NOW,
+                stdout=Console(file=out, width=200, highlight=False),
+                stderr=Console(file=err, width=200, highlight=False))
+    return code, out.getvalue(), err.getvalue()
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def test_a_cold_report_reads_the_cells_once(google: FakeGoogle) -> None:
+    code, out, err = run("report", "2026-01..2026-03", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--json",
+                         env=env_for(google))
+    assert (code, err) == (0, "")
+    assert json.loads(out)["months"][0]["nrr_pct"] == 108.0
+    assert google.counts["values.get"] == 1
+    assert google.counts["spreadsheets.get"] == 1  # metadata, to resolve the worksheet
+    assert google.counts["token"] == 1
+    path = next(r[1] for r in google.requests if r[0] == "values.get")
+    assert "valueRenderOption=UNFORMATTED_VALUE" in path and "dateTimeRenderOption=SERIAL_NUMBER" in path
+
+
+def test_ten_reports_within_the_ttl_read_once_and_a_change_is_seen_after(google: FakeGoogle,
+                                                                          clock: Clock) -> None:
+    rt = runtime(google, clock)
+    for _ in range(10):
+        assert len(load_ledger(rt.source())) == 3
+    assert (google.counts["values.get"], google.counts["spreadsheets.get"]) == (1, 1)
+    google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows([[46113, 114000, 0, 0, 0]], top=4)
+    clock.now += 59
+    assert len(load_ledger(rt.source())) == 3
+    clock.now += 2
+    assert len(load_ledger(rt.source())) == 4
+    assert (google.counts["values.get"], google.counts["spreadsheets.get"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("spec", "rows"),
+    [
+        (f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=0", 3),
+        (f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit?usp=sharing", 3),
+        (f"gsheet:{SHEET_ID}", 3),
+        (f"gsheet:{SHEET_ID}/Ledger", 3),
+    ],
+)
+def test_worksheet_by_gid_title_or_first(google: FakeGoogle, clock: Clock, spec: str, rows: int) -> None:
+    assert len(load_ledger(runtime(google, clock).source(spec))) == rows
+
+
+def test_parse_sheet_specs() -> None:
+    ref = parse_sheet_spec(f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=1001")
+    assert (ref.spreadsheet_id, ref.gid, ref.title) == (SHEET_ID, 1001, None)
+    ref = parse_sheet_spec(f"gsheet:{SHEET_ID}/Q3 / Q4 ledger")
+    assert ref.title == "Q3 / Q4 ledger"
+    with pytest.raises(SheetsError) as info:
+        parse_sheet_spec("gsheet:")
+    assert str(info.value) == (
+        "'gsheet:' is not a Google Sheet I can read: use the sheet's URL "
+        "(https://docs.google.com/spreadsheets/d/ID/edit#gid=N), gsheet:ID or gsheet:ID/WORKSHEET.")
+
+
+def test_unknown_worksheet_lists_the_ones_there_are(google: FakeGoogle, clock: Clock) -> None:
+    with pytest.raises(SheetNotFound) as info:
+        load_ledger(runtime(google, clock).source(f"gsheet:{SHEET_ID}/Ledgr"))
+    assert str(info.value) == "No worksheet 'Ledgr' in 'Revenue'; it has 'Ledger', 'Notes'."
+    assert google.counts["spreadsheets.get"] == 2  # looked again in case the tab was just added
+
+
+def test_a_sheet_not_shared_names_the_service_account(google: FakeGoogle) -> None:
+    google.spreadsheets[SHEET_ID].shared_with = set()
+    code, _, err = run("report", "--ledger", f"gsheet:{SHEET_ID}", env=env_for(google))
+    assert code == 1
+    assert err == (f"Share the sheet with {SERVICE_ACCOUNT} (Viewer is enough to read; Editor to fill). "
+                   f"Spreadsheet {SHEET_ID} is not shared with it yet.\n")
+
+
+def test_not_found(google: FakeGoogle, clock: Clock) -> None:
+    with pytest.raises(SheetNotFound) as info:
+        load_ledger(runtime(google, clock).source("gsheet:1NoSuchSheet00000000"))
+    assert str(info.value) == ("No spreadsheet with id 1NoSuchSheet00000000: check the URL or id in the "
+                               "ledger source (the part after /spreadsheets/d/).")
+
+
+def test_429_and_500_are_retried_with_backoff_without_waiting(google: FakeGoogle, clock: Clock) -> None:
+    google.fail_next(429, 500, 503)
+    assert len(load_ledger(runtime(google, clock).source())) == 3
+    assert google.counts["spreadsheets.get"] == 4  # three failures, then the answer
+    assert len(clock.slept) == 3
+    assert all(0 <= s <= 0.5 * 2**i for i, s in enumerate(clock.slept))
+
+
+def test_quota_past_the_retry_budget_says_so(google: FakeGoogle, clock: Clock) -> None:
+    google.fail_next(*[429] * 50)
+    with pytest.raises(SheetsQuotaError) as info:
+        load_ledger(runtime(google, clock, sheets_retry_budget=10.0).source())
+    assert str(info.value) == ("Google Sheets' read quota is used up (60 reads a minute per user) and stayed "
+                               "so for 10 s; try again in a minute.")
+    assert sum(clock.slept) <= 10.0
+
+
+def test_a_403_is_not_retried(google: FakeGoogle, clock: Clock) -> None:
+    google.fail_next(403)
+    with pytest.raises(SheetNotShared):
+        load_ledger(runtime(google, clock).source())
+    assert clock.slept == []
+
+
+def test_credentials_problems_are_plain(google: FakeGoogle, tmp_path: Any) -> None:
+    spec = f"gsheet:{SHEET_ID}"
+    code, _, err = run("report", "--ledger", spec, env={})
+    assert err == ("Reading a Google Sheet needs a service-account key: set GOOGLE_APPLICATION_CREDENTIALS "
+                   "to the key file's path, or GOOGLE_SERVICE_ACCOUNT_JSON to the key's JSON.\n")
+    code, _, err = run("report", "--ledger", spec, env={"GOOGLE_SERVICE_ACCOUNT_JSON": "{oops"})
+    assert err == ("GOOGLE_SERVICE_ACCOUNT_JSON is not a service-account key (not JSON); download a JSON key "
+                   "for the service account from the Google Cloud console (IAM > Service accounts > Keys).\n")
+    code, _, err = run("report", "--ledger", spec,
+                       env={"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "missing.json")})
+    assert err.startswith(f"GOOGLE_APPLICATION_CREDENTIALS={tmp_path / 'missing.json'} cannot be read (")
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    key = google.key_info() | {"private_key": other}
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(key))
+    code, _, err = run("report", "--ledger", spec,
+                       env={"GOOGLE_APPLICATION_CREDENTIALS": str(path), "SHEETS_API_URL": google.url})
+    assert code == 1
+    assert err == (f"Google refused the key for {SERVICE_ACCOUNT} (invalid_grant); the key may be deleted or "
+                   "disabled. Create a new key for the service account and update the credentials.\n")
+    assert google.sheets_calls() == 0
+
+
+def test_no_request_leaves_the_machine(google: FakeGoogle, clock: Clock) -> None:
+    """Everything, the IAM lookup google-auth makes after a token refresh included, hits the fake."""
+    load_ledger(runtime(google, clock).source())
+    assert google.counts["token"] == 1
+    assert google.counts["allowedLocations"] <= 1
+
+
+# --- filling -----------------------------------------------------------------------------------
+
+def cell(fake: FakeGoogle, ref: str, sheet: str = "Ledger") -> Any:
+    col = ord(ref[0]) - 65
+    row = int(ref[1:]) - 1
+    return fake.spreadsheets[SHEET_ID].sheet(sheet).cells.get((row, col))
+
+
+def test_fill_writes_the_computed_columns_in_two_reads_and_one_write(google: FakeGoogle,
+                                                                     clock: Clock) -> None:
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert [c.cell for c in result.written] == ["F2", "G2", "F3", "G3", "F4", "G4"]
+    assert cell(google, "F2").value == 108000.0 and cell(google, "G2").value == 1.08
+    assert cell(google, "G3").value == 1.0
+    assert google.reads() == 2 and google.writes() == 1
+    assert google.counts["values.batchGet"] == 1
+    for column in "ABCDE":  # input columns are never written
+        assert all(json.dumps(r[2]).count(f'"columnIndex": {ord(column) - 65}') == 0
+                   for r in google.requests if r[0] == "spreadsheets.batchUpdate")
+    meta = google.spreadsheets[SHEET_ID].developer_metadata
+    assert [m["metadataKey"] for m in meta] == [METADATA_KEY]
+    assert json.loads(meta[0]["metadataValue"])["2026-01"] == {"end": "108000.00", "nrr": "1.080000"}
+
+
+def test_a_second_fill_changes_nothing(google: FakeGoogle, clock: Clock) -> None:
+    rt = runtime(google, clock)
+    fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    before = google.writes()
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert result.written == [] and result.unchanged == 6
+    assert google.writes() == before
+
+
+def test_formulas_are_never_replaced(google: FakeGoogle, clock: Clock) -> None:
+    google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows(
+        [[46023, 100000, 15000, 5000, 2000, Formula("=B2+C2-D2-E2", 108000), Formula("=F2/B2", 1.08)]], top=1)
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert result.formulas_kept == 2
+    assert cell(google, "F2").formula == "=B2+C2-D2-E2" and cell(google, "G2").formula == "=F2/B2"
+    assert "F2" not in [c.cell for c in result.written]
+
+
+def test_a_value_typed_by_hand_is_reported_not_overwritten(google: FakeGoogle, clock: Clock) -> None:
+    ledger_sheet = google.spreadsheets[SHEET_ID].sheet("Ledger")
+    ledger_sheet.set_rows([[46023, 100000, 15000, 5000, 2000, 108500]], top=1)
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert cell(google, "F2").value == 108500
+    assert [str(r) for r in result.refused] == [
+        "F2 (January 2026): MRR (End of Period) holds 108,500.00, typed by hand, but the formula gives "
+        "108,000.00; left as it is (nrr fill --overwrite replaces it)."]
+    assert cell(google, "F2").note == NOTE_PREFIX + (
+        "MRR (End of Period) says 108,500.00 but Start + Expanded - Churned - Downgraded = 108,000.00; "
+        "using 108,000.00.")
+    fill_sheet(rt.sheet_source(rt.settings.ledger_source), overwrite=True)
+    assert cell(google, "F2").value == 108000.0
+    assert cell(google, "F2").note is None  # the problem is gone, and so is our note
+
+
+def test_our_stale_value_is_updated_when_the_inputs_change(google: FakeGoogle, clock: Clock) -> None:
+    rt = runtime(google, clock)
+    fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    google.spreadsheets[SHEET_ID].sheet("Ledger").cell(1, 2).value = 25000  # Expanded, Jan
+    rt.sheet_source(rt.settings.ledger_source).cache.forget(SHEET_ID)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert result.refused == []
+    assert cell(google, "F2").value == 118000.0 and cell(google, "G2").value == 1.18
+
+
+def test_a_row_inserted_between_read_and_write_keeps_numbers_on_their_months(google: FakeGoogle,
+                                                                              clock: Clock) -> None:
+    google.after["spreadsheets.get(grid)"] = lambda book: book.sheet("Ledger").insert_rows(1)
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert [c.cell for c in result.written] == ["F3", "G3", "F4", "G4", "F5", "G5"]
+    assert cell(google, "A3").value == 46023 and cell(google, "F3").value == 108000.0
+    assert cell(google, "F2") is None or cell(google, "F2").value is None
+
+
+def test_a_deleted_month_is_refused_and_a_moved_header_stops_the_write(google: FakeGoogle,
+                                                                       clock: Clock) -> None:
+    def delete_february(book: Any) -> None:
+        book.sheet("Ledger").cells[(2, 0)].value = None
+
+    google.after["spreadsheets.get(grid)"] = delete_february
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert [c.cell for c in result.written] == ["F2", "G2", "F4", "G4"]
+    assert [str(r) for r in result.refused][:1] == [
+        "F3 (February 2026): this month's row was deleted or duplicated while filling; not written. "
+        "Run nrr fill again."]
+
+    with FakeGoogle() as fresh:
+        fresh.add_spreadsheet(SHEET_ID, {"Ledger": [list(r) for r in ROWS]})
+
+        def insert_column(book: Any) -> None:
+            sheet = book.sheet("Ledger")
+            sheet.cells = {(r, c + 1 if c >= 1 else c): v for (r, c), v in sheet.cells.items()}
+
+        fresh.after["spreadsheets.get(grid)"] = insert_column
+        rt = runtime(fresh, Clock())
+        result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+        assert result.written == [] and fresh.writes() == 0
+        assert [str(r) for r in result.refused] == [
+            "Ledger: the header row changed while filling (columns moved or renamed); nothing was written. "
+            "Run nrr fill again."]
+
+
+def test_notes_explain_errors_and_only_ours_are_touched(google: FakeGoogle, clock: Clock) -> None:
+    sheet = google.spreadsheets[SHEET_ID].sheet("Ledger")
+    sheet.set_rows([[46082, "12O0", 2000, 0, 0]], top=3)  # B4 unreadable
+    sheet.cell(2, 3).note = "Churn confirmed by Ana"  # someone else's note on D3
+    sheet.cell(0, 6).note = NOTE_PREFIX + "an old problem that is gone"
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert cell(google, "B4").note == NOTE_PREFIX + (
+        "MRR (Start of Period) '12O0' is not an amount such as 100000, 100000.50 or $100,000.")
+    assert cell(google, "D3").note == "Churn confirmed by Ana"
+    assert cell(google, "G1").note is None
+    assert result.notes_added == ["B4"] and result.notes_removed == ["G1"]
+    assert [c.cell for c in result.written] == ["F2", "G2", "F3", "G3"]  # every valid row, not B4's
+    assert result.errors == 1
+    sheet.cell(3, 1).value = 112000
+    fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    assert cell(google, "B4").note is None and cell(google, "D3").note == "Churn confirmed by Ana"
+
+
+def test_fill_from_the_command_line(google: FakeGoogle) -> None:
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--dry-run", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "would write F2 (January 2026): MRR (End of Period) 108,000.00 (was blank)"
+    assert out.splitlines()[-1] == ("Ledger: would write 6 cell(s); 0 already right, 0 formula(s) kept, "
+                                    "0 refused; notes: 0 added, 0 removed; the ledger has 0 error(s) and 0 "
+                                    "warning(s).")
+    assert google.writes() == 0
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert code == 0 and out.splitlines()[-1].startswith("Ledger: wrote 6 cell(s)")
+    code, _, err = run("fill", "--ledger", "examples/ledger.csv", env=env_for(google))
+    assert (code, err) == (1, "examples/ledger.csv: nrr fill writes to a Google Sheet; pass --ledger with "
+                              "the sheet's URL or gsheet:ID (a file ledger is never written).\n")
+
+
+# --- the template ------------------------------------------------------------------------------
+
+def test_init_sheet_adds_the_template_and_never_replaces_a_tab(google: FakeGoogle) -> None:
+    code, out, err = run("init-sheet", f"gsheet:{SHEET_ID}", "--title", "NRR", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out == ("Added worksheet 'NRR' to 'Revenue': the template's headers, formats, a frozen header row "
+                   "and formulas for End and NRR in rows 2 to 37.\n")
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    assert [sheet.cells[(0, c)].value for c in range(7)] == HEADER
+    assert sheet.frozen_rows == 1
+    assert sheet.cells[(1, 5)].formula == '=IF(B2="","",B2+C2-D2-E2)'
+    assert sheet.cells[(1, 6)].formula == '=IF(OR(B2="",B2=0),"",F2/B2)'
+    assert sheet.cells[(1, 6)].number_format == "PERCENT"
+    code, _, err = run("init-sheet", f"gsheet:{SHEET_ID}", "--title", "Ledger", env=env_for(google))
+    assert (code, err) == (1, "A worksheet named 'Ledger' already exists; nothing was changed. Pass --title "
+                              "NAME for a new tab.\n")
+
+
+def test_an_empty_template_reads_as_an_empty_ledger_not_garbage(google: FakeGoogle, clock: Clock) -> None:
+    rt = runtime(google, clock)
+    init_sheet(rt.sheet_source(f"gsheet:{SHEET_ID}"), "Fresh")
+    with pytest.raises(Exception) as info:
+        load_ledger(rt.source(f"gsheet:{SHEET_ID}/Fresh"))
+    assert "no month with figures yet" in str(info.value)
+    assert Month(2026, 1)  # the type is still importable from the engine
+
+
+def test_the_auth_error_type(google: FakeGoogle) -> None:
+    with pytest.raises(SheetsAuthError):
+        Runtime(Settings(), {}, lambda: NOW).sheets_client()
