@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("sheet", metavar="SHEET", help="the spreadsheet: its URL or gsheet:ID")
     init.add_argument("--title", default="Ledger", help="the new worksheet's name (default: Ledger)")
     init.add_argument("--config", metavar="FILE", help="nrr.toml to use")
+
+    serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
+    common(serve)
     return parser
 
 
@@ -150,7 +155,19 @@ def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Console) -> 
     return EXIT_OK
 
 
-COMMANDS = {"report": cmd_report, "validate": cmd_validate, "fill": cmd_fill, "init-sheet": cmd_init_sheet}
+def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    import uvicorn
+
+    from nrr.server import build_app
+
+    app = build_app(runtime)
+    out.print(f"nrr: serving on http://{args.host}:{args.port} (GET /healthz)", markup=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    return EXIT_OK
+
+
+COMMANDS = {"report": cmd_report, "validate": cmd_validate, "fill": cmd_fill,
+            "init-sheet": cmd_init_sheet, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,

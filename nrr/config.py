@@ -70,6 +70,21 @@ def _currency(value: object) -> str:
     return text
 
 
+def _url(value: object) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text):
+        raise ValueError("a URL such as https://nrr.example.com")
+    return text.rstrip("/")
+
+
+def _addon_account(value: object) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"service-\d+@gcp-sa-gsuiteaddons\.iam\.gserviceaccount\.com", text):
+        raise ValueError("the add-on's service account, service-PROJECT_NUMBER@gcp-sa-gsuiteaddons"
+                         ".iam.gserviceaccount.com")
+    return text
+
+
 def _seconds(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 86400:
         return float(value)
@@ -90,6 +105,7 @@ SCHEMA: Schema = {
         "currency": _currency,
     },
     "sheets": {"cache_ttl": _seconds, "retry_budget": _seconds},
+    "addon": {"endpoint_url": _url, "service_account": _addon_account, "certs_url": _url},
 }
 
 
@@ -103,6 +119,9 @@ class Settings:
     fiscal_year_start: int = 1
     profile: Profile = field(default_factory=Profile)
     currency: str = "USD"
+    addon_endpoint_url: str | None = None  # the add-on is served when both of these are set
+    addon_service_account: str | None = None
+    addon_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     sheets_cache_ttl: float = 60.0
     sheets_retry_budget: float = 20.0
     config_path: Path | None = None
@@ -170,8 +189,12 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
         data = validate_config(raw, str(path))
-    ledger, calendar, company, sheets = (
-        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets"))
+    ledger, calendar, company, sheets, addon = (
+        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets", "addon"))
+    if addon and not (addon.get("endpoint_url") and addon.get("service_account")):
+        missing = "endpoint_url" if not addon.get("endpoint_url") else "service_account"
+        raise ConfigError(f"{path}: [addon] needs {missing} too (the add-on is served when both "
+                          "endpoint_url and service_account are set).")
     return Settings(
         ledger_source=ledger.get("source", DEFAULT_LEDGER),
         method=ledger.get("method", "chained"),
@@ -184,6 +207,9 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
             funding=company.get("funding", "vc"),
         ),
         currency=company.get("currency", "USD"),
+        addon_endpoint_url=addon.get("endpoint_url"),
+        addon_service_account=addon.get("service_account"),
+        addon_certs_url=addon.get("certs_url", "https://www.googleapis.com/oauth2/v1/certs"),
         sheets_cache_ttl=sheets.get("cache_ttl", 60.0),
         sheets_retry_budget=sheets.get("retry_budget", 20.0),
         config_path=path,

@@ -31,6 +31,39 @@ PUBLIC_PEM = _KEY.public_key().public_bytes(serialization.Encoding.PEM,
                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
+_ID_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # signs add-on ID tokens
+ID_KEY_ID = "idkey-1"
+
+
+def _self_signed(key: rsa.RSAPrivateKey) -> str:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "accounts.google.com")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+ID_CERT_PEM = _self_signed(_ID_KEY)
+
+
+def mint_id_token(claims: dict[str, Any], key: rsa.RSAPrivateKey | None = None, kid: str = ID_KEY_ID) -> str:
+    """An RS256 ID token as Google would sign it (with the test key unless ``key`` is given)."""
+    from google.auth import crypt
+
+    pem = (key or _ID_KEY).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()).decode()
+    signer = crypt.RSASigner.from_string(pem, kid)  # type: ignore[no-untyped-call]
+    token: bytes = jwt.encode(signer, claims)  # type: ignore[no-untyped-call]
+    return token.decode()
+
+
 def column_index(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -288,6 +321,8 @@ class FakeGoogle:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
                 self.send_header("Content-Length", str(len(data)))
+                if self.path.startswith("/oauth2/v1/certs"):
+                    self.send_header("Cache-Control", "public, max-age=19800, must-revalidate, no-transform")
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -317,6 +352,9 @@ class FakeGoogle:
         if path == "/token" and method == "POST":
             self.counts["token"] += 1
             return self._token(body)
+        if path == "/oauth2/v1/certs" and method == "GET":
+            self.counts["certs"] += 1
+            return 200, {ID_KEY_ID: ID_CERT_PEM}
         if path.endswith("/allowedLocations"):
             self.counts["allowedLocations"] += 1
             return 200, {"locations": ["us-central1"], "encodedLocations": "0x1"}

@@ -1,0 +1,46 @@
+"""The HTTP app ``nrr serve`` runs: health, the Sheets add-on under /addon/, Slack at /slack/events.
+
+An ASGI (Starlette) app behind uvicorn, a production server; each integration mounts its routes
+only when configured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from nrr.runtime import Runtime
+
+
+def build_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+    """The app for ``runtime``: /healthz, plus the add-on when [addon] is configured."""
+    routes: list[BaseRoute] = []
+    settings = runtime.settings
+    if settings.addon_endpoint_url and settings.addon_service_account:
+        from sheets._addon import addon_routes
+        from sheets._idtoken import IdTokenVerifier
+
+        verifier = IdTokenVerifier(settings.addon_endpoint_url, settings.addon_service_account,
+                                   certs_url=settings.addon_certs_url, clock=runtime.monotonic)
+        routes += addon_routes(runtime, verifier, settings.addon_endpoint_url)
+    routes += extra_routes or []
+    ready = {"ok": False}
+
+    async def healthz(_: Request) -> Response:
+        if not ready["ok"]:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        ready["ok"] = True
+        yield
+        ready["ok"] = False
+
+    routes.append(Route("/healthz", healthz, methods=["GET"]))
+    return Starlette(routes=routes, lifespan=lifespan)
