@@ -7,7 +7,7 @@ these texts exactly, so a change here is a change people will see.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from engine._month import Month
 
@@ -204,14 +204,21 @@ def currency_amount(amount: Decimal, currency: str = "USD", places: int = 0) -> 
     return f"{sign}{symbol}{figure}" if symbol else f"{sign}{currency} {figure}"
 
 
+def _half_up(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def rate(ratio: Decimal | None, places: int = 1) -> str:
-    """A ratio as a percentage for people: ``1.0312`` -> ``103.1%``; None -> ``n/a``."""
-    return "n/a" if ratio is None else f"{ratio * 100:.{places}f}%"
+    """A ratio as a percentage for people: ``1.0312`` -> ``103.1%``; None -> ``n/a``.
+
+    Rounded half up, like the JSON figures, so the two never disagree.
+    """
+    return "n/a" if ratio is None else f"{_half_up(ratio * 100, places)}%"
 
 
 def pts(delta: Decimal, places: int = 1) -> str:
     """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``."""
-    return f"{delta * 100:+.{places}f} pts"
+    return f"{_half_up(delta * 100, places):+} pts"
 
 
 DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}

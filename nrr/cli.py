@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
+    serve.add_argument("--socket-mode", action="store_true",
+                       help="take Slack's events over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP")
     common(serve)
     return parser
 
@@ -158,11 +160,14 @@ def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Console) -> 
 def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     import uvicorn
 
-    from nrr.server import build_app
+    from nrr.server import build_server
 
-    app = build_app(runtime)
+    server = build_server(runtime, socket_mode=args.socket_mode)
+    if server.socket_mode is not None:
+        server.socket_mode.connect()
+        out.print("nrr: connected to Slack over Socket Mode", markup=False)
     out.print(f"nrr: serving on http://{args.host}:{args.port} (GET /healthz)", markup=False)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    uvicorn.run(server.app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
     return EXIT_OK
 
 

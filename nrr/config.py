@@ -85,6 +85,12 @@ def _addon_account(value: object) -> str:
     return text
 
 
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("true or false")
+
+
 def _seconds(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 86400:
         return float(value)
@@ -106,6 +112,7 @@ SCHEMA: Schema = {
     },
     "sheets": {"cache_ttl": _seconds, "retry_budget": _seconds},
     "addon": {"endpoint_url": _url, "service_account": _addon_account, "certs_url": _url},
+    "slack": {"enabled": _bool},
 }
 
 
@@ -122,6 +129,7 @@ class Settings:
     addon_endpoint_url: str | None = None  # the add-on is served when both of these are set
     addon_service_account: str | None = None
     addon_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    slack_enabled: bool = True
     sheets_cache_ttl: float = 60.0
     sheets_retry_budget: float = 20.0
     config_path: Path | None = None
@@ -189,8 +197,8 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
         data = validate_config(raw, str(path))
-    ledger, calendar, company, sheets, addon = (
-        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets", "addon"))
+    ledger, calendar, company, sheets, addon, slack = (
+        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets", "addon", "slack"))
     if addon and not (addon.get("endpoint_url") and addon.get("service_account")):
         missing = "endpoint_url" if not addon.get("endpoint_url") else "service_account"
         raise ConfigError(f"{path}: [addon] needs {missing} too (the add-on is served when both "
@@ -210,6 +218,7 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         addon_endpoint_url=addon.get("endpoint_url"),
         addon_service_account=addon.get("service_account"),
         addon_certs_url=addon.get("certs_url", "https://www.googleapis.com/oauth2/v1/certs"),
+        slack_enabled=slack.get("enabled", True),
         sheets_cache_ttl=sheets.get("cache_ttl", 60.0),
         sheets_retry_budget=sheets.get("retry_budget", 20.0),
         config_path=path,

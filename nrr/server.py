@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,6 +17,32 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from nrr.runtime import Runtime
+
+
+@dataclass
+class Server:
+    """What ``nrr serve`` runs: the ASGI app, and in Socket Mode the handler to connect."""
+
+    app: Starlette
+    socket_mode: Any = None  # a SocketModeHandler when serving Slack over Socket Mode
+
+
+def build_server(runtime: Runtime, *, socket_mode: bool = False) -> Server:
+    """Everything configured, wired; a missing Slack secret fails here, at start, by name."""
+    routes: list[BaseRoute] = []
+    handler = None
+    if runtime.settings.slack_enabled:
+        from bot import build_slack_app, slack_routes, slack_secrets
+
+        secrets = slack_secrets(runtime.env, socket_mode=socket_mode)
+        slack_app, _ = build_slack_app(runtime, secrets)
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(slack_app, secrets.app_token)
+        else:
+            routes += slack_routes(slack_app)
+    return Server(build_app(runtime, routes), handler)
 
 
 def build_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None) -> Starlette:

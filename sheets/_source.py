@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -57,24 +58,38 @@ def parse_sheet_spec(spec: str) -> SheetRef:
 
 
 class LedgerCache:
-    """Cells per worksheet for ``ttl`` seconds; concurrent misses for one key make one read."""
+    """Cells per worksheet for ``ttl`` seconds, with request coalescing: callers that arrive
+    while a read is in flight share its result instead of reading again."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.clock = ttl, clock
         self._entries: dict[tuple[str, str], tuple[float, Cells]] = {}
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._inflight: dict[tuple[str, str], Future[Cells]] = {}
         self._guard = threading.Lock()
 
     def get(self, key: tuple[str, str], load: Callable[[], Cells]) -> Cells:
         with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
             hit = self._entries.get(key)
             if hit is not None and hit[0] > self.clock():
                 return hit[1]
+            flight = self._inflight.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._inflight[key] = Future()
+        if not leader:
+            return flight.result()
+        try:
             cells = load()
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        finally:
+            with self._guard:
+                self._inflight.pop(key, None)
+        with self._guard:
             self._entries[key] = (self.clock() + self.ttl, cells)
-            return cells
+        flight.set_result(cells)
+        return cells
 
     def forget(self, spreadsheet_id: str) -> None:
         """Drop what is cached for a spreadsheet (after we wrote to it)."""

@@ -56,7 +56,7 @@ def test_config_path_from_the_environment_and_the_working_directory(tmp_path: Pa
     ("text", "message"),
     [
         ("[calendar]\ntimezon = 'UTC'\n", "unknown key [calendar] timezon. Did you mean 'timezone'?"),
-        ("[slak]\n", "unknown section [slak]. Known: ledger, calendar, company, sheets, addon."),
+        ("[slak]\n", "unknown section [slak]. Did you mean 'slack'?"),
         ("[company]\nsegment = 'enterprize'\n",
          "[company] segment = 'enterprize' is not one of enterprise, mid-market, smb."),
         ("[calendar]\ntimezone = 'Mars/Olympus'\n",

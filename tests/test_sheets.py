@@ -390,3 +390,16 @@ def test_an_empty_template_reads_as_an_empty_ledger_not_garbage(google: FakeGoog
 def test_the_auth_error_type(google: FakeGoogle) -> None:
     with pytest.raises(SheetsAuthError):
         Runtime(Settings(), {}, lambda: NOW).sheets_client()
+
+
+def test_concurrent_reads_share_one_request_even_with_no_ttl(google: FakeGoogle, clock: Clock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rt = runtime(google, clock, sheets_cache_ttl=0.0)
+    load_ledger(rt.source())  # metadata and token, out of the way
+    google.latency = 0.5
+    before = google.counts["values.get"]
+    with ThreadPoolExecutor(10) as pool:
+        sizes = list(pool.map(lambda _: len(load_ledger(rt.source())), range(10)))
+    assert sizes == [3] * 10
+    assert google.counts["values.get"] - before <= 2  # one read, or two if a caller came just after

@@ -1,0 +1,287 @@
+"""The Slack bot end to end: the real Bolt app behind uvicorn on 127.0.0.1, signed requests, a
+Slack Web API fake, and a response_url receiver."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from nrr import ConfigError
+from nrr.config import Settings
+from nrr.runtime import Runtime
+from nrr.server import build_server
+from tests.fakes.google_api import FakeGoogle
+from tests.fakes.servers import serve
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.helpers import EXAMPLE_LEDGER, HEADER
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NOW = dt.datetime(2026, 11, 5, 15, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Stack:
+    slack: FakeSlack
+    url: str
+    runtime: Runtime
+    sent: int = 0
+
+    def command(self, text: str, *, secret: str = SECRET, age: float = 0, signed: bool = True,
+                tamper: bool = False) -> tuple[httpx.Response, str]:
+        self.sent += 1
+        name = f"cmd{self.sent}"
+        body = urlencode({"token": "legacy", "team_id": "T0ACME", "team_domain": "acme", "channel_id": "C0REVENUE",
+                          "channel_name": "revenue", "user_id": "U0ANA", "user_name": "ana", "command": "/nrr",
+                          "text": text, "api_app_id": "A0NRR", "response_url": self.slack.response_url(name),
+                          "trigger_id": "1.2.3"})
+        return self.post(body, secret=secret, age=age, signed=signed, tamper=tamper), f"/response/{name}"
+
+    def post(self, body: str, *, secret: str = SECRET, age: float = 0, signed: bool = True,
+             tamper: bool = False, content_type: str = "application/x-www-form-urlencoded") -> httpx.Response:
+        ts = str(int(time.time() - age))
+        headers = {"Content-Type": content_type}
+        if signed:
+            digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+            headers |= {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+        if tamper:
+            body = body.replace("text=", "text=ttm+")
+        return httpx.post(f"{self.url}/slack/events", content=body, headers=headers, timeout=30, trust_env=False)
+
+    def answer(self, path: str) -> dict[str, Any]:
+        assert self.slack.wait_for(lambda: any(p == path for p, _ in self.slack.responses)), "no answer"
+        return next(b for p, b in self.slack.responses if p == path)
+
+
+def slack_env(slack: FakeSlack, **extra: str) -> dict[str, str]:
+    return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url, **extra}
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    with FakeSlack() as slack:
+        runtime = Runtime(Settings(ledger_source=str(EXAMPLE_LEDGER)), slack_env(slack), lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            yield Stack(slack, url, runtime)
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_last_quarter_is_acked_then_answered_in_block_kit(stack: Stack) -> None:
+    response, path = stack.command("last-quarter")
+    assert (response.status_code, response.text) == (200, "")
+    answer = stack.answer(path)
+    assert answer["response_type"] == "ephemeral"
+    blocks = answer["blocks"]
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Q3 2026: NRR 98.7% · GRR 91.7%"}}
+    body = texts(blocks)
+    assert "NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts); GRR -5.6 pts" in body
+    assert "+$45,272" in body and "-$48,128" in body and "-$5,952" in body
+    assert "*Good* on trailing 12 months to Sep 2026" in body
+    assert "+1.6 pts vs the mid-market median (108%), -10.4 pts vs the top quartile (120%)" in body
+    assert "2026-09" in body and "96.4%" in body  # per-month rows for a span
+    assert "Method: chained: the product of the monthly rates" in body
+    assert blocks[-1]["elements"][0]["text"]["text"] == "Share in channel"
+    assert answer["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
+    assert stack.slack.counts["auth.test"] == 1
+
+
+def test_nrr_alone_is_last_month_with_the_trailing_year(stack: Stack) -> None:
+    _, path = stack.command("")
+    body = texts(stack.answer(path)["blocks"])
+    assert "October 2026: NRR 101.1% · GRR 98.9%" in body
+    assert "trailing 12 months to Oct 2026: NRR 109.6%, GRR 83.4%" in body
+
+
+def test_options_grr_compare_and_method(stack: Stack) -> None:
+    _, path = stack.command("Q3 2026 grr compare method=sum")
+    blocks = stack.answer(path)["blocks"]
+    assert blocks[0]["text"]["text"].startswith("Q3 2026: GRR")
+    body = texts(blocks)
+    assert "*From churn*" in body and "*Q2 2026*" in body
+    assert "Method: sum" in body
+    assert "The sum method treats the rows as one cohort" in body
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("banana", ":x: 'banana' is not a period I know. Try one of: last-month, this-month, last-quarter, "
+                   "this-quarter, last-year, ytd, ttm, last-12-months, 2026-03, Mar 2026, march, Q3 2026, "
+                   "2026-Q3, q3, FY2027, 2026-01..2026-06."),
+        ("2023-05", ":x: May 2023 is before the ledger starts; the first month is January 2024. The ledger "
+                    "covers January 2024 to October 2026."),
+        ("this-month", ":x: November 2026 is not in the ledger yet; the latest month is October 2026. The "
+                       "ledger covers January 2024 to October 2026."),
+        ("ttm method=average", ":x: 'method=average' is not an option I know: use grr, compare or method=sum "
+                               "/ method=chained."),
+    ],
+)
+def test_errors_are_answered_in_plain_words(stack: Stack, text: str, expected: str) -> None:
+    _, path = stack.command(text)
+    answer = stack.answer(path)
+    assert answer["response_type"] == "ephemeral"
+    assert answer["blocks"][0]["text"]["text"] == expected
+
+
+def test_help(stack: Stack) -> None:
+    _, path = stack.command("help")
+    text = stack.answer(path)["blocks"][0]["text"]["text"]
+    assert text.startswith("*/nrr [PERIOD] [grr] [compare] [method=sum]*")
+    assert "`/nrr last-quarter`" in text
+
+
+def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:
+    bad = tmp_path / "ledger.csv"
+    bad.write_text(",".join(HEADER[:5]) + "\n2026-09,100,x,0,0\n2026-10,100,0,0,0\n")
+    with FakeSlack() as slack:
+        runtime = Runtime(Settings(ledger_source=str(bad)), slack_env(slack), lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("last-month")
+            blocks = stack.answer(path)["blocks"]
+    assert blocks[0]["text"]["text"] == ":x: The ledger has 1 problem(s) to fix before I can answer:"
+    assert blocks[1]["text"]["text"] == (
+        "• C2 (September 2026): Expanded MRR 'x' is not an amount such as 100000, 100000.50 or $100,000.")
+
+
+def test_a_sheet_that_cannot_be_read_says_what_to_do() -> None:
+    with FakeSlack() as slack, FakeGoogle() as google:
+        google.add_spreadsheet("1SlackSheet000000000000", {"Ledger": [HEADER]}).shared_with = set()
+        env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
+        runtime = Runtime(Settings(ledger_source="gsheet:1SlackSheet000000000000"), env, lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("ttm")
+            text = stack.answer(path)["blocks"][0]["text"]["text"]
+    assert text.startswith(":x: Share the sheet with nrr-bot@nrr-test.iam.gserviceaccount.com")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"signed": False},
+        {"secret": "not-the-signing-secret"},
+        {"tamper": True},
+        {"age": 6 * 60},
+    ],
+    ids=["unsigned", "wrong-secret", "altered-body", "six-minutes-old"],
+)
+def test_unsigned_wrong_altered_or_stale_requests_get_401_and_no_work(stack: Stack, case: dict[str, Any]) -> None:
+    response, _ = stack.command("ttm", **case)
+    assert response.status_code == 401
+    assert not stack.slack.wait_for(lambda: bool(stack.slack.responses), timeout=0.5)
+    assert stack.slack.counts["auth.test"] == 0
+
+
+def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after() -> None:
+    with EXAMPLE_LEDGER.open() as f:
+        rows: list[list[Any]] = [list(r) for r in csv.reader(f)]
+    with FakeSlack() as slack, FakeGoogle() as google:
+        google.add_spreadsheet("1SlowSheet0000000000000", {"Ledger": rows})
+        google.latency = 2.5  # metadata + values: 5 s to read the ledger
+        env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
+        runtime = Runtime(Settings(ledger_source="gsheet:1SlowSheet0000000000000/Ledger"), env, lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            t0 = time.monotonic()
+            response, path = stack.command("last-quarter")
+            acked = time.monotonic() - t0
+            answer = stack.answer(path)
+            answered = time.monotonic() - t0
+    assert response.status_code == 200 and acked < 3.0
+    assert answered >= 5.0
+    assert answer["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
+
+
+def test_share_in_channel_posts_the_same_answer_for_everyone(stack: Stack) -> None:
+    _, path = stack.command("last-quarter")
+    button = stack.answer(path)["blocks"][-1]["elements"][0]
+    payload = {"type": "block_actions", "user": {"id": "U0ANA", "name": "ana"}, "api_app_id": "A0NRR",
+               "team": {"id": "T0ACME"}, "channel": {"id": "C0REVENUE"}, "container": {"type": "message"},
+               "trigger_id": "1.2.3", "response_url": stack.slack.response_url("share1"),
+               "actions": [{"action_id": button["action_id"], "block_id": "b1", "type": "button",
+                            "value": button["value"], "action_ts": "1763800000.1"}]}
+    response = stack.post(urlencode({"payload": json.dumps(payload)}))
+    assert response.status_code == 200
+    assert stack.slack.wait_for(lambda: sum(p == "/response/share1" for p, _ in stack.slack.responses) == 2)
+    shared, deleted = [b for p, b in stack.slack.responses if p == "/response/share1"]
+    assert shared["response_type"] == "in_channel" and shared["replace_original"] is False
+    assert shared["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
+    assert all(b["type"] != "actions" for b in shared["blocks"])
+    assert shared["blocks"][-1]["elements"][0]["text"] == "Shared by <@U0ANA>"
+    assert deleted["delete_original"] is True
+
+
+def test_app_home_is_the_dashboard(stack: Stack) -> None:
+    event = {"type": "event_callback", "team_id": "T0ACME", "api_app_id": "A0NRR", "event_id": "Ev1",
+             "event_time": int(time.time()),
+             "event": {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home",
+                       "event_ts": "1763800000.2"}}
+    response = stack.post(json.dumps(event), content_type="application/json")
+    assert response.status_code == 200
+    assert stack.slack.wait_for(lambda: stack.slack.counts["views.publish"] == 1)
+    published = stack.slack.posts("views.publish")[0]
+    view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+    assert published["user_id"] == "U0ANA" and view["type"] == "home"
+    body = texts(view["blocks"])
+    assert "*Last month*: October 2026: NRR 101.1%" in body
+    assert "*Quarter to date*: Q4 2026 to date: NRR 101.1%" in body
+    assert "*Trailing 12 months*: Trailing 12 months to Oct 2026: NRR 109.6% · GRR 83.4%" in body
+    assert "*Good* on trailing 12 months" in body
+
+
+def test_url_verification_challenge(stack: Stack) -> None:
+    response = stack.post(json.dumps({"type": "url_verification", "challenge": "abc123", "token": "x"}),
+                          content_type="application/json")
+    assert response.json() == {"challenge": "abc123"}
+
+
+@pytest.mark.parametrize(
+    ("env", "socket_mode", "message"),
+    [
+        ({}, False, "SLACK_BOT_TOKEN is not set: nrr serve needs it to call the Slack Web API. Set it in the "
+                    "environment and start again."),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, False, "SLACK_SIGNING_SECRET is not set: nrr serve needs it to verify "
+                                               "that requests come from Slack. Set it in the environment and "
+                                               "start again."),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, True, "SLACK_APP_TOKEN is not set: nrr serve needs it to connect in "
+                                              "Socket Mode. Set it in the environment and start again."),
+    ],
+)
+def test_a_missing_secret_fails_at_start_by_name(env: dict[str, str], socket_mode: bool, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        build_server(Runtime(Settings(), env, lambda: NOW), socket_mode=socket_mode)
+    assert str(info.value) == message
+
+
+def test_nrr_serve_refuses_to_start_without_secrets() -> None:
+    import io
+
+    from rich.console import Console
+
+    from nrr.cli import main
+
+    err = io.StringIO()
+    code = main(["serve", "--port", "0"], env={}, stderr=Console(file=err, width=200))
+    assert code == 1
+    assert err.getvalue().startswith("SLACK_BOT_TOKEN is not set")
+
+
+def test_secrets_never_show_in_reprs() -> None:
+    from bot import slack_secrets
+
+    secrets = slack_secrets({"SLACK_BOT_TOKEN": "xoxb-secret", "SLACK_SIGNING_SECRET": "shh"})
+    assert "xoxb-secret" not in repr(secrets) and "shh" not in repr(secrets)
