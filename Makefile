@@ -38,6 +38,8 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/sheets.py
+	$(BIN)/python bench/slack.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -8,23 +8,42 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from engine import Cell, Grid, Ledger, LedgerCheck, check_ledger, read_ledger
+from engine import Cell, Grid, Ledger, LedgerCheck, LedgerError, check_ledger
 from nrr._errors import SourceError
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+# a file's cells, reused while its modification time and size are unchanged
+_FILE_CACHE: dict[tuple[str, str | None, int, int], Cells] = {}
+_FILE_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Cells:
-    """A grid read from a source, with the name messages use for it."""
+    """A grid read from a source, with the name messages use for it.
+
+    The ledger is read from the grid once per ``Cells``, however many answers use it: a cached
+    grid means a cached ledger.
+    """
 
     grid: Grid
     sheet: str | None  # worksheet title, for A1 references (None for a flat file)
     first_row: int = 1
+
+    @functools.cached_property
+    def check(self) -> LedgerCheck:
+        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
+
+    @property
+    def ledger(self) -> Ledger:
+        if self.check.ledger is None:
+            raise LedgerError(tuple(self.check.issues))
+        return self.check.ledger
 
 
 class LedgerSource(Protocol):
@@ -49,6 +68,23 @@ class FileSource:
         return self.label or (f"{self.path}#{self.worksheet}" if self.worksheet else str(self.path))
 
     def read_cells(self) -> Cells:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            stat = None
+        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_size) if stat else None
+        with _FILE_CACHE_LOCK:
+            cached = _FILE_CACHE.get(key) if key else None
+        if cached is not None:
+            return cached
+        cells = self._read()
+        if key is not None:
+            with _FILE_CACHE_LOCK:
+                _FILE_CACHE.clear()  # one ledger file in use at a time is the common case
+                _FILE_CACHE[key] = cells
+        return cells
+
+    def _read(self) -> Cells:
         if not self.path.is_file():
             raise SourceError(
                 f"{self.name}: no such ledger file. Pass --ledger PATH or set [ledger] source "
@@ -119,11 +155,9 @@ def open_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
 
 def load_ledger(source: LedgerSource) -> Ledger:
     """The validated ledger from ``source``; ``LedgerError`` lists every problem by cell."""
-    cells = source.read_cells()
-    return read_ledger(cells.grid, sheet=cells.sheet, first_row=cells.first_row)
+    return source.read_cells().ledger
 
 
 def check_source(source: LedgerSource) -> LedgerCheck:
     """Every error and warning in ``source``'s ledger (for ``nrr validate``)."""
-    cells = source.read_cells()
-    return check_ledger(cells.grid, sheet=cells.sheet, first_row=cells.first_row)
+    return source.read_cells().check

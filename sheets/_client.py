@@ -36,6 +36,7 @@ from sheets._errors import (
     SheetsQuotaError,
     SheetsUnavailable,
 )
+from sheets._flight import Flights
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_API_HOSTS = ("sheets.googleapis.com", "iamcredentials.googleapis.com")
@@ -147,6 +148,7 @@ class SheetsClient:
         self.http = _RetryingHTTPClient(credentials, routes=routes, budget=retry_budget, clock=clock,
                                         sleep=sleep, rng=rng)
         self._metadata: dict[str, dict[str, Any]] = {}
+        self._metadata_flights: Flights[dict[str, Any]] = Flights()
         self._lock = threading.Lock()
 
     @contextmanager
@@ -177,12 +179,16 @@ class SheetsClient:
             cached = self._metadata.get(spreadsheet_id)
         if cached is not None and not refresh:
             return cached
-        with self._errors(spreadsheet_id):
-            data: dict[str, Any] = self.http.spreadsheets_get(
-                spreadsheet_id, params={"fields": "spreadsheetId,properties.title,sheets.properties"})
-        with self._lock:
-            self._metadata[spreadsheet_id] = data
-        return data
+
+        def fetch() -> dict[str, Any]:
+            with self._errors(spreadsheet_id):
+                data: dict[str, Any] = self.http.spreadsheets_get(
+                    spreadsheet_id, params={"fields": "spreadsheetId,properties.title,sheets.properties"})
+            with self._lock:
+                self._metadata[spreadsheet_id] = data
+            return data
+
+        return self._metadata_flights.run(spreadsheet_id, fetch)
 
     def values(self, spreadsheet_id: str, a1_range: str, *,
                render: str = "UNFORMATTED_VALUE") -> list[list[Any]]:

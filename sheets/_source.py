@@ -6,7 +6,6 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +15,7 @@ from nrr.sources import Cells
 from sheets import _messages as say
 from sheets._client import SheetsClient
 from sheets._errors import SheetNotFound, SheetsError
+from sheets._flight import Flights
 
 _URL = re.compile(r"https?://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 _ID = re.compile(r"[A-Za-z0-9_-]{10,}")
@@ -64,32 +64,22 @@ class LedgerCache:
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.clock = ttl, clock
         self._entries: dict[tuple[str, str], tuple[float, Cells]] = {}
-        self._inflight: dict[tuple[str, str], Future[Cells]] = {}
+        self._flights: Flights[Cells] = Flights()
         self._guard = threading.Lock()
 
     def get(self, key: tuple[str, str], load: Callable[[], Cells]) -> Cells:
         with self._guard:
             hit = self._entries.get(key)
-            if hit is not None and hit[0] > self.clock():
-                return hit[1]
-            flight = self._inflight.get(key)
-            leader = flight is None
-            if flight is None:
-                flight = self._inflight[key] = Future()
-        if not leader:
-            return flight.result()
-        try:
+        if hit is not None and hit[0] > self.clock():
+            return hit[1]
+
+        def read() -> Cells:
             cells = load()
-        except BaseException as exc:
-            flight.set_exception(exc)
-            raise
-        finally:
             with self._guard:
-                self._inflight.pop(key, None)
-        with self._guard:
-            self._entries[key] = (self.clock() + self.ttl, cells)
-        flight.set_result(cells)
-        return cells
+                self._entries[key] = (self.clock() + self.ttl, cells)
+            return cells
+
+        return self._flights.run(key, read)
 
     def forget(self, spreadsheet_id: str) -> None:
         """Drop what is cached for a spreadsheet (after we wrote to it)."""

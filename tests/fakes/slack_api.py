@@ -28,6 +28,7 @@ class FakeSlack:
         self.counts: Counter[str] = Counter()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []  # (response_url path, body)
+        self.arrived: dict[str, float] = {}  # response_url path -> time.monotonic() of the first post
         self.uploads: dict[str, bytes] = {}
         self.channel_errors: dict[str, str] = {}  # channel -> "channel_not_found" / "not_in_channel"
         self.rate_limits: dict[str, float] = {}  # method -> calls per second (per channel for chat.*)
@@ -107,6 +108,7 @@ class FakeSlack:
         if path.startswith("/response/"):
             with self._lock:
                 self.responses.append((path, json.loads(raw or b"{}")))
+                self.arrived.setdefault(path, time.monotonic())
             return 200, b"ok", {}
         if path.startswith("/upload/"):
             with self._lock:
