@@ -24,6 +24,8 @@ demo: install
 	@echo; echo "== /nrr last-month =="; $(DEMO) last-month
 	@echo; echo "== /nrr ttm ==";        $(DEMO) ttm
 	@echo; echo "== nrr validate ==";    $(BIN)/nrr validate --config examples/nrr.toml
+	@echo; echo "== monthly digest for #revenue, and the alerts that follow it (dry run) =="
+	@cd examples && ../$(BIN)/nrr digest --config nrr.toml --channel C0REVENUE1 --month 2026-10 --dry-run
 
 lint: install
 	$(BIN)/ruff check .

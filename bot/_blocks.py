@@ -162,3 +162,25 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     if lines := warning_lines(warnings):
         blocks.append(_context(*lines))
     return {"type": "home", "blocks": blocks}
+
+
+def blocks_to_text(blocks: Sequence[Block]) -> str:
+    """Block Kit as plain text, for dry runs and logs."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = block["text"]["text"]
+            lines += [title, "=" * len(title)]
+        elif kind == "section":
+            if "text" in block:
+                lines.append(block["text"]["text"])
+            for f in block.get("fields", []):
+                lines.append("  " + f["text"].replace("\n", ": ", 1))
+        elif kind == "context":
+            lines += ["  " + e["text"] for e in block.get("elements", [])]
+        elif kind == "divider":
+            lines.append("---")
+        elif kind == "actions":
+            lines.append("[" + "] [".join(e["text"]["text"] for e in block.get("elements", [])) + "]")
+    return "\n".join(lines)

@@ -237,3 +237,60 @@ TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Goo
 GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",
              "concerning": "concerning (below 85%)",
              "leaky-bucket": "a leaky bucket (below 80%): expansion is hiding losses"}
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+MEANING_MEDIAN = "half of comparable companies keep more of their revenue than this"
+MEANING_100 = "below 100% the existing customer base is shrinking before any new sales"
+MEANING_GRR = "healthy NRR needs GRR above 85%, ideally 90%+; below it, losses are outrunning the base"
+MEANING_LEAKY = "below 80% GRR, expansion is compensating for a leaky bucket rather than showing product fit"
+
+
+def alert_tier(tier: str, before: str, nrr: Decimal, month: Month, meaning: str) -> str:
+    if before == tier or before == "unknown":
+        return f"Trailing-12-month NRR is {pct(nrr)} as of {month.name}: {tier} ({meaning.lower()})."
+    order = ["best-in-class", "strong", "good", "concerning", "critical"]
+    direction = "down" if order.index(tier) > order.index(before) else "back up"
+    return (f"Trailing-12-month NRR is {pct(nrr)} as of {month.name}: {direction} from {before} to {tier} "
+            f"({meaning.lower()}).")
+
+
+def alert_below_line(metric: str, value: Decimal, line: Decimal, line_name: str, since: Month,
+                     month: Month, below: bool, meaning: str) -> str:
+    gap = abs(value - line) * 100
+    if below:
+        return (f"Trailing-12-month {metric} is {pct(value)}, {gap:.2f} pts below {line_name} since "
+                f"{since.name}. Why it matters: {meaning}.")
+    return f"Trailing-12-month {metric} is back above {line_name}: {pct(value)} as of {month.name}."
+
+
+def alert_dependent(grr: Decimal, nrr_line: Decimal, grr_line: Decimal, since: Month, month: Month,
+                    firing: bool) -> str:
+    if firing:
+        return (f"NRR is above {rate(nrr_line, 0)} while trailing-12-month GRR is {pct(grr)}, below "
+                f"{rate(grr_line, 0)}, since {since.name}: growth depends on expansion; if expansion "
+                "slows, NRR falls fast.")
+    return f"Growth no longer leans on expansion alone: GRR is {pct(grr)} as of {month.name}."
+
+
+def alert_move(metric: str, delta: Decimal, points: Decimal, months: int, month: Month, firing: bool) -> str:
+    if firing:
+        return (f"{month.name}'s monthly {metric} is {abs(delta) * 100:.2f} pts below its {months}-month "
+                f"average (the line is {points * 100:.0f} pts): an unusual month worth a look.")
+    return f"{month.name}'s monthly {metric} is back within {points * 100:.0f} pts of its {months}-month average."
+
+
+def alert_falling(since: Month, month: Month, firing: bool) -> str:
+    if firing:
+        return f"Monthly NRR has fallen three months running, to {month.name} (since {since.name})."
+    return f"Monthly NRR stopped falling in {month.name}."
+
+
+def alert_ledger_errors(count: int, new: list[str]) -> str:
+    shown = "; ".join(new[:5]) + ("; ..." if len(new) > 5 else "")
+    return f"The ledger has {count} error(s) now, {len(new)} new: {shown}. Answers wait until they are fixed."
+
+
+def alert_ledger_clean() -> str:
+    return "The ledger reads cleanly again: every error is fixed."

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from engine import EXAMPLES, METHODS, NrrError, build_report, report_to_dict, resolve_period
+from engine import EXAMPLES, METHODS, RULES, Month, NrrError, build_report, parse_month, report_to_dict, resolve_period
 from nrr._errors import SourceError
 from nrr._render import render_issues, render_report
 from nrr.config import Settings, load_settings, parse_month_number
@@ -87,6 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("sheet", metavar="SHEET", help="the spreadsheet: its URL or gsheet:ID")
     init.add_argument("--title", default="Ledger", help="the new worksheet's name (default: Ledger)")
     init.add_argument("--config", metavar="FILE", help="nrr.toml to use")
+
+    digest = commands.add_parser(
+        "digest", help="post (or show) one channel's monthly digest by hand",
+        description="The monthly digest for one channel and month, with the same exactly-once key as the "
+                    "scheduler: a digest already posted is not posted again unless --force.")
+    digest.add_argument("--channel", metavar="C123", help="Slack channel id (default: the first [[digests]])")
+    digest.add_argument("--month", metavar="YYYY-MM", help="the month to report (default: the last closed month)")
+    common(digest)
+    digest.add_argument("--dry-run", action="store_true",
+                        help="print the message and the alerts instead of posting; write the chart to a PNG")
+    digest.add_argument("--force", action="store_true", help="post again even if this digest was posted")
+
+    scheduler = commands.add_parser("scheduler", help="run the digest and alert scheduler alone (no HTTP)")
+    common(scheduler)
 
     serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
@@ -157,12 +171,97 @@ def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Console) -> 
     return EXIT_OK
 
 
+def _digest_month(args: argparse.Namespace, runtime: Runtime) -> Month:
+    if args.month:
+        try:
+            return parse_month(args.month)
+        except ValueError:
+            raise SourceError(f"--month {args.month!r} is not a month such as 2026-10.") from None
+    return Month.of(runtime.today()) - 1
+
+
+def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from bot._blocks import blocks_to_text
+    from bot._digest_blocks import digest_blocks
+    from nrr.scheduling import TickReport, build_service, occurrence_for, schedule_for
+
+    channel = args.channel or (runtime.settings.digests[0].channel if runtime.settings.digests else None)
+    if channel is None:
+        raise SourceError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
+    schedule = schedule_for(runtime, channel)
+    month = _digest_month(args, runtime)
+    if args.dry_run:
+        from engine import build_digest, evaluate_alerts
+
+        settings = runtime.settings
+        ledger = load_ledger(runtime.source())
+        if month not in ledger:
+            raise SourceError(f"{month.name} is not in the ledger yet; the latest month is "
+                              f"{ledger.last_month.name if ledger.last_month else 'none'}.")
+        digest = build_digest(ledger, month, method=settings.method, profile=settings.profile,
+                              fiscal_year_start=settings.fiscal_year_start, currency=settings.currency,
+                              chart_months=schedule.chart_months)
+        out.print(f"Digest for {schedule.label}, {month.name} (dry run: nothing is posted)\n", markup=False)
+        out.print(blocks_to_text(digest_blocks(digest, schedule.include)), markup=False, soft_wrap=True)
+        if "chart" in schedule.include and digest.series:
+            from bot._chart import render_chart
+
+            path = Path(f"nrr-digest-{channel}-{month}.png")
+            path.write_bytes(render_chart(digest.series, settings.profile,
+                                          f"Trailing-12-month NRR and GRR to {month.name}"))
+            out.print(f"\nChart: {path} ({len(path.read_bytes()):,} bytes), posted in the digest's thread.",
+                      markup=False)
+        alerts = settings.alerts
+        rules = [r for r in RULES if r in alerts.rules]
+        firing = [a for a in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds, rules)
+                  if (a.rank > a.previous_rank if a.rule == "tier_drop" else a.rank > 0)]
+        where = alerts.label or "(no [alerts] channel configured)"
+        out.print(f"\nAlerts for {where} as of {month.name}: {len(firing)}", markup=False)
+        for alert in firing:
+            out.print(f"  - {alert.rule}: {alert.message} (source: {alert.source})", markup=False, soft_wrap=True)
+        return EXIT_OK
+    service = build_service(runtime)
+    report = service.run_digest(occurrence_for(schedule, month), runtime.clock(), force=args.force,
+                                report=TickReport())
+    key = f"digest:{channel}:{month}"
+    if key in report.posted:
+        out.print(f"Posted the {month.name} digest to {schedule.label}.", markup=False)
+        for alert_key in report.alerts:
+            out.print(f"Posted alert {alert_key}.", markup=False)
+        return EXIT_OK
+    post = service.store.post(key)
+    if key in report.failed:
+        raise SourceError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
+    if key in report.waiting:
+        raise SourceError(f"{month.name} is not in the ledger yet; the digest was not posted.")
+    state = post.status if post else "not claimed"
+    raise SourceError(f"The {month.name} digest for {schedule.label} is {state}"
+                      + (f" (at {post.posted_at:%Y-%m-%d %H:%M} UTC)" if post and post.posted_at else "")
+                      + "; pass --force to post it again.")
+
+
+def cmd_scheduler(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from nrr.scheduling import build_service, start_scheduler
+
+    service = build_service(runtime)
+    out.print(f"nrr: scheduler running ({len(runtime.settings.digests)} digest channel(s), alerts to "
+              f"{runtime.settings.alerts.label or 'nowhere'}); state in the database", markup=False)
+    start_scheduler(service, blocking=True)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     import uvicorn
 
     from nrr.server import build_server
 
     server = build_server(runtime, socket_mode=args.socket_mode)
+    settings = runtime.settings
+    if settings.scheduler_enabled and (settings.digests or settings.alerts.channel):
+        from nrr.scheduling import build_service, start_scheduler
+
+        start_scheduler(build_service(runtime))
+        out.print("nrr: scheduler started (digests and alerts)", markup=False)
     if server.socket_mode is not None:
         server.socket_mode.connect()
         out.print("nrr: connected to Slack over Socket Mode", markup=False)
@@ -172,7 +271,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
 
 COMMANDS = {"report": cmd_report, "validate": cmd_validate, "fill": cmd_fill,
-            "init-sheet": cmd_init_sheet, "serve": cmd_serve}
+            "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest, "scheduler": cmd_scheduler}
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,

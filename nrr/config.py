@@ -8,22 +8,25 @@ environment, read where they are used.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from engine import METHODS, Method, Month, Profile
+from engine import METHODS, RULES, Method, Month, Profile, Thresholds
 from engine._benchmarks import FUNDINGS, PRICING_MODELS, SEGMENTS, STAGES
 from engine._month import MONTH_NAMES
 from nrr._errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "nrr.toml"
 DEFAULT_LEDGER = "ledger.csv"
+DEFAULT_STATE_URL = "sqlite:///nrr-state.db"
 
 
 def parse_month_number(value: object) -> int:
@@ -97,6 +100,52 @@ def _seconds(value: object) -> float:
     raise ValueError("a number of seconds (0 to 86400)")
 
 
+def _int_range(low: int, high: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        raise ValueError(f"a whole number from {low} to {high}")
+    return check
+
+
+def _positive(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    raise ValueError("a positive number")
+
+
+def _clock_time(value: object) -> dt.time:
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        hours, minutes = (int(x) for x in value.strip().split(":"))
+        if hours < 24 and minutes < 60:
+            return dt.time(hours, minutes)
+    raise ValueError("a time of day such as \"09:00\"")
+
+
+def _channel(value: object) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[CGD][A-Z0-9]{6,}", text):
+        raise ValueError("a Slack channel id such as C0123ABCD (channel details > About, at the bottom)")
+    return text
+
+
+INCLUDES = ("month", "quarter", "year", "movements", "benchmark", "warnings", "chart")
+
+
+def _includes(value: object) -> tuple[str, ...]:
+    if isinstance(value, list) and value and all(isinstance(v, str) and v in INCLUDES for v in value):
+        return tuple(dict.fromkeys(value))
+    raise ValueError(f"a list drawn from {', '.join(INCLUDES)}")
+
+
+def _pct_line(value: object) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1000:
+        return Decimal(str(value)) / 100
+    raise ValueError("a percentage such as 85")
+
+
 Schema = dict[str, dict[str, Callable[[object], Any]]]
 
 #: Every section and key nrr.toml may hold, with the check each value must pass.
@@ -113,7 +162,52 @@ SCHEMA: Schema = {
     "sheets": {"cache_ttl": _seconds, "retry_budget": _seconds},
     "addon": {"endpoint_url": _url, "service_account": _addon_account, "certs_url": _url},
     "slack": {"enabled": _bool},
+    "state": {"url": _text},
+    "scheduler": {"enabled": _bool, "poll_minutes": _int_range(1, 1440), "grace_days": _int_range(0, 27),
+                  "missing_month_wait_hours": _int_range(0, 23), "tick_seconds": _int_range(10, 3600)},
+    "alerts": {"channel": _channel, "name": _text, "cooldown_hours": _positive},
 }
+DIGEST_SCHEMA: dict[str, Callable[[object], Any]] = {
+    "channel": _channel, "name": _text, "timezone": _timezone, "day": _int_range(1, 28),
+    "time": _clock_time, "include": _includes, "chart_months": _int_range(6, 36),
+}
+ALERT_TABLES: Schema = {
+    "rules": dict.fromkeys((*RULES, "ledger_errors"), _bool),
+    "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line, "expansion_dependent_nrr": _pct_line,
+                   "move_points": _positive, "trailing_months": _int_range(2, 24)},
+}
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """One channel's monthly digest: when (its own clock) and what it includes."""
+
+    channel: str
+    name: str | None = None
+    timezone: str = "UTC"
+    day: int = 2
+    time: dt.time = dt.time(9, 0)
+    include: tuple[str, ...] = INCLUDES
+    chart_months: int = 12
+
+    @property
+    def label(self) -> str:
+        return f"#{self.name}" if self.name else self.channel
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where alerts go, which rules are on, and where their lines are."""
+
+    channel: str | None = None
+    name: str | None = None
+    rules: frozenset[str] = frozenset((*RULES, "ledger_errors"))
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    cooldown_hours: float = 24.0
+
+    @property
+    def label(self) -> str:
+        return f"#{self.name}" if self.name else (self.channel or "")
 
 
 @dataclass(frozen=True)
@@ -130,6 +224,14 @@ class Settings:
     addon_service_account: str | None = None
     addon_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     slack_enabled: bool = True
+    state_url: str = DEFAULT_STATE_URL
+    scheduler_enabled: bool = True
+    poll_minutes: int = 15
+    grace_days: int = 3
+    missing_month_wait_hours: int = 6
+    tick_seconds: int = 60
+    digests: tuple[DigestSchedule, ...] = ()
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     sheets_cache_ttl: float = 60.0
     sheets_retry_budget: float = 20.0
     config_path: Path | None = None
@@ -152,8 +254,15 @@ def _suggest(name: str, options: list[str]) -> str:
 def validate_config(data: Mapping[str, Any], where: str,
                     schema: Schema = SCHEMA) -> dict[str, dict[str, Any]]:
     """Check nrr.toml's tables against ``schema``: every unknown key and bad value is an error."""
-    clean: dict[str, dict[str, Any]] = {}
+    clean: dict[str, Any] = {}
     for section, table in data.items():
+        if section == "digests" and schema is SCHEMA:
+            clean["digests"] = _validate_digests(table, where)
+            continue
+        if section == "alerts" and schema is SCHEMA and isinstance(table, Mapping):
+            nested = {k: v for k, v in table.items() if k in ALERT_TABLES}
+            clean.update({f"alerts.{k}": v for k, v in validate_config(nested, where, ALERT_TABLES).items()})
+            table = {k: v for k, v in table.items() if k not in ALERT_TABLES}
         if section not in schema:
             raise ConfigError(f"{where}: unknown section [{section}].{_suggest(section, list(schema))}")
         if not isinstance(table, Mapping):
@@ -168,6 +277,35 @@ def validate_config(data: Mapping[str, Any], where: str,
             except ValueError as exc:
                 raise ConfigError(f"{where}: [{section}] {key} = {value!r} is not {exc}.") from None
     return clean
+
+
+def _validate_digests(value: object, where: str) -> list[DigestSchedule]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: [[digests]] must be a list of tables, one per channel.")
+    schedules = []
+    for number, entry in enumerate(value, start=1):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where}: [[digests]] number {number} must be a table.")
+        checked = validate_config({f"digests #{number}": entry}, where, {f"digests #{number}": DIGEST_SCHEMA})
+        fields = checked[f"digests #{number}"]
+        if "channel" not in fields:
+            raise ConfigError(f"{where}: [[digests]] number {number} needs a channel (a Slack channel id).")
+        schedules.append(DigestSchedule(**fields))
+    channels = [s.channel for s in schedules]
+    if len(set(channels)) != len(channels):
+        raise ConfigError(f"{where}: a channel appears in more than one [[digests]] table; keep one per channel.")
+    return schedules
+
+
+def _alert_settings(alerts: Mapping[str, Any], rules: Mapping[str, bool],
+                    thresholds: Mapping[str, Any]) -> AlertSettings:
+    lines = dict(thresholds)
+    if "move_points" in lines:  # written in points (3), kept as a ratio (0.03)
+        lines["move_points"] = Decimal(str(lines["move_points"])) / 100
+    return AlertSettings(
+        channel=alerts.get("channel"), name=alerts.get("name"),
+        rules=frozenset(r for r in (*RULES, "ledger_errors") if rules.get(r, True)),
+        thresholds=Thresholds(**lines), cooldown_hours=alerts.get("cooldown_hours", 24.0))
 
 
 def find_config(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:
@@ -186,7 +324,7 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
     env = env or {}
     cwd = cwd or Path.cwd()
     path = find_config(config, env, cwd)
-    data: dict[str, dict[str, Any]] = {}
+    data: dict[str, Any] = {}
     if path is not None:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -197,8 +335,12 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
         data = validate_config(raw, str(path))
-    ledger, calendar, company, sheets, addon, slack = (
-        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets", "addon", "slack"))
+    ledger, calendar, company, sheets, addon, slack, state, scheduler, alerts = (
+        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets", "addon", "slack", "state",
+                                  "scheduler", "alerts"))
+    rules = data.get("alerts.rules", {})
+    thresholds = data.get("alerts.thresholds", {})
+    digests: list[DigestSchedule] = data.get("digests", [])
     if addon and not (addon.get("endpoint_url") and addon.get("service_account")):
         missing = "endpoint_url" if not addon.get("endpoint_url") else "service_account"
         raise ConfigError(f"{path}: [addon] needs {missing} too (the add-on is served when both "
@@ -219,6 +361,14 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         addon_service_account=addon.get("service_account"),
         addon_certs_url=addon.get("certs_url", "https://www.googleapis.com/oauth2/v1/certs"),
         slack_enabled=slack.get("enabled", True),
+        state_url=env.get("NRR_STATE_URL") or state.get("url", DEFAULT_STATE_URL),
+        scheduler_enabled=scheduler.get("enabled", True),
+        poll_minutes=scheduler.get("poll_minutes", 15),
+        grace_days=scheduler.get("grace_days", 3),
+        missing_month_wait_hours=scheduler.get("missing_month_wait_hours", 6),
+        tick_seconds=scheduler.get("tick_seconds", 60),
+        digests=tuple(digests),
+        alerts=_alert_settings(alerts, rules, thresholds),
         sheets_cache_ttl=sheets.get("cache_ttl", 60.0),
         sheets_retry_budget=sheets.get("retry_budget", 20.0),
         config_path=path,

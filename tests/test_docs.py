@@ -8,7 +8,7 @@ import pytest
 
 from engine import EXAMPLES
 from nrr.cli import build_parser
-from nrr.config import SCHEMA
+from nrr.config import ALERT_TABLES, DIGEST_SCHEMA, SCHEMA
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -42,3 +42,14 @@ def test_every_config_key_is_in_the_readme(section: str, key: str) -> None:
 def test_readme_opens_with_the_two_commands() -> None:
     first_block = README.split("```")[1]
     assert "make demo" in first_block and "make test" in first_block
+
+
+@pytest.mark.parametrize("key", sorted(DIGEST_SCHEMA))
+def test_every_digest_key_is_in_the_readme(key: str) -> None:
+    section = README.split("## Digests and alerts")[1]
+    assert f"\n{key} = " in section or f"`{key}`" in section
+
+
+@pytest.mark.parametrize(("table", "key"), [(t, k) for t, keys in ALERT_TABLES.items() for k in keys])
+def test_every_alert_rule_and_threshold_is_in_the_readme(table: str, key: str) -> None:
+    assert f"`{key}`" in README.split("## Digests and alerts")[1]

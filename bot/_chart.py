@@ -1,0 +1,47 @@
+"""The digest chart: trailing-12-month NRR and GRR with the profile's benchmark lines, as a PNG."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+from engine import Profile, Trailing
+from engine._benchmarks import GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS
+
+
+def render_chart(series: Sequence[Trailing], profile: Profile, title: str) -> bytes:
+    """PNG bytes; no display needed (the Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    points = [t for t in series if t.nrr is not None and t.grr is not None]
+    labels = [t.as_of.short.replace(" 20", " '") for t in points]
+    nrr = [float(t.nrr * 100) for t in points if t.nrr is not None]
+    grr = [float(t.grr * 100) for t in points if t.grr is not None]
+    segment = SEGMENT_BENCHMARKS[profile.segment]
+
+    figure = Figure(figsize=(8, 4.6), dpi=110)
+    ax = figure.subplots()
+    xs = list(range(len(points)))
+    ax.plot(xs, nrr, marker="o", linewidth=2, color="#1d3557", label="NRR (trailing 12 months)")
+    ax.plot(xs, grr, marker="o", linewidth=2, color="#e76f51", label="GRR (trailing 12 months)")
+    lines: list[tuple[Decimal, str, str]] = [
+        (segment.top_quartile, f"{profile.segment} top quartile", "#2a9d8f"),
+        (segment.median, f"{profile.segment} median", "#8ab17d"),
+        (Decimal(1), "100%", "#999999"),
+        (GRR_CONCERNING_BELOW, "GRR 85%", "#f4a261"),
+    ]
+    for value, name, color in lines:
+        ax.axhline(float(value * 100), linestyle="--", linewidth=1, color=color, label=name)
+    ax.set_xticks(xs, labels, rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("%")
+    ax.set_title(title, fontsize=11)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,67 @@
+"""The monthly digest and the alerts as Block Kit."""
+
+from __future__ import annotations
+
+from bot._blocks import Block, _context, _money_fields, _mrkdwn, benchmark_line, change_line, headline, warning_lines
+from engine import Digest, Report
+
+RULE_TITLES = {
+    "tier_drop": "Benchmark tier", "below_median": "Below the segment median", "nrr_below_100": "NRR below 100%",
+    "grr_floor": "GRR line", "expansion_dependent": "Growth depends on expansion", "nrr_move": "Unusual NRR month",
+    "grr_move": "Unusual GRR month", "down_3_months": "NRR falling", "ledger_errors": "Ledger errors",
+}
+
+
+def _period(title: str, report: Report) -> str:
+    text = f"*{title}*: {headline(report)}"
+    if line := change_line(report):
+        text += f"\n{line}"
+    return text
+
+
+def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | None = None) -> list[Block]:
+    """Header, the month, quarter to date and trailing year (each with its change and driver), the
+    movements, new MRR and quick ratio, the benchmark, warnings."""
+    last = digest.last_month
+    title = f"NRR digest: {digest.month.name}"
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
+    if late_by:
+        blocks.append(_context(f":hourglass: Posted late ({late_by} after its time): nrr was not running then."))
+    if "month" in include:
+        blocks.append(_mrkdwn(_period("Last month", last)))
+    if "quarter" in include:
+        blocks.append(_mrkdwn(_period("Quarter to date", digest.quarter_to_date)))
+    if "year" in include and digest.trailing_year is not None:
+        blocks.append(_mrkdwn(_period("Trailing 12 months", digest.trailing_year)))
+    if "movements" in include:
+        blocks.append(_money_fields(last))
+    if "benchmark" in include and (line := benchmark_line(last)):
+        blocks.append(_mrkdwn(line))
+    if "warnings" in include and (lines := warning_lines(last.warnings)):
+        blocks.append(_context(*lines))
+    method = "chained" if last.retention.method == "chained" else "sum"
+    blocks.append(_context(f"Method: {method}" + (f" · Benchmarks: {last.benchmark.source}" if last.benchmark else "")))
+    return blocks
+
+
+def digest_text(digest: Digest) -> str:
+    return f"NRR digest for {digest.month.name}: {headline(digest.last_month)}"
+
+
+def missing_month_text(month: str, latest: str | None) -> str:
+    latest_part = f" (the latest month is {latest})" if latest else ""
+    return (f":calendar: The {month} digest is waiting: {month} is not in the ledger yet{latest_part}. "
+            "It will be posted once the month is filled in.")
+
+
+def alert_blocks(rule: str, text: str, source: str, *, worse: bool) -> list[Block]:
+    """A state change: worse (the line was crossed) or better (recovered)."""
+    icon = ":rotating_light:" if worse else ":white_check_mark:"
+    blocks: list[Block] = [_mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{text}")]
+    blocks.append(_context(f"Source: {source}"))
+    return blocks
+
+
+def alert_fallback(rule: str, text: str) -> str:
+    return f"{RULE_TITLES.get(rule, rule)}: {text}"
+

@@ -1,0 +1,505 @@
+"""Monthly digests and benchmark alerts: due on each channel's own clock, posted exactly once.
+
+APScheduler only ticks. What is due is decided here, on each tick, from the configuration and
+the posting history in the state database (due and not yet posted), never from APScheduler's
+misfire bookkeeping: a restart, a catch-up after downtime, a clock change or a second
+scheduler on the same database can at worst tick twice, and the claim on (channel, month) makes
+the second tick a no-op. One instance at a time does the work (a lease in the state database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot._digest_blocks import alert_blocks, alert_fallback, digest_blocks, digest_text, missing_month_text
+from engine import (
+    RULES,
+    Alert,
+    LedgerCheck,
+    Month,
+    NrrError,
+    build_digest,
+    evaluate_alerts,
+)
+from engine import _messages as words
+from nrr.config import DigestSchedule
+from nrr.runtime import Runtime
+from nrr.state import StateStore
+
+log = logging.getLogger("nrr.scheduler")
+LEASE = "scheduler"
+MISSING_NOTE_KIND = "digest-note"
+
+
+# --- when digests are due ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A digest's scheduled instant (UTC) and the month it reports on."""
+
+    schedule: DigestSchedule
+    month: Month
+    at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        return f"digest:{self.schedule.channel}:{self.month}"
+
+    @property
+    def note_key(self) -> str:
+        return f"note:{self.schedule.channel}:{self.month}"
+
+    @property
+    def chart_key(self) -> str:
+        return f"chart:{self.schedule.channel}:{self.month}"
+
+
+def occurrences(schedule: DigestSchedule, now: dt.datetime) -> list[Occurrence]:
+    """This local month's and last local month's scheduled digests for ``schedule``.
+
+    The instant is the configured day and time on the channel's clock, taken once (a time the
+    clocks skip maps forward; a time they repeat is its first occurrence); the digest reports on
+    the month before.
+    """
+    zone = ZoneInfo(schedule.timezone)
+    local_now = now.astimezone(zone)
+    this_month = Month(local_now.year, local_now.month)
+    out = []
+    for back in (1, 0):
+        month = this_month - back
+        local = dt.datetime(month.year, month.month, schedule.day, schedule.time.hour, schedule.time.minute,
+                            tzinfo=zone)
+        out.append(Occurrence(schedule, month - 1, local.astimezone(dt.UTC)))
+    return out
+
+
+def _ago(delta: dt.timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    if hours >= 1:
+        return f"{hours} hour{'s' if hours > 1 else ''}"
+    return f"{int(delta.total_seconds() // 60)} minutes"
+
+
+# --- talking to Slack ----------------------------------------------------------------------------
+
+class DeliveryError(Exception):
+    """Slack did not take the post; ``permanent`` failures need a person (invite the bot...)."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+FIXES = {
+    "channel_not_found": "the channel id is wrong or the channel was deleted; check the channel in nrr.toml",
+    "not_in_channel": "invite the bot to the channel: /invite @nrr in {label}",
+    "is_archived": "the channel is archived; unarchive it or pick another",
+    "invalid_auth": "SLACK_BOT_TOKEN is not valid; reinstall the app and update the token",
+    "missing_scope": "the app lacks a scope; recreate it from deploy/slack/manifest.yml",
+}
+
+
+class Delivery:
+    """Posts through the Web API: 429 retried after Retry-After, other transient failures with
+    backoff, within a few attempts; ``sleep`` is injected so tests never wait."""
+
+    def __init__(self, client: Any, sleep: Callable[[float], None], attempts: int = 4) -> None:
+        self.client, self.sleep, self.attempts = client, sleep, attempts
+
+    def call(self, method: str, label: str, **arguments: Any) -> Any:
+        from slack_sdk.errors import SlackApiError
+
+        last = "no attempt"
+        for attempt in range(self.attempts):
+            try:
+                return getattr(self.client, method)(**arguments)
+            except SlackApiError as exc:
+                status = exc.response.status_code
+                error = exc.response.get("error", "") if hasattr(exc.response, "get") else ""
+                if status == 429:
+                    self.sleep(float(exc.response.headers.get("Retry-After", "1")))
+                    last = "rate limited"
+                    continue
+                if status >= 500:
+                    self.sleep(min(30.0, 2.0 ** attempt))
+                    last = f"HTTP {status}"
+                    continue
+                fix = FIXES.get(error, "see Slack's documentation for this error").format(label=label)
+                raise DeliveryError(f"{error} ({fix})", permanent=True) from None
+            except OSError as exc:  # connection refused, reset, timed out
+                self.sleep(min(30.0, 2.0 ** attempt))
+                last = type(exc).__name__
+        raise DeliveryError(f"Slack kept failing ({last}); will retry on the next tick", permanent=False)
+
+
+# --- the service -----------------------------------------------------------------------------
+
+@dataclass
+class TickReport:
+    posted: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    leader: bool = True
+
+
+class DigestService:
+    """Decides what is due and posts it. Every method takes ``now``; nothing reads a clock."""
+
+    def __init__(self, runtime: Runtime, store: StateStore, delivery: Delivery | None,
+                 chart: Callable[..., bytes] | None = None) -> None:
+        self.runtime, self.store, self.delivery = runtime, store, delivery
+        self.settings = runtime.settings
+        self.name = "nrr"
+        self._chart_cache: dict[tuple[str, int], bytes] = {}
+        if chart is None:
+            from bot._chart import render_chart
+
+            chart = render_chart
+        self.chart = chart
+
+    # -- ticks --
+
+    def tick(self, now: dt.datetime) -> TickReport:
+        """Post every digest that is due and not yet posted, then retry pending posts."""
+        lease = dt.timedelta(seconds=self.settings.tick_seconds * 3)
+        if not self.store.acquire_lease(LEASE, now, lease):
+            return TickReport(leader=False)
+        report = TickReport()
+        for schedule in self.settings.digests:
+            for occurrence in occurrences(schedule, now):
+                if now >= occurrence.at:
+                    self._due(occurrence, now, report)
+        return report
+
+    def poll(self, now: dt.datetime) -> TickReport:
+        """Look at the ledger; if it changed since the last look, check the alerts."""
+        report = TickReport()
+        if not self.store.acquire_lease(LEASE, now, dt.timedelta(seconds=self.settings.tick_seconds * 3)):
+            return TickReport(leader=False)
+        try:
+            cells = self.runtime.source().read_cells()
+        except NrrError as exc:
+            log.warning("ledger poll failed: %s", exc)
+            return report
+        fingerprint = hashlib.sha256(json.dumps(cells.grid, default=str).encode()).hexdigest()
+        if self.store.get_value("ledger-fingerprint") == fingerprint:
+            return report
+        self.check_alerts(now, cells.check, report=report)
+        self.store.set_value("ledger-fingerprint", fingerprint)
+        return report
+
+    def _due(self, occurrence: Occurrence, now: dt.datetime, report: TickReport) -> None:
+        post = self.store.post(occurrence.key)
+        if post is not None and post.status == "sending":
+            self.store.claim(occurrence.key, "digest", occurrence.schedule.channel, now)  # stale -> unknown
+            after = self.store.post(occurrence.key)
+            if after is not None and after.status == "unknown":
+                log.error("digest %s may or may not have been posted: the instance posting it stopped during "
+                          "the Slack call. Check %s; `nrr digest --channel %s --month %s --force` posts it again.",
+                          occurrence.key, occurrence.schedule.label, occurrence.schedule.channel, occurrence.month)
+            return
+        if post is not None and post.status in ("posted", "skipped", "unknown"):
+            if post.status == "posted" and "chart" in occurrence.schedule.include:
+                self._retry_chart(occurrence, now)
+            return
+        noted = self.store.post(occurrence.note_key)
+        grace = dt.timedelta(days=self.settings.grace_days)
+        too_late = now - occurrence.at > grace
+        if too_late and (noted is None or noted.status != "posted"):
+            if now - occurrence.at > grace + dt.timedelta(days=1):
+                return  # long gone (a new install, last month's slot): nothing to say
+            self.store.skip(occurrence.key, "digest", occurrence.schedule.channel,
+                            f"missed by more than {self.settings.grace_days} days")
+            log.warning("digest %s skipped: due %s, more than the %s-day grace ago", occurrence.key,
+                        occurrence.at.isoformat(), self.settings.grace_days)
+            report.skipped.append(occurrence.key)
+            return
+        self.run_digest(occurrence, now, report=report)
+
+    # -- one digest --
+
+    def run_digest(self, occurrence: Occurrence, now: dt.datetime, *, force: bool = False,
+                   report: TickReport | None = None) -> TickReport:
+        """Post one digest, exactly once (``force``: again). Waits for an unfilled month."""
+        report = report or TickReport()
+        schedule, month = occurrence.schedule, occurrence.month
+        try:
+            cells = self.runtime.source().read_cells()
+            check = cells.check
+        except NrrError as exc:
+            log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
+            report.waiting.append(occurrence.key)
+            return report
+        ledger = check.ledger
+        if ledger is None or month not in ledger:
+            waited = now - occurrence.at
+            if waited >= dt.timedelta(hours=self.settings.missing_month_wait_hours) and not force:
+                latest = ledger.last_month.name if ledger and ledger.last_month else None
+                self._post(occurrence.note_key, MISSING_NOTE_KIND, schedule.channel, schedule.label, now,
+                           blocks=None, text=missing_month_text(month.name, latest), report=report)
+            report.waiting.append(occurrence.key)
+            return report
+        if not self.store.claim(occurrence.key, "digest", schedule.channel, now, force=force):
+            return report
+        settings = self.settings
+        digest = build_digest(ledger, month, method=settings.method, profile=settings.profile,
+                              fiscal_year_start=settings.fiscal_year_start, currency=settings.currency,
+                              chart_months=schedule.chart_months)
+        late = now - occurrence.at
+        blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
+        ts = self._send(occurrence.key, schedule, now, blocks=blocks, text=digest_text(digest), report=report)
+        if ts is not None and "chart" in schedule.include:
+            self._post_chart(occurrence, digest, ts, now)
+        if ts is not None:
+            self.check_alerts(now, check, as_of=month, report=report)
+        return report
+
+    def _post(self, key: str, kind: str, channel: str, label: str, now: dt.datetime, *,
+              blocks: list[dict[str, Any]] | None, text: str, report: TickReport,
+              thread_ts: str | None = None) -> str | None:
+        if not self.store.claim(key, kind, channel, now):
+            return None
+        schedule = DigestSchedule(channel=channel, name=label.lstrip("#") if label.startswith("#") else None)
+        return self._send(key, schedule, now, blocks=blocks, text=text, report=report, thread_ts=thread_ts)
+
+    def _send(self, key: str, schedule: DigestSchedule, now: dt.datetime, *, blocks: list[dict[str, Any]] | None,
+              text: str, report: TickReport, thread_ts: str | None = None) -> str | None:
+        """Claimed -> sending -> posted (or pending on a known failure)."""
+        if self.delivery is None or not self.store.begin_send(key, now):
+            return None
+        arguments: dict[str, Any] = {"channel": schedule.channel, "text": text}
+        if blocks is not None:
+            arguments["blocks"] = blocks
+        if thread_ts:
+            arguments["thread_ts"] = thread_ts
+        try:
+            response = self.delivery.call("chat_postMessage", schedule.label, **arguments)
+        except DeliveryError as exc:
+            self.store.failed(key, str(exc))
+            (log.error if exc.permanent else log.warning)("post %s to %s failed: %s", key, schedule.label, exc)
+            report.failed.append(key)
+            return None
+        ts = str(response.get("ts", "")) or None
+        self.store.posted(key, now, ts)
+        report.posted.append(key)
+        return ts
+
+    # -- charts --
+
+    def chart_png(self, digest: Any, months: int) -> bytes:
+        cache_key = (str(digest.month), months)
+        if cache_key not in self._chart_cache:
+            title = f"Trailing-12-month NRR and GRR to {digest.month.name}"
+            self._chart_cache = {cache_key: self.chart(digest.series, self.settings.profile, title)}
+        return self._chart_cache[cache_key]
+
+    def _post_chart(self, occurrence: Occurrence, digest: Any, thread_ts: str, now: dt.datetime) -> None:
+        schedule = occurrence.schedule
+        if not digest.series or self.delivery is None:
+            return
+        if not self.store.claim(occurrence.chart_key, "chart", schedule.channel, now):
+            return
+        if not self.store.begin_send(occurrence.chart_key, now):
+            return
+        png = self.chart_png(digest, schedule.chart_months)
+        try:
+            self.delivery.call("files_upload_v2", schedule.label, channel=schedule.channel, thread_ts=thread_ts,
+                               content=png, filename=f"nrr-{digest.month}.png",
+                               title=f"NRR and GRR, trailing 12 months to {digest.month.name}")
+        except DeliveryError as exc:
+            self.store.failed(occurrence.chart_key, str(exc))
+            log.warning("chart for %s not uploaded: %s", occurrence.key, exc)
+            return
+        self.store.posted(occurrence.chart_key, now, None)
+
+    def _retry_chart(self, occurrence: Occurrence, now: dt.datetime) -> None:
+        chart = self.store.post(occurrence.chart_key)
+        digest_post = self.store.post(occurrence.key)
+        if chart is None or chart.status != "pending" or digest_post is None or not digest_post.ts:
+            return
+        try:
+            ledger = self.runtime.source().read_cells().ledger
+        except NrrError:
+            return
+        digest = build_digest(ledger, occurrence.month, method=self.settings.method, profile=self.settings.profile,
+                              fiscal_year_start=self.settings.fiscal_year_start, currency=self.settings.currency,
+                              chart_months=occurrence.schedule.chart_months)
+        self._post_chart(occurrence, digest, digest_post.ts, now)
+
+    # -- alerts --
+
+    def check_alerts(self, now: dt.datetime, check: LedgerCheck, *, as_of: Month | None = None,
+                     report: TickReport | None = None) -> list[str]:
+        """Post the alerts whose state changed (worse, or recovered), once, past the cooldown."""
+        report = report or TickReport()
+        alerts = self.settings.alerts
+        if alerts.channel is None:
+            return []
+        posted: list[str] = []
+        if "ledger_errors" in alerts.rules:
+            posted += self._ledger_error_alert(now, check, report)
+        ledger = check.ledger
+        if ledger is None or ledger.last_month is None:
+            return posted
+        month = as_of or ledger.last_month
+        rules = [r for r in RULES if r in alerts.rules]
+        for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules):
+            if self._alert(alert, now, report):
+                posted.append(alert.rule)
+        return posted
+
+    def _alert(self, alert: Alert, now: dt.datetime, report: TickReport) -> bool:
+        alerts = self.settings.alerts
+        assert alerts.channel is not None
+        record = self.store.alert_record(alert.rule, alerts.channel)
+        if record is None:
+            # first sight: a tier is judged against last month; the other rules against "fine"
+            base_level, base_rank = ((alert.previous_level, alert.previous_rank) if alert.rule == "tier_drop"
+                                     else ("ok", 0))
+        else:
+            base_level, base_rank = record.level, record.rank
+        if alert.level == base_level:
+            if record is None:
+                self.store.record_alert(alert.rule, alerts.channel, alert.level, alert.rank, str(alert.month),
+                                        dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+            return False
+        if record is not None and now - record.posted_at < dt.timedelta(hours=alerts.cooldown_hours):
+            return False  # a flapping metric stays quiet until the cooldown is over
+        worse = alert.rank > base_rank
+        key = f"alert:{alert.rule}:{alerts.channel}:{alert.month}:{alert.level}"
+        ts = self._post(key, "alert", alerts.channel, alerts.label, now,
+                        blocks=alert_blocks(alert.rule, alert.message, alert.source, worse=worse),
+                        text=alert_fallback(alert.rule, alert.message), report=report)
+        if ts is None and (existing := self.store.post(key)) is not None and existing.status == "posted":
+            ts = existing.ts or "posted"
+        if ts is not None:
+            self.store.record_alert(alert.rule, alerts.channel, alert.level, alert.rank, str(alert.month), now)
+            report.alerts.append(key)
+            return True
+        return False
+
+    def _ledger_error_alert(self, now: dt.datetime, check: LedgerCheck, report: TickReport) -> list[str]:
+        alerts = self.settings.alerts
+        assert alerts.channel is not None
+        errors = sorted(str(e) for e in check.errors)
+        seen = self.store.get_value("ledger-errors") or []
+        new = [e for e in errors if e not in seen]
+        if not new and (errors or not seen):
+            if errors != seen:
+                self.store.set_value("ledger-errors", errors)
+            return []
+        text = words.alert_ledger_errors(len(errors), new) if new else words.alert_ledger_clean()
+        digest_of = hashlib.sha256("\n".join(errors).encode()).hexdigest()[:12]
+        key = f"alert:ledger_errors:{alerts.channel}:{digest_of}"
+        ts = self._post(key, "alert", alerts.channel, alerts.label, now,
+                        blocks=alert_blocks("ledger_errors", text, "nrr validate", worse=bool(new)),
+                        text=alert_fallback("ledger_errors", text), report=report)
+        if ts is not None:
+            self.store.set_value("ledger-errors", errors)
+            report.alerts.append(key)
+            return ["ledger_errors"]
+        return []
+
+
+# --- APScheduler ---------------------------------------------------------------------------------
+
+_SERVICES: dict[str, DigestService] = {}
+
+
+def _tick(name: str) -> None:
+    service = _SERVICES[name]
+    try:
+        service.tick(service.runtime.clock())
+    except Exception:
+        log.exception("scheduler tick failed")
+
+
+def _poll(name: str) -> None:
+    service = _SERVICES[name]
+    try:
+        service.poll(service.runtime.clock())
+    except Exception:
+        log.exception("ledger poll failed")
+
+
+def start_scheduler(service: DigestService, *, blocking: bool = False) -> Any:
+    """APScheduler 3 with its job store in the state database, ticking the service.
+
+    Jobs are interval triggers in UTC (a bare CronTrigger would use the machine's zone); they are
+    replaced at every start, which is harmless because nothing here depends on their next run
+    time: what is due comes from the posting history.
+    """
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    _SERVICES[service.name] = service
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(
+        jobstores={"default": SQLAlchemyJobStore(engine=service.store.engine, tablename="nrr_apscheduler_jobs")},
+        timezone=dt.UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+    settings = service.settings
+    scheduler.add_job(_tick, IntervalTrigger(seconds=settings.tick_seconds, timezone=dt.UTC), args=[service.name],
+                      id=f"{service.name}:tick", replace_existing=True, next_run_time=dt.datetime.now(dt.UTC))
+    scheduler.add_job(_poll, IntervalTrigger(minutes=settings.poll_minutes, timezone=dt.UTC), args=[service.name],
+                      id=f"{service.name}:poll", replace_existing=True)
+    scheduler.start()
+    return scheduler
+
+
+def build_service(runtime: Runtime, *, need_slack: bool = True) -> DigestService:
+    """The digest service for ``runtime``: state store, Slack client (when needed), chart renderer."""
+    store = StateStore(runtime.settings.state_url)
+    delivery = None
+    if need_slack:
+        from slack_sdk import WebClient
+
+        from bot._app import slack_secrets
+
+        secrets = slack_secrets(runtime.env, socket_mode=True) if runtime.env.get("SLACK_APP_TOKEN") \
+            else _bot_token_only(runtime.env)
+        delivery = Delivery(WebClient(token=secrets.bot_token, base_url=secrets.api_url), runtime.sleep)
+    return DigestService(runtime, store, delivery)
+
+
+def _bot_token_only(env: Any) -> Any:
+    from bot._app import DEFAULT_API_URL, SlackSecrets
+    from bot._messages import missing_secret
+    from nrr._errors import ConfigError
+
+    if not env.get("SLACK_BOT_TOKEN"):
+        raise ConfigError(missing_secret("SLACK_BOT_TOKEN", "post digests and alerts"))
+    api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+    return SlackSecrets(env["SLACK_BOT_TOKEN"], None, None, api_url if api_url.endswith("/") else api_url + "/")
+
+
+def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
+    """The configured schedule for ``channel``, or a default one (for ``nrr digest`` by hand)."""
+    for schedule in runtime.settings.digests:
+        if schedule.channel == channel:
+            return schedule
+    return DigestSchedule(channel=channel)
+
+
+def occurrence_for(schedule: DigestSchedule, month: Month) -> Occurrence:
+    """The scheduled instant of ``month``'s digest on ``schedule``'s clock."""
+    zone = ZoneInfo(schedule.timezone)
+    following = month + 1
+    local = dt.datetime(following.year, following.month, schedule.day, schedule.time.hour, schedule.time.minute,
+                        tzinfo=zone)
+    return Occurrence(schedule, month, local.astimezone(dt.UTC))
+

@@ -1,0 +1,283 @@
+"""State shared by every instance: posting history, alert states, the scheduler lease.
+
+One database through SQLAlchemy (``[state] url`` or ``NRR_STATE_URL``; SQLite by default,
+PostgreSQL when several instances run). Every post goes through a claim, so exactly one instance
+posts it, once:
+
+    (none) --claim--> claimed --begin_send--> sending --posted--> posted
+                        |                        |
+                        | lease runs out          +--failed--> pending --claim--> claimed ...
+                        v                        |
+                   (claim again)                 +--lease runs out--> unknown (never reposted
+                                                    by itself: the post may have gone out)
+
+A crash before sending leaves ``claimed``, which another tick may take over once the lease runs
+out; a crash while sending leaves ``sending``, whose outcome nobody knows, so it is never posted
+again automatically (``nrr digest --force`` does, on purpose).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from nrr._errors import ConfigError
+
+metadata = MetaData()
+posts = Table(
+    "nrr_posts", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("owner", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("posted_at", DateTime(timezone=True)),
+    Column("ts", String(32)),
+)
+alert_states = Table(
+    "nrr_alert_states", metadata,
+    Column("rule", String(64), primary_key=True),
+    Column("channel", String(64), primary_key=True),
+    Column("level", String(64), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+)
+leases = Table(
+    "nrr_leases", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+values = Table(
+    "nrr_values", metadata,
+    Column("name", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+CLAIM_LEASE = dt.timedelta(minutes=10)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; every time here is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Post:
+    key: str
+    kind: str
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+    posted_at: dt.datetime | None
+    ts: str | None
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    level: str
+    rank: int
+    month: str
+    posted_at: dt.datetime
+
+
+class StateStore:
+    """The state database. ``owner`` names this instance in claims and leases."""
+
+    def __init__(self, url: str, owner: str | None = None) -> None:
+        self.url = url
+        self.owner = owner or uuid.uuid4().hex[:12]
+        try:
+            if url.startswith("sqlite"):
+                self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            else:
+                self.engine = create_engine(url, pool_pre_ping=True)
+            metadata.create_all(self.engine)
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
+            raise ConfigError(f"The state database {_safe(url)} cannot be opened ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0]}); check [state] url or NRR_STATE_URL.") from None
+
+    # -- posts --
+
+    def post(self, key: str) -> Post | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(posts).where(posts.c.key == key)).mappings().first()
+        if row is None:
+            return None
+        return Post(row["key"], row["kind"], row["channel"], row["status"], row["attempts"], row["last_error"],
+                    _utc(row["posted_at"]), row["ts"])
+
+    def claim(self, key: str, kind: str, channel: str, now: dt.datetime, *, force: bool = False) -> bool:
+        """Take ``key`` for this instance, in a transaction; False if it is posted, being posted,
+        or of unknown outcome (unless ``force``), or another instance holds a live claim."""
+        lease_until = now + CLAIM_LEASE
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(posts).where(posts.c.key == key)).mappings().first()
+                if row is None:
+                    conn.execute(insert(posts).values(key=key, kind=kind, channel=channel, status="claimed",
+                                                      owner=self.owner, lease_until=lease_until, attempts=0))
+                    return True
+                status, lease = row["status"], _utc(row["lease_until"])
+                stale = lease is not None and lease < now
+                takeable = (status == "pending" or (status == "claimed" and stale)
+                            or (force and status in ("posted", "unknown", "skipped", "pending", "claimed")))
+                if status == "sending" and stale:
+                    conn.execute(update(posts).where(posts.c.key == key, posts.c.status == "sending")
+                                 .values(status="unknown"))
+                    takeable = force
+                if not takeable:
+                    return False
+                done = conn.execute(
+                    update(posts).where(posts.c.key == key, posts.c.status == row["status"],
+                                        posts.c.owner.is_(row["owner"]) if row["owner"] is None
+                                        else posts.c.owner == row["owner"])
+                    .values(status="claimed", owner=self.owner, lease_until=lease_until))
+                return done.rowcount == 1
+        except IntegrityError:
+            return False  # another instance inserted the claim first
+
+    def begin_send(self, key: str, now: dt.datetime) -> bool:
+        """Claimed -> sending, just before the Slack call; False if the claim was lost."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(posts).where(posts.c.key == key, posts.c.status == "claimed",
+                                                    posts.c.owner == self.owner)
+                                .values(status="sending", lease_until=now + CLAIM_LEASE,
+                                        attempts=posts.c.attempts + 1))
+            return done.rowcount == 1
+
+    def posted(self, key: str, now: dt.datetime, ts: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(posts).where(posts.c.key == key)
+                         .values(status="posted", posted_at=now, ts=ts, last_error=None, owner=self.owner))
+
+    def failed(self, key: str, error: str) -> None:
+        """Slack said no (or never answered before we knew): retried on the next tick."""
+        with self.engine.begin() as conn:
+            conn.execute(update(posts).where(posts.c.key == key, posts.c.owner == self.owner)
+                         .values(status="pending", last_error=error[:2000]))
+
+    def skip(self, key: str, kind: str, channel: str, reason: str) -> None:
+        """Record that ``key`` will not be posted (too late), so it is not tried again."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(posts).values(key=key, kind=kind, channel=channel, status="skipped",
+                                                  owner=self.owner, attempts=0, last_error=reason))
+        except IntegrityError:
+            pass
+
+    def pending(self, kind: str | None = None) -> list[Post]:
+        query = select(posts).where(posts.c.status == "pending")
+        if kind:
+            query = query.where(posts.c.kind == kind)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Post(r["key"], r["kind"], r["channel"], r["status"], r["attempts"], r["last_error"],
+                     _utc(r["posted_at"]), r["ts"]) for r in rows]
+
+    def count_posted(self, kind: str | None = None) -> int:
+        query = select(posts.c.key).where(posts.c.status == "posted")
+        if kind:
+            query = query.where(posts.c.kind == kind)
+        with self.engine.connect() as conn:
+            return len(conn.execute(query).all())
+
+    # -- alerts --
+
+    def alert_record(self, rule: str, channel: str) -> AlertRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alert_states).where(alert_states.c.rule == rule,
+                                                          alert_states.c.channel == channel)).mappings().first()
+        if row is None:
+            return None
+        posted_at = _utc(row["posted_at"])
+        assert posted_at is not None
+        return AlertRecord(row["level"], row["rank"], row["month"], posted_at)
+
+    def record_alert(self, rule: str, channel: str, level: str, rank: int, month: str, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(alert_states).where(alert_states.c.rule == rule,
+                                                           alert_states.c.channel == channel)
+                                .values(level=level, rank=rank, month=month, posted_at=now))
+            if done.rowcount == 0:
+                conn.execute(insert(alert_states).values(rule=rule, channel=channel, level=level, rank=rank,
+                                                         month=month, posted_at=now))
+
+    # -- the scheduler lease --
+
+    def acquire_lease(self, name: str, now: dt.datetime, ttl: dt.timedelta) -> bool:
+        """Hold ``name`` for ``ttl`` (or renew it); False while another instance holds it."""
+        expires = now + ttl
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(leases).where(leases.c.name == name)).mappings().first()
+                if row is None:
+                    conn.execute(insert(leases).values(name=name, holder=self.owner, expires_at=expires))
+                    return True
+                held = _utc(row["expires_at"])
+                if row["holder"] != self.owner and held is not None and held > now:
+                    return False
+                done = conn.execute(update(leases).where(leases.c.name == name, leases.c.holder == row["holder"])
+                                    .values(holder=self.owner, expires_at=expires))
+                return done.rowcount == 1
+        except IntegrityError:
+            return False
+
+    # -- small values --
+
+    def get_value(self, name: str) -> Any:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(values.c.value).where(values.c.name == name)).first()
+        return None if row is None else json.loads(row[0])
+
+    def set_value(self, name: str, value: Any) -> None:
+        text = json.dumps(value)
+        with self.engine.begin() as conn:
+            done = conn.execute(update(values).where(values.c.name == name).values(value=text))
+            if done.rowcount == 0:
+                conn.execute(insert(values).values(name=name, value=text))
+
+
+def _sqlite_pragmas(connection: Any, _: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url

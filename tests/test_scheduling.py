@@ -1,0 +1,336 @@
+"""Digests and alerts: on each channel's clock, exactly once, with time injected (nothing sleeps)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from engine import Month
+from nrr.config import AlertSettings, DigestSchedule, Settings
+from nrr.runtime import Runtime
+from nrr.scheduling import Delivery, DigestService, occurrence_for, occurrences, start_scheduler
+from nrr.state import StateStore
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.helpers import EXAMPLE_LEDGER
+
+UTC = dt.UTC
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def ledger_file(tmp_path: Path, last: str = "Oct 2026", name: str = "ledger.csv") -> Path:
+    """The example ledger, cut after the month ``last``."""
+    with EXAMPLE_LEDGER.open() as f:
+        rows = list(csv.reader(f))
+    cut = next(i for i, r in enumerate(rows) if r[0] == last)
+    path = tmp_path / name
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows[: cut + 1])
+    return path
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None, owner: str | None = None,
+                 sleeps: Sleeps | None = None, **settings: Any) -> DigestService:
+    base = Settings(
+        ledger_source=str(ledger or EXAMPLE_LEDGER),
+        digests=(DigestSchedule("C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2, time=dt.time(0, 30)),),
+        alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
+        state_url=f"sqlite:///{tmp_path / 'state.db'}",
+    )
+    runtime = Runtime(replace(base, **settings), {}, lambda: at("2026-11-22T00:00:00"))
+    sleep = sleeps or Sleeps()
+    delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), sleep)
+    return DigestService(runtime, StateStore(runtime.settings.state_url, owner=owner), delivery)
+
+
+def digests(slack: FakeSlack) -> list[dict[str, Any]]:
+    return [p for p in slack.posts("chat.postMessage") if str(p.get("text", "")).startswith("NRR digest")]
+
+
+# --- when -------------------------------------------------------------------------------------
+
+def test_the_2nd_at_0030_in_tokyo_is_still_the_1st_in_utc(slack: FakeSlack, tmp_path: Path) -> None:
+    service = make_service(slack, tmp_path)
+    assert service.tick(at("2026-11-01T15:29:00")).posted == []
+    report = service.tick(at("2026-11-01T15:30:00"))
+    assert report.posted[0] == "digest:C0REVENUE1:2026-10"
+    (message,) = digests(slack)
+    assert message["channel"] == "C0REVENUE1"
+    assert message["text"] == "NRR digest for October 2026: October 2026: NRR 101.1% · GRR 98.9%"
+    for later in ("2026-11-01T15:31:00", "2026-11-02T09:00:00", "2026-11-03T00:00:00"):
+        service.tick(at(later))
+    assert len(digests(slack)) == 1
+
+
+def test_the_chart_goes_into_the_digests_thread(slack: FakeSlack, tmp_path: Path) -> None:
+    service = make_service(slack, tmp_path)
+    service.tick(at("2026-11-01T15:30:00"))
+    assert len(digests(slack)) == 1
+    (complete,) = slack.posts("files.completeUploadExternal")
+    assert complete["channel_id"] == "C0REVENUE1"
+    assert complete["thread_ts"].startswith("1763800000.")
+    (png,) = slack.uploads.values()
+    assert png.startswith(b"\x89PNG")
+    service.tick(at("2026-11-01T15:40:00"))
+    assert slack.counts["files.completeUploadExternal"] == 1
+
+
+@pytest.mark.parametrize(
+    ("schedule", "ticks", "posted_at"),
+    [
+        # clocks go back on 1 Nov 2026 in New York: 01:30 happens twice (05:30Z and 06:30Z)
+        (DigestSchedule("C0NEWYORK1", timezone="America/New_York", day=1, time=dt.time(1, 30)),
+         ["2026-11-01T05:29:00", "2026-11-01T05:30:00", "2026-11-01T06:30:00", "2026-11-01T07:00:00"],
+         "2026-11-01T05:30:00"),
+        # clocks go forward on 8 Mar 2026: 02:30 never happens; the digest goes at 03:30 EDT (07:30Z)
+        (DigestSchedule("C0NEWYORK1", timezone="America/New_York", day=8, time=dt.time(2, 30)),
+         ["2026-03-08T06:30:00", "2026-03-08T07:29:00", "2026-03-08T07:30:00", "2026-03-08T08:30:00"],
+         "2026-03-08T07:30:00"),
+    ],
+    ids=["fall-back", "spring-forward"],
+)
+def test_daylight_saving_changes_post_once(slack: FakeSlack, tmp_path: Path, schedule: DigestSchedule,
+                                           ticks: list[str], posted_at: str) -> None:
+    service = make_service(slack, tmp_path, digests=(schedule,))
+    posted = [t for t in ticks if service.tick(at(t)).posted]
+    assert posted == [posted_at]
+    assert len(digests(slack)) == 1
+
+
+def test_occurrences_are_on_the_channels_clock() -> None:
+    schedule = DigestSchedule("C0REVENUE1", timezone="Asia/Tokyo", day=2, time=dt.time(0, 30))
+    this, = [o for o in occurrences(schedule, at("2026-11-10T00:00:00")) if o.month == Month(2026, 10)]
+    assert this.at == at("2026-11-01T15:30:00")
+    assert occurrence_for(schedule, Month(2026, 10)) == this
+
+
+# --- catching up -------------------------------------------------------------------------------
+
+def test_a_digest_missed_while_down_is_posted_late_within_the_grace(slack: FakeSlack, tmp_path: Path) -> None:
+    schedule = DigestSchedule("C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
+    service = make_service(slack, tmp_path, digests=(schedule,))
+    service.tick(at("2026-11-04T20:00:00"))  # back up after more than two days down
+    (message,) = digests(slack)
+    assert ":hourglass: Posted late (2 days after its time)" in str(message["blocks"])
+
+
+def test_past_the_grace_it_is_skipped_not_posted(slack: FakeSlack, tmp_path: Path) -> None:
+    schedule = DigestSchedule("C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
+    service = make_service(slack, tmp_path, digests=(schedule,))
+    report = service.tick(at("2026-11-05T09:01:00"))
+    assert report.skipped == ["digest:C0REVENUE1:2026-10"] and digests(slack) == []
+    post = service.store.post("digest:C0REVENUE1:2026-10")
+    assert post is not None and post.status == "skipped"
+
+
+# --- exactly once --------------------------------------------------------------------------------
+
+def test_two_schedulers_on_one_database_post_once(slack: FakeSlack, tmp_path: Path) -> None:
+    one = make_service(slack, tmp_path, owner="instance-one")
+    two = make_service(slack, tmp_path, owner="instance-two")
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def run(service: DigestService) -> None:
+        barrier.wait()
+        for minute in range(30, 36):
+            reports.append(service.tick(at(f"2026-11-01T15:{minute}:00")))
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in (one, two)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(digests(slack)) == 1
+    assert any(not r.leader for r in reports)
+
+
+def test_claims_alone_keep_a_double_fire_harmless(slack: FakeSlack, tmp_path: Path) -> None:
+    """Even with the lease out of the way, two instances running the same digest post it once."""
+    one = make_service(slack, tmp_path, owner="a")
+    two = make_service(slack, tmp_path, owner="b")
+    occurrence = occurrence_for(one.settings.digests[0], Month(2026, 10))
+    barrier = threading.Barrier(2)
+
+    def run(service: DigestService) -> None:
+        barrier.wait()
+        service.run_digest(occurrence, at("2026-11-01T15:30:00"))
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in (one, two)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(digests(slack)) == 1
+
+
+def test_a_crash_between_claiming_and_posting(slack: FakeSlack, tmp_path: Path) -> None:
+    crashed = make_service(slack, tmp_path, owner="crashed")
+    key = "digest:C0REVENUE1:2026-10"
+    assert crashed.store.claim(key, "digest", "C0REVENUE1", at("2026-11-01T15:30:00"))  # ...then it died
+    survivor = make_service(slack, tmp_path, owner="survivor")
+    assert survivor.tick(at("2026-11-01T15:35:00")).posted == []  # the claim is still live
+    assert survivor.tick(at("2026-11-01T15:41:00")).posted[0] == key  # lease over: taken over, posted
+    survivor.tick(at("2026-11-01T15:50:00"))
+    assert len(digests(slack)) == 1
+
+
+def test_a_crash_while_sending_is_never_reposted_by_itself(slack: FakeSlack, tmp_path: Path) -> None:
+    crashed = make_service(slack, tmp_path, owner="crashed")
+    key = "digest:C0REVENUE1:2026-10"
+    crashed.store.claim(key, "digest", "C0REVENUE1", at("2026-11-01T15:30:00"))
+    crashed.store.begin_send(key, at("2026-11-01T15:30:00"))  # died during the Slack call
+    survivor = make_service(slack, tmp_path, owner="survivor")
+    for minute in ("15:45", "16:30", "23:00"):
+        survivor.tick(at(f"2026-11-01T{minute}:00"))
+    assert digests(slack) == []
+    post = survivor.store.post(key)
+    assert post is not None and post.status == "unknown"
+    occurrence = occurrence_for(survivor.settings.digests[0], Month(2026, 10))
+    survivor.run_digest(occurrence, at("2026-11-01T23:05:00"), force=True)
+    assert len(digests(slack)) == 1
+
+
+# --- delivery --------------------------------------------------------------------------------------
+
+def test_slack_429_is_retried_after_its_retry_after(slack: FakeSlack, tmp_path: Path) -> None:
+    sleeps = Sleeps()
+    service = make_service(slack, tmp_path, sleeps=sleeps)
+    slack.fail_next["chat.postMessage"] = [429]
+    service.tick(at("2026-11-01T15:30:00"))
+    assert len(digests(slack)) == 1 and sleeps.calls[0] == 1.0
+
+
+def test_a_post_that_keeps_failing_stays_pending_and_goes_next_tick(slack: FakeSlack, tmp_path: Path) -> None:
+    service = make_service(slack, tmp_path)
+    slack.fail_next["chat.postMessage"] = [500] * 4
+    report = service.tick(at("2026-11-01T15:30:00"))
+    assert report.failed == ["digest:C0REVENUE1:2026-10"] and digests(slack) == []
+    post = service.store.post("digest:C0REVENUE1:2026-10")
+    assert post is not None and post.status == "pending"
+    service.tick(at("2026-11-01T15:31:00"))
+    assert len(digests(slack)) == 1
+
+
+def test_channel_errors_say_how_to_fix_them(slack: FakeSlack, tmp_path: Path,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    slack.channel_errors["C0REVENUE1"] = "not_in_channel"
+    service = make_service(slack, tmp_path)
+    service.tick(at("2026-11-01T15:30:00"))
+    post = service.store.post("digest:C0REVENUE1:2026-10")
+    assert post is not None and post.status == "pending"
+    assert post.last_error == "not_in_channel (invite the bot to the channel: /invite @nrr in #revenue)"
+    assert "invite the bot to the channel: /invite @nrr in #revenue" in caplog.text
+
+
+# --- an unfilled month -------------------------------------------------------------------------------
+
+def test_an_unfilled_month_waits_then_notes_then_posts_when_filled(slack: FakeSlack, tmp_path: Path) -> None:
+    path = ledger_file(tmp_path, last="Sep 2026")
+    service = make_service(slack, tmp_path, ledger=path)
+    assert service.tick(at("2026-11-01T15:30:00")).waiting == ["digest:C0REVENUE1:2026-10"]
+    service.tick(at("2026-11-01T19:00:00"))
+    assert slack.posts("chat.postMessage") == []  # no wrong or missing figures, and no note yet
+    service.tick(at("2026-11-01T21:30:00"))  # six hours on: a short note, once
+    service.tick(at("2026-11-01T22:00:00"))
+    (note,) = slack.posts("chat.postMessage")
+    assert note["text"] == (":calendar: The October 2026 digest is waiting: October 2026 is not in the ledger yet "
+                            "(the latest month is September 2026). It will be posted once the month is filled in.")
+    ledger_file(tmp_path, last="Oct 2026")  # someone fills October in
+    service.tick(at("2026-11-05T10:00:00"))  # past the 3-day grace, but a note promised it
+    assert len(digests(slack)) == 1
+
+
+# --- alerts ----------------------------------------------------------------------------------------
+
+def alert_posts(slack: FakeSlack) -> list[str]:
+    return [p["text"] for p in slack.posts("chat.postMessage") if p["channel"] == "C0ALERTS01"]
+
+
+def test_alerts_post_once_per_state_and_recover_after_the_cooldown(slack: FakeSlack, tmp_path: Path) -> None:
+    september = ledger_file(tmp_path, last="Sep 2026")
+    service = make_service(slack, tmp_path, ledger=september)
+    check = service.runtime.source().read_cells().check
+    service.check_alerts(at("2026-10-02T10:00:00"), check)
+    first = alert_posts(slack)
+    assert sorted(t.split(":")[0] for t in first) == [
+        "Benchmark tier", "GRR line", "Growth depends on expansion", "Unusual GRR month", "Unusual NRR month"]
+    assert ("GRR line: Trailing-12-month GRR is 83.44%, 1.56 pts below the 85% line since September 2026. Why it "
+            "matters: healthy NRR needs GRR above 85%, ideally 90%+; below it, losses are outrunning the base."
+            ) in first
+    service.check_alerts(at("2026-10-02T11:00:00"), check)
+    assert alert_posts(slack) == first  # same state: nothing new
+
+    october = ledger_file(tmp_path, last="Oct 2026", name="ledger-oct.csv")
+    service.runtime.settings = replace(service.runtime.settings, ledger_source=str(october))
+    check = service.runtime.source().read_cells().check
+    service.check_alerts(at("2026-10-02T12:00:00"), check)  # the moves recovered, but inside the cooldown
+    assert alert_posts(slack) == first
+    service.check_alerts(at("2026-11-02T12:00:00"), check)
+    recovered = alert_posts(slack)[len(first):]
+    assert sorted(recovered) == [
+        "Unusual GRR month: October 2026's monthly GRR is back within 3 pts of its 6-month average.",
+        "Unusual NRR month: October 2026's monthly NRR is back within 3 pts of its 6-month average."]
+    blocks = [p["blocks"] for p in slack.posts("chat.postMessage") if p["channel"] == "C0ALERTS01"]
+    assert ":white_check_mark:" in str(blocks[-1]) and "Source: this ledger's own history" in str(blocks[-1])
+
+
+def test_a_digest_is_followed_by_its_alerts(slack: FakeSlack, tmp_path: Path) -> None:
+    service = make_service(slack, tmp_path)
+    report = service.tick(at("2026-11-01T15:30:00"))
+    assert any(k.startswith("alert:grr_floor:C0ALERTS01:2026-10:concerning") for k in report.alerts)
+
+
+def test_new_ledger_errors_are_alerted_and_their_fix_too(slack: FakeSlack, tmp_path: Path) -> None:
+    path = ledger_file(tmp_path)
+    good = path.read_text()
+    path.write_text(good.replace('"$645,955"', '"64,59,55"'))
+    service = make_service(slack, tmp_path, ledger=path)
+    service.poll(at("2026-11-03T10:00:00"))
+    (text,) = alert_posts(slack)
+    assert text.startswith("Ledger errors: The ledger has 1 error(s) now, 1 new: B35 (October 2026): MRR (Start of "
+                           "Period) '64,59,55' is not an amount that reads one way only")
+    service.poll(at("2026-11-03T10:15:00"))
+    assert len(alert_posts(slack)) == 1  # unchanged ledger: not even looked at again
+    path.write_text(good)
+    service.poll(at("2026-11-04T11:00:00"))
+    assert "Ledger errors: The ledger reads cleanly again: every error is fixed." in alert_posts(slack)
+
+
+# --- APScheduler ----------------------------------------------------------------------------------
+
+def test_apscheduler_keeps_its_jobs_in_the_state_database(slack: FakeSlack, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    service = make_service(slack, tmp_path)
+    scheduler = start_scheduler(service)
+    try:
+        with service.store.engine.connect() as conn:
+            ids = sorted(r[0] for r in conn.execute(text("select id from nrr_apscheduler_jobs")))
+        assert ids == ["nrr:poll", "nrr:tick"]
+    finally:
+        scheduler.shutdown(wait=False)
