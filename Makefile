@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/sheets.py
 	$(BIN)/python bench/slack.py
+	$(BIN)/python bench/digest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -162,6 +162,9 @@ class DigestService:
         self.settings = runtime.settings
         self.name = "nrr"
         self._chart_cache: dict[tuple[str, int], bytes] = {}
+        self._alerts_checked: set[tuple[Month, int]] = set()
+        self._alerts_checked_for: LedgerCheck | None = None
+        self._digest_memo: tuple[tuple[Month, int, int], Any, Any] | None = None
         if chart is None:
             from bot._chart import render_chart
 
@@ -252,16 +255,16 @@ class DigestService:
             return report
         if not self.store.claim(occurrence.key, "digest", schedule.channel, now, force=force):
             return report
-        settings = self.settings
-        digest = build_digest(ledger, month, method=settings.method, profile=settings.profile,
-                              fiscal_year_start=settings.fiscal_year_start, currency=settings.currency,
-                              chart_months=schedule.chart_months)
+        digest = self._digest(ledger, month, schedule.chart_months)
         late = now - occurrence.at
         blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
         ts = self._send(occurrence.key, schedule, now, blocks=blocks, text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
             self._post_chart(occurrence, digest, ts, now)
-        if ts is not None:
+        if ts is not None and (month, id(check)) not in self._alerts_checked:
+            # once per month and ledger state: five hundred digests need one look at the alerts
+            self._alerts_checked = {(month, id(check))}
+            self._alerts_checked_for = check  # keeps id(check) from being reused while remembered
             self.check_alerts(now, check, as_of=month, report=report)
         return report
 
@@ -294,6 +297,17 @@ class DigestService:
         self.store.posted(key, now, ts)
         report.posted.append(key)
         return ts
+
+    def _digest(self, ledger: Any, month: Month, chart_months: int) -> Any:
+        """One digest per month, ledger and chart span, however many channels receive it."""
+        key = (month, id(ledger), chart_months)
+        if self._digest_memo is None or self._digest_memo[0] != key:
+            settings = self.settings
+            digest = build_digest(ledger, month, method=settings.method, profile=settings.profile,
+                                  fiscal_year_start=settings.fiscal_year_start, currency=settings.currency,
+                                  chart_months=chart_months)
+            self._digest_memo = (key, digest, ledger)  # the ledger is kept so its id stays unique
+        return self._digest_memo[1]
 
     # -- charts --
 
