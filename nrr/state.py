@@ -125,6 +125,10 @@ class StateStore:
             raise ConfigError(f"The state database {_safe(url)} cannot be opened ({type(exc).__name__}: "
                               f"{str(exc).splitlines()[0]}); check [state] url or NRR_STATE_URL.") from None
 
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
     # -- posts --
 
     def post(self, key: str) -> Post | None:
@@ -161,7 +165,7 @@ class StateStore:
                                         posts.c.owner.is_(row["owner"]) if row["owner"] is None
                                         else posts.c.owner == row["owner"])
                     .values(status="claimed", owner=self.owner, lease_until=lease_until))
-                return done.rowcount == 1
+                return bool(done.rowcount == 1)
         except IntegrityError:
             return False  # another instance inserted the claim first
 
@@ -172,7 +176,7 @@ class StateStore:
                                                     posts.c.owner == self.owner)
                                 .values(status="sending", lease_until=now + CLAIM_LEASE,
                                         attempts=posts.c.attempts + 1))
-            return done.rowcount == 1
+            return bool(done.rowcount == 1)
 
     def posted(self, key: str, now: dt.datetime, ts: str | None) -> None:
         with self.engine.begin() as conn:
@@ -247,7 +251,7 @@ class StateStore:
                     return False
                 done = conn.execute(update(leases).where(leases.c.name == name, leases.c.holder == row["holder"])
                                     .values(holder=self.owner, expires_at=expires))
-                return done.rowcount == 1
+                return bool(done.rowcount == 1)
         except IntegrityError:
             return False
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
 from engine import Ledger, LedgerRow, Month
 
 ROOT = Path(__file__).resolve().parent.parent
+# read before the autouse fixture cleans NRR_* from the environment: .ci/run starts the server
+POSTGRES_URL = os.environ.get("NRR_TEST_POSTGRES_URL")
 EXAMPLE_LEDGER = ROOT / "examples" / "ledger.csv"
 EXAMPLE_CONFIG = ROOT / "examples" / "nrr.toml"
 

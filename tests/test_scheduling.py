@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from nrr.runtime import Runtime
 from nrr.scheduling import Delivery, DigestService, occurrence_for, occurrences, start_scheduler
 from nrr.state import StateStore
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-from tests.helpers import EXAMPLE_LEDGER
+from tests.helpers import EXAMPLE_LEDGER, POSTGRES_URL
 
 UTC = dt.UTC
 
@@ -47,6 +48,38 @@ def ledger_file(tmp_path: Path, last: str = "Oct 2026", name: str = "ledger.csv"
     return path
 
 
+_STORES: list[StateStore] = []
+
+
+@pytest.fixture(autouse=True)
+def close_stores() -> Iterator[None]:
+    yield
+    while _STORES:
+        _STORES.pop().close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh state database: a SQLite file, or a new PostgreSQL database when .ci/run started one."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shared-state.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL server (.ci/run starts one where it can)")
+    from sqlalchemy import create_engine, text
+
+    name = f"nrr_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    while _STORES:
+        _STORES.pop().close()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
@@ -64,7 +97,9 @@ def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None
     runtime = Runtime(replace(base, **settings), {}, lambda: at("2026-11-22T00:00:00"))
     sleep = sleeps or Sleeps()
     delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), sleep)
-    return DigestService(runtime, StateStore(runtime.settings.state_url, owner=owner), delivery)
+    store = StateStore(runtime.settings.state_url, owner=owner)
+    _STORES.append(store)
+    return DigestService(runtime, store, delivery)
 
 
 def digests(slack: FakeSlack) -> list[dict[str, Any]]:
@@ -149,9 +184,9 @@ def test_past_the_grace_it_is_skipped_not_posted(slack: FakeSlack, tmp_path: Pat
 
 # --- exactly once --------------------------------------------------------------------------------
 
-def test_two_schedulers_on_one_database_post_once(slack: FakeSlack, tmp_path: Path) -> None:
-    one = make_service(slack, tmp_path, owner="instance-one")
-    two = make_service(slack, tmp_path, owner="instance-two")
+def test_two_schedulers_on_one_database_post_once(slack: FakeSlack, tmp_path: Path, state_url: str) -> None:
+    one = make_service(slack, tmp_path, owner="instance-one", state_url=state_url)
+    two = make_service(slack, tmp_path, owner="instance-two", state_url=state_url)
     barrier = threading.Barrier(2)
     reports = []
 
@@ -169,10 +204,10 @@ def test_two_schedulers_on_one_database_post_once(slack: FakeSlack, tmp_path: Pa
     assert any(not r.leader for r in reports)
 
 
-def test_claims_alone_keep_a_double_fire_harmless(slack: FakeSlack, tmp_path: Path) -> None:
+def test_claims_alone_keep_a_double_fire_harmless(slack: FakeSlack, tmp_path: Path, state_url: str) -> None:
     """Even with the lease out of the way, two instances running the same digest post it once."""
-    one = make_service(slack, tmp_path, owner="a")
-    two = make_service(slack, tmp_path, owner="b")
+    one = make_service(slack, tmp_path, owner="a", state_url=state_url)
+    two = make_service(slack, tmp_path, owner="b", state_url=state_url)
     occurrence = occurrence_for(one.settings.digests[0], Month(2026, 10))
     barrier = threading.Barrier(2)
 
@@ -188,11 +223,11 @@ def test_claims_alone_keep_a_double_fire_harmless(slack: FakeSlack, tmp_path: Pa
     assert len(digests(slack)) == 1
 
 
-def test_a_crash_between_claiming_and_posting(slack: FakeSlack, tmp_path: Path) -> None:
-    crashed = make_service(slack, tmp_path, owner="crashed")
+def test_a_crash_between_claiming_and_posting(slack: FakeSlack, tmp_path: Path, state_url: str) -> None:
+    crashed = make_service(slack, tmp_path, owner="crashed", state_url=state_url)
     key = "digest:C0REVENUE1:2026-10"
     assert crashed.store.claim(key, "digest", "C0REVENUE1", at("2026-11-01T15:30:00"))  # ...then it died
-    survivor = make_service(slack, tmp_path, owner="survivor")
+    survivor = make_service(slack, tmp_path, owner="survivor", state_url=state_url)
     assert survivor.tick(at("2026-11-01T15:35:00")).posted == []  # the claim is still live
     assert survivor.tick(at("2026-11-01T15:41:00")).posted[0] == key  # lease over: taken over, posted
     survivor.tick(at("2026-11-01T15:50:00"))
