@@ -19,7 +19,6 @@ from engine import (
     EXAMPLES,
     LedgerError,
     NrrError,
-    Period,
     QueryError,
     Report,
     build_report,
@@ -106,9 +105,3 @@ class Answers:
             respond(blocks=blocks, text=fallback, **({"response_type": "ephemeral"} | respond_args))
         except Exception:
             log.exception("could not deliver the answer to /nrr %r", text)
-
-    def period_of(self, text: str) -> Period:
-        """The period a command's text names (for logs and tests)."""
-        query = parse_query(text)
-        return resolve_period(query.period or "last-month", self.runtime.today(),
-                              self.runtime.settings.fiscal_year_start)

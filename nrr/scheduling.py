@@ -159,7 +159,6 @@ class DigestService:
     def __init__(self, runtime: Runtime, store: StateStore, delivery: Delivery | None,
                  chart: Callable[..., bytes] | None = None) -> None:
         self.runtime, self.store, self.delivery = runtime, store, delivery
-        self.settings = runtime.settings
         self.name = "nrr"
         self._chart_cache: dict[tuple[str, int], bytes] = {}
         self._alerts_checked: set[tuple[Month, int]] = set()
@@ -170,6 +169,10 @@ class DigestService:
 
             chart = render_chart
         self.chart = chart
+
+    @property
+    def settings(self) -> Any:
+        return self.runtime.settings
 
     # -- ticks --
 
@@ -431,20 +434,13 @@ class DigestService:
 _SERVICES: dict[str, DigestService] = {}
 
 
-def _tick(name: str) -> None:
+def _job(name: str, what: str) -> None:
+    """An APScheduler job: ``service.tick`` or ``service.poll`` at the runtime's now, never raising."""
     service = _SERVICES[name]
     try:
-        service.tick(service.runtime.clock())
+        getattr(service, what)(service.runtime.clock())
     except Exception:
-        log.exception("scheduler tick failed")
-
-
-def _poll(name: str) -> None:
-    service = _SERVICES[name]
-    try:
-        service.poll(service.runtime.clock())
-    except Exception:
-        log.exception("ledger poll failed")
+        log.exception("scheduler %s failed", what)
 
 
 def start_scheduler(service: DigestService, *, blocking: bool = False) -> Any:
@@ -467,10 +463,11 @@ def start_scheduler(service: DigestService, *, blocking: bool = False) -> Any:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
     settings = service.settings
-    scheduler.add_job(_tick, IntervalTrigger(seconds=settings.tick_seconds, timezone=dt.UTC), args=[service.name],
-                      id=f"{service.name}:tick", replace_existing=True, next_run_time=dt.datetime.now(dt.UTC))
-    scheduler.add_job(_poll, IntervalTrigger(minutes=settings.poll_minutes, timezone=dt.UTC), args=[service.name],
-                      id=f"{service.name}:poll", replace_existing=True)
+    scheduler.add_job(_job, IntervalTrigger(seconds=settings.tick_seconds, timezone=dt.UTC),
+                      args=[service.name, "tick"], id=f"{service.name}:tick", replace_existing=True,
+                      next_run_time=service.runtime.clock())
+    scheduler.add_job(_job, IntervalTrigger(minutes=settings.poll_minutes, timezone=dt.UTC),
+                      args=[service.name, "poll"], id=f"{service.name}:poll", replace_existing=True)
     scheduler.start()
     return scheduler
 

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,21 @@ def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None
     return DigestService(runtime, store, delivery)
 
 
+def together(services: list[DigestService], work: Callable[[DigestService], object]) -> None:
+    """Run ``work`` on every service at once, from a common start line."""
+    barrier = threading.Barrier(len(services))
+
+    def run(service: DigestService) -> None:
+        barrier.wait()
+        work(service)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in services]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def digests(slack: FakeSlack) -> list[dict[str, Any]]:
     return [p for p in slack.posts("chat.postMessage") if str(p.get("text", "")).startswith("NRR digest")]
 
@@ -187,19 +202,13 @@ def test_past_the_grace_it_is_skipped_not_posted(slack: FakeSlack, tmp_path: Pat
 def test_two_schedulers_on_one_database_post_once(slack: FakeSlack, tmp_path: Path, state_url: str) -> None:
     one = make_service(slack, tmp_path, owner="instance-one", state_url=state_url)
     two = make_service(slack, tmp_path, owner="instance-two", state_url=state_url)
-    barrier = threading.Barrier(2)
-    reports = []
+    reports: list[Any] = []
 
     def run(service: DigestService) -> None:
-        barrier.wait()
         for minute in range(30, 36):
             reports.append(service.tick(at(f"2026-11-01T15:{minute}:00")))
 
-    threads = [threading.Thread(target=run, args=(s,)) for s in (one, two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together([one, two], run)
     assert len(digests(slack)) == 1
     assert any(not r.leader for r in reports)
 
@@ -209,17 +218,7 @@ def test_claims_alone_keep_a_double_fire_harmless(slack: FakeSlack, tmp_path: Pa
     one = make_service(slack, tmp_path, owner="a", state_url=state_url)
     two = make_service(slack, tmp_path, owner="b", state_url=state_url)
     occurrence = occurrence_for(one.settings.digests[0], Month(2026, 10))
-    barrier = threading.Barrier(2)
-
-    def run(service: DigestService) -> None:
-        barrier.wait()
-        service.run_digest(occurrence, at("2026-11-01T15:30:00"))
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in (one, two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together([one, two], lambda service: service.run_digest(occurrence, at("2026-11-01T15:30:00")))
     assert len(digests(slack)) == 1
 
 

@@ -15,13 +15,15 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import jwt
+
+from tests.fakes._server import LocalServer
 
 SERVICE_ACCOUNT = "nrr-bot@nrr-test.iam.gserviceaccount.com"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # one per test session
@@ -239,7 +241,7 @@ def _typed(value: Any) -> dict[str, Any]:
     return {"stringValue": str(value)}
 
 
-class FakeGoogle:
+class FakeGoogle(LocalServer):
     """Sheets API v4 + OAuth token endpoint. Use as a context manager; ``url`` is its base URL."""
 
     def __init__(self) -> None:
@@ -251,23 +253,7 @@ class FakeGoogle:
         self.requests: list[tuple[str, str, Any]] = []  # (operation, path, body) of Sheets calls
         self.after: dict[str, Any] = {}  # operation -> callable(book), run once after it is answered
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # -- lifecycle --
-
-    def __enter__(self) -> FakeGoogle:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        super().__init__(self._handler())
 
     def key_info(self, email: str = SERVICE_ACCOUNT) -> dict[str, str]:
         """A service-account key file whose token_uri points here."""

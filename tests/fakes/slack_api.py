@@ -14,14 +14,16 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes._server import LocalServer
 
 BOT_TOKEN = "xoxb-test-token"
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     def __init__(self, token: str = BOT_TOKEN, clock: Callable[[], float] = time.monotonic) -> None:
         self.token = token
         self.clock = clock
@@ -38,21 +40,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        super().__init__(self._handler())
 
     @property
     def api_url(self) -> str:
