@@ -113,6 +113,8 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
         return _month(int(m[2]), int(m[1]))
     if parts := three_part_date(text):
         first, second, year = parts
+        if first == second:  # 01/01/2026, 03/03/2026: the same month either way
+            return _month(year, first)
         if first > 12 or date_order == "DMY":
             return _month(year, second)
         if second > 12 or date_order == "MDY":
@@ -143,6 +145,11 @@ def infer_date_order(texts: list[str]) -> DateOrder | None:
     if len(seconds) == 1 and len(firsts) > 1:
         return "MDY"
     if len(firsts) == 1 and len(seconds) > 1:
+        return "DMY"
+    # one date (or one repeated): a month ledger dates its rows on the 1st, so a lone 1 is the day
+    if seconds == {1} and 1 not in firsts:
+        return "MDY"
+    if firsts == {1} and 1 not in seconds:
         return "DMY"
     return None
 

@@ -20,6 +20,12 @@ _FIELD_WORDS: dict[Field, set[str]] = {
 }
 
 
+# a money column is never a rate, and never a count unless it names its unit ("MRR from churned customers")
+_RATE_WORDS = {"rate", "percent", "pct", "ratio", "percentage"}
+_COUNT_WORDS = {"customers", "customer", "logos", "logo", "accounts", "account", "count", "users", "user",
+                "seats", "seat", "number", "num", "qty", "quantity", "deals", "subscriptions", "subscribers"}
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderMatch:
     field: Field
@@ -53,6 +59,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return HeaderMatch("nrr", None) if not seen & {"gross", "grr"} else None
     if seen & {"grr", "grrrate"} or (seen >= {"gross", "retention"}):
         return HeaderMatch("grr", None)
+    if seen & _RATE_WORDS or (unit is None and seen & _COUNT_WORDS):
+        return None
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
     if len(hits) == 1:
         return HeaderMatch(hits[0], unit)

@@ -65,8 +65,8 @@ def mixed_units(mrr_cols: Sequence[str], arr_cols: Sequence[str]) -> str:
     )
 
 
-def duplicate_column(title: str, used: str) -> str:
-    return f"{title} also looks like the {used} column; using the first one, this one is ignored."
+def duplicate_column(ignored: str, field: str, used: str) -> str:
+    return f"{ignored} also looks like the {field} column; {used} is used and this one is ignored."
 
 
 def amounts_without_month() -> str:

@@ -99,6 +99,7 @@ class _Header:
     extras: dict[str, int]
     units: dict[Unit, list[str]]
     repeats: list[tuple[int, str, Field]]  # (column, header text, field it repeats)
+    titles: dict[Field, tuple[str, bool]] = field(default_factory=dict)  # field -> (header, names a unit)
 
 
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
@@ -110,11 +111,16 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
         match = match_header(text)
         if match is None:
             header.extras[text] = col
-        elif match.field in header.columns:
+        elif match.field in header.columns and not (match.unit and not header.titles[match.field][1]):
             header.repeats.append((col, text, match.field))
             header.extras[text] = col
         else:
+            if match.field in header.columns:  # this one names its unit; the earlier one did not
+                old_col, (old_text, _) = header.columns[match.field], header.titles[match.field]
+                header.repeats.append((old_col, old_text, match.field))
+                header.extras[old_text] = old_col
             header.columns[match.field] = col
+            header.titles[match.field] = (text, match.unit is not None)
             if match.unit:
                 header.units[match.unit].append(text)
     return header
@@ -171,7 +177,8 @@ class _Reader:
         elif header.units.get("ARR"):
             self.unit = "ARR"
         for col, text, f in header.repeats:
-            self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f)),
+            used = f"'{header.titles[f][0]}' ({a1(header_row, header.columns[f])})"
+            self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f), used),
                      [a1(header_row, col)])
         missing = [f for f in REQUIRED_FIELDS if f not in header.columns]
         if missing:

@@ -239,3 +239,28 @@ def test_the_reader_only_ever_raises_the_ledgers_own_error(body: list[list[objec
     else:
         for r in ledger:
             assert r.nrr is None or r.grr is None or r.nrr >= r.grr
+
+
+@pytest.mark.parametrize("header", ["Churned Customers", "Churn Rate", "Churn %", "Customers Churned",
+                                    "Starting Customers", "Expansion Rate", "# Customers", "Logo Churn Rate"])
+def test_counts_and_rates_are_never_taken_for_money(header: str) -> None:
+    from engine._headers import match_header
+
+    assert match_header(header) is None
+
+
+def test_a_column_naming_its_unit_wins_over_a_bare_one() -> None:
+    grid = [["Month", "Churn", "MRR (Start of Period)", "Expanded MRR", "Downgraded MRR", "Churned MRR"],
+            ["2026-03", "7", "100", "10", "1", "5"]]
+    ledger = read_ledger(grid, sheet="Ledger")
+    assert ledger.rows[0].churn == D(5)
+    assert [str(w) for w in ledger.warnings] == [
+        "Ledger!B1: 'Churn' also looks like the Churned MRR column; 'Churned MRR' (F1) is used and this one is "
+        "ignored."]
+
+
+@pytest.mark.parametrize(("cell", "month"), [("1/1/2026", "2026-01"), ("3/1/2026", "2026-03"),
+                                             ("1/3/2026", "2026-03"), ("31/1/2026", "2026-01")])
+def test_a_single_first_of_month_date_reads_without_a_column_to_compare(cell: str, month: str) -> None:
+    ledger = read_ledger([HEADER[:5], [cell, "100", "0", "0", "0"]])
+    assert str(ledger.rows[0].month) == month
