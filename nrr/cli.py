@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import traceback
@@ -240,9 +241,21 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
                       + "; pass --force to post it again.")
 
 
+def _configure_logging(env: Mapping[str, str]) -> None:
+    """Timestamped lines on stderr for the long-running commands; DEBUG with NRR_DEBUG=1.
+
+    Nothing here logs a token: requests are never logged whole, and errors name variables, not values.
+    """
+    logging.basicConfig(level=logging.DEBUG if env.get("NRR_DEBUG") else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apscheduler", "urllib3", "slack_bolt", "slack_sdk", "google", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def cmd_scheduler(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     from nrr.scheduling import build_service, start_scheduler
 
+    _configure_logging(runtime.env)
     service = build_service(runtime)
     out.print(f"nrr: scheduler running ({len(runtime.settings.digests)} digest channel(s), alerts to "
               f"{runtime.settings.alerts.label or 'nowhere'}); state in the database", markup=False)
@@ -255,6 +268,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
     from nrr.server import build_server
 
+    _configure_logging(runtime.env)
     server = build_server(runtime, socket_mode=args.socket_mode)
     settings = runtime.settings
     if settings.scheduler_enabled and (settings.digests or settings.alerts.channel):

@@ -1,0 +1,85 @@
+"""``nrr serve`` as a real process: configured only through its flags and environment, as it runs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.helpers import EXAMPLE_LEDGER, ROOT
+
+SECRET = "process-signing-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(tmp_path: object) -> Iterator[tuple[str, FakeSlack]]:
+    with FakeSlack() as slack:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NRR_", "GOOGLE_"))}
+        env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
+                "NRR_STATE_URL": f"sqlite:///{tmp_path}/state.db"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nrr", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--ledger", str(EXAMPLE_LEDGER)],
+            cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", trust_env=False, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"nrr serve did not become healthy:\n{process.communicate()[0]}")
+                time.sleep(0.1)
+            yield url, slack
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            if process.stdout:
+                process.stdout.close()
+
+
+def test_nrr_serve_answers_a_signed_slash_command(served: tuple[str, FakeSlack]) -> None:
+    url, slack = served
+    body = urlencode({"command": "/nrr", "text": "last-quarter", "user_id": "U1", "channel_id": "C1",
+                      "team_id": "T1", "response_url": slack.response_url("proc1")})
+    ts = str(int(time.time()))
+    signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    response = httpx.post(f"{url}/slack/events", content=body, trust_env=False, timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature})
+    assert response.status_code == 200
+    assert slack.wait_for(lambda: bool(slack.responses), timeout=20)
+    (path, answer), = slack.responses
+    assert path == "/response/proc1"
+    assert answer["blocks"][0]["text"]["text"].startswith("Q3 2026: NRR")
+    unsigned = httpx.post(f"{url}/slack/events", content=body, trust_env=False, timeout=10,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert unsigned.status_code == 401
+
+
+def test_the_package_runs_as_a_module() -> None:
+    done = subprocess.run([sys.executable, "-m", "nrr", "report", "--ledger", str(EXAMPLE_LEDGER), "--today",
+                           "2026-11-05", "--json"], capture_output=True, text=True, cwd=str(ROOT), check=False)
+    assert done.returncode == 0, done.stderr
+    assert '"label": "October 2026"' in done.stdout
