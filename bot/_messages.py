@@ -9,7 +9,7 @@ HELP_EXAMPLES = ("/nrr", "/nrr last-quarter", "/nrr ttm grr", "/nrr Q3 2026 comp
 
 
 def missing_secret(name: str, purpose: str) -> str:
-    return f"{name} is not set: nrr serve needs it to {purpose}. Set it in the environment and start again."
+    return f"{name} is not set: nrr needs it to {purpose}. Set it in the environment and start again."
 
 
 def unknown_option(word: str) -> str:

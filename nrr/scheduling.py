@@ -263,7 +263,7 @@ class DigestService:
         blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
         ts = self._send(occurrence.key, schedule, now, blocks=blocks, text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
-            self._post_chart(occurrence, digest, ts, now)
+            self._post_chart(occurrence, digest, ts, now, force=force)
         if ts is not None and (month, id(check)) not in self._alerts_checked:
             # once per month and ledger state: five hundred digests need one look at the alerts
             self._alerts_checked = {(month, id(check))}
@@ -321,11 +321,12 @@ class DigestService:
             self._chart_cache = {cache_key: self.chart(digest.series, self.settings.profile, title)}
         return self._chart_cache[cache_key]
 
-    def _post_chart(self, occurrence: Occurrence, digest: Any, thread_ts: str, now: dt.datetime) -> None:
+    def _post_chart(self, occurrence: Occurrence, digest: Any, thread_ts: str, now: dt.datetime, *,
+                    force: bool = False) -> None:
         schedule = occurrence.schedule
         if not digest.series or self.delivery is None:
             return
-        if not self.store.claim(occurrence.chart_key, "chart", schedule.channel, now):
+        if not self.store.claim(occurrence.chart_key, "chart", schedule.channel, now, force=force):
             return
         if not self.store.begin_send(occurrence.chart_key, now):
             return

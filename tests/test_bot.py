@@ -252,12 +252,12 @@ def test_url_verification_challenge(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("env", "socket_mode", "message"),
     [
-        ({}, False, "SLACK_BOT_TOKEN is not set: nrr serve needs it to call the Slack Web API. Set it in the "
+        ({}, False, "SLACK_BOT_TOKEN is not set: nrr needs it to call the Slack Web API. Set it in the "
                     "environment and start again."),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, False, "SLACK_SIGNING_SECRET is not set: nrr serve needs it to verify "
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, False, "SLACK_SIGNING_SECRET is not set: nrr needs it to verify "
                                                "that requests come from Slack. Set it in the environment and "
                                                "start again."),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, True, "SLACK_APP_TOKEN is not set: nrr serve needs it to connect in "
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, True, "SLACK_APP_TOKEN is not set: nrr needs it to connect in "
                                               "Socket Mode. Set it in the environment and start again."),
     ],
 )

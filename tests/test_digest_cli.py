@@ -1,0 +1,66 @@
+"""``nrr digest`` from the command line: posting once, refusing twice, --force, --dry-run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from nrr.cli import main
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.helpers import EXAMPLE_CONFIG, EXAMPLE_LEDGER
+
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+
+
+def run(*argv: str, env: dict[str, str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), env=env, clock=lambda: NOW, stdout=Console(file=out, width=300, highlight=False),
+                stderr=Console(file=err, width=300, highlight=False))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_digest_posts_once_then_refuses_then_force_posts_again(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        args = ("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(EXAMPLE_LEDGER))
+        code, out, err = run(*args, env=env)
+        assert (code, err) == (0, "")
+        assert out.startswith("Posted the October 2026 digest to C0REVENUE1.")
+        code, out, err = run(*args, env=env)
+        assert code == 1
+        assert err.startswith("The October 2026 digest for C0REVENUE1 is posted (at 2026-11-22 12:00 UTC); pass "
+                              "--force to post it again.")
+        assert run(*args, "--force", env=env)[0] == 0
+        digests = [p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]
+        assert len(digests) == 2
+        assert slack.counts["files.completeUploadExternal"] == 2
+
+
+def test_digest_needs_the_bot_token(tmp_path: Path) -> None:
+    code, _, err = run("digest", "--channel", "C0REVENUE1", "--ledger", str(EXAMPLE_LEDGER),
+                       env={"NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"})
+    assert code == 1
+    assert err == ("SLACK_BOT_TOKEN is not set: nrr needs it to post digests and alerts. Set it in the "
+                   "environment and start again.\n")
+
+
+def test_dry_run_prints_the_digest_and_alerts_and_writes_the_chart(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-09", "--dry-run", env={})
+    assert (code, err) == (0, "")
+    assert "NRR digest: September 2026" in out
+    assert "Alerts for #revenue-alerts as of September 2026: 5" in out
+    assert "tier_drop: Trailing-12-month NRR is 109.61% as of September 2026: down from strong to good" in out
+    assert (tmp_path / "nrr-digest-C0REVENUE1-2026-09.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_month_not_in_the_ledger_is_not_posted(tmp_path: Path) -> None:
+    code, _, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-11", "--ledger", str(EXAMPLE_LEDGER),
+                       "--dry-run", env={})
+    assert (code, err) == (1, "November 2026 is not in the ledger yet; the latest month is October 2026.\n")
