@@ -21,7 +21,6 @@ from engine import (
     NrrError,
     QueryError,
     Report,
-    build_report,
     resolve_period,
 )
 from nrr.runtime import Runtime
@@ -47,9 +46,7 @@ class Answers:
                                 settings.fiscal_year_start)
         ledger = load_ledger(self.runtime.source())
         try:
-            return build_report(ledger, period, method=query.method or settings.method,
-                                profile=settings.profile, fiscal_year_start=settings.fiscal_year_start,
-                                currency=settings.currency)
+            return self.runtime.report(ledger, period, query.method)
         except QueryError as exc:
             first, last = ledger.first_month, ledger.last_month
             if first is None or last is None:

@@ -27,17 +27,18 @@ class Digest:
 def build_digest(ledger: Ledger, month: Month, *, method: Method = "chained", profile: Profile | None = None,
                  fiscal_year_start: int = 1, currency: str = "USD", chart_months: int = 12) -> Digest:
     """The digest for ``month``; raises ``QueryError`` if the ledger has no row for it."""
-    common = {"method": method, "profile": profile, "fiscal_year_start": fiscal_year_start, "currency": currency}
-    last = build_report(ledger, Period(month, month, month.name), **common)  # type: ignore[arg-type]
+    def report(period: Period) -> Report:
+        return build_report(ledger, period, method=method, profile=profile, fiscal_year_start=fiscal_year_start,
+                            currency=currency)
+
+    last = report(Period(month, month, month.name))
     quarter_first = fiscal_year_first_month(month.fiscal_year(fiscal_year_start), fiscal_year_start) + 3 * (
         month.fiscal_quarter(fiscal_year_start) - 1)
     quarter_label = label_span(quarter_first, quarter_first + 2, fiscal_year_start)
     closed = month == quarter_first + 2
-    qtd = build_report(ledger, Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date"),
-                       **common)  # type: ignore[arg-type]
+    qtd = report(Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date"))
     try:
-        year = build_report(ledger, Period(month - 11, month, f"Trailing 12 months to {month.short}"),
-                            **common)  # type: ignore[arg-type]
+        year: Report | None = report(Period(month - 11, month, f"Trailing 12 months to {month.short}"))
     except QueryError:
         year = None
     series = tuple(trailing_series(ledger, month, chart_months, method))

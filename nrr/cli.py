@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from engine import EXAMPLES, METHODS, RULES, Month, NrrError, build_report, parse_month, report_to_dict, resolve_period
+from engine import EXAMPLES, METHODS, RULES, Month, NrrError, parse_month, report_to_dict, resolve_period
 from nrr._errors import SourceError
 from nrr._render import render_issues, render_report
 from nrr.config import Settings, load_settings, parse_month_number
@@ -128,8 +128,7 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     today = args.today or runtime.today()
     period = resolve_period(" ".join(args.period) or "last-month", today, settings.fiscal_year_start)
     ledger = load_ledger(runtime.source())
-    report = build_report(ledger, period, method=settings.method, profile=settings.profile,
-                          fiscal_year_start=settings.fiscal_year_start, currency=settings.currency)
+    report = runtime.report(ledger, period)
     if args.json:
         out.file.write(json.dumps(report_to_dict(report), indent=2) + "\n")
     else:
@@ -192,16 +191,15 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     schedule = schedule_for(runtime, channel)
     month = _digest_month(args, runtime)
     if args.dry_run:
-        from engine import build_digest, evaluate_alerts
+        from engine import evaluate_alerts
+        from nrr.scheduling import first_sight
 
         settings = runtime.settings
         ledger = load_ledger(runtime.source())
         if month not in ledger:
             raise SourceError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")
-        digest = build_digest(ledger, month, method=settings.method, profile=settings.profile,
-                              fiscal_year_start=settings.fiscal_year_start, currency=settings.currency,
-                              chart_months=schedule.chart_months)
+        digest = runtime.digest(ledger, month, schedule.chart_months)
         out.print(f"Digest for {schedule.label}, {month.name} (dry run: nothing is posted)\n", markup=False)
         out.print(blocks_to_text(digest_blocks(digest, schedule.include)), markup=False, soft_wrap=True)
         if "chart" in schedule.include and digest.series:
@@ -215,7 +213,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         alerts = settings.alerts
         rules = [r for r in RULES if r in alerts.rules]
         firing = [a for a in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds, rules)
-                  if (a.rank > a.previous_rank if a.rule == "tier_drop" else a.rank > 0)]
+                  if a.level != first_sight(a)[0]]
         where = alerts.label or "(no [alerts] channel configured)"
         out.print(f"\nAlerts for {where} as of {month.name}: {len(firing)}", markup=False)
         for alert in firing:

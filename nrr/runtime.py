@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from engine import Digest, Ledger, Method, Month, Period, Report, build_digest, build_report
 from nrr.config import Settings
 from nrr.sources import LedgerSource, open_source
 
@@ -40,6 +41,18 @@ class Runtime:
     def today(self) -> dt.date:
         """Today in the configured time zone: what "last month" is measured from."""
         return self.clock().astimezone(self.settings.zone).date()
+
+    def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report:
+        """The engine's report for ``period``, with the configured method, profile, fiscal year and currency."""
+        s = self.settings
+        return build_report(ledger, period, method=method or s.method, profile=s.profile,
+                            fiscal_year_start=s.fiscal_year_start, currency=s.currency)
+
+    def digest(self, ledger: Ledger, month: Month, chart_months: int = 12) -> Digest:
+        """The engine's digest for ``month``, with the configured settings."""
+        s = self.settings
+        return build_digest(ledger, month, method=s.method, profile=s.profile, fiscal_year_start=s.fiscal_year_start,
+                            currency=s.currency, chart_months=chart_months)
 
     def sheets_client(self) -> SheetsClient:
         from sheets import LedgerCache, SheetsClient, credentials_from_env

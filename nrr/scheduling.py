@@ -25,7 +25,6 @@ from engine import (
     LedgerCheck,
     Month,
     NrrError,
-    build_digest,
     evaluate_alerts,
 )
 from engine import _messages as words
@@ -141,6 +140,12 @@ class Delivery:
         raise DeliveryError(f"Slack kept failing ({last}); will retry on the next tick", permanent=False)
 
 
+def first_sight(alert: Alert) -> tuple[str, int]:
+    """The level an alert is compared with when nothing was posted yet: a tier is judged against last
+    month (a tier is not bad in itself); every other rule against "fine"."""
+    return (alert.previous_level, alert.previous_rank) if alert.rule == "tier_drop" else ("ok", 0)
+
+
 # --- the service -----------------------------------------------------------------------------
 
 @dataclass
@@ -176,10 +181,13 @@ class DigestService:
 
     # -- ticks --
 
+    def _lead(self, now: dt.datetime) -> bool:
+        """Hold (or renew) the scheduler lease: only its holder posts."""
+        return self.store.acquire_lease(LEASE, now, dt.timedelta(seconds=self.settings.tick_seconds * 3))
+
     def tick(self, now: dt.datetime) -> TickReport:
         """Post every digest that is due and not yet posted, then retry pending posts."""
-        lease = dt.timedelta(seconds=self.settings.tick_seconds * 3)
-        if not self.store.acquire_lease(LEASE, now, lease):
+        if not self._lead(now):
             return TickReport(leader=False)
         report = TickReport()
         for schedule in self.settings.digests:
@@ -190,9 +198,9 @@ class DigestService:
 
     def poll(self, now: dt.datetime) -> TickReport:
         """Look at the ledger; if it changed since the last look, check the alerts."""
-        report = TickReport()
-        if not self.store.acquire_lease(LEASE, now, dt.timedelta(seconds=self.settings.tick_seconds * 3)):
+        if not self._lead(now):
             return TickReport(leader=False)
+        report = TickReport()
         try:
             cells = self.runtime.source().read_cells()
         except NrrError as exc:
@@ -261,7 +269,8 @@ class DigestService:
         digest = self._digest(ledger, month, schedule.chart_months)
         late = now - occurrence.at
         blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
-        ts = self._send(occurrence.key, schedule, now, blocks=blocks, text=digest_text(digest), report=report)
+        ts = self._send(occurrence.key, schedule.channel, schedule.label, now, blocks=blocks,
+                        text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
             self._post_chart(occurrence, digest, ts, now, force=force)
         if ts is not None and (month, id(check)) not in self._alerts_checked:
@@ -272,28 +281,25 @@ class DigestService:
         return report
 
     def _post(self, key: str, kind: str, channel: str, label: str, now: dt.datetime, *,
-              blocks: list[dict[str, Any]] | None, text: str, report: TickReport,
-              thread_ts: str | None = None) -> str | None:
+              blocks: list[dict[str, Any]] | None, text: str, report: TickReport) -> str | None:
+        """Claim ``key``, then send it."""
         if not self.store.claim(key, kind, channel, now):
             return None
-        schedule = DigestSchedule(channel=channel, name=label.lstrip("#") if label.startswith("#") else None)
-        return self._send(key, schedule, now, blocks=blocks, text=text, report=report, thread_ts=thread_ts)
+        return self._send(key, channel, label, now, blocks=blocks, text=text, report=report)
 
-    def _send(self, key: str, schedule: DigestSchedule, now: dt.datetime, *, blocks: list[dict[str, Any]] | None,
-              text: str, report: TickReport, thread_ts: str | None = None) -> str | None:
+    def _send(self, key: str, channel: str, label: str, now: dt.datetime, *, blocks: list[dict[str, Any]] | None,
+              text: str, report: TickReport) -> str | None:
         """Claimed -> sending -> posted (or pending on a known failure)."""
         if self.delivery is None or not self.store.begin_send(key, now):
             return None
-        arguments: dict[str, Any] = {"channel": schedule.channel, "text": text}
+        arguments: dict[str, Any] = {"channel": channel, "text": text}
         if blocks is not None:
             arguments["blocks"] = blocks
-        if thread_ts:
-            arguments["thread_ts"] = thread_ts
         try:
-            response = self.delivery.call("chat_postMessage", schedule.label, **arguments)
+            response = self.delivery.call("chat_postMessage", label, **arguments)
         except DeliveryError as exc:
             self.store.failed(key, str(exc))
-            (log.error if exc.permanent else log.warning)("post %s to %s failed: %s", key, schedule.label, exc)
+            (log.error if exc.permanent else log.warning)("post %s to %s failed: %s", key, label, exc)
             report.failed.append(key)
             return None
         ts = str(response.get("ts", "")) or None
@@ -305,10 +311,7 @@ class DigestService:
         """One digest per month, ledger and chart span, however many channels receive it."""
         key = (month, id(ledger), chart_months)
         if self._digest_memo is None or self._digest_memo[0] != key:
-            settings = self.settings
-            digest = build_digest(ledger, month, method=settings.method, profile=settings.profile,
-                                  fiscal_year_start=settings.fiscal_year_start, currency=settings.currency,
-                                  chart_months=chart_months)
+            digest = self.runtime.digest(ledger, month, chart_months)
             self._digest_memo = (key, digest, ledger)  # the ledger is kept so its id stays unique
         return self._digest_memo[1]
 
@@ -350,9 +353,7 @@ class DigestService:
             ledger = self.runtime.source().read_cells().ledger
         except NrrError:
             return
-        digest = build_digest(ledger, occurrence.month, method=self.settings.method, profile=self.settings.profile,
-                              fiscal_year_start=self.settings.fiscal_year_start, currency=self.settings.currency,
-                              chart_months=occurrence.schedule.chart_months)
+        digest = self._digest(ledger, occurrence.month, occurrence.schedule.chart_months)
         self._post_chart(occurrence, digest, digest_post.ts, now)
 
     # -- alerts --
@@ -381,12 +382,7 @@ class DigestService:
         alerts = self.settings.alerts
         assert alerts.channel is not None
         record = self.store.alert_record(alert.rule, alerts.channel)
-        if record is None:
-            # first sight: a tier is judged against last month; the other rules against "fine"
-            base_level, base_rank = ((alert.previous_level, alert.previous_rank) if alert.rule == "tier_drop"
-                                     else ("ok", 0))
-        else:
-            base_level, base_rank = record.level, record.rank
+        base_level, base_rank = first_sight(alert) if record is None else (record.level, record.rank)
         if alert.level == base_level:
             if record is None:
                 self.store.record_alert(alert.rule, alerts.channel, alert.level, alert.rank, str(alert.month),

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from engine import NrrError, Period, build_report
+from engine import NrrError, Period
 from engine import _messages as words
 from nrr.runtime import Runtime
 from nrr.sources import check_source
@@ -73,10 +73,7 @@ def home_card(source: GoogleSheetSource, runtime: Runtime, base_url: str) -> Car
         ledger = check.ledger
         assert ledger is not None and ledger.last_month is not None
         last = ledger.last_month
-        settings = runtime.settings
-        report = build_report(ledger, Period(last, last, last.name), method=settings.method,
-                              profile=settings.profile, fiscal_year_start=settings.fiscal_year_start,
-                              currency=settings.currency)
+        report = runtime.report(ledger, Period(last, last, last.name))
         r = report.retention
         widgets.append(_text(f"{last.name}", f"NRR {words.rate(r.nrr)} · GRR {words.rate(r.grr)}",
                              "latest month in the ledger"))
