@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from slack_sdk import WebClient
 
+from bot import Delivery
 from nrr.config import AlertSettings, DigestSchedule, Settings
 from nrr.runtime import Runtime
-from nrr.scheduling import Delivery, DigestService
+from nrr.scheduling import DigestService
 from nrr.state import StateStore
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.helpers import EXAMPLE_LEDGER

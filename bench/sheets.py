@@ -18,10 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import build_report, resolve_period
+from engine import build_report, load_ledger, resolve_period
 from nrr.config import Settings
 from nrr.runtime import Runtime
-from nrr.sources import load_ledger
 from tests.fakes.google_api import FakeGoogle
 from tests.helpers import EXAMPLE_LEDGER
 

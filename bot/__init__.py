@@ -1,9 +1,19 @@
-"""The Slack adapter: the /nrr command, the Share button, App Home; digests and alerts later."""
+"""The Slack adapter: the /nrr command, the Share button, App Home, and the digests' and alerts'
+Block Kit, chart and delivery."""
 
 from bot._adapter import slack_routes
-from bot._answers import Answers
-from bot._app import SlackSecrets, build_slack_app, register, slack_secrets
+from bot._answers import Answers, BotApp
+from bot._app import SlackCredentials, build_slack_app, register
+from bot._blocks import Block, blocks_to_text
+from bot._chart import render_chart
+from bot._delivery import FIXES, Delivery, SlackRetry
+from bot._digest_blocks import alert_blocks, alert_fallback, digest_blocks, digest_text, missing_month_text
+from bot._errors import DeliveryError, SlackError
 from bot._query import SlackQuery, parse_query
 
-__all__ = ["Answers", "SlackQuery", "SlackSecrets", "build_slack_app", "parse_query", "register",
-           "slack_routes", "slack_secrets"]
+__all__ = [
+    "FIXES", "Answers", "Block", "BotApp", "Delivery", "DeliveryError", "SlackCredentials", "SlackError",
+    "SlackQuery", "SlackRetry", "alert_blocks", "alert_fallback", "blocks_to_text", "build_slack_app",
+    "digest_blocks", "digest_text", "missing_month_text", "parse_query", "register", "render_chart",
+    "slack_routes",
+]

@@ -6,47 +6,61 @@ command never waits behind a slow ledger: Slack's 3-second limit is met whatever
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 from bot import _messages as say
 from bot._blocks import Block, error_blocks, headline, help_blocks, home_view, report_blocks
 from bot._query import SlackQuery, parse_query
 from engine import (
     EXAMPLES,
+    Ledger,
     LedgerError,
+    Method,
     NrrError,
+    Period,
     QueryError,
     Report,
     resolve_period,
 )
-from nrr.runtime import Runtime
-from nrr.sources import load_ledger
 
 log = logging.getLogger("nrr.bot")
 MAX_PROBLEMS = 10
 Respond = Callable[..., Any]
 
 
-class Answers:
-    """Computes answers for the bot from the runtime's ledger and settings."""
+class BotApp(Protocol):
+    """What the bot needs from the application: today, the fiscal year, the ledger and reports."""
 
-    def __init__(self, runtime: Runtime, workers: int = 16) -> None:
-        self.runtime = runtime
+    @property
+    def fiscal_year_start(self) -> int: ...
+
+    def today(self) -> dt.date: ...
+
+    def ledger(self) -> Ledger: ...
+
+    def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...
+
+
+class Answers:
+    """Computes answers for the bot from the application's ledger and settings."""
+
+    def __init__(self, app: BotApp, workers: int = 16) -> None:
+        self.app = app
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nrr-answer")
 
     # -- building answers --
 
     def report(self, query: SlackQuery, period_text: str | None = None) -> Report:
-        settings = self.runtime.settings
-        period = resolve_period(period_text or query.period or "last-month", self.runtime.today(),
-                                settings.fiscal_year_start)
-        ledger = load_ledger(self.runtime.source())
+        period = resolve_period(period_text or query.period or "last-month", self.app.today(),
+                                self.app.fiscal_year_start)
+        ledger = self.app.ledger()
         try:
-            return self.runtime.report(ledger, period, query.method)
+            return self.app.report(ledger, period, query.method)
         except QueryError as exc:
             first, last = ledger.first_month, ledger.last_month
             if first is None or last is None:

@@ -4,52 +4,34 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import _messages as say
-from bot._answers import Answers
+from bot._answers import Answers, BotApp
 from bot._blocks import SHARE_ACTION
-from nrr._errors import ConfigError
-from nrr.runtime import Runtime
 
 log = logging.getLogger("nrr.bot")
-DEFAULT_API_URL = "https://slack.com/api/"
 
 
-@dataclass(frozen=True)
-class SlackSecrets:
-    """Read from the environment at start; never logged."""
+class SlackCredentials(Protocol):
+    """The secrets the app is built with (read from the environment by the application)."""
 
-    bot_token: str
-    signing_secret: str | None
-    app_token: str | None
-    api_url: str
+    @property
+    def bot_token(self) -> str: ...
 
-    def __repr__(self) -> str:
-        return f"SlackSecrets(api_url={self.api_url!r}, tokens=<hidden>)"
+    @property
+    def signing_secret(self) -> str | None: ...
 
-
-def slack_secrets(env: Mapping[str, str], *, socket_mode: bool = False) -> SlackSecrets:
-    """The Slack secrets, or ``ConfigError`` naming the first one missing."""
-    needed = [("SLACK_BOT_TOKEN", "call the Slack Web API")]
-    needed.append(("SLACK_APP_TOKEN", "connect in Socket Mode") if socket_mode
-                  else ("SLACK_SIGNING_SECRET", "verify that requests come from Slack"))
-    for name, purpose in needed:
-        if not env.get(name):
-            raise ConfigError(say.missing_secret(name, purpose))
-    api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
-    return SlackSecrets(env["SLACK_BOT_TOKEN"], env.get("SLACK_SIGNING_SECRET"), env.get("SLACK_APP_TOKEN"),
-                        api_url if api_url.endswith("/") else api_url + "/")
+    @property
+    def api_url(self) -> str: ...
 
 
-def build_slack_app(runtime: Runtime, secrets: SlackSecrets) -> tuple[App, Answers]:
+def build_slack_app(application: BotApp, secrets: SlackCredentials) -> tuple[App, Answers]:
     """A Bolt app whose Web API client talks to ``secrets.api_url``; nothing is called at start."""
     client = WebClient(token=secrets.bot_token, base_url=secrets.api_url,
                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
@@ -61,7 +43,7 @@ def build_slack_app(runtime: Runtime, secrets: SlackSecrets) -> tuple[App, Answe
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="nrr-bolt"),
         logger=log,
     )
-    answers = Answers(runtime)
+    answers = Answers(application)
     register(app, answers)
     return app, answers
 

@@ -8,8 +8,18 @@ from typing import Any
 
 from bot import _messages as say
 from bot._query import SlackQuery
-from engine import Issue, Report
-from engine import _messages as words
+from engine import (
+    Issue,
+    Report,
+    benchmark_basis,
+    change_sentence,
+    currency_amount,
+    grr_sentence,
+    method_sentence,
+    pts,
+    rate,
+    tier_name,
+)
 
 Block = dict[str, Any]
 SHARE_ACTION = "nrr_share"
@@ -17,17 +27,17 @@ MAX_WARNINGS = 5
 ARROWS = {True: ":small_red_triangle:", False: ":small_red_triangle_down:"}
 
 
-def _mrkdwn(text: str) -> Block:
+def mrkdwn(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
 
 
-def _context(*texts: str) -> Block:
+def context(*texts: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": t[:3000]} for t in texts[:10]]}
 
 
 def headline(report: Report, grr_first: bool = False) -> str:
     r = report.retention
-    nrr, grr = f"NRR {words.rate(r.nrr)}", f"GRR {words.rate(r.grr)}"
+    nrr, grr = f"NRR {rate(r.nrr)}", f"GRR {rate(r.grr)}"
     first, second = (grr, nrr) if grr_first else (nrr, grr)
     return f"{r.period.label}: {first} · {second}"
 
@@ -36,37 +46,32 @@ def change_line(report: Report) -> str | None:
     c = report.change
     if c is None:
         return None
-    parts = {"expansion": c.expansion, "contraction": c.contraction, "churn": c.churn}
-    arrow = ARROWS[c.nrr >= 0]
-    return (f"{arrow} {words.change_sentence(c.nrr, c.previous.period.label, c.driver, parts[c.driver])}; "
-            f"GRR {words.pts(c.grr)}")
+    return f"{ARROWS[c.nrr >= 0]} {change_sentence(c)}"
 
 
 def benchmark_line(report: Report) -> str | None:
     b, t = report.benchmark, report.trailing
     if b is None or t is None:
         return None
-    basis = (f"annualized from {t.months} month{'s' if t.months > 1 else ''}" if t.annualized
-             else f"trailing 12 months to {t.as_of.short}")
-    line = (f"*{words.TIER_WORDS[b.tier.name]}* on {basis}: NRR {words.rate(t.nrr)}, GRR {words.rate(t.grr)}. "
-            f"{words.pts(b.gap_to_median)} vs the {b.segment.segment} median ({words.rate(b.segment.median, 0)}), "
-            f"{words.pts(b.gap_to_top_quartile)} vs the top quartile ({words.rate(b.segment.top_quartile, 0)}).")
-    if b.grr_status is not None:
-        line += f" GRR is {words.GRR_WORDS[b.grr_status]}."
+    line = (f"*{tier_name(b)}* on {benchmark_basis(t)}: NRR {rate(t.nrr)}, GRR {rate(t.grr)}. "
+            f"{pts(b.gap_to_median)} vs the {b.segment.segment} median ({rate(b.segment.median, 0)}), "
+            f"{pts(b.gap_to_top_quartile)} vs the top quartile ({rate(b.segment.top_quartile, 0)}).")
+    if grr := grr_sentence(b):
+        line += f" {grr}"
     return line
 
 
-def _money_fields(report: Report) -> Block:
+def money_fields(report: Report) -> Block:
     r, cur = report.retention, report.currency
     unit = report.unit
     fields = [
-        f"*{unit} at start*\n{words.currency_amount(r.start, cur)}",
-        f"*Expansion*\n+{words.currency_amount(r.expansion, cur)}",
-        f"*Contraction*\n-{words.currency_amount(r.downgrade, cur)}",
-        f"*Churn*\n-{words.currency_amount(r.churn, cur)}",
+        f"*{unit} at start*\n{currency_amount(r.start, cur)}",
+        f"*Expansion*\n+{currency_amount(r.expansion, cur)}",
+        f"*Contraction*\n-{currency_amount(r.downgrade, cur)}",
+        f"*Churn*\n-{currency_amount(r.churn, cur)}",
     ]
     if r.new_business is not None:
-        fields.append(f"*New business (implied)*\n+{words.currency_amount(r.new_business, cur)}")
+        fields.append(f"*New business (implied)*\n+{currency_amount(r.new_business, cur)}")
     if r.quick_ratio is not None:
         fields.append(f"*Quick ratio*\n{r.quick_ratio:.2f}")
     return {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
@@ -76,9 +81,9 @@ def _month_table(report: Report) -> Block:
     cur = report.currency
     lines = [f"{'Month':<8} {'Start':>12} {'NRR':>8} {'GRR':>8}"]
     for row in report.retention.rows:
-        lines.append(f"{row.month!s:<8} {words.currency_amount(row.start, cur):>12} "
-                     f"{words.rate(row.nrr):>8} {words.rate(row.grr):>8}")
-    return _mrkdwn("```" + "\n".join(lines) + "```")
+        lines.append(f"{row.month!s:<8} {currency_amount(row.start, cur):>12} "
+                     f"{rate(row.nrr):>8} {rate(row.grr):>8}")
+    return mrkdwn("```" + "\n".join(lines) + "```")
 
 
 def _compare_fields(report: Report) -> Block | None:
@@ -87,13 +92,19 @@ def _compare_fields(report: Report) -> Block | None:
         return None
     now, before = report.retention, c.previous
     return {"type": "section", "fields": [
-        {"type": "mrkdwn", "text": f"*{now.period.label}*\nNRR {words.rate(now.nrr)} · GRR {words.rate(now.grr)}"},
-        {"type": "mrkdwn", "text": f"*{before.period.label}*\nNRR {words.rate(before.nrr)} · "
-                                   f"GRR {words.rate(before.grr)}"},
-        {"type": "mrkdwn", "text": f"*From expansion*\n{words.pts(c.expansion)}"},
-        {"type": "mrkdwn", "text": f"*From contraction*\n{words.pts(c.contraction)}"},
-        {"type": "mrkdwn", "text": f"*From churn*\n{words.pts(c.churn)}"},
+        {"type": "mrkdwn", "text": f"*{now.period.label}*\nNRR {rate(now.nrr)} · GRR {rate(now.grr)}"},
+        {"type": "mrkdwn", "text": f"*{before.period.label}*\nNRR {rate(before.nrr)} · "
+                                   f"GRR {rate(before.grr)}"},
+        {"type": "mrkdwn", "text": f"*From expansion*\n{pts(c.expansion)}"},
+        {"type": "mrkdwn", "text": f"*From contraction*\n{pts(c.contraction)}"},
+        {"type": "mrkdwn", "text": f"*From churn*\n{pts(c.churn)}"},
     ]}
+
+
+def method_context(report: Report) -> Block:
+    """``Method: chained: the product of the monthly rates · Benchmarks: <source>``."""
+    source = f" · Benchmarks: {report.benchmark.source}" if report.benchmark else ""
+    return context(f"Method: {method_sentence(report.retention.method)}{source}")
 
 
 def warning_lines(issues: Sequence[Issue], notes: Sequence[str] = ()) -> list[str]:
@@ -109,22 +120,19 @@ def report_blocks(report: Report, query: SlackQuery, *, shareable: bool = True) 
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": headline(
         report, query.grr_first)[:150]}}]
     if r.undefined:
-        blocks.append(_mrkdwn(f"NRR and GRR are {r.undefined}."))
+        blocks.append(mrkdwn(f"NRR and GRR are {r.undefined}."))
     if line := change_line(report):
-        blocks.append(_mrkdwn(line))
-    blocks.append(_money_fields(report))
+        blocks.append(mrkdwn(line))
+    blocks.append(money_fields(report))
     if query.compare and (fields := _compare_fields(report)):
         blocks.append(fields)
     if line := benchmark_line(report):
-        blocks.append(_mrkdwn(line))
+        blocks.append(mrkdwn(line))
     if len(r.rows) > 1:
         blocks.append(_month_table(report))
-    method = ("chained: the product of the monthly rates" if r.method == "chained"
-              else "sum: the span's movements over its first Start")
-    source = f" · Benchmarks: {report.benchmark.source}" if report.benchmark else ""
-    blocks.append(_context(f"Method: {method}{source}"))
+    blocks.append(method_context(report))
     if warnings := warning_lines(report.warnings, r.notes):
-        blocks.append(_context(*warnings))
+        blocks.append(context(*warnings))
     if shareable:
         blocks.append({"type": "actions", "elements": [{
             "type": "button", "action_id": SHARE_ACTION, "text": {"type": "plain_text", "text": "Share in channel"},
@@ -133,14 +141,14 @@ def report_blocks(report: Report, query: SlackQuery, *, shareable: bool = True) 
 
 
 def error_blocks(message: str, details: Sequence[str] = ()) -> list[Block]:
-    blocks = [_mrkdwn(f":x: {message}")]
+    blocks = [mrkdwn(f":x: {message}")]
     if details:
-        blocks.append(_mrkdwn("\n".join(details)))
+        blocks.append(mrkdwn("\n".join(details)))
     return blocks
 
 
 def help_blocks(periods: Sequence[str]) -> list[Block]:
-    return [_mrkdwn(say.help_text(periods))]
+    return [mrkdwn(say.help_text(periods))]
 
 
 def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue]) -> dict[str, Any]:
@@ -149,18 +157,18 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     tier_line: str | None = None
     for title, item in sections:
         if isinstance(item, str):
-            blocks.append(_mrkdwn(f"*{title}*\n{item}"))
+            blocks.append(mrkdwn(f"*{title}*\n{item}"))
             continue
         text = f"*{title}*: {headline(item)}"
         if line := change_line(item):
             text += f"\n{line}"
-        blocks.append(_mrkdwn(text))
+        blocks.append(mrkdwn(text))
         tier_line = tier_line or benchmark_line(item)
     if tier_line:
         blocks.append({"type": "divider"})
-        blocks.append(_mrkdwn(tier_line))
+        blocks.append(mrkdwn(tier_line))
     if lines := warning_lines(warnings):
-        blocks.append(_context(*lines))
+        blocks.append(context(*lines))
     return {"type": "home", "blocks": blocks}
 
 

@@ -6,8 +6,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from engine import Profile, Trailing
-from engine._benchmarks import GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS
+from engine import GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS, Profile, Trailing
 
 
 def render_chart(series: Sequence[Trailing], profile: Profile, title: str) -> bytes:

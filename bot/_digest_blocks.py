@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot._blocks import Block, _context, _money_fields, _mrkdwn, benchmark_line, change_line, headline, warning_lines
+from bot._blocks import (
+    Block,
+    benchmark_line,
+    change_line,
+    context,
+    headline,
+    method_context,
+    money_fields,
+    mrkdwn,
+    warning_lines,
+)
 from engine import Digest, Report
 
 RULE_TITLES = {
@@ -26,21 +36,20 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
     title = f"NRR digest: {digest.month.name}"
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if late_by:
-        blocks.append(_context(f":hourglass: Posted late ({late_by} after its time): nrr was not running then."))
+        blocks.append(context(f":hourglass: Posted late ({late_by} after its time): nrr was not running then."))
     if "month" in include:
-        blocks.append(_mrkdwn(_period("Last month", last)))
+        blocks.append(mrkdwn(_period("Last month", last)))
     if "quarter" in include:
-        blocks.append(_mrkdwn(_period("Quarter to date", digest.quarter_to_date)))
+        blocks.append(mrkdwn(_period("Quarter to date", digest.quarter_to_date)))
     if "year" in include and digest.trailing_year is not None:
-        blocks.append(_mrkdwn(_period("Trailing 12 months", digest.trailing_year)))
+        blocks.append(mrkdwn(_period("Trailing 12 months", digest.trailing_year)))
     if "movements" in include:
-        blocks.append(_money_fields(last))
+        blocks.append(money_fields(last))
     if "benchmark" in include and (line := benchmark_line(last)):
-        blocks.append(_mrkdwn(line))
+        blocks.append(mrkdwn(line))
     if "warnings" in include and (lines := warning_lines(last.warnings)):
-        blocks.append(_context(*lines))
-    method = "chained" if last.retention.method == "chained" else "sum"
-    blocks.append(_context(f"Method: {method}" + (f" · Benchmarks: {last.benchmark.source}" if last.benchmark else "")))
+        blocks.append(context(*lines))
+    blocks.append(method_context(last))
     return blocks
 
 
@@ -57,8 +66,8 @@ def missing_month_text(month: str, latest: str | None) -> str:
 def alert_blocks(rule: str, text: str, source: str, *, worse: bool) -> list[Block]:
     """A state change: worse (the line was crossed) or better (recovered)."""
     icon = ":rotating_light:" if worse else ":white_check_mark:"
-    blocks: list[Block] = [_mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{text}")]
-    blocks.append(_context(f"Source: {source}"))
+    blocks: list[Block] = [mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{text}")]
+    blocks.append(context(f"Source: {source}"))
     return blocks
 
 

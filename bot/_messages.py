@@ -8,10 +8,6 @@ HELP_EXAMPLES = ("/nrr", "/nrr last-quarter", "/nrr ttm grr", "/nrr Q3 2026 comp
                  "/nrr FY2027 method=sum", "/nrr 2026-01..2026-06")
 
 
-def missing_secret(name: str, purpose: str) -> str:
-    return f"{name} is not set: nrr needs it to {purpose}. Set it in the environment and start again."
-
-
 def unknown_option(word: str) -> str:
     return f"'{word}' is not an option I know: use grr, compare or method=sum / method=chained."
 
@@ -49,6 +45,3 @@ def internal_error(ref: str) -> str:
 def shared_by(user: str) -> str:
     return f"Shared by <@{user}>"
 
-
-def share_failed(reason: str) -> str:
-    return f"I could not share it in the channel ({reason})."

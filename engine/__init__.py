@@ -11,11 +11,16 @@
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
     FUNDING_BENCHMARKS,
+    FUNDINGS,
+    GRR_CONCERNING_BELOW,
     PRICING_BENCHMARKS,
+    PRICING_MODELS,
     PUBLIC_COMPANIES,
     SEGMENT_BENCHMARKS,
+    SEGMENTS,
     SOURCES,
     STAGE_BENCHMARKS,
+    STAGES,
     TIERS,
     Benchmark,
     Funding,
@@ -29,11 +34,12 @@ from engine._benchmarks import (
     classify_tier,
     compare_benchmarks,
 )
-from engine._cells import Cell, parse_money, parse_month, parse_ratio
+from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, ProfileError, QueryError
-from engine._ledger import FIELD_TITLES, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
-from engine._month import Month
+from engine._ledger import FIELD_TITLES, Field, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
+from engine._messages import alert_ledger_clean, alert_ledger_errors, currency_amount, pts, rate
+from engine._month import MONTH_NAMES, Month
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -49,25 +55,36 @@ from engine._retention import (
     trailing_12m,
     trailing_series,
 )
+from engine._sentences import benchmark_basis, change_sentence, grr_sentence, method_sentence, tier_name
+from engine._source import Cells, LedgerSource, check_source, load_ledger
 
 __all__ = [
     "EXAMPLES",
     "FIELD_TITLES",
+    "FUNDINGS",
     "FUNDING_BENCHMARKS",
+    "GRR_CONCERNING_BELOW",
     "METHODS",
+    "MONTH_NAMES",
     "PRICING_BENCHMARKS",
+    "PRICING_MODELS",
     "PUBLIC_COMPANIES",
     "RULES",
+    "SEGMENTS",
     "SEGMENT_BENCHMARKS",
     "SOURCES",
+    "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
     "Alert",
     "Benchmark",
     "Cell",
+    "CellError",
+    "Cells",
     "Change",
     "Components",
     "Digest",
+    "Field",
     "Funding",
     "Grid",
     "Issue",
@@ -76,6 +93,7 @@ __all__ = [
     "LedgerCheck",
     "LedgerError",
     "LedgerRow",
+    "LedgerSource",
     "Method",
     "Month",
     "NrrError",
@@ -93,26 +111,40 @@ __all__ = [
     "Tier",
     "Trailing",
     "a1",
+    "alert_ledger_clean",
+    "alert_ledger_errors",
+    "benchmark_basis",
     "build_digest",
     "build_report",
+    "change_sentence",
     "check_ledger",
+    "check_source",
     "classify_grr",
     "classify_tier",
     "column_letter",
     "compare_benchmarks",
     "compare_retention",
     "compute_retention",
+    "currency_amount",
     "evaluate_alerts",
     "fit_period",
+    "grr_sentence",
+    "infer_date_order",
+    "is_blank",
     "label_span",
+    "load_ledger",
+    "method_sentence",
     "parse_money",
     "parse_month",
     "parse_ratio",
     "previous_period",
+    "pts",
     "quote_sheet",
+    "rate",
     "read_ledger",
     "report_to_dict",
     "resolve_period",
+    "tier_name",
     "trailing_12m",
     "trailing_series",
 ]

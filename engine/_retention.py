@@ -179,6 +179,11 @@ class Change:
             "expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}
         return max(parts, key=lambda k: abs(parts[k]))
 
+    @property
+    def driver_delta(self) -> Decimal:
+        """The driver's points of the change."""
+        return {"expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}[self.driver]
+
 
 def compare_retention(current: Retention, previous: Retention) -> Change | None:
     """The change from ``previous`` to ``current``; None when either is not defined."""

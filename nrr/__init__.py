@@ -1,10 +1,19 @@
-"""The application: settings, ledger sources and the ``nrr`` command, wired around the engine."""
+"""The application: settings, the runtime that wires the engine to its sources, and the state
+database; with the add-on (``nrr.addon``) and the entry points (``nrr.cli``, ``nrr.server``,
+``nrr.scheduling``) on top."""
 
-from nrr._errors import ConfigError, SourceError
-from nrr.config import Settings, load_settings
-from nrr.sources import Cells, FileSource, LedgerSource, check_source, load_ledger, open_source
+from nrr._errors import ConfigError
+from nrr.config import (
+    AlertSettings,
+    DigestSchedule,
+    Settings,
+    SlackSecrets,
+    load_settings,
+    slack_secrets,
+)
+from nrr.runtime import Runtime
 
 __all__ = [
-    "Cells", "ConfigError", "FileSource", "LedgerSource", "Settings", "SourceError",
-    "check_source", "load_ledger", "load_settings", "open_source",
+    "AlertSettings", "ConfigError", "DigestSchedule", "Runtime", "Settings", "SlackSecrets",
+    "load_settings", "slack_secrets",
 ]

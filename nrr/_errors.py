@@ -1,8 +1,8 @@
-"""Errors of the application layer (configuration and ledger sources).
+"""Errors of the application core.
 
     NrrError (engine)
-    ├── ConfigError     nrr.toml or an environment variable is missing, unknown or invalid
-    └── SourceError     a ledger source cannot be opened or read
+    └── ConfigError     nrr.toml, an environment variable or the state database is missing,
+                        unknown or invalid
 """
 
 from __future__ import annotations
@@ -12,7 +12,3 @@ from engine import NrrError
 
 class ConfigError(NrrError):
     """nrr.toml or an environment variable is missing, unknown or has a bad value."""
-
-
-class SourceError(NrrError):
-    """A ledger source cannot be opened or read (no such file, unsupported format, ...)."""

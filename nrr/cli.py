@@ -3,6 +3,11 @@
 Exit status: 0 answered, 1 the input is wrong (ledger, period, config: the message says what
 to fix), 2 the command line is wrong, 70 an internal error (a one-line message; set NRR_DEBUG=1
 for the traceback).
+
+Errors of the entry points:
+
+    NrrError (engine)
+    └── CommandError    a command cannot do what was asked (which channel? that digest is posted...)
 """
 
 from __future__ import annotations
@@ -20,16 +25,29 @@ from pathlib import Path
 
 from rich.console import Console
 
-from engine import EXAMPLES, METHODS, RULES, Month, NrrError, parse_month, report_to_dict, resolve_period
-from nrr._errors import SourceError
+from engine import (
+    EXAMPLES,
+    METHODS,
+    RULES,
+    Month,
+    NrrError,
+    check_source,
+    load_ledger,
+    parse_month,
+    report_to_dict,
+    resolve_period,
+)
 from nrr._render import render_issues, render_report
 from nrr.config import Settings, load_settings, parse_month_number
 from nrr.runtime import Runtime, utc_now
-from nrr.sources import check_source, load_ledger
 
 Clock = Callable[[], dt.datetime]
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 70
+
+
+class CommandError(NrrError):
+    """A command cannot do what was asked; the text says what to pass instead."""
 
 
 def _date(text: str) -> dt.date:
@@ -156,7 +174,7 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
     spec = runtime.settings.ledger_source
     if not is_sheet_spec(spec):
-        raise SourceError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
+        raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
     result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run)
     for line in result.lines():
@@ -176,18 +194,17 @@ def _digest_month(args: argparse.Namespace, runtime: Runtime) -> Month:
         try:
             return parse_month(args.month)
         except ValueError:
-            raise SourceError(f"--month {args.month!r} is not a month such as 2026-10.") from None
+            raise CommandError(f"--month {args.month!r} is not a month such as 2026-10.") from None
     return Month.of(runtime.today()) - 1
 
 
 def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
-    from bot._blocks import blocks_to_text
-    from bot._digest_blocks import digest_blocks
+    from bot import blocks_to_text, digest_blocks
     from nrr.scheduling import TickReport, build_service, occurrence_for, schedule_for
 
     channel = args.channel or (runtime.settings.digests[0].channel if runtime.settings.digests else None)
     if channel is None:
-        raise SourceError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
+        raise CommandError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
     schedule = schedule_for(runtime, channel)
     month = _digest_month(args, runtime)
     if args.dry_run:
@@ -197,13 +214,13 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         settings = runtime.settings
         ledger = load_ledger(runtime.source())
         if month not in ledger:
-            raise SourceError(f"{month.name} is not in the ledger yet; the latest month is "
+            raise CommandError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")
         digest = runtime.digest(ledger, month, schedule.chart_months)
         out.print(f"Digest for {schedule.label}, {month.name} (dry run: nothing is posted)\n", markup=False)
         out.print(blocks_to_text(digest_blocks(digest, schedule.include)), markup=False, soft_wrap=True)
         if "chart" in schedule.include and digest.series:
-            from bot._chart import render_chart
+            from bot import render_chart
 
             path = Path(f"nrr-digest-{channel}-{month}.png")
             path.write_bytes(render_chart(digest.series, settings.profile,
@@ -230,11 +247,11 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         return EXIT_OK
     post = service.store.post(key)
     if key in report.failed:
-        raise SourceError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
+        raise CommandError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
     if key in report.waiting:
-        raise SourceError(f"{month.name} is not in the ledger yet; the digest was not posted.")
+        raise CommandError(f"{month.name} is not in the ledger yet; the digest was not posted.")
     state = post.status if post else "not claimed"
-    raise SourceError(f"The {month.name} digest for {schedule.label} is {state}"
+    raise CommandError(f"The {month.name} digest for {schedule.label} is {state}"
                       + (f" (at {post.posted_at:%Y-%m-%d %H:%M} UTC)" if post and post.posted_at else "")
                       + "; pass --force to post it again.")
 

@@ -16,12 +16,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from engine import METHODS, RULES, Method, Month, Profile, Thresholds
-from engine._benchmarks import FUNDINGS, PRICING_MODELS, SEGMENTS, STAGES
-from engine._month import MONTH_NAMES
+from engine import (
+    FUNDINGS,
+    METHODS,
+    MONTH_NAMES,
+    PRICING_MODELS,
+    RULES,
+    SEGMENTS,
+    STAGES,
+    Method,
+    Month,
+    Profile,
+    Thresholds,
+)
 from nrr._errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "nrr.toml"
@@ -374,3 +384,46 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
         config_path=path,
         base_dir=path.parent if path is not None else cwd,
     )
+
+
+# --- secrets: from the environment only, read once where the process starts --------------------
+
+SLACK_API_URL = "https://slack.com/api/"
+SlackUse = Literal["events", "socket-mode", "posting"]
+_SLACK_NEEDS: dict[SlackUse, tuple[tuple[str, str], ...]] = {
+    "events": (("SLACK_BOT_TOKEN", "call the Slack Web API"),
+               ("SLACK_SIGNING_SECRET", "verify that requests come from Slack")),
+    "socket-mode": (("SLACK_BOT_TOKEN", "call the Slack Web API"), ("SLACK_APP_TOKEN", "connect in Socket Mode")),
+    "posting": (("SLACK_BOT_TOKEN", "post digests and alerts"),),
+}
+
+
+def missing_secret(name: str, purpose: str) -> str:
+    return f"{name} is not set: nrr needs it to {purpose}. Set it in the environment and start again."
+
+
+@dataclass(frozen=True)
+class SlackSecrets:
+    """Read from the environment at start; never logged."""
+
+    bot_token: str
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str
+
+    def __repr__(self) -> str:
+        return f"SlackSecrets(api_url={self.api_url!r}, tokens=<hidden>)"
+
+
+def slack_secrets(env: Mapping[str, str], use: SlackUse = "events") -> SlackSecrets:
+    """The Slack secrets ``use`` needs, or ``ConfigError`` naming the first one missing.
+
+    ``events``: answering over HTTP (bot token, signing secret); ``socket-mode``: over Socket
+    Mode (bot token, app token); ``posting``: digests and alerts (the bot token).
+    """
+    for name, purpose in _SLACK_NEEDS[use]:
+        if not env.get(name):
+            raise ConfigError(missing_secret(name, purpose))
+    api_url = env.get("SLACK_API_URL") or SLACK_API_URL
+    return SlackSecrets(env["SLACK_BOT_TOKEN"], env.get("SLACK_SIGNING_SECRET") if use == "events" else None,
+                        env.get("SLACK_APP_TOKEN"), api_url if api_url.endswith("/") else api_url + "/")

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine import Digest, Ledger, Method, Month, Period, Report, build_digest, build_report
+from engine import Digest, Ledger, LedgerSource, Method, Month, Period, Report, build_digest, build_report, load_ledger
 from nrr.config import Settings
-from nrr.sources import LedgerSource, open_source
+from sheets import is_sheet_spec, open_file_source
 
 if TYPE_CHECKING:
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
@@ -41,6 +41,19 @@ class Runtime:
     def today(self) -> dt.date:
         """Today in the configured time zone: what "last month" is measured from."""
         return self.clock().astimezone(self.settings.zone).date()
+
+    @property
+    def fiscal_year_start(self) -> int:
+        return self.settings.fiscal_year_start
+
+    @property
+    def ledger_spec(self) -> str:
+        """The configured ledger source, as written in nrr.toml or ``--ledger``."""
+        return self.settings.ledger_source
+
+    def ledger(self) -> Ledger:
+        """The configured ledger, validated; ``LedgerError`` lists every problem by cell."""
+        return load_ledger(self.source())
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report:
         """The engine's report for ``period``, with the configured method, profile, fiscal year and currency."""
@@ -75,9 +88,7 @@ class Runtime:
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
-        from sheets import is_sheet_spec
-
         spec = spec or self.settings.ledger_source
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
-        return open_source(spec, self.settings.base_dir)
+        return open_file_source(spec, self.settings.base_dir)

@@ -15,22 +15,39 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot._digest_blocks import alert_blocks, alert_fallback, digest_blocks, digest_text, missing_month_text
+from bot import (
+    Block,
+    Delivery,
+    DeliveryError,
+    alert_blocks,
+    alert_fallback,
+    digest_blocks,
+    digest_text,
+    missing_month_text,
+    render_chart,
+)
 from engine import (
     RULES,
     Alert,
+    Cells,
+    Digest,
+    Ledger,
     LedgerCheck,
     Month,
     NrrError,
+    alert_ledger_clean,
+    alert_ledger_errors,
     evaluate_alerts,
 )
-from engine import _messages as words
-from nrr.config import DigestSchedule
+from nrr.config import DigestSchedule, Settings, slack_secrets
 from nrr.runtime import Runtime
 from nrr.state import StateStore
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 log = logging.getLogger("nrr.scheduler")
 LEASE = "scheduler"
@@ -88,58 +105,6 @@ def _ago(delta: dt.timedelta) -> str:
     return f"{int(delta.total_seconds() // 60)} minutes"
 
 
-# --- talking to Slack ----------------------------------------------------------------------------
-
-class DeliveryError(Exception):
-    """Slack did not take the post; ``permanent`` failures need a person (invite the bot...)."""
-
-    def __init__(self, message: str, *, permanent: bool) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-FIXES = {
-    "channel_not_found": "the channel id is wrong or the channel was deleted; check the channel in nrr.toml",
-    "not_in_channel": "invite the bot to the channel: /invite @nrr in {label}",
-    "is_archived": "the channel is archived; unarchive it or pick another",
-    "invalid_auth": "SLACK_BOT_TOKEN is not valid; reinstall the app and update the token",
-    "missing_scope": "the app lacks a scope; recreate it from deploy/slack/manifest.yml",
-}
-
-
-class Delivery:
-    """Posts through the Web API: 429 retried after Retry-After, other transient failures with
-    backoff, within a few attempts; ``sleep`` is injected so tests never wait."""
-
-    def __init__(self, client: Any, sleep: Callable[[float], None], attempts: int = 4) -> None:
-        self.client, self.sleep, self.attempts = client, sleep, attempts
-
-    def call(self, method: str, label: str, **arguments: Any) -> Any:
-        from slack_sdk.errors import SlackApiError
-
-        last = "no attempt"
-        for attempt in range(self.attempts):
-            try:
-                return getattr(self.client, method)(**arguments)
-            except SlackApiError as exc:
-                status = exc.response.status_code
-                error = exc.response.get("error", "") if hasattr(exc.response, "get") else ""
-                if status == 429:
-                    self.sleep(float(exc.response.headers.get("Retry-After", "1")))
-                    last = "rate limited"
-                    continue
-                if status >= 500:
-                    self.sleep(min(30.0, 2.0 ** attempt))
-                    last = f"HTTP {status}"
-                    continue
-                fix = FIXES.get(error, "see Slack's documentation for this error").format(label=label)
-                raise DeliveryError(f"{error} ({fix})", permanent=True) from None
-            except OSError as exc:  # connection refused, reset, timed out
-                self.sleep(min(30.0, 2.0 ** attempt))
-                last = type(exc).__name__
-        raise DeliveryError(f"Slack kept failing ({last}); will retry on the next tick", permanent=False)
-
-
 def first_sight(alert: Alert) -> tuple[str, int]:
     """The level an alert is compared with when nothing was posted yet: a tier is judged against last
     month (a tier is not bad in itself); every other rule against "fine"."""
@@ -161,22 +126,11 @@ class TickReport:
 class DigestService:
     """Decides what is due and posts it. Every method takes ``now``; nothing reads a clock."""
 
-    def __init__(self, runtime: Runtime, store: StateStore, delivery: Delivery | None,
-                 chart: Callable[..., bytes] | None = None) -> None:
+    def __init__(self, runtime: Runtime, store: StateStore, delivery: Delivery | None) -> None:
         self.runtime, self.store, self.delivery = runtime, store, delivery
-        self.name = "nrr"
-        self._chart_cache: dict[tuple[str, int], bytes] = {}
-        self._alerts_checked: set[tuple[Month, int]] = set()
-        self._alerts_checked_for: LedgerCheck | None = None
-        self._digest_memo: tuple[tuple[Month, int, int], Any, Any] | None = None
-        if chart is None:
-            from bot._chart import render_chart
-
-            chart = render_chart
-        self.chart = chart
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         return self.runtime.settings
 
     # -- ticks --
@@ -250,12 +204,11 @@ class DigestService:
         schedule, month = occurrence.schedule, occurrence.month
         try:
             cells = self.runtime.source().read_cells()
-            check = cells.check
         except NrrError as exc:
             log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
             report.waiting.append(occurrence.key)
             return report
-        ledger = check.ledger
+        ledger = cells.check.ledger
         if ledger is None or month not in ledger:
             waited = now - occurrence.at
             if waited >= dt.timedelta(hours=self.settings.missing_month_wait_hours) and not force:
@@ -266,28 +219,26 @@ class DigestService:
             return report
         if not self.store.claim(occurrence.key, "digest", schedule.channel, now, force=force):
             return report
-        digest = self._digest(ledger, month, schedule.chart_months)
+        digest = self._digest(cells, month, schedule.chart_months)
         late = now - occurrence.at
         blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
         ts = self._send(occurrence.key, schedule.channel, schedule.label, now, blocks=blocks,
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
-            self._post_chart(occurrence, digest, ts, now, force=force)
-        if ts is not None and (month, id(check)) not in self._alerts_checked:
-            # once per month and ledger state: five hundred digests need one look at the alerts
-            self._alerts_checked = {(month, id(check))}
-            self._alerts_checked_for = check  # keeps id(check) from being reused while remembered
-            self.check_alerts(now, check, as_of=month, report=report)
+            self._post_chart(occurrence, cells, digest, ts, now, force=force)
+        if ts is not None:
+            # once per month and read of the ledger: five hundred digests need one look at the alerts
+            cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
 
     def _post(self, key: str, kind: str, channel: str, label: str, now: dt.datetime, *,
-              blocks: list[dict[str, Any]] | None, text: str, report: TickReport) -> str | None:
+              blocks: list[Block] | None, text: str, report: TickReport) -> str | None:
         """Claim ``key``, then send it."""
         if not self.store.claim(key, kind, channel, now):
             return None
         return self._send(key, channel, label, now, blocks=blocks, text=text, report=report)
 
-    def _send(self, key: str, channel: str, label: str, now: dt.datetime, *, blocks: list[dict[str, Any]] | None,
+    def _send(self, key: str, channel: str, label: str, now: dt.datetime, *, blocks: list[Block] | None,
               text: str, report: TickReport) -> str | None:
         """Claimed -> sending -> posted (or pending on a known failure)."""
         if self.delivery is None or not self.store.begin_send(key, now):
@@ -307,25 +258,20 @@ class DigestService:
         report.posted.append(key)
         return ts
 
-    def _digest(self, ledger: Any, month: Month, chart_months: int) -> Any:
-        """One digest per month, ledger and chart span, however many channels receive it."""
-        key = (month, id(ledger), chart_months)
-        if self._digest_memo is None or self._digest_memo[0] != key:
-            digest = self.runtime.digest(ledger, month, chart_months)
-            self._digest_memo = (key, digest, ledger)  # the ledger is kept so its id stays unique
-        return self._digest_memo[1]
+    def _digest(self, cells: Cells, month: Month, chart_months: int) -> Digest:
+        """One digest per read of the ledger, month and chart span, however many channels receive it."""
+        ledger: Ledger = cells.ledger
+        return cells.memo(("digest", month, chart_months), lambda: self.runtime.digest(ledger, month, chart_months))
 
     # -- charts --
 
-    def chart_png(self, digest: Any, months: int) -> bytes:
-        cache_key = (str(digest.month), months)
-        if cache_key not in self._chart_cache:
-            title = f"Trailing-12-month NRR and GRR to {digest.month.name}"
-            self._chart_cache = {cache_key: self.chart(digest.series, self.settings.profile, title)}
-        return self._chart_cache[cache_key]
+    def _chart_png(self, cells: Cells, digest: Digest, months: int) -> bytes:
+        title = f"Trailing-12-month NRR and GRR to {digest.month.name}"
+        return cells.memo(("chart", digest.month, months),
+                          lambda: render_chart(digest.series, self.settings.profile, title))
 
-    def _post_chart(self, occurrence: Occurrence, digest: Any, thread_ts: str, now: dt.datetime, *,
-                    force: bool = False) -> None:
+    def _post_chart(self, occurrence: Occurrence, cells: Cells, digest: Digest, thread_ts: str, now: dt.datetime,
+                    *, force: bool = False) -> None:
         schedule = occurrence.schedule
         if not digest.series or self.delivery is None:
             return
@@ -333,7 +279,7 @@ class DigestService:
             return
         if not self.store.begin_send(occurrence.chart_key, now):
             return
-        png = self.chart_png(digest, schedule.chart_months)
+        png = self._chart_png(cells, digest, schedule.chart_months)
         try:
             self.delivery.call("files_upload_v2", schedule.label, channel=schedule.channel, thread_ts=thread_ts,
                                content=png, filename=f"nrr-{digest.month}.png",
@@ -350,11 +296,11 @@ class DigestService:
         if chart is None or chart.status != "pending" or digest_post is None or not digest_post.ts:
             return
         try:
-            ledger = self.runtime.source().read_cells().ledger
+            cells = self.runtime.source().read_cells()
+            digest = self._digest(cells, occurrence.month, occurrence.schedule.chart_months)
         except NrrError:
             return
-        digest = self._digest(ledger, occurrence.month, occurrence.schedule.chart_months)
-        self._post_chart(occurrence, digest, digest_post.ts, now)
+        self._post_chart(occurrence, cells, digest, digest_post.ts, now)
 
     # -- alerts --
 
@@ -413,7 +359,7 @@ class DigestService:
             if errors != seen:
                 self.store.set_value("ledger-errors", errors)
             return []
-        text = words.alert_ledger_errors(len(errors), new) if new else words.alert_ledger_clean()
+        text = alert_ledger_errors(len(errors), new) if new else alert_ledger_clean()
         digest_of = hashlib.sha256("\n".join(errors).encode()).hexdigest()[:12]
         key = f"alert:ledger_errors:{alerts.channel}:{digest_of}"
         ts = self._post(key, "alert", alerts.channel, alerts.label, now,
@@ -428,71 +374,45 @@ class DigestService:
 
 # --- APScheduler ---------------------------------------------------------------------------------
 
-_SERVICES: dict[str, DigestService] = {}
+def _job(service: DigestService, what: Callable[[dt.datetime], TickReport]) -> Callable[[], None]:
+    """An APScheduler job: ``what`` at the runtime's now, logging instead of raising."""
+    def run() -> None:
+        try:
+            what(service.runtime.clock())
+        except Exception:
+            log.exception("scheduler %s failed", what.__name__)
+    return run
 
 
-def _job(name: str, what: str) -> None:
-    """An APScheduler job: ``service.tick`` or ``service.poll`` at the runtime's now, never raising."""
-    service = _SERVICES[name]
-    try:
-        getattr(service, what)(service.runtime.clock())
-    except Exception:
-        log.exception("scheduler %s failed", what)
+def start_scheduler(service: DigestService, *, blocking: bool = False) -> BaseScheduler:
+    """APScheduler 3 ticking the service: ``tick`` (what is due) and ``poll`` (the ledger, for alerts).
 
-
-def start_scheduler(service: DigestService, *, blocking: bool = False) -> Any:
-    """APScheduler 3 with its job store in the state database, ticking the service.
-
-    Jobs are interval triggers in UTC (a bare CronTrigger would use the machine's zone); they are
-    replaced at every start, which is harmless because nothing here depends on their next run
-    time: what is due comes from the posting history.
+    Jobs are interval triggers in UTC (a bare CronTrigger would use the machine's zone) in memory:
+    nothing depends on their next run time, because what is due comes from the posting history
+    in the state database.
     """
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
-    _SERVICES[service.name] = service
     kind = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = kind(
-        jobstores={"default": SQLAlchemyJobStore(engine=service.store.engine, tablename="nrr_apscheduler_jobs")},
-        timezone=dt.UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
-    )
+    scheduler = kind(timezone=dt.UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     settings = service.settings
-    scheduler.add_job(_job, IntervalTrigger(seconds=settings.tick_seconds, timezone=dt.UTC),
-                      args=[service.name, "tick"], id=f"{service.name}:tick", replace_existing=True,
-                      next_run_time=service.runtime.clock())
-    scheduler.add_job(_job, IntervalTrigger(minutes=settings.poll_minutes, timezone=dt.UTC),
-                      args=[service.name, "poll"], id=f"{service.name}:poll", replace_existing=True)
+    scheduler.add_job(_job(service, service.tick), IntervalTrigger(seconds=settings.tick_seconds, timezone=dt.UTC),
+                      id="nrr:tick", next_run_time=service.runtime.clock())
+    scheduler.add_job(_job(service, service.poll), IntervalTrigger(minutes=settings.poll_minutes, timezone=dt.UTC),
+                      id="nrr:poll")
     scheduler.start()
     return scheduler
 
 
-def build_service(runtime: Runtime, *, need_slack: bool = True) -> DigestService:
-    """The digest service for ``runtime``: state store, Slack client (when needed), chart renderer."""
-    store = StateStore(runtime.settings.state_url)
-    delivery = None
-    if need_slack:
-        from slack_sdk import WebClient
+def build_service(runtime: Runtime) -> DigestService:
+    """The digest service for ``runtime``: the state store and a Slack client to post with."""
+    from slack_sdk import WebClient
 
-        from bot._app import slack_secrets
-
-        secrets = slack_secrets(runtime.env, socket_mode=True) if runtime.env.get("SLACK_APP_TOKEN") \
-            else _bot_token_only(runtime.env)
-        delivery = Delivery(WebClient(token=secrets.bot_token, base_url=secrets.api_url), runtime.sleep)
-    return DigestService(runtime, store, delivery)
-
-
-def _bot_token_only(env: Any) -> Any:
-    from bot._app import DEFAULT_API_URL, SlackSecrets
-    from bot._messages import missing_secret
-    from nrr._errors import ConfigError
-
-    if not env.get("SLACK_BOT_TOKEN"):
-        raise ConfigError(missing_secret("SLACK_BOT_TOKEN", "post digests and alerts"))
-    api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
-    return SlackSecrets(env["SLACK_BOT_TOKEN"], None, None, api_url if api_url.endswith("/") else api_url + "/")
+    secrets = slack_secrets(runtime.env, "posting")
+    delivery = Delivery(WebClient(token=secrets.bot_token, base_url=secrets.api_url), runtime.sleep)
+    return DigestService(runtime, StateStore(runtime.settings.state_url), delivery)
 
 
 def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
@@ -510,4 +430,3 @@ def occurrence_for(schedule: DigestSchedule, month: Month) -> Occurrence:
     local = dt.datetime(following.year, following.month, schedule.day, schedule.time.hour, schedule.time.minute,
                         tzinfo=zone)
     return Occurrence(schedule, month, local.astimezone(dt.UTC))
-

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from nrr.config import slack_secrets
 from nrr.runtime import Runtime
 
 
@@ -32,9 +33,9 @@ def build_server(runtime: Runtime, *, socket_mode: bool = False) -> Server:
     routes: list[BaseRoute] = []
     handler = None
     if runtime.settings.slack_enabled:
-        from bot import build_slack_app, slack_routes, slack_secrets
+        from bot import build_slack_app, slack_routes
 
-        secrets = slack_secrets(runtime.env, socket_mode=socket_mode)
+        secrets = slack_secrets(runtime.env, "socket-mode" if socket_mode else "events")
         slack_app, _ = build_slack_app(runtime, secrets)
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -50,8 +51,7 @@ def build_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None) -> 
     routes: list[BaseRoute] = []
     settings = runtime.settings
     if settings.addon_endpoint_url and settings.addon_service_account:
-        from sheets._addon import addon_routes
-        from sheets._idtoken import IdTokenVerifier
+        from nrr.addon import IdTokenVerifier, addon_routes
 
         verifier = IdTokenVerifier(settings.addon_endpoint_url, settings.addon_service_account,
                                    certs_url=settings.addon_certs_url, clock=runtime.monotonic)

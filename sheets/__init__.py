@@ -1,6 +1,14 @@
-"""The Google Sheets adapter: a sheet as a ledger source, safe write-back, the add-in backend."""
+"""The ledger sources: CSV, TSV and XLSX files, and Google Sheets (read, filled, templated).
 
-from sheets._client import SCOPES, SheetsClient, credentials_from_env
+Naming a source and reading a file need no Google library; the Google names below are imported
+on first use (PEP 562), so ``nrr report`` on a CSV never loads gspread, google-auth or requests.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sheets._errors import (
     SheetNotFound,
     SheetNotShared,
@@ -8,14 +16,57 @@ from sheets._errors import (
     SheetsError,
     SheetsQuotaError,
     SheetsUnavailable,
+    SourceError,
 )
-from sheets._fill import FillResult, fill_sheet
-from sheets._source import GoogleSheetSource, LedgerCache, SheetRef, is_sheet_spec, parse_sheet_spec
-from sheets._template import init_sheet
+from sheets._files import FILE_SUFFIXES, FileSource, open_file_source
+from sheets._spec import SheetRef, is_sheet_spec, parse_sheet_spec
+
+if TYPE_CHECKING:
+    from sheets._client import SCOPES, SheetsClient, credentials_from_env
+    from sheets._fill import METADATA_KEY, NOTE_PREFIX, FillResult, fill_sheet
+    from sheets._source import GoogleSheetSource, LedgerCache, Worksheet
+    from sheets._template import init_sheet
+
+_GOOGLE = {
+    "SCOPES": "sheets._client", "SheetsClient": "sheets._client", "credentials_from_env": "sheets._client",
+    "FillResult": "sheets._fill", "fill_sheet": "sheets._fill", "METADATA_KEY": "sheets._fill",
+    "NOTE_PREFIX": "sheets._fill",
+    "GoogleSheetSource": "sheets._source", "LedgerCache": "sheets._source", "Worksheet": "sheets._source",
+    "init_sheet": "sheets._template",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _GOOGLE:
+        value = getattr(importlib.import_module(_GOOGLE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sheets' has no attribute {name!r}")
+
 
 __all__ = [
-    "SCOPES", "FillResult", "GoogleSheetSource", "LedgerCache", "SheetNotFound", "SheetNotShared",
-    "SheetRef", "SheetsAuthError", "SheetsClient", "SheetsError", "SheetsQuotaError",
-    "SheetsUnavailable", "credentials_from_env", "fill_sheet", "init_sheet", "is_sheet_spec",
+    "FILE_SUFFIXES",
+    "METADATA_KEY",
+    "NOTE_PREFIX",
+    "SCOPES",
+    "FileSource",
+    "FillResult",
+    "GoogleSheetSource",
+    "LedgerCache",
+    "SheetNotFound",
+    "SheetNotShared",
+    "SheetRef",
+    "SheetsAuthError",
+    "SheetsClient",
+    "SheetsError",
+    "SheetsQuotaError",
+    "SheetsUnavailable",
+    "SourceError",
+    "Worksheet",
+    "credentials_from_env",
+    "fill_sheet",
+    "init_sheet",
+    "is_sheet_spec",
+    "open_file_source",
     "parse_sheet_spec",
 ]

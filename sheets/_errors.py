@@ -1,12 +1,13 @@
-"""Errors of the Google Sheets adapter; each message says what to do.
+"""Errors of the ledger sources (files and Google Sheets); each message says what to do.
 
     NrrError (engine)
-    └── SheetsError             a sheet cannot be read or written
-        ├── SheetsAuthError     no credentials, or a key Google refuses
-        ├── SheetNotShared      the service account has no access (403)
-        ├── SheetNotFound       no spreadsheet or worksheet by that id, gid or title
-        ├── SheetsQuotaError    Google's rate limit held past the retry budget (429)
-        └── SheetsUnavailable   Google (or the network) failed past the retry budget
+    └── SourceError                 a ledger source cannot be opened, read or written
+        └── SheetsError             a Google Sheet cannot be read or written
+            ├── SheetsAuthError     no credentials, or a key Google refuses
+            ├── SheetNotShared      the service account has no access (403)
+            ├── SheetNotFound       no spreadsheet or worksheet by that id, gid or title
+            ├── SheetsQuotaError    Google's rate limit held past the retry budget (429)
+            └── SheetsUnavailable   Google (or the network) failed past the retry budget
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from __future__ import annotations
 from engine import NrrError
 
 
-class SheetsError(NrrError):
+class SourceError(NrrError):
+    """A ledger source cannot be opened or read (no such file, unsupported format, ...)."""
+
+
+class SheetsError(SourceError):
     """A Google Sheet cannot be read or written."""
 
 

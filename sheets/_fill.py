@@ -20,9 +20,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine import FIELD_TITLES, LedgerRow, Month, a1, check_ledger, column_letter, quote_sheet
-from engine._cells import CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
-from engine._ledger import Field, Layout
+from engine import (
+    FIELD_TITLES,
+    CellError,
+    Field,
+    Layout,
+    LedgerRow,
+    Month,
+    a1,
+    check_ledger,
+    column_letter,
+    infer_date_order,
+    is_blank,
+    parse_money,
+    parse_month,
+    parse_ratio,
+    quote_sheet,
+)
 from sheets import _messages as say
 from sheets._errors import SheetsError
 from sheets._source import GoogleSheetSource

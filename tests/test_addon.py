@@ -163,7 +163,7 @@ def test_healthz(stack: tuple[FakeGoogle, str]) -> None:
 
 
 def test_the_deployment_descriptor_points_at_our_routes() -> None:
-    from sheets._addon import PATHS
+    from nrr.addon import PATHS
     from tests.helpers import ROOT
 
     deployment = json.loads((ROOT / "deploy" / "addon" / "deployment.json").read_text())

@@ -1,8 +1,19 @@
-"""engine/ is pure: it imports no adapter, no network, no environment, no clock of its own."""
+"""The layers point one way, packages meet only through their public names, and engine/ is pure.
+
+    5  entry points      nrr.cli, nrr.server, nrr.scheduling (and nrr._render, nrr.__main__)
+    4  inbound adapters  bot (Slack), nrr.addon (the Sheets add-on)
+    3  application core  nrr (nrr.config, nrr.runtime, nrr.state)
+    2  ledger sources    sheets (files and Google Sheets)
+    1  engine            engine
+
+A module may import only from its own layer or below, and never another package's ``_module``.
+Every import counts: at the top, inside a function, or under ``TYPE_CHECKING``.
+"""
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -11,17 +22,107 @@ from tests.helpers import ROOT
 FORBIDDEN = {"os", "socket", "urllib", "http", "requests", "httpx", "slack_bolt", "slack_sdk", "google",
              "gspread", "apscheduler", "sqlalchemy", "sheets", "bot", "nrr", "subprocess", "time",
              "threading", "asyncio", "random"}
+OURS = ("engine", "sheets", "bot", "nrr")
+ENTRY_POINTS = ("nrr.cli", "nrr.server", "nrr.scheduling", "nrr._render", "nrr.__main__")
+
+
+def layer(module: str) -> int:
+    """The layer of one of our modules (``nrr.addon._cards`` -> 4)."""
+    top = module.split(".")[0]
+    if top == "engine":
+        return 1
+    if top == "sheets":
+        return 2
+    if top == "bot" or module == "nrr.addon" or module.startswith("nrr.addon."):
+        return 4
+    if any(module == m or module.startswith(m + ".") for m in ENTRY_POINTS):
+        return 5
+    return 3
+
+
+def package(module: str) -> str:
+    """The package a module belongs to: ``nrr.addon._cards`` -> ``nrr.addon``, ``nrr.cli`` -> ``nrr``."""
+    parts = module.split(".")
+    if parts[:2] == ["nrr", "addon"]:
+        return "nrr.addon"
+    return parts[0]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """Every module of ours that ``path`` imports, with its line; ``from pkg import name`` counts as
+    ``pkg.name`` when that is a module (``from engine import _messages``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names
+                      if a.name.startswith("_") or (ROOT / node.module.replace(".", "/") / f"{a.name}.py").exists()
+                      or (ROOT / node.module.replace(".", "/") / a.name / "__init__.py").exists()]
+    return [(line, name) for line, name in found if name.split(".")[0] in OURS]
+
+
+def our_modules() -> list[Path]:
+    return sorted(p for top in OURS for p in (ROOT / top).rglob("*.py"))
+
+
+def violations(path: Path) -> list[str]:
+    """Imports in ``path`` against the layers, or into another package's private module."""
+    me = module_name(path)
+    out = []
+    for line, name in imports(path):
+        if layer(name) > layer(me):
+            out.append(f"{path.relative_to(ROOT)}:{line}: {me} (layer {layer(me)}) imports {name} "
+                       f"(layer {layer(name)})")
+        private = [p for p in name.split(".")[1:] if p.startswith("_") and p not in ("__init__", "__main__")]
+        if private and package(name) != package(me):
+            out.append(f"{path.relative_to(ROOT)}:{line}: {me} imports {name}, private to {package(name)}")
+    return out
+
+
+@pytest.mark.parametrize("path", our_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_follow_the_layers_and_the_public_surfaces(path: Path) -> None:
+    assert violations(path) == []
+
+
+def test_the_layer_check_sees_imports_inside_functions(tmp_path: Path) -> None:
+    sample = ROOT / "sheets" / "_layer_probe.py"
+    sample.write_text("def f():\n    from nrr.runtime import Runtime\n    from bot._blocks import Block\n")
+    try:
+        assert violations(sample) == [
+            "sheets/_layer_probe.py:2: sheets._layer_probe (layer 2) imports nrr.runtime (layer 3)",
+            "sheets/_layer_probe.py:3: sheets._layer_probe (layer 2) imports bot._blocks (layer 4)",
+            "sheets/_layer_probe.py:3: sheets._layer_probe imports bot._blocks, private to bot",
+        ]
+    finally:
+        sample.unlink()
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "engine").glob("*.py")), ids=lambda p: p.name)
-def test_engine_imports_nothing_from_the_outside_world(path: object) -> None:
-    tree = ast.parse(path.read_text())  # type: ignore[attr-defined]
+def test_engine_imports_nothing_from_the_outside_world(path: Path) -> None:
+    tree = ast.parse(path.read_text())
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             imported.add(node.module.split(".")[0])
-    assert not imported & FORBIDDEN
-    source = path.read_text()  # type: ignore[attr-defined]
+    assert not imported & FORBIDDEN - {"engine"}
+    source = path.read_text()
     assert "date.today" not in source and ".now(" not in source, "the engine takes today as a parameter"
+
+
+@pytest.mark.parametrize("package_dir", ["engine", "sheets", "bot", "nrr", "nrr/addon"])
+def test_each_package_says_what_it_exports(package_dir: str) -> None:
+    init = ROOT / package_dir / "__init__.py"
+    tree = ast.parse(init.read_text())
+    assert any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in n.targets)
+               for n in tree.body), f"{init} has no __all__"

@@ -281,7 +281,7 @@ def test_nrr_serve_refuses_to_start_without_secrets() -> None:
 
 
 def test_secrets_never_show_in_reprs() -> None:
-    from bot import slack_secrets
+    from nrr import slack_secrets
 
     secrets = slack_secrets({"SLACK_BOT_TOKEN": "xoxb-secret", "SLACK_SIGNING_SECRET": "shh"})
     assert "xoxb-secret" not in repr(secrets) and "shh" not in repr(secrets)

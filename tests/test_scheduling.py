@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
+from bot import Delivery
 from engine import Month
 from nrr.config import AlertSettings, DigestSchedule, Settings
 from nrr.runtime import Runtime
-from nrr.scheduling import Delivery, DigestService, occurrence_for, occurrences, start_scheduler
+from nrr.scheduling import DigestService, occurrence_for, occurrences, start_scheduler
 from nrr.state import StateStore
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.helpers import EXAMPLE_LEDGER, POSTGRES_URL
@@ -357,14 +358,11 @@ def test_new_ledger_errors_are_alerted_and_their_fix_too(slack: FakeSlack, tmp_p
 
 # --- APScheduler ----------------------------------------------------------------------------------
 
-def test_apscheduler_keeps_its_jobs_in_the_state_database(slack: FakeSlack, tmp_path: Path) -> None:
-    from sqlalchemy import text
-
+def test_apscheduler_ticks_the_service_and_polls_the_ledger(slack: FakeSlack, tmp_path: Path) -> None:
     service = make_service(slack, tmp_path)
     scheduler = start_scheduler(service)
     try:
-        with service.store.engine.connect() as conn:
-            ids = sorted(r[0] for r in conn.execute(text("select id from nrr_apscheduler_jobs")))
-        assert ids == ["nrr:poll", "nrr:tick"]
+        jobs = {job.id: job.trigger.interval for job in scheduler.get_jobs()}
+        assert jobs == {"nrr:tick": dt.timedelta(seconds=60), "nrr:poll": dt.timedelta(minutes=15)}
     finally:
         scheduler.shutdown(wait=False)

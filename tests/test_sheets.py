@@ -13,12 +13,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from rich.console import Console
 
-from engine import Month
+from engine import Month, load_ledger
 from nrr.cli import main
 from nrr.config import Settings
 from nrr.runtime import Runtime
-from nrr.sources import load_ledger
 from sheets import (
+    METADATA_KEY,
+    NOTE_PREFIX,
     SheetNotFound,
     SheetNotShared,
     SheetsAuthError,
@@ -28,7 +29,6 @@ from sheets import (
     init_sheet,
     parse_sheet_spec,
 )
-from sheets._fill import METADATA_KEY, NOTE_PREFIX
 from tests.fakes.google_api import SERVICE_ACCOUNT, FakeGoogle, Formula
 from tests.helpers import HEADER
 

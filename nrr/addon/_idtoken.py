@@ -17,12 +17,10 @@ import requests
 from google.auth import exceptions as auth_exceptions
 from google.auth import jwt
 
+from nrr.addon._errors import TokenRejected
+
 GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
-
-
-class TokenRejected(Exception):
-    """The request's ID token is missing or does not prove the request came from our add-on."""
 
 
 class IdTokenVerifier:

@@ -18,14 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from engine import NrrError, Period
-from engine import _messages as words
-from nrr.runtime import Runtime
-from nrr.sources import check_source
-from sheets._fill import fill_sheet
-from sheets._idtoken import IdTokenVerifier, TokenRejected
-from sheets._source import GoogleSheetSource, SheetRef, is_sheet_spec, parse_sheet_spec
-from sheets._template import init_sheet
+from engine import NrrError, Period, benchmark_basis, check_source, pts, rate, tier_name
+from nrr.addon._app import AddonApp
+from nrr.addon._errors import AddonError, TokenRejected
+from nrr.addon._idtoken import IdTokenVerifier
+from sheets import GoogleSheetSource, SheetRef, fill_sheet, init_sheet, is_sheet_spec, parse_sheet_spec
 
 log = logging.getLogger("nrr.addon")
 Card = dict[str, Any]
@@ -57,7 +54,7 @@ def card(title: str, subtitle: str, sections: list[dict[str, Any]]) -> Card:
     return {"header": {"title": title, "subtitle": subtitle}, "sections": sections}
 
 
-def home_card(source: GoogleSheetSource, runtime: Runtime, base_url: str) -> Card:
+def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
     """The sidebar: is the ledger valid, the latest month, the trailing year, the benchmark."""
     check = check_source(source)
     widgets: list[dict[str, Any]] = []
@@ -73,19 +70,18 @@ def home_card(source: GoogleSheetSource, runtime: Runtime, base_url: str) -> Car
         ledger = check.ledger
         assert ledger is not None and ledger.last_month is not None
         last = ledger.last_month
-        report = runtime.report(ledger, Period(last, last, last.name))
+        report = app.report(ledger, Period(last, last, last.name))
         r = report.retention
-        widgets.append(_text(f"{last.name}", f"NRR {words.rate(r.nrr)} · GRR {words.rate(r.grr)}",
+        widgets.append(_text(f"{last.name}", f"NRR {rate(r.nrr)} · GRR {rate(r.grr)}",
                              "latest month in the ledger"))
         t, b = report.trailing, report.benchmark
         if t is not None:
-            basis = f"annualized from {t.months} months" if t.annualized else f"12 months to {t.as_of.short}"
-            widgets.append(_text("Trailing 12 months", f"NRR {words.rate(t.nrr)} · GRR {words.rate(t.grr)}",
-                                 basis))
+            widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr)} · GRR {rate(t.grr)}",
+                                 benchmark_basis(t)))
         if b is not None:
-            widgets.append(_text("Benchmark", f"{words.TIER_WORDS[b.tier.name]} ({b.tier.meaning.lower()})",
-                                 f"{words.pts(b.gap_to_median)} vs the {b.segment.segment} median "
-                                 f"{words.rate(b.segment.median, 0)}; source: {b.source}"))
+            widgets.append(_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
+                                 f"{pts(b.gap_to_median)} vs the {b.segment.segment} median "
+                                 f"{rate(b.segment.median, 0)}; source: {b.source}"))
         widgets.append(_paragraph(f"Ledger valid: {len(ledger)} months, {len(check.warnings)} warning(s)."))
     widgets.append(_buttons(base_url))
     return card("Net Revenue Retention", sheet, [{"widgets": widgets}])
@@ -116,25 +112,25 @@ def error_card(message: str) -> Card:
     return card("Net Revenue Retention", "Something needs attention", [{"widgets": [_paragraph(message)]}])
 
 
-def _source_for(event: dict[str, Any], runtime: Runtime) -> GoogleSheetSource:
+def _source_for(event: dict[str, Any], app: AddonApp) -> GoogleSheetSource:
     """The open spreadsheet's ledger tab: the configured one if it is this spreadsheet, else the first."""
     spreadsheet_id = (event.get("sheets") or {}).get("id")
-    configured = runtime.settings.ledger_source
+    configured = app.ledger_spec
     configured_ref = parse_sheet_spec(configured) if is_sheet_spec(configured) else None
     if spreadsheet_id is None:
         if configured_ref is None:
-            raise NrrError("Open nrr from the ledger spreadsheet and grant it access to the file "
+            raise AddonError("Open nrr from the ledger spreadsheet and grant it access to the file "
                            "(or set [ledger] source to the sheet).")
-        return runtime.sheet_source(configured)
+        return app.sheet_source(configured)
     if configured_ref is not None and configured_ref.spreadsheet_id == spreadsheet_id:
-        return runtime.sheet_source(configured)
-    return runtime.sheet_source(str(SheetRef(spreadsheet_id)))
+        return app.sheet_source(configured)
+    return app.sheet_source(str(SheetRef(spreadsheet_id)))
 
 
 Handler = Callable[[GoogleSheetSource], tuple[Card, str]]
 
 
-def addon_routes(runtime: Runtime, verifier: IdTokenVerifier, base_url: str) -> list[Route]:
+def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> list[Route]:
     """The add-on's endpoints, each verifying the caller before doing anything."""
 
     def endpoint(render: Callable[[dict[str, Any]], Card | tuple[Card, str]], *, home: bool
@@ -168,10 +164,10 @@ def addon_routes(runtime: Runtime, verifier: IdTokenVerifier, base_url: str) -> 
         return handle
 
     def on(handler: Handler) -> Callable[[dict[str, Any]], tuple[Card, str]]:
-        return lambda event: handler(_source_for(event, runtime))
+        return lambda event: handler(_source_for(event, app))
 
     return [
-        Route("/addon/homepage", endpoint(lambda e: home_card(_source_for(e, runtime), runtime, base_url),
+        Route("/addon/homepage", endpoint(lambda e: home_card(_source_for(e, app), app, base_url),
                                           home=True), methods=["POST"]),
         Route("/addon/validate", endpoint(on(validate_card), home=False), methods=["POST"]),
         Route("/addon/fill", endpoint(on(fill_card), home=False), methods=["POST"]),

@@ -1,58 +1,24 @@
-"""Ledger sources: where the grid of cells comes from (a CSV, TSV or XLSX file here).
+"""Ledger files: a CSV, TSV or XLSX file as a ledger source.
 
-Every source yields the same thing, a grid of cell values, and the engine's one reader turns it
-into a ledger, so a file and a Google Sheet are checked by the same rules.
+A file yields the same ``Cells`` as a Google Sheet, so both are checked by the same rules.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
+import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from engine import Cell, Grid, Ledger, LedgerCheck, LedgerError, check_ledger
-from nrr._errors import SourceError
+from engine import Cell, Cells, LedgerSource
+from sheets._errors import SourceError
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 # a file's cells, reused while its modification time and size are unchanged
 _FILE_CACHE: dict[tuple[str, str | None, int, int], Cells] = {}
 _FILE_CACHE_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Cells:
-    """A grid read from a source, with the name messages use for it.
-
-    The ledger is read from the grid once per ``Cells``, however many answers use it: a cached
-    grid means a cached ledger.
-    """
-
-    grid: Grid
-    sheet: str | None  # worksheet title, for A1 references (None for a flat file)
-    first_row: int = 1
-
-    @functools.cached_property
-    def check(self) -> LedgerCheck:
-        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
-
-    @property
-    def ledger(self) -> Ledger:
-        if self.check.ledger is None:
-            raise LedgerError(tuple(self.check.issues))
-        return self.check.ledger
-
-
-class LedgerSource(Protocol):
-    """Anything that can hand over the ledger's cells."""
-
-    @property
-    def name(self) -> str: ...
-
-    def read_cells(self) -> Cells: ...
 
 
 @dataclass(frozen=True)
@@ -137,11 +103,12 @@ def _read_delimited(path: Path) -> list[list[Cell]]:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
-    return [list(row) for row in csv.reader(text.splitlines(), delimiter=delimiter)]
+    # the csv module splits the lines itself: a quoted cell may hold a line break ("Churned\nMRR")
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
-def open_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
-    """The source a ledger spec names: a file path (relative to ``base_dir``)."""
+def open_file_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
+    """The file a ledger spec names (a path relative to ``base_dir``; ``book.xlsx#Tab`` picks a tab)."""
     spec = spec.strip()
     path_text, _, worksheet = spec.partition("#")
     path = Path(path_text).expanduser()
@@ -152,12 +119,3 @@ def open_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
     return FileSource(path, worksheet or None, spec)
 
-
-def load_ledger(source: LedgerSource) -> Ledger:
-    """The validated ledger from ``source``; ``LedgerError`` lists every problem by cell."""
-    return source.read_cells().ledger
-
-
-def check_source(source: LedgerSource) -> LedgerCheck:
-    """Every error and warning in ``source``'s ledger (for ``nrr validate``)."""
-    return source.read_cells().check

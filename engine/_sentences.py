@@ -1,0 +1,48 @@
+"""Sentences about a report that the terminal, Slack and the add-on all show, built once here.
+
+Each renderer formats them (bold, emoji, a card widget); none builds its own, so the three never
+say different things about the same number.
+"""
+
+from __future__ import annotations
+
+from engine import _messages as say
+from engine._benchmarks import Benchmark
+from engine._retention import Change, Method, Trailing
+
+METHOD_WORDS: dict[Method, str] = {
+    "chained": "chained: the product of the monthly rates",
+    "sum": "sum: the span's movements over its first Start",
+}
+
+
+def method_sentence(method: Method) -> str:
+    """``chained: the product of the monthly rates``: how a span combined its months."""
+    return METHOD_WORDS[method]
+
+
+def change_sentence(change: Change) -> str:
+    """``NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts); GRR -5.6 pts``."""
+    return (say.change_sentence(change.nrr, change.previous.period.label, change.driver, change.driver_delta)
+            + f"; GRR {say.pts(change.grr)}")
+
+
+def benchmark_basis(trailing: Trailing) -> str:
+    """What the benchmarked figure rests on: ``trailing 12 months to Sep 2026`` or
+    ``annualized from 5 months``."""
+    if trailing.annualized:
+        return f"annualized from {trailing.months} month{'s' if trailing.months > 1 else ''}"
+    return f"trailing 12 months to {trailing.as_of.short}"
+
+
+def tier_name(benchmark: Benchmark) -> str:
+    """``Good``, ``Best-in-class``, ...: the tier as people read it."""
+    return say.TIER_WORDS[benchmark.tier.name]
+
+
+def grr_sentence(benchmark: Benchmark) -> str | None:
+    """``GRR is concerning (below 85%).``, or None without a GRR."""
+    if benchmark.grr_status is None:
+        return None
+    return f"GRR is {say.GRR_WORDS[benchmark.grr_status]}."
+

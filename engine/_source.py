@@ -1,0 +1,71 @@
+"""Where a ledger's cells come from, as the engine sees it: a grid, read once, checked once.
+
+Every source (a CSV or XLSX file, a Google Sheet) hands over the same thing, ``Cells``, and the
+engine's one reader turns it into a ledger, so a file and a sheet are checked by the same rules.
+The sources themselves (files, the Sheets API) live in ``sheets/``; this is the part with no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar, cast
+
+from engine._errors import LedgerError
+from engine._ledger import Ledger
+from engine._reader import Grid, LedgerCheck, check_ledger
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A grid read from a source, with the worksheet name messages use for it.
+
+    The ledger is read from the grid once per ``Cells``, however many answers use it, and
+    ``memo`` keeps whatever else is derived from this one read (a digest, an alert check): a
+    cached grid means a cached ledger, and a new read starts afresh.
+    """
+
+    grid: Grid
+    sheet: str | None  # worksheet title, for A1 references (None for a flat file)
+    first_row: int = 1
+    _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @functools.cached_property
+    def check(self) -> LedgerCheck:
+        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The validated ledger; ``LedgerError`` lists every problem by cell."""
+        if self.check.ledger is None:
+            raise LedgerError(tuple(self.check.issues))
+        return self.check.ledger
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per read of the cells and ``key``, however many callers ask (two threads
+        asking at the same instant may both compute it; the results are the same)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
+
+
+class LedgerSource(Protocol):
+    """Anything that can hand over a ledger's cells: a file, a Google Sheet."""
+
+    @property
+    def name(self) -> str: ...
+
+    def read_cells(self) -> Cells: ...
+
+
+def load_ledger(source: LedgerSource) -> Ledger:
+    """The validated ledger from ``source``; ``LedgerError`` lists every problem by cell."""
+    return source.read_cells().ledger
+
+
+def check_source(source: LedgerSource) -> LedgerCheck:
+    """Every error and warning in ``source``'s ledger (for ``nrr validate``)."""
+    return source.read_cells().check

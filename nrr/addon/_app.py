@@ -1,0 +1,21 @@
+"""What the add-on needs from the application, declared here so the add-on never imports it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from engine import Ledger, Method, Period, Report
+from sheets import GoogleSheetSource
+
+
+class AddonApp(Protocol):
+    """The configured ledger, Google Sheet sources, and reports with the configured settings."""
+
+    @property
+    def ledger_spec(self) -> str:
+        """The configured ledger source, as written in nrr.toml or ``--ledger``."""
+        ...
+
+    def sheet_source(self, spec: str) -> GoogleSheetSource: ...
+
+    def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...
