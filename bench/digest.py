@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from slack_sdk import WebClient
 
 from bot import Delivery
-from nrr.config import AlertSettings, DigestSchedule, Settings
+from nrr.config import AlertSettings, DigestSchedule, LedgerSettings, Settings, StateSettings
 from nrr.runtime import Runtime
 from nrr.scheduling import DigestService
 from nrr.state import StateStore
@@ -41,14 +41,14 @@ def main() -> None:
                       for n in range(CHANNELS))
     with FakeSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         slack.rate_limits["chat.postMessage"] = 1.0
-        settings = Settings(ledger_source=str(EXAMPLE_LEDGER), digests=schedules,
+        settings = Settings(LedgerSettings(str(EXAMPLE_LEDGER)), digests=schedules,
                             alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
-                            state_url=f"sqlite:///{tmp}/state.db")
+                            state=StateSettings(f"sqlite:///{tmp}/state.db"))
         services = []
         for owner in ("scheduler-a", "scheduler-b"):
             runtime = Runtime(settings, {}, lambda: NOW)
             delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), time.sleep)
-            services.append(DigestService(runtime, StateStore(settings.state_url, owner=owner), delivery))
+            services.append(DigestService(runtime, StateStore(settings.state.url, owner=owner), delivery))
         t0 = time.perf_counter()
         reports = []
 

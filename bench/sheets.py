@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import build_report, load_ledger, resolve_period
-from nrr.config import Settings
+from nrr.config import LedgerSettings, Settings
 from nrr.runtime import Runtime
 from tests.fakes.google_api import FakeGoogle
 from tests.helpers import EXAMPLE_LEDGER
@@ -52,7 +52,7 @@ def main() -> None:
             google.add_spreadsheet(SHEET, {"Ledger": rows})
             env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
             fake_now = [0.0]
-            rt = Runtime(Settings(ledger_source=f"gsheet:{SHEET}/Ledger"), env,
+            rt = Runtime(Settings(LedgerSettings(f"gsheet:{SHEET}/Ledger")), env,
                          monotonic=functools.partial(shifted, fake_now))
             google.latency = latency
             cold = answer(rt, "last-quarter")

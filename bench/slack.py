@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from nrr.config import Settings
+from nrr.config import LedgerSettings, Settings, SheetsSettings
 from nrr.runtime import Runtime
 from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
@@ -78,15 +78,15 @@ def main() -> None:
     with ExitStack() as stack:
         slack = stack.enter_context(FakeSlack())
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
-        run("fast-ledger (CSV)", Settings(ledger_source=str(EXAMPLE_LEDGER)), env, slack)
+        run("fast-ledger (CSV)", Settings(LedgerSettings(str(EXAMPLE_LEDGER))), env, slack)
         google = stack.enter_context(FakeGoogle())
         with EXAMPLE_LEDGER.open() as f:
             google.add_spreadsheet("1BenchSlackSheet000000000", {"Ledger": [list(r) for r in csv.reader(f)]})
         google.latency = 2.0
         sheet_env = env | {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()),
                            "SHEETS_API_URL": google.url}
-        run("slow-ledger (2 s Sheet)", Settings(ledger_source="gsheet:1BenchSlackSheet000000000/Ledger",
-                                           sheets_cache_ttl=0.0), sheet_env, slack)
+        run("slow-ledger (2 s Sheet)", Settings(LedgerSettings("gsheet:1BenchSlackSheet000000000/Ledger"),
+                                           sheets=SheetsSettings(cache_ttl=0.0)), sheet_env, slack)
         print(f"Sheets reads for the 2 s ledger: {google.reads()} values reads, "
               f"{google.counts['spreadsheets.get']} metadata")
 

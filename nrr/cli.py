@@ -133,18 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     settings = load_settings(args.config, env)
     if getattr(args, "ledger", None):
-        settings = replace(settings, ledger_source=args.ledger, base_dir=Path.cwd())
+        settings = replace(settings, ledger=replace(settings.ledger, source=args.ledger), base_dir=Path.cwd())
     if getattr(args, "fiscal_year_start", None):
-        settings = replace(settings, fiscal_year_start=args.fiscal_year_start)
+        settings = replace(settings, calendar=replace(settings.calendar, fiscal_year_start=args.fiscal_year_start))
     if getattr(args, "method", None):
-        settings = replace(settings, method=args.method)
+        settings = replace(settings, ledger=replace(settings.ledger, method=args.method))
     return settings
 
 
 def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     settings = runtime.settings
     today = args.today or runtime.today()
-    period = resolve_period(" ".join(args.period) or "last-month", today, settings.fiscal_year_start)
+    period = resolve_period(" ".join(args.period) or "last-month", today, settings.calendar.fiscal_year_start)
     ledger = load_ledger(runtime.source())
     report = runtime.report(ledger, period)
     if args.json:
@@ -172,7 +172,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
 def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     from sheets import fill_sheet, is_sheet_spec
 
-    spec = runtime.settings.ledger_source
+    spec = runtime.settings.ledger.source
     if not is_sheet_spec(spec):
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
@@ -286,7 +286,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     _configure_logging(runtime.env)
     server = build_server(runtime, socket_mode=args.socket_mode)
     settings = runtime.settings
-    if settings.scheduler_enabled and (settings.digests or settings.alerts.channel):
+    if settings.scheduler.enabled and (settings.digests or settings.alerts.channel):
         from nrr.scheduling import build_service, start_scheduler
 
         start_scheduler(build_service(runtime))

@@ -13,7 +13,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -27,16 +27,17 @@ from engine import (
     RULES,
     SEGMENTS,
     STAGES,
+    Funding,
     Method,
-    Month,
+    PricingModel,
     Profile,
+    Segment,
+    Stage,
     Thresholds,
 )
 from nrr._errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "nrr.toml"
-DEFAULT_LEDGER = "ledger.csv"
-DEFAULT_STATE_URL = "sqlite:///nrr-state.db"
 
 
 def parse_month_number(value: object) -> int:
@@ -141,6 +142,102 @@ def _channel(value: object) -> str:
     return text
 
 
+def setting(default: Any, check: Callable[[object], Any]) -> Any:
+    """A key of nrr.toml: its default (written here, once) and the check its value must pass."""
+    return field(default=default, metadata={"check": check})
+
+
+def required(check: Callable[[object], Any]) -> Any:
+    """A key of nrr.toml that has no default."""
+    return field(metadata={"check": check})
+
+
+def checks(section: type) -> dict[str, Callable[[object], Any]]:
+    """The keys a section's table may hold, with their checks."""
+    return {f.name: f.metadata["check"] for f in fields(section) if "check" in f.metadata}
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    """``[ledger]``: where the ledger is, and how spans combine its months."""
+
+    source: str = setting("ledger.csv", _text)
+    method: Method = setting("chained", _choice(METHODS))
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """``[calendar]``: the zone that decides what "today" is, and the fiscal year."""
+
+    timezone: str = setting("UTC", _timezone)
+    fiscal_year_start: int = setting(1, parse_month_number)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    """``[company]``: the profile benchmarks compare against, and the currency money is shown in."""
+
+    segment: Segment = setting("mid-market", _choice(SEGMENTS))
+    pricing_model: PricingModel | None = setting(None, _choice(PRICING_MODELS))
+    stage: Stage | None = setting(None, _choice(STAGES))
+    funding: Funding = setting("vc", _choice(FUNDINGS))
+    currency: str = setting("USD", _currency)
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(self.segment, self.pricing_model, self.stage, self.funding)
+
+
+@dataclass(frozen=True)
+class SheetsSettings:
+    """``[sheets]``: how long a Google Sheet's cells are reused, how long Google's errors are retried."""
+
+    cache_ttl: float = setting(60.0, _seconds)
+    retry_budget: float = setting(20.0, _seconds)
+
+
+@dataclass(frozen=True)
+class AddonSettings:
+    """``[addon]``: the add-on is served when both the endpoint URL and its service account are set."""
+
+    endpoint_url: str | None = setting(None, _url)
+    service_account: str | None = setting(None, _addon_account)
+    certs_url: str = setting("https://www.googleapis.com/oauth2/v1/certs", _url)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.endpoint_url and self.service_account)
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """``[slack]``: serve the Slack app (``false`` serves the add-on alone)."""
+
+    enabled: bool = setting(True, _bool)
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    """``[state]``: the database that holds the posting history (``NRR_STATE_URL`` overrides)."""
+
+    url: str = setting("sqlite:///nrr-state.db", _text)
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    """``[scheduler]``: whether this instance runs digests and alerts, and how often it looks."""
+
+    enabled: bool = setting(True, _bool)
+    poll_minutes: int = setting(15, _int_range(1, 1440))
+    grace_days: int = setting(3, _int_range(0, 27))
+    missing_month_wait_hours: int = setting(6, _int_range(0, 23))
+    tick_seconds: int = setting(60, _int_range(10, 3600))
+
+
 INCLUDES = ("month", "quarter", "year", "movements", "benchmark", "warnings", "chart")
 
 
@@ -150,70 +247,54 @@ def _includes(value: object) -> tuple[str, ...]:
     raise ValueError(f"a list drawn from {', '.join(INCLUDES)}")
 
 
-def _pct_line(value: object) -> Decimal:
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1000:
-        return Decimal(str(value)) / 100
-    raise ValueError("a percentage such as 85")
-
-
-Schema = dict[str, dict[str, Callable[[object], Any]]]
-
-#: Every section and key nrr.toml may hold, with the check each value must pass.
-SCHEMA: Schema = {
-    "ledger": {"source": _text, "method": _choice(METHODS)},
-    "calendar": {"timezone": _timezone, "fiscal_year_start": parse_month_number},
-    "company": {
-        "segment": _choice(SEGMENTS),
-        "pricing_model": _choice(PRICING_MODELS),
-        "stage": _choice(STAGES),
-        "funding": _choice(FUNDINGS),
-        "currency": _currency,
-    },
-    "sheets": {"cache_ttl": _seconds, "retry_budget": _seconds},
-    "addon": {"endpoint_url": _url, "service_account": _addon_account, "certs_url": _url},
-    "slack": {"enabled": _bool},
-    "state": {"url": _text},
-    "scheduler": {"enabled": _bool, "poll_minutes": _int_range(1, 1440), "grace_days": _int_range(0, 27),
-                  "missing_month_wait_hours": _int_range(0, 23), "tick_seconds": _int_range(10, 3600)},
-    "alerts": {"channel": _channel, "name": _text, "cooldown_hours": _positive},
-}
-DIGEST_SCHEMA: dict[str, Callable[[object], Any]] = {
-    "channel": _channel, "name": _text, "timezone": _timezone, "day": _int_range(1, 28),
-    "time": _clock_time, "include": _includes, "chart_months": _int_range(6, 36),
-}
-ALERT_TABLES: Schema = {
-    "rules": dict.fromkeys((*RULES, "ledger_errors"), _bool),
-    "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line, "expansion_dependent_nrr": _pct_line,
-                   "move_points": _positive, "trailing_months": _int_range(2, 24)},
-}
-
-
 @dataclass(frozen=True)
 class DigestSchedule:
-    """One channel's monthly digest: when (its own clock) and what it includes."""
+    """``[[digests]]``: one channel's monthly digest: when (its own clock) and what it includes."""
 
-    channel: str
-    name: str | None = None
-    timezone: str = "UTC"
-    day: int = 2
-    time: dt.time = dt.time(9, 0)
-    include: tuple[str, ...] = INCLUDES
-    chart_months: int = 12
+    channel: str = required(_channel)
+    name: str | None = setting(None, _text)
+    timezone: str = setting("UTC", _timezone)
+    day: int = setting(2, _int_range(1, 28))
+    time: dt.time = setting(dt.time(9, 0), _clock_time)
+    include: tuple[str, ...] = setting(INCLUDES, _includes)
+    chart_months: int = setting(12, _int_range(6, 36))
 
     @property
     def label(self) -> str:
         return f"#{self.name}" if self.name else self.channel
 
 
+ALERT_RULES = (*RULES, "ledger_errors")
+
+
+def _pct_line(value: object) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1000:
+        return Decimal(str(value)) / 100
+    raise ValueError("a percentage such as 85")
+
+
+def _points(value: object) -> Decimal:
+    """Written in points (3), kept as a ratio (0.03)."""
+    return Decimal(str(_positive(value))) / 100
+
+
+#: ``[alerts.rules]`` and ``[alerts.thresholds]``: the keys each may hold, with their checks.
+ALERT_TABLES: dict[str, dict[str, Callable[[object], Any]]] = {
+    "rules": dict.fromkeys(ALERT_RULES, _bool),
+    "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line, "expansion_dependent_nrr": _pct_line,
+                   "move_points": _points, "trailing_months": _int_range(2, 24)},
+}
+
+
 @dataclass(frozen=True)
 class AlertSettings:
-    """Where alerts go, which rules are on, and where their lines are."""
+    """``[alerts]``: where alerts go, which rules are on, and where their lines are."""
 
-    channel: str | None = None
-    name: str | None = None
-    rules: frozenset[str] = frozenset((*RULES, "ledger_errors"))
+    channel: str | None = setting(None, _channel)
+    name: str | None = setting(None, _text)
+    cooldown_hours: float = setting(24.0, _positive)
+    rules: frozenset[str] = frozenset(ALERT_RULES)
     thresholds: Thresholds = field(default_factory=Thresholds)
-    cooldown_hours: float = 24.0
 
     @property
     def label(self) -> str:
@@ -222,38 +303,32 @@ class AlertSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the app needs to know, from nrr.toml and the environment."""
+    """Everything the app needs to know, from nrr.toml and the environment, one section per table."""
 
-    ledger_source: str = DEFAULT_LEDGER
-    method: Method = "chained"
-    timezone: str = "UTC"
-    fiscal_year_start: int = 1
-    profile: Profile = field(default_factory=Profile)
-    currency: str = "USD"
-    addon_endpoint_url: str | None = None  # the add-on is served when both of these are set
-    addon_service_account: str | None = None
-    addon_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
-    slack_enabled: bool = True
-    state_url: str = DEFAULT_STATE_URL
-    scheduler_enabled: bool = True
-    poll_minutes: int = 15
-    grace_days: int = 3
-    missing_month_wait_hours: int = 6
-    tick_seconds: int = 60
-    digests: tuple[DigestSchedule, ...] = ()
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    company: CompanySettings = field(default_factory=CompanySettings)
+    sheets: SheetsSettings = field(default_factory=SheetsSettings)
+    addon: AddonSettings = field(default_factory=AddonSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    state: StateSettings = field(default_factory=StateSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
-    sheets_cache_ttl: float = 60.0
-    sheets_retry_budget: float = 20.0
+    digests: tuple[DigestSchedule, ...] = ()
     config_path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)  # relative ledger paths resolve from here
 
     @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    def profile(self) -> Profile:
+        return self.company.profile
 
-    @property
-    def fiscal_year_label(self) -> str:
-        return Month(2000, self.fiscal_year_start).name.split()[0]
+
+#: The tables of nrr.toml, each with the section it fills.
+SECTIONS: dict[str, type] = {
+    "ledger": LedgerSettings, "calendar": CalendarSettings, "company": CompanySettings,
+    "sheets": SheetsSettings, "addon": AddonSettings, "slack": SlackSettings, "state": StateSettings,
+    "scheduler": SchedulerSettings, "alerts": AlertSettings,
+}
 
 
 def _suggest(name: str, options: list[str]) -> str:
@@ -261,61 +336,72 @@ def _suggest(name: str, options: list[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else f" Known: {', '.join(options)}."
 
 
-def validate_config(data: Mapping[str, Any], where: str,
-                    schema: Schema = SCHEMA) -> dict[str, dict[str, Any]]:
-    """Check nrr.toml's tables against ``schema``: every unknown key and bad value is an error."""
-    clean: dict[str, Any] = {}
-    for section, table in data.items():
-        if section == "digests" and schema is SCHEMA:
-            clean["digests"] = _validate_digests(table, where)
-            continue
-        if section == "alerts" and schema is SCHEMA and isinstance(table, Mapping):
-            nested = {k: v for k, v in table.items() if k in ALERT_TABLES}
-            clean.update({f"alerts.{k}": v for k, v in validate_config(nested, where, ALERT_TABLES).items()})
-            table = {k: v for k, v in table.items() if k not in ALERT_TABLES}
-        if section not in schema:
-            raise ConfigError(f"{where}: unknown section [{section}].{_suggest(section, list(schema))}")
-        if not isinstance(table, Mapping):
-            raise ConfigError(f"{where}: [{section}] must be a table of keys, not a value.")
-        clean[section] = {}
-        for key, value in table.items():
-            checks = schema[section]
-            if key not in checks:
-                raise ConfigError(f"{where}: unknown key [{section}] {key}.{_suggest(key, list(checks))}")
-            try:
-                clean[section][key] = checks[key](value)
-            except ValueError as exc:
-                raise ConfigError(f"{where}: [{section}] {key} = {value!r} is not {exc}.") from None
+def _check_table(name: str, table: object, keys: Mapping[str, Callable[[object], Any]], where: str
+                 ) -> dict[str, Any]:
+    """Each key of ``table`` checked: an unknown key or a bad value is an error naming it."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: [{name}] must be a table of keys, not a value.")
+    clean = {}
+    for key, value in table.items():
+        if key not in keys:
+            raise ConfigError(f"{where}: unknown key [{name}] {key}.{_suggest(key, list(keys))}")
+        try:
+            clean[key] = keys[key](value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: [{name}] {key} = {value!r} is not {exc}.") from None
     return clean
 
 
-def _validate_digests(value: object, where: str) -> list[DigestSchedule]:
+def _alerts(table: object, where: str) -> AlertSettings:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: [alerts] must be a table of keys, not a value.")
+    nested = {k: _check_table(f"alerts.{k}", table[k], ALERT_TABLES[k], where) for k in ALERT_TABLES if k in table}
+    own = _check_table("alerts", {k: v for k, v in table.items() if k not in ALERT_TABLES},
+                       checks(AlertSettings), where)
+    rules = nested.get("rules", {})
+    return AlertSettings(**own, rules=frozenset(r for r in ALERT_RULES if rules.get(r, True)),
+                         thresholds=Thresholds(**nested.get("thresholds", {})))
+
+
+def _digests(value: object, where: str) -> tuple[DigestSchedule, ...]:
     if not isinstance(value, list):
         raise ConfigError(f"{where}: [[digests]] must be a list of tables, one per channel.")
     schedules = []
     for number, entry in enumerate(value, start=1):
         if not isinstance(entry, Mapping):
             raise ConfigError(f"{where}: [[digests]] number {number} must be a table.")
-        checked = validate_config({f"digests #{number}": entry}, where, {f"digests #{number}": DIGEST_SCHEMA})
-        fields = checked[f"digests #{number}"]
-        if "channel" not in fields:
+        fields_ = _check_table(f"digests #{number}", entry, checks(DigestSchedule), where)
+        if "channel" not in fields_:
             raise ConfigError(f"{where}: [[digests]] number {number} needs a channel (a Slack channel id).")
-        schedules.append(DigestSchedule(**fields))
+        schedules.append(DigestSchedule(**fields_))
     channels = [s.channel for s in schedules]
     if len(set(channels)) != len(channels):
         raise ConfigError(f"{where}: a channel appears in more than one [[digests]] table; keep one per channel.")
-    return schedules
+    return tuple(schedules)
 
 
-def _alert_settings(alerts: Mapping[str, Any], rules: Mapping[str, bool],
-                    thresholds: Mapping[str, Any]) -> AlertSettings:
-    lines = dict(thresholds)
-    if "move_points" in lines:  # written in points (3), kept as a ratio (0.03)
-        lines["move_points"] = Decimal(str(lines["move_points"])) / 100
-    return AlertSettings(
-        channel=alerts.get("channel"), name=alerts.get("name"),
-        rules=frozenset(r for r in (*RULES, "ledger_errors") if rules.get(r, True)),
-        thresholds=Thresholds(**lines), cooldown_hours=alerts.get("cooldown_hours", 24.0))
+def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *, config_path: Path | None,
+                  base_dir: Path) -> Settings:
+    """Settings from nrr.toml's parsed tables: every unknown table or key and every bad value is an error."""
+    sections: dict[str, Any] = {}
+    digests: tuple[DigestSchedule, ...] = ()
+    for name, table in data.items():
+        if name == "digests":
+            digests = _digests(table, where)
+        elif name == "alerts":
+            sections["alerts"] = _alerts(table, where)
+        elif name in SECTIONS:
+            sections[name] = SECTIONS[name](**_check_table(name, table, checks(SECTIONS[name]), where))
+        else:
+            raise ConfigError(f"{where}: unknown section [{name}].{_suggest(name, [*SECTIONS, 'digests'])}")
+    addon = sections.get("addon")
+    if addon is not None and not addon.enabled and (addon.endpoint_url or addon.service_account):
+        missing = "endpoint_url" if not addon.endpoint_url else "service_account"
+        raise ConfigError(f"{where}: [addon] needs {missing} too (the add-on is served when both "
+                          "endpoint_url and service_account are set).")
+    if env.get("NRR_STATE_URL"):
+        sections["state"] = StateSettings(env["NRR_STATE_URL"])
+    return Settings(**sections, digests=digests, config_path=config_path, base_dir=base_dir)
 
 
 def find_config(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:
@@ -334,56 +420,17 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
     env = env or {}
     cwd = cwd or Path.cwd()
     path = find_config(config, env, cwd)
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such config file; check --config or NRR_CONFIG.") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
-        data = validate_config(raw, str(path))
-    ledger, calendar, company, sheets, addon, slack, state, scheduler, alerts = (
-        data.get(s, {}) for s in ("ledger", "calendar", "company", "sheets", "addon", "slack", "state",
-                                  "scheduler", "alerts"))
-    rules = data.get("alerts.rules", {})
-    thresholds = data.get("alerts.thresholds", {})
-    digests: list[DigestSchedule] = data.get("digests", [])
-    if addon and not (addon.get("endpoint_url") and addon.get("service_account")):
-        missing = "endpoint_url" if not addon.get("endpoint_url") else "service_account"
-        raise ConfigError(f"{path}: [addon] needs {missing} too (the add-on is served when both "
-                          "endpoint_url and service_account are set).")
-    return Settings(
-        ledger_source=ledger.get("source", DEFAULT_LEDGER),
-        method=ledger.get("method", "chained"),
-        timezone=calendar.get("timezone", "UTC"),
-        fiscal_year_start=calendar.get("fiscal_year_start", 1),
-        profile=Profile(
-            segment=company.get("segment", "mid-market"),
-            pricing_model=company.get("pricing_model"),
-            stage=company.get("stage"),
-            funding=company.get("funding", "vc"),
-        ),
-        currency=company.get("currency", "USD"),
-        addon_endpoint_url=addon.get("endpoint_url"),
-        addon_service_account=addon.get("service_account"),
-        addon_certs_url=addon.get("certs_url", "https://www.googleapis.com/oauth2/v1/certs"),
-        slack_enabled=slack.get("enabled", True),
-        state_url=env.get("NRR_STATE_URL") or state.get("url", DEFAULT_STATE_URL),
-        scheduler_enabled=scheduler.get("enabled", True),
-        poll_minutes=scheduler.get("poll_minutes", 15),
-        grace_days=scheduler.get("grace_days", 3),
-        missing_month_wait_hours=scheduler.get("missing_month_wait_hours", 6),
-        tick_seconds=scheduler.get("tick_seconds", 60),
-        digests=tuple(digests),
-        alerts=_alert_settings(alerts, rules, thresholds),
-        sheets_cache_ttl=sheets.get("cache_ttl", 60.0),
-        sheets_retry_budget=sheets.get("retry_budget", 20.0),
-        config_path=path,
-        base_dir=path.parent if path is not None else cwd,
-    )
+    if path is None:
+        return settings_from({}, "nrr.toml", env, config_path=None, base_dir=cwd)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file; check --config or NRR_CONFIG.") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    return settings_from(raw, str(path), env, config_path=path, base_dir=path.parent)
 
 
 # --- secrets: from the environment only, read once where the process starts --------------------

@@ -40,16 +40,16 @@ class Runtime:
 
     def today(self) -> dt.date:
         """Today in the configured time zone: what "last month" is measured from."""
-        return self.clock().astimezone(self.settings.zone).date()
+        return self.clock().astimezone(self.settings.calendar.zone).date()
 
     @property
     def fiscal_year_start(self) -> int:
-        return self.settings.fiscal_year_start
+        return self.settings.calendar.fiscal_year_start
 
     @property
     def ledger_spec(self) -> str:
         """The configured ledger source, as written in nrr.toml or ``--ledger``."""
-        return self.settings.ledger_source
+        return self.settings.ledger.source
 
     def ledger(self) -> Ledger:
         """The configured ledger, validated; ``LedgerError`` lists every problem by cell."""
@@ -58,14 +58,15 @@ class Runtime:
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report:
         """The engine's report for ``period``, with the configured method, profile, fiscal year and currency."""
         s = self.settings
-        return build_report(ledger, period, method=method or s.method, profile=s.profile,
-                            fiscal_year_start=s.fiscal_year_start, currency=s.currency)
+        return build_report(ledger, period, method=method or s.ledger.method, profile=s.profile,
+                            fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency)
 
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12) -> Digest:
         """The engine's digest for ``month``, with the configured settings."""
         s = self.settings
-        return build_digest(ledger, month, method=s.method, profile=s.profile, fiscal_year_start=s.fiscal_year_start,
-                            currency=s.currency, chart_months=chart_months)
+        return build_digest(ledger, month, method=s.ledger.method, profile=s.profile,
+                            fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
+                            chart_months=chart_months)
 
     def sheets_client(self) -> SheetsClient:
         from sheets import LedgerCache, SheetsClient, credentials_from_env
@@ -74,8 +75,8 @@ class Runtime:
             if self._sheets is None:
                 self._sheets = SheetsClient(
                     credentials_from_env(self.env), api_url=self.env.get("SHEETS_API_URL") or None,
-                    retry_budget=self.settings.sheets_retry_budget, clock=self.monotonic, sleep=self.sleep)
-                self._cache = LedgerCache(self.settings.sheets_cache_ttl, self.monotonic)
+                    retry_budget=self.settings.sheets.retry_budget, clock=self.monotonic, sleep=self.sleep)
+                self._cache = LedgerCache(self.settings.sheets.cache_ttl, self.monotonic)
             return self._sheets
 
     def sheet_source(self, spec: str) -> GoogleSheetSource:
@@ -88,7 +89,7 @@ class Runtime:
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
-        spec = spec or self.settings.ledger_source
+        spec = spec or self.settings.ledger.source
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
         return open_file_source(spec, self.settings.base_dir)

@@ -137,7 +137,7 @@ class DigestService:
 
     def _lead(self, now: dt.datetime) -> bool:
         """Hold (or renew) the scheduler lease: only its holder posts."""
-        return self.store.acquire_lease(LEASE, now, dt.timedelta(seconds=self.settings.tick_seconds * 3))
+        return self.store.acquire_lease(LEASE, now, dt.timedelta(seconds=self.settings.scheduler.tick_seconds * 3))
 
     def tick(self, now: dt.datetime) -> TickReport:
         """Post every digest that is due and not yet posted, then retry pending posts."""
@@ -182,15 +182,15 @@ class DigestService:
                 self._retry_chart(occurrence, now)
             return
         noted = self.store.post(occurrence.note_key)
-        grace = dt.timedelta(days=self.settings.grace_days)
+        grace = dt.timedelta(days=self.settings.scheduler.grace_days)
         too_late = now - occurrence.at > grace
         if too_late and (noted is None or noted.status != "posted"):
             if now - occurrence.at > grace + dt.timedelta(days=1):
                 return  # long gone (a new install, last month's slot): nothing to say
             self.store.skip(occurrence.key, "digest", occurrence.schedule.channel,
-                            f"missed by more than {self.settings.grace_days} days")
+                            f"missed by more than {self.settings.scheduler.grace_days} days")
             log.warning("digest %s skipped: due %s, more than the %s-day grace ago", occurrence.key,
-                        occurrence.at.isoformat(), self.settings.grace_days)
+                        occurrence.at.isoformat(), self.settings.scheduler.grace_days)
             report.skipped.append(occurrence.key)
             return
         self.run_digest(occurrence, now, report=report)
@@ -211,7 +211,7 @@ class DigestService:
         ledger = cells.check.ledger
         if ledger is None or month not in ledger:
             waited = now - occurrence.at
-            if waited >= dt.timedelta(hours=self.settings.missing_month_wait_hours) and not force:
+            if waited >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) and not force:
                 latest = ledger.last_month.name if ledger and ledger.last_month else None
                 self._post(occurrence.note_key, MISSING_NOTE_KIND, schedule.channel, schedule.label, now,
                            blocks=None, text=missing_month_text(month.name, latest), report=report)
@@ -397,10 +397,10 @@ def start_scheduler(service: DigestService, *, blocking: bool = False) -> BaseSc
 
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(timezone=dt.UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
-    settings = service.settings
-    scheduler.add_job(_job(service, service.tick), IntervalTrigger(seconds=settings.tick_seconds, timezone=dt.UTC),
+    every = service.settings.scheduler
+    scheduler.add_job(_job(service, service.tick), IntervalTrigger(seconds=every.tick_seconds, timezone=dt.UTC),
                       id="nrr:tick", next_run_time=service.runtime.clock())
-    scheduler.add_job(_job(service, service.poll), IntervalTrigger(minutes=settings.poll_minutes, timezone=dt.UTC),
+    scheduler.add_job(_job(service, service.poll), IntervalTrigger(minutes=every.poll_minutes, timezone=dt.UTC),
                       id="nrr:poll")
     scheduler.start()
     return scheduler
@@ -412,7 +412,7 @@ def build_service(runtime: Runtime) -> DigestService:
 
     secrets = slack_secrets(runtime.env, "posting")
     delivery = Delivery(WebClient(token=secrets.bot_token, base_url=secrets.api_url), runtime.sleep)
-    return DigestService(runtime, StateStore(runtime.settings.state_url), delivery)
+    return DigestService(runtime, StateStore(runtime.settings.state.url), delivery)
 
 
 def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:

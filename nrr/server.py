@@ -32,7 +32,7 @@ def build_server(runtime: Runtime, *, socket_mode: bool = False) -> Server:
     """Everything configured, wired; a missing Slack secret fails here, at start, by name."""
     routes: list[BaseRoute] = []
     handler = None
-    if runtime.settings.slack_enabled:
+    if runtime.settings.slack.enabled:
         from bot import build_slack_app, slack_routes
 
         secrets = slack_secrets(runtime.env, "socket-mode" if socket_mode else "events")
@@ -50,12 +50,12 @@ def build_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None) -> 
     """The app for ``runtime``: /healthz, plus the add-on when [addon] is configured."""
     routes: list[BaseRoute] = []
     settings = runtime.settings
-    if settings.addon_endpoint_url and settings.addon_service_account:
+    if settings.addon.endpoint_url and settings.addon.service_account:
         from nrr.addon import IdTokenVerifier, addon_routes
 
-        verifier = IdTokenVerifier(settings.addon_endpoint_url, settings.addon_service_account,
-                                   certs_url=settings.addon_certs_url, clock=runtime.monotonic)
-        routes += addon_routes(runtime, verifier, settings.addon_endpoint_url)
+        verifier = IdTokenVerifier(settings.addon.endpoint_url, settings.addon.service_account,
+                                   certs_url=settings.addon.certs_url, clock=runtime.monotonic)
+        routes += addon_routes(runtime, verifier, settings.addon.endpoint_url)
     routes += extra_routes or []
     ready = {"ok": False}
 

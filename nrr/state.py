@@ -38,8 +38,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from nrr._errors import ConfigError
 
@@ -198,22 +198,6 @@ class StateStore:
         except IntegrityError:
             pass
 
-    def pending(self, kind: str | None = None) -> list[Post]:
-        query = select(posts).where(posts.c.status == "pending")
-        if kind:
-            query = query.where(posts.c.kind == kind)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [Post(r["key"], r["kind"], r["channel"], r["status"], r["attempts"], r["last_error"],
-                     _utc(r["posted_at"]), r["ts"]) for r in rows]
-
-    def count_posted(self, kind: str | None = None) -> int:
-        query = select(posts.c.key).where(posts.c.status == "posted")
-        if kind:
-            query = query.where(posts.c.kind == kind)
-        with self.engine.connect() as conn:
-            return len(conn.execute(query).all())
-
     # -- alerts --
 
     def alert_record(self, rule: str, channel: str) -> AlertRecord | None:
@@ -279,9 +263,7 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
 
 def _safe(url: str) -> str:
     """A database URL without its password, for messages and logs."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        credentials, host = rest.rsplit("@", 1)
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url if "@" not in url else "(a URL that cannot be parsed)"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from nrr.config import Settings
+from nrr.config import AddonSettings, Settings
 from nrr.runtime import Runtime
 from nrr.server import build_app
 from tests.fakes.google_api import FakeGoogle, mint_id_token
@@ -44,8 +44,7 @@ def stack() -> Iterator[tuple[FakeGoogle, str]]:
         rows += [[46023 + 31 * i, 100000 + 1500 * i, 2000, 500, 300] for i in range(14)]
         google.add_spreadsheet(SHEET_ID, {"Ledger": rows})
         env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
-        settings = Settings(addon_endpoint_url=ENDPOINT, addon_service_account=ADDON_SA,
-                            addon_certs_url=f"{google.url}/oauth2/v1/certs")
+        settings = Settings(addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
         with serve(build_app(Runtime(settings, env, lambda: NOW))) as url:
             yield google, url
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from nrr import ConfigError
-from nrr.config import Settings
+from nrr.config import LedgerSettings, Settings
 from nrr.runtime import Runtime
 from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
@@ -70,7 +70,7 @@ def slack_env(slack: FakeSlack, **extra: str) -> dict[str, str]:
 @pytest.fixture
 def stack() -> Iterator[Stack]:
     with FakeSlack() as slack:
-        runtime = Runtime(Settings(ledger_source=str(EXAMPLE_LEDGER)), slack_env(slack), lambda: NOW)
+        runtime = Runtime(Settings(LedgerSettings(str(EXAMPLE_LEDGER))), slack_env(slack), lambda: NOW)
         with serve(build_server(runtime).app) as url:
             yield Stack(slack, url, runtime)
 
@@ -147,7 +147,7 @@ def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + "\n2026-09,100,x,0,0\n2026-10,100,0,0,0\n")
     with FakeSlack() as slack:
-        runtime = Runtime(Settings(ledger_source=str(bad)), slack_env(slack), lambda: NOW)
+        runtime = Runtime(Settings(LedgerSettings(str(bad))), slack_env(slack), lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-month")
@@ -161,7 +161,7 @@ def test_a_sheet_that_cannot_be_read_says_what_to_do() -> None:
     with FakeSlack() as slack, FakeGoogle() as google:
         google.add_spreadsheet("1SlackSheet000000000000", {"Ledger": [HEADER]}).shared_with = set()
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(Settings(ledger_source="gsheet:1SlackSheet000000000000"), env, lambda: NOW)
+        runtime = Runtime(Settings(LedgerSettings("gsheet:1SlackSheet000000000000")), env, lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("ttm")
@@ -193,7 +193,7 @@ def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after() -> None:
         google.add_spreadsheet("1SlowSheet0000000000000", {"Ledger": rows})
         google.latency = 2.5  # metadata + values: 5 s to read the ledger
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(Settings(ledger_source="gsheet:1SlowSheet0000000000000/Ledger"), env, lambda: NOW)
+        runtime = Runtime(Settings(LedgerSettings("gsheet:1SlowSheet0000000000000/Ledger")), env, lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             t0 = time.monotonic()

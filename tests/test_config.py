@@ -18,8 +18,9 @@ def write(tmp_path: Path, text: str) -> str:
 
 def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     settings = load_settings(None, {}, cwd=tmp_path)
-    assert (settings.ledger_source, settings.method, settings.timezone, settings.fiscal_year_start,
-            settings.currency) == ("ledger.csv", "chained", "UTC", 1, "USD")
+    s = settings
+    assert (s.ledger.source, s.ledger.method, s.calendar.timezone, s.calendar.fiscal_year_start,
+            s.company.currency) == ("ledger.csv", "chained", "UTC", 1, "USD")
     assert settings.profile == Profile("mid-market", None, None, "vc")
     assert settings.config_path is None
 
@@ -40,7 +41,8 @@ funding = "bootstrapped"
 currency = "eur"
 """)
     s = load_settings(path, {})
-    assert (s.ledger_source, s.method, s.timezone, s.fiscal_year_start, s.currency) == (
+    assert (s.ledger.source, s.ledger.method, s.calendar.timezone, s.calendar.fiscal_year_start,
+            s.company.currency) == (
         "books/ledger.xlsx#Ledger", "sum", "Europe/Paris", 7, "EUR")
     assert s.profile == Profile("enterprise", "usage", "growth", "bootstrapped")
     assert s.base_dir == tmp_path

@@ -8,7 +8,7 @@ import pytest
 
 from engine import EXAMPLES
 from nrr.cli import build_parser
-from nrr.config import ALERT_TABLES, DIGEST_SCHEMA, SCHEMA
+from nrr.config import ALERT_TABLES, SECTIONS, DigestSchedule, checks
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def test_every_period_form_is_in_the_readme(example: str) -> None:
     assert f"`{example}`" in README
 
 
-@pytest.mark.parametrize(("section", "key"), [(s, k) for s, keys in SCHEMA.items() for k in keys])
+@pytest.mark.parametrize(("section", "key"), [(s, k) for s, section in SECTIONS.items() for k in checks(section)])
 def test_every_config_key_is_in_the_readme(section: str, key: str) -> None:
     assert f"`[{section}] {key}`" in README
 
@@ -44,7 +44,7 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "make demo" in first_block and "make test" in first_block
 
 
-@pytest.mark.parametrize("key", sorted(DIGEST_SCHEMA))
+@pytest.mark.parametrize("key", sorted(checks(DigestSchedule)))
 def test_every_digest_key_is_in_the_readme(key: str) -> None:
     section = README.split("## Digests and alerts")[1]
     assert f"\n{key} = " in section or f"`{key}`" in section

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot import Delivery
 from engine import Month
-from nrr.config import AlertSettings, DigestSchedule, Settings
+from nrr.config import AlertSettings, DigestSchedule, LedgerSettings, Settings, StateSettings
 from nrr.runtime import Runtime
 from nrr.scheduling import DigestService, occurrence_for, occurrences, start_scheduler
 from nrr.state import StateStore
@@ -88,17 +88,17 @@ def slack() -> Iterator[FakeSlack]:
 
 
 def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None, owner: str | None = None,
-                 sleeps: Sleeps | None = None, **settings: Any) -> DigestService:
+                 sleeps: Sleeps | None = None, state_url: str | None = None, **settings: Any) -> DigestService:
     base = Settings(
-        ledger_source=str(ledger or EXAMPLE_LEDGER),
+        LedgerSettings(str(ledger or EXAMPLE_LEDGER)),
         digests=(DigestSchedule("C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2, time=dt.time(0, 30)),),
         alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
-        state_url=f"sqlite:///{tmp_path / 'state.db'}",
+        state=StateSettings(state_url or f"sqlite:///{tmp_path / 'state.db'}"),
     )
     runtime = Runtime(replace(base, **settings), {}, lambda: at("2026-11-22T00:00:00"))
     sleep = sleeps or Sleeps()
     delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), sleep)
-    store = StateStore(runtime.settings.state_url, owner=owner)
+    store = StateStore(runtime.settings.state.url, owner=owner)
     _STORES.append(store)
     return DigestService(runtime, store, delivery)
 
@@ -321,7 +321,7 @@ def test_alerts_post_once_per_state_and_recover_after_the_cooldown(slack: FakeSl
     assert alert_posts(slack) == first  # same state: nothing new
 
     october = ledger_file(tmp_path, last="Oct 2026", name="ledger-oct.csv")
-    service.runtime.settings = replace(service.runtime.settings, ledger_source=str(october))
+    service.runtime.settings = replace(service.runtime.settings, ledger=LedgerSettings(str(october)))
     check = service.runtime.source().read_cells().check
     service.check_alerts(at("2026-10-02T12:00:00"), check)  # the moves recovered, but inside the cooldown
     assert alert_posts(slack) == first

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from engine import Month, load_ledger
 from nrr.cli import main
-from nrr.config import Settings
+from nrr.config import LedgerSettings, Settings, SheetsSettings
 from nrr.runtime import Runtime
 from sheets import (
     METADATA_KEY,
@@ -74,8 +74,9 @@ def clock() -> Clock:
 
 
 def runtime(fake: FakeGoogle, clock: Clock, source: str = f"gsheet:{SHEET_ID}/Ledger",
-            **settings: Any) -> Runtime:
-    return Runtime(Settings(ledger_source=source, **settings), env_for(fake), lambda: NOW, clock, clock.sleep)
+            **sheets: float) -> Runtime:
+    return Runtime(Settings(LedgerSettings(source), sheets=SheetsSettings(**sheets)),
+                   env_for(fake), lambda: NOW, clock, clock.sleep)
 
 
 def run(*argv: str, env: dict[str, str]) -> tuple[int, str, str]:
@@ -172,7 +173,7 @@ def test_429_and_500_are_retried_with_backoff_without_waiting(google: FakeGoogle
 def test_quota_past_the_retry_budget_says_so(google: FakeGoogle, clock: Clock) -> None:
     google.fail_next(*[429] * 50)
     with pytest.raises(SheetsQuotaError) as info:
-        load_ledger(runtime(google, clock, sheets_retry_budget=10.0).source())
+        load_ledger(runtime(google, clock, retry_budget=10.0).source())
     assert str(info.value) == ("Google Sheets' read quota is used up (60 reads a minute per user) and stayed "
                                "so for 10 s; try again in a minute.")
     assert sum(clock.slept) <= 10.0
@@ -227,7 +228,7 @@ def cell(fake: FakeGoogle, ref: str, sheet: str = "Ledger") -> Any:
 def test_fill_writes_the_computed_columns_in_two_reads_and_one_write(google: FakeGoogle,
                                                                      clock: Clock) -> None:
     rt = runtime(google, clock)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert [c.cell for c in result.written] == ["F2", "G2", "F3", "G3", "F4", "G4"]
     assert cell(google, "F2").value == 108000.0 and cell(google, "G2").value == 1.08
     assert cell(google, "G3").value == 1.0
@@ -243,9 +244,9 @@ def test_fill_writes_the_computed_columns_in_two_reads_and_one_write(google: Fak
 
 def test_a_second_fill_changes_nothing(google: FakeGoogle, clock: Clock) -> None:
     rt = runtime(google, clock)
-    fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     before = google.writes()
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert result.written == [] and result.unchanged == 6
     assert google.writes() == before
 
@@ -254,7 +255,7 @@ def test_formulas_are_never_replaced(google: FakeGoogle, clock: Clock) -> None:
     google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows(
         [[46023, 100000, 15000, 5000, 2000, Formula("=B2+C2-D2-E2", 108000), Formula("=F2/B2", 1.08)]], top=1)
     rt = runtime(google, clock)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert result.formulas_kept == 2
     assert cell(google, "F2").formula == "=B2+C2-D2-E2" and cell(google, "G2").formula == "=F2/B2"
     assert "F2" not in [c.cell for c in result.written]
@@ -264,7 +265,7 @@ def test_a_value_typed_by_hand_is_reported_not_overwritten(google: FakeGoogle, c
     ledger_sheet = google.spreadsheets[SHEET_ID].sheet("Ledger")
     ledger_sheet.set_rows([[46023, 100000, 15000, 5000, 2000, 108500]], top=1)
     rt = runtime(google, clock)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert cell(google, "F2").value == 108500
     assert [str(r) for r in result.refused] == [
         "F2 (January 2026): MRR (End of Period) holds 108,500.00, typed by hand, but the formula gives "
@@ -272,17 +273,17 @@ def test_a_value_typed_by_hand_is_reported_not_overwritten(google: FakeGoogle, c
     assert cell(google, "F2").note == NOTE_PREFIX + (
         "MRR (End of Period) says 108,500.00 but Start + Expanded - Churned - Downgraded = 108,000.00; "
         "using 108,000.00.")
-    fill_sheet(rt.sheet_source(rt.settings.ledger_source), overwrite=True)
+    fill_sheet(rt.sheet_source(rt.settings.ledger.source), overwrite=True)
     assert cell(google, "F2").value == 108000.0
     assert cell(google, "F2").note is None  # the problem is gone, and so is our note
 
 
 def test_our_stale_value_is_updated_when_the_inputs_change(google: FakeGoogle, clock: Clock) -> None:
     rt = runtime(google, clock)
-    fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     google.spreadsheets[SHEET_ID].sheet("Ledger").cell(1, 2).value = 25000  # Expanded, Jan
-    rt.sheet_source(rt.settings.ledger_source).cache.forget(SHEET_ID)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    rt.sheet_source(rt.settings.ledger.source).cache.forget(SHEET_ID)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert result.refused == []
     assert cell(google, "F2").value == 118000.0 and cell(google, "G2").value == 1.18
 
@@ -291,7 +292,7 @@ def test_a_row_inserted_between_read_and_write_keeps_numbers_on_their_months(goo
                                                                               clock: Clock) -> None:
     google.after["spreadsheets.get(grid)"] = lambda book: book.sheet("Ledger").insert_rows(1)
     rt = runtime(google, clock)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert [c.cell for c in result.written] == ["F3", "G3", "F4", "G4", "F5", "G5"]
     assert cell(google, "A3").value == 46023 and cell(google, "F3").value == 108000.0
     assert cell(google, "F2") is None or cell(google, "F2").value is None
@@ -304,7 +305,7 @@ def test_a_deleted_month_is_refused_and_a_moved_header_stops_the_write(google: F
 
     google.after["spreadsheets.get(grid)"] = delete_february
     rt = runtime(google, clock)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert [c.cell for c in result.written] == ["F2", "G2", "F4", "G4"]
     assert [str(r) for r in result.refused][:1] == [
         "F3 (February 2026): this month's row was deleted or duplicated while filling; not written. "
@@ -319,7 +320,7 @@ def test_a_deleted_month_is_refused_and_a_moved_header_stops_the_write(google: F
 
         fresh.after["spreadsheets.get(grid)"] = insert_column
         rt = runtime(fresh, Clock())
-        result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+        result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
         assert result.written == [] and fresh.writes() == 0
         assert [str(r) for r in result.refused] == [
             "Ledger: the header row changed while filling (columns moved or renamed); nothing was written. "
@@ -332,7 +333,7 @@ def test_notes_explain_errors_and_only_ours_are_touched(google: FakeGoogle, cloc
     sheet.cell(2, 3).note = "Churn confirmed by Ana"  # someone else's note on D3
     sheet.cell(0, 6).note = NOTE_PREFIX + "an old problem that is gone"
     rt = runtime(google, clock)
-    result = fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert cell(google, "B4").note == NOTE_PREFIX + (
         "MRR (Start of Period) '12O0' is not an amount such as 100000, 100000.50 or $100,000.")
     assert cell(google, "D3").note == "Churn confirmed by Ana"
@@ -341,7 +342,7 @@ def test_notes_explain_errors_and_only_ours_are_touched(google: FakeGoogle, cloc
     assert [c.cell for c in result.written] == ["F2", "G2", "F3", "G3"]  # every valid row, not B4's
     assert result.errors == 1
     sheet.cell(3, 1).value = 112000
-    fill_sheet(rt.sheet_source(rt.settings.ledger_source))
+    fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert cell(google, "B4").note is None and cell(google, "D3").note == "Churn confirmed by Ana"
 
 
@@ -395,7 +396,7 @@ def test_the_auth_error_type(google: FakeGoogle) -> None:
 def test_concurrent_reads_share_one_request_even_with_no_ttl(google: FakeGoogle, clock: Clock) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    rt = runtime(google, clock, sheets_cache_ttl=0.0)
+    rt = runtime(google, clock, cache_ttl=0.0)
     load_ledger(rt.source())  # metadata and token, out of the way
     google.latency = 0.5
     before = google.counts["values.get"]

@@ -7,7 +7,7 @@ the open spreadsheet through ``sheets``, and answers with cards.
 from nrr.addon._app import AddonApp
 from nrr.addon._cards import PATHS, addon_routes
 from nrr.addon._errors import AddonError, TokenRejected
-from nrr.addon._idtoken import GOOGLE_CERTS_URL, IdTokenVerifier
+from nrr.addon._idtoken import IdTokenVerifier
 
-__all__ = ["GOOGLE_CERTS_URL", "PATHS", "AddonApp", "AddonError", "IdTokenVerifier", "TokenRejected",
+__all__ = ["PATHS", "AddonApp", "AddonError", "IdTokenVerifier", "TokenRejected",
            "addon_routes"]

@@ -19,14 +19,13 @@ from google.auth import jwt
 
 from nrr.addon._errors import TokenRejected
 
-GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
 
 
 class IdTokenVerifier:
     """Checks ``Authorization: Bearer <ID token>`` headers of Workspace add-on requests."""
 
-    def __init__(self, audience: str, service_account: str, *, certs_url: str = GOOGLE_CERTS_URL,
+    def __init__(self, audience: str, service_account: str, *, certs_url: str,
                  clock: Callable[[], float] = time.monotonic,
                  session: requests.Session | None = None) -> None:
         if not audience or not service_account:
