@@ -299,6 +299,19 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     return EXIT_OK
 
 
+#: The libraries each extra brings (pyproject.toml), so a missing one is named, not a traceback.
+EXTRAS = {"gspread": "sheets", "google": "sheets", "requests": "sheets", "cryptography": "sheets",
+          "slack_bolt": "slack", "slack_sdk": "slack", "apscheduler": "slack", "matplotlib": "slack",
+          "sqlalchemy": "slack", "starlette": "slack", "uvicorn": "slack", "psycopg": "postgres"}
+
+def _missing_extra(exc: Exception) -> str | None:
+    """The extra to install when ``exc`` is the import of a library that one brings."""
+    if not isinstance(exc, ModuleNotFoundError):
+        return None
+    top = (exc.name or "").split(".")[0]
+    return EXTRAS.get(top)
+
+
 COMMANDS = {"report": cmd_report, "validate": cmd_validate, "fill": cmd_fill,
             "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest, "scheduler": cmd_scheduler}
 
@@ -323,6 +336,11 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no traceback for people
+        extra = _missing_extra(exc)
+        if extra is not None:
+            err.print(f"nrr {args.command} needs the {extra} extra, which is not installed: "
+                      f"pip install 'nrr[{extra}]' (or 'nrr[all]').", markup=False, soft_wrap=True)
+            return EXIT_INPUT
         if env.get("NRR_DEBUG"):
             traceback.print_exc()
         err.print(f"nrr: internal error ({type(exc).__name__}: {exc}). "

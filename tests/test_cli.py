@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,25 @@ def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.Monk
     assert code == 70
     assert err == ("nrr: internal error (RuntimeError: boom). Run again with NRR_DEBUG=1 to see the "
                    "traceback, and report it.\n")
+
+
+def test_a_missing_extra_is_named_with_the_command_that_installs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sheets
+
+    for name in ("sheets._client", "sheets._source", "sheets._fill", "sheets._template"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in ("SheetsClient", "GoogleSheetSource", "LedgerCache", "fill_sheet", "init_sheet"):
+        monkeypatch.delitem(vars(sheets), name, raising=False)
+    monkeypatch.setitem(sys.modules, "gspread", None)  # what an install without nrr[sheets] looks like
+    code, out, err = run("fill", "--ledger", "gsheet:1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")
+    assert (code, out) == (1, "")
+    assert err == ("nrr fill needs the sheets extra, which is not installed: pip install 'nrr[sheets]' "
+                   "(or 'nrr[all]').\n")
+
+
+def test_a_quoted_header_with_a_line_break_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text('Month,"MRR (Start\nof Period)",Expanded MRR,"Churned\nMRR",Downgraded MRR\r\n'
+                    '2026-01,"100,000",15000,5000,2000\r\n', encoding="utf-8")
+    data = report_json("2026-01", "--ledger", str(path), "--today", "2026-02-03")
+    assert (data["nrr_pct"], data["churn"]) == (108.0, "5000.00")
