@@ -40,6 +40,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/sheets.py
 	$(BIN)/python bench/slack.py
 	$(BIN)/python bench/digest.py
