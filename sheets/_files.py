@@ -5,14 +5,17 @@ A file yields the same ``Cells`` as a Google Sheet, so both are checked by the s
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import Cell, Cells, LedgerSource
+from engine import Cell, Cells, LedgerSource, a1
+from sheets import _messages as say
 from sheets._errors import SourceError
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -65,26 +68,39 @@ class FileSource:
 
     def _read_xlsx(self) -> Cells:
         import openpyxl  # imported here: only XLSX users pay for it
-        from openpyxl.utils.exceptions import InvalidFileException
 
+        not_a_workbook = _not_a_workbook(self.path)
+        if not_a_workbook:
+            raise SourceError(f"{self.path}: {not_a_workbook}")
         try:
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, ValueError, OSError) as exc:
-            raise SourceError(f"{self.path}: not a readable XLSX workbook ({exc}).") from None
+            values = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            formulas = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises whatever its XML and ZIP layers raise
+            raise SourceError(f"{self.path}: not a readable XLSX workbook ({type(exc).__name__}: {exc}); "
+                              "open it in Excel or Google Sheets and save it again, or export it as CSV.") from None
         try:
             if self.worksheet is None:
-                sheet = book.worksheets[0]
-            elif self.worksheet in book.sheetnames:
-                sheet = book[self.worksheet]
+                title = values.sheetnames[0]
+            elif self.worksheet in values.sheetnames:
+                title = self.worksheet
             else:
                 raise SourceError(
                     f"{self.path}: no worksheet '{self.worksheet}'; it has "
-                    f"{', '.join(repr(n) for n in book.sheetnames)}.")
-            grid: list[list[Cell]] = [[_xlsx_cell(v) for v in row]
-                                      for row in sheet.iter_rows(values_only=True)]
-            return Cells(grid, sheet.title)
+                    f"{', '.join(repr(n) for n in values.sheetnames)}.")
+            grid: list[list[Cell]] = []
+            uncomputed: list[str] = []
+            for r, (row, typed) in enumerate(zip(values[title].iter_rows(values_only=True),
+                                                 formulas[title].iter_rows(values_only=True), strict=False),
+                                             start=1):
+                grid.append([_xlsx_cell(v) for v in row])
+                uncomputed += [a1(r, c) for c, (v, f) in enumerate(zip(row, typed, strict=False))
+                               if v is None and isinstance(f, str) and f.startswith("=")]
+            if uncomputed:
+                raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
+            return Cells(grid, title)
         finally:
-            book.close()
+            values.close()
+            formulas.close()
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -94,7 +110,7 @@ def _xlsx_cell(value: object) -> Cell:
 
 
 def _read_delimited(path: Path) -> list[list[Cell]]:
-    text = path.read_text(encoding="utf-8-sig")
+    text = _decode(path)
     sample = text[:8192]
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
@@ -105,6 +121,72 @@ def _read_delimited(path: Path) -> list[list[Cell]]:
             delimiter = ","
     # the csv module splits the lines itself: a quoted cell may hold a line break ("Churned\nMRR")
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _decode(path: Path) -> str:
+    """A text file's contents: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode
+    text"), else Windows-1252 (Excel's CSV on Windows); anything else is refused in words."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(say.not_text(str(path), "it starts like UTF-16 but does not decode as UTF-16")) from None
+    kind = _binary_kind(data)
+    if kind:
+        raise SourceError(say.not_text(str(path), kind))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise SourceError(say.not_text(str(path), "it is neither UTF-8, UTF-16 nor Windows-1252 text")) from None
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that is not text is, where its first bytes tell: a workbook, a ZIP, a PDF."""
+    if data.startswith(_OLE):
+        return ("it is a password-protected Excel workbook; remove the password (File > Info > Protect Workbook) "
+                "or export it as CSV" if _ENCRYPTED in data
+                else "it is an old Excel 97-2003 workbook (.xls); save it as .xlsx or export it as CSV")
+    if data.startswith(b"PK\x03\x04"):
+        return "it is a ZIP archive (a workbook?); give it its real extension (.xlsx) or export it as CSV"
+    if data.startswith(b"%PDF"):
+        return "it is a PDF; export the ledger from its spreadsheet as CSV instead"
+    if b"\x00" in data[:8192]:
+        return "it holds binary data, not text"
+    return None
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """Why a file named .xlsx is not an XLSX workbook, when that can be told; None when it may be one."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(_OLE):
+        return _binary_kind(path.read_bytes())
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+        except (zipfile.BadZipFile, OSError):
+            return "it is a damaged ZIP file, not a readable workbook; save it again from Excel or Sheets"
+        if "opendocument.spreadsheet" in mimetype:
+            return "it is an OpenDocument spreadsheet (.ods); save it as .xlsx or export it as CSV"
+        if "xl/workbook.xml" not in names:
+            return "it is a ZIP archive but not an Excel workbook; export the ledger as .xlsx or CSV"
+        return None
+    if not head.strip():
+        return "it is empty; export the ledger again"
+    if _binary_kind(head) is None:
+        return "it is a text file (a CSV?) with an .xlsx name; rename it to .csv"
+    return "it is not an Excel workbook (.xlsx); export the ledger as .xlsx or CSV"
 
 
 def open_file_source(spec: str, base_dir: Path | None = None) -> LedgerSource:

@@ -118,3 +118,14 @@ def template_added(title: str, spreadsheet_title: str, rows: int) -> str:
         f"Added worksheet '{title}' to '{spreadsheet_title}': the template's headers, formats, a frozen "
         f"header row and formulas for End and NRR in rows 2 to {rows + 1}."
     )
+
+
+def not_text(path: str, what: str) -> str:
+    return f"{path}: not a CSV file nrr can read: {what}."
+
+
+def formulas_without_values(path: str, sheet: str, cells: list[str]) -> str:
+    shown = ", ".join(cells[:3]) + (f" and {len(cells) - 3} more" if len(cells) > 3 else "")
+    return (f"{path}: {len(cells)} formula cell(s) on '{sheet}' have no saved values ({shown}): the file was "
+            "written by a program that does not calculate formulas. Open it in Excel or LibreOffice and save it "
+            "once, or export the values as CSV.")

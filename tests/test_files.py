@@ -1,0 +1,119 @@
+"""Ledger files people really have: Excel's encodings, workbooks that are not what their name
+says, and workbooks whose formulas were never calculated. Each gets a message, never a traceback."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from engine import load_ledger
+from sheets import SourceError, open_file_source
+from tests.helpers import HEADER
+
+ROWS = [HEADER[:5], ["Jan 2026", "£100,000", "15,000", "5,000", "2,000"]]
+
+
+def csv_text(rows: list[list[str]] = ROWS) -> str:
+    return "\r\n".join(",".join(f'"{c}"' if "," in c else c for c in row) for row in rows) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),
+     ("utf-16-be", codecs.BOM_UTF16_BE), ("cp1252", b"")],
+    ids=["utf-8", "utf-8 BOM", "utf-16 LE", "utf-16 BE", "windows-1252"],
+)
+def test_csv_in_every_encoding_excel_writes(tmp_path: Path, encoding: str, prefix: bytes) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(prefix + csv_text().encode(encoding))
+    ledger = load_ledger(open_file_source(str(path)))
+    assert str(ledger.rows[0].start) == "100000"
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(SourceError) as info:
+        load_ledger(open_file_source(str(path)))
+    return str(info.value)
+
+
+def test_text_in_no_encoding_we_know_is_refused_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(csv_text().encode("cp1252") + b"\x81\x8d")
+    assert refusal(path) == (f"{path}: not a CSV file nrr can read: it is neither UTF-8, UTF-16 nor Windows-1252 "
+                             "text.")
+
+
+def ole(extra: bytes = b"") -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + extra
+
+
+def zipped(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (ole(b"Workbook"), "it is an old Excel 97-2003 workbook (.xls); save it as .xlsx or export it as CSV"),
+        (ole("EncryptedPackage".encode("utf-16-le")),
+         "it is a password-protected Excel workbook; remove the password (File > Info > Protect Workbook) or "
+         "export it as CSV"),
+        (zipped({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}),
+         "it is an OpenDocument spreadsheet (.ods); save it as .xlsx or export it as CSV"),
+        (zipped({"readme.txt": "hello"}), "it is a ZIP archive but not an Excel workbook; export the ledger as "
+                                          ".xlsx or CSV"),
+        (b"PK\x03\x04broken", "it is a damaged ZIP file, not a readable workbook; save it again from Excel or Sheets"),
+        (csv_text().encode(), "it is a text file (a CSV?) with an .xlsx name; rename it to .csv"),
+        (b"", "it is empty; export the ledger again"),
+        (b"%PDF-1.7\x00\x01", "it is not an Excel workbook (.xlsx); export the ledger as .xlsx or CSV"),
+    ],
+    ids=["xls", "encrypted", "ods", "zip", "damaged zip", "csv", "empty", "pdf"],
+)
+def test_a_file_named_xlsx_that_is_not_a_workbook_says_what_it_is(tmp_path: Path, content: bytes,
+                                                                   says: str) -> None:
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(content)
+    assert refusal(path) == f"{path}: {says}"
+
+
+def test_a_workbook_with_a_csv_name_says_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(ole(b"Workbook"))
+    assert refusal(path) == (f"{path}: not a CSV file nrr can read: it is an old Excel 97-2003 workbook (.xls); "
+                             "save it as .xlsx or export it as CSV.")
+
+
+def test_formulas_never_calculated_are_named(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Ledger"
+    sheet.append(HEADER[:6])
+    for r in range(2, 7):
+        sheet.append([f"2026-0{r - 1}", 100000, 1000, 500, 200, f"=B{r}+C{r}-D{r}-E{r}"])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)  # openpyxl writes formulas without their values, as some exporters do
+    assert refusal(path) == (
+        f"{path}: 5 formula cell(s) on 'Ledger' have no saved values (F2, F3, F4 and 2 more): the file was written "
+        "by a program that does not calculate formulas. Open it in Excel or LibreOffice and save it once, or "
+        "export the values as CSV.")
+
+
+def test_a_workbook_reads_as_before(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER[:5])
+    sheet.append(["2026-01", 100000, 15000, 5000, 2000])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    assert str(load_ledger(open_file_source(str(path))).rows[0].nrr) == "1.08"
