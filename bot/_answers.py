@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from bot import _messages as say
-from bot._blocks import Block, error_blocks, headline, help_blocks, home_view, report_blocks
+from bot._blocks import Block, error_blocks, escape, headline, help_blocks, home_view, report_blocks
 from bot._query import SlackQuery, parse_query
 from engine import (
     EXAMPLES,
@@ -82,7 +82,7 @@ class Answers:
             message = say.invalid_ledger(len(exc.errors))
             return error_blocks(message, lines), message
         except NrrError as exc:
-            return error_blocks(str(exc)), str(exc)
+            return error_blocks(str(exc)), escape(str(exc))
 
     def home(self) -> dict[str, Any]:
         """The App Home dashboard: last month, quarter to date, trailing 12 months, warnings."""

@@ -27,6 +27,13 @@ MAX_WARNINGS = 5
 ARROWS = {True: ":small_red_triangle:", False: ":small_red_triangle_down:"}
 
 
+def escape(text: str) -> str:
+    """Text from the sheet (a cell, a tab name, an error that quotes them) as data, never markup:
+    ``&``, ``<`` and ``>`` escaped as Slack's formatting guide says, so ``<!channel>`` pings nobody
+    and ``<https://evil.example|click here>`` is not a disguised link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def mrkdwn(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
 
@@ -108,7 +115,7 @@ def method_context(report: Report) -> Block:
 
 
 def warning_lines(issues: Sequence[Issue], notes: Sequence[str] = ()) -> list[str]:
-    lines = [f":warning: {n}" for n in notes] + [f":warning: {i}" for i in issues]
+    lines = [f":warning: {escape(n)}" for n in notes] + [f":warning: {escape(str(i))}" for i in issues]
     if len(lines) > MAX_WARNINGS:
         lines = [*lines[:MAX_WARNINGS], f"...and {len(lines) - MAX_WARNINGS} more warnings (`nrr validate`)."]
     return lines
@@ -141,9 +148,10 @@ def report_blocks(report: Report, query: SlackQuery, *, shareable: bool = True) 
 
 
 def error_blocks(message: str, details: Sequence[str] = ()) -> list[Block]:
-    blocks = [mrkdwn(f":x: {message}")]
+    """An answer that could not be given: ``message`` and ``details`` may quote the sheet, so both are escaped."""
+    blocks = [mrkdwn(f":x: {escape(message)}")]
     if details:
-        blocks.append(mrkdwn("\n".join(details)))
+        blocks.append(mrkdwn("\n".join(escape(d) for d in details)))
     return blocks
 
 
@@ -157,7 +165,7 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     tier_line: str | None = None
     for title, item in sections:
         if isinstance(item, str):
-            blocks.append(mrkdwn(f"*{title}*\n{item}"))
+            blocks.append(mrkdwn(f"*{title}*\n{escape(item)}"))
             continue
         text = f"*{title}*: {headline(item)}"
         if line := change_line(item):

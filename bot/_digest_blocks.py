@@ -7,6 +7,7 @@ from bot._blocks import (
     benchmark_line,
     change_line,
     context,
+    escape,
     headline,
     method_context,
     money_fields,
@@ -66,11 +67,11 @@ def missing_month_text(month: str, latest: str | None) -> str:
 def alert_blocks(rule: str, text: str, source: str, *, worse: bool) -> list[Block]:
     """A state change: worse (the line was crossed) or better (recovered)."""
     icon = ":rotating_light:" if worse else ":white_check_mark:"
-    blocks: list[Block] = [mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{text}")]
+    blocks: list[Block] = [mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{escape(text)}")]
     blocks.append(context(f"Source: {source}"))
     return blocks
 
 
 def alert_fallback(rule: str, text: str) -> str:
-    return f"{RULE_TITLES.get(rule, rule)}: {text}"
+    return f"{RULE_TITLES.get(rule, rule)}: {escape(text)}"
 

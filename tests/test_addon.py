@@ -172,3 +172,17 @@ def test_the_deployment_descriptor_points_at_our_routes() -> None:
                  deployment["addOns"]["sheets"]["onFileScopeGrantedTrigger"]["runFunction"]]
     assert all(f.startswith("https://nrr.example.com/addon/") for f in functions)
     assert {f.removeprefix("https://nrr.example.com") for f in functions} <= set(PATHS)
+
+
+def test_text_from_the_sheet_is_escaped_in_cards() -> None:
+    with FakeGoogle() as google:
+        rows: list[list[Any]] = [HEADER, [46023, "<a href='https://evil.example'>click</a>", 2000, 500, 300]]
+        google.add_spreadsheet(SHEET_ID, {"Ledger": rows})
+        env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
+        settings = Settings(addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
+        with serve(build_app(Runtime(settings, env, lambda: NOW))) as url:
+            home = post(url, "/addon/homepage", mint_id_token(claims())).json()
+            checked = post(url, "/addon/validate", mint_id_token(claims())).json()
+    shown = json.dumps([home, checked])
+    assert "<a href" not in shown
+    assert "&lt;a href='https://evil.example'&gt;click&lt;/a&gt;" in shown

@@ -285,3 +285,25 @@ def test_secrets_never_show_in_reprs() -> None:
 
     secrets = slack_secrets({"SLACK_BOT_TOKEN": "xoxb-secret", "SLACK_SIGNING_SECRET": "shh"})
     assert "xoxb-secret" not in repr(secrets) and "shh" not in repr(secrets)
+
+
+HOSTILE = "<!channel> <https://evil.example|click here> & more"
+
+
+def test_text_from_the_sheet_is_data_never_markup(tmp_path: Any) -> None:
+    bad = tmp_path / "ledger.csv"
+    bad.write_text(",".join(HEADER[:5]) + f'\n2026-09,100,"{HOSTILE}",0,0\n2026-10,100,0,0,0\n')
+    with FakeSlack() as slack:
+        runtime = Runtime(Settings(LedgerSettings(str(bad))), slack_env(slack), lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("last-month")
+            answer = stack.answer(path)
+            _, path = stack.command(HOSTILE)  # a period nobody knows, quoted back
+            unknown = stack.answer(path)
+    shown = json.dumps([answer, unknown], ensure_ascii=False)
+    assert "<!channel>" not in shown and "<https://evil" not in shown
+    assert ("• C2 (September 2026): Expanded MRR '&lt;!channel&gt; &lt;https://evil.example|click here&gt; "
+            "&amp; more' is not an amount") in answer["blocks"][1]["text"]["text"]
+    assert unknown["text"].startswith("'&lt;!channel&gt; &lt;https://evil.example|click here&gt; &amp; more' is "
+                                      "not a period I know.")

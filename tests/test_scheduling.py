@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -366,3 +367,14 @@ def test_apscheduler_ticks_the_service_and_polls_the_ledger(slack: FakeSlack, tm
         assert jobs == {"nrr:tick": dt.timedelta(seconds=60), "nrr:poll": dt.timedelta(minutes=15)}
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_ledger_error_alert_quotes_the_sheet_as_data(slack: FakeSlack, tmp_path: Path) -> None:
+    path = ledger_file(tmp_path)
+    path.write_text(path.read_text().replace('"$645,955"', '"<!channel> <https://evil.example|click>"'))
+    service = make_service(slack, tmp_path, ledger=path)
+    service.poll(at("2026-11-03T10:00:00"))
+    (post,) = [p for p in slack.posts("chat.postMessage") if p["channel"] == "C0ALERTS01"]
+    shown = json.dumps(post)
+    assert "<!channel>" not in shown and "<https://evil" not in shown
+    assert "'&lt;!channel&gt; &lt;https://evil.example|click&gt;' is not an amount" in post["text"]

@@ -8,6 +8,7 @@ homepage answers ``{"action": {"navigations": [{"pushCard": card}]}}`` and butto
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -37,7 +38,14 @@ def _text(label: str, text: str, bottom: str | None = None) -> dict[str, Any]:
     return {"decoratedText": widget}
 
 
+def _data(text: object) -> str:
+    """Text from the sheet (a cell, a tab name, an error quoting them) as data: the card's HTML subset
+    would otherwise render ``<a href=...>`` or ``<font>`` from a cell."""
+    return html.escape(str(text), quote=False)
+
+
 def _paragraph(text: str) -> dict[str, Any]:
+    """A paragraph of the card's HTML subset; sheet-derived parts must go through ``_data``."""
     return {"textParagraph": {"text": text}}
 
 
@@ -62,7 +70,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
     if check.errors:
         widgets.append(_paragraph(f"<b>The ledger has {len(check.errors)} problem(s)</b>; fix them to see "
                                   "its NRR."))
-        widgets += [_paragraph(str(i)) for i in check.errors[:MAX_PROBLEMS_ON_HOME]]
+        widgets += [_paragraph(_data(i)) for i in check.errors[:MAX_PROBLEMS_ON_HOME]]
         if len(check.errors) > MAX_PROBLEMS_ON_HOME:
             widgets.append(_paragraph(f"... and {len(check.errors) - MAX_PROBLEMS_ON_HOME} more: "
                                       "press Validate."))
@@ -90,7 +98,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
 def validate_card(source: GoogleSheetSource) -> tuple[Card, str]:
     check = check_source(source)
     issues = [*check.errors, *check.warnings]
-    widgets = [_paragraph(f"<b>{i.severity}</b>: {i}") for i in issues] or [
+    widgets = [_paragraph(f"<b>{i.severity}</b>: {_data(i)}") for i in issues] or [
         _paragraph("No problems: every row reads cleanly and matches the formulas.")]
     summary = f"{len(check.errors)} error(s), {len(check.warnings)} warning(s)"
     return card("Validation", summary, [{"widgets": widgets}]), summary
@@ -99,17 +107,17 @@ def validate_card(source: GoogleSheetSource) -> tuple[Card, str]:
 def fill_card(source: GoogleSheetSource) -> tuple[Card, str]:
     result = fill_sheet(source)
     lines = result.lines()
-    widgets = [_paragraph(line) for line in lines]
+    widgets = [_paragraph(_data(line)) for line in lines]
     return card("Fill computed columns", result.sheet, [{"widgets": widgets}]), lines[-1]
 
 
 def template_card(source: GoogleSheetSource) -> tuple[Card, str]:
     message = init_sheet(source, "Ledger")
-    return card("Insert template", "Ledger", [{"widgets": [_paragraph(message)]}]), message
+    return card("Insert template", "Ledger", [{"widgets": [_paragraph(_data(message))]}]), message
 
 
 def error_card(message: str) -> Card:
-    return card("Net Revenue Retention", "Something needs attention", [{"widgets": [_paragraph(message)]}])
+    return card("Net Revenue Retention", "Something needs attention", [{"widgets": [_paragraph(_data(message))]}])
 
 
 def _source_for(event: dict[str, Any], app: AddonApp) -> GoogleSheetSource:
