@@ -186,3 +186,26 @@ def test_text_from_the_sheet_is_escaped_in_cards() -> None:
     shown = json.dumps([home, checked])
     assert "<a href" not in shown
     assert "&lt;a href='https://evil.example'&gt;click&lt;/a&gt;" in shown
+
+
+def test_tokens_naming_unknown_keys_refetch_the_certs_at_most_once_a_minute() -> None:
+    now = [1000.0]
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Ledger": [HEADER, [46023, 100000, 2000, 500, 300]]})
+        env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
+        settings = Settings(addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
+        with serve(build_app(Runtime(settings, env, lambda: NOW, monotonic=lambda: now[0]))) as url:
+            def unknown_keys(count: int) -> None:
+                for n in range(count):
+                    token = mint_id_token(claims(), key=OTHER_KEY, kid=f"unknown-{n}")
+                    assert post(url, "/addon/homepage", token).status_code == 401
+
+            assert post(url, "/addon/homepage", mint_id_token(claims())).status_code == 200
+            assert google.counts["certs"] == 1
+            calls = google.sheets_calls()
+            unknown_keys(20)  # within a minute of the last fetch: none
+            assert google.counts["certs"] == 1
+            now[0] += 61
+            unknown_keys(20)  # a minute on: one, in case Google rotated its keys
+            assert google.counts["certs"] == 2
+            assert google.sheets_calls() == calls  # no refused request read the sheet

@@ -1,7 +1,7 @@
 """Verifying the ID token Google sends with every add-on request.
 
 Signature against Google's certs (cached for their Cache-Control max-age, fetched again once when
-a token names an unknown key), issuer, expiry, audience (our endpoint URL, never skipped) and the
+a token names an unknown key, at most once a minute), issuer, expiry, audience (our endpoint URL, never skipped) and the
 ``email`` claim (the add-on's service account). Anything else is refused before any work.
 """
 
@@ -19,6 +19,7 @@ from google.auth import jwt
 
 from nrr.addon._errors import TokenRejected
 
+REFETCH_AFTER = 60.0  # seconds between fetches caused by unknown key ids
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
 
 
@@ -39,11 +40,17 @@ class IdTokenVerifier:
         self.fetches = 0
         self._certs: dict[str, str] = {}
         self._expires = 0.0
+        self._fetched_at: float | None = None
         self._lock = threading.Lock()
 
     def certs(self, *, refresh: bool = False) -> dict[str, str]:
+        """Google's certs, from the cache while it is fresh. ``refresh`` (a token named a key we do not
+        have: Google may have rotated them) fetches again, but at most once a minute, because anyone
+        can send a token naming an unknown key."""
         with self._lock:
-            if refresh or not self._certs or self.clock() >= self._expires:
+            recently = self._fetched_at is not None and self.clock() - self._fetched_at < REFETCH_AFTER
+            if (refresh and not recently) or not self._certs or self.clock() >= self._expires:
+                self._fetched_at = self.clock()
                 try:
                     response = self.session.get(self.certs_url, timeout=10)
                     response.raise_for_status()
