@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from engine import (
     FIELD_TITLES,
     CellError,
     Field,
     Layout,
+    LedgerCheck,
     LedgerRow,
     Month,
     a1,
@@ -39,7 +41,7 @@ from engine import (
 )
 from sheets import _messages as say
 from sheets._errors import SheetsError
-from sheets._source import GoogleSheetSource
+from sheets._source import GoogleSheetSource, Worksheet
 
 METADATA_KEY = "nrr.fill"
 NOTE_PREFIX = "nrr: "
@@ -196,107 +198,212 @@ def _record(entry: dict[str, Any]) -> tuple[list[int], dict[str, dict[str, str]]
 
 def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: bool = False) -> FillResult:
     """Write the computed columns of ``source``'s worksheet; see the module docstring for the rules."""
-    client, spreadsheet_id = source.client, source.ref.spreadsheet_id
+    seen = _read(source)
+    result = FillResult(seen.sheet.title, dry_run, errors=len(seen.check.errors),
+                        warnings=len(seen.check.warnings))
+    planned = _plan_values(seen, overwrite, result)
+    notes = _plan_notes(seen, _problem_notes(seen, planned), result)
+    if not planned and not notes:
+        return result
+    if dry_run:
+        _report_plan(planned, notes, result)
+        return result
+    rows_now = _recheck(source, seen)
+    if rows_now is None:
+        result.refused.append(Refusal(seen.quoted, None, say.header_changed()))
+        return result
+    requests = _aim_values(seen, planned, rows_now, result) + _aim_notes(seen, notes, rows_now, result)
+    if requests:
+        _write(source, requests + _record_requests(seen, result.written))
+    return result
+
+
+_Position = tuple[int, int]  # 0-based (row, column)
+_Verdict = Literal["write", "formula", "unchanged", "typed"]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the first read saw: every cell with its formula and note, the ledger checked from their
+    values, and what our metadata says we wrote. Every later step plans from this one read."""
+
+    sheet: Worksheet
+    quoted: str
+    cells: dict[_Position, _Cell]
+    check: LedgerCheck
+    layout: Layout
+    meta_ids: list[int]
+    record: dict[str, dict[str, str]]
+
+
+def _read(source: GoogleSheetSource) -> _Snapshot:
+    """Read the worksheet once (values, formulas, notes and metadata) and check it as a ledger.
+
+    A sheet without a ledger header cannot be filled: the reader's errors say why.
+    """
     sheet = source.worksheet()
     quoted = quote_sheet(sheet.title)
-    entry = client.grid(spreadsheet_id, quoted)
+    entry = source.client.grid(source.ref.spreadsheet_id, quoted)
     cells = _cells(entry)
     check = check_ledger(_grid(cells), sheet=sheet.title)
-    layout = check.layout
-    if layout is None:
+    if check.layout is None:
         raise SheetsError("\n".join(str(i) for i in check.errors))
-    result = FillResult(sheet.title, dry_run, errors=len(check.errors), warnings=len(check.warnings))
     meta_ids, record = _record(entry)
+    return _Snapshot(sheet, quoted, cells, check, check.layout, meta_ids, record)
 
-    planned: list[Change] = []
-    for row in check.rows:
+
+def _computed_cells(seen: _Snapshot) -> Iterator[tuple[LedgerRow, Field, int, Decimal]]:
+    """Each computed cell the sheet has a column for and the ledger gives a value: (row, field,
+    column, value wanted), row by row. A month that starts at 0 has no NRR or GRR to write."""
+    for row in seen.check.rows:
         for f in COMPUTED:
-            column = layout.columns.get(f)
+            column = seen.layout.columns.get(f)
             desired = _desired(row, f)
-            if column is None or desired is None:
-                continue
-            cell = cells.get((row.row - 1, column), _Cell())
-            if cell.formula:
-                result.formulas_kept += 1
-                continue
-            if is_blank(cell.value):
-                planned.append(Change(row.row, column, row.month, f, cell.value, desired))
-            elif _same(cell.value, desired, f):
-                result.unchanged += 1
-            elif overwrite or (
-                    (ours := record.get(str(row.month), {}).get(f)) is not None
-                    and _same(cell.value, Decimal(ours), f)):
-                planned.append(Change(row.row, column, row.month, f, cell.value, desired))
-            else:
-                result.refused.append(Refusal(a1(row.row, column), row.month, say.typed_by_hand(
-                    _title(f, check.unit), _show_old(f, cell.value), _show(f, desired))))
+            if column is not None and desired is not None:
+                yield row, f, column, desired
 
-    # notes: one per problem cell; a cell we are about to correct needs no note
+
+def _verdict(cell: _Cell, desired: Decimal, f: Field, ours: str | None, overwrite: bool) -> _Verdict:
+    """What the ownership rules allow for one computed cell.
+
+    A formula is kept; a blank cell is written; a cell already showing ``desired`` is left alone; a
+    cell still holding ``ours`` (what we wrote last time) is ours to update; anything else was typed
+    by a person and is replaced only with ``overwrite``.
+    """
+    if cell.formula:
+        return "formula"
+    if is_blank(cell.value):
+        return "write"
+    if _same(cell.value, desired, f):
+        return "unchanged"
+    if overwrite or (ours is not None and _same(cell.value, Decimal(ours), f)):
+        return "write"
+    return "typed"
+
+
+def _plan_values(seen: _Snapshot, overwrite: bool, result: FillResult) -> list[Change]:
+    """The computed cells to write, at the rows the first read saw; formulas kept and values
+    already right are counted in ``result``, values typed by hand are refused there."""
+    planned: list[Change] = []
+    for row, f, column, desired in _computed_cells(seen):
+        cell = seen.cells.get((row.row - 1, column), _Cell())
+        verdict = _verdict(cell, desired, f, seen.record.get(str(row.month), {}).get(f), overwrite)
+        if verdict == "write":
+            planned.append(Change(row.row, column, row.month, f, cell.value, desired))
+        elif verdict == "formula":
+            result.formulas_kept += 1
+        elif verdict == "unchanged":
+            result.unchanged += 1
+        else:
+            result.refused.append(Refusal(a1(row.row, column), row.month, say.typed_by_hand(
+                _title(f, seen.check.unit), _show_old(f, cell.value), _show(f, desired))))
+    return planned
+
+
+def _problem_notes(seen: _Snapshot, planned: list[Change]) -> dict[_Position, str]:
+    """The note each problem cell should carry: its issues' messages, each once, after our prefix.
+
+    A computed cell we are about to correct needs no note saying it disagrees.
+    """
     fixing = {(c.row - 1, c.column) for c in planned}
-    wanted: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for issue in check.issues:
+    messages: dict[_Position, list[str]] = defaultdict(list)
+    for issue in seen.check.issues:
         for ref in issue.cells:
-            r, c = _parse_a1(ref)
-            if issue.code.endswith("_disagrees") and (r, c) in fixing:
+            position = _parse_a1(ref)
+            if issue.code.endswith("_disagrees") and position in fixing:
                 continue
-            wanted[(r, c)].append(issue.message)
-    note_ops: dict[tuple[int, int], str | None] = {}
-    for position, messages in wanted.items():
-        text = NOTE_PREFIX + " ".join(dict.fromkeys(messages))
-        existing = cells.get(position, _Cell()).note
+            messages[position].append(issue.message)
+    return {position: NOTE_PREFIX + " ".join(dict.fromkeys(texts)) for position, texts in messages.items()}
+
+
+def _plan_notes(seen: _Snapshot, wanted: dict[_Position, str], result: FillResult) -> dict[_Position, str | None]:
+    """The notes to write (their text) and to remove (None).
+
+    A wanted note is written unless the cell already says it; a person's note is never replaced
+    (refused in ``result``); our notes on cells that have no problem any more are removed.
+    """
+    ops: dict[_Position, str | None] = {}
+    for position, text in wanted.items():
+        existing = seen.cells.get(position, _Cell()).note
         if existing == text:
             continue
         if existing and not existing.startswith(NOTE_PREFIX):
             result.refused.append(Refusal(a1(position[0] + 1, position[1]), None, say.note_not_ours()))
             continue
-        note_ops[position] = text
-    for position, cell in cells.items():
+        ops[position] = text
+    for position, cell in seen.cells.items():
         if cell.note and cell.note.startswith(NOTE_PREFIX) and position not in wanted:
-            note_ops[position] = None
+            ops[position] = None
+    return ops
 
-    if not planned and not note_ops:
-        return result
-    if dry_run:
-        result.written = planned
-        result.notes_added = [a1(r + 1, c) for (r, c), t in note_ops.items() if t]
-        result.notes_removed = [a1(r + 1, c) for (r, c), t in note_ops.items() if t is None]
-        return result
 
-    moves = _recheck(source, quoted, layout, cells)
-    if moves is None:
-        result.refused.append(Refusal(quoted, None, say.header_changed()))
-        return result
+def _report_plan(planned: list[Change], notes: dict[_Position, str | None], result: FillResult) -> None:
+    """A dry run reports what it would write, at the rows the first read saw."""
+    result.written = planned
+    result.notes_added = [a1(r + 1, c) for (r, c), text in notes.items() if text]
+    result.notes_removed = [a1(r + 1, c) for (r, c), text in notes.items() if text is None]
+
+
+def _aim_values(seen: _Snapshot, planned: list[Change], rows_now: dict[Month, int],
+                result: FillResult) -> list[dict[str, Any]]:
+    """One write per planned value, aimed at its month's row as the sheet is now.
+
+    Rows inserted or deleted since the first read move the writes with their months; a month
+    that vanished or now appears twice is refused, so no number lands on another month's row.
+    """
     requests: list[dict[str, Any]] = []
-    month_at = _months_by_row(cells, layout)
     for change in planned:
-        target = moves.get(change.month)
+        target = rows_now.get(change.month)
         if target is None:
             result.refused.append(Refusal(change.cell, change.month, say.row_moved()))
             continue
-        moved = Change(target, change.column, change.month, change.field, change.old, change.new)
-        requests.append(_update(sheet.sheet_id, target - 1, change.column,
+        requests.append(_update(seen.sheet.sheet_id, target - 1, change.column,
                                 {"userEnteredValue": {"numberValue": float(change.new)}}, "userEnteredValue"))
-        result.written.append(moved)
-        record.setdefault(str(change.month), {})[change.field] = str(change.new)
-    shifted = any(moves.get(m) != r for r, m in month_at.items())
-    for (r, c), note in note_ops.items():
+        result.written.append(Change(target, change.column, change.month, change.field, change.old, change.new))
+    return requests
+
+
+def _aim_notes(seen: _Snapshot, notes: dict[_Position, str | None], rows_now: dict[Month, int],
+               result: FillResult) -> list[dict[str, Any]]:
+    """One write per note change, aimed at the row it belongs to now.
+
+    A note on a month's row follows its month (and is dropped if the month is gone); a note on any
+    other row stays where it was, but only while no month has moved, as nothing says where it went.
+    """
+    month_at = _months_by_row(seen.cells, seen.layout)
+    shifted = any(rows_now.get(m) != r for r, m in month_at.items())
+    requests: list[dict[str, Any]] = []
+    for (r, c), note in notes.items():
         month = month_at.get(r + 1)
-        target_row = moves.get(month) if month is not None else (None if shifted else r + 1)
+        target_row = rows_now.get(month) if month is not None else (None if shifted else r + 1)
         if target_row is None:
             continue
-        requests.append(_update(sheet.sheet_id, target_row - 1, c, {"note": note} if note else {}, "note"))
+        requests.append(_update(seen.sheet.sheet_id, target_row - 1, c, {"note": note} if note else {}, "note"))
         (result.notes_added if note else result.notes_removed).append(a1(target_row, c))
-    if not requests:
-        return result
-    if result.written:
-        requests += [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
-            "metadataId": i}}}} for i in meta_ids]
-        requests.append({"createDeveloperMetadata": {"developerMetadata": {
-            "metadataKey": METADATA_KEY, "metadataValue": json.dumps(record, separators=(",", ":")),
-            "location": {"sheetId": sheet.sheet_id}, "visibility": "DOCUMENT"}}})
-    client.batch_update(spreadsheet_id, requests)
-    source.cache.forget(spreadsheet_id)
-    return result
+    return requests
+
+
+def _record_requests(seen: _Snapshot, written: list[Change]) -> list[dict[str, Any]]:
+    """Replace our metadata with a record that also holds what was just written, so the next fill
+    knows those cells are still ours. Nothing written, nothing to remember."""
+    if not written:
+        return []
+    record = {month: dict(fields) for month, fields in seen.record.items()}
+    for change in written:
+        record.setdefault(str(change.month), {})[change.field] = str(change.new)
+    requests: list[dict[str, Any]] = [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+        "metadataId": i}}}} for i in seen.meta_ids]
+    requests.append({"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": METADATA_KEY, "metadataValue": json.dumps(record, separators=(",", ":")),
+        "location": {"sheetId": seen.sheet.sheet_id}, "visibility": "DOCUMENT"}}})
+    return requests
+
+
+def _write(source: GoogleSheetSource, requests: list[dict[str, Any]]) -> None:
+    """Apply values, notes and metadata in one batchUpdate, which Sheets applies all or nothing,
+    then drop the cached ledger so the next read sees the new cells."""
+    source.client.batch_update(source.ref.spreadsheet_id, requests)
+    source.cache.forget(source.ref.spreadsheet_id)
 
 
 def _update(sheet_id: int, row: int, column: int, value: dict[str, Any], fields: str) -> dict[str, Any]:
@@ -304,7 +411,7 @@ def _update(sheet_id: int, row: int, column: int, value: dict[str, Any], fields:
                             "rows": [{"values": [value]}], "fields": fields}}
 
 
-def _parse_a1(ref: str) -> tuple[int, int]:
+def _parse_a1(ref: str) -> _Position:
     letters = "".join(ch for ch in ref if ch.isalpha())
     digits = "".join(ch for ch in ref if ch.isdigit())
     column = 0
@@ -313,41 +420,49 @@ def _parse_a1(ref: str) -> tuple[int, int]:
     return int(digits) - 1, column - 1
 
 
-def _months_by_row(cells: dict[tuple[int, int], _Cell], layout: Layout) -> dict[int, Month]:
+def _read_months(values: list[tuple[int, Any]]) -> list[tuple[int, Month]]:
+    """(row, month) for each cell of a month column that reads as a month; the date order of
+    ``a/b/yyyy`` texts is inferred from the whole column, as the reader does."""
+    order = infer_date_order([v for _, v in values if isinstance(v, str)])
+    months: list[tuple[int, Month]] = []
+    for row, value in values:
+        try:
+            months.append((row, parse_month(value, order)))
+        except CellError:
+            continue
+    return months
+
+
+def _months_by_row(cells: dict[_Position, _Cell], layout: Layout) -> dict[int, Month]:
     """1-based row -> month, as the first read saw the month column."""
     column = layout.columns["month"]
-    values = {r: cell.value for (r, c), cell in cells.items() if c == column and r + 1 > layout.header_row}
-    order = infer_date_order([v for v in values.values() if isinstance(v, str)])
-    out: dict[int, Month] = {}
-    for r, value in values.items():
-        try:
-            out[r + 1] = parse_month(value, order)
-        except CellError:
-            continue
-    return out
+    return dict(_read_months([(r + 1, cell.value) for (r, c), cell in cells.items()
+                              if c == column and r + 1 > layout.header_row]))
 
 
-def _recheck(source: GoogleSheetSource, quoted: str, layout: Layout,
-             cells: dict[tuple[int, int], _Cell]) -> dict[Month, int] | None:
+def _recheck(source: GoogleSheetSource, seen: _Snapshot) -> dict[Month, int] | None:
     """Read the header and month column again; month -> its one row now, or None if the header
     moved. Months that now appear twice are left out, so nothing is written to them."""
-    header_row = layout.header_row
-    month_col = column_letter(layout.columns["month"])
+    header_row = seen.layout.header_row
+    month_col = column_letter(seen.layout.columns["month"])
     header_now, months_now = source.client.batch_values(
         source.ref.spreadsheet_id,
-        [f"{quoted}!{header_row}:{header_row}", f"{quoted}!{month_col}:{month_col}"])
-    header = header_now[0] if header_now else []
-    for column in layout.columns.values():
-        before = cells.get((header_row - 1, column), _Cell()).value
+        [f"{seen.quoted}!{header_row}:{header_row}", f"{seen.quoted}!{month_col}:{month_col}"])
+    if not _same_header(seen, header_now[0] if header_now else []):
+        return None
+    rows: dict[Month, list[int]] = defaultdict(list)
+    for number, month in _read_months([(i + 1, row[0]) for i, row in enumerate(months_now)
+                                       if row and i + 1 > header_row]):
+        rows[month].append(number)
+    return {month: found[0] for month, found in rows.items() if len(found) == 1}
+
+
+def _same_header(seen: _Snapshot, header: list[Any]) -> bool:
+    """Whether every column the ledger uses still has the title the first read saw there."""
+    header_row = seen.layout.header_row
+    for column in seen.layout.columns.values():
+        before = seen.cells.get((header_row - 1, column), _Cell()).value
         now = header[column] if column < len(header) else None
         if str(before or "").strip() != str(now or "").strip():
-            return None
-    rows: dict[Month, list[int]] = defaultdict(list)
-    values = [(i + 1, row[0]) for i, row in enumerate(months_now) if row and i + 1 > header_row]
-    order = infer_date_order([v for _, v in values if isinstance(v, str)])
-    for number, value in values:
-        try:
-            rows[parse_month(value, order)].append(number)
-        except CellError:
-            continue
-    return {month: found[0] for month, found in rows.items() if len(found) == 1}
+            return False
+    return True

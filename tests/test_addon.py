@@ -203,9 +203,9 @@ def test_tokens_naming_unknown_keys_refetch_the_certs_at_most_once_a_minute() ->
             assert post(url, "/addon/homepage", mint_id_token(claims())).status_code == 200
             assert google.counts["certs"] == 1
             calls = google.sheets_calls()
-            unknown_keys(20)  # within a minute of the last fetch: none
+            unknown_keys(8)  # within a minute of the last fetch: none
             assert google.counts["certs"] == 1
             now[0] += 61
-            unknown_keys(20)  # a minute on: one, in case Google rotated its keys
+            unknown_keys(8)  # a minute on: one, in case Google rotated its keys
             assert google.counts["certs"] == 2
             assert google.sheets_calls() == calls  # no refused request read the sheet

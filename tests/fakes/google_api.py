@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import jwt
 
-from tests.fakes._server import LocalServer
+from tests.fakes._server import LocalHandler, LocalServer
 
 SERVICE_ACCOUNT = "nrr-bot@nrr-test.iam.gserviceaccount.com"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # one per test session
@@ -292,12 +292,7 @@ class FakeGoogle(LocalServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_: object) -> None:
-                pass
-
+        class Handler(LocalHandler):
             def _body(self) -> bytes:
                 length = int(self.headers.get("Content-Length") or 0)
                 return self.rfile.read(length) if length else b""
