@@ -33,7 +33,7 @@ from engine._cells import Cell, parse_money, parse_month, parse_ratio
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, ProfileError, QueryError
 from engine._ledger import FIELD_TITLES, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
-from engine._month import Month
+from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -55,6 +55,8 @@ __all__ = [
     "FIELD_TITLES",
     "FUNDING_BENCHMARKS",
     "METHODS",
+    "MONTH_NAMES",
+    "MONTH_WORDS",
     "PRICING_BENCHMARKS",
     "PUBLIC_COMPANIES",
     "RULES",
@@ -103,10 +105,12 @@ __all__ = [
     "compare_retention",
     "compute_retention",
     "evaluate_alerts",
+    "fiscal_year_first_month",
     "fit_period",
     "label_span",
     "parse_money",
     "parse_month",
+    "parse_month_number",
     "parse_ratio",
     "previous_period",
     "quote_sheet",

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from engine._month import MONTH_NAMES, Month
+from engine._month import MONTH_WORDS, Month
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | bool | None
 
@@ -52,10 +52,7 @@ def show(value: Cell) -> str:
 
 # --- months -----------------------------------------------------------------------------------
 
-_MONTHS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)}
-_MONTHS.update({name[:3].lower(): i + 1 for i, name in enumerate(MONTH_NAMES)})
-_MONTHS["sept"] = 9
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_WORD = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _NAMED = re.compile(rf"({_MONTH_WORD})\.?[\s,\-/']*(\d{{4}}|\d{{2}})", re.IGNORECASE)
@@ -106,9 +103,9 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
         return _month(int(m[1]), int(m[2]))
     if m := _NAMED.fullmatch(text):
         year = int(m[2])
-        return _month(year + 2000 if year < 100 else year, _MONTHS[m[1].lower()])
+        return _month(year + 2000 if year < 100 else year, MONTH_WORDS[m[1].lower()])
     if m := _NAMED_DAY.fullmatch(text):
-        return _month(int(m[2]), _MONTHS[m[1].lower()])
+        return _month(int(m[2]), MONTH_WORDS[m[1].lower()])
     if m := _MM_YYYY.fullmatch(text):
         return _month(int(m[2]), int(m[1]))
     if parts := three_part_date(text):

@@ -19,7 +19,7 @@ from engine import _messages as say
 from engine._cells import CellError, parse_month
 from engine._errors import QueryError
 from engine._ledger import Ledger
-from engine._month import MONTH_NAMES, Month, fiscal_year_first_month
+from engine._month import MONTH_WORDS, Month, fiscal_year_first_month
 
 EXAMPLES = (
     "last-month", "this-month", "last-quarter", "this-quarter", "last-year", "ytd", "ttm",
@@ -27,9 +27,6 @@ EXAMPLES = (
     "2026-01..2026-06",
 )
 
-_MONTH_ONLY = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)}
-_MONTH_ONLY.update({name[:3].lower(): i + 1 for i, name in enumerate(MONTH_NAMES)})
-_MONTH_ONLY["sept"] = 9
 _QUARTER = re.compile(
     r"q([1-4])(?:[\s\-]*(?:fy)?\s*(\d{4}|\d{2}))?|(?:fy)?\s*(\d{4})[\s\-]*q([1-4])|fy\s*(\d{4}|\d{2})[\s\-]*q([1-4])"
 )
@@ -226,9 +223,9 @@ def _range(ask: _Ask) -> Period | None:
 
 def _month_name(ask: _Ask) -> Period | None:
     """``march``: the latest March that has started."""
-    if ask.text not in _MONTH_ONLY:
+    if ask.text not in MONTH_WORDS:
         return None
-    number, current = _MONTH_ONLY[ask.text], ask.current
+    number, current = MONTH_WORDS[ask.text], ask.current
     month = Month(current.year if number <= current.month else current.year - 1, number)
     return ask.to_date(month, month, month.name)
 
@@ -275,7 +272,7 @@ def _full_year(y: str) -> int:
 
 def _month_of(text: str, ask: _Ask) -> Month:
     """One month, as a cell would give it (``2026-03``, ``Mar 2026``), or the query is not understood."""
-    if text in _MONTH_ONLY or re.fullmatch(r"\d{5,}", text):
+    if text in MONTH_WORDS or re.fullmatch(r"\d{5,}", text):
         raise ask.unknown()
     try:
         return parse_month(text)
