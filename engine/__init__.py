@@ -10,6 +10,7 @@
 
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
+    EXPANSION_DEPENDENT_NRR,
     FUNDING_BENCHMARKS,
     PRICING_BENCHMARKS,
     PUBLIC_COMPANIES,
@@ -52,6 +53,7 @@ from engine._retention import (
 
 __all__ = [
     "EXAMPLES",
+    "EXPANSION_DEPENDENT_NRR",
     "FIELD_TITLES",
     "FUNDING_BENCHMARKS",
     "METHODS",

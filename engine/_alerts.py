@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from engine import _messages as say
 from engine._benchmarks import (
+    EXPANSION_DEPENDENT_NRR,
     GRR_CONCERNING_BELOW,
     GRR_LEAKY_BELOW,
     SEGMENT_BENCHMARKS,
@@ -38,7 +39,7 @@ class Thresholds:
 
     grr_concerning: Decimal = GRR_CONCERNING_BELOW
     grr_leaky: Decimal = GRR_LEAKY_BELOW
-    expansion_dependent_nrr: Decimal = Decimal("1.05")
+    expansion_dependent_nrr: Decimal = EXPANSION_DEPENDENT_NRR
     move_points: Decimal = Decimal("0.03")
     trailing_months: int = 6
 
