@@ -247,7 +247,6 @@ class Benchmark:
     tier: Tier
     segment: SegmentBenchmark
     stage: Stage
-    stage_benchmark: RangeBenchmark
     pricing: RangeBenchmark | None
     funding: FundingBenchmark
     grr_status: GrrStatus | None
@@ -284,7 +283,6 @@ def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,
         tier=classify_tier(nrr),
         segment=SEGMENT_BENCHMARKS[profile.segment],
         stage=stage,
-        stage_benchmark=STAGE_BENCHMARKS[stage],
         pricing=PRICING_BENCHMARKS[profile.pricing_model] if profile.pricing_model else None,
         funding=FUNDING_BENCHMARKS[profile.funding],
         grr_status=classify_grr(grr) if grr is not None else None,

@@ -82,9 +82,6 @@ class Month:
     def __lt__(self, other: Month) -> bool:
         return self.index < other.index
 
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
     def fiscal_year(self, start_month: int) -> int:
         """The fiscal year this month is in, named after the calendar year it ends in.
 
