@@ -12,11 +12,16 @@ from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
     EXPANSION_DEPENDENT_NRR,
     FUNDING_BENCHMARKS,
+    FUNDINGS,
+    GRR_CONCERNING_BELOW,
     PRICING_BENCHMARKS,
+    PRICING_MODELS,
     PUBLIC_COMPANIES,
     SEGMENT_BENCHMARKS,
+    SEGMENTS,
     SOURCES,
     STAGE_BENCHMARKS,
+    STAGES,
     TIERS,
     Benchmark,
     Funding,
@@ -29,11 +34,13 @@ from engine._benchmarks import (
     classify_grr,
     classify_tier,
     compare_benchmarks,
+    stage_for_arr,
 )
-from engine._cells import Cell, parse_money, parse_month, parse_ratio
+from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, ProfileError, QueryError
-from engine._ledger import FIELD_TITLES, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
+from engine._headers import match_header
+from engine._ledger import FIELD_TITLES, Field, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
@@ -55,23 +62,30 @@ __all__ = [
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",
     "FIELD_TITLES",
+    "FUNDINGS",
     "FUNDING_BENCHMARKS",
+    "GRR_CONCERNING_BELOW",
     "METHODS",
     "MONTH_NAMES",
     "MONTH_WORDS",
     "PRICING_BENCHMARKS",
+    "PRICING_MODELS",
     "PUBLIC_COMPANIES",
     "RULES",
+    "SEGMENTS",
     "SEGMENT_BENCHMARKS",
     "SOURCES",
+    "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
     "Alert",
     "Benchmark",
     "Cell",
+    "CellError",
     "Change",
     "Components",
     "Digest",
+    "Field",
     "Funding",
     "Grid",
     "Issue",
@@ -109,7 +123,10 @@ __all__ = [
     "evaluate_alerts",
     "fiscal_year_first_month",
     "fit_period",
+    "infer_date_order",
+    "is_blank",
     "label_span",
+    "match_header",
     "parse_money",
     "parse_month",
     "parse_month_number",
@@ -119,6 +136,7 @@ __all__ = [
     "read_ledger",
     "report_to_dict",
     "resolve_period",
+    "stage_for_arr",
     "trailing_12m",
     "trailing_series",
 ]

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from engine._errors import NrrError
 from engine._month import MONTH_WORDS, Month
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | bool | None
@@ -23,8 +24,12 @@ _ERROR_VALUES = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NUL
 DateOrder = Literal["MDY", "DMY"]
 
 
-class CellError(ValueError):
-    """A cell's value cannot be read as what its column holds; ``expected`` says what would do."""
+class CellError(NrrError, ValueError):
+    """A cell's value cannot be read as what its column holds; ``expected`` says what would do.
+
+    Also a ``ValueError``, as it was before it joined the engine's tree, so callers that catch
+    ``ValueError`` around a parser keep working.
+    """
 
     def __init__(self, expected: str) -> None:
         super().__init__(expected)

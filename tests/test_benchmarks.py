@@ -8,6 +8,8 @@ import pytest
 
 from engine import (
     EXPANSION_DEPENDENT_NRR,
+    FUNDING_BENCHMARKS,
+    SEGMENT_BENCHMARKS,
     SOURCES,
     Profile,
     ProfileError,
@@ -15,8 +17,8 @@ from engine import (
     classify_grr,
     classify_tier,
     compare_benchmarks,
+    stage_for_arr,
 )
-from engine._benchmarks import FUNDING_BENCHMARKS, SEGMENT_BENCHMARKS, stage_for_arr
 
 D = Decimal
 
