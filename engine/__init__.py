@@ -10,6 +10,7 @@
 
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
+    EXPANSION_DEPENDENT_NRR,
     FUNDING_BENCHMARKS,
     FUNDINGS,
     GRR_CONCERNING_BELOW,
@@ -33,13 +34,15 @@ from engine._benchmarks import (
     classify_grr,
     classify_tier,
     compare_benchmarks,
+    stage_for_arr,
 )
 from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, ProfileError, QueryError
+from engine._headers import match_header
 from engine._ledger import FIELD_TITLES, Field, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
 from engine._messages import alert_ledger_clean, alert_ledger_errors, currency_amount, pts, rate
-from engine._month import MONTH_NAMES, Month
+from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -60,12 +63,14 @@ from engine._source import Cells, LedgerSource, check_source, load_ledger
 
 __all__ = [
     "EXAMPLES",
+    "EXPANSION_DEPENDENT_NRR",
     "FIELD_TITLES",
     "FUNDINGS",
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
     "METHODS",
     "MONTH_NAMES",
+    "MONTH_WORDS",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
     "PUBLIC_COMPANIES",
@@ -127,15 +132,18 @@ __all__ = [
     "compute_retention",
     "currency_amount",
     "evaluate_alerts",
+    "fiscal_year_first_month",
     "fit_period",
     "grr_sentence",
     "infer_date_order",
     "is_blank",
     "label_span",
     "load_ledger",
+    "match_header",
     "method_sentence",
     "parse_money",
     "parse_month",
+    "parse_month_number",
     "parse_ratio",
     "previous_period",
     "pts",
@@ -144,6 +152,7 @@ __all__ = [
     "read_ledger",
     "report_to_dict",
     "resolve_period",
+    "stage_for_arr",
     "tier_name",
     "trailing_12m",
     "trailing_series",

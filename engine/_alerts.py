@@ -8,26 +8,28 @@ who says so. Deciding whether to post (dedup, cooldown) is the caller's job.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine import _messages as say
 from engine._benchmarks import (
+    EXPANSION_DEPENDENT_NRR,
     GRR_CONCERNING_BELOW,
     GRR_LEAKY_BELOW,
+    SEGMENT_BENCHMARKS,
     SOURCES,
     TIERS,
     Profile,
+    Segment,
     classify_tier,
 )
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Trailing, trailing_12m
 
-RULES = ("tier_drop", "below_median", "nrr_below_100", "grr_floor", "expansion_dependent", "nrr_move",
-         "grr_move", "down_3_months")
 OWN_HISTORY = "this ledger's own history"
 
 
@@ -37,7 +39,7 @@ class Thresholds:
 
     grr_concerning: Decimal = GRR_CONCERNING_BELOW
     grr_leaky: Decimal = GRR_LEAKY_BELOW
-    expansion_dependent_nrr: Decimal = Decimal("1.05")
+    expansion_dependent_nrr: Decimal = EXPANSION_DEPENDENT_NRR
     move_points: Decimal = Decimal("0.03")
     trailing_months: int = 6
 
@@ -78,127 +80,190 @@ def _since(month: Month, read: Callable[[Month], _Reading], level: str, limit: i
     return start
 
 
+@dataclass(frozen=True)
+class _Scene:
+    """What every rule reads: the ledger, the lines, the profile's median; trailing figures cached."""
+
+    ledger: Ledger
+    thresholds: Thresholds
+    segment: Segment
+    median: Decimal
+    _ttm: dict[Month, Trailing | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def ttm(self, m: Month) -> Trailing | None:
+        if m not in self._ttm:
+            self._ttm[m] = trailing_12m(self.ledger, m) if m in self.ledger else None
+        return self._ttm[m]
+
+    def monthly(self, m: Month, kind: str) -> Decimal | None:
+        row = self.ledger.get(m)
+        return None if row is None else (row.nrr if kind == "nrr" else row.grr)
+
+
+_Words = tuple[str, str]  # (message, source)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One alert rule: its name, its test (a month's reading) and its words (message and source)."""
+
+    name: str
+    read: Callable[[_Scene, Month], _Reading]
+    words: Callable[[_Scene, _Reading, _Reading, Month, Month], _Words]  # (now, before, since, month)
+
+
+_UNKNOWN = _Reading("unknown", 0)
+_TIER_RANK = {tier.name: i for i, tier in enumerate(TIERS)}
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+def _read_tier(s: _Scene, m: Month) -> _Reading:
+    trailing = s.ttm(m)
+    if trailing is None or trailing.nrr is None:
+        return _UNKNOWN
+    tier = classify_tier(trailing.nrr)
+    return _Reading(tier.name, _TIER_RANK[tier.name], trailing.nrr)
+
+
+def _read_below(s: _Scene, m: Month, line: Decimal) -> _Reading:
+    trailing = s.ttm(m)
+    if trailing is None or trailing.nrr is None:
+        return _UNKNOWN
+    return _Reading("below" if trailing.nrr < line else "ok", int(trailing.nrr < line), trailing.nrr)
+
+
+def _read_below_median(s: _Scene, m: Month) -> _Reading:
+    return _read_below(s, m, s.median)
+
+
+def _read_below_100(s: _Scene, m: Month) -> _Reading:
+    return _read_below(s, m, Decimal(1))
+
+
+def _read_grr(s: _Scene, m: Month) -> _Reading:
+    trailing, t = s.ttm(m), s.thresholds
+    if trailing is None or trailing.grr is None:
+        return _UNKNOWN
+    if trailing.grr < t.grr_leaky:
+        return _Reading("leaky-bucket", 2, trailing.grr)
+    if trailing.grr < t.grr_concerning:
+        return _Reading("concerning", 1, trailing.grr)
+    return _Reading("ok", 0, trailing.grr)
+
+
+def _read_dependent(s: _Scene, m: Month) -> _Reading:
+    trailing, t = s.ttm(m), s.thresholds
+    if trailing is None or trailing.nrr is None or trailing.grr is None:
+        return _UNKNOWN
+    bad = trailing.nrr > t.expansion_dependent_nrr and trailing.grr < t.grr_concerning
+    return _Reading("dependent" if bad else "ok", int(bad), trailing.grr)
+
+
+def _read_move(s: _Scene, m: Month, kind: str) -> _Reading:
+    t = s.thresholds
+    now = s.monthly(m, kind)
+    history = [s.monthly(m - i, kind) for i in range(1, t.trailing_months + 1)]
+    known = [h for h in history if h is not None]
+    if now is None or len(known) < t.trailing_months:
+        return _UNKNOWN
+    delta = now - sum(known, Decimal(0)) / len(known)
+    return _Reading("down" if delta < -t.move_points else "ok", int(delta < -t.move_points), delta)
+
+
+def _read_nrr_move(s: _Scene, m: Month) -> _Reading:
+    return _read_move(s, m, "nrr")
+
+
+def _read_grr_move(s: _Scene, m: Month) -> _Reading:
+    return _read_move(s, m, "grr")
+
+
+def _read_down3(s: _Scene, m: Month) -> _Reading:
+    values = [s.monthly(m - i, "nrr") for i in range(4)]
+    if any(v is None for v in values):
+        return _UNKNOWN
+    falling = all(a is not None and b is not None and a < b for a, b in itertools.pairwise(values))
+    return _Reading("falling" if falling else "ok", int(falling))
+
+
+# --- the words --------------------------------------------------------------------------------
+
+def _value(reading: _Reading) -> Decimal:
+    assert reading.value is not None
+    return reading.value
+
+
+def _words_tier(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    tier = next(x for x in TIERS if x.name == now.level)
+    return say.alert_tier(tier.name, before.level, _value(now), month, tier.meaning), str(SOURCES["tiers"])
+
+
+def _words_below_median(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    return say.alert_below_line("NRR", _value(now), s.median, f"the {s.segment} median of {say.rate(s.median, 0)}",
+                                since, month, now.rank > 0, say.MEANING_MEDIAN), str(SOURCES["segments"])
+
+
+def _words_below_100(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    return say.alert_below_line("NRR", _value(now), Decimal(1), "the 100% line", since, month, now.rank > 0,
+                                say.MEANING_100), str(SOURCES["tiers"])
+
+
+def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    t = s.thresholds
+    line = t.grr_leaky if now.level == "leaky-bucket" else t.grr_concerning
+    meaning = say.MEANING_LEAKY if now.level == "leaky-bucket" else say.MEANING_GRR
+    return say.alert_below_line("GRR", _value(now), line, f"the {say.rate(line, 0)} line", since, month,
+                                now.rank > 0, meaning), str(SOURCES["grr"])
+
+
+def _words_dependent(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    t = s.thresholds
+    return say.alert_dependent(_value(now), t.expansion_dependent_nrr, t.grr_concerning, since, month,
+                               now.rank > 0), str(SOURCES["grr"])
+
+
+def _words_move(metric: str, s: _Scene, now: _Reading, month: Month) -> _Words:
+    t = s.thresholds
+    return say.alert_move(metric, _value(now), t.move_points, t.trailing_months, month, now.rank > 0), OWN_HISTORY
+
+
+def _words_nrr_move(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    return _words_move("NRR", s, now, month)
+
+
+def _words_grr_move(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    return _words_move("GRR", s, now, month)
+
+
+def _words_down3(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    return say.alert_falling(since, month, now.rank > 0), OWN_HISTORY
+
+
+_TABLE: tuple[_Rule, ...] = (
+    _Rule("tier_drop", _read_tier, _words_tier),
+    _Rule("below_median", _read_below_median, _words_below_median),
+    _Rule("nrr_below_100", _read_below_100, _words_below_100),
+    _Rule("grr_floor", _read_grr, _words_grr),
+    _Rule("expansion_dependent", _read_dependent, _words_dependent),
+    _Rule("nrr_move", _read_nrr_move, _words_nrr_move),
+    _Rule("grr_move", _read_grr_move, _words_grr_move),
+    _Rule("down_3_months", _read_down3, _words_down3),
+)
+_BY_NAME = {rule.name: rule for rule in _TABLE}
+RULES = tuple(rule.name for rule in _TABLE)
+
+
 def evaluate_alerts(ledger: Ledger, month: Month, profile: Profile, thresholds: Thresholds | None = None,
                     rules: Iterable[str] = RULES) -> list[Alert]:
     """Every enabled rule's reading as of ``month`` (which must be in the ledger)."""
-    t = thresholds or Thresholds()
-    cache: dict[Month, Trailing | None] = {}
-
-    def ttm(m: Month) -> Trailing | None:
-        if m not in cache:
-            cache[m] = trailing_12m(ledger, m) if m in ledger else None
-        return cache[m]
-
-    def monthly(m: Month, kind: str) -> Decimal | None:
-        row = ledger.get(m)
-        return None if row is None else (row.nrr if kind == "nrr" else row.grr)
-
-    segment = profile.segment
-    from engine._benchmarks import SEGMENT_BENCHMARKS
-
-    median = SEGMENT_BENCHMARKS[segment].median
-    tier_rank = {tier.name: i for i, tier in enumerate(TIERS)}
-
-    def read_tier(m: Month) -> _Reading:
-        trailing = ttm(m)
-        if trailing is None or trailing.nrr is None:
-            return _Reading("unknown", 0)
-        tier = classify_tier(trailing.nrr)
-        return _Reading(tier.name, tier_rank[tier.name], trailing.nrr)
-
-    def read_below(line: Decimal, name: str) -> Callable[[Month], _Reading]:
-        def read(m: Month) -> _Reading:
-            trailing = ttm(m)
-            if trailing is None or trailing.nrr is None:
-                return _Reading("unknown", 0)
-            return _Reading(name if trailing.nrr < line else "ok", int(trailing.nrr < line), trailing.nrr)
-        return read
-
-    def read_grr(m: Month) -> _Reading:
-        trailing = ttm(m)
-        if trailing is None or trailing.grr is None:
-            return _Reading("unknown", 0)
-        if trailing.grr < t.grr_leaky:
-            return _Reading("leaky-bucket", 2, trailing.grr)
-        if trailing.grr < t.grr_concerning:
-            return _Reading("concerning", 1, trailing.grr)
-        return _Reading("ok", 0, trailing.grr)
-
-    def read_dependent(m: Month) -> _Reading:
-        trailing = ttm(m)
-        if trailing is None or trailing.nrr is None or trailing.grr is None:
-            return _Reading("unknown", 0)
-        bad = trailing.nrr > t.expansion_dependent_nrr and trailing.grr < t.grr_concerning
-        return _Reading("dependent" if bad else "ok", int(bad), trailing.grr)
-
-    def read_move(kind: str) -> Callable[[Month], _Reading]:
-        def read(m: Month) -> _Reading:
-            now = monthly(m, kind)
-            history = [monthly(m - i, kind) for i in range(1, t.trailing_months + 1)]
-            known = [h for h in history if h is not None]
-            if now is None or len(known) < t.trailing_months:
-                return _Reading("unknown", 0)
-            delta = now - sum(known, Decimal(0)) / len(known)
-            return _Reading("down" if delta < -t.move_points else "ok", int(delta < -t.move_points), delta)
-        return read
-
-    def read_down3(m: Month) -> _Reading:
-        values = [monthly(m - i, "nrr") for i in range(4)]
-        if any(v is None for v in values):
-            return _Reading("unknown", 0)
-        falling = all(a is not None and b is not None and a < b for a, b in itertools.pairwise(values))
-        return _Reading("falling" if falling else "ok", int(falling))
-
-    readers: dict[str, Callable[[Month], _Reading]] = {
-        "tier_drop": read_tier,
-        "below_median": read_below(median, "below"),
-        "nrr_below_100": read_below(Decimal(1), "below"),
-        "grr_floor": read_grr,
-        "expansion_dependent": read_dependent,
-        "nrr_move": read_move("nrr"),
-        "grr_move": read_move("grr"),
-        "down_3_months": read_down3,
-    }
+    scene = _Scene(ledger, thresholds or Thresholds(), profile.segment, SEGMENT_BENCHMARKS[profile.segment].median)
     alerts = []
-    for rule in rules:
-        read = readers[rule]
+    for rule in map(_BY_NAME.__getitem__, rules):
+        read = functools.partial(rule.read, scene)
         now, before = read(month), read(month - 1)
         if now.level == "unknown":
             continue
-        since = _since(month, read, now.level)
-        message, source = _words(rule, now, before, since, month, t, median, segment)
-        alerts.append(Alert(rule, month, now.level, now.rank, before.level, before.rank, message, source))
+        message, source = rule.words(scene, now, before, _since(month, read, now.level), month)
+        alerts.append(Alert(rule.name, month, now.level, now.rank, before.level, before.rank, message, source))
     return alerts
-
-
-def _words(rule: str, now: _Reading, before: _Reading, since: Month, month: Month, t: Thresholds,
-           median: Decimal, segment: str) -> tuple[str, str]:
-    v = now.value
-    if rule == "tier_drop":
-        assert v is not None
-        tier = next(x for x in TIERS if x.name == now.level)
-        return say.alert_tier(tier.name, before.level, v, month, tier.meaning), str(SOURCES["tiers"])
-    if rule == "below_median":
-        assert v is not None
-        return say.alert_below_line("NRR", v, median, f"the {segment} median of {say.rate(median, 0)}", since,
-                                    month, now.rank > 0,
-                                    say.MEANING_MEDIAN), str(SOURCES["segments"])
-    if rule == "nrr_below_100":
-        assert v is not None
-        return say.alert_below_line("NRR", v, Decimal(1), "the 100% line", since, month, now.rank > 0,
-                                    say.MEANING_100), str(SOURCES["tiers"])
-    if rule == "grr_floor":
-        assert v is not None
-        line = t.grr_leaky if now.level == "leaky-bucket" else t.grr_concerning
-        meaning = say.MEANING_LEAKY if now.level == "leaky-bucket" else say.MEANING_GRR
-        return say.alert_below_line("GRR", v, line, f"the {say.rate(line, 0)} line", since, month, now.rank > 0,
-                                    meaning), str(SOURCES["grr"])
-    if rule == "expansion_dependent":
-        assert v is not None
-        return say.alert_dependent(v, t.expansion_dependent_nrr, t.grr_concerning, since, month,
-                                   now.rank > 0), str(SOURCES["grr"])
-    if rule in ("nrr_move", "grr_move"):
-        assert v is not None
-        return say.alert_move(rule.removesuffix("_move").upper(), v, t.move_points, t.trailing_months, month,
-                              now.rank > 0), OWN_HISTORY
-    return say.alert_falling(since, month, now.rank > 0), OWN_HISTORY

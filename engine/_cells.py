@@ -12,7 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from engine._month import MONTH_NAMES, Month
+from engine._errors import NrrError
+from engine._month import MONTH_WORDS, Month
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | bool | None
 
@@ -23,8 +24,12 @@ _ERROR_VALUES = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NUL
 DateOrder = Literal["MDY", "DMY"]
 
 
-class CellError(ValueError):
-    """A cell's value cannot be read as what its column holds; ``expected`` says what would do."""
+class CellError(NrrError, ValueError):
+    """A cell's value cannot be read as what its column holds; ``expected`` says what would do.
+
+    Also a ``ValueError``, as it was before it joined the engine's tree, so callers that catch
+    ``ValueError`` around a parser keep working.
+    """
 
     def __init__(self, expected: str) -> None:
         super().__init__(expected)
@@ -52,10 +57,7 @@ def show(value: Cell) -> str:
 
 # --- months -----------------------------------------------------------------------------------
 
-_MONTHS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)}
-_MONTHS.update({name[:3].lower(): i + 1 for i, name in enumerate(MONTH_NAMES)})
-_MONTHS["sept"] = 9
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_WORD = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _NAMED = re.compile(rf"({_MONTH_WORD})\.?[\s,\-/']*(\d{{4}}|\d{{2}})", re.IGNORECASE)
@@ -106,9 +108,9 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
         return _month(int(m[1]), int(m[2]))
     if m := _NAMED.fullmatch(text):
         year = int(m[2])
-        return _month(year + 2000 if year < 100 else year, _MONTHS[m[1].lower()])
+        return _month(year + 2000 if year < 100 else year, MONTH_WORDS[m[1].lower()])
     if m := _NAMED_DAY.fullmatch(text):
-        return _month(int(m[2]), _MONTHS[m[1].lower()])
+        return _month(int(m[2]), MONTH_WORDS[m[1].lower()])
     if m := _MM_YYYY.fullmatch(text):
         return _month(int(m[2]), int(m[1]))
     if parts := three_part_date(text):

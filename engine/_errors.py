@@ -3,7 +3,10 @@
     NrrError            base of every error the engine raises
     ├── LedgerError     the ledger cannot be read, or says something impossible
     ├── QueryError      a period query is not understood, or the ledger does not cover it
-    └── ProfileError    a company profile value is not one the benchmarks know
+    ├── ProfileError    a company profile value is not one the benchmarks know
+    └── CellError       one cell's value is not what its column holds (in ``_cells``; also a
+                        ValueError); its text completes "... is not ...", and the reader turns
+                        it into a ``LedgerError`` issue naming the cell
 """
 
 from __future__ import annotations

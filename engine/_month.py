@@ -1,8 +1,9 @@
-"""`Month`: a calendar month as a value, with the arithmetic periods need."""
+"""`Month`: a calendar month as a value, with the arithmetic periods need; the names of months."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import total_ordering
 from typing import overload
@@ -21,6 +22,15 @@ MONTH_NAMES = (
     "November",
     "December",
 )
+
+#: Every word that names a month on its own, lower case: full names, three-letter abbreviations
+#: and "sept". Cells (``Sept 2026``), period queries (``march``) and settings (``fiscal_year_start
+#: = "jul"``) all read month names from here.
+MONTH_WORDS: Mapping[str, int] = {
+    **{name.lower(): number for number, name in enumerate(MONTH_NAMES, start=1)},
+    **{name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, start=1)},
+    "sept": 9,
+}
 
 
 @total_ordering
@@ -72,9 +82,6 @@ class Month:
     def __lt__(self, other: Month) -> bool:
         return self.index < other.index
 
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
     def fiscal_year(self, start_month: int) -> int:
         """The fiscal year this month is in, named after the calendar year it ends in.
 
@@ -103,3 +110,22 @@ class Month:
 def fiscal_year_first_month(fiscal_year: int, start_month: int) -> Month:
     """The first month of fiscal year ``fiscal_year`` (named after the year it ends in)."""
     return Month(fiscal_year if start_month == 1 else fiscal_year - 1, start_month)
+
+
+def parse_month_number(value: object) -> int:
+    """A month of the year as a number, from a setting: ``7``, ``"07"``, ``"July"`` and ``"jul"`` are all 7.
+
+    >>> parse_month_number("July"), parse_month_number(" 07 "), parse_month_number("Sept")
+    (7, 7, 9)
+
+    Anything else raises ``ValueError`` whose text completes "... is not ...".
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.isdigit() and 1 <= int(text) <= 12:
+            return int(text)
+        if text in MONTH_WORDS:
+            return MONTH_WORDS[text]
+    raise ValueError("a month: a number 1-12 or a name such as July")

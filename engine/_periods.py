@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import _messages as say
 from engine._cells import CellError, parse_month
 from engine._errors import QueryError
 from engine._ledger import Ledger
-from engine._month import MONTH_NAMES, Month, fiscal_year_first_month
+from engine._month import MONTH_WORDS, Month, fiscal_year_first_month
 
 EXAMPLES = (
     "last-month", "this-month", "last-quarter", "this-quarter", "last-year", "ytd", "ttm",
@@ -26,9 +27,6 @@ EXAMPLES = (
     "2026-01..2026-06",
 )
 
-_MONTH_ONLY = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)}
-_MONTH_ONLY.update({name[:3].lower(): i + 1 for i, name in enumerate(MONTH_NAMES)})
-_MONTH_ONLY["sept"] = 9
 _QUARTER = re.compile(
     r"q([1-4])(?:[\s\-]*(?:fy)?\s*(\d{4}|\d{2}))?|(?:fy)?\s*(\d{4})[\s\-]*q([1-4])|fy\s*(\d{4}|\d{2})[\s\-]*q([1-4])"
 )
@@ -86,13 +84,52 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     return f"{first.short} to {last.short}"
 
 
-def _to_date(first: Month, last: Month, current: Month, fiscal_year_start: int, label: str) -> Period:
-    """The whole named span, or up to the month in progress ("to date") when it includes it."""
-    if first > current:
-        raise QueryError(say.not_started(label, current - 1))
-    if last >= current:
-        return Period(first, current, f"{label} to date", to_date=True)
-    return Period(first, last, label)
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """A period query, normalised, with the day it is asked on and the fiscal-year start."""
+
+    query: str  # as typed, for messages
+    text: str  # lower case, runs of spaces as one
+    key: str  # ``text`` with spaces and underscores as hyphens: ``last 12 months`` -> ``last-12-months``
+    current: Month  # the month in progress
+    fys: int  # the fiscal year's first month
+
+    @classmethod
+    def of(cls, query: str, today: dt.date, fiscal_year_start: int) -> _Ask:
+        text = re.sub(r"\s+", " ", query.strip().lower())
+        return cls(query, text, re.sub(r"[\s_]+", "-", text), Month.of(today), fiscal_year_start)
+
+    @property
+    def closed(self) -> Month:
+        """The latest closed month."""
+        return self.current - 1
+
+    @property
+    def this_fy(self) -> int:
+        return self.current.fiscal_year(self.fys)
+
+    def fiscal_year_name(self, fy: int) -> str:
+        return str(fy) if self.fys == 1 else f"FY{fy}"
+
+    def quarter_first(self, fy: int, q: int) -> Month:
+        return fiscal_year_first_month(fy, self.fys) + 3 * (q - 1)
+
+    def this_quarter_first(self) -> Month:
+        return self.quarter_first(self.this_fy, self.current.fiscal_quarter(self.fys))
+
+    def span(self, first: Month, last: Month) -> str:
+        return label_span(first, last, self.fys)
+
+    def unknown(self) -> QueryError:
+        return QueryError(say.unknown_period(self.query, EXAMPLES))
+
+    def to_date(self, first: Month, last: Month, label: str) -> Period:
+        """The whole named span, or up to the month in progress ("to date") when it includes it."""
+        if first > self.current:
+            raise QueryError(say.not_started(label, self.closed))
+        if last >= self.current:
+            return Period(first, self.current, f"{label} to date", to_date=True)
+        return Period(first, last, label)
 
 
 def resolve_period(query: str, today: dt.date, fiscal_year_start: int = 1) -> Period:
@@ -105,87 +142,142 @@ def resolve_period(query: str, today: dt.date, fiscal_year_start: int = 1) -> Pe
     """
     if not 1 <= fiscal_year_start <= 12:
         raise ValueError("fiscal_year_start is a month number, 1..12")
-    text = re.sub(r"\s+", " ", query.strip().lower())
-    key = re.sub(r"[\s_]+", "-", text)
-    current = Month.of(today)
-    closed = current - 1
-    fys = fiscal_year_start
-
-    def fiscal_year_name(fy: int) -> str:
-        return str(fy) if fys == 1 else f"FY{fy}"
-
-    def quarter_first(fy: int, q: int) -> Month:
-        return fiscal_year_first_month(fy, fys) + 3 * (q - 1)
-
-    def full_year(y: str) -> int:
-        return int(y) + 2000 if len(y) == 2 else int(y)
-
-    alias = _ALIASES.get(key)
-    if alias == "last-month":
-        return Period(closed, closed, closed.name)
-    if alias == "this-month":
-        return Period(current, current, f"{current.name} to date", to_date=True)
-    this_q = quarter_first(current.fiscal_year(fys), current.fiscal_quarter(fys))
-    if alias == "last-quarter":
-        first = this_q - 3
-        return Period(first, first + 2, label_span(first, first + 2, fys))
-    if alias == "this-quarter":
-        return Period(this_q, current, f"{label_span(this_q, this_q + 2, fys)} to date", to_date=True)
-    this_fy = current.fiscal_year(fys)
-    if alias == "last-year":
-        first = fiscal_year_first_month(this_fy - 1, fys)
-        return Period(first, first + 11, fiscal_year_name(this_fy - 1))
-    if alias == "ytd":
-        first = fiscal_year_first_month(this_fy, fys)
-        if closed < first:
-            raise QueryError(say.no_closed_month_yet(fiscal_year_name(this_fy), first))
-        return Period(first, closed, f"{fiscal_year_name(this_fy)} year to date")
-    if alias == "ttm":
-        return Period(closed - 11, closed, f"Trailing 12 months to {closed.short}")
-    if m := _LAST_N.fullmatch(key):
-        n = int(m[1] or m[2])
-        if not 1 <= n <= 120:
-            raise QueryError(say.unknown_period(query, EXAMPLES))
-        return Period(closed - (n - 1), closed,
-                      closed.name if n == 1 else f"{n} months to {closed.short}")
-
-    if ".." in text or " to " in text:
-        left, _, right = text.partition(".." if ".." in text else " to ")
-        first, last = _month_of(left.strip(), query), _month_of(right.strip(), query)
-        if last < first:
-            raise QueryError(say.backwards_range(first, last))
-        return _to_date(first, last, current, fys, label_span(first, last, fys))
-    if text in _MONTH_ONLY:
-        number = _MONTH_ONLY[text]
-        month = Month(current.year if number <= current.month else current.year - 1, number)
-        return _to_date(month, month, current, fys, month.name)
-    if m := _QUARTER.fullmatch(text):
-        q = int(m[1] or m[4] or m[6])
-        year = m[2] or m[3] or m[5]
-        if year:
-            fy = full_year(year)
-        else:  # the latest fiscal Q<q> that has started
-            fy = this_fy if quarter_first(this_fy, q) <= current else this_fy - 1
-        first = quarter_first(fy, q)
-        return _to_date(first, first + 2, current, fys, label_span(first, first + 2, fys))
-    if m := _FISCAL_YEAR.fullmatch(text):
-        fy = full_year(m[1])
-        first = fiscal_year_first_month(fy, fys)
-        return _to_date(first, first + 11, current, fys, f"FY{fy}")
-    if re.fullmatch(r"\d{4}", text):
-        first = Month(int(text), 1)
-        return _to_date(first, first + 11, current, fys, text)
-    month = _month_of(text, query)
-    return _to_date(month, month, current, fys, month.name)
+    ask = _Ask.of(query, today, fiscal_year_start)
+    for step in _STEPS:
+        if (period := step(ask)) is not None:
+            return period
+    month = _month_of(ask.text, ask)
+    return ask.to_date(month, month, month.name)
 
 
-def _month_of(text: str, query: str) -> Month:
-    if text in _MONTH_ONLY or re.fullmatch(r"\d{5,}", text):
-        raise QueryError(say.unknown_period(query, EXAMPLES))
+# --- relative periods: last-month, this-quarter, ytd, ttm, ... ---------------------------------
+
+def _last_month(ask: _Ask) -> Period:
+    return Period(ask.closed, ask.closed, ask.closed.name)
+
+
+def _this_month(ask: _Ask) -> Period:
+    return Period(ask.current, ask.current, f"{ask.current.name} to date", to_date=True)
+
+
+def _last_quarter(ask: _Ask) -> Period:
+    first = ask.this_quarter_first() - 3
+    return Period(first, first + 2, ask.span(first, first + 2))
+
+
+def _this_quarter(ask: _Ask) -> Period:
+    first = ask.this_quarter_first()
+    return Period(first, ask.current, f"{ask.span(first, first + 2)} to date", to_date=True)
+
+
+def _last_year(ask: _Ask) -> Period:
+    first = fiscal_year_first_month(ask.this_fy - 1, ask.fys)
+    return Period(first, first + 11, ask.fiscal_year_name(ask.this_fy - 1))
+
+
+def _year_to_date(ask: _Ask) -> Period:
+    first = fiscal_year_first_month(ask.this_fy, ask.fys)
+    if ask.closed < first:
+        raise QueryError(say.no_closed_month_yet(ask.fiscal_year_name(ask.this_fy), first))
+    return Period(first, ask.closed, f"{ask.fiscal_year_name(ask.this_fy)} year to date")
+
+
+def _trailing_12_months(ask: _Ask) -> Period:
+    return Period(ask.closed - 11, ask.closed, f"Trailing 12 months to {ask.closed.short}")
+
+
+_RELATIVE: dict[str, Callable[[_Ask], Period]] = {
+    "last-month": _last_month, "this-month": _this_month, "last-quarter": _last_quarter,
+    "this-quarter": _this_quarter, "last-year": _last_year, "ytd": _year_to_date, "ttm": _trailing_12_months,
+}
+
+
+def _relative(ask: _Ask) -> Period | None:
+    alias = _ALIASES.get(ask.key)
+    return None if alias is None else _RELATIVE[alias](ask)
+
+
+def _last_n_months(ask: _Ask) -> Period | None:
+    """``last-6-months``, ``l6m``: the ``n`` closed months to the latest."""
+    if not (m := _LAST_N.fullmatch(ask.key)):
+        return None
+    n = int(m[1] or m[2])
+    if not 1 <= n <= 120:
+        raise ask.unknown()
+    closed = ask.closed
+    return Period(closed - (n - 1), closed, closed.name if n == 1 else f"{n} months to {closed.short}")
+
+
+# --- named periods: a range, a month, a quarter, a fiscal or calendar year ---------------------
+
+def _range(ask: _Ask) -> Period | None:
+    """``2026-01..2026-06``, ``Jan 2026 to Mar 2026``."""
+    if ".." not in ask.text and " to " not in ask.text:
+        return None
+    left, _, right = ask.text.partition(".." if ".." in ask.text else " to ")
+    first, last = _month_of(left.strip(), ask), _month_of(right.strip(), ask)
+    if last < first:
+        raise QueryError(say.backwards_range(first, last))
+    return ask.to_date(first, last, ask.span(first, last))
+
+
+def _month_name(ask: _Ask) -> Period | None:
+    """``march``: the latest March that has started."""
+    if ask.text not in MONTH_WORDS:
+        return None
+    number, current = MONTH_WORDS[ask.text], ask.current
+    month = Month(current.year if number <= current.month else current.year - 1, number)
+    return ask.to_date(month, month, month.name)
+
+
+def _quarter(ask: _Ask) -> Period | None:
+    """``Q3 2026``, ``2026-Q3``, ``FY27 Q3``; a bare ``q3`` is the latest fiscal Q3 that has started."""
+    if not (m := _QUARTER.fullmatch(ask.text)):
+        return None
+    q = int(m[1] or m[4] or m[6])
+    year = m[2] or m[3] or m[5]
+    if year:
+        fy = _full_year(year)
+    else:
+        fy = ask.this_fy if ask.quarter_first(ask.this_fy, q) <= ask.current else ask.this_fy - 1
+    first = ask.quarter_first(fy, q)
+    return ask.to_date(first, first + 2, ask.span(first, first + 2))
+
+
+def _fiscal_year(ask: _Ask) -> Period | None:
+    """``FY2027``, ``fy27``."""
+    if not (m := _FISCAL_YEAR.fullmatch(ask.text)):
+        return None
+    fy = _full_year(m[1])
+    first = fiscal_year_first_month(fy, ask.fys)
+    return ask.to_date(first, first + 11, f"FY{fy}")
+
+
+def _calendar_year(ask: _Ask) -> Period | None:
+    """``2026``: January to December."""
+    if not re.fullmatch(r"\d{4}", ask.text):
+        return None
+    first = Month(int(ask.text), 1)
+    return ask.to_date(first, first + 11, ask.text)
+
+
+_STEPS: tuple[Callable[[_Ask], Period | None], ...] = (
+    _relative, _last_n_months, _range, _month_name, _quarter, _fiscal_year, _calendar_year,
+)
+
+
+def _full_year(y: str) -> int:
+    return int(y) + 2000 if len(y) == 2 else int(y)
+
+
+def _month_of(text: str, ask: _Ask) -> Month:
+    """One month, as a cell would give it (``2026-03``, ``Mar 2026``), or the query is not understood."""
+    if text in MONTH_WORDS or re.fullmatch(r"\d{5,}", text):
+        raise ask.unknown()
     try:
         return parse_month(text)
     except CellError:
-        raise QueryError(say.unknown_period(query, EXAMPLES)) from None
+        raise ask.unknown() from None
 
 
 def fit_period(period: Period, ledger: Ledger) -> Period:

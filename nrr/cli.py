@@ -34,11 +34,12 @@ from engine import (
     check_source,
     load_ledger,
     parse_month,
+    parse_month_number,
     report_to_dict,
     resolve_period,
 )
 from nrr._render import render_issues, render_report
-from nrr.config import Settings, load_settings, parse_month_number
+from nrr.config import Settings, load_settings
 from nrr.runtime import Runtime, utc_now
 
 Clock = Callable[[], dt.datetime]

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from engine import (
     FUNDINGS,
     METHODS,
-    MONTH_NAMES,
     PRICING_MODELS,
     RULES,
     SEGMENTS,
@@ -34,24 +33,11 @@ from engine import (
     Segment,
     Stage,
     Thresholds,
+    parse_month_number,
 )
 from nrr._errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "nrr.toml"
-
-
-def parse_month_number(value: object) -> int:
-    """``7``, ``"07"``, ``"July"`` and ``"jul"`` are all 7."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
-        return value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text.isdigit() and 1 <= int(text) <= 12:
-            return int(text)
-        for number, name in enumerate(MONTH_NAMES, start=1):
-            if text in (name.lower(), name[:3].lower()):
-                return number
-    raise ValueError("a month: a number 1-12 or a name such as July")
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[object], str]:

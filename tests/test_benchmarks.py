@@ -6,8 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from engine import SOURCES, Profile, ProfileError, classify_grr, classify_tier, compare_benchmarks
-from engine._benchmarks import FUNDING_BENCHMARKS, SEGMENT_BENCHMARKS, stage_for_arr
+from engine import (
+    EXPANSION_DEPENDENT_NRR,
+    FUNDING_BENCHMARKS,
+    SEGMENT_BENCHMARKS,
+    SOURCES,
+    Profile,
+    ProfileError,
+    Thresholds,
+    classify_grr,
+    classify_tier,
+    compare_benchmarks,
+    stage_for_arr,
+)
 
 D = Decimal
 
@@ -60,3 +71,13 @@ def test_unknown_profile_values_are_named() -> None:
     with pytest.raises(ProfileError) as info:
         Profile(segment="enterprize")  # type: ignore[arg-type]
     assert str(info.value) == "segment 'enterprize' is not one of enterprise, mid-market, smb."
+
+
+@pytest.mark.parametrize(("nrr", "grr", "dependent"), [("1.12", "0.83", True), ("1.06", "0.8499", True),
+                                                       ("1.05", "0.80", False), ("1.12", "0.85", False),
+                                                       ("1.12", None, False)])
+def test_expansion_dependent_is_one_line_for_benchmarks_and_alerts(nrr: str, grr: str | None,
+                                                                    dependent: bool) -> None:
+    b = compare_benchmarks(D(nrr), D(grr) if grr else None, Profile())
+    assert b.expansion_dependent is dependent
+    assert Thresholds().expansion_dependent_nrr == EXPANSION_DEPENDENT_NRR == D("1.05")

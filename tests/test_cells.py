@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Month, parse_money, parse_month, parse_ratio
-from engine._cells import CellError, infer_date_order
+from engine import CellError, Month, NrrError, infer_date_order, parse_money, parse_month, parse_ratio
 
 
 @pytest.mark.parametrize(
@@ -89,3 +88,10 @@ def test_parsers_only_ever_raise_cell_error(value: Any) -> None:
     for parse in (parse_money, parse_ratio, parse_month):
         with contextlib.suppress(CellError):
             parse(value)
+
+
+def test_a_cell_error_is_an_engine_error_and_still_a_value_error() -> None:
+    with pytest.raises(NrrError) as info:
+        parse_month("soon")
+    assert isinstance(info.value, CellError) and isinstance(info.value, ValueError)
+    assert str(info.value) == info.value.expected == "a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date"

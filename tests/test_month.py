@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Month
-from engine._month import fiscal_year_first_month
+from engine import MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 
 months = st.builds(Month, st.integers(1900, 2200), st.integers(1, 12))
 
@@ -56,3 +55,21 @@ def test_fiscal_years_are_named_after_the_year_they_end_in(
     assert month.fiscal_quarter(start) == quarter
     first = fiscal_year_first_month(fiscal_year, start)
     assert first <= month < first + 12
+
+
+@pytest.mark.parametrize("value", [7, "7", "07", " 07 ", "July", "july", "JUL", " jul "])
+def test_a_month_number_from_a_setting(value: object) -> None:
+    assert parse_month_number(value) == 7
+
+
+@pytest.mark.parametrize("value", [0, 13, "0", "13", "", "Juli", "Ju", "7.0", 7.0, True, None, "Q3", "-7"])
+def test_a_month_number_names_what_would_do(value: object) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_month_number(value)
+    assert str(info.value) == "a month: a number 1-12 or a name such as July"
+
+
+def test_one_table_of_month_words() -> None:
+    assert len(MONTH_WORDS) == 24  # 12 names, 11 abbreviations (May is both), "sept"
+    assert MONTH_WORDS["september"] == MONTH_WORDS["sep"] == MONTH_WORDS["sept"] == 9
+    assert all(parse_month_number(word) == number for word, number in MONTH_WORDS.items())
