@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -149,6 +146,8 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     ledger = load_ledger(runtime.source())
     report = runtime.report(ledger, period)
     if args.json:
+        import json
+
         out.file.write(json.dumps(report_to_dict(report), indent=2) + "\n")
     else:
         render_report(report, out)
@@ -262,6 +261,8 @@ def _configure_logging(env: Mapping[str, str]) -> None:
 
     Nothing here logs a token: requests are never logged whole, and errors name variables, not values.
     """
+    import logging
+
     logging.basicConfig(level=logging.DEBUG if env.get("NRR_DEBUG") else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "urllib3", "slack_bolt", "slack_sdk", "google", "httpx"):
@@ -343,6 +344,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
                       f"pip install 'nrr[{extra}]' (or 'nrr[all]').", markup=False, soft_wrap=True)
             return EXIT_INPUT
         if env.get("NRR_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         err.print(f"nrr: internal error ({type(exc).__name__}: {exc}). "
                   "Run again with NRR_DEBUG=1 to see the traceback, and report it.", markup=False)

@@ -93,6 +93,14 @@ def test_imports_follow_the_layers_and_the_public_surfaces(path: Path) -> None:
     assert violations(path) == []
 
 
+@pytest.mark.parametrize("path", sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").glob("*.py")]),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_tests_and_benches_use_the_public_surfaces_too(path: Path) -> None:
+    private = [f"{line}: {name}" for line, name in imports(path)
+               if any(p.startswith("_") and p not in ("__init__", "__main__") for p in name.split(".")[1:])]
+    assert private == [] or path.name == "test_architecture.py"
+
+
 def test_the_layer_check_sees_imports_inside_functions(tmp_path: Path) -> None:
     sample = ROOT / "sheets" / "_layer_probe.py"
     sample.write_text("def f():\n    from nrr.runtime import Runtime\n    from bot._blocks import Block\n")
