@@ -2,8 +2,9 @@
 
 Run: ``.venv/bin/python bench/cli.py [--tree DIR] [--runs N]``. ``--tree`` measures another
 checkout of nrr with this interpreter (``git worktree add /tmp/old <commit>``), for a before and
-after. Bytecode is written and reused, as in an installed copy. Prints the wall times, what the process imported, and which adapters' libraries were
-loaded (a CSV report needs none of them). Asserts nothing about time.
+after. Bytecode is written and reused, as in an installed copy. Prints the wall times, what the
+process imported, and which adapters' libraries were loaded (a CSV report needs none of them).
+Asserts nothing about time.
 """
 
 from __future__ import annotations
