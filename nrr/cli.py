@@ -250,6 +250,11 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         raise CommandError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
     if key in report.waiting:
         raise CommandError(f"{month.name} is not in the ledger yet; the digest was not posted.")
+    if post is not None and post.status == "posted":  # cron ran it twice: nothing to do, and that is fine
+        when = f" at {post.posted_at:%Y-%m-%d %H:%M} UTC" if post.posted_at else ""
+        out.print(f"The {month.name} digest for {schedule.label} was already posted{when}; nothing to do "
+                  "(--force posts it again).", markup=False)
+        return EXIT_OK
     state = post.status if post else "not claimed"
     raise CommandError(f"The {month.name} digest for {schedule.label} is {state}"
                       + (f" (at {post.posted_at:%Y-%m-%d %H:%M} UTC)" if post and post.posted_at else "")
