@@ -224,12 +224,28 @@ def pts(delta: Decimal, places: int = 1) -> str:
 DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}
 
 
-def change_sentence(nrr_delta: Decimal, previous_label: str, driver: str, driver_delta: Decimal) -> str:
-    """``NRR -5.2 pts vs Q2 2026, mostly churn (-4.9 pts)``."""
-    direction = "more" if driver == "expansion" and driver_delta > 0 else (
-        "less" if driver == "expansion" else ("less" if driver_delta > 0 else "more"))
-    return (f"NRR {pts(nrr_delta)} vs {previous_label}, mostly {direction} "
-            f"{DRIVER_WORDS[driver]} ({pts(driver_delta)})")
+def movement(part: str, delta: Decimal) -> str:
+    """``more churn (-5.9 pts)``, ``less expansion (-0.4 pts)``: a part of a change, in words that agree
+    with its sign (more expansion helps; more churn or downgrades hurt)."""
+    helped = delta > 0
+    more = helped if part == "expansion" else not helped
+    return f"{'more' if more else 'less'} {DRIVER_WORDS[part]} ({pts(delta)})"
+
+
+def change_sentence(nrr_delta: Decimal, previous_label: str, driver: str | None, driver_delta: Decimal | None,
+                    despite: str | None = None, despite_delta: Decimal | None = None) -> str:
+    """``NRR -0.5 pts vs Q3 2025, mostly more churn (-2.1 pts), despite more expansion (+1.6 pts)``.
+
+    The driver is the part that moved NRR the way it went; ``despite`` names one that pushed the other
+    way, when it shows at one decimal. A change that shows as 0.0 points names no driver.
+    """
+    head = f"NRR {pts(nrr_delta)} vs {previous_label}"
+    if driver is None or driver_delta is None or _half_up(nrr_delta * 100, 1) == 0:
+        return head
+    text = f"{head}, mostly {movement(driver, driver_delta)}"
+    if despite is not None and despite_delta is not None and _half_up(despite_delta * 100, 1) != 0:
+        text += f", despite {movement(despite, despite_delta)}"
+    return text
 
 
 TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Good",

@@ -131,7 +131,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "previous_grr_pct": pct(c.previous.grr), "nrr_pts": points(c.nrr),
             "grr_pts": points(c.grr), "expansion_pts": points(c.expansion),
             "contraction_pts": points(c.contraction), "churn_pts": points(c.churn),
-            "driver": c.driver}
+            "driver": c.driver, "despite": c.despite}
     if report.trailing is not None:
         t = report.trailing
         out["trailing_12m"] = {"nrr_pct": pct(t.nrr), "grr_pct": pct(t.grr),

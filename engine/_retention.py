@@ -173,16 +173,42 @@ class Change:
     churn: Decimal
 
     @property
-    def driver(self) -> Driver:
-        """The movement that contributed most to the change, whichever way it went."""
-        parts: dict[Driver, Decimal] = {
-            "expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}
-        return max(parts, key=lambda k: abs(parts[k]))
+    def parts(self) -> dict[Driver, Decimal]:
+        """The change in points from each movement (positive helped NRR)."""
+        return {"expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}
 
     @property
-    def driver_delta(self) -> Decimal:
+    def driver(self) -> Driver | None:
+        """The movement that moved NRR the way it went: when NRR fell, the part that pulled it down
+        most; when it rose, the part that lifted it most. None when NRR did not move.
+
+        A fall is never explained by something that pushed up: the parts add up to the change, so
+        when NRR fell at least one part is negative, and the driver is the most negative one.
+        """
+        parts = self.parts
+        if self.nrr < 0:
+            return min(parts, key=lambda k: parts[k])
+        if self.nrr > 0:
+            return max(parts, key=lambda k: parts[k])
+        return None
+
+    @property
+    def driver_delta(self) -> Decimal | None:
         """The driver's points of the change."""
-        return {"expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}[self.driver]
+        return None if self.driver is None else self.parts[self.driver]
+
+    @property
+    def despite(self) -> Driver | None:
+        """The movement that pushed hardest against the change, when one did (NRR fell despite more
+        expansion); None when every part moved with it."""
+        parts = self.parts
+        if self.nrr < 0:
+            against = max(parts, key=lambda k: parts[k])
+            return against if parts[against] > 0 else None
+        if self.nrr > 0:
+            against = min(parts, key=lambda k: parts[k])
+            return against if parts[against] < 0 else None
+        return None
 
 
 def compare_retention(current: Retention, previous: Retention) -> Change | None:

@@ -22,8 +22,11 @@ def method_sentence(method: Method) -> str:
 
 
 def change_sentence(change: Change) -> str:
-    """``NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts); GRR -5.6 pts``."""
-    return (say.change_sentence(change.nrr, change.previous.period.label, change.driver, change.driver_delta)
+    """``NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts); GRR -5.6 pts``: the driver is the part
+    that moved NRR the way it went, and a part that pushed the other way is named after "despite"."""
+    despite = change.despite
+    return (say.change_sentence(change.nrr, change.previous.period.label, change.driver, change.driver_delta,
+                                despite, change.parts[despite] if despite else None)
             + f"; GRR {say.pts(change.grr)}")
 
 

@@ -15,6 +15,7 @@ from engine import (
     Month,
     Period,
     QueryError,
+    change_sentence,
     compare_retention,
     compute_retention,
     resolve_period,
@@ -113,6 +114,33 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
     assert change.expansion == D("-0.02") and change.churn == D("-0.04") and change.contraction == 0
     assert change.expansion + change.contraction + change.churn == change.nrr
     assert change.driver == "churn"
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "driver", "despite", "sentence"),
+    [
+        # NRR fell although expansion grew: the fall is explained by churn, never by expansion
+        (("100000", "2000", "1000"), ("100000", "3600", "3100"), "churn", "expansion",
+         "NRR -0.5 pts vs October 2026, mostly more churn (-2.1 pts), despite more expansion (+1.6 pts)"),
+        # NRR rose although churn grew: expansion lifted it
+        (("100000", "2000", "1000"), ("100000", "5000", "1500"), "expansion", "churn",
+         "NRR +2.5 pts vs October 2026, mostly more expansion (+3.0 pts), despite more churn (-0.5 pts)"),
+        # every part moved the same way: no "despite"
+        (("100000", "4000", "1000"), ("100000", "3000", "2500"), "churn", None,
+         "NRR -2.5 pts vs October 2026, mostly more churn (-1.5 pts)"),
+        # no change: no driver
+        (("100000", "2000", "1000"), ("100000", "2000", "1000"), None, None, "NRR +0.0 pts vs October 2026"),
+    ],
+)
+def test_the_driver_is_what_moved_nrr_the_way_it_went(before: tuple[str, str, str], now: tuple[str, str, str],
+                                                      driver: str | None, despite: str | None,
+                                                      sentence: str) -> None:
+    both = ledger(row("2026-10", *before), row("2026-11", *now))
+    change = compare_retention(compute_retention(both, Period(Month(2026, 11), Month(2026, 11), "November 2026")),
+                               compute_retention(both, Period(Month(2026, 10), Month(2026, 10), "October 2026")))
+    assert change is not None
+    assert (change.driver, change.despite) == (driver, despite)
+    assert change_sentence(change).split("; GRR")[0] == sentence
 
 
 def test_sum_on_rows_that_are_not_one_cohort_says_so() -> None:
