@@ -12,6 +12,7 @@ from engine import (
     Issue,
     Report,
     benchmark_basis,
+    benchmark_missing,
     change_sentence,
     currency_amount,
     grr_sentence,
@@ -58,6 +59,8 @@ def change_line(report: Report) -> str | None:
 
 def benchmark_line(report: Report) -> str | None:
     b, t = report.benchmark, report.trailing
+    if (missing := benchmark_missing(t)) is not None:
+        return f"_Benchmarks:_ {missing}."
     if b is None or t is None:
         return None
     line = (f"*{tier_name(b)}* on {benchmark_basis(t)}: NRR {rate(t.nrr)}, GRR {rate(t.grr)}. "

@@ -14,6 +14,7 @@ from engine._benchmarks import (
     FUNDING_BENCHMARKS,
     FUNDINGS,
     GRR_CONCERNING_BELOW,
+    MIN_BENCHMARK_MONTHS,
     PRICING_BENCHMARKS,
     PRICING_MODELS,
     PUBLIC_COMPANIES,
@@ -58,7 +59,14 @@ from engine._retention import (
     trailing_12m,
     trailing_series,
 )
-from engine._sentences import benchmark_basis, change_sentence, grr_sentence, method_sentence, tier_name
+from engine._sentences import (
+    benchmark_basis,
+    benchmark_missing,
+    change_sentence,
+    grr_sentence,
+    method_sentence,
+    tier_name,
+)
 from engine._source import Cells, LedgerSource, check_source, load_ledger
 
 __all__ = [
@@ -69,6 +77,7 @@ __all__ = [
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
     "METHODS",
+    "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
     "MONTH_WORDS",
     "PRICING_BENCHMARKS",
@@ -119,6 +128,7 @@ __all__ = [
     "alert_ledger_clean",
     "alert_ledger_errors",
     "benchmark_basis",
+    "benchmark_missing",
     "build_digest",
     "build_report",
     "change_sentence",

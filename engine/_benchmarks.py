@@ -151,6 +151,11 @@ FUNDING_BENCHMARKS: dict[Funding, FundingBenchmark] = {
 }
 
 GRR_HEALTHY = _pct("90")
+#: Benchmarks are annual: a ledger with fewer months than this gets no tier and no annualized
+#: figure (one good month annualized is a fiction); from this many to 11 the annualized figure is
+#: shown as indicative; at 12 the trailing-12-month figure is compared as it is.
+MIN_BENCHMARK_MONTHS = 6
+
 GRR_CONCERNING_BELOW = _pct("85")
 GRR_LEAKY_BELOW = _pct("80")
 

@@ -186,6 +186,21 @@ def sum_needs_cohort_rows(month: Month, previous: Month) -> str:
     )
 
 
+def months(count: int) -> str:
+    """``1 month``, ``5 months``."""
+    return f"{count} month{'' if count == 1 else 's'}"
+
+
+def too_little_history(count: int, as_of: Month, needed: int) -> str:
+    return (f"no annual figure yet: benchmarks compare a year of retention, and the ledger has {months(count)} "
+            f"of history to {as_of.name}; it needs {_more(needed - count)} for an indicative figure "
+            f"({needed} months), {_more(12 - count)} for the trailing 12 months")
+
+
+def _more(count: int) -> str:
+    return f"{count} more month{'' if count == 1 else 's'}"
+
+
 def undefined_zero_start(month: Month) -> str:
     return f"not defined: {month.name} started with no recurring revenue"
 

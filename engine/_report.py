@@ -137,10 +137,13 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         out["trailing_12m"] = {"nrr_pct": pct(t.nrr), "grr_pct": pct(t.grr),
                                "annualized": t.annualized, "months": t.months,
                                "as_of": str(t.as_of)}
+        if t.nrr is None and t.undefined:
+            out["trailing_12m"]["undefined"] = t.undefined
     if report.benchmark is not None:
         b = report.benchmark
         out["benchmark"] = {
             "tier": b.tier.name, "basis": "annualized" if b.annualized else "trailing_12m",
+            "indicative": b.annualized,
             "segment": b.segment.segment, "segment_median_pct": pct(b.segment.median),
             "segment_top_quartile_pct": pct(b.segment.top_quartile),
             "gap_to_median_pts": points(b.gap_to_median),

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Literal
 
 from engine import _messages as say
+from engine._benchmarks import MIN_BENCHMARK_MONTHS
 from engine._ledger import ZERO, Ledger, LedgerRow
 from engine._month import Month
 from engine._periods import Period, fit_period
@@ -242,9 +243,15 @@ class Trailing:
     annualized: bool
     undefined: str | None = None
 
+    @property
+    def indicative(self) -> bool:
+        """Annualized from 6 to 11 months: worth a look, not yet a figure to benchmark with confidence."""
+        return self.annualized and self.nrr is not None
+
 
 def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Trailing | None:
-    """The trailing 12 months to ``as_of``, annualized when history is shorter; None if none."""
+    """The trailing 12 months to ``as_of``; with 6 to 11 months of history, annualized (indicative);
+    with fewer, no figure (``undefined`` says how many more months it needs). None without ``as_of``."""
     if as_of not in ledger:
         return None
     n = 0
@@ -254,6 +261,8 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     result = compute_retention(ledger, Period(first, as_of, f"{n} months to {as_of.short}"), method)
     if result.nrr is None or result.grr is None:
         return Trailing(as_of, None, None, n, n < 12, result.undefined)
+    if n < MIN_BENCHMARK_MONTHS:
+        return Trailing(as_of, None, None, n, True, say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
     if n == 12:
         return Trailing(as_of, result.nrr, result.grr, n, False)
     power = Decimal(12) / n

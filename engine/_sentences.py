@@ -32,10 +32,17 @@ def change_sentence(change: Change) -> str:
 
 def benchmark_basis(trailing: Trailing) -> str:
     """What the benchmarked figure rests on: ``trailing 12 months to Sep 2026`` or
-    ``annualized from 5 months``."""
+    ``annualized from 8 months to Sep 2026, indicative``."""
     if trailing.annualized:
-        return f"annualized from {trailing.months} month{'s' if trailing.months > 1 else ''}"
+        return f"annualized from {say.months(trailing.months)} to {trailing.as_of.short}, indicative"
     return f"trailing 12 months to {trailing.as_of.short}"
+
+
+def benchmark_missing(trailing: Trailing | None) -> str | None:
+    """Why there is no benchmark comparison, when there is none: ``no annual figure yet: ...``."""
+    if trailing is None or trailing.nrr is not None:
+        return None
+    return trailing.undefined
 
 
 def tier_name(benchmark: Benchmark) -> str:

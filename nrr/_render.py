@@ -13,6 +13,7 @@ from engine import (
     Issue,
     Report,
     benchmark_basis,
+    benchmark_missing,
     change_sentence,
     currency_amount,
     grr_sentence,
@@ -83,7 +84,9 @@ def _month_table(report: Report) -> Table:
 def _print_benchmark(report: Report, console: Console) -> None:
     """The annual figure benchmarks compare, its basis, the tier and the gaps, with the source."""
     t, b = report.trailing, report.benchmark
-    if t is not None:
+    if (missing := benchmark_missing(t)) is not None:
+        console.print(Text.assemble(("Benchmarks: ", "bold"), missing[0].upper() + missing[1:] + "."), soft_wrap=True)
+    elif t is not None:
         console.print(Text.assemble(("Benchmark basis: ", "bold"),
                                     f"NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)} ({benchmark_basis(t)})"))
     if b is None:

@@ -180,3 +180,31 @@ def test_a_quoted_header_with_a_line_break_is_read(tmp_path: Path) -> None:
                     '2026-01,"100,000",15000,5000,2000\r\n', encoding="utf-8")
     data = report_json("2026-01", "--ledger", str(path), "--today", "2026-02-03")
     assert (data["nrr_pct"], data["churn"]) == (108.0, "5000.00")
+
+
+def short_ledger(tmp_path: Path, months: int) -> str:
+    path = tmp_path / "ledger.csv"
+    rows = [",".join(HEADER[:5])] + [f"2026-{m:02d},100000,9000,500,300" for m in range(1, months + 1)]
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_one_month_of_history_gets_no_tier_and_says_how_many_more_it_needs(tmp_path: Path) -> None:
+    ledger = short_ledger(tmp_path, 1)
+    data = report_json("2026-01", "--ledger", ledger, "--today", "2026-02-03")
+    assert data["benchmark"] is None
+    assert (data["trailing_12m"]["nrr_pct"], data["trailing_12m"]["months"]) == (None, 1)
+    assert data["trailing_12m"]["undefined"].startswith("no annual figure yet")
+    code, out, _ = run("report", "2026-01", "--ledger", ledger, "--today", "2026-02-03")
+    assert code == 0 and "Tier" not in out and "annualized" not in out
+    assert ("Benchmarks: No annual figure yet: benchmarks compare a year of retention, and the ledger has 1 month "
+            "of history to January 2026; it needs 5 more months for an indicative figure (6 months), 11 more "
+            "months for the trailing 12 months.") in out.replace("\n", " ")
+
+
+def test_eight_months_are_annualized_and_labelled_indicative(tmp_path: Path) -> None:
+    ledger = short_ledger(tmp_path, 8)
+    data = report_json("2026-08", "--ledger", ledger, "--today", "2026-09-03")
+    assert data["benchmark"]["indicative"] is True and data["trailing_12m"]["annualized"] is True
+    code, out, _ = run("report", "2026-08", "--ledger", ledger, "--today", "2026-09-03")
+    assert code == 0 and "(annualized from 8 months to Aug 2026, indicative)" in out

@@ -160,15 +160,21 @@ def test_a_span_over_a_missing_month_is_refused() -> None:
                           Period(Month(2026, 1), Month(2026, 3), "Q1 2026"))
 
 
-def test_trailing_12_months_and_annualized_short_history() -> None:
+def test_trailing_12_months_indicative_from_6_and_nothing_below() -> None:
     year = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(0), D(0)) for i in range(12)))
     t = trailing_12m(year, Month(2025, 12))
-    assert t is not None and not t.annualized and t.months == 12
+    assert t is not None and not t.annualized and not t.indicative and t.months == 12
     assert t.nrr == D("1.01") ** 12
+    half = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(5), D(0)) for i in range(6)))
+    t = trailing_12m(half, Month(2025, 6))
+    assert t is not None and t.annualized and t.indicative and t.months == 6
+    assert t.nrr is not None and abs(t.nrr - D("1.005") ** 12) < D("1e-20")
     short = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(5), D(0)) for i in range(3)))
     t = trailing_12m(short, Month(2025, 3))
-    assert t is not None and t.annualized and t.months == 3
-    assert t.nrr is not None and abs(t.nrr - D("1.005") ** 12) < D("1e-20")
+    assert t is not None and (t.nrr, t.grr, t.months, t.indicative) == (None, None, 3, False)
+    assert t.undefined == ("no annual figure yet: benchmarks compare a year of retention, and the ledger has 3 "
+                           "months of history to March 2025; it needs 3 more months for an indicative figure (6 "
+                           "months), 9 more months for the trailing 12 months")
 
 
 positive = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False)

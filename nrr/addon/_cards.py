@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from engine import NrrError, Period, benchmark_basis, check_source, pts, rate, tier_name
+from engine import NrrError, Period, benchmark_basis, benchmark_missing, check_source, pts, rate, tier_name
 from nrr.addon._app import AddonApp
 from nrr.addon._errors import AddonError, TokenRejected
 from nrr.addon._idtoken import IdTokenVerifier
@@ -83,7 +83,9 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         widgets.append(_text(f"{last.name}", f"NRR {rate(r.nrr)} · GRR {rate(r.grr)}",
                              "latest month in the ledger"))
         t, b = report.trailing, report.benchmark
-        if t is not None:
+        if (missing := benchmark_missing(t)) is not None:
+            widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
+        elif t is not None:
             widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr)} · GRR {rate(t.grr)}",
                                  benchmark_basis(t)))
         if b is not None:
