@@ -14,10 +14,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from bot import _messages as say
-from bot._blocks import Block, error_blocks, escape, headline, help_blocks, home_view, report_blocks
+from bot._blocks import (
+    Block,
+    error_blocks,
+    escape,
+    headline,
+    help_blocks,
+    home_view,
+    report_blocks,
+    share_actions,
+    shared_context,
+)
 from bot._query import SlackQuery, parse_query
 from engine import (
     EXAMPLES,
+    Cells,
     Ledger,
     LedgerError,
     Method,
@@ -34,16 +45,23 @@ Respond = Callable[..., Any]
 
 
 class BotApp(Protocol):
-    """What the bot needs from the application: today, the fiscal year, the ledger and reports."""
+    """What the bot needs from the application: the clock, the fiscal year, the ledger, reports, and a
+    place every instance shares to keep the answers people may share."""
 
     @property
     def fiscal_year_start(self) -> int: ...
 
     def today(self) -> dt.date: ...
 
-    def ledger(self) -> Ledger: ...
+    def now(self) -> dt.datetime: ...
+
+    def cells(self) -> Cells: ...
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...
+
+    def remember(self, key: str, value: object) -> None: ...
+
+    def recall(self, key: str) -> object: ...
 
 
 class Answers:
@@ -55,10 +73,10 @@ class Answers:
 
     # -- building answers --
 
-    def report(self, query: SlackQuery, period_text: str | None = None) -> Report:
+    def report(self, query: SlackQuery, period_text: str | None = None, cells: Cells | None = None) -> Report:
         period = resolve_period(period_text or query.period or "last-month", self.app.today(),
                                 self.app.fiscal_year_start)
-        ledger = self.app.ledger()
+        ledger = (cells or self.app.cells()).ledger
         try:
             return self.app.report(ledger, period, query.method)
         except QueryError as exc:
@@ -73,8 +91,10 @@ class Answers:
             query = parse_query(text)
             if query.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
-            report = self.report(query)
-            return report_blocks(report, query), headline(report, query.grr_first)
+            cells = self.app.cells()
+            report = self.report(query, cells=cells)
+            blocks, fallback = report_blocks(report, query), headline(report, query.grr_first)
+            return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
         except LedgerError as exc:
             lines = [f"• {i}" for i in exc.errors[:MAX_PROBLEMS]]
             if len(exc.errors) > MAX_PROBLEMS:
@@ -83,6 +103,36 @@ class Answers:
             return error_blocks(message, lines), message
         except NrrError as exc:
             return error_blocks(str(exc)), escape(str(exc))
+
+    # -- sharing exactly what was shown --
+
+    def _share_button(self, text: str, blocks: list[Block], fallback: str, cells: Cells) -> list[Block]:
+        """Keep the answer as shown (blocks, when, which ledger) and offer to share it; the button
+        carries only the answer's key. If it cannot be kept, there is no button rather than one that
+        would recompute."""
+        key = f"answer:{uuid.uuid4().hex}"
+        shown = {"blocks": blocks, "text": fallback, "at": self.app.now().isoformat(), "ledger": cells.fingerprint,
+                 "query": text}
+        try:
+            self.app.remember(key, shown)
+        except Exception:
+            log.exception("could not keep the answer to /nrr %r for sharing", text)
+            return []
+        return [share_actions(key)]
+
+    def shared(self, key: str, user: str) -> tuple[list[Block], str] | None:
+        """The kept answer as the channel gets it: the same blocks, who shared it and as of when (and,
+        when the ledger changed since, that it did). None when nothing is kept under ``key``."""
+        shown = self.app.recall(key)
+        if not isinstance(shown, dict):
+            return None
+        try:
+            changed = self.app.cells().fingerprint != shown["ledger"]
+        except NrrError:
+            changed = False  # the ledger cannot be read now; the answer still stands as of its time
+        at = dt.datetime.fromisoformat(shown["at"])
+        note = shared_context(user, at, shown["query"] if changed else None)
+        return [*shown["blocks"], note], shown["text"]
 
     def home(self) -> dict[str, Any]:
         """The App Home dashboard: last month, quarter to date, trailing 12 months, warnings."""
@@ -104,6 +154,23 @@ class Answers:
     def submit(self, respond: Respond, text: str, **respond_args: Any) -> Future[None]:
         """Compute the answer to ``text`` in the pool and post it through ``respond``."""
         return self.pool.submit(self._run, respond, text, respond_args)
+
+    def submit_share(self, respond: Respond, key: str, user: str) -> Future[None]:
+        """Post the answer kept under ``key`` in the channel, exactly as it was shown, then remove the
+        private copy; an answer no longer kept is said so, privately."""
+        return self.pool.submit(self._share, respond, key, user)
+
+    def _share(self, respond: Respond, key: str, user: str) -> None:
+        try:
+            found = self.shared(key, user) if key.startswith("answer:") else None
+            if found is None:
+                respond(text=say.answer_gone(), response_type="ephemeral", replace_original=False)
+                return
+            blocks, fallback = found
+            respond(blocks=blocks, text=fallback, response_type="in_channel", replace_original=False)
+            respond(delete_original=True)
+        except Exception:
+            log.exception("could not share answer %s", key)
 
     def _run(self, respond: Respond, text: str, respond_args: dict[str, Any]) -> None:
         try:

@@ -11,7 +11,6 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot import _messages as say
 from bot._answers import Answers, BotApp
 from bot._blocks import SHARE_ACTION
 
@@ -59,17 +58,11 @@ def register(app: App, answers: Answers) -> None:
     @app.action(SHARE_ACTION)
     def share(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        value = json.loads(body["actions"][0].get("value") or "{}")
-        user = body.get("user", {}).get("id", "")
-
-        def in_channel(**message: Any) -> None:
-            blocks = [b for b in message.pop("blocks") if b.get("type") != "actions"]
-            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say.shared_by(user)}]})
-            respond(blocks=blocks, response_type="in_channel", replace_original=False, **{
-                k: v for k, v in message.items() if k == "text"})
-            respond(delete_original=True)
-
-        answers.submit(in_channel, value.get("q", ""))
+        try:
+            value = json.loads(body["actions"][0].get("value") or "{}")
+        except ValueError:
+            value = {}
+        answers.submit_share(respond, str(value.get("a", "")), body.get("user", {}).get("id", ""))
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -124,8 +125,8 @@ def warning_lines(issues: Sequence[Issue], notes: Sequence[str] = ()) -> list[st
     return lines
 
 
-def report_blocks(report: Report, query: SlackQuery, *, shareable: bool = True) -> list[Block]:
-    """The full answer: headline, change, money, benchmark, months, method, warnings, Share."""
+def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
+    """The full answer: headline, change, money, benchmark, months, method, warnings."""
     r = report.retention
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": headline(
         report, query.grr_first)[:150]}}]
@@ -143,11 +144,25 @@ def report_blocks(report: Report, query: SlackQuery, *, shareable: bool = True) 
     blocks.append(method_context(report))
     if warnings := warning_lines(report.warnings, r.notes):
         blocks.append(context(*warnings))
-    if shareable:
-        blocks.append({"type": "actions", "elements": [{
-            "type": "button", "action_id": SHARE_ACTION, "text": {"type": "plain_text", "text": "Share in channel"},
-            "value": json.dumps({"q": query.text})}]})
     return blocks
+
+
+def share_actions(key: str) -> Block:
+    """The Share button; it carries the key of the answer as shown, never the question."""
+    return {"type": "actions", "elements": [{
+        "type": "button", "action_id": SHARE_ACTION, "text": {"type": "plain_text", "text": "Share in channel"},
+        "value": json.dumps({"a": key})}]}
+
+
+def shared_context(user: str, at: dt.datetime, changed_query: str | None) -> Block:
+    """``Shared by @ana · as of Nov 5, 2026 3:00 PM`` (in each reader's own time zone), and when the
+    ledger changed since, how to ask for today's figures."""
+    stamp = int(at.timestamp())
+    when = f"<!date^{stamp}^as of {{date_short_pretty}} {{time}}|as of {at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC>"
+    text = f"{say.shared_by(user)} · {when}"
+    if changed_query is not None:
+        text += f" · {say.ledger_changed_since(escape(changed_query))}"
+    return context(text)
 
 
 def error_blocks(message: str, details: Sequence[str] = ()) -> list[Block]:

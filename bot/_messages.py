@@ -45,3 +45,12 @@ def internal_error(ref: str) -> str:
 def shared_by(user: str) -> str:
     return f"Shared by <@{user}>"
 
+
+
+def ledger_changed_since(query: str) -> str:
+    q = f" {query}" if query.strip() else ""
+    return f"the ledger has changed since; `/nrr{q}` gives today's figures"
+
+
+def answer_gone() -> str:
+    return "I no longer have that answer to share; ask again with /nrr and share the new one."

@@ -18,14 +18,6 @@ class SlackQuery:
     method: Method | None = None
     help: bool = False
 
-    @property
-    def text(self) -> str:
-        """The command text that asks this again (for the Share button)."""
-        words = [self.period] if self.period else []
-        words += ["grr"] * self.grr_first + ["compare"] * self.compare
-        words += [f"method={self.method}"] if self.method else []
-        return " ".join(words)
-
 
 def parse_query(text: str) -> SlackQuery:
     """``"Q3 2026 grr compare"`` -> period ``Q3 2026`` with both flags; raises ``QueryError``."""

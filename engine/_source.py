@@ -8,6 +8,8 @@ The sources themselves (files, the Sheets API) live in ``sheets/``; this is the 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, cast
@@ -36,6 +38,11 @@ class Cells:
     @functools.cached_property
     def check(self) -> LedgerCheck:
         return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of every cell: two reads with the same fingerprint hold the same ledger."""
+        return hashlib.sha256(json.dumps([self.sheet, *self.grid], default=str).encode()).hexdigest()
 
     @property
     def ledger(self) -> Ledger:

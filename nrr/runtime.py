@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine import Digest, Ledger, LedgerSource, Method, Month, Period, Report, build_digest, build_report, load_ledger
+from engine import Cells, Digest, Ledger, LedgerSource, Method, Month, Period, Report, build_digest, build_report
 from nrr.config import Settings
 from sheets import is_sheet_spec, open_file_source
 
 if TYPE_CHECKING:
+    from nrr.state import StateStore
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
 
 
@@ -36,6 +37,7 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     _sheets: SheetsClient | None = field(default=None, init=False, repr=False)
     _cache: LedgerCache | None = field(default=None, init=False, repr=False)
+    _state: StateStore | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def today(self) -> dt.date:
@@ -51,9 +53,33 @@ class Runtime:
         """The configured ledger source, as written in nrr.toml or ``--ledger``."""
         return self.settings.ledger.source
 
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def cells(self) -> Cells:
+        """The configured ledger's cells, as last read (a Google Sheet's are cached for the TTL)."""
+        return self.source().read_cells()
+
     def ledger(self) -> Ledger:
         """The configured ledger, validated; ``LedgerError`` lists every problem by cell."""
-        return load_ledger(self.source())
+        return self.cells().ledger
+
+    def state(self) -> StateStore:
+        """The state database, opened on first use (a report from a file never opens it)."""
+        from nrr.state import StateStore
+
+        with self._lock:
+            if self._state is None:
+                self._state = StateStore(self.settings.state.url)
+            return self._state
+
+    def remember(self, key: str, value: object) -> None:
+        """Keep ``value`` (JSON) in the state database, where every instance finds it."""
+        self.state().set_value(key, value)
+
+    def recall(self, key: str) -> object:
+        """What ``remember`` kept under ``key``, or None."""
+        return self.state().get_value(key)
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report:
         """The engine's report for ``period``, with the configured method, profile, fiscal year and currency."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,11 +159,10 @@ class DigestService:
         except NrrError as exc:
             log.warning("ledger poll failed: %s", exc)
             return report
-        fingerprint = hashlib.sha256(json.dumps(cells.grid, default=str).encode()).hexdigest()
-        if self.store.get_value("ledger-fingerprint") == fingerprint:
+        if self.store.get_value("ledger-fingerprint") == cells.fingerprint:
             return report
         self.check_alerts(now, cells.check, report=report)
-        self.store.set_value("ledger-fingerprint", fingerprint)
+        self.store.set_value("ledger-fingerprint", cells.fingerprint)
         return report
 
     def _due(self, occurrence: Occurrence, now: dt.datetime, report: TickReport) -> None:

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from nrr import ConfigError
-from nrr.config import LedgerSettings, Settings
+from nrr.config import LedgerSettings, Settings, StateSettings
 from nrr.runtime import Runtime
 from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
@@ -67,10 +68,14 @@ def slack_env(slack: FakeSlack, **extra: str) -> dict[str, str]:
     return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url, **extra}
 
 
+def settings(source: str, tmp_path: Path) -> Settings:
+    return Settings(LedgerSettings(source), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
+
+
 @pytest.fixture
-def stack() -> Iterator[Stack]:
+def stack(tmp_path: Path) -> Iterator[Stack]:
     with FakeSlack() as slack:
-        runtime = Runtime(Settings(LedgerSettings(str(EXAMPLE_LEDGER))), slack_env(slack), lambda: NOW)
+        runtime = Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), slack_env(slack), lambda: NOW)
         with serve(build_server(runtime).app) as url:
             yield Stack(slack, url, runtime)
 
@@ -148,7 +153,7 @@ def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + "\n2026-09,100,x,0,0\n2026-10,100,0,0,0\n")
     with FakeSlack() as slack:
-        runtime = Runtime(Settings(LedgerSettings(str(bad))), slack_env(slack), lambda: NOW)
+        runtime = Runtime(settings(str(bad), tmp_path), slack_env(slack), lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-month")
@@ -158,11 +163,11 @@ def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:
         "• C2 (September 2026): Expanded MRR 'x' is not an amount such as 100000, 100000.50 or $100,000.")
 
 
-def test_a_sheet_that_cannot_be_read_says_what_to_do() -> None:
+def test_a_sheet_that_cannot_be_read_says_what_to_do(tmp_path: Path) -> None:
     with FakeSlack() as slack, FakeGoogle() as google:
         google.add_spreadsheet("1SlackSheet000000000000", {"Ledger": [HEADER]}).shared_with = set()
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(Settings(LedgerSettings("gsheet:1SlackSheet000000000000")), env, lambda: NOW)
+        runtime = Runtime(settings("gsheet:1SlackSheet000000000000", tmp_path), env, lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("ttm")
@@ -187,14 +192,14 @@ def test_unsigned_wrong_altered_or_stale_requests_get_401_and_no_work(stack: Sta
     assert stack.slack.counts["auth.test"] == 0
 
 
-def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after() -> None:
+def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after(tmp_path: Path) -> None:
     with EXAMPLE_LEDGER.open() as f:
         rows: list[list[Any]] = [list(r) for r in csv.reader(f)]
     with FakeSlack() as slack, FakeGoogle() as google:
         google.add_spreadsheet("1SlowSheet0000000000000", {"Ledger": rows})
         google.latency = 2.5  # metadata + values: 5 s to read the ledger
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(Settings(LedgerSettings("gsheet:1SlowSheet0000000000000/Ledger")), env, lambda: NOW)
+        runtime = Runtime(settings("gsheet:1SlowSheet0000000000000/Ledger", tmp_path), env, lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             t0 = time.monotonic()
@@ -207,23 +212,58 @@ def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after() -> None:
     assert answer["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
 
 
-def test_share_in_channel_posts_the_same_answer_for_everyone(stack: Stack) -> None:
-    _, path = stack.command("last-quarter")
-    button = stack.answer(path)["blocks"][-1]["elements"][0]
+def click_share(stack: Stack, button: dict[str, Any], name: str) -> list[dict[str, Any]]:
     payload = {"type": "block_actions", "user": {"id": "U0ANA", "name": "ana"}, "api_app_id": "A0NRR",
                "team": {"id": "T0ACME"}, "channel": {"id": "C0REVENUE"}, "container": {"type": "message"},
-               "trigger_id": "1.2.3", "response_url": stack.slack.response_url("share1"),
+               "trigger_id": "1.2.3", "response_url": stack.slack.response_url(name),
                "actions": [{"action_id": button["action_id"], "block_id": "b1", "type": "button",
                             "value": button["value"], "action_ts": "1763800000.1"}]}
     response = stack.post(urlencode({"payload": json.dumps(payload)}))
     assert response.status_code == 200
-    assert stack.slack.wait_for(lambda: sum(p == "/response/share1" for p, _ in stack.slack.responses) == 2)
-    shared, deleted = [b for p, b in stack.slack.responses if p == "/response/share1"]
+    assert stack.slack.wait_for(lambda: any(p == f"/response/{name}" for p, _ in stack.slack.responses))
+    stack.slack.wait_for(lambda: sum(p == f"/response/{name}" for p, _ in stack.slack.responses) == 2, timeout=1)
+    return [b for p, b in stack.slack.responses if p == f"/response/{name}"]
+
+
+AS_OF = "<!date^1793890800^as of {date_short_pretty} {time}|as of 2026-11-05 15:00 UTC>"
+
+
+def test_share_in_channel_posts_the_same_answer_for_everyone(stack: Stack) -> None:
+    _, path = stack.command("last-quarter")
+    shown = stack.answer(path)["blocks"]
+    button = shown[-1]["elements"][0]
+    assert "last-quarter" not in button["value"]  # the answer's key, not the question
+    shared, deleted = click_share(stack, button, "share1")
     assert shared["response_type"] == "in_channel" and shared["replace_original"] is False
     assert shared["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
     assert all(b["type"] != "actions" for b in shared["blocks"])
-    assert shared["blocks"][-1]["elements"][0]["text"] == "Shared by <@U0ANA>"
+    assert shared["blocks"][:-1] == shown[:-1]  # exactly what was shown
+    assert shared["blocks"][-1]["elements"][0]["text"] == f"Shared by <@U0ANA> · {AS_OF}"
     assert deleted["delete_original"] is True
+
+
+def test_share_after_the_ledger_changed_posts_what_was_seen_as_of_its_time(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(EXAMPLE_LEDGER.read_text())
+    with FakeSlack() as slack:
+        runtime = Runtime(settings(str(ledger), tmp_path), slack_env(slack), lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("last-quarter")
+            shown = stack.answer(path)["blocks"]
+            ledger.write_text(EXAMPLE_LEDGER.read_text().replace('"$652,094"', '"$752,094"'))  # September's Start
+            shared, _ = click_share(stack, shown[-1]["elements"][0], "share2")
+    assert shared["blocks"][:-1] == shown[:-1]
+    assert shared["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
+    assert shared["blocks"][-1]["elements"][0]["text"] == (
+        f"Shared by <@U0ANA> · {AS_OF} · the ledger has changed since; `/nrr last-quarter` gives today's figures")
+
+
+def test_sharing_an_answer_no_longer_kept_says_so_privately(stack: Stack) -> None:
+    button = {"action_id": "nrr_share", "value": json.dumps({"a": "answer:gone"})}
+    (reply,) = click_share(stack, button, "share3")
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == "I no longer have that answer to share; ask again with /nrr and share the new one."
 
 
 def test_app_home_is_the_dashboard(stack: Stack) -> None:
@@ -295,7 +335,7 @@ def test_text_from_the_sheet_is_data_never_markup(tmp_path: Any) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + f'\n2026-09,100,"{HOSTILE}",0,0\n2026-10,100,0,0,0\n')
     with FakeSlack() as slack:
-        runtime = Runtime(Settings(LedgerSettings(str(bad))), slack_env(slack), lambda: NOW)
+        runtime = Runtime(settings(str(bad), tmp_path), slack_env(slack), lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-month")
