@@ -137,6 +137,8 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     blocks.append(money_fields(report))
     if query.compare and (fields := _compare_fields(report)):
         blocks.append(fields)
+    elif query.compare and report.no_change:
+        blocks.append(mrkdwn(escape(report.no_change)))
     if line := benchmark_line(report):
         blocks.append(mrkdwn(line))
     if len(r.rows) > 1:

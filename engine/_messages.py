@@ -172,10 +172,16 @@ def before_ledger(period_label: str, period_first: Month, first: Month) -> str:
 
 
 def period_has_gaps(label: str, missing: Sequence[Month]) -> str:
+    if len(missing) == 1 and label == missing[0].name:
+        return f"{label} has no row in the ledger. Add it, or ask for another month."
     return (
         f"{label} spans months the ledger does not have: {month_run(missing)}. "
         "Add them to the ledger, or ask for a period that avoids them."
     )
+
+
+def no_comparison(reason: str) -> str:
+    return f"No comparison with the period before: {reason}"
 
 
 def sum_needs_cohort_rows(month: Month, previous: Month) -> str:

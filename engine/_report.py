@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, compare_benchmarks
 from engine._errors import QueryError
 from engine._ledger import Issue, Ledger
@@ -34,6 +35,7 @@ class Report:
     warnings: tuple[Issue, ...]
     unit: str = "MRR"
     currency: str = "USD"
+    no_change: str | None = None  # why ``change`` is None: no earlier period, or NRR not defined
 
     @property
     def period(self) -> Period:
@@ -47,11 +49,14 @@ def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
     profile = profile or Profile()
     period = fit_period(period, ledger)
     retention = compute_retention(ledger, period, method)
+    no_change: str | None = None
     try:
         previous = compute_retention(ledger, previous_period(period, fiscal_year_start), method)
-    except QueryError:
-        previous = None
+    except QueryError as exc:
+        previous, no_change = None, say.no_comparison(str(exc))
     change = compare_retention(retention, previous) if previous else None
+    if previous is not None and change is None:
+        no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
     trailing = trailing_12m(ledger, period.last, method)
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
@@ -59,7 +64,7 @@ def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
         arr = last_end * 12 if ledger.unit == "MRR" else last_end
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
                                        annualized=trailing.annualized)
-    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency)
+    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change)
 
 
 def pct(ratio: Decimal | None) -> float | None:
@@ -124,6 +129,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
     if r.undefined:
         out["undefined"] = r.undefined
+    if report.no_change:
+        out["change_unavailable"] = report.no_change
     if report.change is not None:
         c = report.change
         out["change"] = {

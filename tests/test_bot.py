@@ -348,3 +348,10 @@ def test_text_from_the_sheet_is_data_never_markup(tmp_path: Any) -> None:
             "&amp; more' is not an amount") in answer["blocks"][1]["text"]["text"]
     assert unknown["text"].startswith("'&lt;!channel&gt; &lt;https://evil.example|click here&gt; &amp; more' is "
                                       "not a period I know.")
+
+
+def test_compare_with_no_earlier_period_says_why(stack: Stack) -> None:
+    _, path = stack.command("2024-01 compare")
+    body = texts(stack.answer(path)["blocks"])
+    assert ("No comparison with the period before: December 2023 is before the ledger starts; the first month is "
+            "January 2024.") in body

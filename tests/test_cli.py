@@ -208,3 +208,14 @@ def test_eight_months_are_annualized_and_labelled_indicative(tmp_path: Path) -> 
     assert data["benchmark"]["indicative"] is True and data["trailing_12m"]["annualized"] is True
     code, out, _ = run("report", "2026-08", "--ledger", ledger, "--today", "2026-09-03")
     assert code == 0 and "(annualized from 8 months to Aug 2026, indicative)" in out
+
+
+def test_a_missing_single_month_is_named_once(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(",".join(HEADER[:5]) + "\n2026-04,100,0,0,0\n2026-06,100,0,0,0\n")
+    code, _, err = run("report", "May 2026", "--ledger", str(path), "--today", "2026-07-03")
+    assert (code, err) == (1, "May 2026 has no row in the ledger. Add it, or ask for another month.\n")
+    data = report_json("2026-04", "--ledger", str(path), "--today", "2026-07-03")
+    assert data["change"] is None
+    assert data["change_unavailable"] == ("No comparison with the period before: March 2026 is before the ledger "
+                                          "starts; the first month is April 2026.")
