@@ -145,6 +145,7 @@ class _Reader:
         self.sheet = sheet
         self.first_row = first_row
         self.issues: list[Issue] = []
+        self.months_with_rows: set[Month] = set()
         self.unit: Unit = "MRR"
         self.columns: dict[Field, int] = {}
 
@@ -239,6 +240,7 @@ class _Reader:
                 self.add("error", "duplicate_month", say.duplicate_month(),
                          [self.ref(r, "month") for r in sheet_rows], month)
         filled = {r.month for r in rows}
+        self.months_with_rows = set(seen)  # a row with errors is still a row: its month is not missing
         return rows, sorted(m for m in set(pending) if m not in filled)
 
     def month(self, value: Cell, sheet_row: int, order: DateOrder | None) -> Month | None:
@@ -320,13 +322,30 @@ class _Reader:
 
     # -- across rows --
 
+    def warn_gaps(self, before: Month, after: Month) -> None:
+        """One warning per run of months with no row at all between ``before`` and ``after`` (a month whose
+        row holds errors is reported by its errors, not as missing)."""
+        absent = [before + i for i in range(1, after - before) if before + i not in self.months_with_rows]
+        for run in _runs(absent):
+            self.add("warning", "gap", say.gap(run, run[0] - 1, run[-1] + 1))
+
     def check_sequence(self, rows: list[LedgerRow]) -> None:
         ordered = sorted(rows, key=lambda r: r.month)
         for before, after in itertools.pairwise(ordered):
             if after.month - before.month > 1:
-                missing = [before.month + i for i in range(1, after.month - before.month)]
-                self.add("warning", "gap", say.gap(missing, before.month, after.month))
+                self.warn_gaps(before.month, after.month)
             elif after.month - before.month == 1 and after.start < before.end - Decimal("0.005"):
                 self.add("warning", "revenue_vanished",
                          say.revenue_vanished(after.start, before.month, before.end),
                          [self.ref(after.row, "start")], after.month)
+
+
+def _runs(months: list[Month]) -> list[list[Month]]:
+    """Consecutive months grouped: [Mar, Apr, Jun] -> [[Mar, Apr], [Jun]]."""
+    runs: list[list[Month]] = []
+    for month in months:
+        if runs and month - runs[-1][-1] == 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs

@@ -264,3 +264,12 @@ def test_a_column_naming_its_unit_wins_over_a_bare_one() -> None:
 def test_a_single_first_of_month_date_reads_without_a_column_to_compare(cell: str, month: str) -> None:
     ledger = read_ledger([HEADER[:5], [cell, "100", "0", "0", "0"]])
     assert str(ledger.rows[0].month) == month
+
+
+def test_rows_that_hold_errors_are_not_reported_as_missing() -> None:
+    grid = [HEADER[:5], ["2026-02", "100", "0", "0", "0"], ["2026-03", "x", "0", "0", "0"],
+            ["2026-04", "100", "y", "0", "0"], ["2026-06", "100", "0", "0", "0"]]
+    check = check_ledger(grid)
+    gaps = [str(i) for i in check.warnings if i.code == "gap"]
+    assert gaps == ["No row for May 2026 (1 month missing between April 2026 and June 2026); periods that span "
+                    "the gap are refused until it is added."]
