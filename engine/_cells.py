@@ -166,6 +166,8 @@ _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")  # 1.200: one thousand two hundred, or 1.2?
 MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
 MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
+MONEY_SPACED = "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"
+_DASHES = frozenset("-–—−")  # accounting formats show a zero as a dash ($ -)
 _CENT = Decimal("0.005")
 _RATIO_FLOOR = Decimal("0.000000001")  # below any rounding a person or a formula would show
 
@@ -207,17 +209,28 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
         negative, text = True, text[1:].strip()
     parts = _MONEY_PARTS.fullmatch(text)
     body = parts["body"] if parts else text
+    if body in _DASHES or (negative and not body):  # "$ -", "-", "–": an accounting zero
+        return Decimal(0), _CENT
     if body.startswith(("-", "−")) and not negative:  # $-5,000
         negative, body = True, body[1:].strip()
     if _DOT_THOUSANDS.fullmatch(body):
         raise CellError(MONEY_AMBIGUOUS)
     if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
         amount = Decimal(body.replace(",", ""))
-    elif re.fullmatch(r"[\d.,\s]+", body) and any(c.isdigit() for c in body):
-        raise CellError(MONEY_AMBIGUOUS)
     else:
-        raise CellError(MONEY_EXPECTED)
+        raise CellError(_why_not_money(body))
     return (-amount if negative else amount), max(_half_unit(amount), _CENT)
+
+
+def _why_not_money(body: str) -> str:
+    """The hint for a figure that is not an amount: spaces inside, a decimal comma, or simply not one."""
+    if not re.fullmatch(r"[\d.,\s]+", body) or not any(c.isdigit() for c in body):
+        return MONEY_EXPECTED
+    if re.search(r"\d\s+\d", body):
+        return MONEY_SPACED
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d{1,2}|\d+(,\d+)+", body):
+        return MONEY_AMBIGUOUS  # 1.200,50 or 1200,50 (a decimal comma?), 6,45,955 (lakh grouping?)
+    return MONEY_EXPECTED
 
 
 # --- percentages ------------------------------------------------------------------------------

@@ -325,7 +325,7 @@ def alert_falling(since: Month, month: Month, firing: bool) -> str:
 
 
 def alert_ledger_errors(count: int, new: list[str]) -> str:
-    shown = "; ".join(new[:5]) + ("; ..." if len(new) > 5 else "")
+    shown = "; ".join(e.rstrip(".") for e in new[:5]) + ("; ..." if len(new) > 5 else "")
     return f"The ledger has {count} error(s) now, {len(new)} new: {shown}. Answers wait until they are fixed."
 
 

@@ -258,7 +258,7 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     while n < 12 and (as_of - n) in ledger:
         n += 1
     first = as_of - (n - 1)
-    result = compute_retention(ledger, Period(first, as_of, f"{n} months to {as_of.short}"), method)
+    result = compute_retention(ledger, Period(first, as_of, f"{say.months(n)} to {as_of.short}"), method)
     if result.nrr is None or result.grr is None:
         return Trailing(as_of, None, None, n, n < 12, result.undefined)
     if n < MIN_BENCHMARK_MONTHS:

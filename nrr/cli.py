@@ -30,6 +30,7 @@ from engine import (
     NrrError,
     check_source,
     load_ledger,
+    months,
     parse_month,
     parse_month_number,
     report_to_dict,
@@ -164,7 +165,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
                   "the ledger cannot be used until the errors are fixed.", soft_wrap=True, markup=False)
         return EXIT_INPUT
     assert ledger is not None
-    out.print(f"{source.name}: valid, {len(ledger)} months ({ledger.first_month} to "
+    out.print(f"{source.name}: valid, {months(len(ledger))} ({ledger.first_month} to "
               f"{ledger.last_month}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)
     return EXIT_OK
 

@@ -95,3 +95,25 @@ def test_a_cell_error_is_an_engine_error_and_still_a_value_error() -> None:
         parse_month("soon")
     assert isinstance(info.value, CellError) and isinstance(info.value, ValueError)
     assert str(info.value) == info.value.expected == "a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date"
+
+
+@pytest.mark.parametrize("text", ["$ -", "-", "–", "—", "$0.00", "USD -", "(-)"])
+def test_accounting_zeros_are_zero(text: str) -> None:
+    assert parse_money(text)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("12 500", "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"),
+        ("$1,234.5.6", "an amount such as 100000, 100000.50 or $100,000"),
+        ("1.200,50", "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"),
+        ("1200,50", "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"),
+        ("1.200", "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"),
+        ("12abc", "an amount such as 100000, 100000.50 or $100,000"),
+    ],
+)
+def test_each_unreadable_amount_gets_the_hint_that_fits_it(text: str, hint: str) -> None:
+    with pytest.raises(CellError) as info:
+        parse_money(text)
+    assert info.value.expected == hint
