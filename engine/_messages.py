@@ -180,6 +180,20 @@ def period_has_gaps(label: str, missing: Sequence[Month]) -> str:
     )
 
 
+def sum_not_meaningful(losses: Decimal, start: Decimal, first: Month) -> str:
+    return (f"not meaningful for this span with the sum method: its losses ({money(losses)}) exceed {first.name}'s "
+            f"Start ({money(start)}), so they include revenue added after that Start (expansion, or customers won "
+            "later) and cannot all come out of it; the chained method answers this span")
+
+
+def sum_grr_not_meaningful(losses: Decimal, start: Decimal, first: Month) -> str:
+    return f"GRR is {sum_not_meaningful(losses, start, first)}."
+
+
+def benchmark_basis_note(note: str) -> str:
+    return f"Benchmark basis (the trailing 12 months): {note}"
+
+
 def no_comparison(reason: str) -> str:
     return f"No comparison with the period before: {reason}"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -58,6 +58,10 @@ def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
     if previous is not None and change is None:
         no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
     trailing = trailing_12m(ledger, period.last, method)
+    if trailing is not None:
+        # the benchmark's figure has its own caveats (a sum over rows that are not one cohort)
+        extra = tuple(say.benchmark_basis_note(n) for n in trailing.notes if n not in retention.notes)
+        retention = replace(retention, notes=retention.notes + extra)
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
         last_end = retention.rows[-1].end

@@ -110,18 +110,21 @@ def _chain(rows: Sequence[LedgerRow]) -> tuple[Decimal, Decimal, Components] | s
     return nrr, grr, Components(e, d, c)
 
 
-def _sum(rows: Sequence[LedgerRow]) -> tuple[Decimal, Decimal, Components] | str:
+def _sum(rows: Sequence[LedgerRow]) -> tuple[Decimal, Decimal | None, Components] | str:
+    """(first Start + movements) / first Start. Losses beyond the first Start came from revenue won
+    later in the span, so the rows are not one cohort: then GRR (and NRR, if it goes below 0) is
+    not meaningful, rather than a floored 0.00% nobody can act on."""
     start = rows[0].start
     if not start:
         return say.undefined_zero_start(rows[0].month)
     e = sum((r.expansion for r in rows), ZERO)
     d = sum((r.downgrade for r in rows), ZERO)
     c = sum((r.churn for r in rows), ZERO)
-    # Losses beyond the first Start came from revenue added later in the span, which is not the
-    # cohort's: retained revenue floors at zero, as min(mrr, previous) does customer by customer.
-    nrr = max((start + e - d - c) / start, ZERO)
-    grr = max((start - d - c) / start, ZERO)
-    return nrr, grr, Components(e / start, d / start, c / start)
+    nrr = (start + e - d - c) / start
+    if nrr < 0:
+        return say.sum_not_meaningful(c + d, start, rows[0].month)
+    grr = (start - d - c) / start
+    return nrr, (grr if grr >= 0 else None), Components(e / start, d / start, c / start)
 
 
 def _not_cohort_totals(rows: Sequence[LedgerRow]) -> str | None:
@@ -156,6 +159,9 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
     if isinstance(result, str):
         return Retention(period, method, rows, None, None, None, new_business, next_start, result, notes)
     nrr, grr, components = result
+    if grr is None:
+        losses = sum((r.churn + r.downgrade for r in rows), ZERO)
+        notes = (say.sum_grr_not_meaningful(losses, rows[0].start, rows[0].month), *notes)
     return Retention(period, method, rows, nrr, grr, components, new_business, next_start, None, notes)
 
 
@@ -242,6 +248,7 @@ class Trailing:
     months: int
     annualized: bool
     undefined: str | None = None
+    notes: tuple[str, ...] = ()  # caveats of the figure (the sum method over rows that are not one cohort)
 
     @property
     def indicative(self) -> bool:
@@ -259,14 +266,15 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
         n += 1
     first = as_of - (n - 1)
     result = compute_retention(ledger, Period(first, as_of, f"{say.months(n)} to {as_of.short}"), method)
-    if result.nrr is None or result.grr is None:
-        return Trailing(as_of, None, None, n, n < 12, result.undefined)
+    if result.nrr is None:
+        return Trailing(as_of, None, None, n, n < 12, result.undefined, result.notes)
     if n < MIN_BENCHMARK_MONTHS:
         return Trailing(as_of, None, None, n, True, say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
     if n == 12:
-        return Trailing(as_of, result.nrr, result.grr, n, False)
+        return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes)
     power = Decimal(12) / n
-    return Trailing(as_of, result.nrr ** power, result.grr ** power if result.grr else ZERO, n, True)
+    grr = None if result.grr is None else (result.grr ** power if result.grr else ZERO)
+    return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes)
 
 
 def trailing_series(ledger: Ledger, last: Month, count: int, method: Method = "chained"

@@ -219,3 +219,11 @@ def test_a_missing_single_month_is_named_once(tmp_path: Path) -> None:
     assert data["change"] is None
     assert data["change_unavailable"] == ("No comparison with the period before: March 2026 is before the ledger "
                                           "starts; the first month is April 2026.")
+
+
+def test_a_single_month_sum_report_carries_its_benchmark_basis_caveat() -> None:
+    data = report_json("2026-10", "--method", "sum", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")
+    assert data["warnings"] == [
+        "Benchmark basis (the trailing 12 months): The sum method treats the rows as one cohort, but December "
+        "2025's Start is not November 2025's End (new customers joined in between); the chained method fits this "
+        "ledger."]

@@ -151,7 +151,12 @@ def test_sum_on_rows_that_are_not_one_cohort_says_so() -> None:
     assert compute_retention(QUARTER, Q1).notes == ()
     cohort = ledger(row("2026-01", "100", "50"), row("2026-02", "150", "0", "150"))
     r = compute_retention(cohort, Period(Month(2026, 1), Month(2026, 2), "x"), "sum")
-    assert r.notes == () and r.nrr == 0 and r.grr == 0  # the expansion churned too: GRR floors at 0
+    # the expansion churned too: losses beyond the first Start make the summed GRR not meaningful, not 0.00%
+    assert r.nrr == 0 and r.grr is None
+    assert r.notes == (
+        "GRR is not meaningful for this span with the sum method: its losses (150.00) exceed January 2026's Start "
+        "(100.00), so they include revenue added after that Start (expansion, or customers won later) and cannot "
+        "all come out of it; the chained method answers this span.",)
 
 
 def test_a_span_over_a_missing_month_is_refused() -> None:
@@ -197,6 +202,10 @@ def ledger_rows(draw: st.DrawFn, count: int | None = None) -> list[LedgerRow]:
 def test_nrr_is_at_least_grr_and_grr_at_most_100(rows: list[LedgerRow], method: str) -> None:
     book = Ledger.of(*rows)
     r = compute_retention(book, Period(rows[0].month, rows[-1].month, "span"), method)  # type: ignore[arg-type]
+    losses = sum((row.churn + row.downgrade for row in rows), D(0))
+    if method == "sum" and losses > rows[0].start:  # not one cohort: a summed GRR means nothing
+        assert r.grr is None and any("not meaningful" in n for n in (*r.notes, r.undefined or ""))
+        return
     assert r.nrr is not None and r.grr is not None
     assert r.nrr >= r.grr
     assert 0 <= r.grr <= 1
