@@ -16,6 +16,7 @@ from engine import (
     benchmark_missing,
     change_sentence,
     currency_amount,
+    growth_sentence,
     grr_sentence,
     method_sentence,
     pts,
@@ -83,6 +84,8 @@ def money_fields(report: Report) -> Block:
     ]
     if r.new_business is not None:
         fields.append(f"*New business (implied)*\n+{currency_amount(r.new_business, cur)}")
+    if growth := growth_sentence(r):
+        fields.append(f"*{unit} growth*\n{growth}")
     if r.quick_ratio is not None:
         fields.append(f"*Quick ratio*\n{r.quick_ratio:.2f}")
     return {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}

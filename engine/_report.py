@@ -113,6 +113,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "downgrade": money(r.downgrade),
         "new_business": money(r.new_business),
         "mrr_growth_pct": pct(r.growth),
+        "mrr_growth_basis": None if r.growth is None else "next_month_start",
         "unit": report.unit,
         "currency": report.currency,
         "months": [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark
-from engine._retention import Change, Method, Trailing
+from engine._retention import Change, Method, Retention, Trailing
 
 METHOD_WORDS: dict[Method, str] = {
     "chained": "chained: the product of the monthly rates",
@@ -56,3 +56,17 @@ def grr_sentence(benchmark: Benchmark) -> str | None:
         return None
     return f"GRR is {say.GRR_WORDS[benchmark.grr_status]}."
 
+
+
+def growth_sentence(retention: Retention) -> str | None:
+    """``+7.25% from the Start of Jul 2026 to the Start of Oct 2026 (the month after the span)``: MRR growth
+    is measured to the next month's Start, which includes the new business won in the span."""
+    if retention.growth is None:
+        return None
+    return f"{'+' if retention.growth >= 0 else ''}{say.rate(retention.growth, 2)} {growth_basis(retention)}"
+
+
+def growth_basis(retention: Retention) -> str:
+    """``from the Start of Jul 2026 to the Start of Oct 2026 (the month after the span)``."""
+    first, after = retention.period.first, retention.period.last + 1
+    return f"from the Start of {first.short} to the Start of {after.short} (the month after the span)"

@@ -16,6 +16,7 @@ from engine import (
     benchmark_missing,
     change_sentence,
     currency_amount,
+    growth_basis,
     grr_sentence,
     method_sentence,
     pts,
@@ -49,6 +50,8 @@ def _headline_panel(report: Report) -> Panel:
     if report.change is not None:
         lines.append(Text(change_sentence(report.change)))
     lines.append(_money_table(report))
+    if r.growth is not None:
+        lines.append(Text(f"{report.unit} growth is measured {growth_basis(r)}.", style="dim"))
     return Panel(Group(*lines), title=title, title_align="left", expand=False)
 
 
@@ -63,6 +66,8 @@ def _money_table(report: Report) -> Table:
     money.add_row("Churn", "-" + currency_amount(r.churn, cur))
     if r.new_business is not None:
         money.add_row("New business (implied)", "+" + currency_amount(r.new_business, cur))
+    if r.growth is not None:
+        money.add_row(f"{report.unit} growth", f"{'+' if r.growth >= 0 else ''}{rate(r.growth, 2)}")
     quick = r.quick_ratio
     money.add_row("Quick ratio", f"{quick:.2f}" if quick is not None else
                   f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else "n/a")

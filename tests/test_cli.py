@@ -227,3 +227,11 @@ def test_a_single_month_sum_report_carries_its_benchmark_basis_caveat() -> None:
         "Benchmark basis (the trailing 12 months): The sum method treats the rows as one cohort, but December "
         "2025's Start is not November 2025's End (new customers joined in between); the chained method fits this "
         "ledger."]
+
+
+def test_mrr_growth_says_what_it_is_measured_against() -> None:
+    data = report_json("last-quarter", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")
+    assert (data["mrr_growth_pct"], data["mrr_growth_basis"]) == (7.25, "next_month_start")
+    _, out, _ = run("report", "last-quarter", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")
+    assert "MRR growth is measured from the Start of Jul 2026 to the Start of Oct 2026 (the month after the span)." \
+        in " ".join(line.strip("│ ") for line in out.splitlines())
