@@ -254,11 +254,12 @@ def _fiscal_year(ask: _Ask) -> Period | None:
 
 
 def _calendar_year(ask: _Ask) -> Period | None:
-    """``2026``: January to December."""
+    """``2026``: January to December. With a fiscal year that starts later it is labelled
+    ``Calendar 2026``, so it is never mistaken for FY2026 (which ``last-year`` may mean)."""
     if not re.fullmatch(r"\d{4}", ask.text):
         return None
     first = Month(int(ask.text), 1)
-    return ask.to_date(first, first + 11, ask.text)
+    return ask.to_date(first, first + 11, ask.text if ask.fys == 1 else f"Calendar {ask.text}")
 
 
 _STEPS: tuple[Callable[[_Ask], Period | None], ...] = (

@@ -147,3 +147,10 @@ def test_month_in_progress_is_only_included_when_named() -> None:
     assert resolve_period("last-quarter", dt.date(2026, 10, 1)).last == Month(2026, 9)
     assert resolve_period("ttm", dt.date(2026, 10, 31)).last == Month(2026, 9)
     assert resolve_period("this-quarter", dt.date(2026, 10, 31)).last == Month(2026, 10)
+
+
+def test_a_bare_year_says_it_is_calendar_when_the_fiscal_year_is_not() -> None:
+    today = dt.date(2026, 11, 5)
+    assert resolve_period("2025", today, 7).label == "Calendar 2025"
+    assert resolve_period("last-year", today, 7).label == "FY2026"
+    assert resolve_period("2025", today, 1).label == "2025"
