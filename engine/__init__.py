@@ -39,7 +39,7 @@ from engine._benchmarks import (
 )
 from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._digest import Digest, build_digest
-from engine._errors import LedgerError, NrrError, ProfileError, QueryError
+from engine._errors import LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
 from engine._headers import match_header
 from engine._ledger import FIELD_TITLES, Field, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
 from engine._messages import alert_ledger_clean, alert_ledger_errors, currency_amount, months, pts, rate
@@ -114,6 +114,7 @@ __all__ = [
     "Month",
     "NrrError",
     "Period",
+    "PeriodSyntaxError",
     "PricingModel",
     "Profile",
     "ProfileError",

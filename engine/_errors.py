@@ -3,6 +3,7 @@
     NrrError            base of every error the engine raises
     ├── LedgerError     the ledger cannot be read, or says something impossible
     ├── QueryError      a period query is not understood, or the ledger does not cover it
+    │   └── PeriodSyntaxError   the words are not a period at all (a command-line error)
     ├── ProfileError    a company profile value is not one the benchmarks know
     └── CellError       one cell's value is not what its column holds (in ``_cells``; also a
                         ValueError); its text completes "... is not ...", and the reader turns
@@ -45,3 +46,7 @@ class QueryError(NrrError):
 
 class ProfileError(NrrError):
     """A company profile value (segment, pricing model, stage, funding) is not recognised."""
+
+
+class PeriodSyntaxError(QueryError):
+    """The words asked for are not a period in the grammar (``banana``, ``2026-06..2026-01``)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from engine import _messages as say
 from engine._cells import CellError, parse_month
-from engine._errors import QueryError
+from engine._errors import PeriodSyntaxError, QueryError
 from engine._ledger import Ledger
 from engine._month import MONTH_WORDS, Month, fiscal_year_first_month
 
@@ -120,8 +120,8 @@ class _Ask:
     def span(self, first: Month, last: Month) -> str:
         return label_span(first, last, self.fys)
 
-    def unknown(self) -> QueryError:
-        return QueryError(say.unknown_period(self.query, EXAMPLES))
+    def unknown(self) -> PeriodSyntaxError:
+        return PeriodSyntaxError(say.unknown_period(self.query, EXAMPLES))
 
     def to_date(self, first: Month, last: Month, label: str) -> Period:
         """The whole named span, or up to the month in progress ("to date") when it includes it."""
@@ -217,7 +217,7 @@ def _range(ask: _Ask) -> Period | None:
     left, _, right = ask.text.partition(".." if ".." in ask.text else " to ")
     first, last = _month_of(left.strip(), ask), _month_of(right.strip(), ask)
     if last < first:
-        raise QueryError(say.backwards_range(first, last))
+        raise PeriodSyntaxError(say.backwards_range(first, last))
     return ask.to_date(first, last, ask.span(first, last))
 
 

@@ -7,7 +7,8 @@ for the traceback).
 Errors of the entry points:
 
     NrrError (engine)
-    └── CommandError    a command cannot do what was asked (which channel? that digest is posted...)
+    └── CommandError    a command cannot do what was asked (the digest was not posted...)
+        └── UsageError  an option's value is not one the command takes (exit 2)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from engine import (
     RULES,
     Month,
     NrrError,
+    PeriodSyntaxError,
     check_source,
     load_ledger,
     months,
@@ -42,11 +44,15 @@ from nrr.runtime import Runtime, utc_now
 
 Clock = Callable[[], dt.datetime]
 
-EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 70
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 class CommandError(NrrError):
     """A command cannot do what was asked; the text says what to pass instead."""
+
+
+class UsageError(CommandError):
+    """An option's value is not one the command takes (exit 2, like argparse's own errors)."""
 
 
 def _date(text: str) -> dt.date:
@@ -195,7 +201,7 @@ def _digest_month(args: argparse.Namespace, runtime: Runtime) -> Month:
         try:
             return parse_month(args.month)
         except ValueError:
-            raise CommandError(f"--month {args.month!r} is not a month such as 2026-10.") from None
+            raise UsageError(f"--month {args.month!r} is not a month such as 2026-10.") from None
     return Month.of(runtime.today()) - 1
 
 
@@ -205,7 +211,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
     channel = args.channel or (runtime.settings.digests[0].channel if runtime.settings.digests else None)
     if channel is None:
-        raise CommandError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
+        raise UsageError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
     schedule = schedule_for(runtime, channel)
     month = _digest_month(args, runtime)
     if args.dry_run:
@@ -338,6 +344,9 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     try:
         runtime = Runtime(_settings(args, env), env, clock)
         return COMMANDS[args.command](args, runtime, out)
+    except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
+        err.print(str(exc), markup=False, soft_wrap=True, highlight=False)
+        return EXIT_USAGE
     except NrrError as exc:
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)
         return EXIT_INPUT

@@ -96,6 +96,10 @@ def test_bad_command_lines_exit_2() -> None:
     assert run("report", "--method", "average")[0] == 2
     assert run("report", "--today", "yesterday")[0] == 2
     assert run("frobnicate")[0] == 2
+    code, out, err = run("report", "banana", "--ledger", str(EXAMPLE_LEDGER))
+    assert (code, out) == (2, "") and err.startswith("'banana' is not a period I know. Try one of: last-month,")
+    assert run("report", "2026-06..2026-01", "--ledger", str(EXAMPLE_LEDGER))[0] == 2
+    assert run("digest", "--month", "October", "--channel", "C1", "--dry-run", "--ledger", str(EXAMPLE_LEDGER))[0] == 2
 
 
 def test_validate_lists_every_issue_and_exits_1_on_errors(tmp_path: Path) -> None:
