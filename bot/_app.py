@@ -31,17 +31,22 @@ class SlackCredentials(Protocol):
 
 
 def build_slack_app(application: BotApp, secrets: SlackCredentials) -> tuple[App, Answers]:
-    """A Bolt app whose Web API client talks to ``secrets.api_url``; nothing is called at start."""
-    client = WebClient(token=secrets.bot_token, base_url=secrets.api_url,
-                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    """A Bolt app whose Web API client talks to ``secrets.api_url``; nothing is called at start.
+
+    Bolt is given the token, not a client of ours: given a client, it still reads SLACK_BOT_TOKEN from
+    the environment and warns at every start that the token is unused. Its own client is then pointed
+    at ``api_url`` and given a rate-limit retry handler, through the client's public attributes.
+    """
     app = App(
+        token=secrets.bot_token,
         signing_secret=secrets.signing_secret or "socket-mode-needs-no-signing-secret",
-        client=client,
         token_verification_enabled=False,
         request_verification_enabled=secrets.signing_secret is not None,
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="nrr-bolt"),
         logger=log,
     )
+    app.client.base_url = secrets.api_url
+    app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     answers = Answers(application)
     register(app, answers)
     return app, answers

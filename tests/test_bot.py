@@ -355,3 +355,14 @@ def test_compare_with_no_earlier_period_says_why(stack: Stack) -> None:
     body = texts(stack.answer(path)["blocks"])
     assert ("No comparison with the period before: December 2023 is before the ledger starts; the first month is "
             "January 2024.") in body
+
+
+def test_the_app_starts_without_bolts_unused_token_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeSlack() as slack:
+        env = slack_env(slack)
+        for name, value in env.items():  # as in production, where Bolt can see the variables too
+            monkeypatch.setenv(name, value)
+        with caplog.at_level("WARNING"):
+            build_server(Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), env, lambda: NOW))
+    assert not [r for r in caplog.records if "unused" in r.getMessage()]
