@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,13 +51,62 @@ def test_dockerfile_runs_nrr_serve_as_a_non_root_user_with_a_health_check() -> N
 def test_systemd_unit() -> None:
     text = (DEPLOY / "nrr.service").read_text()
     assert "ExecStart=/opt/nrr/bin/nrr serve" in text
-    assert "EnvironmentFile=/etc/nrr/env" in text and "User=nrr" in text
+    assert "EnvironmentFile=/etc/nrr/env" in text
+    # no user to create by hand: a dynamic user, with a state directory that outlives it
+    assert "\nDynamicUser=yes\n" in text and "\nStateDirectory=nrr\n" in text and "User=nrr" not in text
+    assert "WorkingDirectory=/var/lib/nrr" in text
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze on this machine")
+def test_systemd_accepts_the_unit() -> None:
+    result = subprocess.run(["systemd-analyze", "verify", str(DEPLOY / "nrr.service")], capture_output=True,
+                            text=True, check=False)
+    problems = [line for line in result.stderr.splitlines() if "is not executable" not in line and line.strip()]
+    assert problems == []
 
 
 def test_compose_file_parses_and_has_postgres() -> None:
     compose = yaml.safe_load((DEPLOY / "compose.yml").read_text())
     assert set(compose["services"]) == {"nrr", "postgres"}
-    assert compose["services"]["nrr"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    nrr = compose["services"]["nrr"]
+    assert nrr["depends_on"]["postgres"]["condition"] == "service_healthy"
+    # the posting history lives in the compose database, on a volume, not in a file inside the container
+    assert nrr["environment"]["NRR_STATE_URL"] == "postgresql+psycopg://nrr:${POSTGRES_PASSWORD:-nrr}@postgres:5432/nrr"
+    assert "pgdata:/var/lib/postgresql/data" in compose["services"]["postgres"]["volumes"]
+    assert "pgdata" in compose["volumes"]
+
+
+def test_the_example_config_loads_and_the_example_env_names_every_secret(tmp_path: Path) -> None:
+    from nrr import load_settings
+
+    settings = load_settings(str(DEPLOY / "nrr.toml.example"), {})
+    assert settings.ledger.source.startswith("https://docs.google.com/spreadsheets/d/")
+    env = (DEPLOY / "nrr.env.example").read_text()
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON",
+                 "NRR_STATE_URL"):
+        assert name in env
+
+
+def test_the_addon_logo_is_served_where_the_deployment_says() -> None:
+    import json
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from nrr import Runtime, Settings
+    from nrr.config import AddonSettings
+    from nrr.server import build_app
+    from tests.fakes.servers import serve
+
+    descriptor = json.loads((DEPLOY / "addon" / "deployment.json").read_text())
+    path = urlsplit(descriptor["addOns"]["common"]["logoUrl"]).path
+    settings = Settings(addon=AddonSettings("https://nrr.example.com",
+                                            "service-1@gcp-sa-gsuiteaddons.iam.gserviceaccount.com",
+                                            certs_url="https://127.0.0.1:9/certs"))
+    with serve(build_app(Runtime(settings, {}))) as url:
+        response = httpx.get(f"{url}{path}", trust_env=False)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 @pytest.mark.skipif(shutil.which("docker") is None, reason="no docker client on this machine")

@@ -23,12 +23,14 @@ from engine import NrrError, Period, benchmark_basis, benchmark_missing, check_s
 from nrr.addon._app import AddonApp
 from nrr.addon._errors import AddonError, TokenRejected
 from nrr.addon._idtoken import IdTokenVerifier
+from nrr.addon._logo import logo_png
 from sheets import GoogleSheetSource, SheetRef, fill_sheet, init_sheet, is_sheet_spec, parse_sheet_spec
 
 log = logging.getLogger("nrr.addon")
 Card = dict[str, Any]
 MAX_PROBLEMS_ON_HOME = 5
 PATHS = ("/addon/homepage", "/addon/validate", "/addon/fill", "/addon/template")
+LOGO_PATH = "/addon/logo.png"
 
 
 def _text(label: str, text: str, bottom: str | None = None) -> dict[str, Any]:
@@ -140,6 +142,11 @@ def _source_for(event: dict[str, Any], app: AddonApp) -> GoogleSheetSource:
 Handler = Callable[[GoogleSheetSource], tuple[Card, str]]
 
 
+async def logo(_: Request) -> Response:
+    """The logo the deployment descriptor names; public, like any logo Google shows."""
+    return Response(logo_png(), media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+
+
 def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> list[Route]:
     """The add-on's endpoints, each verifying the caller before doing anything."""
 
@@ -182,4 +189,5 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
         Route("/addon/validate", endpoint(on(validate_card), home=False), methods=["POST"]),
         Route("/addon/fill", endpoint(on(fill_card), home=False), methods=["POST"]),
         Route("/addon/template", endpoint(on(template_card), home=False), methods=["POST"]),
+        Route(LOGO_PATH, logo, methods=["GET"]),
     ]
