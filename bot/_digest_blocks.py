@@ -14,7 +14,7 @@ from bot._blocks import (
     mrkdwn,
     warning_lines,
 )
-from engine import Digest, Report
+from engine import Digest, Report, rate
 
 RULE_TITLES = {
     "tier_drop": "Benchmark tier", "below_median": "Below the segment median", "nrr_below_100": "NRR below 100%",
@@ -23,29 +23,32 @@ RULE_TITLES = {
 }
 
 
-def _period(title: str, report: Report) -> str:
-    text = f"*{title}*: {headline(report)}"
+def _period(report: Report) -> str:
+    """``*Q4 2026 to date*: NRR 101.1% · GRR 98.9%`` and its change: the period's own label says which."""
+    r = report.retention
+    text = f"*{r.period.label}*: NRR {rate(r.nrr)} · GRR {rate(r.grr)}"
     if line := change_line(report):
         text += f"\n{line}"
     return text
 
 
 def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | None = None) -> list[Block]:
-    """Header, the month, quarter to date and trailing year (each with its change and driver), the
-    movements, new MRR and quick ratio, the benchmark, warnings."""
+    """Header; the month with its movements in money (new MRR and the quick ratio when known), the
+    quarter to date and the trailing year, each with its change and driver; the benchmark; warnings."""
     last = digest.last_month
     title = f"NRR digest: {digest.month.name}"
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if late_by:
         blocks.append(context(f":hourglass: Posted late ({late_by} after its time): nrr was not running then."))
     if "month" in include:
-        blocks.append(mrkdwn(_period("Last month", last)))
-    if "quarter" in include:
-        blocks.append(mrkdwn(_period("Quarter to date", digest.quarter_to_date)))
-    if "year" in include and digest.trailing_year is not None:
-        blocks.append(mrkdwn(_period("Trailing 12 months", digest.trailing_year)))
-    if "movements" in include:
+        blocks.append(mrkdwn(_period(last)))
+    if "movements" in include:  # right under the month they belong to, and saying so
+        blocks.append(context(f"{digest.month.name} in money:"))
         blocks.append(money_fields(last))
+    if "quarter" in include:
+        blocks.append(mrkdwn(_period(digest.quarter_to_date)))
+    if "year" in include and digest.trailing_year is not None:
+        blocks.append(mrkdwn(_period(digest.trailing_year)))
     if "benchmark" in include and (line := benchmark_line(last)):
         blocks.append(mrkdwn(line))
     if "warnings" in include and (lines := warning_lines(last.warnings)):

@@ -36,7 +36,8 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method = "chained", pr
         month.fiscal_quarter(fiscal_year_start) - 1)
     quarter_label = label_span(quarter_first, quarter_first + 2, fiscal_year_start)
     closed = month == quarter_first + 2
-    qtd = report(Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date"))
+    qtd = report(Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date",
+                        to_date=not closed, span=0 if closed else 3))
     try:
         year: Report | None = report(Period(month - 11, month, f"Trailing 12 months to {month.short}"))
     except QueryError:

@@ -264,7 +264,8 @@ def movement(part: str, delta: Decimal) -> str:
     with its sign (more expansion helps; more churn or downgrades hurt)."""
     helped = delta > 0
     more = helped if part == "expansion" else not helped
-    return f"{'more' if more else 'less'} {DRIVER_WORDS[part]} ({pts(delta)})"
+    less = "fewer" if part == "contraction" else "less"  # fewer downgrades, less churn
+    return f"{'more' if more else less} {DRIVER_WORDS[part]} ({pts(delta)})"
 
 
 def change_sentence(nrr_delta: Decimal, previous_label: str, driver: str | None, driver_delta: Decimal | None,

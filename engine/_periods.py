@@ -51,6 +51,10 @@ class Period:
     last: Month
     label: str
     to_date: bool = False
+    #: the months of the whole quarter or year this period is the start of (3 for a quarter to date,
+    #: 12 for a year to date); 0 when the period is whole. Its change is then measured against the
+    #: same months of the quarter or year before, not the months just before it.
+    span: int = 0
 
     def __post_init__(self) -> None:
         if self.last < self.first:
@@ -128,7 +132,7 @@ class _Ask:
         if first > self.current:
             raise QueryError(say.not_started(label, self.closed))
         if last >= self.current:
-            return Period(first, self.current, f"{label} to date", to_date=True)
+            return Period(first, self.current, f"{label} to date", to_date=True, span=last - first + 1)
         return Period(first, last, label)
 
 
@@ -167,7 +171,7 @@ def _last_quarter(ask: _Ask) -> Period:
 
 def _this_quarter(ask: _Ask) -> Period:
     first = ask.this_quarter_first()
-    return Period(first, ask.current, f"{ask.span(first, first + 2)} to date", to_date=True)
+    return Period(first, ask.current, f"{ask.span(first, first + 2)} to date", to_date=True, span=3)
 
 
 def _last_year(ask: _Ask) -> Period:
@@ -179,7 +183,7 @@ def _year_to_date(ask: _Ask) -> Period:
     first = fiscal_year_first_month(ask.this_fy, ask.fys)
     if ask.closed < first:
         raise QueryError(say.no_closed_month_yet(ask.fiscal_year_name(ask.this_fy), first))
-    return Period(first, ask.closed, f"{ask.fiscal_year_name(ask.this_fy)} year to date")
+    return Period(first, ask.closed, f"{ask.fiscal_year_name(ask.this_fy)} year to date", span=12)
 
 
 def _trailing_12_months(ask: _Ask) -> Period:
@@ -290,7 +294,7 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
     if first_month is None or last_month is None:
         raise QueryError(say.ledger_empty())
     if period.to_date and period.last > last_month >= period.first:
-        period = Period(period.first, last_month, period.label, to_date=True)
+        period = Period(period.first, last_month, period.label, to_date=True, span=period.span)
     if period.last > last_month:
         raise QueryError(say.not_in_ledger_yet(max(period.first, last_month + 1), last_month))
     if period.first < first_month:
@@ -302,7 +306,15 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
 
 
 def previous_period(period: Period, fiscal_year_start: int = 1) -> Period:
-    """The period of the same length just before ``period`` (for "change vs previous")."""
+    """The period to compare ``period`` with: the same length just before it, or, for the start of a
+    quarter or year (``Q4 2026 to date``, ``FY2027 year to date``), the same months of the quarter or
+    year before (October is compared with July, not with September).
+
+    >>> q4 = Period(Month(2026, 10), Month(2026, 10), "Q4 2026 to date", to_date=True, span=3)
+    >>> previous_period(q4).label
+    'July 2026'
+    """
     n = len(period)
-    first = period.first - n
-    return Period(first, period.first - 1, label_span(first, period.first - 1, fiscal_year_start))
+    first = period.first - (period.span if period.span > len(period) else n)
+    last = first + n - 1
+    return Period(first, last, label_span(first, last, fiscal_year_start))

@@ -232,7 +232,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
             path = Path(f"nrr-digest-{channel}-{month}.png")
             path.write_bytes(render_chart(digest.series, settings.profile,
                                           f"Trailing-12-month NRR and GRR to {month.name}"))
-            out.print(f"\nChart: {path} ({len(path.read_bytes()):,} bytes), posted in the digest's thread.",
+            out.print(f"\nChart: {path} ({len(path.read_bytes()):,} bytes), would be posted in the digest's thread.",
                       markup=False)
         alerts = settings.alerts
         rules = [r for r in RULES if r in alerts.rules]
