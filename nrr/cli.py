@@ -179,7 +179,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
 def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     from sheets import fill_sheet, is_sheet_spec
 
-    spec = runtime.settings.ledger.source
+    spec = runtime.ledger_spec
     if not is_sheet_spec(spec):
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
@@ -342,7 +342,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        runtime = Runtime(_settings(args, env), env, clock)
+        runtime = Runtime(_settings(args, env), env, clock, explicit_ledger=getattr(args, "ledger", None))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import Cells, Digest, Ledger, LedgerSource, Method, Month, Period, Report, build_digest, build_report
@@ -19,6 +20,7 @@ from sheets import is_sheet_spec, open_file_source
 
 if TYPE_CHECKING:
     from nrr.state import StateStore
+    from nrr.workspace import Workspace
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
 
 
@@ -38,6 +40,8 @@ class Runtime:
     _sheets: SheetsClient | None = field(default=None, init=False, repr=False)
     _cache: LedgerCache | None = field(default=None, init=False, repr=False)
     _state: StateStore | None = field(default=None, init=False, repr=False)
+    #: the ledger given on the command line (``--ledger``): it wins over the setup from Slack
+    explicit_ledger: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def today(self) -> dt.date:
@@ -50,8 +54,29 @@ class Runtime:
 
     @property
     def ledger_spec(self) -> str:
-        """The configured ledger source, as written in nrr.toml or ``--ledger``."""
-        return self.settings.ledger.source
+        """The ledger in use: ``--ledger``, else the one connected from Slack, else ``[ledger] source``."""
+        return self.explicit_ledger or self.setup().ledger.source
+
+    def workspace(self, *, create: bool = True) -> Workspace | None:
+        """The setup changed from Slack. With ``create`` false, None when there is no state database
+        yet (a report from a file never creates one)."""
+        from nrr.workspace import Workspace
+
+        if not create and not self._state_exists():
+            return None
+        return Workspace(self.state(), self.clock)
+
+    def setup(self) -> Settings:
+        """The settings with the setup from Slack laid over nrr.toml (when a state database exists)."""
+        workspace = self.workspace(create=False)
+        return workspace.apply(self.settings) if workspace is not None else self.settings
+
+    def _state_exists(self) -> bool:
+        url = self.settings.state.url
+        if self._state is not None or not url.startswith("sqlite:///"):
+            return True
+        name = url.removeprefix("sqlite:///")
+        return name in ("", ":memory:") or Path(name).exists()  # SQLite resolves a relative path from the cwd
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -115,7 +140,7 @@ class Runtime:
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
-        spec = spec or self.settings.ledger.source
+        spec = spec or self.ledger_spec
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
         return open_file_source(spec, self.settings.base_dir)

@@ -127,10 +127,21 @@ class DigestService:
 
     def __init__(self, runtime: Runtime, store: StateStore, delivery: Delivery | None) -> None:
         self.runtime, self.store, self.delivery = runtime, store, delivery
+        self._settings: Settings | None = None
 
     @property
     def settings(self) -> Settings:
-        return self.runtime.settings
+        """The settings as of the last ``refresh``: nrr.toml with the setup from Slack over it."""
+        if self._settings is None:
+            self.refresh()
+        assert self._settings is not None
+        return self._settings
+
+    def refresh(self) -> Settings:
+        """Read the setup again (each tick does): a subscription added or removed in Slack is seen
+        within a tick, without a restart."""
+        self._settings = self.runtime.setup()
+        return self._settings
 
     # -- ticks --
 
@@ -140,6 +151,7 @@ class DigestService:
 
     def tick(self, now: dt.datetime) -> TickReport:
         """Post every digest that is due and not yet posted, then retry pending posts."""
+        self.refresh()
         if not self._lead(now):
             return TickReport(leader=False)
         report = TickReport()
@@ -151,6 +163,7 @@ class DigestService:
 
     def poll(self, now: dt.datetime) -> TickReport:
         """Look at the ledger; if it changed since the last look, check the alerts."""
+        self.refresh()
         if not self._lead(now):
             return TickReport(leader=False)
         report = TickReport()
@@ -410,12 +423,12 @@ def build_service(runtime: Runtime) -> DigestService:
 
     secrets = slack_secrets(runtime.env, "posting")
     delivery = Delivery(WebClient(token=secrets.bot_token, base_url=secrets.api_url), runtime.sleep)
-    return DigestService(runtime, StateStore(runtime.settings.state.url), delivery)
+    return DigestService(runtime, runtime.state(), delivery)
 
 
 def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
     """The configured schedule for ``channel``, or a default one (for ``nrr digest`` by hand)."""
-    for schedule in runtime.settings.digests:
+    for schedule in runtime.setup().digests:
         if schedule.channel == channel:
             return schedule
     return DigestSchedule(channel=channel)

@@ -77,6 +77,25 @@ values = Table(
     Column("name", String(255), primary_key=True),
     Column("value", Text, nullable=False),
 )
+subscriptions = Table(  # digests set up from Slack (those in nrr.toml are not here)
+    "nrr_subscriptions", metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("name", String(255)),
+    Column("day", Integer, nullable=False),
+    Column("time", String(5), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+audit = Table(  # every change to the workspace's setup: who, when, what
+    "nrr_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+SCHEMA_VERSION = 2  # 1: posts, alert states, leases, values; 2: subscriptions and the audit log
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 
@@ -101,6 +120,29 @@ class Post:
 
 
 @dataclass(frozen=True)
+class Subscription:
+    """A monthly digest set up from Slack: the channel, its clock, and who set it up when."""
+
+    channel: str
+    name: str | None
+    day: int
+    time: str  # "09:00", the channel's local time
+    timezone: str
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the workspace's setup, as the audit log keeps it."""
+
+    at: dt.datetime
+    user: str
+    action: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class AlertRecord:
     level: str
     rank: int
@@ -121,6 +163,8 @@ class StateStore:
             else:
                 self.engine = create_engine(url, pool_pre_ping=True)
             metadata.create_all(self.engine)
+            if self.get_value("schema-version") is None:
+                self.set_value("schema-version", SCHEMA_VERSION)
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise ConfigError(f"The state database {_safe(url)} cannot be opened ({type(exc).__name__}: "
                               f"{str(exc).splitlines()[0]}); check [state] url or NRR_STATE_URL.") from None
@@ -252,6 +296,40 @@ class StateStore:
             done = conn.execute(update(values).where(values.c.name == name).values(value=text))
             if done.rowcount == 0:
                 conn.execute(insert(values).values(name=name, value=text))
+
+
+    # -- the workspace's setup, changed from Slack --
+
+    def subscriptions(self) -> list[Subscription]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(subscriptions).order_by(subscriptions.c.channel)).mappings().all()
+        return [Subscription(r["channel"], r["name"], r["day"], r["time"], r["timezone"], r["created_by"],
+                             _utc(r["created_at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) for r in rows]
+
+    def save_subscription(self, sub: Subscription) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(subscriptions.delete().where(subscriptions.c.channel == sub.channel))
+            conn.execute(insert(subscriptions).values(
+                channel=sub.channel, name=sub.name, day=sub.day, time=sub.time, timezone=sub.timezone,
+                created_by=sub.created_by, created_at=sub.created_at))
+
+    def remove_subscription(self, channel: str) -> bool:
+        with self.engine.begin() as conn:
+            return bool(conn.execute(subscriptions.delete().where(subscriptions.c.channel == channel)).rowcount)
+
+    def record_change(self, at: dt.datetime, user: str, action: str, detail: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(audit).values(at=at, user=user, action=action, detail=json.dumps(detail)))
+
+    def changes(self) -> list[Change]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(audit).order_by(audit.c.id)).mappings().all()
+        return [Change(_utc(r["at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), r["user"], r["action"],
+                       json.loads(r["detail"])) for r in rows]
+
+    def schema_version(self) -> int | None:
+        value = self.get_value("schema-version")
+        return value if isinstance(value, int) else None
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
