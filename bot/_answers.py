@@ -13,6 +13,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
+from slack_sdk import WebClient
+
 from bot import _messages as say
 from bot._blocks import (
     Block,
@@ -26,6 +28,7 @@ from bot._blocks import (
     shared_context,
 )
 from bot._query import SlackQuery, parse_query
+from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
     EXAMPLES,
     Cells,
@@ -44,9 +47,9 @@ MAX_PROBLEMS = 10
 Respond = Callable[..., Any]
 
 
-class BotApp(Protocol):
-    """What the bot needs from the application: the clock, the fiscal year, the ledger, reports, and a
-    place every instance shares to keep the answers people may share."""
+class BotApp(SetupApp, Protocol):
+    """What the bot needs from the application: the clock, the fiscal year, the ledger, reports, a
+    place every instance shares to keep the answers people may share, and the setup (``SetupApp``)."""
 
     @property
     def fiscal_year_start(self) -> int: ...
@@ -69,6 +72,7 @@ class Answers:
 
     def __init__(self, app: BotApp, workers: int = 16) -> None:
         self.app = app
+        self.setup = Setup(app)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nrr-answer")
 
     # -- building answers --
@@ -85,8 +89,12 @@ class Answers:
                 raise
             raise QueryError(say.period_not_covered(str(exc), first.name, last.name)) from exc
 
-    def answer(self, text: str) -> tuple[list[Block], str]:
-        """Blocks and their plain-text fallback for a ``/nrr`` command's text."""
+    def answer(self, text: str, caller: Caller | None = None, client: WebClient | None = None
+               ) -> tuple[list[Block], str]:
+        """Blocks and their plain-text fallback for a ``/nrr`` command's text (a setup command when
+        ``caller`` and ``client`` are given: they say who asks, where, and how to ask Slack about them)."""
+        if caller is not None and client is not None and is_setup_command(text):
+            return self.setup.answer(text, caller, client)
         try:
             query = parse_query(text)
             if query.help:
@@ -147,13 +155,18 @@ class Answers:
                 continue
             sections.append((title, report))
             warnings = report.warnings
-        return home_view(sections, warnings)
+        try:
+            setup = [self.setup._connection_now(), *subscription_lines(self.app)]
+        except NrrError as exc:
+            setup = [str(exc)]
+        return home_view(sections, warnings, setup)
 
     # -- running them off the listener thread --
 
-    def submit(self, respond: Respond, text: str, **respond_args: Any) -> Future[None]:
+    def submit(self, respond: Respond, text: str, caller: Caller | None = None, client: WebClient | None = None,
+               **respond_args: Any) -> Future[None]:
         """Compute the answer to ``text`` in the pool and post it through ``respond``."""
-        return self.pool.submit(self._run, respond, text, respond_args)
+        return self.pool.submit(self._run, respond, text, respond_args, caller, client)
 
     def submit_share(self, respond: Respond, key: str, user: str) -> Future[None]:
         """Post the answer kept under ``key`` in the channel, exactly as it was shown, then remove the
@@ -172,9 +185,10 @@ class Answers:
         except Exception:
             log.exception("could not share answer %s", key)
 
-    def _run(self, respond: Respond, text: str, respond_args: dict[str, Any]) -> None:
+    def _run(self, respond: Respond, text: str, respond_args: dict[str, Any], caller: Caller | None = None,
+             client: WebClient | None = None) -> None:
         try:
-            blocks, fallback = self.answer(text)
+            blocks, fallback = self.answer(text, caller, client)
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("answering /nrr %r failed (ref %s)", text, ref)

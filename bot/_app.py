@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot._answers import Answers, BotApp
 from bot._blocks import SHARE_ACTION
+from bot._setup import Caller
 
 log = logging.getLogger("nrr.bot")
 
@@ -56,9 +57,10 @@ def register(app: App, answers: Answers) -> None:
     """One listener per Slack command, action and event."""
 
     @app.command("/nrr")
-    def nrr_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def nrr_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        answers.submit(respond, command.get("text", ""))
+        caller = Caller(command.get("user_id", ""), command.get("channel_id", ""), command.get("channel_name", ""))
+        answers.submit(respond, command.get("text", ""), caller, client)
 
     @app.action(SHARE_ACTION)
     def share(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

@@ -182,8 +182,10 @@ def help_blocks(periods: Sequence[str]) -> list[Block]:
     return [mrkdwn(say.help_text(periods))]
 
 
-def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue]) -> dict[str, Any]:
-    """App Home: one headline per period (or why it is missing), the tier, the latest warnings."""
+def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue],
+              setup: Sequence[str] = ()) -> dict[str, Any]:
+    """App Home: one headline per period (or why it is missing), the tier, the latest warnings, then the
+    setup: the ledger connected, the digests with their next runs, where alerts go."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Net Revenue Retention"}}]
     tier_line: str | None = None
     for title, item in sections:
@@ -200,6 +202,9 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
         blocks.append(mrkdwn(tier_line))
     if lines := warning_lines(warnings):
         blocks.append(context(*lines))
+    if setup:
+        blocks.append({"type": "divider"})
+        blocks.append(mrkdwn("*Setup*\n" + "\n".join(setup)))
     return {"type": "home", "blocks": blocks}
 
 

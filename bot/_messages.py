@@ -54,3 +54,104 @@ def ledger_changed_since(query: str) -> str:
 
 def answer_gone() -> str:
     return "I no longer have that answer to share; ask again with /nrr and share the new one."
+
+
+# --- changing the setup from Slack ------------------------------------------------------------
+
+SETUP_HELP = (
+    "*Set nrr up from here* (workspace admins and owners, and the people in `[slack] admins`):\n"
+    "`/nrr connect <Google Sheet URL | gsheet:ID/TAB>` points the workspace at a ledger; `/nrr connect` shows it.\n"
+    "`/nrr subscribe [#channel] [day N] [at HH:MM] [in Area/City]` adds a monthly digest; "
+    "`/nrr subscriptions` lists them; `/nrr unsubscribe [#channel]` removes one.\n"
+    "`/nrr alerts here|off` sets where alerts go; `/nrr alert <rule> on|off` and `/nrr alert <line> <value>` "
+    "(e.g. `/nrr alert grr_concerning 85`) change the rules and lines."
+)
+
+
+def not_allowed(names: str) -> str:
+    return f"Only {names} can change nrr's setup. Nothing changed; ask one of them."
+
+
+def admins_named(ids: list[str]) -> str:
+    named = [f"<@{i}>" if i.startswith("U") else f"<!subteam^{i}>" for i in ids]
+    return "workspace admins and owners" + (f" (and {', '.join(named)}, from `[slack] admins`)" if named else "")
+
+
+def only_sheets(spec: str) -> str:
+    return (f"`{spec}` is not a Google Sheet. From Slack, nrr connects only Google Sheets: paste the sheet's "
+            "URL (https://docs.google.com/spreadsheets/d/...) or `gsheet:ID/TAB`. Files on the server are set in "
+            "nrr.toml by whoever runs nrr. Nothing changed.")
+
+
+def share_with(email: str) -> str:
+    return f"I cannot read that sheet yet. Share it with {email} as Viewer, then run the same /nrr connect again."
+
+
+def connected(spec: str, found: str) -> str:
+    return f"Connected the workspace to {spec}. {found} Answers, digests and alerts now read it."
+
+
+def connection_now(spec: str, by: str, at: str, found: str) -> str:
+    return f"The workspace reads {spec}, connected by <@{by}> on {at}. When connected: {found}"
+
+
+def connection_from_file(kind: str) -> str:
+    return (f"The workspace reads the ledger set in nrr.toml ({kind}). `/nrr connect <Google Sheet URL>` "
+            "points it at a sheet instead.")
+
+
+def sheet_found(tab: str, months: int, first: str, last: str, warnings: int) -> str:
+    return (f"Tab '{tab}': a monthly ledger (the NRR template), {months} month{'s' if months != 1 else ''} "
+            f"from {first} to {last}; the latest month is {last}; {warnings} warning(s).")
+
+
+def sheet_unreadable(tab: str, errors: int) -> str:
+    return (f"Tab '{tab}' has {errors} error(s), so I cannot read a ledger from it yet; the first is below. Fix "
+            "them and connect again.")
+
+
+def invite_first(label: str) -> str:
+    return (f"I am not in {label}, so I could not post there. Invite me first (`/invite @nrr` in {label}), then "
+            "run the same command again. Nothing changed.")
+
+
+def cannot_see_channel() -> str:
+    return ("I cannot see that channel (it may be private, or archived). Invite me there first (`/invite @nrr`), "
+            "then run the same command again. Nothing changed.")
+
+
+def subscribed(label: str, day: int, time: str, tz: str, tz_from: str, next_run: str) -> str:
+    return (f"Subscribed {label}: the NRR digest for each month, on day {day} at {time} {tz} ({tz_from}). "
+            f"Next: {next_run}.")
+
+
+def from_file_read_only(label: str) -> str:
+    return f"{label}'s digest is set in nrr.toml, so it is changed there, not from Slack. Nothing changed."
+
+
+def unsubscribed(label: str) -> str:
+    return f"Unsubscribed {label}: no more monthly digests there."
+
+
+def no_subscription(label: str) -> str:
+    return f"There is no digest set up from Slack for {label}. Nothing changed."
+
+
+def alerts_here(label: str) -> str:
+    return f"Alerts now go to {label}."
+
+
+def alerts_off() -> str:
+    return "Alerts are off. `/nrr alerts here` turns them on in a channel."
+
+
+def rule_set(rule: str, on: bool) -> str:
+    return f"The `{rule}` alert is {'on' if on else 'off'}."
+
+
+def line_set(line: str, shown: str) -> str:
+    return f"The `{line}` line is now {shown}."
+
+
+def bad_setup(message: str) -> str:
+    return f"{message} Nothing changed.\n{SETUP_HELP}"

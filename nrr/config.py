@@ -28,6 +28,7 @@ from engine import (
     STAGES,
     Funding,
     Method,
+    Month,
     PricingModel,
     Profile,
     Segment,
@@ -199,11 +200,20 @@ class AddonSettings:
         return bool(self.endpoint_url and self.service_account)
 
 
+def _slack_ids(value: object) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) and re.fullmatch(r"[US][A-Z0-9]{6,}", v) for v in value):
+        return tuple(value)
+    raise ValueError("a list of Slack user ids (U0123ABCD) or user group ids (S0123ABCD)")
+
+
 @dataclass(frozen=True)
 class SlackSettings:
-    """``[slack]``: serve the Slack app (``false`` serves the add-on alone)."""
+    """``[slack]``: serve the Slack app (``false`` serves the add-on alone); who may change the setup
+    from Slack besides workspace admins and owners; whether the bot joins a public channel itself."""
 
     enabled: bool = setting(True, _bool)
+    admins: tuple[str, ...] = setting((), _slack_ids)
+    join_channels: bool = setting(True, _bool)
 
 
 @dataclass(frozen=True)
@@ -248,6 +258,22 @@ class DigestSchedule:
     @property
     def label(self) -> str:
         return f"#{self.name}" if self.name else self.channel
+
+    def due(self, month: Month) -> dt.datetime:
+        """When ``month``'s digest is due (UTC): the configured day and time of the month after, on the
+        channel's clock (a time the clocks skip maps forward; one they repeat is its first occurrence)."""
+        zone = ZoneInfo(self.timezone)
+        following = month + 1
+        local = dt.datetime(following.year, following.month, self.day, self.time.hour, self.time.minute, tzinfo=zone)
+        return local.astimezone(dt.UTC)
+
+    def next_run(self, now: dt.datetime) -> dt.datetime:
+        """The first due instant after ``now``."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        month = Month(local.year, local.month) - 2
+        while (at := self.due(month)) <= now:
+            month += 1
+        return at
 
 
 ALERT_RULES = (*RULES, "ledger_errors")

@@ -85,6 +85,10 @@ class Runtime:
         """The configured ledger's cells, as last read (a Google Sheet's are cached for the TTL)."""
         return self.source().read_cells()
 
+    def sheet_cells(self, spec: str) -> Cells:
+        """A Google Sheet's cells, read with nrr's service account (for ``/nrr connect``)."""
+        return self.sheet_source(spec).read_cells()
+
     def ledger(self) -> Ledger:
         """The configured ledger, validated; ``LedgerError`` lists every problem by cell."""
         return self.cells().ledger

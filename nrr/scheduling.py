@@ -83,16 +83,9 @@ def occurrences(schedule: DigestSchedule, now: dt.datetime) -> list[Occurrence]:
     clocks skip maps forward; a time they repeat is its first occurrence); the digest reports on
     the month before.
     """
-    zone = ZoneInfo(schedule.timezone)
-    local_now = now.astimezone(zone)
+    local_now = now.astimezone(ZoneInfo(schedule.timezone))
     this_month = Month(local_now.year, local_now.month)
-    out = []
-    for back in (1, 0):
-        month = this_month - back
-        local = dt.datetime(month.year, month.month, schedule.day, schedule.time.hour, schedule.time.minute,
-                            tzinfo=zone)
-        out.append(Occurrence(schedule, month - 1, local.astimezone(dt.UTC)))
-    return out
+    return [occurrence_for(schedule, this_month - back - 1) for back in (1, 0)]
 
 
 def _ago(delta: dt.timedelta) -> str:
@@ -436,8 +429,4 @@ def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
 
 def occurrence_for(schedule: DigestSchedule, month: Month) -> Occurrence:
     """The scheduled instant of ``month``'s digest on ``schedule``'s clock."""
-    zone = ZoneInfo(schedule.timezone)
-    following = month + 1
-    local = dt.datetime(following.year, following.month, schedule.day, schedule.time.hour, schedule.time.minute,
-                        tzinfo=zone)
-    return Occurrence(schedule, month, local.astimezone(dt.UTC))
+    return Occurrence(schedule, month, schedule.due(month))

@@ -157,7 +157,7 @@ class SheetsClient:
             yield
         except APIError as exc:
             if exc.code == 403:
-                raise SheetNotShared(say.not_shared(self.email, spreadsheet_id)) from exc
+                raise SheetNotShared(say.not_shared(self.email, spreadsheet_id), self.email) from exc
             if exc.code == 404:
                 raise SheetNotFound(say.spreadsheet_not_found(spreadsheet_id)) from exc
             if exc.code == 429:

@@ -28,7 +28,11 @@ class SheetsAuthError(SheetsError):
 
 
 class SheetNotShared(SheetsError):
-    """The sheet is not shared with the service account."""
+    """The sheet is not shared with the service account (``email``)."""
+
+    def __init__(self, message: str, email: str = "") -> None:
+        super().__init__(message)
+        self.email = email
 
 
 class SheetNotFound(SheetsError):

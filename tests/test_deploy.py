@@ -28,7 +28,10 @@ def test_slack_manifests(name: str) -> None:
     assert command["command"] == "/nrr"
     for option in ("grr", "compare", "method=sum"):
         assert option in command["usage_hint"]
-    assert set(m["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "files:write"}
+    assert set(m["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "files:write", "users:read",
+                                                       "usergroups:read", "channels:read", "groups:read",
+                                                       "channels:join"}
+    assert command["should_escape"] is True  # setup commands read channel ids from <#C123|name>
     assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["features"]["app_home"]["home_tab_enabled"] is True

@@ -37,6 +37,11 @@ class FakeSlack(LocalServer):
         self.rate_limited = 0
         self.fail_next: dict[str, list[int]] = defaultdict(list)  # method -> HTTP statuses to answer
         self._last_call: dict[tuple[str, str], float] = {}
+        # the workspace as users.info, conversations.info/join and usergroups.users.list see it
+        self.users: dict[str, dict[str, Any]] = {}  # id -> {"is_admin": True, "tz": "Asia/Tokyo", ...}
+        self.member_of: set[str] = {"C0REVENUE", "C0REVENUE1", "C0ALERTS01"}  # channels the bot is in
+        self.private: set[str] = set()
+        self.usergroups: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -152,5 +157,22 @@ class FakeSlack(LocalServer):
             files = json.loads(files) if isinstance(files, str) else files or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "conversations.info":
-            return {"ok": True, "channel": {"id": channel, "name": "revenue", "is_member": True}}
+            return {"ok": True, "channel": {"id": channel, "name": "revenue", "is_member": channel in self.member_of,
+                                            "is_private": channel in self.private}}
+        if method == "conversations.join":
+            if channel in self.private:
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            self.member_of.add(channel)
+            return {"ok": True, "channel": {"id": channel, "is_member": True}}
+        if method == "users.info":
+            user = str(body.get("user", ""))
+            if user not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": user, "is_admin": False, "is_owner": False, "is_primary_owner": False,
+                                         "tz": "America/New_York", **self.users[user]}}
+        if method == "usergroups.users.list":
+            group = str(body.get("usergroup", ""))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.usergroups[group]}
         return {"ok": False, "error": "unknown_method"}

@@ -1,0 +1,302 @@
+"""Changing the workspace's setup from Slack: ``/nrr connect``, ``subscribe``, ``subscriptions``,
+``unsubscribe``, ``alerts here|off`` and ``alert``.
+
+Queries stay open to everyone; a change is made only for workspace admins and owners
+(``users.info``) and the users or user groups in ``[slack] admins``. Anyone else gets a plain
+answer naming who can, and nothing changes. A digest or alert channel is never saved where the bot
+cannot post: it joins a public channel itself when ``[slack] join_channels`` allows, and otherwise
+says how to invite it. Only Google Sheets can be connected from Slack: a Slack user must never make
+the server read its own files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import _messages as say
+from bot._blocks import Block, escape, mrkdwn
+from engine import Cells, NrrError
+from nrr.config import ALERT_RULES, ALERT_TABLES, DigestSchedule, Settings
+from nrr.workspace import Workspace
+from sheets import SheetNotShared, is_sheet_spec
+
+COMMANDS = ("connect", "subscribe", "subscriptions", "unsubscribe", "alerts", "alert")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+_LINK = re.compile(r"<([^|>]+)(?:\|[^>]*)?>")
+_WORDS_FOR_LINES = {"grr_below": "grr_concerning", "grr_leaky_below": "grr_leaky",
+                    "expansion_dependent_above": "expansion_dependent_nrr"}
+
+
+class SetupApp(Protocol):
+    """What changing the setup needs from the application."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def setup(self) -> Settings: ...
+
+    def workspace(self, *, create: bool = True) -> Workspace | None: ...
+
+    def now(self) -> dt.datetime: ...
+
+    def sheet_cells(self, spec: str) -> Cells: ...
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who typed the command, and where."""
+
+    user: str
+    channel: str
+    channel_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"<#{self.channel}>"
+
+
+class Refused(Exception):
+    """A setup command that changes nothing; its text says why and what to do."""
+
+
+def is_setup_command(text: str) -> bool:
+    words = text.strip().split()
+    return bool(words) and words[0].lower() in COMMANDS
+
+
+class Setup:
+    """Answers the setup commands through ``client`` (the Bolt app's Web API client)."""
+
+    def __init__(self, app: SetupApp) -> None:
+        self.app = app
+
+    def answer(self, text: str, caller: Caller, client: WebClient) -> tuple[list[Block], str]:
+        word, _, rest = text.strip().partition(" ")
+        handlers: dict[str, Callable[[str, Caller, WebClient], str]] = {
+            "connect": self.connect, "subscribe": self.subscribe, "subscriptions": self.subscriptions,
+            "unsubscribe": self.unsubscribe, "alerts": self.alerts, "alert": self.alert}
+        try:
+            message = handlers[word.lower()](rest.strip(), caller, client)
+        except Refused as exc:
+            message = str(exc)
+        return [mrkdwn(message)], message
+
+    # -- who may --
+
+    def _require_admin(self, user: str, client: WebClient) -> None:
+        admins = list(self.app.settings.slack.admins)
+        if user in admins:
+            return
+        profile = _user(client, user)
+        if profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"):
+            return
+        for group in (a for a in admins if a.startswith("S")):
+            try:
+                members = client.usergroups_users_list(usergroup=group).get("users") or []
+            except SlackApiError:
+                members = []
+            if user in members:
+                return
+        raise Refused(say.not_allowed(say.admins_named(admins)))
+
+    def _require_member(self, channel: str, label: str, client: WebClient) -> None:
+        """The bot can post in ``channel``: it is a member, or joins it (public, when allowed)."""
+        try:
+            info = client.conversations_info(channel=channel).get("channel") or {}
+        except SlackApiError:
+            raise Refused(say.cannot_see_channel()) from None
+        if info.get("is_member"):
+            return
+        if not info.get("is_private") and self.app.settings.slack.join_channels:
+            try:
+                client.conversations_join(channel=channel)
+                return
+            except SlackApiError:
+                pass
+        raise Refused(say.invite_first(label))
+
+    def _workspace(self) -> Workspace:
+        workspace = self.app.workspace()
+        assert workspace is not None  # create=True always gives one
+        return workspace
+
+    # -- the ledger --
+
+    def connect(self, rest: str, caller: Caller, client: WebClient) -> str:
+        spec = _LINK.sub(r"\1", rest).strip()
+        if not spec:
+            return self._connection_now()
+        if not is_sheet_spec(spec):
+            raise Refused(say.only_sheets(escape(spec)))
+        self._require_admin(caller.user, client)
+        try:
+            cells = self.app.sheet_cells(spec)
+        except SheetNotShared as exc:
+            raise Refused(say.share_with(exc.email or "nrr's service account")) from None
+        except NrrError as exc:
+            raise Refused(f"{escape(str(exc))} Nothing changed.") from None
+        check, tab = cells.check, cells.sheet or "the first tab"
+        ledger = check.ledger
+        if ledger is None or ledger.first_month is None or ledger.last_month is None:
+            first = escape(str(check.errors[0])) if check.errors else ""
+            raise Refused(say.sheet_unreadable(escape(tab), len(check.errors)) + (f"\n• {first}" if first else ""))
+        found = say.sheet_found(escape(tab), len(ledger), ledger.first_month.name, ledger.last_month.name,
+                                len(check.warnings))
+        warnings = "".join(f"\n:warning: {escape(str(w))}" for w in check.warnings[:3])
+        self._workspace().connect(spec, caller.user, found)
+        return say.connected(escape(spec), found) + warnings
+
+    def _connection_now(self) -> str:
+        workspace = self.app.workspace(create=False)
+        connection = workspace.connection() if workspace is not None else None
+        if connection is None:
+            source = self.app.settings.ledger.source
+            return say.connection_from_file("a Google Sheet" if is_sheet_spec(source) else "a file on the server")
+        return say.connection_now(escape(connection.source), connection.by, f"{connection.at:%Y-%m-%d}",
+                                  connection.found)
+
+    # -- digests --
+
+    def subscribe(self, rest: str, caller: Caller, client: WebClient) -> str:
+        channel, name, words = _channel_in(rest, caller)
+        label = f"<#{channel}>"
+        day, time, zone = 2, "09:00", None
+        while words:
+            word = words.pop(0).lower()
+            value = words.pop(0) if words else ""
+            if word == "day" and value.isdigit() and 1 <= int(value) <= 28:
+                day = int(value)
+            elif word == "at" and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+                time = f"{int(value.split(':')[0]):02d}:{value.split(':')[1]}"
+            elif word == "in" and _zone(value):
+                zone = value
+            else:
+                raise Refused(say.bad_setup(f"`{escape(' '.join([word, value]).strip())}` is not `day N` (1-28), "
+                                            "`at HH:MM` or `in Area/City`."))
+        if any(d.channel == channel for d in self.app.settings.digests):
+            raise Refused(say.from_file_read_only(label))
+        self._require_admin(caller.user, client)
+        tz_from = "as given"
+        if zone is None:
+            zone = _user(client, caller.user).get("tz") or "UTC"
+            tz_from = "your time zone in Slack" if _zone(zone) else "UTC: your Slack time zone is not one I know"
+            zone = zone if _zone(zone) else "UTC"
+        self._require_member(channel, label, client)
+        self._workspace().subscribe(channel, name, day, time, zone, caller.user)
+        hours, minutes = time.split(":")
+        schedule = DigestSchedule(channel, name, zone, day, dt.time(int(hours), int(minutes)))
+        return say.subscribed(label, day, time, zone, tz_from, _local(schedule.next_run(self.app.now()), zone))
+
+    def subscriptions(self, rest: str, caller: Caller, client: WebClient) -> str:
+        return "\n".join(subscription_lines(self.app))
+
+    def unsubscribe(self, rest: str, caller: Caller, client: WebClient) -> str:
+        channel, _, _ = _channel_in(rest, caller)
+        label = f"<#{channel}>"
+        if any(d.channel == channel for d in self.app.settings.digests):
+            raise Refused(say.from_file_read_only(label))
+        self._require_admin(caller.user, client)
+        if not self._workspace().unsubscribe(channel, caller.user):
+            raise Refused(say.no_subscription(label))
+        return say.unsubscribed(label)
+
+    # -- alerts --
+
+    def alerts(self, rest: str, caller: Caller, client: WebClient) -> str:
+        where = rest.lower()
+        if where not in ("here", "off"):
+            raise Refused(say.bad_setup("Say `/nrr alerts here` or `/nrr alerts off`."))
+        self._require_admin(caller.user, client)
+        if where == "off":
+            self._workspace().set_alerts(caller.user, channel=None, name=None)
+            return say.alerts_off()
+        self._require_member(caller.channel, caller.label, client)
+        self._workspace().set_alerts(caller.user, channel=caller.channel, name=caller.channel_name or None)
+        return say.alerts_here(caller.label)
+
+    def alert(self, rest: str, caller: Caller, client: WebClient) -> str:
+        words = rest.lower().split()
+        if not words:
+            raise Refused(say.bad_setup("Which alert?"))
+        switch = words[-1] if words[-1] in ("on", "off") else None
+        name = "_".join(words[:-1] if switch else words)
+        if name in ALERT_RULES:
+            self._require_admin(caller.user, client)
+            self._workspace().set_alerts(caller.user, rules={name: switch != "off"})
+            return say.rule_set(name, switch != "off")
+        line, value = "_".join(words[:-1]), words[-1]
+        line = _WORDS_FOR_LINES.get(line, line)
+        checks = ALERT_TABLES["thresholds"]
+        if line not in checks:
+            known = ", ".join(f"`{r}`" for r in (*ALERT_RULES, *checks))
+            raise Refused(say.bad_setup(f"`{escape(rest)}` is not an alert I know. Rules and lines: {known}."))
+        try:
+            parsed = checks[line](float(value) if line != "trailing_months" else int(value))
+        except ValueError as exc:
+            raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc} for `{line}`.")) from None
+        self._require_admin(caller.user, client)
+        self._workspace().set_alerts(caller.user, thresholds={line: str(parsed)})
+        shown = value if line == "trailing_months" else f"{value}{'%' if line != 'move_points' else ' pts'}"
+        return say.line_set(line, shown)
+
+
+def subscription_lines(app: SetupApp) -> list[str]:
+    """Every digest with its next run on the channel's clock, who set it up and when, and which come
+    from nrr.toml (read-only from Slack); then where alerts go. For ``/nrr subscriptions`` and Home."""
+    settings, now = app.setup(), app.now()
+    own = {d.channel for d in app.settings.digests}
+    workspace = app.workspace(create=False)
+    made = {s.channel: s for s in (workspace.subscriptions() if workspace is not None else [])}
+    lines = []
+    for d in settings.digests:
+        when = f"day {d.day} at {d.time:%H:%M} {d.timezone}; next {_local(d.next_run(now), d.timezone)}"
+        if d.channel in own:
+            origin = "from nrr.toml (read-only here)"
+        else:
+            sub = made.get(d.channel)
+            origin = f"set up by <@{sub.created_by}> on {sub.created_at:%Y-%m-%d}" if sub else "set up from Slack"
+        lines.append(f"• <#{d.channel}>: {when}; {origin}")
+    if not lines:
+        lines.append("No monthly digests yet: `/nrr subscribe` in a channel adds one.")
+    alerts = settings.alerts
+    lines.append(f"Alerts go to <#{alerts.channel}>." if alerts.channel else say.alerts_off())
+    return lines
+
+
+def _channel_in(rest: str, caller: Caller) -> tuple[str, str | None, list[str]]:
+    """The channel a command names (``<#C123|revenue>``) or the caller's, its name, and the other words."""
+    if m := _CHANNEL.search(rest):
+        rest = (rest[:m.start()] + rest[m.end():]).strip()
+        return m[1], m[2] or None, rest.split()
+    return caller.channel, caller.channel_name or None, rest.split()
+
+
+def _user(client: WebClient, user: str) -> dict[str, Any]:
+    try:
+        profile = client.users_info(user=user).get("user")
+    except SlackApiError:
+        return {}
+    return profile if isinstance(profile, dict) else {}
+
+
+def _zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
+
+
+def _local(at: dt.datetime, zone: str) -> str:
+    """``Wed 2 Dec 2026, 09:00 JST``: an instant on the channel's clock."""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+

@@ -1,0 +1,190 @@
+"""Setting nrr up from Slack, through the real Bolt app over HTTP against the Slack and Google fakes:
+/nrr connect, subscribe, subscriptions, unsubscribe, alerts. Every refusal changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nrr.config import DigestSchedule, LedgerSettings, Settings, SlackSettings, StateSettings
+from nrr.runtime import Runtime
+from nrr.server import build_server
+from tests.fakes.google_api import SERVICE_ACCOUNT, FakeGoogle
+from tests.fakes.servers import serve
+from tests.fakes.slack_api import FakeSlack
+from tests.helpers import EXAMPLE_LEDGER
+from tests.test_bot import NOW, Stack, slack_env
+
+SHEET = "1SetupSheet0000000000000"
+ADMIN, MEMBER, GROUPIE = "U0ADMIN", "U0ANA", "U0GROUP"
+
+
+@dataclass
+class World:
+    stack: Stack
+    google: FakeGoogle
+    runtime: Runtime
+
+    def say(self, text: str, user: str = ADMIN, channel: str = "C0REVENUE") -> str:
+        self.stack.sent += 1
+        name = f"setup{self.stack.sent}"
+        body = {"token": "legacy", "team_id": "T0ACME", "team_domain": "acme", "channel_id": channel,
+                "channel_name": "revenue", "user_id": user, "user_name": "someone", "command": "/nrr",
+                "text": text, "api_app_id": "A0NRR", "response_url": self.stack.slack.response_url(name),
+                "trigger_id": "1.2.3"}
+        from urllib.parse import urlencode
+
+        assert self.stack.post(urlencode(body)).status_code == 200
+        answer = self.stack.answer(f"/response/{name}")
+        return str(answer["text"])
+
+    def changes(self) -> list[str]:
+        workspace = self.runtime.workspace(create=False)
+        return [f"{c.user} {c.action}" for c in workspace.changes()] if workspace else []
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with EXAMPLE_LEDGER.open() as f:
+        rows: list[list[Any]] = [list(r) for r in csv.reader(f)]
+    with FakeSlack() as slack, FakeGoogle() as google:
+        slack.users = {ADMIN: {"is_admin": True, "tz": "Asia/Tokyo"}, MEMBER: {"tz": "Europe/Paris"},
+                       GROUPIE: {"tz": "UTC"}}
+        slack.usergroups = {"S0FINANCE": [GROUPIE]}
+        google.add_spreadsheet(SHEET, {"Ledger": rows})
+        env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
+        settings = Settings(LedgerSettings(str(EXAMPLE_LEDGER)), slack=SlackSettings(admins=("S0FINANCE",)),
+                            state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"),
+                            digests=(DigestSchedule("C0FROMTOML", name="board"),))
+        runtime = Runtime(settings, env, lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            yield World(Stack(slack, url, runtime), google, runtime)
+
+
+def test_an_admin_connects_a_google_sheet_and_answers_read_it(world: World) -> None:
+    answer = world.say(f"connect <https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0>")
+    assert answer == (
+        f"Connected the workspace to https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0. Tab 'Ledger': a "
+        "monthly ledger (the NRR template), 34 months from January 2024 to October 2026; the latest month is "
+        "October 2026; 0 warning(s). Answers, digests and alerts now read it.")
+    assert world.runtime.ledger_spec == f"https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0"
+    reads = world.google.reads()
+    assert world.say("last-quarter").startswith("Q3 2026: NRR 98.7%")
+    assert world.google.reads() == reads  # the sheet, from the cache the connect filled
+    assert world.say("connect").startswith(f"The workspace reads https://docs.google.com/spreadsheets/d/{SHEET}/"
+                                           "edit#gid=0, connected by <@U0ADMIN> on 2026-11-05.")
+    assert world.changes() == ["U0ADMIN connect"]
+
+
+def test_a_sheet_not_shared_gets_the_exact_fix(world: World) -> None:
+    world.google.add_spreadsheet("1NotShared00000000000000", {"Ledger": [["Month"]]}).shared_with = set()
+    assert world.say("connect gsheet:1NotShared00000000000000/Ledger") == (
+        f"I cannot read that sheet yet. Share it with {SERVICE_ACCOUNT} as Viewer, then run the same /nrr connect "
+        "again.")
+    assert world.runtime.workspace(create=False) is None or world.changes() == []
+
+
+def test_a_non_admin_is_told_who_can_and_nothing_changes(world: World) -> None:
+    before = world.google.reads()
+    answer = world.say(f"connect gsheet:{SHEET}/Ledger", user=MEMBER)
+    assert answer == ("Only workspace admins and owners (and <!subteam^S0FINANCE>, from `[slack] admins`) can "
+                      "change nrr's setup. Nothing changed; ask one of them.")
+    assert world.say("subscribe", user=MEMBER).startswith("Only workspace admins and owners")
+    assert world.say("alerts off", user=MEMBER).startswith("Only workspace admins and owners")
+    assert world.google.reads() == before and world.changes() == []
+    assert world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+
+
+def test_a_member_of_an_admin_group_may_change_it(world: World) -> None:
+    assert world.say("alerts here", user=GROUPIE) == "Alerts now go to <#C0REVENUE>."
+    assert world.changes() == ["U0GROUP alerts"]
+
+
+@pytest.mark.parametrize("spec", ["/etc/passwd", "examples/ledger.csv", "ledger.xlsx#Ledger",
+                                  "https://evil.example/ledger.csv", "<https://evil.example|docs.google.com>",
+                                  "file:///etc/nrr/nrr.toml"])
+def test_only_google_sheets_can_be_connected_from_slack(world: World, spec: str) -> None:
+    answer = world.say(f"connect {spec}")
+    assert "is not a Google Sheet. From Slack, nrr connects only Google Sheets" in answer
+    assert answer.endswith("Nothing changed.")
+    assert world.changes() == [] and world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+    assert world.google.sheets_calls() == 0
+
+
+def test_subscribe_defaults_to_here_the_2nd_at_9_in_the_callers_time_zone(world: World) -> None:
+    answer = world.say("subscribe")
+    assert answer == ("Subscribed <#C0REVENUE>: the NRR digest for each month, on day 2 at 09:00 Asia/Tokyo (your "
+                      "time zone in Slack). Next: Wed 2 Dec 2026, 09:00 JST.")
+    (made,) = [d for d in world.runtime.setup().digests if d.channel == "C0REVENUE"]
+    assert (made.day, made.time, made.timezone) == (2, dt.time(9, 0), "Asia/Tokyo")
+    assert world.changes() == ["U0ADMIN subscribe"]
+
+
+def test_subscribe_with_every_option_and_the_scheduler_picks_it_up(world: World) -> None:
+    from nrr.scheduling import DigestService
+    from nrr.state import StateStore
+
+    service = DigestService(world.runtime, StateStore(world.runtime.settings.state.url), None)
+    assert [d.channel for d in service.refresh().digests] == ["C0FROMTOML"]
+    answer = world.say("subscribe <#C0REVENUE1|revenue> day 5 at 8:30 in America/Los_Angeles")
+    assert answer == ("Subscribed <#C0REVENUE1>: the NRR digest for each month, on day 5 at 08:30 America/Los_Angeles "
+                      "(as given). Next: Thu 5 Nov 2026, 08:30 PST.")
+    assert [d.channel for d in service.refresh().digests] == ["C0FROMTOML", "C0REVENUE1"]  # next tick, no restart
+    assert world.say("unsubscribe <#C0REVENUE1|revenue>") == (
+        "Unsubscribed <#C0REVENUE1>: no more monthly digests there.")
+    assert [d.channel for d in service.refresh().digests] == ["C0FROMTOML"]
+
+
+def test_a_subscription_is_never_saved_where_the_bot_cannot_post(world: World) -> None:
+    world.stack.slack.private.add("G0SECRET")
+    answer = world.say("subscribe <#G0SECRET|secret>")
+    assert answer == ("I am not in <#G0SECRET>, so I could not post there. Invite me first (`/invite @nrr` in "
+                      "<#G0SECRET>), then run the same command again. Nothing changed.")
+    assert world.changes() == []
+    # a public channel: the bot joins it (channels:join), then subscribes
+    assert world.say("subscribe <#C0PUBLIC|general>").startswith("Subscribed <#C0PUBLIC>")
+    assert world.stack.slack.counts["conversations.join"] == 1
+
+
+def test_subscriptions_list_the_next_runs_and_what_comes_from_nrr_toml(world: World) -> None:
+    world.say("subscribe day 3")
+    lines = world.say("subscriptions").splitlines()
+    assert lines == [
+        "• <#C0FROMTOML>: day 2 at 09:00 UTC; next Wed 2 Dec 2026, 09:00 UTC; from nrr.toml (read-only here)",
+        "• <#C0REVENUE>: day 3 at 09:00 Asia/Tokyo; next Thu 3 Dec 2026, 09:00 JST; set up by <@U0ADMIN> on "
+        "2026-11-05",
+        "Alerts are off. `/nrr alerts here` turns them on in a channel.",
+    ]
+    assert world.say("unsubscribe <#C0FROMTOML|board>") == (
+        "<#C0FROMTOML>'s digest is set in nrr.toml, so it is changed there, not from Slack. Nothing changed.")
+
+
+def test_alerts_here_off_and_their_lines(world: World) -> None:
+    assert world.say("alerts here") == "Alerts now go to <#C0REVENUE>."
+    assert world.runtime.setup().alerts.channel == "C0REVENUE"
+    assert world.say("alert grr below 90") == "The `grr_concerning` line is now 90%."
+    assert world.say("alert nrr below 100 off") == "The `nrr_below_100` alert is off."
+    alerts = world.runtime.setup().alerts
+    assert str(alerts.thresholds.grr_concerning) == "0.9" and "nrr_below_100" not in alerts.rules
+    assert world.say("alert banana 3").startswith("`banana 3` is not an alert I know.")
+    assert world.say("alerts off") == "Alerts are off. `/nrr alerts here` turns them on in a channel."
+    assert world.runtime.setup().alerts.channel is None
+    assert world.changes() == ["U0ADMIN alerts"] * 4
+
+
+def test_app_home_shows_the_setup(world: World) -> None:
+    world.say("subscribe")
+    home = world.stack.runtime
+    from bot import Answers
+
+    view = Answers(home).home()
+    text = json.dumps(view["blocks"])
+    assert "*Setup*" in text and "The workspace reads the ledger set in nrr.toml (a file on the server)" in text
+    assert "<#C0REVENUE>: day 2 at 09:00 Asia/Tokyo; next Wed 2 Dec 2026, 09:00 JST" in text
