@@ -8,12 +8,33 @@ from bot._blocks import Block, blocks_to_text
 from bot._chart import render_chart
 from bot._delivery import FIXES, Delivery, SlackRetry
 from bot._digest_blocks import alert_blocks, alert_fallback, digest_blocks, digest_text, missing_month_text
+from bot._doctor import NEEDED_SCOPES, Finding, check_slack
 from bot._errors import DeliveryError, SlackError
 from bot._query import SlackQuery, parse_query
 
 __all__ = [
-    "FIXES", "Answers", "Block", "BotApp", "Delivery", "DeliveryError", "SlackCredentials", "SlackError",
-    "SlackQuery", "SlackRetry", "alert_blocks", "alert_fallback", "blocks_to_text", "build_slack_app",
-    "digest_blocks", "digest_text", "missing_month_text", "parse_query", "register", "render_chart",
+    "FIXES",
+    "NEEDED_SCOPES",
+    "Answers",
+    "Block",
+    "BotApp",
+    "Delivery",
+    "DeliveryError",
+    "Finding",
+    "SlackCredentials",
+    "SlackError",
+    "SlackQuery",
+    "SlackRetry",
+    "alert_blocks",
+    "alert_fallback",
+    "blocks_to_text",
+    "build_slack_app",
+    "check_slack",
+    "digest_blocks",
+    "digest_text",
+    "missing_month_text",
+    "parse_query",
+    "register",
+    "render_chart",
     "slack_routes",
 ]

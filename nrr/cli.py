@@ -126,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler = commands.add_parser("scheduler", help="run the digest and alert scheduler alone (no HTTP)")
     common(scheduler)
 
+    doctor = commands.add_parser(
+        "doctor", help="check the installation: config, ledger, Slack, state database, digests, add-on",
+        description="One line per check; each failing line says how to fix it. Exits 1 when any check fails.")
+    common(doctor)
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
+
     serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
@@ -318,6 +324,20 @@ EXTRAS = {"gspread": "sheets", "google": "sheets", "requests": "sheets", "crypto
           "slack_bolt": "slack", "slack_sdk": "slack", "apscheduler": "slack", "matplotlib": "slack",
           "sqlalchemy": "slack", "starlette": "slack", "uvicorn": "slack", "psycopg": "postgres"}
 
+def cmd_doctor(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: Console) -> int:
+    from nrr.doctor import diagnose, render
+
+    findings = diagnose(lambda: _settings(args, env), env, clock, explicit_ledger=args.ledger)
+    if args.json:
+        import json
+
+        out.file.write(json.dumps([f._asdict() for f in findings], indent=2) + "\n")
+    else:
+        for line in render(findings):
+            out.print(line, markup=False, soft_wrap=True)
+    return EXIT_OK if all(f.ok for f in findings) else EXIT_INPUT
+
+
 def _missing_extra(exc: Exception) -> str | None:
     """The extra to install when ``exc`` is the import of a library that one brings."""
     if not isinstance(exc, ModuleNotFoundError):
@@ -341,6 +361,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if args.command == "doctor":
+        return cmd_doctor(args, env, clock, out)
     try:
         runtime = Runtime(_settings(args, env), env, clock, explicit_ledger=getattr(args, "ledger", None))
         return COMMANDS[args.command](args, runtime, out)

@@ -62,7 +62,7 @@ class Runtime:
         yet (a report from a file never creates one)."""
         from nrr.workspace import Workspace
 
-        if not create and not self._state_exists():
+        if not create and not self.state_exists():
             return None
         return Workspace(self.state(), self.clock)
 
@@ -71,7 +71,8 @@ class Runtime:
         workspace = self.workspace(create=False)
         return workspace.apply(self.settings) if workspace is not None else self.settings
 
-    def _state_exists(self) -> bool:
+    def state_exists(self) -> bool:
+        """Whether the state database is there (a SQLite file that was never created is not)."""
         url = self.settings.state.url
         if self._state is not None or not url.startswith("sqlite:///"):
             return True

@@ -1,8 +1,8 @@
 """The layers point one way, packages meet only through their public names, and engine/ is pure.
 
-    5  entry points      nrr.cli, nrr.server, nrr.scheduling (and nrr._render, nrr.__main__)
+    5  entry points      nrr.cli, nrr.server, nrr.scheduling, nrr.doctor (and nrr._render, nrr.__main__)
     4  inbound adapters  bot (Slack), nrr.addon (the Sheets add-on)
-    3  application core  nrr (nrr.config, nrr.runtime, nrr.state)
+    3  application core  nrr (nrr.config, nrr.runtime, nrr.state, nrr.workspace)
     2  ledger sources    sheets (files and Google Sheets)
     1  engine            engine
 
@@ -23,7 +23,7 @@ FORBIDDEN = {"os", "socket", "urllib", "http", "requests", "httpx", "slack_bolt"
              "gspread", "apscheduler", "sqlalchemy", "sheets", "bot", "nrr", "subprocess", "time",
              "threading", "asyncio", "random"}
 OURS = ("engine", "sheets", "bot", "nrr")
-ENTRY_POINTS = ("nrr.cli", "nrr.server", "nrr.scheduling", "nrr._render", "nrr.__main__")
+ENTRY_POINTS = ("nrr.cli", "nrr.server", "nrr.scheduling", "nrr.doctor", "nrr._render", "nrr.__main__")
 
 
 def layer(module: str) -> int:

@@ -42,6 +42,8 @@ class FakeSlack(LocalServer):
         self.member_of: set[str] = {"C0REVENUE", "C0REVENUE1", "C0ALERTS01"}  # channels the bot is in
         self.private: set[str] = set()
         self.usergroups: dict[str, list[str]] = {}
+        self.scopes = ["commands", "chat:write", "files:write", "users:read", "usergroups:read", "channels:read",
+                       "groups:read", "channels:join"]
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -130,7 +132,8 @@ class FakeSlack(LocalServer):
                     return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
                 self._last_call[key] = now
             self.calls.append((method, body))
-            return 200, self._answer(method, body), {}
+            extra = {"x-oauth-scopes": ",".join(self.scopes)} if method == "auth.test" else {}
+            return 200, self._answer(method, body), extra
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel", body.get("channel_id", "")))

@@ -1,0 +1,117 @@
+"""``nrr doctor``: what is wrong with this installation, one line per check, each failing line with its fix.
+
+It reads the config, the ledger (and says with which account), asks Slack about the token, its
+scopes and every digest and alert channel, opens the state database and checks its schema, lists
+each digest's next run on its channel's clock, and checks the add-on's settings. Nothing is changed
+or posted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from zoneinfo import ZoneInfo
+
+from bot import Finding
+from engine import NrrError, months
+from nrr.config import Settings, slack_secrets
+from nrr.runtime import Runtime
+from sheets import is_sheet_spec
+
+
+def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callable[[], dt.datetime],
+             explicit_ledger: str | None = None) -> list[Finding]:
+    """Every check, in order; ``load`` builds the settings (its failure is the first finding)."""
+    try:
+        settings = load()
+    except NrrError as exc:
+        return [Finding("config", False, str(exc), "fix nrr.toml as the message says")]
+    where = str(settings.config_path) if settings.config_path else "no nrr.toml: every key at its default"
+    found = [Finding("config", True, f"{where} parses")]
+    runtime = Runtime(settings, env, clock, explicit_ledger=explicit_ledger)
+    found.append(_state(runtime))
+    found.append(_ledger(runtime))
+    found += _slack(runtime)
+    found += _next_runs(runtime)
+    found.append(_addon(settings))
+    return found
+
+
+def _state(runtime: Runtime) -> Finding:
+    from nrr.state import SCHEMA_VERSION
+
+    if not runtime.state_exists():
+        return Finding("state database", True, f"none yet at {runtime.settings.state.url}: it is created on first "
+                                               "use (nrr serve, nrr digest)")
+    try:
+        version = runtime.state().schema_version()
+    except NrrError as exc:
+        return Finding("state database", False, str(exc), "set [state] url or NRR_STATE_URL to a database nrr can open")
+    if version != SCHEMA_VERSION:
+        return Finding("state database", False, f"schema {version}, nrr needs {SCHEMA_VERSION}",
+                       "restart nrr once with this version so it upgrades the schema")
+    return Finding("state database", True, f"reachable, schema {version}")
+
+
+def _ledger(runtime: Runtime) -> Finding:
+    spec = runtime.ledger_spec
+    try:
+        source = runtime.source()
+        check = source.read_cells().check
+    except NrrError as exc:
+        return Finding("ledger", False, str(exc), "the message says what to do")
+    account = "nrr's own process (a file)"
+    if is_sheet_spec(spec):
+        account = runtime.sheets_client().email
+    ledger = check.ledger
+    if ledger is None or ledger.last_month is None:
+        return Finding("ledger", False, f"{source.name} read by {account}: {len(check.errors)} error(s)",
+                       "run nrr validate to see them by cell, and fix them")
+    return Finding("ledger", True, f"{source.name} read by {account}: {months(len(ledger))}, latest "
+                                   f"{ledger.last_month.name}, {len(check.warnings)} warning(s)")
+
+
+def _slack(runtime: Runtime) -> list[Finding]:
+    settings, env = runtime.setup(), runtime.env
+    if not settings.slack.enabled:
+        return [Finding("slack", True, "off ([slack] enabled = false)")]
+    found = []
+    try:
+        secrets = slack_secrets(env, "posting")
+    except NrrError as exc:
+        return [Finding("slack token", False, str(exc), "set SLACK_BOT_TOKEN to the app's bot token (xoxb-...)")]
+    has_events = bool(env.get("SLACK_SIGNING_SECRET") or env.get("SLACK_APP_TOKEN"))
+    found.append(Finding("slack secrets", has_events, "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set" if has_events
+                         else "neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN is set",
+                         "" if has_events else "set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)"))
+    from slack_sdk import WebClient
+
+    from bot import check_slack
+
+    channels = [(d.channel, d.label) for d in settings.digests]
+    if settings.alerts.channel and settings.alerts.channel not in {c for c, _ in channels}:
+        channels.append((settings.alerts.channel, settings.alerts.label))
+    return found + check_slack(WebClient(token=secrets.bot_token, base_url=secrets.api_url), channels)
+
+
+def _next_runs(runtime: Runtime) -> list[Finding]:
+    now = runtime.clock()
+    found = []
+    for d in runtime.setup().digests:
+        local = d.next_run(now).astimezone(ZoneInfo(d.timezone))
+        found.append(Finding(f"digest {d.label}", True,
+                             f"next {local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()} ({d.timezone})"))
+    return found
+
+
+def _addon(settings: Settings) -> Finding:
+    addon = settings.addon
+    if not addon.enabled:
+        return Finding("add-on", True, "not configured: [addon] endpoint_url and service_account are unset, so "
+                                       "the add-on is not served")
+    return Finding("add-on", True, f"audience {addon.endpoint_url}, service account {addon.service_account}")
+
+
+def render(findings: list[Finding]) -> list[str]:
+    return [f"{'ok' if f.ok else 'FAIL':<4} {f.check}: {f.detail}" + (f" -> fix: {f.fix}" if f.fix else "")
+            for f in findings]
