@@ -108,6 +108,17 @@ def rate_disagrees(title: str, found: Decimal, computed: Decimal) -> str:
     return f"{title} says {pct(found)} but the formula gives {pct(computed)}; using {pct(computed)}."
 
 
+def inverted_nrr(title: str, month: Month, found: Decimal, computed: Decimal, more: int, formula: str,
+                 cell: str) -> str:
+    others = f", and {more} more month{'s are' if more > 1 else ' is'} off the same way" if more else ""
+    return (
+        f"{title} holds 2 - End/Start, the inverted formula some templates give ((Start - End)/Start + 1): "
+        f"{month.name} shows {pct(found)} where retention is {pct(computed)}{others}. nrr uses End/Start: "
+        f"put {formula} in {cell} and copy it down the column (in a Google Sheet, nrr fill --fix-formulas "
+        "replaces the inverted formulas)."
+    )
+
+
 def gap(missing: Sequence[Month], before: Month, after: Month) -> str:
     n = len(missing)
     return (
