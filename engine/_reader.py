@@ -348,7 +348,8 @@ class _Reader:
         Some templates compute NRR as (Start - End)/Start + 1, which shows 95% where retention is 105%.
         It is recognised from the values (an export has no formulas): at least two rows disagree with
         End/Start and every one that does shows 2 - End/Start, within the rounding its digits show.
-        The warning names the cells that show 2 - End/Start (a 100% month shows both), in runs.
+        The warning names the cells that are off, in runs; a 100% month shows both formulas alike and is
+        named only between two that are off.
         """
         off = [(row, found, rounding) for row, found, rounding in self.rates
                if abs(found - _ratio(row)) > rounding]
@@ -356,7 +357,8 @@ class _Reader:
             return
         first = next(k for k, issue in enumerate(self.issues) if issue is self.rates_off[0])
         dropped = {id(issue) for issue in self.rates_off}
-        inverted = [row.row for row, found, rounding in self.rates if abs(found - (2 - _ratio(row))) <= rounding]
+        inverted = [row.row for row, found, rounding in self.rates
+                    if off[0][0].row <= row.row <= off[-1][0].row and abs(found - (2 - _ratio(row))) <= rounding]
         column = self.columns["nrr"]
         row, found, _ = off[0]
         formula = nrr_formula(self.columns, inverted[0])
