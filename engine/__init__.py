@@ -53,7 +53,15 @@ from engine._ledger import (
     nrr_formula,
     quote_sheet,
 )
-from engine._messages import alert_ledger_clean, alert_ledger_errors, currency_amount, pts, rate
+from engine._messages import (
+    WARNINGS_SHOWN,
+    alert_ledger_clean,
+    alert_ledger_errors,
+    currency_amount,
+    more_warnings,
+    pts,
+    rate,
+)
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
@@ -101,6 +109,7 @@ __all__ = [
     "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
+    "WARNINGS_SHOWN",
     "Alert",
     "Benchmark",
     "Cell",
@@ -162,6 +171,7 @@ __all__ = [
     "load_ledger",
     "match_header",
     "method_sentence",
+    "more_warnings",
     "nrr_formula",
     "parse_money",
     "parse_month",

@@ -281,6 +281,20 @@ GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",
              "leaky-bucket": "a leaky bucket (below 80%): expansion is hiding losses"}
 
 
+# --- warnings under an answer ----------------------------------------------------------------
+
+WARNINGS_SHOWN = 3  # a report or a Slack answer shows this many; nrr validate lists them all
+
+
+def more_warnings(count: int) -> str | None:
+    """What stands for the warnings past the first ``WARNINGS_SHOWN`` of ``count``, or None when all show:
+    ``...and 9 more warnings: run nrr validate to see them all.``"""
+    more = count - WARNINGS_SHOWN
+    if more <= 0:
+        return None
+    return f"...and {more} more warning{'' if more == 1 else 's'}: run nrr validate to see them all."
+
+
 # --- alerts -----------------------------------------------------------------------------------
 
 MEANING_MEDIAN = "half of comparable companies keep more of their revenue than this"
