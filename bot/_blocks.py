@@ -10,6 +10,7 @@ from typing import Any
 from bot import _messages as say
 from bot._query import SlackQuery
 from engine import (
+    WARNINGS_SHOWN,
     Issue,
     Report,
     benchmark_basis,
@@ -19,6 +20,7 @@ from engine import (
     growth_sentence,
     grr_sentence,
     method_sentence,
+    more_warnings,
     pts,
     rate,
     tier_name,
@@ -26,7 +28,6 @@ from engine import (
 
 Block = dict[str, Any]
 SHARE_ACTION = "nrr_share"
-MAX_WARNINGS = 5
 ARROWS = {True: ":small_red_triangle:", False: ":small_red_triangle_down:"}
 
 
@@ -122,9 +123,10 @@ def method_context(report: Report) -> Block:
 
 
 def warning_lines(issues: Sequence[Issue], notes: Sequence[str] = ()) -> list[str]:
-    lines = [f":warning: {escape(n)}" for n in notes] + [f":warning: {escape(str(i))}" for i in issues]
-    if len(lines) > MAX_WARNINGS:
-        lines = [*lines[:MAX_WARNINGS], f"...and {len(lines) - MAX_WARNINGS} more warnings (`nrr validate`)."]
+    """The answer's notes, then its first warnings; the rest as a count (``nrr validate`` lists them all)."""
+    lines = [f":warning: {escape(n)}" for n in notes] + [f":warning: {escape(str(i))}" for i in issues[:WARNINGS_SHOWN]]
+    if more := more_warnings(len(issues)):
+        lines.append(more)
     return lines
 
 

@@ -41,8 +41,28 @@ from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_mon
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
 from engine._headers import match_header
-from engine._ledger import FIELD_TITLES, Field, Issue, Layout, Ledger, LedgerRow, a1, column_letter, quote_sheet
-from engine._messages import alert_ledger_clean, alert_ledger_errors, currency_amount, months, pts, rate
+from engine._ledger import (
+    FIELD_TITLES,
+    Field,
+    Issue,
+    Layout,
+    Ledger,
+    LedgerRow,
+    a1,
+    column_letter,
+    nrr_formula,
+    quote_sheet,
+)
+from engine._messages import (
+    WARNINGS_SHOWN,
+    alert_ledger_clean,
+    alert_ledger_errors,
+    currency_amount,
+    months,
+    more_warnings,
+    pts,
+    rate,
+)
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
@@ -92,6 +112,7 @@ __all__ = [
     "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
+    "WARNINGS_SHOWN",
     "Alert",
     "Benchmark",
     "Cell",
@@ -157,6 +178,8 @@ __all__ = [
     "match_header",
     "method_sentence",
     "months",
+    "more_warnings",
+    "nrr_formula",
     "parse_money",
     "parse_month",
     "parse_month_number",

@@ -44,6 +44,18 @@ def a1(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
 
 
+def nrr_formula(columns: Mapping[Field, int], row: int) -> str:
+    """The NRR Rate formula for a sheet row, End/Start in the sheet's own columns: ``=F2/B2``.
+
+    Without an End column, End is spelled out: ``=(B2+C2-D2-E2)/B2``.
+    """
+    start = a1(row, columns["start"])
+    if "end" in columns:
+        return f"={a1(row, columns['end'])}/{start}"
+    expansion, churn, downgrade = (a1(row, columns[f]) for f in ("expansion", "churn", "downgrade"))
+    return f"=({start}+{expansion}-{churn}-{downgrade})/{start}"
+
+
 def quote_sheet(title: str) -> str:
     """A sheet title as it stands before ``!`` in A1 notation (quoted unless plain)."""
     if title.replace("_", "").isalnum():

@@ -108,6 +108,17 @@ def rate_disagrees(title: str, found: Decimal, computed: Decimal) -> str:
     return f"{title} says {pct(found)} but the formula gives {pct(computed)}; using {pct(computed)}."
 
 
+def inverted_nrr(title: str, month: Month, found: Decimal, computed: Decimal, more: int, formula: str,
+                 cell: str) -> str:
+    others = f", and {more} more month{'s are' if more > 1 else ' is'} off the same way" if more else ""
+    return (
+        f"{title} holds 2 - End/Start, the inverted formula some templates give ((Start - End)/Start + 1): "
+        f"{month.name} shows {pct(found)} where retention is {pct(computed)}{others}. nrr uses End/Start: "
+        f"put {formula} in {cell} and copy it down the column (in a Google Sheet, nrr fill --fix-formulas "
+        "replaces the inverted formulas)."
+    )
+
+
 def gap(missing: Sequence[Month], before: Month, after: Month) -> str:
     n = len(missing)
     return (
@@ -289,6 +300,20 @@ TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Goo
 GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",
              "concerning": "concerning (below 85%)",
              "leaky-bucket": "a leaky bucket (below 80%): expansion is hiding losses"}
+
+
+# --- warnings under an answer ----------------------------------------------------------------
+
+WARNINGS_SHOWN = 3  # a report or a Slack answer shows this many; nrr validate lists them all
+
+
+def more_warnings(count: int) -> str | None:
+    """What stands for the warnings past the first ``WARNINGS_SHOWN`` of ``count``, or None when all show:
+    ``...and 9 more warnings: run nrr validate to see them all.``"""
+    more = count - WARNINGS_SHOWN
+    if more <= 0:
+        return None
+    return f"...and {more} more warning{'' if more == 1 else 's'}: run nrr validate to see them all."
 
 
 # --- alerts -----------------------------------------------------------------------------------

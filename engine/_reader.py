@@ -39,6 +39,7 @@ from engine._ledger import (
     Severity,
     Unit,
     a1,
+    nrr_formula,
 )
 from engine._month import Month
 
@@ -84,6 +85,22 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> LedgerCheck:
     """Every error and warning in ``grid``, and the ledger when there are no errors."""
     return _Reader(grid, sheet, first_row).run()
+
+
+def _ratio(row: LedgerRow) -> Decimal:
+    assert row.nrr is not None  # a rate is only checked where Start is not 0
+    return row.nrr
+
+
+def _runs(rows: Sequence[int], column: int) -> list[str]:
+    """``[2, 3, 4, 7]`` in column G -> ``["G2:G4", "G7"]``: sheet rows in A1 ranges, one per run."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return [a1(run[0], column) + (f":{a1(run[-1], column)}" if len(run) > 1 else "") for run in runs]
 
 
 def _cell(row: Sequence[Cell], column: int | None) -> Cell:
@@ -148,6 +165,8 @@ class _Reader:
         self.months_with_rows: set[Month] = set()
         self.unit: Unit = "MRR"
         self.columns: dict[Field, int] = {}
+        self.rates: list[tuple[LedgerRow, Decimal, Decimal]] = []  # each NRR cell read: (row, ratio, rounding)
+        self.rates_off: list[Issue] = []  # the warnings for those that disagree with End/Start
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -188,6 +207,7 @@ class _Reader:
             return LedgerCheck(None, self.issues)
 
         rows, pending = self.read_rows(header.index)
+        self.check_inverted()
         self.check_sequence(rows)
         if not rows and not self.errors():
             self.add("error", "empty", say.empty_ledger())
@@ -315,10 +335,39 @@ class _Reader:
                          say.unreadable(self.title(f), show(value), exc.expected) + " " + say.recomputed(),
                          [self.ref(row.row, f)], row.month)
                 continue
+            if f == "nrr":
+                self.rates.append((row, found, rounding))
             if abs(found - computed) > rounding:
                 disagrees = say.end_disagrees if f == "end" else say.rate_disagrees
                 self.add("warning", f"{f}_disagrees", disagrees(self.title(f), found, computed),
                          [self.ref(row.row, f)], row.month)
+                if f == "nrr":
+                    self.rates_off.append(self.issues[-1])
+
+    def check_inverted(self) -> None:
+        """One warning for an NRR column that holds 2 - End/Start, instead of one per row.
+
+        Some templates compute NRR as (Start - End)/Start + 1, which shows 95% where retention is 105%.
+        It is recognised from the values (an export has no formulas): at least two rows disagree with
+        End/Start and every one that does shows 2 - End/Start, within the rounding its digits show.
+        The warning names the cells that are off, in runs; a 100% month shows both formulas alike and is
+        named only between two that are off.
+        """
+        off = [(row, found, rounding) for row, found, rounding in self.rates
+               if abs(found - _ratio(row)) > rounding]
+        if len(off) < 2 or any(abs(found - (2 - _ratio(row))) > rounding for row, found, rounding in off):
+            return
+        first = next(k for k, issue in enumerate(self.issues) if issue is self.rates_off[0])
+        dropped = {id(issue) for issue in self.rates_off}
+        inverted = [row.row for row, found, rounding in self.rates
+                    if off[0][0].row <= row.row <= off[-1][0].row and abs(found - (2 - _ratio(row))) <= rounding]
+        column = self.columns["nrr"]
+        row, found, _ = off[0]
+        formula = nrr_formula(self.columns, inverted[0])
+        message = say.inverted_nrr(self.title("nrr"), row.month, found, _ratio(row), len(off) - 1, formula,
+                                   a1(inverted[0], column))
+        issue = Issue("warning", "nrr_inverted", message, tuple(_runs(inverted, column)), None, self.sheet)
+        self.issues = [*self.issues[:first], issue, *(i for i in self.issues[first:] if id(i) not in dropped)]
 
     # -- across rows --
 
@@ -326,7 +375,7 @@ class _Reader:
         """One warning per run of months with no row at all between ``before`` and ``after`` (a month whose
         row holds errors is reported by its errors, not as missing)."""
         absent = [before + i for i in range(1, after - before) if before + i not in self.months_with_rows]
-        for run in _runs(absent):
+        for run in _month_runs(absent):
             self.add("warning", "gap", say.gap(run, run[0] - 1, run[-1] + 1))
 
     def check_sequence(self, rows: list[LedgerRow]) -> None:
@@ -340,7 +389,7 @@ class _Reader:
                          [self.ref(after.row, "start")], after.month)
 
 
-def _runs(months: list[Month]) -> list[list[Month]]:
+def _month_runs(months: list[Month]) -> list[list[Month]]:
     """Consecutive months grouped: [Mar, Apr, Jun] -> [[Mar, Apr], [Jun]]."""
     runs: list[list[Month]] = []
     for month in months:

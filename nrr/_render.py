@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine import (
+    WARNINGS_SHOWN,
     Issue,
     Report,
     benchmark_basis,
@@ -19,6 +20,7 @@ from engine import (
     growth_basis,
     grr_sentence,
     method_sentence,
+    more_warnings,
     pts,
     rate,
     tier_name,
@@ -26,7 +28,8 @@ from engine import (
 
 
 def render_report(report: Report, console: Console) -> None:
-    """Print ``report`` as a headline, the movements, per-month rows, the benchmark and warnings."""
+    """Print ``report`` as a headline, the movements, per-month rows, the benchmark and the first warnings
+    (the rest as a count; ``nrr validate`` lists them all)."""
     console.print(_headline_panel(report))
     if len(report.retention.rows) > 1:
         console.print(_month_table(report))
@@ -34,7 +37,9 @@ def render_report(report: Report, console: Console) -> None:
     console.print(Text(f"Method: {method_sentence(report.retention.method)}", style="dim"))
     for note in report.retention.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note), soft_wrap=True)
-    render_issues(report.warnings, console)
+    render_issues(report.warnings[:WARNINGS_SHOWN], console)
+    if more := more_warnings(len(report.warnings)):
+        console.print(Text(more, style="yellow"), soft_wrap=True)
 
 
 def _headline_panel(report: Report) -> Panel:

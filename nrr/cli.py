@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     fill.add_argument("--overwrite", action="store_true",
                       help="also replace computed cells whose typed value differs from the formula")
+    fill.add_argument("--fix-formulas", action="store_true",
+                      help="replace NRR formulas that compute 2 - End/Start (the inverted template formula) "
+                           "with End/Start")
 
     init = commands.add_parser("init-sheet", help="add a worksheet with the NRR template to a Google Sheet")
     init.add_argument("sheet", metavar="SHEET", help="the spreadsheet: its URL or gsheet:ID")
@@ -189,7 +192,8 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     if not is_sheet_spec(spec):
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
-    result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run)
+    result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
+                        fix_formulas=args.fix_formulas)
     for line in result.lines():
         out.print(line, soft_wrap=True, markup=False)
     return EXIT_OK

@@ -1,7 +1,9 @@
 """Filling the computed columns without losing anything the sheet's people typed.
 
 The rules: only computed cells (MRR (End of Period), NRR Rate, GRR Rate) are written; a formula
-is never replaced; a cell is overwritten only while it is still ours (blank, or holding the
+is never replaced, but for one: an NRR formula computing 2 - End/Start (the inverted formula some
+templates give) is reported, and replaced by End/Start only with ``fix_formulas``;
+a cell is overwritten only while it is still ours (blank, or holding the
 value we wrote last time, remembered per month in the sheet's developer metadata); a value a
 person typed is reported, not replaced, unless ``overwrite``. Right before writing, the month
 column is read again and every write is aimed at its month's row: if rows moved the writes
@@ -15,6 +17,7 @@ month column) and one write (values, notes and metadata in one batchUpdate).
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ from engine import (
     column_letter,
     infer_date_order,
     is_blank,
+    nrr_formula,
     parse_money,
     parse_month,
     parse_ratio,
@@ -67,6 +71,7 @@ class Change:
     field: Field
     old: Any
     new: Decimal
+    formula: str | None = None  # the formula written instead of the value (the inverted NRR formula's fix)
 
     @property
     def cell(self) -> str:
@@ -102,8 +107,9 @@ class FillResult:
     def lines(self, unit: str = "MRR") -> list[str]:
         """The report people read: every change, every refusal, then the totals."""
         verb = "would write" if self.dry_run else "wrote"
-        out = [say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit), _show(c.field, c.new),
-                               _show_old(c.field, c.old)) for c in self.written]
+        out = [say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit), c.formula, c.old) if c.formula
+               else say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit), _show(c.field, c.new),
+                                    _show_old(c.field, c.old)) for c in self.written]
         out += [f"refused: {r}" for r in self.refused]
         out.append(say.fill_summary(self.sheet, verb, len(self.written), self.unchanged, self.formulas_kept,
                                     len(self.refused), len(self.notes_added), len(self.notes_removed),
@@ -196,12 +202,13 @@ def _record(entry: dict[str, Any]) -> tuple[list[int], dict[str, dict[str, str]]
     return ids, record
 
 
-def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: bool = False) -> FillResult:
+def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: bool = False,
+               fix_formulas: bool = False) -> FillResult:
     """Write the computed columns of ``source``'s worksheet; see the module docstring for the rules."""
     seen = _read(source)
     result = FillResult(seen.sheet.title, dry_run, errors=len(seen.check.errors),
                         warnings=len(seen.check.warnings))
-    planned = _plan_values(seen, overwrite, result)
+    planned = _plan_values(seen, overwrite, fix_formulas, result)
     notes = _plan_notes(seen, _problem_notes(seen, planned), result)
     if not planned and not notes:
         return result
@@ -281,12 +288,50 @@ def _verdict(cell: _Cell, desired: Decimal, f: Field, ours: str | None, overwrit
     return "typed"
 
 
-def _plan_values(seen: _Snapshot, overwrite: bool, result: FillResult) -> list[Change]:
-    """The computed cells to write, at the rows the first read saw; formulas kept and values
-    already right are counted in ``result``, values typed by hand are refused there."""
-    planned: list[Change] = []
+def _inverted(seen: _Snapshot) -> set[_Position]:
+    """The NRR cells whose formula computes 2 - End/Start: those the reader's column warning names
+    whose value is off (it shows 2 - End/Start), and any whose text is one of the inverted forms."""
+    named = {position for issue in seen.check.issues if issue.code == "nrr_inverted"
+             for ref in issue.cells for position in _parse_range(ref)}
+    found: set[_Position] = set()
     for row, f, column, desired in _computed_cells(seen):
         cell = seen.cells.get((row.row - 1, column), _Cell())
+        if f != "nrr" or not cell.formula:
+            continue
+        if ((row.row - 1, column) in named and not _same(cell.value, desired, f)) or _inverted_text(
+                cell.formula, seen.layout, row.row):
+            found.add((row.row - 1, column))
+    return found
+
+
+def _inverted_text(formula: str, layout: Layout, row: int) -> bool:
+    """Whether ``formula`` is (Start - End)/Start + 1 for ``row``, as some templates give it, or
+    1 + (Start - End)/Start or 2 - End/Start: alone, or as an argument (inside an IF)."""
+    if "end" not in layout.columns:
+        return False
+    s, e = a1(row, layout.columns["start"]), a1(row, layout.columns["end"])
+    text = formula.upper().replace(" ", "").replace("$", "")
+    forms = (f"({s}-{e})/{s}+1", f"(({s}-{e})/{s})+1", f"1+({s}-{e})/{s}", f"2-{e}/{s}", f"2-({e}/{s})")
+    return any(re.search(rf"(?:^=|[(,]){re.escape(form)}(?:$|[),])", text) for form in forms)
+
+
+def _plan_values(seen: _Snapshot, overwrite: bool, fix_formulas: bool, result: FillResult) -> list[Change]:
+    """The computed cells to write, at the rows the first read saw; formulas kept and values
+    already right are counted in ``result``, values typed by hand are refused there. An inverted
+    NRR formula is planned as its fix with ``fix_formulas``, and refused without."""
+    planned: list[Change] = []
+    inverted = _inverted(seen)
+    for row, f, column, desired in _computed_cells(seen):
+        cell = seen.cells.get((row.row - 1, column), _Cell())
+        if (row.row - 1, column) in inverted:
+            assert cell.formula is not None
+            right = nrr_formula(seen.layout.columns, row.row)
+            if fix_formulas:
+                planned.append(Change(row.row, column, row.month, f, cell.formula, desired, right))
+            else:
+                result.refused.append(Refusal(a1(row.row, column), row.month, say.inverted_formula(
+                    _title(f, seen.check.unit), cell.formula, right)))
+            continue
         verdict = _verdict(cell, desired, f, seen.record.get(str(row.month), {}).get(f), overwrite)
         if verdict == "write":
             planned.append(Change(row.row, column, row.month, f, cell.value, desired))
@@ -303,14 +348,17 @@ def _plan_values(seen: _Snapshot, overwrite: bool, result: FillResult) -> list[C
 def _problem_notes(seen: _Snapshot, planned: list[Change]) -> dict[_Position, str]:
     """The note each problem cell should carry: its issues' messages, each once, after our prefix.
 
-    A computed cell we are about to correct needs no note saying it disagrees.
+    A computed cell we are about to correct needs no note saying it disagrees, and a formula the
+    inverted-column warning names only by its value (a 100% month) needs none while its text is right.
     """
     fixing = {(c.row - 1, c.column) for c in planned}
+    inverted = _inverted(seen)
     messages: dict[_Position, list[str]] = defaultdict(list)
     for issue in seen.check.issues:
-        for ref in issue.cells:
-            position = _parse_a1(ref)
-            if issue.code.endswith("_disagrees") and position in fixing:
+        for position in (p for ref in issue.cells for p in _parse_range(ref)):
+            if issue.code.endswith(("_disagrees", "_inverted")) and position in fixing:
+                continue
+            if issue.code == "nrr_inverted" and seen.cells.get(position, _Cell()).formula and position not in inverted:
                 continue
             messages[position].append(issue.message)
     return {position: NOTE_PREFIX + " ".join(dict.fromkeys(texts)) for position, texts in messages.items()}
@@ -357,9 +405,12 @@ def _aim_values(seen: _Snapshot, planned: list[Change], rows_now: dict[Month, in
         if target is None:
             result.refused.append(Refusal(change.cell, change.month, say.row_moved()))
             continue
-        requests.append(_update(seen.sheet.sheet_id, target - 1, change.column,
-                                {"userEnteredValue": {"numberValue": float(change.new)}}, "userEnteredValue"))
-        result.written.append(Change(target, change.column, change.month, change.field, change.old, change.new))
+        formula = nrr_formula(seen.layout.columns, target) if change.formula else None
+        entered = {"formulaValue": formula} if formula else {"numberValue": float(change.new)}
+        requests.append(_update(seen.sheet.sheet_id, target - 1, change.column, {"userEnteredValue": entered},
+                                "userEnteredValue"))
+        result.written.append(Change(target, change.column, change.month, change.field, change.old, change.new,
+                                     formula))
     return requests
 
 
@@ -385,7 +436,8 @@ def _aim_notes(seen: _Snapshot, notes: dict[_Position, str | None], rows_now: di
 
 def _record_requests(seen: _Snapshot, written: list[Change]) -> list[dict[str, Any]]:
     """Replace our metadata with a record that also holds what was just written, so the next fill
-    knows those cells are still ours. Nothing written, nothing to remember."""
+    knows those cells are still ours. Nothing written, nothing to remember; a formula is the sheet's."""
+    written = [c for c in written if c.formula is None]
     if not written:
         return []
     record = {month: dict(fields) for month, fields in seen.record.items()}
@@ -418,6 +470,13 @@ def _parse_a1(ref: str) -> _Position:
     for ch in letters:
         column = column * 26 + ord(ch.upper()) - 64
     return int(digits) - 1, column - 1
+
+
+def _parse_range(ref: str) -> list[_Position]:
+    """``G2`` or a run of one column, ``G2:G13``: every cell it covers."""
+    first, _, last = ref.partition(":")
+    (top, column), (bottom, _) = _parse_a1(first), _parse_a1(last or first)
+    return [(r, column) for r in range(top, bottom + 1)]
 
 
 def _read_months(values: list[tuple[int, Any]]) -> list[tuple[int, Month]]:

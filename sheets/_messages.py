@@ -84,6 +84,13 @@ def typed_by_hand(title: str, found: str, computed: str) -> str:
     )
 
 
+def inverted_formula(title: str, formula: str, right: str) -> str:
+    return (
+        f"{title} holds {formula}, which computes 2 - End/Start (the inverted formula some templates give); "
+        f"left as it is (nrr fill --fix-formulas replaces it with {right})."
+    )
+
+
 def note_not_ours() -> str:
     return "someone else's note is on this cell; the problem note was not added."
 

@@ -328,6 +328,24 @@ def test_secrets_never_show_in_reprs() -> None:
     assert "xoxb-secret" not in repr(secrets) and "shh" not in repr(secrets)
 
 
+def test_an_answer_shows_three_warnings_and_counts_the_rest(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(",".join(HEADER) + "".join(f"\n2026-{m:02d},100,5,5,0,999," for m in range(7, 11)) + "\n")
+    with FakeSlack() as slack:
+        runtime = Runtime(settings(str(ledger), tmp_path), slack_env(slack), lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("last-month")
+            blocks = stack.answer(path)["blocks"]
+    shown = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"] if ":warning:" in e["text"]
+             or e["text"].startswith("...")]
+    assert shown == [
+        *(f":warning: F{m - 5} ({month} 2026): MRR (End of Period) says 999.00 but Start + Expanded - Churned - "
+          "Downgraded = 100.00; using 100.00." for m, month in ((7, "July"), (8, "August"), (9, "September"))),
+        "...and 1 more warning: run nrr validate to see them all.",
+    ]
+
+
 HOSTILE = "<!channel> <https://evil.example|click here> & more"
 
 

@@ -119,6 +119,20 @@ def test_validate_lists_every_issue_and_exits_1_on_errors(tmp_path: Path) -> Non
     assert out == f"{EXAMPLE_LEDGER}: valid, 34 months (2024-01 to 2026-10), 0 warning(s).\n"
 
 
+def test_a_report_shows_three_warnings_and_counts_the_rest_validate_and_json_keep_them_all(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(",".join(HEADER) + "".join(f"\n2026-0{m},100,5,5,0,999," for m in range(1, 6)) + "\n")
+    warnings = [f"warning: F{m + 1} ({month} 2026): MRR (End of Period) says 999.00 but Start + Expanded - Churned - "
+                "Downgraded = 100.00; using 100.00." for m, month in enumerate(("January", "February", "March",
+                                                                                "April", "May"), 1)]
+    code, out, err = run("report", "--ledger", str(ledger), "--today", "2026-06-03")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-4:] == [*warnings[:3], "...and 2 more warnings: run nrr validate to see them all."]
+    code, out, _ = run("validate", "--ledger", str(ledger))
+    assert out.splitlines()[:-1] == warnings
+    assert len(report_json("--ledger", str(ledger), "--today", "2026-06-03")["warnings"]) == 5
+
+
 def test_report_refuses_an_invalid_ledger_naming_the_cells(tmp_path: Path) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + "\n2026-01,100,10,5,0\n2026-01,100,10,5,0\n")

@@ -201,6 +201,57 @@ def test_warnings_for_computed_cells_gaps_and_vanished_revenue() -> None:
     ]
 
 
+def inverted(month: str, start: int, expansion: int, churn: int, downgrade: int) -> list[Any]:
+    """A template row whose NRR cell holds (Start - End)/Start + 1, shown with two decimals."""
+    end = start + expansion - churn - downgrade
+    return [month, start, expansion, churn, downgrade, end, f"{(2 - D(end) / start) * 100:.2f}%"]
+
+
+TWELVE_INVERTED: list[list[Any]] = [
+    HEADER,
+    inverted("2026-01", 100000, 15000, 5000, 2000),  # 108% shown as 92.00%
+    inverted("2026-02", 110000, 1000, 1000, 0),  # 100% either way
+    *(inverted(f"2026-{m:02d}", 100000 + 10000 * m, 2000 + 100 * m, 1000, 500) for m in range(3, 13)),
+]
+
+
+def test_an_inverted_nrr_column_is_one_warning_naming_the_formula() -> None:
+    assert messages(TWELVE_INVERTED, sheet="Ledger") == [
+        "warning: Ledger!G2:G13: NRR Rate holds 2 - End/Start, the inverted formula some templates give "
+        "((Start - End)/Start + 1): January 2026 shows 92.00% where retention is 108.00%, and 10 more months "
+        "are off the same way. nrr uses End/Start: put =F2/B2 in G2 and copy it down the column (in a Google "
+        "Sheet, nrr fill --fix-formulas replaces the inverted formulas).",
+    ]
+    assert [r.nrr for r in read_ledger(TWELVE_INVERTED).rows[:2]] == [D("1.08"), D(1)]  # the formula wins
+
+
+def test_inverted_rates_are_recognised_in_the_sheets_own_columns_and_runs() -> None:
+    header = ["Month", "NRR %", "Starting MRR", "Expansion MRR", "Churn MRR", "Contraction MRR"]
+    rows = [inverted("Jan 2026", 100000, 15000, 5000, 2000), inverted("Feb 2026", 110000, 1000, 3000, 0),
+            ["Mar 2026", 112000, 2000, 0, 0, None, "101.79%"], inverted("Apr 2026", 114000, 0, 2000, 0)]
+    grid: list[list[Any]] = [header, *([r[0], r[6], *r[1:5]] for r in rows)]
+    assert messages(grid) == [
+        "warning: B2:B3 and B5: NRR Rate holds 2 - End/Start, the inverted formula some templates give "
+        "((Start - End)/Start + 1): January 2026 shows 92.00% where retention is 108.00%, and 2 more months "
+        "are off the same way. nrr uses End/Start: put =(C2+D2-E2-F2)/C2 in B2 and copy it down the column "
+        "(in a Google Sheet, nrr fill --fix-formulas replaces the inverted formulas).",
+    ]
+
+
+@pytest.mark.parametrize("rates", [
+    ["92.00%", "100%"],  # one month alone is a typo as likely as a formula
+    ["92.00%", "99%"],  # February is off, but not the inverted way (97%): each says so
+])
+def test_rates_that_are_not_an_inverted_column_are_warned_one_by_one(rates: list[str]) -> None:
+    grid: list[list[Any]] = [HEADER, ["2026-01", 100000, 15000, 5000, 2000, 108000, rates[0]],
+            ["2026-02", 108000, 3240, 0, 0, 111240, rates[1]]]
+    assert messages(grid) == [
+        "warning: G2 (January 2026): NRR Rate says 92.00% but the formula gives 108.00%; using 108.00%.",
+        f"warning: G3 (February 2026): NRR Rate says {rates[1][:-1]}.00% but the formula gives 103.00%; using "
+        "103.00%.",
+    ]
+
+
 @pytest.mark.parametrize(("end", "nrr"), [("108,000", "108%"), ("108000.4", "1.08"), (108000, 108),
                                           ("108,000.40", "108.00%")])
 def test_rounding_is_not_a_disagreement(end: object, nrr: object) -> None:

@@ -261,6 +261,71 @@ def test_formulas_are_never_replaced(google: FakeGoogle, clock: Clock) -> None:
     assert "F2" not in [c.cell for c in result.written]
 
 
+INVERTED = [  # End by formula; NRR by the inverted template formula (the fake shows the values it gives)
+    [46023, 100000, 15000, 5000, 2000, Formula("=B2+C2-D2-E2", 108000), Formula("=(B2-F2)/B2+1", 0.92)],
+    [46054, 110000, 1000, 1000, 0, Formula("=B3+C3-D3-E3", 110000), Formula("=(B3-F3)/B3+1", 1.0)],  # 100%: the
+    # value is right either way, and only the text shows the formula is inverted
+    [46082, 112000, 2000, 0, 0, Formula("=B4+C4-D4-E4", 114000), Formula("=(B4-F4)/B4+1", 0.982143)],
+    [46113, 114000, 0, 0, 0, Formula("=B5+C5-D5-E5", 114000), Formula("=F5/B5", 1.0)],
+]
+
+
+def test_inverted_nrr_formulas_are_reported_not_replaced_without_the_flag(google: FakeGoogle,
+                                                                          clock: Clock) -> None:
+    google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows(INVERTED, top=1)
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert [str(r) for r in result.refused] == [
+        f"G{n} ({month} 2026): NRR Rate holds =(B{n}-F{n})/B{n}+1, which computes 2 - End/Start (the inverted "
+        f"formula some templates give); left as it is (nrr fill --fix-formulas replaces it with =F{n}/B{n})."
+        for n, month in ((2, "January"), (3, "February"), (4, "March"))]
+    assert result.written == [] and result.formulas_kept == 5  # F2:F5 and G5's =F5/B5
+    assert [cell(google, f"G{n}").formula for n in range(2, 6)] == [
+        "=(B2-F2)/B2+1", "=(B3-F3)/B3+1", "=(B4-F4)/B4+1", "=F5/B5"]
+    column = NOTE_PREFIX + (
+        "NRR Rate holds 2 - End/Start, the inverted formula some templates give ((Start - End)/Start + 1): "
+        "January 2026 shows 92.00% where retention is 108.00%, and 1 more month is off the same way. nrr uses "
+        "End/Start: put =F2/B2 in G2 and copy it down the column (in a Google Sheet, nrr fill --fix-formulas "
+        "replaces the inverted formulas).")
+    assert [cell(google, f"G{n}").note for n in range(2, 6)] == [column, column, column, None]
+
+
+def test_fix_formulas_replaces_exactly_the_inverted_ones_with_end_over_start(google: FakeGoogle) -> None:
+    sheet = google.spreadsheets[SHEET_ID].sheet("Ledger")
+    sheet.set_rows(INVERTED, top=1)
+    sheet.set_rows([[46143, 114000, 1000, 0, 0, None, Formula("=IF(B6=0,\"\",(B6 - $F6)/B6 + 1)", 0.991228)]],
+                   top=5)  # inside an IF, with spaces and $
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--fix-formulas", "--dry-run",
+                         env=env_for(google))
+    assert (code, err, google.writes()) == (0, "", 0)
+    assert out.splitlines()[0] == "would write G2 (January 2026): NRR Rate =F2/B2 (was =(B2-F2)/B2+1)"
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--fix-formulas", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "wrote G2 (January 2026): NRR Rate =F2/B2 (was =(B2-F2)/B2+1)",
+        "wrote G3 (February 2026): NRR Rate =F3/B3 (was =(B3-F3)/B3+1)",
+        "wrote G4 (March 2026): NRR Rate =F4/B4 (was =(B4-F4)/B4+1)",
+        "wrote F6 (May 2026): MRR (End of Period) 115,000.00 (was blank)",
+        "wrote G6 (May 2026): NRR Rate =F6/B6 (was =IF(B6=0,\"\",(B6 - $F6)/B6 + 1))",
+        "Ledger: wrote 5 cell(s); 0 already right, 5 formula(s) kept, 0 refused; notes: 0 added, 0 removed; "
+        "the ledger has 0 error(s) and 1 warning(s).",
+    ]
+    assert [cell(google, f"G{n}").formula for n in range(2, 7)] == ["=F2/B2", "=F3/B3", "=F4/B4", "=F5/B5", "=F6/B6"]
+    assert [cell(google, f"F{n}").formula for n in range(2, 6)] == [f"=B{n}+C{n}-D{n}-E{n}" for n in range(2, 6)]
+    assert cell(google, "G5").note is None  # its formula was right; the warning named it for its 100%
+    record = json.loads(google.spreadsheets[SHEET_ID].developer_metadata[0]["metadataValue"])
+    assert record == {"2026-05": {"end": "115000.00"}}  # a formula is the sheet's, not a value of ours
+
+
+def test_a_fixed_formula_follows_its_month_to_the_row_it_moved_to(google: FakeGoogle, clock: Clock) -> None:
+    google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows(INVERTED, top=1)
+    google.after["spreadsheets.get(grid)"] = lambda book: book.sheet("Ledger").insert_rows(1)
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source), fix_formulas=True)
+    assert [(c.cell, c.formula) for c in result.written] == [("G3", "=F3/B3"), ("G4", "=F4/B4"), ("G5", "=F5/B5")]
+    assert cell(google, "G3").formula == "=F3/B3"
+
+
 def test_a_value_typed_by_hand_is_reported_not_overwritten(google: FakeGoogle, clock: Clock) -> None:
     ledger_sheet = google.spreadsheets[SHEET_ID].sheet("Ledger")
     ledger_sheet.set_rows([[46023, 100000, 15000, 5000, 2000, 108500]], top=1)
