@@ -5,12 +5,26 @@ figure, or with the monthly rate annualized when there is less history, never wi
 monthly or quarterly rate. Where two sources disagree both are kept and the one applied is
 named: for bootstrapped companies SaaS Capital's 104% median is applied, and MetricRig's 103%
 (90th percentile 117.9%) is recorded beside it.
+
+A figure is classified as it is shown: to two decimals of a percent, rounded half up (as
+``engine._messages.rate`` and the JSON's ``pct`` round), so 109.996% is read as the 110.00% people
+see, never labelled below the line it shows on. The lines, from the seeds' wording:
+
+- Tiers ("best-in-class > 130%, strong 110-130%, good 100-110%, concerning 90-100%, critical
+  < 90%"): a range includes its lower end. Best-in-class is strictly above 130%, so 130.00% is
+  strong; 110.00% is strong, 100.00% good (the base is not declining) and 90.00% concerning
+  ("critical" is strictly below 90%).
+- GRR ("healthy NRR requires GRR above 85%, ideally 90%+; below 80% ... a leaky bucket"): 90.00%
+  is healthy ("90%+"); a line is crossed only below it, so 85.00% is not "below 85%" (watch) and
+  80.00% is not "below 80%" (concerning).
+- The segment gaps and the expansion-dependent test use the figure as shown too, so a gap always
+  equals the difference of the two numbers printed beside it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from engine._errors import ProfileError
@@ -30,6 +44,19 @@ FUNDINGS: tuple[Funding, ...] = ("vc", "bootstrapped")
 
 def _pct(value: str) -> Decimal:
     return Decimal(value) / 100
+
+
+_SHOWN = Decimal("0.0001")  # two decimals of a percent
+
+
+def round_as_shown(ratio: Decimal) -> Decimal:
+    """``ratio`` as people see it, to two decimals of a percent, half up: the value every line is
+    compared with, so a label never disagrees with the number beside it.
+
+    >>> round_as_shown(Decimal("1.099960")), round_as_shown(Decimal("1.300049"))
+    (Decimal('1.1000'), Decimal('1.3000'))
+    """
+    return ratio.quantize(_SHOWN, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,18 +241,21 @@ class Profile:
 
 
 def classify_tier(nrr: Decimal) -> Tier:
-    """The tier an annual NRR falls in (``Decimal("1.12")`` -> strong)."""
-    if nrr > BEST_IN_CLASS_ABOVE:
+    """The tier an annual NRR falls in, as shown (``Decimal("1.12")`` -> strong; ``1.09996``, shown as
+    110.00%, -> strong)."""
+    shown = round_as_shown(nrr)
+    if shown > BEST_IN_CLASS_ABOVE:
         return TIERS[0]
     for tier in TIERS[1:-1]:
         assert tier.floor is not None
-        if nrr >= tier.floor:
+        if shown >= tier.floor:
             return tier
     return TIERS[-1]
 
 
 def classify_grr(grr: Decimal) -> GrrStatus:
-    """healthy (90%+), watch (85-90%), concerning (80-85%), leaky-bucket (below 80%)."""
+    """healthy (90%+), watch (85-90%), concerning (80-85%), leaky-bucket (below 80%), as shown."""
+    grr = round_as_shown(grr)
     if grr >= GRR_HEALTHY:
         return "healthy"
     if grr >= GRR_CONCERNING_BELOW:
@@ -258,11 +288,11 @@ class Benchmark:
 
     @property
     def gap_to_median(self) -> Decimal:
-        return self.nrr - self.segment.median
+        return round_as_shown(self.nrr) - self.segment.median
 
     @property
     def gap_to_top_quartile(self) -> Decimal:
-        return self.nrr - self.segment.top_quartile
+        return round_as_shown(self.nrr) - self.segment.top_quartile
 
     @property
     def source(self) -> Source:
@@ -271,7 +301,8 @@ class Benchmark:
     @property
     def expansion_dependent(self) -> bool:
         """NRR above 105% held up by expansion while GRR is below 85% (see ``EXPANSION_DEPENDENT_NRR``)."""
-        return self.grr is not None and self.nrr > EXPANSION_DEPENDENT_NRR and self.grr < GRR_CONCERNING_BELOW
+        return (self.grr is not None and round_as_shown(self.nrr) > EXPANSION_DEPENDENT_NRR
+                and round_as_shown(self.grr) < GRR_CONCERNING_BELOW)
 
 
 def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,

@@ -86,7 +86,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         if (missing := benchmark_missing(t)) is not None:
             widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
         elif t is not None:
-            widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr)} · GRR {rate(t.grr)}",
+            widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
                                  benchmark_basis(t)))
         if b is not None:
             widgets.append(_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
