@@ -9,8 +9,13 @@ import pytest
 from engine import (
     EXPANSION_DEPENDENT_NRR,
     FUNDING_BENCHMARKS,
+    PRICING_BENCHMARKS,
+    PUBLIC_COMPANIES,
     SEGMENT_BENCHMARKS,
     SOURCES,
+    STAGE_BENCHMARKS,
+    TIERS,
+    UPOLLO_BANDS,
     Month,
     Profile,
     ProfileError,
@@ -158,3 +163,54 @@ def test_alerts_classify_the_figure_they_show() -> None:
         "ok", "Trailing-12-month NRR is back above the 100% line: 100.00% as of October 2026.")
     # 109.996% is shown as 110.00%: strong
     assert _alert("tier_drop", "100000", "9996", "0")[0] == "strong"
+
+
+def test_public_companies_as_the_seeds_give_them() -> None:
+    assert [(c.name, c.nrr * 100, c.period, c.source) for c in PUBLIC_COMPANIES] == [
+        ("Datadog", D(130), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("Snowflake", D(128), "Q1 FY2025", "public-filings"),
+        ("Zscaler", D(125), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("CrowdStrike", D(120), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("Veeva", D(120), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("Slack", D(119), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("Toast", D(115), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("ZoomInfo", D(115), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("PagerDuty", D(106), "down from 116% in 2023", "public-filings"),
+        ("HubSpot", D(103), "as cited in 2026 vertical benchmarks", "verticals"),
+        ("Twilio", D(102), "Q2 2024, down from 103% in 2023", "public-filings"),
+        ("Zoom", D(98), "as cited in 2026 vertical benchmarks", "verticals")]
+    by_name = {c.name: c for c in PUBLIC_COMPANIES}
+    assert by_name["Snowflake"].also == (
+        ("verticals", D("1.27"), "as cited in 2026 vertical benchmarks"),
+        ("metricrig", None, "'120-125% or higher' for top-tier public SaaS, with Datadog"))
+    assert by_name["Datadog"].also == (
+        ("public-filings", None, "'in the mid-130%s' in previous periods"),
+        ("metricrig", None, "'120-125% or higher' for top-tier public SaaS, with Snowflake"))
+    assert all(c.source in SOURCES and all(a[0] in SOURCES for a in c.also) for c in PUBLIC_COMPANIES)
+    assert str(SOURCES["verticals"]) == "2026 SaaS NRR benchmarks by vertical"
+
+
+def test_upollos_bands_are_recorded_with_their_source() -> None:
+    assert UPOLLO_BANDS.source == "upollo"
+    assert str(SOURCES["upollo"]) == "Upollo, NRR benchmarks for B2B SaaS"
+    assert SOURCES["upollo"].detail == "<80% bad, 80-99% ok, >100-120% good, 120%+ excellent."
+    assert [(b.name, b.low, b.high, b.words) for b in UPOLLO_BANDS.bands] == [
+        ("Excellent", D("1.2"), None, "120%+"), ("Good", D("1"), D("1.2"), ">100-120%"),
+        ("Ok", D("0.8"), D("0.99"), "80-99%"), ("Bad", None, D("0.8"), "<80%")]
+
+
+def test_tiers_stages_and_pricing_as_the_seeds_give_them() -> None:
+    assert [(t.name, t.floor, t.meaning) for t in TIERS] == [
+        ("best-in-class", None, "Exceptional expansion; usage-based or platform plays"),
+        ("strong", D("1.1"), "Healthy upsell motion; enterprise or mid-market focus"),
+        ("good", D("1"), "Net positive retention; adequate expansion"),
+        ("concerning", D("0.9"), "Revenue declining from existing base"),
+        ("critical", None, "Severe retention problem; unsustainable without heavy acquisition")]
+    assert {k: (v.name, v.low, v.high, v.best) for k, v in STAGE_BENCHMARKS.items()} == {
+        "early": ("Early stage (< $10M ARR)", D("1"), D("1.1"), D("1.15")),
+        "growth": ("Growth stage ($10M-$50M ARR)", D("1.1"), D("1.2"), D("1.25")),
+        "scale": ("Scale stage ($50M+ ARR)", D("1.05"), D("1.15"), D("1.2"))}
+    assert {k: (v.name, v.low, v.high) for k, v in PRICING_BENCHMARKS.items()} == {
+        "flat": ("Flat subscription", D("0.95"), D("1.05")), "seat": ("Seat-based / tiered", D("1.05"), D("1.15")),
+        "usage": ("Usage-based or hybrid", D("1.15"), D("1.3"))}
+    assert FUNDING_BENCHMARKS["vc"].median == D("1.06")
