@@ -18,6 +18,7 @@ from engine import (
     currency_amount,
     grr_sentence,
     method_sentence,
+    profile_sentence,
     pts,
     rate,
     tier_name,
@@ -69,6 +70,8 @@ def benchmark_line(report: Report) -> str | None:
             f"{pts(b.gap_to_top_quartile)} vs the top quartile ({rate(b.segment.top_quartile, 0)}).")
     if grr := grr_sentence(b):
         line += f" {grr}"
+    if assumed := profile_sentence(b):
+        line += f" {assumed}"
     return line
 
 

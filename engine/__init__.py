@@ -66,6 +66,7 @@ from engine._sentences import (
     change_sentence,
     grr_sentence,
     method_sentence,
+    profile_sentence,
     tier_name,
 )
 from engine._source import Cells, LedgerSource, check_source, load_ledger
@@ -158,6 +159,7 @@ __all__ = [
     "parse_month_number",
     "parse_ratio",
     "previous_period",
+    "profile_sentence",
     "pts",
     "quote_sheet",
     "rate",

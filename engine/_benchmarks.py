@@ -267,13 +267,16 @@ PUBLIC_COMPANIES: tuple[PublicCompany, ...] = (
 class Profile:
     """The company the figures belong to: it picks the benchmarks that apply.
 
-    ``stage`` None means "derive it from the ledger's ARR".
+    ``stage`` None means "derive it from the ledger's ARR". ``assumed`` True means nobody chose it: the
+    settings named neither segment nor funding, so the defaults (mid-market, VC-backed) stand in, and the
+    answer says so (``engine.profile_sentence``). A report built without a profile assumes one.
     """
 
     segment: Segment = "mid-market"
     pricing_model: PricingModel | None = None
     stage: Stage | None = None
     funding: Funding = "vc"
+    assumed: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (("segment", SEGMENTS), ("pricing_model", PRICING_MODELS),
@@ -329,6 +332,7 @@ class Benchmark:
     pricing: RangeBenchmark | None
     funding: FundingBenchmark
     grr_status: GrrStatus | None
+    profile: Profile  # the one compared with; ``profile.assumed`` when nobody configured it
 
     @property
     def gap_to_median(self) -> Decimal:
@@ -366,4 +370,5 @@ def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,
         pricing=PRICING_BENCHMARKS[profile.pricing_model] if profile.pricing_model else None,
         funding=FUNDING_BENCHMARKS[profile.funding],
         grr_status=classify_grr(grr) if grr is not None else None,
+        profile=profile,
     )

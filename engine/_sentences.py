@@ -56,3 +56,11 @@ def grr_sentence(benchmark: Benchmark) -> str | None:
         return None
     return f"GRR is {say.GRR_WORDS[benchmark.grr_status]}."
 
+
+def profile_sentence(benchmark: Benchmark) -> str | None:
+    """``Compared as a mid-market, VC-backed company (the default); set [company] segment and funding in
+    nrr.toml to compare with your own.``: only when the profile was assumed, not configured."""
+    if not benchmark.profile.assumed:
+        return None
+    return say.assumed_profile(benchmark.profile.segment, benchmark.profile.funding)
+

@@ -18,6 +18,7 @@ from engine import (
     currency_amount,
     grr_sentence,
     method_sentence,
+    profile_sentence,
     pts,
     rate,
     tier_name,
@@ -98,6 +99,8 @@ def _print_benchmark(report: Report, console: Console) -> None:
         f"({pts(b.gap_to_top_quartile)}).")
     if grr := grr_sentence(b):
         console.print(grr)
+    if assumed := profile_sentence(b):
+        console.print(Text(assumed), soft_wrap=True)  # Text: "[company]" is not markup
     console.print(Text(f"Source: {b.source}", style="dim"))
 
 
