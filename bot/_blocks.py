@@ -21,6 +21,7 @@ from engine import (
     grr_sentence,
     method_sentence,
     more_warnings,
+    profile_sentence,
     pts,
     rate,
     tier_name,
@@ -66,11 +67,13 @@ def benchmark_line(report: Report) -> str | None:
         return f"_Benchmarks:_ {missing}."
     if b is None or t is None:
         return None
-    line = (f"*{tier_name(b)}* on {benchmark_basis(t)}: NRR {rate(t.nrr)}, GRR {rate(t.grr)}. "
+    line = (f"*{tier_name(b)}* on {benchmark_basis(t)}: NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)}. "
             f"{pts(b.gap_to_median)} vs the {b.segment.segment} median ({rate(b.segment.median, 0)}), "
             f"{pts(b.gap_to_top_quartile)} vs the top quartile ({rate(b.segment.top_quartile, 0)}).")
     if grr := grr_sentence(b):
         line += f" {grr}"
+    if assumed := profile_sentence(b):
+        line += f" {assumed}"
     return line
 
 

@@ -24,6 +24,7 @@ from engine._benchmarks import (
     STAGE_BENCHMARKS,
     STAGES,
     TIERS,
+    UPOLLO_BANDS,
     Benchmark,
     Funding,
     PricingModel,
@@ -87,6 +88,7 @@ from engine._sentences import (
     growth_sentence,
     grr_sentence,
     method_sentence,
+    profile_sentence,
     tier_name,
 )
 from engine._source import Cells, LedgerSource, check_source, load_ledger
@@ -112,6 +114,7 @@ __all__ = [
     "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
+    "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
     "Alert",
     "Benchmark",
@@ -185,6 +188,7 @@ __all__ = [
     "parse_month_number",
     "parse_ratio",
     "previous_period",
+    "profile_sentence",
     "pts",
     "quote_sheet",
     "rate",

@@ -25,6 +25,7 @@ from engine._benchmarks import (
     Profile,
     Segment,
     classify_tier,
+    round_as_shown,
 )
 from engine._ledger import Ledger
 from engine._month import Month
@@ -123,14 +124,15 @@ def _read_tier(s: _Scene, m: Month) -> _Reading:
     if trailing is None or trailing.nrr is None:
         return _UNKNOWN
     tier = classify_tier(trailing.nrr)
-    return _Reading(tier.name, _TIER_RANK[tier.name], trailing.nrr)
+    return _Reading(tier.name, _TIER_RANK[tier.name], round_as_shown(trailing.nrr))
 
 
 def _read_below(s: _Scene, m: Month, line: Decimal) -> _Reading:
     trailing = s.ttm(m)
     if trailing is None or trailing.nrr is None:
         return _UNKNOWN
-    return _Reading("below" if trailing.nrr < line else "ok", int(trailing.nrr < line), trailing.nrr)
+    nrr = round_as_shown(trailing.nrr)  # compared as shown, like the benchmark's tier
+    return _Reading("below" if nrr < line else "ok", int(nrr < line), nrr)
 
 
 def _read_below_median(s: _Scene, m: Month) -> _Reading:
@@ -145,19 +147,21 @@ def _read_grr(s: _Scene, m: Month) -> _Reading:
     trailing, t = s.ttm(m), s.thresholds
     if trailing is None or trailing.grr is None:
         return _UNKNOWN
-    if trailing.grr < t.grr_leaky:
-        return _Reading("leaky-bucket", 2, trailing.grr)
-    if trailing.grr < t.grr_concerning:
-        return _Reading("concerning", 1, trailing.grr)
-    return _Reading("ok", 0, trailing.grr)
+    grr = round_as_shown(trailing.grr)
+    if grr < t.grr_leaky:
+        return _Reading("leaky-bucket", 2, grr)
+    if grr < t.grr_concerning:
+        return _Reading("concerning", 1, grr)
+    return _Reading("ok", 0, grr)
 
 
 def _read_dependent(s: _Scene, m: Month) -> _Reading:
     trailing, t = s.ttm(m), s.thresholds
     if trailing is None or trailing.nrr is None or trailing.grr is None:
         return _UNKNOWN
-    bad = trailing.nrr > t.expansion_dependent_nrr and trailing.grr < t.grr_concerning
-    return _Reading("dependent" if bad else "ok", int(bad), trailing.grr)
+    grr = round_as_shown(trailing.grr)
+    bad = round_as_shown(trailing.nrr) > t.expansion_dependent_nrr and grr < t.grr_concerning
+    return _Reading("dependent" if bad else "ok", int(bad), grr)
 
 
 def _read_move(s: _Scene, m: Month, kind: str) -> _Reading:
@@ -167,7 +171,7 @@ def _read_move(s: _Scene, m: Month, kind: str) -> _Reading:
     known = [h for h in history if h is not None]
     if now is None or len(known) < t.trailing_months:
         return _UNKNOWN
-    delta = now - sum(known, Decimal(0)) / len(known)
+    delta = round_as_shown(now - sum(known, Decimal(0)) / len(known))
     return _Reading("down" if delta < -t.move_points else "ok", int(delta < -t.move_points), delta)
 
 

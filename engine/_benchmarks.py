@@ -4,13 +4,29 @@ Every figure here is annual (a 12-month cohort), so it is compared with the trai
 figure, or with the monthly rate annualized when there is less history, never with a raw
 monthly or quarterly rate. Where two sources disagree both are kept and the one applied is
 named: for bootstrapped companies SaaS Capital's 104% median is applied, and MetricRig's 103%
-(90th percentile 117.9%) is recorded beside it.
+(90th percentile 117.9%) is recorded beside it. Snowflake's reported 128% has the 2026 vertical
+benchmarks' 127% beside it, and Datadog's 130% (from those benchmarks) Upollo's "mid-130%s". Upollo's
+own bands (``UPOLLO_BANDS``) are recorded as a source; the tiers applied are the 2026 performance tiers.
+
+A figure is classified as it is shown: to two decimals of a percent, rounded half up (as
+``engine._messages.rate`` and the JSON's ``pct`` round), so 109.996% is read as the 110.00% people
+see, never labelled below the line it shows on. The lines, from the seeds' wording:
+
+- Tiers ("best-in-class > 130%, strong 110-130%, good 100-110%, concerning 90-100%, critical
+  < 90%"): a range includes its lower end. Best-in-class is strictly above 130%, so 130.00% is
+  strong; 110.00% is strong, 100.00% good (the base is not declining) and 90.00% concerning
+  ("critical" is strictly below 90%).
+- GRR ("healthy NRR requires GRR above 85%, ideally 90%+; below 80% ... a leaky bucket"): 90.00%
+  is healthy ("90%+"); a line is crossed only below it, so 85.00% is not "below 85%" (watch) and
+  80.00% is not "below 80%" (concerning).
+- The segment gaps and the expansion-dependent test use the figure as shown too, so a gap always
+  equals the difference of the two numbers printed beside it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from engine._errors import ProfileError
@@ -30,6 +46,19 @@ FUNDINGS: tuple[Funding, ...] = ("vc", "bootstrapped")
 
 def _pct(value: str) -> Decimal:
     return Decimal(value) / 100
+
+
+_SHOWN = Decimal("0.0001")  # two decimals of a percent
+
+
+def round_as_shown(ratio: Decimal) -> Decimal:
+    """``ratio`` as people see it, to two decimals of a percent, half up: the value every line is
+    compared with, so a label never disagrees with the number beside it.
+
+    >>> round_as_shown(Decimal("1.099960")), round_as_shown(Decimal("1.300049"))
+    (Decimal('1.1000'), Decimal('1.3000'))
+    """
+    return ratio.quantize(_SHOWN, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +99,14 @@ SOURCES: dict[str, Source] = {
         Source("openview", "OpenView Partners, SaaS Benchmarks",
                "Median NRR of public SaaS companies 105-115%; enterprise 115-130%, SMB 95-105%."),
         Source("public-filings", "Company earnings reports",
-               "Dollar-based net retention as reported by each company for the period named."),
+               "Dollar-based net retention as reported by each company for the period named, as cited by "
+               "Upollo's NRR benchmarks."),
+        Source("verticals", "2026 SaaS NRR benchmarks by vertical",
+               "Infrastructure / DevOps 120-130%, cybersecurity 115-125%, vertical SaaS 115-120%, sales & "
+               "marketing tech 103-115%, HR / collaboration 98-119%, fintech SaaS 108-115%, with example "
+               "companies; industry benchmark compilation, 2026."),
+        Source("upollo", "Upollo, NRR benchmarks for B2B SaaS",
+               "<80% bad, 80-99% ok, >100-120% good, 120%+ excellent."),
     )
 }
 
@@ -87,10 +123,38 @@ TIERS: tuple[Tier, ...] = (
     Tier("best-in-class", None, "Exceptional expansion; usage-based or platform plays"),
     Tier("strong", _pct("110"), "Healthy upsell motion; enterprise or mid-market focus"),
     Tier("good", _pct("100"), "Net positive retention; adequate expansion"),
-    Tier("concerning", _pct("90"), "Revenue declining from the existing base"),
+    Tier("concerning", _pct("90"), "Revenue declining from existing base"),
     Tier("critical", None, "Severe retention problem; unsustainable without heavy acquisition"),
 )
 BEST_IN_CLASS_ABOVE = _pct("130")
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """One band of a source's own scale, and how the source writes it."""
+
+    name: str
+    low: Decimal | None  # None: no lower end
+    high: Decimal | None  # None: no upper end
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class BandTable:
+    """A source's own NRR scale, best first: recorded beside the tiers, not applied."""
+
+    source: str
+    bands: tuple[Band, ...]
+
+
+#: Upollo's scale as written ("<80% Bad, 80-99% Ok, >100-120% Good, 120%+ Excellent"): it leaves 99-100%
+#: and the ends 100% and 120% unplaced, which is one reason the tiers above are the ones applied.
+UPOLLO_BANDS = BandTable("upollo", (
+    Band("Excellent", _pct("120"), None, "120%+"),
+    Band("Good", _pct("100"), _pct("120"), ">100-120%"),
+    Band("Ok", _pct("80"), _pct("99"), "80-99%"),
+    Band("Bad", None, _pct("80"), "<80%"),
+))
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,21 +238,28 @@ class PublicCompany:
     nrr: Decimal
     period: str
     source: str
+    also: tuple[tuple[str, Decimal | None, str], ...] = ()  # (source, nrr or None, as it says it) not applied
 
+
+_VERTICALS = "as cited in 2026 vertical benchmarks"
+_WITH = "'120-125% or higher' for top-tier public SaaS, with {}"
 
 PUBLIC_COMPANIES: tuple[PublicCompany, ...] = (
-    PublicCompany("Datadog", _pct("130"), "reported 'mid-130%s' in earlier periods", "public-filings"),
-    PublicCompany("Snowflake", _pct("128"), "Q1 FY2025", "public-filings"),
-    PublicCompany("Zscaler", _pct("125"), "as cited in 2026 vertical benchmarks", "public-filings"),
-    PublicCompany("CrowdStrike", _pct("120"), "as cited in 2026 vertical benchmarks", "public-filings"),
-    PublicCompany("Veeva", _pct("120"), "as cited in 2026 vertical benchmarks", "public-filings"),
-    PublicCompany("Slack", _pct("119"), "as cited in 2026 vertical benchmarks", "public-filings"),
-    PublicCompany("Toast", _pct("115"), "as cited in 2026 vertical benchmarks", "public-filings"),
-    PublicCompany("ZoomInfo", _pct("115"), "as cited in 2026 vertical benchmarks", "public-filings"),
-    PublicCompany("PagerDuty", _pct("106"), "2024, down from 116% in 2023", "public-filings"),
-    PublicCompany("HubSpot", _pct("103"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("Datadog", _pct("130"), _VERTICALS, "verticals",
+                  (("public-filings", None, "'in the mid-130%s' in previous periods"),
+                   ("metricrig", None, _WITH.format("Snowflake")))),
+    PublicCompany("Snowflake", _pct("128"), "Q1 FY2025", "public-filings",
+                  (("verticals", _pct("127"), _VERTICALS), ("metricrig", None, _WITH.format("Datadog")))),
+    PublicCompany("Zscaler", _pct("125"), _VERTICALS, "verticals"),
+    PublicCompany("CrowdStrike", _pct("120"), _VERTICALS, "verticals"),
+    PublicCompany("Veeva", _pct("120"), _VERTICALS, "verticals"),
+    PublicCompany("Slack", _pct("119"), _VERTICALS, "verticals"),
+    PublicCompany("Toast", _pct("115"), _VERTICALS, "verticals"),
+    PublicCompany("ZoomInfo", _pct("115"), _VERTICALS, "verticals"),
+    PublicCompany("PagerDuty", _pct("106"), "down from 116% in 2023", "public-filings"),
+    PublicCompany("HubSpot", _pct("103"), _VERTICALS, "verticals"),
     PublicCompany("Twilio", _pct("102"), "Q2 2024, down from 103% in 2023", "public-filings"),
-    PublicCompany("Zoom", _pct("98"), "as cited in 2026 vertical benchmarks", "public-filings"),
+    PublicCompany("Zoom", _pct("98"), _VERTICALS, "verticals"),
 )
 
 
@@ -196,13 +267,16 @@ PUBLIC_COMPANIES: tuple[PublicCompany, ...] = (
 class Profile:
     """The company the figures belong to: it picks the benchmarks that apply.
 
-    ``stage`` None means "derive it from the ledger's ARR".
+    ``stage`` None means "derive it from the ledger's ARR". ``assumed`` True means nobody chose it: the
+    settings named neither segment nor funding, so the defaults (mid-market, VC-backed) stand in, and the
+    answer says so (``engine.profile_sentence``). A report built without a profile assumes one.
     """
 
     segment: Segment = "mid-market"
     pricing_model: PricingModel | None = None
     stage: Stage | None = None
     funding: Funding = "vc"
+    assumed: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (("segment", SEGMENTS), ("pricing_model", PRICING_MODELS),
@@ -214,18 +288,21 @@ class Profile:
 
 
 def classify_tier(nrr: Decimal) -> Tier:
-    """The tier an annual NRR falls in (``Decimal("1.12")`` -> strong)."""
-    if nrr > BEST_IN_CLASS_ABOVE:
+    """The tier an annual NRR falls in, as shown (``Decimal("1.12")`` -> strong; ``1.09996``, shown as
+    110.00%, -> strong)."""
+    shown = round_as_shown(nrr)
+    if shown > BEST_IN_CLASS_ABOVE:
         return TIERS[0]
     for tier in TIERS[1:-1]:
         assert tier.floor is not None
-        if nrr >= tier.floor:
+        if shown >= tier.floor:
             return tier
     return TIERS[-1]
 
 
 def classify_grr(grr: Decimal) -> GrrStatus:
-    """healthy (90%+), watch (85-90%), concerning (80-85%), leaky-bucket (below 80%)."""
+    """healthy (90%+), watch (85-90%), concerning (80-85%), leaky-bucket (below 80%), as shown."""
+    grr = round_as_shown(grr)
     if grr >= GRR_HEALTHY:
         return "healthy"
     if grr >= GRR_CONCERNING_BELOW:
@@ -255,14 +332,15 @@ class Benchmark:
     pricing: RangeBenchmark | None
     funding: FundingBenchmark
     grr_status: GrrStatus | None
+    profile: Profile  # the one compared with; ``profile.assumed`` when nobody configured it
 
     @property
     def gap_to_median(self) -> Decimal:
-        return self.nrr - self.segment.median
+        return round_as_shown(self.nrr) - self.segment.median
 
     @property
     def gap_to_top_quartile(self) -> Decimal:
-        return self.nrr - self.segment.top_quartile
+        return round_as_shown(self.nrr) - self.segment.top_quartile
 
     @property
     def source(self) -> Source:
@@ -271,7 +349,8 @@ class Benchmark:
     @property
     def expansion_dependent(self) -> bool:
         """NRR above 105% held up by expansion while GRR is below 85% (see ``EXPANSION_DEPENDENT_NRR``)."""
-        return self.grr is not None and self.nrr > EXPANSION_DEPENDENT_NRR and self.grr < GRR_CONCERNING_BELOW
+        return (self.grr is not None and round_as_shown(self.nrr) > EXPANSION_DEPENDENT_NRR
+                and round_as_shown(self.grr) < GRR_CONCERNING_BELOW)
 
 
 def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,
@@ -291,4 +370,5 @@ def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,
         pricing=PRICING_BENCHMARKS[profile.pricing_model] if profile.pricing_model else None,
         funding=FUNDING_BENCHMARKS[profile.funding],
         grr_status=classify_grr(grr) if grr is not None else None,
+        profile=profile,
     )

@@ -301,6 +301,14 @@ GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",
              "concerning": "concerning (below 85%)",
              "leaky-bucket": "a leaky bucket (below 80%): expansion is hiding losses"}
 
+SEGMENT_WORDS = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "an SMB"}
+FUNDING_WORDS = {"vc": "VC-backed", "bootstrapped": "bootstrapped"}
+
+
+def assumed_profile(segment: str, funding: str) -> str:
+    return (f"Compared as {SEGMENT_WORDS[segment]}, {FUNDING_WORDS[funding]} company (the default); set "
+            "[company] segment and funding in nrr.toml to compare with your own.")
+
 
 # --- warnings under an answer ----------------------------------------------------------------
 

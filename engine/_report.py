@@ -45,8 +45,11 @@ class Report:
 def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
                  profile: Profile | None = None, fiscal_year_start: int = 1,
                  currency: str = "USD") -> Report:
-    """Everything to say about ``period``; raises ``QueryError`` if the ledger does not cover it."""
-    profile = profile or Profile()
+    """Everything to say about ``period``; raises ``QueryError`` if the ledger does not cover it.
+
+    Without ``profile`` the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
+    """
+    profile = profile or Profile(assumed=True)
     period = fit_period(period, ledger)
     retention = compute_retention(ledger, period, method)
     no_change: str | None = None
@@ -163,5 +166,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "grr_status": b.grr_status, "stage": b.stage,
             "funding_median_pct": pct(b.funding.median),
             "pricing_range_pct": None if b.pricing is None else [pct(b.pricing.low), pct(b.pricing.high)],
+            "profile": {"segment": b.profile.segment, "funding": b.profile.funding,
+                        "assumed": b.profile.assumed},
             "source": str(b.source)}
     return out

@@ -70,3 +70,12 @@ def growth_basis(retention: Retention) -> str:
     """``from the Start of Jul 2026 to the Start of Oct 2026 (the month after the span)``."""
     first, after = retention.period.first, retention.period.last + 1
     return f"from the Start of {first.short} to the Start of {after.short} (the month after the span)"
+
+
+def profile_sentence(benchmark: Benchmark) -> str | None:
+    """``Compared as a mid-market, VC-backed company (the default); set [company] segment and funding in
+    nrr.toml to compare with your own.``: only when the profile was assumed, not configured."""
+    if not benchmark.profile.assumed:
+        return None
+    return say.assumed_profile(benchmark.profile.segment, benchmark.profile.funding)
+

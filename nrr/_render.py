@@ -21,6 +21,7 @@ from engine import (
     grr_sentence,
     method_sentence,
     more_warnings,
+    profile_sentence,
     pts,
     rate,
     tier_name,
@@ -108,6 +109,8 @@ def _print_benchmark(report: Report, console: Console) -> None:
         f"({pts(b.gap_to_top_quartile)}).")
     if grr := grr_sentence(b):
         console.print(grr)
+    if assumed := profile_sentence(b):
+        console.print(Text(assumed), soft_wrap=True)  # Text: "[company]" is not markup
     console.print(Text(f"Source: {b.source}", style="dim"))
 
 

@@ -108,7 +108,7 @@ def test_nrr_alone_is_last_month_with_the_trailing_year(stack: Stack) -> None:
     _, path = stack.command("")
     body = texts(stack.answer(path)["blocks"])
     assert "October 2026: NRR 101.1% · GRR 98.9%" in body
-    assert "trailing 12 months to Oct 2026: NRR 109.6%, GRR 83.4%" in body
+    assert "trailing 12 months to Oct 2026: NRR 109.57%, GRR 83.44%" in body
 
 
 def test_options_grr_compare_and_method(stack: Stack) -> None:

@@ -19,7 +19,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from engine import NrrError, Period, benchmark_basis, benchmark_missing, check_source, months, pts, rate, tier_name
+from engine import (
+    NrrError,
+    Period,
+    benchmark_basis,
+    benchmark_missing,
+    check_source,
+    months,
+    profile_sentence,
+    pts,
+    rate,
+    tier_name,
+)
 from nrr.addon._app import AddonApp
 from nrr.addon._errors import AddonError, TokenRejected
 from nrr.addon._idtoken import IdTokenVerifier
@@ -88,12 +99,14 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         if (missing := benchmark_missing(t)) is not None:
             widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
         elif t is not None:
-            widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr)} · GRR {rate(t.grr)}",
+            widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
                                  benchmark_basis(t)))
         if b is not None:
             widgets.append(_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
                                  f"{pts(b.gap_to_median)} vs the {b.segment.segment} median "
                                  f"{rate(b.segment.median, 0)}; source: {b.source}"))
+            if assumed := profile_sentence(b):
+                widgets.append(_paragraph(assumed))
         widgets.append(_paragraph(f"Ledger valid: {months(len(ledger))}, {len(check.warnings)} warning(s)."))
     widgets.append(_buttons(base_url))
     return card("Net Revenue Retention", sheet, [{"widgets": widgets}])
