@@ -173,10 +173,12 @@ class CompanySettings:
     stage: Stage | None = setting(None, _choice(STAGES))
     funding: Funding = setting("vc", _choice(FUNDINGS))
     currency: str = setting("USD", _currency)
+    #: true until nrr.toml names the segment or the funding: answers then say which profile they assumed
+    assumed: bool = True
 
     @property
     def profile(self) -> Profile:
-        return Profile(self.segment, self.pricing_model, self.stage, self.funding)
+        return Profile(self.segment, self.pricing_model, self.stage, self.funding, assumed=self.assumed)
 
 
 @dataclass(frozen=True)
@@ -402,6 +404,9 @@ def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *
             digests = _digests(table, where)
         elif name == "alerts":
             sections["alerts"] = _alerts(table, where)
+        elif name == "company":
+            company = _check_table(name, table, checks(CompanySettings), where)
+            sections[name] = CompanySettings(**company, assumed=not ({"segment", "funding"} & set(company)))
         elif name in SECTIONS:
             sections[name] = SECTIONS[name](**_check_table(name, table, checks(SECTIONS[name]), where))
         else:

@@ -151,8 +151,6 @@ def test_a_configured_profile_is_not_called_assumed(tmp_path: Path) -> None:
     assert data["benchmark"]["profile"] == {"segment": "mid-market", "funding": "vc", "assumed": False}
 
 
-@pytest.mark.xfail(strict=True, reason="nrr/config.py does not pass Profile(assumed=True) yet; when it does, "
-                                       "this passes: remove the mark")
 def test_an_nrr_toml_without_company_is_compared_as_the_assumed_default(tmp_path: Path) -> None:
     config = tmp_path / "nrr.toml"
     config.write_text(f'[ledger]\nsource = "{write_ledger(tmp_path / "ledger.csv", "9996")}"\n')

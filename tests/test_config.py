@@ -21,7 +21,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     s = settings
     assert (s.ledger.source, s.ledger.method, s.calendar.timezone, s.calendar.fiscal_year_start,
             s.company.currency) == ("ledger.csv", "chained", "UTC", 1, "USD")
-    assert settings.profile == Profile("mid-market", None, None, "vc")
+    assert settings.profile == Profile("mid-market", None, None, "vc", assumed=True)  # and answers say so
     assert settings.config_path is None
 
 
