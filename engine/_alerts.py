@@ -222,9 +222,10 @@ def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: 
 
 
 def _words_dependent(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
-    t = s.thresholds
-    return say.alert_dependent(_value(now), t.expansion_dependent_nrr, t.grr_concerning, since, month,
-                               now.rank > 0), str(SOURCES["grr"])
+    t, trailing = s.thresholds, s.ttm(month)
+    nrr = trailing.nrr if trailing is not None and trailing.nrr is not None else t.expansion_dependent_nrr
+    return say.alert_dependent(round_as_shown(nrr), _value(now), t.expansion_dependent_nrr, t.grr_concerning, since,
+                               month, now.rank > 0), str(SOURCES["grr"])
 
 
 def _words_move(metric: str, s: _Scene, now: _Reading, month: Month) -> _Words:

@@ -350,11 +350,11 @@ def alert_below_line(metric: str, value: Decimal, line: Decimal, line_name: str,
     return f"Trailing-12-month {metric} is back above {line_name}: {pct(value)} as of {month.name}."
 
 
-def alert_dependent(grr: Decimal, nrr_line: Decimal, grr_line: Decimal, since: Month, month: Month,
+def alert_dependent(nrr: Decimal, grr: Decimal, nrr_line: Decimal, grr_line: Decimal, since: Month, month: Month,
                     firing: bool) -> str:
     if firing:
-        return (f"NRR is above {rate(nrr_line, 0)} while trailing-12-month GRR is {pct(grr)}, below "
-                f"{rate(grr_line, 0)}, since {since.name}: growth depends on expansion; if expansion "
+        return (f"Trailing-12-month NRR is {pct(nrr)}, above the {rate(nrr_line, 0)} line, while GRR is {pct(grr)}, "
+                f"below {rate(grr_line, 0)}, since {since.name}: growth depends on expansion; if expansion "
                 "slows, NRR falls fast.")
     return f"Growth no longer leans on expansion alone: GRR is {pct(grr)} as of {month.name}."
 

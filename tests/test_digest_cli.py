@@ -64,3 +64,10 @@ def test_a_month_not_in_the_ledger_is_not_posted(tmp_path: Path) -> None:
     code, _, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-11", "--ledger", str(EXAMPLE_LEDGER),
                        "--dry-run", env={})
     assert (code, err) == (1, "November 2026 is not in the ledger yet; the latest month is October 2026.\n")
+
+
+def test_the_expansion_dependent_alert_names_the_nrr_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-10", "--dry-run", env={})
+    assert ("expansion_dependent: Trailing-12-month NRR is 109.57%, above the 105% line, while GRR is 83.44%, "
+            "below 85%, since September 2026") in out
