@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.fakes.slack_socket import FakeSocketMode
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 
 SECRET = "process-signing-secret"
@@ -83,3 +84,30 @@ def test_the_package_runs_as_a_module() -> None:
                            "2026-11-05", "--json"], capture_output=True, text=True, cwd=str(ROOT), check=False)
     assert done.returncode == 0, done.stderr
     assert '"label": "October 2026"' in done.stdout
+
+
+def test_nrr_serve_socket_mode_connects_answers_and_stops(tmp_path: object) -> None:
+    with FakeSocketMode() as socket_mode, FakeSlack(socket_link=socket_mode.link) as slack:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NRR_", "GOOGLE_"))}
+        env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": slack.api_url,
+                "NRR_STATE_URL": f"sqlite:///{tmp_path}/state.db"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nrr", "serve", "--socket-mode", "--host", "127.0.0.1", "--port", str(free_port()),
+             "--ledger", str(EXAMPLE_LEDGER)],
+            cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            assert socket_mode.wait_for(lambda: socket_mode.open_connections == 1, timeout=30), "no socket"
+            envelope_id = socket_mode.send_command("last-quarter", slack.response_url("sock1"))
+            assert socket_mode.wait_for(lambda: envelope_id in socket_mode.acks, timeout=3), "no ack"
+            assert slack.wait_for(lambda: bool(slack.responses), timeout=20), "no answer"
+            (path, answer), = slack.responses
+            assert (path, answer["text"]) == ("/response/sock1", "Q3 2026: NRR 98.7% · GRR 91.7%")
+            assert slack.tokens["apps.connections.open"] == {APP_TOKEN}
+            process.terminate()
+            output, _ = process.communicate(timeout=10)  # stops on SIGTERM; the socket goes with it
+            assert "nrr: connected to Slack over Socket Mode" in output
+            assert socket_mode.wait_for(lambda: socket_mode.open_connections == 0)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()

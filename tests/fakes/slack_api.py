@@ -4,6 +4,8 @@ Served over real HTTP on 127.0.0.1 (port 0), so slack_sdk and Bolt talk to it as
 ``{base}/api/`` is the Web API base URL, ``{base}/response/N`` a response_url. It answers with
 the documented JSON, counts calls per method, can enforce per-method rate limits (HTTP 429 with
 Retry-After, as Slack does) and can fail a channel with Slack's own error codes.
+``apps.connections.open`` takes the app-level token (``xapp-``) and answers with a URL from
+``socket_link``, a Socket Mode fake's ``link`` (tests/fakes/slack_socket.py).
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ from urllib.parse import parse_qs, urlsplit
 from tests.fakes._server import LocalHandler, LocalServer
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-A0NRR-1-test-token"
 
 
 class FakeSlack(LocalServer):
-    def __init__(self, token: str = BOT_TOKEN, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, token: str = BOT_TOKEN, clock: Callable[[], float] = time.monotonic, *,
+                 app_token: str = APP_TOKEN, socket_link: Callable[[], str] | None = None) -> None:
         self.token = token
+        self.app_token = app_token
+        self.socket_link = socket_link
+        self.tokens: dict[str, set[str]] = defaultdict(set)  # method -> the tokens it was called with
         self.clock = clock
         self.counts: Counter[str] = Counter()
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -115,13 +122,16 @@ class FakeSlack(LocalServer):
         token = (headers.get("Authorization") or "").removeprefix("Bearer ") or body.get("token")
         with self._lock:
             self.counts[method] += 1
+            self.tokens[method].add(token)
             if self.fail_next[method]:
                 status = self.fail_next[method].pop(0)
                 retry = {"Retry-After": "1"} if status == 429 else {}
                 self.rate_limited += status == 429
                 return status, {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}, retry
-            if token != self.token:
-                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            # apps.connections.open takes only the app-level token, every other method the bot token
+            wanted, other = (self.app_token, self.token) if method == "apps.connections.open" else (self.token, None)
+            if token != wanted:
+                return 200, {"ok": False, "error": "not_allowed_token_type" if token == other else "invalid_auth"}, {}
             limit = self.rate_limits.get(method)
             if limit:
                 key = (method, str(body.get("channel", "")))
@@ -139,6 +149,8 @@ class FakeSlack(LocalServer):
         channel = str(body.get("channel", body.get("channel_id", "")))
         if channel in self.channel_errors:
             return {"ok": False, "error": self.channel_errors[channel]}
+        if method == "apps.connections.open" and self.socket_link is not None:
+            return {"ok": True, "url": self.socket_link()}
         if method == "auth.test":
             return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "nrr",
                     "team_id": "T0ACME", "user_id": "U0NRRBOT", "bot_id": "B0NRRBOT", "is_enterprise_install": False}
