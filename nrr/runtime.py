@@ -1,7 +1,8 @@
 """The runtime: settings, environment and clocks, built once at start-up and passed down.
 
-It owns what must exist once per process: the Sheets client (metadata cache, token) and the
-ledger cache that keeps a burst of queries to one read of the sheet.
+It owns what must exist once per process: the service account's Sheets client (metadata cache,
+token) and the ledger cache that keeps a burst of queries to one read of the sheet. The add-on's
+sources, made with each person's own token, are per request and share neither.
 """
 
 from __future__ import annotations
@@ -142,6 +143,24 @@ class Runtime:
         client = self.sheets_client()
         assert self._cache is not None
         return GoogleSheetSource(ref, client, self._cache, label=spec.strip())
+
+    def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:
+        """The sheet ``spec`` names, read and written with one person's own access ``token`` (the
+        add-on's requests), not the service account's.
+
+        Its client and its cache are made for this request alone and go with it: the token is kept
+        nowhere else, and what one person's access read is never served to another, who may have no
+        access at all. Each add-on request therefore reads the sheet afresh (Google checks every
+        read), while the bot, the digests and the alerts keep the shared, service-account cache.
+        """
+        from sheets import GoogleSheetSource, LedgerCache, UserSheetsClient, parse_sheet_spec
+
+        ref = parse_sheet_spec(spec)
+        client = UserSheetsClient(token, api_url=self.env.get("SHEETS_API_URL") or None,
+                                  retry_budget=self.settings.sheets.retry_budget, clock=self.monotonic,
+                                  sleep=self.sleep)
+        cache = LedgerCache(self.settings.sheets.cache_ttl, self.monotonic)
+        return GoogleSheetSource(ref, client, cache, label=spec.strip())
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""

@@ -1,5 +1,6 @@
-"""The Sheets API client: gspread's HTTP client with service-account credentials, retries within
-a time budget, routing to a local emulator, and Google's errors turned into plain ones.
+"""The Sheets API client: gspread's HTTP client with service-account credentials (or, for the
+add-on, one person's own access token), retries within a time budget, routing to a local
+emulator, and Google's errors turned into plain ones.
 
 ``SHEETS_API_URL`` (e.g. ``http://127.0.0.1:8085``) sends every Google API call the adapter makes
 (Sheets, and google-auth's IAM lookup after a token refresh) to that base URL; the OAuth token
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,8 +23,11 @@ from urllib.parse import urlsplit
 
 import gspread
 import requests
+from google.auth.credentials import Credentials
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+from google.auth.transport import DEFAULT_REFRESH_STATUS_CODES
 from google.auth.transport.requests import AuthorizedSession, Request
+from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from requests.adapters import HTTPAdapter
@@ -35,12 +40,14 @@ from sheets._errors import (
     SheetsError,
     SheetsQuotaError,
     SheetsUnavailable,
+    UserAccessRefused,
 )
 from sheets._flight import Flights
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_API_HOSTS = ("sheets.googleapis.com", "iamcredentials.googleapis.com")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_BEARER = re.compile(r"[A-Za-z0-9._~+/-]+=*")  # RFC 6750 b64token: safe in a header, nothing else
 
 
 def credentials_from_env(env: Mapping[str, str]) -> service_account.Credentials:
@@ -97,11 +104,13 @@ class _RetryingHTTPClient(gspread.HTTPClient):
     """gspread's HTTP client, retrying 408/429/5xx and network failures with exponential
     backoff and full jitter, honouring Retry-After, within a time budget."""
 
-    def __init__(self, credentials: service_account.Credentials, *, routes: Mapping[str, str],
+    def __init__(self, credentials: Credentials, *, routes: Mapping[str, str],
                  budget: float, clock: Callable[[], float], sleep: Callable[[float], None],
-                 rng: Callable[[], float]) -> None:
+                 rng: Callable[[], float], refreshable: bool = True) -> None:
         auth_request = Request(_session(routes))
-        session = AuthorizedSession(credentials, auth_request=auth_request)  # type: ignore[no-untyped-call]
+        refresh = DEFAULT_REFRESH_STATUS_CODES if refreshable else ()
+        session = AuthorizedSession(credentials, auth_request=auth_request,  # type: ignore[no-untyped-call]
+                                    refresh_status_codes=refresh)
         session.trust_env = False
         if routes:
             session.mount("https://", _Router(routes))
@@ -142,22 +151,38 @@ class SheetsClient:
                  retry_budget: float = 20.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
                  rng: Callable[[], float] = random.random) -> None:
-        routes = dict.fromkeys(GOOGLE_API_HOSTS, api_url) if api_url else {}
         self.email: str = credentials.service_account_email
+        self._connect(credentials, api_url=api_url, retry_budget=retry_budget, clock=clock, sleep=sleep,
+                      rng=rng)
+
+    def _connect(self, credentials: Credentials, *, api_url: str | None, retry_budget: float,
+                 clock: Callable[[], float], sleep: Callable[[float], None], rng: Callable[[], float],
+                 refreshable: bool = True) -> None:
+        routes = dict.fromkeys(GOOGLE_API_HOSTS, api_url) if api_url else {}
         self.retry_budget = retry_budget
         self.http = _RetryingHTTPClient(credentials, routes=routes, budget=retry_budget, clock=clock,
-                                        sleep=sleep, rng=rng)
+                                        sleep=sleep, rng=rng, refreshable=refreshable)
         self._metadata: dict[str, dict[str, Any]] = {}
         self._metadata_flights: Flights[dict[str, Any]] = Flights()
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the HTTP connections (a client made for one request is closed after it)."""
+        self.http.session.close()
+
+    def _refused(self, spreadsheet_id: str, exc: APIError) -> SheetsError:
+        """What a 401 or 403 means for these credentials."""
+        if exc.code == 403:
+            return SheetNotShared(say.not_shared(self.email, spreadsheet_id), self.email)
+        return SheetsError(say.rejected(exc.code, str(exc.error.get("message", ""))))
 
     @contextmanager
     def _errors(self, spreadsheet_id: str) -> Iterator[None]:
         try:
             yield
         except APIError as exc:
-            if exc.code == 403:
-                raise SheetNotShared(say.not_shared(self.email, spreadsheet_id), self.email) from exc
+            if exc.code in (401, 403):
+                raise self._refused(spreadsheet_id, exc) from exc
             if exc.code == 404:
                 raise SheetNotFound(say.spreadsheet_not_found(spreadsheet_id)) from exc
             if exc.code == 429:
@@ -166,12 +191,16 @@ class SheetsClient:
                 raise SheetsUnavailable(say.unavailable(f"HTTP {exc.code}", self.retry_budget)) from exc
             raise SheetsError(say.rejected(exc.code, str(exc.error.get("message", "")))) from exc
         except RefreshError as exc:
-            reason = exc.args[0] if exc.args else "refused"
-            if isinstance(reason, str) and ("invalid_grant" in reason or "invalid_client" in reason):
-                raise SheetsAuthError(say.key_refused(self.email, reason.split(":")[0])) from exc
-            raise SheetsUnavailable(say.unavailable(f"token exchange: {reason}", self.retry_budget)) from exc
+            raise self._credentials_refused(exc) from exc
         except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
             raise SheetsUnavailable(say.unavailable(type(exc).__name__, self.retry_budget)) from exc
+
+    def _credentials_refused(self, exc: RefreshError) -> SheetsError:
+        """What a failed token exchange means for these credentials."""
+        reason = exc.args[0] if exc.args else "refused"
+        if isinstance(reason, str) and ("invalid_grant" in reason or "invalid_client" in reason):
+            return SheetsAuthError(say.key_refused(self.email, reason.split(":")[0]))
+        return SheetsUnavailable(say.unavailable(f"token exchange: {reason}", self.retry_budget))
 
     def metadata(self, spreadsheet_id: str, *, refresh: bool = False) -> dict[str, Any]:
         """The spreadsheet's title and sheet properties, fetched once and kept."""
@@ -220,3 +249,31 @@ class SheetsClient:
         with self._errors(spreadsheet_id):
             data = self.http.batch_update(spreadsheet_id, {"requests": list(requests_)})
         return list(data.get("replies", []))
+
+
+class UserSheetsClient(SheetsClient):
+    """The same calls, made with one person's own OAuth access token instead of the service account.
+
+    The Sheets add-on gets the token from each request's event (``userOAuthToken``); it can reach
+    the files that person can reach and has granted the add-on (``drive.file``). The token is held
+    by this client only, which lives for one request: it is never logged, never put in a message,
+    never refreshed (there is nothing to refresh it with) and never cached with what it read.
+    A 401 or 403 is "Google refused your access", said without the token.
+    """
+
+    def __init__(self, token: str, *, api_url: str | None = None, retry_budget: float = 20.0,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 rng: Callable[[], float] = random.random) -> None:
+        if not _BEARER.fullmatch(token):  # a header requests would refuse, quoting it
+            raise UserAccessRefused(say.user_token_refused())
+        credentials = user_credentials.Credentials(token)  # type: ignore[no-untyped-call]
+        self._connect(credentials, api_url=api_url, retry_budget=retry_budget, clock=clock, sleep=sleep,
+                      rng=rng, refreshable=False)
+
+    def _refused(self, spreadsheet_id: str, exc: APIError) -> SheetsError:
+        if exc.code == 401:
+            return UserAccessRefused(say.user_token_refused())
+        return UserAccessRefused(say.user_access_refused(spreadsheet_id))
+
+    def _credentials_refused(self, exc: RefreshError) -> SheetsError:
+        return UserAccessRefused(say.user_token_refused())

@@ -5,6 +5,7 @@
         └── SheetsError             a Google Sheet cannot be read or written
             ├── SheetsAuthError     no credentials, or a key Google refuses
             ├── SheetNotShared      the service account has no access (403)
+            ├── UserAccessRefused   Google refused the person's own access token (401, 403)
             ├── SheetNotFound       no spreadsheet or worksheet by that id, gid or title
             ├── SheetsQuotaError    Google's rate limit held past the retry budget (429)
             └── SheetsUnavailable   Google (or the network) failed past the retry budget
@@ -33,6 +34,10 @@ class SheetNotShared(SheetsError):
     def __init__(self, message: str, email: str = "") -> None:
         super().__init__(message)
         self.email = email
+
+
+class UserAccessRefused(SheetsError):
+    """Google refused the person's own access to the spreadsheet (the add-on's requests)."""
 
 
 class SheetNotFound(SheetsError):

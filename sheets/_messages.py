@@ -38,6 +38,19 @@ def not_shared(email: str, spreadsheet_id: str) -> str:
     )
 
 
+def user_access_refused(spreadsheet_id: str) -> str:
+    return (
+        f"Google refused your access to this spreadsheet ({spreadsheet_id}): seeing its NRR needs view "
+        "access, filling it or inserting the template needs edit access. Ask its owner for access, then "
+        "open NRR again."
+    )
+
+
+def user_token_refused() -> str:
+    return ("Google did not accept your sign-in for this request (it may have expired); close NRR and "
+            "open it again.")
+
+
 def spreadsheet_not_found(spreadsheet_id: str) -> str:
     return (
         f"No spreadsheet with id {spreadsheet_id}: check the URL or id in the ledger source "

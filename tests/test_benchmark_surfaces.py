@@ -72,23 +72,27 @@ def test_slack_shows_the_benchmarked_figure_to_the_decimals_its_tier_is_read_at(
 
 
 @pytest.fixture
-def addon_url() -> Iterator[str]:
+def addon_url() -> Iterator[tuple[str, str]]:
     with FakeGoogle() as google:
         rows: list[list[Any]] = [HEADER]  # serial dates: 46023 is 1 January 2026
         rows += [[46023 + 31 * i, 100000, 9996 if i == 11 else 0, 0, 0] for i in range(12)]
         google.add_spreadsheet(SHEET_ID, {"Ledger": rows})
         env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
         settings = Settings(addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
+        google.spreadsheets[SHEET_ID].shared_with.add("ada@example.com")
+        user = google.user_token("ada@example.com", SHEET_ID)  # the add-on reads with the person's own access
         with serve(build_app(Runtime(settings, env, lambda: NOW))) as url:
-            yield url
+            yield url, user
 
 
-def homepage_widgets(url: str) -> list[dict[str, Any]]:
+def homepage_widgets(addon: tuple[str, str]) -> list[dict[str, Any]]:
+    url, user = addon
     now = int(time.time())
     token = mint_id_token({"iss": "https://accounts.google.com", "aud": ENDPOINT, "email": ADDON_SA,
                            "email_verified": True, "sub": "1234", "iat": now, "exp": now + 3600})
-    event = {"commonEventObject": {"hostApp": "SHEETS", "platform": "WEB"}, "authorizationEventObject": {},
-             "sheets": {"id": SHEET_ID, "title": "Revenue"}}
+    event = {"commonEventObject": {"hostApp": "SHEETS", "platform": "WEB"},
+             "authorizationEventObject": {"userOAuthToken": user},
+             "sheets": {"addonHasFileScopePermission": True, "id": SHEET_ID, "title": "Revenue"}}
     response = httpx.post(f"{url}/addon/homepage", json=event, headers={"Authorization": f"Bearer {token}"},
                           timeout=30, trust_env=False)
     assert response.status_code == 200
@@ -96,7 +100,7 @@ def homepage_widgets(url: str) -> list[dict[str, Any]]:
     return widgets
 
 
-def test_the_addon_shows_the_benchmarked_figure_to_the_decimals_its_tier_is_read_at(addon_url: str) -> None:
+def test_the_addon_shows_the_benchmarked_figure_to_the_decimals_its_tier_is_read_at(addon_url: tuple[str, str]) -> None:
     texts = [w["decoratedText"] for w in homepage_widgets(addon_url) if "decoratedText" in w]
     assert texts[1:] == [
         {"topLabel": "Trailing 12 months", "text": "NRR 110.00% · GRR 100.00%", "wrapText": True,
@@ -162,7 +166,7 @@ def test_slack_names_an_assumed_profile() -> None:
     assert f"{STRONG_LINE} {ASSUMED}" in blocks_to_text(digest_blocks(digest, ("benchmark",)))
 
 
-def test_the_addon_names_an_assumed_profile(unconfigured: None, addon_url: str) -> None:
+def test_the_addon_names_an_assumed_profile(unconfigured: None, addon_url: tuple[str, str]) -> None:
     widgets = homepage_widgets(addon_url)
     at = next(i for i, w in enumerate(widgets) if w.get("decoratedText", {}).get("topLabel") == "Benchmark")
     assert widgets[at + 1] == {"textParagraph": {"text": ASSUMED}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from sheets import (
     SheetsAuthError,
     SheetsError,
     SheetsQuotaError,
+    UserAccessRefused,
     fill_sheet,
     init_sheet,
     parse_sheet_spec,
@@ -184,6 +186,38 @@ def test_a_403_is_not_retried(google: FakeGoogle, clock: Clock) -> None:
     with pytest.raises(SheetNotShared):
         load_ledger(runtime(google, clock).source())
     assert clock.slept == []
+
+
+def test_a_persons_own_token_reads_what_they_may_and_is_never_in_a_message(google: FakeGoogle,
+                                                                          clock: Clock) -> None:
+    google.spreadsheets[SHEET_ID].shared_with = {"ada@example.com"}
+    ada = google.user_token("ada@example.com", SHEET_ID)
+    rt = runtime(google, clock)
+    assert len(load_ledger(rt.user_sheet_source(f"gsheet:{SHEET_ID}/Ledger", ada))) == 3
+    assert {token for _, token in google.bearers} == {ada} and google.counts["token"] == 0
+
+    bob = google.user_token("bob@example.com", SHEET_ID)
+    with pytest.raises(UserAccessRefused) as info:
+        load_ledger(rt.user_sheet_source(f"gsheet:{SHEET_ID}/Ledger", bob))
+    assert str(info.value) == (
+        f"Google refused your access to this spreadsheet ({SHEET_ID}): seeing its NRR needs view access, "
+        "filling it or inserting the template needs edit access. Ask its owner for access, then open NRR again.")
+    google.expire(ada)
+    with pytest.raises(UserAccessRefused) as expired:
+        load_ledger(rt.user_sheet_source(f"gsheet:{SHEET_ID}/Ledger", ada))
+    assert str(expired.value) == ("Google did not accept your sign-in for this request (it may have expired); "
+                                  "close NRR and open it again.")
+    assert google.counts["token"] == 0 and clock.slept == []  # neither refreshed nor retried
+    shown = "".join(traceback.format_exception(info.value) + traceback.format_exception(expired.value))
+    assert bob not in shown and ada not in shown
+
+
+def test_a_token_that_is_not_one_never_reaches_a_header(google: FakeGoogle, clock: Clock) -> None:
+    bad = "ya29.x\r\nX-Injected: yes"
+    with pytest.raises(UserAccessRefused) as info:
+        runtime(google, clock).user_sheet_source(f"gsheet:{SHEET_ID}", bad)
+    assert "X-Injected" not in "".join(traceback.format_exception(info.value))
+    assert google.sheets_calls() == 0
 
 
 def test_credentials_problems_are_plain(google: FakeGoogle, tmp_path: Any) -> None:

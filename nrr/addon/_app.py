@@ -9,13 +9,17 @@ from sheets import GoogleSheetSource
 
 
 class AddonApp(Protocol):
-    """The configured ledger, Google Sheet sources, and reports with the configured settings."""
+    """The configured ledger, Google Sheet sources read with the person's own access, and reports
+    with the configured settings."""
 
     @property
     def ledger_spec(self) -> str:
         """The configured ledger source, as written in nrr.toml or ``--ledger``."""
         ...
 
-    def sheet_source(self, spec: str) -> GoogleSheetSource: ...
+    def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:
+        """The sheet read and written with ``token``, the person's own access token, for this request
+        only; nothing it reads is served to anyone else."""
+        ...
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...

@@ -4,6 +4,13 @@ Each request is verified first (``IdTokenVerifier``); then a handler reads like:
 spreadsheet, call the engine, render a card. Cards follow the add-on card JSON format; the
 homepage answers ``{"action": {"navigations": [{"pushCard": card}]}}`` and button callbacks
 ``{"renderActions": {"action": {"navigations": [{"updateCard": card}], "notification": ...}}}``.
+
+The spreadsheet is read and filled with the person's own access: the event's
+``authorizationEventObject.userOAuthToken``, used only once the request is verified and only for
+this request. Until they grant the add-on the open file (``sheets.addonHasFileScopePermission``;
+Google sends ``sheets.id`` only then), the card asks for it with one button, whose callback answers
+``{"renderActions": {"hostAppAction": {"editorAction": {"requestFileScopeForActiveDocument": {}}}}}``;
+once granted, Google calls the ``onFileScopeGrantedTrigger`` (the homepage) again.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import html
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,7 +39,7 @@ from engine import (
     tier_name,
 )
 from nrr.addon._app import AddonApp
-from nrr.addon._errors import AddonError, TokenRejected
+from nrr.addon._errors import FileScopeNeeded, TokenRejected
 from nrr.addon._idtoken import IdTokenVerifier
 from nrr.addon._logo import logo_png
 from sheets import GoogleSheetSource, SheetRef, fill_sheet, init_sheet, is_sheet_spec, parse_sheet_spec
@@ -40,7 +47,11 @@ from sheets import GoogleSheetSource, SheetRef, fill_sheet, init_sheet, is_sheet
 log = logging.getLogger("nrr.addon")
 Card = dict[str, Any]
 MAX_PROBLEMS_ON_HOME = 5
-PATHS = ("/addon/homepage", "/addon/validate", "/addon/fill", "/addon/template")
+PATHS = ("/addon/homepage", "/addon/validate", "/addon/fill", "/addon/template", "/addon/grant")
+ASK_FOR_FILE = ("NRR reads and fills this spreadsheet with your own Google access, one file at a time. "
+                "Grant it access to this file to see its NRR.")
+REQUEST_FILE_SCOPE: dict[str, Any] = {
+    "renderActions": {"hostAppAction": {"editorAction": {"requestFileScopeForActiveDocument": {}}}}}
 LOGO_PATH = "/addon/logo.png"
 
 
@@ -137,22 +148,31 @@ def error_card(message: str) -> Card:
     return card("Net Revenue Retention", "Something needs attention", [{"widgets": [_paragraph(_data(message))]}])
 
 
+def grant_card(base_url: str) -> Card:
+    """Before the person grants the open file: one button, which asks Google for the file scope."""
+    button = {"text": "Grant access to this spreadsheet",
+              "onClick": {"action": {"function": f"{base_url}/addon/grant"}}}
+    return card("Net Revenue Retention", "Access to this spreadsheet",
+                [{"widgets": [_paragraph(ASK_FOR_FILE), {"buttonList": {"buttons": [button]}}]}])
+
+
 def _source_for(event: dict[str, Any], app: AddonApp) -> GoogleSheetSource:
-    """The open spreadsheet's ledger tab: the configured one if it is this spreadsheet, else the first."""
-    spreadsheet_id = (event.get("sheets") or {}).get("id")
+    """The open spreadsheet's ledger tab (the configured one if it is this spreadsheet, else the first),
+    with the person's own access; ``FileScopeNeeded`` until they have granted the add-on this file."""
+    sheets = event.get("sheets") or {}
+    token = (event.get("authorizationEventObject") or {}).get("userOAuthToken")
+    spreadsheet_id = sheets.get("id")
+    if (sheets.get("addonHasFileScopePermission") is not True or not isinstance(spreadsheet_id, str)
+            or not spreadsheet_id or not isinstance(token, str) or not token):
+        raise FileScopeNeeded(ASK_FOR_FILE)
     configured = app.ledger_spec
     configured_ref = parse_sheet_spec(configured) if is_sheet_spec(configured) else None
-    if spreadsheet_id is None:
-        if configured_ref is None:
-            raise AddonError("Open nrr from the ledger spreadsheet and grant it access to the file "
-                           "(or set [ledger] source to the sheet).")
-        return app.sheet_source(configured)
     if configured_ref is not None and configured_ref.spreadsheet_id == spreadsheet_id:
-        return app.sheet_source(configured)
-    return app.sheet_source(str(SheetRef(spreadsheet_id)))
+        return app.user_sheet_source(configured, token)
+    return app.user_sheet_source(str(SheetRef(spreadsheet_id)), token)
 
 
-Handler = Callable[[GoogleSheetSource], tuple[Card, str]]
+T = TypeVar("T")
 
 
 async def logo(_: Request) -> Response:
@@ -163,14 +183,20 @@ async def logo(_: Request) -> Response:
 def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> list[Route]:
     """The add-on's endpoints, each verifying the caller before doing anything."""
 
+    def refused(request: Request) -> Response | None:
+        """401 unless the request's ID token proves it is our add-on's: checked before anything else."""
+        try:
+            verifier.verify(request.headers.get("authorization"), paths=(request.url.path,))
+        except TokenRejected as exc:
+            log.warning("add-on request refused on %s: %s", request.url.path, exc)
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        return None
+
     def endpoint(render: Callable[[dict[str, Any]], Card | tuple[Card, str]], *, home: bool
                  ) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
-            try:
-                verifier.verify(request.headers.get("authorization"), paths=(request.url.path,))
-            except TokenRejected as exc:
-                log.warning("add-on request refused on %s: %s", request.url.path, exc)
-                return JSONResponse({"error": "unauthorized"}, status_code=401)
+            if (refusal := refused(request)) is not None:
+                return refusal
             try:
                 event = await request.json()
             except ValueError:
@@ -179,6 +205,8 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
             try:
                 made = await run_in_threadpool(render, event if isinstance(event, dict) else {})
                 built, notice = made if isinstance(made, tuple) else (made, None)
+            except FileScopeNeeded:
+                built = grant_card(base_url)
             except NrrError as exc:
                 built = error_card(str(exc))
             except Exception:
@@ -193,14 +221,27 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
             return JSONResponse({"renderActions": {"action": action}})
         return handle
 
-    def on(handler: Handler) -> Callable[[dict[str, Any]], tuple[Card, str]]:
-        return lambda event: handler(_source_for(event, app))
+    def on(handler: Callable[[GoogleSheetSource], T]) -> Callable[[dict[str, Any]], T]:
+        def run(event: dict[str, Any]) -> T:
+            source = _source_for(event, app)
+            try:
+                return handler(source)
+            finally:
+                source.client.close()  # made for this request, with this person's token
+        return run
+
+    async def grant(request: Request) -> Response:
+        """The grant button: Google shows its dialog for the open file, then calls the homepage."""
+        if (refusal := refused(request)) is not None:
+            return refusal
+        return JSONResponse(REQUEST_FILE_SCOPE)
 
     return [
-        Route("/addon/homepage", endpoint(lambda e: home_card(_source_for(e, app), app, base_url),
-                                          home=True), methods=["POST"]),
+        Route("/addon/homepage", endpoint(on(lambda s: home_card(s, app, base_url)), home=True),
+              methods=["POST"]),
         Route("/addon/validate", endpoint(on(validate_card), home=False), methods=["POST"]),
         Route("/addon/fill", endpoint(on(fill_card), home=False), methods=["POST"]),
         Route("/addon/template", endpoint(on(template_card), home=False), methods=["POST"]),
+        Route("/addon/grant", grant, methods=["POST"]),
         Route(LOGO_PATH, logo, methods=["GET"]),
     ]

@@ -1,8 +1,9 @@
 """Errors of the Sheets add-on backend.
 
     NrrError (engine)
-    └── AddonError          the add-on cannot answer this request
-        └── TokenRejected   the request's ID token does not prove it came from our add-on (401)
+    └── AddonError            the add-on cannot answer this request
+        ├── TokenRejected     the request's ID token does not prove it came from our add-on (401)
+        └── FileScopeNeeded   the person has not granted the add-on the open spreadsheet yet
 """
 
 from __future__ import annotations
@@ -16,3 +17,7 @@ class AddonError(NrrError):
 
 class TokenRejected(AddonError):
     """The request's ID token is missing or does not prove the request came from our add-on."""
+
+
+class FileScopeNeeded(AddonError):
+    """The person has not granted the add-on access to the open spreadsheet (``drive.file``) yet."""

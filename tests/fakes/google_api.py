@@ -4,7 +4,9 @@ Served over real HTTP on 127.0.0.1 (port 0) by the standard library, so the real
 google-auth talk to it. It answers the way the recorded exchanges in shared/fixtures show:
 ranges unquoted for simple titles, no ``values`` key for an empty range, trailing empty cells
 and rows trimmed, serial-number dates. It counts requests per operation and can answer 429,
-500 or 403 on demand, or slowly.
+500 or 403 on demand, or slowly. It records the bearer token of every Sheets request, and tells
+the service account's tokens (from its token endpoint) from people's own (``user_token``), each
+reaching only what Google would let it reach.
 """
 
 from __future__ import annotations
@@ -151,7 +153,8 @@ class FakeSpreadsheet:
     spreadsheet_id: str
     title: str
     sheets: list[FakeSheet]
-    shared_with: set[str] = field(default_factory=lambda: {SERVICE_ACCOUNT})
+    shared_with: set[str] = field(default_factory=lambda: {SERVICE_ACCOUNT})  # editors
+    viewers: set[str] = field(default_factory=set)  # may read, not write
     developer_metadata: list[dict[str, Any]] = field(default_factory=list)
     next_sheet_id: int = 1_000_000
 
@@ -249,8 +252,10 @@ class FakeGoogle(LocalServer):
         self.counts: Counter[str] = Counter()
         self.faults: deque[int] = deque()
         self.latency = 0.0
-        self.tokens: set[str] = set()
+        self.tokens: set[str] = set()  # the service account's, issued by /token
+        self.user_tokens: dict[str, tuple[str, frozenset[str]]] = {}  # token -> (person, files granted)
         self.requests: list[tuple[str, str, Any]] = []  # (operation, path, body) of Sheets calls
+        self.bearers: list[tuple[str, str]] = []  # (operation, bearer token) of Sheets calls
         self.after: dict[str, Any] = {}  # operation -> callable(book), run once after it is answered
         self._lock = threading.RLock()
         super().__init__(self._handler())
@@ -272,6 +277,20 @@ class FakeGoogle(LocalServer):
             book.sheets.append(sheet)
         self.spreadsheets[spreadsheet_id] = book
         return book
+
+    def user_token(self, email: str, *spreadsheet_ids: str) -> str:
+        """An access token of ``email``'s own, as Google puts in an add-on event: with ``drive.file``
+        it reaches the spreadsheets given here (the files they granted the add-on), and of those
+        only what the person may open (``shared_with`` to edit, ``viewers`` to read)."""
+        with self._lock:
+            token = f"ya29.user-{len(self.user_tokens) + 1}-{email.split('@')[0]}"
+            self.user_tokens[token] = (email, frozenset(spreadsheet_ids))
+        return token
+
+    def expire(self, token: str) -> None:
+        """The token stops working, as an hour-old access token does (401)."""
+        with self._lock:
+            self.user_tokens.pop(token, None)
 
     def fail_next(self, *statuses: int) -> None:
         self.faults.extend(statuses)
@@ -348,6 +367,8 @@ class FakeGoogle(LocalServer):
             self.counts[operation] += 1
             payload = json.loads(body) if body else None
             self.requests.append((operation, raw_path, payload))
+            token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+            self.bearers.append((operation, token))
             fault = self.faults.popleft() if self.faults else None
         if self.latency:
             time.sleep(self.latency)
@@ -357,13 +378,17 @@ class FakeGoogle(LocalServer):
                                  "per minute per user' of service 'sheets.googleapis.com'."),
                    403: ApiError(403, "PERMISSION_DENIED", "The caller does not have permission"),
                    }.get(fault, ApiError(fault, "INTERNAL", "Internal error encountered."))
-        token = (headers.get("Authorization") or "").removeprefix("Bearer ")
-        if token not in self.tokens:
+        with self._lock:
+            person = self.user_tokens.get(token)
+        if token not in self.tokens and person is None:
             raise ApiError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         book = self.spreadsheets.get(spreadsheet_id)
         if book is None:
             raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
-        if SERVICE_ACCOUNT not in book.shared_with:
+        who, granted = person if person is not None else (SERVICE_ACCOUNT, None)
+        writing = operation in ("values.batchUpdate", "values.update", "spreadsheets.batchUpdate")
+        allowed = who in book.shared_with or (who in book.viewers and not writing)
+        if not allowed or (granted is not None and spreadsheet_id not in granted):
             raise ApiError(403, "PERMISSION_DENIED", "The caller does not have permission")
         with self._lock:
             answer = self._sheets_call(operation, book, rest, query, payload)
