@@ -38,6 +38,21 @@ from engine._benchmarks import (
     stage_for_arr,
 )
 from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
+from engine._cohort import (
+    COHORT_LABEL,
+    MOVER_KINDS,
+    TOP_MOVERS,
+    Cohort,
+    Mover,
+    MoverKind,
+    SegmentCohort,
+    benchmark_segment,
+    compute_cohort,
+    parse_where,
+    segment_cohorts,
+    where_cohort,
+)
+from engine._customers import CustomerCheck, CustomerTable, MonthMovements, cents_to_decimal, read_customers
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
 from engine._headers import match_header
@@ -92,6 +107,7 @@ from engine._sentences import (
 from engine._source import Cells, LedgerSource, check_source, load_ledger
 
 __all__ = [
+    "COHORT_LABEL",
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",
     "FIELD_TITLES",
@@ -102,6 +118,7 @@ __all__ = [
     "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
     "MONTH_WORDS",
+    "MOVER_KINDS",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
     "PUBLIC_COMPANIES",
@@ -112,6 +129,7 @@ __all__ = [
     "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
+    "TOP_MOVERS",
     "WARNINGS_SHOWN",
     "Alert",
     "Benchmark",
@@ -119,7 +137,10 @@ __all__ = [
     "CellError",
     "Cells",
     "Change",
+    "Cohort",
     "Components",
+    "CustomerCheck",
+    "CustomerTable",
     "Digest",
     "Field",
     "Funding",
@@ -133,6 +154,9 @@ __all__ = [
     "LedgerSource",
     "Method",
     "Month",
+    "MonthMovements",
+    "Mover",
+    "MoverKind",
     "NrrError",
     "Period",
     "PeriodSyntaxError",
@@ -143,6 +167,7 @@ __all__ = [
     "Report",
     "Retention",
     "Segment",
+    "SegmentCohort",
     "Source",
     "Stage",
     "Thresholds",
@@ -153,8 +178,10 @@ __all__ = [
     "alert_ledger_errors",
     "benchmark_basis",
     "benchmark_missing",
+    "benchmark_segment",
     "build_digest",
     "build_report",
+    "cents_to_decimal",
     "change_sentence",
     "check_ledger",
     "check_source",
@@ -163,6 +190,7 @@ __all__ = [
     "column_letter",
     "compare_benchmarks",
     "compare_retention",
+    "compute_cohort",
     "compute_retention",
     "currency_amount",
     "evaluate_alerts",
@@ -184,15 +212,19 @@ __all__ = [
     "parse_month",
     "parse_month_number",
     "parse_ratio",
+    "parse_where",
     "previous_period",
     "pts",
     "quote_sheet",
     "rate",
+    "read_customers",
     "read_ledger",
     "report_to_dict",
     "resolve_period",
+    "segment_cohorts",
     "stage_for_arr",
     "tier_name",
     "trailing_12m",
     "trailing_series",
+    "where_cohort",
 ]

@@ -120,7 +120,7 @@ class Runtime:
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12) -> Digest:
         """The engine's digest for ``month``, with the configured settings."""
         s = self.settings
-        return build_digest(ledger, month, method=s.ledger.method, profile=s.profile,
+        return build_digest(ledger, month, method="sum" if s.ledger.method == "sum" else "chained", profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             chart_months=chart_months)
 
