@@ -52,7 +52,14 @@ from engine._cohort import (
     segment_cohorts,
     where_cohort,
 )
-from engine._customers import CustomerCheck, CustomerTable, MonthMovements, cents_to_decimal, read_customers
+from engine._customers import (
+    CustomerCheck,
+    CustomerTable,
+    MonthMovements,
+    cents_to_decimal,
+    ledger_table,
+    read_customers,
+)
 from engine._digest import Digest, build_digest
 from engine._errors import LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
 from engine._headers import match_header
@@ -202,6 +209,7 @@ __all__ = [
     "infer_date_order",
     "is_blank",
     "label_span",
+    "ledger_table",
     "load_ledger",
     "match_header",
     "method_sentence",

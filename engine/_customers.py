@@ -19,11 +19,15 @@ expansion, contraction, churn and reactivation, month m against month m-1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
+import itertools
+import operator
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -31,7 +35,7 @@ from typing import Literal
 from engine import _messages as say
 from engine._cells import MONTH_EXPECTED, Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, show
 from engine._headers import match_header
-from engine._ledger import Issue, Ledger, LedgerRow, Severity, Unit, a1
+from engine._ledger import FIELD_TITLES, Field, Issue, Ledger, LedgerRow, Severity, Unit, a1
 from engine._month import Month
 
 Role = Literal["id", "name", "month", "amount", "currency"]
@@ -112,9 +116,15 @@ class CustomerTable:
     keys: tuple[str, ...]
     names: tuple[str, ...]
     mrr: tuple[list[int], ...]
-    attributes: Mapping[str, tuple[list[str | None], ...]]
+    attribute_names: tuple[str, ...]
+    #: builds ``attributes`` on first use: a report that asks no segment question never pays for it
+    fill_attributes: Callable[[], Mapping[str, tuple[list[str | None], ...]]] = field(repr=False)
     unit: Unit = "MRR"
     currency: str | None = None
+
+    @functools.cached_property
+    def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
+        return self.fill_attributes()
 
     @property
     def last(self) -> Month:
@@ -133,7 +143,7 @@ class CustomerTable:
     def attribute(self, column: str) -> str | None:
         """The attribute column ``column`` names, case-insensitively; None when there is none."""
         wanted = " ".join(column.split()).casefold()
-        return next((a for a in self.attributes if " ".join(a.split()).casefold() == wanted), None)
+        return next((a for a in self.attribute_names if " ".join(a.split()).casefold() == wanted), None)
 
     def value_at(self, column: str, customer: int, i: int) -> str | None:
         """A customer's attribute in month index ``i``; else its latest before, else its first."""
@@ -314,6 +324,7 @@ class _Builder:
         self.rows: list[list[int]] = []  # the sheet row each figure came from (0: none)
         self.attribute_names = list(attributes)
         self.attributes: dict[str, list[list[str | None]]] = {a: [] for a in attributes}
+        self.lazy: Callable[[], Mapping[str, tuple[list[str | None], ...]]] | None = None
 
     def customer(self, key: str, name: str) -> int:
         c = self.index.get(key)
@@ -332,7 +343,21 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
     index = find_customer_header(grid)
     if index is None:
         return CustomerCheck(None, [Issue("error", "no_header", say.no_header("MRR"), (), None, sheet)])
-    return _Reader(grid, sheet, first_row, _read_header(grid[index], index)).run()
+    with _no_gc_pauses():
+        return _Reader(grid, sheet, first_row, _read_header(grid[index], index)).run()
+
+
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """The cyclic collector off while a table is built: its objects hold no cycles, and with a
+    300,000-row grid alive every full collection walks millions of cells (half the reading time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Reader:
@@ -348,6 +373,7 @@ class _Reader:
         self.key_col = header.roles.get("id", header.roles.get("name"))
         self.name_col = header.roles.get("name", self.key_col)
         self.currencies: dict[str, str] = {}  # code -> its first cell
+        self.fast_rows: tuple[list[Cell], int] | None = None  # the key column, when read column by column
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -374,8 +400,8 @@ class _Reader:
     def table(self, b: _Builder) -> CustomerTable:
         attributes = {a: tuple(b.attributes[a]) for a in b.attribute_names}
         currency = next(iter(self.currencies), None) if len(self.currencies) == 1 else None
-        return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(b.mrr), attributes,
-                             self.unit, currency)
+        return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(b.mrr),
+                             tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency)
 
     def cell(self, row: Sequence[Cell], col: int | None) -> Cell:
         return row[col] if col is not None and col < len(row) else None
@@ -419,10 +445,15 @@ class _Reader:
     # -- long form --
 
     def read_long(self) -> _Builder | None:
+        """One row per customer and month. The loop is the hot path of a 300,000-row table: plain
+        text figures and months take a fast path; anything else goes through the engine's parsers."""
         month_col = self.header.roles["month"]
         amount_col = self.header.roles["amount"]
+        key_col = self.key_col if self.key_col is not None else 0
         rows = self.data()
-        distinct = {v for r in rows if not is_blank(v := self.cell(self.grid[r], month_col))}
+        grid, first_row = self.grid, self.first_row
+        distinct = {row[month_col] if month_col < len(row) else None for row in grid[self.header.index + 1:]}
+        distinct = {v for v in distinct if not is_blank(v)}
         order = infer_date_order([v for v in distinct if isinstance(v, str)])
         months: dict[Cell, Month | None] = {}
         for value in distinct:
@@ -442,40 +473,48 @@ class _Reader:
         index_of = {v: (m - self.first if m is not None else None) for v, m in months.items()}
         distinguisher = self.header.distinguisher
         subscriptions: dict[tuple[int, int], dict[str | None, int]] = {}
-        grid, first_row, key_col, name_col = self.grid, self.first_row, self.key_col, self.name_col
-        attributes = bool(self.header.attributes)
+        name_col = self.name_col if self.name_col is not None else key_col
+        attributes = [(col, builder.attributes[name]) for name, col in self.header.attributes.items()]
         with_currency = "currency" in self.header.roles
+        width = max(key_col, name_col, month_col, amount_col, *(col for col, _ in attributes)) + 1
+        if self.fast_long(builder, index_of, width):
+            return builder
+        index, mrr, sources = builder.index, builder.mrr, builder.rows
+        known: dict[str, int] = {}  # figures repeat month after month: each text is parsed once
         for r in rows:
             row = grid[r]
+            if len(row) < width:
+                row = [*row, *([None] * (width - len(row)))]
+            key, month_cell, amount_cell = row[key_col], row[month_col], row[amount_col]
             sheet_row = first_row + r
-            month_cell = row[month_col] if month_col < len(row) else None
-            amount_cell = row[amount_col] if amount_col < len(row) else None
-            key = row[key_col] if key_col is not None and key_col < len(row) else None
-            if type(key) is not str or not key.strip():
+            if type(key) is not str or not key or key.isspace():
                 if is_blank(key) and is_blank(month_cell) and is_blank(amount_cell):
                     continue
-                if not (text := self.key(row)):
-                    self.add("error", "no_customer", say.customer_missing(self.unit), [a1(sheet_row, key_col or 0)])
+                if (text := self.key(row)) is None:
+                    self.add("error", "no_customer", say.customer_missing(self.unit), [a1(sheet_row, key_col)])
                     continue
-                key, name = text
-            else:
-                name = key if name_col == key_col else (_text(self.cell(row, name_col)) or key)
-            if is_blank(month_cell):
-                self.add("error", "bad_month", say.unreadable("Month", "(blank)", MONTH_EXPECTED),
-                         [a1(sheet_row, month_col)])
-                continue
-            i = index_of[month_cell]
+                key = text[0]
+            i = index_of.get(month_cell)
             if i is None:
-                self.add("error", "bad_month", say.unreadable("Month", show(month_cell), MONTH_EXPECTED),
+                found_text = "(blank)" if is_blank(month_cell) else show(month_cell)
+                self.add("error", "bad_month", say.unreadable("Month", found_text, MONTH_EXPECTED),
                          [a1(sheet_row, month_col)])
                 continue
-            cents = self.amount(amount_cell, sheet_row, amount_col, self.first + i)
-            if cents is None:
-                continue
-            c = builder.customer(key, name)
             if with_currency:
                 self.currency(row, sheet_row)
-            earlier = builder.rows[c][i]
+            cents = known.get(amount_cell) if type(amount_cell) is str else None
+            if cents is None:
+                try:
+                    cents = _cents(amount_cell)
+                except _AmountError:
+                    self.amount(amount_cell, sheet_row, amount_col, self.first + i)
+                    continue
+                if type(amount_cell) is str:
+                    known[amount_cell] = cents
+            c = index.get(key)
+            if c is None:
+                c = builder.customer(key, _text(row[name_col]) or key)
+            earlier = sources[c][i]
             if earlier:
                 sub = _text(self.cell(row, distinguisher))
                 seen = subscriptions.get((c, i))
@@ -483,17 +522,84 @@ class _Reader:
                     first_sub = _text(self.cell(grid[earlier - first_row], distinguisher))
                     seen = subscriptions[(c, i)] = {first_sub: earlier}
                 if distinguisher is None or sub in seen:
-                    cells = [a1(seen.get(sub, earlier), key_col or 0), a1(sheet_row, key_col or 0)]
+                    cells = [a1(seen.get(sub, earlier), key_col), a1(sheet_row, key_col)]
                     self.add("error", "repeated_customer", say.customer_repeated(key), cells, self.first + i)
                     continue
                 seen[sub] = sheet_row
-                builder.mrr[c][i] += cents
+                mrr[c][i] += cents
             else:
-                builder.rows[c][i] = sheet_row
-                builder.mrr[c][i] = cents
-            if attributes:
-                self.set_attributes(builder, c, row, i)
+                sources[c][i] = sheet_row
+                mrr[c][i] = cents
+            for col, values in attributes:
+                value = row[col]
+                if value and values[c][i] is None:
+                    values[c][i] = value if type(value) is str else _text(value)
         return builder
+
+    def fast_long(self, builder: _Builder, index_of: Mapping[Cell, int | None], width: int) -> bool:
+        """Fill ``builder`` column by column, mostly at C speed, when the table is clean: every row with
+        a customer, a month and a readable figure, no customer twice in a month, one currency. False
+        (the builder untouched) otherwise: the row-by-row loop then finds and names each problem."""
+        body = self.grid[self.header.index + 1:]
+        if any(len(row) < width for row in body):
+            return False
+        roles = self.header.roles
+        key_col = self.key_col if self.key_col is not None else 0
+        name_col = self.name_col if self.name_col is not None else key_col
+        keys = [row[key_col] for row in body]
+        if "currency" in roles and len({row[roles["currency"]] for row in body}) > 1:
+            return False
+        customers = dict.fromkeys(keys)
+        if any(type(k) is not str or not k or k.isspace() for k in customers):
+            return False
+        amounts = [row[roles["amount"]] for row in body]
+        known: dict[Cell, int] = {}
+        for value in set(amounts):
+            try:
+                known[value] = _cents(value)
+            except _AmountError:
+                return False
+        months = list(map(index_of.get, (row[roles["month"]] for row in body)))
+        if None in months:
+            return False
+        index = {k: c for c, k in enumerate(customers)}
+        cust = list(map(index.__getitem__, keys))
+        count = builder.count
+        flat = list(map(operator.add, map(operator.mul, cust, itertools.repeat(count)), months))
+        if len(set(flat)) != len(flat):
+            return False
+        names: dict[Cell, str] = {}
+        if name_col == key_col:
+            names = {k: k for k in customers if isinstance(k, str)}
+        else:
+            for key, name in dict.fromkeys(zip(keys, (row[name_col] for row in body), strict=True)):
+                if key not in names:
+                    names[key] = _text(name) or str(key)
+        builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
+        builder.names = [names[k] for k in customers]
+        mrr = builder.mrr = [[0] * count for _ in customers]
+        for c, i, amount in zip(cust, months, map(known.__getitem__, amounts), strict=True):
+            mrr[c][i] = amount  # type: ignore[index]
+        first_row = self.first_row + self.header.index + 1
+        builder.rows = [[] for _ in customers]
+        self.fast_rows = (keys, first_row)
+        columns = dict(self.header.attributes)
+
+        def fill() -> Mapping[str, tuple[list[str | None], ...]]:
+            out = {}
+            for name, col in columns.items():
+                values: list[list[str | None]] = [[None] * count for _ in customers]
+                for c, i, row in zip(cust, months, body, strict=True):
+                    value = row[col]
+                    if value:
+                        values[c][i] = value if type(value) is str else _text(value)  # type: ignore[index]
+                out[name] = tuple(values)
+            return out
+
+        builder.lazy = fill
+        if "currency" in roles and body:
+            self.currency(body[0], first_row)
+        return True
 
     def report_bad_months(self, months: Mapping[Cell, Month | None], month_col: int) -> None:
         for r in self.data():
@@ -558,4 +664,35 @@ class _Reader:
                     self.add("warning", "alike_customers", say.customers_alike(keys[0], other), cells)
 
     def first_row_of(self, b: _Builder, key: str) -> int:
+        if self.fast_rows is not None:
+            keys, first = self.fast_rows
+            return first + keys.index(key)
         return min((r for r in b.rows[b.index[key]] if r), default=0)
+
+
+def ledger_table(ledger: Ledger) -> tuple[list[str], list[list[str]]]:
+    """The ledger as text rows under the template's headers, for ``nrr ledger``: money with 2 decimals,
+    NRR as a percentage; a ledger derived from a customer table adds New and Reactivation MRR.
+
+    >>> table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["A", "2026-02", "90"],
+    ...                         ["B", "2026-02", "30"]]).table
+    >>> ledger_table(table.ledger())
+    (['Month', 'MRR (Start of Period)', 'Expanded MRR', 'Churned MRR', 'Downgraded MRR', 'MRR (End of Period)', \
+'NRR Rate', 'New MRR', 'Reactivation MRR'], [['2026-02', '100.00', '0.00', '0.00', '10.00', '90.00', '90.00%', \
+'30.00', '0.00']])
+    """
+    unit = ledger.unit
+    fields: tuple[Field, ...] = ("month", "start", "expansion", "churn", "downgrade", "end", "nrr")
+    headers = [FIELD_TITLES[f].replace("MRR", unit) for f in fields]
+    extra: dict[Month, MonthMovements] = {}
+    if ledger.customers is not None:
+        headers += [f"New {unit}", f"Reactivation {unit}"]
+        extra = {m.month: m for m in ledger.customers.movements}
+    rows = []
+    for r in ledger.rows:
+        row = [str(r.month), *(f"{v:.2f}" for v in (r.start, r.expansion, r.churn, r.downgrade, r.end)),
+               "" if r.nrr is None else f"{r.nrr * 100:.2f}%"]
+        if (m := extra.get(r.month)) is not None:
+            row += [f"{cents_to_decimal(m.new):.2f}", f"{cents_to_decimal(m.reactivation):.2f}"]
+        rows.append(row)
+    return headers, rows
