@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engine._month import Month
+
+if TYPE_CHECKING:
+    from engine._customers import CustomerTable
 
 Severity = Literal["error", "warning"]
 Field = Literal["month", "start", "expansion", "churn", "downgrade", "end", "nrr", "grr"]
@@ -151,6 +154,8 @@ class Ledger:
     sheet: str | None = None
     layout: Layout | None = None
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
+    #: the customer table this ledger was derived from, when it was (its answers are then cohort figures)
+    customers: CustomerTable | None = field(default=None, repr=False, compare=False)
     _by_month: Mapping[Month, LedgerRow] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -379,3 +379,66 @@ def alert_ledger_errors(count: int, new: list[str]) -> str:
 
 def alert_ledger_clean() -> str:
     return "The ledger reads cleanly again: every error is fixed."
+
+
+# --- customer tables --------------------------------------------------------------------------
+
+def customer_negative(unit: str, amount: Decimal) -> str:
+    return (f"{unit} {money(amount)} is negative; a customer pays 0 or more in a month "
+            "(record a credit as a lower figure, not below 0).")
+
+
+def customer_missing(unit: str) -> str:
+    return f"This row has {unit} but no customer; fill in the customer or delete the row."
+
+
+def customer_repeated(name: str) -> str:
+    return (f"'{name}' has two rows for this month; add a Subscription, Plan or Product column to tell "
+            "them apart (they are then summed), or merge them into one row.")
+
+
+def currencies_mixed(column: str, firsts: Sequence[tuple[str, str]]) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return (f"The {column} column holds more than one currency ({listed}); convert the amounts to one "
+            "currency first.")
+
+
+def customers_alike(first: str, second: str) -> str:
+    return (f"'{first}' and '{second}' differ only in case or spacing: they are counted as two customers; "
+            "write them the same way if they are one.")
+
+
+def month_columns_missing(missing: Sequence[Month]) -> str:
+    return (f"No column for {month_run(missing)} between the other months; add "
+            f"{'them' if len(missing) > 1 else 'it'} (a blank cell is 0).")
+
+
+def month_column_repeated(month: Month) -> str:
+    return f"{month.name} has two columns; keep one."
+
+
+def customers_empty() -> str:
+    return "The customer table has no rows yet; add one row per customer and month."
+
+
+def cohort_month_missing(before: Month, first: Month) -> str:
+    return (f"The cohort is the customers paying in {before.name}, which is not in the customer table; "
+            f"its first month is {first.name}.")
+
+
+def cohort_needs_customers() -> str:
+    return ("The cohort method needs a customer table (one MRR figure per customer per month); "
+            "this ledger holds month totals: use --method chained or sum.")
+
+
+def unknown_attribute(column: str, known: Sequence[str]) -> str:
+    names = ", ".join(known) if known else "none"
+    return f"No column '{column}' in the customer table; its attribute columns are: {names}."
+
+
+def where_syntax(text: str) -> str:
+    return f"'{text}' is not COLUMN=VALUE, such as Segment=Enterprise."
+
+
+def where_matches_nobody(column: str, value: str, before: Month) -> str:
+    return f"No customer in the cohort has {column} = {value} in {before.name}."

@@ -25,6 +25,7 @@ from engine._cells import (
     parse_ratio,
     show,
 )
+from engine._customers import find_customer_header, read_customers
 from engine._errors import LedgerError
 from engine._headers import match_header
 from engine._ledger import (
@@ -83,8 +84,23 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
 
 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> LedgerCheck:
-    """Every error and warning in ``grid``, and the ledger when there are no errors."""
+    """Every error and warning in ``grid``, and the ledger when there are no errors.
+
+    A customer table (one figure per customer and month) is recognised from its headers, and its
+    ledger is the derived one (``Ledger.customers`` holds the table).
+    """
+    if _find_header(grid) is None and find_customer_header(grid) is not None:
+        return _customer_check(grid, sheet, first_row)
     return _Reader(grid, sheet, first_row).run()
+
+
+def _customer_check(grid: Grid, sheet: str | None, first_row: int) -> LedgerCheck:
+    found = read_customers(grid, sheet=sheet, first_row=first_row)
+    if found.table is None:
+        return LedgerCheck(None, found.issues)
+    warnings = tuple(i for i in found.issues if i.severity == "warning")
+    ledger = found.table.ledger(warnings, sheet)
+    return LedgerCheck(ledger, found.issues, ledger.rows, None, ledger.unit)
 
 
 def _ratio(row: LedgerRow) -> Decimal:

@@ -8,11 +8,24 @@ from typing import Any
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, compare_benchmarks
+from engine._cohort import (
+    COHORT_LABEL,
+    MOVER_KINDS,
+    TOP_MOVERS,
+    Cohort,
+    SegmentCohort,
+    cohort_before,
+    compute_cohort,
+    segment_cohorts,
+    where_cohort,
+)
+from engine._customers import CustomerTable
 from engine._errors import QueryError
 from engine._ledger import Issue, Ledger
 from engine._periods import Period, fit_period, previous_period
 from engine._retention import (
     Change,
+    Components,
     Method,
     Retention,
     Trailing,
@@ -36,20 +49,32 @@ class Report:
     unit: str = "MRR"
     currency: str = "USD"
     no_change: str | None = None  # why ``change`` is None: no earlier period, or NRR not defined
+    cohort: Cohort | None = None  # a customer table's cohort answer (method "cohort")
+    segments: tuple[SegmentCohort, ...] | None = None  # with ``by``: the cohort per segment
 
     @property
     def period(self) -> Period:
         return self.retention.period
 
 
-def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
+def build_report(ledger: Ledger, period: Period, *, method: Method | None = None,
                  profile: Profile | None = None, fiscal_year_start: int = 1,
-                 currency: str = "USD") -> Report:
+                 currency: str = "USD", top: int = TOP_MOVERS, by: str | None = None,
+                 where: tuple[str, str] | None = None) -> Report:
     """Everything to say about ``period``; raises ``QueryError`` if the ledger does not cover it.
 
-    Without ``profile`` the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
+    ``method`` None is the ledger's own: cohort for a customer table, else chained. ``top``, ``by``
+    (an attribute column) and ``where`` (column, value) apply to the cohort method. Without ``profile``
+    the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
     """
     profile = profile or Profile(assumed=True)
+    if method is None:
+        method = "cohort" if ledger.customers is not None else "chained"
+    if method == "cohort":
+        if ledger.customers is None:
+            raise QueryError(say.cohort_needs_customers())
+        return _cohort_report(ledger, ledger.customers, period, profile, fiscal_year_start, currency, top, by,
+                              where)
     period = fit_period(period, ledger)
     retention = compute_retention(ledger, period, method)
     no_change: str | None = None
@@ -72,6 +97,78 @@ def build_report(ledger: Ledger, period: Period, *, method: Method = "chained",
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
                                        annualized=trailing.annualized)
     return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change)
+
+
+def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top: int,
+                      where: tuple[str, str] | None) -> tuple[Retention, Cohort]:
+    cohort_before(table, period.first)  # a period whose month a-1 the table lacks is refused, naming it
+    period = fit_period(period, ledger)
+    base = compute_retention(ledger, period, "chained")
+    cohort = (where_cohort(table, period.first, period.last, where, top=top) if where
+              else compute_cohort(table, period.first, period.last, top=top))
+    if not cohort.start:
+        undefined = say.undefined_zero_start(period.first)
+        return replace(base, method="cohort", nrr=None, grr=None, components=None, undefined=undefined), cohort
+    start = Decimal(cohort.start)
+    components = Components(cohort.expansion / start, cohort.contraction / start, cohort.churn / start)
+    retention = replace(base, method="cohort", nrr=cohort.nrr, grr=cohort.grr, components=components,
+                        undefined=None, notes=())
+    return retention, cohort
+
+
+def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile: Profile, fiscal_year_start: int,
+                   currency: str, top: int, by: str | None, where: tuple[str, str] | None) -> Report:
+    """The report of a customer table: every figure a cohort figure, the 12-month cohort benchmarked."""
+    retention, cohort = _cohort_retention(ledger, table, period, top, where)
+    period = retention.period
+    no_change: str | None = None
+    change = None
+    try:
+        previous, _ = _cohort_retention(ledger, table, previous_period(period, fiscal_year_start), top, where)
+    except QueryError as exc:
+        no_change = say.no_comparison(str(exc))
+    else:
+        change = compare_retention(retention, previous)
+        if change is None:
+            no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
+    trailing: Trailing | None
+    if period.last - 12 in table:
+        _, year = _cohort_retention(ledger, table, Period(period.last - 11, period.last, COHORT_LABEL), 0, where)
+        trailing = Trailing(period.last, year.nrr, year.grr, 12, False, cohort=True)
+    else:
+        trailing = trailing_12m(ledger, period.last, "chained")
+    benchmark = None
+    if trailing is not None and trailing.nrr is not None:
+        last_end = Decimal(table.total(period.last)).scaleb(-2)
+        arr = last_end * 12 if ledger.unit == "MRR" else last_end
+        benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, annualized=trailing.annualized)
+    segments = segment_cohorts(table, period.first, period.last, by, profile, top=top) if by else None
+    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
+                  cohort, segments)
+
+
+def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
+    """A cohort's figures for JSON: ``customers``, ``retained``, ``logo_retention_pct``, start and end MRR."""
+    return {"customers": cohort.customers, "retained": cohort.retained,
+            "logo_retention_pct": pct(cohort.logo_retention),
+            "start_mrr": money(cohort.start_mrr), "end_mrr": money(cohort.end_mrr)}
+
+
+def movers_to_dict(cohort: Cohort) -> dict[str, list[dict[str, str | None]]]:
+    return {kind: [{"customer": m.customer, "amount": money(m.amount)} for m in cohort.movers[kind]]
+            for kind in MOVER_KINDS}
+
+
+def segment_to_dict(segment: SegmentCohort) -> dict[str, Any]:
+    c, b = segment.cohort, segment.benchmark
+    return {"segment": segment.segment, "nrr_pct": pct(c.nrr), "grr_pct": pct(c.grr),
+            "logo_retention_pct": pct(c.logo_retention), "customers": c.customers, "retained": c.retained,
+            "start_mrr": money(c.start_mrr), "end_mrr": money(c.end_mrr),
+            "benchmark": None if b is None else {
+                "basis": COHORT_LABEL, "tier": b.tier.name, "segment": b.segment.segment,
+                "segment_median_pct": pct(b.segment.median), "segment_top_quartile_pct": pct(b.segment.top_quartile),
+                "gap_to_median_pts": points(b.gap_to_median), "gap_to_top_quartile_pts": points(b.gap_to_top_quartile),
+                "grr_status": b.grr_status, "source": str(b.source)}}
 
 
 def pct(ratio: Decimal | None) -> float | None:
@@ -154,6 +251,15 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                                "as_of": str(t.as_of)}
         if t.nrr is None and t.undefined:
             out["trailing_12m"]["undefined"] = t.undefined
+    if report.trailing is not None and report.trailing.cohort:
+        out["trailing_12m"]["basis"] = COHORT_LABEL
+    if report.cohort is not None:
+        out["cohort"] = cohort_to_dict(report.cohort)
+        if report.cohort.segment is not None:
+            out["cohort"]["segment"] = report.cohort.segment
+        out["movers"] = movers_to_dict(report.cohort)
+    if report.segments is not None:
+        out["segments"] = [segment_to_dict(s) for s in report.segments]
     if report.benchmark is not None:
         b = report.benchmark
         out["benchmark"] = {

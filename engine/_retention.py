@@ -25,9 +25,10 @@ from engine._ledger import ZERO, Ledger, LedgerRow
 from engine._month import Month
 from engine._periods import Period, fit_period
 
-Method = Literal["chained", "sum"]
+Method = Literal["chained", "sum", "cohort"]
 Driver = Literal["expansion", "contraction", "churn"]
-METHODS: tuple[Method, ...] = ("chained", "sum")
+METHODS: tuple[Method, ...] = ("chained", "sum", "cohort")
+_LEDGER_METHODS: tuple[Method, ...] = ("chained", "sum")  # cohort needs a customer table (engine._cohort)
 ONE = Decimal(1)
 
 
@@ -143,8 +144,8 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
     >>> r.nrr, r.grr
     (Decimal('1.08'), Decimal('0.93'))
     """
-    if method not in METHODS:
-        raise ValueError(f"method is one of {METHODS}, not {method!r}")
+    if method not in _LEDGER_METHODS:
+        raise ValueError(f"method is one of {_LEDGER_METHODS}, not {method!r}")
     period = fit_period(period, ledger)
     rows = tuple(r for m in period.months if (r := ledger.get(m)) is not None)
     result = _chain(rows) if method == "chained" else _sum(rows)
@@ -249,6 +250,7 @@ class Trailing:
     annualized: bool
     undefined: str | None = None
     notes: tuple[str, ...] = ()  # caveats of the figure (the sum method over rows that are not one cohort)
+    cohort: bool = False  # the 12-month cohort of a customer table, not a chain of month totals
 
     @property
     def indicative(self) -> bool:

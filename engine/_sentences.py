@@ -13,6 +13,7 @@ from engine._retention import Change, Method, Retention, Trailing
 METHOD_WORDS: dict[Method, str] = {
     "chained": "chained: the product of the monthly rates",
     "sum": "sum: the span's movements over its first Start",
+    "cohort": "cohort: the customers paying the month before the period, and what the same customers pay at its end",
 }
 
 
@@ -33,6 +34,8 @@ def change_sentence(change: Change) -> str:
 def benchmark_basis(trailing: Trailing) -> str:
     """What the benchmarked figure rests on: ``trailing 12 months to Sep 2026`` or
     ``annualized from 8 months to Sep 2026, indicative``."""
+    if trailing.cohort:
+        return f"12-month cohort to {trailing.as_of.short}"
     if trailing.annualized:
         return f"annualized from {say.months(trailing.months)} to {trailing.as_of.short}, indicative"
     return f"trailing 12 months to {trailing.as_of.short}"

@@ -10,8 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from engine import (
+    MOVER_KINDS,
     WARNINGS_SHOWN,
     Issue,
+    Ledger,
     Report,
     benchmark_basis,
     benchmark_missing,
@@ -19,6 +21,7 @@ from engine import (
     currency_amount,
     growth_basis,
     grr_sentence,
+    ledger_table,
     method_sentence,
     more_warnings,
     profile_sentence,
@@ -34,6 +37,8 @@ def render_report(report: Report, console: Console) -> None:
     console.print(_headline_panel(report))
     if len(report.retention.rows) > 1:
         console.print(_month_table(report))
+    if report.cohort is not None:
+        _print_cohort(report, console)
     _print_benchmark(report, console)
     console.print(Text(f"Method: {method_sentence(report.retention.method)}", style="dim"))
     for note in report.retention.notes:
@@ -50,6 +55,13 @@ def _headline_panel(report: Report) -> Panel:
                           + (f" to {r.period.last.short})" if len(r.period) > 1 else ")"))
     head = Text.assemble(("NRR ", "bold"), (rate(r.nrr, 2), "bold cyan"),
                          ("   GRR ", "bold"), (rate(r.grr, 2), "bold cyan"))
+    if report.cohort is not None:
+        head.append_text(Text.assemble(("   Logo retention ", "bold"),
+                                       (rate(report.cohort.logo_retention, 2), "bold cyan"),
+                                       (f"   (cohort: {report.cohort.customers:,} customers paying in "
+                                        f"{report.cohort.before.short}"
+                                        + (f", {report.cohort.segment}" if report.cohort.segment else "") + ")",
+                                        "dim")))
     lines: list[Text | Table] = [head]
     if r.undefined:
         lines.append(Text(f"NRR and GRR are {r.undefined}.", style="yellow"))
@@ -120,3 +132,56 @@ def render_issues(issues: Sequence[Issue], console: Console) -> None:
         style = "red" if issue.severity == "error" else "yellow"
         console.print(Text.assemble((f"{issue.severity}: ", f"bold {style}"), str(issue)),
                       soft_wrap=True)
+
+
+_MOVER_TITLES = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
+
+
+def _print_cohort(report: Report, console: Console) -> None:
+    """Who moved the number (the top movers of each kind) and, with --by, the cohort per segment."""
+    cohort, cur = report.cohort, report.currency
+    assert cohort is not None
+    for kind in MOVER_KINDS:
+        movers = cohort.movers[kind]
+        if not movers:
+            continue
+        sign = "+" if kind == "expansion" else "-"
+        listed = ", ".join(f"{m.customer} {sign}{currency_amount(m.amount, cur)}" for m in movers)
+        console.print(Text.assemble((f"{_MOVER_TITLES[kind]}: ", "bold"), listed), soft_wrap=True)
+    if report.segments is None:
+        return
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    for name in ("Segment", "NRR", "GRR", "Logos", "Customers", "Start", "End", "Benchmark (12-month cohort)"):
+        table.add_column(name, justify="left" if name in ("Segment", "Benchmark (12-month cohort)") else "right")
+    for seg in report.segments:
+        c, b = seg.cohort, seg.benchmark
+        bench = "n/a" if b is None else (f"{tier_name(b)}, {b.segment.segment} median {rate(b.segment.median, 0)} "
+                                         f"({pts(b.gap_to_median)})")
+        table.add_row(seg.segment, rate(c.nrr, 2), rate(c.grr, 2), rate(c.logo_retention, 1),
+                      f"{c.retained:,}/{c.customers:,}", currency_amount(c.start_mrr, cur),
+                      currency_amount(c.end_mrr, cur), bench)
+    console.print(table)
+
+
+def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> None:
+    """The ledger month by month (derived from a customer table, with New and Reactivation)."""
+    headers, rows = ledger_table(ledger)
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    for i, name in enumerate(headers):
+        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def ledger_csv(ledger: Ledger) -> str:
+    """The ledger as CSV under the template's headers (``nrr ledger --csv``)."""
+    import csv
+    import io
+
+    headers, rows = ledger_table(ledger)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue()

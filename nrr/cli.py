@@ -27,6 +27,7 @@ from engine import (
     EXAMPLES,
     METHODS,
     RULES,
+    TOP_MOVERS,
     Month,
     NrrError,
     PeriodSyntaxError,
@@ -35,10 +36,11 @@ from engine import (
     months,
     parse_month,
     parse_month_number,
+    parse_where,
     report_to_dict,
     resolve_period,
 )
-from nrr._render import render_issues, render_report
+from nrr._render import ledger_csv, render_issues, render_ledger, render_report
 from nrr.config import Settings, load_settings
 from nrr.runtime import Runtime, utc_now
 
@@ -69,6 +71,12 @@ def _month_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not {exc}") from None
 
 
+def _count(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    raise argparse.ArgumentTypeError(f"'{text}' is not a count such as 5")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr", description="Net Revenue Retention from your ledger: reports, checks, Slack.")
@@ -91,8 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="resolve relative periods as of this day (default: today, configured zone)")
     report.add_argument("--fiscal-year-start", type=_month_number, metavar="MONTH",
                         help="first month of the fiscal year (default: [calendar] fiscal_year_start)")
-    report.add_argument("--method", choices=METHODS, help="how a span combines its months (default: chained)")
+    report.add_argument("--method", choices=METHODS,
+                        help="how a span combines its months (default: cohort for a customer table, else chained)")
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    report.add_argument("--by", metavar="COLUMN", help="a customer table's cohort per segment of this attribute column")
+    report.add_argument("--where", metavar="COLUMN=VALUE", help="answer for one segment of a customer table")
+    report.add_argument("--top", type=_count, default=TOP_MOVERS, metavar="N",
+                        help=f"movers shown of each kind (default: {TOP_MOVERS})")
+
+    ledger_cmd = commands.add_parser(
+        "ledger", help="print the ledger: a customer table's derived seven-column ledger, or the one read",
+        description="The ledger month by month. For a customer table: the derived seven-column ledger (Start = "
+                    "the previous month's total) with New and Reactivation MRR.")
+    common(ledger_cmd)
+    ledger_cmd.add_argument("--csv", action="store_true", help="print CSV with the template's headers")
 
     validate = commands.add_parser("validate", help="list every error and warning in the ledger")
     common(validate)
@@ -160,13 +180,23 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     today = args.today or runtime.today()
     period = resolve_period(" ".join(args.period) or "last-month", today, settings.calendar.fiscal_year_start)
     ledger = load_ledger(runtime.source())
-    report = runtime.report(ledger, period)
+    where = parse_where(args.where) if args.where else None
+    report = runtime.report(ledger, period, top=args.top, by=args.by, where=where)
     if args.json:
         import json
 
         out.file.write(json.dumps(report_to_dict(report), indent=2) + "\n")
     else:
         render_report(report, out)
+    return EXIT_OK
+
+
+def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    ledger = load_ledger(runtime.source())
+    if args.csv:
+        out.file.write(ledger_csv(ledger))
+    else:
+        render_ledger(ledger, out, runtime.settings.company.currency)
     return EXIT_OK
 
 
@@ -350,7 +380,7 @@ def _missing_extra(exc: Exception) -> str | None:
     return EXTRAS.get(top)
 
 
-COMMANDS = {"report": cmd_report, "validate": cmd_validate, "fill": cmd_fill,
+COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "validate": cmd_validate, "fill": cmd_fill,
             "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest, "scheduler": cmd_scheduler}
 
 

@@ -149,7 +149,7 @@ class LedgerSettings:
     """``[ledger]``: where the ledger is, and how spans combine its months."""
 
     source: str = setting("ledger.csv", _text)
-    method: Method = setting("chained", _choice(METHODS))
+    method: Method | None = setting(None, _choice(METHODS))  # None: cohort for a customer table, else chained
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine import Cells, Digest, Ledger, LedgerSource, Method, Month, Period, Report, build_digest, build_report
+from engine import (
+    TOP_MOVERS,
+    Cells,
+    Digest,
+    Ledger,
+    LedgerSource,
+    Method,
+    Month,
+    Period,
+    Report,
+    build_digest,
+    build_report,
+)
 from nrr.config import Settings
 from sheets import is_sheet_spec, open_file_source
 
@@ -112,16 +124,19 @@ class Runtime:
         """What ``remember`` kept under ``key``, or None."""
         return self.state().get_value(key)
 
-    def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report:
-        """The engine's report for ``period``, with the configured method, profile, fiscal year and currency."""
+    def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
+               by: str | None = None, where: tuple[str, str] | None = None) -> Report:
+        """The engine's report for ``period``, with the configured method, profile, fiscal year and currency
+        (``top``, ``by`` and ``where`` shape a customer table's cohort answer)."""
         s = self.settings
         return build_report(ledger, period, method=method or s.ledger.method, profile=s.profile,
-                            fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency)
+                            fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
+                            top=top, by=by, where=where)
 
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12) -> Digest:
         """The engine's digest for ``month``, with the configured settings."""
         s = self.settings
-        return build_digest(ledger, month, method=s.ledger.method, profile=s.profile,
+        return build_digest(ledger, month, method="sum" if s.ledger.method == "sum" else "chained", profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             chart_months=chart_months)
 

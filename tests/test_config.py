@@ -20,7 +20,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     settings = load_settings(None, {}, cwd=tmp_path)
     s = settings
     assert (s.ledger.source, s.ledger.method, s.calendar.timezone, s.calendar.fiscal_year_start,
-            s.company.currency) == ("ledger.csv", "chained", "UTC", 1, "USD")
+            s.company.currency) == ("ledger.csv", None, "UTC", 1, "USD")  # None: the ledger's own
     assert settings.profile == Profile("mid-market", None, None, "vc", assumed=True)  # and answers say so
     assert settings.config_path is None
 
@@ -68,7 +68,7 @@ def test_config_path_from_the_environment_and_the_working_directory(tmp_path: Pa
          "[calendar] fiscal_year_start = 13 is not a month: a number 1-12 or a name such as July."),
         ("[company]\ncurrency = 'dollars'\n",
          "[company] currency = 'dollars' is not an ISO 4217 currency code such as USD, EUR or GBP."),
-        ("[ledger]\nmethod = 'average'\n", "[ledger] method = 'average' is not one of chained, sum."),
+        ("[ledger]\nmethod = 'average'\n", "[ledger] method = 'average' is not one of chained, sum, cohort."),
         ("ledger = 3\n", "[ledger] must be a table of keys, not a value."),
     ],
 )

@@ -1,0 +1,234 @@
+"""Cohort answers from a customer table: NRR, GRR and logo retention as investors define them.
+
+For a period whose months run a..b, the cohort is the customers paying in month a-1:
+
+- NRR = the cohort's MRR in b / its MRR in a-1;
+- GRR = sum of min(MRR in b, MRR in a-1) / its MRR in a-1;
+- logo retention = the share of the cohort still paying in b.
+
+A customer that churns mid-period and returns by b counts with what it pays in b; new customers
+are never in the cohort. The movers (churn, contraction, expansion from a-1 to b) add up to
+End - Start exactly, in cents.
+
+    >>> from engine._customers import read_customers
+    >>> table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["B", "2026-01", "100"],
+    ...                         ["A", "2026-02", "150"], ["C", "2026-02", "70"]]).table
+    >>> cohort = compute_cohort(table, Month(2026, 2), Month(2026, 2))
+    >>> cohort.nrr, cohort.grr, cohort.logo_retention
+    (Decimal('0.75'), Decimal('0.5'), Decimal('0.5'))
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from engine import _messages as say
+from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
+from engine._customers import CustomerTable, cents_to_decimal
+from engine._errors import QueryError
+from engine._month import Month
+
+MoverKind = Literal["churn", "contraction", "expansion"]
+MOVER_KINDS: tuple[MoverKind, ...] = ("churn", "contraction", "expansion")
+TOP_MOVERS = 5
+COHORT_LABEL = "12-month cohort"
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    """One customer's move from a-1 to b: the amount is what it lost (churn, contraction) or gained."""
+
+    customer: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The customers paying in ``before`` (a-1) and what they pay in ``last`` (b); money in cents."""
+
+    before: Month
+    last: Month
+    customers: int
+    retained: int
+    start: int
+    end: int
+    kept: int  # sum of min(b, a-1): the retained part
+    expansion: int
+    contraction: int
+    churn: int
+    movers: Mapping[MoverKind, tuple[Mover, ...]]
+    segment: str | None = None
+
+    @property
+    def nrr(self) -> Decimal | None:
+        return Decimal(self.end) / Decimal(self.start) if self.start else None
+
+    @property
+    def grr(self) -> Decimal | None:
+        return Decimal(self.kept) / Decimal(self.start) if self.start else None
+
+    @property
+    def logo_retention(self) -> Decimal | None:
+        return Decimal(self.retained) / Decimal(self.customers) if self.customers else None
+
+    @property
+    def start_mrr(self) -> Decimal:
+        return cents_to_decimal(self.start)
+
+    @property
+    def end_mrr(self) -> Decimal:
+        return cents_to_decimal(self.end)
+
+
+@dataclass(frozen=True)
+class SegmentCohort:
+    """One segment's cohort (customers by their value in a-1) and the benchmark its own segment sets."""
+
+    cohort: Cohort
+    benchmark: Benchmark | None
+
+    @property
+    def segment(self) -> str:
+        assert self.cohort.segment is not None
+        return self.cohort.segment
+
+
+def cohort_before(table: CustomerTable, first: Month) -> Month:
+    """Month a-1 of a period starting at ``first``; ``QueryError`` naming it when the table lacks it."""
+    before = first - 1
+    if before not in table:
+        raise QueryError(say.cohort_month_missing(before, table.first))
+    return before
+
+
+def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int = TOP_MOVERS,
+                   members: Iterable[int] | None = None, segment: str | None = None) -> Cohort:
+    """The cohort answer for the months ``first``..``last`` (``members``: only these customers)."""
+    ia, ib = table.index(cohort_before(table, first)), table.index(last)
+    if not 0 <= ib < table.count:
+        raise QueryError(say.not_in_ledger_yet(last, table.last))
+    mrr, names = table.mrr, table.names
+    customers = retained = start = end = kept = 0
+    gains: list[tuple[int, str]] = []
+    cuts: list[tuple[int, str]] = []
+    lost: list[tuple[int, str]] = []
+    for c in range(len(mrr)) if members is None else members:
+        series = mrr[c]
+        before = series[ia]
+        if not before:
+            continue
+        now = series[ib]
+        customers += 1
+        start += before
+        end += now
+        if now >= before:
+            kept += before
+            retained += 1
+            if now > before:
+                gains.append((now - before, names[c]))
+        elif now:
+            kept += now
+            retained += 1
+            cuts.append((before - now, names[c]))
+        else:
+            lost.append((before, names[c]))
+    movers: dict[MoverKind, tuple[Mover, ...]] = {
+        "churn": _top(lost, top), "contraction": _top(cuts, top), "expansion": _top(gains, top)}
+    return Cohort(table.first + ia, last, customers, retained, start, end, kept,
+                  sum(a for a, _ in gains), sum(a for a, _ in cuts), sum(a for a, _ in lost), movers, segment)
+
+
+def _top(items: list[tuple[int, str]], n: int) -> tuple[Mover, ...]:
+    """The ``n`` largest amounts, ties by name."""
+    best = heapq.nsmallest(n, items, key=lambda item: (-item[0], item[1]))
+    return tuple(Mover(name, cents_to_decimal(amount)) for amount, name in best)
+
+
+def _column(table: CustomerTable, column: str) -> str:
+    name = table.attribute(column)
+    if name is None:
+        raise QueryError(say.unknown_attribute(column, list(table.attributes)))
+    return name
+
+
+def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str, list[int]]:
+    """Customers by their value of ``column`` in ``month`` (blank: ``(none)``), in order of first sight."""
+    name = _column(table, column)
+    i = table.index(month)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for c in range(len(table.mrr)):
+        if table.mrr[c][i]:
+            groups[table.value_at(name, c, i) or "(none)"].append(c)
+    return groups
+
+
+def parse_where(text: str) -> tuple[str, str]:
+    """``Segment=Enterprise`` -> ``("Segment", "Enterprise")``."""
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip() or not value.strip():
+        raise QueryError(say.where_syntax(text))
+    return column.strip(), value.strip()
+
+
+def where_cohort(table: CustomerTable, first: Month, last: Month, where: tuple[str, str], *,
+                 top: int = TOP_MOVERS) -> Cohort:
+    """The cohort of one segment: the customers whose ``where`` column has that value in a-1."""
+    column, value = where
+    before = cohort_before(table, first)
+    groups = segment_members(table, column, before)
+    wanted = value.casefold()
+    label = next((g for g in groups if g.casefold() == wanted), None)
+    if label is None:
+        raise QueryError(say.where_matches_nobody(_column(table, column), value, before))
+    return compute_cohort(table, first, last, top=top, members=groups[label], segment=label)
+
+
+_SEGMENT_WORDS: dict[str, Segment] = {"enterprise": "enterprise", "ent": "enterprise", "midmarket": "mid-market",
+                                      "mid": "mid-market", "mm": "mid-market", "smb": "smb", "small": "smb",
+                                      "smallbusiness": "smb", "smallandmediumbusiness": "smb"}
+
+
+def benchmark_segment(name: str) -> Segment | None:
+    """The benchmark segment a segment's name means: ``Mid-Market`` -> mid-market; None for ``EMEA``.
+
+    >>> benchmark_segment("Mid-Market"), benchmark_segment("SMB"), benchmark_segment("EMEA")
+    ('mid-market', 'smb', None)
+    """
+    key = re.sub(r"[^a-z]", "", name.lower())
+    return _SEGMENT_WORDS.get(key) or _SEGMENT_WORDS.get(key.removesuffix("s"))
+
+
+def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str, profile: Profile, *,
+                    top: int = TOP_MOVERS) -> tuple[SegmentCohort, ...]:
+    """Each segment's cohort, largest start first, each against its own segment's benchmark.
+
+    The benchmark compares the segment's 12-month cohort to ``last`` (annual, as benchmarks are),
+    with customers in the segment they were in 12 months before; None when the table is shorter.
+    """
+    groups = segment_members(table, column, cohort_before(table, first))
+    annual: dict[str, list[int]] = {}
+    if last - 12 in table:
+        annual = segment_members(table, column, last - 12)
+    out = []
+    for label, members in groups.items():
+        cohort = compute_cohort(table, first, last, top=top, members=members, segment=label)
+        benchmark = None
+        year = compute_cohort(table, last - 11, last, top=0, members=annual[label]) if label in annual else None
+        if year is not None and year.nrr is not None:
+            seg = benchmark_segment(label)
+            own = replace(profile, segment=seg) if seg else profile
+            benchmark = compare_benchmarks(year.nrr, year.grr, own, arr=_arr(table, last))
+        out.append(SegmentCohort(cohort, benchmark))
+    return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
+
+
+def _arr(table: CustomerTable, month: Month) -> Decimal:
+    """The company's ARR in ``month`` (it picks the stage, for every segment alike)."""
+    end = cents_to_decimal(table.total(month))
+    return end * 12 if table.unit == "MRR" else end

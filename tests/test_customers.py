@@ -1,0 +1,177 @@
+"""Customer tables: hand-computed tapes, long = wide, invariants, and every error text exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import (
+    Cell,
+    CustomerTable,
+    Month,
+    Profile,
+    QueryError,
+    build_report,
+    check_ledger,
+    compute_cohort,
+    ledger_table,
+    read_customers,
+    read_ledger,
+    report_to_dict,
+    resolve_period,
+    segment_cohorts,
+)
+
+HEAD = ["Customer", "Month", "MRR", "Segment"]
+
+
+def table(*rows: Sequence[Cell]) -> CustomerTable:
+    found = read_customers([list(HEAD), *rows])
+    assert found.table is not None, found.issues
+    return found.table
+
+
+def test_new_then_churn() -> None:
+    (feb,) = table(["A", "2026-01", "100", ""], ["B", "2026-02", "40", ""], ["A", "2026-02", "100", ""]).movements
+    assert (feb.start, feb.new, feb.churn, feb.end) == (10000, 4000, 0, 10000)
+    t = table(["A", "2026-01", "100", ""], ["B", "2026-02", "40", ""], ["A", "2026-03", "100", ""])
+    feb, mar = t.movements
+    assert (feb.new, feb.churn, mar.start, mar.churn, mar.reactivation) == (4000, 10000, 4000, 4000, 10000)
+
+
+def test_churn_then_reactivation_inside_and_outside_the_period() -> None:
+    t = table(["A", "2026-01", "100", ""], ["A", "2026-03", "80", ""], ["B", "2026-01", "50", ""],
+              ["B", "2026-02", "50", ""], ["B", "2026-03", "50", ""], ["B", "2026-04", "50", ""])
+    inside = compute_cohort(t, Month(2026, 2), Month(2026, 3))  # A leaves in Feb, back by Mar: contraction
+    assert (inside.nrr, inside.grr, inside.logo_retention) == (D(130) / D(150), D(130) / D(150), D(1))
+    assert [(m.customer, m.amount) for m in inside.movers["contraction"]] == [("A", D("20.00"))]
+    outside = compute_cohort(t, Month(2026, 2), Month(2026, 2))  # A gone at the period's end: churn
+    assert outside.movers["churn"][0].amount == D("100.00") and outside.retained == 1
+    later = compute_cohort(t, Month(2026, 3), Month(2026, 4))  # A is not in Feb's cohort
+    assert (later.customers, later.start) == (1, 5000)
+
+
+def test_contraction_then_recovery() -> None:
+    t = table(["A", "2026-01", "100", ""], ["A", "2026-02", "60", ""], ["A", "2026-03", "100", ""])
+    feb, mar = t.movements
+    assert (feb.contraction, mar.expansion) == (4000, 4000)
+    c = compute_cohort(t, Month(2026, 2), Month(2026, 3))
+    assert (c.nrr, c.grr) == (D(1), D(1)) and not any(c.movers.values())
+
+
+def test_a_customer_in_two_segments_over_time() -> None:
+    t = table(["A", "2026-01", "100", "SMB"], ["A", "2026-02", "150", "Mid-Market"], ["A", "2026-03", "150", ""],
+              ["B", "2026-01", "50", "SMB"], ["B", "2026-02", "50", "SMB"], ["B", "2026-03", "0", "SMB"])
+    jan = {s.segment: (s.cohort.customers, s.cohort.start) for s in
+           segment_cohorts(t, Month(2026, 2), Month(2026, 3), "segment", Profile())}
+    feb = {s.segment: s.cohort.customers for s in segment_cohorts(t, Month(2026, 3), Month(2026, 3), "SEGMENT",
+                                                                  Profile())}
+    assert jan == {"SMB": (2, 15000)} and feb == {"Mid-Market": 1, "SMB": 1}
+
+
+LONG: list[list[Cell]] = [["Customer ID", "Customer", "Month", "MRR", "Plan"],
+        ["001", "Acme", "2026-01", "100", "Pro"], ["001", "Acme", "2026-02", "$1,200.50", "Pro"],
+        ["002", "Beta", "2026-01", "50", "Basic"], ["003", "Gamma", "2026-02", "70", "Basic"],
+        ["002", "Beta", "2026-03", "50", "Basic"], ["001", "Acme", "2026-03", "900", "Pro"]]
+WIDE: list[list[Cell]] = [["Customer ID", "Customer", "Plan", "Jan 2026", dt.date(2026, 2, 1), 46082],
+        ["001", "Acme", "Pro", "100", "$1,200.50", "900"], ["002", "Beta", "Basic", "50", "", "50"],
+        ["003", "Gamma", "Basic", None, "70", ""]]
+
+
+def test_long_and_wide_forms_give_identical_answers() -> None:
+    long, wide = read_ledger(LONG), read_ledger(WIDE)
+    assert long.customers is not None and wide.customers is not None
+    assert long.customers.mrr == wide.customers.mrr and long.customers.keys == ("001", "002", "003")
+    assert ledger_table(long) == ledger_table(wide)
+    period = resolve_period("2026-02..2026-03", dt.date(2026, 4, 2))
+    assert report_to_dict(build_report(long, period, by="plan")) == report_to_dict(build_report(wide, period,
+                                                                                                  by="plan"))
+
+
+def test_report_json_adds_the_cohort_and_the_movers() -> None:
+    out = report_to_dict(build_report(read_ledger(LONG), resolve_period("2026-02..2026-03", dt.date(2026, 4, 2))))
+    assert out["method"] == "cohort" and out["nrr_pct"] == 633.33 and out["grr_pct"] == 100.0
+    assert out["cohort"] == {"customers": 2, "retained": 2, "logo_retention_pct": 100.0,
+                             "start_mrr": "150.00", "end_mrr": "950.00"}
+    assert out["movers"] == {"churn": [], "contraction": [], "expansion": [{"customer": "Acme", "amount": "800.00"}]}
+
+
+def test_a_period_whose_month_before_is_missing_is_refused() -> None:
+    with pytest.raises(QueryError) as exc:
+        build_report(read_ledger(LONG), resolve_period("2026-01..2026-02", dt.date(2026, 4, 2)))
+    assert str(exc.value) == ("The cohort is the customers paying in December 2025, which is not in the customer "
+                              "table; its first month is January 2026.")
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([["A", "2026-01", "-5", ""]],
+     ["C2 (January 2026): MRR -5.00 is negative; a customer pays 0 or more in a month (record a credit as a lower "
+      "figure, not below 0)."]),
+    ([["A", "2026-01", "1.2.3", ""]],
+     ["C2 (January 2026): MRR '1.2.3' is not an amount such as 100000, 100000.50 or $100,000."]),
+    ([["A", "soon", "5", ""], ["A", "2026-01", "5", ""]],
+     ["B2: Month 'soon' is not a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date."]),
+    ([["", "2026-01", "5", ""]], ["A2: This row has MRR but no customer; fill in the customer or delete the row."]),
+    ([["A", "2026-01", "5", ""], ["A", "2026-01", "6", ""]],
+     ["A2 and A3 (January 2026): 'A' has two rows for this month; add a Subscription, Plan or Product column to "
+      "tell them apart (they are then summed), or merge them into one row."]),
+])
+def test_every_error_names_its_cell(rows: list[list[Cell]], expected: list[str]) -> None:
+    check = check_ledger([HEAD, *rows])
+    assert check.ledger is None and [str(i) for i in check.issues] == expected
+
+
+def test_more_than_one_currency_is_refused_naming_the_first_row_of_each() -> None:
+    check = check_ledger([["Customer", "Month", "MRR", "Currency"], ["A", "2026-01", "5", "USD"],
+                          ["B", "2026-01", "5", "usd"], ["C", "2026-01", "5", "EUR"]])
+    assert [str(i) for i in check.issues] == [
+        "D2 and D4: The Currency column holds more than one currency (USD from D2, EUR from D4); convert the "
+        "amounts to one currency first."]
+
+
+def test_rows_told_apart_by_plan_are_summed() -> None:
+    t = read_customers([["Customer", "Month", "MRR", "Plan"], ["A", "2026-01", "5", "Pro"],
+                        ["A", "2026-01", "6", "Add-on"]]).table
+    assert t is not None and t.mrr == ([1100],)
+
+
+def test_keys_differing_only_in_case_or_spacing_warn() -> None:
+    check = check_ledger([HEAD, ["Acme Inc", "2026-01", "5", ""], ["acme inc ", "2026-02", "5", ""]])
+    assert check.ledger is not None
+    assert [str(i) for i in check.warnings] == [
+        "A2 and A3: 'Acme Inc' and 'acme inc ' differ only in case or spacing: they are counted as two customers; "
+        "write them the same way if they are one."]
+
+
+series = st.lists(st.lists(st.integers(0, 5) .map(lambda k: k * 1000), min_size=6, max_size=6), min_size=1,
+                  max_size=8)
+
+
+def _table(mrr: list[list[int]]) -> CustomerTable:
+    rows = [[f"C{c}", f"2026-{i + 1:02d}", str(v // 100), "SMB" if c % 2 else "Enterprise"]
+            for c, s in enumerate(mrr) for i, v in enumerate(s)]
+    return table(*rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(series, st.integers(2, 6), st.integers(0, 4))
+def test_invariants(mrr: list[list[int]], a: int, length: int) -> None:
+    t = _table(mrr)
+    moves = t.movements
+    for before, after in itertools.pairwise(moves):
+        assert before.end + before.new + before.reactivation == after.start
+    first, last = Month(2026, a), Month(2026, min(a + length, 6))
+    c = compute_cohort(t, first, last, top=100)
+    if c.start:
+        assert c.grr is not None and c.nrr is not None and c.grr <= 1 and c.grr <= c.nrr
+    moved = sum((m.amount for m in c.movers["expansion"]), D(0)) - sum(
+        (m.amount for k in ("churn", "contraction") for m in c.movers[k]), D(0))
+    assert moved == c.end_mrr - c.start_mrr
+    segments = segment_cohorts(t, first, last, "Segment", Profile())
+    assert sum(s.cohort.start for s in segments) == c.start and sum(s.cohort.end for s in segments) == c.end
