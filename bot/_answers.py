@@ -66,6 +66,8 @@ class BotApp(SetupApp, Protocol):
 
     def recall(self, key: str) -> object: ...
 
+    def take(self, key: str) -> object: ...
+
 
 class Answers:
     """Computes answers for the bot from the application's ledger and settings."""
@@ -131,7 +133,7 @@ class Answers:
     def shared(self, key: str, user: str) -> tuple[list[Block], str] | None:
         """The kept answer as the channel gets it: the same blocks, who shared it and as of when (and,
         when the ledger changed since, that it did). None when nothing is kept under ``key``."""
-        shown = self.app.recall(key)
+        shown = self.app.take(key)  # shared once: a second click finds nothing
         if not isinstance(shown, dict):
             return None
         try:
@@ -183,7 +185,12 @@ class Answers:
             respond(blocks=blocks, text=fallback, response_type="in_channel", replace_original=False)
             respond(delete_original=True)
         except Exception:
-            log.exception("could not share answer %s", key)
+            ref = uuid.uuid4().hex[:8]
+            log.exception("could not share answer %s (ref %s)", key, ref)
+            try:
+                respond(text=say.internal_error(ref), response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.exception("could not say that sharing failed (ref %s)", ref)
 
     def _run(self, respond: Respond, text: str, respond_args: dict[str, Any], caller: Caller | None = None,
              client: WebClient | None = None) -> None:

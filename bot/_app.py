@@ -59,7 +59,9 @@ def register(app: App, answers: Answers) -> None:
     @app.command("/nrr")
     def nrr_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        caller = Caller(command.get("user_id", ""), command.get("channel_id", ""), command.get("channel_name", ""))
+        name = command.get("channel_name", "")  # Slack says "privategroup" or "directmessage" for those
+        caller = Caller(command.get("user_id", ""), command.get("channel_id", ""),
+                        "" if name in ("privategroup", "directmessage") else name)
         answers.submit(respond, command.get("text", ""), caller, client)
 
     @app.action(SHARE_ACTION)

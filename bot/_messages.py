@@ -115,6 +115,11 @@ def invite_first(label: str) -> str:
             "run the same command again. Nothing changed.")
 
 
+def not_a_channel() -> str:
+    return ("Digests and alerts go to channels, not direct messages: run the command in the channel, or name it "
+            "(`/nrr subscribe #revenue`). Nothing changed.")
+
+
 def cannot_see_channel() -> str:
     return ("I cannot see that channel (it may be private, or archived). Invite me there first (`/invite @nrr`), "
             "then run the same command again. Nothing changed.")

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -109,10 +110,14 @@ class Setup:
 
     def _require_member(self, channel: str, label: str, client: WebClient) -> None:
         """The bot can post in ``channel``: it is a member, or joins it (public, when allowed)."""
+        if channel.startswith("D"):
+            raise Refused(say.not_a_channel())
         try:
             info = client.conversations_info(channel=channel).get("channel") or {}
         except SlackApiError:
             raise Refused(say.cannot_see_channel()) from None
+        if info.get("is_archived"):
+            raise Refused(say.cannot_see_channel())
         if info.get("is_member"):
             return
         if not info.get("is_private") and self.app.settings.slack.join_channels:
@@ -172,7 +177,7 @@ class Setup:
         while words:
             word = words.pop(0).lower()
             value = words.pop(0) if words else ""
-            if word == "day" and value.isdigit() and 1 <= int(value) <= 28:
+            if word == "day" and value.isdecimal() and value.isascii() and 1 <= int(value) <= 28:
                 day = int(value)
             elif word == "at" and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
                 time = f"{int(value.split(':')[0]):02d}:{value.split(':')[1]}"
@@ -199,7 +204,10 @@ class Setup:
         return "\n".join(subscription_lines(self.app))
 
     def unsubscribe(self, rest: str, caller: Caller, client: WebClient) -> str:
-        channel, _, _ = _channel_in(rest, caller)
+        channel, _, words = _channel_in(rest, caller)
+        if words:  # "/nrr unsubscribe revenue" must not remove this channel's digest
+            raise Refused(say.bad_setup(f"`{escape(' '.join(words))}` is not a channel: mention it, like "
+                                        "`/nrr unsubscribe #revenue`, or say nothing for this channel."))
         label = f"<#{channel}>"
         if any(d.channel == channel for d in self.app.settings.digests):
             raise Refused(say.from_file_read_only(label))
@@ -238,10 +246,14 @@ class Setup:
         if line not in checks:
             known = ", ".join(f"`{r}`" for r in (*ALERT_RULES, *checks))
             raise Refused(say.bad_setup(f"`{escape(rest)}` is not an alert I know. Rules and lines: {known}."))
+        number = _number(value)
         try:
-            parsed = checks[line](float(value) if line != "trailing_months" else int(value))
+            if number is None:
+                raise ValueError("a number")
+            parsed = checks[line](int(number) if line == "trailing_months" and number == int(number)
+                                  else float(number))
         except ValueError as exc:
-            raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc} for `{line}`.")) from None
+            raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc}, for `{line}`.")) from None
         self._require_admin(caller.user, client)
         self._workspace().set_alerts(caller.user, thresholds={line: str(parsed)})
         shown = value if line == "trailing_months" else f"{value}{'%' if line != 'move_points' else ' pts'}"
@@ -277,6 +289,15 @@ def _channel_in(rest: str, caller: Caller) -> tuple[str, str | None, list[str]]:
         rest = (rest[:m.start()] + rest[m.end():]).strip()
         return m[1], m[2] or None, rest.split()
     return caller.channel, caller.channel_name or None, rest.split()
+
+
+def _number(text: str) -> Decimal | None:
+    """``85``, ``2.5``: a finite number, or None (``inf``, ``nan``, ``abc`` are not)."""
+    try:
+        number = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def _user(client: WebClient, user: str) -> dict[str, Any]:

@@ -395,9 +395,9 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    if args.command == "doctor":
-        return cmd_doctor(args, env, clock, out)
     try:
+        if args.command == "doctor":
+            return cmd_doctor(args, env, clock, out)
         runtime = Runtime(_settings(args, env), env, clock, explicit_ledger=getattr(args, "ledger", None))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger

@@ -256,6 +256,8 @@ class DigestSchedule:
     time: dt.time = setting(dt.time(9, 0), _clock_time)
     include: tuple[str, ...] = setting(INCLUDES, _includes)
     chart_months: int = setting(12, _int_range(6, 36))
+    #: when a digest set up from Slack was set up: nothing due before it is posted (not a key of nrr.toml)
+    since: dt.datetime | None = None
 
     @property
     def label(self) -> str:

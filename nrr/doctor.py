@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot import Finding
@@ -26,10 +27,12 @@ def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callab
         settings = load()
     except NrrError as exc:
         return [Finding("config", False, str(exc), "fix nrr.toml as the message says")]
-    where = str(settings.config_path) if settings.config_path else "no nrr.toml: every key at its default"
-    found = [Finding("config", True, f"{where} parses")]
+    found = [Finding("config", True, f"{settings.config_path} parses" if settings.config_path
+                     else "no nrr.toml found: every key takes its default")]
     runtime = Runtime(settings, env, clock, explicit_ledger=explicit_ledger)
     found.append(_state(runtime))
+    if not found[-1].ok:  # the setup made from Slack lives there: go on with nrr.toml's alone
+        runtime = _without_state(runtime)
     found.append(_ledger(runtime))
     found += _slack(runtime)
     found += _next_runs(runtime)
@@ -38,19 +41,26 @@ def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callab
 
 
 def _state(runtime: Runtime) -> Finding:
-    from nrr.state import SCHEMA_VERSION
+    from nrr.state import SCHEMA_VERSION, StateStore
 
     if not runtime.state_exists():
         return Finding("state database", True, f"none yet at {runtime.settings.state.url}: it is created on first "
                                                "use (nrr serve, nrr digest)")
     try:
-        version = runtime.state().schema_version()
+        store = StateStore(runtime.settings.state.url, upgrade=False)  # look, change nothing
+        version = store.schema_version()
+        store.close()
     except NrrError as exc:
         return Finding("state database", False, str(exc), "set [state] url or NRR_STATE_URL to a database nrr can open")
     if version != SCHEMA_VERSION:
         return Finding("state database", False, f"schema {version}, nrr needs {SCHEMA_VERSION}",
                        "restart nrr once with this version so it upgrades the schema")
     return Finding("state database", True, f"reachable, schema {version}")
+
+
+def _without_state(runtime: Runtime) -> Runtime:
+    """A runtime that reads nrr.toml's settings only (the state database is out of reach)."""
+    return replace(runtime, setup_from_state=False)
 
 
 def _ledger(runtime: Runtime) -> Finding:

@@ -55,6 +55,8 @@ class Runtime:
     _state: StateStore | None = field(default=None, init=False, repr=False)
     #: the ledger given on the command line (``--ledger``): it wins over the setup from Slack
     explicit_ledger: str | None = None
+    #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
+    setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def today(self) -> dt.date:
@@ -81,7 +83,7 @@ class Runtime:
 
     def setup(self) -> Settings:
         """The settings with the setup from Slack laid over nrr.toml (when a state database exists)."""
-        workspace = self.workspace(create=False)
+        workspace = self.workspace(create=False) if self.setup_from_state else None
         return workspace.apply(self.settings) if workspace is not None else self.settings
 
     def state_exists(self) -> bool:
@@ -89,7 +91,7 @@ class Runtime:
         url = self.settings.state.url
         if self._state is not None or not url.startswith("sqlite:///"):
             return True
-        name = url.removeprefix("sqlite:///")
+        name = url.removeprefix("sqlite:///").split("?")[0]  # sqlite:///nrr-state.db?timeout=5
         return name in ("", ":memory:") or Path(name).exists()  # SQLite resolves a relative path from the cwd
 
     def now(self) -> dt.datetime:
@@ -123,6 +125,10 @@ class Runtime:
     def recall(self, key: str) -> object:
         """What ``remember`` kept under ``key``, or None."""
         return self.state().get_value(key)
+
+    def take(self, key: str) -> object:
+        """What ``remember`` kept under ``key``, removed: only one caller gets it."""
+        return self.state().take_value(key)
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report:

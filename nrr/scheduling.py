@@ -150,7 +150,8 @@ class DigestService:
         report = TickReport()
         for schedule in self.settings.digests:
             for occurrence in occurrences(schedule, now):
-                if now >= occurrence.at:
+                # a digest subscribed to on the 3rd starts with next month's: last month's was due before it
+                if now >= occurrence.at and (schedule.since is None or occurrence.at >= schedule.since):
                     self._due(occurrence, now, report)
         return report
 

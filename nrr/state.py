@@ -153,7 +153,9 @@ class AlertRecord:
 class StateStore:
     """The state database. ``owner`` names this instance in claims and leases."""
 
-    def __init__(self, url: str, owner: str | None = None) -> None:
+    def __init__(self, url: str, owner: str | None = None, *, upgrade: bool = True) -> None:
+        """Open the database at ``url``; ``upgrade`` creates what is missing and records the schema
+        version (``nrr doctor`` opens it without, to change nothing)."""
         self.url = url
         self.owner = owner or uuid.uuid4().hex[:12]
         try:
@@ -162,9 +164,14 @@ class StateStore:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             else:
                 self.engine = create_engine(url, pool_pre_ping=True)
-            metadata.create_all(self.engine)
-            if self.get_value("schema-version") is None:
-                self.set_value("schema-version", SCHEMA_VERSION)
+            if upgrade:
+                metadata.create_all(self.engine)  # every change so far only adds tables
+                version = self.get_value("schema-version")
+                if not isinstance(version, int) or version < SCHEMA_VERSION:
+                    self.set_value("schema-version", SCHEMA_VERSION)
+            else:
+                with self.engine.connect():
+                    pass  # reachable?
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise ConfigError(f"The state database {_safe(url)} cannot be opened ({type(exc).__name__}: "
                               f"{str(exc).splitlines()[0]}); check [state] url or NRR_STATE_URL.") from None
@@ -328,8 +335,21 @@ class StateStore:
                        json.loads(r["detail"])) for r in rows]
 
     def schema_version(self) -> int | None:
-        value = self.get_value("schema-version")
+        """The schema recorded in the database; None when it has none (never upgraded, or not nrr's)."""
+        try:
+            value = self.get_value("schema-version")
+        except SQLAlchemyError:
+            return None
         return value if isinstance(value, int) else None
+
+    def take_value(self, name: str) -> Any:
+        """The value under ``name``, removed in the same transaction: of two instances (or two clicks)
+        taking it at once, one gets it and the other None."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(values.c.value).where(values.c.name == name)).first()
+            if row is None or conn.execute(values.delete().where(values.c.name == name)).rowcount != 1:
+                return None
+        return json.loads(row[0])
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

@@ -102,7 +102,7 @@ class Workspace:
         if connection is not None:
             settings = replace(settings, ledger=replace(settings.ledger, source=connection.source))
         own = {d.channel for d in settings.digests}
-        extra = tuple(DigestSchedule(s.channel, s.name, s.timezone, s.day, _clock(s.time))
+        extra = tuple(DigestSchedule(s.channel, s.name, s.timezone, s.day, _clock(s.time), since=s.created_at)
                       for s in self.subscriptions() if s.channel not in own)
         return replace(settings, digests=settings.digests + extra, alerts=_alerts(settings.alerts,
                                                                                   self.alert_overrides()))

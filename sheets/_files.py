@@ -90,13 +90,19 @@ class FileSource:
                     f"{', '.join(repr(n) for n in values.sheetnames)}.")
             grid: list[list[Cell]] = []
             uncomputed: list[str] = []
+            computed = False
             for r, (row, typed) in enumerate(zip(values[title].iter_rows(values_only=True),
                                                  formulas[title].iter_rows(values_only=True), strict=False),
                                              start=1):
                 grid.append([_xlsx_cell(v) for v in row])
-                uncomputed += [a1(r, c) for c, (v, f) in enumerate(zip(row, typed, strict=False))
-                               if v is None and isinstance(f, str) and f.startswith("=")]
-            if uncomputed:
+                for c, (v, f) in enumerate(zip(row, typed, strict=False)):
+                    if isinstance(f, str) and f.startswith("="):
+                        computed = computed or v is not None
+                        if v is None:
+                            uncomputed.append(a1(r, c))
+            # never calculated: no formula has a value (one returning "" reads as empty in a saved file,
+            # so a sheet whose other formulas have values was calculated)
+            if uncomputed and not computed:
                 raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
             return Cells(grid, title)
         finally:
@@ -129,6 +135,9 @@ def _read_delimited(path: Path) -> list[list[Cell]]:
     gc.disable()  # rows hold no cycles; a full collection would walk every cell read so far, again and again
     try:
         return [list(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
+        raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
+                                                  "that is opened and never closed")) from None
     finally:
         if enabled:
             gc.enable()

@@ -383,3 +383,11 @@ def test_the_app_starts_without_bolts_unused_token_warning(tmp_path: Path, caplo
         with caplog.at_level("WARNING"):
             build_server(Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), env, lambda: NOW))
     assert not [r for r in caplog.records if "unused" in r.getMessage()]
+
+
+def test_an_answer_is_shared_once_however_often_it_is_clicked(stack: Stack) -> None:
+    _, path = stack.command("last-quarter")
+    button = stack.answer(path)["blocks"][-1]["elements"][0]
+    click_share(stack, button, "twice1")
+    (second,) = click_share(stack, button, "twice2", replies=1)
+    assert second["text"] == "I no longer have that answer to share; ask again with /nrr and share the new one."

@@ -80,3 +80,24 @@ def test_a_broken_config_is_the_first_failing_line(tmp_path: Path) -> None:
     code, out, _ = run("doctor", "--config", str(config), "--ledger", str(EXAMPLE_LEDGER))
     assert code == 1
     assert out.startswith(f"FAIL config: {config}: unknown key [ledger] sorce. Did you mean 'source'?")
+
+
+def test_a_state_database_out_of_reach_is_a_failing_line_not_a_traceback() -> None:
+    code, out, err = run("doctor", "--ledger", str(EXAMPLE_LEDGER),
+                         env={"NRR_STATE_URL": "postgresql+psycopg://nrr@127.0.0.1:1/nrr"})
+    assert code == 1 and err == ""
+    lines = out.splitlines()
+    assert lines[1].startswith("FAIL state database: The state database postgresql+psycopg://nrr@127.0.0.1:1/nrr "
+                               "cannot be opened")
+    assert lines[2].startswith("ok   ledger: ")  # the other checks still run, on nrr.toml alone
+
+
+def test_an_old_schema_is_upgraded_by_nrr_and_only_reported_by_the_doctor(tmp_path: Path) -> None:
+    from nrr.state import SCHEMA_VERSION, StateStore
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    StateStore(url).set_value("schema-version", 1)  # a database from before subscriptions
+    code, out, _ = run("doctor", "--ledger", str(EXAMPLE_LEDGER), env={"NRR_STATE_URL": url})
+    assert code == 1 and f"FAIL state database: schema 1, nrr needs {SCHEMA_VERSION}" in out
+    assert StateStore(url, upgrade=False).schema_version() == 1  # the doctor changed nothing
+    assert StateStore(url).schema_version() == SCHEMA_VERSION  # nrr itself upgrades it

@@ -117,3 +117,34 @@ def test_a_workbook_reads_as_before(tmp_path: Path) -> None:
     path = tmp_path / "ledger.xlsx"
     book.save(path)
     assert str(load_ledger(open_file_source(str(path))).rows[0].nrr) == "1.08"
+
+
+def test_a_workbook_whose_formulas_return_blank_in_future_rows_reads(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Ledger"
+    sheet.append(HEADER[:6])
+    sheet.append(["2026-01", 100000, 1000, 500, 200, 100300])  # a value as Excel saves it
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    # Excel saves a formula returning "" with an empty cached value: write one such cell by hand
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+    cell = '<c r="F3" t="str"><f>IF(B3="","",B3+C3-D3-E3)</f><v></v></c>'
+    sheet_xml = sheet_xml.replace('<c r="F2" t="n"><v>100300</v></c>',
+                                  '<c r="F2" t="n"><f>B2+C2-D2-E2</f><v>100300</v></c>')
+    sheet_xml = sheet_xml.replace("</sheetData>", f'<row r="3">{cell}</row></sheetData>')
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert len(load_ledger(open_file_source(str(path)))) == 1
+
+
+def test_a_quote_left_open_in_a_big_csv_is_said_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(",".join(HEADER[:5]) + '\n2026-01,"100000,0,0,0\n' + "x" * 200_000 + "\n")
+    assert refusal(path).startswith(f"{path}: not a CSV file nrr can read: it does not read as CSV (field larger "
+                                    "than field limit")

@@ -188,3 +188,34 @@ def test_app_home_shows_the_setup(world: World) -> None:
     text = json.dumps(view["blocks"])
     assert "*Setup*" in text and "The workspace reads the ledger set in nrr.toml (a file on the server)" in text
     assert "<#C0REVENUE>: day 2 at 09:00 Asia/Tokyo; next Wed 2 Dec 2026, 09:00 JST" in text
+
+
+def test_alert_values_are_numbers_said_back_safely(world: World) -> None:
+    assert world.say("alert grr_concerning abc").startswith(
+        "`abc` is not a number, for `grr_concerning`. Nothing changed.")
+    assert world.say("alert move_points inf").startswith("`inf` is not a number, for `move_points`.")
+    hostile = world.say("alert grr below <!channel>")
+    assert "<!channel>" not in hostile and "&lt;!channel&gt;" in hostile
+    assert world.say("subscribe day ²").startswith("`day ²` is not `day N` (1-28)")
+    assert world.changes() == []
+
+
+def test_unsubscribe_with_a_word_that_is_not_a_channel_removes_nothing(world: World) -> None:
+    world.say("subscribe")
+    assert world.say("unsubscribe revenue").startswith("`revenue` is not a channel: mention it")
+    assert [d.channel for d in world.runtime.setup().digests] == ["C0FROMTOML", "C0REVENUE"]
+
+
+def test_digests_go_to_channels_the_bot_can_post_in(world: World) -> None:
+    assert world.say("subscribe", channel="D0ANA").startswith("Digests and alerts go to channels, not direct messages")
+    assert world.changes() == []
+
+
+def test_a_new_subscription_does_not_post_last_months_digest_at_once(world: World) -> None:
+    from nrr.scheduling import DigestService
+    from nrr.state import StateStore
+
+    world.say("subscribe day 2 in UTC")  # on 5 November: October's digest was due on the 2nd, before it
+    service = DigestService(world.runtime, StateStore(world.runtime.settings.state.url, owner="t"), None)
+    report = service.tick(NOW)
+    assert [k for k in report.posted + report.waiting + report.skipped if "C0REVENUE:" in k] == []
