@@ -91,6 +91,11 @@ def connected(spec: str, found: str) -> str:
     return f"Connected the workspace to {spec}. {found} Answers, digests and alerts now read it."
 
 
+def pinned_by_command_line() -> str:
+    return ("But this instance of nrr was started with --ledger, which wins over the connection until it is "
+            "restarted without it.")
+
+
 def connection_now(spec: str, by: str, at: str, found: str) -> str:
     return f"The workspace reads {spec}, connected by <@{by}> on {at}. When connected: {found}"
 

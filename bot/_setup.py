@@ -42,6 +42,11 @@ class SetupApp(Protocol):
     @property
     def settings(self) -> Settings: ...
 
+    @property
+    def explicit_ledger(self) -> str | None:
+        """The ledger this instance was started with (``--ledger``), which wins over a connection."""
+        ...
+
     def setup(self) -> Settings: ...
 
     def workspace(self, *, create: bool = True) -> Workspace | None: ...
@@ -157,11 +162,14 @@ class Setup:
                                 len(check.warnings))
         warnings = "".join(f"\n:warning: {escape(str(w))}" for w in check.warnings[:3])
         self._workspace().connect(spec, caller.user, found)
-        return say.connected(escape(spec), found) + warnings
+        pinned = self.app.explicit_ledger
+        return say.connected(escape(spec), found) + (f" {say.pinned_by_command_line()}" if pinned else "") + warnings
 
     def _connection_now(self) -> str:
         workspace = self.app.workspace(create=False)
         connection = workspace.connection() if workspace is not None else None
+        if self.app.explicit_ledger:
+            return say.pinned_by_command_line()
         if connection is None:
             source = self.app.settings.ledger.source
             return say.connection_from_file("a Google Sheet" if is_sheet_spec(source) else "a file on the server")

@@ -219,3 +219,19 @@ def test_a_new_subscription_does_not_post_last_months_digest_at_once(world: Worl
     service = DigestService(world.runtime, StateStore(world.runtime.settings.state.url, owner="t"), None)
     report = service.tick(NOW)
     assert [k for k in report.posted + report.waiting + report.skipped if "C0REVENUE:" in k] == []
+
+
+def test_an_instance_started_with_ledger_says_that_it_wins(tmp_path: Path) -> None:
+    with FakeSlack() as slack, FakeGoogle() as google:
+        slack.users = {ADMIN: {"is_admin": True}}
+        google.add_spreadsheet(SHEET, {"Ledger": [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR",
+                                                   "Downgraded MRR"], ["2026-10", "100", "0", "0", "0"]]})
+        env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
+        settings = Settings(state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
+        runtime = Runtime(settings, env, lambda: NOW, explicit_ledger=str(EXAMPLE_LEDGER))
+        with serve(build_server(runtime).app) as url:
+            world = World(Stack(slack, url, runtime), google, runtime)
+            answer = world.say(f"connect gsheet:{SHEET}/Ledger")
+            assert answer.endswith("But this instance of nrr was started with --ledger, which wins over the "
+                                   "connection until it is restarted without it.")
+            assert world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
