@@ -101,6 +101,7 @@ def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None
     delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), sleep)
     store = StateStore(runtime.settings.state.url, owner=owner)
     _STORES.append(store)
+    _STORES.append(runtime.state())  # the runtime's own connection, for the setup made from Slack
     return DigestService(runtime, store, delivery)
 
 
