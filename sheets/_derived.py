@@ -24,6 +24,7 @@ when the tab is created, two reads.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -94,7 +95,6 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
         return result
     if sheet is None:
         requests = template_requests(seen.sheet.sheet_id, template_tab)
-        rows_now = {c.month: c.row for c in planned}
         requests += [_value(seen.sheet.sheet_id, c, c.row) for c in planned]
         result.written = planned
     else:
@@ -186,26 +186,31 @@ def _plan_row(seen: _Snapshot, row: LedgerRow, at: int, customer_tab: str, overw
     return planned
 
 
-def _rows_now(seen: _Snapshot, found: dict[Month, int], new_months: set[Month]) -> tuple[dict[Month, int], int]:
-    """Month -> its one row now, for the months the tab had; and how many rows the last of them moved
-    (the new months' rows move with it)."""
+def _rows_now(seen: _Snapshot, found: dict[Month, int],
+              new_months: set[Month]) -> tuple[dict[Month, int], int | None]:
+    """Month -> its one row now, for the months the tab had; and how many rows the last month on one row
+    moved (the new months' rows move with it), None when it is gone or now on two rows (then nobody
+    knows where the new rows should go)."""
     before = _months_by_row(seen.cells, seen.layout)
     rows = {m: r for m, r in found.items() if m not in new_months}
-    last_then = max(before, default=seen.layout.header_row)
-    moved = [r - before_row for before_row, m in before.items() if (r := rows.get(m)) is not None
-             and before_row == last_then]
-    return rows, moved[0] if moved else 0
+    seen_times = Counter(before.values())
+    once = [r for r, m in before.items() if seen_times[m] == 1]
+    if not once:
+        return rows, 0
+    last_then = max(once)
+    now = rows.get(before[last_then])
+    return rows, None if now is None else now - last_then
 
 
 def _aim(seen: _Snapshot, planned: list[Change], rows_now: dict[Month, int], new_months: set[Month],
-         shift: int, result: FillResult) -> list[dict[str, Any]]:
+         shift: int | None, result: FillResult) -> list[dict[str, Any]]:
     """One write per planned cell, at its month's row now. A new month goes to its planned row, moved as
     the last month row moved; it is refused if someone put that month on a row meanwhile."""
     requests: list[dict[str, Any]] = []
     taken = set(rows_now)
     for change in planned:
         if change.month in new_months:
-            target: int | None = None if change.month in taken else change.row + shift
+            target: int | None = None if change.month in taken or shift is None else change.row + shift
         else:
             target = rows_now.get(change.month)
         if target is None:
@@ -217,5 +222,9 @@ def _aim(seen: _Snapshot, planned: list[Change], rows_now: dict[Month, int], new
 
 
 def _value(sheet_id: int, change: Change, row: int) -> dict[str, Any]:
-    return _update(sheet_id, row - 1, change.column, {"userEnteredValue": {"numberValue": float(change.new)}},
-                   "userEnteredValue")
+    """The cell's value; a new Month cell is a date shown as ``Feb 2026``, whatever the column's format."""
+    value: dict[str, Any] = {"userEnteredValue": {"numberValue": float(change.new)}}
+    if change.field == "month":
+        value["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": "mmm yyyy"}}
+        return _update(sheet_id, row - 1, change.column, value, "userEnteredValue,userEnteredFormat.numberFormat")
+    return _update(sheet_id, row - 1, change.column, value, "userEnteredValue")

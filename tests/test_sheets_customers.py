@@ -160,6 +160,17 @@ def test_a_row_inserted_while_filling_keeps_every_number_on_its_month(google: Fa
     assert values(google, rows=5)[1] == [None] * 7  # the inserted row is left empty
 
 
+def test_a_month_on_two_rows_is_refused_and_the_rest_is_written(google: FakeGoogle) -> None:
+    google.spreadsheets[SHEET_ID].sheets.append(
+        _tab(google, "NRR", [HEADER, [MAR, 1], ["Mar 2026", 2]]))
+    result = fill(google)
+    assert [str(r) for r in result.refused] == [
+        "A3 (March 2026): this month is on more than one row of 'NRR'; not written. Keep one row per month."]
+    assert [c.cell for c in result.written][:2] == ["A4", "B4"]  # February, below the last row
+    assert values(google, rows=4)[1][:2] == [MAR, 1] and values(google, rows=4)[3][:2] == [FEB, 1500.0]
+    assert google.spreadsheets[SHEET_ID].sheet("NRR").cells[(3, 0)].number_format == "DATE"
+
+
 def test_a_dry_run_on_a_missing_tab_creates_nothing(google: FakeGoogle) -> None:
     result = fill(google, dry_run=True)
     assert len(result.written) == 10 and google.writes() == 0
