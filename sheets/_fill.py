@@ -12,6 +12,9 @@ problems by cell; ours start with ``nrr:`` and only ours are ever changed or rem
 
 One fill is at most two reads (the cells with formulas, notes and metadata; then the header and
 month column) and one write (values, notes and metadata in one batchUpdate).
+
+A customer tab is not filled itself: its derived seven-column ledger goes to another tab by these
+same rules (``sheets._derived``).
 """
 
 from __future__ import annotations

@@ -72,3 +72,14 @@ def test_fill_from_the_addon_writes_the_derived_ledger_to_the_nrr_tab(customers:
     action = response.json()["renderActions"]["action"]
     assert action["notification"]["text"].startswith("NRR: wrote 65 cell(s)")
     assert google.spreadsheets[SHEET_ID].sheet("NRR").cells[(1, 1)].value == 2800.0  # Feb 2025's Start
+
+
+def test_a_customer_table_of_one_month_says_when_its_figures_start() -> None:
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Customers": [["Customer", "Month", "MRR"], ["Acme", "2026-01", 100]]}
+                               ).shared_with = {ADA}
+        with addon_server(google, {"SHEETS_API_URL": google.url}, ledger=f"gsheet:{SHEET_ID}") as (url, _):
+            widgets = home(url, google)["sections"][0]["widgets"]
+    assert widgets[0] == {"textParagraph": {"text": "The customer table has one month so far (January 2026); its "
+                                                    "figures start with the next month, compared with this one."}}
+    assert widgets[1] == {"textParagraph": {"text": "Customer table valid: 1 customer, 1 month, 0 warning(s)."}}

@@ -62,6 +62,8 @@ ASK_FOR_FILE = ("NRR reads and fills this spreadsheet with your own Google acces
 REQUEST_FILE_SCOPE: dict[str, Any] = {
     "renderActions": {"hostAppAction": {"editorAction": {"requestFileScopeForActiveDocument": {}}}}}
 LOGO_PATH = "/addon/logo.png"
+ONE_MONTH = ("The customer table has one month so far ({month}); its figures start with the next month, "
+             "compared with this one.")
 
 
 def _text(label: str, text: str, bottom: str | None = None) -> dict[str, Any]:
@@ -110,8 +112,9 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
     elif check.ledger is not None and check.ledger.customers is not None:
         widgets += _cohort_widgets(check.ledger, app)
         table = check.ledger.customers
-        widgets.append(_paragraph(f"Customer table valid: {len(table.keys):,} customers, {months(table.count)}, "
-                                  f"{len(check.warnings)} warning(s)."))
+        count = len(table.keys)
+        widgets.append(_paragraph(f"Customer table valid: {count:,} customer{'' if count == 1 else 's'}, "
+                                  f"{months(table.count)}, {len(check.warnings)} warning(s)."))
     else:
         ledger = check.ledger
         assert ledger is not None and ledger.last_month is not None
@@ -149,7 +152,9 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
     NRR, GRR and logo retention, the latest month, the benchmark, and who moved the number. Customer
     names come from the sheet, so each goes through ``_data``."""
     table = ledger.customers
-    assert table is not None and ledger.last_month is not None
+    assert table is not None
+    if ledger.last_month is None:
+        return [_paragraph(ONE_MONTH.format(month=table.first.name))]
     last = ledger.last_month
     latest = app.report(ledger, Period(last, last, last.name))
     year = app.report(ledger, Period(last - 11, last, COHORT_LABEL)) if last - 12 in table else None
