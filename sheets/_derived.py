@@ -94,7 +94,7 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
         _report_plan(planned, notes, result)
         return result
     if sheet is None:
-        requests = template_requests(seen.sheet.sheet_id, template_tab)
+        requests = template_requests(seen.sheet.sheet_id, template_tab, len(ledger) + 100)
         requests += [_value(seen.sheet.sheet_id, c, c.row) for c in planned]
         result.written = planned
     else:

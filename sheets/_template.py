@@ -46,11 +46,12 @@ def _add_sheet(sheet_id: int, title: str, headers: list[str], rows: int) -> list
     ]
 
 
-def template_requests(sheet_id: int, title: str) -> list[dict[str, Any]]:
+def template_requests(sheet_id: int, title: str, rows: int = 0) -> list[dict[str, Any]]:
     """The batchUpdate requests that add tab ``title`` (id ``sheet_id``) holding the template: headers,
-    formats, a frozen header row and the End and NRR formulas for ``TEMPLATE_ROWS`` rows."""
+    formats, a frozen header row and the End and NRR formulas for ``TEMPLATE_ROWS`` rows; the grid has
+    room for ``rows`` months more than that, at least 100."""
     return [
-        *_add_sheet(sheet_id, title, HEADERS, TEMPLATE_ROWS + 100),
+        *_add_sheet(sheet_id, title, HEADERS, TEMPLATE_ROWS + max(rows, 100)),
         {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 1, "columnIndex": 5},
                          "rows": [{"values": [{"userEnteredValue": {"formulaValue": f}}
                                               for f in template_formulas(r)]}

@@ -216,3 +216,26 @@ def _tab(google: FakeGoogle, title: str, rows: list[list[Any]]) -> Any:
     sheet.set_rows(rows)
     return sheet
 
+
+
+def test_a_customer_tab_with_errors_is_not_filled_and_says_where(google: FakeGoogle) -> None:
+    google.spreadsheets[SHEET_ID].sheet("Customers").cell(3, 3).value = -5
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Customers", env=env_for(google))
+    assert (code, out) == (1, "")
+    assert err == ("Customers!D4 (February 2026): MRR -5.00 is negative; a customer pays 0 or more in a month "
+                   "(record a credit as a lower figure, not below 0).\n")
+    assert google.writes() == 0
+
+
+def test_a_dry_run_from_the_command_line_on_an_existing_tab(google: FakeGoogle) -> None:
+    fill(google)
+    google.spreadsheets[SHEET_ID].sheet("Customers").cell(7, 3).value = 350  # Gamma pays 350 in March
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Customers", "--dry-run", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "'Customers' is a customer table: its derived ledger (2 month(s)) goes to tab 'NRR', one row per month.",
+        "would write C3 (March 2026): Expanded MRR 50.00 (was 0.00)",
+        "NRR: would write 1 cell(s); 7 already right, 4 formula(s) kept, 0 refused; notes: 0 added, 0 removed; the "
+        "ledger has 0 error(s) and 0 warning(s).",
+    ]
+    assert google.writes() == 1  # the first fill's only
