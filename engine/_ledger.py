@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -60,8 +61,13 @@ def nrr_formula(columns: Mapping[Field, int], row: int) -> str:
 
 
 def quote_sheet(title: str) -> str:
-    """A sheet title as it stands before ``!`` in A1 notation (quoted unless plain)."""
-    if title.replace("_", "").isalnum():
+    """A sheet title as it stands before ``!`` in A1 notation (quoted unless plain). A title that reads
+    as a reference itself (``NRR`` is a column, ``Q3`` a cell) is quoted, or Sheets would take it as one.
+
+    >>> quote_sheet("Ledger"), quote_sheet("NRR"), quote_sheet("Q3 ledger")
+    ('Ledger', "'NRR'", "'Q3 ledger'")
+    """
+    if title.replace("_", "").isalnum() and not re.fullmatch(r"[A-Za-z]{1,3}\d*|[Rr]\d*[Cc]\d*", title):
         return title
     return "'" + title.replace("'", "''") + "'"
 

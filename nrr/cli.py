@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "fill", help="write the computed columns of a Google Sheet ledger",
         description="Write MRR (End of Period), NRR Rate (and GRR Rate) for every valid row, in one "
                     "batch. Never writes input columns, never replaces a formula, never a value typed "
-                    "by hand unless --overwrite.")
+                    "by hand unless --overwrite. On a customer tab, writes its derived seven-column ledger to the "
+                    "tab [ledger] template_tab of the same spreadsheet (default NRR, created from the template).")
     common(fill)
     fill.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     fill.add_argument("--overwrite", action="store_true",
@@ -132,7 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init-sheet", help="add a worksheet with the NRR template to a Google Sheet")
     init.add_argument("sheet", metavar="SHEET", help="the spreadsheet: its URL or gsheet:ID")
-    init.add_argument("--title", default="Ledger", help="the new worksheet's name (default: Ledger)")
+    init.add_argument("--title", help="the new worksheet's name (default: Ledger, or Customers with --customers)")
+    init.add_argument("--customers", action="store_true",
+                      help="an empty customer table (Customer ID, Customer, Month, MRR, Segment, Plan) instead of "
+                           "the seven-column template")
     init.add_argument("--config", metavar="FILE", help="nrr.toml to use")
 
     digest = commands.add_parser(
@@ -223,7 +227,7 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
     result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
-                        fix_formulas=args.fix_formulas)
+                        fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab)
     for line in result.lines():
         out.print(line, soft_wrap=True, markup=False)
     return EXIT_OK
@@ -232,7 +236,9 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     from sheets import init_sheet
 
-    out.print(init_sheet(runtime.sheet_source(args.sheet), args.title), soft_wrap=True, markup=False)
+    title = args.title or ("Customers" if args.customers else "Ledger")
+    out.print(init_sheet(runtime.sheet_source(args.sheet), title, customers=args.customers), soft_wrap=True,
+              markup=False)
     return EXIT_OK
 
 

@@ -150,6 +150,8 @@ class LedgerSettings:
 
     source: str = setting("ledger.csv", _text)
     method: Method | None = setting(None, _choice(METHODS))  # None: cohort for a customer table, else chained
+    #: the tab ``nrr fill`` writes a customer tab's derived seven-column ledger to (same spreadsheet)
+    template_tab: str = setting("NRR", _text)
 
 
 @dataclass(frozen=True)

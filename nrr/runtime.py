@@ -72,6 +72,11 @@ class Runtime:
         """The ledger in use: ``--ledger``, else the one connected from Slack, else ``[ledger] source``."""
         return self.explicit_ledger or self.setup().ledger.source
 
+    @property
+    def template_tab(self) -> str:
+        """The tab ``nrr fill`` writes a customer tab's derived ledger to (``[ledger] template_tab``)."""
+        return self.settings.ledger.template_tab
+
     def workspace(self, *, create: bool = True) -> Workspace | None:
         """The setup changed from Slack. With ``create`` false, None when there is no state database
         yet (a report from a file never creates one)."""

@@ -12,6 +12,9 @@ problems by cell; ours start with ``nrr:`` and only ours are ever changed or rem
 
 One fill is at most two reads (the cells with formulas, notes and metadata; then the header and
 month column) and one write (values, notes and metadata in one batchUpdate).
+
+A customer tab is not filled itself: its derived seven-column ledger goes to another tab by these
+same rules (``sheets._derived``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from engine import (
     CellError,
     Field,
     Layout,
+    Ledger,
     LedgerCheck,
     LedgerRow,
     Month,
@@ -50,6 +54,7 @@ from sheets._source import GoogleSheetSource, Worksheet
 METADATA_KEY = "nrr.fill"
 NOTE_PREFIX = "nrr: "
 COMPUTED: tuple[Field, ...] = ("end", "nrr", "grr")
+MONEY: frozenset[Field] = frozenset({"start", "expansion", "churn", "downgrade", "end"})
 _CENT = Decimal("0.01")
 _RATIO = Decimal("0.000001")
 
@@ -103,13 +108,16 @@ class FillResult:
     notes_removed: list[str] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    preamble: list[str] = field(default_factory=list)  # said before the changes (a customer tab's fill)
 
     def lines(self, unit: str = "MRR") -> list[str]:
         """The report people read: every change, every refusal, then the totals."""
         verb = "would write" if self.dry_run else "wrote"
-        out = [say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit), c.formula, c.old) if c.formula
-               else say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit), _show(c.field, c.new),
-                                    _show_old(c.field, c.old)) for c in self.written]
+        out = list(self.preamble)
+        out += [say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit), c.formula, c.old) if c.formula
+                else say.fill_change(verb, c.cell, c.month.name, _title(c.field, unit),
+                                     c.month.name if c.field == "month" else _show(c.field, c.new),
+                                     _show_old(c.field, c.old)) for c in self.written]
         out += [f"refused: {r}" for r in self.refused]
         out.append(say.fill_summary(self.sheet, verb, len(self.written), self.unchanged, self.formulas_kept,
                                     len(self.refused), len(self.notes_added), len(self.notes_removed),
@@ -122,7 +130,7 @@ def _title(f: Field, unit: str) -> str:
 
 
 def _show(f: Field, value: Decimal) -> str:
-    return f"{value:,.2f}" if f == "end" else f"{value * 100:.2f}%"
+    return f"{value:,.2f}" if f in MONEY else f"{value * 100:.2f}%"
 
 
 def _show_old(f: Field, value: Any) -> str:
@@ -170,8 +178,9 @@ def _grid(cells: dict[tuple[int, int], _Cell]) -> list[list[Any]]:
 
 
 def _desired(row: LedgerRow, f: Field) -> Decimal | None:
-    if f == "end":
-        return row.end.quantize(_CENT)
+    if f in MONEY:
+        amount: Decimal = getattr(row, f)
+        return amount.quantize(_CENT)
     ratio = row.nrr if f == "nrr" else row.grr
     return None if ratio is None else ratio.quantize(_RATIO)
 
@@ -179,10 +188,10 @@ def _desired(row: LedgerRow, f: Field) -> Decimal | None:
 def _same(current: Any, desired: Decimal, f: Field) -> bool:
     """Whether a cell already shows ``desired``, within the rounding its digits allow."""
     try:
-        found, rounding = parse_money(current) if f == "end" else parse_ratio(current)
+        found, rounding = parse_money(current) if f in MONEY else parse_ratio(current)
     except CellError:
         return False
-    return abs(found - desired) <= max(rounding, _CENT / 2 if f == "end" else _RATIO / 2)
+    return abs(found - desired) <= max(rounding, _CENT / 2 if f in MONEY else _RATIO / 2)
 
 
 def _record(entry: dict[str, Any]) -> tuple[list[int], dict[str, dict[str, str]]]:
@@ -203,9 +212,17 @@ def _record(entry: dict[str, Any]) -> tuple[list[int], dict[str, dict[str, str]]
 
 
 def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: bool = False,
-               fix_formulas: bool = False) -> FillResult:
-    """Write the computed columns of ``source``'s worksheet; see the module docstring for the rules."""
+               fix_formulas: bool = False, template_tab: str = "NRR") -> FillResult:
+    """Write the computed columns of ``source``'s worksheet; see the module docstring for the rules.
+
+    When the worksheet is a customer table, its derived seven-column ledger is written to the tab
+    ``template_tab`` of the same spreadsheet instead, by the same rules (see ``sheets._derived``).
+    """
     seen = _read(source)
+    if isinstance(seen, Ledger):
+        from sheets._derived import fill_derived
+
+        return fill_derived(source, seen, template_tab=template_tab, overwrite=overwrite, dry_run=dry_run)
     result = FillResult(seen.sheet.title, dry_run, errors=len(seen.check.errors),
                         warnings=len(seen.check.warnings))
     planned = _plan_values(seen, overwrite, fix_formulas, result)
@@ -229,6 +246,10 @@ _Position = tuple[int, int]  # 0-based (row, column)
 _Verdict = Literal["write", "formula", "unchanged", "typed"]
 
 
+class NoLedgerHeader(SheetsError):
+    """The worksheet has no ledger header to fill under (the reader's errors say why)."""
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     """What the first read saw: every cell with its formula and note, the ledger checked from their
@@ -243,18 +264,26 @@ class _Snapshot:
     record: dict[str, dict[str, str]]
 
 
-def _read(source: GoogleSheetSource) -> _Snapshot:
-    """Read the worksheet once (values, formulas, notes and metadata) and check it as a ledger.
+def _read(source: GoogleSheetSource) -> _Snapshot | Ledger:
+    """Read the worksheet once (values, formulas, notes and metadata) and check it as a ledger; a
+    customer table gives its derived ledger instead.
 
     A sheet without a ledger header cannot be filled: the reader's errors say why.
     """
     sheet = source.worksheet()
+    return snapshot(source, sheet)
+
+
+def snapshot(source: GoogleSheetSource, sheet: Worksheet) -> _Snapshot | Ledger:
+    """One read of ``sheet`` (values, formulas, notes, metadata), checked; see ``_read``."""
     quoted = quote_sheet(sheet.title)
     entry = source.client.grid(source.ref.spreadsheet_id, quoted)
     cells = _cells(entry)
     check = check_ledger(_grid(cells), sheet=sheet.title)
+    if check.ledger is not None and check.ledger.customers is not None:
+        return check.ledger
     if check.layout is None:
-        raise SheetsError("\n".join(str(i) for i in check.errors))
+        raise NoLedgerHeader("\n".join(str(i) for i in check.errors))
     meta_ids, record = _record(entry)
     return _Snapshot(sheet, quoted, cells, check, check.layout, meta_ids, record)
 
@@ -437,7 +466,7 @@ def _aim_notes(seen: _Snapshot, notes: dict[_Position, str | None], rows_now: di
 def _record_requests(seen: _Snapshot, written: list[Change]) -> list[dict[str, Any]]:
     """Replace our metadata with a record that also holds what was just written, so the next fill
     knows those cells are still ours. Nothing written, nothing to remember; a formula is the sheet's."""
-    written = [c for c in written if c.formula is None]
+    written = [c for c in written if c.formula is None and c.field != "month"]
     if not written:
         return []
     record = {month: dict(fields) for month, fields in seen.record.items()}

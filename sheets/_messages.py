@@ -149,3 +149,38 @@ def formulas_without_values(path: str, sheet: str, cells: list[str]) -> str:
     return (f"{path}: {len(cells)} formula cell(s) on '{sheet}' have no saved values ({shown}): the file was "
             "written by a program that does not calculate formulas. Open it in Excel or LibreOffice and save it "
             "once, or export the values as CSV.")
+
+
+def customer_tab_added(title: str, spreadsheet_title: str, headers: list[str]) -> str:
+    return (
+        f"Added worksheet '{title}' to '{spreadsheet_title}': an empty customer table ({', '.join(headers)}), "
+        "one row per customer and month, with formats and a frozen header row. Segment and Plan are example "
+        "attributes: rename, remove or add columns as you need."
+    )
+
+
+# --- nrr fill on a customer tab -------------------------------------------------------------------
+
+def derived_fill(customer_tab: str, template_tab: str, months: int, created: bool) -> str:
+    where = f"a new tab '{template_tab}' (from the template)" if created else f"tab '{template_tab}'"
+    return (f"'{customer_tab}' is a customer table: its derived ledger ({months} month(s)) goes to {where}, "
+            "one row per month.")
+
+
+def template_tab_is_source(tab: str) -> str:
+    return (f"The customer table is the tab '{tab}', where nrr fill would write its derived ledger; set "
+            "[ledger] template_tab in nrr.toml to another tab's name.")
+
+
+def template_tab_unreadable(tab: str, problem: str) -> str:
+    return (f"Tab '{tab}' has no ledger header nrr can write the derived ledger under ({problem}); rename the "
+            "tab, or set [ledger] template_tab in nrr.toml to a new tab's name and nrr fill creates it.")
+
+
+def derived_typed(title: str, found: str, derived: str, customer_tab: str) -> str:
+    return (f"{title} holds {found}, typed by hand, but the customer table '{customer_tab}' gives {derived}; "
+            "left as it is (nrr fill --overwrite replaces it).")
+
+
+def month_twice(tab: str) -> str:
+    return f"this month is on more than one row of '{tab}'; not written. Keep one row per month."

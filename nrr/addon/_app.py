@@ -22,4 +22,9 @@ class AddonApp(Protocol):
         only; nothing it reads is served to anyone else."""
         ...
 
+    @property
+    def template_tab(self) -> str:
+        """The tab a customer table's derived ledger is filled into (``[ledger] template_tab``)."""
+        ...
+
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...

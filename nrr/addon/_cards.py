@@ -27,11 +27,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from engine import (
+    COHORT_LABEL,
+    MOVER_KINDS,
+    Ledger,
+    MoverKind,
     NrrError,
     Period,
+    Report,
     benchmark_basis,
     benchmark_missing,
     check_source,
+    currency_amount,
     months,
     profile_sentence,
     pts,
@@ -47,12 +53,17 @@ from sheets import GoogleSheetSource, SheetRef, fill_sheet, init_sheet, is_sheet
 log = logging.getLogger("nrr.addon")
 Card = dict[str, Any]
 MAX_PROBLEMS_ON_HOME = 5
+MOVERS_ON_HOME = 3  # of each kind: the sidebar is narrow; nrr report --json has them all
+MOVER_TITLES: dict[MoverKind, str] = {"churn": "Top churned", "contraction": "Top contraction",
+                                      "expansion": "Top expansion"}
 PATHS = ("/addon/homepage", "/addon/validate", "/addon/fill", "/addon/template", "/addon/grant")
 ASK_FOR_FILE = ("NRR reads and fills this spreadsheet with your own Google access, one file at a time. "
                 "Grant it access to this file to see its NRR.")
 REQUEST_FILE_SCOPE: dict[str, Any] = {
     "renderActions": {"hostAppAction": {"editorAction": {"requestFileScopeForActiveDocument": {}}}}}
 LOGO_PATH = "/addon/logo.png"
+ONE_MONTH = ("The customer table has one month so far ({month}); its figures start with the next month, "
+             "compared with this one.")
 
 
 def _text(label: str, text: str, bottom: str | None = None) -> dict[str, Any]:
@@ -98,6 +109,12 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         if len(check.errors) > MAX_PROBLEMS_ON_HOME:
             widgets.append(_paragraph(f"... and {len(check.errors) - MAX_PROBLEMS_ON_HOME} more: "
                                       "press Validate."))
+    elif check.ledger is not None and check.ledger.customers is not None:
+        widgets += _cohort_widgets(check.ledger, app)
+        table = check.ledger.customers
+        count = len(table.keys)
+        widgets.append(_paragraph(f"Customer table valid: {count:,} customer{'' if count == 1 else 's'}, "
+                                  f"{months(table.count)}, {len(check.warnings)} warning(s)."))
     else:
         ledger = check.ledger
         assert ledger is not None and ledger.last_month is not None
@@ -106,21 +123,65 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         r = report.retention
         widgets.append(_text(f"{last.name}", f"NRR {rate(r.nrr)} · GRR {rate(r.grr)}",
                              "latest month in the ledger"))
-        t, b = report.trailing, report.benchmark
+        t = report.trailing
         if (missing := benchmark_missing(t)) is not None:
             widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
         elif t is not None:
             widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
                                  benchmark_basis(t)))
-        if b is not None:
-            widgets.append(_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
-                                 f"{pts(b.gap_to_median)} vs the {b.segment.segment} median "
-                                 f"{rate(b.segment.median, 0)}; source: {b.source}"))
-            if assumed := profile_sentence(b):
-                widgets.append(_paragraph(assumed))
+        widgets += _benchmark_widgets(report)
         widgets.append(_paragraph(f"Ledger valid: {months(len(ledger))}, {len(check.warnings)} warning(s)."))
     widgets.append(_buttons(base_url))
     return card("Net Revenue Retention", sheet, [{"widgets": widgets}])
+
+
+def _benchmark_widgets(report: Report) -> list[dict[str, Any]]:
+    b = report.benchmark
+    if b is None:
+        return []
+    widgets = [_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
+                     f"{pts(b.gap_to_median)} vs the {b.segment.segment} median "
+                     f"{rate(b.segment.median, 0)}; source: {b.source}")]
+    if assumed := profile_sentence(b):
+        widgets.append(_paragraph(assumed))
+    return widgets
+
+
+def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
+    """A customer table's figures: the 12-month cohort (or, with less history, the latest month's) with
+    NRR, GRR and logo retention, the latest month, the benchmark, and who moved the number. Customer
+    names come from the sheet, so each goes through ``_data``."""
+    table = ledger.customers
+    assert table is not None
+    if ledger.last_month is None:
+        return [_paragraph(ONE_MONTH.format(month=table.first.name))]
+    last = ledger.last_month
+    latest = app.report(ledger, Period(last, last, last.name))
+    year = app.report(ledger, Period(last - 11, last, COHORT_LABEL)) if last - 12 in table else None
+    widgets: list[dict[str, Any]] = []
+    if year is not None:
+        widgets.append(_cohort_text(f"{COHORT_LABEL} to {last.short}", year))
+    elif (missing := benchmark_missing(latest.trailing)) is not None:
+        widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
+    widgets.append(_cohort_text(last.name, latest, "latest month in the table"))
+    widgets += _benchmark_widgets(year or latest)
+    shown = year or latest
+    assert shown.cohort is not None
+    for kind in MOVER_KINDS:
+        movers = shown.cohort.movers[kind][:MOVERS_ON_HOME]
+        if movers:
+            lines = "<br>".join(f"{_data(m.customer)}: {currency_amount(m.amount, shown.currency)}" for m in movers)
+            widgets.append(_text(MOVER_TITLES[kind], lines, f"{shown.period.label}, from {shown.cohort.before.short} "
+                                                            f"to {last.short}"))
+    return widgets
+
+
+def _cohort_text(label: str, report: Report, bottom: str | None = None) -> dict[str, Any]:
+    cohort, r = report.cohort, report.retention
+    assert cohort is not None
+    who = (f"{cohort.retained:,} of {cohort.customers:,} customers paying in {cohort.before.short} still pay")
+    return _text(label, f"NRR {rate(r.nrr, 2)} · GRR {rate(r.grr, 2)} · logo retention "
+                        f"{rate(cohort.logo_retention, 2)}", f"{who}; {bottom}" if bottom else who)
 
 
 def validate_card(source: GoogleSheetSource) -> tuple[Card, str]:
@@ -132,8 +193,8 @@ def validate_card(source: GoogleSheetSource) -> tuple[Card, str]:
     return card("Validation", summary, [{"widgets": widgets}]), summary
 
 
-def fill_card(source: GoogleSheetSource) -> tuple[Card, str]:
-    result = fill_sheet(source)
+def fill_card(source: GoogleSheetSource, template_tab: str = "NRR") -> tuple[Card, str]:
+    result = fill_sheet(source, template_tab=template_tab)
     lines = result.lines()
     widgets = [_paragraph(_data(line)) for line in lines]
     return card("Fill computed columns", result.sheet, [{"widgets": widgets}]), lines[-1]
@@ -240,7 +301,7 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
         Route("/addon/homepage", endpoint(on(lambda s: home_card(s, app, base_url)), home=True),
               methods=["POST"]),
         Route("/addon/validate", endpoint(on(validate_card), home=False), methods=["POST"]),
-        Route("/addon/fill", endpoint(on(fill_card), home=False), methods=["POST"]),
+        Route("/addon/fill", endpoint(on(lambda s: fill_card(s, app.template_tab)), home=False), methods=["POST"]),
         Route("/addon/template", endpoint(on(template_card), home=False), methods=["POST"]),
         Route("/addon/grant", grant, methods=["POST"]),
         Route(LOGO_PATH, logo, methods=["GET"]),

@@ -181,6 +181,8 @@ def _parse_range(book: FakeSpreadsheet, text: str) -> tuple[FakeSheet, int, int,
         title, ref = text.rsplit("!", 1)
         if title.startswith("'") and title.endswith("'"):
             title = title[1:-1].replace("''", "'")
+    elif len(text) > 1 and text.startswith("'") and text.endswith("'"):  # a whole sheet, quoted
+        title, ref = text[1:-1].replace("''", "'"), ""
     elif not re.fullmatch(r"[A-Za-z]{0,3}\d*(:[A-Za-z]{0,3}\d*)?", text) or text == "":
         title, ref = text, ""
     try:

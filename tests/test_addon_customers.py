@@ -1,0 +1,85 @@
+"""The add-on on a customer tab: the homepage shows the cohort figures and the top movers, every name
+escaped, read with the person's own token (real HTTP, as in test_addon.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from engine import Month
+from tests.fakes.google_api import FakeGoogle, mint_id_token
+from tests.test_addon import ADA, SHEET_ID, addon_server, claims, event, post
+
+FIRST = Month(2025, 1)
+MONTHS = [FIRST + i for i in range(14)]  # January 2025 to February 2026
+
+
+def customer_rows() -> list[list[Any]]:
+    """Acme grows in the last month, Bad & Co churns in December, Cobalt shrinks, Delta holds, Echo is new."""
+    def mrr(name: str, m: Month) -> int:
+        last = m == MONTHS[-1]
+        return {"Acme Inc": 1500 if last else 1000, "<b>Bad</b> & Co": 0 if m >= Month(2025, 12) else 800,
+                "Cobalt": 400 if last else 600, "Delta": 400, "Echo": 300 if m >= Month(2025, 6) else 0}[name]
+
+    names = ["Acme Inc", "<b>Bad</b> & Co", "Cobalt", "Delta", "Echo"]
+    return [["Customer", "Month", "MRR"]] + [[n, str(m), mrr(n, m)] for m in MONTHS for n in names if mrr(n, m)]
+
+
+@pytest.fixture
+def customers() -> Iterator[tuple[str, FakeGoogle]]:
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Customers": customer_rows()}).shared_with = {ADA}
+        with addon_server(google, {"SHEETS_API_URL": google.url}, ledger=f"gsheet:{SHEET_ID}") as (url, _):
+            yield url, google
+
+
+def home(url: str, google: FakeGoogle) -> dict[str, Any]:
+    response = post(url, "/addon/homepage", mint_id_token(claims()), event(google.user_token(ADA, SHEET_ID)))
+    assert response.status_code == 200
+    card: dict[str, Any] = response.json()["action"]["navigations"][0]["pushCard"]
+    return card
+
+
+def test_the_homepage_shows_the_cohort_figures_and_the_top_movers(customers: tuple[str, FakeGoogle]) -> None:
+    url, google = customers
+    card = home(url, google)
+    assert card["header"] == {"title": "Net Revenue Retention", "subtitle": "Customers"}
+    widgets = card["sections"][0]["widgets"]
+    texts = [w["decoratedText"] for w in widgets if "decoratedText" in w]
+    assert texts[0] == {  # the cohort paying in Feb 2025: 2,800 then, 2,300 in Feb 2026; 1,800 kept; 3 of 4 pay
+        "topLabel": "12-month cohort to Feb 2026", "text": "NRR 82.14% · GRR 64.29% · logo retention 75.00%",
+        "bottomLabel": "3 of 4 customers paying in Feb 2025 still pay", "wrapText": True}
+    assert texts[1] == {  # paying in January 2026: 2,300, then 2,600; 2,100 kept; all 4 still pay
+        "topLabel": "February 2026", "text": "NRR 113.04% · GRR 91.30% · logo retention 100.00%",
+        "bottomLabel": "4 of 4 customers paying in Jan 2026 still pay; latest month in the table", "wrapText": True}
+    assert texts[2]["topLabel"] == "Benchmark" and texts[2]["text"].startswith("Critical")
+    movers = {t["topLabel"]: (t["text"], t["bottomLabel"]) for t in texts[3:]}
+    basis = "12-month cohort, from Feb 2025 to Feb 2026"
+    assert movers == {"Top churned": ("&lt;b&gt;Bad&lt;/b&gt; &amp; Co: $800", basis),
+                      "Top contraction": ("Cobalt: $200", basis),
+                      "Top expansion": ("Acme Inc: $500", basis)}
+    assert "<b>Bad" not in json.dumps(card)
+    assert widgets[-2] == {"textParagraph": {"text": "Customer table valid: 5 customers, 14 months, 0 warning(s)."}}
+    assert google.counts["values.get"] == 1  # one read, with Ada's own token
+
+
+def test_fill_from_the_addon_writes_the_derived_ledger_to_the_nrr_tab(customers: tuple[str, FakeGoogle]) -> None:
+    url, google = customers
+    response = post(url, "/addon/fill", mint_id_token(claims()), event(google.user_token(ADA, SHEET_ID)))
+    action = response.json()["renderActions"]["action"]
+    assert action["notification"]["text"].startswith("NRR: wrote 65 cell(s)")
+    assert google.spreadsheets[SHEET_ID].sheet("NRR").cells[(1, 1)].value == 2800.0  # Feb 2025's Start
+
+
+def test_a_customer_table_of_one_month_says_when_its_figures_start() -> None:
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Customers": [["Customer", "Month", "MRR"], ["Acme", "2026-01", 100]]}
+                               ).shared_with = {ADA}
+        with addon_server(google, {"SHEETS_API_URL": google.url}, ledger=f"gsheet:{SHEET_ID}") as (url, _):
+            widgets = home(url, google)["sections"][0]["widgets"]
+    assert widgets[0] == {"textParagraph": {"text": "The customer table has one month so far (January 2026); its "
+                                                    "figures start with the next month, compared with this one."}}
+    assert widgets[1] == {"textParagraph": {"text": "Customer table valid: 1 customer, 1 month, 0 warning(s)."}}
