@@ -87,6 +87,17 @@ from engine._messages import (
     rate,
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
+from engine._movers_text import (
+    MOVER_TITLES,
+    MoverGroup,
+    MoverLine,
+    SegmentLine,
+    logo_sentence,
+    mover_groups,
+    no_movers_sentence,
+    segment_lines,
+    segment_values,
+)
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -128,6 +139,7 @@ __all__ = [
     "MONTH_NAMES",
     "MONTH_WORDS",
     "MOVER_KINDS",
+    "MOVER_TITLES",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
     "PUBLIC_COMPANIES",
@@ -166,7 +178,9 @@ __all__ = [
     "Month",
     "MonthMovements",
     "Mover",
+    "MoverGroup",
     "MoverKind",
+    "MoverLine",
     "NrrError",
     "Period",
     "PeriodSyntaxError",
@@ -178,6 +192,7 @@ __all__ = [
     "Retention",
     "Segment",
     "SegmentCohort",
+    "SegmentLine",
     "Source",
     "Stage",
     "Thresholds",
@@ -214,10 +229,13 @@ __all__ = [
     "label_span",
     "ledger_table",
     "load_ledger",
+    "logo_sentence",
     "match_header",
     "method_sentence",
     "months",
     "more_warnings",
+    "mover_groups",
+    "no_movers_sentence",
     "nrr_formula",
     "parse_money",
     "parse_month",
@@ -234,6 +252,8 @@ __all__ = [
     "report_to_dict",
     "resolve_period",
     "segment_cohorts",
+    "segment_lines",
+    "segment_values",
     "stage_for_arr",
     "tier_name",
     "trailing_12m",
