@@ -20,6 +20,8 @@ RULE_TITLES = {
     "tier_drop": "Benchmark tier", "below_median": "Below the segment median", "nrr_below_100": "NRR below 100%",
     "grr_floor": "GRR line", "expansion_dependent": "Growth depends on expansion", "nrr_move": "Unusual NRR month",
     "grr_move": "Unusual GRR month", "down_3_months": "NRR falling", "ledger_errors": "Ledger errors",
+    "logo_retention": "Logo retention", "expansion_hiding_churn": "Expansion hiding churn",
+    "expansion_concentration": "Expansion concentrated in a few accounts",
 }
 
 

@@ -298,7 +298,8 @@ def _points(value: object) -> Decimal:
 ALERT_TABLES: dict[str, dict[str, Callable[[object], Any]]] = {
     "rules": dict.fromkeys(ALERT_RULES, _bool),
     "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line, "expansion_dependent_nrr": _pct_line,
-                   "move_points": _points, "trailing_months": _int_range(2, 24)},
+                   "move_points": _points, "trailing_months": _int_range(2, 24), "logo_retention": _pct_line,
+                   "concentration": _pct_line},
 }
 
 

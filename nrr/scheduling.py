@@ -324,7 +324,8 @@ class DigestService:
             return posted
         month = as_of or ledger.last_month
         rules = [r for r in RULES if r in alerts.rules]
-        for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules):
+        for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules,
+                                     currency=self.settings.company.currency):
             if self._alert(alert, now, report):
                 posted.append(alert.rule)
         return posted
