@@ -148,12 +148,13 @@ def mover_blocks(report: Report, kinds: Sequence[MoverKind], top: int | None = N
             for g in groups]
 
 
-def segment_block(report: Report, by: str) -> Block | None:
-    """One line per segment, each value from the sheet escaped."""
+def segment_block(report: Report, by: str, label: str | None = None) -> Block | None:
+    """One line per segment, each value from the sheet escaped (``label``: the period, when it needs saying)."""
     if not report.segments:
         return None
     lines = [f"• *{escape(s.segment)}*: {s.figures}" for s in segment_lines(report.segments)]
-    return mrkdwn(f"*By {escape(by)}*\n" + "\n".join(lines))
+    title = f"*{label} by {escape(by)}*" if label else f"*By {escape(by)}*"
+    return mrkdwn(title + "\n" + "\n".join(lines))
 
 
 def method_context(report: Report) -> Block:
