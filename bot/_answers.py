@@ -82,11 +82,13 @@ def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
     if table is None or not words:
         return query
     values = segment_values(table)
-    for i, word in enumerate(words):
-        if word.isdigit():  # a year, not a segment
-            continue
-        if (found := values.get(word.casefold())) is not None:
-            return replace(query, period=" ".join(words[:i] + words[i + 1:]), where=found)
+    for size in (3, 2, 1):  # "mid market" before "market"
+        for i in range(len(words) - size + 1):
+            phrase = " ".join(words[i:i + size])
+            if phrase.isdigit():  # a year, not a segment
+                continue
+            if (found := values.get(phrase.casefold())) is not None:
+                return replace(query, period=" ".join(words[:i] + words[i + size:]), where=found)
     return query
 
 

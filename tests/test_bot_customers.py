@@ -35,7 +35,7 @@ def mrr(name: str, month: Month) -> int:
     return 80 if month >= Month(2026, 9) else 50
 
 
-SEGMENTS = {"Acme": "Enterprise", "Beta": "Enterprise", "Gamma": "SMB", "Delta": "SMB", "Echo": "SMB",
+SEGMENTS = {"Acme": "Enterprise", "Beta": "Enterprise", "Gamma": "SMB", "Delta": "SMB", "Echo": "Mid Market",
             HOSTILE: "SMB"}
 
 
@@ -103,7 +103,8 @@ def test_by_segment_is_one_line_per_segment(stack: Stack) -> None:
             if b["type"] == "section" and "text" in b]
     assert ("*By segment*\n"
             "• *Enterprise*: NRR 83.3% · GRR 55.6% · logo retention 50.0% (1 of 2)\n"
-            "• *SMB*: NRR 106.0% · GRR 100.0% · logo retention 100.0% (3 of 3)") in body
+            "• *Mid Market*: NRR 100.0% · GRR 100.0% · logo retention 100.0% (1 of 1)\n"
+            "• *SMB*: NRR 115.0% · GRR 100.0% · logo retention 100.0% (2 of 2)") in body
 
 
 def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
@@ -111,7 +112,9 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
     assert answer["blocks"][0]["text"]["text"] == ("Q3 2026, Enterprise: NRR 83.3% · GRR 55.6% · "
                                                    "logo retention 50.0%")
     assert answer["text"] == "Q3 2026, Enterprise: NRR 83.3% · GRR 55.6% · logo retention 50.0%"
-    assert ask(stack, "last-quarter SMB")["blocks"][0]["text"]["text"].startswith("Q3 2026, SMB: NRR 106.0%")
+    assert ask(stack, "last-quarter SMB")["blocks"][0]["text"]["text"].startswith("Q3 2026, SMB: NRR 115.0%")
+    assert ask(stack, "mid market last-quarter")["blocks"][0]["text"]["text"] == (
+        "Q3 2026, Mid Market: NRR 100.0% · GRR 100.0% · logo retention 100.0%")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -3,6 +3,9 @@ accounts, one line per segment with ``by``, and the ``by`` key of ``[[digests]]`
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,9 @@ import pytest
 from bot import blocks_to_text, digest_blocks, digest_text
 from engine import Month, build_digest, read_ledger
 from nrr import ConfigError, load_settings
-from nrr.config import INCLUDES
+from nrr.config import INCLUDES, DigestSchedule
+from tests.fakes.slack_api import FakeSlack
+from tests.test_scheduling import alert_posts, at, digests, make_service
 
 HOSTILE = "<!channel> Evil & Co"
 OCT = Month(2026, 10)
@@ -87,3 +92,31 @@ def test_the_by_key_of_a_digest(tmp_path: Path) -> None:
         load_settings(str(config), {}, cwd=tmp_path)
     assert str(exc.value) == (f"{config}: [digests #1] by = '' is not the name of a customer table's attribute "
                               'column, such as "segment".')
+
+
+def test_segment_values_from_the_sheet_are_escaped() -> None:
+    rows = [[*row[:3], "<!here> & co" if row[3] == "SMB" else row[3]] for row in table()]
+    out = text(rows, by="segment")
+    assert "• *&lt;!here&gt; &amp; co*: NRR 86.2%" in out and "<!here>" not in out
+
+
+def test_the_scheduler_posts_the_customer_digest_and_its_alerts(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(table())
+    with FakeSlack() as slack:
+        service = make_service(slack, tmp_path, ledger=path, digests=(
+            DigestSchedule("C0REVENUE1", name="revenue", time=dt.time(9, 0), by="segment"),))
+        service.tick(at("2026-11-02T09:30:00"))
+        (digest,) = digests(slack)
+        alerts = alert_posts(slack)
+    body = json.dumps(digest["blocks"], ensure_ascii=False)
+    assert "Logo retention 75.0%: 6 of 8 customers still paying." in body
+    assert "*Trailing 12 months to Oct 2026 by segment*" in body
+    assert ("Logo retention: 12-month logo retention is 75.00% as of October 2026 (6 of the 8 customers paying a "
+            "year before still pay), 5.00 pts below the 80% line since October 2026. Why it matters: losing 20% of "
+            "customers a year leaves the base to be rebuilt every few years, whatever NRR says.") in alerts
+    assert ("Expansion concentrated in a few accounts: 3 accounts (Big, C, D) gave 96.92% of the expansion in the "
+            "12 months to October 2026 ($630 of $650), above the 50% line since October 2026: growth rests on a few "
+            "customers, and losing one of them moves NRR.") in alerts
+    assert any(a.startswith("Expansion hiding churn: 12-month cohort NRR is 105.64%") for a in alerts)
