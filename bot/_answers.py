@@ -42,6 +42,7 @@ from engine import (
     Period,
     QueryError,
     Report,
+    attribute_column,
     resolve_period,
     segment_values,
 )
@@ -135,6 +136,9 @@ class Answers:
                 return [mrkdwn(say.cohorts_in_terminal())], say.cohorts_in_terminal()
             cells = self.app.cells()
             query = with_segment(query, cells.check.ledger)
+            table = cells.check.ledger.customers if cells.check.ledger is not None else None
+            if query.by is not None and table is not None:
+                query = replace(query, by=attribute_column(table, query.by))  # said before any period
             report = self.report(query, cells=cells)
             if query.customer_words and report.cohort is None:
                 raise QueryError(say.needs_customer_table(_asked(query)))

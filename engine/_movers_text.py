@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from engine._cohort import MOVER_KINDS, Cohort, MoverKind, SegmentCohort
 from engine._customers import CustomerTable
-from engine._messages import currency_amount, rate
+from engine._errors import QueryError
+from engine._messages import currency_amount, rate, unknown_attribute
 from engine._sentences import tier_name
 
 MOVER_TITLES: dict[MoverKind, str] = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
@@ -103,3 +104,11 @@ def segment_values(table: CustomerTable) -> dict[str, tuple[str, str]]:
         for value in sorted(seen):
             found.setdefault(" ".join(value.split()).casefold(), (column, value))
     return found
+
+
+def attribute_column(table: CustomerTable, column: str) -> str:
+    """The attribute column ``column`` names, case-insensitively; ``QueryError`` naming the ones there are."""
+    name = table.attribute(column)
+    if name is None:
+        raise QueryError(unknown_attribute(column, list(table.attribute_names)))
+    return name

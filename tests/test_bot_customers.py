@@ -101,7 +101,7 @@ def test_who_churned_and_top_expansion(stack: Stack) -> None:
 def test_by_segment_is_one_line_per_segment(stack: Stack) -> None:
     body = [b["text"]["text"] for b in ask(stack, "last-quarter by segment")["blocks"]
             if b["type"] == "section" and "text" in b]
-    assert ("*By segment*\n"
+    assert ("*By Segment*\n"
             "• *Enterprise*: NRR 83.3% · GRR 55.6% · logo retention 50.0% (1 of 2)\n"
             "• *Mid Market*: NRR 100.0% · GRR 100.0% · logo retention 100.0% (1 of 1)\n"
             "• *SMB*: NRR 115.0% · GRR 100.0% · logo retention 100.0% (2 of 2)") in body
@@ -118,8 +118,7 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment. "
-                      "The ledger covers November 2025 to October 2026."),
+    ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment."),
     ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
     ("cohorts", "Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
                 "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap."),
