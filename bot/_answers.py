@@ -115,7 +115,8 @@ class Answers:
                                 self.app.fiscal_year_start)
         ledger = (cells or self.app.cells()).ledger
         try:
-            return self.app.report(ledger, period, query.method, by=query.by, where=query.where)
+            return self.app.report(ledger, period, query.method, top=query.top or TOP_MOVERS, by=query.by,
+                                   where=query.where)
         except QueryError as exc:
             first, last = ledger.first_month, ledger.last_month
             if first is None or last is None:

@@ -16,6 +16,7 @@ MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
     "downgraded": ("contraction",), "expanded": ("expansion",), "expansion": ("expansion",), "grew": ("expansion",),
 }
 FILLER_WORDS = frozenset({"who", "top"})
+MAX_TOP = 25
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class SlackQuery:
     by: str | None = None
     where: tuple[str, str] | None = None
     cohorts: bool = False
+    top: int | None = None  # ``top 10``: how many movers of each kind (default 5)
 
     @property
     def customer_words(self) -> bool:
@@ -53,9 +55,13 @@ def parse_query(text: str) -> SlackQuery:
     movers: dict[MoverKind, None] = {}
     by: str | None = None
     pending_by = False
+    top: int | None = None
+    previous = ""
     for word in words:
-        lower = word.lower()
-        if pending_by:
+        lower, after_top, previous = word.lower(), previous == "top", word.lower()
+        if after_top and lower.isdigit() and 0 < int(lower) <= MAX_TOP:
+            top = int(lower)
+        elif pending_by:
             by, pending_by = word, False
         elif lower == "by":
             pending_by = True
@@ -81,4 +87,6 @@ def parse_query(text: str) -> SlackQuery:
     if pending_by:
         raise QueryError(say.by_needs_column())
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
-    return SlackQuery(" ".join(period), grr_first, compare, method, movers=kinds, by=by, cohorts=cohorts)
+    if top is not None and kinds is None:
+        kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
+    return SlackQuery(" ".join(period), grr_first, compare, method, movers=kinds, by=by, cohorts=cohorts, top=top)

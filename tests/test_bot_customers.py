@@ -94,6 +94,9 @@ def test_who_churned_and_top_expansion(stack: Stack) -> None:
     body = texts(ask(stack, "top expansion last-quarter")["blocks"])
     assert "*Expanded*\\n• Acme: +$500\\n• &lt;!channel&gt; Evil &amp; Co: +$30" in body
     assert "<!channel>" not in body
+    one = [b["text"]["text"] for b in ask(stack, "top 1 expansion last-quarter")["blocks"]
+           if b["type"] == "section" and "text" in b]
+    assert "*Expanded*\n• Acme: +$500" in one
     nobody = texts(ask(stack, "who churned 2026-07")["blocks"])
     assert "No customer churned in this period." in nobody
 
