@@ -142,7 +142,8 @@ class Answers:
                 query = replace(query, by=attribute_column(table, query.by))  # said before any period
             report = self.report(query, cells=cells)
             if query.customer_words and report.cohort is None:
-                raise QueryError(say.needs_customer_table(_asked(query)))
+                raise QueryError(say.needs_customer_table(_asked(query)) if table is None
+                                 else say.needs_cohort_method(_asked(query)))
             blocks, fallback = report_blocks(report, query), headline(report, query.grr_first, markup=True)
             return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
         except LedgerError as exc:

@@ -39,6 +39,10 @@ def needs_customer_table(words: str) -> str:
             "totals. See the README's Customer tables.")
 
 
+def needs_cohort_method(words: str) -> str:
+    return f"{words} come from the cohort method; ask again without `method=sum` or `method=chained`."
+
+
 def cohorts_in_terminal() -> str:
     return ("Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
             "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap.")

@@ -28,7 +28,7 @@ from engine._benchmarks import (
     round_as_shown,
 )
 from engine._cohort import Cohort, compute_cohort
-from engine._customers import cents_to_decimal as cohort_money
+from engine._customers import cents_to_decimal
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Trailing, trailing_12m
@@ -234,7 +234,7 @@ def _top_share(cohort: Cohort) -> Decimal | None:
     if not cohort.expansion:
         return None
     top = sum((m.amount for m in cohort.movers["expansion"]), Decimal(0))
-    return round_as_shown(top / cohort_money(cohort.expansion))
+    return round_as_shown(top / cents_to_decimal(cohort.expansion))
 
 
 def _read_concentration(s: _Scene, m: Month) -> _Reading:
@@ -325,7 +325,7 @@ def _words_concentration(s: _Scene, now: _Reading, before: _Reading, since: Mont
     movers = c.movers["expansion"]
     top = sum((m.amount for m in movers), Decimal(0))
     return say.alert_concentration(_value(now), s.thresholds.concentration, [m.customer for m in movers], top,
-                                   cohort_money(c.expansion), s.currency, since, month, now.rank > 0), OWN_HISTORY
+                                   cents_to_decimal(c.expansion), s.currency, since, month, now.rank > 0), OWN_HISTORY
 
 
 _TABLE: tuple[_Rule, ...] = (

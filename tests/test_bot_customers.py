@@ -123,6 +123,8 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment."),
     ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
+    ("movers ttm method=chained", ":x: Movers come from the cohort method; ask again without `method=sum` or "
+                                  "`method=chained`."),
     ("cohorts", "Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
                 "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap."),
 ])
