@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -23,6 +24,7 @@ from bot._blocks import (
     headline,
     help_blocks,
     home_view,
+    mrkdwn,
     report_blocks,
     share_actions,
     shared_context,
@@ -31,6 +33,7 @@ from bot._query import SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
     EXAMPLES,
+    TOP_MOVERS,
     Cells,
     Ledger,
     LedgerError,
@@ -39,7 +42,9 @@ from engine import (
     Period,
     QueryError,
     Report,
+    attribute_column,
     resolve_period,
+    segment_values,
 )
 
 log = logging.getLogger("nrr.bot")
@@ -60,13 +65,39 @@ class BotApp(SetupApp, Protocol):
 
     def cells(self) -> Cells: ...
 
-    def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...
+    def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
+               by: str | None = None, where: tuple[str, str] | None = None) -> Report: ...
 
     def remember(self, key: str, value: object) -> None: ...
 
     def recall(self, key: str) -> object: ...
 
     def take(self, key: str) -> object: ...
+
+
+def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
+    """The query with a word that is one of the customer table's attribute values (``enterprise``) taken
+    out of the period and made its ``where``; a seven-column ledger's query is left as it is."""
+    table = ledger.customers if ledger is not None else None
+    words = query.period.split()
+    if table is None or not words:
+        return query
+    values = segment_values(table)
+    for size in (3, 2, 1):  # "mid market" before "market"
+        for i in range(len(words) - size + 1):
+            phrase = " ".join(words[i:i + size])
+            if phrase.isdigit():  # a year, not a segment
+                continue
+            if (found := values.get(phrase.casefold())) is not None:
+                return replace(query, period=" ".join(words[:i] + words[i + size:]), where=found)
+    return query
+
+
+def _asked(query: SlackQuery) -> str:
+    """What was asked that needs a customer table, for the refusal: ``Movers``, ``Segments (by plan)``."""
+    if query.movers is not None:
+        return "Movers"
+    return f"Segments (by {query.by})" if query.by else "Segments"
 
 
 class Answers:
@@ -84,7 +115,8 @@ class Answers:
                                 self.app.fiscal_year_start)
         ledger = (cells or self.app.cells()).ledger
         try:
-            return self.app.report(ledger, period, query.method)
+            return self.app.report(ledger, period, query.method, top=query.top or TOP_MOVERS, by=query.by,
+                                   where=query.where)
         except QueryError as exc:
             first, last = ledger.first_month, ledger.last_month
             if first is None or last is None:
@@ -101,9 +133,18 @@ class Answers:
             query = parse_query(text)
             if query.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
+            if query.cohorts:
+                return [mrkdwn(say.cohorts_in_terminal())], say.cohorts_in_terminal()
             cells = self.app.cells()
+            query = with_segment(query, cells.check.ledger)
+            table = cells.check.ledger.customers if cells.check.ledger is not None else None
+            if query.by is not None and table is not None:
+                query = replace(query, by=attribute_column(table, query.by))  # said before any period
             report = self.report(query, cells=cells)
-            blocks, fallback = report_blocks(report, query), headline(report, query.grr_first)
+            if query.customer_words and report.cohort is None:
+                raise QueryError(say.needs_customer_table(_asked(query)) if table is None
+                                 else say.needs_cohort_method(_asked(query)))
+            blocks, fallback = report_blocks(report, query), headline(report, query.grr_first, markup=True)
             return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
         except LedgerError as exc:
             lines = [f"• {i}" for i in exc.errors[:MAX_PROBLEMS]]

@@ -12,6 +12,7 @@ from bot._query import SlackQuery
 from engine import (
     WARNINGS_SHOWN,
     Issue,
+    MoverKind,
     Report,
     benchmark_basis,
     benchmark_missing,
@@ -19,11 +20,15 @@ from engine import (
     currency_amount,
     growth_sentence,
     grr_sentence,
+    logo_sentence,
     method_sentence,
     more_warnings,
+    mover_groups,
+    no_movers_sentence,
     profile_sentence,
     pts,
     rate,
+    segment_lines,
     tier_name,
 )
 
@@ -47,11 +52,19 @@ def context(*texts: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": t[:3000]} for t in texts[:10]]}
 
 
-def headline(report: Report, grr_first: bool = False) -> str:
+def headline(report: Report, grr_first: bool = False, *, markup: bool = False) -> str:
+    """``Q3 2026: NRR 98.7% · GRR 91.7%``; a customer table's adds logo retention and names its segment
+    (escaped when ``markup``: the text goes where Slack reads mrkdwn, such as a message's fallback)."""
     r = report.retention
     nrr, grr = f"NRR {rate(r.nrr)}", f"GRR {rate(r.grr)}"
     first, second = (grr, nrr) if grr_first else (nrr, grr)
-    return f"{r.period.label}: {first} · {second}"
+    label = r.period.label
+    cohort = report.cohort
+    if cohort is None:
+        return f"{label}: {first} · {second}"
+    if cohort.segment is not None:
+        label += f", {escape(cohort.segment) if markup else cohort.segment}"
+    return f"{label}: {first} · {second} · logo retention {rate(cohort.logo_retention)}"
 
 
 def change_line(report: Report) -> str | None:
@@ -119,6 +132,31 @@ def _compare_fields(report: Report) -> Block | None:
     ]}
 
 
+def logo_line(report: Report) -> str | None:
+    """``Logo retention 91.7%: 11 of 12 customers still paying.`` for a customer table."""
+    return None if report.cohort is None else logo_sentence(report.cohort)
+
+
+def mover_blocks(report: Report, kinds: Sequence[MoverKind], top: int | None = None) -> list[Block]:
+    """Who moved the number: one section per kind, each name from the sheet escaped."""
+    if report.cohort is None:
+        return []
+    groups = mover_groups(report.cohort, kinds, report.currency, top)
+    if not groups:
+        return [mrkdwn(no_movers_sentence(kinds))]
+    return [mrkdwn(f"*{g.title}*\n" + "\n".join(f"• {escape(m.customer)}: {m.amount}" for m in g.movers))
+            for g in groups]
+
+
+def segment_block(report: Report, by: str, label: str | None = None) -> Block | None:
+    """One line per segment, each value from the sheet escaped (``label``: the period, when it needs saying)."""
+    if not report.segments:
+        return None
+    lines = [f"• *{escape(s.segment)}*: {s.figures}" for s in segment_lines(report.segments)]
+    title = f"*{label} by {escape(by)}*" if label else f"*By {escape(by)}*"
+    return mrkdwn(title + "\n" + "\n".join(lines))
+
+
 def method_context(report: Report) -> Block:
     """``Method: chained: the product of the monthly rates · Benchmarks: <source>``."""
     source = f" · Benchmarks: {report.benchmark.source}" if report.benchmark else ""
@@ -142,7 +180,13 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
         blocks.append(mrkdwn(f"NRR and GRR are {r.undefined}."))
     if line := change_line(report):
         blocks.append(mrkdwn(line))
+    if line := logo_line(report):
+        blocks.append(mrkdwn(line))
     blocks.append(money_fields(report))
+    if query.movers is not None:
+        blocks.extend(mover_blocks(report, query.movers))
+    if query.by is not None and (block := segment_block(report, query.by)):
+        blocks.append(block)
     if query.compare and (fields := _compare_fields(report)):
         blocks.append(fields)
     elif query.compare and report.no_change:

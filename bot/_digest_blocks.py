@@ -9,17 +9,25 @@ from bot._blocks import (
     context,
     escape,
     headline,
+    logo_line,
     method_context,
     money_fields,
+    mover_blocks,
     mrkdwn,
+    segment_block,
     warning_lines,
 )
-from engine import Digest, Report, rate
+from engine import Digest, MoverKind, Report, rate
+
+DIGEST_MOVERS: tuple[MoverKind, ...] = ("churn", "expansion")
+DIGEST_TOP = 3
 
 RULE_TITLES = {
     "tier_drop": "Benchmark tier", "below_median": "Below the segment median", "nrr_below_100": "NRR below 100%",
     "grr_floor": "GRR line", "expansion_dependent": "Growth depends on expansion", "nrr_move": "Unusual NRR month",
     "grr_move": "Unusual GRR month", "down_3_months": "NRR falling", "ledger_errors": "Ledger errors",
+    "logo_retention": "Logo retention", "expansion_hiding_churn": "Expansion hiding churn",
+    "expansion_concentration": "Expansion concentrated in a few accounts",
 }
 
 
@@ -42,13 +50,23 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
         blocks.append(context(f":hourglass: Posted late ({late_by} after its time): nrr was not running then."))
     if "month" in include:
         blocks.append(mrkdwn(_period(last)))
+        if line := logo_line(last):
+            blocks.append(mrkdwn(line))
     if "movements" in include:  # right under the month they belong to, and saying so
         blocks.append(context(f"{digest.month.name} in money:"))
         blocks.append(money_fields(last))
+        if last.cohort is not None and any(last.cohort.movers[k] for k in DIGEST_MOVERS):
+            blocks.append(context(f"Who moved {digest.month.name}, top {DIGEST_TOP}:"))
+            blocks.extend(mover_blocks(last, DIGEST_MOVERS, DIGEST_TOP))
     if "quarter" in include:
         blocks.append(mrkdwn(_period(digest.quarter_to_date)))
     if "year" in include and digest.trailing_year is not None:
         blocks.append(mrkdwn(_period(digest.trailing_year)))
+    if digest.by is not None and (split := digest.segments) is not None and (
+            block := segment_block(split, digest.by, split.period.label)):
+        blocks.append(block)
+    elif digest.note:
+        blocks.append(context(f":warning: {escape(digest.note)}"))
     if "benchmark" in include and (line := benchmark_line(last)):
         blocks.append(mrkdwn(line))
     if "warnings" in include and (lines := warning_lines(last.warnings)):
@@ -58,7 +76,7 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
 
 
 def digest_text(digest: Digest) -> str:
-    return f"NRR digest for {digest.month.name}: {headline(digest.last_month)}"
+    return f"NRR digest for {digest.month.name}: {headline(digest.last_month, markup=True)}"
 
 
 def missing_month_text(month: str, latest: str | None) -> str:

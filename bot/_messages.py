@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 HELP_EXAMPLES = ("/nrr", "/nrr last-quarter", "/nrr ttm grr", "/nrr Q3 2026 compare", "/nrr 2026-03",
                  "/nrr FY2027 method=sum", "/nrr 2026-01..2026-06")
+CUSTOMER_EXAMPLES = ("/nrr movers Q2 2026", "/nrr who churned last-quarter", "/nrr top expansion ytd",
+                     "/nrr ttm by segment", "/nrr enterprise ttm")
 
 
 def unknown_option(word: str) -> str:
@@ -19,8 +21,31 @@ def help_text(periods: Sequence[str]) -> str:
         "`/nrr` alone answers the last closed month and the trailing 12 months. `grr` leads with "
         "GRR, `compare` sets the period beside the one before it, `method=sum` sums a span's "
         "movements over its first Start (for ledgers of true cohort totals).\n"
-        f"Examples: {', '.join(f'`{e}`' for e in HELP_EXAMPLES)}."
+        f"Examples: {', '.join(f'`{e}`' for e in HELP_EXAMPLES)}.\n"
+        "*With a customer table* (one MRR per customer per month) every figure is the cohort's, with logo "
+        "retention: `movers` lists who churned, contracted and expanded (`who churned`, `top expansion` for "
+        "one kind; `top 10` for more), `by COLUMN` splits by any attribute column, a segment's value "
+        "(`enterprise`) answers for that segment alone, and `cohorts` points to the triangle.\n"
+        f"Examples: {', '.join(f'`{e}`' for e in CUSTOMER_EXAMPLES)}."
     )
+
+
+def by_needs_column() -> str:
+    return "`by` needs a column after it, such as `/nrr ttm by segment`."
+
+
+def needs_customer_table(words: str) -> str:
+    return (f"{words} need a customer table (one MRR figure per customer per month); this ledger holds month "
+            "totals. See the README's Customer tables.")
+
+
+def needs_cohort_method(words: str) -> str:
+    return f"{words} come from the cohort method; ask again without `method=sum` or `method=chained`."
+
+
+def cohorts_in_terminal() -> str:
+    return ("Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
+            "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap.")
 
 
 def period_not_covered(message: str, first: str, last: str) -> str:

@@ -1,38 +1,80 @@
-"""Parsing ``/nrr [PERIOD] [grr] [compare] [method=sum]``."""
+"""Parsing ``/nrr [PERIOD] [grr] [compare] [method=sum]`` and the customer-table words: ``movers``,
+``who churned``, ``top expansion``, ``by COLUMN``, a segment's value (``enterprise``) and ``cohorts``.
+The period may stand anywhere among them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot import _messages as say
-from engine import METHODS, Method, QueryError
+from engine import METHODS, MOVER_KINDS, Method, MoverKind, QueryError
+
+#: words that ask who moved the number, and which kind of move they mean
+MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
+    "movers": MOVER_KINDS, "churned": ("churn",), "churn": ("churn",), "lost": ("churn",),
+    "contracted": ("contraction",), "contraction": ("contraction",), "shrank": ("contraction",),
+    "downgraded": ("contraction",), "expanded": ("expansion",), "expansion": ("expansion",), "grew": ("expansion",),
+}
+FILLER_WORDS = frozenset({"who", "top"})
+MAX_TOP = 25
 
 
 @dataclass(frozen=True)
 class SlackQuery:
-    """What a ``/nrr`` command asks for. ``period`` empty means "last month and the trailing year"."""
+    """What a ``/nrr`` command asks for. ``period`` empty means "last month and the trailing year".
+
+    ``movers`` the kinds of move to list (None: no list); ``by`` an attribute column to split by;
+    ``where`` (column, value) one segment, filled in once the table's values are known."""
 
     period: str = ""
     grr_first: bool = False
     compare: bool = False
     method: Method | None = None
     help: bool = False
+    movers: tuple[MoverKind, ...] | None = None
+    by: str | None = None
+    where: tuple[str, str] | None = None
+    cohorts: bool = False
+    top: int | None = None  # ``top 10``: how many movers of each kind (default 5)
+
+    @property
+    def customer_words(self) -> bool:
+        """Whether the question needs a customer table (movers, segments, cohorts)."""
+        return self.movers is not None or self.by is not None or self.where is not None or self.cohorts
 
 
 def parse_query(text: str) -> SlackQuery:
-    """``"Q3 2026 grr compare"`` -> period ``Q3 2026`` with both flags; raises ``QueryError``."""
+    """``"Q3 2026 grr compare"`` -> period ``Q3 2026`` with both flags; ``"who churned last-quarter"`` ->
+    churn movers of ``last-quarter``; raises ``QueryError``."""
     words = text.strip().split()
     if [w.lower() for w in words] in (["help"], ["?"], ["-h"], ["--help"]):
         return SlackQuery(help=True)
     period: list[str] = []
-    grr_first = compare = False
+    grr_first = compare = cohorts = False
     method: Method | None = None
+    movers: dict[MoverKind, None] = {}
+    by: str | None = None
+    pending_by = False
+    top: int | None = None
+    previous = ""
     for word in words:
-        lower = word.lower()
-        if lower == "grr":
+        lower, after_top, previous = word.lower(), previous == "top", word.lower()
+        if after_top and lower.isdigit() and 0 < int(lower) <= MAX_TOP:
+            top = int(lower)
+        elif pending_by:
+            by, pending_by = word, False
+        elif lower == "by":
+            pending_by = True
+        elif lower == "grr":
             grr_first = True
         elif lower == "compare":
             compare = True
+        elif lower in ("cohorts", "cohort"):
+            cohorts = True
+        elif lower in MOVER_WORDS:
+            movers.update(dict.fromkeys(MOVER_WORDS[lower]))
+        elif lower in FILLER_WORDS:
+            continue
         elif lower.startswith("method="):
             value = lower.removeprefix("method=")
             if value not in METHODS:
@@ -42,4 +84,9 @@ def parse_query(text: str) -> SlackQuery:
             raise QueryError(say.unknown_option(word))
         else:
             period.append(word)
-    return SlackQuery(" ".join(period), grr_first, compare, method)
+    if pending_by:
+        raise QueryError(say.by_needs_column())
+    kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
+    if top is not None and kinds is None:
+        kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
+    return SlackQuery(" ".join(period), grr_first, compare, method, movers=kinds, by=by, cohorts=cohorts, top=top)

@@ -27,11 +27,18 @@ from engine._benchmarks import (
     classify_tier,
     round_as_shown,
 )
+from engine._cohort import Cohort, compute_cohort
+from engine._customers import cents_to_decimal
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Trailing, trailing_12m
 
 OWN_HISTORY = "this ledger's own history"
+#: the seeds' "losing 20% of customers annually": 12-month logo retention below 80% is a warning
+LOGO_RETENTION_BELOW = Decimal("0.80")
+#: the top accounts giving more than half the year's expansion
+CONCENTRATION_ABOVE = Decimal("0.50")
+CONCENTRATION_ACCOUNTS = 3
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Thresholds:
     expansion_dependent_nrr: Decimal = EXPANSION_DEPENDENT_NRR
     move_points: Decimal = Decimal("0.03")
     trailing_months: int = 6
+    logo_retention: Decimal = LOGO_RETENTION_BELOW
+    concentration: Decimal = CONCENTRATION_ABOVE
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,18 @@ class _Scene:
     thresholds: Thresholds
     segment: Segment
     median: Decimal
+    currency: str = "USD"
     _ttm: dict[Month, Trailing | None] = field(default_factory=dict, repr=False, compare=False)
+    _cohorts: dict[Month, Cohort | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def cohort(self, m: Month) -> Cohort | None:
+        """The 12-month cohort to ``m`` (customers paying in m-12); None without a customer table that has it."""
+        if m not in self._cohorts:
+            table = self.ledger.customers
+            known = table is not None and m - 12 in table and m in table
+            self._cohorts[m] = compute_cohort(table, m - 11, m, top=CONCENTRATION_ACCOUNTS) if (
+                known and table is not None) else None
+        return self._cohorts[m]
 
     def ttm(self, m: Month) -> Trailing | None:
         if m not in self._ttm:
@@ -191,6 +211,41 @@ def _read_down3(s: _Scene, m: Month) -> _Reading:
     return _Reading("falling" if falling else "ok", int(falling))
 
 
+def _read_logos(s: _Scene, m: Month) -> _Reading:
+    cohort = s.cohort(m)
+    if cohort is None or cohort.logo_retention is None:
+        return _UNKNOWN
+    logos = round_as_shown(cohort.logo_retention)
+    below = logos < s.thresholds.logo_retention
+    return _Reading("below" if below else "ok", int(below), logos)
+
+
+def _read_hiding(s: _Scene, m: Month) -> _Reading:
+    cohort, t = s.cohort(m), s.thresholds
+    if cohort is None or cohort.nrr is None or cohort.grr is None or cohort.logo_retention is None:
+        return _UNKNOWN
+    nrr = round_as_shown(cohort.nrr)
+    bad = nrr >= 1 and (round_as_shown(cohort.logo_retention) < t.logo_retention
+                        or round_as_shown(cohort.grr) < t.grr_concerning)
+    return _Reading("hiding" if bad else "ok", int(bad), nrr)
+
+
+def _top_share(cohort: Cohort) -> Decimal | None:
+    if not cohort.expansion:
+        return None
+    top = sum((m.amount for m in cohort.movers["expansion"]), Decimal(0))
+    return round_as_shown(top / cents_to_decimal(cohort.expansion))
+
+
+def _read_concentration(s: _Scene, m: Month) -> _Reading:
+    cohort = s.cohort(m)
+    share = None if cohort is None else _top_share(cohort)
+    if share is None:
+        return _UNKNOWN
+    bad = share > s.thresholds.concentration
+    return _Reading("concentrated" if bad else "ok", int(bad), share)
+
+
 # --- the words --------------------------------------------------------------------------------
 
 def _value(reading: _Reading) -> Decimal:
@@ -245,6 +300,34 @@ def _words_down3(s: _Scene, now: _Reading, before: _Reading, since: Month, month
     return say.alert_falling(since, month, now.rank > 0), OWN_HISTORY
 
 
+def _cohort_of(s: _Scene, month: Month) -> Cohort:
+    cohort = s.cohort(month)
+    assert cohort is not None and cohort.logo_retention is not None and cohort.grr is not None
+    return cohort
+
+
+def _words_logos(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    c = _cohort_of(s, month)
+    return say.alert_logos(_value(now), s.thresholds.logo_retention, c.retained, c.customers, since, month,
+                           now.rank > 0), str(SOURCES["logos"])
+
+
+def _words_hiding(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    c, t = _cohort_of(s, month), s.thresholds
+    assert c.logo_retention is not None and c.grr is not None
+    return say.alert_hiding_churn(_value(now), round_as_shown(c.logo_retention), round_as_shown(c.grr),
+                                  t.logo_retention, t.grr_concerning, since, month, now.rank > 0), str(
+                                      SOURCES["logos"])
+
+
+def _words_concentration(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
+    c = _cohort_of(s, month)
+    movers = c.movers["expansion"]
+    top = sum((m.amount for m in movers), Decimal(0))
+    return say.alert_concentration(_value(now), s.thresholds.concentration, [m.customer for m in movers], top,
+                                   cents_to_decimal(c.expansion), s.currency, since, month, now.rank > 0), OWN_HISTORY
+
+
 _TABLE: tuple[_Rule, ...] = (
     _Rule("tier_drop", _read_tier, _words_tier),
     _Rule("below_median", _read_below_median, _words_below_median),
@@ -254,15 +337,20 @@ _TABLE: tuple[_Rule, ...] = (
     _Rule("nrr_move", _read_nrr_move, _words_nrr_move),
     _Rule("grr_move", _read_grr_move, _words_grr_move),
     _Rule("down_3_months", _read_down3, _words_down3),
+    # customer tables only: a seven-column ledger reads these as unknown
+    _Rule("logo_retention", _read_logos, _words_logos),
+    _Rule("expansion_hiding_churn", _read_hiding, _words_hiding),
+    _Rule("expansion_concentration", _read_concentration, _words_concentration),
 )
 _BY_NAME = {rule.name: rule for rule in _TABLE}
 RULES = tuple(rule.name for rule in _TABLE)
 
 
 def evaluate_alerts(ledger: Ledger, month: Month, profile: Profile, thresholds: Thresholds | None = None,
-                    rules: Iterable[str] = RULES) -> list[Alert]:
-    """Every enabled rule's reading as of ``month`` (which must be in the ledger)."""
-    scene = _Scene(ledger, thresholds or Thresholds(), profile.segment, SEGMENT_BENCHMARKS[profile.segment].median)
+                    rules: Iterable[str] = RULES, *, currency: str = "USD") -> list[Alert]:
+    """Every enabled rule's reading as of ``month`` (which must be in the ledger); ``currency`` words money."""
+    scene = _Scene(ledger, thresholds or Thresholds(), profile.segment, SEGMENT_BENCHMARKS[profile.segment].median,
+                   currency)
     alerts = []
     for rule in map(_BY_NAME.__getitem__, rules):
         read = functools.partial(rule.read, scene)

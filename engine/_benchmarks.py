@@ -107,6 +107,9 @@ SOURCES: dict[str, Source] = {
                "companies; industry benchmark compilation, 2026."),
         Source("upollo", "Upollo, NRR benchmarks for B2B SaaS",
                "<80% bad, 80-99% ok, >100-120% good, 120%+ excellent."),
+        Source("logos", "Logo retention alongside NRR",
+               "A company can report 125% NRR while losing 20% of customers annually: the expansion from "
+               "the remaining large accounts masks a retention problem that will eventually collapse."),
     )
 }
 

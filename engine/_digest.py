@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine import _messages as say
 from engine._benchmarks import Profile
 from engine._errors import QueryError
 from engine._ledger import Ledger
@@ -22,25 +23,54 @@ class Digest:
     quarter_to_date: Report
     trailing_year: Report | None
     series: tuple[Trailing, ...]  # trailing-12-month NRR and GRR per month, for the chart
+    by: str | None = None  # the attribute column the segments are split by
+    note: str | None = None  # why there are no segments although they were asked for
+
+    @property
+    def segments(self) -> Report | None:
+        """The report that carries the segments (the trailing year's, else the month's), when split ``by``."""
+        for report in (self.trailing_year, self.last_month):
+            if report is not None and report.segments is not None:
+                return report
+        return None
 
 
-def build_digest(ledger: Ledger, month: Month, *, method: Method = "chained", profile: Profile | None = None,
-                 fiscal_year_start: int = 1, currency: str = "USD", chart_months: int = 12) -> Digest:
-    """The digest for ``month``; raises ``QueryError`` if the ledger has no row for it."""
-    def report(period: Period) -> Report:
-        return build_report(ledger, period, method=method, profile=profile, fiscal_year_start=fiscal_year_start,
-                            currency=currency)
+def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, profile: Profile | None = None,
+                 fiscal_year_start: int = 1, currency: str = "USD", chart_months: int = 12,
+                 by: str | None = None) -> Digest:
+    """The digest for ``month``; raises ``QueryError`` if the ledger has no row for it.
 
-    last = report(Period(month, month, month.name))
+    ``method`` None is the ledger's own (cohort for a customer table, whose reports then carry logo
+    retention and the movers); ``by`` (an attribute column) splits the trailing year, or the month
+    when there is no trailing year yet, into segments.
+    """
+    note: str | None = None
+    table = ledger.customers
+    if by is not None and table is not None and table.attribute(by) is None:
+        note, by = say.unknown_attribute(by, list(table.attribute_names)), None  # said in the digest, not fatal
+    cohort = (method or ("cohort" if ledger.customers is not None else None)) == "cohort"
+
+    def report(period: Period, *, split: bool = False, fallback: bool = False) -> Report:
+        def build(how: Method | None) -> Report:
+            return build_report(ledger, period, method=how, profile=profile, fiscal_year_start=fiscal_year_start,
+                                currency=currency, by=by if split and ledger.customers is not None else None)
+        try:
+            return build(method)
+        except QueryError:
+            if not (fallback and cohort):
+                raise
+            return build("chained")  # a quarter reaching before the table's first month: its derived ledger
+
+    try:
+        year: Report | None = report(Period(month - 11, month, f"Trailing 12 months to {month.short}"), split=True)
+    except QueryError:
+        year = None
+    last = report(Period(month, month, month.name), split=year is None)
     quarter_first = fiscal_year_first_month(month.fiscal_year(fiscal_year_start), fiscal_year_start) + 3 * (
         month.fiscal_quarter(fiscal_year_start) - 1)
     quarter_label = label_span(quarter_first, quarter_first + 2, fiscal_year_start)
     closed = month == quarter_first + 2
     qtd = report(Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date",
-                        to_date=not closed, span=0 if closed else 3))
-    try:
-        year: Report | None = report(Period(month - 11, month, f"Trailing 12 months to {month.short}"))
-    except QueryError:
-        year = None
-    series = tuple(trailing_series(ledger, month, chart_months, method))
-    return Digest(month, last, qtd, year, series)
+                        to_date=not closed, span=0 if closed else 3), fallback=True)
+    series = tuple(trailing_series(ledger, month, chart_months, "sum" if method == "sum" else "chained"))
+    return Digest(month, last, qtd, year, series, by, note)

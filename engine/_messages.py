@@ -381,6 +381,41 @@ def alert_ledger_clean() -> str:
     return "The ledger reads cleanly again: every error is fixed."
 
 
+MEANING_LOGOS = "losing 20% of customers a year leaves the base to be rebuilt every few years, whatever NRR says"
+
+
+def alert_logos(logos: Decimal, line: Decimal, retained: int, customers: int, since: Month, month: Month,
+                firing: bool) -> str:
+    if firing:
+        gap = abs(logos - line) * 100
+        return (f"12-month logo retention is {pct(logos)} as of {month.name} ({retained} of the {customers} "
+                f"customers paying a year before still pay), {gap:.2f} pts below the {rate(line, 0)} line since "
+                f"{since.name}. Why it matters: {MEANING_LOGOS}.")
+    return f"12-month logo retention is back above the {rate(line, 0)} line: {pct(logos)} as of {month.name}."
+
+
+def alert_hiding_churn(nrr: Decimal, logos: Decimal, grr: Decimal, logo_line: Decimal, grr_line: Decimal,
+                       since: Month, month: Month, firing: bool) -> str:
+    if firing:
+        return (f"12-month cohort NRR is {pct(nrr)} as of {month.name}, at or above 100%, while logo retention is "
+                f"{pct(logos)} (line {rate(logo_line, 0)}) and GRR {pct(grr)} (line {rate(grr_line, 0)}), since "
+                f"{since.name}: expansion from the accounts that stay is hiding the customers who leave.")
+    return (f"Expansion no longer hides churn: logo retention {pct(logos)} and GRR {pct(grr)} as of "
+            f"{month.name}.")
+
+
+def alert_concentration(share: Decimal, line: Decimal, names: Sequence[str], top: Decimal, total: Decimal,
+                        currency: str, since: Month, month: Month, firing: bool) -> str:
+    count = len(names)
+    if firing:
+        return (f"{count} account{'s' if count != 1 else ''} ({', '.join(names)}) gave {pct(share)} of the "
+                f"expansion in the 12 months to {month.name} ({currency_amount(top, currency)} of "
+                f"{currency_amount(total, currency)}), above the {rate(line, 0)} line since {since.name}: growth "
+                "rests on a few customers, and losing one of them moves NRR.")
+    return (f"Expansion is spread wider again: the top {count} account{'s' if count != 1 else ''} gave "
+            f"{pct(share)} of it in the 12 months to {month.name}.")
+
+
 # --- customer tables --------------------------------------------------------------------------
 
 def customer_negative(unit: str, amount: Decimal) -> str:

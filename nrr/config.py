@@ -238,6 +238,12 @@ class SchedulerSettings:
     tick_seconds: int = setting(60, _int_range(10, 3600))
 
 
+def _column(value: object) -> str:
+    if isinstance(value, str) and value.strip() and "=" not in value:
+        return value.strip()
+    raise ValueError("the name of a customer table's attribute column, such as \"segment\"")
+
+
 INCLUDES = ("month", "quarter", "year", "movements", "benchmark", "warnings", "chart")
 
 
@@ -258,6 +264,8 @@ class DigestSchedule:
     time: dt.time = setting(dt.time(9, 0), _clock_time)
     include: tuple[str, ...] = setting(INCLUDES, _includes)
     chart_months: int = setting(12, _int_range(6, 36))
+    #: a customer table's attribute column (``segment``): one line per segment in the digest
+    by: str | None = setting(None, _column)
     #: when a digest set up from Slack was set up: nothing due before it is posted (not a key of nrr.toml)
     since: dt.datetime | None = None
 
@@ -300,7 +308,8 @@ def _points(value: object) -> Decimal:
 ALERT_TABLES: dict[str, dict[str, Callable[[object], Any]]] = {
     "rules": dict.fromkeys(ALERT_RULES, _bool),
     "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line, "expansion_dependent_nrr": _pct_line,
-                   "move_points": _points, "trailing_months": _int_range(2, 24)},
+                   "move_points": _points, "trailing_months": _int_range(2, 24), "logo_retention": _pct_line,
+                   "concentration": _pct_line},
 }
 
 

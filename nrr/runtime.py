@@ -144,12 +144,13 @@ class Runtime:
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             top=top, by=by, where=where)
 
-    def digest(self, ledger: Ledger, month: Month, chart_months: int = 12) -> Digest:
-        """The engine's digest for ``month``, with the configured settings."""
+    def digest(self, ledger: Ledger, month: Month, chart_months: int = 12, by: str | None = None) -> Digest:
+        """The engine's digest for ``month``, with the configured settings (``by``: its segments' column)."""
         s = self.settings
-        return build_digest(ledger, month, method="sum" if s.ledger.method == "sum" else "chained", profile=s.profile,
+        method = None if s.ledger.method == "cohort" and ledger.customers is None else s.ledger.method
+        return build_digest(ledger, month, method=method, profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
-                            chart_months=chart_months)
+                            chart_months=chart_months, by=by)
 
     def sheets_client(self) -> SheetsClient:
         from sheets import LedgerCache, SheetsClient, credentials_from_env

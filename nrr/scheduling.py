@@ -224,7 +224,7 @@ class DigestService:
             return report
         if not self.store.claim(occurrence.key, "digest", schedule.channel, now, force=force):
             return report
-        digest = self._digest(cells, month, schedule.chart_months)
+        digest = self._digest(cells, month, schedule.chart_months, schedule.by)
         late = now - occurrence.at
         blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
         ts = self._send(occurrence.key, schedule.channel, schedule.label, now, blocks=blocks,
@@ -263,10 +263,12 @@ class DigestService:
         report.posted.append(key)
         return ts
 
-    def _digest(self, cells: Cells, month: Month, chart_months: int) -> Digest:
-        """One digest per read of the ledger, month and chart span, however many channels receive it."""
+    def _digest(self, cells: Cells, month: Month, chart_months: int, by: str | None = None) -> Digest:
+        """One digest per read of the ledger, month, chart span and segment column, however many channels
+        receive it."""
         ledger: Ledger = cells.ledger
-        return cells.memo(("digest", month, chart_months), lambda: self.runtime.digest(ledger, month, chart_months))
+        return cells.memo(("digest", month, chart_months, by),
+                          lambda: self.runtime.digest(ledger, month, chart_months, by))
 
     # -- charts --
 
@@ -302,7 +304,7 @@ class DigestService:
             return
         try:
             cells = self.runtime.source().read_cells()
-            digest = self._digest(cells, occurrence.month, occurrence.schedule.chart_months)
+            digest = self._digest(cells, occurrence.month, occurrence.schedule.chart_months, occurrence.schedule.by)
         except NrrError:
             return
         self._post_chart(occurrence, cells, digest, digest_post.ts, now)
@@ -324,7 +326,8 @@ class DigestService:
             return posted
         month = as_of or ledger.last_month
         rules = [r for r in RULES if r in alerts.rules]
-        for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules):
+        for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules,
+                                     currency=self.settings.company.currency):
             if self._alert(alert, now, report):
                 posted.append(alert.rule)
         return posted

@@ -1,0 +1,114 @@
+"""What a customer table's answer says about who moved the number, built once as data.
+
+The terminal, Slack and digests render these; none words them itself. Names and segment values
+come from the sheet: renderers escape them for their own markup.
+
+    >>> from engine._customers import read_customers
+    >>> from engine._cohort import compute_cohort
+    >>> from engine._month import Month
+    >>> table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["B", "2026-01", "100"],
+    ...                         ["A", "2026-02", "150"]]).table
+    >>> logo_sentence(compute_cohort(table, Month(2026, 2), Month(2026, 2)))
+    'Logo retention 50.0%: 1 of 2 customers still paying.'
+    >>> [(g.title, [(m.customer, m.amount) for m in g.movers]) for g in mover_groups(
+    ...     compute_cohort(table, Month(2026, 2), Month(2026, 2)))]
+    [('Churned', [('B', '-$100')]), ('Expanded', [('A', '+$50')])]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine._cohort import MOVER_KINDS, Cohort, MoverKind, SegmentCohort
+from engine._customers import CustomerTable
+from engine._errors import QueryError
+from engine._messages import currency_amount, rate, unknown_attribute
+from engine._sentences import tier_name
+
+MOVER_TITLES: dict[MoverKind, str] = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
+_SIGNS: dict[MoverKind, str] = {"churn": "-", "contraction": "-", "expansion": "+"}
+
+
+@dataclass(frozen=True)
+class MoverLine:
+    """One account that moved: its name (from the sheet) and the amount as people read it (``-$4,200``)."""
+
+    customer: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class MoverGroup:
+    """The accounts of one kind: ``Churned``, ``Contracted`` or ``Expanded``, largest first."""
+
+    kind: MoverKind
+    title: str
+    movers: tuple[MoverLine, ...]
+
+
+@dataclass(frozen=True)
+class SegmentLine:
+    """One segment's cohort: its name (from the sheet) and its figures in words."""
+
+    segment: str
+    figures: str
+
+
+def logo_sentence(cohort: Cohort) -> str:
+    """``Logo retention 91.7%: 11 of 12 customers still paying.``"""
+    noun = "customer" if cohort.customers == 1 else "customers"
+    return (f"Logo retention {rate(cohort.logo_retention)}: {cohort.retained} of {cohort.customers} {noun} "
+            "still paying.")
+
+
+def mover_groups(cohort: Cohort, kinds: Sequence[MoverKind] = MOVER_KINDS, currency: str = "USD",
+                 top: int | None = None) -> tuple[MoverGroup, ...]:
+    """The cohort's movers of each kind in ``kinds`` (the first ``top`` of each), leaving out empty kinds."""
+    groups = []
+    for kind in kinds:
+        movers = cohort.movers[kind][:top] if top is not None else cohort.movers[kind]
+        if movers:
+            groups.append(MoverGroup(kind, MOVER_TITLES[kind], tuple(
+                MoverLine(m.customer, _SIGNS[kind] + currency_amount(m.amount, currency)) for m in movers)))
+    return tuple(groups)
+
+
+def no_movers_sentence(kinds: Sequence[MoverKind]) -> str:
+    """``No customer churned in this period.``: said when every asked kind is empty."""
+    verbs = " or ".join(MOVER_TITLES[k].lower() for k in kinds)
+    return f"No customer {verbs} in this period."
+
+
+def segment_lines(segments: Sequence[SegmentCohort]) -> tuple[SegmentLine, ...]:
+    """``NRR 112.4% · GRR 95.1% · logo retention 96.0% (24 of 25) · Strong for enterprise`` per segment."""
+    lines = []
+    for s in segments:
+        c = s.cohort
+        text = (f"NRR {rate(c.nrr)} · GRR {rate(c.grr)} · logo retention {rate(c.logo_retention)} "
+                f"({c.retained} of {c.customers})")
+        if s.benchmark is not None:
+            text += f" · {tier_name(s.benchmark)} for {s.benchmark.segment.segment}"
+        lines.append(SegmentLine(s.segment, text))
+    return tuple(lines)
+
+
+def segment_values(table: CustomerTable) -> dict[str, tuple[str, str]]:
+    """Every attribute value, casefolded, with its (column, value): so ``enterprise ttm`` can mean
+    ``where Segment=Enterprise``. A value in two columns belongs to the first column."""
+    found: dict[str, tuple[str, str]] = {}
+    for column in table.attribute_names:
+        seen: set[str] = set()
+        for series in table.attributes[column]:
+            seen.update(v for v in series if v is not None)
+        for value in sorted(seen):
+            found.setdefault(" ".join(value.split()).casefold(), (column, value))
+    return found
+
+
+def attribute_column(table: CustomerTable, column: str) -> str:
+    """The attribute column ``column`` names, case-insensitively; ``QueryError`` naming the ones there are."""
+    name = table.attribute(column)
+    if name is None:
+        raise QueryError(unknown_attribute(column, list(table.attribute_names)))
+    return name

@@ -1,0 +1,152 @@
+"""/nrr on a customer table, end to end through the real Bolt app over HTTP: cohort headlines with
+logo retention, movers, segments, a segment's value as a filter, and the names from the sheet as data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Month
+from nrr.runtime import Runtime
+from nrr.server import build_server
+from tests.fakes.servers import serve
+from tests.fakes.slack_api import FakeSlack
+from tests.test_bot import NOW, Stack, settings, slack_env, texts
+
+HOSTILE = "<!channel> Evil & Co"
+
+
+def mrr(name: str, month: Month) -> int:
+    """Oct 2025 .. Oct 2026, by hand: Acme grows in Aug, Beta churns in Aug, Gamma shrinks in May, Delta
+    churns in May, Echo is new in Jun, the hostile name grows in Sep."""
+    if name == "Acme":
+        return 1500 if month >= Month(2026, 8) else 1000
+    if name == "Beta":
+        return 0 if month >= Month(2026, 8) else 800
+    if name == "Gamma":
+        return 150 if month >= Month(2026, 5) else 200
+    if name == "Delta":
+        return 0 if month >= Month(2026, 5) else 100
+    if name == "Echo":
+        return 300 if month >= Month(2026, 6) else 0
+    return 80 if month >= Month(2026, 9) else 50
+
+
+SEGMENTS = {"Acme": "Enterprise", "Beta": "Enterprise", "Gamma": "SMB", "Delta": "SMB", "Echo": "Mid Market",
+            HOSTILE: "SMB"}
+
+
+def write_table(path: Path) -> Path:
+    lines = ["Customer,Month,MRR,Segment"]
+    month = Month(2025, 10)
+    while month <= Month(2026, 10):
+        for name, segment in SEGMENTS.items():
+            if amount := mrr(name, month):
+                lines.append(f'"{name}",{month},{amount},{segment}')
+        month += 1
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    with FakeSlack() as slack:
+        runtime = Runtime(settings(str(write_table(tmp_path / "customers.csv")), tmp_path), slack_env(slack),
+                          lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            yield Stack(slack, url, runtime)
+
+
+def ask(stack: Stack, text: str) -> dict[str, Any]:
+    _, path = stack.command(text)
+    return stack.answer(path)
+
+
+def test_the_headline_is_the_cohorts_with_logo_retention(stack: Stack) -> None:
+    answer = ask(stack, "last-quarter")
+    blocks = answer["blocks"]
+    # Jun: Acme 1000, Beta 800, Gamma 150, Echo 300, hostile 50 = 2300; Sep: 1500 + 0 + 150 + 300 + 80 = 2030;
+    # kept: 1000 + 0 + 150 + 300 + 50 = 1500
+    assert blocks[0]["text"]["text"] == "Q3 2026: NRR 88.3% · GRR 65.2% · logo retention 80.0%"
+    body = texts(blocks)
+    assert "Logo retention 80.0%: 4 of 5 customers still paying." in body
+    assert "Method: cohort: the customers paying the month before the period" in body
+    assert "*Churned*" not in body  # movers only when asked
+
+
+def test_movers_with_the_period_anywhere(stack: Stack) -> None:
+    first, second = ask(stack, "movers Q2 2026"), ask(stack, "Q2 2026 movers")
+    assert first["blocks"][:-1] == second["blocks"][:-1]  # all but the Share button's key
+    sections = [b["text"]["text"] for b in first["blocks"] if b["type"] == "section" and "text" in b]
+    assert "*Churned*\n• Beta: -$800" not in sections  # Beta churns in Q3, not Q2
+    assert "*Churned*\n• Delta: -$100" in sections
+    assert "*Contracted*\n• Gamma: -$50" in sections
+    assert not any(s.startswith("*Expanded*") for s in sections)
+
+
+def test_who_churned_and_top_expansion(stack: Stack) -> None:
+    churned = [b["text"]["text"] for b in ask(stack, "who churned last-quarter")["blocks"]
+               if b["type"] == "section" and "text" in b]
+    assert "*Churned*\n• Beta: -$800" in churned and not any(s.startswith("*Expanded*") for s in churned)
+    body = texts(ask(stack, "top expansion last-quarter")["blocks"])
+    assert "*Expanded*\\n• Acme: +$500\\n• &lt;!channel&gt; Evil &amp; Co: +$30" in body
+    assert "<!channel>" not in body
+    one = [b["text"]["text"] for b in ask(stack, "top 1 expansion last-quarter")["blocks"]
+           if b["type"] == "section" and "text" in b]
+    assert "*Expanded*\n• Acme: +$500" in one
+    nobody = texts(ask(stack, "who churned 2026-07")["blocks"])
+    assert "No customer churned in this period." in nobody
+
+
+def test_by_segment_is_one_line_per_segment(stack: Stack) -> None:
+    body = [b["text"]["text"] for b in ask(stack, "last-quarter by segment")["blocks"]
+            if b["type"] == "section" and "text" in b]
+    assert ("*By Segment*\n"
+            "• *Enterprise*: NRR 83.3% · GRR 55.6% · logo retention 50.0% (1 of 2)\n"
+            "• *Mid Market*: NRR 100.0% · GRR 100.0% · logo retention 100.0% (1 of 1)\n"
+            "• *SMB*: NRR 115.0% · GRR 100.0% · logo retention 100.0% (2 of 2)") in body
+
+
+def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
+    answer = ask(stack, "enterprise last-quarter")
+    assert answer["blocks"][0]["text"]["text"] == ("Q3 2026, Enterprise: NRR 83.3% · GRR 55.6% · "
+                                                   "logo retention 50.0%")
+    assert answer["text"] == "Q3 2026, Enterprise: NRR 83.3% · GRR 55.6% · logo retention 50.0%"
+    assert ask(stack, "last-quarter SMB")["blocks"][0]["text"]["text"].startswith("Q3 2026, SMB: NRR 115.0%")
+    assert ask(stack, "mid market last-quarter")["blocks"][0]["text"]["text"] == (
+        "Q3 2026, Mid Market: NRR 100.0% · GRR 100.0% · logo retention 100.0%")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment."),
+    ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
+    ("movers ttm method=chained", ":x: Movers come from the cohort method; ask again without `method=sum` or "
+                                  "`method=chained`."),
+    ("cohorts", "Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
+                "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap."),
+])
+def test_customer_words_in_plain_words(stack: Stack, text: str, expected: str) -> None:
+    assert ask(stack, text)["blocks"][0]["text"]["text"] == expected
+
+
+def test_a_seven_column_ledger_says_movers_need_a_customer_table(tmp_path: Path) -> None:
+    from tests.helpers import EXAMPLE_LEDGER
+
+    with FakeSlack() as slack:
+        runtime = Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), slack_env(slack), lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            movers = ask(stack, "movers last-quarter")["blocks"][0]["text"]["text"]
+            by = ask(stack, "ttm by segment")["blocks"][0]["text"]["text"]
+    assert movers == (":x: Movers need a customer table (one MRR figure per customer per month); this ledger "
+                      "holds month totals. See the README's Customer tables.")
+    assert by.startswith(":x: Segments (by segment) need a customer table")
+
+
+def test_help_names_the_customer_words(stack: Stack) -> None:
+    text = ask(stack, "help")["blocks"][0]["text"]["text"]
+    for word in ("`movers`", "`who churned`", "`top expansion`", "`by COLUMN`", "`cohorts`", "`/nrr enterprise ttm`"):
+        assert word in text

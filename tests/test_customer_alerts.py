@@ -1,0 +1,86 @@
+"""The alert rules that read customers: logo retention, expansion hiding churn, concentration. Exact words."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal as D
+
+from engine import Ledger, Month, Profile, Thresholds, evaluate_alerts, read_ledger
+from tests.helpers import EXAMPLE_LEDGER
+
+CUSTOMER_RULES = ["logo_retention", "expansion_hiding_churn", "expansion_concentration"]
+
+
+def table(amounts: dict[str, tuple[int, int]]) -> Ledger:
+    """Oct 2025 .. Oct 2026; each customer pays its first figure until Feb 2026, its second from Mar 2026."""
+    rows: list[list[object]] = [["Customer", "Month", "MRR"]]
+    month = Month(2025, 10)
+    while month <= Month(2026, 10):
+        for name, (before, after) in amounts.items():
+            rows.append([name, str(month), str(before if month < Month(2026, 3) else after)])
+        month += 1
+    return read_ledger(rows)  # type: ignore[arg-type]
+
+
+# 10 customers a year ago: Big triples, three of the nine small ones leave, three grow a little.
+LEAKY = table({"Big": (1000, 3000), "C1": (100, 0), "C2": (100, 0), "C3": (100, 0), "C4": (100, 150),
+               "C5": (100, 130), "C6": (100, 120), "C7": (100, 100), "C8": (100, 100), "C9": (100, 100)})
+OCT = Month(2026, 10)
+
+
+def messages(ledger: Ledger, thresholds: Thresholds | None = None) -> dict[str, tuple[str, str]]:
+    return {a.rule: (a.level, a.message) for a in evaluate_alerts(ledger, OCT, Profile(), thresholds,
+                                                                   CUSTOMER_RULES)}
+
+
+def test_logo_retention_below_80_percent() -> None:
+    level, message = messages(LEAKY)["logo_retention"]
+    assert level == "below"
+    assert message == ("12-month logo retention is 70.00% as of October 2026 (7 of the 10 customers paying a year "
+                       "before still pay), 10.00 pts below the 80% line since October 2026. Why it matters: losing "
+                       "20% of customers a year leaves the base to be rebuilt every few years, whatever NRR says.")
+
+
+def test_expansion_hiding_churn() -> None:
+    # start 1900; end 3000 + 150 + 130 + 120 + 300 = 3700; kept 1000 + 600 = 1600
+    level, message = messages(LEAKY)["expansion_hiding_churn"]
+    assert level == "hiding"
+    assert message == ("12-month cohort NRR is 194.74% as of October 2026, at or above 100%, while logo retention "
+                       "is 70.00% (line 80%) and GRR 84.21% (line 85%), since October 2026: expansion from the "
+                       "accounts that stay is hiding the customers who leave.")
+
+
+def test_concentration_of_expansion_in_three_accounts() -> None:
+    # expansion 2000 + 50 + 30 + 20 = 2100; the top 3 give 2080
+    level, message = messages(LEAKY)["expansion_concentration"]
+    assert level == "concentrated"
+    assert message == ("3 accounts (Big, C4, C5) gave 99.05% of the expansion in the 12 months to October 2026 "
+                       "($2,080 of $2,100), above the 50% line since October 2026: growth rests on a few "
+                       "customers, and losing one of them moves NRR.")
+
+
+def test_a_healthy_table_reads_ok_with_the_recovery_words() -> None:
+    healthy = table({f"C{i}": (100, 110) for i in range(1, 9)})
+    assert messages(healthy) == {
+        "logo_retention": ("ok", "12-month logo retention is back above the 80% line: 100.00% as of October 2026."),
+        "expansion_hiding_churn": ("ok", "Expansion no longer hides churn: logo retention 100.00% and GRR 100.00% "
+                                         "as of October 2026."),
+        "expansion_concentration": ("ok", "Expansion is spread wider again: the top 3 accounts gave 37.50% of it "
+                                          "in the 12 months to October 2026."),
+    }
+
+
+def test_thresholds_move_the_lines() -> None:
+    found = messages(LEAKY, Thresholds(logo_retention=D("0.65"), grr_concerning=D("0.80"), concentration=D("0.995")))
+    assert {rule: level for rule, (level, _) in found.items()} == {
+        "logo_retention": "ok", "expansion_hiding_churn": "ok", "expansion_concentration": "ok"}
+
+
+def test_a_seven_column_ledger_reads_them_as_unknown() -> None:
+    with EXAMPLE_LEDGER.open() as f:
+        ledger = read_ledger([list(r) for r in csv.reader(f)])
+    assert evaluate_alerts(ledger, OCT, Profile(), rules=CUSTOMER_RULES) == []
+
+
+def test_a_table_shorter_than_13_months_reads_them_as_unknown() -> None:
+    assert evaluate_alerts(LEAKY, Month(2026, 9), Profile(), rules=CUSTOMER_RULES) == []

@@ -1,0 +1,122 @@
+"""The monthly digest of a customer table: logo retention, the month's top 3 churned and expanded
+accounts, one line per segment with ``by``, and the ``by`` key of ``[[digests]]``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import blocks_to_text, digest_blocks, digest_text
+from engine import Month, build_digest, read_ledger
+from nrr import ConfigError, load_settings
+from nrr.config import INCLUDES, DigestSchedule
+from tests.fakes.slack_api import FakeSlack
+from tests.test_scheduling import alert_posts, at, digests, make_service
+
+HOSTILE = "<!channel> Evil & Co"
+OCT = Month(2026, 10)
+SEP_2025 = Month(2025, 9)
+
+
+def table(first: Month = SEP_2025) -> list[list[object]]:
+    """From ``first`` to Oct 2026; in Oct: A and B churn, Big, C, D and the hostile name grow, F shrinks."""
+    before = {"Big": 1000, "A": 300, "B": 200, "C": 100, "D": 100, HOSTILE: 100, "F": 100, "G": 50}
+    october = {"Big": 1500, "A": 0, "B": 0, "C": 180, "D": 150, HOSTILE: 120, "F": 60, "G": 50}
+    segments = {"Big": "Enterprise", "A": "Enterprise", "B": "SMB"}
+    rows: list[list[object]] = [["Customer", "Month", "MRR", "Segment"]]
+    month = first
+    while month <= OCT:
+        for name, amount in (october if month == OCT else before).items():
+            rows.append([name, str(month), str(amount), segments.get(name, "SMB")])
+        month += 1
+    return rows
+
+
+def text(rows: list[list[object]], by: str | None = None) -> str:
+    digest = build_digest(read_ledger(rows), OCT, by=by)  # type: ignore[arg-type]
+    return blocks_to_text(digest_blocks(digest, INCLUDES))
+
+
+def test_logo_retention_and_the_months_top_movers() -> None:
+    out = text(table())
+    # Sep: 1950 from 8 customers; Oct: 2060, 6 still pay; kept 1000 + 3 * 100 + 60 + 50 = 1410
+    assert "*October 2026*: NRR 105.6% · GRR 72.3%" in out
+    assert "Logo retention 75.0%: 6 of 8 customers still paying." in out
+    assert "Who moved October 2026, top 3:" in out
+    assert "*Churned*\n• A: -$300\n• B: -$200" in out
+    assert "*Expanded*\n• Big: +$500\n• C: +$80\n• D: +$50" in out
+    assert "Contracted" not in out and "&lt;!channel&gt;" not in out  # only the top 3 expanded
+    assert "Method: cohort" in out
+
+
+def test_by_segment_is_one_line_per_segment_of_the_trailing_year() -> None:
+    # Enterprise 1300 -> 1500, kept 1000; SMB 650 -> 560, kept 410
+    out = text(table(), by="segment")
+    assert ("*Trailing 12 months to Oct 2026 by segment*\n"
+            "• *Enterprise*: NRR 115.4% · GRR 76.9% · logo retention 50.0% (1 of 2) · Strong for enterprise\n"
+            "• *SMB*: NRR 86.2% · GRR 63.1% · logo retention 83.3% (5 of 6) · Critical for smb") in out
+
+
+def test_without_a_year_the_segments_are_the_months() -> None:
+    out = text(table(Month(2026, 6)), by="Segment")
+    assert "*October 2026 by Segment*\n• *Enterprise*: NRR 115.4%" in out
+
+
+def test_a_by_column_the_table_lacks_is_said_not_fatal() -> None:
+    out = text(table(), by="region")
+    assert ":warning: No column 'region' in the customer table; its attribute columns are: Segment." in out
+    assert "Logo retention 75.0%" in out
+
+
+def test_names_from_the_sheet_are_escaped_in_the_digest() -> None:
+    rows = table()
+    for row in rows[1:]:
+        if row[0] == "Big":
+            row[0] = HOSTILE + " 2"
+    digest = build_digest(read_ledger(rows), OCT)  # type: ignore[arg-type]
+    out = blocks_to_text(digest_blocks(digest, INCLUDES)) + digest_text(digest)
+    assert "• &lt;!channel&gt; Evil &amp; Co 2: +$500" in out and "<!channel>" not in out
+
+
+def test_the_by_key_of_a_digest(tmp_path: Path) -> None:
+    config = tmp_path / "nrr.toml"
+    config.write_text('[[digests]]\nchannel = "C0REVENUE1"\nby = "Segment"\n')
+    (schedule,) = load_settings(str(config), {}, cwd=tmp_path).digests
+    assert schedule.by == "Segment"
+    config.write_text('[[digests]]\nchannel = "C0REVENUE1"\nby = ""\n')
+    with pytest.raises(ConfigError) as exc:
+        load_settings(str(config), {}, cwd=tmp_path)
+    assert str(exc.value) == (f"{config}: [digests #1] by = '' is not the name of a customer table's attribute "
+                              'column, such as "segment".')
+
+
+def test_segment_values_from_the_sheet_are_escaped() -> None:
+    rows = [[*row[:3], "<!here> & co" if row[3] == "SMB" else row[3]] for row in table()]
+    out = text(rows, by="segment")
+    assert "• *&lt;!here&gt; &amp; co*: NRR 86.2%" in out and "<!here>" not in out
+
+
+def test_the_scheduler_posts_the_customer_digest_and_its_alerts(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(table())
+    with FakeSlack() as slack:
+        service = make_service(slack, tmp_path, ledger=path, digests=(
+            DigestSchedule("C0REVENUE1", name="revenue", time=dt.time(9, 0), by="segment"),))
+        service.tick(at("2026-11-02T09:30:00"))
+        (digest,) = digests(slack)
+        alerts = alert_posts(slack)
+    body = json.dumps(digest["blocks"], ensure_ascii=False)
+    assert "Logo retention 75.0%: 6 of 8 customers still paying." in body
+    assert "*Trailing 12 months to Oct 2026 by segment*" in body
+    assert ("Logo retention: 12-month logo retention is 75.00% as of October 2026 (6 of the 8 customers paying a "
+            "year before still pay), 5.00 pts below the 80% line since October 2026. Why it matters: losing 20% of "
+            "customers a year leaves the base to be rebuilt every few years, whatever NRR says.") in alerts
+    assert ("Expansion concentrated in a few accounts: 3 accounts (Big, C, D) gave 96.92% of the expansion in the "
+            "12 months to October 2026 ($630 of $650), above the 50% line since October 2026: growth rests on a few "
+            "customers, and losing one of them moves NRR.") in alerts
+    assert any(a.startswith("Expansion hiding churn: 12-month cohort NRR is 105.64%") for a in alerts)
