@@ -269,7 +269,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         if month not in ledger:
             raise CommandError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")
-        digest = runtime.digest(ledger, month, schedule.chart_months)
+        digest = runtime.digest(ledger, month, schedule.chart_months, schedule.by)
         out.print(f"Digest for {schedule.label}, {month.name} (dry run: nothing is posted)\n", markup=False)
         out.print(blocks_to_text(digest_blocks(digest, schedule.include)), markup=False, soft_wrap=True)
         if "chart" in schedule.include and digest.series:
