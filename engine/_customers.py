@@ -452,7 +452,11 @@ class _Reader:
         key_col = self.key_col if self.key_col is not None else 0
         rows = self.data()
         grid, first_row = self.grid, self.first_row
-        distinct = {row[month_col] if month_col < len(row) else None for row in grid[self.header.index + 1:]}
+        body = grid[self.header.index + 1:]
+        if body and min(map(len, body)) > month_col:  # the common case, at C speed
+            distinct = set(map(operator.itemgetter(month_col), body))
+        else:
+            distinct = {row[month_col] if month_col < len(row) else None for row in body}
         distinct = {v for v in distinct if not is_blank(v)}
         order = infer_date_order([v for v in distinct if isinstance(v, str)])
         months: dict[Cell, Month | None] = {}
@@ -541,25 +545,29 @@ class _Reader:
         a customer, a month and a readable figure, no customer twice in a month, one currency. False
         (the builder untouched) otherwise: the row-by-row loop then finds and names each problem."""
         body = self.grid[self.header.index + 1:]
-        if any(len(row) < width for row in body):
+        if body and min(map(len, body)) < width:
             return False
         roles = self.header.roles
         key_col = self.key_col if self.key_col is not None else 0
         name_col = self.name_col if self.name_col is not None else key_col
-        keys = [row[key_col] for row in body]
-        if "currency" in roles and len({row[roles["currency"]] for row in body}) > 1:
+
+        def column(col: int) -> list[Cell]:
+            return list(map(operator.itemgetter(col), body))
+
+        keys = column(key_col)
+        if "currency" in roles and len(set(column(roles["currency"]))) > 1:
             return False
         customers = dict.fromkeys(keys)
         if any(type(k) is not str or not k or k.isspace() for k in customers):
             return False
-        amounts = [row[roles["amount"]] for row in body]
+        amounts = column(roles["amount"])
         known: dict[Cell, int] = {}
         for value in set(amounts):
             try:
                 known[value] = _cents(value)
             except _AmountError:
                 return False
-        months = list(map(index_of.get, (row[roles["month"]] for row in body)))
+        months = list(map(index_of.get, column(roles["month"])))
         if None in months:
             return False
         index = {k: c for c, k in enumerate(customers)}
@@ -572,7 +580,7 @@ class _Reader:
         if name_col == key_col:
             names = {k: k for k in customers if isinstance(k, str)}
         else:
-            for key, name in dict.fromkeys(zip(keys, (row[name_col] for row in body), strict=True)):
+            for key, name in dict.fromkeys(zip(keys, column(name_col), strict=True)):
                 if key not in names:
                     names[key] = _text(name) or str(key)
         builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
