@@ -103,6 +103,7 @@ from engine._retention import (
     trailing_series,
 )
 from engine._sentences import (
+    approximation_note,
     benchmark_basis,
     benchmark_missing,
     change_sentence,
@@ -186,6 +187,7 @@ __all__ = [
     "a1",
     "alert_ledger_clean",
     "alert_ledger_errors",
+    "approximation_note",
     "benchmark_basis",
     "benchmark_missing",
     "benchmark_segment",

@@ -15,6 +15,7 @@ from engine import (
     Issue,
     Ledger,
     Report,
+    approximation_note,
     benchmark_basis,
     benchmark_missing,
     change_sentence,
@@ -110,8 +111,10 @@ def _print_benchmark(report: Report, console: Console) -> None:
     if (missing := benchmark_missing(t)) is not None:
         console.print(Text.assemble(("Benchmarks: ", "bold"), missing[0].upper() + missing[1:] + "."), soft_wrap=True)
     elif t is not None:
+        note = approximation_note(t)
         console.print(Text.assemble(("Benchmark basis: ", "bold"),
-                                    f"NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)} ({benchmark_basis(t)})"))
+                                    f"NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)} ({benchmark_basis(t)}"
+                                    f"{f'; {note}' if note else ''})"), soft_wrap=True)
     if b is None:
         return
     console.print(
