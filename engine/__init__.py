@@ -115,8 +115,10 @@ from engine._sentences import (
     tier_name,
 )
 from engine._source import Cells, LedgerSource, check_source, load_ledger
+from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
+    "COHORT_BY",
     "COHORT_LABEL",
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",
@@ -149,6 +151,9 @@ __all__ = [
     "Cells",
     "Change",
     "Cohort",
+    "CohortBy",
+    "CohortRow",
+    "CohortTriangle",
     "Components",
     "CustomerCheck",
     "CustomerTable",
@@ -199,6 +204,7 @@ __all__ = [
     "check_source",
     "classify_grr",
     "classify_tier",
+    "cohort_triangle",
     "column_letter",
     "compare_benchmarks",
     "compare_retention",
@@ -215,6 +221,7 @@ __all__ = [
     "is_blank",
     "label_span",
     "ledger_table",
+    "ledger_triangle",
     "load_ledger",
     "match_header",
     "method_sentence",
