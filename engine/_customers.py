@@ -158,16 +158,13 @@ class CustomerTable:
         """The movements of every month but the first (which has no month before it)."""
         n = self.count
         expansion, contraction, churn, new, reactivation = ([0] * n for _ in range(5))
-        totals = [0] * n
+        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr else [0] * n
+        months = range(1, n)
         for series in self.mrr:
-            previous = series[0]
-            totals[0] += previous
-            paid = previous > 0
-            for i in range(1, n):
-                now = series[i]
-                totals[i] += now
-                if now == previous:
-                    continue
+            paid = series[0] > 0
+            # only the months whose figure changed, found at C speed: most months repeat the one before
+            for i in itertools.compress(months, map(operator.ne, itertools.islice(series, 1, None), series)):
+                now, previous = series[i], series[i - 1]
                 if previous and now:
                     if now > previous:
                         expansion[i] += now - previous
@@ -180,7 +177,6 @@ class CustomerTable:
                 else:
                     new[i] += now
                     paid = True
-                previous = now
         return tuple(MonthMovements(self.first + i, totals[i - 1], expansion[i], contraction[i], churn[i], new[i],
                                     reactivation[i]) for i in range(1, n))
 
