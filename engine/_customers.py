@@ -19,6 +19,7 @@ expansion, contraction, churn and reactivation, month m against month m-1.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import functools
@@ -581,9 +582,10 @@ class _Reader:
                     names[key] = _text(name) or str(key)
         builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
         builder.names = [names[k] for k in customers]
-        mrr = builder.mrr = [[0] * count for _ in customers]
-        for c, i, amount in zip(cust, months, map(known.__getitem__, amounts), strict=True):
-            mrr[c][i] = amount  # type: ignore[index]
+        # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
+        cells = [0] * (len(customers) * count)
+        collections.deque(map(cells.__setitem__, flat, map(known.__getitem__, amounts)), maxlen=0)
+        builder.mrr = [cells[c:c + count] for c in range(0, len(cells), count)]
         first_row = self.first_row + self.header.index + 1
         builder.rows = [[] for _ in customers]
         self.fast_rows = (keys, first_row)
