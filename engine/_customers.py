@@ -157,6 +157,10 @@ class CustomerTable:
     @functools.cached_property
     def movements(self) -> tuple[MonthMovements, ...]:
         """The movements of every month but the first (which has no month before it)."""
+        with _no_gc_pauses():
+            return self._movements()
+
+    def _movements(self) -> tuple[MonthMovements, ...]:
         n = self.count
         expansion, contraction, churn, new, reactivation = ([0] * n for _ in range(5))
         totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr else [0] * n

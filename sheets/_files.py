@@ -152,13 +152,12 @@ def _plain_lines(text: str) -> list[str] | None:
     faster: no quote, no NUL, no empty line inside, every CR part of a CRLF. None otherwise (csv reads it)."""
     if '"' in text or "\0" in text:
         return None
-    if "\r" in text:
-        if text.count("\r") != text.count("\r\n"):
-            return None
-        text = text.replace("\r\n", "\n")
-    if text.endswith("\n"):
-        text = text[:-1]
-    lines = text.split("\n")
+    end = "\r\n" if "\r" in text else "\n"
+    if text.endswith(end):
+        text = text[:-len(end)]
+    lines = text.split(end)
+    if end == "\r\n" and not text.count("\r") == text.count("\n") == len(lines) - 1:
+        return None  # a CR or LF on its own: csv ends a line there too
     return None if "" in lines else lines  # csv reads an empty line as a row with no cells
 
 
