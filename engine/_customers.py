@@ -581,9 +581,9 @@ class _Reader:
         if name_col == key_col:
             names = {k: k for k in customers if isinstance(k, str)}
         else:
-            for key, name in dict.fromkeys(zip(keys, column(name_col), strict=True)):
-                if key not in names:
-                    names[key] = _text(name) or str(key)
+            # each key's name on its first row: written in reverse, the first row's is the one left
+            first = dict(zip(reversed(keys), reversed(column(name_col)), strict=True))
+            names = {key: _text(name) or str(key) for key, name in first.items()}
         builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
         builder.names = [names[k] for k in customers]
         # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
