@@ -115,6 +115,7 @@ from engine._retention import (
     trailing_series,
 )
 from engine._sentences import (
+    approximation_note,
     benchmark_basis,
     benchmark_missing,
     change_sentence,
@@ -126,8 +127,10 @@ from engine._sentences import (
     tier_name,
 )
 from engine._source import Cells, LedgerSource, check_source, load_ledger
+from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
+    "COHORT_BY",
     "COHORT_LABEL",
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",
@@ -161,6 +164,9 @@ __all__ = [
     "Cells",
     "Change",
     "Cohort",
+    "CohortBy",
+    "CohortRow",
+    "CohortTriangle",
     "Components",
     "CustomerCheck",
     "CustomerTable",
@@ -202,6 +208,7 @@ __all__ = [
     "a1",
     "alert_ledger_clean",
     "alert_ledger_errors",
+    "approximation_note",
     "attribute_column",
     "benchmark_basis",
     "benchmark_missing",
@@ -214,6 +221,7 @@ __all__ = [
     "check_source",
     "classify_grr",
     "classify_tier",
+    "cohort_triangle",
     "column_letter",
     "compare_benchmarks",
     "compare_retention",
@@ -230,6 +238,7 @@ __all__ = [
     "is_blank",
     "label_span",
     "ledger_table",
+    "ledger_triangle",
     "load_ledger",
     "logo_sentence",
     "match_header",

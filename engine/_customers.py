@@ -19,6 +19,7 @@ expansion, contraction, churn and reactivation, month m against month m-1.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import functools
@@ -156,18 +157,19 @@ class CustomerTable:
     @functools.cached_property
     def movements(self) -> tuple[MonthMovements, ...]:
         """The movements of every month but the first (which has no month before it)."""
+        with _no_gc_pauses():
+            return self._movements()
+
+    def _movements(self) -> tuple[MonthMovements, ...]:
         n = self.count
         expansion, contraction, churn, new, reactivation = ([0] * n for _ in range(5))
-        totals = [0] * n
+        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr else [0] * n
+        months = range(1, n)
         for series in self.mrr:
-            previous = series[0]
-            totals[0] += previous
-            paid = previous > 0
-            for i in range(1, n):
-                now = series[i]
-                totals[i] += now
-                if now == previous:
-                    continue
+            paid = series[0] > 0
+            # only the months whose figure changed, found at C speed: most months repeat the one before
+            for i in itertools.compress(months, map(operator.ne, itertools.islice(series, 1, None), series)):
+                now, previous = series[i], series[i - 1]
                 if previous and now:
                     if now > previous:
                         expansion[i] += now - previous
@@ -180,7 +182,6 @@ class CustomerTable:
                 else:
                     new[i] += now
                     paid = True
-                previous = now
         return tuple(MonthMovements(self.first + i, totals[i - 1], expansion[i], contraction[i], churn[i], new[i],
                                     reactivation[i]) for i in range(1, n))
 
@@ -452,7 +453,11 @@ class _Reader:
         key_col = self.key_col if self.key_col is not None else 0
         rows = self.data()
         grid, first_row = self.grid, self.first_row
-        distinct = {row[month_col] if month_col < len(row) else None for row in grid[self.header.index + 1:]}
+        body = grid[self.header.index + 1:]
+        if body and min(map(len, body)) > month_col:  # the common case, at C speed
+            distinct = set(map(operator.itemgetter(month_col), body))
+        else:
+            distinct = {row[month_col] if month_col < len(row) else None for row in body}
         distinct = {v for v in distinct if not is_blank(v)}
         order = infer_date_order([v for v in distinct if isinstance(v, str)])
         months: dict[Cell, Month | None] = {}
@@ -541,25 +546,29 @@ class _Reader:
         a customer, a month and a readable figure, no customer twice in a month, one currency. False
         (the builder untouched) otherwise: the row-by-row loop then finds and names each problem."""
         body = self.grid[self.header.index + 1:]
-        if any(len(row) < width for row in body):
+        if body and min(map(len, body)) < width:
             return False
         roles = self.header.roles
         key_col = self.key_col if self.key_col is not None else 0
         name_col = self.name_col if self.name_col is not None else key_col
-        keys = [row[key_col] for row in body]
-        if "currency" in roles and len({row[roles["currency"]] for row in body}) > 1:
+
+        def column(col: int) -> list[Cell]:
+            return list(map(operator.itemgetter(col), body))
+
+        keys = column(key_col)
+        if "currency" in roles and len(set(column(roles["currency"]))) > 1:
             return False
         customers = dict.fromkeys(keys)
         if any(type(k) is not str or not k or k.isspace() for k in customers):
             return False
-        amounts = [row[roles["amount"]] for row in body]
+        amounts = column(roles["amount"])
         known: dict[Cell, int] = {}
         for value in set(amounts):
             try:
                 known[value] = _cents(value)
             except _AmountError:
                 return False
-        months = list(map(index_of.get, (row[roles["month"]] for row in body)))
+        months = list(map(index_of.get, column(roles["month"])))
         if None in months:
             return False
         index = {k: c for c, k in enumerate(customers)}
@@ -572,14 +581,15 @@ class _Reader:
         if name_col == key_col:
             names = {k: k for k in customers if isinstance(k, str)}
         else:
-            for key, name in dict.fromkeys(zip(keys, (row[name_col] for row in body), strict=True)):
-                if key not in names:
-                    names[key] = _text(name) or str(key)
+            # each key's name on its first row: written in reverse, the first row's is the one left
+            first = dict(zip(reversed(keys), reversed(column(name_col)), strict=True))
+            names = {key: _text(name) or str(key) for key, name in first.items()}
         builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
         builder.names = [names[k] for k in customers]
-        mrr = builder.mrr = [[0] * count for _ in customers]
-        for c, i, amount in zip(cust, months, map(known.__getitem__, amounts), strict=True):
-            mrr[c][i] = amount  # type: ignore[index]
+        # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
+        cells = [0] * (len(customers) * count)
+        collections.deque(map(cells.__setitem__, flat, map(known.__getitem__, amounts)), maxlen=0)
+        builder.mrr = [cells[c:c + count] for c in range(0, len(cells), count)]
         first_row = self.first_row + self.header.index + 1
         builder.rows = [[] for _ in customers]
         self.fast_rows = (keys, first_row)

@@ -201,6 +201,17 @@ def sum_grr_not_meaningful(losses: Decimal, start: Decimal, first: Month) -> str
     return f"GRR is {sum_not_meaningful(losses, start, first)}."
 
 
+def cohorts_need_customers() -> str:
+    return ("Cohorts need a customer table (one MRR figure per customer and month): a seven-column ledger holds "
+            "month totals only. Point --ledger at a customer tab or file.")
+
+
+def totals_approximation(method: str) -> str:
+    how = "chained" if method == "chained" else "summed"
+    return (f"{how} from month totals: an approximation of the 12-month cohort figure, 10-14 pts low when new "
+            "customers churn early (common in SMB); add a customer tab for the exact one")
+
+
 def benchmark_basis_note(note: str) -> str:
     return f"Benchmark basis (the trailing 12 months): {note}"
 

@@ -33,6 +33,7 @@ from engine._retention import (
     compute_retention,
     trailing_12m,
 )
+from engine._sentences import approximation_note
 
 _CENTS = Decimal("0.01")
 
@@ -264,6 +265,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         b = report.benchmark
         out["benchmark"] = {
             "tier": b.tier.name, "basis": "annualized" if b.annualized else "trailing_12m",
+            "basis_note": approximation_note(report.trailing),
             "indicative": b.annualized,
             "segment": b.segment.segment, "segment_median_pct": pct(b.segment.median),
             "segment_top_quartile_pct": pct(b.segment.top_quartile),

@@ -251,6 +251,8 @@ class Trailing:
     undefined: str | None = None
     notes: tuple[str, ...] = ()  # caveats of the figure (the sum method over rows that are not one cohort)
     cohort: bool = False  # the 12-month cohort of a customer table, not a chain of month totals
+    #: how a seven-column ledger's month totals were combined; None for a ledger derived from a customer table
+    totals: Method | None = None
 
     @property
     def indicative(self) -> bool:
@@ -272,11 +274,12 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
         return Trailing(as_of, None, None, n, n < 12, result.undefined, result.notes)
     if n < MIN_BENCHMARK_MONTHS:
         return Trailing(as_of, None, None, n, True, say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
+    totals = None if ledger.customers is not None else method
     if n == 12:
-        return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes)
+        return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes, totals=totals)
     power = Decimal(12) / n
     grr = None if result.grr is None else (result.grr ** power if result.grr else ZERO)
-    return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes)
+    return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes, totals=totals)
 
 
 def trailing_series(ledger: Ledger, last: Month, count: int, method: Method = "chained"

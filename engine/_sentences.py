@@ -41,6 +41,15 @@ def benchmark_basis(trailing: Trailing) -> str:
     return f"trailing 12 months to {trailing.as_of.short}"
 
 
+def approximation_note(trailing: Trailing | None) -> str | None:
+    """What a benchmarked figure from a seven-column ledger is, in one clause: ``chained from month totals:
+    an approximation of the 12-month cohort figure, ...; add a customer tab for the exact one``. None for
+    a customer table's figure, or when there is no figure."""
+    if trailing is None or trailing.nrr is None or trailing.totals is None:
+        return None
+    return say.totals_approximation(trailing.totals)
+
+
 def benchmark_missing(trailing: Trailing | None) -> str | None:
     """Why there is no benchmark comparison, when there is none: ``no annual figure yet: ...``."""
     if trailing is None or trailing.nrr is not None:

@@ -12,9 +12,11 @@ from rich.text import Text
 from engine import (
     MOVER_KINDS,
     WARNINGS_SHOWN,
+    CohortTriangle,
     Issue,
     Ledger,
     Report,
+    approximation_note,
     benchmark_basis,
     benchmark_missing,
     change_sentence,
@@ -110,8 +112,10 @@ def _print_benchmark(report: Report, console: Console) -> None:
     if (missing := benchmark_missing(t)) is not None:
         console.print(Text.assemble(("Benchmarks: ", "bold"), missing[0].upper() + missing[1:] + "."), soft_wrap=True)
     elif t is not None:
+        note = approximation_note(t)
         console.print(Text.assemble(("Benchmark basis: ", "bold"),
-                                    f"NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)} ({benchmark_basis(t)})"))
+                                    f"NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)} ({benchmark_basis(t)}"
+                                    f"{f'; {note}' if note else ''})"), soft_wrap=True)
     if b is None:
         return
     console.print(
@@ -185,3 +189,54 @@ def ledger_csv(ledger: Ledger) -> str:
     writer.writerow(headers)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def triangle_ages(triangle: CohortTriangle) -> list[int]:
+    """The ages the terminal prints: months 1 to 12 for month cohorts, every third month to 36 for quarters."""
+    step, last = (1, 12) if triangle.by == "month" else (3, 36)
+    return list(range(step, min(last, triangle.ages - 1) + 1, step))
+
+
+def render_triangle(triangle: CohortTriangle, console: Console) -> None:
+    """NRR by acquisition cohort (rows) against age in months (columns); blank where a cohort is not that old."""
+    ages = triangle_ages(triangle)
+    console.print(Text(f"NRR by acquisition {triangle.by} and age in months", style="bold"))
+    table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)
+    table.add_column("Cohort", no_wrap=True)
+    table.add_column("Customers", justify="right", no_wrap=True)
+    for k in ages:
+        table.add_column(f"M{k}", justify="right", no_wrap=True)
+    for row in triangle.rows:
+        table.add_row(row.label, str(row.customers), *(rate(row.nrr[k], 0) if k < len(row.nrr) else "" for k in ages))
+    console.print(table)
+
+
+def triangle_png(triangle: CohortTriangle) -> bytes:
+    """The whole triangle as a heatmap PNG (matplotlib's Agg backend, imported only here)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    ages = triangle.ages
+    # display only: the exact figures are the Decimals the table prints
+    nan = float("nan")
+    grid = [[nan if v is None else float(v * 100) for v in row.nrr] + [nan] * (ages - len(row.nrr))
+            for row in triangle.rows]
+    height = max(3.0, 0.22 * len(grid) + 1.5)
+    figure = Figure(figsize=(max(6.0, 0.18 * ages + 3), height), dpi=110)
+    ax = figure.subplots()
+    image = ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=50, vmax=150, interpolation="nearest")
+    labels = [row.label for row in triangle.rows]
+    step = max(1, len(labels) // 30)
+    ax.set_yticks(range(0, len(labels), step), labels[::step], fontsize=7)
+    ax.set_xlabel("Age (months since the first payment)")
+    ax.set_ylabel(f"Acquisition {triangle.by}")
+    ax.set_title(f"NRR by acquisition {triangle.by}", fontsize=11)
+    figure.colorbar(image, ax=ax, label="NRR %")
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

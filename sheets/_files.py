@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import gc
 import io
+import itertools
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -134,6 +135,9 @@ def _read_delimited(path: Path) -> list[list[Cell]]:
     enabled = gc.isenabled()
     gc.disable()  # rows hold no cycles; a full collection would walk every cell read so far, again and again
     try:
+        lines = _plain_lines(text)
+        if lines is not None:  # no quotes: each line splits at the delimiter exactly as csv would split it
+            return [list(map(share, row, row)) for row in map(str.split, lines, itertools.repeat(delimiter))]
         return [list(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
         raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
@@ -141,6 +145,20 @@ def _read_delimited(path: Path) -> list[list[Cell]]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines of a text the csv module would read as plain lines split at the delimiter, a third
+    faster: no quote, no NUL, no empty line inside, every CR part of a CRLF. None otherwise (csv reads it)."""
+    if '"' in text or "\0" in text:
+        return None
+    end = "\r\n" if "\r" in text else "\n"
+    if text.endswith(end):
+        text = text[:-len(end)]
+    lines = text.split(end)
+    if end == "\r\n" and not text.count("\r") == text.count("\n") == len(lines) - 1:
+        return None  # a CR or LF on its own: csv ends a line there too
+    return None if "" in lines else lines  # csv reads an empty line as a row with no cells
 
 
 def _decode(path: Path) -> str:

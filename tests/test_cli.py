@@ -225,7 +225,7 @@ def test_eight_months_are_annualized_and_labelled_indicative(tmp_path: Path) -> 
     data = report_json("2026-08", "--ledger", ledger, "--today", "2026-09-03")
     assert data["benchmark"]["indicative"] is True and data["trailing_12m"]["annualized"] is True
     code, out, _ = run("report", "2026-08", "--ledger", ledger, "--today", "2026-09-03")
-    assert code == 0 and "(annualized from 8 months to Aug 2026, indicative)" in out
+    assert code == 0 and "(annualized from 8 months to Aug 2026, indicative; chained from month totals: " in out
 
 
 def test_a_missing_single_month_is_named_once(tmp_path: Path) -> None:

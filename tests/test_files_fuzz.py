@@ -106,3 +106,19 @@ def test_ten_thousand_columns(tmp_path: Path) -> None:
     sheet.append(row)
     book.save(tmp_path / "ledger.xlsx")
     answers_or_says_why(tmp_path / "ledger.xlsx")
+
+
+@fuzz(300)
+@given(st.text(alphabet="a1,;\t \n\r\"", max_size=60))
+def test_a_csv_reads_as_the_csv_module_reads_it(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "table.csv"
+    path.write_bytes(text.encode())
+    try:
+        grid = open_file_source(str(path)).read_cells().grid
+    except NrrError:
+        return
+    try:
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    assert grid == list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

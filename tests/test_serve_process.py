@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import socket
 import subprocess
@@ -83,7 +84,11 @@ def test_the_package_runs_as_a_module() -> None:
     done = subprocess.run([sys.executable, "-m", "nrr", "report", "--ledger", str(EXAMPLE_LEDGER), "--today",
                            "2026-11-05", "--json"], capture_output=True, text=True, cwd=str(ROOT), check=False)
     assert done.returncode == 0, done.stderr
-    assert '"label": "October 2026"' in done.stdout
+    assert json.loads(done.stdout)["period"]["label"] == "October 2026"  # all of it, flushed before the fast exit
+    missing = subprocess.run([sys.executable, "-m", "nrr", "report", "--ledger", "no-such.csv"], capture_output=True,
+                             text=True, cwd=str(ROOT), check=False)
+    assert missing.returncode == 1
+    assert "no-such.csv: no such ledger file" in missing.stderr
 
 
 def test_nrr_serve_socket_mode_connects_answers_and_stops(tmp_path: object) -> None:

@@ -1,0 +1,100 @@
+"""Cohort triangles: NRR by acquisition cohort against age, hand-computed on a small table."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from engine import CustomerTable, QueryError, cohort_triangle, ledger_triangle, read_customers, read_ledger
+from tests.helpers import EXAMPLE_LEDGER
+from tests.test_cli import run
+
+# A: won in Jan, grows, shrinks, churns in Apr. B and C: won in Feb; C churns in Mar. D: won in Apr.
+ROWS = [["Customer", "Month", "MRR"],
+        ["A", "2026-01", "100"], ["A", "2026-02", "120"], ["A", "2026-03", "90"],
+        ["B", "2026-02", "50"], ["B", "2026-03", "60"], ["B", "2026-04", "40"],
+        ["C", "2026-02", "200"],
+        ["D", "2026-04", "10"]]
+
+
+def table() -> CustomerTable:
+    found = read_customers(ROWS)
+    assert found.table is not None
+    return found.table
+
+
+def test_month_cohorts_against_age() -> None:
+    triangle = cohort_triangle(table())
+    assert [(r.label, r.customers, r.start_mrr, r.nrr) for r in triangle.rows] == [
+        ("Jan 2026", 1, D("100.00"), (D(1), D("1.2"), D("0.9"), D(0))),  # A alone: 120/100, 90/100, 0/100
+        ("Feb 2026", 2, D("250.00"), (D(1), D(60) / D(250), D(40) / D(250))),  # B and C: (60+0)/250, (40+0)/250
+        ("Apr 2026", 1, D("10.00"), (D(1),)),
+    ]
+    assert triangle.ages == 4
+
+
+def test_quarter_cohorts_count_each_customers_age_from_its_own_first_month() -> None:
+    rows = cohort_triangle(table(), "quarter").rows
+    # Q1: A (Jan), B and C (Feb), 350 at age 0; age 1: A's Feb 120 + B's Mar 60 + C's Mar 0 = 180;
+    # age 2: A's Mar 90 + B's Apr 40 = 130; age 3 is past the table for B and C, so the row ends there
+    assert [(r.label, r.customers, r.start, r.nrr) for r in rows] == [
+        ("Q1 2026", 3, 35000, (D(1), D(180) / D(350), D(130) / D(350))),
+        ("Q2 2026", 1, 1000, (D(1),)),
+    ]
+
+
+def test_fiscal_quarters_follow_the_fiscal_year_start() -> None:
+    rows = cohort_triangle(table(), "quarter", fiscal_year_start=2).rows  # Nov-Jan, then Feb-Apr
+    assert [(r.label, r.customers) for r in rows] == [("Q4 FY2026", 1), ("Q1 FY2027", 3)]
+
+
+def test_a_seven_column_ledger_has_no_cohorts() -> None:
+    ledger = read_ledger([["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR"],
+                          ["2026-01", "100", "0", "0", "0"]])
+    try:
+        ledger_triangle(ledger)
+    except QueryError as exc:
+        assert str(exc) == ("Cohorts need a customer table (one MRR figure per customer and month): a seven-column "
+                            "ledger holds month totals only. Point --ledger at a customer tab or file.")
+    else:
+        raise AssertionError("no error")
+
+
+def test_nrr_cohorts_prints_the_triangle_and_writes_the_heatmap(tmp_path: Path) -> None:
+    source = tmp_path / "customers.csv"
+    source.write_text("\n".join(",".join(r) for r in ROWS) + "\n")
+    png = tmp_path / "cohorts.png"
+    code, out, err = run("cohorts", "--ledger", str(source), "--png", str(png))
+    assert (code, err) == (0, "")
+    assert [line.rstrip() for line in out.splitlines()] == [
+        "NRR by acquisition month and age in months",
+        "Cohort   Customers   M1  M2 M3",
+        "Jan 2026         1 120% 90% 0%",
+        "Feb 2026         2  24% 16%",
+        "Apr 2026         1",
+        f"Heatmap written to {png}.",
+    ]
+    assert png.read_bytes().startswith(b"\x89PNG")
+    code, out, _ = run("cohorts", "--by", "quarter", "--ledger", str(source))
+    # quarters print every third month of age (M3, M6, ...): none is reached in four months
+    assert (code, [line.rstrip() for line in out.splitlines()]) == (
+        0, ["NRR by acquisition quarter and age in months", "Cohort  Customers", "Q1 2026         3",
+            "Q2 2026         1"])
+
+
+def test_nrr_cohorts_on_a_seven_column_ledger_says_it_needs_a_customer_table() -> None:
+    code, out, err = run("cohorts", "--ledger", str(EXAMPLE_LEDGER))
+    assert (code, out) == (1, "")
+    assert err.startswith("Cohorts need a customer table")
+
+
+def test_the_heatmap_without_matplotlib_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "customers.csv"
+    source.write_text("\n".join(",".join(r) for r in ROWS) + "\n")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an install without the extra sees
+    code, _, err = run("cohorts", "--ledger", str(source), "--png", str(tmp_path / "c.png"))
+    assert (code, err) == (1, "nrr cohorts needs the slack extra, which is not installed: pip install 'nrr[slack]' "
+                              "(or 'nrr[all]').\n")
