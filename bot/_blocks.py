@@ -14,6 +14,7 @@ from engine import (
     Issue,
     MoverKind,
     Report,
+    approximation_note,
     benchmark_basis,
     benchmark_missing,
     change_sentence,
@@ -87,6 +88,8 @@ def benchmark_line(report: Report) -> str | None:
         line += f" {grr}"
     if assumed := profile_sentence(b):
         line += f" {assumed}"
+    if note := approximation_note(t):
+        line += f" _The basis is {note}._"
     return line
 
 

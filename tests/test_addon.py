@@ -367,3 +367,8 @@ def test_tokens_naming_unknown_keys_refetch_the_certs_at_most_once_a_minute() ->
             unknown_keys(8)  # a minute on: one, in case Google rotated its keys
             assert google.counts["certs"] == 2
             assert google.sheets_calls() == calls  # no refused request read the sheet
+
+
+def test_the_homepage_says_its_trailing_figure_approximates_the_cohort_one(stack: Stack) -> None:
+    text = json.dumps(home(stack))
+    assert "The trailing figure is chained from month totals: an approximation of the 12-month cohort figure" in text

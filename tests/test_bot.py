@@ -391,3 +391,10 @@ def test_an_answer_is_shared_once_however_often_it_is_clicked(stack: Stack) -> N
     click_share(stack, button, "twice1")
     (second,) = click_share(stack, button, "twice2", replies=1)
     assert second["text"] == "I no longer have that answer to share; ask again with /nrr and share the new one."
+
+
+def test_a_seven_column_benchmark_says_its_figure_approximates_the_cohort_one(stack: Stack) -> None:
+    _, path = stack.command("last-quarter")
+    body = texts(stack.answer(path)["blocks"])
+    assert ("_The basis is chained from month totals: an approximation of the 12-month cohort figure, 10-14 pts "
+            "low when new customers churn early (common in SMB); add a customer tab for the exact one._") in body

@@ -34,6 +34,7 @@ from engine import (
     NrrError,
     Period,
     Report,
+    approximation_note,
     benchmark_basis,
     benchmark_missing,
     check_source,
@@ -130,6 +131,8 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
             widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
                                  benchmark_basis(t)))
         widgets += _benchmark_widgets(report)
+        if t is not None and (note := approximation_note(t)):
+            widgets.append(_paragraph(f"The trailing figure is {note}."))
         widgets.append(_paragraph(f"Ledger valid: {months(len(ledger))}, {len(check.warnings)} warning(s)."))
     widgets.append(_buttons(base_url))
     return card("Net Revenue Retention", sheet, [{"widgets": widgets}])
