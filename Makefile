@@ -39,11 +39,13 @@ unit: install
 test: lint typecheck unit
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/sheets.py
 	$(BIN)/python bench/slack.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/customers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

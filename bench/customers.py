@@ -8,7 +8,8 @@ temporary directory and prints:
   that process's peak memory (``resource.getrusage`` of the child);
 - in this process: read + derive (the grid to the customer table and its movements), and the time
   to answer every period in the grammar (``engine.EXAMPLES``);
-- when pandas is installed, the same 12-month cohort computed with it, side by side.
+- when pandas and DuckDB are installed (``pip install '.[bench]'``), the same 12-month cohort with each,
+  in a new process too, side by side.
 
 Asserts nothing about time.
 """
@@ -71,37 +72,62 @@ def generate(path: Path, customers: int, months: int, seed: int = 11) -> int:
     return rows
 
 
-def child_run(path: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of ``nrr report ttm --json`` in a new process."""
+def child_run(path: Path, argv: list[str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``nrr report ttm --json`` (or ``argv``) in a new process."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"NRR_CONFIG": ""}
+    argv = argv or [sys.executable, "-m", "nrr", "report", "ttm", "--json", "--ledger", str(path), "--today",
+                    "2026-01-15"]
     started = time.perf_counter()
     pid = os.fork()
-    if pid == 0:  # the child: exec nrr with stdout to /dev/null
+    if pid == 0:  # the child: exec with stdout to /dev/null
         fd = os.open(os.devnull, os.O_WRONLY)
         os.dup2(fd, 1)
-        os.execve(sys.executable, [sys.executable, "-m", "nrr", "report", "ttm", "--json", "--ledger", str(path),
-                                   "--today", "2026-01-15"], env)
+        os.execve(argv[0], argv, env)
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"nrr report failed with status {os.waitstatus_to_exitcode(status)}")
+        raise SystemExit(f"{argv[2:4]} failed with status {os.waitstatus_to_exitcode(status)}")
     return wall, usage.ru_maxrss / 1024  # Linux reports kilobytes
 
 
-def pandas_cohort(path: Path) -> str:
-    try:
-        import pandas as pd
-    except ImportError:
-        return "pandas is not installed here (pip install pandas to print the side-by-side figure)"
-    started = time.perf_counter()
-    frame = pd.read_csv(path, dtype={"Customer ID": str})
-    frame["cents"] = (frame["MRR"] * 100).round().astype("int64")
-    wide = frame.pivot_table(index="Customer ID", columns="Month", values="cents", aggfunc="sum", fill_value=0)
-    before, last = wide.columns[-13], wide.columns[-1]
-    cohort = wide[wide[before] > 0]
-    nrr = cohort[last].sum() / cohort[before].sum()
-    elapsed = time.perf_counter() - started
-    return f"pandas, same 12-month cohort in-process (read + pivot + cohort): {elapsed:.2f} s, NRR {nrr * 100:.2f}%"
+# The same 12-month cohort NRR (customers paying 12 months before the last month; their MRR then and now)
+# as a user would write it with pandas or DuckDB: a new process each, start-up and import included.
+PANDAS = """
+import sys, pandas as pd
+frame = pd.read_csv(sys.argv[1], dtype={"Customer ID": str})
+frame["cents"] = (frame["MRR"] * 100).round().astype("int64")
+wide = frame.pivot_table(index="Customer ID", columns="Month", values="cents", aggfunc="sum", fill_value=0)
+before, last = wide.columns[-13], wide.columns[-1]
+cohort = wide[wide[before] > 0]
+print(cohort[last].sum() / cohort[before].sum())
+"""
+DUCKDB = """
+import sys, duckdb
+months = duckdb.sql(f"select distinct Month from read_csv_auto('{sys.argv[1]}') order by Month").fetchall()
+before, last = months[-13][0], months[-1][0]
+print(duckdb.sql(f\"\"\"
+  with t as (select "Customer ID" as c, Month as m, sum(round(MRR * 100)) as cents
+             from read_csv_auto('{sys.argv[1]}', types={{'Customer ID': 'VARCHAR'}}) group by 1, 2),
+       a as (select c, cents from t where m = '{before}'), b as (select c, cents from t where m = '{last}')
+  select sum(coalesce(b.cents, 0)) / sum(a.cents) from a left join b using (c)\"\"\").fetchall())
+"""
+
+
+def competitors(path: Path, runs: int) -> list[str]:
+    """The side-by-side lines: pandas and DuckDB on the same file, when they are installed."""
+    lines = []
+    for name, script in (("pandas", PANDAS), ("duckdb", DUCKDB)):
+        try:
+            __import__(name)
+        except ImportError:
+            lines.append(f"{name} is not installed here (pip install {name} to print the side-by-side figure)")
+            continue
+        argv = [sys.executable, "-c", script, str(path)]
+        child_run(path, argv)
+        timed = sorted(child_run(path, argv) for _ in range(runs))
+        lines.append(f"{name}, same 12-month cohort (new process, import included): median "
+                     f"{timed[len(timed) // 2][0] * 1000:.0f} ms, peak memory {max(p for _, p in timed):.0f} MB")
+    return lines
 
 
 def main() -> None:
@@ -141,7 +167,8 @@ def main() -> None:
         print(f"  every period in the grammar ({answered} of {len(EXAMPLES)} answerable): {every * 1000:.0f} ms")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"  peak memory of this process so far: {peak:.0f} MB")
-        print(f"  {pandas_cohort(path)}")
+        for line in competitors(path, args.runs):
+            print(f"  {line}")
 
 
 if __name__ == "__main__":
