@@ -24,6 +24,8 @@ demo: install
 	@echo; echo "== /nrr last-month =="; $(DEMO) last-month
 	@echo; echo "== /nrr ttm ==";        $(DEMO) ttm
 	@echo; echo "== nrr validate ==";    $(BIN)/nrr validate --config examples/nrr.toml
+	@echo; echo "== a customer table (one MRR per customer and month): the 12-month cohort by segment =="
+	@$(BIN)/nrr report ttm --ledger examples/customers.csv --today $(DEMO_TODAY) --by segment --top 3
 	@echo; echo "== monthly digest for #revenue, and the alerts that follow it (dry run) =="
 	@cd examples && ../$(BIN)/nrr digest --config nrr.toml --channel C0REVENUE1 --month 2026-10 --dry-run
 
