@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -43,3 +45,15 @@ class LocalServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}"
+
+
+def wait_until(changed: threading.Condition, predicate: Callable[[], bool], timeout: float) -> bool:
+    """Block until ``predicate()`` holds, checked whenever ``changed`` is notified, or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    with changed:
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            changed.wait(left)
+    return True

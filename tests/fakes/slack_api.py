@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes._server import LocalHandler, LocalServer
+from tests.fakes._server import LocalHandler, LocalServer, wait_until
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-A0NRR-1-test-token"
@@ -65,14 +65,7 @@ class FakeSlack(LocalServer):
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
         """Block until ``predicate()`` holds (checked whenever a request lands), or time out."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(left)
-        return True
+        return wait_until(self._changed, predicate, timeout)
 
     def posts(self, method: str) -> list[dict[str, Any]]:
         return [body for m, body in self.calls if m == method]

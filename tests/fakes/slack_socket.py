@@ -24,7 +24,6 @@ import itertools
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection, serve
+
+from tests.fakes._server import wait_until
 
 APP_ID = "A0NRR"
 
@@ -79,14 +80,7 @@ class FakeSocketMode:
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         """Block until ``predicate()`` holds (checked whenever a socket opens, closes or acks)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(left)
-        return True
+        return wait_until(self._changed, predicate, timeout)
 
     @property
     def open_connections(self) -> int:
