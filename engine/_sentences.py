@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark
+from engine._cohort import Cohort
 from engine._retention import Change, Method, Retention, Trailing
 
 METHOD_WORDS: dict[Method, str] = {
@@ -91,3 +92,12 @@ def profile_sentence(benchmark: Benchmark) -> str | None:
         return None
     return say.assumed_profile(benchmark.profile.segment, benchmark.profile.funding)
 
+
+
+def cohort_money_sentence(cohort: Cohort, currency: str) -> str:
+    """Why the month-by-month money does not give the cohort's NRR: it is every customer's, new ones
+    too, while the cohort follows the customers paying in the month before the period."""
+    return (f"The movements above are every customer's, month by month, new customers' included; the cohort "
+            f"figures follow the {cohort.customers:,} customers paying in {cohort.before.short}: "
+            f"{say.currency_amount(cohort.start_mrr, currency)} then, {say.currency_amount(cohort.end_mrr, currency)} "
+            f"in {cohort.last.short}.")

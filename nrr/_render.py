@@ -20,6 +20,7 @@ from engine import (
     benchmark_basis,
     benchmark_missing,
     change_sentence,
+    cohort_money_sentence,
     currency_amount,
     growth_basis,
     grr_sentence,
@@ -70,6 +71,8 @@ def _headline_panel(report: Report) -> Panel:
     if report.change is not None:
         lines.append(Text(change_sentence(report.change)))
     lines.append(_money_table(report))
+    if report.cohort is not None:
+        lines.append(Text(cohort_money_sentence(report.cohort, report.currency), style="dim"))
     if r.growth is not None:
         lines.append(Text(f"{report.unit} growth is measured {growth_basis(r)}.", style="dim"))
     return Panel(Group(*lines), title=title, title_align="left", expand=False)

@@ -253,3 +253,12 @@ def test_mrr_growth_says_what_it_is_measured_against() -> None:
     _, out, _ = run("report", "last-quarter", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")
     assert "MRR growth is measured from the Start of Jul 2026 to the Start of Oct 2026 (the month after the span)." \
         in " ".join(line.strip("│ ") for line in out.splitlines())
+
+
+def test_a_customer_report_says_why_its_money_rows_are_not_the_cohort() -> None:
+    from tests.helpers import ROOT
+
+    _, out, _ = run("report", "ttm", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05")
+    flat = " ".join(line.strip("│ ") for line in out.splitlines())
+    assert ("The movements above are every customer's, month by month, new customers' included; the cohort figures "
+            "follow the 29 customers paying in Oct 2025: $58,944 then, $62,606 in Oct 2026.") in flat
