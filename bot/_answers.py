@@ -19,12 +19,12 @@ from slack_sdk import WebClient
 from bot import _messages as say
 from bot._blocks import (
     Block,
+    cohort_blocks,
     error_blocks,
     escape,
     headline,
     help_blocks,
     home_view,
-    mrkdwn,
     report_blocks,
     share_actions,
     shared_context,
@@ -43,6 +43,7 @@ from engine import (
     QueryError,
     Report,
     attribute_column,
+    cohort_triangle,
     resolve_period,
     segment_values,
 )
@@ -133,9 +134,9 @@ class Answers:
             query = parse_query(text)
             if query.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
-            if query.cohorts:
-                return [mrkdwn(say.cohorts_in_terminal())], say.cohorts_in_terminal()
             cells = self.app.cells()
+            if query.cohorts:
+                return self._cohorts(cells)
             query = with_segment(query, cells.check.ledger)
             table = cells.check.ledger.customers if cells.check.ledger is not None else None
             if query.by is not None and table is not None:
@@ -154,6 +155,14 @@ class Answers:
             return error_blocks(message, lines), message
         except NrrError as exc:
             return error_blocks(str(exc)), escape(str(exc))
+
+    def _cohorts(self, cells: Cells) -> tuple[list[Block], str]:
+        """``/nrr cohorts``: NRR by acquisition quarter at 3, 6, 9 and 12 months (a customer table only)."""
+        ledger = cells.ledger
+        if ledger.customers is None:
+            raise QueryError(say.needs_customer_table("Cohorts"))
+        triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start)
+        return cohort_blocks(triangle), f"NRR by acquisition quarter: {len(triangle.rows)} cohorts"
 
     # -- sharing exactly what was shown --
 

@@ -11,6 +11,7 @@ from bot import _messages as say
 from bot._query import SlackQuery
 from engine import (
     WARNINGS_SHOWN,
+    CohortTriangle,
     Issue,
     MoverKind,
     Report,
@@ -280,3 +281,18 @@ def blocks_to_text(blocks: Sequence[Block]) -> str:
         elif kind == "actions":
             lines.append("[" + "] [".join(e["text"]["text"] for e in block.get("elements", [])) + "]")
     return "\n".join(lines)
+
+
+COHORT_AGES = (3, 6, 9, 12)
+
+
+def cohort_blocks(triangle: CohortTriangle) -> list[Block]:
+    """The cohort triangle, narrowed to fit Slack: each acquisition quarter's NRR at 3, 6, 9 and 12 months."""
+    lines = [f"{'Cohort':<10} {'Customers':>9} " + " ".join(f"{f'M{a}':>7}" for a in COHORT_AGES)]
+    for row in triangle.rows:
+        cells = [rate(row.nrr[a], 1) if a < len(row.nrr) and row.nrr[a] is not None else "" for a in COHORT_AGES]
+        lines.append(f"{escape(row.label):<10} {row.customers:>9} " + " ".join(f"{c:>7}" for c in cells))
+    return [mrkdwn(f"*NRR by acquisition {triangle.by}, at 3, 6, 9 and 12 months* (blank: not that old yet)"),
+            mrkdwn("```" + "\n".join(lines) + "```"),
+            context("NRR of each cohort: what its customers pay at that age over what they paid when they "
+                    "started. The whole triangle: `nrr cohorts` in a terminal, `--png` for the heatmap.")]

@@ -43,11 +43,6 @@ def needs_cohort_method(words: str) -> str:
     return f"{words} come from the cohort method; ask again without `method=sum` or `method=chained`."
 
 
-def cohorts_in_terminal() -> str:
-    return ("Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
-            "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap.")
-
-
 def period_not_covered(message: str, first: str, last: str) -> str:
     return f"{message} The ledger covers {first} to {last}."
 

@@ -125,11 +125,19 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
     ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
     ("movers ttm method=chained", ":x: Movers come from the cohort method; ask again without `method=sum` or "
                                   "`method=chained`."),
-    ("cohorts", "Cohort triangles (NRR by acquisition month or quarter, against age) are too wide for Slack: use "
-                "`nrr cohorts` in a terminal for the triangle, or `nrr cohorts --png FILE` for the heatmap."),
 ])
 def test_customer_words_in_plain_words(stack: Stack, text: str, expected: str) -> None:
     assert ask(stack, text)["blocks"][0]["text"]["text"] == expected
+
+
+def test_cohorts_answer_a_narrow_triangle_by_acquisition_quarter(stack: Stack) -> None:
+    blocks = ask(stack, "cohorts")["blocks"]
+    assert blocks[0]["text"]["text"] == ("*NRR by acquisition quarter, at 3, 6, 9 and 12 months* (blank: not that "
+                                         "old yet)")
+    table = blocks[1]["text"]["text"]
+    assert table.startswith("```Cohort     Customers      M3      M6      M9     M12\n")
+    assert blocks[2]["elements"][0]["text"].endswith("The whole triangle: `nrr cohorts` in a terminal, `--png` for "
+                                                     "the heatmap.")
 
 
 def test_a_seven_column_ledger_says_movers_need_a_customer_table(tmp_path: Path) -> None:
