@@ -25,7 +25,7 @@ def help_text(periods: Sequence[str]) -> str:
         "*With a customer table* (one MRR per customer per month) every figure is the cohort's, with logo "
         "retention: `movers` lists who churned, contracted and expanded (`who churned`, `top expansion` for "
         "one kind; `top 10` for more), `by COLUMN` splits by any attribute column, a segment's value "
-        "(`enterprise`) answers for that segment alone, and `cohorts` points to the triangle.\n"
+        "(`enterprise`) answers for that segment alone, and `cohorts` answers NRR by acquisition quarter.\n"
         f"Examples: {', '.join(f'`{e}`' for e in CUSTOMER_EXAMPLES)}."
     )
 
