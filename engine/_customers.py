@@ -243,11 +243,6 @@ def _looks_like_month(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
-def is_customer_header(row: Sequence[Cell]) -> bool:
-    header = _read_header(row, 0)
-    return _form(header) is not None
-
-
 def _form(header: _Header) -> Literal["long", "wide"] | None:
     if not ({"id", "name"} & header.roles.keys()):
         return None

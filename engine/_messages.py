@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine._month import Month
+from engine._month import Month, month_runs
 
 
 def money(amount: Decimal) -> str:
@@ -24,13 +24,7 @@ def pct(ratio: Decimal) -> str:
 
 def month_run(months: Sequence[Month]) -> str:
     """``[2026-04, 2026-05, 2026-07]`` -> ``April 2026 to May 2026, July 2026``."""
-    runs: list[list[Month]] = []
-    for m in months:
-        if runs and m - runs[-1][-1] == 1:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return ", ".join(r[0].name if len(r) == 1 else f"{r[0].name} to {r[-1].name}" for r in runs)
+    return ", ".join(r[0].name if len(r) == 1 else f"{r[0].name} to {r[-1].name}" for r in month_runs(months))
 
 
 # --- reading the ledger -----------------------------------------------------------------------

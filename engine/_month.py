@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import total_ordering
 from typing import overload
@@ -129,3 +129,14 @@ def parse_month_number(value: object) -> int:
         if text in MONTH_WORDS:
             return MONTH_WORDS[text]
     raise ValueError("a month: a number 1-12 or a name such as July")
+
+
+def month_runs(months: Sequence[Month]) -> list[list[Month]]:
+    """Consecutive months grouped, in order: ``[Mar, Apr, Jun]`` -> ``[[Mar, Apr], [Jun]]``."""
+    runs: list[list[Month]] = []
+    for month in months:
+        if runs and month - runs[-1][-1] == 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs

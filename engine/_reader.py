@@ -42,7 +42,7 @@ from engine._ledger import (
     a1,
     nrr_formula,
 )
-from engine._month import Month
+from engine._month import Month, month_runs
 
 Grid = Sequence[Sequence[Cell]]
 
@@ -391,7 +391,7 @@ class _Reader:
         """One warning per run of months with no row at all between ``before`` and ``after`` (a month whose
         row holds errors is reported by its errors, not as missing)."""
         absent = [before + i for i in range(1, after - before) if before + i not in self.months_with_rows]
-        for run in _month_runs(absent):
+        for run in month_runs(absent):
             self.add("warning", "gap", say.gap(run, run[0] - 1, run[-1] + 1))
 
     def check_sequence(self, rows: list[LedgerRow]) -> None:
@@ -403,14 +403,3 @@ class _Reader:
                 self.add("warning", "revenue_vanished",
                          say.revenue_vanished(after.start, before.month, before.end),
                          [self.ref(after.row, "start")], after.month)
-
-
-def _month_runs(months: list[Month]) -> list[list[Month]]:
-    """Consecutive months grouped: [Mar, Apr, Jun] -> [[Mar, Apr], [Jun]]."""
-    runs: list[list[Month]] = []
-    for month in months:
-        if runs and month - runs[-1][-1] == 1:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    return runs

@@ -127,10 +127,6 @@ class Runtime:
         """Keep ``value`` (JSON) in the state database, where every instance finds it."""
         self.state().set_value(key, value)
 
-    def recall(self, key: str) -> object:
-        """What ``remember`` kept under ``key``, or None."""
-        return self.state().get_value(key)
-
     def take(self, key: str) -> object:
         """What ``remember`` kept under ``key``, removed: only one caller gets it."""
         return self.state().take_value(key)
