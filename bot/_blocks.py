@@ -19,6 +19,7 @@ from engine import (
     benchmark_basis,
     benchmark_missing,
     change_sentence,
+    cohort_money_sentence,
     currency_amount,
     growth_sentence,
     grr_sentence,
@@ -187,6 +188,8 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     if line := logo_line(report):
         blocks.append(mrkdwn(line))
     blocks.append(money_fields(report))
+    if report.cohort is not None:  # the money above is every customer's; the headline is the cohort's
+        blocks.append(context(escape(cohort_money_sentence(report.cohort, report.currency))))
     if query.movers is not None:
         blocks.extend(mover_blocks(report, query.movers))
     if query.by is not None and (block := segment_block(report, query.by)):

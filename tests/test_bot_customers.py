@@ -73,6 +73,8 @@ def test_the_headline_is_the_cohorts_with_logo_retention(stack: Stack) -> None:
     assert blocks[0]["text"]["text"] == "Q3 2026: NRR 88.3% · GRR 65.2% · logo retention 80.0%"
     body = texts(blocks)
     assert "Logo retention 80.0%: 4 of 5 customers still paying." in body
+    assert ("The movements above are every customer's, month by month, new customers' included; the cohort figures "
+            "follow the 5 customers paying in Jun 2026: $2,300 then, $2,030 in Sep 2026.") in body
     assert "Method: cohort: the customers paying the month before the period" in body
     assert "*Churned*" not in body  # movers only when asked
 
