@@ -116,7 +116,7 @@ class CustomerTable:
     count: int
     keys: tuple[str, ...]
     names: tuple[str, ...]
-    mrr: tuple[list[int], ...]
+    mrr: tuple[tuple[int, ...], ...]  # tuples of ints: the cyclic collector stops walking them after one look
     attribute_names: tuple[str, ...]
     #: builds ``attributes`` on first use: a report that asks no segment question never pays for it
     fill_attributes: Callable[[], Mapping[str, tuple[list[str | None], ...]]] = field(repr=False)
@@ -396,7 +396,7 @@ class _Reader:
     def table(self, b: _Builder) -> CustomerTable:
         attributes = {a: tuple(b.attributes[a]) for a in b.attribute_names}
         currency = next(iter(self.currencies), None) if len(self.currencies) == 1 else None
-        return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(b.mrr),
+        return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
                              tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency)
 
     def cell(self, row: Sequence[Cell], col: int | None) -> Cell:

@@ -70,7 +70,7 @@ def ledger_triangle(ledger: Ledger, by: CohortBy = "month", fiscal_year_start: i
 def cohort_triangle(table: CustomerTable, by: CohortBy = "month", fiscal_year_start: int = 1) -> CohortTriangle:
     """NRR by acquisition cohort (month or fiscal quarter of first payment) against age in months."""
     n = table.count
-    groups: dict[Month, list[tuple[int, list[int]]]] = {}
+    groups: dict[Month, list[tuple[int, tuple[int, ...]]]] = {}
     for series in table.mrr:
         i = next((j for j, v in enumerate(series) if v), None)
         if i is None:

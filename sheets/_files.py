@@ -117,7 +117,7 @@ def _xlsx_cell(value: object) -> Cell:
     return str(value)
 
 
-def _read_delimited(path: Path) -> list[list[Cell]]:
+def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
     text = _decode(path)
     sample = text[:8192]
     if path.suffix.lower() == ".tsv":
@@ -137,8 +137,8 @@ def _read_delimited(path: Path) -> list[list[Cell]]:
     try:
         lines = _plain_lines(text)
         if lines is not None:  # no quotes: each line splits at the delimiter exactly as csv would split it
-            return [list(map(share, row, row)) for row in map(str.split, lines, itertools.repeat(delimiter))]
-        return [list(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+            return [tuple(map(share, row, row)) for row in map(str.split, lines, itertools.repeat(delimiter))]
+        return [tuple(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
         raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
                                                   "that is opened and never closed")) from None

@@ -138,7 +138,7 @@ def test_more_than_one_currency_is_refused_naming_the_first_row_of_each() -> Non
 def test_rows_told_apart_by_plan_are_summed() -> None:
     t = read_customers([["Customer", "Month", "MRR", "Plan"], ["A", "2026-01", "5", "Pro"],
                         ["A", "2026-01", "6", "Add-on"]]).table
-    assert t is not None and t.mrr == ([1100],)
+    assert t is not None and t.mrr == ((1100,),)
 
 
 def test_keys_differing_only_in_case_or_spacing_warn() -> None:
