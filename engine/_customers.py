@@ -48,6 +48,18 @@ _NAME_WORDS = {"name", "names"}
 _MONTH_WORDS = {"month", "period", "date", "billing", "invoice", "reporting", "start", "of"}
 _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "usd", "value"}
 _CURRENCY_WORDS = {"currency", "ccy", "cur"}
+# a row whose customer (or, in the long form, month) is one of these sums the others: counted, it doubles them
+_TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
+                 "total arr", "total revenue"}
+
+
+def is_total_label(text: str) -> bool:
+    """A customer or month cell that marks a total row: ``Total``, ``Grand total:``, ``SUBTOTAL``.
+
+    >>> is_total_label(" Grand  Total: "), is_total_label("Total Wine & More")
+    (True, False)
+    """
+    return " ".join(text.split()).casefold().rstrip(":").rstrip() in _TOTAL_LABELS
 DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "product", "products", "sku"}
 
 
@@ -370,6 +382,7 @@ class _Reader:
         self.name_col = header.roles.get("name", self.key_col)
         self.currencies: dict[str, str] = {}  # code -> its first cell
         self.fast_rows: tuple[list[Cell], int] | None = None  # the key column, when read column by column
+        self.totals: dict[str, list[str]] = {}  # a total row's label -> the cells that hold it
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -385,6 +398,8 @@ class _Reader:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
+        for label, cells in self.totals.items():
+            self.add("warning", "total_row", say.total_rows(label, len(cells)), cells)
         if builder is None or any(i.severity == "error" for i in self.issues):
             return CustomerCheck(None, self.issues)
         if not builder.names:
@@ -420,6 +435,16 @@ class _Reader:
                 self.add("error", "negative", say.customer_negative(self.unit, exc.value), [a1(sheet_row, col)],
                          month)
             return None
+
+    def total_row(self, row: Sequence[Cell], sheet_row: int) -> bool:
+        """A row whose customer, name or (long form) month cell reads as a total: noted, for one warning
+        per label, and left out."""
+        for col in dict.fromkeys((self.key_col, self.name_col, self.header.roles.get("month"))):
+            value = self.cell(row, col)
+            if isinstance(value, str) and is_total_label(value):
+                self.totals.setdefault(value.strip(), []).append(a1(sheet_row, col or 0))
+                return True
+        return False
 
     def currency(self, row: Sequence[Cell], sheet_row: int) -> None:
         col = self.header.roles["currency"]
@@ -487,6 +512,8 @@ class _Reader:
                 row = [*row, *([None] * (width - len(row)))]
             key, month_cell, amount_cell = row[key_col], row[month_col], row[amount_col]
             sheet_row = first_row + r
+            if self.total_row(row, sheet_row):
+                continue
             if type(key) is not str or not key or key.isspace():
                 if is_blank(key) and is_blank(month_cell) and is_blank(amount_cell):
                     continue
@@ -495,6 +522,9 @@ class _Reader:
                     continue
                 key = text[0]
             i = index_of.get(month_cell)
+            if i is None and type(month_cell) is str and is_total_label(month_cell):
+                self.totals.setdefault(month_cell.strip(), []).append(a1(sheet_row, month_col))
+                continue
             if i is None:
                 found_text = "(blank)" if is_blank(month_cell) else show(month_cell)
                 self.add("error", "bad_month", say.unreadable("Month", found_text, MONTH_EXPECTED),
@@ -554,7 +584,9 @@ class _Reader:
         if "currency" in roles and len(set(column(roles["currency"]))) > 1:
             return False
         customers = dict.fromkeys(keys)
-        if any(type(k) is not str or not k or k.isspace() for k in customers):
+        if any(type(k) is not str or not k or k.isspace() or is_total_label(k) for k in customers):
+            return False
+        if name_col != key_col and any(isinstance(n, str) and is_total_label(n) for n in set(column(name_col))):
             return False
         amounts = column(roles["amount"])
         known: dict[Cell, int] = {}
@@ -636,6 +668,8 @@ class _Reader:
             sheet_row = self.first_row + r
             figures = [self.cell(row, col) for col in columns]
             blank = all(is_blank(v) for v in figures)
+            if self.total_row(row, sheet_row):
+                continue
             text = self.key(row)
             if text is None:
                 if not blank:

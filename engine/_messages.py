@@ -443,6 +443,14 @@ def currencies_mixed(column: str, firsts: Sequence[tuple[str, str]]) -> str:
             "currency first.")
 
 
+def total_rows(label: str, count: int) -> str:
+    if count == 1:
+        return (f"This row ('{label}') reads as a total, not a customer, and is left out of the figures: counted, "
+                "it would double them.")
+    return (f"These {count} rows ('{label}') read as totals, not customers, and are left out of the figures: "
+            "counted, they would double them.")
+
+
 def customers_alike(first: str, second: str) -> str:
     return (f"'{first}' and '{second}' differ only in case or spacing: they are counted as two customers; "
             "write them the same way if they are one.")

@@ -149,6 +149,38 @@ def test_keys_differing_only_in_case_or_spacing_warn() -> None:
         "write them the same way if they are one."]
 
 
+def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
+    """An export's Total rows (long form: a customer or a month cell; wide form: a customer) would double every
+    figure: they are left out, and said so."""
+    long = check_ledger([["Customer ID", "Customer", "Month", "MRR"], ["1", "Acme", "2026-01", "100"],
+                         ["2", "Beta", "2026-01", "50"], ["", "Total", "2026-01", "150"],
+                         ["1", "Acme", "2026-02", "110"], ["1", "Acme", "Total", "210"], ["2", "Beta", "2026-02", "50"],
+                         ["Grand total:", "", "", "310"]])
+    assert long.ledger is not None and long.ledger.customers is not None
+    assert long.ledger.customers.names == ("Acme", "Beta")
+    assert [str(r.end) for r in long.ledger.rows] == ["160.00"]
+    assert [str(i) for i in long.warnings] == [
+        "B4 and C6: These 2 rows ('Total') read as totals, not customers, and are left out of the figures: counted, "
+        "they would double them.",
+        "A8: This row ('Grand total:') reads as a total, not a customer, and is left out of the figures: counted, it "
+        "would double them."]
+    wide = check_ledger([["Customer", "Jan 2026", "Feb 2026"], ["Acme", "100", "110"], ["Beta", "50", "50"],
+                         ["Total", "150", "160"], ["TOTAL", "150", "160"]])
+    assert wide.ledger is not None and [str(r.end) for r in wide.ledger.rows] == ["160.00"]
+    assert [str(i) for i in wide.warnings] == [
+        "A4: This row ('Total') reads as a total, not a customer, and is left out of the figures: counted, it would "
+        "double them.",
+        "A5: This row ('TOTAL') reads as a total, not a customer, and is left out of the figures: counted, it would "
+        "double them."]
+    many = check_ledger([HEAD, ["A", "2026-01", "5", ""], ["Total", "2026-01", "5", ""], ["A", "2026-02", "5", ""],
+                         ["Total", "2026-02", "5", ""]])
+    assert [str(i) for i in many.warnings] == [
+        "A3 and A5: These 2 rows ('Total') read as totals, not customers, and are left out of the figures: counted, "
+        "they would double them."]
+    named = check_ledger([HEAD, ["Total Wine & More", "2026-01", "5", ""], ["Total Wine & More", "2026-02", "6", ""]])
+    assert named.ledger is not None and not named.warnings
+
+
 series = st.lists(st.lists(st.integers(0, 5) .map(lambda k: k * 1000), min_size=6, max_size=6), min_size=1,
                   max_size=8)
 
