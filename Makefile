@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/slack.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/customers.py
+	$(BIN)/python bench/approximation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
