@@ -201,9 +201,15 @@ def cohorts_need_customers() -> str:
 
 
 def totals_approximation(method: str) -> str:
-    how = "chained" if method == "chained" else "summed"
-    return (f"{how} from month totals: an approximation of the 12-month cohort figure, 10-14 pts low when new "
-            "customers churn early (common in SMB); add a customer tab for the exact one")
+    """What a trailing figure from month totals is next to the 12-month cohort figure; the sizes are measured
+    by ``bench/approximation.py`` on simulated customers (``tests/test_approximation.py`` holds them)."""
+    if method == "chained":
+        return ("chained from month totals: an approximation of the 12-month cohort figure, low when new customers "
+                "churn early (common in SMB), the more so the faster the company grows (often 5-15 pts at 50-100% "
+                "a year); add a customer tab for the exact one")
+    return ("summed from month totals: new customers' movements count against the first Start, so it runs below the "
+            "12-month cohort figure, the more so the faster the company grows and the earlier new customers churn; "
+            "add a customer tab for the exact one")
 
 
 def benchmark_basis_note(note: str) -> str:
