@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from engine import _messages as say
 from engine._cells import MONTH_EXPECTED, Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, show
@@ -663,34 +663,67 @@ class _Reader:
         count = last - self.first + 1
         columns = [by_month[self.first + i] for i in range(count)]
         builder = _Builder(count, list(self.header.attributes))
+        width = max(columns) + 1
+        pick = operator.itemgetter(*columns)
+        known: dict[str | None, int] = {None: 0}  # figures repeat month after month: each text is parsed once
+        lookup = cast(Callable[[Cell], int | None], known.get)  # None for a text not seen yet, or a number
+        subscriptions: dict[int, dict[str | None, int]] = {}  # a customer's rows by subscription
         for r in self.data():
             row = self.grid[r]
             sheet_row = self.first_row + r
-            figures = [self.cell(row, col) for col in columns]
-            blank = all(is_blank(v) for v in figures)
+            if len(row) < width:
+                figures = tuple(self.cell(row, col) for col in columns)
+            else:
+                figures = pick(row) if count > 1 else (pick(row),)
             if self.total_row(row, sheet_row):
                 continue
             text = self.key(row)
             if text is None:
-                if not blank:
+                if not all(is_blank(v) for v in figures):
                     self.add("error", "no_customer", say.customer_missing(self.unit),
                              [a1(sheet_row, self.key_col or 0)])
                 continue
-            cents = [self.amount(v, sheet_row, col, self.first + i)
-                     for i, (v, col) in enumerate(zip(figures, columns, strict=True))]
+            cents = list(map(lookup, figures))
+            if None in cents:  # a text not seen yet, or a number or date from a workbook
+                for i in [i for i, v in enumerate(cents) if v is None]:
+                    cents[i] = self.wide_amount(figures[i], sheet_row, columns[i], i, known)
             if "currency" in self.header.roles:
                 self.currency(row, sheet_row)
             key, name = text
-            if key in builder.index:
-                earlier = builder.rows[builder.index[key]][0]
-                self.add("error", "repeated_customer", say.customer_repeated(key),
-                         [a1(earlier, self.key_col or 0), a1(sheet_row, self.key_col or 0)])
+            sub = _text(self.cell(row, self.header.distinguisher))
+            if key in builder.index:  # another subscription of the same customer is summed; a repeat is an error
+                c = builder.index[key]
+                seen = subscriptions.setdefault(c, {self.wide_sub(builder.rows[c][0]): builder.rows[c][0]})
+                if self.header.distinguisher is None or sub in seen:
+                    earlier = seen.get(sub, builder.rows[c][0])
+                    self.add("error", "repeated_customer", say.customer_repeated_row(key),
+                             [a1(earlier, self.key_col or 0), a1(sheet_row, self.key_col or 0)])
+                    continue
+                seen[sub] = sheet_row
+                builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
                 continue
             c = builder.customer(key, name)
             builder.rows[c][0] = sheet_row
             builder.mrr[c][:] = [v or 0 for v in cents]
             self.set_attributes(builder, c, row, None)
         return builder
+
+    def wide_sub(self, sheet_row: int) -> str | None:
+        """The Subscription, Plan or Product of a wide table's sheet row."""
+        return _text(self.cell(self.grid[sheet_row - self.first_row], self.header.distinguisher))
+
+    def wide_amount(self, value: Cell, sheet_row: int, col: int, i: int, known: dict[str | None, int]) -> int | None:
+        """Month ``i``'s figure of a wide row, its cents kept in ``known`` when it is a text (None when
+        unreadable: the error is added)."""
+        if type(value) is str and (cents := known.get(value)) is not None:  # earlier in the same row
+            return cents
+        try:
+            cents = _cents(value)
+        except _AmountError:
+            return self.amount(value, sheet_row, col, self.first + i)
+        if type(value) is str:
+            known[value] = cents
+        return cents
 
     def warn_alike(self, b: _Builder) -> None:
         groups: dict[str, list[str]] = defaultdict(list)

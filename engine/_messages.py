@@ -443,6 +443,11 @@ def customer_repeated(name: str) -> str:
             "them apart (they are then summed), or merge them into one row.")
 
 
+def customer_repeated_row(name: str) -> str:
+    return (f"'{name}' has two rows; add a Subscription, Plan or Product column to tell them apart (they are then "
+            "summed), or merge them into one row.")
+
+
 def currencies_mixed(column: str, firsts: Sequence[tuple[str, str]]) -> str:
     listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
     return (f"The {column} column holds more than one currency ({listed}); convert the amounts to one "

@@ -127,6 +127,28 @@ def test_every_error_names_its_cell(rows: list[list[Cell]], expected: list[str])
     assert check.ledger is None and [str(i) for i in check.issues] == expected
 
 
+def test_a_wide_tables_errors_name_the_cell_and_its_month() -> None:
+    check = check_ledger([["Customer", "Jan 2026", "Feb 2026", "Mar 2026"], ["A", "100", "x1", "-5"], ["", "5", "", ""],
+                          ["B", 100, 250.5, None], ["C", "7"], ["A", "1", "1", "1"]])
+    assert check.ledger is None and [str(i) for i in check.issues] == [
+        "C2 (February 2026): MRR 'x1' is not an amount such as 100000, 100000.50 or $100,000.",
+        "D2 (March 2026): MRR -5.00 is negative; a customer pays 0 or more in a month (record a credit as a lower "
+        "figure, not below 0).",
+        "A3: This row has MRR but no customer; fill in the customer or delete the row.",
+        "A2 and A6: 'A' has two rows; add a Subscription, Plan or Product column to tell them apart (they are then "
+        "summed), or merge them into one row."]
+
+
+def test_a_wide_tables_rows_told_apart_by_plan_are_summed_and_numbers_read_as_money() -> None:
+    t = read_customers([["Customer", "Plan", "Jan 2026", "Feb 2026"], ["A", "Pro", "100", "100"],
+                        ["A", "Add-on", "", 20], ["B", "Pro", 5.5, "5.50"], ["C", "Pro", "7"]]).table
+    assert t is not None and t.mrr == ((10000, 12000), (550, 550), (700, 0))
+    check = check_ledger([["Customer", "Plan", "Jan 2026"], ["A", "Pro", "1"], ["A", "Add-on", "2"], ["A", "Pro", "3"]])
+    assert [str(i) for i in check.issues] == [
+        "A2 and A4: 'A' has two rows; add a Subscription, Plan or Product column to tell them apart (they are then "
+        "summed), or merge them into one row."]
+
+
 def test_more_than_one_currency_is_refused_naming_the_first_row_of_each() -> None:
     check = check_ledger([["Customer", "Month", "MRR", "Currency"], ["A", "2026-01", "5", "USD"],
                           ["B", "2026-01", "5", "usd"], ["C", "2026-01", "5", "EUR"]])
