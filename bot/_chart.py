@@ -1,4 +1,5 @@
-"""The digest chart: trailing-12-month NRR and GRR with the profile's benchmark lines, as a PNG."""
+"""The digest chart: the annual NRR and GRR (trailing 12 months, or a customer table's 12-month cohort)
+with the profile's benchmark lines, as a PNG."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from engine import GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS, Profile, Trailing
+from engine import COHORT_LABEL, GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS, Profile, Trailing
 
 
 def render_chart(series: Sequence[Trailing], profile: Profile, title: str) -> bytes:
@@ -25,8 +26,9 @@ def render_chart(series: Sequence[Trailing], profile: Profile, title: str) -> by
     figure = Figure(figsize=(8, 4.6), dpi=110)
     ax = figure.subplots()
     xs = list(range(len(points)))
-    ax.plot(xs, nrr, marker="o", linewidth=2, color="#1d3557", label="NRR (trailing 12 months)")
-    ax.plot(xs, grr, marker="o", linewidth=2, color="#e76f51", label="GRR (trailing 12 months)")
+    basis = COHORT_LABEL if points and points[0].cohort else "trailing 12 months"  # the series is of one kind
+    ax.plot(xs, nrr, marker="o", linewidth=2, color="#1d3557", label=f"NRR ({basis})")
+    ax.plot(xs, grr, marker="o", linewidth=2, color="#e76f51", label=f"GRR ({basis})")
     lines: list[tuple[Decimal, str, str]] = [
         (segment.top_quartile, f"{profile.segment} top quartile", "#2a9d8f"),
         (segment.median, f"{profile.segment} median", "#8ab17d"),

@@ -27,11 +27,11 @@ from engine._benchmarks import (
     classify_tier,
     round_as_shown,
 )
-from engine._cohort import Cohort, compute_cohort
+from engine._cohort import COHORT_LABEL, Cohort, annual_figure, compute_cohort
 from engine._customers import cents_to_decimal
 from engine._ledger import Ledger
 from engine._month import Month
-from engine._retention import Trailing, trailing_12m
+from engine._retention import Trailing
 
 OWN_HISTORY = "this ledger's own history"
 #: the seeds' "losing 20% of customers annually": 12-month logo retention below 80% is a warning
@@ -112,9 +112,17 @@ class _Scene:
         return self._cohorts[m]
 
     def ttm(self, m: Month) -> Trailing | None:
+        """The annual figure to ``m`` the benchmark rules read: a customer table's 12-month cohort, else the
+        trailing 12 months; None without a whole year (an annualized figure is never benchmarked by an alert)."""
         if m not in self._ttm:
-            self._ttm[m] = trailing_12m(self.ledger, m) if m in self.ledger else None
+            figure = annual_figure(self.ledger, m) if m in self.ledger else None
+            self._ttm[m] = None if figure is None or figure.annualized else figure
         return self._ttm[m]
+
+    @property
+    def figure(self) -> str:
+        """What the annual figure is, as the alerts name it: ``Trailing-12-month`` or ``12-month cohort``."""
+        return COHORT_LABEL if self.ledger.customers is not None else "Trailing-12-month"
 
     def monthly(self, m: Month, kind: str) -> Decimal | None:
         row = self.ledger.get(m)
@@ -255,16 +263,17 @@ def _value(reading: _Reading) -> Decimal:
 
 def _words_tier(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
     tier = next(x for x in TIERS if x.name == now.level)
-    return say.alert_tier(tier.name, before.level, _value(now), month, tier.meaning), str(SOURCES["tiers"])
+    return say.alert_tier(s.figure, tier.name, before.level, _value(now), month, tier.meaning), str(SOURCES["tiers"])
 
 
 def _words_below_median(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
-    return say.alert_below_line("NRR", _value(now), s.median, f"the {s.segment} median of {say.rate(s.median, 0)}",
-                                since, month, now.rank > 0, say.MEANING_MEDIAN), str(SOURCES["segments"])
+    median = f"the {s.segment} median of {say.rate(s.median, 0)}"
+    return say.alert_below_line(f"{s.figure} NRR", _value(now), s.median, median, since, month, now.rank > 0,
+                                say.MEANING_MEDIAN), str(SOURCES["segments"])
 
 
 def _words_below_100(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
-    return say.alert_below_line("NRR", _value(now), Decimal(1), "the 100% line", since, month, now.rank > 0,
+    return say.alert_below_line(f"{s.figure} NRR", _value(now), Decimal(1), "the 100% line", since, month, now.rank > 0,
                                 say.MEANING_100), str(SOURCES["tiers"])
 
 
@@ -272,15 +281,15 @@ def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: 
     t = s.thresholds
     line = t.grr_leaky if now.level == "leaky-bucket" else t.grr_concerning
     meaning = say.MEANING_LEAKY if now.level == "leaky-bucket" else say.MEANING_GRR
-    return say.alert_below_line("GRR", _value(now), line, f"the {say.rate(line, 0)} line", since, month,
+    return say.alert_below_line(f"{s.figure} GRR", _value(now), line, f"the {say.rate(line, 0)} line", since, month,
                                 now.rank > 0, meaning), str(SOURCES["grr"])
 
 
 def _words_dependent(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
     t, trailing = s.thresholds, s.ttm(month)
     nrr = trailing.nrr if trailing is not None and trailing.nrr is not None else t.expansion_dependent_nrr
-    return say.alert_dependent(round_as_shown(nrr), _value(now), t.expansion_dependent_nrr, t.grr_concerning, since,
-                               month, now.rank > 0), str(SOURCES["grr"])
+    return say.alert_dependent(s.figure, round_as_shown(nrr), _value(now), t.expansion_dependent_nrr,
+                               t.grr_concerning, since, month, now.rank > 0), str(SOURCES["grr"])
 
 
 def _words_move(metric: str, s: _Scene, now: _Reading, month: Month) -> _Words:

@@ -34,7 +34,9 @@ from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
 from engine._customers import CustomerTable, cents_to_decimal
 from engine._errors import QueryError
+from engine._ledger import Ledger
 from engine._month import Month
+from engine._retention import Trailing, trailing_12m
 
 MoverKind = Literal["churn", "contraction", "expansion"]
 MOVER_KINDS: tuple[MoverKind, ...] = ("churn", "contraction", "expansion")
@@ -135,6 +137,26 @@ def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int 
         "churn": _top(lost, top), "contraction": _top(cuts, top), "expansion": _top(gains, top)}
     return Cohort(table.first + ia, last, customers, retained, start, end, kept,
                   sum(a for a, _ in gains), sum(a for a, _ in cuts), sum(a for a, _ in lost), movers, segment)
+
+
+def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
+    """The figure benchmarks compare as of ``as_of``: a customer table's 12-month cohort (the customers
+    paying in ``as_of - 12``) when the table holds that month; else the trailing 12 months of the month
+    totals, chained (annualized and indicative from 6 to 11 months). None when ``as_of`` is not in the ledger."""
+    table = ledger.customers
+    if table is not None and as_of - 12 in table and as_of in table:
+        cohort = compute_cohort(table, as_of - 11, as_of, top=0)
+        undefined = None if cohort.start else say.undefined_zero_start(as_of - 11)
+        return Trailing(as_of, cohort.nrr, cohort.grr, 12, False, undefined, cohort=True)
+    return trailing_12m(ledger, as_of, "chained")
+
+
+def annual_series(ledger: Ledger, last: Month, count: int) -> list[Trailing]:
+    """The annual figures of the ``count`` months to ``last``, for a chart: a customer table's 12-month cohorts,
+    else the trailing 12 months; a month without a whole year's figure of that kind is left out."""
+    cohort = ledger.customers is not None
+    series = [annual_figure(ledger, last - i) for i in reversed(range(count))]
+    return [t for t in series if t is not None and t.nrr is not None and not t.annualized and t.cohort == cohort]
 
 
 def _top(items: list[tuple[int, str]], n: int) -> tuple[Mover, ...]:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from engine import _messages as say
 from engine._benchmarks import Profile
+from engine._cohort import annual_series
 from engine._errors import QueryError
 from engine._ledger import Ledger
 from engine._month import Month, fiscal_year_first_month
 from engine._periods import Period, label_span
 from engine._report import Report, build_report
-from engine._retention import Method, Trailing, trailing_series
+from engine._retention import Method, Trailing
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Digest:
     last_month: Report
     quarter_to_date: Report
     trailing_year: Report | None
-    series: tuple[Trailing, ...]  # trailing-12-month NRR and GRR per month, for the chart
+    series: tuple[Trailing, ...]  # the annual NRR and GRR per month (12-month cohort or trailing), the chart's
     by: str | None = None  # the attribute column the segments are split by
     note: str | None = None  # why there are no segments although they were asked for
 
@@ -70,7 +71,14 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
         month.fiscal_quarter(fiscal_year_start) - 1)
     quarter_label = label_span(quarter_first, quarter_first + 2, fiscal_year_start)
     closed = month == quarter_first + 2
-    qtd = report(Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date",
-                        to_date=not closed, span=0 if closed else 3), fallback=True)
-    series = tuple(trailing_series(ledger, month, chart_months, "sum" if method == "sum" else "chained"))
+    first = ledger.rows[0].month if ledger.rows else month
+    if quarter_first < first:  # the ledger starts inside the quarter: its months so far
+        start = table.first if table is not None else first  # a cohort's month before is the table's first
+        quarter = Period(first, month, say.quarter_since_start(quarter_label, first, month, start,
+                                                               table is not None))
+    else:
+        quarter = Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date",
+                         to_date=not closed, span=0 if closed else 3)
+    qtd = report(quarter, fallback=True)
+    series = tuple(annual_series(ledger, month, chart_months))
     return Digest(month, last, qtd, year, series, by, note)

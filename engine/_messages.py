@@ -243,6 +243,12 @@ def _more(count: int) -> str:
     return f"{count} more month{'' if count == 1 else 's'}"
 
 
+def quarter_since_start(quarter: str, first: Month, last: Month, start: Month, customers: bool) -> str:
+    """A quarter the ledger starts inside: ``Q1 2026, Feb 2026 to Mar 2026 (the ledger starts in February 2026)``."""
+    span = first.short if first == last else f"{first.short} to {last.short}"
+    return f"{quarter}, {span} (the {'customer table' if customers else 'ledger'} starts in {start.name})"
+
+
 def undefined_zero_start(month: Month) -> str:
     return f"not defined: {month.name} started with no recurring revenue"
 
@@ -343,28 +349,30 @@ MEANING_GRR = "healthy NRR needs GRR above 85%, ideally 90%+; below it, losses a
 MEANING_LEAKY = "below 80% GRR, expansion is compensating for a leaky bucket rather than showing product fit"
 
 
-def alert_tier(tier: str, before: str, nrr: Decimal, month: Month, meaning: str) -> str:
+def alert_tier(figure: str, tier: str, before: str, nrr: Decimal, month: Month, meaning: str) -> str:
+    """``figure``: what the NRR is (``Trailing-12-month``, ``12-month cohort``)."""
     if before == tier or before == "unknown":
-        return f"Trailing-12-month NRR is {pct(nrr)} as of {month.name}: {tier} ({meaning.lower()})."
+        return f"{figure} NRR is {pct(nrr)} as of {month.name}: {tier} ({meaning.lower()})."
     order = ["best-in-class", "strong", "good", "concerning", "critical"]
     direction = "down" if order.index(tier) > order.index(before) else "back up"
-    return (f"Trailing-12-month NRR is {pct(nrr)} as of {month.name}: {direction} from {before} to {tier} "
+    return (f"{figure} NRR is {pct(nrr)} as of {month.name}: {direction} from {before} to {tier} "
             f"({meaning.lower()}).")
 
 
 def alert_below_line(metric: str, value: Decimal, line: Decimal, line_name: str, since: Month,
                      month: Month, below: bool, meaning: str) -> str:
+    """``metric``: the figure by its name (``Trailing-12-month NRR``, ``12-month cohort GRR``)."""
     gap = abs(value - line) * 100
     if below:
-        return (f"Trailing-12-month {metric} is {pct(value)}, {gap:.2f} pts below {line_name} since "
+        return (f"{metric} is {pct(value)}, {gap:.2f} pts below {line_name} since "
                 f"{since.name}. Why it matters: {meaning}.")
-    return f"Trailing-12-month {metric} is back above {line_name}: {pct(value)} as of {month.name}."
+    return f"{metric} is back above {line_name}: {pct(value)} as of {month.name}."
 
 
-def alert_dependent(nrr: Decimal, grr: Decimal, nrr_line: Decimal, grr_line: Decimal, since: Month, month: Month,
-                    firing: bool) -> str:
+def alert_dependent(figure: str, nrr: Decimal, grr: Decimal, nrr_line: Decimal, grr_line: Decimal, since: Month,
+                    month: Month, firing: bool) -> str:
     if firing:
-        return (f"Trailing-12-month NRR is {pct(nrr)}, above the {rate(nrr_line, 0)} line, while GRR is {pct(grr)}, "
+        return (f"{figure} NRR is {pct(nrr)}, above the {rate(nrr_line, 0)} line, while GRR is {pct(grr)}, "
                 f"below {rate(grr_line, 0)}, since {since.name}: growth depends on expansion; if expansion "
                 "slows, NRR falls fast.")
     return f"Growth no longer leans on expansion alone: GRR is {pct(grr)} as of {month.name}."

@@ -14,6 +14,7 @@ from engine._cohort import (
     TOP_MOVERS,
     Cohort,
     SegmentCohort,
+    annual_figure,
     cohort_before,
     compute_cohort,
     segment_cohorts,
@@ -133,11 +134,11 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
         if change is None:
             no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
     trailing: Trailing | None
-    if period.last - 12 in table:
+    if where is not None and period.last - 12 in table:
         _, year = _cohort_retention(ledger, table, Period(period.last - 11, period.last, COHORT_LABEL), 0, where)
         trailing = Trailing(period.last, year.nrr, year.grr, 12, False, cohort=True)
     else:
-        trailing = trailing_12m(ledger, period.last, "chained")
+        trailing = annual_figure(ledger, period.last)
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
         last_end = Decimal(table.total(period.last)).scaleb(-2)

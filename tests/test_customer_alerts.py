@@ -84,3 +84,33 @@ def test_a_seven_column_ledger_reads_them_as_unknown() -> None:
 
 def test_a_table_shorter_than_13_months_reads_them_as_unknown() -> None:
     assert evaluate_alerts(LEAKY, Month(2026, 9), Profile(), rules=CUSTOMER_RULES) == []
+
+
+def test_the_benchmark_rules_read_the_12_month_cohort_of_a_customer_table_and_say_so() -> None:
+    """The tier, 100% and GRR lines compare the figure the report benchmarks (106.21%), not the chain of the
+    derived month totals (98.76% here: new customers who churned early pull it down)."""
+    from engine import trailing_12m
+    from tests.helpers import ROOT
+
+    with (ROOT / "examples" / "customers.csv").open(newline="") as handle:
+        ledger = read_ledger(list(csv.reader(handle)))
+    assert f"{trailing_12m(ledger, OCT).nrr:.4f}" == "0.9876"  # type: ignore[union-attr]
+    alerts = {a.rule: a.message for a in evaluate_alerts(ledger, OCT, Profile(),
+                                                          rules=["tier_drop", "nrr_below_100", "grr_floor"])}
+    assert alerts == {
+        "tier_drop": "12-month cohort NRR is 106.21% as of October 2026: good (net positive retention; adequate "
+                     "expansion).",
+        "nrr_below_100": "12-month cohort NRR is back above the 100% line: 106.21% as of October 2026.",
+        "grr_floor": "12-month cohort GRR is back above the 85% line: 93.11% as of October 2026."}
+
+
+def test_an_annualized_figure_sets_off_no_benchmark_alert() -> None:
+    """With 8 months of history the figure is annualized and indicative: no alert compares it with a line."""
+    rows: list[list[object]] = [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR",
+                                 "MRR (End of Period)"]]
+    start = 1000
+    for month in range(3, 11):
+        rows.append([f"2026-{month:02d}", str(start), "0", "50", "0", str(start - 50)])
+        start -= 50
+    rules = ["tier_drop", "below_median", "nrr_below_100", "grr_floor", "expansion_dependent"]
+    assert evaluate_alerts(read_ledger(rows), OCT, Profile(), rules=rules) == []  # type: ignore[arg-type]

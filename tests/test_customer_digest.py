@@ -120,3 +120,26 @@ def test_the_scheduler_posts_the_customer_digest_and_its_alerts(tmp_path: Path) 
             "12 months to October 2026 ($630 of $650), above the 50% line since October 2026: growth rests on a few "
             "customers, and losing one of them moves NRR.") in alerts
     assert any(a.startswith("Expansion hiding churn: 12-month cohort NRR is 105.64%") for a in alerts)
+
+
+def test_the_chart_plots_the_12_month_cohort_of_each_month_it_has() -> None:
+    """Sep 2025 .. Oct 2026: only Sep and Oct 2026 have a customer paying 13 months before; the other months
+    are left out rather than drawn as a chain of month totals beside the cohort points."""
+    digest = build_digest(read_ledger(table()), OCT)  # type: ignore[arg-type]
+    assert [(str(t.as_of), t.cohort, f"{t.nrr * 100:.2f}") for t in digest.series if t.nrr] == [
+        ("2026-09", True, "100.00"), ("2026-10", True, "105.64")]
+    assert digest.trailing_year is not None and digest.trailing_year.trailing is not None
+    assert digest.series[-1].nrr == digest.trailing_year.trailing.nrr  # the chart's last point is the digest's
+
+
+def test_a_table_that_starts_inside_the_quarter_gets_its_months_so_far() -> None:
+    digest = build_digest(read_ledger(table(Month(2026, 7))), Month(2026, 9))  # type: ignore[arg-type]
+    assert digest.quarter_to_date.retention.period.label == (
+        "Q3 2026, Aug 2026 to Sep 2026 (the customer table starts in July 2026)")
+    ledger = [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR",
+               "MRR (End of Period)"], ["2026-08", "1000", "10", "5", "0", "1005"],
+              ["2026-09", "1005", "10", "5", "0", "1010"]]
+    digest = build_digest(read_ledger(ledger), Month(2026, 9))
+    assert digest.quarter_to_date.retention.period.label == (
+        "Q3 2026, Aug 2026 to Sep 2026 (the ledger starts in August 2026)")
+    assert f"{digest.quarter_to_date.retention.nrr:.4f}" == "1.0100"
