@@ -212,6 +212,11 @@ def totals_approximation(method: str) -> str:
             "add a customer tab for the exact one")
 
 
+def cohort_needs_a_year(method: str) -> str:
+    how = "chained" if method == "chained" else "summed"
+    return f"{how} from the customer table's month totals until it holds the 13 months a 12-month cohort needs"
+
+
 def benchmark_basis_note(note: str) -> str:
     return f"Benchmark basis (the trailing 12 months): {note}"
 

@@ -251,8 +251,10 @@ class Trailing:
     undefined: str | None = None
     notes: tuple[str, ...] = ()  # caveats of the figure (the sum method over rows that are not one cohort)
     cohort: bool = False  # the 12-month cohort of a customer table, not a chain of month totals
-    #: how a seven-column ledger's month totals were combined; None for a ledger derived from a customer table
+    #: how month totals were combined (None for a 12-month cohort)
     totals: Method | None = None
+    #: from the month totals derived from a customer table (one too short for its 12-month cohort)
+    derived: bool = False
 
     @property
     def indicative(self) -> bool:
@@ -274,12 +276,13 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
         return Trailing(as_of, None, None, n, n < 12, result.undefined, result.notes)
     if n < MIN_BENCHMARK_MONTHS:
         return Trailing(as_of, None, None, n, True, say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
-    totals = None if ledger.customers is not None else method
+    totals = method
+    derived = ledger.customers is not None  # a customer table too short for its 12-month cohort
     if n == 12:
-        return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes, totals=totals)
+        return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes, totals=totals, derived=derived)
     power = Decimal(12) / n
     grr = None if result.grr is None else (result.grr ** power if result.grr else ZERO)
-    return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes, totals=totals)
+    return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes, totals=totals, derived=derived)
 
 
 def trailing_series(ledger: Ledger, last: Month, count: int, method: Method = "chained"

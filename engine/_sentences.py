@@ -44,10 +44,13 @@ def benchmark_basis(trailing: Trailing) -> str:
 
 def approximation_note(trailing: Trailing | None) -> str | None:
     """What a benchmarked figure from a seven-column ledger is, in one clause: ``chained from month totals:
-    an approximation of the 12-month cohort figure, ...; add a customer tab for the exact one``. None for
-    a customer table's figure, or when there is no figure."""
+    an approximation of the 12-month cohort figure, ...; add a customer tab for the exact one``; for a
+    customer table too short for its 12-month cohort, that the figure is chained from its month totals until
+    then. None for a 12-month cohort figure, or when there is no figure."""
     if trailing is None or trailing.nrr is None or trailing.totals is None:
         return None
+    if trailing.derived:
+        return say.cohort_needs_a_year(trailing.totals)
     return say.totals_approximation(trailing.totals)
 
 

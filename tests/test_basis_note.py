@@ -41,4 +41,7 @@ def test_a_customer_table_too_short_for_the_cohort_is_not_told_to_add_one() -> N
     rows = [["Customer", "Month", "MRR"]] + [[c, f"2026-{m:02d}", "100"] for c in ("A", "B") for m in range(1, 10)]
     report = build_report(read_ledger(rows), resolve_period("2026-09", dt.date(2026, 10, 2)))
     assert report.trailing is not None and not report.trailing.cohort and report.trailing.nrr is not None
-    assert approximation_note(report.trailing) is None
+    # the figure is chained, and says so; it is not told to add the customer tab it has
+    assert approximation_note(report.trailing) == (
+        "chained from the customer table's month totals until it holds the 13 months a 12-month cohort needs")
+    assert report_to_dict(report)["benchmark"]["basis_note"] == approximation_note(report.trailing)
