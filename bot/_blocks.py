@@ -32,6 +32,7 @@ from engine import (
     pts,
     rate,
     segment_lines,
+    segment_name,
     tier_name,
 )
 
@@ -84,7 +85,7 @@ def benchmark_line(report: Report) -> str | None:
     if b is None or t is None:
         return None
     line = (f"*{tier_name(b)}* on {benchmark_basis(t)}: NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)}. "
-            f"{pts(b.gap_to_median)} vs the {b.segment.segment} median ({rate(b.segment.median, 0)}), "
+            f"{pts(b.gap_to_median)} vs the {segment_name(b.segment.segment)} median ({rate(b.segment.median, 0)}), "
             f"{pts(b.gap_to_top_quartile)} vs the top quartile ({rate(b.segment.top_quartile, 0)}).")
     if grr := grr_sentence(b):
         line += f" {grr}"

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from engine import COHORT_LABEL, GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS, Profile, Trailing
+from engine import COHORT_LABEL, GRR_CONCERNING_BELOW, SEGMENT_BENCHMARKS, Profile, Trailing, segment_name
 
 
 def render_chart(series: Sequence[Trailing], profile: Profile, title: str) -> bytes:
@@ -30,8 +30,8 @@ def render_chart(series: Sequence[Trailing], profile: Profile, title: str) -> by
     ax.plot(xs, nrr, marker="o", linewidth=2, color="#1d3557", label=f"NRR ({basis})")
     ax.plot(xs, grr, marker="o", linewidth=2, color="#e76f51", label=f"GRR ({basis})")
     lines: list[tuple[Decimal, str, str]] = [
-        (segment.top_quartile, f"{profile.segment} top quartile", "#2a9d8f"),
-        (segment.median, f"{profile.segment} median", "#8ab17d"),
+        (segment.top_quartile, f"{segment_name(profile.segment)} top quartile", "#2a9d8f"),
+        (segment.median, f"{segment_name(profile.segment)} median", "#8ab17d"),
         (Decimal(1), "100%", "#999999"),
         (GRR_CONCERNING_BELOW, "GRR 85%", "#f4a261"),
     ]

@@ -127,6 +127,7 @@ from engine._sentences import (
     grr_sentence,
     method_sentence,
     profile_sentence,
+    segment_name,
     tier_name,
 )
 from engine._source import Cells, LedgerSource, check_source, load_ledger
@@ -270,6 +271,7 @@ __all__ = [
     "resolve_period",
     "segment_cohorts",
     "segment_lines",
+    "segment_name",
     "segment_values",
     "stage_for_arr",
     "tier_name",

@@ -191,17 +191,23 @@ def parse_where(text: str) -> tuple[str, str]:
     return column.strip(), value.strip()
 
 
-def where_cohort(table: CustomerTable, first: Month, last: Month, where: tuple[str, str], *,
-                 top: int = TOP_MOVERS) -> Cohort:
-    """The cohort of one segment: the customers whose ``where`` column has that value in a-1."""
+def where_members(table: CustomerTable, month: Month, where: tuple[str, str]) -> tuple[str, list[int]]:
+    """The segment ``where`` (column, value) names, as the table spells it, and its customers paying in
+    ``month``; ``QueryError`` when nobody paying then has that value."""
     column, value = where
-    before = cohort_before(table, first)
-    groups = segment_members(table, column, before)
+    groups = segment_members(table, column, month)
     wanted = value.casefold()
     label = next((g for g in groups if g.casefold() == wanted), None)
     if label is None:
-        raise QueryError(say.where_matches_nobody(_column(table, column), value, before))
-    return compute_cohort(table, first, last, top=top, members=groups[label], segment=label)
+        raise QueryError(say.where_matches_nobody(_column(table, column), value, month))
+    return label, groups[label]
+
+
+def where_cohort(table: CustomerTable, first: Month, last: Month, where: tuple[str, str], *,
+                 top: int = TOP_MOVERS) -> Cohort:
+    """The cohort of one segment: the customers whose ``where`` column has that value in a-1."""
+    label, members = where_members(table, cohort_before(table, first), where)
+    return compute_cohort(table, first, last, top=top, members=members, segment=label)
 
 
 _SEGMENT_WORDS: dict[str, Segment] = {"enterprise": "enterprise", "ent": "enterprise", "midmarket": "mid-market",

@@ -197,6 +197,17 @@ class CustomerTable:
         return tuple(MonthMovements(self.first + i, totals[i - 1], expansion[i], contraction[i], churn[i], new[i],
                                     reactivation[i]) for i in range(1, n))
 
+    def subset(self, members: Sequence[int]) -> CustomerTable:
+        """The table of these customers only (a segment's), in the same months."""
+        chosen = list(members)
+
+        def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
+            return {a: tuple(values[c] for c in chosen) for a, values in self.attributes.items()}
+
+        return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
+                             tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
+                             self.attribute_names, attributes, self.unit, self.currency)
+
     def ledger(self, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
         """The derived seven-column ledger: Start = the month before's total, End = Start + E - C - D."""
         d = cents_to_decimal

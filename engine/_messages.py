@@ -322,8 +322,11 @@ TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Goo
 GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",
              "concerning": "concerning (below 85%)",
              "leaky-bucket": "a leaky bucket (below 80%): expansion is hiding losses"}
+#: a leaky bucket whose NRR is below 100% is hiding nothing: the losses show
+LEAKY_AND_SHRINKING = "a leaky bucket (below 80%): losses outrun expansion"
 
 SEGMENT_WORDS = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "an SMB"}
+SEGMENT_NAMES = {"enterprise": "enterprise", "mid-market": "mid-market", "smb": "SMB"}
 FUNDING_WORDS = {"vc": "VC-backed", "bootstrapped": "bootstrapped"}
 
 

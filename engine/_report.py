@@ -15,10 +15,11 @@ from engine._cohort import (
     Cohort,
     SegmentCohort,
     annual_figure,
+    benchmark_segment,
     cohort_before,
     compute_cohort,
     segment_cohorts,
-    where_cohort,
+    where_members,
 )
 from engine._customers import CustomerTable
 from engine._errors import QueryError
@@ -103,11 +104,17 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
 
 def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top: int,
                       where: tuple[str, str] | None) -> tuple[Retention, Cohort]:
-    cohort_before(table, period.first)  # a period whose month a-1 the table lacks is refused, naming it
+    """The period's cohort figures over the month-by-month money of the same customers' ledger: the whole
+    table's, or with ``where`` the segment's (its customers in a-1), so a segment's money is its own."""
+    before = cohort_before(table, period.first)  # a period whose month a-1 the table lacks is refused, naming it
     period = fit_period(period, ledger)
+    segment = None
+    if where is not None:
+        segment, members = where_members(table, before, where)
+        table = table.subset(members)
+        ledger = table.ledger(ledger.warnings, ledger.sheet)
     base = compute_retention(ledger, period, "chained")
-    cohort = (where_cohort(table, period.first, period.last, where, top=top) if where
-              else compute_cohort(table, period.first, period.last, top=top))
+    cohort = compute_cohort(table, period.first, period.last, top=top, segment=segment)
     if not cohort.start:
         undefined = say.undefined_zero_start(period.first)
         return replace(base, method="cohort", nrr=None, grr=None, components=None, undefined=undefined), cohort
@@ -133,20 +140,35 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
         change = compare_retention(retention, previous)
         if change is None:
             no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
-    trailing: Trailing | None
-    if where is not None and period.last - 12 in table:
-        _, year = _cohort_retention(ledger, table, Period(period.last - 11, period.last, COHORT_LABEL), 0, where)
-        trailing = Trailing(period.last, year.nrr, year.grr, 12, False, cohort=True)
-    else:
-        trailing = annual_figure(ledger, period.last)
+    trailing = _annual(ledger, table, period, where)
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
-        last_end = Decimal(table.total(period.last)).scaleb(-2)
+        last_end = Decimal(table.total(period.last)).scaleb(-2)  # the company's ARR picks the stage
         arr = last_end * 12 if ledger.unit == "MRR" else last_end
+        if cohort.segment is not None and (own := benchmark_segment(cohort.segment)) is not None:
+            # a segment is compared with its own segment's benchmark: the data chose it, not a default
+            profile = replace(profile, segment=own, assumed=False)
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, annualized=trailing.annualized)
-    segments = segment_cohorts(table, period.first, period.last, by, profile, top=top) if by else None
+    segments = None
+    if by:
+        within = table if where is None else table.subset(where_members(table, cohort.before, where)[1])
+        segments = segment_cohorts(within, period.first, period.last, by, profile, top=top)
     return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
                   cohort, segments)
+
+
+def _annual(ledger: Ledger, table: CustomerTable, period: Period, where: tuple[str, str] | None) -> Trailing | None:
+    """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (of the
+    segment's customers 12 months before, with ``where``), else the month totals' trailing figure."""
+    if where is None:
+        return annual_figure(ledger, period.last)
+    year = period.last - 12
+    try:
+        _, members = where_members(table, year if year in table else cohort_before(table, period.first), where)
+    except QueryError:
+        return None  # nobody of the segment paying 12 months before: no annual figure of its own
+    segment = table.subset(members)
+    return annual_figure(segment.ledger(ledger.warnings, ledger.sheet), period.last)
 
 
 def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:

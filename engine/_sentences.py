@@ -7,7 +7,7 @@ say different things about the same number.
 from __future__ import annotations
 
 from engine import _messages as say
-from engine._benchmarks import Benchmark
+from engine._benchmarks import Benchmark, round_as_shown
 from engine._cohort import Cohort
 from engine._retention import Change, Method, Retention, Trailing
 
@@ -70,6 +70,8 @@ def grr_sentence(benchmark: Benchmark) -> str | None:
     """``GRR is concerning (below 85%).``, or None without a GRR."""
     if benchmark.grr_status is None:
         return None
+    if benchmark.grr_status == "leaky-bucket" and round_as_shown(benchmark.nrr) < 1:
+        return f"GRR is {say.LEAKY_AND_SHRINKING}."  # no expansion hides anything when NRR is below 100%
     return f"GRR is {say.GRR_WORDS[benchmark.grr_status]}."
 
 
@@ -88,6 +90,12 @@ def growth_basis(retention: Retention) -> str:
     return f"from the Start of {first.short} to the Start of {after.short} (the month after the span)"
 
 
+def segment_name(segment: str, *, capital: bool = False) -> str:
+    """A benchmark segment as people write it: ``mid-market``, ``SMB``; ``Mid-market`` at a sentence's start."""
+    name = say.SEGMENT_NAMES.get(segment, segment)
+    return name[:1].upper() + name[1:] if capital else name
+
+
 def profile_sentence(benchmark: Benchmark) -> str | None:
     """``Compared as a mid-market, VC-backed company (the default); set [company] segment and funding in
     nrr.toml to compare with your own.``: only when the profile was assumed, not configured."""
@@ -99,8 +107,12 @@ def profile_sentence(benchmark: Benchmark) -> str | None:
 
 def cohort_money_sentence(cohort: Cohort, currency: str) -> str:
     """Why the month-by-month money does not give the cohort's NRR: it is every customer's, new ones
-    too, while the cohort follows the customers paying in the month before the period."""
+    too, while the cohort follows the customers paying in the month before the period. A segment's report
+    (``--where``) shows its cohort's own money, and says so."""
+    then = (f"{say.currency_amount(cohort.start_mrr, currency)} then, {say.currency_amount(cohort.end_mrr, currency)} "
+            f"in {cohort.last.short}")
+    if cohort.segment is not None:  # a segment's report is its cohort's own money
+        return (f"The movements above are those of the {cohort.customers:,} {cohort.segment} customers paying in "
+                f"{cohort.before.short}, month by month: {then}.")
     return (f"The movements above are every customer's, month by month, new customers' included; the cohort "
-            f"figures follow the {cohort.customers:,} customers paying in {cohort.before.short}: "
-            f"{say.currency_amount(cohort.start_mrr, currency)} then, {say.currency_amount(cohort.end_mrr, currency)} "
-            f"in {cohort.last.short}.")
+            f"figures follow the {cohort.customers:,} customers paying in {cohort.before.short}: {then}.")

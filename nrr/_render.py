@@ -30,6 +30,7 @@ from engine import (
     profile_sentence,
     pts,
     rate,
+    segment_name,
     tier_name,
 )
 
@@ -123,7 +124,7 @@ def _print_benchmark(report: Report, console: Console) -> None:
         return
     console.print(
         f"Tier: [bold]{tier_name(b)}[/bold] ({b.tier.meaning.lower()}). "
-        f"{b.segment.segment.capitalize()} median {rate(b.segment.median, 0)} "
+        f"{segment_name(b.segment.segment, capital=True)} median {rate(b.segment.median, 0)} "
         f"({pts(b.gap_to_median)}), top quartile {rate(b.segment.top_quartile, 0)} "
         f"({pts(b.gap_to_top_quartile)}).")
     if grr := grr_sentence(b):

@@ -131,6 +131,13 @@ def test_the_grr_status_is_the_one_of_the_figure_shown(grr_pct: str, shown: str)
     assert classify_grr(grr) == b.grr_status
 
 
+def test_a_leaky_bucket_says_expansion_hides_losses_only_when_nrr_is_100_or_more() -> None:
+    assert grr_sentence(compare_benchmarks(D("0.99995"), D("0.70"), Profile())) == (
+        "GRR is a leaky bucket (below 80%): expansion is hiding losses.")  # NRR shown as 100.00%
+    assert grr_sentence(compare_benchmarks(D("0.9861"), D("0.70"), Profile())) == (
+        "GRR is a leaky bucket (below 80%): losses outrun expansion.")
+
+
 def test_gaps_and_expansion_dependence_use_the_figure_shown() -> None:
     b = compare_benchmarks(D("1.080496"), D("0.849960"), Profile())  # shown as 108.05% and 85.00%
     assert (b.gap_to_median, b.gap_to_top_quartile) == (D("0.0005"), D("-0.1195"))

@@ -57,8 +57,10 @@ def test_by_segment_is_one_line_per_segment_of_the_trailing_year() -> None:
     # Enterprise 1300 -> 1500, kept 1000; SMB 650 -> 560, kept 410
     out = text(table(), by="segment")
     assert ("*Trailing 12 months to Oct 2026 by segment*\n"
-            "• *Enterprise*: NRR 115.4% · GRR 76.9% · logo retention 50.0% (1 of 2) · Strong for enterprise\n"
-            "• *SMB*: NRR 86.2% · GRR 63.1% · logo retention 83.3% (5 of 6) · Critical for smb") in out
+            "• *Enterprise*: NRR 115.4% · GRR 76.9% · logo retention 50.0% (1 of 2) · Strong for enterprise "
+            "(-2.6 pts vs its 118% median)\n"
+            "• *SMB*: NRR 86.2% · GRR 63.1% · logo retention 83.3% (5 of 6) · Critical for SMB (-10.9 pts vs its 97% "
+            "median)") in out
 
 
 def test_without_a_year_the_segments_are_the_months() -> None:

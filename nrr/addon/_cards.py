@@ -43,6 +43,7 @@ from engine import (
     profile_sentence,
     pts,
     rate,
+    segment_name,
     tier_name,
 )
 from nrr.addon._app import AddonApp
@@ -143,7 +144,7 @@ def _benchmark_widgets(report: Report) -> list[dict[str, Any]]:
     if b is None:
         return []
     widgets = [_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
-                     f"{pts(b.gap_to_median)} vs the {b.segment.segment} median "
+                     f"{pts(b.gap_to_median)} vs the {segment_name(b.segment.segment)} median "
                      f"{rate(b.segment.median, 0)}; source: {b.source}")]
     if assumed := profile_sentence(b):
         widgets.append(_paragraph(assumed))
