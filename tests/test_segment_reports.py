@@ -1,0 +1,58 @@
+"""A segment's report is the segment's throughout: its money, its months, its 12-month cohort against its own
+segment's benchmark, and segments within it that add up to it. On examples/customers.csv, by hand from the table
+where the figures are small enough, else against the cohort figures the engine itself reports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal as D
+
+from engine import Ledger, build_report, profile_sentence, read_ledger, resolve_period, segment_lines
+from tests.helpers import ROOT
+
+TODAY = dt.date(2026, 11, 5)
+
+
+def ledger() -> Ledger:
+    with (ROOT / "examples" / "customers.csv").open(newline="") as handle:
+        return read_ledger(list(csv.reader(handle)))
+
+
+def test_a_segments_money_and_months_are_its_own() -> None:
+    whole = build_report(ledger(), resolve_period("ttm", TODAY))
+    smb = build_report(ledger(), resolve_period("ttm", TODAY), where=("segment", "smb"))
+    assert smb.cohort is not None and whole.cohort is not None
+    assert (smb.cohort.segment, smb.cohort.customers) == ("SMB", 15)
+    # the panel and the month table start from the segment's cohort, not the company's 58,944.33
+    assert (smb.retention.start, whole.retention.start) == (D("4966.86"), D("58944.33"))
+    assert smb.retention.rows[0].start == smb.cohort.start_mrr
+    assert smb.retention.rows[-1].end == smb.cohort.end_mrr == D("3407.57")
+
+
+def test_a_segment_is_benchmarked_on_its_own_12_month_cohort_against_its_own_segment() -> None:
+    smb = build_report(ledger(), resolve_period("ttm", TODAY), where=("segment", "SMB"))
+    assert smb.trailing is not None and smb.trailing.cohort and smb.benchmark is not None
+    assert f"{smb.trailing.nrr:.4f}" == "0.6861"  # the segment's, not the company's 1.0621
+    assert (smb.benchmark.segment.segment, smb.benchmark.segment.median) == ("smb", D("0.97"))
+    assert profile_sentence(smb.benchmark) is None  # the data chose the segment; nothing was assumed
+
+
+def test_segments_within_a_segment_add_up_to_it() -> None:
+    smb = build_report(ledger(), resolve_period("ttm", TODAY), where=("segment", "smb"), by="plan")
+    assert smb.cohort is not None and smb.segments is not None
+    assert sum(s.cohort.customers for s in smb.segments) == smb.cohort.customers == 15
+    assert sum(s.cohort.start_mrr for s in smb.segments) == smb.cohort.start_mrr
+    assert sum(s.cohort.end_mrr for s in smb.segments) == smb.cohort.end_mrr
+
+
+def test_a_quarters_segment_tier_names_the_12_month_figure_it_rests_on() -> None:
+    quarter = build_report(ledger(), resolve_period("last-quarter", TODAY), by="segment")
+    assert quarter.segments is not None
+    assert [f"{line.segment}: {line.figures}" for line in segment_lines(quarter.segments)] == [
+        "Enterprise: NRR 102.5% · GRR 100.0% · logo retention 100.0% (5 of 5) · 12-month cohort 118.4%: Strong for "
+        "enterprise (+0.4 pts vs its 118% median)",
+        "Mid-Market: NRR 96.1% · GRR 94.8% · logo retention 100.0% (10 of 10) · 12-month cohort 105.7%: Good for "
+        "mid-market (-2.3 pts vs its 108% median)",
+        "SMB: NRR 92.3% · GRR 89.7% · logo retention 93.3% (14 of 15) · 12-month cohort 64.3%: Critical for SMB "
+        "(-32.7 pts vs its 97% median)"]
