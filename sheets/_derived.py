@@ -13,8 +13,14 @@ holds, the derived inputs now being values nrr owns like the computed ones:
 - A cell is written while it is still nrr's: blank, or holding what nrr wrote last time (remembered per
   month in the tab's developer metadata). A formula is kept; a value a person typed that differs from
   the customer table is reported, gets an ``nrr:`` note, and is left, unless ``overwrite``.
+- The tab as it will be once those inputs are written is then filled by ``sheets._fill``'s own steps, as
+  a seven-column ledger: End, NRR and GRR by its rows, an inverted NRR formula reported (replaced with
+  ``fix_formulas``), its problems noted, its errors and warnings counted (with the customer table's).
+  A formula in End, NRR or GRR on a row whose inputs change is judged by its text alone, since its value
+  was computed from the old inputs.
 - Right before writing, the tab's header and month column are read again and each write is aimed at
-  its month's row now; new months follow the last month row if rows moved.
+  its month's row now; new months follow the last month row if rows moved, and one someone put on a row
+  meanwhile is refused.
 - Everything (the new tab too) is one batchUpdate; a second fill with nothing to change writes nothing.
 
 A fill is three reads (the customer tab, the ledger tab, its header and month column) and one write;
@@ -25,26 +31,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 from engine import Field, Ledger, LedgerRow, Month, a1, check_ledger, is_blank, quote_sheet
 from sheets import _messages as say
 from sheets._errors import SheetNotFound, SheetsError
 from sheets._fill import (
     COMPUTED,
-    NOTE_PREFIX,
     Change,
     FillResult,
     NoLedgerHeader,
     Refusal,
     _aim_notes,
+    _aim_values,
     _Cell,
     _desired,
     _grid,
     _months_by_row,
+    _parse_a1,
     _plan_notes,
+    _plan_values,
     _Position,
+    _problem_notes,
     _recheck,
     _record_requests,
     _report_plan,
@@ -52,7 +61,6 @@ from sheets._fill import (
     _show_old,
     _Snapshot,
     _title,
-    _update,
     _verdict,
     snapshot,
 )
@@ -71,8 +79,12 @@ def serial(month: Month) -> int:
 
 
 def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str, overwrite: bool = False,
-                 dry_run: bool = False) -> FillResult:
-    """Write ``ledger`` (derived from the customer tab ``source``) to the tab ``template_tab``."""
+                 dry_run: bool = False, fix_formulas: bool = False) -> FillResult:
+    """Write ``ledger`` (derived from the customer tab ``source``) to the tab ``template_tab``.
+
+    The derived inputs (Month to Downgraded) are planned first; the tab as it will be once they are written
+    is then filled as any seven-column ledger is (``sheets._fill``): its End, NRR and GRR, its inverted NRR
+    formulas (fixed with ``fix_formulas``), its problems' notes and its warnings."""
     customer_tab = ledger.sheet or source.worksheet().title
     if customer_tab == template_tab:
         raise SheetsError(say.template_tab_is_source(template_tab))
@@ -83,11 +95,15 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
     except SheetNotFound:
         sheet = None
     seen = _template_snapshot(template_tab) if sheet is None else _existing(target, sheet)
-    result = FillResult(template_tab, dry_run, errors=0, warnings=len(ledger.warnings),
+    result = FillResult(template_tab, dry_run,
                         preamble=[say.derived_fill(customer_tab, template_tab, len(ledger), sheet is None)])
-    wanted: dict[_Position, str] = {}
-    planned, new_months = _plan(seen, ledger, customer_tab, overwrite, result, wanted)
-    notes = _plan_notes(seen, wanted, result)
+    typed: dict[_Position, list[str]] = {}
+    inputs, new_months = _plan(seen, ledger, customer_tab, overwrite, result, typed)
+    tab = _project(seen, inputs)
+    result.errors, result.warnings = len(tab.check.errors), len(ledger.warnings) + len(tab.check.warnings)
+    planned = sorted(inputs + _plan_values(tab, overwrite, fix_formulas, result), key=lambda c: (c.row, c.column))
+    result.refused.sort(key=lambda r: _parse_a1(r.cell))  # row by row, as the changes
+    notes = _plan_notes(tab, _problem_notes(tab, planned, typed), result)
     if not planned and not notes:
         return result
     if dry_run:
@@ -95,16 +111,15 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
         return result
     if sheet is None:
         requests = template_requests(seen.sheet.sheet_id, template_tab, len(ledger) + 100)
-        requests += [_value(seen.sheet.sheet_id, c, c.row) for c in planned]
-        result.written = planned
+        found: dict[Month, int] = {}
     else:
-        found = _recheck(target, seen)
-        if found is None:
+        rechecked = _recheck(target, seen)
+        if rechecked is None:
             result.refused.append(Refusal(seen.quoted, None, say.header_changed()))
             return result
-        rows_now, shift = _rows_now(seen, found, new_months)
-        requests = (_aim(seen, planned, rows_now, new_months, shift, result)
-                    + _aim_notes(seen, notes, rows_now, result))
+        requests, found = [], rechecked
+    rows_now = _rows_now(seen, found, planned, new_months)
+    requests += _aim_values(tab, planned, rows_now, result) + _aim_notes(tab, notes, rows_now, result)
     if requests:
         source.client.batch_update(source.ref.spreadsheet_id, requests + _record_requests(seen, result.written))
         source.cache.forget(source.ref.spreadsheet_id)
@@ -133,9 +148,10 @@ def _template_snapshot(title: str) -> _Snapshot:
 
 
 def _plan(seen: _Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, result: FillResult,
-          notes: dict[_Position, str]) -> tuple[list[Change], set[Month]]:
-    """Every cell of the derived ledger the ownership rules allow writing, at the rows the read saw, and
-    the months that need a new row; a cell typed by hand is refused in ``result``, its note in ``notes``."""
+          typed: dict[_Position, list[str]]) -> tuple[list[Change], set[Month]]:
+    """Every input cell of the derived ledger (Month to Downgraded) the ownership rules allow writing, at the
+    rows the read saw, and the months that need a new row; a cell typed by hand is refused in ``result``,
+    and what its note says in ``typed``."""
     columns = seen.layout.columns
     rows: dict[Month, list[int]] = {}
     for number, month in sorted(_months_by_row(seen.cells, seen.layout).items()):
@@ -157,15 +173,15 @@ def _plan(seen: _Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, r
             at, next_row = next_row, next_row + 1
             new_months.add(row.month)
             planned.append(Change(at, columns["month"], row.month, "month", None, Decimal(serial(row.month))))
-        planned += _plan_row(seen, row, at, customer_tab, overwrite, result, notes)
+        planned += _plan_row(seen, row, at, customer_tab, overwrite, result, typed)
     return planned, new_months
 
 
 def _plan_row(seen: _Snapshot, row: LedgerRow, at: int, customer_tab: str, overwrite: bool,
-              result: FillResult, notes: dict[_Position, str]) -> list[Change]:
+              result: FillResult, typed: dict[_Position, list[str]]) -> list[Change]:
     planned: list[Change] = []
     ours = seen.record.get(str(row.month), {})
-    for f in (*INPUTS, *COMPUTED):
+    for f in INPUTS:
         column, desired = seen.layout.columns.get(f), _desired(row, f)
         if column is None or desired is None:
             continue
@@ -178,53 +194,45 @@ def _plan_row(seen: _Snapshot, row: LedgerRow, at: int, customer_tab: str, overw
         elif verdict == "unchanged":
             result.unchanged += 1
         else:
-            title = _title(f, seen.check.unit)
-            reason = (say.derived_typed(title, _show_old(f, cell.value), _show(f, desired), customer_tab)
-                      if f in INPUTS else say.typed_by_hand(title, _show_old(f, cell.value), _show(f, desired)))
+            reason = say.derived_typed(_title(f, seen.check.unit), _show_old(f, cell.value), _show(f, desired),
+                                       customer_tab)
             result.refused.append(Refusal(a1(at, column), row.month, reason))
-            notes[(at - 1, column)] = NOTE_PREFIX + reason
+            typed[(at - 1, column)] = [reason]
     return planned
 
 
-def _rows_now(seen: _Snapshot, found: dict[Month, int],
-              new_months: set[Month]) -> tuple[dict[Month, int], int | None]:
-    """Month -> its one row now, for the months the tab had; and how many rows the last month on one row
-    moved (the new months' rows move with it), None when it is gone or now on two rows (then nobody
-    knows where the new rows should go)."""
-    before = _months_by_row(seen.cells, seen.layout)
-    rows = {m: r for m, r in found.items() if m not in new_months}
-    seen_times = Counter(before.values())
-    once = [r for r, m in before.items() if seen_times[m] == 1]
-    if not once:
-        return rows, 0
-    last_then = max(once)
-    now = rows.get(before[last_then])
-    return rows, None if now is None else now - last_then
-
-
-def _aim(seen: _Snapshot, planned: list[Change], rows_now: dict[Month, int], new_months: set[Month],
-         shift: int | None, result: FillResult) -> list[dict[str, Any]]:
-    """One write per planned cell, at its month's row now. A new month goes to its planned row, moved as
-    the last month row moved; it is refused if someone put that month on a row meanwhile."""
-    requests: list[dict[str, Any]] = []
-    taken = set(rows_now)
+def _project(seen: _Snapshot, planned: list[Change]) -> _Snapshot:
+    """The tab as it will be once the ``planned`` inputs are written, checked again as a ledger: what the
+    seven-column fill then plans from. A formula in End, NRR or GRR on a row whose inputs change reads as
+    blank, since what it shows now is computed from the old inputs (it is still judged by its text)."""
+    cells = dict(seen.cells)
+    rows = {c.row - 1 for c in planned}
     for change in planned:
-        if change.month in new_months:
-            target: int | None = None if change.month in taken or shift is None else change.row + shift
-        else:
-            target = rows_now.get(change.month)
-        if target is None:
-            result.refused.append(Refusal(change.cell, change.month, say.row_moved()))
-            continue
-        requests.append(_value(seen.sheet.sheet_id, change, target))
-        result.written.append(Change(target, change.column, change.month, change.field, change.old, change.new))
-    return requests
+        old = cells.get((change.row - 1, change.column), _Cell())
+        new = int(change.new) if change.field == "month" else float(change.new)
+        cells[(change.row - 1, change.column)] = _Cell(value=new, note=old.note)
+    for column in (seen.layout.columns[f] for f in COMPUTED if f in seen.layout.columns):
+        for r in rows:
+            cell = cells.get((r, column))
+            if cell is not None and cell.formula:
+                cells[(r, column)] = _Cell(formula=cell.formula, note=cell.note)
+    return replace(seen, cells=cells, check=check_ledger(_grid(cells), sheet=seen.sheet.title))
 
 
-def _value(sheet_id: int, change: Change, row: int) -> dict[str, Any]:
-    """The cell's value; a new Month cell is a date shown as ``Feb 2026``, whatever the column's format."""
-    value: dict[str, Any] = {"userEnteredValue": {"numberValue": float(change.new)}}
-    if change.field == "month":
-        value["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": "mmm yyyy"}}
-        return _update(sheet_id, row - 1, change.column, value, "userEnteredValue,userEnteredFormat.numberFormat")
-    return _update(sheet_id, row - 1, change.column, value, "userEnteredValue")
+def _rows_now(seen: _Snapshot, found: dict[Month, int], planned: list[Change],
+              new_months: set[Month]) -> dict[Month, int]:
+    """Month -> the row its cells go to now. A month the tab had goes to its one row now (``found``, from
+    the second read); a new month to the row planned for it, moved as the last month on one row moved, since
+    the new rows sit below it. A new month gets no row when that last month is gone or now on two rows
+    (nobody knows where the new rows went), nor when someone put the month on a row meanwhile."""
+    rows = {m: r for m, r in found.items() if m not in new_months}
+    before = _months_by_row(seen.cells, seen.layout)
+    times = Counter(before.values())
+    once = [r for r, m in before.items() if times[m] == 1]
+    shift: int | None = 0
+    if once:
+        now = found.get(before[max(once)])
+        shift = None if now is None else now - max(once)
+    if shift is not None:
+        rows |= {c.month: c.row + shift for c in planned if c.field == "month" and c.month not in found}
+    return rows

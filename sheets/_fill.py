@@ -216,13 +216,14 @@ def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: b
     """Write the computed columns of ``source``'s worksheet; see the module docstring for the rules.
 
     When the worksheet is a customer table, its derived seven-column ledger is written to the tab
-    ``template_tab`` of the same spreadsheet instead, by the same rules (see ``sheets._derived``).
+    ``template_tab`` of the same spreadsheet instead, by the same rules and flags (see ``sheets._derived``).
     """
     seen = _read(source)
     if isinstance(seen, Ledger):
         from sheets._derived import fill_derived
 
-        return fill_derived(source, seen, template_tab=template_tab, overwrite=overwrite, dry_run=dry_run)
+        return fill_derived(source, seen, template_tab=template_tab, overwrite=overwrite, dry_run=dry_run,
+                            fix_formulas=fix_formulas)
     result = FillResult(seen.sheet.title, dry_run, errors=len(seen.check.errors),
                         warnings=len(seen.check.warnings))
     planned = _plan_values(seen, overwrite, fix_formulas, result)
@@ -374,15 +375,17 @@ def _plan_values(seen: _Snapshot, overwrite: bool, fix_formulas: bool, result: F
     return planned
 
 
-def _problem_notes(seen: _Snapshot, planned: list[Change]) -> dict[_Position, str]:
-    """The note each problem cell should carry: its issues' messages, each once, after our prefix.
+def _problem_notes(seen: _Snapshot, planned: list[Change],
+                   first: dict[_Position, list[str]] | None = None) -> dict[_Position, str]:
+    """The note each problem cell should carry: its issues' messages, each once, after our prefix
+    (after the messages ``first`` gives a cell: a customer tab's refusals).
 
     A computed cell we are about to correct needs no note saying it disagrees, and a formula the
     inverted-column warning names only by its value (a 100% month) needs none while its text is right.
     """
     fixing = {(c.row - 1, c.column) for c in planned}
     inverted = _inverted(seen)
-    messages: dict[_Position, list[str]] = defaultdict(list)
+    messages: dict[_Position, list[str]] = defaultdict(list, {p: list(m) for p, m in (first or {}).items()})
     for issue in seen.check.issues:
         for position in (p for ref in issue.cells for p in _parse_range(ref)):
             if issue.code.endswith(("_disagrees", "_inverted")) and position in fixing:
@@ -435,12 +438,21 @@ def _aim_values(seen: _Snapshot, planned: list[Change], rows_now: dict[Month, in
             result.refused.append(Refusal(change.cell, change.month, say.row_moved()))
             continue
         formula = nrr_formula(seen.layout.columns, target) if change.formula else None
-        entered = {"formulaValue": formula} if formula else {"numberValue": float(change.new)}
-        requests.append(_update(seen.sheet.sheet_id, target - 1, change.column, {"userEnteredValue": entered},
-                                "userEnteredValue"))
+        requests.append(_entered(seen.sheet.sheet_id, target, change, formula))
         result.written.append(Change(target, change.column, change.month, change.field, change.old, change.new,
                                      formula))
     return requests
+
+
+def _entered(sheet_id: int, row: int, change: Change, formula: str | None) -> dict[str, Any]:
+    """The write of one planned cell at ``row``: its formula or its value; a Month cell (a customer tab's new
+    month) is a date shown as ``Feb 2026``, whatever the column's format."""
+    entered = {"formulaValue": formula} if formula else {"numberValue": float(change.new)}
+    if change.field == "month":
+        value = {"userEnteredValue": entered,
+                 "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "mmm yyyy"}}}
+        return _update(sheet_id, row - 1, change.column, value, "userEnteredValue,userEnteredFormat.numberFormat")
+    return _update(sheet_id, row - 1, change.column, {"userEnteredValue": entered}, "userEnteredValue")
 
 
 def _aim_notes(seen: _Snapshot, notes: dict[_Position, str | None], rows_now: dict[Month, int],

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -59,6 +59,12 @@ def values(fake: FakeGoogle, tab: str = "NRR", rows: int = 4, cols: int = 7) -> 
             row.append(None if cell is None else (cell.formula or cell.value))
         out.append(row)
     return out
+
+
+def after_the_tab_is_read(fake: FakeGoogle, change: Callable[[Any], None]) -> None:
+    """Run ``change`` on the spreadsheet between fill's read of the NRR tab and its write (the first grid
+    read is the customer tab's), as a person editing the tab meanwhile."""
+    fake.after["spreadsheets.get(grid)"] = lambda book: fake.after.update({"spreadsheets.get(grid)": change})
 
 
 def test_fill_on_a_customer_tab_creates_the_nrr_tab_from_the_template_in_one_write(google: FakeGoogle) -> None:
@@ -153,7 +159,7 @@ def test_a_row_inserted_while_filling_keeps_every_number_on_its_month(google: Fa
     fill(google)
     google.spreadsheets[SHEET_ID].sheet("Customers").set_rows([["001", "Acme", "2026-04", 1500, "Enterprise"]],
                                                                top=8)
-    google.after["spreadsheets.get(grid)"] = lambda book: book.sheet("NRR").insert_rows(1)
+    after_the_tab_is_read(google, lambda book: book.sheet("NRR").insert_rows(1))
     result = fill(google)
     assert [c.cell for c in result.written] == ["A5", "B5", "C5", "D5", "E5"]
     assert values(google, rows=5)[4][:5] == [46113, 1500.0, 300.0, 300.0, 0.0]
@@ -239,3 +245,138 @@ def test_a_dry_run_from_the_command_line_on_an_existing_tab(google: FakeGoogle) 
         "ledger has 0 error(s) and 0 warning(s).",
     ]
     assert google.writes() == 1  # the first fill's only
+
+
+# --- the NRR tab is a seven-column ledger, filled by the same rules -------------------------------------
+
+def _recalculate(google: FakeGoogle, rows: range) -> None:
+    """Give the NRR tab's End and NRR formulas the values Sheets shows for them (the fake does not compute):
+    the template's End/Start, or 2 - End/Start for an inverted NRR formula."""
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    for n in rows:
+        start, expanded, churned, downgraded = (sheet.cells[(n - 1, c)].value for c in range(1, 5))
+        end = start + expanded - churned - downgraded
+        sheet.cells[(n - 1, 5)].value = end
+        nrr = sheet.cells[(n - 1, 6)]
+        nrr.value = round(2 - end / start if str(nrr.formula).startswith("=(B") else end / start, 6)
+
+
+def _invert(google: FakeGoogle) -> None:
+    """The NRR tab after a fill, its NRR formulas replaced by the inverted ones some templates give."""
+    fill(google)
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    for n in (2, 3):
+        sheet.cells[(n - 1, 6)].formula = f"=(B{n}-F{n})/B{n}+1"
+    _recalculate(google, range(2, 4))
+
+
+INVERTED_COLUMN = NOTE_PREFIX + (
+    "NRR Rate holds 2 - End/Start, the inverted formula some templates give ((Start - End)/Start + 1): February "
+    "2026 shows 93.33% where retention is 106.67%, and 1 more month is off the same way. nrr uses End/Start: put "
+    "=F2/B2 in G2 and copy it down the column (in a Google Sheet, nrr fill --fix-formulas replaces the inverted "
+    "formulas).")
+
+
+def test_an_inverted_nrr_formula_on_the_nrr_tab_is_reported_and_left_without_the_flag(google: FakeGoogle) -> None:
+    _invert(google)
+    before = google.writes()
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Customers", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "'Customers' is a customer table: its derived ledger (2 month(s)) goes to tab 'NRR', one row per month.",
+        *(f"refused: G{n} ({month} 2026): NRR Rate holds =(B{n}-F{n})/B{n}+1, which computes 2 - End/Start (the "
+          f"inverted formula some templates give); left as it is (nrr fill --fix-formulas replaces it with "
+          f"=F{n}/B{n})." for n, month in ((2, "February"), (3, "March"))),
+        "NRR: wrote 0 cell(s); 8 already right, 2 formula(s) kept, 2 refused; notes: 2 added, 0 removed; the "
+        "ledger has 0 error(s) and 1 warning(s).",
+    ]
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    assert [sheet.cells[(n, 6)].formula for n in (1, 2)] == ["=(B2-F2)/B2+1", "=(B3-F3)/B3+1"]
+    assert [sheet.cells[(n, 6)].note for n in (1, 2)] == [INVERTED_COLUMN, INVERTED_COLUMN]
+    assert google.writes() == before + 1  # the notes, in one write
+    fill(google)
+    assert google.writes() == before + 1  # and a second fill has nothing to change
+
+
+def test_fix_formulas_on_the_nrr_tab_replaces_exactly_the_inverted_ones(google: FakeGoogle) -> None:
+    _invert(google)
+    before = google.writes()
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Customers", "--fix-formulas", "--dry-run",
+                         env=env_for(google))
+    assert (code, err, google.writes()) == (0, "", before)
+    assert out.splitlines()[1:3] == ["would write G2 (February 2026): NRR Rate =F2/B2 (was =(B2-F2)/B2+1)",
+                                     "would write G3 (March 2026): NRR Rate =F3/B3 (was =(B3-F3)/B3+1)"]
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Customers", "--fix-formulas", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "'Customers' is a customer table: its derived ledger (2 month(s)) goes to tab 'NRR', one row per month.",
+        "wrote G2 (February 2026): NRR Rate =F2/B2 (was =(B2-F2)/B2+1)",
+        "wrote G3 (March 2026): NRR Rate =F3/B3 (was =(B3-F3)/B3+1)",
+        "NRR: wrote 2 cell(s); 8 already right, 2 formula(s) kept, 0 refused; notes: 0 added, 0 removed; the "
+        "ledger has 0 error(s) and 1 warning(s).",
+    ]
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    assert [sheet.cells[(n, 6)].formula for n in (1, 2)] == ["=F2/B2", "=F3/B3"]
+    assert [sheet.cells[(n, 5)].formula for n in (1, 2)] == ['=IF(B2="","",B2+C2-D2-E2)', '=IF(B3="","",B3+C3-D3-E3)']
+    assert google.writes() == before + 1
+    (meta,) = google.spreadsheets[SHEET_ID].developer_metadata
+    assert "nrr" not in json.loads(meta["metadataValue"])["2026-02"]  # a formula is the sheet's, not a value of ours
+    _recalculate(google, range(2, 4))
+    result = fill(google, fix_formulas=True)
+    assert (result.written, result.refused, result.warnings) == ([], [], 0)
+    assert google.writes() == before + 1
+
+
+def test_a_fixed_formula_on_the_nrr_tab_follows_its_month_to_the_row_it_moved_to(google: FakeGoogle) -> None:
+    _invert(google)
+    after_the_tab_is_read(google, lambda book: book.sheet("NRR").insert_rows(1))
+    result = fill(google, fix_formulas=True)
+    assert [(c.cell, c.formula) for c in result.written] == [("G3", "=F3/B3"), ("G4", "=F4/B4")]
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    assert [sheet.cells[(n, 6)].formula for n in (2, 3)] == ["=F3/B3", "=F4/B4"]
+
+
+def test_the_nrr_tab_s_own_warnings_are_counted_and_noted_with_the_customer_table_s(google: FakeGoogle) -> None:
+    google.spreadsheets[SHEET_ID].sheets.append(  # kept by hand: February's End typed over, no formulas
+        _tab(google, "NRR", [HEADER, [FEB, 1500, 200, 0, 100, 1700, 1.0667]]))
+    google.spreadsheets[SHEET_ID].sheet("Customers").set_rows([["", "Total", "2026-03", 1500, ""]], top=8)
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Customers", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "'Customers' is a customer table: its derived ledger (2 month(s)) goes to tab 'NRR', one row per month.",
+        "wrote A3 (March 2026): Month March 2026 (was blank)",
+        "wrote B3 (March 2026): MRR (Start of Period) 1,900.00 (was blank)",
+        "wrote C3 (March 2026): Expanded MRR 0.00 (was blank)",
+        "wrote D3 (March 2026): Churned MRR 400.00 (was blank)",
+        "wrote E3 (March 2026): Downgraded MRR 0.00 (was blank)",
+        "wrote F3 (March 2026): MRR (End of Period) 1,500.00 (was blank)",
+        "wrote G3 (March 2026): NRR Rate 78.95% (was blank)",
+        "refused: F2 (February 2026): MRR (End of Period) holds 1,700.00, typed by hand, but the formula gives "
+        "1,600.00; left as it is (nrr fill --overwrite replaces it).",
+        "NRR: wrote 7 cell(s); 5 already right, 0 formula(s) kept, 1 refused; notes: 1 added, 0 removed; the "
+        "ledger has 0 error(s) and 2 warning(s).",  # the typed End, and the Total row of the customer tab
+    ]
+    assert google.spreadsheets[SHEET_ID].sheet("NRR").cells[(1, 5)].note == NOTE_PREFIX + (
+        "MRR (End of Period) says 1,700.00 but Start + Expanded - Churned - Downgraded = 1,600.00; using 1,600.00.")
+
+
+def test_formulas_on_a_row_whose_figures_change_are_not_judged_by_their_old_values(google: FakeGoogle) -> None:
+    fill(google)
+    _recalculate(google, range(2, 4))
+    google.spreadsheets[SHEET_ID].sheet("Customers").cell(7, 3).value = 350  # Gamma pays 350 in March
+    result = fill(google)
+    assert [c.cell for c in result.written] == ["C3"]  # F3 still shows 1,500 until Sheets recalculates
+    assert (result.refused, result.notes_added, result.warnings) == ([], [], 0)
+
+
+def test_a_new_month_someone_puts_on_a_row_while_filling_is_not_written_twice(google: FakeGoogle) -> None:
+    fill(google)
+    google.spreadsheets[SHEET_ID].sheet("Customers").set_rows([["001", "Acme", "2026-04", 1500, "Enterprise"]],
+                                                               top=8)
+    after_the_tab_is_read(google, lambda book: book.sheet("NRR").set_rows([["Apr 2026", 1500]], top=9))
+    result = fill(google)
+    assert result.written == []
+    assert [str(r) for r in result.refused][:1] == [
+        "A4 (April 2026): this month's row was deleted or duplicated while filling; not written. Run nrr fill "
+        "again."]
+    assert values(google, rows=4)[3][:5] == [None] * 5 and google.writes() == 1  # the first fill's only
