@@ -342,12 +342,18 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     digests: tuple[DigestSchedule, ...] = ()
+    #: ``[digest]``: what every digest has unless its own table says otherwise (``by = "segment"``, ...)
+    digest: Mapping[str, Any] = field(default_factory=dict)
     config_path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)  # relative ledger paths resolve from here
 
     @property
     def profile(self) -> Profile:
         return self.company.profile
+
+    def schedule(self, channel: str, **own: Any) -> DigestSchedule:
+        """A digest for ``channel``: the ``[digest]`` defaults, then ``own`` (its own table's keys)."""
+        return DigestSchedule(channel=channel, **{**self.digest, **own})
 
 
 #: The tables of nrr.toml, each with the section it fills.
@@ -390,7 +396,11 @@ def _alerts(table: object, where: str) -> AlertSettings:
                          thresholds=Thresholds(**nested.get("thresholds", {})))
 
 
-def _digests(value: object, where: str) -> tuple[DigestSchedule, ...]:
+#: the keys ``[digest]`` may set for every digest (a channel and its name belong to each one's own table)
+DIGEST_DEFAULTS = {k: v for k, v in checks(DigestSchedule).items() if k not in ("channel", "name")}
+
+
+def _digests(value: object, where: str, defaults: Mapping[str, Any]) -> tuple[DigestSchedule, ...]:
     if not isinstance(value, list):
         raise ConfigError(f"{where}: [[digests]] must be a list of tables, one per channel.")
     schedules = []
@@ -400,7 +410,7 @@ def _digests(value: object, where: str) -> tuple[DigestSchedule, ...]:
         fields_ = _check_table(f"digests #{number}", entry, checks(DigestSchedule), where)
         if "channel" not in fields_:
             raise ConfigError(f"{where}: [[digests]] number {number} needs a channel (a Slack channel id).")
-        schedules.append(DigestSchedule(**fields_))
+        schedules.append(DigestSchedule(**{**defaults, **fields_}))
     channels = [s.channel for s in schedules]
     if len(set(channels)) != len(channels):
         raise ConfigError(f"{where}: a channel appears in more than one [[digests]] table; keep one per channel.")
@@ -412,9 +422,12 @@ def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *
     """Settings from nrr.toml's parsed tables: every unknown table or key and every bad value is an error."""
     sections: dict[str, Any] = {}
     digests: tuple[DigestSchedule, ...] = ()
+    digest = _check_table("digest", data["digest"], DIGEST_DEFAULTS, where) if "digest" in data else {}
     for name, table in data.items():
         if name == "digests":
-            digests = _digests(table, where)
+            digests = _digests(table, where, digest)
+        elif name == "digest":
+            pass  # read first: its keys are every [[digests]] table's defaults
         elif name == "alerts":
             sections["alerts"] = _alerts(table, where)
         elif name == "company":
@@ -423,7 +436,7 @@ def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *
         elif name in SECTIONS:
             sections[name] = SECTIONS[name](**_check_table(name, table, checks(SECTIONS[name]), where))
         else:
-            raise ConfigError(f"{where}: unknown section [{name}].{_suggest(name, [*SECTIONS, 'digests'])}")
+            raise ConfigError(f"{where}: unknown section [{name}].{_suggest(name, [*SECTIONS, 'digest', 'digests'])}")
     addon = sections.get("addon")
     if addon is not None and not addon.enabled and (addon.endpoint_url or addon.service_account):
         missing = "endpoint_url" if not addon.endpoint_url else "service_account"
@@ -431,7 +444,7 @@ def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *
                           "endpoint_url and service_account are set).")
     if env.get("NRR_STATE_URL"):
         sections["state"] = StateSettings(env["NRR_STATE_URL"])
-    return Settings(**sections, digests=digests, config_path=config_path, base_dir=base_dir)
+    return Settings(**sections, digests=digests, digest=digest, config_path=config_path, base_dir=base_dir)
 
 
 def find_config(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:

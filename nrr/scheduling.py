@@ -425,10 +425,11 @@ def build_service(runtime: Runtime) -> DigestService:
 
 def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
     """The configured schedule for ``channel``, or a default one (for ``nrr digest`` by hand)."""
-    for schedule in runtime.setup().digests:
+    settings = runtime.setup()
+    for schedule in settings.digests:
         if schedule.channel == channel:
             return schedule
-    return DigestSchedule(channel=channel)
+    return settings.schedule(channel)
 
 
 def occurrence_for(schedule: DigestSchedule, month: Month) -> Occurrence:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from nrr.config import ALERT_RULES, ALERT_TABLES, AlertSettings, DigestSchedule, Settings
+from nrr.config import ALERT_RULES, ALERT_TABLES, AlertSettings, Settings
 from nrr.state import Change, StateStore, Subscription
 
 CONNECTION = "workspace:connection"
@@ -102,7 +102,8 @@ class Workspace:
         if connection is not None:
             settings = replace(settings, ledger=replace(settings.ledger, source=connection.source))
         own = {d.channel for d in settings.digests}
-        extra = tuple(DigestSchedule(s.channel, s.name, s.timezone, s.day, _clock(s.time), since=s.created_at)
+        extra = tuple(settings.schedule(s.channel, name=s.name, timezone=s.timezone, day=s.day, time=_clock(s.time),
+                                        since=s.created_at)
                       for s in self.subscriptions() if s.channel not in own)
         return replace(settings, digests=settings.digests + extra, alerts=_alerts(settings.alerts,
                                                                                   self.alert_overrides()))

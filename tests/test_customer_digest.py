@@ -96,6 +96,33 @@ def test_the_by_key_of_a_digest(tmp_path: Path) -> None:
                               'column, such as "segment".')
 
 
+def test_a_digest_section_sets_every_digests_defaults(tmp_path: Path) -> None:
+    """``[digest] by = "segment"`` splits every digest, the ones in nrr.toml and the one ``nrr digest`` makes for a
+    channel by hand; a [[digests]] table's own key wins."""
+    from nrr.runtime import Runtime
+    from nrr.scheduling import schedule_for
+
+    config = tmp_path / "nrr.toml"
+    config.write_text('[digest]\nby = "segment"\nday = 5\n\n[[digests]]\nchannel = "C0REVENUE1"\n\n'
+                      '[[digests]]\nchannel = "C0BOARD002"\nby = "plan"\n')
+    settings = load_settings(str(config), {}, cwd=tmp_path)
+    assert [(d.channel, d.by, d.day) for d in settings.digests] == [("C0REVENUE1", "segment", 5),
+                                                                     ("C0BOARD002", "plan", 5)]
+    settings = load_settings(str(config), {"NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}, cwd=tmp_path)
+    runtime = Runtime(settings, {}, lambda: dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+    by_hand = schedule_for(runtime, "C0OTHER003")
+    assert (by_hand.by, by_hand.day) == ("segment", 5)
+    workspace = runtime.workspace()
+    assert workspace is not None
+    workspace.subscribe("C0SLACK004", "revenue", 3, "08:30", "Europe/Paris", "U1")  # set up from Slack
+    from_slack = next(d for d in runtime.setup().digests if d.channel == "C0SLACK004")
+    assert (from_slack.by, from_slack.day, from_slack.timezone) == ("segment", 3, "Europe/Paris")
+    config.write_text('[digest]\nchannel = "C0REVENUE1"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_settings(str(config), {}, cwd=tmp_path)
+    assert str(exc.value).startswith(f"{config}: unknown key [digest] channel.")
+
+
 def test_segment_values_from_the_sheet_are_escaped() -> None:
     rows = [[*row[:3], "<!here> & co" if row[3] == "SMB" else row[3]] for row in table()]
     out = text(rows, by="segment")
