@@ -204,9 +204,8 @@ def totals_approximation(method: str) -> str:
     """What a trailing figure from month totals is next to the 12-month cohort figure; the sizes are measured
     by ``bench/approximation.py`` on simulated customers (``tests/test_approximation.py`` holds them)."""
     if method == "chained":
-        return ("chained from month totals: an approximation of the 12-month cohort figure, low when new customers "
-                "churn early (common in SMB), the more so the faster the company grows (often 5-15 pts at 50-100% "
-                "a year); add a customer tab for the exact one")
+        return ("chained from month totals: an approximation of the 12-month cohort figure, often 5-15 pts low "
+                "when new customers churn early (common in SMB); add a customer tab for the exact one")
     return ("summed from month totals: new customers' movements count against the first Start, so it runs below the "
             "12-month cohort figure, the more so the faster the company grows and the earlier new customers churn; "
             "add a customer tab for the exact one")

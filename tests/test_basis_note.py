@@ -8,9 +8,8 @@ from engine import approximation_note, build_report, read_ledger, report_to_dict
 from tests.helpers import EXAMPLE_LEDGER
 from tests.test_cli import report_json, run
 
-NOTE = ("chained from month totals: an approximation of the 12-month cohort figure, low when new customers churn "
-        "early (common in SMB), the more so the faster the company grows (often 5-15 pts at 50-100% a year); add a "
-        "customer tab for the exact one")
+NOTE = ("chained from month totals: an approximation of the 12-month cohort figure, often 5-15 pts low when new "
+        "customers churn early (common in SMB); add a customer tab for the exact one")
 
 
 def test_the_terminal_and_the_json_say_a_chained_figure_approximates_the_cohort() -> None:

@@ -61,9 +61,8 @@ def terminal(*argv: str) -> str:
 def test_the_terminal_says_the_tier_of_the_figure_it_prints(tmp_path: Path) -> None:
     out = terminal("2026-10", "--ledger", str(write_ledger(tmp_path / "ledger.csv", "9996")))
     assert ("Benchmark basis: NRR 110.00%, GRR 100.00% (trailing 12 months to Oct 2026; chained from month totals: "
-            "an approximation of the 12-month cohort figure, low when new customers churn early (common in SMB), the "
-            "more so the faster the company grows (often 5-15 pts at 50-100% a year); add a customer tab for the "
-            "exact one)\n"
+            "an approximation of the 12-month cohort figure, often 5-15 pts low when new customers churn early (common "
+            "in SMB); add a customer tab for the exact one)\n"
             "Tier: Strong (healthy upsell motion; enterprise or mid-market focus). Mid-market median 108% (+2.0 pts), "
             "top quartile 120% (-10.0 pts).\nGRR is healthy (90%+).\n") in out
 
