@@ -56,6 +56,9 @@ def test_the_homepage_shows_the_cohort_figures_and_the_top_movers(customers: tup
         "topLabel": "February 2026", "text": "NRR 113.04% · GRR 91.30% · logo retention 100.00%",
         "bottomLabel": "4 of 4 customers paying in Jan 2026 still pay; latest month in the table", "wrapText": True}
     assert texts[2]["topLabel"] == "Benchmark" and texts[2]["text"].startswith("Critical")
+    # the tier names the figure it compares and its basis, which is not the latest month's shown above it
+    assert texts[2]["bottomLabel"] == ("NRR 82.14%, 12-month cohort to Feb 2026; -25.9 pts vs the mid-market median "
+                                       "108%; source: 2026 SaaS NRR benchmarks by customer segment")
     movers = {t["topLabel"]: (t["text"], t["bottomLabel"]) for t in texts[3:]}
     basis = "12-month cohort, from Feb 2025 to Feb 2026"
     assert movers == {"Top churned": ("&lt;b&gt;Bad&lt;/b&gt; &amp; Co: $800", basis),

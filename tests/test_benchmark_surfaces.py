@@ -108,7 +108,10 @@ def test_the_addon_shows_the_benchmarked_figure_to_the_decimals_its_tier_is_read
         {"topLabel": "Trailing 12 months", "text": "NRR 110.00% · GRR 100.00%", "wrapText": True,
          "bottomLabel": "trailing 12 months to Dec 2026"},
         {"topLabel": "Benchmark", "text": "Strong (healthy upsell motion; enterprise or mid-market focus)",
-         "wrapText": True, "bottomLabel": "+2.0 pts vs the mid-market median 108%; source: 2026 SaaS NRR "
+         "wrapText": True, "bottomLabel": "NRR 110.00%, trailing 12 months to Dec 2026 (chained from month totals: an "
+                                          "approximation of the 12-month cohort figure, often 5-15 pts low when new "
+                                          "customers churn early (common in SMB); add a customer tab for the exact "
+                                          "one); +2.0 pts vs the mid-market median 108%; source: 2026 SaaS NRR "
                                           "benchmarks by customer segment"}]
 
 

@@ -143,7 +143,12 @@ def _benchmark_widgets(report: Report) -> list[dict[str, Any]]:
     b = report.benchmark
     if b is None:
         return []
+    t = report.trailing
+    assert t is not None  # a benchmark compares the trailing figure
+    note = approximation_note(t)
+    # the figure compared and its basis first: the tier is that figure's, not the card's headline's
     widgets = [_text("Benchmark", f"{tier_name(b)} ({b.tier.meaning.lower()})",
+                     f"NRR {rate(b.nrr, 2)}, {benchmark_basis(t)}{f' ({note})' if note else ''}; "
                      f"{pts(b.gap_to_median)} vs the {segment_name(b.segment.segment)} median "
                      f"{rate(b.segment.median, 0)}; source: {b.source}")]
     if assumed := profile_sentence(b):
