@@ -189,7 +189,8 @@ def segment_to_dict(segment: SegmentCohort) -> dict[str, Any]:
             "logo_retention_pct": pct(c.logo_retention), "customers": c.customers, "retained": c.retained,
             "start_mrr": money(c.start_mrr), "end_mrr": money(c.end_mrr),
             "benchmark": None if b is None else {
-                "basis": COHORT_LABEL, "tier": b.tier.name, "segment": b.segment.segment,
+                "basis": COHORT_LABEL, "nrr_pct": pct(b.nrr), "grr_pct": pct(b.grr), "tier": b.tier.name,
+                "segment": b.segment.segment,
                 "segment_median_pct": pct(b.segment.median), "segment_top_quartile_pct": pct(b.segment.top_quartile),
                 "gap_to_median_pts": points(b.gap_to_median), "gap_to_top_quartile_pts": points(b.gap_to_top_quartile),
                 "grr_status": b.grr_status, "source": str(b.source)}}

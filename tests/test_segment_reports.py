@@ -56,3 +56,14 @@ def test_a_quarters_segment_tier_names_the_12_month_figure_it_rests_on() -> None
         "mid-market (-2.3 pts vs its 108% median)",
         "SMB: NRR 92.3% · GRR 89.7% · logo retention 93.3% (14 of 15) · 12-month cohort 64.3%: Critical for SMB "
         "(-32.7 pts vs its 97% median)"]
+
+
+def test_a_segments_json_benchmark_carries_the_figure_it_compared() -> None:
+    from engine import report_to_dict
+
+    data = report_to_dict(build_report(ledger(), resolve_period("last-quarter", TODAY), by="segment"))
+    enterprise = data["segments"][0]
+    assert (enterprise["segment"], enterprise["nrr_pct"]) == ("Enterprise", 102.54)  # the quarter's cohort
+    assert {k: enterprise["benchmark"][k] for k in ("basis", "nrr_pct", "tier", "segment", "gap_to_median_pts")} == {
+        "basis": "12-month cohort", "nrr_pct": 118.35, "tier": "strong", "segment": "enterprise",
+        "gap_to_median_pts": 0.35}
