@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from bot import _messages as say
@@ -75,6 +76,8 @@ def change_line(report: Report) -> str | None:
     c = report.change
     if c is None:
         return None
+    if pts(c.nrr) == pts(Decimal(0)):  # no change at the precision shown: no arrow either way
+        return change_sentence(c)
     return f"{ARROWS[c.nrr >= 0]} {change_sentence(c)}"
 
 

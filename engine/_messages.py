@@ -284,8 +284,10 @@ def rate(ratio: Decimal | None, places: int = 1) -> str:
 
 
 def pts(delta: Decimal, places: int = 1) -> str:
-    """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``."""
-    return f"{_half_up(delta * 100, places):+} pts"
+    """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``; a change too small to show
+    is ``+0.0 pts``, never ``-0.0 pts``."""
+    shown = _half_up(delta * 100, places)
+    return f"{shown if shown else abs(shown):+} pts"
 
 
 DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}

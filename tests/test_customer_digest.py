@@ -172,3 +172,12 @@ def test_a_table_that_starts_inside_the_quarter_gets_its_months_so_far() -> None
     assert digest.quarter_to_date.retention.period.label == (
         "Q3 2026, Aug 2026 to Sep 2026 (the ledger starts in August 2026)")
     assert f"{digest.quarter_to_date.retention.nrr:.4f}" == "1.0100"
+
+
+def test_a_change_too_small_to_show_has_no_arrow_and_no_minus_sign() -> None:
+    """Feb 1005/1000 = 100.50%, Mar 1010/1005 = 100.4975%: -0.0025 pts shows as +0.0, with no fall arrow."""
+    rows = [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR", "MRR (End of Period)"],
+            ["2026-02", "1000", "10", "5", "0", "1005"], ["2026-03", "1005", "10", "5", "0", "1010"]]
+    out = blocks_to_text(digest_blocks(build_digest(read_ledger(rows), Month(2026, 3)), INCLUDES))
+    assert "\nNRR +0.0 pts vs February 2026; GRR +0.0 pts\n" in out
+    assert "-0.0" not in out and ":small_red_triangle" not in out
