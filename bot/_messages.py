@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import engine
+
 HELP_EXAMPLES = ("/nrr", "/nrr last-quarter", "/nrr ttm grr", "/nrr Q3 2026 compare", "/nrr 2026-03",
                  "/nrr FY2027 method=sum", "/nrr 2026-01..2026-06")
 CUSTOMER_EXAMPLES = ("/nrr movers Q2 2026", "/nrr who churned last-quarter", "/nrr top expansion ytd",
@@ -35,12 +37,11 @@ def by_needs_column() -> str:
 
 
 def needs_customer_table(words: str) -> str:
-    return (f"{words} need a customer table (one MRR figure per customer per month); this ledger holds month "
-            "totals. See the README's Customer tables.")
+    return engine.needs_customer_table(words, "See the README's Customer tables.")
 
 
 def needs_cohort_method(words: str) -> str:
-    return f"{words} come from the cohort method; ask again without `method=sum` or `method=chained`."
+    return engine.needs_cohort_method(words, "ask again without `method=sum` or `method=chained`")
 
 
 def period_not_covered(message: str, first: str, last: str) -> str:

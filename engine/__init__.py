@@ -85,6 +85,8 @@ from engine._messages import (
     currency_amount,
     months,
     more_warnings,
+    needs_cohort_method,
+    needs_customer_table,
     pts,
     rate,
 )
@@ -253,6 +255,8 @@ __all__ = [
     "months",
     "more_warnings",
     "mover_groups",
+    "needs_cohort_method",
+    "needs_customer_table",
     "no_movers_sentence",
     "nrr_formula",
     "parse_money",

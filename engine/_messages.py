@@ -195,6 +195,18 @@ def sum_grr_not_meaningful(losses: Decimal, start: Decimal, first: Month) -> str
     return f"GRR is {sum_not_meaningful(losses, start, first)}."
 
 
+def needs_customer_table(asked: str, fix: str) -> str:
+    """What the terminal and Slack say when ``asked`` (``Movers``, ``Segments (--by plan)``) is put to month totals;
+    ``fix`` says how to ask in each."""
+    return (f"{asked} need a customer table (one MRR figure per customer per month); this ledger holds month totals. "
+            f"{fix}")
+
+
+def needs_cohort_method(asked: str, fix: str) -> str:
+    """What the terminal and Slack say when ``asked`` is put to a customer table with another method."""
+    return f"{asked} come from the cohort method; {fix}."
+
+
 def cohorts_need_customers() -> str:
     return ("Cohorts need a customer table (one MRR figure per customer and month): a seven-column ledger holds "
             "month totals only. Point --ledger at a customer tab or file.")

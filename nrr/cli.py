@@ -43,6 +43,7 @@ from engine import (
     report_to_dict,
     resolve_period,
 )
+from nrr import _messages as say
 from nrr._render import ledger_csv, render_issues, render_ledger, render_report, render_triangle, triangle_png
 from nrr.config import Settings, load_settings
 from nrr.runtime import Runtime, utc_now
@@ -75,9 +76,9 @@ def _month_number(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    if text.isdigit():
+    if text.isdecimal() and int(text) > 0:
         return int(text)
-    raise argparse.ArgumentTypeError(f"'{text}' is not a count such as 5")
+    raise argparse.ArgumentTypeError(say.not_a_count(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print one JSON object")
     report.add_argument("--by", metavar="COLUMN", help="a customer table's cohort per segment of this attribute column")
     report.add_argument("--where", metavar="COLUMN=VALUE", help="answer for one segment of a customer table")
-    report.add_argument("--top", type=_count, default=TOP_MOVERS, metavar="N",
+    report.add_argument("--top", type=_count, metavar="N",
                         help=f"movers shown of each kind (default: {TOP_MOVERS})")
 
     cohorts = commands.add_parser(
@@ -194,8 +195,15 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     today = args.today or runtime.today()
     period = resolve_period(" ".join(args.period) or "last-month", today, settings.calendar.fiscal_year_start)
     ledger = load_ledger(runtime.source())
+    method = settings.ledger.method or ("cohort" if ledger.customers is not None else "chained")
+    if method != "cohort" and (asked := say.cohort_options(args.by, args.where, args.top)):
+        if ledger.customers is None:
+            raise CommandError(say.options_need_customer_table(asked))
+        from_config = args.method is None
+        error = CommandError if from_config else UsageError  # nrr.toml's method is the input; --method the line
+        raise error(say.options_need_cohort_method(asked, method, from_config))
     where = parse_where(args.where) if args.where else None
-    report = runtime.report(ledger, period, top=args.top, by=args.by, where=where)
+    report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=where)
     if args.json:
         import json
 

@@ -1,0 +1,30 @@
+"""Sentences the nrr command says about its own options (tests assert them). A sentence Slack says too is
+built in the engine (``needs_customer_table``, ...); only the fix, in the command line's words, is here."""
+
+from __future__ import annotations
+
+from engine import needs_cohort_method, needs_customer_table
+
+
+def not_a_count(text: str) -> str:
+    return f"'{text}' is not a count of 1 or more, such as 5"
+
+
+def cohort_options(by: str | None, where: str | None, top: int | None) -> str | None:
+    """What was asked that only a customer table's cohort answers: ``Segments and movers (--by plan, --top 10)``;
+    None when nothing was."""
+    flags = [f"--by {by}" if by else "", f"--where {where}" if where else "", f"--top {top}" if top else ""]
+    nouns = ["Segments" if by or where else "", "movers" if top else ""]
+    if not any(flags):
+        return None
+    return f"{' and '.join(n for n in nouns if n).capitalize()} ({', '.join(f for f in flags if f)})"
+
+
+def options_need_customer_table(asked: str) -> str:
+    return needs_customer_table(asked, "Point --ledger at a customer tab or file.")
+
+
+def options_need_cohort_method(asked: str, method: str, from_config: bool) -> str:
+    fix = (f"nrr.toml's [ledger] method is {method}: pass --method cohort" if from_config
+           else f"run it again without --method {method}")
+    return needs_cohort_method(asked, fix)
