@@ -172,14 +172,50 @@ def _print_cohort(report: Report, console: Console) -> None:
 
 
 def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> None:
-    """The ledger month by month (derived from a customer table, with New and Reactivation)."""
+    """The ledger month by month (derived from a customer table, with New and Reactivation), no figure cut short.
+
+    Headers are the template's, shortened (``Start MRR``), and wrap onto a second line before a figure is cut;
+    when even that is too wide for the terminal, the columns go in blocks, each led by the month.
+    """
     headers, rows = ledger_table(ledger)
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for i, name in enumerate(headers):
-        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=True)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    names = [_short_title(h) for h in headers]
+    figures = [max((len(row[i]) for row in rows), default=0) for i in range(len(names))]
+    for n, block in enumerate(_column_blocks(names, figures, console.width)):
+        table = Table(show_edge=False, header_style="bold", pad_edge=False)
+        for i, width in block:
+            table.add_column(names[i], justify="left" if i == 0 else "right", width=width)
+        for row in rows:
+            table.add_row(*(row[i] for i, _ in block))
+        if n:
+            console.print()
+        console.print(table)
+
+
+def _short_title(title: str) -> str:
+    """``MRR (Start of Period)`` -> ``Start MRR``, ``NRR Rate`` -> ``NRR``; the others as they are."""
+    unit, _, rest = title.partition(" (")
+    return f"{rest.split()[0]} {unit}" if rest.endswith(" of Period)") else title.removesuffix(" Rate")
+
+
+_GAP = 3  # " │ " between two columns
+
+
+def _column_blocks(names: Sequence[str], figures: Sequence[int], width: int) -> list[list[tuple[int, int]]]:
+    """The columns (index, width) of each block of a table that is ``width`` wide: a column is never narrower
+    than its figures or its header's longest word, and a block takes as many columns as fit after column 0;
+    its headers are on one line when they all fit so."""
+    least = [max(f, *(len(w) for w in n.split())) for n, f in zip(names, figures, strict=True)]
+    whole = [max(f, len(n)) for n, f in zip(names, figures, strict=True)]
+
+    def span(columns: Sequence[int], widths: Sequence[int]) -> int:
+        return sum(widths[i] for i in columns) + _GAP * (len(columns) - 1)
+
+    blocks: list[list[int]] = [[0]]
+    for i in range(1, len(names)):
+        if len(blocks[-1]) > 1 and span([*blocks[-1], i], least) > width:
+            blocks.append([0])
+        blocks[-1].append(i)
+    return [[(i, (whole if span(block, whole) <= width else least)[i]) for i in block] for block in blocks]
 
 
 def ledger_csv(ledger: Ledger) -> str:

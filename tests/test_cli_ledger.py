@@ -1,0 +1,86 @@
+"""``nrr ledger``: the table a person reads at any terminal width, and the CSV, for both kinds of source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from nrr.cli import main
+from tests.helpers import HEADER
+
+CUSTOMERS = ["Customer,Month,MRR",
+             "A,2026-01,100000", "D,2026-01,5000",
+             "A,2026-02,120000", "B,2026-02,50000",  # A expands, B is new, D churns
+             "A,2026-03,90000.50", "C,2026-03,30000", "D,2026-03,2000"]  # A contracts, B churns, C new, D is back
+LEDGER = [",".join(HEADER[:5]), "2026-01,182400,3724,1622,811", "2026-02,1200000,15000.50,40000,2500"]
+
+
+def ledger(tmp_path: Path, lines: list[str], *flags: str, width: int = 80) -> tuple[int, list[str]]:
+    path = tmp_path / "source.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["ledger", "--ledger", str(path), *flags], env={},
+                clock=lambda: dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+                stdout=Console(file=out, width=width, highlight=False),
+                stderr=Console(file=err, width=width, highlight=False))
+    assert err.getvalue() == ""
+    return code, [line.rstrip() for line in out.getvalue().splitlines()]
+
+
+def rule(*widths: int) -> str:
+    """The line under a table's header: ``━`` across each column and its padding, ``╇`` between them."""
+    return "╇".join("━" * w for w in widths)
+
+
+def test_a_customer_tables_ledger_fits_80_columns_in_two_blocks_each_led_by_the_month(tmp_path: Path) -> None:
+    assert ledger(tmp_path, CUSTOMERS) == (0, [
+        "        ┃           ┃ Expanded ┃  Churned ┃ Downgraded ┃           ┃",
+        "Month   ┃ Start MRR ┃      MRR ┃      MRR ┃        MRR ┃   End MRR ┃     NRR",
+        rule(8, 11, 10, 10, 12, 11, 8),
+        "2026-02 │ 105000.00 │ 20000.00 │  5000.00 │       0.00 │ 120000.00 │ 114.29%",
+        "2026-03 │ 170000.00 │     0.00 │ 50000.00 │   29999.50 │  90000.50 │  52.94%",
+        "",
+        "Month   ┃  New MRR ┃ Reactivation MRR",
+        rule(8, 10, 17),
+        "2026-02 │ 50000.00 │             0.00",
+        "2026-03 │ 30000.00 │          2000.00",
+    ])
+
+
+def test_a_customer_tables_ledger_is_one_table_when_the_terminal_is_wide_enough(tmp_path: Path) -> None:
+    assert ledger(tmp_path, CUSTOMERS, width=120) == (0, [
+        "Month   ┃ Start MRR ┃ Expanded MRR ┃ Churned MRR ┃ Downgraded MRR ┃   End MRR ┃     NRR ┃  New MRR ┃ "
+        "Reactivation MRR",
+        rule(8, 11, 14, 13, 16, 11, 9, 10, 17),
+        "2026-02 │ 105000.00 │     20000.00 │     5000.00 │           0.00 │ 120000.00 │ 114.29% │ 50000.00 │ "
+        "            0.00",
+        "2026-03 │ 170000.00 │         0.00 │    50000.00 │       29999.50 │  90000.50 │  52.94% │ 30000.00 │ "
+        "         2000.00",
+    ])
+
+
+def test_a_seven_column_ledger_fits_80_columns_with_its_headers_on_two_lines(tmp_path: Path) -> None:
+    assert ledger(tmp_path, LEDGER) == (0, [
+        "        ┃            ┃ Expanded ┃  Churned ┃ Downgraded ┃            ┃",
+        "Month   ┃  Start MRR ┃      MRR ┃      MRR ┃        MRR ┃    End MRR ┃     NRR",
+        rule(8, 12, 10, 10, 12, 12, 8),
+        "2026-01 │  182400.00 │  3724.00 │  1622.00 │     811.00 │  183691.00 │ 100.71%",
+        "2026-02 │ 1200000.00 │ 15000.50 │ 40000.00 │    2500.00 │ 1172500.50 │  97.71%",
+    ])
+
+
+def test_the_csv_keeps_the_templates_headers_and_every_cent(tmp_path: Path) -> None:
+    assert ledger(tmp_path, CUSTOMERS, "--csv") == (0, [
+        "Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR,MRR (End of Period),NRR Rate,New MRR,"
+        "Reactivation MRR",
+        "2026-02,105000.00,20000.00,5000.00,0.00,120000.00,114.29%,50000.00,0.00",
+        "2026-03,170000.00,0.00,50000.00,29999.50,90000.50,52.94%,30000.00,2000.00",
+    ])
+    assert ledger(tmp_path, LEDGER, "--csv") == (0, [
+        "Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR,MRR (End of Period),NRR Rate",
+        "2026-01,182400.00,3724.00,1622.00,811.00,183691.00,100.71%",
+        "2026-02,1200000.00,15000.50,40000.00,2500.00,1172500.50,97.71%",
+    ])
