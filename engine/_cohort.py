@@ -199,7 +199,7 @@ def where_members(table: CustomerTable, month: Month, where: tuple[str, str]) ->
     wanted = value.casefold()
     label = next((g for g in groups if g.casefold() == wanted), None)
     if label is None:
-        raise QueryError(say.where_matches_nobody(_column(table, column), value, month))
+        raise QueryError(say.where_matches_nobody(_column(table, column), value, month, list(groups)))
     return label, groups[label]
 
 

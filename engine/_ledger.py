@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from engine._messages import and_list
 from engine._month import Month
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class Issue:
     @property
     def where(self) -> str:
         prefix = f"{quote_sheet(self.sheet)}!" if self.sheet and self.cells else ""
-        place = " and ".join(prefix + c for c in self.cells)
+        place = and_list([prefix + c for c in self.cells])
         if self.month is not None:
             place = f"{place} ({self.month.name})" if place else self.month.name
         if not place and self.sheet:

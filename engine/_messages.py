@@ -22,6 +22,11 @@ def pct(ratio: Decimal) -> str:
     return f"{ratio * 100:.2f}%"
 
 
+def and_list(items: Sequence[str]) -> str:
+    """``["C1", "D1", "E1"]`` -> ``C1, D1 and E1``."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def month_run(months: Sequence[Month]) -> str:
     """``[2026-04, 2026-05, 2026-07]`` -> ``April 2026 to May 2026, July 2026``."""
     return ", ".join(r[0].name if len(r) == 1 else f"{r[0].name} to {r[-1].name}" for r in month_runs(months))
@@ -208,8 +213,7 @@ def needs_cohort_method(asked: str, fix: str) -> str:
 
 
 def cohorts_need_customers() -> str:
-    return ("Cohorts need a customer table (one MRR figure per customer and month): a seven-column ledger holds "
-            "month totals only. Point --ledger at a customer tab or file.")
+    return needs_customer_table("Cohorts", "Point --ledger at a customer tab or file.")
 
 
 def totals_approximation(method: str) -> str:
@@ -502,7 +506,7 @@ def month_columns_missing(missing: Sequence[Month]) -> str:
 
 
 def month_column_repeated(month: Month) -> str:
-    return f"{month.name} has two columns; keep one."
+    return f"{month.name} heads more than one column; keep one column per month (delete or merge the others)."
 
 
 def customers_empty() -> str:
@@ -528,5 +532,6 @@ def where_syntax(text: str) -> str:
     return f"'{text}' is not COLUMN=VALUE, such as Segment=Enterprise."
 
 
-def where_matches_nobody(column: str, value: str, before: Month) -> str:
-    return f"No customer in the cohort has {column} = {value} in {before.name}."
+def where_matches_nobody(column: str, value: str, before: Month, values: Sequence[str]) -> str:
+    there = and_list(sorted(values, key=str.casefold)) or "none"
+    return f"No customer in the cohort has {column} = {value} in {before.name}; its values there are {there}."

@@ -10,10 +10,11 @@ def not_a_count(text: str) -> str:
     return f"'{text}' is not a count of 1 or more, such as 5"
 
 
-def cohort_options(by: str | None, where: str | None, top: int | None) -> str | None:
+def cohort_options(by: str | None, where: tuple[str, str] | None, top: int | None) -> str | None:
     """What was asked that only a customer table's cohort answers: ``Segments and movers (--by plan, --top 10)``;
     None when nothing was."""
-    flags = [f"--by {by}" if by else "", f"--where {where}" if where else "", f"--top {top}" if top else ""]
+    flags = [f"--by {by}" if by else "", f"--where {'='.join(where)}" if where else "",
+             f"--top {top}" if top else ""]
     nouns = ["Segments" if by or where else "", "movers" if top else ""]
     if not any(flags):
         return None

@@ -33,6 +33,7 @@ from engine import (
     Month,
     NrrError,
     PeriodSyntaxError,
+    QueryError,
     check_source,
     ledger_triangle,
     load_ledger,
@@ -81,6 +82,13 @@ def _count(text: str) -> int:
     raise argparse.ArgumentTypeError(say.not_a_count(text))
 
 
+def _where(text: str) -> tuple[str, str]:
+    try:
+        return parse_where(text)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr", description="Net Revenue Retention from your ledger: reports, checks, Slack.")
@@ -107,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how a span combines its months (default: cohort for a customer table, else chained)")
     report.add_argument("--json", action="store_true", help="print one JSON object")
     report.add_argument("--by", metavar="COLUMN", help="a customer table's cohort per segment of this attribute column")
-    report.add_argument("--where", metavar="COLUMN=VALUE", help="answer for one segment of a customer table")
+    report.add_argument("--where", type=_where, metavar="COLUMN=VALUE",
+                        help="answer for one segment of a customer table")
     report.add_argument("--top", type=_count, metavar="N",
                         help=f"movers shown of each kind (default: {TOP_MOVERS})")
 
@@ -202,8 +211,7 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         from_config = args.method is None
         error = CommandError if from_config else UsageError  # nrr.toml's method is the input; --method the line
         raise error(say.options_need_cohort_method(asked, method, from_config))
-    where = parse_where(args.where) if args.where else None
-    report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=where)
+    report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
     if args.json:
         import json
 

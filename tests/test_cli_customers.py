@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +57,108 @@ def test_the_cohort_method_on_a_seven_column_ledger_says_what_to_use() -> None:
     assert (code, out) == (1, "")
     assert err == ("The cohort method needs a customer table (one MRR figure per customer per month); this ledger "
                    "holds month totals: use --method chained or sum.\n")
+
+
+def report_json(*options: str) -> dict[str, Any]:
+    code, out, err = run("report", "ttm", "--ledger", CUSTOMERS, *TODAY, "--json", *options)
+    assert (code, err) == (0, "")
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_by_segment_splits_the_12_month_cohort_and_benchmarks_each_segment_against_its_own() -> None:
+    data = report_json("--by", "segment", "--top", "2")
+    assert (data["method"], data["nrr_pct"], data["grr_pct"]) == ("cohort", 106.21, 93.11)
+    assert data["cohort"] == {"customers": 29, "retained": 24, "logo_retention_pct": 82.76,
+                              "start_mrr": "58944.33", "end_mrr": "62606.38"}
+    assert data["movers"] == {
+        "churn": [{"customer": "Aperture Inc", "amount": "1392.00"}, {"customer": "Spacely Inc", "amount": "591.00"}],
+        "contraction": [{"customer": "Duff Inc", "amount": "482.68"},
+                        {"customer": "Virtucon Inc", "amount": "335.74"}],
+        "expansion": [{"customer": "Paper St Inc", "amount": "4012.16"},
+                      {"customer": "Massive Inc", "amount": "1449.80"}]}
+    assert [(s["segment"], s["nrr_pct"], s["grr_pct"], s["logo_retention_pct"], s["retained"], s["customers"],
+             s["start_mrr"], s["end_mrr"]) for s in data["segments"]] == [
+        ("Enterprise", 111.67, 100.0, 100.0, 4, 4, "34394.47", "38406.63"),
+        ("Mid-Market", 106.17, 88.71, 90.0, 9, 10, "19583.00", "20792.18"),
+        ("SMB", 68.61, 62.74, 73.33, 11, 15, "4966.86", "3407.57")]
+    assert [(s["benchmark"]["tier"], s["benchmark"]["segment"], s["benchmark"]["gap_to_median_pts"])
+            for s in data["segments"]] == [("strong", "enterprise", -6.33), ("good", "mid-market", -1.83),
+                                           ("critical", "smb", -28.39)]
+
+
+def test_where_answers_for_one_segment_with_its_movers() -> None:
+    data = report_json("--where", "Segment=smb")
+    assert (data["nrr_pct"], data["grr_pct"], data["trailing_12m"]["nrr_pct"]) == (68.61, 62.74, 68.61)
+    assert data["cohort"] == {"customers": 15, "retained": 11, "logo_retention_pct": 73.33,
+                              "start_mrr": "4966.86", "end_mrr": "3407.57", "segment": "SMB"}
+    assert [len(data["movers"][k]) for k in ("churn", "contraction", "expansion")] == [4, 3, 5]  # top 5 each
+    assert data["movers"]["churn"][0] == {"customer": "Spacely Inc", "amount": "591.00"}
+    assert "segments" not in data
+
+
+def test_top_sets_how_many_movers_of_each_kind() -> None:
+    assert report_json("--top", "1")["movers"] == {
+        "churn": [{"customer": "Aperture Inc", "amount": "1392.00"}],
+        "contraction": [{"customer": "Duff Inc", "amount": "482.68"}],
+        "expansion": [{"customer": "Paper St Inc", "amount": "4012.16"}]}
+
+
+@pytest.mark.parametrize("top", ["0", "-1", "x", "2.5"])
+def test_top_is_a_count_of_one_or_more(top: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run("report", "ttm", "--ledger", CUSTOMERS, *TODAY, "--top", top)
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"nrr report: error: argument --top: '{top}' is not a count of 1 or more, such as 5")
+
+
+@pytest.mark.parametrize("where", ["segment", "=smb", "segment="])
+def test_where_that_is_not_column_equals_value_is_a_wrong_command_line(
+        where: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run("report", "ttm", "--ledger", CUSTOMERS, *TODAY, "--where", where)
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"nrr report: error: argument --where: '{where}' is not COLUMN=VALUE, such as Segment=Enterprise.")
+
+
+def test_where_that_matches_nobody_names_the_values_there_are() -> None:
+    code, out, err = run("report", "ttm", "--ledger", CUSTOMERS, *TODAY, "--where", "segment=Startup")
+    assert (code, out) == (1, "")
+    assert err == ("No customer in the cohort has Segment = Startup in October 2025; its values there are "
+                   "Enterprise, Mid-Market and SMB.\n")
+    code, _, err = run("report", "ttm", "--ledger", CUSTOMERS, *TODAY, "--where", "region=EMEA")
+    assert (code, err) == (1, "No column 'region' in the customer table; its attribute columns are: Segment, Plan.\n")
+
+
+@pytest.mark.parametrize("table", ["Customer,Month,MRR", "Customer,Segment,Jan 2026,Feb 2026"])
+def test_a_customer_table_with_no_rows_says_so(tmp_path: Path, table: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(table + "\n")
+    code, out, err = run("report", "--ledger", str(path), *TODAY)
+    assert (code, out, err) == (1, "", "The customer table has no rows yet; add one row per customer and month.\n")
+
+
+@pytest.mark.parametrize(("header", "where"), [
+    ("Jan 2026,Feb 2026,2026-02", "C1 and D1"),
+    ("Jan 2026,Feb 2026,2026-02,02/2026", "C1, D1 and E1"),
+])
+def test_a_month_heading_two_columns_is_named_with_every_column(tmp_path: Path, header: str, where: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(f"Customer,{header}\nAcme,1,2,3,4\n")
+    code, out, err = run("report", "--ledger", str(path), *TODAY)
+    assert (code, out) == (1, "")
+    assert err == (f"{where} (February 2026): February 2026 heads more than one column; keep one column per month "
+                   "(delete or merge the others).\n")
+
+
+def test_months_missing_between_the_columns_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Jan 2026,Feb 2026,Apr 2026,Jun 2026\nAcme,1,2,3,4\n")
+    code, out, err = run("report", "--ledger", str(path), *TODAY)
+    assert (code, out) == (1, "")
+    assert err == "No column for March 2026, May 2026 between the other months; add them (a blank cell is 0).\n"
+
+
+def test_cohorts_on_a_seven_column_ledger_say_what_to_point_at() -> None:
+    code, out, err = run("cohorts", "--ledger", str(EXAMPLE_LEDGER))
+    assert (code, out) == (1, "")
+    assert err == f"Cohorts {NEEDS_TABLE}"

@@ -57,8 +57,8 @@ def test_a_seven_column_ledger_has_no_cohorts() -> None:
     try:
         ledger_triangle(ledger)
     except QueryError as exc:
-        assert str(exc) == ("Cohorts need a customer table (one MRR figure per customer and month): a seven-column "
-                            "ledger holds month totals only. Point --ledger at a customer tab or file.")
+        assert str(exc) == ("Cohorts need a customer table (one MRR figure per customer per month); this ledger "
+                            "holds month totals. Point --ledger at a customer tab or file.")
     else:
         raise AssertionError("no error")
 

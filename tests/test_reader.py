@@ -131,7 +131,7 @@ def test_error_messages_name_cell_value_and_fix() -> None:
         "amount as a positive number.",
         "error: Ledger!C6 (May 2026): Expanded MRR is -1.00; it cannot be negative. Enter the amount as a "
         "positive number.",
-        "error: Ledger!B7 and Ledger!D7 and Ledger!E7 (June 2026): Churned + Downgraded = 110.00 is more "
+        "error: Ledger!B7, Ledger!D7 and Ledger!E7 (June 2026): Churned + Downgraded = 110.00 is more "
         "than the 100.00 the month started with; a month cannot lose more than it started with. Check "
         "these cells.",
         "error: Ledger!B8 (July 2026): MRR (Start of Period) is blank; enter the recurring revenue at the "
@@ -192,7 +192,7 @@ def test_warnings_for_computed_cells_gaps_and_vanished_revenue() -> None:
         "Expanded - Churned - Downgraded = 108,000.00; using 108,000.00.",
         "warning: Ledger!G3 (February 2026): NRR Rate says 101.00% but the formula gives 100.00%; using "
         "100.00%.",
-        "warning: Ledger!C5 and Ledger!D5 and Ledger!E5 (June 2026): Expanded, Churned and "
+        "warning: Ledger!C5, Ledger!D5 and Ledger!E5 (June 2026): Expanded, Churned and "
         "Downgraded MRR are all blank; read as 0. Enter 0 to confirm.",
         "warning: Ledger!B4 (March 2026): Start is 105,000.00, below February 2026's End of 110,000.00: "
         "5,000.00 vanished between the rows. Record it as churn or downgrade in the month it happened.",
