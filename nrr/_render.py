@@ -252,23 +252,28 @@ def render_triangle(triangle: CohortTriangle, console: Console) -> None:
 
 
 def triangle_png(triangle: CohortTriangle) -> bytes:
-    """The whole triangle as a heatmap PNG (matplotlib's Agg backend, imported only here)."""
+    """The whole triangle as a heatmap PNG (matplotlib's Agg backend, imported only here): a row per cohort, a
+    column per age from 1 as the terminal prints it (at age 0 every cohort is at 100% by definition), ticked at
+    whole ages."""
     import io
 
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    ages = triangle.ages
+    ages = max(triangle.ages, 2)  # columns 1 .. ages - 1; a table of one month has no age to show
     # display only: the exact figures are the Decimals the table prints
     nan = float("nan")
-    grid = [[nan if v is None else float(v * 100) for v in row.nrr] + [nan] * (ages - len(row.nrr))
+    grid = [[nan if v is None else float(v * 100) for v in row.nrr[1:]] + [nan] * (ages - max(len(row.nrr), 1))
             for row in triangle.rows]
     height = max(3.0, 0.22 * len(grid) + 1.5)
     figure = Figure(figsize=(max(6.0, 0.18 * ages + 3), height), dpi=110)
     ax = figure.subplots()
-    image = ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=50, vmax=150, interpolation="nearest")
+    image = ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=50, vmax=150, interpolation="nearest",
+                      extent=(0.5, ages - 0.5, len(grid) - 0.5, -0.5))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     labels = [row.label for row in triangle.rows]
     step = max(1, len(labels) // 30)
     ax.set_yticks(range(0, len(labels), step), labels[::step], fontsize=7)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +99,38 @@ def test_the_heatmap_without_matplotlib_names_the_extra(tmp_path: Path, monkeypa
     code, _, err = run("cohorts", "--ledger", str(source), "--png", str(tmp_path / "c.png"))
     assert (code, err) == (1, "nrr cohorts needs the slack extra, which is not installed: pip install 'nrr[slack]' "
                               "(or 'nrr[all]').\n")
+
+
+def test_the_heatmap_starts_at_age_1_like_the_terminal_with_whole_ages_on_its_axis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import math
+
+    from matplotlib.figure import Figure
+
+    saved: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(figure: Figure, *args: Any, **kw: Any) -> None:  # the figure as written, to read its axes
+        saved.append(figure)
+        savefig(figure, *args, **kw)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    source = tmp_path / "customers.csv"
+    source.write_text("\n".join(",".join(r) for r in ROWS) + "\n")
+    assert run("cohorts", "--ledger", str(source), "--png", str(tmp_path / "c.png"))[0] == 0
+    (figure,) = saved
+    (ax,) = figure.axes[:1]
+    values = ax.images[0].get_array()
+    assert values is not None
+    grid = [[None if v is None or math.isnan(v) else round(v, 2) for v in row] for row in values.tolist()]
+    # age 0 is 100% by definition for every cohort; the table prints from M1, and so does the heatmap
+    assert grid == [[120.0, 90.0, 0.0], [24.0, 16.0, None], [None, None, None]]
+    shown = [(t.get_position()[0], t.get_text()) for t in ax.get_xticklabels() if 0.5 <= t.get_position()[0] <= 3.5]
+    assert shown == [(1.0, "1"), (2.0, "2"), (3.0, "3")]
+
+
+def test_a_heatmap_of_one_month_has_no_age_to_show_and_is_still_written(tmp_path: Path) -> None:
+    source, png = tmp_path / "customers.csv", tmp_path / "c.png"
+    source.write_text("Customer,Month,MRR\nA,2026-01,100\n")
+    assert run("cohorts", "--ledger", str(source), "--png", str(png))[0] == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
