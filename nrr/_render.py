@@ -158,17 +158,16 @@ def _print_cohort(report: Report, console: Console) -> None:
         console.print(Text.assemble((f"{_MOVER_TITLES[kind]}: ", "bold"), listed), soft_wrap=True)
     if report.segments is None:
         return
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for name in ("Segment", "NRR", "GRR", "Logos", "Customers", "Start", "End", "Benchmark (12-month cohort)"):
-        table.add_column(name, justify="left" if name in ("Segment", "Benchmark (12-month cohort)") else "right")
+    rows = []
     for seg in report.segments:
         c, b = seg.cohort, seg.benchmark
         bench = "n/a" if b is None else (f"{tier_name(b)}, {b.segment.segment} median {rate(b.segment.median, 0)} "
                                          f"({pts(b.gap_to_median)})")
-        table.add_row(seg.segment, rate(c.nrr, 2), rate(c.grr, 2), rate(c.logo_retention, 1),
-                      f"{c.retained:,}/{c.customers:,}", currency_amount(c.start_mrr, cur),
-                      currency_amount(c.end_mrr, cur), bench)
-    console.print(table)
+        rows.append([seg.segment, rate(c.nrr, 2), rate(c.grr, 2), rate(c.logo_retention, 1),
+                     f"{c.retained:,}/{c.customers:,}", currency_amount(c.start_mrr, cur),
+                     currency_amount(c.end_mrr, cur), bench])
+    _print_blocks(console, ["Segment", "NRR", "GRR", "Logos", "Customers", "Start", "End",
+                            "Benchmark (12-month cohort)"], rows, left=(0, 7))
 
 
 def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> None:
@@ -178,17 +177,7 @@ def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> No
     when even that is too wide for the terminal, the columns go in blocks, each led by the month.
     """
     headers, rows = ledger_table(ledger)
-    names = [_short_title(h) for h in headers]
-    figures = [max((len(row[i]) for row in rows), default=0) for i in range(len(names))]
-    for n, block in enumerate(_column_blocks(names, figures, console.width)):
-        table = Table(show_edge=False, header_style="bold", pad_edge=False)
-        for i, width in block:
-            table.add_column(names[i], justify="left" if i == 0 else "right", width=width)
-        for row in rows:
-            table.add_row(*(row[i] for i, _ in block))
-        if n:
-            console.print()
-        console.print(table)
+    _print_blocks(console, [_short_title(h) for h in headers], rows)
 
 
 def _short_title(title: str) -> str:
@@ -197,15 +186,34 @@ def _short_title(title: str) -> str:
     return f"{rest.split()[0]} {unit}" if rest.endswith(" of Period)") else title.removesuffix(" Rate")
 
 
+def _print_blocks(console: Console, names: Sequence[str], rows: Sequence[Sequence[str]],
+                  left: Sequence[int] = (0,)) -> None:
+    """A table whose cells are never cut or wrapped (their headers may wrap): when it is wider than the
+    terminal, its columns go in blocks, each led by column 0 (the month, the segment)."""
+    cells = [max((len(row[i]) for row in rows), default=0) for i in range(len(names))]
+    for n, block in enumerate(_column_blocks(names, cells, console.width)):
+        table = Table(show_edge=False, header_style="bold", pad_edge=False)
+        for i, width in block:
+            table.add_column(names[i], justify="left" if i in left else "right", width=width)
+        for row in rows:
+            table.add_row(*(row[i] for i, _ in block))
+        if n:
+            console.print()
+        console.print(table)
+
+
 _GAP = 3  # " │ " between two columns
 
 
-def _column_blocks(names: Sequence[str], figures: Sequence[int], width: int) -> list[list[tuple[int, int]]]:
+def _column_blocks(names: Sequence[str], cells: Sequence[int], width: int) -> list[list[tuple[int, int]]]:
     """The columns (index, width) of each block of a table that is ``width`` wide: a column is never narrower
-    than its figures or its header's longest word, and a block takes as many columns as fit after column 0;
-    its headers are on one line when they all fit so."""
-    least = [max(f, *(len(w) for w in n.split())) for n, f in zip(names, figures, strict=True)]
-    whole = [max(f, len(n)) for n, f in zip(names, figures, strict=True)]
+    than its cells or its header's longest word (unless it is too wide for the terminal even beside column 0
+    alone), and a block takes as many columns as fit after column 0; its headers are on one line when they all
+    fit so."""
+    room = max(width - _GAP - max(cells[0], len(names[0])), 1)
+    least = [max(c, *(len(w) for w in n.split())) for n, c in zip(names, cells, strict=True)]
+    least = [least[0], *(min(w, room) for w in least[1:])]
+    whole = [max(c, len(n)) for n, c in zip(names, cells, strict=True)]
 
     def span(columns: Sequence[int], widths: Sequence[int]) -> int:
         return sum(widths[i] for i in columns) + _GAP * (len(columns) - 1)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
+from nrr.cli import main
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import run
 
@@ -162,3 +165,25 @@ def test_cohorts_on_a_seven_column_ledger_say_what_to_point_at() -> None:
     code, out, err = run("cohorts", "--ledger", str(EXAMPLE_LEDGER))
     assert (code, out) == (1, "")
     assert err == f"Cohorts {NEEDS_TABLE}"
+
+
+def test_the_segment_table_reads_at_80_columns_its_benchmarks_in_a_block_of_their_own() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["report", "ttm", "--ledger", CUSTOMERS, *TODAY, "--by", "segment"], env={},
+                stdout=Console(file=out, width=80, highlight=False), stderr=Console(file=err, width=80))
+    assert (code, err.getvalue()) == (0, "")
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    first = lines.index("Segment    ┃     NRR ┃     GRR ┃  Logos ┃ Customers ┃   Start ┃     End")
+    assert lines[first:lines.index("Benchmark basis: NRR 106.21%, GRR 93.11% (12-month cohort to Oct 2026)")] == [
+        "Segment    ┃     NRR ┃     GRR ┃  Logos ┃ Customers ┃   Start ┃     End",
+        "╇".join("━" * w for w in (11, 9, 9, 8, 11, 9, 8)),
+        "Enterprise │ 111.67% │ 100.00% │ 100.0% │       4/4 │ $34,394 │ $38,407",
+        "Mid-Market │ 106.17% │  88.71% │  90.0% │      9/10 │ $19,583 │ $20,792",
+        "SMB        │  68.61% │  62.74% │  73.3% │     11/15 │  $4,967 │  $3,408",
+        "",
+        "Segment    ┃ Benchmark (12-month cohort)",
+        "━" * 11 + "╇" + "━" * 42,
+        "Enterprise │ Strong, enterprise median 118% (-6.3 pts)",
+        "Mid-Market │ Good, mid-market median 108% (-1.8 pts)",
+        "SMB        │ Critical, smb median 97% (-28.4 pts)",
+    ]
