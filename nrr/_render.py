@@ -161,8 +161,9 @@ def _print_cohort(report: Report, console: Console) -> None:
     rows = []
     for seg in report.segments:
         c, b = seg.cohort, seg.benchmark
-        bench = "n/a" if b is None else (f"{tier_name(b)}, {b.segment.segment} median {rate(b.segment.median, 0)} "
-                                         f"({pts(b.gap_to_median)})")
+        # the 12-month cohort figure the tier is read from: for a quarter, not the NRR beside it
+        bench = "n/a" if b is None else (f"{rate(b.nrr, 2)} {tier_name(b)}, {segment_name(b.segment.segment)} "
+                                         f"median {rate(b.segment.median, 0)} ({pts(b.gap_to_median)})")
         rows.append([seg.segment, rate(c.nrr, 2), rate(c.grr, 2), rate(c.logo_retention, 1),
                      f"{c.retained:,}/{c.customers:,}", currency_amount(c.start_mrr, cur),
                      currency_amount(c.end_mrr, cur), bench])

@@ -182,8 +182,8 @@ def test_the_segment_table_reads_at_80_columns_its_benchmarks_in_a_block_of_thei
         "SMB        │  68.61% │  62.74% │  73.3% │     11/15 │  $4,967 │  $3,408",
         "",
         "Segment    ┃ Benchmark (12-month cohort)",
-        "━" * 11 + "╇" + "━" * 42,
-        "Enterprise │ Strong, enterprise median 118% (-6.3 pts)",
-        "Mid-Market │ Good, mid-market median 108% (-1.8 pts)",
-        "SMB        │ Critical, smb median 97% (-28.4 pts)",
+        "━" * 11 + "╇" + "━" * 50,
+        "Enterprise │ 111.67% Strong, enterprise median 118% (-6.3 pts)",
+        "Mid-Market │ 106.17% Good, mid-market median 108% (-1.8 pts)",
+        "SMB        │ 68.61% Critical, SMB median 97% (-28.4 pts)",
     ]
