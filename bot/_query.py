@@ -79,7 +79,7 @@ def parse_query(text: str) -> SlackQuery:
             value = lower.removeprefix("method=")
             if value not in METHODS:
                 raise QueryError(say.unknown_option(word))
-            method = "sum" if value == "sum" else "chained"
+            method = next(m for m in METHODS if m == value)
         elif "=" in word:
             raise QueryError(say.unknown_option(word))
         else:

@@ -520,7 +520,8 @@ def cohort_month_missing(before: Month, first: Month) -> str:
 
 def cohort_needs_customers() -> str:
     return ("The cohort method needs a customer table (one MRR figure per customer per month); "
-            "this ledger holds month totals: use --method chained or sum.")
+            "this ledger holds month totals: ask for the chained or sum method, or point the ledger at a customer "
+            "tab.")
 
 
 def unknown_attribute(column: str, known: Sequence[str]) -> str:

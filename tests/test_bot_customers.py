@@ -160,3 +160,9 @@ def test_help_names_the_customer_words(stack: Stack) -> None:
     text = ask(stack, "help")["blocks"][0]["text"]["text"]
     for word in ("`movers`", "`who churned`", "`top expansion`", "`by COLUMN`", "`cohorts`", "`/nrr enterprise ttm`"):
         assert word in text
+
+
+def test_method_cohort_is_the_cohort_method(stack: Stack) -> None:
+    """``method=cohort`` asks for what a customer table answers anyway; it is not turned into chained."""
+    answer = ask(stack, "movers last-quarter method=cohort")
+    assert answer["blocks"][0]["text"]["text"] == "Q3 2026: NRR 88.3% · GRR 65.2% · logo retention 80.0%"

@@ -59,7 +59,7 @@ def test_the_cohort_method_on_a_seven_column_ledger_says_what_to_use() -> None:
     code, out, err = run("report", "ttm", "--ledger", str(EXAMPLE_LEDGER), *TODAY, "--method", "cohort")
     assert (code, out) == (1, "")
     assert err == ("The cohort method needs a customer table (one MRR figure per customer per month); this ledger "
-                   "holds month totals: use --method chained or sum.\n")
+                   "holds month totals: ask for the chained or sum method, or point the ledger at a customer tab.\n")
 
 
 def report_json(*options: str) -> dict[str, Any]:
