@@ -187,3 +187,14 @@ def test_the_segment_table_reads_at_80_columns_its_benchmarks_in_a_block_of_thei
         "Mid-Market │ 106.17% Good, mid-market median 108% (-1.8 pts)",
         "SMB        │ 68.61% Critical, SMB median 97% (-28.4 pts)",
     ]
+
+
+def test_validate_counts_a_customer_tables_own_months_and_customers(tmp_path: Path) -> None:
+    code, out, _ = run("validate", "--ledger", CUSTOMERS)
+    assert (code, out) == (0, f"{CUSTOMERS}: valid customer table, 40 customers, 22 months (2025-01 to 2026-10), "
+                              "0 warning(s).\n")
+    one = tmp_path / "one.csv"
+    one.write_text("Customer,Month,MRR\nA,2026-01,100\n")
+    code, out, _ = run("validate", "--ledger", str(one))
+    assert (code, out) == (0, f"{one}: valid customer table, 1 customer, 1 month (2026-01 to 2026-01), 0 warning(s). "
+                              "Its figures start with February 2026, which has a month before it.\n")
