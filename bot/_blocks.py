@@ -193,7 +193,7 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
         blocks.append(mrkdwn(line))
     blocks.append(money_fields(report))
     if report.cohort is not None:  # the money above is every customer's; the headline is the cohort's
-        blocks.append(context(escape(cohort_money_sentence(report.cohort, report.currency))))
+        blocks.append(context(escape(cohort_money_sentence(report))))
     if query.movers is not None:
         blocks.extend(mover_blocks(report, query.movers))
     if query.by is not None and (block := segment_block(report, query.by)):

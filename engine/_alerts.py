@@ -281,6 +281,10 @@ def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: 
     t = s.thresholds
     line = t.grr_leaky if now.level == "leaky-bucket" else t.grr_concerning
     meaning = say.MEANING_LEAKY if now.level == "leaky-bucket" else say.MEANING_GRR
+    trailing = s.ttm(month)
+    if now.level == "leaky-bucket" and trailing is not None and trailing.nrr is not None \
+            and round_as_shown(trailing.nrr) < 1:
+        meaning = say.MEANING_LEAKY_SHRINKING  # nothing is compensating: NRR is below 100% too
     return say.alert_below_line(f"{s.figure} GRR", _value(now), line, f"the {say.rate(line, 0)} line", since, month,
                                 now.rank > 0, meaning), str(SOURCES["grr"])
 

@@ -36,7 +36,7 @@ from engine._customers import CustomerTable, cents_to_decimal
 from engine._errors import QueryError
 from engine._ledger import Ledger
 from engine._month import Month
-from engine._retention import Trailing, trailing_12m
+from engine._retention import Method, Trailing, trailing_12m
 
 MoverKind = Literal["churn", "contraction", "expansion"]
 MOVER_KINDS: tuple[MoverKind, ...] = ("churn", "contraction", "expansion")
@@ -151,12 +151,16 @@ def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
     return trailing_12m(ledger, as_of, "chained")
 
 
-def annual_series(ledger: Ledger, last: Month, count: int) -> list[Trailing]:
-    """The annual figures of the ``count`` months to ``last``, for a chart: a customer table's 12-month cohorts,
-    else the trailing 12 months; a month without a whole year's figure of that kind is left out."""
-    cohort = ledger.customers is not None
-    series = [annual_figure(ledger, last - i) for i in reversed(range(count))]
-    return [t for t in series if t is not None and t.nrr is not None and not t.annualized and t.cohort == cohort]
+def annual_series(ledger: Ledger, last: Month, count: int, method: Method | None = None) -> list[Trailing]:
+    """The annual figures of the ``count`` months to ``last``, for a chart: a customer table's 12-month cohorts
+    (``method`` None or cohort), else the trailing 12 months combined by ``method`` (default chained); a month
+    without a whole year's figure of that kind is left out."""
+    if ledger.customers is not None and method in (None, "cohort"):
+        series = [annual_figure(ledger, last - i) for i in reversed(range(count))]
+        return [t for t in series if t is not None and t.nrr is not None and t.cohort]
+    how: Method = "chained" if method in (None, "cohort") else method
+    totals = [trailing_12m(ledger, last - i, how) for i in reversed(range(count))]
+    return [t for t in totals if t is not None and t.nrr is not None and not t.annualized]
 
 
 def _top(items: list[tuple[int, str]], n: int) -> tuple[Mover, ...]:
@@ -226,27 +230,39 @@ def benchmark_segment(name: str) -> Segment | None:
 
 
 def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str, profile: Profile, *,
-                    top: int = TOP_MOVERS) -> tuple[SegmentCohort, ...]:
+                    top: int = TOP_MOVERS, year: CustomerTable | None = None,
+                    arr: Decimal | None = None) -> tuple[SegmentCohort, ...]:
     """Each segment's cohort, largest start first, each against its own segment's benchmark.
 
     The benchmark compares the segment's 12-month cohort to ``last`` (annual, as benchmarks are),
     with customers in the segment they were in 12 months before; None when the table is shorter.
+    ``year``: the customers those cohorts are drawn from when ``table`` is already a segment's (its
+    customers 12 months before, not only the ones still there at the period's start); ``arr``: the
+    company's, which picks the stage (default: ``table``'s).
     """
     groups = segment_members(table, column, cohort_before(table, first))
+    source = table if year is None else year
     annual: dict[str, list[int]] = {}
-    if last - 12 in table:
-        annual = segment_members(table, column, last - 12)
+    if last - 12 in source:
+        annual = segment_members(source, column, last - 12)
+    arr = _arr(table, last) if arr is None else arr
     out = []
     for label, members in groups.items():
         cohort = compute_cohort(table, first, last, top=top, members=members, segment=label)
         benchmark = None
-        year = compute_cohort(table, last - 11, last, top=0, members=annual[label]) if label in annual else None
-        if year is not None and year.nrr is not None:
+        annual_cohort = compute_cohort(source, last - 11, last, top=0, members=annual[label]) if label in annual \
+            else None
+        if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
-            own = replace(profile, segment=seg) if seg else profile
-            benchmark = compare_benchmarks(year.nrr, year.grr, own, arr=_arr(table, last))
+            own = replace(profile, segment=seg, assumed=False) if seg else profile
+            benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr)
         out.append(SegmentCohort(cohort, benchmark))
     return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
+
+
+def company_arr(table: CustomerTable, month: Month) -> Decimal:
+    """The company's ARR in ``month``, which picks the stage benchmarks."""
+    return _arr(table, month)
 
 
 def _arr(table: CustomerTable, month: Month) -> Decimal:

@@ -516,6 +516,9 @@ class _Reader:
         if self.fast_long(builder, index_of, width):
             return builder
         index, mrr, sources = builder.index, builder.mrr, builder.rows
+        # total rows are rare: look for their labels once, column by column, not on every row
+        totals = any(isinstance(v, str) and is_total_label(v)
+                     for col in {key_col, name_col, month_col} for v in {row[col] for row in body if col < len(row)})
         known: dict[str, int] = {}  # figures repeat month after month: each text is parsed once
         for r in rows:
             row = grid[r]
@@ -523,7 +526,7 @@ class _Reader:
                 row = [*row, *([None] * (width - len(row)))]
             key, month_cell, amount_cell = row[key_col], row[month_col], row[amount_col]
             sheet_row = first_row + r
-            if self.total_row(row, sheet_row):
+            if totals and self.total_row(row, sheet_row):
                 continue
             if type(key) is not str or not key or key.isspace():
                 if is_blank(key) and is_blank(month_cell) and is_blank(amount_cell):
@@ -582,6 +585,8 @@ class _Reader:
         a customer, a month and a readable figure, no customer twice in a month, one currency. False
         (the builder untouched) otherwise: the row-by-row loop then finds and names each problem."""
         body = self.grid[self.header.index + 1:]
+        while body and all(is_blank(v) for v in body[-1]):  # blank rows at the end hold nothing
+            body = body[:-1]
         if body and min(map(len, body)) < width:
             return False
         roles = self.header.roles

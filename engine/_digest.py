@@ -80,5 +80,5 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
         quarter = Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date",
                          to_date=not closed, span=0 if closed else 3)
     qtd = report(quarter, fallback=True)
-    series = tuple(annual_series(ledger, month, chart_months))
+    series = tuple(annual_series(ledger, month, chart_months, method))
     return Digest(month, last, qtd, year, series, by, note)

@@ -232,6 +232,12 @@ def cohort_needs_a_year(method: str) -> str:
     return f"{how} from the customer table's month totals until it holds the 13 months a 12-month cohort needs"
 
 
+def totals_as_asked(method: str) -> str:
+    how = "chained" if method == "chained" else "summed"
+    return (f"{how} from the customer table's month totals, as asked: the cohort method (the default) gives the "
+            "exact 12-month cohort figure")
+
+
 def benchmark_basis_note(note: str) -> str:
     return f"Benchmark basis (the trailing 12 months): {note}"
 
@@ -251,6 +257,16 @@ def sum_needs_cohort_rows(month: Month, previous: Month) -> str:
 def months(count: int) -> str:
     """``1 month``, ``5 months``."""
     return f"{count} month{'' if count == 1 else 's'}"
+
+
+def segment_needs_a_year(segment: str, year: Month, first: Month) -> str:
+    return (f"no annual figure for {segment} yet: a segment's 12-month cohort is its customers in {year.name}, and "
+            f"the customer table starts in {first.name}")
+
+
+def segment_new_since(segment: str, year: Month) -> str:
+    return (f"no annual figure for {segment}: none of its customers was paying in {year.name}, so it has no "
+            "12-month cohort to compare")
 
 
 def too_little_history(count: int, as_of: Month, needed: int) -> str:
@@ -372,6 +388,8 @@ MEANING_MEDIAN = "half of comparable companies keep more of their revenue than t
 MEANING_100 = "below 100% the existing customer base is shrinking before any new sales"
 MEANING_GRR = "healthy NRR needs GRR above 85%, ideally 90%+; below it, losses are outrunning the base"
 MEANING_LEAKY = "below 80% GRR, expansion is compensating for a leaky bucket rather than showing product fit"
+MEANING_LEAKY_SHRINKING = ("below 80% GRR with NRR under 100%, losses outrun expansion: the customers a year old "
+                           "pay less every year")
 
 
 def alert_tier(figure: str, tier: str, before: str, nrr: Decimal, month: Month, meaning: str) -> str:

@@ -17,6 +17,7 @@ from engine._cohort import (
     annual_figure,
     benchmark_segment,
     cohort_before,
+    company_arr,
     compute_cohort,
     segment_cohorts,
     where_members,
@@ -24,6 +25,7 @@ from engine._cohort import (
 from engine._customers import CustomerTable
 from engine._errors import QueryError
 from engine._ledger import Issue, Ledger
+from engine._month import Month
 from engine._periods import Period, fit_period, previous_period
 from engine._retention import (
     Change,
@@ -114,6 +116,8 @@ def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top:
         table = table.subset(members)
         ledger = table.ledger(ledger.warnings, ledger.sheet)
     base = compute_retention(ledger, period, "chained")
+    if segment is not None:  # a fixed cohort wins no new business: what returns is its own churned customers
+        base = replace(base, new_business=None, next_start=None)
     cohort = compute_cohort(table, period.first, period.last, top=top, segment=segment)
     if not cohort.start:
         undefined = say.undefined_zero_start(period.first)
@@ -150,25 +154,41 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
             profile = replace(profile, segment=own, assumed=False)
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, annualized=trailing.annualized)
     segments = None
-    if by:
-        within = table if where is None else table.subset(where_members(table, cohort.before, where)[1])
-        segments = segment_cohorts(within, period.first, period.last, by, profile, top=top)
+    if by and where is None:
+        segments = segment_cohorts(table, period.first, period.last, by, profile, top=top)
+    elif by and where is not None:  # segments within the segment, each year's cohort drawn a year back
+        within = table.subset(where_members(table, cohort.before, where)[1])
+        year = _segment_table(table, period.last - 12, where)
+        segments = segment_cohorts(within, period.first, period.last, by, profile, top=top,
+                                   year=year or within.subset([]), arr=company_arr(table, period.last))
     return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
                   cohort, segments)
 
 
 def _annual(ledger: Ledger, table: CustomerTable, period: Period, where: tuple[str, str] | None) -> Trailing | None:
-    """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (of the
-    segment's customers 12 months before, with ``where``), else the month totals' trailing figure."""
+    """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (with
+    ``where``, of the segment's customers 12 months before); else the month totals' trailing figure, for
+    the whole table only: a segment has no annual figure of its own until the table holds that month."""
     if where is None:
         return annual_figure(ledger, period.last)
     year = period.last - 12
-    try:
-        _, members = where_members(table, year if year in table else cohort_before(table, period.first), where)
-    except QueryError:
-        return None  # nobody of the segment paying 12 months before: no annual figure of its own
-    segment = table.subset(members)
+    label = where_members(table, cohort_before(table, period.first), where)[0]
+    if year not in table:
+        return Trailing(period.last, None, None, 0, False, say.segment_needs_a_year(label, year, table.first))
+    segment = _segment_table(table, year, where)
+    if segment is None:
+        return Trailing(period.last, None, None, 0, False, say.segment_new_since(label, year))
     return annual_figure(segment.ledger(ledger.warnings, ledger.sheet), period.last)
+
+
+def _segment_table(table: CustomerTable, month: Month, where: tuple[str, str]) -> CustomerTable | None:
+    """The customers of the segment ``where`` names paying in ``month``; None when there were none."""
+    if month not in table:
+        return None
+    try:
+        return table.subset(where_members(table, month, where)[1])
+    except QueryError:
+        return None
 
 
 def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:

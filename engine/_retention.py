@@ -28,6 +28,7 @@ from engine._periods import Period, fit_period
 Method = Literal["chained", "sum", "cohort"]
 Driver = Literal["expansion", "contraction", "churn"]
 METHODS: tuple[Method, ...] = ("chained", "sum", "cohort")
+Derived = Literal["short", "asked"]
 _LEDGER_METHODS: tuple[Method, ...] = ("chained", "sum")  # cohort needs a customer table (engine._cohort)
 ONE = Decimal(1)
 
@@ -253,8 +254,9 @@ class Trailing:
     cohort: bool = False  # the 12-month cohort of a customer table, not a chain of month totals
     #: how month totals were combined (None for a 12-month cohort)
     totals: Method | None = None
-    #: from the month totals derived from a customer table (one too short for its 12-month cohort)
-    derived: bool = False
+    #: from the month totals derived from a customer table: ``short`` (too short for its 12-month cohort) or
+    #: ``asked`` (a method other than cohort was asked for); None for a seven-column ledger or a cohort figure
+    derived: Derived | None = None
 
     @property
     def indicative(self) -> bool:
@@ -277,7 +279,9 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     if n < MIN_BENCHMARK_MONTHS:
         return Trailing(as_of, None, None, n, True, say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
     totals = method
-    derived = ledger.customers is not None  # a customer table too short for its 12-month cohort
+    derived: Derived | None = None  # from a customer table's month totals: too short for its cohort, or asked
+    if ledger.customers is not None:
+        derived = "asked" if as_of - 12 in ledger.customers else "short"
     if n == 12:
         return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes, totals=totals, derived=derived)
     power = Decimal(12) / n

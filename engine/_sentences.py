@@ -6,10 +6,14 @@ say different things about the same number.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from engine import _messages as say
 from engine._benchmarks import Benchmark, round_as_shown
-from engine._cohort import Cohort
 from engine._retention import Change, Method, Retention, Trailing
+
+if TYPE_CHECKING:  # the report module uses these sentences
+    from engine._report import Report
 
 METHOD_WORDS: dict[Method, str] = {
     "chained": "chained: the product of the monthly rates",
@@ -49,8 +53,10 @@ def approximation_note(trailing: Trailing | None) -> str | None:
     then. None for a 12-month cohort figure, or when there is no figure."""
     if trailing is None or trailing.nrr is None or trailing.totals is None:
         return None
-    if trailing.derived:
+    if trailing.derived == "short":
         return say.cohort_needs_a_year(trailing.totals)
+    if trailing.derived == "asked":
+        return say.totals_as_asked(trailing.totals)
     return say.totals_approximation(trailing.totals)
 
 
@@ -105,14 +111,19 @@ def profile_sentence(benchmark: Benchmark) -> str | None:
 
 
 
-def cohort_money_sentence(cohort: Cohort, currency: str) -> str:
+def cohort_money_sentence(report: Report) -> str:
     """Why the month-by-month money does not give the cohort's NRR: it is every customer's, new ones
     too, while the cohort follows the customers paying in the month before the period. A segment's report
-    (``--where``) shows its cohort's own money, and says so."""
+    (``--where``) shows its cohort's own money, and says what came back from customers who left and returned."""
+    cohort, r, currency = report.cohort, report.retention, report.currency
+    assert cohort is not None
     then = (f"{say.currency_amount(cohort.start_mrr, currency)} then, {say.currency_amount(cohort.end_mrr, currency)} "
             f"in {cohort.last.short}")
     if cohort.segment is not None:  # a segment's report is its cohort's own money
+        returned = cohort.end_mrr - (r.start + r.expansion - r.downgrade - r.churn)
+        back = (f"; {say.currency_amount(returned, currency)} of it from customers who left and came back"
+                if returned > 0 else "")
         return (f"The movements above are those of the {cohort.customers:,} {cohort.segment} customers paying in "
-                f"{cohort.before.short}, month by month: {then}.")
+                f"{cohort.before.short}, month by month: {then}{back}.")
     return (f"The movements above are every customer's, month by month, new customers' included; the cohort "
             f"figures follow the {cohort.customers:,} customers paying in {cohort.before.short}: {then}.")

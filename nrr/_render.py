@@ -73,7 +73,7 @@ def _headline_panel(report: Report) -> Panel:
         lines.append(Text(change_sentence(report.change)))
     lines.append(_money_table(report))
     if report.cohort is not None:
-        lines.append(Text(cohort_money_sentence(report.cohort, report.currency), style="dim"))
+        lines.append(Text(cohort_money_sentence(report), style="dim"))
     if r.growth is not None:
         lines.append(Text(f"{report.unit} growth is measured {growth_basis(r)}.", style="dim"))
     return Panel(Group(*lines), title=title, title_align="left", expand=False)
@@ -93,8 +93,11 @@ def _money_table(report: Report) -> Table:
     if r.growth is not None:
         money.add_row(f"{report.unit} growth", f"{'+' if r.growth >= 0 else ''}{rate(r.growth, 2)}")
     quick = r.quick_ratio
-    money.add_row("Quick ratio", f"{quick:.2f}" if quick is not None else
-                  f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else "n/a")
+    if report.cohort is not None and report.cohort.segment is not None:
+        money.add_row("Quick ratio", "n/a (a segment's cohort wins no new business)")
+    else:
+        money.add_row("Quick ratio", f"{quick:.2f}" if quick is not None else
+                      f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else "n/a")
     return money
 
 

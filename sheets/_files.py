@@ -135,9 +135,12 @@ def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
     enabled = gc.isenabled()
     gc.disable()  # rows hold no cycles; a full collection would walk every cell read so far, again and again
     try:
-        lines = _plain_lines(text)
-        if lines is not None:  # no quotes: each line splits at the delimiter exactly as csv would split it
-            return [tuple(map(share, row, row)) for row in map(str.split, lines, itertools.repeat(delimiter))]
+        plain = _plain_lines(text)
+        if plain is not None:  # no quotes: each line splits at the delimiter exactly as csv would split it
+            lines, empty = plain
+            rows: list[tuple[Cell, ...]] = [tuple(map(share, row, row))
+                                            for row in map(str.split, lines, itertools.repeat(delimiter))]
+            return rows + [()] * empty  # csv reads each empty line at the end as a row with no cells
         return [tuple(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
         raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
@@ -147,18 +150,22 @@ def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
             gc.enable()
 
 
-def _plain_lines(text: str) -> list[str] | None:
+def _plain_lines(text: str) -> tuple[list[str], int] | None:
     """The lines of a text the csv module would read as plain lines split at the delimiter, a third
-    faster: no quote, no NUL, no empty line inside, every CR part of a CRLF. None otherwise (csv reads it)."""
+    faster, and how many empty lines end it (an editor's or an export's trailing blank lines): no quote,
+    no NUL, no empty line inside, every CR part of a CRLF. None otherwise (csv reads it)."""
     if '"' in text or "\0" in text:
         return None
     end = "\r\n" if "\r" in text else "\n"
+    empty = 0
+    while text.endswith(end * 2):
+        text, empty = text[:-len(end)], empty + 1
     if text.endswith(end):
         text = text[:-len(end)]
     lines = text.split(end)
     if end == "\r\n" and not text.count("\r") == text.count("\n") == len(lines) - 1:
         return None  # a CR or LF on its own: csv ends a line there too
-    return None if "" in lines else lines  # csv reads an empty line as a row with no cells
+    return None if "" in lines else (lines, empty)  # csv reads an empty line as a row with no cells
 
 
 def _decode(path: Path) -> str:

@@ -114,3 +114,14 @@ def test_an_annualized_figure_sets_off_no_benchmark_alert() -> None:
         start -= 50
     rules = ["tier_drop", "below_median", "nrr_below_100", "grr_floor", "expansion_dependent"]
     assert evaluate_alerts(read_ledger(rows), OCT, Profile(), rules=rules) == []  # type: ignore[arg-type]
+
+
+def test_a_leaky_bucket_below_100_percent_nrr_is_not_said_to_be_compensated() -> None:
+    from tests.helpers import ROOT
+
+    with (ROOT / "examples" / "customers.csv").open(newline="") as handle:
+        ledger = read_ledger(list(csv.reader(handle)))
+    (alert,) = evaluate_alerts(ledger, Month(2026, 6), Profile(), rules=["grr_floor"])
+    assert alert.message == ("12-month cohort GRR is 75.39%, 4.61 pts below the 80% line since March 2026. Why it "
+                             "matters: below 80% GRR with NRR under 100%, losses outrun expansion: the customers a "
+                             "year old pay less every year.")

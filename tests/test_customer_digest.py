@@ -181,3 +181,14 @@ def test_a_change_too_small_to_show_has_no_arrow_and_no_minus_sign() -> None:
     out = blocks_to_text(digest_blocks(build_digest(read_ledger(rows), Month(2026, 3)), INCLUDES))
     assert "\nNRR +0.0 pts vs February 2026; GRR +0.0 pts\n" in out
     assert "-0.0" not in out and ":small_red_triangle" not in out
+
+
+def test_the_charts_last_point_is_the_digests_annual_figure_whatever_the_method() -> None:
+    from tests.helpers import EXAMPLE_LEDGER
+
+    with EXAMPLE_LEDGER.open(newline="") as handle:
+        seven = read_ledger(list(csv.reader(handle)))
+    for method in ("chained", "sum"):
+        digest = build_digest(seven, OCT, method=method)
+        assert digest.trailing_year is not None and digest.trailing_year.trailing is not None
+        assert digest.series[-1].nrr == digest.trailing_year.trailing.nrr, method

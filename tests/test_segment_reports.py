@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 from decimal import Decimal as D
 
-from engine import Ledger, build_report, profile_sentence, read_ledger, resolve_period, segment_lines
+from engine import Ledger, build_report, profile_sentence, read_ledger, report_to_dict, resolve_period, segment_lines
 from tests.helpers import ROOT
 
 TODAY = dt.date(2026, 11, 5)
@@ -59,11 +59,47 @@ def test_a_quarters_segment_tier_names_the_12_month_figure_it_rests_on() -> None
 
 
 def test_a_segments_json_benchmark_carries_the_figure_it_compared() -> None:
-    from engine import report_to_dict
-
     data = report_to_dict(build_report(ledger(), resolve_period("last-quarter", TODAY), by="segment"))
     enterprise = data["segments"][0]
     assert (enterprise["segment"], enterprise["nrr_pct"]) == ("Enterprise", 102.54)  # the quarter's cohort
     assert {k: enterprise["benchmark"][k] for k in ("basis", "nrr_pct", "tier", "segment", "gap_to_median_pts")} == {
         "basis": "12-month cohort", "nrr_pct": 118.35, "tier": "strong", "segment": "enterprise",
         "gap_to_median_pts": 0.35}
+
+
+def test_segments_within_a_segment_draw_their_12_month_cohorts_a_year_back() -> None:
+    """SMB's plans against their benchmarks as of Oct 2026 are the same whether the period is the trailing 12
+    months or the last month: each year's cohort is the plan's SMB customers in Oct 2025, not the survivors."""
+    figures = {}
+    for period in ("ttm", "last-month"):
+        data = report_to_dict(build_report(ledger(), resolve_period(period, TODAY), where=("segment", "smb"),
+                                           by="plan"))
+        figures[period] = {s["segment"]: s["benchmark"]["nrr_pct"] for s in data["segments"]}
+    assert figures["ttm"] == figures["last-month"] == {"Growth": 74.58, "Starter": 60.99}
+
+
+def test_a_segment_has_no_annual_figure_until_the_table_holds_its_year() -> None:
+    with (ROOT / "examples" / "customers.csv").open(newline="") as handle:
+        rows = [r for r in csv.reader(handle) if r[2] == "Month" or r[2] <= "2025-10"]  # Jan .. Oct 2025
+    report = build_report(read_ledger(rows), resolve_period("last-month", dt.date(2025, 11, 10)),
+                          where=("segment", "smb"))
+    assert report.benchmark is None and report.trailing is not None and report.trailing.nrr is None
+    assert report.trailing.undefined == ("no annual figure for SMB yet: a segment's 12-month cohort is its "
+                                         "customers in October 2024, and the customer table starts in January 2025")
+
+
+def test_a_segments_cohort_wins_no_new_business_and_says_what_came_back() -> None:
+    from engine import cohort_money_sentence
+
+    report = build_report(ledger(), resolve_period("ttm", dt.date(2026, 7, 15)), where=("segment", "smb"))
+    data = report_to_dict(report)
+    assert (data["new_business"], data["quick_ratio"]) == (None, None)  # returning members are not new business
+    assert cohort_money_sentence(report) == (
+        "The movements above are those of the 16 SMB customers paying in Jun 2025, month by month: $5,197 then, "
+        "$3,796 in Jun 2026; $1,029 of it from customers who left and came back.")
+
+
+def test_a_chained_figure_asked_of_a_customer_table_says_so() -> None:
+    data = report_to_dict(build_report(ledger(), resolve_period("ttm", TODAY), method="chained"))
+    assert data["benchmark"]["basis_note"] == ("chained from the customer table's month totals, as asked: the cohort "
+                                               "method (the default) gives the exact 12-month cohort figure")
