@@ -552,5 +552,7 @@ def where_syntax(text: str) -> str:
 
 
 def where_matches_nobody(column: str, value: str, before: Month, values: Sequence[str]) -> str:
-    there = and_list(sorted(values, key=str.casefold)) or "none"
+    if not values:
+        return f"No customer in the cohort has {column} = {value} in {before.name}: nobody paying then has a {column}."
+    there = and_list(sorted(values, key=str.casefold))
     return f"No customer in the cohort has {column} = {value} in {before.name}; its values there are {there}."

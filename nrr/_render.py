@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -194,13 +195,13 @@ def _print_blocks(console: Console, names: Sequence[str], rows: Sequence[Sequenc
                   left: Sequence[int] = (0,)) -> None:
     """A table whose cells are never cut or wrapped (their headers may wrap): when it is wider than the
     terminal, its columns go in blocks, each led by column 0 (the month, the segment)."""
-    cells = [max((len(row[i]) for row in rows), default=0) for i in range(len(names))]
+    cells = [max((cell_len(row[i]) for row in rows), default=0) for i in range(len(names))]  # as the terminal shows
     for n, block in enumerate(_column_blocks(names, cells, console.width)):
         table = Table(show_edge=False, header_style="bold", pad_edge=False)
         for i, width in block:
             table.add_column(names[i], justify="left" if i in left else "right", width=width)
         for row in rows:
-            table.add_row(*(row[i] for i, _ in block))
+            table.add_row(*(Text(row[i]) for i, _ in block))  # Text: a name from the sheet is never markup
         if n:
             console.print()
         console.print(table)

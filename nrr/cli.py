@@ -258,8 +258,8 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
         count = len(table.keys)
         out.print(f"{source.name}: valid customer table, {count:,} customer{'' if count == 1 else 's'}, "
                   f"{months(table.count)} ({table.first} to {table.last}), {len(check.warnings)} warning(s)."
-                  + ("" if ledger.rows else f" Its figures start with {(table.first + 1).name}, which has a month "
-                     "before it."), soft_wrap=True, markup=False)
+                  + ("" if ledger.rows else f" Its figures start once it holds {(table.first + 1).name}: each month "
+                     "is compared with the month before."), soft_wrap=True, markup=False)
         return EXIT_OK
     out.print(f"{source.name}: valid, {months(len(ledger))} ({ledger.first_month} to "
               f"{ledger.last_month}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)

@@ -197,4 +197,21 @@ def test_validate_counts_a_customer_tables_own_months_and_customers(tmp_path: Pa
     one.write_text("Customer,Month,MRR\nA,2026-01,100\n")
     code, out, _ = run("validate", "--ledger", str(one))
     assert (code, out) == (0, f"{one}: valid customer table, 1 customer, 1 month (2026-01 to 2026-01), 0 warning(s). "
-                              "Its figures start with February 2026, which has a month before it.\n")
+                              "Its figures start once it holds February 2026: each month is compared with the month "
+                              "before.\n")
+
+
+def test_segment_names_from_the_sheet_print_as_written(tmp_path: Path) -> None:
+    """A segment's name is data: ``[bold]`` is not markup, and a wide (CJK) name is measured as the terminal
+    shows it, so no cell is cut."""
+    table = tmp_path / "customers.csv"
+    table.write_text("Customer,Month,MRR,Segment\nA,2026-01,100,[bold]Ent[/bold] [x]\n"
+                     "A,2026-02,120,[bold]Ent[/bold] [x]\nB,2026-01,100,大企業エンタープライズ\n"
+                     "B,2026-02,90,大企業エンタープライズ\n")
+    out = io.StringIO()
+    code = main(["report", "2026-02", "--ledger", str(table), "--today", "2026-03-05", "--by", "segment"], env={},
+                stdout=Console(file=out, width=80, highlight=False), stderr=Console(file=io.StringIO(), width=80))
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert code == 0
+    assert "[bold]Ent[/bold] [x]   │ 120.00% │ 100.00% │ 100.0% │       1/1 │  $100 │ $120" in lines
+    assert "大企業エンタープライズ │  90.00% │  90.00% │ 100.0% │       1/1 │  $100 │  $90" in lines
