@@ -173,6 +173,8 @@ def _column(table: CustomerTable, column: str) -> str:
     name = table.attribute(column)
     if name is None:
         raise QueryError(say.unknown_attribute(column, list(table.attributes)))
+    if name == table.summed_by:
+        raise QueryError(say.attribute_sums_rows(name, [a for a in table.attribute_names if a != name]))
     return name
 
 

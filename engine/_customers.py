@@ -134,6 +134,9 @@ class CustomerTable:
     fill_attributes: Callable[[], Mapping[str, tuple[list[str | None], ...]]] = field(repr=False)
     unit: Unit = "MRR"
     currency: str | None = None
+    #: the attribute column that told a customer's summed rows apart (Plan, Subscription): a customer then has
+    #: several values of it at once, so it cannot split customers into segments
+    summed_by: str | None = None
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -206,7 +209,7 @@ class CustomerTable:
 
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
-                             self.attribute_names, attributes, self.unit, self.currency)
+                             self.attribute_names, attributes, self.unit, self.currency, self.summed_by)
 
     def ledger(self, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
         """The derived seven-column ledger: Start = the month before's total, End = Start + E - C - D."""
@@ -344,6 +347,7 @@ class _Builder:
         self.attribute_names = list(attributes)
         self.attributes: dict[str, list[list[str | None]]] = {a: [] for a in attributes}
         self.lazy: Callable[[], Mapping[str, tuple[list[str | None], ...]]] | None = None
+        self.summed = False  # whether rows a Subscription, Plan or Product column told apart were summed
 
     def customer(self, key: str, name: str) -> int:
         c = self.index.get(key)
@@ -422,8 +426,10 @@ class _Reader:
     def table(self, b: _Builder) -> CustomerTable:
         attributes = {a: tuple(b.attributes[a]) for a in b.attribute_names}
         currency = next(iter(self.currencies), None) if len(self.currencies) == 1 else None
+        summed_by = next((a for a, col in self.header.attributes.items() if col == self.header.distinguisher),
+                         None) if b.summed else None
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
-                             tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency)
+                             tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by)
 
     def cell(self, row: Sequence[Cell], col: int | None) -> Cell:
         return row[col] if col is not None and col < len(row) else None
@@ -571,6 +577,7 @@ class _Reader:
                     continue
                 seen[sub] = sheet_row
                 mrr[c][i] += cents
+                builder.summed = True
             else:
                 sources[c][i] = sheet_row
                 mrr[c][i] = cents
@@ -717,6 +724,7 @@ class _Reader:
                     continue
                 seen[sub] = sheet_row
                 builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
+                builder.summed = True
                 continue
             c = builder.customer(key, name)
             builder.rows[c][0] = sheet_row

@@ -49,6 +49,9 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     table = ledger.customers
     if by is not None and table is not None and table.attribute(by) is None:
         note, by = say.unknown_attribute(by, list(table.attribute_names)), None  # said in the digest, not fatal
+    elif by is not None and table is not None and table.attribute(by) == table.summed_by:
+        name = table.attribute(by) or by
+        note, by = say.attribute_sums_rows(name, [a for a in table.attribute_names if a != name]), None
     cohort = (method or ("cohort" if ledger.customers is not None else None)) == "cohort"
 
     def report(period: Period, *, split: bool = False, fallback: bool = False) -> Report:

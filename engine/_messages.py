@@ -542,6 +542,13 @@ def cohort_needs_customers() -> str:
             "tab.")
 
 
+def attribute_sums_rows(column: str, others: Sequence[str]) -> str:
+    other = f" such as {and_list(list(others))}" if others else ""
+    return (f"{column} tells a customer's rows apart (they are summed into one customer), so a customer can have "
+            f"several at once: segments by {column} would count it under one of them only. Split by another "
+            f"column{other}.")
+
+
 def unknown_attribute(column: str, known: Sequence[str]) -> str:
     names = ", ".join(known) if known else "none"
     return f"No column '{column}' in the customer table; its attribute columns are: {names}."

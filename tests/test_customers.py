@@ -236,3 +236,22 @@ def test_a_customer_is_named_by_its_first_row() -> None:
                             ["002", "", "2026-01", "1"], ["001", "Acme Inc", "2026-02", "1"],
                             ["002", "Beta", "2026-02", "1"]]).table
     assert found is not None and (found.keys, found.names) == (("001", "002"), ("Acme", "002"))
+
+
+def test_segments_by_the_column_that_tells_summed_rows_apart_are_refused() -> None:
+    """A customer with a Basic and a Pro row is one customer with two plans: split by Plan, it would count all
+    its MRR under the first. Split by another column, it is one customer in one region."""
+    from engine import build_digest
+
+    wide = read_ledger([["Customer", "Plan", "Region", "Jan 2026", "Feb 2026"], ["A", "Basic", "EU", "100", "100"],
+                        ["A", "Pro", "EU", "200", "0"], ["B", "Pro", "US", "50", "60"]])
+    period = resolve_period("2026-02", dt.date(2026, 3, 5))
+    with pytest.raises(QueryError) as exc:
+        build_report(wide, period, by="plan")
+    assert str(exc.value) == ("Plan tells a customer's rows apart (they are summed into one customer), so a customer "
+                              "can have several at once: segments by Plan would count it under one of them only. "
+                              "Split by another column such as Region.")
+    report = build_report(wide, period, by="region")
+    assert report.segments is not None
+    assert [(s.segment, s.cohort.start) for s in report.segments] == [("EU", 30000), ("US", 5000)]
+    assert build_digest(wide, Month(2026, 2), by="plan").note == str(exc.value)  # said in the digest, not fatal
