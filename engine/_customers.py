@@ -239,12 +239,14 @@ class _Header:
 
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
     header = _Header(index, {}, {}, None, {}, [])
+    # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
+    order = infer_date_order([v for v in row if isinstance(v, str)])
     for col, value in enumerate(row):
         if is_blank(value) or isinstance(value, bool):
             continue
         if not isinstance(value, str) or (not customer_role(value) and _looks_like_month(value)):
             try:
-                month = parse_month(value)
+                month = parse_month(value, order)
             except CellError:
                 month = None
             if month is not None:

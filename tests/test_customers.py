@@ -255,3 +255,13 @@ def test_segments_by_the_column_that_tells_summed_rows_apart_are_refused() -> No
     assert report.segments is not None
     assert [(s.segment, s.cohort.start) for s in report.segments] == [("EU", 30000), ("US", 5000)]
     assert build_digest(wide, Month(2026, 2), by="plan").note == str(exc.value)  # said in the digest, not fatal
+
+
+@pytest.mark.parametrize("months", [["1/1/2026", "2/1/2026", "3/1/2026"], ["01/01/2026", "01/02/2026", "01/03/2026"],
+                                    ["Jan 2026", "2026-02", "3/1/2026"]])
+def test_wide_headers_of_day_month_or_month_day_dates_are_read_from_the_whole_row(months: list[str]) -> None:
+    """``2/1/2026`` alone could be February or January: the header row settles it, as a month column does."""
+    found = read_customers([["Customer", *months], ["Acme", "100", "150", "120"], ["Beta", "200", "", "80"]])
+    assert found.table is not None and not found.issues
+    assert (str(found.table.first), found.table.count, found.table.mrr) == (
+        "2026-01", 3, ((10000, 15000, 12000), (20000, 0, 8000)))
