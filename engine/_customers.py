@@ -34,10 +34,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, cast
 
 from engine import _messages as say
-from engine._cells import MONTH_EXPECTED, Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, show
+from engine._cells import (
+    MONTH_EXPECTED,
+    Cell,
+    CellError,
+    infer_date_order,
+    is_blank,
+    parse_money,
+    parse_month,
+    show,
+    three_part_date,
+)
 from engine._headers import match_header
 from engine._ledger import FIELD_TITLES, Field, Issue, Ledger, LedgerRow, Severity, Unit, a1
-from engine._month import Month
+from engine._month import MONTH_WORDS, Month
 
 Role = Literal["id", "name", "month", "amount", "currency"]
 HEADER_SEARCH_ROWS = 30
@@ -235,6 +245,8 @@ class _Header:
     distinguisher: int | None
     months: dict[int, Month]  # wide form: column -> month
     repeated_months: list[Month]
+    #: wide form: month headers that cannot be read without a guess (``January``, ``3/4/2026``) -> what would do
+    unreadable_months: dict[int, str] = field(default_factory=dict)
 
 
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
@@ -249,6 +261,9 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
                 month = parse_month(value, order)
             except CellError:
                 month = None
+                if isinstance(value, str) and three_part_date(value):
+                    header.unreadable_months[col] = say.MONTH_HEADER_AMBIGUOUS
+                    continue
             if month is not None:
                 if month in header.months.values():
                     header.repeated_months.append(month)
@@ -258,6 +273,9 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
             continue
         text = value.strip()
         role = customer_role(text)
+        if role is None and text.lower().rstrip(".") in MONTH_WORDS:
+            header.unreadable_months[col] = say.MONTH_WITH_YEAR
+            continue
         if role is not None and role not in header.roles:
             header.roles[role] = col
             continue
@@ -276,7 +294,7 @@ def _form(header: _Header) -> Literal["long", "wide"] | None:
         return None
     if "month" in header.roles and "amount" in header.roles:
         return "long"
-    if len(header.months) >= 1 and "month" not in header.roles:
+    if (header.months or header.unreadable_months) and "month" not in header.roles:
         return "wide"
     return None
 
@@ -410,6 +428,12 @@ class _Reader:
 
     def run(self) -> CustomerCheck:
         form = _form(self.header)
+        if form == "wide" and self.header.unreadable_months:
+            row = self.grid[self.header.index]
+            for col, expected in self.header.unreadable_months.items():
+                self.add("error", "bad_month", say.unreadable("Month", show(row[col]), expected),
+                         [a1(self.first_row + self.header.index, col)])
+            return CustomerCheck(None, self.issues)
         builder = self.read_long() if form == "long" else self.read_wide()
         if len(self.currencies) > 1:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()

@@ -523,6 +523,11 @@ def month_columns_missing(missing: Sequence[Month]) -> str:
             f"{'them' if len(missing) > 1 else 'it'} (a blank cell is 0).")
 
 
+MONTH_WITH_YEAR = "a month with its year, such as Jan 2026, 2026-01 or a date"
+MONTH_HEADER_AMBIGUOUS = ("a month the header row makes unambiguous (day/month or month/day?); write the months as "
+                          "Mar 2026 or 2026-03")
+
+
 def month_column_repeated(month: Month) -> str:
     return f"{month.name} heads more than one column; keep one column per month (delete or merge the others)."
 

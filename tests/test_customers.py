@@ -265,3 +265,20 @@ def test_wide_headers_of_day_month_or_month_day_dates_are_read_from_the_whole_ro
     assert found.table is not None and not found.issues
     assert (str(found.table.first), found.table.count, found.table.mrr) == (
         "2026-01", 3, ((10000, 15000, 12000), (20000, 0, 8000)))
+
+
+def test_wide_month_headers_without_a_year_or_with_an_ambiguous_date_are_refused_naming_each_cell() -> None:
+    """``January`` could be any year's and ``3/4/2026`` alone March or April: asked for, not guessed (they were
+    taken for attributes, and the table for no customer table at all)."""
+    check = check_ledger([["Customer", "Segment", "January", "February"], ["Acme", "SMB", "100", "150"]])
+    assert check.ledger is None and [str(i) for i in check.issues] == [
+        "C1: Month 'January' is not a month with its year, such as Jan 2026, 2026-01 or a date.",
+        "D1: Month 'February' is not a month with its year, such as Jan 2026, 2026-01 or a date."]
+    check = check_ledger([["Customer", "Jan 2026", "Feb", "Mar"], ["Acme", "100", "150", "120"]])
+    assert [str(i) for i in check.issues] == [
+        "C1: Month 'Feb' is not a month with its year, such as Jan 2026, 2026-01 or a date.",
+        "D1: Month 'Mar' is not a month with its year, such as Jan 2026, 2026-01 or a date."]
+    check = check_ledger([["Customer", "3/4/2026"], ["Acme", "100"]])
+    assert [str(i) for i in check.issues] == [
+        "B1: Month '3/4/2026' is not a month the header row makes unambiguous (day/month or month/day?); write the "
+        "months as Mar 2026 or 2026-03."]
