@@ -307,6 +307,27 @@ def find_customer_header(grid: Sequence[Sequence[Cell]]) -> int | None:
     return None
 
 
+Needed = Literal["customer", "month", "amount"]
+
+
+def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | None:
+    """The first row with two of a customer table's three columns (customer, month, figure) but not the third:
+    which one it lacks and the row's index; None when no row comes that close.
+
+    >>> customer_header_gap([["Title"], ["Customer", "Month", "Net Amount"]])
+    ('amount', 1)
+    """
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        header = _read_header(row, index)
+        has: dict[Needed, bool] = {"customer": bool({"id", "name"} & header.roles.keys()),
+                                   "month": "month" in header.roles or bool(header.months),
+                                   "amount": "amount" in header.roles}
+        missing = [role for role, present in has.items() if not present]
+        if len(missing) == 1:
+            return missing[0], index
+    return None
+
+
 _HALF_CENT = Decimal("0.01")
 
 

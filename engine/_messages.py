@@ -53,7 +53,8 @@ def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) ->
 def no_header(unit: str) -> str:
     return (
         "No header row found: the first rows should name the columns Month, "
-        f"{unit} (Start of Period), Expanded {unit}, Churned {unit} and Downgraded {unit}."
+        f"{unit} (Start of Period), Expanded {unit}, Churned {unit} and Downgraded {unit}, or, for a customer "
+        "table, Customer, Month and MRR (or one column per month, headed like Jan 2026)."
     )
 
 
@@ -526,6 +527,19 @@ def month_columns_missing(missing: Sequence[Month]) -> str:
 MONTH_WITH_YEAR = "a month with its year, such as Jan 2026, 2026-01 or a date"
 MONTH_HEADER_AMBIGUOUS = ("a month the header row makes unambiguous (day/month or month/day?); write the months as "
                           "Mar 2026 or 2026-03")
+
+
+def customer_column_missing(role: str, header_row: int) -> str:
+    """A header with two of a customer table's three columns: what the third is called."""
+    if role == "customer":
+        return (f"No customer column in the header (row {header_row}); head the column that names each row's "
+                "customer Customer (or Account, Company, Customer ID), or keep month totals in the seven-column "
+                "ledger (Month, MRR (Start of Period), Expanded MRR, Churned MRR, Downgraded MRR).")
+    if role == "month":
+        return (f"No month column in the header (row {header_row}) of this customer table; add a Month (or "
+                "Period, Date) column, or give each month its own column headed like Jan 2026.")
+    return (f"No MRR column in the header (row {header_row}) of this customer table; head the column that holds "
+            "each customer's monthly figure MRR (or Revenue, Amount, ARR).")
 
 
 def month_column_repeated(month: Month) -> str:

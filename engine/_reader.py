@@ -25,7 +25,7 @@ from engine._cells import (
     parse_ratio,
     show,
 )
-from engine._customers import find_customer_header, read_customers
+from engine._customers import customer_header_gap, find_customer_header, read_customers
 from engine._errors import LedgerError
 from engine._headers import match_header
 from engine._ledger import (
@@ -199,7 +199,10 @@ class _Reader:
         if header is None:
             best = max((_read_header(r, i) for i, r in enumerate(self.grid[:HEADER_SEARCH_ROWS])),
                        key=lambda h: sum(f in h.columns for f in REQUIRED_FIELDS), default=None)
-            if best is None or not best.columns:
+            gap = customer_header_gap(self.grid)
+            if gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
+                self.add("error", "missing_column", say.customer_column_missing(gap[0], self.first_row + gap[1]))
+            elif best is None or not best.columns:
                 self.add("error", "no_header", say.no_header(self.unit))
             else:
                 absent = [self.title(f) for f in REQUIRED_FIELDS if f not in best.columns]

@@ -282,3 +282,22 @@ def test_wide_month_headers_without_a_year_or_with_an_ambiguous_date_are_refused
     assert [str(i) for i in check.issues] == [
         "B1: Month '3/4/2026' is not a month the header row makes unambiguous (day/month or month/day?); write the "
         "months as Mar 2026 or 2026-03."]
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (["Customer", "Month", "Net Amount"],
+     "No MRR column in the header (row 1) of this customer table; head the column that holds each customer's "
+     "monthly figure MRR (or Revenue, Amount, ARR)."),
+    (["Name", "Month", "MRR"],
+     "No customer column in the header (row 1); head the column that names each row's customer Customer (or "
+     "Account, Company, Customer ID), or keep month totals in the seven-column ledger (Month, MRR (Start of "
+     "Period), Expanded MRR, Churned MRR, Downgraded MRR)."),
+    (["Customer", "MRR"],
+     "No month column in the header (row 1) of this customer table; add a Month (or Period, Date) column, or "
+     "give each month its own column headed like Jan 2026."),
+])
+def test_a_customer_table_missing_a_column_is_told_what_a_customer_table_needs(header: list[str],
+                                                                                expected: str) -> None:
+    """Not the seven-column ledger's Start, Expanded, Churned and Downgraded columns, which it never had."""
+    check = check_ledger([header, ["Acme", "2026-01", "100"]])
+    assert check.ledger is None and [str(i) for i in check.issues] == [expected]

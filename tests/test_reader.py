@@ -154,7 +154,8 @@ def test_missing_required_column() -> None:
 def test_no_header_at_all() -> None:
     assert messages([["1", "2"], ["3", "4"]]) == [
         "error: No header row found: the first rows should name the columns Month, MRR (Start of "
-        "Period), Expanded MRR, Churned MRR and Downgraded MRR."
+        "Period), Expanded MRR, Churned MRR and Downgraded MRR, or, for a customer table, Customer, Month and MRR "
+        "(or one column per month, headed like Jan 2026)."
     ]
 
 
