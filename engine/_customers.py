@@ -510,6 +510,17 @@ class _Reader:
                 return True
         return False
 
+    def repeats_header(self, row: Sequence[Cell]) -> bool:
+        """Whether ``row`` is the header again: each of its cells blank or the header's, in any case."""
+        header = self.grid[self.header.index]
+
+        def same(value: Cell, title: Cell) -> bool:
+            return isinstance(value, str) and isinstance(title, str) and value.strip().casefold() == \
+                title.strip().casefold()
+
+        return any(not is_blank(v) for v in row) and all(
+            is_blank(v) or (col < len(header) and same(v, header[col])) for col, v in enumerate(row))
+
     def currency(self, row: Sequence[Cell], sheet_row: int) -> None:
         col = self.header.roles["currency"]
         code = _text(self.cell(row, col))
@@ -592,6 +603,8 @@ class _Reader:
             if i is None and type(month_cell) is str and is_total_label(month_cell):
                 self.totals.setdefault(month_cell.strip(), []).append(a1(sheet_row, month_col))
                 continue
+            if i is None and ((is_blank(amount_cell) and is_blank(month_cell)) or self.repeats_header(row)):
+                continue  # a note under the table, or the header again where two exports were pasted together
             if i is None:
                 found_text = "(blank)" if is_blank(month_cell) else show(month_cell)
                 self.add("error", "bad_month", say.unreadable("Month", found_text, MONTH_EXPECTED),

@@ -301,3 +301,18 @@ def test_a_customer_table_missing_a_column_is_told_what_a_customer_table_needs(h
     """Not the seven-column ledger's Start, Expanded, Churned and Downgraded columns, which it never had."""
     check = check_ledger([header, ["Acme", "2026-01", "100"]])
     assert check.ledger is None and [str(i) for i in check.issues] == [expected]
+
+
+def test_notes_under_the_table_and_a_repeated_header_row_are_not_read_as_customers() -> None:
+    """An export's trailing notes (text in the first column, no month, no figure) and the header repeated where
+    two exports were pasted together hold no figure: they are passed over, not refused as unreadable months."""
+    check = check_ledger([HEAD, ["Acme", "2026-01", "100", "SMB"], ["Beta", "2026-01", "50", ""],
+                          [" customer ", "MONTH", "MRR", "Segment"], ["Acme", "2026-02", "110", "SMB"],
+                          ["Beta", "2026-02", "50", ""], ["", "", "", ""], ["Notes: figures exclude tax", "", "", ""],
+                          ["Exported on 2026-03-02 by jane@example.com", None, None, None]])
+    assert check.ledger is not None and not check.issues
+    assert check.ledger.customers is not None and check.ledger.customers.names == ("Acme", "Beta")
+    assert [str(r.end) for r in check.ledger.rows] == ["160.00"]
+    check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Acme", "", "100", ""]])
+    assert [str(i) for i in check.issues] == [
+        "B3: Month (blank) is not a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date."]
