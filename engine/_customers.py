@@ -569,6 +569,10 @@ class _Reader:
                 self.report_bad_months(months, month_col)
             return None
         self.first = min(found)
+        present = set(found)
+        missing = [self.first + i for i in range(max(found) - self.first) if self.first + i not in present]
+        if missing:
+            self.add("error", "missing_month", say.month_rows_missing(missing, self.unit))
         builder = _Builder(max(found) - self.first + 1, list(self.header.attributes))
         index_of = {v: (m - self.first if m is not None else None) for v, m in months.items()}
         distinguisher = self.header.distinguisher

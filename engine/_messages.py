@@ -542,6 +542,12 @@ def customer_column_missing(role: str, header_row: int) -> str:
             "each customer's monthly figure MRR (or Revenue, Amount, ARR).")
 
 
+def month_rows_missing(missing: Sequence[Month], unit: str) -> str:
+    return (f"No row for {month_run(missing)} between the other months: every customer would count as paying 0 "
+            f"then; add {'their' if len(missing) > 1 else 'its'} rows (for a month in which nobody paid, one row "
+            f"with {unit} 0 will do).")
+
+
 def month_column_repeated(month: Month) -> str:
     return f"{month.name} heads more than one column; keep one column per month (delete or merge the others)."
 

@@ -316,3 +316,15 @@ def test_notes_under_the_table_and_a_repeated_header_row_are_not_read_as_custome
     check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Acme", "", "100", ""]])
     assert [str(i) for i in check.issues] == [
         "B3: Month (blank) is not a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date."]
+
+
+def test_a_month_with_no_row_at_all_between_the_others_is_refused_as_the_wide_form_refuses_its_column() -> None:
+    """Counted, every customer would churn in it and come back after: most likely rows left out of an export."""
+    check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Beta", "2026-01", "50", ""],
+                          ["Acme", "2026-03", "100", ""], ["Acme", "2026-05", "100", ""], ["Acme", "2026-06", "0", ""]])
+    assert check.ledger is None and [str(i) for i in check.issues] == [
+        "No row for February 2026, April 2026 between the other months: every customer would count as paying 0 "
+        "then; add their rows (for a month in which nobody paid, one row with MRR 0 will do)."]
+    check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Acme", "2026-02", "0", ""],
+                          ["Acme", "2026-03", "100", ""]])
+    assert check.ledger is not None and not check.issues
