@@ -46,6 +46,11 @@ def is_blank(value: Cell) -> bool:
     return False
 
 
+def is_error_value(value: Cell) -> bool:
+    """A spreadsheet error value such as ``#REF!`` (which ``is_blank`` also counts as blank)."""
+    return isinstance(value, str) and value.strip().upper() in _ERROR_VALUES
+
+
 def show(value: Cell) -> str:
     """A cell's value as quoted in a message."""
     if isinstance(value, str):

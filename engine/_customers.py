@@ -40,6 +40,7 @@ from engine._cells import (
     CellError,
     infer_date_order,
     is_blank,
+    is_error_value,
     parse_money,
     parse_month,
     show,
@@ -352,6 +353,8 @@ def _cents(value: Cell) -> int:
         if value < 0:
             raise _AmountError(None, Decimal(value))
         return value * 100
+    if is_error_value(value):  # a broken formula, not a customer that paid nothing
+        raise _AmountError(say.AMOUNT_IS_ERROR_VALUE)
     if is_blank(value):
         return 0
     try:

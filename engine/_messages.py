@@ -524,6 +524,8 @@ def month_columns_missing(missing: Sequence[Month]) -> str:
             f"{'them' if len(missing) > 1 else 'it'} (a blank cell is 0).")
 
 
+AMOUNT_IS_ERROR_VALUE = ("an amount but a spreadsheet error; fix its formula, or enter 0 if the customer paid "
+                         "nothing")
 MONTH_WITH_YEAR = "a month with its year, such as Jan 2026, 2026-01 or a date"
 MONTH_HEADER_AMBIGUOUS = ("a month the header row makes unambiguous (day/month or month/day?); write the months as "
                           "Mar 2026 or 2026-03")

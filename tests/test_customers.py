@@ -328,3 +328,15 @@ def test_a_month_with_no_row_at_all_between_the_others_is_refused_as_the_wide_fo
     check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Acme", "2026-02", "0", ""],
                           ["Acme", "2026-03", "100", ""]])
     assert check.ledger is not None and not check.issues
+
+
+def test_a_spreadsheet_error_in_a_figure_is_refused_naming_its_cell_not_read_as_0() -> None:
+    """``#REF!`` is a broken formula, not a customer that paid nothing: read as 0 it was churn no one had."""
+    expected = ("is not an amount but a spreadsheet error; fix its formula, or enter 0 if the customer paid "
+                "nothing.")
+    long = check_ledger([HEAD, ["A", "2026-01", "100", ""], ["A", "2026-02", "#REF!", ""], ["B", "2026-01", "50", ""],
+                         ["B", "2026-02", " #N/A ", ""]])
+    assert [str(i) for i in long.issues] == [f"C3 (February 2026): MRR '#REF!' {expected}",
+                                             f"C5 (February 2026): MRR '#N/A' {expected}"]
+    wide = check_ledger([["Customer", "Jan 2026", "Feb 2026"], ["A", "100", "#DIV/0!"], ["B", "50", ""]])
+    assert [str(i) for i in wide.issues] == [f"C2 (February 2026): MRR '#DIV/0!' {expected}"]
