@@ -106,6 +106,8 @@ class SegmentCohort:
 def cohort_before(table: CustomerTable, first: Month) -> Month:
     """Month a-1 of a period starting at ``first``; ``QueryError`` naming it when the table lacks it."""
     before = first - 1
+    if first > table.last:  # the period is after the table, not before it
+        raise QueryError(say.not_in_ledger_yet(first, table.last))
     if before not in table:
         raise QueryError(say.cohort_month_missing(before, table.first))
     return before

@@ -340,3 +340,13 @@ def test_a_spreadsheet_error_in_a_figure_is_refused_naming_its_cell_not_read_as_
                                              f"C5 (February 2026): MRR '#N/A' {expected}"]
     wide = check_ledger([["Customer", "Jan 2026", "Feb 2026"], ["A", "100", "#DIV/0!"], ["B", "50", ""]])
     assert [str(i) for i in wide.issues] == [f"C2 (February 2026): MRR '#DIV/0!' {expected}"]
+
+
+@pytest.mark.parametrize(("query", "today"), [("2026-06", dt.date(2026, 7, 2)),
+                                              ("2026-05..2026-06", dt.date(2026, 7, 2)),
+                                              ("last-month", dt.date(2026, 6, 2))])
+def test_a_period_after_the_table_says_its_latest_month_not_its_first(query: str, today: dt.date) -> None:
+    with pytest.raises(QueryError) as exc:
+        build_report(read_ledger(LONG), resolve_period(query, today))
+    assert str(exc.value) == f"{resolve_period(query, today).first.name} is not in the ledger yet; the latest month " \
+                             "is March 2026."
