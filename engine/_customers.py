@@ -478,6 +478,8 @@ class _Reader:
         currency = next(iter(self.currencies), None) if len(self.currencies) == 1 else None
         summed_by = next((a for a, col in self.header.attributes.items() if col == self.header.distinguisher),
                          None) if b.summed else None
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
+            currency = None  # "$" or "US dollar": not a code to show money in
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
                              tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by)
 

@@ -68,11 +68,14 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
                  where: tuple[str, str] | None = None) -> Report:
     """Everything to say about ``period``; raises ``QueryError`` if the ledger does not cover it.
 
-    ``method`` None is the ledger's own: cohort for a customer table, else chained. ``top``, ``by``
+    ``method`` None is the ledger's own: cohort for a customer table, else chained. A customer table whose
+    Currency column names one currency is answered in it, whatever ``currency`` says. ``top``, ``by``
     (an attribute column) and ``where`` (column, value) apply to the cohort method. Without ``profile``
     the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
     """
     profile = profile or Profile(assumed=True)
+    if ledger.customers is not None and ledger.customers.currency is not None:
+        currency = ledger.customers.currency  # the table's own Currency column says what its money is in
     if method is None:
         method = "cohort" if ledger.customers is not None else "chained"
     if method == "cohort":

@@ -350,3 +350,14 @@ def test_a_period_after_the_table_says_its_latest_month_not_its_first(query: str
         build_report(read_ledger(LONG), resolve_period(query, today))
     assert str(exc.value) == f"{resolve_period(query, today).first.name} is not in the ledger yet; the latest month " \
                              "is March 2026."
+
+
+def test_a_currency_column_names_the_currency_the_answer_is_in() -> None:
+    """Money from a table kept in euros is shown in euros, whatever [company] currency says (it said $)."""
+    def currency(code: str) -> str:
+        grid: list[list[Cell]] = [["Customer", "Month", "MRR", "Currency"], ["A", "2026-01", "100", code],
+                                  ["A", "2026-02", "110", code]]
+        report = build_report(read_ledger(grid), resolve_period("2026-02", dt.date(2026, 3, 2)), currency="USD")
+        return str(report_to_dict(report)["currency"])
+
+    assert (currency("eur"), currency(" GBP "), currency("$")) == ("EUR", "GBP", "USD")
