@@ -561,17 +561,18 @@ class _Reader:
         distinct = {v for v in distinct if not is_blank(v)}
         order = infer_date_order([v for v in distinct if isinstance(v, str)])
         months: dict[Cell, Month | None] = {}
+        why: dict[Cell, str] = {}  # what an unreadable month cell should be instead
         for value in distinct:
             try:
                 months[value] = parse_month(value, order)
-            except CellError:
-                months[value] = None
+            except CellError as exc:
+                months[value], why[value] = None, exc.expected
         found = [m for m in months.values() if m is not None]
         if not found:
             if not distinct:
                 self.add("error", "empty", say.customers_empty())
             else:
-                self.report_bad_months(months, month_col)
+                self.report_bad_months(months, why, month_col)
             return None
         self.first = min(found)
         present = set(found)
@@ -616,7 +617,7 @@ class _Reader:
                 continue  # a note under the table, or the header again where two exports were pasted together
             if i is None:
                 found_text = "(blank)" if is_blank(month_cell) else show(month_cell)
-                self.add("error", "bad_month", say.unreadable("Month", found_text, MONTH_EXPECTED),
+                self.add("error", "bad_month", say.unreadable("Month", found_text, why.get(month_cell, MONTH_EXPECTED)),
                          [a1(sheet_row, month_col)])
                 continue
             if with_currency:
@@ -730,11 +731,11 @@ class _Reader:
             self.currency(body[0], first_row)
         return True
 
-    def report_bad_months(self, months: Mapping[Cell, Month | None], month_col: int) -> None:
+    def report_bad_months(self, months: Mapping[Cell, Month | None], why: Mapping[Cell, str], month_col: int) -> None:
         for r in self.data():
             value = self.cell(self.grid[r], month_col)
             if not is_blank(value) and months.get(value) is None:
-                self.add("error", "bad_month", say.unreadable("Month", show(value), MONTH_EXPECTED),
+                self.add("error", "bad_month", say.unreadable("Month", show(value), why.get(value, MONTH_EXPECTED)),
                          [a1(self.first_row + r, month_col)])
 
     # -- wide form --

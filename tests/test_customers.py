@@ -361,3 +361,9 @@ def test_a_currency_column_names_the_currency_the_answer_is_in() -> None:
         return str(report_to_dict(report)["currency"])
 
     assert (currency("eur"), currency(" GBP "), currency("$")) == ("EUR", "GBP", "USD")
+
+
+def test_a_day_month_date_the_column_leaves_ambiguous_says_so() -> None:
+    check = check_ledger([HEAD, ["A", "2026-01", "100", ""], ["A", "2/3/2026", "5", ""]])
+    assert [str(i) for i in check.issues] == [
+        "B3: Month '2/3/2026' is not a month the column makes unambiguous (day/month or month/day?)."]
