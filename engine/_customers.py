@@ -366,6 +366,18 @@ def _cents(value: Cell) -> int:
     return int((amount / _HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+_CURRENCY_MARK = re.compile(r"[$€£¥₹]|\b[A-Z]{3}\b")
+_SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+
+
+def _currency_mark(value: Cell) -> str | None:
+    """The currency a readable figure is written in (``$1,200`` -> ``USD``, ``EUR 50`` -> ``EUR``); None for
+    a bare number."""
+    if type(value) is not str or (match := _CURRENCY_MARK.search(value)) is None:
+        return None
+    return _SYMBOL_CODES.get(match[0], match[0])
+
+
 def _text(value: Cell) -> str | None:
     """A key or attribute cell as text: IDs stay text (``00123``); ``123.0`` from a sheet is ``123``."""
     if value is None or isinstance(value, bool):
@@ -440,6 +452,7 @@ class _Reader:
         self.key_col = header.roles.get("id", header.roles.get("name"))
         self.name_col = header.roles.get("name", self.key_col)
         self.currencies: dict[str, str] = {}  # code -> its first cell
+        self.marks: dict[str, str] = {}  # the currency figures are written in ($, EUR ...) -> its first cell
         self.fast_rows: tuple[list[Cell], int] | None = None  # the key column, when read column by column
         self.totals: dict[str, list[str]] = {}  # a total row's label -> the cells that hold it
 
@@ -463,6 +476,9 @@ class _Reader:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
+        if len(self.marks) > 1:
+            self.add("error", "mixed_currency", say.figures_in_currencies(self.unit, list(self.marks.items())),
+                     list(self.marks.values()))
         for label, cells in self.totals.items():
             self.add("warning", "total_row", say.total_rows(label, len(cells)), cells)
         if builder is None or any(i.severity == "error" for i in self.issues):
@@ -478,6 +494,8 @@ class _Reader:
         currency = next(iter(self.currencies), None) if len(self.currencies) == 1 else None
         summed_by = next((a for a, col in self.header.attributes.items() if col == self.header.distinguisher),
                          None) if b.summed else None
+        if currency is None and not self.currencies and len(self.marks) == 1:
+            currency = next(iter(self.marks))  # every figure written €1,200: the table is in euros
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
@@ -492,9 +510,16 @@ class _Reader:
             return None
         return key, _text(self.cell(row, self.name_col)) or key
 
+    def mark(self, value: Cell, cell: str) -> None:
+        """Note the currency a readable figure is written in, with the first cell that shows it."""
+        if (code := _currency_mark(value)) is not None:
+            self.marks.setdefault(code, cell)
+
     def amount(self, value: Cell, sheet_row: int, col: int, month: Month | None) -> int | None:
         try:
-            return _cents(value)
+            cents = _cents(value)
+            self.mark(value, a1(sheet_row, col))
+            return cents
         except _AmountError as exc:
             if exc.expected is not None:
                 self.add("error", "bad_amount", say.unreadable(self.unit, show(value), exc.expected),
@@ -631,6 +656,7 @@ class _Reader:
                     continue
                 if type(amount_cell) is str:
                     known[amount_cell] = cents
+                    self.mark(amount_cell, a1(sheet_row, amount_col))
             c = index.get(key)
             if c is None:
                 c = builder.customer(key, _text(row[name_col]) or key)
@@ -688,6 +714,13 @@ class _Reader:
                 known[value] = _cents(value)
             except _AmountError:
                 return False
+        marks = {m for v in known if (m := _currency_mark(v)) is not None}
+        if len(marks) > 1:
+            return False  # figures in two currencies: the row-by-row reader names the first cell of each
+        if marks:
+            code = marks.pop()
+            self.marks[code] = a1(self.first_row + self.header.index + 1 + next(
+                r for r, v in enumerate(amounts) if _currency_mark(v) == code), roles["amount"])
         months = list(map(index_of.get, column(roles["month"])))
         if None in months:
             return False
@@ -817,6 +850,7 @@ class _Reader:
             return self.amount(value, sheet_row, col, self.first + i)
         if type(value) is str:
             known[value] = cents
+            self.mark(value, a1(sheet_row, col))  # a text's first cell: the currency it is written in
         return cents
 
     def warn_alike(self, b: _Builder) -> None:

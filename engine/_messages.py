@@ -506,6 +506,11 @@ def currencies_mixed(column: str, firsts: Sequence[tuple[str, str]]) -> str:
             "currency first.")
 
 
+def figures_in_currencies(unit: str, firsts: Sequence[tuple[str, str]]) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return f"The {unit} figures are in more than one currency ({listed}); convert the amounts to one currency first."
+
+
 def total_rows(label: str, count: int) -> str:
     if count == 1:
         return (f"This row ('{label}') reads as a total, not a customer, and is left out of the figures: counted, "

@@ -367,3 +367,18 @@ def test_a_day_month_date_the_column_leaves_ambiguous_says_so() -> None:
     check = check_ledger([HEAD, ["A", "2026-01", "100", ""], ["A", "2/3/2026", "5", ""]])
     assert [str(i) for i in check.issues] == [
         "B3: Month '2/3/2026' is not a month the column makes unambiguous (day/month or month/day?)."]
+
+
+def test_figures_written_in_more_than_one_currency_are_refused_naming_the_first_cell_of_each() -> None:
+    """``$100`` and ``€50`` in one column were summed as 150 of nothing in particular."""
+    long = check_ledger([["Customer", "Month", "MRR"], ["A", "2026-01", "$100"], ["B", "2026-01", "€50"],
+                         ["A", "2026-02", "$100"], ["B", "2026-02", "EUR 50"]])
+    assert [str(i) for i in long.issues] == [
+        "C2 and C3: The MRR figures are in more than one currency (USD from C2, EUR from C3); convert the amounts "
+        "to one currency first."]
+    wide = check_ledger([["Customer", "Jan 2026", "Feb 2026"], ["A", "$100", "$100"], ["B", "£50", "50"]])
+    assert [str(i) for i in wide.issues] == [
+        "B2 and B3: The MRR figures are in more than one currency (USD from B2, GBP from B3); convert the amounts "
+        "to one currency first."]
+    one = read_ledger([["Customer", "Month", "MRR"], ["A", "2026-01", "€100"], ["A", "2026-02", "110"]])
+    assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
