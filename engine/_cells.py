@@ -64,8 +64,11 @@ def show(value: Cell) -> str:
 
 _MONTH_WORD = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+# a timestamp's zone (Z, +09:00, UTC) does not move it: the month is the date as written
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?"
+                  r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?")
 _NAMED = re.compile(rf"({_MONTH_WORD})\.?[\s,\-/']*(\d{{4}}|\d{{2}})", re.IGNORECASE)
+_NAMED_MDY = re.compile(rf"({_MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.IGNORECASE)  # Jan 31, 2026
 _NAMED_DAY = re.compile(rf"\d{{1,2}}[\s\-]({_MONTH_WORD})\.?[\s,\-]*(\d{{4}})", re.IGNORECASE)
 _MM_YYYY = re.compile(r"(\d{1,2})[/\-.](\d{4})")
 _THREE_PART = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
@@ -95,9 +98,9 @@ def three_part_date(text: str) -> tuple[int, int, int] | None:
 def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
     """Read a month from a cell.
 
-    Takes ``2026-03``, ``2026-03-01``, ``Mar 2026``, ``March 2026``, ``Mar-26``, ``03/2026``,
-    ``202603``, a date, or a serial day number. ``03/04/2026`` needs ``date_order`` (the reader
-    infers it from the whole column) unless one part is above 12.
+    Takes ``2026-03``, ``2026-03-01``, ``2026-03-01T09:00:00Z``, ``Mar 2026``, ``March 2026``, ``Mar-26``,
+    ``Mar 31, 2026``, ``03/2026``, ``202603``, a date, or a serial day number. ``03/04/2026`` needs
+    ``date_order`` (the reader infers it from the whole column) unless one part is above 12.
     """
     if isinstance(value, bool) or is_blank(value):
         raise CellError(MONTH_EXPECTED)
@@ -114,7 +117,7 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
     if m := _NAMED.fullmatch(text):
         year = int(m[2])
         return _month(year + 2000 if year < 100 else year, MONTH_WORDS[m[1].lower()])
-    if m := _NAMED_DAY.fullmatch(text):
+    if (m := _NAMED_DAY.fullmatch(text)) or (m := _NAMED_MDY.fullmatch(text)):
         return _month(int(m[2]), MONTH_WORDS[m[1].lower()])
     if m := _MM_YYYY.fullmatch(text):
         return _month(int(m[2]), int(m[1]))
