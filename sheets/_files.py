@@ -105,7 +105,11 @@ class FileSource:
             # so a sheet whose other formulas have values was calculated)
             if uncomputed and not computed:
                 raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
-            return Cells(grid, title)
+            cells = Cells(grid, title)
+            if self.worksheet is None and len(values.sheetnames) > 1 and [i.code for i in cells.check.issues] == [
+                    "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
+                raise SourceError(say.first_worksheet_without_table(str(self.path), title, values.sheetnames))
+            return cells
         finally:
             values.close()
             formulas.close()

@@ -144,6 +144,13 @@ def not_text(path: str, what: str) -> str:
     return f"{path}: not a CSV file nrr can read: {what}."
 
 
+def first_worksheet_without_table(path: str, title: str, titles: list[str]) -> str:
+    other = next(t for t in titles if t != title)
+    return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table; name "
+            f"the worksheet that does, such as --ledger '{path}#{other}' (the workbook has "
+            f"{', '.join(repr(t) for t in titles)}).")
+
+
 def formulas_without_values(path: str, sheet: str, cells: list[str]) -> str:
     shown = ", ".join(cells[:3]) + (f" and {len(cells) - 3} more" if len(cells) > 3 else "")
     return (f"{path}: {len(cells)} formula cell(s) on '{sheet}' have no saved values ({shown}): the file was "

@@ -148,3 +148,19 @@ def test_a_quote_left_open_in_a_big_csv_is_said_in_words(tmp_path: Path) -> None
     path.write_text(",".join(HEADER[:5]) + '\n2026-01,"100000,0,0,0\n' + "x" * 200_000 + "\n")
     assert refusal(path).startswith(f"{path}: not a CSV file nrr can read: it does not read as CSV (field larger "
                                     "than field limit")
+
+
+def test_a_workbook_whose_first_worksheet_holds_no_table_names_the_others(tmp_path: Path) -> None:
+    """A cover sheet first and the customers on the next tab: say how to pick it, not only that the cover has no
+    header."""
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active["A1"] = "Our MRR by customer: see the Customers tab."
+    book.create_sheet("Customers").append(["Customer", "Month", "MRR"])
+    book["Customers"].append(["Acme", "2026-01", 100])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    assert refusal(path) == (f"{path}: its first worksheet, 'Read me', holds no header row of a ledger or a customer "
+                             f"table; name the worksheet that does, such as --ledger '{path}#Customers' (the workbook "
+                             "has 'Read me', 'Customers').")
+    assert load_ledger(open_file_source(f"{path}#Customers")).customers is not None
