@@ -6,11 +6,13 @@ A file yields the same ``Cells`` as a Google Sheet, so both are checked by the s
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import datetime as dt
 import gc
 import io
 import itertools
+import re
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -121,8 +123,13 @@ def _xlsx_cell(value: object) -> Cell:
     return str(value)
 
 
+_SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's line telling it the delimiter: ``sep=;``
+
+
 def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
     text = _decode(path)
+    if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
+        return [(), *_split(path, text[hint.end():], hint[1], 1)]
     sample = text[:8192]
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
@@ -131,6 +138,11 @@ def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
+    return _split(path, text, delimiter, 0)
+
+
+def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple[Cell, ...]]:
+    """The rows of ``text``, its cells split at ``delimiter`` (``rows_above``: the file's lines before it)."""
     # the csv module splits the lines itself: a quoted cell may hold a line break ("Churned\nMRR")
     # one str object per distinct text: a customer table repeats its months, names and figures on
     # every row, and sharing them keeps a 300,000-row table's grid to a fraction of the memory
@@ -145,7 +157,15 @@ def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
             rows: list[tuple[Cell, ...]] = [tuple(map(share, row, row))
                                             for row in map(str.split, lines, itertools.repeat(delimiter))]
             return rows + [()] * empty  # csv reads each empty line at the end as a row with no cells
-        return [tuple(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = [tuple(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        if rows and rows[-1] and "\n" in str(rows[-1][-1]):  # the last cell runs over lines: a quote left open?
+            try:
+                collections.deque(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True), 0)
+            except csv.Error as exc:
+                if "end of data" in str(exc):  # and not a stray quote earlier that csv reads as is
+                    raise SourceError(say.not_text(str(path), say.quote_left_open(
+                        a1(rows_above + len(rows), len(rows[-1]) - 1)))) from None
+        return rows
     except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
         raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
                                                   "that is opened and never closed")) from None

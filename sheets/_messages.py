@@ -144,6 +144,11 @@ def not_text(path: str, what: str) -> str:
     return f"{path}: not a CSV file nrr can read: {what}."
 
 
+def quote_left_open(cell: str) -> str:
+    return (f'the quote (") that opens {cell} is never closed, so the rest of the file reads as one cell; close it '
+            "or delete it")
+
+
 def first_worksheet_without_table(path: str, title: str, titles: list[str]) -> str:
     other = next(t for t in titles if t != title)
     return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table; name "

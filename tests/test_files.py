@@ -164,3 +164,21 @@ def test_a_workbook_whose_first_worksheet_holds_no_table_names_the_others(tmp_pa
                              f"table; name the worksheet that does, such as --ledger '{path}#Customers' (the workbook "
                              "has 'Read me', 'Customers').")
     assert load_ledger(open_file_source(f"{path}#Customers")).customers is not None
+
+
+def test_excels_sep_line_picks_the_delimiter(tmp_path: Path) -> None:
+    """``sep=;`` on the first line is how Excel is told a file's delimiter; it is not the header."""
+    path = tmp_path / "customers.csv"
+    path.write_text("sep=;\r\nCustomer;Month;MRR\r\nAcme;2026-01;1,200.50\r\nAcme;2026-02;1,300\r\n")
+    ledger = load_ledger(open_file_source(str(path)))
+    assert [(str(r.start), str(r.expansion)) for r in ledger.rows] == [("1200.50", "99.50")]
+
+
+def test_a_quote_left_open_in_a_small_csv_is_said_in_words_not_read_as_one_cell(tmp_path: Path) -> None:
+    """The rest of the file read as one customer's name: its rows silently gone."""
+    path = tmp_path / "customers.csv"
+    path.write_text('Customer,Month,MRR\nAcme,2026-01,100\n"Beta,2026-01,50\nAcme,2026-02,120\n')
+    assert refusal(path) == (f'{path}: not a CSV file nrr can read: the quote (") that opens A3 is never closed, so '
+                             "the rest of the file reads as one cell; close it or delete it.")
+    path.write_text('Customer,Month,MRR\nAcme,2026-01,100\nAcme,2026-02,120,"a note\nover two lines"\n')
+    assert len(load_ledger(open_file_source(str(path)))) == 1
