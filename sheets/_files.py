@@ -128,6 +128,8 @@ _SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's line telling it the delimiter
 
 def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
     text = _decode(path)
+    if not text.strip():
+        raise SourceError(say.not_text(str(path), "it is empty; export the ledger again"))
     if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
         return [(), *_split(path, text[hint.end():], hint[1], 1)]
     sample = text[:8192]

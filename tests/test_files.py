@@ -182,3 +182,10 @@ def test_a_quote_left_open_in_a_small_csv_is_said_in_words_not_read_as_one_cell(
                              "the rest of the file reads as one cell; close it or delete it.")
     path.write_text('Customer,Month,MRR\nAcme,2026-01,100\nAcme,2026-02,120,"a note\nover two lines"\n')
     assert len(load_ledger(open_file_source(str(path)))) == 1
+
+
+@pytest.mark.parametrize("content", ["", "\r\n\r\n  \r\n", "\ufeff"])
+def test_an_empty_csv_says_it_is_empty(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(content, encoding="utf-8")
+    assert refusal(path) == f"{path}: not a CSV file nrr can read: it is empty; export the ledger again."
