@@ -631,7 +631,11 @@ class _Reader:
                 if is_blank(key) and is_blank(month_cell) and is_blank(amount_cell):
                     continue
                 if (text := self.key(row)) is None:
-                    self.add("error", "no_customer", say.customer_missing(self.unit), [a1(sheet_row, key_col)])
+                    name = _text(row[name_col]) if name_col != key_col else None
+                    title = str(self.grid[self.header.index][key_col]).strip()
+                    message = (say.customer_id_missing(self.unit, name, title) if name is not None
+                               else say.customer_missing(self.unit))
+                    self.add("error", "no_customer", message, [a1(sheet_row, key_col)])
                     continue
                 key = text[0]
             i = index_of.get(month_cell)

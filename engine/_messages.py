@@ -490,6 +490,11 @@ def customer_missing(unit: str) -> str:
     return f"This row has {unit} but no customer; fill in the customer or delete the row."
 
 
+def customer_id_missing(unit: str, name: str, id_column: str) -> str:
+    return (f"This row has {unit} and a customer name ('{name.strip()}') but no {id_column}, the column that tells "
+            "customers apart; fill in its ID.")
+
+
 def customer_repeated(name: str) -> str:
     return (f"'{name}' has two rows for this month; add a Subscription, Plan or Product column to tell "
             "them apart (they are then summed), or merge them into one row.")

@@ -382,3 +382,12 @@ def test_figures_written_in_more_than_one_currency_are_refused_naming_the_first_
         "to one currency first."]
     one = read_ledger([["Customer", "Month", "MRR"], ["A", "2026-01", "€100"], ["A", "2026-02", "110"]])
     assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
+
+
+def test_a_row_with_a_name_but_no_id_asks_for_the_id() -> None:
+    """With both an ID and a name column the ID is the key: 'no customer' read wrong beside a name."""
+    check = check_ledger([["Customer ID", "Customer Name", "Month", "MRR"], ["001", "Acme", "2026-01", "100"],
+                          ["", "Beta", "2026-01", "50"]])
+    assert [str(i) for i in check.issues] == [
+        "A3: This row has MRR and a customer name ('Beta') but no Customer ID, the column that tells customers "
+        "apart; fill in its ID."]
