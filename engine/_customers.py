@@ -611,7 +611,8 @@ class _Reader:
         name_col = self.name_col if self.name_col is not None else key_col
         attributes = [(col, builder.attributes[name]) for name, col in self.header.attributes.items()]
         with_currency = "currency" in self.header.roles
-        width = max(key_col, name_col, month_col, amount_col, *(col for col, _ in attributes)) + 1
+        width = max(key_col, name_col, month_col, amount_col, *(col for col, _ in attributes),
+                    self.header.roles.get("currency", 0)) + 1  # every column read by index, the currency's too
         if self.fast_long(builder, index_of, width):
             return builder
         index, mrr, sources = builder.index, builder.mrr, builder.rows

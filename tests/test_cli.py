@@ -264,3 +264,12 @@ def test_a_customer_report_says_why_its_money_rows_are_not_the_cohort() -> None:
     flat = " ".join(line.strip("│ ") for line in out.splitlines())
     assert ("The movements above are every customer's, month by month, new customers' included; the cohort figures "
             "follow the 29 customers paying in Oct 2025: $58,944 then, $62,606 in Oct 2026.") in flat
+
+
+def test_a_customer_table_whose_rows_stop_before_the_currency_column_reads(tmp_path: Path) -> None:
+    """An export that drops a row's trailing blank cells: 'internal error (IndexError ...)', exit 70."""
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Month,MRR,Currency\nAcme,2026-01,100,USD\nBeta,2026-01,50\nAcme,2026-02,100,USD\n"
+                    "Beta,2026-02,40\n")
+    data = report_json("2026-02", "--ledger", str(path), "--today", "2026-03-05")
+    assert (data["nrr_pct"], data["currency"]) == (93.33, "USD")
