@@ -180,14 +180,22 @@ def _column(table: CustomerTable, column: str) -> str:
     return name
 
 
+def _same(value: str) -> str:
+    """A segment value as compared: ``" smb "`` and ``SMB`` are one segment."""
+    return " ".join(value.split()).casefold()
+
+
 def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str, list[int]]:
-    """Customers by their value of ``column`` in ``month`` (blank: ``(none)``), in order of first sight."""
+    """Customers by their value of ``column`` in ``month`` (blank: ``(none)``), in order of first sight; values
+    that differ only in case or spacing are one segment, named as first written (without stray spaces)."""
     name = _column(table, column)
     i = table.index(month)
     groups: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
     for c in range(len(table.mrr)):
         if table.mrr[c][i]:
-            groups[table.value_at(name, c, i) or "(none)"].append(c)
+            value = " ".join((table.value_at(name, c, i) or "").split()) or "(none)"
+            groups[labels.setdefault(_same(value), value)].append(c)
     return groups
 
 
@@ -204,8 +212,8 @@ def where_members(table: CustomerTable, month: Month, where: tuple[str, str]) ->
     ``month``; ``QueryError`` when nobody paying then has that value."""
     column, value = where
     groups = segment_members(table, column, month)
-    wanted = value.casefold()
-    label = next((g for g in groups if g.casefold() == wanted), None)
+    wanted = _same(value)
+    label = next((g for g in groups if _same(g) == wanted), None)
     if label is None:
         raise QueryError(say.where_matches_nobody(_column(table, column), value, month, list(groups)))
     return label, groups[label]

@@ -391,3 +391,17 @@ def test_a_row_with_a_name_but_no_id_asks_for_the_id() -> None:
     assert [str(i) for i in check.issues] == [
         "A3: This row has MRR and a customer name ('Beta') but no Customer ID, the column that tells customers "
         "apart; fill in its ID."]
+
+
+def test_segment_values_differing_only_in_case_or_spacing_are_one_segment() -> None:
+    """``SMB``, ``smb `` and `` SMB`` typed by hand: --where Segment=SMB left two of them out, --by showed three
+    rows that looked alike."""
+    t = table(["A", "2026-01", "100", "SMB"], ["B", "2026-01", "50", "smb "], ["C", "2026-01", "20", " SMB"],
+              ["D", "2026-01", "200", "Enterprise"], ["A", "2026-02", "100", "SMB"], ["B", "2026-02", "0", "smb "],
+              ["C", "2026-02", "20", " SMB"], ["D", "2026-02", "200", "Enterprise"])
+    split = {s.segment: s.cohort.customers for s in segment_cohorts(t, Month(2026, 2), Month(2026, 2), "Segment",
+                                                                    Profile())}
+    assert split == {"Enterprise": 1, "SMB": 3}
+    out = report_to_dict(build_report(t.ledger(), resolve_period("2026-02", dt.date(2026, 3, 2)),
+                                      where=("segment", "Smb")))
+    assert (out["cohort"]["segment"], out["cohort"]["customers"], out["cohort"]["retained"]) == ("SMB", 3, 2)
