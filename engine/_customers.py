@@ -281,8 +281,10 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
             header.roles[role] = col
             continue
         header.attributes[text] = col
-        if header.distinguisher is None and _tokens(text) & DISTINGUISHING_WORDS:
-            header.distinguisher = col
+        words = _tokens(text)
+        if words & DISTINGUISHING_WORDS and (header.distinguisher is None or (
+                words & _ID_WORDS and not _tokens(str(row[header.distinguisher])) & _ID_WORDS)):
+            header.distinguisher = col  # the first such column, unless a later one is an ID (Subscription Id)
     return header
 
 

@@ -405,3 +405,13 @@ def test_segment_values_differing_only_in_case_or_spacing_are_one_segment() -> N
     out = report_to_dict(build_report(t.ledger(), resolve_period("2026-02", dt.date(2026, 3, 2)),
                                       where=("segment", "Smb")))
     assert (out["cohort"]["segment"], out["cohort"]["customers"], out["cohort"]["retained"]) == ("SMB", 3, 2)
+
+
+def test_a_subscription_id_tells_rows_apart_even_after_a_subscription_status_column() -> None:
+    """Chargebee's Subscription Status came first and was taken as the column that tells rows apart: 'active' twice
+    read as a repeat, and the message asked for the Subscription column the table has."""
+    found = read_customers([["Customer Id", "Subscription Status", "Subscription Id", "Month", "MRR"],
+                            ["cb_1", "active", "sub_1", "2026-01", "100"], ["cb_1", "active", "sub_2", "2026-01", "20"],
+                            ["cb_1", "active", "sub_1", "2026-02", "100"],
+                            ["cb_1", "active", "sub_2", "2026-02", "30"]])
+    assert found.table is not None and not found.issues and found.table.mrr == ((12000, 13000),)
