@@ -447,7 +447,8 @@ class _Reader:
         self.issues: list[Issue] = []
         amount_col = header.roles.get("amount")
         amount_header = grid[header.index][amount_col] if amount_col is not None else ""
-        self.unit: Unit = "ARR" if isinstance(amount_header, str) and "arr" in _tokens(amount_header) else "MRR"
+        self.unit: Unit = "ARR" if isinstance(amount_header, str) and {"arr", "annual"} & _tokens(amount_header) \
+            else "MRR"
         if amount_col is None and any(isinstance(v, str) and (m := match_header(v)) and m.unit == "ARR"
                                       for v in grid[header.index]):
             self.unit = "ARR"

@@ -415,3 +415,10 @@ def test_a_subscription_id_tells_rows_apart_even_after_a_subscription_status_col
                             ["cb_1", "active", "sub_1", "2026-02", "100"],
                             ["cb_1", "active", "sub_2", "2026-02", "30"]])
     assert found.table is not None and not found.issues and found.table.mrr == ((12000, 13000),)
+
+
+def test_an_annual_revenue_column_is_arr() -> None:
+    """Only 'ARR' and 'Annual Recurring Revenue' were: 'Annual Revenue' was labelled MRR, its stage taken x12."""
+    found = read_customers([["Customer", "Month", "Annual Revenue"], ["A", "2026-01", "1200"],
+                            ["A", "2026-02", "1200"]])
+    assert found.table is not None and found.table.unit == "ARR"
