@@ -57,7 +57,9 @@ _CUSTOMER_WORDS = {"customer", "customers", "account", "accounts", "company", "c
 _ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid"}
 _NAME_WORDS = {"name", "names"}
 _MONTH_WORDS = {"month", "period", "date", "billing", "invoice", "reporting", "start", "of"}
-_AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "usd", "value"}
+_AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "value", "net",
+                 "current", "usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl", "cny", "chf", "sek", "nok",
+                 "dkk"}  # MRR (EUR), Net MRR
 _CURRENCY_WORDS = {"currency", "ccy", "cur"}
 # a row whose customer (or, in the long form, month) is one of these sums the others: counted, it doubles them
 _TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
@@ -317,7 +319,7 @@ def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | 
     """The first row with two of a customer table's three columns (customer, month, figure) but not the third:
     which one it lacks and the row's index; None when no row comes that close.
 
-    >>> customer_header_gap([["Title"], ["Customer", "Month", "Net Amount"]])
+    >>> customer_header_gap([["Title"], ["Customer", "Month", "Amount Due"]])
     ('amount', 1)
     """
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):

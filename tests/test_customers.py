@@ -285,7 +285,7 @@ def test_wide_month_headers_without_a_year_or_with_an_ambiguous_date_are_refused
 
 
 @pytest.mark.parametrize(("header", "expected"), [
-    (["Customer", "Month", "Net Amount"],
+    (["Customer", "Month", "Amount Due"],
      "No MRR column in the header (row 1) of this customer table; head the column that holds each customer's "
      "monthly figure MRR (or Revenue, Amount, ARR)."),
     (["Name", "Month", "MRR"],
@@ -422,3 +422,10 @@ def test_an_annual_revenue_column_is_arr() -> None:
     found = read_customers([["Customer", "Month", "Annual Revenue"], ["A", "2026-01", "1200"],
                             ["A", "2026-02", "1200"]])
     assert found.table is not None and found.table.unit == "ARR"
+
+
+@pytest.mark.parametrize("title", ["Amount (EUR)", "MRR (GBP)", "Net MRR", "Current MRR", "Revenue CAD"])
+def test_an_amount_header_may_name_its_currency_or_say_net_or_current(title: str) -> None:
+    """They were refused with the ledger's 'No MRR (Start of Period) ... columns'."""
+    check = check_ledger([["Customer", "Month", title], ["A", "2026-01", "100"], ["A", "2026-02", "120"]])
+    assert check.ledger is not None and not check.issues and str(check.ledger.rows[0].end) == "120.00"
