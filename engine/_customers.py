@@ -57,9 +57,9 @@ _CUSTOMER_WORDS = {"customer", "customers", "account", "accounts", "company", "c
 _ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid"}
 _NAME_WORDS = {"name", "names"}
 _MONTH_WORDS = {"month", "period", "date", "billing", "invoice", "reporting", "start", "of"}
+_CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl", "cny", "chf", "sek", "nok", "dkk"}
 _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "value", "net",
-                 "current", "usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl", "cny", "chf", "sek", "nok",
-                 "dkk"}  # MRR (EUR), Net MRR
+                 "current", *_CURRENCY_CODES}  # MRR (EUR), Net MRR
 _CURRENCY_WORDS = {"currency", "ccy", "cur"}
 # a row whose customer (or, in the long form, month) is one of these sums the others: counted, it doubles them
 _TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
@@ -501,6 +501,10 @@ class _Reader:
                          None) if b.summed else None
         if currency is None and not self.currencies and len(self.marks) == 1:
             currency = next(iter(self.marks))  # every figure written €1,200: the table is in euros
+        amount_col = self.header.roles.get("amount")
+        if currency is None and not self.currencies and not self.marks and amount_col is not None:
+            named = _tokens(str(self.grid[self.header.index][amount_col])) & _CURRENCY_CODES
+            currency = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
