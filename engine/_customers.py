@@ -458,7 +458,8 @@ class _Reader:
         self.name_col = header.roles.get("name", self.key_col)
         self.currencies: dict[str, str] = {}  # code -> its first cell
         self.marks: dict[str, str] = {}  # the currency figures are written in ($, EUR ...) -> its first cell
-        self.fast_rows: tuple[list[Cell], int] | None = None  # the key column, when read column by column
+        #: the key column, the first data row's sheet row and each key's row index, when read column by column
+        self.fast_rows: tuple[list[Cell], int, Sequence[int]] | None = None
         self.totals: dict[str, list[str]] = {}  # a total row's label -> the cells that hold it
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
@@ -702,10 +703,12 @@ class _Reader:
         a customer, a month and a readable figure, no customer twice in a month, one currency. False
         (the builder untouched) otherwise: the row-by-row loop then finds and names each problem."""
         body = self.grid[self.header.index + 1:]
-        while body and all(is_blank(v) for v in body[-1]):  # blank rows at the end hold nothing
-            body = body[:-1]
-        if body and min(map(len, body)) < width:
-            return False
+        numbers: Sequence[int] = range(len(body))  # each kept row's index in the body, for its sheet row
+        if body and min(map(len, body)) < width:  # a short row: fine if it is blank (it holds nothing)
+            numbers = [i for i, row in enumerate(body) if len(row) >= width or not all(map(is_blank, row))]
+            body = [body[i] for i in numbers]
+            if body and min(map(len, body)) < width:
+                return False
         roles = self.header.roles
         key_col = self.key_col if self.key_col is not None else 0
         name_col = self.name_col if self.name_col is not None else key_col
@@ -759,7 +762,7 @@ class _Reader:
         builder.mrr = [cells[c:c + count] for c in range(0, len(cells), count)]
         first_row = self.first_row + self.header.index + 1
         builder.rows = [[] for _ in customers]
-        self.fast_rows = (keys, first_row)
+        self.fast_rows = (keys, first_row, numbers)
         columns = dict(self.header.attributes)
 
         def fill() -> Mapping[str, tuple[list[str | None], ...]]:
@@ -879,8 +882,8 @@ class _Reader:
 
     def first_row_of(self, b: _Builder, key: str) -> int:
         if self.fast_rows is not None:
-            keys, first = self.fast_rows
-            return first + keys.index(key)
+            keys, first, numbers = self.fast_rows
+            return first + numbers[keys.index(key)]
         return min((r for r in b.rows[b.index[key]] if r), default=0)
 
 

@@ -158,7 +158,9 @@ def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple
             lines, empty = plain
             rows: list[tuple[Cell, ...]] = [tuple(map(share, row, row))
                                             for row in map(str.split, lines, itertools.repeat(delimiter))]
-            return rows + [()] * empty  # csv reads each empty line at the end as a row with no cells
+            for i in [i for i, line in enumerate(lines) if not line] if "" in lines else ():
+                rows[i] = ()  # csv reads an empty line as a row with no cells
+            return rows + [()] * empty
         rows = [tuple(map(share, row, row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
         if rows and rows[-1] and "\n" in str(rows[-1][-1]):  # the last cell runs over lines: a quote left open?
             try:
@@ -179,7 +181,7 @@ def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple
 def _plain_lines(text: str) -> tuple[list[str], int] | None:
     """The lines of a text the csv module would read as plain lines split at the delimiter, a third
     faster, and how many empty lines end it (an editor's or an export's trailing blank lines): no quote,
-    no NUL, no empty line inside, every CR part of a CRLF. None otherwise (csv reads it)."""
+    no NUL, every CR part of a CRLF. None otherwise (csv reads it). An empty line is a row with no cells."""
     if '"' in text or "\0" in text:
         return None
     end = "\r\n" if "\r" in text else "\n"
@@ -191,7 +193,7 @@ def _plain_lines(text: str) -> tuple[list[str], int] | None:
     lines = text.split(end)
     if end == "\r\n" and not text.count("\r") == text.count("\n") == len(lines) - 1:
         return None  # a CR or LF on its own: csv ends a line there too
-    return None if "" in lines else (lines, empty)  # csv reads an empty line as a row with no cells
+    return lines, empty
 
 
 def _decode(path: Path) -> str:

@@ -434,3 +434,15 @@ def test_an_amount_header_may_name_its_currency_or_say_net_or_current(title: str
 def test_a_currency_named_in_the_figure_header_is_the_answers_currency() -> None:
     one = read_ledger([["Customer", "Month", "MRR (EUR)"], ["A", "2026-01", "100"], ["A", "2026-02", "110"]])
     assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
+
+
+def test_blank_rows_inside_a_clean_table_keep_the_cells_named_right() -> None:
+    """A blank row (an empty CSV line) keeps a clean table on the column-by-column path; the cells a warning
+    names are still the sheet's: Acme on row 2, 'acme inc ' on row 5, after the blank row 4."""
+    check = check_ledger([HEAD, ("Acme Inc", "2026-01", "5", ""), ("B", "2026-01", "5", ""), (),
+                          ("acme inc ", "2026-02", "5", ""), ("", "", "", ""), ("B", "2026-02", "6", "")])
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((500, 0), (500, 600), (0, 500))
+    assert [str(i) for i in check.warnings] == [
+        "A2 and A5: 'Acme Inc' and 'acme inc ' differ only in case or spacing: they are counted as two customers; "
+        "write them the same way if they are one."]
