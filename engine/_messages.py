@@ -534,6 +534,7 @@ def month_columns_missing(missing: Sequence[Month]) -> str:
             f"{'them' if len(missing) > 1 else 'it'} (a blank cell is 0).")
 
 
+LEDGER_AMOUNT_IS_ERROR_VALUE = "an amount but a spreadsheet error; fix its formula, or enter 0 if nothing moved"
 AMOUNT_IS_ERROR_VALUE = ("an amount but a spreadsheet error; fix its formula, or enter 0 if the customer paid "
                          "nothing")
 MONTH_WITH_YEAR = "a month with its year, such as Jan 2026, 2026-01 or a date"

@@ -20,6 +20,7 @@ from engine._cells import (
     DateOrder,
     infer_date_order,
     is_blank,
+    is_error_value,
     parse_money,
     parse_month,
     parse_ratio,
@@ -293,6 +294,11 @@ class _Reader:
     def amount(self, cells: Sequence[Cell], f: Field, sheet_row: int,
                month: Month | None) -> tuple[Decimal, Decimal] | None:
         value = _cell(cells, self.columns.get(f))
+        if is_error_value(value):  # a broken formula: read as blank, a movement would silently be 0
+            expected = say.LEDGER_AMOUNT_IS_ERROR_VALUE
+            self.add("error", "bad_amount", say.unreadable(self.title(f), show(value), expected),
+                     [self.ref(sheet_row, f)], month)
+            raise CellError(say.LEDGER_AMOUNT_IS_ERROR_VALUE)
         if is_blank(value):
             return None
         try:

@@ -325,3 +325,15 @@ def test_rows_that_hold_errors_are_not_reported_as_missing() -> None:
     gaps = [str(i) for i in check.warnings if i.code == "gap"]
     assert gaps == ["No row for May 2026 (1 month missing between April 2026 and June 2026); periods that span "
                     "the gap are refused until it is added."]
+
+
+def test_a_spreadsheet_error_in_a_movement_is_an_error_not_a_zero() -> None:
+    """``#REF!`` in Expanded read as blank, so 0: a silent wrong NRR. It names its cell, as a customer table's does."""
+    check = check_ledger([HEADER, ["2026-01", "1000", "#REF!", "5", "0", "1005"],
+                          ["2026-02", "1005", "10", "#N/A", "0", "1010"]])
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        "C2 (January 2026): Expanded MRR '#REF!' is not an amount but a spreadsheet error; fix its formula, or enter "
+        "0 if nothing moved.",
+        "D3 (February 2026): Churned MRR '#N/A' is not an amount but a spreadsheet error; fix its formula, or enter 0 "
+        "if nothing moved."]
