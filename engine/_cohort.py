@@ -174,6 +174,9 @@ def _top(items: list[tuple[int, str]], n: int) -> tuple[Mover, ...]:
 def _column(table: CustomerTable, column: str) -> str:
     name = table.attribute(column)
     if name is None:
+        wanted = " ".join(column.split()).casefold()
+        if any(" ".join(k.split()).casefold() == wanted for k in table.key_headers):
+            raise QueryError(say.customer_column_is_no_segment(column, list(table.attribute_names)))
         raise QueryError(say.unknown_attribute(column, list(table.attributes)))
     if name == table.summed_by:
         raise QueryError(say.attribute_sums_rows(name, [a for a in table.attribute_names if a != name]))

@@ -150,6 +150,8 @@ class CustomerTable:
     #: the attribute column that told a customer's summed rows apart (Plan, Subscription): a customer then has
     #: several values of it at once, so it cannot split customers into segments
     summed_by: str | None = None
+    #: the headers of the customer's own columns (ID, name): not attributes, so not segments
+    key_headers: tuple[str, ...] = ()
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -222,7 +224,8 @@ class CustomerTable:
 
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
-                             self.attribute_names, attributes, self.unit, self.currency, self.summed_by)
+                             self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
+                             self.key_headers)
 
     def ledger(self, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
         """The derived seven-column ledger: Start = the month before's total, End = Start + E - C - D."""
@@ -508,8 +511,12 @@ class _Reader:
             currency = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
+        header = self.grid[self.header.index]
+        keys = tuple(str(header[c]).strip() for c in dict.fromkeys((self.key_col, self.name_col))
+                     if c is not None and c < len(header))
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
-                             tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by)
+                             tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by,
+                             keys)
 
     def cell(self, row: Sequence[Cell], col: int | None) -> Cell:
         return row[col] if col is not None and col < len(row) else None

@@ -587,6 +587,11 @@ def attribute_sums_rows(column: str, others: Sequence[str]) -> str:
             f"column{other}.")
 
 
+def customer_column_is_no_segment(column: str, known: Sequence[str]) -> str:
+    names = f"; its attribute columns are: {', '.join(known)}" if known else "; this table has no attribute column"
+    return f"'{column}' names each customer, so it splits nothing into segments{names}."
+
+
 def unknown_attribute(column: str, known: Sequence[str]) -> str:
     names = ", ".join(known) if known else "none"
     return f"No column '{column}' in the customer table; its attribute columns are: {names}."

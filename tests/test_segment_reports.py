@@ -103,3 +103,14 @@ def test_a_chained_figure_asked_of_a_customer_table_says_so() -> None:
     data = report_to_dict(build_report(ledger(), resolve_period("ttm", TODAY), method="chained"))
     assert data["benchmark"]["basis_note"] == ("chained from the customer table's month totals, as asked: the cohort "
                                                "method (the default) gives the exact 12-month cohort figure")
+
+
+def test_by_the_customer_column_says_it_names_customers() -> None:
+    import pytest
+
+    from engine import QueryError
+
+    with pytest.raises(QueryError) as exc:
+        build_report(ledger(), resolve_period("ttm", TODAY), by="Customer ID")
+    assert str(exc.value) == ("'Customer ID' names each customer, so it splits nothing into segments; its attribute "
+                              "columns are: Segment, Plan.")
