@@ -35,6 +35,7 @@ from engine import (
     segment_lines,
     segment_name,
     tier_name,
+    triangle_sentence,
 )
 
 Block = dict[str, Any]
@@ -295,6 +296,8 @@ COHORT_AGES = (3, 6, 9, 12)
 
 def cohort_blocks(triangle: CohortTriangle) -> list[Block]:
     """The cohort triangle, narrowed to fit Slack: each acquisition quarter's NRR at 3, 6, 9 and 12 months."""
+    if (empty := triangle_sentence(triangle)) is not None:
+        return [mrkdwn(empty)]
     lines = [f"{'Cohort':<10} {'Customers':>9} " + " ".join(f"{f'M{a}':>7}" for a in COHORT_AGES)]
     for row in triangle.rows:
         cells = [rate(row.nrr[a], 1) if a < len(row.nrr) and row.nrr[a] is not None else "" for a in COHORT_AGES]

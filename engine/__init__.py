@@ -131,6 +131,7 @@ from engine._sentences import (
     profile_sentence,
     segment_name,
     tier_name,
+    triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, load_ledger
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
@@ -281,5 +282,6 @@ __all__ = [
     "tier_name",
     "trailing_12m",
     "trailing_series",
+    "triangle_sentence",
     "where_cohort",
 ]

@@ -14,6 +14,7 @@ from engine._retention import Change, Method, Retention, Trailing
 
 if TYPE_CHECKING:  # the report module uses these sentences
     from engine._report import Report
+    from engine._triangle import CohortTriangle
 
 METHOD_WORDS: dict[Method, str] = {
     "chained": "chained: the product of the monthly rates",
@@ -127,3 +128,12 @@ def cohort_money_sentence(report: Report) -> str:
                 f"{cohort.before.short}, month by month: {then}{back}.")
     return (f"The movements above are every customer's, month by month, new customers' included; the cohort "
             f"figures follow the {cohort.customers:,} customers paying in {cohort.before.short}: {then}.")
+
+
+def triangle_sentence(triangle: CohortTriangle) -> str | None:
+    """Why a cohort triangle has nothing to show, when it has nothing: no cohort, or none a month old."""
+    if not triangle.rows:
+        return "No cohort to show: no customer has paid in the table yet."
+    if triangle.ages < 2:
+        return "No cohort is a month old yet: NRR by age starts once the table holds a second month."
+    return None

@@ -33,6 +33,7 @@ from engine import (
     rate,
     segment_name,
     tier_name,
+    triangle_sentence,
 )
 
 
@@ -252,6 +253,9 @@ def triangle_ages(triangle: CohortTriangle) -> list[int]:
 
 def render_triangle(triangle: CohortTriangle, console: Console) -> None:
     """NRR by acquisition cohort (rows) against age in months (columns); blank where a cohort is not that old."""
+    if (empty := triangle_sentence(triangle)) is not None:
+        console.print(empty)
+        return
     ages = triangle_ages(triangle)
     console.print(Text(f"NRR by acquisition {triangle.by} and age in months", style="bold"))
     table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)

@@ -234,7 +234,10 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int
     settings = runtime.settings
     triangle = ledger_triangle(load_ledger(runtime.source()), args.by, settings.calendar.fiscal_year_start)
     render_triangle(triangle, out)
-    if args.png is not None:
+    if args.png is not None and not triangle.rows:
+        out.print(f"No heatmap written to {args.png}: there is no cohort to draw.", soft_wrap=True, markup=False,
+                  highlight=False)
+    elif args.png is not None:
         try:
             args.png.write_bytes(triangle_png(triangle))
         except OSError as exc:

@@ -215,3 +215,19 @@ def test_segment_names_from_the_sheet_print_as_written(tmp_path: Path) -> None:
     assert code == 0
     assert "[bold]Ent[/bold] [x]   │ 120.00% │ 100.00% │ 100.0% │       1/1 │  $100 │ $120" in lines
     assert "大企業エンタープライズ │  90.00% │  90.00% │ 100.0% │       1/1 │  $100 │  $90" in lines
+
+
+def test_cohorts_with_nothing_to_show_say_so(tmp_path: Path) -> None:
+    zero = tmp_path / "zero.csv"
+    zero.write_text("Customer,Month,MRR\nA,2026-01,0\nA,2026-02,0\n")
+    png = tmp_path / "heatmap.png"
+    code, out, err = run("cohorts", "--ledger", str(zero), "--png", str(png))
+    assert (code, err) == (0, "")
+    assert out == ("No cohort to show: no customer has paid in the table yet.\n"
+                   f"No heatmap written to {png}: there is no cohort to draw.\n")
+    assert not png.exists()
+    one = tmp_path / "one.csv"
+    one.write_text("Customer,Month,MRR\nA,2026-01,100\n")
+    code, out, _ = run("cohorts", "--ledger", str(one))
+    assert (code, " ".join(out.split())) == (0, "No cohort is a month old yet: NRR by age starts once the table "
+                                                "holds a second month.")
