@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from bot import _messages as say
@@ -34,6 +33,7 @@ from engine import (
     rate,
     segment_lines,
     segment_name,
+    shows_as_no_change,
     tier_name,
     triangle_sentence,
 )
@@ -77,7 +77,7 @@ def change_line(report: Report) -> str | None:
     c = report.change
     if c is None:
         return None
-    if pts(c.nrr) == pts(Decimal(0)):  # no change at the precision shown: no arrow either way
+    if shows_as_no_change(c.nrr):  # no change at the precision shown: no arrow either way
         return change_sentence(c)
     return f"{ARROWS[c.nrr >= 0]} {change_sentence(c)}"
 

@@ -53,7 +53,6 @@ from engine._cohort import (
     compute_cohort,
     parse_where,
     segment_cohorts,
-    where_cohort,
 )
 from engine._customers import (
     CustomerCheck,
@@ -89,6 +88,7 @@ from engine._messages import (
     needs_customer_table,
     pts,
     rate,
+    shows_as_no_change,
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._movers_text import (
@@ -116,7 +116,6 @@ from engine._retention import (
     compare_retention,
     compute_retention,
     trailing_12m,
-    trailing_series,
 )
 from engine._sentences import (
     approximation_note,
@@ -278,10 +277,9 @@ __all__ = [
     "segment_lines",
     "segment_name",
     "segment_values",
+    "shows_as_no_change",
     "stage_for_arr",
     "tier_name",
     "trailing_12m",
-    "trailing_series",
     "triangle_sentence",
-    "where_cohort",
 ]

@@ -222,13 +222,6 @@ def where_members(table: CustomerTable, month: Month, where: tuple[str, str]) ->
     return label, groups[label]
 
 
-def where_cohort(table: CustomerTable, first: Month, last: Month, where: tuple[str, str], *,
-                 top: int = TOP_MOVERS) -> Cohort:
-    """The cohort of one segment: the customers whose ``where`` column has that value in a-1."""
-    label, members = where_members(table, cohort_before(table, first), where)
-    return compute_cohort(table, first, last, top=top, members=members, segment=label)
-
-
 _SEGMENT_WORDS: dict[str, Segment] = {"enterprise": "enterprise", "ent": "enterprise", "midmarket": "mid-market",
                                       "mid": "mid-market", "mm": "mid-market", "smb": "smb", "small": "smb",
                                       "smallbusiness": "smb", "smallandmediumbusiness": "smb"}
@@ -260,7 +253,7 @@ def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str
     annual: dict[str, list[int]] = {}
     if last - 12 in source:
         annual = segment_members(source, column, last - 12)
-    arr = _arr(table, last) if arr is None else arr
+    arr = company_arr(table, last) if arr is None else arr
     out = []
     for label, members in groups.items():
         cohort = compute_cohort(table, first, last, top=top, members=members, segment=label)
@@ -276,11 +269,6 @@ def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str
 
 
 def company_arr(table: CustomerTable, month: Month) -> Decimal:
-    """The company's ARR in ``month``, which picks the stage benchmarks."""
-    return _arr(table, month)
-
-
-def _arr(table: CustomerTable, month: Month) -> Decimal:
-    """The company's ARR in ``month`` (it picks the stage, for every segment alike)."""
+    """The company's ARR in ``month``: it picks the stage benchmarks, for every segment alike."""
     end = cents_to_decimal(table.total(month))
     return end * 12 if table.unit == "MRR" else end

@@ -323,6 +323,11 @@ def pts(delta: Decimal, places: int = 1) -> str:
     return f"{shown if shown else abs(shown):+} pts"
 
 
+def shows_as_no_change(delta: Decimal, places: int = 1) -> bool:
+    """Whether a change in points shows as 0.0 (``+0.0 pts``): it then has no direction, no driver, no arrow."""
+    return _half_up(delta * 100, places) == 0
+
+
 DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}
 
 
@@ -343,10 +348,10 @@ def change_sentence(nrr_delta: Decimal, previous_label: str, driver: str | None,
     way, when it shows at one decimal. A change that shows as 0.0 points names no driver.
     """
     head = f"NRR {pts(nrr_delta)} vs {previous_label}"
-    if driver is None or driver_delta is None or _half_up(nrr_delta * 100, 1) == 0:
+    if driver is None or driver_delta is None or shows_as_no_change(nrr_delta):
         return head
     text = f"{head}, mostly {movement(driver, driver_delta)}"
-    if despite is not None and despite_delta is not None and _half_up(despite_delta * 100, 1) != 0:
+    if despite is not None and despite_delta is not None and not shows_as_no_change(despite_delta):
         text += f", despite {movement(despite, despite_delta)}"
     return text
 

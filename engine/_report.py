@@ -108,14 +108,15 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
 
 
 def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top: int,
-                      where: tuple[str, str] | None) -> tuple[Retention, Cohort]:
+                      where: tuple[str, str] | None) -> tuple[Retention, Cohort, CustomerTable]:
     """The period's cohort figures over the month-by-month money of the same customers' ledger: the whole
-    table's, or with ``where`` the segment's (its customers in a-1), so a segment's money is its own."""
-    before = cohort_before(table, period.first)  # a period whose month a-1 the table lacks is refused, naming it
+    table's, or with ``where`` the segment's (its customers in a-1), so a segment's money is its own; and
+    the table of those customers."""
+    cohort_before(table, period.first)  # a period whose month a-1 the table lacks is refused, naming it
     period = fit_period(period, ledger)
     segment = None
     if where is not None:
-        segment, members = where_members(table, before, where)
+        segment, members = where_members(table, cohort_before(table, period.first), where)
         table = table.subset(members)
         ledger = table.ledger(ledger.warnings, ledger.sheet)
     base = compute_retention(ledger, period, "chained")
@@ -124,34 +125,35 @@ def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top:
     cohort = compute_cohort(table, period.first, period.last, top=top, segment=segment)
     if not cohort.start:
         undefined = say.undefined_zero_start(period.first)
-        return replace(base, method="cohort", nrr=None, grr=None, components=None, undefined=undefined), cohort
+        return (replace(base, method="cohort", nrr=None, grr=None, components=None, undefined=undefined), cohort,
+                table)
     start = Decimal(cohort.start)
     components = Components(cohort.expansion / start, cohort.contraction / start, cohort.churn / start)
     retention = replace(base, method="cohort", nrr=cohort.nrr, grr=cohort.grr, components=components,
                         undefined=None, notes=())
-    return retention, cohort
+    return retention, cohort, table
 
 
 def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile: Profile, fiscal_year_start: int,
                    currency: str, top: int, by: str | None, where: tuple[str, str] | None) -> Report:
     """The report of a customer table: every figure a cohort figure, the 12-month cohort benchmarked."""
-    retention, cohort = _cohort_retention(ledger, table, period, top, where)
+    retention, cohort, customers = _cohort_retention(ledger, table, period, top, where)
     period = retention.period
     no_change: str | None = None
     change = None
     try:
-        previous, _ = _cohort_retention(ledger, table, previous_period(period, fiscal_year_start), top, where)
+        previous, _, _ = _cohort_retention(ledger, table, previous_period(period, fiscal_year_start), top, where)
     except QueryError as exc:
         no_change = say.no_comparison(str(exc))
     else:
         change = compare_retention(retention, previous)
         if change is None:
             no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
-    trailing = _annual(ledger, table, period, where)
+    year = None if where is None else _segment_table(table, period.last - 12, where)  # its 12-month cohort's
+    trailing = _annual(ledger, table, period, cohort.segment, year)
+    arr = company_arr(table, period.last)  # the company's ARR picks the stage, for a segment too
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
-        last_end = Decimal(table.total(period.last)).scaleb(-2)  # the company's ARR picks the stage
-        arr = last_end * 12 if ledger.unit == "MRR" else last_end
         if cohort.segment is not None and (own := benchmark_segment(cohort.segment)) is not None:
             # a segment is compared with its own segment's benchmark: the data chose it, not a default
             profile = replace(profile, segment=own, assumed=False)
@@ -159,29 +161,26 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
     segments = None
     if by and where is None:
         segments = segment_cohorts(table, period.first, period.last, by, profile, top=top)
-    elif by and where is not None:  # segments within the segment, each year's cohort drawn a year back
-        within = table.subset(where_members(table, cohort.before, where)[1])
-        year = _segment_table(table, period.last - 12, where)
-        segments = segment_cohorts(within, period.first, period.last, by, profile, top=top,
-                                   year=year or within.subset([]), arr=company_arr(table, period.last))
+    elif by:  # segments within the segment, each year's cohort drawn a year back
+        segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
+                                   year=year or customers.subset([]), arr=arr)
     return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
                   cohort, segments)
 
 
-def _annual(ledger: Ledger, table: CustomerTable, period: Period, where: tuple[str, str] | None) -> Trailing | None:
-    """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (with
-    ``where``, of the segment's customers 12 months before); else the month totals' trailing figure, for
-    the whole table only: a segment has no annual figure of its own until the table holds that month."""
-    if where is None:
-        return annual_figure(ledger, period.last)
-    year = period.last - 12
-    label = where_members(table, cohort_before(table, period.first), where)[0]
-    if year not in table:
-        return Trailing(period.last, None, None, 0, False, say.segment_needs_a_year(label, year, table.first))
-    segment = _segment_table(table, year, where)
+def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
+            year: CustomerTable | None) -> Trailing | None:
+    """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (of
+    ``segment``: its customers 12 months before, ``year``); else the month totals' trailing figure, for the
+    whole table only: a segment has no annual figure of its own until the table holds that month."""
     if segment is None:
-        return Trailing(period.last, None, None, 0, False, say.segment_new_since(label, year))
-    return annual_figure(segment.ledger(ledger.warnings, ledger.sheet), period.last)
+        return annual_figure(ledger, period.last)
+    month = period.last - 12
+    if month not in table:
+        return Trailing(period.last, None, None, 0, False, say.segment_needs_a_year(segment, month, table.first))
+    if year is None:
+        return Trailing(period.last, None, None, 0, False, say.segment_new_since(segment, month))
+    return annual_figure(year.ledger(ledger.warnings, ledger.sheet), period.last)
 
 
 def _segment_table(table: CustomerTable, month: Month, where: tuple[str, str]) -> CustomerTable | None:

@@ -287,10 +287,3 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     power = Decimal(12) / n
     grr = None if result.grr is None else (result.grr ** power if result.grr else ZERO)
     return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes, totals=totals, derived=derived)
-
-
-def trailing_series(ledger: Ledger, last: Month, count: int, method: Method = "chained"
-                    ) -> list[Trailing]:
-    """Trailing-12-month figures for each of the ``count`` months ending at ``last`` that exist."""
-    series = [trailing_12m(ledger, last - i, method) for i in reversed(range(count))]
-    return [t for t in series if t is not None]
