@@ -45,14 +45,13 @@ from engine import (
     Month,
     approximation_note,
     build_report,
+    ledger_table,
     read_customers,
     read_ledger,
     resolve_period,
 )
 
 FIRST = Month(2022, 1)
-HEADER = ["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR",
-          "MRR (End of Period)", "NRR Rate"]
 PREHISTORY = 120  # months of customers joining before the table starts, so that it holds every age
 
 
@@ -129,11 +128,11 @@ def simulate(scenario: Scenario, customers: int, months: int, seed: int) -> list
 
 
 def totals_grid(ledger: Ledger) -> list[list[Cell]]:
-    """The month totals a user without a customer table has: the seven-column ledger."""
-    grid: list[list[Cell]] = [list(HEADER)]
-    for r in ledger.rows:
-        grid.append([str(r.month), *(f"{v:.2f}" for v in (r.start, r.expansion, r.churn, r.downgrade, r.end)),
-                     f"{r.end / r.start * 100:.2f}%"])
+    """The month totals a user without a customer table has: the seven-column ledger, as ``nrr ledger``
+    prints it."""
+    headers, rows = ledger_table(ledger)
+    grid: list[list[Cell]] = [[*headers]]
+    grid.extend([*row] for row in rows)
     return grid
 
 

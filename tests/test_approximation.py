@@ -17,15 +17,13 @@ from decimal import Decimal
 
 import pytest
 
-from engine import Cell, Ledger, Method, Month, build_report, read_customers, read_ledger, resolve_period
+from engine import Cell, Ledger, Method, Month, build_report, ledger_table, read_customers, read_ledger, resolve_period
 
 FIRST = Month(2023, 1)
 MONTHS = 36
 CUSTOMERS = 3000
 SEED = 7
 LATE_CHURN, EARLY_MONTHS, EXPANSION, CONTRACTION = 0.015, 6, 0.06, 0.02
-HEADER = ["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR",
-          "MRR (End of Period)", "NRR Rate"]
 
 
 def simulate(growth: float, early: float, seed: int = SEED) -> list[list[Cell]]:
@@ -67,11 +65,10 @@ def simulate(growth: float, early: float, seed: int = SEED) -> list[list[Cell]]:
 
 
 def month_totals(ledger: Ledger) -> list[list[Cell]]:
-    """The seven-column ledger a user without a customer table has."""
-    grid: list[list[Cell]] = [list(HEADER)]
-    for r in ledger.rows:
-        grid.append([str(r.month), *(f"{v:.2f}" for v in (r.start, r.expansion, r.churn, r.downgrade, r.end)),
-                     f"{r.end / r.start * 100:.2f}%"])
+    """The seven-column ledger a user without a customer table has, as ``nrr ledger`` prints it."""
+    headers, rows = ledger_table(ledger)
+    grid: list[list[Cell]] = [[*headers]]
+    grid.extend([*row] for row in rows)
     return grid
 
 
