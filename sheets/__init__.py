@@ -23,16 +23,17 @@ from sheets._files import FILE_SUFFIXES, FileSource, open_file_source
 from sheets._spec import SheetRef, is_sheet_spec, parse_sheet_spec
 
 if TYPE_CHECKING:
+    from sheets._cellplan import METADATA_KEY, NOTE_PREFIX, FillResult
     from sheets._client import SCOPES, SheetsClient, UserSheetsClient, credentials_from_env
-    from sheets._fill import METADATA_KEY, NOTE_PREFIX, FillResult, fill_sheet
+    from sheets._fill import fill_sheet
     from sheets._source import GoogleSheetSource, LedgerCache, Worksheet
     from sheets._template import init_sheet
 
 _GOOGLE = {
     "SCOPES": "sheets._client", "SheetsClient": "sheets._client", "credentials_from_env": "sheets._client",
     "UserSheetsClient": "sheets._client",
-    "FillResult": "sheets._fill", "fill_sheet": "sheets._fill", "METADATA_KEY": "sheets._fill",
-    "NOTE_PREFIX": "sheets._fill",
+    "FillResult": "sheets._cellplan", "fill_sheet": "sheets._fill", "METADATA_KEY": "sheets._cellplan",
+    "NOTE_PREFIX": "sheets._cellplan",
     "GoogleSheetSource": "sheets._source", "LedgerCache": "sheets._source", "Worksheet": "sheets._source",
     "init_sheet": "sheets._template",
 }

@@ -36,34 +36,34 @@ from decimal import Decimal
 
 from engine import Field, Ledger, LedgerRow, Month, a1, check_ledger, is_blank, quote_sheet
 from sheets import _messages as say
-from sheets._errors import SheetNotFound, SheetsError
-from sheets._fill import (
+from sheets._cellplan import (
     COMPUTED,
+    Cell,
     Change,
     FillResult,
     NoLedgerHeader,
+    Position,
     Refusal,
-    _aim_notes,
-    _aim_values,
-    _Cell,
-    _desired,
-    _grid,
-    _months_by_row,
-    _parse_a1,
-    _plan_notes,
-    _plan_values,
-    _Position,
-    _problem_notes,
-    _recheck,
-    _record_requests,
-    _report_plan,
-    _show,
-    _show_old,
-    _Snapshot,
-    _title,
-    _verdict,
+    Snapshot,
+    aim_notes,
+    aim_values,
+    desired_value,
+    field_title,
+    judge_cell,
+    months_by_row,
+    parse_a1,
+    plan_notes,
+    plan_values,
+    problem_notes,
+    recheck,
+    record_requests,
+    report_plan,
+    show_old,
+    show_value,
     snapshot,
+    values_grid,
 )
+from sheets._errors import SheetNotFound, SheetsError
 from sheets._source import GoogleSheetSource, Worksheet
 from sheets._spec import SheetRef
 from sheets._template import HEADERS, TEMPLATE_ROWS, new_sheet_id, template_formulas, template_requests
@@ -97,36 +97,36 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
     seen = _template_snapshot(template_tab) if sheet is None else _existing(target, sheet)
     result = FillResult(template_tab, dry_run,
                         preamble=[say.derived_fill(customer_tab, template_tab, len(ledger), sheet is None)])
-    typed: dict[_Position, list[str]] = {}
+    typed: dict[Position, list[str]] = {}
     inputs, new_months = _plan(seen, ledger, customer_tab, overwrite, result, typed)
     tab = _project(seen, inputs)
     result.errors, result.warnings = len(tab.check.errors), len(ledger.warnings) + len(tab.check.warnings)
-    planned = sorted(inputs + _plan_values(tab, overwrite, fix_formulas, result), key=lambda c: (c.row, c.column))
-    result.refused.sort(key=lambda r: _parse_a1(r.cell))  # row by row, as the changes
-    notes = _plan_notes(tab, _problem_notes(tab, planned, typed), result)
+    planned = sorted(inputs + plan_values(tab, overwrite, fix_formulas, result), key=lambda c: (c.row, c.column))
+    result.refused.sort(key=lambda r: parse_a1(r.cell))  # row by row, as the changes
+    notes = plan_notes(tab, problem_notes(tab, planned, typed), result)
     if not planned and not notes:
         return result
     if dry_run:
-        _report_plan(planned, notes, result)
+        report_plan(planned, notes, result)
         return result
     if sheet is None:
         requests = template_requests(seen.sheet.sheet_id, template_tab, len(ledger) + 100)
         found: dict[Month, int] = {}
     else:
-        rechecked = _recheck(target, seen)
+        rechecked = recheck(target, seen)
         if rechecked is None:
             result.refused.append(Refusal(seen.quoted, None, say.header_changed()))
             return result
         requests, found = [], rechecked
     rows_now = _rows_now(seen, found, planned, new_months)
-    requests += _aim_values(tab, planned, rows_now, result) + _aim_notes(tab, notes, rows_now, result)
+    requests += aim_values(tab, planned, rows_now, result) + aim_notes(tab, notes, rows_now, result)
     if requests:
-        source.client.batch_update(source.ref.spreadsheet_id, requests + _record_requests(seen, result.written))
+        source.client.batch_update(source.ref.spreadsheet_id, requests + record_requests(seen, result.written))
         source.cache.forget(source.ref.spreadsheet_id)
     return result
 
 
-def _existing(target: GoogleSheetSource, sheet: Worksheet) -> _Snapshot:
+def _existing(target: GoogleSheetSource, sheet: Worksheet) -> Snapshot:
     try:
         seen = snapshot(target, sheet)
     except NoLedgerHeader as exc:
@@ -136,25 +136,25 @@ def _existing(target: GoogleSheetSource, sheet: Worksheet) -> _Snapshot:
     return seen
 
 
-def _template_snapshot(title: str) -> _Snapshot:
+def _template_snapshot(title: str) -> Snapshot:
     """The tab as the template will make it: headers, and the End and NRR formulas in their rows."""
-    cells: dict[_Position, _Cell] = {(0, c): _Cell(value=h) for c, h in enumerate(HEADERS)}
+    cells: dict[Position, Cell] = {(0, c): Cell(value=h) for c, h in enumerate(HEADERS)}
     for r in range(2, TEMPLATE_ROWS + 2):
         end, nrr = template_formulas(r)
-        cells[(r - 1, 5)], cells[(r - 1, 6)] = _Cell(formula=end), _Cell(formula=nrr)
-    check = check_ledger(_grid(cells), sheet=title)
+        cells[(r - 1, 5)], cells[(r - 1, 6)] = Cell(formula=end), Cell(formula=nrr)
+    check = check_ledger(values_grid(cells), sheet=title)
     assert check.layout is not None
-    return _Snapshot(Worksheet(new_sheet_id(), title), quote_sheet(title), cells, check, check.layout, [], {})
+    return Snapshot(Worksheet(new_sheet_id(), title), quote_sheet(title), cells, check, check.layout, [], {})
 
 
-def _plan(seen: _Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, result: FillResult,
-          typed: dict[_Position, list[str]]) -> tuple[list[Change], set[Month]]:
+def _plan(seen: Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, result: FillResult,
+          typed: dict[Position, list[str]]) -> tuple[list[Change], set[Month]]:
     """Every input cell of the derived ledger (Month to Downgraded) the ownership rules allow writing, at the
     rows the read saw, and the months that need a new row; a cell typed by hand is refused in ``result``,
     and what its note says in ``typed``."""
     columns = seen.layout.columns
     rows: dict[Month, list[int]] = {}
-    for number, month in sorted(_months_by_row(seen.cells, seen.layout).items()):
+    for number, month in sorted(months_by_row(seen.cells, seen.layout).items()):
         rows.setdefault(month, []).append(number)
     filled = [r + 1 for (r, c), cell in seen.cells.items()
               if r + 1 > seen.layout.header_row and any(columns.get(f) == c for f in _INPUT_COLUMNS)
@@ -177,16 +177,16 @@ def _plan(seen: _Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, r
     return planned, new_months
 
 
-def _plan_row(seen: _Snapshot, row: LedgerRow, at: int, customer_tab: str, overwrite: bool,
-              result: FillResult, typed: dict[_Position, list[str]]) -> list[Change]:
+def _plan_row(seen: Snapshot, row: LedgerRow, at: int, customer_tab: str, overwrite: bool,
+              result: FillResult, typed: dict[Position, list[str]]) -> list[Change]:
     planned: list[Change] = []
     ours = seen.record.get(str(row.month), {})
     for f in INPUTS:
-        column, desired = seen.layout.columns.get(f), _desired(row, f)
+        column, desired = seen.layout.columns.get(f), desired_value(row, f)
         if column is None or desired is None:
             continue
-        cell = seen.cells.get((at - 1, column), _Cell())
-        verdict = _verdict(cell, desired, f, ours.get(f), overwrite)
+        cell = seen.cells.get((at - 1, column), Cell())
+        verdict = judge_cell(cell, desired, f, ours.get(f), overwrite)
         if verdict == "write":
             planned.append(Change(at, column, row.month, f, cell.value, desired))
         elif verdict == "formula":
@@ -194,39 +194,39 @@ def _plan_row(seen: _Snapshot, row: LedgerRow, at: int, customer_tab: str, overw
         elif verdict == "unchanged":
             result.unchanged += 1
         else:
-            reason = say.derived_typed(_title(f, seen.check.unit), _show_old(f, cell.value), _show(f, desired),
+            reason = say.derived_typed(field_title(f, seen.check.unit), show_old(f, cell.value), show_value(f, desired),
                                        customer_tab)
             result.refused.append(Refusal(a1(at, column), row.month, reason))
             typed[(at - 1, column)] = [reason]
     return planned
 
 
-def _project(seen: _Snapshot, planned: list[Change]) -> _Snapshot:
+def _project(seen: Snapshot, planned: list[Change]) -> Snapshot:
     """The tab as it will be once the ``planned`` inputs are written, checked again as a ledger: what the
     seven-column fill then plans from. A formula in End, NRR or GRR on a row whose inputs change reads as
     blank, since what it shows now is computed from the old inputs (it is still judged by its text)."""
     cells = dict(seen.cells)
     rows = {c.row - 1 for c in planned}
     for change in planned:
-        old = cells.get((change.row - 1, change.column), _Cell())
+        old = cells.get((change.row - 1, change.column), Cell())
         new = int(change.new) if change.field == "month" else float(change.new)
-        cells[(change.row - 1, change.column)] = _Cell(value=new, note=old.note)
+        cells[(change.row - 1, change.column)] = Cell(value=new, note=old.note)
     for column in (seen.layout.columns[f] for f in COMPUTED if f in seen.layout.columns):
         for r in rows:
             cell = cells.get((r, column))
             if cell is not None and cell.formula:
-                cells[(r, column)] = _Cell(formula=cell.formula, note=cell.note)
-    return replace(seen, cells=cells, check=check_ledger(_grid(cells), sheet=seen.sheet.title))
+                cells[(r, column)] = Cell(formula=cell.formula, note=cell.note)
+    return replace(seen, cells=cells, check=check_ledger(values_grid(cells), sheet=seen.sheet.title))
 
 
-def _rows_now(seen: _Snapshot, found: dict[Month, int], planned: list[Change],
+def _rows_now(seen: Snapshot, found: dict[Month, int], planned: list[Change],
               new_months: set[Month]) -> dict[Month, int]:
     """Month -> the row its cells go to now. A month the tab had goes to its one row now (``found``, from
     the second read); a new month to the row planned for it, moved as the last month on one row moved, since
     the new rows sit below it. A new month gets no row when that last month is gone or now on two rows
     (nobody knows where the new rows went), nor when someone put the month on a row meanwhile."""
     rows = {m: r for m, r in found.items() if m not in new_months}
-    before = _months_by_row(seen.cells, seen.layout)
+    before = months_by_row(seen.cells, seen.layout)
     times = Counter(before.values())
     once = [r for r, m in before.items() if times[m] == 1]
     shift: int | None = 0

@@ -183,7 +183,7 @@ def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.Monk
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(monkeypatch: pytest.MonkeyPatch) -> None:
     import sheets
 
-    for name in ("sheets._client", "sheets._source", "sheets._fill", "sheets._template"):
+    for name in ("sheets._client", "sheets._source", "sheets._fill", "sheets._cellplan", "sheets._template"):
         monkeypatch.delitem(sys.modules, name, raising=False)
     for name in ("SheetsClient", "GoogleSheetSource", "LedgerCache", "fill_sheet", "init_sheet"):
         monkeypatch.delitem(vars(sheets), name, raising=False)
