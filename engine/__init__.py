@@ -38,7 +38,7 @@ from engine._benchmarks import (
     compare_benchmarks,
     stage_for_arr,
 )
-from engine._cells import Cell, CellError, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
+from engine._cells import Cell, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._cohort import (
     COHORT_LABEL,
     MOVER_KINDS,
@@ -63,7 +63,7 @@ from engine._customers import (
     read_customers,
 )
 from engine._digest import Digest, build_digest
-from engine._errors import LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
+from engine._errors import CellError, LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
 from engine._headers import match_header
 from engine._ledger import (
     FIELD_TITLES,

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from engine._errors import NrrError
+from engine._errors import CellError
 from engine._month import MONTH_WORDS, Month
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | bool | None
@@ -22,18 +22,6 @@ _SERIAL_MIN, _SERIAL_MAX = 18264, 73050  # 1950-01-01 .. 2099-12-31: a ledger's 
 _ERROR_VALUES = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
 
 DateOrder = Literal["MDY", "DMY"]
-
-
-class CellError(NrrError, ValueError):
-    """A cell's value cannot be read as what its column holds; ``expected`` says what would do.
-
-    Also a ``ValueError``, as it was before it joined the engine's tree, so callers that catch
-    ``ValueError`` around a parser keep working.
-    """
-
-    def __init__(self, expected: str) -> None:
-        super().__init__(expected)
-        self.expected = expected
 
 
 def is_blank(value: Cell) -> bool:

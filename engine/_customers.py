@@ -37,7 +37,6 @@ from engine import _messages as say
 from engine._cells import (
     MONTH_EXPECTED,
     Cell,
-    CellError,
     infer_date_order,
     is_blank,
     is_error_value,
@@ -46,6 +45,7 @@ from engine._cells import (
     show,
     three_part_date,
 )
+from engine._errors import CellError
 from engine._headers import match_header
 from engine._ledger import FIELD_TITLES, Field, Issue, Ledger, LedgerRow, Severity, Unit, a1
 from engine._month import MONTH_WORDS, Month

@@ -5,7 +5,7 @@
     ├── QueryError      a period query is not understood, or the ledger does not cover it
     │   └── PeriodSyntaxError   the words are not a period at all (a command-line error)
     ├── ProfileError    a company profile value is not one the benchmarks know
-    └── CellError       one cell's value is not what its column holds (in ``_cells``; also a
+    └── CellError       one cell's value is not what its column holds (also a
                         ValueError); its text completes "... is not ...", and the reader turns
                         it into a ``LedgerError`` issue naming the cell
 """
@@ -50,3 +50,15 @@ class ProfileError(NrrError):
 
 class PeriodSyntaxError(QueryError):
     """The words asked for are not a period in the grammar (``banana``, ``2026-06..2026-01``)."""
+
+
+class CellError(NrrError, ValueError):
+    """A cell's value cannot be read as what its column holds; ``expected`` says what would do.
+
+    Also a ``ValueError``, as it was before it joined the engine's tree, so callers that catch
+    ``ValueError`` around a parser keep working.
+    """
+
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import _messages as say
-from engine._cells import CellError, parse_month
-from engine._errors import PeriodSyntaxError, QueryError
+from engine._cells import parse_month
+from engine._errors import CellError, PeriodSyntaxError, QueryError
 from engine._ledger import Ledger
 from engine._month import MONTH_WORDS, Month, fiscal_year_first_month
 

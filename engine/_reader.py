@@ -16,7 +16,6 @@ from decimal import Decimal
 from engine import _messages as say
 from engine._cells import (
     Cell,
-    CellError,
     DateOrder,
     infer_date_order,
     is_blank,
@@ -27,7 +26,7 @@ from engine._cells import (
     show,
 )
 from engine._customers import customer_header_gap, find_customer_header, read_customers
-from engine._errors import LedgerError
+from engine._errors import CellError, LedgerError
 from engine._headers import match_header
 from engine._ledger import (
     FIELD_TITLES,

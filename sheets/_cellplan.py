@@ -36,7 +36,7 @@ from engine import (
     quote_sheet,
 )
 from sheets import _messages as say
-from sheets._errors import SheetsError
+from sheets._errors import NoLedgerHeader
 from sheets._source import GoogleSheetSource, Worksheet
 
 METADATA_KEY = "nrr.fill"
@@ -201,10 +201,6 @@ def _record(entry: dict[str, Any]) -> tuple[list[int], dict[str, dict[str, str]]
 
 Position = tuple[int, int]  # 0-based (row, column)
 Verdict = Literal["write", "formula", "unchanged", "typed"]
-
-
-class NoLedgerHeader(SheetsError):
-    """The worksheet has no ledger header to fill under (the reader's errors say why)."""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,6 @@ from sheets._cellplan import (
     Cell,
     Change,
     FillResult,
-    NoLedgerHeader,
     Position,
     Refusal,
     Snapshot,
@@ -63,7 +62,7 @@ from sheets._cellplan import (
     snapshot,
     values_grid,
 )
-from sheets._errors import SheetNotFound, SheetsError
+from sheets._errors import NoLedgerHeader, SheetNotFound, SheetsError
 from sheets._source import GoogleSheetSource, Worksheet
 from sheets._spec import SheetRef
 from sheets._template import HEADERS, TEMPLATE_ROWS, new_sheet_id, template_formulas, template_requests

@@ -7,6 +7,7 @@
             ├── SheetNotShared      the service account has no access (403)
             ├── UserAccessRefused   Google refused the person's own access token (401, 403)
             ├── SheetNotFound       no spreadsheet or worksheet by that id, gid or title
+            ├── NoLedgerHeader      ``nrr fill``: the worksheet has no ledger header to fill under
             ├── SheetsQuotaError    Google's rate limit held past the retry budget (429)
             └── SheetsUnavailable   Google (or the network) failed past the retry budget
 """
@@ -50,3 +51,7 @@ class SheetsQuotaError(SheetsError):
 
 class SheetsUnavailable(SheetsError):
     """Google Sheets or the network kept failing past the retry budget."""
+
+
+class NoLedgerHeader(SheetsError):
+    """The worksheet has no ledger header to fill under (the reader's errors say why)."""

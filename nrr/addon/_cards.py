@@ -30,7 +30,6 @@ from engine import (
     COHORT_LABEL,
     MOVER_KINDS,
     Ledger,
-    MoverKind,
     NrrError,
     Period,
     Report,
@@ -38,8 +37,8 @@ from engine import (
     benchmark_basis,
     benchmark_missing,
     check_source,
-    currency_amount,
     months,
+    mover_groups,
     profile_sentence,
     pts,
     rate,
@@ -56,8 +55,6 @@ log = logging.getLogger("nrr.addon")
 Card = dict[str, Any]
 MAX_PROBLEMS_ON_HOME = 5
 MOVERS_ON_HOME = 3  # of each kind: the sidebar is narrow; nrr report --json has them all
-MOVER_TITLES: dict[MoverKind, str] = {"churn": "Top churned", "contraction": "Top contraction",
-                                      "expansion": "Top expansion"}
 PATHS = ("/addon/homepage", "/addon/validate", "/addon/fill", "/addon/template", "/addon/grant")
 ASK_FOR_FILE = ("NRR reads and fills this spreadsheet with your own Google access, one file at a time. "
                 "Grant it access to this file to see its NRR.")
@@ -176,12 +173,10 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
     widgets += _benchmark_widgets(year or latest)
     shown = year or latest
     assert shown.cohort is not None
-    for kind in MOVER_KINDS:
-        movers = shown.cohort.movers[kind][:MOVERS_ON_HOME]
-        if movers:
-            lines = "<br>".join(f"{_data(m.customer)}: {currency_amount(m.amount, shown.currency)}" for m in movers)
-            widgets.append(_text(MOVER_TITLES[kind], lines, f"{shown.period.label}, from {shown.cohort.before.short} "
-                                                            f"to {last.short}"))
+    for group in mover_groups(shown.cohort, MOVER_KINDS, shown.currency, MOVERS_ON_HOME):
+        lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.movers)
+        widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
+                                                 f"to {last.short}"))
     return widgets
 
 
