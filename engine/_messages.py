@@ -340,22 +340,6 @@ def movement(part: str, delta: Decimal) -> str:
     return f"{'more' if more else less} {DRIVER_WORDS[part]} ({pts(delta)})"
 
 
-def change_sentence(nrr_delta: Decimal, previous_label: str, driver: str | None, driver_delta: Decimal | None,
-                    despite: str | None = None, despite_delta: Decimal | None = None) -> str:
-    """``NRR -0.5 pts vs Q3 2025, mostly more churn (-2.1 pts), despite more expansion (+1.6 pts)``.
-
-    The driver is the part that moved NRR the way it went; ``despite`` names one that pushed the other
-    way, when it shows at one decimal. A change that shows as 0.0 points names no driver.
-    """
-    head = f"NRR {pts(nrr_delta)} vs {previous_label}"
-    if driver is None or driver_delta is None or shows_as_no_change(nrr_delta):
-        return head
-    text = f"{head}, mostly {movement(driver, driver_delta)}"
-    if despite is not None and despite_delta is not None and not shows_as_no_change(despite_delta):
-        text += f", despite {movement(despite, despite_delta)}"
-    return text
-
-
 TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Good",
               "concerning": "Concerning", "critical": "Critical"}
 GRR_WORDS = {"healthy": "healthy (90%+)", "watch": "below the 90% ideal",

@@ -29,12 +29,18 @@ def method_sentence(method: Method) -> str:
 
 
 def change_sentence(change: Change) -> str:
-    """``NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts); GRR -5.6 pts``: the driver is the part
-    that moved NRR the way it went, and a part that pushed the other way is named after "despite"."""
-    despite = change.despite
-    return (say.change_sentence(change.nrr, change.previous.period.label, change.driver, change.driver_delta,
-                                despite, change.parts[despite] if despite else None)
-            + f"; GRR {say.pts(change.grr)}")
+    """``NRR -0.5 pts vs Q3 2025, mostly more churn (-2.1 pts), despite more expansion (+1.6 pts); GRR -5.6 pts``.
+
+    The driver is the part that moved NRR the way it went; ``despite`` names one that pushed the other
+    way, when it shows at one decimal. A change that shows as 0.0 points names no driver.
+    """
+    text = f"NRR {say.pts(change.nrr)} vs {change.previous.period.label}"
+    driver, despite = change.driver, change.despite
+    if driver is not None and change.driver_delta is not None and not say.shows_as_no_change(change.nrr):
+        text += f", mostly {say.movement(driver, change.driver_delta)}"
+        if despite is not None and not say.shows_as_no_change(change.parts[despite]):
+            text += f", despite {say.movement(despite, change.parts[despite])}"
+    return f"{text}; GRR {say.pts(change.grr)}"
 
 
 def benchmark_basis(trailing: Trailing) -> str:
