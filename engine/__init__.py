@@ -65,18 +65,8 @@ from engine._customers import (
 from engine._digest import Digest, build_digest
 from engine._errors import CellError, LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
 from engine._headers import match_header
-from engine._ledger import (
-    FIELD_TITLES,
-    Field,
-    Issue,
-    Layout,
-    Ledger,
-    LedgerRow,
-    a1,
-    column_letter,
-    nrr_formula,
-    quote_sheet,
-)
+from engine._issues import Issue, a1, column_letter, quote_sheet
+from engine._ledger import FIELD_TITLES, Field, Layout, Ledger, LedgerRow, nrr_formula
 from engine._messages import (
     WARNINGS_SHOWN,
     alert_ledger_clean,

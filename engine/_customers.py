@@ -47,7 +47,8 @@ from engine._cells import (
 )
 from engine._errors import CellError
 from engine._headers import match_header
-from engine._ledger import FIELD_TITLES, Field, Issue, Ledger, LedgerRow, Severity, Unit, a1
+from engine._issues import Issue, Severity, a1
+from engine._ledger import FIELD_TITLES, Field, Ledger, LedgerRow, Unit
 from engine._month import MONTH_WORDS, Month
 
 Role = Literal["id", "name", "month", "amount", "currency"]

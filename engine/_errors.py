@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine._ledger import Issue
+    from engine._issues import Issue
 
 
 class NrrError(Exception):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from engine._messages import and_list
+from engine._issues import Issue, a1
 from engine._month import Month
 
 if TYPE_CHECKING:
     from engine._customers import CustomerTable
 
-Severity = Literal["error", "warning"]
 Field = Literal["month", "start", "expansion", "churn", "downgrade", "end", "nrr", "grr"]
 Unit = Literal["MRR", "ARR"]
 
@@ -34,21 +32,6 @@ FIELD_TITLES: Mapping[Field, str] = {
 REQUIRED_FIELDS: tuple[Field, ...] = ("month", "start", "expansion", "churn", "downgrade")
 
 
-def column_letter(index: int) -> str:
-    """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``: the A1-notation letters of a 0-based column."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
-
-
-def a1(row: int, column: int) -> str:
-    """A1 notation for a 1-based row and a 0-based column: ``a1(7, 2) == "C7"``."""
-    return f"{column_letter(column)}{row}"
-
-
 def nrr_formula(columns: Mapping[Field, int], row: int) -> str:
     """The NRR Rate formula for a sheet row, End/Start in the sheet's own columns: ``=F2/B2``.
 
@@ -59,47 +42,6 @@ def nrr_formula(columns: Mapping[Field, int], row: int) -> str:
         return f"={a1(row, columns['end'])}/{start}"
     expansion, churn, downgrade = (a1(row, columns[f]) for f in ("expansion", "churn", "downgrade"))
     return f"=({start}+{expansion}-{churn}-{downgrade})/{start}"
-
-
-def quote_sheet(title: str) -> str:
-    """A sheet title as it stands before ``!`` in A1 notation (quoted unless plain). A title that reads
-    as a reference itself (``NRR`` is a column, ``Q3`` a cell) is quoted, or Sheets would take it as one.
-
-    >>> quote_sheet("Ledger"), quote_sheet("NRR"), quote_sheet("Q3 ledger")
-    ('Ledger', "'NRR'", "'Q3 ledger'")
-    """
-    if title.replace("_", "").isalnum() and not re.fullmatch(r"[A-Za-z]{1,3}\d*|[Rr]\d*[Cc]\d*", title):
-        return title
-    return "'" + title.replace("'", "''") + "'"
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One problem in a ledger: where it is, what is wrong and what to do.
-
-    ``str(issue)`` reads like ``Ledger!C7 (March 2026): Churned MRR is ...``.
-    """
-
-    severity: Severity
-    code: str
-    message: str
-    cells: tuple[str, ...] = ()
-    month: Month | None = None
-    sheet: str | None = None
-
-    @property
-    def where(self) -> str:
-        prefix = f"{quote_sheet(self.sheet)}!" if self.sheet and self.cells else ""
-        place = and_list([prefix + c for c in self.cells])
-        if self.month is not None:
-            place = f"{place} ({self.month.name})" if place else self.month.name
-        if not place and self.sheet:
-            place = self.sheet
-        return place
-
-    def __str__(self) -> str:
-        where = self.where
-        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True, slots=True)

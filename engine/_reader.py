@@ -28,18 +28,16 @@ from engine._cells import (
 from engine._customers import customer_header_gap, find_customer_header, read_customers
 from engine._errors import CellError, LedgerError
 from engine._headers import match_header
+from engine._issues import Issue, Severity, a1
 from engine._ledger import (
     FIELD_TITLES,
     REQUIRED_FIELDS,
     ZERO,
     Field,
-    Issue,
     Layout,
     Ledger,
     LedgerRow,
-    Severity,
     Unit,
-    a1,
     nrr_formula,
 )
 from engine._month import Month, month_runs

@@ -24,7 +24,8 @@ from engine._cohort import (
 )
 from engine._customers import CustomerTable
 from engine._errors import QueryError
-from engine._ledger import Issue, Ledger
+from engine._issues import Issue
+from engine._ledger import Ledger
 from engine._month import Month
 from engine._periods import Period, fit_period, previous_period
 from engine._retention import (

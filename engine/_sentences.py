@@ -6,14 +6,14 @@ say different things about the same number.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark, round_as_shown
 from engine._retention import Change, Method, Retention, Trailing
 
-if TYPE_CHECKING:  # the report module uses these sentences
-    from engine._report import Report
+if TYPE_CHECKING:
+    from engine._cohort import Cohort
     from engine._triangle import CohortTriangle
 
 METHOD_WORDS: dict[Method, str] = {
@@ -118,7 +118,21 @@ def profile_sentence(benchmark: Benchmark) -> str | None:
 
 
 
-def cohort_money_sentence(report: Report) -> str:
+class _CohortAnswer(Protocol):
+    """What ``cohort_money_sentence`` reads of a report (the report module uses these sentences, so
+    this one names what it needs instead of importing ``Report``)."""
+
+    @property
+    def cohort(self) -> Cohort | None: ...
+
+    @property
+    def retention(self) -> Retention: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
+def cohort_money_sentence(report: _CohortAnswer) -> str:
     """Why the month-by-month money does not give the cohort's NRR: it is every customer's, new ones
     too, while the cohort follows the customers paying in the month before the period. A segment's report
     (``--where``) shows its cohort's own money, and says what came back from customers who left and returned."""
