@@ -124,6 +124,11 @@ class MonthMovements:
         return self.end + self.new + self.reactivation
 
 
+def compared(value: str) -> str:
+    """An attribute value as values are compared: ``" smb "``, ``SMB`` and ``Smb`` are one value."""
+    return " ".join(value.split()).casefold()
+
+
 def cents_to_decimal(cents: int) -> Decimal:
     """Exact: ``123450`` -> ``Decimal('1234.50')``."""
     return Decimal(cents).scaleb(-2)
@@ -152,10 +157,40 @@ class CustomerTable:
     summed_by: str | None = None
     #: the headers of the customer's own columns (ID, name): not attributes, so not segments
     key_headers: tuple[str, ...] = ()
+    #: the table this one is a subset of: a value is spelled as the whole table spells it
+    whole: CustomerTable | None = field(default=None, repr=False)
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
         return self.fill_attributes()
+
+    @functools.cached_property
+    def spellings(self) -> Mapping[str, Mapping[str, str]]:
+        """Each attribute column's values by their compared form (``smb``), spelled as most of the column's
+        cells spell them, without stray spaces (ties: the first in sort order): ``Smb`` in 3 cells and
+        ``SMB`` in 400 are ``SMB``, whichever comes first. Counted once per table read; a subset spells as
+        its whole table does.
+
+        >>> table = read_customers([["Customer", "Month", "MRR", "Segment"], ["A", "2026-01", "1", "smb "],
+        ...                         ["B", "2026-01", "1", "SMB"], ["C", "2026-01", "1", " SMB"]]).table
+        >>> dict(table.spellings["Segment"])
+        {'smb': 'SMB'}
+        """
+        if self.whole is not None:
+            return self.whole.spellings
+        out: dict[str, Mapping[str, str]] = {}
+        for column in self.attribute_names:
+            counts: collections.Counter[str] = collections.Counter()
+            for value, n in collections.Counter(itertools.chain.from_iterable(self.attributes[column])).items():
+                if value is not None and (shown := " ".join(value.split())):
+                    counts[shown] += n
+            best: dict[str, tuple[int, str]] = {}
+            for shown, n in counts.items():
+                key = shown.casefold()
+                if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
+                    best[key] = (n, shown)
+            out[column] = {key: shown for key, (_, shown) in best.items()}
+        return out
 
     @property
     def last(self) -> Month:
@@ -225,7 +260,7 @@ class CustomerTable:
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
                              self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
-                             self.key_headers)
+                             self.key_headers, self.whole or self)
 
     def ledger(self, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
         """The derived seven-column ledger: Start = the month before's total, End = Start + E - C - D."""

@@ -1,0 +1,104 @@
+"""The numbers a customer table's answer shows agree with each other and with what was read: a segment
+keeps its name and its benchmark whatever spelling its rows use, a change is the difference of the figures
+shown, every money figure says what it is the money of; and the fingerprint comes from the bytes read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from engine import Month, build_report, read_customers, read_ledger, report_to_dict, resolve_period, segment_values
+from sheets import open_file_source
+from tests.fakes.google_api import FakeGoogle
+from tests.helpers import HEADER, ROOT
+
+TODAY = dt.date(2026, 2, 5)  # last month: January 2026
+
+
+def months(first: Month, count: int) -> list[str]:
+    return [str(first + i) for i in range(count)]
+
+
+def table_with_spellings() -> list[list[Any]]:
+    """14 months, December 2024 to January 2026: A's segment is written ``Smb`` in December 2025 alone (its row
+    first in the file), ``SMB`` in every other month, as B's and C's always are; D is Enterprise."""
+    rows: list[list[Any]] = [["Customer", "Month", "MRR", "Segment"]]
+    for month in months(Month(2024, 12), 14):
+        rows.append(["A", month, "100", "Smb" if month == "2025-12" else "SMB"])
+    for name, segment, mrr in (("B", "SMB", "200"), ("C", "SMB", "50"), ("D", "Enterprise", "1000")):
+        rows += [[name, month, mrr, segment] for month in months(Month(2024, 12), 14)]
+    rows.sort(key=lambda r: (r[1] != "2025-12", r[1]) if r[0] != "Customer" else (False, ""))  # December first
+    return rows
+
+
+def test_a_segment_keeps_its_benchmark_when_spelled_otherwise_a_year_before() -> None:
+    # last month (Jan 2026): the cohort is December's customers, the benchmark's the 12-month cohort of Jan 2025
+    report = build_report(read_ledger(table_with_spellings()), resolve_period("last-month", TODAY), by="segment")
+    assert report.segments is not None
+    by_name = {s.segment: s for s in report.segments}
+    assert set(by_name) == {"SMB", "Enterprise"}  # the spelling most cells have, not December's first row's
+    smb = by_name["SMB"]
+    assert smb.benchmark is not None and smb.benchmark.segment.segment == "smb"
+    assert [s["benchmark"] is not None for s in report_to_dict(report)["segments"]] == [True, True]
+
+
+def test_a_segment_value_answers_in_its_usual_spelling() -> None:
+    table = read_customers(table_with_spellings()).table
+    assert table is not None
+    assert segment_values(table)["smb"] == ("Segment", "SMB")
+    report = build_report(read_ledger(table_with_spellings()), resolve_period("last-month", TODAY),
+                          where=("Segment", "smb"))
+    assert report.cohort is not None and report.cohort.segment == "SMB"
+
+
+# --- the fingerprint -----------------------------------------------------------------------------------------------
+
+def test_a_files_fingerprint_is_of_its_bytes_and_follows_them(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_bytes((ROOT / "examples" / "ledger.csv").read_bytes())
+    cells = open_file_source(str(path)).read_cells()
+    assert cells.source_digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    same = cells.fingerprint
+    path.write_bytes(b'"Month"' + path.read_bytes().removeprefix(b"Month"))  # the same cells, other bytes
+    os.utime(path, ns=(1, 1))
+    again = open_file_source(str(path)).read_cells()
+    assert again.grid == cells.grid and again.fingerprint != same
+    assert again.source_digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_workbooks_fingerprint_is_of_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Ledger"
+    for r in (HEADER, ["2026-01", 100, 10, 0, 0, None, None], ["2026-02", 110, 0, 5, 0, None, None]):
+        sheet.append(r)
+    book.save(path)
+    cells = open_file_source(str(path)).read_cells()
+    assert cells.source_digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert len(cells.ledger) == 2
+
+
+def test_a_sheets_fingerprint_is_of_the_values_answer() -> None:
+    from nrr.config import LedgerSettings, Settings, SheetsSettings
+    from nrr.runtime import Runtime
+
+    with FakeGoogle() as google:
+        google.add_spreadsheet("1FingerprintSheet0000000000", {"Ledger": [
+            HEADER, ["2026-01", 100, 10, 0, 0], ["2026-02", 110, 0, 5, 0]]})
+        env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
+        runtime = Runtime(Settings(LedgerSettings("gsheet:1FingerprintSheet0000000000/Ledger"),
+                                   sheets=SheetsSettings(cache_ttl=0.0)), env)
+        first, second = runtime.cells(), runtime.cells()
+        assert first is not second and first.source_digest is not None
+        assert first.fingerprint == second.fingerprint
+        google.spreadsheets["1FingerprintSheet0000000000"].sheet("Ledger").set_rows([["2026-03", 105, 0, 0, 0]],
+                                                                                     top=4)
+        assert runtime.cells().fingerprint != first.fingerprint
