@@ -102,3 +102,14 @@ def test_a_sheets_fingerprint_is_of_the_values_answer() -> None:
         google.spreadsheets["1FingerprintSheet0000000000"].sheet("Ledger").set_rows([["2026-03", 105, 0, 0, 0]],
                                                                                      top=4)
         assert runtime.cells().fingerprint != first.fingerprint
+
+
+# --- a change is the difference of the figures shown ---------------------------------------------------------------
+
+def test_a_change_is_the_difference_of_the_two_figures_shown() -> None:
+    # January 99.995% shows as 100.00%, February 100.004% as 100.00%: the change shows as 0.00, not 0.01
+    ledger = read_ledger([HEADER, ["2026-01", "200000", "0", "10", "0"], ["2026-02", "100000", "4", "0", "0"]])
+    out = report_to_dict(build_report(ledger, resolve_period("2026-02", dt.date(2026, 3, 5))))
+    change = out["change"]
+    assert (out["nrr_pct"], change["previous_nrr_pct"], change["nrr_pts"]) == (100.0, 100.0, 0.0)
+    assert (out["grr_pct"], change["previous_grr_pct"], change["grr_pts"]) == (100.0, 100.0, 0.0)
