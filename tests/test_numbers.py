@@ -4,6 +4,7 @@ shown, every money figure says what it is the money of; and the fingerprint come
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -113,3 +114,26 @@ def test_a_change_is_the_difference_of_the_two_figures_shown() -> None:
     change = out["change"]
     assert (out["nrr_pct"], change["previous_nrr_pct"], change["nrr_pts"]) == (100.0, 100.0, 0.0)
     assert (out["grr_pct"], change["previous_grr_pct"], change["grr_pts"]) == (100.0, 100.0, 0.0)
+
+
+# --- whose money --------------------------------------------------------------------------------------------------
+
+def customers_ledger() -> Any:
+    with (ROOT / "examples" / "customers.csv").open(newline="") as handle:
+        return read_ledger(list(csv.reader(handle)))
+
+
+def test_every_money_figure_says_whose_money_it_is() -> None:
+    ttm = resolve_period("ttm", dt.date(2026, 11, 5))
+    out = report_to_dict(build_report(customers_ledger(), ttm))
+    # the month totals grow with new customers (End/Start 150.4%); NRR is the cohort's own End/Start
+    assert out["money_basis"] == "month totals (all customers)"
+    assert (out["start_mrr"], out["end_mrr"], out["nrr_pct"]) == ("58944.33", "88649.32", 106.21)
+    cohort = out["cohort"]
+    assert round(float(cohort["end_mrr"]) / float(cohort["start_mrr"]) * 100, 2) == out["nrr_pct"]
+    smb = report_to_dict(build_report(customers_ledger(), ttm, where=("Segment", "SMB")))
+    assert smb["money_basis"] == "month totals (the segment's customers in the month before the period)"
+    chained = report_to_dict(build_report(customers_ledger(), ttm, method="chained"))
+    assert chained["money_basis"] == "month totals (all customers)"
+    ledger = read_ledger([HEADER, ["2026-01", "100", "10", "0", "0"], ["2026-02", "110", "0", "5", "0"]])
+    assert report_to_dict(build_report(ledger, resolve_period("2026-02", TODAY)))["money_basis"] == "ledger rows"
