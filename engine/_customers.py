@@ -28,7 +28,7 @@ import itertools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, cast
@@ -433,6 +433,21 @@ def _text(value: Cell) -> str | None:
     return str(value)
 
 
+def _usual_names(pairs: Iterable[tuple[Cell, Cell]]) -> dict[Cell, str]:
+    """Each key's name as most of its rows write it (ties: the first in sort order), not as its first row does;
+    a blank name does not count, and a key with none is left out.
+
+    >>> _usual_names([("7", "ACME INC"), ("7", "Acme Inc"), ("7", "Acme Inc"), ("8", None)])
+    {'7': 'Acme Inc'}
+    """
+    counts = collections.Counter((key, text) for key, name in pairs if (text := _text(name)) is not None)
+    best: dict[Cell, tuple[int, str]] = {}
+    for (key, text), n in counts.items():
+        if key not in best or (-n, text) < (-best[key][0], best[key][1]):
+            best[key] = (n, text)
+    return {key: text for key, (_, text) in best.items()}
+
+
 class _Builder:
     """Customers in order of first appearance, each with a row of cents per month."""
 
@@ -446,6 +461,8 @@ class _Builder:
         self.attributes: dict[str, list[list[str | None]]] = {a: [] for a in attributes}
         self.lazy: Callable[[], Mapping[str, tuple[list[str | None], ...]]] | None = None
         self.summed = False  # whether rows a Subscription, Plan or Product column told apart were summed
+        #: (key, name cell) of every row read one by one, when the table has a name column beside the key
+        self.named: list[tuple[str, Cell]] = []
 
     def customer(self, key: str, name: str) -> int:
         c = self.index.get(key)
@@ -549,7 +566,11 @@ class _Reader:
         header = self.grid[self.header.index]
         keys = tuple(str(header[c]).strip() for c in dict.fromkeys((self.key_col, self.name_col))
                      if c is not None and c < len(header))
-        return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
+        names = b.names
+        if b.named:  # each customer shown with the name most of its rows have, not its first row's
+            usual = _usual_names(b.named)
+            names = [usual.get(key) or name for key, name in zip(b.index, b.names, strict=True)]
+        return CustomerTable(self.first, b.count, tuple(b.index), tuple(names), tuple(map(tuple, b.mrr)),
                              tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by,
                              keys)
 
@@ -717,6 +738,8 @@ class _Reader:
             c = index.get(key)
             if c is None:
                 c = builder.customer(key, _text(row[name_col]) or key)
+            if name_col != key_col:
+                builder.named.append((key, row[name_col]))
             earlier = sources[c][i]
             if earlier:
                 sub = _text(self.cell(row, distinguisher))
@@ -793,9 +816,12 @@ class _Reader:
         if name_col == key_col:
             names = {k: k for k in customers if isinstance(k, str)}
         else:
-            # each key's name on its first row: written in reverse, the first row's is the one left
-            first = dict(zip(reversed(keys), reversed(column(name_col)), strict=True))
-            names = {key: _text(name) or str(key) for key, name in first.items()}
+            pairs = set(zip(keys, column(name_col), strict=True))
+            if len(pairs) == len(customers):  # the common case: one name per key
+                names = {key: _text(name) or str(key) for key, name in pairs}
+            else:  # a key written with several names is shown with the one most of its rows have
+                usual = _usual_names(zip(keys, column(name_col), strict=True))
+                names = {key: usual.get(key) or str(key) for key in customers}
         builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
         builder.names = [names[k] for k in customers]
         # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
@@ -876,6 +902,8 @@ class _Reader:
                 self.currency(row, sheet_row)
             key, name = text
             sub = _text(self.cell(row, self.header.distinguisher))
+            if self.name_col != self.key_col:
+                builder.named.append((key, self.cell(row, self.name_col)))
             if key in builder.index:  # another subscription of the same customer is summed; a repeat is an error
                 c = builder.index[key]
                 seen = subscriptions.setdefault(c, {self.wide_sub(builder.rows[c][0]): builder.rows[c][0]})

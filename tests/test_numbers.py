@@ -137,3 +137,26 @@ def test_every_money_figure_says_whose_money_it_is() -> None:
     assert chained["money_basis"] == "month totals (all customers)"
     ledger = read_ledger([HEADER, ["2026-01", "100", "10", "0", "0"], ["2026-02", "110", "0", "5", "0"]])
     assert report_to_dict(build_report(ledger, resolve_period("2026-02", TODAY)))["money_basis"] == "ledger rows"
+
+
+# --- names as most rows write them ------------------------------------------------------------------------------
+
+def id_and_name_rows(plan: bool = False) -> list[list[Any]]:
+    """Customer 7's name is written ``ACME INC`` on its first row only, ``Acme Inc`` on the 12 after it."""
+    rows: list[list[Any]] = [["Customer ID", "Customer", "Month", "MRR", *(["Plan"] if plan else [])]]
+    for i, month in enumerate(months(Month(2025, 1), 13)):
+        rows.append(["7", "ACME INC" if i == 0 else "Acme Inc", month, "100" if i < 12 else "0",
+                     *(["Pro"] if plan else [])])
+        rows.append(["8", "Beta", month, "50", *(["Pro"] if plan else [])])
+        if plan:  # a second subscription: summed, so read row by row
+            rows.append(["8", "Beta", month, "5", "Seats"])
+    return rows
+
+
+def test_a_customer_is_shown_with_the_name_most_of_its_rows_have() -> None:
+    for rows in (id_and_name_rows(), id_and_name_rows(plan=True)):
+        table = read_customers(rows).table
+        assert table is not None and table.names == ("Acme Inc", "Beta")
+        report = build_report(read_ledger(rows), resolve_period("ttm", TODAY))
+        assert report.cohort is not None
+        assert [m.customer for m in report.cohort.movers["churn"]] == ["Acme Inc"]
