@@ -516,6 +516,11 @@ class _Reader:
         #: the key column, the first data row's sheet row and each key's row index, when read column by column
         self.fast_rows: tuple[list[Cell], int, Sequence[int]] | None = None
         self.totals: dict[str, list[str]] = {}  # a total row's label -> the cells that hold it
+        #: a customer's rows in one month with different values of an attribute: (key, column) -> its index, the
+        #: first such month's index, the values, the cells of the first two rows and how many months
+        self.split: dict[tuple[str, int], tuple[int, int, set[str], list[str], set[int]]] = {}
+        #: what each held attribute value weighs, when a customer has several rows: the figure of its row
+        self.weights: dict[tuple[int, int, int], int] = {}
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -542,6 +547,8 @@ class _Reader:
                      list(self.marks.values()))
         for label, cells in self.totals.items():
             self.add("warning", "total_row", say.total_rows(label, len(cells)), cells)
+        if builder is not None:
+            self.warn_split(builder)
         if builder is None or any(i.severity == "error" for i in self.issues):
             return CustomerCheck(None, self.issues)
         if not builder.names:
@@ -629,6 +636,38 @@ class _Reader:
         code = _text(self.cell(row, col))
         if code is not None:
             self.currencies.setdefault(code.strip().upper(), a1(sheet_row, col))
+
+    def weigh(self, values: list[str | None], c: int, col: int, i: int, cell: Cell, cents: int, held_cents: int,
+              key: str, cells: list[str]) -> None:
+        """Another row of customer ``c`` in month ``i`` whose ``col`` reads ``cell``: the customer takes the value
+        of its row with the largest figure that month, ties by the value first in sort order, so the order of
+        the rows does not matter. ``held_cents``: the first row's figure (what the value held weighs, until
+        another row's wins). Different values are noted, for one warning per customer and column."""
+        weight = self.weights.setdefault((c, col, i), held_cents)
+        value = _text(cell)
+        if value is None:
+            return
+        held = values[i]
+        if held is None or not held.strip():
+            values[i], self.weights[(c, col, i)] = value, cents
+            return
+        if compared(value) != compared(held) and col != self.header.distinguisher:
+            split = self.split.setdefault((key, col), (c, i, set(), cells, set()))
+            split[2].update((held, value))
+            split[4].add(i)
+        if (-cents, value) < (-weight, held):
+            values[i], weight = value, cents
+        self.weights[(c, col, i)] = weight
+
+    def warn_split(self, b: _Builder) -> None:
+        """One warning per customer and attribute whose rows in one month disagree, naming the value it takes."""
+        titles = {col: name for name, col in self.header.attributes.items()}
+        for (key, col), (c, i, values, cells, months) in self.split.items():
+            title = titles[col]
+            chosen = b.attributes[title][c][i]
+            assert chosen is not None
+            self.add("warning", "rows_disagree", say.customer_rows_disagree(
+                key, title, sorted(values), chosen, self.unit, len(months)), cells, self.first + i)
 
     def set_attributes(self, b: _Builder, c: int, row: Sequence[Cell], i: int | None) -> None:
         for name, col in self.header.attributes.items():
@@ -752,11 +791,14 @@ class _Reader:
                     self.add("error", "repeated_customer", say.customer_repeated(key), cells, self.first + i)
                     continue
                 seen[sub] = sheet_row
+                for col, values in attributes:
+                    self.weigh(values[c], c, col, i, row[col], cents, mrr[c][i], key, [a1(earlier, col),
+                                                                                      a1(sheet_row, col)])
                 mrr[c][i] += cents
                 builder.summed = True
-            else:
-                sources[c][i] = sheet_row
-                mrr[c][i] = cents
+                continue
+            sources[c][i] = sheet_row
+            mrr[c][i] = cents
             for col, values in attributes:
                 value = row[col]
                 if value and values[c][i] is None:
@@ -913,6 +955,11 @@ class _Reader:
                              [a1(earlier, self.key_col or 0), a1(sheet_row, self.key_col or 0)])
                     continue
                 seen[sub] = sheet_row
+                for name, col in self.header.attributes.items():
+                    first = builder.rows[c][0]
+                    for i, v in enumerate(cents):
+                        self.weigh(builder.attributes[name][c], c, col, i, self.cell(row, col), v or 0,
+                                   builder.mrr[c][i], key, [a1(first, col), a1(sheet_row, col)])
                 builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
                 builder.summed = True
                 continue

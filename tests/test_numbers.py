@@ -160,3 +160,45 @@ def test_a_customer_is_shown_with_the_name_most_of_its_rows_have() -> None:
         report = build_report(read_ledger(rows), resolve_period("ttm", TODAY))
         assert report.cohort is not None
         assert [m.customer for m in report.cohort.movers["churn"]] == ["Acme Inc"]
+
+
+# --- a customer whose rows in one month name different segments ---------------------------------------------------
+
+def two_subscriptions(reverse: bool = False) -> list[list[Any]]:
+    """Acme pays 100 on its Pro row (segment SMB) and 300 on its Seats row (Enterprise) in every month of 2025;
+    Beta is SMB. ``reverse``: the same rows, the other way round."""
+    body: list[list[Any]] = []
+    for month in months(Month(2025, 1), 13):
+        body += [["Acme", month, "100", "Pro", "SMB"], ["Acme", month, "300", "Seats", "Enterprise"],
+                 ["Beta", month, "50", "Pro", "SMB"]]
+    return [["Customer", "Month", "MRR", "Plan", "Segment"], *(body[::-1] if reverse else body)]
+
+
+def test_a_customer_with_rows_in_two_segments_counts_in_the_one_of_its_largest_mrr_whatever_the_order() -> None:
+    answers = []
+    for rows in (two_subscriptions(), two_subscriptions(reverse=True)):
+        report = build_report(read_ledger(rows), resolve_period("ttm", dt.date(2026, 2, 5)), by="Segment")
+        assert report.segments is not None
+        answers.append([(s.segment, s.cohort.customers, s.cohort.start) for s in report.segments])
+    assert answers[0] == answers[1] == [("Enterprise", 1, 40000), ("SMB", 1, 5000)]
+
+
+def test_rows_that_disagree_on_a_segment_are_a_warning_naming_the_customer() -> None:
+    issues = [i for i in read_customers(two_subscriptions()).issues if i.code == "rows_disagree"]
+    assert [(str(i), i.cells) for i in issues] == [(
+        "E2 and E3 (January 2025): 'Acme' has rows with different Segment in one month ('Enterprise', 'SMB'; 13 "
+        "months like this): each month it counts in the Segment of its largest MRR, here 'Enterprise' (ties: the "
+        "first in sort order). Give its rows one Segment if that is not right.", ("E2", "E3"))]
+
+
+def test_in_the_wide_form_too_each_month_follows_the_larger_row() -> None:
+    header = ["Customer", "Plan", "Segment", *months(Month(2025, 1), 13)]
+    small, large = ["Acme", "Pro", "SMB", *["100"] * 13], ["Acme", "Seats", "Enterprise", *["300"] * 13]
+    beta = ["Beta", "Pro", "SMB", *["50"] * 13]
+    found = []
+    for body in ([small, large, beta], [beta, large, small]):
+        report = build_report(read_ledger([header, *body]), resolve_period("ttm", dt.date(2026, 2, 5)), by="Segment")
+        assert report.segments is not None
+        found.append([(s.segment, s.cohort.customers, s.cohort.start) for s in report.segments])
+        assert [i.code for i in report.warnings] == ["rows_disagree"]
+    assert found[0] == found[1] == [("Enterprise", 1, 40000), ("SMB", 1, 5000)]
