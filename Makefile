@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/customers.py
 	$(BIN)/python bench/approximation.py
+	$(BIN)/python bench/answers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

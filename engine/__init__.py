@@ -122,7 +122,7 @@ from engine._sentences import (
     tier_name,
     triangle_sentence,
 )
-from engine._source import Cells, LedgerSource, check_source, load_ledger
+from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -227,6 +227,7 @@ __all__ = [
     "compute_cohort",
     "compute_retention",
     "currency_amount",
+    "digest_bytes",
     "evaluate_alerts",
     "fiscal_year_first_month",
     "fit_period",

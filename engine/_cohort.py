@@ -32,7 +32,7 @@ from typing import Literal
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
-from engine._customers import CustomerTable, cents_to_decimal
+from engine._customers import CustomerTable, cents_to_decimal, compared
 from engine._errors import QueryError
 from engine._ledger import Ledger
 from engine._month import Month
@@ -183,22 +183,22 @@ def _column(table: CustomerTable, column: str) -> str:
     return name
 
 
-def _same(value: str) -> str:
-    """A segment value as compared: ``" smb "`` and ``SMB`` are one segment."""
-    return " ".join(value.split()).casefold()
+_same = compared
 
 
 def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str, list[int]]:
     """Customers by their value of ``column`` in ``month`` (blank: ``(none)``), in order of first sight; values
-    that differ only in case or spacing are one segment, named as first written (without stray spaces)."""
+    that differ only in case or spacing are one segment, named as most of the column's cells spell it
+    (``table.spellings``), so a segment has one name in every month."""
     name = _column(table, column)
     i = table.index(month)
     groups: dict[str, list[int]] = defaultdict(list)
-    labels: dict[str, str] = {}
+    spelled = table.spellings[name]
     for c in range(len(table.mrr)):
         if table.mrr[c][i]:
-            value = " ".join((table.value_at(name, c, i) or "").split()) or "(none)"
-            groups[labels.setdefault(_same(value), value)].append(c)
+            value = table.value_at(name, c, i)
+            key = _same(value) if value is not None else ""
+            groups[spelled.get(key, "(none)")].append(c)
     return groups
 
 
@@ -250,16 +250,17 @@ def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str
     """
     groups = segment_members(table, column, cohort_before(table, first))
     source = table if year is None else year
-    annual: dict[str, list[int]] = {}
+    annual: dict[str, list[int]] = {}  # by the compared form: a segment is one whatever its spelling
     if last - 12 in source:
-        annual = segment_members(source, column, last - 12)
+        annual = {_same(label): members for label, members in segment_members(source, column, last - 12).items()}
     arr = company_arr(table, last) if arr is None else arr
     out = []
     for label, members in groups.items():
         cohort = compute_cohort(table, first, last, top=top, members=members, segment=label)
         benchmark = None
-        annual_cohort = compute_cohort(source, last - 11, last, top=0, members=annual[label]) if label in annual \
-            else None
+        annual_members = annual.get(_same(label))
+        annual_cohort = None if annual_members is None else compute_cohort(source, last - 11, last, top=0,
+                                                                           members=annual_members)
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
             own = replace(profile, segment=seg, assumed=False) if seg else profile

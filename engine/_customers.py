@@ -28,7 +28,7 @@ import itertools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, cast
@@ -125,6 +125,11 @@ class MonthMovements:
         return self.end + self.new + self.reactivation
 
 
+def compared(value: str) -> str:
+    """An attribute value as values are compared: ``" smb "``, ``SMB`` and ``Smb`` are one value."""
+    return " ".join(value.split()).casefold()
+
+
 def cents_to_decimal(cents: int) -> Decimal:
     """Exact: ``123450`` -> ``Decimal('1234.50')``."""
     return Decimal(cents).scaleb(-2)
@@ -153,10 +158,40 @@ class CustomerTable:
     summed_by: str | None = None
     #: the headers of the customer's own columns (ID, name): not attributes, so not segments
     key_headers: tuple[str, ...] = ()
+    #: the table this one is a subset of: a value is spelled as the whole table spells it
+    whole: CustomerTable | None = field(default=None, repr=False)
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
         return self.fill_attributes()
+
+    @functools.cached_property
+    def spellings(self) -> Mapping[str, Mapping[str, str]]:
+        """Each attribute column's values by their compared form (``smb``), spelled as most of the column's
+        cells spell them, without stray spaces (ties: the first in sort order): ``Smb`` in 3 cells and
+        ``SMB`` in 400 are ``SMB``, whichever comes first. Counted once per table read; a subset spells as
+        its whole table does.
+
+        >>> table = read_customers([["Customer", "Month", "MRR", "Segment"], ["A", "2026-01", "1", "smb "],
+        ...                         ["B", "2026-01", "1", "SMB"], ["C", "2026-01", "1", " SMB"]]).table
+        >>> dict(table.spellings["Segment"])
+        {'smb': 'SMB'}
+        """
+        if self.whole is not None:
+            return self.whole.spellings
+        out: dict[str, Mapping[str, str]] = {}
+        for column in self.attribute_names:
+            counts: collections.Counter[str] = collections.Counter()
+            for value, n in collections.Counter(itertools.chain.from_iterable(self.attributes[column])).items():
+                if value is not None and (shown := " ".join(value.split())):
+                    counts[shown] += n
+            best: dict[str, tuple[int, str]] = {}
+            for shown, n in counts.items():
+                key = shown.casefold()
+                if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
+                    best[key] = (n, shown)
+            out[column] = {key: shown for key, (_, shown) in best.items()}
+        return out
 
     @property
     def last(self) -> Month:
@@ -226,7 +261,7 @@ class CustomerTable:
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
                              self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
-                             self.key_headers)
+                             self.key_headers, self.whole or self)
 
     def ledger(self, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
         """The derived seven-column ledger: Start = the month before's total, End = Start + E - C - D."""
@@ -399,6 +434,21 @@ def _text(value: Cell) -> str | None:
     return str(value)
 
 
+def _usual_names(pairs: Iterable[tuple[Cell, Cell]]) -> dict[Cell, str]:
+    """Each key's name as most of its rows write it (ties: the first in sort order), not as its first row does;
+    a blank name does not count, and a key with none is left out.
+
+    >>> _usual_names([("7", "ACME INC"), ("7", "Acme Inc"), ("7", "Acme Inc"), ("8", None)])
+    {'7': 'Acme Inc'}
+    """
+    counts = collections.Counter((key, text) for key, name in pairs if (text := _text(name)) is not None)
+    best: dict[Cell, tuple[int, str]] = {}
+    for (key, text), n in counts.items():
+        if key not in best or (-n, text) < (-best[key][0], best[key][1]):
+            best[key] = (n, text)
+    return {key: text for key, (_, text) in best.items()}
+
+
 class _Builder:
     """Customers in order of first appearance, each with a row of cents per month."""
 
@@ -412,6 +462,8 @@ class _Builder:
         self.attributes: dict[str, list[list[str | None]]] = {a: [] for a in attributes}
         self.lazy: Callable[[], Mapping[str, tuple[list[str | None], ...]]] | None = None
         self.summed = False  # whether rows a Subscription, Plan or Product column told apart were summed
+        #: (key, name cell) of every row read one by one, when the table has a name column beside the key
+        self.named: list[tuple[str, Cell]] = []
 
     def customer(self, key: str, name: str) -> int:
         c = self.index.get(key)
@@ -465,6 +517,11 @@ class _Reader:
         #: the key column, the first data row's sheet row and each key's row index, when read column by column
         self.fast_rows: tuple[list[Cell], int, Sequence[int]] | None = None
         self.totals: dict[str, list[str]] = {}  # a total row's label -> the cells that hold it
+        #: a customer's rows in one month with different values of an attribute: (key, column) -> its index, the
+        #: first such month's index, the values, the cells of the first two rows and how many months
+        self.split: dict[tuple[str, int], tuple[int, int, set[str], list[str], set[int]]] = {}
+        #: what each held attribute value weighs, when a customer has several rows: the figure of its row
+        self.weights: dict[tuple[int, int, int], int] = {}
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -491,6 +548,8 @@ class _Reader:
                      list(self.marks.values()))
         for label, cells in self.totals.items():
             self.add("warning", "total_row", say.total_rows(label, len(cells)), cells)
+        if builder is not None:
+            self.warn_split(builder)
         if builder is None or any(i.severity == "error" for i in self.issues):
             return CustomerCheck(None, self.issues)
         if not builder.names:
@@ -515,7 +574,11 @@ class _Reader:
         header = self.grid[self.header.index]
         keys = tuple(str(header[c]).strip() for c in dict.fromkeys((self.key_col, self.name_col))
                      if c is not None and c < len(header))
-        return CustomerTable(self.first, b.count, tuple(b.index), tuple(b.names), tuple(map(tuple, b.mrr)),
+        names = b.names
+        if b.named:  # each customer shown with the name most of its rows have, not its first row's
+            usual = _usual_names(b.named)
+            names = [usual.get(key) or name for key, name in zip(b.index, b.names, strict=True)]
+        return CustomerTable(self.first, b.count, tuple(b.index), tuple(names), tuple(map(tuple, b.mrr)),
                              tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by,
                              keys)
 
@@ -574,6 +637,38 @@ class _Reader:
         code = _text(self.cell(row, col))
         if code is not None:
             self.currencies.setdefault(code.strip().upper(), a1(sheet_row, col))
+
+    def weigh(self, values: list[str | None], c: int, col: int, i: int, cell: Cell, cents: int, held_cents: int,
+              key: str, cells: list[str]) -> None:
+        """Another row of customer ``c`` in month ``i`` whose ``col`` reads ``cell``: the customer takes the value
+        of its row with the largest figure that month, ties by the value first in sort order, so the order of
+        the rows does not matter. ``held_cents``: the first row's figure (what the value held weighs, until
+        another row's wins). Different values are noted, for one warning per customer and column."""
+        weight = self.weights.setdefault((c, col, i), held_cents)
+        value = _text(cell)
+        if value is None:
+            return
+        held = values[i]
+        if held is None or not held.strip():
+            values[i], self.weights[(c, col, i)] = value, cents
+            return
+        if compared(value) != compared(held) and col != self.header.distinguisher:
+            split = self.split.setdefault((key, col), (c, i, set(), cells, set()))
+            split[2].update((held, value))
+            split[4].add(i)
+        if (-cents, value) < (-weight, held):
+            values[i], weight = value, cents
+        self.weights[(c, col, i)] = weight
+
+    def warn_split(self, b: _Builder) -> None:
+        """One warning per customer and attribute whose rows in one month disagree, naming the value it takes."""
+        titles = {col: name for name, col in self.header.attributes.items()}
+        for (key, col), (c, i, values, cells, months) in self.split.items():
+            title = titles[col]
+            chosen = b.attributes[title][c][i]
+            assert chosen is not None
+            self.add("warning", "rows_disagree", say.customer_rows_disagree(
+                key, title, sorted(values), chosen, self.unit, len(months)), cells, self.first + i)
 
     def set_attributes(self, b: _Builder, c: int, row: Sequence[Cell], i: int | None) -> None:
         for name, col in self.header.attributes.items():
@@ -683,6 +778,8 @@ class _Reader:
             c = index.get(key)
             if c is None:
                 c = builder.customer(key, _text(row[name_col]) or key)
+            if name_col != key_col:
+                builder.named.append((key, row[name_col]))
             earlier = sources[c][i]
             if earlier:
                 sub = _text(self.cell(row, distinguisher))
@@ -695,11 +792,14 @@ class _Reader:
                     self.add("error", "repeated_customer", say.customer_repeated(key), cells, self.first + i)
                     continue
                 seen[sub] = sheet_row
+                for col, values in attributes:
+                    self.weigh(values[c], c, col, i, row[col], cents, mrr[c][i], key, [a1(earlier, col),
+                                                                                      a1(sheet_row, col)])
                 mrr[c][i] += cents
                 builder.summed = True
-            else:
-                sources[c][i] = sheet_row
-                mrr[c][i] = cents
+                continue
+            sources[c][i] = sheet_row
+            mrr[c][i] = cents
             for col, values in attributes:
                 value = row[col]
                 if value and values[c][i] is None:
@@ -759,9 +859,12 @@ class _Reader:
         if name_col == key_col:
             names = {k: k for k in customers if isinstance(k, str)}
         else:
-            # each key's name on its first row: written in reverse, the first row's is the one left
-            first = dict(zip(reversed(keys), reversed(column(name_col)), strict=True))
-            names = {key: _text(name) or str(key) for key, name in first.items()}
+            pairs = set(zip(keys, column(name_col), strict=True))
+            if len(pairs) == len(customers):  # the common case: one name per key
+                names = {key: _text(name) or str(key) for key, name in pairs}
+            else:  # a key written with several names is shown with the one most of its rows have
+                usual = _usual_names(zip(keys, column(name_col), strict=True))
+                names = {key: usual.get(key) or str(key) for key in customers}
         builder.index = {k: c for k, c in index.items() if isinstance(k, str)}
         builder.names = [names[k] for k in customers]
         # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
@@ -842,6 +945,8 @@ class _Reader:
                 self.currency(row, sheet_row)
             key, name = text
             sub = _text(self.cell(row, self.header.distinguisher))
+            if self.name_col != self.key_col:
+                builder.named.append((key, self.cell(row, self.name_col)))
             if key in builder.index:  # another subscription of the same customer is summed; a repeat is an error
                 c = builder.index[key]
                 seen = subscriptions.setdefault(c, {self.wide_sub(builder.rows[c][0]): builder.rows[c][0]})
@@ -851,6 +956,11 @@ class _Reader:
                              [a1(earlier, self.key_col or 0), a1(sheet_row, self.key_col or 0)])
                     continue
                 seen[sub] = sheet_row
+                for name, col in self.header.attributes.items():
+                    first = builder.rows[c][0]
+                    for i, v in enumerate(cents):
+                        self.weigh(builder.attributes[name][c], c, col, i, self.cell(row, col), v or 0,
+                                   builder.mrr[c][i], key, [a1(first, col), a1(sheet_row, col)])
                 builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
                 builder.summed = True
                 continue

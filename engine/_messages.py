@@ -518,6 +518,14 @@ def customers_alike(first: str, second: str) -> str:
             "write them the same way if they are one.")
 
 
+def customer_rows_disagree(customer: str, column: str, values: Sequence[str], chosen: str, unit: str,
+                           months: int) -> str:
+    more = f"; {months} months like this" if months > 1 else ""
+    return (f"'{customer}' has rows with different {column} in one month ({', '.join(repr(v) for v in values)}"
+            f"{more}): each month it counts in the {column} of its largest {unit}, here {chosen!r} (ties: the first "
+            f"in sort order). Give its rows one {column} if that is not right.")
+
+
 def month_columns_missing(missing: Sequence[Month]) -> str:
     return (f"No column for {month_run(missing)} between the other months; add "
             f"{'them' if len(missing) > 1 else 'it'} (a blank cell is 0).")

@@ -100,14 +100,12 @@ def segment_lines(segments: Sequence[SegmentCohort]) -> tuple[SegmentLine, ...]:
 
 def segment_values(table: CustomerTable) -> dict[str, tuple[str, str]]:
     """Every attribute value, casefolded, with its (column, value): so ``enterprise ttm`` can mean
-    ``where Segment=Enterprise``. A value in two columns belongs to the first column."""
+    ``where Segment=Enterprise``. A value in two columns belongs to the first column. From the values the
+    table counted once when read (``CustomerTable.spellings``), not from every cell on every query."""
     found: dict[str, tuple[str, str]] = {}
     for column in table.attribute_names:
-        seen: set[str] = set()
-        for series in table.attributes[column]:
-            seen.update(v for v in series if v is not None)
-        for value in sorted(seen):
-            found.setdefault(" ".join(value.split()).casefold(), (column, value))
+        for key, value in table.spellings[column].items():
+            found.setdefault(key, (column, value))
     return found
 
 

@@ -41,6 +41,11 @@ from engine._retention import (
 from engine._sentences import approximation_note
 
 _CENTS = Decimal("0.01")
+#: what the top-level money of a report (``start_mrr``, ``end_mrr``, ``expansion``, ``churn``, ``downgrade``, the
+#: months) is the money of, as ``money_basis`` says in the JSON; a cohort's own start and end are under ``cohort``
+MONEY_LEDGER = "ledger rows"
+MONEY_TOTALS = "month totals (all customers)"
+MONEY_SEGMENT = "month totals (the segment's customers in the month before the period)"
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Report:
     no_change: str | None = None  # why ``change`` is None: no earlier period, or NRR not defined
     cohort: Cohort | None = None  # a customer table's cohort answer (method "cohort")
     segments: tuple[SegmentCohort, ...] | None = None  # with ``by``: the cohort per segment
+    money_basis: str = MONEY_LEDGER  # whose money ``retention``'s start, end and movements are
 
     @property
     def period(self) -> Period:
@@ -105,7 +111,8 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
         arr = last_end * 12 if ledger.unit == "MRR" else last_end
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
                                        annualized=trailing.annualized)
-    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change)
+    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
+                  money_basis=MONEY_LEDGER if ledger.customers is None else MONEY_TOTALS)
 
 
 def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top: int,
@@ -166,7 +173,7 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
                                    year=year or customers.subset([]), arr=arr)
     return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
-                  cohort, segments)
+                  cohort, segments, MONEY_TOTALS if where is None else MONEY_SEGMENT)
 
 
 def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
@@ -259,6 +266,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "expansion": money(r.expansion),
         "churn": money(r.churn),
         "downgrade": money(r.downgrade),
+        "money_basis": report.money_basis,
         "new_business": money(r.new_business),
         "mrr_growth_pct": pct(r.growth),
         "mrr_growth_basis": None if r.growth is None else "next_month_start",

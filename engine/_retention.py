@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from engine import _messages as say
@@ -171,7 +171,9 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
 class Change:
     """How a period's NRR and GRR moved against the period before it, and what moved them.
 
-    ``expansion + contraction + churn == nrr`` (points of NRR; positive helped).
+    ``nrr`` and ``grr`` are the differences of the two figures as shown (percentages to 2 decimals, rounded
+    half up), so whoever subtracts the figures shown gets the change shown; ``expansion + contraction +
+    churn`` is the exact change (points of NRR; positive helped), within 0.01 pts of ``nrr``.
     """
 
     previous: Retention
@@ -220,6 +222,14 @@ class Change:
         return None
 
 
+_SHOWN = Decimal("0.0001")  # a ratio shown as a percentage with 2 decimals
+
+
+def as_shown(ratio: Decimal) -> Decimal:
+    """A ratio rounded as it is shown, a percentage to 2 decimals half up: ``1.031249`` -> ``1.0312``."""
+    return ratio.quantize(_SHOWN, rounding=ROUND_HALF_UP)
+
+
 def compare_retention(current: Retention, previous: Retention) -> Change | None:
     """The change from ``previous`` to ``current``; None when either is not defined."""
     if (current.components is None or previous.components is None or current.nrr is None
@@ -228,8 +238,8 @@ def compare_retention(current: Retention, previous: Retention) -> Change | None:
     now, before = current.components, previous.components
     return Change(
         previous=previous,
-        nrr=current.nrr - previous.nrr,
-        grr=current.grr - previous.grr,
+        nrr=as_shown(current.nrr) - as_shown(previous.nrr),
+        grr=as_shown(current.grr) - as_shown(previous.grr),
         expansion=now.expansion - before.expansion,
         contraction=before.contraction - now.contraction,
         churn=before.churn - now.churn,

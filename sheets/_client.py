@@ -30,8 +30,11 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_VALUES_URL
+from gspread.utils import quote
 from requests.adapters import HTTPAdapter
 
+from engine import digest_bytes
 from sheets import _messages as say
 from sheets._errors import (
     SheetNotFound,
@@ -222,10 +225,16 @@ class SheetsClient:
     def values(self, spreadsheet_id: str, a1_range: str, *,
                render: str = "UNFORMATTED_VALUE") -> list[list[Any]]:
         """One values request: numbers unformatted and dates as serial numbers (locale-proof)."""
+        return self.values_read(spreadsheet_id, a1_range, render=render)[0]
+
+    def values_read(self, spreadsheet_id: str, a1_range: str, *,
+                    render: str = "UNFORMATTED_VALUE") -> tuple[list[list[Any]], str]:
+        """``values``, with the digest of the answer's bytes: the ledger's fingerprint, without hashing the grid."""
         with self._errors(spreadsheet_id):
-            data = self.http.values_get(spreadsheet_id, a1_range, params={
+            response = self.http.request("get", SPREADSHEET_VALUES_URL % (spreadsheet_id, quote(a1_range)), params={
                 "valueRenderOption": render, "dateTimeRenderOption": "SERIAL_NUMBER"})
-        return list(data.get("values", []))
+            data = response.json()
+        return list(data.get("values", [])), digest_bytes(response.content)
 
     def batch_values(self, spreadsheet_id: str, ranges: Sequence[str], *,
                      render: str = "UNFORMATTED_VALUE") -> list[list[list[Any]]]:

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import Cell, Cells, LedgerSource, a1
+from engine import Cell, Cells, LedgerSource, a1, digest_bytes
 from sheets import _messages as say
 from sheets._errors import SourceError
 
@@ -66,7 +66,8 @@ class FileSource:
         try:
             if suffix in (".xlsx", ".xlsm"):
                 return self._read_xlsx()
-            return Cells(_read_delimited(self.path), None)
+            data = self.path.read_bytes()
+            return Cells(_read_delimited(self.path, data), None, source_digest=digest_bytes(data))
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
@@ -76,9 +77,10 @@ class FileSource:
         not_a_workbook = _not_a_workbook(self.path)
         if not_a_workbook:
             raise SourceError(f"{self.path}: {not_a_workbook}")
+        data = self.path.read_bytes()  # the fingerprint's bytes are the ones read, however the file changes
         try:
-            values = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-            formulas = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+            values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises whatever its XML and ZIP layers raise
             raise SourceError(f"{self.path}: not a readable XLSX workbook ({type(exc).__name__}: {exc}); "
                               "open it in Excel or Google Sheets and save it again, or export it as CSV.") from None
@@ -107,7 +109,7 @@ class FileSource:
             # so a sheet whose other formulas have values was calculated)
             if uncomputed and not computed:
                 raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
-            cells = Cells(grid, title)
+            cells = Cells(grid, title, source_digest=digest_bytes(data))
             if self.worksheet is None and len(values.sheetnames) > 1 and [i.code for i in cells.check.issues] == [
                     "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
                 raise SourceError(say.first_worksheet_without_table(str(self.path), title, values.sheetnames))
@@ -126,8 +128,8 @@ def _xlsx_cell(value: object) -> Cell:
 _SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's line telling it the delimiter: ``sep=;``
 
 
-def _read_delimited(path: Path) -> list[tuple[Cell, ...]]:
-    text = _decode(path)
+def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, ...]]:
+    text = _decode(path, data)
     if not text.strip():
         raise SourceError(say.not_text(str(path), "it is empty; export the ledger again"))
     if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
@@ -196,10 +198,10 @@ def _plain_lines(text: str) -> tuple[list[str], int] | None:
     return lines, empty
 
 
-def _decode(path: Path) -> str:
+def _decode(path: Path, data: bytes | None = None) -> str:
     """A text file's contents: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode
     text"), else Windows-1252 (Excel's CSV on Windows); anything else is refused in words."""
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")

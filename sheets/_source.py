@@ -80,7 +80,8 @@ class GoogleSheetSource:
         sheet = self.worksheet()
 
         def load() -> Cells:
-            return Cells(self.client.values(self.ref.spreadsheet_id, quote_sheet(sheet.title)), sheet.title)
+            values, digest = self.client.values_read(self.ref.spreadsheet_id, quote_sheet(sheet.title))
+            return Cells(values, sheet.title, source_digest=digest)
 
         return self.cache.get((self.ref.spreadsheet_id, sheet.title), load)
 

@@ -1,0 +1,85 @@
+"""The hot path of a running bot on a large customer table: the ledger's fingerprint and each answer.
+
+Run: ``.venv/bin/python bench/answers.py [--customers 10000 100000] [--months 60] [--runs 5]``. For each
+size it writes the long-form CSV of ``bench/customers.py`` (same generator, same seed) and prints, in this
+process, as ``nrr serve`` does it:
+
+- read: the file's cells read afresh (the file touched so nothing is reused), and the fingerprint those
+  cells carry (what Share and the scheduler's change check compare), each timed on its own;
+- per answer: ``/nrr`` answers (``Answers.answer``, blocks and the kept copy for Share included) once the
+  table is read and its ledger built, the median of ``--runs`` for each query.
+
+Asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.customers import generate  # noqa: E402
+from bot import Answers  # noqa: E402
+from nrr.config import LedgerSettings, Settings, StateSettings  # noqa: E402
+from nrr.runtime import Runtime  # noqa: E402
+
+NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
+QUERIES = ("ttm", "last-quarter compare", "enterprise ttm", "ttm by segment", "smb movers last-quarter")
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def bench(tmp: Path, customers: int, months: int, runs: int) -> None:
+    path = tmp / f"customers-{customers}.csv"
+    rows = generate(path, customers, months)
+    print(f"{customers:,} customers x {months} months: {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB CSV")
+    settings = Settings(LedgerSettings(str(path)), state=StateSettings(f"sqlite:///{tmp}/state-{customers}.db"))
+    runtime = Runtime(settings, {}, lambda: NOW)
+    reads, prints = [], []
+    for i in range(runs):
+        os.utime(path, ns=(i, i))  # a new modification time: the file is read again, not reused
+        t0 = time.perf_counter()
+        cells = runtime.cells()
+        t1 = time.perf_counter()
+        cells.fingerprint  # noqa: B018 - timed
+        prints.append(time.perf_counter() - t1)
+        reads.append(t1 - t0)
+    print(f"  read the file's cells {median_ms(reads):8.1f} ms   fingerprint {median_ms(prints):8.1f} ms "
+          "(median; the fingerprint's own time, beyond the read)")
+    answers = Answers(runtime, workers=1)
+    try:
+        answers.answer("ttm")  # the ledger and the customer table, built once per read (as nrr serve keeps them)
+        for query in QUERIES:
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                answers.answer(query)
+                times.append(time.perf_counter() - t0)
+            print(f"  /nrr {query:<26} {median_ms(times):8.1f} ms per answer (median of {runs})")
+    finally:
+        answers.pool.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--months", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for customers in args.customers:
+            bench(Path(tmp), customers, args.months, args.runs)
+
+
+if __name__ == "__main__":
+    main()
