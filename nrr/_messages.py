@@ -29,3 +29,15 @@ def options_need_cohort_method(asked: str, method: str, from_config: bool) -> st
     fix = (f"nrr.toml's [ledger] method is {method}: pass --method cohort" if from_config
            else f"run it again without --method {method}")
     return needs_cohort_method(asked, fix)
+
+
+def body_too_large(limit: int) -> str:
+    return f"The request body is over {limit // 1024} KiB, more than nrr reads; nothing was done."
+
+
+def body_too_slow(seconds: float) -> str:
+    return f"The request body did not arrive within {seconds:g} seconds; nothing was done."
+
+
+def bad_content_length() -> str:
+    return "The request's Content-Length is not a number of bytes; nothing was done."

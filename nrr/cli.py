@@ -391,7 +391,7 @@ def cmd_scheduler(args: argparse.Namespace, runtime: Runtime, out: Console) -> i
 def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     import uvicorn
 
-    from nrr.server import build_server
+    from nrr.server import build_server, uvicorn_options
 
     _configure_logging(runtime.env)
     server = build_server(runtime, socket_mode=args.socket_mode)
@@ -405,7 +405,8 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         server.socket_mode.connect()
         out.print("nrr: connected to Slack over Socket Mode", markup=False)
     out.print(f"nrr: serving on http://{args.host}:{args.port} (GET /healthz)", markup=False)
-    uvicorn.run(server.app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    uvicorn.run(server.app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
+                **uvicorn_options())
     return EXIT_OK
 
 

@@ -40,11 +40,12 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Yield the base URL of ``app`` served by a real uvicorn server; stop it afterwards."""
+def serve(app: Any, **options: Any) -> Iterator[str]:
+    """Yield the base URL of ``app`` served by a real uvicorn server (``options``: more of uvicorn's
+    settings); stop it afterwards."""
     # A request still running at the end is cancelled after a second instead of holding the exit.
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            access_log=False, timeout_graceful_shutdown=1)
+                            access_log=False, timeout_graceful_shutdown=1, **options)
     server = _Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
