@@ -204,48 +204,50 @@ def _segment_table(table: CustomerTable, month: Month, where: tuple[str, str]) -
 def cohort_to_dict(cohort: Cohort) -> dict[str, Any]:
     """A cohort's figures for JSON: ``customers``, ``retained``, ``logo_retention_pct``, start and end MRR."""
     return {"customers": cohort.customers, "retained": cohort.retained,
-            "logo_retention_pct": pct(cohort.logo_retention),
-            "start_mrr": money(cohort.start_mrr), "end_mrr": money(cohort.end_mrr)}
+            "logo_retention_pct": json_pct(cohort.logo_retention),
+            "start_mrr": json_money(cohort.start_mrr), "end_mrr": json_money(cohort.end_mrr)}
 
 
 def movers_to_dict(cohort: Cohort) -> dict[str, list[dict[str, str | None]]]:
-    return {kind: [{"customer": m.customer, "amount": money(m.amount)} for m in cohort.movers[kind]]
+    return {kind: [{"customer": m.customer, "amount": json_money(m.amount)} for m in cohort.movers[kind]]
             for kind in MOVER_KINDS}
 
 
 def segment_to_dict(segment: SegmentCohort) -> dict[str, Any]:
     c, b = segment.cohort, segment.benchmark
-    return {"segment": segment.segment, "nrr_pct": pct(c.nrr), "grr_pct": pct(c.grr),
-            "logo_retention_pct": pct(c.logo_retention), "customers": c.customers, "retained": c.retained,
-            "start_mrr": money(c.start_mrr), "end_mrr": money(c.end_mrr),
+    return {"segment": segment.segment, "nrr_pct": json_pct(c.nrr), "grr_pct": json_pct(c.grr),
+            "logo_retention_pct": json_pct(c.logo_retention), "customers": c.customers, "retained": c.retained,
+            "start_mrr": json_money(c.start_mrr), "end_mrr": json_money(c.end_mrr),
             "benchmark": None if b is None else {
-                "basis": COHORT_LABEL, "nrr_pct": pct(b.nrr), "grr_pct": pct(b.grr), "tier": b.tier.name,
+                "basis": COHORT_LABEL, "nrr_pct": json_pct(b.nrr), "grr_pct": json_pct(b.grr), "tier": b.tier.name,
                 "segment": b.segment.segment,
-                "segment_median_pct": pct(b.segment.median), "segment_top_quartile_pct": pct(b.segment.top_quartile),
-                "gap_to_median_pts": points(b.gap_to_median), "gap_to_top_quartile_pts": points(b.gap_to_top_quartile),
+                "segment_median_pct": json_pct(b.segment.median),
+                "segment_top_quartile_pct": json_pct(b.segment.top_quartile),
+                "gap_to_median_pts": json_points(b.gap_to_median),
+                "gap_to_top_quartile_pts": json_points(b.gap_to_top_quartile),
                 "grr_status": b.grr_status, "source": str(b.source)}}
 
 
-def pct(ratio: Decimal | None) -> float | None:
+def json_pct(ratio: Decimal | None) -> float | None:
     """A ratio as a percentage to 2 decimals for JSON (1.03124 -> 103.12); None stays None."""
     if ratio is None:
         return None
     return float((ratio * 100).quantize(_CENTS, rounding=ROUND_HALF_UP))
 
 
-def points(ratio: Decimal | None) -> float | None:
+def json_points(ratio: Decimal | None) -> float | None:
     """A difference of ratios in percentage points, 2 decimals."""
-    return pct(ratio)
+    return json_pct(ratio)
 
 
-def money(amount: Decimal | None) -> str | None:
+def json_money(amount: Decimal | None) -> str | None:
     """Money for JSON: a string with 2 decimals (``"250000.00"``)."""
     if amount is None:
         return None
     return str(amount.quantize(_CENTS, rounding=ROUND_HALF_UP))
 
 
-def ratio2(value: Decimal | None) -> float | None:
+def json_ratio(value: Decimal | None) -> float | None:
     if value is None:
         return None
     return float(value.quantize(_CENTS, rounding=ROUND_HALF_UP))
@@ -259,33 +261,33 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "period": {"label": period.label, "first_month": str(period.first),
                    "last_month": str(period.last), "to_date": period.to_date},
         "method": r.method,
-        "nrr_pct": pct(r.nrr),
-        "grr_pct": pct(r.grr),
-        "start_mrr": money(r.start),
-        "end_mrr": money(r.end),
-        "expansion": money(r.expansion),
-        "churn": money(r.churn),
-        "downgrade": money(r.downgrade),
+        "nrr_pct": json_pct(r.nrr),
+        "grr_pct": json_pct(r.grr),
+        "start_mrr": json_money(r.start),
+        "end_mrr": json_money(r.end),
+        "expansion": json_money(r.expansion),
+        "churn": json_money(r.churn),
+        "downgrade": json_money(r.downgrade),
         "money_basis": report.money_basis,
-        "new_business": money(r.new_business),
-        "mrr_growth_pct": pct(r.growth),
+        "new_business": json_money(r.new_business),
+        "mrr_growth_pct": json_pct(r.growth),
         "mrr_growth_basis": None if r.growth is None else "next_month_start",
         "unit": report.unit,
         "currency": report.currency,
         "months": [
-            {"month": str(row.month), "start_mrr": money(row.start), "expansion": money(row.expansion),
-             "churn": money(row.churn), "downgrade": money(row.downgrade), "end_mrr": money(row.end),
-             "nrr_pct": pct(row.nrr), "grr_pct": pct(row.grr)}
+            {"month": str(row.month), "start_mrr": json_money(row.start), "expansion": json_money(row.expansion),
+             "churn": json_money(row.churn), "downgrade": json_money(row.downgrade), "end_mrr": json_money(row.end),
+             "nrr_pct": json_pct(row.nrr), "grr_pct": json_pct(row.grr)}
             for row in r.rows
         ],
         "components_pts": None if r.components is None else {
-            "expansion": points(r.components.expansion),
-            "contraction": points(r.components.contraction),
-            "churn": points(r.components.churn)},
+            "expansion": json_points(r.components.expansion),
+            "contraction": json_points(r.components.contraction),
+            "churn": json_points(r.components.churn)},
         "change": None,
         "trailing_12m": None,
         "benchmark": None,
-        "quick_ratio": ratio2(r.quick_ratio),
+        "quick_ratio": json_ratio(r.quick_ratio),
         "warnings": [*r.notes, *(str(w) for w in report.warnings)],
     }
     if r.undefined:
@@ -295,14 +297,14 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     if report.change is not None:
         c = report.change
         out["change"] = {
-            "vs": c.previous.period.label, "previous_nrr_pct": pct(c.previous.nrr),
-            "previous_grr_pct": pct(c.previous.grr), "nrr_pts": points(c.nrr),
-            "grr_pts": points(c.grr), "expansion_pts": points(c.expansion),
-            "contraction_pts": points(c.contraction), "churn_pts": points(c.churn),
+            "vs": c.previous.period.label, "previous_nrr_pct": json_pct(c.previous.nrr),
+            "previous_grr_pct": json_pct(c.previous.grr), "nrr_pts": json_points(c.nrr),
+            "grr_pts": json_points(c.grr), "expansion_pts": json_points(c.expansion),
+            "contraction_pts": json_points(c.contraction), "churn_pts": json_points(c.churn),
             "driver": c.driver, "despite": c.despite}
     if report.trailing is not None:
         t = report.trailing
-        out["trailing_12m"] = {"nrr_pct": pct(t.nrr), "grr_pct": pct(t.grr),
+        out["trailing_12m"] = {"nrr_pct": json_pct(t.nrr), "grr_pct": json_pct(t.grr),
                                "annualized": t.annualized, "months": t.months,
                                "as_of": str(t.as_of)}
         if t.nrr is None and t.undefined:
@@ -322,13 +324,13 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "tier": b.tier.name, "basis": "annualized" if b.annualized else "trailing_12m",
             "basis_note": approximation_note(report.trailing),
             "indicative": b.annualized,
-            "segment": b.segment.segment, "segment_median_pct": pct(b.segment.median),
-            "segment_top_quartile_pct": pct(b.segment.top_quartile),
-            "gap_to_median_pts": points(b.gap_to_median),
-            "gap_to_top_quartile_pts": points(b.gap_to_top_quartile),
+            "segment": b.segment.segment, "segment_median_pct": json_pct(b.segment.median),
+            "segment_top_quartile_pct": json_pct(b.segment.top_quartile),
+            "gap_to_median_pts": json_points(b.gap_to_median),
+            "gap_to_top_quartile_pts": json_points(b.gap_to_top_quartile),
             "grr_status": b.grr_status, "stage": b.stage,
-            "funding_median_pct": pct(b.funding.median),
-            "pricing_range_pct": None if b.pricing is None else [pct(b.pricing.low), pct(b.pricing.high)],
+            "funding_median_pct": json_pct(b.funding.median),
+            "pricing_range_pct": None if b.pricing is None else [json_pct(b.pricing.low), json_pct(b.pricing.high)],
             "profile": {"segment": b.profile.segment, "funding": b.profile.funding,
                         "assumed": b.profile.assumed},
             "source": str(b.source)}
