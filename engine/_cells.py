@@ -163,6 +163,11 @@ _DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")  # 1.200: one thousand two hundre
 MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
 MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
 MONEY_SPACED = "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"
+#: the largest amount read, in the table's currency: no company's monthly revenue comes near it, and beyond
+#: it Decimal's 28 digits no longer hold an amount in cents exactly (1e308 from a workbook, 27 digits pasted)
+MONEY_LIMIT = Decimal(10) ** 15
+MONEY_TOO_LARGE = ("an amount up to 1,000,000,000,000,000 (10^15), the largest nrr reads: check the cell for a "
+                   "typo or an ID pasted into it")
 _DASHES = frozenset("-–—−")  # accounting formats show a zero as a dash ($ -)
 _CENT = Decimal("0.005")
 _RATIO_FLOOR = Decimal("0.000000001")  # below any rounding a person or a formula would show
@@ -196,6 +201,8 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
         raise CellError(MONEY_EXPECTED)
     if isinstance(value, int | float | Decimal):
         amount = _decimal(value, MONEY_EXPECTED)
+        if abs(amount) > MONEY_LIMIT:
+            raise CellError(MONEY_TOO_LARGE)
         return amount, max(_half_unit(amount), _CENT)
     text = str(value).strip().replace("\u00a0", " ")
     negative = False
@@ -215,6 +222,8 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
         amount = Decimal(body.replace(",", ""))
     else:
         raise CellError(_why_not_money(body))
+    if amount > MONEY_LIMIT:
+        raise CellError(MONEY_TOO_LARGE)
     return (-amount if negative else amount), max(_half_unit(amount), _CENT)
 
 

@@ -35,6 +35,7 @@ from typing import Literal, cast
 
 from engine import _messages as say
 from engine._cells import (
+    MONEY_LIMIT,
     MONTH_EXPECTED,
     Cell,
     infer_date_order,
@@ -338,6 +339,7 @@ def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | 
 
 
 _HALF_CENT = Decimal("0.01")
+_MONEY_LIMIT_UNITS = int(MONEY_LIMIT)
 
 
 class _AmountError(Exception):
@@ -349,7 +351,7 @@ def _cents(value: Cell) -> int:
     """A money cell in cents; blank is 0. Raises ``_AmountError`` for an unreadable or negative one."""
     if type(value) is str:
         text = value.strip()
-        if text.isascii():
+        if text.isascii() and len(text) < 16:  # up to 15 digits: below MONEY_LIMIT, which parse_money checks
             if text.isdigit():
                 return int(text) * 100
             whole, dot, frac = text.partition(".")
@@ -360,7 +362,8 @@ def _cents(value: Cell) -> int:
     elif type(value) is int:
         if value < 0:
             raise _AmountError(None, Decimal(value))
-        return value * 100
+        if value <= _MONEY_LIMIT_UNITS:
+            return value * 100
     if is_error_value(value):  # a broken formula, not a customer that paid nothing
         raise _AmountError(say.AMOUNT_IS_ERROR_VALUE)
     if is_blank(value):
