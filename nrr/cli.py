@@ -221,7 +221,8 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
         out.file.write(json.dumps(report_to_dict(report), indent=2) + "\n")
     else:
-        render_report(report, out)
+        table = ledger.customers
+        render_report(report, out, by=(table.attribute(args.by) if table and args.by else None) or "Segment")
     return EXIT_OK
 
 
