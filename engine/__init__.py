@@ -63,7 +63,15 @@ from engine._customers import (
     read_customers,
 )
 from engine._digest import Digest, build_digest
-from engine._errors import CellError, LedgerError, NrrError, PeriodSyntaxError, ProfileError, QueryError
+from engine._errors import (
+    CellError,
+    LedgerError,
+    NotInLedgerYet,
+    NrrError,
+    PeriodSyntaxError,
+    ProfileError,
+    QueryError,
+)
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import FIELD_TITLES, Field, Layout, Ledger, LedgerRow, nrr_formula
@@ -184,6 +192,7 @@ __all__ = [
     "MoverGroup",
     "MoverKind",
     "MoverLine",
+    "NotInLedgerYet",
     "NrrError",
     "Period",
     "PeriodSyntaxError",

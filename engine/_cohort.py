@@ -33,7 +33,7 @@ from typing import Literal
 from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
 from engine._customers import CustomerTable, cents_to_decimal, compared
-from engine._errors import QueryError
+from engine._errors import NotInLedgerYet, QueryError
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Method, Trailing, trailing_12m
@@ -107,7 +107,7 @@ def cohort_before(table: CustomerTable, first: Month) -> Month:
     """Month a-1 of a period starting at ``first``; ``QueryError`` naming it when the table lacks it."""
     before = first - 1
     if first > table.last:  # the period is after the table, not before it
-        raise QueryError(say.not_in_ledger_yet(first, table.last))
+        raise NotInLedgerYet(say.not_in_ledger_yet(first, table.last), table.last)
     if before not in table:
         raise QueryError(say.cohort_month_missing(before, table.first))
     return before
@@ -118,7 +118,7 @@ def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int 
     """The cohort answer for the months ``first``..``last`` (``members``: only these customers)."""
     ia, ib = table.index(cohort_before(table, first)), table.index(last)
     if not 0 <= ib < table.count:
-        raise QueryError(say.not_in_ledger_yet(last, table.last))
+        raise NotInLedgerYet(say.not_in_ledger_yet(last, table.last), table.last)
     mrr: Sequence[Sequence[int]] = table.mrr
     names: Sequence[str] = table.names
     if members is not None:

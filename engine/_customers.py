@@ -290,6 +290,8 @@ class _Header:
     repeated_months: list[Month]
     #: wide form: month headers that cannot be read without a guess (``January``, ``3/4/2026``) -> what would do
     unreadable_months: dict[int, str] = field(default_factory=dict)
+    #: wide form: a column headed ``Total`` beside the months, which sums them -> its header
+    total_columns: dict[int, str] = field(default_factory=dict)
 
 
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
@@ -319,14 +321,36 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
         if role is None and text.lower().rstrip(".") in MONTH_WORDS:
             header.unreadable_months[col] = say.MONTH_WITH_YEAR
             continue
+        if role == "name" and "name" in header.roles and "id" not in header.roles:
+            # Stripe's Customer (cus_... ids) beside Customer Name: the bare column is the key, the other the name
+            earlier = header.roles["name"]
+            before, now = _tokens(str(row[earlier])), _tokens(text)
+            if now - _NAME_WORDS == before and now & _NAME_WORDS:
+                header.roles["id"], header.roles["name"] = earlier, col
+                continue
+            if before - _NAME_WORDS == now and before & _NAME_WORDS:
+                header.roles["id"] = col
+                continue
         if role is not None and role not in header.roles:
             header.roles[role] = col
             continue
+        if is_total_label(text):
+            header.total_columns[col] = text
         header.attributes[text] = col
         words = _tokens(text)
         if words & DISTINGUISHING_WORDS and (header.distinguisher is None or (
                 words & _ID_WORDS and not _tokens(str(row[header.distinguisher])) & _ID_WORDS)):
             header.distinguisher = col  # the first such column, unless a later one is an ID (Subscription Id)
+    if header.months and not {"id", "name"} & header.roles.keys():
+        # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months
+        blank = next((col for col in range(min(header.months)) if is_blank(row[col])), None)
+        if blank is not None:
+            header.roles["name"] = blank
+    if header.months and "month" not in header.roles:  # wide: a Total column sums the months, no attribute
+        for text in header.total_columns.values():
+            del header.attributes[text]
+    else:
+        header.total_columns.clear()
     return header
 
 
@@ -542,6 +566,8 @@ class _Reader:
                          [a1(self.first_row + self.header.index, col)])
             return CustomerCheck(None, self.issues)
         builder = self.read_long() if form == "long" else self.read_wide()
+        for col, text in self.header.total_columns.items():
+            self.add("warning", "total_column", say.total_column(text), [a1(self.first_row + self.header.index, col)])
         if len(self.currencies) > 1:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
@@ -584,6 +610,13 @@ class _Reader:
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(names), tuple(map(tuple, b.mrr)),
                              tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by,
                              keys)
+
+    def repeated(self, key: str, sub: str | None, this_month: bool) -> str:
+        """Why a customer's second row is an error: no column tells its rows apart, or this one shares its value."""
+        col = self.header.distinguisher
+        if col is None:
+            return say.customer_repeated(key) if this_month else say.customer_repeated_row(key)
+        return say.customer_rows_share(key, str(self.grid[self.header.index][col]).strip(), sub, this_month)
 
     def cell(self, row: Sequence[Cell], col: int | None) -> Cell:
         return row[col] if col is not None and col < len(row) else None
@@ -792,7 +825,7 @@ class _Reader:
                     seen = subscriptions[(c, i)] = {first_sub: earlier}
                 if distinguisher is None or sub in seen:
                     cells = [a1(seen.get(sub, earlier), key_col), a1(sheet_row, key_col)]
-                    self.add("error", "repeated_customer", say.customer_repeated(key), cells, self.first + i)
+                    self.add("error", "repeated_customer", self.repeated(key, sub, True), cells, self.first + i)
                     continue
                 seen[sub] = sheet_row
                 for col, values in attributes:
@@ -934,13 +967,16 @@ class _Reader:
                 figures = pick(row) if count > 1 else (pick(row),)
             if self.total_row(row, sheet_row):
                 continue
+            if all(map(is_blank, figures)):
+                continue  # no figure in any month: a note under the table ("Accrual basis ...") or a blank row
             text = self.key(row)
             if text is None:
-                if not all(is_blank(v) for v in figures):
-                    self.add("error", "no_customer", say.customer_missing(self.unit),
-                             [a1(sheet_row, self.key_col or 0)])
+                self.add("error", "no_customer", say.customer_missing(self.unit), [a1(sheet_row, self.key_col or 0)])
                 continue
-            cents = list(map(lookup, figures))
+            try:
+                cents = list(map(lookup, figures))
+            except TypeError:  # a figure that cannot be hashed (Decimal('sNaN')): each is read on its own
+                cents = [None] * len(figures)
             if None in cents:  # a text not seen yet, or a number or date from a workbook
                 for i in [i for i, v in enumerate(cents) if v is None]:
                     cents[i] = self.wide_amount(figures[i], sheet_row, columns[i], i, known)
@@ -955,7 +991,7 @@ class _Reader:
                 seen = subscriptions.setdefault(c, {self.wide_sub(builder.rows[c][0]): builder.rows[c][0]})
                 if self.header.distinguisher is None or sub in seen:
                     earlier = seen.get(sub, builder.rows[c][0])
-                    self.add("error", "repeated_customer", say.customer_repeated_row(key),
+                    self.add("error", "repeated_customer", self.repeated(key, sub, False),
                              [a1(earlier, self.key_col or 0), a1(sheet_row, self.key_col or 0)])
                     continue
                 seen[sub] = sheet_row

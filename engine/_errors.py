@@ -3,7 +3,8 @@
     NrrError            base of every error the engine raises
     ├── LedgerError     the ledger cannot be read, or says something impossible
     ├── QueryError      a period query is not understood, or the ledger does not cover it
-    │   └── PeriodSyntaxError   the words are not a period at all (a command-line error)
+    │   ├── PeriodSyntaxError   the words are not a period at all (a command-line error)
+    │   └── NotInLedgerYet      the period ends after the ledger's latest month
     ├── ProfileError    a company profile value is not one the benchmarks know
     └── CellError       one cell's value is not what its column holds (also a
                         ValueError); its text completes "... is not ...", and the reader turns
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine._issues import Issue
+    from engine._month import Month
 
 
 class NrrError(Exception):
@@ -42,6 +44,14 @@ class LedgerError(NrrError):
 
 class QueryError(NrrError):
     """A period query is not understood, or asks for months the ledger does not have."""
+
+
+class NotInLedgerYet(QueryError):
+    """The period asked for ends after the ledger's latest month, ``latest`` (a table exported weeks ago)."""
+
+    def __init__(self, message: str, latest: Month) -> None:
+        super().__init__(message)
+        self.latest = latest
 
 
 class ProfileError(NrrError):

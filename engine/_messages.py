@@ -489,6 +489,14 @@ def customer_repeated(name: str) -> str:
             "them apart (they are then summed), or merge them into one row.")
 
 
+def customer_rows_share(name: str, column: str, value: str | None, this_month: bool) -> str:
+    """Two rows of one customer that the table's Subscription, Plan or Product column does not tell apart."""
+    rows = "two rows for this month" if this_month else "two rows"
+    same = f"the same {column} ('{value}')" if value is not None else f"no {column}"
+    return (f"'{name}' has {rows} with {same}, so {column} does not tell them apart; merge them into one row, or "
+            "add a column that does (a Subscription ID): rows it tells apart are summed.")
+
+
 def customer_repeated_row(name: str) -> str:
     return (f"'{name}' has two rows; add a Subscription, Plan or Product column to tell them apart (they are then "
             "summed), or merge them into one row.")
@@ -511,6 +519,11 @@ def total_rows(label: str, count: int) -> str:
                 "it would double them.")
     return (f"These {count} rows ('{label}') read as totals, not customers, and are left out of the figures: "
             "counted, they would double them.")
+
+
+def total_column(label: str) -> str:
+    return (f"This column ('{label}') reads as a total of the months beside it, not an attribute, and is left out: "
+            "it is not a segment.")
 
 
 def customers_alike(first: str, second: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from engine import _messages as say
 from engine._cells import parse_month
-from engine._errors import CellError, PeriodSyntaxError, QueryError
+from engine._errors import CellError, NotInLedgerYet, PeriodSyntaxError, QueryError
 from engine._ledger import Ledger
 from engine._month import MONTH_WORDS, Month, fiscal_year_first_month
 
@@ -296,7 +296,7 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
     if period.to_date and period.last > last_month >= period.first:
         period = Period(period.first, last_month, period.label, to_date=True, span=period.span)
     if period.last > last_month:
-        raise QueryError(say.not_in_ledger_yet(max(period.first, last_month + 1), last_month))
+        raise NotInLedgerYet(say.not_in_ledger_yet(max(period.first, last_month + 1), last_month), last_month)
     if period.first < first_month:
         raise QueryError(say.before_ledger(period.label, period.first, first_month))
     missing = ledger.missing(period.first, period.last)

@@ -3,7 +3,7 @@ built in the engine (``needs_customer_table``, ...); only the fix, in the comman
 
 from __future__ import annotations
 
-from engine import needs_cohort_method, needs_customer_table
+from engine import Month, Period, needs_cohort_method, needs_customer_table
 
 
 def not_a_count(text: str) -> str:
@@ -41,3 +41,13 @@ def body_too_slow(seconds: float) -> str:
 
 def bad_content_length() -> str:
     return "The request's Content-Length is not a number of bytes; nothing was done."
+
+
+def not_in_ledger_yet(error: str, period: Period, latest: Month) -> str:
+    """The engine's "not in the ledger yet" with the two ways round it: the same span ending at the latest
+    month, or ``--today`` the day after it, so that relative periods (last-month, ttm) end there."""
+    months = period.last - period.first + 1
+    span = str(latest) if months == 1 else f"{latest - (months - 1)}..{latest}"
+    after = latest + 1
+    return (f"{error} Ask for a period that ends by then ({span}), or answer as of then with "
+            f"--today {after.year:04d}-{after.month:02d}-01.")

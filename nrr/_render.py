@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from rich.cells import cell_len
 from rich.console import Console, Group
@@ -37,14 +38,14 @@ from engine import (
 )
 
 
-def render_report(report: Report, console: Console) -> None:
+def render_report(report: Report, console: Console, by: str = "Segment") -> None:
     """Print ``report`` as a headline, the movements, per-month rows, the benchmark and the first warnings
-    (the rest as a count; ``nrr validate`` lists them all)."""
+    (the rest as a count; ``nrr validate`` lists them all). ``by`` heads the segment table: the column it is by."""
     console.print(_headline_panel(report))
     if len(report.retention.rows) > 1:
         console.print(_month_table(report))
     if report.cohort is not None:
-        _print_cohort(report, console)
+        _print_cohort(report, console, by)
     _print_benchmark(report, console)
     console.print(Text(f"Method: {method_sentence(report.retention.method)}", style="dim"))
     for note in report.retention.notes:
@@ -135,22 +136,48 @@ def _print_benchmark(report: Report, console: Console) -> None:
     if grr := grr_sentence(b):
         console.print(grr)
     if assumed := profile_sentence(b):
-        console.print(Text(assumed), soft_wrap=True)  # Text: "[company]" is not markup
+        console.print(Text(assumed))  # Text: "[company]" is not markup
     console.print(Text(f"Source: {b.source}", style="dim"))
 
 
 def render_issues(issues: Sequence[Issue], console: Console) -> None:
-    """One line per issue, ``error: Ledger!C7 (March 2026): ...``, never wrapped."""
+    """One line per issue, ``error: Ledger!C7 (March 2026): ...``: in a terminal wrapped to its width under the
+    message's first word; piped, never wrapped (a line per issue for grep)."""
     for issue in issues:
         style = "red" if issue.severity == "error" else "yellow"
-        console.print(Text.assemble((f"{issue.severity}: ", f"bold {style}"), str(issue)),
-                      soft_wrap=True)
+        label = Text(f"{issue.severity}: ", style=f"bold {style}")
+        if console.is_terminal:
+            _print_hanging(console, label, Text(str(issue)))
+        else:
+            console.print(Text.assemble(label, str(issue)), soft_wrap=True)
+
+
+def _print_hanging(console: Console, label: Text, body: Text) -> None:
+    """``label`` then ``body`` wrapped to the console's width, its next lines indented under its first."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(label, body)
+    console.print(grid)
+
+
+def _packed(items: Sequence[str], width: int) -> str:
+    """``items`` joined by ", " in lines of at most ``width`` cells, an item never split across two (a mover's
+    name stays beside its amount); an item wider than the line has a line of its own."""
+    lines: list[str] = []
+    for n, item in enumerate(items):
+        piece = item + ("," if n < len(items) - 1 else "")
+        if lines and cell_len(lines[-1]) + 1 + cell_len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines)
 
 
 _MOVER_TITLES = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
 
 
-def _print_cohort(report: Report, console: Console) -> None:
+def _print_cohort(report: Report, console: Console, by: str) -> None:
     """Who moved the number (the top movers of each kind) and, with --by, the cohort per segment."""
     cohort, cur = report.cohort, report.currency
     assert cohort is not None
@@ -159,8 +186,9 @@ def _print_cohort(report: Report, console: Console) -> None:
         if not movers:
             continue
         sign = "+" if kind == "expansion" else "-"
-        listed = ", ".join(f"{m.customer} {sign}{currency_amount(m.amount, cur)}" for m in movers)
-        console.print(Text.assemble((f"{_MOVER_TITLES[kind]}: ", "bold"), listed), soft_wrap=True)
+        label = f"{_MOVER_TITLES[kind]}: "
+        listed = [f"{m.customer} {sign}{currency_amount(m.amount, cur)}" for m in movers]
+        _print_hanging(console, Text(label, style="bold"), Text(_packed(listed, console.width - len(label))))
     if report.segments is None:
         return
     rows = []
@@ -169,10 +197,10 @@ def _print_cohort(report: Report, console: Console) -> None:
         # the 12-month cohort figure the tier is read from: for a quarter, not the NRR beside it
         bench = "n/a" if b is None else (f"{rate(b.nrr, 2)} {tier_name(b)}, {segment_name(b.segment.segment)} "
                                          f"median {rate(b.segment.median, 0)} ({pts(b.gap_to_median)})")
-        rows.append([seg.segment, rate(c.nrr, 2), rate(c.grr, 2), rate(c.logo_retention, 1),
+        rows.append([seg.segment, rate(c.nrr, 2), rate(c.grr, 2), rate(c.logo_retention, 2),
                      f"{c.retained:,}/{c.customers:,}", currency_amount(c.start_mrr, cur),
                      currency_amount(c.end_mrr, cur), bench])
-    _print_blocks(console, ["Segment", "NRR", "GRR", "Logos", "Customers", "Start", "End",
+    _print_blocks(console, [by, "NRR", "GRR", "Logos", "Customers", "Start", "End",
                             "Benchmark (12-month cohort)"], rows, left=(0, 7))
 
 
@@ -183,6 +211,13 @@ def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> No
     when even that is too wide for the terminal, the columns go in blocks, each led by the month.
     """
     headers, rows = ledger_table(ledger)
+    if ledger.customers is not None and ledger.customers.currency is not None:
+        currency = ledger.customers.currency  # the table's own currency, as nrr report answers in
+    # money as nrr report shows it ($124,445); the CSV keeps every cent
+    money = [i for i, h in enumerate(headers) if h != "Month" and not h.endswith(" Rate")]
+    for row in rows:
+        for i in money:
+            row[i] = currency_amount(Decimal(row[i]), currency)
     _print_blocks(console, [_short_title(h) for h in headers], rows)
 
 

@@ -31,6 +31,7 @@ from engine import (
     RULES,
     TOP_MOVERS,
     Month,
+    NotInLedgerYet,
     NrrError,
     PeriodSyntaxError,
     QueryError,
@@ -211,13 +212,17 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         from_config = args.method is None
         error = CommandError if from_config else UsageError  # nrr.toml's method is the input; --method the line
         raise error(say.options_need_cohort_method(asked, method, from_config))
-    report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
+    try:
+        report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
+    except NotInLedgerYet as exc:
+        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest)) from None
     if args.json:
         import json
 
         out.file.write(json.dumps(report_to_dict(report), indent=2) + "\n")
     else:
-        render_report(report, out)
+        table = ledger.customers
+        render_report(report, out, by=(table.attribute(args.by) if table and args.by else None) or "Segment")
     return EXIT_OK
 
 

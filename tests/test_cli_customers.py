@@ -173,13 +173,13 @@ def test_the_segment_table_reads_at_80_columns_its_benchmarks_in_a_block_of_thei
                 stdout=Console(file=out, width=80, highlight=False), stderr=Console(file=err, width=80))
     assert (code, err.getvalue()) == (0, "")
     lines = [line.rstrip() for line in out.getvalue().splitlines()]
-    first = lines.index("Segment    ┃     NRR ┃     GRR ┃  Logos ┃ Customers ┃   Start ┃     End")
+    first = lines.index("Segment    ┃     NRR ┃     GRR ┃   Logos ┃ Customers ┃   Start ┃     End")
     assert lines[first:lines.index("Benchmark basis: NRR 106.21%, GRR 93.11% (12-month cohort to Oct 2026)")] == [
-        "Segment    ┃     NRR ┃     GRR ┃  Logos ┃ Customers ┃   Start ┃     End",
-        "╇".join("━" * w for w in (11, 9, 9, 8, 11, 9, 8)),
-        "Enterprise │ 111.67% │ 100.00% │ 100.0% │       4/4 │ $34,394 │ $38,407",
-        "Mid-Market │ 106.17% │  88.71% │  90.0% │      9/10 │ $19,583 │ $20,792",
-        "SMB        │  68.61% │  62.74% │  73.3% │     11/15 │  $4,967 │  $3,408",
+        "Segment    ┃     NRR ┃     GRR ┃   Logos ┃ Customers ┃   Start ┃     End",
+        "╇".join("━" * w for w in (11, 9, 9, 9, 11, 9, 8)),
+        "Enterprise │ 111.67% │ 100.00% │ 100.00% │       4/4 │ $34,394 │ $38,407",
+        "Mid-Market │ 106.17% │  88.71% │  90.00% │      9/10 │ $19,583 │ $20,792",
+        "SMB        │  68.61% │  62.74% │  73.33% │     11/15 │  $4,967 │  $3,408",
         "",
         "Segment    ┃ Benchmark (12-month cohort)",
         "━" * 11 + "╇" + "━" * 50,
@@ -213,8 +213,8 @@ def test_segment_names_from_the_sheet_print_as_written(tmp_path: Path) -> None:
                 stdout=Console(file=out, width=80, highlight=False), stderr=Console(file=io.StringIO(), width=80))
     lines = [line.rstrip() for line in out.getvalue().splitlines()]
     assert code == 0
-    assert "[bold]Ent[/bold] [x]   │ 120.00% │ 100.00% │ 100.0% │       1/1 │  $100 │ $120" in lines
-    assert "大企業エンタープライズ │  90.00% │  90.00% │ 100.0% │       1/1 │  $100 │  $90" in lines
+    assert "[bold]Ent[/bold] [x]   │ 120.00% │ 100.00% │ 100.00% │       1/1 │  $100 │ $120" in lines
+    assert "大企業エンタープライズ │  90.00% │  90.00% │ 100.00% │       1/1 │  $100 │  $90" in lines
 
 
 def test_cohorts_with_nothing_to_show_say_so(tmp_path: Path) -> None:

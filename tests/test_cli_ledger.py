@@ -36,39 +36,40 @@ def rule(*widths: int) -> str:
 
 
 def test_a_customer_tables_ledger_fits_80_columns_in_two_blocks_each_led_by_the_month(tmp_path: Path) -> None:
+    """Money as nrr report shows it ($120,000, whole units); nrr ledger --csv keeps every cent."""
     assert ledger(tmp_path, CUSTOMERS) == (0, [
-        "        ┃           ┃ Expanded ┃  Churned ┃ Downgraded ┃           ┃",
-        "Month   ┃ Start MRR ┃      MRR ┃      MRR ┃        MRR ┃   End MRR ┃     NRR",
-        rule(8, 11, 10, 10, 12, 11, 8),
-        "2026-02 │ 105000.00 │ 20000.00 │  5000.00 │       0.00 │ 120000.00 │ 114.29%",
-        "2026-03 │ 170000.00 │     0.00 │ 50000.00 │   29999.50 │  90000.50 │  52.94%",
+        "        ┃    Start ┃ Expanded ┃ Churned ┃ Downgraded ┃          ┃",
+        "Month   ┃      MRR ┃      MRR ┃     MRR ┃        MRR ┃  End MRR ┃     NRR",
+        rule(8, 10, 10, 9, 12, 10, 8),
+        "2026-02 │ $105,000 │  $20,000 │  $5,000 │         $0 │ $120,000 │ 114.29%",
+        "2026-03 │ $170,000 │       $0 │ $50,000 │    $30,000 │  $90,000 │  52.94%",
         "",
-        "Month   ┃  New MRR ┃ Reactivation MRR",
-        rule(8, 10, 17),
-        "2026-02 │ 50000.00 │             0.00",
-        "2026-03 │ 30000.00 │          2000.00",
+        "Month   ┃ New MRR ┃ Reactivation MRR",
+        rule(8, 9, 17),
+        "2026-02 │ $50,000 │               $0",
+        "2026-03 │ $30,000 │           $2,000",
     ])
 
 
 def test_a_customer_tables_ledger_is_one_table_when_the_terminal_is_wide_enough(tmp_path: Path) -> None:
     assert ledger(tmp_path, CUSTOMERS, width=120) == (0, [
-        "Month   ┃ Start MRR ┃ Expanded MRR ┃ Churned MRR ┃ Downgraded MRR ┃   End MRR ┃     NRR ┃  New MRR ┃ "
+        "Month   ┃ Start MRR ┃ Expanded MRR ┃ Churned MRR ┃ Downgraded MRR ┃  End MRR ┃     NRR ┃ New MRR ┃ "
         "Reactivation MRR",
-        rule(8, 11, 14, 13, 16, 11, 9, 10, 17),
-        "2026-02 │ 105000.00 │     20000.00 │     5000.00 │           0.00 │ 120000.00 │ 114.29% │ 50000.00 │ "
-        "            0.00",
-        "2026-03 │ 170000.00 │         0.00 │    50000.00 │       29999.50 │  90000.50 │  52.94% │ 30000.00 │ "
-        "         2000.00",
+        rule(8, 11, 14, 13, 16, 10, 9, 9, 17),
+        "2026-02 │  $105,000 │      $20,000 │      $5,000 │             $0 │ $120,000 │ 114.29% │ $50,000 │ "
+        "              $0",
+        "2026-03 │  $170,000 │           $0 │     $50,000 │        $30,000 │  $90,000 │  52.94% │ $30,000 │ "
+        "          $2,000",
     ])
 
 
 def test_a_seven_column_ledger_fits_80_columns_with_its_headers_on_two_lines(tmp_path: Path) -> None:
     assert ledger(tmp_path, LEDGER) == (0, [
-        "        ┃            ┃ Expanded ┃  Churned ┃ Downgraded ┃            ┃",
-        "Month   ┃  Start MRR ┃      MRR ┃      MRR ┃        MRR ┃    End MRR ┃     NRR",
-        rule(8, 12, 10, 10, 12, 12, 8),
-        "2026-01 │  182400.00 │  3724.00 │  1622.00 │     811.00 │  183691.00 │ 100.71%",
-        "2026-02 │ 1200000.00 │ 15000.50 │ 40000.00 │    2500.00 │ 1172500.50 │  97.71%",
+        "        ┃            ┃ Expanded ┃ Churned ┃ Downgraded ┃            ┃",
+        "Month   ┃  Start MRR ┃      MRR ┃     MRR ┃        MRR ┃    End MRR ┃     NRR",
+        rule(8, 12, 10, 9, 12, 12, 8),
+        "2026-01 │   $182,400 │   $3,724 │  $1,622 │       $811 │   $183,691 │ 100.71%",
+        "2026-02 │ $1,200,000 │  $15,000 │ $40,000 │     $2,500 │ $1,172,500 │  97.71%",
     ])
 
 

@@ -145,8 +145,8 @@ def test_a_wide_tables_rows_told_apart_by_plan_are_summed_and_numbers_read_as_mo
     assert t is not None and t.mrr == ((10000, 12000), (550, 550), (700, 0))
     check = check_ledger([["Customer", "Plan", "Jan 2026"], ["A", "Pro", "1"], ["A", "Add-on", "2"], ["A", "Pro", "3"]])
     assert [str(i) for i in check.issues] == [
-        "A2 and A4: 'A' has two rows; add a Subscription, Plan or Product column to tell them apart (they are then "
-        "summed), or merge them into one row."]
+        "A2 and A4: 'A' has two rows with the same Plan ('Pro'), so Plan does not tell them apart; merge them into "
+        "one row, or add a column that does (a Subscription ID): rows it tells apart are summed."]
 
 
 def test_more_than_one_currency_is_refused_naming_the_first_row_of_each() -> None:
