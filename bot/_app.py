@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot._adapter import refused_by_bolt
 from bot._answers import Answers, BotApp
 from bot._blocks import SHARE_ACTION
 from bot._setup import Caller
@@ -48,6 +49,7 @@ def build_slack_app(application: BotApp, secrets: SlackCredentials) -> tuple[App
     )
     app.client.base_url = secrets.api_url
     app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    app.error(refused_by_bolt)
     answers = Answers(application)
     register(app, answers)
     return app, answers

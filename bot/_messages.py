@@ -186,3 +186,21 @@ def line_set(line: str, shown: str) -> str:
 
 def bad_setup(message: str) -> str:
     return f"{message} Nothing changed.\n{SETUP_HELP}"
+
+
+# Why a signed request from Slack was refused with 400 (logged, and the response's text).
+NOT_UTF8 = "the body is not UTF-8"
+NOT_JSON = "the body is not JSON"
+NOT_AN_OBJECT = "the body is not a JSON object"
+PAYLOAD_NOT_JSON = "its payload is not JSON"
+PAYLOAD_NOT_AN_OBJECT = "its payload is not a JSON object"
+NO_RESPONSE_URL = "a slash command without a response_url"
+COMMAND_TEXT_NOT_TEXT = "a slash command whose text is not text"
+
+
+def unreadable(error: Exception) -> str:
+    return f"a field is not of the shape Slack sends ({type(error).__name__}: {str(error)[:200]})"
+
+
+def unusable_request(reason: str) -> str:
+    return f"Slack's request could not be used: {reason}."

@@ -176,7 +176,7 @@ def build_server(runtime: Runtime, *, socket_mode: bool = False, ping_interval: 
 
             handler = SocketModeHandler(slack_app, secrets.app_token, ping_interval=ping_interval)
         else:
-            routes += slack_routes(slack_app)
+            routes += slack_routes(slack_app, secrets.signing_secret or "")
     return Server(build_app(runtime, routes, body_timeout=body_timeout), handler)
 
 
