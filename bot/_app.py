@@ -63,7 +63,7 @@ def register(app: App, answers: Answers) -> None:
         ack()
         name = command.get("channel_name", "")  # Slack says "privategroup" or "directmessage" for those
         caller = Caller(command.get("user_id", ""), command.get("channel_id", ""),
-                        "" if name in ("privategroup", "directmessage") else name)
+                        "" if name in ("privategroup", "directmessage") else name, command.get("team_id", ""))
         answers.submit(respond, command.get("text", ""), caller, client)
 
     @app.action(SHARE_ACTION)

@@ -98,6 +98,16 @@ def admins_named(ids: list[str]) -> str:
     return "workspace admins and owners" + (f" (and {', '.join(named)}, from `[slack] admins`)" if named else "")
 
 
+def other_workspace() -> str:
+    return ("This command came from another Slack workspace than the one nrr is installed in, and nrr's setup "
+            "is changed only from its own. Nothing changed.")
+
+
+def workspace_unknown() -> str:
+    return ("I could not ask Slack which workspace I am installed in (auth.test failed), so I cannot check who "
+            "you are. Nothing changed; try again in a minute.")
+
+
 def only_sheets(spec: str) -> str:
     return (f"`{spec}` is not a Google Sheet. From Slack, nrr connects only Google Sheets: paste the sheet's "
             "URL (https://docs.google.com/spreadsheets/d/...) or `gsheet:ID/TAB`. Files on the server are set in "

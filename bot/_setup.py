@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -27,11 +28,14 @@ from bot._blocks import Block, escape, mrkdwn
 from engine import Cells, NrrError
 from nrr.config import ALERT_RULES, ALERT_TABLES, DigestSchedule, Settings
 from nrr.workspace import Workspace
-from sheets import SheetNotShared, is_sheet_spec
+from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 
 COMMANDS = ("connect", "subscribe", "subscriptions", "unsubscribe", "alerts", "alert")
-_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
-_LINK = re.compile(r"<([^|>]+)(?:\|[^>]*)?>")
+# neither class holds "<": each try stops at the next one, so many "<" cost linear time, not quadratic
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^<>]*))?>")
+_LINK = re.compile(r"<([^<|>]+)(?:\|[^<>]*)?>")
+_PERSON = re.compile(r"[UW][A-Z0-9]+")  # a user; a user group (S...) or a bot (B...) is never one
+_SHEETS_HOST = "docs.google.com"
 _WORDS_FOR_LINES = {"grr_below": "grr_concerning", "grr_leaky_below": "grr_leaky",
                     "expansion_dependent_above": "expansion_dependent_nrr"}
 
@@ -63,6 +67,7 @@ class Caller:
     user: str
     channel: str
     channel_name: str = ""
+    team: str = ""  # the Slack workspace the command came from (its team_id)
 
     @property
     def label(self) -> str:
@@ -83,6 +88,7 @@ class Setup:
 
     def __init__(self, app: SetupApp) -> None:
         self.app = app
+        self._team: str | None = None  # the bot token's workspace (auth.test), asked once
 
     def answer(self, text: str, caller: Caller, client: WebClient) -> tuple[list[Block], str]:
         word, _, rest = text.strip().partition(" ")
@@ -97,8 +103,16 @@ class Setup:
 
     # -- who may --
 
-    def _require_admin(self, user: str, client: WebClient) -> None:
+    def _require_admin(self, caller: Caller, client: WebClient) -> None:
+        """``caller`` may change the setup: a person (not a user group's id), from the workspace the bot
+        token belongs to, who is a workspace admin or owner or is named (or in a group named) in
+        ``[slack] admins``."""
         admins = list(self.app.settings.slack.admins)
+        user = caller.user
+        if not _PERSON.fullmatch(user):
+            raise Refused(say.not_allowed(say.admins_named(admins)))
+        if caller.team != self._home_team(client):
+            raise Refused(say.other_workspace())
         if user in admins:
             return
         profile = _user(client, user)
@@ -112,6 +126,17 @@ class Setup:
             if user in members:
                 return
         raise Refused(say.not_allowed(say.admins_named(admins)))
+
+    def _home_team(self, client: WebClient) -> str:
+        if self._team is None:
+            try:
+                team = client.auth_test().get("team_id")
+            except SlackApiError:
+                team = None
+            if not isinstance(team, str) or not team:
+                raise Refused(say.workspace_unknown())
+            self._team = team
+        return self._team
 
     def _require_member(self, channel: str, label: str, client: WebClient) -> None:
         """The bot can post in ``channel``: it is a member, or joins it (public, when allowed)."""
@@ -141,12 +166,13 @@ class Setup:
     # -- the ledger --
 
     def connect(self, rest: str, caller: Caller, client: WebClient) -> str:
-        spec = _LINK.sub(r"\1", rest).strip()
-        if not spec:
+        typed = _LINK.sub(r"\1", rest).strip()
+        if not typed:
             return self._connection_now()
-        if not is_sheet_spec(spec):
-            raise Refused(say.only_sheets(escape(spec)))
-        self._require_admin(caller.user, client)
+        spec = _canonical_sheet(typed)
+        if spec is None:
+            raise Refused(say.only_sheets(escape(typed)))
+        self._require_admin(caller, client)
         try:
             cells = self.app.sheet_cells(spec)
         except SheetNotShared as exc:
@@ -161,7 +187,7 @@ class Setup:
         found = say.sheet_found(escape(tab), len(ledger), ledger.first_month.name, ledger.last_month.name,
                                 len(check.warnings))
         warnings = "".join(f"\n:warning: {escape(str(w))}" for w in check.warnings[:3])
-        self._workspace().connect(spec, caller.user, found)
+        self._workspace().connect(spec, caller.user, found, team=caller.team)
         pinned = self.app.explicit_ledger
         return say.connected(escape(spec), found) + (f" {say.pinned_by_command_line()}" if pinned else "") + warnings
 
@@ -196,14 +222,14 @@ class Setup:
                                             "`at HH:MM` or `in Area/City`."))
         if any(d.channel == channel for d in self.app.settings.digests):
             raise Refused(say.from_file_read_only(label))
-        self._require_admin(caller.user, client)
+        self._require_admin(caller, client)
         tz_from = "as given"
         if zone is None:
             zone = _user(client, caller.user).get("tz") or "UTC"
             tz_from = "your time zone in Slack" if _zone(zone) else "UTC: your Slack time zone is not one I know"
             zone = zone if _zone(zone) else "UTC"
         self._require_member(channel, label, client)
-        self._workspace().subscribe(channel, name, day, time, zone, caller.user)
+        self._workspace().subscribe(channel, name, day, time, zone, caller.user, team=caller.team)
         hours, minutes = time.split(":")
         schedule = DigestSchedule(channel, name, zone, day, dt.time(int(hours), int(minutes)))
         return say.subscribed(label, day, time, zone, tz_from, _local(schedule.next_run(self.app.now()), zone))
@@ -219,8 +245,8 @@ class Setup:
         label = f"<#{channel}>"
         if any(d.channel == channel for d in self.app.settings.digests):
             raise Refused(say.from_file_read_only(label))
-        self._require_admin(caller.user, client)
-        if not self._workspace().unsubscribe(channel, caller.user):
+        self._require_admin(caller, client)
+        if not self._workspace().unsubscribe(channel, caller.user, team=caller.team):
             raise Refused(say.no_subscription(label))
         return say.unsubscribed(label)
 
@@ -230,12 +256,13 @@ class Setup:
         where = rest.lower()
         if where not in ("here", "off"):
             raise Refused(say.bad_setup("Say `/nrr alerts here` or `/nrr alerts off`."))
-        self._require_admin(caller.user, client)
+        self._require_admin(caller, client)
         if where == "off":
-            self._workspace().set_alerts(caller.user, channel=None, name=None)
+            self._workspace().set_alerts(caller.user, team=caller.team, channel=None, name=None)
             return say.alerts_off()
         self._require_member(caller.channel, caller.label, client)
-        self._workspace().set_alerts(caller.user, channel=caller.channel, name=caller.channel_name or None)
+        self._workspace().set_alerts(caller.user, team=caller.team, channel=caller.channel,
+                                     name=caller.channel_name or None)
         return say.alerts_here(caller.label)
 
     def alert(self, rest: str, caller: Caller, client: WebClient) -> str:
@@ -245,8 +272,8 @@ class Setup:
         switch = words[-1] if words[-1] in ("on", "off") else None
         name = "_".join(words[:-1] if switch else words)
         if name in ALERT_RULES:
-            self._require_admin(caller.user, client)
-            self._workspace().set_alerts(caller.user, rules={name: switch != "off"})
+            self._require_admin(caller, client)
+            self._workspace().set_alerts(caller.user, team=caller.team, rules={name: switch != "off"})
             return say.rule_set(name, switch != "off")
         line, value = "_".join(words[:-1]), words[-1]
         line = _WORDS_FOR_LINES.get(line, line)
@@ -262,8 +289,8 @@ class Setup:
                                   else float(number))
         except ValueError as exc:
             raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc}, for `{line}`.")) from None
-        self._require_admin(caller.user, client)
-        self._workspace().set_alerts(caller.user, thresholds={line: str(parsed)})
+        self._require_admin(caller, client)
+        self._workspace().set_alerts(caller.user, team=caller.team, thresholds={line: str(parsed)})
         shown = value if line == "trailing_months" else f"{value}{'%' if line != 'move_points' else ' pts'}"
         return say.line_set(line, shown)
 
@@ -297,6 +324,27 @@ def _channel_in(rest: str, caller: Caller) -> tuple[str, str | None, list[str]]:
         rest = (rest[:m.start()] + rest[m.end():]).strip()
         return m[1], m[2] or None, rest.split()
     return caller.channel, caller.channel_name or None, rest.split()
+
+
+def _canonical_sheet(typed: str) -> str | None:
+    """The sheet ``typed`` names, as nrr keeps and shows it: ``https://docs.google.com/spreadsheets/d/ID``
+    (``/edit#gid=N`` when a tab was named by its gid) or ``gsheet:ID/TAB``. None when it is not a Google
+    Sheet on docs.google.com: nothing past the id is kept, so what was typed after it is never echoed."""
+    if not is_sheet_spec(typed):
+        return None
+    if not typed.startswith("gsheet:"):
+        parts = urlsplit(typed)
+        if parts.scheme not in ("http", "https") or parts.hostname != _SHEETS_HOST or parts.port is not None \
+                or parts.username is not None:
+            return None
+    try:
+        ref = parse_sheet_spec(typed)
+    except NrrError:
+        return None
+    if ref.title:
+        return f"gsheet:{ref.spreadsheet_id}/{ref.title}"
+    url = f"https://{_SHEETS_HOST}/spreadsheets/d/{ref.spreadsheet_id}"
+    return f"{url}/edit#gid={ref.gid}" if ref.gid is not None else url
 
 
 def _number(text: str) -> Decimal | None:

@@ -80,10 +80,10 @@ class Runtime:
     def workspace(self, *, create: bool = True) -> Workspace | None:
         """The setup changed from Slack. With ``create`` false, None when there is no state database
         yet (a report from a file never creates one)."""
+        if not create and not self.state_exists():
+            return None  # before the import: SQLAlchemy costs a quarter of a second of a report's start
         from nrr.workspace import Workspace
 
-        if not create and not self.state_exists():
-            return None
         return Workspace(self.state(), self.clock)
 
     def setup(self) -> Settings:

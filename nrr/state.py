@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from nrr._errors import ConfigError
@@ -98,6 +99,7 @@ audit = Table(  # every change to the workspace's setup: who, when, what
 SCHEMA_VERSION = 2  # 1: posts, alert states, leases, values; 2: subscriptions and the audit log
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
+_RETRIES = 50  # compare-and-set rounds before a change gives up
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -140,6 +142,7 @@ class Change:
     user: str
     action: str
     detail: dict[str, Any]
+    team: str | None = None  # the Slack workspace the command came from
 
 
 @dataclass(frozen=True)
@@ -297,13 +300,42 @@ class StateStore:
             row = conn.execute(select(values.c.value).where(values.c.name == name)).first()
         return None if row is None else json.loads(row[0])
 
-    def set_value(self, name: str, value: Any) -> None:
+    def set_value(self, name: str, value: Any, *, change: Change | None = None) -> None:
+        """Keep ``value`` under ``name``; ``change`` is recorded in the audit log in the same transaction."""
         text = json.dumps(value)
-        with self.engine.begin() as conn:
-            done = conn.execute(update(values).where(values.c.name == name).values(value=text))
-            if done.rowcount == 0:
-                conn.execute(insert(values).values(name=name, value=text))
+        for _ in range(_RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    done = conn.execute(update(values).where(values.c.name == name).values(value=text))
+                    if done.rowcount == 0:
+                        conn.execute(insert(values).values(name=name, value=text))
+                    _audit(conn, change)
+                return
+            except IntegrityError:
+                continue  # another instance inserted it first: update it now
+        raise _contended(name)
 
+    def update_value(self, name: str, merge: Callable[[Any], Any], *, change: Change | None = None) -> Any:
+        """Replace the value under ``name`` by ``merge(value)`` (None when there is none) atomically and
+        return the new value: a compare-and-set, retried when another instance changed it in between,
+        so two changes made at once are both kept. ``change`` goes to the audit log with it."""
+        for _ in range(_RETRIES):
+            with self.engine.connect() as conn:
+                row = conn.execute(select(values.c.value).where(values.c.name == name)).first()
+            new = merge(None if row is None else json.loads(row[0]))
+            text = json.dumps(new)
+            try:
+                with self.engine.begin() as conn:
+                    if row is None:
+                        conn.execute(insert(values).values(name=name, value=text))
+                    elif conn.execute(update(values).where(values.c.name == name, values.c.value == row[0])
+                                      .values(value=text)).rowcount != 1:
+                        continue  # changed since it was read: merge into the newer value
+                    _audit(conn, change)
+                return new
+            except IntegrityError:
+                continue
+        raise _contended(name)
 
     # -- the workspace's setup, changed from Slack --
 
@@ -313,26 +345,43 @@ class StateStore:
         return [Subscription(r["channel"], r["name"], r["day"], r["time"], r["timezone"], r["created_by"],
                              _utc(r["created_at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) for r in rows]
 
-    def save_subscription(self, sub: Subscription) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(subscriptions.delete().where(subscriptions.c.channel == sub.channel))
-            conn.execute(insert(subscriptions).values(
-                channel=sub.channel, name=sub.name, day=sub.day, time=sub.time, timezone=sub.timezone,
-                created_by=sub.created_by, created_at=sub.created_at))
+    def save_subscription(self, sub: Subscription, *, change: Change | None = None) -> None:
+        """Add or replace the channel's subscription, and record ``change``, in one transaction."""
+        for _ in range(_RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(subscriptions.delete().where(subscriptions.c.channel == sub.channel))
+                    conn.execute(insert(subscriptions).values(
+                        channel=sub.channel, name=sub.name, day=sub.day, time=sub.time, timezone=sub.timezone,
+                        created_by=sub.created_by, created_at=sub.created_at))
+                    _audit(conn, change)
+                return
+            except IntegrityError:
+                continue  # another instance subscribed the channel at the same moment: replace it
+        raise _contended(f"subscription {sub.channel}")
 
-    def remove_subscription(self, channel: str) -> bool:
+    def remove_subscription(self, channel: str, *, change: Change | None = None) -> bool:
+        """Remove the channel's subscription; ``change`` is recorded only if there was one."""
         with self.engine.begin() as conn:
-            return bool(conn.execute(subscriptions.delete().where(subscriptions.c.channel == channel)).rowcount)
+            removed = bool(conn.execute(subscriptions.delete().where(subscriptions.c.channel == channel)).rowcount)
+            if removed:
+                _audit(conn, change)
+            return removed
 
-    def record_change(self, at: dt.datetime, user: str, action: str, detail: dict[str, Any]) -> None:
+    def record_change(self, change: Change) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(audit).values(at=at, user=user, action=action, detail=json.dumps(detail)))
+            _audit(conn, change)
 
     def changes(self) -> list[Change]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(audit).order_by(audit.c.id)).mappings().all()
-        return [Change(_utc(r["at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), r["user"], r["action"],
-                       json.loads(r["detail"])) for r in rows]
+        found = []
+        for r in rows:
+            detail = json.loads(r["detail"])
+            team = detail.pop("team", None)
+            found.append(Change(_utc(r["at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), r["user"], r["action"],
+                                detail, team))
+        return found
 
     def schema_version(self) -> int | None:
         """The schema recorded in the database; None when it has none (never upgraded, or not nrr's)."""
@@ -350,6 +399,18 @@ class StateStore:
             if row is None or conn.execute(values.delete().where(values.c.name == name)).rowcount != 1:
                 return None
         return json.loads(row[0])
+
+
+def _audit(conn: Connection, change: Change | None) -> None:
+    if change is not None:
+        detail = {**change.detail, "team": change.team} if change.team else change.detail
+        conn.execute(insert(audit).values(at=change.at, user=change.user, action=change.action,
+                                          detail=json.dumps(detail)))
+
+
+def _contended(name: str) -> ConfigError:
+    return ConfigError(f"The state database kept changing {name} under this instance ({_RETRIES} tries); "
+                       "try again.")
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

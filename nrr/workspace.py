@@ -47,10 +47,10 @@ class Workspace:
             return None
         return Connection(value["source"], value["by"], dt.datetime.fromisoformat(value["at"]), value["found"])
 
-    def connect(self, source: str, user: str, found: str) -> Connection:
+    def connect(self, source: str, user: str, found: str, *, team: str | None = None) -> Connection:
         now = self.clock()
-        self.store.set_value(CONNECTION, {"source": source, "by": user, "at": now.isoformat(), "found": found})
-        self.store.record_change(now, user, "connect", {"source": source})
+        self.store.set_value(CONNECTION, {"source": source, "by": user, "at": now.isoformat(), "found": found},
+                             change=Change(now, user, "connect", {"source": source}, team))
         return Connection(source, user, now, found)
 
     # -- digests --
@@ -59,19 +59,16 @@ class Workspace:
         return self.store.subscriptions()
 
     def subscribe(self, channel: str, name: str | None, day: int, time: str, timezone: str,
-                  user: str) -> Subscription:
+                  user: str, *, team: str | None = None) -> Subscription:
         now = self.clock()
         sub = Subscription(channel, name, day, time, timezone, user, now)
-        self.store.save_subscription(sub)
-        self.store.record_change(now, user, "subscribe", {"channel": channel, "day": day, "time": time,
-                                                           "timezone": timezone})
+        self.store.save_subscription(sub, change=Change(now, user, "subscribe", {
+            "channel": channel, "day": day, "time": time, "timezone": timezone}, team))
         return sub
 
-    def unsubscribe(self, channel: str, user: str) -> bool:
-        removed = self.store.remove_subscription(channel)
-        if removed:
-            self.store.record_change(self.clock(), user, "unsubscribe", {"channel": channel})
-        return removed
+    def unsubscribe(self, channel: str, user: str, *, team: str | None = None) -> bool:
+        return self.store.remove_subscription(channel, change=Change(self.clock(), user, "unsubscribe",
+                                                                     {"channel": channel}, team))
 
     # -- alerts --
 
@@ -79,17 +76,18 @@ class Workspace:
         value = self.store.get_value(ALERTS)
         return value if isinstance(value, dict) else {}
 
-    def set_alerts(self, user: str, **changes: Any) -> dict[str, Any]:
-        """Merge ``changes`` (``channel``/``name``, ``thresholds``, ``rules``) into the alert settings."""
-        current = self.alert_overrides()
-        for key, value in changes.items():
-            if isinstance(value, dict):
-                current[key] = {**current.get(key, {}), **value}
-            else:
-                current[key] = value
-        self.store.set_value(ALERTS, current)
-        self.store.record_change(self.clock(), user, "alerts", changes)
-        return current
+    def set_alerts(self, user: str, *, team: str | None = None, **changes: Any) -> dict[str, Any]:
+        """Merge ``changes`` (``channel``/``name``, ``thresholds``, ``rules``) into the alert settings, in
+        one compare-and-set: two admins changing different keys at once both keep their change."""
+        def merge(value: Any) -> dict[str, Any]:
+            current = dict(value) if isinstance(value, dict) else {}
+            for key, new in changes.items():
+                current[key] = {**current.get(key, {}), **new} if isinstance(new, dict) else new
+            return current
+
+        merged: dict[str, Any] = self.store.update_value(ALERTS, merge,
+                                                         change=Change(self.clock(), user, "alerts", changes, team))
+        return merged
 
     def changes(self) -> list[Change]:
         return self.store.changes()

@@ -274,3 +274,15 @@ def test_a_customer_table_whose_rows_stop_before_the_currency_column_reads(tmp_p
                     "Beta,2026-02,40\n")
     data = report_json("2026-02", "--ledger", str(path), "--today", "2026-03-05")
     assert (data["nrr_pct"], data["currency"]) == (93.33, "USD")
+
+
+def test_a_report_with_no_state_database_yet_does_not_import_sqlalchemy(tmp_path: Path) -> None:
+    # the example names sqlite:///nrr-state.db; run where that file does not exist: no Slack setup can be there
+    import subprocess
+
+    code = ("import sys; from nrr.cli import main; "
+            f"main(['report', '--config', {str(EXAMPLE_CONFIG)!r}, '--today', '2026-11-05'], env={{}}); "
+            "print('sqlalchemy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False"
+    assert not (tmp_path / "nrr-state.db").exists()

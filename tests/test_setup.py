@@ -32,10 +32,10 @@ class World:
     google: FakeGoogle
     runtime: Runtime
 
-    def say(self, text: str, user: str = ADMIN, channel: str = "C0REVENUE") -> str:
+    def say(self, text: str, user: str = ADMIN, channel: str = "C0REVENUE", team: str = "T0ACME") -> str:
         self.stack.sent += 1
         name = f"setup{self.stack.sent}"
-        body = {"token": "legacy", "team_id": "T0ACME", "team_domain": "acme", "channel_id": channel,
+        body = {"token": "legacy", "team_id": team, "team_domain": "acme", "channel_id": channel,
                 "channel_name": "revenue", "user_id": user, "user_name": "someone", "command": "/nrr",
                 "text": text, "api_app_id": "A0NRR", "response_url": self.stack.slack.response_url(name),
                 "trigger_id": "1.2.3"}
@@ -100,6 +100,58 @@ def test_a_non_admin_is_told_who_can_and_nothing_changes(world: World) -> None:
     assert world.say("alerts off", user=MEMBER).startswith("Only workspace admins and owners")
     assert world.google.reads() == before and world.changes() == []
     assert world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+
+
+def test_a_user_group_id_sent_as_the_user_is_not_an_admin(world: World) -> None:
+    answer = world.say("alerts here", user="S0FINANCE")  # the group named in [slack] admins, not a person
+    assert answer.startswith("Only workspace admins and owners")
+    assert world.changes() == []
+
+
+def test_a_command_from_another_workspace_changes_nothing_even_with_an_admins_id(world: World) -> None:
+    assert world.say("alerts here", team="T0OTHER") == (
+        "This command came from another Slack workspace than the one nrr is installed in, and nrr's setup is "
+        "changed only from its own. Nothing changed.")
+    assert world.changes() == []
+    asked = world.stack.slack.counts["auth.test"]  # Bolt asks too, once
+    assert world.say("alerts here") == "Alerts now go to <#C0REVENUE>."
+    assert world.say("alerts off").startswith("Alerts are off.")
+    workspace = world.runtime.workspace(create=False)
+    assert workspace is not None and [c.team for c in workspace.changes()] == ["T0ACME", "T0ACME"]
+    assert world.stack.slack.counts["auth.test"] == asked  # the bot's workspace is asked once
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    (f"https://docs.google.com/spreadsheets/d/{SHEET}@evil.example/x", f"https://docs.google.com/spreadsheets/d/{SHEET}"),
+    (f"https://docs.google.com/spreadsheets/d/{SHEET}/../../etc/passwd",
+     f"https://docs.google.com/spreadsheets/d/{SHEET}"),
+    (f"http://docs.google.com/spreadsheets/d/{SHEET}/edit", f"https://docs.google.com/spreadsheets/d/{SHEET}"),
+    (f"<https://docs.google.com/spreadsheets/d/{SHEET}/edit?usp=sharing|our ledger>",
+     f"https://docs.google.com/spreadsheets/d/{SHEET}"),
+    (f"https://docs.google.com/spreadsheets/d/{SHEET}/edit?x=1#gid=0",
+     f"https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0"),
+    (f"gsheet:{SHEET}/Ledger", f"gsheet:{SHEET}/Ledger"),
+])
+def test_connect_keeps_and_shows_the_sheet_in_its_canonical_form(world: World, typed: str, kept: str) -> None:
+    assert world.say(f"connect {typed}").startswith(f"Connected the workspace to {kept}. Tab 'Ledger'")
+    assert world.runtime.ledger_spec == kept
+
+
+@pytest.mark.parametrize("typed", [f"https://docs.google.com:8443/spreadsheets/d/{SHEET}",
+                                   f"https://someone@docs.google.com/spreadsheets/d/{SHEET}",
+                                   f"ftp://docs.google.com/spreadsheets/d/{SHEET}"])
+def test_connect_refuses_a_sheet_url_on_another_host_or_port(world: World, typed: str) -> None:
+    assert "is not a Google Sheet" in world.say(f"connect {typed}")
+    assert world.changes() == [] and world.google.sheets_calls() == 0
+
+
+def test_many_angle_brackets_are_refused_in_linear_time(world: World) -> None:
+    import time
+
+    start = time.perf_counter()
+    answer = world.say("connect " + "<" * 16_000)
+    assert time.perf_counter() - start < 1.0  # 6.2 s when the link pattern backtracked over every "<"
+    assert "is not a Google Sheet" in answer and world.changes() == []
 
 
 def test_a_member_of_an_admin_group_may_change_it(world: World) -> None:
