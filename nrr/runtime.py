@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
 
 
+#: how long an answer stays shareable (its Share button); older ones are pruned as new ones are kept
+KEEP_ANSWERS = dt.timedelta(days=7)
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -124,12 +128,12 @@ class Runtime:
             return self._state
 
     def remember(self, key: str, value: object) -> None:
-        """Keep ``value`` (JSON) in the state database, where every instance finds it."""
-        self.state().set_value(key, value)
+        """Keep ``value`` (JSON) in the state database, where every instance finds it, for ``KEEP_ANSWERS``."""
+        self.state().keep(key, value, self.clock(), KEEP_ANSWERS)
 
     def take(self, key: str) -> object:
-        """What ``remember`` kept under ``key``, removed: only one caller gets it."""
-        return self.state().take_value(key)
+        """What ``remember`` kept under ``key`` (None once taken or pruned), removed: only one caller gets it."""
+        return self.state().take(key)
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report:
