@@ -133,7 +133,7 @@ class DigestService:
     def refresh(self) -> Settings:
         """Read the setup again (each tick does): a subscription added or removed in Slack is seen
         within a tick, without a restart."""
-        self._settings = self.runtime.setup()
+        self._settings = self.runtime.settings
         return self._settings
 
     # -- ticks --
@@ -433,7 +433,7 @@ def build_service(runtime: Runtime) -> DigestService:
 
 def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
     """The configured schedule for ``channel``, or a default one (for ``nrr digest`` by hand)."""
-    settings = runtime.setup()
+    settings = runtime.settings
     for schedule in settings.digests:
         if schedule.channel == channel:
             return schedule

@@ -341,7 +341,7 @@ def test_alerts_post_once_per_state_and_recover_after_the_cooldown(slack: FakeSl
     assert alert_posts(slack) == first  # same state: nothing new
 
     october = ledger_file(tmp_path, last="Oct 2026", name="ledger-oct.csv")
-    service.runtime.settings = replace(service.runtime.settings, ledger=LedgerSettings(str(october)))
+    service.runtime.explicit_ledger = str(october)  # as if restarted with --ledger
     check = service.runtime.source().read_cells().check
     service.check_alerts(at("2026-10-02T12:00:00"), check)  # the moves recovered, but inside the cooldown
     assert alert_posts(slack) == first
