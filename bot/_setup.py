@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -26,8 +26,6 @@ from slack_sdk.errors import SlackApiError
 from bot import _messages as say
 from bot._blocks import Block, escape, mrkdwn
 from engine import Cells, NrrError
-from nrr.config import ALERT_RULES, ALERT_TABLES, DigestSchedule, Settings
-from nrr.workspace import Workspace
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 
 COMMANDS = ("connect", "subscribe", "subscriptions", "unsubscribe", "alerts", "alert")
@@ -40,20 +38,129 @@ _WORDS_FOR_LINES = {"grr_below": "grr_concerning", "grr_leaky_below": "grr_leaky
                     "expansion_dependent_above": "expansion_dependent_nrr"}
 
 
+class SlackAccess(Protocol):
+    """Who may change the setup besides admins, and whether the bot may join channels itself."""
+
+    @property
+    def admins(self) -> tuple[str, ...]: ...
+
+    @property
+    def join_channels(self) -> bool: ...
+
+
+class LedgerChoice(Protocol):
+    @property
+    def source(self) -> str: ...
+
+
+class DigestTimes(Protocol):
+    """A digest's channel and clock."""
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def day(self) -> int: ...
+
+    @property
+    def time(self) -> dt.time: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+    def next_run(self, now: dt.datetime) -> dt.datetime: ...
+
+
+class AlertPlace(Protocol):
+    @property
+    def channel(self) -> str | None: ...
+
+
+class SetupSettings(Protocol):
+    """The parts of the settings in effect that the setup commands read."""
+
+    @property
+    def slack(self) -> SlackAccess: ...
+
+    @property
+    def ledger(self) -> LedgerChoice: ...
+
+    @property
+    def digests(self) -> Sequence[DigestTimes]: ...
+
+    @property
+    def alerts(self) -> AlertPlace: ...
+
+
+class ConnectionRecord(Protocol):
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def by(self) -> str: ...
+
+    @property
+    def at(self) -> dt.datetime: ...
+
+    @property
+    def found(self) -> str: ...
+
+
+class SubscriptionRecord(Protocol):
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def created_by(self) -> str: ...
+
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+class SetupStore(Protocol):
+    """Where the setup made from Slack is kept; each change is recorded with who made it, from which team."""
+
+    def connection(self) -> ConnectionRecord | None: ...
+
+    def subscriptions(self) -> Sequence[SubscriptionRecord]: ...
+
+    def connect(self, source: str, user: str, found: str, *, team: str | None = None) -> object: ...
+
+    def subscribe(self, channel: str, name: str | None, day: int, time: str, timezone: str, user: str, *,
+                  team: str | None = None) -> object: ...
+
+    def unsubscribe(self, channel: str, user: str, *, team: str | None = None) -> bool: ...
+
+    def set_alerts(self, user: str, *, team: str | None = None, **changes: Any) -> object: ...
+
+
 class SetupApp(Protocol):
     """What changing the setup needs from the application."""
 
     @property
-    def settings(self) -> Settings: ...
+    def settings(self) -> SetupSettings:
+        """The settings in effect: nrr.toml with the setup from Slack over it."""
+        ...
+
+    @property
+    def file_digest_channels(self) -> frozenset[str]:
+        """The channels whose digest nrr.toml sets (read-only from Slack)."""
+        ...
+
+    @property
+    def alert_rules(self) -> tuple[str, ...]: ...
+
+    @property
+    def alert_lines(self) -> Mapping[str, Callable[[object], Any]]:
+        """Each alert line's name and its parser (a ``ValueError`` says what it expects)."""
+        ...
 
     @property
     def explicit_ledger(self) -> str | None:
         """The ledger this instance was started with (``--ledger``), which wins over a connection."""
         ...
 
-    def setup(self) -> Settings: ...
-
-    def workspace(self, *, create: bool = True) -> Workspace | None: ...
+    def workspace(self, *, create: bool = True) -> SetupStore | None: ...
 
     def now(self) -> dt.datetime: ...
 
@@ -158,7 +265,7 @@ class Setup:
                 pass
         raise Refused(say.invite_first(label))
 
-    def _workspace(self) -> Workspace:
+    def _workspace(self) -> SetupStore:
         workspace = self.app.workspace()
         assert workspace is not None  # create=True always gives one
         return workspace
@@ -220,7 +327,7 @@ class Setup:
             else:
                 raise Refused(say.bad_setup(f"`{escape(' '.join([word, value]).strip())}` is not `day N` (1-28), "
                                             "`at HH:MM` or `in Area/City`."))
-        if any(d.channel == channel for d in self.app.settings.digests):
+        if channel in self.app.file_digest_channels:
             raise Refused(say.from_file_read_only(label))
         self._require_admin(caller, client)
         tz_from = "as given"
@@ -230,8 +337,7 @@ class Setup:
             zone = zone if _zone(zone) else "UTC"
         self._require_member(channel, label, client)
         self._workspace().subscribe(channel, name, day, time, zone, caller.user, team=caller.team)
-        hours, minutes = time.split(":")
-        schedule = DigestSchedule(channel, name, zone, day, dt.time(int(hours), int(minutes)))
+        schedule = next(d for d in self.app.settings.digests if d.channel == channel)
         return say.subscribed(label, day, time, zone, tz_from, _local(schedule.next_run(self.app.now()), zone))
 
     def subscriptions(self, rest: str, caller: Caller, client: WebClient) -> str:
@@ -243,7 +349,7 @@ class Setup:
             raise Refused(say.bad_setup(f"`{escape(' '.join(words))}` is not a channel: mention it, like "
                                         "`/nrr unsubscribe #revenue`, or say nothing for this channel."))
         label = f"<#{channel}>"
-        if any(d.channel == channel for d in self.app.settings.digests):
+        if channel in self.app.file_digest_channels:
             raise Refused(say.from_file_read_only(label))
         self._require_admin(caller, client)
         if not self._workspace().unsubscribe(channel, caller.user, team=caller.team):
@@ -271,15 +377,15 @@ class Setup:
             raise Refused(say.bad_setup("Which alert?"))
         switch = words[-1] if words[-1] in ("on", "off") else None
         name = "_".join(words[:-1] if switch else words)
-        if name in ALERT_RULES:
+        if name in self.app.alert_rules:
             self._require_admin(caller, client)
             self._workspace().set_alerts(caller.user, team=caller.team, rules={name: switch != "off"})
             return say.rule_set(name, switch != "off")
         line, value = "_".join(words[:-1]), words[-1]
         line = _WORDS_FOR_LINES.get(line, line)
-        checks = ALERT_TABLES["thresholds"]
+        checks = self.app.alert_lines
         if line not in checks:
-            known = ", ".join(f"`{r}`" for r in (*ALERT_RULES, *checks))
+            known = ", ".join(f"`{r}`" for r in (*self.app.alert_rules, *checks))
             raise Refused(say.bad_setup(f"`{escape(rest)}` is not an alert I know. Rules and lines: {known}."))
         number = _number(value)
         try:
@@ -298,8 +404,8 @@ class Setup:
 def subscription_lines(app: SetupApp) -> list[str]:
     """Every digest with its next run on the channel's clock, who set it up and when, and which come
     from nrr.toml (read-only from Slack); then where alerts go. For ``/nrr subscriptions`` and Home."""
-    settings, now = app.setup(), app.now()
-    own = {d.channel for d in app.settings.digests}
+    settings, now = app.settings, app.now()
+    own = app.file_digest_channels
     workspace = app.workspace(create=False)
     made = {s.channel: s for s in (workspace.subscriptions() if workspace is not None else [])}
     lines = []

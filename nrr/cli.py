@@ -400,8 +400,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
     _configure_logging(runtime.env)
     server = build_server(runtime, socket_mode=args.socket_mode)
-    settings = runtime.settings
-    if settings.scheduler.enabled and (settings.digests or settings.alerts.channel):
+    if runtime.settings.scheduler.enabled:  # digests and alerts may be set up from Slack at any time
         from nrr.scheduling import build_service, start_scheduler
 
         start_scheduler(build_service(runtime))

@@ -30,7 +30,7 @@ def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callab
     found = [Finding("config", True, f"{settings.config_path} parses" if settings.config_path
                      else "no nrr.toml found: every key takes its default")]
     runtime = Runtime(settings, env, clock, explicit_ledger=explicit_ledger)
-    found.append(_state(runtime))
+    found.append(_state(runtime, settings.state.url))  # nrr.toml's: reading the setup would open (and upgrade) it
     if not found[-1].ok:  # the setup made from Slack lives there: go on with nrr.toml's alone
         runtime = _without_state(runtime)
     found.append(_ledger(runtime))
@@ -40,14 +40,14 @@ def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callab
     return found
 
 
-def _state(runtime: Runtime) -> Finding:
+def _state(runtime: Runtime, url: str) -> Finding:
     from nrr.state import SCHEMA_VERSION, StateStore
 
     if not runtime.state_exists():
-        return Finding("state database", True, f"none yet at {runtime.settings.state.url}: it is created on first "
+        return Finding("state database", True, f"none yet at {url}: it is created on first "
                                                "use (nrr serve, nrr digest)")
     try:
-        store = StateStore(runtime.settings.state.url, upgrade=False)  # look, change nothing
+        store = StateStore(url, upgrade=False)  # look, change nothing
         version = store.schema_version()
         store.close()
     except NrrError as exc:
@@ -82,7 +82,7 @@ def _ledger(runtime: Runtime) -> Finding:
 
 
 def _slack(runtime: Runtime) -> list[Finding]:
-    settings, env = runtime.setup(), runtime.env
+    settings, env = runtime.settings, runtime.env
     if not settings.slack.enabled:
         return [Finding("slack", True, "off ([slack] enabled = false)")]
     found = []
@@ -107,7 +107,7 @@ def _slack(runtime: Runtime) -> list[Finding]:
 def _next_runs(runtime: Runtime) -> list[Finding]:
     now = runtime.clock()
     found = []
-    for d in runtime.setup().digests:
+    for d in runtime.settings.digests:
         local = d.next_run(now).astimezone(ZoneInfo(d.timezone))
         found.append(Finding(f"digest {d.label}", True,
                              f"next {local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()} ({d.timezone})"))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine import (
     TOP_MOVERS,
@@ -28,7 +28,7 @@ from engine import (
     build_digest,
     build_report,
 )
-from nrr.config import Settings
+from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import is_sheet_spec, open_file_source
 
 if TYPE_CHECKING:
@@ -37,15 +37,23 @@ if TYPE_CHECKING:
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
 
 
+#: how long an answer stays shareable (its Share button); older ones are pruned as new ones are kept
+KEEP_ANSWERS = dt.timedelta(days=7)
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 @dataclass
 class Runtime:
-    """Everything outside the engine that the commands, the bot and the scheduler need."""
+    """Everything outside the engine that the commands, the bot and the scheduler need.
 
-    settings: Settings
+    Built from nrr.toml's settings (``_file``, kept private); everyone reads ``settings``, the
+    settings in effect: nrr.toml with the setup made from Slack laid over it.
+    """
+
+    _file: Settings
     env: Mapping[str, str]
     clock: Callable[[], dt.datetime] = utc_now
     monotonic: Callable[[], float] = time.monotonic
@@ -59,23 +67,46 @@ class Runtime:
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
+    @property
+    def settings(self) -> Settings:
+        """The settings in effect: nrr.toml with the setup from Slack (the connected ledger, the digests
+        subscribed to, the alert channel and lines) laid over it, read afresh from the state database
+        (when one can hold a setup), so every instance sees a change made on another."""
+        workspace = self.workspace(create=False) if self.setup_from_state else None
+        return workspace.apply(self._file) if workspace is not None else self._file
+
+    @property
+    def file_digest_channels(self) -> frozenset[str]:
+        """The channels whose digest nrr.toml sets: read-only from Slack."""
+        return frozenset(d.channel for d in self._file.digests)
+
+    @property
+    def alert_rules(self) -> tuple[str, ...]:
+        """The alert rules ``[alerts] rules`` and ``/nrr alert <rule> on|off`` name."""
+        return ALERT_RULES
+
+    @property
+    def alert_lines(self) -> Mapping[str, Callable[[object], Any]]:
+        """The alert lines (``grr_concerning``, ...) and how each value is read."""
+        return ALERT_TABLES["thresholds"]
+
     def today(self) -> dt.date:
         """Today in the configured time zone: what "last month" is measured from."""
-        return self.clock().astimezone(self.settings.calendar.zone).date()
+        return self.clock().astimezone(self._file.calendar.zone).date()
 
     @property
     def fiscal_year_start(self) -> int:
-        return self.settings.calendar.fiscal_year_start
+        return self._file.calendar.fiscal_year_start
 
     @property
     def ledger_spec(self) -> str:
         """The ledger in use: ``--ledger``, else the one connected from Slack, else ``[ledger] source``."""
-        return self.explicit_ledger or self.setup().ledger.source
+        return self.explicit_ledger or self.settings.ledger.source
 
     @property
     def template_tab(self) -> str:
         """The tab ``nrr fill`` writes a customer tab's derived ledger to (``[ledger] template_tab``)."""
-        return self.settings.ledger.template_tab
+        return self._file.ledger.template_tab
 
     def workspace(self, *, create: bool = True) -> Workspace | None:
         """The setup changed from Slack. With ``create`` false, None when there is no state database
@@ -86,14 +117,9 @@ class Runtime:
 
         return Workspace(self.state(), self.clock)
 
-    def setup(self) -> Settings:
-        """The settings with the setup from Slack laid over nrr.toml (when a state database exists)."""
-        workspace = self.workspace(create=False) if self.setup_from_state else None
-        return workspace.apply(self.settings) if workspace is not None else self.settings
-
     def state_exists(self) -> bool:
         """Whether the state database is there (a SQLite file that was never created is not)."""
-        url = self.settings.state.url
+        url = self._file.state.url
         if self._state is not None or not url.startswith("sqlite:///"):
             return True
         name = url.removeprefix("sqlite:///").split("?")[0]  # sqlite:///nrr-state.db?timeout=5
@@ -120,29 +146,29 @@ class Runtime:
 
         with self._lock:
             if self._state is None:
-                self._state = StateStore(self.settings.state.url)
+                self._state = StateStore(self._file.state.url)
             return self._state
 
     def remember(self, key: str, value: object) -> None:
-        """Keep ``value`` (JSON) in the state database, where every instance finds it."""
-        self.state().set_value(key, value)
+        """Keep ``value`` (JSON) in the state database, where every instance finds it, for ``KEEP_ANSWERS``."""
+        self.state().keep(key, value, self.clock(), KEEP_ANSWERS)
 
     def take(self, key: str) -> object:
-        """What ``remember`` kept under ``key``, removed: only one caller gets it."""
-        return self.state().take_value(key)
+        """What ``remember`` kept under ``key`` (None once taken or pruned), removed: only one caller gets it."""
+        return self.state().take(key)
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report:
         """The engine's report for ``period``, with the configured method, profile, fiscal year and currency
         (``top``, ``by`` and ``where`` shape a customer table's cohort answer)."""
-        s = self.settings
+        s = self._file  # the method, profile, calendar and currency are nrr.toml's alone
         return build_report(ledger, period, method=method or s.ledger.method, profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             top=top, by=by, where=where)
 
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12, by: str | None = None) -> Digest:
         """The engine's digest for ``month``, with the configured settings (``by``: its segments' column)."""
-        s = self.settings
+        s = self._file
         method = None if s.ledger.method == "cohort" and ledger.customers is None else s.ledger.method
         return build_digest(ledger, month, method=method, profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
@@ -155,8 +181,8 @@ class Runtime:
             if self._sheets is None:
                 self._sheets = SheetsClient(
                     credentials_from_env(self.env), api_url=self.env.get("SHEETS_API_URL") or None,
-                    retry_budget=self.settings.sheets.retry_budget, clock=self.monotonic, sleep=self.sleep)
-                self._cache = LedgerCache(self.settings.sheets.cache_ttl, self.monotonic)
+                    retry_budget=self._file.sheets.retry_budget, clock=self.monotonic, sleep=self.sleep)
+                self._cache = LedgerCache(self._file.sheets.cache_ttl, self.monotonic)
             return self._sheets
 
     def sheet_source(self, spec: str) -> GoogleSheetSource:
@@ -180,9 +206,9 @@ class Runtime:
 
         ref = parse_sheet_spec(spec)
         client = UserSheetsClient(token, api_url=self.env.get("SHEETS_API_URL") or None,
-                                  retry_budget=self.settings.sheets.retry_budget, clock=self.monotonic,
+                                  retry_budget=self._file.sheets.retry_budget, clock=self.monotonic,
                                   sleep=self.sleep)
-        cache = LedgerCache(self.settings.sheets.cache_ttl, self.monotonic)
+        cache = LedgerCache(self._file.sheets.cache_ttl, self.monotonic)
         return GoogleSheetSource(ref, client, cache, label=spec.strip())
 
     def source(self, spec: str | None = None) -> LedgerSource:
@@ -190,4 +216,4 @@ class Runtime:
         spec = spec or self.ledger_spec
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
-        return open_file_source(spec, self.settings.base_dir)
+        return open_file_source(spec, self._file.base_dir)

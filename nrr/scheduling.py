@@ -133,7 +133,7 @@ class DigestService:
     def refresh(self) -> Settings:
         """Read the setup again (each tick does): a subscription added or removed in Slack is seen
         within a tick, without a restart."""
-        self._settings = self.runtime.setup()
+        self._settings = self.runtime.settings
         return self._settings
 
     # -- ticks --
@@ -280,7 +280,10 @@ class DigestService:
     def _post_chart(self, occurrence: Occurrence, cells: Cells, digest: Digest, thread_ts: str, now: dt.datetime,
                     *, force: bool = False) -> None:
         schedule = occurrence.schedule
-        if not digest.series or self.delivery is None:
+        if self.delivery is None:
+            return
+        if not digest.series:  # nothing to draw: say so once, so no tick looks again
+            self.store.skip(occurrence.chart_key, "chart", schedule.channel, "no trailing series to draw")
             return
         if not self.store.claim(occurrence.chart_key, "chart", schedule.channel, now, force=force):
             return
@@ -298,9 +301,14 @@ class DigestService:
         self.store.posted(occurrence.chart_key, now, None)
 
     def _retry_chart(self, occurrence: Occurrence, now: dt.datetime) -> None:
+        """The chart of a posted digest that has none yet: its upload failed, or the instance posting
+        it stopped before (or while holding the claim on) the chart. The chart alone is posted, in the
+        digest's thread; the digest never again. A chart whose upload began stays unknown, as a digest does."""
         chart = self.store.post(occurrence.chart_key)
+        if chart is not None and chart.status in ("posted", "sending", "unknown", "skipped"):
+            return
         digest_post = self.store.post(occurrence.key)
-        if chart is None or chart.status != "pending" or digest_post is None or not digest_post.ts:
+        if digest_post is None or not digest_post.ts:
             return
         try:
             cells = self.runtime.source().read_cells()
@@ -425,7 +433,7 @@ def build_service(runtime: Runtime) -> DigestService:
 
 def schedule_for(runtime: Runtime, channel: str) -> DigestSchedule:
     """The configured schedule for ``channel``, or a default one (for ``nrr digest`` by hand)."""
-    settings = runtime.setup()
+    settings = runtime.settings
     for schedule in settings.digests:
         if schedule.channel == channel:
             return schedule

@@ -96,7 +96,13 @@ audit = Table(  # every change to the workspace's setup: who, when, what
     Column("action", String(64), nullable=False),
     Column("detail", Text, nullable=False),
 )
-SCHEMA_VERSION = 2  # 1: posts, alert states, leases, values; 2: subscriptions and the audit log
+kept = Table(  # answers kept for the Share button, pruned by age
+    "nrr_kept", metadata,
+    Column("name", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("kept_at", DateTime(timezone=True), nullable=False, index=True),
+)
+SCHEMA_VERSION = 3  # 1: posts, alert states, leases, values; 2: subscriptions and the audit log; 3: kept answers
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 _RETRIES = 50  # compare-and-set rounds before a change gives up
@@ -171,6 +177,9 @@ class StateStore:
                 metadata.create_all(self.engine)  # every change so far only adds tables
                 version = self.get_value("schema-version")
                 if not isinstance(version, int) or version < SCHEMA_VERSION:
+                    if isinstance(version, int) and version < 3:  # answers kept among the values, never pruned
+                        with self.engine.begin() as conn:
+                            conn.execute(values.delete().where(values.c.name.like("answer:%")))
                     self.set_value("schema-version", SCHEMA_VERSION)
             else:
                 with self.engine.connect():
@@ -337,6 +346,24 @@ class StateStore:
                 continue
         raise _contended(name)
 
+    # -- kept answers --
+
+    def keep(self, name: str, value: Any, now: dt.datetime, max_age: dt.timedelta) -> None:
+        """Keep ``value`` under ``name`` until ``take`` or until it is older than ``max_age``: whatever is
+        older goes in the same transaction, so the table holds at most ``max_age`` of answers."""
+        with self.engine.begin() as conn:
+            conn.execute(kept.delete().where(kept.c.kept_at < now - max_age))
+            conn.execute(insert(kept).values(name=name, value=json.dumps(value), kept_at=now))
+
+    def take(self, name: str) -> Any:
+        """What ``keep`` kept under ``name``, removed in the same transaction: of two instances (or two
+        clicks) taking it at once, one gets it and the other None."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(kept.c.value).where(kept.c.name == name)).first()
+            if row is None or conn.execute(kept.delete().where(kept.c.name == name)).rowcount != 1:
+                return None
+        return json.loads(row[0])
+
     # -- the workspace's setup, changed from Slack --
 
     def subscriptions(self) -> list[Subscription]:
@@ -390,15 +417,6 @@ class StateStore:
         except SQLAlchemyError:
             return None
         return value if isinstance(value, int) else None
-
-    def take_value(self, name: str) -> Any:
-        """The value under ``name``, removed in the same transaction: of two instances (or two clicks)
-        taking it at once, one gets it and the other None."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(values.c.value).where(values.c.name == name)).first()
-            if row is None or conn.execute(values.delete().where(values.c.name == name)).rowcount != 1:
-                return None
-        return json.loads(row[0])
 
 
 def _audit(conn: Connection, change: Change | None) -> None:

@@ -132,3 +132,21 @@ def test_each_package_says_what_it_exports(package_dir: str) -> None:
     tree = ast.parse(init.read_text())
     assert any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in n.targets)
                for n in tree.body), f"{init} has no __all__"
+
+
+def folder_imports() -> dict[tuple[str, str], str]:
+    """Each (folder, folder it imports) among our top-level folders, with the first place it does."""
+    arrows: dict[tuple[str, str], str] = {}
+    for path in our_modules():
+        mine = path.relative_to(ROOT).parts[0]
+        for line, name in imports(path):
+            other = name.split(".")[0]
+            if other != mine:
+                arrows.setdefault((mine, other), f"{path.relative_to(ROOT)}:{line} {name}")
+    return arrows
+
+
+def test_no_two_top_level_folders_import_each_other() -> None:
+    arrows = folder_imports()
+    cycles = [f"{a} <-> {b}: {arrows[(a, b)]} and {arrows[(b, a)]}" for a, b in arrows if a < b and (b, a) in arrows]
+    assert cycles == []

@@ -115,7 +115,7 @@ def test_a_digest_section_sets_every_digests_defaults(tmp_path: Path) -> None:
     workspace = runtime.workspace()
     assert workspace is not None
     workspace.subscribe("C0SLACK004", "revenue", 3, "08:30", "Europe/Paris", "U1")  # set up from Slack
-    from_slack = next(d for d in runtime.setup().digests if d.channel == "C0SLACK004")
+    from_slack = next(d for d in runtime.settings.digests if d.channel == "C0SLACK004")
     assert (from_slack.by, from_slack.day, from_slack.timezone) == ("segment", 3, "Europe/Paris")
     config.write_text('[digest]\nchannel = "C0REVENUE1"\n')
     with pytest.raises(ConfigError) as exc:

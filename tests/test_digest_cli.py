@@ -71,3 +71,20 @@ def test_the_expansion_dependent_alert_names_the_nrr_it_read(tmp_path: Path, mon
     _, out, _ = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-10", "--dry-run", env={})
     assert ("expansion_dependent: Trailing-12-month NRR is 109.57%, above the 105% line, while GRR is 83.44%, "
             "below 85%, since September 2026") in out
+
+
+def test_dry_run_judges_alerts_by_the_setup_made_from_slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nrr.state import StateStore
+    from nrr.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = StateStore(url)
+    Workspace(store, lambda: NOW).set_alerts("U0ADMIN", channel="C0FROMSLACK", name="slack-alerts",
+                                             rules={"tier_drop": False})
+    store.close()
+    code, out, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-09", "--dry-run",
+                         env={"NRR_STATE_URL": url})
+    assert (code, err) == (0, "")
+    assert "Alerts for #slack-alerts as of September 2026: 4" in out
+    assert "tier_drop" not in out

@@ -152,6 +152,24 @@ def test_the_chart_goes_into_the_digests_thread(slack: FakeSlack, tmp_path: Path
     assert slack.counts["files.completeUploadExternal"] == 1
 
 
+@pytest.mark.parametrize("died", ["before-claiming-the-chart", "holding-the-charts-claim"])
+def test_a_digest_whose_poster_died_gets_its_chart_alone_later(slack: FakeSlack, tmp_path: Path, died: str) -> None:
+    service = make_service(slack, tmp_path)
+    dead = StateStore(service.runtime.state().url, owner="dead")  # the instance killed after posting the digest
+    _STORES.append(dead)
+    posted = at("2026-11-01T15:30:00")
+    assert dead.claim("digest:C0REVENUE1:2026-10", "digest", "C0REVENUE1", posted)
+    assert dead.begin_send("digest:C0REVENUE1:2026-10", posted)
+    dead.posted("digest:C0REVENUE1:2026-10", posted, "1763800000.999999")
+    if died == "holding-the-charts-claim":
+        assert dead.claim("chart:C0REVENUE1:2026-10", "chart", "C0REVENUE1", posted)
+    service.tick(at("2026-11-01T15:45:00"))  # past the dead instance's claim lease
+    service.tick(at("2026-11-01T15:50:00"))
+    assert digests(slack) == []  # the digest is never posted again
+    (complete,) = slack.posts("files.completeUploadExternal")
+    assert (complete["channel_id"], complete["thread_ts"]) == ("C0REVENUE1", "1763800000.999999")
+
+
 @pytest.mark.parametrize(
     ("schedule", "ticks", "posted_at"),
     [
@@ -323,7 +341,7 @@ def test_alerts_post_once_per_state_and_recover_after_the_cooldown(slack: FakeSl
     assert alert_posts(slack) == first  # same state: nothing new
 
     october = ledger_file(tmp_path, last="Oct 2026", name="ledger-oct.csv")
-    service.runtime.settings = replace(service.runtime.settings, ledger=LedgerSettings(str(october)))
+    service.runtime.explicit_ledger = str(october)  # as if restarted with --ledger
     check = service.runtime.source().read_cells().check
     service.check_alerts(at("2026-10-02T12:00:00"), check)  # the moves recovered, but inside the cooldown
     assert alert_posts(slack) == first

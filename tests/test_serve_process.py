@@ -80,6 +80,20 @@ def test_nrr_serve_answers_a_signed_slash_command(served: tuple[str, FakeSlack])
     assert unsigned.status_code == 401
 
 
+def test_nrr_serve_runs_the_scheduler_though_nrr_toml_names_no_digest_or_alert_channel(
+        served: tuple[str, FakeSlack], tmp_path: object) -> None:
+    import contextlib
+    import sqlite3
+
+    deadline = time.monotonic() + 20
+    holders: list[tuple[str]] = []
+    while not holders and time.monotonic() < deadline:  # the process's first tick takes the scheduler lease
+        with sqlite3.connect(f"{tmp_path}/state.db") as db, contextlib.suppress(sqlite3.OperationalError):
+            holders = db.execute("SELECT name FROM nrr_leases").fetchall()  # OperationalError: no table yet
+        time.sleep(0.1)
+    assert holders == [("scheduler",)]
+
+
 def test_the_package_runs_as_a_module() -> None:
     done = subprocess.run([sys.executable, "-m", "nrr", "report", "--ledger", str(EXAMPLE_LEDGER), "--today",
                            "2026-11-05", "--json"], capture_output=True, text=True, cwd=str(ROOT), check=False)

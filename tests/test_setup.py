@@ -174,7 +174,7 @@ def test_subscribe_defaults_to_here_the_2nd_at_9_in_the_callers_time_zone(world:
     answer = world.say("subscribe")
     assert answer == ("Subscribed <#C0REVENUE>: the NRR digest for each month, on day 2 at 09:00 Asia/Tokyo (your "
                       "time zone in Slack). Next: Wed 2 Dec 2026, 09:00 JST.")
-    (made,) = [d for d in world.runtime.setup().digests if d.channel == "C0REVENUE"]
+    (made,) = [d for d in world.runtime.settings.digests if d.channel == "C0REVENUE"]
     assert (made.day, made.time, made.timezone) == (2, dt.time(9, 0), "Asia/Tokyo")
     assert world.changes() == ["U0ADMIN subscribe"]
 
@@ -220,14 +220,14 @@ def test_subscriptions_list_the_next_runs_and_what_comes_from_nrr_toml(world: Wo
 
 def test_alerts_here_off_and_their_lines(world: World) -> None:
     assert world.say("alerts here") == "Alerts now go to <#C0REVENUE>."
-    assert world.runtime.setup().alerts.channel == "C0REVENUE"
+    assert world.runtime.settings.alerts.channel == "C0REVENUE"
     assert world.say("alert grr below 90") == "The `grr_concerning` line is now 90%."
     assert world.say("alert nrr below 100 off") == "The `nrr_below_100` alert is off."
-    alerts = world.runtime.setup().alerts
+    alerts = world.runtime.settings.alerts
     assert str(alerts.thresholds.grr_concerning) == "0.9" and "nrr_below_100" not in alerts.rules
     assert world.say("alert banana 3").startswith("`banana 3` is not an alert I know.")
     assert world.say("alerts off") == "Alerts are off. `/nrr alerts here` turns them on in a channel."
-    assert world.runtime.setup().alerts.channel is None
+    assert world.runtime.settings.alerts.channel is None
     assert world.changes() == ["U0ADMIN alerts"] * 4
 
 
@@ -255,7 +255,7 @@ def test_alert_values_are_numbers_said_back_safely(world: World) -> None:
 def test_unsubscribe_with_a_word_that_is_not_a_channel_removes_nothing(world: World) -> None:
     world.say("subscribe")
     assert world.say("unsubscribe revenue").startswith("`revenue` is not a channel: mention it")
-    assert [d.channel for d in world.runtime.setup().digests] == ["C0FROMTOML", "C0REVENUE"]
+    assert [d.channel for d in world.runtime.settings.digests] == ["C0FROMTOML", "C0REVENUE"]
 
 
 def test_digests_go_to_channels_the_bot_can_post_in(world: World) -> None:

@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
+from nrr.config import LedgerSettings, Settings, StateSettings
+from nrr.runtime import KEEP_ANSWERS, Runtime
 from nrr.state import StateStore
 from nrr.workspace import Workspace
 from tests import test_scheduling
@@ -73,3 +75,29 @@ def test_the_audit_log_records_the_team_a_change_came_from(state_url: str) -> No
         assert (change.user, change.team, change.detail) == ("U0ANA", "T0ACME", {"channel": "C1", "name": "revenue"})
     finally:
         store.close()
+
+
+def test_kept_answers_are_pruned_by_age(state_url: str) -> None:
+    now = [NOW]
+    runtime = Runtime(Settings(LedgerSettings("ledger.csv"), state=StateSettings(state_url)), {}, lambda: now[0])
+    try:
+        runtime.remember("answer:old", {"text": "Q3"})
+        now[0] = NOW + KEEP_ANSWERS + dt.timedelta(seconds=1)
+        runtime.remember("answer:new", {"text": "Q4"})  # keeping one prunes what is past its age
+        assert runtime.take("answer:old") is None
+        assert runtime.take("answer:new") == {"text": "Q4"}
+        assert runtime.take("answer:new") is None  # shared once
+    finally:
+        runtime.state().close()
+
+
+def test_answers_kept_before_the_kept_table_go_at_the_upgrade(state_url: str) -> None:
+    store = StateStore(state_url)
+    store.set_value("answer:abc", {"text": "Q3"})
+    store.set_value("schema-version", 2)
+    store.close()
+    again = StateStore(state_url)
+    try:
+        assert (again.get_value("answer:abc"), again.schema_version()) == (None, 3)
+    finally:
+        again.close()
