@@ -608,3 +608,8 @@ def where_matches_nobody(column: str, value: str, before: Month, values: Sequenc
         return f"No customer in the cohort has {column} = {value} in {before.name}: nobody paying then has a {column}."
     there = and_list(sorted(values, key=str.casefold))
     return f"No customer in the cohort has {column} = {value} in {before.name}; its values there are {there}."
+
+
+def cohort_or_earlier(label: str) -> str:
+    """The first cohort's label: the customers already paying when the table starts were won then or before."""
+    return f"{label} or earlier"

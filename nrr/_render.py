@@ -294,7 +294,7 @@ def render_triangle(triangle: CohortTriangle, console: Console) -> None:
     ages = triangle_ages(triangle)
     console.print(Text(f"NRR by acquisition {triangle.by} and age in months", style="bold"))
     table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)
-    table.add_column("Cohort", no_wrap=True)
+    table.add_column("Cohort")  # the first may wrap ("Oct 2024 or / earlier"): the figures never do
     table.add_column("Customers", justify="right", no_wrap=True)
     for k in ages:
         table.add_column(f"M{k}", justify="right", no_wrap=True)
