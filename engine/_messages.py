@@ -613,3 +613,4 @@ def where_matches_nobody(column: str, value: str, before: Month, values: Sequenc
 def cohort_or_earlier(label: str) -> str:
     """The first cohort's label: the customers already paying when the table starts were won then or before."""
     return f"{label} or earlier"
+

@@ -54,6 +54,8 @@ class CohortTriangle:
     by: CohortBy
     rows: tuple[CohortRow, ...]
     unit: str = "MRR"
+    last: Month | None = None  # the table's latest month: what the triangle is as of
+    currency: str | None = None  # the table's own, when it names one
 
     @property
     def ages(self) -> int:
@@ -89,4 +91,4 @@ def cohort_triangle(table: CustomerTable, by: CohortBy = "month", fiscal_year_st
         if any(i == 0 for i, _ in members):  # paying when the table starts: won then or at any time before
             label = say.cohort_or_earlier(label)
         rows.append(CohortRow(label, key, len(members), start, nrr))
-    return CohortTriangle(by, tuple(rows), table.unit)
+    return CohortTriangle(by, tuple(rows), table.unit, table.last, table.currency)

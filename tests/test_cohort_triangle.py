@@ -135,3 +135,36 @@ def test_a_heatmap_of_one_month_has_no_age_to_show_and_is_still_written(tmp_path
     source.write_text("Customer,Month,MRR\nA,2026-01,100\n")
     assert run("cohorts", "--ledger", str(source), "--png", str(png))[0] == 0
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_heatmap_is_one_a_finance_lead_can_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each cell's NRR written in it, each cohort's size beside its row, a colour scale centred on 100% that spans
+    every figure (it was clipped at 50-150%: 7% looked like 50%), and a title with the basis and the as-of month."""
+    from matplotlib.figure import Figure
+
+    saved: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(figure: Figure, *args: Any, **kw: Any) -> None:
+        saved.append(figure)
+        savefig(figure, *args, **kw)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    source = tmp_path / "customers.csv"
+    source.write_text("\n".join(",".join(r) for r in [*ROWS, ["E", "2026-02", "1000"], ["E", "2026-03", "70"],
+                                                      ["E", "2026-04", "70"]]) + "\n")
+    assert run("cohorts", "--ledger", str(source), "--png", str(tmp_path / "c.png"))[0] == 0
+    (figure,) = saved
+    ax, sizes, bar = figure.axes
+    assert [t.get_text() for t in ax.texts[:-1]] == ["120", "90", "0", "10", "9"]  # Feb: 1250 -> 130 -> 110
+    assert ax.get_title(loc="left") == "Net revenue retention by acquisition month, as of April 2026"
+    assert ax.texts[-1].get_text().replace("\n", " ") == (
+        "Each cell: what the month's customers pay that many months after their first payment, over what they paid "
+        "then (MRR, the cohort's customers only). Blank: the cohort is not that old yet.")
+    assert [t.get_text() for t in sizes.get_yticklabels()] == ["1 · $100", "3 · $1,250", "1 · $10"]
+    assert sizes.texts[0].get_text() == "Customers · start MRR"
+    low, high = bar.get_ylim()
+    assert (low, high) == (0.0, 200.0)  # 0% shown as 0%, not as the end of a 50% scale
+    assert bar.get_ylabel() == "NRR %, 100% = every dollar kept"
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["0%", "25%", "50%", "75%", "100%", "125%", "150%",
+                                                             "175%", "200%"]
