@@ -5,14 +5,14 @@ month, or the (fiscal) quarter it falls in. At age k (months since each customer
 month) the cohort's NRR is what its customers pay k months on over what they paid when acquired,
 summed in cents. An age is shown only once every customer of the cohort has reached it, so each
 row ends where the table does: a triangle. Customers already paying in the table's first month
-are that month's cohort (the table cannot tell when they were won).
+are that month's cohort, labelled "or earlier" (the table cannot tell when they were won).
 
     >>> from engine._customers import read_customers
     >>> table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["A", "2026-02", "120"],
     ...                         ["B", "2026-02", "50"], ["A", "2026-03", "90"], ["B", "2026-03", "60"]]).table
     >>> [(row.label, row.customers, [None if v is None else str(v) for v in row.nrr])
     ...  for row in cohort_triangle(table).rows]
-    [('Jan 2026', 1, ['1', '1.2', '0.9']), ('Feb 2026', 1, ['1', '1.2'])]
+    [('Jan 2026 or earlier', 1, ['1', '1.2', '0.9']), ('Feb 2026', 1, ['1', '1.2'])]
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ class CohortTriangle:
     by: CohortBy
     rows: tuple[CohortRow, ...]
     unit: str = "MRR"
+    last: Month | None = None  # the table's latest month: what the triangle is as of
+    currency: str | None = None  # the table's own, when it names one
 
     @property
     def ages(self) -> int:
@@ -86,5 +88,7 @@ def cohort_triangle(table: CustomerTable, by: CohortBy = "month", fiscal_year_st
         nrr = tuple(Decimal(sum(series[i + k] for i, series in members)) / Decimal(start) if start else None
                     for k in range(ages))
         label = key.short if by == "month" else label_span(key, key + 2, fiscal_year_start)
+        if any(i == 0 for i, _ in members):  # paying when the table starts: won then or at any time before
+            label = say.cohort_or_earlier(label)
         rows.append(CohortRow(label, key, len(members), start, nrr))
-    return CohortTriangle(by, tuple(rows), table.unit)
+    return CohortTriangle(by, tuple(rows), table.unit, table.last, table.currency)

@@ -51,3 +51,20 @@ def not_in_ledger_yet(error: str, period: Period, latest: Month) -> str:
     after = latest + 1
     return (f"{error} Ask for a period that ends by then ({span}), or answer as of then with "
             f"--today {after.year:04d}-{after.month:02d}-01.")
+
+
+def heatmap_title(by: str, latest: Month | None) -> str:
+    as_of = f", as of {latest.name}" if latest is not None else ""
+    return f"Net revenue retention by acquisition {by}{as_of}"
+
+
+def heatmap_basis(by: str, unit: str) -> str:
+    return (f"Each cell: what the {by}'s customers pay that many months after their first payment, over what they "
+            f"paid then ({unit}, the cohort's customers only). Blank: the cohort is not that old yet.")
+
+
+def heatmap_size(unit: str) -> str:
+    return f"Customers · start {unit}"
+
+
+HEATMAP_SCALE = "NRR %, 100% = every dollar kept"

@@ -36,6 +36,7 @@ from engine import (
     tier_name,
     triangle_sentence,
 )
+from nrr import _messages as say
 
 
 def render_report(report: Report, console: Console, by: str = "Segment") -> None:
@@ -294,7 +295,7 @@ def render_triangle(triangle: CohortTriangle, console: Console) -> None:
     ages = triangle_ages(triangle)
     console.print(Text(f"NRR by acquisition {triangle.by} and age in months", style="bold"))
     table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)
-    table.add_column("Cohort", no_wrap=True)
+    table.add_column("Cohort")  # the first may wrap ("Oct 2024 or / earlier"): the figures never do
     table.add_column("Customers", justify="right", no_wrap=True)
     for k in ages:
         table.add_column(f"M{k}", justify="right", no_wrap=True)
@@ -303,15 +304,19 @@ def render_triangle(triangle: CohortTriangle, console: Console) -> None:
     console.print(table)
 
 
-def triangle_png(triangle: CohortTriangle) -> bytes:
-    """The whole triangle as a heatmap PNG (matplotlib's Agg backend, imported only here): a row per cohort, a
-    column per age from 1 as the terminal prints it (at age 0 every cohort is at 100% by definition), ticked at
-    whole ages."""
+def triangle_png(triangle: CohortTriangle, currency: str = "USD") -> bytes:
+    """The whole triangle as a heatmap PNG a finance lead can show (matplotlib's Agg backend, imported only
+    here): a row per cohort, a column per age from 1 as the terminal prints it (at age 0 every cohort is at 100%
+    by definition), each cell's NRR written in it, each cohort's size (customers, start MRR) beside its row, a
+    colour scale centred on 100% that spans every figure shown (its legend says so), and a title with the basis
+    and the month the figures are as of."""
     import io
+    import textwrap
 
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -320,20 +325,50 @@ def triangle_png(triangle: CohortTriangle) -> bytes:
     nan = float("nan")
     grid = [[nan if v is None else float(v * 100) for v in row.nrr[1:]] + [nan] * (ages - max(len(row.nrr), 1))
             for row in triangle.rows]
-    height = max(3.0, 0.22 * len(grid) + 1.5)
-    figure = Figure(figsize=(max(6.0, 0.18 * ages + 3), height), dpi=110)
+    shown = [v for row in grid for v in row if v == v]
+    # centred on 100% (red loses money, green grows it) and as far each way, so 85% is as red as 115% is green;
+    # wide enough for every figure, so none is clipped to the colour of another
+    reach = max([10.0, *(abs(v - 100.0) for v in shown)])
+    low, high = 100.0 - reach, 100.0 + reach
+    norm = Normalize(vmin=low, vmax=high)
+    columns, cohorts = ages - 1, len(grid)
+    figure = Figure(figsize=(3.4 + 0.42 * columns + 2.6, max(3.8, 1.9 + 0.3 * cohorts)), dpi=110)
     ax = figure.subplots()
-    image = ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=50, vmax=150, interpolation="nearest",
-                      extent=(0.5, ages - 0.5, len(grid) - 0.5, -0.5))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    labels = [row.label for row in triangle.rows]
-    step = max(1, len(labels) // 30)
-    ax.set_yticks(range(0, len(labels), step), labels[::step], fontsize=7)
+    image = ax.imshow(grid, aspect="auto", cmap="RdYlGn", norm=norm, interpolation="nearest",
+                      extent=(0.5, ages - 0.5, cohorts - 0.5, -0.5))
+    for y, row in enumerate(grid):
+        for x, value in enumerate(row, start=1):
+            if value == value:
+                dark = not 0.2 < norm(value) < 0.85
+                ax.text(x, y, f"{value:.0f}", ha="center", va="center", fontsize=6.5,
+                        color="white" if dark else "black")
+    if columns <= 36:
+        ax.set_xticks(range(1, ages), [str(k) for k in range(1, ages)], fontsize=7)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_yticks(range(cohorts), [row.label for row in triangle.rows], fontsize=7)
+    sizes = ax.twinx()  # the cohort size column, right of the cells
+    sizes.set_ylim(ax.get_ylim())
+    money = triangle.currency or currency
+    sizes.set_yticks(range(cohorts), [f"{row.customers:,} · {currency_amount(row.start_mrr, money)}"
+                                      for row in triangle.rows], fontsize=7)
+    sizes.tick_params(axis="y", length=0)
+    sizes.text(1.01, 1.0, say.heatmap_size(triangle.unit), transform=ax.transAxes, ha="left", va="bottom",
+               fontsize=7, fontweight="bold")
     ax.set_xlabel("Age (months since the first payment)")
     ax.set_ylabel(f"Acquisition {triangle.by}")
-    ax.set_title(f"NRR by acquisition {triangle.by}", fontsize=11)
-    figure.colorbar(image, ax=ax, label="NRR %")
-    figure.tight_layout()
+    basis = textwrap.wrap(say.heatmap_basis(triangle.by, triangle.unit), max(60, int(columns * 6.5)))
+    ax.set_title(say.heatmap_title(triangle.by, triangle.last), fontsize=11, fontweight="bold", loc="left",
+                 pad=12 + 9 * len(basis))
+    ax.text(0, 1.02, "\n".join(basis), transform=ax.transAxes, ha="left", va="bottom", fontsize=7)
+    bar = figure.colorbar(image, ax=ax, pad=0.13, fraction=0.03, aspect=30)
+    bar.set_label(say.HEATMAP_SCALE, fontsize=8)
+    # the data's ends, 100%, and round steps that do not crowd them
+    step = 25 if reach > 40 else 10 if reach > 15 else 5
+    margin = 0.06 * (high - low)
+    steps = [float(t) for t in range(0, int(high) + 1, step) if low + margin < t < high - margin]
+    bar.set_ticks(sorted({low, *steps, 100.0, high}))
+    bar.ax.set_yticklabels([f"{t:.0f}%" for t in bar.get_ticks()], fontsize=7)
     out = io.BytesIO()
-    figure.savefig(out, format="png")
+    figure.savefig(out, format="png", bbox_inches="tight")
     return out.getvalue()

@@ -244,7 +244,7 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int
                   highlight=False)
     elif args.png is not None:
         try:
-            args.png.write_bytes(triangle_png(triangle))
+            args.png.write_bytes(triangle_png(triangle, settings.company.currency))
         except OSError as exc:
             raise CommandError(f"{args.png}: cannot be written ({exc.strerror}).") from None
         out.print(f"Heatmap written to {args.png}.", soft_wrap=True, markup=False, highlight=False)

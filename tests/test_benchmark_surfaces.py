@@ -61,8 +61,9 @@ def terminal(*argv: str) -> str:
 def test_the_terminal_says_the_tier_of_the_figure_it_prints(tmp_path: Path) -> None:
     out = terminal("2026-10", "--ledger", str(write_ledger(tmp_path / "ledger.csv", "9996")))
     assert ("Benchmark basis: NRR 110.00%, GRR 100.00% (trailing 12 months to Oct 2026; chained from month totals: "
-            "an approximation of the 12-month cohort figure, often 5-15 pts low when new customers churn early (common "
-            "in SMB); add a customer tab for the exact one)\n"
+            "an approximation of the 12-month cohort figure, low when new customers churn early (common in SMB): in "
+            "simulations 1-8 pts for a flat company, 4-35 pts for one growing 50-100% a year, up to 41 pts at 200%; "
+            "add a customer tab for the exact one)\n"
             "Tier: Strong (healthy upsell motion; enterprise or mid-market focus). Mid-market median 108% (+2.0 pts), "
             "top quartile 120% (-10.0 pts).\nGRR is healthy (90%+).\n") in out
 
@@ -109,10 +110,11 @@ def test_the_addon_shows_the_benchmarked_figure_to_the_decimals_its_tier_is_read
          "bottomLabel": "trailing 12 months to Dec 2026"},
         {"topLabel": "Benchmark", "text": "Strong (healthy upsell motion; enterprise or mid-market focus)",
          "wrapText": True, "bottomLabel": "NRR 110.00%, trailing 12 months to Dec 2026 (chained from month totals: an "
-                                          "approximation of the 12-month cohort figure, often 5-15 pts low when new "
-                                          "customers churn early (common in SMB); add a customer tab for the exact "
-                                          "one); +2.0 pts vs the mid-market median 108%; source: 2026 SaaS NRR "
-                                          "benchmarks by customer segment"}]
+                                          "approximation of the 12-month cohort figure, low when new customers churn "
+                                          "early (common in SMB): in simulations 1-8 pts for a flat company, 4-35 "
+                                          "pts for one growing 50-100% a year, up to 41 pts at 200%; add a customer "
+                                          "tab for the exact one); +2.0 pts vs the mid-market median 108%; "
+                                          "source: 2026 SaaS NRR benchmarks by customer segment"}]
 
 
 # --- a profile nobody configured is named, with how to set it -------------------------------------

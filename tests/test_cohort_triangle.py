@@ -30,7 +30,8 @@ def table() -> CustomerTable:
 def test_month_cohorts_against_age() -> None:
     triangle = cohort_triangle(table())
     assert [(r.label, r.customers, r.start_mrr, r.nrr) for r in triangle.rows] == [
-        ("Jan 2026", 1, D("100.00"), (D(1), D("1.2"), D("0.9"), D(0))),  # A alone: 120/100, 90/100, 0/100
+        # A alone: 120/100, 90/100, 0/100; paying when the table starts, so won then or before
+        ("Jan 2026 or earlier", 1, D("100.00"), (D(1), D("1.2"), D("0.9"), D(0))),
         ("Feb 2026", 2, D("250.00"), (D(1), D(60) / D(250), D(40) / D(250))),  # B and C: (60+0)/250, (40+0)/250
         ("Apr 2026", 1, D("10.00"), (D(1),)),
     ]
@@ -42,14 +43,14 @@ def test_quarter_cohorts_count_each_customers_age_from_its_own_first_month() -> 
     # Q1: A (Jan), B and C (Feb), 350 at age 0; age 1: A's Feb 120 + B's Mar 60 + C's Mar 0 = 180;
     # age 2: A's Mar 90 + B's Apr 40 = 130; age 3 is past the table for B and C, so the row ends there
     assert [(r.label, r.customers, r.start, r.nrr) for r in rows] == [
-        ("Q1 2026", 3, 35000, (D(1), D(180) / D(350), D(130) / D(350))),
+        ("Q1 2026 or earlier", 3, 35000, (D(1), D(180) / D(350), D(130) / D(350))),
         ("Q2 2026", 1, 1000, (D(1),)),
     ]
 
 
 def test_fiscal_quarters_follow_the_fiscal_year_start() -> None:
     rows = cohort_triangle(table(), "quarter", fiscal_year_start=2).rows  # Nov-Jan, then Feb-Apr
-    assert [(r.label, r.customers) for r in rows] == [("Q4 FY2026", 1), ("Q1 FY2027", 3)]
+    assert [(r.label, r.customers) for r in rows] == [("Q4 FY2026 or earlier", 1), ("Q1 FY2027", 3)]
 
 
 def test_a_seven_column_ledger_has_no_cohorts() -> None:
@@ -72,18 +73,18 @@ def test_nrr_cohorts_prints_the_triangle_and_writes_the_heatmap(tmp_path: Path) 
     assert (code, err) == (0, "")
     assert [line.rstrip() for line in out.splitlines()] == [
         "NRR by acquisition month and age in months",
-        "Cohort   Customers   M1  M2 M3",
-        "Jan 2026         1 120% 90% 0%",
-        "Feb 2026         2  24% 16%",
-        "Apr 2026         1",
+        "Cohort              Customers   M1  M2 M3",
+        "Jan 2026 or earlier         1 120% 90% 0%",
+        "Feb 2026                    2  24% 16%",
+        "Apr 2026                    1",
         f"Heatmap written to {png}.",
     ]
     assert png.read_bytes().startswith(b"\x89PNG")
     code, out, _ = run("cohorts", "--by", "quarter", "--ledger", str(source))
     # quarters print every third month of age (M3, M6, ...): none is reached in four months
     assert (code, [line.rstrip() for line in out.splitlines()]) == (
-        0, ["NRR by acquisition quarter and age in months", "Cohort  Customers", "Q1 2026         3",
-            "Q2 2026         1"])
+        0, ["NRR by acquisition quarter and age in months", "Cohort             Customers",
+            "Q1 2026 or earlier         3", "Q2 2026                    1"])
 
 
 def test_nrr_cohorts_on_a_seven_column_ledger_says_it_needs_a_customer_table() -> None:
@@ -134,3 +135,36 @@ def test_a_heatmap_of_one_month_has_no_age_to_show_and_is_still_written(tmp_path
     source.write_text("Customer,Month,MRR\nA,2026-01,100\n")
     assert run("cohorts", "--ledger", str(source), "--png", str(png))[0] == 0
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_heatmap_is_one_a_finance_lead_can_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each cell's NRR written in it, each cohort's size beside its row, a colour scale centred on 100% that spans
+    every figure (it was clipped at 50-150%: 7% looked like 50%), and a title with the basis and the as-of month."""
+    from matplotlib.figure import Figure
+
+    saved: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(figure: Figure, *args: Any, **kw: Any) -> None:
+        saved.append(figure)
+        savefig(figure, *args, **kw)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    source = tmp_path / "customers.csv"
+    source.write_text("\n".join(",".join(r) for r in [*ROWS, ["E", "2026-02", "1000"], ["E", "2026-03", "70"],
+                                                      ["E", "2026-04", "70"]]) + "\n")
+    assert run("cohorts", "--ledger", str(source), "--png", str(tmp_path / "c.png"))[0] == 0
+    (figure,) = saved
+    ax, sizes, bar = figure.axes
+    assert [t.get_text() for t in ax.texts[:-1]] == ["120", "90", "0", "10", "9"]  # Feb: 1250 -> 130 -> 110
+    assert ax.get_title(loc="left") == "Net revenue retention by acquisition month, as of April 2026"
+    assert ax.texts[-1].get_text().replace("\n", " ") == (
+        "Each cell: what the month's customers pay that many months after their first payment, over what they paid "
+        "then (MRR, the cohort's customers only). Blank: the cohort is not that old yet.")
+    assert [t.get_text() for t in sizes.get_yticklabels()] == ["1 · $100", "3 · $1,250", "1 · $10"]
+    assert sizes.texts[0].get_text() == "Customers · start MRR"
+    low, high = bar.get_ylim()
+    assert (low, high) == (0.0, 200.0)  # 0% shown as 0%, not as the end of a 50% scale
+    assert bar.get_ylabel() == "NRR %, 100% = every dollar kept"
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["0%", "25%", "50%", "75%", "100%", "125%", "150%",
+                                                             "175%", "200%"]
