@@ -3,8 +3,9 @@
 - Slack's signature is checked on the raw body before anything parses it, and a signed body nrr
   cannot use (not UTF-8, not the JSON or form Slack sends, a slash command without a
   response_url) is a 400 logged in one line, instead of Bolt's 500 with a traceback;
-- ``App.dispatch`` (which blocks until the listener acks) runs in the thread pool, never on the
-  event loop, so one slow request cannot hold up the others.
+- ``App.dispatch`` runs in threads of its own (``ACK_THREADS`` of them), never on the event loop and
+  never in the pool other routes (the add-on) use, so nothing else can hold up an ack: the listeners
+  only acknowledge and hand their work to the answers' bounded pool.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from anyio import CapacityLimiter, to_thread
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -29,12 +30,14 @@ from starlette.routing import Route
 from bot import _messages as say
 
 log = logging.getLogger("nrr.bot")
+ACK_THREADS = 16
 
 
 def slack_routes(app: App, signing_secret: str, path: str = "/slack/events",
                  clock: Callable[[], float] = time.time) -> list[Route]:
     """The route Slack posts commands, actions and events to, for ``app`` signed with ``signing_secret``."""
     secret = signing_secret.encode()
+    limiter = CapacityLimiter(ACK_THREADS)
 
     async def handle(request: Request) -> Response:
         body = await request.body()
@@ -43,7 +46,8 @@ def slack_routes(app: App, signing_secret: str, path: str = "/slack/events",
         if (reason := unusable(body, request.headers.get("content-type"))) is not None:
             return refuse(reason)
         try:  # Bolt reads who, where and which listener from the body's shape before its own error handling
-            response = await run_in_threadpool(lambda: app.dispatch(to_bolt_request(request, body)))
+            response = await to_thread.run_sync(lambda: app.dispatch(to_bolt_request(request, body)),
+                                                limiter=limiter)
         except Exception as exc:
             return to_starlette_response(refused_by_bolt(exc))
         return to_starlette_response(response)

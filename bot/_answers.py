@@ -1,7 +1,8 @@
 """Answering ``/nrr``: parse the query, call the engine, render Block Kit. Never silent.
 
-Work runs in its own thread pool, apart from Bolt's listener threads, so acknowledging a
-command never waits behind a slow ledger: Slack's 3-second limit is met whatever the sheet does.
+Work runs in its own bounded pool (``BoundedPool``), apart from the threads that acknowledge, so
+acknowledging a command never waits behind a slow ledger: Slack's 3-second limit is met whatever
+the sheet does, and a full pool is said at once rather than queued without end.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -29,6 +30,7 @@ from bot._blocks import (
     share_actions,
     shared_context,
 )
+from bot._pool import BoundedPool
 from bot._query import SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
@@ -102,10 +104,10 @@ def _asked(query: SlackQuery) -> str:
 class Answers:
     """Computes answers for the bot from the application's ledger and settings."""
 
-    def __init__(self, app: BotApp, workers: int = 16) -> None:
+    def __init__(self, app: BotApp, workers: int = 16, pending: int = 1000) -> None:
         self.app = app
         self.setup = Setup(app)
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nrr-answer")
+        self.pool = BoundedPool(workers, pending)
 
     # -- building answers --
 
@@ -214,13 +216,14 @@ class Answers:
     # -- running them off the listener thread --
 
     def submit(self, respond: Respond, text: str, caller: Caller | None = None, client: WebClient | None = None,
-               **respond_args: Any) -> Future[None]:
-        """Compute the answer to ``text`` in the pool and post it through ``respond``."""
+               **respond_args: Any) -> Future[None] | None:
+        """Compute the answer to ``text`` in the pool and post it through ``respond``; None when the pool
+        is full (nothing will be posted)."""
         return self.pool.submit(self._run, respond, text, respond_args, caller, client)
 
-    def submit_share(self, respond: Respond, key: str, user: str) -> Future[None]:
+    def submit_share(self, respond: Respond, key: str, user: str) -> Future[None] | None:
         """Post the answer kept under ``key`` in the channel, exactly as it was shown, then remove the
-        private copy; an answer no longer kept is said so, privately."""
+        private copy; an answer no longer kept is said so, privately. None when the pool is full."""
         return self.pool.submit(self._share, respond, key, user)
 
     def _share(self, respond: Respond, key: str, user: str) -> None:

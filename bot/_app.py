@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot import _messages as say
 from bot._adapter import refused_by_bolt
 from bot._answers import Answers, BotApp
 from bot._blocks import SHARE_ACTION
@@ -32,8 +33,14 @@ class SlackCredentials(Protocol):
     def api_url(self) -> str: ...
 
 
-def build_slack_app(application: BotApp, secrets: SlackCredentials) -> tuple[App, Answers]:
+def build_slack_app(application: BotApp, secrets: SlackCredentials, *, workers: int = 16,
+                    pending: int = 1000) -> tuple[App, Answers]:
     """A Bolt app whose Web API client talks to ``secrets.api_url``; nothing is called at start.
+
+    Each listener only acknowledges and hands its work to the answers' pool (``workers`` threads, at
+    most ``pending`` jobs taken): Bolt runs it before it responds (``process_before_response``), in
+    the thread that dispatched the request, so an ack never waits for a free listener thread behind
+    slow work, as it did when Bolt ran listeners in a pool of its own that dashboards could fill.
 
     Bolt is given the token, not a client of ours: given a client, it still reads SLACK_BOT_TOKEN from
     the environment and warns at every start that the token is unused. Its own client is then pointed
@@ -44,13 +51,13 @@ def build_slack_app(application: BotApp, secrets: SlackCredentials) -> tuple[App
         signing_secret=secrets.signing_secret or "socket-mode-needs-no-signing-secret",
         token_verification_enabled=False,
         request_verification_enabled=secrets.signing_secret is not None,
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="nrr-bolt"),
+        process_before_response=True,
         logger=log,
     )
     app.client.base_url = secrets.api_url
     app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     app.error(refused_by_bolt)
-    answers = Answers(application)
+    answers = Answers(application, workers, pending)
     register(app, answers)
     return app, answers
 
@@ -60,11 +67,15 @@ def register(app: App, answers: Answers) -> None:
 
     @app.command("/nrr")
     def nrr_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
         name = command.get("channel_name", "")  # Slack says "privategroup" or "directmessage" for those
         caller = Caller(command.get("user_id", ""), command.get("channel_id", ""),
                         "" if name in ("privategroup", "directmessage") else name, command.get("team_id", ""))
-        answers.submit(respond, command.get("text", ""), caller, client)
+        if answers.submit(respond, command.get("text", ""), caller, client) is None:
+            log.warning("too busy to answer /nrr %r: %d answers waiting", command.get("text", ""),
+                        answers.pool.pending)
+            ack(text=say.busy(), response_type="ephemeral")
+            return
+        ack()
 
     @app.action(SHARE_ACTION)
     def share(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -73,10 +84,22 @@ def register(app: App, answers: Answers) -> None:
             value = json.loads(body["actions"][0].get("value") or "{}")
         except ValueError:
             value = {}
-        answers.submit_share(respond, str(value.get("a", "")), body.get("user", {}).get("id", ""))
+        if answers.submit_share(respond, str(value.get("a", "")), body.get("user", {}).get("id", "")) is None:
+            log.warning("too busy to share an answer: %d answers waiting", answers.pool.pending)
+            threading.Thread(target=respond, kwargs={"text": say.busy(), "response_type": "ephemeral",
+                                                     "replace_original": False}, daemon=True).start()
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        client.views_publish(user_id=event["user"], view=answers.home())
+        if answers.pool.submit(publish_home, answers, client, event["user"]) is None:
+            log.warning("too busy to draw App Home for %s: %d answers waiting", event["user"], answers.pool.pending)
+
+
+def publish_home(answers: Answers, client: WebClient, user: str) -> None:
+    """Draw ``user``'s App Home (in the answers' pool: the dashboard reads the ledger)."""
+    try:
+        client.views_publish(user_id=user, view=answers.home())
+    except Exception:
+        log.exception("could not publish App Home for %s", user)

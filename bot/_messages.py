@@ -214,3 +214,7 @@ def unreadable(error: Exception) -> str:
 
 def unusable_request(reason: str) -> str:
     return f"Slack's request could not be used: {reason}."
+
+
+def busy() -> str:
+    return "nrr is answering many questions at the moment; ask again in a minute."

@@ -3,26 +3,34 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
 import json
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
+from bot import build_slack_app, slack_routes
+from nrr.config import SheetsSettings, slack_secrets
 from nrr.runtime import Runtime
 from nrr.server import build_server
+from tests.fakes.google_api import FakeGoogle
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import EXAMPLE_LEDGER
 from tests.test_bot import NOW, SECRET, settings, slack_env
 
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"
+SHEET = "1HeldSheet00000000000000"
 
 
 def signed(url: str, body: bytes, content_type: str) -> httpx.Response:
@@ -83,3 +91,55 @@ def test_an_unsigned_malformed_body_is_401_as_any_unsigned_one(served: tuple[str
     response = httpx.post(f"{url}/slack/events", content=b"[1, 2]", headers={"Content-Type": JSON},
                           trust_env=False, timeout=30)
     assert response.status_code == 401
+
+
+def home_opened(user: str) -> bytes:
+    return json.dumps({"type": "event_callback", "team_id": "T0ACME", "api_app_id": "A0NRR", "event_id": f"Ev{user}",
+                       "event": {"type": "app_home_opened", "user": user, "tab": "home"}}).encode()
+
+
+def command(slack: FakeSlack, name: str, text: str = "ttm") -> bytes:
+    return urlencode({"command": "/nrr", "text": text, "user_id": "U0ANA", "channel_id": "C0REVENUE",
+                      "team_id": "T0ACME", "response_url": slack.response_url(name)}).encode()
+
+
+@contextmanager
+def held_sheet(tmp_path: Path, **build: int) -> Iterator[tuple[str, FakeSlack, FakeGoogle]]:
+    """The bot on a Google Sheet whose every read waits until ``google.open`` is set (set on the way out)."""
+    with FakeSlack() as slack, FakeGoogle() as google:
+        with EXAMPLE_LEDGER.open() as f:
+            google.add_spreadsheet(SHEET, {"Ledger": [list(r) for r in csv.reader(f)]})
+        env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
+        runtime = Runtime(replace(settings(f"gsheet:{SHEET}/Ledger", tmp_path), sheets=SheetsSettings(cache_ttl=0.0)),
+                          env, lambda: NOW)
+        slack_app, _ = build_slack_app(runtime, slack_secrets(env, "events"), **build)
+        google.open.clear()
+        try:
+            with serve(Starlette(routes=slack_routes(slack_app, SECRET))) as url:
+                yield url, slack, google
+        finally:
+            google.open.set()
+
+
+def test_an_ack_does_not_wait_behind_dashboards_reading_a_slow_sheet(tmp_path: Path) -> None:
+    with held_sheet(tmp_path) as (url, slack, google):
+        for i in range(16):  # as many as Bolt had threads to run listeners in: each reads the held sheet
+            assert signed(url, home_opened(f"U{i}"), JSON).status_code == 200
+        response = signed(url, command(slack, "held"), FORM)
+        assert (response.status_code, response.text) == (200, "")  # acked while every answer waits
+        assert not slack.responses
+        google.open.set()
+        assert slack.wait_for(lambda: "/response/held" in slack.arrived and slack.counts["views.publish"] == 16)
+
+
+def test_a_full_pool_says_so_in_the_ack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with held_sheet(tmp_path, workers=1, pending=2) as (url, slack, google):
+        assert [signed(url, command(slack, f"c{i}"), FORM).text for i in range(2)] == ["", ""]
+        busy = signed(url, command(slack, "c2"), FORM)
+        assert busy.status_code == 200
+        assert busy.json() == {"text": "nrr is answering many questions at the moment; ask again in a minute.",
+                               "response_type": "ephemeral"}
+        assert "too busy to answer /nrr 'ttm': 2 answers waiting" in caplog.text
+        google.open.set()
+        assert slack.wait_for(lambda: {"/response/c0", "/response/c1"} <= set(slack.arrived))
+        assert "/response/c2" not in slack.arrived

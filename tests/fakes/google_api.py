@@ -254,6 +254,8 @@ class FakeGoogle(LocalServer):
         self.counts: Counter[str] = Counter()
         self.faults: deque[int] = deque()
         self.latency = 0.0
+        self.open = threading.Event()  # clear it to hold every Sheets call until it is set again
+        self.open.set()
         self.tokens: set[str] = set()  # the service account's, issued by /token
         self.user_tokens: dict[str, tuple[str, frozenset[str]]] = {}  # token -> (person, files granted)
         self.requests: list[tuple[str, str, Any]] = []  # (operation, path, body) of Sheets calls
@@ -372,6 +374,7 @@ class FakeGoogle(LocalServer):
             token = (headers.get("Authorization") or "").removeprefix("Bearer ")
             self.bearers.append((operation, token))
             fault = self.faults.popleft() if self.faults else None
+        self.open.wait()
         if self.latency:
             time.sleep(self.latency)
         if fault:
