@@ -14,6 +14,7 @@ import io
 import itertools
 import re
 import threading
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 # a file's cells, reused while its modification time and size are unchanged
 _FILE_CACHE: dict[tuple[str, str | None, int, int], Cells] = {}
 _FILE_CACHE_LOCK = threading.Lock()
+# openpyxl warns on stderr about parts it drops (a data validation extension, a defined name it cannot read):
+# a workbook is read or refused in words, and those warnings give a person nothing to do
+warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
 
 
 @dataclass(frozen=True)
@@ -72,51 +76,90 @@ class FileSource:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
     def _read_xlsx(self) -> Cells:
-        import openpyxl  # imported here: only XLSX users pay for it
-
         not_a_workbook = _not_a_workbook(self.path)
         if not_a_workbook:
             raise SourceError(f"{self.path}: {not_a_workbook}")
         data = self.path.read_bytes()  # the fingerprint's bytes are the ones read, however the file changes
-        try:
-            values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        except Exception as exc:  # openpyxl raises whatever its XML and ZIP layers raise
-            raise SourceError(f"{self.path}: not a readable XLSX workbook ({type(exc).__name__}: {exc}); "
-                              "open it in Excel or Google Sheets and save it again, or export it as CSV.") from None
-        try:
-            if self.worksheet is None:
-                title = values.sheetnames[0]
-            elif self.worksheet in values.sheetnames:
-                title = self.worksheet
-            else:
-                raise SourceError(
-                    f"{self.path}: no worksheet '{self.worksheet}'; it has "
-                    f"{', '.join(repr(n) for n in values.sheetnames)}.")
-            grid: list[list[Cell]] = []
-            uncomputed: list[str] = []
-            computed = False
-            for r, (row, typed) in enumerate(zip(values[title].iter_rows(values_only=True),
-                                                 formulas[title].iter_rows(values_only=True), strict=False),
-                                             start=1):
-                grid.append([_xlsx_cell(v) for v in row])
-                for c, (v, f) in enumerate(zip(row, typed, strict=False)):
-                    if isinstance(f, str) and f.startswith("="):
-                        computed = computed or v is not None
-                        if v is None:
-                            uncomputed.append(a1(r, c))
-            # never calculated: no formula has a value (one returning "" reads as empty in a saved file,
-            # so a sheet whose other formulas have values was calculated)
-            if uncomputed and not computed:
-                raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
-            cells = Cells(grid, title, source_digest=digest_bytes(data))
-            if self.worksheet is None and len(values.sheetnames) > 1 and [i.code for i in cells.check.issues] == [
-                    "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
-                raise SourceError(say.first_worksheet_without_table(str(self.path), title, values.sheetnames))
-            return cells
-        finally:
-            values.close()
-            formulas.close()
+        title, titles, grid, uncomputed, computed = _xlsx_grid(self.path, data, self.worksheet)
+        # never calculated: no formula has a value (one returning "" reads as empty in a saved file,
+        # so a sheet whose other formulas have values was calculated)
+        if uncomputed and not computed:
+            raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
+        cells = Cells(grid, title, source_digest=digest_bytes(data))
+        if self.worksheet is None and len(titles) > 1 and [i.code for i in cells.check.issues] == [
+                "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
+            raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles))
+        return cells
+
+
+# what nrr reads from a workbook, checked before it is parsed and while its rows are read. openpyxl reads
+# about 1.5 MB of sheet XML a second (a 345,000-row table is 117 MB and 76 s; the same table as CSV: 0.8 s)
+XLSX_MAX_MB = 256  # unpacked, all parts: zipfile never inflates a part beyond the size its directory declares
+XLSX_MAX_RATIO = 100  # a part larger than XLSX_RATIO_FROM_MB inflating more than this: spreadsheets pack 5-20x
+XLSX_RATIO_FROM_MB = 10
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit
+XLSX_MAX_CELLS = 10_000_000  # blank cells padding a row count: a row of 16,384 columns is 16,384 cells
+
+
+def _xlsx_grid(path: Path, data: bytes,
+               worksheet: str | None) -> tuple[str, list[str], list[list[Cell]], list[str], bool]:
+    """A worksheet's title, the workbook's titles, the sheet's cells, its formula cells without a saved
+    value and whether any formula has one. Whatever openpyxl's ZIP and XML layers raise on a damaged file
+    (openpyxl parses rows lazily, so inside the row loop too) is a ``SourceError`` naming the file."""
+    import openpyxl  # imported here: only XLSX users pay for it
+
+    where = "it"
+    try:
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except MemoryError:
+        raise
+    except Exception as exc:  # openpyxl raises whatever its XML and ZIP layers raise
+        raise SourceError(say.workbook_damaged(str(path), where, _detail(exc))) from None
+    try:
+        titles = list(values.sheetnames)
+        if not titles:
+            raise SourceError(say.workbook_without_sheets(str(path)))
+        if worksheet is None:
+            title = titles[0]
+        elif worksheet in titles:
+            title = worksheet
+        else:
+            raise SourceError(f"{path}: no worksheet '{worksheet}'; it has {', '.join(repr(n) for n in titles)}.")
+        where = f"worksheet '{title}'"
+        grid: list[list[Cell]] = []
+        uncomputed: list[str] = []
+        computed = False
+        read = 0
+        rows = zip(values[title].iter_rows(values_only=True), formulas[title].iter_rows(values_only=True),
+                   strict=False)
+        for r, (row, typed) in enumerate(rows, start=1):
+            read += len(row)
+            if read > XLSX_MAX_CELLS or r > XLSX_MAX_ROWS:
+                what = f"{XLSX_MAX_CELLS:,} cells" if read > XLSX_MAX_CELLS else f"{XLSX_MAX_ROWS:,} rows"
+                raise SourceError(say.worksheet_too_large(str(path), title, what))
+            grid.append([_xlsx_cell(v) for v in row])
+            for c, (v, f) in enumerate(zip(row, typed, strict=False)):
+                if isinstance(f, str) and f.startswith("="):
+                    computed = computed or v is not None
+                    if v is None:
+                        uncomputed.append(a1(r, c))
+            where = f"worksheet '{title}' after row {r}"
+        return title, titles, grid, uncomputed, computed
+    except (SourceError, MemoryError):
+        raise
+    except Exception as exc:  # a damaged part found while its rows are parsed
+        raise SourceError(say.workbook_damaged(str(path), where, _detail(exc))) from None
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _detail(exc: Exception) -> str:
+    """A parser's failure in a few words, printable: ``ParseError: unclosed token: line 1, column 9``."""
+    text = " ".join(str(exc).split())
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return f"{type(exc).__name__}: {text[:100]}{'...' if len(text) > 100 else ''}" if text else type(exc).__name__
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -248,9 +291,14 @@ def _not_a_workbook(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-                mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-        except (zipfile.BadZipFile, OSError):
+                parts = archive.infolist()
+                names = {part.filename for part in parts}
+                if too_large := _too_large(parts):
+                    return too_large
+                mimetype = archive.read("mimetype")[:200].decode("ascii", "replace") if "mimetype" in names else ""
+        except MemoryError:
+            raise
+        except Exception:  # BadZipFile, OSError, and what a damaged directory makes zipfile raise besides
             return "it is a damaged ZIP file, not a readable workbook; save it again from Excel or Sheets"
         if "opendocument.spreadsheet" in mimetype:
             return "it is an OpenDocument spreadsheet (.ods); save it as .xlsx or export it as CSV"
@@ -262,6 +310,19 @@ def _not_a_workbook(path: Path) -> str | None:
     if _binary_kind(head) is None:
         return "it is a text file (a CSV?) with an .xlsx name; rename it to .csv"
     return "it is not an Excel workbook (.xlsx); export the ledger as .xlsx or CSV"
+
+
+def _too_large(parts: list[zipfile.ZipInfo]) -> str | None:
+    """Why a workbook is refused before it is parsed, from the sizes its ZIP directory declares: too large
+    unpacked, or a part packed far tighter than any spreadsheet program packs (a ZIP bomb). None if neither."""
+    mb = 2 ** 20
+    for part in parts:
+        if part.file_size > XLSX_RATIO_FROM_MB * mb and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+            return say.workbook_bomb(part.filename, part.file_size // max(part.compress_size, 1), part.file_size // mb)
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > XLSX_MAX_MB * mb:
+        return say.workbook_too_large(unpacked // mb, XLSX_MAX_MB)
+    return None
 
 
 def open_file_source(spec: str, base_dir: Path | None = None) -> LedgerSource:

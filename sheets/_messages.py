@@ -196,3 +196,31 @@ def derived_typed(title: str, found: str, derived: str, customer_tab: str) -> st
 
 def month_twice(tab: str) -> str:
     return f"this month is on more than one row of '{tab}'; not written. Keep one row per month."
+
+
+_SAVE_AGAIN = "open it in Excel or Google Sheets and save it again, or export the table as CSV"
+
+
+def workbook_damaged(path: str, where: str, detail: str) -> str:
+    """A workbook openpyxl cannot parse: ``where`` is what could not be read, ``detail`` the parser's words."""
+    return f"{path}: not a readable XLSX workbook: {where} is damaged ({detail}); {_SAVE_AGAIN}."
+
+
+def workbook_without_sheets(path: str) -> str:
+    return f"{path}: the workbook has no worksheet; {_SAVE_AGAIN}."
+
+
+def workbook_too_large(unpacked_mb: int, limit_mb: int) -> str:
+    return (f"it unpacks to {unpacked_mb:,} MB, more than the {limit_mb:,} MB nrr reads from a workbook; keep the "
+            "table on a workbook of its own, or export it as CSV (read in seconds at any size)")
+
+
+def workbook_bomb(part: str, ratio: int, unpacked_mb: int) -> str:
+    return (f"its part {part} unpacks to {ratio:,} times its packed size ({unpacked_mb:,} MB), which no spreadsheet "
+            "program writes: the file is damaged or built to exhaust memory; save it again from Excel or Sheets, "
+            "or export the table as CSV")
+
+
+def worksheet_too_large(path: str, sheet: str, what: str) -> str:
+    return (f"{path}: worksheet '{sheet}' holds more than {what}, more than nrr reads from a workbook; keep only "
+            "the table on the worksheet, or export it as CSV.")
