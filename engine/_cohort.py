@@ -206,11 +206,16 @@ def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str
     i = table.index(month)
     groups: dict[str, list[int]] = defaultdict(list)
     spelled = table.spellings[name]
-    for c in range(len(table.mrr)):
-        if table.mrr[c][i]:
+    paying = list(itertools.compress(range(len(table.mrr)), map(operator.itemgetter(i), table.mrr)))
+    values = table.attributes[name]
+    labels: dict[str | None, str] = {None: "(none)"}  # each value's segment, worked out once per value
+    for c, value in zip(paying, map(operator.itemgetter(i), map(values.__getitem__, paying)), strict=True):
+        if value is None:  # no value that month: its latest before, else its first
             value = table.value_at(name, c, i)
-            key = _same(value) if value is not None else ""
-            groups[spelled.get(key, "(none)")].append(c)
+        label = labels.get(value)
+        if label is None:
+            label = labels[value] = spelled.get(_same(value), "(none)")
+        groups[label].append(c)
     return groups
 
 

@@ -203,8 +203,7 @@ class CustomerTable:
         return month - self.first
 
     def total(self, month: Month) -> int:
-        i = self.index(month)
-        return sum(series[i] for series in self.mrr)
+        return sum(map(operator.itemgetter(self.index(month)), self.mrr))
 
     def attribute(self, column: str) -> str | None:
         """The attribute column ``column`` names, case-insensitively; None when there is none."""
