@@ -205,8 +205,7 @@ class CustomerTable:
         return month - self.first
 
     def total(self, month: Month) -> int:
-        i = self.index(month)
-        return sum(series[i] for series in self.mrr)
+        return sum(map(operator.itemgetter(self.index(month)), self.mrr))
 
     def attribute(self, column: str) -> str | None:
         """The attribute column ``column`` names, case-insensitively; None when there is none."""
@@ -675,11 +674,12 @@ class _Reader:
             self.currencies.setdefault(code.strip().upper(), a1(sheet_row, col))
 
     def weigh(self, values: list[str | None], c: int, col: int, i: int, cell: Cell, cents: int, held_cents: int,
-              key: str, cells: list[str]) -> None:
+              key: str, rows: tuple[int, int]) -> None:
         """Another row of customer ``c`` in month ``i`` whose ``col`` reads ``cell``: the customer takes the value
         of its row with the largest figure that month, ties by the value first in sort order, so the order of
         the rows does not matter. ``held_cents``: the first row's figure (what the value held weighs, until
-        another row's wins). Different values are noted, for one warning per customer and column."""
+        another row's wins). Different values are noted, for one warning per customer and column naming the
+        cells of ``rows`` (the sheet rows of the first row and this one)."""
         weight = self.weights.setdefault((c, col, i), held_cents)
         value = _text(cell)
         if value is None:
@@ -689,7 +689,9 @@ class _Reader:
             values[i], self.weights[(c, col, i)] = value, cents
             return
         if compared(value) != compared(held) and col != self.header.distinguisher:
-            split = self.split.setdefault((key, col), (c, i, set(), cells, set()))
+            split = self.split.get((key, col))
+            if split is None:
+                split = self.split[(key, col)] = (c, i, set(), [a1(r, col) for r in rows], set())
             split[2].update((held, value))
             split[4].add(i)
         if (-cents, value) < (-weight, held):
@@ -829,8 +831,7 @@ class _Reader:
                     continue
                 seen[sub] = sheet_row
                 for col, values in attributes:
-                    self.weigh(values[c], c, col, i, row[col], cents, mrr[c][i], key, [a1(earlier, col),
-                                                                                      a1(sheet_row, col)])
+                    self.weigh(values[c], c, col, i, row[col], cents, mrr[c][i], key, (earlier, sheet_row))
                 mrr[c][i] += cents
                 builder.summed = True
                 continue
@@ -996,10 +997,9 @@ class _Reader:
                     continue
                 seen[sub] = sheet_row
                 for name, col in self.header.attributes.items():
-                    first = builder.rows[c][0]
                     for i, v in enumerate(cents):
                         self.weigh(builder.attributes[name][c], c, col, i, self.cell(row, col), v or 0,
-                                   builder.mrr[c][i], key, [a1(first, col), a1(sheet_row, col)])
+                                   builder.mrr[c][i], key, (builder.rows[c][0], sheet_row))
                 builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
                 builder.summed = True
                 continue
