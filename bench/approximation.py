@@ -37,6 +37,8 @@ from decimal import Decimal
 from pathlib import Path
 from random import Random
 
+from engine import derive_ledger
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import (
@@ -162,10 +164,10 @@ def measure(grid: list[list[Cell]]) -> Outcome:
     assert table is not None
     today = dt.date((table.last + 1).year, (table.last + 1).month, 5)
     period = resolve_period("ttm", today)
-    totals = read_ledger(totals_grid(table.ledger()))
+    totals = read_ledger(totals_grid(derive_ledger(table)))
     chained = build_report(totals, period, method="chained").trailing
     summed = build_report(totals, period, method="sum").trailing
-    cohort = build_report(table.ledger(), period, method="cohort").trailing
+    cohort = build_report(derive_ledger(table), period, method="cohort").trailing
     assert chained is not None and chained.nrr is not None and not chained.cohort
     assert summed is not None and not summed.cohort
     assert cohort is not None and cohort.nrr is not None and cohort.cohort

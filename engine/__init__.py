@@ -54,14 +54,7 @@ from engine._cohort import (
     parse_where,
     segment_cohorts,
 )
-from engine._customers import (
-    CustomerCheck,
-    CustomerTable,
-    MonthMovements,
-    cents_to_decimal,
-    ledger_table,
-    read_customers,
-)
+from engine._customers import CustomerCheck, read_customers
 from engine._digest import Digest, build_digest
 from engine._errors import (
     CellError,
@@ -72,9 +65,11 @@ from engine._errors import (
     ProfileError,
     QueryError,
 )
+from engine._fields import FIELD_TITLES, Field
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
-from engine._ledger import FIELD_TITLES, Field, Layout, Ledger, LedgerRow, nrr_formula
+from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
+from engine._ledger_table import ledger_table
 from engine._messages import (
     WARNINGS_SHOWN,
     alert_ledger_clean,
@@ -131,6 +126,7 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
+from engine._table import CustomerTable, MonthMovements, cents_to_decimal
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -236,6 +232,7 @@ __all__ = [
     "compute_cohort",
     "compute_retention",
     "currency_amount",
+    "derive_ledger",
     "digest_bytes",
     "evaluate_alerts",
     "fiscal_year_first_month",

@@ -28,10 +28,10 @@ from engine._benchmarks import (
     round_as_shown,
 )
 from engine._cohort import COHORT_LABEL, Cohort, annual_figure, compute_cohort
-from engine._customers import cents_to_decimal
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Trailing
+from engine._table import cents_to_decimal
 
 OWN_HISTORY = "this ledger's own history"
 #: the seeds' "losing 20% of customers annually": 12-month logo retention below 80% is a warning

@@ -31,11 +31,11 @@ from typing import Literal
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
-from engine._customers import CustomerTable, cents_to_decimal, compared
 from engine._errors import NotInLedgerYet, QueryError
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Method, Trailing, trailing_12m
+from engine._table import CustomerTable, cents_to_decimal, compared
 
 MoverKind = Literal["churn", "contraction", "expansion"]
 MOVER_KINDS: tuple[MoverKind, ...] = ("churn", "contraction", "expansion")

@@ -1,4 +1,9 @@
-"""Customer tables: one MRR figure per customer per month, read from a grid and turned into movements.
+"""Reading customer tables: one MRR figure per customer per month, read from a grid into a ``CustomerTable``.
+
+The jobs around it live beside it: header recognition in ``engine._customer_headers`` (the total-row words
+shared with the ledger's reader in ``engine._headers``), money cells to cents in ``engine._amounts``, the
+table and its movements in ``engine._table``, and the ledger a table implies in ``engine._ledger``
+(``derive_ledger``); ``engine._ledger_table`` prints it.
 
 Two forms are recognised from the headers, with the same forgiving matching as the ledger's:
 
@@ -20,255 +25,39 @@ expansion, contraction, churn and reactivation, month m against month m-1.
 from __future__ import annotations
 
 import collections
-import contextlib
 import datetime as dt
-import functools
-import gc
 import itertools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, cast
+from typing import cast
 
 from engine import _messages as say
+from engine._amounts import AmountError, currency_mark, parse_cents
 from engine._cells import (
-    MONEY_LIMIT,
     MONTH_EXPECTED,
     Cell,
     infer_date_order,
     is_blank,
-    is_error_value,
-    parse_money,
     parse_month,
     show,
-    three_part_date,
+)
+from engine._customer_headers import (
+    CURRENCY_CODES,
+    CustomerHeader,
+    find_customer_header,
+    header_tokens,
+    read_customer_header,
+    table_form,
 )
 from engine._errors import CellError
-from engine._headers import match_header
+from engine._fields import Unit
+from engine._headers import is_total_label, match_header
 from engine._issues import Issue, Severity, a1
-from engine._ledger import FIELD_TITLES, Field, Ledger, LedgerRow, Unit
-from engine._month import MONTH_WORDS, Month
-
-Role = Literal["id", "name", "month", "amount", "currency"]
-HEADER_SEARCH_ROWS = 30
-_CUSTOMER_WORDS = {"customer", "customers", "account", "accounts", "company", "client", "clients", "organization",
-                   "organisation", "org"}
-_ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid"}
-_NAME_WORDS = {"name", "names"}
-_MONTH_WORDS = {"month", "period", "date", "billing", "invoice", "reporting", "start", "of"}
-_CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl", "cny", "chf", "sek", "nok", "dkk"}
-_AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "value", "net",
-                 "current", *_CURRENCY_CODES}  # MRR (EUR), Net MRR
-_CURRENCY_WORDS = {"currency", "ccy", "cur"}
-# a row whose customer (or, in the long form, month) is one of these sums the others: counted, it doubles them
-_TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
-                 "total arr", "total revenue"}
-
-
-def is_total_label(text: str) -> bool:
-    """A customer or month cell that marks a total row: ``Total``, ``Grand total:``, ``SUBTOTAL``.
-
-    >>> is_total_label(" Grand  Total: "), is_total_label("Total Wine & More")
-    (True, False)
-    """
-    return " ".join(text.split()).casefold().rstrip(":").rstrip() in _TOTAL_LABELS
-DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "product", "products", "sku"}
-
-
-def _tokens(header: str) -> set[str]:
-    text = header.lower().replace("monthly recurring revenue", "mrr").replace("annual recurring revenue", "arr")
-    return set(re.findall(r"[a-z0-9]+", text))
-
-
-def customer_role(header: str) -> Role | None:
-    """What a customer table's column holds, from its header; None for an attribute (Segment, Plan).
-
-    >>> [customer_role(h) for h in ("Customer ID", "customer_id", "Company", "Billing Month", "ARR", "Plan")]
-    ['id', 'id', 'name', 'month', 'amount', None]
-    """
-    words = _tokens(header)
-    if not words:
-        return None
-    if words & _CUSTOMER_WORDS and words <= _CUSTOMER_WORDS | _ID_WORDS | _NAME_WORDS:
-        return "id" if words & _ID_WORDS else "name"
-    if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
-        return "month"
-    if words & {"mrr", "revenue", "amount", "arr"} and words <= _AMOUNT_WORDS:
-        return "amount"
-    if words & _CURRENCY_WORDS and len(words) == 1:
-        return "currency"
-    return None
-
-
-@dataclass(frozen=True)
-class MonthMovements:
-    """One month's movements in cents, against the month before (dbt mrr-playbook vocabulary)."""
-
-    month: Month
-    start: int  # the previous month's total
-    expansion: int
-    contraction: int
-    churn: int
-    new: int
-    reactivation: int
-
-    @property
-    def end(self) -> int:
-        """The starting customers at month end: Start + expansion - contraction - churn."""
-        return self.start + self.expansion - self.contraction - self.churn
-
-    @property
-    def total(self) -> int:
-        """Everything paid this month: End + new + reactivation."""
-        return self.end + self.new + self.reactivation
-
-
-def compared(value: str) -> str:
-    """An attribute value as values are compared: ``" smb "``, ``SMB`` and ``Smb`` are one value."""
-    return " ".join(value.split()).casefold()
-
-
-def cents_to_decimal(cents: int) -> Decimal:
-    """Exact: ``123450`` -> ``Decimal('1234.50')``."""
-    return Decimal(cents).scaleb(-2)
-
-
-@dataclass(frozen=True, eq=False)
-class CustomerTable:
-    """Every customer's figure for every month from ``first``, in cents.
-
-    ``mrr[c][i]`` is what customer ``c`` pays in month ``first + i`` (0 when it has no row).
-    ``attributes[column][c][i]`` is its value of that column in that month (None when blank).
-    """
-
-    first: Month
-    count: int
-    keys: tuple[str, ...]
-    names: tuple[str, ...]
-    mrr: tuple[tuple[int, ...], ...]  # tuples of ints: the cyclic collector stops walking them after one look
-    attribute_names: tuple[str, ...]
-    #: builds ``attributes`` on first use: a report that asks no segment question never pays for it
-    fill_attributes: Callable[[], Mapping[str, tuple[list[str | None], ...]]] = field(repr=False)
-    unit: Unit = "MRR"
-    currency: str | None = None
-    #: the attribute column that told a customer's summed rows apart (Plan, Subscription): a customer then has
-    #: several values of it at once, so it cannot split customers into segments
-    summed_by: str | None = None
-    #: the headers of the customer's own columns (ID, name): not attributes, so not segments
-    key_headers: tuple[str, ...] = ()
-    #: the table this one is a subset of: a value is spelled as the whole table spells it
-    whole: CustomerTable | None = field(default=None, repr=False)
-
-    @functools.cached_property
-    def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
-        return self.fill_attributes()
-
-    @functools.cached_property
-    def spellings(self) -> Mapping[str, Mapping[str, str]]:
-        """Each attribute column's values by their compared form (``smb``), spelled as most of the column's
-        cells spell them, without stray spaces (ties: the first in sort order): ``Smb`` in 3 cells and
-        ``SMB`` in 400 are ``SMB``, whichever comes first. Counted once per table read; a subset spells as
-        its whole table does.
-
-        >>> table = read_customers([["Customer", "Month", "MRR", "Segment"], ["A", "2026-01", "1", "smb "],
-        ...                         ["B", "2026-01", "1", "SMB"], ["C", "2026-01", "1", " SMB"]]).table
-        >>> dict(table.spellings["Segment"])
-        {'smb': 'SMB'}
-        """
-        if self.whole is not None:
-            return self.whole.spellings
-        out: dict[str, Mapping[str, str]] = {}
-        for column in self.attribute_names:
-            counts: collections.Counter[str] = collections.Counter()
-            for value, n in collections.Counter(itertools.chain.from_iterable(self.attributes[column])).items():
-                if value is not None and (shown := " ".join(value.split())):
-                    counts[shown] += n
-            best: dict[str, tuple[int, str]] = {}
-            for shown, n in counts.items():
-                key = shown.casefold()
-                if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
-                    best[key] = (n, shown)
-            out[column] = {key: shown for key, (_, shown) in best.items()}
-        return out
-
-    @property
-    def last(self) -> Month:
-        return self.first + (self.count - 1)
-
-    def __contains__(self, month: object) -> bool:
-        return isinstance(month, Month) and self.first <= month <= self.last
-
-    def index(self, month: Month) -> int:
-        return month - self.first
-
-    def total(self, month: Month) -> int:
-        return sum(map(operator.itemgetter(self.index(month)), self.mrr))
-
-    def attribute(self, column: str) -> str | None:
-        """The attribute column ``column`` names, case-insensitively; None when there is none."""
-        wanted = " ".join(column.split()).casefold()
-        return next((a for a in self.attribute_names if " ".join(a.split()).casefold() == wanted), None)
-
-    def value_at(self, column: str, customer: int, i: int) -> str | None:
-        """A customer's attribute in month index ``i``; else its latest before, else its first."""
-        values = self.attributes[column][customer]
-        for j in range(i, -1, -1):
-            if values[j] is not None:
-                return values[j]
-        return next((v for v in values if v is not None), None)
-
-    @functools.cached_property
-    def movements(self) -> tuple[MonthMovements, ...]:
-        """The movements of every month but the first (which has no month before it)."""
-        with _no_gc_pauses():
-            return self._movements()
-
-    def _movements(self) -> tuple[MonthMovements, ...]:
-        n = self.count
-        expansion, contraction, churn, new, reactivation = ([0] * n for _ in range(5))
-        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr else [0] * n
-        months = range(1, n)
-        for series in self.mrr:
-            paid = series[0] > 0
-            # only the months whose figure changed, found at C speed: most months repeat the one before
-            for i in itertools.compress(months, map(operator.ne, itertools.islice(series, 1, None), series)):
-                now, previous = series[i], series[i - 1]
-                if previous and now:
-                    if now > previous:
-                        expansion[i] += now - previous
-                    else:
-                        contraction[i] += previous - now
-                elif previous:
-                    churn[i] += previous
-                elif paid:
-                    reactivation[i] += now
-                else:
-                    new[i] += now
-                    paid = True
-        return tuple(MonthMovements(self.first + i, totals[i - 1], expansion[i], contraction[i], churn[i], new[i],
-                                    reactivation[i]) for i in range(1, n))
-
-    def subset(self, members: Sequence[int]) -> CustomerTable:
-        """The table of these customers only (a segment's), in the same months."""
-        chosen = list(members)
-
-        def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
-            return {a: tuple(values[c] for c in chosen) for a, values in self.attributes.items()}
-
-        return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
-                             tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
-                             self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
-                             self.key_headers, self.whole or self)
-
-    def ledger(self, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
-        """The derived seven-column ledger: Start = the month before's total, End = Start + E - C - D."""
-        d = cents_to_decimal
-        rows = tuple(LedgerRow(m.month, d(m.start), d(m.expansion), d(m.churn), d(m.contraction))
-                     for m in self.movements)
-        return Ledger(rows, warnings, self.unit, sheet, customers=self)
+from engine._month import Month
+from engine._table import CustomerTable, compared, no_gc_pauses
 
 
 @dataclass
@@ -277,174 +66,6 @@ class CustomerCheck:
 
     table: CustomerTable | None
     issues: list[Issue] = field(default_factory=list)
-
-
-@dataclass
-class _Header:
-    index: int
-    roles: dict[Role, int]
-    attributes: dict[str, int]
-    distinguisher: int | None
-    months: dict[int, Month]  # wide form: column -> month
-    repeated_months: list[Month]
-    #: wide form: month headers that cannot be read without a guess (``January``, ``3/4/2026``) -> what would do
-    unreadable_months: dict[int, str] = field(default_factory=dict)
-    #: wide form: a column headed ``Total`` beside the months, which sums them -> its header
-    total_columns: dict[int, str] = field(default_factory=dict)
-
-
-def _read_header(row: Sequence[Cell], index: int) -> _Header:
-    header = _Header(index, {}, {}, None, {}, [])
-    # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
-    order = infer_date_order([v for v in row if isinstance(v, str)])
-    for col, value in enumerate(row):
-        if is_blank(value) or isinstance(value, bool):
-            continue
-        if not isinstance(value, str) or (not customer_role(value) and _looks_like_month(value)):
-            try:
-                month = parse_month(value, order)
-            except CellError:
-                month = None
-                if isinstance(value, str) and three_part_date(value):
-                    header.unreadable_months[col] = say.MONTH_HEADER_AMBIGUOUS
-                    continue
-            if month is not None:
-                if month in header.months.values():
-                    header.repeated_months.append(month)
-                header.months[col] = month
-                continue
-        if not isinstance(value, str):
-            continue
-        text = value.strip()
-        role = customer_role(text)
-        if role is None and text.lower().rstrip(".") in MONTH_WORDS:
-            header.unreadable_months[col] = say.MONTH_WITH_YEAR
-            continue
-        if role == "name" and "name" in header.roles and "id" not in header.roles:
-            # Stripe's Customer (cus_... ids) beside Customer Name: the bare column is the key, the other the name
-            earlier = header.roles["name"]
-            before, now = _tokens(str(row[earlier])), _tokens(text)
-            if now - _NAME_WORDS == before and now & _NAME_WORDS:
-                header.roles["id"], header.roles["name"] = earlier, col
-                continue
-            if before - _NAME_WORDS == now and before & _NAME_WORDS:
-                header.roles["id"] = col
-                continue
-        if role is not None and role not in header.roles:
-            header.roles[role] = col
-            continue
-        if is_total_label(text):
-            header.total_columns[col] = text
-        header.attributes[text] = col
-        words = _tokens(text)
-        if words & DISTINGUISHING_WORDS and (header.distinguisher is None or (
-                words & _ID_WORDS and not _tokens(str(row[header.distinguisher])) & _ID_WORDS)):
-            header.distinguisher = col  # the first such column, unless a later one is an ID (Subscription Id)
-    if header.months and not {"id", "name"} & header.roles.keys():
-        # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months
-        blank = next((col for col in range(min(header.months)) if is_blank(row[col])), None)
-        if blank is not None:
-            header.roles["name"] = blank
-    if header.months and "month" not in header.roles:  # wide: a Total column sums the months, no attribute
-        for text in header.total_columns.values():
-            del header.attributes[text]
-    else:
-        header.total_columns.clear()
-    return header
-
-
-def _looks_like_month(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
-
-
-def _form(header: _Header) -> Literal["long", "wide"] | None:
-    if not ({"id", "name"} & header.roles.keys()):
-        return None
-    if "month" in header.roles and "amount" in header.roles:
-        return "long"
-    if (header.months or header.unreadable_months) and "month" not in header.roles:
-        return "wide"
-    return None
-
-
-def find_customer_header(grid: Sequence[Sequence[Cell]]) -> int | None:
-    """The index of the row that heads a customer table, or None when the grid is not one."""
-    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if _form(_read_header(row, index)) is not None:
-            return index
-    return None
-
-
-Needed = Literal["customer", "month", "amount"]
-
-
-def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | None:
-    """The first row with two of a customer table's three columns (customer, month, figure) but not the third:
-    which one it lacks and the row's index; None when no row comes that close.
-
-    >>> customer_header_gap([["Title"], ["Customer", "Month", "Amount Due"]])
-    ('amount', 1)
-    """
-    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        header = _read_header(row, index)
-        has: dict[Needed, bool] = {"customer": bool({"id", "name"} & header.roles.keys()),
-                                   "month": "month" in header.roles or bool(header.months),
-                                   "amount": "amount" in header.roles}
-        missing = [role for role, present in has.items() if not present]
-        if len(missing) == 1:
-            return missing[0], index
-    return None
-
-
-_HALF_CENT = Decimal("0.01")
-_MONEY_LIMIT_UNITS = int(MONEY_LIMIT)
-
-
-class _AmountError(Exception):
-    def __init__(self, expected: str | None, value: Decimal | None = None) -> None:
-        self.expected, self.value = expected, value
-
-
-def _cents(value: Cell) -> int:
-    """A money cell in cents; blank is 0. Raises ``_AmountError`` for an unreadable or negative one."""
-    if type(value) is str:
-        text = value.strip()
-        if text.isascii() and len(text) < 16:  # up to 15 digits: below MONEY_LIMIT, which parse_money checks
-            if text.isdigit():
-                return int(text) * 100
-            whole, dot, frac = text.partition(".")
-            if dot and whole.isdigit() and frac.isdigit() and len(frac) <= 2:
-                return int(whole) * 100 + int(frac.ljust(2, "0"))
-        if not text:
-            return 0
-    elif type(value) is int:
-        if value < 0:
-            raise _AmountError(None, Decimal(value))
-        if value <= _MONEY_LIMIT_UNITS:
-            return value * 100
-    if is_error_value(value):  # a broken formula, not a customer that paid nothing
-        raise _AmountError(say.AMOUNT_IS_ERROR_VALUE)
-    if is_blank(value):
-        return 0
-    try:
-        amount, _ = parse_money(value)
-    except CellError as exc:
-        raise _AmountError(exc.expected) from None
-    if amount < 0:
-        raise _AmountError(None, amount)
-    return int((amount / _HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-_CURRENCY_MARK = re.compile(r"[$€£¥₹]|\b[A-Z]{3}\b")
-_SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
-
-
-def _currency_mark(value: Cell) -> str | None:
-    """The currency a readable figure is written in (``$1,200`` -> ``USD``, ``EUR 50`` -> ``EUR``); None for
-    a bare number."""
-    if type(value) is not str or (match := _CURRENCY_MARK.search(value)) is None:
-        return None
-    return _SYMBOL_CODES.get(match[0], match[0])
 
 
 def _text(value: Cell) -> str | None:
@@ -508,30 +129,18 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
     index = find_customer_header(grid)
     if index is None:
         return CustomerCheck(None, [Issue("error", "no_header", say.no_header("MRR"), (), None, sheet)])
-    with _no_gc_pauses():
-        return _Reader(grid, sheet, first_row, _read_header(grid[index], index)).run()
-
-
-@contextlib.contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """The cyclic collector off while a table is built: its objects hold no cycles, and with a
-    300,000-row grid alive every full collection walks millions of cells (half the reading time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    with no_gc_pauses():
+        return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index)).run()
 
 
 class _Reader:
-    def __init__(self, grid: Sequence[Sequence[Cell]], sheet: str | None, first_row: int, header: _Header) -> None:
+    def __init__(self, grid: Sequence[Sequence[Cell]], sheet: str | None, first_row: int,
+                 header: CustomerHeader) -> None:
         self.grid, self.sheet, self.first_row, self.header = grid, sheet, first_row, header
         self.issues: list[Issue] = []
         amount_col = header.roles.get("amount")
         amount_header = grid[header.index][amount_col] if amount_col is not None else ""
-        self.unit: Unit = "ARR" if isinstance(amount_header, str) and {"arr", "annual"} & _tokens(amount_header) \
+        self.unit: Unit = "ARR" if isinstance(amount_header, str) and {"arr", "annual"} & header_tokens(amount_header) \
             else "MRR"
         if amount_col is None and any(isinstance(v, str) and (m := match_header(v)) and m.unit == "ARR"
                                       for v in grid[header.index]):
@@ -557,7 +166,7 @@ class _Reader:
         return range(self.header.index + 1, len(self.grid))
 
     def run(self) -> CustomerCheck:
-        form = _form(self.header)
+        form = table_form(self.header)
         if form == "wide" and self.header.unreadable_months:
             row = self.grid[self.header.index]
             for col, expected in self.header.unreadable_months.items():
@@ -595,7 +204,7 @@ class _Reader:
             currency = next(iter(self.marks))  # every figure written €1,200: the table is in euros
         amount_col = self.header.roles.get("amount")
         if currency is None and not self.currencies and not self.marks and amount_col is not None:
-            named = _tokens(str(self.grid[self.header.index][amount_col])) & _CURRENCY_CODES
+            named = header_tokens(str(self.grid[self.header.index][amount_col])) & CURRENCY_CODES
             currency = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
@@ -628,15 +237,15 @@ class _Reader:
 
     def mark(self, value: Cell, cell: str) -> None:
         """Note the currency a readable figure is written in, with the first cell that shows it."""
-        if (code := _currency_mark(value)) is not None:
+        if (code := currency_mark(value)) is not None:
             self.marks.setdefault(code, cell)
 
     def amount(self, value: Cell, sheet_row: int, col: int, month: Month | None) -> int | None:
         try:
-            cents = _cents(value)
+            cents = parse_cents(value)
             self.mark(value, a1(sheet_row, col))
             return cents
-        except _AmountError as exc:
+        except AmountError as exc:
             if exc.expected is not None:
                 self.add("error", "bad_amount", say.unreadable(self.unit, show(value), exc.expected),
                          [a1(sheet_row, col)], month)
@@ -806,8 +415,8 @@ class _Reader:
             cents = known.get(amount_cell) if type(amount_cell) is str else None
             if cents is None:
                 try:
-                    cents = _cents(amount_cell)
-                except _AmountError:
+                    cents = parse_cents(amount_cell)
+                except AmountError:
                     self.amount(amount_cell, sheet_row, amount_col, self.first + i)
                     continue
                 if type(amount_cell) is str:
@@ -873,16 +482,16 @@ class _Reader:
         known: dict[Cell, int] = {}
         for value in set(amounts):
             try:
-                known[value] = _cents(value)
-            except _AmountError:
+                known[value] = parse_cents(value)
+            except AmountError:
                 return False
-        marks = {m for v in known if (m := _currency_mark(v)) is not None}
+        marks = {m for v in known if (m := currency_mark(v)) is not None}
         if len(marks) > 1:
             return False  # figures in two currencies: the row-by-row reader names the first cell of each
         if marks:
             code = marks.pop()
             self.marks[code] = a1(self.first_row + self.header.index + 1 + next(
-                r for r, v in enumerate(amounts) if _currency_mark(v) == code), roles["amount"])
+                r for r, v in enumerate(amounts) if currency_mark(v) == code), roles["amount"])
         months = list(map(index_of.get, column(roles["month"])))
         if None in months:
             return False
@@ -1019,8 +628,8 @@ class _Reader:
         if type(value) is str and (cents := known.get(value)) is not None:  # earlier in the same row
             return cents
         try:
-            cents = _cents(value)
-        except _AmountError:
+            cents = parse_cents(value)
+        except AmountError:
             return self.amount(value, sheet_row, col, self.first + i)
         if type(value) is str:
             known[value] = cents
@@ -1042,31 +651,3 @@ class _Reader:
             keys, first, numbers = self.fast_rows
             return first + numbers[keys.index(key)]
         return min((r for r in b.rows[b.index[key]] if r), default=0)
-
-
-def ledger_table(ledger: Ledger) -> tuple[list[str], list[list[str]]]:
-    """The ledger as text rows under the template's headers, for ``nrr ledger``: money with 2 decimals,
-    NRR as a percentage; a ledger derived from a customer table adds New and Reactivation MRR.
-
-    >>> table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["A", "2026-02", "90"],
-    ...                         ["B", "2026-02", "30"]]).table
-    >>> ledger_table(table.ledger())
-    (['Month', 'MRR (Start of Period)', 'Expanded MRR', 'Churned MRR', 'Downgraded MRR', 'MRR (End of Period)', \
-'NRR Rate', 'New MRR', 'Reactivation MRR'], [['2026-02', '100.00', '0.00', '0.00', '10.00', '90.00', '90.00%', \
-'30.00', '0.00']])
-    """
-    unit = ledger.unit
-    fields: tuple[Field, ...] = ("month", "start", "expansion", "churn", "downgrade", "end", "nrr")
-    headers = [FIELD_TITLES[f].replace("MRR", unit) for f in fields]
-    extra: dict[Month, MonthMovements] = {}
-    if ledger.customers is not None:
-        headers += [f"New {unit}", f"Reactivation {unit}"]
-        extra = {m.month: m for m in ledger.customers.movements}
-    rows = []
-    for r in ledger.rows:
-        row = [str(r.month), *(f"{v:.2f}" for v in (r.start, r.expansion, r.churn, r.downgrade, r.end)),
-               "" if r.nrr is None else f"{r.nrr * 100:.2f}%"]
-        if (m := extra.get(r.month)) is not None:
-            row += [f"{cents_to_decimal(m.new):.2f}", f"{cents_to_decimal(m.reactivation):.2f}"]
-        rows.append(row)
-    return headers, rows

@@ -1,11 +1,30 @@
-"""Recognising the template's columns by name, whatever their case, order or wording."""
+"""Recognising the template's columns by name, whatever their case, order or wording, and the rows (Total,
+Subtotal, Average) that sum the others, for the ledger's reader and the customer tables' alike."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from engine._ledger import Field, Unit
+from engine._fields import Field, Unit
+
+HEADER_SEARCH_ROWS = 30  # a title block above the header is common; beyond this, it is data
+
+# a row whose month (a ledger's, a long customer table's) or customer is one of these sums or averages the others:
+# counted, it would double them. The ledger and customer readers share this list.
+_TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
+                 "total arr", "total revenue", "average", "avg", "mean", "median", "ytd", "ttm", "overall"}
+
+
+def is_total_label(text: str) -> bool:
+    """A customer or month cell that marks a total row: ``Total``, ``Grand total:``, ``SUBTOTAL``.
+
+    >>> is_total_label(" Grand  Total: "), is_total_label("Total Wine & More")
+    (True, False)
+    """
+    return " ".join(text.split()).casefold().rstrip(":").rstrip() in _TOTAL_LABELS
+
+
 
 _MONTH_WORDS = {"month", "months", "date", "period", "reporting", "ending", "end", "start", "year"}
 _FIELD_WORDS: dict[Field, set[str]] = {

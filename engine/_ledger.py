@@ -5,31 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
 
+from engine._fields import Field, Unit
 from engine._issues import Issue, a1
 from engine._month import Month
-
-if TYPE_CHECKING:
-    from engine._customers import CustomerTable
-
-Field = Literal["month", "start", "expansion", "churn", "downgrade", "end", "nrr", "grr"]
-Unit = Literal["MRR", "ARR"]
+from engine._table import CustomerTable, cents_to_decimal
 
 ZERO = Decimal(0)
-
-#: The template's header for each field, as people see it (MRR wording; ARR ledgers swap the word).
-FIELD_TITLES: Mapping[Field, str] = {
-    "month": "Month",
-    "start": "MRR (Start of Period)",
-    "expansion": "Expanded MRR",
-    "churn": "Churned MRR",
-    "downgrade": "Downgraded MRR",
-    "end": "MRR (End of Period)",
-    "nrr": "NRR Rate",
-    "grr": "GRR Rate",
-}
-REQUIRED_FIELDS: tuple[Field, ...] = ("month", "start", "expansion", "churn", "downgrade")
 
 
 def nrr_formula(columns: Mapping[Field, int], row: int) -> str:
@@ -152,3 +134,11 @@ class Ledger:
         if row is None or following is None:
             return None
         return following.start - row.end
+
+
+def derive_ledger(table: CustomerTable, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
+    """The seven-column ledger a customer table implies: Start = the month before's total, End = Start + E - C - D.
+    The ledger keeps the table (``customers``), so cohort answers can follow its customers."""
+    d = cents_to_decimal
+    rows = tuple(LedgerRow(m.month, d(m.start), d(m.expansion), d(m.churn), d(m.contraction)) for m in table.movements)
+    return Ledger(rows, warnings, table.unit, sheet, customers=table)

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine._cohort import COHORT_LABEL, MOVER_KINDS, Cohort, MoverKind, SegmentCohort
-from engine._customers import CustomerTable
 from engine._errors import QueryError
 from engine._messages import currency_amount, pts, rate, unknown_attribute
 from engine._sentences import segment_name, tier_name
+from engine._table import CustomerTable
 
 MOVER_TITLES: dict[MoverKind, str] = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
 _SIGNS: dict[MoverKind, str] = {"churn": "-", "contraction": "-", "expansion": "+"}

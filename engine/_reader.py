@@ -25,28 +25,17 @@ from engine._cells import (
     parse_ratio,
     show,
 )
-from engine._customers import customer_header_gap, find_customer_header, read_customers
+from engine._customer_headers import customer_header_gap, find_customer_header
+from engine._customers import read_customers
 from engine._errors import CellError, LedgerError
-from engine._headers import match_header
+from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
+from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header
 from engine._issues import Issue, Severity, a1
-from engine._ledger import (
-    FIELD_TITLES,
-    REQUIRED_FIELDS,
-    ZERO,
-    Field,
-    Layout,
-    Ledger,
-    LedgerRow,
-    Unit,
-    nrr_formula,
-)
+from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._month import Month, month_runs
 
 Grid = Sequence[Sequence[Cell]]
 
-HEADER_SEARCH_ROWS = 30  # a title block above the header is common; beyond this, it is data
-_SUMMARY_LABELS = {"total", "totals", "sum", "average", "avg", "mean", "median", "ytd", "ttm",
-                   "overall", "grand total"}
 _AMOUNTS: tuple[Field, ...] = ("start", "expansion", "churn", "downgrade")
 _MOVEMENTS: tuple[Field, ...] = ("expansion", "churn", "downgrade")
 
@@ -97,7 +86,7 @@ def _customer_check(grid: Grid, sheet: str | None, first_row: int) -> LedgerChec
     if found.table is None:
         return LedgerCheck(None, found.issues)
     warnings = tuple(i for i in found.issues if i.severity == "warning")
-    ledger = found.table.ledger(warnings, sheet)
+    ledger = derive_ledger(found.table, warnings, sheet)
     return LedgerCheck(ledger, found.issues, ledger.rows, None, ledger.unit)
 
 
@@ -260,7 +249,7 @@ class _Reader:
                     self.add("error", "no_month", say.amounts_without_month(),
                              [self.ref(sheet_row, "month")])
                 continue
-            if isinstance(month_cell, str) and month_cell.strip().lower() in _SUMMARY_LABELS:
+            if isinstance(month_cell, str) and is_total_label(month_cell):
                 continue
             month = self.month(month_cell, sheet_row, order)
             if month is not None:

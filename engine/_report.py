@@ -22,10 +22,9 @@ from engine._cohort import (
     segment_cohorts,
     where_members,
 )
-from engine._customers import CustomerTable
 from engine._errors import QueryError
 from engine._issues import Issue
-from engine._ledger import Ledger
+from engine._ledger import Ledger, derive_ledger
 from engine._month import Month
 from engine._periods import Period, fit_period, previous_period
 from engine._retention import (
@@ -39,6 +38,7 @@ from engine._retention import (
     trailing_12m,
 )
 from engine._sentences import approximation_note
+from engine._table import CustomerTable
 
 _CENTS = Decimal("0.01")
 #: what the top-level money of a report (``start_mrr``, ``end_mrr``, ``expansion``, ``churn``, ``downgrade``, the
@@ -126,7 +126,7 @@ def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top:
     if where is not None:
         segment, members = where_members(table, cohort_before(table, period.first), where)
         table = table.subset(members)
-        ledger = table.ledger(ledger.warnings, ledger.sheet)
+        ledger = derive_ledger(table, ledger.warnings, ledger.sheet)
     base = compute_retention(ledger, period, "chained")
     if segment is not None:  # a fixed cohort wins no new business: what returns is its own churned customers
         base = replace(base, new_business=None, next_start=None)
@@ -188,7 +188,7 @@ def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str |
         return Trailing(period.last, None, None, 0, False, say.segment_needs_a_year(segment, month, table.first))
     if year is None:
         return Trailing(period.last, None, None, 0, False, say.segment_new_since(segment, month))
-    return annual_figure(year.ledger(ledger.warnings, ledger.sheet), period.last)
+    return annual_figure(derive_ledger(year, ledger.warnings, ledger.sheet), period.last)
 
 
 def _segment_table(table: CustomerTable, month: Month, where: tuple[str, str]) -> CustomerTable | None:

@@ -22,11 +22,11 @@ from decimal import Decimal
 from typing import Literal
 
 from engine import _messages as say
-from engine._customers import CustomerTable, cents_to_decimal
 from engine._errors import QueryError
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._periods import label_span
+from engine._table import CustomerTable, cents_to_decimal
 
 CohortBy = Literal["month", "quarter"]
 COHORT_BY: tuple[CohortBy, ...] = ("month", "quarter")

@@ -150,3 +150,43 @@ def test_no_two_top_level_folders_import_each_other() -> None:
     arrows = folder_imports()
     cycles = [f"{a} <-> {b}: {arrows[(a, b)]} and {arrows[(b, a)]}" for a, b in arrows if a < b and (b, a) in arrows]
     assert cycles == []
+
+
+def module_circles() -> list[list[str]]:
+    """Circles of modules importing each other inside our packages (every import counts, ``TYPE_CHECKING``
+    too): each is a knot no module of it can be read without the others."""
+    mine = {module_name(p): p for p in our_modules()}
+    graph = {m: {n for _, n in imports(p) if n in mine and n != m and package(n) == package(m)
+                 and mine[n].name != "__init__.py"} for m, p in mine.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for m in sorted(graph):
+        if m not in index:
+            visit(m)
+    return circles
+
+
+def test_no_two_modules_of_a_package_import_each_other() -> None:
+    assert module_circles() == []

@@ -1,0 +1,72 @@
+"""A customer table's figures: money cells to integer cents, bounded and exact, and the currency a figure is
+written in (``$1,200`` is USD).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from engine import _messages as say
+from engine._cells import (
+    MONEY_LIMIT,
+    Cell,
+    is_blank,
+    is_error_value,
+    parse_money,
+)
+from engine._errors import CellError
+
+HALF_CENT = Decimal("0.01")
+
+
+MONEY_LIMIT_UNITS = int(MONEY_LIMIT)
+
+
+class AmountError(Exception):
+    def __init__(self, expected: str | None, value: Decimal | None = None) -> None:
+        self.expected, self.value = expected, value
+
+
+def parse_cents(value: Cell) -> int:
+    """A money cell in cents; blank is 0. Raises ``AmountError`` for an unreadable or negative one."""
+    if type(value) is str:
+        text = value.strip()
+        if text.isascii() and len(text) < 16:  # up to 15 digits: below MONEY_LIMIT, which parse_money checks
+            if text.isdigit():
+                return int(text) * 100
+            whole, dot, frac = text.partition(".")
+            if dot and whole.isdigit() and frac.isdigit() and len(frac) <= 2:
+                return int(whole) * 100 + int(frac.ljust(2, "0"))
+        if not text:
+            return 0
+    elif type(value) is int:
+        if value < 0:
+            raise AmountError(None, Decimal(value))
+        if value <= MONEY_LIMIT_UNITS:
+            return value * 100
+    if is_error_value(value):  # a broken formula, not a customer that paid nothing
+        raise AmountError(say.AMOUNT_IS_ERROR_VALUE)
+    if is_blank(value):
+        return 0
+    try:
+        amount, _ = parse_money(value)
+    except CellError as exc:
+        raise AmountError(exc.expected) from None
+    if amount < 0:
+        raise AmountError(None, amount)
+    return int((amount / HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+_CURRENCY_MARK = re.compile(r"[$€£¥₹]|\b[A-Z]{3}\b")
+
+
+_SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+
+
+def currency_mark(value: Cell) -> str | None:
+    """The currency a readable figure is written in (``$1,200`` -> ``USD``, ``EUR 50`` -> ``EUR``); None for
+    a bare number."""
+    if type(value) is not str or (match := _CURRENCY_MARK.search(value)) is None:
+        return None
+    return _SYMBOL_CODES.get(match[0], match[0])

@@ -1,0 +1,195 @@
+"""Recognising a customer table from its header row: which column is the customer (its ID, its name), the
+month, the figure and its currency, which are attributes (Segment, Plan), and which month each column of a wide
+table is. The words are forgiving, as the ledger's are (``engine._headers``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from engine import _messages as say
+from engine._cells import (
+    Cell,
+    infer_date_order,
+    is_blank,
+    parse_month,
+    three_part_date,
+)
+from engine._errors import CellError
+from engine._headers import HEADER_SEARCH_ROWS, is_total_label
+from engine._month import MONTH_WORDS, Month
+
+Role = Literal["id", "name", "month", "amount", "currency"]
+
+
+
+
+_CUSTOMER_WORDS = {"customer", "customers", "account", "accounts", "company", "client", "clients", "organization",
+                   "organisation", "org"}
+
+
+_ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid"}
+
+
+_NAME_WORDS = {"name", "names"}
+
+
+_MONTH_WORDS = {"month", "period", "date", "billing", "invoice", "reporting", "start", "of"}
+
+
+CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl", "cny", "chf", "sek", "nok", "dkk"}
+
+
+_AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "value", "net",
+                 "current", *CURRENCY_CODES}  # MRR (EUR), Net MRR
+
+
+_CURRENCY_WORDS = {"currency", "ccy", "cur"}
+
+
+DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "product", "products", "sku"}
+
+
+def header_tokens(header: str) -> set[str]:
+    text = header.lower().replace("monthly recurring revenue", "mrr").replace("annual recurring revenue", "arr")
+    return set(re.findall(r"[a-z0-9]+", text))
+
+
+def customer_role(header: str) -> Role | None:
+    """What a customer table's column holds, from its header; None for an attribute (Segment, Plan).
+
+    >>> [customer_role(h) for h in ("Customer ID", "customer_id", "Company", "Billing Month", "ARR", "Plan")]
+    ['id', 'id', 'name', 'month', 'amount', None]
+    """
+    words = header_tokens(header)
+    if not words:
+        return None
+    if words & _CUSTOMER_WORDS and words <= _CUSTOMER_WORDS | _ID_WORDS | _NAME_WORDS:
+        return "id" if words & _ID_WORDS else "name"
+    if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
+        return "month"
+    if words & {"mrr", "revenue", "amount", "arr"} and words <= _AMOUNT_WORDS:
+        return "amount"
+    if words & _CURRENCY_WORDS and len(words) == 1:
+        return "currency"
+    return None
+
+
+@dataclass
+class CustomerHeader:
+    index: int
+    roles: dict[Role, int]
+    attributes: dict[str, int]
+    distinguisher: int | None
+    months: dict[int, Month]  # wide form: column -> month
+    repeated_months: list[Month]
+    #: wide form: month headers that cannot be read without a guess (``January``, ``3/4/2026``) -> what would do
+    unreadable_months: dict[int, str] = field(default_factory=dict)
+    #: wide form: a column headed ``Total`` beside the months, which sums them -> its header
+    total_columns: dict[int, str] = field(default_factory=dict)
+
+
+def read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
+    header = CustomerHeader(index, {}, {}, None, {}, [])
+    # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
+    order = infer_date_order([v for v in row if isinstance(v, str)])
+    for col, value in enumerate(row):
+        if is_blank(value) or isinstance(value, bool):
+            continue
+        if not isinstance(value, str) or (not customer_role(value) and _looks_like_month(value)):
+            try:
+                month = parse_month(value, order)
+            except CellError:
+                month = None
+                if isinstance(value, str) and three_part_date(value):
+                    header.unreadable_months[col] = say.MONTH_HEADER_AMBIGUOUS
+                    continue
+            if month is not None:
+                if month in header.months.values():
+                    header.repeated_months.append(month)
+                header.months[col] = month
+                continue
+        if not isinstance(value, str):
+            continue
+        text = value.strip()
+        role = customer_role(text)
+        if role is None and text.lower().rstrip(".") in MONTH_WORDS:
+            header.unreadable_months[col] = say.MONTH_WITH_YEAR
+            continue
+        if role == "name" and "name" in header.roles and "id" not in header.roles:
+            # Stripe's Customer (cus_... ids) beside Customer Name: the bare column is the key, the other the name
+            earlier = header.roles["name"]
+            before, now = header_tokens(str(row[earlier])), header_tokens(text)
+            if now - _NAME_WORDS == before and now & _NAME_WORDS:
+                header.roles["id"], header.roles["name"] = earlier, col
+                continue
+            if before - _NAME_WORDS == now and before & _NAME_WORDS:
+                header.roles["id"] = col
+                continue
+        if role is not None and role not in header.roles:
+            header.roles[role] = col
+            continue
+        if is_total_label(text):
+            header.total_columns[col] = text
+        header.attributes[text] = col
+        words = header_tokens(text)
+        if words & DISTINGUISHING_WORDS and (header.distinguisher is None or (
+                words & _ID_WORDS and not header_tokens(str(row[header.distinguisher])) & _ID_WORDS)):
+            header.distinguisher = col  # the first such column, unless a later one is an ID (Subscription Id)
+    if header.months and not {"id", "name"} & header.roles.keys():
+        # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months
+        blank = next((col for col in range(min(header.months)) if is_blank(row[col])), None)
+        if blank is not None:
+            header.roles["name"] = blank
+    if header.months and "month" not in header.roles:  # wide: a Total column sums the months, no attribute
+        for text in header.total_columns.values():
+            del header.attributes[text]
+    else:
+        header.total_columns.clear()
+    return header
+
+
+def _looks_like_month(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def table_form(header: CustomerHeader) -> Literal["long", "wide"] | None:
+    if not ({"id", "name"} & header.roles.keys()):
+        return None
+    if "month" in header.roles and "amount" in header.roles:
+        return "long"
+    if (header.months or header.unreadable_months) and "month" not in header.roles:
+        return "wide"
+    return None
+
+
+def find_customer_header(grid: Sequence[Sequence[Cell]]) -> int | None:
+    """The index of the row that heads a customer table, or None when the grid is not one."""
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if table_form(read_customer_header(row, index)) is not None:
+            return index
+    return None
+
+
+Needed = Literal["customer", "month", "amount"]
+
+
+def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | None:
+    """The first row with two of a customer table's three columns (customer, month, figure) but not the third:
+    which one it lacks and the row's index; None when no row comes that close.
+
+    >>> customer_header_gap([["Title"], ["Customer", "Month", "Amount Due"]])
+    ('amount', 1)
+    """
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        header = read_customer_header(row, index)
+        has: dict[Needed, bool] = {"customer": bool({"id", "name"} & header.roles.keys()),
+                                   "month": "month" in header.roles or bool(header.months),
+                                   "amount": "amount" in header.roles}
+        missing = [role for role, present in has.items() if not present]
+        if len(missing) == 1:
+            return missing[0], index
+    return None

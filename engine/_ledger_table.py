@@ -1,0 +1,38 @@
+"""The ledger as text rows under the template's headers, for ``nrr ledger``.
+"""
+
+from __future__ import annotations
+
+from engine._fields import FIELD_TITLES, Field
+from engine._ledger import Ledger
+from engine._month import Month
+from engine._table import MonthMovements, cents_to_decimal
+
+
+def ledger_table(ledger: Ledger) -> tuple[list[str], list[list[str]]]:
+    """The ledger as text rows under the template's headers, for ``nrr ledger``: money with 2 decimals,
+    NRR as a percentage; a ledger derived from a customer table adds New and Reactivation MRR.
+
+    >>> from engine import derive_ledger, read_customers
+    >>> table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["A", "2026-02", "90"],
+    ...                         ["B", "2026-02", "30"]]).table
+    >>> ledger_table(derive_ledger(table))
+    (['Month', 'MRR (Start of Period)', 'Expanded MRR', 'Churned MRR', 'Downgraded MRR', 'MRR (End of Period)', \
+'NRR Rate', 'New MRR', 'Reactivation MRR'], [['2026-02', '100.00', '0.00', '0.00', '10.00', '90.00', '90.00%', \
+'30.00', '0.00']])
+    """
+    unit = ledger.unit
+    fields: tuple[Field, ...] = ("month", "start", "expansion", "churn", "downgrade", "end", "nrr")
+    headers = [FIELD_TITLES[f].replace("MRR", unit) for f in fields]
+    extra: dict[Month, MonthMovements] = {}
+    if ledger.customers is not None:
+        headers += [f"New {unit}", f"Reactivation {unit}"]
+        extra = {m.month: m for m in ledger.customers.movements}
+    rows = []
+    for r in ledger.rows:
+        row = [str(r.month), *(f"{v:.2f}" for v in (r.start, r.expansion, r.churn, r.downgrade, r.end)),
+               "" if r.nrr is None else f"{r.nrr * 100:.2f}%"]
+        if (m := extra.get(r.month)) is not None:
+            row += [f"{cents_to_decimal(m.new):.2f}", f"{cents_to_decimal(m.reactivation):.2f}"]
+        rows.append(row)
+    return headers, rows
