@@ -29,6 +29,7 @@ from engine import (
     ledger_table,
     method_sentence,
     more_warnings,
+    mover_groups,
     profile_sentence,
     pts,
     rate,
@@ -175,20 +176,13 @@ def _packed(items: Sequence[str], width: int) -> str:
     return "\n".join(lines)
 
 
-_MOVER_TITLES = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
-
-
 def _print_cohort(report: Report, console: Console, by: str) -> None:
     """Who moved the number (the top movers of each kind) and, with --by, the cohort per segment."""
     cohort, cur = report.cohort, report.currency
     assert cohort is not None
-    for kind in MOVER_KINDS:
-        movers = cohort.movers[kind]
-        if not movers:
-            continue
-        sign = "+" if kind == "expansion" else "-"
-        label = f"{_MOVER_TITLES[kind]}: "
-        listed = [f"{m.customer} {sign}{currency_amount(m.amount, cur)}" for m in movers]
+    for group in mover_groups(cohort, MOVER_KINDS, cur):  # worded once, as Slack and the add-on word them
+        label = f"{group.title}: "
+        listed = [f"{m.customer} {m.amount}" for m in group.movers]
         _print_hanging(console, Text(label, style="bold"), Text(_packed(listed, console.width - len(label))))
     if report.segments is None:
         return
