@@ -186,8 +186,8 @@ def _top(amounts: Sequence[int], names: Sequence[str], n: int) -> tuple[Mover, .
 def _column(table: CustomerTable, column: str) -> str:
     name = table.attribute(column)
     if name is None:
-        wanted = " ".join(column.split()).casefold()
-        if any(" ".join(k.split()).casefold() == wanted for k in table.key_headers):
+        wanted = compared(column)
+        if any(compared(k) == wanted for k in table.key_headers):
             raise QueryError(say.customer_column_is_no_segment(column, list(table.attribute_names)))
         raise QueryError(say.unknown_attribute(column, list(table.attributes)))
     if name == table.summed_by:

@@ -639,7 +639,7 @@ class _Reader:
     def warn_alike(self, b: _Builder) -> None:
         groups: dict[str, list[str]] = defaultdict(list)
         for key in b.index:
-            groups[" ".join(key.split()).casefold()].append(key)
+            groups[compared(key)].append(key)
         for keys in groups.values():
             if len(keys) > 1:
                 for other in keys[1:]:

@@ -126,8 +126,8 @@ class CustomerTable:
 
     def attribute(self, column: str) -> str | None:
         """The attribute column ``column`` names, case-insensitively; None when there is none."""
-        wanted = " ".join(column.split()).casefold()
-        return next((a for a in self.attribute_names if " ".join(a.split()).casefold() == wanted), None)
+        wanted = compared(column)
+        return next((a for a in self.attribute_names if compared(a) == wanted), None)
 
     def value_at(self, column: str, customer: int, i: int) -> str | None:
         """A customer's attribute in month index ``i``; else its latest before, else its first."""
