@@ -45,7 +45,7 @@ from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-from tests.helpers import EXAMPLE_LEDGER
+from tests.helpers import EXAMPLE_LEDGER, wait_until_healthy
 
 SECRET = "bench-signing-secret"
 NOW = dt.datetime(2026, 11, 5, 15, 0, tzinfo=dt.UTC)
@@ -159,15 +159,7 @@ def oversized(tree: Path, slack: FakeSlack, count: int = 10, megabytes: int = 10
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", trust_env=False, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_until_healthy(url, process, 60)
         before, _ = _rss_mb(process.pid)
         chunk = b"x" * (1 << 20)
         outcomes: list[str] = []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,3 +29,20 @@ def row(month: str, start: str, expansion: str = "0", churn: str = "0", downgrad
 
 def ledger(*rows: LedgerRow) -> Ledger:
     return Ledger.of(*rows)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str] | subprocess.Popen[bytes], seconds: float) -> None:
+    """Poll ``url``/healthz until ``nrr serve`` in ``process`` answers 200; ``AssertionError`` with what it
+    printed (when captured) if it exits or ``seconds`` pass first."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", trust_env=False, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"nrr serve did not become healthy:\n{process.communicate()[0]!r}")
+        time.sleep(0.1)

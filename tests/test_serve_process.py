@@ -18,7 +18,7 @@ import pytest
 
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode
-from tests.helpers import EXAMPLE_LEDGER, ROOT
+from tests.helpers import EXAMPLE_LEDGER, ROOT, wait_until_healthy
 
 SECRET = "process-signing-secret"
 
@@ -43,16 +43,7 @@ def served(tmp_path: object) -> Iterator[tuple[str, FakeSlack]]:
             cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", trust_env=False, timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"nrr serve did not become healthy:\n{process.communicate()[0]}")
-                time.sleep(0.1)
+            wait_until_healthy(url, process, 30)
             yield url, slack
         finally:
             process.terminate()
