@@ -29,36 +29,36 @@ ATTRIBUTE_VALUES = ("", "-1", "0", "x", "A0", "ZZZ1", "XFD1048576", "A1:XFD10485
 
 def build_workbooks(folder: Path) -> list[Path]:
     """The example ledger and customer table as workbooks: numbers as numbers, months as dates and text."""
-    import openpyxl
 
-    ledger = openpyxl.Workbook()
-    sheet = ledger.active
-    assert sheet is not None
-    sheet.title = "Ledger"
-    with (ROOT / "examples" / "ledger.csv").open(newline="") as handle:
-        rows = list(csv.reader(handle))
-    sheet.append(rows[0])
-    for row in rows[1:]:
-        month = dt.datetime.strptime(row[0], "%b %Y")
+    def ledger_row(row: list[str]) -> list[object]:
         figures: list[object] = [float(v.replace("$", "").replace(",", "").replace("%", "")) if v else None
                                  for v in row[1:]]
         if isinstance(figures[-1], float):
             figures[-1] = f"{figures[-1]}%"
-        sheet.append([month, *figures])
-    ledger_path = folder / "ledger.xlsx"
-    ledger.save(ledger_path)
-    customers = openpyxl.Workbook()
-    sheet = customers.active
+        return [dt.datetime.strptime(row[0], "%b %Y"), *figures]
+
+    def customer_row(row: list[str]) -> list[object]:
+        return [row[0], row[1], row[2], float(row[3]), *row[4:]]
+
+    return [_workbook(folder / "ledger.xlsx", "Ledger", ROOT / "examples" / "ledger.csv", ledger_row),
+            _workbook(folder / "customers.xlsx", "Customers", ROOT / "examples" / "customers.csv", customer_row)]
+
+
+def _workbook(path: Path, title: str, source: Path, convert: Callable[[list[str]], list[object]]) -> Path:
+    """``source``'s rows in a one-sheet workbook at ``path``: its header as it is, each row through ``convert``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
     assert sheet is not None
-    sheet.title = "Customers"
-    with (ROOT / "examples" / "customers.csv").open(newline="") as handle:
+    sheet.title = title
+    with source.open(newline="") as handle:
         rows = list(csv.reader(handle))
     sheet.append(rows[0])
     for row in rows[1:]:
-        sheet.append([row[0], row[1], row[2], float(row[3]), *row[4:]])
-    customers_path = folder / "customers.xlsx"
-    customers.save(customers_path)
-    return [ledger_path, customers_path]
+        sheet.append(convert(row))
+    book.save(path)
+    return path
 
 
 def _members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
