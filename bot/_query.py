@@ -19,7 +19,7 @@ FILLER_WORDS = frozenset({"who", "top"})
 MAX_TOP = 25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SlackQuery:
     """What a ``/nrr`` command asks for. ``period`` empty means "last month and the trailing year".
 
@@ -89,4 +89,5 @@ def parse_query(text: str) -> SlackQuery:
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
     if top is not None and kinds is None:
         kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
-    return SlackQuery(" ".join(period), grr_first, compare, method, movers=kinds, by=by, cohorts=cohorts, top=top)
+    return SlackQuery(period=" ".join(period), grr_first=grr_first, compare=compare, method=method, movers=kinds, by=by,
+                      cohorts=cohorts, top=top)

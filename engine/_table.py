@@ -18,7 +18,7 @@ from engine._fields import Unit
 from engine._month import Month
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MonthMovements:
     """One month's movements in cents, against the month before (dbt mrr-playbook vocabulary)."""
 
@@ -51,7 +51,7 @@ def cents_to_decimal(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class CustomerTable:
     """Every customer's figure for every month from ``first``, in cents.
 
@@ -165,8 +165,9 @@ class CustomerTable:
                 else:
                     new[i] += now
                     paid = True
-        return tuple(MonthMovements(self.first + i, totals[i - 1], expansion[i], contraction[i], churn[i], new[i],
-                                    reactivation[i]) for i in range(1, n))
+        return tuple(MonthMovements(month=self.first + i, start=totals[i - 1], expansion=expansion[i],
+                                    contraction=contraction[i], churn=churn[i], new=new[i],
+                                    reactivation=reactivation[i]) for i in range(1, n))
 
     def subset(self, members: Sequence[int]) -> CustomerTable:
         """The table of these customers only (a segment's), in the same months."""
@@ -175,10 +176,11 @@ class CustomerTable:
         def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
             return {a: tuple(values[c] for c in chosen) for a, values in self.attributes.items()}
 
-        return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
-                             tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
-                             self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
-                             self.key_headers, self.whole or self)
+        return CustomerTable(first=self.first, count=self.count, keys=tuple(self.keys[c] for c in chosen),
+                             names=tuple(self.names[c] for c in chosen), mrr=tuple(self.mrr[c] for c in chosen),
+                             attribute_names=self.attribute_names, fill_attributes=attributes, unit=self.unit,
+                             currency=self.currency, summed_by=self.summed_by,
+                             key_headers=self.key_headers, whole=self.whole or self)
 
 
 

@@ -71,7 +71,7 @@ class FileSource:
             if suffix in (".xlsx", ".xlsm"):
                 return self._read_xlsx()
             data = self.path.read_bytes()
-            return Cells(_read_delimited(self.path, data), None, source_digest=digest_bytes(data))
+            return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data))
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
@@ -85,7 +85,7 @@ class FileSource:
         # so a sheet whose other formulas have values was calculated)
         if uncomputed and not computed:
             raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
-        cells = Cells(grid, title, source_digest=digest_bytes(data))
+        cells = Cells(grid=grid, sheet=title, source_digest=digest_bytes(data))
         if self.worksheet is None and len(titles) > 1 and [i.code for i in cells.check.issues] == [
                 "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
             raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles))

@@ -13,6 +13,8 @@ Every import counts: at the top, inside a function, or under ``TYPE_CHECKING``.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import importlib
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,68 @@ def module_circles() -> list[list[str]]:
 
 def test_no_two_modules_of_a_package_import_each_other() -> None:
     assert module_circles() == []
+
+
+def classes_of_ours() -> list[type]:
+    """Every class defined in one of our modules (``__main__`` is left out: importing it runs the CLI)."""
+    found = []
+    for path in our_modules():
+        name = module_name(path)
+        if name.endswith("__main__"):
+            continue
+        module = importlib.import_module(name)
+        found += [obj for obj in vars(module).values() if isinstance(obj, type) and obj.__module__ == name]
+    return found
+
+
+def wide_positional_dataclasses(classes: list[type]) -> list[str]:
+    """Dataclasses with 5 or more fields set by ``__init__`` where some may still be passed by position:
+    ``Trailing(..., None, None, 0, False, ...)`` cannot be read, and one field added in the middle
+    silently shifts every value after it."""
+    wide = []
+    for cls in classes:
+        if not dataclasses.is_dataclass(cls):
+            continue
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        if len(fields) >= 5 and not all(f.kw_only for f in fields):
+            wide.append(f"{cls.__module__}.{cls.__qualname__}")
+    return wide
+
+
+def test_wide_dataclasses_are_built_with_keywords() -> None:
+    assert wide_positional_dataclasses(classes_of_ours()) == []
+
+
+def test_the_keyword_check_sees_a_wide_positional_dataclass() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Wide:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int = 0
+
+    @dataclasses.dataclass(frozen=True)
+    class Narrow:
+        a: int
+        b: int
+        c: int
+        d: int
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Keywords:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int = 0
+
+    @dataclasses.dataclass(frozen=True)
+    class Computed:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int = dataclasses.field(default=0, init=False)
+
+    assert wide_positional_dataclasses([Wide, Narrow, Keywords, Computed]) == [f"{__name__}.{Wide.__qualname__}"]
