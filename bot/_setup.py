@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import _messages as say
 from bot._blocks import Block, escape, mrkdwn
+from bot._errors import Refused
 from engine import Cells, NrrError
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 
@@ -179,10 +180,6 @@ class Caller:
     @property
     def label(self) -> str:
         return f"<#{self.channel}>"
-
-
-class Refused(Exception):
-    """A setup command that changes nothing; its text says why and what to do."""
 
 
 def is_setup_command(text: str) -> bool:
