@@ -3,16 +3,22 @@
     NrrError (engine)
     ├── SlackError          Slack did not do what was asked
     │   └── DeliveryError   a post was not taken; ``permanent`` ones need a person (invite the bot...)
-    └── Refused             a setup command that changes nothing; its text (mrkdwn) says why and what to do
+    └── Refused             the bot will not do what was asked; its text is the bot's mrkdwn, what it quotes plain
+        └── QueryRefused    a /nrr question that cannot be answered as put (also a QueryError)
 """
 
 from __future__ import annotations
 
-from engine import NrrError
+from engine import NrrError, QueryError
 
 
 class Refused(NrrError):
-    """A setup command that changes nothing; its text says why and what to do."""
+    """The bot will not do what was asked (a setup command that changes nothing, a question it cannot answer
+    as put); the text is the bot's own mrkdwn, saying why and what to do, with what it quotes made plain."""
+
+
+class QueryRefused(Refused, QueryError):
+    """A /nrr question that cannot be answered as put: an unknown option, a period the ledger does not cover."""
 
 
 class SlackError(NrrError):

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import _messages as say
-from engine import METHODS, MOVER_KINDS, Method, MoverKind, QueryError
+from bot._errors import QueryRefused
+from bot._mrkdwn import plain
+from engine import METHODS, MOVER_KINDS, Method, MoverKind
 
 #: words that ask who moved the number, and which kind of move they mean
 MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
@@ -78,14 +80,14 @@ def parse_query(text: str) -> SlackQuery:
         elif lower.startswith("method="):
             value = lower.removeprefix("method=")
             if value not in METHODS:
-                raise QueryError(say.unknown_option(word))
+                raise QueryRefused(say.unknown_option(plain(word)))
             method = next(m for m in METHODS if m == value)
         elif "=" in word:
-            raise QueryError(say.unknown_option(word))
+            raise QueryRefused(say.unknown_option(plain(word)))
         else:
             period.append(word)
     if pending_by:
-        raise QueryError(say.by_needs_column())
+        raise QueryRefused(say.by_needs_column())
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
     if top is not None and kinds is None:
         kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
