@@ -363,8 +363,7 @@ def evaluate_alerts(ledger: Ledger, month: Month, profile: Profile, thresholds: 
                     rules: Iterable[str] = RULES, *, currency: str = "USD") -> list[Alert]:
     """Every enabled rule's reading as of ``month`` (which must be in the ledger); ``currency`` words money."""
     scene = _Scene(ledger=ledger, thresholds=thresholds or Thresholds(), segment=profile.segment,
-                   median=SEGMENT_BENCHMARKS[profile.segment].median,
-                   currency=currency)
+                   median=SEGMENT_BENCHMARKS[profile.segment].median, currency=currency)
     alerts = []
     for rule in map(_BY_NAME.__getitem__, rules):
         read = functools.partial(rule.read, scene)

@@ -174,8 +174,7 @@ SEGMENT_BENCHMARKS: dict[Segment, SegmentBenchmark] = {
                                    who="ACV above $100K",
                                    driver="Seat expansion, module upsells, multi-year contracts"),
     "mid-market": SegmentBenchmark(segment="mid-market", median=_pct("108"), top_quartile=_pct("120"),
-                                   who="ACV $25K-$100K",
-                                   driver="Usage-based pricing, tier upgrades"),
+                                   who="ACV $25K-$100K", driver="Usage-based pricing, tier upgrades"),
     "smb": SegmentBenchmark(segment="smb", median=_pct("97"), top_quartile=_pct("105"), who="ACV below $25K",
                             driver="Retention-focused; limited expansion"),
 }

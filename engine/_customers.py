@@ -220,8 +220,7 @@ class _Reader:
         return CustomerTable(first=self.first, count=b.count, keys=tuple(b.index), names=tuple(names),
                              mrr=tuple(map(tuple, b.mrr)),
                              attribute_names=tuple(b.attribute_names), fill_attributes=b.lazy or (lambda: attributes),
-                             unit=self.unit, currency=currency, summed_by=summed_by,
-                             key_headers=keys)
+                             unit=self.unit, currency=currency, summed_by=summed_by, key_headers=keys)
 
     def repeated(self, key: str, sub: str | None, this_month: bool) -> str:
         """Why a customer's second row is an error: no column tells its rows apart, or this one shares its value."""

@@ -449,8 +449,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     try:
         if args.command == "doctor":
             return cmd_doctor(args, env, clock, out)
-        runtime = Runtime(_file=_settings(args, env), env=env, clock=clock, explicit_ledger=getattr(args, "ledger",
-                                                                                                    None))
+        runtime = Runtime(_file=_settings(args, env), env=env, clock=clock,
+                          explicit_ledger=getattr(args, "ledger", None))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)

@@ -409,8 +409,7 @@ class StateStore:
             detail = json.loads(r["detail"])
             team = detail.pop("team", None)
             found.append(Change(at=_utc(r["at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), user=r["user"],
-                                action=r["action"],
-                                detail=detail, team=team))
+                                action=r["action"], detail=detail, team=team))
         return found
 
     def schema_version(self) -> int | None:

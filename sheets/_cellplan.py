@@ -384,8 +384,7 @@ def aim_values(seen: Snapshot, planned: list[Change], rows_now: dict[Month, int]
         formula = nrr_formula(seen.layout.columns, target) if change.formula else None
         requests.append(_entered(seen.sheet.sheet_id, target, change, formula))
         result.written.append(Change(row=target, column=change.column, month=change.month, field=change.field,
-                                     old=change.old, new=change.new,
-                                     formula=formula))
+                                     old=change.old, new=change.new, formula=formula))
     return requests
 
 

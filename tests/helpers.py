@@ -24,8 +24,7 @@ def row(month: str, start: str, expansion: str = "0", churn: str = "0", downgrad
     """A ledger row from strings: ``row("2026-01", "100000", "15000", "5000", "2000")``."""
     y, m = month.split("-")
     return LedgerRow(month=Month(int(y), int(m)), start=Decimal(start), expansion=Decimal(expansion),
-                     churn=Decimal(churn),
-                     downgrade=Decimal(downgrade))
+                     churn=Decimal(churn), downgrade=Decimal(downgrade))
 
 
 def ledger(*rows: LedgerRow) -> Ledger:

@@ -92,8 +92,8 @@ def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None
                  sleeps: Sleeps | None = None, state_url: str | None = None, **settings: Any) -> DigestService:
     base = Settings(
         ledger=LedgerSettings(str(ledger or EXAMPLE_LEDGER)),
-        digests=(DigestSchedule(channel="C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2, time=dt.time(0,
-                                                                                                                 30)),),
+        digests=(DigestSchedule(channel="C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2,
+                                time=dt.time(0, 30)),),
         alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
         state=StateSettings(state_url or f"sqlite:///{tmp_path / 'state.db'}"),
     )
