@@ -57,7 +57,7 @@ from engine._fields import Unit
 from engine._headers import is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
-from engine._table import CustomerTable, compared, no_gc_pauses
+from engine._table import CustomerTable, compared, fewer_gc_pauses
 
 
 @dataclass
@@ -130,7 +130,7 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
     if index is None:
         return CustomerCheck(None, [Issue(severity="error", code="no_header", message=say.no_header("MRR"), cells=(),
                                           month=None, sheet=sheet)])
-    with no_gc_pauses():
+    with fewer_gc_pauses():
         return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index)).run()
 
 
