@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import _messages as say
 from bot._errors import Refused
-from bot._mrkdwn import WORD_JOINER, escape, plain
+from bot._mrkdwn import WORD_JOINER, escape, one_line, plain
 from bot._query import SlackQuery
 from engine import (
     WARNINGS_SHOWN,
@@ -62,7 +62,8 @@ def context(*texts: str) -> Block:
 
 def headline(report: Report, grr_first: bool = False, *, markup: bool = False) -> str:
     """``Q3 2026: NRR 98.7% · GRR 91.7%``; a customer table's adds logo retention and names its segment
-    (made ``plain`` when ``markup``: the text goes where Slack reads mrkdwn, such as a message's fallback)."""
+    (made ``plain`` when ``markup``: the text goes where Slack reads mrkdwn, such as a message's fallback; else
+    on ``one_line``, for a header)."""
     r = report.retention
     nrr, grr = f"NRR {rate(r.nrr)}", f"GRR {rate(r.grr)}"
     first, second = (grr, nrr) if grr_first else (nrr, grr)
@@ -71,7 +72,7 @@ def headline(report: Report, grr_first: bool = False, *, markup: bool = False) -
     if cohort is None:
         return f"{label}: {first} · {second}"
     if cohort.segment is not None:
-        label += f", {plain(cohort.segment) if markup else cohort.segment}"
+        label += f", {plain(cohort.segment) if markup else one_line(cohort.segment)}"
     return f"{label}: {first} · {second} · logo retention {rate(cohort.logo_retention)}"
 
 

@@ -20,6 +20,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def one_line(text: str) -> str:
+    """Sheet text for a ``plain_text`` field (a header), where Slack reads no markup but a line break or a bidi
+    override still acts: control characters as spaces, overrides and isolates dropped (as ``plain`` does)."""
+    return text.translate(_PLAIN)
+
+
 def plain(text: str) -> str:
     """Text from the sheet shown as it is written wherever Slack reads mrkdwn: escaped (``escape``), each
     ``_ * ~ ``` held apart by word joiners (U+2060, invisible) so ``_it_`` is not italics and ``*bold*`` not
@@ -34,4 +40,4 @@ def plain(text: str) -> str:
     >>> plain("Acme\\nCorp \u202eevil <!channel>")
     'Acme Corp evil &lt;!channel&gt;'
     """
-    return _FORMATTING.sub(WORD_JOINER + r"\1" + WORD_JOINER, escape(text).translate(_PLAIN))
+    return _FORMATTING.sub(WORD_JOINER + r"\1" + WORD_JOINER, escape(one_line(text)))

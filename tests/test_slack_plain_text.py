@@ -24,7 +24,7 @@ from tests.test_scheduling import alert_posts, at, digests, make_service
 
 J = "\u2060"  # the word joiner that holds a formatting character apart from its neighbours
 SEGMENTS = {"_it_": "Enterprise", "*bold*": "SMB", "Line\nBreak": "SMB", "\u202eevil\u2066": "~strike~",
-            "Tab\tCo": "SMB"}
+            "Tab\tCo": "Mid\u2066Market"}
 #: what each name and segment looks like in Slack's mrkdwn
 SHOWN = {"_it_": f"{J}_{J}it{J}_{J}", "*bold*": f"{J}*{J}bold{J}*{J}", "Line\nBreak": "Line Break",
          "\u202eevil\u2066": "evil", "Tab\tCo": "Tab Co", "~strike~": f"{J}~{J}strike{J}~{J}",
@@ -131,3 +131,11 @@ def test_errors_quote_what_was_typed_as_written_and_keep_the_bots_own_markup(sta
     assert unknown["text"].startswith(f"'{SHOWN['_it_']}' is not a period I know.")
     assert mrkdwn_texts(unknown["blocks"])[0].startswith(f":x: '{SHOWN['_it_']}' is not a period I know.")
     assert mrkdwn_texts(bare_by["blocks"]) == [":x: `by` needs a column after it, such as `/nrr ttm by segment`."]
+
+
+def test_a_segments_header_keeps_its_line(stack: Stack) -> None:
+    _, path = stack.command("last-month mid\u2066market")  # the segment's value as typed, isolate and all
+    answer = stack.answer(path)
+    headline = "October 2026, MidMarket: NRR 150.0% · GRR 100.0% · logo retention 100.0%"
+    assert answer["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": headline}}
+    assert answer["text"] == headline
