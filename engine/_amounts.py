@@ -15,17 +15,12 @@ from engine._cells import (
     is_error_value,
     parse_money,
 )
-from engine._errors import CellError
+from engine._errors import AmountError, CellError
 
 HALF_CENT = Decimal("0.01")
 
 
 MONEY_LIMIT_UNITS = int(MONEY_LIMIT)
-
-
-class AmountError(Exception):
-    def __init__(self, expected: str | None, value: Decimal | None = None) -> None:
-        self.expected, self.value = expected, value
 
 
 def parse_cents(value: Cell) -> int:

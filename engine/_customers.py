@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from engine import _messages as say
-from engine._amounts import AmountError, currency_mark, parse_cents
+from engine._amounts import currency_mark, parse_cents
 from engine._cells import (
     MONTH_EXPECTED,
     Cell,
@@ -52,7 +52,7 @@ from engine._customer_headers import (
     read_customer_header,
     table_form,
 )
-from engine._errors import CellError
+from engine._errors import AmountError, CellError
 from engine._fields import Unit
 from engine._headers import is_total_label, match_header
 from engine._issues import Issue, Severity, a1

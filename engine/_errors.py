@@ -6,9 +6,11 @@
     │   ├── PeriodSyntaxError   the words are not a period at all (a command-line error)
     │   └── NotInLedgerYet      the period ends after the ledger's latest month
     ├── ProfileError    a company profile value is not one the benchmarks know
-    └── CellError       one cell's value is not what its column holds (also a
-                        ValueError); its text completes "... is not ...", and the reader turns
-                        it into a ``LedgerError`` issue naming the cell
+    ├── CellError       one cell's value is not what its column holds (also a
+    │                   ValueError); its text completes "... is not ...", and the reader turns
+    │                   it into a ``LedgerError`` issue naming the cell
+    └── AmountError     a customer table's money cell cannot be counted; caught inside the engine,
+                        which turns it into an issue naming the cell
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from engine._issues import Issue
     from engine._month import Month
 
@@ -72,3 +76,12 @@ class CellError(NrrError, ValueError):
     def __init__(self, expected: str) -> None:
         super().__init__(expected)
         self.expected = expected
+
+
+class AmountError(NrrError):
+    """A customer table's money cell cannot be counted: ``expected`` says what would do, or None for a
+    negative ``value``. It never leaves the engine: the customer reader turns it into an issue naming the cell."""
+
+    def __init__(self, expected: str | None, value: Decimal | None = None) -> None:
+        super().__init__(expected or "a negative amount")
+        self.expected, self.value = expected, value

@@ -259,13 +259,6 @@ def test_the_keyword_check_sees_a_wide_positional_dataclass() -> None:
     assert wide_positional_dataclasses([Wide, Narrow, Keywords, Computed]) == [f"{__name__}.{Wide.__qualname__}"]
 
 
-#: Exception classes kept outside their package's errors module on purpose, with the reason.
-PRIVATE_SIGNALS = {
-    "engine._amounts.AmountError": "a money cell the fast reader cannot take: caught inside the engine's customer "
-                                   "reader, which turns it into an Issue naming the cell; it never leaves the engine",
-}
-
-
 def misplaced_errors(classes: list[type]) -> list[str]:
     """Exception classes that are not in their package's errors module (``bot._errors``, ``nrr.addon._errors``)
     or do not derive from ``engine.NrrError``: every error a caller can meet sits in one drawn tree."""
@@ -276,8 +269,6 @@ def misplaced_errors(classes: list[type]) -> list[str]:
         if not issubclass(cls, BaseException):
             continue
         name = f"{cls.__module__}.{cls.__qualname__}"
-        if name in PRIVATE_SIGNALS:
-            continue
         if cls.__module__ != f"{package(cls.__module__)}._errors":
             found.append(f"{name} is not in {package(cls.__module__)}/_errors.py")
         elif not issubclass(cls, NrrError):
@@ -296,7 +287,6 @@ def test_the_error_check_sees_a_stray_error() -> None:
         return type(name, (base,), {"__module__": module})
 
     assert misplaced_errors([made("Refused", Exception, "bot._setup"), made("Kept", NrrError, "bot._errors"),
-                             made("Loose", NrrError, "nrr.cli"), made("Bare", Exception, "nrr.addon._errors"),
-                             made("AmountError", Exception, "engine._amounts")]) == [
+                             made("Loose", NrrError, "nrr.cli"), made("Bare", Exception, "nrr.addon._errors")]) == [
         "bot._setup.Refused is not in bot/_errors.py", "nrr.cli.Loose is not in nrr/_errors.py",
         "nrr.addon._errors.Bare does not derive from engine.NrrError"]
