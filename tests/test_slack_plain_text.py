@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from engine import Month
+from bot import blocks_to_text, digest_blocks
+from engine import Month, build_digest, read_ledger
+from nrr.config import INCLUDES
 from nrr.runtime import Runtime
 from nrr.server import build_server
 from tests.fakes.servers import serve
@@ -139,3 +141,11 @@ def test_a_segments_header_keeps_its_line(stack: Stack) -> None:
     headline = "October 2026, MidMarket: NRR 150.0% · GRR 100.0% · logo retention 100.0%"
     assert answer["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": headline}}
     assert answer["text"] == headline
+
+
+def test_a_dry_run_prints_the_names_without_the_word_joiners(tmp_path: Path) -> None:
+    with (write_table(tmp_path / "customers.csv")).open(newline="") as f:
+        rows = list(csv.reader(f))
+    digest = build_digest(read_ledger(rows), Month(2026, 10))
+    out = blocks_to_text(digest_blocks(digest, INCLUDES))
+    assert "*Expanded*\n• _it_: +$55\n• *bold*: +$50\n• Line Break: +$50" in out and J not in out
