@@ -66,6 +66,16 @@ from engine._errors import (
     QueryError,
 )
 from engine._fields import FIELD_TITLES, Field
+from engine._forecast import (
+    Backtest,
+    Forecast,
+    ForecastMonth,
+    Target,
+    build_forecast,
+    forecast_as_of,
+    forecast_to_dict,
+    parse_amount,
+)
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -75,6 +85,7 @@ from engine._messages import (
     alert_ledger_clean,
     alert_ledger_errors,
     currency_amount,
+    forecast_needs_customers,
     months,
     more_warnings,
     needs_cohort_method,
@@ -158,6 +169,7 @@ __all__ = [
     "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
     "Alert",
+    "Backtest",
     "Benchmark",
     "Cell",
     "CellError",
@@ -172,6 +184,8 @@ __all__ = [
     "CustomerTable",
     "Digest",
     "Field",
+    "Forecast",
+    "ForecastMonth",
     "Funding",
     "Grid",
     "Issue",
@@ -203,6 +217,7 @@ __all__ = [
     "SegmentLine",
     "Source",
     "Stage",
+    "Target",
     "Thresholds",
     "Tier",
     "Trailing",
@@ -217,6 +232,7 @@ __all__ = [
     "benchmark_missing",
     "benchmark_segment",
     "build_digest",
+    "build_forecast",
     "build_report",
     "cents_to_decimal",
     "change_sentence",
@@ -237,6 +253,9 @@ __all__ = [
     "evaluate_alerts",
     "fiscal_year_first_month",
     "fit_period",
+    "forecast_as_of",
+    "forecast_needs_customers",
+    "forecast_to_dict",
     "growth_basis",
     "growth_sentence",
     "grr_sentence",
@@ -256,6 +275,7 @@ __all__ = [
     "needs_customer_table",
     "no_movers_sentence",
     "nrr_formula",
+    "parse_amount",
     "parse_money",
     "parse_month",
     "parse_month_number",

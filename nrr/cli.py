@@ -180,6 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
     common(doctor)
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
 
+    forecast = commands.add_parser(
+        "forecast", help="project what today's customers will pay in the coming months, and what a target needs",
+        description="A projection of the MRR of the customers paying in the last closed month (no new business), "
+                    "learnt from the customer table's own history, with a band, a backtest and, with --target, "
+                    "the new business a target needs.")
+    forecast.add_argument("--months", type=_count, default=12, metavar="N", help="months to project (default: 12)")
+    forecast.add_argument("--target", metavar="AMOUNT", help="a target in the table's unit (MRR or ARR), e.g. 2000000")
+    forecast.add_argument("--by", metavar="YYYY-MM", help="the month the target is for (with --target)")
+    common(forecast)
+    forecast.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                          help="forecast from the month before this day's (default: today, configured zone)")
+    forecast.add_argument("--json", action="store_true", help="print one JSON object")
+
     serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
@@ -248,6 +261,39 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int
         except OSError as exc:
             raise CommandError(f"{args.png}: cannot be written ({exc.strerror}).") from None
         out.print(f"Heatmap written to {args.png}.", soft_wrap=True, markup=False, highlight=False)
+    return EXIT_OK
+
+
+def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from engine import build_forecast, forecast_as_of, forecast_to_dict, parse_amount
+    from nrr._render import render_forecast
+
+    if (args.target is None) != (args.by is None):
+        raise UsageError(say.target_needs_both())
+    target = None
+    if args.target is not None:
+        try:
+            by = parse_month(args.by)
+        except (NrrError, ValueError):
+            raise UsageError(say.target_month(args.by)) from None
+        try:
+            target = (parse_amount(args.target), by)
+        except QueryError as exc:
+            raise UsageError(str(exc)) from None
+    ledger = load_ledger(runtime.source())
+    table = ledger.customers
+    if table is None:
+        raise CommandError(say.forecast_needs_table())
+    today = args.today or runtime.today()
+    forecast = build_forecast(table, forecast_as_of(table, Month.of(today) - 1), months=args.months, target=target)
+    if forecast.currency is None:
+        forecast = replace(forecast, currency=runtime.settings.company.currency)
+    if args.json:
+        import json
+
+        out.file.write(json.dumps(forecast_to_dict(forecast), indent=2) + "\n")
+    else:
+        render_forecast(forecast, out)
     return EXIT_OK
 
 
@@ -444,6 +490,7 @@ def _missing_extra(exc: Exception) -> str | None:
 COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, "validate": cmd_validate,
             "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
             "scheduler": cmd_scheduler}
+COMMANDS["forecast"] = cmd_forecast
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
@@ -486,7 +533,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
 
 
 # commands that only read and print: nothing is left to close when they return
-_READ_ONLY = {"report", "ledger", "validate", "cohorts"}
+_READ_ONLY = {"report", "ledger", "validate", "cohorts", "forecast"}
 
 
 def run() -> None:  # console-script entry point

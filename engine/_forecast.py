@@ -1,0 +1,569 @@
+"""Forecasts: what today's customers will pay in the coming months, learnt from the table's own history.
+
+The **age-aware method**: a customer's prospects depend on how long it has paid (new customers churn
+early) and on its segment. From the customer table, every acquisition cohort's money month by month
+(the cohort triangle's sums) gives the money-weighted monthly retention of customers of each age: what
+the customers of that age paid the next month over what they paid, summed in cents over every cohort
+and month the table holds (ages 0 to 11 one by one, 12-23 together, and 24 and over with the customers
+already paying when the table starts, whose age it cannot tell). Each of today's customers then keeps
+what it pays in ``as_of`` and follows the rates of its age, month by month as it ages, per segment where
+the segment has enough history. Money-weighted, because big customers churn less: a survival curve of
+customer counts times the survivors' growth runs low.
+
+The **band** is the projection's spread over resamplings of the history the rates are learnt from
+(cohorts for the first 24 months of age, calendar months after: seeded, so deterministic), widened by
+the method's own errors in the past year-long forecasts the table allows.
+
+A table shorter than 13 months cannot teach retention by age; the **simple method** applies its average
+monthly retention of paying customers to today's base instead, and says so.
+
+    >>> from engine import read_customers
+    >>> rows = [["Customer", "Month", "MRR"]] + [[c, f"2026-{m:02d}", "100"] for c in "AB" for m in (1, 2, 3)]
+    >>> forecast = build_forecast(read_customers(rows).table, Month(2026, 3), months=2)
+    >>> forecast.method, str(forecast.base_mrr), [str(m.mrr) for m in forecast.months]
+    ('simple', '200.00', ['200.00', '200.00'])
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from engine import _messages as say
+from engine._errors import QueryError
+from engine._month import Month
+from engine._table import CustomerTable, cents_to_decimal, compared
+
+ForecastMethod = Literal["age-aware", "simple"]
+
+#: the months of history (as_of and those before it) the age-aware method needs: a year of ages to learn from
+MIN_AGE_AWARE_MONTHS = 13
+#: ages learnt one by one; then 12-23 together; then 24 and over (MATURE) with the customers of the first month
+YOUNG_AGES = 12
+MATURE = YOUNG_AGES + 1
+_MATURE_AGE = 24
+#: a segment's own rate for an age is used once that many customer-months of the segment show it
+MIN_SEGMENT_OBSERVATIONS = 200
+#: resamplings of the history for the band, and the seed that makes them the same every run
+RESAMPLES = 200
+SEED = 19
+#: the share of the resampled projections (and past errors) the band covers, and its z
+BAND_COVERAGE = 90
+_Z = 1.645
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 120
+
+_CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastMonth:
+    """One projected month: what today's customers are projected to pay, and the band around it."""
+
+    month: Month
+    mrr: Decimal
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backtest:
+    """The same method run as of ``as_of`` (12 months before the forecast's), against what those customers pay
+    in the forecast's own month."""
+
+    as_of: Month
+    month: Month  # the month predicted: the forecast's as_of
+    method: ForecastMethod
+    predicted_mrr: Decimal
+    actual_mrr: Decimal
+
+    @property
+    def error_pct(self) -> Decimal | None:
+        """(predicted - actual) / actual in percent, 2 decimals; None when the customers pay nothing."""
+        if not self.actual_mrr:
+            return None
+        return ((self.predicted_mrr - self.actual_mrr) / self.actual_mrr * 100).quantize(_CENTS, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """What new business a target needs: ``amount`` by ``by``, in the table's unit."""
+
+    amount: Decimal
+    by: Month
+    months: int  # the months from as_of + 1 to ``by``, in which new business can be won
+    projected_mrr: Decimal
+    recent_new_mrr_per_month: Decimal
+    recent_months: int  # the months that average is over (12, or fewer on a shorter table)
+
+    @property
+    def gap(self) -> Decimal:
+        """The target minus what today's customers are projected to pay then (negative: already covered)."""
+        return self.amount - self.projected_mrr
+
+    @property
+    def new_mrr_needed_per_month(self) -> Decimal:
+        """The gap spread evenly over the months until ``by``; 0 when today's customers already cover it."""
+        return max(self.gap / self.months, Decimal(0)).quantize(_CENTS, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Forecast:
+    """A projection of today's customers' money (no new business), with its band, backtest and target."""
+
+    as_of: Month
+    base_mrr: Decimal
+    customers: int
+    method: ForecastMethod
+    history: int  # months of the table up to as_of
+    months: tuple[ForecastMonth, ...]
+    backtest: Backtest | None
+    target: Target | None
+    segment_column: str | None  # the attribute whose segments have rates of their own
+    segments: tuple[str, ...]  # the segments that had enough history for rates of their own
+    simple_rate: Decimal | None  # the simple method's monthly retention
+    resamples: int
+    past_forecasts: int  # the past forecasts whose errors widen the band
+    actual: tuple[tuple[Month, Decimal], ...]  # every customer's total by month, to as_of (for charts)
+    unit: str = "MRR"
+    currency: str | None = None
+
+    @property
+    def method_sentence(self) -> str:
+        """The method in one sentence, labelled a projection."""
+        if self.method == "simple":
+            assert self.simple_rate is not None
+            return say.forecast_simple(self.customers, self.as_of, self.history, self.simple_rate,
+                                       MIN_AGE_AWARE_MONTHS)
+        return say.forecast_age_aware(self.customers, self.as_of, self.history, self.segment_column, self.segments)
+
+    @property
+    def band_sentence(self) -> str:
+        """What the band covers."""
+        return say.forecast_band(BAND_COVERAGE, self.resamples, self.past_forecasts, self.method == "simple")
+
+    def amount(self, value: Decimal) -> str:
+        """Money as the sentences show it: ``$1,234,567``."""
+        return say.currency_amount(value, self.currency or "USD")
+
+    @property
+    def backtest_sentence(self) -> str | None:
+        b = self.backtest
+        if b is None:
+            return None
+        return say.forecast_backtest(self.amount(b.predicted_mrr), self.amount(b.actual_mrr), b.error_pct, b.as_of,
+                                     b.month, b.method == "simple")
+
+    @property
+    def target_sentence(self) -> str | None:
+        t = self.target
+        if t is None:
+            return None
+        return say.forecast_target(self.amount(t.amount), self.unit, t.by, self.amount(t.projected_mrr), t.gap,
+                                   self.amount(abs(t.gap)), self.amount(t.new_mrr_needed_per_month), t.months,
+                                   self.as_of + 1, self.amount(t.recent_new_mrr_per_month), t.recent_months)
+
+    def at(self, month: Month) -> ForecastMonth | None:
+        return next((m for m in self.months if m.month == month), None)
+
+
+# --- the history, summed by cohort --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Group:
+    """The customers of one acquisition month (index ``first``) and segment: their money summed by month."""
+
+    first: int
+    segment: str | None
+    members: int
+    money: tuple[int, ...]  # cents, months 0..origin of the table
+
+
+def _groups(table: CustomerTable, origin: int, column: str | None) -> list[_Group]:
+    """The customers paying by month index ``origin``, grouped by acquisition month and segment (their
+    value in ``origin``), each group's cents summed month by month up to ``origin``."""
+    n = origin + 1
+    members: dict[tuple[int, str | None], list[tuple[int, ...]]] = {}
+    indices = range(n)
+    for c, series in enumerate(table.mrr):
+        first = next(itertools.compress(indices, series), None)
+        if first is None:
+            continue
+        segment = None
+        if column is not None:
+            value = table.value_at(column, c, origin)
+            segment = compared(value) if value is not None and value.strip() else None
+        members.setdefault((first, segment), []).append(series[:n])
+    return [_Group(first, segment, len(rows), tuple(map(sum, zip(*rows, strict=True))))
+            for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+
+
+def _bucket(first: int, age: int) -> int:
+    """The age bucket of a transition from ``age`` to ``age + 1`` months; the first month's customers are mature."""
+    if first == 0 or age >= _MATURE_AGE:
+        return MATURE
+    return age if age < YOUNG_AGES else YOUNG_AGES
+
+
+@dataclass
+class _Sums:
+    """Money-weighted retention sums by segment (None: the company) and age bucket: next month over this."""
+
+    num: dict[str | None, list[int]]
+    den: dict[str | None, list[int]]
+    obs: dict[str | None, list[int]]
+
+    @classmethod
+    def empty(cls, segments: Sequence[str | None]) -> _Sums:
+        keys = [None, *segments]
+        return cls({k: [0] * (MATURE + 1) for k in keys}, {k: [0] * (MATURE + 1) for k in keys},
+                   {k: [0] * (MATURE + 1) for k in keys})
+
+    def add(self, segment: str | None, bucket: int, num: int, den: int, obs: int, weight: int = 1) -> None:
+        for key in {None, segment}:
+            self.num[key][bucket] += weight * num
+            self.den[key][bucket] += weight * den
+            self.obs[key][bucket] += weight * obs
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """The monthly rate for each segment and age bucket, falling back to the company's where thin."""
+
+    company: list[Decimal]
+    segments: dict[str, list[Decimal]]
+
+    def of(self, segment: str | None, bucket: int) -> Decimal:
+        rates = self.segments.get(segment) if segment is not None else None
+        return (rates or self.company)[bucket]
+
+
+def _rates(sums: _Sums) -> _Rates | None:
+    """The rates from the sums; None when the history shows no transition at all."""
+    total_num, total_den = sum(sums.num[None]), sum(sums.den[None])
+    if not total_den:
+        return None
+    pooled = Decimal(total_num) / Decimal(total_den)
+    mature = Decimal(sums.num[None][MATURE]) / Decimal(sums.den[None][MATURE]) if sums.den[None][MATURE] else pooled
+    company = [Decimal(sums.num[None][b]) / Decimal(sums.den[None][b]) if sums.den[None][b] else mature
+               for b in range(MATURE + 1)]
+    segments: dict[str, list[Decimal]] = {}
+    for key in sums.num:
+        if key is None:
+            continue
+        num, den, obs = sums.num[key], sums.den[key], sums.obs[key]
+        own = [Decimal(num[b]) / Decimal(den[b]) if den[b] and obs[b] >= MIN_SEGMENT_OBSERVATIONS else company[b]
+               for b in range(MATURE + 1)]
+        if own != company:
+            segments[key] = own
+    return _Rates(company, segments)
+
+
+@dataclass(frozen=True)
+class _History:
+    """The retention sums of the history to ``origin``, by block: each cohort's young ages (by segment) and
+    each calendar month's mature customers (by segment), so that resampling blocks is a weighted sum."""
+
+    segments: tuple[str | None, ...]
+    young: dict[tuple[int, str | None], list[tuple[int, int, int, int]]]  # (bucket, num, den, obs)
+    mature: dict[tuple[int, str | None], tuple[int, int, int]]  # (num, den, obs) by (month, segment)
+
+    @classmethod
+    def of(cls, groups: Sequence[_Group], origin: int) -> _History:
+        young: dict[tuple[int, str | None], dict[int, list[int]]] = {}
+        mature: dict[tuple[int, str | None], list[int]] = {}
+        for group in groups:
+            for t in range(group.first, min(origin, len(group.money) - 1)):
+                bucket = _bucket(group.first, t - group.first)
+                num, den = group.money[t + 1], group.money[t]
+                if bucket == MATURE:
+                    into = mature.setdefault((t, group.segment), [0, 0, 0])
+                else:
+                    into = young.setdefault((group.first, group.segment), {}).setdefault(bucket, [0, 0, 0])
+                into[0] += num
+                into[1] += den
+                into[2] += group.members
+        return cls(tuple(sorted({g.segment for g in groups if g.segment is not None})),
+                   {k: [(b, v[0], v[1], v[2]) for b, v in sorted(buckets.items())] for k, buckets in young.items()},
+                   {k: (v[0], v[1], v[2]) for k, v in mature.items()})
+
+    @property
+    def cohorts(self) -> list[int]:
+        return sorted({first for first, _ in self.young})
+
+    @property
+    def months(self) -> list[int]:
+        return sorted({t for t, _ in self.mature})
+
+    def sums(self, cohort_weights: dict[int, int] | None = None, month_weights: dict[int, int] | None = None
+             ) -> _Sums:
+        """The sums; the weights resample cohorts (young buckets) and calendar months (the mature bucket)."""
+        sums = _Sums.empty(self.segments)
+        for (first, segment), buckets in self.young.items():
+            weight = 1 if cohort_weights is None else cohort_weights.get(first, 0)
+            if weight:
+                for bucket, num, den, obs in buckets:
+                    sums.add(segment, bucket, num, den, obs, weight)
+        for (t, segment), (num, den, obs) in self.mature.items():
+            weight = 1 if month_weights is None else month_weights.get(t, 0)
+            if weight:
+                sums.add(segment, MATURE, num, den, obs, weight)
+        return sums
+
+
+def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[Decimal]:
+    """Cents today's customers are projected to pay in origin + 1 .. origin + horizon."""
+    out = [Decimal(0)] * horizon
+    for group in groups:
+        base = group.money[origin] if group.first <= origin else 0
+        if not base:
+            continue
+        factor = Decimal(base)
+        age = origin - group.first
+        for h in range(horizon):
+            factor *= rates.of(group.segment, _bucket(group.first, age + h))
+            out[h] += factor
+    return out
+
+
+def _simple_rate(groups: Sequence[_Group], origin: int) -> Decimal | None:
+    """The average monthly retention of paying customers: their money next month over this, pooled."""
+    num = den = 0
+    for group in groups:
+        for t in range(group.first, origin):
+            num += group.money[t + 1]
+            den += group.money[t]
+    return Decimal(num) / Decimal(den) if den else None
+
+
+def _cents(value: Decimal) -> Decimal:
+    return cents_to_decimal(int(value.to_integral_value(ROUND_HALF_UP)))
+
+
+# --- the forecast --------------------------------------------------------------------------------------------
+
+def forecast_as_of(table: CustomerTable, latest_closed: Month) -> Month:
+    """The month a forecast starts from: the last closed month, or the table's latest if it ends before."""
+    if latest_closed < table.first:
+        raise QueryError(say.forecast_before_table(latest_closed, table.first))
+    return min(latest_closed, table.last)
+
+
+def segment_column(table: CustomerTable) -> str | None:
+    """The attribute whose segments get rates of their own: a column named Segment, when the table has one."""
+    column = table.attribute("segment")
+    return None if column is None or column == table.summed_by else column
+
+
+def _projection(table: CustomerTable, origin: int, horizon: int, column: str | None
+                ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates | None, Decimal | None]:
+    groups = _groups(table, origin, column)
+    if origin + 1 >= MIN_AGE_AWARE_MONTHS:
+        rates = _rates(_History.of(groups, origin).sums())
+        if rates is not None:
+            return "age-aware", _project(groups, origin, horizon, rates), groups, rates, None
+    rate = _simple_rate(groups, origin)
+    if rate is None:
+        raise QueryError(say.forecast_needs_two_months(table.first + origin))
+    base = sum(g.money[origin] for g in groups)
+    return "simple", [Decimal(base) * rate ** (h + 1) for h in range(horizon)], groups, None, rate
+
+
+def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
+          method: ForecastMethod) -> tuple[list[float], int]:
+    """The band's relative half-width for each month ahead, and how many past forecasts widened it."""
+    variance = [0.0] * horizon
+    rng = _SplitMix(SEED)
+    history = _History.of(groups, origin)
+    cohorts, months = history.cohorts, list(range(origin))
+    resampled: list[list[float]] = [[] for _ in range(horizon)]
+    for _ in range(RESAMPLES):
+        if method == "age-aware":
+            cohort_weights = _multinomial(rng, cohorts)
+            month_weights = _multinomial(rng, months)
+            rates = _rates(history.sums(cohort_weights, month_weights))
+            if rates is None:
+                continue
+            values = _project(groups, origin, horizon, rates)
+        else:
+            month_weights = _multinomial(rng, months)
+            num = sum(month_weights[t] * g.money[t + 1] for g in groups for t in range(g.first, origin)
+                      if t in month_weights)
+            den = sum(month_weights[t] * g.money[t] for g in groups for t in range(g.first, origin)
+                      if t in month_weights)
+            if not den:
+                continue
+            base = sum(g.money[origin] for g in groups)
+            values = [Decimal(base) * (Decimal(num) / Decimal(den)) ** (h + 1) for h in range(horizon)]
+        for h in range(horizon):
+            if projection[h] and values[h]:
+                resampled[h].append(math.log(values[h] / projection[h]))
+    for h in range(horizon):
+        if len(resampled[h]) > 1:
+            mean = sum(resampled[h]) / len(resampled[h])
+            variance[h] += sum((x - mean) ** 2 for x in resampled[h]) / (len(resampled[h]) - 1)
+    past = 0
+    errors: list[list[float]] = [[] for _ in range(horizon)]
+    for o in range(MIN_AGE_AWARE_MONTHS - 1 if method == "age-aware" else 1, origin):
+        ahead = min(horizon, origin - o)
+        if ahead < 1:
+            continue
+        earlier = [g for g in groups if g.first <= o]
+        if method == "age-aware":
+            rates = _rates(_History.of(earlier, o).sums())
+            if rates is None:
+                continue
+            predicted = _project(earlier, o, ahead, rates)
+        else:
+            rate = _simple_rate(earlier, o)
+            if rate is None:
+                continue
+            base = sum(g.money[o] for g in earlier)
+            predicted = [Decimal(base) * rate ** (h + 1) for h in range(ahead)]
+        counted = False
+        for h in range(ahead):
+            actual = sum(g.money[o + h + 1] for g in earlier)
+            if predicted[h] and actual:
+                errors[h].append(math.log(actual / predicted[h]))
+                counted = True
+        past += counted
+    for h in range(horizon):
+        if errors[h]:
+            variance[h] += sum(e * e for e in errors[h]) / len(errors[h])
+    widths = list(itertools.accumulate((_Z * math.sqrt(v) for v in variance), max))  # never narrower further out
+    return widths, past
+
+
+class _SplitMix:
+    """splitmix64: a small seeded generator of our own, so the engine needs no ``random`` and the band is the same
+    on every run and every machine."""
+
+    _MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int) -> None:
+        self.state = seed & self._MASK
+
+    def below(self, n: int) -> int:
+        """A number in 0..n-1."""
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self._MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self._MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self._MASK
+        return (z ^ (z >> 31)) % n
+
+
+def _multinomial(rng: _SplitMix, items: Sequence[int]) -> dict[int, int]:
+    """Each item drawn with replacement as many times as there are items: how often each was drawn."""
+    weights: dict[int, int] = {}
+    for _ in items:
+        item = items[rng.below(len(items))]
+        weights[item] = weights.get(item, 0) + 1
+    return weights
+
+
+def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_MONTHS,
+                   target: tuple[Decimal, Month] | None = None, band: bool = True) -> Forecast:
+    """Project what the customers paying in ``as_of`` will pay in each of the next ``months`` months.
+
+    Only the table's months up to ``as_of`` are read, so a forecast as of an earlier month is the one the
+    table would have given then. ``target`` (amount, month) adds what new business it needs.
+    """
+    if as_of not in table:
+        raise QueryError(say.forecast_before_table(as_of, table.first))
+    if not 1 <= months <= MAX_MONTHS:
+        raise QueryError(say.forecast_months_range(months, MAX_MONTHS))
+    if target is not None and target[1] <= as_of:
+        raise QueryError(say.forecast_target_past(target[1], as_of))
+    horizon = max(months, target[1] - as_of if target is not None else 0)
+    origin = table.index(as_of)
+    column = segment_column(table)
+    method, projection, groups, rates, simple = _projection(table, origin, horizon, column)
+    widths, past = _band(table, groups, origin, horizon, projection, method) if band else ([0.0] * horizon, 0)
+    base = sum(g.money[origin] for g in groups)
+    projected: list[ForecastMonth] = []
+    for h in range(months):
+        mrr = _cents(projection[h])
+        width = Decimal(repr(widths[h]))
+        low, high = projection[h] * max(1 - width, Decimal(0)), projection[h] * (1 + width)
+        projected.append(ForecastMonth(month=as_of + h + 1, mrr=mrr, low=_cents(low), high=_cents(high)))
+    year_ago = as_of - 12
+    backtest = None
+    if year_ago in table and year_ago > table.first:
+        b_origin = table.index(year_ago)
+        b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column)
+        actual = sum(table.mrr[c][origin] for c in range(len(table.mrr)) if table.mrr[c][b_origin])
+        backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),
+                            actual_mrr=cents_to_decimal(actual))
+    goal = None
+    if target is not None:
+        amount, by = target
+        recent = [m for m in table.movements if as_of - 12 < m.month <= as_of]
+        goal = Target(amount=amount, by=by, months=by - as_of, projected_mrr=_cents(projection[by - as_of - 1]),
+                      recent_new_mrr_per_month=(cents_to_decimal(sum(m.new for m in recent)) / max(len(recent), 1)
+                                                ).quantize(_CENTS, ROUND_HALF_UP),
+                      recent_months=len(recent))
+    names = {compared(v): v for v in table.spellings.get(column, {}).values()} if column else {}
+    segments = tuple(names.get(s, s) for s in sorted(rates.segments)) if rates is not None else ()
+    start = max(table.first, as_of - 23)
+    actual_series = tuple((m, cents_to_decimal(table.total(m))) for m in (start + i for i in range(as_of - start + 1)))
+    return Forecast(as_of=as_of, base_mrr=cents_to_decimal(base),
+                    customers=sum(1 for series in table.mrr if series[origin]), method=method, history=origin + 1,
+                    months=tuple(projected), backtest=backtest, target=goal, segment_column=column,
+                    segments=segments, simple_rate=simple, resamples=RESAMPLES if band else 0, past_forecasts=past,
+                    actual=actual_series, unit=table.unit, currency=table.currency)
+
+
+_MOST = Decimal(10) ** 15  # as the readers refuse a larger amount
+_SCALES = {"k": 3, "m": 6, "mm": 6, "b": 9, "bn": 9}
+
+
+def parse_amount(text: str) -> Decimal:
+    """A target amount as people write it: ``2000000``, ``2,000,000``, ``$2M``, ``1.5m``, ``750k``, ``USD 2M``.
+
+    >>> [str(parse_amount(t)) for t in ("2000000", "$2M", "1.5m", "750k", "2,500,000.50")]
+    ['2000000.00', '2000000.00', '1500000.00', '750000.00', '2500000.50']
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    for prefix in ("usd", "eur", "gbp", "$", "€", "£"):
+        if cleaned.lower().startswith(prefix):
+            cleaned = cleaned[len(prefix):].strip()
+    lower = cleaned.lower()
+    places = 0
+    for suffix, power in sorted(_SCALES.items(), key=lambda kv: -len(kv[0])):
+        if lower.endswith(suffix):
+            cleaned, places = cleaned[: -len(suffix)].strip(), power
+            break
+    try:
+        amount: Decimal = (Decimal(cleaned) * Decimal(10) ** places).quantize(_CENTS, ROUND_HALF_UP)
+        if not amount.is_finite() or amount <= 0 or amount > _MOST:
+            raise ArithmeticError
+    except ArithmeticError:
+        raise QueryError(say.forecast_bad_amount(text)) from None
+    return amount
+
+
+def forecast_to_dict(forecast: Forecast) -> dict[str, object]:
+    """The forecast as ``nrr forecast --json`` prints it (money as strings with 2 decimals)."""
+    b, t = forecast.backtest, forecast.target
+    return {
+        "as_of": str(forecast.as_of),
+        "base_mrr": _money(forecast.base_mrr),
+        "method": forecast.method,
+        "months": [{"month": str(m.month), "mrr": _money(m.mrr), "low": _money(m.low), "high": _money(m.high)}
+                   for m in forecast.months],
+        "backtest": None if b is None else {
+            "as_of": str(b.as_of), "predicted_mrr": _money(b.predicted_mrr), "actual_mrr": _money(b.actual_mrr),
+            "error_pct": None if b.error_pct is None else float(b.error_pct)},
+        "target": None if t is None else {
+            "amount": _money(t.amount), "by": str(t.by), "projected_mrr": _money(t.projected_mrr),
+            "gap": _money(t.gap), "new_mrr_needed_per_month": _money(t.new_mrr_needed_per_month),
+            "recent_new_mrr_per_month": _money(t.recent_new_mrr_per_month)},
+    }
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(_CENTS, ROUND_HALF_UP))
