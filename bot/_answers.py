@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -30,22 +31,28 @@ from bot._blocks import (
     share_actions,
     shared_context,
 )
+from bot._forecast_blocks import forecast_blocks, forecast_headline
 from bot._pool import BoundedPool
-from bot._query import SlackQuery, parse_query
+from bot._query import Forecasting, SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
     EXAMPLES,
     TOP_MOVERS,
     Cells,
+    CustomerTable,
+    Forecast,
     Ledger,
     LedgerError,
     Method,
+    Month,
     NrrError,
     Period,
     QueryError,
     Report,
     attribute_column,
     cohort_triangle,
+    parse_amount,
+    parse_month,
     resolve_period,
     segment_values,
 )
@@ -70,6 +77,9 @@ class BotApp(SetupApp, Protocol):
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report: ...
+
+    def forecast(self, table: CustomerTable, today: dt.date, months: int = 12,
+                 target: tuple[Decimal, Month] | None = None) -> Forecast: ...
 
     def remember(self, key: str, value: object) -> None: ...
 
@@ -135,6 +145,9 @@ class Answers:
             if query.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
             cells = self.app.cells()
+            if query.forecast is not None:
+                blocks, fallback = self._forecast(query.forecast, cells)
+                return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
             if query.cohorts:
                 return self._cohorts(cells)
             query = with_segment(query, cells.check.ledger)
@@ -163,6 +176,22 @@ class Answers:
             raise QueryError(say.needs_customer_table("Cohorts"))
         triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start)
         return cohort_blocks(triangle), f"NRR by acquisition quarter: {len(triangle.rows)} cohorts"
+
+    def _forecast(self, asked: Forecasting, cells: Cells) -> tuple[list[Block], str]:
+        """``/nrr forecast [N months] [target AMOUNT by MONTH]``: a customer table only."""
+        table = cells.ledger.customers
+        if table is None:
+            raise QueryError(say.forecast_needs_table())
+        target = None
+        if asked.target is not None:
+            amount, month = asked.target
+            try:
+                by = parse_month(month)
+            except ValueError:
+                raise QueryError(say.forecast_target_month(month)) from None
+            target = (parse_amount(amount), by)
+        forecast = self.app.forecast(table, self.app.today(), asked.months, target)
+        return forecast_blocks(forecast), escape(forecast_headline(forecast))
 
     # -- sharing exactly what was shown --
 

@@ -52,8 +52,10 @@ MIN_SEGMENT_OBSERVATIONS = 200
 RESAMPLES = 200
 SEED = 19
 #: the share of the resampled projections (and past errors) the band covers, and its z
-BAND_COVERAGE = 90
-_Z = 1.645
+BAND_COVERAGE = 95
+_Z = 1.96
+#: the past forecasts whose average miss widens the band: those of the last two years
+PAST_FORECASTS = 24
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
 
@@ -408,7 +410,8 @@ def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int,
             variance[h] += sum((x - mean) ** 2 for x in resampled[h]) / (len(resampled[h]) - 1)
     past = 0
     errors: list[list[float]] = [[] for _ in range(horizon)]
-    for o in range(MIN_AGE_AWARE_MONTHS - 1 if method == "age-aware" else 1, origin):
+    earliest = MIN_AGE_AWARE_MONTHS - 1 if method == "age-aware" else 1
+    for o in range(max(earliest, origin - PAST_FORECASTS), origin):
         ahead = min(horizon, origin - o)
         if ahead < 1:
             continue
@@ -431,11 +434,42 @@ def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int,
                 errors[h].append(math.log(actual / predicted[h]))
                 counted = True
         past += counted
+    churn_like, concentration = _process(table, origin)
     for h in range(horizon):
-        if errors[h]:
-            variance[h] += sum(e * e for e in errors[h]) / len(errors[h])
+        variance[h] += (h + 1) * churn_like * concentration
+        if errors[h]:  # what the random parts above do not cover: how far off the method has been on average
+            variance[h] += (sum(errors[h]) / len(errors[h])) ** 2
     widths = list(itertools.accumulate((_Z * math.sqrt(v) for v in variance), max))  # never narrower further out
     return widths, past
+
+
+#: customers whose recent months measure the spread of one customer's money from month to month
+_PROCESS_SAMPLE = 20_000
+
+
+def _process(table: CustomerTable, origin: int) -> tuple[float, float]:
+    """How much one customer's money moves in a month (the money-weighted variance of next month over this, for
+    the customers paying, over the last 12 months), and how concentrated today's base is (the sum of squared
+    amounts over the squared total: 1 / n for n customers paying alike). Their product, times the months ahead,
+    is the relative variance of what today's customers will pay that comes from which of them churn or grow."""
+    first = max(0, origin - 12)
+    step = max(1, len(table.mrr) // _PROCESS_SAMPLE)
+    weight = total = 0
+    square = 0.0
+    for series in table.mrr[::step]:
+        for t in range(first, origin):
+            now = series[t]
+            if now:
+                after = series[t + 1]
+                weight += now
+                total += after
+                square += after * after / now
+    squares = sum(series[origin] ** 2 for series in table.mrr)
+    base = sum(series[origin] for series in table.mrr)
+    if not weight or not base:
+        return 0.0, 0.0
+    mean = total / weight
+    return max(square / weight - mean * mean, 0.0), squares / base / base
 
 
 class _SplitMix:

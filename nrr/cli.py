@@ -265,7 +265,7 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int
 
 
 def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
-    from engine import build_forecast, forecast_as_of, forecast_to_dict, parse_amount
+    from engine import forecast_to_dict, parse_amount
     from nrr._render import render_forecast
 
     if (args.target is None) != (args.by is None):
@@ -280,14 +280,10 @@ def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
             target = (parse_amount(args.target), by)
         except QueryError as exc:
             raise UsageError(str(exc)) from None
-    ledger = load_ledger(runtime.source())
-    table = ledger.customers
+    table = load_ledger(runtime.source()).customers
     if table is None:
         raise CommandError(say.forecast_needs_table())
-    today = args.today or runtime.today()
-    forecast = build_forecast(table, forecast_as_of(table, Month.of(today) - 1), months=args.months, target=target)
-    if forecast.currency is None:
-        forecast = replace(forecast, currency=runtime.settings.company.currency)
+    forecast = runtime.forecast(table, args.today or runtime.today(), args.months, target)
     if args.json:
         import json
 

@@ -1,0 +1,50 @@
+"""A forecast as Block Kit: the projection month by month with its band, and the engine's sentences about it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from bot._blocks import Block, context, escape, mrkdwn
+from engine import Forecast, currency_amount
+
+#: months listed one by one; a longer projection lists every third month after them, and its last
+LISTED = 12
+
+
+def forecast_headline(forecast: Forecast) -> str:
+    """``Projection from October 2026: $88,649 of MRR from 30 customers; $86,084 in October 2027``."""
+    money = _money(forecast)
+    last = forecast.months[-1]
+    return (f"Projection of today's customers' {forecast.unit} from {forecast.as_of.name}: "
+            f"{money(forecast.base_mrr)} from {forecast.customers:,} customers, {money(last.mrr)} in {last.month.name} "
+            "(no new business)")
+
+
+def forecast_line(forecast: Forecast) -> str:
+    """One line for a digest, the App Home or the add-on: where the base is headed in a year, with its band."""
+    money = _money(forecast)
+    last = forecast.months[-1]
+    return (f"{last.month.name}: today's customers are projected to pay {money(last.mrr)} "
+            f"({money(last.low)} to {money(last.high)}), from {money(forecast.base_mrr)} in {forecast.as_of.name}.")
+
+
+def forecast_blocks(forecast: Forecast) -> list[Block]:
+    """The projection, its month-by-month table, the backtest and target, then the method and band."""
+    money = _money(forecast)
+    months = forecast.months
+    shown = [m for i, m in enumerate(months) if i < LISTED or (i + 1) % 3 == 0 or i == len(months) - 1]
+    lines = [f"{'Month':<9} {forecast.unit:>13} {'Low':>13} {'High':>13}"]
+    lines += [f"{m.month.short:<9} {money(m.mrr):>13} {money(m.low):>13} {money(m.high):>13}" for m in shown]
+    blocks: list[Block] = [mrkdwn(f":crystal_ball: *{escape(forecast_headline(forecast))}*"),
+                           mrkdwn("```" + "\n".join(lines) + "```")]
+    for sentence in (forecast.backtest_sentence, forecast.target_sentence):
+        if sentence is not None:
+            blocks.append(mrkdwn(escape(sentence)))
+    blocks.append(context(escape(forecast.method_sentence), escape(forecast.band_sentence)))
+    return blocks
+
+
+def _money(forecast: Forecast) -> Callable[[Decimal], str]:
+    currency = forecast.currency or "USD"
+    return lambda amount: currency_amount(amount, currency)
