@@ -240,7 +240,20 @@ class Answers:
             setup = [self.setup._connection_now(), *subscription_lines(self.app)]
         except NrrError as exc:
             setup = [str(exc)]
-        return home_view(sections, warnings, setup)
+        return home_view(sections, warnings, setup, self._forecast_line())
+
+    def _forecast_line(self) -> str | None:
+        """The App Home's forecast line: a customer table's base a year on; None on a seven-column ledger or
+        when it cannot be worked out (the dashboard says the rest)."""
+        try:
+            cells = self.app.cells()
+            table = cells.ledger.customers
+            if table is None:
+                return None
+            today = self.app.today()
+            return cells.memo(("forecast line", today), lambda: self.app.forecast(table, today).line)
+        except NrrError:
+            return None
 
     # -- running them off the listener thread --
 

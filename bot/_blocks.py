@@ -244,7 +244,7 @@ def help_blocks(periods: Sequence[str]) -> list[Block]:
 
 
 def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue],
-              setup: Sequence[str] = ()) -> dict[str, Any]:
+              setup: Sequence[str] = (), forecast: str | None = None) -> dict[str, Any]:
     """App Home: one headline per period (or why it is missing), the tier, the latest warnings, then the
     setup: the ledger connected, the digests with their next runs, where alerts go."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Net Revenue Retention"}}]
@@ -261,6 +261,8 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     if tier_line:
         blocks.append({"type": "divider"})
         blocks.append(mrkdwn(tier_line))
+    if forecast is not None:  # the engine's forecast line: a customer table's base a year on
+        blocks.append(mrkdwn(f":crystal_ball: *Projection* {escape(forecast)}"))
     if lines := warning_lines(warnings):
         blocks.append(context(*lines))
     if setup:

@@ -21,14 +21,6 @@ def forecast_headline(forecast: Forecast) -> str:
             "(no new business)")
 
 
-def forecast_line(forecast: Forecast) -> str:
-    """One line for a digest, the App Home or the add-on: where the base is headed in a year, with its band."""
-    money = _money(forecast)
-    last = forecast.months[-1]
-    return (f"{last.month.name}: today's customers are projected to pay {money(last.mrr)} "
-            f"({money(last.low)} to {money(last.high)}), from {money(forecast.base_mrr)} in {forecast.as_of.name}.")
-
-
 def forecast_blocks(forecast: Forecast) -> list[Block]:
     """The projection, its month-by-month table, the backtest and target, then the method and band."""
     money = _money(forecast)

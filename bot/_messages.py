@@ -239,3 +239,7 @@ def forecast_target_month(words: str) -> str:
 
 def forecast_needs_table() -> str:
     return engine.forecast_needs_customers("Connect a customer tab (`/nrr connect`): see the README's Customer tables.")
+
+
+def forecast_more() -> str:
+    return "Today's customers only, no new business. `/nrr forecast` for the months, the method and the band."

@@ -153,6 +153,13 @@ class Forecast:
         return say.currency_amount(value, self.currency or "USD")
 
     @property
+    def line(self) -> str:
+        """One line for a digest, the App Home or the add-on: where today's base is headed, with its band."""
+        last = self.months[-1]
+        return say.forecast_line(last.month, self.amount(last.mrr), self.amount(last.low), self.amount(last.high),
+                                 self.amount(self.base_mrr), self.as_of)
+
+    @property
     def backtest_sentence(self) -> str | None:
         b = self.backtest
         if b is None:

@@ -683,6 +683,11 @@ def forecast_target(amount: str, unit: str, by: Month, projected: str, gap: Deci
             f"churn ({last}).")
 
 
+def forecast_line(month: Month, projected: str, low: str, high: str, base: str, as_of: Month) -> str:
+    return (f"{month.name}: today's customers are projected to pay {projected} ({low} to {high}), from {base} in "
+            f"{as_of.name}.")
+
+
 def forecast_before_table(month: Month, first: Month) -> str:
     return f"{month.name} is before the customer table starts ({first.name}): there is nothing to forecast from."
 

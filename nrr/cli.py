@@ -374,7 +374,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
             path = Path(f"nrr-digest-{channel}-{month}.png")
             path.write_bytes(render_chart(digest.series, settings.profile,
-                                          f"Trailing-12-month NRR and GRR to {month.name}"))
+                                          f"Trailing-12-month NRR and GRR to {month.name}",
+                                          digest.forecast if "forecast" in schedule.include else None))
             out.print(f"\nChart: {path} ({len(path.read_bytes()):,} bytes), would be posted in the digest's thread.",
                       markup=False)
         alerts = settings.alerts
