@@ -10,9 +10,15 @@ what it pays in ``as_of`` and follows the rates of its age, month by month as it
 the segment has enough history. Money-weighted, because big customers churn less: a survival curve of
 customer counts times the survivors' growth runs low.
 
-The **band** is the projection's spread over resamplings of the history the rates are learnt from
-(cohorts for the first 24 months of age, calendar months after: seeded, so deterministic), widened by
-the method's own errors in the past year-long forecasts the table allows.
+The customers already paying in the table's first month are left out of the rates for its first six
+months: some were won just before and still churn as new customers do, which would count as the mature
+customers' churn.
+
+The **band** (95%) combines the projection's spread over resamplings of the history the rates are learnt
+from (cohorts for the first 24 months of age, calendar months after; seeded, so deterministic) with the
+spread of what today's customers themselves do: one customer's money-weighted month-to-month variance,
+times the months ahead, times how concentrated today's base is. A change in how customers behave is not
+in it; the backtest shows how far that has moved the method before.
 
 A table shorter than 13 months cannot teach retention by age; the **simple method** applies its average
 monthly retention of paying customers to today's base instead, and says so.
@@ -46,16 +52,16 @@ MIN_AGE_AWARE_MONTHS = 13
 YOUNG_AGES = 12
 MATURE = YOUNG_AGES + 1
 _MATURE_AGE = 24
+#: months of the table's start whose customers' ages are too unsure to learn from (``_unknown_ages``)
+UNKNOWN_AGE_MONTHS = 6
 #: a segment's own rate for an age is used once that many customer-months of the segment show it
 MIN_SEGMENT_OBSERVATIONS = 200
 #: resamplings of the history for the band, and the seed that makes them the same every run
-RESAMPLES = 200
+RESAMPLES = 100
 SEED = 19
-#: the share of the resampled projections (and past errors) the band covers, and its z
+#: the share of the projection's spread the band covers, and its z
 BAND_COVERAGE = 95
 _Z = 1.96
-#: the past forecasts whose average miss widens the band: those of the last two years
-PAST_FORECASTS = 24
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
 
@@ -129,7 +135,6 @@ class Forecast:
     segments: tuple[str, ...]  # the segments that had enough history for rates of their own
     simple_rate: Decimal | None  # the simple method's monthly retention
     resamples: int
-    past_forecasts: int  # the past forecasts whose errors widen the band
     actual: tuple[tuple[Month, Decimal], ...]  # every customer's total by month, to as_of (for charts)
     unit: str = "MRR"
     currency: str | None = None
@@ -146,7 +151,7 @@ class Forecast:
     @property
     def band_sentence(self) -> str:
         """What the band covers."""
-        return say.forecast_band(BAND_COVERAGE, self.resamples, self.past_forecasts, self.method == "simple")
+        return say.forecast_band(BAND_COVERAGE, self.resamples, self.method == "simple")
 
     def amount(self, value: Decimal) -> str:
         """Money as the sentences show it: ``$1,234,567``."""
@@ -209,6 +214,14 @@ def _groups(table: CustomerTable, origin: int, column: str | None) -> list[_Grou
         members.setdefault((first, segment), []).append(series[:n])
     return [_Group(first, segment, len(rows), tuple(map(sum, zip(*rows, strict=True))))
             for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+
+
+def _unknown_ages(origin: int) -> int:
+    """The months of the table's start left out of the rates: the customers already paying then may have been
+    won just before, still in their early months, so their first months there would count early churn as the
+    mature customers'. Six months, or fewer while the table is too short to spare them (a year of history stays).
+    """
+    return max(0, min(UNKNOWN_AGE_MONTHS, origin - YOUNG_AGES))
 
 
 def _bucket(first: int, age: int) -> int:
@@ -285,8 +298,10 @@ class _History:
     def of(cls, groups: Sequence[_Group], origin: int) -> _History:
         young: dict[tuple[int, str | None], dict[int, list[int]]] = {}
         mature: dict[tuple[int, str | None], list[int]] = {}
+        unknown = _unknown_ages(origin)
         for group in groups:
-            for t in range(group.first, min(origin, len(group.money) - 1)):
+            start = unknown if group.first == 0 else group.first
+            for t in range(start, min(origin, len(group.money) - 1)):
                 bucket = _bucket(group.first, t - group.first)
                 num, den = group.money[t + 1], group.money[t]
                 if bucket == MATURE:
@@ -339,6 +354,24 @@ def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates)
     return out
 
 
+def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[float]:
+    """``_project`` in floats, for the band's resamplings: a spread, not money, and two hundred of them."""
+    company = [float(r) for r in rates.company]
+    segments = {k: [float(r) for r in v] for k, v in rates.segments.items()}
+    out = [0.0] * horizon
+    for group in groups:
+        base = group.money[origin] if group.first <= origin else 0
+        if not base:
+            continue
+        own = segments.get(group.segment, company) if group.segment is not None else company
+        factor = float(base)
+        age = origin - group.first
+        for h in range(horizon):
+            factor *= own[_bucket(group.first, age + h)]
+            out[h] += factor
+    return out
+
+
 def _simple_rate(groups: Sequence[_Group], origin: int) -> Decimal | None:
     """The average monthly retention of paying customers: their money next month over this, pooled."""
     num = den = 0
@@ -368,9 +401,11 @@ def segment_column(table: CustomerTable) -> str | None:
     return None if column is None or column == table.summed_by else column
 
 
-def _projection(table: CustomerTable, origin: int, horizon: int, column: str | None
+def _projection(table: CustomerTable, origin: int, horizon: int, column: str | None,
+                groups: list[_Group] | None = None
                 ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates | None, Decimal | None]:
-    groups = _groups(table, origin, column)
+    if groups is None:
+        groups = _groups(table, origin, column)
     if origin + 1 >= MIN_AGE_AWARE_MONTHS:
         rates = _rates(_History.of(groups, origin).sums())
         if rates is not None:
@@ -383,8 +418,9 @@ def _projection(table: CustomerTable, origin: int, horizon: int, column: str | N
 
 
 def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
-          method: ForecastMethod) -> tuple[list[float], int]:
-    """The band's relative half-width for each month ahead, and how many past forecasts widened it."""
+          method: ForecastMethod) -> list[float]:
+    """The band's relative half-width for each month ahead: the spread of the projection over resamplings of
+    the history it is learnt from, and the spread of what today's customers do (``_process``), combined."""
     variance = [0.0] * horizon
     rng = _SplitMix(SEED)
     history = _History.of(groups, origin)
@@ -397,7 +433,7 @@ def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int,
             rates = _rates(history.sums(cohort_weights, month_weights))
             if rates is None:
                 continue
-            values = _project(groups, origin, horizon, rates)
+            values = _project_spread(groups, origin, horizon, rates)
         else:
             month_weights = _multinomial(rng, months)
             num = sum(month_weights[t] * g.money[t + 1] for g in groups for t in range(g.first, origin)
@@ -407,47 +443,18 @@ def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int,
             if not den:
                 continue
             base = sum(g.money[origin] for g in groups)
-            values = [Decimal(base) * (Decimal(num) / Decimal(den)) ** (h + 1) for h in range(horizon)]
+            values = [base * (num / den) ** (h + 1) for h in range(horizon)]
         for h in range(horizon):
             if projection[h] and values[h]:
-                resampled[h].append(math.log(values[h] / projection[h]))
+                resampled[h].append(math.log(values[h] / float(projection[h])))
     for h in range(horizon):
         if len(resampled[h]) > 1:
             mean = sum(resampled[h]) / len(resampled[h])
             variance[h] += sum((x - mean) ** 2 for x in resampled[h]) / (len(resampled[h]) - 1)
-    past = 0
-    errors: list[list[float]] = [[] for _ in range(horizon)]
-    earliest = MIN_AGE_AWARE_MONTHS - 1 if method == "age-aware" else 1
-    for o in range(max(earliest, origin - PAST_FORECASTS), origin):
-        ahead = min(horizon, origin - o)
-        if ahead < 1:
-            continue
-        earlier = [g for g in groups if g.first <= o]
-        if method == "age-aware":
-            rates = _rates(_History.of(earlier, o).sums())
-            if rates is None:
-                continue
-            predicted = _project(earlier, o, ahead, rates)
-        else:
-            rate = _simple_rate(earlier, o)
-            if rate is None:
-                continue
-            base = sum(g.money[o] for g in earlier)
-            predicted = [Decimal(base) * rate ** (h + 1) for h in range(ahead)]
-        counted = False
-        for h in range(ahead):
-            actual = sum(g.money[o + h + 1] for g in earlier)
-            if predicted[h] and actual:
-                errors[h].append(math.log(actual / predicted[h]))
-                counted = True
-        past += counted
     churn_like, concentration = _process(table, origin)
     for h in range(horizon):
         variance[h] += (h + 1) * churn_like * concentration
-        if errors[h]:  # what the random parts above do not cover: how far off the method has been on average
-            variance[h] += (sum(errors[h]) / len(errors[h])) ** 2
-    widths = list(itertools.accumulate((_Z * math.sqrt(v) for v in variance), max))  # never narrower further out
-    return widths, past
+    return list(itertools.accumulate((_Z * math.sqrt(v) for v in variance), max))  # never narrower further out
 
 
 #: customers whose recent months measure the spread of one customer's money from month to month
@@ -523,7 +530,7 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     origin = table.index(as_of)
     column = segment_column(table)
     method, projection, groups, rates, simple = _projection(table, origin, horizon, column)
-    widths, past = _band(table, groups, origin, horizon, projection, method) if band else ([0.0] * horizon, 0)
+    widths = _band(table, groups, origin, horizon, projection, method) if band else [0.0] * horizon
     base = sum(g.money[origin] for g in groups)
     projected: list[ForecastMonth] = []
     for h in range(months):
@@ -535,7 +542,9 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     backtest = None
     if year_ago in table and year_ago > table.first:
         b_origin = table.index(year_ago)
-        b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column)
+        # without segments, the groups are the same a year before (each group's months after it are not read)
+        earlier = None if column is not None else [g for g in groups if g.first <= b_origin]
+        b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column, earlier)
         actual = sum(table.mrr[c][origin] for c in range(len(table.mrr)) if table.mrr[c][b_origin])
         backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),
                             actual_mrr=cents_to_decimal(actual))
@@ -554,7 +563,7 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     return Forecast(as_of=as_of, base_mrr=cents_to_decimal(base),
                     customers=sum(1 for series in table.mrr if series[origin]), method=method, history=origin + 1,
                     months=tuple(projected), backtest=backtest, target=goal, segment_column=column,
-                    segments=segments, simple_rate=simple, resamples=RESAMPLES if band else 0, past_forecasts=past,
+                    segments=segments, simple_rate=simple, resamples=RESAMPLES if band else 0,
                     actual=actual_series, unit=table.unit, currency=table.currency)
 
 

@@ -650,15 +650,12 @@ def forecast_simple(customers: int, as_of: Month, history: int, rate: Decimal, n
             "month; no new business.")
 
 
-def forecast_band(coverage: int, resamples: int, past: int, simple: bool) -> str:
+def forecast_band(coverage: int, resamples: int, simple: bool) -> str:
     """What the band covers."""
     what = "the months" if simple else "the cohorts (and, past 24 months of age, the months)"
-    text = (f"Band: {coverage}% of the spread from {resamples} resamplings of {what} the projection is learnt from "
-            "and from which of today's customers churn or grow")
-    if past:
-        plural = "s" if past != 1 else ""
-        return text + f", widened by the method's average miss in {past} past forecast{plural} the table allows."
-    return text + "; the table is too short to test the method against past forecasts."
+    return (f"Band: {coverage}% of the spread from {resamples} resamplings of {what} the projection is learnt from "
+            "and from which of today's customers churn or grow; not covered: a change in how customers behave, "
+            "which the backtest shows.")
 
 
 def forecast_backtest(predicted: str, actual: str, error_pct: Decimal | None, as_of: Month, month: Month,

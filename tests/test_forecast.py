@@ -194,9 +194,9 @@ def test_nrr_forecast_prints_the_projection_and_its_sentences() -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "Projection of today's customers' MRR from October 2026: $88,649 from 30 customers"
-    assert lines[2].startswith("Nov 2026 $88,721")
+    assert lines[2].startswith("Nov 2026 $88,850")
     assert lines[4].startswith("Projection: each of the 30 customers paying in October 2026 keeps what it pays")
-    assert lines[5].startswith("Band: 95% of the spread from 200 resamplings")
+    assert lines[5].startswith("Band: 95% of the spread from 100 resamplings")
     assert lines[6].startswith("A year ago (October 2025) the simple method")
 
 

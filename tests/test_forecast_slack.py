@@ -58,7 +58,7 @@ def test_forecast_answers_the_projection_its_method_band_and_target(stack: Stack
     assert blocks[2]["text"]["text"].startswith("Target $5,000 MRR by December 2026: today's customers are projected")
     method, band = (e["text"] for e in blocks[3]["elements"])
     assert method.startswith("Projection: each of the 4 customers paying in October 2026 keeps what it pays then")
-    assert band.startswith("Band: 95% of the spread from 200 resamplings")
+    assert band.startswith("Band: 95% of the spread from 100 resamplings")
     assert answer["text"].startswith("Projection of today's customers' MRR from October 2026")
 
 
