@@ -10,7 +10,8 @@ their MRR at the cut over their MRR then). A miss is (projection - truth) / trut
 
 The simulation: customers join every month (from ten years before the table, so it holds every age) at a
 rate that changes as the scenario says; each pays 50-2,000 a month (log-uniform: most are small); every
-month a paying customer churns, expands (x1.05-1.4) or contracts (x0.6-0.95). Its churn hazard is the
+month a paying customer churns, expands (x1.05-1.4) or contracts (x0.6-0.95); in "win-back" a customer that
+left comes back at its last MRR with a chance of 3% a month. Its churn hazard is the
 scenario's ``early`` in its first 6 months and ``churn`` after, lower for big customers (x0.5 at 2,000,
 x1.5 at 50): big customers churn less, so counting logos would run low. Segments (SMB, Mid-market,
 Enterprise) follow size and get rates of their own where they have the history.
@@ -52,6 +53,7 @@ class Scenario:
     churn: float = 0.015
     expansion: float = 0.05
     contraction: float = 0.02
+    winback: float = 0.0  # the chance a customer that left comes back, each month
 
     def joins(self, t: int, months: int) -> float:
         """Customers won per month at month ``t`` (relative)."""
@@ -67,6 +69,7 @@ SCENARIOS = (
     Scenario("accelerating", 0.0, 1.5),
     Scenario("decelerating", 1.0, -0.5),
     Scenario("early churn, accelerating", 0.2, 2.0, early=0.12),
+    Scenario("steady, win-back", 0.3, 0.3, winback=0.03),
 )
 
 
@@ -86,18 +89,23 @@ def simulate(scenario: Scenario, customers: int, months: int, seed: int) -> list
             segment = "Enterprise" if cents >= 80000 else "Mid-market" if cents >= 25000 else "SMB"
             size = (math.log(cents / 100) - math.log(50)) / (math.log(2000) - math.log(50))  # 0 small .. 1 big
             damp = 1.5 - size
+            paying = True
             for month, age in zip(range(t, months), range(months - t), strict=True):
-                if age:
-                    hazard = (scenario.early if age <= 6 else scenario.churn) * damp
-                    roll = rng.random()
-                    if roll < hazard:
+                if age and not paying:
+                    if not scenario.winback:
                         break
+                    paying = rng.random() < scenario.winback  # back at what it paid when it left
+                elif age:
+                    hazard = (scenario.early if age <= 6 else scenario.churn) * damp
+                    if rng.random() < hazard:
+                        paying = False
+                        continue
                     roll = rng.random()
                     if roll < scenario.expansion:
                         cents = round(cents * rng.uniform(1.05, 1.4))
                     elif roll < scenario.expansion + scenario.contraction:
                         cents = round(cents * rng.uniform(0.6, 0.95))
-                if month >= 0:
+                if paying and month >= 0:
                     grid.append([f"{joined:06d}", labels[month], f"{cents // 100}.{cents % 100:02d}", segment])
         due -= int(due)
     return grid

@@ -7,7 +7,9 @@ the customers of that age paid the next month over what they paid, summed in cen
 and month the table holds (ages 0 to 11 one by one, 12-23 together, and 24 and over with the customers
 already paying when the table starts, whose age it cannot tell). Each of today's customers then keeps
 what it pays in ``as_of`` and follows the rates of its age, month by month as it ages, per segment where
-the segment has enough history. Money-weighted, because big customers churn less: a survival curve of
+the segment has enough history: the share of their money the customers paying in a month keep the next, and
+the share that churns, of which what came back in the table's history 1 to 12 months after a churn comes
+back. Money-weighted, because big customers churn less: a survival curve of
 customer counts times the survivors' growth runs low.
 
 The customers already paying in the table's first month are left out of the rates for its first six
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -52,6 +55,8 @@ MIN_AGE_AWARE_MONTHS = 13
 YOUNG_AGES = 12
 MATURE = YOUNG_AGES + 1
 _MATURE_AGE = 24
+#: months after a churn in which a customer's return is counted as the same customer coming back
+RETURN_MONTHS = 12
 #: months of the table's start whose customers' ages are too unsure to learn from (``_unknown_ages``)
 UNKNOWN_AGE_MONTHS = 6
 #: a segment's own rate for an age is used once that many customer-months of the segment show it
@@ -195,13 +200,39 @@ class _Group:
     segment: str | None
     members: int
     money: tuple[int, ...]  # cents, months 0..origin of the table
+    churned: tuple[int, ...]  # [t]: what the customers who stopped paying in t paid in t - 1
+    returns: tuple[int, ...]  # [t]: what the customers who came back in t (paying nothing in t - 1) pay in t
 
 
-def _groups(table: CustomerTable, origin: int, column: str | None) -> list[_Group]:
+@dataclass(frozen=True)
+class _Returns:
+    """Churned money by month, and the money that came back ``k`` months after its churn, by month of return,
+    for k up to RETURN_MONTHS: how much of what churns comes back, and when."""
+
+    churned: tuple[int, ...]  # [c]: the money churned in month c (paid in c - 1, nothing in c)
+    back: tuple[tuple[int, ...], ...]  # [k][r]: the money back in month r, k = r - c months after its churn
+
+    def shares(self, origin: int) -> list[Decimal]:
+        """[k]: the share of churned money paying again k months on (0 for k = 0), from the months up to
+        ``origin``: the returns by then, each kept at what it came back with."""
+        out = [Decimal(0)]
+        for k in range(1, RETURN_MONTHS + 1):
+            exposed = sum(self.churned[: max(0, origin - k + 1)])
+            back = sum(self.back[k][: origin + 1])
+            out.append(out[-1] + (Decimal(back) / Decimal(exposed) if exposed else Decimal(0)))
+        return out
+
+
+def _groups(table: CustomerTable, origin: int, column: str | None) -> tuple[list[_Group], _Returns]:
     """The customers paying by month index ``origin``, grouped by acquisition month and segment (their
-    value in ``origin``), each group's cents summed month by month up to ``origin``."""
+    value in ``origin``), each group's cents summed month by month up to ``origin``; and the churns and returns
+    of every customer (``_Returns``)."""
     n = origin + 1
     members: dict[tuple[int, str | None], list[tuple[int, ...]]] = {}
+    churned: dict[tuple[int, str | None], list[int]] = {}
+    returns: dict[tuple[int, str | None], list[int]] = {}
+    all_churned = [0] * n
+    back = [[0] * n for _ in range(RETURN_MONTHS + 1)]
     indices = range(n)
     for c, series in enumerate(table.mrr):
         first = next(itertools.compress(indices, series), None)
@@ -211,9 +242,31 @@ def _groups(table: CustomerTable, origin: int, column: str | None) -> list[_Grou
         if column is not None:
             value = table.value_at(column, c, origin)
             segment = compared(value) if value is not None and value.strip() else None
-        members.setdefault((first, segment), []).append(series[:n])
-    return [_Group(first, segment, len(rows), tuple(map(sum, zip(*rows, strict=True))))
-            for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+        key = (first, segment)
+        members.setdefault(key, []).append(series[:n])
+        # only the months whose figure changed, found at C speed: a churn (to 0) or a return (from 0)
+        lost = came = None
+        since = -1
+        for i in itertools.compress(range(first + 1, n), map(operator.ne, itertools.islice(series, first + 1, n),
+                                                              itertools.islice(series, first, n - 1))):
+            before, now = series[i - 1], series[i]
+            if before and not now:
+                if lost is None:
+                    lost, came = churned.setdefault(key, [0] * n), returns.setdefault(key, [0] * n)
+                lost[i] += before
+                all_churned[i] += before
+                since = i
+            elif now and not before:
+                if came is None:
+                    lost, came = churned.setdefault(key, [0] * n), returns.setdefault(key, [0] * n)
+                came[i] += now
+                if 0 < i - since <= RETURN_MONTHS:
+                    back[i - since][i] += now
+    empty = (0,) * n
+    groups = [_Group(first, segment, len(rows), tuple(map(sum, zip(*rows, strict=True))),
+                     tuple(churned.get((first, segment), empty)), tuple(returns.get((first, segment), empty)))
+              for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+    return groups, _Returns(tuple(all_churned), tuple(tuple(row) for row in back))
 
 
 def _unknown_ages(origin: int) -> int:
@@ -233,56 +286,67 @@ def _bucket(first: int, age: int) -> int:
 
 @dataclass
 class _Sums:
-    """Money-weighted retention sums by segment (None: the company) and age bucket: next month over this."""
+    """Money-weighted sums by segment (None: the company) and age bucket: what the customers paying in a month pay
+    the next (``num``), what they paid (``den``), what those who stopped paid (``churn``), and customer-months."""
 
     num: dict[str | None, list[int]]
     den: dict[str | None, list[int]]
+    churn: dict[str | None, list[int]]
     obs: dict[str | None, list[int]]
 
     @classmethod
     def empty(cls, segments: Sequence[str | None]) -> _Sums:
         keys = [None, *segments]
-        return cls({k: [0] * (MATURE + 1) for k in keys}, {k: [0] * (MATURE + 1) for k in keys},
-                   {k: [0] * (MATURE + 1) for k in keys})
+        return cls(*({k: [0] * (MATURE + 1) for k in keys} for _ in range(4)))
 
-    def add(self, segment: str | None, bucket: int, num: int, den: int, obs: int, weight: int = 1) -> None:
+    def add(self, segment: str | None, bucket: int, block: tuple[int, int, int, int], weight: int = 1) -> None:
+        num, den, churn, obs = block
         for key in {None, segment}:
             self.num[key][bucket] += weight * num
             self.den[key][bucket] += weight * den
+            self.churn[key][bucket] += weight * churn
             self.obs[key][bucket] += weight * obs
 
 
 @dataclass(frozen=True)
 class _Rates:
-    """The monthly rate for each segment and age bucket, falling back to the company's where thin."""
+    """For each segment and age bucket, falling back to the company's where thin: the share of their money the
+    customers paying in a month keep the next (``keep``) and the share that churns (``churn``); and the share of
+    churned money that comes back k months on (``back``)."""
 
-    company: list[Decimal]
-    segments: dict[str, list[Decimal]]
+    keep: list[Decimal]
+    churn: list[Decimal]
+    segments: dict[str, tuple[list[Decimal], list[Decimal]]]
+    back: list[Decimal]
 
-    def of(self, segment: str | None, bucket: int) -> Decimal:
-        rates = self.segments.get(segment) if segment is not None else None
-        return (rates or self.company)[bucket]
+    def of(self, segment: str | None, bucket: int) -> tuple[Decimal, Decimal]:
+        own = self.segments.get(segment) if segment is not None else None
+        keep, churn = own or (self.keep, self.churn)
+        return keep[bucket], churn[bucket]
 
 
-def _rates(sums: _Sums) -> _Rates | None:
+def _rates(sums: _Sums, back: list[Decimal]) -> _Rates | None:
     """The rates from the sums; None when the history shows no transition at all."""
-    total_num, total_den = sum(sums.num[None]), sum(sums.den[None])
-    if not total_den:
+    def ratios(values: list[int], den: list[int]) -> list[Decimal]:
+        pooled = Decimal(sum(values)) / Decimal(sum(den))
+        mature = Decimal(values[MATURE]) / Decimal(den[MATURE]) if den[MATURE] else pooled
+        return [Decimal(values[b]) / Decimal(den[b]) if den[b] else mature for b in range(MATURE + 1)]
+
+    if not sum(sums.den[None]):
         return None
-    pooled = Decimal(total_num) / Decimal(total_den)
-    mature = Decimal(sums.num[None][MATURE]) / Decimal(sums.den[None][MATURE]) if sums.den[None][MATURE] else pooled
-    company = [Decimal(sums.num[None][b]) / Decimal(sums.den[None][b]) if sums.den[None][b] else mature
-               for b in range(MATURE + 1)]
-    segments: dict[str, list[Decimal]] = {}
+    keep, churn = ratios(sums.num[None], sums.den[None]), ratios(sums.churn[None], sums.den[None])
+    segments: dict[str, tuple[list[Decimal], list[Decimal]]] = {}
     for key in sums.num:
         if key is None:
             continue
-        num, den, obs = sums.num[key], sums.den[key], sums.obs[key]
-        own = [Decimal(num[b]) / Decimal(den[b]) if den[b] and obs[b] >= MIN_SEGMENT_OBSERVATIONS else company[b]
-               for b in range(MATURE + 1)]
-        if own != company:
-            segments[key] = own
-    return _Rates(company, segments)
+        den, obs = sums.den[key], sums.obs[key]
+        enough = [bool(den[b]) and obs[b] >= MIN_SEGMENT_OBSERVATIONS for b in range(MATURE + 1)]
+        own_keep = [Decimal(sums.num[key][b]) / Decimal(den[b]) if enough[b] else keep[b] for b in range(MATURE + 1)]
+        own_churn = [Decimal(sums.churn[key][b]) / Decimal(den[b]) if enough[b] else churn[b]
+                     for b in range(MATURE + 1)]
+        if any(enough):
+            segments[key] = (own_keep, own_churn)
+    return _Rates(keep, churn, segments, back)
 
 
 @dataclass(frozen=True)
@@ -291,8 +355,8 @@ class _History:
     each calendar month's mature customers (by segment), so that resampling blocks is a weighted sum."""
 
     segments: tuple[str | None, ...]
-    young: dict[tuple[int, str | None], list[tuple[int, int, int, int]]]  # (bucket, num, den, obs)
-    mature: dict[tuple[int, str | None], tuple[int, int, int]]  # (num, den, obs) by (month, segment)
+    young: dict[tuple[int, str | None], list[tuple[int, tuple[int, int, int, int]]]]  # bucket, (num, den, churn, obs)
+    mature: dict[tuple[int, str | None], tuple[int, int, int, int]]  # (num, den, churn, obs) by (month, segment)
 
     @classmethod
     def of(cls, groups: Sequence[_Group], origin: int) -> _History:
@@ -303,17 +367,18 @@ class _History:
             start = unknown if group.first == 0 else group.first
             for t in range(start, min(origin, len(group.money) - 1)):
                 bucket = _bucket(group.first, t - group.first)
-                num, den = group.money[t + 1], group.money[t]
                 if bucket == MATURE:
-                    into = mature.setdefault((t, group.segment), [0, 0, 0])
+                    into = mature.setdefault((t, group.segment), [0, 0, 0, 0])
                 else:
-                    into = young.setdefault((group.first, group.segment), {}).setdefault(bucket, [0, 0, 0])
-                into[0] += num
-                into[1] += den
-                into[2] += group.members
+                    into = young.setdefault((group.first, group.segment), {}).setdefault(bucket, [0, 0, 0, 0])
+                into[0] += group.money[t + 1] - group.returns[t + 1]  # the customers paying in t, in t + 1
+                into[1] += group.money[t]
+                into[2] += group.churned[t + 1]
+                into[3] += group.members
         return cls(tuple(sorted({g.segment for g in groups if g.segment is not None})),
-                   {k: [(b, v[0], v[1], v[2]) for b, v in sorted(buckets.items())] for k, buckets in young.items()},
-                   {k: (v[0], v[1], v[2]) for k, v in mature.items()})
+                   {k: [(b, (v[0], v[1], v[2], v[3])) for b, v in sorted(buckets.items())]
+                    for k, buckets in young.items()},
+                   {k: (v[0], v[1], v[2], v[3]) for k, v in mature.items()})
 
     @property
     def cohorts(self) -> list[int]:
@@ -330,45 +395,51 @@ class _History:
         for (first, segment), buckets in self.young.items():
             weight = 1 if cohort_weights is None else cohort_weights.get(first, 0)
             if weight:
-                for bucket, num, den, obs in buckets:
-                    sums.add(segment, bucket, num, den, obs, weight)
-        for (t, segment), (num, den, obs) in self.mature.items():
+                for bucket, block in buckets:
+                    sums.add(segment, bucket, block, weight)
+        for (t, segment), block in self.mature.items():
             weight = 1 if month_weights is None else month_weights.get(t, 0)
             if weight:
-                sums.add(segment, MATURE, num, den, obs, weight)
+                sums.add(segment, MATURE, block, weight)
         return sums
 
 
 def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[Decimal]:
-    """Cents today's customers are projected to pay in origin + 1 .. origin + horizon."""
+    """Cents today's customers are projected to pay in origin + 1 .. origin + horizon: each group's money kept
+    month by month at the rates of its age, plus what comes back of what it churned."""
     out = [Decimal(0)] * horizon
     for group in groups:
         base = group.money[origin] if group.first <= origin else 0
         if not base:
             continue
-        factor = Decimal(base)
+        kept = Decimal(base)
         age = origin - group.first
+        lost: list[Decimal] = []
         for h in range(horizon):
-            factor *= rates.of(group.segment, _bucket(group.first, age + h))
-            out[h] += factor
+            keep, churn = rates.of(group.segment, _bucket(group.first, age + h))
+            lost.append(kept * churn)
+            kept *= keep
+            out[h] += kept + sum((lost[j] * rates.back[h - j] for j in range(h) if h - j <= RETURN_MONTHS),
+                                 Decimal(0))
     return out
 
 
 def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[float]:
-    """``_project`` in floats, for the band's resamplings: a spread, not money, and two hundred of them."""
-    company = [float(r) for r in rates.company]
-    segments = {k: [float(r) for r in v] for k, v in rates.segments.items()}
+    """``_project`` in floats, for the band's resamplings: a spread, not money, and a hundred of them."""
+    back = [float(r) for r in rates.back]
     out = [0.0] * horizon
     for group in groups:
         base = group.money[origin] if group.first <= origin else 0
         if not base:
             continue
-        own = segments.get(group.segment, company) if group.segment is not None else company
-        factor = float(base)
+        kept = float(base)
         age = origin - group.first
+        lost: list[float] = []
         for h in range(horizon):
-            factor *= own[_bucket(group.first, age + h)]
-            out[h] += factor
+            keep, churn = rates.of(group.segment, _bucket(group.first, age + h))
+            lost.append(kept * float(churn))
+            kept *= float(keep)
+            out[h] += kept + sum(lost[j] * back[h - j] for j in range(h) if h - j <= RETURN_MONTHS)
     return out
 
 
@@ -402,12 +473,11 @@ def segment_column(table: CustomerTable) -> str | None:
 
 
 def _projection(table: CustomerTable, origin: int, horizon: int, column: str | None,
-                groups: list[_Group] | None = None
+                prepared: tuple[list[_Group], _Returns] | None = None
                 ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates | None, Decimal | None]:
-    if groups is None:
-        groups = _groups(table, origin, column)
+    groups, returns = prepared or _groups(table, origin, column)
     if origin + 1 >= MIN_AGE_AWARE_MONTHS:
-        rates = _rates(_History.of(groups, origin).sums())
+        rates = _rates(_History.of(groups, origin).sums(), returns.shares(origin))
         if rates is not None:
             return "age-aware", _project(groups, origin, horizon, rates), groups, rates, None
     rate = _simple_rate(groups, origin)
@@ -418,7 +488,7 @@ def _projection(table: CustomerTable, origin: int, horizon: int, column: str | N
 
 
 def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
-          method: ForecastMethod) -> list[float]:
+          rates: _Rates | None) -> list[float]:
     """The band's relative half-width for each month ahead: the spread of the projection over resamplings of
     the history it is learnt from, and the spread of what today's customers do (``_process``), combined."""
     variance = [0.0] * horizon
@@ -427,13 +497,13 @@ def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int,
     cohorts, months = history.cohorts, list(range(origin))
     resampled: list[list[float]] = [[] for _ in range(horizon)]
     for _ in range(RESAMPLES):
-        if method == "age-aware":
+        if rates is not None:  # the age-aware method
             cohort_weights = _multinomial(rng, cohorts)
             month_weights = _multinomial(rng, months)
-            rates = _rates(history.sums(cohort_weights, month_weights))
-            if rates is None:
+            resampled_rates = _rates(history.sums(cohort_weights, month_weights), rates.back)
+            if resampled_rates is None:
                 continue
-            values = _project_spread(groups, origin, horizon, rates)
+            values = _project_spread(groups, origin, horizon, resampled_rates)
         else:
             month_weights = _multinomial(rng, months)
             num = sum(month_weights[t] * g.money[t + 1] for g in groups for t in range(g.first, origin)
@@ -529,8 +599,9 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     horizon = max(months, target[1] - as_of if target is not None else 0)
     origin = table.index(as_of)
     column = segment_column(table)
-    method, projection, groups, rates, simple = _projection(table, origin, horizon, column)
-    widths = _band(table, groups, origin, horizon, projection, method) if band else [0.0] * horizon
+    prepared = _groups(table, origin, column)
+    method, projection, groups, rates, simple = _projection(table, origin, horizon, column, prepared)
+    widths = _band(table, groups, origin, horizon, projection, rates) if band else [0.0] * horizon
     base = sum(g.money[origin] for g in groups)
     projected: list[ForecastMonth] = []
     for h in range(months):
@@ -543,7 +614,7 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     if year_ago in table and year_ago > table.first:
         b_origin = table.index(year_ago)
         # without segments, the groups are the same a year before (each group's months after it are not read)
-        earlier = None if column is not None else [g for g in groups if g.first <= b_origin]
+        earlier = None if column is not None else ([g for g in groups if g.first <= b_origin], prepared[1])
         b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column, earlier)
         actual = sum(table.mrr[c][origin] for c in range(len(table.mrr)) if table.mrr[c][b_origin])
         backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),

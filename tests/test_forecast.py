@@ -194,7 +194,7 @@ def test_nrr_forecast_prints_the_projection_and_its_sentences() -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "Projection of today's customers' MRR from October 2026: $88,649 from 30 customers"
-    assert lines[2].startswith("Nov 2026 $88,850")
+    assert lines[2].startswith("Nov 2026 $87,924")
     assert lines[4].startswith("Projection: each of the 30 customers paying in October 2026 keeps what it pays")
     assert lines[5].startswith("Band: 95% of the spread from 100 resamplings")
     assert lines[6].startswith("A year ago (October 2025) the simple method")
@@ -225,3 +225,17 @@ def test_a_target_month_already_past_is_refused() -> None:
     assert (code, out) == (1, "")
     assert err == "The target's month October 2026 is not after October 2026, the last closed month: pick a later " \
                   "month.\n"
+
+
+def test_customers_who_come_back_are_counted_back() -> None:
+    """Every month a customer joins, pays 100 for three months, stops for two and comes back for good: the
+    three youngest paying now will stop, and all three will be back within the year."""
+    months = 30
+    rows: list[list[Cell]] = [["Old", str(FIRST + i), "1000"] for i in range(months)]
+    for j in range(months):
+        rows += [[f"W{j}", str(FIRST + i), "100"] for i in range(j, months) if not 3 <= i - j <= 4]
+    table = table_of(rows)
+    forecast = build_forecast(table, table.last)
+    base = forecast.base_mrr
+    assert forecast.months[-1].mrr == base  # without the returns: base - 300
+    assert forecast.months[0].mrr == base - 100  # the one of age 2 stops first
