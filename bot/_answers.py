@@ -23,7 +23,7 @@ from bot._blocks import (
     Block,
     cohort_blocks,
     error_blocks,
-    escape,
+    error_text,
     headline,
     help_blocks,
     home_view,
@@ -31,7 +31,9 @@ from bot._blocks import (
     share_actions,
     shared_context,
 )
+from bot._errors import QueryRefused
 from bot._forecast_blocks import forecast_blocks, forecast_headline
+from bot._mrkdwn import plain
 from bot._pool import BoundedPool
 from bot._query import Forecasting, SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
@@ -132,7 +134,7 @@ class Answers:
             first, last = ledger.first_month, ledger.last_month
             if first is None or last is None:
                 raise
-            raise QueryError(say.period_not_covered(str(exc), first.name, last.name)) from exc
+            raise QueryRefused(say.period_not_covered(plain(str(exc)), first.name, last.name)) from exc
 
     def answer(self, text: str, caller: Caller | None = None, client: WebClient | None = None
                ) -> tuple[list[Block], str]:
@@ -156,8 +158,8 @@ class Answers:
                 query = replace(query, by=attribute_column(table, query.by))  # said before any period
             report = self.report(query, cells=cells)
             if query.customer_words and report.cohort is None:
-                raise QueryError(say.needs_customer_table(_asked(query)) if table is None
-                                 else say.needs_cohort_method(_asked(query)))
+                raise QueryRefused(say.needs_customer_table(plain(_asked(query))) if table is None
+                                   else say.needs_cohort_method(plain(_asked(query))))
             blocks, fallback = report_blocks(report, query), headline(report, query.grr_first, markup=True)
             return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
         except LedgerError as exc:
@@ -167,13 +169,13 @@ class Answers:
             message = say.invalid_ledger(len(exc.errors))
             return error_blocks(message, lines), message
         except NrrError as exc:
-            return error_blocks(str(exc)), escape(str(exc))
+            return error_blocks(error_text(exc)), error_text(exc)
 
     def _cohorts(self, cells: Cells) -> tuple[list[Block], str]:
         """``/nrr cohorts``: NRR by acquisition quarter at 3, 6, 9 and 12 months (a customer table only)."""
         ledger = cells.ledger
         if ledger.customers is None:
-            raise QueryError(say.needs_customer_table("Cohorts"))
+            raise QueryRefused(say.needs_customer_table("Cohorts"))
         triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start)
         return cohort_blocks(triangle), f"NRR by acquisition quarter: {len(triangle.rows)} cohorts"
 
@@ -181,17 +183,17 @@ class Answers:
         """``/nrr forecast [N months] [target AMOUNT by MONTH]``: a customer table only."""
         table = cells.ledger.customers
         if table is None:
-            raise QueryError(say.forecast_needs_table())
+            raise QueryRefused(say.forecast_needs_table())
         target = None
         if asked.target is not None:
             amount, month = asked.target
             try:
                 by = parse_month(month)
             except ValueError:
-                raise QueryError(say.forecast_target_month(month)) from None
+                raise QueryRefused(say.forecast_target_month(plain(month))) from None
             target = (parse_amount(amount), by)
         forecast = self.app.forecast(table, self.app.today(), asked.months, target)
-        return forecast_blocks(forecast), escape(forecast_headline(forecast))
+        return forecast_blocks(forecast), plain(forecast_headline(forecast))
 
     # -- sharing exactly what was shown --
 
@@ -232,14 +234,14 @@ class Answers:
             try:
                 report = self.report(SlackQuery(), period_text)
             except NrrError as exc:
-                sections.append((title, str(exc).split("\n")[0]))
+                sections.append((title, error_text(exc).split("\n")[0]))
                 continue
             sections.append((title, report))
             warnings = report.warnings
         try:
             setup = [self.setup._connection_now(), *subscription_lines(self.app)]
         except NrrError as exc:
-            setup = [str(exc)]
+            setup = [error_text(exc)]
         return home_view(sections, warnings, setup, self._forecast_line())
 
     def _forecast_line(self) -> str | None:

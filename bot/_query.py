@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import _messages as say
-from engine import METHODS, MOVER_KINDS, Method, MoverKind, QueryError
+from bot._errors import QueryRefused
+from bot._mrkdwn import plain
+from engine import METHODS, MOVER_KINDS, Method, MoverKind
 
 #: words that ask who moved the number, and which kind of move they mean
 MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
@@ -20,7 +22,7 @@ MAX_TOP = 25
 MAX_FORECAST_MONTHS = 120
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SlackQuery:
     """What a ``/nrr`` command asks for. ``period`` empty means "last month and the trailing year".
 
@@ -60,17 +62,17 @@ def parse_forecast(words: list[str]) -> Forecasting:
     if rest and rest[0].isdigit():
         months = int(rest.pop(0))
         if not 1 <= months <= MAX_FORECAST_MONTHS:
-            raise QueryError(say.forecast_months(str(months)))
+            raise QueryRefused(say.forecast_months(str(months)))
         if rest and rest[0].lower() in ("month", "months", "mo"):
             rest.pop(0)
     if rest and rest[0].lower() == "target":
         by = [w.lower() for w in rest].index("by") if "by" in (w.lower() for w in rest) else -1
         amount, month = " ".join(rest[1:by]) if by > 1 else "", " ".join(rest[by + 1:]) if by >= 0 else ""
         if not amount or not month:
-            raise QueryError(say.forecast_target_syntax())
+            raise QueryRefused(say.forecast_target_syntax())
         target, rest = (amount, month), []
     if rest:
-        raise QueryError(say.forecast_syntax(" ".join(rest)))
+        raise QueryRefused(say.forecast_syntax(plain(" ".join(rest))))
     return Forecasting(months, target)
 
 
@@ -111,15 +113,16 @@ def parse_query(text: str) -> SlackQuery:
         elif lower.startswith("method="):
             value = lower.removeprefix("method=")
             if value not in METHODS:
-                raise QueryError(say.unknown_option(word))
+                raise QueryRefused(say.unknown_option(plain(word)))
             method = next(m for m in METHODS if m == value)
         elif "=" in word:
-            raise QueryError(say.unknown_option(word))
+            raise QueryRefused(say.unknown_option(plain(word)))
         else:
             period.append(word)
     if pending_by:
-        raise QueryError(say.by_needs_column())
+        raise QueryRefused(say.by_needs_column())
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
     if top is not None and kinds is None:
         kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
-    return SlackQuery(" ".join(period), grr_first, compare, method, movers=kinds, by=by, cohorts=cohorts, top=top)
+    return SlackQuery(period=" ".join(period), grr_first=grr_first, compare=compare, method=method, movers=kinds, by=by,
+                      cohorts=cohorts, top=top)

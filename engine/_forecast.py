@@ -192,7 +192,7 @@ class Forecast:
 
 # --- the history, summed by cohort --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Group:
     """The customers of one acquisition month (index ``first``) and segment: their money summed by month."""
 
@@ -263,8 +263,9 @@ def _groups(table: CustomerTable, origin: int, column: str | None) -> tuple[list
                 if 0 < i - since <= RETURN_MONTHS:
                     back[i - since][i] += now
     empty = (0,) * n
-    groups = [_Group(first, segment, len(rows), tuple(map(sum, zip(*rows, strict=True))),
-                     tuple(churned.get((first, segment), empty)), tuple(returns.get((first, segment), empty)))
+    groups = [_Group(first=first, segment=segment, members=len(rows), money=tuple(map(sum, zip(*rows, strict=True))),
+                     churned=tuple(churned.get((first, segment), empty)),
+                     returns=tuple(returns.get((first, segment), empty)))
               for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
     return groups, _Returns(tuple(all_churned), tuple(tuple(row) for row in back))
 

@@ -71,7 +71,7 @@ def test_a_forecast_on_a_seven_column_ledger_says_what_table_it_needs(tmp_path: 
     from tests.helpers import EXAMPLE_LEDGER
 
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             text = ask(Stack(slack, url, runtime), "forecast")["blocks"][0]["text"]["text"]
     assert text == (":x: A forecast needs a customer table (Customer, Month, MRR: one figure per customer per month): "
