@@ -301,12 +301,20 @@ class _Sums:
         return cls(*({k: [0] * (MATURE + 1) for k in keys} for _ in range(4)))
 
     def add(self, segment: str | None, bucket: int, block: tuple[int, int, int, int], weight: int = 1) -> None:
+        """Add a block to its segment's sums (``total`` then adds the segments up into the company's)."""
         num, den, churn, obs = block
-        for key in {None, segment}:
-            self.num[key][bucket] += weight * num
-            self.den[key][bucket] += weight * den
-            self.churn[key][bucket] += weight * churn
-            self.obs[key][bucket] += weight * obs
+        self.num[segment][bucket] += weight * num
+        self.den[segment][bucket] += weight * den
+        self.churn[segment][bucket] += weight * churn
+        self.obs[segment][bucket] += weight * obs
+
+    def total(self) -> _Sums:
+        """The company's sums (None) as the sum of every segment's, customers with no segment included."""
+        for sums in (self.num, self.den, self.churn, self.obs):
+            parts = [values for key, values in sums.items() if key is not None]
+            if parts:
+                sums[None] = [a + b for a, b in zip(sums[None], map(sum, zip(*parts, strict=True)), strict=True)]
+        return self
 
 
 @dataclass(frozen=True)
@@ -402,45 +410,53 @@ class _History:
             weight = 1 if month_weights is None else month_weights.get(t, 0)
             if weight:
                 sums.add(segment, MATURE, block, weight)
-        return sums
+        return sums.total()
 
 
 def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[Decimal]:
     """Cents today's customers are projected to pay in origin + 1 .. origin + horizon: each group's money kept
-    month by month at the rates of its age, plus what comes back of what it churned."""
+    month by month at the rates of its age, plus what comes back of what they churned."""
     out = [Decimal(0)] * horizon
+    lost = [Decimal(0)] * horizon  # churned in month h, by every group: what comes back is the same share of it
     for group in groups:
         base = group.money[origin] if group.first <= origin else 0
         if not base:
             continue
         kept = Decimal(base)
         age = origin - group.first
-        lost: list[Decimal] = []
         for h in range(horizon):
             keep, churn = rates.of(group.segment, _bucket(group.first, age + h))
-            lost.append(kept * churn)
+            lost[h] += kept * churn
             kept *= keep
-            out[h] += kept + sum((lost[j] * rates.back[h - j] for j in range(h) if h - j <= RETURN_MONTHS),
-                                 Decimal(0))
+            out[h] += kept
+    for h in range(horizon):
+        out[h] += sum((lost[j] * rates.back[h - j] for j in range(max(0, h - RETURN_MONTHS), h)), Decimal(0))
     return out
 
 
 def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[float]:
     """``_project`` in floats, for the band's resamplings: a spread, not money, and a hundred of them."""
-    back = [float(r) for r in rates.back]
+    keep_of = {segment: [float(r) for r in keep] for segment, (keep, _) in rates.segments.items()}
+    churn_of = {segment: [float(r) for r in churn] for segment, (_, churn) in rates.segments.items()}
+    company_keep, company_churn = [float(r) for r in rates.keep], [float(r) for r in rates.churn]
     out = [0.0] * horizon
+    lost = [0.0] * horizon
     for group in groups:
         base = group.money[origin] if group.first <= origin else 0
         if not base:
             continue
+        keeps = keep_of.get(group.segment, company_keep) if group.segment is not None else company_keep
+        churns = churn_of.get(group.segment, company_churn) if group.segment is not None else company_churn
         kept = float(base)
         age = origin - group.first
-        lost: list[float] = []
         for h in range(horizon):
-            keep, churn = rates.of(group.segment, _bucket(group.first, age + h))
-            lost.append(kept * float(churn))
-            kept *= float(keep)
-            out[h] += kept + sum(lost[j] * back[h - j] for j in range(h) if h - j <= RETURN_MONTHS)
+            bucket = _bucket(group.first, age + h)
+            lost[h] += kept * churns[bucket]
+            kept *= keeps[bucket]
+            out[h] += kept
+    back = [float(r) for r in rates.back]
+    for h in range(horizon):
+        out[h] += sum(lost[j] * back[h - j] for j in range(max(0, h - RETURN_MONTHS), h))
     return out
 
 
@@ -597,6 +613,8 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
         raise QueryError(say.forecast_months_range(months, MAX_MONTHS))
     if target is not None and target[1] <= as_of:
         raise QueryError(say.forecast_target_past(target[1], as_of))
+    if target is not None and target[1] - as_of > MAX_MONTHS:
+        raise QueryError(say.forecast_target_far(target[1], as_of, MAX_MONTHS))
     horizon = max(months, target[1] - as_of if target is not None else 0)
     origin = table.index(as_of)
     column = segment_column(table)

@@ -770,6 +770,11 @@ def forecast_target_past(by: Month, as_of: Month) -> str:
     return f"The target's month {by.name} is not after {as_of.name}, the last closed month: pick a later month."
 
 
+def forecast_target_far(by: Month, as_of: Month, most: int) -> str:
+    return (f"The target's month {by.name} is more than {most} months after {as_of.name}: a forecast reaches "
+            f"{(as_of + most).name} at most.")
+
+
 def forecast_needs_customers(fix: str) -> str:
     """A forecast on a seven-column ledger: what table it needs; ``fix`` says how, in the asker's words."""
     return ("A forecast needs a customer table (Customer, Month, MRR: one figure per customer per month): a "

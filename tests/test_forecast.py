@@ -239,3 +239,11 @@ def test_customers_who_come_back_are_counted_back() -> None:
     base = forecast.base_mrr
     assert forecast.months[-1].mrr == base  # without the returns: base - 300
     assert forecast.months[0].mrr == base - 100  # the one of age 2 stops first
+
+
+def test_a_target_too_far_ahead_is_refused() -> None:
+    table = aging_table()
+    with pytest.raises(QueryError) as caught:
+        build_forecast(table, table.last, target=(Decimal(1), Month(2100, 1)))
+    assert str(caught.value) == ("The target's month January 2100 is more than 120 months after June 2026: a "
+                                 "forecast reaches June 2036 at most.")
