@@ -7,10 +7,13 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from bot import blocks_to_text, digest_blocks, render_chart, render_forecast_chart
 from engine import Month, Profile, build_digest, build_forecast, read_ledger
 from nrr import load_settings
 from nrr.config import INCLUDES
+from tests.helpers import ROOT
 from tests.test_bot import Stack, texts
 from tests.test_bot_customers import stack
 from tests.test_customer_digest import OCT, table
@@ -78,3 +81,32 @@ def test_the_chart_draws_the_projection_and_its_band() -> None:
 
 def _height(png: bytes) -> int:
     return int.from_bytes(png[20:24], "big")
+
+
+def test_a_digest_that_includes_the_forecast_posts_its_line_and_a_chart_with_the_projection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+    from tests.test_digest_cli import run as run_digest
+
+    customers = ROOT / "examples" / "customers.csv"
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[ledger]\nsource = "{customers}"\n\n[[digests]]\nchannel = "C0REVENUE1"\n'
+                      'include = ["month", "forecast", "chart"]\n\n[[digests]]\nchannel = "C0BOARDROOM"\n'
+                      'include = ["month", "chart"]\n')
+    monkeypatch.chdir(tmp_path)
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        code, _out, err = run_digest("digest", "--config", str(config), "--channel", "C0REVENUE1", "--month",
+                                    "2026-10", env=env)
+        assert (code, err) == (0, "")
+        (digest,) = [p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]
+        assert ":crystal_ball: *Projection* October 2027: today's customers are projected to pay $" in str(digest)
+        assert slack.counts["files.completeUploadExternal"] == 1
+    for channel in ("C0REVENUE1", "C0BOARDROOM"):
+        code, _out, err = run_digest("digest", "--config", str(config), "--channel", channel, "--month", "2026-10",
+                                    "--dry-run", env={})
+        assert (code, err) == (0, "")
+    with_forecast = (tmp_path / "nrr-digest-C0REVENUE1-2026-10.png").read_bytes()
+    without = (tmp_path / "nrr-digest-C0BOARDROOM-2026-10.png").read_bytes()
+    assert _height(with_forecast) > _height(without)
