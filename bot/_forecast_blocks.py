@@ -14,12 +14,8 @@ LISTED = 12
 
 
 def forecast_headline(forecast: Forecast) -> str:
-    """``Projection from October 2026: $88,649 of MRR from 30 customers; $86,084 in October 2027``."""
-    money = _money(forecast)
-    last = forecast.months[-1]
-    return (f"Projection of today's customers' {forecast.unit} from {forecast.as_of.name}: "
-            f"{money(forecast.base_mrr)} from {forecast.customers:,} customers, {money(last.mrr)} in {last.month.name} "
-            "(no new business)")
+    """The engine's headline: ``Projection of today's customers' MRR from October 2026: $88,649 from ...``."""
+    return forecast.headline
 
 
 def forecast_blocks(forecast: Forecast) -> list[Block]:

@@ -163,6 +163,13 @@ class Forecast:
         return say.currency_amount(value, self.currency or "USD")
 
     @property
+    def headline(self) -> str:
+        """``Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, ...``."""
+        last = self.months[-1]
+        return say.forecast_headline(self.unit, self.as_of, self.amount(self.base_mrr), self.customers, last.month,
+                                     self.amount(last.mrr))
+
+    @property
     def line(self) -> str:
         """One line for a digest, the App Home or the add-on: where today's base is headed, with its band."""
         last = self.months[-1]

@@ -697,6 +697,13 @@ def cohort_or_earlier(label: str) -> str:
 
 # --- forecasts ----------------------------------------------------------------------------------
 
+def forecast_customers(count: int, article: str = "") -> str:
+    """``1 customer``, ``2,000 customers`` (``the customer``, ``the 2,000 customers`` with ``article``)."""
+    if count == 1:
+        return f"{article} customer".strip() if article else "1 customer"
+    return f"{article} {count:,} customers".strip()
+
+
 def forecast_age_aware(customers: int, as_of: Month, history: int, column: str | None,
                        segments: Sequence[str]) -> str:
     """The age-aware method in one sentence."""
@@ -705,7 +712,8 @@ def forecast_age_aware(customers: int, as_of: Month, history: int, column: str |
         by = f", per {column} where a segment has enough history ({and_list(list(segments))})"
     elif column is not None:
         by = f" (no {column} has enough history for rates of its own)"
-    return (f"Projection: each of the {customers:,} customers paying in {as_of.name} keeps what it pays then and "
+    who = "the customer" if customers == 1 else f"each of the {customers:,} customers"
+    return (f"Projection: {who} paying in {as_of.name} keeps what it pays then and "
             "follows the money-weighted monthly retention of customers of its age (months 0-11 one by one, "
             f"12-23, then 24 and over) learnt from the table's {months(history)}{by}; no new business.")
 
@@ -713,8 +721,9 @@ def forecast_age_aware(customers: int, as_of: Month, history: int, column: str |
 def forecast_simple(customers: int, as_of: Month, history: int, rate: Decimal, needed: int) -> str:
     """The simple method in one sentence: what it is and why it was used."""
     return (f"Projection, simple method: the table holds {months(history)} to {as_of.name}, too few to learn "
-            f"retention by customer age (that needs {needed}), so the {customers:,} customers paying in "
-            f"{as_of.name} follow its average monthly retention of paying customers, {_half_up(rate * 100, 2)}% a "
+            f"retention by customer age (that needs {needed}), so {forecast_customers(customers, 'the')} paying in "
+            f"{as_of.name} {'follows' if customers == 1 else 'follow'} its average monthly retention of paying "
+            f"customers, {_half_up(rate * 100, 2)}% a "
             "month; no new business.")
 
 
@@ -746,6 +755,12 @@ def forecast_target(amount: str, unit: str, by: Month, projected: str, gap: Deci
         return f"{head}, {gap_text} above it: no new business is needed ({last})."
     return (f"{head}, a gap of {gap_text}: {needed} of new {unit} a month over {span}, before new customers' own "
             f"churn ({last}).")
+
+
+def forecast_headline(unit: str, as_of: Month, base: str, customers: int, last: Month, projected: str) -> str:
+    """The projection in one line, labelled so: where today's customers start and where they are headed."""
+    return (f"Projection of today's customers' {unit} from {as_of.name}: {base} from "
+            f"{forecast_customers(customers)}, {projected} in {last.name} (no new business)")
 
 
 def forecast_line(month: Month, projected: str, low: str, high: str, base: str, as_of: Month) -> str:

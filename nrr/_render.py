@@ -375,9 +375,7 @@ def render_forecast(forecast: Forecast, console: Console) -> None:
         return currency_amount(amount, forecast.currency or "USD")
 
     unit = forecast.unit
-    console.print(Text(f"Projection of today's customers' {unit} from {forecast.as_of.name}: "
-                       f"{money(forecast.base_mrr)} from {forecast.customers:,} customers", style="bold"),
-                  soft_wrap=True)
+    console.print(Text(forecast.headline, style="bold"), soft_wrap=True)
     table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)
     table.add_column("Month")
     for title in (unit, "Low", "High"):

@@ -193,7 +193,8 @@ def test_nrr_forecast_prints_the_projection_and_its_sentences() -> None:
     code, out, err = run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05", "--months", "2")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "Projection of today's customers' MRR from October 2026: $88,649 from 30 customers"
+    assert lines[0] == ("Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, $87,174 in "
+                        "December 2026 (no new business)")
     assert lines[2].startswith("Nov 2026 $87,924")
     assert lines[4].startswith("Projection: each of the 30 customers paying in October 2026 keeps what it pays")
     assert lines[5].startswith("Band: 95% of the spread from 100 resamplings")
@@ -247,3 +248,10 @@ def test_a_target_too_far_ahead_is_refused() -> None:
         build_forecast(table, table.last, target=(Decimal(1), Month(2100, 1)))
     assert str(caught.value) == ("The target's month January 2100 is more than 120 months after June 2026: a "
                                  "forecast reaches June 2036 at most.")
+
+
+def test_one_customer_is_one_customer() -> None:
+    forecast = build_forecast(table_of([["A", "2026-01", "1200"], ["A", "2026-02", "1200"]]), Month(2026, 2), months=1)
+    assert forecast.headline == ("Projection of today's customers' MRR from February 2026: $1,200 from 1 customer, "
+                                 "$1,200 in March 2026 (no new business)")
+    assert "so the customer paying in February 2026 follows its average monthly retention" in forecast.method_sentence
