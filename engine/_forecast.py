@@ -193,9 +193,6 @@ class Forecast:
                                    self.amount(abs(t.gap)), self.amount(t.new_mrr_needed_per_month), t.months,
                                    self.as_of + 1, self.amount(t.recent_new_mrr_per_month), t.recent_months)
 
-    def at(self, month: Month) -> ForecastMonth | None:
-        return next((m for m in self.months if m.month == month), None)
-
 
 # --- the history, summed by cohort --------------------------------------------------------------------------
 
