@@ -192,7 +192,9 @@ class Answers:
             except ValueError:
                 raise QueryRefused(say.forecast_target_month(plain(month))) from None
             target = (parse_amount(amount), by)
-        forecast = self.app.forecast(table, self.app.today(), asked.months, target)
+        today = self.app.today()
+        forecast = cells.memo(("forecast", today, asked.months, target),  # once per read of the ledger
+                              lambda: self.app.forecast(table, today, asked.months, target))
         return forecast_blocks(forecast), plain(forecast_headline(forecast))
 
     # -- sharing exactly what was shown --

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import parse_query
-from engine import QueryError
+from engine import Forecast, Month, QueryError
 from nrr.runtime import Runtime
 from nrr.server import build_server
 from tests.fakes.servers import serve
@@ -77,3 +77,9 @@ def test_a_forecast_on_a_seven_column_ledger_says_what_table_it_needs(tmp_path: 
     assert text == (":x: A forecast needs a customer table (Customer, Month, MRR: one figure per customer per month): "
                     "a seven-column ledger holds month totals only, so it cannot tell new customers from old, and new "
                     "ones churn early. Connect a customer tab (`/nrr connect`): see the README's Customer tables.")
+
+
+def test_a_forecast_is_worked_out_once_per_read_of_the_ledger(stack: Stack) -> None:
+    ask(stack, "forecast")
+    kept = stack.runtime.cells().memo(("forecast", stack.runtime.today(), 12, None), lambda: None)
+    assert isinstance(kept, Forecast) and kept.as_of == Month(2026, 10)
