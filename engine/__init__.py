@@ -81,6 +81,9 @@ from engine._errors import (
 )
 from engine._fields import FIELD_TITLES, Field
 from engine._forecast import (
+    MAX_MONTHS as MAX_FORECAST_MONTHS,
+)
+from engine._forecast import (
     Backtest,
     Forecast,
     ForecastMonth,
@@ -99,6 +102,7 @@ from engine._messages import (
     alert_ledger_clean,
     alert_ledger_errors,
     currency_amount,
+    forecast_months_range,
     forecast_needs_customers,
     months,
     more_warnings,
@@ -165,6 +169,7 @@ __all__ = [
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
     "LEFT_OUT",
+    "MAX_FORECAST_MONTHS",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
@@ -279,6 +284,7 @@ __all__ = [
     "fiscal_year_first_month",
     "fit_period",
     "forecast_as_of",
+    "forecast_months_range",
     "forecast_needs_customers",
     "forecast_to_dict",
     "growth_basis",

@@ -254,11 +254,13 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int
 
 
 def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
-    from engine import forecast_to_dict, parse_amount
+    from engine import MAX_FORECAST_MONTHS, forecast_months_range, forecast_to_dict, parse_amount
     from nrr._render import render_forecast
 
     if (args.target is None) != (args.by is None):
         raise UsageError(say.target_needs_both())
+    if args.months > MAX_FORECAST_MONTHS:
+        raise UsageError(forecast_months_range(args.months, MAX_FORECAST_MONTHS))
     target = None
     if args.target is not None:
         try:

@@ -29,7 +29,9 @@ from engine import (
     Period,
     Report,
     build_digest,
+    build_forecast,
     build_report,
+    forecast_as_of,
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import is_sheet_spec, open_file_source
@@ -181,8 +183,6 @@ class Runtime:
                  target: tuple[Decimal, Month] | None = None) -> Forecast:
         """The engine's forecast from the last closed month before ``today``, in the configured currency when the
         table names none."""
-        from engine import build_forecast, forecast_as_of
-
         forecast = build_forecast(table, forecast_as_of(table, Month.of(today) - 1), months=months, target=target)
         return forecast if forecast.currency else replace(forecast, currency=self._file.company.currency)
 

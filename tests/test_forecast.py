@@ -214,6 +214,7 @@ def test_nrr_forecast_on_a_seven_column_ledger_says_what_table_it_needs() -> Non
                               "table's unit).\n"),
     (("--target", "lots", "--by", "2027-12"), "'lots' is not a target amount such as 2000000, $2M or 750k.\n"),
     (("--target", "2M", "--by", "soon"), "--by 'soon' is not a month such as 2027-12.\n"),
+    (("--months", "121"), "--months 121: a forecast covers 1 to 120 months.\n"),
 ])
 def test_a_wrong_target_is_a_wrong_command_line(options: tuple[str, ...], message: str) -> None:
     code, out, err = run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05", *options)
