@@ -5,7 +5,7 @@ from bot._adapter import slack_routes
 from bot._answers import Answers, BotApp
 from bot._app import SlackCredentials, build_slack_app, register
 from bot._blocks import Block, blocks_to_text
-from bot._chart import render_chart
+from bot._chart import render_chart, render_forecast_chart
 from bot._delivery import FIXES, Delivery, SlackRetry
 from bot._digest_blocks import alert_blocks, alert_fallback, digest_blocks, digest_text, missing_month_text
 from bot._doctor import NEEDED_SCOPES, Finding, check_slack
@@ -36,5 +36,6 @@ __all__ = [
     "parse_query",
     "register",
     "render_chart",
+    "render_forecast_chart",
     "slack_routes",
 ]

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -31,23 +32,29 @@ from bot._blocks import (
     shared_context,
 )
 from bot._errors import QueryRefused
+from bot._forecast_blocks import forecast_blocks, forecast_headline
 from bot._mrkdwn import plain
 from bot._pool import BoundedPool
-from bot._query import SlackQuery, parse_query
+from bot._query import Forecasting, SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
     EXAMPLES,
     TOP_MOVERS,
     Cells,
+    CustomerTable,
+    Forecast,
     Ledger,
     LedgerError,
     Method,
+    Month,
     NrrError,
     Period,
     QueryError,
     Report,
     attribute_column,
     cohort_triangle,
+    parse_amount,
+    parse_month,
     resolve_period,
     segment_values,
 )
@@ -72,6 +79,9 @@ class BotApp(SetupApp, Protocol):
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report: ...
+
+    def forecast(self, table: CustomerTable, today: dt.date, months: int = 12,
+                 target: tuple[Decimal, Month] | None = None) -> Forecast: ...
 
     def remember(self, key: str, value: object) -> None: ...
 
@@ -137,6 +147,9 @@ class Answers:
             if query.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
             cells = self.app.cells()
+            if query.forecast is not None:
+                blocks, fallback = self._forecast(query.forecast, cells)
+                return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
             if query.cohorts:
                 return self._cohorts(cells)
             query = with_segment(query, cells.check.ledger)
@@ -165,6 +178,24 @@ class Answers:
             raise QueryRefused(say.needs_customer_table("Cohorts"))
         triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start)
         return cohort_blocks(triangle), f"NRR by acquisition quarter: {len(triangle.rows)} cohorts"
+
+    def _forecast(self, asked: Forecasting, cells: Cells) -> tuple[list[Block], str]:
+        """``/nrr forecast [N months] [target AMOUNT by MONTH]``: a customer table only."""
+        table = cells.ledger.customers
+        if table is None:
+            raise QueryRefused(say.forecast_needs_table())
+        target = None
+        if asked.target is not None:
+            amount, month = asked.target
+            try:
+                by = parse_month(month)
+            except ValueError:
+                raise QueryRefused(say.forecast_target_month(plain(month))) from None
+            target = (parse_amount(amount), by)
+        today = self.app.today()
+        forecast = cells.memo(("forecast", today, asked.months, target),  # once per read of the ledger
+                              lambda: self.app.forecast(table, today, asked.months, target))
+        return forecast_blocks(forecast), plain(forecast_headline(forecast))
 
     # -- sharing exactly what was shown --
 
@@ -213,7 +244,20 @@ class Answers:
             setup = [self.setup._connection_now(), *subscription_lines(self.app)]
         except NrrError as exc:
             setup = [error_text(exc)]
-        return home_view(sections, warnings, setup)
+        return home_view(sections, warnings, setup, self._forecast_line())
+
+    def _forecast_line(self) -> str | None:
+        """The App Home's forecast line: a customer table's base a year on; None on a seven-column ledger or
+        when it cannot be worked out (the dashboard says the rest)."""
+        try:
+            cells = self.app.cells()
+            table = cells.ledger.customers
+            if table is None:
+                return None
+            today = self.app.today()
+            return cells.memo(("forecast line", today), lambda: self.app.forecast(table, today).line)
+        except NrrError:
+            return None
 
     # -- running them off the listener thread --
 

@@ -248,9 +248,10 @@ def help_blocks(periods: Sequence[str]) -> list[Block]:
 
 
 def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue],
-              setup: Sequence[str] = ()) -> dict[str, Any]:
-    """App Home: one headline per period (or, as mrkdwn, why it is missing), the tier, the latest warnings, then
-    the setup (mrkdwn): the ledger connected, the digests with their next runs, where alerts go."""
+              setup: Sequence[str] = (), forecast: str | None = None) -> dict[str, Any]:
+    """App Home: one headline per period (or, as mrkdwn, why it is missing), the tier, the forecast's line, the
+    latest warnings, then the setup (mrkdwn): the ledger connected, the digests with their next runs, where alerts
+    go."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Net Revenue Retention"}}]
     tier_line: str | None = None
     for title, item in sections:
@@ -265,6 +266,8 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     if tier_line:
         blocks.append({"type": "divider"})
         blocks.append(mrkdwn(tier_line))
+    if forecast is not None:  # the engine's forecast line: a customer table's base a year on
+        blocks.append(mrkdwn(f":crystal_ball: *Projection* {plain(forecast)}"))
     if lines := warning_lines(warnings):
         blocks.append(context(*lines))
     if setup:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import _messages as say
 from bot._blocks import (
     Block,
     benchmark_line,
@@ -62,6 +63,9 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
         blocks.append(mrkdwn(_period(digest.quarter_to_date)))
     if "year" in include and digest.trailing_year is not None:
         blocks.append(mrkdwn(_period(digest.trailing_year)))
+    if "forecast" in include and (forecast := digest.forecast) is not None:
+        blocks.append(mrkdwn(f":crystal_ball: *Projection* {plain(forecast.line)}"))
+        blocks.append(context(say.forecast_more()))
     if digest.by is not None and (split := digest.segments) is not None and (
             block := segment_block(split, digest.by, split.period.label)):
         blocks.append(block)

@@ -27,7 +27,8 @@ def help_text(periods: Sequence[str]) -> str:
         "*With a customer table* (one MRR per customer per month) every figure is the cohort's, with logo "
         "retention: `movers` lists who churned, contracted and expanded (`who churned`, `top expansion` for "
         "one kind; `top 10` for more), `by COLUMN` splits by any attribute column, a segment's value "
-        "(`enterprise`) answers for that segment alone, and `cohorts` answers NRR by acquisition quarter.\n"
+        "(`enterprise`) answers for that segment alone, and `cohorts` answers NRR by acquisition quarter. "
+        "`forecast [12 months] [target $2M by Dec 2027]` projects what today's customers will pay.\n"
         f"Examples: {', '.join(f'`{e}`' for e in CUSTOMER_EXAMPLES)}."
     )
 
@@ -218,3 +219,27 @@ def unusable_request(reason: str) -> str:
 
 def busy() -> str:
     return "nrr is answering many questions at the moment; ask again in a minute."
+
+
+def forecast_months(word: str) -> str:
+    return f"`/nrr forecast` projects 1 to 120 months ahead, not {word}: try `/nrr forecast 12 months`."
+
+
+def forecast_target_syntax() -> str:
+    return "A target needs an amount and a month: `/nrr forecast target $2M by Dec 2027`."
+
+
+def forecast_syntax(words: str) -> str:
+    return (f"'{words}' is not part of a forecast I know: `/nrr forecast [12 months] [target $2M by Dec 2027]`.")
+
+
+def forecast_target_month(words: str) -> str:
+    return f"'{words}' is not a month such as Dec 2027 or 2027-12."
+
+
+def forecast_needs_table() -> str:
+    return engine.forecast_needs_customers("Connect a customer tab (`/nrr connect`): see the README's Customer tables.")
+
+
+def forecast_more() -> str:
+    return "Today's customers only, no new business. `/nrr forecast` for the months, the method and the band."

@@ -19,6 +19,7 @@ MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
 }
 FILLER_WORDS = frozenset({"who", "top"})
 MAX_TOP = 25
+MAX_FORECAST_MONTHS = 120
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,11 +39,41 @@ class SlackQuery:
     where: tuple[str, str] | None = None
     cohorts: bool = False
     top: int | None = None  # ``top 10``: how many movers of each kind (default 5)
+    forecast: Forecasting | None = None  # ``forecast [12 months] [target $2M by Dec 2027]``
 
     @property
     def customer_words(self) -> bool:
         """Whether the question needs a customer table (movers, segments, cohorts)."""
         return self.movers is not None or self.by is not None or self.where is not None or self.cohorts
+
+
+@dataclass(frozen=True)
+class Forecasting:
+    """``/nrr forecast [N months] [target AMOUNT by MONTH]``: the months to project and the target, as typed."""
+
+    months: int = 12
+    target: tuple[str, str] | None = None  # (amount, month), read by the engine
+
+
+def parse_forecast(words: list[str]) -> Forecasting:
+    """``["12", "months", "target", "$2M", "by", "Dec", "2027"]`` -> 12 months, target ``$2M`` by ``Dec 2027``."""
+    months, target = 12, None
+    rest = list(words)
+    if rest and rest[0].isdigit():
+        months = int(rest.pop(0))
+        if not 1 <= months <= MAX_FORECAST_MONTHS:
+            raise QueryRefused(say.forecast_months(str(months)))
+        if rest and rest[0].lower() in ("month", "months", "mo"):
+            rest.pop(0)
+    if rest and rest[0].lower() == "target":
+        by = [w.lower() for w in rest].index("by") if "by" in (w.lower() for w in rest) else -1
+        amount, month = " ".join(rest[1:by]) if by > 1 else "", " ".join(rest[by + 1:]) if by >= 0 else ""
+        if not amount or not month:
+            raise QueryRefused(say.forecast_target_syntax())
+        target, rest = (amount, month), []
+    if rest:
+        raise QueryRefused(say.forecast_syntax(plain(" ".join(rest))))
+    return Forecasting(months, target)
 
 
 def parse_query(text: str) -> SlackQuery:
@@ -51,6 +82,8 @@ def parse_query(text: str) -> SlackQuery:
     words = text.strip().split()
     if [w.lower() for w in words] in (["help"], ["?"], ["-h"], ["--help"]):
         return SlackQuery(help=True)
+    if words and words[0].lower() == "forecast":
+        return SlackQuery(forecast=parse_forecast(words[1:]))
     period: list[str] = []
     grr_first = compare = cohorts = False
     method: Method | None = None

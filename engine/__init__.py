@@ -80,6 +80,19 @@ from engine._errors import (
     QueryError,
 )
 from engine._fields import FIELD_TITLES, Field
+from engine._forecast import (
+    MAX_MONTHS as MAX_FORECAST_MONTHS,
+)
+from engine._forecast import (
+    Backtest,
+    Forecast,
+    ForecastMonth,
+    Target,
+    build_forecast,
+    forecast_as_of,
+    forecast_to_dict,
+    parse_amount,
+)
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -89,6 +102,8 @@ from engine._messages import (
     alert_ledger_clean,
     alert_ledger_errors,
     currency_amount,
+    forecast_months_range,
+    forecast_needs_customers,
     months,
     more_warnings,
     needs_cohort_method,
@@ -154,6 +169,7 @@ __all__ = [
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
     "LEFT_OUT",
+    "MAX_FORECAST_MONTHS",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
@@ -175,6 +191,7 @@ __all__ = [
     "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
     "Alert",
+    "Backtest",
     "Benchmark",
     "BillingLine",
     "BillingResult",
@@ -191,6 +208,8 @@ __all__ = [
     "CustomerTable",
     "Digest",
     "Field",
+    "Forecast",
+    "ForecastMonth",
     "Funding",
     "Grid",
     "Issue",
@@ -227,6 +246,7 @@ __all__ = [
     "SourceKind",
     "Stage",
     "SubscriptionRow",
+    "Target",
     "Thresholds",
     "Tier",
     "Trailing",
@@ -241,6 +261,7 @@ __all__ = [
     "benchmark_missing",
     "benchmark_segment",
     "build_digest",
+    "build_forecast",
     "build_report",
     "cents_to_decimal",
     "change_sentence",
@@ -262,6 +283,10 @@ __all__ = [
     "fewer_gc_pauses",
     "fiscal_year_first_month",
     "fit_period",
+    "forecast_as_of",
+    "forecast_months_range",
+    "forecast_needs_customers",
+    "forecast_to_dict",
     "growth_basis",
     "growth_sentence",
     "grr_sentence",
@@ -284,6 +309,7 @@ __all__ = [
     "normalize_month_amounts",
     "normalize_subscriptions",
     "nrr_formula",
+    "parse_amount",
     "parse_money",
     "parse_month",
     "parse_month_number",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field, replace
 
 from engine import _messages as say
 from engine._benchmarks import Profile
 from engine._cohort import annual_series
 from engine._errors import QueryError
+from engine._forecast import Forecast, build_forecast
 from engine._ledger import Ledger
 from engine._month import Month, fiscal_year_first_month
 from engine._periods import Period, label_span
 from engine._report import Report, build_report
 from engine._retention import Method, Trailing
+from engine._table import CustomerTable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +29,20 @@ class Digest:
     series: tuple[Trailing, ...]  # the annual NRR and GRR per month (12-month cohort or trailing), the chart's
     by: str | None = None  # the attribute column the segments are split by
     note: str | None = None  # why there are no segments although they were asked for
+    customers: CustomerTable | None = field(default=None, repr=False, compare=False)  # for the forecast part
+    currency: str = "USD"
+
+    @functools.cached_property
+    def forecast(self) -> Forecast | None:
+        """What the month's customers are projected to pay in the 12 months after it (a customer table only),
+        worked out on first use: only a digest that includes the forecast part pays for it."""
+        if self.customers is None:
+            return None
+        try:
+            forecast = build_forecast(self.customers, self.month)
+        except QueryError:
+            return None
+        return forecast if forecast.currency else replace(forecast, currency=self.currency)
 
     @property
     def segments(self) -> Report | None:
@@ -86,4 +103,4 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     qtd = report(quarter, fallback=True)
     series = tuple(annual_series(ledger, month, chart_months, method))
     return Digest(month=month, last_month=last, quarter_to_date=qtd, trailing_year=year, series=series, by=by,
-                  note=note)
+                  note=note, customers=table, currency=currency)

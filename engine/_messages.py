@@ -693,3 +693,109 @@ def cohort_or_earlier(label: str) -> str:
     """The first cohort's label: the customers already paying when the table starts were won then or before."""
     return f"{label} or earlier"
 
+
+
+# --- forecasts ----------------------------------------------------------------------------------
+
+def forecast_customers(count: int, article: str = "") -> str:
+    """``1 customer``, ``2,000 customers`` (``the customer``, ``the 2,000 customers`` with ``article``)."""
+    if count == 1:
+        return f"{article} customer".strip() if article else "1 customer"
+    return f"{article} {count:,} customers".strip()
+
+
+def forecast_age_aware(customers: int, as_of: Month, history: int, column: str | None,
+                       segments: Sequence[str]) -> str:
+    """The age-aware method in one sentence."""
+    by = ""
+    if column is not None and segments:
+        by = f", per {column} where a segment has enough history ({and_list(list(segments))})"
+    elif column is not None:
+        by = f" (no {column} has enough history for rates of its own)"
+    who = "the customer" if customers == 1 else f"each of the {customers:,} customers"
+    return (f"Projection: {who} paying in {as_of.name} keeps what it pays then and "
+            "follows the money-weighted monthly retention of customers of its age (months 0-11 one by one, "
+            f"12-23, then 24 and over) learnt from the table's {months(history)}{by}; no new business.")
+
+
+def forecast_simple(customers: int, as_of: Month, history: int, rate: Decimal, needed: int) -> str:
+    """The simple method in one sentence: what it is and why it was used."""
+    return (f"Projection, simple method: the table holds {months(history)} to {as_of.name}, too few to learn "
+            f"retention by customer age (that needs {needed}), so {forecast_customers(customers, 'the')} paying in "
+            f"{as_of.name} {'follows' if customers == 1 else 'follow'} its average monthly retention of paying "
+            f"customers, {_half_up(rate * 100, 2)}% a "
+            "month; no new business.")
+
+
+def forecast_band(coverage: int, resamples: int, simple: bool) -> str:
+    """What the band covers."""
+    what = "the months" if simple else "the cohorts (and, past 24 months of age, the months)"
+    return (f"Band: {coverage}% of the spread from {resamples} resamplings of {what} the projection is learnt from "
+            "and from which of today's customers churn or grow; not covered: a change in how customers behave, "
+            "which the backtest shows.")
+
+
+def forecast_backtest(predicted: str, actual: str, error_pct: Decimal | None, as_of: Month, month: Month,
+                      simple: bool) -> str:
+    """``A year ago this method said $X for today; the same customers pay $Y (off by Z%).``"""
+    off = "" if error_pct is None else f" (off by {error_pct:+.2f}%)"
+    what = "the simple method (the table was too short then for the age-aware one)" if simple else "this method"
+    return (f"A year ago ({as_of.name}) {what} said {predicted} for {month.name}; the same customers pay "
+            f"{actual}{off}.")
+
+
+def forecast_target(amount: str, unit: str, by: Month, projected: str, gap: Decimal, gap_text: str,
+                    needed: str, count: int, first: Month, recent: str, recent_months: int) -> str:
+    """What new business a target needs, beside what the last year brought."""
+    head = f"Target {amount} {unit} by {by.name}: today's customers are projected to pay {projected} then"
+    span = f"the {months(count)} from {first.name} to {by.name}" if count > 1 else by.name
+    last = (f"the last {months(recent_months)} brought {recent} a month" if recent_months
+            else "the table has no month of new business before it")
+    if gap <= 0:
+        return f"{head}, {gap_text} above it: no new business is needed ({last})."
+    return (f"{head}, a gap of {gap_text}: {needed} of new {unit} a month over {span}, before new customers' own "
+            f"churn ({last}).")
+
+
+def forecast_headline(unit: str, as_of: Month, base: str, customers: int, last: Month, projected: str) -> str:
+    """The projection in one line, labelled so: where today's customers start and where they are headed."""
+    return (f"Projection of today's customers' {unit} from {as_of.name}: {base} from "
+            f"{forecast_customers(customers)}, {projected} in {last.name} (no new business)")
+
+
+def forecast_line(month: Month, projected: str, low: str, high: str, base: str, as_of: Month) -> str:
+    return (f"{month.name}: today's customers are projected to pay {projected} ({low} to {high}), from {base} in "
+            f"{as_of.name}.")
+
+
+def forecast_before_table(month: Month, first: Month) -> str:
+    return f"{month.name} is before the customer table starts ({first.name}): there is nothing to forecast from."
+
+
+def forecast_needs_two_months(month: Month) -> str:
+    return (f"The customer table holds only {month.name}: a forecast learns how customers' money changes from "
+            "month to month, so it needs at least two months.")
+
+
+def forecast_months_range(count: int, most: int) -> str:
+    return f"--months {count}: a forecast covers 1 to {most} months."
+
+
+def forecast_target_past(by: Month, as_of: Month) -> str:
+    return f"The target's month {by.name} is not after {as_of.name}, the last closed month: pick a later month."
+
+
+def forecast_target_far(by: Month, as_of: Month, most: int) -> str:
+    return (f"The target's month {by.name} is more than {most} months after {as_of.name}: a forecast reaches "
+            f"{(as_of + most).name} at most.")
+
+
+def forecast_needs_customers(fix: str) -> str:
+    """A forecast on a seven-column ledger: what table it needs; ``fix`` says how, in the asker's words."""
+    return ("A forecast needs a customer table (Customer, Month, MRR: one figure per customer per month): a "
+            "seven-column ledger holds month totals only, so it cannot tell new customers from old, and new ones "
+            f"churn early. {fix}")
+
+
+def forecast_bad_amount(text: str) -> str:
+    return f"'{text}' is not a target amount such as 2000000, $2M or 750k."

@@ -3,7 +3,7 @@ built in the engine (``needs_customer_table``, ...); only the fix, in the comman
 
 from __future__ import annotations
 
-from engine import Month, Period, needs_cohort_method, needs_customer_table
+from engine import Month, Period, forecast_needs_customers, needs_cohort_method, needs_customer_table
 
 
 def not_a_count(text: str) -> str:
@@ -68,3 +68,15 @@ def heatmap_size(unit: str) -> str:
 
 
 HEATMAP_SCALE = "NRR %, 100% = every dollar kept"
+
+
+def forecast_needs_table() -> str:
+    return forecast_needs_customers("Export MRR by customer and month from billing and pass it with --ledger.")
+
+
+def target_needs_both() -> str:
+    return "--target and --by go together: --target 2000000 --by 2027-12 (the amount in the table's unit)."
+
+
+def target_month(text: str) -> str:
+    return f"--by {text!r} is not a month such as 2027-12."

@@ -15,6 +15,7 @@ from engine import (
     MOVER_KINDS,
     WARNINGS_SHOWN,
     CohortTriangle,
+    Forecast,
     Issue,
     Ledger,
     Report,
@@ -366,3 +367,23 @@ def triangle_png(triangle: CohortTriangle, currency: str = "USD") -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", bbox_inches="tight")
     return out.getvalue()
+
+
+def render_forecast(forecast: Forecast, console: Console) -> None:
+    """The projection month by month with its band, then its method, band, backtest and target sentences."""
+    def money(amount: Decimal) -> str:
+        return currency_amount(amount, forecast.currency or "USD")
+
+    unit = forecast.unit
+    console.print(Text(forecast.headline, style="bold"), soft_wrap=True)
+    table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)
+    table.add_column("Month")
+    for title in (unit, "Low", "High"):
+        table.add_column(title, justify="right", no_wrap=True)
+    for m in forecast.months:
+        table.add_row(m.month.short, money(m.mrr), money(m.low), money(m.high))
+    console.print(table)
+    for sentence in (forecast.method_sentence, forecast.band_sentence, forecast.backtest_sentence,
+                     forecast.target_sentence):
+        if sentence is not None:
+            console.print(sentence, soft_wrap=True, markup=False, highlight=False)

@@ -169,6 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     common(doctor)
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
 
+    forecast = commands.add_parser(
+        "forecast", help="project what today's customers will pay in the coming months, and what a target needs",
+        description="A projection of the MRR of the customers paying in the last closed month (no new business), "
+                    "learnt from the customer table's own history, with a band, a backtest and, with --target, "
+                    "the new business a target needs.")
+    forecast.add_argument("--months", type=_count, default=12, metavar="N", help="months to project (default: 12)")
+    forecast.add_argument("--target", metavar="AMOUNT", help="a target in the table's unit (MRR or ARR), e.g. 2000000")
+    forecast.add_argument("--by", metavar="YYYY-MM", help="the month the target is for (with --target)")
+    common(forecast)
+    forecast.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                          help="forecast from the month before this day's (default: today, configured zone)")
+    forecast.add_argument("--json", action="store_true", help="print one JSON object")
+
     serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
@@ -237,6 +250,37 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int
         except OSError as exc:
             raise CommandError(f"{args.png}: cannot be written ({exc.strerror}).") from None
         out.print(f"Heatmap written to {args.png}.", soft_wrap=True, markup=False, highlight=False)
+    return EXIT_OK
+
+
+def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from engine import MAX_FORECAST_MONTHS, forecast_months_range, forecast_to_dict, parse_amount
+    from nrr._render import render_forecast
+
+    if (args.target is None) != (args.by is None):
+        raise UsageError(say.target_needs_both())
+    if args.months > MAX_FORECAST_MONTHS:
+        raise UsageError(forecast_months_range(args.months, MAX_FORECAST_MONTHS))
+    target = None
+    if args.target is not None:
+        try:
+            by = parse_month(args.by)
+        except (NrrError, ValueError):
+            raise UsageError(say.target_month(args.by)) from None
+        try:
+            target = (parse_amount(args.target), by)
+        except QueryError as exc:
+            raise UsageError(str(exc)) from None
+    table = load_ledger(runtime.source()).customers
+    if table is None:
+        raise CommandError(say.forecast_needs_table())
+    forecast = runtime.forecast(table, args.today or runtime.today(), args.months, target)
+    if args.json:
+        import json
+
+        out.file.write(json.dumps(forecast_to_dict(forecast), indent=2) + "\n")
+    else:
+        render_forecast(forecast, out)
     return EXIT_OK
 
 
@@ -321,7 +365,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
             path = Path(f"nrr-digest-{channel}-{month}.png")
             path.write_bytes(render_chart(digest.series, settings.profile,
-                                          f"Trailing-12-month NRR and GRR to {month.name}"))
+                                          f"Trailing-12-month NRR and GRR to {month.name}",
+                                          digest.forecast if "forecast" in schedule.include else None))
             out.print(f"\nChart: {path} ({len(path.read_bytes()):,} bytes), would be posted in the digest's thread.",
                       markup=False)
         alerts = settings.alerts
@@ -433,6 +478,7 @@ def _missing_extra(exc: Exception) -> str | None:
 COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, "validate": cmd_validate,
             "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
             "scheduler": cmd_scheduler}
+COMMANDS["forecast"] = cmd_forecast
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
@@ -476,7 +522,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
 
 
 # commands that only read and print: nothing is left to close when they return
-_READ_ONLY = {"report", "ledger", "validate", "cohorts"}
+_READ_ONLY = {"report", "ledger", "validate", "cohorts", "forecast"}
 
 
 def run() -> None:  # console-script entry point

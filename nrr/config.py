@@ -246,12 +246,15 @@ def _column(value: object) -> str:
 
 
 INCLUDES = ("month", "quarter", "year", "movements", "benchmark", "warnings", "chart")
+#: parts a digest has only when its include names them
+OPTIONAL_INCLUDES = ("forecast",)
 
 
 def _includes(value: object) -> tuple[str, ...]:
-    if isinstance(value, list) and value and all(isinstance(v, str) and v in INCLUDES for v in value):
+    known = (*INCLUDES, *OPTIONAL_INCLUDES)
+    if isinstance(value, list) and value and all(isinstance(v, str) and v in known for v in value):
         return tuple(dict.fromkeys(value))
-    raise ValueError(f"a list drawn from {', '.join(INCLUDES)}")
+    raise ValueError(f"a list drawn from {', '.join(known)}")
 
 
 @dataclass(frozen=True, kw_only=True)

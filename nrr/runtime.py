@@ -11,14 +11,17 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import (
     TOP_MOVERS,
     Cells,
+    CustomerTable,
     Digest,
+    Forecast,
     Ledger,
     LedgerSource,
     Method,
@@ -26,7 +29,9 @@ from engine import (
     Period,
     Report,
     build_digest,
+    build_forecast,
     build_report,
+    forecast_as_of,
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import is_sheet_spec, open_file_source
@@ -173,6 +178,13 @@ class Runtime:
         return build_digest(ledger, month, method=method, profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             chart_months=chart_months, by=by)
+
+    def forecast(self, table: CustomerTable, today: dt.date, months: int = 12,
+                 target: tuple[Decimal, Month] | None = None) -> Forecast:
+        """The engine's forecast from the last closed month before ``today``, in the configured currency when the
+        table names none."""
+        forecast = build_forecast(table, forecast_as_of(table, Month.of(today) - 1), months=months, target=target)
+        return forecast if forecast.currency else replace(forecast, currency=self._file.company.currency)
 
     def sheets_client(self) -> SheetsClient:
         from sheets import LedgerCache, SheetsClient, credentials_from_env

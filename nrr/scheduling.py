@@ -272,10 +272,11 @@ class DigestService:
 
     # -- charts --
 
-    def _chart_png(self, cells: Cells, digest: Digest, months: int) -> bytes:
+    def _chart_png(self, cells: Cells, digest: Digest, months: int, forecast: bool = False) -> bytes:
         title = f"Trailing-12-month NRR and GRR to {digest.month.name}"
-        return cells.memo(("chart", digest.month, months),
-                          lambda: render_chart(digest.series, self.settings.profile, title))
+        return cells.memo(("chart", digest.month, months, forecast),
+                          lambda: render_chart(digest.series, self.settings.profile, title,
+                                               digest.forecast if forecast else None))
 
     def _post_chart(self, occurrence: Occurrence, cells: Cells, digest: Digest, thread_ts: str, now: dt.datetime,
                     *, force: bool = False) -> None:
@@ -289,7 +290,7 @@ class DigestService:
             return
         if not self.store.begin_send(occurrence.chart_key, now):
             return
-        png = self._chart_png(cells, digest, schedule.chart_months)
+        png = self._chart_png(cells, digest, schedule.chart_months, "forecast" in schedule.include)
         try:
             self.delivery.call("files_upload_v2", schedule.label, channel=schedule.channel, thread_ts=thread_ts,
                                content=png, filename=f"nrr-{digest.month}.png",

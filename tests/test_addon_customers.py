@@ -59,12 +59,18 @@ def test_the_homepage_shows_the_cohort_figures_and_the_top_movers(customers: tup
     # the tier names the figure it compares and its basis, which is not the latest month's shown above it
     assert texts[2]["bottomLabel"] == ("NRR 82.14%, 12-month cohort to Feb 2026; -25.9 pts vs the mid-market median "
                                        "108%; source: 2026 SaaS NRR benchmarks by customer segment")
-    movers = {t["topLabel"]: (t["text"], t["bottomLabel"]) for t in texts[3:]}
+    movers = {t["topLabel"]: (t["text"], t["bottomLabel"]) for t in texts[3:-1]}
     basis = "12-month cohort, from Feb 2025 to Feb 2026"
     # worded by the engine's mover_groups, as the terminal and Slack word them: titles and signs alike
     assert movers == {"Churned": ("&lt;b&gt;Bad&lt;/b&gt; &amp; Co: -$800", basis),
                       "Contracted": ("Cobalt: -$200", basis),
                       "Expanded": ("Acme Inc: +$500", basis)}
+    # the engine's forecast line: the February 2026 customers (2,600) a year on, with its band
+    assert texts[-1]["topLabel"] == "Projection"
+    assert texts[-1]["text"].startswith("February 2027: today's customers are projected to pay $")
+    assert texts[-1]["text"].endswith(", from $2,600 in February 2026.")
+    assert texts[-1]["bottomLabel"] == ("today's customers only, no new business; nrr forecast (or /nrr forecast) "
+                                        "has the method and band")
     assert "<b>Bad" not in json.dumps(card)
     assert widgets[-2] == {"textParagraph": {"text": "Customer table valid: 5 customers, 14 months, 0 warning(s)."}}
     assert google.counts["values.get"] == 1  # one read, with Ada's own token

@@ -19,6 +19,7 @@ import html
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -29,13 +30,16 @@ from starlette.routing import Route
 from engine import (
     COHORT_LABEL,
     MOVER_KINDS,
+    CustomerTable,
     Ledger,
+    Month,
     NrrError,
     Period,
     Report,
     approximation_note,
     benchmark_basis,
     benchmark_missing,
+    build_forecast,
     check_source,
     months,
     mover_groups,
@@ -61,6 +65,7 @@ ASK_FOR_FILE = ("NRR reads and fills this spreadsheet with your own Google acces
 REQUEST_FILE_SCOPE: dict[str, Any] = {
     "renderActions": {"hostAppAction": {"editorAction": {"requestFileScopeForActiveDocument": {}}}}}
 LOGO_PATH = "/addon/logo.png"
+FORECAST_NOTE = "today's customers only, no new business; nrr forecast (or /nrr forecast) has the method and band"
 ONE_MONTH = ("The customer table has one month so far ({month}); its figures start with the next month, "
              "compared with this one.")
 
@@ -177,7 +182,19 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.movers)
         widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
                                                  f"to {last.short}"))
+    widgets += _forecast_widgets(table, last, shown.currency)
     return widgets
+
+
+def _forecast_widgets(table: CustomerTable, last: Month, currency: str) -> list[dict[str, Any]]:
+    """Where the table's latest customers are headed in a year (the engine's line), or nothing if it cannot say."""
+    try:
+        forecast = build_forecast(table, last)
+    except NrrError:
+        return []
+    if forecast.currency is None:
+        forecast = replace(forecast, currency=currency)
+    return [_text("Projection", _data(forecast.line), FORECAST_NOTE)]
 
 
 def _cohort_text(label: str, report: Report, bottom: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,186 @@
+"""How close ``nrr forecast`` comes to what customers really paid a year later, beside the naive projection.
+
+Run: ``.venv/bin/python bench/forecast.py [--customers 4000] [--months 48] [--seeds 3]``.
+
+Each scenario simulates a customer table (``random.Random(seed)``, integer cents), cuts it 12 months before
+its end and forecasts from the cut, as ``nrr forecast --json`` would on a truncated copy: the engine reads
+the months up to the cut only. The truth is what the customers paying at the cut pay 12 months later. The
+naive projection is the base at the cut times its 12-month NRR (the customers paying a year before the cut,
+their MRR at the cut over their MRR then). A miss is (projection - truth) / truth.
+
+The simulation: customers join every month (from ten years before the table, so it holds every age) at a
+rate that changes as the scenario says; each pays 50-2,000 a month (log-uniform: most are small); every
+month a paying customer churns, expands (x1.05-1.4) or contracts (x0.6-0.95); in "win-back" a customer that
+left comes back at its last MRR with a chance of 3% a month. Its churn hazard is the
+scenario's ``early`` in its first 6 months and ``churn`` after, lower for big customers (x0.5 at 2,000,
+x1.5 at 50): big customers churn less, so counting logos would run low. Segments (SMB, Mid-market,
+Enterprise) follow size and get rates of their own where they have the history.
+
+It prints one line per scenario: the base at the cut, the truth, nrr's projection and miss (mean and worst
+over the seeds), whether the truth was inside the band every time, the band's width (high - low over the
+projection), the naive projection's miss, and the seconds per forecast. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from random import Random
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import Cell, CustomerTable, Month, build_forecast, forecast_as_of, read_customers
+
+FIRST = Month(2022, 1)
+PREHISTORY = 120
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How customers join and behave; hazards are monthly probabilities."""
+
+    name: str
+    growth: float  # the yearly growth of the customers won per month, before ``turn``
+    later: float  # ... and from ``turn`` months before the table's end
+    turn: int = 30
+    early: float = 0.06
+    churn: float = 0.015
+    expansion: float = 0.05
+    contraction: float = 0.02
+    winback: float = 0.0  # the chance a customer that left comes back, each month
+
+    def joins(self, t: int, months: int) -> float:
+        """Customers won per month at month ``t`` (relative)."""
+        pivot = months - self.turn
+        if t <= pivot:
+            return float((1 + self.growth) ** (t / 12))
+        return float((1 + self.growth) ** (pivot / 12) * (1 + self.later) ** ((t - pivot) / 12))
+
+
+SCENARIOS = (
+    Scenario("steady", 0.0, 0.0),
+    Scenario("steady, growing", 0.3, 0.3),
+    Scenario("accelerating", 0.0, 1.5),
+    Scenario("decelerating", 1.0, -0.5),
+    Scenario("early churn, accelerating", 0.2, 2.0, early=0.12),
+    Scenario("steady, win-back", 0.3, 0.3, winback=0.03),
+)
+
+
+def simulate(scenario: Scenario, customers: int, months: int, seed: int) -> list[list[Cell]]:
+    """A long-form table of about ``customers`` customers paying over ``months`` months from FIRST."""
+    rng = Random(seed)
+    joins = range(-PREHISTORY, months)
+    scale = customers / sum(scenario.joins(t, months) * (1 if t >= 0 else 0.97 ** -t) for t in joins)
+    labels = [str(FIRST + i) for i in range(months)]
+    grid: list[list[Cell]] = [["Customer ID", "Month", "MRR", "Segment"]]
+    due, joined = 0.0, 0
+    for t in joins:
+        due += scale * scenario.joins(t, months)
+        for _ in range(int(due)):
+            joined += 1
+            cents = round(math.exp(rng.uniform(math.log(50), math.log(2000))) * 100)
+            segment = "Enterprise" if cents >= 80000 else "Mid-market" if cents >= 25000 else "SMB"
+            size = (math.log(cents / 100) - math.log(50)) / (math.log(2000) - math.log(50))  # 0 small .. 1 big
+            damp = 1.5 - size
+            paying = True
+            for month, age in zip(range(t, months), range(months - t), strict=True):
+                if age and not paying:
+                    if not scenario.winback:
+                        break
+                    paying = rng.random() < scenario.winback  # back at what it paid when it left
+                elif age:
+                    hazard = (scenario.early if age <= 6 else scenario.churn) * damp
+                    if rng.random() < hazard:
+                        paying = False
+                        continue
+                    roll = rng.random()
+                    if roll < scenario.expansion:
+                        cents = round(cents * rng.uniform(1.05, 1.4))
+                    elif roll < scenario.expansion + scenario.contraction:
+                        cents = round(cents * rng.uniform(0.6, 0.95))
+                if paying and month >= 0:
+                    grid.append([f"{joined:06d}", labels[month], f"{cents // 100}.{cents % 100:02d}", segment])
+        due -= int(due)
+    return grid
+
+
+def paid(table: CustomerTable, payers: Month, month: Month) -> int:
+    """Cents the customers paying in ``payers`` pay in ``month``."""
+    i, j = table.index(payers), table.index(month)
+    return sum(series[j] for series in table.mrr if series[i])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    base: Decimal
+    truth: Decimal
+    projected: Decimal
+    low: Decimal
+    high: Decimal
+    naive: Decimal
+    method: str
+    seconds: float
+
+    def miss(self, value: Decimal) -> float:
+        return float((value - self.truth) / self.truth * 100)
+
+    @property
+    def inside(self) -> bool:
+        return self.low <= self.truth <= self.high
+
+    @property
+    def width(self) -> float:
+        return float((self.high - self.low) / self.projected * 100)
+
+
+def measure(grid: list[list[Cell]], months: int) -> Outcome:
+    full = read_customers(grid).table
+    assert full is not None
+    cut = full.last - 12
+    truncated = read_customers([grid[0], *(row for row in grid[1:] if str(row[1]) <= str(cut))]).table
+    assert truncated is not None
+    started = time.perf_counter()
+    forecast = build_forecast(truncated, forecast_as_of(truncated, cut))
+    seconds = time.perf_counter() - started
+    twelfth = forecast.months[11]
+    base = Decimal(paid(full, cut, cut)).scaleb(-2)
+    nrr12 = Decimal(paid(full, cut - 12, cut)) / Decimal(paid(full, cut - 12, cut - 12))
+    return Outcome(base, Decimal(paid(full, cut, full.last)).scaleb(-2), twelfth.mrr, twelfth.low, twelfth.high,
+                   base * nrr12, forecast.method, seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=4000, help="about this many customers per table")
+    parser.add_argument("--months", type=int, default=48, help="months in each table (at least 26)")
+    parser.add_argument("--seeds", type=int, default=3, help="tables per scenario, seeds 1..N")
+    args = parser.parse_args()
+    print(f"about {args.customers:,} customers over {args.months} months, cut 12 months before the end; "
+          f"{args.seeds} seeds per scenario; miss = (projection - truth) / truth at the 12th month "
+          f"({dt.date.today()})")
+    print("| scenario | base at cut | truth | nrr | nrr miss (mean, worst) | truth in band | band width |"
+          " naive | naive miss (mean, worst) | s/forecast |")
+    print("| --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: |")
+    for scenario in SCENARIOS:
+        outcomes = [measure(simulate(scenario, args.customers, args.months, seed), args.months)
+                    for seed in range(1, args.seeds + 1)]
+        o = outcomes[0]
+        nrr = [x.miss(x.projected) for x in outcomes]
+        naive = [x.miss(x.naive) for x in outcomes]
+        inside = sum(x.inside for x in outcomes)
+        print(f"| {scenario.name} | {o.base:,.0f} | {o.truth:,.0f} | {o.projected:,.0f} |"
+              f" {sum(nrr) / len(nrr):+.2f}%, {max(nrr, key=abs):+.2f}% | {inside}/{len(outcomes)} |"
+              f" {max(x.width for x in outcomes):.1f}% | {o.naive:,.0f} |"
+              f" {sum(naive) / len(naive):+.2f}%, {max(naive, key=abs):+.2f}% |"
+              f" {max(x.seconds for x in outcomes):.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

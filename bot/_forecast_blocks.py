@@ -1,0 +1,39 @@
+"""A forecast as Block Kit: the projection month by month with its band, and the engine's sentences about it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from bot._blocks import Block, context, mrkdwn
+from bot._mrkdwn import plain
+from engine import Forecast, currency_amount
+
+#: months listed one by one; a longer projection lists every third month after them, and its last
+LISTED = 12
+
+
+def forecast_headline(forecast: Forecast) -> str:
+    """The engine's headline: ``Projection of today's customers' MRR from October 2026: $88,649 from ...``."""
+    return forecast.headline
+
+
+def forecast_blocks(forecast: Forecast) -> list[Block]:
+    """The projection, its month-by-month table, the backtest and target, then the method and band."""
+    money = _money(forecast)
+    months = forecast.months
+    shown = [m for i, m in enumerate(months) if i < LISTED or (i + 1) % 3 == 0 or i == len(months) - 1]
+    lines = [f"{'Month':<9} {forecast.unit:>13} {'Low':>13} {'High':>13}"]
+    lines += [f"{m.month.short:<9} {money(m.mrr):>13} {money(m.low):>13} {money(m.high):>13}" for m in shown]
+    blocks: list[Block] = [mrkdwn(f":crystal_ball: *{plain(forecast_headline(forecast))}*"),
+                           mrkdwn("```" + "\n".join(lines) + "```")]
+    for sentence in (forecast.backtest_sentence, forecast.target_sentence):
+        if sentence is not None:
+            blocks.append(mrkdwn(plain(sentence)))
+    blocks.append(context(plain(forecast.method_sentence), plain(forecast.band_sentence)))
+    return blocks
+
+
+def _money(forecast: Forecast) -> Callable[[Decimal], str]:
+    currency = forecast.currency or "USD"
+    return lambda amount: currency_amount(amount, currency)

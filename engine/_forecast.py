@@ -1,0 +1,713 @@
+"""Forecasts: what today's customers will pay in the coming months, learnt from the table's own history.
+
+The **age-aware method**: a customer's prospects depend on how long it has paid (new customers churn
+early) and on its segment. From the customer table, every acquisition cohort's money month by month
+(the cohort triangle's sums) gives the money-weighted monthly retention of customers of each age: what
+the customers of that age paid the next month over what they paid, summed in cents over every cohort
+and month the table holds (ages 0 to 11 one by one, 12-23 together, and 24 and over with the customers
+already paying when the table starts, whose age it cannot tell). Each of today's customers then keeps
+what it pays in ``as_of`` and follows the rates of its age, month by month as it ages, per segment where
+the segment has enough history: the share of their money the customers paying in a month keep the next, and
+the share that churns, of which what came back in the table's history 1 to 12 months after a churn comes
+back. Money-weighted, because big customers churn less: a survival curve of
+customer counts times the survivors' growth runs low.
+
+The customers already paying in the table's first month are left out of the rates for its first six
+months: some were won just before and still churn as new customers do, which would count as the mature
+customers' churn.
+
+The **band** (95%) combines the projection's spread over resamplings of the history the rates are learnt
+from (cohorts for the first 24 months of age, calendar months after; seeded, so deterministic) with the
+spread of what today's customers themselves do: one customer's money-weighted month-to-month variance,
+times the months ahead, times how concentrated today's base is. A change in how customers behave is not
+in it; the backtest shows how far that has moved the method before.
+
+A table shorter than 13 months cannot teach retention by age; the **simple method** applies its average
+monthly retention of paying customers to today's base instead, and says so.
+
+    >>> from engine import read_customers
+    >>> rows = [["Customer", "Month", "MRR"]] + [[c, f"2026-{m:02d}", "100"] for c in "AB" for m in (1, 2, 3)]
+    >>> forecast = build_forecast(read_customers(rows).table, Month(2026, 3), months=2)
+    >>> forecast.method, str(forecast.base_mrr), [str(m.mrr) for m in forecast.months]
+    ('simple', '200.00', ['200.00', '200.00'])
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from engine import _messages as say
+from engine._errors import QueryError
+from engine._month import Month
+from engine._table import CustomerTable, cents_to_decimal, compared
+
+ForecastMethod = Literal["age-aware", "simple"]
+
+#: the months of history (as_of and those before it) the age-aware method needs: a year of ages to learn from
+MIN_AGE_AWARE_MONTHS = 13
+#: ages learnt one by one; then 12-23 together; then 24 and over (MATURE) with the customers of the first month
+YOUNG_AGES = 12
+MATURE = YOUNG_AGES + 1
+_MATURE_AGE = 24
+#: months after a churn in which a customer's return is counted as the same customer coming back
+RETURN_MONTHS = 12
+#: months of the table's start whose customers' ages are too unsure to learn from (``_unknown_ages``)
+UNKNOWN_AGE_MONTHS = 6
+#: a segment's own rate for an age is used once that many customer-months of the segment show it
+MIN_SEGMENT_OBSERVATIONS = 200
+#: resamplings of the history for the band, and the seed that makes them the same every run
+RESAMPLES = 100
+SEED = 19
+#: the share of the projection's spread the band covers, and its z
+BAND_COVERAGE = 95
+_Z = 1.96
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 120
+
+_CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastMonth:
+    """One projected month: what today's customers are projected to pay, and the band around it."""
+
+    month: Month
+    mrr: Decimal
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backtest:
+    """The same method run as of ``as_of`` (12 months before the forecast's), against what those customers pay
+    in the forecast's own month."""
+
+    as_of: Month
+    month: Month  # the month predicted: the forecast's as_of
+    method: ForecastMethod
+    predicted_mrr: Decimal
+    actual_mrr: Decimal
+
+    @property
+    def error_pct(self) -> Decimal | None:
+        """(predicted - actual) / actual in percent, 2 decimals; None when the customers pay nothing."""
+        if not self.actual_mrr:
+            return None
+        return ((self.predicted_mrr - self.actual_mrr) / self.actual_mrr * 100).quantize(_CENTS, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """What new business a target needs: ``amount`` by ``by``, in the table's unit."""
+
+    amount: Decimal
+    by: Month
+    months: int  # the months from as_of + 1 to ``by``, in which new business can be won
+    projected_mrr: Decimal
+    recent_new_mrr_per_month: Decimal
+    recent_months: int  # the months that average is over (12, or fewer on a shorter table)
+
+    @property
+    def gap(self) -> Decimal:
+        """The target minus what today's customers are projected to pay then (negative: already covered)."""
+        return self.amount - self.projected_mrr
+
+    @property
+    def new_mrr_needed_per_month(self) -> Decimal:
+        """The gap spread evenly over the months until ``by``; 0 when today's customers already cover it."""
+        return max(self.gap / self.months, Decimal(0)).quantize(_CENTS, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Forecast:
+    """A projection of today's customers' money (no new business), with its band, backtest and target."""
+
+    as_of: Month
+    base_mrr: Decimal
+    customers: int
+    method: ForecastMethod
+    history: int  # months of the table up to as_of
+    months: tuple[ForecastMonth, ...]
+    backtest: Backtest | None
+    target: Target | None
+    segment_column: str | None  # the attribute whose segments have rates of their own
+    segments: tuple[str, ...]  # the segments that had enough history for rates of their own
+    simple_rate: Decimal | None  # the simple method's monthly retention
+    resamples: int
+    actual: tuple[tuple[Month, Decimal], ...]  # every customer's total by month, to as_of (for charts)
+    unit: str = "MRR"
+    currency: str | None = None
+
+    @property
+    def method_sentence(self) -> str:
+        """The method in one sentence, labelled a projection."""
+        if self.method == "simple":
+            assert self.simple_rate is not None
+            return say.forecast_simple(self.customers, self.as_of, self.history, self.simple_rate,
+                                       MIN_AGE_AWARE_MONTHS)
+        return say.forecast_age_aware(self.customers, self.as_of, self.history, self.segment_column, self.segments)
+
+    @property
+    def band_sentence(self) -> str:
+        """What the band covers."""
+        return say.forecast_band(BAND_COVERAGE, self.resamples, self.method == "simple")
+
+    def amount(self, value: Decimal) -> str:
+        """Money as the sentences show it: ``$1,234,567``."""
+        return say.currency_amount(value, self.currency or "USD")
+
+    @property
+    def headline(self) -> str:
+        """``Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, ...``."""
+        last = self.months[-1]
+        return say.forecast_headline(self.unit, self.as_of, self.amount(self.base_mrr), self.customers, last.month,
+                                     self.amount(last.mrr))
+
+    @property
+    def line(self) -> str:
+        """One line for a digest, the App Home or the add-on: where today's base is headed, with its band."""
+        last = self.months[-1]
+        return say.forecast_line(last.month, self.amount(last.mrr), self.amount(last.low), self.amount(last.high),
+                                 self.amount(self.base_mrr), self.as_of)
+
+    @property
+    def backtest_sentence(self) -> str | None:
+        b = self.backtest
+        if b is None:
+            return None
+        return say.forecast_backtest(self.amount(b.predicted_mrr), self.amount(b.actual_mrr), b.error_pct, b.as_of,
+                                     b.month, b.method == "simple")
+
+    @property
+    def target_sentence(self) -> str | None:
+        t = self.target
+        if t is None:
+            return None
+        return say.forecast_target(self.amount(t.amount), self.unit, t.by, self.amount(t.projected_mrr), t.gap,
+                                   self.amount(abs(t.gap)), self.amount(t.new_mrr_needed_per_month), t.months,
+                                   self.as_of + 1, self.amount(t.recent_new_mrr_per_month), t.recent_months)
+
+
+# --- the history, summed by cohort --------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class _Group:
+    """The customers of one acquisition month (index ``first``) and segment: their money summed by month."""
+
+    first: int
+    segment: str | None
+    members: int
+    money: tuple[int, ...]  # cents, months 0..origin of the table
+    churned: tuple[int, ...]  # [t]: what the customers who stopped paying in t paid in t - 1
+    returns: tuple[int, ...]  # [t]: what the customers who came back in t (paying nothing in t - 1) pay in t
+
+
+@dataclass(frozen=True)
+class _Returns:
+    """Churned money by month, and the money that came back ``k`` months after its churn, by month of return,
+    for k up to RETURN_MONTHS: how much of what churns comes back, and when."""
+
+    churned: tuple[int, ...]  # [c]: the money churned in month c (paid in c - 1, nothing in c)
+    back: tuple[tuple[int, ...], ...]  # [k][r]: the money back in month r, k = r - c months after its churn
+
+    def shares(self, origin: int) -> list[Decimal]:
+        """[k]: the share of churned money paying again k months on (0 for k = 0), from the months up to
+        ``origin``: the returns by then, each kept at what it came back with."""
+        out = [Decimal(0)]
+        for k in range(1, RETURN_MONTHS + 1):
+            exposed = sum(self.churned[: max(0, origin - k + 1)])
+            back = sum(self.back[k][: origin + 1])
+            out.append(out[-1] + (Decimal(back) / Decimal(exposed) if exposed else Decimal(0)))
+        return out
+
+
+def _groups(table: CustomerTable, origin: int, column: str | None) -> tuple[list[_Group], _Returns]:
+    """The customers paying by month index ``origin``, grouped by acquisition month and segment (their
+    value in ``origin``), each group's cents summed month by month up to ``origin``; and the churns and returns
+    of every customer (``_Returns``)."""
+    n = origin + 1
+    members: dict[tuple[int, str | None], list[tuple[int, ...]]] = {}
+    churned: dict[tuple[int, str | None], list[int]] = {}
+    returns: dict[tuple[int, str | None], list[int]] = {}
+    all_churned = [0] * n
+    back = [[0] * n for _ in range(RETURN_MONTHS + 1)]
+    indices = range(n)
+    for c, series in enumerate(table.mrr):
+        first = next(itertools.compress(indices, series), None)
+        if first is None:
+            continue
+        segment = None
+        if column is not None:
+            value = table.value_at(column, c, origin)
+            segment = compared(value) if value is not None and value.strip() else None
+        key = (first, segment)
+        members.setdefault(key, []).append(series[:n])
+        # only the months whose figure changed, found at C speed: a churn (to 0) or a return (from 0)
+        lost = came = None
+        since = -1
+        for i in itertools.compress(range(first + 1, n), map(operator.ne, itertools.islice(series, first + 1, n),
+                                                              itertools.islice(series, first, n - 1))):
+            before, now = series[i - 1], series[i]
+            if before and not now:
+                if lost is None:
+                    lost, came = churned.setdefault(key, [0] * n), returns.setdefault(key, [0] * n)
+                lost[i] += before
+                all_churned[i] += before
+                since = i
+            elif now and not before:
+                if came is None:
+                    lost, came = churned.setdefault(key, [0] * n), returns.setdefault(key, [0] * n)
+                came[i] += now
+                if 0 < i - since <= RETURN_MONTHS:
+                    back[i - since][i] += now
+    empty = (0,) * n
+    groups = [_Group(first=first, segment=segment, members=len(rows), money=tuple(map(sum, zip(*rows, strict=True))),
+                     churned=tuple(churned.get((first, segment), empty)),
+                     returns=tuple(returns.get((first, segment), empty)))
+              for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+    return groups, _Returns(tuple(all_churned), tuple(tuple(row) for row in back))
+
+
+def _unknown_ages(origin: int) -> int:
+    """The months of the table's start left out of the rates: the customers already paying then may have been
+    won just before, still in their early months, so their first months there would count early churn as the
+    mature customers'. Six months, or fewer while the table is too short to spare them (a year of history stays).
+    """
+    return max(0, min(UNKNOWN_AGE_MONTHS, origin - YOUNG_AGES))
+
+
+def _bucket(first: int, age: int) -> int:
+    """The age bucket of a transition from ``age`` to ``age + 1`` months; the first month's customers are mature."""
+    if first == 0 or age >= _MATURE_AGE:
+        return MATURE
+    return age if age < YOUNG_AGES else YOUNG_AGES
+
+
+@dataclass
+class _Sums:
+    """Money-weighted sums by segment (None: the company) and age bucket: what the customers paying in a month pay
+    the next (``num``), what they paid (``den``), what those who stopped paid (``churn``), and customer-months."""
+
+    num: dict[str | None, list[int]]
+    den: dict[str | None, list[int]]
+    churn: dict[str | None, list[int]]
+    obs: dict[str | None, list[int]]
+
+    @classmethod
+    def empty(cls, segments: Sequence[str | None]) -> _Sums:
+        keys = [None, *segments]
+        return cls(*({k: [0] * (MATURE + 1) for k in keys} for _ in range(4)))
+
+    def add(self, segment: str | None, bucket: int, block: tuple[int, int, int, int], weight: int = 1) -> None:
+        """Add a block to its segment's sums (``total`` then adds the segments up into the company's)."""
+        num, den, churn, obs = block
+        self.num[segment][bucket] += weight * num
+        self.den[segment][bucket] += weight * den
+        self.churn[segment][bucket] += weight * churn
+        self.obs[segment][bucket] += weight * obs
+
+    def total(self) -> _Sums:
+        """The company's sums (None) as the sum of every segment's, customers with no segment included."""
+        for sums in (self.num, self.den, self.churn, self.obs):
+            parts = [values for key, values in sums.items() if key is not None]
+            if parts:
+                sums[None] = [a + b for a, b in zip(sums[None], map(sum, zip(*parts, strict=True)), strict=True)]
+        return self
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """For each segment and age bucket, falling back to the company's where thin: the share of their money the
+    customers paying in a month keep the next (``keep``) and the share that churns (``churn``); and the share of
+    churned money that comes back k months on (``back``)."""
+
+    keep: list[Decimal]
+    churn: list[Decimal]
+    segments: dict[str, tuple[list[Decimal], list[Decimal]]]
+    back: list[Decimal]
+
+    def of(self, segment: str | None, bucket: int) -> tuple[Decimal, Decimal]:
+        own = self.segments.get(segment) if segment is not None else None
+        keep, churn = own or (self.keep, self.churn)
+        return keep[bucket], churn[bucket]
+
+
+def _rates(sums: _Sums, back: list[Decimal]) -> _Rates | None:
+    """The rates from the sums; None when the history shows no transition at all."""
+    def ratios(values: list[int], den: list[int]) -> list[Decimal]:
+        pooled = Decimal(sum(values)) / Decimal(sum(den))
+        mature = Decimal(values[MATURE]) / Decimal(den[MATURE]) if den[MATURE] else pooled
+        return [Decimal(values[b]) / Decimal(den[b]) if den[b] else mature for b in range(MATURE + 1)]
+
+    if not sum(sums.den[None]):
+        return None
+    keep, churn = ratios(sums.num[None], sums.den[None]), ratios(sums.churn[None], sums.den[None])
+    segments: dict[str, tuple[list[Decimal], list[Decimal]]] = {}
+    for key in sums.num:
+        if key is None:
+            continue
+        den, obs = sums.den[key], sums.obs[key]
+        enough = [bool(den[b]) and obs[b] >= MIN_SEGMENT_OBSERVATIONS for b in range(MATURE + 1)]
+        own_keep = [Decimal(sums.num[key][b]) / Decimal(den[b]) if enough[b] else keep[b] for b in range(MATURE + 1)]
+        own_churn = [Decimal(sums.churn[key][b]) / Decimal(den[b]) if enough[b] else churn[b]
+                     for b in range(MATURE + 1)]
+        if any(enough):
+            segments[key] = (own_keep, own_churn)
+    return _Rates(keep, churn, segments, back)
+
+
+@dataclass(frozen=True)
+class _History:
+    """The retention sums of the history to ``origin``, by block: each cohort's young ages (by segment) and
+    each calendar month's mature customers (by segment), so that resampling blocks is a weighted sum."""
+
+    segments: tuple[str | None, ...]
+    young: dict[tuple[int, str | None], list[tuple[int, tuple[int, int, int, int]]]]  # bucket, (num, den, churn, obs)
+    mature: dict[tuple[int, str | None], tuple[int, int, int, int]]  # (num, den, churn, obs) by (month, segment)
+
+    @classmethod
+    def of(cls, groups: Sequence[_Group], origin: int) -> _History:
+        young: dict[tuple[int, str | None], dict[int, list[int]]] = {}
+        mature: dict[tuple[int, str | None], list[int]] = {}
+        unknown = _unknown_ages(origin)
+        for group in groups:
+            start = unknown if group.first == 0 else group.first
+            for t in range(start, min(origin, len(group.money) - 1)):
+                bucket = _bucket(group.first, t - group.first)
+                if bucket == MATURE:
+                    into = mature.setdefault((t, group.segment), [0, 0, 0, 0])
+                else:
+                    into = young.setdefault((group.first, group.segment), {}).setdefault(bucket, [0, 0, 0, 0])
+                into[0] += group.money[t + 1] - group.returns[t + 1]  # the customers paying in t, in t + 1
+                into[1] += group.money[t]
+                into[2] += group.churned[t + 1]
+                into[3] += group.members
+        return cls(tuple(sorted({g.segment for g in groups if g.segment is not None})),
+                   {k: [(b, (v[0], v[1], v[2], v[3])) for b, v in sorted(buckets.items())]
+                    for k, buckets in young.items()},
+                   {k: (v[0], v[1], v[2], v[3]) for k, v in mature.items()})
+
+    @property
+    def cohorts(self) -> list[int]:
+        return sorted({first for first, _ in self.young})
+
+    @property
+    def months(self) -> list[int]:
+        return sorted({t for t, _ in self.mature})
+
+    def sums(self, cohort_weights: dict[int, int] | None = None, month_weights: dict[int, int] | None = None
+             ) -> _Sums:
+        """The sums; the weights resample cohorts (young buckets) and calendar months (the mature bucket)."""
+        sums = _Sums.empty(self.segments)
+        for (first, segment), buckets in self.young.items():
+            weight = 1 if cohort_weights is None else cohort_weights.get(first, 0)
+            if weight:
+                for bucket, block in buckets:
+                    sums.add(segment, bucket, block, weight)
+        for (t, segment), block in self.mature.items():
+            weight = 1 if month_weights is None else month_weights.get(t, 0)
+            if weight:
+                sums.add(segment, MATURE, block, weight)
+        return sums.total()
+
+
+def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[Decimal]:
+    """Cents today's customers are projected to pay in origin + 1 .. origin + horizon: each group's money kept
+    month by month at the rates of its age, plus what comes back of what they churned."""
+    out = [Decimal(0)] * horizon
+    lost = [Decimal(0)] * horizon  # churned in month h, by every group: what comes back is the same share of it
+    for group in groups:
+        base = group.money[origin] if group.first <= origin else 0
+        if not base:
+            continue
+        kept = Decimal(base)
+        age = origin - group.first
+        for h in range(horizon):
+            keep, churn = rates.of(group.segment, _bucket(group.first, age + h))
+            lost[h] += kept * churn
+            kept *= keep
+            out[h] += kept
+    for h in range(horizon):
+        out[h] += sum((lost[j] * rates.back[h - j] for j in range(max(0, h - RETURN_MONTHS), h)), Decimal(0))
+    return out
+
+
+def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[float]:
+    """``_project`` in floats, for the band's resamplings: a spread, not money, and a hundred of them."""
+    keep_of = {segment: [float(r) for r in keep] for segment, (keep, _) in rates.segments.items()}
+    churn_of = {segment: [float(r) for r in churn] for segment, (_, churn) in rates.segments.items()}
+    company_keep, company_churn = [float(r) for r in rates.keep], [float(r) for r in rates.churn]
+    out = [0.0] * horizon
+    lost = [0.0] * horizon
+    for group in groups:
+        base = group.money[origin] if group.first <= origin else 0
+        if not base:
+            continue
+        keeps = keep_of.get(group.segment, company_keep) if group.segment is not None else company_keep
+        churns = churn_of.get(group.segment, company_churn) if group.segment is not None else company_churn
+        kept = float(base)
+        age = origin - group.first
+        for h in range(horizon):
+            bucket = _bucket(group.first, age + h)
+            lost[h] += kept * churns[bucket]
+            kept *= keeps[bucket]
+            out[h] += kept
+    back = [float(r) for r in rates.back]
+    for h in range(horizon):
+        out[h] += sum(lost[j] * back[h - j] for j in range(max(0, h - RETURN_MONTHS), h))
+    return out
+
+
+def _simple_rate(groups: Sequence[_Group], origin: int) -> Decimal | None:
+    """The average monthly retention of paying customers: their money next month over this, pooled."""
+    num = den = 0
+    for group in groups:
+        for t in range(group.first, origin):
+            num += group.money[t + 1]
+            den += group.money[t]
+    return Decimal(num) / Decimal(den) if den else None
+
+
+def _cents(value: Decimal) -> Decimal:
+    return cents_to_decimal(int(value.to_integral_value(ROUND_HALF_UP)))
+
+
+# --- the forecast --------------------------------------------------------------------------------------------
+
+def forecast_as_of(table: CustomerTable, latest_closed: Month) -> Month:
+    """The month a forecast starts from: the last closed month, or the table's latest if it ends before."""
+    if latest_closed < table.first:
+        raise QueryError(say.forecast_before_table(latest_closed, table.first))
+    return min(latest_closed, table.last)
+
+
+def segment_column(table: CustomerTable) -> str | None:
+    """The attribute whose segments get rates of their own: a column named Segment, when the table has one."""
+    column = table.attribute("segment")
+    return None if column is None or column == table.summed_by else column
+
+
+def _projection(table: CustomerTable, origin: int, horizon: int, column: str | None,
+                prepared: tuple[list[_Group], _Returns] | None = None
+                ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates | None, Decimal | None]:
+    groups, returns = prepared or _groups(table, origin, column)
+    if origin + 1 >= MIN_AGE_AWARE_MONTHS:
+        rates = _rates(_History.of(groups, origin).sums(), returns.shares(origin))
+        if rates is not None:
+            return "age-aware", _project(groups, origin, horizon, rates), groups, rates, None
+    rate = _simple_rate(groups, origin)
+    if rate is None:
+        raise QueryError(say.forecast_needs_two_months(table.first + origin))
+    base = sum(g.money[origin] for g in groups)
+    return "simple", [Decimal(base) * rate ** (h + 1) for h in range(horizon)], groups, None, rate
+
+
+def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
+          rates: _Rates | None) -> list[float]:
+    """The band's relative half-width for each month ahead: the spread of the projection over resamplings of
+    the history it is learnt from, and the spread of what today's customers do (``_process``), combined."""
+    variance = [0.0] * horizon
+    rng = _SplitMix(SEED)
+    history = _History.of(groups, origin)
+    cohorts, months = history.cohorts, list(range(origin))
+    resampled: list[list[float]] = [[] for _ in range(horizon)]
+    for _ in range(RESAMPLES):
+        if rates is not None:  # the age-aware method
+            cohort_weights = _multinomial(rng, cohorts)
+            month_weights = _multinomial(rng, months)
+            resampled_rates = _rates(history.sums(cohort_weights, month_weights), rates.back)
+            if resampled_rates is None:
+                continue
+            values = _project_spread(groups, origin, horizon, resampled_rates)
+        else:
+            month_weights = _multinomial(rng, months)
+            num = sum(month_weights[t] * g.money[t + 1] for g in groups for t in range(g.first, origin)
+                      if t in month_weights)
+            den = sum(month_weights[t] * g.money[t] for g in groups for t in range(g.first, origin)
+                      if t in month_weights)
+            if not den:
+                continue
+            base = sum(g.money[origin] for g in groups)
+            values = [base * (num / den) ** (h + 1) for h in range(horizon)]
+        for h in range(horizon):
+            if projection[h] and values[h]:
+                resampled[h].append(math.log(values[h] / float(projection[h])))
+    for h in range(horizon):
+        if len(resampled[h]) > 1:
+            mean = sum(resampled[h]) / len(resampled[h])
+            variance[h] += sum((x - mean) ** 2 for x in resampled[h]) / (len(resampled[h]) - 1)
+    churn_like, concentration = _process(table, origin)
+    for h in range(horizon):
+        variance[h] += (h + 1) * churn_like * concentration
+    return list(itertools.accumulate((_Z * math.sqrt(v) for v in variance), max))  # never narrower further out
+
+
+#: customers whose recent months measure the spread of one customer's money from month to month
+_PROCESS_SAMPLE = 20_000
+
+
+def _process(table: CustomerTable, origin: int) -> tuple[float, float]:
+    """How much one customer's money moves in a month (the money-weighted variance of next month over this, for
+    the customers paying, over the last 12 months), and how concentrated today's base is (the sum of squared
+    amounts over the squared total: 1 / n for n customers paying alike). Their product, times the months ahead,
+    is the relative variance of what today's customers will pay that comes from which of them churn or grow."""
+    first = max(0, origin - 12)
+    step = max(1, len(table.mrr) // _PROCESS_SAMPLE)
+    weight = total = 0
+    square = 0.0
+    for series in table.mrr[::step]:
+        for t in range(first, origin):
+            now = series[t]
+            if now:
+                after = series[t + 1]
+                weight += now
+                total += after
+                square += after * after / now
+    squares = sum(series[origin] ** 2 for series in table.mrr)
+    base = sum(series[origin] for series in table.mrr)
+    if not weight or not base:
+        return 0.0, 0.0
+    mean = total / weight
+    return max(square / weight - mean * mean, 0.0), squares / base / base
+
+
+class _SplitMix:
+    """splitmix64: a small seeded generator of our own, so the engine needs no ``random`` and the band is the same
+    on every run and every machine."""
+
+    _MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int) -> None:
+        self.state = seed & self._MASK
+
+    def below(self, n: int) -> int:
+        """A number in 0..n-1."""
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self._MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self._MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self._MASK
+        return (z ^ (z >> 31)) % n
+
+
+def _multinomial(rng: _SplitMix, items: Sequence[int]) -> dict[int, int]:
+    """Each item drawn with replacement as many times as there are items: how often each was drawn."""
+    weights: dict[int, int] = {}
+    for _ in items:
+        item = items[rng.below(len(items))]
+        weights[item] = weights.get(item, 0) + 1
+    return weights
+
+
+def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_MONTHS,
+                   target: tuple[Decimal, Month] | None = None, band: bool = True) -> Forecast:
+    """Project what the customers paying in ``as_of`` will pay in each of the next ``months`` months.
+
+    Only the table's months up to ``as_of`` are read, so a forecast as of an earlier month is the one the
+    table would have given then. ``target`` (amount, month) adds what new business it needs.
+    """
+    if as_of not in table:
+        raise QueryError(say.forecast_before_table(as_of, table.first))
+    if not 1 <= months <= MAX_MONTHS:
+        raise QueryError(say.forecast_months_range(months, MAX_MONTHS))
+    if target is not None and target[1] <= as_of:
+        raise QueryError(say.forecast_target_past(target[1], as_of))
+    if target is not None and target[1] - as_of > MAX_MONTHS:
+        raise QueryError(say.forecast_target_far(target[1], as_of, MAX_MONTHS))
+    horizon = max(months, target[1] - as_of if target is not None else 0)
+    origin = table.index(as_of)
+    column = segment_column(table)
+    prepared = _groups(table, origin, column)
+    method, projection, groups, rates, simple = _projection(table, origin, horizon, column, prepared)
+    widths = _band(table, groups, origin, horizon, projection, rates) if band else [0.0] * horizon
+    base = sum(g.money[origin] for g in groups)
+    projected: list[ForecastMonth] = []
+    for h in range(months):
+        mrr = _cents(projection[h])
+        width = Decimal(repr(widths[h]))
+        low, high = projection[h] * max(1 - width, Decimal(0)), projection[h] * (1 + width)
+        projected.append(ForecastMonth(month=as_of + h + 1, mrr=mrr, low=_cents(low), high=_cents(high)))
+    year_ago = as_of - 12
+    backtest = None
+    if year_ago in table and year_ago > table.first:
+        b_origin = table.index(year_ago)
+        # without segments, the groups are the same a year before (each group's months after it are not read)
+        earlier = None if column is not None else ([g for g in groups if g.first <= b_origin], prepared[1])
+        b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column, earlier)
+        actual = sum(table.mrr[c][origin] for c in range(len(table.mrr)) if table.mrr[c][b_origin])
+        backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),
+                            actual_mrr=cents_to_decimal(actual))
+    goal = None
+    if target is not None:
+        amount, by = target
+        recent = [m for m in table.movements if as_of - 12 < m.month <= as_of]
+        goal = Target(amount=amount, by=by, months=by - as_of, projected_mrr=_cents(projection[by - as_of - 1]),
+                      recent_new_mrr_per_month=(cents_to_decimal(sum(m.new for m in recent)) / max(len(recent), 1)
+                                                ).quantize(_CENTS, ROUND_HALF_UP),
+                      recent_months=len(recent))
+    names = {compared(v): v for v in table.spellings.get(column, {}).values()} if column else {}
+    segments = tuple(names.get(s, s) for s in sorted(rates.segments)) if rates is not None else ()
+    start = max(table.first, as_of - 23)
+    actual_series = tuple((m, cents_to_decimal(table.total(m))) for m in (start + i for i in range(as_of - start + 1)))
+    return Forecast(as_of=as_of, base_mrr=cents_to_decimal(base),
+                    customers=sum(1 for series in table.mrr if series[origin]), method=method, history=origin + 1,
+                    months=tuple(projected), backtest=backtest, target=goal, segment_column=column,
+                    segments=segments, simple_rate=simple, resamples=RESAMPLES if band else 0,
+                    actual=actual_series, unit=table.unit, currency=table.currency)
+
+
+_MOST = Decimal(10) ** 15  # as the readers refuse a larger amount
+_SCALES = {"k": 3, "m": 6, "mm": 6, "b": 9, "bn": 9}
+
+
+def parse_amount(text: str) -> Decimal:
+    """A target amount as people write it: ``2000000``, ``2,000,000``, ``$2M``, ``1.5m``, ``750k``, ``USD 2M``.
+
+    >>> [str(parse_amount(t)) for t in ("2000000", "$2M", "1.5m", "750k", "2,500,000.50")]
+    ['2000000.00', '2000000.00', '1500000.00', '750000.00', '2500000.50']
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    for prefix in ("usd", "eur", "gbp", "$", "€", "£"):
+        if cleaned.lower().startswith(prefix):
+            cleaned = cleaned[len(prefix):].strip()
+    lower = cleaned.lower()
+    places = 0
+    for suffix, power in sorted(_SCALES.items(), key=lambda kv: -len(kv[0])):
+        if lower.endswith(suffix):
+            cleaned, places = cleaned[: -len(suffix)].strip(), power
+            break
+    try:
+        amount: Decimal = (Decimal(cleaned) * Decimal(10) ** places).quantize(_CENTS, ROUND_HALF_UP)
+        if not amount.is_finite() or amount <= 0 or amount > _MOST:
+            raise ArithmeticError
+    except ArithmeticError:
+        raise QueryError(say.forecast_bad_amount(text)) from None
+    return amount
+
+
+def forecast_to_dict(forecast: Forecast) -> dict[str, object]:
+    """The forecast as ``nrr forecast --json`` prints it (money as strings with 2 decimals)."""
+    b, t = forecast.backtest, forecast.target
+    return {
+        "as_of": str(forecast.as_of),
+        "base_mrr": _money(forecast.base_mrr),
+        "method": forecast.method,
+        "months": [{"month": str(m.month), "mrr": _money(m.mrr), "low": _money(m.low), "high": _money(m.high)}
+                   for m in forecast.months],
+        "backtest": None if b is None else {
+            "as_of": str(b.as_of), "predicted_mrr": _money(b.predicted_mrr), "actual_mrr": _money(b.actual_mrr),
+            "error_pct": None if b.error_pct is None else float(b.error_pct)},
+        "target": None if t is None else {
+            "amount": _money(t.amount), "by": str(t.by), "projected_mrr": _money(t.projected_mrr),
+            "gap": _money(t.gap), "new_mrr_needed_per_month": _money(t.new_mrr_needed_per_month),
+            "recent_new_mrr_per_month": _money(t.recent_new_mrr_per_month)},
+    }
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(_CENTS, ROUND_HALF_UP))
