@@ -208,6 +208,8 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     if len(r.rows) > 1:
         blocks.append(_month_table(report))
     blocks.append(method_context(report))
+    if report.currency_note:
+        blocks.append(context(escape(report.currency_note)))
     if warnings := warning_lines(report.warnings, r.notes):
         blocks.append(context(*warnings))
     return blocks

@@ -72,6 +72,8 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
     if "warnings" in include and (lines := warning_lines(last.warnings)):
         blocks.append(context(*lines))
     blocks.append(method_context(last))
+    if last.currency_note:
+        blocks.append(context(escape(last.currency_note)))
     return blocks
 
 

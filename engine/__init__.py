@@ -66,6 +66,7 @@ from engine._errors import (
     QueryError,
 )
 from engine._fields import FIELD_TITLES, Field
+from engine._fx import FxError, FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -96,6 +97,7 @@ from engine._movers_text import (
     segment_lines,
     segment_values,
 )
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -144,6 +146,7 @@ __all__ = [
     "MONTH_WORDS",
     "MOVER_KINDS",
     "MOVER_TITLES",
+    "NO_OPTIONS",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
     "PUBLIC_COMPANIES",
@@ -173,6 +176,9 @@ __all__ = [
     "Digest",
     "Field",
     "Funding",
+    "FxError",
+    "FxRates",
+    "FxUse",
     "Grid",
     "Issue",
     "Layout",
@@ -196,6 +202,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "QueryError",
+    "ReadOptions",
     "Report",
     "Retention",
     "Segment",
@@ -231,6 +238,8 @@ __all__ = [
     "compare_retention",
     "compute_cohort",
     "compute_retention",
+    "conversion_sentence",
+    "convert_cents",
     "currency_amount",
     "derive_ledger",
     "digest_bytes",
@@ -268,8 +277,10 @@ __all__ = [
     "rate",
     "read_customers",
     "read_ledger",
+    "read_rates_table",
     "report_to_dict",
     "resolve_period",
+    "round_half_even",
     "segment_cohorts",
     "segment_lines",
     "segment_name",

@@ -54,9 +54,11 @@ from engine._customer_headers import (
 )
 from engine._errors import CellError
 from engine._fields import Unit
+from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_use, round_half_even
 from engine._headers import is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._table import CustomerTable, compared, no_gc_pauses
 
 
@@ -124,19 +126,29 @@ class _Builder:
         return c
 
 
-def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, first_row: int = 1) -> CustomerCheck:
-    """The customer table in ``grid`` with every error and warning, one line each, naming the cell."""
+def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, first_row: int = 1,
+                   options: ReadOptions = NO_OPTIONS) -> CustomerCheck:
+    """The customer table in ``grid`` with every error and warning, one line each, naming the cell.
+
+    With ``options.fx``, figures in other currencies than the reporting one (a Currency column's, or as a
+    figure is written: ``€50``, ``EUR 50``) are converted into it month by month (``engine._fx``); without,
+    a table in more than one currency is refused."""
     index = find_customer_header(grid)
     if index is None:
         return CustomerCheck(None, [Issue("error", "no_header", say.no_header("MRR"), (), None, sheet)])
     with no_gc_pauses():
-        return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index)).run()
+        return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index), options.fx).run()
 
 
 class _Reader:
     def __init__(self, grid: Sequence[Sequence[Cell]], sheet: str | None, first_row: int,
-                 header: CustomerHeader) -> None:
+                 header: CustomerHeader, fx: FxRates | None = None) -> None:
         self.grid, self.sheet, self.first_row, self.header = grid, sheet, first_row, header
+        self.fx = fx
+        #: with rates: each customer-month's figures by their currency (None: none stated), read row by row
+        self.parts: dict[tuple[int, int], dict[str | None, int]] | None = {} if fx is not None else None
+        self.unstated: tuple[str, str] | None = None  # the first figure with no currency: (cell, as shown)
+        self.converted: tuple[FxUse, ...] = ()
         self.issues: list[Issue] = []
         amount_col = header.roles.get("amount")
         amount_header = grid[header.index][amount_col] if amount_col is not None else ""
@@ -176,11 +188,13 @@ class _Reader:
         builder = self.read_long() if form == "long" else self.read_wide()
         for col, text in self.header.total_columns.items():
             self.add("warning", "total_column", say.total_column(text), [a1(self.first_row + self.header.index, col)])
-        if len(self.currencies) > 1:
+        if builder is not None and self.fx is not None and not any(i.severity == "error" for i in self.issues):
+            self.convert(builder, self.fx)
+        elif len(self.currencies) > 1:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
-        if len(self.marks) > 1:
+        if len(self.marks) > 1 and (self.fx is None or builder is None):
             self.add("error", "mixed_currency", say.figures_in_currencies(self.unit, list(self.marks.items())),
                      list(self.marks.values()))
         for label, cells in self.totals.items():
@@ -208,6 +222,8 @@ class _Reader:
             currency = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
+        if self.converted:
+            currency = self.converted[0].reporting
         header = self.grid[self.header.index]
         keys = tuple(str(header[c]).strip() for c in dict.fromkeys((self.key_col, self.name_col))
                      if c is not None and c < len(header))
@@ -217,7 +233,7 @@ class _Reader:
             names = [usual.get(key) or name for key, name in zip(b.index, b.names, strict=True)]
         return CustomerTable(self.first, b.count, tuple(b.index), tuple(names), tuple(map(tuple, b.mrr)),
                              tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by,
-                             keys)
+                             keys, conversions=self.converted)
 
     def repeated(self, key: str, sub: str | None, this_month: bool) -> str:
         """Why a customer's second row is an error: no column tells its rows apart, or this one shares its value."""
@@ -276,11 +292,106 @@ class _Reader:
         return any(not is_blank(v) for v in row) and all(
             is_blank(v) or (col < len(header) and same(v, header[col])) for col, v in enumerate(row))
 
-    def currency(self, row: Sequence[Cell], sheet_row: int) -> None:
+    def currency(self, row: Sequence[Cell], sheet_row: int) -> str | None:
+        """The row's Currency cell as a code (``eur`` and ``€`` are EUR), noted with its first cell."""
         col = self.header.roles["currency"]
-        code = _text(self.cell(row, col))
-        if code is not None:
-            self.currencies.setdefault(code.strip().upper(), a1(sheet_row, col))
+        text = _text(self.cell(row, col))
+        if text is None or not text.strip():
+            return None
+        code = currency_code(text)
+        self.currencies.setdefault(code, a1(sheet_row, col))
+        return code
+
+    def part(self, c: int, i: int, code: str | None, value: Cell, cents: int, sheet_row: int, col: int) -> None:
+        """With rates: note that customer ``c`` has ``cents`` in month ``i`` in ``code``, the row's currency, else
+        the one the figure is written in (``€50``); a figure with neither is noted as unstated."""
+        if self.parts is None or not cents:
+            return
+        if code is None:
+            code = currency_mark(value)
+            if code is None and self.unstated is None:
+                self.unstated = (a1(sheet_row, col), show(value))
+        held = self.parts.setdefault((c, i), {})
+        held[code] = held.get(code, 0) + cents
+
+    def convert(self, b: _Builder, fx: FxRates) -> None:
+        """Every figure into ``fx``'s reporting currency, customer-month by customer-month, rounded half to even
+        once; or the errors that stop it: a currency without a rate (with the nrr.toml lines that give it), a
+        month before a currency's first monthly rate, a figure with no currency among several."""
+        firsts = {**self.marks, **self.currencies}
+        stated = set(self.currencies) | set(self.marks) if not self.parts else {
+            code for held in self.parts.values() for code in held if code is not None}
+        if self.parts:
+            firsts = {code: cell for code, cell in firsts.items() if code in stated}
+        ordered = sorted(stated, key=lambda code: firsts.get(code, ""))
+        if len(stated) <= 1:
+            code = next(iter(stated), None)
+            if code is None:
+                amount_col = self.header.roles.get("amount")
+                named = header_tokens(str(self.grid[self.header.index][amount_col])) & CURRENCY_CODES \
+                    if amount_col is not None else set()
+                code = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
+            if code is None or code == fx.reporting or not fx.knows(code) or not CODE.fullmatch(code):
+                return  # one currency and no rate for it: the table is answered in it, as without rates
+            self.convert_all(b, fx, code)
+            return
+        listed = [(code, firsts.get(code, "")) for code in ordered]
+        missing = [code for code in ordered if not fx.knows(code)]
+        if missing:
+            what = (f"The {str(self.grid[self.header.index][self.header.roles['currency']]).strip()} column holds"
+                    if "currency" in self.header.roles else f"The {self.unit} figures are in")
+            self.add("error", "mixed_currency", say.currencies_without_rates(what, listed, missing, fx.reporting),
+                     [cell for _, cell in listed])
+            return
+        if self.unstated is not None:
+            column = self.grid[self.header.index][self.header.roles["currency"]] if "currency" in self.header.roles \
+                else None
+            self.add("error", "no_currency", say.figure_without_currency(
+                self.unit, self.unstated[1], listed, str(column).strip() if column is not None else None),
+                [self.unstated[0]])
+            return
+        assert self.parts is not None
+        months: dict[str, set[int]] = {code: set() for code in stated}
+        for (_, i), held in self.parts.items():
+            for code in held:
+                if code is not None:
+                    months[code].add(i)
+        if not self.rates_cover(fx, months, firsts):
+            return
+        for (c, i), held in self.parts.items():
+            b.mrr[c][i] = convert_cents({code: cents for code, cents in held.items() if code is not None}, fx,
+                                        self.first + i)
+        self.converted = tuple(fx_use(code, fx, (self.first + i for i in months[code]))
+                               for code in ordered if code != fx.reporting)
+
+    def rates_cover(self, fx: FxRates, months: Mapping[str, set[int]], firsts: Mapping[str, str]) -> bool:
+        """Whether every currency has a rate in every month it has figures; an error for the first that has not."""
+        ok = True
+        for code, used in months.items():
+            for i in sorted(used):
+                if fx.rate(code, self.first + i) is None:
+                    first = min(fx.monthly.get(code) or {self.first + i})
+                    self.add("error", "no_rate", say.currency_rate_missing_month(
+                        code, self.first + i, first, fx.monthly_source), [firsts.get(code, "")] if firsts.get(code)
+                        else [], self.first + i)
+                    ok = False
+                    break
+        return ok
+
+    def convert_all(self, b: _Builder, fx: FxRates, code: str) -> None:
+        """A table in one currency, not the reporting one: every figure times its month's rate."""
+        used = {i for row in b.mrr for i, cents in enumerate(row) if cents}
+        firsts = {**self.marks, **self.currencies}
+        if not self.rates_cover(fx, {code: used}, firsts):
+            return
+        for i in used:
+            rate = fx.rate(code, self.first + i)
+            assert rate is not None
+            p, q = rate.as_integer_ratio()
+            for row in b.mrr:
+                if row[i]:
+                    row[i] = round_half_even(row[i] * p, q)
+        self.converted = (fx_use(code, fx, (self.first + i for i in used)),)
 
     def weigh(self, values: list[str | None], c: int, col: int, i: int, cell: Cell, cents: int, held_cents: int,
               key: str, rows: tuple[int, int]) -> None:
@@ -410,8 +521,7 @@ class _Reader:
                 self.add("error", "bad_month", say.unreadable("Month", found_text, why.get(month_cell, MONTH_EXPECTED)),
                          [a1(sheet_row, month_col)])
                 continue
-            if with_currency:
-                self.currency(row, sheet_row)
+            code = self.currency(row, sheet_row) if with_currency else None
             cents = known.get(amount_cell) if type(amount_cell) is str else None
             if cents is None:
                 try:
@@ -442,10 +552,12 @@ class _Reader:
                 for col, values in attributes:
                     self.weigh(values[c], c, col, i, row[col], cents, mrr[c][i], key, (earlier, sheet_row))
                 mrr[c][i] += cents
+                self.part(c, i, code, amount_cell, cents, sheet_row, amount_col)
                 builder.summed = True
                 continue
             sources[c][i] = sheet_row
             mrr[c][i] = cents
+            self.part(c, i, code, amount_cell, cents, sheet_row, amount_col)
             for col, values in attributes:
                 value = row[col]
                 if value and values[c][i] is None:
@@ -590,8 +702,7 @@ class _Reader:
             if None in cents:  # a text not seen yet, or a number or date from a workbook
                 for i in [i for i, v in enumerate(cents) if v is None]:
                     cents[i] = self.wide_amount(figures[i], sheet_row, columns[i], i, known)
-            if "currency" in self.header.roles:
-                self.currency(row, sheet_row)
+            code = self.currency(row, sheet_row) if "currency" in self.header.roles else None
             key, name = text
             sub = _text(self.cell(row, self.header.distinguisher))
             if self.name_col != self.key_col:
@@ -610,13 +721,23 @@ class _Reader:
                         self.weigh(builder.attributes[name][c], c, col, i, self.cell(row, col), v or 0,
                                    builder.mrr[c][i], key, (builder.rows[c][0], sheet_row))
                 builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
+                self.wide_parts(c, code, figures, cents, columns, sheet_row)
                 builder.summed = True
                 continue
             c = builder.customer(key, name)
             builder.rows[c][0] = sheet_row
             builder.mrr[c][:] = [v or 0 for v in cents]
+            self.wide_parts(c, code, figures, cents, columns, sheet_row)
             self.set_attributes(builder, c, row, None)
         return builder
+
+    def wide_parts(self, c: int, code: str | None, figures: Sequence[Cell], cents: Sequence[int | None],
+                   columns: Sequence[int], sheet_row: int) -> None:
+        """With rates: each month's figure of a wide row by its currency (``part``)."""
+        if self.parts is not None:
+            for i, v in enumerate(cents):
+                if v:
+                    self.part(c, i, code, figures[i], v, sheet_row, columns[i])
 
     def wide_sub(self, sheet_row: int) -> str | None:
         """The Subscription, Plan or Product of a wide table's sheet row."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine._fields import Unit
+from engine._fx import FxUse
 from engine._month import Month
 
 
@@ -76,6 +77,8 @@ class CustomerTable:
     key_headers: tuple[str, ...] = ()
     #: the table this one is a subset of: a value is spelled as the whole table spells it
     whole: CustomerTable | None = field(default=None, repr=False)
+    #: the currencies converted into ``currency`` while reading, and at which rates (``engine._fx``)
+    conversions: tuple[FxUse, ...] = ()
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -178,7 +181,7 @@ class CustomerTable:
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
                              self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
-                             self.key_headers, self.whole or self)
+                             self.key_headers, self.whole or self, conversions=self.conversions)
 
 
 

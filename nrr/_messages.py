@@ -68,3 +68,8 @@ def heatmap_size(unit: str) -> str:
 
 
 HEATMAP_SCALE = "NRR %, 100% = every dollar kept"
+
+
+def fx_rates_unreadable(spec: str, why: str) -> str:
+    return (f"[fx] rates = \"{spec}\" (nrr.toml) cannot be read: {why} The rates table is a .csv, .tsv or .xlsx file "
+            "(relative to nrr.toml) or a Google Sheet, with one row per month and currency: Month, Currency, Rate.")

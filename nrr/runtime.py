@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,14 +20,19 @@ from engine import (
     TOP_MOVERS,
     Cells,
     Digest,
+    FxError,
+    FxRates,
     Ledger,
     LedgerSource,
     Method,
     Month,
+    NrrError,
     Period,
+    ReadOptions,
     Report,
     build_digest,
     build_report,
+    read_rates_table,
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import is_sheet_spec, open_file_source
@@ -66,6 +72,7 @@ class Runtime:
     #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _options: ReadOptions | None = field(default=None, init=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -191,7 +198,7 @@ class Runtime:
         ref = parse_sheet_spec(spec)
         client = self.sheets_client()
         assert self._cache is not None
-        return GoogleSheetSource(ref, client, self._cache, label=spec.strip())
+        return GoogleSheetSource(ref, client, self._cache, label=spec.strip(), options=self.read_options)
 
     def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:
         """The sheet ``spec`` names, read and written with one person's own access ``token`` (the
@@ -209,11 +216,37 @@ class Runtime:
                                   retry_budget=self._file.sheets.retry_budget, clock=self.monotonic,
                                   sleep=self.sleep)
         cache = LedgerCache(self._file.sheets.cache_ttl, self.monotonic)
-        return GoogleSheetSource(ref, client, cache, label=spec.strip())
+        return GoogleSheetSource(ref, client, cache, label=spec.strip(), options=self.read_options)
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
         spec = spec or self.ledger_spec
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
-        return open_file_source(spec, self._file.base_dir)
+        return open_file_source(spec, self._file.base_dir, self.read_options)
+
+    @property
+    def read_options(self) -> ReadOptions:
+        """What reading a table needs from the settings: the exchange rates into ``[company] currency``
+        (``[fx]``; its rates table is read on first use, and its problems are ``FxError`` naming the cell)."""
+        if self._options is None:
+            fx = self._file.fx
+            monthly = {}
+            if fx.rates is not None:
+                monthly = self._rates_table(fx.rates, fx.base_dir)
+            self._options = ReadOptions(fx=FxRates(reporting=self._file.company.currency, flat=fx.flat,
+                                                   monthly=monthly, monthly_source=fx.rates or "the rates table"))
+        return self._options
+
+    def _rates_table(self, spec: str, base_dir: Path | None) -> dict[str, dict[Month, Decimal]]:
+        """``[fx] rates``: a file (relative to nrr.toml) or a Google Sheet of Month, Currency, Rate."""
+        from nrr import _messages as say
+
+        if is_sheet_spec(spec):
+            cells = self.sheet_source(spec).read_cells()
+        else:
+            try:
+                cells = open_file_source(spec, base_dir).read_cells()
+            except NrrError as exc:
+                raise FxError(say.fx_rates_unreadable(spec, str(exc))) from None
+        return read_rates_table(cells.grid, name=spec, sheet=cells.sheet, first_row=cells.first_row)

@@ -177,6 +177,8 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.movers)
         widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
                                                  f"to {last.short}"))
+    if shown.currency_note:
+        widgets.append(_paragraph(_data(shown.currency_note)))
     return widgets
 
 
