@@ -97,6 +97,7 @@ from engine._movers_text import (
     segment_lines,
     segment_values,
 )
+from engine._mrr_table import MRR_COLUMNS, mrr_csv, mrr_view
 from engine._options import NO_OPTIONS, ReadOptions
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
@@ -146,6 +147,7 @@ __all__ = [
     "MONTH_WORDS",
     "MOVER_KINDS",
     "MOVER_TITLES",
+    "MRR_COLUMNS",
     "NO_OPTIONS",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
@@ -261,6 +263,8 @@ __all__ = [
     "months",
     "more_warnings",
     "mover_groups",
+    "mrr_csv",
+    "mrr_view",
     "needs_cohort_method",
     "needs_customer_table",
     "no_movers_sentence",

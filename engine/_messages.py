@@ -704,3 +704,23 @@ def cohort_or_earlier(label: str) -> str:
     """The first cohort's label: the customers already paying when the table starts were won then or before."""
     return f"{label} or earlier"
 
+
+
+# --- nrr mrr ------------------------------------------------------------------------------------
+
+def mrr_view_title(customers: int, first: Month, last: Month, currency: str, unit: str, shown: int,
+                   count: int) -> str:
+    basis = "" if unit == "MRR" else f" (the table's {unit} / 12)"
+    span = f"{first.short} to {last.short}" if first != last else first.short
+    which = f"; the last {shown} of {months(count)} shown" if shown < count else ""
+    return (f"MRR per customer per month{basis}, {currency}: {customers:,} customer{'' if customers == 1 else 's'}, "
+            f"{span}{which}.")
+
+
+def mrr_view_hint(left_out: int, cut: bool) -> str:
+    hint = ""
+    if left_out:
+        hint = (f"{left_out:,} customer{' paying' if left_out == 1 else 's paying'} nothing in these months "
+                f"{'is' if left_out == 1 else 'are'} left out. ")
+    every = "every month, customer and attribute" if cut else "every customer and attribute"
+    return hint + f"nrr mrr --csv lists {every}, one row per customer and month paid."

@@ -39,6 +39,8 @@ from engine import (
     ledger_triangle,
     load_ledger,
     months,
+    mrr_csv,
+    mrr_view,
     parse_month,
     parse_month_number,
     parse_where,
@@ -134,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "the previous month's total) with New and Reactivation MRR.")
     common(ledger_cmd)
     ledger_cmd.add_argument("--csv", action="store_true", help="print CSV with the template's headers")
+
+    mrr_cmd = commands.add_parser(
+        "mrr", help="print the MRR of each customer in each month, every figure's source (a customer table)",
+        description="The MRR per customer per month every figure comes from, for audit: in the reporting currency "
+                    "after any conversion, months a customer pays nothing in left out.")
+    common(mrr_cmd)
+    mrr_cmd.add_argument("--csv", action="store_true",
+                         help="print CSV: customer_id,customer,month,mrr, then one column per attribute")
 
     validate = commands.add_parser("validate", help="list every error and warning in the ledger")
     common(validate)
@@ -232,6 +242,20 @@ def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         out.file.write(ledger_csv(ledger))
     else:
         render_ledger(ledger, out, runtime.settings.company.currency)
+    return EXIT_OK
+
+
+def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    source = runtime.source()
+    table = load_ledger(source).customers
+    if table is None:
+        raise CommandError(say.mrr_needs_customer_table(source.name))
+    if args.csv:
+        for chunk in mrr_csv(table):
+            out.file.write(chunk)
+    else:
+        for line in mrr_view(table, out.width, runtime.settings.company.currency):
+            out.print(line, markup=False, highlight=False)
     return EXIT_OK
 
 
@@ -442,7 +466,7 @@ def _missing_extra(exc: Exception) -> str | None:
 
 
 COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, "validate": cmd_validate,
-            "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
+            "mrr": cmd_mrr, "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
             "scheduler": cmd_scheduler}
 
 
@@ -486,7 +510,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
 
 
 # commands that only read and print: nothing is left to close when they return
-_READ_ONLY = {"report", "ledger", "validate", "cohorts"}
+_READ_ONLY = {"report", "ledger", "validate", "cohorts", "mrr"}
 
 
 def run() -> None:  # console-script entry point
