@@ -145,8 +145,10 @@ class _Reader:
                  header: CustomerHeader, fx: FxRates | None = None) -> None:
         self.grid, self.sheet, self.first_row, self.header = grid, sheet, first_row, header
         self.fx = fx
-        #: with rates: each customer-month's figures by their currency (None: none stated), read row by row
-        self.parts: dict[tuple[int, int], dict[str | None, int]] | None = {} if fx is not None else None
+        #: with rates, read row by row: each customer-month's figures in other currencies than the reporting one
+        self.parts: dict[tuple[int, int], dict[str, int]] | None = {} if fx is not None else None
+        self.codes: dict[str, None] = {}  # with rates, read row by row: every currency a figure is in
+        self.mark_of: dict[str, str | None] = {}  # a figure's text -> the currency it is written in
         self.unstated: tuple[str, str] | None = None  # the first figure with no currency: (cell, as shown)
         self.converted: tuple[FxUse, ...] = ()
         self.issues: list[Issue] = []
@@ -307,22 +309,28 @@ class _Reader:
         the one the figure is written in (``€50``); a figure with neither is noted as unstated."""
         if self.parts is None or not cents:
             return
+        if code is None and type(value) is str:
+            code = self.mark_of.get(value, "")
+            if code == "":
+                code = self.mark_of[value] = currency_mark(value)
         if code is None:
-            code = currency_mark(value)
-            if code is None and self.unstated is None:
+            if self.unstated is None:
                 self.unstated = (a1(sheet_row, col), show(value))
-        held = self.parts.setdefault((c, i), {})
-        held[code] = held.get(code, 0) + cents
+            return
+        if code not in self.codes:
+            self.codes[code] = None
+        assert self.fx is not None
+        if code != self.fx.reporting:
+            held = self.parts.setdefault((c, i), {})
+            held[code] = held.get(code, 0) + cents
 
     def convert(self, b: _Builder, fx: FxRates) -> None:
         """Every figure into ``fx``'s reporting currency, customer-month by customer-month, rounded half to even
         once; or the errors that stop it: a currency without a rate (with the nrr.toml lines that give it), a
         month before a currency's first monthly rate, a figure with no currency among several."""
         firsts = {**self.marks, **self.currencies}
-        stated = set(self.currencies) | set(self.marks) if not self.parts else {
-            code for held in self.parts.values() for code in held if code is not None}
-        if self.parts:
-            firsts = {code: cell for code, cell in firsts.items() if code in stated}
+        stated = set(self.codes) if self.codes else set(self.currencies) | set(self.marks)
+        firsts = {code: cell for code, cell in firsts.items() if code in stated}
         ordered = sorted(stated, key=lambda code: firsts.get(code, ""))
         if len(stated) <= 1:
             code = next(iter(stated), None)
@@ -336,6 +344,11 @@ class _Reader:
             self.convert_all(b, fx, code)
             return
         listed = [(code, firsts.get(code, "")) for code in ordered]
+        for code in ordered:
+            if not CODE.fullmatch(code):  # "US Dollar": not a code a rate can be given for
+                self.add("error", "bad_currency", say.not_a_currency_code(code), [firsts.get(code, "")])
+        if any(not CODE.fullmatch(code) for code in ordered):
+            return
         missing = [code for code in ordered if not fx.knows(code)]
         if missing:
             what = (f"The {str(self.grid[self.header.index][self.header.roles['currency']]).strip()} column holds"
@@ -351,16 +364,15 @@ class _Reader:
                 [self.unstated[0]])
             return
         assert self.parts is not None
-        months: dict[str, set[int]] = {code: set() for code in stated}
+        months: dict[str, set[int]] = {code: set() for code in stated if code != fx.reporting}
         for (_, i), held in self.parts.items():
             for code in held:
-                if code is not None:
-                    months[code].add(i)
+                months[code].add(i)
         if not self.rates_cover(fx, months, firsts):
             return
-        for (c, i), held in self.parts.items():
-            b.mrr[c][i] = convert_cents({code: cents for code, cents in held.items() if code is not None}, fx,
-                                        self.first + i)
+        for (c, i), held in self.parts.items():  # the rest of the customer-month is in the reporting currency
+            own = b.mrr[c][i] - sum(held.values())
+            b.mrr[c][i] = convert_cents({**held, fx.reporting: own} if own else held, fx, self.first + i)
         self.converted = tuple(fx_use(code, fx, (self.first + i for i in months[code]))
                                for code in ordered if code != fx.reporting)
 

@@ -542,6 +542,11 @@ def currency_rate_missing_month(code: str, month: Month, first: Month, source: s
             f"without its own rate takes the latest earlier month's. Add a row for {month} and {code} to {source}.")
 
 
+def not_a_currency_code(text: str) -> str:
+    return (f"'{text}' is not a currency code such as USD, EUR or GBP: write the code, so the amounts beside it can "
+            "be converted at its rate.")
+
+
 def figure_without_currency(unit: str, shown: str, firsts: Sequence[tuple[str, str]], column: str | None) -> str:
     listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
     if column is not None:

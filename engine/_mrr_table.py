@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterator, Sequence
 
 from engine import _messages as say
-from engine._fx import round_half_even
+from engine._fx import conversion_sentence, round_half_even
 from engine._table import CustomerTable, cents_to_decimal
 
 #: the CSV's own columns; the table's attribute columns follow them
@@ -97,4 +97,6 @@ def mrr_view(table: CustomerTable, width: int = 80, currency: str = "USD") -> li
         lines.append(name.ljust(name_width) + "".join(shown(row[i]).rjust(cell) for i in columns))
     lines.append("Total".ljust(name_width) + "".join(shown(totals[i]).rjust(cell) for i in columns))
     lines.append(say.mrr_view_hint(left_out, fit < table.count))
+    if (note := conversion_sentence(table.conversions)) is not None:
+        lines.append(note)
     return lines

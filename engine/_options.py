@@ -1,5 +1,10 @@
-"""What a reading needs from outside the engine, in one value: the sources and the runtime fill it in, the
-engine's readers take it (``Cells`` -> ``check_ledger`` -> the readers)."""
+"""What the engine needs from outside to read a source, given in one value: the engine has no clock and no
+configuration of its own, so the runtime (``--today``, its clock) hands these in.
+
+    >>> from engine import Month
+    >>> ReadOptions(today=Month(2026, 3)).today
+    Month(year=2026, month=3)
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,14 @@ from engine._month import Month
 
 @dataclass(frozen=True, kw_only=True)
 class ReadOptions:
-    """``today``: the month in progress (what "live through today's month" means to billing data; None: not
-    known). ``fx``: the exchange rates into the reporting currency (None: no conversion; amounts in more than
+    """Options for reading a source. ``today``: the month a subscription with a blank end is live through
+    (None: the latest month the data itself names), and the last month billing data is counted in.
+    ``fx``: the exchange rates into the reporting currency (None: no conversion, and amounts in more than
     one currency are refused)."""
 
     today: Month | None = None
     fx: FxRates | None = None
 
 
+#: no options: what a reading without a runtime (a test, a doctest) gets
 NO_OPTIONS = ReadOptions()

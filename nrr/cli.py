@@ -30,12 +30,14 @@ from engine import (
     METHODS,
     RULES,
     TOP_MOVERS,
+    Ledger,
     Month,
     NotInLedgerYet,
     NrrError,
     PeriodSyntaxError,
     QueryError,
     check_source,
+    conversion_sentence,
     ledger_triangle,
     load_ledger,
     months,
@@ -242,7 +244,14 @@ def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         out.file.write(ledger_csv(ledger))
     else:
         render_ledger(ledger, out, runtime.settings.company.currency)
+        _say_conversions(ledger, out)
     return EXIT_OK
+
+
+def _say_conversions(ledger: Ledger, out: Console) -> None:
+    """The sentence naming the currencies converted and their rates, under a customer table's answer."""
+    if ledger.customers is not None and (note := conversion_sentence(ledger.customers.conversions)):
+        out.print(note, markup=False, highlight=False)
 
 
 def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
@@ -261,8 +270,10 @@ def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
 def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     settings = runtime.settings
-    triangle = ledger_triangle(load_ledger(runtime.source()), args.by, settings.calendar.fiscal_year_start)
+    ledger = load_ledger(runtime.source())
+    triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start)
     render_triangle(triangle, out)
+    _say_conversions(ledger, out)
     if args.png is not None and not triangle.rows:
         out.print(f"No heatmap written to {args.png}: there is no cohort to draw.", soft_wrap=True, markup=False,
                   highlight=False)
@@ -292,6 +303,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
                   f"{months(table.count)} ({table.first} to {table.last}), {len(check.warnings)} warning(s)."
                   + ("" if ledger.rows else f" Its figures start once it holds {(table.first + 1).name}: each month "
                      "is compared with the month before."), soft_wrap=True, markup=False)
+        _say_conversions(ledger, out)
         return EXIT_OK
     out.print(f"{source.name}: valid, {months(len(ledger))} ({ledger.first_month} to "
               f"{ledger.last_month}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)

@@ -261,3 +261,22 @@ def test_the_report_and_the_digest_carry_the_sentence() -> None:
     assert report_to_dict(report)["normalization"]["currency_note"] == report.currency_note
     digest = build_digest(check.ledger, Month(2026, 3))
     assert report.currency_note in blocks_to_text(digest_blocks(digest, ("month",)))
+
+
+@pytest.mark.parametrize("command", [("validate",), ("ledger",), ("cohorts",), ("mrr",)])
+def test_validate_ledger_cohorts_and_mrr_say_it_too(tmp_path: Path, command: tuple[str, ...]) -> None:
+    config = write(tmp_path, "[fx]\nEUR = 1.10\n")
+    code, out, err = run(*command, "--config", str(config))
+    assert (code, err) == (0, "")
+    assert SENTENCE in " ".join(out.split())
+    code, out, _ = run(*command, "--config", str(write(tmp_path, "[fx]\nGBP = 1.10\n")))
+    assert SENTENCE not in " ".join(out.split())  # refused: EUR has no rate
+
+
+def test_a_currency_cell_that_is_not_a_code_is_refused_naming_it() -> None:
+    grid = table()
+    grid[2][3] = "Euro"
+    check = check_ledger(grid, options=ReadOptions(fx=USD_EUR))
+    assert [str(i) for i in check.issues] == [
+        "D3: 'EURO' is not a currency code such as USD, EUR or GBP: write the code, so the amounts beside it can be "
+        "converted at its rate."]
