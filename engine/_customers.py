@@ -328,6 +328,8 @@ class _Reader:
         """Every figure into ``fx``'s reporting currency, customer-month by customer-month, rounded half to even
         once; or the errors that stop it: a currency without a rate (with the nrr.toml lines that give it), a
         month before a currency's first monthly rate, a figure with no currency among several."""
+        if self.converted:
+            return  # already, column by column (``fast_convert``)
         firsts = {**self.marks, **self.currencies}
         stated = set(self.codes) if self.codes else set(self.currencies) | set(self.marks)
         firsts = {code: cell for code, cell in firsts.items() if code in stated}
@@ -374,7 +376,7 @@ class _Reader:
             own = b.mrr[c][i] - sum(held.values())
             b.mrr[c][i] = convert_cents({**held, fx.reporting: own} if own else held, fx, self.first + i)
         self.converted = tuple(fx_use(code, fx, (self.first + i for i in months[code]))
-                               for code in ordered if code != fx.reporting)
+                               for code in ordered if code != fx.reporting and months[code])
 
     def rates_cover(self, fx: FxRates, months: Mapping[str, set[int]], firsts: Mapping[str, str]) -> bool:
         """Whether every currency has a rate in every month it has figures; an error for the first that has not."""
@@ -595,8 +597,13 @@ class _Reader:
             return list(map(operator.itemgetter(col), body))
 
         keys = column(key_col)
-        if "currency" in roles and len(set(column(roles["currency"]))) > 1:
-            return False
+        currencies: list[Cell] | None = None  # with rates: a Currency column holding several, each a known code
+        if "currency" in roles and len(distinct := set(currencies := column(roles["currency"]))) > 1:
+            fx = self.fx
+            if fx is None or not all(type(v) is str and fx.knows(currency_code(v)) for v in distinct):
+                return False
+        else:
+            currencies = None
         customers = dict.fromkeys(keys)
         if any(type(k) is not str or not k or k.isspace() or is_total_label(k) for k in customers):
             return False
@@ -610,7 +617,7 @@ class _Reader:
             except AmountError:
                 return False
         marks = {m for v in known if (m := currency_mark(v)) is not None}
-        if len(marks) > 1:
+        if len(marks) > 1 or (marks and currencies is not None):
             return False  # figures in two currencies: the row-by-row reader names the first cell of each
         if marks:
             code = marks.pop()
@@ -618,6 +625,8 @@ class _Reader:
                 r for r, v in enumerate(amounts) if currency_mark(v) == code), roles["amount"])
         months = list(map(index_of.get, column(roles["month"])))
         if None in months:
+            return False
+        if currencies is not None and (used := self.fast_currencies(currencies, months, amounts, known)) is None:
             return False
         index = {k: c for c, k in enumerate(customers)}
         cust = list(map(index.__getitem__, keys))
@@ -640,6 +649,8 @@ class _Reader:
         # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
         cells = [0] * (len(customers) * count)
         collections.deque(map(cells.__setitem__, flat, map(known.__getitem__, amounts)), maxlen=0)
+        if currencies is not None and used is not None:
+            self.fast_convert(cells, flat, currencies, months, used, numbers)
         builder.mrr = [cells[c:c + count] for c in range(0, len(cells), count)]
         first_row = self.first_row + self.header.index + 1
         builder.rows = [[] for _ in customers]
@@ -658,9 +669,54 @@ class _Reader:
             return out
 
         builder.lazy = fill
-        if "currency" in roles and body:
+        if "currency" in roles and body and currencies is None:
             self.currency(body[0], first_row)
         return True
+
+    def fast_currencies(self, currencies: Sequence[Cell], months: Sequence[int | None], amounts: Sequence[Cell],
+                        known: Mapping[Cell, int]) -> dict[str, set[int]] | None:
+        """The months each currency other than the reporting one has figures in, when every one has a rate in
+        each; None otherwise (the row-by-row reader then names what is missing)."""
+        assert self.fx is not None
+        fx = self.fx
+        used: dict[str, set[int | None]] = {}
+        codes = {v: currency_code(str(v)) for v in set(currencies)}
+        for value, i, amount in zip(currencies, months, amounts, strict=True):
+            code = codes[value]
+            if code != fx.reporting and known[amount]:
+                used.setdefault(code, set()).add(i)
+        for code, indexes in used.items():
+            if any(fx.rate(code, self.first + i) is None for i in indexes if i is not None):
+                return None
+        return {code: {i for i in indexes if i is not None} for code, indexes in used.items()}
+
+    def fast_convert(self, cells: list[int], flat: Sequence[int], currencies: Sequence[Cell],
+                     months: Sequence[int | None], used: Mapping[str, set[int]], numbers: Sequence[int]) -> None:
+        """A clean table whose Currency column holds several currencies, each with its rates: every figure in
+        another currency than the reporting one times its month's rate (one row per customer-month here, so each
+        is rounded once, half to even)."""
+        assert self.fx is not None
+        fx = self.fx
+        codes = {v: currency_code(str(v)) for v in set(currencies)}
+        ratios: dict[tuple[str, int | None], tuple[int, int]] = {}
+        for code, indexes in used.items():
+            for i in indexes:
+                rate = fx.rate(code, self.first + i)
+                assert rate is not None
+                ratios[(code, i)] = rate.as_integer_ratio()
+        col = self.header.roles["currency"]
+        first_row = self.first_row + self.header.index + 1
+        order: dict[str, int] = {}  # each currency's first row
+        for r, (f, value, month) in enumerate(zip(flat, currencies, months, strict=True)):
+            code = codes[value]
+            if code not in order:
+                order[code] = r
+                self.currencies[code] = a1(first_row + numbers[r], col)
+            if code != fx.reporting and cells[f]:
+                p, q = ratios[(code, month)]
+                cells[f] = round_half_even(cells[f] * p, q)
+        self.converted = tuple(fx_use(code, fx, (self.first + i for i in used[code]))
+                               for code in sorted(used, key=order.__getitem__))
 
     def report_bad_months(self, months: Mapping[Cell, Month | None], why: Mapping[Cell, str], month_col: int) -> None:
         for r in self.data():

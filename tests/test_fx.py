@@ -280,3 +280,20 @@ def test_a_currency_cell_that_is_not_a_code_is_refused_naming_it() -> None:
     assert [str(i) for i in check.issues] == [
         "D3: 'EURO' is not a currency code such as USD, EUR or GBP: write the code, so the amounts beside it can be "
         "converted at its rate."]
+
+
+def test_the_column_by_column_and_the_row_by_row_readers_convert_alike() -> None:
+    clean = [["Customer", "Month", "MRR", "Currency"]] + [
+        [f"C{c}", f"2026-0{m}", f"{c * 7 + m}.{c % 100:02}", ("USD", "eur", "GBP")[c % 3]]
+        for c in range(30) for m in range(1, 4)]
+    fx = FxRates(reporting="USD", flat={"EUR": Decimal("1.0834")},
+                 monthly={"GBP": {Month(2026, 1): Decimal("1.27"), Month(2026, 3): Decimal("1.2611")}})
+    fast = check_ledger(clean, options=ReadOptions(fx=fx))
+    slow = check_ledger([*clean, ["Total", "2026-03", "1", "USD"]], options=ReadOptions(fx=fx))  # row by row
+    assert fast.ledger is not None and slow.ledger is not None
+    a, b = fast.ledger.customers, slow.ledger.customers
+    assert a is not None and b is not None
+    assert a.mrr == b.mrr and a.conversions == b.conversions
+    assert [u.currency for u in a.conversions] == ["EUR", "GBP"]
+    # C1 pays 8.01 EUR in Jan: 8.01 x 1.0834 = 8.678034 -> 8.68; C2 17.02 GBP in Mar: x 1.2611 = 21.463922 -> 21.46
+    assert (a.mrr[1][0], a.mrr[2][2]) == (868, 2146)
