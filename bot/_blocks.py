@@ -263,6 +263,9 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     if tier_line:
         blocks.append({"type": "divider"})
         blocks.append(mrkdwn(tier_line))
+    if note := next((item.currency_note for _, item in sections if not isinstance(item, str) and item.currency_note),
+                    None):
+        blocks.append(context(escape(note)))
     if lines := warning_lines(warnings):
         blocks.append(context(*lines))
     if setup:

@@ -185,10 +185,10 @@ def test_nrr_toml_rates_are_read_with_the_reporting_currency_whatever_the_order(
 
 # --- the command line and the answers ---------------------------------------------------------------------
 
-def write(tmp_path: Path, fx: str) -> Path:
+def write(tmp_path: Path, fx: str, last: int = 4) -> Path:
     (tmp_path / "customers.csv").write_text(
         "Customer,Month,MRR,currency_code\n"
-        + "".join(f"A,2026-{m:02},100,USD\nB,2026-{m:02},10.05,EUR\n" for m in range(1, 5)))
+        + "".join(f"A,2026-{m:02},100,USD\nB,2026-{m:02},10.05,EUR\n" for m in range(1, last + 1)))
     config = tmp_path / "nrr.toml"
     config.write_text('[ledger]\nsource = "customers.csv"\n' + fx)
     return config
@@ -236,8 +236,8 @@ def test_monthly_rates_from_a_table_beside_nrr_toml(tmp_path: Path) -> None:
                    "one EUR is worth in the reporting currency).\n")
 
 
-def test_the_slack_answer_says_it(tmp_path: Path) -> None:
-    write(tmp_path, "")
+def test_the_slack_answer_and_app_home_say_it(tmp_path: Path) -> None:
+    write(tmp_path, "", last=10)
     settings = Settings(LedgerSettings(str(tmp_path / "customers.csv")), fx=FxSettings({"EUR": Decimal("1.10")}),
                         state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
     with FakeSlack() as slack:
@@ -246,7 +246,15 @@ def test_the_slack_answer_says_it(tmp_path: Path) -> None:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("2026-03")
             answer = stack.answer(path)
+            event = {"type": "event_callback", "team_id": "T0ACME", "api_app_id": "A0NRR", "event_id": "Ev1",
+                     "event_time": int(NOW.timestamp()),
+                     "event": {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home",
+                               "event_ts": "1763800000.2"}}
+            assert stack.post(json.dumps(event), content_type="application/json").status_code == 200
+            assert slack.wait_for(lambda: slack.counts["views.publish"] == 1)
+            view = slack.posts("views.publish")[0]["view"]
     assert SENTENCE in json.dumps(answer["blocks"], ensure_ascii=False)
+    assert SENTENCE in (view if isinstance(view, str) else json.dumps(view, ensure_ascii=False))
 
 
 def test_the_report_and_the_digest_carry_the_sentence() -> None:
@@ -297,3 +305,22 @@ def test_the_column_by_column_and_the_row_by_row_readers_convert_alike() -> None
     assert [u.currency for u in a.conversions] == ["EUR", "GBP"]
     # C1 pays 8.01 EUR in Jan: 8.01 x 1.0834 = 8.678034 -> 8.68; C2 17.02 GBP in Mar: x 1.2611 = 21.463922 -> 21.46
     assert (a.mrr[1][0], a.mrr[2][2]) == (868, 2146)
+
+
+def test_the_addon_reads_a_sheet_in_two_currencies_and_says_it(tmp_path: Path) -> None:
+    """Through the Sheets API with the person's own token: the tab is converted with nrr.toml's rates."""
+    from nrr.config import AddonSettings
+    from nrr.server import build_app
+    from tests.fakes.google_api import FakeGoogle, mint_id_token
+    from tests.test_addon import ADA, ADDON_SA, ENDPOINT, SHEET_ID, claims, event, post
+
+    rows: list[list[Any]] = [["Customer", "Month", "MRR", "Currency Code"]]
+    rows += [[c, f"2026-0{m}", 100, cur] for m in range(1, 4) for c, cur in (("A", "USD"), ("B", "eur"))]
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Customers": rows}).shared_with = {ADA}
+        settings = Settings(LedgerSettings(f"gsheet:{SHEET_ID}"), fx=FxSettings({"EUR": Decimal("1.10")}),
+                            addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
+        with serve(build_app(Runtime(settings, {"SHEETS_API_URL": google.url}, lambda: NOW))) as url:
+            response = post(url, "/addon/homepage", mint_id_token(claims()), event(google.user_token(ADA, SHEET_ID)))
+    card = json.dumps(response.json(), ensure_ascii=False)
+    assert SENTENCE in card and "more than one currency" not in card
