@@ -79,3 +79,9 @@ def mrr_needs_customer_table(source: str) -> str:
     return (f"{source}: nrr mrr lists each customer's MRR month by month, so it needs a customer table (Customer, "
             "Month, MRR: one figure per customer per month, or one column per month); this is a seven-column "
             "ledger of month totals. Point --ledger at a customer tab or file.")
+
+
+def fx_rates_missing(spec: str, path: object) -> str:
+    return (f"[fx] rates = \"{spec}\" (nrr.toml): no such file (looked for {path}). The rates table is a .csv, "
+            ".tsv or .xlsx file relative to nrr.toml, or a Google Sheet, with one row per month and currency: Month, "
+            "Currency, Rate.")

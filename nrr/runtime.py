@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +72,7 @@ class Runtime:
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _options: ReadOptions | None = field(default=None, init=False, repr=False)
+    _rates_read: str | None = field(default=None, init=False, repr=False)  # which read of the rates table
 
     @property
     def settings(self) -> Settings:
@@ -228,25 +228,56 @@ class Runtime:
     @property
     def read_options(self) -> ReadOptions:
         """What reading a table needs from the settings: the exchange rates into ``[company] currency``
-        (``[fx]``; its rates table is read on first use, and its problems are ``FxError`` naming the cell)."""
-        if self._options is None:
-            fx = self._file.fx
-            monthly = {}
-            if fx.rates is not None:
-                monthly = self._rates_table(fx.rates, fx.base_dir)
-            self._options = ReadOptions(fx=FxRates(reporting=self._file.company.currency, flat=fx.flat,
-                                                   monthly=monthly, monthly_source=fx.rates or "the rates table"))
-        return self._options
+        (``[fx]``). Its rates table is read when a table is (a file while it is unchanged, a sheet once per
+        ``[sheets] cache_ttl``), and the rates are built again only when its bytes changed, so a ledger read
+        with them stays cached; its problems are ``FxError`` naming the cell."""
+        fx = self._file.fx
+        options = self._options
+        if fx.rates is None:
+            if options is None:
+                options = self._options = ReadOptions(fx=FxRates(reporting=self._file.company.currency,
+                                                                 flat=fx.flat))
+            return options
+        base_dir = fx.base_dir or self._file.base_dir
+        key = self._rates_key(fx.rates, base_dir)
+        if options is not None and key is not None and key == self._rates_read:
+            return options  # the file as it was: not read again (nor is the ledger file's read pushed out)
+        cells = self._rates_cells(fx.rates, base_dir)
+        key = key or cells.fingerprint
+        if options is None or self._rates_read != key:
+            monthly = read_rates_table(cells.grid, name=fx.rates, sheet=cells.sheet, first_row=cells.first_row)
+            options = ReadOptions(fx=FxRates(reporting=self._file.company.currency, flat=fx.flat, monthly=monthly,
+                                             monthly_source=fx.rates))
+            self._options, self._rates_read = options, key
+        return options
 
-    def _rates_table(self, spec: str, base_dir: Path | None) -> dict[str, dict[Month, Decimal]]:
-        """``[fx] rates``: a file (relative to nrr.toml) or a Google Sheet of Month, Currency, Rate."""
+    @staticmethod
+    def _rates_key(spec: str, base_dir: Path) -> str | None:
+        """A rates file's path, size and time of change (None for a sheet, or a file not there)."""
+        if is_sheet_spec(spec):
+            return None
+        path = Path(spec).expanduser()
+        try:
+            stat = (path if path.is_absolute() else base_dir / path).stat()
+        except OSError:
+            return None
+        return f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}"
+
+    def _rates_cells(self, spec: str, base_dir: Path) -> Cells:
+        """``[fx] rates``' cells: a file (relative to nrr.toml) or a Google Sheet of Month, Currency, Rate."""
         from nrr import _messages as say
 
         if is_sheet_spec(spec):
-            cells = self.sheet_source(spec).read_cells()
-        else:
-            try:
-                cells = open_file_source(spec, base_dir).read_cells()
-            except NrrError as exc:
-                raise FxError(say.fx_rates_unreadable(spec, str(exc))) from None
-        return read_rates_table(cells.grid, name=spec, sheet=cells.sheet, first_row=cells.first_row)
+            from sheets import GoogleSheetSource, parse_sheet_spec
+
+            client = self.sheets_client()
+            assert self._cache is not None
+            return GoogleSheetSource(parse_sheet_spec(spec), client, self._cache, label=spec).read_cells()
+        path = Path(spec).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if not path.is_file():
+            raise FxError(say.fx_rates_missing(spec, path))
+        try:
+            return open_file_source(str(path)).read_cells()
+        except NrrError as exc:
+            raise FxError(say.fx_rates_unreadable(spec, str(exc))) from None

@@ -324,3 +324,25 @@ def test_the_addon_reads_a_sheet_in_two_currencies_and_says_it(tmp_path: Path) -
             response = post(url, "/addon/homepage", mint_id_token(claims()), event(google.user_token(ADA, SHEET_ID)))
     card = json.dumps(response.json(), ensure_ascii=False)
     assert SENTENCE in card and "more than one currency" not in card
+
+
+def test_a_missing_rates_file_is_named(tmp_path: Path) -> None:
+    config = write(tmp_path, '[fx]\nrates = "rates/fx.csv"\n')
+    code, out, err = run("report", "2026-03", "--config", str(config))
+    assert (code, out) == (1, "")
+    assert err == ('[fx] rates = "rates/fx.csv" (nrr.toml): no such file (looked for '
+                   f"{tmp_path / 'rates' / 'fx.csv'}). The rates table is a .csv, .tsv or .xlsx file relative to "
+                   "nrr.toml, or a Google Sheet, with one row per month and currency: Month, Currency, Rate.\n")
+
+
+def test_a_running_nrr_sees_new_rates_and_keeps_its_ledger_while_they_are_unchanged(tmp_path: Path) -> None:
+    config = write(tmp_path, '[fx]\nrates = "fx.csv"\n')
+    rates = tmp_path / "fx.csv"
+    rates.write_text("Month,Currency,Rate\n2026-01,EUR,1.10\n")
+    runtime = Runtime(load_settings(str(config)), {}, lambda: NOW)
+    first = runtime.ledger()
+    assert runtime.ledger() is first  # the same read, the same rates: the ledger is not read again
+    assert first.customers is not None and first.customers.mrr[1][0] == 1106
+    rates.write_text("Month,Currency,Rate\n2026-01,EUR,1.2000\n")
+    later = runtime.ledger()
+    assert later.customers is not None and later.customers.mrr[1][0] == 1206  # 10.05 x 1.2 = 12.06
