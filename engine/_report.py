@@ -182,7 +182,7 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
                                    year=year or customers.subset([]), arr=arr)
     return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
-                  cohort, segments, MONEY_TOTALS if where is None else MONEY_SEGMENT, table.conversions)
+                  cohort, segments, MONEY_TOTALS if where is None else MONEY_SEGMENT, conversions=table.conversions)
 
 
 def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
