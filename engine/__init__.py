@@ -38,6 +38,20 @@ from engine._benchmarks import (
     compare_benchmarks,
     stage_for_arr,
 )
+from engine._billing import (
+    LEFT_OUT,
+    SOURCE_KINDS,
+    BillingLine,
+    BillingResult,
+    MonthAmount,
+    Normalization,
+    SourceKind,
+    SubscriptionRow,
+    normalize_lines,
+    normalize_month_amounts,
+    normalize_subscriptions,
+    split_cents,
+)
 from engine._cells import Cell, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._cohort import (
     COHORT_LABEL,
@@ -58,6 +72,7 @@ from engine._customers import CustomerCheck, read_customers
 from engine._digest import Digest, build_digest
 from engine._errors import (
     CellError,
+    FxError,
     LedgerError,
     NotInLedgerYet,
     NrrError,
@@ -66,7 +81,7 @@ from engine._errors import (
     QueryError,
 )
 from engine._fields import FIELD_TITLES, Field
-from engine._fx import FxError, FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
+from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -129,7 +144,7 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
-from engine._table import CustomerTable, MonthMovements, cents_to_decimal
+from engine._table import CustomerTable, MonthMovements, cents_to_decimal, fewer_gc_pauses
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -141,6 +156,7 @@ __all__ = [
     "FUNDINGS",
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
+    "LEFT_OUT",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
@@ -156,6 +172,7 @@ __all__ = [
     "SEGMENTS",
     "SEGMENT_BENCHMARKS",
     "SOURCES",
+    "SOURCE_KINDS",
     "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
@@ -164,6 +181,8 @@ __all__ = [
     "WARNINGS_SHOWN",
     "Alert",
     "Benchmark",
+    "BillingLine",
+    "BillingResult",
     "Cell",
     "CellError",
     "Cells",
@@ -191,11 +210,13 @@ __all__ = [
     "LedgerSource",
     "Method",
     "Month",
+    "MonthAmount",
     "MonthMovements",
     "Mover",
     "MoverGroup",
     "MoverKind",
     "MoverLine",
+    "Normalization",
     "NotInLedgerYet",
     "NrrError",
     "Period",
@@ -211,7 +232,9 @@ __all__ = [
     "SegmentCohort",
     "SegmentLine",
     "Source",
+    "SourceKind",
     "Stage",
+    "SubscriptionRow",
     "Thresholds",
     "Tier",
     "Trailing",
@@ -246,6 +269,7 @@ __all__ = [
     "derive_ledger",
     "digest_bytes",
     "evaluate_alerts",
+    "fewer_gc_pauses",
     "fiscal_year_first_month",
     "fit_period",
     "growth_basis",
@@ -268,6 +292,9 @@ __all__ = [
     "needs_cohort_method",
     "needs_customer_table",
     "no_movers_sentence",
+    "normalize_lines",
+    "normalize_month_amounts",
+    "normalize_subscriptions",
     "nrr_formula",
     "parse_money",
     "parse_month",
@@ -290,6 +317,7 @@ __all__ = [
     "segment_name",
     "segment_values",
     "shows_as_no_change",
+    "split_cents",
     "stage_for_arr",
     "tier_name",
     "trailing_12m",

@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 
 from engine import _messages as say
 from engine._cells import Cell, is_blank, parse_month
-from engine._errors import CellError, NrrError
+from engine._errors import CellError, FxError
 from engine._issues import a1
 from engine._month import Month
 
@@ -34,11 +34,6 @@ CODE = re.compile(r"[A-Z]{3}")
 
 #: currency symbols and the code each stands for (``$`` is taken as USD, as a figure written ``$1,200`` is)
 SYMBOL_CODES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
-
-
-class FxError(NrrError):
-    """An exchange rate cannot be used: not a number, zero or negative, an unreadable month; the text names
-    where it was written (nrr.toml's key, the rates table's cell)."""
 
 
 def currency_code(text: str) -> str:

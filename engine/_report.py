@@ -49,7 +49,7 @@ MONEY_TOTALS = "month totals (all customers)"
 MONEY_SEGMENT = "month totals (the segment's customers in the month before the period)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Report:
     """The answer for one period: retention, its change, the trailing year and the benchmarks."""
 
@@ -119,7 +119,8 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
         arr = last_end * 12 if ledger.unit == "MRR" else last_end
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
                                        annualized=trailing.annualized)
-    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
+    return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
+                  unit=ledger.unit, currency=currency, no_change=no_change,
                   money_basis=MONEY_LEDGER if ledger.customers is None else MONEY_TOTALS,
                   conversions=ledger.customers.conversions if ledger.customers is not None else ())
 
@@ -181,8 +182,10 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
     elif by:  # segments within the segment, each year's cohort drawn a year back
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
                                    year=year or customers.subset([]), arr=arr)
-    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
-                  cohort, segments, MONEY_TOTALS if where is None else MONEY_SEGMENT, conversions=table.conversions)
+    return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
+                  unit=ledger.unit, currency=currency, no_change=no_change,
+                  cohort=cohort, segments=segments, money_basis=MONEY_TOTALS if where is None else MONEY_SEGMENT,
+                  conversions=table.conversions)
 
 
 def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
@@ -194,9 +197,11 @@ def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str |
         return annual_figure(ledger, period.last)
     month = period.last - 12
     if month not in table:
-        return Trailing(period.last, None, None, 0, False, say.segment_needs_a_year(segment, month, table.first))
+        return Trailing(as_of=period.last, nrr=None, grr=None, months=0, annualized=False,
+                        undefined=say.segment_needs_a_year(segment, month, table.first))
     if year is None:
-        return Trailing(period.last, None, None, 0, False, say.segment_new_since(segment, month))
+        return Trailing(as_of=period.last, nrr=None, grr=None, months=0, annualized=False,
+                        undefined=say.segment_new_since(segment, month))
     return annual_figure(derive_ledger(year, ledger.warnings, ledger.sheet), period.last)
 
 

@@ -238,10 +238,10 @@ def test_monthly_rates_from_a_table_beside_nrr_toml(tmp_path: Path) -> None:
 
 def test_the_slack_answer_and_app_home_say_it(tmp_path: Path) -> None:
     write(tmp_path, "", last=10)
-    settings = Settings(LedgerSettings(str(tmp_path / "customers.csv")), fx=FxSettings({"EUR": Decimal("1.10")}),
+    settings = Settings(ledger=LedgerSettings(str(tmp_path / "customers.csv")), fx=FxSettings({"EUR": Decimal("1.10")}),
                         state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
     with FakeSlack() as slack:
-        runtime = Runtime(settings, slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings, env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("2026-03")
@@ -318,9 +318,9 @@ def test_the_addon_reads_a_sheet_in_two_currencies_and_says_it(tmp_path: Path) -
     rows += [[c, f"2026-0{m}", 100, cur] for m in range(1, 4) for c, cur in (("A", "USD"), ("B", "eur"))]
     with FakeGoogle() as google:
         google.add_spreadsheet(SHEET_ID, {"Customers": rows}).shared_with = {ADA}
-        settings = Settings(LedgerSettings(f"gsheet:{SHEET_ID}"), fx=FxSettings({"EUR": Decimal("1.10")}),
+        settings = Settings(ledger=LedgerSettings(f"gsheet:{SHEET_ID}"), fx=FxSettings({"EUR": Decimal("1.10")}),
                             addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
-        with serve(build_app(Runtime(settings, {"SHEETS_API_URL": google.url}, lambda: NOW))) as url:
+        with serve(build_app(Runtime(_file=settings, env={"SHEETS_API_URL": google.url}, clock=lambda: NOW))) as url:
             response = post(url, "/addon/homepage", mint_id_token(claims()), event(google.user_token(ADA, SHEET_ID)))
     card = json.dumps(response.json(), ensure_ascii=False)
     assert SENTENCE in card and "more than one currency" not in card
@@ -339,7 +339,7 @@ def test_a_running_nrr_sees_new_rates_and_keeps_its_ledger_while_they_are_unchan
     config = write(tmp_path, '[fx]\nrates = "fx.csv"\n')
     rates = tmp_path / "fx.csv"
     rates.write_text("Month,Currency,Rate\n2026-01,EUR,1.10\n")
-    runtime = Runtime(load_settings(str(config)), {}, lambda: NOW)
+    runtime = Runtime(_file=load_settings(str(config)), env={}, clock=lambda: NOW)
     first = runtime.ledger()
     assert runtime.ledger() is first  # the same read, the same rates: the ledger is not read again
     assert first.customers is not None and first.customers.mrr[1][0] == 1106
