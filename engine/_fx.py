@@ -249,3 +249,80 @@ def parse_rate(value: Cell) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return rate if rate.is_finite() and rate > 0 else None
+
+
+class CurrencyParts:
+    """Figures in several currencies met customer-month by customer-month (billing lines spread over their
+    months), converted once every one is in: the figures of a customer-month in other currencies than the
+    reporting one are kept apart, and its total becomes ``convert_cents`` of them and the rest (in the
+    reporting currency), rounded once, half to even, as a customer table's are.
+
+        >>> parts = CurrencyParts(FxRates(reporting="USD", flat={"EUR": Decimal("1.10")}))
+        >>> parts.add(0, Month(2026, 1).index, [1005], "eur")
+        >>> parts.problems({"EUR": "D2", "USD": "D3"}, "The billing data holds")
+        []
+        >>> parts.total(0, Month(2026, 1).index, 1005 + 100)  # 10.05 EUR and 1.00 USD: 11.055 + 1.00 -> 12.06
+        1206
+    """
+
+    def __init__(self, fx: FxRates) -> None:
+        self.fx = fx
+        self.parts: dict[tuple[int, int], dict[str, int]] = {}  # (customer, month index) -> cents per currency
+        self.months: dict[str, set[int]] = {}  # each currency -> the month indexes it has figures in
+        self.unstated = False  # a figure with no currency was met
+
+    def add(self, customer: int, first: int, cents: Sequence[int], currency: str | None) -> None:
+        """``cents`` of ``customer`` in the months from index ``first``, in ``currency`` (None: not stated)."""
+        if currency is None or not currency.strip():
+            self.unstated = self.unstated or any(cents)
+            return
+        code = currency_code(currency)
+        if code == self.fx.reporting:
+            self.months.setdefault(code, set())
+            return
+        used = self.months.setdefault(code, set())
+        for i, value in enumerate(cents):
+            if value:
+                held = self.parts.setdefault((customer, first + i), {})
+                held[code] = held.get(code, 0) + value
+                used.add(first + i)
+
+    def problems(self, firsts: Mapping[str, str], what: str) -> list[str] | None:
+        """What stops the conversion, one message each (empty: convert); None when there is nothing to convert
+        (one currency, the reporting one or one without a rate: the data is answered in it, as without rates).
+        ``firsts``: each currency's first cell; ``what`` starts the message (``The billing data holds``)."""
+        codes = {currency_code(c): cell for c, cell in firsts.items()}
+        foreign = [c for c in codes if c != self.fx.reporting]
+        if len(codes) <= 1 and (not foreign or not self.fx.knows(foreign[0]) or not CODE.fullmatch(foreign[0])):
+            return None
+        listed = list(codes.items())
+        bad = [c for c in codes if not CODE.fullmatch(c)]
+        if bad:
+            return [f"{codes[c]}: {say.not_a_currency_code(c)}" for c in bad]
+        missing = [c for c in codes if not self.fx.knows(c)]
+        if missing:
+            return [say.currencies_without_rates(what, listed, missing, self.fx.reporting)]
+        if self.unstated and len(codes) > 1:
+            return [say.lines_without_currency(listed)]
+        out = []
+        for code in foreign:
+            lacking = sorted(i for i in self.months.get(code, ()) if self.fx.rate(code, Month.from_index(i)) is None)
+            if lacking:
+                month = Month.from_index(lacking[0])
+                first = min(self.fx.monthly.get(code) or {month})
+                out.append(say.currency_rate_missing_month(code, month, first, self.fx.monthly_source))
+        return out
+
+    def total(self, customer: int, month: int, cents: int) -> int:
+        """A customer-month's total in reporting cents, from ``cents``, its figures' sum as met."""
+        held = self.parts.get((customer, month))
+        if not held:
+            return cents
+        own = cents - sum(held.values())
+        return convert_cents({**held, self.fx.reporting: own} if own else held, self.fx, Month.from_index(month))
+
+    def uses(self, first: int, last: int) -> tuple[FxUse, ...]:
+        """The currencies converted in the month indexes ``first`` to ``last``, with their rates."""
+        return tuple(fx_use(code, self.fx, (Month.from_index(i) for i in used if first <= i <= last))
+                     for code, used in self.months.items()
+                     if code != self.fx.reporting and any(first <= i <= last for i in used))

@@ -615,6 +615,12 @@ def not_a_currency_code(text: str) -> str:
             "be converted at its rate.")
 
 
+def lines_without_currency(firsts: Sequence[tuple[str, str]]) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return (f"Some lines or rows have no currency, while the data holds several ({listed}): fill in each one's "
+            "currency, so it can be converted at its rate.")
+
+
 def figure_without_currency(unit: str, shown: str, firsts: Sequence[tuple[str, str]], column: str | None) -> str:
     listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
     if column is not None:
