@@ -318,8 +318,8 @@ class _Reader:
             if code == "":
                 code = self.mark_of[value] = currency_mark(value)
         if code is None:
-            if self.unstated is None:
-                self.unstated = (a1(sheet_row, col), show(value))
+            if self.unstated is None:  # the blank Currency cell, else the figure that says none
+                self.unstated = (a1(sheet_row, self.header.roles.get("currency", col)), show(value))
             return
         if code not in self.codes:
             self.codes[code] = None

@@ -346,3 +346,15 @@ def test_a_running_nrr_sees_new_rates_and_keeps_its_ledger_while_they_are_unchan
     rates.write_text("Month,Currency,Rate\n2026-01,EUR,1.2000\n")
     later = runtime.ledger()
     assert later.customers is not None and later.customers.mrr[1][0] == 1206  # 10.05 x 1.2 = 12.06
+
+
+def test_a_blank_currency_cell_is_refused_among_several_and_is_the_one_currency_otherwise() -> None:
+    grid: list[list[Cell]] = [["Customer", "Month", "MRR", "Currency"], ["A", "2026-01", "10.05", "EUR"],
+                              ["A", "2026-02", "10.05", ""], ["B", "2026-02", "1", "USD"]]
+    check = check_ledger(grid, options=ReadOptions(fx=USD_EUR))
+    assert [str(i) for i in check.issues] == [
+        "D3: This MRR figure ('10.05') has no currency in the Currency column, while the table holds several (EUR "
+        "from D2, USD from D4): fill in its currency."]
+    check = check_ledger(grid[:3], options=ReadOptions(fx=USD_EUR))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((1106, 1106),)
