@@ -256,7 +256,7 @@ class Runtime:
         """A rates file's path, size and time of change (None for a sheet, or a file not there)."""
         if is_sheet_spec(spec):
             return None
-        path = Path(spec).expanduser()
+        path = Path(spec.strip().partition("#")[0]).expanduser()
         try:
             stat = (path if path.is_absolute() else base_dir / path).stat()
         except OSError:
@@ -273,11 +273,12 @@ class Runtime:
             client = self.sheets_client()
             assert self._cache is not None
             return GoogleSheetSource(parse_sheet_spec(spec), client, self._cache, label=spec).read_cells()
-        path = Path(spec).expanduser()
+        path_text, hash_, tab = spec.strip().partition("#")  # fx.xlsx#Rates: a worksheet of a workbook
+        path = Path(path_text).expanduser()
         path = path if path.is_absolute() else base_dir / path
         if not path.is_file():
             raise FxError(say.fx_rates_missing(spec, path))
         try:
-            return open_file_source(str(path)).read_cells()
+            return open_file_source(f"{path}{hash_}{tab}").read_cells()
         except NrrError as exc:
             raise FxError(say.fx_rates_unreadable(spec, str(exc))) from None

@@ -358,3 +358,18 @@ def test_a_blank_currency_cell_is_refused_among_several_and_is_the_one_currency_
     check = check_ledger(grid[:3], options=ReadOptions(fx=USD_EUR))
     assert check.ledger is not None and check.ledger.customers is not None
     assert check.ledger.customers.mrr == ((1106, 1106),)
+
+
+def test_rates_on_a_worksheet_of_a_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Rates")
+    for row in (["Month", "Currency", "Rate"], ["2026-01", "EUR", 1.2]):
+        sheet.append(row)
+    book.save(tmp_path / "fx.xlsx")
+    config = write(tmp_path, '[fx]\nrates = "fx.xlsx#Rates"\n')
+    code, out, err = run("report", "2026-03", "--config", str(config), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["normalization"]["currencies"][0]["rate"] == "1.20"
