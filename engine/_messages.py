@@ -796,6 +796,14 @@ def mrr_view_title(customers: int, first: Month, last: Month, currency: str, uni
             f"{span}{which}.")
 
 
+def mrr_view_others(count: int) -> str:
+    return f"{count:,} others"
+
+
+def mrr_view_largest(limit: int, last: Month) -> str:
+    return f"The {limit:,} largest customers in {last.short}, largest first; the others summed on one row."
+
+
 def mrr_view_hint(left_out: int, cut: bool) -> str:
     hint = ""
     if left_out:

@@ -66,10 +66,17 @@ def mrr_csv(table: CustomerTable) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def mrr_view(table: CustomerTable, width: int = 80, currency: str = "USD") -> list[str]:
+#: the most customers the terminal lists one by one; beyond, the largest, and the others as one row
+MRR_VIEW_CUSTOMERS = 100
+
+
+def mrr_view(table: CustomerTable, width: int = 80, currency: str = "USD",
+             limit: int = MRR_VIEW_CUSTOMERS) -> list[str]:
     """The terminal's view: customers (by key) against the latest months that fit in ``width`` columns, money
     as reports show it with cents, ``-`` for a month a customer pays nothing in, customers paying nothing in
-    those months left out (and counted), a Total row, and a hint to ``--csv`` for every month and attribute."""
+    those months left out (and counted), a Total row, and a hint to ``--csv`` for every month and attribute.
+    With more than ``limit`` customers paying, the ``limit`` largest in the latest month, largest first, and
+    the others summed on one row."""
     currency = table.currency or currency
     cents = monthly_cents(table)
     order = customer_order(table)
@@ -80,22 +87,31 @@ def mrr_view(table: CustomerTable, width: int = 80, currency: str = "USD") -> li
     totals = [sum(row[i] for row in cents) for i in range(table.count)]
     cell = max(len(shown(t)) for t in totals) + 2 if totals else 10
     cell = max(cell, 10)
-    name_width = min(24, max([len("Customer"), len("Total"), *(len(table.names[c]) for c in order)]))
+    fit = max(1, min(table.count, (width - 24) // cell))
+    columns = range(table.count - fit, table.count)
+    paying = [c for c in order if any(cents[c][i] for i in columns)]
+    rest: list[int] = []
+    if len(paying) > limit:  # the largest in the latest month, ties by key
+        ranked = sorted(paying, key=lambda c: -cents[c][table.count - 1])
+        paying, rest = ranked[:limit], ranked[limit:]
+    other = say.mrr_view_others(len(rest))
+    name_width = min(24, max([len("Customer"), len("Total"), *(len(table.names[c]) for c in paying),
+                              len(other) if rest else 0]))
     fit = max(1, min(table.count, (width - name_width) // cell))
-    first = table.count - fit
-    columns = range(first, table.count)
+    columns = range(table.count - fit, table.count)
     lines = [say.mrr_view_title(len(order), table.first, table.last, currency, table.unit, fit, table.count)]
+    if rest:
+        lines.append(say.mrr_view_largest(limit, table.last))
     lines.append("Customer".ljust(name_width) + "".join(str(table.first + i).rjust(cell) for i in columns))
-    left_out = 0
-    for c in order:
-        row = cents[c]
-        if not any(row[i] for i in columns):
-            left_out += 1
-            continue
+    for c in paying:
         name = table.names[c]
         name = name if len(name) <= name_width else name[:name_width - 1] + "…"
-        lines.append(name.ljust(name_width) + "".join(shown(row[i]).rjust(cell) for i in columns))
+        lines.append(name.ljust(name_width) + "".join(shown(cents[c][i]).rjust(cell) for i in columns))
+    if rest:
+        lines.append(other[:name_width].ljust(name_width)
+                     + "".join(shown(sum(cents[c][i] for c in rest)).rjust(cell) for i in columns))
     lines.append("Total".ljust(name_width) + "".join(shown(totals[i]).rjust(cell) for i in columns))
+    left_out = sum(1 for c in order if not any(cents[c][i] for i in columns))
     lines.append(say.mrr_view_hint(left_out, fit < table.count))
     if (note := conversion_sentence(table.conversions)) is not None:
         lines.append(note)

@@ -93,3 +93,20 @@ def test_a_seven_column_ledger_is_refused_saying_what_table_it_needs() -> None:
     assert err == (f"{EXAMPLE_LEDGER}: nrr mrr lists each customer's MRR month by month, so it needs a customer "
                    "table (Customer, Month, MRR: one figure per customer per month, or one column per month); this "
                    "is a seven-column ledger of month totals. Point --ledger at a customer tab or file.\n")
+
+
+def test_many_customers_show_the_largest_and_the_others_on_one_row() -> None:
+    from engine import mrr_view, read_customers
+
+    table = read_customers([["Customer", "Month", "MRR"], ["A", "2026-01", "5"], ["B", "2026-01", "30"],
+                            ["C", "2026-01", "20"], ["D", "2026-01", "1"], ["E", "2025-12", "9"]]).table
+    assert table is not None
+    assert mrr_view(table, 80, limit=2) == [
+        "MRR per customer per month, USD: 5 customers, Dec 2025 to Jan 2026.",
+        "The 2 largest customers in Jan 2026, largest first; the others summed on one row.",
+        "Customer   2025-12   2026-01",
+        "B                -    $30.00",
+        "C                -    $20.00",
+        "3 others     $9.00     $6.00",  # A and D in January, E in December
+        "Total        $9.00    $56.00",
+        "nrr mrr --csv lists every customer and attribute, one row per customer and month paid."]
