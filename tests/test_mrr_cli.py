@@ -110,3 +110,20 @@ def test_many_customers_show_the_largest_and_the_others_on_one_row() -> None:
         "3 others     $9.00     $6.00",  # A and D in January, E in December
         "Total        $9.00    $56.00",
         "nrr mrr --csv lists every customer and attribute, one row per customer and month paid."]
+
+
+def test_csv_from_a_google_sheet_tab() -> None:
+    from tests.fakes.google_api import FakeGoogle
+    from tests.test_sheets import env_for
+
+    with FakeGoogle() as google:
+        google.add_spreadsheet("1MrrSheet0123456789abcdefghijk", {"Customers": [
+            ["Customer ID", "Customer", "Month", "MRR", "Plan"], ["002", "Beta", 46054, 400, "Pro"],
+            ["001", "Acme", 46054, 1000.5, "Team"], ["002", "Beta", 46082, 0, "Pro"]]})
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["mrr", "--csv", "--ledger", "gsheet:1MrrSheet0123456789abcdefghijk/Customers"],
+                    env=env_for(google), clock=lambda: NOW, stdout=Console(file=out), stderr=Console(file=err))
+    assert (code, err.getvalue()) == (0, "")
+    assert out.getvalue() == ("customer_id,customer,month,mrr,Plan\n"
+                              "001,Acme,2026-02,1000.50,Team\n"
+                              "002,Beta,2026-02,400.00,Pro\n")
