@@ -211,6 +211,8 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     if len(r.rows) > 1:
         blocks.append(_month_table(report))
     blocks.append(method_context(report))
+    if report.currency_note:
+        blocks.append(context(plain(report.currency_note)))
     if warnings := warning_lines(report.warnings, r.notes):
         blocks.append(context(*warnings))
     return blocks
@@ -268,6 +270,9 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
         blocks.append(mrkdwn(tier_line))
     if forecast is not None:  # the engine's forecast line: a customer table's base a year on
         blocks.append(mrkdwn(f":crystal_ball: *Projection* {plain(forecast)}"))
+    if note := next((item.currency_note for _, item in sections if not isinstance(item, str) and item.currency_note),
+                    None):
+        blocks.append(context(plain(note)))
     if lines := warning_lines(warnings):
         blocks.append(context(*lines))
     if setup:

@@ -76,6 +76,8 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
     if "warnings" in include and (lines := warning_lines(last.warnings)):
         blocks.append(context(*lines))
     blocks.append(method_context(last))
+    if last.currency_note:
+        blocks.append(context(plain(last.currency_note)))
     return blocks
 
 

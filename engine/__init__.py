@@ -72,6 +72,7 @@ from engine._customers import CustomerCheck, read_customers
 from engine._digest import Digest, build_digest
 from engine._errors import (
     CellError,
+    FxError,
     LedgerError,
     NotInLedgerYet,
     NrrError,
@@ -93,6 +94,7 @@ from engine._forecast import (
     forecast_to_dict,
     parse_amount,
 )
+from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -125,7 +127,8 @@ from engine._movers_text import (
     segment_lines,
     segment_values,
 )
-from engine._options import ReadOptions
+from engine._mrr_table import MRR_COLUMNS, mrr_csv, mrr_view
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -176,6 +179,8 @@ __all__ = [
     "MONTH_WORDS",
     "MOVER_KINDS",
     "MOVER_TITLES",
+    "MRR_COLUMNS",
+    "NO_OPTIONS",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
     "PUBLIC_COMPANIES",
@@ -211,6 +216,9 @@ __all__ = [
     "Forecast",
     "ForecastMonth",
     "Funding",
+    "FxError",
+    "FxRates",
+    "FxUse",
     "Grid",
     "Issue",
     "Layout",
@@ -276,6 +284,8 @@ __all__ = [
     "compare_retention",
     "compute_cohort",
     "compute_retention",
+    "conversion_sentence",
+    "convert_cents",
     "currency_amount",
     "derive_ledger",
     "digest_bytes",
@@ -302,6 +312,8 @@ __all__ = [
     "months",
     "more_warnings",
     "mover_groups",
+    "mrr_csv",
+    "mrr_view",
     "needs_cohort_method",
     "needs_customer_table",
     "no_movers_sentence",
@@ -322,8 +334,10 @@ __all__ = [
     "rate",
     "read_customers",
     "read_ledger",
+    "read_rates_table",
     "report_to_dict",
     "resolve_period",
+    "round_half_even",
     "segment_cohorts",
     "segment_lines",
     "segment_name",

@@ -68,6 +68,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from engine import _messages as say
+from engine._fx import CurrencyParts, FxRates
 from engine._issues import Issue
 from engine._month import Month
 from engine._options import ReadOptions
@@ -260,7 +261,10 @@ class BillingResult:
 class _Months:
     """Customers in order of first appearance, each with its cents per absolute month index."""
 
-    def __init__(self, attribute_names: Sequence[str]) -> None:
+    def __init__(self, attribute_names: Sequence[str], fx: FxRates | None = None) -> None:
+        #: with rates: the figures in other currencies than the reporting one, converted in ``table``
+        self.fx_parts = CurrencyParts(fx) if fx is not None else None
+        self.converting = False
         self.index: dict[str, int] = {}
         self.names: list[str] = []
         self.cents: list[dict[int, int]] = []
@@ -284,7 +288,10 @@ class _Months:
         self.first = first if self.first is None else min(self.first, first)
         self.last = last if self.last is None else max(self.last, last)
 
-    def add(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None]) -> None:
+    def add(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None],
+            currency: str | None = None) -> None:
+        if self.fx_parts is not None:
+            self.fx_parts.add(c, first, parts, currency)
         self.cover(first, first + len(parts) - 1)
         months = self.cents[c]
         for i, cents in enumerate(parts):
@@ -314,6 +321,8 @@ class _Months:
         negative: list[tuple[str, Month]] = []
         for c, months in enumerate(self.cents):
             series = [months.get(first + i, 0) for i in range(count)]
+            if self.converting and self.fx_parts is not None:
+                series = [self.fx_parts.total(c, first + i, v) for i, v in enumerate(series)]
             if min(series, default=0) < 0:
                 for i, cents in enumerate(series):
                     if cents < 0:
@@ -337,7 +346,9 @@ class _Months:
 
         table = CustomerTable(first=Month.from_index(first), count=count, keys=keys, names=tuple(self.names),
                               mrr=tuple(mrr), attribute_names=names, fill_attributes=fill, unit="MRR",
-                              currency=currency, summed_by=None, key_headers=key_headers)
+                              currency=currency, summed_by=None, key_headers=key_headers,
+                              conversions=self.fx_parts.uses(first, end)
+                              if self.converting and self.fx_parts is not None else ())
         return table, issues, count
 
 
@@ -354,8 +365,16 @@ def _status_reason(status: str | None, unknown: dict[str, int], row: int) -> Lef
 
 
 def _currency(codes: Mapping[str, int], sheet: str | None, issues: list[Issue],
-              cell: Callable[[int], str] | None) -> str | None:
-    """The one currency of the data (None when none is named); an error when there are several."""
+              cell: Callable[[int], str] | None, acc: _Months | None = None) -> str | None:
+    """The one currency of the data (None when none is named); an error when there are several, unless they
+    have rates (``ReadOptions.fx``): then the reporting currency, the others converted into it."""
+    if acc is not None and acc.fx_parts is not None:
+        problems = acc.fx_parts.problems({c: cell(row) if cell else f"row {row}" for c, row in codes.items()},
+                                         "The billing data holds")
+        if problems is not None:
+            issues.extend(Issue(severity="error", code="mixed_currency", message=m, sheet=sheet) for m in problems)
+            acc.converting = not problems
+            return acc.fx_parts.fx.reporting if not problems else None
     if len(codes) > 1:
         firsts = [(code, cell(row) if cell else f"row {row}") for code, row in codes.items()]
         issues.append(Issue(severity="error", code="mixed_currency", message=say.billing_currencies(firsts),
@@ -368,7 +387,7 @@ def _finish(acc: _Months, kind: SourceKind, read: int, used: int, left_out: dict
             spread: dict[int, int], prorations: int, last: int | None, codes: dict[str, int],
             issues: list[Issue], sheet: str | None, key_headers: tuple[str, ...],
             cell: Callable[[int], str] | None) -> BillingResult:
-    currency = _currency(codes, sheet, issues, cell)
+    currency = _currency(codes, sheet, issues, cell, acc)
     table, more, count = acc.table(last, currency, sheet, key_headers)
     issues.extend(more)
     if table is None and not any(i.severity == "error" for i in issues):
@@ -391,7 +410,7 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
     ``--where``. ``cell``: a sheet row to the cell messages name (a currency's first cell).
     """
     options = options or ReadOptions()
-    acc = _Months(attribute_names)
+    acc = _Months(attribute_names, options.fx)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}
     unknown: dict[str, int] = {}
@@ -442,7 +461,7 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
         if parts is None:
             parts = parts_of[(net, n)] = split_cents(net, n)
         c = acc.customer(line.customer_id, line.customer_name, line.row)
-        acc.add(c, first, parts, line.attributes)
+        acc.add(c, first, parts, line.attributes, line.currency)
         used += 1
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
@@ -467,7 +486,7 @@ def _prorate(acc: _Months, line: BillingLine, net: int, start: dt.date, end: dt.
         month = month + 1
     if parts:
         c = acc.customer(line.customer_id, line.customer_name, line.row)
-        acc.add(c, Month.of(start).index, parts, line.attributes if rate > 0 else {})
+        acc.add(c, Month.of(start).index, parts, line.attributes if rate > 0 else {}, line.currency)
 
 
 def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions | None = None,
@@ -477,7 +496,7 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
     """A subscriptions table to MRR per customer per month, by the module's rule 7."""
     options = options or ReadOptions()
     rows = list(rows)
-    acc = _Months(attribute_names)
+    acc = _Months(attribute_names, options.fx)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}
     codes: dict[str, int] = {}
@@ -510,7 +529,7 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         n = max(1, row.months)
         cycle = split_cents(row.cents, n)
         parts = [cycle[i % n] for i in range(through - first + 1)]
-        acc.add(c, first, parts, row.attributes)
+        acc.add(c, first, parts, row.attributes, row.currency)
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     return _finish(acc, "subscriptions", len(rows), used, left_out, spread, 0, last, codes, issues, sheet,
@@ -523,7 +542,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
                             cell: Callable[[int], str] | None = None) -> BillingResult:
     """A per-month table with a billing interval to MRR per customer per month, by the module's rule 8."""
     options = options or ReadOptions()
-    acc = _Months(attribute_names)
+    acc = _Months(attribute_names, options.fx)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}
     codes: dict[str, int] = {}
@@ -540,7 +559,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
             continue
         used += 1
         n = max(1, row.months)
-        acc.add(c, first, split_cents(row.cents, n), row.attributes)
+        acc.add(c, first, split_cents(row.cents, n), row.attributes, row.currency)
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     last = options.today.index if options.today is not None else None

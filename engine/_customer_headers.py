@@ -47,7 +47,11 @@ _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "ann
                  "current", *CURRENCY_CODES}  # MRR (EUR), Net MRR
 
 
-_CURRENCY_WORDS = {"currency", "ccy", "cur"}
+_CURRENCY_WORDS = {"currency", "ccy", "cur", "curr"}
+
+
+#: words that may stand beside a currency word: Chargebee's ``currency_code``, ``Currency Code``, ``Billing Currency``
+_CURRENCY_EXTRA = {"code", "iso", "billing", "invoice", "transaction"}
 
 
 DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "product", "products", "sku"}
@@ -63,6 +67,8 @@ def customer_role(header: str) -> Role | None:
 
     >>> [customer_role(h) for h in ("Customer ID", "customer_id", "Company", "Billing Month", "ARR", "Plan")]
     ['id', 'id', 'name', 'month', 'amount', None]
+    >>> [customer_role(h) for h in ("currency", "currency_code", "Currency Code", "curr", "CCY")]
+    ['currency', 'currency', 'currency', 'currency', 'currency']
     """
     words = header_tokens(header)
     if not words:
@@ -73,7 +79,7 @@ def customer_role(header: str) -> Role | None:
         return "month"
     if words & {"mrr", "revenue", "amount", "arr"} and words <= _AMOUNT_WORDS:
         return "amount"
-    if words & _CURRENCY_WORDS and len(words) == 1:
+    if words & _CURRENCY_WORDS and words <= _CURRENCY_WORDS | _CURRENCY_EXTRA:
         return "currency"
     return None
 

@@ -54,9 +54,11 @@ from engine._customer_headers import (
 )
 from engine._errors import AmountError, CellError
 from engine._fields import Unit
+from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_use, round_half_even
 from engine._headers import is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._table import CustomerTable, compared, fewer_gc_pauses
 
 
@@ -124,20 +126,32 @@ class _Builder:
         return c
 
 
-def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, first_row: int = 1) -> CustomerCheck:
-    """The customer table in ``grid`` with every error and warning, one line each, naming the cell."""
+def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, first_row: int = 1,
+                   options: ReadOptions = NO_OPTIONS) -> CustomerCheck:
+    """The customer table in ``grid`` with every error and warning, one line each, naming the cell.
+
+    With ``options.fx``, figures in other currencies than the reporting one (a Currency column's, or as a
+    figure is written: ``€50``, ``EUR 50``) are converted into it month by month (``engine._fx``); without,
+    a table in more than one currency is refused."""
     index = find_customer_header(grid)
     if index is None:
         return CustomerCheck(None, [Issue(severity="error", code="no_header", message=say.no_header("MRR"), cells=(),
                                           month=None, sheet=sheet)])
     with fewer_gc_pauses():
-        return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index)).run()
+        return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index), options.fx).run()
 
 
 class _Reader:
     def __init__(self, grid: Sequence[Sequence[Cell]], sheet: str | None, first_row: int,
-                 header: CustomerHeader) -> None:
+                 header: CustomerHeader, fx: FxRates | None = None) -> None:
         self.grid, self.sheet, self.first_row, self.header = grid, sheet, first_row, header
+        self.fx = fx
+        #: with rates, read row by row: each customer-month's figures in other currencies than the reporting one
+        self.parts: dict[tuple[int, int], dict[str, int]] | None = {} if fx is not None else None
+        self.codes: dict[str, None] = {}  # with rates, read row by row: every currency a figure is in
+        self.mark_of: dict[str, str | None] = {}  # a figure's text -> the currency it is written in
+        self.unstated: tuple[str, str] | None = None  # the first figure with no currency: (cell, as shown)
+        self.converted: tuple[FxUse, ...] = ()
         self.issues: list[Issue] = []
         amount_col = header.roles.get("amount")
         amount_header = grid[header.index][amount_col] if amount_col is not None else ""
@@ -178,11 +192,13 @@ class _Reader:
         builder = self.read_long() if form == "long" else self.read_wide()
         for col, text in self.header.total_columns.items():
             self.add("warning", "total_column", say.total_column(text), [a1(self.first_row + self.header.index, col)])
-        if len(self.currencies) > 1:
+        if builder is not None and self.fx is not None and not any(i.severity == "error" for i in self.issues):
+            self.convert(builder, self.fx)
+        elif len(self.currencies) > 1:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
-        if len(self.marks) > 1:
+        if len(self.marks) > 1 and (self.fx is None or builder is None):
             self.add("error", "mixed_currency", say.figures_in_currencies(self.unit, list(self.marks.items())),
                      list(self.marks.values()))
         for label, cells in self.totals.items():
@@ -210,6 +226,8 @@ class _Reader:
             currency = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
+        if self.converted:
+            currency = self.converted[0].reporting
         header = self.grid[self.header.index]
         keys = tuple(str(header[c]).strip() for c in dict.fromkeys((self.key_col, self.name_col))
                      if c is not None and c < len(header))
@@ -220,7 +238,8 @@ class _Reader:
         return CustomerTable(first=self.first, count=b.count, keys=tuple(b.index), names=tuple(names),
                              mrr=tuple(map(tuple, b.mrr)),
                              attribute_names=tuple(b.attribute_names), fill_attributes=b.lazy or (lambda: attributes),
-                             unit=self.unit, currency=currency, summed_by=summed_by, key_headers=keys)
+                             unit=self.unit, currency=currency, summed_by=summed_by, key_headers=keys,
+                             conversions=self.converted)
 
     def repeated(self, key: str, sub: str | None, this_month: bool) -> str:
         """Why a customer's second row is an error: no column tells its rows apart, or this one shares its value."""
@@ -279,11 +298,118 @@ class _Reader:
         return any(not is_blank(v) for v in row) and all(
             is_blank(v) or (col < len(header) and same(v, header[col])) for col, v in enumerate(row))
 
-    def currency(self, row: Sequence[Cell], sheet_row: int) -> None:
+    def currency(self, row: Sequence[Cell], sheet_row: int) -> str | None:
+        """The row's Currency cell as a code (``eur`` and ``€`` are EUR), noted with its first cell."""
         col = self.header.roles["currency"]
-        code = _text(self.cell(row, col))
-        if code is not None:
-            self.currencies.setdefault(code.strip().upper(), a1(sheet_row, col))
+        text = _text(self.cell(row, col))
+        if text is None or not text.strip():
+            return None
+        code = currency_code(text)
+        self.currencies.setdefault(code, a1(sheet_row, col))
+        return code
+
+    def part(self, c: int, i: int, code: str | None, value: Cell, cents: int, sheet_row: int, col: int) -> None:
+        """With rates: note that customer ``c`` has ``cents`` in month ``i`` in ``code``, the row's currency, else
+        the one the figure is written in (``€50``); a figure with neither is noted as unstated."""
+        if self.parts is None or not cents:
+            return
+        if code is None and type(value) is str:
+            code = self.mark_of.get(value, "")
+            if code == "":
+                code = self.mark_of[value] = currency_mark(value)
+        if code is None:
+            if self.unstated is None:  # the blank Currency cell, else the figure that says none
+                self.unstated = (a1(sheet_row, self.header.roles.get("currency", col)), show(value))
+            return
+        if code not in self.codes:
+            self.codes[code] = None
+        assert self.fx is not None
+        if code != self.fx.reporting:
+            held = self.parts.setdefault((c, i), {})
+            held[code] = held.get(code, 0) + cents
+
+    def convert(self, b: _Builder, fx: FxRates) -> None:
+        """Every figure into ``fx``'s reporting currency, customer-month by customer-month, rounded half to even
+        once; or the errors that stop it: a currency without a rate (with the nrr.toml lines that give it), a
+        month before a currency's first monthly rate, a figure with no currency among several."""
+        if self.converted:
+            return  # already, column by column (``fast_convert``)
+        firsts = {**self.marks, **self.currencies}
+        stated = set(self.codes) if self.codes else set(self.currencies) | set(self.marks)
+        firsts = {code: cell for code, cell in firsts.items() if code in stated}
+        ordered = sorted(stated, key=lambda code: firsts.get(code, ""))
+        if len(stated) <= 1:
+            code = next(iter(stated), None)
+            if code is None:
+                amount_col = self.header.roles.get("amount")
+                named = header_tokens(str(self.grid[self.header.index][amount_col])) & CURRENCY_CODES \
+                    if amount_col is not None else set()
+                code = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
+            if code is None or code == fx.reporting or not fx.knows(code) or not CODE.fullmatch(code):
+                return  # one currency and no rate for it: the table is answered in it, as without rates
+            self.convert_all(b, fx, code)
+            return
+        listed = [(code, firsts.get(code, "")) for code in ordered]
+        for code in ordered:
+            if not CODE.fullmatch(code):  # "US Dollar": not a code a rate can be given for
+                self.add("error", "bad_currency", say.not_a_currency_code(code), [firsts.get(code, "")])
+        if any(not CODE.fullmatch(code) for code in ordered):
+            return
+        missing = [code for code in ordered if not fx.knows(code)]
+        if missing:
+            what = (f"The {str(self.grid[self.header.index][self.header.roles['currency']]).strip()} column holds"
+                    if "currency" in self.header.roles else f"The {self.unit} figures are in")
+            self.add("error", "mixed_currency", say.currencies_without_rates(what, listed, missing, fx.reporting),
+                     [cell for _, cell in listed])
+            return
+        if self.unstated is not None:
+            column = self.grid[self.header.index][self.header.roles["currency"]] if "currency" in self.header.roles \
+                else None
+            self.add("error", "no_currency", say.figure_without_currency(
+                self.unit, self.unstated[1], listed, str(column).strip() if column is not None else None),
+                [self.unstated[0]])
+            return
+        assert self.parts is not None
+        months: dict[str, set[int]] = {code: set() for code in stated if code != fx.reporting}
+        for (_, i), held in self.parts.items():
+            for code in held:
+                months[code].add(i)
+        if not self.rates_cover(fx, months, firsts):
+            return
+        for (c, i), held in self.parts.items():  # the rest of the customer-month is in the reporting currency
+            own = b.mrr[c][i] - sum(held.values())
+            b.mrr[c][i] = convert_cents({**held, fx.reporting: own} if own else held, fx, self.first + i)
+        self.converted = tuple(fx_use(code, fx, (self.first + i for i in months[code]))
+                               for code in ordered if code != fx.reporting and months[code])
+
+    def rates_cover(self, fx: FxRates, months: Mapping[str, set[int]], firsts: Mapping[str, str]) -> bool:
+        """Whether every currency has a rate in every month it has figures; an error for the first that has not."""
+        ok = True
+        for code, used in months.items():
+            for i in sorted(used):
+                if fx.rate(code, self.first + i) is None:
+                    first = min(fx.monthly.get(code) or {self.first + i})
+                    self.add("error", "no_rate", say.currency_rate_missing_month(
+                        code, self.first + i, first, fx.monthly_source), [firsts.get(code, "")] if firsts.get(code)
+                        else [], self.first + i)
+                    ok = False
+                    break
+        return ok
+
+    def convert_all(self, b: _Builder, fx: FxRates, code: str) -> None:
+        """A table in one currency, not the reporting one: every figure times its month's rate."""
+        used = {i for row in b.mrr for i, cents in enumerate(row) if cents}
+        firsts = {**self.marks, **self.currencies}
+        if not self.rates_cover(fx, {code: used}, firsts):
+            return
+        for i in used:
+            rate = fx.rate(code, self.first + i)
+            assert rate is not None
+            p, q = rate.as_integer_ratio()
+            for row in b.mrr:
+                if row[i]:
+                    row[i] = round_half_even(row[i] * p, q)
+        self.converted = (fx_use(code, fx, (self.first + i for i in used)),)
 
     def weigh(self, values: list[str | None], c: int, col: int, i: int, cell: Cell, cents: int, held_cents: int,
               key: str, rows: tuple[int, int]) -> None:
@@ -413,8 +539,7 @@ class _Reader:
                 self.add("error", "bad_month", say.unreadable("Month", found_text, why.get(month_cell, MONTH_EXPECTED)),
                          [a1(sheet_row, month_col)])
                 continue
-            if with_currency:
-                self.currency(row, sheet_row)
+            code = self.currency(row, sheet_row) if with_currency else None
             cents = known.get(amount_cell) if type(amount_cell) is str else None
             if cents is None:
                 try:
@@ -445,10 +570,12 @@ class _Reader:
                 for col, values in attributes:
                     self.weigh(values[c], c, col, i, row[col], cents, mrr[c][i], key, (earlier, sheet_row))
                 mrr[c][i] += cents
+                self.part(c, i, code, amount_cell, cents, sheet_row, amount_col)
                 builder.summed = True
                 continue
             sources[c][i] = sheet_row
             mrr[c][i] = cents
+            self.part(c, i, code, amount_cell, cents, sheet_row, amount_col)
             for col, values in attributes:
                 value = row[col]
                 if value and values[c][i] is None:
@@ -474,8 +601,13 @@ class _Reader:
             return list(map(operator.itemgetter(col), body))
 
         keys = column(key_col)
-        if "currency" in roles and len(set(column(roles["currency"]))) > 1:
-            return False
+        currencies: list[Cell] | None = None  # with rates: a Currency column holding several, each a known code
+        if "currency" in roles and len(distinct := set(currencies := column(roles["currency"]))) > 1:
+            fx = self.fx
+            if fx is None or not all(type(v) is str and fx.knows(currency_code(v)) for v in distinct):
+                return False
+        else:
+            currencies = None
         customers = dict.fromkeys(keys)
         if any(type(k) is not str or not k or k.isspace() or is_total_label(k) for k in customers):
             return False
@@ -489,7 +621,7 @@ class _Reader:
             except AmountError:
                 return False
         marks = {m for v in known if (m := currency_mark(v)) is not None}
-        if len(marks) > 1:
+        if len(marks) > 1 or (marks and currencies is not None):
             return False  # figures in two currencies: the row-by-row reader names the first cell of each
         if marks:
             code = marks.pop()
@@ -497,6 +629,8 @@ class _Reader:
                 r for r, v in enumerate(amounts) if currency_mark(v) == code), roles["amount"])
         months = list(map(index_of.get, column(roles["month"])))
         if None in months:
+            return False
+        if currencies is not None and (used := self.fast_currencies(currencies, months, amounts, known)) is None:
             return False
         index = {k: c for c, k in enumerate(customers)}
         cust = list(map(index.__getitem__, keys))
@@ -519,6 +653,8 @@ class _Reader:
         # every figure into one flat list at C speed (``flat`` holds no index twice), then a row per customer
         cells = [0] * (len(customers) * count)
         collections.deque(map(cells.__setitem__, flat, map(known.__getitem__, amounts)), maxlen=0)
+        if currencies is not None and used is not None:
+            self.fast_convert(cells, flat, currencies, months, used, numbers)
         builder.mrr = [cells[c:c + count] for c in range(0, len(cells), count)]
         first_row = self.first_row + self.header.index + 1
         builder.rows = [[] for _ in customers]
@@ -537,9 +673,54 @@ class _Reader:
             return out
 
         builder.lazy = fill
-        if "currency" in roles and body:
+        if "currency" in roles and body and currencies is None:
             self.currency(body[0], first_row)
         return True
+
+    def fast_currencies(self, currencies: Sequence[Cell], months: Sequence[int | None], amounts: Sequence[Cell],
+                        known: Mapping[Cell, int]) -> dict[str, set[int]] | None:
+        """The months each currency other than the reporting one has figures in, when every one has a rate in
+        each; None otherwise (the row-by-row reader then names what is missing)."""
+        assert self.fx is not None
+        fx = self.fx
+        used: dict[str, set[int | None]] = {}
+        codes = {v: currency_code(str(v)) for v in set(currencies)}
+        for value, i, amount in zip(currencies, months, amounts, strict=True):
+            code = codes[value]
+            if code != fx.reporting and known[amount]:
+                used.setdefault(code, set()).add(i)
+        for code, indexes in used.items():
+            if any(fx.rate(code, self.first + i) is None for i in indexes if i is not None):
+                return None
+        return {code: {i for i in indexes if i is not None} for code, indexes in used.items()}
+
+    def fast_convert(self, cells: list[int], flat: Sequence[int], currencies: Sequence[Cell],
+                     months: Sequence[int | None], used: Mapping[str, set[int]], numbers: Sequence[int]) -> None:
+        """A clean table whose Currency column holds several currencies, each with its rates: every figure in
+        another currency than the reporting one times its month's rate (one row per customer-month here, so each
+        is rounded once, half to even)."""
+        assert self.fx is not None
+        fx = self.fx
+        codes = {v: currency_code(str(v)) for v in set(currencies)}
+        ratios: dict[tuple[str, int | None], tuple[int, int]] = {}
+        for code, indexes in used.items():
+            for i in indexes:
+                rate = fx.rate(code, self.first + i)
+                assert rate is not None
+                ratios[(code, i)] = rate.as_integer_ratio()
+        col = self.header.roles["currency"]
+        first_row = self.first_row + self.header.index + 1
+        order: dict[str, int] = {}  # each currency's first row
+        for r, (f, value, month) in enumerate(zip(flat, currencies, months, strict=True)):
+            code = codes[value]
+            if code not in order:
+                order[code] = r
+                self.currencies[code] = a1(first_row + numbers[r], col)
+            if code != fx.reporting and cells[f]:
+                p, q = ratios[(code, month)]
+                cells[f] = round_half_even(cells[f] * p, q)
+        self.converted = tuple(fx_use(code, fx, (self.first + i for i in used[code]))
+                               for code in sorted(used, key=order.__getitem__))
 
     def report_bad_months(self, months: Mapping[Cell, Month | None], why: Mapping[Cell, str], month_col: int) -> None:
         for r in self.data():
@@ -593,8 +774,7 @@ class _Reader:
             if None in cents:  # a text not seen yet, or a number or date from a workbook
                 for i in [i for i, v in enumerate(cents) if v is None]:
                     cents[i] = self.wide_amount(figures[i], sheet_row, columns[i], i, known)
-            if "currency" in self.header.roles:
-                self.currency(row, sheet_row)
+            code = self.currency(row, sheet_row) if "currency" in self.header.roles else None
             key, name = text
             sub = _text(self.cell(row, self.header.distinguisher))
             if self.name_col != self.key_col:
@@ -613,13 +793,23 @@ class _Reader:
                         self.weigh(builder.attributes[name][c], c, col, i, self.cell(row, col), v or 0,
                                    builder.mrr[c][i], key, (builder.rows[c][0], sheet_row))
                 builder.mrr[c][:] = [a + (v or 0) for a, v in zip(builder.mrr[c], cents, strict=True)]
+                self.wide_parts(c, code, figures, cents, columns, sheet_row)
                 builder.summed = True
                 continue
             c = builder.customer(key, name)
             builder.rows[c][0] = sheet_row
             builder.mrr[c][:] = [v or 0 for v in cents]
+            self.wide_parts(c, code, figures, cents, columns, sheet_row)
             self.set_attributes(builder, c, row, None)
         return builder
+
+    def wide_parts(self, c: int, code: str | None, figures: Sequence[Cell], cents: Sequence[int | None],
+                   columns: Sequence[int], sheet_row: int) -> None:
+        """With rates: each month's figure of a wide row by its currency (``part``)."""
+        if self.parts is not None:
+            for i, v in enumerate(cents):
+                if v:
+                    self.part(c, i, code, figures[i], v, sheet_row, columns[i])
 
     def wide_sub(self, sheet_row: int) -> str | None:
         """The Subscription, Plan or Product of a wide table's sheet row."""

@@ -6,6 +6,8 @@
     │   ├── PeriodSyntaxError   the words are not a period at all (a command-line error)
     │   └── NotInLedgerYet      the period ends after the ledger's latest month
     ├── ProfileError    a company profile value is not one the benchmarks know
+    ├── FxError         an exchange rate cannot be used (not a number, zero or below, an
+    │                   unreadable month), naming nrr.toml's key or the rates table's cell
     ├── CellError       one cell's value is not what its column holds (also a
     │                   ValueError); its text completes "... is not ...", and the reader turns
     │                   it into a ``LedgerError`` issue naming the cell
@@ -56,6 +58,11 @@ class NotInLedgerYet(QueryError):
     def __init__(self, message: str, latest: Month) -> None:
         super().__init__(message)
         self.latest = latest
+
+
+class FxError(NrrError):
+    """An exchange rate cannot be used: not a number, zero or negative, an unreadable month; the text names
+    where it was written (nrr.toml's key, the rates table's cell)."""
 
 
 class ProfileError(NrrError):

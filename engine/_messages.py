@@ -576,12 +576,102 @@ def customer_repeated_row(name: str) -> str:
 def currencies_mixed(column: str, firsts: Sequence[tuple[str, str]]) -> str:
     listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
     return (f"The {column} column holds more than one currency ({listed}); convert the amounts to one "
-            "currency first.")
+            f"currency first, or give nrr their rates ({FX_HINT}).")
 
 
 def figures_in_currencies(unit: str, firsts: Sequence[tuple[str, str]]) -> str:
     listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
-    return f"The {unit} figures are in more than one currency ({listed}); convert the amounts to one currency first."
+    return (f"The {unit} figures are in more than one currency ({listed}); convert the amounts to one currency "
+            f"first, or give nrr their rates ({FX_HINT}).")
+
+
+FX_HINT = "nrr.toml's [fx] section, e.g. EUR = 1.10: what one EUR is worth in the reporting currency"
+
+
+def fx_lines(missing: Sequence[str], reporting: str) -> str:
+    """The exact nrr.toml lines that give the rates of ``missing`` (an example rate each)."""
+    lines = " and ".join(f"{c} = 1.10" for c in missing)
+    return (f"add to nrr.toml the lines [fx] and {lines} (what one {missing[0]} is worth in {reporting}; 1.10 is only "
+            'an example), or [fx] and rates = "fx.csv" for a table of Month, Currency, Rate')
+
+
+def currencies_without_rates(what: str, firsts: Sequence[tuple[str, str]], missing: Sequence[str],
+                             reporting: str) -> str:
+    """More than one currency, some with no rate into the reporting currency: each currency with its first cell,
+    and the nrr.toml lines that give the missing rates."""
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return (f"{what} more than one currency ({listed}) and nrr has no rate for {and_list(list(missing))} into "
+            f"{reporting}, the reporting currency ([company] currency). To convert them, "
+            f"{fx_lines(missing, reporting)}; or convert the amounts to one currency first.")
+
+
+def currency_rate_missing_month(code: str, month: Month, first: Month, source: str) -> str:
+    return (f"{code} has no rate for {month.name} in {source}: its first rate is for {first.name}, and a month "
+            f"without its own rate takes the latest earlier month's. Add a row for {month} and {code} to {source}.")
+
+
+def not_a_currency_code(text: str) -> str:
+    return (f"'{text}' is not a currency code such as USD, EUR or GBP: write the code, so the amounts beside it can "
+            "be converted at its rate.")
+
+
+def lines_without_currency(firsts: Sequence[tuple[str, str]]) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return (f"Some lines or rows have no currency, while the data holds several ({listed}): fill in each one's "
+            "currency, so it can be converted at its rate.")
+
+
+def figure_without_currency(unit: str, shown: str, firsts: Sequence[tuple[str, str]], column: str | None) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    if column is not None:
+        return (f"This {unit} figure ({shown}) has no currency in the {column} column, while the table holds "
+                f"several ({listed}): fill in its currency.")
+    return (f"This {unit} figure ({shown}) says no currency, while others do, in several ({listed}): write its "
+            "currency (EUR 1,200, $1,200) or add a Currency column.")
+
+
+def currencies_converted(reporting: str, uses: Sequence[tuple[str, Sequence[Decimal], str]]) -> str:
+    """``Money in EUR is converted to USD: 1 EUR = 1.10 USD (nrr.toml [fx]). Each customer's month is rounded
+    to the cent, half to even.``"""
+    parts = []
+    for code, rates, source in uses:
+        low, high = min(rates), max(rates)
+        at = f"{exchange_rate(low)} {reporting}" if low == high else \
+            f"{exchange_rate(low)} to {exchange_rate(high)} {reporting}, each month's rate"
+        parts.append(f"1 {code} = {at} ({source})")
+    codes = and_list([code for code, _, _ in uses])
+    return (f"Money in {codes} is converted to {reporting}: {'; '.join(parts)}. Each customer's month is rounded "
+            "to the cent, half to even.")
+
+
+def exchange_rate(value: Decimal) -> str:
+    """An exchange rate with at least 2 decimals, as written: ``1.1`` -> ``1.10``, ``1.0845``."""
+    exponent = value.as_tuple().exponent
+    return str(value.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent > -2 else value)
+
+
+def fx_table_no_header(name: str) -> str:
+    return (f"{name}: no header with Month, Currency and Rate columns in its first 10 rows; the rates table needs "
+            "one row per month and currency, e.g. 2026-01,EUR,1.10 (what one EUR is worth in the reporting "
+            "currency).")
+
+
+def fx_bad_month(value: object) -> str:
+    return f"'{value}' is not a month such as 2026-01 or Jan 2026."
+
+
+def fx_bad_currency(text: str) -> str:
+    return f"'{text}' is not a currency code such as EUR or GBP."
+
+
+def fx_bad_rate(value: object, code: str, month: Month) -> str:
+    shown = "(blank)" if value is None or (isinstance(value, str) and not value.strip()) else f"'{value}'"
+    return (f"the rate of {code} for {month.name}, {shown}, is not a number above 0 such as 1.10 (what one {code} "
+            "is worth in the reporting currency).")
+
+
+def fx_repeated(code: str, month: Month, first: str) -> str:
+    return f"{code} has a second rate for {month.name} (the first is at {first}); keep one."
 
 
 def total_rows(label: str, count: int) -> str:
@@ -799,3 +889,29 @@ def forecast_needs_customers(fix: str) -> str:
 
 def forecast_bad_amount(text: str) -> str:
     return f"'{text}' is not a target amount such as 2000000, $2M or 750k."
+# --- nrr mrr ------------------------------------------------------------------------------------
+
+def mrr_view_title(customers: int, first: Month, last: Month, currency: str, unit: str, shown: int,
+                   count: int) -> str:
+    basis = "" if unit == "MRR" else f" (the table's {unit} / 12)"
+    span = f"{first.short} to {last.short}" if first != last else first.short
+    which = f"; the last {shown} of {months(count)} shown" if shown < count else ""
+    return (f"MRR per customer per month{basis}, {currency}: {customers:,} customer{'' if customers == 1 else 's'}, "
+            f"{span}{which}.")
+
+
+def mrr_view_others(count: int) -> str:
+    return f"{count:,} others"
+
+
+def mrr_view_largest(limit: int, last: Month) -> str:
+    return f"The {limit:,} largest customers in {last.short}, largest first; the others summed on one row."
+
+
+def mrr_view_hint(left_out: int, cut: bool) -> str:
+    hint = ""
+    if left_out:
+        hint = (f"{left_out:,} customer{' paying' if left_out == 1 else 's paying'} nothing in these months "
+                f"{'is' if left_out == 1 else 'are'} left out. ")
+    every = "every month, customer and attribute" if cut else "every customer and attribute"
+    return hint + f"nrr mrr --csv lists {every}, one row per customer and month paid."

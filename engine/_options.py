@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine._fx import FxRates
 from engine._month import Month
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReadOptions:
     """Options for reading a source. ``today``: the month a subscription with a blank end is live through
-    (None: the latest month the data itself names), and the last month billing data is counted in."""
+    (None: the latest month the data itself names), and the last month billing data is counted in.
+    ``fx``: the exchange rates into the reporting currency (None: no conversion, and amounts in more than
+    one currency are refused)."""
 
     today: Month | None = None
+    fx: FxRates | None = None
+
+
+#: no options: what a reading without a runtime (a test, a doctest) gets
+NO_OPTIONS = ReadOptions()

@@ -33,6 +33,7 @@ from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._month import Month, month_runs
+from engine._options import NO_OPTIONS, ReadOptions
 
 Grid = Sequence[Sequence[Cell]]
 
@@ -70,19 +71,21 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
     return check.ledger
 
 
-def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> LedgerCheck:
+def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
+                 options: ReadOptions = NO_OPTIONS) -> LedgerCheck:
     """Every error and warning in ``grid``, and the ledger when there are no errors.
 
     A customer table (one figure per customer and month) is recognised from its headers, and its
-    ledger is the derived one (``Ledger.customers`` holds the table).
+    ledger is the derived one (``Ledger.customers`` holds the table). ``options`` carry what the
+    reading needs from outside (exchange rates, the month in progress).
     """
     if _find_header(grid) is None and find_customer_header(grid) is not None:
-        return _customer_check(grid, sheet, first_row)
+        return _customer_check(grid, sheet, first_row, options)
     return _Reader(grid, sheet, first_row).run()
 
 
-def _customer_check(grid: Grid, sheet: str | None, first_row: int) -> LedgerCheck:
-    found = read_customers(grid, sheet=sheet, first_row=first_row)
+def _customer_check(grid: Grid, sheet: str | None, first_row: int, options: ReadOptions) -> LedgerCheck:
+    found = read_customers(grid, sheet=sheet, first_row=first_row, options=options)
     if found.table is None:
         return LedgerCheck(ledger=None, issues=found.issues)
     warnings = tuple(i for i in found.issues if i.severity == "warning")

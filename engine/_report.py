@@ -23,6 +23,7 @@ from engine._cohort import (
     where_members,
 )
 from engine._errors import QueryError
+from engine._fx import FxUse, conversion_sentence
 from engine._issues import Issue
 from engine._ledger import Ledger, derive_ledger
 from engine._month import Month
@@ -63,10 +64,17 @@ class Report:
     cohort: Cohort | None = None  # a customer table's cohort answer (method "cohort")
     segments: tuple[SegmentCohort, ...] | None = None  # with ``by``: the cohort per segment
     money_basis: str = MONEY_LEDGER  # whose money ``retention``'s start, end and movements are
+    #: the currencies the table's figures were converted from, with their rates (``engine._fx``)
+    conversions: tuple[FxUse, ...] = ()
 
     @property
     def period(self) -> Period:
         return self.retention.period
+
+    @property
+    def currency_note(self) -> str | None:
+        """Which currencies were converted into ``currency`` and at which rates: every surface shows it."""
+        return conversion_sentence(self.conversions)
 
 
 def build_report(ledger: Ledger, period: Period, *, method: Method | None = None,
@@ -113,7 +121,8 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
                                        annualized=trailing.annualized)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
-                  money_basis=MONEY_LEDGER if ledger.customers is None else MONEY_TOTALS)
+                  money_basis=MONEY_LEDGER if ledger.customers is None else MONEY_TOTALS,
+                  conversions=ledger.customers.conversions if ledger.customers is not None else ())
 
 
 def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top: int,
@@ -175,7 +184,8 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
                                    year=year or customers.subset([]), arr=arr)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
-                  cohort=cohort, segments=segments, money_basis=MONEY_TOTALS if where is None else MONEY_SEGMENT)
+                  cohort=cohort, segments=segments, money_basis=MONEY_TOTALS if where is None else MONEY_SEGMENT,
+                  conversions=table.conversions)
 
 
 def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
@@ -322,6 +332,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         out["movers"] = movers_to_dict(report.cohort)
     if report.segments is not None:
         out["segments"] = [segment_to_dict(s) for s in report.segments]
+    if report.money_basis != MONEY_LEDGER:  # a customer table's: what was converted, at which rates
+        normalization = out.setdefault("normalization", {})
+        normalization["currencies"] = [u.to_dict() for u in report.conversions]
+        normalization["currency_note"] = report.currency_note
     if report.benchmark is not None:
         b = report.benchmark
         out["benchmark"] = {

@@ -11,11 +11,12 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar, cast
 
 from engine._errors import LedgerError
 from engine._ledger import Ledger
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._reader import Grid, LedgerCheck, check_ledger
 
 T = TypeVar("T")
@@ -35,11 +36,20 @@ class Cells:
     first_row: int = 1
     #: a digest of the bytes the grid was read from (the file, the Sheets API's answer), when the source has them
     source_digest: str | None = None
+    #: what reading the grid needs from outside (exchange rates, the month in progress)
+    options: ReadOptions = NO_OPTIONS
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
-        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
+        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options)
+
+    def with_options(self, options: ReadOptions) -> Cells:
+        """The same cells read with ``options``: kept with this read (``memo``), so a cached read keeps its
+        ledger for as long as it is cached, whatever the number of callers."""
+        if options == self.options:
+            return self
+        return self.memo(("options", options), lambda: replace(self, options=options))
 
     @functools.cached_property
     def fingerprint(self) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine._fields import Unit
+from engine._fx import FxUse
 from engine._month import Month
 
 
@@ -76,6 +77,8 @@ class CustomerTable:
     key_headers: tuple[str, ...] = ()
     #: the table this one is a subset of: a value is spelled as the whole table spells it
     whole: CustomerTable | None = field(default=None, repr=False)
+    #: the currencies converted into ``currency`` while reading, and at which rates (``engine._fx``)
+    conversions: tuple[FxUse, ...] = ()
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -180,7 +183,8 @@ class CustomerTable:
                              names=tuple(self.names[c] for c in chosen), mrr=tuple(self.mrr[c] for c in chosen),
                              attribute_names=self.attribute_names, fill_attributes=attributes, unit=self.unit,
                              currency=self.currency, summed_by=self.summed_by,
-                             key_headers=self.key_headers, whole=self.whole or self)
+                             key_headers=self.key_headers, whole=self.whole or self,
+                             conversions=self.conversions)
 
 
 

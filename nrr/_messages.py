@@ -80,3 +80,18 @@ def target_needs_both() -> str:
 
 def target_month(text: str) -> str:
     return f"--by {text!r} is not a month such as 2027-12."
+def fx_rates_unreadable(spec: str, why: str) -> str:
+    return (f"[fx] rates = \"{spec}\" (nrr.toml) cannot be read: {why} The rates table is a .csv, .tsv or .xlsx file "
+            "(relative to nrr.toml) or a Google Sheet, with one row per month and currency: Month, Currency, Rate.")
+
+
+def mrr_needs_customer_table(source: str) -> str:
+    return (f"{source}: nrr mrr lists each customer's MRR month by month, so it needs a customer table (Customer, "
+            "Month, MRR: one figure per customer per month, or one column per month); this is a seven-column "
+            "ledger of month totals. Point --ledger at a customer tab or file.")
+
+
+def fx_rates_missing(spec: str, path: object) -> str:
+    return (f"[fx] rates = \"{spec}\" (nrr.toml): no such file (looked for {path}). The rates table is a .csv, "
+            ".tsv or .xlsx file relative to nrr.toml, or a Google Sheet, with one row per month and currency: Month, "
+            "Currency, Rate.")

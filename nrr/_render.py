@@ -51,6 +51,8 @@ def render_report(report: Report, console: Console, by: str = "Segment") -> None
         _print_cohort(report, console, by)
     _print_benchmark(report, console)
     console.print(Text(f"Method: {method_sentence(report.retention.method)}", style="dim"))
+    if report.currency_note:
+        console.print(Text(report.currency_note, style="dim"))
     for note in report.retention.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note), soft_wrap=True)
     render_issues(report.warnings[:WARNINGS_SHOWN], console)

@@ -26,15 +26,19 @@ from engine import (
     METHODS,
     RULES,
     TOP_MOVERS,
+    Ledger,
     Month,
     NotInLedgerYet,
     NrrError,
     PeriodSyntaxError,
     QueryError,
     check_source,
+    conversion_sentence,
     ledger_triangle,
     load_ledger,
     months,
+    mrr_csv,
+    mrr_view,
     parse_month,
     parse_month_number,
     parse_where,
@@ -123,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "the previous month's total) with New and Reactivation MRR.")
     common(ledger_cmd)
     ledger_cmd.add_argument("--csv", action="store_true", help="print CSV with the template's headers")
+
+    mrr_cmd = commands.add_parser(
+        "mrr", help="print the MRR of each customer in each month, every figure's source (a customer table)",
+        description="The MRR per customer per month every figure comes from, for audit: in the reporting currency "
+                    "after any conversion, months a customer pays nothing in left out.")
+    common(mrr_cmd)
+    mrr_cmd.add_argument("--csv", action="store_true",
+                         help="print CSV: customer_id,customer,month,mrr, then one column per attribute")
 
     validate = commands.add_parser("validate", help="list every error and warning in the ledger")
     common(validate)
@@ -234,13 +246,36 @@ def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         out.file.write(ledger_csv(ledger))
     else:
         render_ledger(ledger, out, runtime.settings.company.currency)
+        _say_conversions(ledger, out)
+    return EXIT_OK
+
+
+def _say_conversions(ledger: Ledger, out: Console) -> None:
+    """The sentence naming the currencies converted and their rates, under a customer table's answer."""
+    if ledger.customers is not None and (note := conversion_sentence(ledger.customers.conversions)):
+        out.print(note, markup=False, highlight=False)
+
+
+def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    source = runtime.source()
+    table = load_ledger(source).customers
+    if table is None:
+        raise CommandError(say.mrr_needs_customer_table(source.name))
+    if args.csv:
+        for chunk in mrr_csv(table):
+            out.file.write(chunk)
+    else:
+        for line in mrr_view(table, out.width, runtime.settings.company.currency):
+            out.print(line, markup=False, highlight=False)
     return EXIT_OK
 
 
 def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     settings = runtime.settings
-    triangle = ledger_triangle(load_ledger(runtime.source()), args.by, settings.calendar.fiscal_year_start)
+    ledger = load_ledger(runtime.source())
+    triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start)
     render_triangle(triangle, out)
+    _say_conversions(ledger, out)
     if args.png is not None and not triangle.rows:
         out.print(f"No heatmap written to {args.png}: there is no cohort to draw.", soft_wrap=True, markup=False,
                   highlight=False)
@@ -301,6 +336,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
                   f"{months(table.count)} ({table.first} to {table.last}), {len(check.warnings)} warning(s)."
                   + ("" if ledger.rows else f" Its figures start once it holds {(table.first + 1).name}: each month "
                      "is compared with the month before."), soft_wrap=True, markup=False)
+        _say_conversions(ledger, out)
         return EXIT_OK
     out.print(f"{source.name}: valid, {months(len(ledger))} ({ledger.first_month} to "
               f"{ledger.last_month}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)
@@ -476,7 +512,7 @@ def _missing_extra(exc: Exception) -> str | None:
 
 
 COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, "validate": cmd_validate,
-            "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
+            "mrr": cmd_mrr, "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
             "scheduler": cmd_scheduler}
 COMMANDS["forecast"] = cmd_forecast
 
@@ -522,7 +558,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
 
 
 # commands that only read and print: nothing is left to close when they return
-_READ_ONLY = {"report", "ledger", "validate", "cohorts", "forecast"}
+_READ_ONLY = {"report", "ledger", "validate", "cohorts", "forecast", "mrr"}
 
 
 def run() -> None:  # console-script entry point

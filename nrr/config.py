@@ -185,6 +185,54 @@ class CompanySettings:
 
 
 @dataclass(frozen=True)
+class FxSettings:
+    """``[fx]``: exchange rates into ``[company] currency``: one per currency (``EUR = 1.10``: one EUR is worth
+    1.10 of it, every month), and/or ``rates``, a table of Month, Currency, Rate (a path relative to nrr.toml,
+    or a Google Sheet)."""
+
+    flat: Mapping[str, Decimal] = field(default_factory=dict)
+    rates: str | None = None
+    base_dir: Path | None = None  # where ``rates`` is relative to: nrr.toml's folder
+
+    @property
+    def given(self) -> bool:
+        return bool(self.flat) or self.rates is not None
+
+
+def _fx(table: object, where: str, reporting: str, base_dir: Path) -> FxSettings:
+    """``[fx]``: ``rates = "fx.csv"`` and one key per currency code with its rate above 0."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: [fx] must be a table of keys, not a value.")
+    flat: dict[str, Decimal] = {}
+    rates = None
+    for key, value in table.items():
+        if key == "rates":
+            try:
+                rates = _text(value)
+            except ValueError:
+                raise ConfigError(f'{where}: [fx] rates = {value!r} is not a file name such as "fx.csv".') from None
+            continue
+        code = key.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ConfigError(f"{where}: unknown key [fx] {key}: [fx] holds rates = \"fx.csv\" and one line per "
+                              "currency code, such as EUR = 1.10 (what one EUR is worth in the reporting "
+                              f"currency, {reporting}).")
+        if code == reporting:
+            raise ConfigError(f"{where}: [fx] {key}: {code} is the reporting currency ([company] currency), worth 1 "
+                              "of itself; leave the line out.")
+        try:
+            rate = Decimal(str(value)) if isinstance(value, int | float | str) and not isinstance(value, bool) \
+                else None
+        except ArithmeticError:
+            rate = None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise ConfigError(f"{where}: [fx] {key} = {value!r} is not a rate above 0 such as 1.10 (what one "
+                              f"{code} is worth in {reporting}, the reporting currency).")
+        flat[code] = rate
+    return FxSettings(flat, rates, base_dir)
+
+
+@dataclass(frozen=True)
 class SheetsSettings:
     """``[sheets]``: how long a Google Sheet's cells are reused, how long Google's errors are retried."""
 
@@ -345,6 +393,7 @@ class Settings:
     state: StateSettings = field(default_factory=StateSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    fx: FxSettings = field(default_factory=FxSettings)
     digests: tuple[DigestSchedule, ...] = ()
     #: ``[digest]``: what every digest has unless its own table says otherwise (``by = "segment"``, ...)
     digest: Mapping[str, Any] = field(default_factory=dict)
@@ -434,13 +483,19 @@ def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *
             pass  # read first: its keys are every [[digests]] table's defaults
         elif name == "alerts":
             sections["alerts"] = _alerts(table, where)
+        elif name == "fx":
+            pass  # read once [company] says what the reporting currency is
         elif name == "company":
             company = _check_table(name, table, checks(CompanySettings), where)
             sections[name] = CompanySettings(**company, assumed=not ({"segment", "funding"} & set(company)))
         elif name in SECTIONS:
             sections[name] = SECTIONS[name](**_check_table(name, table, checks(SECTIONS[name]), where))
         else:
-            raise ConfigError(f"{where}: unknown section [{name}].{_suggest(name, [*SECTIONS, 'digest', 'digests'])}")
+            raise ConfigError(f"{where}: unknown section [{name}]."
+                              f"{_suggest(name, [*SECTIONS, 'digest', 'digests', 'fx'])}")
+    if "fx" in data:
+        reporting = sections.get("company", CompanySettings()).currency
+        sections["fx"] = _fx(data["fx"], where, reporting, config_path.parent if config_path else base_dir)
     addon = sections.get("addon")
     if addon is not None and not addon.enabled and (addon.endpoint_url or addon.service_account):
         missing = "endpoint_url" if not addon.endpoint_url else "service_account"

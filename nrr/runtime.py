@@ -22,16 +22,21 @@ from engine import (
     CustomerTable,
     Digest,
     Forecast,
+    FxError,
+    FxRates,
     Ledger,
     LedgerSource,
     Method,
     Month,
+    NrrError,
     Period,
+    ReadOptions,
     Report,
     build_digest,
     build_forecast,
     build_report,
     forecast_as_of,
+    read_rates_table,
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import is_sheet_spec, open_file_source
@@ -71,6 +76,8 @@ class Runtime:
     #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _options: ReadOptions | None = field(default=None, init=False, repr=False)
+    _rates_read: str | None = field(default=None, init=False, repr=False)  # which read of the rates table
 
     @property
     def settings(self) -> Settings:
@@ -203,7 +210,7 @@ class Runtime:
         ref = parse_sheet_spec(spec)
         client = self.sheets_client()
         assert self._cache is not None
-        return GoogleSheetSource(ref, client, self._cache, label=spec.strip())
+        return GoogleSheetSource(ref, client, self._cache, label=spec.strip(), options=self.read_options)
 
     def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:
         """The sheet ``spec`` names, read and written with one person's own access ``token`` (the
@@ -221,11 +228,69 @@ class Runtime:
                                   retry_budget=self._file.sheets.retry_budget, clock=self.monotonic,
                                   sleep=self.sleep)
         cache = LedgerCache(self._file.sheets.cache_ttl, self.monotonic)
-        return GoogleSheetSource(ref, client, cache, label=spec.strip())
+        return GoogleSheetSource(ref, client, cache, label=spec.strip(), options=self.read_options)
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
         spec = spec or self.ledger_spec
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
-        return open_file_source(spec, self._file.base_dir)
+        return open_file_source(spec, self._file.base_dir, self.read_options)
+
+    @property
+    def read_options(self) -> ReadOptions:
+        """What reading a table needs from the settings: the exchange rates into ``[company] currency``
+        (``[fx]``). Its rates table is read when a table is (a file while it is unchanged, a sheet once per
+        ``[sheets] cache_ttl``), and the rates are built again only when its bytes changed, so a ledger read
+        with them stays cached; its problems are ``FxError`` naming the cell."""
+        fx = self._file.fx
+        options = self._options
+        if fx.rates is None:
+            if options is None:
+                options = self._options = ReadOptions(fx=FxRates(reporting=self._file.company.currency,
+                                                                 flat=fx.flat))
+            return options
+        base_dir = fx.base_dir or self._file.base_dir
+        key = self._rates_key(fx.rates, base_dir)
+        if options is not None and key is not None and key == self._rates_read:
+            return options  # the file as it was: not read again (nor is the ledger file's read pushed out)
+        cells = self._rates_cells(fx.rates, base_dir)
+        key = key or cells.fingerprint
+        if options is None or self._rates_read != key:
+            monthly = read_rates_table(cells.grid, name=fx.rates, sheet=cells.sheet, first_row=cells.first_row)
+            options = ReadOptions(fx=FxRates(reporting=self._file.company.currency, flat=fx.flat, monthly=monthly,
+                                             monthly_source=fx.rates))
+            self._options, self._rates_read = options, key
+        return options
+
+    @staticmethod
+    def _rates_key(spec: str, base_dir: Path) -> str | None:
+        """A rates file's path, size and time of change (None for a sheet, or a file not there)."""
+        if is_sheet_spec(spec):
+            return None
+        path = Path(spec.strip().partition("#")[0]).expanduser()
+        try:
+            stat = (path if path.is_absolute() else base_dir / path).stat()
+        except OSError:
+            return None
+        return f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}"
+
+    def _rates_cells(self, spec: str, base_dir: Path) -> Cells:
+        """``[fx] rates``' cells: a file (relative to nrr.toml) or a Google Sheet of Month, Currency, Rate."""
+        from nrr import _messages as say
+
+        if is_sheet_spec(spec):
+            from sheets import GoogleSheetSource, parse_sheet_spec
+
+            client = self.sheets_client()
+            assert self._cache is not None
+            return GoogleSheetSource(parse_sheet_spec(spec), client, self._cache, label=spec).read_cells()
+        path_text, hash_, tab = spec.strip().partition("#")  # fx.xlsx#Rates: a worksheet of a workbook
+        path = Path(path_text).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if not path.is_file():
+            raise FxError(say.fx_rates_missing(spec, path))
+        try:
+            return open_file_source(f"{path}{hash_}{tab}").read_cells()
+        except NrrError as exc:
+            raise FxError(say.fx_rates_unreadable(spec, str(exc))) from None

@@ -222,7 +222,7 @@ def snapshot(source: GoogleSheetSource, sheet: Worksheet) -> Snapshot | Ledger:
     quoted = quote_sheet(sheet.title)
     entry = source.client.grid(source.ref.spreadsheet_id, quoted)
     cells = _cells(entry)
-    check = check_ledger(values_grid(cells), sheet=sheet.title)
+    check = check_ledger(values_grid(cells), sheet=sheet.title, options=source.options)
     if check.ledger is not None and check.ledger.customers is not None:
         return check.ledger
     if check.layout is None:

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import Cell, Cells, LedgerSource, a1, digest_bytes, fewer_gc_pauses
+from engine import NO_OPTIONS, Cell, Cells, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
 from sheets import _messages as say
 from sheets._errors import SourceError
 
@@ -38,12 +38,16 @@ class FileSource:
     path: Path
     worksheet: str | None = None
     label: str = ""  # the spec as the user wrote it, for messages
+    options: ReadOptions = NO_OPTIONS  # what reading its table needs from outside (exchange rates)
 
     @property
     def name(self) -> str:
         return self.label or (f"{self.path}#{self.worksheet}" if self.worksheet else str(self.path))
 
     def read_cells(self) -> Cells:
+        return self._cached().with_options(self.options)
+
+    def _cached(self) -> Cells:
         try:
             stat = self.path.stat()
         except OSError:
@@ -320,7 +324,7 @@ def _too_large(parts: list[zipfile.ZipInfo]) -> str | None:
     return None
 
 
-def open_file_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
+def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptions = NO_OPTIONS) -> LedgerSource:
     """The file a ledger spec names (a path relative to ``base_dir``; ``book.xlsx#Tab`` picks a tab)."""
     spec = spec.strip()
     path_text, _, worksheet = spec.partition("#")
@@ -330,5 +334,5 @@ def open_file_source(spec: str, base_dir: Path | None = None) -> LedgerSource:
     if path.suffix.lower() not in FILE_SUFFIXES:
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
-    return FileSource(path, worksheet or None, spec)
+    return FileSource(path, worksheet or None, spec, options)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import Cells, quote_sheet
+from engine import NO_OPTIONS, Cells, ReadOptions, quote_sheet
 from sheets import _messages as say
 from sheets._client import SheetsClient
 from sheets._errors import SheetNotFound
@@ -56,8 +56,10 @@ class Worksheet:
 class GoogleSheetSource:
     """A worksheet of a Google Sheet, read through the cache."""
 
-    def __init__(self, ref: SheetRef, client: SheetsClient, cache: LedgerCache, label: str = "") -> None:
+    def __init__(self, ref: SheetRef, client: SheetsClient, cache: LedgerCache, label: str = "",
+                 options: ReadOptions = NO_OPTIONS) -> None:
         self.ref, self.client, self.cache = ref, client, cache
+        self.options = options  # what reading its table needs from outside (exchange rates)
         self.label = label or str(ref)
 
     @property
@@ -83,7 +85,7 @@ class GoogleSheetSource:
             values, digest = self.client.values_read(self.ref.spreadsheet_id, quote_sheet(sheet.title))
             return Cells(grid=values, sheet=sheet.title, source_digest=digest)
 
-        return self.cache.get((self.ref.spreadsheet_id, sheet.title), load)
+        return self.cache.get((self.ref.spreadsheet_id, sheet.title), load).with_options(self.options)
 
 
 def _pick(meta: dict[str, Any], ref: SheetRef) -> Worksheet | None:

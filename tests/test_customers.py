@@ -155,7 +155,8 @@ def test_more_than_one_currency_is_refused_naming_the_first_row_of_each() -> Non
                           ["B", "2026-01", "5", "usd"], ["C", "2026-01", "5", "EUR"]])
     assert [str(i) for i in check.issues] == [
         "D2 and D4: The Currency column holds more than one currency (USD from D2, EUR from D4); convert the "
-        "amounts to one currency first."]
+        "amounts to one currency first, or give nrr their rates "
+        "(nrr.toml's [fx] section, e.g. EUR = 1.10: what one EUR is worth in the reporting currency)."]
 
 
 def test_rows_told_apart_by_plan_are_summed() -> None:
@@ -377,11 +378,13 @@ def test_figures_written_in_more_than_one_currency_are_refused_naming_the_first_
                          ["A", "2026-02", "$100"], ["B", "2026-02", "EUR 50"]])
     assert [str(i) for i in long.issues] == [
         "C2 and C3: The MRR figures are in more than one currency (USD from C2, EUR from C3); convert the amounts "
-        "to one currency first."]
+        "to one currency first, or give nrr their rates "
+        "(nrr.toml's [fx] section, e.g. EUR = 1.10: what one EUR is worth in the reporting currency)."]
     wide = check_ledger([["Customer", "Jan 2026", "Feb 2026"], ["A", "$100", "$100"], ["B", "£50", "50"]])
     assert [str(i) for i in wide.issues] == [
         "B2 and B3: The MRR figures are in more than one currency (USD from B2, GBP from B3); convert the amounts "
-        "to one currency first."]
+        "to one currency first, or give nrr their rates "
+        "(nrr.toml's [fx] section, e.g. EUR = 1.10: what one EUR is worth in the reporting currency)."]
     one = read_ledger([["Customer", "Month", "MRR"], ["A", "2026-01", "€100"], ["A", "2026-02", "110"]])
     assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
 

@@ -183,6 +183,8 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
                                                  f"to {last.short}"))
     widgets += _forecast_widgets(table, last, shown.currency)
+    if shown.currency_note:
+        widgets.append(_paragraph(_data(shown.currency_note)))
     return widgets
 
 
