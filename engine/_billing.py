@@ -45,19 +45,23 @@ The rules (the README's "Billing data" says the same to people):
    over the n months from its month, n by its interval (annual 12, semi-annual 6, quarterly 3, monthly 1),
    split by rule 3.
 
-A table runs from the first month a counted line or row covers to the last, and never past today's month
-when ``today`` is given (a spread into months not yet come is not yet MRR); a subscriptions table runs
-through today's month (or the latest month it names), so a subscription that ended shows as churn.
+A table of invoice lines (or of per-month amounts) runs from the first month a counted line covers through
+the latest month a counted line starts in, and never past today's month: later months are not in the export
+yet (a monthly customer's next invoice is not there, so counting an annual plan's later months would show
+every monthly customer as churned). A subscriptions table runs through today's month (or the latest month
+it names), so a subscription that ended shows as churn.
 A month where a customer's figures add up below 0 (a credit larger than the line it corrects) is read as 0,
 with a warning naming the customer and month.
 
     >>> lines = [BillingLine(customer_id="cus_1", subscription_id="sub_1", amount_cents=120000,
     ...                      period_start=dt.date(2026, 1, 1), period_end=dt.date(2027, 1, 1)),
     ...          BillingLine(customer_id="cus_1", amount_cents=5000, period_start=dt.date(2026, 1, 1),
-    ...                      period_end=dt.date(2026, 1, 1))]
+    ...                      period_end=dt.date(2026, 1, 1)),
+    ...          BillingLine(customer_id="cus_2", subscription_id="sub_2", amount_cents=2500,
+    ...                      period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 4, 1))]
     >>> result = normalize_lines(lines, options=ReadOptions(today=Month(2026, 3)))
     >>> result.table.mrr, dict(result.normalization.left_out)
-    (((10000, 10000, 10000),), {'one_off': 1})
+    (((10000, 10000, 10000), (0, 0, 2500)), {'one_off': 1})
 """
 
 from __future__ import annotations
@@ -269,6 +273,7 @@ class _Months:
         self.values: dict[tuple[int, int, str], tuple[int, str]] = {}
         self.first: int | None = None  # the first and last month index any counted line or row covers
         self.last: int | None = None
+        self.latest_start: int | None = None  # the latest month a counted line or row starts in
         self.rows: dict[int, int] = {}  # customer -> its first sheet row
 
     def customer(self, key: str, name: str | None, row: int) -> int:
@@ -279,6 +284,10 @@ class _Months:
             self.cents.append({})
             self.rows[c] = row
         return c
+
+    def started(self, month: int) -> None:
+        if self.latest_start is None or month > self.latest_start:
+            self.latest_start = month
 
     def cover(self, first: int, last: int) -> None:
         self.first = first if self.first is None else min(self.first, first)
@@ -306,7 +315,8 @@ class _Months:
         if self.first is None or self.last is None:
             return None, issues, 0
         first = self.first
-        end = self.last if last is None else min(last, self.last)
+        end = self.last if self.latest_start is None else self.latest_start
+        end = end if last is None else min(last, end)
         if end < first:
             return None, issues, 0
         count = end - first + 1
@@ -321,7 +331,8 @@ class _Months:
                         series[i] = 0
             mrr.append(tuple(series))
         if negative:
-            issues.append(Issue("warning", "negative_mrr", say.billing_negative_mrr(negative), (), None, sheet))
+            issues.append(Issue(severity="warning", code="negative_mrr", message=say.billing_negative_mrr(negative),
+                                sheet=sheet))
         keys = tuple(self.index)
         values = self.values
         names = tuple(self.attribute_names)
@@ -334,8 +345,9 @@ class _Months:
                     out[a][c][m - first] = value
             return out
 
-        table = CustomerTable(Month.from_index(first), count, keys, tuple(self.names), tuple(mrr), names, fill,
-                              "MRR", currency, None, key_headers)
+        table = CustomerTable(first=Month.from_index(first), count=count, keys=keys, names=tuple(self.names),
+                              mrr=tuple(mrr), attribute_names=names, fill_attributes=fill, unit="MRR",
+                              currency=currency, summed_by=None, key_headers=key_headers)
         return table, issues, count
 
 
@@ -356,7 +368,8 @@ def _currency(codes: Mapping[str, int], sheet: str | None, issues: list[Issue],
     """The one currency of the data (None when none is named); an error when there are several."""
     if len(codes) > 1:
         firsts = [(code, cell(row) if cell else f"row {row}") for code, row in codes.items()]
-        issues.append(Issue("error", "mixed_currency", say.billing_currencies(firsts), (), None, sheet))
+        issues.append(Issue(severity="error", code="mixed_currency", message=say.billing_currencies(firsts),
+                            sheet=sheet))
         return None
     return next(iter(codes), None)
 
@@ -369,7 +382,8 @@ def _finish(acc: _Months, kind: SourceKind, read: int, used: int, left_out: dict
     table, more, count = acc.table(last, currency, sheet, key_headers)
     issues.extend(more)
     if table is None and not any(i.severity == "error" for i in issues):
-        issues.append(Issue("error", "empty", say.billing_nothing_counted(kind, read, left_out), (), None, sheet))
+        issues.append(Issue(severity="error", code="empty", message=say.billing_nothing_counted(kind, read, left_out),
+                            sheet=sheet))
     summary = Normalization(kind=kind, read=read, used=used, left_out={k: v for k, v in left_out.items() if v},
                             spread=spread, prorations=prorations, customers=len(acc.names) if table else 0,
                             months=count)
@@ -439,12 +453,13 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
             parts = parts_of[(net, n)] = split_cents(net, n)
         c = acc.customer(line.customer_id, line.customer_name, line.row)
         acc.add(c, first, parts, line.attributes)
+        acc.started(first)
         used += 1
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     if unknown:
-        issues.append(Issue("warning", "unknown_status", say.billing_unknown_status(list(unknown.items())),
-                            (), None, sheet))
+        issues.append(Issue(severity="warning", code="unknown_status",
+                            message=say.billing_unknown_status(list(unknown.items())), sheet=sheet))
     last = options.today.index if options.today is not None else None
     return _finish(acc, "invoice_lines", read, used, left_out, spread, prorations, last, codes, issues, sheet,
                    key_headers, cell)
@@ -530,6 +545,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
         c = acc.customer(row.customer_id, row.customer_name, row.row)
         first = row.month.index
         acc.cover(first, first)
+        acc.started(first)
         if row.currency:
             codes.setdefault(row.currency.upper(), row.row)
         if row.cents == 0:

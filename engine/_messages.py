@@ -106,6 +106,49 @@ def billing_unknown_status(found: Sequence[tuple[str, int]]) -> str:
             "open, posted, payment_due, not_paid, past_due (counted); void, draft, uncollectible (left out).")
 
 
+def billed_per_period(n: int, names: Sequence[str]) -> str:
+    shown = and_list([*names[:3], *([f"{len(names) - 3} more"] if len(names) > 3 else [])])
+    plan = "an annual" if n == 12 else "a quarterly"
+    return (f"{_count(len(names), 'customer')} {'pays' if len(names) == 1 else 'pay'} one month in {n} with "
+            f"nothing between ({shown}): {plan} plan booked in its invoice month counts {n} times its MRR in that "
+            f"month and 0 in the others. Add a Billing interval column (monthly, quarterly, annual) so each amount "
+            "is spread over its months, or read the invoice line items with their service periods.")
+
+
+def billing_no_customer() -> str:
+    return "No customer on this row; fill in its customer (ID or name), or delete the row."
+
+
+def billing_blank(title: str) -> str:
+    return f"{title} is blank; fill it in (every row needs one), or delete the row."
+
+
+def billing_bad_frequency(title: str, found: str) -> str:
+    return (f"{title} {found} is not a billing frequency nrr reads; write monthly, quarterly, semi-annual, annual "
+            "or every N months.")
+
+
+def billing_end_before_start(end: str, start: str) -> str:
+    return f"{end} is before {start}; correct one of the two dates."
+
+
+def billing_missing(looks: str, missing: Sequence[str], header_row: int) -> str:
+    return (f"This looks like {looks} (header row {header_row}) but has no {and_list(list(missing))} column; add it, "
+            "so each amount can be placed in its months (the README's \"Billing data\" lists the columns each kind "
+            "needs).")
+
+
+def billing_invoice_level(uncertain: Sequence[tuple[str, str]], subscriptions: int) -> str:
+    shown = and_list([f"{sub} ({cell})" for sub, cell in uncertain[:3]]
+                     + ([f"{len(uncertain) - 3} more"] if len(uncertain) > 3 else []))
+    return (f"This is an invoice-level export: an invoice's own period start and end are not the service period "
+            f"(for a renewal they are the previous cycle's), so a plan's interval can only be read from the "
+            f"cadence of its invoices, and {len(uncertain)} of {subscriptions} subscriptions have too few or "
+            f"irregular invoices to tell: {shown}. Export the invoice line items instead, with each line's service "
+            "period (Stripe: Sigma or Data Pipeline's invoice_line_items with period_start and period_end; "
+            "Chargebee: Invoice Line Items with Date From and Date To), or a subscriptions table.")
+
+
 def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) -> str:
     names = ", ".join(f"'{t}'" for t in titles)
     plural = "columns" if len(titles) > 1 else "a column"

@@ -11,11 +11,12 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar, cast
 
 from engine._errors import LedgerError
 from engine._ledger import Ledger
+from engine._options import ReadOptions
 from engine._reader import Grid, LedgerCheck, check_ledger
 
 T = TypeVar("T")
@@ -35,17 +36,33 @@ class Cells:
     first_row: int = 1
     #: a digest of the bytes the grid was read from (the file, the Sheets API's answer), when the source has them
     source_digest: str | None = None
+    #: what reading needs from outside (today's month, for billing data); set with ``under``
+    options: ReadOptions | None = None
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
-        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
+        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options)
+
+    def under(self, options: ReadOptions) -> Cells:
+        """These cells read with ``options`` (today's month): one ``Cells`` per options, kept with this read, so
+        a cached grid is still read once per month however many answers use it."""
+        if options == self.options:
+            return self
+        return self.memo(("options", options), lambda: replace(self, options=options))
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """Two reads with the same fingerprint hold the same ledger: a digest of the bytes read when the
         source gave them (``source_digest``: hashing 170 MB of CSV takes 0.15 s, the parsed grid's 3.4
         million rows 2.3 s), else of every cell."""
+        if self.options is not None and self.options.today is not None:  # billing data's months end with today's
+            return hashlib.sha256(f"{self.options.today}\0{self.fingerprint_of_read}".encode()).hexdigest()
+        return self.fingerprint_of_read
+
+    @functools.cached_property
+    def fingerprint_of_read(self) -> str:
+        """The fingerprint of the read alone, whatever the options."""
         if self.source_digest is not None:
             return hashlib.sha256(f"{self.sheet}\0{self.source_digest}".encode()).hexdigest()
         return hashlib.sha256(json.dumps([self.sheet, *self.grid], default=str).encode()).hexdigest()

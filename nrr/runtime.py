@@ -24,6 +24,7 @@ from engine import (
     Method,
     Month,
     Period,
+    ReadOptions,
     Report,
     build_digest,
     build_report,
@@ -66,6 +67,8 @@ class Runtime:
     #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    #: the day ``--today`` names: billing data is read as of its month instead of the clock's
+    read_today: dt.date | None = None
 
     @property
     def settings(self) -> Settings:
@@ -214,6 +217,22 @@ class Runtime:
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
         spec = spec or self.ledger_spec
+        today = ReadOptions(today=Month.of(self.read_today or self.today()))  # billing data ends with today's month
         if is_sheet_spec(spec):
-            return self.sheet_source(spec)
-        return open_file_source(spec, self._file.base_dir)
+            return _AsOf(self.sheet_source(spec), today)
+        return _AsOf(open_file_source(spec, self._file.base_dir), today)
+
+
+@dataclass(frozen=True)
+class _AsOf:
+    """A source read as of today's month: the month a subscription with a blank end is live through."""
+
+    inner: LedgerSource
+    options: ReadOptions
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def read_cells(self) -> Cells:
+        return self.inner.read_cells().under(self.options)

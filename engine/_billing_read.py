@@ -1,0 +1,413 @@
+"""Reading billing data from a grid of cells (a CSV or XLSX file, a Google Sheet tab): each row to the records
+``engine._billing`` normalizes (``BillingLine``, ``SubscriptionRow``, ``MonthAmount``), with every unreadable
+cell named. The rules themselves live in ``engine._billing``; this module only reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from engine import _messages as say
+from engine._billing import (
+    BillingLine,
+    BillingResult,
+    MonthAmount,
+    Normalization,
+    SubscriptionRow,
+    normalize_lines,
+    normalize_month_amounts,
+    normalize_subscriptions,
+    period_months,
+)
+from engine._billing_headers import FREQUENCY_MONTHS, BillingHeader, BillingRole
+from engine._cells import (
+    SHEETS_EPOCH,
+    Cell,
+    DateOrder,
+    infer_date_order,
+    is_blank,
+    parse_money,
+    parse_month,
+    show,
+)
+from engine._errors import CellError
+from engine._headers import is_total_label
+from engine._issues import Issue, a1
+from engine._month import MONTH_WORDS, Month
+from engine._options import ReadOptions
+from engine._table import CustomerTable
+
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                   r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?")
+_SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_NAMED = re.compile(r"(?:(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))"
+                    r"(?:[ ,]+\d{1,2}:\d{2}(?::\d{2})?)?")
+DATE_EXPECTED = "a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or 03/15/2026"
+BAD = dt.date(1, 1, 1)  # a date cell that could not be read (its error is added)
+_TRUE = {"true", "yes", "y", "1", "t", "x", "prorated", "proration"}
+_ONE_OFF_TYPES = {"adhoc", "charge", "one_time", "one-time", "one time", "onetime", "one_off", "one-off", "setup",
+                  "charge_item_price", "non_recurring", "non-recurring"}
+_CREDIT_TYPES = {"credit", "credit_note", "credit note", "creditnote", "refund", "credit_memo", "credit memo"}
+_TRIAL_STATUS = {"trialing", "in_trial", "trial", "free_trial", "free trial", "trialling"}
+
+
+def _text(value: Cell) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_date(value: Cell, order: DateOrder | None = None) -> dt.date:
+    """A date cell: a date or datetime, an ISO date with or without a time, ``15 Mar 2026``, ``03/15/2026``
+    (``order`` from the column), a Sheets serial day, or a Unix timestamp (a warehouse's). A datetime is kept
+    when the cell has a time; its zone does not move it."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = float(value)
+        if 1e9 <= number < 1e10:
+            return dt.datetime.fromtimestamp(number, dt.UTC).replace(tzinfo=None)
+        if 18264 <= number <= 73050:
+            return dt.datetime.combine(SHEETS_EPOCH, dt.time()) + dt.timedelta(days=number) \
+                if number % 1 else SHEETS_EPOCH + dt.timedelta(days=int(number))
+        raise CellError(DATE_EXPECTED)
+    text = str(value).strip()
+    try:
+        if m := _DATE.fullmatch(text):
+            if m[4] is not None:
+                return dt.datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _SLASHED.fullmatch(text):
+            first, second, year = int(m[1]), int(m[2]), int(m[3])
+            if first > 12 or (order == "DMY" and second <= 12):
+                day, month = first, second
+            elif second > 12 or order == "MDY" or first == second:
+                month, day = first, second
+            else:
+                raise CellError("a date the column makes unambiguous (day/month or month/day?)")
+            return dt.date(year, month, day)
+        if m := _NAMED.fullmatch(text):
+            if m[1]:
+                day, word, year = int(m[1]), m[2], int(m[3])
+            else:
+                word, day, year = m[4], int(m[5]), int(m[6])
+            named = MONTH_WORDS.get(word.lower())
+            if named is not None:
+                return dt.date(year, named, day)
+        if text.isdigit() and 9 <= len(text) <= 10:
+            return parse_date(int(text))
+    except ValueError:
+        raise CellError(DATE_EXPECTED) from None
+    raise CellError(DATE_EXPECTED)
+
+
+class _Reader:
+    def __init__(self, grid: Sequence[Sequence[Cell]], header: BillingHeader, sheet: str | None, first_row: int,
+                 options: ReadOptions) -> None:
+        self.grid, self.header, self.sheet, self.first_row, self.options = grid, header, sheet, first_row, options
+        self.issues: list[Issue] = []
+        self.money: dict[tuple[Cell, bool], int] = {}
+        self.dates: dict[Cell, dt.date] = {}
+        self.orders: dict[int, DateOrder | None] = {}
+        self.rows_cache: list[tuple[int, Sequence[Cell]]] = []
+        head = grid[header.index]
+        self.key_headers = tuple(str(head[c]).strip() for c in dict.fromkeys(
+            x for x in (header.col("id"), header.col("name")) if x is not None))
+
+    def add(self, code: str, message: str, cells: Sequence[str] = (), severity: str = "error") -> None:
+        self.issues.append(Issue(severity="error" if severity == "error" else "warning", code=code, message=message,
+                                 cells=tuple(cells), sheet=self.sheet))
+
+    def cell_of(self, role: BillingRole) -> Callable[[int], str]:
+        col = self.header.col(role) or 0
+        return lambda row: a1(row, col)
+
+    def rows(self) -> list[tuple[int, Sequence[Cell]]]:
+        """(sheet row, cells) of every data row: blank rows, total rows and repeated headers left out."""
+        out = []
+        key = self.header.col("id")
+        key = key if key is not None else self.header.col("name")
+        head = [str(v).strip().casefold() if isinstance(v, str) else v for v in self.grid[self.header.index]]
+        for index in range(self.header.index + 1, len(self.grid)):
+            cells = self.grid[index]
+            if not cells or all(is_blank(v) for v in cells):
+                continue
+            value = cells[key] if key is not None and key < len(cells) else None
+            if isinstance(value, str) and (is_total_label(value) or value.strip().casefold() == head[key or 0]):
+                continue
+            out.append((self.first_row + index, cells))
+        return out
+
+    def get(self, cells: Sequence[Cell], role: BillingRole) -> Cell:
+        col = self.header.col(role)
+        return cells[col] if col is not None and col < len(cells) else None
+
+    def customer(self, cells: Sequence[Cell], row: int) -> tuple[str, str | None] | None:
+        key = _text(self.get(cells, "id")) or _text(self.get(cells, "name"))
+        if key is None:
+            col = self.header.col("id")
+            col = col if col is not None else self.header.col("name")
+            self.add("no_customer", say.billing_no_customer(), [a1(row, col or 0)])
+            return None
+        return key, _text(self.get(cells, "name"))
+
+    def cents(self, cells: Sequence[Cell], role: BillingRole, row: int, *, blank_ok: bool = True) -> int | None:
+        value = self.get(cells, role)
+        column = self.header.columns[role]
+        if is_blank(value):
+            if blank_ok:
+                return 0
+            self.add("blank_amount", say.billing_blank(column.title), [a1(row, column.index)])
+            return None
+        key = (value, column.cents)
+        try:
+            found = self.money.get(key)
+        except TypeError:
+            found = None
+        if found is not None:
+            return found
+        try:
+            amount, _ = parse_money(value)
+        except CellError as exc:
+            self.add("bad_amount", say.unreadable(column.title, show(value), exc.expected), [a1(row, column.index)])
+            return None
+        cents = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)) if column.cents else \
+            int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if isinstance(value, str):
+            self.money[key] = cents
+        return cents
+
+    def date(self, cells: Sequence[Cell], role: BillingRole, row: int) -> dt.date | None:
+        """The date in the row's ``role`` column; None when blank; ``BAD`` when unreadable (the error is added)."""
+        value = self.get(cells, role)
+        if is_blank(value):
+            return None
+        if isinstance(value, str) and (found := self.dates.get(value)) is not None:
+            return found
+        col = self.header.columns[role].index
+        if col not in self.orders:
+            self.orders[col] = infer_date_order([v for _, r in self.rows_cache if isinstance(v := (
+                r[col] if col < len(r) else None), str)])
+        try:
+            found = parse_date(value, self.orders[col])
+        except CellError as exc:
+            self.add("bad_date", say.unreadable(self.header.columns[role].title, show(value), exc.expected),
+                     [a1(row, col)])
+            return BAD
+        if isinstance(value, str):
+            self.dates[value] = found
+        return found
+
+    def attributes(self, cells: Sequence[Cell]) -> dict[str, str | None]:
+        return {name: _text(cells[col]) if col < len(cells) else None for name, col in self.header.attributes.items()}
+
+    def months_of(self, cells: Sequence[Cell], row: int) -> int | None:
+        """A row's billing frequency in months (times an interval count when there is one)."""
+        value = self.get(cells, "frequency")
+        column = self.header.columns["frequency"]
+        text = " ".join(str(_text(value) or "").lower().replace("_", " ").split())
+        months = FREQUENCY_MONTHS.get(text) or FREQUENCY_MONTHS.get(text.rstrip("s"))
+        if months is None and (m := re.fullmatch(r"(?:every )?(\d+) ?(month|year)s?", text)):
+            months = int(m[1]) * (12 if m[2] == "year" else 1)
+        if months is None:
+            self.add("bad_frequency", say.billing_bad_frequency(column.title, show(value)), [a1(row, column.index)])
+            return None
+        count = _text(self.get(cells, "count"))
+        if count is not None and count.replace(".0", "").isdigit() and int(count.replace(".0", "")) > 0:
+            months *= int(count.replace(".0", ""))
+        return months
+
+    # -- the kinds --
+
+    def lines(self) -> BillingResult:
+        h = self.header
+        amount = h.columns["amount"]
+        lines: list[BillingLine] = []
+        has_tax, has_discount = "tax" in h.columns, "discount" in h.columns
+        attributes = bool(h.attributes)
+        for row, cells in self.rows_cache:
+            who = self.customer(cells, row)
+            cents = self.cents(cells, "amount", row, blank_ok=False)
+            tax = self.cents(cells, "tax", row) if has_tax else 0
+            discount = self.cents(cells, "discount", row) if has_discount else 0
+            start, end = self.date(cells, "start", row), self.date(cells, "end", row)
+            if who is None or cents is None or tax is None or discount is None or start is BAD or end is BAD:
+                continue
+            if amount.with_tax:
+                cents -= tax
+            kind = (_text(self.get(cells, "type")) or "").casefold()
+            subscription = _text(self.get(cells, "subscription")) if "subscription" in h.columns else "-"
+            if kind in _ONE_OFF_TYPES:
+                subscription = None
+            lines.append(BillingLine(
+                customer_id=who[0], customer_name=who[1], invoice_id=_text(self.get(cells, "invoice")),
+                invoice_status=_text(self.get(cells, "status")), subscription_id=subscription,
+                period_start=start, period_end=end, amount_cents=cents,
+                discount_cents=abs(discount), tax_cents=tax,
+                currency=_text(self.get(cells, "currency")),
+                proration=(_text(self.get(cells, "proration")) or "").casefold() in _TRUE,
+                credit=kind in _CREDIT_TYPES, attributes=self.attributes(cells) if attributes else {}, row=row))
+        return normalize_lines(lines, options=self.options, sheet=self.sheet, attribute_names=list(h.attributes),
+                               key_headers=self.key_headers, cell=self.cell_of("currency"))
+
+    def invoices(self) -> BillingResult:
+        """An invoice-level export (Stripe's Dashboard invoices): its own period is not the service period, so
+        each subscription's interval is read from the cadence of its invoices, where that cadence is certain."""
+        h = self.header
+        when: BillingRole = "date" if "date" in h.columns else "start"
+        found: list[tuple[int, str, str | None, str | None, dt.date, int, int, Sequence[Cell]]] = []
+        for row, cells in self.rows_cache:
+            who = self.customer(cells, row)
+            cents = self.cents(cells, "amount", row, blank_ok=False)
+            tax = self.cents(cells, "tax", row) if "tax" in h.columns else 0
+            day = self.date(cells, when, row)
+            if who is None or cents is None or tax is None or day is BAD:
+                continue
+            if day is None:
+                self.add("blank_date", say.billing_blank(h.columns[when].title), [a1(row, h.columns[when].index)])
+                continue
+            found.append((row, who[0], who[1], _text(self.get(cells, "subscription")), day, cents - tax,
+                          self.cents(cells, "discount", row) or 0 if "discount" in h.columns else 0, cells))
+        by_sub: dict[str, list[dt.date]] = defaultdict(list)
+        first_row: dict[str, int] = {}
+        for row, _, _, sub, day, *_ in found:
+            if sub is not None:
+                by_sub[sub].append(day)
+                first_row.setdefault(sub, row)
+        interval: dict[str, int] = {}
+        uncertain: list[tuple[str, int]] = []
+        for sub, days in by_sub.items():
+            ordered = sorted({d if not isinstance(d, dt.datetime) else d.date() for d in days})
+            gaps = {period_months(a, b) for a, b in itertools.pairwise(ordered)}
+            if len(gaps) == 1:
+                interval[sub] = gaps.pop()
+            else:
+                uncertain.append((sub, first_row[sub]))
+        if uncertain:
+            sub_col = h.col("subscription") or 0
+            self.add("invoice_level", say.billing_invoice_level(
+                [(sub, a1(row, sub_col)) for sub, row in uncertain], len(by_sub)),
+                [a1(row, sub_col) for _, row in uncertain[:3]])
+            return BillingResult(None, Normalization(kind="invoice_lines", read=len(found), used=0, left_out={},
+                                                     spread={}))  # its issues are the reader's
+        lines = []
+        for row, key, name, sub, day, cents, discount, cells in found:
+            n = interval.get(sub or "", 1)
+            start = day.date() if isinstance(day, dt.datetime) else day
+            end = (dt.date(start.year + (start.month + n - 1) // 12, (start.month + n - 1) % 12 + 1, 1)
+                   + dt.timedelta(days=start.day - 1))
+            lines.append(BillingLine(customer_id=key, customer_name=name, subscription_id=sub,
+                                     invoice_status=_text(self.get(cells, "status")), period_start=start,
+                                     period_end=end, amount_cents=cents, discount_cents=abs(discount),
+                                     currency=_text(self.get(cells, "currency")),
+                                     attributes=self.attributes(cells) if h.attributes else {}, row=row))
+        return normalize_lines(lines, options=self.options, sheet=self.sheet, attribute_names=list(h.attributes),
+                               key_headers=self.key_headers, cell=self.cell_of("currency"))
+
+    def subscriptions(self) -> BillingResult:
+        h = self.header
+        rows: list[SubscriptionRow] = []
+        role: BillingRole = "mrr" if "mrr" in h.columns else "arr" if "arr" in h.columns else "amount"
+        for row, cells in self.rows_cache:
+            who = self.customer(cells, row)
+            cents = self.cents(cells, role, row, blank_ok=False)
+            start = self.date(cells, "start", row)
+            end = self.date(cells, "end", row) if "end" in h.columns else None
+            if start is None:
+                column = h.columns["start"]
+                self.add("blank_start", say.billing_blank(column.title), [a1(row, column.index)])
+                continue
+            months = 1 if role == "mrr" else 12 if role == "arr" else self.months_of(cells, row)
+            if who is None or cents is None or start is BAD or end is BAD or months is None:
+                continue
+            if end is not None and end < start:
+                self.add("end_before_start", say.billing_end_before_start(
+                    h.columns["end"].title, h.columns["start"].title), [a1(row, h.columns["end"].index)])
+                continue
+            status = (_text(self.get(cells, "status")) or "").casefold()
+            rows.append(SubscriptionRow(customer_id=who[0], customer_name=who[1], start=start, end=end, cents=cents,
+                                        months=months, trial=status in _TRIAL_STATUS,
+                                        currency=_text(self.get(cells, "currency")),
+                                        attributes=self.attributes(cells) if h.attributes else {}, row=row))
+        return normalize_subscriptions(rows, options=self.options, sheet=self.sheet,
+                                       attribute_names=list(h.attributes), key_headers=self.key_headers,
+                                       cell=self.cell_of("currency"))
+
+    def month_amounts(self) -> BillingResult:
+        h = self.header
+        role: BillingRole = "month" if "month" in h.columns else "date"
+        col = h.columns[role].index
+        order = infer_date_order([v for _, r in self.rows_cache if isinstance(v := (r[col] if col < len(r) else None),
+                                                                                 str)])
+        rows: list[MonthAmount] = []
+        for row, cells in self.rows_cache:
+            who = self.customer(cells, row)
+            cents = self.cents(cells, "amount", row)
+            value = self.get(cells, role)
+            try:
+                month: Month | None = parse_month(value, order)
+            except CellError as exc:
+                self.add("bad_month", say.unreadable(h.columns[role].title, show(value), exc.expected), [a1(row, col)])
+                month = None
+            months = self.months_of(cells, row) if not is_blank(self.get(cells, "frequency")) else 1
+            if who is None or cents is None or month is None or months is None:
+                continue
+            rows.append(MonthAmount(customer_id=who[0], customer_name=who[1], month=month, cents=cents, months=months,
+                                    currency=_text(self.get(cells, "currency")),
+                                    attributes=self.attributes(cells) if h.attributes else {}, row=row))
+        return normalize_month_amounts(rows, options=self.options, sheet=self.sheet,
+                                       attribute_names=list(h.attributes), key_headers=self.key_headers,
+                                       cell=self.cell_of("currency"))
+
+    def run(self) -> BillingResult:
+        self.rows_cache = self.rows()
+        kind = self.header.kind
+        if kind is None:
+            assert self.header.gap is not None
+            looks, missing = self.header.gap
+            self.add("missing_column", say.billing_missing(looks, missing, self.first_row + self.header.index))
+            return BillingResult(None, Normalization(kind="invoice_lines", read=0, used=0, left_out={}, spread={}),
+                                 tuple(self.issues))
+        if kind == "invoice_lines":
+            result = self.lines()
+        elif kind == "invoices":
+            result = self.invoices()
+        elif kind == "subscriptions":
+            result = self.subscriptions()
+        else:
+            result = self.month_amounts()
+        issues = (*self.issues, *result.issues)
+        table = result.table if not any(i.severity == "error" for i in self.issues) else None
+        return BillingResult(table, result.normalization, issues)
+
+
+def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet: str | None = None,
+                 first_row: int = 1, options: ReadOptions | None = None) -> BillingResult:
+    """The billing data under ``header`` normalized to a customer table, with every error and warning."""
+    return _Reader(grid, header, sheet, first_row, options or ReadOptions()).run()
+
+
+def billed_per_period(table: CustomerTable, sheet: str | None) -> list[Issue]:
+    """A warning for the customers of a plain customer table who pay one month in twelve (or three) with nothing
+    between: annual (quarterly) plans booked in their invoice month, which count n times their MRR in one month
+    and 0 in the others."""
+    found: dict[int, list[str]] = {12: [], 3: []}
+    for name, series in zip(table.names, table.mrr, strict=True):
+        paid = [i for i, cents in enumerate(series) if cents]
+        if len(paid) < 2:
+            continue
+        gaps = {b - a for a, b in itertools.pairwise(paid)}
+        if len(gaps) == 1 and (gap := gaps.pop()) in found:
+            found[gap].append(name)
+    return [Issue(severity="warning", code="billed_per_period", message=say.billed_per_period(n, names),
+                  sheet=sheet)
+            for n, names in found.items() if names]

@@ -1,0 +1,164 @@
+"""Billing data through the nrr command: recognised from its headers, said what it was read as, and answered
+by everything downstream unchanged (the examples/billing files, their MRR worked out by hand in the README)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from engine import check_ledger
+from tests.helpers import EXAMPLE_LEDGER, ROOT
+from tests.test_cli import report_json, run
+
+BILLING = ROOT / "examples" / "billing"
+LINES, SUBSCRIPTIONS, MONTHLY = (str(BILLING / f) for f in ("invoice_lines.csv", "subscriptions.csv",
+                                                             "monthly_invoices.csv"))
+JULY = dt.datetime(2026, 7, 3, 12, tzinfo=dt.UTC)
+
+
+def grid(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(("path", "said"), [
+    (LINES, "valid billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans "
+            "spread over their months; 1 one-off line, 1 line on void invoices, 1 line on uncollectible invoices, "
+            "1 refund or credit line and 1 $0 (trial) line left out (2026-01 to 2026-06), 0 warning(s)."),
+    (SUBSCRIPTIONS, "valid billing data, read as subscriptions: 6 rows, 4 customers, 9 months; annual and quarterly "
+                    "plans spread over their months (2025-11 to 2026-07), 0 warning(s)."),
+    (MONTHLY, "valid billing data, read as a per-month table with billing intervals: 9 rows, 3 customers, 6 months; "
+              "annual and quarterly plans spread over their months (2026-01 to 2026-06), 0 warning(s)."),
+])
+def test_validate_says_what_billing_data_was_read_as(path: str, said: str) -> None:
+    code, out, err = run("validate", "--ledger", path, now=JULY)
+    assert (code, err) == (0, "")
+    assert out == f"{path}: {said}\n"
+
+
+def test_invoice_lines_give_the_hand_worked_month_totals() -> None:
+    # README "Billing data": Acme's 12,000 a year less a 1,200 coupon is 900 a month; Cobalt's quarter is 500 a
+    # month, then it leaves and comes back in June; Delta moves to 600 in March and adds a 200 add-on in April
+    code, out, _ = run("ledger", "--ledger", LINES, "--csv", now=JULY)
+    assert code == 0
+    rows = {r["Month"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert [(m, r["MRR (Start of Period)"], r["MRR (End of Period)"]) for m, r in rows.items()] == [
+        ("2026-02", "2300.00", "2300.00"), ("2026-03", "2550.00", "2850.00"), ("2026-04", "2850.00", "2550.00"),
+        ("2026-05", "2550.00", "2450.00"), ("2026-06", "2450.00", "2450.00")]
+
+
+def test_the_json_names_the_source_kind_and_the_normalization() -> None:
+    data = report_json("2026-03", "--ledger", LINES, "--today", "2026-07-03")
+    assert data["source_kind"] == "invoice_lines"
+    assert data["nrr_pct"] == 111.76  # (900 + 500 + 500 + 600 + 250 + 100) / 2,550
+    assert data["normalization"] == {
+        "read": 33, "used": 28,
+        "left_out": {"one_off": 1, "void": 1, "draft": 0, "uncollectible": 1, "credit": 1, "trial": 1,
+                     "no_period": 0, "not_started": 0},
+        "spread": {"3": 1, "12": 1}, "prorations": 0, "customers": 6, "months": 6,
+        "summary": "read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans spread over "
+                   "their months; 1 one-off line, 1 line on void invoices, 1 line on uncollectible invoices, 1 refund "
+                   "or credit line and 1 $0 (trial) line left out"}
+    assert report_json("ttm", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")["source_kind"] == "ledger"
+    data = report_json("ttm", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05")
+    assert (data["source_kind"], data["normalization"]) == ("customer_months", None)
+
+
+def test_segments_and_filters_work_on_billing_data() -> None:
+    data = report_json("2026-04", "--ledger", LINES, "--today", "2026-07-03", "--by", "segment")
+    shown = {s["segment"]: s["start_mrr"] for s in data["segments"]}
+    assert shown == {"Enterprise": "900.00", "Mid-Market": "600.00", "SMB": "1350.00"}
+    data = report_json("2026-04", "--ledger", LINES, "--today", "2026-07-03", "--where", "segment=SMB")
+    assert (data["cohort"]["start_mrr"], data["cohort"]["end_mrr"]) == ("1350.00", "850.00")  # Cobalt's 500 left
+
+
+def test_a_subscription_with_a_blank_end_is_live_through_today() -> None:
+    data = report_json("last-month", "--ledger", SUBSCRIPTIONS, "--today", "2026-05-02")
+    assert data["period"]["last_month"] == "2026-04"
+    assert (data["start_mrr"], data["end_mrr"]) == ("2500.00", "3000.00")
+    code, out, _ = run("ledger", "--ledger", SUBSCRIPTIONS, "--csv", now=dt.datetime(2026, 9, 9, tzinfo=dt.UTC))
+    assert code == 0 and out.splitlines()[-1].startswith("2026-09,")
+
+
+def test_the_issues_subscriptions_export_is_no_longer_read_by_its_start_month() -> None:
+    # the issue's HubSpot-style export: each subscription counted only in its first month gave NRR 2.60%
+    text = ("Customer,Start date,End date,MRR,Billing frequency\n"
+            "Acme,2025-01-01,,1000,Annual\nBeta,2025-01-01,2025-06-30,500,Monthly\nCobalt,2025-03-01,,200,Monthly\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert dict(zip(table.keys, table.mrr, strict=True))["Acme"] == (100000,) * 6  # MRR is monthly, whatever beside
+    assert dict(zip(table.keys, table.mrr, strict=True))["Beta"] == (50000,) * 6  # 30 June is June's last day
+
+
+def test_billing_data_without_what_the_rules_need_says_what_is_missing() -> None:
+    check = check_ledger(grid("Customer,Start date,End date,Amount\nAcme,2026-01-01,,100\n"))
+    assert [i.message for i in check.issues] == [
+        "This looks like a subscriptions table (header row 1) but has no MRR (or an amount with a Billing "
+        "frequency, or ARR) column; add it, so each amount can be placed in its months (the README's \"Billing "
+        "data\" lists the columns each kind needs)."]
+    check = check_ledger(grid("customer,invoice_id,subscription,status,amount\ncus_1,in_1,sub_1,paid,100\n"))
+    assert [i.message for i in check.issues] == [
+        "This looks like invoice lines (header row 1) but has no Period Start and Period End (each line's service "
+        "period) column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists "
+        "the columns each kind needs)."]
+
+
+STRIPE_INVOICES = (
+    "id,Customer,Customer Name,Amount Due,Status,Period Start (UTC),Period End (UTC),Subscription,Date (UTC),Tax\n")
+
+
+def test_stripes_invoice_export_is_read_where_each_subscriptions_cadence_is_certain() -> None:
+    # a renewal's own period is the cycle before: only the invoice dates' cadence tells annual from monthly
+    rows = [f"in_{i},cus_A,Acme,1200.00,paid,2025-{i:02d}-01 00:00:00,2025-{i:02d}-01 00:00:00,sub_A,2026-0{i}-01 "
+            "09:00:00,0" for i in range(1, 4)]
+    rows += ["in_9,cus_B,Beta,12000.00,paid,2025-01-01 00:00:00,2026-01-01 00:00:00,sub_B,2025-01-05 09:00:00,0",
+             "in_10,cus_B,Beta,12000.00,paid,2025-01-05 00:00:00,2026-01-05 00:00:00,sub_B,2026-01-05 09:00:00,0"]
+    check = check_ledger(grid(STRIPE_INVOICES + "\n".join(rows) + "\n"))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert table.last.name == "March 2026"
+    assert dict(zip(table.keys, (s[-3:] for s in table.mrr), strict=True)) == {
+        "cus_A": (120000, 120000, 120000), "cus_B": (100000, 100000, 100000)}
+
+
+def test_stripes_invoice_export_is_refused_where_a_cadence_cannot_tell_the_interval(tmp_path: Path) -> None:
+    rows = ["in_1,cus_A,Acme,1200.00,paid,2026-01-01,2026-01-01,sub_A,2026-01-01,0",
+            "in_2,cus_B,Beta,100.00,paid,2026-01-01,2026-01-01,sub_B,2026-01-01,0",
+            "in_3,cus_B,Beta,100.00,paid,2026-02-01,2026-02-01,sub_B,2026-02-01,0"]
+    check = check_ledger(grid(STRIPE_INVOICES + "\n".join(rows) + "\n"), sheet="Invoices")
+    assert [str(i) for i in check.issues] == [
+        "Invoices!H2: This is an invoice-level export: an invoice's own period start and end are not the service "
+        "period (for a renewal they are the previous cycle's), so a plan's interval can only be read from the "
+        "cadence of its invoices, and 1 of 2 subscriptions have too few or irregular invoices to tell: sub_A (H2). "
+        "Export the invoice line items instead, with each line's service period (Stripe: Sigma or Data Pipeline's "
+        "invoice_line_items with period_start and period_end; Chargebee: Invoice Line Items with Date From and Date "
+        "To), or a subscriptions table."]
+    path = tmp_path / "invoices.csv"
+    path.write_text(STRIPE_INVOICES + "\n".join(rows) + "\n")
+    code, out, _ = run("validate", "--ledger", str(path))
+    assert code == 1 and out.startswith("error: H2: This is an invoice-level export")
+
+
+def test_a_customer_table_paid_one_month_in_twelve_is_warned_about() -> None:
+    # the issue's annual plans booked in their invoice month: 12,000 in one month and 0 in eleven
+    rows = ["Customer,Month,MRR"]
+    rows += [f"Acme,{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d},{12000 if m in (1, 13) else 0}" for m in range(1, 15)]
+    rows += [f"Beta,{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d},100" for m in range(1, 15)]
+    check = check_ledger(grid("\n".join(rows) + "\n"))
+    assert check.ledger is not None
+    assert [i.message for i in check.warnings] == [
+        "1 customer pays one month in 12 with nothing between (Acme): an annual plan booked in its invoice month "
+        "counts 12 times its MRR in that month and 0 in the others. Add a Billing interval column (monthly, "
+        "quarterly, annual) so each amount is spread over its months, or read the invoice line items with their "
+        "service periods."]
+    # with an interval column the figures are invoice amounts (a column named MRR would stay monthly)
+    body = [r + (",annual" if r.startswith("Acme") else ",monthly") for r in rows[1:]]
+    fixed = grid("\n".join(["Customer,Month,Amount,Billing interval", *body]) + "\n")
+    check = check_ledger(fixed)
+    assert check.ledger is not None and check.warnings == []
+    assert check.ledger.source_kind == "customer_months" and check.ledger.customers is not None
+    assert check.ledger.customers.mrr[0][:13] == (100000,) * 13
