@@ -299,6 +299,11 @@ class _Months:
         for i, cents in enumerate(parts):
             months[first + i] = months.get(first + i, 0) + cents
         if attributes:
+            self.weigh(c, first, parts, attributes)
+
+    def weigh(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None]) -> None:
+        """Each month a customer takes the attribute values of its largest contribution (ties: first in order)."""
+        if attributes:
             for i, cents in enumerate(parts):
                 for name, value in attributes.items():
                     if value:
@@ -392,6 +397,26 @@ def _finish(acc: _Months, kind: SourceKind, read: int, used: int, left_out: dict
     return BillingResult(table, summary, tuple(issues))
 
 
+@dataclass(frozen=True, kw_only=True)
+class LineColumns:
+    """Invoice lines as columns, one entry per line: what ``normalize_lines`` loops over. A file's reader builds
+    these directly (a million ``BillingLine`` objects would cost more than the rules), so both paths share one
+    loop. ``net`` is the amount less discounts, in cents."""
+
+    customer: Sequence[str]
+    name: Sequence[str | None]
+    status: Sequence[str | None]
+    subscription: Sequence[str | None]
+    start: Sequence[dt.date | None]
+    end: Sequence[dt.date | None]
+    net: Sequence[int]
+    proration: Sequence[bool]
+    credit: Sequence[bool]
+    currency: Sequence[str | None]
+    row: Sequence[int]
+    attributes: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+
+
 def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None = None, sheet: str | None = None,
                     attribute_names: Sequence[str] = (), key_headers: tuple[str, ...] = (),
                     cell: Callable[[int], str] | None = None) -> BillingResult:
@@ -400,6 +425,26 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
     ``attribute_names``: the attribute columns the lines carry (Plan, Segment), for ``--by`` and
     ``--where``. ``cell``: a sheet row to the cell messages name (a currency's first cell).
     """
+    lines = list(lines)
+    columns = LineColumns(
+        customer=[x.customer_id for x in lines], name=[x.customer_name for x in lines],
+        status=[x.invoice_status for x in lines], subscription=[x.subscription_id for x in lines],
+        start=[x.period_start for x in lines], end=[x.period_end for x in lines],
+        net=[x.amount_cents - x.discount_cents for x in lines], proration=[x.proration for x in lines],
+        credit=[x.credit for x in lines], currency=[x.currency for x in lines], row=[x.row for x in lines],
+        attributes={a: [x.attributes.get(a) for x in lines] for a in attribute_names})
+    return normalize_line_columns(columns, options=options, sheet=sheet, attribute_names=attribute_names,
+                                  key_headers=key_headers, cell=cell)
+
+
+_UNSEEN = object()
+
+
+def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = None, sheet: str | None = None,
+                           attribute_names: Sequence[str] = (), key_headers: tuple[str, ...] = (),
+                           cell: Callable[[int], str] | None = None) -> BillingResult:
+    """``normalize_lines`` on lines given as columns: the one loop that applies rules 1-6, in integer cents,
+    each distinct status, period and amount worked out once."""
     options = options or ReadOptions()
     acc = _Months(attribute_names)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
@@ -407,65 +452,90 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
     unknown: dict[str, int] = {}
     codes: dict[str, int] = {}
     issues: list[Issue] = []
-    read = used = prorations = 0
+    used = prorations = 0
     parts_of: dict[tuple[int, int], list[int]] = {}  # (cents, n) -> the split: plans repeat
-    month_of: dict[dt.date, int] = {}
-    for line in lines:
-        read += 1
-        if line.credit:
+    spans: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}  # (start, end) -> (first month index, n); n 0: one-off
+    reasons: dict[str | None, LeftOut | None] = {None: None}
+    index, cents_of = acc.index, acc.cents
+    attribute_columns = [(a, lines.attributes[a]) for a in attribute_names if a in lines.attributes]
+    low = high = latest = None
+    last_currency: str | None = None
+    for k, (key, status, sub, start, end, net, prorated, credit) in enumerate(zip(
+            lines.customer, lines.status, lines.subscription, lines.start, lines.end, lines.net, lines.proration,
+            lines.credit, strict=True)):
+        if credit:
             left_out["credit"] += 1
             continue
-        reason = _status_reason(line.invoice_status, unknown, line.row)
+        reason = reasons.get(status, _UNSEEN)
+        if reason is _UNSEEN:
+            reason = reasons[status] = _status_reason(status, unknown, lines.row[k])
         if reason is not None:
-            left_out[reason] += 1
+            left_out[reason] += 1  # type: ignore[index]
             continue
-        if line.subscription_id is None:
+        if sub is None:
             left_out["one_off"] += 1
             continue
-        start, end = line.period_start, line.period_end
         if start is None or end is None:
             left_out["no_period"] += 1
             continue
-        if _under_a_day(start, end):
+        span = spans.get((start, end))
+        if span is None:
+            day = _as_date(start)
+            span = spans[(start, end)] = (day.year * 12 + day.month - 1,
+                                          0 if _under_a_day(start, end) else period_months(start, end))
+        first, n = span
+        if not n:
             left_out["one_off"] += 1
             continue
-        net = line.amount_cents - line.discount_cents
-        if line.currency:
-            codes.setdefault(line.currency.upper(), line.row)
-        day = _as_date(start)
-        first = month_of.get(day)
-        if first is None:
-            first = month_of[day] = day.year * 12 + day.month - 1
-        if line.proration:
+        currency = lines.currency[k]
+        if currency is not None and currency != last_currency:
+            codes.setdefault(currency.upper(), lines.row[k])
+            last_currency = currency
+        attributes = {a: column[k] for a, column in attribute_columns} if attribute_columns else {}
+        if prorated:
             used += 1
             prorations += 1
-            _prorate(acc, line, net, _as_date(start), _as_date(end))
+            _prorate(acc, key, lines.name[k], lines.row[k], attributes, net, _as_date(start), _as_date(end))
             continue
-        if net == 0:
-            left_out["trial"] += 1
+        if net <= 0:
+            left_out["trial" if net == 0 else "credit"] += 1
             continue
-        if net < 0:
-            left_out["credit"] += 1
-            continue
-        n = period_months(start, end)
-        parts = parts_of.get((net, n))
-        if parts is None:
-            parts = parts_of[(net, n)] = split_cents(net, n)
-        c = acc.customer(line.customer_id, line.customer_name, line.row)
-        acc.add(c, first, parts, line.attributes)
-        acc.started(first)
-        used += 1
-        if n > 1:
+        c = index.get(key)
+        if c is None:
+            c = acc.customer(key, lines.name[k], lines.row[k])
+        months = cents_of[c]
+        if n == 1:
+            months[first] = months.get(first, 0) + net
+        else:
+            parts = parts_of.get((net, n))
+            if parts is None:
+                parts = parts_of[(net, n)] = split_cents(net, n)
+            for i, cents in enumerate(parts, first):
+                months[i] = months.get(i, 0) + cents
             spread[n] = spread.get(n, 0) + 1
+        if attributes:
+            acc.weigh(c, first, parts_of.get((net, n)) or [net], attributes)
+        if latest is None or first > latest:
+            latest = first
+        if low is None or first < low:
+            low = first
+        if high is None or first + n - 1 > high:
+            high = first + n - 1
+        used += 1
+    if low is not None and high is not None:
+        acc.cover(low, high)
+    if latest is not None:
+        acc.started(latest)
     if unknown:
         issues.append(Issue(severity="warning", code="unknown_status",
                             message=say.billing_unknown_status(list(unknown.items())), sheet=sheet))
     last = options.today.index if options.today is not None else None
-    return _finish(acc, "invoice_lines", read, used, left_out, spread, prorations, last, codes, issues, sheet,
-                   key_headers, cell)
+    return _finish(acc, "invoice_lines", len(lines.customer), used, left_out, spread, prorations, last, codes, issues,
+                   sheet, key_headers, cell)
 
 
-def _prorate(acc: _Months, line: BillingLine, net: int, start: dt.date, end: dt.date) -> None:
+def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Mapping[str, str | None], net: int,
+             start: dt.date, end: dt.date) -> None:
     """Rule 5: a proration's monthly rate, in each month whose last day its period covers."""
     length = exact_months(start, end)
     if length <= 0:
@@ -477,8 +547,8 @@ def _prorate(acc: _Months, line: BillingLine, net: int, start: dt.date, end: dt.
         parts.append(rate)
         month = month + 1
     if parts:
-        c = acc.customer(line.customer_id, line.customer_name, line.row)
-        acc.add(c, Month.of(start).index, parts, line.attributes if rate > 0 else {})
+        c = acc.customer(key, name, row)
+        acc.add(c, Month.of(start).index, parts, attributes if rate > 0 else {})
 
 
 def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions | None = None,

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from engine import _messages as say
 from engine._billing import (
     BillingLine,
     BillingResult,
+    LineColumns,
     MonthAmount,
     Normalization,
     SubscriptionRow,
+    normalize_line_columns,
     normalize_lines,
     normalize_month_amounts,
     normalize_subscriptions,
@@ -48,6 +52,7 @@ _SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[T ,]+(\d{1,2}):
 _NAMED = re.compile(r"(?:(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))"
                     r"(?:[ ,]+\d{1,2}:\d{2}(?::\d{2})?)?")
 DATE_EXPECTED = "a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or 03/15/2026"
+T = TypeVar("T")
 BAD = dt.date(1, 1, 1)  # a date cell that could not be read (its error is added)
 _TRUE = {"true", "yes", "y", "1", "t", "x", "prorated", "proration"}
 _ONE_OFF_TYPES = {"adhoc", "charge", "one_time", "one-time", "one time", "onetime", "one_off", "one-off", "setup",
@@ -135,16 +140,25 @@ class _Reader:
         """(sheet row, cells) of every data row: blank rows, total rows and repeated headers left out."""
         out = []
         key = self.header.col("id")
-        key = key if key is not None else self.header.col("name")
-        head = [str(v).strip().casefold() if isinstance(v, str) else v for v in self.grid[self.header.index]]
+        key = (key if key is not None else self.header.col("name")) or 0
+        head = self.grid[self.header.index]
+        heading = head[key] if key < len(head) else None
+        title = heading.strip().casefold() if isinstance(heading, str) else None
+        skip: dict[str, bool] = {}  # each key text: a total label or the header again (asked once per customer)
+        first = self.first_row
         for index in range(self.header.index + 1, len(self.grid)):
             cells = self.grid[index]
-            if not cells or all(is_blank(v) for v in cells):
+            value = cells[key] if key < len(cells) else None
+            if type(value) is str and value:
+                left_out = skip.get(value)
+                if left_out is None:
+                    left_out = skip[value] = is_total_label(value) or value.strip().casefold() == title or (
+                        not value.strip() and all(is_blank(v) for v in cells))
+                if left_out:
+                    continue
+            elif not cells or all(is_blank(v) for v in cells):
                 continue
-            value = cells[key] if key is not None and key < len(cells) else None
-            if isinstance(value, str) and (is_total_label(value) or value.strip().casefold() == head[key or 0]):
-                continue
-            out.append((self.first_row + index, cells))
+            out.append((first + index, cells))
         return out
 
     def get(self, cells: Sequence[Cell], role: BillingRole) -> Cell:
@@ -228,36 +242,126 @@ class _Reader:
 
     # -- the kinds --
 
+    def column(self, role: BillingRole) -> list[Cell]:
+        """The role's cell in every data row (None where the column is absent or the row short)."""
+        col = self.header.col(role)
+        rows = self.rows_cache
+        if col is None:
+            return [None] * len(rows)
+        if rows and min(len(cells) for _, cells in rows) > col:
+            return list(map(operator.itemgetter(col), map(operator.itemgetter(1), rows)))
+        return [cells[col] if col < len(cells) else None for _, cells in rows]
+
+    @staticmethod
+    def mapped(values: list[Cell], read: Callable[[Cell], T]) -> list[T]:
+        """``read`` once per distinct value of a column, mapped over the column at C speed."""
+        try:
+            seen = {value: read(value) for value in set(values)}
+        except TypeError:  # an unhashable cell (Decimal('sNaN')): each read on its own
+            return [read(value) for value in values]
+        return list(map(seen.__getitem__, values))
+
+    def texts(self, role: BillingRole) -> list[str | None]:
+        return self.mapped(self.column(role), _text)
+
     def lines(self) -> BillingResult:
         h = self.header
         amount = h.columns["amount"]
-        lines: list[BillingLine] = []
-        has_tax, has_discount = "tax" in h.columns, "discount" in h.columns
-        attributes = bool(h.attributes)
-        for row, cells in self.rows_cache:
-            who = self.customer(cells, row)
-            cents = self.cents(cells, "amount", row, blank_ok=False)
-            tax = self.cents(cells, "tax", row) if has_tax else 0
-            discount = self.cents(cells, "discount", row) if has_discount else 0
-            start, end = self.date(cells, "start", row), self.date(cells, "end", row)
-            if who is None or cents is None or tax is None or discount is None or start is BAD or end is BAD:
-                continue
-            if amount.with_tax:
-                cents -= tax
-            kind = (_text(self.get(cells, "type")) or "").casefold()
-            subscription = _text(self.get(cells, "subscription")) if "subscription" in h.columns else "-"
-            if kind in _ONE_OFF_TYPES:
-                subscription = None
-            lines.append(BillingLine(
-                customer_id=who[0], customer_name=who[1], invoice_id=_text(self.get(cells, "invoice")),
-                invoice_status=_text(self.get(cells, "status")), subscription_id=subscription,
-                period_start=start, period_end=end, amount_cents=cents,
-                discount_cents=abs(discount), tax_cents=tax,
-                currency=_text(self.get(cells, "currency")),
-                proration=(_text(self.get(cells, "proration")) or "").casefold() in _TRUE,
-                credit=kind in _CREDIT_TYPES, attributes=self.attributes(cells) if attributes else {}, row=row))
-        return normalize_lines(lines, options=self.options, sheet=self.sheet, attribute_names=list(h.attributes),
-                               key_headers=self.key_headers, cell=self.cell_of("currency"))
+        rows = self.rows_cache
+        bad: set[int] = set()
+
+        keys = self.texts("id") if "id" in h.columns else self.texts("name")
+        if "id" in h.columns and "name" in h.columns and None in keys:
+            keys = [k or n for k, n in zip(keys, self.texts("name"), strict=True)]
+        for k, key in enumerate(keys):
+            if key is None:
+                bad.add(k)
+                col = h.col("id")
+                col = col if col is not None else h.col("name")
+                self.add("no_customer", say.billing_no_customer(), [a1(rows[k][0], col or 0)])
+        names = self.texts("name") if "name" in h.columns else list(keys)
+
+        def money(role: BillingRole, blank_ok: bool) -> list[int]:
+            column = h.columns[role]
+            values = self.column(role)
+
+            def read(value: Cell) -> object:
+                if is_blank(value):
+                    return 0 if blank_ok else BAD
+                try:
+                    found, _ = parse_money(value)
+                except CellError:
+                    return BAD
+                return int(found.quantize(Decimal(1), rounding=ROUND_HALF_UP)) if column.cents else \
+                    int((found * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+            out = self.mapped(values, read)
+            for k, got in enumerate(out):
+                if got is BAD:
+                    bad.add(k)
+                    value = values[k]
+                    try:
+                        parse_money(value)
+                        why = say.billing_blank(column.title)
+                    except CellError as exc:
+                        why = say.unreadable(column.title, show(value), exc.expected)
+                    self.add("bad_amount", why, [a1(rows[k][0], column.index)])
+            return [v if type(v) is int else 0 for v in out]
+
+        cents = money("amount", False)
+        tax = money("tax", True) if "tax" in h.columns else [0] * len(rows)
+        discount = money("discount", True) if "discount" in h.columns else [0] * len(rows)
+
+        def dates(role: BillingRole) -> list[dt.date | None]:
+            column = h.columns[role]
+            values = self.column(role)
+            order = infer_date_order([v for v in set(values) if isinstance(v, str)])
+            errors: dict[Cell, str] = {}
+
+            def read(value: Cell) -> object:
+                if is_blank(value):
+                    return None
+                try:
+                    return parse_date(value, order)
+                except CellError as exc:
+                    errors[value] = exc.expected
+                    return BAD
+
+            out = self.mapped(values, read)
+            for k, got in enumerate(out):
+                if got is BAD:
+                    bad.add(k)
+                    self.add("bad_date", say.unreadable(column.title, show(values[k]), errors.get(values[k], "")),
+                             [a1(rows[k][0], column.index)])
+            return out  # type: ignore[return-value]
+
+        starts, ends = dates("start"), dates("end")
+        kinds = self.mapped(self.column("type"), lambda v: (_text(v) or "").casefold()) if "type" in h.columns \
+            else None
+        if "subscription" in h.columns:
+            subs = self.texts("subscription")
+        else:  # no subscription column: every line with a service period is recurring
+            subs = ["-"] * len(rows)
+        if kinds is not None:
+            subs = [None if kind in _ONE_OFF_TYPES else sub for sub, kind in zip(subs, kinds, strict=True)]
+        credit = [kind in _CREDIT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
+        with_tax = amount.with_tax
+        net = [c - (t if with_tax else 0) - abs(d) for c, t, d in zip(cents, tax, discount, strict=True)]
+        proration = self.mapped(self.column("proration"), lambda v: (_text(v) or "").casefold() in _TRUE) \
+            if "proration" in h.columns else [False] * len(rows)
+        statuses = self.texts("status") if "status" in h.columns else [None] * len(rows)
+        currencies = self.texts("currency") if "currency" in h.columns else [None] * len(rows)
+        attributes = {a: self.mapped([cells[c] if c < len(cells) else None for _, cells in rows], _text)
+                      for a, c in h.attributes.items()}
+        lines = LineColumns(customer=[k or "" for k in keys], name=names, status=statuses, subscription=subs,
+                            start=starts, end=ends, net=net, proration=proration, credit=credit, currency=currencies,
+                            row=[r for r, _ in rows], attributes=attributes)
+        if bad:
+            lines = _keep(lines, [k for k in range(len(rows)) if k not in bad])
+        return normalize_line_columns(
+            lines,
+            options=self.options, sheet=self.sheet, attribute_names=list(h.attributes),
+            key_headers=self.key_headers, cell=self.cell_of("currency"))
 
     def invoices(self) -> BillingResult:
         """An invoice-level export (Stripe's Dashboard invoices): its own period is not the service period, so
@@ -388,6 +492,18 @@ class _Reader:
         issues = (*self.issues, *result.issues)
         table = result.table if not any(i.severity == "error" for i in self.issues) else None
         return BillingResult(table, result.normalization, issues)
+
+
+def _keep(lines: LineColumns, keep: Sequence[int]) -> LineColumns:
+    """The lines at ``keep`` only (those whose cells could all be read)."""
+    def pick(values: Sequence[T]) -> list[T]:
+        return [values[k] for k in keep]
+
+    return LineColumns(customer=pick(lines.customer), name=pick(lines.name), status=pick(lines.status),
+                       subscription=pick(lines.subscription), start=pick(lines.start), end=pick(lines.end),
+                       net=pick(lines.net), proration=pick(lines.proration), credit=pick(lines.credit),
+                       currency=pick(lines.currency), row=pick(lines.row),
+                       attributes={a: pick(v) for a, v in lines.attributes.items()})
 
 
 def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet: str | None = None,

@@ -162,3 +162,29 @@ def test_a_customer_table_paid_one_month_in_twelve_is_warned_about() -> None:
     assert check.ledger is not None and check.warnings == []
     assert check.ledger.source_kind == "customer_months" and check.ledger.customers is not None
     assert check.ledger.customers.mrr[0][:13] == (100000,) * 13
+
+
+def test_unreadable_line_cells_are_named_and_the_rest_is_not_read() -> None:
+    check = check_ledger(grid("customer,subscription,period_start,period_end,amount,status\n"
+                              ",s,2026-01-01,2026-02-01,10,paid\nA,s,2026-13-01,2026-02-01,1x0,paid\n"
+                              "A,s,2026-01-01,2026-02-01,100,paid\n"), sheet="Lines")
+    assert check.ledger is None
+    assert [str(i) for i in check.issues] == [
+        "Lines!A2: No customer on this row; fill in its customer (ID or name), or delete the row.",
+        "Lines!E3: amount '1x0' is not an amount such as 100000, 100000.50 or $100,000.",
+        "Lines!C3: period_start '2026-13-01' is not a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or "
+        "03/15/2026."]
+
+
+def test_warehouse_timestamps_cents_and_chargebee_names_are_read() -> None:
+    # Chargebee's invoice_line_items: date_from/date_to as Unix timestamps, amounts in cents by their header
+    text = ("customer_id,subscription_id,invoice_id,date_from,date_to,amount_in_cents,discount_amount_in_cents,"
+            "entity_type\n"
+            "cb_1,sub_1,inv_1,1767225600,1798761600,1200000,120000,plan_item_price\n"  # 2026-01-01 to 2027-01-01
+            "cb_1,,inv_1,1767225600,1767225600,5000,0,charge_item_price\n"
+            "cb_2,sub_2,inv_2,1772323200,1775001600,9900,0,plan_item_price\n")  # 2026-03-01 to 2026-04-01
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert dict(zip(table.keys, table.mrr, strict=True)) == {"cb_1": (90000, 90000, 90000), "cb_2": (0, 0, 9900)}
+    assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"one_off": 1}
