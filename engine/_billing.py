@@ -387,8 +387,8 @@ def _finish(acc: _Months, kind: SourceKind, read: int, used: int, left_out: dict
     table, more, count = acc.table(last, currency, sheet, key_headers)
     issues.extend(more)
     if table is None and not any(i.severity == "error" for i in issues):
-        issues.append(Issue(severity="error", code="empty", message=say.billing_nothing_counted(kind, read, left_out),
-                            sheet=sheet))
+        issues.append(Issue(severity="error", code="empty",
+                            message=say.billing_nothing_counted(kind, read, left_out), sheet=sheet))
     summary = Normalization(kind=kind, read=read, used=used, left_out={k: v for k, v in left_out.items() if v},
                             spread=spread, prorations=prorations, customers=len(acc.names) if table else 0,
                             months=count)

@@ -18,7 +18,7 @@ def serial(day: dt.date) -> int:
 
 
 JAN, FEB, MAR, APR = (dt.date(2026, m, 1) for m in (1, 2, 3, 4))
-LINES = [
+LINES: list[list[object]] = [
     ["Customer", "Subscription", "Invoice Status", "Period Start", "Period End", "Amount", "Discount", "Tax"],
     ["Acme", "sub_A", "paid", serial(JAN), serial(dt.date(2027, 1, 1)), 12000, 1200, 2400],  # 900 a month
     ["Beta", "sub_B", "paid", serial(JAN), serial(FEB), 500, "", 100],
