@@ -67,6 +67,7 @@ with a warning naming the customer and month.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -271,6 +272,10 @@ class _Months:
         self.attribute_names = list(attribute_names)
         #: (customer, month index, attribute) -> (weight, value): the value of the largest contribution
         self.values: dict[tuple[int, int, str], tuple[int, str]] = {}
+        #: weighed only when a question needs the attributes (``--by``, ``--where``): each counted line's customer,
+        #: first month, n, net cents and index into ``deferred_columns`` (compact arrays: a million lines are 25 MB)
+        self.deferred = (array("l"), array("l"), array("l"), array("q"), array("l"))
+        self.deferred_columns: list[tuple[str, Sequence[str | None]]] = []
         self.first: int | None = None  # the first and last month index any counted line or row covers
         self.last: int | None = None
         self.latest_start: int | None = None  # the latest month a counted line or row starts in
@@ -339,13 +344,16 @@ class _Months:
             issues.append(Issue(severity="warning", code="negative_mrr", message=say.billing_negative_mrr(negative),
                                 sheet=sheet))
         keys = tuple(self.index)
-        values = self.values
         names = tuple(self.attribute_names)
 
         def fill() -> Mapping[str, tuple[list[str | None], ...]]:
+            columns = self.deferred_columns
+            for c, at, n, net, k in zip(*self.deferred, strict=True):
+                self.weigh(c, at, split_cents(net, n), {a: column[k] for a, column in columns})
+            self.deferred = (array("l"), array("l"), array("l"), array("q"), array("l"))
             out: dict[str, tuple[list[str | None], ...]] = {
                 a: tuple([None] * count for _ in keys) for a in names}
-            for (c, m, a), (_, value) in values.items():
+            for (c, m, a), (_, value) in self.values.items():
                 if first <= m <= end:
                     out[a][c][m - first] = value
             return out
@@ -458,6 +466,8 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
     reasons: dict[str | None, LeftOut | None] = {None: None}
     index, cents_of = acc.index, acc.cents
     attribute_columns = [(a, lines.attributes[a]) for a in attribute_names if a in lines.attributes]
+    acc.deferred_columns = attribute_columns
+    defer_c, defer_first, defer_n, defer_net, defer_k = (column.append for column in acc.deferred)
     low = high = latest = None
     last_currency: str | None = None
     for k, (key, status, sub, start, end, net, prorated, credit) in enumerate(zip(
@@ -491,10 +501,10 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
         if currency is not None and currency != last_currency:
             codes.setdefault(currency.upper(), lines.row[k])
             last_currency = currency
-        attributes = {a: column[k] for a, column in attribute_columns} if attribute_columns else {}
         if prorated:
             used += 1
             prorations += 1
+            attributes = {a: column[k] for a, column in attribute_columns}
             _prorate(acc, key, lines.name[k], lines.row[k], attributes, net, _as_date(start), _as_date(end))
             continue
         if net <= 0:
@@ -513,8 +523,12 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
             for i, cents in enumerate(parts, first):
                 months[i] = months.get(i, 0) + cents
             spread[n] = spread.get(n, 0) + 1
-        if attributes:
-            acc.weigh(c, first, parts_of.get((net, n)) or [net], attributes)
+        if attribute_columns:
+            defer_c(c)
+            defer_first(first)
+            defer_n(n)
+            defer_net(net)
+            defer_k(k)
         if latest is None or first > latest:
             latest = first
         if low is None or first < low:
@@ -536,7 +550,10 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
 
 def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Mapping[str, str | None], net: int,
              start: dt.date, end: dt.date) -> None:
-    """Rule 5: a proration's monthly rate, in each month whose last day its period covers."""
+    """Rule 5: a proration's monthly rate, in each month whose last day its period covers. A period from a
+    month's first day to a month's last day (Zuora's inclusive Service End Date) is whole months."""
+    if start.day == 1 and end == _month_end(Month.of(end)):
+        end = end + _DAY
     length = exact_months(start, end)
     if length <= 0:
         return

@@ -34,7 +34,7 @@ Kind = Literal["invoice_lines", "invoices", "subscriptions", "customer_months"]
 
 _ID = {"id", "ids", "uuid", "number", "no", "code", "key", "name"}
 _PERIOD = {"period", "service", "line", "item", "date", "at", "utc", "billing", "subscription", "contract", "term",
-           "effective", "on", "gmt", "z"}
+           "effective", "on", "gmt", "z", "invoice"}  # Zuora's data sources prefix the object: Invoice Item: ...
 _START = {"start", "starts", "from", "begin", "beginning", "started"}
 _END = {"end", "ends", "ended", "to", "until", "through", "thru", "expiry", "expires", "expiration"}
 _CANCEL = {"cancel", "canceled", "cancelled", "cancellation", "churn", "churned"}
@@ -94,15 +94,17 @@ def billing_role(header: str) -> Column | None:
             words >= {"annual", "contract", "value"}:
         return Column(role="arr", index=0, title=title)
     if words & {"discount", "discounts"} and words <= {"discount", "discounts", "amount", "in", "cents", "total",
-                                                     "item", "level", "line", "coupon", *CURRENCY_CODES}:
+                                                     "item", "level", "line", "coupon", "invoice", *CURRENCY_CODES}:
         return Column(role="discount", index=0, title=title, cents="cents" in words)
-    if words & _TAX and words <= {*_TAX, "amount", "in", "cents", "total", "sales", *CURRENCY_CODES}:
+    if words & _TAX and words <= {*_TAX, "amount", "in", "cents", "total", "sales", "invoice", "item", "line",
+                                  *CURRENCY_CODES}:
         return Column(role="tax", index=0, title=title, cents="cents" in words)
     if words & {"currency", "curr", "ccy", "cur"} and words <= {"currency", "curr", "ccy", "cur", "code", "iso"}:
         return Column(role="currency", index=0, title=title)
     if words & {"proration", "prorated", "prorate"}:
         return Column(role="proration", index=0, title=title)
-    if words & {"type", "kind"} and words <= {"type", "kind", "line", "item", "entity", "charge", "category"}:
+    if words & {"type", "kind"} and words <= {"type", "kind", "line", "item", "entity", "charge", "category", "invoice",
+                                              "processing"}:
         return Column(role="type", index=0, title=title)
     if (words & {"frequency", "interval", "cycle", "recurrence", "periodicity"} and not words & {"count"}) or \
             words >= {"period", "unit"}:
@@ -167,8 +169,8 @@ def read_billing_header(row: Sequence[Cell], index: int) -> BillingHeader:
             if header_tokens(found.title) > header_tokens(earlier.title):
                 header.columns["id"], header.columns["name"] = earlier, found
                 continue
-        if found.role not in header.columns:
-            header.columns[found.role] = found
+        if found.role not in header.columns or (found.role == "type" and "processing" in header_tokens(found.title)):
+            header.columns[found.role] = found  # Zuora's Processing Type (charge, discount) over its Charge Type
     if amounts:
         header.columns["amount"] = min(amounts, key=_amount_rank)
     if "end" not in header.columns and "cancel" in header.columns:

@@ -55,9 +55,10 @@ DATE_EXPECTED = "a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or 03/
 T = TypeVar("T")
 BAD = dt.date(1, 1, 1)  # a date cell that could not be read (its error is added)
 _TRUE = {"true", "yes", "y", "1", "t", "x", "prorated", "proration"}
-_ONE_OFF_TYPES = {"adhoc", "charge", "one_time", "one-time", "one time", "onetime", "one_off", "one-off", "setup",
+_ONE_OFF_TYPES = {"adhoc", "one_time", "one-time", "one time", "onetime", "one_off", "one-off", "setup",
                   "charge_item_price", "non_recurring", "non-recurring"}
 _CREDIT_TYPES = {"credit", "credit_note", "credit note", "creditnote", "refund", "credit_memo", "credit memo"}
+_DISCOUNT_TYPES = {"discount", "coupon"}
 _TRIAL_STATUS = {"trialing", "in_trial", "trial", "free_trial", "free trial", "trialling"}
 
 
@@ -124,6 +125,7 @@ class _Reader:
         self.dates: dict[Cell, dt.date] = {}
         self.orders: dict[int, DateOrder | None] = {}
         self.rows_cache: list[tuple[int, Sequence[Cell]]] = []
+        self.width: int | None = None  # the shortest data row's length
         head = grid[header.index]
         self.key_headers = tuple(str(head[c]).strip() for c in dict.fromkeys(
             x for x in (header.col("id"), header.col("name")) if x is not None))
@@ -248,7 +250,9 @@ class _Reader:
         rows = self.rows_cache
         if col is None:
             return [None] * len(rows)
-        if rows and min(len(cells) for _, cells in rows) > col:
+        if self.width is None:
+            self.width = min(map(len, map(operator.itemgetter(1), rows)), default=0)
+        if rows and self.width > col:
             return list(map(operator.itemgetter(col), map(operator.itemgetter(1), rows)))
         return [cells[col] if col < len(cells) else None for _, cells in rows]
 
@@ -345,10 +349,13 @@ class _Reader:
         if kinds is not None:
             subs = [None if kind in _ONE_OFF_TYPES else sub for sub, kind in zip(subs, kinds, strict=True)]
         credit = [kind in _CREDIT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
+        discounts = [kind in _DISCOUNT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
         with_tax = amount.with_tax
         net = [c - (t if with_tax else 0) - abs(d) for c, t, d in zip(cents, tax, discount, strict=True)]
         proration = self.mapped(self.column("proration"), lambda v: (_text(v) or "").casefold() in _TRUE) \
             if "proration" in h.columns else [False] * len(rows)
+        if any(discounts):  # a discount line (Zuora's) changes its subscription's rate over its period
+            proration = [p or d for p, d in zip(proration, discounts, strict=True)]
         statuses = self.texts("status") if "status" in h.columns else [None] * len(rows)
         currencies = self.texts("currency") if "currency" in h.columns else [None] * len(rows)
         attributes = {a: self.mapped([cells[c] if c < len(cells) else None for _, cells in rows], _text)

@@ -188,3 +188,19 @@ def test_warehouse_timestamps_cents_and_chargebee_names_are_read() -> None:
     table = check.ledger.customers
     assert dict(zip(table.keys, table.mrr, strict=True)) == {"cb_1": (90000, 90000, 90000), "cb_2": (0, 0, 9900)}
     assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"one_off": 1}
+
+
+def test_zuoras_invoice_item_export_is_read_with_its_discount_items() -> None:
+    # Zuora's Invoice Item data source: object-prefixed headers; a discount item lowers its subscription's rate
+    text = ("Account: Account Number,Account: Name,Subscription: Subscription Number,Invoice: Status,"
+            "Invoice Item: Service Start Date,Invoice Item: Service End Date,Invoice Item: Charge Amount,"
+            "Invoice Item: Tax Amount,Invoice Item: Processing Type\n"
+            "A001,Acme,A-S001,Posted,2026-01-01,2026-12-31,12000,2400,Charge\n"
+            "A001,Acme,A-S001,Posted,2026-01-01,2026-12-31,-1200,0,Discount\n"
+            "A002,Beta,A-S002,Posted,2026-01-01,2026-01-31,500,100,Charge\n"
+            "A002,Beta,A-S002,Canceled,2026-02-01,2026-02-28,500,100,Charge\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert (table.names, table.mrr) == (("Acme", "Beta"), ((90000,), (50000,)))
+    assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"void": 1}
