@@ -12,6 +12,10 @@ invoices, one-off lines) to a temporary CSV and prints:
   cents split with the remainder to the first months, the table ending with the latest start month), its
   time and memory, and whether its month totals equal nrr's, cent for cent.
 
+Measured on the shared 2-core machine (``.venv/bin/python bench/billing.py``): 1,500,010 lines, 153 MB; nrr
+12.56 s wall and 1,136 MB peak (the CSV grid about 4 s and 1.1 GB of it); DuckDB 0.77 s and 228 MB; month
+totals equal.
+
 Asserts nothing about time.
 """
 

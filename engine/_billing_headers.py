@@ -29,7 +29,7 @@ from engine._headers import HEADER_SEARCH_ROWS
 
 BillingRole = Literal["id", "name", "subscription", "invoice", "status", "start", "end", "cancel", "amount",
                       "discount", "tax", "currency", "proration", "type", "mrr", "arr", "frequency", "count",
-                      "date", "month"]
+                      "date", "month", "quantity"]
 Kind = Literal["invoice_lines", "invoices", "subscriptions", "customer_months"]
 
 _ID = {"id", "ids", "uuid", "number", "no", "code", "key", "name"}
@@ -111,6 +111,9 @@ def billing_role(header: str) -> Column | None:
         return Column(role="frequency", index=0, title=title)
     if words & {"interval", "frequency", "period"} and "count" in words:
         return Column(role="count", index=0, title=title)
+    if words & {"quantity", "qty", "seats", "licenses", "units"} and words <= {"quantity", "qty", "seats", "licenses",
+                                                                               "units", "plan", "subscription", "item"}:
+        return Column(role="quantity", index=0, title=title)
     if role == "month":
         if words & {"date"} and words <= {"invoice", "date", "billing"}:
             return Column(role="date", index=0, title=title)
@@ -190,7 +193,10 @@ def _classify(h: BillingHeader) -> None:
         if amount is not None and "frequency" in has:
             h.kind = "customer_months"
         return
-    if "start" in has and "end" in has and amount is not None and lineish and not has & {"mrr", "arr"}:
+    if amount is not None and amount.invoice_level and "subscription" not in has and has & {"start", "date"}:
+        h.gap = ("an invoice-level export", ["Subscription (to read each plan's interval from its invoices' cadence; "
+                                             "better, export the invoice line items with their service periods)"])
+    elif "start" in has and "end" in has and amount is not None and lineish and not has & {"mrr", "arr", "frequency"}:
         h.kind = "invoices" if amount.invoice_level else "invoice_lines"
     elif amount is not None and amount.invoice_level and "subscription" in has and has & {"date", "start"}:
         h.kind = "invoices"

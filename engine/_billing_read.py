@@ -226,6 +226,22 @@ class _Reader:
     def attributes(self, cells: Sequence[Cell]) -> dict[str, str | None]:
         return {name: _text(cells[col]) if col < len(cells) else None for name, col in self.header.attributes.items()}
 
+    def times_quantity(self, cells: Sequence[Cell], row: int, cents: int) -> int | None:
+        """A per-unit amount times the row's quantity (blank: 1)."""
+        value = self.get(cells, "quantity")
+        if is_blank(value):
+            return cents
+        try:
+            quantity, _ = parse_money(value)
+        except CellError:
+            quantity = Decimal(-1)
+        if quantity < 0:
+            column = self.header.columns["quantity"]
+            self.add("bad_quantity", say.unreadable(column.title, show(value), "a number of units such as 3"),
+                     [a1(row, column.index)])
+            return None
+        return int((cents * quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
     def months_of(self, cells: Sequence[Cell], row: int) -> int | None:
         """A row's billing frequency in months (times an interval count when there is one)."""
         value = self.get(cells, "frequency")
@@ -438,6 +454,8 @@ class _Reader:
                 self.add("blank_start", say.billing_blank(column.title), [a1(row, column.index)])
                 continue
             months = 1 if role == "mrr" else 12 if role == "arr" else self.months_of(cells, row)
+            if cents is not None and role == "amount" and "quantity" in h.columns:  # Stripe's Amount is per unit
+                cents = self.times_quantity(cells, row, cents)
             if who is None or cents is None or start is BAD or end is BAD or months is None:
                 continue
             if end is not None and end < start:

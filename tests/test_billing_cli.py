@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import check_ledger
+from engine import Month, ReadOptions, check_ledger
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import report_json, run
 
@@ -204,3 +204,28 @@ def test_zuoras_invoice_item_export_is_read_with_its_discount_items() -> None:
     table = check.ledger.customers
     assert (table.names, table.mrr) == (("Acme", "Beta"), ((90000,), (50000,)))
     assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"void": 1}
+
+
+def test_stripes_subscriptions_export_is_read_with_its_interval_and_quantity() -> None:
+    # the Dashboard's subscriptions export: Amount is per unit, Interval says how often it is billed
+    text = ("id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),"
+            "Current Period Start (UTC),Canceled At (UTC),Ended At (UTC)\n"
+            "sub_1,cus_A,Pro,3,usd,month,100.00,active,2026-01-05 10:00,2026-01-05 10:00,2026-03-05 10:00,,\n"
+            "sub_2,cus_B,Scale,1,usd,year,2400.00,canceled,2026-01-20 10:00,2026-01-20 10:00,2026-01-20 10:00,"
+            "2026-02-10 10:00,2026-02-10 10:00\n"
+            "sub_3,cus_C,Pro,1,usd,month,100.00,trialing,2026-03-01 10:00,2026-03-01 10:00,2026-03-01 10:00,,\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None and check.ledger.source_kind == "subscriptions"
+    table = check.ledger.customers
+    assert table is not None
+    assert dict(zip(table.keys, table.mrr, strict=True)) == {"cus_A": (30000, 30000, 30000), "cus_B": (20000, 0, 0)}
+
+
+def test_an_invoice_level_export_without_subscriptions_says_what_is_missing() -> None:
+    check = check_ledger(grid("Customer,Amount Due,Status,Period Start (UTC),Period End (UTC),Date (UTC)\n"
+                              "cus_A,100.00,paid,2026-01-01,2026-01-01,2026-01-01\n"))
+    assert [i.message for i in check.issues] == [
+        "This looks like an invoice-level export (header row 1) but has no Subscription (to read each plan's "
+        "interval from its invoices' cadence; better, export the invoice line items with their service periods) "
+        "column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists the "
+        "columns each kind needs)."]
