@@ -72,6 +72,8 @@ def billing_role(header: str) -> Column | None:
         return None
     title = header.strip()
     role = customer_role(header)
+    if words & {"customer", "account"} and words <= {"customer", "account", "external", "id", "uuid", "code", "key"}:
+        role = "id"  # ChartMogul's customer_external_id
     if role in ("id", "name"):
         return Column(role=role, index=0, title=title)
     if "subscription" in words and words <= {"subscription", *_ID}:
@@ -143,6 +145,9 @@ class BillingHeader:
     columns: dict[BillingRole, Column] = field(default_factory=dict)
     attributes: dict[str, int] = field(default_factory=dict)
     kind: Kind | None = None
+    #: an invoice's own amounts are here (Amount Due, Amount Paid): Stripe's Dashboard invoice export, whose period
+    #: columns are not the service period, whatever other amount columns stand beside them
+    invoice_level: bool = False
     #: what a table that looks like billing data lacks, to say so: (what it looks like, missing column names)
     gap: tuple[str, list[str]] | None = None
 
@@ -176,6 +181,8 @@ def read_billing_header(row: Sequence[Cell], index: int) -> BillingHeader:
             header.columns[found.role] = found  # Zuora's Processing Type (charge, discount) over its Charge Type
     if amounts:
         header.columns["amount"] = min(amounts, key=_amount_rank)
+        header.invoice_level = any(c.invoice_level for c in amounts) and not any(
+            "line" in header_tokens(str(v)) for v in row if isinstance(v, str))
     if "end" not in header.columns and "cancel" in header.columns:
         header.columns["end"] = header.columns.pop("cancel")
     _classify(header)
@@ -193,12 +200,12 @@ def _classify(h: BillingHeader) -> None:
         if amount is not None and "frequency" in has:
             h.kind = "customer_months"
         return
-    if amount is not None and amount.invoice_level and "subscription" not in has and has & {"start", "date"}:
+    if h.invoice_level and "subscription" not in has and has & {"start", "date"}:
         h.gap = ("an invoice-level export", ["Subscription (to read each plan's interval from its invoices' cadence; "
                                              "better, export the invoice line items with their service periods)"])
     elif "start" in has and "end" in has and amount is not None and lineish and not has & {"mrr", "arr", "frequency"}:
-        h.kind = "invoices" if amount.invoice_level else "invoice_lines"
-    elif amount is not None and amount.invoice_level and "subscription" in has and has & {"date", "start"}:
+        h.kind = "invoices" if h.invoice_level else "invoice_lines"
+    elif h.invoice_level and "subscription" in has and has & {"date", "start"}:
         h.kind = "invoices"
     elif "start" in has and ("end" in has or "frequency" in has or "arr" in has or "mrr" in has) and money:
         if has & {"mrr", "arr"} or "frequency" in has:

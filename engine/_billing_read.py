@@ -402,8 +402,11 @@ class _Reader:
             if day is None:
                 self.add("blank_date", say.billing_blank(h.columns[when].title), [a1(row, h.columns[when].index)])
                 continue
-            found.append((row, who[0], who[1], _text(self.get(cells, "subscription")), day, cents - tax,
-                          self.cents(cells, "discount", row) or 0 if "discount" in h.columns else 0, cells))
+            # an Amount Due or a Total has the tax in it and the discount taken off; a Subtotal the other way round
+            after = h.columns["amount"].with_tax or h.columns["amount"].invoice_level
+            discount = 0 if after or "discount" not in h.columns else self.cents(cells, "discount", row) or 0
+            found.append((row, who[0], who[1], _text(self.get(cells, "subscription")), day,
+                          cents - tax if after else cents, discount, cells))
         by_sub: dict[str, list[dt.date]] = defaultdict(list)
         first_row: dict[str, int] = {}
         for row, _, _, sub, day, *_ in found:

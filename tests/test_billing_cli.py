@@ -229,3 +229,16 @@ def test_an_invoice_level_export_without_subscriptions_says_what_is_missing() ->
         "interval from its invoices' cadence; better, export the invoice line items with their service periods) "
         "column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists the "
         "columns each kind needs)."]
+
+
+def test_stripes_full_invoice_export_with_subtotal_and_total_is_still_read_as_invoices() -> None:
+    # beside Amount Due stand Subtotal and Total: the period columns are still the invoice's, not the service's
+    header = ("id,Customer,Subtotal,Total,Amount Due,Tax,Status,Period Start (UTC),Period End (UTC),Subscription,"
+              "Date (UTC)\n")
+    rows = [f"in_{m},cus_A,1000.00,1200.00,1200.00,200.00,paid,2026-0{m}-01,2026-0{m}-01,sub_A,2026-0{m}-01"
+            for m in (1, 2, 3)]
+    check = check_ledger(grid(header + "\n".join(rows) + "\n"))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((100000, 100000, 100000),)
+    one = check_ledger(grid(header + rows[0] + "\n"))
+    assert [i.code for i in one.issues] == ["invoice_level"]
