@@ -242,3 +242,11 @@ def test_stripes_full_invoice_export_with_subtotal_and_total_is_still_read_as_in
     assert check.ledger.customers.mrr == ((100000, 100000, 100000),)
     one = check_ledger(grid(header + rows[0] + "\n"))
     assert [i.code for i in one.issues] == ["invoice_level"]
+
+
+def test_the_terminal_report_names_its_billing_source() -> None:
+    code, out, err = run("report", "2026-03", "--ledger", LINES, "--today", "2026-07-03")
+    assert (code, err) == (0, "")
+    assert ("Source: billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly "
+            "plans spread over their months; 1 one-off line, 1 line on void invoices, 1 line on uncollectible "
+            "invoices, 1 refund or credit line and 1 $0 (trial) line left out.") in out.replace("\n", " ")
