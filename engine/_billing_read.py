@@ -75,11 +75,27 @@ def _text(value: Cell) -> str | None:
 def parse_date(value: Cell, order: DateOrder | None = None) -> dt.date:
     """A date cell: a date or datetime, an ISO date with or without a time, ``15 Mar 2026``, ``03/15/2026``
     (``order`` from the column), a Sheets serial day, or a Unix timestamp (a warehouse's). A datetime is kept
-    when the cell has a time; its zone does not move it."""
+    when the cell has a time; its zone does not move it. Years 1900-2200 only, as months are read.
+
+    >>> parse_date("2026-03-15 10:00:00 UTC"), parse_date(46023), parse_date("1767225600")
+    (datetime.datetime(2026, 3, 15, 10, 0), datetime.date(2026, 1, 1), datetime.datetime(2026, 1, 1, 0, 0))
+    """
+    found = _parse_date(value, order)
+    if not 1900 <= found.year <= 2200:
+        raise CellError(DATE_EXPECTED)
+    return found
+
+
+def _parse_date(value: Cell, order: DateOrder | None) -> dt.date:
     if isinstance(value, dt.datetime | dt.date):
         return value
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            raise CellError(DATE_EXPECTED) from None
+        if number != number:  # NaN
+            raise CellError(DATE_EXPECTED)
         if 1e9 <= number < 1e10:
             return dt.datetime.fromtimestamp(number, dt.UTC).replace(tzinfo=None)
         if 18264 <= number <= 73050:
@@ -110,7 +126,7 @@ def parse_date(value: Cell, order: DateOrder | None = None) -> dt.date:
             if named is not None:
                 return dt.date(year, named, day)
         if text.isdigit() and 9 <= len(text) <= 10:
-            return parse_date(int(text))
+            return _parse_date(int(text), order)
     except ValueError:
         raise CellError(DATE_EXPECTED) from None
     raise CellError(DATE_EXPECTED)
@@ -335,7 +351,7 @@ class _Reader:
         def dates(role: BillingRole) -> list[dt.date | None]:
             column = h.columns[role]
             values = self.column(role)
-            order = infer_date_order([v for v in set(values) if isinstance(v, str)])
+            order = infer_date_order(list({v for v in values if isinstance(v, str)}))
             errors: dict[Cell, str] = {}
 
             def read(value: Cell) -> object:
@@ -344,14 +360,15 @@ class _Reader:
                 try:
                     return parse_date(value, order)
                 except CellError as exc:
-                    errors[value] = exc.expected
+                    errors[show(value)] = exc.expected
                     return BAD
 
             out = self.mapped(values, read)
             for k, got in enumerate(out):
                 if got is BAD:
                     bad.add(k)
-                    self.add("bad_date", say.unreadable(column.title, show(values[k]), errors.get(values[k], "")),
+                    shown = show(values[k])
+                    self.add("bad_date", say.unreadable(column.title, shown, errors.get(shown, DATE_EXPECTED)),
                              [a1(rows[k][0], column.index)])
             return out  # type: ignore[return-value]
 
