@@ -69,7 +69,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine import _messages as say
@@ -237,18 +237,23 @@ class Normalization:
     prorations: int = 0
     customers: int = 0
     months: int = 0
+    #: the distinct invoices whose lines were left out for their status (void, draft, uncollectible), when the
+    #: lines name their invoice
+    invoices_left_out: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def sentence(self) -> str:
         """``read as invoice lines: 2,410 lines, 212 customers, 26 months; annual and quarterly plans spread
         over their months; 18 one-off lines and 9 void invoices left out``."""
-        return say.read_as(self.kind, self.read, self.customers, self.months, dict(self.spread), dict(self.left_out))
+        return say.read_as(self.kind, self.read, self.customers, self.months, dict(self.spread), dict(self.left_out),
+                           dict(self.invoices_left_out))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON ``normalization`` object."""
         return {"read": self.read, "used": self.used,
                 "left_out": {reason: self.left_out.get(reason, 0) for reason in LEFT_OUT},
                 "spread": {str(n): count for n, count in sorted(self.spread.items())},
+                "invoices_left_out": {r: self.invoices_left_out.get(r, 0) for r in ("void", "draft", "uncollectible")},
                 "prorations": self.prorations, "customers": self.customers, "months": self.months,
                 "summary": self.sentence}
 
@@ -423,6 +428,7 @@ class LineColumns:
     currency: Sequence[str | None]
     row: Sequence[int]
     attributes: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+    invoice: Sequence[str | None] = ()  # each line's invoice, when known: void invoices are counted as invoices
 
 
 def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None = None, sheet: str | None = None,
@@ -440,7 +446,8 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
         start=[x.period_start for x in lines], end=[x.period_end for x in lines],
         net=[x.amount_cents - x.discount_cents for x in lines], proration=[x.proration for x in lines],
         credit=[x.credit for x in lines], currency=[x.currency for x in lines], row=[x.row for x in lines],
-        attributes={a: [x.attributes.get(a) for x in lines] for a in attribute_names})
+        attributes={a: [x.attributes.get(a) for x in lines] for a in attribute_names},
+        invoice=[x.invoice_id for x in lines])
     return normalize_line_columns(columns, options=options, sheet=sheet, attribute_names=attribute_names,
                                   key_headers=key_headers, cell=cell)
 
@@ -464,6 +471,7 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
     parts_of: dict[tuple[int, int], list[int]] = {}  # (cents, n) -> the split: plans repeat
     spans: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}  # (start, end) -> (first month index, n); n 0: one-off
     reasons: dict[str | None, LeftOut | None] = {None: None}
+    invoices: dict[str, set[str]] = {}  # reason -> the invoices left out for their status
     index, cents_of = acc.index, acc.cents
     attribute_columns = [(a, lines.attributes[a]) for a in attribute_names if a in lines.attributes]
     acc.deferred_columns = attribute_columns
@@ -481,6 +489,8 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
             reason = reasons[status] = _status_reason(status, unknown, lines.row[k])
         if reason is not None:
             left_out[reason] += 1  # type: ignore[index]
+            if lines.invoice and (invoice := lines.invoice[k]) is not None and reason != "credit":
+                invoices.setdefault(reason, set()).add(invoice)  # type: ignore[arg-type]
             continue
         if sub is None:
             left_out["one_off"] += 1
@@ -544,8 +554,12 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = 
         issues.append(Issue(severity="warning", code="unknown_status",
                             message=say.billing_unknown_status(list(unknown.items())), sheet=sheet))
     last = options.today.index if options.today is not None else None
-    return _finish(acc, "invoice_lines", len(lines.customer), used, left_out, spread, prorations, last, codes, issues,
-                   sheet, key_headers, cell)
+    result = _finish(acc, "invoice_lines", len(lines.customer), used, left_out, spread, prorations, last, codes,
+                     issues, sheet, key_headers, cell)
+    if not invoices:
+        return result
+    summary = replace(result.normalization, invoices_left_out={r: len(ids) for r, ids in invoices.items()})
+    return replace(result, normalization=summary)
 
 
 def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Mapping[str, str | None], net: int,

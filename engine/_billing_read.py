@@ -395,7 +395,8 @@ class _Reader:
                       for a, c in h.attributes.items()}
         lines = LineColumns(customer=[k or "" for k in keys], name=names, status=statuses, subscription=subs,
                             start=starts, end=ends, net=net, proration=proration, credit=credit, currency=currencies,
-                            row=[r for r, _ in rows], attributes=attributes)
+                            row=[r for r, _ in rows], attributes=attributes,
+                            invoice=self.texts("invoice") if "invoice" in h.columns else ())
         if bad:
             lines = _keep(lines, [k for k in range(len(rows)) if k not in bad])
         return normalize_line_columns(
@@ -548,7 +549,8 @@ def _keep(lines: LineColumns, keep: Sequence[int]) -> LineColumns:
                        subscription=pick(lines.subscription), start=pick(lines.start), end=pick(lines.end),
                        net=pick(lines.net), proration=pick(lines.proration), credit=pick(lines.credit),
                        currency=pick(lines.currency), row=pick(lines.row),
-                       attributes={a: pick(v) for a, v in lines.attributes.items()})
+                       attributes={a: pick(v) for a, v in lines.attributes.items()},
+                       invoice=pick(lines.invoice) if lines.invoice else ())
 
 
 def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet: str | None = None,

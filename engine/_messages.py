@@ -49,10 +49,13 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def left_out_phrase(reason: str, n: int, unit: str) -> str:
-    """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 lines on void invoices``."""
+def left_out_phrase(reason: str, n: int, unit: str, invoices: int = 0) -> str:
+    """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 void invoices`` (their lines,
+    when more), ``3 lines on void invoices`` (when the lines do not name their invoice)."""
     if reason == "one_off":
         return _count(n, f"one-off {unit}")
+    if reason in ("void", "draft", "uncollectible") and invoices:
+        return _count(invoices, f"{reason} invoice") + (f" ({_count(n, unit)})" if n != invoices else "")
     if reason in ("void", "draft", "uncollectible"):
         return f"{_count(n, unit)} on {reason} invoices"
     if reason == "credit":
@@ -65,7 +68,7 @@ def left_out_phrase(reason: str, n: int, unit: str) -> str:
 
 
 def read_as(kind: str, read: int, customers: int, months_count: int, spread: dict[int, int],
-            left_out: dict[str, int]) -> str:
+            left_out: dict[str, int], invoices: dict[str, int] | None = None) -> str:
     """What billing data was read as, in one sentence (``nrr validate``, the JSON's summary)."""
     what, unit = _KIND_WORDS.get(kind, (kind, "row"))
     text = f"read as {what}: {_count(read, unit)}, {_count(customers, 'customer')}, {_count(months_count, 'month')}"
@@ -73,7 +76,7 @@ def read_as(kind: str, read: int, customers: int, months_count: int, spread: dic
     if plans:
         text += f"; {and_list(plans)} plans spread over their months"
     reasons = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "no_period", "not_started")
-    gone = [left_out_phrase(r, left_out[r], unit) for r in reasons if left_out.get(r)]
+    gone = [left_out_phrase(r, left_out[r], unit, (invoices or {}).get(r, 0)) for r in reasons if left_out.get(r)]
     if gone:
         text += f"; {and_list(gone)} left out"
     return text

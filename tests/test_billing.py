@@ -217,3 +217,12 @@ def test_a_per_month_amount_spreads_over_its_interval() -> None:
     assert dict(zip(t.keys, t.mrr, strict=True)) == {"A": (100000,) * 6, "B": (10000,) * 6,
                                                      "C": (0, 0, 0, 0, 0, 5000)}
     assert result.normalization.kind == "customer_months"
+
+
+def test_void_invoices_are_counted_as_invoices_when_the_lines_name_them() -> None:
+    lines = [line(amount=100), *(line(amount=100, invoice_status="void", invoice_id="in_9", sub=f"s{i}")
+                                 for i in range(3)),
+             line(amount=100, invoice_status="void", invoice_id="in_8")]
+    summary = normalize_lines(lines).normalization
+    assert dict(summary.invoices_left_out) == {"void": 2}
+    assert summary.sentence == "read as invoice lines: 5 lines, 1 customer, 1 month; 2 void invoices (4 lines) left out"

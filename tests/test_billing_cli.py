@@ -26,7 +26,7 @@ def grid(text: str) -> list[list[str]]:
 
 @pytest.mark.parametrize(("path", "said"), [
     (LINES, "valid billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans "
-            "spread over their months; 1 one-off line, 1 line on void invoices, 1 line on uncollectible invoices, "
+            "spread over their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, "
             "1 refund or credit line and 1 $0 (trial) line left out (2026-01 to 2026-06), 0 warning(s)."),
     (SUBSCRIPTIONS, "valid billing data, read as subscriptions: 6 rows, 4 customers, 9 months; annual and quarterly "
                     "plans spread over their months (2025-11 to 2026-07), 0 warning(s)."),
@@ -58,9 +58,10 @@ def test_the_json_names_the_source_kind_and_the_normalization() -> None:
         "read": 33, "used": 28,
         "left_out": {"one_off": 1, "void": 1, "draft": 0, "uncollectible": 1, "credit": 1, "trial": 1,
                      "no_period": 0, "not_started": 0},
-        "spread": {"3": 1, "12": 1}, "prorations": 0, "customers": 6, "months": 6,
+        "spread": {"3": 1, "12": 1}, "invoices_left_out": {"void": 1, "draft": 0, "uncollectible": 1},
+        "prorations": 0, "customers": 6, "months": 6,
         "summary": "read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans spread over "
-                   "their months; 1 one-off line, 1 line on void invoices, 1 line on uncollectible invoices, 1 refund "
+                   "their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, 1 refund "
                    "or credit line and 1 $0 (trial) line left out"}
     assert report_json("ttm", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")["source_kind"] == "ledger"
     data = report_json("ttm", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05")
@@ -248,5 +249,5 @@ def test_the_terminal_report_names_its_billing_source() -> None:
     code, out, err = run("report", "2026-03", "--ledger", LINES, "--today", "2026-07-03")
     assert (code, err) == (0, "")
     assert ("Source: billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly "
-            "plans spread over their months; 1 one-off line, 1 line on void invoices, 1 line on uncollectible "
-            "invoices, 1 refund or credit line and 1 $0 (trial) line left out.") in out.replace("\n", " ")
+            "plans spread over their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, 1 refund or "
+            "credit line and 1 $0 (trial) line left out.") in out.replace("\n", " ")
