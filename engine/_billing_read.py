@@ -5,6 +5,7 @@ cell named. The rules themselves live in ``engine._billing``; this module only r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import operator
@@ -15,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from engine import _messages as say
+from engine._amounts import currency_mark
 from engine._billing import (
     BillingLine,
     BillingResult,
@@ -142,6 +144,7 @@ class _Reader:
         self.orders: dict[int, DateOrder | None] = {}
         self.rows_cache: list[tuple[int, Sequence[Cell]]] = []
         self.width: int | None = None  # the shortest data row's length
+        self.marks: dict[str, str] = {}  # the currency an amount is written in ($, EUR ...) -> its first cell
         head = grid[header.index]
         self.key_headers = tuple(str(head[c]).strip() for c in dict.fromkeys(
             x for x in (header.col("id"), header.col("name")) if x is not None))
@@ -216,6 +219,8 @@ class _Reader:
             int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         if isinstance(value, str):
             self.money[key] = cents
+            if (code := currency_mark(value)) is not None:
+                self.marks.setdefault(code, a1(row, column.index))
         return cents
 
     def date(self, cells: Sequence[Cell], role: BillingRole, row: int) -> dt.date | None:
@@ -332,6 +337,10 @@ class _Reader:
                     int((found * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
             out = self.mapped(values, read)
+            marked = {code for v in {v for v in values if type(v) is str} if (code := currency_mark(v))}
+            for code in marked - self.marks.keys():
+                k = next(k for k, v in enumerate(values) if type(v) is str and currency_mark(v) == code)
+                self.marks[code] = a1(rows[k][0], column.index)
             for k, got in enumerate(out):
                 if got is BAD:
                     bad.add(k)
@@ -535,8 +544,14 @@ class _Reader:
             result = self.subscriptions()
         else:
             result = self.month_amounts()
+        if len(self.marks) > 1:  # $1,200 beside €50, with no currency column to say so
+            self.add("mixed_currency", say.figures_in_currencies("billing", list(self.marks.items())),
+                     list(self.marks.values()))
         issues = (*self.issues, *result.issues)
         table = result.table if not any(i.severity == "error" for i in self.issues) else None
+        if table is not None and table.currency is None and len(self.marks) == 1:
+            code = next(iter(self.marks))  # every amount written $1,200: the data is in dollars
+            table = dataclasses.replace(table, currency=code) if re.fullmatch(r"[A-Z]{3}", code) else table
         return BillingResult(table, result.normalization, issues)
 
 

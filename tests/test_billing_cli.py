@@ -251,3 +251,29 @@ def test_the_terminal_report_names_its_billing_source() -> None:
     assert ("Source: billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly "
             "plans spread over their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, 1 refund or "
             "credit line and 1 $0 (trial) line left out.") in out.replace("\n", " ")
+
+
+def test_paddle_shaped_transaction_items_are_read() -> None:
+    # Paddle Billing's names: billing_period_starts_at/ends_at, subtotal before discount and tax, total with both
+    text = ("customer_id,subscription_id,status,billing_period_starts_at,billing_period_ends_at,subtotal,discount,"
+            "tax,total,currency_code\n"
+            "ctm_1,sub_1,completed,2026-01-01T00:00:00.000000Z,2027-01-01T00:00:00.000000Z,1200.00,120.00,216.00,"
+            "1296.00,USD\n"
+            "ctm_2,sub_2,completed,2026-01-15T09:30:00Z,2026-02-15T09:30:00Z,50.00,0,10.00,60.00,USD\n"
+            "ctm_2,sub_2,canceled,2026-02-15T09:30:00Z,2026-03-15T09:30:00Z,50.00,0,10.00,60.00,USD\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert (table.currency, table.mrr) == ("USD", ((9000,), (5000,)))  # (1,200 - 120) / 12; the canceled one left out
+
+
+def test_amounts_written_in_two_currencies_are_refused_and_one_names_the_table_currency() -> None:
+    text = ("customer,subscription,period_start,period_end,amount\n"
+            "A,s1,2026-01-01,2026-02-01,$100.00\nB,s2,2026-01-01,2026-02-01,€90.00\n")
+    check = check_ledger(grid(text), sheet="Lines")
+    assert [str(i) for i in check.issues] == [
+        "Lines!E2 and Lines!E3: The billing figures are in more than one currency (USD from E2, EUR from E3); "
+        "convert the amounts to one currency first."]
+    check = check_ledger(grid(text.replace("€90.00", "$90.00")))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.currency == "USD"
