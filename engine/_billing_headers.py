@@ -41,7 +41,7 @@ _CANCEL = {"cancel", "canceled", "cancelled", "cancellation", "churn", "churned"
 _AMOUNT = {"amount", "price", "subtotal", "total", "charge", "billed", "value"}
 _AMOUNT_OK = {"amount", "line", "item", "in", "cents", "net", "subtotal", "total", "excluding", "excl", "ex", "tax",
               "before", "pre", "due", "paid", "remaining", "price", "plan", "value", "billed", "invoice", "charge",
-              "decimal", "sub", *CURRENCY_CODES}
+              "decimal", "sub", "units", "major", *CURRENCY_CODES}
 _TAX = {"tax", "taxes", "vat", "gst"}
 _NOT_ATTRIBUTE = {"id", "ids", "uuid", "number", "no", "description", "email", "url", "link", "quantity", "qty",
                   "created", "updated", "at", "time", "timestamp", "memo", "note", "notes", "unit", "amount", "cents",

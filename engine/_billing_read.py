@@ -305,6 +305,24 @@ class _Reader:
     def texts(self, role: BillingRole) -> list[str | None]:
         return self.mapped(self.column(role), _text)
 
+    def stripe_cents(self) -> bool:
+        """Whether the lines are Stripe's own rows (Sigma, Data Pipeline, a warehouse sync: ``amount``,
+        ``period_start``, ``period_end`` as the API names them, lower-case currency codes), whose amounts are
+        integer cents: then they are read in cents, and a warning says so."""
+        head = self.grid[self.header.index]
+        names = {role: head[c.index] for role, c in self.header.columns.items()}
+        if (names.get("amount"), names.get("start"), names.get("end")) != ("amount", "period_start", "period_end") \
+                or "currency" not in names:
+            return False
+        codes = {v for v in self.texts("currency") if v is not None}
+        amounts = [v for v in self.column("amount") if not is_blank(v)]
+        if not codes or not all(re.fullmatch(r"[a-z]{3}", c) for c in codes) or not amounts or not all(
+                type(v) is int or (isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip())) for v in amounts):
+            return False
+        self.add("stripe_cents", say.billing_stripe_cents(), [a1(self.first_row + self.header.index,
+                                                                 self.header.columns["amount"].index)], "warning")
+        return True
+
     def lines(self) -> BillingResult:
         h = self.header
         amount = h.columns["amount"]
@@ -322,8 +340,12 @@ class _Reader:
                 self.add("no_customer", say.billing_no_customer(), [a1(rows[k][0], col or 0)])
         names = self.texts("name") if "name" in h.columns else list(keys)
 
+        stripe_cents = self.stripe_cents()
+
         def money(role: BillingRole, blank_ok: bool) -> list[int]:
             column = h.columns[role]
+            if stripe_cents and role in ("amount", "discount", "tax"):
+                column = dataclasses.replace(column, cents=True)
             values = self.column(role)
 
             def read(value: Cell) -> object:
@@ -338,9 +360,10 @@ class _Reader:
 
             out = self.mapped(values, read)
             marked = {code for v in {v for v in values if type(v) is str} if (code := currency_mark(v))}
-            for code in marked - self.marks.keys():
-                k = next(k for k, v in enumerate(values) if type(v) is str and currency_mark(v) == code)
-                self.marks[code] = a1(rows[k][0], column.index)
+            if marked - self.marks.keys():  # each currency's first cell, in the order the rows show them
+                for k, v in enumerate(values):
+                    if type(v) is str and (code := currency_mark(v)) is not None and code not in self.marks:
+                        self.marks[code] = a1(rows[k][0], column.index)
             for k, got in enumerate(out):
                 if got is BAD:
                     bad.add(k)

@@ -118,6 +118,11 @@ def billed_per_period(n: int, names: Sequence[str]) -> str:
             "is spread over its months, or read the invoice line items with their service periods.")
 
 
+def billing_stripe_cents() -> str:
+    return ("amount is read in cents, as Stripe's own invoice line items hold it (whole numbers, lower-case currency "
+            "codes: Sigma, Data Pipeline, a warehouse sync); if these are whole dollars, head the column amount_units.")
+
+
 def billing_no_customer() -> str:
     return "No customer on this row; fill in its customer (ID or name), or delete the row."
 

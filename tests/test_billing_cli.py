@@ -277,3 +277,19 @@ def test_amounts_written_in_two_currencies_are_refused_and_one_names_the_table_c
     check = check_ledger(grid(text.replace("€90.00", "$90.00")))
     assert check.ledger is not None and check.ledger.customers is not None
     assert check.ledger.customers.currency == "USD"
+
+
+def test_stripes_own_line_items_are_read_in_cents_and_say_so() -> None:
+    # Sigma's invoice_line_items joined to invoices: amount in cents, currency lower-case, periods as timestamps
+    text = ("invoice_id,customer,status,subscription,amount,currency,period_start,period_end,proration\n"
+            "in_1,cus_A,paid,sub_1,120000,usd,2026-01-01 00:00:00,2027-01-01 00:00:00,false\n"
+            "in_2,cus_B,paid,sub_2,4900,usd,2026-01-01 00:00:00,2026-02-01 00:00:00,false\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((10000,), (4900,))  # $1,200 a year is $100 a month; $49 a month
+    assert [str(i) for i in check.warnings] == [
+        "E1: amount is read in cents, as Stripe's own invoice line items hold it (whole numbers, lower-case currency "
+        "codes: Sigma, Data Pipeline, a warehouse sync); if these are whole dollars, head the column amount_units."]
+    renamed = check_ledger(grid(text.replace(",amount,", ",amount_units,", 1)))
+    assert renamed.ledger is not None and renamed.ledger.customers is not None
+    assert renamed.ledger.customers.mrr == ((1000000,), (490000,)) and renamed.warnings == []
