@@ -305,22 +305,29 @@ class _Reader:
     def texts(self, role: BillingRole) -> list[str | None]:
         return self.mapped(self.column(role), _text)
 
-    def stripe_cents(self) -> bool:
-        """Whether the lines are Stripe's own rows (Sigma, Data Pipeline, a warehouse sync: ``amount``,
-        ``period_start``, ``period_end`` as the API names them, lower-case currency codes), whose amounts are
-        integer cents: then they are read in cents, and a warning says so."""
+    def api_cents(self) -> bool:
+        """Whether the lines are a billing system's own rows, whose amounts are integer cents: Stripe's (Sigma,
+        Data Pipeline, a warehouse sync: ``amount``, ``period_start``, ``period_end`` as the API names them, with
+        lower-case currency codes) or Chargebee's (``amount``, ``date_from``, ``date_to``). Then they are read in
+        cents, and a warning says so."""
         head = self.grid[self.header.index]
         names = {role: head[c.index] for role, c in self.header.columns.items()}
-        if (names.get("amount"), names.get("start"), names.get("end")) != ("amount", "period_start", "period_end") \
-                or "currency" not in names:
+        shape = (names.get("amount"), names.get("start"), names.get("end"))
+        if shape == ("amount", "period_start", "period_end"):
+            system = "Stripe"
+            codes = {v for v in self.texts("currency") if v is not None} if "currency" in names else set()
+            if not codes or not all(re.fullmatch(r"[a-z]{3}", c) for c in codes):
+                return False
+        elif shape == ("amount", "date_from", "date_to"):
+            system = "Chargebee"
+        else:
             return False
-        codes = {v for v in self.texts("currency") if v is not None}
         amounts = [v for v in self.column("amount") if not is_blank(v)]
-        if not codes or not all(re.fullmatch(r"[a-z]{3}", c) for c in codes) or not amounts or not all(
-                type(v) is int or (isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip())) for v in amounts):
+        if not amounts or not all(type(v) is int or (isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()))
+                                  for v in amounts):
             return False
-        self.add("stripe_cents", say.billing_stripe_cents(), [a1(self.first_row + self.header.index,
-                                                                 self.header.columns["amount"].index)], "warning")
+        self.add("api_cents", say.billing_api_cents(system), [a1(self.first_row + self.header.index,
+                                                                    self.header.columns["amount"].index)], "warning")
         return True
 
     def lines(self) -> BillingResult:
@@ -340,11 +347,11 @@ class _Reader:
                 self.add("no_customer", say.billing_no_customer(), [a1(rows[k][0], col or 0)])
         names = self.texts("name") if "name" in h.columns else list(keys)
 
-        stripe_cents = self.stripe_cents()
+        api_cents = self.api_cents()
 
         def money(role: BillingRole, blank_ok: bool) -> list[int]:
             column = h.columns[role]
-            if stripe_cents and role in ("amount", "discount", "tax"):
+            if api_cents and role in ("amount", "discount", "tax"):
                 column = dataclasses.replace(column, cents=True)
             values = self.column(role)
 

@@ -118,9 +118,10 @@ def billed_per_period(n: int, names: Sequence[str]) -> str:
             "is spread over its months, or read the invoice line items with their service periods.")
 
 
-def billing_stripe_cents() -> str:
-    return ("amount is read in cents, as Stripe's own invoice line items hold it (whole numbers, lower-case currency "
-            "codes: Sigma, Data Pipeline, a warehouse sync); if these are whole dollars, head the column amount_units.")
+def billing_api_cents(system: str) -> str:
+    return (f"amount is read in cents, as {system}'s own invoice line items hold it (whole numbers under the API's "
+            "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head "
+            "the column amount_units.")
 
 
 def billing_no_customer() -> str:

@@ -288,8 +288,18 @@ def test_stripes_own_line_items_are_read_in_cents_and_say_so() -> None:
     assert check.ledger is not None and check.ledger.customers is not None
     assert check.ledger.customers.mrr == ((10000,), (4900,))  # $1,200 a year is $100 a month; $49 a month
     assert [str(i) for i in check.warnings] == [
-        "E1: amount is read in cents, as Stripe's own invoice line items hold it (whole numbers, lower-case currency "
-        "codes: Sigma, Data Pipeline, a warehouse sync); if these are whole dollars, head the column amount_units."]
+        "E1: amount is read in cents, as Stripe's own invoice line items hold it (whole numbers under the API's "
+        "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head the "
+        "column amount_units."]
     renamed = check_ledger(grid(text.replace(",amount,", ",amount_units,", 1)))
     assert renamed.ledger is not None and renamed.ledger.customers is not None
     assert renamed.ledger.customers.mrr == ((1000000,), (490000,)) and renamed.warnings == []
+
+
+def test_chargebees_own_line_items_are_read_in_cents() -> None:
+    text = ("id,invoice_id,customer_id,subscription_id,amount,discount_amount,date_from,date_to,entity_type\n"
+            "li_1,inv_1,cb_1,sub_1,120000,12000,2026-01-01,2027-01-01,plan_item_price\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((9000,),)  # (1,200 - 120) / 12
+    assert [i.code for i in check.warnings] == ["api_cents"]
