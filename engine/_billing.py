@@ -75,7 +75,7 @@ from typing import Any, Literal
 from engine import _messages as say
 from engine._issues import Issue
 from engine._month import Month
-from engine._options import ReadOptions
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._table import CustomerTable
 
 SourceKind = Literal["ledger", "customer_months", "subscriptions", "invoice_lines"]
@@ -431,7 +431,7 @@ class LineColumns:
     invoice: Sequence[str | None] = ()  # each line's invoice, when known: void invoices are counted as invoices
 
 
-def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None = None, sheet: str | None = None,
+def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions = NO_OPTIONS, sheet: str | None = None,
                     attribute_names: Sequence[str] = (), key_headers: tuple[str, ...] = (),
                     cell: Callable[[int], str] | None = None) -> BillingResult:
     """Invoice line items to MRR per customer per month, by the module's rules 1-6.
@@ -455,12 +455,11 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
 _UNSEEN = object()
 
 
-def normalize_line_columns(lines: LineColumns, *, options: ReadOptions | None = None, sheet: str | None = None,
+def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTIONS, sheet: str | None = None,
                            attribute_names: Sequence[str] = (), key_headers: tuple[str, ...] = (),
                            cell: Callable[[int], str] | None = None) -> BillingResult:
     """``normalize_lines`` on lines given as columns: the one loop that applies rules 1-6, in integer cents,
     each distinct status, period and amount worked out once."""
-    options = options or ReadOptions()
     acc = _Months(attribute_names)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}
@@ -582,12 +581,11 @@ def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Map
         acc.add(c, Month.of(start).index, parts, attributes if rate > 0 else {})
 
 
-def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions | None = None,
+def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions = NO_OPTIONS,
                             sheet: str | None = None, attribute_names: Sequence[str] = (),
                             key_headers: tuple[str, ...] = (),
                             cell: Callable[[int], str] | None = None) -> BillingResult:
     """A subscriptions table to MRR per customer per month, by the module's rule 7."""
-    options = options or ReadOptions()
     rows = list(rows)
     acc = _Months(attribute_names)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
@@ -629,12 +627,11 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
                    key_headers, cell)
 
 
-def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions | None = None,
+def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions = NO_OPTIONS,
                             sheet: str | None = None, attribute_names: Sequence[str] = (),
                             key_headers: tuple[str, ...] = (),
                             cell: Callable[[int], str] | None = None) -> BillingResult:
     """A per-month table with a billing interval to MRR per customer per month, by the module's rule 8."""
-    options = options or ReadOptions()
     acc = _Months(attribute_names)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}

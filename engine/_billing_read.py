@@ -45,7 +45,7 @@ from engine._errors import CellError
 from engine._headers import is_total_label
 from engine._issues import Issue, a1
 from engine._month import MONTH_WORDS, Month
-from engine._options import ReadOptions
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._table import CustomerTable
 
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
@@ -599,9 +599,9 @@ def _keep(lines: LineColumns, keep: Sequence[int]) -> LineColumns:
 
 
 def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet: str | None = None,
-                 first_row: int = 1, options: ReadOptions | None = None) -> BillingResult:
+                 first_row: int = 1, options: ReadOptions = NO_OPTIONS) -> BillingResult:
     """The billing data under ``header`` normalized to a customer table, with every error and warning."""
-    return _Reader(grid, header, sheet, first_row, options or ReadOptions()).run()
+    return _Reader(grid, header, sheet, first_row, options).run()
 
 
 def billed_per_period(table: CustomerTable, sheet: str | None) -> list[Issue]:

@@ -19,3 +19,7 @@ class ReadOptions:
     (None: the latest month the data itself names), and the last month billing data is counted in."""
 
     today: Month | None = None
+
+
+#: no options: what a reading without a runtime (a test, a doctest) gets
+NO_OPTIONS = ReadOptions()

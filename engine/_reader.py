@@ -35,7 +35,7 @@ from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._month import Month, month_runs
-from engine._options import ReadOptions
+from engine._options import NO_OPTIONS, ReadOptions
 
 Grid = Sequence[Sequence[Cell]]
 
@@ -74,7 +74,7 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
 
 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
-                 options: ReadOptions | None = None) -> LedgerCheck:
+                 options: ReadOptions = NO_OPTIONS) -> LedgerCheck:
     """Every error and warning in ``grid``, and the ledger when there are no errors.
 
     A customer table (one figure per customer and month) is recognised from its headers, and its
@@ -101,7 +101,7 @@ def _customer_check(grid: Grid, sheet: str | None, first_row: int) -> LedgerChec
 
 
 def _billing_check(grid: Grid, header: BillingHeader, sheet: str | None, first_row: int,
-                   options: ReadOptions | None) -> LedgerCheck:
+                   options: ReadOptions) -> LedgerCheck:
     found = read_billing(grid, header, sheet=sheet, first_row=first_row, options=options)
     issues = list(found.issues)
     if found.table is None:

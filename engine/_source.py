@@ -16,7 +16,7 @@ from typing import Protocol, TypeVar, cast
 
 from engine._errors import LedgerError
 from engine._ledger import Ledger
-from engine._options import ReadOptions
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._reader import Grid, LedgerCheck, check_ledger
 
 T = TypeVar("T")
@@ -37,14 +37,14 @@ class Cells:
     #: a digest of the bytes the grid was read from (the file, the Sheets API's answer), when the source has them
     source_digest: str | None = None
     #: what reading needs from outside (today's month, for billing data); set with ``under``
-    options: ReadOptions | None = None
+    options: ReadOptions = NO_OPTIONS
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
         return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options)
 
-    def under(self, options: ReadOptions) -> Cells:
+    def with_options(self, options: ReadOptions) -> Cells:
         """These cells read with ``options`` (today's month): one ``Cells`` per options, kept with this read, so
         a cached grid is still read once per month however many answers use it."""
         if options == self.options:
@@ -56,7 +56,7 @@ class Cells:
         """Two reads with the same fingerprint hold the same ledger: a digest of the bytes read when the
         source gave them (``source_digest``: hashing 170 MB of CSV takes 0.15 s, the parsed grid's 3.4
         million rows 2.3 s), else of every cell."""
-        if self.options is not None and self.options.today is not None:  # billing data's months end with today's
+        if self.options.today is not None:  # billing data's months end with today's
             return hashlib.sha256(f"{self.options.today}\0{self.fingerprint_of_read}".encode()).hexdigest()
         return self.fingerprint_of_read
 

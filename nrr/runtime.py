@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,6 @@ from engine import (
     Method,
     Month,
     Period,
-    ReadOptions,
     Report,
     build_digest,
     build_report,
@@ -217,7 +216,7 @@ class Runtime:
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
         spec = spec or self.ledger_spec
-        today = ReadOptions(today=Month.of(self.read_today or self.today()))  # billing data ends with today's month
+        today = Month.of(self.read_today or self.today())  # billing data ends with today's month
         if is_sheet_spec(spec):
             return _AsOf(self.sheet_source(spec), today)
         return _AsOf(open_file_source(spec, self._file.base_dir), today)
@@ -228,11 +227,12 @@ class _AsOf:
     """A source read as of today's month: the month a subscription with a blank end is live through."""
 
     inner: LedgerSource
-    options: ReadOptions
+    today: Month
 
     @property
     def name(self) -> str:
         return self.inner.name
 
     def read_cells(self) -> Cells:
-        return self.inner.read_cells().under(self.options)
+        cells = self.inner.read_cells()  # whatever options the source read it with, and today's month
+        return cells.with_options(replace(cells.options, today=self.today))
