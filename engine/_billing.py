@@ -303,7 +303,10 @@ class _Months:
         self.first = first if self.first is None else min(self.first, first)
         self.last = last if self.last is None else max(self.last, last)
 
-    def add(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None]) -> None:
+    def add(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None],
+            currency: str | None = None) -> None:
+        """Add ``parts`` (cents) to customer ``c`` from month index ``first``; ``currency`` is the parts' own, for
+        a conversion into the reporting currency where rates are given."""
         self.cover(first, first + len(parts) - 1)
         months = self.cents[c]
         for i, cents in enumerate(parts):
@@ -476,6 +479,7 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
     acc.deferred_columns = attribute_columns
     defer_c, defer_first, defer_n, defer_net, defer_k = (column.append for column in acc.deferred)
     low = high = latest = None
+    converting = getattr(options, "fx", None) is not None  # exchange rates given: lines go through acc.add
     last_currency: str | None = None
     for k, (key, status, sub, start, end, net, prorated, credit) in enumerate(zip(
             lines.customer, lines.status, lines.subscription, lines.start, lines.end, lines.net, lines.proration,
@@ -514,7 +518,8 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
             used += 1
             prorations += 1
             attributes = {a: column[k] for a, column in attribute_columns}
-            _prorate(acc, key, lines.name[k], lines.row[k], attributes, net, _as_date(start), _as_date(end))
+            _prorate(acc, key, lines.name[k], lines.row[k], attributes, net, _as_date(start), _as_date(end),
+                     currency)
             continue
         if net <= 0:
             left_out["trial" if net == 0 else "credit"] += 1
@@ -523,7 +528,11 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
         if c is None:
             c = acc.customer(key, lines.name[k], lines.row[k])
         months = cents_of[c]
-        if n == 1:
+        if converting:  # each line's own currency goes with its parts, to be converted month by month
+            acc.add(c, first, split_cents(net, n), {}, currency)
+            if n > 1:
+                spread[n] = spread.get(n, 0) + 1
+        elif n == 1:
             months[first] = months.get(first, 0) + net
         else:
             parts = parts_of.get((net, n))
@@ -562,7 +571,7 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
 
 
 def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Mapping[str, str | None], net: int,
-             start: dt.date, end: dt.date) -> None:
+             start: dt.date, end: dt.date, currency: str | None = None) -> None:
     """Rule 5: a proration's monthly rate, in each month whose last day its period covers. A period from a
     month's first day to a month's last day (Zuora's inclusive Service End Date) is whole months."""
     if start.day == 1 and end == _month_end(Month.of(end)):
@@ -578,7 +587,7 @@ def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Map
         month = month + 1
     if parts:
         c = acc.customer(key, name, row)
-        acc.add(c, Month.of(start).index, parts, attributes if rate > 0 else {})
+        acc.add(c, Month.of(start).index, parts, attributes if rate > 0 else {}, currency)
 
 
 def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions = NO_OPTIONS,
@@ -620,7 +629,7 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         n = max(1, row.months)
         cycle = split_cents(row.cents, n)
         parts = [cycle[i % n] for i in range(through - first + 1)]
-        acc.add(c, first, parts, row.attributes)
+        acc.add(c, first, parts, row.attributes, row.currency)
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     return _finish(acc, "subscriptions", len(rows), used, left_out, spread, 0, last, codes, issues, sheet,
@@ -650,7 +659,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
             continue
         used += 1
         n = max(1, row.months)
-        acc.add(c, first, split_cents(row.cents, n), row.attributes)
+        acc.add(c, first, split_cents(row.cents, n), row.attributes, row.currency)
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     last = options.today.index if options.today is not None else None
