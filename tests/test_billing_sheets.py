@@ -34,6 +34,10 @@ def test_fill_on_a_billing_tab_writes_its_derived_ledger_to_the_template_tab() -
         google.add_spreadsheet(SHEET_ID, {"Invoice lines": [list(r) for r in LINES]})
         code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Invoice lines", env=env_for(google))
         assert (code, err) == (0, "")
+        assert out.splitlines()[0] == (
+            "'Invoice lines' is billing data (read as invoice lines: 6 lines, 3 customers, 3 months; annual plans "
+            "spread over their months; 1 one-off line and 1 line on void invoices left out): its derived ledger (2 "
+            "month(s)) goes to a new tab 'NRR' (from the template), one row per month.")
         rows = values(google, "NRR", 3, 5)
         assert rows[1] == [serial(FEB), 1400.0, 0.0, 0.0, 0.0]  # January: Acme 900 + Beta 500
         assert rows[2] == [serial(MAR), 1400.0, 0.0, 500.0, 0.0]  # Beta's void March invoice: churn 500
