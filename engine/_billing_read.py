@@ -51,8 +51,9 @@ from engine._table import CustomerTable
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
                    r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?")
 _SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_NAMED = re.compile(r"(?:(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))"
-                    r"(?:[ ,]+\d{1,2}:\d{2}(?::\d{2})?)?")
+_NAMED = re.compile(r"(?:(\d{1,2})[\s\-/]+([A-Za-z]+)\.?,?[\s\-/]+(\d{4})"
+                    r"|([A-Za-z]+)\.?[\s\-/]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-/]+(\d{4}))"
+                    r"(?:[ ,T]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?)?(?:\s*(?:Z|UTC|GMT))?")
 DATE_EXPECTED = "a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or 03/15/2026"
 T = TypeVar("T")
 BAD = dt.date(1, 1, 1)  # a date cell that could not be read (its error is added)
@@ -81,6 +82,8 @@ def parse_date(value: Cell, order: DateOrder | None = None) -> dt.date:
 
     >>> parse_date("2026-03-15 10:00:00 UTC"), parse_date(46023), parse_date("1767225600")
     (datetime.datetime(2026, 3, 15, 10, 0), datetime.date(2026, 1, 1), datetime.datetime(2026, 1, 1, 0, 0))
+    >>> parse_date("15-Jan-2026"), parse_date("Jan 15, 2026 10:30 AM")
+    (datetime.date(2026, 1, 15), datetime.date(2026, 1, 15))
     """
     found = _parse_date(value, order)
     if not 1900 <= found.year <= 2200:

@@ -303,3 +303,15 @@ def test_chargebees_own_line_items_are_read_in_cents() -> None:
     assert check.ledger is not None and check.ledger.customers is not None
     assert check.ledger.customers.mrr == ((9000,),)  # (1,200 - 120) / 12
     assert [i.code for i in check.warnings] == ["api_cents"]
+
+
+def test_chargebees_report_builder_line_items_are_read() -> None:
+    # RevenueStory's Invoice Line Items, as its Report Builder exports them: title-case names, dates in words
+    text = ("Customer Id,Subscription Id,Invoice Number,Invoice Status,Line Item Date From,Line Item Date To,Amount,"
+            "Discount Amount,Tax Amount,Currency Code,Entity Type\n"
+            "cb_1,sub_1,101,paid,01-Jan-2026,31-Dec-2026,1200.00,100.00,240.00,USD,plan_item_price\n"
+            "cb_2,sub_2,102,payment_due,\"Jan 1, 2026\",\"Jan 31, 2026\",50.00,0,10.00,USD,plan_item_price\n"
+            "cb_2,,102,payment_due,\"Jan 1, 2026\",\"Jan 1, 2026\",25.00,0,5.00,USD,charge_item_price\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((9167,), (5000,))  # 1,100 a year: 91.67 in January
