@@ -270,6 +270,9 @@ class _Reader:
         """A row's billing frequency in months (times an interval count when there is one)."""
         value = self.get(cells, "frequency")
         column = self.header.columns["frequency"]
+        if is_blank(value):
+            self.add("blank_frequency", say.billing_blank(column.title), [a1(row, column.index)])
+            return None
         text = " ".join(str(_text(value) or "").lower().replace("_", " ").split())
         months = FREQUENCY_MONTHS.get(text) or FREQUENCY_MONTHS.get(text.rstrip("s"))
         if months is None and (m := re.fullmatch(r"(?:every )?(\d+) ?(month|year)s?", text)):
@@ -580,7 +583,8 @@ class _Reader:
         if len(self.marks) > 1:  # $1,200 beside €50, with no currency column to say so
             self.add("mixed_currency", say.figures_in_currencies("billing", list(self.marks.items())),
                      list(self.marks.values()))
-        issues = (*self.issues, *result.issues)
+        mine = [i for i in result.issues if not (i.code == "empty" and any(j.severity == "error" for j in self.issues))]
+        issues = (*self.issues, *mine)  # "nothing counts" says nothing more when the rows' own errors are named
         table = result.table if not any(i.severity == "error" for i in self.issues) else None
         if table is not None and table.currency is None and len(self.marks) == 1:
             code = next(iter(self.marks))  # every amount written $1,200: the data is in dollars

@@ -99,8 +99,12 @@ def billing_nothing_counted(kind: str, read: int, left_out: dict[str, int]) -> s
     what, unit = _KIND_WORDS.get(kind, (kind, "row"))
     reasons = [left_out_phrase(r, n, unit) for r, n in left_out.items() if n]
     why = f": {and_list(reasons)}" if reasons else ""
-    return (f"Nothing in the {what} counts as MRR ({_count(read, unit)} read{why}); recurring lines need a "
-            "subscription, a service period of a day or more, an amount above 0 and an invoice that is paid or open.")
+    if kind == "invoice_lines":
+        need = ("recurring lines need a subscription, a service period of a day or more, an amount above 0 and an "
+                "invoice that is paid or open")
+    else:
+        need = "rows need a customer, a start (or a month), an amount above 0, and not to be a trial"
+    return f"Nothing in the {what} counts as MRR ({_count(read, unit)} read{why}); {need}."
 
 
 def billing_unknown_status(found: Sequence[tuple[str, int]]) -> str:
