@@ -320,11 +320,11 @@ def test_chargebees_report_builder_line_items_are_read() -> None:
 def test_a_subscription_row_without_its_frequency_is_named_and_nothing_more_is_said() -> None:
     g = [["Customer", "Start date", "End date", "Amount", "Billing frequency"], ["A", "2026-01-01", "", "100", ""],
          ["B", "2026-01-01", "", "100", "fortnightly"]]
-    assert [str(i) for i in check_ledger(g).issues] == [  # type: ignore[arg-type]
+    assert [str(i) for i in check_ledger(g).issues] == [
         "E2: Billing frequency is blank; fill it in (every row needs one), or delete the row.",
         "E3: Billing frequency 'fortnightly' is not a billing frequency nrr reads; write monthly, quarterly, "
         "semi-annual, annual or every N months."]
     trial = [["Customer", "Start date", "End date", "MRR", "Status"], ["A", "2026-01-01", "", "100", "trialing"]]
-    assert [str(i) for i in check_ledger(trial).issues] == [  # type: ignore[arg-type]
+    assert [str(i) for i in check_ledger(trial).issues] == [
         "Nothing in the subscriptions counts as MRR (1 row read: 1 $0 (trial) row); rows need a customer, a start "
         "(or a month), an amount above 0, and not to be a trial."]
