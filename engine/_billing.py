@@ -431,7 +431,8 @@ class LineColumns:
     currency: Sequence[str | None]
     row: Sequence[int]
     attributes: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
-    invoice: Sequence[str | None] = ()  # each line's invoice, when known: void invoices are counted as invoices
+    #: each line's invoice (its cell, read only for the lines left out for their invoice's status), when known
+    invoice: Sequence[object] = ()
 
 
 def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions = NO_OPTIONS, sheet: str | None = None,
@@ -492,8 +493,8 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
             reason = reasons[status] = _status_reason(status, unknown, lines.row[k])
         if reason is not None:
             left_out[reason] += 1  # type: ignore[index]
-            if lines.invoice and (invoice := lines.invoice[k]) is not None and reason != "credit":
-                invoices.setdefault(reason, set()).add(invoice)  # type: ignore[arg-type]
+            if lines.invoice and (invoice := lines.invoice[k]) is not None and str(invoice).strip():
+                invoices.setdefault(reason, set()).add(str(invoice).strip())  # type: ignore[arg-type]
             continue
         if sub is None:
             left_out["one_off"] += 1

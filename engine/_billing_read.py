@@ -57,6 +57,7 @@ _NAMED = re.compile(r"(?:(\d{1,2})[\s\-/]+([A-Za-z]+)\.?,?[\s\-/]+(\d{4})"
 DATE_EXPECTED = "a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or 03/15/2026"
 T = TypeVar("T")
 BAD = dt.date(1, 1, 1)  # a date cell that could not be read (its error is added)
+_PLAIN_MONEY = re.compile(r"(-)?(\d{1,15})(?:\.(\d{1,2}))?")  # a plain figure: read without Decimal
 _TRUE = {"true", "yes", "y", "1", "t", "x", "prorated", "proration"}
 _ONE_OFF_TYPES = {"adhoc", "one_time", "one-time", "one time", "onetime", "one_off", "one-off", "setup",
                   "charge_item_price", "non_recurring", "non-recurring"}
@@ -328,7 +329,10 @@ class _Reader:
             system = "Chargebee"
         else:
             return False
-        amounts = [v for v in self.column("amount") if not is_blank(v)]
+        try:
+            amounts = [v for v in set(self.column("amount")) if not is_blank(v)]  # each distinct figure once
+        except TypeError:  # an unhashable cell (Decimal('sNaN')): not a whole number anyway
+            return False
         if not amounts or not all(type(v) is int or (isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()))
                                   for v in amounts):
             return False
@@ -361,7 +365,14 @@ class _Reader:
                 column = dataclasses.replace(column, cents=True)
             values = self.column(role)
 
+            scale = 1 if column.cents else 100
+
             def read(value: Cell) -> object:
+                if type(value) is str and (m := _PLAIN_MONEY.fullmatch(value)) and not (
+                        column.cents and (m[3] or "").strip("0")):  # 1200.5, -49.00: read without Decimal
+                    frac = m[3] or ""
+                    cents = int(m[2]) * scale + (int(frac.ljust(2, "0")) if frac and not column.cents else 0)
+                    return -cents if m[1] else cents
                 if is_blank(value):
                     return 0 if blank_ok else BAD
                 try:
@@ -372,7 +383,8 @@ class _Reader:
                     int((found * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
             out = self.mapped(values, read)
-            marked = {code for v in {v for v in values if type(v) is str} if (code := currency_mark(v))}
+            marked = {code for v in {v for v in values if type(v) is str}
+                      if not _PLAIN_MONEY.fullmatch(v) and (code := currency_mark(v))}
             if marked - self.marks.keys():  # each currency's first cell, in the order the rows show them
                 for k, v in enumerate(values):
                     if type(v) is str and (code := currency_mark(v)) is not None and code not in self.marks:
@@ -441,7 +453,7 @@ class _Reader:
         lines = LineColumns(customer=[k or "" for k in keys], name=names, status=statuses, subscription=subs,
                             start=starts, end=ends, net=net, proration=proration, credit=credit, currency=currencies,
                             row=[r for r, _ in rows], attributes=attributes,
-                            invoice=self.texts("invoice") if "invoice" in h.columns else ())
+                            invoice=self.column("invoice") if "invoice" in h.columns else ())
         if bad:
             lines = _keep(lines, [k for k in range(len(rows)) if k not in bad])
         return normalize_line_columns(

@@ -40,3 +40,19 @@ def test_billing_cells_only_ever_give_issues(header: list[str], body: list[list[
     table = check.ledger.customers
     assert table is not None
     assert all(cents >= 0 for series in table.mrr for cents in series)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False), st.booleans())
+def test_a_plain_figure_reads_as_its_cents(amount: object, trailing_zero: bool) -> None:
+    from decimal import Decimal
+
+    text = f"{amount:.2f}" if trailing_zero else str(amount)
+    check = check_ledger([["customer", "subscription", "period_start", "period_end", "amount"],
+                          ["A", "s", "2026-01-01", "2026-02-01", text]])
+    cents = int(Decimal(text) * 100)
+    if cents == 0:
+        assert check.ledger is None
+        return
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((cents,),)
