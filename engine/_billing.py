@@ -45,33 +45,38 @@ The rules (the README's "Billing data" says the same to people):
    over the n months from its month, n by its interval (annual 12, semi-annual 6, quarterly 3, monthly 1),
    split by rule 3.
 
-A table runs from the first month a counted line or row covers to the last, and never past today's month
-when ``today`` is given (a spread into months not yet come is not yet MRR); a subscriptions table runs
-through today's month (or the latest month it names), so a subscription that ended shows as churn.
+A table of invoice lines (or of per-month amounts) runs from the first month a counted line covers through
+the latest month a counted line starts in, and never past today's month: later months are not in the export
+yet (a monthly customer's next invoice is not there, so counting an annual plan's later months would show
+every monthly customer as churned). A subscriptions table runs through today's month (or the latest month
+it names), so a subscription that ended shows as churn.
 A month where a customer's figures add up below 0 (a credit larger than the line it corrects) is read as 0,
 with a warning naming the customer and month.
 
     >>> lines = [BillingLine(customer_id="cus_1", subscription_id="sub_1", amount_cents=120000,
     ...                      period_start=dt.date(2026, 1, 1), period_end=dt.date(2027, 1, 1)),
     ...          BillingLine(customer_id="cus_1", amount_cents=5000, period_start=dt.date(2026, 1, 1),
-    ...                      period_end=dt.date(2026, 1, 1))]
+    ...                      period_end=dt.date(2026, 1, 1)),
+    ...          BillingLine(customer_id="cus_2", subscription_id="sub_2", amount_cents=2500,
+    ...                      period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 4, 1))]
     >>> result = normalize_lines(lines, options=ReadOptions(today=Month(2026, 3)))
     >>> result.table.mrr, dict(result.normalization.left_out)
-    (((10000, 10000, 10000),), {'one_off': 1})
+    (((10000, 10000, 10000), (0, 0, 2500)), {'one_off': 1})
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine import _messages as say
 from engine._fx import CurrencyParts, FxRates
 from engine._issues import Issue
 from engine._month import Month
-from engine._options import ReadOptions
+from engine._options import NO_OPTIONS, ReadOptions
 from engine._table import CustomerTable
 
 SourceKind = Literal["ledger", "customer_months", "subscriptions", "invoice_lines"]
@@ -233,18 +238,23 @@ class Normalization:
     prorations: int = 0
     customers: int = 0
     months: int = 0
+    #: the distinct invoices whose lines were left out for their status (void, draft, uncollectible), when the
+    #: lines name their invoice
+    invoices_left_out: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def sentence(self) -> str:
         """``read as invoice lines: 2,410 lines, 212 customers, 26 months; annual and quarterly plans spread
         over their months; 18 one-off lines and 9 void invoices left out``."""
-        return say.read_as(self.kind, self.read, self.customers, self.months, dict(self.spread), dict(self.left_out))
+        return say.read_as(self.kind, self.read, self.customers, self.months, dict(self.spread), dict(self.left_out),
+                           dict(self.invoices_left_out))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON ``normalization`` object."""
         return {"read": self.read, "used": self.used,
                 "left_out": {reason: self.left_out.get(reason, 0) for reason in LEFT_OUT},
                 "spread": {str(n): count for n, count in sorted(self.spread.items())},
+                "invoices_left_out": {r: self.invoices_left_out.get(r, 0) for r in ("void", "draft", "uncollectible")},
                 "prorations": self.prorations, "customers": self.customers, "months": self.months,
                 "summary": self.sentence}
 
@@ -271,8 +281,13 @@ class _Months:
         self.attribute_names = list(attribute_names)
         #: (customer, month index, attribute) -> (weight, value): the value of the largest contribution
         self.values: dict[tuple[int, int, str], tuple[int, str]] = {}
+        #: weighed only when a question needs the attributes (``--by``, ``--where``): each counted line's customer,
+        #: first month, n, net cents and index into ``deferred_columns`` (compact arrays: a million lines are 25 MB)
+        self.deferred = (array("l"), array("l"), array("l"), array("q"), array("l"))
+        self.deferred_columns: list[tuple[str, Sequence[str | None]]] = []
         self.first: int | None = None  # the first and last month index any counted line or row covers
         self.last: int | None = None
+        self.latest_start: int | None = None  # the latest month a counted line or row starts in
         self.rows: dict[int, int] = {}  # customer -> its first sheet row
 
     def customer(self, key: str, name: str | None, row: int) -> int:
@@ -284,18 +299,29 @@ class _Months:
             self.rows[c] = row
         return c
 
+    def started(self, month: int) -> None:
+        if self.latest_start is None or month > self.latest_start:
+            self.latest_start = month
+
     def cover(self, first: int, last: int) -> None:
         self.first = first if self.first is None else min(self.first, first)
         self.last = last if self.last is None else max(self.last, last)
 
     def add(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None],
             currency: str | None = None) -> None:
+        """Add ``parts`` (cents) to customer ``c`` from month index ``first``; ``currency`` is the parts' own, for
+        a conversion into the reporting currency where rates are given."""
         if self.fx_parts is not None:
             self.fx_parts.add(c, first, parts, currency)
         self.cover(first, first + len(parts) - 1)
         months = self.cents[c]
         for i, cents in enumerate(parts):
             months[first + i] = months.get(first + i, 0) + cents
+        if attributes:
+            self.weigh(c, first, parts, attributes)
+
+    def weigh(self, c: int, first: int, parts: Sequence[int], attributes: Mapping[str, str | None]) -> None:
+        """Each month a customer takes the attribute values of its largest contribution (ties: first in order)."""
         if attributes:
             for i, cents in enumerate(parts):
                 for name, value in attributes.items():
@@ -313,7 +339,8 @@ class _Months:
         if self.first is None or self.last is None:
             return None, issues, 0
         first = self.first
-        end = self.last if last is None else min(last, self.last)
+        end = self.last if self.latest_start is None else self.latest_start
+        end = end if last is None else min(last, end)
         if end < first:
             return None, issues, 0
         count = end - first + 1
@@ -333,13 +360,16 @@ class _Months:
             issues.append(Issue(severity="warning", code="negative_mrr", message=say.billing_negative_mrr(negative),
                                 sheet=sheet))
         keys = tuple(self.index)
-        values = self.values
         names = tuple(self.attribute_names)
 
         def fill() -> Mapping[str, tuple[list[str | None], ...]]:
+            columns = self.deferred_columns
+            for c, at, n, net, k in zip(*self.deferred, strict=True):
+                self.weigh(c, at, split_cents(net, n), {a: column[k] for a, column in columns})
+            self.deferred = (array("l"), array("l"), array("l"), array("q"), array("l"))
             out: dict[str, tuple[list[str | None], ...]] = {
                 a: tuple([None] * count for _ in keys) for a in names}
-            for (c, m, a), (_, value) in values.items():
+            for (c, m, a), (_, value) in self.values.items():
                 if first <= m <= end:
                     out[a][c][m - first] = value
             return out
@@ -401,7 +431,29 @@ def _finish(acc: _Months, kind: SourceKind, read: int, used: int, left_out: dict
     return BillingResult(table, summary, tuple(issues))
 
 
-def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None = None, sheet: str | None = None,
+@dataclass(frozen=True, kw_only=True)
+class LineColumns:
+    """Invoice lines as columns, one entry per line: what ``normalize_lines`` loops over. A file's reader builds
+    these directly (a million ``BillingLine`` objects would cost more than the rules), so both paths share one
+    loop. ``net`` is the amount less discounts, in cents."""
+
+    customer: Sequence[str]
+    name: Sequence[str | None]
+    status: Sequence[str | None]
+    subscription: Sequence[str | None]
+    start: Sequence[dt.date | None]
+    end: Sequence[dt.date | None]
+    net: Sequence[int]
+    proration: Sequence[bool]
+    credit: Sequence[bool]
+    currency: Sequence[str | None]
+    row: Sequence[int]
+    attributes: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+    #: each line's invoice (its cell, read only for the lines left out for their invoice's status), when known
+    invoice: Sequence[object] = ()
+
+
+def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions = NO_OPTIONS, sheet: str | None = None,
                     attribute_names: Sequence[str] = (), key_headers: tuple[str, ...] = (),
                     cell: Callable[[int], str] | None = None) -> BillingResult:
     """Invoice line items to MRR per customer per month, by the module's rules 1-6.
@@ -409,72 +461,140 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
     ``attribute_names``: the attribute columns the lines carry (Plan, Segment), for ``--by`` and
     ``--where``. ``cell``: a sheet row to the cell messages name (a currency's first cell).
     """
-    options = options or ReadOptions()
+    lines = list(lines)
+    columns = LineColumns(
+        customer=[x.customer_id for x in lines], name=[x.customer_name for x in lines],
+        status=[x.invoice_status for x in lines], subscription=[x.subscription_id for x in lines],
+        start=[x.period_start for x in lines], end=[x.period_end for x in lines],
+        net=[x.amount_cents - x.discount_cents for x in lines], proration=[x.proration for x in lines],
+        credit=[x.credit for x in lines], currency=[x.currency for x in lines], row=[x.row for x in lines],
+        attributes={a: [x.attributes.get(a) for x in lines] for a in attribute_names},
+        invoice=[x.invoice_id for x in lines])
+    return normalize_line_columns(columns, options=options, sheet=sheet, attribute_names=attribute_names,
+                                  key_headers=key_headers, cell=cell)
+
+
+_UNSEEN = object()
+
+
+def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTIONS, sheet: str | None = None,
+                           attribute_names: Sequence[str] = (), key_headers: tuple[str, ...] = (),
+                           cell: Callable[[int], str] | None = None) -> BillingResult:
+    """``normalize_lines`` on lines given as columns: the one loop that applies rules 1-6, in integer cents,
+    each distinct status, period and amount worked out once."""
     acc = _Months(attribute_names, options.fx)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}
     unknown: dict[str, int] = {}
     codes: dict[str, int] = {}
     issues: list[Issue] = []
-    read = used = prorations = 0
+    used = prorations = 0
     parts_of: dict[tuple[int, int], list[int]] = {}  # (cents, n) -> the split: plans repeat
-    month_of: dict[dt.date, int] = {}
-    for line in lines:
-        read += 1
-        if line.credit:
+    spans: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}  # (start, end) -> (first month index, n); n 0: one-off
+    reasons: dict[str | None, LeftOut | None] = {None: None}
+    invoices: dict[str, set[str]] = {}  # reason -> the invoices left out for their status
+    index, cents_of = acc.index, acc.cents
+    attribute_columns = [(a, lines.attributes[a]) for a in attribute_names if a in lines.attributes]
+    acc.deferred_columns = attribute_columns
+    defer_c, defer_first, defer_n, defer_net, defer_k = (column.append for column in acc.deferred)
+    low = high = latest = None
+    converting = options.fx is not None and bool(options.fx.flat or options.fx.monthly)  # lines via acc.add
+    last_currency: str | None = None
+    for k, (key, status, sub, start, end, net, prorated, credit) in enumerate(zip(
+            lines.customer, lines.status, lines.subscription, lines.start, lines.end, lines.net, lines.proration,
+            lines.credit, strict=True)):
+        if credit:
             left_out["credit"] += 1
             continue
-        reason = _status_reason(line.invoice_status, unknown, line.row)
+        reason = reasons.get(status, _UNSEEN)
+        if reason is _UNSEEN:
+            reason = reasons[status] = _status_reason(status, unknown, lines.row[k])
         if reason is not None:
-            left_out[reason] += 1
+            left_out[reason] += 1  # type: ignore[index]
+            if lines.invoice and (invoice := lines.invoice[k]) is not None and str(invoice).strip():
+                invoices.setdefault(reason, set()).add(str(invoice).strip())  # type: ignore[arg-type]
             continue
-        if line.subscription_id is None:
+        if sub is None:
             left_out["one_off"] += 1
             continue
-        start, end = line.period_start, line.period_end
         if start is None or end is None:
             left_out["no_period"] += 1
             continue
-        if _under_a_day(start, end):
+        span = spans.get((start, end))
+        if span is None:
+            day = _as_date(start)
+            span = spans[(start, end)] = (day.year * 12 + day.month - 1,
+                                          0 if _under_a_day(start, end) else period_months(start, end))
+        first, n = span
+        if not n:
             left_out["one_off"] += 1
             continue
-        net = line.amount_cents - line.discount_cents
-        if line.currency:
-            codes.setdefault(line.currency.upper(), line.row)
-        day = _as_date(start)
-        first = month_of.get(day)
-        if first is None:
-            first = month_of[day] = day.year * 12 + day.month - 1
-        if line.proration:
+        currency = lines.currency[k]
+        if currency is not None and currency != last_currency:
+            codes.setdefault(currency.upper(), lines.row[k])
+            last_currency = currency
+        if prorated:
             used += 1
             prorations += 1
-            _prorate(acc, line, net, _as_date(start), _as_date(end))
+            attributes = {a: column[k] for a, column in attribute_columns}
+            _prorate(acc, key, lines.name[k], lines.row[k], attributes, net, _as_date(start), _as_date(end),
+                     currency)
             continue
-        if net == 0:
-            left_out["trial"] += 1
+        if net <= 0:
+            left_out["trial" if net == 0 else "credit"] += 1
             continue
-        if net < 0:
-            left_out["credit"] += 1
-            continue
-        n = period_months(start, end)
-        parts = parts_of.get((net, n))
-        if parts is None:
-            parts = parts_of[(net, n)] = split_cents(net, n)
-        c = acc.customer(line.customer_id, line.customer_name, line.row)
-        acc.add(c, first, parts, line.attributes, line.currency)
-        used += 1
-        if n > 1:
+        c = index.get(key)
+        if c is None:
+            c = acc.customer(key, lines.name[k], lines.row[k])
+        months = cents_of[c]
+        if converting:  # each line's own currency goes with its parts, to be converted month by month
+            acc.add(c, first, split_cents(net, n), {}, currency)
+            if n > 1:
+                spread[n] = spread.get(n, 0) + 1
+        elif n == 1:
+            months[first] = months.get(first, 0) + net
+        else:
+            parts = parts_of.get((net, n))
+            if parts is None:
+                parts = parts_of[(net, n)] = split_cents(net, n)
+            for i, cents in enumerate(parts, first):
+                months[i] = months.get(i, 0) + cents
             spread[n] = spread.get(n, 0) + 1
+        if attribute_columns:
+            defer_c(c)
+            defer_first(first)
+            defer_n(n)
+            defer_net(net)
+            defer_k(k)
+        if latest is None or first > latest:
+            latest = first
+        if low is None or first < low:
+            low = first
+        if high is None or first + n - 1 > high:
+            high = first + n - 1
+        used += 1
+    if low is not None and high is not None:
+        acc.cover(low, high)
+    if latest is not None:
+        acc.started(latest)
     if unknown:
         issues.append(Issue(severity="warning", code="unknown_status",
                             message=say.billing_unknown_status(list(unknown.items())), sheet=sheet))
     last = options.today.index if options.today is not None else None
-    return _finish(acc, "invoice_lines", read, used, left_out, spread, prorations, last, codes, issues, sheet,
-                   key_headers, cell)
+    result = _finish(acc, "invoice_lines", len(lines.customer), used, left_out, spread, prorations, last, codes,
+                     issues, sheet, key_headers, cell)
+    if not invoices:
+        return result
+    summary = replace(result.normalization, invoices_left_out={r: len(ids) for r, ids in invoices.items()})
+    return replace(result, normalization=summary)
 
 
-def _prorate(acc: _Months, line: BillingLine, net: int, start: dt.date, end: dt.date) -> None:
-    """Rule 5: a proration's monthly rate, in each month whose last day its period covers."""
+def _prorate(acc: _Months, key: str, name: str | None, row: int, attributes: Mapping[str, str | None], net: int,
+             start: dt.date, end: dt.date, currency: str | None = None) -> None:
+    """Rule 5: a proration's monthly rate, in each month whose last day its period covers. A period from a
+    month's first day to a month's last day (Zuora's inclusive Service End Date) is whole months."""
+    if start.day == 1 and end == _month_end(Month.of(end)):
+        end = end + _DAY
     length = exact_months(start, end)
     if length <= 0:
         return
@@ -485,16 +605,15 @@ def _prorate(acc: _Months, line: BillingLine, net: int, start: dt.date, end: dt.
         parts.append(rate)
         month = month + 1
     if parts:
-        c = acc.customer(line.customer_id, line.customer_name, line.row)
-        acc.add(c, Month.of(start).index, parts, line.attributes if rate > 0 else {}, line.currency)
+        c = acc.customer(key, name, row)
+        acc.add(c, Month.of(start).index, parts, attributes if rate > 0 else {}, currency)
 
 
-def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions | None = None,
+def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOptions = NO_OPTIONS,
                             sheet: str | None = None, attribute_names: Sequence[str] = (),
                             key_headers: tuple[str, ...] = (),
                             cell: Callable[[int], str] | None = None) -> BillingResult:
     """A subscriptions table to MRR per customer per month, by the module's rule 7."""
-    options = options or ReadOptions()
     rows = list(rows)
     acc = _Months(attribute_names, options.fx)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
@@ -536,12 +655,11 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
                    key_headers, cell)
 
 
-def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions | None = None,
+def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions = NO_OPTIONS,
                             sheet: str | None = None, attribute_names: Sequence[str] = (),
                             key_headers: tuple[str, ...] = (),
                             cell: Callable[[int], str] | None = None) -> BillingResult:
     """A per-month table with a billing interval to MRR per customer per month, by the module's rule 8."""
-    options = options or ReadOptions()
     acc = _Months(attribute_names, options.fx)
     left_out: dict[str, int] = dict.fromkeys(LEFT_OUT, 0)
     spread: dict[int, int] = {}
@@ -553,6 +671,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
         c = acc.customer(row.customer_id, row.customer_name, row.row)
         first = row.month.index
         acc.cover(first, first)
+        acc.started(first)
         if row.currency:
             codes.setdefault(row.currency.upper(), row.row)
         if row.cents == 0:

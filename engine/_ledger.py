@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine._billing import Normalization, SourceKind
 from engine._fields import Field, Unit
 from engine._issues import Issue, a1
 from engine._month import Month
@@ -87,6 +88,8 @@ class Ledger:
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
     #: the customer table this ledger was derived from, when it was (its answers are then cohort figures)
     customers: CustomerTable | None = field(default=None, repr=False, compare=False)
+    #: what billing data the customer table was normalized from, when it was (``engine._billing``)
+    normalization: Normalization | None = field(default=None, repr=False, compare=False)
     _by_month: Mapping[Month, LedgerRow] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +99,13 @@ class Ledger:
         ordered = tuple(sorted(self.rows, key=lambda r: r.month))
         object.__setattr__(self, "rows", ordered)
         object.__setattr__(self, "_by_month", by_month)
+
+    @property
+    def source_kind(self) -> SourceKind:
+        """What the source was: ``ledger`` rows, ``customer_months``, ``subscriptions`` or ``invoice_lines``."""
+        if self.normalization is not None:
+            return self.normalization.kind
+        return "ledger" if self.customers is None else "customer_months"
 
     @classmethod
     def of(cls, *rows: LedgerRow, unit: Unit = "MRR") -> Ledger:

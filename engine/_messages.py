@@ -40,6 +40,11 @@ def unreadable(title: str, found: str, expected: str) -> str:
 
 # --- billing data (engine._billing, engine._billing_read) -----------------------------------------
 
+def quantity_too_large(title: str, found: str) -> str:
+    return (f"{title} {found} times the row's amount is more than 1,000,000,000,000,000 (10^15), the largest "
+            "amount nrr reads: check the cell for a typo or an ID pasted into it.")
+
+
 _KIND_WORDS = {"invoice_lines": ("invoice lines", "line"), "subscriptions": ("subscriptions", "row"),
                "customer_months": ("a per-month table with billing intervals", "row")}
 _SPREAD_WORDS = {12: "annual", 3: "quarterly", 6: "semi-annual", 24: "two-year", 36: "three-year", 2: "two-month"}
@@ -49,10 +54,13 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def left_out_phrase(reason: str, n: int, unit: str) -> str:
-    """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 lines on void invoices``."""
+def left_out_phrase(reason: str, n: int, unit: str, invoices: int = 0) -> str:
+    """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 void invoices`` (their lines,
+    when more), ``3 lines on void invoices`` (when the lines do not name their invoice)."""
     if reason == "one_off":
         return _count(n, f"one-off {unit}")
+    if reason in ("void", "draft", "uncollectible") and invoices:
+        return _count(invoices, f"{reason} invoice") + (f" ({_count(n, unit)})" if n != invoices else "")
     if reason in ("void", "draft", "uncollectible"):
         return f"{_count(n, unit)} on {reason} invoices"
     if reason == "credit":
@@ -65,7 +73,7 @@ def left_out_phrase(reason: str, n: int, unit: str) -> str:
 
 
 def read_as(kind: str, read: int, customers: int, months_count: int, spread: dict[int, int],
-            left_out: dict[str, int]) -> str:
+            left_out: dict[str, int], invoices: dict[str, int] | None = None) -> str:
     """What billing data was read as, in one sentence (``nrr validate``, the JSON's summary)."""
     what, unit = _KIND_WORDS.get(kind, (kind, "row"))
     text = f"read as {what}: {_count(read, unit)}, {_count(customers, 'customer')}, {_count(months_count, 'month')}"
@@ -73,7 +81,7 @@ def read_as(kind: str, read: int, customers: int, months_count: int, spread: dic
     if plans:
         text += f"; {and_list(plans)} plans spread over their months"
     reasons = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "no_period", "not_started")
-    gone = [left_out_phrase(r, left_out[r], unit) for r in reasons if left_out.get(r)]
+    gone = [left_out_phrase(r, left_out[r], unit, (invoices or {}).get(r, 0)) for r in reasons if left_out.get(r)]
     if gone:
         text += f"; {and_list(gone)} left out"
     return text
@@ -96,14 +104,67 @@ def billing_nothing_counted(kind: str, read: int, left_out: dict[str, int]) -> s
     what, unit = _KIND_WORDS.get(kind, (kind, "row"))
     reasons = [left_out_phrase(r, n, unit) for r, n in left_out.items() if n]
     why = f": {and_list(reasons)}" if reasons else ""
-    return (f"Nothing in the {what} counts as MRR ({_count(read, unit)} read{why}); recurring lines need a "
-            "subscription, a service period of a day or more, an amount above 0 and an invoice that is paid or open.")
+    if kind == "invoice_lines":
+        need = ("recurring lines need a subscription, a service period of a day or more, an amount above 0 and an "
+                "invoice that is paid or open")
+    else:
+        need = "rows need a customer, a start (or a month), an amount above 0, and not to be a trial"
+    return f"Nothing in the {what} counts as MRR ({_count(read, unit)} read{why}); {need}."
 
 
 def billing_unknown_status(found: Sequence[tuple[str, int]]) -> str:
     listed = and_list([f"'{status}' (row {row})" for status, row in found[:5]])
     return (f"Invoice status {listed} is not one nrr knows; those lines are counted as open. Statuses read: paid, "
             "open, posted, payment_due, not_paid, past_due (counted); void, draft, uncollectible (left out).")
+
+
+def billed_per_period(n: int, names: Sequence[str]) -> str:
+    shown = and_list([*names[:3], *([f"{len(names) - 3} more"] if len(names) > 3 else [])])
+    plan = "an annual" if n == 12 else "a quarterly"
+    return (f"{_count(len(names), 'customer')} {'pays' if len(names) == 1 else 'pay'} one month in {n} with "
+            f"nothing between ({shown}): {plan} plan booked in its invoice month counts {n} times its MRR in that "
+            f"month and 0 in the others. Add a Billing interval column (monthly, quarterly, annual) so each amount "
+            "is spread over its months, or read the invoice line items with their service periods.")
+
+
+def billing_api_cents(system: str) -> str:
+    return (f"amount is read in cents, as {system}'s own invoice line items hold it (whole numbers under the API's "
+            "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head "
+            "the column amount_units.")
+
+
+def billing_no_customer() -> str:
+    return "No customer on this row; fill in its customer (ID or name), or delete the row."
+
+
+def billing_blank(title: str) -> str:
+    return f"{title} is blank; fill it in (every row needs one), or delete the row."
+
+
+def billing_bad_frequency(title: str, found: str) -> str:
+    return (f"{title} {found} is not a billing frequency nrr reads; write monthly, quarterly, semi-annual, annual "
+            "or every N months.")
+
+
+def billing_end_before_start(end: str, start: str) -> str:
+    return f"{end} is before {start}; correct one of the two dates."
+
+
+def billing_missing(looks: str, missing: Sequence[str], header_row: int) -> str:
+    return (f"This looks like {looks} (header row {header_row}) but has no {and_list(list(missing))} column; add it, "
+            "so each amount can be placed in its months (the README's \"Billing data\" lists the columns each kind "
+            "needs).")
+
+
+def billing_invoice_level(uncertain: Sequence[tuple[str, str]], subscriptions: int) -> str:
+    shown = and_list([f"{sub} ({cell})" for sub, cell in uncertain[:3]]
+                     + ([f"{len(uncertain) - 3} more"] if len(uncertain) > 3 else []))
+    return (f"This is an invoice-level export: an invoice's own period start and end are not the service period "
+            f"(for a renewal they are the previous cycle's), so a plan's interval can only be read from the "
+            f"cadence of its invoices, and {len(uncertain)} of {subscriptions} subscriptions have too few or "
+            f"irregular invoices to tell: {shown}. Export the invoice line items instead, with each line's service "
+            "period (Stripe: Sigma or Data Pipeline's invoice_line_items with period_start and period_end; "
+            "Chargebee: Invoice Line Items with Date From and Date To), or a subscriptions table.")
 
 
 def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) -> str:

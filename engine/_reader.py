@@ -10,10 +10,12 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from engine import _messages as say
+from engine._billing_headers import BillingHeader, find_billing_header
+from engine._billing_read import billed_per_period, read_billing
 from engine._cells import (
     Cell,
     DateOrder,
@@ -76,9 +78,13 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
     """Every error and warning in ``grid``, and the ledger when there are no errors.
 
     A customer table (one figure per customer and month) is recognised from its headers, and its
-    ledger is the derived one (``Ledger.customers`` holds the table). ``options`` carry what the
-    reading needs from outside (exchange rates, the month in progress).
+    ledger is the derived one (``Ledger.customers`` holds the table). So is billing data (invoice lines,
+    subscriptions, a per-month table with a billing interval), normalized to a customer table by
+    ``engine._billing``'s rules (``Ledger.normalization`` says what was read as what). ``options`` carry
+    what the reading needs from outside (exchange rates, today's month).
     """
+    if (billing := find_billing_header(grid)) is not None and _find_header(grid) is None:
+        return _billing_check(grid, billing, sheet, first_row, options)
     if _find_header(grid) is None and find_customer_header(grid) is not None:
         return _customer_check(grid, sheet, first_row, options)
     return _Reader(grid, sheet, first_row).run()
@@ -88,9 +94,21 @@ def _customer_check(grid: Grid, sheet: str | None, first_row: int, options: Read
     found = read_customers(grid, sheet=sheet, first_row=first_row, options=options)
     if found.table is None:
         return LedgerCheck(ledger=None, issues=found.issues)
-    warnings = tuple(i for i in found.issues if i.severity == "warning")
+    issues = [*found.issues, *billed_per_period(found.table, sheet)]
+    warnings = tuple(i for i in issues if i.severity == "warning")
     ledger = derive_ledger(found.table, warnings, sheet)
-    return LedgerCheck(ledger=ledger, issues=found.issues, rows=ledger.rows, layout=None, unit=ledger.unit)
+    return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, layout=None, unit=ledger.unit)
+
+
+def _billing_check(grid: Grid, header: BillingHeader, sheet: str | None, first_row: int,
+                   options: ReadOptions) -> LedgerCheck:
+    found = read_billing(grid, header, sheet=sheet, first_row=first_row, options=options)
+    issues = list(found.issues)
+    if found.table is None:
+        return LedgerCheck(ledger=None, issues=issues)
+    warnings = tuple(i for i in issues if i.severity == "warning")
+    ledger = replace(derive_ledger(found.table, warnings, sheet), normalization=found.normalization)
+    return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, layout=None, unit=ledger.unit)
 
 
 def _ratio(row: LedgerRow) -> Decimal:

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, compare_benchmarks
+from engine._billing import Normalization, SourceKind
 from engine._cohort import (
     COHORT_LABEL,
     MOVER_KINDS,
@@ -66,6 +67,8 @@ class Report:
     money_basis: str = MONEY_LEDGER  # whose money ``retention``'s start, end and movements are
     #: the currencies the table's figures were converted from, with their rates (``engine._fx``)
     conversions: tuple[FxUse, ...] = ()
+    source_kind: SourceKind = "ledger"  # what the ledger was read from (``Ledger.source_kind``)
+    normalization: Normalization | None = None  # billing data: what was read as what
 
     @property
     def period(self) -> Period:
@@ -88,6 +91,14 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
     (an attribute column) and ``where`` (column, value) apply to the cohort method. Without ``profile``
     the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
     """
+    report = _build_report(ledger, period, method=method, profile=profile, fiscal_year_start=fiscal_year_start,
+                           currency=currency, top=top, by=by, where=where)
+    return replace(report, source_kind=ledger.source_kind, normalization=ledger.normalization)
+
+
+def _build_report(ledger: Ledger, period: Period, *, method: Method | None, profile: Profile | None,
+                  fiscal_year_start: int, currency: str, top: int, by: str | None,
+                  where: tuple[str, str] | None) -> Report:
     profile = profile or Profile(assumed=True)
     if ledger.customers is not None and ledger.customers.currency is not None:
         currency = ledger.customers.currency  # the table's own Currency column says what its money is in
@@ -303,6 +314,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "benchmark": None,
         "quick_ratio": json_ratio(r.quick_ratio),
         "warnings": [*r.notes, *(str(w) for w in report.warnings)],
+        "source_kind": report.source_kind,
+        "normalization": None if report.normalization is None else report.normalization.to_dict(),
     }
     if r.undefined:
         out["undefined"] = r.undefined
@@ -333,7 +346,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     if report.segments is not None:
         out["segments"] = [segment_to_dict(s) for s in report.segments]
     if report.money_basis != MONEY_LEDGER:  # a customer table's: what was converted, at which rates
-        normalization = out.setdefault("normalization", {})
+        normalization = out["normalization"] = out.get("normalization") or {}
         normalization["currencies"] = [u.to_dict() for u in report.conversions]
         normalization["currency_note"] = report.currency_note
     if report.benchmark is not None:

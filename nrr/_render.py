@@ -53,6 +53,8 @@ def render_report(report: Report, console: Console, by: str = "Segment") -> None
     console.print(Text(f"Method: {method_sentence(report.retention.method)}", style="dim"))
     if report.currency_note:
         console.print(Text(report.currency_note, style="dim"))
+    if report.normalization is not None:  # billing data: what the figures were normalized from
+        console.print(Text(f"Source: billing data, {report.normalization.sentence}.", style="dim"), soft_wrap=True)
     for note in report.retention.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note), soft_wrap=True)
     render_issues(report.warnings[:WARNINGS_SHOWN], console)

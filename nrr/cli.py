@@ -330,6 +330,10 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
         return EXIT_INPUT
     assert ledger is not None
     table = ledger.customers
+    if table is not None and ledger.normalization is not None:  # billing data: what it was read as
+        out.print(f"{source.name}: valid billing data, {ledger.normalization.sentence} ({table.first} to "
+                  f"{table.last}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)
+        return EXIT_OK
     if table is not None:  # the table's own months, not its derived ledger's (one fewer)
         count = len(table.keys)
         out.print(f"{source.name}: valid customer table, {count:,} customer{'' if count == 1 else 's'}, "
@@ -532,7 +536,7 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         if args.command == "doctor":
             return cmd_doctor(args, env, clock, out)
         runtime = Runtime(_file=_settings(args, env), env=env, clock=clock,
-                          explicit_ledger=getattr(args, "ledger", None))
+                          explicit_ledger=getattr(args, "ledger", None), read_today=getattr(args, "today", None))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)

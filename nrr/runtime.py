@@ -78,6 +78,8 @@ class Runtime:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _options: ReadOptions | None = field(default=None, init=False, repr=False)
     _rates_read: str | None = field(default=None, init=False, repr=False)  # which read of the rates table
+    #: the day ``--today`` names: billing data is read as of its month instead of the clock's
+    read_today: dt.date | None = None
 
     @property
     def settings(self) -> Settings:
@@ -233,9 +235,10 @@ class Runtime:
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
         spec = spec or self.ledger_spec
+        today = Month.of(self.read_today or self.today())  # billing data ends with today's month
         if is_sheet_spec(spec):
-            return self.sheet_source(spec)
-        return open_file_source(spec, self._file.base_dir, self.read_options)
+            return _AsOf(self.sheet_source(spec), today)
+        return _AsOf(open_file_source(spec, self._file.base_dir, self.read_options), today)
 
     @property
     def read_options(self) -> ReadOptions:
@@ -294,3 +297,19 @@ class Runtime:
             return open_file_source(f"{path}{hash_}{tab}").read_cells()
         except NrrError as exc:
             raise FxError(say.fx_rates_unreadable(spec, str(exc))) from None
+
+
+@dataclass(frozen=True)
+class _AsOf:
+    """A source read as of today's month: the month a subscription with a blank end is live through."""
+
+    inner: LedgerSource
+    today: Month
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def read_cells(self) -> Cells:
+        cells = self.inner.read_cells()  # whatever options the source read it with, and today's month
+        return cells.with_options(replace(cells.options, today=self.today))

@@ -95,7 +95,8 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
         sheet = None
     seen = _template_snapshot(template_tab) if sheet is None else _existing(target, sheet)
     result = FillResult(sheet=template_tab, dry_run=dry_run,
-                        preamble=[say.derived_fill(customer_tab, template_tab, len(ledger), sheet is None)])
+                        preamble=[say.derived_fill(customer_tab, template_tab, len(ledger), sheet is None,
+                                                   ledger.normalization.sentence if ledger.normalization else None)])
     typed: dict[Position, list[str]] = {}
     inputs, new_months = _plan(seen, ledger, customer_tab, overwrite, result, typed)
     tab = _project(seen, inputs)

@@ -173,9 +173,10 @@ def customer_tab_added(title: str, spreadsheet_title: str, headers: list[str]) -
 
 # --- nrr fill on a customer tab -------------------------------------------------------------------
 
-def derived_fill(customer_tab: str, template_tab: str, months: int, created: bool) -> str:
+def derived_fill(customer_tab: str, template_tab: str, months: int, created: bool, read_as: str | None = None) -> str:
     where = f"a new tab '{template_tab}' (from the template)" if created else f"tab '{template_tab}'"
-    return (f"'{customer_tab}' is a customer table: its derived ledger ({months} month(s)) goes to {where}, "
+    what = f"billing data ({read_as})" if read_as else "a customer table"
+    return (f"'{customer_tab}' is {what}: its derived ledger ({months} month(s)) goes to {where}, "
             "one row per month.")
 
 

@@ -31,11 +31,13 @@ def line(customer: str = "cus_A", amount: int = 10000, start: D | None = JAN1, e
 
 
 def mrr(lines: list[BillingLine], today: Month | None = None) -> dict[str, dict[str, int]]:
-    result = normalize_lines(lines, options=ReadOptions(today=today))
+    """Each customer's MRR by month, the export observed through 2028 (a later line of another customer)."""
+    watcher = line(customer="watcher", start=D(2028, 12, 1), end=D(2029, 1, 1))
+    result = normalize_lines([*lines, watcher], options=ReadOptions(today=today))
     assert result.table is not None, [str(i) for i in result.issues]
     t = result.table
     return {key: {str(t.first + i): cents for i, cents in enumerate(series) if cents}
-            for key, series in zip(t.keys, t.mrr, strict=True)}
+            for key, series in zip(t.keys, t.mrr, strict=True) if key != "watcher"}
 
 
 def test_an_annual_line_spreads_over_twelve_months_and_its_cents_add_up() -> None:
@@ -128,9 +130,15 @@ def test_two_subscriptions_add_up_and_churn_and_return_show_as_gaps() -> None:
                           "cus_B": {"2026-01": 3000, "2026-03": 3000}}
 
 
-def test_today_ends_the_table() -> None:
-    result = normalize_lines([line(amount=120000, end=D(2027, 1, 1))], options=ReadOptions(today=Month(2026, 3)))
-    assert result.table is not None and result.table.mrr == ((10000, 10000, 10000),)
+def test_the_table_ends_with_the_latest_month_a_line_starts_in_and_never_after_today() -> None:
+    # an annual plan from January and a monthly one whose last invoice is for May: June is not exported yet
+    lines = [line(amount=120000, end=D(2027, 1, 1)),
+             *(line(customer="cus_M", start=D(2026, m, 1), end=D(2026, m + 1, 1)) for m in range(1, 6))]
+    t = normalize_lines(lines).table
+    assert t is not None and (t.first, t.last) == (Month(2026, 1), Month(2026, 5))
+    assert t.mrr == ((10000,) * 5, (10000,) * 5)
+    t = normalize_lines(lines, options=ReadOptions(today=Month(2026, 3))).table
+    assert t is not None and t.mrr == ((10000,) * 3, (10000,) * 3)
 
 
 def test_two_currencies_are_refused() -> None:
@@ -209,3 +217,12 @@ def test_a_per_month_amount_spreads_over_its_interval() -> None:
     assert dict(zip(t.keys, t.mrr, strict=True)) == {"A": (100000,) * 6, "B": (10000,) * 6,
                                                      "C": (0, 0, 0, 0, 0, 5000)}
     assert result.normalization.kind == "customer_months"
+
+
+def test_void_invoices_are_counted_as_invoices_when_the_lines_name_them() -> None:
+    lines = [line(amount=100), *(line(amount=100, invoice_status="void", invoice_id="in_9", sub=f"s{i}")
+                                 for i in range(3)),
+             line(amount=100, invoice_status="void", invoice_id="in_8")]
+    summary = normalize_lines(lines).normalization
+    assert dict(summary.invoices_left_out) == {"void": 2}
+    assert summary.sentence == "read as invoice lines: 5 lines, 1 customer, 1 month; 2 void invoices (4 lines) left out"

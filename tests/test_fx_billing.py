@@ -32,7 +32,10 @@ def line(customer: str, amount: int, currency: str | None, end: D = FEB1) -> Bil
 
 
 def test_invoice_lines_in_two_currencies_are_spread_then_converted() -> None:
-    lines = [line("A", 120005, "eur", D(2027, 1, 1)), line("B", 5000, "USD"), line("A", 1000, "USD")]
+    # B's July invoice: the table runs through the latest month a line starts in (engine._billing)
+    july = BillingLine(customer_id="B", subscription_id="sub", amount_cents=5000, period_start=D(2026, 7, 1),
+                       period_end=D(2026, 8, 1), currency="USD")
+    lines = [line("A", 120005, "eur", D(2027, 1, 1)), line("B", 5000, "USD"), line("A", 1000, "USD"), july]
     result = normalize_lines(lines, options=ReadOptions(fx=FX))
     assert result.issues == ()
     table = result.table
@@ -42,7 +45,7 @@ def test_invoice_lines_in_two_currencies_are_spread_then_converted() -> None:
     a = table.mrr[table.keys.index("A")]
     assert (a[0], a[1], a[5]) == (12001, 11001, 11000)
     assert table.mrr[table.keys.index("B")][0] == 5000
-    assert [(u.currency, u.single_rate, len(u.rates)) for u in table.conversions] == [("EUR", Decimal("1.10"), 12)]
+    assert [(u.currency, u.single_rate, len(u.rates)) for u in table.conversions] == [("EUR", Decimal("1.10"), 7)]
 
 
 def test_without_a_rate_the_billing_data_is_refused_saying_how_to_give_one() -> None:

@@ -1,0 +1,344 @@
+"""Billing data through the nrr command: recognised from its headers, said what it was read as, and answered
+by everything downstream unchanged (the examples/billing files, their MRR worked out by hand in the README)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from engine import Month, ReadOptions, check_ledger
+from tests.helpers import EXAMPLE_LEDGER, ROOT
+from tests.test_cli import report_json, run
+
+BILLING = ROOT / "examples" / "billing"
+LINES, SUBSCRIPTIONS, MONTHLY = (str(BILLING / f) for f in ("invoice_lines.csv", "subscriptions.csv",
+                                                             "monthly_invoices.csv"))
+JULY = dt.datetime(2026, 7, 3, 12, tzinfo=dt.UTC)
+
+
+def grid(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(("path", "said"), [
+    (LINES, "valid billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans "
+            "spread over their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, "
+            "1 refund or credit line and 1 $0 (trial) line left out (2026-01 to 2026-06), 0 warning(s)."),
+    (SUBSCRIPTIONS, "valid billing data, read as subscriptions: 6 rows, 4 customers, 9 months; annual and quarterly "
+                    "plans spread over their months (2025-11 to 2026-07), 0 warning(s)."),
+    (MONTHLY, "valid billing data, read as a per-month table with billing intervals: 9 rows, 3 customers, 6 months; "
+              "annual and quarterly plans spread over their months (2026-01 to 2026-06), 0 warning(s)."),
+])
+def test_validate_says_what_billing_data_was_read_as(path: str, said: str) -> None:
+    code, out, err = run("validate", "--ledger", path, now=JULY)
+    assert (code, err) == (0, "")
+    assert out == f"{path}: {said}\n"
+
+
+def test_invoice_lines_give_the_hand_worked_month_totals() -> None:
+    # README "Billing data": Acme's 12,000 a year less a 1,200 coupon is 900 a month; Cobalt's quarter is 500 a
+    # month, then it leaves and comes back in June; Delta moves to 600 in March and adds a 200 add-on in April
+    code, out, _ = run("ledger", "--ledger", LINES, "--csv", now=JULY)
+    assert code == 0
+    rows = {r["Month"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert [(m, r["MRR (Start of Period)"], r["MRR (End of Period)"]) for m, r in rows.items()] == [
+        ("2026-02", "2300.00", "2300.00"), ("2026-03", "2550.00", "2850.00"), ("2026-04", "2850.00", "2550.00"),
+        ("2026-05", "2550.00", "2450.00"), ("2026-06", "2450.00", "2450.00")]
+
+
+def test_the_json_names_the_source_kind_and_the_normalization() -> None:
+    data = report_json("2026-03", "--ledger", LINES, "--today", "2026-07-03")
+    assert data["source_kind"] == "invoice_lines"
+    assert data["nrr_pct"] == 111.76  # (900 + 500 + 500 + 600 + 250 + 100) / 2,550
+    assert data["normalization"] == {
+        "read": 33, "used": 28,
+        "left_out": {"one_off": 1, "void": 1, "draft": 0, "uncollectible": 1, "credit": 1, "trial": 1,
+                     "no_period": 0, "not_started": 0},
+        "spread": {"3": 1, "12": 1}, "invoices_left_out": {"void": 1, "draft": 0, "uncollectible": 1},
+        "prorations": 0, "customers": 6, "months": 6,
+        "summary": "read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans spread over "
+                   "their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, 1 refund "
+                   "or credit line and 1 $0 (trial) line left out",
+        "currencies": [], "currency_note": None}  # one currency: nothing converted
+    assert report_json("ttm", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")["source_kind"] == "ledger"
+    data = report_json("ttm", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05")
+    assert data["source_kind"] == "customer_months"  # no billing rules: only what currencies were converted
+    assert data["normalization"] == {"currencies": [], "currency_note": None}
+
+
+def test_segments_and_filters_work_on_billing_data() -> None:
+    data = report_json("2026-04", "--ledger", LINES, "--today", "2026-07-03", "--by", "segment")
+    shown = {s["segment"]: s["start_mrr"] for s in data["segments"]}
+    assert shown == {"Enterprise": "900.00", "Mid-Market": "600.00", "SMB": "1350.00"}
+    data = report_json("2026-04", "--ledger", LINES, "--today", "2026-07-03", "--where", "segment=SMB")
+    assert (data["cohort"]["start_mrr"], data["cohort"]["end_mrr"]) == ("1350.00", "850.00")  # Cobalt's 500 left
+
+
+def test_a_subscription_with_a_blank_end_is_live_through_today() -> None:
+    data = report_json("last-month", "--ledger", SUBSCRIPTIONS, "--today", "2026-05-02")
+    assert data["period"]["last_month"] == "2026-04"
+    assert (data["start_mrr"], data["end_mrr"]) == ("2500.00", "3000.00")
+    code, out, _ = run("ledger", "--ledger", SUBSCRIPTIONS, "--csv", now=dt.datetime(2026, 9, 9, tzinfo=dt.UTC))
+    assert code == 0 and out.splitlines()[-1].startswith("2026-09,")
+
+
+def test_the_issues_subscriptions_export_is_no_longer_read_by_its_start_month() -> None:
+    # the issue's HubSpot-style export: each subscription counted only in its first month gave NRR 2.60%
+    text = ("Customer,Start date,End date,MRR,Billing frequency\n"
+            "Acme,2025-01-01,,1000,Annual\nBeta,2025-01-01,2025-06-30,500,Monthly\nCobalt,2025-03-01,,200,Monthly\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert dict(zip(table.keys, table.mrr, strict=True))["Acme"] == (100000,) * 6  # MRR is monthly, whatever beside
+    assert dict(zip(table.keys, table.mrr, strict=True))["Beta"] == (50000,) * 6  # 30 June is June's last day
+
+
+def test_billing_data_without_what_the_rules_need_says_what_is_missing() -> None:
+    check = check_ledger(grid("Customer,Start date,End date,Amount\nAcme,2026-01-01,,100\n"))
+    assert [i.message for i in check.issues] == [
+        "This looks like a subscriptions table (header row 1) but has no MRR (or an amount with a Billing "
+        "frequency, or ARR) column; add it, so each amount can be placed in its months (the README's \"Billing "
+        "data\" lists the columns each kind needs)."]
+    check = check_ledger(grid("customer,invoice_id,subscription,status,amount\ncus_1,in_1,sub_1,paid,100\n"))
+    assert [i.message for i in check.issues] == [
+        "This looks like invoice lines (header row 1) but has no Period Start and Period End (each line's service "
+        "period) column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists "
+        "the columns each kind needs)."]
+
+
+STRIPE_INVOICES = (
+    "id,Customer,Customer Name,Amount Due,Status,Period Start (UTC),Period End (UTC),Subscription,Date (UTC),Tax\n")
+
+
+def test_stripes_invoice_export_is_read_where_each_subscriptions_cadence_is_certain() -> None:
+    # a renewal's own period is the cycle before: only the invoice dates' cadence tells annual from monthly
+    rows = [f"in_{i},cus_A,Acme,1200.00,paid,2025-{i:02d}-01 00:00:00,2025-{i:02d}-01 00:00:00,sub_A,2026-0{i}-01 "
+            "09:00:00,0" for i in range(1, 4)]
+    rows += ["in_9,cus_B,Beta,12000.00,paid,2025-01-01 00:00:00,2026-01-01 00:00:00,sub_B,2025-01-05 09:00:00,0",
+             "in_10,cus_B,Beta,12000.00,paid,2025-01-05 00:00:00,2026-01-05 00:00:00,sub_B,2026-01-05 09:00:00,0"]
+    check = check_ledger(grid(STRIPE_INVOICES + "\n".join(rows) + "\n"))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert table.last.name == "March 2026"
+    assert dict(zip(table.keys, (s[-3:] for s in table.mrr), strict=True)) == {
+        "cus_A": (120000, 120000, 120000), "cus_B": (100000, 100000, 100000)}
+
+
+def test_stripes_invoice_export_is_refused_where_a_cadence_cannot_tell_the_interval(tmp_path: Path) -> None:
+    rows = ["in_1,cus_A,Acme,1200.00,paid,2026-01-01,2026-01-01,sub_A,2026-01-01,0",
+            "in_2,cus_B,Beta,100.00,paid,2026-01-01,2026-01-01,sub_B,2026-01-01,0",
+            "in_3,cus_B,Beta,100.00,paid,2026-02-01,2026-02-01,sub_B,2026-02-01,0"]
+    check = check_ledger(grid(STRIPE_INVOICES + "\n".join(rows) + "\n"), sheet="Invoices")
+    assert [str(i) for i in check.issues] == [
+        "Invoices!H2: This is an invoice-level export: an invoice's own period start and end are not the service "
+        "period (for a renewal they are the previous cycle's), so a plan's interval can only be read from the "
+        "cadence of its invoices, and 1 of 2 subscriptions have too few or irregular invoices to tell: sub_A (H2). "
+        "Export the invoice line items instead, with each line's service period (Stripe: Sigma or Data Pipeline's "
+        "invoice_line_items with period_start and period_end; Chargebee: Invoice Line Items with Date From and Date "
+        "To), or a subscriptions table."]
+    path = tmp_path / "invoices.csv"
+    path.write_text(STRIPE_INVOICES + "\n".join(rows) + "\n")
+    code, out, _ = run("validate", "--ledger", str(path))
+    assert code == 1 and out.startswith("error: H2: This is an invoice-level export")
+
+
+def test_a_customer_table_paid_one_month_in_twelve_is_warned_about() -> None:
+    # the issue's annual plans booked in their invoice month: 12,000 in one month and 0 in eleven
+    rows = ["Customer,Month,MRR"]
+    rows += [f"Acme,{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d},{12000 if m in (1, 13) else 0}" for m in range(1, 15)]
+    rows += [f"Beta,{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d},100" for m in range(1, 15)]
+    check = check_ledger(grid("\n".join(rows) + "\n"))
+    assert check.ledger is not None
+    assert [i.message for i in check.warnings] == [
+        "1 customer pays one month in 12 with nothing between (Acme): an annual plan booked in its invoice month "
+        "counts 12 times its MRR in that month and 0 in the others. Add a Billing interval column (monthly, "
+        "quarterly, annual) so each amount is spread over its months, or read the invoice line items with their "
+        "service periods."]
+    # with an interval column the figures are invoice amounts (a column named MRR would stay monthly)
+    body = [r + (",annual" if r.startswith("Acme") else ",monthly") for r in rows[1:]]
+    fixed = grid("\n".join(["Customer,Month,Amount,Billing interval", *body]) + "\n")
+    check = check_ledger(fixed)
+    assert check.ledger is not None and check.warnings == []
+    assert check.ledger.source_kind == "customer_months" and check.ledger.customers is not None
+    assert check.ledger.customers.mrr[0][:13] == (100000,) * 13
+
+
+def test_unreadable_line_cells_are_named_and_the_rest_is_not_read() -> None:
+    check = check_ledger(grid("customer,subscription,period_start,period_end,amount,status\n"
+                              ",s,2026-01-01,2026-02-01,10,paid\nA,s,2026-13-01,2026-02-01,1x0,paid\n"
+                              "A,s,2026-01-01,2026-02-01,100,paid\n"), sheet="Lines")
+    assert check.ledger is None
+    assert [str(i) for i in check.issues] == [
+        "Lines!A2: No customer on this row; fill in its customer (ID or name), or delete the row.",
+        "Lines!E3: amount '1x0' is not an amount such as 100000, 100000.50 or $100,000.",
+        "Lines!C3: period_start '2026-13-01' is not a date such as 2026-03-15, 2026-03-15 10:00, 15 Mar 2026 or "
+        "03/15/2026."]
+
+
+def test_warehouse_timestamps_cents_and_chargebee_names_are_read() -> None:
+    # Chargebee's invoice_line_items: date_from/date_to as Unix timestamps, amounts in cents by their header
+    text = ("customer_id,subscription_id,invoice_id,date_from,date_to,amount_in_cents,discount_amount_in_cents,"
+            "entity_type\n"
+            "cb_1,sub_1,inv_1,1767225600,1798761600,1200000,120000,plan_item_price\n"  # 2026-01-01 to 2027-01-01
+            "cb_1,,inv_1,1767225600,1767225600,5000,0,charge_item_price\n"
+            "cb_2,sub_2,inv_2,1772323200,1775001600,9900,0,plan_item_price\n")  # 2026-03-01 to 2026-04-01
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert dict(zip(table.keys, table.mrr, strict=True)) == {"cb_1": (90000, 90000, 90000), "cb_2": (0, 0, 9900)}
+    assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"one_off": 1}
+
+
+def test_zuoras_invoice_item_export_is_read_with_its_discount_items() -> None:
+    # Zuora's Invoice Item data source: object-prefixed headers; a discount item lowers its subscription's rate
+    text = ("Account: Account Number,Account: Name,Subscription: Subscription Number,Invoice: Status,"
+            "Invoice Item: Service Start Date,Invoice Item: Service End Date,Invoice Item: Charge Amount,"
+            "Invoice Item: Tax Amount,Invoice Item: Processing Type\n"
+            "A001,Acme,A-S001,Posted,2026-01-01,2026-12-31,12000,2400,Charge\n"
+            "A001,Acme,A-S001,Posted,2026-01-01,2026-12-31,-1200,0,Discount\n"
+            "A002,Beta,A-S002,Posted,2026-01-01,2026-01-31,500,100,Charge\n"
+            "A002,Beta,A-S002,Canceled,2026-02-01,2026-02-28,500,100,Charge\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert (table.names, table.mrr) == (("Acme", "Beta"), ((90000,), (50000,)))
+    assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"void": 1}
+
+
+def test_stripes_subscriptions_export_is_read_with_its_interval_and_quantity() -> None:
+    # the Dashboard's subscriptions export: Amount is per unit, Interval says how often it is billed
+    text = ("id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),"
+            "Current Period Start (UTC),Canceled At (UTC),Ended At (UTC)\n"
+            "sub_1,cus_A,Pro,3,usd,month,100.00,active,2026-01-05 10:00,2026-01-05 10:00,2026-03-05 10:00,,\n"
+            "sub_2,cus_B,Scale,1,usd,year,2400.00,canceled,2026-01-20 10:00,2026-01-20 10:00,2026-01-20 10:00,"
+            "2026-02-10 10:00,2026-02-10 10:00\n"
+            "sub_3,cus_C,Pro,1,usd,month,100.00,trialing,2026-03-01 10:00,2026-03-01 10:00,2026-03-01 10:00,,\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None and check.ledger.source_kind == "subscriptions"
+    table = check.ledger.customers
+    assert table is not None
+    assert dict(zip(table.keys, table.mrr, strict=True)) == {"cus_A": (30000, 30000, 30000), "cus_B": (20000, 0, 0)}
+
+
+def test_a_quantity_whose_product_with_the_amount_is_no_amount_is_refused_naming_its_cell() -> None:
+    # each cell is readable alone; 10^13 units of 10^13 is not an amount (found by tests/test_billing_fuzz.py)
+    text = ("id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC)\n"
+            "sub_1,cus_A,Pro,10000000000000,usd,month,10000000000000,active,2026-01-05,2026-01-05\n")
+    check = check_ledger(grid(text), sheet="Subs", options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is None
+    assert [str(i) for i in check.issues] == [
+        "Subs!D2: Quantity '10000000000000' times the row's amount is more than 1,000,000,000,000,000 (10^15), the "
+        "largest amount nrr reads: check the cell for a typo or an ID pasted into it."]
+
+
+def test_an_invoice_level_export_without_subscriptions_says_what_is_missing() -> None:
+    check = check_ledger(grid("Customer,Amount Due,Status,Period Start (UTC),Period End (UTC),Date (UTC)\n"
+                              "cus_A,100.00,paid,2026-01-01,2026-01-01,2026-01-01\n"))
+    assert [i.message for i in check.issues] == [
+        "This looks like an invoice-level export (header row 1) but has no Subscription (to read each plan's "
+        "interval from its invoices' cadence; better, export the invoice line items with their service periods) "
+        "column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists the "
+        "columns each kind needs)."]
+
+
+def test_stripes_full_invoice_export_with_subtotal_and_total_is_still_read_as_invoices() -> None:
+    # beside Amount Due stand Subtotal and Total: the period columns are still the invoice's, not the service's
+    header = ("id,Customer,Subtotal,Total,Amount Due,Tax,Status,Period Start (UTC),Period End (UTC),Subscription,"
+              "Date (UTC)\n")
+    rows = [f"in_{m},cus_A,1000.00,1200.00,1200.00,200.00,paid,2026-0{m}-01,2026-0{m}-01,sub_A,2026-0{m}-01"
+            for m in (1, 2, 3)]
+    check = check_ledger(grid(header + "\n".join(rows) + "\n"))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((100000, 100000, 100000),)
+    one = check_ledger(grid(header + rows[0] + "\n"))
+    assert [i.code for i in one.issues] == ["invoice_level"]
+
+
+def test_the_terminal_report_names_its_billing_source() -> None:
+    code, out, err = run("report", "2026-03", "--ledger", LINES, "--today", "2026-07-03")
+    assert (code, err) == (0, "")
+    assert ("Source: billing data, read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly "
+            "plans spread over their months; 1 one-off line, 1 void invoice, 1 uncollectible invoice, 1 refund or "
+            "credit line and 1 $0 (trial) line left out.") in out.replace("\n", " ")
+
+
+def test_paddle_shaped_transaction_items_are_read() -> None:
+    # Paddle Billing's names: billing_period_starts_at/ends_at, subtotal before discount and tax, total with both
+    text = ("customer_id,subscription_id,status,billing_period_starts_at,billing_period_ends_at,subtotal,discount,"
+            "tax,total,currency_code\n"
+            "ctm_1,sub_1,completed,2026-01-01T00:00:00.000000Z,2027-01-01T00:00:00.000000Z,1200.00,120.00,216.00,"
+            "1296.00,USD\n"
+            "ctm_2,sub_2,completed,2026-01-15T09:30:00Z,2026-02-15T09:30:00Z,50.00,0,10.00,60.00,USD\n"
+            "ctm_2,sub_2,canceled,2026-02-15T09:30:00Z,2026-03-15T09:30:00Z,50.00,0,10.00,60.00,USD\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    table = check.ledger.customers
+    assert (table.currency, table.mrr) == ("USD", ((9000,), (5000,)))  # (1,200 - 120) / 12; the canceled one left out
+
+
+def test_amounts_written_in_two_currencies_are_refused_and_one_names_the_table_currency() -> None:
+    text = ("customer,subscription,period_start,period_end,amount\n"
+            "A,s1,2026-01-01,2026-02-01,$100.00\nB,s2,2026-01-01,2026-02-01,€90.00\n")
+    check = check_ledger(grid(text), sheet="Lines")
+    assert [str(i) for i in check.issues] == [
+        "Lines!E2 and Lines!E3: The billing figures are in more than one currency (USD from E2, EUR from E3); "
+        "convert the amounts to one currency first, or give nrr their rates (nrr.toml's [fx] section, e.g. "
+        "EUR = 1.10: what one EUR is worth in the reporting currency)."]
+    check = check_ledger(grid(text.replace("€90.00", "$90.00")))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.currency == "USD"
+
+
+def test_stripes_own_line_items_are_read_in_cents_and_say_so() -> None:
+    # Sigma's invoice_line_items joined to invoices: amount in cents, currency lower-case, periods as timestamps
+    text = ("invoice_id,customer,status,subscription,amount,currency,period_start,period_end,proration\n"
+            "in_1,cus_A,paid,sub_1,120000,usd,2026-01-01 00:00:00,2027-01-01 00:00:00,false\n"
+            "in_2,cus_B,paid,sub_2,4900,usd,2026-01-01 00:00:00,2026-02-01 00:00:00,false\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((10000,), (4900,))  # $1,200 a year is $100 a month; $49 a month
+    assert [str(i) for i in check.warnings] == [
+        "E1: amount is read in cents, as Stripe's own invoice line items hold it (whole numbers under the API's "
+        "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head the "
+        "column amount_units."]
+    renamed = check_ledger(grid(text.replace(",amount,", ",amount_units,", 1)))
+    assert renamed.ledger is not None and renamed.ledger.customers is not None
+    assert renamed.ledger.customers.mrr == ((1000000,), (490000,)) and renamed.warnings == []
+
+
+def test_chargebees_own_line_items_are_read_in_cents() -> None:
+    text = ("id,invoice_id,customer_id,subscription_id,amount,discount_amount,date_from,date_to,entity_type\n"
+            "li_1,inv_1,cb_1,sub_1,120000,12000,2026-01-01,2027-01-01,plan_item_price\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((9000,),)  # (1,200 - 120) / 12
+    assert [i.code for i in check.warnings] == ["api_cents"]
+
+
+def test_chargebees_report_builder_line_items_are_read() -> None:
+    # RevenueStory's Invoice Line Items, as its Report Builder exports them: title-case names, dates in words
+    text = ("Customer Id,Subscription Id,Invoice Number,Invoice Status,Line Item Date From,Line Item Date To,Amount,"
+            "Discount Amount,Tax Amount,Currency Code,Entity Type\n"
+            "cb_1,sub_1,101,paid,01-Jan-2026,31-Dec-2026,1200.00,100.00,240.00,USD,plan_item_price\n"
+            "cb_2,sub_2,102,payment_due,\"Jan 1, 2026\",\"Jan 31, 2026\",50.00,0,10.00,USD,plan_item_price\n"
+            "cb_2,,102,payment_due,\"Jan 1, 2026\",\"Jan 1, 2026\",25.00,0,5.00,USD,charge_item_price\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger.customers.mrr == ((9167,), (5000,))  # 1,100 a year: 91.67 in January
+
+
+def test_a_subscription_row_without_its_frequency_is_named_and_nothing_more_is_said() -> None:
+    g = [["Customer", "Start date", "End date", "Amount", "Billing frequency"], ["A", "2026-01-01", "", "100", ""],
+         ["B", "2026-01-01", "", "100", "fortnightly"]]
+    assert [str(i) for i in check_ledger(g).issues] == [
+        "E2: Billing frequency is blank; fill it in (every row needs one), or delete the row.",
+        "E3: Billing frequency 'fortnightly' is not a billing frequency nrr reads; write monthly, quarterly, "
+        "semi-annual, annual or every N months."]
+    trial = [["Customer", "Start date", "End date", "MRR", "Status"], ["A", "2026-01-01", "", "100", "trialing"]]
+    assert [str(i) for i in check_ledger(trial).issues] == [
+        "Nothing in the subscriptions counts as MRR (1 row read: 1 $0 (trial) row); rows need a customer, a start "
+        "(or a month), an amount above 0, and not to be a trial."]
