@@ -35,10 +35,14 @@ class Cells:
     first_row: int = 1
     #: a digest of the bytes the grid was read from (the file, the Sheets API's answer), when the source has them
     source_digest: str | None = None
+    #: the check already made, when the source read its table column by column (its ``grid`` is then empty)
+    prepared: LedgerCheck | None = field(default=None, repr=False, compare=False)
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
+        if self.prepared is not None:
+            return self.prepared
         return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row)
 
     @functools.cached_property

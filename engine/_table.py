@@ -14,6 +14,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine._dense import (
+    DenseGrid,
+    DenseRows,
+    dense_attribute_lists,
+    dense_movements,
+    dense_subset,
+    dense_totals,
+    dense_value_counts,
+)
 from engine._fields import Unit
 from engine._month import Month
 
@@ -63,7 +72,7 @@ class CustomerTable:
     count: int
     keys: tuple[str, ...]
     names: tuple[str, ...]
-    mrr: tuple[tuple[int, ...], ...]  # tuples of ints: the cyclic collector stops walking them after one look
+    mrr: Sequence[Sequence[int]]  # tuples of ints: the cyclic collector stops walking them after one look
     attribute_names: tuple[str, ...]
     #: builds ``attributes`` on first use: a report that asks no segment question never pays for it
     fill_attributes: Callable[[], Mapping[str, tuple[list[str | None], ...]]] = field(repr=False)
@@ -76,6 +85,8 @@ class CustomerTable:
     key_headers: tuple[str, ...] = ()
     #: the table this one is a subset of: a value is spelled as the whole table spells it
     whole: CustomerTable | None = field(default=None, repr=False)
+    #: the same figures as one dense grid (a table read column by column): sums over it are vectorised
+    dense: DenseGrid | None = field(default=None, repr=False)
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -100,7 +111,9 @@ class CustomerTable:
         out: dict[str, Mapping[str, str]] = {}
         for column in self.attribute_names:
             counts: collections.Counter[str] = collections.Counter()
-            for value, n in collections.Counter(itertools.chain.from_iterable(self.attributes[column])).items():
+            cells = dense_value_counts(self.dense, column) if self.dense is not None else \
+                collections.Counter(itertools.chain.from_iterable(self.attributes[column]))
+            for value, n in cells.items():
                 if value is not None and (shown := " ".join(value.split())):
                     counts[shown] += n
             best: dict[str, tuple[int, str]] = {}
@@ -122,6 +135,8 @@ class CustomerTable:
         return month - self.first
 
     def total(self, month: Month) -> int:
+        if self.dense is not None:
+            return int(self.dense.cents[:, self.index(month)].sum())
         return sum(map(operator.itemgetter(self.index(month)), self.mrr))
 
     def attribute(self, column: str) -> str | None:
@@ -146,9 +161,12 @@ class CustomerTable:
     def _movements(self) -> tuple[MonthMovements, ...]:
         n = self.count
         expansion, contraction, churn, new, reactivation = ([0] * n for _ in range(5))
-        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr else [0] * n
+        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr and self.dense is None else [0] * n
+        if self.dense is not None:
+            totals = dense_totals(self.dense)
+            expansion, contraction, churn, new, reactivation = dense_movements(self.dense)
         months = range(1, n)
-        for series in self.mrr:
+        for series in self.mrr if self.dense is None else ():
             paid = series[0] > 0
             # only the months whose figure changed, found at C speed: most months repeat the one before
             for i in itertools.compress(months, map(operator.ne, itertools.islice(series, 1, None), series)):
@@ -175,10 +193,25 @@ class CustomerTable:
         def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
             return {a: tuple(values[c] for c in chosen) for a, values in self.attributes.items()}
 
+        if self.dense is not None:
+            return dense_table(self.first, self.count, tuple(self.keys[c] for c in chosen),
+                               tuple(self.names[c] for c in chosen), dense_subset(self.dense, chosen),
+                               self.attribute_names, self.unit, self.currency, self.key_headers, self.whole or self)
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),
                              self.attribute_names, attributes, self.unit, self.currency, self.summed_by,
                              self.key_headers, self.whole or self)
+
+
+def dense_table(first: Month, count: int, keys: tuple[str, ...], names: tuple[str, ...], grid: DenseGrid,
+                attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
+                key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None) -> CustomerTable:
+    """A customer table over a dense grid (``engine._dense``): what a table read column by column is."""
+    def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
+        return {a: dense_attribute_lists(grid, a) for a in attribute_names}
+
+    return CustomerTable(first, count, keys, names, DenseRows(grid.cents), tuple(attribute_names), attributes, unit,
+                         currency, None, key_headers, whole, grid)
 
 
 

@@ -29,7 +29,7 @@ from engine import (
     build_report,
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
-from sheets import is_sheet_spec, open_file_source
+from sheets import fast_read_from_env, is_sheet_spec, open_file_source
 
 if TYPE_CHECKING:
     from nrr.state import StateStore
@@ -216,4 +216,4 @@ class Runtime:
         spec = spec or self.ledger_spec
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
-        return open_file_source(spec, self._file.base_dir)
+        return open_file_source(spec, self._file.base_dir, fast_read_from_env(self.env))
