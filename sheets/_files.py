@@ -25,8 +25,8 @@ from sheets._cache import FastRead, read_fast
 from sheets._errors import SourceError
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
-# a file's cells, reused while its modification time and size are unchanged
-_FILE_CACHE: dict[tuple[str, str | None, int, int, FastRead | None], Cells] = {}
+# a file's cells, reused while its modification and change times and size are unchanged
+_FILE_CACHE: dict[tuple[str, str | None, int, int, int, FastRead | None], Cells] = {}
 _FILE_CACHE_LOCK = threading.Lock()
 # openpyxl warns on stderr about parts it drops (a data validation extension, a defined name it cannot read):
 # a workbook is read or refused in words, and those warnings give a person nothing to do
@@ -52,7 +52,8 @@ class FileSource:
             stat = self.path.stat()
         except OSError:
             stat = None
-        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_size, self.fast) if stat else None
+        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, self.fast) \
+            if stat else None
         with _FILE_CACHE_LOCK:
             cached = _FILE_CACHE.get(key) if key else None
         if cached is not None:
