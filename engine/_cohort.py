@@ -225,9 +225,13 @@ def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str
     spelled = table.spellings[name]
     labels: dict[str | None, str] = {None: "(none)"}  # each value's segment, worked out once per value
     if table.dense is not None:
+        kept = table.derived.get(("segments", name, i))
+        if isinstance(kept, dict):
+            return dict(kept)
         for held, members in dense_groups(table.dense, name, i):
             group = "(none)" if held is None else spelled.get(_same(held), "(none)")
             groups[group] = sorted(groups[group] + members) if group in groups else members
+        table.derived[("segments", name, i)] = dict(groups)
         return groups
     paying = list(itertools.compress(range(len(table.mrr)), map(operator.itemgetter(i), table.mrr)))
     values = table.attributes[name]

@@ -127,7 +127,8 @@ def dense_subset(grid: DenseGrid, members: Sequence[int]) -> DenseGrid:
     import numpy as np
 
     chosen = np.asarray(members, dtype=np.int64)
-    return DenseGrid(np.asfortranarray(grid.cents[chosen]), {a: codes[chosen] for a, codes in grid.codes.items()},
+    # taken from the months x customers view, whose rows are contiguous: the result is column-major again
+    return DenseGrid(grid.cents.T[:, chosen].T, {a: codes.T[:, chosen].T for a, codes in grid.codes.items()},
                      grid.values)
 
 

@@ -10,7 +10,7 @@ import functools
 import gc
 import itertools
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -186,16 +186,35 @@ class CustomerTable:
         return tuple(MonthMovements(self.first + i, totals[i - 1], expansion[i], contraction[i], churn[i], new[i],
                                     reactivation[i]) for i in range(1, n))
 
+    @functools.cached_property
+    def _subsets(self) -> dict[tuple[int, ...], CustomerTable]:
+        return {}
+
+    @functools.cached_property
+    def derived(self) -> dict[Hashable, object]:
+        """What answers derive from this table and ask for again (a segment's members in a month), kept with it."""
+        return {}
+
     def subset(self, members: Sequence[int]) -> CustomerTable:
-        """The table of these customers only (a segment's), in the same months."""
-        chosen = list(members)
+        """The table of these customers only (a segment's), in the same months. Kept for the next answer about
+        the same customers: a ``--where`` answer asks for its segment's table several times (its money, its
+        cohort, its year), and a running bot for the same segments again and again."""
+        key = tuple(members)
+        made = self._subsets.get(key)
+        if made is None:
+            if len(self._subsets) >= 32:
+                self._subsets.clear()
+            made = self._subsets[key] = self._subset(list(key))
+        return made
+
+    def _subset(self, chosen: list[int]) -> CustomerTable:
 
         def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
             return {a: tuple(values[c] for c in chosen) for a, values in self.attributes.items()}
 
         if self.dense is not None:
-            return dense_table(self.first, self.count, tuple(self.keys[c] for c in chosen),
-                               tuple(self.names[c] for c in chosen), dense_subset(self.dense, chosen),
+            return dense_table(self.first, self.count, tuple(map(self.keys.__getitem__, chosen)),
+                               tuple(map(self.names.__getitem__, chosen)), dense_subset(self.dense, chosen),
                                self.attribute_names, self.unit, self.currency, self.key_headers, self.whole or self)
         return CustomerTable(self.first, self.count, tuple(self.keys[c] for c in chosen),
                              tuple(self.names[c] for c in chosen), tuple(self.mrr[c] for c in chosen),

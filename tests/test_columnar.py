@@ -194,3 +194,19 @@ def test_a_windows_1252_file_goes_to_the_row_reader(tmp_path: Path) -> None:
     fast, rows = read(path, ALWAYS), read(path, None)
     assert fast.prepared is None and said(fast.check) == said(rows.check)
     assert fast.ledger.customers is not None and "Gämma" in fast.ledger.customers.names
+
+
+def test_a_segments_table_and_members_are_made_once_and_kept_for_the_next_answer(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    generate(path, 200, 30)
+    ledger = read(path, ALWAYS).ledger
+    table = ledger.customers
+    assert table is not None and table.dense is not None
+    members = [0, 3, 5, 8]
+    assert table.subset(members) is table.subset(members)  # a --where answer asks for it several times
+    period = resolve_period("ttm", dt.date(2025, 7, 15))  # the table's last month is June 2025
+    first = report_to_dict(build_report(ledger, period, where=("Segment", "SMB")))
+    kept = len(table.derived)
+    assert kept > 0
+    assert report_to_dict(build_report(ledger, period, where=("Segment", "SMB"))) == first
+    assert len(table.derived) == kept  # the second answer made nothing new
