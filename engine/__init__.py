@@ -38,6 +38,20 @@ from engine._benchmarks import (
     compare_benchmarks,
     stage_for_arr,
 )
+from engine._billing import (
+    LEFT_OUT,
+    SOURCE_KINDS,
+    BillingLine,
+    BillingResult,
+    MonthAmount,
+    Normalization,
+    SourceKind,
+    SubscriptionRow,
+    normalize_lines,
+    normalize_month_amounts,
+    normalize_subscriptions,
+    split_cents,
+)
 from engine._cells import Cell, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._cohort import (
     COHORT_LABEL,
@@ -108,6 +122,7 @@ from engine._movers_text import (
     segment_lines,
     segment_values,
 )
+from engine._options import ReadOptions
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
 from engine._report import Report, build_report, report_to_dict
@@ -138,7 +153,7 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
-from engine._table import CustomerTable, MonthMovements, cents_to_decimal
+from engine._table import CustomerTable, MonthMovements, cents_to_decimal, fewer_gc_pauses
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -150,6 +165,7 @@ __all__ = [
     "FUNDINGS",
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
+    "LEFT_OUT",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
@@ -164,6 +180,7 @@ __all__ = [
     "SEGMENTS",
     "SEGMENT_BENCHMARKS",
     "SOURCES",
+    "SOURCE_KINDS",
     "STAGES",
     "STAGE_BENCHMARKS",
     "TIERS",
@@ -173,6 +190,8 @@ __all__ = [
     "WARNINGS_SHOWN",
     "Alert",
     "Benchmark",
+    "BillingLine",
+    "BillingResult",
     "Cell",
     "CellError",
     "Cells",
@@ -199,11 +218,13 @@ __all__ = [
     "LedgerSource",
     "Method",
     "Month",
+    "MonthAmount",
     "MonthMovements",
     "Mover",
     "MoverGroup",
     "MoverKind",
     "MoverLine",
+    "Normalization",
     "NotInLedgerYet",
     "NrrError",
     "Period",
@@ -212,13 +233,16 @@ __all__ = [
     "Profile",
     "ProfileError",
     "QueryError",
+    "ReadOptions",
     "Report",
     "Retention",
     "Segment",
     "SegmentCohort",
     "SegmentLine",
     "Source",
+    "SourceKind",
     "Stage",
+    "SubscriptionRow",
     "Thresholds",
     "Tier",
     "Trailing",
@@ -255,6 +279,7 @@ __all__ = [
     "derive_ledger",
     "digest_bytes",
     "evaluate_alerts",
+    "fewer_gc_pauses",
     "fiscal_year_first_month",
     "fit_period",
     "growth_basis",
@@ -276,6 +301,9 @@ __all__ = [
     "needs_cohort_method",
     "needs_customer_table",
     "no_movers_sentence",
+    "normalize_lines",
+    "normalize_month_amounts",
+    "normalize_subscriptions",
     "nrr_formula",
     "parse_money",
     "parse_month",
@@ -296,6 +324,7 @@ __all__ = [
     "segment_name",
     "segment_values",
     "shows_as_no_change",
+    "split_cents",
     "stage_for_arr",
     "table_currency",
     "tier_name",

@@ -52,7 +52,7 @@ class Mover:
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cohort:
     """The customers paying in ``before`` (a-1) and what they pay in ``last`` (b); money in cents."""
 
@@ -146,8 +146,9 @@ def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int 
                   "contraction": _top(list(map(operator.neg, itertools.compress(deltas, cut))),
                                       list(itertools.compress(who, cut)), top),
                   "expansion": _top(list(itertools.compress(deltas, up)), list(itertools.compress(who, up)), top)}
-    return Cohort(table.first + ia, last, customers, customers - gone.count(True), start, end, kept, expansion,
-                  contraction, churn, movers, segment)
+    return Cohort(before=table.first + ia, last=last, customers=customers, retained=customers - gone.count(True),
+                  start=start, end=end, kept=kept, expansion=expansion,
+                  contraction=contraction, churn=churn, movers=movers, segment=segment)
 
 
 def _dense_cohort(table: CustomerTable, ia: int, ib: int, top: int, members: Iterable[int] | None,
@@ -160,8 +161,9 @@ def _dense_cohort(table: CustomerTable, ia: int, ib: int, top: int, members: Ite
         for kind in MOVER_KINDS:
             pairs = found.candidates[kind]
             movers[kind] = _top([a for a, _ in pairs], [table.names[c] for _, c in pairs], top)
-    return Cohort(table.first + ia, table.first + ib, found.customers, found.retained, found.start, found.end,
-                  found.kept, found.expansion, found.contraction, found.churn, movers, segment)
+    return Cohort(before=table.first + ia, last=table.first + ib, customers=found.customers, retained=found.retained,
+                  start=found.start, end=found.end, kept=found.kept, expansion=found.expansion,
+                  contraction=found.contraction, churn=found.churn, movers=movers, segment=segment)
 
 
 def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
@@ -172,7 +174,8 @@ def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
     if table is not None and as_of - 12 in table and as_of in table:
         cohort = compute_cohort(table, as_of - 11, as_of, top=0)
         undefined = None if cohort.start else say.undefined_zero_start(as_of - 11)
-        return Trailing(as_of, cohort.nrr, cohort.grr, 12, False, undefined, cohort=True)
+        return Trailing(as_of=as_of, nrr=cohort.nrr, grr=cohort.grr, months=12, annualized=False, undefined=undefined,
+                        cohort=True)
     return trailing_12m(ledger, as_of, "chained")
 
 

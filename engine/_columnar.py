@@ -36,7 +36,7 @@ PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ColumnarPlan:
     """The columns of a long customer table headed by the first row: its customer key and name, month, figure,
     currency and attributes (by header), what the figures are (MRR or ARR) and the currency the header names."""
@@ -67,9 +67,10 @@ def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
     roles = customer.roles
     titles = tuple(str(header[c]).strip() for c in dict.fromkeys((key, name)) if c < len(header))
     named = header_tokens(str(header[roles["amount"]])) & CURRENCY_CODES
-    return ColumnarPlan(key, name, roles["month"], roles["amount"], roles.get("currency"),
-                        tuple(customer.attributes.items()), reader.unit, titles,
-                        named.pop().upper() if len(named) == 1 else None)
+    return ColumnarPlan(key=key, name=name, month=roles["month"], amount=roles["amount"],
+                        currency=roles.get("currency"), attributes=tuple(customer.attributes.items()),
+                        unit=reader.unit, key_headers=titles,
+                        header_currency=named.pop().upper() if len(named) == 1 else None)
 
 
 def month_indexes(values: Sequence[str]) -> tuple[Month, int, list[int]] | None:
@@ -112,4 +113,4 @@ def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: S
     (customers in order of first sight), ``names`` each one's name."""
     table = dense_table(first, count, tuple(keys), tuple(names), grid, attribute_names, unit, currency, key_headers)
     ledger = derive_ledger(table)
-    return LedgerCheck(ledger, [], ledger.rows, None, ledger.unit)
+    return LedgerCheck(ledger=ledger, issues=[], rows=ledger.rows, layout=None, unit=ledger.unit)

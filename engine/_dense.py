@@ -78,7 +78,7 @@ def dense_movements(grid: DenseGrid) -> tuple[list[int], list[int], list[int], l
     return expansion, contraction, churn, new, reactivation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DenseCohort:
     """A cohort's sums in cents and each kind of mover's candidates: (amount, customer index) pairs, every one
     at least as large as the n-th largest, so the top n by amount, ties by name, are among them."""
@@ -117,9 +117,9 @@ def dense_cohort(grid: DenseGrid, ia: int, ib: int, members: Sequence[int] | Non
                 floor = np.partition(amounts, nth)[nth]
                 keep = amounts >= floor
                 candidates[kind] = list(zip(amounts[keep].tolist(), chosen[keep].tolist(), strict=True))
-    return DenseCohort(int(befores.size), int(befores.size - gone.sum()), int(befores.sum()), int(nows.sum()),
-                       int(np.minimum(befores, nows).sum()), int(deltas[up].sum()),
-                       int(-deltas[deltas < 0].sum()) - churn, churn, candidates)
+    return DenseCohort(customers=int(befores.size), retained=int(befores.size - gone.sum()), start=int(befores.sum()),
+                       end=int(nows.sum()), kept=int(np.minimum(befores, nows).sum()), expansion=int(deltas[up].sum()),
+                       contraction=int(-deltas[deltas < 0].sum()) - churn, churn=churn, candidates=candidates)
 
 
 def dense_subset(grid: DenseGrid, members: Sequence[int]) -> DenseGrid:

@@ -45,7 +45,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Runtime:
     """Everything outside the engine that the commands, the bot and the scheduler need.
 

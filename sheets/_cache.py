@@ -55,7 +55,7 @@ def cache_dir_from(env: Mapping[str, str]) -> Path | None:
     return Path(home) / ".cache" / "nrr" if home else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FileStat:
     """What a file's stat says of its contents: if any of it changed, so may have the bytes."""
 
@@ -69,7 +69,8 @@ class FileStat:
     @classmethod
     def of(cls, path: Path) -> FileStat:
         st = path.stat()
-        return cls(str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        return cls(path=str(path.resolve()), dev=st.st_dev, ino=st.st_ino, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                   ctime_ns=st.st_ctime_ns)
 
 
 def hash_file(path: Path) -> tuple[str, bytes]:
@@ -191,7 +192,7 @@ def _cells(header: dict[str, Any], body: memoryview) -> Cells:
     year, month = map(int, header["first"].split("-"))
     check = dense_customer_check(Month(year, month), header["count"], keys, names, grid, attributes,
                                  header["unit"], header["currency"], tuple(header["key_headers"]))
-    return Cells((), None, source_digest=header["digest"], prepared=check)
+    return Cells(grid=(), sheet=None, source_digest=header["digest"], prepared=check)
 
 
 @dataclass(frozen=True)

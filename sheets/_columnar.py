@@ -57,7 +57,7 @@ def read_columnar(path: Path, head: bytes, digest: str) -> Cells | None:
         return None
     if check is None:
         return None
-    return Cells((), None, source_digest=digest, prepared=check)
+    return Cells(grid=(), sheet=None, source_digest=digest, prepared=check)
 
 
 def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
