@@ -20,13 +20,11 @@ by NUL.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -135,6 +133,8 @@ def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTab
               "count": table.count, "unit": table.unit, "currency": table.currency,
               "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout}
     head = json.dumps(header).encode()
+    import tempfile  # only a columnar read writes: a small file's start-up never loads it
+
     import numpy as np
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -233,6 +233,8 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
             return cached
     # the bytes are hashed in a thread while polars reads them (hashlib lets go of the GIL): at 1,000,000
     # customers hashing the 810 MB alone takes about 0.5 s
+    import concurrent.futures  # imported here: a small file's start-up never loads it
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         hashed = pool.submit(hash_file, path)
         try:
