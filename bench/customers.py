@@ -1,17 +1,20 @@
-"""A customer table of 10,000 customers over 60 months: the cohort answers at scale.
+"""Customer tables at scale: nrr beside DuckDB and polars scripts computing the same 12-month cohort figures.
 
-Run: ``.venv/bin/python bench/customers.py [--customers 10000] [--months 60] [--runs 3]``. It writes
-the table as a long-form CSV (one row per paying customer and month, about 300,000 rows) to a
-temporary directory and prints:
+Run: ``.venv/bin/python bench/customers.py [--tables 1000x60 10000x60 100000x60 1000000x24] [--runs 3]``
+(``pip install '.[bench]'`` for the DuckDB and polars scripts; nrr's columnar path needs ``.[fast]``). For each
+table (customers x months) it writes a long-form CSV (one row per paying customer and month) to a temporary
+directory and runs every runner in ``RUNNERS`` in a new process, start-up and imports included:
 
-- the wall time of ``nrr report ttm --json`` on it, a new process each run, start-up included, and
-  that process's peak memory (``resource.getrusage`` of the child); then the same for the table in wide form;
-- when pandas and DuckDB are installed (``pip install '.[bench]'``), the same 12-month cohort figures with
-  each, in a new process too, side by side, each checked to give nrr's NRR;
-- in this process: read + derive (the grid to the customer table and its movements), and the time to answer
-  every period in the grammar (``engine.EXAMPLES``), as a running ``nrr serve`` answers once it has the table.
+- ``nrr, first run``: ``nrr report ttm --json`` with an empty cache directory (the columnar read, the report,
+  and the cache written);
+- ``nrr, cached``: the same command again, the parsed table loaded from the cache;
+- ``duckdb`` and ``polars``: scripts a user would write for the same figures (NRR, GRR, logo retention, the
+  cohort's customers and MRR, the top 5 churned, contracted and expanded), no validation of the cells.
 
-Asserts nothing about time.
+Each runner's first number is checked against nrr's NRR (``same`` in the table), then it is timed ``--runs``
+times: the median wall time and the largest peak RSS of the child (``wait4``'s ``ru_maxrss``). It prints one
+Markdown table. A new runner (a PostgreSQL script, say) is one more ``Runner`` in ``RUNNERS``. Asserts nothing
+about time; a 1,000,000-customer table takes minutes to write and about 2 GB to run, so run it once.
 """
 
 from __future__ import annotations
@@ -23,17 +26,14 @@ import json
 import os
 import random
 import re
-import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from engine import EXAMPLES, QueryError, build_report, check_ledger, resolve_period  # noqa: E402
 
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB")
 PLANS = ("Basic", "Pro", "Scale")
@@ -75,69 +75,20 @@ def generate(path: Path, customers: int, months: int, seed: int = 11) -> int:
     return rows
 
 
-NRR = [sys.executable, "-m", "nrr", "report", "ttm", "--json", "--ledger"]
-TODAY = ["--today", "2026-01-15"]
 
 
-def write_wide(long: Path, wide: Path) -> None:
-    """The same table in wide form: one row per customer, one column per month (blank: 0)."""
-    with long.open(newline="") as handle:
-        rows = list(csv.reader(handle))[1:]
-    months = sorted({r[2] for r in rows})
-    figures: dict[str, dict[str, str]] = {}
-    about: dict[str, list[str]] = {}
-    for key, name, month, mrr, segment, plan in rows:
-        figures.setdefault(key, {})[month] = mrr
-        about.setdefault(key, [key, name, segment, plan])
-    with wide.open("w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(["Customer ID", "Customer", "Segment", "Plan", *months])
-        out.writerows([*about[key], *(by_month.get(m, "") for m in months)] for key, by_month in figures.items())
-
-
-def child_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"NRR_CONFIG": ""}
-
-
-def child_run(path: Path, argv: list[str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of ``nrr report ttm --json`` (or ``argv``) in a new process."""
-    env = child_env()
-    argv = argv or [*NRR, str(path), *TODAY]
-    started = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # the child: exec with stdout to /dev/null
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, 1)
-        os.execve(argv[0], argv, env)
-    _, status, usage = os.wait4(pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{argv[2:4]} failed with status {os.waitstatus_to_exitcode(status)}")
-    return wall, usage.ru_maxrss / 1024  # Linux reports kilobytes
+def nrr_argv(months: int) -> list[str]:
+    """``nrr report ttm --json`` as of the month after the table's last (the tables start in January 2021)."""
+    year, month = divmod(2021 * 12 + months, 12)
+    return [sys.executable, "-m", "nrr", "report", "ttm", "--json", "--today", f"{year}-{month + 1:02d}-15", "--ledger"]
 
 
 # The same 12-month cohort figures as ``nrr report ttm`` (the customers paying 12 months before the last month:
 # NRR, GRR, logo retention, their MRR then and now, the top 5 churned, contracted and expanded) as a user would
-# write them with pandas or DuckDB: a new process each, start-up and import included, no validation of the cells.
-PANDAS = """
-import sys, pandas as pd
-frame = pd.read_csv(sys.argv[1], dtype={"Customer ID": str, "Customer": str, "Month": str})
-frame["cents"] = (frame["MRR"] * 100).round().astype("int64")
-wide = frame.pivot_table(index="Customer ID", columns="Month", values="cents", aggfunc="sum", fill_value=0)
-before, last = wide.columns[-13], wide.columns[-1]
-cohort = wide.loc[wide[before] > 0, [before, last]]
-start, end = cohort[before].sum(), cohort[last].sum()
-grr, logos = cohort.min(axis=1).sum() / start, (cohort[last] > 0).mean()
-names = frame.drop_duplicates("Customer ID").set_index("Customer ID")["Customer"]
-moves = pd.DataFrame({"s": cohort[before], "e": cohort[last]}).join(names)
-moves["d"] = moves["e"] - moves["s"]
-top = lambda f, by, asc: f.sort_values([by, "Customer"], ascending=[asc, True]).head(5)
-print(end / start, grr, logos, len(cohort), start, end)
-print(top(moves[moves.e == 0], "s", False), top(moves[(moves.e > 0) & (moves.d < 0)], "d", True),
-      top(moves[moves.d > 0], "d", False))
-"""
+# write them: a new process each, start-up and import included, no validation of the cells.
 DUCKDB = """
 import sys, duckdb
+duckdb.execute("set enable_progress_bar = false")
 duckdb.sql(f\"\"\"create table t as select "Customer ID" as c, any_value("Customer") as name, Month as m,
   sum(round(MRR * 100))::bigint as cents
   from read_csv_auto('{sys.argv[1]}', types={{'Customer ID': 'VARCHAR', 'Month': 'VARCHAR'}}) group by c, m\"\"\")
@@ -151,78 +102,118 @@ print(duckdb.sql("select name, s from k where e = 0 order by s desc, name limit 
       duckdb.sql("select name, e - s from k where e > 0 and e < s order by e - s, name limit 5").fetchall(),
       duckdb.sql("select name, e - s from k where e > s order by e - s desc, name limit 5").fetchall())
 """
+POLARS = """
+import sys, polars as pl
+t = (pl.scan_csv(sys.argv[1], schema_overrides={"Customer ID": pl.String, "Month": pl.String})
+     .with_columns((pl.col("MRR") * 100).round(0).cast(pl.Int64).alias("cents"))
+     .group_by("Customer ID", "Month").agg(pl.col("Customer").first(), pl.col("cents").sum()).collect())
+months = sorted(t["Month"].unique().to_list())
+before, last = months[-13], months[-1]
+a = t.filter(pl.col("Month") == before).select("Customer ID", "Customer", s="cents")
+b = t.filter(pl.col("Month") == last).select("Customer ID", e="cents")
+k = a.join(b, on="Customer ID", how="left").with_columns(pl.col("e").fill_null(0))
+k = k.with_columns(d=pl.col("e") - pl.col("s"))
+s, e = k["s"].sum(), k["e"].sum()
+print(e / s, k.select(pl.min_horizontal("s", "e")).to_series().sum() / s, (k["e"] > 0).mean(), k.height, s, e)
+top = lambda f, by, desc: f.sort([by, "Customer"], descending=[desc, False]).head(5).rows()
+print(top(k.filter(pl.col("e") == 0), "s", True), top(k.filter((pl.col("e") > 0) & (pl.col("d") < 0)), "d", False),
+      top(k.filter(pl.col("d") > 0), "d", True))
+"""
 
 
-def competitors(path: Path, runs: int, nrr_pct: float) -> list[str]:
-    """The side-by-side lines: pandas and DuckDB on the same file, when they are installed, each checked
-    to give the NRR ``nrr`` gave."""
-    lines = []
-    for name, script in (("pandas", PANDAS), ("duckdb", DUCKDB)):
-        try:
-            __import__(name)
-        except ImportError:
-            lines.append(f"{name} is not installed here (pip install '.[bench]' to print the side-by-side figure)")
-            continue
-        argv = [sys.executable, "-c", script, str(path)]
-        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # also warms the caches
-        theirs = float(re.findall(r"\d+\.\d+", out)[0]) * 100
-        same = "the same NRR" if round(theirs, 2) == nrr_pct else f"NRR {theirs:.2f}%, not nrr's {nrr_pct}%"
-        timed = sorted(child_run(path, argv) for _ in range(runs))
-        lines.append(f"{name}, same 12-month cohort figures (new process, import included; {same}): median "
-                     f"{timed[len(timed) // 2][0] * 1000:.0f} ms, peak memory {max(p for _, p in timed):.0f} MB")
-    return lines
+@dataclass(frozen=True)
+class Runner:
+    """One row of the table: the command it runs on a CSV (``argv``), what to do before each run (``before``:
+    empty the cache, say) and how to read its NRR (a percentage) from what it prints."""
+
+    name: str
+    argv: Callable[[Path], list[str]]
+    before: Callable[[], None] = lambda: None
+    nrr: Callable[[str], float] = lambda out: float(re.findall(r"\d+\.\d+", out)[0]) * 100
+    needs: str | None = None  # a module that must be installed
+
+
+def child_env(cache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return env | {"NRR_CONFIG": "", "NRR_CACHE_DIR": str(cache)}
+
+
+def child_run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``argv`` in a new process, its stdout to /dev/null."""
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1)
+        os.execve(argv[0], argv, env)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[:4]} failed with status {os.waitstatus_to_exitcode(status)}")
+    return wall, usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def runners(cache: Path, months: int) -> list[Runner]:
+    def empty_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def nrr_pct(out: str) -> float:
+        return float(json.loads(out)["nrr_pct"])
+
+    return [
+        Runner("nrr, first run", lambda path: [*nrr_argv(months), str(path)], empty_cache, nrr_pct),
+        Runner("nrr, cached", lambda path: [*nrr_argv(months), str(path)], nrr=nrr_pct),
+        Runner("duckdb script", lambda path: [sys.executable, "-c", DUCKDB, str(path)], needs="duckdb"),
+        Runner("polars script, lazy", lambda path: [sys.executable, "-c", POLARS, str(path)], needs="polars"),
+    ]
+
+
+RUNNERS = runners  # the list of runners, given the cache directory nrr uses and the table's months
+
+
+def installed(module: str | None) -> bool:
+    if module is None:
+        return True
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--months", type=int, default=60)
+    parser.add_argument("--tables", nargs="+", default=["1000x60", "10000x60", "100000x60"],
+                        help="customers x months, e.g. 1000000x24")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "customers.csv"
-        rows = generate(path, args.customers, args.months)
-        print(f"customer table: {args.customers:,} customers x {args.months} months, {rows:,} rows, "
-              f"{path.stat().st_size / 1e6:.1f} MB CSV")
-        # every new process first, while this one is small: a forked child's peak memory counts the pages
-        # it shares with its parent until it execs
-        answer = json.loads(subprocess.run([*NRR, str(path), *TODAY], capture_output=True, text=True, check=True,
-                                           env=child_env()).stdout)  # also warms the .pyc files and file cache
-        runs = sorted(child_run(path) for _ in range(args.runs))
-        wall = runs[len(runs) // 2][0]
-        print(f"  nrr report ttm --json (new process, start-up included; NRR {answer['nrr_pct']}%): median "
-              f"{wall * 1000:.0f} ms, peak memory {max(p for _, p in runs):.0f} MB")
-        wide = Path(tmp) / "wide.csv"
-        write_wide(path, wide)
-        child_run(wide)
-        runs = sorted(child_run(wide) for _ in range(args.runs))
-        print(f"  the same table in wide form ({wide.stat().st_size / 1e6:.1f} MB): median "
-              f"{runs[len(runs) // 2][0] * 1000:.0f} ms, peak memory {max(p for _, p in runs):.0f} MB")
-        for line in competitors(path, args.runs, answer["nrr_pct"]):
-            print(f"  {line}")
-        with path.open(newline="") as handle:
-            grid = list(csv.reader(handle))
-        started = time.perf_counter()
-        check = check_ledger(grid)
-        derived = time.perf_counter() - started
-        ledger = check.ledger
-        assert ledger is not None and ledger.customers is not None, check.issues[:3]
-        print(f"  in this process: read + derive (grid to customer table, movements, derived ledger): "
-              f"{derived * 1000:.0f} ms")
-        today = dt.date(2026, 1, 15)
-        started = time.perf_counter()
-        answered = 0
-        for example in EXAMPLES:
-            try:
-                build_report(ledger, resolve_period(example, today))
-                answered += 1
-            except QueryError:
-                pass
-        every = time.perf_counter() - started
-        print(f"  every period in the grammar ({answered} of {len(EXAMPLES)} answerable): {every * 1000:.0f} ms, "
-              f"{every * 1000 / max(answered, 1):.0f} ms an answer once the table is read (as nrr serve keeps it)")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  peak memory of this process so far: {peak:.0f} MB")
+    print("| customers x months (rows, CSV) | runner | figures | wall (median) | peak memory |")
+    print("|---|---|---|---|---|")
+    for spec in args.tables:
+        customers, months = map(int, spec.lower().split("x"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "customers.csv"
+            rows = generate(path, customers, months)
+            size = f"{customers:,} x {months} ({rows:,} rows, {path.stat().st_size / 1e6:.0f} MB)"
+            cache = Path(tmp) / "cache"
+            env = child_env(cache)
+            expected: float | None = None
+            for runner in RUNNERS(cache, months):
+                if not installed(runner.needs):
+                    print(f"| {size} | {runner.name} | {runner.needs} not installed | | |")
+                    continue
+                runner.before()
+                out = subprocess.run(runner.argv(path), capture_output=True, text=True, check=True, env=env).stdout
+                theirs = runner.nrr(out)
+                expected = theirs if expected is None else expected
+                same = "same" if round(theirs, 2) == round(expected, 2) else f"NRR {theirs:.2f}% not {expected:.2f}%"
+                timed = []
+                for _ in range(args.runs):
+                    runner.before()
+                    timed.append(child_run(runner.argv(path), env))
+                timed.sort()
+                wall, peak = timed[len(timed) // 2][0], max(p for _, p in timed)
+                print(f"| {size} | {runner.name} | {same} | {wall:.2f} s | {peak:.0f} MB |", flush=True)
 
 
 if __name__ == "__main__":

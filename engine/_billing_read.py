@@ -629,12 +629,13 @@ def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet
     return _Reader(grid, header, sheet, first_row, options).run()
 
 
-def billed_per_period(table: CustomerTable, sheet: str | None) -> list[Issue]:
+def billed_per_period(table: CustomerTable, sheet: str | None, rows: Sequence[int] | None = None) -> list[Issue]:
     """A warning for the customers of a plain customer table who pay one month in twelve (or three) with nothing
     between: annual (quarterly) plans booked in their invoice month, which count n times their MRR in one month
-    and 0 in the others."""
+    and 0 in the others. ``rows``: the only customers (by index) that can be such, when the caller knows."""
     found: dict[int, list[str]] = {12: [], 3: []}
-    for name, series in zip(table.names, table.mrr, strict=True):
+    chosen = range(len(table.names)) if rows is None else rows
+    for name, series in ((table.names[c], table.mrr[c]) for c in chosen):
         paid = [i for i, cents in enumerate(series) if cents]
         if len(paid) < 2:
             continue

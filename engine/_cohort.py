@@ -31,6 +31,7 @@ from typing import Literal
 
 from engine import _messages as say
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
+from engine._dense import dense_cohort, dense_groups
 from engine._errors import NotInLedgerYet, QueryError
 from engine._ledger import Ledger
 from engine._month import Month
@@ -118,6 +119,8 @@ def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int 
     ia, ib = table.index(cohort_before(table, first)), table.index(last)
     if not 0 <= ib < table.count:
         raise NotInLedgerYet(say.not_in_ledger_yet(last, table.last), table.last)
+    if table.dense is not None:
+        return _dense_cohort(table, ia, ib, top, members, segment)
     mrr: Sequence[Sequence[int]] = table.mrr
     names: Sequence[str] = table.names
     if members is not None:
@@ -146,6 +149,21 @@ def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int 
     return Cohort(before=table.first + ia, last=last, customers=customers, retained=customers - gone.count(True),
                   start=start, end=end, kept=kept, expansion=expansion,
                   contraction=contraction, churn=churn, movers=movers, segment=segment)
+
+
+def _dense_cohort(table: CustomerTable, ia: int, ib: int, top: int, members: Iterable[int] | None,
+                  segment: str | None) -> Cohort:
+    """``compute_cohort`` over a dense table: the sums vectorised, the movers picked from the few candidates."""
+    assert table.dense is not None
+    found = dense_cohort(table.dense, ia, ib, None if members is None else list(members), top)
+    movers: dict[MoverKind, tuple[Mover, ...]] = {"churn": (), "contraction": (), "expansion": ()}
+    if top > 0:
+        for kind in MOVER_KINDS:
+            pairs = found.candidates[kind]
+            movers[kind] = _top([a for a, _ in pairs], [table.names[c] for _, c in pairs], top)
+    return Cohort(before=table.first + ia, last=table.first + ib, customers=found.customers, retained=found.retained,
+                  start=found.start, end=found.end, kept=found.kept, expansion=found.expansion,
+                  contraction=found.contraction, churn=found.churn, movers=movers, segment=segment)
 
 
 def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
@@ -208,9 +226,18 @@ def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str
     i = table.index(month)
     groups: dict[str, list[int]] = defaultdict(list)
     spelled = table.spellings[name]
+    labels: dict[str | None, str] = {None: "(none)"}  # each value's segment, worked out once per value
+    if table.dense is not None:
+        kept = table.derived.get(("segments", name, i))
+        if isinstance(kept, dict):
+            return dict(kept)
+        for held, members in dense_groups(table.dense, name, i):
+            group = "(none)" if held is None else spelled.get(_same(held), "(none)")
+            groups[group] = sorted(groups[group] + members) if group in groups else members
+        table.derived[("segments", name, i)] = dict(groups)
+        return groups
     paying = list(itertools.compress(range(len(table.mrr)), map(operator.itemgetter(i), table.mrr)))
     values = table.attributes[name]
-    labels: dict[str | None, str] = {None: "(none)"}  # each value's segment, worked out once per value
     for c, value in zip(paying, map(operator.itemgetter(i), map(values.__getitem__, paying)), strict=True):
         if value is None:  # no value that month: its latest before, else its first
             value = table.value_at(name, c, i)

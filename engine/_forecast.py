@@ -247,7 +247,7 @@ def _groups(table: CustomerTable, origin: int, column: str | None) -> tuple[list
             value = table.value_at(column, c, origin)
             segment = compared(value) if value is not None and value.strip() else None
         key = (first, segment)
-        members.setdefault(key, []).append(series[:n])
+        members.setdefault(key, []).append(tuple(series[:n]))
         # only the months whose figure changed, found at C speed: a churn (to 0) or a return (from 0)
         lost = came = None
         since = -1

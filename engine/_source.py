@@ -38,10 +38,14 @@ class Cells:
     source_digest: str | None = None
     #: what reading the grid needs from outside (exchange rates, the month in progress)
     options: ReadOptions = NO_OPTIONS
+    #: the check already made, when the source read its table column by column (its ``grid`` is then empty)
+    prepared: LedgerCheck | None = field(default=None, repr=False, compare=False)
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
+        if self.prepared is not None:  # read column by column: a customer table, which options do not change
+            return self.prepared
         return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options)
 
     def with_options(self, options: ReadOptions) -> Cells:

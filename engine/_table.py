@@ -10,10 +10,19 @@ import functools
 import gc
 import itertools
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine._dense import (
+    DenseGrid,
+    DenseRows,
+    dense_attribute_lists,
+    dense_movements,
+    dense_subset,
+    dense_totals,
+    dense_value_counts,
+)
 from engine._fields import Unit
 from engine._fx import FxUse
 from engine._month import Month
@@ -64,7 +73,7 @@ class CustomerTable:
     count: int
     keys: tuple[str, ...]
     names: tuple[str, ...]
-    mrr: tuple[tuple[int, ...], ...]  # tuples of ints: the cyclic collector stops walking them after one look
+    mrr: Sequence[Sequence[int]]  # tuples of ints: the cyclic collector stops walking them after one look
     attribute_names: tuple[str, ...]
     #: builds ``attributes`` on first use: a report that asks no segment question never pays for it
     fill_attributes: Callable[[], Mapping[str, tuple[list[str | None], ...]]] = field(repr=False)
@@ -79,6 +88,8 @@ class CustomerTable:
     whole: CustomerTable | None = field(default=None, repr=False)
     #: the currencies converted into ``currency`` while reading, and at which rates (``engine._fx``)
     conversions: tuple[FxUse, ...] = ()
+    #: the same figures as one dense grid (a table read column by column): sums over it are vectorised
+    dense: DenseGrid | None = field(default=None, repr=False)
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -103,7 +114,9 @@ class CustomerTable:
         out: dict[str, Mapping[str, str]] = {}
         for column in self.attribute_names:
             counts: collections.Counter[str] = collections.Counter()
-            for value, n in collections.Counter(itertools.chain.from_iterable(self.attributes[column])).items():
+            cells = dense_value_counts(self.dense, column) if self.dense is not None else \
+                collections.Counter(itertools.chain.from_iterable(self.attributes[column]))
+            for value, n in cells.items():
                 if value is not None and (shown := " ".join(value.split())):
                     counts[shown] += n
             best: dict[str, tuple[int, str]] = {}
@@ -125,6 +138,8 @@ class CustomerTable:
         return month - self.first
 
     def total(self, month: Month) -> int:
+        if self.dense is not None:
+            return int(self.dense.cents[:, self.index(month)].sum())
         return sum(map(operator.itemgetter(self.index(month)), self.mrr))
 
     def attribute(self, column: str) -> str | None:
@@ -149,9 +164,12 @@ class CustomerTable:
     def _movements(self) -> tuple[MonthMovements, ...]:
         n = self.count
         expansion, contraction, churn, new, reactivation = ([0] * n for _ in range(5))
-        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr else [0] * n
+        totals = list(map(sum, zip(*self.mrr, strict=True))) if self.mrr and self.dense is None else [0] * n
+        if self.dense is not None:
+            totals = dense_totals(self.dense)
+            expansion, contraction, churn, new, reactivation = dense_movements(self.dense)
         months = range(1, n)
-        for series in self.mrr:
+        for series in self.mrr if self.dense is None else ():
             paid = series[0] > 0
             # only the months whose figure changed, found at C speed: most months repeat the one before
             for i in itertools.compress(months, map(operator.ne, itertools.islice(series, 1, None), series)):
@@ -172,19 +190,54 @@ class CustomerTable:
                                     contraction=contraction[i], churn=churn[i], new=new[i],
                                     reactivation=reactivation[i]) for i in range(1, n))
 
+    @functools.cached_property
+    def _subsets(self) -> dict[tuple[int, ...], CustomerTable]:
+        return {}
+
+    @functools.cached_property
+    def derived(self) -> dict[Hashable, object]:
+        """What answers derive from this table and ask for again (a segment's members in a month), kept with it."""
+        return {}
+
     def subset(self, members: Sequence[int]) -> CustomerTable:
-        """The table of these customers only (a segment's), in the same months."""
-        chosen = list(members)
+        """The table of these customers only (a segment's), in the same months. Kept for the next answer about
+        the same customers: a ``--where`` answer asks for its segment's table several times (its money, its
+        cohort, its year), and a running bot for the same segments again and again."""
+        key = tuple(members)
+        made = self._subsets.get(key)
+        if made is None:
+            if len(self._subsets) >= 32:
+                self._subsets.clear()
+            made = self._subsets[key] = self._subset(list(key))
+        return made
+
+    def _subset(self, chosen: list[int]) -> CustomerTable:
 
         def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
             return {a: tuple(values[c] for c in chosen) for a, values in self.attributes.items()}
 
+        if self.dense is not None:
+            return dense_table(self.first, self.count, tuple(map(self.keys.__getitem__, chosen)),
+                               tuple(map(self.names.__getitem__, chosen)), dense_subset(self.dense, chosen),
+                               self.attribute_names, self.unit, self.currency, self.key_headers, self.whole or self)
         return CustomerTable(first=self.first, count=self.count, keys=tuple(self.keys[c] for c in chosen),
                              names=tuple(self.names[c] for c in chosen), mrr=tuple(self.mrr[c] for c in chosen),
                              attribute_names=self.attribute_names, fill_attributes=attributes, unit=self.unit,
                              currency=self.currency, summed_by=self.summed_by,
                              key_headers=self.key_headers, whole=self.whole or self,
                              conversions=self.conversions)
+
+
+def dense_table(first: Month, count: int, keys: tuple[str, ...], names: tuple[str, ...], grid: DenseGrid,
+                attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
+                key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None) -> CustomerTable:
+    """A customer table over a dense grid (``engine._dense``): what a table read column by column is."""
+    def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
+        return {a: dense_attribute_lists(grid, a) for a in attribute_names}
+
+    return CustomerTable(first=first, count=count, keys=keys, names=names, mrr=DenseRows(grid.cents),
+                         attribute_names=tuple(attribute_names), fill_attributes=attributes, unit=unit,
+                         currency=currency, key_headers=key_headers, whole=whole, dense=grid)
 
 
 

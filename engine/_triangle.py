@@ -17,6 +17,7 @@ are that month's cohort, labelled "or earlier" (the table cannot tell when they 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -72,7 +73,7 @@ def ledger_triangle(ledger: Ledger, by: CohortBy = "month", fiscal_year_start: i
 def cohort_triangle(table: CustomerTable, by: CohortBy = "month", fiscal_year_start: int = 1) -> CohortTriangle:
     """NRR by acquisition cohort (month or fiscal quarter of first payment) against age in months."""
     n = table.count
-    groups: dict[Month, list[tuple[int, tuple[int, ...]]]] = {}
+    groups: dict[Month, list[tuple[int, Sequence[int]]]] = {}
     for series in table.mrr:
         i = next((j for j, v in enumerate(series) if v), None)
         if i is None:

@@ -39,7 +39,7 @@ from engine import (
     read_rates_table,
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
-from sheets import is_sheet_spec, open_file_source
+from sheets import fast_read_from_env, is_sheet_spec, open_file_source
 
 if TYPE_CHECKING:
     from nrr.state import StateStore
@@ -238,7 +238,8 @@ class Runtime:
         today = Month.of(self.read_today or self.today())  # billing data ends with today's month
         if is_sheet_spec(spec):
             return _AsOf(self.sheet_source(spec), today)
-        return _AsOf(open_file_source(spec, self._file.base_dir, self.read_options), today)
+        return _AsOf(open_file_source(spec, self._file.base_dir, self.read_options,
+                                           fast_read_from_env(self.env)), today)
 
     @property
     def read_options(self) -> ReadOptions:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from sheets._cache import FastRead, cache_dir_from, cached_table, fast_read_from_env
 from sheets._errors import (
     SheetNotFound,
     SheetNotShared,
@@ -52,6 +53,7 @@ __all__ = [
     "METADATA_KEY",
     "NOTE_PREFIX",
     "SCOPES",
+    "FastRead",
     "FileSource",
     "FillResult",
     "GoogleSheetSource",
@@ -68,7 +70,10 @@ __all__ = [
     "UserAccessRefused",
     "UserSheetsClient",
     "Worksheet",
+    "cache_dir_from",
+    "cached_table",
     "credentials_from_env",
+    "fast_read_from_env",
     "fill_sheet",
     "init_sheet",
     "is_sheet_spec",

@@ -20,18 +20,19 @@ from pathlib import Path
 
 from engine import NO_OPTIONS, Cell, Cells, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
 from sheets import _messages as say
+from sheets._cache import FastRead, read_fast
 from sheets._errors import SourceError
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
-# a file's cells, reused while its modification time and size are unchanged
-_FILE_CACHE: dict[tuple[str, str | None, int, int], Cells] = {}
+# a file's cells, reused while its modification and change times and size are unchanged
+_FILE_CACHE: dict[tuple[str, str | None, int, int, int, FastRead | None], Cells] = {}
 _FILE_CACHE_LOCK = threading.Lock()
 # openpyxl warns on stderr about parts it drops (a data validation extension, a defined name it cannot read):
 # a workbook is read or refused in words, and those warnings give a person nothing to do
 warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FileSource:
     """A CSV, TSV or XLSX file; ``path.xlsx#Title`` picks a worksheet (default: the first)."""
 
@@ -39,6 +40,8 @@ class FileSource:
     worksheet: str | None = None
     label: str = ""  # the spec as the user wrote it, for messages
     options: ReadOptions = NO_OPTIONS  # what reading its table needs from outside (exchange rates)
+    #: a large CSV customer table read column by column and cached (``sheets._cache``); None: the row reader only
+    fast: FastRead | None = None
 
     @property
     def name(self) -> str:
@@ -52,7 +55,8 @@ class FileSource:
             stat = self.path.stat()
         except OSError:
             stat = None
-        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_size) if stat else None
+        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, self.fast) \
+            if stat else None
         with _FILE_CACHE_LOCK:
             cached = _FILE_CACHE.get(key) if key else None
         if cached is not None:
@@ -73,6 +77,8 @@ class FileSource:
         try:
             if suffix in (".xlsx", ".xlsm"):
                 return self._read_xlsx()
+            if self.fast is not None and (cells := read_fast(self.path, self.fast)) is not None:
+                return cells
             data = self.path.read_bytes()
             return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data))
         except OSError as exc:
@@ -324,8 +330,11 @@ def _too_large(parts: list[zipfile.ZipInfo]) -> str | None:
     return None
 
 
-def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptions = NO_OPTIONS) -> LedgerSource:
-    """The file a ledger spec names (a path relative to ``base_dir``; ``book.xlsx#Tab`` picks a tab)."""
+def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptions = NO_OPTIONS,
+                     fast: FastRead | None = None) -> LedgerSource:
+    """The file a ledger spec names (a path relative to ``base_dir``; ``book.xlsx#Tab`` picks a tab); ``options``:
+    what reading its table needs from outside (exchange rates, today's month); ``fast``: how a large CSV customer
+    table is read and cached (``fast_read_from_env``)."""
     spec = spec.strip()
     path_text, _, worksheet = spec.partition("#")
     path = Path(path_text).expanduser()
@@ -334,5 +343,5 @@ def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptio
     if path.suffix.lower() not in FILE_SUFFIXES:
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
-    return FileSource(path, worksheet or None, spec, options)
+    return FileSource(path=path, worksheet=worksheet or None, label=spec, options=options, fast=fast)
 

@@ -53,7 +53,7 @@ def test_reading_files_in_threads_leaves_the_collector_as_it_found_it(tmp_path: 
     broken.write_text(header + 'C1,2026-01,"100\n' + "C2,2026-02,100\n" * 500)  # a quote opened and never closed
 
     def read(path: Path) -> Ledger:
-        return FileSource(path).read_cells().ledger
+        return FileSource(path=path).read_cells().ledger
 
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(read, p) for p in [*paths, broken]]

@@ -1,0 +1,123 @@
+"""What a columnar reader needs from the engine to build a customer table without the row reader, and the rules
+that send it back to the row reader.
+
+A source that reads a large long-form table column by column (``sheets``' columnar path) asks ``columnar_plan``
+which column is what, from the header row alone, as the row reader would decide it; checks each column against
+the plain shapes below; and hands the grid of cents to ``dense_customer_check``. Whatever it finds unusual (a
+figure not plainly written, a blank or total label, a repeat, two customers alike, a month missing) is not
+judged here: the source reads the file again with the row reader, which names each problem's cell, so no
+message depends on which path read the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from engine._billing_headers import find_billing_header
+from engine._billing_read import billed_per_period
+from engine._cells import Cell, infer_date_order, parse_month
+from engine._customer_headers import CURRENCY_CODES, header_tokens, read_customer_header, table_form
+from engine._customers import _Reader
+from engine._dense import DenseGrid
+from engine._errors import CellError
+from engine._fields import Unit
+from engine._headers import is_total_label
+from engine._ledger import derive_ledger
+from engine._month import Month
+from engine._reader import LedgerCheck, _find_header
+from engine._table import compared, dense_table
+
+#: a figure the columnar path reads itself: digits with at most two decimals, at most 15 digits in all (below the
+#: engine's limit, 10^15, and exact as a double); anything else (a sign, a symbol, a comma, a blank) goes to the
+#: row reader
+PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
+#: every total label (``Total``, ``Grand total:``, ``Avg``...) contains one of these, in any case: a columnar
+#: reader looks at the few values that match before asking ``any_total_label``
+TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnarPlan:
+    """The columns of a long customer table headed by the first row: its customer key and name, month, figure,
+    currency and attributes (by header), what the figures are (MRR or ARR) and the currency the header names."""
+
+    key: int
+    name: int
+    month: int
+    amount: int
+    currency: int | None
+    attributes: tuple[tuple[str, int], ...]
+    unit: Unit
+    key_headers: tuple[str, ...]
+    header_currency: str | None
+
+
+def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
+    """The plan for a long customer table whose header is ``header`` (the first row), as the row reader reads it;
+    None when the row heads something else (a seven-column ledger, a wide table, no table)."""
+    grid = [header]
+    if _find_header(grid) is not None or find_billing_header(grid) is not None:  # a ledger, or billing data
+        return None
+    customer = read_customer_header(header, 0)
+    if table_form(customer) != "long":
+        return None
+    reader = _Reader(grid, None, 1, customer)
+    key = reader.key_col if reader.key_col is not None else 0
+    name = reader.name_col if reader.name_col is not None else key
+    roles = customer.roles
+    titles = tuple(str(header[c]).strip() for c in dict.fromkeys((key, name)) if c < len(header))
+    named = header_tokens(str(header[roles["amount"]])) & CURRENCY_CODES
+    return ColumnarPlan(key=key, name=name, month=roles["month"], amount=roles["amount"],
+                        currency=roles.get("currency"), attributes=tuple(customer.attributes.items()),
+                        unit=reader.unit, key_headers=titles,
+                        header_currency=named.pop().upper() if len(named) == 1 else None)
+
+
+def month_indexes(values: Sequence[str]) -> tuple[Month, int, list[int]] | None:
+    """The first month, the number of months and each value's month index, when every value reads as a month and
+    no month between the first and the last is missing; None otherwise (the row reader says which cell)."""
+    order = infer_date_order(list(values))
+    try:
+        months = [parse_month(v, order) for v in values]
+    except CellError:
+        return None
+    if not months:
+        return None
+    first, last = min(months), max(months)
+    if len(set(months)) != last - first + 1:
+        return None
+    return first, last - first + 1, [m - first for m in months]
+
+
+def any_total_label(values: Iterable[str]) -> bool:
+    """Whether any of these cells reads as a total (``Total``, ``Grand total:``)."""
+    return any(is_total_label(v) for v in values)
+
+
+def any_alike(keys: Sequence[str]) -> bool:
+    """Whether two of these customer keys differ only in case or spacing (the row reader warns of them)."""
+    return len({compared(k) for k in keys}) != len(keys)
+
+
+def table_currency(plan: ColumnarPlan, currencies: Sequence[str] = ()) -> str | None:
+    """The table's currency code, as the row reader finds it: the Currency column's one value, else the one the
+    figure's header names (``MRR (EUR)``); None when neither is a three-letter code."""
+    currency = currencies[0].strip().upper() if len(currencies) == 1 else plan.header_currency
+    return currency if currency is not None and re.fullmatch(r"[A-Z]{3}", currency) else None
+
+
+def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
+                         attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
+                         key_headers: tuple[str, ...] = ()) -> LedgerCheck:
+    """The checked ledger of a customer table read column by column (or kept so): ``grid`` holds ``keys``' cents
+    (customers in order of first sight), ``names`` each one's name."""
+    table = dense_table(first, count, tuple(keys), tuple(names), grid, attribute_names, unit, currency, key_headers)
+    # the row reader's one warning about a clean table: customers paying one month in twelve (or three). Only a
+    # customer with two paid months and no two in a row can be one, a few at most: those are looked at one by one
+    paid = grid.cents != 0
+    maybe = (paid.sum(axis=1) >= 2) & ~(paid[:, 1:] & paid[:, :-1]).any(axis=1)
+    warnings = billed_per_period(table, None, rows=[int(c) for c in maybe.nonzero()[0]])
+    ledger = derive_ledger(table, tuple(warnings))
+    return LedgerCheck(ledger=ledger, issues=warnings, rows=ledger.rows, layout=None, unit=ledger.unit)

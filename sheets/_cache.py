@@ -1,0 +1,273 @@
+"""The parsed-table cache: a large CSV's customer table, once read column by column, kept in the user's cache
+directory so the next run (another ``nrr report``, a restarted ``nrr serve``) loads the grid of cents instead of
+parsing the text again.
+
+The key: the file's absolute path, then its device, inode, size, modification and change times (ns) and the
+SHA-256 of its bytes as read. Any write to a file moves its change time (ctime), which no program can set back
+(``touch -d`` and ``os.utime`` set only the modification time), so a cached table whose file's stat differs in
+any way is not served. Within 2 s of the cached read (a file rewritten at once, inside one tick of the
+filesystem's clock) the stat cannot tell, and the file's bytes are hashed and compared too.
+
+Safe with several processes: an entry is written to a temporary file beside it, flushed to disk, then renamed
+over the old one in one step, so a reader sees the old entry or the new one whole. A reader ignores a file it
+cannot read as an entry (torn, from another version, not ours) and the next columnar read replaces it.
+
+Layout: ``NRRCACHE1\\n``, the header's length (8 bytes, little-endian), the header (JSON: the key, the table's
+month, unit, currency, headers, each array's dtype, shape and offset), then the arrays' bytes: the cents
+(months x customers, int64), each attribute's codes, and the keys, names and attribute values as UTF-8 joined
+by NUL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine import Cells, CustomerTable, DenseGrid, Month, dense_customer_check
+from sheets._columnar import COLUMNAR_FROM_BYTES, columnar_available, read_columnar
+
+MAGIC = b"NRRCACHE1\n"
+#: a file changed within this long of being read may have kept its stat: its bytes are compared too
+RACY_NS = 2_000_000_000
+_CHUNK = 1 << 20
+
+
+def cache_dir_from(env: Mapping[str, str]) -> Path | None:
+    """Where parsed tables are kept: ``NRR_CACHE_DIR``, else ``$XDG_CACHE_HOME/nrr``, else ``~/.cache/nrr``;
+    ``NRR_CACHE_DIR=off`` keeps none."""
+    own = env.get("NRR_CACHE_DIR", "").strip()
+    if own.lower() == "off":
+        return None
+    if own:
+        return Path(own).expanduser()
+    xdg = env.get("XDG_CACHE_HOME", "").strip()
+    if xdg:
+        return Path(xdg) / "nrr"
+    home = env.get("HOME", "").strip()
+    return Path(home) / ".cache" / "nrr" if home else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileStat:
+    """What a file's stat says of its contents: if any of it changed, so may have the bytes."""
+
+    path: str
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStat:
+        st = path.stat()
+        return cls(path=str(path.resolve()), dev=st.st_dev, ino=st.st_ino, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                   ctime_ns=st.st_ctime_ns)
+
+
+def hash_file(path: Path) -> tuple[str, bytes]:
+    """The SHA-256 of a file's bytes, read a megabyte at a time, and its first 64 KB."""
+    digest = hashlib.sha256()
+    head = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if not head:
+                head = chunk[:65536]
+            digest.update(chunk)
+    return digest.hexdigest(), head
+
+
+def entry_path(cache_dir: Path, stat: FileStat) -> Path:
+    return cache_dir / f"{hashlib.sha256(stat.path.encode()).hexdigest()[:32]}.table"
+
+
+def load_table(cache_dir: Path, path: Path, stat: FileStat, *, now_ns: int) -> Cells | None:
+    """The cached table of ``path`` when its entry's key matches the file as it is; None otherwise (no entry,
+    another file's or version's, torn, or the file changed)."""
+    entry = entry_path(cache_dir, stat)
+    try:
+        with entry.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    try:
+        header, body = _split(data)
+        if header["stat"] != stat.__dict__:
+            return None
+        racy = now_ns - header["written_ns"] < RACY_NS or header["written_ns"] - stat.ctime_ns < RACY_NS
+        if racy and hash_file(path)[0] != header["digest"]:
+            return None
+        return _cells(header, body)
+    except Exception:  # a torn, foreign or older entry is ignored, never an error
+        return None
+
+
+def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTable, *, now_ns: int) -> None:
+    """Keep ``table`` (read from the file ``stat`` describes, whose bytes hash to ``digest``) for the next run.
+    Best effort: a cache that cannot be written (a read-only home, a full disk) only means the next run parses."""
+    grid = table.dense
+    if grid is None or any("\0" in t for t in (*table.keys, *table.names)):
+        return
+    arrays: list[tuple[str, Any]] = [("cents", grid.cents.T)]  # months x customers, as it lies in memory
+    arrays += [(f"codes:{a}", codes.T) for a, codes in grid.codes.items()]
+    texts = {"keys": table.keys, "names": table.names, **{f"values:{a}": v for a, v in grid.values.items()}}
+    blobs = [(name, "\0".join(values).encode()) for name, values in texts.items()]
+    layout: dict[str, Any] = {}
+    offset = 0
+    for name, array in arrays:
+        layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset,
+                        "size": array.nbytes}
+        offset += array.nbytes
+    for name, blob in blobs:
+        layout[name] = {"offset": offset, "size": len(blob), "count": len(texts[name])}
+        offset += len(blob)
+    header = {"stat": stat.__dict__, "digest": digest, "written_ns": now_ns, "first": str(table.first),
+              "count": table.count, "unit": table.unit, "currency": table.currency,
+              "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout}
+    head = json.dumps(header).encode()
+    import tempfile  # only a columnar read writes: a small file's start-up never loads it
+
+    import numpy as np
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".table-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + len(head).to_bytes(8, "little") + head)
+                for _, array in arrays:
+                    handle.write(np.ascontiguousarray(array).tobytes())
+                for _, blob in blobs:
+                    handle.write(blob)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(tmp).replace(entry_path(cache_dir, stat))
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                Path(tmp).unlink()
+    except OSError:
+        return
+
+
+def _split(data: bytes) -> tuple[dict[str, Any], memoryview]:
+    if not data.startswith(MAGIC):
+        raise ValueError("not an entry")
+    start = len(MAGIC) + 8
+    length = int.from_bytes(data[len(MAGIC):start], "little")
+    header = json.loads(data[start:start + length])
+    body = memoryview(data)[start + length:]
+    end = max((part["offset"] + part["size"] for part in header["layout"].values()), default=0)
+    if len(body) != end:
+        raise ValueError("torn")
+    return header, body
+
+
+def _cells(header: dict[str, Any], body: memoryview) -> Cells:
+    import numpy as np
+
+    layout = header["layout"]
+
+    def array(name: str) -> Any:
+        part = layout[name]
+        flat = np.frombuffer(body[part["offset"]:part["offset"] + part["size"]], dtype=np.dtype(part["dtype"]))
+        return flat.reshape(part["shape"]).T  # stored months x customers: customers x months, column-major
+
+    def texts(name: str) -> list[str]:
+        part = layout[name]
+        if part["count"] == 0:
+            return []
+        return bytes(body[part["offset"]:part["offset"] + part["size"]]).decode().split("\0")
+
+    attributes = header["attributes"]
+    grid = DenseGrid(array("cents"), {a: array(f"codes:{a}") for a in attributes},
+                     {a: tuple(texts(f"values:{a}")) for a in attributes})
+    keys, names = texts("keys"), texts("names")
+    if len(keys) != grid.cents.shape[0] or len(names) != len(keys):
+        raise ValueError("torn")
+    year, month = map(int, header["first"].split("-"))
+    check = dense_customer_check(Month(year, month), header["count"], keys, names, grid, attributes,
+                                 header["unit"], header["currency"], tuple(header["key_headers"]))
+    return Cells(grid=(), sheet=None, source_digest=header["digest"], prepared=check)
+
+
+@dataclass(frozen=True)
+class FastRead:
+    """How a large CSV customer table is read: column by column from ``columnar_from`` bytes (None: always by
+    the row reader), and kept parsed in ``cache_dir`` (None: not kept). ``clock_ns``: the wall clock, in ns."""
+
+    columnar_from: int | None = COLUMNAR_FROM_BYTES
+    cache_dir: Path | None = None
+    clock_ns: Callable[[], int] = time.time_ns
+
+
+def fast_read_from_env(env: Mapping[str, str]) -> FastRead:
+    """The fast read the environment asks for: ``NRR_COLUMNAR=auto`` (the default: from
+    ``COLUMNAR_FROM_BYTES``), ``always`` or ``never``; the cache in ``cache_dir_from(env)``."""
+    mode = env.get("NRR_COLUMNAR", "auto").strip().lower()
+    start = {"always": 0, "never": None}.get(mode, COLUMNAR_FROM_BYTES)
+    return FastRead(start, cache_dir_from(env))
+
+
+def read_fast(path: Path, fast: FastRead) -> Cells | None:
+    """A large CSV's checked customer table from the cache, else read column by column (and cached); None when
+    the file goes to the row reader (too small, the ``fast`` extra missing, or anything the row reader must
+    name)."""
+    if fast.columnar_from is None or path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    try:
+        stat = FileStat.of(path)
+    except OSError:
+        return None
+    if stat.size < fast.columnar_from or not columnar_available():
+        return None
+    if fast.cache_dir is not None:
+        cached = load_table(fast.cache_dir, path, stat, now_ns=fast.clock_ns())
+        if cached is not None:
+            return cached
+    # the bytes are hashed in a thread while polars reads them (hashlib lets go of the GIL): at 1,000,000
+    # customers hashing the 810 MB alone takes about 0.5 s
+    import concurrent.futures  # imported here: a small file's start-up never loads it
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        hashed = pool.submit(hash_file, path)
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(65536)
+        except OSError:
+            return None
+        cells = read_columnar(path, head, "")
+        try:
+            digest = hashed.result()[0]
+        except OSError:
+            return None
+    if cells is None:
+        return None
+    cells = dataclasses.replace(cells, source_digest=digest)
+    try:
+        if FileStat.of(path) != stat:  # changed while it was read: read it again, by the row reader
+            return None
+    except OSError:
+        return None
+    table = cells.ledger.customers
+    if fast.cache_dir is not None and table is not None:
+        store_table(fast.cache_dir, stat, digest, table, now_ns=fast.clock_ns())
+    return cells
+
+
+def cached_table(path: Path, fast: FastRead) -> Cells | None:
+    """The table ``fast``'s cache holds for the file at ``path`` as it is now; None when it holds none that may be
+    served (none kept, or the file changed since)."""
+    if fast.cache_dir is None:
+        return None
+    try:
+        stat = FileStat.of(path)
+    except OSError:
+        return None
+    return load_table(fast.cache_dir, path, stat, now_ns=fast.clock_ns())

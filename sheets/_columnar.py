@@ -1,0 +1,201 @@
+"""The columnar path: a large long-form customer table in a CSV read column by column with polars (the ``fast``
+extra), into the engine's dense customer table.
+
+It reads only what the row reader would read without a word to say: the header on the first line, every row
+with a customer, a month and a plainly written figure (``engine.PLAIN_FIGURE``), no customer twice in a month,
+no total row, no two customers alike, one currency. Anything else returns None and the file goes to the row
+reader, which names each problem's cell: no message depends on the path. polars is imported only here, for a
+file above ``COLUMNAR_FROM_BYTES``, so a small file's start-up never pays for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+from pathlib import Path
+from typing import Any
+
+from engine import (
+    PLAIN_FIGURE,
+    TOTAL_HINT,
+    Cells,
+    ColumnarPlan,
+    DenseGrid,
+    LedgerCheck,
+    any_alike,
+    any_total_label,
+    columnar_plan,
+    dense_customer_check,
+    month_indexes,
+    table_currency,
+)
+
+#: below this size the row reader is as fast (measured by bench/customers.py: 1,000 customers, a 1.7 MB CSV,
+#: take 0.14 s through the row reader; importing polars alone takes 0.15-0.19 s)
+COLUMNAR_FROM_BYTES = 4_000_000
+
+
+def columnar_available() -> bool:
+    """Whether the ``fast`` extra (polars, numpy) is installed."""
+    return all(importlib.util.find_spec(name) is not None for name in ("numpy", "polars"))  # found, not imported
+
+
+def read_columnar(path: Path, head: bytes, digest: str) -> Cells | None:
+    """The checked customer table in the CSV at ``path`` (``head``: its first bytes), read column by column; None
+    when the file is not a plain long-form table the row reader would read without a word."""
+    header = _header(path, head)
+    if header is None:
+        return None
+    delimiter, titles = header
+    plan = columnar_plan(titles)
+    if plan is None or len(set(titles)) != len(titles) or any(not t for t in titles):
+        return None
+    try:
+        check = _read(path, delimiter, titles, plan)
+    except Exception:
+        return None
+    if check is None:
+        return None
+    return Cells(grid=(), sheet=None, source_digest=digest, prepared=check)
+
+
+def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
+    """The delimiter and the header cells of a CSV whose first line heads the table; None when it is not plain
+    UTF-8 text or starts with Excel's ``sep=`` line."""
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # the head may end inside a character
+        if exc.start < len(head) - 4:
+            return None
+        text = head[:exc.start].decode("utf-8-sig")
+    if text.startswith("sep=") or "\n" not in text or "\0" in text:
+        return None
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=delimiter), None)
+    return (delimiter, first) if first else None
+
+
+def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan) -> LedgerCheck | None:
+    import numpy as np
+    import polars as pl
+
+    amount = titles[plan.amount]
+    frame = pl.read_csv(path, separator=delimiter, has_header=True, encoding="utf8",
+                        schema={t: (pl.String if t == amount else pl.Categorical) for t in titles})
+    if frame.height == 0:
+        return None
+    key, name, month = frame[titles[plan.key]], frame[titles[plan.name]], frame[titles[plan.month]]
+    figures = frame[amount]
+    if key.null_count() or month.null_count() or figures.null_count():
+        return None  # a blank customer, month or figure: a note under the table, a row with no customer ...
+    if not figures.str.contains(PLAIN_FIGURE).all():
+        return None
+    # each customer's index, in order of first sight, from its category code
+    order = key.unique(maintain_order=True)
+    keys: list[str] = order.cast(pl.String).to_list()
+    if any(not k.strip() for k in keys) or _totals(order) or _alike(order, keys):
+        return None
+    months = month.unique(maintain_order=True)
+    month_texts = months.cast(pl.String).to_list()
+    if any_total_label(month_texts):
+        return None
+    found = month_indexes(month_texts)
+    if found is None:
+        return None
+    first, count, indexes = found
+    customer = _dense_codes(key, order)
+    at = _dense_codes(month, months, np.asarray(indexes, dtype=np.int64))
+    customers = len(keys)
+    flat = at * customers + customer  # column-major: month by month
+    if np.bincount(flat, minlength=customers * count).max() > 1:
+        return None  # a customer twice in a month: summed or an error, the row reader decides
+    cents = np.zeros(customers * count, dtype=np.int64)
+    # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
+    cents[flat] = (figures.cast(pl.Float64) * 100).round(0).cast(pl.Int64).to_numpy()
+    names = _names(customer, name, keys, plan)
+    if names is None:
+        return None
+    codes, values = {}, {}
+    for title, col in plan.attributes:
+        column = frame[titles[col]]
+        distinct = column.unique(maintain_order=True).drop_nulls()
+        local = _dense_codes(column, distinct, fill=-1)
+        held = np.full(customers * count, -1, dtype=np.int8 if len(distinct) < 127 else np.int32)
+        held[flat] = local
+        codes[title] = held.reshape((count, customers)).T
+        values[title] = tuple(distinct.cast(pl.String).to_list())
+    currencies: list[str] = []
+    if plan.currency is not None:
+        written = {v.strip().upper() for v in frame[titles[plan.currency]].drop_nulls().cast(pl.String).unique()
+                   .to_list() if v.strip()}
+        if len(written) > 1:
+            return None
+        currencies = list(written)
+    grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
+    return dense_customer_check(first, count, keys, names, grid, [a for a, _ in plan.attributes], plan.unit,
+                                table_currency(plan, currencies), plan.key_headers)
+
+
+def _dense_codes(column: Any, distinct: Any, index: Any = None, fill: int = 0) -> Any:
+    """Each cell's position in ``distinct`` (or ``index`` of it), from polars' category codes; ``fill`` for a
+    blank cell."""
+    import numpy as np
+
+    codes = column.to_physical().to_numpy()
+    wanted = distinct.drop_nulls().to_physical().to_numpy()
+    top = int(max(codes.max(initial=0) if codes.dtype.kind in "iu" else 0, wanted.max(initial=0))) + 2
+    lookup = np.full(top, fill, dtype=np.int64)
+    lookup[wanted] = np.arange(len(wanted)) if index is None else index
+    if codes.dtype.kind not in "iu":  # nulls: a float array with NaN
+        mask = np.isnan(codes)
+        codes = np.where(mask, top - 1, codes).astype(np.int64)
+        lookup[top - 1] = fill
+    return lookup[codes]
+
+
+def _totals(order: Any) -> bool:
+    import polars as pl
+
+    text = order.cast(pl.String)
+    return bool(any_total_label(text.filter(text.str.contains(TOTAL_HINT)).to_list()))
+
+
+def _alike(order: Any, keys: list[str]) -> bool:
+    """Two keys that differ only in case or spacing (ASCII at C speed; any other key through the engine)."""
+    import polars as pl
+
+    text = order.cast(pl.String)
+    if not text.str.contains(r"^[\x00-\x7f]*$").all():
+        return any_alike(keys)
+    folded = text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars(" ")
+    return bool(folded.n_unique() != len(keys))
+
+
+def _names(customer: Any, name: Any, keys: list[str], plan: ColumnarPlan) -> list[str] | None:
+    """Each customer's name: its key when the table has no name column, else the one name all its rows give
+    (a key written with several names goes to the row reader, which shows the usual one)."""
+    import numpy as np
+    import polars as pl
+
+    if plan.name == plan.key:
+        return keys
+    if name.null_count():
+        return None  # a row without a name: the row reader shows the name most rows give
+    codes = name.to_physical().to_numpy().astype(np.int64)
+    first = np.empty(len(keys), dtype=np.int64)
+    first[customer[::-1]] = codes[::-1]  # the last write wins: each customer's first row's name
+    if not (first[customer] == codes).all():
+        return None
+    distinct = name.unique(maintain_order=True)
+    texts = distinct.cast(pl.String)
+    if any_total_label(texts.filter(texts.str.contains(TOTAL_HINT)).to_list()):
+        return None
+    spelled = dict(zip(distinct.to_physical().to_list(), texts.to_list(), strict=True))
+    return [spelled[c] if spelled[c].strip() else k for c, k in zip(first.tolist(), keys, strict=True)]

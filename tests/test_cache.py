@@ -1,0 +1,106 @@
+"""The parsed-table cache: served while the file is as it was, never for a changed file, and a torn or foreign
+entry is ignored."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from nrr.cli import main
+from sheets import FastRead, cache_dir_from, cached_table, open_file_source
+from tests.test_columnar import CLEAN, answers
+
+FUTURE = 10 ** 20  # a clock long after any file's change time: the stat alone decides
+
+
+def fast(tmp_path: Path, clock: int = FUTURE) -> FastRead:
+    return FastRead(columnar_from=0, cache_dir=tmp_path / "cache", clock_ns=lambda: clock)
+
+
+def test_a_table_read_column_by_column_is_kept_and_served_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    how = fast(tmp_path)
+    assert cached_table(path, how) is None
+    first = open_file_source(str(path), fast=how).read_cells()
+    entries = list((tmp_path / "cache").iterdir())
+    assert [p.suffix for p in entries] == [".table"]  # one entry, no temporary file left behind
+    kept = cached_table(path, how)
+    assert kept is not None and kept.prepared is not None
+    assert answers(kept) == answers(first)
+    assert kept.fingerprint == first.fingerprint
+
+
+def test_a_changed_cell_is_never_served_even_with_the_same_size_and_modification_time(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    how = fast(tmp_path)
+    open_file_source(str(path), fast=how).read_cells()
+    before = path.stat()
+    path.write_text(CLEAN.replace("001,Acme,2025-11,120", "001,Acme,2025-11,920"))  # one cell, same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert cached_table(path, how) is None  # its change time moved: no program can set that back
+    again = open_file_source(str(path), fast=how).read_cells()
+    assert str(again.ledger.rows[0].expansion) == "820.00"
+
+
+def test_within_two_seconds_of_caching_the_bytes_are_compared_too(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    now = path.stat().st_ctime_ns
+    how = fast(tmp_path, now)
+    open_file_source(str(path), fast=how).read_cells()
+    assert cached_table(path, how) is not None  # the bytes hash as they did
+    entry = next((tmp_path / "cache").iterdir())
+    data = entry.read_bytes()
+    digest = data.split(b'"digest": "')[1][:64]
+    entry.write_bytes(data.replace(digest, b"0" * 64))  # as if the file had held other bytes when it was read
+    assert cached_table(path, how) is None
+    assert cached_table(path, fast(tmp_path)) is None  # cached within 2 s of the change: always compared
+    open_file_source(str(path), fast=fast(tmp_path)).read_cells()  # kept again, long after the change
+    data = entry.read_bytes()
+    entry.write_bytes(data.replace(data.split(b'"digest": "')[1][:64], b"0" * 64))
+    assert cached_table(path, fast(tmp_path, FUTURE + 10 ** 10)) is not None  # the stat alone decides
+
+
+def test_a_torn_or_foreign_entry_is_ignored_and_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    how = fast(tmp_path)
+    expected = answers(open_file_source(str(path), fast=how).read_cells())
+    entry = next((tmp_path / "cache").iterdir())
+    whole = entry.read_bytes()
+    for damaged in (whole[:len(whole) // 2], whole[:20], b"", b"\x00" * 100, b"NRRCACHE1\n" + os.urandom(64),
+                    whole.replace(b'"count"', b'"cuont"')):
+        entry.write_bytes(damaged)
+        assert cached_table(path, how) is None
+        assert answers(open_file_source(str(path), fast=fast(tmp_path)).read_cells()) == expected
+        assert entry.read_bytes() == whole  # written again, whole
+
+
+def test_the_cache_directory_comes_from_the_environment(tmp_path: Path) -> None:
+    assert cache_dir_from({"NRR_CACHE_DIR": str(tmp_path), "XDG_CACHE_HOME": "/x"}) == tmp_path
+    assert cache_dir_from({"XDG_CACHE_HOME": "/x", "HOME": "/home/a"}) == Path("/x/nrr")
+    assert cache_dir_from({"HOME": "/home/a"}) == Path("/home/a/.cache/nrr")
+    assert cache_dir_from({"NRR_CACHE_DIR": "off", "HOME": "/home/a"}) is None
+    assert cache_dir_from({}) is None
+
+
+def test_nrr_report_keeps_the_table_and_answers_the_same_from_it(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    env = {"NRR_COLUMNAR": "always", "NRR_CACHE_DIR": str(tmp_path / "cache")}
+    argv = ["report", "last-month", "--json", "--ledger", str(path), "--today", "2026-01-15"]
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        assert main(argv, env=env, stdout=Console(file=out, width=200)) == 0
+        outputs.append(out.getvalue())
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".table"]
+    out = io.StringIO()
+    assert main(argv, env={"NRR_COLUMNAR": "never"}, stdout=Console(file=out, width=200)) == 0
+    assert outputs == [out.getvalue()] * 2

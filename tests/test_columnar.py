@@ -1,0 +1,219 @@
+"""The columnar path: a long CSV customer table read column by column gives the row reader's answers exactly, and
+anything the row reader would say a word about goes to the row reader, so every message is the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from engine import (
+    Cells,
+    LedgerCheck,
+    build_report,
+    cohort_triangle,
+    ledger_table,
+    report_to_dict,
+    resolve_period,
+)
+from sheets import FastRead, open_file_source
+from tests.helpers import ROOT
+
+ALWAYS = FastRead(columnar_from=0)  # the columnar path for any size, no cache
+TODAY = dt.date(2026, 1, 15)
+
+CLEAN = """Customer ID,Customer,Month,MRR,Segment,Plan
+001,Acme,2025-10,100,SMB,Pro
+002,Beta,2025-10,250.50,Enterprise,Pro
+001,Acme,2025-11,120,SMB,Pro
+002,Beta,2025-11,250.50,Enterprise,
+003,Gamma,2025-11,80,,Basic
+001,Acme,2025-12,0,SMB,Pro
+003,Gamma,2025-12,90.5,Mid-Market,Basic
+001,Acme,2026-01,110,smb,Pro
+002,Beta,2026-01,300,Enterprise,Pro
+"""
+
+
+def generate(path: Path, customers: int, months: int, seed: int = 7) -> None:
+    """A long table whose customers join, grow, shrink, churn and come back (as bench/customers.py's)."""
+    rng = random.Random(seed)
+    lines = ["Customer ID,Customer,Month,MRR,Segment,Plan"]
+    for c in range(customers):
+        segment, plan = rng.choice(["SMB", "Mid-Market", "Enterprise"]), rng.choice(["Basic", "Pro"])
+        cents, paying = rng.randrange(5000, 500000), True
+        for i in range(rng.randrange(months), months):
+            roll = rng.random()
+            if paying and roll < 0.05:
+                paying = False
+            elif not paying and roll < 0.1:
+                paying = True
+            elif roll < 0.3:
+                cents = max(100, round(cents * rng.uniform(0.7, 1.4)))
+            if paying:
+                year, month = divmod(2023 * 12 + i, 12)
+                lines.append(f"{c:04d},Customer {c},{year}-{month + 1:02d},{cents // 100}.{cents % 100:02d},"
+                             f"{segment},{plan}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def read(path: Path, fast: FastRead | None) -> Cells:
+    return open_file_source(str(path), fast=fast).read_cells()
+
+
+def said(check: LedgerCheck) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(i.severity, i.message, i.cells) for i in check.issues]
+
+
+def answers(cells: Cells) -> str:
+    """Everything a report, the derived ledger and the cohort triangle say, as one text to compare."""
+    ledger = cells.ledger
+    out = [repr(ledger_table(ledger))]
+    for query in ("ttm", "last-month", "last-quarter", "2025-12"):
+        period = resolve_period(query, TODAY)
+        for how in ({}, {"by": "segment"}, {"where": ("Segment", "SMB")}, {"by": "Plan", "top": 2}):
+            try:
+                out.append(json.dumps(report_to_dict(build_report(ledger, period, **how)), default=str,
+                                      sort_keys=True))
+            except Exception as exc:
+                out.append(f"{type(exc).__name__}: {exc}")
+    assert ledger.customers is not None
+    triangle = cohort_triangle(ledger.customers)
+    out.append(repr([(r.label, r.customers, r.start, r.nrr) for r in triangle.rows]))
+    return "\n".join(out)
+
+
+def test_a_clean_table_is_read_column_by_column_with_the_row_readers_answers(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.prepared is not None and fast.grid == ()  # the columnar path read it
+    assert rows.prepared is None
+    assert fast.fingerprint == rows.fingerprint  # the same bytes: Share and the scheduler see one ledger
+    assert answers(fast) == answers(rows)
+
+
+def test_a_generated_table_gives_the_same_answers_both_ways(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    generate(path, 300, 30)
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.prepared is not None
+    assert answers(fast) == answers(rows)
+
+
+def test_the_example_table_gives_the_same_answers_both_ways() -> None:
+    path = ROOT / "examples" / "customers.csv"
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert said(fast.check) == said(rows.check)
+    assert answers(fast) == answers(rows)
+
+
+def test_a_small_file_stays_with_the_row_reader(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    assert read(path, FastRead()).prepared is None  # below COLUMNAR_FROM_BYTES
+
+
+def replace_line(text: str, n: int, line: str) -> str:
+    lines = text.splitlines()
+    lines[n] = line
+    return "\n".join(lines) + "\n"
+
+
+# Each is the clean table with one thing the row reader has a word for: an error or a warning naming a cell, or
+# a row it passes over. With the columnar path forced on, every message must be the row reader's, word for word.
+UNUSUAL = {
+    "negative figure": replace_line(CLEAN, 3, "001,Acme,2025-11,-120,SMB,Pro"),
+    "unreadable figure": replace_line(CLEAN, 3, "001,Acme,2025-11,1.2.3,SMB,Pro"),
+    "spreadsheet error": replace_line(CLEAN, 3, "001,Acme,2025-11,#REF!,SMB,Pro"),
+    "decimal comma": replace_line(CLEAN, 3, '001,Acme,2025-11,"1.200,50",SMB,Pro'),
+    "currency symbol": replace_line(CLEAN, 3, "001,Acme,2025-11,$120,SMB,Pro"),
+    "two currencies": replace_line(replace_line(CLEAN, 3, "001,Acme,2025-11,$120,SMB,Pro"), 4,
+                                   "002,Beta,2025-11,€250,Enterprise,"),
+    "three decimals": replace_line(CLEAN, 3, "001,Acme,2025-11,120.125,SMB,Pro"),
+    "blank figure": replace_line(CLEAN, 3, "001,Acme,2025-11,,SMB,Pro"),
+    "huge figure": replace_line(CLEAN, 3, "001,Acme,2025-11,99999999999999999,SMB,Pro"),
+    "unreadable month": replace_line(CLEAN, 3, "001,Acme,soon,120,SMB,Pro"),
+    "missing month": CLEAN.replace("2025-11", "2025-10").replace("001,Acme,2025-10,120", "001,Acme,2025-09,120"),
+    "no customer": replace_line(CLEAN, 3, ",Acme,2025-11,120,SMB,Pro"),
+    "no customer nor name": replace_line(CLEAN, 3, ",,2025-11,120,SMB,Pro"),
+    "blank key": replace_line(CLEAN, 3, "  ,Acme,2025-11,120,SMB,Pro"),
+    "repeat": CLEAN + "001,Acme,2026-01,5,SMB,Pro\n",
+    "repeat told apart by plan": CLEAN + "001,Acme,2026-01,5,SMB,Basic\n",
+    "repeat of one plan": CLEAN + "001,Acme,2026-01,5,SMB,Pro\n",
+    "ragged row, too long": replace_line(CLEAN, 3, "001,Acme,2025-11,120,SMB,Pro,extra"),
+    "ragged row, too short": replace_line(CLEAN, 3, "001,Acme,2025-11,120"),
+    "total row": CLEAN + "Total,,2026-01,410,,\n",
+    "total name": CLEAN + "009,Grand total:,2026-01,410,,\n",
+    "total month": CLEAN + "009,Sum,Total,410,,\n",
+    "keys alike": CLEAN + "001 ,Acme,2026-01,5,SMB,Pro\n",
+    "keys alike inside": CLEAN + "A  1,X,2026-01,5,SMB,Pro\na 1,Y,2026-01,5,SMB,Pro\n",
+    "names differ": CLEAN.replace("001,Acme,2026-01", "001,ACME INC,2026-01"),
+    "blank name": CLEAN.replace("003,Gamma,2025-11", "003,,2025-11"),
+    "note under the table": CLEAN + ",Accrual basis,,,,\n",
+    "header again": CLEAN + "Customer ID,Customer,Month,MRR,Segment,Plan\n004,Delta,2026-01,7,SMB,Pro\n",
+    "blank rows": CLEAN.replace("003,Gamma,2025-11", "\n\n003,Gamma,2025-11"),
+    "spaces only row": CLEAN.replace("003,Gamma,2025-11", "  \n003,Gamma,2025-11"),
+    "title above the header": "Customers export\n" + CLEAN,
+    "sep line": "sep=,\n" + CLEAN,
+    "semicolons": CLEAN.replace(",", ";"),
+    "quoted line break": CLEAN.replace("Acme,2025-10", '"Acme\nInc",2025-10'),
+    "day-first dates": CLEAN.replace("2025-10", "01/10/2025").replace("2025-11", "01/11/2025")
+                            .replace("2025-12", "01/12/2025").replace("2026-01", "13/01/2026"),
+    "text dates": CLEAN.replace("2025-10", "Oct 2025").replace("2025-11", "Nov 2025"),
+    "crlf": CLEAN.replace("\n", "\r\n"),
+    "utf-8 bom": "\ufeff" + CLEAN,
+    "currency column": CLEAN.replace("Plan", "Currency").replace(",Pro", ",usd").replace(",Basic", ",usd"),
+    "two currency codes": CLEAN.replace("Plan", "Currency").replace(",Pro", ",usd").replace(",Basic", ",eur"),
+    "arr": CLEAN.replace(",MRR,", ",ARR,"),
+    "amount names a currency": CLEAN.replace(",MRR,", ",MRR (EUR),"),
+    "wide form": "Customer,Segment,Oct 2025,Nov 2025\nAcme,SMB,100,120\nBeta,Enterprise,250,\n",
+    "seven-column ledger": (ROOT / "examples" / "ledger.csv").read_text(),
+    "duplicate header": CLEAN.replace("Segment,Plan", "Segment,Segment"),
+    "only a header": CLEAN.splitlines()[0] + "\n",
+    "non-ascii keys alike": CLEAN + "ÄCME,Acme,2026-01,5,SMB,Pro\näcme,Acme,2026-01,5,SMB,Pro\n",
+    # a warning about a clean table: two customers paying one month in three with nothing between (quarterly
+    # plans booked in their invoice month)
+    "booked per quarter": CLEAN + "".join(f"{c},{c},{m},300,SMB,Pro\n" for c in ("Q1", "Q2")
+                                          for m in ("2025-10", "2026-01")),
+    # billing data read by billing rules (a subscriptions export with Start and End dates), not as a table
+    "subscriptions": "Customer,Month,Start date,End date,Amount,Billing frequency\n"
+                     "Acme,2025-10,2025-10-01,,1200,annual\nBeta,2025-10,2025-10-01,2026-01-31,100,monthly\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNUSUAL))
+def test_with_the_columnar_path_forced_on_every_message_is_the_row_readers(tmp_path: Path, case: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(UNUSUAL[case], encoding="utf-8")
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert said(fast.check) == said(rows.check)
+    if rows.check.ledger is not None and rows.check.ledger.customers is not None:
+        assert answers(fast) == answers(rows)
+
+
+def test_a_windows_1252_file_goes_to_the_row_reader(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_bytes(CLEAN.replace("Gamma", "Gämma").encode("cp1252"))
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.prepared is None and said(fast.check) == said(rows.check)
+    assert fast.ledger.customers is not None and "Gämma" in fast.ledger.customers.names
+
+
+def test_a_segments_table_and_members_are_made_once_and_kept_for_the_next_answer(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    generate(path, 200, 30)
+    ledger = read(path, ALWAYS).ledger
+    table = ledger.customers
+    assert table is not None and table.dense is not None
+    members = [0, 3, 5, 8]
+    assert table.subset(members) is table.subset(members)  # a --where answer asks for it several times
+    period = resolve_period("ttm", dt.date(2025, 7, 15))  # the table's last month is June 2025
+    first = report_to_dict(build_report(ledger, period, where=("Segment", "SMB")))
+    kept = len(table.derived)
+    assert kept > 0
+    assert report_to_dict(build_report(ledger, period, where=("Segment", "SMB"))) == first
+    assert len(table.derived) == kept  # the second answer made nothing new
