@@ -1,0 +1,41 @@
+"""Stripe as a ledger source: invoices and customers read with the official ``stripe`` library, kept in the
+state database and synced, then normalized by the engine's billing rules.
+
+The ``stripe`` library is imported on first request, so naming the source costs nothing.
+"""
+
+from __future__ import annotations
+
+from stripe_source._client import DEFAULT_API_BASE, StripeApi, key_mode
+from stripe_source._errors import StripeError, StripeKeyError, StripePermissionError, StripeUnavailable
+from stripe_source._records import (
+    FINAL_STATUSES,
+    StripeCustomer,
+    StripeInvoice,
+    StripeLine,
+    read_customer,
+    read_invoice,
+    read_line,
+)
+from stripe_source._sync import Saved, SyncResult, SyncStore, sync
+
+__all__ = [
+    "DEFAULT_API_BASE",
+    "FINAL_STATUSES",
+    "Saved",
+    "StripeApi",
+    "StripeCustomer",
+    "StripeError",
+    "StripeInvoice",
+    "StripeKeyError",
+    "StripeLine",
+    "StripePermissionError",
+    "StripeUnavailable",
+    "SyncResult",
+    "SyncStore",
+    "key_mode",
+    "read_customer",
+    "read_invoice",
+    "read_line",
+    "sync",
+]
