@@ -38,6 +38,74 @@ def unreadable(title: str, found: str, expected: str) -> str:
     return f"{title} {found} is not {expected}."
 
 
+# --- billing data (engine._billing, engine._billing_read) -----------------------------------------
+
+_KIND_WORDS = {"invoice_lines": ("invoice lines", "line"), "subscriptions": ("subscriptions", "row"),
+               "customer_months": ("a per-month table with billing intervals", "row")}
+_SPREAD_WORDS = {12: "annual", 3: "quarterly", 6: "semi-annual", 24: "two-year", 36: "three-year", 2: "two-month"}
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def left_out_phrase(reason: str, n: int, unit: str) -> str:
+    """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 lines on void invoices``."""
+    if reason == "one_off":
+        return _count(n, f"one-off {unit}")
+    if reason in ("void", "draft", "uncollectible"):
+        return f"{_count(n, unit)} on {reason} invoices"
+    if reason == "credit":
+        return _count(n, f"refund or credit {unit}")
+    if reason == "trial":
+        return _count(n, f"$0 (trial) {unit}")
+    if reason == "no_period":
+        return f"{_count(n, unit)} without a service period"
+    return f"{_count(n, unit)} starting after today's month"
+
+
+def read_as(kind: str, read: int, customers: int, months_count: int, spread: dict[int, int],
+            left_out: dict[str, int]) -> str:
+    """What billing data was read as, in one sentence (``nrr validate``, the JSON's summary)."""
+    what, unit = _KIND_WORDS.get(kind, (kind, "row"))
+    text = f"read as {what}: {_count(read, unit)}, {_count(customers, 'customer')}, {_count(months_count, 'month')}"
+    plans = [_SPREAD_WORDS.get(n, f"{n}-month") for n in sorted(spread, reverse=True)]
+    if plans:
+        text += f"; {and_list(plans)} plans spread over their months"
+    reasons = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "no_period", "not_started")
+    gone = [left_out_phrase(r, left_out[r], unit) for r in reasons if left_out.get(r)]
+    if gone:
+        text += f"; {and_list(gone)} left out"
+    return text
+
+
+def billing_negative_mrr(found: Sequence[tuple[str, Month]]) -> str:
+    shown = and_list([f"{name} in {month.name}" for name, month in found[:3]]
+                     + ([f"{len(found) - 3} more"] if len(found) > 3 else []))
+    return (f"Credits add up to more than the recurring lines in {_count(len(found), 'customer-month')} ({shown}); "
+            "read as 0. Check that each credit's service period matches the line it corrects.")
+
+
+def billing_currencies(firsts: Sequence[tuple[str, str]]) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return (f"The billing data holds more than one currency ({listed}); export one currency at a time, or convert "
+            "the amounts to one currency first.")
+
+
+def billing_nothing_counted(kind: str, read: int, left_out: dict[str, int]) -> str:
+    what, unit = _KIND_WORDS.get(kind, (kind, "row"))
+    reasons = [left_out_phrase(r, n, unit) for r, n in left_out.items() if n]
+    why = f": {and_list(reasons)}" if reasons else ""
+    return (f"Nothing in the {what} counts as MRR ({_count(read, unit)} read{why}); recurring lines need a "
+            "subscription, a service period of a day or more, an amount above 0 and an invoice that is paid or open.")
+
+
+def billing_unknown_status(found: Sequence[tuple[str, int]]) -> str:
+    listed = and_list([f"'{status}' (row {row})" for status, row in found[:5]])
+    return (f"Invoice status {listed} is not one nrr knows; those lines are counted as open. Statuses read: paid, "
+            "open, posted, payment_due, not_paid, past_due (counted); void, draft, uncollectible (left out).")
+
+
 def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) -> str:
     names = ", ".join(f"'{t}'" for t in titles)
     plural = "columns" if len(titles) > 1 else "a column"
