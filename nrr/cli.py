@@ -171,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the message and the alerts instead of posting; write the chart to a PNG")
     digest.add_argument("--force", action="store_true", help="post again even if this digest was posted")
 
+    sync_cmd = commands.add_parser(
+        "sync", help="read what changed in Stripe (STRIPE_API_KEY) into the state database, and print it",
+        description="Sync the Stripe account: new invoices and customers, invoices not final when last read "
+                    "(draft, open) read again; an interrupted sync resumes. --full reads everything again.")
+    sync_cmd.add_argument("--full", action="store_true", help="read every invoice and customer again")
+    sync_cmd.add_argument("--config", metavar="FILE", help="nrr.toml to use")
+
     scheduler = commands.add_parser("scheduler", help="run the digest and alert scheduler alone (no HTTP)")
     common(scheduler)
 
@@ -369,6 +376,23 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
                       + "; pass --force to post it again.")
 
 
+def cmd_sync(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from stripe_source import key_mode, sync_busy, sync_lines
+
+    source = runtime.stripe_source(dt.timedelta(0))
+    result = source.sync(full=args.full)
+    if result is None:
+        raise CommandError(sync_busy())
+    lines = sync_lines(
+        full=result.full, resumed=result.resumed, requests=result.requests, new=len(result.new),
+        changed=result.changed, dropped=len(result.dropped), customers_read=result.customers_read,
+        customers_changed=result.customers_changed, mode=key_mode(runtime.env.get("STRIPE_API_KEY", "")),
+        kept=runtime.state().stripe_counts())
+    for line in lines:
+        out.print(line, markup=False, soft_wrap=True, highlight=False)
+    return EXIT_OK
+
+
 def _configure_logging(env: Mapping[str, str]) -> None:
     """Timestamped lines on stderr for the long-running commands; DEBUG with NRR_DEBUG=1.
 
@@ -417,7 +441,8 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 #: The libraries each extra brings (pyproject.toml), so a missing one is named, not a traceback.
 EXTRAS = {"gspread": "sheets", "google": "sheets", "requests": "sheets", "cryptography": "sheets",
           "slack_bolt": "slack", "slack_sdk": "slack", "apscheduler": "slack", "matplotlib": "slack",
-          "sqlalchemy": "slack", "starlette": "slack", "uvicorn": "slack", "psycopg": "postgres"}
+          "sqlalchemy": "slack", "starlette": "slack", "uvicorn": "slack", "psycopg": "postgres",
+          "stripe": "stripe"}
 
 def cmd_doctor(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: Console) -> int:
     from nrr.doctor import diagnose, render
@@ -443,7 +468,7 @@ def _missing_extra(exc: Exception) -> str | None:
 
 COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, "validate": cmd_validate,
             "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
-            "scheduler": cmd_scheduler}
+            "scheduler": cmd_scheduler, "sync": cmd_sync}
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
@@ -460,7 +485,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     try:
         if args.command == "doctor":
             return cmd_doctor(args, env, clock, out)
-        runtime = Runtime(_settings(args, env), env, clock, explicit_ledger=getattr(args, "ledger", None))
+        runtime = Runtime(_settings(args, env), env, clock, explicit_ledger=getattr(args, "ledger", None),
+                          stripe_max_age=None if args.command in _LONG_RUNNING else dt.timedelta(0))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)
@@ -484,6 +510,9 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
                   "Run again with NRR_DEBUG=1 to see the traceback, and report it.", markup=False)
         return EXIT_INTERNAL
 
+
+# commands that keep running: they sync Stripe every [stripe] sync_minutes (a command run by hand syncs first)
+_LONG_RUNNING = {"serve", "scheduler"}
 
 # commands that only read and print: nothing is left to close when they return
 _READ_ONLY = {"report", "ledger", "validate", "cohorts"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from stripe_source._client import DEFAULT_API_BASE, StripeApi, key_mode
 from stripe_source._errors import StripeError, StripeKeyError, StripePermissionError, StripeUnavailable
+from stripe_source._messages import sync_busy, sync_lines
 from stripe_source._records import (
     FINAL_STATUSES,
     StripeCustomer,
@@ -17,25 +18,34 @@ from stripe_source._records import (
     read_invoice,
     read_line,
 )
+from stripe_source._source import SOURCE_NAME, StripeCells, StripeSource, StripeStore, billing_lines, is_stripe_spec
 from stripe_source._sync import Saved, SyncResult, SyncStore, sync
 
 __all__ = [
     "DEFAULT_API_BASE",
     "FINAL_STATUSES",
+    "SOURCE_NAME",
     "Saved",
     "StripeApi",
+    "StripeCells",
     "StripeCustomer",
     "StripeError",
     "StripeInvoice",
     "StripeKeyError",
     "StripeLine",
     "StripePermissionError",
+    "StripeSource",
+    "StripeStore",
     "StripeUnavailable",
     "SyncResult",
     "SyncStore",
+    "billing_lines",
+    "is_stripe_spec",
     "key_mode",
     "read_customer",
     "read_invoice",
     "read_line",
     "sync",
+    "sync_busy",
+    "sync_lines",
 ]

@@ -79,7 +79,8 @@ class StripeApi:
                 result = call(self._stripe().v1)
                 return dict(result.to_dict())
             except stripe.RateLimitError as exc:
-                wait = _retry_after(exc.headers) or 1.0
+                after = _retry_after(exc.headers)
+                wait = 1.0 if after is None else after
                 if waited + wait > self.retry_budget:
                     raise StripeUnavailable(say.rate_limited(waited)) from None
             except stripe.AuthenticationError as exc:

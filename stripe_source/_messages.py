@@ -39,3 +39,36 @@ def as_of(problem: str, synced_at: object) -> str:
 
     when = f"{synced_at:%Y-%m-%d %H:%M} UTC" if isinstance(synced_at, dt.datetime) else str(synced_at)
     return f"{problem} These figures are as of the last sync, {when}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def sync_lines(*, full: bool, resumed: bool, requests: int, new: int, changed: list[tuple[str, str, str]],
+               dropped: int, customers_read: int, customers_changed: int, mode: str, kept: dict[str, int],
+               shown: int = 10) -> list[str]:
+    """What ``nrr sync`` prints: what it did, what changed, what is kept."""
+    kind = "full sync" if full else "sync"
+    head = (f"Stripe ({mode} mode): {'resumed the interrupted ' + kind if resumed else kind.capitalize()} in "
+            f"{_count(requests, 'request')}.")
+    if not (new or changed or dropped or customers_changed):
+        what = "Nothing changed since the last sync."
+    else:
+        parts = [f"{_count(new, 'new invoice')}" if new else "",
+                 f"{_count(len(changed), 'invoice')} changed status" if changed else "",
+                 f"{_count(dropped, 'invoice')} gone (deleted drafts)" if dropped else "",
+                 f"{_count(customers_changed, 'customer')} new or changed" if customers_changed else ""]
+        what = "Changed: " + "; ".join(p for p in parts if p) + "."
+    lines = [head, what]
+    lines += [f"  {invoice}: {before} -> {after}" for invoice, before, after in changed[:shown]]
+    if len(changed) > shown:
+        lines.append(f"  ...and {len(changed) - shown:,} more.")
+    lines.append(f"Kept: {_count(kept['invoices'], 'invoice')}, {_count(kept['lines'], 'line')}, "
+                 f"{_count(kept['customers'], 'customer')}.")
+    return lines
+
+
+def sync_busy() -> str:
+    return ("Another nrr instance is syncing Stripe right now (it holds the sync's lease for up to 2 minutes); "
+            "run nrr sync again in a moment.")

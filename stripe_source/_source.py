@@ -1,0 +1,155 @@
+"""Stripe as a ledger source: sync what changed, then hand the engine the kept invoice lines.
+
+``--ledger stripe`` (or ``[ledger] source = "stripe"``) names it. Every line of every invoice is given
+to the engine's billing normalization (``engine.normalize_lines``), the same rules an invoice-line
+export from a file is read by: what counts (paid and open invoices, recurring lines), how a period
+spreads over its months, what a proration does. Customers' names and ``metadata`` keys (segment,
+plan, region, ...) come with each line as attributes, so ``--by segment`` works.
+
+When Stripe cannot be reached, the answer comes from the last sync and says so ("as of").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from engine import (
+    BillingLine,
+    Cells,
+    Issue,
+    LedgerCheck,
+    Month,
+    ReadOptions,
+    derive_ledger,
+    normalize_lines,
+)
+from stripe_source import _messages as say
+from stripe_source._client import StripeApi
+from stripe_source._errors import StripeUnavailable
+from stripe_source._records import StripeCustomer
+from stripe_source._sync import SyncResult, SyncStore, sync
+
+SOURCE_NAME = "stripe"
+
+
+class StripeStore(SyncStore, Protocol):
+    """The sync's store, and what reading the ledger needs from it."""
+
+    def stripe_rows(self) -> tuple[list[dict[str, Any]], dict[str, StripeCustomer]]: ...
+
+    def acquire_lease(self, name: str, now: dt.datetime, ttl: dt.timedelta) -> bool: ...
+
+
+def is_stripe_spec(spec: str) -> bool:
+    """``stripe`` names the Stripe account of ``STRIPE_API_KEY``."""
+    return spec.strip().lower() == SOURCE_NAME
+
+
+def billing_lines(rows: Sequence[Mapping[str, Any]], customers: Mapping[str, StripeCustomer]
+                  ) -> tuple[list[BillingLine], tuple[str, ...]]:
+    """The kept lines (each joined with its invoice) as the engine's billing lines, and the attribute names
+    (every ``metadata`` key of a customer who has a line, in sort order)."""
+    billed = {r["customer"] for r in rows}
+    names = tuple(sorted({k for cid in billed if cid in customers for k in customers[cid].metadata}))
+    lines = []
+    for r in rows:
+        customer = customers.get(r["customer"])
+        name = (customer.name if customer is not None else None) or r["customer_name"] or None
+        attributes = {k: customer.metadata.get(k) for k in names} if customer is not None else {}
+        lines.append(BillingLine(
+            customer_id=r["customer"], customer_name=name, invoice_id=r["invoice"], invoice_status=r["status"],
+            subscription_id=r["subscription"], period_start=_utc(r["period_start"]),
+            period_end=_utc(r["period_end"]), amount_cents=int(r["amount"]) - int(r["tax_included"]),
+            discount_cents=int(r["discount"]), tax_cents=int(r["tax_included"]),
+            currency=str(r["currency"]).upper() or None, proration=bool(r["proration"]), attributes=attributes))
+    return lines, names
+
+
+def _utc(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(seconds), dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class StripeCells(Cells):
+    """The kept lines, read by the engine's billing rules instead of a grid's reader."""
+
+    lines: tuple[BillingLine, ...] = ()
+    attribute_names: tuple[str, ...] = ()
+    today: Month | None = None
+    notes: tuple[Issue, ...] = ()
+
+    @functools.cached_property
+    def check(self) -> LedgerCheck:
+        result = normalize_lines(self.lines, options=ReadOptions(today=self.today), sheet=self.sheet,
+                                 attribute_names=self.attribute_names, key_headers=("Customer ID", "Customer"))
+        issues = [*self.notes, *result.issues]
+        if result.table is None:
+            return LedgerCheck(None, issues)
+        warnings = tuple(i for i in issues if i.severity == "warning")
+        ledger = derive_ledger(result.table, warnings, self.sheet)
+        return LedgerCheck(ledger, issues, ledger.rows, None, ledger.unit)
+
+
+@dataclass
+class StripeSource:
+    """The Stripe account as a ledger: synced when older than ``max_age`` (0: every read) or marked stale
+    by a webhook, then read from ``store``."""
+
+    api: Callable[[], StripeApi]
+    store: StripeStore
+    clock: Callable[[], dt.datetime]
+    today: Month | None = None
+    max_age: dt.timedelta = dt.timedelta(0)
+    last_sync: SyncResult | None = field(default=None, init=False)
+
+    @property
+    def name(self) -> str:
+        return "Stripe"
+
+    def sync(self, *, full: bool = False, force: bool = True) -> SyncResult | None:
+        """One sync (None when it was not due, or another instance holds the sync's lease)."""
+        now = self.clock()
+        if not force and not self.due(now):
+            return None
+        if not self.store.acquire_lease(_LEASE, now, _LEASE_TTL):
+            return None
+        try:
+            self.last_sync = sync(self.api(), self.store, now, full=full, on_page=self._renew)
+        finally:
+            self.store.acquire_lease(_LEASE, self.clock(), dt.timedelta(0))  # let go
+        return self.last_sync
+
+    def _renew(self) -> None:
+        self.store.acquire_lease(_LEASE, self.clock(), _LEASE_TTL)
+
+    def due(self, now: dt.datetime) -> bool:
+        progress = self.store.stripe_progress() or {}
+        synced = progress.get("synced_at")
+        if synced is None or progress.get("run") or self.store.stripe_stale():
+            return True
+        return now - dt.datetime.fromisoformat(synced) >= self.max_age
+
+    def read_cells(self) -> Cells:
+        notes: list[Issue] = []
+        try:
+            self.sync(force=False)
+        except StripeUnavailable as exc:
+            synced = (self.store.stripe_progress() or {}).get("synced_at")
+            if synced is None:
+                raise
+            notes.append(Issue("warning", "stripe_as_of", say.as_of(str(exc), dt.datetime.fromisoformat(synced))))
+        rows, customers = self.store.stripe_rows()
+        lines, names = billing_lines(rows, customers)
+        progress = self.store.stripe_progress() or {}
+        digest = hashlib.sha256(f"{progress.get('synced_at')}\0{len(rows)}".encode()).hexdigest()
+        return StripeCells((), None, source_digest=digest, lines=tuple(lines), attribute_names=names,
+                           today=self.today, notes=tuple(notes))
+
+
+_LEASE = "stripe-sync"
+_LEASE_TTL = dt.timedelta(minutes=2)  # renewed after every page; a sync killed holds it this long at most
