@@ -68,3 +68,8 @@ def heatmap_size(unit: str) -> str:
 
 
 HEATMAP_SCALE = "NRR %, 100% = every dollar kept"
+
+
+def stripe_webhook_refused() -> str:
+    return ("Stripe-Signature does not verify with STRIPE_WEBHOOK_SECRET (or its timestamp is more than 5 minutes "
+            "off); nothing was read.")

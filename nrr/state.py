@@ -543,6 +543,11 @@ class StateStore:
                                 .order_by(stripe_invoices.c.created)).all()
         return [(r[0], int(r[1])) for r in rows]
 
+    def stripe_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return dict(_in_chunks(conn, lambda chunk: select(stripe_invoices.c.id, stripe_invoices.c.status)
+                                   .where(stripe_invoices.c.id.in_(chunk)), list(ids)))
+
     def stripe_count_since(self, created: int) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(stripe_invoices)

@@ -20,11 +20,13 @@ from stripe_source._records import (
 )
 from stripe_source._source import SOURCE_NAME, StripeCells, StripeSource, StripeStore, billing_lines, is_stripe_spec
 from stripe_source._sync import Saved, SyncResult, SyncStore, sync
+from stripe_source._webhook import TOLERANCE, WebhookRefused, stale_kind, verify_event
 
 __all__ = [
     "DEFAULT_API_BASE",
     "FINAL_STATUSES",
     "SOURCE_NAME",
+    "TOLERANCE",
     "Saved",
     "StripeApi",
     "StripeCells",
@@ -39,13 +41,16 @@ __all__ = [
     "StripeUnavailable",
     "SyncResult",
     "SyncStore",
+    "WebhookRefused",
     "billing_lines",
     "is_stripe_spec",
     "key_mode",
     "read_customer",
     "read_invoice",
     "read_line",
+    "stale_kind",
     "sync",
     "sync_busy",
     "sync_lines",
+    "verify_event",
 ]

@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from stripe_source._client import PAGE, StripeApi
-from stripe_source._records import StripeCustomer, StripeInvoice, StripeLine, read_customer, read_invoice, read_line
+from stripe_source._records import (
+    FINAL_STATUSES,
+    StripeCustomer,
+    StripeInvoice,
+    StripeLine,
+    read_customer,
+    read_invoice,
+    read_line,
+)
 
 CUSTOMERS_REFRESH = dt.timedelta(days=1)
 
@@ -74,6 +82,10 @@ class SyncStore(Protocol):
 
     def stripe_open_invoices(self) -> list[tuple[str, int]]:
         """(id, created) of every invoice not final when last read, oldest first."""
+        ...
+
+    def stripe_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        """The status each of ``ids`` had when last read (those kept)."""
         ...
 
     def stripe_count_since(self, created: int) -> int:
@@ -146,8 +158,12 @@ def sync(api: StripeApi, store: SyncStore, now: dt.datetime, *, full: bool = Fal
     if run["stage"] == "invoices":
         params = {"created[gte]": run["invoices_gte"]} if run["invoices_gte"] is not None else {}
         for data, more in api.pages("invoices", params, run.get("cursor")):
-            invoices = [_complete(api, item, result) for item in data]
-            run["invoices_max"] = max([run.get("invoices_max") or 0, *(i.created for i, _ in invoices)])
+            # an invoice kept final and still so has the lines it had: not read (nor written) again
+            kept = {} if run["mode"] == "full" else store.stripe_statuses([str(item["id"]) for item in data])
+            invoices = [_complete(api, item, result) for item in data
+                        if not (item.get("status") in FINAL_STATUSES and kept.get(str(item["id"])) == item["status"])]
+            result.invoices_read += len(data) - len(invoices)
+            run["invoices_max"] = max([run.get("invoices_max") or 0, *(int(item.get("created") or 0) for item in data)])
             run["cursor"] = data[-1]["id"] if more else None
             if not more:
                 run["stage"] = "unseen"
