@@ -548,6 +548,13 @@ class StateStore:
             return dict(_in_chunks(conn, lambda chunk: select(stripe_invoices.c.id, stripe_invoices.c.status)
                                    .where(stripe_invoices.c.id.in_(chunk)), list(ids)))
 
+    def stripe_unknown_customers(self, run: str) -> int:
+        with self.engine.connect() as conn:
+            known = select(stripe_customers.c.id)
+            return int(conn.execute(select(func.count(stripe_invoices.c.customer.distinct()))
+                                    .where(stripe_invoices.c.run == run, stripe_invoices.c.customer.not_in(known))
+                                    ).scalar_one())
+
     def stripe_count_since(self, created: int) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(stripe_invoices)

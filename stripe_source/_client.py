@@ -8,12 +8,12 @@ injected ``sleep``, until ``retry_budget`` seconds of waiting are spent.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from stripe_source import _messages as say
 from stripe_source._errors import StripeKeyError, StripePermissionError, StripeUnavailable
@@ -69,15 +69,17 @@ class StripeApi:
             self._client = stripe.StripeClient(self.key, base_addresses={"api": self.base}, max_network_retries=0)
         return self._client
 
-    def _call(self, call: Callable[[Any], Any]) -> dict[str, Any]:
+    def _call(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """GET ``path``: the JSON as Stripe sent it. The library makes the request (auth, version, errors);
+        its typed objects are skipped: building them costs 0.2 s of CPU a page of 100 invoices."""
         import stripe
 
         waited, backoff = 0.0, 0.5
         while True:
             self.requests += 1
             try:
-                result = call(self._stripe().v1)
-                return dict(result.to_dict())
+                response = self._stripe().raw_request("get", path, **dict(params or {}))
+                return dict(response.data)
             except stripe.RateLimitError as exc:
                 after = _retry_after(exc.headers)
                 wait = 1.0 if after is None else after
@@ -98,14 +100,14 @@ class StripeApi:
             waited += wait
 
     def account(self) -> dict[str, Any]:
-        return self._call(lambda v1: v1.accounts.retrieve_current())
+        return self._call("/v1/account")
 
     def invoice(self, invoice_id: str) -> dict[str, Any] | None:
         """One invoice, or None when Stripe has no such invoice (a draft deleted)."""
         import stripe
 
         try:
-            return self._call(lambda v1: v1.invoices.retrieve(invoice_id))
+            return self._call(f"/v1/invoices/{quote(invoice_id, safe='')}")
         except stripe.InvalidRequestError as exc:
             if exc.http_status == 404:
                 return None
@@ -117,19 +119,13 @@ class StripeApi:
         whether more follow; ``starting_after`` resumes after that object."""
         while True:
             query = {**params, "limit": PAGE, **({"starting_after": starting_after} if starting_after else {})}
-            page = self._call(functools.partial(_list, resource, query))
+            page = self._call(f"/v1/{quote(resource, safe='/')}", query)
             data = list(page.get("data") or [])
             more = bool(page.get("has_more")) and bool(data)
             yield data, more
             if not more:
                 return
             starting_after = str(data[-1]["id"])
-
-
-def _list(resource: str, query: dict[str, Any], v1: Any) -> Any:
-    if resource.startswith("invoices/"):
-        return v1.invoices.line_items.list(resource.split("/")[1], params=query)
-    return getattr(v1, resource).list(params=query)
 
 
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:

@@ -6,17 +6,18 @@ truth. A sync runs in stages, each page written with the run's progress in one t
 without losing or doubling a line (lines are keyed by their id, and an invoice's lines are
 replaced whole):
 
-1. **customers**: every customer the first time, once a day, and after a ``customer.*`` webhook;
-   otherwise only those created since the newest one seen (``created[gte]``).
-2. **invoices**, newest first: every invoice on a full sync; otherwise those created since the
+1. **invoices**, newest first: every invoice on a full sync; otherwise those created since the
    newest seen, widened back to the oldest invoice not final when last read (draft, open,
    uncollectible) when re-listing that window is cheaper than fetching those invoices one by one.
    An invoice with more lines than Stripe puts inline (``lines.has_more``) has the rest read from
    ``/v1/invoices/{id}/lines`` before the invoice is written.
-3. **refetch**: the invoices not final when last read that lie before the window, one by one (a
+2. **refetch**: the invoices not final when last read that lie before the window, one by one (a
    draft deleted since answers 404 and is dropped).
+3. **customers**: every customer the first time, once a day, and after a ``customer.*`` webhook;
+   otherwise, only when an invoice read names a customer not kept, those created since the newest one
+   seen (``created[gte]``).
 
-A repeat with nothing new is two requests (a page of customers, a page of invoices). A full sync
+A repeat with nothing new is one request (a page of invoices). A full sync
 drops what it did not see (invoices deleted while nobody looked).
 """
 
@@ -88,6 +89,10 @@ class SyncStore(Protocol):
         """The status each of ``ids`` had when last read (those kept)."""
         ...
 
+    def stripe_unknown_customers(self, run: str) -> int:
+        """How many customers the invoices ``run`` saved name that are not kept."""
+        ...
+
     def stripe_count_since(self, created: int) -> int:
         """How many kept invoices were created at ``created`` or later."""
         ...
@@ -142,19 +147,6 @@ def sync(api: StripeApi, store: SyncStore, now: dt.datetime, *, full: bool = Fal
         if on_page is not None:
             on_page()
 
-    if run["stage"] == "customers":
-        params = {"created[gte]": run["customers_gte"]} if run["customers_gte"] is not None else {}
-        for data, more in api.pages("customers", params, run.get("cursor")):
-            customers = [read_customer(c) for c in data]
-            result.customers_read += len(customers)
-            run["customers_max"] = max([run.get("customers_max") or 0, *(c.created for c in customers)])
-            run["cursor"] = data[-1]["id"] if more else None
-            if not more:
-                run["stage"] = "invoices"
-            save(customers=customers)
-        if run["stage"] == "customers":  # an empty list
-            run.update(stage="invoices", cursor=None)
-            save()
     if run["stage"] == "invoices":
         params = {"created[gte]": run["invoices_gte"]} if run["invoices_gte"] is not None else {}
         for data, more in api.pages("invoices", params, run.get("cursor")):
@@ -186,6 +178,24 @@ def sync(api: StripeApi, store: SyncStore, now: dt.datetime, *, full: bool = Fal
                 save(drop=[invoice_id])
             else:
                 save(invoices=[_complete(api, found, result)])
+        # customers: all of them on a full sync or a refresh; else only when an invoice read names one not kept
+        run["stage"] = "customers"
+        if run["customers_gte"] is not None and not store.stripe_unknown_customers(run["id"]):
+            run["stage"] = "done"
+        store.stripe_save(progress={**progress, "run": run})
+    if run["stage"] == "customers":
+        params = {"created[gte]": run["customers_gte"]} if run["customers_gte"] is not None else {}
+        for data, more in api.pages("customers", params, run.get("cursor")):
+            customers = [read_customer(c) for c in data]
+            result.customers_read += len(customers)
+            run["customers_max"] = max([run.get("customers_max") or 0, *(c.created for c in customers)])
+            run["cursor"] = data[-1]["id"] if more else None
+            if not more:
+                run["stage"] = "done"
+            save(customers=customers)
+        if run["stage"] == "customers":  # an empty list
+            run.update(stage="done", cursor=None)
+            save()
     done = {
         "key": api.fingerprint,
         "invoices_max": max(progress.get("invoices_max") or 0, run.get("invoices_max") or 0) or None,
@@ -201,7 +211,7 @@ def sync(api: StripeApi, store: SyncStore, now: dt.datetime, *, full: bool = Fal
 
 def _plan(store: SyncStore, progress: dict[str, Any], now: dt.datetime, *, full: bool) -> dict[str, Any]:
     """A new run: what to list, from when."""
-    run: dict[str, Any] = {"id": uuid.uuid4().hex[:16], "stage": "customers", "cursor": None, "refetch": [],
+    run: dict[str, Any] = {"id": uuid.uuid4().hex[:16], "stage": "invoices", "cursor": None, "refetch": [],
                            "customers_at": now.isoformat(), "stale": store.stripe_stale()}
     invoices_max = progress.get("invoices_max")
     if full or invoices_max is None:

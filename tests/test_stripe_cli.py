@@ -126,7 +126,7 @@ def test_sync_prints_what_changed(fake: FakeStripe, tmp_path: Path) -> None:
     code, out, _ = run("sync", env=env, now=NOW + dt.timedelta(minutes=2))
     assert out.splitlines()[1:3] == ["Changed: 1 invoice changed status.", f"  {open_one.id}: draft -> open"]
     code, out, _ = run("sync", env=env, now=NOW + dt.timedelta(minutes=3))
-    assert out.splitlines()[:2] == ["Stripe (test mode): Sync in 2 requests.", "Nothing changed since the last sync."]
+    assert out.splitlines()[:2] == ["Stripe (test mode): Sync in 1 request.", "Nothing changed since the last sync."]
 
 
 def test_a_wrong_key_exits_1_naming_stripe_api_key(fake: FakeStripe, tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_no_key_says_how_to_make_one(fake: FakeStripe, tmp_path: Path) -> None:
 def test_429s_in_the_middle_are_waited_out(fake: FakeStripe, tmp_path: Path) -> None:
     fake.rate_limit(3, retry_after=0)
     assert report(env_for(fake, tmp_path), "ttm")["nrr_pct"] == 80.0
-    assert fake.counts["GET /v1/customers"] == 1 + 3
+    assert fake.counts["GET /v1/invoices"] == 1 + 3
 
 
 def test_stripe_unreachable_answers_from_the_last_sync_as_of(fake: FakeStripe, tmp_path: Path) -> None:

@@ -200,6 +200,14 @@ class StripeAccount:
     invoices: dict[str, Invoice] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _listed: tuple[list[Invoice], dict[str, int]] | None = field(default=None, repr=False)
+
+    def listed_invoices(self) -> tuple[list[Invoice], dict[str, int]]:
+        """Every invoice newest first, and each one's place: kept until an invoice is added or deleted."""
+        if self._listed is None:
+            order = sorted(self.invoices.values(), key=_newest)
+            self._listed = order, {invoice.id: n for n, invoice in enumerate(order)}
+        return self._listed
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_1Emu{next(self._ids):010d}"
@@ -224,6 +232,7 @@ class StripeAccount:
             invoice = Invoice(self._id("in"), cid, status, created, list(lines), livemode=self.livemode,
                               customer_name=name, **more)
             self.invoices[invoice.id] = invoice
+            self._listed = None
             return invoice
 
     def set_status(self, invoice_id: str, status: str) -> None:
@@ -236,6 +245,7 @@ class StripeAccount:
         with self.lock:
             assert self.invoices[invoice_id].status == "draft", "Stripe deletes drafts only"
             del self.invoices[invoice_id]
+            self._listed = None
 
     def customer_body(self, customer_id: str) -> dict[str, Any]:
         customer = self.customers.get(customer_id)
@@ -376,7 +386,7 @@ class FakeStripe(LocalServer):
             return 200, customer.body(account.livemode)
         if segments == ["invoices"]:
             _only(expand, {"data.customer"})
-            items = list(account.invoices.values())
+            items, positions = account.listed_invoices()
             if "status" in query:
                 status = query["status"][0]
                 if status not in INVOICE_STATUSES:
@@ -384,9 +394,10 @@ class FakeStripe(LocalServer):
                 items = [i for i in items if i.status == status]
             if "customer" in query:
                 items = [i for i in items if i.customer == query["customer"][0]]
-            return 200, _page(sorted(items, key=_newest), query, "/v1/invoices",
+            return 200, _page(items, query, "/v1/invoices",
                               lambda i: i.body(account, inline=self.inline_lines,
-                                               expand_customer="data.customer" in expand))
+                                               expand_customer="data.customer" in expand),
+                              positions=positions if items is account.listed_invoices()[0] else None)
         if segments[0] == "invoices" and len(segments) in (2, 3):
             invoice = account.invoices.get(segments[1])
             if invoice is None:
@@ -425,8 +436,8 @@ def _reverse(id: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in id)
 
 
-def _page(items: list[Any], query: dict[str, list[str]], url: str, render: Any, *, filters: bool = True
-          ) -> dict[str, Any]:
+def _page(items: list[Any], query: dict[str, list[str]], url: str, render: Any, *, filters: bool = True,
+          positions: dict[str, int] | None = None) -> dict[str, Any]:
     """One page of a list object: ``limit``, ``starting_after`` and the ``created`` filters."""
     try:
         limit = int(query.get("limit", ["10"])[0])
@@ -441,13 +452,15 @@ def _page(items: list[Any], query: dict[str, list[str]], url: str, render: Any, 
             if f"created[{op}]" in query:
                 bound = int(query[f"created[{op}]"][0])
                 items = [i for i in items if test(i.created, bound)]
+                positions = None
     start = 0
     if "starting_after" in query:
         after = query["starting_after"][0]
-        ids = [i.id for i in items]
-        if after not in ids:
+        if positions is None:
+            positions = {i.id: n for n, i in enumerate(items)}
+        if after not in positions:
             raise _BadRequest(f"No such object: '{after}'", "starting_after")
-        start = ids.index(after) + 1
+        start = positions[after] + 1
     chunk = items[start:start + limit]
     return {"object": "list", "data": [render(i) for i in chunk], "has_more": start + limit < len(items),
             "url": url}
@@ -475,7 +488,7 @@ def month_start(year: int, month: int) -> int:
 
 def monthly_account(customers: int, months: int, *, first: tuple[int, int] = (2025, 1), lines_per_invoice: int = 1,
                     account: StripeAccount | None = None, segments: tuple[str, ...] = ("SMB", "Enterprise"),
-                    seed: int = 7) -> StripeAccount:
+                    seed: int = 7, churn: bool = True) -> StripeAccount:
     """An account whose ``customers`` each pay a monthly invoice for ``months`` months (the bench's and
     the larger tests' data): deterministic, a few churns and upgrades along the way."""
     import random
@@ -489,9 +502,9 @@ def monthly_account(customers: int, months: int, *, first: tuple[int, int] = (20
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     for n in range(customers):
         segment = segments[n % len(segments)]
-        customer = account.add_customer(f"Customer {n:05d}", starts[0] - DAY, {"segment": segment})
+        customer = account.add_customer(f"Customer {n:05d}", starts[0] - DAY + n, {"segment": segment})
         price = (rng.randint(5, 40) * 1000) * (10 if segment == "Enterprise" else 1)
-        churn_at = rng.randint(3, months * 2)
+        churn_at = rng.randint(3, months * 2) if churn else months
         for m in range(min(months, churn_at)):
             if m and m % 6 == 0 and rng.random() < 0.3:
                 price += 500
