@@ -47,8 +47,8 @@ def bench(tmp: Path, customers: int, months: int, runs: int) -> None:
     path = tmp / f"customers-{customers}.csv"
     rows = generate(path, customers, months)
     print(f"{customers:,} customers x {months} months: {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB CSV")
-    settings = Settings(LedgerSettings(str(path)), state=StateSettings(f"sqlite:///{tmp}/state-{customers}.db"))
-    runtime = Runtime(settings, {}, lambda: NOW)
+    settings = Settings(ledger=LedgerSettings(str(path)), state=StateSettings(f"sqlite:///{tmp}/state-{customers}.db"))
+    runtime = Runtime(_file=settings, env={}, clock=lambda: NOW)
     reads, prints, cpu = [], [], []
     for i in range(runs):
         os.utime(path, ns=(i, i))  # a new modification time: the file is read again, not reused

@@ -36,17 +36,17 @@ NOW = dt.datetime(2026, 11, 2, 9, 5, tzinfo=dt.UTC)
 
 def main() -> None:
     zones = ["UTC", "Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
-    schedules = tuple(DigestSchedule(f"C{n:08d}", timezone=zones[n % len(zones)], day=1, time=dt.time(0, 30),
+    schedules = tuple(DigestSchedule(channel=f"C{n:08d}", timezone=zones[n % len(zones)], day=1, time=dt.time(0, 30),
                                      include=("month", "quarter", "year", "movements", "benchmark", "warnings"))
                       for n in range(CHANNELS))
     with FakeSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         slack.rate_limits["chat.postMessage"] = 1.0
-        settings = Settings(LedgerSettings(str(EXAMPLE_LEDGER)), digests=schedules,
+        settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)), digests=schedules,
                             alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
                             state=StateSettings(f"sqlite:///{tmp}/state.db"))
         services = []
         for owner in ("scheduler-a", "scheduler-b"):
-            runtime = Runtime(settings, {}, lambda: NOW)
+            runtime = Runtime(_file=settings, env={}, clock=lambda: NOW)
             delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), time.sleep)
             services.append(DigestService(runtime, StateStore(settings.state.url, owner=owner), delivery))
         t0 = time.perf_counter()

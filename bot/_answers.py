@@ -22,7 +22,7 @@ from bot._blocks import (
     Block,
     cohort_blocks,
     error_blocks,
-    escape,
+    error_text,
     headline,
     help_blocks,
     home_view,
@@ -30,6 +30,8 @@ from bot._blocks import (
     share_actions,
     shared_context,
 )
+from bot._errors import QueryRefused
+from bot._mrkdwn import plain
 from bot._pool import BoundedPool
 from bot._query import SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
@@ -122,7 +124,7 @@ class Answers:
             first, last = ledger.first_month, ledger.last_month
             if first is None or last is None:
                 raise
-            raise QueryError(say.period_not_covered(str(exc), first.name, last.name)) from exc
+            raise QueryRefused(say.period_not_covered(plain(str(exc)), first.name, last.name)) from exc
 
     def answer(self, text: str, caller: Caller | None = None, client: WebClient | None = None
                ) -> tuple[list[Block], str]:
@@ -143,8 +145,8 @@ class Answers:
                 query = replace(query, by=attribute_column(table, query.by))  # said before any period
             report = self.report(query, cells=cells)
             if query.customer_words and report.cohort is None:
-                raise QueryError(say.needs_customer_table(_asked(query)) if table is None
-                                 else say.needs_cohort_method(_asked(query)))
+                raise QueryRefused(say.needs_customer_table(plain(_asked(query))) if table is None
+                                   else say.needs_cohort_method(plain(_asked(query))))
             blocks, fallback = report_blocks(report, query), headline(report, query.grr_first, markup=True)
             return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
         except LedgerError as exc:
@@ -154,13 +156,13 @@ class Answers:
             message = say.invalid_ledger(len(exc.errors))
             return error_blocks(message, lines), message
         except NrrError as exc:
-            return error_blocks(str(exc)), escape(str(exc))
+            return error_blocks(error_text(exc)), error_text(exc)
 
     def _cohorts(self, cells: Cells) -> tuple[list[Block], str]:
         """``/nrr cohorts``: NRR by acquisition quarter at 3, 6, 9 and 12 months (a customer table only)."""
         ledger = cells.ledger
         if ledger.customers is None:
-            raise QueryError(say.needs_customer_table("Cohorts"))
+            raise QueryRefused(say.needs_customer_table("Cohorts"))
         triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start)
         return cohort_blocks(triangle), f"NRR by acquisition quarter: {len(triangle.rows)} cohorts"
 
@@ -203,14 +205,14 @@ class Answers:
             try:
                 report = self.report(SlackQuery(), period_text)
             except NrrError as exc:
-                sections.append((title, str(exc).split("\n")[0]))
+                sections.append((title, error_text(exc).split("\n")[0]))
                 continue
             sections.append((title, report))
             warnings = report.warnings
         try:
             setup = [self.setup._connection_now(), *subscription_lines(self.app)]
         except NrrError as exc:
-            setup = [str(exc)]
+            setup = [error_text(exc)]
         return home_view(sections, warnings, setup)
 
     # -- running them off the listener thread --

@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import _messages as say
+from bot._errors import Refused
+from bot._mrkdwn import WORD_JOINER, escape, plain
 from bot._query import SlackQuery
 from engine import (
     WARNINGS_SHOWN,
     CohortTriangle,
     Issue,
     MoverKind,
+    NrrError,
     Report,
     approximation_note,
     benchmark_basis,
@@ -43,11 +46,10 @@ SHARE_ACTION = "nrr_share"
 ARROWS = {True: ":small_red_triangle:", False: ":small_red_triangle_down:"}
 
 
-def escape(text: str) -> str:
-    """Text from the sheet (a cell, a tab name, an error that quotes them) as data, never markup:
-    ``&``, ``<`` and ``>`` escaped as Slack's formatting guide says, so ``<!channel>`` pings nobody
-    and ``<https://evil.example|click here>`` is not a disguised link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def error_text(exc: NrrError) -> str:
+    """An error as mrkdwn: the bot's own refusals as written (what they quote already ``plain``), any other
+    error's words, which may quote the sheet or the command, as plain text."""
+    return str(exc) if isinstance(exc, Refused) else plain(str(exc))
 
 
 def mrkdwn(text: str) -> Block:
@@ -60,7 +62,7 @@ def context(*texts: str) -> Block:
 
 def headline(report: Report, grr_first: bool = False, *, markup: bool = False) -> str:
     """``Q3 2026: NRR 98.7% · GRR 91.7%``; a customer table's adds logo retention and names its segment
-    (escaped when ``markup``: the text goes where Slack reads mrkdwn, such as a message's fallback)."""
+    (made ``plain`` when ``markup``: the text goes where Slack reads mrkdwn, such as a message's fallback)."""
     r = report.retention
     nrr, grr = f"NRR {rate(r.nrr)}", f"GRR {rate(r.grr)}"
     first, second = (grr, nrr) if grr_first else (nrr, grr)
@@ -69,7 +71,7 @@ def headline(report: Report, grr_first: bool = False, *, markup: bool = False) -
     if cohort is None:
         return f"{label}: {first} · {second}"
     if cohort.segment is not None:
-        label += f", {escape(cohort.segment) if markup else cohort.segment}"
+        label += f", {plain(cohort.segment) if markup else cohort.segment}"
     return f"{label}: {first} · {second} · logo retention {rate(cohort.logo_retention)}"
 
 
@@ -85,7 +87,7 @@ def change_line(report: Report) -> str | None:
 def benchmark_line(report: Report) -> str | None:
     b, t = report.benchmark, report.trailing
     if (missing := benchmark_missing(t)) is not None:
-        return f"_Benchmarks:_ {missing}."
+        return f"_Benchmarks:_ {plain(missing)}."
     if b is None or t is None:
         return None
     line = (f"*{tier_name(b)}* on {benchmark_basis(t)}: NRR {rate(t.nrr, 2)}, GRR {rate(t.grr, 2)}. "
@@ -148,22 +150,22 @@ def logo_line(report: Report) -> str | None:
 
 
 def mover_blocks(report: Report, kinds: Sequence[MoverKind], top: int | None = None) -> list[Block]:
-    """Who moved the number: one section per kind, each name from the sheet escaped."""
+    """Who moved the number: one section per kind, each name from the sheet ``plain``."""
     if report.cohort is None:
         return []
     groups = mover_groups(report.cohort, kinds, report.currency, top)
     if not groups:
         return [mrkdwn(no_movers_sentence(kinds))]
-    return [mrkdwn(f"*{g.title}*\n" + "\n".join(f"• {escape(m.customer)}: {m.amount}" for m in g.movers))
+    return [mrkdwn(f"*{g.title}*\n" + "\n".join(f"• {plain(m.customer)}: {m.amount}" for m in g.movers))
             for g in groups]
 
 
 def segment_block(report: Report, by: str, label: str | None = None) -> Block | None:
-    """One line per segment, each value from the sheet escaped (``label``: the period, when it needs saying)."""
+    """One line per segment, each value from the sheet ``plain`` (``label``: the period, when it needs saying)."""
     if not report.segments:
         return None
-    lines = [f"• *{escape(s.segment)}*: {s.figures}" for s in segment_lines(report.segments)]
-    title = f"*{label} by {escape(by)}*" if label else f"*By {escape(by)}*"
+    lines = [f"• *{plain(s.segment)}*: {s.figures}" for s in segment_lines(report.segments)]
+    title = f"*{label} by {plain(by)}*" if label else f"*By {plain(by)}*"
     return mrkdwn(title + "\n" + "\n".join(lines))
 
 
@@ -175,7 +177,7 @@ def method_context(report: Report) -> Block:
 
 def warning_lines(issues: Sequence[Issue], notes: Sequence[str] = ()) -> list[str]:
     """The answer's notes, then its first warnings; the rest as a count (``nrr validate`` lists them all)."""
-    lines = [f":warning: {escape(n)}" for n in notes] + [f":warning: {escape(str(i))}" for i in issues[:WARNINGS_SHOWN]]
+    lines = [f":warning: {plain(n)}" for n in notes] + [f":warning: {plain(str(i))}" for i in issues[:WARNINGS_SHOWN]]
     if more := more_warnings(len(issues)):
         lines.append(more)
     return lines
@@ -187,14 +189,14 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": headline(
         report, query.grr_first)[:150]}}]
     if r.undefined:
-        blocks.append(mrkdwn(f"NRR and GRR are {r.undefined}."))
+        blocks.append(mrkdwn(f"NRR and GRR are {plain(r.undefined)}."))
     if line := change_line(report):
         blocks.append(mrkdwn(line))
     if line := logo_line(report):
         blocks.append(mrkdwn(line))
     blocks.append(money_fields(report))
     if report.cohort is not None:  # the money above is every customer's; the headline is the cohort's
-        blocks.append(context(escape(cohort_money_sentence(report))))
+        blocks.append(context(plain(cohort_money_sentence(report))))
     if query.movers is not None:
         blocks.extend(mover_blocks(report, query.movers))
     if query.by is not None and (block := segment_block(report, query.by)):
@@ -202,7 +204,7 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     if query.compare and (fields := _compare_fields(report)):
         blocks.append(fields)
     elif query.compare and report.no_change:
-        blocks.append(mrkdwn(escape(report.no_change)))
+        blocks.append(mrkdwn(plain(report.no_change)))
     if line := benchmark_line(report):
         blocks.append(mrkdwn(line))
     if len(r.rows) > 1:
@@ -232,10 +234,11 @@ def shared_context(user: str, at: dt.datetime, changed_query: str | None) -> Blo
 
 
 def error_blocks(message: str, details: Sequence[str] = ()) -> list[Block]:
-    """An answer that could not be given: ``message`` and ``details`` may quote the sheet, so both are escaped."""
-    blocks = [mrkdwn(f":x: {escape(message)}")]
+    """An answer that could not be given: ``message`` is mrkdwn (``error_text`` of an error), ``details`` are
+    plain text that may quote the sheet (the ledger's problems)."""
+    blocks = [mrkdwn(f":x: {message}")]
     if details:
-        blocks.append(mrkdwn("\n".join(escape(d) for d in details)))
+        blocks.append(mrkdwn("\n".join(plain(d) for d in details)))
     return blocks
 
 
@@ -245,15 +248,15 @@ def help_blocks(periods: Sequence[str]) -> list[Block]:
 
 def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue],
               setup: Sequence[str] = ()) -> dict[str, Any]:
-    """App Home: one headline per period (or why it is missing), the tier, the latest warnings, then the
-    setup: the ledger connected, the digests with their next runs, where alerts go."""
+    """App Home: one headline per period (or, as mrkdwn, why it is missing), the tier, the latest warnings, then
+    the setup (mrkdwn): the ledger connected, the digests with their next runs, where alerts go."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Net Revenue Retention"}}]
     tier_line: str | None = None
     for title, item in sections:
         if isinstance(item, str):
-            blocks.append(mrkdwn(f"*{title}*\n{escape(item)}"))
+            blocks.append(mrkdwn(f"*{title}*\n{item}"))
             continue
-        text = f"*{title}*: {headline(item)}"
+        text = f"*{title}*: {headline(item, markup=True)}"
         if line := change_line(item):
             text += f"\n{line}"
         blocks.append(mrkdwn(text))
@@ -270,7 +273,7 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
 
 
 def blocks_to_text(blocks: Sequence[Block]) -> str:
-    """Block Kit as plain text, for dry runs and logs."""
+    """Block Kit as plain text, for dry runs and logs (without the word joiners ``plain`` puts in)."""
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
@@ -288,7 +291,7 @@ def blocks_to_text(blocks: Sequence[Block]) -> str:
             lines.append("---")
         elif kind == "actions":
             lines.append("[" + "] [".join(e["text"]["text"] for e in block.get("elements", [])) + "]")
-    return "\n".join(lines)
+    return "\n".join(lines).replace(WORD_JOINER, "")
 
 
 COHORT_AGES = (3, 6, 9, 12)

@@ -7,7 +7,6 @@ from bot._blocks import (
     benchmark_line,
     change_line,
     context,
-    escape,
     headline,
     logo_line,
     method_context,
@@ -17,6 +16,7 @@ from bot._blocks import (
     segment_block,
     warning_lines,
 )
+from bot._mrkdwn import plain
 from engine import Digest, MoverKind, Report, rate
 
 DIGEST_MOVERS: tuple[MoverKind, ...] = ("churn", "expansion")
@@ -66,7 +66,7 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
             block := segment_block(split, digest.by, split.period.label)):
         blocks.append(block)
     elif digest.note:
-        blocks.append(context(f":warning: {escape(digest.note)}"))
+        blocks.append(context(f":warning: {plain(digest.note)}"))
     if "benchmark" in include and (line := benchmark_line(last)):
         blocks.append(mrkdwn(line))
     if "warnings" in include and (lines := warning_lines(last.warnings)):
@@ -86,13 +86,14 @@ def missing_month_text(month: str, latest: str | None) -> str:
 
 
 def alert_blocks(rule: str, text: str, source: str, *, worse: bool) -> list[Block]:
-    """A state change: worse (the line was crossed) or better (recovered)."""
+    """A state change: worse (the line was crossed) or better (recovered). ``text`` is the engine's sentence,
+    which may name customers and quote cells: plain text."""
     icon = ":rotating_light:" if worse else ":white_check_mark:"
-    blocks: list[Block] = [mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{escape(text)}")]
-    blocks.append(context(f"Source: {source}"))
+    blocks: list[Block] = [mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{plain(text)}")]
+    blocks.append(context(f"Source: {plain(source)}"))
     return blocks
 
 
 def alert_fallback(rule: str, text: str) -> str:
-    return f"{RULE_TITLES.get(rule, rule)}: {escape(text)}"
+    return f"{RULE_TITLES.get(rule, rule)}: {plain(text)}"
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import _messages as say
-from engine import METHODS, MOVER_KINDS, Method, MoverKind, QueryError
+from bot._errors import QueryRefused
+from bot._mrkdwn import plain
+from engine import METHODS, MOVER_KINDS, Method, MoverKind
 
 #: words that ask who moved the number, and which kind of move they mean
 MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
@@ -19,7 +21,7 @@ FILLER_WORDS = frozenset({"who", "top"})
 MAX_TOP = 25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SlackQuery:
     """What a ``/nrr`` command asks for. ``period`` empty means "last month and the trailing year".
 
@@ -78,15 +80,16 @@ def parse_query(text: str) -> SlackQuery:
         elif lower.startswith("method="):
             value = lower.removeprefix("method=")
             if value not in METHODS:
-                raise QueryError(say.unknown_option(word))
+                raise QueryRefused(say.unknown_option(plain(word)))
             method = next(m for m in METHODS if m == value)
         elif "=" in word:
-            raise QueryError(say.unknown_option(word))
+            raise QueryRefused(say.unknown_option(plain(word)))
         else:
             period.append(word)
     if pending_by:
-        raise QueryError(say.by_needs_column())
+        raise QueryRefused(say.by_needs_column())
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
     if top is not None and kinds is None:
         kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
-    return SlackQuery(" ".join(period), grr_first, compare, method, movers=kinds, by=by, cohorts=cohorts, top=top)
+    return SlackQuery(period=" ".join(period), grr_first=grr_first, compare=compare, method=method, movers=kinds, by=by,
+                      cohorts=cohorts, top=top)

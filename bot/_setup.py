@@ -24,7 +24,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import _messages as say
-from bot._blocks import Block, escape, mrkdwn
+from bot._blocks import Block, mrkdwn
+from bot._errors import Refused
+from bot._mrkdwn import escape, plain
 from engine import Cells, NrrError
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 
@@ -181,10 +183,6 @@ class Caller:
         return f"<#{self.channel}>"
 
 
-class Refused(Exception):
-    """A setup command that changes nothing; its text says why and what to do."""
-
-
 def is_setup_command(text: str) -> bool:
     words = text.strip().split()
     return bool(words) and words[0].lower() in COMMANDS
@@ -285,18 +283,18 @@ class Setup:
         except SheetNotShared as exc:
             raise Refused(say.share_with(exc.email or "nrr's service account")) from None
         except NrrError as exc:
-            raise Refused(f"{escape(str(exc))} Nothing changed.") from None
+            raise Refused(f"{plain(str(exc))} Nothing changed.") from None
         check, tab = cells.check, cells.sheet or "the first tab"
         ledger = check.ledger
         if ledger is None or ledger.first_month is None or ledger.last_month is None:
-            first = escape(str(check.errors[0])) if check.errors else ""
-            raise Refused(say.sheet_unreadable(escape(tab), len(check.errors)) + (f"\n• {first}" if first else ""))
-        found = say.sheet_found(escape(tab), len(ledger), ledger.first_month.name, ledger.last_month.name,
+            first = plain(str(check.errors[0])) if check.errors else ""
+            raise Refused(say.sheet_unreadable(plain(tab), len(check.errors)) + (f"\n• {first}" if first else ""))
+        found = say.sheet_found(plain(tab), len(ledger), ledger.first_month.name, ledger.last_month.name,
                                 len(check.warnings))
-        warnings = "".join(f"\n:warning: {escape(str(w))}" for w in check.warnings[:3])
+        warnings = "".join(f"\n:warning: {plain(str(w))}" for w in check.warnings[:3])
         self._workspace().connect(spec, caller.user, found, team=caller.team)
         pinned = self.app.explicit_ledger
-        return say.connected(escape(spec), found) + (f" {say.pinned_by_command_line()}" if pinned else "") + warnings
+        return say.connected(plain(spec), found) + (f" {say.pinned_by_command_line()}" if pinned else "") + warnings
 
     def _connection_now(self) -> str:
         workspace = self.app.workspace(create=False)
@@ -306,7 +304,7 @@ class Setup:
         if connection is None:
             source = self.app.settings.ledger.source
             return say.connection_from_file("a Google Sheet" if is_sheet_spec(source) else "a file on the server")
-        return say.connection_now(escape(connection.source), connection.by, f"{connection.at:%Y-%m-%d}",
+        return say.connection_now(plain(connection.source), connection.by, f"{connection.at:%Y-%m-%d}",
                                   connection.found)
 
     # -- digests --

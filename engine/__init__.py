@@ -141,7 +141,7 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
-from engine._table import CustomerTable, MonthMovements, cents_to_decimal
+from engine._table import CustomerTable, MonthMovements, cents_to_decimal, fewer_gc_pauses
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -259,6 +259,7 @@ __all__ = [
     "derive_ledger",
     "digest_bytes",
     "evaluate_alerts",
+    "fewer_gc_pauses",
     "fiscal_year_first_month",
     "fit_period",
     "growth_basis",

@@ -41,7 +41,7 @@ CONCENTRATION_ABOVE = Decimal("0.50")
 CONCENTRATION_ACCOUNTS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Thresholds:
     """Where the lines are; defaults from the benchmarks module."""
 
@@ -54,7 +54,7 @@ class Thresholds:
     concentration: Decimal = CONCENTRATION_ABOVE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Alert:
     """One rule's reading as of ``month``; ``rank`` 0 is fine, higher is worse."""
 
@@ -90,7 +90,7 @@ def _since(month: Month, read: Callable[[Month], _Reading], level: str, limit: i
     return start
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Scene:
     """What every rule reads: the ledger, the lines, the profile's median; trailing figures cached."""
 
@@ -362,8 +362,8 @@ RULES = tuple(rule.name for rule in _TABLE)
 def evaluate_alerts(ledger: Ledger, month: Month, profile: Profile, thresholds: Thresholds | None = None,
                     rules: Iterable[str] = RULES, *, currency: str = "USD") -> list[Alert]:
     """Every enabled rule's reading as of ``month`` (which must be in the ledger); ``currency`` words money."""
-    scene = _Scene(ledger, thresholds or Thresholds(), profile.segment, SEGMENT_BENCHMARKS[profile.segment].median,
-                   currency)
+    scene = _Scene(ledger=ledger, thresholds=thresholds or Thresholds(), segment=profile.segment,
+                   median=SEGMENT_BENCHMARKS[profile.segment].median, currency=currency)
     alerts = []
     for rule in map(_BY_NAME.__getitem__, rules):
         read = functools.partial(rule.read, scene)
@@ -371,5 +371,6 @@ def evaluate_alerts(ledger: Ledger, month: Month, profile: Profile, thresholds: 
         if now.level == "unknown":
             continue
         message, source = rule.words(scene, now, before, _since(month, read, now.level), month)
-        alerts.append(Alert(rule.name, month, now.level, now.rank, before.level, before.rank, message, source))
+        alerts.append(Alert(rule=rule.name, month=month, level=now.level, rank=now.rank, previous_level=before.level,
+                            previous_rank=before.rank, message=message, source=source))
     return alerts

@@ -160,7 +160,7 @@ UPOLLO_BANDS = BandTable("upollo", (
 ))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SegmentBenchmark:
     segment: Segment
     median: Decimal
@@ -170,16 +170,17 @@ class SegmentBenchmark:
 
 
 SEGMENT_BENCHMARKS: dict[Segment, SegmentBenchmark] = {
-    "enterprise": SegmentBenchmark("enterprise", _pct("118"), _pct("130"), "ACV above $100K",
-                                   "Seat expansion, module upsells, multi-year contracts"),
-    "mid-market": SegmentBenchmark("mid-market", _pct("108"), _pct("120"), "ACV $25K-$100K",
-                                   "Usage-based pricing, tier upgrades"),
-    "smb": SegmentBenchmark("smb", _pct("97"), _pct("105"), "ACV below $25K",
-                            "Retention-focused; limited expansion"),
+    "enterprise": SegmentBenchmark(segment="enterprise", median=_pct("118"), top_quartile=_pct("130"),
+                                   who="ACV above $100K",
+                                   driver="Seat expansion, module upsells, multi-year contracts"),
+    "mid-market": SegmentBenchmark(segment="mid-market", median=_pct("108"), top_quartile=_pct("120"),
+                                   who="ACV $25K-$100K", driver="Usage-based pricing, tier upgrades"),
+    "smb": SegmentBenchmark(segment="smb", median=_pct("97"), top_quartile=_pct("105"), who="ACV below $25K",
+                            driver="Retention-focused; limited expansion"),
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RangeBenchmark:
     """A typical range ("good") and the best-in-class line for a stage or a pricing model."""
 
@@ -191,18 +192,22 @@ class RangeBenchmark:
 
 
 STAGE_BENCHMARKS: dict[Stage, RangeBenchmark] = {
-    "early": RangeBenchmark("Early stage (< $10M ARR)", _pct("100"), _pct("110"), _pct("115"), "stages"),
-    "growth": RangeBenchmark("Growth stage ($10M-$50M ARR)", _pct("110"), _pct("120"), _pct("125"), "stages"),
-    "scale": RangeBenchmark("Scale stage ($50M+ ARR)", _pct("105"), _pct("115"), _pct("120"), "stages"),
+    "early": RangeBenchmark(name="Early stage (< $10M ARR)", low=_pct("100"), high=_pct("110"), best=_pct("115"),
+                            source="stages"),
+    "growth": RangeBenchmark(name="Growth stage ($10M-$50M ARR)", low=_pct("110"), high=_pct("120"), best=_pct("125"),
+                             source="stages"),
+    "scale": RangeBenchmark(name="Scale stage ($50M+ ARR)", low=_pct("105"), high=_pct("115"), best=_pct("120"),
+                            source="stages"),
 }
 PRICING_BENCHMARKS: dict[PricingModel, RangeBenchmark] = {
-    "flat": RangeBenchmark("Flat subscription", _pct("95"), _pct("105"), None, "pricing"),
-    "seat": RangeBenchmark("Seat-based / tiered", _pct("105"), _pct("115"), None, "pricing"),
-    "usage": RangeBenchmark("Usage-based or hybrid", _pct("115"), _pct("130"), None, "pricing"),
+    "flat": RangeBenchmark(name="Flat subscription", low=_pct("95"), high=_pct("105"), best=None, source="pricing"),
+    "seat": RangeBenchmark(name="Seat-based / tiered", low=_pct("105"), high=_pct("115"), best=None, source="pricing"),
+    "usage": RangeBenchmark(name="Usage-based or hybrid", low=_pct("115"), high=_pct("130"), best=None,
+                            source="pricing"),
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FundingBenchmark:
     funding: Funding
     median: Decimal
@@ -212,9 +217,9 @@ class FundingBenchmark:
 
 
 FUNDING_BENCHMARKS: dict[Funding, FundingBenchmark] = {
-    "vc": FundingBenchmark("vc", _pct("106"), None, "vc-overall"),
-    "bootstrapped": FundingBenchmark("bootstrapped", _pct("104"), _pct("118"), "saas-capital",
-                                     (("metricrig", _pct("103"), _pct("117.9")),)),
+    "vc": FundingBenchmark(funding="vc", median=_pct("106"), p90=None, source="vc-overall"),
+    "bootstrapped": FundingBenchmark(funding="bootstrapped", median=_pct("104"), p90=_pct("118"), source="saas-capital",
+                                     also=(("metricrig", _pct("103"), _pct("117.9")),)),
 }
 
 GRR_HEALTHY = _pct("90")
@@ -235,7 +240,7 @@ GRR_LEAKY_BELOW = _pct("80")
 EXPANSION_DEPENDENT_NRR = _pct("105")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PublicCompany:
     name: str
     nrr: Decimal
@@ -248,25 +253,25 @@ _VERTICALS = "as cited in 2026 vertical benchmarks"
 _WITH = "'120-125% or higher' for top-tier public SaaS, with {}"
 
 PUBLIC_COMPANIES: tuple[PublicCompany, ...] = (
-    PublicCompany("Datadog", _pct("130"), _VERTICALS, "verticals",
-                  (("public-filings", None, "'in the mid-130%s' in previous periods"),
+    PublicCompany(name="Datadog", nrr=_pct("130"), period=_VERTICALS, source="verticals",
+                  also=(("public-filings", None, "'in the mid-130%s' in previous periods"),
                    ("metricrig", None, _WITH.format("Snowflake")))),
-    PublicCompany("Snowflake", _pct("128"), "Q1 FY2025", "public-filings",
-                  (("verticals", _pct("127"), _VERTICALS), ("metricrig", None, _WITH.format("Datadog")))),
-    PublicCompany("Zscaler", _pct("125"), _VERTICALS, "verticals"),
-    PublicCompany("CrowdStrike", _pct("120"), _VERTICALS, "verticals"),
-    PublicCompany("Veeva", _pct("120"), _VERTICALS, "verticals"),
-    PublicCompany("Slack", _pct("119"), _VERTICALS, "verticals"),
-    PublicCompany("Toast", _pct("115"), _VERTICALS, "verticals"),
-    PublicCompany("ZoomInfo", _pct("115"), _VERTICALS, "verticals"),
-    PublicCompany("PagerDuty", _pct("106"), "down from 116% in 2023", "public-filings"),
-    PublicCompany("HubSpot", _pct("103"), _VERTICALS, "verticals"),
-    PublicCompany("Twilio", _pct("102"), "Q2 2024, down from 103% in 2023", "public-filings"),
-    PublicCompany("Zoom", _pct("98"), _VERTICALS, "verticals"),
+    PublicCompany(name="Snowflake", nrr=_pct("128"), period="Q1 FY2025", source="public-filings",
+                  also=(("verticals", _pct("127"), _VERTICALS), ("metricrig", None, _WITH.format("Datadog")))),
+    PublicCompany(name="Zscaler", nrr=_pct("125"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="CrowdStrike", nrr=_pct("120"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="Veeva", nrr=_pct("120"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="Slack", nrr=_pct("119"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="Toast", nrr=_pct("115"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="ZoomInfo", nrr=_pct("115"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="PagerDuty", nrr=_pct("106"), period="down from 116% in 2023", source="public-filings"),
+    PublicCompany(name="HubSpot", nrr=_pct("103"), period=_VERTICALS, source="verticals"),
+    PublicCompany(name="Twilio", nrr=_pct("102"), period="Q2 2024, down from 103% in 2023", source="public-filings"),
+    PublicCompany(name="Zoom", nrr=_pct("98"), period=_VERTICALS, source="verticals"),
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Profile:
     """The company the figures belong to: it picks the benchmarks that apply.
 
@@ -322,7 +327,7 @@ def stage_for_arr(arr: Decimal) -> Stage:
     return "growth" if arr < 50_000_000 else "scale"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Benchmark:
     """How an annual NRR and GRR compare with the benchmarks that apply to a profile."""
 

@@ -51,7 +51,7 @@ class Mover:
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cohort:
     """The customers paying in ``before`` (a-1) and what they pay in ``last`` (b); money in cents."""
 
@@ -143,8 +143,9 @@ def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int 
                   "contraction": _top(list(map(operator.neg, itertools.compress(deltas, cut))),
                                       list(itertools.compress(who, cut)), top),
                   "expansion": _top(list(itertools.compress(deltas, up)), list(itertools.compress(who, up)), top)}
-    return Cohort(table.first + ia, last, customers, customers - gone.count(True), start, end, kept, expansion,
-                  contraction, churn, movers, segment)
+    return Cohort(before=table.first + ia, last=last, customers=customers, retained=customers - gone.count(True),
+                  start=start, end=end, kept=kept, expansion=expansion,
+                  contraction=contraction, churn=churn, movers=movers, segment=segment)
 
 
 def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
@@ -155,7 +156,8 @@ def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
     if table is not None and as_of - 12 in table and as_of in table:
         cohort = compute_cohort(table, as_of - 11, as_of, top=0)
         undefined = None if cohort.start else say.undefined_zero_start(as_of - 11)
-        return Trailing(as_of, cohort.nrr, cohort.grr, 12, False, undefined, cohort=True)
+        return Trailing(as_of=as_of, nrr=cohort.nrr, grr=cohort.grr, months=12, annualized=False, undefined=undefined,
+                        cohort=True)
     return trailing_12m(ledger, as_of, "chained")
 
 

@@ -78,7 +78,7 @@ def customer_role(header: str) -> Role | None:
     return None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CustomerHeader:
     index: int
     roles: dict[Role, int]
@@ -93,7 +93,7 @@ class CustomerHeader:
 
 
 def read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
-    header = CustomerHeader(index, {}, {}, None, {}, [])
+    header = CustomerHeader(index=index, roles={}, attributes={}, distinguisher=None, months={}, repeated_months=[])
     # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
     order = infer_date_order([v for v in row if isinstance(v, str)])
     for col, value in enumerate(row):

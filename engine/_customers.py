@@ -57,7 +57,7 @@ from engine._fields import Unit
 from engine._headers import is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
-from engine._table import CustomerTable, compared, no_gc_pauses
+from engine._table import CustomerTable, compared, fewer_gc_pauses
 
 
 @dataclass
@@ -128,8 +128,9 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
     """The customer table in ``grid`` with every error and warning, one line each, naming the cell."""
     index = find_customer_header(grid)
     if index is None:
-        return CustomerCheck(None, [Issue("error", "no_header", say.no_header("MRR"), (), None, sheet)])
-    with no_gc_pauses():
+        return CustomerCheck(None, [Issue(severity="error", code="no_header", message=say.no_header("MRR"), cells=(),
+                                          month=None, sheet=sheet)])
+    with fewer_gc_pauses():
         return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index)).run()
 
 
@@ -160,7 +161,8 @@ class _Reader:
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
-        self.issues.append(Issue(severity, code, message, tuple(cells), month, self.sheet))
+        self.issues.append(Issue(severity=severity, code=code, message=message, cells=tuple(cells), month=month,
+                                 sheet=self.sheet))
 
     def data(self) -> range:
         return range(self.header.index + 1, len(self.grid))
@@ -215,9 +217,10 @@ class _Reader:
         if b.named:  # each customer shown with the name most of its rows have, not its first row's
             usual = _usual_names(b.named)
             names = [usual.get(key) or name for key, name in zip(b.index, b.names, strict=True)]
-        return CustomerTable(self.first, b.count, tuple(b.index), tuple(names), tuple(map(tuple, b.mrr)),
-                             tuple(b.attribute_names), b.lazy or (lambda: attributes), self.unit, currency, summed_by,
-                             keys)
+        return CustomerTable(first=self.first, count=b.count, keys=tuple(b.index), names=tuple(names),
+                             mrr=tuple(map(tuple, b.mrr)),
+                             attribute_names=tuple(b.attribute_names), fill_attributes=b.lazy or (lambda: attributes),
+                             unit=self.unit, currency=currency, summed_by=summed_by, key_headers=keys)
 
     def repeated(self, key: str, sub: str | None, this_month: bool) -> str:
         """Why a customer's second row is an error: no column tells its rows apart, or this one shares its value."""

@@ -15,7 +15,7 @@ from engine._report import Report, build_report
 from engine._retention import Method, Trailing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Digest:
     """What a digest for ``month`` says; ``trailing_year`` is None with under 12 months of history."""
 
@@ -66,10 +66,11 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
             return build("chained")  # a quarter reaching before the table's first month: its derived ledger
 
     try:
-        year: Report | None = report(Period(month - 11, month, f"Trailing 12 months to {month.short}"), split=True)
+        year: Report | None = report(Period(first=month - 11, last=month, label=f"Trailing 12 months to {month.short}"),
+                                     split=True)
     except QueryError:
         year = None
-    last = report(Period(month, month, month.name), split=year is None)
+    last = report(Period(first=month, last=month, label=month.name), split=year is None)
     quarter_first = fiscal_year_first_month(month.fiscal_year(fiscal_year_start), fiscal_year_start) + 3 * (
         month.fiscal_quarter(fiscal_year_start) - 1)
     quarter_label = label_span(quarter_first, quarter_first + 2, fiscal_year_start)
@@ -77,11 +78,12 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     first = ledger.rows[0].month if ledger.rows else month
     if quarter_first < first:  # the ledger starts inside the quarter: its months so far
         start = table.first if table is not None else first  # a cohort's month before is the table's first
-        quarter = Period(first, month, say.quarter_since_start(quarter_label, first, month, start,
+        quarter = Period(first=first, last=month, label=say.quarter_since_start(quarter_label, first, month, start,
                                                                table is not None))
     else:
-        quarter = Period(quarter_first, month, quarter_label if closed else f"{quarter_label} to date",
+        quarter = Period(first=quarter_first, last=month, label=quarter_label if closed else f"{quarter_label} to date",
                          to_date=not closed, span=0 if closed else 3)
     qtd = report(quarter, fallback=True)
     series = tuple(annual_series(ledger, month, chart_months, method))
-    return Digest(month, last, qtd, year, series, by, note)
+    return Digest(month=month, last_month=last, quarter_to_date=qtd, trailing_year=year, series=series, by=by,
+                  note=note)

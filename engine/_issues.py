@@ -40,7 +40,7 @@ def quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Issue:
     """One problem in a ledger: where it is, what is wrong and what to do.
 

@@ -26,7 +26,7 @@ def nrr_formula(columns: Mapping[Field, int], row: int) -> str:
     return f"=({start}+{expansion}-{churn}-{downgrade})/{start}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LedgerRow:
     """One month of the ledger. Losses (churn, downgrade) are stored as positive amounts."""
 
@@ -72,7 +72,7 @@ class Layout:
     extras: Mapping[str, int] = field(default_factory=dict)  # other headers, kept aside
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Ledger:
     """A validated ledger: months in order, no duplicates; warnings kept for display.
 
@@ -140,5 +140,6 @@ def derive_ledger(table: CustomerTable, warnings: tuple[Issue, ...] = (), sheet:
     """The seven-column ledger a customer table implies: Start = the month before's total, End = Start + E - C - D.
     The ledger keeps the table (``customers``), so cohort answers can follow its customers."""
     d = cents_to_decimal
-    rows = tuple(LedgerRow(m.month, d(m.start), d(m.expansion), d(m.churn), d(m.contraction)) for m in table.movements)
-    return Ledger(rows, warnings, table.unit, sheet, customers=table)
+    rows = tuple(LedgerRow(month=m.month, start=d(m.start), expansion=d(m.expansion), churn=d(m.churn),
+                           downgrade=d(m.contraction)) for m in table.movements)
+    return Ledger(rows=rows, warnings=warnings, unit=table.unit, sheet=sheet, customers=table)

@@ -43,7 +43,7 @@ _ALIASES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Period:
     """A run of whole months, ``first`` to ``last`` inclusive, with the label people see."""
 
@@ -88,7 +88,7 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     return f"{first.short} to {last.short}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Ask:
     """A period query, normalised, with the day it is asked on and the fiscal-year start."""
 
@@ -101,7 +101,8 @@ class _Ask:
     @classmethod
     def of(cls, query: str, today: dt.date, fiscal_year_start: int) -> _Ask:
         text = re.sub(r"\s+", " ", query.strip().lower())
-        return cls(query, text, re.sub(r"[\s_]+", "-", text), Month.of(today), fiscal_year_start)
+        return cls(query=query, text=text, key=re.sub(r"[\s_]+", "-", text), current=Month.of(today),
+                   fys=fiscal_year_start)
 
     @property
     def closed(self) -> Month:
@@ -132,8 +133,8 @@ class _Ask:
         if first > self.current:
             raise QueryError(say.not_started(label, self.closed))
         if last >= self.current:
-            return Period(first, self.current, f"{label} to date", to_date=True, span=last - first + 1)
-        return Period(first, last, label)
+            return Period(first=first, last=self.current, label=f"{label} to date", to_date=True, span=last - first + 1)
+        return Period(first=first, last=last, label=label)
 
 
 def resolve_period(query: str, today: dt.date, fiscal_year_start: int = 1) -> Period:
@@ -157,37 +158,37 @@ def resolve_period(query: str, today: dt.date, fiscal_year_start: int = 1) -> Pe
 # --- relative periods: last-month, this-quarter, ytd, ttm, ... ---------------------------------
 
 def _last_month(ask: _Ask) -> Period:
-    return Period(ask.closed, ask.closed, ask.closed.name)
+    return Period(first=ask.closed, last=ask.closed, label=ask.closed.name)
 
 
 def _this_month(ask: _Ask) -> Period:
-    return Period(ask.current, ask.current, f"{ask.current.name} to date", to_date=True)
+    return Period(first=ask.current, last=ask.current, label=f"{ask.current.name} to date", to_date=True)
 
 
 def _last_quarter(ask: _Ask) -> Period:
     first = ask.this_quarter_first() - 3
-    return Period(first, first + 2, ask.span(first, first + 2))
+    return Period(first=first, last=first + 2, label=ask.span(first, first + 2))
 
 
 def _this_quarter(ask: _Ask) -> Period:
     first = ask.this_quarter_first()
-    return Period(first, ask.current, f"{ask.span(first, first + 2)} to date", to_date=True, span=3)
+    return Period(first=first, last=ask.current, label=f"{ask.span(first, first + 2)} to date", to_date=True, span=3)
 
 
 def _last_year(ask: _Ask) -> Period:
     first = fiscal_year_first_month(ask.this_fy - 1, ask.fys)
-    return Period(first, first + 11, ask.fiscal_year_name(ask.this_fy - 1))
+    return Period(first=first, last=first + 11, label=ask.fiscal_year_name(ask.this_fy - 1))
 
 
 def _year_to_date(ask: _Ask) -> Period:
     first = fiscal_year_first_month(ask.this_fy, ask.fys)
     if ask.closed < first:
         raise QueryError(say.no_closed_month_yet(ask.fiscal_year_name(ask.this_fy), first))
-    return Period(first, ask.closed, f"{ask.fiscal_year_name(ask.this_fy)} year to date", span=12)
+    return Period(first=first, last=ask.closed, label=f"{ask.fiscal_year_name(ask.this_fy)} year to date", span=12)
 
 
 def _trailing_12_months(ask: _Ask) -> Period:
-    return Period(ask.closed - 11, ask.closed, f"Trailing 12 months to {ask.closed.short}")
+    return Period(first=ask.closed - 11, last=ask.closed, label=f"Trailing 12 months to {ask.closed.short}")
 
 
 _RELATIVE: dict[str, Callable[[_Ask], Period]] = {
@@ -209,7 +210,7 @@ def _last_n_months(ask: _Ask) -> Period | None:
     if not 1 <= n <= 120:
         raise ask.unknown()
     closed = ask.closed
-    return Period(closed - (n - 1), closed, closed.name if n == 1 else f"{n} months to {closed.short}")
+    return Period(first=closed - (n - 1), last=closed, label=closed.name if n == 1 else f"{n} months to {closed.short}")
 
 
 # --- named periods: a range, a month, a quarter, a fiscal or calendar year ---------------------
@@ -294,7 +295,7 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
     if first_month is None or last_month is None:
         raise QueryError(say.ledger_empty())
     if period.to_date and period.last > last_month >= period.first:
-        period = Period(period.first, last_month, period.label, to_date=True, span=period.span)
+        period = Period(first=period.first, last=last_month, label=period.label, to_date=True, span=period.span)
     if period.last > last_month:
         raise NotInLedgerYet(say.not_in_ledger_yet(max(period.first, last_month + 1), last_month), last_month)
     if period.first < first_month:
@@ -310,11 +311,11 @@ def previous_period(period: Period, fiscal_year_start: int = 1) -> Period:
     quarter or year (``Q4 2026 to date``, ``FY2027 year to date``), the same months of the quarter or
     year before (October is compared with July, not with September).
 
-    >>> q4 = Period(Month(2026, 10), Month(2026, 10), "Q4 2026 to date", to_date=True, span=3)
+    >>> q4 = Period(first=Month(2026, 10), last=Month(2026, 10), label="Q4 2026 to date", to_date=True, span=3)
     >>> previous_period(q4).label
     'July 2026'
     """
     n = len(period)
     first = period.first - (period.span if period.span > len(period) else n)
     last = first + n - 1
-    return Period(first, last, label_span(first, last, fiscal_year_start))
+    return Period(first=first, last=last, label=label_span(first, last, fiscal_year_start))

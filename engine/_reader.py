@@ -40,7 +40,7 @@ _AMOUNTS: tuple[Field, ...] = ("start", "expansion", "churn", "downgrade")
 _MOVEMENTS: tuple[Field, ...] = ("expansion", "churn", "downgrade")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LedgerCheck:
     """What ``check_ledger`` found: the ledger (None when there are errors) and every issue."""
 
@@ -84,10 +84,10 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) ->
 def _customer_check(grid: Grid, sheet: str | None, first_row: int) -> LedgerCheck:
     found = read_customers(grid, sheet=sheet, first_row=first_row)
     if found.table is None:
-        return LedgerCheck(None, found.issues)
+        return LedgerCheck(ledger=None, issues=found.issues)
     warnings = tuple(i for i in found.issues if i.severity == "warning")
     ledger = derive_ledger(found.table, warnings, sheet)
-    return LedgerCheck(ledger, found.issues, ledger.rows, None, ledger.unit)
+    return LedgerCheck(ledger=ledger, issues=found.issues, rows=ledger.rows, layout=None, unit=ledger.unit)
 
 
 def _ratio(row: LedgerRow) -> Decimal:
@@ -112,7 +112,7 @@ def _cell(row: Sequence[Cell], column: int | None) -> Cell:
     return row[column]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Header:
     index: int  # 0-based index into the grid
     columns: dict[Field, int]
@@ -123,7 +123,7 @@ class _Header:
 
 
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
-    header = _Header(index, {}, {}, defaultdict(list), [])
+    header = _Header(index=index, columns={}, extras={}, units=defaultdict(list), repeats=[])
     for col, value in enumerate(row):
         if not isinstance(value, str) or not value.strip():
             continue
@@ -173,7 +173,8 @@ class _Reader:
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
-        self.issues.append(Issue(severity, code, message, tuple(cells), month, self.sheet))
+        self.issues.append(Issue(severity=severity, code=code, message=message, cells=tuple(cells), month=month,
+                                 sheet=self.sheet))
 
     def title(self, f: Field) -> str:
         return FIELD_TITLES[f].replace("MRR", self.unit)
@@ -195,7 +196,7 @@ class _Reader:
                 absent = [self.title(f) for f in REQUIRED_FIELDS if f not in best.columns]
                 self.add("error", "missing_column",
                          say.missing_columns(absent, self.unit, self.first_row + best.index))
-            return LedgerCheck(None, self.issues)
+            return LedgerCheck(ledger=None, issues=self.issues)
         self.columns = header.columns
         header_row = self.first_row + header.index
         if header.units.get("ARR") and header.units.get("MRR"):
@@ -210,7 +211,7 @@ class _Reader:
         if missing:
             self.add("error", "missing_column",
                      say.missing_columns([self.title(f) for f in missing], self.unit, header_row))
-            return LedgerCheck(None, self.issues)
+            return LedgerCheck(ledger=None, issues=self.issues)
 
         rows, pending = self.read_rows(header.index)
         self.check_inverted()
@@ -221,10 +222,11 @@ class _Reader:
         duplicated = {i.month for i in self.issues if i.code == "duplicate_month"}
         valid = tuple(r for r in rows if r.month not in duplicated)
         if self.errors():
-            return LedgerCheck(None, self.issues, valid, layout, self.unit)
+            return LedgerCheck(ledger=None, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
         warnings = tuple(i for i in self.issues if i.severity == "warning")
-        ledger = Ledger(tuple(rows), warnings, self.unit, self.sheet, layout, tuple(pending))
-        return LedgerCheck(ledger, self.issues, valid, layout, self.unit)
+        ledger = Ledger(rows=tuple(rows), warnings=warnings, unit=self.unit, sheet=self.sheet, layout=layout,
+                        pending=tuple(pending))
+        return LedgerCheck(ledger=ledger, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
 
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]
@@ -327,7 +329,7 @@ class _Reader:
             self.add("error", "losses_exceed_start", say.losses_exceed_start(churn, downgrade, start),
                      [self.ref(sheet_row, f) for f in ("start", "churn", "downgrade")], month)
             return None
-        row = LedgerRow(month, start, expansion, churn, downgrade, sheet_row)
+        row = LedgerRow(month=month, start=start, expansion=expansion, churn=churn, downgrade=downgrade, row=sheet_row)
         self.check_computed(cells, row)
         return row
 
@@ -377,7 +379,8 @@ class _Reader:
         formula = nrr_formula(self.columns, inverted[0])
         message = say.inverted_nrr(self.title("nrr"), row.month, found, _ratio(row), len(off) - 1, formula,
                                    a1(inverted[0], column))
-        issue = Issue("warning", "nrr_inverted", message, tuple(_runs(inverted, column)), None, self.sheet)
+        issue = Issue(severity="warning", code="nrr_inverted", message=message, cells=tuple(_runs(inverted, column)),
+                      month=None, sheet=self.sheet)
         self.issues = [*self.issues[:first], issue, *(i for i in self.issues[first:] if id(i) not in dropped)]
 
     # -- across rows --

@@ -48,7 +48,7 @@ MONEY_TOTALS = "month totals (all customers)"
 MONEY_SEGMENT = "month totals (the segment's customers in the month before the period)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Report:
     """The answer for one period: retention, its change, the trailing year and the benchmarks."""
 
@@ -111,7 +111,8 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
         arr = last_end * 12 if ledger.unit == "MRR" else last_end
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
                                        annualized=trailing.annualized)
-    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
+    return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
+                  unit=ledger.unit, currency=currency, no_change=no_change,
                   money_basis=MONEY_LEDGER if ledger.customers is None else MONEY_TOTALS)
 
 
@@ -172,8 +173,9 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
     elif by:  # segments within the segment, each year's cohort drawn a year back
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
                                    year=year or customers.subset([]), arr=arr)
-    return Report(retention, change, trailing, benchmark, ledger.warnings, ledger.unit, currency, no_change,
-                  cohort, segments, MONEY_TOTALS if where is None else MONEY_SEGMENT)
+    return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
+                  unit=ledger.unit, currency=currency, no_change=no_change,
+                  cohort=cohort, segments=segments, money_basis=MONEY_TOTALS if where is None else MONEY_SEGMENT)
 
 
 def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
@@ -185,9 +187,11 @@ def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str |
         return annual_figure(ledger, period.last)
     month = period.last - 12
     if month not in table:
-        return Trailing(period.last, None, None, 0, False, say.segment_needs_a_year(segment, month, table.first))
+        return Trailing(as_of=period.last, nrr=None, grr=None, months=0, annualized=False,
+                        undefined=say.segment_needs_a_year(segment, month, table.first))
     if year is None:
-        return Trailing(period.last, None, None, 0, False, say.segment_new_since(segment, month))
+        return Trailing(as_of=period.last, nrr=None, grr=None, months=0, annualized=False,
+                        undefined=say.segment_new_since(segment, month))
     return annual_figure(derive_ledger(year, ledger.warnings, ledger.sheet), period.last)
 
 

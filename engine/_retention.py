@@ -42,7 +42,7 @@ class Components:
     churn: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Retention:
     """NRR and GRR over a period, with the money and the rates behind them.
 
@@ -140,8 +140,10 @@ def _not_cohort_totals(rows: Sequence[LedgerRow]) -> str | None:
 def compute_retention(ledger: Ledger, period: Period, method: Method = "chained") -> Retention:
     """NRR and GRR for ``period``; raises ``QueryError`` when the ledger does not cover it.
 
-    >>> row = LedgerRow(Month(2026, 1), Decimal(100000), Decimal(15000), Decimal(5000), Decimal(2000))
-    >>> r = compute_retention(Ledger.of(row), Period(Month(2026, 1), Month(2026, 1), "January 2026"))
+    >>> row = LedgerRow(month=Month(2026, 1), start=Decimal(100000), expansion=Decimal(15000), churn=Decimal(5000),
+    ...                 downgrade=Decimal(2000))
+    >>> january = Period(first=Month(2026, 1), last=Month(2026, 1), label="January 2026")
+    >>> r = compute_retention(Ledger.of(row), january)
     >>> r.nrr, r.grr
     (Decimal('1.08'), Decimal('0.93'))
     """
@@ -159,15 +161,17 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
     if method == "sum" and (note := _not_cohort_totals(rows)):
         notes = (note,)
     if isinstance(result, str):
-        return Retention(period, method, rows, None, None, None, new_business, next_start, result, notes)
+        return Retention(period=period, method=method, rows=rows, nrr=None, grr=None, components=None,
+                         new_business=new_business, next_start=next_start, undefined=result, notes=notes)
     nrr, grr, components = result
     if grr is None:
         losses = sum((r.churn + r.downgrade for r in rows), ZERO)
         notes = (say.sum_grr_not_meaningful(losses, rows[0].start, rows[0].month), *notes)
-    return Retention(period, method, rows, nrr, grr, components, new_business, next_start, None, notes)
+    return Retention(period=period, method=method, rows=rows, nrr=nrr, grr=grr, components=components,
+                     new_business=new_business, next_start=next_start, undefined=None, notes=notes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
     """How a period's NRR and GRR moved against the period before it, and what moved them.
 
@@ -246,7 +250,7 @@ def compare_retention(current: Retention, previous: Retention) -> Change | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Trailing:
     """The trailing-12-month NRR and GRR as of a month: the figure benchmarks compare.
 
@@ -283,17 +287,22 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     while n < 12 and (as_of - n) in ledger:
         n += 1
     first = as_of - (n - 1)
-    result = compute_retention(ledger, Period(first, as_of, f"{say.months(n)} to {as_of.short}"), method)
+    result = compute_retention(ledger, Period(first=first, last=as_of, label=f"{say.months(n)} to {as_of.short}"),
+                               method)
     if result.nrr is None:
-        return Trailing(as_of, None, None, n, n < 12, result.undefined, result.notes)
+        return Trailing(as_of=as_of, nrr=None, grr=None, months=n, annualized=n < 12, undefined=result.undefined,
+                        notes=result.notes)
     if n < MIN_BENCHMARK_MONTHS:
-        return Trailing(as_of, None, None, n, True, say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
+        return Trailing(as_of=as_of, nrr=None, grr=None, months=n, annualized=True,
+                        undefined=say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
     totals = method
     derived: Derived | None = None  # from a customer table's month totals: too short for its cohort, or asked
     if ledger.customers is not None:
         derived = "asked" if as_of - 12 in ledger.customers else "short"
     if n == 12:
-        return Trailing(as_of, result.nrr, result.grr, n, False, notes=result.notes, totals=totals, derived=derived)
+        return Trailing(as_of=as_of, nrr=result.nrr, grr=result.grr, months=n, annualized=False, notes=result.notes,
+                        totals=totals, derived=derived)
     power = Decimal(12) / n
     grr = None if result.grr is None else (result.grr ** power if result.grr else ZERO)
-    return Trailing(as_of, result.nrr ** power, grr, n, True, notes=result.notes, totals=totals, derived=derived)
+    return Trailing(as_of=as_of, nrr=result.nrr ** power, grr=grr, months=n, annualized=True, notes=result.notes,
+                    totals=totals, derived=derived)

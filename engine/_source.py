@@ -21,7 +21,7 @@ from engine._reader import Grid, LedgerCheck, check_ledger
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cells:
     """A grid read from a source, with the worksheet name messages use for it.
 

@@ -32,7 +32,7 @@ CohortBy = Literal["month", "quarter"]
 COHORT_BY: tuple[CohortBy, ...] = ("month", "quarter")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CohortRow:
     """One acquisition cohort: ``nrr[k]`` is its NRR at age k months (None when its start MRR is 0)."""
 
@@ -47,7 +47,7 @@ class CohortRow:
         return cents_to_decimal(self.start)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CohortTriangle:
     """Every acquisition cohort of a table, oldest first; ``ages`` is the longest row's length."""
 
@@ -90,5 +90,5 @@ def cohort_triangle(table: CustomerTable, by: CohortBy = "month", fiscal_year_st
         label = key.short if by == "month" else label_span(key, key + 2, fiscal_year_start)
         if any(i == 0 for i, _ in members):  # paying when the table starts: won then or at any time before
             label = say.cohort_or_earlier(label)
-        rows.append(CohortRow(label, key, len(members), start, nrr))
-    return CohortTriangle(by, tuple(rows), table.unit, table.last, table.currency)
+        rows.append(CohortRow(label=label, first=key, customers=len(members), start=start, nrr=nrr))
+    return CohortTriangle(by=by, rows=tuple(rows), unit=table.unit, last=table.last, currency=table.currency)

@@ -4,11 +4,7 @@ Exit status: 0 answered, 1 the input is wrong (ledger, period, config: the messa
 to fix), 2 the command line is wrong, 70 an internal error (a one-line message; set NRR_DEBUG=1
 for the traceback).
 
-Errors of the entry points:
-
-    NrrError (engine)
-    └── CommandError    a command cannot do what was asked (the digest was not posted...)
-        └── UsageError  an option's value is not one the command takes (exit 2)
+Its own errors, ``CommandError`` and ``UsageError`` (exit 2), are in the tree of ``nrr/_errors.py``.
 """
 
 from __future__ import annotations
@@ -46,6 +42,7 @@ from engine import (
     resolve_period,
 )
 from nrr import _messages as say
+from nrr._errors import CommandError, UsageError
 from nrr._render import ledger_csv, render_issues, render_ledger, render_report, render_triangle, triangle_png
 from nrr.config import Settings, load_settings
 from nrr.runtime import Runtime, utc_now
@@ -53,14 +50,6 @@ from nrr.runtime import Runtime, utc_now
 Clock = Callable[[], dt.datetime]
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-
-
-class CommandError(NrrError):
-    """A command cannot do what was asked; the text says what to pass instead."""
-
-
-class UsageError(CommandError):
-    """An option's value is not one the command takes (exit 2, like argparse's own errors)."""
 
 
 def _date(text: str) -> dt.date:
@@ -485,7 +474,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     try:
         if args.command == "doctor":
             return cmd_doctor(args, env, clock, out)
-        runtime = Runtime(_settings(args, env), env, clock, explicit_ledger=getattr(args, "ledger", None),
+        runtime = Runtime(_file=_settings(args, env), env=env, clock=clock,
+                          explicit_ledger=getattr(args, "ledger", None),
                           stripe_max_age=None if args.command in _LONG_RUNNING else dt.timedelta(0))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger

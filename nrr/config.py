@@ -166,7 +166,7 @@ class CalendarSettings:
         return ZoneInfo(self.timezone)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CompanySettings:
     """``[company]``: the profile benchmarks compare against, and the currency money is shown in."""
 
@@ -180,7 +180,8 @@ class CompanySettings:
 
     @property
     def profile(self) -> Profile:
-        return Profile(self.segment, self.pricing_model, self.stage, self.funding, assumed=self.assumed)
+        return Profile(segment=self.segment, pricing_model=self.pricing_model, stage=self.stage, funding=self.funding,
+                       assumed=self.assumed)
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ class StateSettings:
     url: str = setting("sqlite:///nrr-state.db", _text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StripeSettings:
     """``[stripe]``: how often the scheduler syncs the Stripe account (the key is ``STRIPE_API_KEY``, never here),
     and how long Stripe's 429s and failures are waited out."""
@@ -236,7 +237,7 @@ class StripeSettings:
     retry_budget: float = setting(120.0, _seconds)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SchedulerSettings:
     """``[scheduler]``: whether this instance runs digests and alerts, and how often it looks."""
 
@@ -262,7 +263,7 @@ def _includes(value: object) -> tuple[str, ...]:
     raise ValueError(f"a list drawn from {', '.join(INCLUDES)}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DigestSchedule:
     """``[[digests]]``: one channel's monthly digest: when (its own clock) and what it includes."""
 
@@ -322,7 +323,7 @@ ALERT_TABLES: dict[str, dict[str, Callable[[object], Any]]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AlertSettings:
     """``[alerts]``: where alerts go, which rules are on, and where their lines are."""
 
@@ -337,7 +338,7 @@ class AlertSettings:
         return f"#{self.name}" if self.name else (self.channel or "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything the app needs to know, from nrr.toml and the environment, one section per table."""
 

@@ -29,7 +29,7 @@ def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callab
         return [Finding("config", False, str(exc), "fix nrr.toml as the message says")]
     found = [Finding("config", True, f"{settings.config_path} parses" if settings.config_path
                      else "no nrr.toml found: every key takes its default")]
-    runtime = Runtime(settings, env, clock, explicit_ledger=explicit_ledger)
+    runtime = Runtime(_file=settings, env=env, clock=clock, explicit_ledger=explicit_ledger)
     found.append(_state(runtime, settings.state.url))  # nrr.toml's: reading the setup would open (and upgrade) it
     if not found[-1].ok:  # the setup made from Slack lives there: go on with nrr.toml's alone
         runtime = _without_state(runtime)

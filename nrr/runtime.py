@@ -47,7 +47,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Runtime:
     """Everything outside the engine that the commands, the bot and the scheduler need.
 
@@ -228,7 +228,8 @@ class Runtime:
 
         max_age = self.stripe_max_age if max_age is None else max_age
         age = dt.timedelta(minutes=self._file.stripe.sync_minutes) if max_age is None else max_age
-        return StripeSource(self.stripe_api, self.state(), self.clock, Month.of(self.today()), age)
+        return StripeSource(api=self.stripe_api, store=self.state(), clock=self.clock, today=Month.of(self.today()),
+                            max_age=age)
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file, a sheet, or ``stripe``."""

@@ -109,7 +109,7 @@ def first_sight(alert: Alert) -> tuple[str, int]:
 
 # --- the service -----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(kw_only=True)
 class TickReport:
     posted: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)

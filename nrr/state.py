@@ -157,7 +157,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Post:
     key: str
     kind: str
@@ -169,7 +169,7 @@ class Post:
     ts: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Subscription:
     """A monthly digest set up from Slack: the channel, its clock, and who set it up when."""
 
@@ -182,7 +182,7 @@ class Subscription:
     created_at: dt.datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
     """One change to the workspace's setup, as the audit log keeps it."""
 
@@ -241,8 +241,9 @@ class StateStore:
             row = conn.execute(select(posts).where(posts.c.key == key)).mappings().first()
         if row is None:
             return None
-        return Post(row["key"], row["kind"], row["channel"], row["status"], row["attempts"], row["last_error"],
-                    _utc(row["posted_at"]), row["ts"])
+        return Post(key=row["key"], kind=row["kind"], channel=row["channel"], status=row["status"],
+                    attempts=row["attempts"], last_error=row["last_error"],
+                    posted_at=_utc(row["posted_at"]), ts=row["ts"])
 
     def claim(self, key: str, kind: str, channel: str, now: dt.datetime, *, force: bool = False) -> bool:
         """Take ``key`` for this instance, in a transaction; False if it is posted, being posted,
@@ -411,8 +412,9 @@ class StateStore:
     def subscriptions(self) -> list[Subscription]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(subscriptions).order_by(subscriptions.c.channel)).mappings().all()
-        return [Subscription(r["channel"], r["name"], r["day"], r["time"], r["timezone"], r["created_by"],
-                             _utc(r["created_at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) for r in rows]
+        return [Subscription(channel=r["channel"], name=r["name"], day=r["day"], time=r["time"], timezone=r["timezone"],
+                             created_by=r["created_by"],
+                             created_at=_utc(r["created_at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) for r in rows]
 
     def save_subscription(self, sub: Subscription, *, change: Change | None = None) -> None:
         """Add or replace the channel's subscription, and record ``change``, in one transaction."""
@@ -448,8 +450,8 @@ class StateStore:
         for r in rows:
             detail = json.loads(r["detail"])
             team = detail.pop("team", None)
-            found.append(Change(_utc(r["at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), r["user"], r["action"],
-                                detail, team))
+            found.append(Change(at=_utc(r["at"]) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), user=r["user"],
+                                action=r["action"], detail=detail, team=team))
         return found
 
     # -- what was read from Stripe (stripe_source.SyncStore) --

@@ -50,7 +50,7 @@ class Workspace:
     def connect(self, source: str, user: str, found: str, *, team: str | None = None) -> Connection:
         now = self.clock()
         self.store.set_value(CONNECTION, {"source": source, "by": user, "at": now.isoformat(), "found": found},
-                             change=Change(now, user, "connect", {"source": source}, team))
+                             change=Change(at=now, user=user, action="connect", detail={"source": source}, team=team))
         return Connection(source, user, now, found)
 
     # -- digests --
@@ -61,14 +61,15 @@ class Workspace:
     def subscribe(self, channel: str, name: str | None, day: int, time: str, timezone: str,
                   user: str, *, team: str | None = None) -> Subscription:
         now = self.clock()
-        sub = Subscription(channel, name, day, time, timezone, user, now)
-        self.store.save_subscription(sub, change=Change(now, user, "subscribe", {
-            "channel": channel, "day": day, "time": time, "timezone": timezone}, team))
+        sub = Subscription(channel=channel, name=name, day=day, time=time, timezone=timezone, created_by=user,
+                           created_at=now)
+        self.store.save_subscription(sub, change=Change(at=now, user=user, action="subscribe", detail={
+            "channel": channel, "day": day, "time": time, "timezone": timezone}, team=team))
         return sub
 
     def unsubscribe(self, channel: str, user: str, *, team: str | None = None) -> bool:
-        return self.store.remove_subscription(channel, change=Change(self.clock(), user, "unsubscribe",
-                                                                     {"channel": channel}, team))
+        return self.store.remove_subscription(channel, change=Change(at=self.clock(), user=user, action="unsubscribe",
+                                                                     detail={"channel": channel}, team=team))
 
     # -- alerts --
 
@@ -86,7 +87,8 @@ class Workspace:
             return current
 
         merged: dict[str, Any] = self.store.update_value(ALERTS, merge,
-                                                         change=Change(self.clock(), user, "alerts", changes, team))
+                                                         change=Change(at=self.clock(), user=user, action="alerts",
+                                                                       detail=changes, team=team))
         return merged
 
     def changes(self) -> list[Change]:

@@ -54,7 +54,7 @@ class Cell:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
     """One computed cell written (or to be written, in a dry run)."""
 
@@ -82,7 +82,7 @@ class Refusal:
         return f"{where}: {self.reason}"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FillResult:
     """What a fill changed, kept, and refused."""
 
@@ -203,7 +203,7 @@ Position = tuple[int, int]  # 0-based (row, column)
 Verdict = Literal["write", "formula", "unchanged", "typed"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Snapshot:
     """What the first read saw: every cell with its formula and note, the ledger checked from their
     values, and what our metadata says we wrote. Every later step plans from this one read."""
@@ -228,7 +228,8 @@ def snapshot(source: GoogleSheetSource, sheet: Worksheet) -> Snapshot | Ledger:
     if check.layout is None:
         raise NoLedgerHeader("\n".join(str(i) for i in check.errors))
     meta_ids, record = _record(entry)
-    return Snapshot(sheet, quoted, cells, check, check.layout, meta_ids, record)
+    return Snapshot(sheet=sheet, quoted=quoted, cells=cells, check=check, layout=check.layout, meta_ids=meta_ids,
+                    record=record)
 
 
 def _computed_cells(seen: Snapshot) -> Iterator[tuple[LedgerRow, Field, int, Decimal]]:
@@ -299,14 +300,15 @@ def plan_values(seen: Snapshot, overwrite: bool, fix_formulas: bool, result: Fil
             assert cell.formula is not None
             right = nrr_formula(seen.layout.columns, row.row)
             if fix_formulas:
-                planned.append(Change(row.row, column, row.month, f, cell.formula, desired, right))
+                planned.append(Change(row=row.row, column=column, month=row.month, field=f, old=cell.formula,
+                                      new=desired, formula=right))
             else:
                 result.refused.append(Refusal(a1(row.row, column), row.month, say.inverted_formula(
                     field_title(f, seen.check.unit), cell.formula, right)))
             continue
         verdict = judge_cell(cell, desired, f, seen.record.get(str(row.month), {}).get(f), overwrite)
         if verdict == "write":
-            planned.append(Change(row.row, column, row.month, f, cell.value, desired))
+            planned.append(Change(row=row.row, column=column, month=row.month, field=f, old=cell.value, new=desired))
         elif verdict == "formula":
             result.formulas_kept += 1
         elif verdict == "unchanged":
@@ -381,8 +383,8 @@ def aim_values(seen: Snapshot, planned: list[Change], rows_now: dict[Month, int]
             continue
         formula = nrr_formula(seen.layout.columns, target) if change.formula else None
         requests.append(_entered(seen.sheet.sheet_id, target, change, formula))
-        result.written.append(Change(target, change.column, change.month, change.field, change.old, change.new,
-                                     formula))
+        result.written.append(Change(row=target, column=change.column, month=change.month, field=change.field,
+                                     old=change.old, new=change.new, formula=formula))
     return requests
 
 

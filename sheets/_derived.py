@@ -94,7 +94,7 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
     except SheetNotFound:
         sheet = None
     seen = _template_snapshot(template_tab) if sheet is None else _existing(target, sheet)
-    result = FillResult(template_tab, dry_run,
+    result = FillResult(sheet=template_tab, dry_run=dry_run,
                         preamble=[say.derived_fill(customer_tab, template_tab, len(ledger), sheet is None)])
     typed: dict[Position, list[str]] = {}
     inputs, new_months = _plan(seen, ledger, customer_tab, overwrite, result, typed)
@@ -143,7 +143,8 @@ def _template_snapshot(title: str) -> Snapshot:
         cells[(r - 1, 5)], cells[(r - 1, 6)] = Cell(formula=end), Cell(formula=nrr)
     check = check_ledger(values_grid(cells), sheet=title)
     assert check.layout is not None
-    return Snapshot(Worksheet(new_sheet_id(), title), quote_sheet(title), cells, check, check.layout, [], {})
+    return Snapshot(sheet=Worksheet(new_sheet_id(), title), quoted=quote_sheet(title), cells=cells, check=check,
+                    layout=check.layout, meta_ids=[], record={})
 
 
 def _plan(seen: Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, result: FillResult,
@@ -171,7 +172,8 @@ def _plan(seen: Snapshot, ledger: Ledger, customer_tab: str, overwrite: bool, re
         else:
             at, next_row = next_row, next_row + 1
             new_months.add(row.month)
-            planned.append(Change(at, columns["month"], row.month, "month", None, Decimal(serial(row.month))))
+            planned.append(Change(row=at, column=columns["month"], month=row.month, field="month", old=None,
+                                  new=Decimal(serial(row.month))))
         planned += _plan_row(seen, row, at, customer_tab, overwrite, result, typed)
     return planned, new_months
 
@@ -187,7 +189,7 @@ def _plan_row(seen: Snapshot, row: LedgerRow, at: int, customer_tab: str, overwr
         cell = seen.cells.get((at - 1, column), Cell())
         verdict = judge_cell(cell, desired, f, ours.get(f), overwrite)
         if verdict == "write":
-            planned.append(Change(at, column, row.month, f, cell.value, desired))
+            planned.append(Change(row=at, column=column, month=row.month, field=f, old=cell.value, new=desired))
         elif verdict == "formula":
             result.formulas_kept += 1
         elif verdict == "unchanged":

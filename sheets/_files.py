@@ -9,7 +9,6 @@ import codecs
 import collections
 import csv
 import datetime as dt
-import gc
 import io
 import itertools
 import re
@@ -19,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import Cell, Cells, LedgerSource, a1, digest_bytes
+from engine import Cell, Cells, LedgerSource, a1, digest_bytes, fewer_gc_pauses
 from sheets import _messages as say
 from sheets._errors import SourceError
 
@@ -71,7 +70,7 @@ class FileSource:
             if suffix in (".xlsx", ".xlsm"):
                 return self._read_xlsx()
             data = self.path.read_bytes()
-            return Cells(_read_delimited(self.path, data), None, source_digest=digest_bytes(data))
+            return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data))
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
@@ -85,7 +84,7 @@ class FileSource:
         # so a sheet whose other formulas have values was calculated)
         if uncomputed and not computed:
             raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
-        cells = Cells(grid, title, source_digest=digest_bytes(data))
+        cells = Cells(grid=grid, sheet=title, source_digest=digest_bytes(data))
         if self.worksheet is None and len(titles) > 1 and [i.code for i in cells.check.issues] == [
                 "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
             raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles))
@@ -188,6 +187,7 @@ def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, .
     return _split(path, text, delimiter, 0)
 
 
+@fewer_gc_pauses()  # rows hold no cycles: the collector need not walk every cell read so far, again and again
 def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple[Cell, ...]]:
     """The rows of ``text``, its cells split at ``delimiter`` (``rows_above``: the file's lines before it)."""
     # the csv module splits the lines itself: a quoted cell may hold a line break ("Churned\nMRR")
@@ -195,8 +195,6 @@ def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple
     # every row, and sharing them keeps a 300,000-row table's grid to a fraction of the memory
     shared: dict[str, str] = {}
     share = shared.setdefault
-    enabled = gc.isenabled()
-    gc.disable()  # rows hold no cycles; a full collection would walk every cell read so far, again and again
     try:
         plain = _plain_lines(text)
         if plain is not None:  # no quotes: each line splits at the delimiter exactly as csv would split it
@@ -218,9 +216,6 @@ def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple
     except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
         raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
                                                   "that is opened and never closed")) from None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plain_lines(text: str) -> tuple[list[str], int] | None:

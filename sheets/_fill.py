@@ -51,7 +51,7 @@ def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: b
     if isinstance(seen, Ledger):
         return fill_derived(source, seen, template_tab=template_tab, overwrite=overwrite, dry_run=dry_run,
                             fix_formulas=fix_formulas)
-    result = FillResult(seen.sheet.title, dry_run, errors=len(seen.check.errors),
+    result = FillResult(sheet=seen.sheet.title, dry_run=dry_run, errors=len(seen.check.errors),
                         warnings=len(seen.check.warnings))
     planned = plan_values(seen, overwrite, fix_formulas, result)
     notes = plan_notes(seen, problem_notes(seen, planned), result)

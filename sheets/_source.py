@@ -81,7 +81,7 @@ class GoogleSheetSource:
 
         def load() -> Cells:
             values, digest = self.client.values_read(self.ref.spreadsheet_id, quote_sheet(sheet.title))
-            return Cells(values, sheet.title, source_digest=digest)
+            return Cells(grid=values, sheet=sheet.title, source_digest=digest)
 
         return self.cache.get((self.ref.spreadsheet_id, sheet.title), load)
 

@@ -7,7 +7,13 @@ The ``stripe`` library is imported on first request, so naming the source costs 
 from __future__ import annotations
 
 from stripe_source._client import DEFAULT_API_BASE, StripeApi, key_mode
-from stripe_source._errors import StripeError, StripeKeyError, StripePermissionError, StripeUnavailable
+from stripe_source._errors import (
+    StripeError,
+    StripeKeyError,
+    StripePermissionError,
+    StripeUnavailable,
+    WebhookRefused,
+)
 from stripe_source._messages import sync_busy, sync_lines
 from stripe_source._records import (
     FINAL_STATUSES,
@@ -20,7 +26,7 @@ from stripe_source._records import (
 )
 from stripe_source._source import SOURCE_NAME, StripeCells, StripeSource, StripeStore, billing_lines, is_stripe_spec
 from stripe_source._sync import Saved, SyncResult, SyncStore, sync
-from stripe_source._webhook import TOLERANCE, WebhookRefused, stale_kind, verify_event
+from stripe_source._webhook import TOLERANCE, stale_kind, verify_event
 
 __all__ = [
     "DEFAULT_API_BASE",

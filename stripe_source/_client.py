@@ -32,7 +32,7 @@ def key_fingerprint(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StripeApi:
     """Reads from Stripe with ``key``; ``requests`` counts the HTTP requests made (retries included)."""
 
@@ -51,8 +51,9 @@ class StripeApi:
     def from_env(cls, env: Mapping[str, str], *, sleep: Callable[[float], None] = time.sleep,
                  retry_budget: float = 120.0) -> StripeApi:
         """The key from ``STRIPE_API_KEY`` (only there), the address from ``STRIPE_API_BASE``."""
-        return cls(env.get("STRIPE_API_KEY", "").strip(),
-                   (env.get("STRIPE_API_BASE") or DEFAULT_API_BASE).rstrip("/"), sleep, retry_budget)
+        return cls(key=env.get("STRIPE_API_KEY", "").strip(),
+                   base=(env.get("STRIPE_API_BASE") or DEFAULT_API_BASE).rstrip("/"), sleep=sleep,
+                   retry_budget=retry_budget)
 
     @property
     def mode(self) -> str:

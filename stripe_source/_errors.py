@@ -4,7 +4,8 @@
     └── StripeError                 Stripe cannot be read
         ├── StripeKeyError          no key, or a key Stripe refuses (wrong, revoked, expired): 401
         ├── StripePermissionError   a restricted key without a permission it needs: 403
-        └── StripeUnavailable       Stripe (or the network) kept failing, or kept answering 429, past the budget
+        ├── StripeUnavailable       Stripe (or the network) kept failing, or kept answering 429, past the budget
+        └── WebhookRefused          a webhook request whose Stripe-Signature does not verify
 """
 
 from __future__ import annotations
@@ -30,3 +31,7 @@ class StripePermissionError(StripeError):
 
 class StripeUnavailable(StripeError):
     """Stripe or the network kept failing (or rate-limiting) past the retry budget."""
+
+
+class WebhookRefused(StripeError):
+    """A webhook request whose signature does not verify (or is too old, or not an event)."""

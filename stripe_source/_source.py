@@ -74,7 +74,7 @@ def _utc(seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(seconds), dt.UTC).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StripeCells(Cells):
     """The kept lines, read by the engine's billing rules instead of a grid's reader."""
 
@@ -89,13 +89,13 @@ class StripeCells(Cells):
                                  attribute_names=self.attribute_names, key_headers=("Customer ID", "Customer"))
         issues = [*self.notes, *result.issues]
         if result.table is None:
-            return LedgerCheck(None, issues)
+            return LedgerCheck(ledger=None, issues=issues)
         warnings = tuple(i for i in issues if i.severity == "warning")
         ledger = derive_ledger(result.table, warnings, self.sheet)
-        return LedgerCheck(ledger, issues, ledger.rows, None, ledger.unit)
+        return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, layout=None, unit=ledger.unit)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StripeSource:
     """The Stripe account as a ledger: synced when older than ``max_age`` (0: every read) or marked stale
     by a webhook, then read from ``store``."""
@@ -142,12 +142,13 @@ class StripeSource:
             synced = (self.store.stripe_progress() or {}).get("synced_at")
             if synced is None:
                 raise
-            notes.append(Issue("warning", "stripe_as_of", say.as_of(str(exc), dt.datetime.fromisoformat(synced))))
+            notes.append(Issue(severity="warning", code="stripe_as_of",
+                               message=say.as_of(str(exc), dt.datetime.fromisoformat(synced))))
         rows, customers = self.store.stripe_rows()
         lines, names = billing_lines(rows, customers)
         progress = self.store.stripe_progress() or {}
         digest = hashlib.sha256(f"{progress.get('synced_at')}\0{len(rows)}".encode()).hexdigest()
-        return StripeCells((), None, source_digest=digest, lines=tuple(lines), attribute_names=names,
+        return StripeCells(grid=(), sheet=None, source_digest=digest, lines=tuple(lines), attribute_names=names,
                            today=self.today, notes=tuple(notes))
 
 

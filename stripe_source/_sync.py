@@ -98,7 +98,7 @@ class SyncStore(Protocol):
         ...
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SyncResult:
     """What a sync did: for ``nrr sync`` to print, and for the tests' counts."""
 

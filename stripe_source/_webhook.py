@@ -12,13 +12,9 @@ import hmac
 import json
 from typing import Any
 
-from stripe_source._errors import StripeError
+from stripe_source._errors import WebhookRefused
 
 TOLERANCE = dt.timedelta(minutes=5)
-
-
-class WebhookRefused(StripeError):
-    """A webhook request whose signature does not verify (or is too old, or not an event)."""
 
 
 def verify_event(payload: bytes, header: str | None, secret: str, now: dt.datetime) -> dict[str, Any]:

@@ -23,8 +23,8 @@ HEADER = ["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Down
 def row(month: str, start: str, expansion: str = "0", churn: str = "0", downgrade: str = "0") -> LedgerRow:
     """A ledger row from strings: ``row("2026-01", "100000", "15000", "5000", "2000")``."""
     y, m = month.split("-")
-    return LedgerRow(Month(int(y), int(m)), Decimal(start), Decimal(expansion), Decimal(churn),
-                     Decimal(downgrade))
+    return LedgerRow(month=Month(int(y), int(m)), start=Decimal(start), expansion=Decimal(expansion),
+                     churn=Decimal(churn), downgrade=Decimal(downgrade))
 
 
 def ledger(*rows: LedgerRow) -> Ledger:

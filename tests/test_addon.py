@@ -73,9 +73,9 @@ def ledger_rows() -> list[list[Any]]:
 @contextmanager
 def addon_server(google: FakeGoogle, env: dict[str, str], ledger: str = "ledger.csv"
                  ) -> Iterator[tuple[str, Runtime]]:
-    settings = Settings(LedgerSettings(ledger),
+    settings = Settings(ledger=LedgerSettings(ledger),
                         addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
-    runtime = Runtime(settings, env, lambda: NOW)
+    runtime = Runtime(_file=settings, env=env, clock=lambda: NOW)
     with serve(build_app(runtime)) as url:
         yield url, runtime
 
@@ -351,7 +351,8 @@ def test_tokens_naming_unknown_keys_refetch_the_certs_at_most_once_a_minute() ->
         google.add_spreadsheet(SHEET_ID, {"Ledger": [HEADER, [46023, 100000, 2000, 500, 300]]}).shared_with = {ADA}
         ada = event(google.user_token(ADA, SHEET_ID))
         settings = Settings(addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
-        runtime = Runtime(settings, {"SHEETS_API_URL": google.url}, lambda: NOW, monotonic=lambda: now[0])
+        runtime = Runtime(_file=settings, env={"SHEETS_API_URL": google.url}, clock=lambda: NOW,
+                          monotonic=lambda: now[0])
         with serve(build_app(runtime)) as url:
             def unknown_keys(count: int) -> None:
                 for n in range(count):

@@ -13,6 +13,8 @@ Every import counts: at the top, inside a function, or under ``TYPE_CHECKING``.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import importlib
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,111 @@ def module_circles() -> list[list[str]]:
 
 def test_no_two_modules_of_a_package_import_each_other() -> None:
     assert module_circles() == []
+
+
+def classes_of_ours() -> list[type]:
+    """Every class defined in one of our modules (``__main__`` is left out: importing it runs the CLI)."""
+    found = []
+    for path in our_modules():
+        name = module_name(path)
+        if name.endswith("__main__"):
+            continue
+        module = importlib.import_module(name)
+        found += [obj for obj in vars(module).values() if isinstance(obj, type) and obj.__module__ == name]
+    return found
+
+
+def wide_positional_dataclasses(classes: list[type]) -> list[str]:
+    """Dataclasses with 5 or more fields set by ``__init__`` where some may still be passed by position:
+    ``Trailing(..., None, None, 0, False, ...)`` cannot be read, and one field added in the middle
+    silently shifts every value after it."""
+    wide = []
+    for cls in classes:
+        if not dataclasses.is_dataclass(cls):
+            continue
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        if len(fields) >= 5 and not all(f.kw_only for f in fields):
+            wide.append(f"{cls.__module__}.{cls.__qualname__}")
+    return wide
+
+
+def test_wide_dataclasses_are_built_with_keywords() -> None:
+    assert wide_positional_dataclasses(classes_of_ours()) == []
+
+
+def test_the_keyword_check_sees_a_wide_positional_dataclass() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Wide:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int = 0
+
+    @dataclasses.dataclass(frozen=True)
+    class Narrow:
+        a: int
+        b: int
+        c: int
+        d: int
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Keywords:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int = 0
+
+    @dataclasses.dataclass(frozen=True)
+    class Computed:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int = dataclasses.field(default=0, init=False)
+
+    assert wide_positional_dataclasses([Wide, Narrow, Keywords, Computed]) == [f"{__name__}.{Wide.__qualname__}"]
+
+
+#: Exception classes kept outside their package's errors module on purpose, with the reason.
+PRIVATE_SIGNALS = {
+    "engine._amounts.AmountError": "a money cell the fast reader cannot take: caught inside the engine's customer "
+                                   "reader, which turns it into an Issue naming the cell; it never leaves the engine",
+}
+
+
+def misplaced_errors(classes: list[type]) -> list[str]:
+    """Exception classes that are not in their package's errors module (``bot._errors``, ``nrr.addon._errors``)
+    or do not derive from ``engine.NrrError``: every error a caller can meet sits in one drawn tree."""
+    from engine import NrrError
+
+    found = []
+    for cls in classes:
+        if not issubclass(cls, BaseException):
+            continue
+        name = f"{cls.__module__}.{cls.__qualname__}"
+        if name in PRIVATE_SIGNALS:
+            continue
+        if cls.__module__ != f"{package(cls.__module__)}._errors":
+            found.append(f"{name} is not in {package(cls.__module__)}/_errors.py")
+        elif not issubclass(cls, NrrError):
+            found.append(f"{name} does not derive from engine.NrrError")
+    return found
+
+
+def test_every_error_is_in_its_packages_tree() -> None:
+    assert misplaced_errors(classes_of_ours()) == []
+
+
+def test_the_error_check_sees_a_stray_error() -> None:
+    from engine import NrrError
+
+    def made(name: str, base: type, module: str) -> type:
+        return type(name, (base,), {"__module__": module})
+
+    assert misplaced_errors([made("Refused", Exception, "bot._setup"), made("Kept", NrrError, "bot._errors"),
+                             made("Loose", NrrError, "nrr.cli"), made("Bare", Exception, "nrr.addon._errors"),
+                             made("AmountError", Exception, "engine._amounts")]) == [
+        "bot._setup.Refused is not in bot/_errors.py", "nrr.cli.Loose is not in nrr/_errors.py",
+        "nrr.addon._errors.Bare does not derive from engine.NrrError"]

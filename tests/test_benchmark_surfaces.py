@@ -84,7 +84,7 @@ def addon_url() -> Iterator[tuple[str, str]]:
         settings = Settings(addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
         google.spreadsheets[SHEET_ID].shared_with.add("ada@example.com")
         user = google.user_token("ada@example.com", SHEET_ID)  # the add-on reads with the person's own access
-        with serve(build_app(Runtime(settings, env, lambda: NOW))) as url:
+        with serve(build_app(Runtime(_file=settings, env=env, clock=lambda: NOW))) as url:
             yield url, user
 
 
@@ -124,7 +124,8 @@ def unconfigured(monkeypatch: pytest.MonkeyPatch) -> None:
     """What nrr.config is to give for an nrr.toml without [company] segment or funding, until it does:
     the default profile, marked assumed."""
     monkeypatch.setattr(CompanySettings, "profile", property(
-        lambda c: Profile(c.segment, c.pricing_model, c.stage, c.funding, assumed=True)))
+        lambda c: Profile(segment=c.segment, pricing_model=c.pricing_model, stage=c.stage, funding=c.funding,
+                          assumed=True)))
 
 
 def test_the_engine_says_which_profile_it_assumed() -> None:
@@ -140,7 +141,7 @@ def test_the_engine_says_which_profile_it_assumed() -> None:
     assert sentence(Profile()) is None
     assert report_to_dict(build_report(rows, period))["benchmark"]["profile"] == {
         "segment": "mid-market", "funding": "vc", "assumed": True}
-    assert report_to_dict(build_report(rows, period, profile=Profile("smb", funding="bootstrapped"))
+    assert report_to_dict(build_report(rows, period, profile=Profile(segment="smb", funding="bootstrapped"))
                           )["benchmark"]["profile"] == {"segment": "smb", "funding": "bootstrapped", "assumed": False}
 
 

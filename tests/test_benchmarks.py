@@ -65,7 +65,8 @@ def test_bootstrapped_sources_disagree_and_both_are_kept() -> None:
 
 
 def test_a_profile_picks_what_applies() -> None:
-    b = compare_benchmarks(D("1.12"), D("0.83"), Profile("enterprise", "usage", None, "bootstrapped"),
+    b = compare_benchmarks(D("1.12"), D("0.83"), Profile(segment="enterprise", pricing_model="usage", stage=None,
+                                                         funding="bootstrapped"),
                            arr=D(12_000_000))
     assert b.tier.name == "strong"
     assert b.gap_to_median == D("-0.06") and b.gap_to_top_quartile == D("-0.18")

@@ -69,13 +69,13 @@ def slack_env(slack: FakeSlack, **extra: str) -> dict[str, str]:
 
 
 def settings(source: str, tmp_path: Path) -> Settings:
-    return Settings(LedgerSettings(source), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
+    return Settings(ledger=LedgerSettings(source), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
 
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             yield Stack(slack, url, runtime)
 
@@ -153,7 +153,7 @@ def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + "\n2026-09,100,x,0,0\n2026-10,100,0,0,0\n")
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(bad), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(bad), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-month")
@@ -167,7 +167,7 @@ def test_a_sheet_that_cannot_be_read_says_what_to_do(tmp_path: Path) -> None:
     with FakeSlack() as slack, FakeGoogle() as google:
         google.add_spreadsheet("1SlackSheet000000000000", {"Ledger": [HEADER]}).shared_with = set()
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(settings("gsheet:1SlackSheet000000000000", tmp_path), env, lambda: NOW)
+        runtime = Runtime(_file=settings("gsheet:1SlackSheet000000000000", tmp_path), env=env, clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("ttm")
@@ -199,7 +199,7 @@ def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after(tmp_path: Pa
         google.add_spreadsheet("1SlowSheet0000000000000", {"Ledger": rows})
         google.latency = 2.5  # metadata + values: 5 s to read the ledger
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(settings("gsheet:1SlowSheet0000000000000/Ledger", tmp_path), env, lambda: NOW)
+        runtime = Runtime(_file=settings("gsheet:1SlowSheet0000000000000/Ledger", tmp_path), env=env, clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             t0 = time.monotonic()
@@ -245,7 +245,7 @@ def test_share_after_the_ledger_changed_posts_what_was_seen_as_of_its_time(tmp_p
     ledger = tmp_path / "ledger.csv"
     ledger.write_text(EXAMPLE_LEDGER.read_text())
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(ledger), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(ledger), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-quarter")
@@ -303,7 +303,7 @@ def test_url_verification_challenge(stack: Stack) -> None:
 )
 def test_a_missing_secret_fails_at_start_by_name(env: dict[str, str], socket_mode: bool, message: str) -> None:
     with pytest.raises(ConfigError) as info:
-        build_server(Runtime(Settings(), env, lambda: NOW), socket_mode=socket_mode)
+        build_server(Runtime(_file=Settings(), env=env, clock=lambda: NOW), socket_mode=socket_mode)
     assert str(info.value) == message
 
 
@@ -331,7 +331,7 @@ def test_an_answer_shows_three_warnings_and_counts_the_rest(tmp_path: Path) -> N
     ledger = tmp_path / "ledger.csv"
     ledger.write_text(",".join(HEADER) + "".join(f"\n2026-{m:02d},100,5,5,0,999," for m in range(7, 11)) + "\n")
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(ledger), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(ledger), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-month")
@@ -352,7 +352,7 @@ def test_text_from_the_sheet_is_data_never_markup(tmp_path: Any) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + f'\n2026-09,100,"{HOSTILE}",0,0\n2026-10,100,0,0,0\n')
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(bad), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(bad), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             _, path = stack.command("last-month")
@@ -381,7 +381,7 @@ def test_the_app_starts_without_bolts_unused_token_warning(tmp_path: Path, caplo
         for name, value in env.items():  # as in production, where Bolt can see the variables too
             monkeypatch.setenv(name, value)
         with caplog.at_level("WARNING"):
-            build_server(Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), env, lambda: NOW))
+            build_server(Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=env, clock=lambda: NOW))
     assert not [r for r in caplog.records if "unused" in r.getMessage()]
 
 

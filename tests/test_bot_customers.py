@@ -54,8 +54,8 @@ def write_table(path: Path) -> Path:
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(write_table(tmp_path / "customers.csv")), tmp_path), slack_env(slack),
-                          lambda: NOW)
+        runtime = Runtime(_file=settings(str(write_table(tmp_path / "customers.csv")), tmp_path), env=slack_env(slack),
+                          clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             yield Stack(slack, url, runtime)
 
@@ -146,7 +146,7 @@ def test_a_seven_column_ledger_says_movers_need_a_customer_table(tmp_path: Path)
     from tests.helpers import EXAMPLE_LEDGER
 
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             stack = Stack(slack, url, runtime)
             movers = ask(stack, "movers last-quarter")["blocks"][0]["text"]["text"]

@@ -21,7 +21,8 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     s = settings
     assert (s.ledger.source, s.ledger.method, s.calendar.timezone, s.calendar.fiscal_year_start,
             s.company.currency) == ("ledger.csv", None, "UTC", 1, "USD")  # None: the ledger's own
-    assert settings.profile == Profile("mid-market", None, None, "vc", assumed=True)  # and answers say so
+    assert settings.profile == Profile(segment="mid-market", pricing_model=None, stage=None, funding="vc",
+                                       assumed=True)  # and answers say so
     assert settings.config_path is None
 
 
@@ -44,7 +45,7 @@ currency = "eur"
     assert (s.ledger.source, s.ledger.method, s.calendar.timezone, s.calendar.fiscal_year_start,
             s.company.currency) == (
         "books/ledger.xlsx#Ledger", "sum", "Europe/Paris", 7, "EUR")
-    assert s.profile == Profile("enterprise", "usage", "growth", "bootstrapped")
+    assert s.profile == Profile(segment="enterprise", pricing_model="usage", stage="growth", funding="bootstrapped")
     assert s.base_dir == tmp_path
 
 

@@ -109,7 +109,7 @@ def test_a_digest_section_sets_every_digests_defaults(tmp_path: Path) -> None:
     assert [(d.channel, d.by, d.day) for d in settings.digests] == [("C0REVENUE1", "segment", 5),
                                                                      ("C0BOARD002", "plan", 5)]
     settings = load_settings(str(config), {"NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}, cwd=tmp_path)
-    runtime = Runtime(settings, {}, lambda: dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+    runtime = Runtime(_file=settings, env={}, clock=lambda: dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
     by_hand = schedule_for(runtime, "C0OTHER003")
     assert (by_hand.by, by_hand.day) == ("segment", 5)
     workspace = runtime.workspace()
@@ -135,7 +135,7 @@ def test_the_scheduler_posts_the_customer_digest_and_its_alerts(tmp_path: Path) 
         csv.writer(f).writerows(table())
     with FakeSlack() as slack:
         service = make_service(slack, tmp_path, ledger=path, digests=(
-            DigestSchedule("C0REVENUE1", name="revenue", time=dt.time(9, 0), by="segment"),))
+            DigestSchedule(channel="C0REVENUE1", name="revenue", time=dt.time(9, 0), by="segment"),))
         service.tick(at("2026-11-02T09:30:00"))
         (digest,) = digests(slack)
         alerts = alert_posts(slack)

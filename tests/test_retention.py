@@ -29,7 +29,7 @@ D = Decimal
 def one_month(start: str, expansion: str, churn: str,
               downgrade: str) -> tuple[Decimal | None, Decimal | None]:
     r = compute_retention(ledger(row("2026-01", start, expansion, churn, downgrade)),
-                          Period(Month(2026, 1), Month(2026, 1), "January 2026"))
+                          Period(first=Month(2026, 1), last=Month(2026, 1), label="January 2026"))
     return r.nrr, r.grr
 
 
@@ -57,7 +57,7 @@ def test_the_seeds_worked_examples(start: str, expansion: str, churn: str, downg
 
 def test_zero_start_is_not_defined_never_a_crash() -> None:
     r = compute_retention(ledger(row("2026-01", "0"), row("2026-02", "100", "10")),
-                          Period(Month(2026, 1), Month(2026, 2), "x"))
+                          Period(first=Month(2026, 1), last=Month(2026, 2), label="x"))
     assert r.nrr is None and r.grr is None
     assert r.undefined == "not defined: January 2026 started with no recurring revenue"
     assert r.quick_ratio is None
@@ -69,7 +69,7 @@ QUARTER = ledger(
     row("2026-03", "111100", "0", "5555", "0"),  # 95%
     row("2026-04", "105545", "0", "0", "0"),
 )
-Q1 = Period(Month(2026, 1), Month(2026, 3), "Q1 2026")
+Q1 = Period(first=Month(2026, 1), last=Month(2026, 3), label="Q1 2026")
 
 
 def test_chained_is_the_product_of_the_monthly_rates() -> None:
@@ -101,13 +101,13 @@ def test_new_business_quick_ratio_and_growth_come_from_the_next_start() -> None:
     assert r.new_business == D(8000)
     assert r.quick_ratio == (D(8000) + 7200) / (8655 + 1000)
     assert r.growth == D(105545) / D(100000) - 1
-    last = compute_retention(QUARTER, Period(Month(2026, 4), Month(2026, 4), "April 2026"))
+    last = compute_retention(QUARTER, Period(first=Month(2026, 4), last=Month(2026, 4), label="April 2026"))
     assert last.new_business is None and last.quick_ratio is None and last.growth is None
 
 
 def test_change_splits_into_expansion_contraction_and_churn() -> None:
-    march = compute_retention(QUARTER, Period(Month(2026, 3), Month(2026, 3), "March 2026"))
-    february = compute_retention(QUARTER, Period(Month(2026, 2), Month(2026, 2), "February 2026"))
+    march = compute_retention(QUARTER, Period(first=Month(2026, 3), last=Month(2026, 3), label="March 2026"))
+    february = compute_retention(QUARTER, Period(first=Month(2026, 2), last=Month(2026, 2), label="February 2026"))
     change = compare_retention(march, february)
     assert change is not None
     assert change.nrr == D("-0.06")
@@ -136,8 +136,10 @@ def test_the_driver_is_what_moved_nrr_the_way_it_went(before: tuple[str, str, st
                                                       driver: str | None, despite: str | None,
                                                       sentence: str) -> None:
     both = ledger(row("2026-10", *before), row("2026-11", *now))
-    change = compare_retention(compute_retention(both, Period(Month(2026, 11), Month(2026, 11), "November 2026")),
-                               compute_retention(both, Period(Month(2026, 10), Month(2026, 10), "October 2026")))
+    change = compare_retention(compute_retention(both, Period(first=Month(2026, 11), last=Month(2026, 11),
+                                                              label="November 2026")),
+                               compute_retention(both, Period(first=Month(2026, 10), last=Month(2026, 10),
+                                                              label="October 2026")))
     assert change is not None
     assert (change.driver, change.despite) == (driver, despite)
     assert change_sentence(change).split("; GRR")[0] == sentence
@@ -150,7 +152,7 @@ def test_sum_on_rows_that_are_not_one_cohort_says_so() -> None:
         "2026's End (new customers joined in between); the chained method fits this ledger.",)
     assert compute_retention(QUARTER, Q1).notes == ()
     cohort = ledger(row("2026-01", "100", "50"), row("2026-02", "150", "0", "150"))
-    r = compute_retention(cohort, Period(Month(2026, 1), Month(2026, 2), "x"), "sum")
+    r = compute_retention(cohort, Period(first=Month(2026, 1), last=Month(2026, 2), label="x"), "sum")
     # the expansion churned too: losses beyond the first Start make the summed GRR not meaningful, not 0.00%
     assert r.nrr == 0 and r.grr is None
     assert r.notes == (
@@ -162,19 +164,22 @@ def test_sum_on_rows_that_are_not_one_cohort_says_so() -> None:
 def test_a_span_over_a_missing_month_is_refused() -> None:
     with pytest.raises(QueryError, match="does not have: February 2026"):
         compute_retention(ledger(row("2026-01", "1"), row("2026-03", "1")),
-                          Period(Month(2026, 1), Month(2026, 3), "Q1 2026"))
+                          Period(first=Month(2026, 1), last=Month(2026, 3), label="Q1 2026"))
 
 
 def test_trailing_12_months_indicative_from_6_and_nothing_below() -> None:
-    year = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(0), D(0)) for i in range(12)))
+    year = Ledger.of(*(LedgerRow(month=Month(2025, 1) + i, start=D(1000), expansion=D(10), churn=D(0),
+                                 downgrade=D(0)) for i in range(12)))
     t = trailing_12m(year, Month(2025, 12))
     assert t is not None and not t.annualized and not t.indicative and t.months == 12
     assert t.nrr == D("1.01") ** 12
-    half = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(5), D(0)) for i in range(6)))
+    half = Ledger.of(*(LedgerRow(month=Month(2025, 1) + i, start=D(1000), expansion=D(10), churn=D(5),
+                                 downgrade=D(0)) for i in range(6)))
     t = trailing_12m(half, Month(2025, 6))
     assert t is not None and t.annualized and t.indicative and t.months == 6
     assert t.nrr is not None and abs(t.nrr - D("1.005") ** 12) < D("1e-20")
-    short = Ledger.of(*(LedgerRow(Month(2025, 1) + i, D(1000), D(10), D(5), D(0)) for i in range(3)))
+    short = Ledger.of(*(LedgerRow(month=Month(2025, 1) + i, start=D(1000), expansion=D(10), churn=D(5),
+                                  downgrade=D(0)) for i in range(3)))
     t = trailing_12m(short, Month(2025, 3))
     assert t is not None and (t.nrr, t.grr, t.months, t.indicative) == (None, None, 3, False)
     assert t.undefined == ("no annual figure yet: benchmarks compare a year of retention, and the ledger has 3 "
@@ -194,7 +199,8 @@ def ledger_rows(draw: st.DrawFn, count: int | None = None) -> list[LedgerRow]:
         downgrade = draw(st.integers(0, start - churn))
         expansion = draw(st.integers(0, 10**9))
         start_, expansion_, churn_, downgrade_ = (Decimal(c).scaleb(-2) for c in (start, expansion, churn, downgrade))
-        rows.append(LedgerRow(Month(2024, 1) + i, start_, expansion_, churn_, downgrade_))
+        rows.append(LedgerRow(month=Month(2024, 1) + i, start=start_, expansion=expansion_, churn=churn_,
+                              downgrade=downgrade_))
     return rows
 
 
@@ -202,7 +208,7 @@ def ledger_rows(draw: st.DrawFn, count: int | None = None) -> list[LedgerRow]:
 @given(ledger_rows(), st.sampled_from(["chained", "sum"]))
 def test_nrr_is_at_least_grr_and_grr_at_most_100(rows: list[LedgerRow], method: str) -> None:
     book = Ledger.of(*rows)
-    r = compute_retention(book, Period(rows[0].month, rows[-1].month, "span"), method)  # type: ignore[arg-type]
+    r = compute_retention(book, Period(first=rows[0].month, last=rows[-1].month, label="span"), method)  # type: ignore[arg-type]
     losses = sum((row.churn + row.downgrade for row in rows), D(0))
     if method == "sum" and losses > rows[0].start:  # not one cohort: a summed GRR means nothing
         assert r.grr is None and any("not meaningful" in n for n in (*r.notes, r.undefined or ""))
@@ -216,14 +222,15 @@ def test_nrr_is_at_least_grr_and_grr_at_most_100(rows: list[LedgerRow], method: 
 def test_a_one_month_span_equals_that_month(rows: list[LedgerRow]) -> None:
     book = Ledger.of(*rows)
     for method in ("chained", "sum"):
-        r = compute_retention(book, Period(rows[-1].month, rows[-1].month, "m"), method)
+        r = compute_retention(book, Period(first=rows[-1].month, last=rows[-1].month, label="m"), method)
         assert (r.nrr, r.grr) == (rows[-1].nrr, rows[-1].grr)
 
 
 @given(st.decimals(min_value="0.01", max_value=10**7, places=2), st.integers(1, 36))
 def test_chained_and_sum_agree_when_start_is_constant_and_nothing_moves(start: Decimal, n: int) -> None:
-    book = Ledger.of(*(LedgerRow(Month(2024, 1) + i, start, D(0), D(0), D(0)) for i in range(n)))
-    span = Period(Month(2024, 1), Month(2024, 1) + (n - 1), "span")
+    book = Ledger.of(*(LedgerRow(month=Month(2024, 1) + i, start=start, expansion=D(0), churn=D(0),
+                                 downgrade=D(0)) for i in range(n)))
+    span = Period(first=Month(2024, 1), last=Month(2024, 1) + (n - 1), label="span")
     chained, summed = compute_retention(book, span), compute_retention(book, span, "sum")
     assert chained.nrr == summed.nrr == 1
     assert chained.grr == summed.grr == 1

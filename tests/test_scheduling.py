@@ -91,12 +91,13 @@ def slack() -> Iterator[FakeSlack]:
 def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None, owner: str | None = None,
                  sleeps: Sleeps | None = None, state_url: str | None = None, **settings: Any) -> DigestService:
     base = Settings(
-        LedgerSettings(str(ledger or EXAMPLE_LEDGER)),
-        digests=(DigestSchedule("C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2, time=dt.time(0, 30)),),
+        ledger=LedgerSettings(str(ledger or EXAMPLE_LEDGER)),
+        digests=(DigestSchedule(channel="C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2,
+                                time=dt.time(0, 30)),),
         alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
         state=StateSettings(state_url or f"sqlite:///{tmp_path / 'state.db'}"),
     )
-    runtime = Runtime(replace(base, **settings), {}, lambda: at("2026-11-22T00:00:00"))
+    runtime = Runtime(_file=replace(base, **settings), env={}, clock=lambda: at("2026-11-22T00:00:00"))
     sleep = sleeps or Sleeps()
     delivery = Delivery(WebClient(token=BOT_TOKEN, base_url=slack.api_url), sleep)
     store = StateStore(runtime.settings.state.url, owner=owner)
@@ -174,11 +175,11 @@ def test_a_digest_whose_poster_died_gets_its_chart_alone_later(slack: FakeSlack,
     ("schedule", "ticks", "posted_at"),
     [
         # clocks go back on 1 Nov 2026 in New York: 01:30 happens twice (05:30Z and 06:30Z)
-        (DigestSchedule("C0NEWYORK1", timezone="America/New_York", day=1, time=dt.time(1, 30)),
+        (DigestSchedule(channel="C0NEWYORK1", timezone="America/New_York", day=1, time=dt.time(1, 30)),
          ["2026-11-01T05:29:00", "2026-11-01T05:30:00", "2026-11-01T06:30:00", "2026-11-01T07:00:00"],
          "2026-11-01T05:30:00"),
         # clocks go forward on 8 Mar 2026: 02:30 never happens; the digest goes at 03:30 EDT (07:30Z)
-        (DigestSchedule("C0NEWYORK1", timezone="America/New_York", day=8, time=dt.time(2, 30)),
+        (DigestSchedule(channel="C0NEWYORK1", timezone="America/New_York", day=8, time=dt.time(2, 30)),
          ["2026-03-08T06:30:00", "2026-03-08T07:29:00", "2026-03-08T07:30:00", "2026-03-08T08:30:00"],
          "2026-03-08T07:30:00"),
     ],
@@ -193,7 +194,7 @@ def test_daylight_saving_changes_post_once(slack: FakeSlack, tmp_path: Path, sch
 
 
 def test_occurrences_are_on_the_channels_clock() -> None:
-    schedule = DigestSchedule("C0REVENUE1", timezone="Asia/Tokyo", day=2, time=dt.time(0, 30))
+    schedule = DigestSchedule(channel="C0REVENUE1", timezone="Asia/Tokyo", day=2, time=dt.time(0, 30))
     this, = [o for o in occurrences(schedule, at("2026-11-10T00:00:00")) if o.month == Month(2026, 10)]
     assert this.at == at("2026-11-01T15:30:00")
     assert occurrence_for(schedule, Month(2026, 10)) == this
@@ -202,7 +203,7 @@ def test_occurrences_are_on_the_channels_clock() -> None:
 # --- catching up -------------------------------------------------------------------------------
 
 def test_a_digest_missed_while_down_is_posted_late_within_the_grace(slack: FakeSlack, tmp_path: Path) -> None:
-    schedule = DigestSchedule("C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
+    schedule = DigestSchedule(channel="C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
     service = make_service(slack, tmp_path, digests=(schedule,))
     service.tick(at("2026-11-04T20:00:00"))  # back up after more than two days down
     (message,) = digests(slack)
@@ -210,7 +211,7 @@ def test_a_digest_missed_while_down_is_posted_late_within_the_grace(slack: FakeS
 
 
 def test_past_the_grace_it_is_skipped_not_posted(slack: FakeSlack, tmp_path: Path) -> None:
-    schedule = DigestSchedule("C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
+    schedule = DigestSchedule(channel="C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
     service = make_service(slack, tmp_path, digests=(schedule,))
     report = service.tick(at("2026-11-05T09:01:00"))
     assert report.skipped == ["digest:C0REVENUE1:2026-10"] and digests(slack) == []

@@ -25,11 +25,12 @@ ADDON = AddonSettings("https://nrr.example.com", "service-1@gcp-sa-gsuiteaddons.
 
 
 def runtime(tmp_path: Path) -> Runtime:
-    settings = Settings(LedgerSettings(str(EXAMPLE_LEDGER)), state=StateSettings(f"sqlite:///{tmp_path / 's.db'}"),
+    settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)),
+                        state=StateSettings(f"sqlite:///{tmp_path / 's.db'}"),
                         addon=ADDON)
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "limits-secret",
            "SLACK_API_URL": "http://127.0.0.1:9/api/"}
-    return Runtime(settings, env, lambda: NOW)
+    return Runtime(_file=settings, env=env, clock=lambda: NOW)
 
 
 @pytest.fixture

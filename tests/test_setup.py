@@ -60,10 +60,10 @@ def world(tmp_path: Path) -> Iterator[World]:
         slack.usergroups = {"S0FINANCE": [GROUPIE]}
         google.add_spreadsheet(SHEET, {"Ledger": rows})
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        settings = Settings(LedgerSettings(str(EXAMPLE_LEDGER)), slack=SlackSettings(admins=("S0FINANCE",)),
+        settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)), slack=SlackSettings(admins=("S0FINANCE",)),
                             state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"),
-                            digests=(DigestSchedule("C0FROMTOML", name="board"),))
-        runtime = Runtime(settings, env, lambda: NOW)
+                            digests=(DigestSchedule(channel="C0FROMTOML", name="board"),))
+        runtime = Runtime(_file=settings, env=env, clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             yield World(Stack(slack, url, runtime), google, runtime)
 
@@ -280,7 +280,7 @@ def test_an_instance_started_with_ledger_says_that_it_wins(tmp_path: Path) -> No
                                                    "Downgraded MRR"], ["2026-10", "100", "0", "0", "0"]]})
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
         settings = Settings(state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
-        runtime = Runtime(settings, env, lambda: NOW, explicit_ledger=str(EXAMPLE_LEDGER))
+        runtime = Runtime(_file=settings, env=env, clock=lambda: NOW, explicit_ledger=str(EXAMPLE_LEDGER))
         with serve(build_server(runtime).app) as url:
             world = World(Stack(slack, url, runtime), google, runtime)
             answer = world.say(f"connect gsheet:{SHEET}/Ledger")

@@ -77,8 +77,8 @@ def clock() -> Clock:
 
 def runtime(fake: FakeGoogle, clock: Clock, source: str = f"gsheet:{SHEET_ID}/Ledger",
             **sheets: float) -> Runtime:
-    return Runtime(Settings(LedgerSettings(source), sheets=SheetsSettings(**sheets)),
-                   env_for(fake), lambda: NOW, clock, clock.sleep)
+    return Runtime(_file=Settings(ledger=LedgerSettings(source), sheets=SheetsSettings(**sheets)),
+                   env=env_for(fake), clock=lambda: NOW, monotonic=clock, sleep=clock.sleep)
 
 
 def run(*argv: str, env: dict[str, str]) -> tuple[int, str, str]:
@@ -489,7 +489,7 @@ def test_an_empty_template_reads_as_an_empty_ledger_not_garbage(google: FakeGoog
 
 def test_the_auth_error_type(google: FakeGoogle) -> None:
     with pytest.raises(SheetsAuthError):
-        Runtime(Settings(), {}, lambda: NOW).sheets_client()
+        Runtime(_file=Settings(), env={}, clock=lambda: NOW).sheets_client()
 
 
 def test_concurrent_reads_share_one_request_even_with_no_ttl(google: FakeGoogle, clock: Clock) -> None:

@@ -39,8 +39,8 @@ def google() -> Iterator[FakeGoogle]:
 
 def runtime(fake: FakeGoogle, template_tab: str = "NRR") -> Runtime:
     clock = Clock()
-    return Runtime(Settings(LedgerSettings(f"gsheet:{SHEET_ID}/Customers", template_tab=template_tab)),
-                   env_for(fake), lambda: NOW, clock, clock.sleep)
+    return Runtime(_file=Settings(ledger=LedgerSettings(f"gsheet:{SHEET_ID}/Customers", template_tab=template_tab)),
+                   env=env_for(fake), clock=lambda: NOW, monotonic=clock, sleep=clock.sleep)
 
 
 def fill(fake: FakeGoogle, **kw: Any) -> Any:

@@ -43,7 +43,7 @@ def signed(url: str, body: bytes, content_type: str) -> httpx.Response:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, FakeSlack]]:
     with FakeSlack() as slack:
-        runtime = Runtime(settings(str(EXAMPLE_LEDGER), tmp_path), slack_env(slack), lambda: NOW)
+        runtime = Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=slack_env(slack), clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
             yield url, slack
 
@@ -110,8 +110,9 @@ def held_sheet(tmp_path: Path, **build: int) -> Iterator[tuple[str, FakeSlack, F
         with EXAMPLE_LEDGER.open() as f:
             google.add_spreadsheet(SHEET, {"Ledger": [list(r) for r in csv.reader(f)]})
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        runtime = Runtime(replace(settings(f"gsheet:{SHEET}/Ledger", tmp_path), sheets=SheetsSettings(cache_ttl=0.0)),
-                          env, lambda: NOW)
+        runtime = Runtime(_file=replace(settings(f"gsheet:{SHEET}/Ledger", tmp_path),
+                                        sheets=SheetsSettings(cache_ttl=0.0)),
+                          env=env, clock=lambda: NOW)
         slack_app, _ = build_slack_app(runtime, slack_secrets(env, "events"), **build)
         google.open.clear()
         try:

@@ -41,10 +41,12 @@ def fake() -> Iterator[FakeStripe]:
 
 
 def make_runtime(fake: FakeStripe, tmp_path: Path, clock: Clock, **settings: object) -> Runtime:
-    base = Settings(LedgerSettings("stripe"), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"),
-                    slack=SlackSettings(enabled=False), stripe=StripeSettings(sync_minutes=30), **settings)  # type: ignore[arg-type]
+    base = Settings(ledger=LedgerSettings(source="stripe"),
+                    state=StateSettings(url=f"sqlite:///{tmp_path / 'state.db'}"),
+                    slack=SlackSettings(enabled=False), stripe=StripeSettings(sync_minutes=30),
+                    **settings)  # type: ignore[arg-type]
     env = {"STRIPE_API_KEY": SECRET_KEY, "STRIPE_API_BASE": fake.url, "STRIPE_WEBHOOK_SECRET": SECRET}
-    return Runtime(base, env, clock, sleep=lambda _: None)
+    return Runtime(_file=base, env=env, clock=clock, sleep=lambda _: None)
 
 
 def post(url: str, body: bytes, signature: str | None) -> httpx.Response:
@@ -116,8 +118,8 @@ def test_an_event_within_five_minutes_is_taken(fake: FakeStripe, tmp_path: Path)
 
 def test_no_webhook_route_without_its_secret(fake: FakeStripe, tmp_path: Path) -> None:
     runtime = make_runtime(fake, tmp_path, Clock(NOW))
-    runtime = Runtime(runtime.settings, {k: v for k, v in runtime.env.items() if k != "STRIPE_WEBHOOK_SECRET"},
-                      runtime.clock)
+    runtime = Runtime(_file=runtime.settings, env={k: v for k, v in runtime.env.items()
+                                                   if k != "STRIPE_WEBHOOK_SECRET"}, clock=runtime.clock)
     with serve(build_app(runtime)) as url:
         assert post(url, b"{}", "t=1,v1=00").status_code == 404
 
@@ -136,7 +138,7 @@ def test_the_scheduler_syncs_every_sync_minutes(fake: FakeStripe, tmp_path: Path
 
 def test_a_digest_syncs_stripe_right_before_it(fake: FakeStripe, tmp_path: Path) -> None:
     clock = Clock(NOW)
-    schedule = DigestSchedule("C0REVENUE1", name="revenue", include=("month", "movements"))
+    schedule = DigestSchedule(channel="C0REVENUE1", name="revenue", include=("month", "movements"))
     runtime = make_runtime(fake, tmp_path, clock, digests=(schedule,))
     runtime.stripe_source().read_cells()  # synced at NOW
     late = fake.account.add_customer("Late Co", month_start(2026, 2), {"segment": "SMB"})

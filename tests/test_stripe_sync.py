@@ -75,7 +75,7 @@ def store(state_url: str) -> Iterator[StateStore]:
 
 
 def api_for(fake: FakeStripe, key: str = SECRET_KEY, sleeps: Sleeps | None = None) -> StripeApi:
-    return StripeApi(key, fake.url, sleep=sleeps or Sleeps())
+    return StripeApi(key=key, base=fake.url, sleep=sleeps or Sleeps())
 
 
 def small_account() -> StripeAccount:
@@ -202,7 +202,7 @@ def test_both_line_shapes_read_alike() -> None:
 
 def test_a_wrong_key_names_stripe_api_key(store: StateStore) -> None:
     with FakeStripe(small_account()) as fake, pytest.raises(StripeKeyError) as caught:
-        sync(StripeApi("sk_test_revoked000000000000", fake.url, sleep=Sleeps()), store, NOW)
+        sync(StripeApi(key="sk_test_revoked000000000000", base=fake.url, sleep=Sleeps()), store, NOW)
     assert str(caught.value) == (
         "Stripe refused STRIPE_API_KEY (Invalid API Key provided): the key is wrong, "
         "revoked or expired. Create a new restricted key (Invoices: Read, Customers: Read) in the Dashboard and "
@@ -234,7 +234,7 @@ def test_429s_wait_their_retry_after_then_carry_on(store: StateStore) -> None:
 def test_429s_past_the_budget_say_so(store: StateStore) -> None:
     with FakeStripe(small_account()) as fake:
         fake.rate_limit(100, retry_after=30)
-        api = StripeApi(SECRET_KEY, fake.url, sleep=Sleeps(), retry_budget=100)
+        api = StripeApi(key=SECRET_KEY, base=fake.url, sleep=Sleeps(), retry_budget=100)
         with pytest.raises(StripeUnavailable) as caught:
             sync(api, store, NOW)
     assert str(caught.value) == ("Stripe kept answering 429 (rate limited) for 90 s; try again in a minute, or "
@@ -274,7 +274,8 @@ def test_kill_9_mid_sync_then_resume(tmp_path: Path) -> None:
             "store = StateStore(sys.argv[1])\n"
             "def page():\n"
             "    print('page', flush=True)\n"
-            "sync(StripeApi(sys.argv[2], sys.argv[3]), store, dt.datetime(2026, 12, 5, tzinfo=dt.UTC), on_page=page)\n"
+            "api = StripeApi(key=sys.argv[2], base=sys.argv[3])\n"
+            "sync(api, store, dt.datetime(2026, 12, 5, tzinfo=dt.UTC), on_page=page)\n"
         )
         child = subprocess.Popen([sys.executable, "-c", script, url, SECRET_KEY, fake.url], cwd=ROOT,
                                  stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -288,7 +289,7 @@ def test_kill_9_mid_sync_then_resume(tmp_path: Path) -> None:
         kept = store.stripe_counts()["invoices"]
         assert 400 <= kept < 1000
         assert json.loads(json.dumps(store.stripe_progress()))["run"]["stage"] == "invoices"
-        result = sync(StripeApi(SECRET_KEY, fake.url), store, NOW)
+        result = sync(StripeApi(key=SECRET_KEY, base=fake.url), store, NOW)
     assert result.resumed
     expected = sorted((i.id, line.id, line.amount) for i in account.invoices.values() for line in i.lines)
     assert kept_lines(store) == expected

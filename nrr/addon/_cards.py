@@ -118,7 +118,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         ledger = check.ledger
         assert ledger is not None and ledger.last_month is not None
         last = ledger.last_month
-        report = app.report(ledger, Period(last, last, last.name))
+        report = app.report(ledger, Period(first=last, last=last, label=last.name))
         r = report.retention
         widgets.append(_text(f"{last.name}", f"NRR {rate(r.nrr)} · GRR {rate(r.grr)}",
                              "latest month in the ledger"))
@@ -162,8 +162,8 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
     if ledger.last_month is None:
         return [_paragraph(ONE_MONTH.format(month=table.first.name))]
     last = ledger.last_month
-    latest = app.report(ledger, Period(last, last, last.name))
-    year = app.report(ledger, Period(last - 11, last, COHORT_LABEL)) if last - 12 in table else None
+    latest = app.report(ledger, Period(first=last, last=last, label=last.name))
+    year = app.report(ledger, Period(first=last - 11, last=last, label=COHORT_LABEL)) if last - 12 in table else None
     widgets: list[dict[str, Any]] = []
     if year is not None:
         widgets.append(_cohort_text(f"{COHORT_LABEL} to {last.short}", year))
