@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from nrr.state import StateStore
     from nrr.workspace import Workspace
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
-    from stripe_source import StripeApi, StripeSource
+    from stripe_source import StripeApi, StripeSource, StripeSummary
 
 
 #: how long an answer stays shareable (its Share button); older ones are pruned as new ones are kept
@@ -230,6 +230,10 @@ class Runtime:
         age = dt.timedelta(minutes=self._file.stripe.sync_minutes) if max_age is None else max_age
         return StripeSource(api=self.stripe_api, store=self.state(), clock=self.clock, today=Month.of(self.today()),
                             max_age=age)
+
+    def stripe_summary(self) -> StripeSummary:
+        """Sync Stripe now, then what it holds (``/nrr connect stripe``)."""
+        return self.stripe_source(dt.timedelta(0)).summary()
 
     def source(self, spec: str | None = None) -> LedgerSource:
         """The ledger source ``spec`` names (default: the configured one): a file, a sheet, or ``stripe``."""

@@ -14,7 +14,7 @@ from stripe_source._errors import (
     StripeUnavailable,
     WebhookRefused,
 )
-from stripe_source._messages import sync_busy, sync_lines
+from stripe_source._messages import key_reads, sync_busy, sync_lines
 from stripe_source._records import (
     FINAL_STATUSES,
     StripeCustomer,
@@ -24,7 +24,16 @@ from stripe_source._records import (
     read_invoice,
     read_line,
 )
-from stripe_source._source import SOURCE_NAME, StripeCells, StripeSource, StripeStore, billing_lines, is_stripe_spec
+from stripe_source._source import (
+    SOURCE_NAME,
+    StripeCells,
+    StripeSource,
+    StripeStore,
+    StripeSummary,
+    account_name,
+    billing_lines,
+    is_stripe_spec,
+)
 from stripe_source._sync import Saved, SyncResult, SyncStore, sync
 from stripe_source._webhook import TOLERANCE, stale_kind, verify_event
 
@@ -44,13 +53,16 @@ __all__ = [
     "StripePermissionError",
     "StripeSource",
     "StripeStore",
+    "StripeSummary",
     "StripeUnavailable",
     "SyncResult",
     "SyncStore",
     "WebhookRefused",
+    "account_name",
     "billing_lines",
     "is_stripe_spec",
     "key_mode",
+    "key_reads",
     "read_customer",
     "read_invoice",
     "read_line",

@@ -100,6 +100,16 @@ class StripeApi:
             self.sleep(wait)
             waited += wait
 
+    @property
+    def restricted(self) -> bool:
+        return self.key.startswith("rk_")
+
+    def probe(self) -> None:
+        """Read one invoice and one customer: a key Stripe refuses, or one without either permission, raises
+        (``StripeKeyError``, ``StripePermissionError``) saying what to do. Two requests, nothing kept."""
+        self._call("/v1/invoices", {"limit": 1})
+        self._call("/v1/customers", {"limit": 1})
+
     def account(self) -> dict[str, Any]:
         return self._call("/v1/account")
 

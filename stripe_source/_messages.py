@@ -72,3 +72,11 @@ def sync_lines(*, full: bool, resumed: bool, requests: int, new: int, changed: l
 def sync_busy() -> str:
     return ("Another nrr instance is syncing Stripe right now (it holds the sync's lease for up to 2 minutes); "
             "run nrr sync again in a moment.")
+
+
+def key_reads(restricted: bool, mode: str) -> str:
+    """``nrr doctor``'s line for a key that reads what nrr needs."""
+    if restricted:
+        return f"a restricted key in {mode} mode; it reads invoices and customers"
+    return (f"a secret key in {mode} mode; it reads invoices and customers (a restricted key with Invoices: Read "
+            "and Customers: Read is enough)")

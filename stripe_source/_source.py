@@ -30,7 +30,7 @@ from engine import (
 )
 from stripe_source import _messages as say
 from stripe_source._client import StripeApi
-from stripe_source._errors import StripeUnavailable
+from stripe_source._errors import StripeError, StripeUnavailable
 from stripe_source._records import StripeCustomer
 from stripe_source._sync import SyncResult, SyncStore, sync
 
@@ -42,7 +42,30 @@ class StripeStore(SyncStore, Protocol):
 
     def stripe_rows(self) -> tuple[list[dict[str, Any]], dict[str, StripeCustomer]]: ...
 
+    def stripe_counts(self) -> dict[str, int]: ...
+
     def acquire_lease(self, name: str, now: dt.datetime, ttl: dt.timedelta) -> bool: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class StripeSummary:
+    """What ``/nrr connect stripe`` and ``nrr doctor`` say about the account: its name (None when the key may
+    not read it), the key's mode, what is kept, and the months the figures cover."""
+
+    account: str | None
+    mode: str
+    invoices: int
+    customers: int
+    first: Month | None
+    last: Month | None
+    months: int
+
+
+def account_name(data: Mapping[str, Any]) -> str | None:
+    """The account's name as its Dashboard shows it."""
+    dashboard = (data.get("settings") or {}).get("dashboard") or {}
+    profile = data.get("business_profile") or {}
+    return dashboard.get("display_name") or profile.get("name") or data.get("email") or None
 
 
 def is_stripe_spec(spec: str) -> bool:
@@ -133,6 +156,21 @@ class StripeSource:
         if synced is None or progress.get("run") or self.store.stripe_stale():
             return True
         return now - dt.datetime.fromisoformat(synced) >= self.max_age
+
+    def summary(self) -> StripeSummary:
+        """Sync (as ``read_cells`` does), then what the account holds; ``LedgerError`` when its lines cannot
+        make a table (nothing paid yet)."""
+        ledger = self.read_cells().ledger
+        table = ledger.customers
+        counts = self.store.stripe_counts()
+        api = self.api()
+        try:
+            name = account_name(api.account())
+        except StripeError:  # a restricted key need not read the account: its name is then unknown
+            name = None
+        return StripeSummary(account=name, mode=api.mode, invoices=counts["invoices"], customers=counts["customers"],
+                             first=table.first if table else None, last=table.last if table else None,
+                             months=table.count if table else 0)
 
     def read_cells(self) -> Cells:
         notes: list[Issue] = []

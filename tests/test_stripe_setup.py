@@ -1,0 +1,121 @@
+"""``/nrr connect stripe`` through the real Bolt app over HTTP, against the Slack fake and the Stripe emulator,
+and ``nrr doctor``'s Stripe line."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from rich.console import Console
+
+from nrr.cli import main
+from nrr.config import LedgerSettings, Settings, SlackSettings, StateSettings
+from nrr.runtime import Runtime
+from nrr.server import build_server
+from tests.fakes.servers import serve
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.stripe_api import NO_INVOICES_KEY, RESTRICTED_KEY, SECRET_KEY, FakeStripe
+from tests.helpers import EXAMPLE_LEDGER
+from tests.test_bot import Stack, slack_env
+from tests.test_stripe_cli import NOW, example_account
+
+ADMIN, MEMBER = "U0ADMIN", "U0ANA"
+
+
+class World:
+    def __init__(self, stack: Stack, runtime: Runtime, stripe: FakeStripe) -> None:
+        self.stack, self.runtime, self.stripe = stack, runtime, stripe
+
+    def say(self, text: str, user: str = ADMIN) -> str:
+        self.stack.sent += 1
+        name = f"stripe{self.stack.sent}"
+        body = {"token": "legacy", "team_id": "T0ACME", "team_domain": "acme", "channel_id": "C0REVENUE",
+                "channel_name": "revenue", "user_id": user, "user_name": "someone", "command": "/nrr",
+                "text": text, "api_app_id": "A0NRR", "response_url": self.stack.slack.response_url(name),
+                "trigger_id": "1.2.3"}
+        assert self.stack.post(urlencode(body)).status_code == 200
+        return str(self.stack.answer(f"/response/{name}")["text"])
+
+
+def make_world(tmp_path: Path, key: str) -> Iterator[World]:
+    with FakeSlack() as slack, FakeStripe(example_account()) as stripe:
+        slack.users = {ADMIN: {"is_admin": True, "tz": "UTC"}, MEMBER: {"tz": "UTC"}}
+        env = slack_env(slack, STRIPE_API_KEY=key, STRIPE_API_BASE=stripe.url)
+        settings = Settings(ledger=LedgerSettings(source=str(EXAMPLE_LEDGER)), slack=SlackSettings(),
+                            state=StateSettings(url=f"sqlite:///{tmp_path / 'state.db'}"))
+        runtime = Runtime(_file=settings, env=env, clock=lambda: NOW, sleep=lambda _: None)
+        with serve(build_server(runtime).app) as url:
+            yield World(Stack(slack, url, runtime), runtime, stripe)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    yield from make_world(tmp_path, SECRET_KEY)
+
+
+def test_an_admin_connects_stripe_and_answers_read_it(world: World) -> None:
+    assert world.say("connect stripe") == (
+        "Connected the workspace to Stripe. Stripe account Acme Analytics, Inc., test mode: 30 invoices, "
+        "5 customers, January 2025 to February 2026 (14 months). Answers, digests and alerts now read it.")
+    assert world.runtime.ledger_spec == "stripe"
+    assert world.say("ttm").startswith("Trailing 12 months")
+    assert "80.0%" in world.say("ttm")
+
+
+def test_a_member_cannot_connect_stripe_and_nothing_is_read(world: World) -> None:
+    answer = world.say("connect stripe", user=MEMBER)
+    assert answer.startswith("Only workspace admins and owners")
+    assert world.stripe.total == 0 and world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+
+
+def test_a_key_typed_into_slack_is_never_taken(world: World) -> None:
+    answer = world.say("connect sk_live_51TypedIntoSlack0000")
+    assert answer.endswith("Nothing changed.") and world.stripe.total == 0
+
+
+@pytest.fixture
+def no_invoices(tmp_path: Path) -> Iterator[World]:
+    yield from make_world(tmp_path, NO_INVOICES_KEY)
+
+
+def test_a_key_without_invoice_access_names_the_permission(no_invoices: World) -> None:
+    said = no_invoices.say("connect stripe").replace("\u2060", "").replace("&gt;", ">")  # Slack's plain text
+    assert said == (
+        "STRIPE_API_KEY cannot read what nrr needs: Stripe says it lacks Invoices: Read (rak_invoice_read). Edit "
+        "the restricted key in the Dashboard (Developers > API keys) and give it Invoices: Read. Nothing changed.")
+    assert no_invoices.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+
+
+def doctor(env: dict[str, str]) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = main(["doctor", "--ledger", str(EXAMPLE_LEDGER)], env=env, clock=lambda: NOW,
+                stdout=Console(file=out, width=200), stderr=Console(file=io.StringIO()))
+    return code, [line for line in out.getvalue().splitlines() if line.split(" ", 1)[1].lstrip().startswith("stripe")]
+
+
+@pytest.mark.parametrize(("key", "ok", "line"), [
+    (RESTRICTED_KEY, True, "ok   stripe: a restricted key in test mode; it reads invoices and customers"),
+    (SECRET_KEY, True, "ok   stripe: a secret key in test mode; it reads invoices and customers (a restricted key "
+                       "with Invoices: Read and Customers: Read is enough)"),
+    (NO_INVOICES_KEY, False, "FAIL stripe: STRIPE_API_KEY cannot read what nrr needs: Stripe says it lacks Invoices: "
+                             "Read (rak_invoice_read). Edit the restricted key in the Dashboard (Developers > API "
+                             "keys) and give it Invoices: Read."),
+    ("rk_live_51Revoked0000000000000", False, "FAIL stripe: Stripe refused STRIPE_API_KEY (Invalid API Key "
+                                               "provided): the key is wrong, revoked or expired. Create a new "
+                                               "restricted key (Invoices: Read, Customers: Read) in the Dashboard "
+                                               "and set STRIPE_API_KEY to it."),
+])
+def test_doctor_checks_the_key_its_mode_and_read_access(tmp_path: Path, key: str, ok: bool, line: str) -> None:
+    with FakeStripe(example_account()) as stripe:
+        _, lines = doctor({"STRIPE_API_KEY": key, "STRIPE_API_BASE": stripe.url,
+                           "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"})
+        assert stripe.counts.get("GET /v1/invoices", 0) <= 1  # a look, not a sync
+    assert lines == [line]
+    del ok
+
+
+def test_doctor_says_nothing_of_stripe_when_it_is_not_used(tmp_path: Path) -> None:
+    assert doctor({"NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"})[1] == []
