@@ -70,6 +70,7 @@ class Runtime:
     #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _stripe_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -229,7 +230,7 @@ class Runtime:
         max_age = self.stripe_max_age if max_age is None else max_age
         age = dt.timedelta(minutes=self._file.stripe.sync_minutes) if max_age is None else max_age
         return StripeSource(api=self.stripe_api, store=self.state(), clock=self.clock, today=Month.of(self.today()),
-                            max_age=age)
+                            max_age=age, cache=self._stripe_cache)
 
     def stripe_summary(self) -> StripeSummary:
         """Sync Stripe now, then what it holds (``/nrr connect stripe``)."""

@@ -93,6 +93,7 @@ def billing_lines(rows: Sequence[Mapping[str, Any]], customers: Mapping[str, Str
     return lines, names
 
 
+@functools.lru_cache(maxsize=8192)  # periods repeat: every monthly line of a month shares its two instants
 def _utc(seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(seconds), dt.UTC).replace(tzinfo=None)
 
@@ -128,6 +129,8 @@ class StripeSource:
     clock: Callable[[], dt.datetime]
     today: Month | None = None
     max_age: dt.timedelta = dt.timedelta(0)
+    #: the last read, shared by the sources a runtime makes: answers between two syncs reuse its ledger
+    cache: dict[str, Any] = field(default_factory=dict)
     last_sync: SyncResult | None = field(default=None, init=False)
 
     @property
@@ -182,12 +185,18 @@ class StripeSource:
                 raise
             notes.append(Issue(severity="warning", code="stripe_as_of",
                                message=say.as_of(str(exc), dt.datetime.fromisoformat(synced))))
+        progress = self.store.stripe_progress() or {}
+        key = (progress.get("synced_by"), self.today, tuple(n.message for n in notes))
+        cached = self.cache.get("cells")
+        if cached is not None and self.cache.get("key") == key:
+            return cached  # type: ignore[no-any-return]
         rows, customers = self.store.stripe_rows()
         lines, names = billing_lines(rows, customers)
-        progress = self.store.stripe_progress() or {}
         digest = hashlib.sha256(f"{progress.get('synced_at')}\0{len(rows)}".encode()).hexdigest()
-        return StripeCells(grid=(), sheet=None, source_digest=digest, lines=tuple(lines), attribute_names=names,
-                           today=self.today, notes=tuple(notes))
+        cells = StripeCells(grid=(), sheet=None, source_digest=digest, lines=tuple(lines), attribute_names=names,
+                            today=self.today, notes=tuple(notes))
+        self.cache.update(key=key, cells=cells)
+        return cells
 
 
 _LEASE = "stripe-sync"

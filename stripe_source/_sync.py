@@ -201,7 +201,7 @@ def sync(api: StripeApi, store: SyncStore, now: dt.datetime, *, full: bool = Fal
         "invoices_max": max(progress.get("invoices_max") or 0, run.get("invoices_max") or 0) or None,
         "customers_max": max(progress.get("customers_max") or 0, run.get("customers_max") or 0) or None,
         "customers_at": run["customers_at"] if run["customers_gte"] is None else progress.get("customers_at"),
-        "synced_at": now.isoformat(), "run": None,
+        "synced_at": now.isoformat(), "synced_by": run["id"], "run": None,
     }
     store.stripe_save(progress=done)
     store.stripe_clear_stale(run.get("stale"))

@@ -60,13 +60,13 @@ def test_a_verified_invoice_event_makes_the_next_answer_sync(fake: FakeStripe, t
     source = runtime.stripe_source()
     source.read_cells()  # the first read syncs
     fake.reset_counts()
-    source.read_cells()  # within [stripe] sync_minutes: no request
-    assert fake.total == 0
+    cells = source.read_cells()  # within [stripe] sync_minutes: no request, and the same read
+    assert fake.total == 0 and runtime.stripe_source().read_cells() is cells
     body = event("invoice.paid", {"id": "in_1", "object": "invoice"}, int(NOW.timestamp()))
     with serve(build_app(runtime)) as url:
         response = post(url, body, sign(body, SECRET, int(NOW.timestamp()) - 60))
     assert (response.status_code, response.json()) == (200, {"received": True})
-    source.read_cells()
+    assert source.read_cells() is not cells
     assert fake.counts == {"GET /v1/invoices": 1}  # synced: no new customer named, so no customers read
     fake.reset_counts()
     source.read_cells()
