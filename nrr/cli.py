@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "by hand unless --overwrite. On a customer tab, writes its derived seven-column ledger to the "
                     "tab [ledger] template_tab of the same spreadsheet (default NRR, created from the template).")
     common(fill)
+    fill.add_argument("--from", dest="from_source", choices=["stripe"],
+                      help="write the derived ledger of another source (stripe: the synced Stripe account) to the "
+                           "sheet's [ledger] template_tab")
     fill.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     fill.add_argument("--overwrite", action="store_true",
                       help="also replace computed cells whose typed value differs from the formula")
@@ -277,8 +280,15 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     if not is_sheet_spec(spec):
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
-    result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
-                        fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab)
+    if args.from_source == "stripe":
+        from sheets import fill_derived
+
+        ledger = replace(load_ledger(runtime.stripe_source()), sheet="Stripe")
+        result = fill_derived(runtime.sheet_source(spec), ledger, template_tab=runtime.settings.ledger.template_tab,
+                              overwrite=args.overwrite, dry_run=args.dry_run, fix_formulas=args.fix_formulas)
+    else:
+        result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
+                            fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab)
     for line in result.lines():
         out.print(line, soft_wrap=True, markup=False)
     return EXIT_OK

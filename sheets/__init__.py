@@ -25,6 +25,7 @@ from sheets._spec import SheetRef, is_sheet_spec, parse_sheet_spec
 if TYPE_CHECKING:
     from sheets._cellplan import METADATA_KEY, NOTE_PREFIX, FillResult
     from sheets._client import SCOPES, SheetsClient, UserSheetsClient, credentials_from_env
+    from sheets._derived import fill_derived
     from sheets._fill import fill_sheet
     from sheets._source import GoogleSheetSource, LedgerCache, Worksheet
     from sheets._template import init_sheet
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 _GOOGLE = {
     "SCOPES": "sheets._client", "SheetsClient": "sheets._client", "credentials_from_env": "sheets._client",
     "UserSheetsClient": "sheets._client",
-    "FillResult": "sheets._cellplan", "fill_sheet": "sheets._fill", "METADATA_KEY": "sheets._cellplan",
+    "FillResult": "sheets._cellplan", "fill_sheet": "sheets._fill",
+    "fill_derived": "sheets._derived", "METADATA_KEY": "sheets._cellplan",
     "NOTE_PREFIX": "sheets._cellplan",
     "GoogleSheetSource": "sheets._source", "LedgerCache": "sheets._source", "Worksheet": "sheets._source",
     "init_sheet": "sheets._template",
@@ -69,6 +71,7 @@ __all__ = [
     "UserSheetsClient",
     "Worksheet",
     "credentials_from_env",
+    "fill_derived",
     "fill_sheet",
     "init_sheet",
     "is_sheet_spec",

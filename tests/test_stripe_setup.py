@@ -119,3 +119,34 @@ def test_doctor_checks_the_key_its_mode_and_read_access(tmp_path: Path, key: str
 
 def test_doctor_says_nothing_of_stripe_when_it_is_not_used(tmp_path: Path) -> None:
     assert doctor({"NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"})[1] == []
+
+
+def test_fill_from_stripe_writes_the_derived_ledger_to_the_template_tab(tmp_path: Path) -> None:
+    import json
+
+    from tests.fakes.google_api import FakeGoogle
+
+    with FakeGoogle() as google, FakeStripe(example_account()) as stripe:
+        google.add_spreadsheet("1StripeHub000000000000000", {"Notes": [["kept by hand"]]})
+        env = {"STRIPE_API_KEY": SECRET_KEY, "STRIPE_API_BASE": stripe.url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}",
+               "GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
+
+        def fill() -> list[str]:
+            out = io.StringIO()
+            code = main(["fill", "--from", "stripe", "--ledger", "gsheet:1StripeHub000000000000000"], env=env,
+                        clock=lambda: NOW, stdout=Console(file=out, width=200), stderr=Console(file=out, width=200))
+            assert code == 0, out.getvalue()
+            return out.getvalue().splitlines()
+
+        first = fill()
+        assert first[0] == ("'Stripe' is a customer table: its derived ledger (13 month(s)) goes to a new tab 'NRR' "
+                            "(from the template), one row per month.")
+        assert "wrote B14 (February 2026): MRR (Start of Period) 2,200.00 (was blank)" in first
+        assert "wrote D13 (January 2026): Churned MRR 500.00 (was blank)" in first
+        sheet = google.spreadsheets["1StripeHub000000000000000"].sheet("NRR")
+        sheet.cell(13, 1).value = 2500.5  # typed by hand into February's Start
+        second = fill()
+        assert any(line.startswith("refused: B14 (February 2026)") for line in second), second
+        assert sheet.cell(13, 1).value == 2500.5  # left as typed
+        assert google.spreadsheets["1StripeHub000000000000000"].sheet("Notes").cell(0, 0).value == "kept by hand"
