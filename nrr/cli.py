@@ -281,10 +281,20 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
     if args.from_source == "stripe":
-        from sheets import fill_derived
+        from sheets import fill_derived, write_tab
+        from stripe_source import CUSTOMERS_TAB, customer_rows
 
         ledger = replace(load_ledger(runtime.stripe_source()), sheet="Stripe")
-        result = fill_derived(runtime.sheet_source(spec), ledger, template_tab=runtime.settings.ledger.template_tab,
+        sheet = runtime.sheet_source(spec)
+        if ledger.customers is not None:  # the MRR per customer per month, to a tab nrr keeps
+            mark = f"stripe:customers-tab:{sheet.ref.spreadsheet_id}"
+            written = write_tab(sheet, CUSTOMERS_TAB, customer_rows(ledger.customers),
+                                previous=runtime.state().get_value(mark), overwrite=args.overwrite,
+                                dry_run=args.dry_run)
+            if written.digest is not None and not args.dry_run:
+                runtime.state().set_value(mark, written.digest)
+            out.print(written.line, soft_wrap=True, markup=False)
+        result = fill_derived(sheet, ledger, template_tab=runtime.settings.ledger.template_tab,
                               overwrite=args.overwrite, dry_run=args.dry_run, fix_formulas=args.fix_formulas)
     else:
         result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,

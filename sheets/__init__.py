@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sheets._derived import fill_derived
     from sheets._fill import fill_sheet
     from sheets._source import GoogleSheetSource, LedgerCache, Worksheet
+    from sheets._table_tab import TabWrite, write_tab
     from sheets._template import init_sheet
 
 _GOOGLE = {
@@ -37,7 +38,7 @@ _GOOGLE = {
     "fill_derived": "sheets._derived", "METADATA_KEY": "sheets._cellplan",
     "NOTE_PREFIX": "sheets._cellplan",
     "GoogleSheetSource": "sheets._source", "LedgerCache": "sheets._source", "Worksheet": "sheets._source",
-    "init_sheet": "sheets._template",
+    "init_sheet": "sheets._template", "TabWrite": "sheets._table_tab", "write_tab": "sheets._table_tab",
 }
 
 
@@ -67,6 +68,7 @@ __all__ = [
     "SheetsQuotaError",
     "SheetsUnavailable",
     "SourceError",
+    "TabWrite",
     "UserAccessRefused",
     "UserSheetsClient",
     "Worksheet",
@@ -77,4 +79,5 @@ __all__ = [
     "is_sheet_spec",
     "open_file_source",
     "parse_sheet_spec",
+    "write_tab",
 ]

@@ -25,6 +25,7 @@ from stripe_source._records import (
     read_line,
 )
 from stripe_source._source import (
+    CUSTOMERS_TAB,
     SOURCE_NAME,
     StripeCells,
     StripeSource,
@@ -32,12 +33,14 @@ from stripe_source._source import (
     StripeSummary,
     account_name,
     billing_lines,
+    customer_rows,
     is_stripe_spec,
 )
 from stripe_source._sync import Saved, SyncResult, SyncStore, sync
 from stripe_source._webhook import TOLERANCE, stale_kind, verify_event
 
 __all__ = [
+    "CUSTOMERS_TAB",
     "DEFAULT_API_BASE",
     "FINAL_STATUSES",
     "SOURCE_NAME",
@@ -60,6 +63,7 @@ __all__ = [
     "WebhookRefused",
     "account_name",
     "billing_lines",
+    "customer_rows",
     "is_stripe_spec",
     "key_mode",
     "key_reads",

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from engine import (
     BillingLine,
     Cells,
+    CustomerTable,
     Issue,
     LedgerCheck,
     Month,
@@ -91,6 +92,22 @@ def billing_lines(rows: Sequence[Mapping[str, Any]], customers: Mapping[str, Str
             discount_cents=int(r["discount"]), tax_cents=int(r["tax_included"]),
             currency=str(r["currency"]).upper() or None, proration=bool(r["proration"]), attributes=attributes))
     return lines, names
+
+
+#: the tab ``nrr fill --from stripe`` writes the MRR per customer per month to
+CUSTOMERS_TAB = "Stripe customers"
+
+
+def customer_rows(table: CustomerTable) -> list[list[str | float | None]]:
+    """A customer table in wide form, as a customers tab holds it: Customer ID, Customer, each attribute (its
+    value in the latest month), then one column per month (``2026-01``) of MRR in currency units."""
+    months = [str(table.first + i) for i in range(table.count)]
+    attributes = table.attributes
+    rows: list[list[str | float | None]] = [["Customer ID", "Customer", *table.attribute_names, *months]]
+    for c, key in enumerate(table.keys):
+        latest = [attributes[name][c][-1] if attributes[name][c] else None for name in table.attribute_names]
+        rows.append([key, table.names[c], *latest, *(cents / 100 for cents in table.mrr[c])])
+    return rows
 
 
 @functools.lru_cache(maxsize=8192)  # periods repeat: every monthly line of a month shares its two instants

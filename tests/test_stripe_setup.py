@@ -140,6 +140,16 @@ def test_fill_from_stripe_writes_the_derived_ledger_to_the_template_tab(tmp_path
             return out.getvalue().splitlines()
 
         first = fill()
+        assert first.pop(0) == "'Stripe customers': created with 4 rows."
+        book = google.spreadsheets["1StripeHub000000000000000"]
+        customers = book.sheet("Stripe customers")
+        assert [customers.cell(0, c).value for c in range(4)] == ["Customer ID", "Customer", "segment", "2025-01"]
+        acme = next(r for r in range(1, 5) if customers.cell(r, 1).value == "Acme Inc")
+        assert [customers.cell(acme, c).value for c in (2, 3, 15)] == ["Enterprise", 1000.0, 1200.0]
+        out = io.StringIO()
+        assert main(["report", "ttm", "--json", "--ledger", "gsheet:1StripeHub000000000000000/Stripe customers"],
+                    env=env, clock=lambda: NOW, stdout=Console(file=out), stderr=Console(file=out)) == 0
+        assert json.loads(out.getvalue())["nrr_pct"] == 80.0  # the tab reads back as the same customer table
         assert first[0] == ("'Stripe' is a customer table: its derived ledger (13 month(s)) goes to a new tab 'NRR' "
                             "(from the template), one row per month.")
         assert "wrote B14 (February 2026): MRR (Start of Period) 2,200.00 (was blank)" in first
@@ -147,6 +157,11 @@ def test_fill_from_stripe_writes_the_derived_ledger_to_the_template_tab(tmp_path
         sheet = google.spreadsheets["1StripeHub000000000000000"].sheet("NRR")
         sheet.cell(13, 1).value = 2500.5  # typed by hand into February's Start
         second = fill()
+        assert second.pop(0) == "'Stripe customers': already up to date (4 rows)."
+        customers.cell(acme, 3).value = 999.0  # a person's edit: the tab is no longer nrr's alone
+        assert fill()[0] == ("'Stripe customers': changed since nrr last wrote it; left as it is (--overwrite "
+                             "replaces it with the figures).")
+        assert customers.cell(acme, 3).value == 999.0
         assert any(line.startswith("refused: B14 (February 2026)") for line in second), second
         assert sheet.cell(13, 1).value == 2500.5  # left as typed
         assert google.spreadsheets["1StripeHub000000000000000"].sheet("Notes").cell(0, 0).value == "kept by hand"
