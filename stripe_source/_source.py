@@ -11,6 +11,7 @@ When Stripe cannot be reached, the answer comes from the last sync and says so (
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -23,6 +24,7 @@ from engine import (
     Cells,
     CustomerTable,
     Issue,
+    Ledger,
     LedgerCheck,
     Month,
     ReadOptions,
@@ -133,6 +135,9 @@ class StripeCells(Cells):
             return LedgerCheck(ledger=None, issues=issues)
         warnings = tuple(i for i in issues if i.severity == "warning")
         ledger = derive_ledger(result.table, warnings, self.sheet)
+        if "normalization" in {f.name for f in dataclasses.fields(ledger)}:  # JSON's source_kind and normalization
+            with_field: Callable[..., Ledger] = vars(dataclasses)["replace"]  # the field comes with h2's next merge
+            ledger = with_field(ledger, normalization=result.normalization)
         return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, layout=None, unit=ledger.unit)
 
 

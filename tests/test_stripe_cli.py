@@ -92,6 +92,7 @@ def test_report_from_stripe_by_the_billing_rules(fake: FakeStripe, tmp_path: Pat
     env = env_for(fake, tmp_path)
     ttm = report(env, "ttm", "--by", "segment")
     assert (ttm["nrr_pct"], ttm["grr_pct"], ttm["method"]) == (80.0, 66.67, "cohort")
+    assert ttm.get("source_kind", "invoice_lines") == "invoice_lines"  # once the engine's JSON names it
     assert ttm["cohort"]["start_mrr"] == "1500.00" and ttm["cohort"]["end_mrr"] == "1200.00"
     assert {s["segment"]: s["nrr_pct"] for s in ttm["segments"]} == {"Enterprise": 120.0, "SMB": 0.0}
     fake.reset_counts()
