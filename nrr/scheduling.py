@@ -449,8 +449,9 @@ def start_scheduler(service: DigestService, *, blocking: bool = False) -> BaseSc
                       id="nrr:tick", next_run_time=service.runtime.clock())
     scheduler.add_job(_job(service, service.poll), IntervalTrigger(minutes=every.poll_minutes, timezone=dt.UTC),
                       id="nrr:poll")
-    if is_stripe_spec(service.runtime.ledger_spec):  # looked at every minute; syncs every [stripe] sync_minutes
-        scheduler.add_job(_sync_job(service), IntervalTrigger(minutes=1, timezone=dt.UTC), id="nrr:stripe-sync")
+    # every minute: syncs when the ledger is Stripe (connected from Slack at any time) and the last sync is older
+    # than [stripe] sync_minutes, or a webhook marked it stale
+    scheduler.add_job(_sync_job(service), IntervalTrigger(minutes=1, timezone=dt.UTC), id="nrr:stripe-sync")
     scheduler.start()
     return scheduler
 

@@ -124,6 +124,15 @@ def test_no_webhook_route_without_its_secret(fake: FakeStripe, tmp_path: Path) -
         assert post(url, b"{}", "t=1,v1=00").status_code == 404
 
 
+def test_the_scheduler_does_not_sync_a_ledger_that_is_not_stripe(fake: FakeStripe, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    runtime = make_runtime(fake, tmp_path, Clock(NOW))
+    runtime = replace(runtime, _file=replace(runtime.settings, ledger=LedgerSettings(source="ledger.csv")))
+    assert DigestService(runtime, runtime.state(), None).sync_stripe(NOW) is None
+    assert fake.total == 0
+
+
 def test_the_scheduler_syncs_every_sync_minutes(fake: FakeStripe, tmp_path: Path) -> None:
     clock = Clock(NOW)
     service = DigestService(make_runtime(fake, tmp_path, clock), make_runtime(fake, tmp_path, clock).state(), None)
