@@ -123,6 +123,15 @@ def connected(spec: str, found: str) -> str:
     return f"Connected the workspace to {spec}. {found} Answers, digests and alerts now read it."
 
 
+def stripe_found(account: str | None, mode: str, invoices: int, customers: int, first: str | None, last: str | None,
+                 months: int) -> str:
+    """What ``/nrr connect stripe`` found: the account, the key's mode, what was read, the months it covers."""
+    name = f"Stripe account {account}" if account else "The Stripe account (the key may not read its name)"
+    span = f"{first} to {last} ({months} month{'' if months == 1 else 's'})" if first and last else "no month yet"
+    return (f"{name}, {mode} mode: {invoices:,} invoice{'' if invoices == 1 else 's'}, {customers:,} "
+            f"customer{'' if customers == 1 else 's'}, {span}.")
+
+
 def pinned_by_command_line() -> str:
     return ("But this instance of nrr was started with --ledger, which wins over the connection until it is "
             "restarted without it.")

@@ -5,8 +5,9 @@ Queries stay open to everyone; a change is made only for workspace admins and ow
 (``users.info``) and the users or user groups in ``[slack] admins``. Anyone else gets a plain
 answer naming who can, and nothing changes. A digest or alert channel is never saved where the bot
 cannot post: it joins a public channel itself when ``[slack] join_channels`` allows, and otherwise
-says how to invite it. Only Google Sheets can be connected from Slack: a Slack user must never make
-the server read its own files.
+says how to invite it. Only Google Sheets, and the Stripe account of the server's own ``STRIPE_API_KEY``
+(``/nrr connect stripe``), can be connected from Slack: a Slack user must never make the server read its
+own files, nor hand it a key.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot._errors import Refused
 from bot._mrkdwn import escape, plain
 from engine import Cells, NrrError
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
+from stripe_source import SOURCE_NAME, StripeSummary, is_stripe_spec
 
 COMMANDS = ("connect", "subscribe", "subscriptions", "unsubscribe", "alerts", "alert")
 # neither class holds "<": each try stops at the next one, so many "<" cost linear time, not quadratic
@@ -168,6 +170,10 @@ class SetupApp(Protocol):
 
     def sheet_cells(self, spec: str) -> Cells: ...
 
+    def stripe_summary(self) -> StripeSummary:
+        """Sync the Stripe account of the server's STRIPE_API_KEY now, and say what it holds."""
+        ...
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -274,6 +280,8 @@ class Setup:
         typed = _LINK.sub(r"\1", rest).strip()
         if not typed:
             return self._connection_now()
+        if is_stripe_spec(typed):
+            return self._connect_stripe(caller, client)
         spec = _canonical_sheet(typed)
         if spec is None:
             raise Refused(say.only_sheets(escape(typed)))
@@ -296,6 +304,20 @@ class Setup:
         pinned = self.app.explicit_ledger
         return say.connected(plain(spec), found) + (f" {say.pinned_by_command_line()}" if pinned else "") + warnings
 
+    def _connect_stripe(self, caller: Caller, client: WebClient) -> str:
+        """The server's own key (``STRIPE_API_KEY``; one typed into Slack is never taken), checked by a sync."""
+        self._require_admin(caller, client)
+        try:
+            found = self.app.stripe_summary()
+        except NrrError as exc:
+            raise Refused(f"{plain(str(exc))} Nothing changed.") from None
+        text = say.stripe_found(plain(found.account) if found.account else None, found.mode, found.invoices,
+                                found.customers, found.first.name if found.first else None,
+                                found.last.name if found.last else None, found.months)
+        self._workspace().connect(SOURCE_NAME, caller.user, text, team=caller.team)
+        pinned = self.app.explicit_ledger
+        return say.connected("Stripe", text) + (f" {say.pinned_by_command_line()}" if pinned else "")
+
     def _connection_now(self) -> str:
         workspace = self.app.workspace(create=False)
         connection = workspace.connection() if workspace is not None else None
@@ -303,7 +325,8 @@ class Setup:
             return say.pinned_by_command_line()
         if connection is None:
             source = self.app.settings.ledger.source
-            return say.connection_from_file("a Google Sheet" if is_sheet_spec(source) else "a file on the server")
+            return say.connection_from_file("a Google Sheet" if is_sheet_spec(source)
+                                            else "Stripe" if is_stripe_spec(source) else "a file on the server")
         return say.connection_now(plain(connection.source), connection.by, f"{connection.at:%Y-%m-%d}",
                                   connection.found)
 

@@ -80,6 +80,8 @@ def target_needs_both() -> str:
 
 def target_month(text: str) -> str:
     return f"--by {text!r} is not a month such as 2027-12."
+
+
 def fx_rates_unreadable(spec: str, why: str) -> str:
     return (f"[fx] rates = \"{spec}\" (nrr.toml) cannot be read: {why} The rates table is a .csv, .tsv or .xlsx file "
             "(relative to nrr.toml) or a Google Sheet, with one row per month and currency: Month, Currency, Rate.")
@@ -95,3 +97,8 @@ def fx_rates_missing(spec: str, path: object) -> str:
     return (f"[fx] rates = \"{spec}\" (nrr.toml): no such file (looked for {path}). The rates table is a .csv, "
             ".tsv or .xlsx file relative to nrr.toml, or a Google Sheet, with one row per month and currency: Month, "
             "Currency, Rate.")
+
+
+def stripe_webhook_refused() -> str:
+    return ("Stripe-Signature does not verify with STRIPE_WEBHOOK_SECRET (or its timestamp is more than 5 minutes "
+            "off); nothing was read.")

@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "by hand unless --overwrite. On a customer tab, writes its derived seven-column ledger to the "
                     "tab [ledger] template_tab of the same spreadsheet (default NRR, created from the template).")
     common(fill)
+    fill.add_argument("--from", dest="from_source", choices=["stripe"],
+                      help="write the derived ledger of another source (stripe: the synced Stripe account) to the "
+                           "sheet's [ledger] template_tab")
     fill.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     fill.add_argument("--overwrite", action="store_true",
                       help="also replace computed cells whose typed value differs from the formula")
@@ -171,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true",
                         help="print the message and the alerts instead of posting; write the chart to a PNG")
     digest.add_argument("--force", action="store_true", help="post again even if this digest was posted")
+
+    sync_cmd = commands.add_parser(
+        "sync", help="read what changed in Stripe (STRIPE_API_KEY) into the state database, and print it",
+        description="Sync the Stripe account: new invoices and customers, invoices not final when last read "
+                    "(draft, open) read again; an interrupted sync resumes. --full reads everything again.")
+    sync_cmd.add_argument("--full", action="store_true", help="read every invoice and customer again")
+    sync_cmd.add_argument("--config", metavar="FILE", help="nrr.toml to use")
 
     scheduler = commands.add_parser("scheduler", help="run the digest and alert scheduler alone (no HTTP)")
     common(scheduler)
@@ -354,8 +364,25 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     if not is_sheet_spec(spec):
         raise CommandError(f"{spec}: nrr fill writes to a Google Sheet; pass --ledger with the sheet's URL "
                           "or gsheet:ID (a file ledger is never written).")
-    result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
-                        fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab)
+    if args.from_source == "stripe":
+        from sheets import fill_derived, write_tab
+        from stripe_source import CUSTOMERS_TAB, customer_rows
+
+        ledger = replace(load_ledger(runtime.stripe_source()), sheet="Stripe")
+        sheet = runtime.sheet_source(spec)
+        if ledger.customers is not None:  # the MRR per customer per month, to a tab nrr keeps
+            mark = f"stripe:customers-tab:{sheet.ref.spreadsheet_id}"
+            written = write_tab(sheet, CUSTOMERS_TAB, customer_rows(ledger.customers),
+                                previous=runtime.state().get_value(mark), overwrite=args.overwrite,
+                                dry_run=args.dry_run)
+            if written.digest is not None and not args.dry_run:
+                runtime.state().set_value(mark, written.digest)
+            out.print(written.line, soft_wrap=True, markup=False)
+        result = fill_derived(sheet, ledger, template_tab=runtime.settings.ledger.template_tab,
+                              overwrite=args.overwrite, dry_run=args.dry_run, fix_formulas=args.fix_formulas)
+    else:
+        result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
+                            fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab)
     for line in result.lines():
         out.print(line, soft_wrap=True, markup=False)
     return EXIT_OK
@@ -443,6 +470,23 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
                       + "; pass --force to post it again.")
 
 
+def cmd_sync(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
+    from stripe_source import key_mode, sync_busy, sync_lines
+
+    source = runtime.stripe_source(dt.timedelta(0))
+    result = source.sync(full=args.full)
+    if result is None:
+        raise CommandError(sync_busy())
+    lines = sync_lines(
+        full=result.full, resumed=result.resumed, requests=result.requests, new=len(result.new),
+        changed=result.changed, dropped=len(result.dropped), customers_read=result.customers_read,
+        customers_changed=result.customers_changed, mode=key_mode(runtime.env.get("STRIPE_API_KEY", "")),
+        kept=runtime.state().stripe_counts())
+    for line in lines:
+        out.print(line, markup=False, soft_wrap=True, highlight=False)
+    return EXIT_OK
+
+
 def _configure_logging(env: Mapping[str, str]) -> None:
     """Timestamped lines on stderr for the long-running commands; DEBUG with NRR_DEBUG=1.
 
@@ -491,7 +535,8 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 #: The libraries each extra brings (pyproject.toml), so a missing one is named, not a traceback.
 EXTRAS = {"gspread": "sheets", "google": "sheets", "requests": "sheets", "cryptography": "sheets",
           "slack_bolt": "slack", "slack_sdk": "slack", "apscheduler": "slack", "matplotlib": "slack",
-          "sqlalchemy": "slack", "starlette": "slack", "uvicorn": "slack", "psycopg": "postgres"}
+          "sqlalchemy": "slack", "starlette": "slack", "uvicorn": "slack", "psycopg": "postgres",
+          "stripe": "stripe"}
 
 def cmd_doctor(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: Console) -> int:
     from nrr.doctor import diagnose, render
@@ -517,8 +562,7 @@ def _missing_extra(exc: Exception) -> str | None:
 
 COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, "validate": cmd_validate,
             "mrr": cmd_mrr, "fill": cmd_fill, "init-sheet": cmd_init_sheet, "serve": cmd_serve, "digest": cmd_digest,
-            "scheduler": cmd_scheduler}
-COMMANDS["forecast"] = cmd_forecast
+            "scheduler": cmd_scheduler, "sync": cmd_sync, "forecast": cmd_forecast}
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
@@ -536,7 +580,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         if args.command == "doctor":
             return cmd_doctor(args, env, clock, out)
         runtime = Runtime(_file=_settings(args, env), env=env, clock=clock,
-                          explicit_ledger=getattr(args, "ledger", None), read_today=getattr(args, "today", None))
+                          explicit_ledger=getattr(args, "ledger", None), read_today=getattr(args, "today", None),
+                          stripe_max_age=None if args.command in _LONG_RUNNING else dt.timedelta(0))
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)
@@ -560,6 +605,9 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
                   "Run again with NRR_DEBUG=1 to see the traceback, and report it.", markup=False)
         return EXIT_INTERNAL
 
+
+# commands that keep running: they sync Stripe every [stripe] sync_minutes (a command run by hand syncs first)
+_LONG_RUNNING = {"serve", "scheduler"}
 
 # commands that only read and print: nothing is left to close when they return
 _READ_ONLY = {"report", "ledger", "validate", "cohorts", "forecast", "mrr"}

@@ -277,6 +277,15 @@ class StateSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StripeSettings:
+    """``[stripe]``: how often the scheduler syncs the Stripe account (the key is ``STRIPE_API_KEY``, never here),
+    and how long Stripe's 429s and failures are waited out."""
+
+    sync_minutes: int = setting(60, _int_range(1, 1440))
+    retry_budget: float = setting(120.0, _seconds)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SchedulerSettings:
     """``[scheduler]``: whether this instance runs digests and alerts, and how often it looks."""
 
@@ -392,6 +401,7 @@ class Settings:
     slack: SlackSettings = field(default_factory=SlackSettings)
     state: StateSettings = field(default_factory=StateSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    stripe: StripeSettings = field(default_factory=StripeSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     fx: FxSettings = field(default_factory=FxSettings)
     digests: tuple[DigestSchedule, ...] = ()
@@ -413,7 +423,7 @@ class Settings:
 SECTIONS: dict[str, type] = {
     "ledger": LedgerSettings, "calendar": CalendarSettings, "company": CompanySettings,
     "sheets": SheetsSettings, "addon": AddonSettings, "slack": SlackSettings, "state": StateSettings,
-    "scheduler": SchedulerSettings, "alerts": AlertSettings,
+    "scheduler": SchedulerSettings, "alerts": AlertSettings, "stripe": StripeSettings,
 }
 
 

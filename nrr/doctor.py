@@ -1,6 +1,6 @@
 """``nrr doctor``: what is wrong with this installation, one line per check, each failing line with its fix.
 
-It reads the config, the ledger (and says with which account), asks Slack about the token, its
+It reads the config, the ledger (and says with which account), checks the Stripe key, asks Slack about the token, its
 scopes and every digest and alert channel, opens the state database and checks its schema, lists
 each digest's next run on its channel's clock, and checks the add-on's settings. Nothing is changed
 or posted.
@@ -18,6 +18,7 @@ from engine import NrrError, months
 from nrr.config import Settings, slack_secrets
 from nrr.runtime import Runtime
 from sheets import is_sheet_spec
+from stripe_source import is_stripe_spec
 
 
 def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callable[[], dt.datetime],
@@ -34,6 +35,7 @@ def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callab
     if not found[-1].ok:  # the setup made from Slack lives there: go on with nrr.toml's alone
         runtime = _without_state(runtime)
     found.append(_ledger(runtime))
+    found += _stripe(runtime)
     found += _slack(runtime)
     found += _next_runs(runtime)
     found.append(_addon(settings))
@@ -65,6 +67,8 @@ def _without_state(runtime: Runtime) -> Runtime:
 
 def _ledger(runtime: Runtime) -> Finding:
     spec = runtime.ledger_spec
+    if is_stripe_spec(spec):  # doctor changes nothing: Stripe's own line checks the key
+        return Finding("ledger", True, "Stripe (STRIPE_API_KEY), synced into the state database")
     try:
         source = runtime.source()
         check = source.read_cells().check
@@ -79,6 +83,21 @@ def _ledger(runtime: Runtime) -> Finding:
                        "run nrr validate to see them by cell, and fix them")
     return Finding("ledger", True, f"{source.name} read by {account}: {months(len(ledger))}, latest "
                                    f"{ledger.last_month.name}, {len(check.warnings)} warning(s)")
+
+
+def _stripe(runtime: Runtime) -> list[Finding]:
+    """The key's mode and that it reads invoices and customers (two requests; nothing synced or kept), when
+    Stripe is the ledger or a key is set."""
+    if not (is_stripe_spec(runtime.ledger_spec) or runtime.env.get("STRIPE_API_KEY")):
+        return []
+    from stripe_source import key_reads
+
+    try:
+        api = runtime.stripe_api()
+        api.probe()
+    except NrrError as exc:
+        return [Finding("stripe", False, str(exc))]
+    return [Finding("stripe", True, key_reads(api.restricted, api.mode))]
 
 
 def _slack(runtime: Runtime) -> list[Finding]:

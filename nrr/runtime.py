@@ -40,11 +40,13 @@ from engine import (
 )
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import fast_read_from_env, is_sheet_spec, open_file_source
+from stripe_source import is_stripe_spec
 
 if TYPE_CHECKING:
     from nrr.state import StateStore
     from nrr.workspace import Workspace
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
+    from stripe_source import StripeApi, StripeSource, StripeSummary
 
 
 #: how long an answer stays shareable (its Share button); older ones are pruned as new ones are kept
@@ -73,6 +75,8 @@ class Runtime:
     _state: StateStore | None = field(default=None, init=False, repr=False)
     #: the ledger given on the command line (``--ledger``): it wins over the setup from Slack
     explicit_ledger: str | None = None
+    #: how old a Stripe sync may be before an answer syncs again (None: ``[stripe] sync_minutes``)
+    stripe_max_age: dt.timedelta | None = None
     #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -80,6 +84,7 @@ class Runtime:
     _rates_read: str | None = field(default=None, init=False, repr=False)  # which read of the rates table
     #: the day ``--today`` names: billing data is read as of its month instead of the clock's
     read_today: dt.date | None = None
+    _stripe_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -232,10 +237,33 @@ class Runtime:
         cache = LedgerCache(self._file.sheets.cache_ttl, self.monotonic)
         return GoogleSheetSource(ref, client, cache, label=spec.strip(), options=self.read_options)
 
+    def stripe_api(self) -> StripeApi:
+        """Stripe's API with ``STRIPE_API_KEY`` at ``STRIPE_API_BASE`` (retries wait through ``sleep``)."""
+        from stripe_source import StripeApi
+
+        return StripeApi.from_env(self.env, sleep=self.sleep, retry_budget=self._file.stripe.retry_budget)
+
+    def stripe_source(self, max_age: dt.timedelta | None = None) -> StripeSource:
+        """The Stripe account as a ledger, kept in the state database: synced first when older than
+        ``max_age`` (default ``[stripe] sync_minutes``; 0 for a command run by hand) or marked stale."""
+        from stripe_source import StripeSource
+
+        max_age = self.stripe_max_age if max_age is None else max_age
+        age = dt.timedelta(minutes=self._file.stripe.sync_minutes) if max_age is None else max_age
+        return StripeSource(api=self.stripe_api, store=self.state(), clock=self.clock,
+                            today=Month.of(self.read_today or self.today()), options=self.read_options, max_age=age,
+                            cache=self._stripe_cache)
+
+    def stripe_summary(self) -> StripeSummary:
+        """Sync Stripe now, then what it holds (``/nrr connect stripe``)."""
+        return self.stripe_source(dt.timedelta(0)).summary()
+
     def source(self, spec: str | None = None) -> LedgerSource:
-        """The ledger source ``spec`` names (default: the configured one): a file or a sheet."""
+        """The ledger source ``spec`` names (default: the configured one): a file, a sheet, or ``stripe``."""
         spec = spec or self.ledger_spec
         today = Month.of(self.read_today or self.today())  # billing data ends with today's month
+        if is_stripe_spec(spec):
+            return self.stripe_source()
         if is_sheet_spec(spec):
             return _AsOf(self.sheet_source(spec), today)
         return _AsOf(open_file_source(spec, self._file.base_dir, self.read_options,

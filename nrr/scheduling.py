@@ -35,6 +35,7 @@ from engine import (
     Digest,
     Ledger,
     LedgerCheck,
+    LedgerSource,
     Month,
     NrrError,
     alert_ledger_clean,
@@ -44,9 +45,12 @@ from engine import (
 from nrr.config import DigestSchedule, Settings, slack_secrets
 from nrr.runtime import Runtime
 from nrr.state import StateStore
+from stripe_source import is_stripe_spec
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
+
+    from stripe_source import SyncResult
 
 log = logging.getLogger("nrr.scheduler")
 LEASE = "scheduler"
@@ -208,7 +212,7 @@ class DigestService:
         report = report or TickReport()
         schedule, month = occurrence.schedule, occurrence.month
         try:
-            cells = self.runtime.source().read_cells()
+            cells = self._fresh_source().read_cells()
         except NrrError as exc:
             log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
             report.waiting.append(occurrence.key)
@@ -235,6 +239,24 @@ class DigestService:
             # once per month and read of the ledger: five hundred digests need one look at the alerts
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
+
+    def _fresh_source(self) -> LedgerSource:
+        """The ledger for a digest: Stripe synced right before it (its last sync, "as of", when Stripe
+        cannot be reached), any other source as configured."""
+        if is_stripe_spec(self.runtime.ledger_spec):
+            return self.runtime.stripe_source(dt.timedelta(0))
+        return self.runtime.source()
+
+    def sync_stripe(self, now: dt.datetime) -> SyncResult | None:
+        """Sync Stripe when the ledger is Stripe and its last sync is older than ``[stripe] sync_minutes`` (or
+        a webhook marked it stale); None when nothing was due, or another instance is syncing."""
+        if not is_stripe_spec(self.runtime.ledger_spec):
+            return None
+        try:
+            return self.runtime.stripe_source().sync(force=False)
+        except NrrError as exc:
+            log.warning("Stripe sync failed: %s", exc)
+            return None
 
     def _post(self, key: str, kind: str, channel: str, label: str, now: dt.datetime, *,
               blocks: list[Block] | None, text: str, report: TickReport) -> str | None:
@@ -401,6 +423,15 @@ def _job(service: DigestService, what: Callable[[dt.datetime], TickReport]) -> C
     return run
 
 
+def _sync_job(service: DigestService) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            service.sync_stripe(service.runtime.clock())
+        except Exception:
+            log.exception("scheduler Stripe sync failed")
+    return run
+
+
 def start_scheduler(service: DigestService, *, blocking: bool = False) -> BaseScheduler:
     """APScheduler 3 ticking the service: ``tick`` (what is due) and ``poll`` (the ledger, for alerts).
 
@@ -419,6 +450,9 @@ def start_scheduler(service: DigestService, *, blocking: bool = False) -> BaseSc
                       id="nrr:tick", next_run_time=service.runtime.clock())
     scheduler.add_job(_job(service, service.poll), IntervalTrigger(minutes=every.poll_minutes, timezone=dt.UTC),
                       id="nrr:poll")
+    # every minute: syncs when the ledger is Stripe (connected from Slack at any time) and the last sync is older
+    # than [stripe] sync_minutes, or a webhook marked it stale
+    scheduler.add_job(_sync_job(service), IntervalTrigger(minutes=1, timezone=dt.UTC), id="nrr:stripe-sync")
     scheduler.start()
     return scheduler
 

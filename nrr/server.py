@@ -193,6 +193,9 @@ def build_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None, *,
                                    certs_url=settings.addon.certs_url, clock=runtime.monotonic)
         routes += addon_routes(runtime, verifier, settings.addon.endpoint_url)
     routes += extra_routes or []
+    if runtime.env.get("STRIPE_WEBHOOK_SECRET"):
+        routes.append(Route("/stripe/webhook", _stripe_webhook(runtime, runtime.env["STRIPE_WEBHOOK_SECRET"]),
+                            methods=["POST"]))
     ready = {"ok": False}
 
     async def healthz(_: Request) -> Response:
@@ -209,3 +212,25 @@ def build_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None, *,
     routes.append(Route("/healthz", healthz, methods=["GET"]))
     return Starlette(routes=routes, lifespan=lifespan,
                      middleware=[Middleware(RequestLimits, timeout=body_timeout)])
+
+
+def _stripe_webhook(runtime: Runtime, secret: str) -> Any:
+    """``POST /stripe/webhook``: a verified ``invoice.*`` or ``customer.*`` event marks the Stripe sync stale, so
+    the next answer syncs first; a request that does not verify gets 400 and nothing in it is read."""
+    from stripe_source import WebhookRefused, stale_kind, verify_event
+
+    async def webhook(request: Request) -> Response:
+        payload = await request.body()
+        now = runtime.clock()
+        try:
+            event = verify_event(payload, request.headers.get("stripe-signature"), secret, now)
+        except WebhookRefused as exc:
+            log.warning("refused a Stripe webhook: %s", exc)
+            return PlainTextResponse(say.stripe_webhook_refused(), status_code=400)
+        kind = stale_kind(event["type"])
+        if kind is not None:
+            await anyio.to_thread.run_sync(
+                lambda: runtime.state().stripe_mark_stale(now, customers=kind == "customers"))
+        return JSONResponse({"received": True})
+
+    return webhook

@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -35,6 +37,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     insert,
     select,
     update,
@@ -43,6 +46,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from nrr._errors import ConfigError
+
+if TYPE_CHECKING:
+    from stripe_source import Saved, StripeCustomer, StripeInvoice, StripeLine
 
 metadata = MetaData()
 posts = Table(
@@ -102,7 +108,43 @@ kept = Table(  # answers kept for the Share button, pruned by age
     Column("value", Text, nullable=False),
     Column("kept_at", DateTime(timezone=True), nullable=False, index=True),
 )
-SCHEMA_VERSION = 3  # 1: posts, alert states, leases, values; 2: subscriptions and the audit log; 3: kept answers
+# What was read from Stripe (stripe_source's records; the sync's progress is the value "stripe:progress")
+stripe_invoices = Table(
+    "nrr_stripe_invoices", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("customer", String(255), nullable=False, index=True),
+    Column("customer_name", Text),
+    Column("status", String(32), nullable=False, index=True),
+    Column("created", BigInteger, nullable=False, index=True),
+    Column("currency", String(16), nullable=False),
+    Column("livemode", Boolean, nullable=False),
+    Column("run", String(32), nullable=False),  # the sync that last saw it
+)
+stripe_lines = Table(
+    "nrr_stripe_lines", metadata,
+    Column("invoice", String(255), primary_key=True),
+    Column("id", String(255), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    Column("tax_included", BigInteger, nullable=False),
+    Column("currency", String(16), nullable=False),
+    Column("period_start", BigInteger, nullable=False),
+    Column("period_end", BigInteger, nullable=False),
+    Column("subscription", String(255)),
+    Column("proration", Boolean, nullable=False),
+    Column("price", String(255)),
+    Column("description", Text),
+)
+stripe_customers = Table(
+    "nrr_stripe_customers", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("name", Text),
+    Column("created", BigInteger, nullable=False),
+    Column("metadata", Text, nullable=False),
+)
+SCHEMA_VERSION = 4  # 1: posts, alert states, leases, values; 2: subscriptions and the audit log; 3: kept answers;
+#                     4: what was read from Stripe
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 _RETRIES = 50  # compare-and-set rounds before a change gives up
@@ -412,6 +454,151 @@ class StateStore:
                                 action=r["action"], detail=detail, team=team))
         return found
 
+    # -- what was read from Stripe (stripe_source.SyncStore) --
+
+    def stripe_progress(self) -> dict[str, Any] | None:
+        value = self.get_value(_STRIPE_PROGRESS)
+        return value if isinstance(value, dict) else None
+
+    def stripe_save(self, *, invoices: Sequence[tuple[StripeInvoice, Sequence[StripeLine]]] = (),
+                    customers: Sequence[StripeCustomer] = (), drop: Sequence[str] = (), run: str | None = None,
+                    progress: dict[str, Any]) -> Saved:
+        """Write invoices (each with all its lines, replacing those kept), customers, the invoices to drop
+        and the sync's ``progress``, in one transaction: a sync killed at any point leaves either all of a
+        page or none of it."""
+        from stripe_source import Saved
+
+        ids = [invoice.id for invoice, _ in invoices]
+        new: list[str] = []
+        changed: list[tuple[str, str, str]] = []
+        with self.engine.begin() as conn:
+            before = _in_chunks(conn, lambda chunk: select(stripe_invoices.c.id, stripe_invoices.c.status)
+                                .where(stripe_invoices.c.id.in_(chunk)), ids)
+            known = dict(before)
+            for invoice, _ in invoices:
+                if invoice.id not in known:
+                    new.append(invoice.id)
+                elif known[invoice.id] != invoice.status:
+                    changed.append((invoice.id, known[invoice.id], invoice.status))
+            dropped = [r[0] for r in _in_chunks(conn, lambda chunk: select(stripe_invoices.c.id)
+                                                .where(stripe_invoices.c.id.in_(chunk)), list(drop))]
+            gone = [*ids, *drop]
+            for chunk in _chunks(gone):
+                conn.execute(stripe_lines.delete().where(stripe_lines.c.invoice.in_(chunk)))
+                conn.execute(stripe_invoices.delete().where(stripe_invoices.c.id.in_(chunk)))
+            if invoices:
+                conn.execute(insert(stripe_invoices), [
+                    {"id": i.id, "customer": i.customer, "customer_name": i.customer_name, "status": i.status,
+                     "created": i.created, "currency": i.currency, "livemode": i.livemode, "run": run or ""}
+                    for i, _ in invoices])
+                rows = [{"invoice": line.invoice, "id": line.id, "position": line.position, "amount": line.amount,
+                         "discount": line.discount, "tax_included": line.tax_included, "currency": line.currency,
+                         "period_start": line.start, "period_end": line.end, "subscription": line.subscription,
+                         "proration": line.proration, "price": line.price, "description": line.description}
+                        for _, lines in invoices for line in lines]
+                if rows:
+                    conn.execute(insert(stripe_lines), rows)
+            changed_customers = 0
+            if customers:
+                cids = [c.id for c in customers]
+                kept = {r[0]: (r[1], r[2]) for r in _in_chunks(
+                    conn, lambda chunk: select(stripe_customers.c.id, stripe_customers.c.metadata,
+                                               stripe_customers.c.name).where(stripe_customers.c.id.in_(chunk)), cids)}
+                for chunk in _chunks(cids):
+                    conn.execute(stripe_customers.delete().where(stripe_customers.c.id.in_(chunk)))
+                rows = [{"id": c.id, "name": c.name, "created": c.created,
+                         "metadata": json.dumps(dict(c.metadata), sort_keys=True)} for c in customers]
+                changed_customers = sum(1 for r in rows if kept.get(r["id"]) != (r["metadata"], r["name"]))
+                conn.execute(insert(stripe_customers), rows)
+            _put_value(conn, _STRIPE_PROGRESS, progress)
+        return Saved(new=new, changed=changed, dropped=dropped,
+                     customers=changed_customers)
+
+    def stripe_drop_unseen(self, run: str, *, since: int | None, statuses: Sequence[str] | None,
+                           progress: dict[str, Any]) -> Saved:
+        from stripe_source import Saved
+
+        where = [stripe_invoices.c.run != run]
+        if since is not None:
+            where.append(stripe_invoices.c.created >= since)
+        if statuses is not None:
+            where.append(stripe_invoices.c.status.in_(statuses))
+        with self.engine.begin() as conn:
+            ids = [r[0] for r in conn.execute(select(stripe_invoices.c.id).where(*where))]
+            for chunk in _chunks(ids):
+                conn.execute(stripe_lines.delete().where(stripe_lines.c.invoice.in_(chunk)))
+                conn.execute(stripe_invoices.delete().where(stripe_invoices.c.id.in_(chunk)))
+            _put_value(conn, _STRIPE_PROGRESS, progress)
+        return Saved(dropped=ids)
+
+    def stripe_clear(self, progress: dict[str, Any]) -> None:
+        """Forget everything read from Stripe (another key, maybe another account), keeping ``progress``."""
+        with self.engine.begin() as conn:
+            for table in (stripe_lines, stripe_invoices, stripe_customers):
+                conn.execute(table.delete())
+            _put_value(conn, _STRIPE_PROGRESS, progress)
+
+    def stripe_open_invoices(self) -> list[tuple[str, int]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(stripe_invoices.c.id, stripe_invoices.c.created)
+                                .where(stripe_invoices.c.status.not_in(["paid", "void"]))
+                                .order_by(stripe_invoices.c.created)).all()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def stripe_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return dict(_in_chunks(conn, lambda chunk: select(stripe_invoices.c.id, stripe_invoices.c.status)
+                                   .where(stripe_invoices.c.id.in_(chunk)), list(ids)))
+
+    def stripe_unknown_customers(self, run: str) -> int:
+        with self.engine.connect() as conn:
+            known = select(stripe_customers.c.id)
+            return int(conn.execute(select(func.count(stripe_invoices.c.customer.distinct()))
+                                    .where(stripe_invoices.c.run == run, stripe_invoices.c.customer.not_in(known))
+                                    ).scalar_one())
+
+    def stripe_count_since(self, created: int) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(stripe_invoices)
+                                    .where(stripe_invoices.c.created >= created)).scalar_one())
+
+    def stripe_stale(self) -> dict[str, Any] | None:
+        value = self.get_value(_STRIPE_STALE)
+        return value if isinstance(value, dict) else None
+
+    def stripe_mark_stale(self, now: dt.datetime, *, customers: bool) -> None:
+        """A webhook said something changed: the next answer syncs first (``customers``: re-read them all)."""
+        self.update_value(_STRIPE_STALE, lambda old: {
+            "at": now.isoformat(), "customers": bool(customers or (old or {}).get("customers"))})
+
+    def stripe_clear_stale(self, seen: dict[str, Any] | None) -> None:
+        """The sync that began when ``seen`` was the stale mark is done: clear it, unless a newer mark came."""
+        self.update_value(_STRIPE_STALE, lambda old: None if old == seen else old)
+
+    def stripe_rows(self) -> tuple[list[dict[str, Any]], dict[str, StripeCustomer]]:
+        """Every kept line joined with its invoice (status, customer, its name on the invoice), oldest first,
+        and the customers by id."""
+        from stripe_source import StripeCustomer
+
+        with self.engine.connect() as conn:
+            lines = conn.execute(
+                select(stripe_lines, stripe_invoices.c.customer, stripe_invoices.c.customer_name,
+                       stripe_invoices.c.status, stripe_invoices.c.created)
+                .join(stripe_invoices, stripe_invoices.c.id == stripe_lines.c.invoice)
+                .order_by(stripe_invoices.c.created, stripe_lines.c.invoice, stripe_lines.c.position)
+            ).mappings().all()
+            customers = {r["id"]: StripeCustomer(id=r["id"], name=r["name"], created=int(r["created"]),
+                                                 metadata=json.loads(r["metadata"]))
+                         for r in conn.execute(select(stripe_customers)).mappings()}
+        return [dict(r) for r in lines], customers
+
+    def stripe_counts(self) -> dict[str, int]:
+        """How many invoices, lines and customers are kept."""
+        with self.engine.connect() as conn:
+            return {name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                    for name, table in (("invoices", stripe_invoices), ("lines", stripe_lines),
+                                        ("customers", stripe_customers))}
+
     def schema_version(self) -> int | None:
         """The schema recorded in the database; None when it has none (never upgraded, or not nrr's)."""
         try:
@@ -419,6 +606,25 @@ class StateStore:
         except SQLAlchemyError:
             return None
         return value if isinstance(value, int) else None
+
+
+_STRIPE_PROGRESS, _STRIPE_STALE = "stripe:progress", "stripe:stale"
+_CHUNK = 500  # ids per IN (...): well under SQLite's limit on bound parameters
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for n in range(0, len(ids), _CHUNK):
+        yield ids[n:n + _CHUNK]
+
+
+def _in_chunks(conn: Connection, query: Callable[[Sequence[str]], Any], ids: Sequence[str]) -> list[Any]:
+    return [tuple(row) for chunk in _chunks(ids) for row in conn.execute(query(chunk))]
+
+
+def _put_value(conn: Connection, name: str, value: Any) -> None:
+    text = json.dumps(value)
+    if conn.execute(update(values).where(values.c.name == name).values(value=text)).rowcount == 0:
+        conn.execute(insert(values).values(name=name, value=text))
 
 
 def _audit(conn: Connection, change: Change | None) -> None:

@@ -26,17 +26,20 @@ from sheets._spec import SheetRef, is_sheet_spec, parse_sheet_spec
 if TYPE_CHECKING:
     from sheets._cellplan import METADATA_KEY, NOTE_PREFIX, FillResult
     from sheets._client import SCOPES, SheetsClient, UserSheetsClient, credentials_from_env
+    from sheets._derived import fill_derived
     from sheets._fill import fill_sheet
     from sheets._source import GoogleSheetSource, LedgerCache, Worksheet
+    from sheets._table_tab import TabWrite, write_tab
     from sheets._template import init_sheet
 
 _GOOGLE = {
     "SCOPES": "sheets._client", "SheetsClient": "sheets._client", "credentials_from_env": "sheets._client",
     "UserSheetsClient": "sheets._client",
-    "FillResult": "sheets._cellplan", "fill_sheet": "sheets._fill", "METADATA_KEY": "sheets._cellplan",
+    "FillResult": "sheets._cellplan", "fill_sheet": "sheets._fill",
+    "fill_derived": "sheets._derived", "METADATA_KEY": "sheets._cellplan",
     "NOTE_PREFIX": "sheets._cellplan",
     "GoogleSheetSource": "sheets._source", "LedgerCache": "sheets._source", "Worksheet": "sheets._source",
-    "init_sheet": "sheets._template",
+    "init_sheet": "sheets._template", "TabWrite": "sheets._table_tab", "write_tab": "sheets._table_tab",
 }
 
 
@@ -67,6 +70,7 @@ __all__ = [
     "SheetsQuotaError",
     "SheetsUnavailable",
     "SourceError",
+    "TabWrite",
     "UserAccessRefused",
     "UserSheetsClient",
     "Worksheet",
@@ -74,9 +78,11 @@ __all__ = [
     "cached_table",
     "credentials_from_env",
     "fast_read_from_env",
+    "fill_derived",
     "fill_sheet",
     "init_sheet",
     "is_sheet_spec",
     "open_file_source",
     "parse_sheet_spec",
+    "write_tab",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-_LEAKY = ("NRR_", "SLACK_", "GOOGLE_", "SHEETS_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+_LEAKY = ("NRR_", "SLACK_", "GOOGLE_", "SHEETS_", "STRIPE_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
           "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy")
 
 

@@ -384,7 +384,8 @@ def test_apscheduler_ticks_the_service_and_polls_the_ledger(slack: FakeSlack, tm
     scheduler = start_scheduler(service)
     try:
         jobs = {job.id: job.trigger.interval for job in scheduler.get_jobs()}
-        assert jobs == {"nrr:tick": dt.timedelta(seconds=60), "nrr:poll": dt.timedelta(minutes=15)}
+        assert jobs == {"nrr:tick": dt.timedelta(seconds=60), "nrr:poll": dt.timedelta(minutes=15),
+                        "nrr:stripe-sync": dt.timedelta(minutes=1)}
     finally:
         scheduler.shutdown(wait=False)
 

@@ -10,7 +10,7 @@ from functools import partial
 
 from nrr.config import LedgerSettings, Settings, StateSettings
 from nrr.runtime import KEEP_ANSWERS, Runtime
-from nrr.state import StateStore
+from nrr.state import SCHEMA_VERSION, StateStore
 from nrr.workspace import Workspace
 from tests import test_scheduling
 
@@ -99,6 +99,6 @@ def test_answers_kept_before_the_kept_table_go_at_the_upgrade(state_url: str) ->
     store.close()
     again = StateStore(state_url)
     try:
-        assert (again.get_value("answer:abc"), again.schema_version()) == (None, 3)
+        assert (again.get_value("answer:abc"), again.schema_version()) == (None, SCHEMA_VERSION)
     finally:
         again.close()
