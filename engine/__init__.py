@@ -8,6 +8,7 @@
     Decimal('1.08')
 """
 
+from engine._aggregates import NO_COHORT, Acquisition, CohortSums, CustomerAggregates, Customers
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
     EXPANSION_DEPENDENT_NRR,
@@ -68,6 +69,7 @@ from engine._cohort import (
     parse_where,
     segment_cohorts,
 )
+from engine._customer_headers import customer_role, header_tokens, read_customer_header, table_form
 from engine._customers import CustomerCheck, read_customers
 from engine._digest import Digest, build_digest
 from engine._errors import (
@@ -79,7 +81,7 @@ from engine._errors import (
     ProfileError,
     QueryError,
 )
-from engine._fields import FIELD_TITLES, Field
+from engine._fields import FIELD_TITLES, Field, Unit
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -89,6 +91,12 @@ from engine._messages import (
     alert_ledger_clean,
     alert_ledger_errors,
     currency_amount,
+    customer_missing,
+    customer_negative,
+    customer_repeated,
+    customer_rows_share,
+    customers_empty,
+    month_rows_missing,
     months,
     more_warnings,
     needs_cohort_method,
@@ -141,7 +149,7 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
-from engine._table import CustomerTable, MonthMovements, cents_to_decimal, fewer_gc_pauses
+from engine._table import CustomerTable, MonthMovements, cents_to_decimal, compared, fewer_gc_pauses, usual_spellings
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -160,6 +168,7 @@ __all__ = [
     "MONTH_WORDS",
     "MOVER_KINDS",
     "MOVER_TITLES",
+    "NO_COHORT",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",
     "PUBLIC_COMPANIES",
@@ -174,6 +183,7 @@ __all__ = [
     "TOP_MOVERS",
     "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
+    "Acquisition",
     "Alert",
     "Benchmark",
     "BillingLine",
@@ -185,10 +195,13 @@ __all__ = [
     "Cohort",
     "CohortBy",
     "CohortRow",
+    "CohortSums",
     "CohortTriangle",
     "Components",
+    "CustomerAggregates",
     "CustomerCheck",
     "CustomerTable",
+    "Customers",
     "Digest",
     "Field",
     "Funding",
@@ -230,6 +243,7 @@ __all__ = [
     "Thresholds",
     "Tier",
     "Trailing",
+    "Unit",
     "a1",
     "alert_ledger_clean",
     "alert_ledger_errors",
@@ -253,9 +267,16 @@ __all__ = [
     "column_letter",
     "compare_benchmarks",
     "compare_retention",
+    "compared",
     "compute_cohort",
     "compute_retention",
     "currency_amount",
+    "customer_missing",
+    "customer_negative",
+    "customer_repeated",
+    "customer_role",
+    "customer_rows_share",
+    "customers_empty",
     "derive_ledger",
     "digest_bytes",
     "evaluate_alerts",
@@ -265,6 +286,7 @@ __all__ = [
     "growth_basis",
     "growth_sentence",
     "grr_sentence",
+    "header_tokens",
     "infer_date_order",
     "is_blank",
     "label_span",
@@ -274,6 +296,7 @@ __all__ = [
     "logo_sentence",
     "match_header",
     "method_sentence",
+    "month_rows_missing",
     "months",
     "more_warnings",
     "mover_groups",
@@ -294,6 +317,7 @@ __all__ = [
     "pts",
     "quote_sheet",
     "rate",
+    "read_customer_header",
     "read_customers",
     "read_ledger",
     "report_to_dict",
@@ -305,7 +329,9 @@ __all__ = [
     "shows_as_no_change",
     "split_cents",
     "stage_for_arr",
+    "table_form",
     "tier_name",
     "trailing_12m",
     "triangle_sentence",
+    "usual_spellings",
 ]

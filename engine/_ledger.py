@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine._aggregates import Customers
 from engine._fields import Field, Unit
 from engine._issues import Issue, a1
 from engine._month import Month
-from engine._table import CustomerTable, cents_to_decimal
+from engine._table import cents_to_decimal
 
 ZERO = Decimal(0)
 
@@ -86,7 +87,7 @@ class Ledger:
     layout: Layout | None = None
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
     #: the customer table this ledger was derived from, when it was (its answers are then cohort figures)
-    customers: CustomerTable | None = field(default=None, repr=False, compare=False)
+    customers: Customers | None = field(default=None, repr=False, compare=False)
     _by_month: Mapping[Month, LedgerRow] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -136,7 +137,7 @@ class Ledger:
         return following.start - row.end
 
 
-def derive_ledger(table: CustomerTable, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
+def derive_ledger(table: Customers, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
     """The seven-column ledger a customer table implies: Start = the month before's total, End = Start + E - C - D.
     The ledger keeps the table (``customers``), so cohort answers can follow its customers."""
     d = cents_to_decimal

@@ -10,7 +10,7 @@ import functools
 import gc
 import itertools
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -97,23 +97,16 @@ class CustomerTable:
         """
         if self.whole is not None:
             return self.whole.spellings
-        out: dict[str, Mapping[str, str]] = {}
-        for column in self.attribute_names:
-            counts: collections.Counter[str] = collections.Counter()
-            for value, n in collections.Counter(itertools.chain.from_iterable(self.attributes[column])).items():
-                if value is not None and (shown := " ".join(value.split())):
-                    counts[shown] += n
-            best: dict[str, tuple[int, str]] = {}
-            for shown, n in counts.items():
-                key = shown.casefold()
-                if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
-                    best[key] = (n, shown)
-            out[column] = {key: shown for key, (_, shown) in best.items()}
-        return out
+        return {column: usual_spellings(collections.Counter(itertools.chain.from_iterable(self.attributes[column]))
+                                        .items()) for column in self.attribute_names}
 
     @property
     def last(self) -> Month:
         return self.first + (self.count - 1)
+
+    @property
+    def customer_count(self) -> int:
+        return len(self.keys)
 
     def __contains__(self, month: object) -> bool:
         return isinstance(month, Month) and self.first <= month <= self.last
@@ -182,6 +175,28 @@ class CustomerTable:
                              currency=self.currency, summed_by=self.summed_by,
                              key_headers=self.key_headers, whole=self.whole or self)
 
+    def empty(self) -> CustomerTable:
+        """The same table with no customers."""
+        return self.subset([])
+
+
+def usual_spellings(counts: Iterable[tuple[str | None, int]]) -> dict[str, str]:
+    """Values (with how many cells hold each) by their compared form, spelled as most cells spell them, without
+    stray spaces (ties: the first in sort order): ``CustomerTable.spellings``' rule, for counts a database made.
+
+    >>> usual_spellings([("Smb", 3), ("SMB", 400), (" SMB", 2), ("Enterprise", 1)])
+    {'smb': 'SMB', 'enterprise': 'Enterprise'}
+    """
+    shown_counts: collections.Counter[str] = collections.Counter()
+    for value, n in counts:
+        if value is not None and (shown := " ".join(value.split())):
+            shown_counts[shown] += n
+    best: dict[str, tuple[int, str]] = {}
+    for shown, n in shown_counts.items():
+        key = shown.casefold()
+        if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
+            best[key] = (n, shown)
+    return {key: shown for key, (_, shown) in best.items()}
 
 
 #: the collector's first threshold while a table is read: young objects are looked at in batches this large

@@ -68,3 +68,8 @@ def heatmap_size(unit: str) -> str:
 
 
 HEATMAP_SCALE = "NRR %, 100% = every dollar kept"
+
+
+def source_env_unset(name: str) -> str:
+    return (f"{name} is not set: the ledger source env:{name} names it as the variable holding the ledger's "
+            "database URL. Set it in the environment and start again.")

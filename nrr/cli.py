@@ -252,7 +252,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
     assert ledger is not None
     table = ledger.customers
     if table is not None:  # the table's own months, not its derived ledger's (one fewer)
-        count = len(table.keys)
+        count = table.customer_count
         out.print(f"{source.name}: valid customer table, {count:,} customer{'' if count == 1 else 's'}, "
                   f"{months(table.count)} ({table.first} to {table.last}), {len(check.warnings)} warning(s)."
                   + ("" if ledger.rows else f" Its figures start once it holds {(table.first + 1).name}: each month "

@@ -28,8 +28,11 @@ from engine import (
     build_digest,
     build_report,
 )
+from nrr import _messages as say
+from nrr._errors import ConfigError
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import is_sheet_spec, open_file_source
+from warehouse import is_warehouse_spec
 
 if TYPE_CHECKING:
     from nrr.state import StateStore
@@ -66,6 +69,7 @@ class Runtime:
     #: False to run with nrr.toml's settings alone (``nrr doctor`` when the state database is out of reach)
     setup_from_state: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _warehouses: dict[str, LedgerSource] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -193,6 +197,18 @@ class Runtime:
         assert self._cache is not None
         return GoogleSheetSource(ref, client, self._cache, label=spec.strip())
 
+    def warehouse_source(self, spec: str, *, secret: bool = False) -> LedgerSource:
+        """The warehouse table ``spec`` names, one per spec for the process (its answers are memoised per read);
+        ``secret``: the spec came from the environment, so it may hold a password (never shown)."""
+        from warehouse import open_warehouse_source
+
+        ledger = self._file.ledger
+        with self._lock:
+            if spec not in self._warehouses:
+                self._warehouses[spec] = open_warehouse_source(spec, self._file.base_dir, columns=ledger.columns,
+                                                               secret=secret)
+            return self._warehouses[spec]
+
     def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:
         """The sheet ``spec`` names, read and written with one person's own access ``token`` (the
         add-on's requests), not the service account's.
@@ -216,4 +232,12 @@ class Runtime:
         spec = spec or self.ledger_spec
         if is_sheet_spec(spec):
             return self.sheet_source(spec)
+        if spec.startswith("env:"):  # a database URL, password and all, kept out of nrr.toml and the command line
+            variable = spec.removeprefix("env:").strip()
+            url = self.env.get(variable)
+            if not url:
+                raise ConfigError(say.source_env_unset(variable))
+            return self.warehouse_source(url, secret=True)
+        if is_warehouse_spec(spec):
+            return self.warehouse_source(spec)
         return open_file_source(spec, self._file.base_dir)

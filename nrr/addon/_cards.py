@@ -111,7 +111,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
     elif check.ledger is not None and check.ledger.customers is not None:
         widgets += _cohort_widgets(check.ledger, app)
         table = check.ledger.customers
-        count = len(table.keys)
+        count = table.customer_count
         widgets.append(_paragraph(f"Customer table valid: {count:,} customer{'' if count == 1 else 's'}, "
                                   f"{months(table.count)}, {len(check.warnings)} warning(s)."))
     else:
