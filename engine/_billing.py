@@ -321,7 +321,8 @@ class _Months:
                         series[i] = 0
             mrr.append(tuple(series))
         if negative:
-            issues.append(Issue("warning", "negative_mrr", say.billing_negative_mrr(negative), (), None, sheet))
+            issues.append(Issue(severity="warning", code="negative_mrr", message=say.billing_negative_mrr(negative),
+                                sheet=sheet))
         keys = tuple(self.index)
         values = self.values
         names = tuple(self.attribute_names)
@@ -334,8 +335,9 @@ class _Months:
                     out[a][c][m - first] = value
             return out
 
-        table = CustomerTable(Month.from_index(first), count, keys, tuple(self.names), tuple(mrr), names, fill,
-                              "MRR", currency, None, key_headers)
+        table = CustomerTable(first=Month.from_index(first), count=count, keys=keys, names=tuple(self.names),
+                              mrr=tuple(mrr), attribute_names=names, fill_attributes=fill, unit="MRR",
+                              currency=currency, summed_by=None, key_headers=key_headers)
         return table, issues, count
 
 
@@ -356,7 +358,8 @@ def _currency(codes: Mapping[str, int], sheet: str | None, issues: list[Issue],
     """The one currency of the data (None when none is named); an error when there are several."""
     if len(codes) > 1:
         firsts = [(code, cell(row) if cell else f"row {row}") for code, row in codes.items()]
-        issues.append(Issue("error", "mixed_currency", say.billing_currencies(firsts), (), None, sheet))
+        issues.append(Issue(severity="error", code="mixed_currency", message=say.billing_currencies(firsts),
+                            sheet=sheet))
         return None
     return next(iter(codes), None)
 
@@ -369,7 +372,8 @@ def _finish(acc: _Months, kind: SourceKind, read: int, used: int, left_out: dict
     table, more, count = acc.table(last, currency, sheet, key_headers)
     issues.extend(more)
     if table is None and not any(i.severity == "error" for i in issues):
-        issues.append(Issue("error", "empty", say.billing_nothing_counted(kind, read, left_out), (), None, sheet))
+        issues.append(Issue(severity="error", code="empty",
+                            message=say.billing_nothing_counted(kind, read, left_out), sheet=sheet))
     summary = Normalization(kind=kind, read=read, used=used, left_out={k: v for k, v in left_out.items() if v},
                             spread=spread, prorations=prorations, customers=len(acc.names) if table else 0,
                             months=count)
@@ -443,8 +447,8 @@ def normalize_lines(lines: Iterable[BillingLine], *, options: ReadOptions | None
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     if unknown:
-        issues.append(Issue("warning", "unknown_status", say.billing_unknown_status(list(unknown.items())),
-                            (), None, sheet))
+        issues.append(Issue(severity="warning", code="unknown_status",
+                            message=say.billing_unknown_status(list(unknown.items())), sheet=sheet))
     last = options.today.index if options.today is not None else None
     return _finish(acc, "invoice_lines", read, used, left_out, spread, prorations, last, codes, issues, sheet,
                    key_headers, cell)
