@@ -299,9 +299,10 @@ def pg_table(schema: str, table: str, header: Sequence[str], rows: Sequence[Row]
     engine = sa.create_engine(POSTGRES_URL)
     with engine.begin() as conn:
         columns = ", ".join(f'"{h}" {t}' for h, t in zip(header, types, strict=True))
-        conn.exec_driver_sql(f'CREATE TABLE {schema}."{table}" ({columns})')
+        quoted = '"' + table.replace('"', '""') + '"'
+        conn.exec_driver_sql(f"CREATE TABLE {schema}.{quoted} ({columns})")
         marks = ", ".join(["%s"] * len(header))
-        conn.exec_driver_sql(f'INSERT INTO {schema}."{table}" VALUES ({marks})', [tuple(r) for r in rows])
+        conn.exec_driver_sql(f"INSERT INTO {schema}.{quoted} VALUES ({marks})", [tuple(r) for r in rows])
     engine.dispose()
     return f"{POSTGRES_URL}#{schema}.{table}"
 

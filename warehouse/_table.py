@@ -78,7 +78,6 @@ class Query:
         self.prepare = prepare
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
-        self._connection: sa.Connection | None = None
 
     def run(self, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
         """The statement's rows, from one connection per table (its transaction read-only)."""
@@ -88,24 +87,14 @@ class Query:
                 self.compiled.append(key)
                 return []
             if key not in self._memo:
-                try:
-                    if self._connection is None:
-                        self._connection = self.engine.connect()
+                try:  # a connection per statement: no lock on the table is held between answers
+                    with self.engine.connect() as connection:
                         if self.prepare is not None:
-                            self.prepare(self._connection)
-                    self._memo[key] = list(self._connection.execute(statement))
+                            self.prepare(connection)
+                        self._memo[key] = list(connection.execute(statement))
                 except sa.exc.SQLAlchemyError as exc:
-                    if self._connection is not None:
-                        self._connection.close()
-                        self._connection = None
                     raise self.failed(exc) from None
             return self._memo[key]
-
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
 
     @functools.cached_property
     def rows(self) -> sa.CTE:
