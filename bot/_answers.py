@@ -181,9 +181,9 @@ class Answers:
 
     def _forecast(self, asked: Forecasting, cells: Cells) -> tuple[list[Block], str]:
         """``/nrr forecast [N months] [target AMOUNT by MONTH]``: a customer table only."""
-        table = cells.ledger.customers
+        table = cells.ledger.customer_table
         if table is None:
-            raise QueryRefused(say.forecast_needs_table())
+            raise QueryRefused(say.forecast_in_database() if cells.ledger.in_database else say.forecast_needs_table())
         target = None
         if asked.target is not None:
             amount, month = asked.target
@@ -251,7 +251,7 @@ class Answers:
         when it cannot be worked out (the dashboard says the rest)."""
         try:
             cells = self.app.cells()
-            table = cells.ledger.customers
+            table = cells.ledger.customer_table
             if table is None:
                 return None
             today = self.app.today()

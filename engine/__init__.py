@@ -8,6 +8,7 @@
     Decimal('1.08')
 """
 
+from engine._aggregates import NO_COHORT, Acquisition, CohortSums, CustomerAggregates, Customers
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
     EXPANSION_DEPENDENT_NRR,
@@ -79,6 +80,7 @@ from engine._columnar import (
     month_indexes,
     table_currency,
 )
+from engine._customer_headers import customer_role, header_tokens, read_customer_header, table_form
 from engine._customers import CustomerCheck, read_customers
 from engine._dense import DenseGrid
 from engine._digest import Digest, build_digest
@@ -92,7 +94,7 @@ from engine._errors import (
     ProfileError,
     QueryError,
 )
-from engine._fields import FIELD_TITLES, Field
+from engine._fields import FIELD_TITLES, Field, Unit
 from engine._forecast import (
     MAX_MONTHS as MAX_FORECAST_MONTHS,
 )
@@ -116,12 +118,19 @@ from engine._messages import (
     alert_ledger_clean,
     alert_ledger_errors,
     currency_amount,
+    customer_missing,
+    customer_negative,
+    customer_repeated,
+    customer_rows_share,
+    customers_empty,
     forecast_months_range,
     forecast_needs_customers,
+    month_rows_missing,
     months,
     more_warnings,
     needs_cohort_method,
     needs_customer_table,
+    not_in_database,
     pts,
     rate,
     shows_as_no_change,
@@ -171,7 +180,7 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
-from engine._table import CustomerTable, MonthMovements, cents_to_decimal, fewer_gc_pauses
+from engine._table import CustomerTable, MonthMovements, cents_to_decimal, compared, fewer_gc_pauses, usual_spellings
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 __all__ = [
@@ -192,6 +201,7 @@ __all__ = [
     "MOVER_KINDS",
     "MOVER_TITLES",
     "MRR_COLUMNS",
+    "NO_COHORT",
     "NO_OPTIONS",
     "PLAIN_FIGURE",
     "PRICING_BENCHMARKS",
@@ -209,6 +219,7 @@ __all__ = [
     "TOTAL_HINT",
     "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
+    "Acquisition",
     "Alert",
     "Backtest",
     "Benchmark",
@@ -221,11 +232,14 @@ __all__ = [
     "Cohort",
     "CohortBy",
     "CohortRow",
+    "CohortSums",
     "CohortTriangle",
     "ColumnarPlan",
     "Components",
+    "CustomerAggregates",
     "CustomerCheck",
     "CustomerTable",
+    "Customers",
     "DenseGrid",
     "Digest",
     "Field",
@@ -274,6 +288,7 @@ __all__ = [
     "Thresholds",
     "Tier",
     "Trailing",
+    "Unit",
     "a1",
     "alert_ledger_clean",
     "alert_ledger_errors",
@@ -301,11 +316,18 @@ __all__ = [
     "columnar_plan",
     "compare_benchmarks",
     "compare_retention",
+    "compared",
     "compute_cohort",
     "compute_retention",
     "conversion_sentence",
     "convert_cents",
     "currency_amount",
+    "customer_missing",
+    "customer_negative",
+    "customer_repeated",
+    "customer_role",
+    "customer_rows_share",
+    "customers_empty",
     "dense_customer_check",
     "derive_ledger",
     "digest_bytes",
@@ -320,6 +342,7 @@ __all__ = [
     "growth_basis",
     "growth_sentence",
     "grr_sentence",
+    "header_tokens",
     "infer_date_order",
     "is_blank",
     "label_span",
@@ -330,6 +353,7 @@ __all__ = [
     "match_header",
     "method_sentence",
     "month_indexes",
+    "month_rows_missing",
     "months",
     "more_warnings",
     "mover_groups",
@@ -341,6 +365,7 @@ __all__ = [
     "normalize_lines",
     "normalize_month_amounts",
     "normalize_subscriptions",
+    "not_in_database",
     "nrr_formula",
     "parse_amount",
     "parse_money",
@@ -353,6 +378,7 @@ __all__ = [
     "pts",
     "quote_sheet",
     "rate",
+    "read_customer_header",
     "read_customers",
     "read_ledger",
     "read_rates_table",
@@ -367,7 +393,9 @@ __all__ = [
     "split_cents",
     "stage_for_arr",
     "table_currency",
+    "table_form",
     "tier_name",
     "trailing_12m",
     "triangle_sentence",
+    "usual_spellings",
 ]

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Literal
 
 from engine import _messages as say
+from engine._aggregates import CohortSums, Customers
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
 from engine._dense import dense_cohort, dense_groups
 from engine._errors import NotInLedgerYet, QueryError
@@ -103,7 +104,7 @@ class SegmentCohort:
         return self.cohort.segment
 
 
-def cohort_before(table: CustomerTable, first: Month) -> Month:
+def cohort_before(table: Customers, first: Month) -> Month:
     """Month a-1 of a period starting at ``first``; ``QueryError`` naming it when the table lacks it."""
     before = first - 1
     if first > table.last:  # the period is after the table, not before it
@@ -113,12 +114,15 @@ def cohort_before(table: CustomerTable, first: Month) -> Month:
     return before
 
 
-def compute_cohort(table: CustomerTable, first: Month, last: Month, *, top: int = TOP_MOVERS,
+def compute_cohort(table: Customers, first: Month, last: Month, *, top: int = TOP_MOVERS,
                    members: Iterable[int] | None = None, segment: str | None = None) -> Cohort:
     """The cohort answer for the months ``first``..``last`` (``members``: only these customers)."""
     ia, ib = table.index(cohort_before(table, first)), table.index(last)
     if not 0 <= ib < table.count:
         raise NotInLedgerYet(say.not_in_ledger_yet(last, table.last), table.last)
+    if not isinstance(table, CustomerTable):  # a database's table: its sums, asked where it lives
+        assert members is None, "a database's segment is a table of its own (CustomerAggregates.segments)"
+        return _summed_cohort(table.cohort_sums(first - 1, last, top), first - 1, last, top, segment)
     if table.dense is not None:
         return _dense_cohort(table, ia, ib, top, members, segment)
     mrr: Sequence[Sequence[int]] = table.mrr
@@ -166,6 +170,16 @@ def _dense_cohort(table: CustomerTable, ia: int, ib: int, top: int, members: Ite
                   contraction=found.contraction, churn=found.churn, movers=movers, segment=segment)
 
 
+def _summed_cohort(sums: CohortSums, before: Month, last: Month, top: int, segment: str | None) -> Cohort:
+    """The cohort a database summed: its movers ordered and cut as ``_top`` orders them."""
+    movers = {kind: tuple(Mover(name, cents_to_decimal(amount)) for amount, name in
+                          sorted(sums.movers.get(kind, ()), key=lambda m: (-m[0], m[1]))[:max(top, 0)])
+              for kind in MOVER_KINDS}
+    return Cohort(before=before, last=last, customers=sums.customers, retained=sums.retained, start=sums.start,
+                  end=sums.end, kept=sums.kept, expansion=sums.expansion, contraction=sums.contraction,
+                  churn=sums.churn, movers=movers, segment=segment)
+
+
 def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
     """The figure benchmarks compare as of ``as_of``: a customer table's 12-month cohort (the customers
     paying in ``as_of - 12``) when the table holds that month; else the trailing 12 months of the month
@@ -203,13 +217,13 @@ def _top(amounts: Sequence[int], names: Sequence[str], n: int) -> tuple[Mover, .
     return tuple(Mover(name, cents_to_decimal(-amount)) for amount, name in best)
 
 
-def _column(table: CustomerTable, column: str) -> str:
+def _column(table: Customers, column: str) -> str:
     name = table.attribute(column)
     if name is None:
         wanted = compared(column)
         if any(compared(k) == wanted for k in table.key_headers):
             raise QueryError(say.customer_column_is_no_segment(column, list(table.attribute_names)))
-        raise QueryError(say.unknown_attribute(column, list(table.attributes)))
+        raise QueryError(say.unknown_attribute(column, list(table.attribute_names)))
     if name == table.summed_by:
         raise QueryError(say.attribute_sums_rows(name, [a for a in table.attribute_names if a != name]))
     return name
@@ -248,6 +262,26 @@ def segment_members(table: CustomerTable, column: str, month: Month) -> dict[str
     return groups
 
 
+def segment_tables(table: Customers, column: str, month: Month) -> dict[str, Customers]:
+    """The customers paying in ``month`` by their value of ``column`` (``segment_members``), each a table."""
+    if isinstance(table, CustomerTable):
+        return {label: table.subset(members) for label, members in segment_members(table, column, month).items()}
+    return dict(table.segments(_column(table, column), month))
+
+
+def where_table(table: Customers, month: Month, where: tuple[str, str]) -> tuple[str, Customers]:
+    """The segment ``where`` names (``where_members``) and the table of its customers paying in ``month``."""
+    if isinstance(table, CustomerTable):
+        label, members = where_members(table, month, where)
+        return label, table.subset(members)
+    column, value = where
+    groups = segment_tables(table, column, month)
+    found = next((g for g in groups if _same(g) == _same(value)), None)
+    if found is None:
+        raise QueryError(say.where_matches_nobody(_column(table, column), value, month, sorted(groups)))
+    return found, groups[found]
+
+
 def parse_where(text: str) -> tuple[str, str]:
     """``Segment=Enterprise`` -> ``("Segment", "Enterprise")``."""
     column, sep, value = text.partition("=")
@@ -283,8 +317,8 @@ def benchmark_segment(name: str) -> Segment | None:
     return _SEGMENT_WORDS.get(key) or _SEGMENT_WORDS.get(key.removesuffix("s"))
 
 
-def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str, profile: Profile, *,
-                    top: int = TOP_MOVERS, year: CustomerTable | None = None,
+def segment_cohorts(table: Customers, first: Month, last: Month, column: str, profile: Profile, *,
+                    top: int = TOP_MOVERS, year: Customers | None = None,
                     arr: Decimal | None = None) -> tuple[SegmentCohort, ...]:
     """Each segment's cohort, largest start first, each against its own segment's benchmark.
 
@@ -294,6 +328,8 @@ def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str
     customers 12 months before, not only the ones still there at the period's start); ``arr``: the
     company's, which picks the stage (default: ``table``'s).
     """
+    if not isinstance(table, CustomerTable) or not isinstance(year, CustomerTable | None):
+        return _summed_segments(table, first, last, column, profile, top, year, arr)
     groups = segment_members(table, column, cohort_before(table, first))
     source = table if year is None else year
     annual: dict[str, list[int]] = {}  # by the compared form: a segment is one whatever its spelling
@@ -315,7 +351,30 @@ def segment_cohorts(table: CustomerTable, first: Month, last: Month, column: str
     return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
 
 
-def company_arr(table: CustomerTable, month: Month) -> Decimal:
+def _summed_segments(table: Customers, first: Month, last: Month, column: str, profile: Profile, top: int,
+                     year: Customers | None, arr: Decimal | None) -> tuple[SegmentCohort, ...]:
+    """``segment_cohorts`` for a table a database answers for: each segment a table of its own."""
+    groups = segment_tables(table, column, cohort_before(table, first))
+    source = table if year is None else year
+    annual = {}
+    if last - 12 in source:
+        annual = {_same(label): members for label, members in segment_tables(source, column, last - 12).items()}
+    arr = company_arr(table, last) if arr is None else arr
+    out = []
+    for label, members in groups.items():
+        cohort = compute_cohort(members, first, last, top=top, segment=label)
+        benchmark = None
+        year_table = annual.get(_same(label))
+        annual_cohort = None if year_table is None else compute_cohort(year_table, last - 11, last, top=0)
+        if annual_cohort is not None and annual_cohort.nrr is not None:
+            seg = benchmark_segment(label)
+            own = replace(profile, segment=seg, assumed=False) if seg else profile
+            benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr)
+        out.append(SegmentCohort(cohort, benchmark))
+    return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
+
+
+def company_arr(table: Customers, month: Month) -> Decimal:
     """The company's ARR in ``month``: it picks the stage benchmarks, for every segment alike."""
     end = cents_to_decimal(table.total(month))
     return end * 12 if table.unit == "MRR" else end

@@ -103,4 +103,4 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     qtd = report(quarter, fallback=True)
     series = tuple(annual_series(ledger, month, chart_months, method))
     return Digest(month=month, last_month=last, quarter_to_date=qtd, trailing_year=year, series=series, by=by,
-                  note=note, customers=table, currency=currency)
+                  note=note, customers=ledger.customer_table, currency=currency)

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine._aggregates import Customers
 from engine._billing import Normalization, SourceKind
 from engine._fields import Field, Unit
 from engine._issues import Issue, a1
@@ -87,7 +88,7 @@ class Ledger:
     layout: Layout | None = None
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
     #: the customer table this ledger was derived from, when it was (its answers are then cohort figures)
-    customers: CustomerTable | None = field(default=None, repr=False, compare=False)
+    customers: Customers | None = field(default=None, repr=False, compare=False)
     #: what billing data the customer table was normalized from, when it was (``engine._billing``)
     normalization: Normalization | None = field(default=None, repr=False, compare=False)
     _by_month: Mapping[Month, LedgerRow] = field(init=False, repr=False, compare=False)
@@ -99,6 +100,17 @@ class Ledger:
         ordered = tuple(sorted(self.rows, key=lambda r: r.month))
         object.__setattr__(self, "rows", ordered)
         object.__setattr__(self, "_by_month", by_month)
+
+    @property
+    def customer_table(self) -> CustomerTable | None:
+        """The customer table when it is held in memory (read from a file, a sheet, Stripe); None for a seven-column
+        ledger and for a database's table, which answers only sums (``in_database`` tells the two apart)."""
+        return self.customers if isinstance(self.customers, CustomerTable) else None
+
+    @property
+    def in_database(self) -> bool:
+        """Whether the customer table is a database's, answered where it lives (``engine.CustomerAggregates``)."""
+        return self.customers is not None and not isinstance(self.customers, CustomerTable)
 
     @property
     def source_kind(self) -> SourceKind:
@@ -146,7 +158,7 @@ class Ledger:
         return following.start - row.end
 
 
-def derive_ledger(table: CustomerTable, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
+def derive_ledger(table: Customers, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:
     """The seven-column ledger a customer table implies: Start = the month before's total, End = Start + E - C - D.
     The ledger keeps the table (``customers``), so cohort answers can follow its customers."""
     d = cents_to_decimal

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine._aggregates import Customers
 from engine._cohort import COHORT_LABEL, MOVER_KINDS, Cohort, MoverKind, SegmentCohort
 from engine._errors import QueryError
 from engine._messages import currency_amount, pts, rate, unknown_attribute
 from engine._sentences import segment_name, tier_name
-from engine._table import CustomerTable
 
 MOVER_TITLES: dict[MoverKind, str] = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
 _SIGNS: dict[MoverKind, str] = {"churn": "-", "contraction": "-", "expansion": "+"}
@@ -98,7 +98,7 @@ def segment_lines(segments: Sequence[SegmentCohort]) -> tuple[SegmentLine, ...]:
     return tuple(lines)
 
 
-def segment_values(table: CustomerTable) -> dict[str, tuple[str, str]]:
+def segment_values(table: Customers) -> dict[str, tuple[str, str]]:
     """Every attribute value, casefolded, with its (column, value): so ``enterprise ttm`` can mean
     ``where Segment=Enterprise``. A value in two columns belongs to the first column. From the values the
     table counted once when read (``CustomerTable.spellings``), not from every cell on every query."""
@@ -109,7 +109,7 @@ def segment_values(table: CustomerTable) -> dict[str, tuple[str, str]]:
     return found
 
 
-def attribute_column(table: CustomerTable, column: str) -> str:
+def attribute_column(table: Customers, column: str) -> str:
     """The attribute column ``column`` names, case-insensitively; ``QueryError`` naming the ones there are."""
     name = table.attribute(column)
     if name is None:

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine import _messages as say
+from engine._aggregates import Customers
 from engine._benchmarks import Benchmark, Profile, compare_benchmarks
 from engine._billing import Normalization, SourceKind
 from engine._cohort import (
@@ -21,7 +22,7 @@ from engine._cohort import (
     company_arr,
     compute_cohort,
     segment_cohorts,
-    where_members,
+    where_table,
 )
 from engine._errors import QueryError
 from engine._fx import FxUse, conversion_sentence
@@ -133,11 +134,11 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
                   money_basis=MONEY_LEDGER if ledger.customers is None else MONEY_TOTALS,
-                  conversions=ledger.customers.conversions if ledger.customers is not None else ())
+                  conversions=ledger.customer_table.conversions if ledger.customer_table is not None else ())
 
 
-def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top: int,
-                      where: tuple[str, str] | None) -> tuple[Retention, Cohort, CustomerTable]:
+def _cohort_retention(ledger: Ledger, table: Customers, period: Period, top: int,
+                      where: tuple[str, str] | None) -> tuple[Retention, Cohort, Customers]:
     """The period's cohort figures over the month-by-month money of the same customers' ledger: the whole
     table's, or with ``where`` the segment's (its customers in a-1), so a segment's money is its own; and
     the table of those customers."""
@@ -145,8 +146,7 @@ def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top:
     period = fit_period(period, ledger)
     segment = None
     if where is not None:
-        segment, members = where_members(table, cohort_before(table, period.first), where)
-        table = table.subset(members)
+        segment, table = where_table(table, cohort_before(table, period.first), where)
         ledger = derive_ledger(table, ledger.warnings, ledger.sheet)
     base = compute_retention(ledger, period, "chained")
     if segment is not None:  # a fixed cohort wins no new business: what returns is its own churned customers
@@ -163,7 +163,7 @@ def _cohort_retention(ledger: Ledger, table: CustomerTable, period: Period, top:
     return retention, cohort, table
 
 
-def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile: Profile, fiscal_year_start: int,
+def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Profile, fiscal_year_start: int,
                    currency: str, top: int, by: str | None, where: tuple[str, str] | None) -> Report:
     """The report of a customer table: every figure a cohort figure, the 12-month cohort benchmarked."""
     retention, cohort, customers = _cohort_retention(ledger, table, period, top, where)
@@ -192,15 +192,15 @@ def _cohort_report(ledger: Ledger, table: CustomerTable, period: Period, profile
         segments = segment_cohorts(table, period.first, period.last, by, profile, top=top)
     elif by:  # segments within the segment, each year's cohort drawn a year back
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
-                                   year=year or customers.subset([]), arr=arr)
+                                   year=year or customers.empty(), arr=arr)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
                   cohort=cohort, segments=segments, money_basis=MONEY_TOTALS if where is None else MONEY_SEGMENT,
-                  conversions=table.conversions)
+                  conversions=table.conversions if isinstance(table, CustomerTable) else ())
 
 
-def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str | None,
-            year: CustomerTable | None) -> Trailing | None:
+def _annual(ledger: Ledger, table: Customers, period: Period, segment: str | None,
+            year: Customers | None) -> Trailing | None:
     """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (of
     ``segment``: its customers 12 months before, ``year``); else the month totals' trailing figure, for the
     whole table only: a segment has no annual figure of its own until the table holds that month."""
@@ -216,12 +216,12 @@ def _annual(ledger: Ledger, table: CustomerTable, period: Period, segment: str |
     return annual_figure(derive_ledger(year, ledger.warnings, ledger.sheet), period.last)
 
 
-def _segment_table(table: CustomerTable, month: Month, where: tuple[str, str]) -> CustomerTable | None:
+def _segment_table(table: Customers, month: Month, where: tuple[str, str]) -> Customers | None:
     """The customers of the segment ``where`` names paying in ``month``; None when there were none."""
     if month not in table:
         return None
     try:
-        return table.subset(where_members(table, month, where)[1])
+        return where_table(table, month, where)[1]
     except QueryError:
         return None
 

@@ -10,7 +10,7 @@ import functools
 import gc
 import itertools
 import operator
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -111,25 +111,17 @@ class CustomerTable:
         """
         if self.whole is not None:
             return self.whole.spellings
-        out: dict[str, Mapping[str, str]] = {}
-        for column in self.attribute_names:
-            counts: collections.Counter[str] = collections.Counter()
-            cells = dense_value_counts(self.dense, column) if self.dense is not None else \
-                collections.Counter(itertools.chain.from_iterable(self.attributes[column]))
-            for value, n in cells.items():
-                if value is not None and (shown := " ".join(value.split())):
-                    counts[shown] += n
-            best: dict[str, tuple[int, str]] = {}
-            for shown, n in counts.items():
-                key = shown.casefold()
-                if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
-                    best[key] = (n, shown)
-            out[column] = {key: shown for key, (_, shown) in best.items()}
-        return out
+        return {column: usual_spellings((dense_value_counts(self.dense, column) if self.dense is not None else
+                                         collections.Counter(itertools.chain.from_iterable(self.attributes[column])))
+                                        .items()) for column in self.attribute_names}
 
     @property
     def last(self) -> Month:
         return self.first + (self.count - 1)
+
+    @property
+    def customer_count(self) -> int:
+        return len(self.keys)
 
     def __contains__(self, month: object) -> bool:
         return isinstance(month, Month) and self.first <= month <= self.last
@@ -227,6 +219,10 @@ class CustomerTable:
                              key_headers=self.key_headers, whole=self.whole or self,
                              conversions=self.conversions)
 
+    def empty(self) -> CustomerTable:
+        """The same table with no customers."""
+        return self.subset([])
+
 
 def dense_table(first: Month, count: int, keys: tuple[str, ...], names: tuple[str, ...], grid: DenseGrid,
                 attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
@@ -239,6 +235,24 @@ def dense_table(first: Month, count: int, keys: tuple[str, ...], names: tuple[st
                          attribute_names=tuple(attribute_names), fill_attributes=attributes, unit=unit,
                          currency=currency, key_headers=key_headers, whole=whole, dense=grid)
 
+
+def usual_spellings(counts: Iterable[tuple[str | None, int]]) -> dict[str, str]:
+    """Values (with how many cells hold each) by their compared form, spelled as most cells spell them, without
+    stray spaces (ties: the first in sort order): ``CustomerTable.spellings``' rule, for counts a database made.
+
+    >>> usual_spellings([("Smb", 3), ("SMB", 400), (" SMB", 2), ("Enterprise", 1)])
+    {'smb': 'SMB', 'enterprise': 'Enterprise'}
+    """
+    shown_counts: collections.Counter[str] = collections.Counter()
+    for value, n in counts:
+        if value is not None and (shown := " ".join(value.split())):
+            shown_counts[shown] += n
+    best: dict[str, tuple[int, str]] = {}
+    for shown, n in shown_counts.items():
+        key = shown.casefold()
+        if key not in best or (-n, shown) < (-best[key][0], best[key][1]):
+            best[key] = (n, shown)
+    return {key: shown for key, (_, shown) in best.items()}
 
 
 #: the collector's first threshold while a table is read: young objects are looked at in batches this large

@@ -17,12 +17,12 @@ are that month's cohort, labelled "or earlier" (the table cannot tell when they 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from engine import _messages as say
+from engine._aggregates import Acquisition, Customers
 from engine._errors import QueryError
 from engine._ledger import Ledger
 from engine._month import Month
@@ -70,26 +70,36 @@ def ledger_triangle(ledger: Ledger, by: CohortBy = "month", fiscal_year_start: i
     return cohort_triangle(ledger.customers, by, fiscal_year_start)
 
 
-def cohort_triangle(table: CustomerTable, by: CohortBy = "month", fiscal_year_start: int = 1) -> CohortTriangle:
+def cohort_triangle(table: Customers, by: CohortBy = "month", fiscal_year_start: int = 1) -> CohortTriangle:
     """NRR by acquisition cohort (month or fiscal quarter of first payment) against age in months."""
-    n = table.count
-    groups: dict[Month, list[tuple[int, Sequence[int]]]] = {}
-    for series in table.mrr:
-        i = next((j for j, v in enumerate(series) if v), None)
-        if i is None:
-            continue
-        month = table.first + i
+    found = acquisitions(table) if isinstance(table, CustomerTable) else table.acquisitions()
+    groups: dict[Month, list[Acquisition]] = {}
+    for acquired in found:
+        month = acquired.month
         key = month - (month.month - fiscal_year_start) % 3 if by == "quarter" else month
-        groups.setdefault(key, []).append((i, series))
+        groups.setdefault(key, []).append(acquired)
     rows = []
     for key in sorted(groups):
         members = groups[key]
-        ages = n - max(i for i, _ in members)  # every member has reached ages 0..ages-1
-        start = sum(series[i] for i, series in members)
-        nrr = tuple(Decimal(sum(series[i + k] for i, series in members)) / Decimal(start) if start else None
+        ages = min(len(a.paid) for a in members)  # every member has reached ages 0..ages-1
+        start = sum(a.paid[0] for a in members)
+        nrr = tuple(Decimal(sum(a.paid[k] for a in members)) / Decimal(start) if start else None
                     for k in range(ages))
         label = key.short if by == "month" else label_span(key, key + 2, fiscal_year_start)
-        if any(i == 0 for i, _ in members):  # paying when the table starts: won then or at any time before
+        if any(a.month == table.first for a in members):  # paying when the table starts: won then or any time before
             label = say.cohort_or_earlier(label)
-        rows.append(CohortRow(label=label, first=key, customers=len(members), start=start, nrr=nrr))
+        rows.append(CohortRow(label=label, first=key, customers=sum(a.customers for a in members), start=start,
+                              nrr=nrr))
     return CohortTriangle(by=by, rows=tuple(rows), unit=table.unit, last=table.last, currency=table.currency)
+
+
+def acquisitions(table: CustomerTable) -> tuple[Acquisition, ...]:
+    """Every acquisition month's customers and what they paid at each age, from a table in memory."""
+    n = table.count
+    groups: dict[int, list[tuple[int, ...]]] = {}
+    for series in table.mrr:
+        i = next((j for j, v in enumerate(series) if v), None)
+        if i is not None:
+            groups.setdefault(i, []).append(tuple(series))
+    return tuple(Acquisition(table.first + i, len(members), tuple(sum(s[j] for s in members) for j in range(i, n)))
+                 for i, members in sorted(groups.items()))

@@ -4,6 +4,7 @@ built in the engine (``needs_customer_table``, ...); only the fix, in the comman
 from __future__ import annotations
 
 from engine import Month, Period, forecast_needs_customers, needs_cohort_method, needs_customer_table
+from engine import not_in_database as engine_not_in_database
 
 
 def not_a_count(text: str) -> str:
@@ -70,6 +71,10 @@ def heatmap_size(unit: str) -> str:
 HEATMAP_SCALE = "NRR %, 100% = every dollar kept"
 
 
+def not_in_database(what: str) -> str:
+    return engine_not_in_database(what, "Export the table as CSV (Customer, Month, MRR) and pass that with --ledger.")
+
+
 def forecast_needs_table() -> str:
     return forecast_needs_customers("Export MRR by customer and month from billing and pass it with --ledger.")
 
@@ -102,3 +107,8 @@ def fx_rates_missing(spec: str, path: object) -> str:
 def stripe_webhook_refused() -> str:
     return ("Stripe-Signature does not verify with STRIPE_WEBHOOK_SECRET (or its timestamp is more than 5 minutes "
             "off); nothing was read.")
+
+
+def source_env_unset(name: str) -> str:
+    return (f"{name} is not set: the ledger source env:{name} names it as the variable holding the ledger's "
+            "database URL. Set it in the environment and start again.")

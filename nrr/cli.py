@@ -262,15 +262,17 @@ def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
 def _say_conversions(ledger: Ledger, out: Console) -> None:
     """The sentence naming the currencies converted and their rates, under a customer table's answer."""
-    if ledger.customers is not None and (note := conversion_sentence(ledger.customers.conversions)):
+    if ledger.customer_table is not None and (note := conversion_sentence(ledger.customer_table.conversions)):
         out.print(note, markup=False, highlight=False)
 
 
 def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     source = runtime.source()
-    table = load_ledger(source).customers
+    ledger = load_ledger(source)
+    table = ledger.customer_table
     if table is None:
-        raise CommandError(say.mrr_needs_customer_table(source.name))
+        raise CommandError(say.not_in_database("nrr mrr") if ledger.in_database
+                           else say.mrr_needs_customer_table(source.name))
     if args.csv:
         for chunk in mrr_csv(table):
             out.file.write(chunk)
@@ -316,9 +318,10 @@ def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
             target = (parse_amount(args.target), by)
         except QueryError as exc:
             raise UsageError(str(exc)) from None
-    table = load_ledger(runtime.source()).customers
+    ledger = load_ledger(runtime.source())
+    table = ledger.customer_table
     if table is None:
-        raise CommandError(say.forecast_needs_table())
+        raise CommandError(say.not_in_database("A forecast") if ledger.in_database else say.forecast_needs_table())
     forecast = runtime.forecast(table, args.today or runtime.today(), args.months, target)
     if args.json:
         import json
@@ -345,7 +348,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
                   f"{table.last}), {len(check.warnings)} warning(s).", soft_wrap=True, markup=False)
         return EXIT_OK
     if table is not None:  # the table's own months, not its derived ledger's (one fewer)
-        count = len(table.keys)
+        count = table.customer_count
         out.print(f"{source.name}: valid customer table, {count:,} customer{'' if count == 1 else 's'}, "
                   f"{months(table.count)} ({table.first} to {table.last}), {len(check.warnings)} warning(s)."
                   + ("" if ledger.rows else f" Its figures start once it holds {(table.first + 1).name}: each month "
@@ -370,9 +373,9 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
 
         ledger = replace(load_ledger(runtime.stripe_source()), sheet="Stripe")
         sheet = runtime.sheet_source(spec)
-        if ledger.customers is not None:  # the MRR per customer per month, to a tab nrr keeps
+        if ledger.customer_table is not None:  # the MRR per customer per month, to a tab nrr keeps
             mark = f"stripe:customers-tab:{sheet.ref.spreadsheet_id}"
-            written = write_tab(sheet, CUSTOMERS_TAB, customer_rows(ledger.customers),
+            written = write_tab(sheet, CUSTOMERS_TAB, customer_rows(ledger.customer_table),
                                 previous=runtime.state().get_value(mark), overwrite=args.overwrite,
                                 dry_run=args.dry_run)
             if written.digest is not None and not args.dry_run:

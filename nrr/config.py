@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -129,6 +130,17 @@ def _channel(value: object) -> str:
     return text
 
 
+LEDGER_COLUMN_ROLES = ("customer", "name", "month", "mrr")
+
+
+def _ledger_columns(value: object) -> Mapping[str, str]:
+    if isinstance(value, Mapping) and value and all(k in LEDGER_COLUMN_ROLES and isinstance(v, str) and v.strip()
+                                                    for k, v in value.items()):
+        return MappingProxyType({k: v.strip() for k, v in value.items()})
+    raise ValueError("a table of column names by role, such as {customer = \"acct\", month = \"m\", mrr = "
+                     "\"amount\"} (roles: customer, name, month, mrr)")
+
+
 def setting(default: Any, check: Callable[[object], Any]) -> Any:
     """A key of nrr.toml: its default (written here, once) and the check its value must pass."""
     return field(default=default, metadata={"check": check})
@@ -152,6 +164,8 @@ class LedgerSettings:
     method: Method | None = setting(None, _choice(METHODS))  # None: cohort for a customer table, else chained
     #: the tab ``nrr fill`` writes a customer tab's derived seven-column ledger to (same spreadsheet)
     template_tab: str = setting("NRR", _text)
+    #: a warehouse table's columns by role (customer, name, month, mrr), when their names are not recognised
+    columns: Mapping[str, str] | None = setting(None, _ledger_columns)
 
 
 @dataclass(frozen=True)

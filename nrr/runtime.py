@@ -38,9 +38,12 @@ from engine import (
     forecast_as_of,
     read_rates_table,
 )
+from nrr import _messages as say
+from nrr._errors import ConfigError
 from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
 from sheets import fast_read_from_env, is_sheet_spec, open_file_source
 from stripe_source import is_stripe_spec
+from warehouse import is_warehouse_spec
 
 if TYPE_CHECKING:
     from nrr.state import StateStore
@@ -85,6 +88,7 @@ class Runtime:
     #: the day ``--today`` names: billing data is read as of its month instead of the clock's
     read_today: dt.date | None = None
     _stripe_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _warehouses: dict[str, LedgerSource] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -219,6 +223,18 @@ class Runtime:
         assert self._cache is not None
         return GoogleSheetSource(ref, client, self._cache, label=spec.strip(), options=self.read_options)
 
+    def warehouse_source(self, spec: str, *, secret: bool = False) -> LedgerSource:
+        """The warehouse table ``spec`` names, one per spec for the process (its answers are memoised per read);
+        ``secret``: the spec came from the environment, so it may hold a password (never shown)."""
+        from warehouse import open_warehouse_source
+
+        ledger = self._file.ledger
+        with self._lock:
+            if spec not in self._warehouses:
+                self._warehouses[spec] = open_warehouse_source(spec, self._file.base_dir, columns=ledger.columns,
+                                                               secret=secret)
+            return self._warehouses[spec]
+
     def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:
         """The sheet ``spec`` names, read and written with one person's own access ``token`` (the
         add-on's requests), not the service account's.
@@ -266,6 +282,14 @@ class Runtime:
             return self.stripe_source()
         if is_sheet_spec(spec):
             return _AsOf(self.sheet_source(spec), today)
+        if spec.startswith("env:"):  # a database URL, password and all, kept out of nrr.toml and the command line
+            variable = spec.removeprefix("env:").strip()
+            url = self.env.get(variable)
+            if not url:
+                raise ConfigError(say.source_env_unset(variable))
+            return self.warehouse_source(url, secret=True)
+        if is_warehouse_spec(spec):
+            return self.warehouse_source(spec)
         return _AsOf(open_file_source(spec, self._file.base_dir, self.read_options,
                                            fast_read_from_env(self.env)), today)
 

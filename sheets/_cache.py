@@ -255,7 +255,7 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
             return None
     except OSError:
         return None
-    table = cells.ledger.customers
+    table = cells.ledger.customer_table
     if fast.cache_dir is not None and table is not None:
         store_table(fast.cache_dir, stat, digest, table, now_ns=fast.clock_ns())
     return cells

@@ -3,7 +3,8 @@
     5  entry points      nrr.cli, nrr.server, nrr.scheduling, nrr.doctor (and nrr._render, nrr.__main__)
     4  inbound adapters  bot (Slack), nrr.addon (the Sheets add-on)
     3  application core  nrr (nrr.config, nrr.runtime, nrr.state, nrr.workspace)
-    2  ledger sources    sheets (files and Google Sheets), stripe_source (Stripe's API)
+    2  ledger sources    sheets (files and Google Sheets), stripe_source (Stripe's API), warehouse (database
+                      tables)
     1  engine            engine
 
 A module may import only from its own layer or below, and never another package's ``_module``.
@@ -23,8 +24,8 @@ from tests.helpers import ROOT
 
 FORBIDDEN = {"os", "socket", "urllib", "http", "requests", "httpx", "slack_bolt", "slack_sdk", "google",
              "gspread", "apscheduler", "sqlalchemy", "sheets", "bot", "nrr", "subprocess", "time",
-             "threading", "asyncio", "random"}
-OURS = ("engine", "sheets", "bot", "nrr", "stripe_source")
+             "threading", "asyncio", "random", "warehouse", "duckdb", "psycopg", "stripe", "stripe_source"}
+OURS = ("engine", "sheets", "stripe_source", "warehouse", "bot", "nrr")
 ENTRY_POINTS = ("nrr.cli", "nrr.server", "nrr.scheduling", "nrr.doctor", "nrr._render", "nrr.__main__")
 
 
@@ -33,7 +34,7 @@ def layer(module: str) -> int:
     top = module.split(".")[0]
     if top == "engine":
         return 1
-    if top in ("sheets", "stripe_source"):
+    if top in ("sheets", "stripe_source", "warehouse"):
         return 2
     if top == "bot" or module == "nrr.addon" or module.startswith("nrr.addon."):
         return 4

@@ -91,8 +91,8 @@ def test_the_issues_subscriptions_export_is_no_longer_read_by_its_start_month() 
     text = ("Customer,Start date,End date,MRR,Billing frequency\n"
             "Acme,2025-01-01,,1000,Annual\nBeta,2025-01-01,2025-06-30,500,Monthly\nCobalt,2025-03-01,,200,Monthly\n")
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    table = check.ledger.customers
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table = check.ledger.customer_table
     assert dict(zip(table.keys, table.mrr, strict=True))["Acme"] == (100000,) * 6  # MRR is monthly, whatever beside
     assert dict(zip(table.keys, table.mrr, strict=True))["Beta"] == (50000,) * 6  # 30 June is June's last day
 
@@ -121,8 +121,8 @@ def test_stripes_invoice_export_is_read_where_each_subscriptions_cadence_is_cert
     rows += ["in_9,cus_B,Beta,12000.00,paid,2025-01-01 00:00:00,2026-01-01 00:00:00,sub_B,2025-01-05 09:00:00,0",
              "in_10,cus_B,Beta,12000.00,paid,2025-01-05 00:00:00,2026-01-05 00:00:00,sub_B,2026-01-05 09:00:00,0"]
     check = check_ledger(grid(STRIPE_INVOICES + "\n".join(rows) + "\n"))
-    assert check.ledger is not None and check.ledger.customers is not None
-    table = check.ledger.customers
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table = check.ledger.customer_table
     assert table.last.name == "March 2026"
     assert dict(zip(table.keys, (s[-3:] for s in table.mrr), strict=True)) == {
         "cus_A": (120000, 120000, 120000), "cus_B": (100000, 100000, 100000)}
@@ -163,8 +163,8 @@ def test_a_customer_table_paid_one_month_in_twelve_is_warned_about() -> None:
     fixed = grid("\n".join(["Customer,Month,Amount,Billing interval", *body]) + "\n")
     check = check_ledger(fixed)
     assert check.ledger is not None and check.warnings == []
-    assert check.ledger.source_kind == "customer_months" and check.ledger.customers is not None
-    assert check.ledger.customers.mrr[0][:13] == (100000,) * 13
+    assert check.ledger.source_kind == "customer_months" and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr[0][:13] == (100000,) * 13
 
 
 def test_unreadable_line_cells_are_named_and_the_rest_is_not_read() -> None:
@@ -187,8 +187,8 @@ def test_warehouse_timestamps_cents_and_chargebee_names_are_read() -> None:
             "cb_1,,inv_1,1767225600,1767225600,5000,0,charge_item_price\n"
             "cb_2,sub_2,inv_2,1772323200,1775001600,9900,0,plan_item_price\n")  # 2026-03-01 to 2026-04-01
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    table = check.ledger.customers
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table = check.ledger.customer_table
     assert dict(zip(table.keys, table.mrr, strict=True)) == {"cb_1": (90000, 90000, 90000), "cb_2": (0, 0, 9900)}
     assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"one_off": 1}
 
@@ -203,8 +203,8 @@ def test_zuoras_invoice_item_export_is_read_with_its_discount_items() -> None:
             "A002,Beta,A-S002,Posted,2026-01-01,2026-01-31,500,100,Charge\n"
             "A002,Beta,A-S002,Canceled,2026-02-01,2026-02-28,500,100,Charge\n")
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    table = check.ledger.customers
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table = check.ledger.customer_table
     assert (table.names, table.mrr) == (("Acme", "Beta"), ((90000,), (50000,)))
     assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"void": 1}
 
@@ -219,7 +219,7 @@ def test_stripes_subscriptions_export_is_read_with_its_interval_and_quantity() -
             "sub_3,cus_C,Pro,1,usd,month,100.00,trialing,2026-03-01 10:00,2026-03-01 10:00,2026-03-01 10:00,,\n")
     check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
     assert check.ledger is not None and check.ledger.source_kind == "subscriptions"
-    table = check.ledger.customers
+    table = check.ledger.customer_table
     assert table is not None
     assert dict(zip(table.keys, table.mrr, strict=True)) == {"cus_A": (30000, 30000, 30000), "cus_B": (20000, 0, 0)}
 
@@ -252,8 +252,8 @@ def test_stripes_full_invoice_export_with_subtotal_and_total_is_still_read_as_in
     rows = [f"in_{m},cus_A,1000.00,1200.00,1200.00,200.00,paid,2026-0{m}-01,2026-0{m}-01,sub_A,2026-0{m}-01"
             for m in (1, 2, 3)]
     check = check_ledger(grid(header + "\n".join(rows) + "\n"))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((100000, 100000, 100000),)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((100000, 100000, 100000),)
     one = check_ledger(grid(header + rows[0] + "\n"))
     assert [i.code for i in one.issues] == ["invoice_level"]
 
@@ -275,8 +275,8 @@ def test_paddle_shaped_transaction_items_are_read() -> None:
             "ctm_2,sub_2,completed,2026-01-15T09:30:00Z,2026-02-15T09:30:00Z,50.00,0,10.00,60.00,USD\n"
             "ctm_2,sub_2,canceled,2026-02-15T09:30:00Z,2026-03-15T09:30:00Z,50.00,0,10.00,60.00,USD\n")
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    table = check.ledger.customers
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table = check.ledger.customer_table
     assert (table.currency, table.mrr) == ("USD", ((9000,), (5000,)))  # (1,200 - 120) / 12; the canceled one left out
 
 
@@ -289,8 +289,8 @@ def test_amounts_written_in_two_currencies_are_refused_and_one_names_the_table_c
         "convert the amounts to one currency first, or give nrr their rates (nrr.toml's [fx] section, e.g. "
         "EUR = 1.10: what one EUR is worth in the reporting currency)."]
     check = check_ledger(grid(text.replace("€90.00", "$90.00")))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.currency == "USD"
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.currency == "USD"
 
 
 def test_stripes_own_line_items_are_read_in_cents_and_say_so() -> None:
@@ -299,23 +299,23 @@ def test_stripes_own_line_items_are_read_in_cents_and_say_so() -> None:
             "in_1,cus_A,paid,sub_1,120000,usd,2026-01-01 00:00:00,2027-01-01 00:00:00,false\n"
             "in_2,cus_B,paid,sub_2,4900,usd,2026-01-01 00:00:00,2026-02-01 00:00:00,false\n")
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((10000,), (4900,))  # $1,200 a year is $100 a month; $49 a month
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((10000,), (4900,))  # $1,200 a year is $100 a month; $49 a month
     assert [str(i) for i in check.warnings] == [
         "E1: amount is read in cents, as Stripe's own invoice line items hold it (whole numbers under the API's "
         "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head the "
         "column amount_units."]
     renamed = check_ledger(grid(text.replace(",amount,", ",amount_units,", 1)))
-    assert renamed.ledger is not None and renamed.ledger.customers is not None
-    assert renamed.ledger.customers.mrr == ((1000000,), (490000,)) and renamed.warnings == []
+    assert renamed.ledger is not None and renamed.ledger.customer_table is not None
+    assert renamed.ledger.customer_table.mrr == ((1000000,), (490000,)) and renamed.warnings == []
 
 
 def test_chargebees_own_line_items_are_read_in_cents() -> None:
     text = ("id,invoice_id,customer_id,subscription_id,amount,discount_amount,date_from,date_to,entity_type\n"
             "li_1,inv_1,cb_1,sub_1,120000,12000,2026-01-01,2027-01-01,plan_item_price\n")
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((9000,),)  # (1,200 - 120) / 12
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((9000,),)  # (1,200 - 120) / 12
     assert [i.code for i in check.warnings] == ["api_cents"]
 
 
@@ -327,8 +327,8 @@ def test_chargebees_report_builder_line_items_are_read() -> None:
             "cb_2,sub_2,102,payment_due,\"Jan 1, 2026\",\"Jan 31, 2026\",50.00,0,10.00,USD,plan_item_price\n"
             "cb_2,,102,payment_due,\"Jan 1, 2026\",\"Jan 1, 2026\",25.00,0,5.00,USD,charge_item_price\n")
     check = check_ledger(grid(text))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((9167,), (5000,))  # 1,100 a year: 91.67 in January
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((9167,), (5000,))  # 1,100 a year: 91.67 in January
 
 
 def test_a_subscription_row_without_its_frequency_is_named_and_nothing_more_is_said() -> None:

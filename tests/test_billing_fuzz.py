@@ -37,7 +37,7 @@ def test_billing_cells_only_ever_give_issues(header: list[str], body: list[list[
         except LedgerError as exc:
             assert str(exc)
         return
-    table = check.ledger.customers
+    table = check.ledger.customer_table
     assert table is not None
     assert all(cents >= 0 for series in table.mrr for cents in series)
 
@@ -54,5 +54,5 @@ def test_a_plain_figure_reads_as_its_cents(amount: object, trailing_zero: bool) 
     if cents == 0:
         assert check.ledger is None
         return
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((cents,),)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((cents,),)

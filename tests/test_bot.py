@@ -197,7 +197,7 @@ def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after(tmp_path: Pa
         rows: list[list[Any]] = [list(r) for r in csv.reader(f)]
     with FakeSlack() as slack, FakeGoogle() as google:
         google.add_spreadsheet("1SlowSheet0000000000000", {"Ledger": rows})
-        google.latency = 2.5  # metadata + values: 5 s to read the ledger
+        google.latency = 1.6  # metadata + values: 3.2 s to read the ledger, past the 3 s Slack allows
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
         runtime = Runtime(_file=settings("gsheet:1SlowSheet0000000000000/Ledger", tmp_path), env=env, clock=lambda: NOW)
         with serve(build_server(runtime).app) as url:
@@ -208,7 +208,7 @@ def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after(tmp_path: Pa
             answer = stack.answer(path)
             answered = time.monotonic() - t0
     assert response.status_code == 200 and acked < 3.0
-    assert answered >= 5.0
+    assert answered >= 3.2
     assert answer["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
 
 

@@ -80,8 +80,8 @@ def answers(cells: Cells) -> str:
                                       sort_keys=True))
             except Exception as exc:
                 out.append(f"{type(exc).__name__}: {exc}")
-    assert ledger.customers is not None
-    triangle = cohort_triangle(ledger.customers)
+    assert ledger.customer_table is not None
+    triangle = cohort_triangle(ledger.customer_table)
     out.append(repr([(r.label, r.customers, r.start, r.nrr) for r in triangle.rows]))
     return "\n".join(out)
 
@@ -191,7 +191,7 @@ def test_with_the_columnar_path_forced_on_every_message_is_the_row_readers(tmp_p
     path.write_text(UNUSUAL[case], encoding="utf-8")
     fast, rows = read(path, ALWAYS), read(path, None)
     assert said(fast.check) == said(rows.check)
-    if rows.check.ledger is not None and rows.check.ledger.customers is not None:
+    if rows.check.ledger is not None and rows.check.ledger.customer_table is not None:
         assert answers(fast) == answers(rows)
 
 
@@ -200,14 +200,14 @@ def test_a_windows_1252_file_goes_to_the_row_reader(tmp_path: Path) -> None:
     path.write_bytes(CLEAN.replace("Gamma", "Gämma").encode("cp1252"))
     fast, rows = read(path, ALWAYS), read(path, None)
     assert fast.prepared is None and said(fast.check) == said(rows.check)
-    assert fast.ledger.customers is not None and "Gämma" in fast.ledger.customers.names
+    assert fast.ledger.customer_table is not None and "Gämma" in fast.ledger.customer_table.names
 
 
 def test_a_segments_table_and_members_are_made_once_and_kept_for_the_next_answer(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     generate(path, 200, 30)
     ledger = read(path, ALWAYS).ledger
-    table = ledger.customers
+    table = ledger.customer_table
     assert table is not None and table.dense is not None
     members = [0, 3, 5, 8]
     assert table.subset(members) is table.subset(members)  # a --where answer asks for it several times

@@ -87,7 +87,7 @@ WIDE: list[list[Cell]] = [["Customer ID", "Customer", "Plan", "Jan 2026", dt.dat
 
 def test_long_and_wide_forms_give_identical_answers() -> None:
     long, wide = read_ledger(LONG), read_ledger(WIDE)
-    assert long.customers is not None and wide.customers is not None
+    assert isinstance(long.customers, CustomerTable) and isinstance(wide.customers, CustomerTable)
     assert long.customers.mrr == wide.customers.mrr and long.customers.keys == ("001", "002", "003")
     assert ledger_table(long) == ledger_table(wide)
     period = resolve_period("2026-02..2026-03", dt.date(2026, 4, 2))
@@ -180,7 +180,7 @@ def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
                          ["2", "Beta", "2026-01", "50"], ["", "Total", "2026-01", "150"],
                          ["1", "Acme", "2026-02", "110"], ["1", "Acme", "Total", "210"], ["2", "Beta", "2026-02", "50"],
                          ["Grand total:", "", "", "310"]])
-    assert long.ledger is not None and long.ledger.customers is not None
+    assert long.ledger is not None and isinstance(long.ledger.customers, CustomerTable)
     assert long.ledger.customers.names == ("Acme", "Beta")
     assert [str(r.end) for r in long.ledger.rows] == ["160.00"]
     assert [str(i) for i in long.warnings] == [
@@ -314,7 +314,7 @@ def test_notes_under_the_table_and_a_repeated_header_row_are_not_read_as_custome
                           ["Beta", "2026-02", "50", ""], ["", "", "", ""], ["Notes: figures exclude tax", "", "", ""],
                           ["Exported on 2026-03-02 by jane@example.com", None, None, None]])
     assert check.ledger is not None and not check.issues
-    assert check.ledger.customers is not None and check.ledger.customers.names == ("Acme", "Beta")
+    assert isinstance(check.ledger.customers, CustomerTable) and check.ledger.customers.names == ("Acme", "Beta")
     assert [str(r.end) for r in check.ledger.rows] == ["160.00"]
     check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Acme", "", "100", ""]])
     assert [str(i) for i in check.issues] == [
@@ -446,7 +446,7 @@ def test_blank_rows_inside_a_clean_table_keep_the_cells_named_right() -> None:
     names are still the sheet's: Acme on row 2, 'acme inc ' on row 5, after the blank row 4."""
     check = check_ledger([HEAD, ("Acme Inc", "2026-01", "5", ""), ("B", "2026-01", "5", ""), (),
                           ("acme inc ", "2026-02", "5", ""), ("", "", "", ""), ("B", "2026-02", "6", "")])
-    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger is not None and isinstance(check.ledger.customers, CustomerTable)
     assert check.ledger.customers.mrr == ((500, 0), (500, 600), (0, 500))
     assert [str(i) for i in check.warnings] == [
         "A2 and A5: 'Acme Inc' and 'acme inc ' differ only in case or spacing: they are counted as two customers; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from engine import Cell, build_report, check_ledger, report_to_dict, resolve_period
+from engine import Cell, CustomerTable, build_report, check_ledger, report_to_dict, resolve_period
 
 MONTHS = ["Oct 2024", "Nov 2024", "Dec 2024"]
 
@@ -22,7 +22,7 @@ def quickbooks(*customers: list[Cell]) -> list[list[Cell]]:
 def test_quickbooks_sales_by_customer_summary_reads_its_blank_header_as_the_customer_column() -> None:
     check = check_ledger(quickbooks(["Amy's Bird Sanctuary", "100.00", "110.00", "", "210.00"],
                                     ["Bill's Windsurf Shop", "200.00", "200.00", "250.00", "650.00"]))
-    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger is not None and isinstance(check.ledger.customers, CustomerTable)
     assert check.ledger.customers.names == ("Amy's Bird Sanctuary", "Bill's Windsurf Shop")
     assert [str(r.end) for r in check.ledger.rows] == ["310.00", "250.00"]
 
@@ -34,7 +34,7 @@ def test_footnotes_under_a_wide_table_are_not_customers_and_its_total_column_is_
                       ["Bill's Windsurf Shop", "200.00", "200.00", "250.00", "650.00"])
     grid[4][0] = "Customer"  # the notes and the Total column, whatever heads the names
     check = check_ledger(grid)
-    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger is not None and isinstance(check.ledger.customers, CustomerTable)
     table = check.ledger.customers
     assert len(table.keys) == 2 and table.attribute_names == ()
     assert [str(i) for i in check.warnings] == [
@@ -50,7 +50,7 @@ def test_a_stripe_customer_id_column_beside_customer_name_is_the_key_and_the_nam
                               ["cus_Q1a", "Acme Inc", "2026-02", "160"], ["cus_Q2b", "Beta LLC", "2026-02", "0"]]
     for rows in (grid, [[r[1], r[0], *r[2:]] for r in grid]):  # either order
         check = check_ledger(rows)
-        assert check.ledger is not None and check.ledger.customers is not None
+        assert check.ledger is not None and isinstance(check.ledger.customers, CustomerTable)
         assert check.ledger.customers.keys == ("cus_Q1a", "cus_Q2b")
         assert check.ledger.customers.names == ("Acme Inc", "Beta LLC")
         out = report_to_dict(build_report(check.ledger, resolve_period("2026-02", dt.date(2026, 3, 2))))

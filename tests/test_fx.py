@@ -51,10 +51,10 @@ def table(header: str = "Currency") -> list[list[Cell]]:
 def test_each_spelling_of_the_currency_column_is_recognised_and_converted(header: str) -> None:
     check = check_ledger(table(header), options=ReadOptions(fx=USD_EUR))
     assert check.issues == []
-    assert check.ledger is not None and check.ledger.customers is not None
+    assert check.ledger is not None and check.ledger.customer_table is not None
     # B: 10.05 EUR x 1.10 = 11.055 -> 11.06 (half to even: 1105.5 cents -> 1106); 10.15 x 1.10 = 11.165 -> 11.16
-    assert check.ledger.customers.mrr == ((10000, 10000), (1106, 1116))
-    assert check.ledger.customers.currency == "USD"
+    assert check.ledger.customer_table.mrr == ((10000, 10000), (1106, 1116))
+    assert check.ledger.customer_table.currency == "USD"
 
 
 def test_half_to_even_by_hand() -> None:
@@ -69,27 +69,27 @@ def test_rows_of_one_customer_in_two_currencies_are_summed_then_rounded_once() -
     grid: list[list[Cell]] = [["Customer", "Month", "MRR", "Currency", "Plan"], ["A", "2026-01", "0.05", "EUR", "Pro"],
                               ["A", "2026-01", "0.01", "USD", "Seats"], ["A", "2026-02", "1", "USD", "Pro"]]
     check = check_ledger(grid, options=ReadOptions(fx=USD_EUR))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((6, 100),)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((6, 100),)
 
 
 def test_figures_written_in_two_currencies_convert_without_a_currency_column() -> None:
     grid: list[list[Cell]] = [["Customer", "Month", "MRR"], ["A", "2026-01", "$100"], ["B", "2026-01", "€10.05"],
                               ["A", "2026-02", "$100"], ["B", "2026-02", "EUR 10.15"]]
     check = check_ledger(grid, options=ReadOptions(fx=USD_EUR))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((10000, 10000), (1106, 1116))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((10000, 10000), (1106, 1116))
 
 
 def test_a_table_in_one_foreign_currency_is_converted_when_it_has_a_rate() -> None:
     grid: list[list[Cell]] = [["Customer", "Month", "MRR"], ["A", "2026-01", "€100"], ["A", "2026-02", "€10.05"]]
     check = check_ledger(grid, options=ReadOptions(fx=USD_EUR))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert (check.ledger.customers.mrr, check.ledger.customers.currency) == (((11000, 1106),), "USD")
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert (check.ledger.customer_table.mrr, check.ledger.customer_table.currency) == (((11000, 1106),), "USD")
     # without a rate for it, it is answered in its own currency, as before
     alone = check_ledger(grid, options=ReadOptions(fx=FxRates(reporting="USD")))
-    assert alone.ledger is not None and alone.ledger.customers is not None
-    assert (alone.ledger.customers.mrr, alone.ledger.customers.currency) == (((10000, 1005),), "EUR")
+    assert alone.ledger is not None and alone.ledger.customer_table is not None
+    assert (alone.ledger.customer_table.mrr, alone.ledger.customer_table.currency) == (((10000, 1005),), "EUR")
 
 
 def test_a_figure_with_no_currency_among_several_is_refused_naming_its_cell() -> None:
@@ -121,8 +121,8 @@ def test_monthly_rates_and_a_month_without_its_own_takes_the_latest_earlier() ->
     grid: list[list[Cell]] = [["Customer", "Month", "MRR"]]
     grid += [["B", f"2026-0{m}", "€100"] for m in (1, 2, 3, 4)]
     check = check_ledger(grid, options=ReadOptions(fx=MONTHLY))
-    assert check.ledger is not None and check.ledger.customers is not None
-    table_ = check.ledger.customers
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table_ = check.ledger.customer_table
     assert table_.mrr == ((11000, 11000, 12000, 12000),)
     assert [u.to_dict() for u in table_.conversions] == [{
         "currency": "EUR", "to": "USD", "rate": None, "months": 4, "first_month": "2026-01", "last_month": "2026-04",
@@ -299,7 +299,7 @@ def test_the_column_by_column_and_the_row_by_row_readers_convert_alike() -> None
     fast = check_ledger(clean, options=ReadOptions(fx=fx))
     slow = check_ledger([*clean, ["Total", "2026-03", "1", "USD"]], options=ReadOptions(fx=fx))  # row by row
     assert fast.ledger is not None and slow.ledger is not None
-    a, b = fast.ledger.customers, slow.ledger.customers
+    a, b = fast.ledger.customer_table, slow.ledger.customer_table
     assert a is not None and b is not None
     assert a.mrr == b.mrr and a.conversions == b.conversions
     assert [u.currency for u in a.conversions] == ["EUR", "GBP"]
@@ -342,10 +342,10 @@ def test_a_running_nrr_sees_new_rates_and_keeps_its_ledger_while_they_are_unchan
     runtime = Runtime(_file=load_settings(str(config)), env={}, clock=lambda: NOW)
     first = runtime.ledger()
     assert runtime.ledger() is first  # the same read, the same rates: the ledger is not read again
-    assert first.customers is not None and first.customers.mrr[1][0] == 1106
+    assert first.customer_table is not None and first.customer_table.mrr[1][0] == 1106
     rates.write_text("Month,Currency,Rate\n2026-01,EUR,1.2000\n")
     later = runtime.ledger()
-    assert later.customers is not None and later.customers.mrr[1][0] == 1206  # 10.05 x 1.2 = 12.06
+    assert later.customer_table is not None and later.customer_table.mrr[1][0] == 1206  # 10.05 x 1.2 = 12.06
 
 
 def test_a_blank_currency_cell_is_refused_among_several_and_is_the_one_currency_otherwise() -> None:
@@ -356,8 +356,8 @@ def test_a_blank_currency_cell_is_refused_among_several_and_is_the_one_currency_
         "D3: This MRR figure ('10.05') has no currency in the Currency column, while the table holds several (EUR "
         "from D2, USD from D4): fill in its currency."]
     check = check_ledger(grid[:3], options=ReadOptions(fx=USD_EUR))
-    assert check.ledger is not None and check.ledger.customers is not None
-    assert check.ledger.customers.mrr == ((1106, 1106),)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((1106, 1106),)
 
 
 def test_rates_on_a_worksheet_of_a_workbook(tmp_path: Path) -> None:

@@ -161,7 +161,9 @@ def test_a_member_of_an_admin_group_may_change_it(world: World) -> None:
 
 @pytest.mark.parametrize("spec", ["/etc/passwd", "examples/ledger.csv", "ledger.xlsx#Ledger",
                                   "https://evil.example/ledger.csv", "<https://evil.example|docs.google.com>",
-                                  "file:///etc/nrr/nrr.toml"])
+                                  "file:///etc/nrr/nrr.toml", "postgresql://nrr@127.0.0.1:55432/postgres#public.mrr",
+                                  "postgresql+psycopg://nrr@db:5432/a#mrr", "mrr.parquet", "warehouse.duckdb#mrr",
+                                  "bigquery://project/dataset#mrr", "snowflake://nrr@account/db/schema#mrr"])
 def test_only_google_sheets_can_be_connected_from_slack(world: World, spec: str) -> None:
     answer = world.say(f"connect {spec}")
     assert "is not a Google Sheet. From Slack, nrr connects only Google Sheets" in answer

@@ -116,7 +116,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
     elif check.ledger is not None and check.ledger.customers is not None:
         widgets += _cohort_widgets(check.ledger, app)
         table = check.ledger.customers
-        count = len(table.keys)
+        count = table.customer_count
         widgets.append(_paragraph(f"Customer table valid: {count:,} customer{'' if count == 1 else 's'}, "
                                   f"{months(table.count)}, {len(check.warnings)} warning(s)."))
     else:
@@ -182,7 +182,8 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.movers)
         widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
                                                  f"to {last.short}"))
-    widgets += _forecast_widgets(table, last, shown.currency)
+    if ledger.customer_table is not None:  # a database's table answers sums only: no forecast
+        widgets += _forecast_widgets(ledger.customer_table, last, shown.currency)
     if shown.currency_note:
         widgets.append(_paragraph(_data(shown.currency_note)))
     return widgets

@@ -1,0 +1,117 @@
+"""A customer table kept where it lives (a database), asked for aggregates rather than read row by row.
+
+The in-memory ``CustomerTable`` holds every customer's figure for every month; a warehouse table may hold
+millions of rows, so its source answers the few sums a cohort answer needs instead (``CustomerAggregates``),
+and the engine's report, sentences and JSON are built from them by the same code. Every sum here is additive,
+so a segment made of several spellings of one value (``SMB``, ``smb ``) is the sum of their parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, TypeAlias
+
+from engine._fields import Unit
+from engine._month import Month
+from engine._table import CustomerTable, MonthMovements
+
+Kind = Literal["churn", "contraction", "expansion"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortSums:
+    """The customers paying in ``before`` (a-1) and what they pay in ``last`` (b), summed in cents.
+
+    ``movers``: for each kind, (amount in cents, customer's name) of the largest movers, at least the top N
+    asked for with every tie at the N-th amount, in any order (``engine.compute_cohort`` orders and cuts them).
+    """
+
+    customers: int
+    retained: int
+    start: int
+    end: int
+    kept: int  # sum of min(b, a-1)
+    expansion: int
+    contraction: int
+    churn: int
+    movers: Mapping[Kind, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+
+    def __add__(self, other: CohortSums) -> CohortSums:
+        kinds: tuple[Kind, ...] = ("churn", "contraction", "expansion")
+        return CohortSums(customers=self.customers + other.customers, retained=self.retained + other.retained,
+                          start=self.start + other.start, end=self.end + other.end, kept=self.kept + other.kept,
+                          expansion=self.expansion + other.expansion, contraction=self.contraction + other.contraction,
+                          churn=self.churn + other.churn,
+                          movers={k: (*self.movers.get(k, ()), *other.movers.get(k, ())) for k in kinds})
+
+
+NO_COHORT = CohortSums(customers=0, retained=0, start=0, end=0, kept=0, expansion=0, contraction=0, churn=0)
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """The customers whose first payment fell in ``month``: how many, and what they paid at each age
+    (``paid[0]``: in ``month`` itself; ``paid[k]``: k months on), in cents, to the table's last month."""
+
+    month: Month
+    customers: int
+    paid: tuple[int, ...]
+
+
+class CustomerAggregates(Protocol):
+    """What the engine asks of a customer table it cannot hold: its shape, its month-by-month movements
+    and the sums of a cohort, of a segment's customers, of the acquisition cohorts."""
+
+    @property
+    def first(self) -> Month: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def last(self) -> Month: ...
+    @property
+    def unit(self) -> Unit: ...
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def attribute_names(self) -> tuple[str, ...]: ...
+    @property
+    def key_headers(self) -> tuple[str, ...]: ...
+    @property
+    def summed_by(self) -> str | None: ...
+    @property
+    def customer_count(self) -> int: ...
+    @property
+    def movements(self) -> tuple[MonthMovements, ...]: ...
+    @property
+    def spellings(self) -> Mapping[str, Mapping[str, str]]: ...
+
+    def __contains__(self, month: object) -> bool: ...
+
+    def index(self, month: Month) -> int: ...
+
+    def total(self, month: Month) -> int: ...
+
+    def attribute(self, column: str) -> str | None: ...
+
+    def cohort_sums(self, before: Month, last: Month, top: int) -> CohortSums:
+        """The cohort of the customers paying in ``before``, to ``last``, with the top ``top`` movers."""
+        ...
+
+    def segments(self, column: str, month: Month) -> Mapping[str, CustomerAggregates]:
+        """The customers paying in ``month`` by their value of ``column`` then (as ``segment_members``
+        groups them: blank is the latest value before, else the first; spelled as ``spellings`` says),
+        each group a table of its own."""
+        ...
+
+    def empty(self) -> CustomerAggregates:
+        """The same table with no customers."""
+        ...
+
+    def acquisitions(self) -> tuple[Acquisition, ...]:
+        """Every acquisition month's customers and what they paid at each age, oldest first."""
+        ...
+
+
+#: a customer table in memory, or one a database answers for
+Customers: TypeAlias = "CustomerTable | CustomerAggregates"

@@ -1,0 +1,362 @@
+"""Customer tables answered in the database: DuckDB files, Parquet files and PostgreSQL run for real and must give
+the engine's figures to the cent; BigQuery's and Snowflake's SQL is compiled through their dialects."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import (
+    Month,
+    Profile,
+    build_report,
+    check_ledger,
+    cohort_triangle,
+    ledger_table,
+    report_to_dict,
+    resolve_period,
+)
+from tests.helpers import POSTGRES_URL, ROOT
+from tests.test_cli import run
+from warehouse import WarehouseError, compiled_queries, is_warehouse_spec, open_warehouse_source
+
+duckdb = pytest.importorskip("duckdb")
+
+CUSTOMERS = ROOT / "examples" / "customers.csv"
+TODAY = ("--today", "2026-11-05")
+Row = tuple[Any, ...]
+
+
+def example_rows() -> tuple[list[str], list[Row]]:
+    with CUSTOMERS.open(encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    return header, [(r[0], r[1], dt.date.fromisoformat(r[2] + "-01"), float(r[3]), r[4], r[5]) for r in rows]
+
+
+def duck_file(path: Path, header: Sequence[str], rows: Sequence[Row], table: str = "mrr",
+              types: Sequence[str] | None = None) -> Path:
+    """A DuckDB file holding ``rows`` in ``table`` (the columns typed from the first row unless ``types``)."""
+    if types is None:
+        types = ["DATE" if isinstance(v, dt.date) else "DOUBLE" if isinstance(v, float | int) else "VARCHAR"
+                 for v in rows[0]]
+    with duckdb.connect(str(path)) as con:
+        columns = ", ".join(f'"{h}" {t}' for h, t in zip(header, types, strict=True))
+        con.execute(f'CREATE TABLE "{table}" ({columns})')
+        con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(header))})', [list(r) for r in rows])
+    return path
+
+
+def grid_of(header: Sequence[str], rows: Sequence[Row]) -> list[list[Any]]:
+    return [list(header), *([v.strftime("%Y-%m") if isinstance(v, dt.date) else v for v in r] for r in rows)]
+
+
+@pytest.fixture(scope="module")
+def example_duck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    header, rows = example_rows()
+    path = duck_file(tmp_path_factory.mktemp("duck") / "w.duckdb", header, rows)
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"COPY mrr TO '{path.with_suffix('.parquet')}' (FORMAT parquet)")
+    return path
+
+
+ASKED = [("report", "ttm", "--json", *TODAY),
+         ("report", "last-quarter", "--json", "--where", "Segment=enterprise", "--by", "plan", *TODAY),
+         ("report", "2026-03", "--json", "--top", "3", "--by", "segment", *TODAY),
+         ("report", "ytd", "--by", "Plan", *TODAY),
+         ("report", "Q2 2026", "--where", "plan=Growth", *TODAY),
+         ("ledger", "--csv"), ("cohorts",), ("cohorts", "--by", "quarter")]
+
+
+# every question of a DuckDB table; a Parquet file is the same SQL over a view, so three of them
+KINDS = [("duckdb", asked) for asked in ASKED] + [("parquet", ASKED[i]) for i in (1, 2, 6)]
+
+
+@pytest.mark.parametrize(("kind", "asked"), KINDS, ids=lambda a: a if isinstance(a, str) else " ".join(a))
+def test_a_duckdb_or_parquet_table_answers_as_the_csv_does(example_duck: Path, asked: tuple[str, ...],
+                                                           kind: str) -> None:
+    spec = f"{example_duck}#mrr" if kind == "duckdb" else str(example_duck.with_suffix(".parquet"))
+    expected = run(*asked, "--ledger", str(CUSTOMERS))
+    assert expected[0] == 0
+    assert run(*asked, "--ledger", spec) == expected
+
+
+def test_validate_counts_the_tables_customers_and_months(example_duck: Path) -> None:
+    code, out, _ = run("validate", "--ledger", f"{example_duck}#mrr")
+    assert (code, out) == (0, f"{example_duck}#mrr: valid customer table, 40 customers, 22 months (2025-01 to "
+                              "2026-10), 0 warning(s).\n")
+
+
+def test_what_needs_every_customers_months_is_refused_in_words_for_a_database_table(example_duck: Path) -> None:
+    # a forecast and nrr mrr read each customer's figures month by month: a database's table is answered with sums
+    for asked, what in ((("forecast",), "A forecast"), (("mrr", "--csv"), "nrr mrr")):
+        code, out, err = run(*asked, "--ledger", f"{example_duck}#mrr", *(TODAY if asked[0] == "forecast" else ()))
+        assert code == 1 and out == "", (code, out, err)
+        assert err.startswith(f"{what} reads every customer's figures month by month, and a database table is "
+                              "answered with sums where it lives, never read row by row. Export the table as CSV"), err
+
+
+def generated(seed: int, customers: int = 60, months: int = 30) -> tuple[list[str], list[Row]]:
+    """A table with new customers, expansion, contraction, churn, returns after gaps, months without a row for a
+    customer, segment changes and blank segments, and a plan that tells two rows of a month apart."""
+    rnd = random.Random(seed)
+    header = ["customer_id", "Customer Name", "date_month", "mrr", "segment", "Plan"]
+    rows: list[Row] = []
+    start = Month(2024, 1)
+    segments = ["SMB", "smb ", "Enterprise", "Mid-Market", None]
+    for c in range(customers):
+        key, name = f"C{c:03d}", f"Customer {rnd.choice('ABCDEFGH')}{c}"
+        first = rnd.randrange(months - 2)
+        amount = rnd.randrange(50, 5000)
+        segment = rnd.choice(segments)
+        paying = True
+        for i in range(first, months):
+            month = start + i
+            if rnd.random() < 0.06:
+                paying = not paying  # churn, or a return
+            if not paying:
+                if rnd.random() < 0.5:
+                    rows.append((key, name, dt.date(month.year, month.month, 1), 0.0, segment, "Pro"))
+                continue  # no row at all: pays 0
+            if rnd.random() < 0.2:
+                amount = max(1, amount + rnd.randrange(-800, 900))
+            if rnd.random() < 0.05:
+                segment = rnd.choice(segments)
+            cents = amount * 100 + rnd.randrange(100)
+            day = dt.date(month.year, month.month, rnd.randrange(1, 28))
+            if rnd.random() < 0.1:  # two plans in one month: summed
+                rows.append((key, name, day, round(cents / 300, 2), segment, "Seats"))
+                cents -= round(cents / 3)
+            rows.append((key, name, day, cents / 100, segment, "Pro"))
+    rows.append(("C999", "Filler", dt.date(2024, 1, 1), 0.0, None, "Pro"))  # a row in the first month
+    rows.append(("C999", "Filler", dt.date((start + months - 1).year, (start + months - 1).month, 1), 0.0, None, "Pro"))
+    for i in range(months):  # every month has a row
+        m = start + i
+        rows.append(("C998", "Steady", dt.date(m.year, m.month, 2), 100.0, "SMB", "Pro"))
+    rnd.shuffle(rows)
+    return header, rows
+
+
+QUESTIONS: list[tuple[str, str | None, tuple[str, str] | None]] = [
+    ("ttm", None, None), ("last-quarter", "segment", None), ("2025-06", None, None),
+    ("ytd", "segment", None), ("ttm", None, ("segment", "smb")), ("last-quarter", "segment", ("segment", "enterprise")),
+    ("2025-02..2025-11", None, ("segment", "Mid-Market"))]
+
+
+def same_answers(table: Any, grid: list[list[Any]], today: dt.date) -> None:
+    """Every question answered from the table and from the grid in memory: the same JSON, ledger and triangle."""
+    memory = check_ledger(grid)
+    assert memory.ledger is not None, [str(i) for i in memory.issues]
+    assert [str(i) for i in table.check.issues] == []
+    ledger = table.check.ledger
+    assert ledger_table(ledger) == ledger_table(memory.ledger)
+    assert ledger.customers is not None and memory.ledger.customers is not None
+    assert cohort_triangle(ledger.customers, "quarter") == cohort_triangle(memory.ledger.customers, "quarter")
+    assert ledger.customers.customer_count == memory.ledger.customers.customer_count
+    for period, by, where in QUESTIONS:
+        def answer(of: Any, period: str = period, by: str | None = by,
+                   where: tuple[str, str] | None = where) -> dict[str, Any] | str:
+            try:
+                return report_to_dict(build_report(of, resolve_period(period, today), profile=Profile(assumed=True),
+                                                   top=4, by=by, where=where))
+            except Exception as exc:  # refused alike: the same words
+                return f"{type(exc).__name__}: {exc}"
+        assert answer(ledger) == answer(memory.ledger), (period, by, where)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_tables_give_the_engines_figures_in_duckdb(tmp_path: Path, seed: int) -> None:
+    header, rows = generated(seed)
+    path = duck_file(tmp_path / "g.duckdb", header, rows)
+    same_answers(open_warehouse_source(f"{path}#mrr").read_cells(), grid_of(header, rows), dt.date(2026, 7, 3))
+
+
+def test_named_columns_and_text_months(tmp_path: Path) -> None:
+    header, rows = generated(4, customers=20, months=14)
+    text_rows = [(r[0], r[1], r[2].isoformat(), r[3], r[4], r[5]) for r in rows]
+    path = duck_file(tmp_path / "n.duckdb", ["acct", "who", "m", "amount", "tier", "Plan"], text_rows,
+                     types=["VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR"])
+    source = open_warehouse_source(f"{path}#mrr", columns={"customer": "acct", "name": "who", "month": "m",
+                                                            "mrr": "amount"})
+    grid = grid_of(header, rows)
+    grid[0][4] = "tier"
+    grid = [[*row[:4], row[4], row[5]] for row in grid]
+    memory = check_ledger(grid)
+    assert memory.ledger is not None
+    ledger = source.read_cells().ledger
+    assert ledger_table(ledger) == ledger_table(memory.ledger)
+    today = dt.date(2025, 3, 5)
+    assert report_to_dict(build_report(ledger, resolve_period("ttm", today), by="tier")) == report_to_dict(
+        build_report(memory.ledger, resolve_period("ttm", today), by="tier"))
+
+
+def test_unrecognised_columns_are_named_with_the_fix(tmp_path: Path) -> None:
+    path = duck_file(tmp_path / "u.duckdb", ["acct", "m", "amount"], [("A", dt.date(2026, 1, 1), 5.0)])
+    with pytest.raises(WarehouseError) as raised:
+        open_warehouse_source(f"{path}#mrr").read_cells()
+    assert str(raised.value) == (
+        f"{path}#mrr: no column holds the customer (its columns: acct, m, amount). Name it in nrr.toml: "
+        "[ledger] columns = {customer = \"...\", month = \"...\", mrr = \"...\"}.")
+
+
+def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_path: Path) -> None:
+    header = ["customer_id", "date_month", "mrr"]
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 10.0), ("A", dt.date(2026, 2, 1), -5.5),
+                       ("B", dt.date(2026, 1, 1), 3.0), ("B", dt.date(2026, 1, 9), 4.0),
+                       (None, dt.date(2026, 2, 1), 7.0), ("C", dt.date(2026, 4, 1), 1.0)]
+    path = duck_file(tmp_path / "bad.duckdb", header, rows)
+    check = open_warehouse_source(f"{path}#mrr").read_cells().check
+    assert check.ledger is None
+    assert [str(i) for i in check.issues] == [
+        "mrr, customer 'A' (February 2026): MRR -5.50 is negative; a customer pays 0 or more in a month (record a "
+        "credit as a lower figure, not below 0).",
+        "mrr, 1 row (February 2026): This row has MRR but no customer; fill in the customer or delete the row.",
+        "mrr, customer 'B' (January 2026): 'B' has two rows for this month; add a Subscription, Plan or Product "
+        "column to tell them apart (they are then summed), or merge them into one row.",
+        "mrr: No row for March 2026 between the other months: every customer would count as paying 0 then; add its "
+        "rows (for a month in which nobody paid, one row with MRR 0 will do)."]
+    code, out, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
+    assert (code, out) == (1, "") and "customer 'A' (February 2026)" in err
+
+
+def test_a_plan_that_does_not_tell_two_rows_apart_is_named(tmp_path: Path) -> None:
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 10.0, "Pro"), ("A", dt.date(2026, 1, 1), 5.0, "Pro")]
+    path = duck_file(tmp_path / "p.duckdb", ["customer_id", "date_month", "mrr", "Plan"], rows)
+    assert [str(i) for i in open_warehouse_source(f"{path}#mrr").read_cells().check.issues] == [
+        "mrr, customer 'A' (January 2026): 'A' has two rows for this month with the same Plan ('Pro'), so Plan does "
+        "not tell them apart; merge them into one row, or add a column that does (a Subscription ID): rows it tells "
+        "apart are summed."]
+
+
+def test_a_duckdb_file_is_opened_read_only(example_duck: Path) -> None:
+    source = open_warehouse_source(f"{example_duck}#mrr")
+    source.read_cells()
+    import sqlalchemy as sa
+
+    with source.engine().connect() as connection, pytest.raises(sa.exc.DBAPIError, match="read-only"):
+        connection.execute(sa.text("CREATE TABLE stolen AS SELECT 1"))
+
+
+@pytest.mark.parametrize(("spec", "table", "schema"), [
+    ("postgresql://nrr@db.internal:5432/analytics#finance.customer_mrr", "customer_mrr", "finance"),
+    ("postgresql+psycopg://nrr@db:5432/a#mrr", "mrr", None),
+    ("bigquery://my-project/finance#customer_mrr", "customer_mrr", None),
+])
+def test_specs_name_the_table_and_schema(spec: str, table: str, schema: str | None) -> None:
+    source = open_warehouse_source(spec)
+    assert (source.spec.table, source.spec.schema, source.name) == (table, schema, spec)
+    assert is_warehouse_spec(spec)
+
+
+def test_a_password_in_the_url_is_refused_and_never_shown() -> None:
+    with pytest.raises(WarehouseError) as raised:
+        open_warehouse_source("postgresql://nrr:s3cret@db:5432/a#mrr")
+    assert "s3cret" not in str(raised.value)
+    assert str(raised.value).startswith("postgresql://nrr:***@db:5432/a#mrr: the URL holds a password.")
+    code, _, err = run("report", "--ledger", "postgresql://nrr:s3cret@db:5432/a#mrr")
+    assert code == 1 and "s3cret" not in err and "PGPASSWORD" in err
+
+
+@pytest.mark.parametrize("dialect", ["bigquery", "snowflake"])
+def test_bigquery_and_snowflake_sql_compiles_through_their_dialects_with_names_quoted(dialect: str) -> None:
+    pytest.importorskip({"bigquery": "sqlalchemy_bigquery", "snowflake": "snowflake.sqlalchemy"}[dialect])
+    hostile = 'mrr"; DROP TABLE x; --'
+    statements = compiled_queries(dialect, hostile, ["customer_id", "Customer Name", "date_month", "mrr",
+                                                     "Seg ment"], first=Month(2025, 1), count=24, schema="finance")
+    assert len(statements) >= 12
+    quote = {"bigquery": "`", "snowflake": '"'}[dialect]
+    joined = "\n".join(statements)
+    assert hostile not in joined  # the name appears only quoted, its " doubled
+    assert f'{quote}mrr""; DROP TABLE x; --{quote}' in joined and f"{quote}Seg ment{quote}" in joined
+    assert "OVER (PARTITION BY" in joined and "row_number()" in joined.lower() and "lag(" in joined.lower()
+
+
+def test_a_name_bigquerys_dialect_cannot_quote_is_refused() -> None:
+    pytest.importorskip("sqlalchemy_bigquery")
+    with pytest.raises(WarehouseError) as raised:
+        compiled_queries("bigquery", "mrr", ["customer_id", "date_month", "mrr", "a`b"], first=Month(2025, 1), count=2)
+    assert str(raised.value) == ("'a`b' holds a backtick, which BigQuery's SQLAlchemy dialect does not quote safely; "
+                                 "rename the table or column, or give nrr a view whose names have none.")
+
+
+# --- PostgreSQL, as .ci/run starts it -----------------------------------------------------------------------------
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL server (.ci/run starts one where it can)")
+    import sqlalchemy as sa
+
+    name = f"nrr_sql_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
+    admin.dispose()
+
+
+def pg_table(schema: str, table: str, header: Sequence[str], rows: Sequence[Row], types: Sequence[str]) -> str:
+    import sqlalchemy as sa
+
+    assert POSTGRES_URL is not None
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        columns = ", ".join(f'"{h}" {t}' for h, t in zip(header, types, strict=True))
+        quoted = '"' + table.replace('"', '""') + '"'
+        conn.exec_driver_sql(f"CREATE TABLE {schema}.{quoted} ({columns})")
+        marks = ", ".join(["%s"] * len(header))
+        conn.exec_driver_sql(f"INSERT INTO {schema}.{quoted} VALUES ({marks})", [tuple(r) for r in rows])
+    engine.dispose()
+    return f"{POSTGRES_URL}#{schema}.{table}"
+
+
+def test_postgresql_answers_the_examples_as_the_csv_does(pg_schema: str) -> None:
+    header, rows = example_rows()
+    spec = pg_table(pg_schema, "customer_mrr", header, rows, ["text", "text", "date", "numeric(12,2)", "text", "text"])
+    for asked in ASKED:
+        assert run(*asked, "--ledger", spec) == run(*asked, "--ledger", str(CUSTOMERS)), asked
+
+
+def test_postgresql_generated_table_with_a_hostile_name(pg_schema: str) -> None:
+    header, rows = generated(7)
+    spec = pg_table(pg_schema, 'mrr "x"; --', header, rows, ["text", "text", "timestamp", "double precision", "text",
+                                                             "text"])
+    same_answers(open_warehouse_source(spec).read_cells(), grid_of(header, rows), dt.date(2026, 7, 3))
+
+
+def test_postgresql_sessions_are_read_only_with_a_statement_timeout(pg_schema: str) -> None:
+    header, rows = example_rows()
+    spec = pg_table(pg_schema, "t", header[:4], [r[:4] for r in rows], ["text", "text", "date", "numeric"])
+    source = open_warehouse_source(spec, statement_timeout=7.5)
+    source.read_cells()
+    import sqlalchemy as sa
+
+    with source.engine().connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "7500ms"
+        with pytest.raises(sa.exc.DBAPIError, match="read-only transaction"):
+            connection.execute(sa.text(f"CREATE TABLE {pg_schema}.stolen (x int)"))
+
+
+def test_the_url_from_the_environment_variable_config_names(pg_schema: str, tmp_path: Path) -> None:
+    header, rows = example_rows()
+    spec = pg_table(pg_schema, "customer_mrr", header, rows, ["text", "text", "date", "numeric(12,2)", "text", "text"])
+    config = tmp_path / "nrr.toml"
+    config.write_text('[ledger]\nsource = "env:NRR_WAREHOUSE_URL"\n', encoding="utf-8")
+    code, out, _ = run("report", "ttm", "--json", "--config", str(config), *TODAY, env={"NRR_WAREHOUSE_URL": spec})
+    assert code == 0 and json.loads(out) == json.loads(run("report", "ttm", "--json", "--ledger", str(CUSTOMERS),
+                                                           *TODAY)[1])
+    code, _, err = run("report", "ttm", "--config", str(config), *TODAY, env={})
+    assert (code, err) == (1, "NRR_WAREHOUSE_URL is not set: the ledger source env:NRR_WAREHOUSE_URL names it as "
+                              "the variable holding the ledger's database URL. Set it in the environment and start "
+                              "again.\n")
+
+

@@ -1,0 +1,59 @@
+"""The words a person reads about a warehouse source: what is wrong, where, and what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def password_in_url(label: str) -> str:
+    return (f"{label}: the URL holds a password. Keep it out of nrr.toml and the command line: set PGPASSWORD "
+            "(PostgreSQL), or put the whole URL in an environment variable and name it as the source: "
+            "source = \"env:NRR_WAREHOUSE_URL\".")
+
+
+def needs_extra(label: str, extra: str) -> str:
+    return f"{label}: reading it needs the {extra} extra: pip install 'nrr[{extra}]'."
+
+
+def no_table(label: str) -> str:
+    return (f"{label}: name the table after #, as postgresql://user@host:5432/db#schema.table "
+            "(or file.duckdb#table).")
+
+
+def unreachable(label: str, reason: str) -> str:
+    return f"{label}: the database cannot be reached or refused the query ({reason}). Check the URL and access."
+
+
+def table_missing(label: str, table: str) -> str:
+    return f"{label}: there is no table {table}; check its name and schema, and that this user may read it."
+
+
+def column_missing(label: str, role: str, columns: Sequence[str]) -> str:
+    listed = ", ".join(columns)
+    return (f"{label}: no column holds the {role} (its columns: {listed}). Name it in nrr.toml: "
+            "[ledger] columns = {customer = \"...\", month = \"...\", mrr = \"...\"}.")
+
+
+def column_unknown(label: str, role: str, name: str, columns: Sequence[str]) -> str:
+    return (f"{label}: [ledger] columns names {name!r} as the {role}, but the table has no such column "
+            f"({', '.join(columns)}).")
+
+
+def month_not_a_date(label: str, column: str, value: str) -> str:
+    return (f"{label}: {column} holds {value!r}, not a month; store a date (any day of the month) or text such as "
+            "2026-03.")
+
+
+def row_without_month(label: str, count: int) -> str:
+    rows = "row has" if count == 1 else f"{count:,} rows have"
+    return f"{label}: {rows} a customer and a figure but no month; fill in the month or delete the row."
+
+
+def timed_out(label: str, seconds: float) -> str:
+    return (f"{label}: a query ran past the statement timeout ({seconds:g} s); ask for a shorter table (a view of "
+            "the months you need) or more of the database's time for nrr's user.")
+
+
+def unquotable_name(name: str) -> str:
+    return (f"{name!r} holds a backtick, which BigQuery's SQLAlchemy dialect does not quote safely; rename the table "
+            "or column, or give nrr a view whose names have none.")

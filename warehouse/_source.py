@@ -1,0 +1,286 @@
+"""A warehouse table as a ledger source: recognised from its column names, checked in SQL, answered in SQL.
+
+``read_cells`` hands the engine ``Cells`` whose check is made by the database: the row reader's checks (a
+negative figure, a row with no customer, two rows for one customer and month that nothing tells apart, a month
+with no row between the others), each naming the customer and month in the row reader's words, then the ledger
+derived from the table's movements, with the table (``WarehouseTable``) kept for every cohort answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import (
+    Cells,
+    Issue,
+    LedgerCheck,
+    Month,
+    Unit,
+    cents_to_decimal,
+    customer_missing,
+    customer_negative,
+    customer_repeated,
+    customer_rows_share,
+    customers_empty,
+    derive_ledger,
+    header_tokens,
+    month_rows_missing,
+    read_customer_header,
+)
+from warehouse import _messages as say
+from warehouse._errors import WarehouseError
+from warehouse._spec import EXTRAS, WarehouseSpec
+
+#: how many of each kind of problem are named (a table with a million negative rows needs no million lines)
+SHOWN_PER_CHECK = 20
+ROLES = ("customer", "name", "month", "mrr")
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarehouseCells(Cells):
+    """``Cells`` with no grid: the check is the database's."""
+
+    reader: Callable[[], LedgerCheck] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def check(self) -> LedgerCheck:
+        assert self.reader is not None
+        return self.reader()
+
+
+@dataclass
+class WarehouseSource:
+    """A customer table in PostgreSQL, DuckDB, a Parquet file, BigQuery or Snowflake (``engine.LedgerSource``)."""
+
+    spec: WarehouseSpec
+    columns: Mapping[str, str] = field(default_factory=dict)  # [ledger] columns: role -> column name
+    statement_timeout: float = 60.0
+    _engine: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.label
+
+    def engine(self) -> Any:
+        """The SQLAlchemy engine: read-only transactions and a statement timeout where the database has them."""
+        if self._engine is None:
+            self._engine = create_engine(self.spec, self.statement_timeout)
+        return self._engine
+
+    def read_cells(self) -> Cells:
+        import sqlalchemy as sa
+
+        from warehouse._table import Query
+
+        engine = self.engine()
+        table = sa.table(self.spec.table, schema=self.spec.schema)
+        prepare = _parquet_view(self.spec) if self.spec.kind == "parquet" else None
+        try:
+            with engine.connect() as connection:
+                if prepare is not None:
+                    prepare(connection)
+                names = list(connection.execute(sa.select(sa.text("*")).select_from(table).limit(0)).keys())
+        except sa.exc.SQLAlchemyError as exc:
+            raise _translated(self.spec, self.statement_timeout, exc) from None
+        table = sa.table(self.spec.table, *(sa.column(n) for n in names), schema=self.spec.schema)
+        layout = self._layout(names, table, prepare)
+        query = Query(engine, table, layout, prepare=prepare,
+                      failed=functools.partial(_translated, self.spec, self.statement_timeout))
+        r = query.rows.c
+        count, low, high, total = query.run(sa.select(sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi),
+                                                      sa.func.sum(r.cents)))[0]
+        digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}".encode()).hexdigest()
+        return WarehouseCells(grid=(), sheet=None, source_digest=digest,
+                              reader=lambda: check_table(query, self.spec.table_label, count, low, high))
+
+    def _layout(self, names: list[str], table: Any, prepare: Callable[[Any], None] | None) -> Any:
+        import sqlalchemy as sa
+
+        label = self.spec.label
+        layout = recognise(names, self.columns, label)
+        month = table.c[layout.month]
+        with self.engine().connect() as connection:
+            if prepare is not None:
+                prepare(connection)
+            sample = connection.execute(sa.select(month).where(month.is_not(None)).limit(1)).scalar()
+            text = isinstance(sample, str)
+            if text:
+                bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(
+                    month.like("____-__%"))).limit(1)).scalar()
+                if bad is not None:
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+            elif sample is not None and not isinstance(sample, dt.date):
+                raise WarehouseError(say.month_not_a_date(label, layout.month, str(sample)))
+        return dataclasses.replace(layout, month_is_text=text)
+
+
+def check_table(query: Any, where: str, count: int, low: int | None, high: int | None) -> LedgerCheck:
+    """The row reader's checks, made in SQL, then the derived ledger of a table that passes them."""
+    import sqlalchemy as sa
+
+    from warehouse._table import WarehouseTable, cents
+
+    lay = query.layout
+    issues: list[Issue] = []
+    if not count or low is None or high is None:
+        return LedgerCheck(ledger=None, issues=[_error("empty", customers_empty(),
+                                                      sheet=where)])
+    r, t = query.rows.c, query.table.c
+    place = functools.partial(_place, where)
+    for key, mi, amount in query.run(sa.select(r.c, r.mi, r.cents).where(r.cents < 0).order_by(r.mi, r.c)
+                                     .limit(SHOWN_PER_CHECK)):
+        issues.append(_error("negative", customer_negative(lay.unit, cents_to_decimal(int(amount))),
+                            cells=(place(key),), month=Month.from_index(int(mi))))
+    key_blank = sa.or_(t[lay.key].is_(None), sa.func.trim(sa.cast(t[lay.key], sa.String)) == "")
+    figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount]) != 0)
+    nobody = sa.select(query.month_index(t[lay.month]).label("mi")).where(key_blank, figure).subquery()
+    for mi, n in query.run(sa.select(nobody.c.mi, sa.func.count()).group_by(nobody.c.mi).order_by(nobody.c.mi)
+                           .limit(SHOWN_PER_CHECK)):
+        issues.append(_error("no_customer", customer_missing(lay.unit), cells=(_rows(where, int(n)),),
+                            month=None if mi is None else Month.from_index(int(mi))))
+    undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), t[lay.month].is_(None), figure)
+                        .select_from(query.table))
+    if undated and undated[0][0]:
+        issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
+    pair = [r.c, r.mi]
+    repeated = query.run(sa.select(*pair).group_by(*pair).having(sa.func.count() > 1).limit(1))
+    if repeated and lay.distinguisher is not None:  # rows told apart by Plan (Subscription, ...) are summed
+        told = r[f"a{lay.attributes.index(lay.distinguisher)}"]
+        for key, mi, value in query.run(sa.select(*pair, told).group_by(*pair, told).having(sa.func.count() > 1)
+                                        .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
+            issues.append(_error("repeated", customer_rows_share(key, lay.distinguisher, value, True),
+                                cells=(place(key),), month=Month.from_index(int(mi))))
+    elif repeated:
+        for key, mi in query.run(sa.select(*pair).group_by(*pair).having(sa.func.count() > 1)
+                                 .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
+            issues.append(_error("repeated", customer_repeated(key), cells=(place(key),),
+                                month=Month.from_index(int(mi))))
+    else:  # nothing summed: the Plan column is an attribute like any other
+        query.layout = dataclasses.replace(lay, distinguisher=None)
+    months = {int(mi) for (mi,) in query.run(sa.select(r.mi).distinct())}
+    missing = [Month.from_index(i) for i in range(low, high + 1) if i not in months]
+    if missing:
+        issues.append(_error("missing_month", month_rows_missing(missing, lay.unit), sheet=where))
+    if any(i.severity == "error" for i in issues):
+        return LedgerCheck(ledger=None, issues=issues, unit=lay.unit)
+    currency = None
+    if lay.currency is not None:
+        codes = {str(c).strip().upper() for (c,) in query.run(sa.select(t[lay.currency]).distinct())
+                 if c is not None and str(c).strip()}
+        currency = codes.pop() if len(codes) == 1 else None
+    table = WarehouseTable(query=query, first=Month.from_index(int(low)), count=int(high) - int(low) + 1,
+                           currency=currency)
+    warnings = tuple(i for i in issues if i.severity == "warning")
+    ledger = derive_ledger(table, warnings, None)
+    return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, unit=lay.unit)
+
+
+def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> Any:
+    """Which column holds what: ``columns`` ([ledger] columns) first, then the customer-table header rules."""
+    from warehouse._table import Layout
+
+
+    roles: dict[str, str] = {}
+    header = read_customer_header(names, 0)
+    found = {"customer": header.roles.get("id", header.roles.get("name")),
+             "name": header.roles.get("name") if "id" in header.roles else None,
+             "month": header.roles.get("month"), "mrr": header.roles.get("amount")}
+    for role in ROLES:
+        if role in columns:
+            wanted = columns[role]
+            match = next((n for n in names if n == wanted), None) or next(
+                (n for n in names if n.casefold() == wanted.casefold()), None)
+            if match is None:
+                raise WarehouseError(say.column_unknown(label, role, wanted, names))
+            roles[role] = match
+        elif (index := found[role]) is not None:
+            roles[role] = names[index]
+    for role, what in (("customer", "customer"), ("month", "month"), ("mrr", "MRR")):
+        if role not in roles:
+            raise WarehouseError(say.column_missing(label, what, names))
+    used = set(roles.values())
+    currency = names[header.roles["currency"]] if "currency" in header.roles else None
+    attributes = tuple(n for n in names if n not in used and n != currency)
+    distinguisher = names[header.distinguisher] if header.distinguisher is not None else None
+    if distinguisher in used:
+        distinguisher = None
+    unit: Unit = "ARR" if {"arr", "annual"} & header_tokens(roles["mrr"]) else "MRR"
+    return Layout(key=roles["customer"], name=roles.get("name"), month=roles["month"], amount=roles["mrr"],
+                  attributes=attributes, distinguisher=distinguisher, unit=unit, month_is_text=False, currency=currency)
+
+
+def _error(code: str, message: str, *, cells: tuple[str, ...] = (), month: Month | None = None,
+           sheet: str | None = None) -> Issue:
+    return Issue(severity="error", code=code, message=message, cells=cells, month=month, sheet=sheet)
+
+
+def _place(table: str, key: str) -> str:
+    return f"{table}, customer '{key}'"
+
+
+def _rows(table: str, count: int) -> str:
+    return f"{table}, {count:,} row{'' if count == 1 else 's'}"
+
+
+def _parquet_view(spec: WarehouseSpec) -> Callable[[Any], None]:
+    """A DuckDB view over the Parquet file, named as the spec's table (the path quoted as a SQL string)."""
+    assert spec.path is not None
+    path = str(spec.path).replace("'", "''")
+
+    def prepare(connection: Any) -> None:
+        import sqlalchemy as sa
+
+        connection.execute(sa.text(f"CREATE OR REPLACE TEMPORARY VIEW {spec.table} AS "
+                                   f"SELECT * FROM read_parquet('{path}')"))
+    return prepare
+
+
+def create_engine(spec: WarehouseSpec, timeout: float) -> Any:
+    """The SQLAlchemy engine for ``spec``, its driver's absence said as the extra to install."""
+    try:
+        import sqlalchemy as sa
+    except ImportError:
+        raise WarehouseError(say.needs_extra(spec.label, EXTRAS[spec.kind])) from None
+    connect_args: dict[str, Any] = {}
+    if spec.kind == "postgresql":
+        # every transaction read-only, every statement bounded: set by the server for this session
+        # and no nested loops: every query here scans and aggregates the whole table, and the planner, misled by
+        # its guesses for grouped CTEs (rows=5 for 2,000), would rerun a window over it per row of a join
+        connect_args["options"] = (f"-c default_transaction_read_only=on -c statement_timeout={int(timeout * 1000)} "
+                                   "-c enable_nestloop=off -c jit=off")
+        connect_args["application_name"] = "nrr"
+    elif spec.kind == "duckdb":
+        if spec.path is not None and not spec.path.exists():
+            raise WarehouseError(f"{spec.label}: no such file; check the path.")
+        connect_args["read_only"] = True
+    elif spec.kind == "parquet":
+        assert spec.path is not None
+        if not spec.path.exists() and not any(ch in str(spec.path) for ch in "*?["):
+            raise WarehouseError(f"{spec.label}: no such file; check the path.")
+    elif spec.kind == "snowflake":
+        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": int(timeout)}
+    try:
+        return sa.create_engine(spec.url, connect_args=connect_args, poolclass=sa.pool.NullPool)
+    except (ImportError, sa.exc.NoSuchModuleError):
+        raise WarehouseError(say.needs_extra(spec.label, EXTRAS[spec.kind])) from None
+    except sa.exc.ArgumentError as exc:
+        raise WarehouseError(f"{spec.label}: not a database URL I can use ({exc}).") from None
+
+
+def _translated(spec: WarehouseSpec, timeout: float, exc: Exception) -> WarehouseError:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if re.search(r"does not exist|not found|no such table|Catalog Error", text, re.IGNORECASE) and re.search(
+            r"relation|table", text, re.IGNORECASE):
+        return WarehouseError(say.table_missing(spec.label, spec.table_label))
+    if re.search(r"statement timeout|canceling statement", text, re.IGNORECASE):
+        return WarehouseError(say.timed_out(spec.label, timeout))
+    return WarehouseError(say.unreachable(spec.label, text))
+
+

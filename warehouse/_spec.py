@@ -1,0 +1,104 @@
+"""Naming a warehouse table: ``postgresql://USER@HOST:PORT/DB#[SCHEMA.]TABLE``, ``FILE.parquet``,
+``FILE.duckdb#TABLE``, ``bigquery://PROJECT/DATASET#TABLE``, ``snowflake://USER@ACCOUNT/DB/SCHEMA#TABLE``.
+
+Recognising a spec imports nothing: SQLAlchemy loads only when a table is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from warehouse import _messages as say
+from warehouse._errors import WarehouseError
+
+Kind = Literal["postgresql", "duckdb", "parquet", "bigquery", "snowflake"]
+
+_SCHEMES: dict[str, Kind] = {"postgresql": "postgresql", "postgresql+psycopg": "postgresql", "postgres": "postgresql",
+                             "bigquery": "bigquery", "snowflake": "snowflake", "duckdb": "duckdb"}
+#: the extra that installs each kind's driver
+EXTRAS: dict[Kind, str] = {"postgresql": "postgres", "duckdb": "duckdb", "parquet": "duckdb", "bigquery": "bigquery",
+                           "snowflake": "snowflake"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarehouseSpec:
+    """Where a customer table lives: the SQLAlchemy URL, the table (and schema), a label without secrets."""
+
+    kind: Kind
+    url: str
+    table: str
+    schema: str | None
+    label: str
+    path: Path | None = None  # a Parquet or DuckDB file
+
+    @property
+    def table_label(self) -> str:
+        return f"{self.schema}.{self.table}" if self.schema else self.table
+
+
+def _scheme(spec: str) -> str:
+    match = re.match(r"([a-z][a-z0-9+.-]*)://", spec.strip(), re.IGNORECASE)
+    return match.group(1).lower() if match else ""
+
+
+def is_warehouse_spec(spec: str) -> bool:
+    """Whether ``spec`` names a database table or a Parquet/DuckDB file rather than a CSV, XLSX or sheet.
+
+    >>> [is_warehouse_spec(s) for s in ("postgresql://nrr@db:5432/sales#mrr", "mrr.parquet", "w.duckdb#mrr",
+    ...                                  "ledger.csv", "gsheet:abc")]
+    [True, True, True, False, False]
+    """
+    text = spec.strip()
+    if _scheme(text) in _SCHEMES:
+        return True
+    path = text.partition("#")[0].lower()
+    return path.endswith((".parquet", ".duckdb"))
+
+
+def parse_warehouse_spec(spec: str, base_dir: Path | None = None, *, secret: bool = False) -> WarehouseSpec:
+    """The table ``spec`` names; ``WarehouseError`` when it names none, or holds a password and is not ``secret``
+    (from the environment)."""
+    text = spec.strip()
+    scheme = _scheme(text)
+    if scheme not in _SCHEMES:
+        location, _, table = text.partition("#")
+        path = Path(location).expanduser()
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if path.suffix.lower() == ".parquet":
+            return WarehouseSpec(kind="parquet", url="duckdb:///:memory:", table="ledger", schema=None, label=text,
+                                 path=path)
+        if not table.strip():
+            raise WarehouseError(say.no_table(text))
+        schema, table_name = _split_table(table)
+        return WarehouseSpec(kind="duckdb", url=f"duckdb:///{path}", table=table_name, schema=schema, label=text,
+                             path=path)
+    kind = _SCHEMES[scheme]
+    location, _, table = text.partition("#")
+    parts = urlsplit(location)
+    label = text
+    if parts.password is not None:  # said without it
+        label = text.replace(f":{parts.password}@", ":***@", 1)
+    if parts.password is not None and not secret:
+        raise WarehouseError(say.password_in_url(label))
+    if kind == "duckdb":
+        path = Path(location.split("://", 1)[1].lstrip("/") if location.startswith("duckdb:///") else "")
+        if not table.strip():
+            raise WarehouseError(say.no_table(label))
+        schema, table_name = _split_table(table)
+        return WarehouseSpec(kind="duckdb", url=location, table=table_name, schema=schema, label=label, path=path)
+    if not table.strip():
+        raise WarehouseError(say.no_table(label))
+    if kind == "postgresql":
+        location = "postgresql+psycopg://" + location.split("://", 1)[1]
+    schema, table_name = _split_table(table)
+    return WarehouseSpec(kind=kind, url=location, table=table_name, schema=schema, label=label)
+
+
+def _split_table(text: str) -> tuple[str | None, str]:
+    schema, dot, table = text.strip().rpartition(".")
+    return (schema or None) if dot else None, table

@@ -1,0 +1,384 @@
+"""A customer table answered where it lives: every figure a cohort answer needs, summed by the database.
+
+The table is long (one row per customer and month, or several told apart by a Subscription, Plan or Product
+column); its columns are recognised by the customer-table header rules (``engine.read_customer_header``) or named
+in ``[ledger] columns``. The queries are SQLAlchemy Core, so table and column names are quoted by the dialect and
+never pasted; only sums, counts and the top movers come back, so nrr's memory does not grow with the table.
+
+The steps, as dbt's mrr-playbook names them: ``rows`` (the table's rows, each figure in cents, each month an
+integer), ``base`` (one figure per customer and month), then the aggregates: a month's movements, a cohort's sums,
+a segment's customers, the acquisition cohorts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine import (
+    NO_COHORT,
+    Acquisition,
+    CohortSums,
+    Month,
+    MonthMovements,
+    Unit,
+    compared,
+    usual_spellings,
+)
+from warehouse import _messages as say
+from warehouse._errors import WarehouseError
+
+#: a customer set: the customers paying in ``month`` whose value of attribute ``column`` (its position) is one of
+#: ``values`` (None: no value), as ``engine.segment_members`` assigns them
+Filter = tuple[int, int, frozenset[str | None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Layout:
+    """Which of the table's columns holds what."""
+
+    key: str
+    name: str | None
+    month: str
+    amount: str
+    attributes: tuple[str, ...]
+    distinguisher: str | None  # the Subscription, Plan or Product column whose rows are summed
+    unit: Unit
+    month_is_text: bool
+    currency: str | None = None  # the Currency column
+
+
+class Query:
+    """One table in one database, and a connection that reads it read-only; answers are memoised by statement."""
+
+    def __init__(self, engine: sa.Engine | None, table: sa.TableClause, layout: Layout, *,
+                 prepare: Callable[[sa.Connection], None] | None = None,
+                 failed: Callable[[Exception], Exception] = lambda exc: exc,
+                 dialect: sa.Dialect | None = None) -> None:
+        """``engine`` None: nothing runs; each statement is compiled for ``dialect`` and kept in ``compiled``, its
+        answer empty (how BigQuery's and Snowflake's SQL is checked where they cannot be reached)."""
+        self.engine = engine
+        self.dialect = dialect if dialect is not None else engine.dialect if engine is not None else None
+        self.compiled: list[str] = []
+        self.failed = failed
+        if self.dialect is not None and self.dialect.name == "bigquery":
+            # sqlalchemy-bigquery leaves a backtick inside a quoted name as it is: such a name could end its quotes
+            for name in (table.name, table.schema or "", *(c.name for c in table.columns)):
+                if "`" in name:
+                    raise WarehouseError(say.unquotable_name(name))
+        self.table = table
+        self.layout = layout
+        self.prepare = prepare
+        self._lock = threading.Lock()
+        self._memo: dict[str, list[Any]] = {}
+
+    def run(self, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
+        """The statement's rows, from one connection per table (its transaction read-only)."""
+        key = str(statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+        with self._lock:
+            if self.engine is None:
+                self.compiled.append(key)
+                return []
+            if key not in self._memo:
+                try:  # a connection per statement: no lock on the table is held between answers
+                    with self.engine.connect() as connection:
+                        if self.prepare is not None:
+                            self.prepare(connection)
+                        self._memo[key] = list(connection.execute(statement))
+                except sa.exc.SQLAlchemyError as exc:
+                    raise self.failed(exc) from None
+            return self._memo[key]
+
+    @functools.cached_property
+    def rows(self) -> sa.CTE:
+        """Every row with a customer and a month: the key as text, the month as an integer, the figure in cents,
+        the name, the attributes (``a0``, ``a1``, ...) as text."""
+        t, lay = self.table.c, self.layout
+        key = sa.cast(t[lay.key], sa.String)
+        picked: list[sa.ColumnElement[Any]] = [key.label("c"), self.month_index(t[lay.month]).label("mi"),
+                                               cents(t[lay.amount]).label("cents")]
+        if lay.name is not None:
+            picked.append(sa.cast(t[lay.name], sa.String).label("nm"))
+        picked += [sa.cast(t[a], sa.String).label(f"a{i}") for i, a in enumerate(lay.attributes)]
+        return (sa.select(*picked).select_from(self.table)
+                .where(t[lay.key].is_not(None), sa.func.trim(key) != "", t[lay.month].is_not(None)).cte("nrr_rows"))
+
+    def month_index(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+        """Months since year 0 (``Month.index``), from a date or from text such as ``2026-03``."""
+        if self.layout.month_is_text:
+            year = sa.cast(sa.func.substr(column, 1, 4), sa.Integer)
+            month = sa.cast(sa.func.substr(column, 6, 2), sa.Integer)
+        else:
+            year = sa.cast(sa.extract("year", column), sa.Integer)
+            month = sa.cast(sa.extract("month", column), sa.Integer)
+        return year * 12 + month - 1
+
+    @functools.cached_property
+    def base(self) -> sa.CTE:
+        """One figure per customer and month: its rows summed."""
+        r = self.rows.c
+        return (sa.select(r.c, r.mi, sa.func.sum(r.cents).label("cents")).group_by(r.c, r.mi).cte("nrr_base"))
+
+    def values(self, column: int) -> sa.Subquery:
+        """Each customer's value of attribute ``column`` in each month it has one (summed rows: the value of its
+        largest row, ties by value)."""
+        r = self.rows.c
+        value = r[f"a{column}"]
+        ranked = sa.select(r.c, r.mi, value.label("v"), sa.func.row_number().over(
+            partition_by=(r.c, r.mi), order_by=(r.cents.desc(), value)).label("rn")).where(
+            value.is_not(None), sa.func.trim(value) != "").subquery()
+        return sa.select(ranked.c.c, ranked.c.mi, ranked.c.v).where(ranked.c.rn == 1).subquery()
+
+    def segment_of(self, column: int, month: int) -> sa.Subquery:
+        """The customers paying in ``month`` with their value then: blank, the latest before, else the first."""
+        v = self.values(column)
+        before = v.c.mi <= month
+        pick = sa.select(v.c.c, v.c.v, sa.func.row_number().over(
+            partition_by=v.c.c, order_by=(sa.case((before, 0), else_=1), sa.case((before, -v.c.mi), else_=v.c.mi))
+        ).label("rn")).subquery()
+        b = self.base.c
+        paying = sa.select(b.c).where(b.mi == month, b.cents > 0).subquery()
+        return (sa.select(paying.c.c, pick.c.v).select_from(
+            paying.outerjoin(pick, sa.and_(pick.c.c == paying.c.c, pick.c.rn == 1))).subquery())
+
+    def members(self, where: Filter) -> sa.Select[Any]:
+        column, month, values = where
+        seg = self.segment_of(column, month)
+        named = [v for v in values if v is not None]
+        test: sa.ColumnElement[bool] = seg.c.v.in_(named) if named else sa.false()
+        if None in values:
+            test = sa.or_(test, seg.c.v.is_(None))
+        return sa.select(seg.c.c).where(test)
+
+
+def cents(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0."""
+    exact = sa.cast(column, sa.Numeric(20, 6))
+    return sa.func.coalesce(sa.cast(sa.func.round(exact * 100), sa.BigInteger), 0)
+
+
+def _int(value: object) -> int:
+    return 0 if value is None else int(value)  # type: ignore[call-overload]
+
+
+class _Spellings(Mapping[str, Mapping[str, str]]):
+    """Each attribute column's values spelled as most of its cells spell them, counted by the database when a
+    column is first asked about."""
+
+    def __init__(self, table: WarehouseTable) -> None:
+        self._table = table
+
+    def __getitem__(self, column: str) -> Mapping[str, str]:
+        return self._table.spelled(column)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.attribute_names)
+
+    def __len__(self) -> int:
+        return len(self._table.attribute_names)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class WarehouseTable:
+    """A customer table in a database (``engine.CustomerAggregates``): asked for sums, never read row by row.
+
+    ``filters`` narrow it to a segment's customers; a table with ``none`` has no customers at all.
+    """
+
+    query: Query = field(repr=False)
+    first: Month
+    count: int
+    currency: str | None = None
+    filters: tuple[Filter, ...] = ()
+    none: bool = False
+
+    @property
+    def unit(self) -> Unit:
+        return self.query.layout.unit
+
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        return self.query.layout.attributes
+
+    @property
+    def key_headers(self) -> tuple[str, ...]:
+        lay = self.query.layout
+        return (lay.key,) if lay.name is None else (lay.key, lay.name)
+
+    @property
+    def summed_by(self) -> str | None:
+        return self.query.layout.distinguisher
+
+    @property
+    def last(self) -> Month:
+        return self.first + (self.count - 1)
+
+    def __contains__(self, month: object) -> bool:
+        return isinstance(month, Month) and self.first <= month <= self.last
+
+    def index(self, month: Month) -> int:
+        return month - self.first
+
+    def attribute(self, column: str) -> str | None:
+        wanted = compared(column)
+        return next((a for a in self.attribute_names if compared(a) == wanted), None)
+
+    def _base(self) -> sa.Subquery:
+        """The customer-month figures of this table's customers."""
+        b = self.query.base
+        chosen = sa.select(b.c.c, b.c.mi, b.c.cents)
+        if self.none:
+            chosen = chosen.where(sa.false())
+        for where in self.filters:
+            chosen = chosen.where(b.c.c.in_(self.query.members(where)))
+        return chosen.subquery("nrr_customers")
+
+    @functools.cached_property
+    def customer_count(self) -> int:
+        b = self._base()
+        return _int(next(iter(self.query.run(sa.select(sa.func.count(sa.distinct(b.c.c))))), (0,))[0])
+
+    @functools.cached_property
+    def totals(self) -> dict[int, int]:
+        b = self._base()
+        return {int(mi): _int(total) for mi, total in
+                self.query.run(sa.select(b.c.mi, sa.func.sum(b.c.cents)).group_by(b.c.mi))}
+
+    def total(self, month: Month) -> int:
+        return self.totals.get(month.index, 0)
+
+    @functools.cached_property
+    def movements(self) -> tuple[MonthMovements, ...]:
+        """Each month's movements against the month before, classified once per customer-month in SQL: the
+        figure before (0 when the customer has no row then) and whether it had paid before (new or reactivation);
+        churn is also the month after a customer's last paying row, when no row says 0."""
+        b = self._base()
+        order = b.c.mi
+        w = sa.select(b.c.c, b.c.mi, b.c.cents,
+                      sa.func.lag(b.c.mi).over(partition_by=b.c.c, order_by=order).label("pmi"),
+                      sa.func.lag(b.c.cents).over(partition_by=b.c.c, order_by=order).label("pcents"),
+                      sa.func.lead(b.c.mi).over(partition_by=b.c.c, order_by=order).label("nmi"),
+                      sa.func.min(sa.case((b.c.cents > 0, b.c.mi))).over(partition_by=b.c.c).label("fp")).subquery()
+        prev = sa.case((w.c.pmi == w.c.mi - 1, w.c.pcents), else_=0)
+        now = w.c.cents
+        moved = sa.select(w.c.mi, prev.label("prev"), now.label("now"), w.c.fp).subquery()
+        p, n = moved.c.prev, moved.c.now
+
+        def total(condition: sa.ColumnElement[bool], amount: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+            return sa.func.sum(sa.case((condition, amount), else_=0))
+
+        in_rows = sa.select(moved.c.mi, total(sa.and_(p > 0, n > p), n - p), total(sa.and_(p > 0, n > 0, n < p), p - n),
+                            total(sa.and_(p > 0, n == 0), p),
+                            total(sa.and_(p == 0, n > 0, moved.c.fp < moved.c.mi), n),
+                            total(sa.and_(p == 0, n > 0, moved.c.fp == moved.c.mi), n)).group_by(moved.c.mi)
+        last = sa.select((w.c.mi + 1).label("after"), w.c.cents).where(
+            w.c.cents > 0, sa.or_(w.c.nmi.is_(None), w.c.nmi > w.c.mi + 1)).subquery()
+        gone = sa.select(last.c.after, sa.func.sum(last.c.cents)).group_by(last.c.after)
+        found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        for mi, *amounts in self.query.run(in_rows):
+            found[int(mi)] = [_int(a) for a in amounts]
+        for mi, amount in self.query.run(gone):
+            found[int(mi)][2] += _int(amount)
+        out = []
+        for i in range(1, self.count):
+            month = self.first + i
+            expansion, contraction, churn, reactivation, new = found.get(month.index, [0, 0, 0, 0, 0])
+            out.append(MonthMovements(month=month, start=self.total(month - 1), expansion=expansion,
+                                      contraction=contraction, churn=churn, new=new, reactivation=reactivation))
+        return tuple(out)
+
+    def cohort_sums(self, before: Month, last: Month, top: int) -> CohortSums:
+        b = self._base()
+        a_, b_ = before.index, last.index
+        each = (sa.select(b.c.c, sa.func.sum(sa.case((b.c.mi == a_, b.c.cents), else_=0)).label("s"),
+                          sa.func.sum(sa.case((b.c.mi == b_, b.c.cents), else_=0)).label("e"))
+                .where(b.c.mi.in_([a_, b_])).group_by(b.c.c).subquery())
+        q = sa.select(each).where(each.c.s > 0).subquery()
+        s, e = q.c.s, q.c.e
+        summed = sa.select(sa.func.count(), sa.func.sum(sa.case((e > 0, 1), else_=0)), sa.func.sum(s), sa.func.sum(e),
+                           sa.func.sum(sa.case((e < s, e), else_=s)), sa.func.sum(sa.case((e > s, e - s), else_=0)),
+                           sa.func.sum(sa.case((sa.and_(e > 0, e < s), s - e), else_=0)),
+                           sa.func.sum(sa.case((e == 0, s), else_=0)))
+        customers, *rest = (_int(v) for v in next(iter(self.query.run(summed)), (0,) * 8))
+        if not customers:
+            return NO_COHORT
+        movers: dict[str, list[tuple[int, str]]] = {"churn": [], "contraction": [], "expansion": []}
+        if top > 0:
+            kind = sa.case((e == 0, "churn"), (e < s, "contraction"), else_="expansion")
+            amount = sa.case((e == 0, s), (e < s, s - e), else_=e - s)
+            moved = sa.select(q.c.c, kind.label("kind"), amount.label("amount")).where(e != s).subquery()
+            ranked = sa.select(moved, sa.func.rank().over(partition_by=moved.c.kind, order_by=moved.c.amount.desc())
+                               .label("r")).subquery()
+            picked = self.query.run(sa.select(ranked.c.c, ranked.c.kind, ranked.c.amount).where(ranked.c.r <= top))
+            names = self.names([row[0] for row in picked])
+            for key, kind_, value in picked:
+                movers[kind_].append((_int(value), names.get(key, key)))
+        retained, start, end, kept, expansion, contraction, churn = rest
+        return CohortSums(customers=customers, retained=retained, start=start, end=end, kept=kept, expansion=expansion,
+                          contraction=contraction, churn=churn, movers={k: tuple(v) for k, v in movers.items()})  # type: ignore[misc]
+
+    def names(self, keys: Sequence[str]) -> dict[str, str]:
+        """Each key's name as most of its rows write it (ties: the first in sort order), as the row reader names
+        customers; the key itself when the table has no name column."""
+        if self.query.layout.name is None or not keys:
+            return {k: k for k in keys}
+        r = self.query.rows.c
+        counts = self.query.run(sa.select(r.c, r.nm, sa.func.count())
+                                .where(r.c.in_(sorted(set(keys))), r.nm.is_not(None)).group_by(r.c, r.nm))
+        best: dict[str, tuple[int, str]] = {}
+        for key, name, n in counts:
+            if not str(name).strip():
+                continue
+            if key not in best or (-n, name) < (-best[key][0], best[key][1]):
+                best[key] = (int(n), str(name))
+        return {k: best[k][1] if k in best else k for k in keys}
+
+    @functools.cached_property
+    def spellings(self) -> Mapping[str, Mapping[str, str]]:
+        return _Spellings(self)
+
+    @functools.cache  # noqa: B019  (a table lives as long as its read; its spellings with it)
+    def spelled(self, column: str) -> Mapping[str, str]:
+        v = self.query.values(self.attribute_names.index(column))
+        return usual_spellings((value, int(n)) for value, n in
+                               self.query.run(sa.select(v.c.v, sa.func.count()).group_by(v.c.v)))
+
+    def segments(self, column: str, month: Month) -> Mapping[str, WarehouseTable]:
+        position = self.attribute_names.index(column)
+        seg = self.query.segment_of(position, month.index)
+        b = self._base()
+        counted = sa.select(seg.c.v, sa.func.count()).where(seg.c.c.in_(sa.select(b.c.c).where(b.c.mi == month.index)))
+        spelled = self.spelled(column)
+        groups: dict[str, set[str | None]] = defaultdict(set)
+        for value, _ in self.query.run(counted.group_by(seg.c.v)):
+            label = "(none)" if value is None else spelled.get(compared(value), "(none)")
+            groups[label].add(value)
+        return {label: self._narrowed((position, month.index, frozenset(values))) for label, values in groups.items()}
+
+    def _narrowed(self, where: Filter) -> WarehouseTable:
+        return dataclasses.replace(self, filters=(*self.filters, where))
+
+    def empty(self) -> WarehouseTable:
+        return dataclasses.replace(self, none=True)
+
+    def acquisitions(self) -> tuple[Acquisition, ...]:
+        b = self._base()
+        fp = sa.select(b.c.c, sa.func.min(b.c.mi).label("fp")).where(b.c.cents > 0).group_by(b.c.c).subquery()
+        joined = (sa.select(fp.c.fp, b.c.mi, sa.func.sum(b.c.cents), sa.func.count())
+                  .select_from(b.join(fp, b.c.c == fp.c.c)).where(b.c.mi >= fp.c.fp).group_by(fp.c.fp, b.c.mi))
+        paid: dict[int, dict[int, int]] = defaultdict(dict)
+        customers: dict[int, int] = {}
+        for first, mi, total, n in self.query.run(joined):
+            paid[int(first)][int(mi)] = _int(total)
+            if mi == first:
+                customers[int(first)] = int(n)
+        last = self.last.index
+        return tuple(Acquisition(Month.from_index(i), customers.get(i, 0),
+                                 tuple(paid[i].get(m, 0) for m in range(i, last + 1))) for i in sorted(paid))
