@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -117,6 +118,23 @@ def test_ledger_csv_from_stripe(fake: FakeStripe, tmp_path: Path) -> None:
     rows = out.splitlines()
     assert rows[-1].startswith("2026-02,2200.00,0.00,0.00,0.00,2200.00,")  # Eve's 300 is new business
     assert "2026-01,2500.00,200.00,500.00,0.00,2200.00," in out  # Acme +200, Bolt -500
+
+
+def test_mrr_csv_from_stripe_lists_each_customers_months_and_a_repeat_is_one_request(fake: FakeStripe,
+                                                                                   tmp_path: Path) -> None:
+    env = env_for(fake, tmp_path)
+    code, out, err = run("mrr", "--csv", "--ledger", "stripe", env=env)
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["customer_id", "customer", "month", "mrr", "segment"]
+    by = {(r["customer"], r["month"]): r["mrr"] for r in rows}
+    # Cora's 12,000.00 a year, legacy line shape: 1,000.00 in each of its 12 months from March 2025
+    assert [by.get(("Cora GmbH", f"2025-{m:02d}")) for m in (2, 3, 12)] == [None, "1000.00", "1000.00"]
+    assert by[("Acme Inc", "2026-01")] == "1200.00" and ("Dune Ltd", "2026-01") not in by  # void and one-off
+    assert by[("Eve Co", "2026-02")] == "300.00"  # 25 lines of 12.00, read past the inline page
+    fake.reset_counts()
+    assert run("mrr", "--csv", "--ledger", "stripe", env=env) == (0, out, "")
+    assert fake.total <= 3, fake.counts
 
 
 def test_sync_prints_what_changed(fake: FakeStripe, tmp_path: Path) -> None:
