@@ -128,9 +128,9 @@ def billed_per_period(n: int, names: Sequence[str]) -> str:
 
 
 def billing_api_cents(system: str) -> str:
+    where = "Sigma, Data Pipeline, a warehouse sync" if system == "Stripe" else "its API, a warehouse sync"
     return (f"amount is read in cents, as {system}'s own invoice line items hold it (whole numbers under the API's "
-            "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head "
-            "the column amount_units.")
+            f"column names: {where}); if these are whole units of the currency, head the column amount_units.")
 
 
 def billing_no_customer() -> str:
