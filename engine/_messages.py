@@ -54,6 +54,11 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def customer_count(n: int, kind: str = "") -> str:
+    """``1 customer``, ``29 customers``; with ``kind``, ``16 SMB customers``."""
+    return f"{n:,} {f'{kind} ' if kind else ''}customer{'' if n == 1 else 's'}"
+
+
 def left_out_phrase(reason: str, n: int, unit: str, invoices: int = 0) -> str:
     """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 void invoices`` (their lines,
     when more), ``3 lines on void invoices`` (when the lines do not name their invoice)."""
