@@ -108,7 +108,8 @@ def _money_table(report: Report) -> Table:
         money.add_row("Quick ratio", "n/a (a segment's cohort wins no new business)")
     else:
         money.add_row("Quick ratio", f"{quick:.2f}" if quick is not None else
-                      f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else "n/a")
+                      f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else
+                      "n/a (no churn or contraction)")
     return money
 
 

@@ -280,6 +280,15 @@ def test_a_cohort_of_one_customer_is_one_customer_not_one_customers(tmp_path: Pa
     assert "the cohort figures follow the 1 customer paying in Feb 2026: $100 then, $150 in Mar 2026." in flat
 
 
+def test_a_quick_ratio_with_nothing_lost_says_why_it_is_not_shown(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("Month,Starting MRR,Expansion MRR,Churn MRR,Contraction MRR\n"
+                    "2026-01,1000,100,0,0\n2026-02,1200,0,0,0\n")
+    _, out, _ = run("report", "2026-01", "--ledger", str(path), "--today", "2026-03-05")
+    assert [" ".join(line.strip("│ ").split()) for line in out.splitlines() if "Quick ratio" in line] == [
+        "Quick ratio n/a (no churn or contraction)"]
+
+
 def test_a_customer_table_whose_rows_stop_before_the_currency_column_reads(tmp_path: Path) -> None:
     """An export that drops a row's trailing blank cells: 'internal error (IndexError ...)', exit 70."""
     path = tmp_path / "customers.csv"
