@@ -159,7 +159,8 @@ _MONEY_PARTS = re.compile(
 )
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")  # 1.200: one thousand two hundred, or 1.2?
+#: 1.200: one thousand two hundred, or 1.2? (0.125 is not: no thousands group follows a 0)
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
 MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
 MONEY_SPACED = "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"

@@ -54,6 +54,11 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def customer_count(n: int, kind: str = "") -> str:
+    """``1 customer``, ``29 customers``; with ``kind``, ``16 SMB customers``."""
+    return f"{n:,} {f'{kind} ' if kind else ''}customer{'' if n == 1 else 's'}"
+
+
 def left_out_phrase(reason: str, n: int, unit: str, invoices: int = 0) -> str:
     """One reason a line or row was left out, counted: ``18 one-off lines``, ``9 void invoices`` (their lines,
     when more), ``3 lines on void invoices`` (when the lines do not name their invoice)."""
@@ -128,9 +133,9 @@ def billed_per_period(n: int, names: Sequence[str]) -> str:
 
 
 def billing_api_cents(system: str) -> str:
+    where = "Sigma, Data Pipeline, a warehouse sync" if system == "Stripe" else "its API, a warehouse sync"
     return (f"amount is read in cents, as {system}'s own invoice line items hold it (whole numbers under the API's "
-            "column names: Sigma, Data Pipeline, a warehouse sync); if these are whole units of the currency, head "
-            "the column amount_units.")
+            f"column names: {where}); if these are whole units of the currency, head the column amount_units.")
 
 
 def billing_no_customer() -> str:

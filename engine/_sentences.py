@@ -144,10 +144,11 @@ def cohort_money_sentence(report: _CohortAnswer) -> str:
         returned = cohort.end_mrr - (r.start + r.expansion - r.downgrade - r.churn)
         back = (f"; {say.currency_amount(returned, currency)} of it from customers who left and came back"
                 if returned > 0 else "")
-        return (f"The movements above are those of the {cohort.customers:,} {cohort.segment} customers paying in "
-                f"{cohort.before.short}, month by month: {then}{back}.")
+        who = say.customer_count(cohort.customers, cohort.segment)
+        return (f"The movements above are those of the {who} paying in {cohort.before.short}, month by month: "
+                f"{then}{back}.")
     return (f"The movements above are every customer's, month by month, new customers' included; the cohort "
-            f"figures follow the {cohort.customers:,} customers paying in {cohort.before.short}: {then}.")
+            f"figures follow the {say.customer_count(cohort.customers)} paying in {cohort.before.short}: {then}.")
 
 
 def triangle_sentence(triangle: CohortTriangle) -> str | None:

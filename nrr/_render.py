@@ -25,6 +25,7 @@ from engine import (
     change_sentence,
     cohort_money_sentence,
     currency_amount,
+    customer_count,
     growth_basis,
     grr_sentence,
     ledger_table,
@@ -72,7 +73,7 @@ def _headline_panel(report: Report) -> Panel:
     if report.cohort is not None:
         head.append_text(Text.assemble(("   Logo retention ", "bold"),
                                        (rate(report.cohort.logo_retention, 2), "bold cyan"),
-                                       (f"   (cohort: {report.cohort.customers:,} customers paying in "
+                                       (f"   (cohort: {customer_count(report.cohort.customers)} paying in "
                                         f"{report.cohort.before.short}"
                                         + (f", {report.cohort.segment}" if report.cohort.segment else "") + ")",
                                         "dim")))
@@ -107,7 +108,8 @@ def _money_table(report: Report) -> Table:
         money.add_row("Quick ratio", "n/a (a segment's cohort wins no new business)")
     else:
         money.add_row("Quick ratio", f"{quick:.2f}" if quick is not None else
-                      f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else "n/a")
+                      f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else
+                      "n/a (no churn or contraction)")
     return money
 
 

@@ -3,7 +3,8 @@ extra), into the engine's dense customer table.
 
 It reads only what the row reader would read without a word to say: the header on the first line, every row
 with a customer, a month and a plainly written figure (``engine.PLAIN_FIGURE``), no customer twice in a month,
-no total row, no two customers alike, one currency. Anything else returns None and the file goes to the row
+no total row, no two customers alike, no currency named (a Currency column or ``MRR (EUR)``: the row
+reader converts it with the exchange rates). Anything else returns None and the file goes to the row
 reader, which names each problem's cell: no message depends on the path. polars is imported only here, for a
 file above ``COLUMNAR_FROM_BYTES``, so a small file's start-up never pays for it.
 """
@@ -138,9 +139,11 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan) -> 
         if len(written) > 1:
             return None
         currencies = list(written)
+    if table_currency(plan, currencies) is not None:
+        return None  # a named currency may have a rate into the reporting one: the row reader converts it
     grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
     return dense_customer_check(first, count, keys, names, grid, [a for a, _ in plan.attributes], plan.unit,
-                                table_currency(plan, currencies), plan.key_headers)
+                                None, plan.key_headers)
 
 
 def _dense_codes(column: Any, distinct: Any, index: Any = None, fill: int = 0) -> Any:

@@ -150,8 +150,16 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
 
 
 def _said(exc: Exception) -> str:
-    message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
-    return str(message).strip().splitlines()[0]
+    """What Stripe's library said, in a few words: for a connection that failed, its cause (``Connection
+    refused``, ``Name or service not known``, ``ReadTimeout``), not the library's advice wrapped mid-sentence
+    (``... If this problem persists,``); else the message's first line."""
+    import re
+
+    message = str(getattr(exc, "user_message", None) or str(exc) or type(exc).__name__).strip()
+    cause = re.search(r"\[Errno -?\d+\] ([^\"'()\n]+)", message) or re.search(r"Network error: (\w+)", message)
+    if cause:
+        return cause[1].strip()
+    return message.splitlines()[0]
 
 
 def _permission(message: str) -> str | None:

@@ -193,6 +193,19 @@ def test_warehouse_timestamps_cents_and_chargebee_names_are_read() -> None:
     assert check.ledger.normalization is not None and dict(check.ledger.normalization.left_out) == {"one_off": 1}
 
 
+def test_chargebees_own_line_items_in_cents_name_chargebees_exports_not_stripes() -> None:
+    # Chargebee's API names (amount, date_from, date_to) in cents: the warning names no Stripe product
+    text = ("customer_id,subscription_id,entity_type,date_from,date_to,amount,currency_code\n"
+            "cA,sA,plan_item_price,2026-01-01,2026-01-31,10000,USD\n")
+    check = check_ledger(grid(text))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((10000,),)
+    assert [str(i) for i in check.warnings] == [
+        "F1: amount is read in cents, as Chargebee's own invoice line items hold it (whole numbers under the API's "
+        "column names: its API, a warehouse sync); if these are whole units of the currency, head the column "
+        "amount_units."]
+
+
 def test_zuoras_invoice_item_export_is_read_with_its_discount_items() -> None:
     # Zuora's Invoice Item data source: object-prefixed headers; a discount item lowers its subscription's rate
     text = ("Account: Account Number,Account: Name,Subscription: Subscription Number,Invoice: Status,"

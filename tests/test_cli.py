@@ -267,6 +267,28 @@ def test_a_customer_report_says_why_its_money_rows_are_not_the_cohort() -> None:
             "follow the 29 customers paying in Oct 2025: $58,944 then, $62,606 in Oct 2026.") in flat
 
 
+def test_a_cohort_of_one_customer_is_one_customer_not_one_customers(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Segment,Month,MRR\nAcme,SMB,2026-01,100\nAcme,SMB,2026-02,100\nAcme,SMB,2026-03,150\n")
+    for where in ((), ("--where", "Segment=SMB")):
+        _, out, _ = run("report", "2026-03", "--ledger", str(path), "--today", "2026-04-05", *where)
+        flat = " ".join(line.strip("│ ") for line in out.splitlines())
+        assert "1 customers" not in flat and "1 SMB customers" not in flat
+    _, out, _ = run("report", "2026-03", "--ledger", str(path), "--today", "2026-04-05")
+    flat = " ".join(line.strip("│ ") for line in out.splitlines())
+    assert "(cohort: 1 customer paying in Feb 2026)" in flat
+    assert "the cohort figures follow the 1 customer paying in Feb 2026: $100 then, $150 in Mar 2026." in flat
+
+
+def test_a_quick_ratio_with_nothing_lost_says_why_it_is_not_shown(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("Month,Starting MRR,Expansion MRR,Churn MRR,Contraction MRR\n"
+                    "2026-01,1000,100,0,0\n2026-02,1200,0,0,0\n")
+    _, out, _ = run("report", "2026-01", "--ledger", str(path), "--today", "2026-03-05")
+    assert [" ".join(line.strip("│ ").split()) for line in out.splitlines() if "Quick ratio" in line] == [
+        "Quick ratio n/a (no churn or contraction)"]
+
+
 def test_a_customer_table_whose_rows_stop_before_the_currency_column_reads(tmp_path: Path) -> None:
     """An export that drops a row's trailing blank cells: 'internal error (IndexError ...)', exit 70."""
     path = tmp_path / "customers.csv"

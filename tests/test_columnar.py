@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from engine import (
     Cells,
+    FxRates,
     LedgerCheck,
+    ReadOptions,
     build_report,
     cohort_triangle,
     ledger_table,
@@ -193,6 +196,21 @@ def test_with_the_columnar_path_forced_on_every_message_is_the_row_readers(tmp_p
     assert said(fast.check) == said(rows.check)
     if rows.check.ledger is not None and rows.check.ledger.customer_table is not None:
         assert answers(fast) == answers(rows)
+
+
+@pytest.mark.parametrize("text", [
+    CLEAN.replace("Plan", "Currency").replace(",Pro", ",EUR").replace(",Basic", ",EUR"),  # a Currency column
+    CLEAN.replace(",MRR,", ",MRR (EUR),"),  # the figure's header names it
+])
+def test_a_table_in_a_currency_with_a_rate_is_converted_whichever_path_reads_it(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(text)
+    options = ReadOptions(fx=FxRates(reporting="USD", flat={"EUR": Decimal("1.10")}))
+    fast = open_file_source(str(path), options=options, fast=ALWAYS).read_cells()
+    rows = open_file_source(str(path), options=options, fast=None).read_cells()
+    assert rows.ledger.customer_table is not None and rows.ledger.customer_table.currency == "USD"
+    assert said(fast.check) == said(rows.check)
+    assert answers(fast) == answers(rows)
 
 
 def test_a_windows_1252_file_goes_to_the_row_reader(tmp_path: Path) -> None:

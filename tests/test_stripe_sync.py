@@ -209,6 +209,18 @@ def test_a_wrong_key_names_stripe_api_key(store: StateStore) -> None:
         "set STRIPE_API_KEY to it.")
 
 
+def test_a_host_that_refuses_the_connection_is_said_in_one_whole_sentence(store: StateStore) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    with pytest.raises(StripeUnavailable) as caught:
+        sync(StripeApi(key=SECRET_KEY, base=base, sleep=Sleeps(), retry_budget=0), store, NOW)
+    assert str(caught.value) == f"Stripe could not be reached at {base} (Connection refused); try again later."
+
+
 def test_a_key_without_invoice_access_says_which_permission_to_add(store: StateStore) -> None:
     with FakeStripe(small_account()) as fake:
         sync(api_for(fake, RESTRICTED_KEY), store, NOW)  # invoices and customers: enough
