@@ -434,9 +434,10 @@ class WarehouseTable:
                                  tuple(paid[i].get(m, 0) for m in range(i, last + 1))) for i in sorted(paid))
 
     def forecast_sums(self, month: Month, column: str | None, returns: int, window: int) -> ForecastSums:
-        """A forecast's sums as of ``month`` (``engine.ForecastSums``), from the customers' paying months: each
-        with the month it follows and the one that follows it (a gap before: a return; after: a churn), summed by
-        acquisition month, segment value and month; and the money back after a gap of up to ``returns`` months."""
+        """A forecast's sums as of ``month`` (``engine.ForecastSums``), in one query over the customers' paying
+        months: each with the month it follows and the one that follows it (a gap before: a return; after: a churn),
+        summed by acquisition month, segment value, month and, for a return, the gap it ends (up to ``returns``
+        months: the money back after a churn)."""
         o, start, n = month.index, self.first.index, month - self.first + 1
         b = self._base()
         nz = sa.select(b.c.c, b.c.mi, b.c.cents).where(b.c.cents > 0, b.c.mi <= o).subquery()
@@ -448,7 +449,8 @@ class WarehouseTable:
         came = w.c.pmi < w.c.mi - 1
         gone = sa.and_(w.c.mi < o, sa.or_(w.c.nmi.is_(None), w.c.nmi > w.c.mi + 1))
         recent = sa.and_(w.c.mi >= o - window, w.c.mi < o)
-        keys: list[sa.ColumnElement[Any]] = [w.c.fp, w.c.mi]
+        gap = sa.case((sa.and_(came, w.c.mi - w.c.pmi - 1 <= returns), w.c.mi - w.c.pmi - 1))  # else NULL
+        keys: list[sa.ColumnElement[Any]] = [w.c.fp, w.c.mi, gap]
         source: sa.FromClause = w
         value: sa.ColumnElement[Any] = sa.null()
         if column is not None:
@@ -460,7 +462,7 @@ class WarehouseTable:
             return sa.func.sum(sa.case((condition, amount), else_=0))
 
         one = sa.literal(1, sa.BigInteger)
-        summed = sa.select(w.c.fp, w.c.mi, value, sa.func.sum(w.c.cents), total(w.c.mi == w.c.fp, 1),
+        summed = sa.select(w.c.fp, w.c.mi, gap, value, sa.func.sum(w.c.cents), total(w.c.mi == w.c.fp, 1),
                            total(came, w.c.cents), total(gone, w.c.cents), total(recent, after),
                            total(recent, _SquareOver(after - w.c.cents, sa.literal(1 << MOVED_BITS, sa.BigInteger),
                                                      w.c.cents)),
@@ -468,7 +470,8 @@ class WarehouseTable:
                            ).select_from(source).group_by(*keys)
         parts: dict[tuple[int, str | None], tuple[list[int], list[int], list[int], list[int]]] = {}
         paid = following = moved = customers = squares = 0
-        for fp, mi, segment, *sums in self.query.run(summed):
+        back = [[0] * n for _ in range(returns + 1)]
+        for fp, mi, k, segment, *sums in self.query.run(summed):
             money, first, came_back, churn, next_, moved_, paying, squared = (_int(v) for v in sums)
             i = int(mi) - start
             members, money_by, churned, returned = parts.setdefault(
@@ -476,17 +479,14 @@ class WarehouseTable:
             members[0] += first
             money_by[i] += money
             returned[i] += came_back
+            if k is not None:
+                back[int(k)][i] += came_back
             if churn:
                 churned[i + 1] += churn
             if o - window <= int(mi) < o:
                 paid += money
             following, moved, customers, squares = (following + next_, moved + moved_, customers + paying,
                                                     squares + squared)
-        gap = w.c.mi - w.c.pmi - 1
-        back = [[0] * n for _ in range(returns + 1)]
-        for k, mi, amount in self.query.run(sa.select(gap, w.c.mi, sa.func.sum(w.c.cents))
-                                            .where(came, gap <= returns).group_by(gap, w.c.mi)):
-            back[int(k)][int(mi) - start] += _int(amount)
         groups = tuple(CohortMonths(first=first, segment=value, members=members[0], money=tuple(money),
                                     churned=tuple(churned), returns=tuple(returned))
                        for (first, value), (members, money, churned, returned) in parts.items())
