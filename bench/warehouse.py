@@ -1,12 +1,14 @@
-"""A customer table of millions of rows in PostgreSQL: ``nrr report ttm --json`` answered in the database.
+"""A customer table of millions of rows in PostgreSQL: ``nrr report ttm --json`` and ``nrr forecast --json`` answered
+in the database.
 
 Run: ``.venv/bin/python bench/warehouse.py [--customers 100000] [--months 24] [--runs 3] [--url URL]``, with
 PostgreSQL at ``--url`` (default ``$NRR_TEST_POSTGRES_URL``, else ``postgresql+psycopg://nrr@127.0.0.1:55432/postgres``;
 ``.ci/run`` starts one). It loads bench/customers.py's table (its generator, the same seed) into
 ``nrr_bench.customer_mrr`` with COPY, then prints, for a new ``nrr`` process each run (start-up included): the
-wall time of ``nrr report ttm --json`` and ``--by segment``, and that process's peak memory (its own
-``ru_maxrss``: the database's memory is the server's). With DuckDB installed the same table as a Parquet file too.
-Each answer's NRR is checked against the same figure read from the CSV by ``nrr`` itself, on the smaller sizes.
+wall time of ``nrr report ttm --json``, ``--by segment`` and ``nrr forecast --json``, and that process's peak memory
+(its own ``ru_maxrss``: the database's memory is the server's). With DuckDB installed the same table as a Parquet file
+too. With ``--check``, each answer's NRR is checked against the same figure read from the CSV by ``nrr`` itself, and
+the forecast's whole JSON against the CSV's.
 
 Asserts nothing about time.
 """
@@ -93,6 +95,7 @@ def main() -> None:
         except ImportError:
             pass
         answers: dict[str, object] = {}
+        forecasts: dict[str, object] = {}
         for label, source in sources:
             for extra in ([], ["--by", "Segment"]):
                 walls, peaks = [], []
@@ -106,7 +109,21 @@ def main() -> None:
                 print(f"{label:<18} report ttm --json {' '.join(extra):<13} median {walls[len(walls) // 2]:.2f} s "
                       f"(runs {', '.join(f'{w:.2f}' for w in walls)}), nrr's peak {max(peaks):.0f} MB, "
                       f"NRR {out['nrr_pct']}%, GRR {out['grr_pct']}%")
+            walls, peaks = [], []
+            for _ in range(args.runs):
+                wall, peak, out = run_measured([NRR, "forecast", "--json", "--ledger", source, "--today", today])
+                walls.append(wall)
+                peaks.append(peak)
+            forecasts[label] = out
+            walls.sort()
+            print(f"{label:<18} forecast --json                 median {walls[len(walls) // 2]:.2f} s "
+                  f"(runs {', '.join(f'{w:.2f}' for w in walls)}), nrr's peak {max(peaks):.0f} MB, "
+                  f"{out['method']}, 12th month {out['months'][-1]['mrr']}")  # type: ignore[index]
         if args.check:
+            wall, peak, out = run_measured([NRR, "forecast", "--json", "--ledger", str(csv_path), "--today", today])
+            same = all(v == out for v in forecasts.values())
+            print(f"CSV, read by nrr   forecast --json                 {wall:.2f} s, peak {peak:.0f} MB: "
+                  f"{'the same JSON' if same else 'A DIFFERENT JSON'}")
             wall, peak, out = run_measured([NRR, "report", "ttm", "--json", "--ledger", str(csv_path),
                                             "--today", today])
             same = all(v == (out["nrr_pct"], out["grr_pct"], out.get("cohort")) for k, v in answers.items()

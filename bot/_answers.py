@@ -41,7 +41,7 @@ from engine import (
     EXAMPLES,
     TOP_MOVERS,
     Cells,
-    CustomerTable,
+    Customers,
     Forecast,
     Ledger,
     LedgerError,
@@ -80,7 +80,7 @@ class BotApp(SetupApp, Protocol):
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report: ...
 
-    def forecast(self, table: CustomerTable, today: dt.date, months: int = 12,
+    def forecast(self, table: Customers, today: dt.date, months: int = 12,
                  target: tuple[Decimal, Month] | None = None) -> Forecast: ...
 
     def remember(self, key: str, value: object) -> None: ...
@@ -181,9 +181,9 @@ class Answers:
 
     def _forecast(self, asked: Forecasting, cells: Cells) -> tuple[list[Block], str]:
         """``/nrr forecast [N months] [target AMOUNT by MONTH]``: a customer table only."""
-        table = cells.ledger.customer_table
+        table = cells.ledger.customers  # in memory, or a database's answered with sums where it lives
         if table is None:
-            raise QueryRefused(say.forecast_in_database() if cells.ledger.in_database else say.forecast_needs_table())
+            raise QueryRefused(say.forecast_needs_table())
         target = None
         if asked.target is not None:
             amount, month = asked.target
@@ -251,7 +251,7 @@ class Answers:
         when it cannot be worked out (the dashboard says the rest)."""
         try:
             cells = self.app.cells()
-            table = cells.ledger.customer_table
+            table = cells.ledger.customers
             if table is None:
                 return None
             today = self.app.today()

@@ -246,10 +246,6 @@ def forecast_target_month(words: str) -> str:
     return f"'{words}' is not a month such as Dec 2027 or 2027-12."
 
 
-def forecast_in_database() -> str:
-    return engine.not_in_database("A forecast", "Connect a customer tab or file exported from it (`/nrr connect`).")
-
-
 def forecast_needs_table() -> str:
     return engine.forecast_needs_customers("Connect a customer tab (`/nrr connect`): see the README's Customer tables.")
 

@@ -8,7 +8,16 @@
     Decimal('1.08')
 """
 
-from engine._aggregates import NO_COHORT, Acquisition, CohortSums, CustomerAggregates, Customers
+from engine._aggregates import (
+    MOVED_BITS,
+    NO_COHORT,
+    Acquisition,
+    CohortMonths,
+    CohortSums,
+    CustomerAggregates,
+    Customers,
+    ForecastSums,
+)
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
     EXPANSION_DEPENDENT_NRR,
@@ -199,6 +208,7 @@ __all__ = [
     "MIN_BENCHMARK_MONTHS",
     "MONTH_NAMES",
     "MONTH_WORDS",
+    "MOVED_BITS",
     "MOVER_KINDS",
     "MOVER_TITLES",
     "MRR_COLUMNS",
@@ -232,6 +242,7 @@ __all__ = [
     "Change",
     "Cohort",
     "CohortBy",
+    "CohortMonths",
     "CohortRow",
     "CohortSums",
     "CohortTriangle",
@@ -246,6 +257,7 @@ __all__ = [
     "Field",
     "Forecast",
     "ForecastMonth",
+    "ForecastSums",
     "Funding",
     "FxError",
     "FxRates",

@@ -59,6 +59,43 @@ class Acquisition:
     paid: tuple[int, ...]
 
 
+@dataclass(frozen=True, kw_only=True)
+class CohortMonths:
+    """The customers first paying in month index ``first`` (of the table) whose value of the segment column in the
+    month asked about is ``segment`` (as written, blank None; a spelling of its own, so segments add up), their
+    money summed by month index, from the table's first month to the month asked about, in cents."""
+
+    first: int
+    segment: str | None
+    members: int
+    money: tuple[int, ...]
+    churned: tuple[int, ...]  # [t]: what the customers who stopped paying in t paid in t - 1
+    returns: tuple[int, ...]  # [t]: what the customers who came back in t (paying nothing in t - 1) pay in t
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastSums:
+    """Everything a forecast as of a month reads of a customer table, summed in cents (``engine.build_forecast``):
+    the customers paying by then by acquisition month and segment (``CohortMonths``); the money that came back
+    ``k`` months after its churn, by month of return (``back[k][t]``, k up to the returns asked for); and over
+    the months of the window before it, of the customers paying in a month: what they paid (``paid``), what they
+    paid the next (``next``), and ``moved``, the sum of ``(next - paid)² × 2**20 // paid`` over each customer's
+    month (the squared change over what it paid, in units of 2**-20 cent, rounded down: an integer, so a
+    database sums it exactly); and the customers paying in the month, and the sum of their cents squared."""
+
+    groups: tuple[CohortMonths, ...]
+    back: tuple[tuple[int, ...], ...]
+    paid: int
+    next: int
+    moved: int
+    customers: int
+    squares: int
+
+
+#: ``ForecastSums.moved``'s unit: 2**-MOVED_BITS of a cent
+MOVED_BITS = 20
+
+
 class CustomerAggregates(Protocol):
     """What the engine asks of a customer table it cannot hold: its shape, its month-by-month movements
     and the sums of a cohort, of a segment's customers, of the acquisition cohorts."""
@@ -110,6 +147,12 @@ class CustomerAggregates(Protocol):
 
     def acquisitions(self) -> tuple[Acquisition, ...]:
         """Every acquisition month's customers and what they paid at each age, oldest first."""
+        ...
+
+    def forecast_sums(self, month: Month, column: str | None, returns: int, window: int) -> ForecastSums:
+        """A forecast's sums as of ``month`` (``ForecastSums``): segments by their value of ``column`` then (the
+        latest before, else the first, as ``CustomerTable.value_at``), returns up to ``returns`` months after a
+        churn, the change of the ``window`` months before ``month``."""
         ...
 
 

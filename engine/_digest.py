@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field, replace
 
 from engine import _messages as say
+from engine._aggregates import Customers
 from engine._benchmarks import Profile
 from engine._cohort import annual_series
 from engine._errors import QueryError
@@ -15,7 +16,6 @@ from engine._month import Month, fiscal_year_first_month
 from engine._periods import Period, label_span
 from engine._report import Report, build_report
 from engine._retention import Method, Trailing
-from engine._table import CustomerTable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,7 +29,7 @@ class Digest:
     series: tuple[Trailing, ...]  # the annual NRR and GRR per month (12-month cohort or trailing), the chart's
     by: str | None = None  # the attribute column the segments are split by
     note: str | None = None  # why there are no segments although they were asked for
-    customers: CustomerTable | None = field(default=None, repr=False, compare=False)  # for the forecast part
+    customers: Customers | None = field(default=None, repr=False, compare=False)  # for the forecast part
     currency: str = "USD"
 
     @functools.cached_property
@@ -103,4 +103,4 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     qtd = report(quarter, fallback=True)
     series = tuple(annual_series(ledger, month, chart_months, method))
     return Digest(month=month, last_month=last, quarter_to_date=qtd, trailing_year=year, series=series, by=by,
-                  note=note, customers=ledger.customer_table, currency=currency)
+                  note=note, customers=ledger.customers, currency=currency)

@@ -22,6 +22,9 @@ spread of what today's customers themselves do: one customer's money-weighted mo
 times the months ahead, times how concentrated today's base is. A change in how customers behave is not
 in it; the backtest shows how far that has moved the method before.
 
+The table is read only as sums (``ForecastSums``: by acquisition month and segment, month by month), added up in
+memory or, for a table in a database, by the database: both give the same forecast to the cent.
+
 A table shorter than 13 months cannot teach retention by age; the **simple method** applies its average
 monthly retention of paying customers to today's base instead, and says so.
 
@@ -40,10 +43,14 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Literal
 
 from engine import _messages as say
+from engine._aggregates import MOVED_BITS, Customers, ForecastSums
+from engine._cohort import compute_cohort
 from engine._errors import QueryError
+from engine._forecast_sums import forecast_sums
 from engine._month import Month
 from engine._table import CustomerTable, cents_to_decimal, compared
 
@@ -227,51 +234,33 @@ class _Returns:
         return out
 
 
-def _groups(table: CustomerTable, origin: int, column: str | None) -> tuple[list[_Group], _Returns]:
-    """The customers paying by month index ``origin``, grouped by acquisition month and segment (their
-    value in ``origin``), each group's cents summed month by month up to ``origin``; and the churns and returns
+def _sums(table: Customers, origin: int, column: str | None) -> ForecastSums:
+    """What the forecast as of month index ``origin`` reads of the table, summed in memory or by its database."""
+    month = table.first + origin
+    if isinstance(table, CustomerTable):
+        return forecast_sums(table, month, column, RETURN_MONTHS, _PROCESS_MONTHS)
+    return table.forecast_sums(month, column, RETURN_MONTHS, _PROCESS_MONTHS)
+
+
+def _groups(sums: ForecastSums, origin: int) -> tuple[list[_Group], _Returns]:
+    """The customers paying by month index ``origin``, grouped by acquisition month and segment (a value's
+    spellings one segment), each group's cents summed month by month up to ``origin``; and the churns and returns
     of every customer (``_Returns``)."""
     n = origin + 1
-    members: dict[tuple[int, str | None], list[tuple[int, ...]]] = {}
-    churned: dict[tuple[int, str | None], list[int]] = {}
-    returns: dict[tuple[int, str | None], list[int]] = {}
-    all_churned = [0] * n
-    back = [[0] * n for _ in range(RETURN_MONTHS + 1)]
-    indices = range(n)
-    for c, series in enumerate(table.mrr):
-        first = next(itertools.compress(indices, series), None)
-        if first is None:
-            continue
-        segment = None
-        if column is not None:
-            value = table.value_at(column, c, origin)
-            segment = compared(value) if value is not None and value.strip() else None
-        key = (first, segment)
-        members.setdefault(key, []).append(tuple(series[:n]))
-        # only the months whose figure changed, found at C speed: a churn (to 0) or a return (from 0)
-        lost = came = None
-        since = -1
-        for i in itertools.compress(range(first + 1, n), map(operator.ne, itertools.islice(series, first + 1, n),
-                                                              itertools.islice(series, first, n - 1))):
-            before, now = series[i - 1], series[i]
-            if before and not now:
-                if lost is None:
-                    lost, came = churned.setdefault(key, [0] * n), returns.setdefault(key, [0] * n)
-                lost[i] += before
-                all_churned[i] += before
-                since = i
-            elif now and not before:
-                if came is None:
-                    lost, came = churned.setdefault(key, [0] * n), returns.setdefault(key, [0] * n)
-                came[i] += now
-                if 0 < i - since <= RETURN_MONTHS:
-                    back[i - since][i] += now
-    empty = (0,) * n
-    groups = [_Group(first=first, segment=segment, members=len(rows), money=tuple(map(sum, zip(*rows, strict=True))),
-                     churned=tuple(churned.get((first, segment), empty)),
-                     returns=tuple(returns.get((first, segment), empty)))
-              for (first, segment), rows in sorted(members.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
-    return groups, _Returns(tuple(all_churned), tuple(tuple(row) for row in back))
+    merged: dict[tuple[int, str | None], list[list[int]]] = {}
+    members: dict[tuple[int, str | None], int] = {}
+    for part in sums.groups:
+        key = (part.first, (compared(part.segment) or None) if part.segment is not None else None)
+        into = merged.setdefault(key, [[0] * n, [0] * n, [0] * n])
+        for values, added in zip(into, (part.money, part.churned, part.returns), strict=True):
+            values[:] = map(operator.add, values, added)
+        members[key] = members.get(key, 0) + part.members
+    groups = [_Group(first=first, segment=segment, members=members[first, segment], money=tuple(money),
+                     churned=tuple(churned), returns=tuple(returns))
+              for (first, segment), (money, churned, returns) in sorted(merged.items(),
+                                                                        key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+    all_churned = [sum(column) for column in zip(*(g.churned for g in groups), strict=True)] or [0] * n
+    return groups, _Returns(tuple(all_churned), sums.back)
 
 
 def _unknown_ages(origin: int) -> int:
@@ -480,23 +469,23 @@ def _cents(value: Decimal) -> Decimal:
 
 # --- the forecast --------------------------------------------------------------------------------------------
 
-def forecast_as_of(table: CustomerTable, latest_closed: Month) -> Month:
+def forecast_as_of(table: Customers, latest_closed: Month) -> Month:
     """The month a forecast starts from: the last closed month, or the table's latest if it ends before."""
     if latest_closed < table.first:
         raise QueryError(say.forecast_before_table(latest_closed, table.first))
     return min(latest_closed, table.last)
 
 
-def segment_column(table: CustomerTable) -> str | None:
+def segment_column(table: Customers) -> str | None:
     """The attribute whose segments get rates of their own: a column named Segment, when the table has one."""
     column = table.attribute("segment")
     return None if column is None or column == table.summed_by else column
 
 
-def _projection(table: CustomerTable, origin: int, horizon: int, column: str | None,
+def _projection(table: Customers, origin: int, horizon: int, column: str | None,
                 prepared: tuple[list[_Group], _Returns] | None = None
                 ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates | None, Decimal | None]:
-    groups, returns = prepared or _groups(table, origin, column)
+    groups, returns = prepared or _groups(_sums(table, origin, column), origin)
     if origin + 1 >= MIN_AGE_AWARE_MONTHS:
         rates = _rates(_History.of(groups, origin).sums(), returns.shares(origin))
         if rates is not None:
@@ -508,7 +497,7 @@ def _projection(table: CustomerTable, origin: int, horizon: int, column: str | N
     return "simple", [Decimal(base) * rate ** (h + 1) for h in range(horizon)], groups, None, rate
 
 
-def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
+def _band(sums: ForecastSums, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
           rates: _Rates | None) -> list[float]:
     """The band's relative half-width for each month ahead: the spread of the projection over resamplings of
     the history it is learnt from, and the spread of what today's customers do (``_process``), combined."""
@@ -542,39 +531,29 @@ def _band(table: CustomerTable, groups: list[_Group], origin: int, horizon: int,
         if len(resampled[h]) > 1:
             mean = sum(resampled[h]) / len(resampled[h])
             variance[h] += sum((x - mean) ** 2 for x in resampled[h]) / (len(resampled[h]) - 1)
-    churn_like, concentration = _process(table, origin)
+    churn_like, concentration = _process(sums)
     for h in range(horizon):
         variance[h] += (h + 1) * churn_like * concentration
     return list(itertools.accumulate((_Z * math.sqrt(v) for v in variance), max))  # never narrower further out
 
 
-#: customers whose recent months measure the spread of one customer's money from month to month
-_PROCESS_SAMPLE = 20_000
+#: the months before the forecast's whose changes measure the spread of one customer's money from month to month
+_PROCESS_MONTHS = 12
 
 
-def _process(table: CustomerTable, origin: int) -> tuple[float, float]:
+def _process(sums: ForecastSums) -> tuple[float, float]:
     """How much one customer's money moves in a month (the money-weighted variance of next month over this, for
     the customers paying, over the last 12 months), and how concentrated today's base is (the sum of squared
     amounts over the squared total: 1 / n for n customers paying alike). Their product, times the months ahead,
-    is the relative variance of what today's customers will pay that comes from which of them churn or grow."""
-    first = max(0, origin - 12)
-    step = max(1, len(table.mrr) // _PROCESS_SAMPLE)
-    weight = total = 0
-    square = 0.0
-    for series in table.mrr[::step]:
-        for t in range(first, origin):
-            now = series[t]
-            if now:
-                after = series[t + 1]
-                weight += now
-                total += after
-                square += after * after / now
-    squares = sum(series[origin] ** 2 for series in table.mrr)
-    base = sum(series[origin] for series in table.mrr)
-    if not weight or not base:
+    is the relative variance of what today's customers will pay that comes from which of them churn or grow.
+    Exact sums of every customer's months (``ForecastSums``), so a database's table gives the same band."""
+    base = sum(g.money[-1] for g in sums.groups)
+    if not sums.paid or not base:
         return 0.0, 0.0
-    mean = total / weight
-    return max(square / weight - mean * mean, 0.0), squares / base / base
+    # next² / paid = paid + 2 (next - paid) + (next - paid)² / paid, summed over each customer's months
+    square = 2 * sums.next - sums.paid + Fraction(sums.moved, 1 << MOVED_BITS)
+    mean = Fraction(sums.next, sums.paid)
+    return max(float(square / sums.paid - mean * mean), 0.0), float(Fraction(sums.squares, base * base))
 
 
 class _SplitMix:
@@ -604,7 +583,7 @@ def _multinomial(rng: _SplitMix, items: Sequence[int]) -> dict[int, int]:
     return weights
 
 
-def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_MONTHS,
+def build_forecast(table: Customers, as_of: Month, *, months: int = DEFAULT_MONTHS,
                    target: tuple[Decimal, Month] | None = None, band: bool = True) -> Forecast:
     """Project what the customers paying in ``as_of`` will pay in each of the next ``months`` months.
 
@@ -622,9 +601,10 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     horizon = max(months, target[1] - as_of if target is not None else 0)
     origin = table.index(as_of)
     column = segment_column(table)
-    prepared = _groups(table, origin, column)
+    sums = _sums(table, origin, column)
+    prepared = _groups(sums, origin)
     method, projection, groups, rates, simple = _projection(table, origin, horizon, column, prepared)
-    widths = _band(table, groups, origin, horizon, projection, rates) if band else [0.0] * horizon
+    widths = _band(sums, groups, origin, horizon, projection, rates) if band else [0.0] * horizon
     base = sum(g.money[origin] for g in groups)
     projected: list[ForecastMonth] = []
     for h in range(months):
@@ -639,7 +619,7 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
         # without segments, the groups are the same a year before (each group's months after it are not read)
         earlier = None if column is not None else ([g for g in groups if g.first <= b_origin], prepared[1])
         b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column, earlier)
-        actual = sum(table.mrr[c][origin] for c in range(len(table.mrr)) if table.mrr[c][b_origin])
+        actual = compute_cohort(table, year_ago + 1, as_of, top=0).end  # the customers paying then, now
         backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),
                             actual_mrr=cents_to_decimal(actual))
     goal = None
@@ -655,7 +635,7 @@ def build_forecast(table: CustomerTable, as_of: Month, *, months: int = DEFAULT_
     start = max(table.first, as_of - 23)
     actual_series = tuple((m, cents_to_decimal(table.total(m))) for m in (start + i for i in range(as_of - start + 1)))
     return Forecast(as_of=as_of, base_mrr=cents_to_decimal(base),
-                    customers=sum(1 for series in table.mrr if series[origin]), method=method, history=origin + 1,
+                    customers=sums.customers, method=method, history=origin + 1,
                     months=tuple(projected), backtest=backtest, target=goal, segment_column=column,
                     segments=segments, simple_rate=simple, resamples=RESAMPLES if band else 0,
                     actual=actual_series, unit=table.unit, currency=table.currency)

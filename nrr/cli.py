@@ -319,9 +319,9 @@ def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Console) -> in
         except QueryError as exc:
             raise UsageError(str(exc)) from None
     ledger = load_ledger(runtime.source())
-    table = ledger.customer_table
+    table = ledger.customers  # in memory, or a database's answered with sums where it lives
     if table is None:
-        raise CommandError(say.not_in_database("A forecast") if ledger.in_database else say.forecast_needs_table())
+        raise CommandError(say.forecast_needs_table())
     forecast = runtime.forecast(table, args.today or runtime.today(), args.months, target)
     if args.json:
         import json

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from engine import (
     TOP_MOVERS,
     Cells,
-    CustomerTable,
+    Customers,
     Digest,
     Forecast,
     FxError,
@@ -197,7 +197,7 @@ class Runtime:
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             chart_months=chart_months, by=by)
 
-    def forecast(self, table: CustomerTable, today: dt.date, months: int = 12,
+    def forecast(self, table: Customers, today: dt.date, months: int = 12,
                  target: tuple[Decimal, Month] | None = None) -> Forecast:
         """The engine's forecast from the last closed month before ``today``, in the configured currency when the
         table names none."""

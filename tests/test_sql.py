@@ -9,6 +9,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ import pytest
 from engine import (
     Month,
     Profile,
+    build_forecast,
     build_report,
     check_ledger,
     cohort_triangle,
+    forecast_to_dict,
     ledger_table,
     report_to_dict,
     resolve_period,
@@ -47,10 +50,14 @@ def duck_file(path: Path, header: Sequence[str], rows: Sequence[Row], table: str
     if types is None:
         types = ["DATE" if isinstance(v, dt.date) else "DOUBLE" if isinstance(v, float | int) else "VARCHAR"
                  for v in rows[0]]
+    staged = path.with_name(f"{path.stem}.{table}.rows.csv")  # one COPY, not a statement per row
+    with staged.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["" if v is None else v for v in r] for r in rows])
     with duckdb.connect(str(path)) as con:
         columns = ", ".join(f'"{h}" {t}' for h, t in zip(header, types, strict=True))
         con.execute(f'CREATE TABLE "{table}" ({columns})')
-        con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(header))})', [list(r) for r in rows])
+        con.execute(f"COPY \"{table}\" FROM '{staged}' (HEADER false, NULLSTR '')")
+    staged.unlink()
     return path
 
 
@@ -94,13 +101,72 @@ def test_validate_counts_the_tables_customers_and_months(example_duck: Path) -> 
                               "2026-10), 0 warning(s).\n")
 
 
-def test_what_needs_every_customers_months_is_refused_in_words_for_a_database_table(example_duck: Path) -> None:
-    # a forecast and nrr mrr read each customer's figures month by month: a database's table is answered with sums
-    for asked, what in ((("forecast",), "A forecast"), (("mrr", "--csv"), "nrr mrr")):
-        code, out, err = run(*asked, "--ledger", f"{example_duck}#mrr", *(TODAY if asked[0] == "forecast" else ()))
-        assert code == 1 and out == "", (code, out, err)
-        assert err.startswith(f"{what} reads every customer's figures month by month, and a database table is "
-                              "answered with sums where it lives, never read row by row. Export the table as CSV"), err
+def test_nrr_mrr_is_refused_in_words_for_a_database_table(example_duck: Path) -> None:
+    # nrr mrr lists every customer's figure month by month: a database's table is answered with sums
+    code, out, err = run("mrr", "--csv", "--ledger", f"{example_duck}#mrr")
+    assert code == 1 and out == "", (code, out, err)
+    assert err.startswith("nrr mrr reads every customer's figures month by month, and a database table is "
+                          "answered with sums where it lives, never read row by row. Export the table as CSV"), err
+
+
+FORECASTS = [("forecast", "--json", *TODAY), ("forecast", *TODAY),
+             ("forecast", "--json", "--months", "18", "--target", "2M", "--by", "2027-09", *TODAY),
+             ("forecast", "--json", "--months", "3", "--today", "2025-09-20")]  # the simple method, no backtest
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "parquet"])
+@pytest.mark.parametrize("asked", FORECASTS, ids=" ".join)
+def test_a_forecast_of_a_database_table_is_the_csvs(example_duck: Path, asked: tuple[str, ...], kind: str) -> None:
+    spec = f"{example_duck}#mrr" if kind == "duckdb" else str(example_duck.with_suffix(".parquet"))
+    expected = run(*asked, "--ledger", str(CUSTOMERS))
+    assert expected[0] == 0 and ("--json" not in asked or json.loads(expected[1])["months"])
+    assert run(*asked, "--ledger", spec) == expected
+
+
+def test_slack_and_the_app_home_forecast_a_database_table_as_the_csv(example_duck: Path, tmp_path: Path) -> None:
+    from nrr.runtime import Runtime
+    from nrr.server import build_server
+    from tests.fakes.servers import serve
+    from tests.fakes.slack_api import FakeSlack
+    from tests.test_bot import NOW, Stack, settings, slack_env
+
+    def answers(source: str) -> tuple[Any, Any, str]:
+        with FakeSlack() as slack:
+            runtime = Runtime(_file=settings(source, tmp_path), env=slack_env(slack), clock=lambda: NOW)
+            with serve(build_server(runtime).app) as url:
+                stack = Stack(slack, url, runtime)
+                _, path = stack.command("forecast 6 months target $2M by Dec 2027")
+                answer = stack.answer(path)["blocks"]
+                event = {"type": "event_callback", "team_id": "T0ACME", "api_app_id": "A0NRR", "event_id": "Ev1",
+                         "event_time": int(NOW.timestamp()),
+                         "event": {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home",
+                                   "event_ts": "1763800000.2"}}
+                assert stack.post(json.dumps(event), content_type="application/json").status_code == 200
+                assert slack.wait_for(lambda: slack.counts["views.publish"] == 1)
+                view = slack.posts("views.publish")[0]["view"]
+                view = view if isinstance(view, dict) else json.loads(view)
+                home = [b for b in view["blocks"] if ":crystal_ball:" in json.dumps(b)]
+                return answer, home, json.dumps(view)
+
+    ours, theirs = answers(f"{example_duck}#mrr"), answers(str(CUSTOMERS))
+    assert ours[0][:-1] == theirs[0][:-1] and ours[1] == theirs[1]  # all but the Share button's key
+    assert ":crystal_ball: *Projection of today's customers' MRR from October 2026:" in json.dumps(ours[0])
+    assert "*Projection* October 2027: today's customers are projected to pay $" in ours[2]
+
+
+def test_a_digests_forecast_part_of_a_database_table_is_the_csvs(example_duck: Path) -> None:
+    from bot import blocks_to_text, digest_blocks
+    from engine import build_digest
+    from nrr.config import INCLUDES
+
+    table = open_warehouse_source(f"{example_duck}#mrr").read_cells().check.ledger
+    memory = check_ledger(grid_of(*example_rows())).ledger
+    assert table is not None and memory is not None
+    ours, theirs = (build_digest(ledger, Month(2026, 10)) for ledger in (table, memory))
+    assert ours.forecast is not None and theirs.forecast is not None
+    assert forecast_to_dict(ours.forecast) == forecast_to_dict(theirs.forecast)
+    shown = blocks_to_text(digest_blocks(ours, (*INCLUDES, "forecast")))
+    assert shown == blocks_to_text(digest_blocks(theirs, (*INCLUDES, "forecast"))) and ":crystal_ball:" in shown
 
 
 def generated(seed: int, customers: int = 60, months: int = 30) -> tuple[list[str], list[Row]]:
@@ -169,6 +235,21 @@ def same_answers(table: Any, grid: list[list[Any]], today: dt.date) -> None:
             except Exception as exc:  # refused alike: the same words
                 return f"{type(exc).__name__}: {exc}"
         assert answer(ledger) == answer(memory.ledger), (period, by, where)
+    same_forecasts(ledger.customers, memory.ledger.customers)
+
+
+def same_forecasts(table: Any, memory: Any) -> list[dict[str, Any]]:
+    """The forecasts of the table and of the same rows in memory, as of its last months, one in its first year and
+    one with a target: the same JSON, band and backtest to the cent, and the same method sentence."""
+    found = []
+    for as_of in (memory.last, memory.last - 7, memory.first + 5):
+        for target in (None, (Decimal("50000"), as_of + 15)):
+            ours, theirs = (build_forecast(t, as_of, target=target) for t in (table, memory))
+            assert forecast_to_dict(ours) == forecast_to_dict(theirs), (as_of, target)
+            assert (ours.method_sentence, ours.customers, ours.actual) == (theirs.method_sentence, theirs.customers,
+                                                                           theirs.actual)
+            found.append(forecast_to_dict(ours))
+    return found
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -176,6 +257,18 @@ def test_generated_tables_give_the_engines_figures_in_duckdb(tmp_path: Path, see
     header, rows = generated(seed)
     path = duck_file(tmp_path / "g.duckdb", header, rows)
     same_answers(open_warehouse_source(f"{path}#mrr").read_cells(), grid_of(header, rows), dt.date(2026, 7, 3))
+
+
+def test_a_forecast_with_segments_of_their_own_is_the_memorys(tmp_path: Path) -> None:
+    # enough customers for the segments' own rates (200 customer-months at an age), spelled two ways (SMB, smb )
+    header, rows = generated(5, customers=700, months=40)
+    path = duck_file(tmp_path / "g.duckdb", header, rows)
+    table = open_warehouse_source(f"{path}#mrr").read_cells().check.ledger
+    memory = check_ledger(grid_of(header, rows)).ledger
+    assert table is not None and memory is not None and memory.customers is not None
+    same_forecasts(table.customers, memory.customers)
+    forecast = build_forecast(table.customers, memory.customers.last)  # type: ignore[arg-type]
+    assert forecast.method == "age-aware" and "SMB" in forecast.segments and forecast.backtest is not None
 
 
 def test_named_columns_and_text_months(tmp_path: Path) -> None:
@@ -276,6 +369,8 @@ def test_bigquery_and_snowflake_sql_compiles_through_their_dialects_with_names_q
     assert hostile not in joined  # the name appears only quoted, its " doubled
     assert f'{quote}mrr""; DROP TABLE x; --{quote}' in joined and f"{quote}Seg ment{quote}" in joined
     assert "OVER (PARTITION BY" in joined and "row_number()" in joined.lower() and "lag(" in joined.lower()
+    # a forecast's one quotient, rounded down exactly in the dialect's own integer arithmetic
+    assert {"bigquery": "DIV(CAST((", "snowflake": "AS NUMERIC(38, 0)) * ("}[dialect] in joined
 
 
 def test_a_name_bigquerys_dialect_cannot_quote_is_refused() -> None:
@@ -322,7 +417,7 @@ def pg_table(schema: str, table: str, header: Sequence[str], rows: Sequence[Row]
 def test_postgresql_answers_the_examples_as_the_csv_does(pg_schema: str) -> None:
     header, rows = example_rows()
     spec = pg_table(pg_schema, "customer_mrr", header, rows, ["text", "text", "date", "numeric(12,2)", "text", "text"])
-    for asked in ASKED:
+    for asked in (*ASKED, *FORECASTS):
         assert run(*asked, "--ledger", spec) == run(*asked, "--ledger", str(CUSTOMERS)), asked
 
 

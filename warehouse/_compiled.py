@@ -11,8 +11,8 @@ from engine import Month
 def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first: Month, count: int,
                      schema: str | None = None, roles: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Every statement the checks, a report (cohort, movers, segments, a segment's own customers), the derived
-    ledger and the cohort triangle run on ``table`` (its ``columns`` recognised as a file's headers, or named by
-    ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``, ``postgresql``, ``duckdb``)."""
+    ledger, the cohort triangle and a forecast run on ``table`` (its ``columns`` recognised as a file's headers, or
+    named by ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``, ``postgresql``, ``duckdb``)."""
     import sqlalchemy as sa
 
     from warehouse._source import check_table, recognise
@@ -33,4 +33,5 @@ def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first:
         whole.segments(column, first)
         whole._narrowed((0, first.index, frozenset({"SMB", None}))).cohort_sums(first, last, 5)
     whole.acquisitions()
+    whole.forecast_sums(last, query.layout.attributes[0] if query.layout.attributes else None, 12, 12)
     return tuple(query.compiled)

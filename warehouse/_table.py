@@ -21,11 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from engine import (
+    MOVED_BITS,
     NO_COHORT,
     Acquisition,
+    CohortMonths,
     CohortSums,
+    ForecastSums,
     Month,
     MonthMovements,
     Unit,
@@ -136,17 +141,23 @@ class Query:
             value.is_not(None), sa.func.trim(value) != "").subquery()
         return sa.select(ranked.c.c, ranked.c.mi, ranked.c.v).where(ranked.c.rn == 1).subquery()
 
-    def segment_of(self, column: int, month: int) -> sa.Subquery:
-        """The customers paying in ``month`` with their value then: blank, the latest before, else the first."""
+    def value_then(self, column: int, month: int) -> sa.Subquery:
+        """Each customer's value of attribute ``column`` in ``month`` (``CustomerTable.value_at``): blank, the latest
+        before, else the first."""
         v = self.values(column)
         before = v.c.mi <= month
         pick = sa.select(v.c.c, v.c.v, sa.func.row_number().over(
             partition_by=v.c.c, order_by=(sa.case((before, 0), else_=1), sa.case((before, -v.c.mi), else_=v.c.mi))
         ).label("rn")).subquery()
+        return sa.select(pick.c.c, pick.c.v).where(pick.c.rn == 1).subquery()
+
+    def segment_of(self, column: int, month: int) -> sa.Subquery:
+        """The customers paying in ``month`` with their value then: blank, the latest before, else the first."""
+        then = self.value_then(column, month)
         b = self.base.c
         paying = sa.select(b.c).where(b.mi == month, b.cents > 0).subquery()
-        return (sa.select(paying.c.c, pick.c.v).select_from(
-            paying.outerjoin(pick, sa.and_(pick.c.c == paying.c.c, pick.c.rn == 1))).subquery())
+        return (sa.select(paying.c.c, then.c.v).select_from(paying.outerjoin(then, then.c.c == paying.c.c))
+                .subquery())
 
     def members(self, where: Filter) -> sa.Select[Any]:
         column, month, values = where
@@ -162,6 +173,45 @@ def cents(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0."""
     exact = sa.cast(column, sa.Numeric(20, 6))
     return sa.func.coalesce(sa.cast(sa.func.round(exact * 100), sa.BigInteger), 0)
+
+
+class _SquareOver(FunctionElement[Any]):
+    """``x² × k // y`` for integers x, k and y > 0, exactly, however large ``x²`` grows: each dialect's own integer
+    division over 38-digit (or larger) integers, so every database rounds it down alike."""
+
+    type = sa.Numeric(38, 0)
+    name = "nrr_square_over"
+    inherit_cache = True
+
+
+def _square_over_parts(element: _SquareOver, compiler: Any, **kw: Any) -> tuple[str, str, str]:
+    x, k, y = (f"({compiler.process(clause, **kw)})" for clause in element.clauses)
+    return x, k, y
+
+
+@compiles(_SquareOver)
+def _square_over(element: _SquareOver, compiler: Any, **kw: Any) -> str:  # Snowflake: NUMBER(38, 0), exact MOD
+    x, k, y = _square_over_parts(element, compiler, **kw)
+    product = f"(CAST({x} AS NUMERIC(38, 0)) * {x} * {k})"
+    return f"(({product} - MOD({product}, {y})) / {y})"
+
+
+@compiles(_SquareOver, "postgresql")
+def _square_over_postgresql(element: _SquareOver, compiler: Any, **kw: Any) -> str:
+    x, k, y = _square_over_parts(element, compiler, **kw)
+    return f"div(CAST({x} AS NUMERIC) * {x} * {k}, {y})"
+
+
+@compiles(_SquareOver, "duckdb")
+def _square_over_duckdb(element: _SquareOver, compiler: Any, **kw: Any) -> str:
+    x, k, y = _square_over_parts(element, compiler, **kw)
+    return f"((CAST({x} AS HUGEINT) * {x} * {k}) // {y})"
+
+
+@compiles(_SquareOver, "bigquery")
+def _square_over_bigquery(element: _SquareOver, compiler: Any, **kw: Any) -> str:
+    x, k, y = _square_over_parts(element, compiler, **kw)
+    return f"DIV(CAST({x} AS BIGNUMERIC) * {x} * {k}, {y})"
 
 
 def _int(value: object) -> int:
@@ -382,3 +432,63 @@ class WarehouseTable:
         last = self.last.index
         return tuple(Acquisition(Month.from_index(i), customers.get(i, 0),
                                  tuple(paid[i].get(m, 0) for m in range(i, last + 1))) for i in sorted(paid))
+
+    def forecast_sums(self, month: Month, column: str | None, returns: int, window: int) -> ForecastSums:
+        """A forecast's sums as of ``month`` (``engine.ForecastSums``), in one query over the customers' paying
+        months: each with the month it follows and the one that follows it (a gap before: a return; after: a churn),
+        summed by acquisition month, segment value, month and, for a return, the gap it ends (up to ``returns``
+        months: the money back after a churn)."""
+        o, start, n = month.index, self.first.index, month - self.first + 1
+        b = self._base()
+        nz = sa.select(b.c.c, b.c.mi, b.c.cents).where(b.c.cents > 0, b.c.mi <= o).subquery()
+        w = sa.select(nz.c.c, nz.c.mi, nz.c.cents, sa.func.min(nz.c.mi).over(partition_by=nz.c.c).label("fp"),
+                      sa.func.lag(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("pmi"),
+                      sa.func.lead(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("nmi"),
+                      sa.func.lead(nz.c.cents).over(partition_by=nz.c.c, order_by=nz.c.mi).label("ncents")).subquery()
+        after = sa.case((w.c.nmi == w.c.mi + 1, w.c.ncents), else_=0)
+        came = w.c.pmi < w.c.mi - 1
+        gone = sa.and_(w.c.mi < o, sa.or_(w.c.nmi.is_(None), w.c.nmi > w.c.mi + 1))
+        recent = sa.and_(w.c.mi >= o - window, w.c.mi < o)
+        gap = sa.case((sa.and_(came, w.c.mi - w.c.pmi - 1 <= returns), w.c.mi - w.c.pmi - 1))  # else NULL
+        keys: list[sa.ColumnElement[Any]] = [w.c.fp, w.c.mi, gap]
+        source: sa.FromClause = w
+        value: sa.ColumnElement[Any] = sa.null()
+        if column is not None:
+            then = self.query.value_then(self.attribute_names.index(column), o)
+            source, value = w.outerjoin(then, then.c.c == w.c.c), then.c.v
+            keys.append(value)
+
+        def total(condition: sa.ColumnElement[bool], amount: Any) -> sa.ColumnElement[Any]:
+            return sa.func.sum(sa.case((condition, amount), else_=0))
+
+        one = sa.literal(1, sa.BigInteger)
+        summed = sa.select(w.c.fp, w.c.mi, gap, value, sa.func.sum(w.c.cents), total(w.c.mi == w.c.fp, 1),
+                           total(came, w.c.cents), total(gone, w.c.cents), total(recent, after),
+                           total(recent, _SquareOver(after - w.c.cents, sa.literal(1 << MOVED_BITS, sa.BigInteger),
+                                                     w.c.cents)),
+                           total(w.c.mi == o, 1), total(w.c.mi == o, _SquareOver(w.c.cents, one, one))
+                           ).select_from(source).group_by(*keys)
+        parts: dict[tuple[int, str | None], tuple[list[int], list[int], list[int], list[int]]] = {}
+        paid = following = moved = customers = squares = 0
+        back = [[0] * n for _ in range(returns + 1)]
+        for fp, mi, k, segment, *sums in self.query.run(summed):
+            money, first, came_back, churn, next_, moved_, paying, squared = (_int(v) for v in sums)
+            i = int(mi) - start
+            members, money_by, churned, returned = parts.setdefault(
+                (int(fp) - start, None if segment is None else str(segment)), ([0], [0] * n, [0] * n, [0] * n))
+            members[0] += first
+            money_by[i] += money
+            returned[i] += came_back
+            if k is not None:
+                back[int(k)][i] += came_back
+            if churn:
+                churned[i + 1] += churn
+            if o - window <= int(mi) < o:
+                paid += money
+            following, moved, customers, squares = (following + next_, moved + moved_, customers + paying,
+                                                    squares + squared)
+        groups = tuple(CohortMonths(first=first, segment=value, members=members[0], money=tuple(money),
+                                    churned=tuple(churned), returns=tuple(returned))
+                       for (first, value), (members, money, churned, returned) in parts.items())
+        return ForecastSums(groups=groups, back=tuple(map(tuple, back)), paid=paid, next=following, moved=moved,
+                            customers=customers, squares=squares)

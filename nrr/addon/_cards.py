@@ -30,7 +30,7 @@ from starlette.routing import Route
 from engine import (
     COHORT_LABEL,
     MOVER_KINDS,
-    CustomerTable,
+    Customers,
     Ledger,
     Month,
     NrrError,
@@ -182,14 +182,14 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.movers)
         widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
                                                  f"to {last.short}"))
-    if ledger.customer_table is not None:  # a database's table answers sums only: no forecast
-        widgets += _forecast_widgets(ledger.customer_table, last, shown.currency)
+    if ledger.customers is not None:  # in memory, or a database's answered with sums where it lives
+        widgets += _forecast_widgets(ledger.customers, last, shown.currency)
     if shown.currency_note:
         widgets.append(_paragraph(_data(shown.currency_note)))
     return widgets
 
 
-def _forecast_widgets(table: CustomerTable, last: Month, currency: str) -> list[dict[str, Any]]:
+def _forecast_widgets(table: Customers, last: Month, currency: str) -> list[dict[str, Any]]:
     """Where the table's latest customers are headed in a year (the engine's line), or nothing if it cannot say."""
     try:
         forecast = build_forecast(table, last)
