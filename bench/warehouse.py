@@ -6,7 +6,7 @@ PostgreSQL at ``--url`` (default ``$NRR_TEST_POSTGRES_URL``, else ``postgresql+p
 ``.ci/run`` starts one). It loads bench/customers.py's table (its generator, the same seed) into
 ``nrr_bench.customer_mrr`` with COPY, then prints, for a new ``nrr`` process each run (start-up included): the
 wall time of ``nrr report ttm --json``, ``--by segment`` and ``nrr forecast --json``, and that process's peak memory
-(its own ``ru_maxrss``: the database's memory is the server's). With DuckDB installed the same table as a Parquet file
+(``run_measured``: the database's memory is the server's). With DuckDB installed the same table as a Parquet file
 too. With ``--check``, each answer's NRR is checked against the same figure read from the CSV by ``nrr`` itself, and
 the forecast's whole JSON against the CSV's.
 
@@ -32,18 +32,28 @@ from bench.customers import generate  # noqa: E402
 NRR = str(Path(sys.executable).parent / "nrr")
 
 
+#: run by a fresh, small Python process: the command, then its peak RSS (the measure's own few MB at most: see below)
+MEASURE = ("import resource, subprocess, sys\n"
+           "done = subprocess.run(sys.argv[1:])\n"
+           "sys.stderr.write(f'\\n{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+           "sys.exit(done.returncode)\n")
+
+
 def run_measured(argv: list[str]) -> tuple[float, float, dict[str, object]]:
-    """Wall seconds, peak MB of the nrr process (its own rusage, from wait4) and its JSON answer."""
+    """Wall seconds, peak MB of the nrr process and its JSON answer.
+
+    The peak is not this process's ``wait4`` of the child: Linux counts in a child's ``ru_maxrss`` the memory of the
+    process it was forked from (at ``exec`` the old address space's high-water mark is kept), and this one holds
+    the generated table and DuckDB by then, so every child read as this process's peak. A fresh interpreter that
+    imports only ``subprocess`` starts each ``nrr`` and reports ``RUSAGE_CHILDREN``: its own ~10 MB are the floor
+    (the same figures as ``/usr/bin/time -v`` within that)."""
     started = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert child.stdout is not None and child.stderr is not None
-    out = child.stdout.read()
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run([sys.executable, "-S", "-c", MEASURE, *argv], capture_output=True, check=False)
     wall = time.perf_counter() - started
-    if status:
+    err, _, peak = done.stderr.rstrip().rpartition(b"\n")
+    if done.returncode:
         raise SystemExit(f"{' '.join(argv)} failed: {err.decode()}")
-    return wall, usage.ru_maxrss / 1024, json.loads(out)
+    return wall, int(peak) / 1024, json.loads(done.stdout)
 
 
 def load_postgres(url: str, csv_path: Path) -> str:

@@ -161,7 +161,7 @@ from engine._movers_text import (
 from engine._mrr_table import MRR_COLUMNS, mrr_csv, mrr_view
 from engine._options import NO_OPTIONS, ReadOptions
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
-from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger
+from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger, reads_as_billing
 from engine._report import Report, build_report, report_to_dict
 from engine._retention import (
     METHODS,
@@ -396,6 +396,7 @@ __all__ = [
     "read_customers",
     "read_ledger",
     "read_rates_table",
+    "reads_as_billing",
     "report_to_dict",
     "resolve_period",
     "round_half_even",

@@ -90,6 +90,18 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
     return _Reader(grid, sheet, first_row).run()
 
 
+def reads_as_billing(header: Sequence[Cell]) -> bool:
+    """Whether a table whose columns are named ``header`` is read as billing data, by ``check_ledger``'s rule: the
+    billing header rules recognise it (or find it lacks a column they need, which is then said) and it is not a
+    seven-column ledger. A warehouse asks this of a table's column names before deciding how to read it.
+
+    >>> reads_as_billing(["Customer", "Start date", "End date", "MRR"]), reads_as_billing(["Customer", "Month", "MRR"])
+    (True, False)
+    """
+    grid = [list(header)]
+    return find_billing_header(grid) is not None and _find_header(grid) is None
+
+
 def _customer_check(grid: Grid, sheet: str | None, first_row: int, options: ReadOptions) -> LedgerCheck:
     found = read_customers(grid, sheet=sheet, first_row=first_row, options=options)
     if found.table is None:

@@ -287,9 +287,9 @@ class Runtime:
             url = self.env.get(variable)
             if not url:
                 raise ConfigError(say.source_env_unset(variable))
-            return self.warehouse_source(url, secret=True)
-        if is_warehouse_spec(spec):
-            return self.warehouse_source(spec)
+            return _AsOf(self.warehouse_source(url, secret=True), today, self.read_options)
+        if is_warehouse_spec(spec):  # billing data in a table is read as a file's: with the rates, as of today
+            return _AsOf(self.warehouse_source(spec), today, self.read_options)
         return _AsOf(open_file_source(spec, self._file.base_dir, self.read_options,
                                            fast_read_from_env(self.env)), today)
 
@@ -354,15 +354,18 @@ class Runtime:
 
 @dataclass(frozen=True)
 class _AsOf:
-    """A source read as of today's month: the month a subscription with a blank end is live through."""
+    """A source read as of today's month: the month a subscription with a blank end is live through. ``options``:
+    the read options to give its cells (a warehouse table's, which the source itself does not hold), else
+    whatever options the source read them with."""
 
     inner: LedgerSource
     today: Month
+    options: ReadOptions | None = None
 
     @property
     def name(self) -> str:
         return self.inner.name
 
     def read_cells(self) -> Cells:
-        cells = self.inner.read_cells()  # whatever options the source read it with, and today's month
-        return cells.with_options(replace(cells.options, today=self.today))
+        cells = self.inner.read_cells()
+        return cells.with_options(replace(self.options or cells.options, today=self.today))

@@ -1,5 +1,6 @@
 """Warehouse sources: a long customer table in PostgreSQL, DuckDB, a Parquet file, BigQuery or Snowflake,
-answered where it lives (only sums come back).
+answered where it lives (only sums come back); billing data in such a table (invoice lines, subscriptions, a per-month
+table with a billing interval) fetched and normalized by the engine's rules, as a file's.
 
 Naming a table imports nothing; SQLAlchemy and the database's driver load when it is read, from the extras
 ``nrr[postgres]``, ``nrr[duckdb]`` (DuckDB files and Parquet), ``nrr[bigquery]`` and ``nrr[snowflake]``.

@@ -1,5 +1,9 @@
 """A warehouse table as a ledger source: recognised from its column names, checked in SQL, answered in SQL.
 
+A table whose column names are billing data's (invoice lines, subscriptions, a per-month table with a billing
+interval: ``engine.reads_as_billing``) is fetched instead, row by row in batches, and handed to the engine as a grid
+under its column names, so the engine's own reader and rules normalize it exactly as they do a file's.
+
 ``read_cells`` hands the engine ``Cells`` whose check is made by the database: the row reader's checks (a
 negative figure, a row with no customer, two rows for one customer and month that nothing tells apart, a month
 with no row between the others), each naming the customer and month in the row reader's words, then the ledger
@@ -33,6 +37,7 @@ from engine import (
     header_tokens,
     month_rows_missing,
     read_customer_header,
+    reads_as_billing,
 )
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError
@@ -40,6 +45,8 @@ from warehouse._spec import EXTRAS, WarehouseSpec
 
 #: how many of each kind of problem are named (a table with a million negative rows needs no million lines)
 SHOWN_PER_CHECK = 20
+#: billing rows fetched per round trip (the database's cursor streams them)
+BILLING_BATCH = 10_000
 ROLES = ("customer", "name", "month", "mrr")
 
 
@@ -90,6 +97,8 @@ class WarehouseSource:
         except sa.exc.SQLAlchemyError as exc:
             raise _translated(self.spec, self.statement_timeout, exc) from None
         table = sa.table(self.spec.table, *(sa.column(n) for n in names), schema=self.spec.schema)
+        if not self.columns and reads_as_billing(names):
+            return self._billing_cells(table, names, prepare)
         layout = self._layout(names, table, prepare)
         query = Query(engine, table, layout, prepare=prepare,
                       failed=functools.partial(_translated, self.spec, self.statement_timeout))
@@ -99,6 +108,28 @@ class WarehouseSource:
         digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}".encode()).hexdigest()
         return WarehouseCells(grid=(), sheet=None, source_digest=digest,
                               reader=lambda: check_table(query, self.spec.table_label, count, low, high))
+
+    def _billing_cells(self, table: Any, names: list[str], prepare: Callable[[Any], None] | None) -> Cells:
+        """Billing data: every row fetched, in the order the database gives them, under the table's column names
+        (a grid whose row 1 is the header, as a file's), for the engine to read and normalize as it reads a file.
+        Memory grows with the table's rows, unlike a customer table's, whose sums only come back."""
+        import sqlalchemy as sa
+
+        grid: list[Sequence[Any]] = [tuple(names)]
+        digest = hashlib.sha256(self.spec.label.encode())
+        try:
+            with self.engine().connect() as connection:
+                if prepare is not None:
+                    prepare(connection)
+                result = connection.execution_options(stream_results=True, yield_per=BILLING_BATCH).execute(
+                    sa.select(*table.c).select_from(table))
+                for batch in result.partitions():
+                    rows = [tuple(row) for row in batch]
+                    digest.update(repr(rows).encode())
+                    grid.extend(rows)
+        except sa.exc.SQLAlchemyError as exc:
+            raise _translated(self.spec, self.statement_timeout, exc) from None
+        return Cells(grid=grid, sheet=None, source_digest=digest.hexdigest())
 
     def _layout(self, names: list[str], table: Any, prepare: Callable[[Any], None] | None) -> Any:
         import sqlalchemy as sa
