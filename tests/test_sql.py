@@ -299,6 +299,20 @@ def test_unrecognised_columns_are_named_with_the_fix(tmp_path: Path) -> None:
         "[ledger] columns = {customer = \"...\", month = \"...\", mrr = \"...\"}.")
 
 
+def test_a_table_in_two_currencies_is_refused_not_summed_as_one(tmp_path: Path) -> None:
+    # summed in the database, EUR and USD would be added as one currency: refused in words, as a file without rates
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("B", dt.date(2026, 1, 1), 50.0, "USD"),
+                       ("A", dt.date(2026, 2, 1), 100.0, "EUR"), ("B", dt.date(2026, 2, 1), 50.0, "usd")]
+    path = duck_file(tmp_path / "cur.duckdb", ["customer_id", "date_month", "mrr", "currency"], rows)
+    code, out, err = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 1
+    assert ("The currency column holds more than one currency (EUR, USD): a database's table is summed where it "
+            "lives, and nrr cannot convert it there.") in " ".join((out + err).split())
+    one = duck_file(tmp_path / "one.duckdb", ["customer_id", "date_month", "mrr", "currency"],
+                    [(r[0], r[1], r[2], "usd") for r in rows])
+    assert run("validate", "--ledger", f"{one}#mrr")[0] == 0
+
+
 def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_path: Path) -> None:
     header = ["customer_id", "date_month", "mrr"]
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 10.0), ("A", dt.date(2026, 2, 1), -5.5),

@@ -57,3 +57,9 @@ def timed_out(label: str, seconds: float) -> str:
 def unquotable_name(name: str) -> str:
     return (f"{name!r} holds a backtick, which BigQuery's SQLAlchemy dialect does not quote safely; rename the table "
             "or column, or give nrr a view whose names have none.")
+
+
+def currencies_in_table(column: str, codes: Sequence[str]) -> str:
+    return (f"The {column} column holds more than one currency ({', '.join(codes)}): a database's table is summed "
+            "where it lives, and nrr cannot convert it there. Convert the amounts to one currency in the database "
+            "(a view over the table), or export the table as CSV and give the rates in nrr.toml's [fx] section.")

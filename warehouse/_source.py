@@ -205,7 +205,10 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if lay.currency is not None:
         codes = {str(c).strip().upper() for (c,) in query.run(sa.select(t[lay.currency]).distinct())
                  if c is not None and str(c).strip()}
-        currency = codes.pop() if len(codes) == 1 else None
+        if len(codes) > 1:  # summed as one currency they would be silently wrong: refused, as a file without rates
+            return LedgerCheck(ledger=None, unit=lay.unit, issues=[
+                _error("mixed_currency", say.currencies_in_table(lay.currency, sorted(codes)), sheet=where)])
+        currency = codes.pop() if codes else None
     table = WarehouseTable(query=query, first=Month.from_index(int(low)), count=int(high) - int(low) + 1,
                            currency=currency)
     warnings = tuple(i for i in issues if i.severity == "warning")
