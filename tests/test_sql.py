@@ -313,6 +313,18 @@ def test_a_table_in_two_currencies_is_refused_not_summed_as_one(tmp_path: Path) 
     assert run("validate", "--ledger", f"{one}#mrr")[0] == 0
 
 
+def test_a_table_in_a_currency_with_a_rate_is_refused_where_a_file_would_be_converted(tmp_path: Path) -> None:
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("A", dt.date(2026, 2, 1), 110.0, "EUR")]
+    path = duck_file(tmp_path / "eur.duckdb", ["customer_id", "date_month", "mrr", "currency"], rows)
+    config = tmp_path / "nrr.toml"
+    config.write_text('[company]\ncurrency = "USD"\n\n[fx]\nEUR = 1.10\n')
+    code, out, err = run("validate", "--ledger", f"{path}#mrr", "--config", str(config))
+    assert code == 1
+    assert ("The currency column says EUR, and nrr.toml's [fx] gives a rate for EUR: a file would be converted into "
+            "USD, but a database's table is summed where it lives and cannot be.") in " ".join((out + err).split())
+    assert run("validate", "--ledger", f"{path}#mrr")[0] == 0  # no rate: answered in EUR, as a file would be
+
+
 def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_path: Path) -> None:
     header = ["customer_id", "date_month", "mrr"]
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 10.0), ("A", dt.date(2026, 2, 1), -5.5),

@@ -63,3 +63,9 @@ def currencies_in_table(column: str, codes: Sequence[str]) -> str:
     return (f"The {column} column holds more than one currency ({', '.join(codes)}): a database's table is summed "
             "where it lives, and nrr cannot convert it there. Convert the amounts to one currency in the database "
             "(a view over the table), or export the table as CSV and give the rates in nrr.toml's [fx] section.")
+
+
+def currency_not_converted(column: str, code: str, reporting: str) -> str:
+    return (f"The {column} column says {code}, and nrr.toml's [fx] gives a rate for {code}: a file would be converted "
+            f"into {reporting}, but a database's table is summed where it lives and cannot be. Convert the amounts to "
+            f"{reporting} in the database (a view over the table), or export the table as CSV.")

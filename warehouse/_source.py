@@ -23,6 +23,7 @@ from typing import Any
 
 from engine import (
     Cells,
+    FxRates,
     Issue,
     LedgerCheck,
     Month,
@@ -54,12 +55,12 @@ ROLES = ("customer", "name", "month", "mrr")
 class WarehouseCells(Cells):
     """``Cells`` with no grid: the check is the database's."""
 
-    reader: Callable[[], LedgerCheck] | None = field(default=None, repr=False, compare=False)
+    reader: Callable[[FxRates | None], LedgerCheck] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
         assert self.reader is not None
-        return self.reader()
+        return self.reader(self.options.fx)
 
 
 @dataclass
@@ -107,7 +108,7 @@ class WarehouseSource:
                                                       sa.func.sum(r.cents)))[0]
         digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}".encode()).hexdigest()
         return WarehouseCells(grid=(), sheet=None, source_digest=digest,
-                              reader=lambda: check_table(query, self.spec.table_label, count, low, high))
+                              reader=lambda fx: check_table(query, self.spec.table_label, count, low, high, fx))
 
     def _billing_cells(self, table: Any, names: list[str], prepare: Callable[[Any], None] | None) -> Cells:
         """Billing data: every row fetched, in the order the database gives them, under the table's column names
@@ -152,8 +153,10 @@ class WarehouseSource:
         return dataclasses.replace(layout, month_is_text=text)
 
 
-def check_table(query: Any, where: str, count: int, low: int | None, high: int | None) -> LedgerCheck:
-    """The row reader's checks, made in SQL, then the derived ledger of a table that passes them."""
+def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,
+                fx: FxRates | None = None) -> LedgerCheck:
+    """The row reader's checks, made in SQL, then the derived ledger of a table that passes them; ``fx``: the
+    rates a file of the same rows would be converted with (a database's table cannot be)."""
     import sqlalchemy as sa
 
     from warehouse._table import WarehouseTable, cents
@@ -209,6 +212,10 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
             return LedgerCheck(ledger=None, unit=lay.unit, issues=[
                 _error("mixed_currency", say.currencies_in_table(lay.currency, sorted(codes)), sheet=where)])
         currency = codes.pop() if codes else None
+        if currency is not None and fx is not None and currency != fx.reporting and fx.knows(currency):
+            return LedgerCheck(ledger=None, unit=lay.unit, issues=[  # a file would be converted: never answer otherwise
+                _error("unconverted_currency", say.currency_not_converted(lay.currency, currency, fx.reporting),
+                       sheet=where)])
     table = WarehouseTable(query=query, first=Month.from_index(int(low)), count=int(high) - int(low) + 1,
                            currency=currency)
     warnings = tuple(i for i in issues if i.severity == "warning")
