@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,3 +49,21 @@ def wait_until_healthy(url: str, process: subprocess.Popen[str] | subprocess.Pop
         if process.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(f"nrr serve did not become healthy:\n{process.communicate()[0]!r}")
         time.sleep(0.1)
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A schema of its own on the test PostgreSQL (``NRR_TEST_POSTGRES_URL``), dropped with all it holds after."""
+    import sqlalchemy as sa
+
+    assert POSTGRES_URL
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+        yield name
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
+    finally:
+        admin.dispose()

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import json
 import random
-import uuid
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +26,7 @@ from engine import (
     report_to_dict,
     resolve_period,
 )
-from tests.helpers import POSTGRES_URL, ROOT
+from tests.helpers import POSTGRES_URL, ROOT, postgres_schema
 from tests.test_cli import run
 from warehouse import WarehouseError, compiled_queries, is_warehouse_spec, open_warehouse_source
 
@@ -413,16 +412,8 @@ def test_a_name_bigquerys_dialect_cannot_quote_is_refused() -> None:
 def pg_schema() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("no PostgreSQL server (.ci/run starts one where it can)")
-    import sqlalchemy as sa
-
-    name = f"nrr_sql_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {name}"))
-    yield name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
+    with postgres_schema("nrr_sql") as name:
+        yield name
 
 
 def pg_table(schema: str, table: str, header: Sequence[str], rows: Sequence[Row], types: Sequence[str]) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import POSTGRES_URL, ROOT
+from tests.helpers import POSTGRES_URL, ROOT, postgres_schema
 from tests.test_cli import run
 
 duckdb = pytest.importorskip("duckdb")
@@ -121,16 +120,8 @@ def test_amounts_in_two_currencies_are_converted_with_the_configs_rates(tmp_path
 def pg_schema() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("no PostgreSQL server (.ci/run starts one where it can)")
-    import sqlalchemy as sa
-
-    name = f"nrr_billing_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {name}"))
-    yield name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
+    with postgres_schema("nrr_billing") as name:
+        yield name
 
 
 def pg_billing(schema: str, duck: Path, columns: list[tuple[str, str]]) -> str:
