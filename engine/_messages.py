@@ -946,12 +946,6 @@ def forecast_target_far(by: Month, as_of: Month, most: int) -> str:
             f"{(as_of + most).name} at most.")
 
 
-def not_in_database(what: str, fix: str) -> str:
-    """``what`` (a forecast, nrr mrr) on a database's table, which is answered with sums where it lives."""
-    return (f"{what} reads every customer's figures month by month, and a database table is answered with sums where "
-            f"it lives, never read row by row. {fix}")
-
-
 def forecast_needs_customers(fix: str) -> str:
     """A forecast on a seven-column ledger: what table it needs; ``fix`` says how, in the asker's words."""
     return ("A forecast needs a customer table (Customer, Month, MRR: one figure per customer per month): a "

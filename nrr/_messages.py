@@ -4,7 +4,6 @@ built in the engine (``needs_customer_table``, ...); only the fix, in the comman
 from __future__ import annotations
 
 from engine import Month, Period, forecast_needs_customers, needs_cohort_method, needs_customer_table
-from engine import not_in_database as engine_not_in_database
 
 
 def not_a_count(text: str) -> str:
@@ -71,8 +70,11 @@ def heatmap_size(unit: str) -> str:
 HEATMAP_SCALE = "NRR %, 100% = every dollar kept"
 
 
-def not_in_database(what: str) -> str:
-    return engine_not_in_database(what, "Export the table as CSV (Customer, Month, MRR) and pass that with --ledger.")
+def mrr_in_database() -> str:
+    """nrr mrr on a database's table, which is answered with sums where it lives (a forecast is answered so too)."""
+    return ("nrr mrr reads every customer's figures month by month, and a database table is answered with sums where "
+            "it lives, never read row by row. Export the table as CSV (Customer, Month, MRR) and pass that with "
+            "--ledger.")
 
 
 def forecast_needs_table() -> str:

@@ -271,7 +271,7 @@ def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Console) -> int:
     ledger = load_ledger(source)
     table = ledger.customer_table
     if table is None:
-        raise CommandError(say.not_in_database("nrr mrr") if ledger.in_database
+        raise CommandError(say.mrr_in_database() if ledger.in_database
                            else say.mrr_needs_customer_table(source.name))
     if args.csv:
         for chunk in mrr_csv(table):
