@@ -472,3 +472,23 @@ def test_the_url_from_the_environment_variable_config_names(pg_schema: str, tmp_
                               "again.\n")
 
 
+
+
+def test_a_duckdb_answer_reuses_one_connection_and_lets_the_file_go_when_closed(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    header, rows = generated(1, customers=30, months=14)
+    path = duck_file(tmp_path / "h.duckdb", header, rows)
+    source = open_warehouse_source(f"{path}#mrr")
+    opened: list[object] = []
+    sa.event.listen(source.engine(), "connect", lambda *_: opened.append(1))
+    ledger = source.read_cells().check.ledger
+    assert ledger is not None and ledger.customers is not None
+    before = len(opened)
+    build_report(ledger, resolve_period("ttm", dt.date(2025, 3, 5)), by="segment")
+    assert len(opened) - before <= 1  # dozens of statements, one connection
+    with pytest.raises(duckdb.ConnectionException):  # held read-only: this process cannot also write the file
+        duckdb.connect(str(path)).close()
+    ledger.customers.query.close()  # type: ignore[union-attr]  # as the idle timer does, HOLD_SECONDS after
+    with duckdb.connect(str(path)) as con:
+        con.execute('DELETE FROM "mrr"')

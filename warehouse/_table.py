@@ -60,6 +60,11 @@ class Layout:
     currency: str | None = None  # the Currency column
 
 
+#: seconds a DuckDB connection is kept open after a statement: opening a database file costs about as much as a small
+#: query, and an answer runs dozens; after this it is closed, so no file stays locked between answers
+HOLD_SECONDS = 2.0
+
+
 class Query:
     """One table in one database, and a connection that reads it read-only; answers are memoised by statement."""
 
@@ -83,23 +88,61 @@ class Query:
         self.prepare = prepare
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
+        # DuckDB runs in this process: its connection is held between statements for HOLD_SECONDS (a server's
+        # connection is a round trip away and holds the table's locks: one per statement there)
+        self._hold = self.dialect is not None and self.dialect.name == "duckdb"
+        self._held: sa.Connection | None = None
+        self._release: threading.Timer | None = None
 
     def run(self, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
-        """The statement's rows, from one connection per table (its transaction read-only)."""
+        """The statement's rows, each statement in a read-only transaction of its own."""
         key = str(statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
         with self._lock:
             if self.engine is None:
                 self.compiled.append(key)
                 return []
             if key not in self._memo:
-                try:  # a connection per statement: no lock on the table is held between answers
-                    with self.engine.connect() as connection:
-                        if self.prepare is not None:
-                            self.prepare(connection)
-                        self._memo[key] = list(connection.execute(statement))
+                try:
+                    if self._hold:
+                        self._memo[key] = self._run_held(statement)
+                    else:
+                        with self.engine.connect() as connection:
+                            if self.prepare is not None:
+                                self.prepare(connection)
+                            self._memo[key] = list(connection.execute(statement))
                 except sa.exc.SQLAlchemyError as exc:
+                    self._close()
                     raise self.failed(exc) from None
             return self._memo[key]
+
+    def _run_held(self, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
+        assert self.engine is not None
+        if self._release is not None:
+            self._release.cancel()
+        if self._held is None:
+            self._held = self.engine.connect()
+            if self.prepare is not None:
+                self.prepare(self._held)
+                self._held.commit()  # the view outlives the statements' transactions
+        rows = list(self._held.execute(statement))
+        self._held.rollback()  # the transaction ends with the statement
+        self._release = threading.Timer(HOLD_SECONDS, self.close)
+        self._release.daemon = True
+        self._release.start()
+        return rows
+
+    def close(self) -> None:
+        """Close the held connection, if any (it is opened again by the next statement)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._release is not None:
+            self._release.cancel()
+            self._release = None
+        if self._held is not None:
+            held, self._held = self._held, None
+            held.close()
 
     @functools.cached_property
     def rows(self) -> sa.CTE:
