@@ -60,8 +60,8 @@ class Layout:
     currency: str | None = None  # the Currency column
 
 
-#: seconds a DuckDB connection is kept open after a statement: opening a database file costs about as much as a small
-#: query, and an answer runs dozens; after this it is closed, so no file stays locked between answers
+#: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
+#: much as a small query, and an answer runs dozens; after this it is closed, so no file stays locked between answers
 HOLD_SECONDS = 2.0
 
 
@@ -88,9 +88,6 @@ class Query:
         self.prepare = prepare
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
-        # DuckDB runs in this process: its connection is held between statements for HOLD_SECONDS (a server's
-        # connection is a round trip away and holds the table's locks: one per statement there)
-        self._hold = self.dialect is not None and self.dialect.name == "duckdb"
         self._held: sa.Connection | None = None
         self._release: threading.Timer | None = None
 
@@ -103,13 +100,7 @@ class Query:
                 return []
             if key not in self._memo:
                 try:
-                    if self._hold:
-                        self._memo[key] = self._run_held(statement)
-                    else:
-                        with self.engine.connect() as connection:
-                            if self.prepare is not None:
-                                self.prepare(connection)
-                            self._memo[key] = list(connection.execute(statement))
+                    self._memo[key] = self._run_held(statement)
                 except sa.exc.SQLAlchemyError as exc:
                     self._close()
                     raise self.failed(exc) from None
@@ -125,7 +116,7 @@ class Query:
                 self.prepare(self._held)
                 self._held.commit()  # the view outlives the statements' transactions
         rows = list(self._held.execute(statement))
-        self._held.rollback()  # the transaction ends with the statement
+        self._held.rollback()  # the transaction ends with the statement: no lock is held between statements
         self._release = threading.Timer(HOLD_SECONDS, self.close)
         self._release.daemon = True
         self._release.start()
