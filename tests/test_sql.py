@@ -492,3 +492,27 @@ def test_a_duckdb_answer_reuses_one_connection_and_lets_the_file_go_when_closed(
     ledger.customers.query.close()  # type: ignore[union-attr]  # as the idle timer does, HOLD_SECONDS after
     with duckdb.connect(str(path)) as con:
         con.execute('DELETE FROM "mrr"')
+
+
+def test_a_statement_out_of_duckdbs_memory_is_run_again_with_more(tmp_path: Path) -> None:
+    from warehouse import WarehouseSource, parse_warehouse_spec
+
+    header, rows = generated(1, customers=40, months=14)
+    path = duck_file(tmp_path / "m.duckdb", header, rows)
+    today = dt.date(2025, 3, 5)
+
+    def answer(limits: tuple[str | None, ...]) -> dict[str, Any]:
+        ledger = WarehouseSource(parse_warehouse_spec(f"{path}#mrr"), memory_limits=limits).read_cells().check.ledger
+        assert ledger is not None
+        try:
+            return report_to_dict(build_report(ledger, resolve_period("ttm", today), by="segment"))
+        finally:  # DuckDB opens a file once per process: another configuration waits for this one to close
+            ledger.customers.query.close()  # type: ignore[union-attr]
+
+    assert answer(("1MB", None)) == answer((None,)) == report_to_dict(build_report(
+        check_ledger(grid_of(header, rows)).ledger, resolve_period("ttm", today), by="segment"))  # type: ignore[arg-type]
+    with pytest.raises(WarehouseError) as raised:
+        answer(("1MB",))
+    assert str(raised.value) == (f"{path}#mrr: DuckDB ran out of memory answering this table, even without nrr's "
+                                 "limit; free memory on this machine, or ask for a shorter table (a view of the "
+                                 "months you need).")

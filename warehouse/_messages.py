@@ -54,6 +54,11 @@ def timed_out(label: str, seconds: float) -> str:
             "the months you need) or more of the database's time for nrr's user.")
 
 
+def out_of_memory(label: str) -> str:
+    return (f"{label}: DuckDB ran out of memory answering this table, even without nrr's limit; free memory on this "
+            "machine, or ask for a shorter table (a view of the months you need).")
+
+
 def unquotable_name(name: str) -> str:
     return (f"{name!r} holds a backtick, which BigQuery's SQLAlchemy dialect does not quote safely; rename the table "
             "or column, or give nrr a view whose names have none.")

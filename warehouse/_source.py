@@ -12,13 +12,17 @@ derived from the table's movements, with the table (``WarehouseTable``) kept for
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine import (
@@ -42,7 +46,7 @@ from engine import (
 )
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError
-from warehouse._spec import EXTRAS, WarehouseSpec
+from warehouse._spec import DUCKDB_MEMORY_LIMITS, EXTRAS, WarehouseSpec
 
 #: how many of each kind of problem are named (a table with a million negative rows needs no million lines)
 SHOWN_PER_CHECK = 20
@@ -70,6 +74,8 @@ class WarehouseSource:
     spec: WarehouseSpec
     columns: Mapping[str, str] = field(default_factory=dict)  # [ledger] columns: role -> column name
     statement_timeout: float = 60.0
+    #: DuckDB's memory limits, tried in turn by a statement that runs out (``warehouse._table.DUCKDB_MEMORY_LIMITS``)
+    memory_limits: tuple[str | None, ...] = DUCKDB_MEMORY_LIMITS
     _engine: Any = field(default=None, init=False, repr=False)
 
     @property
@@ -79,7 +85,7 @@ class WarehouseSource:
     def engine(self) -> Any:
         """The SQLAlchemy engine: read-only transactions and a statement timeout where the database has them."""
         if self._engine is None:
-            self._engine = create_engine(self.spec, self.statement_timeout)
+            self._engine = create_engine(self.spec, self.statement_timeout, self.memory_limits[0])
         return self._engine
 
     def read_cells(self) -> Cells:
@@ -101,7 +107,7 @@ class WarehouseSource:
         if not self.columns and reads_as_billing(names):
             return self._billing_cells(table, names, prepare)
         layout = self._layout(names, table, prepare)
-        query = Query(engine, table, layout, prepare=prepare,
+        query = Query(engine, table, layout, prepare=prepare, memory_limits=self.memory_limits,
                       failed=functools.partial(_translated, self.spec, self.statement_timeout))
         r = query.rows.c
         count, low, high, total = query.run(sa.select(sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi),
@@ -283,8 +289,9 @@ def _parquet_view(spec: WarehouseSpec) -> Callable[[Any], None]:
     return prepare
 
 
-def create_engine(spec: WarehouseSpec, timeout: float) -> Any:
-    """The SQLAlchemy engine for ``spec``, its driver's absence said as the extra to install."""
+def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None = DUCKDB_MEMORY_LIMITS[0]) -> Any:
+    """The SQLAlchemy engine for ``spec``, its driver's absence said as the extra to install; DuckDB's within
+    ``memory_limit``, spilling to a directory of this process's own (two processes' spill files never meet)."""
     try:
         import sqlalchemy as sa
     except ImportError:
@@ -305,6 +312,11 @@ def create_engine(spec: WarehouseSpec, timeout: float) -> Any:
         assert spec.path is not None
         if not spec.path.exists() and not any(ch in str(spec.path) for ch in "*?["):
             raise WarehouseError(f"{spec.label}: no such file; check the path.")
+    if spec.kind in ("duckdb", "parquet"):
+        config = {"temp_directory": str(_spill_directory())}
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
+        connect_args["config"] = config
     elif spec.kind == "snowflake":
         connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": int(timeout)}
     try:
@@ -315,11 +327,21 @@ def create_engine(spec: WarehouseSpec, timeout: float) -> Any:
         raise WarehouseError(f"{spec.label}: not a database URL I can use ({exc}).") from None
 
 
+@functools.cache
+def _spill_directory() -> Path:
+    """Where this process's DuckDB writes what does not fit in its memory: made once, removed at exit."""
+    path = Path(tempfile.mkdtemp(prefix="nrr-duckdb-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def _translated(spec: WarehouseSpec, timeout: float, exc: Exception) -> WarehouseError:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if re.search(r"does not exist|not found|no such table|Catalog Error", text, re.IGNORECASE) and re.search(
             r"relation|table", text, re.IGNORECASE):
         return WarehouseError(say.table_missing(spec.label, spec.table_label))
+    if re.search(r"out of memory", text, re.IGNORECASE):
+        return WarehouseError(say.out_of_memory(spec.label))
     if re.search(r"statement timeout|canceling statement", text, re.IGNORECASE):
         return WarehouseError(say.timed_out(spec.label, timeout))
     return WarehouseError(say.unreachable(spec.label, text))

@@ -19,6 +19,11 @@ Kind = Literal["postgresql", "duckdb", "parquet", "bigquery", "snowflake"]
 
 _SCHEMES: dict[str, Kind] = {"postgresql": "postgresql", "postgresql+psycopg": "postgresql", "postgres": "postgresql",
                              "bigquery": "bigquery", "snowflake": "snowflake", "duckdb": "duckdb"}
+#: DuckDB's memory, first to last: a statement that runs out within one is run again within the next (None: DuckDB's
+#: own default, 80% of the machine). Most of a large table's statements spill to disk within the first, so nrr's
+#: memory stays near 200 MB; a few of DuckDB's operators cannot spill, and a table too big for the first gets the next
+DUCKDB_MEMORY_LIMITS: tuple[str | None, ...] = ("64MB", "512MB", None)
+
 #: the extra that installs each kind's driver
 EXTRAS: dict[Kind, str] = {"postgresql": "postgres", "duckdb": "duckdb", "parquet": "duckdb", "bigquery": "bigquery",
                            "snowflake": "snowflake"}

@@ -39,6 +39,7 @@ from engine import (
 )
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError
+from warehouse._spec import DUCKDB_MEMORY_LIMITS
 
 #: a customer set: the customers paying in ``month`` whose value of attribute ``column`` (its position) is one of
 #: ``values`` (None: no value), as ``engine.segment_members`` assigns them
@@ -71,7 +72,7 @@ class Query:
     def __init__(self, engine: sa.Engine | None, table: sa.TableClause, layout: Layout, *,
                  prepare: Callable[[sa.Connection], None] | None = None,
                  failed: Callable[[Exception], Exception] = lambda exc: exc,
-                 dialect: sa.Dialect | None = None) -> None:
+                 dialect: sa.Dialect | None = None, memory_limits: Sequence[str | None] = DUCKDB_MEMORY_LIMITS) -> None:
         """``engine`` None: nothing runs; each statement is compiled for ``dialect`` and kept in ``compiled``, its
         answer empty (how BigQuery's and Snowflake's SQL is checked where they cannot be reached)."""
         self.engine = engine
@@ -88,6 +89,7 @@ class Query:
         self.prepare = prepare
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
+        self._limits = list(memory_limits[1:]) if self.dialect is not None and self.dialect.name == "duckdb" else []
         self._held: sa.Connection | None = None
         self._release: threading.Timer | None = None
 
@@ -115,7 +117,17 @@ class Query:
             if self.prepare is not None:
                 self.prepare(self._held)
                 self._held.commit()  # the view outlives the statements' transactions
-        rows = list(self._held.execute(statement))
+        while True:
+            try:
+                rows = list(self._held.execute(statement))
+                break
+            except sa.exc.OperationalError as exc:
+                self._held.rollback()
+                if not self._limits or "out of memory" not in str(exc).casefold():
+                    raise
+                more = self._limits.pop(0)
+                self._held.exec_driver_sql("RESET memory_limit" if more is None else f"SET memory_limit = '{more}'")
+                self._held.commit()
         self._held.rollback()  # the transaction ends with the statement: no lock is held between statements
         self._release = threading.Timer(HOLD_SECONDS, self.close)
         self._release.daemon = True
