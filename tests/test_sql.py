@@ -330,6 +330,9 @@ def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_pa
                        ("B", dt.date(2026, 1, 1), 3.0), ("B", dt.date(2026, 1, 9), 4.0),
                        (None, dt.date(2026, 2, 1), 7.0), ("C", dt.date(2026, 4, 1), 1.0)]
     path = duck_file(tmp_path / "bad.duckdb", header, rows)
+    parquet = path.with_suffix(".parquet")
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"COPY mrr TO '{parquet}' (FORMAT parquet)")
     check = open_warehouse_source(f"{path}#mrr").read_cells().check
     assert check.ledger is None
     assert [str(i) for i in check.issues] == [
@@ -342,6 +345,10 @@ def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_pa
         "rows (for a month in which nobody paid, one row with MRR 0 will do)."]
     code, out, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
     assert (code, out) == (1, "") and "customer 'A' (February 2026)" in err
+    # a Parquet file's problems are placed in the file, by its name
+    assert next(str(i) for i in open_warehouse_source(str(parquet)).read_cells().check.issues) == (
+        "bad.parquet, customer 'A' (February 2026): MRR -5.50 is negative; a customer pays 0 or more in a month "
+        "(record a credit as a lower figure, not below 0).")
 
 
 def test_a_plan_that_does_not_tell_two_rows_apart_is_named(tmp_path: Path) -> None:

@@ -42,6 +42,9 @@ class WarehouseSpec:
 
     @property
     def table_label(self) -> str:
+        """The table as messages name it: a Parquet file by its name (its view's name is nrr's own)."""
+        if self.kind == "parquet" and self.path is not None:
+            return self.path.name
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
 
