@@ -189,13 +189,19 @@ class Query:
 
     def value_then(self, column: int, month: int) -> sa.Subquery:
         """Each customer's value of attribute ``column`` in ``month`` (``CustomerTable.value_at``): blank, the latest
-        before, else the first."""
-        v = self.values(column)
-        before = v.c.mi <= month
-        pick = sa.select(v.c.c, v.c.v, sa.func.row_number().over(
-            partition_by=v.c.c, order_by=(sa.case((before, 0), else_=1), sa.case((before, -v.c.mi), else_=v.c.mi))
-        ).label("rn")).subquery()
-        return sa.select(pick.c.c, pick.c.v).where(pick.c.rn == 1).subquery()
+        before, else the first. The month is found by grouping, so only that month's rows are ranked (not every row:
+        the table's sort would cost most of a segment's answer)."""
+        r = self.rows.c
+        value = r[f"a{column}"]
+        present = sa.and_(value.is_not(None), sa.func.trim(value) != "")
+        chosen = (sa.select(r.c, sa.func.coalesce(sa.func.max(sa.case((r.mi <= month, r.mi))),
+                                                  sa.func.min(r.mi)).label("mi"))
+                  .where(present).group_by(r.c).subquery())
+        ranked = (sa.select(r.c, value.label("v"), sa.func.row_number().over(
+            partition_by=r.c, order_by=(r.cents.desc(), value)).label("rn"))
+            .select_from(self.rows.join(chosen, sa.and_(chosen.c.c == r.c, chosen.c.mi == r.mi))).where(present)
+            .subquery())
+        return sa.select(ranked.c.c, ranked.c.v).where(ranked.c.rn == 1).subquery()
 
     def segment_of(self, column: int, month: int) -> sa.Subquery:
         """The customers paying in ``month`` with their value then: blank, the latest before, else the first."""
