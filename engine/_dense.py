@@ -10,6 +10,7 @@ used (it comes with the ``fast`` extra), so a small table never pays for it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,39 @@ class DenseRows(Sequence[Sequence[int]]):
         step = 65536  # rows made as Python ints a block at a time, not the whole grid at once
         for start in range(0, len(self), step):
             yield from map(tuple, self.cents[start:start + step].tolist())
+
+
+class PackedTexts(Sequence[str]):
+    """Many texts (a million customers' keys or names) kept as one UTF-8 buffer and where each one ends, not as
+    a million Python strings: a text is decoded when asked for (a mover's name, a row of ``nrr ledger``).
+    ``ends[i]`` is where text ``i`` ends in ``data``; it starts where text ``i - 1`` ends (0 for the first)."""
+
+    def __init__(self, data: Any, ends: Any) -> None:
+        self.data = data  # bytes, or a memoryview of a mapped file
+        self.ends = ends  # a numpy int64 array
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> PackedTexts:
+        import numpy as np
+
+        encoded = [t.encode() for t in texts]
+        return cls(b"".join(encoded), np.cumsum([len(b) for b in encoded], dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return str(self.data[int(self.ends[i - 1]) if i else 0:int(self.ends[i])], "utf-8")
+
+    def __iter__(self) -> Any:
+        data = self.data
+        return (str(data[a:b], "utf-8") for a, b in itertools.pairwise([0, *self.ends.tolist()]))
 
 
 def dense_totals(grid: DenseGrid) -> list[int]:

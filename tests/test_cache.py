@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from engine import PackedTexts
 from nrr.cli import main
 from sheets import FastRead, cache_dir_from, cached_table, open_file_source
 from tests.test_columnar import CLEAN, answers
@@ -32,6 +33,21 @@ def test_a_table_read_column_by_column_is_kept_and_served_while_the_file_is_unch
     assert kept is not None and kept.prepared is not None
     assert answers(kept) == answers(first)
     assert kept.fingerprint == first.fingerprint
+    table, read = kept.ledger.customer_table, first.ledger.customer_table
+    assert table is not None and read is not None
+    assert isinstance(table.names, PackedTexts)  # decoded from the mapped entry one at a time, when shown
+    assert (list(table.keys), list(table.names)) == (list(read.keys), list(read.names))
+
+
+def test_a_table_whose_names_are_its_keys_keeps_them_once(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN.replace("Customer ID,Customer,", "Customer,Note,"))
+    how = fast(tmp_path)
+    first = open_file_source(str(path), fast=how).read_cells()
+    kept = cached_table(path, how)
+    assert kept is not None and answers(kept) == answers(first)
+    table = kept.ledger.customer_table
+    assert table is not None and table.names is table.keys
 
 
 def test_a_changed_cell_is_never_served_even_with_the_same_size_and_modification_time(tmp_path: Path) -> None:
