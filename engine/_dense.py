@@ -18,7 +18,8 @@ from typing import Any
 
 @dataclass(frozen=True, eq=False)
 class DenseGrid:
-    """``cents[c, i]``: what customer ``c`` pays in month index ``i`` (int64, column-major). ``codes[column]``:
+    """``cents[c, i]``: what customer ``c`` pays in month index ``i`` (column-major; never negative; int64, or
+    int32 when every figure fits: sums are taken in int64, and a difference of two fits in int32). ``codes[column]``:
     each customer's value of an attribute per month as an index into ``values[column]`` (-1: blank)."""
 
     cents: Any
@@ -102,12 +103,12 @@ def dense_movements(grid: DenseGrid) -> tuple[list[int], list[int], list[int], l
         p, q, was = previous[changed], now[changed], ever[changed]
         both = (p > 0) & (q > 0)
         d = q - p
-        expansion[i] = int(d[both & (d > 0)].sum())
-        contraction[i] = int(-d[both & (d < 0)].sum())
-        churn[i] = int(p[(p > 0) & (q == 0)].sum())
+        expansion[i] = int(d[both & (d > 0)].sum(dtype=np.int64))
+        contraction[i] = int(-d[both & (d < 0)].sum(dtype=np.int64))
+        churn[i] = int(p[(p > 0) & (q == 0)].sum(dtype=np.int64))
         starting = (p == 0) & (q > 0)
-        reactivation[i] = int(q[starting & was].sum())
-        new[i] = int(q[starting & ~was].sum())
+        reactivation[i] = int(q[starting & was].sum(dtype=np.int64))
+        new[i] = int(q[starting & ~was].sum(dtype=np.int64))
         previous = now
     return expansion, contraction, churn, new, reactivation
 
@@ -141,7 +142,7 @@ def dense_cohort(grid: DenseGrid, ia: int, ib: int, members: Sequence[int] | Non
     gone = nows == 0
     deltas = nows - befores
     up, down = deltas > 0, (deltas < 0) & ~gone
-    churn = int(befores[gone].sum())
+    churn = int(befores[gone].sum(dtype=np.int64))
     candidates: dict[str, list[tuple[int, int]]] = {"churn": [], "contraction": [], "expansion": []}
     if top > 0:
         for kind, amounts, chosen in (("churn", befores[gone], who[gone]), ("contraction", -deltas[down], who[down]),
@@ -151,9 +152,12 @@ def dense_cohort(grid: DenseGrid, ia: int, ib: int, members: Sequence[int] | Non
                 floor = np.partition(amounts, nth)[nth]
                 keep = amounts >= floor
                 candidates[kind] = list(zip(amounts[keep].tolist(), chosen[keep].tolist(), strict=True))
-    return DenseCohort(customers=int(befores.size), retained=int(befores.size - gone.sum()), start=int(befores.sum()),
-                       end=int(nows.sum()), kept=int(np.minimum(befores, nows).sum()), expansion=int(deltas[up].sum()),
-                       contraction=int(-deltas[deltas < 0].sum()) - churn, churn=churn, candidates=candidates)
+    def total(values: Any) -> int:
+        return int(values.sum(dtype=np.int64))
+
+    return DenseCohort(customers=int(befores.size), retained=int(befores.size - gone.sum()), start=total(befores),
+                       end=total(nows), kept=total(np.minimum(befores, nows)), expansion=total(deltas[up]),
+                       contraction=-total(deltas[deltas < 0]) - churn, churn=churn, candidates=candidates)
 
 
 def dense_subset(grid: DenseGrid, members: Sequence[int]) -> DenseGrid:

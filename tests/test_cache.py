@@ -3,6 +3,7 @@ entry is ignored."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from pathlib import Path
@@ -11,7 +12,7 @@ from rich.console import Console
 
 from engine import PackedTexts
 from nrr.cli import main
-from sheets import FastRead, cache_dir_from, cached_table, open_file_source
+from sheets import FastRead, cache_dir_from, cached_table, finish_cache_writes, open_file_source
 from tests.test_columnar import CLEAN, answers
 
 FUTURE = 10 ** 20  # a clock long after any file's change time: the stat alone decides
@@ -37,6 +38,17 @@ def test_a_table_read_column_by_column_is_kept_and_served_while_the_file_is_unch
     assert table is not None and read is not None
     assert isinstance(table.names, PackedTexts)  # decoded from the mapped entry one at a time, when shown
     assert (list(table.keys), list(table.names)) == (list(read.keys), list(read.names))
+
+
+def test_an_entry_written_behind_is_there_once_waited_for(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    how = dataclasses.replace(fast(tmp_path), write_behind=True)
+    first = open_file_source(str(path), fast=how).read_cells()
+    finish_cache_writes()
+    kept = cached_table(path, how)
+    assert kept is not None and answers(kept) == answers(first)
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".table"]
 
 
 def test_a_table_whose_names_are_its_keys_keeps_them_once(tmp_path: Path) -> None:

@@ -126,6 +126,17 @@ def test_keys_and_names_are_kept_packed_and_read_as_the_row_reader_reads_them(tm
     assert (fast.names[0], fast.names[-1], fast.names[1:]) == ("Äcme GmbH", "003", ["Beta", "003"])
 
 
+@pytest.mark.parametrize(("figure", "dtype"), [("21474836.47", "int32"), ("21474836.48", "int64"),
+                                               ("9999999999999.99", "int64")])
+def test_the_grid_is_32_bit_while_every_figure_fits(tmp_path: Path, figure: str, dtype: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(replace_line(CLEAN, 3, f"001,Acme,2025-11,{figure},SMB,Pro"))
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.ledger.customer_table is not None and fast.ledger.customer_table.dense is not None
+    assert fast.ledger.customer_table.dense.cents.dtype.name == dtype
+    assert answers(fast) == answers(rows)
+
+
 def test_a_small_file_stays_with_the_row_reader(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     path.write_text(CLEAN)
