@@ -133,8 +133,11 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         return None  # a customer twice in a month: summed or an error, the row reader decides
     del seen
     # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
-    figure_cents = (figures.cast(pl.Float64) * 100).round(0).cast(pl.Int64).to_numpy()
+    # (worked out in place: each new array of a value a row is 126 MB of fresh pages at 15.8M rows)
+    figure_cents = figures.cast(pl.Float64).to_numpy(writable=True)
     del figures
+    np.multiply(figure_cents, 100, out=figure_cents)
+    np.rint(figure_cents, out=figure_cents)
     # 32-bit when every figure is below $21,474,836.48 (half the memory, and half of each pass over it)
     cents = np.zeros(customers * count, dtype=np.int32 if figure_cents.max() < 2 ** 31 else np.int64)
     cents[flat] = figure_cents
