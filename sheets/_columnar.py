@@ -106,8 +106,9 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         return None  # a blank customer, month or figure: a note under the table, a row with no customer ...
     if not figures.str.contains(PLAIN_FIGURE).all():
         return None
-    # each customer's index, in order of first sight, from its category code
-    order = key.unique(maintain_order=True)
+    # each customer's first row and index, in order of first sight, from its category code
+    first_rows = key.arg_unique()
+    order = key.gather(first_rows)
     keys = order.cast(pl.String)
     if len(_blanks(keys)) or _totals(keys) or _alike(keys):
         return None
@@ -142,7 +143,7 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     cents = np.zeros(customers * count, dtype=np.int32 if figure_cents.max() < 2 ** 31 else np.int64)
     cents[flat] = figure_cents
     del figure_cents
-    names = keys if plan.name == plan.key else _names(columns.pop(titles[plan.name]), customer, keys)
+    names = keys if plan.name == plan.key else _names(columns.pop(titles[plan.name]), customer, first_rows, keys)
     if names is None:
         return None
     del key, customer
@@ -211,22 +212,19 @@ def _alike(keys: Any) -> bool:
     return bool(folded.n_unique() != len(keys))
 
 
-def _names(name: Any, customer: Any, keys: Any) -> Any:
-    """Each customer's name (a polars series, in the order of ``keys``): the one name all its rows give, its key
-    when that is blank; None when a key is written with several names (the row reader shows the usual one) or
-    a row has none."""
+def _names(name: Any, customer: Any, first_rows: Any, keys: Any) -> Any:
+    """Each customer's name (a polars series, in the order of ``keys``; ``first_rows``: each one's first row): the one
+    name all its rows give, its key when that is blank; None when a key is written with several names (the row
+    reader shows the usual one) or a row has none."""
     import numpy as np
     import polars as pl
 
     if name.null_count():
         return None  # a row without a name: the row reader shows the name most rows give
-    # each customer's first row: customers are numbered in order of first sight, so where the highest number
-    # seen so far grows
-    first = np.concatenate(([0], np.flatnonzero(np.diff(np.maximum.accumulate(customer))) + 1))
     codes = name.to_physical().to_numpy()
-    if not np.array_equal(codes[first][customer], codes):
+    if not np.array_equal(codes[first_rows.to_numpy()][customer], codes):
         return None
-    texts = name.gather(first).cast(pl.String)
+    texts = name.gather(first_rows).cast(pl.String)
     if _totals(texts):
         return None
     blank = _blanks(texts)
