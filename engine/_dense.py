@@ -152,7 +152,8 @@ def dense_cohort(grid: DenseGrid, ia: int, ib: int, members: Sequence[int] | Non
                 floor = np.partition(amounts, nth)[nth]
                 keep = amounts >= floor
                 candidates[kind] = list(zip(amounts[keep].tolist(), chosen[keep].tolist(), strict=True))
-    def total(values: Any) -> int:
+
+    def total(values: Any) -> int:  # in int64, whatever the grid's width
         return int(values.sum(dtype=np.int64))
 
     return DenseCohort(customers=int(befores.size), retained=int(befores.size - gone.sum()), start=total(befores),
