@@ -7,7 +7,8 @@ directory and runs every runner in ``RUNNERS`` in a new process, start-up and im
 
 - ``nrr, first run``: ``nrr report ttm --json`` with an empty cache directory (the columnar read, the report,
   and the cache written);
-- ``nrr, cached``: the same command again, the parsed table loaded from the cache;
+- ``nrr, cached``: the same command again, the parsed table loaded from the cache (2 s or more after the entry
+  was written: a run within 2 s of it hashes the file to compare its bytes too);
 - ``duckdb`` and ``polars``: scripts a user would write for the same figures (NRR, GRR, logo retention, the
   cohort's customers and MRR, the top 5 churned, contracted and expanded), no validation of the cells.
 
@@ -157,12 +158,18 @@ def runners(cache: Path, months: int) -> list[Runner]:
     def empty_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
+    def settled_cache() -> None:
+        # a cached run is a later run: one within 2 s of the entry being written hashes the file's bytes again
+        # to compare them (sheets._cache.RACY_NS), which at 1,000,000 customers is most of its time
+        written = max((p.stat().st_mtime for p in cache.glob("*.table")), default=0.0)
+        time.sleep(max(0.0, written + 2.1 - time.time()))
+
     def nrr_pct(out: str) -> float:
         return float(json.loads(out)["nrr_pct"])
 
     return [
         Runner("nrr, first run", lambda path: [*nrr_argv(months), str(path)], empty_cache, nrr_pct),
-        Runner("nrr, cached", lambda path: [*nrr_argv(months), str(path)], nrr=nrr_pct),
+        Runner("nrr, cached", lambda path: [*nrr_argv(months), str(path)], settled_cache, nrr_pct),
         Runner("duckdb script", lambda path: [sys.executable, "-c", DUCKDB, str(path)], needs="duckdb"),
         Runner("polars script, lazy", lambda path: [sys.executable, "-c", POLARS, str(path)], needs="polars"),
     ]

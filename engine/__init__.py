@@ -91,7 +91,7 @@ from engine._columnar import (
 )
 from engine._customer_headers import customer_role, header_tokens, read_customer_header, table_form
 from engine._customers import CustomerCheck, read_customers
-from engine._dense import DenseGrid
+from engine._dense import DenseGrid, PackedTexts
 from engine._digest import Digest, build_digest
 from engine._errors import (
     CellError,
@@ -280,6 +280,7 @@ __all__ = [
     "Normalization",
     "NotInLedgerYet",
     "NrrError",
+    "PackedTexts",
     "Period",
     "PeriodSyntaxError",
     "PricingModel",

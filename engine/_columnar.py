@@ -20,7 +20,7 @@ from engine._billing_read import billed_per_period
 from engine._cells import Cell, infer_date_order, parse_month
 from engine._customer_headers import CURRENCY_CODES, header_tokens, read_customer_header, table_form
 from engine._customers import _Reader
-from engine._dense import DenseGrid
+from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
 from engine._fields import Unit
 from engine._headers import is_total_label
@@ -112,8 +112,9 @@ def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: S
                          attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                          key_headers: tuple[str, ...] = ()) -> LedgerCheck:
     """The checked ledger of a customer table read column by column (or kept so): ``grid`` holds ``keys``' cents
-    (customers in order of first sight), ``names`` each one's name."""
-    table = dense_table(first, count, tuple(keys), tuple(names), grid, attribute_names, unit, currency, key_headers)
+    (customers in order of first sight), ``names`` each one's name (each a sequence, or ``PackedTexts``)."""
+    keys, names = (t if isinstance(t, PackedTexts) else tuple(t) for t in (keys, names))
+    table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers)
     # the row reader's one warning about a clean table: customers paying one month in twelve (or three). Only a
     # customer with two paid months and no two in a row can be one, a few at most: those are looked at one by one
     paid = grid.cents != 0

@@ -10,6 +10,7 @@ used (it comes with the ``fast`` extra), so a small table never pays for it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 
 @dataclass(frozen=True, eq=False)
 class DenseGrid:
-    """``cents[c, i]``: what customer ``c`` pays in month index ``i`` (int64, column-major). ``codes[column]``:
+    """``cents[c, i]``: what customer ``c`` pays in month index ``i`` (column-major; never negative; int64, or
+    int32 when every figure fits: sums are taken in int64, and a difference of two fits in int32). ``codes[column]``:
     each customer's value of an attribute per month as an index into ``values[column]`` (-1: blank)."""
 
     cents: Any
@@ -45,6 +47,39 @@ class DenseRows(Sequence[Sequence[int]]):
             yield from map(tuple, self.cents[start:start + step].tolist())
 
 
+class PackedTexts(Sequence[str]):
+    """Many texts (a million customers' keys or names) kept as one UTF-8 buffer and where each one ends, not as
+    a million Python strings: a text is decoded when asked for (a mover's name, a row of ``nrr ledger``).
+    ``ends[i]`` is where text ``i`` ends in ``data``; it starts where text ``i - 1`` ends (0 for the first)."""
+
+    def __init__(self, data: Any, ends: Any) -> None:
+        self.data = data  # bytes, or a memoryview of a mapped file
+        self.ends = ends  # a numpy int64 array
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> PackedTexts:
+        import numpy as np
+
+        encoded = [t.encode() for t in texts]
+        return cls(b"".join(encoded), np.cumsum([len(b) for b in encoded], dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return str(self.data[int(self.ends[i - 1]) if i else 0:int(self.ends[i])], "utf-8")
+
+    def __iter__(self) -> Any:
+        data = self.data
+        return (str(data[a:b], "utf-8") for a, b in itertools.pairwise([0, *self.ends.tolist()]))
+
+
 def dense_totals(grid: DenseGrid) -> list[int]:
     """Every month's total, in cents."""
     return [int(v) for v in grid.cents.sum(axis=0, dtype="int64")]
@@ -68,12 +103,12 @@ def dense_movements(grid: DenseGrid) -> tuple[list[int], list[int], list[int], l
         p, q, was = previous[changed], now[changed], ever[changed]
         both = (p > 0) & (q > 0)
         d = q - p
-        expansion[i] = int(d[both & (d > 0)].sum())
-        contraction[i] = int(-d[both & (d < 0)].sum())
-        churn[i] = int(p[(p > 0) & (q == 0)].sum())
+        expansion[i] = int(d[both & (d > 0)].sum(dtype=np.int64))
+        contraction[i] = int(-d[both & (d < 0)].sum(dtype=np.int64))
+        churn[i] = int(p[(p > 0) & (q == 0)].sum(dtype=np.int64))
         starting = (p == 0) & (q > 0)
-        reactivation[i] = int(q[starting & was].sum())
-        new[i] = int(q[starting & ~was].sum())
+        reactivation[i] = int(q[starting & was].sum(dtype=np.int64))
+        new[i] = int(q[starting & ~was].sum(dtype=np.int64))
         previous = now
     return expansion, contraction, churn, new, reactivation
 
@@ -107,7 +142,7 @@ def dense_cohort(grid: DenseGrid, ia: int, ib: int, members: Sequence[int] | Non
     gone = nows == 0
     deltas = nows - befores
     up, down = deltas > 0, (deltas < 0) & ~gone
-    churn = int(befores[gone].sum())
+    churn = int(befores[gone].sum(dtype=np.int64))
     candidates: dict[str, list[tuple[int, int]]] = {"churn": [], "contraction": [], "expansion": []}
     if top > 0:
         for kind, amounts, chosen in (("churn", befores[gone], who[gone]), ("contraction", -deltas[down], who[down]),
@@ -117,9 +152,13 @@ def dense_cohort(grid: DenseGrid, ia: int, ib: int, members: Sequence[int] | Non
                 floor = np.partition(amounts, nth)[nth]
                 keep = amounts >= floor
                 candidates[kind] = list(zip(amounts[keep].tolist(), chosen[keep].tolist(), strict=True))
-    return DenseCohort(customers=int(befores.size), retained=int(befores.size - gone.sum()), start=int(befores.sum()),
-                       end=int(nows.sum()), kept=int(np.minimum(befores, nows).sum()), expansion=int(deltas[up].sum()),
-                       contraction=int(-deltas[deltas < 0].sum()) - churn, churn=churn, candidates=candidates)
+
+    def total(values: Any) -> int:  # in int64, whatever the grid's width
+        return int(values.sum(dtype=np.int64))
+
+    return DenseCohort(customers=int(befores.size), retained=int(befores.size - gone.sum()), start=total(befores),
+                       end=total(nows), kept=total(np.minimum(befores, nows)), expansion=total(deltas[up]),
+                       contraction=-total(deltas[deltas < 0]) - churn, churn=churn, candidates=candidates)
 
 
 def dense_subset(grid: DenseGrid, members: Sequence[int]) -> DenseGrid:

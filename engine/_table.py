@@ -71,8 +71,8 @@ class CustomerTable:
 
     first: Month
     count: int
-    keys: tuple[str, ...]
-    names: tuple[str, ...]
+    keys: Sequence[str]  # a tuple, or the texts packed in one buffer (``PackedTexts``) for a dense table
+    names: Sequence[str]
     mrr: Sequence[Sequence[int]]  # tuples of ints: the cyclic collector stops walking them after one look
     attribute_names: tuple[str, ...]
     #: builds ``attributes`` on first use: a report that asks no segment question never pays for it
@@ -224,7 +224,7 @@ class CustomerTable:
         return self.subset([])
 
 
-def dense_table(first: Month, count: int, keys: tuple[str, ...], names: tuple[str, ...], grid: DenseGrid,
+def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                 attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                 key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None) -> CustomerTable:
     """A customer table over a dense grid (``engine._dense``): what a table read column by column is."""

@@ -50,6 +50,7 @@ from nrr._errors import CommandError, UsageError
 from nrr._render import ledger_csv, render_issues, render_ledger, render_report, render_triangle, triangle_png
 from nrr.config import Settings, load_settings
 from nrr.runtime import Runtime, utc_now
+from sheets import finish_cache_writes
 
 Clock = Callable[[], dt.datetime]
 
@@ -571,6 +572,18 @@ COMMANDS = {"report": cmd_report, "ledger": cmd_ledger, "cohorts": cmd_cohorts, 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
          clock: Clock = utc_now, stdout: Console | None = None, stderr: Console | None = None) -> int:
     """Run the command line; returns the exit status. Everything outside is passed in."""
+    try:
+        return _main(argv, env=env, clock=clock, stdout=stdout, stderr=stderr)
+    finally:
+        # a large table's cache entry is written while the answer is made: the answer is shown, then waited for
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a reader that closed the pipe early
+                stream.flush()
+        finish_cache_writes()
+
+
+def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: Clock, stdout: Console | None,
+          stderr: Console | None) -> int:
     env = os.environ if env is None else env
     out = stdout or Console(highlight=False)
     err = stderr or Console(stderr=True, highlight=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from sheets._cache import FastRead, cache_dir_from, cached_table, fast_read_from_env
+from sheets._cache import FastRead, cache_dir_from, cached_table, fast_read_from_env, finish_cache_writes
 from sheets._errors import (
     SheetNotFound,
     SheetNotShared,
@@ -80,6 +80,7 @@ __all__ = [
     "fast_read_from_env",
     "fill_derived",
     "fill_sheet",
+    "finish_cache_writes",
     "init_sheet",
     "is_sheet_spec",
     "open_file_source",

@@ -12,10 +12,12 @@ Safe with several processes: an entry is written to a temporary file beside it, 
 over the old one in one step, so a reader sees the old entry or the new one whole. A reader ignores a file it
 cannot read as an entry (torn, from another version, not ours) and the next columnar read replaces it.
 
-Layout: ``NRRCACHE1\\n``, the header's length (8 bytes, little-endian), the header (JSON: the key, the table's
-month, unit, currency, headers, each array's dtype, shape and offset), then the arrays' bytes: the cents
-(months x customers, int64), each attribute's codes, and the keys, names and attribute values as UTF-8 joined
-by NUL.
+Layout: ``NRRCACHE2\n``, the header's length (8 bytes, little-endian), the header (JSON: the key, the table's
+month, unit, currency, headers, each part's dtype, shape and offset, the body's size), then the parts, each at a
+multiple of 64 bytes: the cents (months x customers, int64), each attribute's codes, and the keys, names and
+attribute values each as their UTF-8 bytes end to end and where each ends (int64). A reader maps the entry
+rather than reading it: the grid is a view of the file's pages (an entry is only ever replaced by a rename, never
+written in place, so a mapped one stays whole), and a million keys and names stay packed until one is shown.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import mmap
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -31,13 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import Cells, CustomerTable, DenseGrid, Month, dense_customer_check
+from engine import Cells, CustomerTable, DenseGrid, Month, PackedTexts, dense_customer_check
 from sheets._columnar import COLUMNAR_FROM_BYTES, columnar_available, read_columnar
 
-MAGIC = b"NRRCACHE1\n"
+MAGIC = b"NRRCACHE2\n"
 #: a file changed within this long of being read may have kept its stat: its bytes are compared too
 RACY_NS = 2_000_000_000
 _CHUNK = 1 << 20
+_ALIGN = 64  # each array starts at a multiple of this many bytes of the entry
 
 
 def cache_dir_from(env: Mapping[str, str]) -> Path | None:
@@ -91,12 +95,13 @@ def entry_path(cache_dir: Path, stat: FileStat) -> Path:
 
 def load_table(cache_dir: Path, path: Path, stat: FileStat, *, now_ns: int) -> Cells | None:
     """The cached table of ``path`` when its entry's key matches the file as it is; None otherwise (no entry,
-    another file's or version's, torn, or the file changed)."""
+    another file's or version's, torn, or the file changed). The entry is mapped, not read: the grid's cents and
+    the packed keys and names are views of the file's pages, and a text is decoded when it is asked for."""
     entry = entry_path(cache_dir, stat)
     try:
         with entry.open("rb") as handle:
-            data = handle.read()
-    except OSError:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no entry, or an empty one (which cannot be mapped)
         return None
     try:
         header, body = _split(data)
@@ -113,39 +118,43 @@ def load_table(cache_dir: Path, path: Path, stat: FileStat, *, now_ns: int) -> C
 def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTable, *, now_ns: int) -> None:
     """Keep ``table`` (read from the file ``stat`` describes, whose bytes hash to ``digest``) for the next run.
     Best effort: a cache that cannot be written (a read-only home, a full disk) only means the next run parses."""
+    import numpy as np
+
     grid = table.dense
-    if grid is None or any("\0" in t for t in (*table.keys, *table.names)):
+    if grid is None:
         return
-    arrays: list[tuple[str, Any]] = [("cents", grid.cents.T)]  # months x customers, as it lies in memory
-    arrays += [(f"codes:{a}", codes.T) for a, codes in grid.codes.items()]
-    texts = {"keys": table.keys, "names": table.names, **{f"values:{a}": v for a, v in grid.values.items()}}
-    blobs = [(name, "\0".join(values).encode()) for name, values in texts.items()]
+    # months x customers, as the grid lies in memory: written as it is, without a copy
+    parts: list[tuple[str, Any]] = [("cents", grid.cents.T), *((f"codes:{a}", c.T) for a, c in grid.codes.items())]
+    texts: dict[str, PackedTexts] = {}
+    same = table.names is table.keys  # a table whose customers have no names apart from their keys
+    for name, values in (("keys", table.keys), *(() if same else (("names", table.names),)),
+                         *((f"values:{a}", v) for a, v in grid.values.items())):
+        texts[name] = values if isinstance(values, PackedTexts) else PackedTexts.of(values)
+        parts += [(f"{name}:data", np.frombuffer(texts[name].data, dtype=np.uint8)),
+                  (f"{name}:ends", np.asarray(texts[name].ends, dtype=np.int64))]
     layout: dict[str, Any] = {}
     offset = 0
-    for name, array in arrays:
+    for name, array in parts:
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset,
                         "size": array.nbytes}
-        offset += array.nbytes
-    for name, blob in blobs:
-        layout[name] = {"offset": offset, "size": len(blob), "count": len(texts[name])}
-        offset += len(blob)
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
     header = {"stat": stat.__dict__, "digest": digest, "written_ns": now_ns, "first": str(table.first),
               "count": table.count, "unit": table.unit, "currency": table.currency,
-              "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout}
+              "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout,
+              "size": offset, "names_are_keys": same}
     head = json.dumps(header).encode()
+    head += b" " * (-(len(MAGIC) + 8 + len(head)) % _ALIGN)  # the arrays start at a multiple of 64 bytes
     import tempfile  # only a columnar read writes: a small file's start-up never loads it
 
-    import numpy as np
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".table-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(MAGIC + len(head).to_bytes(8, "little") + head)
-                for _, array in arrays:
-                    handle.write(np.ascontiguousarray(array).tobytes())
-                for _, blob in blobs:
-                    handle.write(blob)
+                for _, array in parts:
+                    handle.write(np.ascontiguousarray(array).data)
+                    handle.write(b"\0" * (-array.nbytes % _ALIGN))
                 handle.flush()
                 os.fsync(handle.fileno())
             Path(tmp).replace(entry_path(cache_dir, stat))
@@ -156,15 +165,14 @@ def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTab
         return
 
 
-def _split(data: bytes) -> tuple[dict[str, Any], memoryview]:
-    if not data.startswith(MAGIC):
+def _split(data: Any) -> tuple[dict[str, Any], memoryview]:
+    if data[:len(MAGIC)] != MAGIC:
         raise ValueError("not an entry")
     start = len(MAGIC) + 8
     length = int.from_bytes(data[len(MAGIC):start], "little")
     header = json.loads(data[start:start + length])
     body = memoryview(data)[start + length:]
-    end = max((part["offset"] + part["size"] for part in header["layout"].values()), default=0)
-    if len(body) != end:
+    if len(body) != header["size"]:
         raise ValueError("torn")
     return header, body
 
@@ -176,19 +184,24 @@ def _cells(header: dict[str, Any], body: memoryview) -> Cells:
 
     def array(name: str) -> Any:
         part = layout[name]
+        if part["offset"] + part["size"] > len(body):
+            raise ValueError("torn")
         flat = np.frombuffer(body[part["offset"]:part["offset"] + part["size"]], dtype=np.dtype(part["dtype"]))
-        return flat.reshape(part["shape"]).T  # stored months x customers: customers x months, column-major
+        return flat.reshape(part["shape"])
 
-    def texts(name: str) -> list[str]:
-        part = layout[name]
-        if part["count"] == 0:
-            return []
-        return bytes(body[part["offset"]:part["offset"] + part["size"]]).decode().split("\0")
+    def texts(name: str) -> PackedTexts:
+        data, ends = array(f"{name}:data"), array(f"{name}:ends")
+        if len(ends) and int(ends[-1]) != len(data):
+            raise ValueError("torn")
+        start = layout[f"{name}:data"]["offset"]
+        return PackedTexts(body[start:start + len(data)], ends)
 
     attributes = header["attributes"]
-    grid = DenseGrid(array("cents"), {a: array(f"codes:{a}") for a in attributes},
+    # stored months x customers: customers x months, column-major
+    grid = DenseGrid(array("cents").T, {a: array(f"codes:{a}").T for a in attributes},
                      {a: tuple(texts(f"values:{a}")) for a in attributes})
-    keys, names = texts("keys"), texts("names")
+    keys = texts("keys")
+    names = keys if header["names_are_keys"] else texts("names")
     if len(keys) != grid.cents.shape[0] or len(names) != len(keys):
         raise ValueError("torn")
     year, month = map(int, header["first"].split("-"))
@@ -200,19 +213,32 @@ def _cells(header: dict[str, Any], body: memoryview) -> Cells:
 @dataclass(frozen=True)
 class FastRead:
     """How a large CSV customer table is read: column by column from ``columnar_from`` bytes (None: always by
-    the row reader), and kept parsed in ``cache_dir`` (None: not kept). ``clock_ns``: the wall clock, in ns."""
+    the row reader), and kept parsed in ``cache_dir`` (None: not kept). ``clock_ns``: the wall clock, in ns.
+    ``write_behind``: the cache entry is written in a thread while the table is used (``finish_cache_writes``
+    waits for it), not before the table is returned."""
 
     columnar_from: int | None = COLUMNAR_FROM_BYTES
     cache_dir: Path | None = None
     clock_ns: Callable[[], int] = time.time_ns
+    write_behind: bool = False
+
+
+_writing: list[Any] = []  # the threads writing entries behind (``FastRead.write_behind``)
+
+
+def finish_cache_writes() -> None:
+    """Wait until every cache entry being written behind is written (a process about to end calls this: at
+    1,000,000 customers an entry is 270 MB, and writing it while the report is made and printed saves a second)."""
+    while _writing:
+        _writing.pop().join()
 
 
 def fast_read_from_env(env: Mapping[str, str]) -> FastRead:
     """The fast read the environment asks for: ``NRR_COLUMNAR=auto`` (the default: from
-    ``COLUMNAR_FROM_BYTES``), ``always`` or ``never``; the cache in ``cache_dir_from(env)``."""
+    ``COLUMNAR_FROM_BYTES``), ``always`` or ``never``; the cache in ``cache_dir_from(env)``, written behind."""
     mode = env.get("NRR_COLUMNAR", "auto").strip().lower()
     start = {"always": 0, "never": None}.get(mode, COLUMNAR_FROM_BYTES)
-    return FastRead(start, cache_dir_from(env))
+    return FastRead(start, cache_dir_from(env), write_behind=True)
 
 
 def read_fast(path: Path, fast: FastRead) -> Cells | None:
@@ -231,20 +257,23 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
         cached = load_table(fast.cache_dir, path, stat, now_ns=fast.clock_ns())
         if cached is not None:
             return cached
-    # the bytes are hashed in a thread while polars reads them (hashlib lets go of the GIL): at 1,000,000
-    # customers hashing the 810 MB alone takes about 0.5 s
+    # the bytes are hashed in a thread once polars has parsed them, while the columns are checked on one core
+    # (hashlib lets go of the GIL, and so do numpy's loops): at 1,000,000 customers hashing the 810 MB alone takes
+    # about 1 s of CPU, which would otherwise slow polars' own threads down
     import concurrent.futures  # imported here: a small file's start-up never loads it
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        hashed = pool.submit(hash_file, path)
+        hashing: list[concurrent.futures.Future[tuple[str, bytes]]] = []
         try:
             with path.open("rb") as handle:
                 head = handle.read(65536)
         except OSError:
             return None
-        cells = read_columnar(path, head, "")
+        cells = read_columnar(path, head, "", lambda: hashing.append(pool.submit(hash_file, path)))
+        if cells is None:
+            return None
         try:
-            digest = hashed.result()[0]
+            digest = hashing[0].result()[0]
         except OSError:
             return None
     if cells is None:
@@ -257,7 +286,15 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
         return None
     table = cells.ledger.customer_table
     if fast.cache_dir is not None and table is not None:
-        store_table(fast.cache_dir, stat, digest, table, now_ns=fast.clock_ns())
+        if fast.write_behind:
+            import threading
+
+            writer = threading.Thread(target=store_table, args=(fast.cache_dir, stat, digest, table),
+                                      kwargs={"now_ns": fast.clock_ns()}, name="nrr-cache-write")
+            writer.start()
+            _writing[:] = [*(t for t in _writing if t.is_alive()), writer]
+        else:
+            store_table(fast.cache_dir, stat, digest, table, now_ns=fast.clock_ns())
     return cells
 
 

@@ -3,14 +3,16 @@ entry is ignored."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from pathlib import Path
 
 from rich.console import Console
 
+from engine import PackedTexts
 from nrr.cli import main
-from sheets import FastRead, cache_dir_from, cached_table, open_file_source
+from sheets import FastRead, cache_dir_from, cached_table, finish_cache_writes, open_file_source
 from tests.test_columnar import CLEAN, answers
 
 FUTURE = 10 ** 20  # a clock long after any file's change time: the stat alone decides
@@ -32,6 +34,32 @@ def test_a_table_read_column_by_column_is_kept_and_served_while_the_file_is_unch
     assert kept is not None and kept.prepared is not None
     assert answers(kept) == answers(first)
     assert kept.fingerprint == first.fingerprint
+    table, read = kept.ledger.customer_table, first.ledger.customer_table
+    assert table is not None and read is not None
+    assert isinstance(table.names, PackedTexts)  # decoded from the mapped entry one at a time, when shown
+    assert (list(table.keys), list(table.names)) == (list(read.keys), list(read.names))
+
+
+def test_an_entry_written_behind_is_there_once_waited_for(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN)
+    how = dataclasses.replace(fast(tmp_path), write_behind=True)
+    first = open_file_source(str(path), fast=how).read_cells()
+    finish_cache_writes()
+    kept = cached_table(path, how)
+    assert kept is not None and answers(kept) == answers(first)
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".table"]
+
+
+def test_a_table_whose_names_are_its_keys_keeps_them_once(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN.replace("Customer ID,Customer,", "Customer,Note,"))
+    how = fast(tmp_path)
+    first = open_file_source(str(path), fast=how).read_cells()
+    kept = cached_table(path, how)
+    assert kept is not None and answers(kept) == answers(first)
+    table = kept.ledger.customer_table
+    assert table is not None and table.names is table.keys
 
 
 def test_a_changed_cell_is_never_served_even_with_the_same_size_and_modification_time(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from engine import (
     Cells,
     FxRates,
     LedgerCheck,
+    PackedTexts,
     ReadOptions,
     build_report,
     cohort_triangle,
@@ -114,6 +115,28 @@ def test_the_example_table_gives_the_same_answers_both_ways() -> None:
     assert answers(fast) == answers(rows)
 
 
+def test_keys_and_names_are_kept_packed_and_read_as_the_row_reader_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CLEAN.replace("Acme", "Äcme GmbH").replace("003,Gamma,", "003,  ,"))
+    fast, rows = read(path, ALWAYS).ledger.customer_table, read(path, None).ledger.customer_table
+    assert fast is not None and rows is not None
+    assert isinstance(fast.keys, PackedTexts) and isinstance(fast.names, PackedTexts)
+    assert list(fast.keys) == list(rows.keys) == ["001", "002", "003"]
+    assert list(fast.names) == list(rows.names) == ["Äcme GmbH", "Beta", "003"]  # a blank name: the key
+    assert (fast.names[0], fast.names[-1], fast.names[1:]) == ("Äcme GmbH", "003", ["Beta", "003"])
+
+
+@pytest.mark.parametrize(("figure", "dtype"), [("21474836.47", "int32"), ("21474836.48", "int64"),
+                                               ("9999999999999.99", "int64")])
+def test_the_grid_is_32_bit_while_every_figure_fits(tmp_path: Path, figure: str, dtype: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(replace_line(CLEAN, 3, f"001,Acme,2025-11,{figure},SMB,Pro"))
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.ledger.customer_table is not None and fast.ledger.customer_table.dense is not None
+    assert fast.ledger.customer_table.dense.cents.dtype.name == dtype
+    assert answers(fast) == answers(rows)
+
+
 def test_a_small_file_stays_with_the_row_reader(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     path.write_text(CLEAN)
@@ -178,6 +201,10 @@ UNUSUAL = {
     "duplicate header": CLEAN.replace("Segment,Plan", "Segment,Segment"),
     "only a header": CLEAN.splitlines()[0] + "\n",
     "non-ascii keys alike": CLEAN + "ÄCME,Acme,2026-01,5,SMB,Pro\näcme,Acme,2026-01,5,SMB,Pro\n",
+    "keys alike by a separator": CLEAN + "A\x1fB,X,2026-01,5,SMB,Pro\na b,Y,2026-01,5,SMB,Pro\n",
+    "spaces for a name": CLEAN.replace("003,Gamma,", "003,   ,"),
+    "a separator for a name": CLEAN.replace("003,Gamma,", "003,\x1c,"),
+    "non-ascii names": CLEAN.replace("Acme", "Äcme GmbH").replace("Gamma", "Γάμμα ☃"),
     # a warning about a clean table: two customers paying one month in three with nothing between (quarterly
     # plans booked in their invoice month)
     "booked per quarter": CLEAN + "".join(f"{c},{c},{m},300,SMB,Pro\n" for c in ("Q1", "Q2")
