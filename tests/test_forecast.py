@@ -193,9 +193,9 @@ def test_nrr_forecast_prints_the_projection_and_its_sentences() -> None:
     code, out, err = run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05", "--months", "2")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == ("Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, $87,174 in "
+    assert lines[0] == ("Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, $87,132 in "
                         "December 2026 (no new business)")
-    assert lines[2].startswith("Nov 2026 $87,924")
+    assert lines[2].startswith("Nov 2026 $87,901")
     assert lines[4].startswith("Projection: each of the 30 customers paying in October 2026 keeps what it pays")
     assert lines[5].startswith("Band: 95% of the spread from 100 resamplings")
     assert lines[6].startswith("A year ago (October 2025) the simple method")
