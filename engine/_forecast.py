@@ -12,6 +12,15 @@ the share that churns, of which what came back in the table's history 1 to 12 mo
 back. Money-weighted, because big customers churn less: a survival curve of
 customer counts times the survivors' growth runs low.
 
+Big customers churn less, so a base whose young customers are bigger (or smaller) than the history's were at
+their age goes another way than the history's rates say. Each customer's **size band** (what it paid in its first
+month, in bands doubling from $2: ``engine.size_band``) moves the rates of its age and segment by what that
+band's whole history showed against them: its churn, as a multiple of the churn those rates expected of its
+customers (pulled toward 1 when the band's history expects few churns: as if 10 more had come as expected),
+and what its customers who stayed gained or lost a month beyond those rates (pulled toward none as if 200 more
+customer-months had shown none). One factor per band over every age, so a thin band borrows the age curve
+of the company or its segment.
+
 The customers already paying in the table's first month are left out of the rates for its first six
 months: some were won just before and still churn as new customers do, which would count as the mature
 customers' churn.
