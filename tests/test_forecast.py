@@ -19,6 +19,7 @@ from engine import (
     forecast_to_dict,
     parse_amount,
     read_customers,
+    size_band,
 )
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import run
@@ -256,3 +257,7 @@ def test_one_customer_is_one_customer() -> None:
     assert forecast.headline == ("Projection of today's customers' MRR from February 2026: $1,200 from 1 customer, "
                                  "$1,200 in March 2026 (no new business)")
     assert "so the customer paying in February 2026 follows its average monthly retention" in forecast.method_sentence
+
+
+def test_a_size_band_doubles_from_two_dollars() -> None:
+    assert [size_band(cents) for cents in (1, 199, 200, 399, 400, 100_000, 10**12)] == [0, 0, 1, 1, 2, 9, 22]
