@@ -12,8 +12,11 @@ The simulation: customers join every month (from ten years before the table, so 
 rate that changes as the scenario says; each pays 50-2,000 a month (log-uniform: most are small); every
 month a paying customer churns, expands (x1.05-1.4) or contracts (x0.6-0.95); in "win-back" a customer that
 left comes back at its last MRR with a chance of 3% a month. Its churn hazard is the
-scenario's ``early`` in its first 6 months and ``churn`` after, lower for big customers (x0.5 at 2,000,
-x1.5 at 50): big customers churn less, so counting logos would run low. Segments (SMB, Mid-market,
+scenario's ``early`` in its first 6 months and ``churn`` after (in "decaying churn" it falls from one to the
+other over the first year or so: ``churn + (early - churn) * exp(-(age - 1) / 6)``), lower for big customers
+(x0.5 at 2,000 and over, x1.5 at 50 and under): big customers churn less, so counting logos would run low. In
+"moving upmarket" what new customers pay grows 35% a year, so today's young customers are bigger than the
+history's were at their age. Segments (SMB, Mid-market,
 Enterprise) follow size and get rates of their own where they have the history.
 
 It prints one line per scenario: the base at the cut, the truth, nrr's projection and miss (mean and worst
@@ -54,6 +57,8 @@ class Scenario:
     expansion: float = 0.05
     contraction: float = 0.02
     winback: float = 0.0  # the chance a customer that left comes back, each month
+    upmarket: float = 0.0  # the yearly growth of what new customers pay (their churn follows what they pay)
+    decaying: bool = False  # churn falls from ``early`` toward ``churn`` over the first year or so, not in a step
 
     def joins(self, t: int, months: int) -> float:
         """Customers won per month at month ``t`` (relative)."""
@@ -70,6 +75,8 @@ SCENARIOS = (
     Scenario("decelerating", 1.0, -0.5),
     Scenario("early churn, accelerating", 0.2, 2.0, early=0.12),
     Scenario("steady, win-back", 0.3, 0.3, winback=0.03),
+    Scenario("moving upmarket", 0.3, 0.3, upmarket=0.35),
+    Scenario("decaying churn, accelerating", 0.0, 1.5, early=0.10, decaying=True),
 )
 
 
@@ -85,10 +92,11 @@ def simulate(scenario: Scenario, customers: int, months: int, seed: int) -> list
         due += scale * scenario.joins(t, months)
         for _ in range(int(due)):
             joined += 1
-            cents = round(math.exp(rng.uniform(math.log(50), math.log(2000))) * 100)
+            scale_up = (1 + scenario.upmarket) ** (t / 12)
+            cents = round(math.exp(rng.uniform(math.log(50), math.log(2000))) * 100 * scale_up)
             segment = "Enterprise" if cents >= 80000 else "Mid-market" if cents >= 25000 else "SMB"
             size = (math.log(cents / 100) - math.log(50)) / (math.log(2000) - math.log(50))  # 0 small .. 1 big
-            damp = 1.5 - size
+            damp = 1.5 - min(max(size, 0.0), 1.0)
             paying = True
             for month, age in zip(range(t, months), range(months - t), strict=True):
                 if age and not paying:
@@ -96,7 +104,10 @@ def simulate(scenario: Scenario, customers: int, months: int, seed: int) -> list
                         break
                     paying = rng.random() < scenario.winback  # back at what it paid when it left
                 elif age:
-                    hazard = (scenario.early if age <= 6 else scenario.churn) * damp
+                    if scenario.decaying:
+                        hazard = (scenario.churn + (scenario.early - scenario.churn) * math.exp(-(age - 1) / 6)) * damp
+                    else:
+                        hazard = (scenario.early if age <= 6 else scenario.churn) * damp
                     if rng.random() < hazard:
                         paying = False
                         continue

@@ -11,12 +11,14 @@
 from engine._aggregates import (
     MOVED_BITS,
     NO_COHORT,
+    SIZE_BANDS,
     Acquisition,
     CohortMonths,
     CohortSums,
     CustomerAggregates,
     Customers,
     ForecastSums,
+    size_band,
 )
 from engine._alerts import RULES, Alert, Thresholds, evaluate_alerts
 from engine._benchmarks import (
@@ -220,6 +222,7 @@ __all__ = [
     "RULES",
     "SEGMENTS",
     "SEGMENT_BENCHMARKS",
+    "SIZE_BANDS",
     "SOURCES",
     "SOURCE_KINDS",
     "STAGES",
@@ -404,6 +407,7 @@ __all__ = [
     "segment_name",
     "segment_values",
     "shows_as_no_change",
+    "size_band",
     "split_cents",
     "stage_for_arr",
     "table_currency",

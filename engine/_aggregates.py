@@ -8,6 +8,7 @@ so a segment made of several spellings of one value (``SMB``, ``smb ``) is the s
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeAlias
@@ -62,11 +63,13 @@ class Acquisition:
 @dataclass(frozen=True, kw_only=True)
 class CohortMonths:
     """The customers first paying in month index ``first`` (of the table) whose value of the segment column in the
-    month asked about is ``segment`` (as written, blank None; a spelling of its own, so segments add up), their
-    money summed by month index, from the table's first month to the month asked about, in cents."""
+    month asked about is ``segment`` (as written, blank None; a spelling of its own, so segments add up) and whose
+    first month's cents fall in size band ``size`` (``size_band``), their money summed by month index, from the
+    table's first month to the month asked about, in cents."""
 
     first: int
     segment: str | None
+    size: int
     members: int
     money: tuple[int, ...]
     churned: tuple[int, ...]  # [t]: what the customers who stopped paying in t paid in t - 1
@@ -90,6 +93,15 @@ class ForecastSums:
     moved: int
     customers: int
     squares: int
+
+
+#: the size bands of a customer's first month's cents (``size_band``): $4, $16, $64, ... (each 4 times the last)
+SIZE_BANDS = tuple(100 * 2**k for k in range(1, 23))
+
+
+def size_band(cents: int) -> int:
+    """The size band of an amount in cents: how many of ``SIZE_BANDS`` it reaches (0 below $4)."""
+    return bisect.bisect_right(SIZE_BANDS, cents)
 
 
 #: ``ForecastSums.moved``'s unit: 2**-MOVED_BITS of a cent

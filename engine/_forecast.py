@@ -12,6 +12,15 @@ the share that churns, of which what came back in the table's history 1 to 12 mo
 back. Money-weighted, because big customers churn less: a survival curve of
 customer counts times the survivors' growth runs low.
 
+Big customers churn less, so a base whose young customers are bigger (or smaller) than the history's were at
+their age goes another way than the history's rates say. Each customer's **size band** (what it paid in its first
+month, in bands doubling from $2: ``engine.size_band``) moves the rates of its age and segment by what that
+band's whole history showed against them: its churn, as a multiple of the churn those rates expected of its
+customers (pulled toward 1 when the band's history expects few churns: as if 10 more had come as expected),
+and what its customers who stayed gained or lost a month beyond those rates (pulled toward none as if 200 more
+customer-months had shown none). One factor per band over every age, so a thin band borrows the age curve
+of the company or its segment.
+
 The customers already paying in the table's first month are left out of the rates for its first six
 months: some were won just before and still churn as new customers do, which would count as the mature
 customers' churn.
@@ -40,7 +49,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -66,8 +75,12 @@ _MATURE_AGE = 24
 RETURN_MONTHS = 12
 #: months of the table's start whose customers' ages are too unsure to learn from (``_unknown_ages``)
 UNKNOWN_AGE_MONTHS = 6
-#: a segment's own rate for an age is used once that many customer-months of the segment show it
+#: a segment is named as having rates of its own once that many customer-months of it show an age
 MIN_SEGMENT_OBSERVATIONS = 200
+#: a size band's own churn counts as if this many churns more had shown its segment's and ages' (``_band_factors``),
+#: the change in its stayers' money as if this many customer-months more had
+CHURNS_CREDIBILITY = Decimal(10)
+CREDIBILITY = Decimal(200)
 #: resamplings of the history for the band, and the seed that makes them the same every run
 RESAMPLES = 100
 SEED = 19
@@ -205,14 +218,20 @@ class Forecast:
 
 @dataclass(frozen=True, kw_only=True)
 class _Group:
-    """The customers of one acquisition month (index ``first``) and segment: their money summed by month."""
+    """The customers of one acquisition month (index ``first``), segment and size band (of their first month's
+    cents): their money summed by month."""
 
     first: int
     segment: str | None
+    size: int
     members: int
     money: tuple[int, ...]  # cents, months 0..origin of the table
     churned: tuple[int, ...]  # [t]: what the customers who stopped paying in t paid in t - 1
     returns: tuple[int, ...]  # [t]: what the customers who came back in t (paying nothing in t - 1) pay in t
+
+    @property
+    def cell(self) -> _Cell:
+        return self.segment, self.size
 
 
 @dataclass(frozen=True)
@@ -243,22 +262,22 @@ def _sums(table: Customers, origin: int, column: str | None) -> ForecastSums:
 
 
 def _groups(sums: ForecastSums, origin: int) -> tuple[list[_Group], _Returns]:
-    """The customers paying by month index ``origin``, grouped by acquisition month and segment (a value's
-    spellings one segment), each group's cents summed month by month up to ``origin``; and the churns and returns
-    of every customer (``_Returns``)."""
+    """The customers paying by month index ``origin``, grouped by acquisition month, segment (a value's
+    spellings one segment) and size band, each group's cents summed month by month up to ``origin``; and the churns
+    and returns of every customer (``_Returns``)."""
     n = origin + 1
-    merged: dict[tuple[int, str | None], list[list[int]]] = {}
-    members: dict[tuple[int, str | None], int] = {}
+    merged: dict[tuple[int, str | None, int], list[list[int]]] = {}
+    members: dict[tuple[int, str | None, int], int] = {}
     for part in sums.groups:
-        key = (part.first, (compared(part.segment) or None) if part.segment is not None else None)
+        key = (part.first, (compared(part.segment) or None) if part.segment is not None else None, part.size)
         into = merged.setdefault(key, [[0] * n, [0] * n, [0] * n])
         for values, added in zip(into, (part.money, part.churned, part.returns), strict=True):
             values[:] = map(operator.add, values, added)
         members[key] = members.get(key, 0) + part.members
-    groups = [_Group(first=first, segment=segment, members=members[first, segment], money=tuple(money),
-                     churned=tuple(churned), returns=tuple(returns))
-              for (first, segment), (money, churned, returns) in sorted(merged.items(),
-                                                                        key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+    groups = [_Group(first=first, segment=segment, size=size, members=members[first, segment, size],
+                     money=tuple(money), churned=tuple(churned), returns=tuple(returns))
+              for (first, segment, size), (money, churned, returns) in sorted(
+                  merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2]))]
     all_churned = [sum(column) for column in zip(*(g.churned for g in groups), strict=True)] or [0] * n
     return groups, _Returns(tuple(all_churned), sums.back)
 
@@ -278,107 +297,142 @@ def _bucket(first: int, age: int) -> int:
     return age if age < YOUNG_AGES else YOUNG_AGES
 
 
+#: a segment and size band: the customers whose rates are learnt together (segment None: no segment)
+_Cell = tuple[str | None, int]
+#: the money-weighted sums of an age bucket: what the customers paying in a month pay the next (num), what they
+#: paid (den), what those who stopped paid (churn), and customer-months (obs)
+_Block = tuple[int, int, int, int]
+
+
 @dataclass
 class _Sums:
-    """Money-weighted sums by segment (None: the company) and age bucket: what the customers paying in a month pay
-    the next (``num``), what they paid (``den``), what those who stopped paid (``churn``), and customer-months."""
+    """Money-weighted sums by cell (segment and size band) and age bucket: for each, ``[num, den, churn, obs]``,
+    each a list by bucket (``_Block``)."""
 
-    num: dict[str | None, list[int]]
-    den: dict[str | None, list[int]]
-    churn: dict[str | None, list[int]]
-    obs: dict[str | None, list[int]]
+    cells: dict[_Cell, list[list[int]]]
 
-    @classmethod
-    def empty(cls, segments: Sequence[str | None]) -> _Sums:
-        keys = [None, *segments]
-        return cls(*({k: [0] * (MATURE + 1) for k in keys} for _ in range(4)))
+    def add(self, cell: _Cell, bucket: int, block: _Block, weight: int = 1) -> None:
+        into = self.cells.get(cell)
+        if into is None:
+            into = self.cells[cell] = [[0] * (MATURE + 1) for _ in range(4)]
+        for values, value in zip(into, block, strict=True):
+            values[bucket] += weight * value
 
-    def add(self, segment: str | None, bucket: int, block: tuple[int, int, int, int], weight: int = 1) -> None:
-        """Add a block to its segment's sums (``total`` then adds the segments up into the company's)."""
-        num, den, churn, obs = block
-        self.num[segment][bucket] += weight * num
-        self.den[segment][bucket] += weight * den
-        self.churn[segment][bucket] += weight * churn
-        self.obs[segment][bucket] += weight * obs
-
-    def total(self) -> _Sums:
-        """The company's sums (None) as the sum of every segment's, customers with no segment included."""
-        for sums in (self.num, self.den, self.churn, self.obs):
-            parts = [values for key, values in sums.items() if key is not None]
-            if parts:
-                sums[None] = [a + b for a, b in zip(sums[None], map(sum, zip(*parts, strict=True)), strict=True)]
-        return self
+    def over(self, cells: Sequence[_Cell]) -> list[list[int]]:
+        """The sums of several cells added up."""
+        parts = [self.cells[cell] for cell in cells]
+        return [[sum(column) for column in zip(*(part[i] for part in parts), strict=True)] for i in range(4)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Rates:
-    """For each segment and age bucket, falling back to the company's where thin: the share of their money the
-    customers paying in a month keep the next (``keep``) and the share that churns (``churn``); and the share of
-    churned money that comes back k months on (``back``)."""
+    """For each cell (segment and size band) and age bucket, the company's or its segment's moved by its size band
+    (``_rates``): the share of their money the customers paying in a month keep the next (``keep``) and the share
+    that churns (``churn``); and the share of churned money that comes back k months on (``back``)."""
 
     keep: list[Decimal]
     churn: list[Decimal]
-    segments: dict[str, tuple[list[Decimal], list[Decimal]]]
+    cells: dict[_Cell, tuple[list[Decimal], list[Decimal]]]
+    segments: tuple[str, ...]  # the segments whose own history counted at some age
     back: list[Decimal]
 
-    def of(self, segment: str | None, bucket: int) -> tuple[Decimal, Decimal]:
-        own = self.segments.get(segment) if segment is not None else None
-        keep, churn = own or (self.keep, self.churn)
+    def of(self, cell: _Cell, bucket: int) -> tuple[Decimal, Decimal]:
+        keep, churn = self.cells.get(cell) or (self.keep, self.churn)
         return keep[bucket], churn[bucket]
 
 
 def _rates(sums: _Sums, back: list[Decimal]) -> _Rates | None:
-    """The rates from the sums; None when the history shows no transition at all."""
+    """The rates from the sums; None when the history shows no transition at all.
+
+    Each age's rates are the company's, or a segment's own where it has ``MIN_SEGMENT_OBSERVATIONS`` customer-months
+    of that age. A size band then moves them for its customers by what its whole history showed against them:
+    its churn, as a multiple of what its customers' segment and age rates expected (``_band_factors``), and what
+    its customers who stayed grew or shrank beyond theirs."""
     def ratios(values: list[int], den: list[int]) -> list[Decimal]:
         pooled = Decimal(sum(values)) / Decimal(sum(den))
         mature = Decimal(values[MATURE]) / Decimal(den[MATURE]) if den[MATURE] else pooled
         return [Decimal(values[b]) / Decimal(den[b]) if den[b] else mature for b in range(MATURE + 1)]
 
-    if not sum(sums.den[None]):
+    company = sums.over(list(sums.cells))
+    if not sum(company[1]):
         return None
-    keep, churn = ratios(sums.num[None], sums.den[None]), ratios(sums.churn[None], sums.den[None])
-    segments: dict[str, tuple[list[Decimal], list[Decimal]]] = {}
-    for key in sums.num:
-        if key is None:
-            continue
-        den, obs = sums.den[key], sums.obs[key]
+    keep, churn = ratios(company[0], company[1]), ratios(company[2], company[1])
+    parents: dict[str, tuple[list[Decimal], list[Decimal]]] = {}
+    for segment in sorted({s for s, _ in sums.cells if s is not None}):
+        num, den, churned, obs = sums.over([cell for cell in sums.cells if cell[0] == segment])
         enough = [bool(den[b]) and obs[b] >= MIN_SEGMENT_OBSERVATIONS for b in range(MATURE + 1)]
-        own_keep = [Decimal(sums.num[key][b]) / Decimal(den[b]) if enough[b] else keep[b] for b in range(MATURE + 1)]
-        own_churn = [Decimal(sums.churn[key][b]) / Decimal(den[b]) if enough[b] else churn[b]
-                     for b in range(MATURE + 1)]
         if any(enough):
-            segments[key] = (own_keep, own_churn)
-    return _Rates(keep, churn, segments, back)
+            parents[segment] = ([Decimal(num[b]) / Decimal(den[b]) if enough[b] else keep[b]
+                                 for b in range(MATURE + 1)],
+                                [Decimal(churned[b]) / Decimal(den[b]) if enough[b] else churn[b]
+                                 for b in range(MATURE + 1)])
+
+    def parent(cell: _Cell) -> tuple[list[Decimal], list[Decimal]]:
+        return parents.get(cell[0], (keep, churn)) if cell[0] is not None else (keep, churn)
+
+    factors = _band_factors(sums, parent)
+    cells: dict[_Cell, tuple[list[Decimal], list[Decimal]]] = {}
+    for cell in sums.cells:
+        (keeps, churns), (times, more) = parent(cell), factors[cell[1]]
+        cells[cell] = ([max(k + c * (1 - times) + more, Decimal(0)) for k, c in zip(keeps, churns, strict=True)],
+                       [min(c * times, Decimal(1)) for c in churns])
+    return _Rates(keep=keep, churn=churn, cells=cells, segments=tuple(parents), back=back)
+
+
+def _band_factors(sums: _Sums, parent: Callable[[_Cell], tuple[list[Decimal], list[Decimal]]]
+                  ) -> dict[int, tuple[Decimal, Decimal]]:
+    """For each size band: how many times the churn its customers' segment and age rates expected its history
+    showed, and how much more of their money a month its customers who stayed kept than those rates said;
+    each pulled toward none, as the history is thin (``CHURNS_CREDIBILITY`` churns expected,
+    ``CREDIBILITY`` customer-months)."""
+    seen: dict[int, list[Decimal]] = {}
+    for cell, (num, den, churned, obs) in sums.cells.items():
+        keeps, churns = parent(cell)
+        into = seen.setdefault(cell[1], [Decimal(0)] * 6)
+        for b in range(MATURE + 1):
+            if not den[b]:
+                continue
+            into[0] += churned[b]  # the churn seen
+            into[1] += churns[b] * den[b]  # ... and expected
+            into[2] += churns[b] * obs[b]  # the churns expected, in customers
+            into[3] += num[b] + churned[b] - den[b] - (keeps[b] + churns[b] - 1) * den[b]  # the stayers' change beyond
+            into[4] += den[b]
+            into[5] += obs[b]
+    factors: dict[int, tuple[Decimal, Decimal]] = {}
+    for band, (churned_seen, expected, events, change, paid, months) in seen.items():
+        times = churned_seen / expected if expected else Decimal(1)
+        times = 1 + (times - 1) * events / (events + CHURNS_CREDIBILITY)
+        more = change / paid * months / (months + CREDIBILITY) if paid else Decimal(0)
+        factors[band] = (times, more)
+    return factors
 
 
 @dataclass(frozen=True)
 class _History:
-    """The retention sums of the history to ``origin``, by block: each cohort's young ages (by segment) and
-    each calendar month's mature customers (by segment), so that resampling blocks is a weighted sum."""
+    """The retention sums of the history to ``origin``, by block: each cohort's young ages (by cell) and
+    each calendar month's mature customers (by cell), so that resampling blocks is a weighted sum."""
 
-    segments: tuple[str | None, ...]
-    young: dict[tuple[int, str | None], list[tuple[int, tuple[int, int, int, int]]]]  # bucket, (num, den, churn, obs)
-    mature: dict[tuple[int, str | None], tuple[int, int, int, int]]  # (num, den, churn, obs) by (month, segment)
+    young: dict[tuple[int, _Cell], list[tuple[int, _Block]]]  # bucket and block by (cohort, cell)
+    mature: dict[tuple[int, _Cell], _Block]  # by (month, cell)
 
     @classmethod
     def of(cls, groups: Sequence[_Group], origin: int) -> _History:
-        young: dict[tuple[int, str | None], dict[int, list[int]]] = {}
-        mature: dict[tuple[int, str | None], list[int]] = {}
+        young: dict[tuple[int, _Cell], dict[int, list[int]]] = {}
+        mature: dict[tuple[int, _Cell], list[int]] = {}
         unknown = _unknown_ages(origin)
         for group in groups:
             start = unknown if group.first == 0 else group.first
             for t in range(start, min(origin, len(group.money) - 1)):
                 bucket = _bucket(group.first, t - group.first)
                 if bucket == MATURE:
-                    into = mature.setdefault((t, group.segment), [0, 0, 0, 0])
+                    into = mature.setdefault((t, group.cell), [0, 0, 0, 0])
                 else:
-                    into = young.setdefault((group.first, group.segment), {}).setdefault(bucket, [0, 0, 0, 0])
+                    into = young.setdefault((group.first, group.cell), {}).setdefault(bucket, [0, 0, 0, 0])
                 into[0] += group.money[t + 1] - group.returns[t + 1]  # the customers paying in t, in t + 1
                 into[1] += group.money[t]
                 into[2] += group.churned[t + 1]
                 into[3] += group.members
-        return cls(tuple(sorted({g.segment for g in groups if g.segment is not None})),
-                   {k: [(b, (v[0], v[1], v[2], v[3])) for b, v in sorted(buckets.items())]
+        return cls({k: [(b, (v[0], v[1], v[2], v[3])) for b, v in sorted(buckets.items())]
                     for k, buckets in young.items()},
                    {k: (v[0], v[1], v[2], v[3]) for k, v in mature.items()})
 
@@ -393,17 +447,17 @@ class _History:
     def sums(self, cohort_weights: dict[int, int] | None = None, month_weights: dict[int, int] | None = None
              ) -> _Sums:
         """The sums; the weights resample cohorts (young buckets) and calendar months (the mature bucket)."""
-        sums = _Sums.empty(self.segments)
-        for (first, segment), buckets in self.young.items():
+        sums = _Sums({})
+        for (first, cell), buckets in self.young.items():
             weight = 1 if cohort_weights is None else cohort_weights.get(first, 0)
             if weight:
                 for bucket, block in buckets:
-                    sums.add(segment, bucket, block, weight)
-        for (t, segment), block in self.mature.items():
+                    sums.add(cell, bucket, block, weight)
+        for (t, cell), block in self.mature.items():
             weight = 1 if month_weights is None else month_weights.get(t, 0)
             if weight:
-                sums.add(segment, MATURE, block, weight)
-        return sums.total()
+                sums.add(cell, MATURE, block, weight)
+        return sums
 
 
 def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[Decimal]:
@@ -418,7 +472,7 @@ def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates)
         kept = Decimal(base)
         age = origin - group.first
         for h in range(horizon):
-            keep, churn = rates.of(group.segment, _bucket(group.first, age + h))
+            keep, churn = rates.of(group.cell, _bucket(group.first, age + h))
             lost[h] += kept * churn
             kept *= keep
             out[h] += kept
@@ -429,8 +483,8 @@ def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates)
 
 def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[float]:
     """``_project`` in floats, for the band's resamplings: a spread, not money, and a hundred of them."""
-    keep_of = {segment: [float(r) for r in keep] for segment, (keep, _) in rates.segments.items()}
-    churn_of = {segment: [float(r) for r in churn] for segment, (_, churn) in rates.segments.items()}
+    keep_of = {cell: [float(r) for r in keep] for cell, (keep, _) in rates.cells.items()}
+    churn_of = {cell: [float(r) for r in churn] for cell, (_, churn) in rates.cells.items()}
     company_keep, company_churn = [float(r) for r in rates.keep], [float(r) for r in rates.churn]
     out = [0.0] * horizon
     lost = [0.0] * horizon
@@ -438,8 +492,7 @@ def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: 
         base = group.money[origin] if group.first <= origin else 0
         if not base:
             continue
-        keeps = keep_of.get(group.segment, company_keep) if group.segment is not None else company_keep
-        churns = churn_of.get(group.segment, company_churn) if group.segment is not None else company_churn
+        keeps, churns = keep_of.get(group.cell, company_keep), churn_of.get(group.cell, company_churn)
         kept = float(base)
         age = origin - group.first
         for h in range(horizon):
@@ -631,7 +684,7 @@ def build_forecast(table: Customers, as_of: Month, *, months: int = DEFAULT_MONT
                                                 ).quantize(_CENTS, ROUND_HALF_UP),
                       recent_months=len(recent))
     names = {compared(v): v for v in table.spellings.get(column, {}).values()} if column else {}
-    segments = tuple(names.get(s, s) for s in sorted(rates.segments)) if rates is not None else ()
+    segments = tuple(names.get(s, s) for s in rates.segments) if rates is not None else ()
     start = max(table.first, as_of - 23)
     actual_series = tuple((m, cents_to_decimal(table.total(m))) for m in (start + i for i in range(as_of - start + 1)))
     return Forecast(as_of=as_of, base_mrr=cents_to_decimal(base),

@@ -8,22 +8,22 @@ from __future__ import annotations
 import itertools
 import operator
 
-from engine._aggregates import MOVED_BITS, CohortMonths, ForecastSums
+from engine._aggregates import MOVED_BITS, CohortMonths, ForecastSums, size_band
 from engine._month import Month
 from engine._table import CustomerTable
 
 
 def forecast_sums(table: CustomerTable, month: Month, column: str | None, returns: int,
                   window: int) -> ForecastSums:
-    """The customers paying by ``month`` grouped by acquisition month and their value of ``column`` then (as
-    written; ``CustomerTable.value_at``), each group's cents summed month by month up to ``month``, its churns
-    and returns; the money back 1 to ``returns`` months after a churn; and the ``window`` months' change before
-    ``month`` (``ForecastSums``)."""
+    """The customers paying by ``month`` grouped by acquisition month, their value of ``column`` then (as
+    written; ``CustomerTable.value_at``) and the size band of their first month's cents (``size_band``), each
+    group's cents summed month by month up to ``month``, its churns and returns; the money back 1 to ``returns``
+    months after a churn; and the ``window`` months' change before ``month`` (``ForecastSums``)."""
     origin = table.index(month)
     n = origin + 1
-    members: dict[tuple[int, str | None], list[tuple[int, ...]]] = {}
-    churned: dict[tuple[int, str | None], list[int]] = {}
-    came_back: dict[tuple[int, str | None], list[int]] = {}
+    members: dict[tuple[int, str | None, int], list[tuple[int, ...]]] = {}
+    churned: dict[tuple[int, str | None, int], list[int]] = {}
+    came_back: dict[tuple[int, str | None, int], list[int]] = {}
     back = [[0] * n for _ in range(returns + 1)]
     start = max(0, origin - window)
     paid = following = moved = customers = squares = 0
@@ -36,7 +36,7 @@ def forecast_sums(table: CustomerTable, month: Month, column: str | None, return
         if column is not None:
             value = table.value_at(column, c, origin)
             segment = value if value is not None and value.strip() else None
-        key = (first, segment)
+        key = (first, segment, size_band(series[first]))
         members.setdefault(key, []).append(tuple(series[:n]))
         paid += sum(itertools.islice(series, start, origin))
         following += sum(itertools.compress(itertools.islice(series, start + 1, n), itertools.islice(series, start,
@@ -64,9 +64,9 @@ def forecast_sums(table: CustomerTable, month: Month, column: str | None, return
                 if 0 < i - since <= returns:
                     back[i - since][i] += now
     empty = (0,) * n
-    groups = tuple(CohortMonths(first=first, segment=segment, members=len(rows),
+    groups = tuple(CohortMonths(first=first, segment=segment, size=size, members=len(rows),
                                 money=tuple(map(sum, zip(*rows, strict=True))), churned=tuple(churned.get(key, empty)),
                                 returns=tuple(came_back.get(key, empty)))
-                   for key, rows in members.items() for first, segment in (key,))
+                   for key, rows in members.items() for first, segment, size in (key,))
     return ForecastSums(groups=groups, back=tuple(map(tuple, back)), paid=paid, next=following, moved=moved,
                         customers=customers, squares=squares)

@@ -19,6 +19,7 @@ from engine import (
     forecast_to_dict,
     parse_amount,
     read_customers,
+    size_band,
 )
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import run
@@ -193,9 +194,9 @@ def test_nrr_forecast_prints_the_projection_and_its_sentences() -> None:
     code, out, err = run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05", "--months", "2")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == ("Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, $87,174 in "
+    assert lines[0] == ("Projection of today's customers' MRR from October 2026: $88,649 from 30 customers, $87,132 in "
                         "December 2026 (no new business)")
-    assert lines[2].startswith("Nov 2026 $87,924")
+    assert lines[2].startswith("Nov 2026 $87,901")
     assert lines[4].startswith("Projection: each of the 30 customers paying in October 2026 keeps what it pays")
     assert lines[5].startswith("Band: 95% of the spread from 100 resamplings")
     assert lines[6].startswith("A year ago (October 2025) the simple method")
@@ -256,3 +257,7 @@ def test_one_customer_is_one_customer() -> None:
     assert forecast.headline == ("Projection of today's customers' MRR from February 2026: $1,200 from 1 customer, "
                                  "$1,200 in March 2026 (no new business)")
     assert "so the customer paying in February 2026 follows its average monthly retention" in forecast.method_sentence
+
+
+def test_a_size_band_doubles_from_two_dollars() -> None:
+    assert [size_band(cents) for cents in (1, 199, 200, 399, 400, 100_000, 10**12)] == [0, 0, 1, 1, 2, 9, 22]

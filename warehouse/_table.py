@@ -27,6 +27,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from engine import (
     MOVED_BITS,
     NO_COHORT,
+    SIZE_BANDS,
     Acquisition,
     CohortMonths,
     CohortSums,
@@ -488,12 +489,13 @@ class WarehouseTable:
     def forecast_sums(self, month: Month, column: str | None, returns: int, window: int) -> ForecastSums:
         """A forecast's sums as of ``month`` (``engine.ForecastSums``), in one query over the customers' paying
         months: each with the month it follows and the one that follows it (a gap before: a return; after: a churn),
-        summed by acquisition month, segment value, month and, for a return, the gap it ends (up to ``returns``
-        months: the money back after a churn)."""
+        summed by acquisition month, the size band of the customer's first month's cents, segment value, month and,
+        for a return, the gap it ends (up to ``returns`` months: the money back after a churn)."""
         o, start, n = month.index, self.first.index, month - self.first + 1
         b = self._base()
         nz = sa.select(b.c.c, b.c.mi, b.c.cents).where(b.c.cents > 0, b.c.mi <= o).subquery()
         w = sa.select(nz.c.c, nz.c.mi, nz.c.cents, sa.func.min(nz.c.mi).over(partition_by=nz.c.c).label("fp"),
+                      sa.func.first_value(nz.c.cents).over(partition_by=nz.c.c, order_by=nz.c.mi).label("fc"),
                       sa.func.lag(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("pmi"),
                       sa.func.lead(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("nmi"),
                       sa.func.lead(nz.c.cents).over(partition_by=nz.c.c, order_by=nz.c.mi).label("ncents")).subquery()
@@ -502,7 +504,9 @@ class WarehouseTable:
         gone = sa.and_(w.c.mi < o, sa.or_(w.c.nmi.is_(None), w.c.nmi > w.c.mi + 1))
         recent = sa.and_(w.c.mi >= o - window, w.c.mi < o)
         gap = sa.case((sa.and_(came, w.c.mi - w.c.pmi - 1 <= returns), w.c.mi - w.c.pmi - 1))  # else NULL
-        keys: list[sa.ColumnElement[Any]] = [w.c.fp, w.c.mi, gap]
+        size = sa.case(*((w.c.fc < threshold, band) for band, threshold in enumerate(SIZE_BANDS)),
+                       else_=len(SIZE_BANDS))  # engine.size_band of the first month's cents
+        keys: list[sa.ColumnElement[Any]] = [w.c.fp, size, w.c.mi, gap]
         source: sa.FromClause = w
         value: sa.ColumnElement[Any] = sa.null()
         if column is not None:
@@ -514,20 +518,21 @@ class WarehouseTable:
             return sa.func.sum(sa.case((condition, amount), else_=0))
 
         one = sa.literal(1, sa.BigInteger)
-        summed = sa.select(w.c.fp, w.c.mi, gap, value, sa.func.sum(w.c.cents), total(w.c.mi == w.c.fp, 1),
+        summed = sa.select(w.c.fp, size, w.c.mi, gap, value, sa.func.sum(w.c.cents), total(w.c.mi == w.c.fp, 1),
                            total(came, w.c.cents), total(gone, w.c.cents), total(recent, after),
                            total(recent, _SquareOver(after - w.c.cents, sa.literal(1 << MOVED_BITS, sa.BigInteger),
                                                      w.c.cents)),
                            total(w.c.mi == o, 1), total(w.c.mi == o, _SquareOver(w.c.cents, one, one))
                            ).select_from(source).group_by(*keys)
-        parts: dict[tuple[int, str | None], tuple[list[int], list[int], list[int], list[int]]] = {}
+        parts: dict[tuple[int, str | None, int], tuple[list[int], list[int], list[int], list[int]]] = {}
         paid = following = moved = customers = squares = 0
         back = [[0] * n for _ in range(returns + 1)]
-        for fp, mi, k, segment, *sums in self.query.run(summed):
+        for fp, band, mi, k, segment, *sums in self.query.run(summed):
             money, first, came_back, churn, next_, moved_, paying, squared = (_int(v) for v in sums)
             i = int(mi) - start
             members, money_by, churned, returned = parts.setdefault(
-                (int(fp) - start, None if segment is None else str(segment)), ([0], [0] * n, [0] * n, [0] * n))
+                (int(fp) - start, None if segment is None else str(segment), int(band)),
+                ([0], [0] * n, [0] * n, [0] * n))
             members[0] += first
             money_by[i] += money
             returned[i] += came_back
@@ -539,8 +544,8 @@ class WarehouseTable:
                 paid += money
             following, moved, customers, squares = (following + next_, moved + moved_, customers + paying,
                                                     squares + squared)
-        groups = tuple(CohortMonths(first=first, segment=value, members=members[0], money=tuple(money),
+        groups = tuple(CohortMonths(first=first, segment=value, size=band, members=members[0], money=tuple(money),
                                     churned=tuple(churned), returns=tuple(returned))
-                       for (first, value), (members, money, churned, returned) in parts.items())
+                       for (first, value, band), (members, money, churned, returned) in parts.items())
         return ForecastSums(groups=groups, back=tuple(map(tuple, back)), paid=paid, next=following, moved=moved,
                             customers=customers, squares=squares)
