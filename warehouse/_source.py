@@ -45,7 +45,7 @@ from engine import (
     reads_as_billing,
 )
 from warehouse import _messages as say
-from warehouse._errors import WarehouseError
+from warehouse._errors import WarehouseError, ran_out_of_memory
 from warehouse._spec import DUCKDB_MEMORY_LIMITS, EXTRAS, WarehouseSpec
 
 #: how many of each kind of problem are named (a table with a million negative rows needs no million lines)
@@ -74,7 +74,7 @@ class WarehouseSource:
     spec: WarehouseSpec
     columns: Mapping[str, str] = field(default_factory=dict)  # [ledger] columns: role -> column name
     statement_timeout: float = 60.0
-    #: DuckDB's memory limits, tried in turn by a statement that runs out (``warehouse._table.DUCKDB_MEMORY_LIMITS``)
+    #: DuckDB's memory limits, tried in turn by a statement that runs out (``warehouse._spec.DUCKDB_MEMORY_LIMITS``)
     memory_limits: tuple[str | None, ...] = DUCKDB_MEMORY_LIMITS
     _engine: Any = field(default=None, init=False, repr=False)
 
@@ -312,13 +312,13 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
         assert spec.path is not None
         if not spec.path.exists() and not any(ch in str(spec.path) for ch in "*?["):
             raise WarehouseError(f"{spec.label}: no such file; check the path.")
-    if spec.kind in ("duckdb", "parquet"):
+    elif spec.kind == "snowflake":
+        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": int(timeout)}
+    if spec.kind in ("duckdb", "parquet"):  # DuckDB runs in this process: its memory is nrr's
         config = {"temp_directory": str(_spill_directory())}
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
         connect_args["config"] = config
-    elif spec.kind == "snowflake":
-        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": int(timeout)}
     try:
         return sa.create_engine(spec.url, connect_args=connect_args, poolclass=sa.pool.NullPool)
     except (ImportError, sa.exc.NoSuchModuleError):
@@ -340,7 +340,7 @@ def _translated(spec: WarehouseSpec, timeout: float, exc: Exception) -> Warehous
     if re.search(r"does not exist|not found|no such table|Catalog Error", text, re.IGNORECASE) and re.search(
             r"relation|table", text, re.IGNORECASE):
         return WarehouseError(say.table_missing(spec.label, spec.table_label))
-    if re.search(r"out of memory", text, re.IGNORECASE):
+    if ran_out_of_memory(text):
         return WarehouseError(say.out_of_memory(spec.label))
     if re.search(r"statement timeout|canceling statement", text, re.IGNORECASE):
         return WarehouseError(say.timed_out(spec.label, timeout))

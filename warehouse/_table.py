@@ -39,7 +39,7 @@ from engine import (
     usual_spellings,
 )
 from warehouse import _messages as say
-from warehouse._errors import WarehouseError
+from warehouse._errors import WarehouseError, ran_out_of_memory
 from warehouse._spec import DUCKDB_MEMORY_LIMITS
 
 #: a customer set: the customers paying in ``month`` whose value of attribute ``column`` (its position) is one of
@@ -90,7 +90,9 @@ class Query:
         self.prepare = prepare
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
-        self._limits = list(memory_limits[1:]) if self.dialect is not None and self.dialect.name == "duckdb" else []
+        # DuckDB's limits, tried in turn; ``_level``: the one in force (set again on a connection opened anew)
+        self._limits = tuple(memory_limits) if self.dialect is not None and self.dialect.name == "duckdb" else ()
+        self._level = 0
         self._held: sa.Connection | None = None
         self._release: threading.Timer | None = None
 
@@ -115,6 +117,8 @@ class Query:
             self._release.cancel()
         if self._held is None:
             self._held = self.engine.connect()
+            if self._level:  # a limit raised before the last connection closed: the database may have closed too
+                self._set_limit(self._limits[self._level])
             if self.prepare is not None:
                 self.prepare(self._held)
                 self._held.commit()  # the view outlives the statements' transactions
@@ -124,16 +128,20 @@ class Query:
                 break
             except sa.exc.OperationalError as exc:
                 self._held.rollback()
-                if not self._limits or "out of memory" not in str(exc).casefold():
+                if self._level + 1 >= len(self._limits) or not ran_out_of_memory(str(exc)):
                     raise
-                more = self._limits.pop(0)
-                self._held.exec_driver_sql("RESET memory_limit" if more is None else f"SET memory_limit = '{more}'")
-                self._held.commit()
+                self._level += 1
+                self._set_limit(self._limits[self._level])
         self._held.rollback()  # the transaction ends with the statement: no lock is held between statements
         self._release = threading.Timer(HOLD_SECONDS, self.close)
         self._release.daemon = True
         self._release.start()
         return rows
+
+    def _set_limit(self, limit: str | None) -> None:
+        assert self._held is not None
+        self._held.exec_driver_sql("RESET memory_limit" if limit is None else f"SET memory_limit = '{limit}'")
+        self._held.commit()
 
     def close(self) -> None:
         """Close the held connection, if any (it is opened again by the next statement)."""
