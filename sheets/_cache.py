@@ -276,8 +276,6 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
             digest = hashing[0].result()[0]
         except OSError:
             return None
-    if cells is None:
-        return None
     cells = dataclasses.replace(cells, source_digest=digest)
     try:
         if FileStat.of(path) != stat:  # changed while it was read: read it again, by the row reader
