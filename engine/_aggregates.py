@@ -95,12 +95,12 @@ class ForecastSums:
     squares: int
 
 
-#: the size bands of a customer's first month's cents (``size_band``): $4, $16, $64, ... (each 4 times the last)
+#: the size bands of a customer's first month's cents (``size_band``): from $2, $4, $8, ... (each twice the last)
 SIZE_BANDS = tuple(100 * 2**k for k in range(1, 23))
 
 
 def size_band(cents: int) -> int:
-    """The size band of an amount in cents: how many of ``SIZE_BANDS`` it reaches (0 below $4)."""
+    """The size band of an amount in cents: how many of ``SIZE_BANDS`` it reaches (0 below $2)."""
     return bisect.bisect_right(SIZE_BANDS, cents)
 
 
