@@ -53,7 +53,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from engine import _messages as say
 from engine._aggregates import MOVED_BITS, Customers, ForecastSums
@@ -297,6 +297,8 @@ def _bucket(first: int, age: int) -> int:
     return age if age < YOUNG_AGES else YOUNG_AGES
 
 
+#: a rate's number: Decimal for the projection, float for the band's resamplings
+_N = TypeVar("_N", Decimal, float)
 #: a segment and size band: the customers whose rates are learnt together (segment None: no segment)
 _Cell = tuple[str | None, int]
 #: the money-weighted sums of an age bucket: what the customers paying in a month pay the next (num), what they
@@ -325,70 +327,72 @@ class _Sums:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Rates:
+class _Rates(Generic[_N]):
     """For each cell (segment and size band) and age bucket, the company's or its segment's moved by its size band
     (``_rates``): the share of their money the customers paying in a month keep the next (``keep``) and the share
-    that churns (``churn``); and the share of churned money that comes back k months on (``back``)."""
+    that churns (``churn``); and the share of churned money that comes back k months on (``back``). In Decimal for
+    the projection, in floats for the band's resamplings."""
 
-    keep: list[Decimal]
-    churn: list[Decimal]
-    cells: dict[_Cell, tuple[list[Decimal], list[Decimal]]]
+    keep: list[_N]
+    churn: list[_N]
+    cells: dict[_Cell, tuple[list[_N], list[_N]]]
     segments: tuple[str, ...]  # the segments whose own history counted at some age
-    back: list[Decimal]
+    back: list[_N]
 
-    def of(self, cell: _Cell, bucket: int) -> tuple[Decimal, Decimal]:
+    def of(self, cell: _Cell, bucket: int) -> tuple[_N, _N]:
         keep, churn = self.cells.get(cell) or (self.keep, self.churn)
         return keep[bucket], churn[bucket]
 
 
-def _rates(sums: _Sums, back: list[Decimal]) -> _Rates | None:
+def _rates(sums: _Sums, back: list[_N], number: Callable[[int | Decimal], _N]) -> _Rates[_N] | None:
     """The rates from the sums; None when the history shows no transition at all.
 
     Each age's rates are the company's, or a segment's own where it has ``MIN_SEGMENT_OBSERVATIONS`` customer-months
     of that age. A size band then moves them for its customers by what its whole history showed against them:
     its churn, as a multiple of what its customers' segment and age rates expected (``_band_factors``), and what
-    its customers who stayed grew or shrank beyond theirs."""
-    def ratios(values: list[int], den: list[int]) -> list[Decimal]:
-        pooled = Decimal(sum(values)) / Decimal(sum(den))
-        mature = Decimal(values[MATURE]) / Decimal(den[MATURE]) if den[MATURE] else pooled
-        return [Decimal(values[b]) / Decimal(den[b]) if den[b] else mature for b in range(MATURE + 1)]
+    its customers who stayed grew or shrank beyond theirs. ``number`` is Decimal, or float for a resampling."""
+    def ratios(values: list[int], den: list[int]) -> list[_N]:
+        pooled = number(sum(values)) / number(sum(den))
+        mature = number(values[MATURE]) / number(den[MATURE]) if den[MATURE] else pooled
+        return [number(values[b]) / number(den[b]) if den[b] else mature for b in range(MATURE + 1)]
 
     company = sums.over(list(sums.cells))
     if not sum(company[1]):
         return None
     keep, churn = ratios(company[0], company[1]), ratios(company[2], company[1])
-    parents: dict[str, tuple[list[Decimal], list[Decimal]]] = {}
+    parents: dict[str, tuple[list[_N], list[_N]]] = {}
     for segment in sorted({s for s, _ in sums.cells if s is not None}):
         num, den, churned, obs = sums.over([cell for cell in sums.cells if cell[0] == segment])
         enough = [bool(den[b]) and obs[b] >= MIN_SEGMENT_OBSERVATIONS for b in range(MATURE + 1)]
         if any(enough):
-            parents[segment] = ([Decimal(num[b]) / Decimal(den[b]) if enough[b] else keep[b]
+            parents[segment] = ([number(num[b]) / number(den[b]) if enough[b] else keep[b]
                                  for b in range(MATURE + 1)],
-                                [Decimal(churned[b]) / Decimal(den[b]) if enough[b] else churn[b]
+                                [number(churned[b]) / number(den[b]) if enough[b] else churn[b]
                                  for b in range(MATURE + 1)])
 
-    def parent(cell: _Cell) -> tuple[list[Decimal], list[Decimal]]:
+    def parent(cell: _Cell) -> tuple[list[_N], list[_N]]:
         return parents.get(cell[0], (keep, churn)) if cell[0] is not None else (keep, churn)
 
-    factors = _band_factors(sums, parent)
-    cells: dict[_Cell, tuple[list[Decimal], list[Decimal]]] = {}
+    factors = _band_factors(sums, parent, number)
+    cells: dict[_Cell, tuple[list[_N], list[_N]]] = {}
+    nought, one = number(0), number(1)
     for cell in sums.cells:
         (keeps, churns), (times, more) = parent(cell), factors[cell[1]]
-        cells[cell] = ([max(k + c * (1 - times) + more, Decimal(0)) for k, c in zip(keeps, churns, strict=True)],
-                       [min(c * times, Decimal(1)) for c in churns])
+        cells[cell] = ([max(k + c * (1 - times) + more, nought) for k, c in zip(keeps, churns, strict=True)],
+                       [min(c * times, one) for c in churns])
     return _Rates(keep=keep, churn=churn, cells=cells, segments=tuple(parents), back=back)
 
 
-def _band_factors(sums: _Sums, parent: Callable[[_Cell], tuple[list[Decimal], list[Decimal]]]
-                  ) -> dict[int, tuple[Decimal, Decimal]]:
+def _band_factors(sums: _Sums, parent: Callable[[_Cell], tuple[list[_N], list[_N]]],
+                  number: Callable[[int | Decimal], _N]) -> dict[int, tuple[_N, _N]]:
     """For each size band: how many times the churn its customers' segment and age rates expected its history
     showed, and how much more of their money a month its customers who stayed kept than those rates said;
     each pulled toward none, as the history is thin (``CHURNS_CREDIBILITY`` churns expected,
     ``CREDIBILITY`` customer-months)."""
-    seen: dict[int, list[Decimal]] = {}
+    seen: dict[int, list[_N]] = {}
     for cell, (num, den, churned, obs) in sums.cells.items():
         keeps, churns = parent(cell)
-        into = seen.setdefault(cell[1], [Decimal(0)] * 6)
+        into = seen.setdefault(cell[1], [number(0)] * 6)
         for b in range(MATURE + 1):
             if not den[b]:
                 continue
@@ -398,69 +402,81 @@ def _band_factors(sums: _Sums, parent: Callable[[_Cell], tuple[list[Decimal], li
             into[3] += num[b] + churned[b] - den[b] - (keeps[b] + churns[b] - 1) * den[b]  # the stayers' change beyond
             into[4] += den[b]
             into[5] += obs[b]
-    factors: dict[int, tuple[Decimal, Decimal]] = {}
+    factors: dict[int, tuple[_N, _N]] = {}
+    churns_credibility, credibility = number(CHURNS_CREDIBILITY), number(CREDIBILITY)
     for band, (churned_seen, expected, events, change, paid, months) in seen.items():
-        times = churned_seen / expected if expected else Decimal(1)
-        times = 1 + (times - 1) * events / (events + CHURNS_CREDIBILITY)
-        more = change / paid * months / (months + CREDIBILITY) if paid else Decimal(0)
+        times = churned_seen / expected if expected else number(1)
+        times = 1 + (times - 1) * events / (events + churns_credibility)
+        more = change / paid * months / (months + credibility) if paid else number(0)
         factors[band] = (times, more)
     return factors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _History:
-    """The retention sums of the history to ``origin``, by block: each cohort's young ages (by cell) and
-    each calendar month's mature customers (by cell), so that resampling blocks is a weighted sum."""
+    """The retention sums of the history to ``origin``, by block: each cohort's young ages (by cell) and each
+    calendar month's mature customers (by cell), so that resampling blocks is a weighted sum. A cohort's young
+    blocks in a cell are one flat list (bucket by bucket, the four sums of each), and a cell's mature blocks four
+    lists over the months, so that a resampling adds lists at C speed, not a Python step a sum."""
 
-    young: dict[tuple[int, _Cell], list[tuple[int, _Block]]]  # bucket and block by (cohort, cell)
-    mature: dict[tuple[int, _Cell], _Block]  # by (month, cell)
+    cohorts: tuple[int, ...]  # the acquisition months with young blocks
+    months: int  # the calendar months with mature blocks: 0 .. months - 1
+    young: dict[_Cell, list[tuple[int, list[int]]]]  # (cohort position, [bucket * 4 + component])
+    mature: dict[_Cell, tuple[list[int], list[list[int]]]]  # (the months it has blocks in, [component][month])
 
     @classmethod
     def of(cls, groups: Sequence[_Group], origin: int) -> _History:
-        young: dict[tuple[int, _Cell], dict[int, list[int]]] = {}
-        mature: dict[tuple[int, _Cell], list[int]] = {}
+        young: dict[tuple[int, _Cell], list[int]] = {}
+        mature: dict[_Cell, tuple[list[int], list[list[int]]]] = {}
         unknown = _unknown_ages(origin)
         for group in groups:
             start = unknown if group.first == 0 else group.first
             for t in range(start, min(origin, len(group.money) - 1)):
                 bucket = _bucket(group.first, t - group.first)
+                block = (group.money[t + 1] - group.returns[t + 1],  # the customers paying in t, in t + 1
+                         group.money[t], group.churned[t + 1], group.members)
                 if bucket == MATURE:
-                    into = mature.setdefault((t, group.cell), [0, 0, 0, 0])
+                    seen, components = mature.setdefault(group.cell, ([0] * origin, [[0] * origin for _ in range(4)]))
+                    seen[t] = 1
+                    for component, value in enumerate(block):
+                        components[component][t] += value
                 else:
-                    into = young.setdefault((group.first, group.cell), {}).setdefault(bucket, [0, 0, 0, 0])
-                into[0] += group.money[t + 1] - group.returns[t + 1]  # the customers paying in t, in t + 1
-                into[1] += group.money[t]
-                into[2] += group.churned[t + 1]
-                into[3] += group.members
-        return cls({k: [(b, (v[0], v[1], v[2], v[3])) for b, v in sorted(buckets.items())]
-                    for k, buckets in young.items()},
-                   {k: (v[0], v[1], v[2], v[3]) for k, v in mature.items()})
-
-    @property
-    def cohorts(self) -> list[int]:
-        return sorted({first for first, _ in self.young})
-
-    @property
-    def months(self) -> list[int]:
-        return sorted({t for t, _ in self.mature})
+                    flat = young.setdefault((group.first, group.cell), [0] * (4 * MATURE))
+                    for component, value in enumerate(block):
+                        flat[4 * bucket + component] += value
+        cohorts = tuple(sorted({first for first, _ in young}))
+        position = {first: i for i, first in enumerate(cohorts)}
+        by_cell: dict[_Cell, list[tuple[int, list[int]]]] = {}
+        for (first, cell), flat in young.items():
+            by_cell.setdefault(cell, []).append((position[first], flat))
+        return cls(cohorts=cohorts, months=max(origin, 0), young=by_cell, mature=mature)
 
     def sums(self, cohort_weights: dict[int, int] | None = None, month_weights: dict[int, int] | None = None
              ) -> _Sums:
-        """The sums; the weights resample cohorts (young buckets) and calendar months (the mature bucket)."""
-        sums = _Sums({})
-        for (first, cell), buckets in self.young.items():
-            weight = 1 if cohort_weights is None else cohort_weights.get(first, 0)
-            if weight:
-                for bucket, block in buckets:
-                    sums.add(cell, bucket, block, weight)
-        for (t, cell), block in self.mature.items():
-            weight = 1 if month_weights is None else month_weights.get(t, 0)
-            if weight:
-                sums.add(cell, MATURE, block, weight)
-        return sums
+        """The sums; the weights resample cohorts (young buckets) and calendar months (the mature bucket). A cell
+        counts when one of its blocks is drawn, even if that block's sums are nought."""
+        cohort_w = None if cohort_weights is None else [cohort_weights.get(c, 0) for c in self.cohorts]
+        month_w = None if month_weights is None else [month_weights.get(t, 0) for t in range(self.months)]
+        cells: dict[_Cell, list[list[int]]] = {}
+        for cell, blocks in self.young.items():
+            total: list[int] | None = None
+            for position, flat in blocks:
+                weight = 1 if cohort_w is None else cohort_w[position]
+                if weight:
+                    scaled = flat if weight == 1 else list(map(operator.mul, flat, itertools.repeat(weight)))
+                    total = scaled if total is None else list(map(operator.add, total, scaled))
+            if total is not None:
+                cells[cell] = [[*total[component::4], 0] for component in range(4)]
+        for cell, (seen, components) in self.mature.items():
+            weights = seen if month_w is None else month_w
+            if any(map(operator.mul, weights, seen)):
+                into = cells.get(cell) or cells.setdefault(cell, [[0] * (MATURE + 1) for _ in range(4)])
+                for component, values in enumerate(components):
+                    into[component][MATURE] = sum(map(operator.mul, weights, values))
+        return _Sums(cells)
 
 
-def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[Decimal]:
+def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates[Decimal]) -> list[Decimal]:
     """Cents today's customers are projected to pay in origin + 1 .. origin + horizon: each group's money kept
     month by month at the rates of its age, plus what comes back of what they churned."""
     out = [Decimal(0)] * horizon
@@ -481,26 +497,31 @@ def _project(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates)
     return out
 
 
-def _project_spread(groups: Sequence[_Group], origin: int, horizon: int, rates: _Rates) -> list[float]:
+#: a group of today's customers for the band's resamplings: its cell, its cents today, and its age bucket in each
+#: month ahead
+_Spread = tuple[_Cell, float, tuple[int, ...]]
+
+
+def _spread_groups(groups: Sequence[_Group], origin: int, horizon: int) -> list[_Spread]:
+    """The groups paying at ``origin``, each with the age buckets of its months ahead, worked out once for all the
+    resamplings."""
+    return [(group.cell, float(group.money[origin]),
+             tuple(_bucket(group.first, origin - group.first + h) for h in range(horizon)))
+            for group in groups if group.first <= origin and group.money[origin]]
+
+
+def _project_spread(spread: Sequence[_Spread], horizon: int, rates: _Rates[float]) -> list[float]:
     """``_project`` in floats, for the band's resamplings: a spread, not money, and a hundred of them."""
-    keep_of = {cell: [float(r) for r in keep] for cell, (keep, _) in rates.cells.items()}
-    churn_of = {cell: [float(r) for r in churn] for cell, (_, churn) in rates.cells.items()}
-    company_keep, company_churn = [float(r) for r in rates.keep], [float(r) for r in rates.churn]
     out = [0.0] * horizon
     lost = [0.0] * horizon
-    for group in groups:
-        base = group.money[origin] if group.first <= origin else 0
-        if not base:
-            continue
-        keeps, churns = keep_of.get(group.cell, company_keep), churn_of.get(group.cell, company_churn)
-        kept = float(base)
-        age = origin - group.first
-        for h in range(horizon):
-            bucket = _bucket(group.first, age + h)
+    for cell, base, buckets in spread:
+        keeps, churns = rates.cells.get(cell) or (rates.keep, rates.churn)
+        kept = base
+        for h, bucket in enumerate(buckets):
             lost[h] += kept * churns[bucket]
             kept *= keeps[bucket]
             out[h] += kept
-    back = [float(r) for r in rates.back]
+    back = rates.back
     for h in range(horizon):
         out[h] += sum(lost[j] * back[h - j] for j in range(max(0, h - RETURN_MONTHS), h))
     return out
@@ -537,10 +558,10 @@ def segment_column(table: Customers) -> str | None:
 
 def _projection(table: Customers, origin: int, horizon: int, column: str | None,
                 prepared: tuple[list[_Group], _Returns] | None = None
-                ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates | None, Decimal | None]:
+                ) -> tuple[ForecastMethod, list[Decimal], list[_Group], _Rates[Decimal] | None, Decimal | None]:
     groups, returns = prepared or _groups(_sums(table, origin, column), origin)
     if origin + 1 >= MIN_AGE_AWARE_MONTHS:
-        rates = _rates(_History.of(groups, origin).sums(), returns.shares(origin))
+        rates = _rates(_History.of(groups, origin).sums(), returns.shares(origin), Decimal)
         if rates is not None:
             return "age-aware", _project(groups, origin, horizon, rates), groups, rates, None
     rate = _simple_rate(groups, origin)
@@ -551,22 +572,24 @@ def _projection(table: Customers, origin: int, horizon: int, column: str | None,
 
 
 def _band(sums: ForecastSums, groups: list[_Group], origin: int, horizon: int, projection: list[Decimal],
-          rates: _Rates | None) -> list[float]:
+          rates: _Rates[Decimal] | None) -> list[float]:
     """The band's relative half-width for each month ahead: the spread of the projection over resamplings of
     the history it is learnt from, and the spread of what today's customers do (``_process``), combined."""
     variance = [0.0] * horizon
     rng = _SplitMix(SEED)
     history = _History.of(groups, origin)
-    cohorts, months = history.cohorts, list(range(origin))
+    cohorts, months = list(history.cohorts), list(range(origin))
+    spread = _spread_groups(groups, origin, horizon)
+    back = [float(share) for share in rates.back] if rates is not None else []
     resampled: list[list[float]] = [[] for _ in range(horizon)]
     for _ in range(RESAMPLES):
         if rates is not None:  # the age-aware method
             cohort_weights = _multinomial(rng, cohorts)
             month_weights = _multinomial(rng, months)
-            resampled_rates = _rates(history.sums(cohort_weights, month_weights), rates.back)
+            resampled_rates = _rates(history.sums(cohort_weights, month_weights), back, float)
             if resampled_rates is None:
                 continue
-            values = _project_spread(groups, origin, horizon, resampled_rates)
+            values = _project_spread(spread, horizon, resampled_rates)
         else:
             month_weights = _multinomial(rng, months)
             num = sum(month_weights[t] * g.money[t + 1] for g in groups for t in range(g.first, origin)
