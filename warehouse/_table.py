@@ -12,9 +12,11 @@ a segment's customers, the acquisition cohorts.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +68,17 @@ class Layout:
 #: much as a small query, and an answer runs dozens; after this it is closed, so no file stays locked between answers
 HOLD_SECONDS = 2.0
 
+#: the queries alive, so that their connections are closed before the interpreter ends: a held connection's timer
+#: thread closing a DuckDB file while Python finalizes would be stopped inside DuckDB's C++ ("FATAL: exception not
+#: rethrown") and abort the process
+_ALIVE: weakref.WeakSet[Query] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for query in list(_ALIVE):
+        query.close()
+
 
 class Query:
     """One table in one database, and a connection that reads it read-only; answers are memoised by statement."""
@@ -95,6 +108,7 @@ class Query:
         self._level = 0
         self._held: sa.Connection | None = None
         self._release: threading.Timer | None = None
+        _ALIVE.add(self)
 
     def run(self, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
         """The statement's rows, each statement in a read-only transaction of its own."""
