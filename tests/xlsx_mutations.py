@@ -27,8 +27,9 @@ ATTRIBUTE_VALUES = ("", "-1", "0", "x", "A0", "ZZZ1", "XFD1048576", "A1:XFD10485
                     "\u00e9\u00e9", "1.5", "true", "rId99")
 
 
-def build_workbooks(folder: Path) -> list[Path]:
-    """The example ledger and customer table as workbooks: numbers as numbers, months as dates and text."""
+def build_workbooks(folder: Path, rows: int | None = None) -> list[Path]:
+    """The example ledger and customer table as workbooks: numbers as numbers, months as dates and text; their
+    first ``rows`` rows after the header, or all."""
 
     def ledger_row(row: list[str]) -> list[object]:
         figures: list[object] = [float(v.replace("$", "").replace(",", "").replace("%", "")) if v else None
@@ -40,11 +41,13 @@ def build_workbooks(folder: Path) -> list[Path]:
     def customer_row(row: list[str]) -> list[object]:
         return [row[0], row[1], row[2], float(row[3]), *row[4:]]
 
-    return [_workbook(folder / "ledger.xlsx", "Ledger", ROOT / "examples" / "ledger.csv", ledger_row),
-            _workbook(folder / "customers.xlsx", "Customers", ROOT / "examples" / "customers.csv", customer_row)]
+    return [_workbook(folder / "ledger.xlsx", "Ledger", ROOT / "examples" / "ledger.csv", ledger_row, rows),
+            _workbook(folder / "customers.xlsx", "Customers", ROOT / "examples" / "customers.csv", customer_row,
+                      rows)]
 
 
-def _workbook(path: Path, title: str, source: Path, convert: Callable[[list[str]], list[object]]) -> Path:
+def _workbook(path: Path, title: str, source: Path, convert: Callable[[list[str]], list[object]],
+              rows: int | None = None) -> Path:
     """``source``'s rows in a one-sheet workbook at ``path``: its header as it is, each row through ``convert``."""
     import openpyxl
 
@@ -53,9 +56,9 @@ def _workbook(path: Path, title: str, source: Path, convert: Callable[[list[str]
     assert sheet is not None
     sheet.title = title
     with source.open(newline="") as handle:
-        rows = list(csv.reader(handle))
-    sheet.append(rows[0])
-    for row in rows[1:]:
+        header, *body = list(csv.reader(handle))
+    sheet.append(header)
+    for row in body[:rows]:
         sheet.append(convert(row))
     book.save(path)
     return path
@@ -169,10 +172,11 @@ def run(path: Path, command: tuple[str, ...], timeout: float = 0) -> tuple[int |
 
 def fuzz(cases: int, seed: int, folder: Path, timeout: float = 0,
          report: Callable[[int, str, tuple[str, ...], int | str, str], None] | None = None,
-         commands: tuple[tuple[str, ...], ...] = COMMANDS) -> collections.Counter[str]:
-    """Run ``cases`` mutations; counts by outcome (``exit 0``, ``exit 1``, ``exit 70``, ``timeout``)."""
+         commands: tuple[tuple[str, ...], ...] = COMMANDS, rows: int | None = None) -> collections.Counter[str]:
+    """Run ``cases`` mutations of workbooks of ``rows`` rows (or the examples' all); counts by outcome
+    (``exit 0``, ``exit 1``, ``exit 70``, ``timeout``)."""
     rng = random.Random(seed)
-    bases = [p.read_bytes() for p in build_workbooks(folder)]
+    bases = [p.read_bytes() for p in build_workbooks(folder, rows)]
     outcomes: collections.Counter[str] = collections.Counter()
     for case in range(cases):
         name, data = mutate(rng, rng.choice(bases))
