@@ -504,10 +504,18 @@ _Spread = tuple[_Cell, float, tuple[int, ...]]
 
 def _spread_groups(groups: Sequence[_Group], origin: int, horizon: int) -> list[_Spread]:
     """The groups paying at ``origin``, each with the age buckets of its months ahead, worked out once for all the
-    resamplings."""
-    return [(group.cell, float(group.money[origin]),
-             tuple(_bucket(group.first, origin - group.first + h) for h in range(horizon)))
-            for group in groups if group.first <= origin and group.money[origin]]
+    resamplings; a cell's mature groups as one (they keep the mature rates every month ahead)."""
+    young: list[_Spread] = []
+    mature: dict[_Cell, int] = {}
+    for group in groups:
+        if group.first > origin or not group.money[origin]:
+            continue
+        if _bucket(group.first, origin - group.first) == MATURE:
+            mature[group.cell] = mature.get(group.cell, 0) + group.money[origin]
+        else:
+            young.append((group.cell, float(group.money[origin]),
+                          tuple(_bucket(group.first, origin - group.first + h) for h in range(horizon))))
+    return [*young, *((cell, float(cents), (MATURE,) * horizon) for cell, cents in mature.items())]
 
 
 def _project_spread(spread: Sequence[_Spread], horizon: int, rates: _Rates[float]) -> list[float]:
