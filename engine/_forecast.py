@@ -301,24 +301,15 @@ def _bucket(first: int, age: int) -> int:
 _N = TypeVar("_N", Decimal, float)
 #: a segment and size band: the customers whose rates are learnt together (segment None: no segment)
 _Cell = tuple[str | None, int]
-#: the money-weighted sums of an age bucket: what the customers paying in a month pay the next (num), what they
-#: paid (den), what those who stopped paid (churn), and customer-months (obs)
-_Block = tuple[int, int, int, int]
 
 
 @dataclass
 class _Sums:
     """Money-weighted sums by cell (segment and size band) and age bucket: for each, ``[num, den, churn, obs]``,
-    each a list by bucket (``_Block``)."""
+    each a list by bucket: what the customers paying in a month pay the next (num), what they paid (den), what
+    those who stopped paid (churn), and customer-months (obs)."""
 
     cells: dict[_Cell, list[list[int]]]
-
-    def add(self, cell: _Cell, bucket: int, block: _Block, weight: int = 1) -> None:
-        into = self.cells.get(cell)
-        if into is None:
-            into = self.cells[cell] = [[0] * (MATURE + 1) for _ in range(4)]
-        for values, value in zip(into, block, strict=True):
-            values[bucket] += weight * value
 
     def over(self, cells: Sequence[_Cell]) -> list[list[int]]:
         """The sums of several cells added up."""
