@@ -523,3 +523,23 @@ def test_a_statement_out_of_duckdbs_memory_is_run_again_with_more(tmp_path: Path
     assert str(raised.value) == (f"{path}#mrr: DuckDB ran out of memory answering this table, even without nrr's "
                                  "limit; free memory on this machine, or ask for a shorter table (a view of the "
                                  "months you need).")
+
+
+def test_figures_stored_as_text_with_a_currency_sign_are_refused_naming_the_column_and_value(tmp_path: Path) -> None:
+    # text that is a plain number is cast and read; "$1,200.00" is a figure the database cannot cast
+    rows = [("A", dt.date(2025, 1, 1), "100"), ("A", dt.date(2025, 2, 1), "$1,200.00")]
+    path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], rows, types=["VARCHAR", "DATE", "VARCHAR"])
+    code, out, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
+    assert (code, out, err) == (1, "", f"{path}#mrr: mrr holds '$1,200.00', which the database cannot read as a "
+                                       "number; store the MRR as a number (NUMERIC or DOUBLE, no currency sign or "
+                                       "thousands separator), or export the table as CSV, which nrr reads with them.\n")
+
+
+def test_postgresql_figures_stored_as_text_are_refused_naming_the_column_and_value(pg_schema: str) -> None:
+    spec = pg_table(pg_schema, "t", ["customer_id", "month", "mrr"],
+                    [("A", dt.date(2025, 1, 1), "100"), ("A", dt.date(2025, 2, 1), "1.200,00 €")],
+                    ["text", "date", "text"])
+    code, _, err = run("report", "ttm", "--ledger", spec, *TODAY)
+    assert code == 1 and err.endswith(".t: mrr holds '1.200,00 €', which the database cannot read as a number; store "
+                                      "the MRR as a number (NUMERIC or DOUBLE, no currency sign or thousands "
+                                      "separator), or export the table as CSV, which nrr reads with them.\n"), err

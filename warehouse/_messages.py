@@ -44,6 +44,13 @@ def month_not_a_date(label: str, column: str, value: str) -> str:
             "2026-03.")
 
 
+def not_a_number(label: str, column: str, value: str | None) -> str:
+    held = f"holds {value!r}, which the database cannot read as a number" if value else \
+        "holds text the database cannot read as a number"
+    return (f"{label}: {column} {held}; store the MRR as a number (NUMERIC or DOUBLE, no currency sign or thousands "
+            "separator), or export the table as CSV, which nrr reads with them.")
+
+
 def row_without_month(label: str, count: int) -> str:
     rows = "row has" if count == 1 else f"{count:,} rows have"
     return f"{label}: {rows} a customer and a figure but no month; fill in the month or delete the row."

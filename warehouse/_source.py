@@ -108,7 +108,7 @@ class WarehouseSource:
             return self._billing_cells(table, names, prepare)
         layout = self._layout(names, table, prepare)
         query = Query(engine, table, layout, prepare=prepare, memory_limits=self.memory_limits,
-                      failed=functools.partial(_translated, self.spec, self.statement_timeout))
+                      failed=functools.partial(_translated, self.spec, self.statement_timeout, amount=layout.amount))
         r = query.rows.c
         count, low, high, total = query.run(sa.select(sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi),
                                                       sa.func.sum(r.cents)))[0]
@@ -335,8 +335,20 @@ def _spill_directory() -> Path:
     return path
 
 
-def _translated(spec: WarehouseSpec, timeout: float, exc: Exception) -> WarehouseError:
+#: how DuckDB, PostgreSQL, Snowflake and BigQuery say a text could not be cast to a number
+_NOT_A_NUMBER = re.compile(r"Could not convert string"
+                           r"|invalid input syntax for type (numeric|double|real|integer|bigint)"
+                           r"|Numeric value .* is not recognized|Bad (numeric|double|int64) value"
+                           r"|Invalid (NUMERIC|BIGNUMERIC|FLOAT64|INT64) value", re.IGNORECASE)
+
+
+def _translated(spec: WarehouseSpec, timeout: float, exc: Exception, *, amount: str | None = None) -> WarehouseError:
+    """A database's error in words; ``amount``: the column holding the figures, the only one cast to a number."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if amount is not None and _NOT_A_NUMBER.search(text):
+        value = re.search(r"\"([^\"]*)\"|'([^']*)'", text) or re.search(r": (\S+)$", text)
+        return WarehouseError(say.not_a_number(spec.label, amount, next(g for g in value.groups() if g is not None)
+                                               if value else None))
     if re.search(r"does not exist|not found|no such table|Catalog Error", text, re.IGNORECASE) and re.search(
             r"relation|table", text, re.IGNORECASE):
         return WarehouseError(say.table_missing(spec.label, spec.table_label))
