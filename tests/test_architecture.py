@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import importlib
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def imports(path: Path) -> list[tuple[int, str]]:
+@functools.cache  # the layer, folder and circle checks each walk every module
+def imports(path: Path) -> tuple[tuple[int, str], ...]:
     """Every module of ours that ``path`` imports, with its line; ``from pkg import name`` counts as
     ``pkg.name`` when that is a module (``from engine import _messages``)."""
     found = []
@@ -70,7 +72,7 @@ def imports(path: Path) -> list[tuple[int, str]]:
             found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names
                       if a.name.startswith("_") or (ROOT / node.module.replace(".", "/") / f"{a.name}.py").exists()
                       or (ROOT / node.module.replace(".", "/") / a.name / "__init__.py").exists()]
-    return [(line, name) for line, name in found if name.split(".")[0] in OURS]
+    return tuple((line, name) for line, name in found if name.split(".")[0] in OURS)
 
 
 def our_modules() -> list[Path]:
