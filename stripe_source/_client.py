@@ -3,12 +3,14 @@
 The library does not retry a rate limit by itself, and its own retries sleep on the wall clock, so
 it is built with ``max_network_retries=0`` and the retries are made here: a 429 waits its
 ``Retry-After`` (or 1 s), a connection error or a 5xx waits 0.5 s, 1 s, 2 s, ... through the
-injected ``sleep``, until ``retry_budget`` seconds of waiting are spent.
+injected ``sleep``, until ``retry_budget`` seconds of waiting are spent. Each wait is said first, as a warning of
+the ``nrr.stripe`` logger (a line on stderr from the command line), so a sync that waits is not a silent one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from urllib.parse import quote
 
 from stripe_source import _messages as say
 from stripe_source._errors import StripeKeyError, StripePermissionError, StripeUnavailable
+
+_log = logging.getLogger("nrr.stripe")
 
 DEFAULT_API_BASE = "https://api.stripe.com"
 PAGE = 100  # the largest page Stripe's list endpoints give
@@ -86,6 +90,7 @@ class StripeApi:
                 wait = 1.0 if after is None else after
                 if waited + wait > self.retry_budget:
                     raise StripeUnavailable(say.rate_limited(waited)) from None
+                reason = "429, rate limited"
             except stripe.AuthenticationError as exc:
                 said = _said(exc)  # "Invalid API Key provided: sk_test_****1234": the key stays out of messages
                 raise StripeKeyError(say.key_refused(said.split(":")[0] if "provided:" in said else said)) from None
@@ -97,6 +102,8 @@ class StripeApi:
                 backoff *= 2
                 if waited + wait > self.retry_budget:
                     raise StripeUnavailable(say.unavailable(_said(exc), self.base)) from None
+                reason = _said(exc)
+            _log.warning(say.retrying(reason, wait, waited, self.retry_budget))
             self.sleep(wait)
             waited += wait
 

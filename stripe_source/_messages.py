@@ -29,6 +29,11 @@ def unavailable(detail: str, base: str) -> str:
     return f"Stripe could not be reached at {base} ({detail}); try again later."
 
 
+def retrying(reason: str, wait: float, waited: float, budget: float) -> str:
+    return (f"Stripe did not answer ({reason}); trying again in {wait:g} s ({waited:g} s waited so far, at most "
+            f"{budget:g} s).")
+
+
 def rate_limited(waited: float) -> str:
     return (f"Stripe kept answering 429 (rate limited) for {waited:.0f} s; try again in a minute, or sync less "
             "often ([stripe] sync_minutes).")

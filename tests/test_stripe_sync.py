@@ -221,6 +221,24 @@ def test_a_host_that_refuses_the_connection_is_said_in_one_whole_sentence(store:
     assert str(caught.value) == f"Stripe could not be reached at {base} (Connection refused); try again later."
 
 
+def test_an_unreachable_stripe_is_said_at_each_wait_not_waited_on_in_silence(
+        store: StateStore, caplog: pytest.LogCaptureFixture) -> None:
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    sleeps = Sleeps()
+    with pytest.raises(StripeUnavailable):
+        sync(StripeApi(key=SECRET_KEY, base=f"http://127.0.0.1:{port}", sleep=sleeps), store, NOW)
+    assert sleeps.calls == [0.5, 1, 2, 4, 8, 16, 32]  # 63.5 s; the next wait would pass the 120 s budget
+    said = [r.getMessage() for r in caplog.records if r.name == "nrr.stripe"]
+    assert len(said) == 7 and said[:2] == [
+        "Stripe did not answer (Connection refused); trying again in 0.5 s (0 s waited so far, at most 120 s).",
+        "Stripe did not answer (Connection refused); trying again in 1 s (0.5 s waited so far, at most 120 s)."]
+    assert all(SECRET_KEY not in line for line in said)
+
+
 def test_a_key_without_invoice_access_says_which_permission_to_add(store: StateStore) -> None:
     with FakeStripe(small_account()) as fake:
         sync(api_for(fake, RESTRICTED_KEY), store, NOW)  # invoices and customers: enough
@@ -232,7 +250,7 @@ def test_a_key_without_invoice_access_says_which_permission_to_add(store: StateS
         "the restricted key in the Dashboard (Developers > API keys) and give it Invoices: Read.")
 
 
-def test_429s_wait_their_retry_after_then_carry_on(store: StateStore) -> None:
+def test_429s_wait_their_retry_after_then_carry_on(store: StateStore, caplog: pytest.LogCaptureFixture) -> None:
     sleeps = Sleeps()
     account = monthly_account(60, 4)
     with FakeStripe(account) as fake:
@@ -241,6 +259,9 @@ def test_429s_wait_their_retry_after_then_carry_on(store: StateStore) -> None:
         assert fake.counts["GET /v1/invoices"] == 3 + 2
     assert sleeps.calls == [3.0, 3.0]
     assert result.invoices_read == len(account.invoices)
+    assert [r.getMessage() for r in caplog.records if r.name == "nrr.stripe"] == [  # each wait said before it
+        "Stripe did not answer (429, rate limited); trying again in 3 s (0 s waited so far, at most 120 s).",
+        "Stripe did not answer (429, rate limited); trying again in 3 s (3 s waited so far, at most 120 s)."]
 
 
 def test_429s_past_the_budget_say_so(store: StateStore) -> None:
