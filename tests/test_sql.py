@@ -543,3 +543,20 @@ def test_postgresql_figures_stored_as_text_are_refused_naming_the_column_and_val
     assert code == 1 and err.endswith(".t: mrr holds '1.200,00 €', which the database cannot read as a number; store "
                                       "the MRR as a number (NUMERIC or DOUBLE, no currency sign or thousands "
                                       "separator), or export the table as CSV, which nrr reads with them.\n"), err
+
+
+def test_customers_whose_keys_differ_only_in_case_or_spacing_are_warned_of_as_a_file_would_be(tmp_path: Path) -> None:
+    rows = [("A", dt.date(2025, 1, 1), 100.0), ("A ", dt.date(2025, 2, 1), 100.0), ("a", dt.date(2025, 3, 1), 100.0),
+            ("Big  Co", dt.date(2025, 1, 1), 5.0), ("big co", dt.date(2025, 2, 1), 5.0), ("BigCo", dt.date(2025, 3, 1),
+                                                                                         5.0)]
+    path = duck_file(tmp_path / "a.duckdb", ["customer_id", "month", "mrr"], rows)
+    table = open_warehouse_source(f"{path}#mrr").read_cells().check
+    memory = check_ledger(grid_of(["customer_id", "month", "mrr"], rows))
+    assert [i.message for i in table.issues] == [i.message for i in memory.issues] == [
+        "'A' and 'A ' differ only in case or spacing: they are counted as two customers; write them the same way if "
+        "they are one.",
+        "'A' and 'a' differ only in case or spacing: they are counted as two customers; write them the same way if "
+        "they are one.",
+        "'Big  Co' and 'big co' differ only in case or spacing: they are counted as two customers; write them the "
+        "same way if they are one."]
+    assert [i.severity for i in table.issues] == ["warning"] * 3

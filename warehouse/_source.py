@@ -33,10 +33,12 @@ from engine import (
     Month,
     Unit,
     cents_to_decimal,
+    compared,
     customer_missing,
     customer_negative,
     customer_repeated,
     customer_rows_share,
+    customers_alike,
     customers_empty,
     derive_ledger,
     header_tokens,
@@ -204,6 +206,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                 month=Month.from_index(int(mi))))
     else:  # nothing summed: the Plan column is an attribute like any other
         query.layout = dataclasses.replace(lay, distinguisher=None)
+    issues += _alike_customers(query, where)
     months = {int(mi) for (mi,) in query.run(sa.select(r.mi).distinct())}
     missing = [Month.from_index(i) for i in range(low, high + 1) if i not in months]
     if missing:
@@ -227,6 +230,27 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     warnings = tuple(i for i in issues if i.severity == "warning")
     ledger = derive_ledger(table, warnings, None)
     return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, unit=lay.unit)
+
+
+def _alike_customers(query: Any, where: str) -> list[Issue]:
+    """The row reader's warning for customers whose keys differ only in case or spacing (``compared``): the
+    database finds the keys that agree once lowered and rid of spaces, and they are told apart here exactly; each
+    group's keys in the order they first appear (month, then key)."""
+    import sqlalchemy as sa
+
+    r = query.rows.c
+    folded = sa.func.lower(sa.func.replace(sa.func.replace(r.c, " ", ""), "\t", ""))
+    close = sa.select(folded.label("f")).group_by(folded).having(sa.func.count(sa.distinct(r.c)) > 1).subquery()
+    keys = query.run(sa.select(r.c, sa.func.min(r.mi).label("first")).where(folded.in_(sa.select(close.c.f)))
+                     .group_by(r.c).order_by(sa.func.min(r.mi), r.c))
+    groups: dict[str, list[str]] = {}
+    for key, _ in keys:
+        groups.setdefault(compared(str(key)), []).append(str(key))
+    issues = []
+    for alike in (g for g in groups.values() if len(g) > 1):
+        issues += [Issue(severity="warning", code="alike_customers", message=customers_alike(alike[0], other),
+                         sheet=where) for other in alike[1:]]
+    return issues[:SHOWN_PER_CHECK]
 
 
 def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> Any:
