@@ -560,3 +560,30 @@ def test_customers_whose_keys_differ_only_in_case_or_spacing_are_warned_of_as_a_
         "'Big  Co' and 'big co' differ only in case or spacing: they are counted as two customers; write them the "
         "same way if they are one."]
     assert [i.severity for i in table.issues] == ["warning"] * 3
+
+
+def test_rows_of_one_month_that_disagree_on_an_attribute_are_warned_of_as_a_file_would_be(tmp_path: Path) -> None:
+    header = ["customer_id", "month", "mrr", "segment", "Plan"]
+    d = dt.date
+    rows = [("A", d(2025, 1, 1), 300.0, "SMB", "Pro"), ("A", d(2025, 1, 1), 100.0, "Enterprise", "Seats"),
+            ("A", d(2025, 2, 1), 300.0, "SMB", "Pro"), ("A", d(2025, 2, 1), 300.0, "Mid-Market", "Seats"),
+            ("A", d(2025, 3, 1), 300.0, "SMB", "Pro"), ("A", d(2025, 3, 1), 50.0, "smb ", "Seats"),  # one value
+            ("B", d(2025, 1, 1), 80.0, "SMB", "Pro"), ("B", d(2025, 2, 1), 80.0, "SMB", "Pro"),
+            ("B", d(2025, 2, 1), 90.0, "Enterprise", "Seats"), ("B", d(2025, 3, 1), 80.0, "SMB", "Pro")]
+    path = duck_file(tmp_path / "s.duckdb", header, rows)
+    table = open_warehouse_source(f"{path}#mrr").read_cells().check
+    memory = check_ledger(grid_of(header, rows))
+    assert [(i.severity, i.message, i.month) for i in table.issues] == [
+        (i.severity, i.message, i.month) for i in memory.issues] == [
+        ("warning", "'A' has rows with different segment in one month ('Enterprise', 'Mid-Market', 'SMB'; 2 months "
+                    "like this): each month it counts in the segment of its largest MRR, here 'SMB' (ties: the "
+                    "first in sort order). Give its rows one segment if that is not right.", Month(2025, 1)),
+        ("warning", "'B' has rows with different segment in one month ('Enterprise', 'SMB'): each month it counts in "
+                    "the segment of its largest MRR, here 'Enterprise' (ties: the first in sort order). Give its "
+                    "rows one segment if that is not right.", Month(2025, 2))]
+    assert table.ledger is not None and memory.ledger is not None
+    ours, theirs = (report_to_dict(build_report(ledger, resolve_period("2025-02..2025-03", dt.date(2025, 4, 2)),
+                                                by="segment")) for ledger in (table.ledger, memory.ledger))
+    # the same report and warnings; where a file names cells (D2 and D3), a table names the month
+    assert [w.split(": ", 1)[1] for w in ours.pop("warnings")] == [w.split(": ", 1)[1] for w in theirs.pop("warnings")]
+    assert ours == theirs

@@ -37,6 +37,7 @@ from engine import (
     customer_missing,
     customer_negative,
     customer_repeated,
+    customer_rows_disagree,
     customer_rows_share,
     customers_alike,
     customers_empty,
@@ -206,6 +207,8 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                 month=Month.from_index(int(mi))))
     else:  # nothing summed: the Plan column is an attribute like any other
         query.layout = dataclasses.replace(lay, distinguisher=None)
+    if repeated and lay.distinguisher is not None:
+        issues += _rows_disagree(query, where)
     issues += _alike_customers(query, where)
     months = {int(mi) for (mi,) in query.run(sa.select(r.mi).distinct())}
     missing = [Month.from_index(i) for i in range(low, high + 1) if i not in months]
@@ -230,6 +233,42 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     warnings = tuple(i for i in issues if i.severity == "warning")
     ledger = derive_ledger(table, warnings, None)
     return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, unit=lay.unit)
+
+
+def _rows_disagree(query: Any, where: str) -> list[Issue]:
+    """The row reader's warning for a customer whose summed rows (told apart by Plan, ...) give an attribute
+    different values in one month: each month it takes the value of its largest row, ties by the value first in
+    sort order. The database finds the months whose values differ once lowered and trimmed; they are told apart
+    here exactly (``compared``). One warning per customer and attribute, in the order of their first such month."""
+    import sqlalchemy as sa
+
+    lay = query.layout
+    r = query.rows.c
+    found: list[tuple[int, str, int, Issue]] = []
+    for k, title in enumerate(lay.attributes):
+        if title == lay.distinguisher:
+            continue
+        value = r[f"a{k}"]
+        present = sa.and_(value.is_not(None), sa.func.trim(value) != "")
+        split = (sa.select(r.c.label("sc"), r.mi.label("smi")).where(present).group_by(r.c, r.mi)
+                 .having(sa.func.count(sa.distinct(sa.func.lower(sa.func.trim(value)))) > 1).subquery())
+        rows = query.run(sa.select(r.c, r.mi, value, sa.func.max(r.cents))
+                         .select_from(query.rows.join(split, sa.and_(split.c.sc == r.c, split.c.smi == r.mi)))
+                         .where(present).group_by(r.c, r.mi, value))
+        months: dict[str, dict[int, dict[str, int]]] = {}
+        for key, mi, text, cents in rows:
+            months.setdefault(str(key), {}).setdefault(int(mi), {})[str(text)] = int(cents)
+        for key, by_month in months.items():
+            split_months = sorted(mi for mi, weights in by_month.items() if len({compared(v) for v in weights}) > 1)
+            if not split_months:
+                continue
+            values = sorted({v for mi in split_months for v in by_month[mi]})
+            first = by_month[split_months[0]]
+            chosen = min(first, key=lambda v: (-first[v], v))
+            found.append((split_months[0], key, k, Issue(
+                severity="warning", code="rows_disagree", sheet=where, month=Month.from_index(split_months[0]),
+                message=customer_rows_disagree(key, title, values, chosen, lay.unit, len(split_months)))))
+    return [issue for *_, issue in sorted(found, key=lambda f: f[:3])]
 
 
 def _alike_customers(query: Any, where: str) -> list[Issue]:
