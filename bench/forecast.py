@@ -253,6 +253,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=48, help="months in each table (at least 26)")
     parser.add_argument("--seeds", type=int, default=3, help="tables per scenario, seeds 1..N")
     parser.add_argument("--replays", type=int, default=40, help="replays of the last 12 months per table")
+    parser.add_argument("--scenario", default="", help="only the scenarios whose name holds this text")
     args = parser.parse_args()
     print(f"about {args.customers:,} customers over {args.months} months, cut 12 months before the end; "
           f"{args.seeds} seeds per scenario; miss = (projection - truth) / truth at the 12th month; "
@@ -261,7 +262,7 @@ def main() -> None:
           " nrr miss vs expected (mean, worst) | truth vs expected (mean abs, worst) | replay sd |"
           " truth in band | expected in band | band width | naive | naive miss (mean, worst) | s/forecast |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: | ---: | ---: | ---: | ---: |")
-    for scenario in SCENARIOS:
+    for scenario in (s for s in SCENARIOS if args.scenario in s.name):
         outcomes = [measure(scenario, simulate(scenario, args.customers, args.months, seed), args.months, seed,
                             args.replays)
                     for seed in range(1, args.seeds + 1)]
