@@ -9,7 +9,6 @@ environment, read where they are used.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -442,6 +441,8 @@ SECTIONS: dict[str, type] = {
 
 
 def _suggest(name: str, options: list[str]) -> str:
+    import difflib  # only a misspelt key needs it
+
     close = difflib.get_close_matches(name, options, n=1)
     return f" Did you mean '{close[0]}'?" if close else f" Known: {', '.join(options)}."
 
