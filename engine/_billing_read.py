@@ -636,11 +636,11 @@ def billed_per_period(table: CustomerTable, sheet: str | None, rows: Sequence[in
     found: dict[int, list[str]] = {12: [], 3: []}
     chosen = range(len(table.names)) if rows is None else rows
     for name, series in ((table.names[c], table.mrr[c]) for c in chosen):
-        paid = [i for i, cents in enumerate(series) if cents]
-        if len(paid) < 2:
+        paid = list(itertools.compress(range(len(series)), series))  # the months it pays in
+        # one gap between all of them, 12 or 3 (most customers pay in the next month: gap 1, looked at no further)
+        if len(paid) < 2 or (gap := paid[1] - paid[0]) not in found:
             continue
-        gaps = {b - a for a, b in itertools.pairwise(paid)}
-        if len(gaps) == 1 and (gap := gaps.pop()) in found:
+        if all(b - a == gap for a, b in itertools.pairwise(paid)):
             found[gap].append(name)
     return [Issue(severity="warning", code="billed_per_period", message=say.billed_per_period(n, names),
                   sheet=sheet)

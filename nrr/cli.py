@@ -669,6 +669,9 @@ _READ_ONLY = {"report", "ledger", "validate", "cohorts", "forecast", "mrr"}
 
 
 def run() -> None:  # console-script entry point
+    # numpy's OpenBLAS starts a thread per core when numpy is imported (a large table's columnar read), which
+    # costs about 50 ms of a 2-core machine's start-up; nrr multiplies no matrices, and a value set outside wins
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = sys.argv[1:]
     code = main(argv)
     if argv and argv[0] in _READ_ONLY:
