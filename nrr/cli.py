@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -673,6 +674,10 @@ def run() -> None:  # console-script entry point
     # costs about 50 ms of a 2-core machine's start-up; nrr multiplies no matrices, and a value set outside wins
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = sys.argv[1:]
+    if argv and argv[0] in _READ_ONLY:
+        # a command that reads and ends makes few reference cycles: the collector looks at young objects in
+        # batches of 200,000, not 700 (as mypy does), which saves a tenth of a 1,000-customer table's read
+        gc.set_threshold(200_000, 30, 30)
     code = main(argv)
     if argv and argv[0] in _READ_ONLY:
         # freeing a big customer table's million small objects one by one takes a fifth of a second
