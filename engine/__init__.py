@@ -53,20 +53,6 @@ from engine._benchmarks import (
     compare_benchmarks,
     stage_for_arr,
 )
-from engine._billing import (
-    LEFT_OUT,
-    SOURCE_KINDS,
-    BillingLine,
-    BillingResult,
-    MonthAmount,
-    Normalization,
-    SourceKind,
-    SubscriptionRow,
-    normalize_lines,
-    normalize_month_amounts,
-    normalize_subscriptions,
-    split_cents,
-)
 from engine._cells import Cell, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._cohort import (
     COHORT_LABEL,
@@ -170,6 +156,20 @@ from engine._table import CustomerTable, MonthMovements, cents_to_decimal, compa
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 if TYPE_CHECKING:
+    from engine._billing import (
+        LEFT_OUT,
+        SOURCE_KINDS,
+        BillingLine,
+        BillingResult,
+        MonthAmount,
+        Normalization,
+        SourceKind,
+        SubscriptionRow,
+        normalize_lines,
+        normalize_month_amounts,
+        normalize_subscriptions,
+        split_cents,
+    )
     from engine._digest import Digest, build_digest
     from engine._forecast import (
         MAX_MONTHS as MAX_FORECAST_MONTHS,
@@ -199,9 +199,12 @@ if TYPE_CHECKING:
     )
     from engine._mrr_table import MRR_COLUMNS, mrr_csv, mrr_view
 
-# what a report does not use, imported on first use (PEP 562): the forecast, the digest, the movers' and the
-# ledger's text tables and nrr mrr's rows, so `nrr report` starts without them
+# what a report does not use, imported on first use (PEP 562): billing data's normalization, the forecast, the
+# digest, the movers' and the ledger's text tables and nrr mrr's rows, so `nrr report` starts without them
 _LAZY = {
+    "engine._billing": ("LEFT_OUT", "SOURCE_KINDS", "BillingLine", "BillingResult", "MonthAmount", "Normalization",
+                        "SourceKind", "SubscriptionRow", "normalize_lines", "normalize_month_amounts",
+                        "normalize_subscriptions", "split_cents"),
     "engine._digest": ("Digest", "build_digest"),
     "engine._forecast": ("MAX_FORECAST_MONTHS", "Backtest", "Forecast", "ForecastMonth", "Target", "build_forecast",
                          "forecast_as_of", "forecast_to_dict", "parse_amount"),

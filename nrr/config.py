@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -549,6 +548,8 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
     path = find_config(config, env, cwd)
     if path is None:
         return settings_from({}, "nrr.toml", env, config_path=None, base_dir=cwd)
+    import tomllib  # only a config file needs it
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
