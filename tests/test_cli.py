@@ -309,14 +309,16 @@ def test_a_report_with_no_state_database_yet_does_not_import_sqlalchemy(tmp_path
 
 
 def test_a_json_report_on_a_csv_loads_only_what_it_uses(tmp_path: Path) -> None:
-    """Start-up is most of a small file's answer: no rich for JSON, nor Stripe's, a warehouse's, the forecast's or
-    the digest's modules (each package loads them on first use), nor zipfile, nor polars for a small table."""
+    """Start-up is most of a small file's answer: no rich for JSON, nor Stripe's, a warehouse's, billing data's,
+    the forecast's or the digest's modules (each package loads them on first use), nor zipfile, nor polars for a
+    small table."""
     import subprocess
 
     code = ("import sys; from nrr.cli import main; "
             f"main(['report', 'ttm', '--json', '--ledger', {str(ROOT / 'examples' / 'customers.csv')!r}, "
             "'--today', '2026-11-05'], env={}); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'zipfile', 'polars', 'numpy') "
-            "or m in ('stripe_source._source', 'warehouse._source', 'engine._forecast', 'engine._digest')))")
+            "or m in ('stripe_source._source', 'warehouse._source', 'engine._billing', 'engine._forecast', "
+            "'engine._digest')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
