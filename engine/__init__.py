@@ -8,6 +8,9 @@
     Decimal('1.08')
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from engine._aggregates import (
     MOVED_BITS,
     NO_COHORT,
@@ -50,20 +53,6 @@ from engine._benchmarks import (
     compare_benchmarks,
     stage_for_arr,
 )
-from engine._billing import (
-    LEFT_OUT,
-    SOURCE_KINDS,
-    BillingLine,
-    BillingResult,
-    MonthAmount,
-    Normalization,
-    SourceKind,
-    SubscriptionRow,
-    normalize_lines,
-    normalize_month_amounts,
-    normalize_subscriptions,
-    split_cents,
-)
 from engine._cells import Cell, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
 from engine._cohort import (
     COHORT_LABEL,
@@ -94,7 +83,6 @@ from engine._columnar import (
 from engine._customer_headers import customer_role, header_tokens, read_customer_header, table_form
 from engine._customers import CustomerCheck, read_customers
 from engine._dense import DenseGrid, PackedTexts
-from engine._digest import Digest, build_digest
 from engine._errors import (
     CellError,
     FxError,
@@ -106,24 +94,10 @@ from engine._errors import (
     QueryError,
 )
 from engine._fields import FIELD_TITLES, Field, Unit
-from engine._forecast import (
-    MAX_MONTHS as MAX_FORECAST_MONTHS,
-)
-from engine._forecast import (
-    Backtest,
-    Forecast,
-    ForecastMonth,
-    Target,
-    build_forecast,
-    forecast_as_of,
-    forecast_to_dict,
-    parse_amount,
-)
 from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
 from engine._headers import match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
-from engine._ledger_table import ledger_table
 from engine._messages import (
     WARNINGS_SHOWN,
     alert_ledger_clean,
@@ -149,19 +123,6 @@ from engine._messages import (
     shows_as_no_change,
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
-from engine._movers_text import (
-    MOVER_TITLES,
-    MoverGroup,
-    MoverLine,
-    SegmentLine,
-    attribute_column,
-    logo_sentence,
-    mover_groups,
-    no_movers_sentence,
-    segment_lines,
-    segment_values,
-)
-from engine._mrr_table import MRR_COLUMNS, mrr_csv, mrr_view
 from engine._options import NO_OPTIONS, ReadOptions
 from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger, reads_as_billing
@@ -195,6 +156,77 @@ from engine._sentences import (
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
 from engine._table import CustomerTable, MonthMovements, cents_to_decimal, compared, fewer_gc_pauses, usual_spellings
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
+
+if TYPE_CHECKING:
+    from engine._billing import (
+        LEFT_OUT,
+        SOURCE_KINDS,
+        BillingLine,
+        BillingResult,
+        MonthAmount,
+        Normalization,
+        SourceKind,
+        SubscriptionRow,
+        normalize_lines,
+        normalize_month_amounts,
+        normalize_subscriptions,
+        split_cents,
+    )
+    from engine._digest import Digest, build_digest
+    from engine._forecast import (
+        MAX_MONTHS as MAX_FORECAST_MONTHS,
+    )
+    from engine._forecast import (
+        Backtest,
+        Forecast,
+        ForecastMonth,
+        Target,
+        build_forecast,
+        forecast_as_of,
+        forecast_to_dict,
+        parse_amount,
+    )
+    from engine._ledger_table import ledger_table
+    from engine._movers_text import (
+        MOVER_TITLES,
+        MoverGroup,
+        MoverLine,
+        SegmentLine,
+        attribute_column,
+        logo_sentence,
+        mover_groups,
+        no_movers_sentence,
+        segment_lines,
+        segment_values,
+    )
+    from engine._mrr_table import MRR_COLUMNS, mrr_csv, mrr_view
+
+# what a report does not use, imported on first use (PEP 562): billing data's normalization, the forecast, the
+# digest, the movers' and the ledger's text tables and nrr mrr's rows, so `nrr report` starts without them
+_LAZY = {
+    "engine._billing": ("LEFT_OUT", "SOURCE_KINDS", "BillingLine", "BillingResult", "MonthAmount", "Normalization",
+                        "SourceKind", "SubscriptionRow", "normalize_lines", "normalize_month_amounts",
+                        "normalize_subscriptions", "split_cents"),
+    "engine._digest": ("Digest", "build_digest"),
+    "engine._forecast": ("MAX_FORECAST_MONTHS", "Backtest", "Forecast", "ForecastMonth", "Target", "build_forecast",
+                         "forecast_as_of", "forecast_to_dict", "parse_amount"),
+    "engine._ledger_table": ("ledger_table",),
+    "engine._movers_text": ("MOVER_TITLES", "MoverGroup", "MoverLine", "SegmentLine", "attribute_column",
+                            "logo_sentence", "mover_groups", "no_movers_sentence", "segment_lines", "segment_values"),
+    "engine._mrr_table": ("MRR_COLUMNS", "mrr_csv", "mrr_view"),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+_RENAMED = {"MAX_FORECAST_MONTHS": "MAX_MONTHS"}
+
+if not TYPE_CHECKING:  # hidden from mypy, which knows each lazy name's type from the imports above
+
+    def __getattr__(name: str) -> object:
+        if name not in _MODULE_OF:
+            raise AttributeError(f"module 'engine' has no attribute {name!r}")
+        value = getattr(importlib.import_module(_MODULE_OF[name]), _RENAMED.get(name, name))
+        globals()[name] = value
+        return value
+
 
 __all__ = [
     "COHORT_BY",

@@ -47,7 +47,6 @@ from engine._headers import is_total_label
 from engine._issues import Issue, a1
 from engine._month import MONTH_WORDS, Month
 from engine._options import NO_OPTIONS, ReadOptions
-from engine._table import CustomerTable
 
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
                    r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?")
@@ -627,21 +626,3 @@ def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet
                  first_row: int = 1, options: ReadOptions = NO_OPTIONS) -> BillingResult:
     """The billing data under ``header`` normalized to a customer table, with every error and warning."""
     return _Reader(grid, header, sheet, first_row, options).run()
-
-
-def billed_per_period(table: CustomerTable, sheet: str | None, rows: Sequence[int] | None = None) -> list[Issue]:
-    """A warning for the customers of a plain customer table who pay one month in twelve (or three) with nothing
-    between: annual (quarterly) plans booked in their invoice month, which count n times their MRR in one month
-    and 0 in the others. ``rows``: the only customers (by index) that can be such, when the caller knows."""
-    found: dict[int, list[str]] = {12: [], 3: []}
-    chosen = range(len(table.names)) if rows is None else rows
-    for name, series in ((table.names[c], table.mrr[c]) for c in chosen):
-        paid = [i for i, cents in enumerate(series) if cents]
-        if len(paid) < 2:
-            continue
-        gaps = {b - a for a, b in itertools.pairwise(paid)}
-        if len(gaps) == 1 and (gap := gaps.pop()) in found:
-            found[gap].append(name)
-    return [Issue(severity="warning", code="billed_per_period", message=say.billed_per_period(n, names),
-                  sheet=sheet)
-            for n, names in found.items() if names]

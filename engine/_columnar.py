@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine._billing_headers import find_billing_header
-from engine._billing_read import billed_per_period
 from engine._cells import Cell, infer_date_order, parse_month
 from engine._customer_headers import CURRENCY_CODES, header_tokens, read_customer_header, table_form
-from engine._customers import _Reader
+from engine._customers import _Reader, billed_per_period
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
 from engine._fields import Unit

@@ -844,3 +844,21 @@ class _Reader:
             keys, first, numbers = self.fast_rows
             return first + numbers[keys.index(key)]
         return min((r for r in b.rows[b.index[key]] if r), default=0)
+
+
+def billed_per_period(table: CustomerTable, sheet: str | None, rows: Sequence[int] | None = None) -> list[Issue]:
+    """A warning for the customers of a plain customer table who pay one month in twelve (or three) with nothing
+    between: annual (quarterly) plans booked in their invoice month, which count n times their MRR in one month
+    and 0 in the others. ``rows``: the only customers (by index) that can be such, when the caller knows."""
+    found: dict[int, list[str]] = {12: [], 3: []}
+    chosen = range(len(table.names)) if rows is None else rows
+    for name, series in ((table.names[c], table.mrr[c]) for c in chosen):
+        paid = list(itertools.compress(range(len(series)), series))  # the months it pays in
+        # one gap between all of them, 12 or 3 (most customers pay in the next month: gap 1, looked at no further)
+        if len(paid) < 2 or (gap := paid[1] - paid[0]) not in found:
+            continue
+        if all(b - a == gap for a, b in itertools.pairwise(paid)):
+            found[gap].append(name)
+    return [Issue(severity="warning", code="billed_per_period", message=say.billed_per_period(n, names),
+                  sheet=sheet)
+            for n, names in found.items() if names]

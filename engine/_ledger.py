@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from engine._aggregates import Customers
-from engine._billing import Normalization, SourceKind
 from engine._fields import Field, Unit
 from engine._issues import Issue, a1
 from engine._month import Month
 from engine._table import CustomerTable, cents_to_decimal
+
+if TYPE_CHECKING:
+    from engine._billing import Normalization, SourceKind  # billing data only: loaded when it is read
 
 ZERO = Decimal(0)
 

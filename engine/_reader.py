@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from engine import _messages as say
 from engine._billing_headers import BillingHeader, find_billing_header
-from engine._billing_read import billed_per_period, read_billing
 from engine._cells import (
     Cell,
     DateOrder,
@@ -28,7 +27,7 @@ from engine._cells import (
     show,
 )
 from engine._customer_headers import customer_header_gap, find_customer_header
-from engine._customers import read_customers
+from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
 from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header
@@ -114,6 +113,8 @@ def _customer_check(grid: Grid, sheet: str | None, first_row: int, options: Read
 
 def _billing_check(grid: Grid, header: BillingHeader, sheet: str | None, first_row: int,
                    options: ReadOptions) -> LedgerCheck:
+    from engine._billing_read import read_billing  # billing data only: a customer table or a ledger never loads it
+
     found = read_billing(grid, header, sheet=sheet, first_row=first_row, options=options)
     issues = list(found.issues)
     if found.table is None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import _messages as say
 from engine._aggregates import Customers
 from engine._benchmarks import Benchmark, Profile, compare_benchmarks
-from engine._billing import Normalization, SourceKind
 from engine._cohort import (
     COHORT_LABEL,
     MOVER_KINDS,
@@ -42,6 +41,9 @@ from engine._retention import (
 )
 from engine._sentences import approximation_note
 from engine._table import CustomerTable
+
+if TYPE_CHECKING:
+    from engine._billing import Normalization, SourceKind  # billing data only: loaded when it is read
 
 _CENTS = Decimal("0.01")
 #: what the top-level money of a report (``start_mrr``, ``end_mrr``, ``expansion``, ``churn``, ``downgrade``, the

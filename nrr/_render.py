@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console, Group
@@ -15,7 +16,6 @@ from engine import (
     MOVER_KINDS,
     WARNINGS_SHOWN,
     CohortTriangle,
-    Forecast,
     Issue,
     Ledger,
     Report,
@@ -28,10 +28,8 @@ from engine import (
     customer_count,
     growth_basis,
     grr_sentence,
-    ledger_table,
     method_sentence,
     more_warnings,
-    mover_groups,
     profile_sentence,
     pts,
     rate,
@@ -40,6 +38,9 @@ from engine import (
     triangle_sentence,
 )
 from nrr import _messages as say
+
+if TYPE_CHECKING:
+    from engine import Forecast
 
 
 def render_report(report: Report, console: Console, by: str = "Segment") -> None:
@@ -185,6 +186,8 @@ def _packed(items: Sequence[str], width: int) -> str:
 
 def _print_cohort(report: Report, console: Console, by: str) -> None:
     """Who moved the number (the top movers of each kind) and, with --by, the cohort per segment."""
+    from engine import mover_groups  # loaded for a customer table's answer only
+
     cohort, cur = report.cohort, report.currency
     assert cohort is not None
     for group in mover_groups(cohort, MOVER_KINDS, cur):  # worded once, as Slack and the add-on word them
@@ -212,6 +215,8 @@ def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> No
     Headers are the template's, shortened (``Start MRR``), and wrap onto a second line before a figure is cut;
     when even that is too wide for the terminal, the columns go in blocks, each led by the month.
     """
+    from engine import ledger_table  # loaded for nrr ledger only
+
     headers, rows = ledger_table(ledger)
     if ledger.customers is not None and ledger.customers.currency is not None:
         currency = ledger.customers.currency  # the table's own currency, as nrr report answers in
@@ -273,6 +278,8 @@ def ledger_csv(ledger: Ledger) -> str:
     """The ledger as CSV under the template's headers (``nrr ledger --csv``)."""
     import csv
     import io
+
+    from engine import ledger_table
 
     headers, rows = ledger_table(ledger)
     buffer = io.StringIO()

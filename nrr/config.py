@@ -9,9 +9,7 @@ environment, read where they are used.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -442,6 +440,8 @@ SECTIONS: dict[str, type] = {
 
 
 def _suggest(name: str, options: list[str]) -> str:
+    import difflib  # only a misspelt key needs it
+
     close = difflib.get_close_matches(name, options, n=1)
     return f" Did you mean '{close[0]}'?" if close else f" Known: {', '.join(options)}."
 
@@ -548,6 +548,8 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
     path = find_config(config, env, cwd)
     if path is None:
         return settings_from({}, "nrr.toml", env, config_path=None, base_dir=cwd)
+    import tomllib  # only a config file needs it
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

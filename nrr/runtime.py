@@ -20,8 +20,6 @@ from engine import (
     TOP_MOVERS,
     Cells,
     Customers,
-    Digest,
-    Forecast,
     FxError,
     FxRates,
     Ledger,
@@ -32,10 +30,7 @@ from engine import (
     Period,
     ReadOptions,
     Report,
-    build_digest,
-    build_forecast,
     build_report,
-    forecast_as_of,
     read_rates_table,
 )
 from nrr import _messages as say
@@ -46,6 +41,7 @@ from stripe_source import is_stripe_spec
 from warehouse import is_warehouse_spec
 
 if TYPE_CHECKING:
+    from engine import Digest, Forecast
     from nrr.state import StateStore
     from nrr.workspace import Workspace
     from sheets import GoogleSheetSource, LedgerCache, SheetsClient
@@ -191,6 +187,8 @@ class Runtime:
 
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12, by: str | None = None) -> Digest:
         """The engine's digest for ``month``, with the configured settings (``by``: its segments' column)."""
+        from engine import build_digest  # the forecast and the digest load when asked for: a report needs neither
+
         s = self._file
         method = None if s.ledger.method == "cohort" and ledger.customers is None else s.ledger.method
         return build_digest(ledger, month, method=method, profile=s.profile,
@@ -201,6 +199,8 @@ class Runtime:
                  target: tuple[Decimal, Month] | None = None) -> Forecast:
         """The engine's forecast from the last closed month before ``today``, in the configured currency when the
         table names none."""
+        from engine import build_forecast, forecast_as_of
+
         forecast = build_forecast(table, forecast_as_of(table, Month.of(today) - 1), months=months, target=target)
         return forecast if forecast.currency else replace(forecast, currency=self._file.company.currency)
 

@@ -28,6 +28,7 @@ import hashlib
 import json
 import mmap
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -259,23 +260,30 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
             return cached
     # the bytes are hashed in a thread once polars has parsed them, while the columns are checked on one core
     # (hashlib lets go of the GIL, and so do numpy's loops): at 1,000,000 customers hashing the 810 MB alone takes
-    # about 1 s of CPU, which would otherwise slow polars' own threads down
-    import concurrent.futures  # imported here: a small file's start-up never loads it
+    # about 1 s of CPU, which would otherwise slow polars' own threads down. A plain thread: concurrent.futures
+    # would import logging and traceback (8 ms)
+    hashed: list[str | None] = []  # the digest, None when the file could not be read
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        hashing: list[concurrent.futures.Future[tuple[str, bytes]]] = []
+    def hash_it() -> None:
         try:
-            with path.open("rb") as handle:
-                head = handle.read(65536)
+            hashed.append(hash_file(path)[0])
         except OSError:
-            return None
-        cells = read_columnar(path, head, "", lambda: hashing.append(pool.submit(hash_file, path)))
-        if cells is None:
-            return None
-        try:
-            digest = hashing[0].result()[0]
-        except OSError:
-            return None
+            hashed.append(None)
+
+    hashing = threading.Thread(target=hash_it, name="nrr-hash")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return None
+    try:
+        cells = read_columnar(path, head, "", hashing.start)
+    finally:
+        if hashing.ident is not None:  # started: waited for, whatever the read came to
+            hashing.join()
+    digest = hashed[0] if hashed else None
+    if cells is None or digest is None:
+        return None
     cells = dataclasses.replace(cells, source_digest=digest)
     try:
         if FileStat.of(path) != stat:  # changed while it was read: read it again, by the row reader
@@ -285,8 +293,6 @@ def read_fast(path: Path, fast: FastRead) -> Cells | None:
     table = cells.ledger.customer_table
     if fast.cache_dir is not None and table is not None:
         if fast.write_behind:
-            import threading
-
             writer = threading.Thread(target=store_table, args=(fast.cache_dir, stat, digest, table),
                                       kwargs={"now_ns": fast.clock_ns()}, name="nrr-cache-write")
             writer.start()

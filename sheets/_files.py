@@ -14,14 +14,17 @@ import itertools
 import re
 import threading
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import NO_OPTIONS, Cell, Cells, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
 from sheets import _messages as say
 from sheets._cache import FastRead, read_fast
 from sheets._errors import SourceError
+
+if TYPE_CHECKING:
+    import zipfile
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 # a file's cells, reused while its modification and change times and size are unchanged
@@ -294,6 +297,8 @@ def _not_a_workbook(path: Path) -> str | None:
     if head.startswith(_OLE):
         return _binary_kind(path.read_bytes())
     if head.startswith(b"PK\x03\x04"):
+        import zipfile  # an XLSX file's check only: a CSV's start-up never loads it
+
         try:
             with zipfile.ZipFile(path) as archive:
                 parts = archive.infolist()

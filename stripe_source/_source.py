@@ -37,8 +37,6 @@ from stripe_source._errors import StripeError, StripeUnavailable
 from stripe_source._records import StripeCustomer
 from stripe_source._sync import SyncResult, SyncStore, sync
 
-SOURCE_NAME = "stripe"
-
 
 class StripeStore(SyncStore, Protocol):
     """The sync's store, and what reading the ledger needs from it."""
@@ -69,11 +67,6 @@ def account_name(data: Mapping[str, Any]) -> str | None:
     dashboard = (data.get("settings") or {}).get("dashboard") or {}
     profile = data.get("business_profile") or {}
     return dashboard.get("display_name") or profile.get("name") or data.get("email") or None
-
-
-def is_stripe_spec(spec: str) -> bool:
-    """``stripe`` names the Stripe account of ``STRIPE_API_KEY``."""
-    return spec.strip().lower() == SOURCE_NAME
 
 
 def billing_lines(rows: Sequence[Mapping[str, Any]], customers: Mapping[str, StripeCustomer]

@@ -139,6 +139,13 @@ def test_each_package_says_what_it_exports(package_dir: str) -> None:
                for n in tree.body), f"{init} has no __all__"
 
 
+@pytest.mark.parametrize("package", ["engine", "sheets", "stripe_source", "warehouse", "bot", "nrr", "nrr.addon"])
+def test_every_exported_name_is_there(package: str) -> None:
+    """A name a package loads on first use (PEP 562) is found like any other."""
+    module = importlib.import_module(package)
+    assert [n for n in module.__all__ if not hasattr(module, n)] == []
+
+
 def folder_imports() -> dict[tuple[str, str], str]:
     """Each (folder, folder it imports) among our top-level folders, with the first place it does."""
     arrows: dict[tuple[str, str], str] = {}

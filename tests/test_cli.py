@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from nrr.cli import main
-from tests.helpers import EXAMPLE_CONFIG, EXAMPLE_LEDGER, HEADER
+from tests.helpers import EXAMPLE_CONFIG, EXAMPLE_LEDGER, HEADER, ROOT
 
 NOW = dt.datetime(2026, 11, 22, 15, 0, tzinfo=dt.UTC)
 
@@ -259,8 +259,6 @@ def test_mrr_growth_says_what_it_is_measured_against() -> None:
 
 
 def test_a_customer_report_says_why_its_money_rows_are_not_the_cohort() -> None:
-    from tests.helpers import ROOT
-
     _, out, _ = run("report", "ttm", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05")
     flat = " ".join(line.strip("│ ") for line in out.splitlines())
     assert ("The movements above are every customer's, month by month, new customers' included; the cohort figures "
@@ -308,3 +306,19 @@ def test_a_report_with_no_state_database_yet_does_not_import_sqlalchemy(tmp_path
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "False"
     assert not (tmp_path / "nrr-state.db").exists()
+
+
+def test_a_json_report_on_a_csv_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """Start-up is most of a small file's answer: no rich for JSON, nor Stripe's, a warehouse's, billing data's,
+    the forecast's or the digest's modules (each package loads them on first use), nor zipfile, nor polars for a
+    small table."""
+    import subprocess
+
+    code = ("import sys; from nrr.cli import main; "
+            f"main(['report', 'ttm', '--json', '--ledger', {str(ROOT / 'examples' / 'customers.csv')!r}, "
+            "'--today', '2026-11-05'], env={}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'zipfile', 'polars', 'numpy') "
+            "or m in ('stripe_source._source', 'warehouse._source', 'engine._billing', 'engine._forecast', "
+            "'engine._digest')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"

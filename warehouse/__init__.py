@@ -2,27 +2,46 @@
 answered where it lives (only sums come back); billing data in such a table (invoice lines, subscriptions, a per-month
 table with a billing interval) fetched and normalized by the engine's rules, as a file's.
 
-Naming a table imports nothing; SQLAlchemy and the database's driver load when it is read, from the extras
-``nrr[postgres]``, ``nrr[duckdb]`` (DuckDB files and Parquet), ``nrr[bigquery]`` and ``nrr[snowflake]``.
+Naming a table imports nothing (``WarehouseSource`` and ``compiled_queries`` load on first use, PEP 562);
+SQLAlchemy and the database's driver load when it is read, from the extras ``nrr[postgres]``, ``nrr[duckdb]``
+(DuckDB files and Parquet), ``nrr[bigquery]`` and ``nrr[snowflake]``.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from warehouse._compiled import compiled_queries
 from warehouse._errors import WarehouseError
-from warehouse._source import WarehouseSource
 from warehouse._spec import WarehouseSpec, is_warehouse_spec, parse_warehouse_spec
+
+if TYPE_CHECKING:
+    from warehouse._compiled import compiled_queries
+    from warehouse._source import WarehouseSource
+
+_LAZY = {"WarehouseSource": "warehouse._source", "compiled_queries": "warehouse._compiled"}
 
 
 def open_warehouse_source(spec: str, base_dir: Path | None = None, *, columns: Mapping[str, str] | None = None,
                           statement_timeout: float = 60.0, secret: bool = False) -> WarehouseSource:
     """The warehouse table ``spec`` names (``postgresql://...#schema.table``, ``file.parquet``, ...); ``secret``:
     the spec came from the environment and may hold a password (a spec from nrr.toml or the command line may not)."""
+    from warehouse._source import WarehouseSource
+
     return WarehouseSource(parse_warehouse_spec(spec, base_dir, secret=secret), dict(columns or {}),
                            statement_timeout)
+
+
+if not TYPE_CHECKING:  # hidden from mypy, which knows each lazy name's type from the imports above
+
+    def __getattr__(name: str) -> Any:  # PEP 562: a command on a CSV asks only whether its ledger is a table
+        if name not in _LAZY:
+            raise AttributeError(f"module 'warehouse' has no attribute {name!r}")
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
 
 
 __all__ = [
