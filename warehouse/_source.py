@@ -205,8 +205,8 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                  .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
             issues.append(_error("repeated", customer_repeated(key), cells=(place(key),),
                                 month=Month.from_index(int(mi))))
-    else:  # nothing summed: the Plan column is an attribute like any other
-        query.layout = dataclasses.replace(lay, distinguisher=None)
+    else:  # nothing summed: the Plan column is an attribute like any other, and each row is its customer's month
+        query.layout = dataclasses.replace(lay, distinguisher=None, single=True)
     if repeated and lay.distinguisher is not None:
         issues += _rows_disagree(query, where)
     issues += _alike_customers(query, where)

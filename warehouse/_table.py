@@ -62,6 +62,7 @@ class Layout:
     unit: Unit
     month_is_text: bool
     currency: str | None = None  # the Currency column
+    single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
@@ -196,8 +197,11 @@ class Query:
 
     @functools.cached_property
     def base(self) -> sa.CTE:
-        """One figure per customer and month: its rows summed."""
+        """One figure per customer and month: its rows summed, or the row itself in a table checked to have one
+        (grouping millions of pairs that are already one row each costs PostgreSQL a sort spilled to disk)."""
         r = self.rows.c
+        if self.layout.single:
+            return sa.select(r.c, r.mi, r.cents).cte("nrr_base")
         return (sa.select(r.c, r.mi, sa.func.sum(r.cents).label("cents")).group_by(r.c, r.mi).cte("nrr_base"))
 
     def values(self, column: int) -> sa.Subquery:
@@ -372,6 +376,8 @@ class WarehouseTable:
 
     @functools.cached_property
     def totals(self) -> dict[int, int]:
+        if "_monthly" in self.__dict__:  # the movements' pass summed them too
+            return {mi: sums[-1] for mi, sums in self._monthly.items()}
         b = self._base()
         return {int(mi): _int(total) for mi, total in
                 self.query.run(sa.select(b.c.mi, sa.func.sum(b.c.cents)).group_by(b.c.mi))}
@@ -380,41 +386,41 @@ class WarehouseTable:
         return self.totals.get(month.index, 0)
 
     @functools.cached_property
-    def movements(self) -> tuple[MonthMovements, ...]:
-        """Each month's movements against the month before, classified once per customer-month in SQL: the
-        figure before (0 when the customer has no row then) and whether it had paid before (new or reactivation);
-        churn is also the month after a customer's last paying row, when no row says 0."""
+    def _monthly(self) -> dict[int, list[int]]:
+        """Each month's expansion, contraction, churn, reactivation and new money against the month before, the
+        churn the month after (a customer's paying row followed by no row), and the month's total: one pass of one
+        window over the customers' months, classifying each customer-month once: the figure before (0 when the
+        customer has no row then) and whether it had paid before (new or reactivation)."""
         b = self._base()
         order = b.c.mi
-        w = sa.select(b.c.c, b.c.mi, b.c.cents,
+        w = sa.select(b.c.mi, b.c.cents,
                       sa.func.lag(b.c.mi).over(partition_by=b.c.c, order_by=order).label("pmi"),
                       sa.func.lag(b.c.cents).over(partition_by=b.c.c, order_by=order).label("pcents"),
                       sa.func.lead(b.c.mi).over(partition_by=b.c.c, order_by=order).label("nmi"),
                       sa.func.min(sa.case((b.c.cents > 0, b.c.mi))).over(partition_by=b.c.c).label("fp")).subquery()
         prev = sa.case((w.c.pmi == w.c.mi - 1, w.c.pcents), else_=0)
-        now = w.c.cents
-        moved = sa.select(w.c.mi, prev.label("prev"), now.label("now"), w.c.fp).subquery()
-        p, n = moved.c.prev, moved.c.now
+        moved = sa.select(w.c.mi, prev.label("prev"), w.c.cents.label("now"), w.c.fp, w.c.nmi).subquery()
+        p, n, mi = moved.c.prev, moved.c.now, moved.c.mi
 
         def total(condition: sa.ColumnElement[bool], amount: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
             return sa.func.sum(sa.case((condition, amount), else_=0))
 
-        in_rows = sa.select(moved.c.mi, total(sa.and_(p > 0, n > p), n - p), total(sa.and_(p > 0, n > 0, n < p), p - n),
-                            total(sa.and_(p > 0, n == 0), p),
-                            total(sa.and_(p == 0, n > 0, moved.c.fp < moved.c.mi), n),
-                            total(sa.and_(p == 0, n > 0, moved.c.fp == moved.c.mi), n)).group_by(moved.c.mi)
-        last = sa.select((w.c.mi + 1).label("after"), w.c.cents).where(
-            w.c.cents > 0, sa.or_(w.c.nmi.is_(None), w.c.nmi > w.c.mi + 1)).subquery()
-        gone = sa.select(last.c.after, sa.func.sum(last.c.cents)).group_by(last.c.after)
-        found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        for mi, *amounts in self.query.run(in_rows):
-            found[int(mi)] = [_int(a) for a in amounts]
-        for mi, amount in self.query.run(gone):
-            found[int(mi)][2] += _int(amount)
+        summed = sa.select(mi, total(sa.and_(p > 0, n > p), n - p), total(sa.and_(p > 0, n > 0, n < p), p - n),
+                           total(sa.and_(p > 0, n == 0), p), total(sa.and_(p == 0, n > 0, moved.c.fp < mi), n),
+                           total(sa.and_(p == 0, n > 0, moved.c.fp == mi), n),
+                           total(sa.and_(n > 0, sa.or_(moved.c.nmi.is_(None), moved.c.nmi > mi + 1)), n),
+                           sa.func.sum(n)).group_by(mi)
+        return {int(month): [_int(a) for a in amounts] for month, *amounts in self.query.run(summed)}
+
+    @functools.cached_property
+    def movements(self) -> tuple[MonthMovements, ...]:
+        """Each month's movements against the month before; churn is also the month after a customer's last paying
+        row, when no row says 0."""
         out = []
         for i in range(1, self.count):
             month = self.first + i
-            expansion, contraction, churn, reactivation, new = found.get(month.index, [0, 0, 0, 0, 0])
+            expansion, contraction, churn, reactivation, new, _, _ = self._monthly.get(month.index, [0] * 7)
+            churn += self._monthly.get(month.index - 1, [0] * 7)[5]
             out.append(MonthMovements(month=month, start=self.total(month - 1), expansion=expansion,
                                       contraction=contraction, churn=churn, new=new, reactivation=reactivation))
         return tuple(out)
