@@ -327,6 +327,10 @@ class WarehouseTable:
     currency: str | None = None
     filters: tuple[Filter, ...] = ()
     none: bool = False
+    #: each cohort's rows (``cohort_sums``) by its months, with the ``top`` they were asked for: a smaller top is a
+    #: subset of them
+    _cohorts: dict[tuple[int, int], tuple[int | None, list[Any]]] = field(default_factory=dict, init=False, repr=False,
+                                                                   compare=False)
 
     @property
     def unit(self) -> Unit:
@@ -426,6 +430,9 @@ class WarehouseTable:
         return tuple(out)
 
     def cohort_sums(self, before: Month, last: Month, top: int) -> CohortSums:
+        """The cohort's sums and its top movers in one statement: each customer's two months are summed once, the
+        cohort's sums carried by every row (window sums over all of it), the movers ranked by kind; the rows that
+        come back are the top ``top`` of each kind (ties included) and the first customer, for the sums."""
         b = self._base()
         a_, b_ = before.index, last.index
         each = (sa.select(b.c.c, sa.func.sum(sa.case((b.c.mi == a_, b.c.cents), else_=0)).label("s"),
@@ -433,24 +440,29 @@ class WarehouseTable:
                 .where(b.c.mi.in_([a_, b_])).group_by(b.c.c).subquery())
         q = sa.select(each).where(each.c.s > 0).subquery()
         s, e = q.c.s, q.c.e
-        summed = sa.select(sa.func.count(), sa.func.sum(sa.case((e > 0, 1), else_=0)), sa.func.sum(s), sa.func.sum(e),
-                           sa.func.sum(sa.case((e < s, e), else_=s)), sa.func.sum(sa.case((e > s, e - s), else_=0)),
-                           sa.func.sum(sa.case((sa.and_(e > 0, e < s), s - e), else_=0)),
-                           sa.func.sum(sa.case((e == 0, s), else_=0)))
-        customers, *rest = (_int(v) for v in next(iter(self.query.run(summed)), (0,) * 8))
-        if not customers:
+        sums = (sa.func.count(), sa.func.sum(sa.case((e > 0, 1), else_=0)), sa.func.sum(s), sa.func.sum(e),
+                sa.func.sum(sa.case((e < s, e), else_=s)), sa.func.sum(sa.case((e > s, e - s), else_=0)),
+                sa.func.sum(sa.case((sa.and_(e > 0, e < s), s - e), else_=0)),
+                sa.func.sum(sa.case((e == 0, s), else_=0)))
+        kind = sa.case((e == s, sa.null()), (e == 0, "churn"), (e < s, "contraction"), else_="expansion")  # NULL: kept
+        amount = sa.case((e == 0, s), (e < s, s - e), else_=e - s)
+        ranked = sa.select(q.c.c, kind.label("kind"), amount.label("amount"),
+                           sa.func.rank().over(partition_by=kind, order_by=amount.desc()).label("r"),
+                           sa.func.row_number().over(order_by=q.c.c).label("n"),
+                           *(total.over().label(f"t{i}") for i, total in enumerate(sums))).subquery()
+        asked, rows = self._cohorts.get((a_, b_), (None, []))
+        if asked is None or asked < top:
+            rows = self.query.run(sa.select(*ranked.c).where(
+                sa.or_(sa.and_(ranked.c.kind.is_not(None), ranked.c.r <= top), ranked.c.n == 1)))
+            self._cohorts[a_, b_] = (top, rows)
+        if not rows:
             return NO_COHORT
+        customers, *rest = (_int(v) for v in rows[0][5:])
+        picked = [(key, kind_, value) for key, kind_, value, r, *_ in rows if kind_ is not None and int(r) <= top]
         movers: dict[str, list[tuple[int, str]]] = {"churn": [], "contraction": [], "expansion": []}
-        if top > 0:
-            kind = sa.case((e == 0, "churn"), (e < s, "contraction"), else_="expansion")
-            amount = sa.case((e == 0, s), (e < s, s - e), else_=e - s)
-            moved = sa.select(q.c.c, kind.label("kind"), amount.label("amount")).where(e != s).subquery()
-            ranked = sa.select(moved, sa.func.rank().over(partition_by=moved.c.kind, order_by=moved.c.amount.desc())
-                               .label("r")).subquery()
-            picked = self.query.run(sa.select(ranked.c.c, ranked.c.kind, ranked.c.amount).where(ranked.c.r <= top))
-            names = self.names([row[0] for row in picked])
-            for key, kind_, value in picked:
-                movers[kind_].append((_int(value), names.get(key, key)))
+        names = self.names([row[0] for row in picked])
+        for key, kind_, value in picked:
+            movers[kind_].append((_int(value), names.get(key, key)))
         retained, start, end, kept, expansion, contraction, churn = rest
         return CohortSums(customers=customers, retained=retained, start=start, end=end, kept=kept, expansion=expansion,
                           contraction=contraction, churn=churn, movers={k: tuple(v) for k, v in movers.items()})  # type: ignore[misc]
