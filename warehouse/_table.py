@@ -209,9 +209,11 @@ class Query:
         largest row, ties by value)."""
         r = self.rows.c
         value = r[f"a{column}"]
+        present = (value.is_not(None), sa.func.trim(value) != "")
+        if self.layout.single:  # one row each: no ranking (a sort of the whole table)
+            return sa.select(r.c, r.mi, value.label("v")).where(*present).subquery()
         ranked = sa.select(r.c, r.mi, value.label("v"), sa.func.row_number().over(
-            partition_by=(r.c, r.mi), order_by=(r.cents.desc(), value)).label("rn")).where(
-            value.is_not(None), sa.func.trim(value) != "").subquery()
+            partition_by=(r.c, r.mi), order_by=(r.cents.desc(), value)).label("rn")).where(*present).subquery()
         return sa.select(ranked.c.c, ranked.c.mi, ranked.c.v).where(ranked.c.rn == 1).subquery()
 
     def value_then(self, column: int, month: int) -> sa.Subquery:
@@ -224,9 +226,11 @@ class Query:
         chosen = (sa.select(r.c, sa.func.coalesce(sa.func.max(sa.case((r.mi <= month, r.mi))),
                                                   sa.func.min(r.mi)).label("mi"))
                   .where(present).group_by(r.c).subquery())
+        joined = self.rows.join(chosen, sa.and_(chosen.c.c == r.c, chosen.c.mi == r.mi))
+        if self.layout.single:  # the month's one row
+            return sa.select(r.c, value.label("v")).select_from(joined).where(present).subquery()
         ranked = (sa.select(r.c, value.label("v"), sa.func.row_number().over(
-            partition_by=r.c, order_by=(r.cents.desc(), value)).label("rn"))
-            .select_from(self.rows.join(chosen, sa.and_(chosen.c.c == r.c, chosen.c.mi == r.mi))).where(present)
+            partition_by=r.c, order_by=(r.cents.desc(), value)).label("rn")).select_from(joined).where(present)
             .subquery())
         return sa.select(ranked.c.c, ranked.c.v).where(ranked.c.rn == 1).subquery()
 
