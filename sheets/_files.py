@@ -120,7 +120,7 @@ def _xlsx_grid(path: Path, data: bytes,
     (openpyxl parses rows lazily, so inside the row loop too) is a ``SourceError`` naming the file."""
     import openpyxl  # imported here: only XLSX users pay for it
 
-    where = "it"
+    where, done = "it", 0  # done: the last row read whole
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -150,17 +150,20 @@ def _xlsx_grid(path: Path, data: bytes,
             if read > XLSX_MAX_CELLS or r > XLSX_MAX_ROWS:
                 what = f"{XLSX_MAX_CELLS:,} cells" if read > XLSX_MAX_CELLS else f"{XLSX_MAX_ROWS:,} rows"
                 raise SourceError(say.worksheet_too_large(str(path), title, what))
-            grid.append([_xlsx_cell(v) for v in row])
-            for c, (v, f) in enumerate(zip(row, typed, strict=False)):
-                if isinstance(f, str) and f.startswith("="):
-                    computed = computed or v is not None
-                    if v is None:
-                        uncomputed.append(a1(r, c))
-            where = f"worksheet '{title}' after row {r}"
+            grid.append([_xlsx_cell(v) for v in row] if row else [])  # a gap of empty rows: a million is quick
+            if row:
+                for c, (v, f) in enumerate(zip(row, typed, strict=False)):
+                    if isinstance(f, str) and f.startswith("="):
+                        computed = computed or v is not None
+                        if v is None:
+                            uncomputed.append(a1(r, c))
+            done = r
         return title, titles, grid, uncomputed, computed
     except (SourceError, MemoryError):
         raise
     except Exception as exc:  # a damaged part found while its rows are parsed
+        if done:
+            where = f"worksheet '{title}' after row {done}"
         raise SourceError(say.workbook_damaged(str(path), where, _detail(exc))) from None
     finally:
         values.close()
