@@ -193,7 +193,11 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if undated and undated[0][0]:
         issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
     pair = [r.c, r.mi]
-    repeated = query.run(sa.select(*pair).group_by(*pair).having(sa.func.count() > 1).limit(1))
+    # the months with rows, and the most rows a customer has in each: one grouping for both checks
+    per_pair = sa.select(r.mi, sa.func.count().label("n")).group_by(*pair).subquery()
+    most = {int(mi): int(n) for mi, n in query.run(sa.select(per_pair.c.mi, sa.func.max(per_pair.c.n))
+                                                   .group_by(per_pair.c.mi))}
+    repeated = any(n > 1 for n in most.values())
     if repeated and lay.distinguisher is not None:  # rows told apart by Plan (Subscription, ...) are summed
         told = r[f"a{lay.attributes.index(lay.distinguisher)}"]
         for key, mi, value in query.run(sa.select(*pair, told).group_by(*pair, told).having(sa.func.count() > 1)
@@ -210,8 +214,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if repeated and lay.distinguisher is not None:
         issues += _rows_disagree(query, where)
     issues += _alike_customers(query, where)
-    months = {int(mi) for (mi,) in query.run(sa.select(r.mi).distinct())}
-    missing = [Month.from_index(i) for i in range(low, high + 1) if i not in months]
+    missing = [Month.from_index(i) for i in range(low, high + 1) if i not in most]
     if missing:
         issues.append(_error("missing_month", month_rows_missing(missing, lay.unit), sheet=where))
     if any(i.severity == "error" for i in issues):
@@ -278,10 +281,10 @@ def _alike_customers(query: Any, where: str) -> list[Issue]:
     import sqlalchemy as sa
 
     r = query.rows.c
-    folded = sa.func.lower(sa.func.replace(sa.func.replace(r.c, " ", ""), "\t", ""))
-    close = sa.select(folded.label("f")).group_by(folded).having(sa.func.count(sa.distinct(r.c)) > 1).subquery()
-    keys = query.run(sa.select(r.c, sa.func.min(r.mi).label("first")).where(folded.in_(sa.select(close.c.f)))
-                     .group_by(r.c).order_by(sa.func.min(r.mi), r.c))
+    each = sa.select(r.c, sa.func.min(r.mi).label("first")).group_by(r.c).cte("nrr_keys")  # then fold only keys
+    folded = sa.func.lower(sa.func.replace(sa.func.replace(each.c.c, " ", ""), "\t", ""))
+    close = sa.select(folded.label("f")).group_by(folded).having(sa.func.count() > 1)
+    keys = query.run(sa.select(each.c.c, each.c.first).where(folded.in_(close)).order_by(each.c.first, each.c.c))
     groups: dict[str, list[str]] = {}
     for key, _ in keys:
         groups.setdefault(compared(str(key)), []).append(str(key))
