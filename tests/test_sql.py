@@ -399,8 +399,12 @@ def test_bigquery_and_snowflake_sql_compiles_through_their_dialects_with_names_q
     pytest.importorskip({"bigquery": "sqlalchemy_bigquery", "snowflake": "snowflake.sqlalchemy"}[dialect])
     hostile = 'mrr"; DROP TABLE x; --'
     statements = compiled_queries(dialect, hostile, ["customer_id", "Customer Name", "date_month", "mrr",
-                                                     "Seg ment"], first=Month(2025, 1), count=24, schema="finance")
-    assert len(statements) >= 12
+                                                     "Seg ment", "Plan"], first=Month(2025, 1), count=24,
+                                  schema="finance")
+    assert len(statements) >= 24  # a table of one row per customer and month, and one whose rows are summed
+    # the summed table's statements: its rows grouped and ranked, and the check for rows that disagree
+    assert any("count(distinct lower(trim(" in s.lower() for s in statements)
+    assert sum("partition by" in s.lower() and "row_number()" in s.lower() for s in statements) >= 4
     quote = {"bigquery": "`", "snowflake": '"'}[dialect]
     joined = "\n".join(statements)
     assert hostile not in joined  # the name appears only quoted, its " doubled
@@ -553,7 +557,8 @@ def test_postgresql_figures_stored_as_text_are_refused_naming_the_column_and_val
 def test_customers_whose_keys_differ_only_in_case_or_spacing_are_warned_of_as_a_file_would_be(tmp_path: Path) -> None:
     rows = [("A", dt.date(2025, 1, 1), 100.0), ("A ", dt.date(2025, 2, 1), 100.0), ("a", dt.date(2025, 3, 1), 100.0),
             ("Big  Co", dt.date(2025, 1, 1), 5.0), ("big co", dt.date(2025, 2, 1), 5.0), ("BigCo", dt.date(2025, 3, 1),
-                                                                                         5.0)]
+                                                                                         5.0),
+            ("Acme\u00a0Co", dt.date(2025, 3, 1), 7.0), ("acme co", dt.date(2025, 3, 1), 7.0)]  # a no-break space
     path = duck_file(tmp_path / "a.duckdb", ["customer_id", "month", "mrr"], rows)
     table = open_warehouse_source(f"{path}#mrr").read_cells().check
     memory = check_ledger(grid_of(["customer_id", "month", "mrr"], rows))
@@ -563,8 +568,10 @@ def test_customers_whose_keys_differ_only_in_case_or_spacing_are_warned_of_as_a_
         "'A' and 'a' differ only in case or spacing: they are counted as two customers; write them the same way if "
         "they are one.",
         "'Big  Co' and 'big co' differ only in case or spacing: they are counted as two customers; write them the "
-        "same way if they are one."]
-    assert [i.severity for i in table.issues] == ["warning"] * 3
+        "same way if they are one.",
+        "'Acme\u00a0Co' and 'acme co' differ only in case or spacing: they are counted as two customers; write them "
+        "the same way if they are one."]
+    assert [i.severity for i in table.issues] == ["warning"] * 4
 
 
 def test_rows_of_one_month_that_disagree_on_an_attribute_are_warned_of_as_a_file_would_be(tmp_path: Path) -> None:
@@ -573,6 +580,9 @@ def test_rows_of_one_month_that_disagree_on_an_attribute_are_warned_of_as_a_file
     rows = [("A", d(2025, 1, 1), 300.0, "SMB", "Pro"), ("A", d(2025, 1, 1), 100.0, "Enterprise", "Seats"),
             ("A", d(2025, 2, 1), 300.0, "SMB", "Pro"), ("A", d(2025, 2, 1), 300.0, "Mid-Market", "Seats"),
             ("A", d(2025, 3, 1), 300.0, "SMB", "Pro"), ("A", d(2025, 3, 1), 50.0, "smb ", "Seats"),  # one value
+            ("C", d(2025, 1, 1), 300.0, "SMB", "Pro"), ("C", d(2025, 1, 1), 100.0, "Enterprise", "Seats"),
+            ("C", d(2025, 1, 1), 50.0, "smb", "Addon"),  # SMB spelled another way beside it: not a third value
+            ("C", d(2025, 2, 1), 300.0, "SMB", "Pro"), ("C", d(2025, 3, 1), 300.0, "SMB", "Pro"),
             ("B", d(2025, 1, 1), 80.0, "SMB", "Pro"), ("B", d(2025, 2, 1), 80.0, "SMB", "Pro"),
             ("B", d(2025, 2, 1), 90.0, "Enterprise", "Seats"), ("B", d(2025, 3, 1), 80.0, "SMB", "Pro")]
     path = duck_file(tmp_path / "s.duckdb", header, rows)
@@ -583,6 +593,9 @@ def test_rows_of_one_month_that_disagree_on_an_attribute_are_warned_of_as_a_file
         ("warning", "'A' has rows with different segment in one month ('Enterprise', 'Mid-Market', 'SMB'; 2 months "
                     "like this): each month it counts in the segment of its largest MRR, here 'SMB' (ties: the "
                     "first in sort order). Give its rows one segment if that is not right.", Month(2025, 1)),
+        ("warning", "'C' has rows with different segment in one month ('Enterprise', 'SMB'): each month it counts in "
+                    "the segment of its largest MRR, here 'SMB' (ties: the first in sort order). Give its rows one "
+                    "segment if that is not right.", Month(2025, 1)),
         ("warning", "'B' has rows with different segment in one month ('Enterprise', 'SMB'): each month it counts in "
                     "the segment of its largest MRR, here 'Enterprise' (ties: the first in sort order). Give its "
                     "rows one segment if that is not right.", Month(2025, 2))]
@@ -592,3 +605,12 @@ def test_rows_of_one_month_that_disagree_on_an_attribute_are_warned_of_as_a_file
     # the same report and warnings; where a file names cells (D2 and D3), a table names the month
     assert [w.split(": ", 1)[1] for w in ours.pop("warnings")] == [w.split(": ", 1)[1] for w in theirs.pop("warnings")]
     assert ours == theirs
+
+
+def test_a_text_month_that_is_not_yyyy_mm_is_refused_naming_it_not_the_mrr(tmp_path: Path) -> None:
+    rows = [("A", "2026-01-01", 100.0), ("A", "2026-2-01", 100.0)]
+    path = duck_file(tmp_path / "m.duckdb", ["customer_id", "month", "mrr"], rows,
+                     types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    code, out, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
+    assert (code, out, err) == (1, "", f"{path}#mrr: month holds '2026-2-01', not a month; store a date (any day of "
+                                       "the month) or text such as 2026-03.\n")

@@ -12,26 +12,35 @@ def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first:
                      schema: str | None = None, roles: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Every statement the checks, a report (cohort, movers, segments, a segment's own customers), the derived
     ledger, the cohort triangle and a forecast run on ``table`` (its ``columns`` recognised as a file's headers, or
-    named by ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``, ``postgresql``, ``duckdb``)."""
+    named by ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``, ``postgresql``, ``duckdb``): for a
+    table of one row per customer and month, and again for one whose rows are summed (told apart by a Plan or
+    Subscription column, or not: grouped, ranked, and checked for rows that disagree)."""
+    import dataclasses
+
     import sqlalchemy as sa
 
-    from warehouse._source import check_table, recognise
+    from warehouse._source import _rows_disagree, check_table, recognise
     from warehouse._table import Query, WarehouseTable
 
     found = sa.dialects.registry.load(dialect)()
     clause = sa.table(table, *(sa.column(c) for c in columns), schema=schema)
-    query = Query(None, clause, recognise(columns, roles or {}, table), dialect=found)
+    layout = recognise(columns, roles or {}, table)
+    single = Query(None, clause, layout, dialect=found)
     last = first + (count - 1)
-    check_table(query, table, 1, first.index, last.index)
-    whole = WarehouseTable(query=query, first=first, count=count)
-    _ = whole.customer_count, whole.movements
-    whole.cohort_sums(first, last, 5)
-    whole.names(["C1"])
-    if query.layout.attributes:
-        column = query.layout.attributes[0]
-        whole.spelled(column)
-        whole.segments(column, first)
-        whole._narrowed((0, first.index, frozenset({"SMB", None}))).cohort_sums(first, last, 5)
-    whole.acquisitions()
-    whole.forecast_sums(last, query.layout.attributes[0] if query.layout.attributes else None, 12, 12)
-    return tuple(query.compiled)
+    check_table(single, table, 1, first.index, last.index)  # nothing comes back: no row repeats, so ``single``
+    summed = Query(None, clause, dataclasses.replace(layout, single=False), dialect=found)
+    if layout.distinguisher is not None:
+        _rows_disagree(summed, table)
+    for query in (single, summed):
+        whole = WarehouseTable(query=query, first=first, count=count)
+        _ = whole.customer_count, whole.movements
+        whole.cohort_sums(first, last, 5)
+        whole.names(["C1"])
+        if query.layout.attributes:
+            column = query.layout.attributes[0]
+            whole.spelled(column)
+            whole.segments(column, first)
+            whole._narrowed((0, first.index, frozenset({"SMB", None}))).cohort_sums(first, last, 5)
+        whole.acquisitions()
+        whole.forecast_sums(last, query.layout.attributes[0] if query.layout.attributes else None, 12, 12)
+    return (*single.compiled, *summed.compiled)

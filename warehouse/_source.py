@@ -152,9 +152,12 @@ class WarehouseSource:
                 prepare(connection)
             sample = connection.execute(sa.select(month).where(month.is_not(None)).limit(1)).scalar()
             text = isinstance(sample, str)
-            if text:
-                bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(
-                    month.like("____-__%"))).limit(1)).scalar()
+            if text:  # YYYY-MM first: the digits and the month number as the month index reads them
+                digits = [sa.func.substr(month, i, 1).between("0", "9") for i in (1, 2, 3, 4)]
+                readable = sa.and_(month.like("____-__%"), *digits,
+                                   sa.func.substr(month, 6, 2).in_([f"{m:02d}" for m in range(1, 13)]))
+                bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(readable))
+                                         .limit(1)).scalar()
                 if bad is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             elif sample is not None and not isinstance(sample, dt.date):
@@ -265,13 +268,20 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
             split_months = sorted(mi for mi, weights in by_month.items() if len({compared(v) for v in weights}) > 1)
             if not split_months:
                 continue
-            values = sorted({v for mi in split_months for v in by_month[mi]})
+            # a value spelled two ways in a month is one value (the row reader compares them so): its largest row's
+            values = sorted({_largest(by_month[mi], same) for mi in split_months
+                             for same in {compared(v) for v in by_month[mi]}})
             first = by_month[split_months[0]]
             chosen = min(first, key=lambda v: (-first[v], v))
             found.append((split_months[0], key, k, Issue(
                 severity="warning", code="rows_disagree", sheet=where, month=Month.from_index(split_months[0]),
                 message=customer_rows_disagree(key, title, values, chosen, lay.unit, len(split_months)))))
     return [issue for *_, issue in sorted(found, key=lambda f: f[:3])]
+
+
+def _largest(weights: dict[str, int], same: str) -> str:
+    """Of a month's values that compare as ``same``, the one of the largest row (ties: first in sort order)."""
+    return min((v for v in weights if compared(v) == same), key=lambda v: (-weights[v], v))
 
 
 def _alike_customers(query: Any, where: str) -> list[Issue]:
@@ -282,7 +292,10 @@ def _alike_customers(query: Any, where: str) -> list[Issue]:
 
     r = query.rows.c
     each = sa.select(r.c, sa.func.min(r.mi).label("first")).group_by(r.c).cte("nrr_keys")  # then fold only keys
-    folded = sa.func.lower(sa.func.replace(sa.func.replace(each.c.c, " ", ""), "\t", ""))
+    folded: Any = each.c.c
+    for space in (" ", "\t", "\n", "\r", "\u00a0"):  # the spaces str.split() splits on, as keys hold them
+        folded = sa.func.replace(folded, space, "")
+    folded = sa.func.lower(folded)
     close = sa.select(folded.label("f")).group_by(folded).having(sa.func.count() > 1)
     keys = query.run(sa.select(each.c.c, each.c.first).where(folded.in_(close)).order_by(each.c.first, each.c.c))
     groups: dict[str, list[str]] = {}
@@ -401,18 +414,19 @@ def _spill_directory() -> Path:
     return path
 
 
-#: how DuckDB, PostgreSQL, Snowflake and BigQuery say a text could not be cast to a number
-_NOT_A_NUMBER = re.compile(r"Could not convert string"
-                           r"|invalid input syntax for type (numeric|double|real|integer|bigint)"
-                           r"|Numeric value .* is not recognized|Bad (numeric|double|int64) value"
-                           r"|Invalid (NUMERIC|BIGNUMERIC|FLOAT64|INT64) value", re.IGNORECASE)
+#: how DuckDB, PostgreSQL, Snowflake and BigQuery say a text could not be cast to the number a figure is read as
+#: (NUMERIC(20, 6); the months' integers are checked before any statement runs)
+_NOT_A_NUMBER = re.compile(r"Could not convert string .* to (DECIMAL|DOUBLE)"
+                           r"|invalid input syntax for type (numeric|double precision|real)"
+                           r"|Numeric value .* is not recognized|Bad (numeric|double) value"
+                           r"|Invalid (NUMERIC|BIGNUMERIC|FLOAT64) value", re.IGNORECASE)
 
 
 def _translated(spec: WarehouseSpec, timeout: float, exc: Exception, *, amount: str | None = None) -> WarehouseError:
     """A database's error in words; ``amount``: the column holding the figures, the only one cast to a number."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if amount is not None and _NOT_A_NUMBER.search(text):
-        value = re.search(r"\"([^\"]*)\"|'([^']*)'", text) or re.search(r": (\S+)$", text)
+        value = re.search(r"\"([^\"]*)\"|'([^']*)'", text) or re.search(r"value: (.+)$", text)
         return WarehouseError(say.not_a_number(spec.label, amount, next(g for g in value.groups() if g is not None)
                                                if value else None))
     if re.search(r"does not exist|not found|no such table|Catalog Error", text, re.IGNORECASE) and re.search(

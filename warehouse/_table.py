@@ -78,7 +78,13 @@ _ALIVE: weakref.WeakSet[Query] = weakref.WeakSet()
 @atexit.register
 def _close_all() -> None:
     for query in list(_ALIVE):
-        query.close()
+        if query._lock.acquire(timeout=HOLD_SECONDS):  # a statement still running at exit is not waited on
+            try:
+                query._close()
+            except Exception:  # closing at exit: the next connection still gets its turn
+                pass
+            finally:
+                query._lock.release()
 
 
 class Query:
