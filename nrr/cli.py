@@ -341,7 +341,6 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
 
 def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     from engine import MAX_FORECAST_MONTHS, forecast_months_range, forecast_to_dict, parse_amount
-    from nrr._render import render_forecast
 
     if (args.target is None) != (args.by is None):
         raise UsageError(say.target_needs_both())
@@ -367,6 +366,8 @@ def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
 
         out.file.write(json.dumps(forecast_to_dict(forecast), indent=2) + "\n")
     else:
+        from nrr._render import render_forecast
+
         render_forecast(forecast, out.console)
     return EXIT_OK
 

@@ -207,6 +207,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                         .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
             issues.append(_error("repeated", customer_rows_share(key, lay.distinguisher, value, True),
                                 cells=(place(key),), month=Month.from_index(int(mi))))
+        issues += _rows_disagree(query, where)
     elif repeated:
         for key, mi in query.run(sa.select(*pair).group_by(*pair).having(sa.func.count() > 1)
                                  .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
@@ -214,8 +215,6 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                 month=Month.from_index(int(mi))))
     else:  # nothing summed: the Plan column is an attribute like any other, and each row is its customer's month
         query.layout = dataclasses.replace(lay, distinguisher=None, single=True)
-    if repeated and lay.distinguisher is not None:
-        issues += _rows_disagree(query, where)
     issues += _alike_customers(query, where)
     missing = [Month.from_index(i) for i in range(low, high + 1) if i not in most]
     if missing:
@@ -269,19 +268,19 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
             if not split_months:
                 continue
             # a value spelled two ways in a month is one value (the row reader compares them so): its largest row's
-            values = sorted({_largest(by_month[mi], same) for mi in split_months
-                             for same in {compared(v) for v in by_month[mi]}})
-            first = by_month[split_months[0]]
-            chosen = min(first, key=lambda v: (-first[v], v))
+            values = sorted({_heaviest({v: c for v, c in by_month[mi].items() if compared(v) == same})
+                             for mi in split_months for same in {compared(v) for v in by_month[mi]}})
+            chosen = _heaviest(by_month[split_months[0]])
             found.append((split_months[0], key, k, Issue(
                 severity="warning", code="rows_disagree", sheet=where, month=Month.from_index(split_months[0]),
                 message=customer_rows_disagree(key, title, values, chosen, lay.unit, len(split_months)))))
     return [issue for *_, issue in sorted(found, key=lambda f: f[:3])]
 
 
-def _largest(weights: dict[str, int], same: str) -> str:
-    """Of a month's values that compare as ``same``, the one of the largest row (ties: first in sort order)."""
-    return min((v for v in weights if compared(v) == same), key=lambda v: (-weights[v], v))
+def _heaviest(weights: dict[str, int]) -> str:
+    """Of a month's values (each with its largest row's cents), the one the customer takes: the largest row's,
+    ties by the value first in sort order (as the row reader and ``Query.values`` choose)."""
+    return min(weights, key=lambda v: (-weights[v], v))
 
 
 def _alike_customers(query: Any, where: str) -> list[Issue]:
