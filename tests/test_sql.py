@@ -490,6 +490,30 @@ def test_the_url_from_the_environment_variable_config_names(pg_schema: str, tmp_
 
 
 
+def test_every_segments_cohort_is_one_statement(tmp_path: Path) -> None:
+    # finding each customer's segment then is the largest pass over a table: done once for all the segments (and
+    # their benchmark cohorts, the same months), not once a segment and again for its benchmark
+    import sqlalchemy as sa
+
+    header, rows = generated(2, customers=80, months=26)
+    path = duck_file(tmp_path / "s.duckdb", header, rows)
+    source = open_warehouse_source(f"{path}#mrr")
+    ran: list[str] = []
+    sa.event.listen(source.engine(), "before_cursor_execute", lambda _c, _cur, statement, *_: ran.append(statement))
+    ledger = source.read_cells().check.ledger
+    assert ledger is not None and ledger.customers is not None
+    report = build_report(ledger, resolve_period("ttm", dt.date(2026, 3, 5)), by="segment")
+    assert report.segments is not None and len(report.segments) >= 3  # SMB (also "smb "), Enterprise, ...
+    ranked = [s for s in ran if "rank()" in s.lower()]  # a cohort's movers
+    by_segment = [s for s in ranked if "nrr_segment" in s]
+    assert len(by_segment) == 1, by_segment  # every segment's at once
+    assert len(ranked) == 3  # and the whole table's, this year's and the year before's
+    memory = check_ledger(grid_of(header, rows)).ledger
+    assert memory is not None
+    assert report_to_dict(report) == report_to_dict(build_report(memory, resolve_period("ttm", dt.date(2026, 3, 5)),
+                                                                 by="segment"))
+
+
 def test_a_duckdb_answer_reuses_one_connection_and_lets_the_file_go_when_closed(tmp_path: Path) -> None:
     import sqlalchemy as sa
 

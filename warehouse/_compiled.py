@@ -10,17 +10,18 @@ from engine import Month
 
 def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first: Month, count: int,
                      schema: str | None = None, roles: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Every statement the checks, a report (cohort, movers, segments, a segment's own customers), the derived
-    ledger, the cohort triangle and a forecast run on ``table`` (its ``columns`` recognised as a file's headers, or
-    named by ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``, ``postgresql``, ``duckdb``): for a
-    table of one row per customer and month, and again for one whose rows are summed (told apart by a Plan or
-    Subscription column, or not: grouped, ranked, and checked for rows that disagree)."""
+    """Every statement the checks, a report (cohort, movers, segments, a segment's own customers, every segment's
+    cohort at once), the derived ledger, the cohort triangle and a forecast run on ``table`` (its ``columns``
+    recognised as a file's headers, or named by ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``,
+    ``postgresql``, ``duckdb``): for a table of one row per customer and month, and again for one whose rows are
+    summed (told apart by a Plan or Subscription column, or not: grouped, ranked, and checked for rows that
+    disagree)."""
     import dataclasses
 
     import sqlalchemy as sa
 
     from warehouse._source import _rows_disagree, check_table, recognise
-    from warehouse._table import Query, WarehouseTable
+    from warehouse._table import Query, Siblings, WarehouseTable
 
     found = sa.dialects.registry.load(dialect)()
     clause = sa.table(table, *(sa.column(c) for c in columns), schema=schema)
@@ -41,6 +42,9 @@ def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first:
             whole.spelled(column)
             whole.segments(column, first)
             whole._narrowed((0, first.index, frozenset({"SMB", None}))).cohort_sums(first, last, 5)
+            segments = ((0, first.index, frozenset({"SMB", None})), (0, first.index, frozenset({"Enterprise"})))
+            siblings = Siblings(parent=whole, column=0, month=first.index, filters=segments)
+            siblings.cohort_rows(segments[0], first.index, last.index, 5)
         whole.acquisitions()
         whole.forecast_sums(last, query.layout.attributes[0] if query.layout.attributes else None, 12, 12)
     return (*single.compiled, *summed.compiled)

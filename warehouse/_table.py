@@ -258,6 +258,71 @@ class Query:
         return sa.select(seg.c.c).where(test)
 
 
+def _cohort_rows(b: sa.Subquery, a_: int, b_: int, top: int, group: sa.ColumnElement[int] | None = None,
+                 members: sa.Subquery | None = None) -> sa.Select[Any]:
+    """The statement for a cohort's sums and top movers: each customer's two months (``a_``, ``b_``) summed once,
+    the cohort's sums carried by every row (window sums over all of it), the movers ranked by kind; the rows that
+    come back are the top ``top`` of each kind (ties included) and the first customer, for the sums. With
+    ``group`` (a column of ``members``, joined on the customer): one cohort per group, each row ending with its
+    group, the windows partitioned by it."""
+    each = (sa.select(b.c.c, sa.func.sum(sa.case((b.c.mi == a_, b.c.cents), else_=0)).label("s"),
+                      sa.func.sum(sa.case((b.c.mi == b_, b.c.cents), else_=0)).label("e"))
+            .where(b.c.mi.in_([a_, b_])).group_by(b.c.c).subquery())
+    if group is None or members is None:
+        q = sa.select(each).where(each.c.s > 0).subquery()
+    else:
+        q = (sa.select(each, group.label("nrr_segment")).select_from(each.join(members, members.c.c == each.c.c))
+             .where(each.c.s > 0, group.is_not(None)).subquery())
+    by = () if group is None else (q.c.nrr_segment,)
+    s, e = q.c.s, q.c.e
+    sums = (sa.func.count(), sa.func.sum(sa.case((e > 0, 1), else_=0)), sa.func.sum(s), sa.func.sum(e),
+            sa.func.sum(sa.case((e < s, e), else_=s)), sa.func.sum(sa.case((e > s, e - s), else_=0)),
+            sa.func.sum(sa.case((sa.and_(e > 0, e < s), s - e), else_=0)),
+            sa.func.sum(sa.case((e == 0, s), else_=0)))
+    kind = sa.case((e == s, sa.null()), (e == 0, "churn"), (e < s, "contraction"), else_="expansion")  # NULL: kept
+    amount = sa.case((e == 0, s), (e < s, s - e), else_=e - s)
+    ranked = sa.select(q.c.c, kind.label("kind"), amount.label("amount"),
+                       sa.func.rank().over(partition_by=(*by, kind), order_by=amount.desc()).label("r"),
+                       sa.func.row_number().over(partition_by=by or None, order_by=q.c.c).label("n"),
+                       *(total.over(partition_by=by or None).label(f"t{i}") for i, total in enumerate(sums)),
+                       *by).subquery()
+    return sa.select(*ranked.c).where(
+        sa.or_(sa.and_(ranked.c.kind.is_not(None), ranked.c.r <= top), ranked.c.n == 1))
+
+
+@dataclass(eq=False, kw_only=True)
+class Siblings:
+    """The segments of one table by one attribute's value in one month (``WarehouseTable.segments``): a cohort
+    asked of one of them is summed for all of them in one statement, which finds each customer's value then once
+    (the table's largest pass) instead of once a segment; each segment's rows are kept for when it is asked."""
+
+    parent: WarehouseTable
+    column: int
+    month: int
+    filters: tuple[Filter, ...]
+    _rows: dict[tuple[int, int], tuple[int, dict[Filter, list[Any]]]] = field(default_factory=dict)
+
+    def cohort_rows(self, where: Filter, a_: int, b_: int, top: int) -> list[Any]:
+        """The rows ``_cohort_rows`` gives for the segment ``where``, from the one statement for every segment."""
+        asked, by_filter = self._rows.get((a_, b_), (None, {}))
+        if asked is None or asked < top:
+            query = self.parent.query
+            seg = query.segment_of(self.column, self.month)
+            whens = []
+            for i, (_, _, values) in enumerate(self.filters):
+                named = [v for v in values if v is not None]
+                test: sa.ColumnElement[bool] = seg.c.v.in_(named) if named else sa.false()
+                if None in values:
+                    test = sa.or_(test, seg.c.v.is_(None))
+                whens.append((test, i))
+            group = sa.case(*whens, else_=sa.null())
+            by_filter = {where: [] for where in self.filters}
+            for *row, g in query.run(_cohort_rows(self.parent._base(), a_, b_, top, group, seg)):
+                by_filter[self.filters[int(g)]].append(tuple(row))
+            self._rows[a_, b_] = (top, by_filter)
+        return by_filter.get(where, [])
+
+
 def cents(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0."""
     exact = sa.cast(column, sa.Numeric(20, 6))
@@ -337,6 +402,8 @@ class WarehouseTable:
     currency: str | None = None
     filters: tuple[Filter, ...] = ()
     none: bool = False
+    #: the segments this table is one of (``segments``), whose cohorts are summed in one statement for them all
+    siblings: Siblings | None = field(default=None, repr=False, compare=False)
     #: each cohort's rows (``cohort_sums``) by its months, with the ``top`` they were asked for: a smaller top is a
     #: subset of them
     _cohorts: dict[tuple[int, int], tuple[int | None, list[Any]]] = field(default_factory=dict, init=False, repr=False,
@@ -440,30 +507,15 @@ class WarehouseTable:
         return tuple(out)
 
     def cohort_sums(self, before: Month, last: Month, top: int) -> CohortSums:
-        """The cohort's sums and its top movers in one statement: each customer's two months are summed once, the
-        cohort's sums carried by every row (window sums over all of it), the movers ranked by kind; the rows that
-        come back are the top ``top`` of each kind (ties included) and the first customer, for the sums."""
-        b = self._base()
+        """The cohort's sums and its top movers in one statement (``_cohort_rows``); a segment's are summed with its
+        siblings' in one statement for them all (``Siblings``)."""
         a_, b_ = before.index, last.index
-        each = (sa.select(b.c.c, sa.func.sum(sa.case((b.c.mi == a_, b.c.cents), else_=0)).label("s"),
-                          sa.func.sum(sa.case((b.c.mi == b_, b.c.cents), else_=0)).label("e"))
-                .where(b.c.mi.in_([a_, b_])).group_by(b.c.c).subquery())
-        q = sa.select(each).where(each.c.s > 0).subquery()
-        s, e = q.c.s, q.c.e
-        sums = (sa.func.count(), sa.func.sum(sa.case((e > 0, 1), else_=0)), sa.func.sum(s), sa.func.sum(e),
-                sa.func.sum(sa.case((e < s, e), else_=s)), sa.func.sum(sa.case((e > s, e - s), else_=0)),
-                sa.func.sum(sa.case((sa.and_(e > 0, e < s), s - e), else_=0)),
-                sa.func.sum(sa.case((e == 0, s), else_=0)))
-        kind = sa.case((e == s, sa.null()), (e == 0, "churn"), (e < s, "contraction"), else_="expansion")  # NULL: kept
-        amount = sa.case((e == 0, s), (e < s, s - e), else_=e - s)
-        ranked = sa.select(q.c.c, kind.label("kind"), amount.label("amount"),
-                           sa.func.rank().over(partition_by=kind, order_by=amount.desc()).label("r"),
-                           sa.func.row_number().over(order_by=q.c.c).label("n"),
-                           *(total.over().label(f"t{i}") for i, total in enumerate(sums))).subquery()
         asked, rows = self._cohorts.get((a_, b_), (None, []))
         if asked is None or asked < top:
-            rows = self.query.run(sa.select(*ranked.c).where(
-                sa.or_(sa.and_(ranked.c.kind.is_not(None), ranked.c.r <= top), ranked.c.n == 1)))
+            if self.siblings is not None and self.filters and self.filters[-1] in self.siblings.filters:
+                rows = self.siblings.cohort_rows(self.filters[-1], a_, b_, top)
+            else:
+                rows = self.query.run(_cohort_rows(self._base(), a_, b_, top))
             self._cohorts[a_, b_] = (top, rows)
         if not rows:
             return NO_COHORT
@@ -503,6 +555,8 @@ class WarehouseTable:
         return usual_spellings((value, int(n)) for value, n in
                                self.query.run(sa.select(v.c.v, sa.func.count()).group_by(v.c.v)))
 
+    @functools.cache  # noqa: B019  (the same segments each time: a segment's cohort, asked again for its benchmark
+    # over the same months, is answered from the first answer's rows, not by a second statement)
     def segments(self, column: str, month: Month) -> Mapping[str, WarehouseTable]:
         position = self.attribute_names.index(column)
         seg = self.query.segment_of(position, month.index)
@@ -513,10 +567,13 @@ class WarehouseTable:
         for value, _ in self.query.run(counted.group_by(seg.c.v)):
             label = "(none)" if value is None else spelled.get(compared(value), "(none)")
             groups[label].add(value)
-        return {label: self._narrowed((position, month.index, frozenset(values))) for label, values in groups.items()}
+        wheres = [(position, month.index, frozenset(values)) for values in groups.values()]
+        siblings = Siblings(parent=self, column=position, month=month.index, filters=tuple(wheres))
+        return {label: dataclasses.replace(self._narrowed(where), siblings=siblings)
+                for label, where in zip(groups, wheres, strict=True)}
 
     def _narrowed(self, where: Filter) -> WarehouseTable:
-        return dataclasses.replace(self, filters=(*self.filters, where))
+        return dataclasses.replace(self, filters=(*self.filters, where), siblings=None)
 
     def empty(self) -> WarehouseTable:
         return dataclasses.replace(self, none=True)
