@@ -80,7 +80,7 @@ from engine._columnar import (
     month_indexes,
     table_currency,
 )
-from engine._customer_headers import customer_role, header_tokens, read_customer_header, table_form
+from engine._customer_headers import customer_role, header_tokens, in_cents, read_customer_header, table_form
 from engine._customers import CustomerCheck, read_customers
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import (
@@ -120,6 +120,7 @@ from engine._messages import (
     needs_customer_table,
     pts,
     rate,
+    read_as_cents,
     shows_as_no_change,
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
@@ -396,6 +397,7 @@ __all__ = [
     "growth_sentence",
     "grr_sentence",
     "header_tokens",
+    "in_cents",
     "infer_date_order",
     "is_blank",
     "label_span",
@@ -430,6 +432,7 @@ __all__ = [
     "pts",
     "quote_sheet",
     "rate",
+    "read_as_cents",
     "read_customer_header",
     "read_customers",
     "read_ledger",

@@ -23,8 +23,16 @@ HALF_CENT = Decimal("0.01")
 MONEY_LIMIT_UNITS = int(MONEY_LIMIT)
 
 
-def parse_cents(value: Cell) -> int:
-    """A money cell in cents; blank is 0. Raises ``AmountError`` for an unreadable or negative one."""
+def parse_cents(value: Cell, written_in_cents: bool = False) -> int:
+    """A money cell in cents; blank is 0. Raises ``AmountError`` for an unreadable or negative one.
+    ``written_in_cents``: the cell holds cents already (a column headed ``mrr_cents``), rounded half up to a whole
+    cent.
+
+    >>> parse_cents("1,200.50"), parse_cents("120050", written_in_cents=True), parse_cents("99.5", True)
+    (120050, 120050, 100)
+    """
+    if written_in_cents:
+        return _whole_cents(value)
     if type(value) is str:
         text = value.strip()
         if text.isascii() and len(text) < 16:  # up to 15 digits: below MONEY_LIMIT, which parse_money checks
@@ -51,6 +59,24 @@ def parse_cents(value: Cell) -> int:
     if amount < 0:
         raise AmountError(None, amount)
     return int((amount / HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _whole_cents(value: Cell) -> int:
+    if type(value) is int and 0 <= value <= MONEY_LIMIT_UNITS:
+        return value
+    if type(value) is str and (text := value.strip()).isascii() and text.isdigit() and len(text) < 16:
+        return int(text)
+    if is_error_value(value):
+        raise AmountError(say.AMOUNT_IS_ERROR_VALUE)
+    if is_blank(value):
+        return 0
+    try:
+        amount, _ = parse_money(value)
+    except CellError as exc:
+        raise AmountError(exc.expected) from None
+    if amount < 0:
+        raise AmountError(None, amount / 100)
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 _CURRENCY_MARK = re.compile(r"[$€£¥₹]|\b[A-Z]{3}\b")

@@ -63,6 +63,8 @@ def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
     if table_form(customer) != "long":
         return None
     reader = _Reader(grid, None, 1, customer)
+    if reader.in_cents:  # read by the row reader, which says so in a warning
+        return None
     key = reader.key_col if reader.key_col is not None else 0
     name = reader.name_col if reader.name_col is not None else key
     roles = customer.roles

@@ -47,6 +47,10 @@ _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "ann
                  "current", *CURRENCY_CODES}  # MRR (EUR), Net MRR
 
 
+#: words saying a figure column holds cents, not whole currency units: ``mrr_cents``, ``Amount in cents``
+_CENTS_WORDS = {"cents", "cent"}
+
+
 _CURRENCY_WORDS = {"currency", "ccy", "cur", "curr"}
 
 
@@ -69,6 +73,8 @@ def customer_role(header: str) -> Role | None:
     ['id', 'id', 'name', 'month', 'amount', None]
     >>> [customer_role(h) for h in ("currency", "currency_code", "Currency Code", "curr", "CCY")]
     ['currency', 'currency', 'currency', 'currency', 'currency']
+    >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents")]
+    ['amount', 'amount', 'amount']
     """
     words = header_tokens(header)
     if not words:
@@ -77,11 +83,20 @@ def customer_role(header: str) -> Role | None:
         return "id" if words & _ID_WORDS else "name"
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
-    if words & {"mrr", "revenue", "amount", "arr"} and words <= _AMOUNT_WORDS:
+    if words & {"mrr", "revenue", "amount", "arr"} and words <= _AMOUNT_WORDS | _CENTS_WORDS | {"in"}:
         return "amount"
     if words & _CURRENCY_WORDS and words <= _CURRENCY_WORDS | _CURRENCY_EXTRA:
         return "currency"
     return None
+
+
+def in_cents(header: str) -> bool:
+    """Whether a figure column's header says it holds cents (``mrr_cents``, ``amount_in_cents``): 10000 is 100.00.
+
+    >>> [in_cents(h) for h in ("mrr_cents", "MRR (cents)", "amount_in_cents", "MRR", "Percent")]
+    [True, True, True, False, False]
+    """
+    return bool(header_tokens(header) & _CENTS_WORDS)
 
 
 @dataclass(kw_only=True)

@@ -49,6 +49,7 @@ from engine._customer_headers import (
     CustomerHeader,
     find_customer_header,
     header_tokens,
+    in_cents,
     read_customer_header,
     table_form,
 )
@@ -160,6 +161,8 @@ class _Reader:
         if amount_col is None and any(isinstance(v, str) and (m := match_header(v)) and m.unit == "ARR"
                                       for v in grid[header.index]):
             self.unit = "ARR"
+        #: the figures are cents (a column headed ``mrr_cents``): read as such, and said in a warning
+        self.in_cents = isinstance(amount_header, str) and in_cents(amount_header)
         self.key_col = header.roles.get("id", header.roles.get("name"))
         self.name_col = header.roles.get("name", self.key_col)
         self.currencies: dict[str, str] = {}  # code -> its first cell
@@ -192,6 +195,11 @@ class _Reader:
         builder = self.read_long() if form == "long" else self.read_wide()
         for col, text in self.header.total_columns.items():
             self.add("warning", "total_column", say.total_column(text), [a1(self.first_row + self.header.index, col)])
+        if self.in_cents:
+            col = self.header.roles["amount"]
+            title = str(self.grid[self.header.index][col]).strip()
+            self.add("warning", "read_as_cents", say.read_as_cents(self.unit, title),
+                     [a1(self.first_row + self.header.index, col)])
         if builder is not None and self.fx is not None and not any(i.severity == "error" for i in self.issues):
             self.convert(builder, self.fx)
         elif len(self.currencies) > 1:
@@ -264,7 +272,7 @@ class _Reader:
 
     def amount(self, value: Cell, sheet_row: int, col: int, month: Month | None) -> int | None:
         try:
-            cents = parse_cents(value)
+            cents = parse_cents(value, self.in_cents)
             self.mark(value, a1(sheet_row, col))
             return cents
         except AmountError as exc:
@@ -543,7 +551,7 @@ class _Reader:
             cents = known.get(amount_cell) if type(amount_cell) is str else None
             if cents is None:
                 try:
-                    cents = parse_cents(amount_cell)
+                    cents = parse_cents(amount_cell, self.in_cents)
                 except AmountError:
                     self.amount(amount_cell, sheet_row, amount_col, self.first + i)
                     continue
@@ -617,7 +625,7 @@ class _Reader:
         known: dict[Cell, int] = {}
         for value in set(amounts):
             try:
-                known[value] = parse_cents(value)
+                known[value] = parse_cents(value, self.in_cents)
             except AmountError:
                 return False
         marks = {m for v in known if (m := currency_mark(v)) is not None}
@@ -821,7 +829,7 @@ class _Reader:
         if type(value) is str and (cents := known.get(value)) is not None:  # earlier in the same row
             return cents
         try:
-            cents = parse_cents(value)
+            cents = parse_cents(value, self.in_cents)
         except AmountError:
             return self.amount(value, sheet_row, col, self.first + i)
         if type(value) is str:

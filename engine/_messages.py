@@ -607,6 +607,11 @@ def alert_concentration(share: Decimal, line: Decimal, names: Sequence[str], top
 
 # --- customer tables --------------------------------------------------------------------------
 
+def read_as_cents(unit: str, header: str) -> str:
+    return (f"The {unit} column \"{header}\" is read as cents, as its header says (120050 is 1,200.50). If it holds "
+            f"whole currency units, rename it ({unit}).")
+
+
 def customer_negative(unit: str, amount: Decimal) -> str:
     return (f"{unit} {money(amount)} is negative; a customer pays 0 or more in a month "
             "(record a credit as a lower figure, not below 0).")

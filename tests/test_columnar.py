@@ -196,6 +196,8 @@ UNUSUAL = {
     "two currency codes": CLEAN.replace("Plan", "Currency").replace(",Pro", ",usd").replace(",Basic", ",eur"),
     "arr": CLEAN.replace(",MRR,", ",ARR,"),
     "amount names a currency": CLEAN.replace(",MRR,", ",MRR (EUR),"),
+    "figures in cents": CLEAN.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,")
+                             .replace(",90.5,", ",9050,"),
     "wide form": "Customer,Segment,Oct 2025,Nov 2025\nAcme,SMB,100,120\nBeta,Enterprise,250,\n",
     "seven-column ledger": (ROOT / "examples" / "ledger.csv").read_text(),
     "duplicate header": CLEAN.replace("Segment,Plan", "Segment,Segment"),

@@ -451,3 +451,25 @@ def test_blank_rows_inside_a_clean_table_keep_the_cells_named_right() -> None:
     assert [str(i) for i in check.warnings] == [
         "A2 and A5: 'Acme Inc' and 'acme inc ' differ only in case or spacing: they are counted as two customers; "
         "write them the same way if they are one."]
+
+
+def test_a_figure_column_headed_in_cents_is_read_as_cents_and_said_so() -> None:
+    dollars = [["C1", "2026-01", "1200.50", "SMB"], ["C1", "2026-02", "1300", "SMB"], ["C2", "2026-01", "99", "SMB"],
+               ["C2", "2026-02", "0", "SMB"]]
+    cents = [[c, m, str(int(D(v) * 100)), s] for c, m, v, s in dollars]
+    plain = read_customers([list(HEAD), *dollars])
+    for header in ("mrr_cents", "MRR (cents)", "amount_in_cents"):
+        found = read_customers([["Customer", "Month", header, "Segment"], *cents])
+        assert found.table is not None and found.table.mrr == plain.table.mrr  # type: ignore[union-attr]
+        assert [(i.severity, i.code, i.cells, i.message) for i in found.issues] == [
+            ("warning", "read_as_cents", ("C1",), f'The MRR column "{header}" is read as cents, as its header says '
+                                                  "(120050 is 1,200.50). If it holds whole currency units, rename it "
+                                                  "(MRR).")]
+    # a fraction of a cent rounds half up, as a figure's third decimal does; a negative one is shown in units
+    found = read_customers([["Customer", "Month", "arr_cents", "Segment"], ["C1", "2026-01", "99.5", "SMB"],
+                            ["C1", "2026-02", "-250", "SMB"]])
+    assert found.table is None
+    assert [i.message for i in found.issues if i.severity == "error"] == [
+        "ARR -2.50 is negative; a customer pays 0 or more in a month (record a credit as a lower figure, not below 0)."]
+    found = read_customers([["Customer", "Month", "mrr_cents"], ["C1", "2026-01", "99.5"], ["C1", "2026-02", 7]])
+    assert found.table is not None and found.table.mrr == ((100, 7),)

@@ -638,3 +638,47 @@ def test_a_text_month_that_is_not_yyyy_mm_is_refused_naming_it_not_the_mrr(tmp_p
     code, out, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
     assert (code, out, err) == (1, "", f"{path}#mrr: month holds '2026-2-01', not a month; store a date (any day of "
                                        "the month) or text such as 2026-03.\n")
+
+
+def in_cents(header: Sequence[str], rows: Sequence[Row]) -> tuple[list[str], list[Row]]:
+    """The table with its figure column as cents: headed ``mrr_cents``, 1200.50 written 120050."""
+    return ([*header[:3], "mrr_cents", *header[4:]],
+            [(*r[:3], round(Decimal(str(r[3])) * 100), *r[4:]) for r in rows])
+
+
+def without_cents_warning(answer: tuple[int, str, str]) -> tuple[int, Any, str]:
+    code, out, err = answer
+    data = json.loads(out)
+    assert [w.split(": ", 1)[1] for w in data["warnings"] if "read as cents" in w] == [
+        'The MRR column "mrr_cents" is read as cents, as its header says (120050 is 1,200.50). If it holds '
+        "whole currency units, rename it (MRR)."]
+    data["warnings"] = [w for w in data["warnings"] if "read as cents" not in w]
+    return code, data, err
+
+
+def test_a_table_of_cents_answers_as_the_csv_of_units_does(tmp_path: Path) -> None:
+    header, rows = in_cents(*example_rows())
+    path = duck_file(tmp_path / "c.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DATE", "BIGINT", "VARCHAR",
+                                                                 "VARCHAR"])
+    units = run("report", "ttm", "--json", "--by", "segment", *TODAY, "--ledger", str(CUSTOMERS))
+    code, data, _ = without_cents_warning(run("report", "ttm", "--json", "--by", "segment", *TODAY, "--ledger",
+                                              f"{path}#mrr"))
+    assert (code, data) == (0, json.loads(units[1]))
+    # the same cents in a CSV: the row reader reads them so, and says so under the table's first cell
+    csv_path = tmp_path / "cents.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *([*r[:2], r[2].strftime("%Y-%m"), *r[3:]] for r in rows)])
+    code, out, _ = run("report", "ttm", "--json", "--by", "segment", *TODAY, "--ledger", str(csv_path))
+    data = json.loads(out)
+    assert data["warnings"][-1].startswith('D1: The MRR column "mrr_cents" is read as cents')
+    data["warnings"].pop()
+    assert {k: v for k, v in data.items() if k != "source"} == {k: v for k, v in json.loads(units[1]).items()
+                                                                 if k != "source"}
+
+
+def test_postgresql_reads_a_cents_column_as_cents(pg_schema: str) -> None:
+    header, rows = in_cents(*example_rows())
+    spec = pg_table(pg_schema, "mrr", header, rows, ["text", "text", "date", "bigint", "text", "text"])
+    units = run("report", "ttm", "--json", *TODAY, "--ledger", str(CUSTOMERS))
+    assert without_cents_warning(run("report", "ttm", "--json", *TODAY, "--ledger", spec)) == (
+        0, json.loads(units[1]), "")

@@ -43,7 +43,9 @@ from engine import (
     customers_empty,
     derive_ledger,
     header_tokens,
+    in_cents,
     month_rows_missing,
+    read_as_cents,
     read_customer_header,
     reads_as_billing,
 )
@@ -175,6 +177,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
 
     lay = query.layout
     issues: list[Issue] = []
+    if lay.in_cents:
+        issues.append(Issue(severity="warning", code="read_as_cents", message=read_as_cents(lay.unit, lay.amount),
+                            sheet=where))
     if not count or low is None or high is None:
         return LedgerCheck(ledger=None, issues=[_error("empty", customers_empty(),
                                                       sheet=where)])
@@ -185,7 +190,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         issues.append(_error("negative", customer_negative(lay.unit, cents_to_decimal(int(amount))),
                             cells=(place(key),), month=Month.from_index(int(mi))))
     key_blank = sa.or_(t[lay.key].is_(None), sa.func.trim(sa.cast(t[lay.key], sa.String)) == "")
-    figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount]) != 0)
+    figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents) != 0)
     nobody = sa.select(query.month_index(t[lay.month]).label("mi")).where(key_blank, figure).subquery()
     for mi, n in query.run(sa.select(nobody.c.mi, sa.func.count()).group_by(nobody.c.mi).order_by(nobody.c.mi)
                            .limit(SHOWN_PER_CHECK)):
@@ -338,7 +343,8 @@ def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> A
         distinguisher = None
     unit: Unit = "ARR" if {"arr", "annual"} & header_tokens(roles["mrr"]) else "MRR"
     return Layout(key=roles["customer"], name=roles.get("name"), month=roles["month"], amount=roles["mrr"],
-                  attributes=attributes, distinguisher=distinguisher, unit=unit, month_is_text=False, currency=currency)
+                  attributes=attributes, distinguisher=distinguisher, unit=unit, month_is_text=False, currency=currency,
+                  in_cents=in_cents(roles["mrr"]))
 
 
 def _error(code: str, message: str, *, cells: tuple[str, ...] = (), month: Month | None = None,

@@ -63,6 +63,7 @@ class Layout:
     month_is_text: bool
     currency: str | None = None  # the Currency column
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
+    in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
@@ -184,7 +185,7 @@ class Query:
         t, lay = self.table.c, self.layout
         key = sa.cast(t[lay.key], sa.String)
         picked: list[sa.ColumnElement[Any]] = [key.label("c"), self.month_index(t[lay.month]).label("mi"),
-                                               cents(t[lay.amount]).label("cents")]
+                                               cents(t[lay.amount], lay.in_cents).label("cents")]
         if lay.name is not None:
             picked.append(sa.cast(t[lay.name], sa.String).label("nm"))
         picked += [sa.cast(t[a], sa.String).label(f"a{i}") for i, a in enumerate(lay.attributes)]
@@ -323,10 +324,11 @@ class Siblings:
         return by_filter.get(where, [])
 
 
-def cents(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
-    """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0."""
+def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False) -> sa.ColumnElement[int]:
+    """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
+    ``written_in_cents``: the column holds cents already (``mrr_cents``)."""
     exact = sa.cast(column, sa.Numeric(20, 6))
-    return sa.func.coalesce(sa.cast(sa.func.round(exact * 100), sa.BigInteger), 0)
+    return sa.func.coalesce(sa.cast(sa.func.round(exact if written_in_cents else exact * 100), sa.BigInteger), 0)
 
 
 class _SquareOver(FunctionElement[Any]):
