@@ -61,15 +61,24 @@ def parse_cents(value: Cell, written_in_cents: bool = False) -> int:
     return int((amount / HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+_CENTS_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
 def _whole_cents(value: Cell) -> int:
+    """A figure in a column of cents: a plain number (a currency symbol or a thousands separator says the cell is
+    in units, not cents: refused, naming the cell, rather than read 100 times too small)."""
     if type(value) is int and 0 <= value <= MONEY_LIMIT_UNITS:
         return value
-    if type(value) is str and (text := value.strip()).isascii() and text.isdigit() and len(text) < 16:
-        return int(text)
     if is_error_value(value):
         raise AmountError(say.AMOUNT_IS_ERROR_VALUE)
     if is_blank(value):
         return 0
+    if type(value) is str:
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) < 16:
+            return int(text)
+        if not _CENTS_TEXT.fullmatch(text):
+            raise AmountError(say.CENTS_EXPECTED)
     try:
         amount, _ = parse_money(value)
     except CellError as exc:

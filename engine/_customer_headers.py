@@ -73,8 +73,8 @@ def customer_role(header: str) -> Role | None:
     ['id', 'id', 'name', 'month', 'amount', None]
     >>> [customer_role(h) for h in ("currency", "currency_code", "Currency Code", "curr", "CCY")]
     ['currency', 'currency', 'currency', 'currency', 'currency']
-    >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents")]
-    ['amount', 'amount', 'amount']
+    >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents", "Revenue in EUR", "MRR in")]
+    ['amount', 'amount', 'amount', None, None]
     """
     words = header_tokens(header)
     if not words:
@@ -83,7 +83,8 @@ def customer_role(header: str) -> Role | None:
         return "id" if words & _ID_WORDS else "name"
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
-    if words & {"mrr", "revenue", "amount", "arr"} and words <= _AMOUNT_WORDS | _CENTS_WORDS | {"in"}:
+    if words & {"mrr", "revenue", "amount", "arr"} and (
+            words <= _AMOUNT_WORDS or (words & _CENTS_WORDS and words <= _AMOUNT_WORDS | _CENTS_WORDS | {"in"})):
         return "amount"
     if words & _CURRENCY_WORDS and words <= _CURRENCY_WORDS | _CURRENCY_EXTRA:
         return "currency"
@@ -150,6 +151,11 @@ def read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
             if before - _NAME_WORDS == now and before & _NAME_WORDS:
                 header.roles["id"] = col
                 continue
+        if role == "amount" and "amount" in header.roles and in_cents(str(row[header.roles["amount"]])) \
+                and not in_cents(text):  # amount_cents, then mrr: the figure in units is the one read
+            earlier = header.roles.pop("amount")
+            header.attributes = dict(sorted({**header.attributes, str(row[earlier]).strip(): earlier}.items(),
+                                            key=lambda item: item[1]))
         if role is not None and role not in header.roles:
             header.roles[role] = col
             continue

@@ -609,7 +609,12 @@ def alert_concentration(share: Decimal, line: Decimal, names: Sequence[str], top
 
 def read_as_cents(unit: str, header: str) -> str:
     return (f"The {unit} column \"{header}\" is read as cents, as its header says (120050 is 1,200.50). If it holds "
-            f"whole currency units, rename it ({unit}).")
+            "whole currency units, take \"cents\" out of its header.")
+
+
+#: what a figure in a column of cents must look like
+CENTS_EXPECTED = ("a number of cents such as 120050, with no currency symbol or thousands separator "
+                  "(the header says cents)")
 
 
 def customer_negative(unit: str, amount: Decimal) -> str:

@@ -463,8 +463,8 @@ def test_a_figure_column_headed_in_cents_is_read_as_cents_and_said_so() -> None:
         assert found.table is not None and found.table.mrr == plain.table.mrr  # type: ignore[union-attr]
         assert [(i.severity, i.code, i.cells, i.message) for i in found.issues] == [
             ("warning", "read_as_cents", ("C1",), f'The MRR column "{header}" is read as cents, as its header says '
-                                                  "(120050 is 1,200.50). If it holds whole currency units, rename it "
-                                                  "(MRR).")]
+                                                  "(120050 is 1,200.50). If it holds whole currency units, take "
+                                                  '"cents" out of its header.')]
     # a fraction of a cent rounds half up, as a figure's third decimal does; a negative one is shown in units
     found = read_customers([["Customer", "Month", "arr_cents", "Segment"], ["C1", "2026-01", "99.5", "SMB"],
                             ["C1", "2026-02", "-250", "SMB"]])
@@ -473,3 +473,15 @@ def test_a_figure_column_headed_in_cents_is_read_as_cents_and_said_so() -> None:
         "ARR -2.50 is negative; a customer pays 0 or more in a month (record a credit as a lower figure, not below 0)."]
     found = read_customers([["Customer", "Month", "mrr_cents"], ["C1", "2026-01", "99.5"], ["C1", "2026-02", 7]])
     assert found.table is not None and found.table.mrr == ((100, 7),)
+    # a currency symbol or a thousands separator says the cell is in units: refused, naming it, not read as cents
+    found = read_customers([["Customer", "Month", "mrr_cents"], ["C1", "2026-01", "$12"], ["C1", "2026-02", "1,200"]])
+    assert [(i.cells, i.message) for i in found.issues if i.severity == "error"] == [
+        (("C2",), "MRR '$12' is not a number of cents such as 120050, with no currency symbol or thousands "
+                  "separator (the header says cents)."),
+        (("C3",), "MRR '1,200' is not a number of cents such as 120050, with no currency symbol or thousands "
+                  "separator (the header says cents).")]
+    # beside a column of units, a column of cents is an attribute: the units are read, with no word about cents
+    found = read_customers([["Customer", "Month", "amount_cents", "MRR", "Segment"], ["C1", "2026-01", "120000", "100",
+                                                                                      "SMB"]])
+    assert found.table is not None and found.table.mrr == ((10000,),) and found.issues == []
+    assert found.table.attribute_names == ("amount_cents", "Segment")

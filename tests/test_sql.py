@@ -512,6 +512,8 @@ def test_every_segments_cohort_is_one_statement(tmp_path: Path) -> None:
     assert memory is not None
     assert report_to_dict(report) == report_to_dict(build_report(memory, resolve_period("ttm", dt.date(2026, 3, 5)),
                                                                  by="segment"))
+    empty = ledger.customers.segments("segment", Month(2025, 3))["Enterprise"].empty()  # type: ignore[union-attr]
+    assert empty.cohort_sums(Month(2025, 3), Month(2026, 2), 5).customers == 0  # none of its siblings' rows
 
 
 def test_a_duckdb_answer_reuses_one_connection_and_lets_the_file_go_when_closed(tmp_path: Path) -> None:
@@ -651,7 +653,7 @@ def without_cents_warning(answer: tuple[int, str, str]) -> tuple[int, Any, str]:
     data = json.loads(out)
     assert [w.split(": ", 1)[1] for w in data["warnings"] if "read as cents" in w] == [
         'The MRR column "mrr_cents" is read as cents, as its header says (120050 is 1,200.50). If it holds '
-        "whole currency units, rename it (MRR)."]
+        'whole currency units, take "cents" out of its header.']
     data["warnings"] = [w for w in data["warnings"] if "read as cents" not in w]
     return code, data, err
 
@@ -682,3 +684,9 @@ def test_postgresql_reads_a_cents_column_as_cents(pg_schema: str) -> None:
     units = run("report", "ttm", "--json", *TODAY, "--ledger", str(CUSTOMERS))
     assert without_cents_warning(run("report", "ttm", "--json", *TODAY, "--ledger", spec)) == (
         0, json.loads(units[1]), "")
+    # 2 more digits than a column of units: two trillion, as cents, is read as a file of the same figures is
+    big = pg_table(pg_schema, "big", ["customer", "month", "mrr_cents"], [("A", dt.date(2026, 1, 1), 2 * 10 ** 14),
+                                                                          ("A", dt.date(2026, 2, 1), 2 * 10 ** 14)],
+                   ["text", "date", "bigint"])
+    code, out, err = run("report", "2026-02", "--json", "--today", "2026-03-02", "--ledger", big)
+    assert (code, json.loads(out)["cohort"]["start_mrr"], err) == (0, "2000000000000.00", ""), err

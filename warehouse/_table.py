@@ -327,7 +327,8 @@ class Siblings:
 def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
     ``written_in_cents``: the column holds cents already (``mrr_cents``)."""
-    exact = sa.cast(column, sa.Numeric(20, 6))
+    # cents are 100 times the units: 2 more digits, so a cents column holds what a file of the same figures may
+    exact = sa.cast(column, sa.Numeric(22, 6) if written_in_cents else sa.Numeric(20, 6))
     return sa.func.coalesce(sa.cast(sa.func.round(exact if written_in_cents else exact * 100), sa.BigInteger), 0)
 
 
@@ -410,6 +411,8 @@ class WarehouseTable:
     #: subset of them
     _cohorts: dict[tuple[int, int], tuple[int | None, list[Any]]] = field(default_factory=dict, init=False, repr=False,
                                                                    compare=False)
+    #: an attribute's spellings (by its name) and its segments (by name and month), as first worked out
+    _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def unit(self) -> Unit:
@@ -551,15 +554,21 @@ class WarehouseTable:
     def spellings(self) -> Mapping[str, Mapping[str, str]]:
         return _Spellings(self)
 
-    @functools.cache  # noqa: B019  (a table lives as long as its read; its spellings with it)
     def spelled(self, column: str) -> Mapping[str, str]:
-        v = self.query.values(self.attribute_names.index(column))
-        return usual_spellings((value, int(n)) for value, n in
-                               self.query.run(sa.select(v.c.v, sa.func.count()).group_by(v.c.v)))
+        if column not in self._kept:
+            v = self.query.values(self.attribute_names.index(column))
+            self._kept[column] = usual_spellings((value, int(n)) for value, n in
+                                                 self.query.run(sa.select(v.c.v, sa.func.count()).group_by(v.c.v)))
+        return self._kept[column]  # type: ignore[no-any-return]
 
-    @functools.cache  # noqa: B019  (the same segments each time: a segment's cohort, asked again for its benchmark
-    # over the same months, is answered from the first answer's rows, not by a second statement)
     def segments(self, column: str, month: Month) -> Mapping[str, WarehouseTable]:
+        # the same segments each time (kept with the table, and let go with it): a segment's cohort, asked again
+        # for its benchmark over the same months, is answered from the first answer's rows, not by a second statement
+        if (column, month) not in self._kept:
+            self._kept[column, month] = self._segments(column, month)
+        return self._kept[column, month]  # type: ignore[no-any-return]
+
+    def _segments(self, column: str, month: Month) -> Mapping[str, WarehouseTable]:
         position = self.attribute_names.index(column)
         seg = self.query.segment_of(position, month.index)
         b = self._base()
@@ -578,7 +587,7 @@ class WarehouseTable:
         return dataclasses.replace(self, filters=(*self.filters, where), siblings=None)
 
     def empty(self) -> WarehouseTable:
-        return dataclasses.replace(self, none=True)
+        return dataclasses.replace(self, none=True, siblings=None)
 
     def acquisitions(self) -> tuple[Acquisition, ...]:
         b = self._base()
