@@ -586,8 +586,8 @@ class _Reader:
             self.part(c, i, code, amount_cell, cents, sheet_row, amount_col)
             for col, values in attributes:
                 value = row[col]
-                if value and values[c][i] is None:
-                    values[c][i] = value if type(value) is str else _text(value)
+                if value and values[c][i] is None:  # a cell of spaces is blank, as ``_text`` reads it
+                    values[c][i] = value if type(value) is str and not value.isspace() else _text(value)
         return builder
 
     def fast_long(self, builder: _Builder, index_of: Mapping[Cell, int | None], width: int) -> bool:
@@ -675,8 +675,9 @@ class _Reader:
                 values: list[list[str | None]] = [[None] * count for _ in customers]
                 for c, i, row in zip(cust, months, body, strict=True):
                     value = row[col]
-                    if value:
-                        values[c][i] = value if type(value) is str else _text(value)  # type: ignore[index]
+                    if value:  # a cell of spaces is blank, as ``_text`` reads it
+                        values[c][i] = (value if type(value) is str and not value.isspace()  # type: ignore[index]
+                                        else _text(value))
                 out[name] = tuple(values)
             return out
 

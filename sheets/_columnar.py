@@ -176,6 +176,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     for title, col in plan.attributes:
         column = columns.pop(titles[col])
         distinct = column.unique(maintain_order=True).drop_nulls()
+        if blank := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
+            distinct = distinct.gather([i for i in range(len(distinct)) if i not in blank])
         small = np.int8 if len(distinct) < 127 else np.int32
         held = np.full(customers * count, -1, dtype=small)
         held[flat] = _dense_codes(column, distinct, fill=-1, index=small)

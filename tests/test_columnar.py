@@ -205,6 +205,7 @@ UNUSUAL = {
     "non-ascii keys alike": CLEAN + "ÄCME,Acme,2026-01,5,SMB,Pro\näcme,Acme,2026-01,5,SMB,Pro\n",
     "keys alike by a separator": CLEAN + "A\x1fB,X,2026-01,5,SMB,Pro\na b,Y,2026-01,5,SMB,Pro\n",
     "spaces for a name": CLEAN.replace("003,Gamma,", "003,   ,"),
+    "spaces for a segment": CLEAN.replace("003,Gamma,2025-11,80,,", "003,Gamma,2025-11,80,  ,"),
     "a separator for a name": CLEAN.replace("003,Gamma,", "003,\x1c,"),
     "non-ascii names": CLEAN.replace("Acme", "Äcme GmbH").replace("Gamma", "Γάμμα ☃"),
     # a warning about a clean table: two customers paying one month in three with nothing between (quarterly

@@ -690,3 +690,24 @@ def test_postgresql_reads_a_cents_column_as_cents(pg_schema: str) -> None:
                    ["text", "date", "bigint"])
     code, out, err = run("report", "2026-02", "--json", "--today", "2026-03-02", "--ledger", big)
     assert (code, json.loads(out)["cohort"]["start_mrr"], err) == (0, "2000000000000.00", ""), err
+
+
+def test_a_segment_of_spaces_is_blank_in_a_file_and_in_a_database(tmp_path: Path) -> None:
+    # blank is the latest value before, else the first: a cell of spaces too, read by any path
+    header = ["customer_id", "date_month", "mrr", "segment"]
+    rows: list[Row] = []
+    for c, (early, late) in enumerate([("  ", "Enterprise"), ("", "SMB"), (None, "SMB"), ("SMB", "  "), (" ", " ")]):
+        for m in range(1, 13):
+            rows.append((f"C{c}", dt.date(2025, m, 1), 100.0 + c, early if m < 11 else late))
+    path = duck_file(tmp_path / "b.duckdb", header, rows, types=["VARCHAR", "DATE", "DOUBLE", "VARCHAR"])
+    csv_path = tmp_path / "b.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *([r[0], r[1].strftime("%Y-%m"), r[2], r[3] or ""] for r in rows)])
+    asked = ("report", "2025-06", "--json", "--by", "segment", "--today", "2026-01-05")
+    answers = [json.loads(run(*asked, "--ledger", spec, env=env)[1]) for spec, env in (
+        (str(csv_path), {}), (str(csv_path), {"NRR_COLUMNAR": "always"}), (f"{path}#mrr", {}))]
+    for answer in answers:
+        answer.pop("source", None)
+    assert answers[0] == answers[1] == answers[2]
+    assert sorted((s["segment"], s["customers"]) for s in answers[0]["segments"]) == [
+        ("(none)", 1), ("Enterprise", 1), ("SMB", 3)]
