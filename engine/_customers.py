@@ -436,8 +436,9 @@ class _Reader:
             return
         if compared(value) != compared(held) and col != self.header.distinguisher:
             split = self.split.get((key, col))
-            if split is None:
-                split = self.split[(key, col)] = (c, i, set(), [a1(r, col) for r in rows], set())
+            if split is None or i < split[1]:  # named by its earliest month, whatever the rows' order (as in SQL)
+                seen, months = (set(), set()) if split is None else (split[2], split[4])
+                split = self.split[(key, col)] = (c, i, seen, [a1(r, col) for r in rows], months)
             split[2].update((held, value))
             split[4].add(i)
         if (-cents, value) < (-weight, held):

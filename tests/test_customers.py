@@ -485,3 +485,14 @@ def test_a_figure_column_headed_in_cents_is_read_as_cents_and_said_so() -> None:
                                                                                       "SMB"]])
     assert found.table is not None and found.table.mrr == ((10000,),) and found.issues == []
     assert found.table.attribute_names == ("amount_cents", "Segment")
+
+
+def test_rows_that_disagree_are_named_by_their_earliest_month_whatever_the_rows_order() -> None:
+    head = ["Customer", "Month", "MRR", "Segment", "Plan"]
+    rows = [["C1", "2026-03", "50", "SMB", "Pro"], ["C1", "2026-03", "60", "Enterprise", "Seats"],
+            ["C1", "2026-01", "50", "SMB", "Pro"], ["C1", "2026-01", "60", "Enterprise", "Seats"],
+            ["C1", "2026-02", "100", "SMB", "Pro"]]
+    for order in (rows, rows[2:4] + rows[:2] + rows[4:]):
+        found = read_customers([head, *order])
+        [warning] = [i for i in found.issues if i.code == "rows_disagree"]
+        assert warning.month == Month(2026, 1), [str(i) for i in found.issues]
