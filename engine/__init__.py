@@ -53,7 +53,16 @@ from engine._benchmarks import (
     compare_benchmarks,
     stage_for_arr,
 )
-from engine._cells import Cell, infer_date_order, is_blank, parse_money, parse_month, parse_ratio
+from engine._cells import (
+    MONEY_LIMIT,
+    MONEY_TOO_LARGE,
+    Cell,
+    infer_date_order,
+    is_blank,
+    parse_money,
+    parse_month,
+    parse_ratio,
+)
 from engine._cohort import (
     COHORT_LABEL,
     MOVER_KINDS,
@@ -122,6 +131,7 @@ from engine._messages import (
     rate,
     read_as_cents,
     shows_as_no_change,
+    unreadable,
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._options import NO_OPTIONS, ReadOptions
@@ -242,6 +252,8 @@ __all__ = [
     "MAX_FORECAST_MONTHS",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",
+    "MONEY_LIMIT",
+    "MONEY_TOO_LARGE",
     "MONTH_NAMES",
     "MONTH_WORDS",
     "MOVED_BITS",
@@ -454,5 +466,6 @@ __all__ = [
     "tier_name",
     "trailing_12m",
     "triangle_sentence",
+    "unreadable",
     "usual_spellings",
 ]

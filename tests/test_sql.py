@@ -711,3 +711,41 @@ def test_a_segment_of_spaces_is_blank_in_a_file_and_in_a_database(tmp_path: Path
     assert answers[0] == answers[1] == answers[2]
     assert sorted((s["segment"], s["customers"]) for s in answers[0]["segments"]) == [
         ("(none)", 1), ("Enterprise", 1), ("SMB", 3)]
+
+
+def test_a_tab_or_no_break_space_is_blank_and_a_float_id_is_its_whole_number(tmp_path: Path) -> None:
+    # str.strip's spaces, not SQL trim's; pandas writes integer IDs beside a blank as 1001.0
+    header = ["customer_id", "date_month", "mrr", "segment", "tier"]
+    rows: list[Row] = [(1001.0, "2024-12", 100.0, "SMB", 1.0), (1001.0, "2025-01", 100.0, "\t", 1.0),
+                       (1001.0, "2025-02", 110.0, "SMB", 1.0), (1002.0, "2024-12", 100.0, "Enterprise", 2.0),
+                       (1002.0, "2025-01", 100.0, "\u00a0", 2.0), (1002.0, "2025-02", 90.0, "\u3000", 2.5)]
+    path = duck_file(tmp_path / "w.duckdb", header, rows, types=["DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE"])
+    csv_path = tmp_path / "w.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *([_text(r[0]), r[1], r[2], r[3], _text(r[4])] for r in rows)])
+    for asked in (("report", "2025-02", "--json", "--by", "segment"), ("report", "2025-02", "--json", "--by", "tier"),
+                  ("report", "2025-02", "--json", "--where", "tier=1")):
+        answers = [json.loads(run(*asked, "--today", "2025-03-10", "--ledger", spec)[1]) for spec in (
+            str(csv_path), f"{path}#mrr")]
+        for answer in answers:
+            answer.pop("source", None)
+        assert answers[0] == answers[1], asked
+    by_segment = json.loads(run("report", "2025-02", "--json", "--by", "segment", "--today", "2025-03-10",
+                                "--ledger", f"{path}#mrr")[1])
+    assert sorted(s["segment"] for s in by_segment["segments"]) == ["Enterprise", "SMB"]
+    assert [m["customer"] for m in by_segment["movers"]["expansion"]] == ["1001"]
+
+
+def _text(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def test_a_figure_above_the_largest_nrr_reads_is_named_as_the_file_reader_names_it(tmp_path: Path) -> None:
+    header = ["customer_id", "date_month", "mrr"]
+    rows: list[Row] = [("A", "2025-01", 5e15), ("A", "2025-02", 1.0), ("B", "2025-01", 5e14), ("B", "2025-02", 1.0)]
+    path = duck_file(tmp_path / "h.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    code, out, _ = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 1 and out.splitlines()[0] == (
+        "error: mrr, customer 'A' (January 2025): MRR '5000000000000000.00' is not an amount up to "
+        "1,000,000,000,000,000 (10^15), the largest nrr reads: check the cell for a typo or an ID pasted into it.")
+    assert "B" not in out  # 5 x 10^14, inside the limit, is read (it overflowed the cast before)

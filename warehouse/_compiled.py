@@ -29,7 +29,9 @@ def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first:
     single = Query(None, clause, layout, dialect=found)
     last = first + (count - 1)
     check_table(single, table, 1, first.index, last.index)  # nothing comes back: no row repeats, so ``single``
-    summed = Query(None, clause, dataclasses.replace(layout, single=False), dialect=found)
+    # and its key and attributes held as floats (1001.0 read as 1001)
+    floats = frozenset({layout.key, *layout.attributes})
+    summed = Query(None, clause, dataclasses.replace(layout, single=False, floats=floats), dialect=found)
     if layout.distinguisher is not None:
         _rows_disagree(summed, table)
     for query in (single, summed):

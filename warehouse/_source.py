@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    MONEY_LIMIT,
+    MONEY_TOO_LARGE,
     Cells,
     FxRates,
     Issue,
@@ -48,6 +50,7 @@ from engine import (
     read_as_cents,
     read_customer_header,
     reads_as_billing,
+    unreadable,
 )
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError, ran_out_of_memory
@@ -164,7 +167,16 @@ class WarehouseSource:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             elif sample is not None and not isinstance(sample, dt.date):
                 raise WarehouseError(say.month_not_a_date(label, layout.month, str(sample)))
-        return dataclasses.replace(layout, month_is_text=text)
+            # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
+            # sheet's numbers are, 1001 (a column's type shows in its first values; none in the first 100: text)
+            texts = [c for c in (layout.key, layout.name, *layout.attributes) if c is not None]
+            try:
+                seen = connection.execute(sa.select(*(table.c[c] for c in texts)).limit(100)).fetchall()
+            except sa.exc.OperationalError:  # DuckDB out of its memory even for this: the types are not known
+                connection.rollback()
+                seen = []
+            floats = frozenset(c for i, c in enumerate(texts) if any(isinstance(row[i], float) for row in seen))
+        return dataclasses.replace(layout, month_is_text=text, floats=floats)
 
 
 def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,
@@ -173,7 +185,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     rates a file of the same rows would be converted with (a database's table cannot be)."""
     import sqlalchemy as sa
 
-    from warehouse._table import WarehouseTable, cents
+    from warehouse._table import WarehouseTable, cents, stripped
 
     lay = query.layout
     issues: list[Issue] = []
@@ -185,11 +197,17 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                                       sheet=where)])
     r, t = query.rows.c, query.table.c
     place = functools.partial(_place, where)
-    for key, mi, amount in query.run(sa.select(r.c, r.mi, r.cents).where(r.cents < 0).order_by(r.mi, r.c)
-                                     .limit(SHOWN_PER_CHECK)):
-        issues.append(_error("negative", customer_negative(lay.unit, cents_to_decimal(int(amount))),
-                            cells=(place(key),), month=Month.from_index(int(mi))))
-    key_blank = sa.or_(t[lay.key].is_(None), sa.func.trim(sa.cast(t[lay.key], sa.String)) == "")
+    largest = int(MONEY_LIMIT) * (1 if lay.in_cents else 100)  # the row reader's limit, in cents
+    for key, mi, amount in query.run(sa.select(r.c, r.mi, r.cents).where(sa.or_(r.cents < 0, r.cents > largest))
+                                     .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
+        if amount < 0:
+            issues.append(_error("negative", customer_negative(lay.unit, cents_to_decimal(int(amount))),
+                                 cells=(place(key),), month=Month.from_index(int(mi))))
+        else:
+            shown = repr(str(int(amount) if lay.in_cents else cents_to_decimal(int(amount))))
+            issues.append(_error("bad_amount", unreadable(lay.unit, shown, MONEY_TOO_LARGE), cells=(place(key),),
+                                 month=Month.from_index(int(mi))))
+    key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")
     figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents) != 0)
     nobody = sa.select(query.month_index(t[lay.month]).label("mi")).where(key_blank, figure).subquery()
     for mi, n in query.run(sa.select(nobody.c.mi, sa.func.count()).group_by(nobody.c.mi).order_by(nobody.c.mi)
@@ -252,6 +270,8 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
     here exactly (``compared``). One warning per customer and attribute, in the order of their first such month."""
     import sqlalchemy as sa
 
+    from warehouse._table import stripped
+
     lay = query.layout
     r = query.rows.c
     found: list[tuple[int, str, int, Issue]] = []
@@ -259,9 +279,9 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
         if title == lay.distinguisher:
             continue
         value = r[f"a{k}"]
-        present = sa.and_(value.is_not(None), sa.func.trim(value) != "")
+        present = sa.and_(value.is_not(None), stripped(value) != "")
         split = (sa.select(r.c.label("sc"), r.mi.label("smi")).where(present).group_by(r.c, r.mi)
-                 .having(sa.func.count(sa.distinct(sa.func.lower(sa.func.trim(value)))) > 1).subquery())
+                 .having(sa.func.count(sa.distinct(sa.func.lower(stripped(value)))) > 1).subquery())
         rows = query.run(sa.select(r.c, r.mi, value, sa.func.max(r.cents))
                          .select_from(query.rows.join(split, sa.and_(split.c.sc == r.c, split.c.smi == r.mi)))
                          .where(present).group_by(r.c, r.mi, value))
@@ -294,12 +314,13 @@ def _alike_customers(query: Any, where: str) -> list[Issue]:
     group's keys in the order they first appear (month, then key)."""
     import sqlalchemy as sa
 
+    from warehouse._table import SPACES
+
     r = query.rows.c
     each = sa.select(r.c, sa.func.min(r.mi).label("first")).group_by(r.c).cte("nrr_keys")  # then fold only keys
     folded: Any = each.c.c
-    for space in (" ", "\t", "\n", "\r", "\u00a0"):  # the spaces str.split() splits on, as keys hold them
-        folded = sa.func.replace(folded, space, "")
-    folded = sa.func.lower(folded)
+    # rid of the spaces str.split() splits on, as keys may hold them (translate drops what it maps to nothing)
+    folded = sa.func.lower(sa.func.translate(folded, sa.literal(SPACES, sa.String), ""))
     close = sa.select(folded.label("f")).group_by(folded).having(sa.func.count() > 1)
     keys = query.run(sa.select(each.c.c, each.c.first).where(folded.in_(close)).order_by(each.c.first, each.c.c))
     groups: dict[str, list[str]] = {}

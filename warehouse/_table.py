@@ -64,6 +64,7 @@ class Layout:
     currency: str | None = None  # the Currency column
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
+    floats: frozenset[str] = frozenset()  # the key, name and attribute columns whose values are floats
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
@@ -183,14 +184,14 @@ class Query:
         """Every row with a customer and a month: the key as text, the month as an integer, the figure in cents,
         the name, the attributes (``a0``, ``a1``, ...) as text."""
         t, lay = self.table.c, self.layout
-        key = sa.cast(t[lay.key], sa.String)
+        key = as_text(t[lay.key], lay.key in lay.floats)
         picked: list[sa.ColumnElement[Any]] = [key.label("c"), self.month_index(t[lay.month]).label("mi"),
                                                cents(t[lay.amount], lay.in_cents).label("cents")]
         if lay.name is not None:
-            picked.append(sa.cast(t[lay.name], sa.String).label("nm"))
-        picked += [sa.cast(t[a], sa.String).label(f"a{i}") for i, a in enumerate(lay.attributes)]
+            picked.append(as_text(t[lay.name], lay.name in lay.floats).label("nm"))
+        picked += [as_text(t[a], a in lay.floats).label(f"a{i}") for i, a in enumerate(lay.attributes)]
         return (sa.select(*picked).select_from(self.table)
-                .where(t[lay.key].is_not(None), sa.func.trim(key) != "", t[lay.month].is_not(None)).cte("nrr_rows"))
+                .where(t[lay.key].is_not(None), stripped(key) != "", t[lay.month].is_not(None)).cte("nrr_rows"))
 
     def month_index(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
         """Months since year 0 (``Month.index``), from a date or from text such as ``2026-03``."""
@@ -216,7 +217,7 @@ class Query:
         largest row, ties by value)."""
         r = self.rows.c
         value = r[f"a{column}"]
-        present = (value.is_not(None), sa.func.trim(value) != "")
+        present = (value.is_not(None), stripped(value) != "")
         if self.layout.single:  # one row each: no ranking (a sort of the whole table)
             return sa.select(r.c, r.mi, value.label("v")).where(*present).subquery()
         ranked = sa.select(r.c, r.mi, value.label("v"), sa.func.row_number().over(
@@ -229,7 +230,7 @@ class Query:
         the table's sort would cost most of a segment's answer)."""
         r = self.rows.c
         value = r[f"a{column}"]
-        present = sa.and_(value.is_not(None), sa.func.trim(value) != "")
+        present = sa.and_(value.is_not(None), stripped(value) != "")
         chosen = (sa.select(r.c, sa.func.coalesce(sa.func.max(sa.case((r.mi <= month, r.mi))),
                                                   sa.func.min(r.mi)).label("mi"))
                   .where(present).group_by(r.c).subquery())
@@ -324,11 +325,33 @@ class Siblings:
         return by_filter.get(where, [])
 
 
+#: the characters Python's ``str.strip`` takes off (``str.isspace``): a cell of only these is blank, as the row reader
+#: reads it (SQL's one-argument ``trim`` takes off only spaces: a tab or a no-break space would be a value)
+SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+          "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def as_text(column: sa.ColumnElement[Any], floats: bool = False) -> sa.ColumnElement[Any]:
+    """A key, name or attribute column as text, as the row reader reads a cell: with ``floats``, a whole number
+    is written without its ``.0`` (1001.0 is 1001, as a sheet's number is; DuckDB would write 1001.0)."""
+    text = sa.cast(column, sa.String)
+    if not floats:
+        return text
+    whole = sa.and_(column == sa.func.floor(column), sa.func.abs(column) < 10 ** 15)
+    return sa.case((whole, sa.cast(sa.cast(column, sa.BigInteger), sa.String)), else_=text)
+
+
+def stripped(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``text`` without the spaces around it, as ``str.strip`` takes them off."""
+    return sa.func.trim(text, sa.literal(SPACES, sa.String))
+
+
 def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
     ``written_in_cents``: the column holds cents already (``mrr_cents``)."""
-    # cents are 100 times the units: 2 more digits, so a cents column holds what a file of the same figures may
-    exact = sa.cast(column, sa.Numeric(22, 6) if written_in_cents else sa.Numeric(20, 6))
+    # 18 whole digits: a figure above the largest nrr reads (10^15, 10^17 cents) is refused by the checks, naming it,
+    # not by the cast (BigQuery's NUMERIC allows 29)
+    exact = sa.cast(column, sa.Numeric(24, 6))
     return sa.func.coalesce(sa.cast(sa.func.round(exact if written_in_cents else exact * 100), sa.BigInteger), 0)
 
 
