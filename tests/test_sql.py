@@ -356,6 +356,17 @@ def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_pa
         "(record a credit as a lower figure, not below 0).")
 
 
+def test_a_row_with_a_name_but_no_id_is_told_to_fill_in_its_id_as_in_a_file(tmp_path: Path) -> None:
+    header = ["customer_id", "Customer Name", "date_month", "mrr"]
+    rows: list[Row] = [("C1", "Acme", "2025-01", 100.0), ("C1", "Acme", "2025-02", 100.0),
+                       ("\u00a0", "Beta", "2025-02", 5.0), (None, " ", "2025-01", 7.0)]
+    path = duck_file(tmp_path / "n.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE"])
+    assert [str(i) for i in open_warehouse_source(f"{path}#mrr").read_cells().check.issues] == [
+        "mrr, 1 row (January 2025): This row has MRR but no customer; fill in the customer or delete the row.",
+        "mrr, 1 row (February 2025): This row has MRR and a customer name ('Beta') but no customer_id, the column "
+        "that tells customers apart; fill in its ID."]
+
+
 def test_a_plan_that_does_not_tell_two_rows_apart_is_named(tmp_path: Path) -> None:
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 10.0, "Pro"), ("A", dt.date(2026, 1, 1), 5.0, "Pro")]
     path = duck_file(tmp_path / "p.duckdb", ["customer_id", "date_month", "mrr", "Plan"], rows)

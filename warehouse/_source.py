@@ -36,6 +36,7 @@ from engine import (
     Unit,
     cents_to_decimal,
     compared,
+    customer_id_missing,
     customer_missing,
     customer_negative,
     customer_repeated,
@@ -209,10 +210,15 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                  month=Month.from_index(int(mi))))
     key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")
     figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents) != 0)
-    nobody = sa.select(query.month_index(t[lay.month]).label("mi")).where(key_blank, figure).subquery()
-    for mi, n in query.run(sa.select(nobody.c.mi, sa.func.count()).group_by(nobody.c.mi).order_by(nobody.c.mi)
-                           .limit(SHOWN_PER_CHECK)):
-        issues.append(_error("no_customer", customer_missing(lay.unit), cells=(_rows(where, int(n)),),
+    # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it
+    name = (sa.case((stripped(sa.cast(t[lay.name], sa.String)) != "", sa.cast(t[lay.name], sa.String)))
+            if lay.name is not None else sa.null())
+    nobody = (sa.select(query.month_index(t[lay.month]).label("mi"), name.label("nm")).where(key_blank, figure)
+              .subquery())
+    for mi, n, named in query.run(sa.select(nobody.c.mi, sa.func.count(), sa.func.min(nobody.c.nm))
+                                  .group_by(nobody.c.mi).order_by(nobody.c.mi).limit(SHOWN_PER_CHECK)):
+        message = customer_missing(lay.unit) if named is None else customer_id_missing(lay.unit, str(named), lay.key)
+        issues.append(_error("no_customer", message, cells=(_rows(where, int(n)),),
                             month=None if mi is None else Month.from_index(int(mi))))
     undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), t[lay.month].is_(None), figure)
                         .select_from(query.table))
