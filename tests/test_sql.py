@@ -760,3 +760,38 @@ def test_a_figure_above_the_largest_nrr_reads_is_named_as_the_file_reader_names_
         "error: mrr, customer 'A' (January 2025): MRR '5000000000000000.00' is not an amount up to "
         "1,000,000,000,000,000 (10^15), the largest nrr reads: check the cell for a typo or an ID pasted into it.")
     assert "B" not in out  # 5 x 10^14, inside the limit, is read (it overflowed the cast before)
+
+
+@pytest.mark.parametrize("kind", ["TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMPTZ"])
+def test_a_month_of_any_timestamp_type_is_its_month(tmp_path: Path, kind: str) -> None:
+    # DuckDB 2.0 could not group the parts of a TIMESTAMP_S/_MS/_NS ("Perfect hash aggregate"); pandas writes _NS
+    header = ["customer_id", "Month", "mrr"]
+    rows: list[Row] = [(c, f"2025-0{m}-15 12:00:00", float(100 * m if c == "A" else 50)) for c in "AB"
+                       for m in range(1, 6)]
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR", kind, "DOUBLE"])
+    code, out, err = run("ledger", "--csv", "--ledger", f"{path}#mrr")
+    assert (code, err) == (0, "") and out.splitlines()[1].startswith("2025-02,150.00,100.00,"), out
+
+
+def test_an_empty_table_with_text_months_is_said_to_be_empty(tmp_path: Path) -> None:
+    path = duck_file(tmp_path / "e.duckdb", ["customer_id", "Month", "mrr"], [("A", None, 5.0)],
+                     types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    code, _, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
+    assert (code, err) == (1, "mrr: The customer table has no rows yet; add one row per customer and month.\n"), err
+
+
+def test_a_text_month_with_more_after_it_is_refused_as_a_file_refuses_it(tmp_path: Path) -> None:
+    rows: list[Row] = [("A", "2025-01x", 100.0), ("A", "2025-02-15", 100.0)]
+    path = duck_file(tmp_path / "x.duckdb", ["customer_id", "Month", "mrr"], rows,
+                     types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    code, _, err = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 1 and "'2025-01x', not a month" in err, err
+
+
+def test_a_zoned_month_is_read_in_utc_whatever_the_sessions_zone(pg_schema: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGTZ", "Asia/Tokyo")  # libpq sends it as the session's zone
+    rows: list[Row] = [("A", "2025-01-31 23:00:00+00", 100.0), ("A", "2025-02-28 23:00:00+00", 100.0)]
+    spec = pg_table(pg_schema, "tz", ["customer_id", "Month", "mrr"], rows, ["text", "timestamptz", "numeric"])
+    code, out, _ = run("validate", "--ledger", spec)
+    assert code == 0 and "(2025-01 to 2025-02)" in out, out

@@ -157,11 +157,15 @@ class WarehouseSource:
             if prepare is not None:
                 prepare(connection)
             sample = connection.execute(sa.select(month).where(month.is_not(None)).limit(1)).scalar()
-            text = isinstance(sample, str)
-            if text:  # YYYY-MM first: the digits and the month number as the month index reads them
+            # no month in any row: read as text (its cast to text works whatever the column's type), and the
+            # table is as empty as a file without rows
+            text = sample is None or isinstance(sample, str)
+            if isinstance(sample, str):  # YYYY-MM first: the digits and the month number as the month index reads
+                # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x
                 digits = [sa.func.substr(month, i, 1).between("0", "9") for i in (1, 2, 3, 4)]
                 readable = sa.and_(month.like("____-__%"), *digits,
-                                   sa.func.substr(month, 6, 2).in_([f"{m:02d}" for m in range(1, 13)]))
+                                   sa.func.substr(month, 6, 2).in_([f"{m:02d}" for m in range(1, 13)]),
+                                   sa.or_(sa.func.length(month) == 7, sa.func.substr(month, 8, 1).in_(["-", "T", " "])))
                 bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(readable))
                                          .limit(1)).scalar()
                 if bad is not None:
@@ -431,11 +435,28 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
             config["memory_limit"] = memory_limit
         connect_args["config"] = config
     try:
-        return sa.create_engine(spec.url, connect_args=connect_args, poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(spec.url, connect_args=connect_args, poolclass=sa.pool.NullPool)
     except (ImportError, sa.exc.NoSuchModuleError):
         raise WarehouseError(say.needs_extra(spec.label, EXTRAS[spec.kind])) from None
     except sa.exc.ArgumentError as exc:
         raise WarehouseError(f"{spec.label}: not a database URL I can use ({exc}).") from None
+    if spec.kind in ("postgresql", "duckdb", "parquet"):
+        sa.event.listen(engine, "connect", _in_utc)
+    return engine
+
+
+def _in_utc(dbapi_connection: Any, _record: Any) -> None:
+    """A session in UTC: a zoned timestamp's month is read the same whatever this machine's zone (``TZ``,
+    ``PGTZ``). Set for the session, outside the statements' transactions (which end in a rollback)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET TimeZone = 'UTC'")
+        dbapi_connection.commit()
+    except Exception:  # DuckDB without its time-zone extension: its timestamps are in UTC already
+        dbapi_connection.rollback()
+    finally:
+        cursor.close()
+
 
 
 @functools.cache

@@ -196,11 +196,15 @@ class Query:
     def month_index(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
         """Months since year 0 (``Month.index``), from a date or from text such as ``2026-03``."""
         if self.layout.month_is_text:
-            year = sa.cast(sa.func.substr(column, 1, 4), sa.Integer)
-            month = sa.cast(sa.func.substr(column, 6, 2), sa.Integer)
+            text = sa.cast(column, sa.String)
+            year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
+            month = sa.cast(sa.func.substr(text, 6, 2), sa.Integer)
         else:
-            year = sa.cast(sa.extract("year", column), sa.Integer)
-            month = sa.cast(sa.extract("month", column), sa.Integer)
+            # as a date: a timestamp of any precision alike (DuckDB 2.0 cannot group TIMESTAMP_S/_MS/_NS parts), a
+            # zoned one in UTC (the session's zone is set so)
+            day = sa.cast(column, sa.Date)
+            year = sa.cast(sa.extract("year", day), sa.Integer)
+            month = sa.cast(sa.extract("month", day), sa.Integer)
         return year * 12 + month - 1
 
     @functools.cached_property
