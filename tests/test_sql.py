@@ -795,3 +795,18 @@ def test_a_zoned_month_is_read_in_utc_whatever_the_sessions_zone(pg_schema: str,
     spec = pg_table(pg_schema, "tz", ["customer_id", "Month", "mrr"], rows, ["text", "timestamptz", "numeric"])
     code, out, _ = run("validate", "--ledger", spec)
     assert code == 0 and "(2025-01 to 2025-02)" in out, out
+
+
+@pytest.mark.parametrize(("months", "step"), [(7, 3), (13, 12), (10, 2)])
+def test_a_customer_paying_one_month_in_three_or_twelve_is_warned_of_as_in_a_file(tmp_path: Path, months: int,
+                                                                                    step: int) -> None:
+    rows: list[Row] = [("A", f"{2025 + i // 12}-{i % 12 + 1:02d}", 100.0) for i in range(months)] + [
+        ("Q", f"{2025 + i // 12}-{i % 12 + 1:02d}", 300.0) for i in range(0, months, step)]
+    header = ["customer_id", "Month", "mrr"]
+    path = duck_file(tmp_path / "q.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    csv_path = tmp_path / "q.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    said = [run("validate", "--ledger", spec)[1].replace("warning: mrr: ", "warning: ").splitlines()[:-1]
+            for spec in (str(csv_path), f"{path}#mrr")]
+    assert said[0] == said[1] and len(said[0]) == (0 if step == 2 else 1), said

@@ -34,6 +34,7 @@ from engine import (
     LedgerCheck,
     Month,
     Unit,
+    billed_per_period,
     cents_to_decimal,
     compared,
     customer_id_missing,
@@ -268,6 +269,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                        sheet=where)])
     table = WarehouseTable(query=query, first=Month.from_index(int(low)), count=int(high) - int(low) + 1,
                            currency=currency)
+    issues += _billed_per_period(query, table, where)
     warnings = tuple(i for i in issues if i.severity == "warning")
     ledger = derive_ledger(table, warnings, None)
     return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, unit=lay.unit)
@@ -316,6 +318,34 @@ def _heaviest(weights: dict[str, int]) -> str:
     """Of a month's values (each with its largest row's cents), the one the customer takes: the largest row's,
     ties by the value first in sort order (as the row reader and ``Query.values`` choose)."""
     return min(weights, key=lambda v: (-weights[v], v))
+
+
+def _billed_per_period(query: Any, table: Any, where: str) -> list[Issue]:
+    """The row reader's warning for customers who pay one month in twelve (or three) with nothing between
+    (``engine.billed_per_period``), in one grouping: paying ``n`` months ``g`` apart, with nothing between, is
+    a first and last month ``g * (n - 1)`` apart and every month alike modulo ``g``. Named in the order of their
+    first paid month, then key."""
+    import sqlalchemy as sa
+
+    b = query.base.c
+    n = sa.func.count()
+    bounds = [sa.func.min(b.mi).label("lo"), sa.func.max(b.mi).label("hi"), n.label("n")]
+    for g in (3, 12):
+        bounds += [sa.func.min(sa.func.mod(b.mi, g)).label(f"lo{g}"), sa.func.max(sa.func.mod(b.mi, g)).label(f"hi{g}")]
+    per = sa.select(b.c, *bounds).where(b.cents > 0).group_by(b.c).having(n >= 2).subquery()
+    gap = sa.case(*((sa.and_(per.c.hi - per.c.lo == g * (per.c.n - 1), per.c[f"lo{g}"] == per.c[f"hi{g}"]), g)
+                    for g in (12, 3)))
+    found: dict[int, list[str]] = {12: [], 3: []}
+    for key, g in query.run(sa.select(per.c.c, gap).where(gap.is_not(None)).order_by(per.c.lo, per.c.c)):
+        found[int(g)].append(str(key))
+    issues = []
+    for g, keys in found.items():
+        if keys:
+            names = table.names(keys[:3])
+            shown = [names.get(k, k) for k in keys[:3]] + keys[3:]
+            issues.append(Issue(severity="warning", code="billed_per_period", message=billed_per_period(g, shown),
+                                sheet=where))
+    return issues
 
 
 def _alike_customers(query: Any, where: str) -> list[Issue]:
