@@ -282,7 +282,6 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
     here exactly (``compared``). One warning per customer and attribute, in the order of their first such month."""
     import sqlalchemy as sa
 
-    from warehouse._table import stripped
 
     lay = query.layout
     r = query.rows.c
@@ -291,9 +290,9 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
         if title == lay.distinguisher:
             continue
         value = r[f"a{k}"]
-        present = sa.and_(value.is_not(None), stripped(value) != "")
+        present = query.present(k)
         split = (sa.select(r.c.label("sc"), r.mi.label("smi")).where(present).group_by(r.c, r.mi)
-                 .having(sa.func.count(sa.distinct(sa.func.lower(stripped(value)))) > 1).subquery())
+                 .having(sa.func.count(sa.distinct(sa.func.lower(sa.func.trim(value)))) > 1).subquery())
         rows = query.run(sa.select(r.c, r.mi, value, sa.func.max(r.cents))
                          .select_from(query.rows.join(split, sa.and_(split.c.sc == r.c, split.c.smi == r.mi)))
                          .where(present).group_by(r.c, r.mi, value))
