@@ -191,7 +191,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     rates a file of the same rows would be converted with (a database's table cannot be)."""
     import sqlalchemy as sa
 
-    from warehouse._table import WarehouseTable, cents, stripped
+    from warehouse._table import WarehouseTable, as_text, cents, stripped
 
     lay = query.layout
     issues: list[Issue] = []
@@ -209,8 +209,10 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         if amount < 0:
             issues.append(_error("negative", customer_negative(lay.unit, cents_to_decimal(int(amount))),
                                  cells=(place(key),), month=Month.from_index(int(mi))))
-        else:
-            shown = repr(str(int(amount) if lay.in_cents else cents_to_decimal(int(amount))))
+        else:  # held just above the limit: the figure as the table holds it
+            written = query.run(sa.select(sa.cast(t[lay.amount], sa.String)).where(
+                as_text(t[lay.key], lay.key in lay.floats) == key, query.month_index(t[lay.month]) == mi).limit(1))
+            shown = repr(str(written[0][0]).strip() if written else str(cents_to_decimal(int(amount))))
             issues.append(_error("bad_amount", unreadable(lay.unit, shown, MONEY_TOO_LARGE), cells=(place(key),),
                                  month=Month.from_index(int(mi))))
     key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")

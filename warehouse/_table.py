@@ -27,6 +27,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from engine import (
+    MONEY_LIMIT,
     MOVED_BITS,
     NO_COHORT,
     SIZE_BANDS,
@@ -367,10 +368,13 @@ def stripped(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
     ``written_in_cents``: the column holds cents already (``mrr_cents``)."""
-    # 18 whole digits: a figure above the largest nrr reads (10^15, 10^17 cents) is refused by the checks, naming it,
-    # not by the cast (BigQuery's NUMERIC allows 29)
-    exact = sa.cast(column, sa.Numeric(24, 6))
-    return sa.func.coalesce(sa.cast(sa.func.round(exact if written_in_cents else exact * 100), sa.BigInteger), 0)
+    # 29 whole digits (BigQuery's NUMERIC allows no more); a figure above the largest nrr reads (10^15, 10^17
+    # cents) is held just above it, so the checks refuse it naming it, and no cast to an integer overflows
+    exact = sa.cast(column, sa.Numeric(35, 6))
+    scaled = exact if written_in_cents else exact * 100
+    over = int(MONEY_LIMIT) * (1 if written_in_cents else 100)
+    held = sa.case((scaled > over, over + 1), (scaled < -over, -over - 1), else_=sa.func.round(scaled))
+    return sa.func.coalesce(sa.cast(held, sa.BigInteger), 0)
 
 
 class _SquareOver(FunctionElement[Any]):
