@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
-    MONEY_LIMIT,
     MONEY_TOO_LARGE,
     Cells,
     FxRates,
@@ -191,7 +190,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     rates a file of the same rows would be converted with (a database's table cannot be)."""
     import sqlalchemy as sa
 
-    from warehouse._table import WarehouseTable, as_text, cents, stripped
+    from warehouse._table import WarehouseTable, as_text, cents, cents_limit, stripped
 
     lay = query.layout
     issues: list[Issue] = []
@@ -203,7 +202,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                                       sheet=where)])
     r, t = query.rows.c, query.table.c
     place = functools.partial(_place, where)
-    largest = int(MONEY_LIMIT) * (1 if lay.in_cents else 100)  # the row reader's limit, in cents
+    largest = cents_limit(lay.in_cents)  # the row reader's limit
     for key, mi, amount in query.run(sa.select(r.c, r.mi, r.cents).where(sa.or_(r.cents < 0, r.cents > largest))
                                      .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
         if amount < 0:

@@ -272,11 +272,19 @@ class Query:
     def members(self, where: Filter) -> sa.Select[Any]:
         column, month, values = where
         seg = self.segment_of(column, month)
-        named = [v for v in values if v is not None]
-        test: sa.ColumnElement[bool] = seg.c.v.in_(named) if named else sa.false()
-        if None in values:
-            test = sa.or_(test, seg.c.v.is_(None))
-        return sa.select(seg.c.c).where(test)
+        return sa.select(seg.c.c).where(holds(seg.c.v, values))
+
+
+def holds(value: sa.ColumnElement[Any], values: frozenset[str | None]) -> sa.ColumnElement[bool]:
+    """Whether ``value`` is one of ``values`` (None: no value), as a ``Filter`` names a segment's."""
+    named = [v for v in values if v is not None]
+    test: sa.ColumnElement[bool] = value.in_(named) if named else sa.false()
+    return sa.or_(test, value.is_(None)) if None in values else test
+
+
+def cents_limit(written_in_cents: bool = False) -> int:
+    """The largest figure nrr reads (``engine.MONEY_LIMIT``), in cents."""
+    return int(MONEY_LIMIT) * (1 if written_in_cents else 100)
 
 
 def _cohort_rows(b: sa.Subquery, a_: int, b_: int, top: int, group: sa.ColumnElement[int] | None = None,
@@ -329,14 +337,8 @@ class Siblings:
         if asked is None or asked < top:
             query = self.parent.query
             seg = query.segment_of(self.column, self.month)
-            whens = []
-            for i, (_, _, values) in enumerate(self.filters):
-                named = [v for v in values if v is not None]
-                test: sa.ColumnElement[bool] = seg.c.v.in_(named) if named else sa.false()
-                if None in values:
-                    test = sa.or_(test, seg.c.v.is_(None))
-                whens.append((test, i))
-            group = sa.case(*whens, else_=sa.null())
+            group = sa.case(*((holds(seg.c.v, values), i) for i, (_, _, values) in enumerate(self.filters)),
+                            else_=sa.null())
             by_filter = {where: [] for where in self.filters}
             for *row, g in query.run(_cohort_rows(self.parent._base(), a_, b_, top, group, seg)):
                 by_filter[self.filters[int(g)]].append(tuple(row))
@@ -372,7 +374,7 @@ def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False) -> sa.C
     # cents) is held just above it, so the checks refuse it naming it, and no cast to an integer overflows
     exact = sa.cast(column, sa.Numeric(35, 6))
     scaled = exact if written_in_cents else exact * 100
-    over = int(MONEY_LIMIT) * (1 if written_in_cents else 100)
+    over = cents_limit(written_in_cents)
     held = sa.case((scaled > over, over + 1), (scaled < -over, -over - 1), else_=sa.func.round(scaled))
     return sa.func.coalesce(sa.cast(held, sa.BigInteger), 0)
 
@@ -457,7 +459,9 @@ class WarehouseTable:
     _cohorts: dict[tuple[int, int], tuple[int | None, list[Any]]] = field(default_factory=dict, init=False, repr=False,
                                                                    compare=False)
     #: an attribute's spellings (by its name) and its segments (by name and month), as first worked out
-    _kept: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _spelled: dict[str, Mapping[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _segmented: dict[tuple[str, Month], Mapping[str, WarehouseTable]] = field(default_factory=dict, init=False,
+                                                                               repr=False, compare=False)
 
     @property
     def unit(self) -> Unit:
@@ -600,18 +604,18 @@ class WarehouseTable:
         return _Spellings(self)
 
     def spelled(self, column: str) -> Mapping[str, str]:
-        if column not in self._kept:
+        if column not in self._spelled:
             v = self.query.values(self.attribute_names.index(column))
-            self._kept[column] = usual_spellings((value, int(n)) for value, n in
-                                                 self.query.run(sa.select(v.c.v, sa.func.count()).group_by(v.c.v)))
-        return self._kept[column]  # type: ignore[no-any-return]
+            self._spelled[column] = usual_spellings((value, int(n)) for value, n in
+                                                    self.query.run(sa.select(v.c.v, sa.func.count()).group_by(v.c.v)))
+        return self._spelled[column]
 
     def segments(self, column: str, month: Month) -> Mapping[str, WarehouseTable]:
         # the same segments each time (kept with the table, and let go with it): a segment's cohort, asked again
         # for its benchmark over the same months, is answered from the first answer's rows, not by a second statement
-        if (column, month) not in self._kept:
-            self._kept[column, month] = self._segments(column, month)
-        return self._kept[column, month]  # type: ignore[no-any-return]
+        if (column, month) not in self._segmented:
+            self._segmented[column, month] = self._segments(column, month)
+        return self._segmented[column, month]
 
     def _segments(self, column: str, month: Month) -> Mapping[str, WarehouseTable]:
         position = self.attribute_names.index(column)
