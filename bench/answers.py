@@ -48,7 +48,7 @@ def bench(tmp: Path, customers: int, months: int, runs: int) -> None:
     path = tmp / f"customers-{customers}.csv"
     rows = generate(path, customers, months)
     print(f"{customers:,} customers x {months} months: {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB CSV")
-    settings = Settings(ledger=LedgerSettings(str(path)), state=StateSettings(f"sqlite:///{tmp}/state-{customers}.db"))
+    settings = Settings(ledger=LedgerSettings(source=str(path)), state=StateSettings(f"sqlite:///{tmp}/state-{customers}.db"))
     year, month = divmod(2021 * 12 + months, 12)  # the month after the table's last (it starts in January 2021)
     now = NOW.replace(year=year, month=month + 1)
     runtime = Runtime(_file=settings, env={}, clock=lambda: now)

@@ -41,7 +41,7 @@ def main() -> None:
                       for n in range(CHANNELS))
     with FakeSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         slack.rate_limits["chat.postMessage"] = 1.0
-        settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)), digests=schedules,
+        settings = Settings(ledger=LedgerSettings(source=str(EXAMPLE_LEDGER)), digests=schedules,
                             alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),
                             state=StateSettings(f"sqlite:///{tmp}/state.db"))
         services = []

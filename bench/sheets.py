@@ -52,7 +52,7 @@ def main() -> None:
             google.add_spreadsheet(SHEET, {"Ledger": rows})
             env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
             fake_now = [0.0]
-            rt = Runtime(_file=Settings(ledger=LedgerSettings(f"gsheet:{SHEET}/Ledger")), env=env,
+            rt = Runtime(_file=Settings(ledger=LedgerSettings(source=f"gsheet:{SHEET}/Ledger")), env=env,
                          monotonic=functools.partial(shifted, fake_now))
             google.latency = latency
             cold = answer(rt, "last-quarter")

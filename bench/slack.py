@@ -199,7 +199,7 @@ def main() -> None:
     with ExitStack() as stack:
         slack = stack.enter_context(FakeSlack())
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
-        run("fast-ledger (CSV)", Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER))), env, slack, args.commands,
+        run("fast-ledger (CSV)", Settings(ledger=LedgerSettings(source=str(EXAMPLE_LEDGER))), env, slack, args.commands,
             args.in_flight)
         google = stack.enter_context(FakeGoogle())
         with EXAMPLE_LEDGER.open() as f:
@@ -207,10 +207,10 @@ def main() -> None:
         google.latency = 2.0
         sheet_env = env | {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()),
                            "SHEETS_API_URL": google.url}
-        run("slow-ledger (2 s Sheet)", Settings(ledger=LedgerSettings("gsheet:1BenchSlackSheet000000000/Ledger"),
+        run("slow-ledger (2 s Sheet)", Settings(ledger=LedgerSettings(source="gsheet:1BenchSlackSheet000000000/Ledger"),
                                            sheets=SheetsSettings(cache_ttl=0.0)), sheet_env, slack, 200,
             args.in_flight)
-        run("slow+home (2 s Sheet)", Settings(ledger=LedgerSettings("gsheet:1BenchSlackSheet000000000/Ledger"),
+        run("slow+home (2 s Sheet)", Settings(ledger=LedgerSettings(source="gsheet:1BenchSlackSheet000000000/Ledger"),
                                           sheets=SheetsSettings(cache_ttl=0.0)), sheet_env, slack, 200,
             args.in_flight, home_every=5)
         print(f"Sheets reads for the 2 s ledger: {google.reads()} values reads, "

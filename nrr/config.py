@@ -97,6 +97,12 @@ def _seconds(value: object) -> float:
     raise ValueError("a number of seconds (0 to 86400)")
 
 
+def _timeout(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 86400:
+        return float(value)
+    raise ValueError("a number of seconds above 0 (at most 86400)")
+
+
 def _int_range(low: int, high: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
@@ -154,7 +160,7 @@ def checks(section: type) -> dict[str, Callable[[object], Any]]:
     return {f.name: f.metadata["check"] for f in fields(section) if "check" in f.metadata}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LedgerSettings:
     """``[ledger]``: where the ledger is, and how spans combine its months."""
 
@@ -164,6 +170,8 @@ class LedgerSettings:
     template_tab: str = setting("NRR", _text)
     #: a warehouse table's columns by role (customer, name, month, mrr), when their names are not recognised
     columns: Mapping[str, str] | None = setting(None, _ledger_columns)
+    #: how long one SQL statement on a warehouse table may run, in seconds (PostgreSQL, Snowflake)
+    statement_timeout: float = setting(60.0, _timeout)
 
 
 @dataclass(frozen=True)

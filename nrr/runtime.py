@@ -232,6 +232,7 @@ class Runtime:
         with self._lock:
             if spec not in self._warehouses:
                 self._warehouses[spec] = open_warehouse_source(spec, self._file.base_dir, columns=ledger.columns,
+                                                               statement_timeout=ledger.statement_timeout,
                                                                secret=secret)
             return self._warehouses[spec]
 

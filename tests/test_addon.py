@@ -73,7 +73,7 @@ def ledger_rows() -> list[list[Any]]:
 @contextmanager
 def addon_server(google: FakeGoogle, env: dict[str, str], ledger: str = "ledger.csv"
                  ) -> Iterator[tuple[str, Runtime]]:
-    settings = Settings(ledger=LedgerSettings(ledger),
+    settings = Settings(ledger=LedgerSettings(source=ledger),
                         addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
     runtime = Runtime(_file=settings, env=env, clock=lambda: NOW)
     with serve(build_app(runtime)) as url:

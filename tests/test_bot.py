@@ -69,7 +69,7 @@ def slack_env(slack: FakeSlack, **extra: str) -> dict[str, str]:
 
 
 def settings(source: str, tmp_path: Path) -> Settings:
-    return Settings(ledger=LedgerSettings(source), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
+    return Settings(ledger=LedgerSettings(source=source), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
 
 
 @pytest.fixture

@@ -238,7 +238,8 @@ def test_monthly_rates_from_a_table_beside_nrr_toml(tmp_path: Path) -> None:
 
 def test_the_slack_answer_and_app_home_say_it(tmp_path: Path) -> None:
     write(tmp_path, "", last=10)
-    settings = Settings(ledger=LedgerSettings(str(tmp_path / "customers.csv")), fx=FxSettings({"EUR": Decimal("1.10")}),
+    settings = Settings(ledger=LedgerSettings(source=str(tmp_path / "customers.csv")),
+                        fx=FxSettings({"EUR": Decimal("1.10")}),
                         state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
     with FakeSlack() as slack:
         runtime = Runtime(_file=settings, env=slack_env(slack), clock=lambda: NOW)
@@ -318,7 +319,7 @@ def test_the_addon_reads_a_sheet_in_two_currencies_and_says_it(tmp_path: Path) -
     rows += [[c, f"2026-0{m}", 100, cur] for m in range(1, 4) for c, cur in (("A", "USD"), ("B", "eur"))]
     with FakeGoogle() as google:
         google.add_spreadsheet(SHEET_ID, {"Customers": rows}).shared_with = {ADA}
-        settings = Settings(ledger=LedgerSettings(f"gsheet:{SHEET_ID}"), fx=FxSettings({"EUR": Decimal("1.10")}),
+        settings = Settings(ledger=LedgerSettings(source=f"gsheet:{SHEET_ID}"), fx=FxSettings({"EUR": Decimal("1.10")}),
                             addon=AddonSettings(ENDPOINT, ADDON_SA, certs_url=f"{google.url}/oauth2/v1/certs"))
         with serve(build_app(Runtime(_file=settings, env={"SHEETS_API_URL": google.url}, clock=lambda: NOW))) as url:
             response = post(url, "/addon/homepage", mint_id_token(claims()), event(google.user_token(ADA, SHEET_ID)))

@@ -95,7 +95,7 @@ def test_a_sheets_fingerprint_is_of_the_values_answer() -> None:
         google.add_spreadsheet("1FingerprintSheet0000000000", {"Ledger": [
             HEADER, ["2026-01", 100, 10, 0, 0], ["2026-02", 110, 0, 5, 0]]})
         env = {"GOOGLE_SERVICE_ACCOUNT_JSON": json.dumps(google.key_info()), "SHEETS_API_URL": google.url}
-        runtime = Runtime(_file=Settings(ledger=LedgerSettings("gsheet:1FingerprintSheet0000000000/Ledger"),
+        runtime = Runtime(_file=Settings(ledger=LedgerSettings(source="gsheet:1FingerprintSheet0000000000/Ledger"),
                                    sheets=SheetsSettings(cache_ttl=0.0)), env=env)
         first, second = runtime.cells(), runtime.cells()
         assert first is not second and first.source_digest is not None

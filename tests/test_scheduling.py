@@ -91,7 +91,7 @@ def slack() -> Iterator[FakeSlack]:
 def make_service(slack: FakeSlack, tmp_path: Path, *, ledger: Path | None = None, owner: str | None = None,
                  sleeps: Sleeps | None = None, state_url: str | None = None, **settings: Any) -> DigestService:
     base = Settings(
-        ledger=LedgerSettings(str(ledger or EXAMPLE_LEDGER)),
+        ledger=LedgerSettings(source=str(ledger or EXAMPLE_LEDGER)),
         digests=(DigestSchedule(channel="C0REVENUE1", name="revenue", timezone="Asia/Tokyo", day=2,
                                 time=dt.time(0, 30)),),
         alerts=AlertSettings(channel="C0ALERTS01", name="revenue-alerts"),

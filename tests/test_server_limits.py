@@ -25,7 +25,7 @@ ADDON = AddonSettings("https://nrr.example.com", "service-1@gcp-sa-gsuiteaddons.
 
 
 def runtime(tmp_path: Path) -> Runtime:
-    settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)),
+    settings = Settings(ledger=LedgerSettings(source=str(EXAMPLE_LEDGER)),
                         state=StateSettings(f"sqlite:///{tmp_path / 's.db'}"),
                         addon=ADDON)
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "limits-secret",

@@ -60,7 +60,8 @@ def world(tmp_path: Path) -> Iterator[World]:
         slack.usergroups = {"S0FINANCE": [GROUPIE]}
         google.add_spreadsheet(SHEET, {"Ledger": rows})
         env = slack_env(slack, GOOGLE_SERVICE_ACCOUNT_JSON=json.dumps(google.key_info()), SHEETS_API_URL=google.url)
-        settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)), slack=SlackSettings(admins=("S0FINANCE",)),
+        settings = Settings(ledger=LedgerSettings(source=str(EXAMPLE_LEDGER)),
+                            slack=SlackSettings(admins=("S0FINANCE",)),
                             state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"),
                             digests=(DigestSchedule(channel="C0FROMTOML", name="board"),))
         runtime = Runtime(_file=settings, env=env, clock=lambda: NOW)

@@ -77,7 +77,7 @@ def clock() -> Clock:
 
 def runtime(fake: FakeGoogle, clock: Clock, source: str = f"gsheet:{SHEET_ID}/Ledger",
             **sheets: float) -> Runtime:
-    return Runtime(_file=Settings(ledger=LedgerSettings(source), sheets=SheetsSettings(**sheets)),
+    return Runtime(_file=Settings(ledger=LedgerSettings(source=source), sheets=SheetsSettings(**sheets)),
                    env=env_for(fake), clock=lambda: NOW, monotonic=clock, sleep=clock.sleep)
 
 

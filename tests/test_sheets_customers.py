@@ -39,7 +39,8 @@ def google() -> Iterator[FakeGoogle]:
 
 def runtime(fake: FakeGoogle, template_tab: str = "NRR") -> Runtime:
     clock = Clock()
-    return Runtime(_file=Settings(ledger=LedgerSettings(f"gsheet:{SHEET_ID}/Customers", template_tab=template_tab)),
+    return Runtime(_file=Settings(ledger=LedgerSettings(source=f"gsheet:{SHEET_ID}/Customers",
+                                                     template_tab=template_tab)),
                    env=env_for(fake), clock=lambda: NOW, monotonic=clock, sleep=clock.sleep)
 
 

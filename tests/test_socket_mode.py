@@ -60,7 +60,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     before = set(threading.enumerate())
     with FakeSocketMode() as socket, FakeSlack(socket_link=socket.link) as slack:
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": slack.api_url}
-        settings = Settings(ledger=LedgerSettings(str(EXAMPLE_LEDGER)), state=StateSettings(f"sqlite:///{tmp_path}/state.db"))
+        settings = Settings(ledger=LedgerSettings(source=str(EXAMPLE_LEDGER)), state=StateSettings(f"sqlite:///{tmp_path}/state.db"))
         server = build_server(Runtime(_file=settings, env=env, clock=lambda: NOW), socket_mode=True,
                               ping_interval=PING_INTERVAL)
         try:

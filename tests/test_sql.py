@@ -485,6 +485,30 @@ def test_postgresql_sessions_are_read_only_with_a_statement_timeout(pg_schema: s
             connection.execute(sa.text(f"CREATE TABLE {pg_schema}.stolen (x int)"))
 
 
+def test_a_statement_past_the_configured_timeout_is_refused_in_words(pg_schema: str, tmp_path: Path) -> None:
+    header, rows = example_rows()
+    spec = pg_table(pg_schema, "t", header[:4], [r[:4] for r in rows], ["text", "text", "date", "numeric"])
+    import sqlalchemy as sa
+
+    assert POSTGRES_URL is not None
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:  # a view whose every row takes the database 10 ms
+        conn.exec_driver_sql(f'CREATE VIEW {pg_schema}.slow AS SELECT t.* FROM {pg_schema}.t, '
+                             'LATERAL (SELECT pg_sleep(0.01 + 0 * length(t."Customer ID"))) AS s')
+    engine.dispose()
+    config = tmp_path / "nrr.toml"
+    config.write_text("[ledger]\nstatement_timeout = 0.05\n", encoding="utf-8")
+    slow = spec.replace("#" + pg_schema + ".t", "#" + pg_schema + ".slow")
+    code, out, err = run("report", "ttm", "--json", "--config", str(config), "--ledger", slow, *TODAY)
+    assert (code, out) == (1, "")
+    assert err.endswith(".slow: a query ran past the statement timeout (0.05 s); raise [ledger] statement_timeout "
+                        "in nrr.toml (seconds), or ask for a shorter table (a view of the months you need).\n"), err
+    config.write_text("[ledger]\nstatement_timeout = 0\n", encoding="utf-8")
+    code, _, err = run("report", "ttm", "--config", str(config), "--ledger", slow, *TODAY)
+    assert (code, err) == (1, f"{config}: [ledger] statement_timeout = 0 is not a number of seconds above 0 (at most "
+                              "86400).\n")
+
+
 def test_the_url_from_the_environment_variable_config_names(pg_schema: str, tmp_path: Path) -> None:
     header, rows = example_rows()
     spec = pg_table(pg_schema, "customer_mrr", header, rows, ["text", "text", "date", "numeric(12,2)", "text", "text"])

@@ -79,8 +79,8 @@ def test_the_audit_log_records_the_team_a_change_came_from(state_url: str) -> No
 
 def test_kept_answers_are_pruned_by_age(state_url: str) -> None:
     now = [NOW]
-    runtime = Runtime(_file=Settings(ledger=LedgerSettings("ledger.csv"), state=StateSettings(state_url)), env={},
-                      clock=lambda: now[0])
+    runtime = Runtime(_file=Settings(ledger=LedgerSettings(source="ledger.csv"), state=StateSettings(state_url)),
+                      env={}, clock=lambda: now[0])
     try:
         runtime.remember("answer:old", {"text": "Q3"})
         now[0] = NOW + KEEP_ANSWERS + dt.timedelta(seconds=1)

@@ -57,8 +57,8 @@ def row_without_month(label: str, count: int) -> str:
 
 
 def timed_out(label: str, seconds: float) -> str:
-    return (f"{label}: a query ran past the statement timeout ({seconds:g} s); ask for a shorter table (a view of "
-            "the months you need) or more of the database's time for nrr's user.")
+    return (f"{label}: a query ran past the statement timeout ({seconds:g} s); raise [ledger] statement_timeout in "
+            "nrr.toml (seconds), or ask for a shorter table (a view of the months you need).")
 
 
 def out_of_memory(label: str) -> str:

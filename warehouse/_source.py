@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import math
 import re
 import shutil
 import tempfile
@@ -458,7 +459,7 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
         if not spec.path.exists() and not any(ch in str(spec.path) for ch in "*?["):
             raise WarehouseError(f"{spec.label}: no such file; check the path.")
     elif spec.kind == "snowflake":
-        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": int(timeout)}
+        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": max(1, math.ceil(timeout))}  # 0: none
     if spec.kind in ("duckdb", "parquet"):  # DuckDB runs in this process: its memory is nrr's
         config = {"temp_directory": str(_spill_directory())}
         if memory_limit is not None:
