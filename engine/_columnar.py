@@ -22,6 +22,7 @@ from engine._customers import _Reader, billed_per_period
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
 from engine._fields import Unit
+from engine._fx import currency_code
 from engine._headers import is_total_label
 from engine._ledger import derive_ledger
 from engine._month import Month
@@ -32,6 +33,10 @@ from engine._table import compared, dense_table
 #: engine's limit, 10^15, and exact as a double); anything else (a sign, a symbol, a comma, a blank) goes to the
 #: row reader
 PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
+#: a figure with four decimals or more (a float written out: ``1200.5000``, ``99.99000000000001``), which the row
+#: reader rounds half up to the cent: the third decimal says which way. Three decimals are not among them: the row
+#: reader refuses ``1.200`` as ambiguous (a thousands separator?), naming the cell
+LONG_FIGURE = r"^[0-9]{1,13}\.[0-9]{4,}$"
 #: every total label (``Total``, ``Grand total:``, ``Avg``...) contains one of these, in any case: a columnar
 #: reader looks at the few values that match before asking ``any_total_label``
 TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall"
@@ -100,6 +105,12 @@ def any_total_label(values: Iterable[str]) -> bool:
 def any_alike(keys: Sequence[str]) -> bool:
     """Whether two of these customer keys differ only in case or spacing (the row reader warns of them)."""
     return len({compared(k) for k in keys}) != len(keys)
+
+
+def currency_codes(written: Iterable[str]) -> set[str]:
+    """The currencies a Currency column's distinct cells name, as the row reader reads them (``eur`` and ``€`` are
+    EUR; a blank cell names none)."""
+    return {currency_code(v) for v in written if v.strip()}
 
 
 def table_currency(plan: ColumnarPlan, currencies: Sequence[str] = ()) -> str | None:

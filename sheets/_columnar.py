@@ -2,11 +2,12 @@
 extra), into the engine's dense customer table.
 
 It reads only what the row reader would read without a word to say: the header on the first line, every row
-with a customer, a month and a plainly written figure (``engine.PLAIN_FIGURE``), no customer twice in a month,
-no total row, no two customers alike, no currency named (a Currency column or ``MRR (EUR)``: the row
-reader converts it with the exchange rates). Anything else returns None and the file goes to the row
-reader, which names each problem's cell: no message depends on the path. polars is imported only here, for a
-file above ``COLUMNAR_FROM_BYTES``, so a small file's start-up never pays for it.
+with a customer, a month and a plainly written figure (``engine.PLAIN_FIGURE``, or ``engine.LONG_FIGURE``: four
+decimals or more, rounded half up to the cent as the row reader rounds them), no customer twice in a month, no
+total row, no two customers alike, at most one currency named (a Currency column or ``MRR (EUR)``; a source whose
+rates convert it reads the file with the row reader, ``sheets._files``). Anything else returns None and the file
+goes to the row reader, which names each problem's cell: no message depends on the path. polars is imported only
+here, for a file above ``COLUMNAR_FROM_BYTES``, so a small file's start-up never pays for it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    LONG_FIGURE,
     PLAIN_FIGURE,
     TOTAL_HINT,
     Cells,
@@ -30,6 +32,7 @@ from engine import (
     any_alike,
     any_total_label,
     columnar_plan,
+    currency_codes,
     dense_customer_check,
     month_indexes,
     table_currency,
@@ -128,9 +131,17 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     # every figure's shape checked and its value parsed in one query, which polars' threads share
     parsed_figures = figures.to_frame("f").lazy().select(
         plain=pl.col("f").str.contains(PLAIN_FIGURE).all(), value=pl.col("f").cast(pl.Float64, strict=False)).collect()
-    del figures
-    if not parsed_figures["plain"][0]:
-        return None
+    if parsed_figures["plain"][0]:
+        # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
+        # (worked out in place: each new array of a value a row is 126 MB of fresh pages at 15.8M rows)
+        figure_cents = parsed_figures["value"].to_numpy(writable=True)
+        np.multiply(figure_cents, 100, out=figure_cents)
+        np.rint(figure_cents, out=figure_cents)
+    else:
+        figure_cents = _long_cents(figures)  # floats written out, rounded as the row reader rounds them
+        if figure_cents is None:
+            return None
+    del figures, parsed_figures
     # each customer's first row and index, in order of first sight, from its category code
     first_rows = key.arg_unique()
     order = key.gather(first_rows)
@@ -162,12 +173,6 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     if np.count_nonzero(seen) != len(flat):
         return None  # a customer twice in a month: summed or an error, the row reader decides
     del seen
-    # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
-    # (worked out in place: each new array of a value a row is 126 MB of fresh pages at 15.8M rows)
-    figure_cents = parsed_figures["value"].to_numpy(writable=True)
-    del parsed_figures
-    np.multiply(figure_cents, 100, out=figure_cents)
-    np.rint(figure_cents, out=figure_cents)
     # 32-bit when every figure is below $21,474,836.48 (half the memory, and half of each pass over it)
     cents = np.zeros(customers * count, dtype=np.int32 if figure_cents.max() < 2 ** 31 else np.int64)
     cents[flat] = figure_cents
@@ -186,18 +191,33 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         del column
     currencies: list[str] = []
     if plan.currency is not None:
-        written = {v.strip().upper() for v in columns[titles[plan.currency]].drop_nulls().cast(pl.String).unique()
-                   .to_list() if v.strip()}
+        written = currency_codes(columns[titles[plan.currency]].drop_nulls().cast(pl.String).unique().to_list())
         if len(written) > 1:
-            return None
+            return None  # converted with the rates, customer-month by customer-month, or refused: the row reader
         currencies = list(written)
-    if table_currency(plan, currencies) is not None:
-        return None  # a named currency may have a rate into the reporting one: the row reader converts it
+    # the figures as written, in the one currency the table names (if any): a source with rates into another
+    # reporting currency reads the file with the row reader instead, which converts them (``sheets._files``)
+    currency = table_currency(plan, currencies)
     del columns, flat
     grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
     packed = _packed(keys)
     return dense_customer_check(first, count, packed, packed if names is keys else _packed(names), grid,
-                                [a for a, _ in plan.attributes], plan.unit, None, plan.key_headers)
+                                [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers)
+
+
+def _long_cents(figures: Any) -> Any:
+    """Each figure's cents (a numpy array) when every figure is plain or has four decimals or more
+    (``engine.LONG_FIGURE``), rounded half up to the cent from its digits, as the row reader's decimal arithmetic
+    rounds it (a double would round ``0.00500`` down); None otherwise."""
+    import polars as pl
+
+    f = pl.col("f")
+    whole, decimals = f.str.extract(r"^([0-9]+)", 1), f.str.extract(r"\.([0-9]+)$", 1).fill_null("")
+    read = figures.to_frame("f").lazy().select(
+        fits=(f.str.contains(PLAIN_FIGURE) | f.str.contains(LONG_FIGURE)).all(),
+        cents=whole.cast(pl.Int64) * 100 + decimals.str.slice(0, 2).str.pad_end(2, "0").cast(pl.Int64)
+        + (decimals.str.slice(2, 1) >= "5").cast(pl.Int64)).collect()
+    return read["cents"].to_numpy() if read["fits"][0] else None
 
 
 def _dense_codes(column: Any, distinct: Any, at: Any = None, fill: int = 0, index: Any = None) -> Any:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine import NO_OPTIONS, Cell, Cells, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
+from engine import NO_OPTIONS, Cell, Cells, FxRates, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
 from sheets import _messages as say
 from sheets._cache import FastRead, read_fast
 from sheets._errors import SourceError
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 # a file's cells, reused while its modification and change times and size are unchanged
-_FILE_CACHE: dict[tuple[str, str | None, int, int, int, FastRead | None], Cells] = {}
+_FILE_CACHE: dict[tuple[str, str | None, int, int, int, FastRead | None, FxRates | None], Cells] = {}
 _FILE_CACHE_LOCK = threading.Lock()
 # openpyxl warns on stderr about parts it drops (a data validation extension, a defined name it cannot read):
 # a workbook is read or refused in words, and those warnings give a person nothing to do
@@ -58,8 +58,8 @@ class FileSource:
             stat = self.path.stat()
         except OSError:
             stat = None
-        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, self.fast) \
-            if stat else None
+        key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, self.fast,
+               self.options.fx) if stat else None
         with _FILE_CACHE_LOCK:
             cached = _FILE_CACHE.get(key) if key else None
         if cached is not None:
@@ -80,7 +80,8 @@ class FileSource:
         try:
             if suffix in (".xlsx", ".xlsm"):
                 return self._read_xlsx()
-            if self.fast is not None and (cells := read_fast(self.path, self.fast)) is not None:
+            if self.fast is not None and (cells := read_fast(self.path, self.fast)) is not None \
+                    and not _converted(cells, self.options):
                 return cells
             data = self.path.read_bytes()
             return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data))
@@ -291,6 +292,15 @@ def _binary_kind(data: bytes) -> str | None:
     if b"\x00" in data[:8192]:
         return "it holds binary data, not text"
     return None
+
+
+def _converted(cells: Cells, options: ReadOptions) -> bool:
+    """Whether ``options``' rates convert the currency a table read column by column names (``MRR (EUR)``, a
+    Currency column of EUR) into another reporting currency: that read keeps the figures as written, so the row
+    reader reads the file instead, and converts them customer-month by customer-month."""
+    table = cells.ledger.customer_table if cells.prepared is not None else None
+    code, fx = (table.currency if table is not None else None), options.fx
+    return fx is not None and code is not None and code != fx.reporting and fx.knows(code)
 
 
 def _not_a_workbook(path: Path) -> str | None:

@@ -160,6 +160,10 @@ UNUSUAL = {
     "two currencies": replace_line(replace_line(CLEAN, 3, "001,Acme,2025-11,$120,SMB,Pro"), 4,
                                    "002,Beta,2025-11,€250,Enterprise,"),
     "three decimals": replace_line(CLEAN, 3, "001,Acme,2025-11,120.125,SMB,Pro"),
+    "four decimals and more": CLEAN.replace(",100,", ",100.0049999,").replace(",120,", ",120.0050,")
+                                   .replace(",80,", ",79.99999999999999,").replace(",300,", ",300.1250000000001,"),
+    "many decimals and three": CLEAN.replace(",100,", ",100.0049999,").replace(",120,", ",120.005,"),
+    "many decimals and a sign": CLEAN.replace(",100,", ",100.0049999,").replace(",120,", ",+120.0050,"),
     "blank figure": replace_line(CLEAN, 3, "001,Acme,2025-11,,SMB,Pro"),
     "huge figure": replace_line(CLEAN, 3, "001,Acme,2025-11,99999999999999999,SMB,Pro"),
     "unreadable month": replace_line(CLEAN, 3, "001,Acme,soon,120,SMB,Pro"),
@@ -193,6 +197,10 @@ UNUSUAL = {
     "crlf": CLEAN.replace("\n", "\r\n"),
     "utf-8 bom": "\ufeff" + CLEAN,
     "currency column": CLEAN.replace("Plan", "Currency").replace(",Pro", ",usd").replace(",Basic", ",usd"),
+    "currency column of a symbol": CLEAN.replace("Plan", "Currency").replace(",Pro", ",€").replace(",Basic", ",€"),
+    "currency column with a blank": CLEAN.replace("Plan", "Currency").replace(",Pro", ",EUR").replace(",Basic", ","),
+    "currency column of a name": CLEAN.replace("Plan", "Currency").replace(",Pro", ",Euro").replace(",Basic", ",Euro"),
+    "amount named in dollars": CLEAN.replace(",MRR,", ",mrr_usd,"),
     "two currency codes": CLEAN.replace("Plan", "Currency").replace(",Pro", ",usd").replace(",Basic", ",eur"),
     "arr": CLEAN.replace(",MRR,", ",ARR,"),
     "amount names a currency": CLEAN.replace(",MRR,", ",MRR (EUR),"),
@@ -239,7 +247,38 @@ def test_a_table_in_a_currency_with_a_rate_is_converted_whichever_path_reads_it(
     fast = open_file_source(str(path), options=options, fast=ALWAYS).read_cells()
     rows = open_file_source(str(path), options=options, fast=None).read_cells()
     assert rows.ledger.customer_table is not None and rows.ledger.customer_table.currency == "USD"
+    assert fast.prepared is None  # the columnar read keeps figures as written: the row reader converts them
     assert said(fast.check) == said(rows.check)
+    assert answers(fast) == answers(rows)
+
+
+@pytest.mark.parametrize(("text", "currency"), [
+    (CLEAN.replace(",MRR,", ",mrr_usd,"), "USD"),  # the reporting currency: nothing to convert
+    (CLEAN.replace(",MRR,", ",MRR (GBP),"), "GBP"),  # no rate for it: answered in it, as the row reader answers
+    (CLEAN.replace("Plan", "Currency").replace(",Pro", ",€").replace(",Basic", ",€"), "EUR"),  # no rates at all
+])
+def test_a_table_in_one_currency_nothing_converts_is_read_column_by_column(tmp_path: Path, text: str,
+                                                                          currency: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(text, encoding="utf-8")
+    options = ReadOptions(fx=FxRates(reporting="USD", flat={"EUR": Decimal("1.10")})) if currency != "EUR" \
+        else ReadOptions()
+    fast = open_file_source(str(path), options=options, fast=ALWAYS).read_cells()
+    rows = open_file_source(str(path), options=options, fast=None).read_cells()
+    assert fast.prepared is not None and fast.ledger.customer_table is not None
+    assert fast.ledger.customer_table.currency == currency
+    assert said(fast.check) == said(rows.check)
+    assert answers(fast) == answers(rows)
+
+
+def test_figures_written_with_four_decimals_or_more_are_read_column_by_column(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(UNUSUAL["four decimals and more"])
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.prepared is not None and said(fast.check) == said(rows.check) == []
+    table = fast.ledger.customer_table
+    assert table is not None and table.dense is not None
+    assert table.dense.cents[0].tolist() == [10000, 12001, 0, 11000]  # 100.0049999, 120.0050, 0, 110
     assert answers(fast) == answers(rows)
 
 
