@@ -991,3 +991,14 @@ def mrr_view_hint(left_out: int, cut: bool) -> str:
                 f"{'is' if left_out == 1 else 'are'} left out. ")
     every = "every month, customer and attribute" if cut else "every customer and attribute"
     return hint + f"nrr mrr --csv lists {every}, one row per customer and month paid."
+
+
+def cell_past_header(value: str, cells: int, width: int, last: str) -> str:
+    return (f"{value} stands past the table's last column ({last}): this row has {cells} cells where the header has "
+            f"{width}. In a CSV a comma left unquoted inside a figure (1,200) splits it into two cells and moves "
+            "every cell after it one column on; write the figure as 1200 or \"1,200\". A note beside the table "
+            "needs a column of its own with a header.")
+
+
+def more_split_rows(more: int) -> str:
+    return f"...and {more:,} more row{'' if more == 1 else 's'} with more cells than the header."

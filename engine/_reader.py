@@ -73,20 +73,58 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
 
 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
-                 options: ReadOptions = NO_OPTIONS) -> LedgerCheck:
+                 options: ReadOptions = NO_OPTIONS, delimited: bool = False) -> LedgerCheck:
     """Every error and warning in ``grid``, and the ledger when there are no errors.
 
     A customer table (one figure per customer and month) is recognised from its headers, and its
     ledger is the derived one (``Ledger.customers`` holds the table). So is billing data (invoice lines,
     subscriptions, a per-month table with a billing interval), normalized to a customer table by
     ``engine._billing``'s rules (``Ledger.normalization`` says what was read as what). ``options`` carry
-    what the reading needs from outside (exchange rates, today's month).
+    what the reading needs from outside (exchange rates, today's month). ``delimited``: the grid was split from a
+    CSV or TSV, whose rows may not run past their header (``split_rows``).
     """
-    if (billing := find_billing_header(grid)) is not None and _find_header(grid) is None:
+    ledger_header = _find_header(grid)
+    if (billing := find_billing_header(grid)) is not None and ledger_header is None:
+        if delimited and (split := split_rows(grid, billing.index, sheet, first_row)):
+            return LedgerCheck(ledger=None, issues=split)
         return _billing_check(grid, billing, sheet, first_row, options)
-    if _find_header(grid) is None and find_customer_header(grid) is not None:
+    if ledger_header is None and (customer := find_customer_header(grid)) is not None:
+        if delimited and (split := split_rows(grid, customer, sheet, first_row)):
+            return LedgerCheck(ledger=None, issues=split)
         return _customer_check(grid, sheet, first_row, options)
+    if delimited and ledger_header is not None and (split := split_rows(grid, ledger_header.index, sheet, first_row)):
+        return LedgerCheck(ledger=None, issues=split)
     return _Reader(grid, sheet, first_row).run()
+
+
+#: the rows a table's split-cell errors name one by one; more are counted in one more error
+SPLIT_ROWS_NAMED = 20
+
+
+def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> list[Issue]:
+    """An error for each row below the header row ``header`` with a value in the column just past the header's last
+    title: in a CSV, a cell split at a delimiter left unquoted (``1,200`` read as 1 and 200), which moves every cell
+    after it one column on (a value further right, past a blank column, is a note beside the table: left alone)."""
+    titles = grid[header]
+    width = next((c + 1 for c in range(len(titles) - 1, -1, -1) if not is_blank(titles[c])), 0)
+    if not width:
+        return []
+    last = str(titles[width - 1]).strip()
+    issues: list[Issue] = []
+    count = 0
+    for i in range(header + 1, len(grid)):
+        row = grid[i]
+        if len(row) > width and not is_blank(row[width]):
+            count += 1
+            if count <= SPLIT_ROWS_NAMED:
+                filled = max(c for c in range(len(row)) if not is_blank(row[c])) + 1
+                issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
+                                    cells=(a1(first_row + i, width),),
+                                    message=say.cell_past_header(show(row[width]), filled, width, last)))
+    if count > SPLIT_ROWS_NAMED:
+        issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
+                            message=say.more_split_rows(count - SPLIT_ROWS_NAMED)))
+    return issues
 
 
 def reads_as_billing(header: Sequence[Cell]) -> bool:

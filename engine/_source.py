@@ -40,13 +40,17 @@ class Cells:
     options: ReadOptions = NO_OPTIONS
     #: the check already made, when the source read its table column by column (its ``grid`` is then empty)
     prepared: LedgerCheck | None = field(default=None, repr=False, compare=False)
+    #: the grid was split from delimited text (a CSV, a TSV), where a row with more cells than its header has is a
+    #: cell split at a delimiter left unquoted (``1,200``), not a note beside the table
+    delimited: bool = False
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
         if self.prepared is not None:  # read column by column: a customer table, which options do not change
             return self.prepared
-        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options)
+        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options,
+                            delimited=self.delimited)
 
     def with_options(self, options: ReadOptions) -> Cells:
         """These cells read with ``options`` (today's month): one ``Cells`` per options, kept with this read, so

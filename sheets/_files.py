@@ -84,7 +84,8 @@ class FileSource:
                     and not _converted(cells, self.options):
                 return cells
             data = self.path.read_bytes()
-            return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data))
+            return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data),
+                         delimited=True)
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 

@@ -180,7 +180,7 @@ def test_a_quote_left_open_in_a_small_csv_is_said_in_words_not_read_as_one_cell(
     path.write_text('Customer,Month,MRR\nAcme,2026-01,100\n"Beta,2026-01,50\nAcme,2026-02,120\n')
     assert refusal(path) == (f'{path}: not a CSV file nrr can read: the quote (") that opens A3 is never closed, so '
                              "the rest of the file reads as one cell; close it or delete it.")
-    path.write_text('Customer,Month,MRR\nAcme,2026-01,100\nAcme,2026-02,120,"a note\nover two lines"\n')
+    path.write_text('Customer,Month,MRR,Note\nAcme,2026-01,100\nAcme,2026-02,120,"a note\nover two lines"\n')
     assert len(load_ledger(open_file_source(str(path)))) == 1
 
 
@@ -189,3 +189,51 @@ def test_an_empty_csv_says_it_is_empty(tmp_path: Path, content: str) -> None:
     path = tmp_path / "customers.csv"
     path.write_text(content, encoding="utf-8")
     assert refusal(path) == f"{path}: not a CSV file nrr can read: it is empty; export the ledger again."
+
+
+def issues_of(path: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(i.severity, i.message, i.cells) for i in open_file_source(str(path)).read_cells().check.issues]
+
+
+SPLIT = ("stands past the table's last column (MRR): this row has 4 cells where the header has 3. In a CSV a comma "
+         "left unquoted inside a figure (1,200) splits it into two cells and moves every cell after it one column on; "
+         'write the figure as 1200 or "1,200". A note beside the table needs a column of its own with a header.')
+
+
+@pytest.mark.parametrize("text", [
+    "Customer,Month,MRR\nAcme,2025-01,1,200\nAcme,2025-02,1,300\nBeta,2025-01,500\nBeta,2025-02,400\n",  # long
+    "Title\nCustomer,Month,MRR,,\nAcme,2025-01,1,200,\nAcme,2025-02,1,300\nBeta,2025-01,500\nBeta,2025-02,400\n",
+])
+def test_a_figure_split_at_an_unquoted_comma_is_an_error_not_a_smaller_figure(tmp_path: Path, text: str) -> None:
+    """``1,200`` unquoted read as 1 (and 200 dropped): NRR 80% where it is 100%, and "valid"."""
+    path = tmp_path / "customers.csv"
+    path.write_text(text)
+    first = text.splitlines().index("Customer,Month,MRR" + ",," * text.startswith("Title")) + 2
+    assert issues_of(path) == [("error", f"'200' {SPLIT}", (f"D{first}",)),
+                               ("error", f"'300' {SPLIT}", (f"D{first + 1}",))]
+
+
+def test_a_split_cell_in_a_wide_table_or_a_ledger_is_an_error_and_many_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Jan 2025,Feb 2025\nAcme,1,200,1,300\nBeta,500,400\n")
+    assert [(cells, message[:60]) for _, message, cells in issues_of(path)] == [
+        (("D2",), "'1' stands past the table's last column (Feb 2025): this row")]
+    path.write_text(",".join(HEADER) + "\n" + "".join(f"{m} 2025,1000,100,50,20,1030,103%,x\n" for m in (
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")) + "".join(
+        f"{m} 2026,1000,100,50,20,1030,103%,x\n" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                                          "Sep", "Oct", "Nov")))
+    found = issues_of(path)
+    assert len(found) == 21 and found[0][2] == ("H2",) and found[19][2] == ("H21",)
+    assert found[-1] == ("error", "...and 3 more rows with more cells than the header.", ())
+
+
+def test_empty_cells_and_a_note_past_a_blank_column_are_not_split_cells(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Month,MRR\nAcme,2025-01,100,,\nAcme,2025-02,120,,see the contract\nBeta,2025-01,50\n")
+    assert issues_of(path) == []
+    book = tmp_path / "customers.xlsx"  # a workbook's cell beside the table is a cell, not a split figure
+    workbook = openpyxl.Workbook()
+    for row in (["Customer", "Month", "MRR"], ["Acme", "2025-01", 100, "note"], ["Acme", "2025-02", 120]):
+        workbook.active.append(row)
+    workbook.save(book)
+    assert issues_of(book) == []
