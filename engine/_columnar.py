@@ -39,7 +39,7 @@ PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 LONG_FIGURE = r"^[0-9]{1,13}\.[0-9]{4,}$"
 #: every total label (``Total``, ``Grand total:``, ``Avg``...) contains one of these, in any case: a columnar
 #: reader looks at the few values that match before asking ``any_total_label``
-TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall"
+TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall|all"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,13 +16,35 @@ _TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total
                  "total arr", "total revenue", "average", "avg", "mean", "median", "ytd", "ttm", "overall"}
 
 
-def is_total_label(text: str) -> bool:
-    """A customer or month cell that marks a total row: ``Total``, ``Grand total:``, ``SUBTOTAL``.
+#: what a total's label may say after "Total" (``Total customers``, ``Total for 2025``): a company's name does not
+_TOTAL_OF = {"customers", "accounts", "clients", "logos", "companies", "all", "mrr", "arr", "revenue", "for", "of"}
+#: ``All customers``: every row above, summed
+_ALL_OF = {"customers", "accounts", "clients", "logos", "companies", "segments"}
+#: a period after "Total" (``Total 2025``, ``Total Q1``, ``Total FY26``)
+_PERIOD = re.compile(r"\d{4}|\d{4}-\d{1,2}|q[1-4]|h[12]|fy\d{2}|fy\d{4}")
 
-    >>> is_total_label(" Grand  Total: "), is_total_label("Total Wine & More")
-    (True, False)
+
+def is_total_label(text: str) -> bool:
+    """A customer or month cell that marks a total row: ``Total``, ``Grand total:``, ``SUBTOTAL``, a subtotal
+    of a group as Excel's and Sheets' subtotals label it (``SMB Total``, ``Q1 Total``) or as people do
+    (``Subtotal SMB``, ``Total customers``, ``Total 2025``, ``All customers``).
+
+    >>> is_total_label(" Grand  Total: "), is_total_label("Subtotal SMB"), is_total_label("Enterprise Total")
+    (True, True, True)
+    >>> is_total_label("Total Wine & More"), is_total_label("TotalEnergies"), is_total_label("All Star Cheer")
+    (False, False, False)
     """
-    return " ".join(text.split()).casefold().rstrip(":").rstrip() in _TOTAL_LABELS
+    words = " ".join(text.split()).casefold().rstrip(":").rstrip()
+    if words in _TOTAL_LABELS:
+        return True
+    parts = words.replace("(", " ").replace(")", " ").replace(":", " ").split()
+    if len(parts) < 2:
+        return False
+    first, second, last = parts[0], parts[1], parts[-1]
+    return (first in ("subtotal", "sub-total", "subtotals") or (first, second) == ("sub", "total")
+            or last in ("total", "totals", "subtotal", "subtotals", "sub-total")
+            or (first == "total" and (second in _TOTAL_OF or _PERIOD.fullmatch(second) is not None))
+            or (first == "all" and len(parts) == 2 and second in _ALL_OF))
 
 
 
