@@ -90,6 +90,9 @@ class Ledger:
     sheet: str | None = None
     layout: Layout | None = None
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
+    #: the currency a seven-column ledger's figures are written in, when they say (``€1,030``: EUR); None: unsaid
+    #: (a customer table's is its own, ``customers.currency``)
+    currency: str | None = None
     #: the customer table this ledger was derived from, when it was (its answers are then cohort figures)
     customers: Customers | None = field(default=None, repr=False, compare=False)
     #: what billing data the customer table was normalized from, when it was (``engine._billing``)

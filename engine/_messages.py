@@ -661,6 +661,13 @@ def figures_in_currencies(unit: str, firsts: Sequence[tuple[str, str]]) -> str:
             f"first, or give nrr their rates ({FX_HINT}).")
 
 
+def ledger_in_currencies(unit: str, firsts: Sequence[tuple[str, str]]) -> str:
+    listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
+    return (f"The {unit} figures are in more than one currency ({listed}); added up they would mean nothing. Write "
+            "every figure in one currency (a customer table, one row per customer and month, can be converted with "
+            "rates; a ledger's month totals cannot).")
+
+
 FX_HINT = "nrr.toml's [fx] section, e.g. EUR = 1.10: what one EUR is worth in the reporting currency"
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from engine import _messages as say
+from engine._amounts import currency_mark
 from engine._billing_headers import BillingHeader, find_billing_header
 from engine._cells import (
     Cell,
@@ -30,6 +31,7 @@ from engine._customer_headers import customer_header_gap, find_customer_header
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
+from engine._fx import CODE
 from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -242,6 +244,7 @@ class _Reader:
         self.columns: dict[Field, int] = {}
         self.rates: list[tuple[LedgerRow, Decimal, Decimal]] = []  # each NRR cell read: (row, ratio, rounding)
         self.rates_off: list[Issue] = []  # the warnings for those that disagree with End/Start
+        self.marks: dict[str, str] = {}  # the currency a figure is written in ($, EUR ...) -> its first cell
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -290,14 +293,18 @@ class _Reader:
         self.check_sequence(rows)
         if not rows and not self.errors():
             self.add("error", "empty", say.empty_ledger())
+        if len(self.marks) > 1:  # $1,000 beside €100: added up, they would mean nothing
+            self.add("error", "mixed_currency", say.ledger_in_currencies(self.unit, list(self.marks.items())),
+                     list(self.marks.values()))
         layout = Layout(header_row, dict(header.columns), dict(header.extras))
         duplicated = {i.month for i in self.issues if i.code == "duplicate_month"}
         valid = tuple(r for r in rows if r.month not in duplicated)
         if self.errors():
             return LedgerCheck(ledger=None, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
         warnings = tuple(i for i in self.issues if i.severity == "warning")
+        currency = next(iter(self.marks), None)  # every figure that says so says one currency: the ledger's
         ledger = Ledger(rows=tuple(rows), warnings=warnings, unit=self.unit, sheet=self.sheet, layout=layout,
-                        pending=tuple(pending))
+                        pending=tuple(pending), currency=currency if currency and CODE.fullmatch(currency) else None)
         return LedgerCheck(ledger=ledger, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
 
     def errors(self) -> list[Issue]:
@@ -362,7 +369,10 @@ class _Reader:
         if is_blank(value):
             return None
         try:
-            return parse_money(value)
+            read = parse_money(value)
+            if (code := currency_mark(value)) is not None:
+                self.marks.setdefault(code, self.ref(sheet_row, f))
+            return read
         except CellError as exc:
             self.add("error", "bad_amount", say.unreadable(self.title(f), show(value), exc.expected),
                      [self.ref(sheet_row, f)], month)
@@ -415,6 +425,8 @@ class _Reader:
                 continue
             try:
                 found, rounding = parse_money(value) if f == "end" else parse_ratio(value)
+                if f == "end" and (code := currency_mark(value)) is not None:
+                    self.marks.setdefault(code, self.ref(row.row, f))
             except CellError as exc:
                 self.add("warning", "bad_rate",
                          say.unreadable(self.title(f), show(value), exc.expected) + " " + say.recomputed(),

@@ -105,6 +105,8 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     profile = profile or Profile(assumed=True)
     if ledger.customers is not None and ledger.customers.currency is not None:
         currency = ledger.customers.currency  # the table's own Currency column says what its money is in
+    elif ledger.currency is not None:
+        currency = ledger.currency  # a ledger's figures written €1,030
     if method is None:
         method = "cohort" if ledger.customers is not None else "chained"
     if method == "cohort":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 from rich.console import Console
 
 from nrr.cli import main
 from tests.helpers import HEADER
+from tests.test_cli import run
 
 CUSTOMERS = ["Customer,Month,MRR",
              "A,2026-01,100000", "D,2026-01,5000",
@@ -85,3 +87,25 @@ def test_the_csv_keeps_the_templates_headers_and_every_cent(tmp_path: Path) -> N
         "2026-01,182400.00,3724.00,1622.00,811.00,183691.00,100.71%",
         "2026-02,1200000.00,15000.50,40000.00,2500.00,1172500.50,97.71%",
     ])
+
+
+def test_a_ledger_written_in_euros_is_answered_in_euros_and_one_of_two_currencies_is_refused(tmp_path: Path) -> None:
+    """Its figures were shown as dollars, and $1,000 beside €100 were added up, both without a word (fuzz 4)."""
+    path = tmp_path / "ledger.csv"
+    header = "Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR,MRR (End of Period),NRR Rate\n"
+    path.write_text(header + 'Jan 2025,"€1,000",€100,€50,€20,"€1,030",103%\nFeb 2025,"€1,030",€50,€0,€0,"€1,080",\n')
+    code, out, _ = run("report", "2025-02", "--json", "--ledger", str(path), "--today", "2025-03-10")
+    assert code == 0 and json.loads(out)["currency"] == "EUR"
+    code, out, _ = run("report", "2025-02", "--ledger", str(path), "--today", "2025-03-10")
+    assert code == 0 and "€1,030" in out and "$" not in out
+    config = tmp_path / "nrr.toml"  # figures written in dollars are dollars, whatever the company's currency
+    config.write_text('[company]\ncurrency = "EUR"\n')
+    path.write_text(header + 'Jan 2025,"$1,000",$100,$50,$20,"$1,030",103%\n')
+    code, out, _ = run("report", "2025-01", "--json", "--ledger", str(path), "--config", str(config),
+                       "--today", "2025-03-10")
+    assert code == 0 and json.loads(out)["currency"] == "USD"
+    path.write_text(header + 'Jan 2025,"$1,000",€100,€50,€20,"€1,030",103%\n')
+    code, out, err = run("validate", "--ledger", str(path))
+    assert (code, err) == (1, "")
+    assert out.startswith("error: B2 and C2: The MRR figures are in more than one currency (USD from B2, EUR from "
+                          "C2); added up they would mean nothing.")
