@@ -454,15 +454,19 @@ def rate(ratio: Decimal | None, places: int = 1) -> str:
 
 
 def pts(delta: Decimal, places: int = 1) -> str:
-    """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``; a change too small to show
-    is ``+0.0 pts``, never ``-0.0 pts``."""
+    """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``. A change that one decimal would
+    show as 0.0 is shown to two, as the figures are (``-0.0002`` -> ``-0.02 pts``: 100.81% to 100.79% is a fall,
+    not ``+0.0``); one that two decimals show as 0.00 too is ``+0.0 pts``, never ``-0.0 pts``."""
     shown = _half_up(delta * 100, places)
+    if not shown and places < 2 and (finer := _half_up(delta * 100, 2)):
+        return f"{finer:+} pts"
     return f"{shown if shown else abs(shown):+} pts"
 
 
 def shows_as_no_change(delta: Decimal, places: int = 1) -> bool:
-    """Whether a change in points shows as 0.0 (``+0.0 pts``): it then has no direction, no driver, no arrow."""
-    return _half_up(delta * 100, places) == 0
+    """Whether a change in points shows as no change (``+0.0 pts``, at two decimals too): it then has no direction,
+    no driver, no arrow."""
+    return _half_up(delta * 100, max(places, 2)) == 0
 
 
 DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}
