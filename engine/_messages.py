@@ -253,6 +253,15 @@ def inverted_nrr(title: str, month: Month, found: Decimal, computed: Decimal, mo
     )
 
 
+def months_without_figures(listed: Sequence[Month], before: Month, after: Month) -> str:
+    n = len(listed)
+    return (
+        f"{month_run(listed)} {'are' if n > 1 else 'is'} listed with no figures, between {before.name} and "
+        f"{after.name}, which have them; periods that span {'them' if n > 1 else 'it'} are refused until "
+        f"{'they are' if n > 1 else 'it is'} filled in."
+    )
+
+
 def gap(missing: Sequence[Month], before: Month, after: Month) -> str:
     n = len(missing)
     return (
@@ -316,9 +325,15 @@ def before_ledger(period_label: str, period_first: Month, first: Month) -> str:
     )
 
 
-def period_has_gaps(label: str, missing: Sequence[Month]) -> str:
+def period_has_gaps(label: str, missing: Sequence[Month], listed: Sequence[Month] = ()) -> str:
+    """``listed``: those of the ``missing`` months whose row is there with no figures."""
     if len(missing) == 1 and label == missing[0].name:
+        if listed:
+            return f"{label}'s row in the ledger has no figures yet. Fill it in, or ask for another month."
         return f"{label} has no row in the ledger. Add it, or ask for another month."
+    if listed and len(listed) == len(missing):
+        return (f"{label} spans months whose rows in the ledger have no figures yet: {month_run(missing)}. "
+                "Fill them in, or ask for a period that avoids them.")
     return (
         f"{label} spans months the ledger does not have: {month_run(missing)}. "
         "Add them to the ledger, or ask for a period that avoids them."

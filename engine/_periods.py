@@ -302,7 +302,7 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
         raise QueryError(say.before_ledger(period.label, period.first, first_month))
     missing = ledger.missing(period.first, period.last)
     if missing:
-        raise QueryError(say.period_has_gaps(period.label, missing))
+        raise QueryError(say.period_has_gaps(period.label, missing, [m for m in missing if m in ledger.pending]))
     return period
 
 

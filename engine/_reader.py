@@ -240,6 +240,7 @@ class _Reader:
         self.first_row = first_row
         self.issues: list[Issue] = []
         self.months_with_rows: set[Month] = set()
+        self.months_listed: dict[Month, list[int]] = {}  # months whose row has no figures (yet) -> their sheet rows
         self.unit: Unit = "MRR"
         self.columns: dict[Field, int] = {}
         self.rates: list[tuple[LedgerRow, Decimal, Decimal]] = []  # each NRR cell read: (row, ratio, rounding)
@@ -347,7 +348,9 @@ class _Reader:
                 self.add("error", "duplicate_month", say.duplicate_month(),
                          [self.ref(r, "month") for r in sheet_rows], month)
         filled = {r.month for r in rows}
-        self.months_with_rows = set(seen)  # a row with errors is still a row: its month is not missing
+        # a row with errors is still a row: its month is not missing; one with no figures at all is listed, not filled
+        self.months_with_rows = set(seen) - set(pending)
+        self.months_listed = {m: seen[m] for m in pending}
         return rows, sorted(m for m in set(pending) if m not in filled)
 
     def month(self, value: Cell, sheet_row: int, order: DateOrder | None) -> Month | None:
@@ -470,11 +473,18 @@ class _Reader:
     # -- across rows --
 
     def warn_gaps(self, before: Month, after: Month) -> None:
-        """One warning per run of months with no row at all between ``before`` and ``after`` (a month whose
-        row holds errors is reported by its errors, not as missing)."""
+        """One warning per run of months with no figures between ``before`` and ``after``: rows with no figures
+        (naming their Month cells), or no row at all (a month whose row holds errors is reported by its errors,
+        not as missing)."""
         absent = [before + i for i in range(1, after - before) if before + i not in self.months_with_rows]
         for run in month_runs(absent):
-            self.add("warning", "gap", say.gap(run, run[0] - 1, run[-1] + 1))
+            listed = [m for m in run if m in self.months_listed]
+            if listed and len(listed) == len(run):
+                rows = sorted(r for m in run for r in self.months_listed[m])
+                self.add("warning", "blank_month", say.months_without_figures(run, run[0] - 1, run[-1] + 1),
+                         _runs(rows, self.columns["month"]))
+            else:
+                self.add("warning", "gap", say.gap(run, run[0] - 1, run[-1] + 1))
 
     def check_sequence(self, rows: list[LedgerRow]) -> None:
         ordered = sorted(rows, key=lambda r: r.month)

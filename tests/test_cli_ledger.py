@@ -109,3 +109,18 @@ def test_a_ledger_written_in_euros_is_answered_in_euros_and_one_of_two_currencie
     assert (code, err) == (1, "")
     assert out.startswith("error: B2 and C2: The MRR figures are in more than one currency (USD from B2, EUR from "
                           "C2); added up they would mean nothing.")
+
+
+def test_months_listed_with_no_figures_between_filled_ones_are_named(tmp_path: Path) -> None:
+    """They were passed over as months to come: no warning, and "has no row in the ledger" for a row that is there."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(",".join(HEADER) + "\nJan 2025,1000,100,50,20,1030,103%\nFeb 2025,1030,0,0,0,1030,\n"
+                    "Mar 2025,,,,,,\nApr 2025,,,,,,\nMay 2025,1100,0,0,0,1100,\nJun 2025,,,,,,\n")
+    code, out, _ = run("validate", "--ledger", str(path))
+    assert code == 0 and out.splitlines()[0] == (
+        "warning: A4:A5: March 2025 to April 2025 are listed with no figures, between February 2025 and May 2025, "
+        "which have them; periods that span them are refused until they are filled in.")
+    assert run("report", "2025-03", "--ledger", str(path), "--today", "2025-07-10")[2] == (
+        "March 2025's row in the ledger has no figures yet. Fill it in, or ask for another month.\n")
+    assert run("report", "2025-06", "--ledger", str(path), "--today", "2025-07-10")[2].startswith(
+        "June 2025 is not in the ledger yet")  # a month still to come, after the last filled one
