@@ -200,6 +200,10 @@ def _classify(h: BillingHeader) -> None:
         if amount is not None and "frequency" in has:
             h.kind = "customer_months"
         return
+    if "start" in has and not has & {"end", "frequency"} and not lineish \
+            and header_tokens(h.columns["start"].title) & {"period", "month"}:
+        return  # period_start, Month Start with MRR and no end: each row is a month's (a customer table), not a
+        # subscription live from then on
     if h.invoice_level and "subscription" not in has and has & {"start", "date"}:
         h.gap = ("an invoice-level export", ["Subscription (to read each plan's interval from its invoices' cadence; "
                                              "better, export the invoice line items with their service periods)"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -12,6 +13,7 @@ from engine import (
     MonthAmount,
     ReadOptions,
     SubscriptionRow,
+    check_ledger,
     normalize_lines,
     normalize_month_amounts,
     normalize_subscriptions,
@@ -226,3 +228,16 @@ def test_void_invoices_are_counted_as_invoices_when_the_lines_name_them() -> Non
     summary = normalize_lines(lines).normalization
     assert dict(summary.invoices_left_out) == {"void": 2}
     assert summary.sentence == "read as invoice lines: 5 lines, 1 customer, 1 month; 2 void invoices (4 lines) left out"
+
+
+@pytest.mark.parametrize("start", ["period_start", "Month Start", "billing_period_start"])
+def test_a_period_start_beside_mrr_is_a_customer_tables_month_not_a_subscriptions_start(start: str) -> None:
+    """Read as subscriptions live from each row's start, a flat customer paying 100 a month doubled and tripled:
+    NRR 133% where one of two customers churned (fuzz 3)."""
+    grid = [["customer_id", start, "mrr"], ["A", "2025-01-01", "100"], ["A", "2025-02-01", "100"],
+            ["A", "2025-03-01", "100"], ["B", "2025-01-01", "50"], ["B", "2025-02-01", "50"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.source_kind == "customer_months"
+    assert [(r.month, r.start, r.end) for r in check.ledger.rows][-1] == (Month(2025, 3), Decimal(150), Decimal(100))
+    subscriptions = check_ledger([["customer_id", "start_date", "mrr"], *grid[1:]]).ledger
+    assert subscriptions is not None and subscriptions.source_kind == "subscriptions"
