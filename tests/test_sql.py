@@ -837,3 +837,34 @@ def test_a_customer_paying_one_month_in_three_or_twelve_is_warned_of_as_in_a_fil
     said = [run("validate", "--ledger", spec)[1].replace("warning: mrr: ", "warning: ").splitlines()[:-1]
             for spec in (str(csv_path), f"{path}#mrr")]
     assert said[0] == said[1] and len(said[0]) == (0 if step == 2 else 1), said
+
+
+def test_real_and_double_figures_are_read_as_written_and_infinity_or_nan_is_named(pg_schema: str,
+                                                                                   tmp_path: Path) -> None:
+    """PostgreSQL casts a REAL to NUMERIC at 6 significant digits: 123456.78 was read 123457.00, without a word
+    (fuzz 3). Infinity and NaN were "the database cannot be reached"."""
+    header = ["customer_id", "month", "mrr"]
+    rows = [("A", dt.date(2025, 1, 1), 123456.78), ("A", dt.date(2025, 2, 1), 123456.78),
+            ("B", dt.date(2025, 1, 1), 13343.82), ("B", dt.date(2025, 2, 1), 10675.06)]
+    path = tmp_path / "mrr.csv"
+    path.write_text("customer_id,month,mrr\n" + "".join(f"{c},{m:%Y-%m},{v}\n" for c, m, v in rows))
+    expected = run("ledger", "--csv", "--ledger", str(path))
+    assert expected[0] == 0 and "2025-02,136800.60,0.00,0.00,2668.76,134131.84" in expected[1]
+    for kind in ("real", "double precision"):
+        spec = pg_table(pg_schema, f"t_{kind[:4]}", header, rows, ["text", "date", kind])
+        assert run("ledger", "--csv", "--ledger", spec) == expected, kind
+    for kind in ("FLOAT", "DOUBLE"):
+        duck = duck_file(tmp_path / f"{kind}.duckdb", header, rows, types=["VARCHAR", "DATE", kind])
+        assert run("ledger", "--csv", "--ledger", f"{duck}#mrr") == expected, kind
+    odd = [("A", dt.date(2025, 1, 1), 100.0), ("A", dt.date(2025, 2, 1), float("inf")),
+           ("B", dt.date(2025, 1, 1), float("nan")), ("B", dt.date(2025, 2, 1), 50.0)]
+    pg = pg_table(pg_schema, "odd", header, odd, ["text", "date", "double precision"])
+    duck = duck_file(tmp_path / "odd.duckdb", header, odd, types=["VARCHAR", "DATE", "DOUBLE"])
+    for spec, written in ((pg, ("'NaN'", "'Infinity'")), (f"{duck}#mrr", ("'nan'", "'inf'"))):
+        code, out, err = run("validate", "--ledger", spec)
+        assert (code, err) == (1, ""), spec
+        lines = out.splitlines()
+        assert lines[0].endswith(f"customer 'B' (January 2025): MRR {written[0]} is not an amount up to "
+                                 "1,000,000,000,000,000 (10^15), the largest nrr reads: check the cell for a typo or "
+                                 "an ID pasted into it."), spec
+        assert f"customer 'A' (February 2025): MRR {written[1]} is not an amount" in lines[1], spec

@@ -29,8 +29,8 @@ def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first:
     single = Query(None, clause, layout, dialect=found)
     last = first + (count - 1)
     check_table(single, table, 1, first.index, last.index)  # nothing comes back: no row repeats, so ``single``
-    # and its key and attributes held as floats (1001.0 read as 1001)
-    floats = frozenset({layout.key, *layout.attributes})
+    # and its key and attributes held as floats (1001.0 read as 1001), its figures as REAL or DOUBLE
+    floats = frozenset({layout.key, *layout.attributes, layout.amount})
     summed = Query(None, clause, dataclasses.replace(layout, single=False, floats=floats), dialect=found)
     if layout.distinguisher is not None:
         _rows_disagree(summed, table)

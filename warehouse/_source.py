@@ -175,7 +175,8 @@ class WarehouseSource:
                 raise WarehouseError(say.month_not_a_date(label, layout.month, str(sample)))
             # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
             # sheet's numbers are, 1001 (a column's type shows in its first values; none in the first 100: text)
-            texts = [c for c in (layout.key, layout.name, *layout.attributes) if c is not None]
+            # and a figure column of REAL or DOUBLE, read as the decimal its float was written as
+            texts = [c for c in (layout.key, layout.name, *layout.attributes, layout.amount) if c is not None]
             try:
                 seen = connection.execute(sa.select(*(table.c[c] for c in texts)).limit(100)).fetchall()
             except sa.exc.OperationalError:  # DuckDB out of its memory even for this: the types are not known
@@ -216,7 +217,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
             issues.append(_error("bad_amount", unreadable(lay.unit, shown, MONEY_TOO_LARGE), cells=(place(key),),
                                  month=Month.from_index(int(mi))))
     key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")
-    figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents) != 0)
+    figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats) != 0)
     # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it
     name = (sa.case((stripped(sa.cast(t[lay.name], sa.String)) != "", sa.cast(t[lay.name], sa.String)))
             if lay.name is not None else sa.null())

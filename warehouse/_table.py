@@ -65,7 +65,7 @@ class Layout:
     currency: str | None = None  # the Currency column
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
-    floats: frozenset[str] = frozenset()  # the key, name and attribute columns whose values are floats
+    floats: frozenset[str] = frozenset()  # the key, name, attribute and figure columns whose values are floats
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
@@ -187,8 +187,9 @@ class Query:
         the name, the attributes (``a0``, ``a1``, ...) as text."""
         t, lay = self.table.c, self.layout
         key = as_text(t[lay.key], lay.key in lay.floats)
+        figure = cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats)
         picked: list[sa.ColumnElement[Any]] = [key.label("c"), self.month_index(t[lay.month]).label("mi"),
-                                               cents(t[lay.amount], lay.in_cents).label("cents")]
+                                               figure.label("cents")]
         if lay.name is not None:
             picked.append(as_text(t[lay.name], lay.name in lay.floats).label("nm"))
         picked += [as_text(t[a], a in lay.floats).label(f"a{i}") for i, a in enumerate(lay.attributes)]
@@ -367,16 +368,48 @@ def stripped(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.func.trim(text, sa.literal(SPACES, sa.String))
 
 
-def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False) -> sa.ColumnElement[int]:
+def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats: bool = False) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
-    ``written_in_cents``: the column holds cents already (``mrr_cents``)."""
+    ``written_in_cents``: the column holds cents already (``mrr_cents``); ``floats``: it holds REAL or DOUBLE
+    values."""
     # 29 whole digits (BigQuery's NUMERIC allows no more); a figure above the largest nrr reads (10^15, 10^17
     # cents) is held just above it, so the checks refuse it naming it, and no cast to an integer overflows
-    exact = sa.cast(column, sa.Numeric(35, 6))
-    scaled = exact if written_in_cents else exact * 100
     over = cents_limit(written_in_cents)
+    if floats:  # REAL, DOUBLE: the shortest decimal that is the float, as written
+        # infinity and NaN are held above the limit too; both constants are written into the SQL (bound as NUMERIC,
+        # DuckDB's driver sent the held value as a float, 10^17, and the figure passed the check)
+        exact: sa.ColumnElement[Any] = sa.case(
+            (sa.func.abs(column) > sa.literal_column(f"{over:.0e}"),
+             sa.literal_column(str(over + 1), sa.Numeric(35, 6))),
+            else_=_AsWritten(column))
+    else:
+        exact = sa.cast(column, sa.Numeric(35, 6))
+    scaled = exact if written_in_cents else exact * 100
     held = sa.case((scaled > over, over + 1), (scaled < -over, -over - 1), else_=sa.func.round(scaled))
     return sa.func.coalesce(sa.cast(held, sa.BigInteger), 0)
+
+
+class _AsWritten(FunctionElement[Any]):
+    """A REAL or DOUBLE figure as the decimal it was written as: through its shortest text where the database writes
+    floats that way (PostgreSQL 12+, DuckDB), so a REAL 123456.78 is 123456.78, not 123457 (PostgreSQL casts a
+    REAL to NUMERIC at 6 significant digits, a DOUBLE at 15); elsewhere cast directly."""
+
+    type = sa.Numeric(35, 6)
+    name = "nrr_as_written"
+    inherit_cache = True
+
+
+@compiles(_AsWritten)
+def _as_written(element: _AsWritten, compiler: Any, **kw: Any) -> str:
+    (x,) = element.clauses
+    return str(compiler.process(sa.cast(x, sa.Numeric(35, 6)), **kw))
+
+
+@compiles(_AsWritten, "postgresql")
+@compiles(_AsWritten, "duckdb")
+def _as_written_text(element: _AsWritten, compiler: Any, **kw: Any) -> str:
+    (x,) = element.clauses
+    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS NUMERIC(35, 6))"
 
 
 class _SquareOver(FunctionElement[Any]):
