@@ -597,6 +597,33 @@ def cmd_doctor(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, o
     return EXIT_OK if all(f.ok for f in findings) else EXIT_INPUT
 
 
+#: what a command that ran out of memory says: the process's limit (``ulimit -v``, a container's) or the machine's,
+#: not the ledger, stopped it
+OUT_OF_MEMORY = ("nrr {command}: ran out of memory ({what}): the process reached its memory limit (ulimit -v, a "
+                 "container's limit) or the machine has no more. Run it with more memory; a PostgreSQL table is "
+                 "answered in the database in about 60 MB, a DuckDB file or Parquet file needs a few hundred MB.")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is memory running out: Python's, a thread's stack that could not be
+    mapped, or a database's allocation in this process (DuckDB)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        text = str(seen)
+        if isinstance(seen, MemoryError) or "can't start new thread" in text or "out of memory" in text.casefold() \
+                or "bad_alloc" in text or "bad allocation" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:120]}" if text else type(exc).__name__
+
+
 def _missing_extra(exc: Exception) -> str | None:
     """The extra to install when ``exc`` is the import of a library that one brings."""
     if not isinstance(exc, ModuleNotFoundError):
@@ -649,6 +676,11 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no traceback for people
+        if _out_of_memory(exc):
+            # said without rich, which imports as it prints: at the limit that import fails too
+            with contextlib.suppress(Exception):
+                err.file.write(OUT_OF_MEMORY.format(command=args.command, what=_first_line(exc)) + "\n")
+            return EXIT_INPUT
         extra = _missing_extra(exc)
         if extra is not None:
             err.print(f"nrr {args.command} needs the {extra} extra, which is not installed: "

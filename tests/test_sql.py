@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import random
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -590,9 +591,10 @@ def test_a_statement_out_of_duckdbs_memory_is_run_again_with_more(tmp_path: Path
         check_ledger(grid_of(header, rows)).ledger, resolve_period("ttm", today), by="segment"))  # type: ignore[arg-type]
     with pytest.raises(WarehouseError) as raised:
         answer(("1MB",))
-    assert str(raised.value) == (f"{path}#mrr: DuckDB ran out of memory answering this table, even without nrr's "
-                                 "limit; free memory on this machine, or ask for a shorter table (a view of the "
-                                 "months you need).")
+    assert str(raised.value) == (f"{path}#mrr: DuckDB ran out of memory answering this table, even with the most "
+                                 "memory nrr lets it use: the process reached its memory limit (ulimit -v, a "
+                                 "container's limit) or the machine has no more. Run nrr with more memory, or ask "
+                                 "for a shorter table (a view of the months you need).")
 
 
 def test_figures_stored_as_text_with_a_currency_sign_are_refused_naming_the_column_and_value(tmp_path: Path) -> None:
@@ -868,3 +870,26 @@ def test_real_and_double_figures_are_read_as_written_and_infinity_or_nan_is_name
                                  "1,000,000,000,000,000 (10^15), the largest nrr reads: check the cell for a typo or "
                                  "an ID pasted into it."), spec
         assert f"customer 'A' (February 2025): MRR {written[1]} is not an amount" in lines[1], spec
+
+
+@pytest.mark.parametrize("limit_mb", [280, 300, 360])
+def test_a_process_memory_limit_is_said_in_words_never_a_traceback(example_duck: Path, limit_mb: int) -> None:
+    """Under ``prlimit --as=300MB`` a 386-row Parquet file ended, run to run, in "internal error (can't start new
+    thread)", "internal error (OutOfMemoryException)", or a traceback from the internal-error message itself
+    (fuzz 3). Whatever runs out, the answer or a message about memory."""
+    import resource
+    import subprocess
+    import sys
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
+
+    done = subprocess.run([sys.executable, "-m", "nrr", "report", "ttm", "--json", "--ledger",
+                           str(example_duck.with_suffix(".parquet")), *TODAY], capture_output=True, text=True,
+                          preexec_fn=limited, env={**os.environ, "NRR_CONFIG": "", "NRR_CACHE_DIR": "off"},
+                          timeout=60, check=False)
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    # glibc itself may abort a thread it cannot give thread-local storage (DuckDB's, before Python sees it)
+    glibc = "cannot allocate memory for thread-local data"
+    assert done.returncode == 0 or (done.returncode == 1 and "memory" in done.stderr) or glibc in done.stderr, \
+        done.stderr

@@ -62,8 +62,9 @@ def timed_out(label: str, seconds: float) -> str:
 
 
 def out_of_memory(label: str) -> str:
-    return (f"{label}: DuckDB ran out of memory answering this table, even without nrr's limit; free memory on this "
-            "machine, or ask for a shorter table (a view of the months you need).")
+    return (f"{label}: DuckDB ran out of memory answering this table, even with the most memory nrr lets it use: the "
+            "process reached its memory limit (ulimit -v, a container's limit) or the machine has no more. Run nrr "
+            "with more memory, or ask for a shorter table (a view of the months you need).")
 
 
 def unquotable_name(name: str) -> str:
