@@ -893,3 +893,21 @@ def test_a_process_memory_limit_is_said_in_words_never_a_traceback(example_duck:
     glibc = "cannot allocate memory for thread-local data"
     assert done.returncode == 0 or (done.returncode == 1 and "memory" in done.stderr) or glibc in done.stderr, \
         done.stderr
+
+
+def test_a_postgresql_table_is_found_whatever_the_case_of_its_name_and_in_quotes(pg_schema: str) -> None:
+    """``#Customer_MRR`` for a table created as ``CREATE TABLE Customer_MRR`` (customer_mrr: SQL folds a name written
+    without quotes) said "there is no table"; so did ``"Finance Data"."Customer MRR"`` in quotes (fuzz 3)."""
+    header, rows = example_rows()
+    types = ["text", "text", "date", "numeric(12,2)", "text", "text"]
+    spec = pg_table(pg_schema, "customer_mrr", header, rows, types)
+    expected = run("report", "ttm", "--json", "--ledger", spec, *TODAY)
+    assert expected[0] == 0
+    url = spec.partition("#")[0]
+    for written in (f"{pg_schema}.Customer_MRR", f"{pg_schema.upper()}.CUSTOMER_MRR", f'"{pg_schema}"."customer_mrr"'):
+        assert run("report", "ttm", "--json", "--ledger", f"{url}#{written}", *TODAY) == expected, written
+    pg_table(pg_schema, "Customer MRR", header, rows, types)
+    assert run("report", "ttm", "--json", "--ledger", f'{url}#"{pg_schema}"."Customer MRR"', *TODAY) == expected
+    pg_table(pg_schema, "CUSTOMER_mrr", header, rows, types)  # two tables alike but for case: no guess
+    code, _, err = run("report", "ttm", "--ledger", f"{url}#{pg_schema}.Customer_Mrr", *TODAY)
+    assert code == 1 and "there is no table" in err

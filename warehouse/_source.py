@@ -110,7 +110,15 @@ class WarehouseSource:
             with engine.connect() as connection:
                 if prepare is not None:
                     prepare(connection)
-                names = list(connection.execute(sa.select(sa.text("*")).select_from(table).limit(0)).keys())
+                try:
+                    names = list(connection.execute(sa.select(sa.text("*")).select_from(table).limit(0)).keys())
+                except sa.exc.ProgrammingError:
+                    connection.rollback()
+                    if (found := self._named_alike(connection)) is None:
+                        raise
+                    self.spec = found
+                    table = sa.table(found.table, schema=found.schema)
+                    names = list(connection.execute(sa.select(sa.text("*")).select_from(table).limit(0)).keys())
         except sa.exc.SQLAlchemyError as exc:
             raise _translated(self.spec, self.statement_timeout, exc) from None
         table = sa.table(self.spec.table, *(sa.column(n) for n in names), schema=self.spec.schema)
@@ -125,6 +133,28 @@ class WarehouseSource:
         digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}".encode()).hexdigest()
         return WarehouseCells(grid=(), sheet=None, source_digest=digest,
                               reader=lambda fx: check_table(query, self.spec.table_label, count, low, high, fx))
+
+    def _named_alike(self, connection: Any) -> WarehouseSpec | None:
+        """The PostgreSQL table (or view) the spec names but for case: ``#Customer_MRR`` for ``customer_mrr`` (as
+        SQL reads a name written without quotes) or ``#Finance.MRR`` for ``"Finance"."MRR"``; None when there is no
+        such table, or more than one."""
+        import sqlalchemy as sa
+
+        if self.spec.kind != "postgresql":
+            return None
+        inspector = sa.inspect(connection)
+        schema = self.spec.schema
+        if schema is not None:
+            schemas = [s for s in inspector.get_schema_names() if s.casefold() == schema.casefold()]
+            if len(schemas) != 1:
+                return None
+            schema = schemas[0]
+        names = [*inspector.get_table_names(schema), *inspector.get_view_names(schema),
+                 *inspector.get_materialized_view_names(schema)]
+        alike = [n for n in names if n.casefold() == self.spec.table.casefold()]
+        if len(alike) != 1 or (alike[0], schema) == (self.spec.table, self.spec.schema):
+            return None
+        return dataclasses.replace(self.spec, table=alike[0], schema=schema)
 
     def _billing_cells(self, table: Any, names: list[str], prepare: Callable[[Any], None] | None) -> Cells:
         """Billing data: every row fetched, in the order the database gives them, under the table's column names

@@ -108,5 +108,29 @@ def parse_warehouse_spec(spec: str, base_dir: Path | None = None, *, secret: boo
 
 
 def _split_table(text: str) -> tuple[str | None, str]:
-    schema, dot, table = text.strip().rpartition(".")
-    return (schema or None) if dot else None, table
+    """``schema.table``, ``table``, or either part in double quotes as SQL writes a name (``"Finance Data"."MRR"``,
+    ``""`` for a quote inside one); a name in quotes may hold a dot.
+
+    >>> _split_table("finance.mrr"), _split_table('"Finance Data"."Customer MRR"'), _split_table('"a.b"')
+    (('finance', 'mrr'), ('Finance Data', 'Customer MRR'), (None, 'a.b'))
+    """
+    text = text.strip()
+    if not re.fullmatch(r'(("(?:[^"]|"")*"|[^".]*)\.)?("(?:[^"]|"")*"|[^".]*)', text) or '"' not in text:
+        schema, dot, table = text.rpartition(".")  # written as is (a quote inside a name not in quotes is its own)
+        return (schema or None) if dot else None, table
+    parts, part, quoted, i = [], "", False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '"' and quoted and text[i + 1:i + 2] == '"':
+            part, i = part + '"', i + 2
+            continue
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(part)
+            part = ""
+        else:
+            part += ch
+        i += 1
+    parts.append(part)
+    return (".".join(parts[:-1]) or None) if len(parts) > 1 else None, parts[-1]
