@@ -87,8 +87,9 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
     """Read a month from a cell.
 
     Takes ``2026-03``, ``2026-03-01``, ``2026-03-01T09:00:00Z``, ``Mar 2026``, ``March 2026``, ``Mar-26``,
-    ``Mar 31, 2026``, ``03/2026``, ``202603``, a date, or a serial day number. ``03/04/2026`` needs
-    ``date_order`` (the reader infers it from the whole column) unless one part is above 12.
+    ``Mar 31, 2026``, ``03/2026``, ``202603`` (written, or a number as a workbook or a database holds it), a date,
+    or a serial day number. ``03/04/2026`` needs ``date_order`` (the reader infers it from the whole column) unless
+    one part is above 12.
     """
     if isinstance(value, bool) or is_blank(value):
         raise CellError(MONTH_EXPECTED)
@@ -98,6 +99,8 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
         serial = _decimal(value, MONTH_EXPECTED)
         if _SERIAL_MIN <= serial <= _SERIAL_MAX:
             return Month.of(serial_to_date(float(serial)))
+        if serial == serial.to_integral_value() and _YYYYMM.fullmatch(text := str(int(serial))):  # 202603
+            return _month(int(text[:4]), int(text[4:]))
         raise CellError(MONTH_EXPECTED)
     text = str(value).strip()
     if m := _ISO.fullmatch(text):

@@ -676,7 +676,7 @@ def test_a_text_month_that_is_not_yyyy_mm_is_refused_naming_it_not_the_mrr(tmp_p
                      types=["VARCHAR", "VARCHAR", "DOUBLE"])
     code, out, err = run("report", "ttm", "--ledger", f"{path}#mrr", *TODAY)
     assert (code, out, err) == (1, "", f"{path}#mrr: month holds '2026-2-01', not a month; store a date (any day of "
-                                       "the month) or text such as 2026-03.\n")
+                                       "the month), text such as 2026-03, or a number such as 202603.\n")
 
 
 def in_cents(header: Sequence[str], rows: Sequence[Row]) -> tuple[list[str], list[Row]]:
@@ -911,3 +911,40 @@ def test_a_postgresql_table_is_found_whatever_the_case_of_its_name_and_in_quotes
     pg_table(pg_schema, "CUSTOMER_mrr", header, rows, types)  # two tables alike but for case: no guess
     code, _, err = run("report", "ttm", "--ledger", f"{url}#{pg_schema}.Customer_Mrr", *TODAY)
     assert code == 1 and "there is no table" in err
+
+
+def yyyymm(rows: Sequence[Row], as_text: bool) -> list[Row]:
+    """The example rows with each month written YYYYMM (202501), as a number or as text."""
+    return [(r[0], r[1], f"{r[2]:%Y%m}" if as_text else int(f"{r[2]:%Y%m}"), *r[3:]) for r in rows]
+
+
+@pytest.mark.parametrize(("types", "as_text"), [("INTEGER", False), ("BIGINT", False), ("DECIMAL(6,0)", False),
+                                                ("VARCHAR", True)])
+def test_a_month_written_yyyymm_in_a_database_answers_as_the_csv_does(tmp_path: Path, types: str,
+                                                                       as_text: bool) -> None:
+    # a warehouse's integer month key (202501): a CSV read it, DuckDB, Parquet and PostgreSQL said 'not a month'
+    header, rows = example_rows()
+    path = duck_file(tmp_path / "ym.duckdb", header, yyyymm(rows, as_text),
+                     types=["VARCHAR", "VARCHAR", types, "DOUBLE", "VARCHAR", "VARCHAR"])
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"COPY mrr TO '{path.with_suffix('.parquet')}' (FORMAT parquet)")
+    expected = run(*ASKED[2], "--ledger", str(CUSTOMERS))
+    assert run(*ASKED[2], "--ledger", f"{path}#mrr") == expected
+    assert run(*ASKED[2], "--ledger", str(path.with_suffix(".parquet"))) == expected
+
+
+def test_postgresql_reads_an_integer_yyyymm_month(pg_schema: str) -> None:
+    header, rows = example_rows()
+    spec = pg_table(pg_schema, "ym", header, yyyymm(rows, False),
+                    ["text", "text", "integer", "numeric(12,2)", "text", "text"])
+    assert run(*ASKED[0], "--ledger", spec) == run(*ASKED[0], "--ledger", str(CUSTOMERS))
+
+
+@pytest.mark.parametrize(("value", "kind"), [(202513, "INTEGER"), (45658, "INTEGER"), (202501.5, "DOUBLE"),
+                                             ("2025011", "VARCHAR"), ("20251a", "VARCHAR")])
+def test_a_number_that_is_not_a_yyyymm_month_is_named(tmp_path: Path, value: Any, kind: str) -> None:
+    first = "202412" if kind == "VARCHAR" else 202412
+    path = duck_file(tmp_path / "bad.duckdb", ["customer_id", "month", "mrr"], [("A", first, 1.0), ("A", value, 1.0)],
+                     types=["VARCHAR", kind, "DOUBLE"])
+    code, out, err = run("validate", "--ledger", f"{path}#mrr")
+    assert (code, out) == (1, "") and f"month holds {str(value)!r}, not a month" in err, err

@@ -40,8 +40,8 @@ def column_unknown(label: str, role: str, name: str, columns: Sequence[str]) -> 
 
 
 def month_not_a_date(label: str, column: str, value: str) -> str:
-    return (f"{label}: {column} holds {value!r}, not a month; store a date (any day of the month) or text such as "
-            "2026-03.")
+    return (f"{label}: {column} holds {value!r}, not a month; store a date (any day of the month), text such as "
+            "2026-03, or a number such as 202603.")
 
 
 def not_a_number(label: str, column: str, value: str | None) -> str:

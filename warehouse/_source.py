@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -191,12 +192,24 @@ class WarehouseSource:
             # no month in any row: read as text (its cast to text works whatever the column's type), and the
             # table is as empty as a file without rows
             text = sample is None or isinstance(sample, str)
+            number = isinstance(sample, int | float | Decimal) and not isinstance(sample, bool)
+            months = [f"{m:02d}" for m in range(1, 13)]
             if isinstance(sample, str):  # YYYY-MM first: the digits and the month number as the month index reads
-                # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x
-                digits = [sa.func.substr(month, i, 1).between("0", "9") for i in (1, 2, 3, 4)]
-                readable = sa.and_(month.like("____-__%"), *digits,
-                                   sa.func.substr(month, 6, 2).in_([f"{m:02d}" for m in range(1, 13)]),
-                                   sa.or_(sa.func.length(month) == 7, sa.func.substr(month, 8, 1).in_(["-", "T", " "])))
+                # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x;
+                # or YYYYMM, six digits (202501)
+                digits = [sa.func.substr(month, i, 1).between("0", "9") for i in range(1, 7)]
+                readable = sa.or_(
+                    sa.and_(month.like("____-__%"), *digits[:4], sa.func.substr(month, 6, 2).in_(months),
+                            sa.or_(sa.func.length(month) == 7, sa.func.substr(month, 8, 1).in_(["-", "T", " "]))),
+                    sa.and_(sa.func.length(month) == 6, *digits, sa.func.substr(month, 5, 2).in_(months)))
+                bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(readable))
+                                         .limit(1)).scalar()
+                if bad is not None:
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+            elif number:  # YYYYMM as a number (202501), every one a whole number whose last two digits are a month
+                whole = sa.cast(month, sa.Integer)
+                readable = sa.and_(whole == month, whole.between(190001, 220012),
+                                   sa.func.mod(whole, 100).between(1, 12))
                 bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(readable))
                                          .limit(1)).scalar()
                 if bad is not None:
@@ -213,7 +226,7 @@ class WarehouseSource:
                 connection.rollback()
                 seen = []
             floats = frozenset(c for i, c in enumerate(texts) if any(isinstance(row[i], float) for row in seen))
-        return dataclasses.replace(layout, month_is_text=text, floats=floats)
+        return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats)
 
 
 def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,

@@ -62,6 +62,7 @@ class Layout:
     distinguisher: str | None  # the Subscription, Plan or Product column whose rows are summed
     unit: Unit
     month_is_text: bool
+    month_is_number: bool = False  # a number written YYYYMM (202603), as a warehouse's integer month key holds it
     currency: str | None = None  # the Currency column
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
@@ -197,11 +198,20 @@ class Query:
                 .where(t[lay.key].is_not(None), sa.func.trim(key) != "", t[lay.month].is_not(None)).cte("nrr_rows"))
 
     def month_index(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
-        """Months since year 0 (``Month.index``), from a date or from text such as ``2026-03``."""
-        if self.layout.month_is_text:
+        """Months since year 0 (``Month.index``), from a date, from text such as ``2026-03`` or ``202603``, or from
+        a number such as 202603."""
+        year: sa.ColumnElement[int]
+        month: sa.ColumnElement[int]
+        if self.layout.month_is_number:  # 202603: checked to be a whole number, so the division is exact
+            number = sa.cast(column, sa.Integer)
+            part = sa.func.mod(number, 100, type_=sa.Integer)
+            year = sa.cast((number - part) / 100, sa.Integer)
+            month = part
+        elif self.layout.month_is_text:  # 2026-03..., or 202603
             text = sa.cast(column, sa.String)
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
-            month = sa.cast(sa.func.substr(text, 6, 2), sa.Integer)
+            month = sa.cast(sa.case((sa.func.length(text) == 6, sa.func.substr(text, 5, 2)),
+                                    else_=sa.func.substr(text, 6, 2)), sa.Integer)
         else:
             # as a date: a timestamp of any precision alike (DuckDB 2.0 cannot group TIMESTAMP_S/_MS/_NS parts), a
             # zoned one in UTC (the session's zone is set so)
