@@ -106,7 +106,7 @@ from engine._errors import (
 )
 from engine._fields import FIELD_TITLES, Field, Unit
 from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
-from engine._headers import match_header
+from engine._headers import is_total_label, match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._messages import (
@@ -135,6 +135,7 @@ from engine._messages import (
     rate,
     read_as_cents,
     shows_as_no_change,
+    total_rows,
     unreadable,
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
@@ -420,6 +421,7 @@ __all__ = [
     "in_cents",
     "infer_date_order",
     "is_blank",
+    "is_total_label",
     "label_span",
     "ledger_table",
     "ledger_triangle",
@@ -472,6 +474,7 @@ __all__ = [
     "table_currency",
     "table_form",
     "tier_name",
+    "total_rows",
     "trailing_12m",
     "triangle_sentence",
     "unreadable",

@@ -948,3 +948,45 @@ def test_a_number_that_is_not_a_yyyymm_month_is_named(tmp_path: Path, value: Any
                      types=["VARCHAR", kind, "DOUBLE"])
     code, out, err = run("validate", "--ledger", f"{path}#mrr")
     assert (code, out) == (1, "") and f"month holds {str(value)!r}, not a month" in err, err
+
+
+def with_totals(header: Sequence[str], rows: Sequence[Row]) -> list[Row]:
+    """The rows and, for each month, a row summing them as people add one (``Total``), and a segment's subtotal
+    labelled in the name column (``SMB Total``)."""
+    out = list(rows)
+    for month in sorted({r[2] for r in rows}):
+        those = [r for r in rows if r[2] == month]
+        out.append(("Total", "", month, float(sum(r[3] for r in those)), "", ""))
+        out.append(("", "SMB Total", month, float(sum(r[3] for r in those if r[4] == "SMB")), "SMB", ""))
+    return out
+
+
+def test_total_rows_in_a_database_are_left_out_and_said_as_a_file_says_them(tmp_path: Path) -> None:
+    # counted as customers they doubled every figure (fuzz 3); the row reader left them out with a warning
+    header, rows = example_rows()
+    totalled = with_totals(header, rows)
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, totalled))
+    path = duck_file(tmp_path / "t.duckdb", header, totalled)
+    clean = run(*ASKED[2], "--ledger", str(CUSTOMERS))
+    for spec in (f"{path}#mrr", str(csv_path)):
+        code, out, _ = run(*ASKED[2], "--ledger", spec)
+        data, expected = json.loads(out), json.loads(clean[1])
+        warned = data.pop("warnings")
+        expected.pop("warnings")
+        assert (code, data) == (0, expected), spec
+        assert any(w.startswith(("mrr, 22 rows: These 22 rows ('Total') read as totals, not customers, and are left "
+                                 "out", "A604, A606,")) for w in warned), warned
+        assert any("('SMB Total') read as totals" in w for w in warned), warned
+    code, out, _ = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 0 and "40 customers" in out, out
+
+
+def test_postgresql_leaves_out_a_total_row(pg_schema: str) -> None:
+    rows: list[Row] = [("A", dt.date(2025, 1, 1), 100), ("B", dt.date(2025, 1, 1), 50),
+                       ("Total", dt.date(2025, 1, 1), 150), ("A", dt.date(2025, 2, 1), 120),
+                       ("Total", dt.date(2025, 2, 1), 120), ("Sumitomo", dt.date(2025, 2, 1), 5)]
+    spec = pg_table(pg_schema, "totals", ["customer_id", "month", "mrr"], rows, ["text", "date", "numeric(12,2)"])
+    code, out, err = run("ledger", "--csv", "--ledger", spec)
+    assert (code, out.splitlines()[1]) == (0, "2025-02,150.00,20.00,50.00,0.00,120.00,80.00%,5.00,0.00"), err

@@ -53,6 +53,7 @@ from engine import (
     read_as_cents,
     read_customer_header,
     reads_as_billing,
+    total_rows,
     unreadable,
 )
 from warehouse import _messages as say
@@ -242,9 +243,11 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if lay.in_cents:
         issues.append(Issue(severity="warning", code="read_as_cents", message=read_as_cents(lay.unit, lay.amount),
                             sheet=where))
+    for label, rows in query.totals.items():  # left out of ``rows``: said, as the row reader says it
+        issues.append(Issue(severity="warning", code="total_row", message=total_rows(label, rows),
+                            cells=(_rows(where, rows),)))
     if not count or low is None or high is None:
-        return LedgerCheck(ledger=None, issues=[_error("empty", customers_empty(),
-                                                      sheet=where)])
+        return LedgerCheck(ledger=None, issues=[*issues, _error("empty", customers_empty(), sheet=where)])
     r, t = query.rows.c, query.table.c
     place = functools.partial(_place, where)
     largest = cents_limit(lay.in_cents)  # the row reader's limit
@@ -264,15 +267,21 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it
     name = (sa.case((stripped(sa.cast(t[lay.name], sa.String)) != "", sa.cast(t[lay.name], sa.String)))
             if lay.name is not None else sa.null())
-    nobody = (sa.select(query.month_index(t[lay.month]).label("mi"), name.label("nm")).where(key_blank, figure)
+    keys, names = query.total_labels
+    no_total = [] if not names else [sa.or_(t[lay.name].is_(None), as_text(t[lay.name], lay.name in lay.floats)
+                                            .not_in(names))]
+    nobody = (sa.select(query.month_index(t[lay.month]).label("mi"), name.label("nm")).where(key_blank, figure,
+                                                                                             *no_total)
               .subquery())
     for mi, n, named in query.run(sa.select(nobody.c.mi, sa.func.count(), sa.func.min(nobody.c.nm))
                                   .group_by(nobody.c.mi).order_by(nobody.c.mi).limit(SHOWN_PER_CHECK)):
         message = customer_missing(lay.unit) if named is None else customer_id_missing(lay.unit, str(named), lay.key)
         issues.append(_error("no_customer", message, cells=(_rows(where, int(n)),),
                             month=None if mi is None else Month.from_index(int(mi))))
-    undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), t[lay.month].is_(None), figure)
-                        .select_from(query.table))
+    if keys:
+        no_total.append(as_text(t[lay.key], lay.key in lay.floats).not_in(keys))
+    undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), t[lay.month].is_(None), figure,
+                                                         *no_total).select_from(query.table))
     if undated and undated[0][0]:
         issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
     pair = [r.c, r.mi]
