@@ -100,6 +100,16 @@ def in_cents(header: str) -> bool:
     return bool(header_tokens(header) & _CENTS_WORDS)
 
 
+def _figure_rank(header: str) -> tuple[bool, bool]:
+    """Which of two figure columns is read (the lower): one in units before one in cents (``amount_cents``, then
+    ``mrr``), then one that says MRR before revenue, an amount or ARR; else the first.
+
+    >>> sorted(["revenue", "mrr_cents", "MRR", "ARR"], key=_figure_rank)
+    ['MRR', 'revenue', 'ARR', 'mrr_cents']
+    """
+    return in_cents(header), "mrr" not in header_tokens(header)
+
+
 @dataclass(kw_only=True)
 class CustomerHeader:
     index: int
@@ -151,8 +161,8 @@ def read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
             if before - _NAME_WORDS == now and before & _NAME_WORDS:
                 header.roles["id"] = col
                 continue
-        if role == "amount" and "amount" in header.roles and in_cents(str(row[header.roles["amount"]])) \
-                and not in_cents(text):  # amount_cents, then mrr: the figure in units is the one read
+        if role == "amount" and "amount" in header.roles and _figure_rank(text) < _figure_rank(
+                str(row[header.roles["amount"]])):  # revenue, then mrr: the MRR is read, the other is an attribute
             earlier = header.roles.pop("amount")
             header.attributes = dict(sorted({**header.attributes, str(row[earlier]).strip(): earlier}.items(),
                                             key=lambda item: item[1]))

@@ -429,6 +429,21 @@ def test_an_annual_revenue_column_is_arr() -> None:
     assert found.table is not None and found.table.unit == "ARR"
 
 
+@pytest.mark.parametrize("titles", [("revenue", "mrr"), ("Amount", "MRR"), ("ARR", "MRR"), ("mrr_cents", "MRR")])
+def test_beside_revenue_an_amount_or_arr_the_mrr_column_is_read(titles: tuple[str, str]) -> None:
+    """The first figure column was read: a table with revenue (one-time fees in it) before mrr gave NRR from the
+    revenue (fuzz 3). The MRR is read, the other column is an attribute, whichever comes first."""
+    other, mrr = titles
+    for order in (titles, titles[::-1]):
+        figures = {other: ("99900", "99900"), mrr: ("100", "120")}
+        if mrr == "MRR" and other == "mrr_cents":
+            figures[other] = ("10000", "12000")
+        found = read_customers([["Customer", "Month", *order],
+                                *(["A", f"2026-0{m + 1}", *(figures[t][m] for t in order)] for m in range(2))])
+        assert found.table is not None and found.table.mrr == ((10000, 12000),), order
+        assert found.table.unit == "MRR" and other in found.table.attribute_names
+
+
 @pytest.mark.parametrize("title", ["Amount (EUR)", "MRR (GBP)", "Net MRR", "Current MRR", "Revenue CAD"])
 def test_an_amount_header_may_name_its_currency_or_say_net_or_current(title: str) -> None:
     """They were refused with the ledger's 'No MRR (Start of Period) ... columns'."""
