@@ -124,7 +124,68 @@ class CustomerHeader:
     total_columns: dict[int, str] = field(default_factory=dict)
 
 
-def read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
+#: ``[ledger] columns``' roles, as the header's roles
+NAMED_ROLES: dict[str, Role] = {"customer": "id", "name": "name", "month": "month", "mrr": "amount"}
+
+
+def _named_column(row: Sequence[Cell], title: str) -> int | None:
+    """The column of ``row`` headed ``title``: as written (outer spaces aside), else in another case."""
+    texts = [v.strip() if isinstance(v, str) else None for v in row]
+    return next((c for c, t in enumerate(texts) if t == title.strip()), None) if title.strip() in texts else next(
+        (c for c, t in enumerate(texts) if t is not None and t.casefold() == title.strip().casefold()), None)
+
+
+def named_header(grid: Sequence[Sequence[Cell]], columns: Sequence[tuple[str, str]],
+                 first_row: int = 1) -> int | str:
+    """The index of the first row holding every column ``columns`` ([ledger] columns) names, or why none does."""
+    best: tuple[int, int] | None = None  # the most names found in one row, and that row's index
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        found = sum(_named_column(row, title) is not None for _, title in columns)
+        if found == len(columns):
+            return index
+        if found and (best is None or found > best[0]):
+            best = (found, index)
+    row = grid[best[1]] if best is not None else ()
+    absent = [title for _, title in columns if _named_column(row, title) is None]
+    titles = [v.strip() for v in row if isinstance(v, str) and v.strip()]
+    return say.named_columns_missing(columns, absent, None if best is None else first_row + best[1], titles)
+
+
+def _name_columns(header: CustomerHeader, row: Sequence[Cell], columns: Sequence[tuple[str, str]]) -> None:
+    """``header`` with the columns ``[ledger] columns`` names in their roles: a column the header rules had read in
+    such a role is an attribute, and the table is long (one row per customer and month)."""
+    claimed = {NAMED_ROLES[role]: col for role, title in columns if (col := _named_column(row, title)) is not None}
+    taken = set(claimed.values())
+    for role, col in list(header.roles.items()):
+        if role not in claimed and col in taken:
+            del header.roles[role]
+    for role, col in claimed.items():
+        earlier = header.roles.get(role)
+        header.roles[role] = col
+        if earlier is not None and earlier not in taken and isinstance(row[earlier], str):
+            header.attributes[str(row[earlier]).strip()] = earlier
+    header.attributes = dict(sorted(((t, c) for t, c in header.attributes.items() if c not in taken),
+                                    key=lambda item: item[1]))
+    if header.distinguisher in taken:
+        header.distinguisher = None
+    if "month" in claimed:
+        header.months.clear()
+        header.repeated_months.clear()
+        header.unreadable_months.clear()
+        header.total_columns.clear()
+
+
+def read_customer_header(row: Sequence[Cell], index: int,
+                         columns: Sequence[tuple[str, str]] = ()) -> CustomerHeader:
+    """What each column of the header row ``row`` holds, by the header rules; ``columns`` ([ledger] columns) name
+    some by role first."""
+    header = _read_customer_header(row, index)
+    if columns:
+        _name_columns(header, row, columns)
+    return header
+
+
+def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
     header = CustomerHeader(index=index, roles={}, attributes={}, distinguisher=None, months={}, repeated_months=[])
     # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
     order = infer_date_order([v for v in row if isinstance(v, str)])

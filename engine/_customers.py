@@ -50,6 +50,7 @@ from engine._customer_headers import (
     find_customer_header,
     header_tokens,
     in_cents,
+    named_header,
     read_customer_header,
     table_form,
 )
@@ -134,12 +135,18 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
     With ``options.fx``, figures in other currencies than the reporting one (a Currency column's, or as a
     figure is written: ``€50``, ``EUR 50``) are converted into it month by month (``engine._fx``); without,
     a table in more than one currency is refused."""
-    index = find_customer_header(grid)
-    if index is None:
-        return CustomerCheck(None, [Issue(severity="error", code="no_header", message=say.no_header("MRR"), cells=(),
+    index: int | str | None = named_header(grid, options.columns, first_row) if options.columns else \
+        find_customer_header(grid)
+    if index is None or isinstance(index, str):
+        message = say.no_header("MRR") if index is None else index
+        return CustomerCheck(None, [Issue(severity="error", code="no_header", message=message, cells=(),
                                           month=None, sheet=sheet)])
+    header = read_customer_header(grid[index], index, options.columns)
+    if options.columns and table_form(header) != "long":
+        return CustomerCheck(None, [Issue(severity="error", code="no_header", sheet=sheet, cells=(), month=None,
+                                          message=say.named_columns_short(options.columns, index + first_row))])
     with fewer_gc_pauses():
-        return _Reader(grid, sheet, first_row, read_customer_header(grid[index], index), options.fx).run()
+        return _Reader(grid, sheet, first_row, header, options.fx).run()
 
 
 class _Reader:

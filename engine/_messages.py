@@ -184,11 +184,32 @@ def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) ->
     )
 
 
+def named_columns_missing(named: Sequence[tuple[str, str]], absent: Sequence[str], row: int | None,
+                          titles: Sequence[str]) -> str:
+    """No row of the first ones holds every column ``[ledger] columns`` names."""
+    names = ", ".join(f"{role} = {title!r}" for role, title in named)
+    missing = ", ".join(repr(a) for a in absent)
+    where = (f"the row most like a header (row {row}) has {', '.join(repr(t) for t in titles)} and not {missing}"
+             if row is not None else f"no row has {missing}")
+    return (f"[ledger] columns names {names}, but {where}. Write the names as the header writes them, or remove "
+            "[ledger] columns from nrr.toml to have the header's columns recognised.")
+
+
+def named_columns_short(named: Sequence[tuple[str, str]], row: int) -> str:
+    """The columns ``[ledger] columns`` names, with the header's, make no long customer table."""
+    names = ", ".join(f"{role} = {title!r}" for role, title in named)
+    return (f"[ledger] columns names {names}, and row {row} has no column the header rules read as the rest of a "
+            "customer table (one row per customer and month: customer, month, mrr). Name them all in [ledger] "
+            "columns, such as {customer = \"acct\", month = \"m\", mrr = \"amount\"}.")
+
+
 def no_header(unit: str) -> str:
     return (
         "No header row found: the first rows should name the columns Month, "
         f"{unit} (Start of Period), Expanded {unit}, Churned {unit} and Downgraded {unit}, or, for a customer "
-        "table, Customer, Month and MRR (or one column per month, headed like Jan 2026)."
+        "table, Customer, Month and MRR (or one column per month, headed like Jan 2026). A customer table headed in "
+        "other words can name its columns in nrr.toml: [ledger] columns = {customer = \"...\", month = \"...\", "
+        "mrr = \"...\"}."
     )
 
 

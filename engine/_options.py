@@ -19,10 +19,12 @@ class ReadOptions:
     """Options for reading a source. ``today``: the month a subscription with a blank end is live through
     (None: the latest month the data itself names), and the last month billing data is counted in.
     ``fx``: the exchange rates into the reporting currency (None: no conversion, and amounts in more than
-    one currency are refused)."""
+    one currency are refused). ``columns``: a customer table's columns named by role (``[ledger] columns``:
+    ``("customer", "acct"), ("month", "m")``; roles customer, name, month, mrr), read before the header rules."""
 
     today: Month | None = None
     fx: FxRates | None = None
+    columns: tuple[tuple[str, str], ...] = ()
 
 
 #: no options: what a reading without a runtime (a test, a doctest) gets

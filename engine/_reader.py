@@ -27,7 +27,7 @@ from engine._cells import (
     parse_ratio,
     show,
 )
-from engine._customer_headers import customer_header_gap, find_customer_header
+from engine._customer_headers import customer_header_gap, find_customer_header, named_header
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
@@ -85,6 +85,11 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
     what the reading needs from outside (exchange rates, today's month). ``delimited``: the grid was split from a
     CSV or TSV, whose rows may not run past their header (``split_rows``).
     """
+    if options.columns:  # [ledger] columns: a customer table, its header the row holding the columns named
+        header = named_header(grid, options.columns, first_row)
+        if delimited and isinstance(header, int) and (split := split_rows(grid, header, sheet, first_row)):
+            return LedgerCheck(ledger=None, issues=split)
+        return _customer_check(grid, sheet, first_row, options)
     ledger_header = _find_header(grid)
     if (billing := find_billing_header(grid)) is not None and ledger_header is None:
         if delimited and (split := split_rows(grid, billing.index, sheet, first_row)):

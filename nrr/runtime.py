@@ -35,7 +35,7 @@ from engine import (
 )
 from nrr import _messages as say
 from nrr._errors import ConfigError
-from nrr.config import ALERT_RULES, ALERT_TABLES, Settings
+from nrr.config import ALERT_RULES, ALERT_TABLES, LEDGER_COLUMN_ROLES, Settings
 from sheets import fast_read_from_env, is_sheet_spec, open_file_source
 from stripe_source import is_stripe_spec
 from warehouse import is_warehouse_spec
@@ -305,7 +305,7 @@ class Runtime:
         if fx.rates is None:
             if options is None:
                 options = self._options = ReadOptions(fx=FxRates(reporting=self._file.company.currency,
-                                                                 flat=fx.flat))
+                                                                 flat=fx.flat), columns=self._named_columns)
             return options
         base_dir = fx.base_dir or self._file.base_dir
         key = self._rates_key(fx.rates, base_dir)
@@ -316,9 +316,15 @@ class Runtime:
         if options is None or self._rates_read != key:
             monthly = read_rates_table(cells.grid, name=fx.rates, sheet=cells.sheet, first_row=cells.first_row)
             options = ReadOptions(fx=FxRates(reporting=self._file.company.currency, flat=fx.flat, monthly=monthly,
-                                             monthly_source=fx.rates))
+                                             monthly_source=fx.rates), columns=self._named_columns)
             self._options, self._rates_read = options, key
         return options
+
+    @property
+    def _named_columns(self) -> tuple[tuple[str, str], ...]:
+        """``[ledger] columns``, in the order of their roles."""
+        columns = self._file.ledger.columns or {}
+        return tuple((role, columns[role]) for role in LEDGER_COLUMN_ROLES if role in columns)
 
     @staticmethod
     def _rates_key(spec: str, base_dir: Path) -> str | None:

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 # a file's cells, reused while its modification and change times and size are unchanged
-_FILE_CACHE: dict[tuple[str, str | None, int, int, int, FastRead | None, FxRates | None], Cells] = {}
+_FILE_CACHE: dict[tuple[str, str | None, int, int, int, FastRead | None, FxRates | None, tuple[tuple[str, str], ...]],
+                  Cells] = {}
 _FILE_CACHE_LOCK = threading.Lock()
 # openpyxl warns on stderr about parts it drops (a data validation extension, a defined name it cannot read):
 # a workbook is read or refused in words, and those warnings give a person nothing to do
@@ -59,7 +60,7 @@ class FileSource:
         except OSError:
             stat = None
         key = (str(self.path), self.worksheet, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, self.fast,
-               self.options.fx) if stat else None
+               self.options.fx, self.options.columns) if stat else None
         with _FILE_CACHE_LOCK:
             cached = _FILE_CACHE.get(key) if key else None
         if cached is not None:
@@ -80,8 +81,8 @@ class FileSource:
         try:
             if suffix in (".xlsx", ".xlsm"):
                 return self._read_xlsx()
-            if self.fast is not None and (cells := read_fast(self.path, self.fast)) is not None \
-                    and not _converted(cells, self.options):
+            if self.fast is not None and not self.options.columns and (cells := read_fast(self.path, self.fast)) \
+                    is not None and not _converted(cells, self.options):  # columns named: the row reader reads them
                 return cells
             data = self.path.read_bytes()
             return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data),

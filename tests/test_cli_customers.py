@@ -231,3 +231,48 @@ def test_cohorts_with_nothing_to_show_say_so(tmp_path: Path) -> None:
     code, out, _ = run("cohorts", "--ledger", str(one))
     assert (code, " ".join(out.split())) == (0, "No cohort is a month old yet: NRR by age starts once the table "
                                                 "holds a second month.")
+
+
+def renamed_customers(tmp_path: Path, header: str, suffix: str = "") -> Path:
+    """The example customer table with its header row replaced by ``header``."""
+    lines = (ROOT / "examples" / "customers.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / f"renamed{suffix}.csv"
+    path.write_text("\n".join([header, *lines[1:]]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("columnar", ["never", "always"])
+def test_ledger_columns_name_a_files_columns_as_a_tables(tmp_path: Path, columnar: str) -> None:
+    # [ledger] columns was read for database tables only: a file's columns the header rules do not know were
+    # 'No header row found', and the columns named were ignored without a word (fuzz 3)
+    path = renamed_customers(tmp_path, "acct,Account name,m,amt,Segment,Plan")
+    config = tmp_path / "nrr.toml"
+    config.write_text('[ledger]\ncolumns = {customer = "acct", name = "account name", month = "m", mrr = "amt"}\n',
+                      encoding="utf-8")
+    env = {"NRR_COLUMNAR": columnar, "NRR_CACHE_DIR": str(tmp_path / "cache")}
+    for asked in (("report", "ttm", "--json", "--by", "segment"), ("ledger", "--csv")):
+        expected = run(*asked, "--ledger", CUSTOMERS, *TODAY, env=env)
+        assert run(*asked, "--ledger", str(path), "--config", str(config), *TODAY, env=env) == expected, asked
+    code, _, err = run("report", "ttm", "--ledger", str(path), *TODAY, env=env)
+    assert code == 1 and "[ledger] columns = {customer" in err, err
+
+
+def test_ledger_columns_choose_between_two_figure_columns_in_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("customer_id,month,revenue,mrr\nA,2025-01,200,100\nA,2025-02,240,120\n", encoding="utf-8")
+    config = tmp_path / "nrr.toml"
+    config.write_text('[ledger]\ncolumns = {mrr = "revenue"}\n', encoding="utf-8")
+    code, out, _ = run("ledger", "--csv", "--ledger", str(path), "--config", str(config))
+    assert (code, out.splitlines()[1]) == (0, "2025-02,200.00,40.00,0.00,0.00,240.00,120.00%,0.00,0.00")
+    code, out, _ = run("ledger", "--csv", "--ledger", str(path))
+    assert (code, out.splitlines()[1]) == (0, "2025-02,100.00,20.00,0.00,0.00,120.00,120.00%,0.00,0.00")
+
+
+def test_a_column_ledger_columns_names_that_the_file_lacks_is_named(tmp_path: Path) -> None:
+    path = renamed_customers(tmp_path, "customer_id,customer,month,mrr,segment,plan")
+    config = tmp_path / "nrr.toml"
+    config.write_text('[ledger]\ncolumns = {customer = "acct", mrr = "mrr"}\n', encoding="utf-8")
+    code, out, err = run("validate", "--ledger", str(path), "--config", str(config))
+    assert code == 1 and ("[ledger] columns names customer = 'acct', mrr = 'mrr', but the row most like a header "
+                          "(row 1) has 'customer_id', 'customer', 'month', 'mrr', 'segment', 'plan' and not 'acct'. "
+                          "Write the names as the header writes them") in out + err, (out, err)

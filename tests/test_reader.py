@@ -155,7 +155,8 @@ def test_no_header_at_all() -> None:
     assert messages([["1", "2"], ["3", "4"]]) == [
         "error: No header row found: the first rows should name the columns Month, MRR (Start of "
         "Period), Expanded MRR, Churned MRR and Downgraded MRR, or, for a customer table, Customer, Month and MRR "
-        "(or one column per month, headed like Jan 2026)."
+        "(or one column per month, headed like Jan 2026). A customer table headed in other words can name its "
+        "columns in nrr.toml: [ledger] columns = {customer = \"...\", month = \"...\", mrr = \"...\"}."
     ]
 
 
