@@ -140,7 +140,10 @@ LEDGER_COLUMN_ROLES = ("customer", "name", "month", "mrr")
 def _ledger_columns(value: object) -> Mapping[str, str]:
     if isinstance(value, Mapping) and value and all(k in LEDGER_COLUMN_ROLES and isinstance(v, str) and v.strip()
                                                     for k, v in value.items()):
-        return MappingProxyType({k: v.strip() for k, v in value.items()})
+        named = {k: v.strip() for k, v in value.items()}
+        if len({v.casefold() for v in named.values()}) == len(named):
+            return MappingProxyType(named)
+        raise ValueError("a different column for each role: a column holds one of them")
     raise ValueError("a table of column names by role, such as {customer = \"acct\", month = \"m\", mrr = "
                      "\"amount\"} (roles: customer, name, month, mrr)")
 

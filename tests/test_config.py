@@ -71,6 +71,9 @@ def test_config_path_from_the_environment_and_the_working_directory(tmp_path: Pa
          "[company] currency = 'dollars' is not an ISO 4217 currency code such as USD, EUR or GBP."),
         ("[ledger]\nmethod = 'average'\n", "[ledger] method = 'average' is not one of chained, sum, cohort."),
         ("ledger = 3\n", "[ledger] must be a table of keys, not a value."),
+        ("[ledger]\ncolumns = {customer = 'acct', mrr = 'ACCT'}\n",
+         "[ledger] columns = {'customer': 'acct', 'mrr': 'ACCT'} is not a different column for each role: a column "
+         "holds one of them."),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:

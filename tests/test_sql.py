@@ -304,6 +304,26 @@ def test_unrecognised_columns_are_named_with_the_fix(tmp_path: Path) -> None:
         "[ledger] columns = {customer = \"...\", month = \"...\", mrr = \"...\"}.")
 
 
+@pytest.mark.parametrize(("kind", "value", "held"), [("BOOLEAN", True, "yes/no values (True)"),
+                                                     ("DATE", dt.date(2025, 1, 9), "dates or times (2025-01-09)")])
+def test_a_yes_no_or_date_column_named_as_the_mrr_is_refused_in_words(tmp_path: Path, kind: str, value: Any,
+                                                                       held: str) -> None:
+    # DuckDB read true as 1.00; PostgreSQL said 'the database cannot be reached' (fuzz 3)
+    path = duck_file(tmp_path / "b.duckdb", ["customer_id", "month", "active"], [("A", dt.date(2025, 1, 1), value)],
+                     types=["VARCHAR", "DATE", kind])
+    with pytest.raises(WarehouseError) as raised:
+        open_warehouse_source(f"{path}#mrr", columns={"mrr": "active"}).read_cells()
+    assert str(raised.value) == (f"{path}#mrr: active, read as the MRR, holds {held}, not amounts. Name the MRR "
+                                 "column in [ledger] columns = {mrr = \"...\"}.")
+
+
+def test_one_column_for_two_roles_is_refused(tmp_path: Path) -> None:
+    path = duck_file(tmp_path / "two.duckdb", ["customer_id", "month", "mrr"], [("A", dt.date(2025, 1, 1), 1.0)])
+    with pytest.raises(WarehouseError) as raised:
+        open_warehouse_source(f"{path}#mrr", columns={"month": "customer_id"}).read_cells()
+    assert "'customer_id' is read as both the customer and the month; a column holds one of them" in str(raised.value)
+
+
 def test_a_table_in_two_currencies_is_refused_not_summed_as_one(tmp_path: Path) -> None:
     # summed in the database, EUR and USD would be added as one currency: refused in words, as a file without rates
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("B", dt.date(2026, 1, 1), 50.0, "USD"),

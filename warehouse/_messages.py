@@ -39,6 +39,18 @@ def column_unknown(label: str, role: str, name: str, columns: Sequence[str]) -> 
             f"({', '.join(columns)}).")
 
 
+def column_twice(label: str, column: str, role: str, other: str) -> str:
+    return (f"{label}: {column!r} is read as both the {role} and the {other}; a column holds one of them. Name "
+            "each in [ledger] columns, such as {customer = \"acct\", month = \"m\", mrr = \"amount\"}.")
+
+
+def figure_not_money(label: str, column: str, value: object) -> str:
+    kind = "yes/no values" if isinstance(value, bool) else "dates or times" if not isinstance(value, bytes) else \
+        "binary data"
+    return (f"{label}: {column}, read as the MRR, holds {kind} ({value!s}), not amounts. Name the MRR column in "
+            "[ledger] columns = {mrr = \"...\"}.")
+
+
 def month_not_a_date(label: str, column: str, value: str) -> str:
     return (f"{label}: {column} holds {value!r}, not a month; store a date (any day of the month), text such as "
             "2026-03, or a number such as 202603.")

@@ -227,6 +227,12 @@ class WarehouseSource:
                 connection.rollback()
                 seen = []
             floats = frozenset(c for i, c in enumerate(texts) if any(isinstance(row[i], float) for row in seen))
+            amount = texts.index(layout.amount)
+            odd = next((row[amount] for row in seen if isinstance(row[amount], bool | dt.date | dt.time | dt.timedelta
+                                                                      | bytes)), None)
+            if odd is not None:  # a date or a yes/no column named as the MRR: PostgreSQL cannot cast it, DuckDB
+                # read true as 1.00
+                raise WarehouseError(say.figure_not_money(label, layout.amount, odd))
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats)
 
 
@@ -450,6 +456,11 @@ def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> A
     for role, what in (("customer", "customer"), ("month", "month"), ("mrr", "MRR")):
         if role not in roles:
             raise WarehouseError(say.column_missing(label, what, names))
+    for role, column in roles.items():
+        other = next((r for r, c in roles.items() if c == column and r != role), None)
+        if other is not None:  # one column cannot be two things: each would be read as the other
+            shown = {"mrr": "MRR"}
+            raise WarehouseError(say.column_twice(label, column, shown.get(role, role), shown.get(other, other)))
     used = set(roles.values())
     currency = names[header.roles["currency"]] if "currency" in header.roles else None
     attributes = tuple(n for n in names if n not in used and n != currency)
