@@ -126,7 +126,7 @@ def compute_cohort(table: Customers, first: Month, last: Month, *, top: int = TO
     if table.dense is not None:
         return _dense_cohort(table, ia, ib, top, members, segment)
     mrr: Sequence[Sequence[int]] = table.mrr
-    names: Sequence[str] = table.names
+    names: Sequence[str] = table.labels
     if members is not None:
         chosen = list(members)
         mrr, names = [mrr[c] for c in chosen], [names[c] for c in chosen]
@@ -164,7 +164,7 @@ def _dense_cohort(table: CustomerTable, ia: int, ib: int, top: int, members: Ite
     if top > 0:
         for kind in MOVER_KINDS:
             pairs = found.candidates[kind]
-            movers[kind] = _top([a for a, _ in pairs], [table.names[c] for _, c in pairs], top)
+            movers[kind] = _top([a for a, _ in pairs], [table.labels[c] for _, c in pairs], top)
     return Cohort(before=table.first + ia, last=table.first + ib, customers=found.customers, retained=found.retained,
                   start=found.start, end=found.end, kept=found.kept, expansion=found.expansion,
                   contraction=found.contraction, churn=found.churn, movers=movers, segment=segment)

@@ -869,7 +869,7 @@ def billed_per_period(table: CustomerTable, sheet: str | None, rows: Sequence[in
     and 0 in the others. ``rows``: the only customers (by index) that can be such, when the caller knows."""
     found: dict[int, list[str]] = {12: [], 3: []}
     chosen = range(len(table.names)) if rows is None else rows
-    for name, series in ((table.names[c], table.mrr[c]) for c in chosen):
+    for name, series in ((table.labels[c], table.mrr[c]) for c in chosen):
         paid = list(itertools.compress(range(len(series)), series))  # the months it pays in
         # one gap between all of them, 12 or 3 (most customers pay in the next month: gap 1, looked at no further)
         if len(paid) < 2 or (gap := paid[1] - paid[0]) not in found:

@@ -96,6 +96,35 @@ class CustomerTable:
         return self.fill_attributes()
 
     @functools.cached_property
+    def shared_names(self) -> frozenset[str]:
+        """The names two or more customers of the whole table have (two keys, one ``Acme``): where a customer is
+        named alone (a mover), such a one is shown with its key, so the two are told apart."""
+        if self.whole is not None:
+            return self.whole.shared_names
+        if self.names is self.keys:
+            return frozenset()
+        names = list(self.names)
+        if len(set(names)) == len(names):
+            return frozenset()
+        return frozenset(name for name, count in collections.Counter(names).items() if count > 1)
+
+    @functools.cached_property
+    def labels(self) -> Sequence[str]:
+        """Each customer as a list of customers shows it: its name, with its key beside a name others share
+        (``Acme (C0042)``).
+
+        >>> from engine import read_customers
+        >>> read_customers([["Customer ID", "Customer", "Month", "MRR"], ["C1", "Acme", "2026-01", "1"],
+        ...                 ["C2", "Acme", "2026-01", "2"], ["C3", "Beta", "2026-01", "3"]]).table.labels
+        ('Acme (C1)', 'Acme (C2)', 'Beta')
+        """
+        shared = self.shared_names
+        if not shared:
+            return self.names
+        return tuple(f"{name} ({key})" if name in shared and name != key else name
+                     for name, key in zip(self.names, self.keys, strict=True))
+
+    @functools.cached_property
     def spellings(self) -> Mapping[str, Mapping[str, str]]:
         """Each attribute column's values by their compared form (``smb``), spelled as most of the column's
         cells spell them, without stray spaces (ties: the first in sort order): ``Smb`` in 3 cells and

@@ -1010,3 +1010,21 @@ def test_postgresql_leaves_out_a_total_row(pg_schema: str) -> None:
     spec = pg_table(pg_schema, "totals", ["customer_id", "month", "mrr"], rows, ["text", "date", "numeric(12,2)"])
     code, out, err = run("ledger", "--csv", "--ledger", spec)
     assert (code, out.splitlines()[1]) == (0, "2025-02,150.00,20.00,50.00,0.00,120.00,80.00%,5.00,0.00"), err
+
+
+def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tmp_path: Path) -> None:
+    # two Acmes, one churned, one expanded: the movers read 'Acme -$100' and 'Acme +$50', not saying which (fuzz 4)
+    header = ["Customer ID", "Customer", "Month", "MRR"]
+    rows: list[Row] = [("C1", "Acme", dt.date(2025, 1, 1), 100.0), ("C2", "Acme", dt.date(2025, 1, 1), 100.0),
+                       ("C3", "Beta", dt.date(2025, 1, 1), 10.0), ("C2", "Acme", dt.date(2025, 2, 1), 150.0),
+                       ("C3", "Beta", dt.date(2025, 2, 1), 20.0)]
+    csv_path = tmp_path / "acme.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    path = duck_file(tmp_path / "acme.duckdb", header, rows)
+    for spec in (str(csv_path), f"{path}#mrr"):
+        code, out, err = run("report", "2025-02", "--json", "--ledger", spec, "--today", "2025-03-05")
+        movers = json.loads(out)["movers"]
+        assert code == 0, err
+        assert [m["customer"] for m in movers["churn"]] == ["Acme (C1)"], (spec, movers)
+        assert [m["customer"] for m in movers["expansion"]] == ["Acme (C2)", "Beta"], (spec, movers)

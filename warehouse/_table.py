@@ -697,7 +697,14 @@ class WarehouseTable:
                 continue
             if key not in best or (-n, name) < (-best[key][0], best[key][1]):
                 best[key] = (int(n), str(name))
-        return {k: best[k][1] if k in best else k for k in keys}
+        named = {k: best[k][1] if k in best else k for k in keys}
+        # a name other customers have too is shown with the key (``CustomerTable.labels``): only the names asked
+        # about are counted
+        asked = sorted({best[k][1] for k in keys if k in best})
+        shared = {str(n) for n, in self.query.run(
+            sa.select(r.nm).where(r.nm.in_(asked)).group_by(r.nm).having(sa.func.count(sa.distinct(r.c)) > 1))
+                  } if asked else set()
+        return {k: f"{name} ({k})" if name in shared and name != k else name for k, name in named.items()}
 
     @functools.cached_property
     def spellings(self) -> Mapping[str, Mapping[str, str]]:
