@@ -122,11 +122,11 @@ def table_currency(plan: ColumnarPlan, currencies: Sequence[str] = ()) -> str | 
 
 def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                          attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
-                         key_headers: tuple[str, ...] = ()) -> LedgerCheck:
+                         key_headers: tuple[str, ...] = (), shared: frozenset[str] | None = None) -> LedgerCheck:
     """The checked ledger of a customer table read column by column (or kept so): ``grid`` holds ``keys``' cents
     (customers in order of first sight), ``names`` each one's name (each a sequence, or ``PackedTexts``)."""
     keys, names = (t if isinstance(t, PackedTexts) else tuple(t) for t in (keys, names))
-    table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers)
+    table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers, shared=shared)
     # the row reader's one warning about a clean table: customers paying one month in twelve (or three). Only a
     # customer with two paid months and no two in a row can be one, a few at most: those are looked at one by one
     paid = grid.cents != 0

@@ -13,10 +13,12 @@ import operator
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from engine._dense import (
     DenseGrid,
     DenseRows,
+    PackedTexts,
     dense_attribute_lists,
     dense_movements,
     dense_subset,
@@ -90,6 +92,9 @@ class CustomerTable:
     conversions: tuple[FxUse, ...] = ()
     #: the same figures as one dense grid (a table read column by column): sums over it are vectorised
     dense: DenseGrid | None = field(default=None, repr=False)
+    #: the names two or more customers have, when the reading found them (a columnar read, its cache); None:
+    #: counted when first asked
+    known_shared: frozenset[str] | None = field(default=None, repr=False)
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -101,6 +106,8 @@ class CustomerTable:
         named alone (a mover), such a one is shown with its key, so the two are told apart."""
         if self.whole is not None:
             return self.whole.shared_names
+        if self.known_shared is not None:
+            return self.known_shared
         if self.names is self.keys:
             return frozenset()
         names = list(self.names)
@@ -121,8 +128,9 @@ class CustomerTable:
         shared = self.shared_names
         if not shared:
             return self.names
-        return tuple(f"{name} ({key})" if name in shared and name != key else name
-                     for name, key in zip(self.names, self.keys, strict=True))
+        if isinstance(self.names, PackedTexts):  # a million names: each label made when asked for (a mover's)
+            return _Labels(self.names, self.keys, shared)
+        return tuple(map(_Labels(self.names, self.keys, shared).__getitem__, range(len(self.names))))
 
     @functools.cached_property
     def spellings(self) -> Mapping[str, Mapping[str, str]]:
@@ -253,16 +261,34 @@ class CustomerTable:
         return self.subset([])
 
 
+class _Labels(Sequence[str]):
+    """Customers' names, each with its key beside a name in ``shared`` (``CustomerTable.labels``)."""
+
+    def __init__(self, names: Sequence[str], keys: Sequence[str], shared: frozenset[str]) -> None:
+        self.names, self.keys, self.shared = names, keys, shared
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        name = self.names[i]
+        return f"{name} ({self.keys[i]})" if name in self.shared and name != self.keys[i] else name
+
+
 def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                 attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
-                key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None) -> CustomerTable:
-    """A customer table over a dense grid (``engine._dense``): what a table read column by column is."""
+                key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None,
+                shared: frozenset[str] | None = None) -> CustomerTable:
+    """A customer table over a dense grid (``engine._dense``): what a table read column by column is; ``shared``:
+    the names two or more customers have, when the reading found them (counting a million names costs 1.6 s)."""
     def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
         return {a: dense_attribute_lists(grid, a) for a in attribute_names}
 
     return CustomerTable(first=first, count=count, keys=keys, names=names, mrr=DenseRows(grid.cents),
                          attribute_names=tuple(attribute_names), fill_attributes=attributes, unit=unit,
-                         currency=currency, key_headers=key_headers, whole=whole, dense=grid)
+                         currency=currency, key_headers=key_headers, whole=whole, dense=grid, known_shared=shared)
 
 
 def usual_spellings(counts: Iterable[tuple[str | None, int]]) -> dict[str, str]:

@@ -142,7 +142,7 @@ def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTab
     header = {"stat": stat.__dict__, "digest": digest, "written_ns": now_ns, "first": str(table.first),
               "count": table.count, "unit": table.unit, "currency": table.currency,
               "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout,
-              "size": offset, "names_are_keys": same}
+              "size": offset, "names_are_keys": same, "shared_names": sorted(table.shared_names)}
     head = json.dumps(header).encode()
     head += b" " * (-(len(MAGIC) + 8 + len(head)) % _ALIGN)  # the arrays start at a multiple of 64 bytes
     import tempfile  # only a columnar read writes: a small file's start-up never loads it
@@ -206,8 +206,10 @@ def _cells(header: dict[str, Any], body: memoryview) -> Cells:
     if len(keys) != grid.cents.shape[0] or len(names) != len(keys):
         raise ValueError("torn")
     year, month = map(int, header["first"].split("-"))
+    shared = header.get("shared_names")  # an entry written before names were told apart: counted when asked
     check = dense_customer_check(Month(year, month), header["count"], keys, names, grid, attributes,
-                                 header["unit"], header["currency"], tuple(header["key_headers"]))
+                                 header["unit"], header["currency"], tuple(header["key_headers"]),
+                                 None if shared is None else frozenset(shared))
     return Cells(grid=(), sheet=None, source_digest=header["digest"], prepared=check)
 
 

@@ -201,8 +201,10 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     del columns, flat
     grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
     packed = _packed(keys)
+    # the names two customers share (shown with their keys): found here, in polars, and kept in the cache
+    shared = frozenset() if names is keys else frozenset(names.filter(names.is_duplicated()).unique().to_list())
     return dense_customer_check(first, count, packed, packed if names is keys else _packed(names), grid,
-                                [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers)
+                                [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers, shared)
 
 
 def _long_cents(figures: Any) -> Any:

@@ -1022,8 +1022,9 @@ def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tm
     with csv_path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(grid_of(header, rows))
     path = duck_file(tmp_path / "acme.duckdb", header, rows)
-    for spec in (str(csv_path), f"{path}#mrr"):
-        code, out, err = run("report", "2025-02", "--json", "--ledger", spec, "--today", "2025-03-05")
+    columnar = {"NRR_COLUMNAR": "always", "NRR_CACHE_DIR": str(tmp_path / "cache")}  # read, then from the cache
+    for spec, env in ((str(csv_path), {}), (f"{path}#mrr", {}), (str(csv_path), columnar), (str(csv_path), columnar)):
+        code, out, err = run("report", "2025-02", "--json", "--ledger", spec, "--today", "2025-03-05", env=env)
         movers = json.loads(out)["movers"]
         assert code == 0, err
         assert [m["customer"] for m in movers["churn"]] == ["Acme (C1)"], (spec, movers)
