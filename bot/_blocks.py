@@ -12,6 +12,7 @@ from bot._errors import Refused
 from bot._mrkdwn import WORD_JOINER, escape, one_line, plain
 from bot._query import SlackQuery
 from engine import (
+    OTHERS,
     WARNINGS_SHOWN,
     CohortTriangle,
     Issue,
@@ -157,8 +158,8 @@ def mover_blocks(report: Report, kinds: Sequence[MoverKind], top: int | None = N
     groups = mover_groups(report.cohort, kinds, report.currency, top)
     if not groups:
         return [mrkdwn(no_movers_sentence(kinds))]
-    return [mrkdwn(f"*{g.title}*\n" + "\n".join(f"• {plain(m.customer)}: {m.amount}" for m in g.movers))
-            for g in groups]
+    return [mrkdwn(f"*{g.title}*\n" + "\n".join(f"• {plain(m.customer)}: {m.amount}" for m in g.movers)
+                   + (f"\n• _{OTHERS}_: {g.others}" if g.others is not None else "")) for g in groups]
 
 
 def segment_block(report: Report, by: str, label: str | None = None) -> Block | None:

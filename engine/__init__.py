@@ -205,6 +205,7 @@ if TYPE_CHECKING:
     from engine._ledger_table import ledger_table
     from engine._movers_text import (
         MOVER_TITLES,
+        OTHERS,
         MoverGroup,
         MoverLine,
         SegmentLine,
@@ -227,7 +228,7 @@ _LAZY = {
     "engine._forecast": ("MAX_FORECAST_MONTHS", "Backtest", "Forecast", "ForecastMonth", "Target", "build_forecast",
                          "forecast_as_of", "forecast_to_dict", "parse_amount"),
     "engine._ledger_table": ("ledger_table",),
-    "engine._movers_text": ("MOVER_TITLES", "MoverGroup", "MoverLine", "SegmentLine", "attribute_column",
+    "engine._movers_text": ("MOVER_TITLES", "OTHERS", "MoverGroup", "MoverLine", "SegmentLine", "attribute_column",
                             "logo_sentence", "mover_groups", "no_movers_sentence", "segment_lines", "segment_values"),
     "engine._mrr_table": ("MRR_COLUMNS", "mrr_csv", "mrr_view"),
 }
@@ -268,6 +269,7 @@ __all__ = [
     "MRR_COLUMNS",
     "NO_COHORT",
     "NO_OPTIONS",
+    "OTHERS",
     "PLAIN_FIGURE",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",

@@ -90,6 +90,13 @@ class Cohort:
     def end_mrr(self) -> Decimal:
         return cents_to_decimal(self.end)
 
+    def others(self, kind: MoverKind, shown: int | None = None) -> Decimal:
+        """What the movers of ``kind`` past the first ``shown`` listed (all listed: None) moved together: the
+        kind's sum less the listed ones', so that every list says all it leaves out."""
+        total = {"churn": self.churn, "contraction": self.contraction, "expansion": self.expansion}[kind]
+        listed = self.movers[kind][:shown] if shown is not None else self.movers[kind]
+        return cents_to_decimal(total) - sum((m.amount for m in listed), Decimal(0))
+
 
 @dataclass(frozen=True)
 class SegmentCohort:

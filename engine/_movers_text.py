@@ -27,6 +27,8 @@ from engine._messages import currency_amount, pts, rate, unknown_attribute
 from engine._sentences import segment_name, tier_name
 
 MOVER_TITLES: dict[MoverKind, str] = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
+#: the line for the accounts past the top ones (``--top``): their sum, so a list never reads as all there was
+OTHERS = "others"
 _SIGNS: dict[MoverKind, str] = {"churn": "-", "contraction": "-", "expansion": "+"}
 
 
@@ -40,11 +42,18 @@ class MoverLine:
 
 @dataclass(frozen=True)
 class MoverGroup:
-    """The accounts of one kind: ``Churned``, ``Contracted`` or ``Expanded``, largest first."""
+    """The accounts of one kind: ``Churned``, ``Contracted`` or ``Expanded``, largest first; ``others``: what the
+    accounts past them moved together (``-$2,100``), None when the list holds them all."""
 
     kind: MoverKind
     title: str
     movers: tuple[MoverLine, ...]
+    others: str | None = None
+
+    @property
+    def lines(self) -> tuple[MoverLine, ...]:
+        """The accounts, then the others as one more line: what a list shows."""
+        return self.movers + ((MoverLine(OTHERS, self.others),) if self.others is not None else ())
 
 
 @dataclass(frozen=True)
@@ -64,13 +73,16 @@ def logo_sentence(cohort: Cohort) -> str:
 
 def mover_groups(cohort: Cohort, kinds: Sequence[MoverKind] = MOVER_KINDS, currency: str = "USD",
                  top: int | None = None) -> tuple[MoverGroup, ...]:
-    """The cohort's movers of each kind in ``kinds`` (the first ``top`` of each), leaving out empty kinds."""
+    """The cohort's movers of each kind in ``kinds`` (the first ``top`` of each) and what the others moved, leaving
+    out empty kinds."""
     groups = []
     for kind in kinds:
         movers = cohort.movers[kind][:top] if top is not None else cohort.movers[kind]
         if movers:
+            rest = cohort.others(kind, len(movers))
             groups.append(MoverGroup(kind, MOVER_TITLES[kind], tuple(
-                MoverLine(m.customer, _SIGNS[kind] + currency_amount(m.amount, currency)) for m in movers)))
+                MoverLine(m.customer, _SIGNS[kind] + currency_amount(m.amount, currency)) for m in movers),
+                _SIGNS[kind] + currency_amount(rest, currency) if rest > 0 else None))
     return tuple(groups)
 
 

@@ -347,6 +347,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         if report.cohort.segment is not None:
             out["cohort"]["segment"] = report.cohort.segment
         out["movers"] = movers_to_dict(report.cohort)
+        # what the movers past the listed ones moved, by kind: the lists and these add up to the cohort's movements
+        out["movers_others"] = {kind: json_money(report.cohort.others(kind)) for kind in MOVER_KINDS}
     if report.segments is not None:
         out["segments"] = [segment_to_dict(s) for s in report.segments]
     if report.money_basis != MONEY_LEDGER:  # a customer table's: what was converted, at which rates

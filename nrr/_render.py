@@ -192,7 +192,7 @@ def _print_cohort(report: Report, console: Console, by: str) -> None:
     assert cohort is not None
     for group in mover_groups(cohort, MOVER_KINDS, cur):  # worded once, as Slack and the add-on word them
         label = f"{group.title}: "
-        listed = [f"{m.customer} {m.amount}" for m in group.movers]
+        listed = [f"{m.customer} {m.amount}" for m in group.lines]
         _print_hanging(console, Text(label, style="bold"), Text(_packed(listed, console.width - len(label))))
     if report.segments is None:
         return

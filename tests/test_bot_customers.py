@@ -98,7 +98,7 @@ def test_who_churned_and_top_expansion(stack: Stack) -> None:
     assert "<!channel>" not in body
     one = [b["text"]["text"] for b in ask(stack, "top 1 expansion last-quarter")["blocks"]
            if b["type"] == "section" and "text" in b]
-    assert "*Expanded*\n• Acme: +$500" in one
+    assert "*Expanded*\n• Acme: +$500\n• _others_: +$30" in one  # the top 1, and what the rest moved
     nobody = texts(ask(stack, "who churned 2026-07")["blocks"])
     assert "No customer churned in this period." in nobody
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +277,19 @@ def test_a_column_ledger_columns_names_that_the_file_lacks_is_named(tmp_path: Pa
     assert code == 1 and ("[ledger] columns names customer = 'acct', mrr = 'mrr', but the row most like a header "
                           "(row 1) has 'customer_id', 'customer', 'month', 'mrr', 'segment', 'plan' and not 'acct'. "
                           "Write the names as the header writes them") in out + err, (out, err)
+
+
+@pytest.mark.parametrize("top", ["1", "3", "50"])
+def test_the_movers_and_the_others_add_up_to_the_cohorts_change(top: str) -> None:
+    # --top N cut the lists without a word: the first N read as all there was (fuzz 4)
+    code, out, err = run("report", "ttm", "--json", "--top", top, "--ledger", CUSTOMERS, *TODAY)
+    data = json.loads(out)
+    moved = {kind: sum(Decimal(m["amount"]) for m in data["movers"][kind]) + Decimal(data["movers_others"][kind])
+             for kind in ("churn", "contraction", "expansion")}
+    cohort = data["cohort"]
+    assert code == 0, err
+    assert Decimal(cohort["start_mrr"]) - moved["churn"] - moved["contraction"] + moved["expansion"] == \
+        Decimal(cohort["end_mrr"])
+    assert (data["movers_others"]["expansion"] == "0.00") == (top == "50")
+    code, out, _ = run("report", "ttm", "--top", top, "--ledger", CUSTOMERS, *TODAY)
+    assert ("others +$" in out) == (top != "50"), out

@@ -52,7 +52,7 @@ def test_a_report_fits_80_columns_movers_and_notes_wrapped_under_their_label(tmp
         "Contracted: Duff Inc -$483, Virtucon Inc -$336, Initech Inc -$71,",
         "            Cyberdyne Inc -$59, Wonka Inc -$30",
         "Expanded: Paper St Inc +$4,012, Massive Inc +$1,450, Sterling Inc +$909,",
-        "          Cogswell Inc +$576, Los Pollos Inc +$185"]
+        "          Cogswell Inc +$576, Los Pollos Inc +$185, others +$591"]
     assert "Compared as a mid-market, VC-backed company (the default); set [company] segment" in lines
     source = tmp_path / "customers.csv"
     source.write_text(Path(CUSTOMERS).read_text() + "c0040 ,Ajax,2026-10,1,SMB,Growth\n")

@@ -179,7 +179,7 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
     shown = year or latest
     assert shown.cohort is not None
     for group in mover_groups(shown.cohort, MOVER_KINDS, shown.currency, MOVERS_ON_HOME):
-        lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.movers)
+        lines = "<br>".join(f"{_data(m.customer)}: {m.amount}" for m in group.lines)
         widgets.append(_text(group.title, lines, f"{shown.period.label}, from {shown.cohort.before.short} "
                                                  f"to {last.short}"))
     if ledger.customers is not None:  # in memory, or a database's answered with sums where it lives
