@@ -946,11 +946,14 @@ def test_a_month_written_yyyymm_in_a_database_answers_as_the_csv_does(tmp_path: 
     header, rows = example_rows()
     path = duck_file(tmp_path / "ym.duckdb", header, yyyymm(rows, as_text),
                      types=["VARCHAR", "VARCHAR", types, "DOUBLE", "VARCHAR", "VARCHAR"])
-    with duckdb.connect(str(path)) as con:
-        con.execute(f"COPY mrr TO '{path.with_suffix('.parquet')}' (FORMAT parquet)")
-    expected = run(*ASKED[2], "--ledger", str(CUSTOMERS))
-    assert run(*ASKED[2], "--ledger", f"{path}#mrr") == expected
-    assert run(*ASKED[2], "--ledger", str(path.with_suffix(".parquet"))) == expected
+    specs = [f"{path}#mrr"]
+    if types == "INTEGER":
+        with duckdb.connect(str(path)) as con:
+            con.execute(f"COPY mrr TO '{path.with_suffix('.parquet')}' (FORMAT parquet)")
+        specs.append(str(path.with_suffix(".parquet")))
+    asked = ("ledger", "--csv")  # every month's movements: each row in its month
+    for spec in specs:
+        assert run(*asked, "--ledger", spec) == run(*asked, "--ledger", str(CUSTOMERS)), spec
 
 
 def test_postgresql_reads_an_integer_yyyymm_month(pg_schema: str) -> None:
