@@ -123,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "default: [ledger] source")
         p.add_argument("--config", metavar="FILE", help="nrr.toml to use (default: $NRR_CONFIG, ./nrr.toml)")
 
+    def as_of(p: argparse.ArgumentParser) -> None:  # billing data's open subscriptions run to today's month
+        p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                       help="read billing data as of this day: a subscription with no end runs to its month "
+                            "(default: today, configured zone)")
+
     report = commands.add_parser(
         "report", help="NRR and GRR for a period",
         description="NRR and GRR for a period, its change, the trailing 12 months and benchmarks.",
@@ -149,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     cohorts.add_argument("--by", choices=COHORT_BY, default="month",
                          help="cohorts by the month or the quarter of the first payment (default: month)")
     cohorts.add_argument("--png", metavar="FILE", type=Path, help="also write the triangle as a heatmap PNG")
+    as_of(cohorts)
 
     ledger_cmd = commands.add_parser(
         "ledger", help="print the ledger: a customer table's derived seven-column ledger, or the one read",
@@ -156,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "the previous month's total) with New and Reactivation MRR.")
     common(ledger_cmd)
     ledger_cmd.add_argument("--csv", action="store_true", help="print CSV with the template's headers")
+    as_of(ledger_cmd)
 
     mrr_cmd = commands.add_parser(
         "mrr", help="print the MRR of each customer in each month, every figure's source (a customer table)",
@@ -164,9 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(mrr_cmd)
     mrr_cmd.add_argument("--csv", action="store_true",
                          help="print CSV: customer_id,customer,month,mrr, then one column per attribute")
+    as_of(mrr_cmd)
 
     validate = commands.add_parser("validate", help="list every error and warning in the ledger")
     common(validate)
+    as_of(validate)
 
     fill = commands.add_parser(
         "fill", help="write the computed columns of a Google Sheet ledger",

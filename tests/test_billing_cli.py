@@ -355,3 +355,14 @@ def test_a_subscription_row_without_its_frequency_is_named_and_nothing_more_is_s
     assert [str(i) for i in check_ledger(trial).issues] == [
         "Nothing in the subscriptions counts as MRR (1 row read: 1 $0 (trial) row); rows need a customer, a start "
         "(or a month), an amount above 0, and not to be a trial."]
+
+
+def test_validate_ledger_mrr_and_cohorts_read_billing_data_as_of_today(tmp_path: Path) -> None:
+    # only report and forecast took --today: validate and ledger read an open subscription to the wall clock's month
+    for command in (("validate",), ("ledger", "--csv"), ("mrr", "--csv"), ("cohorts",)):
+        may, september = (run(*command, "--ledger", SUBSCRIPTIONS, "--today", day) for day in ("2026-05-10",
+                                                                                                  "2026-09-10"))
+        assert may[0] == september[0] == 0, (command, may, september)
+        assert may[1] != september[1], command
+    _, out, _ = run("validate", "--ledger", SUBSCRIPTIONS, "--today", "2026-05-10")
+    assert "7 months; annual and quarterly plans spread over their months (2025-11 to 2026-05)" in out, out
