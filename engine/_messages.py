@@ -259,6 +259,19 @@ def end_disagrees(title: str, found: Decimal, computed: Decimal) -> str:
     )
 
 
+def end_disagrees_blank(title: str, found: Decimal, computed: Decimal, blanks: Sequence[tuple[str, str]],
+                        implied: Decimal | None) -> str:
+    """End disagrees on a row where movements were left blank (read as 0): the blanks are the likely cause.
+    ``blanks``: each blank movement's title and cell; ``implied``: the one blank's value that would add up."""
+    titles = and_list([t for t, _ in blanks])
+    cells = and_list([c for _, c in blanks])
+    said = (f"{title} says {money(found)} but Start + Expanded - Churned - Downgraded = {money(computed)} "
+            f"with {titles} blank ({cells}, read as 0); using {money(computed)}.")
+    if implied is not None:
+        return f"{said} If {blanks[0][0]} should be {money(implied)}, enter it in {blanks[0][1]}."
+    return f"{said} Fill in the blank cells so the row adds up to {money(found)}."
+
+
 def rate_disagrees(title: str, found: Decimal, computed: Decimal) -> str:
     return f"{title} says {pct(found)} but the formula gives {pct(computed)}; using {pct(computed)}."
 
@@ -1049,3 +1062,13 @@ def cell_past_header(value: str, cells: int, width: int, last: str) -> str:
 
 def more_split_rows(more: int) -> str:
     return f"...and {more:,} more row{'' if more == 1 else 's'} with more cells than the header."
+
+
+def date_split(date: str, month: str) -> str:
+    return (f"The month {date} was split into two cells at its comma: in a CSV a date with a comma needs quotes "
+            f"(\"{date}\"), or write the month as {month}. Read as it stands, the year would be the start's figure "
+            "and every figure one column on.")
+
+
+def more_split_dates(more: int) -> str:
+    return f"...and {more:,} more row{'' if more == 1 else 's'} whose month was split at its comma."

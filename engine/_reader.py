@@ -8,6 +8,7 @@ The grid is rows of cell values as the source gives them: strings (CSV), numbers
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -99,7 +100,9 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
         if delimited and (split := split_rows(grid, customer, sheet, first_row)):
             return LedgerCheck(ledger=None, issues=split)
         return _customer_check(grid, sheet, first_row, options)
-    if delimited and ledger_header is not None and (split := split_rows(grid, ledger_header.index, sheet, first_row)):
+    if delimited and ledger_header is not None and (
+            split := split_dates(grid, ledger_header, sheet, first_row)
+            or split_rows(grid, ledger_header.index, sheet, first_row)):
         return LedgerCheck(ledger=None, issues=split)
     return _Reader(grid, sheet, first_row).run()
 
@@ -131,6 +134,38 @@ def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> li
     if count > SPLIT_ROWS_NAMED:
         issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
                             message=say.more_split_rows(count - SPLIT_ROWS_NAMED)))
+    return issues
+
+
+#: a month cell that is a date's first half, split at its comma (``Jan 31, 2025`` unquoted: ``Jan 31`` and `` 2025``)
+_DATE_HEAD = re.compile(r"\s*[A-Za-z]{3,9}\.?\s+[0-3]?[0-9]\s*")
+_YEAR_TAIL = re.compile(r"\s+(19|20)[0-9]{2}\s*")  # after the comma's space: ``Feb 25,2025`` is Feb 2025, $2,025
+
+
+def split_dates(grid: Grid, header: _Header, sheet: str | None, first_row: int) -> list[Issue]:
+    """An error for each row of a seven-column ledger read from a CSV whose month is a date split at its comma
+    (``Jan 31, 2025`` unquoted): read as it stands it is January 2031, with the year as the start's figure and every
+    figure one column on. The ledger's last column (the NRR rate) is often blank, so ``split_rows`` cannot see it."""
+    col = header.columns["month"]
+    issues: list[Issue] = []
+    count = 0
+    for i in range(header.index + 1, len(grid)):
+        head, tail = (grid[i][col], grid[i][col + 1]) if len(grid[i]) > col + 1 else (None, None)
+        if (isinstance(head, str) and isinstance(tail, str)
+                and _DATE_HEAD.fullmatch(head) and _YEAR_TAIL.fullmatch(tail)):
+            count += 1
+            if count <= SPLIT_ROWS_NAMED:
+                date = f"{head.strip()}, {tail.strip()}"
+                try:
+                    month = str(parse_month(date))
+                except CellError:
+                    month = "YYYY-MM"
+                issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
+                                    cells=(a1(first_row + i, col), a1(first_row + i, col + 1)),
+                                    message=say.date_split(date, month)))
+    if count > SPLIT_ROWS_NAMED:
+        issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
+                            message=say.more_split_dates(count - SPLIT_ROWS_NAMED)))
     return issues
 
 
@@ -420,11 +455,14 @@ class _Reader:
                      [self.ref(sheet_row, f) for f in ("start", "churn", "downgrade")], month)
             return None
         row = LedgerRow(month=month, start=start, expansion=expansion, churn=churn, downgrade=downgrade, row=sheet_row)
-        self.check_computed(cells, row)
+        blanks = tuple(f for f in _MOVEMENTS if self.columns.get(f) is not None and values.get(f) is None)
+        self.check_computed(cells, row, blanks)
         return row
 
-    def check_computed(self, cells: Sequence[Cell], row: LedgerRow) -> None:
-        """Warn where a typed End or rate disagrees with the formula beyond rounding."""
+    def check_computed(self, cells: Sequence[Cell], row: LedgerRow, blanks: tuple[Field, ...] = ()) -> None:
+        """Warn where a typed End or rate disagrees with the formula beyond rounding; where End disagrees on a
+        row with blank movements (``blanks``, read as 0), the warning names them, and the one blank's value that
+        would make the row add up."""
         checks: tuple[tuple[Field, Decimal | None], ...] = (
             ("end", row.end), ("nrr", row.nrr), ("grr", row.grr))
         for f, computed in checks:
@@ -443,11 +481,25 @@ class _Reader:
             if f == "nrr":
                 self.rates.append((row, found, rounding))
             if abs(found - computed) > rounding:
+                if f == "end" and blanks:
+                    self.add("warning", "end_disagrees", self.end_with_blanks(row, found, computed, blanks),
+                             [self.ref(row.row, f)] + [self.ref(row.row, b) for b in blanks], row.month)
+                    continue
                 disagrees = say.end_disagrees if f == "end" else say.rate_disagrees
                 self.add("warning", f"{f}_disagrees", disagrees(self.title(f), found, computed),
                          [self.ref(row.row, f)], row.month)
                 if f == "nrr":
                     self.rates_off.append(self.issues[-1])
+
+    def end_with_blanks(self, row: LedgerRow, found: Decimal, computed: Decimal, blanks: tuple[Field, ...]) -> str:
+        implied: Decimal | None = None
+        if len(blanks) == 1:
+            # the one blank that makes the row add up: more expansion, or a loss the month could have had
+            value = found - computed if blanks[0] == "expansion" else computed - found
+            if value > 0 and (blanks[0] == "expansion" or row.churn + row.downgrade + value <= row.start):
+                implied = value
+        return say.end_disagrees_blank(self.title("end"), found, computed,
+                                       [(self.title(b), self.ref(row.row, b)) for b in blanks], implied)
 
     def check_inverted(self) -> None:
         """One warning for an NRR column that holds 2 - End/Start, instead of one per row.

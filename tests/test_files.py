@@ -227,6 +227,22 @@ def test_a_split_cell_in_a_wide_table_or_a_ledger_is_an_error_and_many_are_count
     assert found[-1] == ("error", "...and 3 more rows with more cells than the header.", ())
 
 
+def test_a_ledger_month_split_at_its_comma_is_an_error_not_january_2031(tmp_path: Path) -> None:
+    """``Jan 31, 2025`` unquoted: ``Jan 31`` read as January 2031, the year as the start, and the NRR rate (blank, so
+    past the header unseen) one column on: a "valid" ledger of one wrong month."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(",".join(HEADER) + "\nJan 31, 2025,1000,100,50,20,1030,\nFeb 28, 2025,1030,0,0,0,1030\n")
+    assert issues_of(path) == [
+        ("error", 'The month Jan 31, 2025 was split into two cells at its comma: in a CSV a date with a comma needs '
+                  'quotes ("Jan 31, 2025"), or write the month as 2025-01. Read as it stands, the year would be the '
+                  "start's figure and every figure one column on.", ("A2", "B2")),
+        ("error", 'The month Feb 28, 2025 was split into two cells at its comma: in a CSV a date with a comma needs '
+                  'quotes ("Feb 28, 2025"), or write the month as 2025-02. Read as it stands, the year would be the '
+                  "start's figure and every figure one column on.", ("A3", "B3"))]
+    path.write_text(",".join(HEADER) + '\n"Jan 31, 2025",1000,100,50,20,1030,\nFeb 25,2025,0,0,0,2025,\n')
+    assert issues_of(path) == []  # quoted, and February 2025 whose start happens to read as a year
+
+
 def test_empty_cells_and_a_note_past_a_blank_column_are_not_split_cells(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     path.write_text("Customer,Month,MRR\nAcme,2025-01,100,,\nAcme,2025-02,120,,see the contract\nBeta,2025-01,50\n")

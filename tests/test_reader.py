@@ -203,6 +203,36 @@ def test_warnings_for_computed_cells_gaps_and_vanished_revenue() -> None:
     ]
 
 
+def test_an_end_that_disagrees_on_a_row_with_blank_movements_names_the_blanks() -> None:
+    # the blank, read as 0, is what makes the row disagree: the warning says so, and with one blank the value
+    # that would add up; a loss is offered only when the month could have lost it
+    grid = [
+        HEADER,
+        ["2026-01", "1,000", "", "50", "20", "1,030", ""],
+        ["2026-02", "1,030", "10", "5", "", "1,000", ""],
+        ["2026-03", "1,000", "", "", "0", "1,080", ""],
+        ["2026-04", "1,080", "0", "", "0", "50", ""],
+    ]
+    ends = [m for m in messages(grid) if "(End of Period) says" in m]  # not the vanished-revenue warnings
+    assert ends == [
+        "warning: F2 and C2 (January 2026): MRR (End of Period) says 1,030.00 but Start + Expanded - Churned - "
+        "Downgraded = 930.00 with Expanded MRR blank (C2, read as 0); using 930.00. If Expanded MRR should be "
+        "100.00, enter it in C2.",
+        "warning: F3 and E3 (February 2026): MRR (End of Period) says 1,000.00 but Start + Expanded - Churned - "
+        "Downgraded = 1,035.00 with Downgraded MRR blank (E3, read as 0); using 1,035.00. If Downgraded MRR "
+        "should be 35.00, enter it in E3.",
+        "warning: F4, C4 and D4 (March 2026): MRR (End of Period) says 1,080.00 but Start + Expanded - Churned - "
+        "Downgraded = 1,000.00 with Expanded MRR and Churned MRR blank (C4 and D4, read as 0); using 1,000.00. "
+        "Fill in the blank cells so the row adds up to 1,080.00.",
+        "warning: F5 and D5 (April 2026): MRR (End of Period) says 50.00 but Start + Expanded - Churned - "
+        "Downgraded = 1,080.00 with Churned MRR blank (D5, read as 0); using 1,080.00. If Churned MRR should be "
+        "1,030.00, enter it in D5.",
+    ]
+    grid[4][5] = "1,100"  # a blank loss cannot make End higher than Start: nothing to offer
+    last = [m for m in messages(grid) if "(End of Period) says" in m][-1]
+    assert last.endswith("Fill in the blank cells so the row adds up to 1,100.00.")
+
+
 def inverted(month: str, start: int, expansion: int, churn: int, downgrade: int) -> list[Any]:
     """A template row whose NRR cell holds (Start - End)/Start + 1, shown with two decimals."""
     end = start + expansion - churn - downgrade
