@@ -373,6 +373,9 @@ class _Reader:
                 continue
             if isinstance(month_cell, str) and is_total_label(month_cell):
                 continue
+            if self.repeats_header(cells, header_index) or (
+                    amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
+                continue  # the header again where two exports were pasted together, or a note under the table
             month = self.month(month_cell, sheet_row, order)
             if month is not None:
                 seen[month].append(sheet_row)
@@ -392,6 +395,31 @@ class _Reader:
         self.months_with_rows = set(seen) - set(pending)
         self.months_listed = {m: seen[m] for m in pending}
         return rows, sorted(m for m in set(pending) if m not in filled)
+
+    def repeats_header(self, cells: Sequence[Cell], header_index: int) -> bool:
+        """Whether ``cells`` are the header again: the month's title where the month is, every other cell blank or
+        its column's title, in any case."""
+        header = self.grid[header_index]
+
+        def same(col: int, value: Cell) -> bool:
+            title = header[col] if col < len(header) else None
+            return isinstance(value, str) and isinstance(title, str) and value.strip().casefold() == \
+                title.strip().casefold()
+
+        return same(self.columns["month"], _cell(cells, self.columns["month"])) and all(
+            is_blank(v) or same(col, v) for col, v in enumerate(cells))
+
+    @staticmethod
+    def is_note(cells: Sequence[Cell], month_col: int, order: DateOrder | None) -> bool:
+        """Whether a row with no figures is a note under the table: text that is not a month where the month
+        goes (``Notes: from Stripe``), every other cell blank."""
+        if any(not is_blank(v) for col, v in enumerate(cells) if col != month_col):
+            return False
+        try:
+            parse_month(cells[month_col], order)
+        except CellError:
+            return True
+        return False
 
     def month(self, value: Cell, sheet_row: int, order: DateOrder | None) -> Month | None:
         try:

@@ -233,6 +233,22 @@ def test_an_end_that_disagrees_on_a_row_with_blank_movements_names_the_blanks() 
     assert last.endswith("Fill in the blank cells so the row adds up to 1,100.00.")
 
 
+def test_the_header_again_and_a_note_under_the_table_are_not_months() -> None:
+    # two exports pasted together repeat the header; a note sits where the month goes: neither is a month
+    grid = [
+        HEADER,
+        ["2026-01", "1,000", "100", "50", "20", "1,030", ""],
+        [h.upper() for h in HEADER],
+        ["2026-02", "1,030", "0", "0", "0", "1,030", ""],
+        ["Notes: figures from Stripe, net of refunds", "", "", "", "", "", ""],
+    ]
+    assert messages(grid) == []
+    assert [r.month for r in read_ledger(grid).rows] == [Month(2026, 1), Month(2026, 2)]
+    grid[4][6] = "see C3"  # a month nobody can read beside another cell is still an error, naming it
+    assert messages(grid) == ["error: A5: Month 'Notes: figures from Stripe, net of refunds' is not a month such as "
+                              "2026-03, Mar 2026, March 2026, 03/2026 or a date."]
+
+
 def inverted(month: str, start: int, expansion: int, churn: int, downgrade: int) -> list[Any]:
     """A template row whose NRR cell holds (Start - End)/Start + 1, shown with two decimals."""
     end = start + expansion - churn - downgrade
