@@ -106,7 +106,7 @@ from engine._errors import (
 )
 from engine._fields import FIELD_TITLES, Field, Unit
 from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
-from engine._headers import is_total_label, match_header
+from engine._headers import TOTAL_WORDS, is_total_label, match_header
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._messages import (
@@ -285,6 +285,7 @@ __all__ = [
     "TIERS",
     "TOP_MOVERS",
     "TOTAL_HINT",
+    "TOTAL_WORDS",
     "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
     "Acquisition",

@@ -15,6 +15,8 @@ HEADER_SEARCH_ROWS = 30  # a title block above the header is common; beyond this
 _TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
                  "total arr", "total revenue", "average", "avg", "mean", "median", "ytd", "ttm", "overall"}
 
+#: the labels of one word (``Average``, ``YTD``) a total row may carry, for a source that finds candidates itself
+TOTAL_WORDS = frozenset(label for label in _TOTAL_LABELS if " " not in label)
 
 #: what a total's label may say after "Total" (``Total customers``, ``Total for 2025``): a company's name does not
 _TOTAL_OF = {"customers", "accounts", "clients", "logos", "companies", "all", "mrr", "arr", "revenue", "for", "of"}

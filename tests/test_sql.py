@@ -964,7 +964,8 @@ def test_postgresql_reads_an_integer_yyyymm_month(pg_schema: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "kind"), [(202513, "INTEGER"), (45658, "INTEGER"), (202501.5, "DOUBLE"),
-                                             ("2025011", "VARCHAR"), ("20251a", "VARCHAR")])
+                                             ("2025011", "VARCHAR"), ("20251a", "VARCHAR"),
+                                             (1735689600000, "BIGINT"), (1e20, "DOUBLE")])
 def test_a_number_that_is_not_a_yyyymm_month_is_named(tmp_path: Path, value: Any, kind: str) -> None:
     first = "202412" if kind == "VARCHAR" else 202412
     path = duck_file(tmp_path / "bad.duckdb", ["customer_id", "month", "mrr"], [("A", first, 1.0), ("A", value, 1.0)],
@@ -1013,6 +1014,33 @@ def test_postgresql_leaves_out_a_total_row(pg_schema: str) -> None:
     spec = pg_table(pg_schema, "totals", ["customer_id", "month", "mrr"], rows, ["text", "date", "numeric(12,2)"])
     code, out, err = run("ledger", "--csv", "--ledger", spec)
     assert (code, out.splitlines()[1]) == (0, "2025-02,150.00,20.00,50.00,0.00,120.00,80.00%,5.00,0.00"), err
+
+
+TOTALLED: list[Row] = [("A", "2025-01", 100), ("B", "2025-01", 50), ("A", "2025-02", 120), ("B", "2025-02", 30),
+                       ("Total", "2025", 300), (" All customers", "2025-02", 150), ("Average ", "2025-02", 75)]
+
+
+def test_a_total_row_with_spaces_around_it_or_a_year_for_its_month_is_left_out_as_a_file_leaves_it(
+        tmp_path: Path) -> None:
+    # ' All customers' counted as a customer (4 customers for 2), and 'Total' over the year '2025' refused the table
+    # as 'not a month', where the CSV of the same rows left both out with a warning (fuzz 5)
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("customer_id", "month", "mrr"), *TOTALLED])
+    path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], TOTALLED,
+                     types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
+    for spec in (str(csv_path), f"{path}#mrr"):
+        code, out, _ = run("validate", "--ledger", spec)
+        assert code == 0 and "2 customers" in out and out.count("reads as a total") == 3, (spec, out)
+    assert run("ledger", "--csv", "--ledger", f"{path}#mrr") == run("ledger", "--csv", "--ledger", str(csv_path))
+
+
+def test_postgresql_leaves_out_a_total_row_over_a_year(pg_schema: str) -> None:
+    spec = pg_table(pg_schema, "yeartotal", ["customer_id", "month", "mrr"],
+                    [(k, int(m.replace("-", "")) if m != "2025" else 2025, v) for k, m, v in TOTALLED],
+                    ["text", "integer", "numeric(12,2)"])
+    code, out, _ = run("validate", "--ledger", spec)
+    assert code == 0 and "2 customers" in out and out.count("reads as a total") == 3, out
 
 
 def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tmp_path: Path) -> None:

@@ -49,6 +49,7 @@ from engine import (
     derive_ledger,
     header_tokens,
     in_cents,
+    is_total_label,
     month_rows_missing,
     read_as_cents,
     read_customer_header,
@@ -126,7 +127,10 @@ class WarehouseSource:
         table = sa.table(self.spec.table, *(sa.column(n) for n in names), schema=self.spec.schema)
         if not self.columns and reads_as_billing(names):
             return self._billing_cells(table, names, prepare)
-        layout = self._layout(names, table, prepare)
+        try:
+            layout = self._layout(names, table, prepare)
+        except sa.exc.SQLAlchemyError as exc:
+            raise _translated(self.spec, self.statement_timeout, exc) from None
         query = Query(engine, table, layout, prepare=prepare, memory_limits=self.memory_limits,
                       failed=functools.partial(_translated, self.spec, self.statement_timeout, amount=layout.amount))
         r = query.rows.c
@@ -195,6 +199,26 @@ class WarehouseSource:
             text = sample is None or isinstance(sample, str)
             number = isinstance(sample, int | float | Decimal) and not isinstance(sample, bool)
             months = [f"{m:02d}" for m in range(1, 13)]
+            key = sa.cast(table.c[layout.key], sa.String)
+            name = sa.cast(table.c[layout.name], sa.String) if layout.name not in (None, layout.key) else sa.null()
+
+            def unreadable(readable: Any) -> Any:
+                """The first month no reading takes, on a row that is not a total's: a total row (``Total``,
+                ``Average``) is left out whatever its month says, as the row reader leaves it out."""
+                totals: set[str] = set()
+                for _ in range(SHOWN_PER_CHECK):
+                    kept = [month.is_not(None), sa.not_(readable)]
+                    if totals:
+                        kept += [sa.or_(key.is_(None), key.not_in(totals)), sa.or_(name.is_(None), name.not_in(totals))]
+                    row = connection.execute(sa.select(month, key, name).where(*kept).limit(1)).first()
+                    if row is None:
+                        return None
+                    labels = {v for v in row[1:] if isinstance(v, str) and is_total_label(v)}
+                    if not labels:
+                        return row[0]
+                    totals |= labels
+                return None  # a table of totals: said as such by the checks that follow
+
             if isinstance(sample, str):  # YYYY-MM first: the digits and the month number as the month index reads
                 # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x;
                 # or YYYYMM, six digits (202501)
@@ -203,16 +227,16 @@ class WarehouseSource:
                     sa.and_(month.like("____-__%"), *digits[:4], sa.func.substr(month, 6, 2).in_(months),
                             sa.or_(sa.func.length(month) == 7, sa.func.substr(month, 8, 1).in_(["-", "T", " "]))),
                     sa.and_(sa.func.length(month) == 6, *digits, sa.func.substr(month, 5, 2).in_(months)))
-                bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(readable))
-                                         .limit(1)).scalar()
+                bad = unreadable(readable)
                 if bad is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             elif number:  # YYYYMM as a number (202501), every one a whole number whose last two digits are a month
+                # (in range before it is cast: an epoch in milliseconds, 1735689600000, overflows an integer)
                 whole = sa.cast(month, sa.Integer)
-                readable = sa.and_(whole == month, whole.between(190001, 220012),
-                                   sa.func.mod(whole, 100).between(1, 12))
-                bad = connection.execute(sa.select(month).where(month.is_not(None), sa.not_(readable))
-                                         .limit(1)).scalar()
+                fits = month.between(190001, 220012)
+                month_of = sa.func.mod(whole, 100).between(1, 12)
+                readable = sa.and_(fits, sa.case((fits, sa.and_(whole == month, month_of)), else_=sa.false()))
+                bad = unreadable(readable)
                 if bad is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             elif sample is not None and not isinstance(sample, dt.date):

@@ -31,6 +31,7 @@ from engine import (
     MOVED_BITS,
     NO_COHORT,
     SIZE_BANDS,
+    TOTAL_WORDS,
     Acquisition,
     CohortMonths,
     CohortSums,
@@ -47,11 +48,12 @@ from warehouse._errors import WarehouseError, ran_out_of_memory
 from warehouse._spec import DUCKDB_MEMORY_LIMITS
 
 #: what a total's label holds (``engine.is_total_label``): ``Total`` in it (``Grand total``, ``SMB Total``,
-#: ``SUBTOTAL``), ``All`` first, or a word alone (``Average``, ``YTD:``), written as people write them. Only the few
-#: distinct values these pick out are looked at: no ``lower()`` of every row, which cost PostgreSQL 3.4 s of 2.2M rows
-#: where these patterns take 0.35 s
-_TOTAL_PATTERNS = ("%otal%", "%OTAL%", "All %", "all %", "ALL %")
-_TOTAL_WORDS = tuple(f"{spelled}{end}" for word in ("sum", "average", "avg", "mean", "median", "ytd", "ttm", "overall")
+#: ``SUBTOTAL``), ``All`` first, or a word alone (``Average``, ``YTD:``, ``engine.TOTAL_WORDS``), written as people
+#: write them; a value with outer spaces or tabs is looked at whatever it says (`` All customers``, ``Average ``).
+#: Only the few distinct values these pick out are looked at: no ``lower()`` or ``trim()`` of every row, which cost
+#: PostgreSQL 3.4 s of 2.2M rows where these patterns take 0.35 s
+_TOTAL_PATTERNS = ("%otal%", "%OTAL%", "All %", "all %", "ALL %", " %", "% ", "\t%", "%\t")
+_TOTAL_WORDS = tuple(f"{spelled}{end}" for word in sorted(w for w in TOTAL_WORDS if "total" not in w)
                      for spelled in dict.fromkeys((word.title(), word.upper(), word)) for end in ("", ":"))
 
 #: a customer set: the customers paying in ``month`` whose value of attribute ``column`` (its position) is one of
