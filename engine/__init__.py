@@ -91,7 +91,14 @@ from engine._columnar import (
     month_indexes,
     table_currency,
 )
-from engine._customer_headers import customer_role, header_tokens, in_cents, read_customer_header, table_form
+from engine._customer_headers import (
+    customer_role,
+    header_tokens,
+    in_cents,
+    names_a_column,
+    read_customer_header,
+    table_form,
+)
 from engine._customers import CustomerCheck, read_customers
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import (
@@ -129,6 +136,7 @@ from engine._messages import (
     month_rows_missing,
     months,
     more_warnings,
+    named_columns_elsewhere,
     needs_cohort_method,
     needs_customer_table,
     pts,
@@ -439,6 +447,8 @@ __all__ = [
     "mover_groups",
     "mrr_csv",
     "mrr_view",
+    "named_columns_elsewhere",
+    "names_a_column",
     "needs_cohort_method",
     "needs_customer_table",
     "no_movers_sentence",

@@ -101,13 +101,14 @@ def in_cents(header: str) -> bool:
 
 
 def _figure_rank(header: str) -> tuple[bool, bool]:
-    """Which of two figure columns is read (the lower): one in units before one in cents (``amount_cents``, then
-    ``mrr``), then one that says MRR before revenue, an amount or ARR; else the first.
+    """Which of two figure columns is read (the lower): one that says MRR before revenue (one-time fees in it), an
+    amount or ARR, whether in cents or not; then one in units before one in cents (``mrr``, then ``mrr_cents``);
+    else the first.
 
-    >>> sorted(["revenue", "mrr_cents", "MRR", "ARR"], key=_figure_rank)
-    ['MRR', 'revenue', 'ARR', 'mrr_cents']
+    >>> sorted(["revenue", "mrr_cents", "MRR", "ARR", "amount_cents"], key=_figure_rank)
+    ['MRR', 'mrr_cents', 'revenue', 'ARR', 'amount_cents']
     """
-    return in_cents(header), "mrr" not in header_tokens(header)
+    return "mrr" not in header_tokens(header), in_cents(header)
 
 
 @dataclass(kw_only=True)
@@ -133,6 +134,12 @@ def _named_column(row: Sequence[Cell], title: str) -> int | None:
     texts = [v.strip() if isinstance(v, str) else None for v in row]
     return next((c for c, t in enumerate(texts) if t == title.strip()), None) if title.strip() in texts else next(
         (c for c, t in enumerate(texts) if t is not None and t.casefold() == title.strip().casefold()), None)
+
+
+def names_a_column(grid: Sequence[Sequence[Cell]], columns: Sequence[tuple[str, str]]) -> bool:
+    """Whether a row near the top holds any of the columns ``columns`` ([ledger] columns) names: none, and they were
+    named for another table (a warehouse's, another tab of the workbook), so the header rules read this one."""
+    return any(_named_column(row, title) is not None for row in grid[:HEADER_SEARCH_ROWS] for _, title in columns)
 
 
 def named_header(grid: Sequence[Sequence[Cell]], columns: Sequence[tuple[str, str]],

@@ -195,6 +195,13 @@ def named_columns_missing(named: Sequence[tuple[str, str]], absent: Sequence[str
             "[ledger] columns from nrr.toml to have the header's columns recognised.")
 
 
+def named_columns_elsewhere(named: Sequence[tuple[str, str]]) -> str:
+    """No row of the first ones holds any column ``[ledger] columns`` names: read by the header rules instead."""
+    names = ", ".join(f"{role} = {title!r}" for role, title in named)
+    return (f"[ledger] columns names {names}, and this table has none of them, so its columns were recognised by "
+            "their headers. If it is the table they were named for, write the names as its header writes them.")
+
+
 def named_columns_short(named: Sequence[tuple[str, str]], row: int) -> str:
     """The columns ``[ledger] columns`` names, with the header's, make no long customer table."""
     names = ", ".join(f"{role} = {title!r}" for role, title in named)

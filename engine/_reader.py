@@ -28,7 +28,7 @@ from engine._cells import (
     parse_ratio,
     show,
 )
-from engine._customer_headers import customer_header_gap, find_customer_header, named_header
+from engine._customer_headers import customer_header_gap, find_customer_header, named_header, names_a_column
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
@@ -86,6 +86,14 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
     what the reading needs from outside (exchange rates, today's month). ``delimited``: the grid was split from a
     CSV or TSV, whose rows may not run past their header (``split_rows``).
     """
+    if options.columns and not names_a_column(grid, options.columns):
+        # named for another table (the warehouse's, another tab): this one is read by the header rules, and told so
+        elsewhere = Issue(severity="warning", code="columns_elsewhere", sheet=sheet,
+                          message=say.named_columns_elsewhere(options.columns))
+        check = check_ledger(grid, sheet=sheet, first_row=first_row, options=replace(options, columns=()),
+                             delimited=delimited)
+        ledger = check.ledger and replace(check.ledger, warnings=(elsewhere, *check.ledger.warnings))
+        return replace(check, ledger=ledger, issues=[elsewhere, *check.issues])
     if options.columns:  # [ledger] columns: a customer table, its header the row holding the columns named
         header = named_header(grid, options.columns, first_row)
         if delimited and isinstance(header, int) and (split := split_rows(grid, header, sheet, first_row)):

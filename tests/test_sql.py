@@ -295,6 +295,41 @@ def test_named_columns_and_text_months(tmp_path: Path) -> None:
         build_report(memory.ledger, resolve_period("ttm", today), by="tier"))
 
 
+NAMED_ROWS: list[Row] = [("A1", "Acme", "2025-01", 100.0), ("A1", "Acme", "2025-02", 150.0),
+                         ("A2", "Beta", "2025-01", 100.0), ("A2", "Beta", "2025-02", 90.0),
+                         ("A3", "Gamma", "2025-01", 50.0)]
+
+
+@pytest.mark.parametrize(("header", "named"), [
+    (["acct", "customer_name", "month", "mrr"], 'customer = "acct"'),  # the database dropped the name column
+    (["customer_id", "customer", "month", "mrr"], 'customer = "customer"'),  # the database refused: 'both'
+    (["account_id", "month", "mrr"], 'customer = "acct", month = "period", mrr = "amt"'),  # for another table
+])
+def test_ledger_columns_read_a_database_table_as_they_read_the_same_file(tmp_path: Path, header: list[str],
+                                                                          named: str) -> None:
+    # the file reader and the database each had their own rule for [ledger] columns (review)
+    rows = NAMED_ROWS if len(header) == 4 else [(r[0], r[2], r[3]) for r in NAMED_ROWS]
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR"] * (len(header) - 1) + ["DOUBLE"])
+    config = tmp_path / "nrr.toml"
+    config.write_text(f"[ledger]\ncolumns = {{{named}}}\n", encoding="utf-8")
+    asked = ("report", "2025-02", "--json", "--config", str(config), "--today", "2025-03-01")
+    code, out, err = run(*asked, "--ledger", f"{path}#mrr")
+    assert code == 0, err
+    data, expected = json.loads(out), json.loads(run(*asked, "--ledger", str(csv_path))[1])
+    assert data["movers"] == expected["movers"] and data["cohort"] == expected["cohort"]
+    shown = [m["customer"] for kind in ("churn", "contraction", "expansion") for m in data["movers"][kind]]
+    assert shown == (["A3", "A2", "A1"] if len(header) == 3 else ["Gamma", "Beta", "Acme"])
+    if "period" in named:
+        said = [w for w in data["warnings"] if "has none of them" in w]
+        assert len(said) == 1 and said[0].endswith(
+            "[ledger] columns names customer = 'acct', month = 'period', mrr = 'amt', and this table has "
+            "none of them, so its columns were recognised by their headers. If it is the table they were named for, "
+            "write the names as its header writes them."), said
+
+
 def test_unrecognised_columns_are_named_with_the_fix(tmp_path: Path) -> None:
     path = duck_file(tmp_path / "u.duckdb", ["acct", "m", "amount"], [("A", dt.date(2026, 1, 1), 5.0)])
     with pytest.raises(WarehouseError) as raised:
@@ -321,7 +356,8 @@ def test_one_column_for_two_roles_is_refused(tmp_path: Path) -> None:
     path = duck_file(tmp_path / "two.duckdb", ["customer_id", "month", "mrr"], [("A", dt.date(2025, 1, 1), 1.0)])
     with pytest.raises(WarehouseError) as raised:
         open_warehouse_source(f"{path}#mrr", columns={"month": "customer_id"}).read_cells()
-    assert "'customer_id' is read as both the customer and the month; a column holds one of them" in str(raised.value)
+    # named as the month, customer_id is no longer the customer (the file reader's rule): no column is
+    assert "no column holds the customer (its columns: customer_id, month, mrr)" in str(raised.value)
 
 
 def test_a_table_in_two_currencies_is_refused_not_summed_as_one(tmp_path: Path) -> None:

@@ -51,6 +51,8 @@ from engine import (
     in_cents,
     is_total_label,
     month_rows_missing,
+    named_columns_elsewhere,
+    names_a_column,
     read_as_cents,
     read_customer_header,
     reads_as_billing,
@@ -270,6 +272,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
 
     lay = query.layout
     issues: list[Issue] = []
+    if lay.columns_elsewhere:
+        issues.append(Issue(severity="warning", code="columns_elsewhere", sheet=where,
+                            message=named_columns_elsewhere(lay.columns_elsewhere)))
     if lay.in_cents:
         issues.append(Issue(severity="warning", code="read_as_cents", message=read_as_cents(lay.unit, lay.amount),
                             sheet=where))
@@ -462,21 +467,20 @@ def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> A
     from warehouse._table import Layout
 
 
-    roles: dict[str, str] = {}
-    header = read_customer_header(names, 0)
+    named = tuple((role, columns[role]) for role in ROLES if role in columns)
+    elsewhere: tuple[tuple[str, str], ...] = ()
+    if named and not names_a_column([names], named):
+        elsewhere, named = named, ()  # named for another table: this one is read by the header rules, and told so
+    for role, wanted in named:
+        if not any(n.strip().casefold() == wanted.strip().casefold() for n in names):
+            raise WarehouseError(say.column_unknown(label, role, wanted, names))
+    # the file reader's rule, in one place: the columns named take their roles, and a column the header rules had
+    # read in such a role is an attribute
+    header = read_customer_header(names, 0, named)
     found = {"customer": header.roles.get("id", header.roles.get("name")),
              "name": header.roles.get("name") if "id" in header.roles else None,
              "month": header.roles.get("month"), "mrr": header.roles.get("amount")}
-    for role in ROLES:
-        if role in columns:
-            wanted = columns[role]
-            match = next((n for n in names if n == wanted), None) or next(
-                (n for n in names if n.casefold() == wanted.casefold()), None)
-            if match is None:
-                raise WarehouseError(say.column_unknown(label, role, wanted, names))
-            roles[role] = match
-        elif (index := found[role]) is not None:
-            roles[role] = names[index]
+    roles = {role: names[index] for role, index in found.items() if index is not None}
     for role, what in (("customer", "customer"), ("month", "month"), ("mrr", "MRR")):
         if role not in roles:
             raise WarehouseError(say.column_missing(label, what, names))
@@ -494,7 +498,7 @@ def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> A
     unit: Unit = "ARR" if {"arr", "annual"} & header_tokens(roles["mrr"]) else "MRR"
     return Layout(key=roles["customer"], name=roles.get("name"), month=roles["month"], amount=roles["mrr"],
                   attributes=attributes, distinguisher=distinguisher, unit=unit, month_is_text=False, currency=currency,
-                  in_cents=in_cents(roles["mrr"]))
+                  in_cents=in_cents(roles["mrr"]), columns_elsewhere=elsewhere)
 
 
 def _error(code: str, message: str, *, cells: tuple[str, ...] = (), month: Month | None = None,

@@ -78,6 +78,8 @@ class Layout:
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
     floats: frozenset[str] = frozenset()  # the key, name, attribute and figure columns whose values are floats
+    #: ``[ledger] columns`` named for another table (none of them is in this one): read by the header rules
+    columns_elsewhere: tuple[tuple[str, str], ...] = ()
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
