@@ -60,10 +60,10 @@ _NAMED_MDY = re.compile(rf"({_MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(\
 _NAMED_DAY = re.compile(rf"\d{{1,2}}[\s\-]({_MONTH_WORD})\.?[\s,\-]*(\d{{4}})", re.IGNORECASE)
 _MM_YYYY = re.compile(r"(\d{1,2})[/\-.](\d{4})")
 _THREE_PART = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
-_YYYYMM = re.compile(r"(\d{4})(\d{2})")
+_YYYYMM = re.compile(r"(\d{4})(\d{2})(?:\.0+)?")  # 202603, or 202603.0 as pandas writes a float column
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 
-MONTH_EXPECTED = "a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date"
+MONTH_EXPECTED = "a month such as 2026-03, Mar 2026, March 2026, 03/2026, 202603 or a date"
 
 
 def serial_to_date(serial: float) -> dt.date:

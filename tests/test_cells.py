@@ -20,14 +20,16 @@ from engine import CellError, Month, NrrError, infer_date_order, parse_money, pa
      "jan-26", "Jan-2026", "January, 2026", "1 Jan 2026", "202601", "2026/01", 46023, 46023.0,
      "46023", dt.date(2026, 1, 15), dt.datetime(2026, 1, 1, 0, 0), "2026-01-01T00:00:00",
      " Jan 2026 ", "2026-01-31T23:59:59Z", "2026-01-31T10:00:00.000Z", "2026-01-15T08:00:00+09:00",
-     "2026-01-31 00:00:00 UTC", "Jan 31, 2026", "January 15 2026", 202601, 202601.0, Decimal(202601)],
+     "2026-01-31 00:00:00 UTC", "Jan 31, 2026", "January 15 2026", 202601, 202601.0, Decimal(202601),
+     "202601.0", "202601.00"],
 )
 def test_months_in_every_common_form(value: object) -> None:
     assert parse_month(value) == Month(2026, 1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("value", ["Q1 2026", "2026", 2026, "Jan", "13/2026", "2026-13", "soon", "",
-                                   None, True, 12.5, "Total", 202613, 202600, 202601.5, 99999999])
+                                   None, True, 12.5, "Total", 202613, 202600, 202601.5, 99999999,
+                                   "202601.5", "202613.0"])
 def test_not_months(value: object) -> None:
     with pytest.raises(CellError):
         parse_month(value)  # type: ignore[arg-type]
@@ -96,7 +98,8 @@ def test_a_cell_error_is_an_engine_error_and_still_a_value_error() -> None:
     with pytest.raises(NrrError) as info:
         parse_month("soon")
     assert isinstance(info.value, CellError) and isinstance(info.value, ValueError)
-    assert str(info.value) == info.value.expected == "a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date"
+    assert str(info.value) == info.value.expected == \
+        "a month such as 2026-03, Mar 2026, March 2026, 03/2026, 202603 or a date"
 
 
 @pytest.mark.parametrize("text", ["$ -", "-", "–", "—", "$0.00", "USD -", "(-)"])

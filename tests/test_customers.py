@@ -117,7 +117,7 @@ def test_a_period_whose_month_before_is_missing_is_refused() -> None:
     ([["A", "2026-01", "1.2.3", ""]],
      ["C2 (January 2026): MRR '1.2.3' is not an amount such as 100000, 100000.50 or $100,000."]),
     ([["A", "soon", "5", ""], ["A", "2026-01", "5", ""]],
-     ["B2: Month 'soon' is not a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date."]),
+     ["B2: Month 'soon' is not a month such as 2026-03, Mar 2026, March 2026, 03/2026, 202603 or a date."]),
     ([["", "2026-01", "5", ""]], ["A2: This row has MRR but no customer; fill in the customer or delete the row."]),
     ([["A", "2026-01", "5", ""], ["A", "2026-01", "6", ""]],
      ["A2 and A3 (January 2026): 'A' has two rows for this month; add a Subscription, Plan or Product column to "
@@ -318,7 +318,7 @@ def test_notes_under_the_table_and_a_repeated_header_row_are_not_read_as_custome
     assert [str(r.end) for r in check.ledger.rows] == ["160.00"]
     check = check_ledger([HEAD, ["Acme", "2026-01", "100", ""], ["Acme", "", "100", ""]])
     assert [str(i) for i in check.issues] == [
-        "B3: Month (blank) is not a month such as 2026-03, Mar 2026, March 2026, 03/2026 or a date."]
+        "B3: Month (blank) is not a month such as 2026-03, Mar 2026, March 2026, 03/2026, 202603 or a date."]
 
 
 def test_a_month_with_no_row_at_all_between_the_others_is_refused_as_the_wide_form_refuses_its_column() -> None:
@@ -429,7 +429,8 @@ def test_an_annual_revenue_column_is_arr() -> None:
     assert found.table is not None and found.table.unit == "ARR"
 
 
-@pytest.mark.parametrize("titles", [("revenue", "mrr"), ("Amount", "MRR"), ("ARR", "MRR"), ("mrr_cents", "MRR")])
+@pytest.mark.parametrize("titles", [("revenue", "mrr"), ("Amount", "MRR"), ("ARR", "MRR"), ("mrr_cents", "MRR"),
+                                    ("revenue", "mrr_cents"), ("amount_cents", "mrr")])
 def test_beside_revenue_an_amount_or_arr_the_mrr_column_is_read(titles: tuple[str, str]) -> None:
     """The first figure column was read: a table with revenue (one-time fees in it) before mrr gave NRR from the
     revenue (fuzz 3). The MRR is read, the other column is an attribute, whichever comes first."""
@@ -438,6 +439,8 @@ def test_beside_revenue_an_amount_or_arr_the_mrr_column_is_read(titles: tuple[st
         figures = {other: ("99900", "99900"), mrr: ("100", "120")}
         if mrr == "MRR" and other == "mrr_cents":
             figures[other] = ("10000", "12000")
+        if mrr == "mrr_cents":  # the MRR in cents before the revenue in units (review)
+            figures[mrr] = ("10000", "12000")
         found = read_customers([["Customer", "Month", *order],
                                 *(["A", f"2026-0{m + 1}", *(figures[t][m] for t in order)] for m in range(2))])
         assert found.table is not None and found.table.mrr == ((10000, 12000),), order

@@ -122,7 +122,7 @@ def test_error_messages_name_cell_value_and_fix() -> None:
     ]
     assert messages(grid, sheet="Ledger") == [
         "error: Ledger!A2: Month 'Janvier 2026' is not a month such as 2026-03, Mar 2026, March 2026, "
-        "03/2026 or a date.",
+        "03/2026, 202603 or a date.",
         "error: Ledger!B3 (February 2026): MRR (Start of Period) '12O0' is not an amount such as 100000, "
         "100000.50 or $100,000.",
         "error: Ledger!B4 (March 2026): MRR (Start of Period) '€1.200,50' is not an amount that reads one "
@@ -246,7 +246,7 @@ def test_the_header_again_and_a_note_under_the_table_are_not_months() -> None:
     assert [r.month for r in read_ledger(grid).rows] == [Month(2026, 1), Month(2026, 2)]
     grid[4][6] = "see C3"  # a month nobody can read beside another cell is still an error, naming it
     assert messages(grid) == ["error: A5: Month 'Notes: figures from Stripe, net of refunds' is not a month such as "
-                              "2026-03, Mar 2026, March 2026, 03/2026 or a date."]
+                              "2026-03, Mar 2026, March 2026, 03/2026, 202603 or a date."]
 
 
 def inverted(month: str, start: int, expansion: int, churn: int, downgrade: int) -> list[Any]:
