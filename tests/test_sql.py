@@ -1096,3 +1096,28 @@ def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tm
         assert code == 0, err
         assert [m["customer"] for m in movers["churn"]] == ["Acme (C1)"], (spec, movers)
         assert [m["customer"] for m in movers["expansion"]] == ["Acme (C2)", "Beta"], (spec, movers)
+    entries = [e for e in (tmp_path / "cache").rglob("*") if e.is_file() and e.read_bytes().startswith(b"NRRCACHE")]
+    assert len(entries) == 1
+    body = entries[0].read_bytes()
+    start = len(b"NRRCACHE2\n") + 8
+    header = json.loads(body[start:start + int.from_bytes(body[start - 8:start], "little")])
+    assert header["shared_names"] == ["Acme"]  # kept with the table: the cached read does not count them again
+
+
+def test_a_name_is_shared_only_when_two_customers_are_shown_with_it(tmp_path: Path) -> None:
+    # C1 wrote 'Acme Corp' in 4 of its 13 months and is shown as 'Acme': C2, always 'Acme Corp', shares no name. The
+    # database counted any row with the name: 'Acme Corp (C2)' there, 'Acme Corp' in the file (review)
+    header = ["Customer ID", "Customer", "Month", "MRR"]
+    rows: list[Row] = [("C1", "Acme" if m < 9 else "Acme Corp", dt.date(2024 + (m + 1) // 13, (m % 12) + 1, 1), 100.0)
+                       for m in range(13)]
+    rows += [("C2", "Acme Corp", dt.date(2024, m, 1), 50.0) for m in range(1, 13)]
+    rows += [("C3", "Beta", dt.date(2024, 1, 1), 10.0), ("C3", "Beta", dt.date(2025, 1, 1), 10.0)]
+    csv_path = tmp_path / "acme.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    path = duck_file(tmp_path / "acme.duckdb", header, rows)
+    columnar = {"NRR_COLUMNAR": "always", "NRR_CACHE_DIR": str(tmp_path / "cache")}
+    for spec, env in ((str(csv_path), {}), (f"{path}#mrr", {}), (str(csv_path), columnar)):
+        code, out, err = run("report", "ttm", "--json", "--ledger", spec, "--today", "2025-02-05", env=env)
+        assert code == 0, err
+        assert [m["customer"] for m in json.loads(out)["movers"]["churn"]] == ["Acme Corp"], spec

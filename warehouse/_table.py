@@ -702,12 +702,20 @@ class WarehouseTable:
             if key not in best or (-n, name) < (-best[key][0], best[key][1]):
                 best[key] = (int(n), str(name))
         named = {k: best[k][1] if k in best else k for k in keys}
-        # a name other customers have too is shown with the key (``CustomerTable.labels``): only the names asked
-        # about are counted
+        # a name another customer is shown with too is shown with the key (``CustomerTable.labels``): each customer
+        # that has a row with a name asked about is named as above, and only those are compared
         asked = sorted({best[k][1] for k in keys if k in best})
-        shared = {str(n) for n, in self.query.run(
-            sa.select(r.nm).where(r.nm.in_(asked)).group_by(r.nm).having(sa.func.count(sa.distinct(r.c)) > 1))
-                  } if asked else set()
+        shared: set[str] = set()
+        if asked:
+            others = sa.select(r.c).where(r.nm.in_(asked)).distinct().scalar_subquery()
+            theirs: dict[str, tuple[int, str]] = {}
+            for key, name, n in self.query.run(sa.select(r.c, r.nm, sa.func.count())
+                                               .where(r.c.in_(others), r.nm.is_not(None)).group_by(r.c, r.nm)):
+                if str(name).strip() and (key not in theirs or (-n, name) < (-theirs[key][0], theirs[key][1])):
+                    theirs[key] = (int(n), str(name))
+            seen: set[str] = set()
+            for _, name in theirs.values():
+                (shared if name in seen else seen).add(name)
         return {k: f"{name} ({k})" if name in shared and name != k else name for k, name in named.items()}
 
     @functools.cached_property
