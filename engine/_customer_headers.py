@@ -271,6 +271,12 @@ def table_form(header: CustomerHeader) -> Literal["long", "wide"] | None:
     return None
 
 
+def missing_roles(header: CustomerHeader) -> list[str]:
+    """The ``[ledger] columns`` roles a long customer table needs that ``header`` has no column for."""
+    needs = (("customer", ("id", "name")), ("month", ("month",)), ("mrr", ("amount",)))
+    return [role for role, held in needs if not any(r in header.roles for r in held)]
+
+
 def find_customer_header(grid: Sequence[Sequence[Cell]]) -> int | None:
     """The index of the row that heads a customer table, or None when the grid is not one."""
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):

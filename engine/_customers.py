@@ -50,6 +50,7 @@ from engine._customer_headers import (
     find_customer_header,
     header_tokens,
     in_cents,
+    missing_roles,
     named_header,
     read_customer_header,
     table_form,
@@ -144,7 +145,8 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
     header = read_customer_header(grid[index], index, options.columns)
     if options.columns and table_form(header) != "long":
         return CustomerCheck(None, [Issue(severity="error", code="no_header", sheet=sheet, cells=(), month=None,
-                                          message=say.named_columns_short(options.columns, index + first_row))])
+                                          message=say.named_columns_short(options.columns, index + first_row,
+                                                                          missing_roles(header)))])
     with fewer_gc_pauses():
         return _Reader(grid, sheet, first_row, header, options.fx).run()
 

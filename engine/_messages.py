@@ -187,7 +187,7 @@ def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) ->
 def named_columns_missing(named: Sequence[tuple[str, str]], absent: Sequence[str], row: int | None,
                           titles: Sequence[str]) -> str:
     """No row of the first ones holds every column ``[ledger] columns`` names."""
-    names = ", ".join(f"{role} = {title!r}" for role, title in named)
+    names = _named(named)
     missing = ", ".join(repr(a) for a in absent)
     where = (f"the row most like a header (row {row}) has {', '.join(repr(t) for t in titles)} and not {missing}"
              if row is not None else f"no row has {missing}")
@@ -197,17 +197,22 @@ def named_columns_missing(named: Sequence[tuple[str, str]], absent: Sequence[str
 
 def named_columns_elsewhere(named: Sequence[tuple[str, str]]) -> str:
     """No row of the first ones holds any column ``[ledger] columns`` names: read by the header rules instead."""
-    names = ", ".join(f"{role} = {title!r}" for role, title in named)
-    return (f"[ledger] columns names {names}, and this table has none of them, so its columns were recognised by "
-            "their headers. If it is the table they were named for, write the names as its header writes them.")
+    return (f"[ledger] columns names {_named(named)}, and this table has none of them, so its columns were "
+            "recognised by their headers. If it is the table they were named for, write the names as its header "
+            "writes them.")
 
 
-def named_columns_short(named: Sequence[tuple[str, str]], row: int) -> str:
-    """The columns ``[ledger] columns`` names, with the header's, make no long customer table."""
-    names = ", ".join(f"{role} = {title!r}" for role, title in named)
-    return (f"[ledger] columns names {names}, and row {row} has no column the header rules read as the rest of a "
-            "customer table (one row per customer and month: customer, month, mrr). Name them all in [ledger] "
-            "columns, such as {customer = \"acct\", month = \"m\", mrr = \"amount\"}.")
+def _named(named: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{role} = {title!r}" for role, title in named)
+
+
+def named_columns_short(named: Sequence[tuple[str, str]], row: int, missing: Sequence[str]) -> str:
+    """The columns ``[ledger] columns`` names, with the header's, make no long customer table: ``missing`` roles."""
+    roles = and_list(list(missing)) if missing else "customer, month and mrr"
+    them = "it" if len(missing) == 1 else "them"
+    return (f"[ledger] columns names {_named(named)}, and row {row} has no column the header rules read as the "
+            f"{roles} of a customer table (one row per customer and month). Name {them} in [ledger] columns "
+            "too, such as {customer = \"acct\", month = \"m\", mrr = \"amount\"}.")
 
 
 def no_header(unit: str) -> str:

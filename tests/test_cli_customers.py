@@ -279,6 +279,18 @@ def test_a_column_ledger_columns_names_that_the_file_lacks_is_named(tmp_path: Pa
                           "Write the names as the header writes them") in out + err, (out, err)
 
 
+def test_a_role_left_without_a_column_by_ledger_columns_is_named(tmp_path: Path) -> None:
+    # customer_id named as the month is no longer the customer: the message said only 'the rest' (review)
+    path = tmp_path / "two.csv"
+    path.write_text("customer_id,month,mrr\nA,2025-01,1\n", encoding="utf-8")
+    config = tmp_path / "nrr.toml"
+    config.write_text('[ledger]\ncolumns = {month = "customer_id"}\n', encoding="utf-8")
+    code, out, _ = run("validate", "--ledger", str(path), "--config", str(config))
+    assert code == 1 and ("[ledger] columns names month = 'customer_id', and row 1 has no column the header rules "
+                          "read as the customer of a customer table (one row per customer and month). Name it in "
+                          "[ledger] columns too") in out, out
+
+
 @pytest.mark.parametrize("top", ["1", "3", "50"])
 def test_the_movers_and_the_others_add_up_to_the_cohorts_change(top: str) -> None:
     # --top N cut the lists without a word: the first N read as all there was (fuzz 4)
