@@ -222,12 +222,12 @@ class _Reader:
             self.add("warning", "total_row", say.total_rows(label, len(cells)), cells)
         if builder is not None:
             self.warn_split(builder)
+            self.warn_alike(builder)  # with the errors too: fixing them should not bring new warnings to light
         if builder is None or any(i.severity == "error" for i in self.issues):
             return CustomerCheck(None, self.issues)
         if not builder.names:
             self.add("error", "empty", say.customers_empty())
             return CustomerCheck(None, self.issues)
-        self.warn_alike(builder)
         return CustomerCheck(self.table(builder), self.issues)
 
     def table(self, b: _Builder) -> CustomerTable:

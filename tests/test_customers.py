@@ -171,6 +171,10 @@ def test_keys_differing_only_in_case_or_spacing_warn() -> None:
     assert [str(i) for i in check.warnings] == [
         "A2 and A3: 'Acme Inc' and 'acme inc ' differ only in case or spacing: they are counted as two customers; "
         "write them the same way if they are one."]
+    # said beside an error too, as a database table says it: fixing the error should not bring a new warning
+    check = check_ledger([HEAD, ["Acme Inc", "2026-01", "5", ""], ["acme inc ", "2026-02", "5", ""],
+                          ["Beta", "2026-01", "-5", ""]])
+    assert check.ledger is None and [i.code for i in check.issues] == ["negative", "alike_customers"]
 
 
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
