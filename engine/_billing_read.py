@@ -338,8 +338,7 @@ class _Reader:
             amounts = [v for v in set(self.column("amount")) if not is_blank(v)]  # each distinct figure once
         except TypeError:  # an unhashable cell (Decimal('sNaN')): not a whole number anyway
             return False
-        if not amounts or not all(type(v) is int or (isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()))
-                                  for v in amounts):
+        if not amounts or not all(_whole(v) for v in amounts):
             return False
         self.add("api_cents", say.billing_api_cents(system), [a1(self.first_row + self.header.index,
                                                                     self.header.columns["amount"].index)], "warning")
@@ -626,3 +625,18 @@ def read_billing(grid: Sequence[Sequence[Cell]], header: BillingHeader, *, sheet
                  first_row: int = 1, options: ReadOptions = NO_OPTIONS) -> BillingResult:
     """The billing data under ``header`` normalized to a customer table, with every error and warning."""
     return _Reader(grid, header, sheet, first_row, options).run()
+
+
+def _whole(value: object) -> bool:
+    """Whether a cell holds a whole number as a billing system's cents are held: an int, digits, or a database's
+    NUMERIC(38,0) column's Decimal of no decimal places (read as dollars, every figure was 100 times too high). A
+    float cannot say: a DOUBLE column holds 12000.00 dollars and 12000 cents alike, so it is read as written."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, str):
+        return re.fullmatch(r"-?\d+", value.strip()) is not None
+    if isinstance(value, Decimal):
+        return value.is_finite() and value.as_tuple().exponent == 0
+    return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -321,6 +322,21 @@ def test_stripes_own_line_items_are_read_in_cents_and_say_so() -> None:
     renamed = check_ledger(grid(text.replace(",amount,", ",amount_units,", 1)))
     assert renamed.ledger is not None and renamed.ledger.customer_table is not None
     assert renamed.ledger.customer_table.mrr == ((1000000,), (490000,)) and renamed.warnings == []
+
+
+@pytest.mark.parametrize("held", [Decimal, int])
+def test_stripes_line_items_from_a_database_integer_numeric_column_are_read_in_cents(held: type) -> None:
+    # a warehouse's NUMERIC(38,0) amount (a Decimal of no decimal places) was read as dollars: every figure 100x, no
+    # word, where the same rows as a CSV were read in cents (fuzz 5); NUMERIC(14,2)'s 12000.00 is dollars
+    rows = [["invoice_id", "customer", "amount", "currency", "period_start", "period_end"],
+            ["in_1", "cus_A", held("120000"), "usd", dt.datetime(2026, 1, 1), dt.datetime(2027, 1, 1)],
+            ["in_2", "cus_B", held("4900"), "usd", dt.datetime(2026, 1, 1), dt.datetime(2026, 2, 1)]]
+    check = check_ledger(rows)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr == ((10000,), (4900,))
+    assert [i.code for i in check.warnings] == ["api_cents"]
+    rows[2][2] = Decimal("4900.00")  # two decimal places: not cents
+    assert check_ledger(rows).warnings == []
 
 
 def test_chargebees_own_line_items_are_read_in_cents() -> None:
