@@ -1010,6 +1010,16 @@ def test_a_number_that_is_not_a_yyyymm_month_is_named(tmp_path: Path, value: Any
     assert (code, out) == (1, "") and f"month holds {str(value)!r}, not a month" in err, err
 
 
+def test_a_month_of_infinity_is_named_not_a_failed_query(tmp_path: Path) -> None:
+    # DuckDB: internal error (int(None)); PostgreSQL: 'the database cannot be reached or refused the query' (fuzz 5)
+    path = tmp_path / "inf.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE mrr (customer_id VARCHAR, month DATE, mrr DOUBLE)")
+        con.execute("INSERT INTO mrr VALUES ('A', '2025-01-01', 1), ('A', '2025-02-01', 1), ('B', 'infinity', 1)")
+    code, out, err = run("validate", "--ledger", f"{path}#mrr")
+    assert (code, out) == (1, "") and "month holds 'infinity', not a month" in err, err
+
+
 def with_totals(header: Sequence[str], rows: Sequence[Row]) -> list[Row]:
     """The rows and, for each month, a row summing them as people add one (``Total``), and a segment's subtotal
     labelled in the name column (``SMB Total``)."""

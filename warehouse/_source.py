@@ -204,6 +204,9 @@ class WarehouseSource:
             key = sa.cast(table.c[layout.key], sa.String)
             name = sa.cast(table.c[layout.name], sa.String) if layout.name not in (None, layout.key) else sa.null()
 
+            def unreadable_rows(statement: Any) -> Any:
+                return connection.execute(statement.limit(1)).scalar()
+
             def unreadable(readable: Any) -> Any:
                 """The first month no reading takes, on a row that is not a total's: a total row (``Total``,
                 ``Average``) is left out whatever its month says, as the row reader leaves it out."""
@@ -243,6 +246,12 @@ class WarehouseSource:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             elif sample is not None and not isinstance(sample, dt.date):
                 raise WarehouseError(say.month_not_a_date(label, layout.month, str(sample)))
+            elif sample is not None and connection.dialect.name in ("postgresql", "duckdb"):
+                # a date of 'infinity' (an open end some pipelines write) is no month: named, not a failed query
+                endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None),
+                                                                      sa.not_(sa.func.isfinite(month)))
+                if (bad := unreadable_rows(endless)) is not None:
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
             # sheet's numbers are, 1001 (a column's type shows in its first values; none in the first 100: text)
             # and a figure column of REAL or DOUBLE, read as the decimal its float was written as
