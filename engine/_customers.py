@@ -536,8 +536,8 @@ class _Reader:
             if totals and self.total_row(row, sheet_row):
                 continue
             if type(key) is not str or not key or key.isspace():
-                if is_blank(key) and is_blank(month_cell) and is_blank(amount_cell):
-                    continue
+                if is_blank(key) and is_blank(amount_cell) and (name_col == key_col or is_blank(row[name_col])):
+                    continue  # no customer and no figure: a blank row, or a date spine's month with nobody in it
                 if (text := self.key(row)) is None:
                     name = _text(row[name_col]) if name_col != key_col else None
                     title = str(self.grid[self.header.index][key_col]).strip()

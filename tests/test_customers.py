@@ -177,6 +177,15 @@ def test_keys_differing_only_in_case_or_spacing_warn() -> None:
     assert check.ledger is None and [i.code for i in check.issues] == ["negative", "alike_customers"]
 
 
+def test_a_row_with_a_month_but_no_customer_and_no_figure_is_passed_over() -> None:
+    # a date spine's month with nobody in it: 'This row has MRR but no customer', where it has none (fuzz 5); the
+    # database passed it over
+    check = check_ledger([HEAD, ["A", "2025-11", "100", ""], ["A", "2025-12", "100", ""], ["", "2025-12", "", ""]])
+    assert check.ledger is not None and check.issues == []
+    check = check_ledger([HEAD, ["A", "2025-11", "100", ""], ["", "2025-12", "50", ""]])
+    assert [i.code for i in check.issues] == ["no_customer"]
+
+
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
     """An export's Total rows (long form: a customer or a month cell; wide form: a customer) would double every
     figure: they are left out, and said so."""
