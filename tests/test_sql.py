@@ -1020,6 +1020,17 @@ def test_a_month_of_infinity_is_named_not_a_failed_query(tmp_path: Path) -> None
     assert (code, out) == (1, "") and "month holds 'infinity', not a month" in err, err
 
 
+def test_negative_figures_past_the_first_twenty_are_counted(tmp_path: Path) -> None:
+    # 25 negative rows were '20 error(s)', the other 5 neither named nor counted (fuzz 5)
+    rows: list[Row] = [(f"C{i:02d}", dt.date(2025, 11, 1), -5.0) for i in range(25)]
+    rows.append(("A", dt.date(2025, 12, 1), 1.0))
+    path = duck_file(tmp_path / "neg.duckdb", ["customer_id", "month", "mrr"], rows)
+    code, out, err = run("validate", "--ledger", f"{path}#mrr")
+    said = out + err
+    assert code == 1 and said.count("MRR -5.00 is negative") == 20, said
+    assert "mrr: ...and 5 more rows whose figure is negative or above the largest nrr reads, not named here." in said
+
+
 def with_totals(header: Sequence[str], rows: Sequence[Row]) -> list[Row]:
     """The rows and, for each month, a row summing them as people add one (``Total``), and a segment's subtotal
     labelled in the name column (``SMB Total``)."""

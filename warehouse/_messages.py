@@ -94,3 +94,8 @@ def currency_not_converted(column: str, code: str, reporting: str) -> str:
     return (f"The {column} column says {code}, and nrr.toml's [fx] gives a rate for {code}: a file would be converted "
             f"into {reporting}, but a database's table is summed where it lives and cannot be. Convert the amounts to "
             f"{reporting} in the database (a view over the table), or export the table as CSV.")
+
+
+def more_rows_out_of_range(table: str, more: int) -> str:
+    return (f"{table}: ...and {more:,} more row{'' if more == 1 else 's'} whose figure is negative or above the "
+            "largest nrr reads, not named here.")

@@ -295,8 +295,12 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     r, t = query.rows.c, query.table.c
     place = functools.partial(_place, where)
     largest = cents_limit(lay.in_cents)  # the row reader's limit
-    for key, mi, amount in query.run(sa.select(r.c, r.mi, r.cents).where(sa.or_(r.cents < 0, r.cents > largest))
-                                     .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
+    out_of_range = sa.or_(r.cents < 0, r.cents > largest)
+    named = query.run(sa.select(r.c, r.mi, r.cents).where(out_of_range).order_by(r.mi, r.c).limit(SHOWN_PER_CHECK))
+    more = 0  # the first are named, the rest counted (the file reader names them all)
+    if len(named) == SHOWN_PER_CHECK:
+        more = int(query.run(sa.select(sa.func.count()).where(out_of_range))[0][0]) - SHOWN_PER_CHECK
+    for key, mi, amount in named:
         if amount < 0:
             issues.append(_error("negative", customer_negative(lay.unit, cents_to_decimal(int(amount))),
                                  cells=(place(key),), month=Month.from_index(int(mi))))
@@ -306,6 +310,8 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
             shown = repr(str(written[0][0]).strip() if written else str(cents_to_decimal(int(amount))))
             issues.append(_error("bad_amount", unreadable(lay.unit, shown, MONEY_TOO_LARGE), cells=(place(key),),
                                  month=Month.from_index(int(mi))))
+    if more:
+        issues.append(_error("negative", say.more_rows_out_of_range(where, more)))
     key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")
     figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats) != 0)
     # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it
