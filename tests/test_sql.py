@@ -1031,6 +1031,23 @@ def test_negative_figures_past_the_first_twenty_are_counted(tmp_path: Path) -> N
     assert "mrr: ...and 5 more rows whose figure is negative or above the largest nrr reads, not named here." in said
 
 
+def test_postgresql_breaks_a_segment_tie_in_code_point_order_whatever_the_collation(pg_schema: str) -> None:
+    # two rows of one customer-month, equal MRR, segments 'Zeta' and 'alpha': the file takes 'Zeta' (the first in
+    # sort order, by code point); a column in an ICU collation sorted 'alpha' first (fuzz 5)
+    nov, dec = dt.date(2025, 11, 1), dt.date(2025, 12, 1)
+    rows: list[Row] = [("C1", nov, 100, "Base", "Zeta"), ("C1", nov, 100, "Seats", "alpha"),
+                       ("C1", dec, 100, "Base", "Zeta"), ("C2", nov, 50, "Base", "SMB"), ("C2", dec, 50, "Base", "SMB")]
+    header = ["customer_id", "month", "mrr", "plan", "segment"]
+    try:
+        spec = pg_table(pg_schema, "ties", header, rows, ["text", "date", "numeric(12,2)", "text",
+                                                          'text COLLATE "en-x-icu"'])
+    except Exception as exc:  # a PostgreSQL built without ICU
+        pytest.skip(f"no ICU collation: {exc}")
+    code, out, err = run("report", "2025-12", "--json", "--by", "segment", "--ledger", spec, "--today", "2026-01-01")
+    assert code == 0, err
+    assert sorted(s["segment"] for s in json.loads(out)["segments"]) == ["SMB", "Zeta"]
+
+
 def with_totals(header: Sequence[str], rows: Sequence[Row]) -> list[Row]:
     """The rows and, for each month, a row summing them as people add one (``Total``), and a segment's subtotal
     labelled in the name column (``SMB Total``)."""

@@ -299,8 +299,14 @@ class Query:
         if self.layout.single:  # one row each: no ranking (a sort of the whole table)
             return sa.select(r.c, r.mi, value.label("v")).where(*present).subquery()
         ranked = sa.select(r.c, r.mi, value.label("v"), sa.func.row_number().over(
-            partition_by=(r.c, r.mi), order_by=(r.cents.desc(), value)).label("rn")).where(*present).subquery()
+            partition_by=(r.c, r.mi), order_by=(r.cents.desc(), self.in_code_order(value))).label("rn")).where(
+            *present).subquery()
         return sa.select(ranked.c.c, ranked.c.mi, ranked.c.v).where(ranked.c.rn == 1).subquery()
+
+    def in_code_order(self, text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        """``text`` sorted as Python sorts it, by code point, as the file reader breaks ties: PostgreSQL's default
+        collation (en_US, an ICU one) sorts 'alpha' before 'Zeta'; "C" sorts by code point, as DuckDB does."""
+        return sa.collate(text, "C") if self.dialect is not None and self.dialect.name == "postgresql" else text
 
     def present(self, column: int) -> sa.ColumnElement[bool]:
         """Whether attribute ``column`` has a value: not NULL, not blank as ``str.strip`` sees it. SQL's ``trim``
@@ -329,7 +335,8 @@ class Query:
         if self.layout.single:  # the month's one row
             return sa.select(r.c, value.label("v")).select_from(joined).where(present).subquery()
         ranked = (sa.select(r.c, value.label("v"), sa.func.row_number().over(
-            partition_by=r.c, order_by=(r.cents.desc(), value)).label("rn")).select_from(joined).where(present)
+            partition_by=r.c, order_by=(r.cents.desc(), self.in_code_order(value))).label("rn")).select_from(joined)
+            .where(present)
             .subquery())
         return sa.select(ranked.c.c, ranked.c.v).where(ranked.c.rn == 1).subquery()
 
