@@ -360,6 +360,15 @@ def test_one_column_for_two_roles_is_refused(tmp_path: Path) -> None:
     assert "no column holds the customer (its columns: customer_id, month, mrr)" in str(raised.value)
 
 
+def test_a_currency_written_as_its_code_and_its_symbol_is_one_currency(tmp_path: Path) -> None:
+    # EUR and € were two currencies to the database, refused, and a column of only € answered in '€' (fuzz 5)
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("B", dt.date(2026, 1, 1), 50.0, "€"),
+                       ("A", dt.date(2026, 2, 1), 100.0, "eur"), ("B", dt.date(2026, 2, 1), 60.0, "€")]
+    path = duck_file(tmp_path / "eur.duckdb", ["customer_id", "date_month", "mrr", "currency"], rows)
+    code, out, err = run("report", "2026-02", "--json", "--ledger", f"{path}#mrr", "--today", "2026-03-05")
+    assert code == 0 and json.loads(out)["currency"] == "EUR", err
+
+
 def test_a_table_in_two_currencies_is_refused_not_summed_as_one(tmp_path: Path) -> None:
     # summed in the database, EUR and USD would be added as one currency: refused in words, as a file without rates
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("B", dt.date(2026, 1, 1), 50.0, "USD"),

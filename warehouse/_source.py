@@ -38,6 +38,7 @@ from engine import (
     billed_per_period,
     cents_to_decimal,
     compared,
+    currency_codes,
     customer_id_missing,
     customer_missing,
     customer_negative,
@@ -362,8 +363,8 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         return LedgerCheck(ledger=None, issues=issues, unit=lay.unit)
     currency = None
     if lay.currency is not None:
-        codes = {str(c).strip().upper() for (c,) in query.run(sa.select(t[lay.currency]).distinct())
-                 if c is not None and str(c).strip()}
+        # as the file reader reads the cells: EUR, eur and € are one currency
+        codes = currency_codes(str(c) for (c,) in query.run(sa.select(t[lay.currency]).distinct()) if c is not None)
         if len(codes) > 1:  # summed as one currency they would be silently wrong: refused, as a file without rates
             return LedgerCheck(ledger=None, unit=lay.unit, issues=[
                 _error("mixed_currency", say.currencies_in_table(lay.currency, sorted(codes)), sheet=where)])
