@@ -136,6 +136,18 @@ def _named_column(row: Sequence[Cell], title: str) -> int | None:
         (c for c, t in enumerate(texts) if t is not None and t.casefold() == title.strip().casefold()), None)
 
 
+def repeats_header(row: Sequence[Cell], header: Sequence[Cell]) -> bool:
+    """Whether ``row`` is the header again (two exports pasted together): a cell in it, and each cell blank or its
+    column's title, in any case."""
+
+    def same(col: int, value: Cell) -> bool:
+        title = header[col] if col < len(header) else None
+        return isinstance(value, str) and isinstance(title, str) and value.strip().casefold() == \
+            title.strip().casefold()
+
+    return any(not is_blank(v) for v in row) and all(is_blank(v) or same(col, v) for col, v in enumerate(row))
+
+
 def names_a_column(grid: Sequence[Sequence[Cell]], columns: Sequence[tuple[str, str]]) -> bool:
     """Whether a row near the top holds any of the columns ``columns`` ([ledger] columns) names: none, and they were
     named for another table (a warehouse's, another tab of the workbook), so the header rules read this one."""

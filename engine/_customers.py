@@ -53,6 +53,7 @@ from engine._customer_headers import (
     missing_roles,
     named_header,
     read_customer_header,
+    repeats_header,
     table_form,
 )
 from engine._errors import AmountError, CellError
@@ -304,17 +305,6 @@ class _Reader:
                 return True
         return False
 
-    def repeats_header(self, row: Sequence[Cell]) -> bool:
-        """Whether ``row`` is the header again: each of its cells blank or the header's, in any case."""
-        header = self.grid[self.header.index]
-
-        def same(value: Cell, title: Cell) -> bool:
-            return isinstance(value, str) and isinstance(title, str) and value.strip().casefold() == \
-                title.strip().casefold()
-
-        return any(not is_blank(v) for v in row) and all(
-            is_blank(v) or (col < len(header) and same(v, header[col])) for col, v in enumerate(row))
-
     def currency(self, row: Sequence[Cell], sheet_row: int) -> str | None:
         """The row's Currency cell as a code (``eur`` and ``€`` are EUR), noted with its first cell."""
         col = self.header.roles["currency"]
@@ -550,7 +540,8 @@ class _Reader:
             if i is None and type(month_cell) is str and is_total_label(month_cell):
                 self.totals.setdefault(month_cell.strip(), []).append(a1(sheet_row, month_col))
                 continue
-            if i is None and ((is_blank(amount_cell) and is_blank(month_cell)) or self.repeats_header(row)):
+            if i is None and ((is_blank(amount_cell) and is_blank(month_cell))
+                              or repeats_header(row, self.grid[self.header.index])):
                 continue  # a note under the table, or the header again where two exports were pasted together
             if i is None:
                 found_text = "(blank)" if is_blank(month_cell) else show(month_cell)

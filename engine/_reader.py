@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -28,7 +28,13 @@ from engine._cells import (
     parse_ratio,
     show,
 )
-from engine._customer_headers import customer_header_gap, find_customer_header, named_header, names_a_column
+from engine._customer_headers import (
+    customer_header_gap,
+    find_customer_header,
+    named_header,
+    names_a_column,
+    repeats_header,
+)
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
@@ -128,20 +134,28 @@ def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> li
     if not width:
         return []
     last = str(titles[width - 1]).strip()
+    split = (i for i in range(header + 1, len(grid)) if len(grid[i]) > width and not is_blank(grid[i][width]))
+
+    def named(i: int) -> Issue:
+        row = grid[i]
+        filled = max(c for c in range(len(row)) if not is_blank(row[c])) + 1
+        return Issue(severity="error", code="split_cell", sheet=sheet, cells=(a1(first_row + i, width),),
+                     message=say.cell_past_header(show(row[width]), filled, width, last))
+    return _first_named(split, named, say.more_split_rows, sheet)
+
+
+def _first_named(found: Iterable[int], named: Callable[[int], Issue], more: Callable[[int], str],
+                 sheet: str | None) -> list[Issue]:
+    """The split-cell errors of the rows ``found`` (grid indexes): the first ``SPLIT_ROWS_NAMED`` each named by
+    ``named``, the rest counted in one more error worded by ``more``."""
     issues: list[Issue] = []
     count = 0
-    for i in range(header + 1, len(grid)):
-        row = grid[i]
-        if len(row) > width and not is_blank(row[width]):
-            count += 1
-            if count <= SPLIT_ROWS_NAMED:
-                filled = max(c for c in range(len(row)) if not is_blank(row[c])) + 1
-                issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
-                                    cells=(a1(first_row + i, width),),
-                                    message=say.cell_past_header(show(row[width]), filled, width, last)))
+    for i in found:
+        count += 1
+        if count <= SPLIT_ROWS_NAMED:
+            issues.append(named(i))
     if count > SPLIT_ROWS_NAMED:
-        issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
-                            message=say.more_split_rows(count - SPLIT_ROWS_NAMED)))
+        issues.append(Issue(severity="error", code="split_cell", sheet=sheet, message=more(count - SPLIT_ROWS_NAMED)))
     return issues
 
 
@@ -155,26 +169,24 @@ def split_dates(grid: Grid, header: _Header, sheet: str | None, first_row: int) 
     (``Jan 31, 2025`` unquoted): read as it stands it is January 2031, with the year as the start's figure and every
     figure one column on. The ledger's last column (the NRR rate) is often blank, so ``split_rows`` cannot see it."""
     col = header.columns["month"]
-    issues: list[Issue] = []
-    count = 0
-    for i in range(header.index + 1, len(grid)):
-        head, tail = (grid[i][col], grid[i][col + 1]) if len(grid[i]) > col + 1 else (None, None)
-        if (isinstance(head, str) and isinstance(tail, str)
-                and _DATE_HEAD.fullmatch(head) and _YEAR_TAIL.fullmatch(tail)):
-            count += 1
-            if count <= SPLIT_ROWS_NAMED:
-                date = f"{head.strip()}, {tail.strip()}"
-                try:
-                    month = str(parse_month(date))
-                except CellError:
-                    month = "YYYY-MM"
-                issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
-                                    cells=(a1(first_row + i, col), a1(first_row + i, col + 1)),
-                                    message=say.date_split(date, month)))
-    if count > SPLIT_ROWS_NAMED:
-        issues.append(Issue(severity="error", code="split_cell", sheet=sheet,
-                            message=say.more_split_dates(count - SPLIT_ROWS_NAMED)))
-    return issues
+
+    def halves(i: int) -> tuple[Cell, Cell]:
+        return (grid[i][col], grid[i][col + 1]) if len(grid[i]) > col + 1 else (None, None)
+
+    def is_split(head: Cell, tail: Cell) -> bool:
+        return isinstance(head, str) and isinstance(tail, str) and bool(_DATE_HEAD.fullmatch(head)) \
+            and bool(_YEAR_TAIL.fullmatch(tail))
+
+    def named(i: int) -> Issue:
+        date = ", ".join(str(half).strip() for half in halves(i))
+        try:
+            month = str(parse_month(date))
+        except CellError:
+            month = "YYYY-MM"
+        return Issue(severity="error", code="split_cell", sheet=sheet,
+                     cells=(a1(first_row + i, col), a1(first_row + i, col + 1)), message=say.date_split(date, month))
+    split = (i for i in range(header.index + 1, len(grid)) if is_split(*halves(i)))
+    return _first_named(split, named, say.more_split_dates, sheet)
 
 
 def reads_as_billing(header: Sequence[Cell]) -> bool:
@@ -381,7 +393,7 @@ class _Reader:
                 continue
             if isinstance(month_cell, str) and is_total_label(month_cell):
                 continue
-            if self.repeats_header(cells, header_index) or (
+            if (not is_blank(month_cell) and repeats_header(cells, self.grid[header_index])) or (
                     amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
                 continue  # the header again where two exports were pasted together, or a note under the table
             month = self.month(month_cell, sheet_row, order)
@@ -403,19 +415,6 @@ class _Reader:
         self.months_with_rows = set(seen) - set(pending)
         self.months_listed = {m: seen[m] for m in pending}
         return rows, sorted(m for m in set(pending) if m not in filled)
-
-    def repeats_header(self, cells: Sequence[Cell], header_index: int) -> bool:
-        """Whether ``cells`` are the header again: the month's title where the month is, every other cell blank or
-        its column's title, in any case."""
-        header = self.grid[header_index]
-
-        def same(col: int, value: Cell) -> bool:
-            title = header[col] if col < len(header) else None
-            return isinstance(value, str) and isinstance(title, str) and value.strip().casefold() == \
-                title.strip().casefold()
-
-        return same(self.columns["month"], _cell(cells, self.columns["month"])) and all(
-            is_blank(v) or same(col, v) for col, v in enumerate(cells))
 
     @staticmethod
     def is_note(cells: Sequence[Cell], month_col: int, order: DateOrder | None) -> bool:

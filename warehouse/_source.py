@@ -205,9 +205,6 @@ class WarehouseSource:
             key = sa.cast(table.c[layout.key], sa.String)
             name = sa.cast(table.c[layout.name], sa.String) if layout.name not in (None, layout.key) else sa.null()
 
-            def unreadable_rows(statement: Any) -> Any:
-                return connection.execute(statement.limit(1)).scalar()
-
             def unreadable(readable: Any) -> Any:
                 """The first month no reading takes, on a row that is not a total's: a total row (``Total``,
                 ``Average``) is left out whatever its month says, as the row reader leaves it out."""
@@ -251,7 +248,7 @@ class WarehouseSource:
                 # a date of 'infinity' (an open end some pipelines write) is no month: named, not a failed query
                 endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None),
                                                                       sa.not_(sa.func.isfinite(month)))
-                if (bad := unreadable_rows(endless)) is not None:
+                if (bad := connection.execute(endless.limit(1)).scalar()) is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
             # sheet's numbers are, 1001 (a column's type shows in its first values; none in the first 100: text)
@@ -488,7 +485,7 @@ def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> A
     if named and not names_a_column([names], named):
         elsewhere, named = named, ()  # named for another table: this one is read by the header rules, and told so
     for role, wanted in named:
-        if not any(n.strip().casefold() == wanted.strip().casefold() for n in names):
+        if not names_a_column([names], [(role, wanted)]):
             raise WarehouseError(say.column_unknown(label, role, wanted, names))
     # the file reader's rule, in one place: the columns named take their roles, and a column the header rules had
     # read in such a role is an attribute
