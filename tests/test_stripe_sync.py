@@ -212,12 +212,13 @@ def test_a_wrong_key_names_stripe_api_key(store: StateStore) -> None:
 def test_a_host_that_refuses_the_connection_is_said_in_one_whole_sentence(store: StateStore) -> None:
     import socket
 
-    with socket.socket() as closed:  # a port nothing listens on
+    # A port bound but never listened on refuses connections, and holding it keeps another test's fake
+    # server (running beside this one) from taking it.
+    with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    with pytest.raises(StripeUnavailable) as caught:
-        sync(StripeApi(key=SECRET_KEY, base=base, sleep=Sleeps(), retry_budget=0), store, NOW)
+        base = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        with pytest.raises(StripeUnavailable) as caught:
+            sync(StripeApi(key=SECRET_KEY, base=base, sleep=Sleeps(), retry_budget=0), store, NOW)
     assert str(caught.value) == f"Stripe could not be reached at {base} (Connection refused); try again later."
 
 
@@ -225,12 +226,12 @@ def test_an_unreachable_stripe_is_said_at_each_wait_not_waited_on_in_silence(
         store: StateStore, caplog: pytest.LogCaptureFixture) -> None:
     import socket
 
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
     sleeps = Sleeps()
-    with pytest.raises(StripeUnavailable):
-        sync(StripeApi(key=SECRET_KEY, base=f"http://127.0.0.1:{port}", sleep=sleeps), store, NOW)
+    with socket.socket() as closed:  # bound, never listened on, held: see the test above
+        closed.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        with pytest.raises(StripeUnavailable):
+            sync(StripeApi(key=SECRET_KEY, base=base, sleep=sleeps), store, NOW)
     assert sleeps.calls == [0.5, 1, 2, 4, 8, 16, 32]  # 63.5 s; the next wait would pass the 120 s budget
     said = [r.getMessage() for r in caplog.records if r.name == "nrr.stripe"]
     assert len(said) == 7 and said[:2] == [
