@@ -74,6 +74,11 @@ class CustomerCheck:
     issues: list[Issue] = field(default_factory=list)
 
 
+def _empty(value: Cell) -> bool:
+    """No figure written at all: blank or only spaces (a spreadsheet error such as ``#REF!`` is something)."""
+    return value is None or (type(value) is str and (not value or value.isspace()))
+
+
 def _text(value: Cell) -> str | None:
     """A key or attribute cell as text: IDs stay text (``00123``); ``123.0`` from a sheet is ``123``."""
     if value is None or isinstance(value, bool):
@@ -496,13 +501,16 @@ class _Reader:
             else:
                 self.report_bad_months(months, why, month_col)
             return None
+        unlanded = self.unlanded(body, months, month_col, amount_col)
+        if unlanded:
+            found = [m for m in found if m not in unlanded]
         self.first = min(found)
         present = set(found)
         missing = [self.first + i for i in range(max(found) - self.first) if self.first + i not in present]
         if missing:
             self.add("error", "missing_month", say.month_rows_missing(missing, self.unit))
         builder = _Builder(max(found) - self.first + 1, list(self.header.attributes))
-        index_of = {v: (m - self.first if m is not None else None) for v, m in months.items()}
+        index_of = {v: (m - self.first if m is not None and m not in unlanded else None) for v, m in months.items()}
         distinguisher = self.header.distinguisher
         subscriptions: dict[tuple[int, int], dict[str | None, int]] = {}
         name_col = self.name_col if self.name_col is not None else key_col
@@ -537,6 +545,8 @@ class _Reader:
                     continue
                 key = text[0]
             i = index_of.get(month_cell)
+            if i is None and months.get(month_cell) in unlanded:
+                continue  # a month not closed yet: said once, in ``unlanded``
             if i is None and type(month_cell) is str and is_total_label(month_cell):
                 self.totals.setdefault(month_cell.strip(), []).append(a1(sheet_row, month_col))
                 continue
@@ -590,6 +600,50 @@ class _Reader:
                 if value and values[c][i] is None:  # a cell of spaces is blank, as ``_text`` reads it
                     values[c][i] = value if type(value) is str and not value.isspace() else _text(value)
         return builder
+
+    def unlanded(self, body: Sequence[Sequence[Cell]], months: Mapping[Cell, Month | None], month_col: int,
+                 amount_col: int) -> set[Month]:
+        """The table's last months when no row of theirs holds a figure (every MRR cell blank, not 0): a month not
+        closed yet, written ahead by a date spine or a template. Read as paying nothing, they would say every
+        customer churned; they are left out instead, with a warning. A blank among figures is still 0."""
+        width = max(month_col, amount_col) + 1
+        if not any(map(_empty, {row[amount_col] if len(row) >= width else None for row in body})):
+            return set()  # the common case, at C speed: no blank figure at all
+        figured: set[Month] = set()
+        rows: collections.Counter[Month] = collections.Counter()
+        for row in body:
+            if len(row) < width or (month := months.get(row[month_col])) is None:
+                continue
+            if _empty(row[amount_col]):
+                rows[month] += 1
+            else:
+                figured.add(month)
+        if not figured or not rows:
+            return set()  # no figure anywhere (the other checks say what is wrong), or no blank one
+        last = max(figured)
+        unlanded = [last + k for k in range(1, max(rows) - last + 1)] if max(rows) > last else []
+        if unlanded:
+            self.add("warning", "month_not_landed",
+                     say.months_not_landed(unlanded, sum(rows[m] for m in unlanded), self.unit))
+        return set(unlanded)
+
+    def unlanded_columns(self, by_month: Mapping[Month, int], last: Month) -> list[Month]:
+        """The last month columns of a wide table when every customer's cell in them is blank (a total row's aside):
+        a month headed ahead of time, not closed yet. Left out with a warning, as ``unlanded`` leaves out a long
+        table's; a blank cell among figures is still 0."""
+        rows = [row for row in map(self.grid.__getitem__, self.data())
+                if not any(isinstance(v := self.cell(row, col), str) and is_total_label(v)
+                           for col in (self.key_col, self.name_col))]
+        unlanded: list[Month] = []
+        month = last
+        while month > self.first and all(_empty(self.cell(row, by_month[month])) for row in rows):
+            unlanded.insert(0, month)
+            month -= 1
+        if unlanded and month >= self.first:
+            count = sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
+            self.add("warning", "month_not_landed", say.months_not_landed(unlanded, count, self.unit, "column"),
+                     [a1(self.first_row + self.header.index, by_month[m]) for m in unlanded])
+        return unlanded
 
     def fast_long(self, builder: _Builder, index_of: Mapping[Cell, int | None], width: int) -> bool:
         """Fill ``builder`` column by column, mostly at C speed, when the table is clean: every row with
@@ -754,6 +808,7 @@ class _Reader:
             self.add("error", "missing_month", say.month_columns_missing(missing))
         if self.issues:
             return None
+        last -= len(self.unlanded_columns(by_month, last))
         count = last - self.first + 1
         columns = [by_month[self.first + i] for i in range(count)]
         builder = _Builder(count, list(self.header.attributes))

@@ -880,6 +880,20 @@ def month_rows_missing(missing: Sequence[Month], unit: str) -> str:
             f"with {unit} 0 will do).")
 
 
+def months_not_landed(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
+    """The last months of a customer table, whose rows (``form`` "row") or columns ("column") hold no figure at
+    all: read as not closed yet."""
+    span = month_run(months)
+    before = months[0] - 1
+    held = (f"{'has' if len(months) == 1 else 'have'} {rows:,} row{'s' if rows != 1 else ''} but no {unit} in any"
+            if form == "row" else f"{'is a column' if len(months) == 1 else 'are columns'} with no {unit} for "
+            f"any of the {rows:,} customer{'s' if rows != 1 else ''}")
+    they = "it is" if len(months) == 1 else "they are"
+    return (f"{span} {held} (every {unit} cell blank), so {they} read as not closed yet and left out: the figures "
+            f"end in {before.name}. To count {span}, fill in {'its' if len(months) == 1 else 'their'} "
+            f"{unit}, writing 0 for a customer who paid nothing.")
+
+
 def month_column_repeated(month: Month) -> str:
     return f"{month.name} heads more than one column; keep one column per month (delete or merge the others)."
 

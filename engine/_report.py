@@ -23,7 +23,7 @@ from engine._cohort import (
     segment_cohorts,
     where_table,
 )
-from engine._errors import QueryError
+from engine._errors import NotInLedgerYet, QueryError
 from engine._fx import FxUse, conversion_sentence
 from engine._issues import Issue
 from engine._ledger import Ledger, derive_ledger
@@ -94,8 +94,14 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
     (an attribute column) and ``where`` (column, value) apply to the cohort method. Without ``profile``
     the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
     """
-    report = _build_report(ledger, period, method=method, profile=profile, fiscal_year_start=fiscal_year_start,
-                           currency=currency, top=top, by=by, where=where)
+    try:
+        report = _build_report(ledger, period, method=method, profile=profile, fiscal_year_start=fiscal_year_start,
+                               currency=currency, top=top, by=by, where=where)
+    except NotInLedgerYet as exc:  # months left out as not closed yet: why the one asked for is missing
+        why = [w.message for w in ledger.warnings if w.code == "month_not_landed"]
+        if not why:
+            raise
+        raise NotInLedgerYet(" ".join([str(exc), *why]), exc.latest) from None
     return replace(report, source_kind=ledger.source_kind, normalization=ledger.normalization)
 
 

@@ -186,6 +186,35 @@ def test_a_row_with_a_month_but_no_customer_and_no_figure_is_passed_over() -> No
     assert [i.code for i in check.issues] == ["no_customer"]
 
 
+def test_the_last_months_with_rows_but_no_figure_are_not_closed_yet_not_everyone_churning() -> None:
+    # a warehouse's date spine or a template writes next month's rows ahead, MRR blank: read as 0 they said NRR 0%
+    # and every customer churned (fuzz 5)
+    rows = [HEAD, *([k, m, v, ""] for m, v in (("2025-10", "100"), ("2025-11", "110")) for k in "AB"),
+            ["A", "2025-12", "", ""], ["B", "2025-12", " ", ""], ["A", "2026-01", "", ""]]
+    check = check_ledger(rows)
+    assert check.ledger is not None and check.ledger.last_month == Month(2025, 11)
+    assert [str(i) for i in check.warnings] == [
+        "December 2025 to January 2026 have 3 rows but no MRR in any (every MRR cell blank), so they are read as not "
+        "closed yet and left out: the figures end in November 2025. To count December 2025 to January 2026, fill in "
+        "their MRR, writing 0 for a customer who paid nothing."]
+    # a 0 is a figure: every customer paying nothing is churn, said as churn
+    zeros = check_ledger([*rows[:5], ["A", "2025-12", "0", ""], ["B", "2025-12", "", ""]])
+    assert zeros.ledger is not None and zeros.ledger.last_month == Month(2025, 12) and not zeros.warnings
+    assert str(zeros.ledger.rows[-1].churn) == "220.00"
+    # a blank among the month's figures is 0, as before
+    some = check_ledger([*rows[:5], ["A", "2025-12", "120", ""], ["B", "2025-12", "", ""]])
+    assert some.ledger is not None and some.ledger.last_month == Month(2025, 12) and not some.warnings
+    # a wide table's month headed ahead: its column left out; a total row's 0 under it does not make it a figure
+    wide = check_ledger([["Customer", "Oct 2025", "Nov 2025", "Dec 2025"], ["A", "100", "110", ""],
+                         ["B", "50", "", ""], ["Total", "150", "110", "0"]])
+    assert wide.ledger is not None and wide.ledger.last_month == Month(2025, 11)
+    assert [i.code for i in wide.warnings] == ["month_not_landed", "total_row"]
+    assert str(wide.warnings[0]) == (
+        "D1: December 2025 is a column with no MRR for any of the 2 customers (every MRR cell blank), so it is read as "
+        "not closed yet and left out: the figures end in November 2025. To count December 2025, fill in its MRR, "
+        "writing 0 for a customer who paid nothing.")
+
+
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
     """An export's Total rows (long form: a customer or a month cell; wide form: a customer) would double every
     figure: they are left out, and said so."""

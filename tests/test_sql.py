@@ -1126,6 +1126,48 @@ def test_postgresql_leaves_out_a_total_row_over_a_year(pg_schema: str) -> None:
     assert code == 0 and "2 customers" in out and out.count("reads as a total") == 3, out
 
 
+#: next month's rows written ahead, MRR NULL (a date spine joined to the figures): not closed yet, not total churn
+UNLANDED: list[Row] = [*((k, dt.date(2025, m, 1), float(m * 10)) for m in (10, 11) for k in ("A", "B")),
+                       ("A", dt.date(2025, 12, 1), None), ("B", dt.date(2025, 12, 1), None)]
+
+
+def unlanded_answers(spec: str) -> tuple[str, str, dict[str, Any]]:
+    code, out, _ = run("validate", "--ledger", spec)
+    assert code == 0 and "2 months (2025-10 to 2025-11), 1 warning(s)" in out, out
+    code, ledger, _ = run("ledger", "--csv", "--ledger", spec)
+    assert code == 0
+    code, report, _ = run("report", "2025-11", "--json", "--ledger", spec, "--today", "2026-01-10")
+    assert code == 0
+    answer = json.loads(report)
+    # each said as it is, but for the table's name before it ("mrr: December ...")
+    answer["warnings"] = [w[w.index("December 2025 has"):] for w in answer["warnings"]]
+    said = out.splitlines()[0]
+    return said[said.index("December 2025 has"):], ledger, answer
+
+
+def test_the_last_month_with_rows_but_no_figure_is_left_out_as_a_file_leaves_it(tmp_path: Path) -> None:
+    # read as 0 in a database, it answered NRR 0%, every customer churned (fuzz 5)
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("customer_id", "month", "mrr"),
+                                 *((k, f"{m:%Y-%m}", "" if v is None else v) for k, m, v in UNLANDED)])
+    path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], UNLANDED,
+                     types=["VARCHAR", "DATE", "DECIMAL(10,2)"])
+    said, ledger, answer = unlanded_answers(f"{path}#mrr")
+    assert said.startswith("December 2025 has 2 rows but no MRR in any") and ledger.count("\n") == 2
+    assert answer["period"]["last_month"] == "2025-11" and answer["nrr_pct"] == 110.0
+    assert unlanded_answers(str(csv_path)) == (said, ledger, answer)
+    code, _, err = run("report", "2025-12", "--ledger", f"{path}#mrr", "--today", "2026-01-10")
+    assert code == 1 and "December 2025 is not in the ledger yet" in err and "not closed yet" in err
+
+
+def test_postgresql_leaves_out_the_last_month_with_rows_but_no_figure(pg_schema: str, tmp_path: Path) -> None:
+    duck = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], UNLANDED,
+                     types=["VARCHAR", "DATE", "DECIMAL(10,2)"])
+    spec = pg_table(pg_schema, "unlanded", ["customer_id", "month", "mrr"], UNLANDED, ["text", "date", "numeric(12,2)"])
+    assert unlanded_answers(spec)[1:] == unlanded_answers(f"{duck}#mrr")[1:]
+
+
 def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tmp_path: Path) -> None:
     # two Acmes, one churned, one expanded: the movers read 'Acme -$100' and 'Acme +$50', not saying which (fuzz 4)
     header = ["Customer ID", "Customer", "Month", "MRR"]

@@ -125,6 +125,8 @@ class Query:
         self.table = table
         self.layout = layout
         self.prepare = prepare
+        #: the last month index read (``rows`` leaves out the months after it: not closed yet), None: every month
+        self.until: int | None = None
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
         self._odd: dict[int, list[str]] = {}  # each attribute's values of only spaces SQL's trim leaves (a tab)
@@ -202,9 +204,12 @@ class Query:
         t, lay = self.table.c, self.layout
         key = as_text(t[lay.key], lay.key in lay.floats)
         figure = cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats)
-        picked: list[sa.ColumnElement[Any]] = [key.label("c"), self.month_index(t[lay.month]).label("mi"),
-                                               figure.label("cents")]
+        month = self.month_index(t[lay.month])
+        picked: list[sa.ColumnElement[Any]] = [key.label("c"), month.label("mi"), figure.label("cents"),
+                                               sa.case((t[lay.amount].is_(None), 0), else_=1).label("f")]
         kept = [t[lay.key].is_not(None), sa.func.trim(key) != "", t[lay.month].is_not(None)]
+        if self.until is not None:
+            kept.append(month <= self.until)
         keys, names = self.total_labels
         if keys:
             kept.append(key.not_in(keys))
