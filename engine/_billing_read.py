@@ -42,6 +42,7 @@ from engine._cells import (
     parse_month,
     show,
 )
+from engine._customer_headers import header_tokens
 from engine._errors import CellError
 from engine._headers import is_total_label
 from engine._issues import Issue, a1
@@ -526,6 +527,14 @@ class _Reader:
         h = self.header
         rows: list[SubscriptionRow] = []
         role: BillingRole = "mrr" if "mrr" in h.columns else "arr" if "arr" in h.columns else "amount"
+        per_unit = False  # Stripe's Amount is per unit, times its Quantity; Seats, Licenses or Units are not
+        if role == "amount" and (units := h.columns.get("quantity")) is not None:
+            amount = h.columns["amount"].title
+            per_unit = bool(header_tokens(units.title) & {"quantity", "qty"})
+            self.add("quantity_multiplied" if per_unit else "quantity_not_multiplied",
+                     say.quantity_multiplied(amount, units.title) if per_unit
+                     else say.quantity_not_multiplied(amount, units.title),
+                     [a1(self.first_row + self.header.index, units.index)], "warning")
         for row, cells in self.rows_cache:
             who = self.customer(cells, row)
             cents = self.cents(cells, role, row, blank_ok=False)
@@ -536,7 +545,7 @@ class _Reader:
                 self.add("blank_start", say.billing_blank(column.title), [a1(row, column.index)])
                 continue
             months = 1 if role == "mrr" else 12 if role == "arr" else self.months_of(cells, row)
-            if cents is not None and role == "amount" and "quantity" in h.columns:  # Stripe's Amount is per unit
+            if cents is not None and per_unit:
                 cents = self.times_quantity(cells, row, cents)
             if who is None or cents is None or start is BAD or end is BAD or months is None:
                 continue

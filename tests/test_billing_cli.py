@@ -236,6 +236,18 @@ def test_stripes_subscriptions_export_is_read_with_its_interval_and_quantity() -
     table = check.ledger.customer_table
     assert table is not None
     assert dict(zip(table.keys, table.mrr, strict=True)) == {"cus_A": (30000, 30000, 30000), "cus_B": (20000, 0, 0)}
+    assert [str(i) for i in check.warnings] == [
+        "D1: Amount is read as a price per unit and multiplied by Quantity, as Stripe's subscription export writes "
+        "them; if Amount is already each subscription's whole amount, head the Quantity column Seats, which is left "
+        "as it is."]
+    # Seats, Licenses or Units beside an Amount: the whole amount, said so (it was multiplied, silently: fuzz 5)
+    for title in ("Seats", "Licenses", "Units"):
+        seats = check_ledger(grid(text.replace("Quantity", title)), options=ReadOptions(today=Month(2026, 3)))
+        assert seats.ledger is not None and seats.ledger.customer_table is not None
+        assert seats.ledger.customer_table.mrr[0] == (10000, 10000, 10000)
+        assert [str(i) for i in seats.warnings] == [
+            f"D1: Amount is read as each subscription's whole amount, not multiplied by {title}; if it is a price per "
+            f"seat, head the {title} column Quantity and it is multiplied."]
 
 
 def test_a_quantity_whose_product_with_the_amount_is_no_amount_is_refused_naming_its_cell() -> None:
@@ -244,7 +256,7 @@ def test_a_quantity_whose_product_with_the_amount_is_no_amount_is_refused_naming
             "sub_1,cus_A,Pro,10000000000000,usd,month,10000000000000,active,2026-01-05,2026-01-05\n")
     check = check_ledger(grid(text), sheet="Subs", options=ReadOptions(today=Month(2026, 3)))
     assert check.ledger is None
-    assert [str(i) for i in check.issues] == [
+    assert [str(i) for i in check.errors] == [
         "Subs!D2: Quantity '10000000000000' times the row's amount is more than 1,000,000,000,000,000 (10^15), the "
         "largest amount nrr reads: check the cell for a typo or an ID pasted into it."]
 
