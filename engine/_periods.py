@@ -289,11 +289,15 @@ def _month_of(text: str, ask: _Ask) -> Month:
 def fit_period(period: Period, ledger: Ledger) -> Period:
     """``period`` as the ledger can answer it, or ``QueryError`` saying which months it lacks.
 
-    A period "to date" ends at the ledger's latest month when the month in progress has no row.
+    A period "to date" ends at the ledger's latest month when the month in progress has no row, and only then: a
+    closed month missing too (November, asked in December of a ledger ending in October) is said, as it is for a
+    period of closed months, not answered "to date" without it.
     """
     first_month, last_month = ledger.first_month, ledger.last_month
     if first_month is None or last_month is None:
         raise QueryError(say.ledger_empty())
+    if period.to_date and period.last - 1 > last_month >= period.first:
+        raise NotInLedgerYet(say.not_in_ledger_yet(last_month + 1, last_month), last_month)
     if period.to_date and period.last > last_month >= period.first:
         period = Period(first=period.first, last=last_month, label=period.label, to_date=True, span=period.span)
     if period.last > last_month:

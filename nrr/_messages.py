@@ -47,7 +47,8 @@ def not_in_ledger_yet(error: str, period: Period, latest: Month) -> str:
     """The engine's "not in the ledger yet" with the two ways round it: the same span ending at the latest
     month, or ``--today`` the day after it, so that relative periods (last-month, ttm) end there."""
     months = period.last - period.first + 1
-    span = str(latest) if months == 1 else f"{latest - (months - 1)}..{latest}"
+    first = period.first if period.to_date and period.first < latest else latest - (months - 1)
+    span = str(latest) if first >= latest else f"{first}..{latest}"
     after = latest + 1
     return (f"{error} Ask for a period that ends by then ({span}), or answer as of then with "
             f"--today {after.year:04d}-{after.month:02d}-01.")

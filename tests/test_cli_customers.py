@@ -305,3 +305,12 @@ def test_the_movers_and_the_others_add_up_to_the_cohorts_change(top: str) -> Non
     assert (data["movers_others"]["expansion"] == "0.00") == (top == "50")
     code, out, _ = run("report", "ttm", "--top", top, "--ledger", CUSTOMERS, *TODAY)
     assert ("others +$" in out) == (top != "50"), out
+
+
+def test_a_year_to_date_missing_a_closed_month_says_which_and_offers_the_span_it_has() -> None:
+    from tests.test_cli import run
+
+    code, _, err = run("report", "2026", "--ledger", CUSTOMERS, "--today", "2026-12-20")
+    assert (code, err) == (1, "November 2026 is not in the ledger yet; the latest month is October 2026. Ask for a "
+                              "period that ends by then (2026-01..2026-10), or answer as of then with --today "
+                              "2026-11-01.\n")

@@ -141,6 +141,10 @@ def test_fit_to_ledger() -> None:
     with pytest.raises(QueryError) as info:
         fit_period(resolve_period("this-month", TODAY), short)
     assert str(info.value) == "November 2026 is not in the ledger yet; the latest month is October 2026."
+    # and only then: asked in December, 2026 to date without November answered "to date" as of October (fuzz 5)
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("2026", dt.date(2026, 12, 20)), ledger(row("2026-09", "90"), row("2026-10", "100")))
+    assert str(info.value) == "November 2026 is not in the ledger yet; the latest month is October 2026."
 
 
 def test_month_in_progress_is_only_included_when_named() -> None:
