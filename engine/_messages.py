@@ -142,6 +142,17 @@ def billing_no_customer() -> str:
     return "No customer on this row; fill in its customer (ID or name), or delete the row."
 
 
+def quantity_multiplied(amount: str, quantity: str) -> str:
+    return (f"{amount} is read as a price per unit and multiplied by {quantity}, as Stripe's subscription export "
+            f"writes them; if {amount} is already each subscription's whole amount, head the {quantity} column Seats, "
+            "which is left as it is.")
+
+
+def quantity_not_multiplied(amount: str, seats: str) -> str:
+    return (f"{amount} is read as each subscription's whole amount, not multiplied by {seats}; if it is a price per "
+            f"seat, head the {seats} column Quantity and it is multiplied.")
+
+
 def billing_blank(title: str) -> str:
     return f"{title} is blank; fill it in (every row needs one), or delete the row."
 
@@ -875,6 +886,13 @@ def customer_column_missing(role: str, header_row: int) -> str:
 
 
 def month_rows_missing(missing: Sequence[Month], unit: str) -> str:
+    # years without a row: more likely a placeholder date (1900-01-01) or a typo (2015 for 2025) than a business
+    # that paused
+    if len(longest := max(month_runs(missing), key=len)) >= 24:
+        before, after = longest[0] - 1, longest[-1] + 1
+        return (f"No row for {month_run(missing)}: {before.name} is {after - before:,} months before the next month "
+                f"with rows ({after.name}). If it is a placeholder date or a typo, fix or delete its rows; if not, add "
+                f"rows for the months between (one row with {unit} 0 for a month in which nobody paid).")
     return (f"No row for {month_run(missing)} between the other months: every customer would count as paying 0 "
             f"then; add {'their' if len(missing) > 1 else 'its'} rows (for a month in which nobody paid, one row "
             f"with {unit} 0 will do).")

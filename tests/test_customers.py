@@ -215,6 +215,14 @@ def test_the_last_months_with_rows_but_no_figure_are_not_closed_yet_not_everyone
         "writing 0 for a customer who paid nothing.")
 
 
+def test_a_gap_of_years_is_said_as_a_likely_placeholder_date() -> None:
+    check = check_ledger([HEAD, ["A", "1900-01-01", "5", ""], ["A", "2025-09", "100", ""], ["B", "2025-10", "1", ""]])
+    assert [str(i) for i in check.issues] == [
+        "No row for February 1900 to August 2025: January 1900 is 1,508 months before the next month with rows "
+        "(September 2025). If it is a placeholder date or a typo, fix or delete its rows; if not, add rows for the "
+        "months between (one row with MRR 0 for a month in which nobody paid)."]
+
+
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
     """An export's Total rows (long form: a customer or a month cell; wide form: a customer) would double every
     figure: they are left out, and said so."""

@@ -1168,6 +1168,33 @@ def test_postgresql_leaves_out_the_last_month_with_rows_but_no_figure(pg_schema:
     assert unlanded_answers(spec)[1:] == unlanded_answers(f"{duck}#mrr")[1:]
 
 
+@pytest.mark.parametrize("kind", ["DATE", "VARCHAR"])
+def test_a_placeholder_date_is_no_month_in_a_database_as_in_a_file(tmp_path: Path, kind: str) -> None:
+    # a DATE of 0001-01-01 read as year 1: "No row for February 1 to August 2025" (fuzz 5)
+    rows: list[Row] = [("A", dt.date(2025, 9, 1), 100.0), ("B", dt.date(1, 1, 1), 50.0),
+                       ("B", dt.date(2025, 9, 1), 5.0)]
+    if kind == "VARCHAR":
+        rows = [(k, f"{m.year:04d}-{m.month:02d}", v) for k, m, v in rows]
+    path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], rows,
+                     types=["VARCHAR", kind, "DECIMAL(10,2)"])
+    code, _, err = run("validate", "--ledger", f"{path}#mrr")
+    written = "0001-01-01" if kind == "DATE" else "0001-01"
+    assert (code, err) == (1, f"{path}#mrr: month holds '{written}', not a month; store a date (any day of the month), "
+                              "text such as 2026-03, or a number such as 202603.\n")
+
+
+def test_a_text_month_with_spaces_around_it_is_read_as_a_file_reads_it(tmp_path: Path) -> None:
+    rows: list[Row] = [("A", " 2025-09 ", 100.0), ("A", "2025-10", 100.0), ("B", "2025-09", 50.0),
+                       ("B", "202510 ", 60.0)]
+    path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], rows,
+                     types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("customer_id", "month", "mrr"), *rows])
+    answer = run("ledger", "--csv", "--ledger", f"{path}#mrr")
+    assert answer[0] == 0 and answer == run("ledger", "--csv", "--ledger", str(csv_path))
+
+
 def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tmp_path: Path) -> None:
     # two Acmes, one churned, one expanded: the movers read 'Acme -$100' and 'Acme +$50', not saying which (fuzz 4)
     header = ["Customer ID", "Customer", "Month", "MRR"]

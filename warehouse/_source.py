@@ -240,11 +240,16 @@ class WarehouseSource:
             if isinstance(sample, str):  # YYYY-MM first: the digits and the month number as the month index reads
                 # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x;
                 # or YYYYMM, six digits (202501)
-                digits = [sa.func.substr(month, i, 1).between("0", "9") for i in range(1, 7)]
+                # (spaces around it are trimmed, as the row reader trims a cell)
+                written = sa.func.trim(month)
+                digits = [sa.func.substr(written, i, 1).between("0", "9") for i in range(1, 7)]
+                years = sa.func.substr(written, 1, 4).between("1900", "2200")  # the row reader's years
                 readable = sa.or_(
-                    sa.and_(month.like("____-__%"), *digits[:4], sa.func.substr(month, 6, 2).in_(months),
-                            sa.or_(sa.func.length(month) == 7, sa.func.substr(month, 8, 1).in_(["-", "T", " "]))),
-                    sa.and_(sa.func.length(month) == 6, *digits, sa.func.substr(month, 5, 2).in_(months)))
+                    sa.and_(written.like("____-__%"), *digits[:4], years, sa.func.substr(written, 6, 2).in_(months),
+                            sa.or_(sa.func.length(written) == 7,
+                                   sa.func.substr(written, 8, 1).in_(["-", "T", " "]))),
+                    sa.and_(sa.func.length(written) == 6, *digits, years,
+                            sa.func.substr(written, 5, 2).in_(months)))
                 bad = unreadable(readable)
                 if bad is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
@@ -264,6 +269,10 @@ class WarehouseSource:
                 endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None),
                                                                       sa.not_(sa.func.isfinite(month)))
                 if (bad := connection.execute(endless.limit(1)).scalar()) is not None:
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+            if isinstance(sample, dt.date):  # a placeholder such as 0001-01-01 is no month, as in a file: named
+                bad = unreadable(sa.cast(sa.extract("year", sa.cast(month, sa.Date)), sa.Integer).between(1900, 2200))
+                if bad is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
             # sheet's numbers are, 1001 (a column's type shows in its first values; none in the first 100: text)

@@ -273,8 +273,8 @@ class Query:
             part = sa.func.mod(number, 100, type_=sa.Integer)
             year = sa.cast((number - part) / 100, sa.Integer)
             month = part
-        elif self.layout.month_is_text:  # 2026-03..., or 202603
-            text = sa.cast(column, sa.String)
+        elif self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed
+            text = sa.func.trim(sa.cast(column, sa.String))
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
             month = sa.cast(sa.case((sa.func.length(text) == 6, sa.func.substr(text, 5, 2)),
                                     else_=sa.func.substr(text, 6, 2)), sa.Integer)
