@@ -37,6 +37,11 @@ def by_needs_column() -> str:
     return "`by` needs a column after it, such as `/nrr ttm by segment`."
 
 
+def by_twice(first: str, second: str) -> str:
+    return (f"`by` is given twice (`{first}`, `{second}`); a report answers by one column, such as "
+            f"`/nrr ttm by {first}`.")
+
+
 def needs_customer_table(words: str) -> str:
     return engine.needs_customer_table(words, "See the README's Customer tables.")
 

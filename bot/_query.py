@@ -97,6 +97,8 @@ def parse_query(text: str) -> SlackQuery:
         if after_top and lower.isdigit() and 0 < int(lower) <= MAX_TOP:
             top = int(lower)
         elif pending_by:
+            if by is not None:
+                raise QueryRefused(say.by_twice(plain(by), plain(word)))
             by, pending_by = word, False
         elif lower == "by":
             pending_by = True

@@ -179,7 +179,15 @@ from engine._sentences import (
     triangle_sentence,
 )
 from engine._source import Cells, LedgerSource, check_source, digest_bytes, load_ledger
-from engine._table import CustomerTable, MonthMovements, cents_to_decimal, compared, fewer_gc_pauses, usual_spellings
+from engine._table import (
+    CustomerTable,
+    MonthMovements,
+    cents_to_decimal,
+    compared,
+    fewer_gc_pauses,
+    named_attribute,
+    usual_spellings,
+)
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
 
 if TYPE_CHECKING:
@@ -449,6 +457,7 @@ __all__ = [
     "mover_groups",
     "mrr_csv",
     "mrr_view",
+    "named_attribute",
     "named_columns_elsewhere",
     "names_a_column",
     "needs_cohort_method",

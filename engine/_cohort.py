@@ -37,7 +37,7 @@ from engine._errors import NotInLedgerYet, QueryError
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Method, Trailing, trailing_12m
-from engine._table import CustomerTable, cents_to_decimal, compared
+from engine._table import CustomerTable, cents_to_decimal, compared, no_attribute
 
 MoverKind = Literal["churn", "contraction", "expansion"]
 MOVER_KINDS: tuple[MoverKind, ...] = ("churn", "contraction", "expansion")
@@ -230,7 +230,7 @@ def _column(table: Customers, column: str) -> str:
         wanted = compared(column)
         if any(compared(k) == wanted for k in table.key_headers):
             raise QueryError(say.customer_column_is_no_segment(column, list(table.attribute_names)))
-        raise QueryError(say.unknown_attribute(column, list(table.attribute_names)))
+        raise QueryError(no_attribute(table.attribute_names, column))
     if name == table.summed_by:
         raise QueryError(say.attribute_sums_rows(name, [a for a in table.attribute_names if a != name]))
     return name

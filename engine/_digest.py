@@ -16,6 +16,7 @@ from engine._month import Month, fiscal_year_first_month
 from engine._periods import Period, label_span
 from engine._report import Report, build_report
 from engine._retention import Method, Trailing
+from engine._table import no_attribute
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,7 +66,7 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     note: str | None = None
     table = ledger.customers
     if by is not None and table is not None and table.attribute(by) is None:
-        note, by = say.unknown_attribute(by, list(table.attribute_names)), None  # said in the digest, not fatal
+        note, by = no_attribute(table.attribute_names, by), None  # said in the digest, not fatal
     elif by is not None and table is not None and table.attribute(by) == table.summed_by:
         name = table.attribute(by) or by
         note, by = say.attribute_sums_rows(name, [a for a in table.attribute_names if a != name]), None

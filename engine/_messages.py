@@ -943,8 +943,12 @@ def customer_column_is_no_segment(column: str, known: Sequence[str]) -> str:
     return f"'{column}' names each customer, so it splits nothing into segments{names}."
 
 
-def unknown_attribute(column: str, known: Sequence[str]) -> str:
+def unknown_attribute(column: str, known: Sequence[str], alike: Sequence[str] = ()) -> str:
+    """No attribute column named ``column``; ``alike``: the several named like it but for case and spacing."""
     names = ", ".join(known) if known else "none"
+    if len(alike) > 1:
+        return (f"The customer table has {len(alike)} columns named like '{column}' ({', '.join(alike)}); name one as "
+                "it is written.")
     return f"No column '{column}' in the customer table; its attribute columns are: {names}."
 
 

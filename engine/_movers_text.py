@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from engine._aggregates import Customers
 from engine._cohort import COHORT_LABEL, MOVER_KINDS, Cohort, MoverKind, SegmentCohort
 from engine._errors import QueryError
-from engine._messages import currency_amount, pts, rate, unknown_attribute
+from engine._messages import currency_amount, pts, rate
 from engine._sentences import segment_name, tier_name
+from engine._table import no_attribute
 
 MOVER_TITLES: dict[MoverKind, str] = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded"}
 #: the line for the accounts past the top ones (``--top``): their sum, so a list never reads as all there was
@@ -125,5 +126,5 @@ def attribute_column(table: Customers, column: str) -> str:
     """The attribute column ``column`` names, case-insensitively; ``QueryError`` naming the ones there are."""
     name = table.attribute(column)
     if name is None:
-        raise QueryError(unknown_attribute(column, list(table.attribute_names)))
+        raise QueryError(no_attribute(table.attribute_names, column))
     return name

@@ -58,6 +58,24 @@ def compared(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+def named_attribute(names: Sequence[str], column: str) -> str | None:
+    """The attribute column of ``names`` that ``column`` names: as written, else the one alike but for case and
+    spacing; None when there is none, or several alike and none as written (``Segment`` and ``segment``, asked
+    ``SEGMENT``: no guess)."""
+    if column in names:
+        return column
+    wanted = compared(column)
+    alike = [a for a in names if compared(a) == wanted]
+    return alike[0] if len(alike) == 1 else None
+
+
+def no_attribute(names: Sequence[str], column: str) -> str:
+    """Why ``column`` names none of the attribute columns ``names``: there is none like it, or several."""
+    from engine._messages import unknown_attribute
+
+    return unknown_attribute(column, names, [a for a in names if compared(a) == compared(column)])
+
+
 def cents_to_decimal(cents: int) -> Decimal:
     """Exact: ``123450`` -> ``Decimal('1234.50')``."""
     return Decimal(cents).scaleb(-2)
@@ -172,9 +190,8 @@ class CustomerTable:
         return sum(map(operator.itemgetter(self.index(month)), self.mrr))
 
     def attribute(self, column: str) -> str | None:
-        """The attribute column ``column`` names, case-insensitively; None when there is none."""
-        wanted = compared(column)
-        return next((a for a in self.attribute_names if compared(a) == wanted), None)
+        """The attribute column ``column`` names (``named_attribute``)."""
+        return named_attribute(self.attribute_names, column)
 
     def value_at(self, column: str, customer: int, i: int) -> str | None:
         """A customer's attribute in month index ``i``; else its latest before, else its first."""

@@ -112,6 +112,20 @@ def _where(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+class _Once(argparse.Action):
+    """An option that says one thing, refused when given twice: argparse keeps the last, silently, and
+    ``--where segment=SMB --where plan=Pro`` would answer for every plan."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        given: set[str] = namespace.__dict__.setdefault("_given_once", set())
+        if self.dest in given:
+            parser.error(f"{option_string} is given twice; give it once (a report narrows by one column's value "
+                         "and answers by one column).")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr", description="Net Revenue Retention from your ledger: reports, checks, Slack.")
@@ -142,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--method", choices=METHODS,
                         help="how a span combines its months (default: cohort for a customer table, else chained)")
     report.add_argument("--json", action="store_true", help="print one JSON object")
-    report.add_argument("--by", metavar="COLUMN", help="a customer table's cohort per segment of this attribute column")
-    report.add_argument("--where", type=_where, metavar="COLUMN=VALUE",
+    report.add_argument("--by", metavar="COLUMN", action=_Once,
+                        help="a customer table's cohort per segment of this attribute column")
+    report.add_argument("--where", type=_where, metavar="COLUMN=VALUE", action=_Once,
                         help="answer for one segment of a customer table")
     report.add_argument("--top", type=_count, metavar="N",
                         help=f"movers shown of each kind (default: {TOP_MOVERS})")

@@ -314,3 +314,28 @@ def test_a_year_to_date_missing_a_closed_month_says_which_and_offers_the_span_it
     assert (code, err) == (1, "November 2026 is not in the ledger yet; the latest month is October 2026. Ask for a "
                               "period that ends by then (2026-01..2026-10), or answer as of then with --today "
                               "2026-11-01.\n")
+
+
+@pytest.mark.parametrize("twice", [("--where", "segment=SMB", "--where", "plan=Pro"),
+                                   ("--by", "segment", "--by", "plan")])
+def test_an_option_given_twice_is_refused_not_the_last_one_kept(twice: tuple[str, ...],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "ttm", "--ledger", CUSTOMERS, *TODAY, *twice], env={}) == 2
+    assert capsys.readouterr().err.endswith(
+        f"error: {twice[0]} is given twice; give it once (a report narrows by one column's value and answers by one "
+        "column).\n")
+
+
+def test_two_columns_alike_but_for_case_are_told_apart_as_written(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    path = tmp_path / "seg.csv"
+    path.write_text("customer_id,month,mrr,Segment,segment\nA,2025-09,100,SMB,west\nA,2025-10,100,SMB,west\n"
+                    "B,2025-09,50,Ent,east\nB,2025-10,60,Ent,east\n", encoding="utf-8")
+    asked = ("report", "2025-10", "--json", "--ledger", str(path), "--today", "2025-11-05")
+    for by, values in (("segment", ["west", "east"]), ("Segment", ["SMB", "Ent"])):
+        code, out, _ = run(*asked, "--by", by)
+        assert code == 0 and [s["segment"] for s in json.loads(out)["segments"]] == values
+    code, _, err = run(*asked, "--by", "SEGMENT")
+    assert (code, err) == (1, "The customer table has 2 columns named like 'SEGMENT' (Segment, segment); name one as "
+                              "it is written.\n")

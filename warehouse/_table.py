@@ -41,6 +41,7 @@ from engine import (
     Unit,
     compared,
     is_total_label,
+    named_attribute,
     usual_spellings,
 )
 from warehouse import _messages as say
@@ -607,8 +608,7 @@ class WarehouseTable:
         return month - self.first
 
     def attribute(self, column: str) -> str | None:
-        wanted = compared(column)
-        return next((a for a in self.attribute_names if compared(a) == wanted), None)
+        return named_attribute(self.attribute_names, column)
 
     def _base(self) -> sa.Subquery:
         """The customer-month figures of this table's customers."""
