@@ -23,7 +23,6 @@ from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
 from engine._fields import Unit
 from engine._fx import currency_code
-from engine._headers import is_total_label
 from engine._ledger import derive_ledger
 from engine._month import Month
 from engine._reader import LedgerCheck, _find_header
@@ -37,9 +36,6 @@ PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 #: reader rounds half up to the cent: the third decimal says which way. Three decimals are not among them: the row
 #: reader refuses ``1.200`` as ambiguous (a thousands separator?), naming the cell
 LONG_FIGURE = r"^[0-9]{1,13}\.[0-9]{4,}$"
-#: every total label (``Total``, ``Grand total:``, ``Avg``...) contains one of these, in any case: a columnar
-#: reader looks at the few values that match before asking ``any_total_label``
-TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall|all"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,11 +91,6 @@ def month_indexes(values: Sequence[str]) -> tuple[Month, int, list[int]] | None:
     if len(set(months)) != last - first + 1:
         return None
     return first, last - first + 1, [m - first for m in months]
-
-
-def any_total_label(values: Iterable[str]) -> bool:
-    """Whether any of these cells reads as a total (``Total``, ``Grand total:``)."""
-    return any(is_total_label(v) for v in values)
 
 
 def any_alike(keys: Sequence[str]) -> bool:

@@ -59,7 +59,7 @@ from engine._customer_headers import (
 from engine._errors import AmountError, CellError
 from engine._fields import Unit
 from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_use, round_half_even
-from engine._headers import is_total_label, match_header
+from engine._headers import any_total_label, is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
 from engine._options import NO_OPTIONS, ReadOptions
@@ -522,8 +522,8 @@ class _Reader:
             return builder
         index, mrr, sources = builder.index, builder.mrr, builder.rows
         # total rows are rare: look for their labels once, column by column, not on every row
-        totals = any(isinstance(v, str) and is_total_label(v)
-                     for col in {key_col, name_col, month_col} for v in {row[col] for row in body if col < len(row)})
+        totals = any(any_total_label({row[col] for row in body if col < len(row)})
+                     for col in {key_col, name_col, month_col})
         known: dict[str, int] = {}  # figures repeat month after month: each text is parsed once
         for r in rows:
             row = grid[r]
@@ -607,7 +607,11 @@ class _Reader:
         closed yet, written ahead by a date spine or a template. Read as paying nothing, they would say every
         customer churned; they are left out instead, with a warning. A blank among figures is still 0."""
         width = max(month_col, amount_col) + 1
-        if not any(map(_empty, {row[amount_col] if len(row) >= width else None for row in body})):
+        if body and min(map(len, body)) >= width:
+            figures = set(map(operator.itemgetter(amount_col), body))
+        else:
+            figures = {row[amount_col] if len(row) >= width else None for row in body}
+        if not any(map(_empty, figures)):
             return set()  # the common case, at C speed: no blank figure at all
         figured: set[Month] = set()
         rows: collections.Counter[Month] = collections.Counter()
@@ -672,9 +676,9 @@ class _Reader:
         else:
             currencies = None
         customers = dict.fromkeys(keys)
-        if any(type(k) is not str or not k or k.isspace() or is_total_label(k) for k in customers):
+        if any(type(k) is not str or not k or k.isspace() for k in customers) or any_total_label(customers):
             return False
-        if name_col != key_col and any(isinstance(n, str) and is_total_label(n) for n in set(column(name_col))):
+        if name_col != key_col and any_total_label(set(column(name_col))):
             return False
         amounts = column(roles["amount"])
         known: dict[Cell, int] = {}

@@ -4,6 +4,7 @@ Subtotal, Average) that sum the others, for the ledger's reader and the customer
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine._fields import Field, Unit
@@ -17,6 +18,18 @@ _TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total
 
 #: the labels of one word (``Average``, ``YTD``) a total row may carry, for a source that finds candidates itself
 TOTAL_WORDS = frozenset(label for label in _TOTAL_LABELS if " " not in label)
+
+#: every total label (``Total``, ``Grand total:``, ``Avg``...) contains one of these, in any case: a reader looks at
+#: the few values that match before asking ``is_total_label``
+TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall|all"
+_HINTED = re.compile(TOTAL_HINT).search
+
+
+def any_total_label(values: Iterable[object]) -> bool:
+    """Whether any of these cells reads as a total (``Total``, ``Grand total:``); a cell that is not text never
+    does. Only the few holding one of a total's words are looked at closely."""
+    return any(is_total_label(v) for v in values if type(v) is str and _HINTED(v))
+
 
 #: what a total's label may say after "Total" (``Total customers``, ``Total for 2025``): a company's name does not
 _TOTAL_OF = {"customers", "accounts", "clients", "logos", "companies", "all", "mrr", "arr", "revenue", "for", "of"}

@@ -133,6 +133,8 @@ def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> li
     width = next((c + 1 for c in range(len(titles) - 1, -1, -1) if not is_blank(titles[c])), 0)
     if not width:
         return []
+    if max(map(len, grid[header + 1:]), default=0) <= width:
+        return []  # the common case, at C speed: no row reaches past the header
     last = str(titles[width - 1]).strip()
     split = (i for i in range(header + 1, len(grid)) if len(grid[i]) > width and not is_blank(grid[i][width]))
 
