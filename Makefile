@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DEMO_TODAY ?= 2026-11-05
 DEMO   := $(BIN)/nrr report --config examples/nrr.toml --today $(DEMO_TODAY)
 
-.PHONY: demo test lint typecheck warm warm-unit unit bench clean install
+.PHONY: demo test lint typecheck warm warm-unit unit fuzz bench clean install
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nrr needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -50,6 +50,9 @@ warm-unit: warm
 
 test: install
 	@$(MAKE) --no-print-directory -k -j3 -Oline lint typecheck warm-unit  # -k: the tests run though ruff failed
+
+fuzz: install  # every test, the property tests and the mutated workbooks ten times harder than `make test`
+	NRR_FUZZ=10 PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import LedgerError, Month, ReadOptions, check_ledger
+from tests.helpers import examples
 
 HEADERS = [
     ["customer", "subscription", "invoice_status", "period_start", "period_end", "amount", "discount_amount", "tax",
@@ -24,7 +25,7 @@ cells = st.one_of(
                      "EUR", "(5,000)", "$1,200", "-100", "1e308", "#REF!", "", "Total", "sub_1", "cus_1"]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(st.sampled_from(HEADERS), st.lists(st.lists(cells, max_size=11), max_size=8),
        st.sampled_from([None, Month(2026, 6)]))
 def test_billing_cells_only_ever_give_issues(header: list[str], body: list[list[object]],
@@ -42,7 +43,7 @@ def test_billing_cells_only_ever_give_issues(header: list[str], body: list[list[
     assert all(cents >= 0 for series in table.mrr for cents in series)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False), st.booleans())
 def test_a_plain_figure_reads_as_its_cents(amount: object, trailing_zero: bool) -> None:
     from decimal import Decimal

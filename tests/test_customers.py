@@ -28,6 +28,7 @@ from engine import (
     resolve_period,
     segment_cohorts,
 )
+from tests.helpers import examples
 
 HEAD = ["Customer", "Month", "MRR", "Segment"]
 
@@ -265,7 +266,7 @@ def _table(mrr: list[list[int]]) -> CustomerTable:
     return table(*rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(series, st.integers(2, 6), st.integers(0, 4))
 def test_invariants(mrr: list[list[int]], a: int, length: int) -> None:
     t = _table(mrr)

@@ -21,7 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from engine import NrrError, check_source
 from sheets import open_file_source
-from tests.helpers import HEADER
+from tests.helpers import HEADER, examples
 
 SUSPECT = ["1e999", "-1e999", "NaN", "nan", "Infinity", "-inf", "١٢٣٬٤٥٦", "１２３", "٣٠٠", "12 500", "1.200,50",
            "$ -", "—", "(5,000)", "9" * 400, "0." + "0" * 300 + "1", "=B2/F2", "#DIV/0!", "2026-13", "Feb 30 2026",
@@ -29,8 +29,8 @@ SUSPECT = ["1e999", "-1e999", "NaN", "nan", "Infinity", "-inf", "١٢٣٬٤٥٦"
 cell = st.one_of(st.sampled_from(SUSPECT), st.text(max_size=12),
                  st.decimals(allow_nan=True, allow_infinity=True).map(str),
                  st.floats(allow_nan=True, allow_infinity=True).map(repr))
-def fuzz(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None,
+def fuzz(count: int) -> settings:
+    return settings(max_examples=examples(count), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
@@ -49,7 +49,7 @@ def answers_or_says_why(path: Path) -> None:
             assert row.nrr is None or row.nrr.is_finite()
 
 
-@fuzz(200)
+@fuzz(80)
 @given(st.binary(max_size=2048))
 def test_random_bytes_as_a_csv(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "ledger.csv"
@@ -57,7 +57,7 @@ def test_random_bytes_as_a_csv(tmp_path: Path, data: bytes) -> None:
     answers_or_says_why(path)
 
 
-@fuzz(300)
+@fuzz(120)
 @given(st.lists(st.lists(cell, min_size=1, max_size=8), max_size=10), st.booleans(),
        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]), st.sampled_from([",", ";", "\t"]))
 def test_ledger_like_csv_in_any_encoding(tmp_path: Path, body: list[list[str]], header: bool, encoding: str,
@@ -69,7 +69,7 @@ def test_ledger_like_csv_in_any_encoding(tmp_path: Path, body: list[list[str]], 
     answers_or_says_why(path)
 
 
-@fuzz(60)
+@fuzz(30)
 @given(st.lists(st.lists(st.one_of(cell, st.floats(allow_nan=False, allow_infinity=False), st.integers(),
                                    st.none()), min_size=1, max_size=7), max_size=8))
 def test_random_workbooks(tmp_path: Path, body: list[list[object]]) -> None:
@@ -85,7 +85,7 @@ def test_random_workbooks(tmp_path: Path, body: list[list[object]]) -> None:
     answers_or_says_why(path)
 
 
-@fuzz(100)
+@fuzz(50)
 @given(st.one_of(st.binary(max_size=1024), st.binary(max_size=1024).map(lambda b: b"PK\x03\x04" + b)))
 def test_random_bytes_named_xlsx(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "ledger.xlsx"
@@ -108,7 +108,7 @@ def test_ten_thousand_columns(tmp_path: Path) -> None:
     answers_or_says_why(tmp_path / "ledger.xlsx")
 
 
-@fuzz(300)
+@fuzz(120)
 @given(st.text(alphabet="a1,;\t \n\r\"", max_size=60))
 def test_a_csv_reads_as_the_csv_module_reads_it(tmp_path: Path, text: str) -> None:
     path = tmp_path / "table.csv"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import LedgerError, Month, check_ledger, read_ledger
-from tests.helpers import HEADER
+from tests.helpers import HEADER, examples
 
 D = Decimal
 
@@ -326,7 +326,7 @@ cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**9, 10**9),
                                                                "108%", "#DIV/0!", ""]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(st.lists(st.lists(cells, max_size=9), max_size=8), st.booleans())
 def test_the_reader_only_ever_raises_the_ledgers_own_error(body: list[list[object]],
                                                            header: bool) -> None:

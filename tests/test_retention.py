@@ -21,7 +21,7 @@ from engine import (
     resolve_period,
     trailing_12m,
 )
-from tests.helpers import ledger, row
+from tests.helpers import examples, ledger, row
 
 D = Decimal
 
@@ -207,7 +207,7 @@ def ledger_rows(draw: st.DrawFn, count: int | None = None) -> list[LedgerRow]:
     return rows
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(ledger_rows(), st.sampled_from(["chained", "sum"]))
 def test_nrr_is_at_least_grr_and_grr_at_most_100(rows: list[LedgerRow], method: str) -> None:
     book = Ledger.of(*rows)

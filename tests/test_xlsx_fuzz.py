@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.helpers import examples
 from tests.test_sheets import run
 from tests.xlsx_mutations import fuzz
 
@@ -43,11 +44,12 @@ def validate(path: Path) -> tuple[int, str]:
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # as nrr runs: openpyxl's warnings are not errors there
-def test_two_hundred_mutated_workbooks_never_end_in_an_internal_error(tmp_path: Path) -> None:
+def test_mutated_workbooks_never_end_in_an_internal_error(tmp_path: Path) -> None:
     # 60 rows a workbook: enough for every part a mutation damages; bench/xlsx_fuzz.py runs the examples whole
-    outcomes = fuzz(200, 15, tmp_path, commands=(("validate",),), rows=60)
+    cases = examples(80)
+    outcomes = fuzz(cases, 15, tmp_path, commands=(("validate",),), rows=60)
     assert set(outcomes) <= {"exit 0", "exit 1"}, outcomes
-    assert outcomes["exit 1"] > 100  # the mutations damage most workbooks: they are refused in words
+    assert outcomes["exit 1"] > cases // 2  # the mutations damage most workbooks: they are refused in words
 
 
 def test_a_worksheet_cut_short_is_refused_naming_the_file_and_what_to_do(tmp_path: Path) -> None:
