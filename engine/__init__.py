@@ -97,7 +97,7 @@ from engine._customer_headers import (
     read_customer_header,
     table_form,
 )
-from engine._customers import CustomerCheck, read_customers
+from engine._customers import FLOAT_KEY, CustomerCheck, read_customers
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import (
     CellError,
@@ -266,6 +266,7 @@ __all__ = [
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",
     "FIELD_TITLES",
+    "FLOAT_KEY",
     "FUNDINGS",
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",

@@ -74,6 +74,11 @@ class CustomerCheck:
     issues: list[Issue] = field(default_factory=list)
 
 
+#: a customer key that is a whole number written as a float (``1001.0``): a column of them reads ``1001``
+FLOAT_KEY = r"^\s*[0-9]+\.0+\s*$"
+_FLOAT_ID = re.compile(FLOAT_KEY)
+
+
 def _empty(value: Cell) -> bool:
     """No figure written at all: blank or only spaces (a spreadsheet error such as ``#REF!`` is something)."""
     return value is None or (type(value) is str and (not value or value.isspace()))
@@ -478,6 +483,7 @@ class _Reader:
         month_col = self.header.roles["month"]
         amount_col = self.header.roles["amount"]
         key_col = self.key_col if self.key_col is not None else 0
+        self.whole_keys(key_col)
         rows = self.data()
         grid, first_row = self.grid, self.first_row
         body = grid[self.header.index + 1:]
@@ -600,6 +606,22 @@ class _Reader:
                 if value and values[c][i] is None:  # a cell of spaces is blank, as ``_text`` reads it
                     values[c][i] = value if type(value) is str and not value.isspace() else _text(value)
         return builder
+
+    def whole_keys(self, key_col: int) -> None:
+        """A customer column of whole numbers written as floats (``1001.0``: pandas writes an ID column so when a
+        cell of it is blank) is read as its whole numbers, ``1001``, as a database's float column and a
+        spreadsheet's number cells are."""
+        start = self.header.index + 1
+        body = self.grid[start:]
+        if not body or min(map(len, body)) <= key_col:
+            return
+        keys = set(map(operator.itemgetter(key_col), body))
+        floats = {k for k in keys if type(k) is str and _FLOAT_ID.fullmatch(k)}
+        if not floats or any(k not in floats and not _empty(k) for k in keys):
+            return
+        whole: dict[Cell, Cell] = {k: k.strip().partition(".")[0] for k in floats}
+        self.grid = [*self.grid[:start], *((*row[:key_col], whole.get(row[key_col], row[key_col]), *row[key_col + 1:])
+                                           for row in body)]
 
     def unlanded(self, body: Sequence[Sequence[Cell]], months: Mapping[Cell, Month | None], month_col: int,
                  amount_col: int) -> set[Month]:

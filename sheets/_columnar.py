@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    FLOAT_KEY,
     LONG_FIGURE,
     PLAIN_FIGURE,
     TOTAL_HINT,
@@ -146,7 +147,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     first_rows = key.arg_unique()
     order = key.gather(first_rows)
     keys = order.cast(pl.String)
-    if len(_blanks(keys)) or _totals(keys) or _alike(keys):
+    if len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).all():
+        # (keys such as 1001.0, which the row reader reads as 1001)
         return None
     months = month.unique(maintain_order=True)
     month_texts = months.cast(pl.String).to_list()

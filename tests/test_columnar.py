@@ -220,6 +220,11 @@ UNUSUAL = {
     # plans booked in their invoice month)
     "booked per quarter": CLEAN + "".join(f"{c},{c},{m},300,SMB,Pro\n" for c in ("Q1", "Q2")
                                           for m in ("2025-10", "2026-01")),
+    # keys written as floats (pandas, an ID column with a blank): read as the whole numbers they are (fuzz 5)
+    "float keys": CLEAN.replace("\n001,", "\n1.0,").replace("\n002,", "\n2.0,").replace("\n003,", "\n3.00,"),
+    "float keys and a text key": CLEAN.replace("\n001,", "\n1.0,").replace("\n002,", "\n2.0,"),
+    # next month's rows written ahead, figures blank: not closed yet, not every customer churning
+    "month not closed yet": CLEAN + "001,Acme,2026-02,,SMB,Pro\n002,Beta,2026-02,,Enterprise,Pro\n",
     # billing data read by billing rules (a subscriptions export with Start and End dates), not as a table
     "subscriptions": "Customer,Month,Start date,End date,Amount,Billing frequency\n"
                      "Acme,2025-10,2025-10-01,,1200,annual\nBeta,2025-10,2025-10-01,2026-01-31,100,monthly\n",

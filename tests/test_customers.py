@@ -224,6 +224,17 @@ def test_a_gap_of_years_is_said_as_a_likely_placeholder_date() -> None:
         "months between (one row with MRR 0 for a month in which nobody paid)."]
 
 
+def test_keys_written_as_floats_are_their_whole_numbers() -> None:
+    # pandas writes an ID column holding a blank as floats: 1001.0 is customer 1001, as in a database (fuzz 5)
+    check = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1001.0", "2025-10", "0"],
+                          ["1002.00", "2025-09", "50"], ["1002.00", "2025-10", "60"]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.keys == ("1001", "1002")
+    mixed = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["A7", "2025-09", "1"]])
+    assert mixed.ledger is not None and mixed.ledger.customer_table is not None
+    assert mixed.ledger.customer_table.keys == ("1001.0", "A7")  # not every key a float: as written
+
+
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:
     """An export's Total rows (long form: a customer or a month cell; wide form: a customer) would double every
     figure: they are left out, and said so."""
