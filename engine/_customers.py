@@ -637,9 +637,12 @@ class _Reader:
             return set()  # the common case, at C speed: no blank figure at all
         figured: set[Month] = set()
         rows: collections.Counter[Month] = collections.Counter()
+        labels = {c for c in (self.key_col, self.name_col) if c is not None}
         for row in body:
             if len(row) < width or (month := months.get(row[month_col])) is None:
                 continue
+            if any(isinstance(v := self.cell(row, c), str) and is_total_label(v) for c in labels):
+                continue  # a total row's 0 (a SUM over the blanks) is not a figure
             if _empty(row[amount_col]):
                 rows[month] += 1
             else:

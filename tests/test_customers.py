@@ -198,6 +198,9 @@ def test_the_last_months_with_rows_but_no_figure_are_not_closed_yet_not_everyone
         "December 2025 to January 2026 have 3 rows but no MRR in any (every MRR cell blank), so they are read as not "
         "closed yet and left out: the figures end in November 2025. To count December 2025 to January 2026, fill in "
         "their MRR, writing 0 for a customer who paid nothing."]
+    # a total row's 0 under the blanks (a SUM over them) is not a figure
+    totalled = check_ledger([*rows, ["Total", "2025-12", "0", ""]])
+    assert totalled.ledger is not None and totalled.ledger.last_month == Month(2025, 11)
     # a 0 is a figure: every customer paying nothing is churn, said as churn
     zeros = check_ledger([*rows[:5], ["A", "2025-12", "0", ""], ["B", "2025-12", "", ""]])
     assert zeros.ledger is not None and zeros.ledger.last_month == Month(2025, 12) and not zeros.warnings
