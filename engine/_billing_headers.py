@@ -43,6 +43,8 @@ _AMOUNT_OK = {"amount", "line", "item", "in", "cents", "net", "subtotal", "total
               "before", "pre", "due", "paid", "remaining", "price", "plan", "value", "billed", "invoice", "charge",
               "decimal", "sub", "units", "major", *CURRENCY_CODES}
 _TAX = {"tax", "taxes", "vat", "gst"}
+#: what a figure per month (or per year) is called beside the period's word: ``Monthly Amount``, ``Yearly Revenue``
+_PER_PERIOD = {"amount", "revenue", "price", "fee", "value", "charge"}
 _NOT_ATTRIBUTE = {"id", "ids", "uuid", "number", "no", "description", "email", "url", "link", "quantity", "qty",
                   "created", "updated", "at", "time", "timestamp", "memo", "note", "notes", "unit", "amount", "cents",
                   "percent", "balance", "paid", "due", "remaining", "total", "subtotal", "fee", "fees", "hosted",
@@ -92,6 +94,12 @@ def billing_role(header: str) -> Column | None:
         return Column(role="cancel", index=0, title=title)
     if "mrr" in words and words <= {"mrr", "amount", "current", "net", "total", "monthly", *CURRENCY_CODES}:
         return Column(role="mrr", index=0, title=title)
+    if words & {"monthly", "month"} and words & _PER_PERIOD and words <= {"monthly", "month", "per", "recurring",
+                                                                          *_PER_PERIOD, *CURRENCY_CODES}:
+        return Column(role="mrr", index=0, title=title)  # Monthly Amount, Amount (monthly), Monthly Revenue
+    if words & {"annual", "annually", "yearly", "year"} and words & _PER_PERIOD and \
+            words <= {"annual", "annually", "yearly", "year", "per", "recurring", *_PER_PERIOD, *CURRENCY_CODES}:
+        return Column(role="arr", index=0, title=title)  # Annual Amount, Yearly Revenue
     if (words & {"arr", "acv"} and words <= {"arr", "acv", "amount", "current", "net", "total", *CURRENCY_CODES}) or \
             words >= {"annual", "contract", "value"}:
         return Column(role="arr", index=0, title=title)
@@ -218,6 +226,8 @@ def _classify(h: BillingHeader) -> None:
             h.gap = ("a subscriptions table", ["MRR (or an amount with a Billing frequency, or ARR)"])
     elif "date" in has and amount is not None and "frequency" in has and "start" not in has:
         h.kind = "customer_months"
+    elif "start" in has and "end" in has and not money:  # a start and an end: never a customer table's month
+        h.gap = ("a subscriptions table", ["MRR (or an amount with a Billing frequency, or ARR)"])
     elif "start" in has and money and lineish:
         h.gap = ("invoice lines", ["Period End (each line's service period end)"])
     elif "end" in has and money and lineish and "start" not in has:

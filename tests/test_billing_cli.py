@@ -394,3 +394,21 @@ def test_validate_ledger_mrr_and_cohorts_read_billing_data_as_of_today(tmp_path:
         assert may[1] != september[1], command
     _, out, _ = run("validate", "--ledger", SUBSCRIPTIONS, "--today", "2026-05-10")
     assert "7 months; annual and quarterly plans spread over their months (2025-11 to 2026-05)" in out, out
+
+
+@pytest.mark.parametrize("title", ["Monthly Amount", "Amount (monthly)", "Monthly Revenue",
+                                   "Monthly Recurring Revenue"])
+def test_a_subscriptions_figure_said_to_be_monthly_is_its_mrr(title: str) -> None:
+    text = (f"Customer,Start Date,End Date,{title}\nAcme,2025-01-01,2025-12-31,1000\nBeta,2025-01-01,,500\n"
+            "Gamma,2025-02-01,,300\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 5)))
+    assert check.ledger is not None and check.ledger.source_kind == "subscriptions"
+    assert check.ledger.customer_table is not None and check.ledger.customer_table.mrr[0] == (100000,) * 5
+
+
+def test_a_start_and_an_end_beside_a_figure_of_no_known_period_is_refused_not_read_as_months() -> None:
+    # headed Revenue, the Start Date was read as a customer table's month: each customer paid in its first month
+    # only, and February answered NRR 0% (fuzz 6)
+    check = check_ledger(grid("Customer,Start Date,End Date,Revenue\nAcme,2025-01-01,2025-12-31,1000\n"),
+                         options=ReadOptions(today=Month(2025, 5)))
+    assert check.ledger is None and [i.code for i in check.issues] == ["missing_column"]
