@@ -650,6 +650,9 @@ class _Reader:
         if not figured or not rows:
             return set()  # no figure anywhere (the other checks say what is wrong), or no blank one
         last = max(figured)
+        if unfilled := sorted(m for m in rows if m < last and m not in figured):
+            self.add("error", "month_without_figures",
+                     say.months_unfilled(unfilled, sum(rows[m] for m in unfilled), self.unit))
         unlanded = [last + k for k in range(1, max(rows) - last + 1)] if max(rows) > last else []
         if unlanded:
             self.add("warning", "month_not_landed",
@@ -668,10 +671,16 @@ class _Reader:
         while month > self.first and all(_empty(self.cell(row, by_month[month])) for row in rows):
             unlanded.insert(0, month)
             month -= 1
+        count = sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
         if unlanded and month >= self.first:
-            count = sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
             self.add("warning", "month_not_landed", say.months_not_landed(unlanded, count, self.unit, "column"),
                      [a1(self.first_row + self.header.index, by_month[m]) for m in unlanded])
+        unfilled = [m for m in sorted(by_month) if self.first <= m < month
+                    and all(_empty(self.cell(row, by_month[m])) for row in rows)]
+        if unfilled and count:
+            self.add("error", "month_without_figures",
+                     say.months_unfilled(unfilled, count, self.unit, "column"),
+                     [a1(self.first_row + self.header.index, by_month[m]) for m in unfilled])
         return unlanded
 
     def fast_long(self, builder: _Builder, index_of: Mapping[Cell, int | None], width: int) -> bool:

@@ -898,6 +898,17 @@ def month_rows_missing(missing: Sequence[Month], unit: str) -> str:
             f"with {unit} 0 will do).")
 
 
+def months_unfilled(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
+    """Months between others whose rows (``form`` "row") or columns ("column") hold no figure at all."""
+    span = month_run(months)
+    held = (f"{'has' if len(months) == 1 else 'have'} {rows:,} row{'s' if rows != 1 else ''} but no {unit} in any"
+            if form == "row" else f"{'is a column' if len(months) == 1 else 'are columns'} with no {unit} for "
+            f"any of the {rows:,} customer{'s' if rows != 1 else ''}")
+    return (f"{span} {held} (every {unit} cell blank), while other months have figures: read as 0, every customer "
+            f"would churn then and come back after. Fill in {'its' if len(months) == 1 else 'their'} {unit}, "
+            "writing 0 for a customer who paid nothing.")
+
+
 def months_not_landed(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
     """The last months of a customer table, whose rows (``form`` "row") or columns ("column") hold no figure at
     all: read as not closed yet."""

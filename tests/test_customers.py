@@ -227,6 +227,24 @@ def test_a_gap_of_years_is_said_as_a_likely_placeholder_date() -> None:
         "months between (one row with MRR 0 for a month in which nobody paid)."]
 
 
+def test_a_month_between_others_with_rows_but_no_figure_is_refused_not_read_as_everyone_churning() -> None:
+    # read as 0, every customer churned in March and came back in April: March NRR 0%, no word (fuzz 6)
+    long = check_ledger([HEAD, *([k, m, v, ""] for m, v in (("2025-02", "100"), ("2025-03", ""), ("2025-04", "100"))
+                                 for k in "AB")])
+    assert long.ledger is None and [str(i) for i in long.issues] == [
+        "March 2025 has 2 rows but no MRR in any (every MRR cell blank), while other months have figures: read as 0, "
+        "every customer would churn then and come back after. Fill in its MRR, writing 0 for a customer who paid "
+        "nothing."]
+    wide = check_ledger([["Customer", "Feb 2025", "Mar 2025", "Apr 2025"], ["A", "100", "", "100"],
+                         ["B", "100", "", "100"]])
+    assert wide.ledger is None and [str(i) for i in wide.issues] == [
+        "C1: March 2025 is a column with no MRR for any of the 2 customers (every MRR cell blank), while other months "
+        "have figures: read as 0, every customer would churn then and come back after. Fill in its MRR, writing 0 for "
+        "a customer who paid nothing."]
+    zeros = check_ledger([HEAD, ["A", "2025-02", "100", ""], ["A", "2025-03", "0", ""], ["A", "2025-04", "100", ""]])
+    assert zeros.ledger is not None  # a 0 is a figure: churned, and back
+
+
 def test_keys_written_as_floats_are_their_whole_numbers() -> None:
     # pandas writes an ID column holding a blank as floats: 1001.0 is customer 1001, as in a database (fuzz 5)
     check = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1001.0", "2025-10", "0"],

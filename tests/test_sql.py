@@ -1161,6 +1161,19 @@ def test_the_last_month_with_rows_but_no_figure_is_left_out_as_a_file_leaves_it(
     assert code == 1 and "December 2025 is not in the ledger yet" in err and "not closed yet" in err
 
 
+def test_a_month_between_others_with_rows_but_no_figure_is_refused_as_a_file_refuses_it(tmp_path: Path) -> None:
+    rows: list[Row] = [(k, dt.date(2025, m, 1), None if m == 3 else 100.0) for m in (2, 3, 4) for k in ("A", "B")]
+    path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], rows,
+                     types=["VARCHAR", "DATE", "DECIMAL(10,2)"])
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("customer_id", "month", "mrr"),
+                                 *((k, f"{m:%Y-%m}", "" if v is None else v) for k, m, v in rows)])
+    code, out, _ = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 1 and out.startswith("error: mrr: March 2025 has 2 rows but no MRR in any"), out
+    assert out.replace("mrr: ", "", 1).splitlines()[0] == run("validate", "--ledger", str(csv_path))[1].splitlines()[0]
+
+
 def test_postgresql_leaves_out_the_last_month_with_rows_but_no_figure(pg_schema: str, tmp_path: Path) -> None:
     duck = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], UNLANDED,
                      types=["VARCHAR", "DATE", "DECIMAL(10,2)"])

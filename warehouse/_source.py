@@ -53,6 +53,7 @@ from engine import (
     is_total_label,
     month_rows_missing,
     months_not_landed,
+    months_unfilled,
     named_columns_elsewhere,
     names_a_column,
     read_as_cents,
@@ -362,9 +363,16 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
     pair = [r.c, r.mi]
     # the months with rows, and the most rows a customer has in each: one grouping for both checks
-    per_pair = sa.select(r.mi, sa.func.count().label("n")).group_by(*pair).subquery()
-    most = {int(mi): int(n) for mi, n in query.run(sa.select(per_pair.c.mi, sa.func.max(per_pair.c.n))
-                                                   .group_by(per_pair.c.mi))}
+    # (and, for each month, whether any row holds a figure, and how many rows it has)
+    per_pair = sa.select(r.mi, sa.func.count().label("n"), sa.func.max(r.f).label("f")).group_by(*pair).subquery()
+    by_month = query.run(sa.select(per_pair.c.mi, sa.func.max(per_pair.c.n), sa.func.max(per_pair.c.f),
+                                   sa.func.sum(per_pair.c.n)).group_by(per_pair.c.mi))
+    most = {int(mi): int(n) for mi, n, _, _ in by_month}
+    # a month with rows but no figure in any, between months with figures (the last ones are left out above)
+    unfilled = sorted((int(mi), int(rows)) for mi, _, f, rows in by_month if not f)
+    if unfilled:
+        issues.append(_error("month_without_figures", months_unfilled(
+            [Month.from_index(mi) for mi, _ in unfilled], sum(rows for _, rows in unfilled), lay.unit), sheet=where))
     repeated = any(n > 1 for n in most.values())
     if repeated and lay.distinguisher is not None:  # rows told apart by Plan (Subscription, ...) are summed
         told = r[f"a{lay.attributes.index(lay.distinguisher)}"]
