@@ -74,6 +74,9 @@ class CustomerCheck:
     issues: list[Issue] = field(default_factory=list)
 
 
+#: ``Total X`` on a line of its own: X, a subtotal's customer (``_Reader.find_subtotals``)
+_TOTAL_OF = re.compile(r"^[ \t]*total[ \t]+(\S.*)$", re.IGNORECASE | re.MULTILINE)
+
 #: a customer key that is a whole number written as a float (``1001.0``): a column of them reads ``1001``
 FLOAT_KEY = r"^\s*[0-9]+\.0+\s*$"
 _FLOAT_ID = re.compile(FLOAT_KEY)
@@ -190,6 +193,9 @@ class _Reader:
         #: the key column, the first data row's sheet row and each key's row index, when read column by column
         self.fast_rows: tuple[list[Cell], int, Sequence[int]] | None = None
         self.totals: dict[str, list[str]] = {}  # a total row's label -> the cells that hold it
+        #: ``Total Acme Holdings`` under the rows of Acme Holdings' sub-customers (QuickBooks Desktop's Sales by
+        #: Customer): a key or name cell "Total X" where X is another row's customer
+        self.subtotals = self.find_subtotals()
         #: a customer's rows in one month with different values of an attribute: (key, column) -> its index, the
         #: first such month's index, the values, the cells of the first two rows and how many months
         self.split: dict[tuple[str, int], tuple[int, int, set[str], list[str], set[int]]] = {}
@@ -305,12 +311,22 @@ class _Reader:
                          month)
             return None
 
+    def find_subtotals(self) -> frozenset[str]:
+        """The key and name cells that read ``Total X`` where X is another row's customer (``subtotals``)."""
+        cols = {c for c in (self.key_col, self.name_col) if c is not None}
+        body = self.grid[self.header.index + 1:]
+        texts = {v for c in cols for v in (row[c] for row in body if c < len(row)) if type(v) is str}
+        if not texts or not _TOTAL_OF.search("\n".join(texts)):
+            return frozenset()  # the common case: one search, at C speed
+        names = {compared(v) for v in texts}
+        return frozenset(v for v in texts if (m := _TOTAL_OF.match(v)) and compared(m[1]) in names)
+
     def total_row(self, row: Sequence[Cell], sheet_row: int) -> bool:
         """A row whose customer, name or (long form) month cell reads as a total: noted, for one warning
         per label, and left out."""
         for col in dict.fromkeys((self.key_col, self.name_col, self.header.roles.get("month"))):
             value = self.cell(row, col)
-            if isinstance(value, str) and is_total_label(value):
+            if isinstance(value, str) and (is_total_label(value) or value in self.subtotals):
                 self.totals.setdefault(value.strip(), []).append(a1(sheet_row, col or 0))
                 return True
         return False
@@ -528,8 +544,8 @@ class _Reader:
             return builder
         index, mrr, sources = builder.index, builder.mrr, builder.rows
         # total rows are rare: look for their labels once, column by column, not on every row
-        totals = any(any_total_label({row[col] for row in body if col < len(row)})
-                     for col in {key_col, name_col, month_col})
+        totals = bool(self.subtotals) or any(any_total_label({row[col] for row in body if col < len(row)})
+                                             for col in {key_col, name_col, month_col})
         known: dict[str, int] = {}  # figures repeat month after month: each text is parsed once
         for r in rows:
             row = grid[r]
@@ -710,7 +726,8 @@ class _Reader:
         else:
             currencies = None
         customers = dict.fromkeys(keys)
-        if any(type(k) is not str or not k or k.isspace() for k in customers) or any_total_label(customers):
+        if any(type(k) is not str or not k or k.isspace() for k in customers) or any_total_label(customers) or \
+                self.subtotals:
             return False
         if name_col != key_col and any_total_label(set(column(name_col))):
             return False

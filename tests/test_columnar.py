@@ -223,6 +223,8 @@ UNUSUAL = {
     # keys written as floats (pandas, an ID column with a blank): read as the whole numbers they are (fuzz 5)
     "float keys": CLEAN.replace("\n001,", "\n1.0,").replace("\n002,", "\n2.0,").replace("\n003,", "\n3.00,"),
     "float keys and a text key": CLEAN.replace("\n001,", "\n1.0,").replace("\n002,", "\n2.0,"),
+    # QuickBooks Desktop's subtotal of a parent's sub-customers, beside a customer whose name starts with Total
+    "subtotal of a customer": CLEAN + "Total Acme,,2026-01,110,,\nTotal Wine,Total Wine,2026-01,5,SMB,Pro\n",
     # next month's rows written ahead, figures blank: not closed yet, not every customer churning
     "month not closed yet": CLEAN + "001,Acme,2026-02,,SMB,Pro\n002,Beta,2026-02,,Enterprise,Pro\n",
     # billing data read by billing rules (a subscriptions export with Start and End dates), not as a table

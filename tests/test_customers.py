@@ -245,6 +245,17 @@ def test_a_month_between_others_with_rows_but_no_figure_is_refused_not_read_as_e
     assert zeros.ledger is not None  # a 0 is a figure: churned, and back
 
 
+def test_a_subtotal_of_a_customers_sub_customers_is_left_out_as_a_total() -> None:
+    # QuickBooks Desktop's Sales by Customer: "Total Acme Holdings" under its sub-customers was a fifth customer
+    # (fuzz 6); "Total Wine & More" is a customer, no row being "Wine & More"
+    check = check_ledger([["", "Jan 2025", "Feb 2025"], ["Acme Holdings", "", ""], ["   Acme East", "100", "100"],
+                          ["   Acme West", "50", ""], ["Total Acme Holdings", "150", "100"],
+                          ["Total Wine & More", "80", "80"], ["TOTAL", "230", "180"]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert [n.strip() for n in check.ledger.customer_table.names] == ["Acme East", "Acme West", "Total Wine & More"]
+    assert [i.cells for i in check.warnings] == [("A5",), ("A7",)]
+
+
 def test_keys_written_as_floats_are_their_whole_numbers() -> None:
     # pandas writes an ID column holding a blank as floats: 1001.0 is customer 1001, as in a database (fuzz 5)
     check = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1001.0", "2025-10", "0"],
