@@ -76,6 +76,9 @@ _FIELD_WORDS: dict[Field, set[str]] = {
 }
 
 
+#: words that put new customers' money in a column (``New + Expansion MRR``)
+_NEW_WORDS = {"new", "acquisition", "acquired", "newbiz"}
+
 # a money column is never a rate, and never a count unless it names its unit ("MRR from churned customers")
 _RATE_WORDS = {"rate", "percent", "pct", "ratio", "percentage"}
 _COUNT_WORDS = {"customers", "customer", "logos", "logo", "accounts", "account", "count", "users", "user",
@@ -92,6 +95,12 @@ def _tokens(header: str) -> list[str]:
     text = header.lower().replace("%", " percent ")
     text = text.replace("monthly recurring revenue", "mrr").replace("annual recurring revenue", "arr")
     return re.findall(r"[a-z0-9]+", text)
+
+
+def mixes_new_business(header: str) -> bool:
+    """A header that puts new customers' money with expansion (``New + Expansion MRR``): not Expanded MRR."""
+    seen = set(_tokens(header))
+    return bool(seen & _FIELD_WORDS["expansion"] and seen & _NEW_WORDS)
 
 
 def match_header(header: str) -> HeaderMatch | None:
@@ -118,6 +127,8 @@ def match_header(header: str) -> HeaderMatch | None:
     if seen & _RATE_WORDS or (unit is None and seen & _COUNT_WORDS):
         return None
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
+    if hits == ["expansion"] and seen & _NEW_WORDS:
+        return None  # New + Expansion MRR (``mixes_new_business``): new business is not retention
     if len(hits) == 1:
         return HeaderMatch(hits[0], unit)
     return None

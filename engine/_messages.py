@@ -183,6 +183,11 @@ def billing_invoice_level(uncertain: Sequence[tuple[str, str]], subscriptions: i
             "Chargebee: Invoice Line Items with Date From and Date To), or a subscriptions table.")
 
 
+def new_business_in_expansion(title: str, unit: str) -> str:
+    return (f"'{title}' puts new customers' {unit} with expansion, so it cannot be read as Expanded {unit}: NRR counts "
+            f"only what existing customers add. Split it into New {unit} and Expanded {unit} columns.")
+
+
 def missing_columns(titles: Sequence[str], unit: str, header_row: int | None) -> str:
     names = ", ".join(f"'{t}'" for t in titles)
     plural = "columns" if len(titles) > 1 else "a column"

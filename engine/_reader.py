@@ -39,7 +39,7 @@ from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
 from engine._fx import CODE
-from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header
+from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header, mixes_new_business
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._month import Month, month_runs
@@ -346,9 +346,18 @@ class _Reader:
             self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f), used),
                      [a1(header_row, col)])
         missing = [f for f in REQUIRED_FIELDS if f not in header.columns]
+        if "expansion" in missing:  # a New + Expansion MRR column: named, not asked for as if it were not there
+            mixed = [(c, v) for c, v in enumerate(self.grid[header.index])
+                     if isinstance(v, str) and mixes_new_business(v)]
+            for col, title in mixed:
+                self.add("error", "new_in_expansion", say.new_business_in_expansion(title.strip(), self.unit),
+                         [a1(header_row, col)])
+            if mixed:
+                missing.remove("expansion")
         if missing:
             self.add("error", "missing_column",
                      say.missing_columns([self.title(f) for f in missing], self.unit, header_row))
+        if missing or any(i.code == "new_in_expansion" for i in self.issues):
             return LedgerCheck(ledger=None, issues=self.issues)
 
         rows, pending = self.read_rows(header.index)

@@ -384,3 +384,14 @@ def test_a_spreadsheet_error_in_a_movement_is_an_error_not_a_zero() -> None:
         "0 if nothing moved.",
         "D3 (February 2026): Churned MRR '#N/A' is not an amount but a spreadsheet error; fix its formula, or enter 0 "
         "if nothing moved."]
+
+
+@pytest.mark.parametrize("title", ["New + Expansion MRR", "New & Expansion MRR", "Expansion (incl. new) MRR",
+                                   "Upsell + New MRR"])
+def test_a_column_of_new_and_expansion_mrr_is_refused_not_read_as_expansion(title: str) -> None:
+    # read as Expanded MRR, new business counted as retention: January NRR 110% where it was 102% (fuzz 6)
+    check = check_ledger([["Month", "Starting MRR", title, "Churned MRR", "Contraction MRR", "Ending MRR"],
+                          ["2025-01", "100000", "13000", "2000", "1000", "110000"]])
+    assert check.ledger is None and [str(i) for i in check.issues] == [
+        f"C1: '{title}' puts new customers' MRR with expansion, so it cannot be read as Expanded MRR: NRR counts only "
+        "what existing customers add. Split it into New MRR and Expanded MRR columns."]
