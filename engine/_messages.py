@@ -276,6 +276,16 @@ def losses_exceed_start(churn: Decimal, downgrade: Decimal, start: Decimal) -> s
     )
 
 
+def ledger_months_not_landed(months: Sequence[Month], unit: str) -> str:
+    """The last rows of a seven-column ledger with a Start but no movement: months laid out ahead."""
+    span, last, one = month_run(months), months[0] - 1, len(months) == 1
+    rows = "this last row" if one else "these last rows"
+    return (f"{span}: Expanded, Churned and Downgraded {unit} are blank in {rows}, "
+            f"so {'it is' if one else 'they are'} read as not closed yet and left out: the ledger ends in "
+            f"{last.name}. To count {'it' if one else 'one'}, enter its figures (0 where nothing "
+            "moved).")
+
+
 def no_movements(unit: str) -> str:
     return f"Expanded, Churned and Downgraded {unit} are all blank; read as 0. Enter 0 to confirm."
 

@@ -361,6 +361,7 @@ class _Reader:
             return LedgerCheck(ledger=None, issues=self.issues)
 
         rows, pending = self.read_rows(header.index)
+        rows, pending = self.unlanded(rows, pending)
         self.check_inverted()
         self.check_sequence(rows)
         if not rows and not self.errors():
@@ -378,6 +379,24 @@ class _Reader:
         ledger = Ledger(rows=tuple(rows), warnings=warnings, unit=self.unit, sheet=self.sheet, layout=layout,
                         pending=tuple(pending), currency=currency if currency and CODE.fullmatch(currency) else None)
         return LedgerCheck(ledger=ledger, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
+
+    def unlanded(self, rows: list[LedgerRow], pending: list[Month]) -> tuple[list[LedgerRow], list[Month]]:
+        """The ledger's last rows with a Start but no movement at all (Expanded, Churned and Downgraded blank: a
+        year laid out ahead, Start and End carried by formulas) are months not closed yet: left out, with one
+        warning, not read as months in which nothing moved. A blank month between others is still read as 0."""
+        unmoved = {i.month for i in self.issues if i.code == "no_movements"}
+        moved = [r.month for r in rows if r.month not in unmoved]
+        if not unmoved or not moved:
+            return rows, pending
+        last = max(moved)
+        ahead = [r for r in rows if r.month > last]
+        if not ahead:
+            return rows, pending
+        months = sorted(r.month for r in ahead)
+        self.issues = [i for i in self.issues if not (i.code == "no_movements" and i.month in months)]
+        self.add("warning", "month_not_landed", say.ledger_months_not_landed(months, self.unit),
+                 _runs(sorted(r.row for r in ahead), self.columns["month"]))
+        return [r for r in rows if r.month <= last], sorted({*pending, *months})
 
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]

@@ -188,6 +188,7 @@ def test_warnings_for_computed_cells_gaps_and_vanished_revenue() -> None:
         ["2026-02", "110,000", "1,000", "1,000", "0", "110,000", "101%"],
         ["2026-03", "105,000", "0", "0", "0", "105,000", "100%"],
         ["2026-06", "105,000", "", "", "", "", ""],
+        ["2026-07", "105,000", "0", "0", "0", "105,000", ""],  # June between months with figures: read as 0
     ]
     assert messages(grid, sheet="Ledger") == [
         "warning: Ledger!F2 (January 2026): MRR (End of Period) says 108,500.00 but Start + "
@@ -395,3 +396,16 @@ def test_a_column_of_new_and_expansion_mrr_is_refused_not_read_as_expansion(titl
     assert check.ledger is None and [str(i) for i in check.issues] == [
         f"C1: '{title}' puts new customers' MRR with expansion, so it cannot be read as Expanded MRR: NRR counts only "
         "what existing customers add. Split it into New MRR and Expanded MRR columns."]
+
+
+def test_the_last_rows_with_a_start_but_no_movement_are_months_not_closed_yet() -> None:
+    # the year laid out ahead, Start and End carried by formulas: May answered NRR 100%, nothing having moved in a
+    # month nobody had entered yet (fuzz 6)
+    grid = [HEADER, ["2025-04", "100,000", "1,000", "500", "0", "100,500", ""],
+            ["2025-05", "100,500", "", "", "", "100,500", ""], ["2025-06", "100,500", "", "", "", "100,500", ""]]
+    check = check_ledger(grid, sheet="Ledger")
+    assert check.ledger is not None and check.ledger.last_month == Month(2025, 4)
+    assert [str(i) for i in check.issues] == [
+        "Ledger!A3:A4: May 2025 to June 2025: Expanded, Churned and Downgraded MRR are blank in these last rows, so "
+        "they are read as not closed yet and left out: the ledger ends in April 2025. To count one, enter its "
+        "figures (0 where nothing moved)."]
