@@ -176,7 +176,8 @@ class Answers:
         ledger = cells.ledger
         if ledger.customers is None:
             raise QueryRefused(say.needs_customer_table("Cohorts"))
-        triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start)
+        triangle = cohort_triangle(ledger.customers, "quarter", self.app.fiscal_year_start,
+                                   Month.of(self.app.today()) - 1)
         return cohort_blocks(triangle), f"NRR by acquisition quarter: {len(triangle.rows)} cohorts"
 
     def _forecast(self, asked: Forecasting, cells: Cells) -> tuple[list[Block], str]:

@@ -63,16 +63,24 @@ class CohortTriangle:
         return max((len(r.nrr) for r in self.rows), default=0)
 
 
-def ledger_triangle(ledger: Ledger, by: CohortBy = "month", fiscal_year_start: int = 1) -> CohortTriangle:
+def ledger_triangle(ledger: Ledger, by: CohortBy = "month", fiscal_year_start: int = 1,
+                    as_of: Month | None = None) -> CohortTriangle:
     """The triangle of a ledger derived from a customer table; ``QueryError`` for a seven-column one."""
     if ledger.customers is None:
         raise QueryError(say.cohorts_need_customers())
-    return cohort_triangle(ledger.customers, by, fiscal_year_start)
+    return cohort_triangle(ledger.customers, by, fiscal_year_start, as_of)
 
 
-def cohort_triangle(table: Customers, by: CohortBy = "month", fiscal_year_start: int = 1) -> CohortTriangle:
-    """NRR by acquisition cohort (month or fiscal quarter of first payment) against age in months."""
+def cohort_triangle(table: Customers, by: CohortBy = "month", fiscal_year_start: int = 1,
+                    as_of: Month | None = None) -> CohortTriangle:
+    """NRR by acquisition cohort (month or fiscal quarter of first payment) against age in months, to the table's
+    last month or ``as_of`` (the latest closed month) when that is earlier: a table laid out ahead (0 in the months
+    to come) would show every cohort falling to 0% in months that have not happened."""
     found = acquisitions(table) if isinstance(table, CustomerTable) else table.acquisitions()
+    last = table.last if as_of is None else min(as_of, table.last)
+    if last < table.last:
+        found = tuple(Acquisition(month=a.month, customers=a.customers, paid=a.paid[:last - a.month + 1])
+                      for a in found if a.month <= last)
     groups: dict[Month, list[Acquisition]] = {}
     for acquired in found:
         month = acquired.month
@@ -90,7 +98,7 @@ def cohort_triangle(table: Customers, by: CohortBy = "month", fiscal_year_start:
             label = say.cohort_or_earlier(label)
         rows.append(CohortRow(label=label, first=key, customers=sum(a.customers for a in members), start=start,
                               nrr=nrr))
-    return CohortTriangle(by=by, rows=tuple(rows), unit=table.unit, last=table.last, currency=table.currency)
+    return CohortTriangle(by=by, rows=tuple(rows), unit=table.unit, last=last, currency=table.currency)
 
 
 def acquisitions(table: CustomerTable) -> tuple[Acquisition, ...]:

@@ -348,7 +348,8 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
 
     settings = runtime.settings
     ledger = load_ledger(runtime.source())
-    triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start)
+    triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start,
+                               Month.of(args.today or runtime.today()) - 1)
     render_triangle(triangle, out.console)
     _say_conversions(ledger, out)
     if args.png is not None and not triangle.rows:

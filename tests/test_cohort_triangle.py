@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine import CustomerTable, QueryError, cohort_triangle, ledger_triangle, read_customers, read_ledger
+from engine import CustomerTable, Month, QueryError, cohort_triangle, ledger_triangle, read_customers, read_ledger
 from tests.helpers import EXAMPLE_LEDGER
 from tests.test_cli import run
 
@@ -168,3 +168,17 @@ def test_the_heatmap_is_one_a_finance_lead_can_show(tmp_path: Path, monkeypatch:
     assert bar.get_ylabel() == "NRR %, 100% = every dollar kept"
     assert [t.get_text() for t in bar.get_yticklabels()] == ["0%", "25%", "50%", "75%", "100%", "125%", "150%",
                                                              "175%", "200%"]
+
+
+def test_the_triangle_stops_at_the_latest_closed_month_of_a_table_laid_out_ahead(tmp_path: Path) -> None:
+    # 0s written for June to August: asked on June 10th, every cohort fell to 0% in months not yet lived (fuzz 6)
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Jan 2025,Feb 2025,Mar 2025,Apr 2025,May 2025,Jun 2025,Jul 2025,Aug 2025\n"
+                    "Acme,100,100,110,110,110,0,0,0\nBeta,200,200,200,150,150,0,0,0\nGamma,,50,50,50,60,0,0,0\n",
+                    encoding="utf-8")
+    code, out, _ = run("cohorts", "--ledger", str(path), "--today", "2025-06-10")
+    assert code == 0 and " 0%" not in out and " M4\n" in out and "M5" not in out
+    ledger = read_ledger([line.split(",") for line in path.read_text(encoding="utf-8").splitlines()])
+    assert ledger.customers is not None
+    triangle = cohort_triangle(ledger.customers, "month", 1, Month(2025, 5))
+    assert triangle.last == Month(2025, 5) and [len(r.nrr) for r in triangle.rows] == [5, 4]
