@@ -3,6 +3,8 @@ built in the engine (``needs_customer_table``, ...); only the fix, in the comman
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine import Month, Period, forecast_needs_customers, needs_cohort_method, needs_customer_table
 
 
@@ -43,11 +45,16 @@ def bad_content_length() -> str:
     return "The request's Content-Length is not a number of bytes; nothing was done."
 
 
-def not_in_ledger_yet(error: str, period: Period, latest: Month) -> str:
+def not_in_ledger_yet(error: str, period: Period, latest: Month, has: Callable[[Month], bool] = lambda m: True
+                      ) -> str:
     """The engine's "not in the ledger yet" with the two ways round it: the same span ending at the latest
-    month, or ``--today`` the day after it, so that relative periods (last-month, ttm) end there."""
+    month (shortened to the months after any the ledger lacks, ``has``), or ``--today`` the day after it, so that
+    relative periods (last-month, ttm) end there."""
     months = period.last - period.first + 1
     first = period.first if period.to_date and period.first < latest else latest - (months - 1)
+    lacking = [m for m in (first + i for i in range(latest - first + 1)) if not has(m)]
+    if lacking:  # a span over a month without figures would be refused in turn
+        first = lacking[-1] + 1
     span = str(latest) if first >= latest else f"{first}..{latest}"
     after = latest + 1
     return (f"{error} Ask for a period that ends by then ({span}), or answer as of then with "

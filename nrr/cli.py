@@ -292,7 +292,8 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     try:
         report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
     except NotInLedgerYet as exc:
-        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest)) from None
+        filled = {r.month for r in ledger.rows}
+        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__)) from None
     if args.json:
         import json
 

@@ -322,3 +322,15 @@ def test_a_json_report_on_a_csv_loads_only_what_it_uses(tmp_path: Path) -> None:
             "'engine._digest')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_period_offered_instead_avoids_a_month_without_figures(tmp_path: Path) -> None:
+    # "(2025-03..2025-05)" was offered, and refused in turn for March's blank row (fuzz 6)
+    path = tmp_path / "ledger.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n"
+                    "2025-01,100000,5000,2000,1000\n2025-02,102000,4000,3000,500\n2025-03,,,,\n2025-04,105500,2000,5000,1000\n"
+                    "2025-05,101500,2000,5000,1000\n", encoding="utf-8")
+    code, _, err = run("report", "Q2 2025", "--ledger", str(path), "--today", "2025-07-10")
+    assert (code, err) == (1, "June 2025 is not in the ledger yet; the latest month is May 2025. Ask for a period that "
+                              "ends by then (2025-04..2025-05), or answer as of then with --today 2025-06-01.\n")
+    assert run("report", "2025-04..2025-05", "--ledger", str(path), "--today", "2025-07-10")[0] == 0
