@@ -59,7 +59,7 @@ from engine._customer_headers import (
 from engine._errors import AmountError, CellError
 from engine._fields import Unit
 from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_use, round_half_even
-from engine._headers import any_total_label, is_total_label, match_header
+from engine._headers import any_total_label, is_period_label, is_total_label, match_header
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
 from engine._options import NO_OPTIONS, ReadOptions
@@ -569,7 +569,7 @@ class _Reader:
             i = index_of.get(month_cell)
             if i is None and months.get(month_cell) in unlanded:
                 continue  # a month not closed yet: said once, in ``unlanded``
-            if i is None and type(month_cell) is str and is_total_label(month_cell):
+            if i is None and type(month_cell) is str and (is_total_label(month_cell) or is_period_label(month_cell)):
                 self.totals.setdefault(month_cell.strip(), []).append(a1(sheet_row, month_col))
                 continue
             if i is None and ((is_blank(amount_cell) and is_blank(month_cell))

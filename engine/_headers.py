@@ -39,6 +39,26 @@ _ALL_OF = {"customers", "accounts", "clients", "logos", "companies", "segments"}
 _PERIOD = re.compile(r"\d{4}|\d{4}-\d{1,2}|q[1-4]|h[12]|fy\d{2}|fy\d{4}")
 
 
+_MONTH_ABBR = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: a span of months where a month goes: a quarter, a half, a (fiscal) year, a range of months, with a year or not,
+#: and a summary's word after it (``Q1 2025``, ``H1``, ``FY25 YTD``, ``2025``, ``Full year``, ``Jan-Mar 2025``)
+_SPAN = re.compile(
+    r"\s*(?:(?:(?:fy|cy)\s*'?)?(?:\d{4}|\d{2})\s*[-/ ]?\s*)?"
+    r"(?:q[1-4]|h[12]|[1-4]q|(?:first|second|1st|2nd)\s+half|(?:full\s+)?year|fy\s*'?(?:\d{4}|\d{2})?|cy\s*(?:\d{4})?"
+    rf"|{_MONTH_ABBR}\s*(?:-|–|—|to|through|thru)\s*{_MONTH_ABBR})"
+    r"(?:\s*[-/ ]?\s*(?:fy|cy)?\s*'?(?:\d{4}|\d{2}))?(?:\s+(?:ytd|total|summary|to\s+date))?\s*:?\s*"
+    r"|\s*(?:19|20)\d{2}(?:\s+(?:ytd|total|summary|to\s+date))?\s*", re.IGNORECASE)
+
+
+def is_period_label(text: str) -> bool:
+    """A month cell that names a span of months, not a month: the row sums or averages the months above it.
+
+    >>> [is_period_label(t) for t in ("Q1 2025", "FY25 YTD", "H1", "2025", "Jan-Mar 2025", "Full year", "2025-03")]
+    [True, True, True, True, True, True, False]
+    """
+    return _SPAN.fullmatch(text) is not None
+
+
 def is_total_label(text: str) -> bool:
     """A customer or month cell that marks a total row: ``Total``, ``Grand total:``, ``SUBTOTAL``, a subtotal
     of a group as Excel's and Sheets' subtotals label it (``SMB Total``, ``Q1 Total``) or as people do

@@ -856,6 +856,14 @@ def total_rows(label: str, count: int) -> str:
             "counted, they would double them.")
 
 
+def summary_rows(label: str, count: int) -> str:
+    if count == 1:
+        return (f"This row ('{label}') names a span of months, not a month: it reads as a summary of the months above "
+                "and is left out of the figures.")
+    return (f"These {count} rows ('{label}') name spans of months, not months: they read as summaries of the months "
+            "above and are left out of the figures.")
+
+
 def total_column(label: str) -> str:
     return (f"This column ('{label}') reads as a total of the months beside it, not an attribute, and is left out: "
             "it is not a segment.")

@@ -39,7 +39,7 @@ from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
 from engine._fx import CODE
-from engine._headers import HEADER_SEARCH_ROWS, is_total_label, match_header, mixes_new_business
+from engine._headers import HEADER_SEARCH_ROWS, is_period_label, is_total_label, match_header, mixes_new_business
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._month import Month, month_runs
@@ -411,6 +411,7 @@ class _Reader:
         rows: list[LedgerRow] = []
         pending: list[Month] = []
         seen: dict[Month, list[int]] = defaultdict(list)
+        summaries: dict[str, list[int]] = {}  # a summary row's label -> its sheet rows
         for index in range(header_index + 1, len(self.grid)):
             sheet_row = self.first_row + index
             cells = self.grid[index]
@@ -422,6 +423,9 @@ class _Reader:
                              [self.ref(sheet_row, "month")])
                 continue
             if isinstance(month_cell, str) and is_total_label(month_cell):
+                continue
+            if isinstance(month_cell, str) and is_period_label(month_cell):  # Q1 2025, FY25 YTD: a summary row
+                summaries.setdefault(" ".join(month_cell.split()), []).append(sheet_row)
                 continue
             if (not is_blank(month_cell) and repeats_header(cells, self.grid[header_index])) or (
                     amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
@@ -436,6 +440,9 @@ class _Reader:
             row = self.read_row(cells, sheet_row, month)
             if row is not None:
                 rows.append(row)
+        for label, sheet_rows in summaries.items():
+            self.add("warning", "summary_row", say.summary_rows(label, len(sheet_rows)),
+                     _runs(sheet_rows, month_col))
         for month, sheet_rows in seen.items():
             if len(sheet_rows) > 1:
                 self.add("error", "duplicate_month", say.duplicate_month(),

@@ -256,6 +256,11 @@ def test_a_subtotal_of_a_customers_sub_customers_is_left_out_as_a_total() -> Non
     assert [i.cells for i in check.warnings] == [("A5",), ("A7",)]
 
 
+def test_a_customers_row_for_a_span_of_months_is_left_out_as_a_total() -> None:
+    check = check_ledger([HEAD, ["A", "2025-01", "100", ""], ["A", "2025-02", "110", ""], ["A", "Q1 2025", "210", ""]])
+    assert check.ledger is not None and [i.code for i in check.issues] == ["total_row"]
+
+
 def test_keys_written_as_floats_are_their_whole_numbers() -> None:
     # pandas writes an ID column holding a blank as floats: 1001.0 is customer 1001, as in a database (fuzz 5)
     check = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1001.0", "2025-10", "0"],

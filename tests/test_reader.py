@@ -409,3 +409,16 @@ def test_the_last_rows_with_a_start_but_no_movement_are_months_not_closed_yet() 
         "Ledger!A3:A4: May 2025 to June 2025: Expanded, Churned and Downgraded MRR are blank in these last rows, so "
         "they are read as not closed yet and left out: the ledger ends in April 2025. To count one, enter its "
         "figures (0 where nothing moved)."]
+
+
+@pytest.mark.parametrize("label", ["Q1 2025", "Q1", "H1 2025", "FY25", "FY2025 YTD", "2025", "Full year",
+                                   "Jan-Mar 2025"])
+def test_a_row_for_a_span_of_months_is_a_summary_left_out_with_a_warning(label: str) -> None:
+    # told "MRR (Start of Period) is blank; enter the recurring revenue" on a quarter's subtotal row (fuzz 6)
+    check = check_ledger([HEADER, ["2025-01", "100000", "5000", "2000", "1000", "", ""],
+                          ["2025-02", "102000", "4000", "3000", "500", "", ""],
+                          [label, "", "9000", "5000", "1500", "", "105.50%"]], sheet="Ledger")
+    assert check.ledger is not None and [r.month for r in check.ledger.rows] == [Month(2025, 1), Month(2025, 2)]
+    assert [str(i) for i in check.issues] == [
+        f"Ledger!A4: This row ('{label}') names a span of months, not a month: it reads as a summary of the months "
+        "above and is left out of the figures."]
