@@ -220,6 +220,8 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
         return Decimal(0), _CENT
     if body.startswith(("-", "−")) and not negative:  # $-5,000
         negative, body = True, body[1:].strip()
+    elif body.startswith("(") and body.endswith(")") and not negative:  # $ (5,000.00): accounting's negative
+        negative, body = True, body[1:-1].strip()
     if _DOT_THOUSANDS.fullmatch(body):
         raise CellError(MONEY_AMBIGUOUS)
     if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
