@@ -44,7 +44,9 @@ CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl",
 
 
 _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "value", "net",
-                 "current", *CURRENCY_CODES}  # MRR (EUR), Net MRR
+                 "current", "subscription", "committed", "billed", "paid", "gross", "actual", "normalized",
+                 "normalised", "adjusted", "reported", "booked", "invoiced", "contracted",
+                 *CURRENCY_CODES}  # MRR (EUR), Net MRR, Subscription MRR
 
 
 #: words saying a figure column holds cents, not whole currency units: ``mrr_cents``, ``Amount in cents``

@@ -895,7 +895,7 @@ MONTH_HEADER_AMBIGUOUS = ("a month the header row makes unambiguous (day/month o
                           "Mar 2026 or 2026-03")
 
 
-def customer_column_missing(role: str, header_row: int) -> str:
+def customer_column_missing(role: str, header_row: int, near: str | None = None) -> str:
     """A header with two of a customer table's three columns: what the third is called."""
     if role == "customer":
         return (f"No customer column in the header (row {header_row}); head the column that names each row's "
@@ -904,8 +904,11 @@ def customer_column_missing(role: str, header_row: int) -> str:
     if role == "month":
         return (f"No month column in the header (row {header_row}) of this customer table; add a Month (or "
                 "Period, Date) column, or give each month its own column headed like Jan 2026.")
-    return (f"No MRR column in the header (row {header_row}) of this customer table; head the column that holds "
-            "each customer's monthly figure MRR (or Revenue, Amount, ARR).")
+    said = (f"No MRR column in the header (row {header_row}) of this customer table; head the column that holds "
+            "each customer's monthly figure MRR (or Revenue, Amount, ARR)")
+    if near is not None:  # a header that names a figure in words the rules do not take: the way to name it
+        said += f", or name it in nrr.toml: [ledger] columns = {{ mrr = \"{near}\" }}"
+    return said + "."
 
 
 def month_rows_missing(missing: Sequence[Month], unit: str) -> str:

@@ -31,6 +31,7 @@ from engine._cells import (
 from engine._customer_headers import (
     customer_header_gap,
     find_customer_header,
+    header_tokens,
     named_header,
     names_a_column,
     repeats_header,
@@ -327,7 +328,11 @@ class _Reader:
                        key=lambda h: sum(f in h.columns for f in REQUIRED_FIELDS), default=None)
             gap = customer_header_gap(self.grid)
             if gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
-                self.add("error", "missing_column", say.customer_column_missing(gap[0], self.first_row + gap[1]))
+                near = None
+                if gap[0] == "amount":  # Weird MRR: a figure's header in words the rules do not read
+                    near = next((v.strip() for v in self.grid[gap[1]] if isinstance(v, str)
+                                 and header_tokens(v) & {"mrr", "arr"}), None)
+                self.add("error", "missing_column", say.customer_column_missing(gap[0], self.first_row + gap[1], near))
             elif best is None or not best.columns:
                 self.add("error", "no_header", say.no_header(self.unit))
             else:

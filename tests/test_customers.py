@@ -261,6 +261,20 @@ def test_a_customers_row_for_a_span_of_months_is_left_out_as_a_total() -> None:
     assert check.ledger is not None and [i.code for i in check.issues] == ["total_row"]
 
 
+@pytest.mark.parametrize("title", ["Subscription MRR", "Committed MRR", "Billed MRR", "Gross MRR"])
+def test_a_figure_headed_with_a_word_before_mrr_is_the_mrr(title: str) -> None:
+    check = check_ledger([["Customer", "Month", title], ["A", "2025-01", "100"], ["A", "2025-02", "120"]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
+
+
+def test_a_figure_column_the_rules_do_not_read_is_named_with_the_setting_that_reads_it() -> None:
+    check = check_ledger([["Customer", "Month", "Weird MRR"], ["A", "2025-01", "100"]])
+    assert [str(i) for i in check.issues] == [
+        "No MRR column in the header (row 1) of this customer table; head the column that holds each customer's "
+        "monthly figure MRR (or Revenue, Amount, ARR), or name it in nrr.toml: [ledger] columns = "
+        '{ mrr = "Weird MRR" }.']
+
+
 def test_keys_written_as_floats_are_their_whole_numbers() -> None:
     # pandas writes an ID column holding a blank as floats: 1001.0 is customer 1001, as in a database (fuzz 5)
     check = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1001.0", "2025-10", "0"],
