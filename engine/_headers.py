@@ -146,6 +146,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return HeaderMatch("grr", None)
     if seen & _RATE_WORDS or (unit is None and seen & _COUNT_WORDS):
         return None
+    if unit is None and seen & {"date", "dates", "day", "timestamp"}:
+        return None  # Contract Start Date: a date, never the start's money
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
     if hits == ["expansion"] and seen & _NEW_WORDS:
         return None  # New + Expansion MRR (``mixes_new_business``): new business is not retention

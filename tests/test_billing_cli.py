@@ -412,3 +412,13 @@ def test_a_start_and_an_end_beside_a_figure_of_no_known_period_is_refused_not_re
     check = check_ledger(grid("Customer,Start Date,End Date,Revenue\nAcme,2025-01-01,2025-12-31,1000\n"),
                          options=ReadOptions(today=Month(2025, 5)))
     assert check.ledger is None and [i.code for i in check.issues] == ["missing_column"]
+
+
+def test_a_contracts_export_is_told_what_a_subscriptions_table_needs_not_read_as_a_ledger() -> None:
+    # Contract Start Date was read as the seven-column ledger's MRR (Start of Period) (fuzz 6)
+    check = check_ledger(grid("Account Name,Contract Start Date,Contract End Date,Contract Value\n"
+                              "Acme,2025-01-01,2026-12-31,24000\n"), options=ReadOptions(today=Month(2025, 5)))
+    assert check.ledger is None and [i.message for i in check.issues] == [
+        "This looks like a subscriptions table (header row 1) but has no MRR (or an amount with a Billing frequency, "
+        "or ARR) column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists the "
+        "columns each kind needs)."]
