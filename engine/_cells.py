@@ -57,7 +57,8 @@ _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?"
                   r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?")
 _NAMED = re.compile(rf"({_MONTH_WORD})\.?[\s,\-/']*(\d{{4}}|\d{{2}})", re.IGNORECASE)
 _NAMED_MDY = re.compile(rf"({_MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.IGNORECASE)  # Jan 31, 2026
-_NAMED_DAY = re.compile(rf"\d{{1,2}}[\s\-]({_MONTH_WORD})\.?[\s,\-]*(\d{{4}})", re.IGNORECASE)
+# 1 Jan 2026, 1-Jan-2026, and Excel's d-mmm-yy (1-Jan-26)
+_NAMED_DAY = re.compile(rf"\d{{1,2}}[\s\-]({_MONTH_WORD})\.?(?:[\s,\-]*(\d{{4}})|-(\d{{2}}))", re.IGNORECASE)
 _MM_YYYY = re.compile(r"(\d{1,2})[/\-.](\d{4})")
 _THREE_PART = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
 _YYYYMM = re.compile(r"(\d{4})(\d{2})(?:\.0+)?")  # 202603, or 202603.0 as pandas writes a float column
@@ -108,7 +109,9 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
     if m := _NAMED.fullmatch(text):
         year = int(m[2])
         return _month(year + 2000 if year < 100 else year, MONTH_WORDS[m[1].lower()])
-    if (m := _NAMED_DAY.fullmatch(text)) or (m := _NAMED_MDY.fullmatch(text)):
+    if m := _NAMED_DAY.fullmatch(text):
+        return _month(int(m[2]) if m[2] else 2000 + int(m[3]), MONTH_WORDS[m[1].lower()])
+    if m := _NAMED_MDY.fullmatch(text):
         return _month(int(m[2]), MONTH_WORDS[m[1].lower()])
     if m := _MM_YYYY.fullmatch(text):
         return _month(int(m[2]), int(m[1]))
