@@ -59,7 +59,7 @@ from engine._customer_headers import (
 from engine._errors import AmountError, CellError
 from engine._fields import Unit
 from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_use, round_half_even
-from engine._headers import any_total_label, is_period_label, is_total_label, match_header
+from engine._headers import any_total_label, is_period_label, is_total_label, match_header, total_labels
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
 from engine._options import NO_OPTIONS, ReadOptions
@@ -315,7 +315,11 @@ class _Reader:
         """The key and name cells that read ``Total X`` where X is another row's customer (``subtotals``)."""
         cols = {c for c in (self.key_col, self.name_col) if c is not None}
         body = self.grid[self.header.index + 1:]
-        texts = {v for c in cols for v in (row[c] for row in body if c < len(row)) if type(v) is str}
+        if body and min(map(len, body)) > max(cols, default=0):  # the common case, at C speed
+            cells = {v for c in cols for v in set(map(operator.itemgetter(c), body))}
+        else:
+            cells = {row[c] for c in cols for row in body if c < len(row)}
+        texts = {v for v in cells if type(v) is str}
         if not texts or not _TOTAL_OF.search("\n".join(texts)):
             return frozenset()  # the common case: one search, at C speed
         names = {compared(v) for v in texts}
@@ -631,6 +635,9 @@ class _Reader:
         body = self.grid[start:]
         if not body or min(map(len, body)) <= key_col:
             return
+        first = body[0][key_col]
+        if not (_empty(first) or (type(first) is str and _FLOAT_ID.fullmatch(first))):
+            return  # the common case: the first key is not a float, so not every key is
         keys = set(map(operator.itemgetter(key_col), body))
         floats = {k for k in keys if type(k) is str and _FLOAT_ID.fullmatch(k)}
         if not floats or any(k not in floats and not _empty(k) for k in keys):
@@ -679,21 +686,26 @@ class _Reader:
         """The last month columns of a wide table when every customer's cell in them is blank (a total row's aside):
         a month headed ahead of time, not closed yet. Left out with a warning, as ``unlanded`` leaves out a long
         table's; a blank cell among figures is still 0."""
-        rows = [row for row in map(self.grid.__getitem__, self.data())
-                if not any(isinstance(v := self.cell(row, col), str) and is_total_label(v)
-                           for col in (self.key_col, self.name_col))]
+        body = [self.grid[r] for r in self.data()]
+        cols = dict.fromkeys((self.key_col, self.name_col))
+        texts = {v for row in body for col in cols if isinstance(v := self.cell(row, col), str)}
+        totals = total_labels(texts) | self.subtotals
+        rows = [row for row in body if not any(isinstance(v := self.cell(row, col), str) and v in totals
+                                               for col in cols)]
         unlanded: list[Month] = []
         month = last
         while month > self.first and all(_empty(self.cell(row, by_month[month])) for row in rows):
             unlanded.insert(0, month)
             month -= 1
-        count = sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
+        def customers() -> int:  # with a figure in some month: counted only for a message
+            return sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
+
         if unlanded and month >= self.first:
-            self.add("warning", "month_not_landed", say.months_not_landed(unlanded, count, self.unit, "column"),
+            self.add("warning", "month_not_landed", say.months_not_landed(unlanded, customers(), self.unit, "column"),
                      [a1(self.first_row + self.header.index, by_month[m]) for m in unlanded])
         unfilled = [m for m in sorted(by_month) if self.first <= m < month
                     and all(_empty(self.cell(row, by_month[m])) for row in rows)]
-        if unfilled and count:
+        if unfilled and (count := customers()):
             self.add("error", "month_without_figures",
                      say.months_unfilled(unfilled, count, self.unit, "column"),
                      [a1(self.first_row + self.header.index, by_month[m]) for m in unfilled])

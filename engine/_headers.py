@@ -31,6 +31,11 @@ def any_total_label(values: Iterable[object]) -> bool:
     return any(is_total_label(v) for v in values if type(v) is str and _HINTED(v))
 
 
+def total_labels(values: Iterable[object]) -> set[str]:
+    """The cells among ``values`` that read as totals, found as ``any_total_label`` finds one."""
+    return {v for v in values if type(v) is str and _HINTED(v) and is_total_label(v)}
+
+
 #: what a total's label may say after "Total" (``Total customers``, ``Total for 2025``): a company's name does not
 _TOTAL_OF = {"customers", "accounts", "clients", "logos", "companies", "all", "mrr", "arr", "revenue", "for", "of"}
 #: ``All customers``: every row above, summed
