@@ -924,12 +924,18 @@ def month_rows_missing(missing: Sequence[Month], unit: str) -> str:
             f"with {unit} 0 will do).")
 
 
+def _held_nothing(months: Sequence[Month], rows: int, unit: str, form: str) -> str:
+    """What months with no figure hold: ``rows`` rows (``form`` "row"), or a column each for ``rows`` customers."""
+    if form == "row":
+        return f"{'has' if len(months) == 1 else 'have'} {rows:,} row{'s' if rows != 1 else ''} but no {unit} in any"
+    return (f"{'is a column' if len(months) == 1 else 'are columns'} with no {unit} for any of the {rows:,} "
+            f"customer{'s' if rows != 1 else ''}")
+
+
 def months_unfilled(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
     """Months between others whose rows (``form`` "row") or columns ("column") hold no figure at all."""
     span = month_run(months)
-    held = (f"{'has' if len(months) == 1 else 'have'} {rows:,} row{'s' if rows != 1 else ''} but no {unit} in any"
-            if form == "row" else f"{'is a column' if len(months) == 1 else 'are columns'} with no {unit} for "
-            f"any of the {rows:,} customer{'s' if rows != 1 else ''}")
+    held = _held_nothing(months, rows, unit, form)
     return (f"{span} {held} (every {unit} cell blank), while other months have figures: read as 0, every customer "
             f"would churn then and come back after. Fill in {'its' if len(months) == 1 else 'their'} {unit}, "
             "writing 0 for a customer who paid nothing.")
@@ -940,9 +946,7 @@ def months_not_landed(months: Sequence[Month], rows: int, unit: str, form: str =
     all: read as not closed yet."""
     span = month_run(months)
     before = months[0] - 1
-    held = (f"{'has' if len(months) == 1 else 'have'} {rows:,} row{'s' if rows != 1 else ''} but no {unit} in any"
-            if form == "row" else f"{'is a column' if len(months) == 1 else 'are columns'} with no {unit} for "
-            f"any of the {rows:,} customer{'s' if rows != 1 else ''}")
+    held = _held_nothing(months, rows, unit, form)
     they = "it is" if len(months) == 1 else "they are"
     return (f"{span} {held} (every {unit} cell blank), so {they} read as not closed yet and left out: the figures "
             f"end in {before.name}. To count {span}, fill in {'its' if len(months) == 1 else 'their'} "
