@@ -96,11 +96,13 @@ class FileSource:
             raise SourceError(f"{self.path}: {not_a_workbook}")
         data = self.path.read_bytes()  # the fingerprint's bytes are the ones read, however the file changes
         title, titles, grid, uncomputed, computed = _xlsx_grid(self.path, data, self.worksheet)
-        # never calculated: no formula has a value (one returning "" reads as empty in a saved file,
-        # so a sheet whose other formulas have values was calculated)
-        if uncomputed and not computed:
-            raise SourceError(say.formulas_without_values(str(self.path), title, uncomputed))
         cells = Cells(grid=grid, sheet=title, source_digest=digest_bytes(data))
+        # never calculated: no formula has a value (one returning "" reads as empty in a saved file, so a sheet
+        # whose other formulas have values was calculated). Refused, unless every such formula is in a column nrr
+        # computes itself (a ledger's End and NRR Rate, as a script with openpyxl writes them): blank, they are
+        # computed, as blank End and NRR cells are
+        if uncomputed and not computed and not _only_computed(cells, uncomputed):
+            raise SourceError(say.formulas_without_values(str(self.path), title, [a1(r, c) for r, c in uncomputed]))
         if self.worksheet is None and len(titles) > 1 and [i.code for i in cells.check.issues] == [
                 "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
             raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles))
@@ -116,8 +118,24 @@ XLSX_MAX_ROWS = 1_048_576  # Excel's limit
 XLSX_MAX_CELLS = 10_000_000  # blank cells padding a row count: a row of 16,384 columns is 16,384 cells
 
 
+def _only_computed(cells: Cells, formulas: list[tuple[int, int]]) -> bool:
+    """Whether every one of these formula cells (sheet row, column) is one nrr does not read: below a seven-column
+    ledger's header in a column it computes (End, NRR Rate, GRR Rate), or in a customer table's total column or
+    total row, which it leaves out."""
+    from sheets._cellplan import parse_a1
+
+    check = cells.check
+    if check.layout is not None:
+        layout = check.layout
+        computed = {col for f, col in layout.columns.items() if f in ("end", "nrr", "grr")}
+        return all(row > layout.header_row and col in computed for row, col in formulas)
+    columns = {col for i in check.issues if i.code == "total_column" for _, col in map(parse_a1, i.cells)}
+    rows = {row + 1 for i in check.issues if i.code == "total_row" for row, _ in map(parse_a1, i.cells)}
+    return bool(columns or rows) and all(col in columns or row in rows for row, col in formulas)
+
+
 def _xlsx_grid(path: Path, data: bytes,
-               worksheet: str | None) -> tuple[str, list[str], list[list[Cell]], list[str], bool]:
+               worksheet: str | None) -> tuple[str, list[str], list[list[Cell]], list[tuple[int, int]], bool]:
     """A worksheet's title, the workbook's titles, the sheet's cells, its formula cells without a saved
     value and whether any formula has one. Whatever openpyxl's ZIP and XML layers raise on a damaged file
     (openpyxl parses rows lazily, so inside the row loop too) is a ``SourceError`` naming the file."""
@@ -143,7 +161,7 @@ def _xlsx_grid(path: Path, data: bytes,
             raise SourceError(f"{path}: no worksheet '{worksheet}'; it has {', '.join(repr(n) for n in titles)}.")
         where = f"worksheet '{title}'"
         grid: list[list[Cell]] = []
-        uncomputed: list[str] = []
+        uncomputed: list[tuple[int, int]] = []  # (sheet row, column)
         computed = False
         read = 0
         rows = zip(values[title].iter_rows(values_only=True), formulas[title].iter_rows(values_only=True),
@@ -159,7 +177,7 @@ def _xlsx_grid(path: Path, data: bytes,
                     if isinstance(f, str) and f.startswith("="):
                         computed = computed or v is not None
                         if v is None:
-                            uncomputed.append(a1(r, c))
+                            uncomputed.append((r, c))
             done = r
         return title, titles, grid, uncomputed, computed
     except (SourceError, MemoryError):

@@ -98,14 +98,38 @@ def test_formulas_never_calculated_are_named(tmp_path: Path) -> None:
     assert sheet is not None
     sheet.title = "Ledger"
     sheet.append(HEADER[:6])
-    for r in range(2, 7):
-        sheet.append([f"2026-0{r - 1}", 100000, 1000, 500, 200, f"=B{r}+C{r}-D{r}-E{r}"])
+    for r in range(2, 7):  # each Start the End above it
+        sheet.append([f"2026-0{r - 1}", 100000 if r == 2 else f"=F{r - 1}", 1000, 500, 200, f"=B{r}+C{r}-D{r}-E{r}"])
     path = tmp_path / "ledger.xlsx"
     book.save(path)  # openpyxl writes formulas without their values, as some exporters do
     assert refusal(path) == (
-        f"{path}: 5 formula cell(s) on 'Ledger' have no saved values (F2, F3, F4 and 2 more): the file was written "
+        f"{path}: 9 formula cell(s) on 'Ledger' have no saved values (F2, B3, F3 and 6 more): the file was written "
         "by a program that does not calculate formulas. Open it in Excel or LibreOffice and save it once, or "
         "export the values as CSV.")
+
+
+def test_formulas_never_calculated_only_where_nrr_computes_are_computed(tmp_path: Path) -> None:
+    # End and NRR Rate as a script writes them with openpyxl: blank to nrr, which computes both (it refused the file)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for r in range(2, 5):
+        sheet.append([f"2026-0{r - 1}", 100000 + 300 * (r - 2), 1000, 500, 200, f"=B{r}+C{r}-D{r}-E{r}", f"=F{r}/B{r}"])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    check = open_file_source(str(path)).read_cells().check
+    assert check.ledger is not None and not check.issues and [str(r.end) for r in check.ledger.rows] == [
+        "100300", "100600", "100900"]
+    wide = openpyxl.Workbook()  # a customer table's Total column and Total row, both sums
+    sheet = wide.active
+    assert sheet is not None
+    sheet.append(["Customer", "Jan 2026", "Feb 2026", "Total"])
+    sheet.append(["Acme", 100, 110, "=SUM(B2:C2)"])
+    sheet.append(["Total", "=SUM(B2:B2)", "=SUM(C2:C2)", "=SUM(D2:D2)"])
+    wide.save(path)
+    check = open_file_source(str(path)).read_cells().check
+    assert check.ledger is not None and [i.code for i in check.issues] == ["total_column", "total_row"]
 
 
 def test_a_workbook_reads_as_before(tmp_path: Path) -> None:
