@@ -4,6 +4,7 @@ The period may stand anywhere among them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot import _messages as say
@@ -55,11 +56,16 @@ class Forecasting:
     target: tuple[str, str] | None = None  # (amount, month), read by the engine
 
 
+#: a count in a command (``top 10``, ``forecast 18``): ASCII digits, few of them (``int`` refuses 4,300 digits and
+#: more, and ``²`` passes ``str.isdigit``)
+_COUNT = re.compile(r"[0-9]{1,6}")
+
+
 def parse_forecast(words: list[str]) -> Forecasting:
     """``["12", "months", "target", "$2M", "by", "Dec", "2027"]`` -> 12 months, target ``$2M`` by ``Dec 2027``."""
     months, target = 12, None
     rest = list(words)
-    if rest and rest[0].isdigit():
+    if rest and _COUNT.fullmatch(rest[0]):
         months = int(rest.pop(0))
         if not 1 <= months <= MAX_FORECAST_MONTHS:
             raise QueryRefused(say.forecast_months(str(months)))
@@ -94,7 +100,7 @@ def parse_query(text: str) -> SlackQuery:
     previous = ""
     for word in words:
         lower, after_top, previous = word.lower(), previous == "top", word.lower()
-        if after_top and lower.isdigit() and 0 < int(lower) <= MAX_TOP:
+        if after_top and _COUNT.fullmatch(lower) and 0 < int(lower) <= MAX_TOP:
             top = int(lower)
         elif pending_by:
             if by is not None:

@@ -339,7 +339,7 @@ class Setup:
         while words:
             word = words.pop(0).lower()
             value = words.pop(0) if words else ""
-            if word == "day" and value.isdecimal() and value.isascii() and 1 <= int(value) <= 28:
+            if word == "day" and re.fullmatch(r"[0-9]{1,2}", value) and 1 <= int(value) <= 28:
                 day = int(value)
             elif word == "at" and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
                 time = f"{int(value.split(':')[0]):02d}:{value.split(':')[1]}"
@@ -408,6 +408,7 @@ class Setup:
         if line not in checks:
             known = ", ".join(f"`{r}`" for r in (*self.app.alert_rules, *checks))
             raise Refused(say.bad_setup(f"`{escape(rest)}` is not an alert I know. Rules and lines: {known}."))
+        self._require_admin(caller, client)  # before anything is read of what would be changed
         number = _number(value)
         try:
             if number is None:
@@ -416,7 +417,6 @@ class Setup:
                                   else float(number))
         except ValueError as exc:
             raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc}, for `{line}`.")) from None
-        self._require_admin(caller, client)
         self._workspace().set_alerts(caller.user, team=caller.team, thresholds={line: str(parsed)})
         shown = value if line == "trailing_months" else f"{value}{'%' if line != 'move_points' else ' pts'}"
         return say.line_set(line, shown)
@@ -480,7 +480,8 @@ def _number(text: str) -> Decimal | None:
         number = Decimal(text.strip().rstrip("%"))
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    # a threshold is a few digits: 1e2000000 would be turned into a two-million-digit int, taking the CPU for minutes
+    return number if number.is_finite() and abs(number.adjusted()) <= 15 else None
 
 
 def _user(client: WebClient, user: str) -> dict[str, Any]:

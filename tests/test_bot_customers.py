@@ -125,6 +125,8 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment."),
     ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
+    ("forecast ² months", ":x: '² months' is not part of a forecast I know: `/nrr forecast [12 months] "
+                          "[target $2M by Dec 2027]`."),
     ("ttm by segment by plan", ":x: `by` is given twice (`segment`, `plan`); a report answers by one column, such as "
                                "`/nrr ttm by segment`."),
     ("movers ttm method=chained", ":x: Movers come from the cohort method; ask again without `method=sum` or "

@@ -252,6 +252,15 @@ def test_alert_values_are_numbers_said_back_safely(world: World) -> None:
     hostile = world.say("alert grr below <!channel>")
     assert "<!channel>" not in hostile and "&lt;!channel&gt;" in hostile
     assert world.say("subscribe day ²").startswith("`day ²` is not `day N` (1-28)")
+    # a number of two million digits is no threshold: said at once (made an int, it took the CPU for minutes)
+    assert world.say("alert trailing_months 1e2000000").startswith("`1e2000000` is not a number, for")
+    assert world.say("subscribe day " + "1" * 5000).startswith("`day 1111")
+    assert world.changes() == []
+
+
+def test_a_non_admin_changing_an_alert_line_is_refused_before_the_value_is_read(world: World) -> None:
+    assert world.say("alert trailing_months 1e2000000", user=MEMBER).startswith("Only workspace admins and owners")
+    assert world.say("alert grr_concerning abc", user=MEMBER).startswith("Only workspace admins and owners")
     assert world.changes() == []
 
 
