@@ -49,6 +49,7 @@ from engine import (
     Month,
     NrrError,
     Period,
+    PeriodSyntaxError,
     QueryError,
     Report,
     attribute_column,
@@ -90,20 +91,42 @@ class BotApp(SetupApp, Protocol):
 
 def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
     """The query with a word that is one of the customer table's attribute values (``enterprise``) taken
-    out of the period and made its ``where``; a seven-column ledger's query is left as it is."""
+    out of the period and made its ``where``; a seven-column ledger's query is left as it is.
+
+    Words that read as a period are a period, whatever an attribute holds: with a ``Signup Month`` column,
+    ``2025-03`` is March 2025, not the customers who signed up then. Two values are refused: one segment at a
+    time."""
     table = ledger.customers if ledger is not None else None
     words = query.period.split()
-    if table is None or not words:
+    if table is None or not words or _a_period(query.period):
         return query
     values = segment_values(table)
-    for size in (3, 2, 1):  # "mid market" before "market"
+    # (start, size, (column, value)): the longest first, "mid market" before "market"
+    found: list[tuple[int, int, tuple[str, str]]] = []
+    for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             phrase = " ".join(words[i:i + size])
-            if phrase.isdigit():  # a year, not a segment
-                continue
-            if (found := values.get(phrase.casefold())) is not None:
-                return replace(query, period=" ".join(words[:i] + words[i + size:]), where=found)
-    return query
+            if phrase.isdigit() or any(i < j + n and j < i + size for j, n, _ in found):
+                continue  # a year, not a segment; or words already taken
+            if (value := values.get(phrase.casefold())) is not None:
+                found.append((i, size, value))
+    if not found:
+        return query
+    if len({value for _, _, value in found}) > 1:
+        raise QueryRefused(say.two_segments([plain(value[1]) for _, _, value in sorted(found)]))
+    i, size, where = found[0]
+    return replace(query, period=" ".join(words[:i] + words[i + size:]), where=where)
+
+
+def _a_period(text: str) -> bool:
+    """Whether ``text`` reads as a period (on any day: the grammar, not the calendar, decides)."""
+    try:
+        resolve_period(text, dt.date(2000, 1, 15))
+    except PeriodSyntaxError:
+        return False
+    except QueryError:
+        return True  # a period, one that has not started on that day
+    return True
 
 
 def _asked(query: SlackQuery) -> str:

@@ -37,6 +37,11 @@ def by_needs_column() -> str:
     return "`by` needs a column after it, such as `/nrr ttm by segment`."
 
 
+def two_segments(values: list[str]) -> str:
+    shown = " and ".join(f"`{v}`" for v in values)
+    return f"{shown} are two segments; ask for one at a time, such as `/nrr {values[0]} last-quarter`."
+
+
 def by_twice(first: str, second: str) -> str:
     return (f"`by` is given twice (`{first}`, `{second}`); a report answers by one column, such as "
             f"`/nrr ttm by {first}`.")

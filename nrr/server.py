@@ -61,8 +61,8 @@ class RequestLimits:
             return
         path = scope.get("path", "")
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(413 if declared.isdigit() else 400, path, scope, receive, send,
+        if declared is not None and (not _whole(declared) or int(declared) > self.max_bytes):
+            await self._refuse(413 if _whole(declared) else 400, path, scope, receive, send,
                                f"Content-Length {declared[:20]}")
             return
         chunks: list[bytes] = []
@@ -234,3 +234,9 @@ def _stripe_webhook(runtime: Runtime, secret: str) -> Any:
         return JSONResponse({"received": True})
 
     return webhook
+
+
+def _whole(text: str) -> bool:
+    """A whole number as a header writes one: a few ASCII digits (``²`` passes ``str.isdigit``, and ``int`` refuses
+    4,300 digits and more)."""
+    return text.isascii() and text.isdigit() and len(text) < 16

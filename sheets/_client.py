@@ -136,7 +136,7 @@ class _RetryingHTTPClient(gspread.HTTPClient):
             except (requests.ConnectionError, requests.Timeout) as exc:
                 retry_after, failure = None, exc
             delay = min(32.0, 0.5 * 2**attempt) * self.rng()
-            if retry_after and retry_after.isdigit():
+            if retry_after and retry_after.isascii() and retry_after.isdigit() and len(retry_after) < 6:
                 delay = max(delay, float(retry_after))
             if self.clock() + delay > deadline:
                 raise failure

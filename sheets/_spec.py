@@ -41,7 +41,8 @@ def parse_sheet_spec(spec: str) -> SheetRef:
     if m := _URL.match(spec):
         parts = urlsplit(spec)
         gid_text = parse_qs(parts.fragment).get("gid") or parse_qs(parts.query).get("gid")
-        gid = int(gid_text[0]) if gid_text and gid_text[0].isdigit() else None
+        gid_written = gid_text[0] if gid_text else ""
+        gid = int(gid_written) if gid_written.isascii() and gid_written.isdigit() and len(gid_written) < 16 else None
         return SheetRef(m[1], gid=gid)
     if spec.startswith("gsheet:"):
         ident, _, title = spec.removeprefix("gsheet:").partition("/")

@@ -170,3 +170,27 @@ def test_method_cohort_is_the_cohort_method(stack: Stack) -> None:
     """``method=cohort`` asks for what a customer table answers anyway; it is not turned into chained."""
     answer = ask(stack, "movers last-quarter method=cohort")
     assert answer["blocks"][0]["text"]["text"] == "Q3 2026: NRR 88.3% · GRR 65.2% · logo retention 80.0%"
+
+
+def test_words_that_read_as_a_period_are_the_period_whatever_a_column_holds(tmp_path: Path) -> None:
+    # with a Signup Month column holding 2026-03, "/nrr 2026-03" answered last month for the customers who signed up
+    # in March (fuzz 7)
+    table = write_table(tmp_path / "customers.csv")
+    lines = table.read_text().splitlines()
+    signup = {"Acme": "2026-03", "Beta": "2025-10"}
+    table.write_text("\n".join([lines[0] + ",Signup Month",
+                                 *(f"{line},{signup.get(line.split(',')[0].strip(chr(34)), '2025-11')}"
+                                   for line in lines[1:])]) + "\n")
+    with FakeSlack() as slack:
+        runtime = Runtime(_file=settings(str(table), tmp_path), env=slack_env(slack), clock=lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            assert ask(stack, "2026-03")["blocks"][0]["text"]["text"] == ask(stack, "Mar 2026")["blocks"][0]["text"][
+                "text"]
+            assert ask(stack, "2026-03")["blocks"][0]["text"]["text"].startswith("March 2026: ")
+
+
+def test_two_segments_at_once_are_refused_naming_both(stack: Stack) -> None:
+    # "enterprise smb ttm" took Enterprise and said "'smb ttm' is not a period I know" (fuzz 7)
+    assert ask(stack, "enterprise smb ttm")["blocks"][0]["text"]["text"] == (
+        ":x: `Enterprise` and `SMB` are two segments; ask for one at a time, such as `/nrr Enterprise last-quarter`.")

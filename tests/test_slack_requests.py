@@ -93,6 +93,18 @@ def test_an_unsigned_malformed_body_is_401_as_any_unsigned_one(served: tuple[str
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("timestamp", ["\u00b2", "1" * 5000, "not-a-number"])
+def test_a_timestamp_that_is_no_whole_number_is_401_as_any_unsigned_request(served: tuple[str, FakeSlack],
+                                                                            timestamp: str) -> None:
+    # ² passed str.isdigit and 5,000 digits passed too: int() raised, and the server answered 500 (fuzz 7)
+    url, _ = served
+    response = httpx.post(f"{url}/slack/events", content=b"command=/nrr&text=ttm",
+                          headers={b"Content-Type": FORM.encode(),
+                                   b"X-Slack-Request-Timestamp": timestamp.encode("latin-1"),
+                                   b"X-Slack-Signature": b"v0=00"}, trust_env=False, timeout=30)
+    assert response.status_code == 401
+
+
 def home_opened(user: str) -> bytes:
     return json.dumps({"type": "event_callback", "team_id": "T0ACME", "api_app_id": "A0NRR", "event_id": f"Ev{user}",
                        "event": {"type": "app_home_opened", "user": user, "tab": "home"}}).encode()
