@@ -32,6 +32,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import cast
 
 from engine import _messages as say
@@ -80,6 +81,21 @@ _TOTAL_OF = re.compile(r"^[ \t]*total[ \t]+(\S.*)$", re.IGNORECASE | re.MULTILIN
 #: a customer key that is a whole number written as a float (``1001.0``): a column of them reads ``1001``
 FLOAT_KEY = r"^\s*[0-9]+\.0+\s*$"
 _FLOAT_ID = re.compile(FLOAT_KEY)
+
+
+def _distinct(body: Sequence[Sequence[Cell]], col: int) -> set[Cell]:
+    """The distinct cells of column ``col`` (None for a row too short to have one), at C speed when every row has
+    it; a cell that cannot be hashed (``Decimal('sNaN')``, which no source sends but a grid may hold) is left out."""
+    try:
+        if body and min(map(len, body)) > col:
+            return set(map(operator.itemgetter(col), body))
+        return {row[col] if col < len(row) else None for row in body}
+    except TypeError:
+        return {v for row in body if not _unhashable(v := row[col] if col < len(row) else None)}
+
+
+def _unhashable(value: Cell) -> bool:
+    return isinstance(value, Decimal) and value.is_snan()
 
 
 def _empty(value: Cell) -> bool:
@@ -162,7 +178,14 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
                                           message=say.named_columns_short(options.columns, index + first_row,
                                                                           missing_roles(header)))])
     with fewer_gc_pauses():
-        return _Reader(grid, sheet, first_row, header, options.fx).run()
+        try:
+            return _Reader(grid, sheet, first_row, header, options.fx).run()
+        except TypeError:  # a cell that cannot be hashed (Decimal('sNaN'), which no source sends): read again with
+            # each such cell a quiet NaN, which is named as not an amount or not a month like any other
+            if not any(_unhashable(v) for row in grid for v in row):
+                raise
+            quiet = [[Decimal("NaN") if _unhashable(v) else v for v in row] for row in grid]
+            return _Reader(quiet, sheet, first_row, header, options.fx).run()
 
 
 class _Reader:
@@ -315,11 +338,7 @@ class _Reader:
         """The key and name cells that read ``Total X`` where X is another row's customer (``subtotals``)."""
         cols = {c for c in (self.key_col, self.name_col) if c is not None}
         body = self.grid[self.header.index + 1:]
-        if body and min(map(len, body)) > max(cols, default=0):  # the common case, at C speed
-            cells = {v for c in cols for v in set(map(operator.itemgetter(c), body))}
-        else:
-            cells = {row[c] for c in cols for row in body if c < len(row)}
-        texts = {v for v in cells if type(v) is str}
+        texts = {v for c in cols for v in _distinct(body, c) if type(v) is str}
         if not texts or not _TOTAL_OF.search("\n".join(texts)):
             return frozenset()  # the common case: one search, at C speed
         names = {compared(v) for v in texts}
@@ -507,11 +526,7 @@ class _Reader:
         rows = self.data()
         grid, first_row = self.grid, self.first_row
         body = grid[self.header.index + 1:]
-        if body and min(map(len, body)) > month_col:  # the common case, at C speed
-            distinct = set(map(operator.itemgetter(month_col), body))
-        else:
-            distinct = {row[month_col] if month_col < len(row) else None for row in body}
-        distinct = {v for v in distinct if not is_blank(v)}
+        distinct = {v for v in _distinct(body, month_col) if not is_blank(v)}
         order = infer_date_order([v for v in distinct if isinstance(v, str)])
         months: dict[Cell, Month | None] = {}
         why: dict[Cell, str] = {}  # what an unreadable month cell should be instead
@@ -638,7 +653,7 @@ class _Reader:
         first = body[0][key_col]
         if not (_empty(first) or (type(first) is str and _FLOAT_ID.fullmatch(first))):
             return  # the common case: the first key is not a float, so not every key is
-        keys = set(map(operator.itemgetter(key_col), body))
+        keys = _distinct(body, key_col)
         floats = {k for k in keys if type(k) is str and _FLOAT_ID.fullmatch(k)}
         if not floats or any(k not in floats and not _empty(k) for k in keys):
             return
@@ -652,11 +667,7 @@ class _Reader:
         closed yet, written ahead by a date spine or a template. Read as paying nothing, they would say every
         customer churned; they are left out instead, with a warning. A blank among figures is still 0."""
         width = max(month_col, amount_col) + 1
-        if body and min(map(len, body)) >= width:
-            figures = set(map(operator.itemgetter(amount_col), body))
-        else:
-            figures = {row[amount_col] if len(row) >= width else None for row in body}
-        if not any(map(_empty, figures)):
+        if not any(map(_empty, _distinct(body, amount_col))):
             return set()  # the common case, at C speed: no blank figure at all
         figured: set[Month] = set()
         rows: collections.Counter[Month] = collections.Counter()

@@ -275,6 +275,14 @@ def test_a_figure_column_the_rules_do_not_read_is_named_with_the_setting_that_re
         '{ mrr = "Weird MRR" }.']
 
 
+@pytest.mark.parametrize("at", [(1, 1), (1, 2), (1, 0)])
+def test_a_cell_that_cannot_be_hashed_is_named_not_raised(at: tuple[int, int]) -> None:
+    # Decimal('sNaN'), which no source sends but a grid built in code may hold (found by hypothesis)
+    grid: list[list[Cell]] = [["Customer", "Month", "MRR"], ["A", "2025-01", "5"], ["A", "2025-02", ""]]
+    grid[at[0]][at[1]] = D("sNaN")
+    check_ledger(grid)  # issues, whatever they say, and no TypeError
+
+
 def test_keys_written_as_floats_are_their_whole_numbers() -> None:
     # pandas writes an ID column holding a blank as floats: 1001.0 is customer 1001, as in a database (fuzz 5)
     check = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1001.0", "2025-10", "0"],
