@@ -118,6 +118,30 @@ def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
     return replace(query, period=" ".join(words[:i] + words[i + size:]), where=where)
 
 
+_QUOTES = "\"'“”‘’`"
+
+
+def _by_words(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
+    """``by Signup Month``: a column whose header has spaces, its words after the first taken back from the
+    period they were read into, when the words together name an attribute column and the first alone does not."""
+    if query.by is None or table is None or table.attribute(query.by) is not None:
+        return query
+    words = text.split()
+    at = next((i for i, w in enumerate(words[:-1]) if w.lower() == "by" and words[i + 1] == query.by), None)
+    if at is None:
+        return query
+    for size in (4, 3, 2, 1):
+        named = words[at + 1:at + 1 + size]
+        asked = " ".join(named).strip(_QUOTES)  # by "Signup Month", quoted as in a terminal
+        if len(named) == size and (column := table.attribute(asked)) is not None:
+            period = query.period.split()
+            for word in named[1:]:
+                if word in period:
+                    period.remove(word)
+            return replace(query, by=column, period=" ".join(period))
+    return query
+
+
 def _a_period(text: str) -> bool:
     """Whether ``text`` reads as a period (on any day: the grammar, not the calendar, decides)."""
     try:
@@ -174,9 +198,16 @@ class Answers:
                 blocks, fallback = self._forecast(query.forecast, cells)
                 return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
             if query.cohorts:
+                more = " ".join(w for w in (query.period, f"by {query.by}" if query.by else "",
+                                            "movers" if query.movers else "", f"top {query.top}" if query.top else "",
+                                            "compare" if query.compare else "", "grr" if query.grr_first else "",
+                                            f"method={query.method}" if query.method else "") if w)
+                if more and more != "by quarter":  # a segment, a period: answered for everyone, it would be wrong
+                    raise QueryRefused(say.cohorts_take_no_more(plain(more)))
                 return self._cohorts(cells)
-            query = with_segment(query, cells.check.ledger)
             table = cells.check.ledger.customers if cells.check.ledger is not None else None
+            query = _by_words(query, text, table)
+            query = with_segment(query, cells.check.ledger)
             if query.by is not None and table is not None:
                 query = replace(query, by=attribute_column(table, query.by))  # said before any period
             report = self.report(query, cells=cells)

@@ -47,6 +47,11 @@ def by_twice(first: str, second: str) -> str:
             f"`/nrr ttm by {first}`.")
 
 
+def cohorts_take_no_more(words: str) -> str:
+    return (f"`/nrr cohorts` answers for the whole table, by acquisition quarter, as of the latest closed month: it "
+            f"takes no `{words}`. In a terminal, `nrr cohorts --by month` gives months.")
+
+
 def needs_customer_table(words: str) -> str:
     return engine.needs_customer_table(words, "See the README's Customer tables.")
 

@@ -66,7 +66,14 @@ def named_attribute(names: Sequence[str], column: str) -> str | None:
         return column
     wanted = compared(column)
     alike = [a for a in names if compared(a) == wanted]
+    if not alike:  # signup_month or signup-month for Signup Month
+        wanted = _spaced(column)
+        alike = [a for a in names if _spaced(a) == wanted]
     return alike[0] if len(alike) == 1 else None
+
+
+def _spaced(name: str) -> str:
+    return compared(name.replace("_", " ").replace("-", " "))
 
 
 def no_attribute(names: Sequence[str], column: str) -> str:

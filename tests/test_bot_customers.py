@@ -125,6 +125,9 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment."),
     ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
+    ("enterprise cohorts", ":x: `/nrr cohorts` answers for the whole table, by acquisition quarter, as of the latest "
+                           "closed month: it takes no `enterprise`. In a terminal, `nrr cohorts --by month` gives "
+                           "months."),  # everyone's triangle, answered as if it were Enterprise's (fuzz 7)
     ("forecast ² months", ":x: '² months' is not part of a forecast I know: `/nrr forecast [12 months] "
                           "[target $2M by Dec 2027]`."),
     ("ttm by segment by plan", ":x: `by` is given twice (`segment`, `plan`); a report answers by one column, such as "
@@ -188,6 +191,10 @@ def test_words_that_read_as_a_period_are_the_period_whatever_a_column_holds(tmp_
             assert ask(stack, "2026-03")["blocks"][0]["text"]["text"] == ask(stack, "Mar 2026")["blocks"][0]["text"][
                 "text"]
             assert ask(stack, "2026-03")["blocks"][0]["text"]["text"].startswith("March 2026: ")
+            # a column whose header has a space, typed as it reads, quoted, or with _ or - (fuzz 7)
+            shown = [texts(ask(stack, f"ttm by {by}")["blocks"][:-1]) for by in  # the share button's key aside
+                     ("Signup Month", '"Signup Month"', "signup_month", "signup-month")]
+            assert len(set(shown)) == 1 and "2026-03" in shown[0] and "No column" not in shown[0]
 
 
 def test_two_segments_at_once_are_refused_naming_both(stack: Stack) -> None:
