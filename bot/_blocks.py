@@ -34,6 +34,7 @@ from engine import (
     no_movers_sentence,
     profile_sentence,
     pts,
+    quick_ratio_text,
     rate,
     segment_lines,
     segment_name,
@@ -117,8 +118,8 @@ def money_fields(report: Report) -> Block:
         fields.append(f"*New business (implied)*\n+{currency_amount(r.new_business, cur)}")
     if growth := growth_sentence(r):
         fields.append(f"*{unit} growth*\n{growth}")
-    if r.quick_ratio is not None:
-        fields.append(f"*Quick ratio*\n{r.quick_ratio:.2f}")
+    segment = report.cohort is not None and report.cohort.segment is not None
+    fields.append(f"*Quick ratio*\n{quick_ratio_text(r, segment)}")  # or why there is none, as the terminal says
     return {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
 
 

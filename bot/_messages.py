@@ -42,6 +42,10 @@ def two_segments(values: list[str]) -> str:
     return f"{shown} are two segments; ask for one at a time, such as `/nrr {values[0]} last-quarter`."
 
 
+def top_range(asked: str, most: int) -> str:
+    return f"`top {asked}`: movers are shown from 1 to {most} of each kind, such as `/nrr top 10 movers ttm`."
+
+
 def by_twice(first: str, second: str) -> str:
     return (f"`by` is given twice (`{first}`, `{second}`); a report answers by one column, such as "
             f"`/nrr ttm by {first}`.")

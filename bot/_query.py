@@ -100,7 +100,9 @@ def parse_query(text: str) -> SlackQuery:
     previous = ""
     for word in words:
         lower, after_top, previous = word.lower(), previous == "top", word.lower()
-        if after_top and _COUNT.fullmatch(lower) and 0 < int(lower) <= MAX_TOP:
+        if after_top and _COUNT.fullmatch(lower):
+            if not 0 < int(lower) <= MAX_TOP:  # "top 26" was read as the period '26 ttm'
+                raise QueryRefused(say.top_range(plain(word), MAX_TOP))
             top = int(lower)
         elif pending_by:
             if by is not None:

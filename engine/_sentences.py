@@ -97,6 +97,19 @@ def growth_sentence(retention: Retention) -> str | None:
     return f"{'+' if retention.growth >= 0 else ''}{say.rate(retention.growth, 2)} {growth_basis(retention)}"
 
 
+def quick_ratio_text(retention: Retention, segment: bool = False) -> str:
+    """The quick ratio as every surface shows it (``1.81``), or why there is none: a segment's cohort wins no new
+    business; new business needs the next month's Start (``n/a (needs November 2026's Start)``); nothing was
+    lost to divide by."""
+    if segment:
+        return "n/a (a segment's cohort wins no new business)"
+    if retention.quick_ratio is not None:
+        return f"{retention.quick_ratio:.2f}"
+    if retention.new_business is None:
+        return f"n/a (needs {(retention.period.last + 1).name}'s Start)"
+    return "n/a (no churn or contraction)"
+
+
 def growth_basis(retention: Retention) -> str:
     """``from the Start of Jul 2026 to the Start of Oct 2026 (the month after the span)``."""
     first, after = retention.period.first, retention.period.last + 1

@@ -32,6 +32,7 @@ from engine import (
     more_warnings,
     profile_sentence,
     pts,
+    quick_ratio_text,
     rate,
     segment_name,
     tier_name,
@@ -104,13 +105,8 @@ def _money_table(report: Report) -> Table:
         money.add_row("New business (implied)", "+" + currency_amount(r.new_business, cur))
     if r.growth is not None:
         money.add_row(f"{report.unit} growth", f"{'+' if r.growth >= 0 else ''}{rate(r.growth, 2)}")
-    quick = r.quick_ratio
-    if report.cohort is not None and report.cohort.segment is not None:
-        money.add_row("Quick ratio", "n/a (a segment's cohort wins no new business)")
-    else:
-        money.add_row("Quick ratio", f"{quick:.2f}" if quick is not None else
-                      f"n/a (needs {(r.period.last + 1).name}'s Start)" if r.new_business is None else
-                      "n/a (no churn or contraction)")
+    segment = report.cohort is not None and report.cohort.segment is not None
+    money.add_row("Quick ratio", quick_ratio_text(r, segment))
     return money
 
 

@@ -212,6 +212,14 @@ def test_a_slow_ledger_is_acked_within_3_seconds_and_answered_after(tmp_path: Pa
     assert answer["blocks"][0]["text"]["text"] == "Q3 2026: NRR 98.7% · GRR 91.7%"
 
 
+def test_a_quick_ratio_slack_cannot_show_says_why_as_the_terminal_does(stack: Stack) -> None:
+    # last month's needs the next month's Start: Slack left the figure out without a word (fuzz 7)
+    _, path = stack.command("last-month")
+    assert "*Quick ratio*\\nn/a (needs November 2026's Start)" in texts(stack.answer(path)["blocks"])
+    _, path = stack.command("last-quarter")
+    assert "*Quick ratio*\\n1.81" in texts(stack.answer(path)["blocks"])
+
+
 def click_share(stack: Stack, button: dict[str, Any], name: str, replies: int = 2) -> list[dict[str, Any]]:
     payload = {"type": "block_actions", "user": {"id": "U0ANA", "name": "ana"}, "api_app_id": "A0NRR",
                "team": {"id": "T0ACME"}, "channel": {"id": "C0REVENUE"}, "container": {"type": "message"},

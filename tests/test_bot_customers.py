@@ -125,6 +125,8 @@ def test_a_segments_value_answers_for_that_segment(stack: Stack) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("ttm by region", ":x: No column 'region' in the customer table; its attribute columns are: Segment."),
     ("ttm by", ":x: `by` needs a column after it, such as `/nrr ttm by segment`."),
+    ("top 26 movers ttm", ":x: `top 26`: movers are shown from 1 to 25 of each kind, such as `/nrr top 10 movers "
+                          "ttm`."),  # was "'26 ttm' is not a period I know" (fuzz 7)
     ("enterprise cohorts", ":x: `/nrr cohorts` answers for the whole table, by acquisition quarter, as of the latest "
                            "closed month: it takes no `enterprise`. In a terminal, `nrr cohorts --by month` gives "
                            "months."),  # everyone's triangle, answered as if it were Enterprise's (fuzz 7)
