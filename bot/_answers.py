@@ -178,10 +178,12 @@ class Answers:
             return self.app.report(ledger, period, query.method, top=query.top or TOP_MOVERS, by=query.by,
                                    where=query.where)
         except QueryError as exc:
-            first, last = ledger.first_month, ledger.last_month
+            first, last, what = ledger.first_month, ledger.last_month, "ledger"
+            if ledger.customers is not None:  # its months, not its ledger's (whose first is the table's second)
+                first, last, what = ledger.customers.first, ledger.customers.last, "customer table"
             if first is None or last is None:
                 raise
-            raise QueryRefused(say.period_not_covered(plain(str(exc)), first.name, last.name)) from exc
+            raise QueryRefused(say.period_not_covered(plain(str(exc)), first.name, last.name, what)) from exc
 
     def answer(self, text: str, caller: Caller | None = None, client: WebClient | None = None
                ) -> tuple[list[Block], str]:

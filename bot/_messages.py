@@ -64,8 +64,8 @@ def needs_cohort_method(words: str) -> str:
     return engine.needs_cohort_method(words, "ask again without `method=sum` or `method=chained`")
 
 
-def period_not_covered(message: str, first: str, last: str) -> str:
-    return f"{message} The ledger covers {first} to {last}."
+def period_not_covered(message: str, first: str, last: str, what: str = "ledger") -> str:
+    return f"{message} The {what} covers {first} to {last}."
 
 
 def invalid_ledger(count: int) -> str:

@@ -88,6 +88,10 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     return f"{first.short} to {last.short}"
 
 
+#: en dash, em dash, minus sign, figure dash, non-breaking hyphen: a hyphen in a period
+_PUNCTUATION = str.maketrans(dict.fromkeys("\u2013\u2014\u2212\u2012\u2011\u2010", "-"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Ask:
     """A period query, normalised, with the day it is asked on and the fiscal-year start."""
@@ -100,7 +104,8 @@ class _Ask:
 
     @classmethod
     def of(cls, query: str, today: dt.date, fiscal_year_start: int) -> _Ask:
-        text = re.sub(r"\s+", " ", query.strip().lower())
+        # dashes and an ellipsis as smart punctuation writes them (Slack, Docs, Excel): 2026–01…2026–03
+        text = re.sub(r"\s+", " ", query.strip().lower().translate(_PUNCTUATION).replace("\u2026", ".."))
         return cls(query=query, text=text, key=re.sub(r"[\s_]+", "-", text), current=Month.of(today),
                    fys=fiscal_year_start)
 

@@ -203,3 +203,10 @@ def test_two_segments_at_once_are_refused_naming_both(stack: Stack) -> None:
     # "enterprise smb ttm" took Enterprise and said "'smb ttm' is not a period I know" (fuzz 7)
     assert ask(stack, "enterprise smb ttm")["blocks"][0]["text"]["text"] == (
         ":x: `Enterprise` and `SMB` are two segments; ask for one at a time, such as `/nrr Enterprise last-quarter`.")
+
+
+def test_a_period_before_the_table_says_the_tables_months_not_its_ledgers(stack: Stack) -> None:
+    # "its first month is October 2025. The ledger covers November 2025 to ...": two first months (fuzz 7)
+    assert ask(stack, "2025-10")["blocks"][0]["text"]["text"] == (
+        ":x: The cohort is the customers paying in September 2025, which is not in the customer table; its first "
+        "month is October 2025. The customer table covers October 2025 to October 2026.")
