@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -42,6 +43,12 @@ def example_rows() -> tuple[list[str], list[Row]]:
     with CUSTOMERS.open(encoding="utf-8") as f:
         header, *rows = list(csv.reader(f))
     return header, [(r[0], r[1], dt.date.fromisoformat(r[2] + "-01"), float(r[3]), r[4], r[5]) for r in rows]
+
+
+@functools.cache
+def csv_answer(*asked: str) -> tuple[int, str, str]:
+    """``nrr`` asked of the example CSV, the answer every database's is compared with: worked out once a run."""
+    return run(*asked, "--ledger", str(CUSTOMERS))
 
 
 def duck_file(path: Path, header: Sequence[str], rows: Sequence[Row], table: str = "mrr",
@@ -90,7 +97,7 @@ KINDS = [("duckdb", asked) for asked in ASKED] + [("parquet", ASKED[i]) for i in
 def test_a_duckdb_or_parquet_table_answers_as_the_csv_does(example_duck: Path, asked: tuple[str, ...],
                                                            kind: str) -> None:
     spec = f"{example_duck}#mrr" if kind == "duckdb" else str(example_duck.with_suffix(".parquet"))
-    expected = run(*asked, "--ledger", str(CUSTOMERS))
+    expected = csv_answer(*asked)
     assert expected[0] == 0
     assert run(*asked, "--ledger", spec) == expected
 
@@ -118,7 +125,7 @@ FORECASTS = [("forecast", "--json", *TODAY), ("forecast", *TODAY),
 @pytest.mark.parametrize("asked", FORECASTS, ids=" ".join)
 def test_a_forecast_of_a_database_table_is_the_csvs(example_duck: Path, asked: tuple[str, ...], kind: str) -> None:
     spec = f"{example_duck}#mrr" if kind == "duckdb" else str(example_duck.with_suffix(".parquet"))
-    expected = run(*asked, "--ledger", str(CUSTOMERS))
+    expected = csv_answer(*asked)
     assert expected[0] == 0 and ("--json" not in asked or json.loads(expected[1])["months"])
     assert run(*asked, "--ledger", spec) == expected
 
@@ -238,12 +245,12 @@ def same_answers(table: Any, grid: list[list[Any]], today: dt.date) -> None:
     same_forecasts(ledger.customers, memory.ledger.customers)
 
 
-def same_forecasts(table: Any, memory: Any) -> list[dict[str, Any]]:
+def same_forecasts(table: Any, memory: Any, as_of_months: int = 3) -> list[dict[str, Any]]:
     """The forecasts of the table and of the same rows in memory, as of its last months, one in its first year and
     one with a target: the same JSON, band and backtest to the cent, and the same method sentence. With a target
     the band is left out: it is the same resamplings, a few months further."""
     found = []
-    for as_of in (memory.last, memory.last - 7, memory.first + 5):
+    for as_of in (memory.last, memory.last - 7, memory.first + 5)[:as_of_months]:
         for target in (None, (Decimal("50000"), as_of + 15)):
             ours, theirs = (build_forecast(t, as_of, target=target, band=target is None) for t in (table, memory))
             assert forecast_to_dict(ours) == forecast_to_dict(theirs), (as_of, target)
@@ -271,7 +278,8 @@ def test_a_forecast_with_segments_of_their_own_is_the_memorys(tmp_path: Path) ->
     table = open_warehouse_source(f"{path}#mrr").read_cells().check.ledger
     memory = check_ledger(grid_of(header, rows)).ledger
     assert table is not None and memory is not None and memory.customers is not None
-    same_forecasts(table.customers, memory.customers)
+    same_forecasts(table.customers, memory.customers, as_of_months=1)  # the segments' rates: the other months'
+    # forecasts are the generated tables' (test_generated_tables_give_the_engines_figures_in_duckdb)
     forecast = build_forecast(table.customers, memory.customers.last)  # type: ignore[arg-type]
     assert forecast.method == "age-aware" and "SMB" in forecast.segments and forecast.backtest is not None
 
@@ -528,7 +536,7 @@ def test_postgresql_answers_the_examples_as_the_csv_does(pg_schema: str) -> None
     header, rows = example_rows()
     spec = pg_table(pg_schema, "customer_mrr", header, rows, ["text", "text", "date", "numeric(12,2)", "text", "text"])
     for asked in (*ASKED, *FORECASTS):
-        assert run(*asked, "--ledger", spec) == run(*asked, "--ledger", str(CUSTOMERS)), asked
+        assert run(*asked, "--ledger", spec) == csv_answer(*asked), asked
 
 
 def test_postgresql_generated_table_with_a_hostile_name(pg_schema: str) -> None:
@@ -998,14 +1006,14 @@ def test_a_month_written_yyyymm_in_a_database_answers_as_the_csv_does(tmp_path: 
         specs.append(str(path.with_suffix(".parquet")))
     asked = ("ledger", "--csv")  # every month's movements: each row in its month
     for spec in specs:
-        assert run(*asked, "--ledger", spec) == run(*asked, "--ledger", str(CUSTOMERS)), spec
+        assert run(*asked, "--ledger", spec) == csv_answer(*asked), spec
 
 
 def test_postgresql_reads_an_integer_yyyymm_month(pg_schema: str) -> None:
     header, rows = example_rows()
     spec = pg_table(pg_schema, "ym", header, yyyymm(rows, False),
                     ["text", "text", "integer", "numeric(12,2)", "text", "text"])
-    assert run(*ASKED[0], "--ledger", spec) == run(*ASKED[0], "--ledger", str(CUSTOMERS))
+    assert run(*ASKED[0], "--ledger", spec) == csv_answer(*ASKED[0])
 
 
 @pytest.mark.parametrize(("value", "kind"), [(202513, "INTEGER"), (45658, "INTEGER"), (202501.5, "DOUBLE"),
@@ -1076,7 +1084,7 @@ def test_total_rows_in_a_database_are_left_out_and_said_as_a_file_says_them(tmp_
     with csv_path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(grid_of(header, totalled))
     path = duck_file(tmp_path / "t.duckdb", header, totalled)
-    clean = run(*ASKED[2], "--ledger", str(CUSTOMERS))
+    clean = csv_answer(*ASKED[2])
     for spec in (f"{path}#mrr", str(csv_path)):
         code, out, _ = run(*ASKED[2], "--ledger", spec)
         data, expected = json.loads(out), json.loads(clean[1])
