@@ -204,7 +204,7 @@ class Answers:
                                             "movers" if query.movers else "", f"top {query.top}" if query.top else "",
                                             "compare" if query.compare else "", "grr" if query.grr_first else "",
                                             f"method={query.method}" if query.method else "") if w)
-                if more and more != "by quarter":  # a segment, a period: answered for everyone, it would be wrong
+                if more and more.lower() != "by quarter":  # a segment, a period: answered for all, wrong
                     raise QueryRefused(say.cohorts_take_no_more(plain(more)))
                 return self._cohorts(cells)
             table = cells.check.ledger.customers if cells.check.ledger is not None else None

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -477,11 +478,27 @@ def _digest_month(args: argparse.Namespace, runtime: Runtime) -> Month:
     return Month.of(runtime.today()) - 1
 
 
+def _digest_channel(text: str, runtime: Runtime) -> str:
+    """The channel ``--channel`` names: a Slack channel id in any case and spacing, or a ``[[digests]]`` name
+    (``#revenue``), as the id a digest is posted and remembered by: ``c0revenue1`` and ``#revenue`` posted the
+    digest again, each a key of its own."""
+    written = text.strip()
+    for schedule in runtime.settings.digests:
+        if written.upper() == schedule.channel or (schedule.name and written.lstrip("#").strip().casefold() ==
+                                                   schedule.name.casefold()):
+            return schedule.channel
+    if re.fullmatch(r"[CGD][A-Z0-9]{6,}", written.upper()):
+        return written.upper()
+    raise UsageError(f"--channel {written!r} is not a Slack channel id such as C0123ABCD (channel details > About, at "
+                     "the bottom), nor the name of a [[digests]] table in nrr.toml.")
+
+
 def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     from bot import blocks_to_text, digest_blocks
     from nrr.scheduling import TickReport, build_service, occurrence_for, schedule_for
 
-    channel = args.channel or (runtime.settings.digests[0].channel if runtime.settings.digests else None)
+    channel = _digest_channel(args.channel, runtime) if args.channel is not None else (
+        runtime.settings.digests[0].channel if runtime.settings.digests else None)
     if channel is None:
         raise UsageError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
     schedule = schedule_for(runtime, channel)
@@ -534,6 +551,11 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         when = f" at {post.posted_at:%Y-%m-%d %H:%M} UTC" if post.posted_at else ""
         out.print(f"The {month.name} digest for {schedule.label} was already posted{when}; nothing to do "
                   "(--force posts it again).", markup=False)
+        return EXIT_OK
+    if post is not None and post.status in ("claimed", "sending") and post.lease_until is not None \
+            and post.lease_until > runtime.clock():  # cron started two runs: the other one is posting it
+        out.print(f"The {month.name} digest for {schedule.label} is being posted by another run; nothing to do.",
+                  markup=False)
         return EXIT_OK
     state = post.status if post else "not claimed"
     raise CommandError(f"The {month.name} digest for {schedule.label} is {state}"

@@ -584,6 +584,17 @@ _SLACK_NEEDS: dict[SlackUse, tuple[tuple[str, str], ...]] = {
 }
 
 
+def _http_url(text: str) -> bool:
+    """An http(s) address with a host: what an API's base URL has to be."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # http://[::1
+        return False
+
+
 def missing_secret(name: str, purpose: str) -> str:
     return f"{name} is not set: nrr needs it to {purpose}. Set it in the environment and start again."
 
@@ -611,5 +622,8 @@ def slack_secrets(env: Mapping[str, str], use: SlackUse = "events") -> SlackSecr
         if not env.get(name):
             raise ConfigError(missing_secret(name, purpose))
     api_url = env.get("SLACK_API_URL") or SLACK_API_URL
+    if not _http_url(api_url):  # said now, before a digest is claimed: a post that cannot start is not "sending"
+        raise ConfigError(f"SLACK_API_URL {api_url[:100]!r} is not a URL such as {SLACK_API_URL}; set it to Slack's "
+                          "Web API address (or unset it to use Slack's own) and start again.")
     return SlackSecrets(env["SLACK_BOT_TOKEN"], env.get("SLACK_SIGNING_SECRET") if use == "events" else None,
                         env.get("SLACK_APP_TOKEN"), api_url if api_url.endswith("/") else api_url + "/")

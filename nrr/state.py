@@ -167,6 +167,7 @@ class Post:
     last_error: str | None
     posted_at: dt.datetime | None
     ts: str | None
+    lease_until: dt.datetime | None = None  # a claim's, or a send's: held by a run until then
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +202,18 @@ class AlertRecord:
     posted_at: dt.datetime
 
 
+def _create_tables(engine: Engine) -> None:
+    """What is missing, created (every change so far only adds tables), each ``IF NOT EXISTS``: two runs opening a
+    new database at once (cron's digests) raced to create a table, and the loser failed on "already exists"."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            conn.execute(CreateTable(table, if_not_exists=True))
+            for index in table.indexes:
+                conn.execute(CreateIndex(index, if_not_exists=True))
+
+
 class StateStore:
     """The state database. ``owner`` names this instance in claims and leases."""
 
@@ -216,7 +229,7 @@ class StateStore:
             else:
                 self.engine = create_engine(url, pool_pre_ping=True)
             if upgrade:
-                metadata.create_all(self.engine)  # every change so far only adds tables
+                _create_tables(self.engine)
                 version = self.get_value("schema-version")
                 if not isinstance(version, int) or version < SCHEMA_VERSION:
                     if isinstance(version, int) and version < 3:  # answers kept among the values, never pruned
@@ -243,7 +256,7 @@ class StateStore:
             return None
         return Post(key=row["key"], kind=row["kind"], channel=row["channel"], status=row["status"],
                     attempts=row["attempts"], last_error=row["last_error"],
-                    posted_at=_utc(row["posted_at"]), ts=row["ts"])
+                    posted_at=_utc(row["posted_at"]), ts=row["ts"], lease_until=_utc(row["lease_until"]))
 
     def claim(self, key: str, kind: str, channel: str, now: dt.datetime, *, force: bool = False) -> bool:
         """Take ``key`` for this instance, in a transaction; False if it is posted, being posted,

@@ -88,3 +88,44 @@ def test_dry_run_judges_alerts_by_the_setup_made_from_slack(tmp_path: Path, monk
     assert (code, err) == (0, "")
     assert "Alerts for #slack-alerts as of September 2026: 4" in out
     assert "tier_drop" not in out
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://[::1"])
+def test_a_malformed_slack_api_url_is_said_before_the_digest_is_claimed(tmp_path: Path, url: str) -> None:
+    # the digest was left "sending" by an internal error, and never posted once the URL was fixed (fuzz 8)
+    args = ("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(EXAMPLE_LEDGER))
+    state = {"SLACK_BOT_TOKEN": BOT_TOKEN, "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+    assert run(*args, env={**state, "SLACK_API_URL": url}) == (1, "", (
+        f"SLACK_API_URL {url!r} is not a URL such as https://slack.com/api/; set it to Slack's Web API address (or "
+        "unset it to use Slack's own) and start again.\n"))
+    with FakeSlack() as slack:
+        assert run(*args, env={**state, "SLACK_API_URL": slack.api_url})[0] == 0
+        assert len([p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]) == 1
+
+
+def test_one_channel_written_another_way_is_one_digest(tmp_path: Path) -> None:
+    # c0revenue1, " C0REVENUE1" and #revenue (the [[digests]] name) each posted the digest again (fuzz 8)
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        for channel in ("C0REVENUE1", "c0revenue1", " C0REVENUE1", "#revenue"):
+            assert run("digest", "--config", str(EXAMPLE_CONFIG), "--channel", channel, "--month", "2026-10",
+                       env=env)[0] == 0
+        assert len([p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]) == 1
+        code, _, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--channel", "revenue-team", "--month",
+                           "2026-10", env=env)
+        assert code == 2 and "is not a Slack channel id such as C0123ABCD" in err
+
+
+def test_a_digest_another_run_is_posting_is_left_to_it(tmp_path: Path) -> None:
+    # cron started two runs: the second was told to pass --force, which would post it twice (fuzz 8)
+    from nrr.state import StateStore
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    StateStore(url, owner="other").claim("digest:C0REVENUE1:2026-10", "digest", "C0REVENUE1", NOW)
+    with FakeSlack() as slack:
+        code, out, _ = run("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(EXAMPLE_LEDGER),
+                           env={"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url, "NRR_STATE_URL": url})
+        assert (code, out) == (0, "The October 2026 digest for C0REVENUE1 is being posted by another run; nothing to "
+                                  "do.\n")
+        assert slack.posts("chat.postMessage") == []
