@@ -163,6 +163,7 @@ from engine._retention import (
     trailing_12m,
 )
 from engine._sentences import (
+    annual_heading,
     approximation_note,
     benchmark_basis,
     benchmark_missing,
@@ -383,6 +384,7 @@ __all__ = [
     "alert_ledger_clean",
     "alert_ledger_errors",
     "annual_figure",
+    "annual_heading",
     "annual_series",
     "any_alike",
     "any_total_label",

@@ -53,6 +53,16 @@ def benchmark_basis(trailing: Trailing) -> str:
     return f"trailing 12 months to {trailing.as_of.short}"
 
 
+def annual_heading(trailing: Trailing) -> str:
+    """A heading for the benchmarked figure that names its basis: ``Trailing 12 months``, ``12-month cohort`` or
+    ``Annualized (7 months)``, never "Trailing 12 months" over a figure from fewer."""
+    if trailing.cohort:
+        return "12-month cohort"
+    if trailing.annualized:
+        return f"Annualized ({say.months(trailing.months)})"
+    return "Trailing 12 months"
+
+
 def approximation_note(trailing: Trailing | None) -> str | None:
     """What a benchmarked figure from a seven-column ledger is, in one clause: ``chained from month totals:
     an approximation of the 12-month cohort figure, ...; add a customer tab for the exact one``; for a

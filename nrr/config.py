@@ -377,10 +377,17 @@ class DigestSchedule:
 ALERT_RULES = (*RULES, "ledger_errors")
 
 
-def _pct_line(value: object) -> Decimal:
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1000:
-        return Decimal(str(value)) / 100
-    raise ValueError("a percentage such as 85")
+def _pct_line_up_to(most: int) -> Callable[[object], Decimal]:
+    """A line written as a percentage (85), kept as a ratio (0.85): from 1 to ``most``. 0.85 is refused, not read as
+    0.85%, under which the alert would never fire; nor a GRR line above 100%, which no GRR can reach."""
+    def check(value: object) -> Decimal:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= most:
+            return Decimal(str(value)) / 100
+        raise ValueError(f"a percentage from 1 to {most}, such as 85 (not 0.85)")
+    return check
+
+
+_pct_line = _pct_line_up_to(100)
 
 
 def _points(value: object) -> Decimal:
@@ -391,7 +398,8 @@ def _points(value: object) -> Decimal:
 #: ``[alerts.rules]`` and ``[alerts.thresholds]``: the keys each may hold, with their checks.
 ALERT_TABLES: dict[str, dict[str, Callable[[object], Any]]] = {
     "rules": dict.fromkeys(ALERT_RULES, _bool),
-    "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line, "expansion_dependent_nrr": _pct_line,
+    "thresholds": {"grr_concerning": _pct_line, "grr_leaky": _pct_line,
+                   "expansion_dependent_nrr": _pct_line_up_to(1000),
                    "move_points": _points, "trailing_months": _int_range(2, 24), "logo_retention": _pct_line,
                    "concentration": _pct_line},
 }

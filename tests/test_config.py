@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,18 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
         load_settings(str(tmp_path / "nope.toml"), {})
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(write(tmp_path, "[ledger\n"), {})
+
+
+@pytest.mark.parametrize(("line", "value"), [("grr_concerning", "0.85"), ("grr_concerning", "185"),
+                                             ("logo_retention", "0"), ("expansion_dependent_nrr", "2000")])
+def test_an_alert_line_no_figure_could_cross_is_refused(tmp_path: Path, line: str, value: str) -> None:
+    # 0.85 read as 0.85%: the GRR alerts never fired, while the digest said GRR was concerning (fuzz 8)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, f"[alerts.thresholds]\n{line} = {value}\n"), {})
+    assert "such as 85 (not 0.85)" in str(caught.value) and line in str(caught.value)
+
+
+def test_an_nrr_line_above_100_is_a_line() -> None:
+    from nrr.config import ALERT_TABLES
+
+    assert ALERT_TABLES["thresholds"]["expansion_dependent_nrr"](105) == Decimal("1.05")

@@ -68,3 +68,18 @@ def test_the_segment_table_is_headed_by_the_column_it_is_by_with_logo_retention_
     head = lines.index("Plan       ┃     NRR ┃     GRR ┃   Logos ┃ Customers ┃   Start ┃     End")
     assert lines[head + 3] == "Growth     │ 106.85% │  86.42% │  81.25% │     13/16 │ $16,566 │ $17,701"
     assert "Plan       ┃ Benchmark (12-month cohort)" in lines
+
+
+def test_the_annual_figures_heading_names_its_basis() -> None:
+    # the add-on headed an annualized 7-month figure "Trailing 12 months" (fuzz 8)
+    from decimal import Decimal
+
+    from engine import Month, Trailing, annual_heading
+
+    def trailing(months: int, *, annualized: bool = False, cohort: bool = False) -> Trailing:
+        return Trailing(as_of=Month(2026, 7), nrr=Decimal("0.79"), grr=Decimal("0.70"), months=months,
+                        annualized=annualized, cohort=cohort)
+
+    assert annual_heading(trailing(7, annualized=True)) == "Annualized (7 months)"
+    assert annual_heading(trailing(12)) == "Trailing 12 months"
+    assert annual_heading(trailing(12, cohort=True)) == "12-month cohort"

@@ -36,6 +36,7 @@ from engine import (
     NrrError,
     Period,
     Report,
+    annual_heading,
     approximation_note,
     benchmark_basis,
     benchmark_missing,
@@ -131,7 +132,7 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
         if (missing := benchmark_missing(t)) is not None:
             widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
         elif t is not None:
-            widgets.append(_text("Trailing 12 months", f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
+            widgets.append(_text(annual_heading(t), f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
                                  benchmark_basis(t)))
         widgets += _benchmark_widgets(report)
         if t is not None and (note := approximation_note(t)):
