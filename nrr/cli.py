@@ -587,7 +587,7 @@ def _configure_logging(env: Mapping[str, str]) -> None:
     """
     import logging
 
-    logging.basicConfig(level=logging.DEBUG if env.get("NRR_DEBUG") else logging.INFO,
+    logging.basicConfig(level=logging.DEBUG if debug_on(env) else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "urllib3", "slack_bolt", "slack_sdk", "google", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -734,7 +734,7 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
             err.print(f"nrr {args.command} needs the {extra} extra, which is not installed: "
                       f"pip install 'nrr[{extra}]' (or 'nrr[all]').", markup=False, soft_wrap=True)
             return EXIT_INPUT
-        if env.get("NRR_DEBUG"):
+        if debug_on(env):
             import traceback
 
             traceback.print_exc()
@@ -787,3 +787,8 @@ def run() -> None:  # console-script entry point
                 stream.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def debug_on(env: Mapping[str, str]) -> bool:
+    """``NRR_DEBUG`` set to anything but nothing, 0, false, no or off."""
+    return env.get("NRR_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")

@@ -37,6 +37,7 @@ from typing import Any
 
 from engine import Cells, CustomerTable, DenseGrid, Month, PackedTexts, dense_customer_check
 from sheets._columnar import COLUMNAR_FROM_BYTES, columnar_available, read_columnar
+from sheets._errors import SourceError
 
 MAGIC = b"NRRCACHE2\n"
 #: a file changed within this long of being read may have kept its stat: its bytes are compared too
@@ -54,7 +55,7 @@ def cache_dir_from(env: Mapping[str, str]) -> Path | None:
     if own:
         return Path(own).expanduser()
     xdg = env.get("XDG_CACHE_HOME", "").strip()
-    if xdg:
+    if xdg and Path(xdg).is_absolute():  # a relative one is invalid and ignored, as the XDG spec says
         return Path(xdg) / "nrr"
     home = env.get("HOME", "").strip()
     return Path(home) / ".cache" / "nrr" if home else None
@@ -239,7 +240,10 @@ def finish_cache_writes() -> None:
 def fast_read_from_env(env: Mapping[str, str]) -> FastRead:
     """The fast read the environment asks for: ``NRR_COLUMNAR=auto`` (the default: from
     ``COLUMNAR_FROM_BYTES``), ``always`` or ``never``; the cache in ``cache_dir_from(env)``, written behind."""
-    mode = env.get("NRR_COLUMNAR", "auto").strip().lower()
+    mode = env.get("NRR_COLUMNAR", "auto").strip().lower() or "auto"
+    if mode not in ("auto", "always", "never"):
+        raise SourceError(f"NRR_COLUMNAR {mode[:40]!r} is not auto, always or never; set one of them, or unset it "
+                          "(auto: large CSV files are read column by column).")
     start = {"always": 0, "never": None}.get(mode, COLUMNAR_FROM_BYTES)
     return FastRead(start, cache_dir_from(env), write_behind=True)
 

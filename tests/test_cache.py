@@ -8,6 +8,7 @@ import io
 import os
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from engine import PackedTexts
@@ -115,7 +116,17 @@ def test_the_cache_directory_comes_from_the_environment(tmp_path: Path) -> None:
     assert cache_dir_from({"XDG_CACHE_HOME": "/x", "HOME": "/home/a"}) == Path("/x/nrr")
     assert cache_dir_from({"HOME": "/home/a"}) == Path("/home/a/.cache/nrr")
     assert cache_dir_from({"NRR_CACHE_DIR": "off", "HOME": "/home/a"}) is None
+    # a relative XDG_CACHE_HOME is invalid and ignored, as the XDG spec says: it wrote ./rel/nrr (fuzz 8)
+    assert cache_dir_from({"XDG_CACHE_HOME": "rel", "HOME": "/home/a"}) == Path("/home/a/.cache/nrr")
     assert cache_dir_from({}) is None
+
+
+def test_nrr_columnar_other_than_its_three_values_is_said_in_words() -> None:
+    from sheets import SourceError, fast_read_from_env
+
+    assert fast_read_from_env({"NRR_COLUMNAR": " Always "}).columnar_from == 0
+    with pytest.raises(SourceError, match="NRR_COLUMNAR 'sometimes' is not auto, always or never"):
+        fast_read_from_env({"NRR_COLUMNAR": "sometimes"})
 
 
 def test_nrr_report_keeps_the_table_and_answers_the_same_from_it(tmp_path: Path) -> None:

@@ -334,3 +334,11 @@ def test_the_period_offered_instead_avoids_a_month_without_figures(tmp_path: Pat
     assert (code, err) == (1, "June 2025 is not in the ledger yet; the latest month is May 2025. Ask for a period that "
                               "ends by then (2025-04..2025-05), or answer as of then with --today 2025-06-01.\n")
     assert run("report", "2025-04..2025-05", "--ledger", str(path), "--today", "2025-07-10")[0] == 0
+
+
+@pytest.mark.parametrize(("value", "on"), [("1", True), ("yes", True), ("0", False), ("false", False), ("", False),
+                                           ("off", False)])
+def test_nrr_debug_0_or_false_is_off(value: str, on: bool) -> None:
+    from nrr.cli import debug_on
+
+    assert debug_on({"NRR_DEBUG": value}) is on  # 0 and false had turned it on (fuzz 8)
