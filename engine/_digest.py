@@ -65,7 +65,10 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     """
     note: str | None = None
     table = ledger.customers
-    if by is not None and table is not None and table.attribute(by) is None:
+    if by is not None and table is None:  # said, not dropped without a word (the digest had no segment lines)
+        note, by = say.needs_customer_table(f"Segment lines (by = \"{by}\")", "Point the ledger at a customer "
+                                            "table, or drop `by` from this digest."), None
+    elif by is not None and table is not None and table.attribute(by) is None:
         note, by = no_attribute(table.attribute_names, by), None  # said in the digest, not fatal
     elif by is not None and table is not None and table.attribute(by) == table.summed_by:
         name = table.attribute(by) or by

@@ -63,6 +63,18 @@ def test_by_segment_is_one_line_per_segment_of_the_trailing_year() -> None:
             "median)") in out
 
 
+def test_segment_lines_asked_of_month_totals_are_said_missing() -> None:
+    # by = "segment" on a seven-column ledger was dropped without a word (fuzz 8)
+    from engine import Month as M
+    from tests.helpers import ledger, row
+
+    digest = build_digest(ledger(*(row(str(M(2025, 10) + i), "1000", "10", "5", "0") for i in range(13))), OCT,
+                          by="segment")
+    assert digest.note is not None and digest.note.startswith(
+        'Segment lines (by = "segment") need a customer table (one MRR figure per customer per month); this ledger '
+        "holds month totals.")
+
+
 def test_without_a_year_the_segments_are_the_months() -> None:
     out = text(table(Month(2026, 6)), by="Segment")
     assert "*October 2026 by Segment*\n• *Enterprise*: NRR 115.4%" in out
