@@ -100,7 +100,7 @@ def parse_query(text: str) -> SlackQuery:
     previous = ""
     for word in words:
         lower, after_top, previous = word.lower(), previous == "top", word.lower()
-        if after_top and _COUNT.fullmatch(lower):
+        if after_top and _COUNT.fullmatch(lower) and len(lower) < 4:  # four digits: a year (churned top 2025)
             if not 0 < int(lower) <= MAX_TOP:  # "top 26" was read as the period '26 ttm'
                 raise QueryRefused(say.top_range(plain(word), MAX_TOP))
             top = int(lower)

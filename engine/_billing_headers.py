@@ -44,7 +44,7 @@ _AMOUNT_OK = {"amount", "line", "item", "in", "cents", "net", "subtotal", "total
               "decimal", "sub", "units", "major", *CURRENCY_CODES}
 _TAX = {"tax", "taxes", "vat", "gst"}
 #: what a figure per month (or per year) is called beside the period's word: ``Monthly Amount``, ``Yearly Revenue``
-_PER_PERIOD = {"amount", "revenue", "price", "fee", "value", "charge"}
+_PER_PERIOD = {"amount", "revenue", "value", "charge"}  # not a price or a fee: per unit, times a quantity
 _NOT_ATTRIBUTE = {"id", "ids", "uuid", "number", "no", "description", "email", "url", "link", "quantity", "qty",
                   "created", "updated", "at", "time", "timestamp", "memo", "note", "notes", "unit", "amount", "cents",
                   "percent", "balance", "paid", "due", "remaining", "total", "subtotal", "fee", "fees", "hosted",
@@ -226,7 +226,8 @@ def _classify(h: BillingHeader) -> None:
             h.gap = ("a subscriptions table", ["MRR (or an amount with a Billing frequency, or ARR)"])
     elif "date" in has and amount is not None and "frequency" in has and "start" not in has:
         h.kind = "customer_months"
-    elif "start" in has and "end" in has and not money:  # a start and an end: never a customer table's month
+    elif "start" in has and "end" in has and not money and "date" not in has:  # a start and an end, and no
+        # date of its own: never a customer table whose month is the Start
         h.gap = ("a subscriptions table", ["MRR (or an amount with a Billing frequency, or ARR)"])
     elif "start" in has and money and lineish:
         h.gap = ("invoice lines", ["Period End (each line's service period end)"])

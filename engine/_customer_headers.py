@@ -44,9 +44,11 @@ CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl",
 
 
 _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "annual", "total", "value", "net",
-                 "current", "subscription", "committed", "billed", "paid", "gross", "actual", "normalized",
-                 "normalised", "adjusted", "reported", "booked", "invoiced", "contracted",
-                 *CURRENCY_CODES}  # MRR (EUR), Net MRR, Subscription MRR
+                 "current", *CURRENCY_CODES}  # MRR (EUR), Net MRR
+#: words that qualify MRR or ARR itself (``Subscription MRR``, ``Billed MRR``): a figure column only beside those
+#: words, never beside a bare Amount or Revenue (``Invoiced Amount`` is what was invoiced, not MRR)
+_MRR_QUALIFIERS = {"subscription", "committed", "billed", "paid", "gross", "actual", "normalized", "normalised",
+                   "adjusted", "reported", "booked", "invoiced", "contracted"}
 
 
 #: words saying a figure column holds cents, not whole currency units: ``mrr_cents``, ``Amount in cents``
@@ -85,8 +87,9 @@ def customer_role(header: str) -> Role | None:
         return "id" if words & _ID_WORDS else "name"
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
+    allowed = _AMOUNT_WORDS | _MRR_QUALIFIERS if words & {"mrr", "arr"} else _AMOUNT_WORDS
     if words & {"mrr", "revenue", "amount", "arr"} and (
-            words <= _AMOUNT_WORDS or (words & _CENTS_WORDS and words <= _AMOUNT_WORDS | _CENTS_WORDS | {"in"})):
+            words <= allowed or (words & _CENTS_WORDS and words <= allowed | _CENTS_WORDS | {"in"})):
         return "amount"
     if words & _CURRENCY_WORDS and words <= _CURRENCY_WORDS | _CURRENCY_EXTRA:
         return "currency"

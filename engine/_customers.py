@@ -667,16 +667,19 @@ class _Reader:
         closed yet, written ahead by a date spine or a template. Read as paying nothing, they would say every
         customer churned; they are left out instead, with a warning. A blank among figures is still 0."""
         width = max(month_col, amount_col) + 1
-        if not any(map(_empty, _distinct(body, amount_col))):
-            return set()  # the common case, at C speed: no blank figure at all
+        long = body if not body or min(map(len, body)) >= width else [row for row in body if len(row) >= width]
+        if not any(map(_empty, _distinct(long, amount_col))):
+            return set()  # the common case, at C speed: no blank figure at all (a blank line is no figure's)
         figured: set[Month] = set()
         rows: collections.Counter[Month] = collections.Counter()
-        labels = {c for c in (self.key_col, self.name_col) if c is not None}
-        for row in body:
-            if len(row) < width or (month := months.get(row[month_col])) is None:
+        labels = [c for c in dict.fromkeys((self.key_col, self.name_col)) if c is not None]
+        # a total row's 0 (a SUM over the blanks) is not a figure: its labels, found among the distinct cells
+        totals = {t for c in labels for t in total_labels(_distinct(long, c))} | self.subtotals
+        for row in long:
+            if (month := months.get(row[month_col]) if not _unhashable(row[month_col]) else None) is None:
                 continue
-            if any(isinstance(v := self.cell(row, c), str) and is_total_label(v) for c in labels):
-                continue  # a total row's 0 (a SUM over the blanks) is not a figure
+            if totals and any(isinstance(v := self.cell(row, c), str) and v in totals for c in labels):
+                continue
             if _empty(row[amount_col]):
                 rows[month] += 1
             else:
@@ -697,12 +700,11 @@ class _Reader:
         """The last month columns of a wide table when every customer's cell in them is blank (a total row's aside):
         a month headed ahead of time, not closed yet. Left out with a warning, as ``unlanded`` leaves out a long
         table's; a blank cell among figures is still 0."""
-        body = [self.grid[r] for r in self.data()]
-        cols = dict.fromkeys((self.key_col, self.name_col))
-        texts = {v for row in body for col in cols if isinstance(v := self.cell(row, col), str)}
-        totals = total_labels(texts) | self.subtotals
-        rows = [row for row in body if not any(isinstance(v := self.cell(row, col), str) and v in totals
-                                               for col in cols)]
+        body = self.grid[self.header.index + 1:]
+        cols = [c for c in dict.fromkeys((self.key_col, self.name_col)) if c is not None]
+        totals = {t for c in cols for t in total_labels(_distinct(body, c))} | self.subtotals
+        rows = body if not totals else [  # the common case, no total row: every row, as it is
+            row for row in body if not any(isinstance(v := self.cell(row, col), str) and v in totals for col in cols)]
         unlanded: list[Month] = []
         month = last
         while month > self.first and all(_empty(self.cell(row, by_month[month])) for row in rows):

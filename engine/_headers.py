@@ -55,13 +55,19 @@ _SPAN = re.compile(
     r"|\s*(?:19|20)\d{2}(?:\s+(?:ytd|total|summary|to\s+date))?\s*", re.IGNORECASE)
 
 
+#: a fiscal month (``FY25-03``, ``FY2025/03``): a month, not a span, however much it looks like ``FY25``
+_FISCAL_MONTH = re.compile(r"\s*fy\s*'?(?:\d{4}|\d{2})\s*[-/.]\s*(?:p|m)?\d{1,2}\s*", re.IGNORECASE)
+
+
 def is_period_label(text: str) -> bool:
     """A month cell that names a span of months, not a month: the row sums or averages the months above it.
 
     >>> [is_period_label(t) for t in ("Q1 2025", "FY25 YTD", "H1", "2025", "Jan-Mar 2025", "Full year", "2025-03")]
     [True, True, True, True, True, True, False]
+    >>> is_period_label("FY25-03")
+    False
     """
-    return _SPAN.fullmatch(text) is not None
+    return _SPAN.fullmatch(text) is not None and _FISCAL_MONTH.fullmatch(text) is None
 
 
 def is_total_label(text: str) -> bool:
@@ -103,6 +109,10 @@ _FIELD_WORDS: dict[Field, set[str]] = {
 
 #: words that put new customers' money in a column (``New + Expansion MRR``)
 _NEW_WORDS = {"new", "acquisition", "acquired", "newbiz"}
+#: new business joined to expansion: ``New + Expansion``, ``Expansion & New``, ``Upsell and new``, ``incl. new``
+_JOINED_NEW = re.compile(
+    r"(?i)\b(?:new|acquisition|acquired)\b\s*(?:\+|&|/|\band\b|\bplus\b)"
+    r"|(?:\+|&|/|\band\b|\bplus\b|\bincl\b\.?|\bincluding\b|\bwith\b)\s*\(?\s*(?:new|acquisition|acquired)\b")
 
 # a money column is never a rate, and never a count unless it names its unit ("MRR from churned customers")
 _RATE_WORDS = {"rate", "percent", "pct", "ratio", "percentage"}
@@ -123,9 +133,10 @@ def _tokens(header: str) -> list[str]:
 
 
 def mixes_new_business(header: str) -> bool:
-    """A header that puts new customers' money with expansion (``New + Expansion MRR``): not Expanded MRR."""
+    """A header that puts new customers' money with expansion (``New + Expansion MRR``, ``Expansion (incl. new)``):
+    not Expanded MRR. ``Expansion MRR (new seats)`` is expansion: "new" qualifies what expanded."""
     seen = set(_tokens(header))
-    return bool(seen & _FIELD_WORDS["expansion"] and seen & _NEW_WORDS)
+    return bool(seen & _FIELD_WORDS["expansion"] and seen & _NEW_WORDS) and _JOINED_NEW.search(header) is not None
 
 
 def match_header(header: str) -> HeaderMatch | None:
@@ -154,8 +165,8 @@ def match_header(header: str) -> HeaderMatch | None:
     if unit is None and seen & {"date", "dates", "day", "timestamp"}:
         return None  # Contract Start Date: a date, never the start's money
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
-    if hits == ["expansion"] and seen & _NEW_WORDS:
-        return None  # New + Expansion MRR (``mixes_new_business``): new business is not retention
+    if hits == ["expansion"] and mixes_new_business(header):
+        return None  # New + Expansion MRR: new business is not retention
     if len(hits) == 1:
         return HeaderMatch(hits[0], unit)
     return None

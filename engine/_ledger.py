@@ -90,6 +90,9 @@ class Ledger:
     sheet: str | None = None
     layout: Layout | None = None
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
+    #: the Start of each last month left out as not closed yet (its movements blank): the month before's implied
+    #: new business and growth still read it
+    starts_ahead: Mapping[Month, Decimal] = field(default_factory=dict, compare=False)
     #: the currency a seven-column ledger's figures are written in, when they say (``€1,030``: EUR); None: unsaid
     #: (a customer table's is its own, ``customers.currency``)
     currency: str | None = None
@@ -159,9 +162,10 @@ class Ledger:
         None when either row is missing (the next month is not in the ledger yet).
         """
         row, following = self.get(month), self.get(month + 1)
-        if row is None or following is None:
+        if row is None:
             return None
-        return following.start - row.end
+        start = following.start if following is not None else self.starts_ahead.get(month + 1)
+        return None if start is None else start - row.end
 
 
 def derive_ledger(table: Customers, warnings: tuple[Issue, ...] = (), sheet: str | None = None) -> Ledger:

@@ -366,7 +366,7 @@ class _Reader:
             return LedgerCheck(ledger=None, issues=self.issues)
 
         rows, pending = self.read_rows(header.index)
-        rows, pending = self.unlanded(rows, pending)
+        rows, pending, starts_ahead = self.unlanded(rows, pending)
         self.check_inverted()
         self.check_sequence(rows)
         if not rows and not self.errors():
@@ -382,26 +382,30 @@ class _Reader:
         warnings = tuple(i for i in self.issues if i.severity == "warning")
         currency = next(iter(self.marks), None)  # every figure that says so says one currency: the ledger's
         ledger = Ledger(rows=tuple(rows), warnings=warnings, unit=self.unit, sheet=self.sheet, layout=layout,
-                        pending=tuple(pending), currency=currency if currency and CODE.fullmatch(currency) else None)
+                        pending=tuple(pending), currency=currency if currency and CODE.fullmatch(currency) else None,
+                        starts_ahead=starts_ahead)
         return LedgerCheck(ledger=ledger, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
 
-    def unlanded(self, rows: list[LedgerRow], pending: list[Month]) -> tuple[list[LedgerRow], list[Month]]:
+    def unlanded(self, rows: list[LedgerRow], pending: list[Month]
+                 ) -> tuple[list[LedgerRow], list[Month], dict[Month, Decimal]]:
         """The ledger's last rows with a Start but no movement at all (Expanded, Churned and Downgraded blank: a
         year laid out ahead, Start and End carried by formulas) are months not closed yet: left out, with one
         warning, not read as months in which nothing moved. A blank month between others is still read as 0."""
-        unmoved = {i.month for i in self.issues if i.code == "no_movements"}
+        # (an End that disagrees with Start, its movements blank, is a closed month whose movements were left out)
+        unmoved = {i.month for i in self.issues if i.code == "no_movements"} - {
+            i.month for i in self.issues if i.code == "end_disagrees"}
         moved = [r.month for r in rows if r.month not in unmoved]
         if not unmoved or not moved:
-            return rows, pending
+            return rows, pending, {}
         last = max(moved)
         ahead = [r for r in rows if r.month > last]
         if not ahead:
-            return rows, pending
+            return rows, pending, {}
         months = sorted(r.month for r in ahead)
         self.issues = [i for i in self.issues if not (i.code == "no_movements" and i.month in months)]
         self.add("warning", "month_not_landed", say.ledger_months_not_landed(months, self.unit),
                  _runs(sorted(r.row for r in ahead), self.columns["month"]))
-        return [r for r in rows if r.month <= last], sorted({*pending, *months})
+        return [r for r in rows if r.month <= last], sorted({*pending, *months}), {r.month: r.start for r in ahead}
 
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]

@@ -156,7 +156,7 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
     new_business = None if any(n is None for n in news) else sum(
         (max(n, ZERO) for n in news if n is not None), ZERO)
     following = ledger.get(period.last + 1)
-    next_start = following.start if following else None
+    next_start = following.start if following else ledger.starts_ahead.get(period.last + 1)
     notes: tuple[str, ...] = ()
     if method == "sum" and (note := _not_cohort_totals(rows)):
         notes = (note,)

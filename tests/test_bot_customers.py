@@ -210,3 +210,8 @@ def test_a_period_before_the_table_says_the_tables_months_not_its_ledgers(stack:
     assert ask(stack, "2025-10")["blocks"][0]["text"]["text"] == (
         ":x: The cohort is the customers paying in September 2025, which is not in the customer table; its first "
         "month is October 2025. The customer table covers October 2025 to October 2026.")
+
+
+def test_a_year_after_top_is_the_period(stack: Stack) -> None:
+    # "churned top 2025" was refused as a count of movers out of range (a review found it)
+    assert ask(stack, "who churned top 2026")["blocks"][0]["text"]["text"].startswith("2026")

@@ -275,12 +275,28 @@ def test_a_figure_column_the_rules_do_not_read_is_named_with_the_setting_that_re
         '{ mrr = "Weird MRR" }.']
 
 
-@pytest.mark.parametrize("at", [(1, 1), (1, 2), (1, 0)])
-def test_a_cell_that_cannot_be_hashed_is_named_not_raised(at: tuple[int, int]) -> None:
+@pytest.mark.parametrize(("at", "named"), [((1, 1), ("bad_month", ("B2",))), ((1, 2), ("bad_amount", ("C2",)))])
+def test_a_cell_that_cannot_be_hashed_is_named_not_raised(at: tuple[int, int], named: tuple[str, tuple[str]]) -> None:
     # Decimal('sNaN'), which no source sends but a grid built in code may hold (found by hypothesis)
-    grid: list[list[Cell]] = [["Customer", "Month", "MRR"], ["A", "2025-01", "5"], ["A", "2025-02", ""]]
+    grid: list[list[Cell]] = [["Customer", "Month", "MRR"], ["A", "2025-01", "5"], ["A", "2025-02", "7"]]
     grid[at[0]][at[1]] = D("sNaN")
-    check_ledger(grid)  # issues, whatever they say, and no TypeError
+    assert [(i.code, i.cells) for i in check_ledger(grid).errors] == [named]
+    grid[1][0] = D("sNaN")  # a key: read, as a key of NaN, not raised
+    check_ledger(grid)
+
+
+def test_a_word_that_qualifies_mrr_does_not_make_an_amount_the_mrr() -> None:
+    # "Invoiced Amount" beside Revenue was read, an annual prepayment taken for MRR (a review found it)
+    check = check_ledger([["Customer", "Month", "Invoiced Amount", "Revenue"], ["A", "2025-01", "1200", "100"],
+                          ["A", "2025-02", "0", "100"]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr[0] == (10000, 10000)
+
+
+def test_a_customer_table_dated_beside_start_and_end_dates_is_a_customer_table() -> None:
+    check = check_ledger([["Customer", "Date", "Revenue", "Start Date", "End Date"],
+                          ["A", "2025-01-15", "100", "2024-01-01", ""], ["A", "2025-02-15", "100", "2024-01-01", ""]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
 
 
 def test_keys_written_as_floats_are_their_whole_numbers() -> None:

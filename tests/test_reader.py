@@ -409,6 +409,15 @@ def test_the_last_rows_with_a_start_but_no_movement_are_months_not_closed_yet() 
         "Ledger!A3:A4: May 2025 to June 2025: Expanded, Churned and Downgraded MRR are blank in these last rows, so "
         "they are read as not closed yet and left out: the ledger ends in April 2025. To count one, enter its "
         "figures (0 where nothing moved)."]
+    # May's Start, left out with its row, still says April's new business (a review found it lost)
+    assert check.ledger.implied_new(Month(2025, 4)) == 0
+    grid[2][1] = "100,650"
+    assert check_ledger(grid).ledger.implied_new(Month(2025, 4)) == 150  # type: ignore[union-attr]
+    # an End that disagrees with Start is a closed month with its movements left out: kept, and said
+    grid[2][5] = "100,900"
+    closed = check_ledger(grid)
+    assert closed.ledger is not None and closed.ledger.last_month == Month(2025, 5)
+    assert [i.code for i in closed.issues] == ["no_movements", "end_disagrees", "month_not_landed"]
 
 
 @pytest.mark.parametrize("label", ["Q1 2025", "Q1", "H1 2025", "FY25", "FY2025 YTD", "2025", "Full year",
@@ -422,3 +431,17 @@ def test_a_row_for_a_span_of_months_is_a_summary_left_out_with_a_warning(label: 
     assert [str(i) for i in check.issues] == [
         f"Ledger!A4: This row ('{label}') names a span of months, not a month: it reads as a summary of the months "
         "above and is left out of the figures."]
+
+
+@pytest.mark.parametrize("title", ["Expansion MRR (new seats)", "Upsell (new products)", "Expansion - new modules"])
+def test_an_expansion_column_that_says_what_was_new_is_expansion(title: str) -> None:
+    # refused as new business with expansion, where "new" qualifies what expanded (a review found it)
+    check = check_ledger([["Month", "Starting MRR", title, "Churned MRR", "Contraction MRR"],
+                          ["2025-01", "100000", "13000", "2000", "1000"]])
+    assert check.ledger is not None and check.ledger.rows[0].expansion == 13000
+
+
+def test_a_fiscal_month_is_a_month_not_a_summary() -> None:
+    # FY25-03 matched the span of FY25 followed by a year: four rows left out as summaries (a review found it)
+    check = check_ledger([HEADER, ["FY25-03", "100", "1", "1", "1", "", ""]])
+    assert [i.code for i in check.issues] == ["bad_month"]
