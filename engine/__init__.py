@@ -111,7 +111,7 @@ from engine._errors import (
 )
 from engine._fields import FIELD_TITLES, Field, Unit
 from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
-from engine._headers import TOTAL_HINT, TOTAL_WORDS, any_total_label, is_total_label, match_header
+from engine._headers import TOTAL_HINT, TOTAL_WORDS, any_total_label, is_total_label, match_header, subtotal_of
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._messages import (
@@ -500,6 +500,7 @@ __all__ = [
     "size_band",
     "split_cents",
     "stage_for_arr",
+    "subtotal_of",
     "table_currency",
     "table_form",
     "tier_name",

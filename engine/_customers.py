@@ -60,7 +60,15 @@ from engine._customer_headers import (
 from engine._errors import AmountError, CellError
 from engine._fields import Unit
 from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_use, round_half_even
-from engine._headers import any_total_label, is_period_label, is_total_label, match_header, total_labels
+from engine._headers import (
+    SUBTOTAL,
+    any_total_label,
+    is_period_label,
+    is_total_label,
+    match_header,
+    subtotal_of,
+    total_labels,
+)
 from engine._issues import Issue, Severity, a1
 from engine._month import Month
 from engine._options import NO_OPTIONS, ReadOptions
@@ -75,8 +83,6 @@ class CustomerCheck:
     issues: list[Issue] = field(default_factory=list)
 
 
-#: ``Total X`` on a line of its own: X, a subtotal's customer (``_Reader.find_subtotals``)
-_TOTAL_OF = re.compile(r"^[ \t]*total[ \t]+(\S.*)$", re.IGNORECASE | re.MULTILINE)
 
 #: a customer key that is a whole number written as a float (``1001.0``): a column of them reads ``1001``
 FLOAT_KEY = r"^\s*[0-9]+\.0+\s*$"
@@ -339,10 +345,10 @@ class _Reader:
         cols = {c for c in (self.key_col, self.name_col) if c is not None}
         body = self.grid[self.header.index + 1:]
         texts = {v for c in cols for v in _distinct(body, c) if type(v) is str}
-        if not texts or not _TOTAL_OF.search("\n".join(texts)):
+        if not texts or not SUBTOTAL.search("\n".join(texts)):
             return frozenset()  # the common case: one search, at C speed
         names = {compared(v) for v in texts}
-        return frozenset(v for v in texts if (m := _TOTAL_OF.match(v)) and compared(m[1]) in names)
+        return frozenset(v for v in texts if (of := subtotal_of(v)) is not None and compared(of) in names)
 
     def total_row(self, row: Sequence[Cell], sheet_row: int) -> bool:
         """A row whose customer, name or (long form) month cell reads as a total: noted, for one warning

@@ -25,6 +25,21 @@ TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall|all"
 _HINTED = re.compile(TOTAL_HINT).search
 
 
+#: ``Total X`` on a line of its own: X, perhaps a customer whose sub-customers' rows it sums (``subtotal_of``)
+SUBTOTAL = re.compile(r"^[ \t]*total[ \t]+(\S.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def subtotal_of(text: str) -> str | None:
+    """X of a ``Total X`` cell (QuickBooks Desktop's subtotal under a parent's sub-customers), without its outer
+    spaces; None for any other cell. It is a subtotal when X is another row's customer: the reader decides.
+
+    >>> subtotal_of("Total Acme Holdings"), subtotal_of("Acme")
+    ('Acme Holdings', None)
+    """
+    found = SUBTOTAL.fullmatch(text)
+    return found[1].strip() if found else None
+
+
 def any_total_label(values: Iterable[object]) -> bool:
     """Whether any of these cells reads as a total (``Total``, ``Grand total:``); a cell that is not text never
     does. Only the few holding one of a total's words are looked at closely."""

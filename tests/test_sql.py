@@ -1216,6 +1216,21 @@ def test_a_text_month_with_spaces_around_it_is_read_as_a_file_reads_it(tmp_path:
     assert answer[0] == 0 and answer == run("ledger", "--csv", "--ledger", str(csv_path))
 
 
+def test_a_subtotal_of_a_customers_sub_customers_is_left_out_as_a_file_leaves_it(tmp_path: Path) -> None:
+    # QuickBooks Desktop's "Total Acme Holdings" counted as a customer in a database, not in a file (a review)
+    rows: list[Row] = [(k, f"2025-{m:02d}", v) for m in (1, 2) for k, v in (
+        ("Acme Holdings:East", 100.0), ("Acme Holdings:West", 50.0), ("Acme Holdings", 10.0),
+        ("Total Acme Holdings", 160.0), ("Total Wine & More", 200.0))]
+    path = duck_file(tmp_path / "t.duckdb", ["customer", "month", "mrr"], rows,
+                     types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("customer", "month", "mrr"), *rows])
+    ledger = run("ledger", "--csv", "--ledger", f"{path}#mrr")
+    assert ledger[0] == 0 and ledger == run("ledger", "--csv", "--ledger", str(csv_path))
+    assert "\n2025-02,360.00," in ledger[1]  # 100 + 50 + 10 + 200: the subtotal left out, Total Wine & More kept
+
+
 def test_two_customers_of_one_name_are_told_apart_in_the_movers_by_their_keys(tmp_path: Path) -> None:
     # two Acmes, one churned, one expanded: the movers read 'Acme -$100' and 'Acme +$50', not saying which (fuzz 4)
     header = ["Customer ID", "Customer", "Month", "MRR"]

@@ -42,6 +42,7 @@ from engine import (
     compared,
     is_total_label,
     named_attribute,
+    subtotal_of,
     usual_spellings,
 )
 from warehouse import _messages as say
@@ -251,17 +252,33 @@ class Query:
         keys: set[str] = set()
         names: set[str] = set()
         counts: dict[str, int] = {}
-        for row in self.run(sa.select(*picked.c, sa.func.count()).group_by(*picked.c)):
-            k, n = (str(row[0]) if row[0] is not None else None,
-                    str(row[1]) if name is not None and row[1] is not None else None)
-            label = next((v for v in (k, n) if v is not None and is_total_label(v)), None)
+        found = [(str(row[0]) if row[0] is not None else None,
+                  str(row[1]) if name is not None and row[1] is not None else None, int(row[-1]))
+                 for row in self.run(sa.select(*picked.c, sa.func.count()).group_by(*picked.c))]
+        # Total X, where X is another row's customer (QuickBooks Desktop's subtotal of a parent's sub-customers): a
+        # total as the file reader reads it; the X among the table's keys and names, asked in one statement
+        of = {v: x for k, n, _ in found for v in (k, n) if v is not None and (x := subtotal_of(v)) is not None
+              and not is_total_label(v)}
+        parents: set[str] = set()
+        if of:
+            wanted = sorted({compared(x) for x in of.values()})
+            for column in columns:
+                lowered = sa.func.lower(stripped(column))
+                parents |= {compared(str(v)) for (v,) in self.run(sa.select(lowered).where(lowered.in_(wanted))
+                                                                   .distinct())}
+
+        def total(v: str | None) -> bool:
+            return v is not None and (is_total_label(v) or (v in of and compared(of[v]) in parents))
+
+        for k, n, count in found:
+            label = next((v for v in (k, n) if v is not None and total(v)), None)
             if label is None:
                 continue
-            if k is not None and is_total_label(k):
-                keys.add(k)
-            if n is not None and is_total_label(n):
-                names.add(n)
-            counts[label.strip()] = counts.get(label.strip(), 0) + int(row[-1])
+            if total(k):
+                keys.add(k)  # type: ignore[arg-type]
+            if total(n):
+                names.add(n)  # type: ignore[arg-type]
+            counts[label.strip()] = counts.get(label.strip(), 0) + count
         return frozenset(keys), frozenset(names), counts
 
     def month_index(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
