@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import _messages as say
+from engine import whole_number
 
 log = logging.getLogger("nrr.bot")
 ACK_THREADS = 16
@@ -74,7 +75,7 @@ def signed(secret: bytes, body: bytes, headers: Headers, now: float) -> bool:
     """Whether ``body`` (its bytes, whatever they are) carries Slack's signature, made within 5 minutes
     of ``now``: Slack's v0 HMAC-SHA256 of ``v0:{timestamp}:{body}``."""
     timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
-    if timestamp is None or signature is None or not _whole(timestamp) or abs(now - int(timestamp)) > 300:
+    if timestamp is None or signature is None or (sent := whole_number(timestamp, 15)) is None or abs(now - sent) > 300:
         return False
     expected = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(f"v0={expected}".encode(), signature.encode("latin-1"))
@@ -109,9 +110,3 @@ def _object(text: str, not_json: str, not_object: str) -> tuple[dict[str, Any], 
     except ValueError:
         return {}, not_json
     return (value, None) if isinstance(value, dict) else ({}, not_object)
-
-
-def _whole(text: str) -> bool:
-    """A whole number as a header writes one: a few ASCII digits (``²`` passes ``str.isdigit``, and ``int`` refuses
-    4,300 digits and more)."""
-    return text.isascii() and text.isdigit() and len(text) < 16

@@ -4,13 +4,12 @@ The period may stand anywhere among them."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot import _messages as say
 from bot._errors import QueryRefused
 from bot._mrkdwn import plain
-from engine import METHODS, MOVER_KINDS, Method, MoverKind
+from engine import METHODS, MOVER_KINDS, Method, MoverKind, whole_number
 
 #: words that ask who moved the number, and which kind of move they mean
 MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
@@ -56,17 +55,13 @@ class Forecasting:
     target: tuple[str, str] | None = None  # (amount, month), read by the engine
 
 
-#: a count in a command (``top 10``, ``forecast 18``): ASCII digits, few of them (``int`` refuses 4,300 digits and
-#: more, and ``²`` passes ``str.isdigit``)
-_COUNT = re.compile(r"[0-9]{1,6}")
-
-
 def parse_forecast(words: list[str]) -> Forecasting:
     """``["12", "months", "target", "$2M", "by", "Dec", "2027"]`` -> 12 months, target ``$2M`` by ``Dec 2027``."""
     months, target = 12, None
     rest = list(words)
-    if rest and _COUNT.fullmatch(rest[0]):
-        months = int(rest.pop(0))
+    if rest and (asked := whole_number(rest[0], 6)) is not None:  # forecast 18 (``²`` and 5,000 digits: no count)
+        months = asked
+        rest.pop(0)
         if not 1 <= months <= MAX_FORECAST_MONTHS:
             raise QueryRefused(say.forecast_months(str(months)))
         if rest and rest[0].lower() in ("month", "months", "mo"):
@@ -100,10 +95,10 @@ def parse_query(text: str) -> SlackQuery:
     previous = ""
     for word in words:
         lower, after_top, previous = word.lower(), previous == "top", word.lower()
-        if after_top and _COUNT.fullmatch(lower) and len(lower) < 4:  # four digits: a year (churned top 2025)
-            if not 0 < int(lower) <= MAX_TOP:  # "top 26" was read as the period '26 ttm'
+        if after_top and (count := whole_number(lower, 3)) is not None:  # four digits: a year (churned top 2025)
+            if not 0 < count <= MAX_TOP:  # "top 26" was read as the period '26 ttm'
                 raise QueryRefused(say.top_range(plain(word), MAX_TOP))
-            top = int(lower)
+            top = count
         elif pending_by:
             if by is not None:
                 raise QueryRefused(say.by_twice(plain(by), plain(word)))

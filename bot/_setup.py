@@ -28,7 +28,7 @@ from bot import _messages as say
 from bot._blocks import Block, mrkdwn
 from bot._errors import Refused
 from bot._mrkdwn import escape, plain
-from engine import Cells, NrrError
+from engine import Cells, NrrError, whole_number
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 from stripe_source import SOURCE_NAME, StripeSummary, is_stripe_spec
 
@@ -339,8 +339,8 @@ class Setup:
         while words:
             word = words.pop(0).lower()
             value = words.pop(0) if words else ""
-            if word == "day" and re.fullmatch(r"[0-9]{1,2}", value) and 1 <= int(value) <= 28:
-                day = int(value)
+            if word == "day" and (asked := whole_number(value, 2)) is not None and 1 <= asked <= 28:
+                day = asked
             elif word == "at" and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
                 time = f"{int(value.split(':')[0]):02d}:{value.split(':')[1]}"
             elif word == "in" and _zone(value):

@@ -62,6 +62,7 @@ from engine._cells import (
     parse_money,
     parse_month,
     parse_ratio,
+    whole_number,
 )
 from engine._cohort import (
     COHORT_LABEL,
@@ -509,4 +510,5 @@ __all__ = [
     "triangle_sentence",
     "unreadable",
     "usual_spellings",
+    "whole_number",
 ]

@@ -64,6 +64,17 @@ _THREE_PART = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
 _YYYYMM = re.compile(r"(\d{4})(\d{2})(?:\.0+)?")  # 202603, or 202603.0 as pandas writes a float column
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 
+def whole_number(text: str, digits: int) -> int | None:
+    """``text`` as a whole number of 1 to ``digits`` ASCII digits, else None. What a header, a URL or a command
+    carries as a count or a timestamp: ``str.isdigit`` passes ``²`` (which ``int`` refuses), and ``int`` refuses
+    4,300 digits and more, or takes the CPU turning ``1e2000000``'s kind into one.
+
+    >>> whole_number("042", 3), whole_number("\u00b2", 3), whole_number("1234", 3)
+    (42, None, None)
+    """
+    return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
+
+
 MONTH_EXPECTED = "a month such as 2026-03, Mar 2026, March 2026, 03/2026, 202603 or a date"
 
 

@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import gc
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -46,7 +45,7 @@ from engine import (
 )
 from nrr import _messages as say
 from nrr._errors import CommandError, UsageError
-from nrr.config import Settings, load_settings
+from nrr.config import CHANNEL_ID, Settings, load_settings
 from nrr.runtime import Runtime, utc_now
 from sheets import finish_cache_writes
 
@@ -487,7 +486,7 @@ def _digest_channel(text: str, runtime: Runtime) -> str:
         if written.upper() == schedule.channel or (schedule.name and written.lstrip("#").strip().casefold() ==
                                                    schedule.name.casefold()):
             return schedule.channel
-    if re.fullmatch(r"[CGD][A-Z0-9]{6,}", written.upper()):
+    if CHANNEL_ID.fullmatch(written.upper()):
         return written.upper()
     raise UsageError(f"--channel {written!r} is not a Slack channel id such as C0123ABCD (channel details > About, at "
                      "the bottom), nor the name of a [[digests]] table in nrr.toml.")

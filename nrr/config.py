@@ -127,9 +127,13 @@ def _clock_time(value: object) -> dt.time:
     raise ValueError("a time of day such as \"09:00\"")
 
 
+#: a Slack channel id: ``C0123ABCD`` (a public channel), ``G...`` (a private one), ``D...`` (a direct message)
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
+
+
 def _channel(value: object) -> str:
     text = _text(value)
-    if not re.fullmatch(r"[CGD][A-Z0-9]{6,}", text):
+    if not CHANNEL_ID.fullmatch(text):
         raise ValueError("a Slack channel id such as C0123ABCD (channel details > About, at the bottom)")
     return text
 

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engine import whole_number
 from nrr import _messages as say
 from nrr.config import slack_secrets
 from nrr.runtime import Runtime
@@ -61,8 +62,9 @@ class RequestLimits:
             return
         path = scope.get("path", "")
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not _whole(declared) or int(declared) > self.max_bytes):
-            await self._refuse(413 if _whole(declared) else 400, path, scope, receive, send,
+        size = whole_number(declared, 15) if declared is not None else None
+        if declared is not None and (size is None or size > self.max_bytes):
+            await self._refuse(413 if size is not None else 400, path, scope, receive, send,
                                f"Content-Length {declared[:20]}")
             return
         chunks: list[bytes] = []
@@ -234,9 +236,3 @@ def _stripe_webhook(runtime: Runtime, secret: str) -> Any:
         return JSONResponse({"received": True})
 
     return webhook
-
-
-def _whole(text: str) -> bool:
-    """A whole number as a header writes one: a few ASCII digits (``²`` passes ``str.isdigit``, and ``int`` refuses
-    4,300 digits and more)."""
-    return text.isascii() and text.isdigit() and len(text) < 16

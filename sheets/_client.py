@@ -34,7 +34,7 @@ from gspread.urls import SPREADSHEET_VALUES_URL
 from gspread.utils import quote
 from requests.adapters import HTTPAdapter
 
-from engine import digest_bytes
+from engine import digest_bytes, whole_number
 from sheets import _messages as say
 from sheets._errors import (
     SheetNotFound,
@@ -136,8 +136,8 @@ class _RetryingHTTPClient(gspread.HTTPClient):
             except (requests.ConnectionError, requests.Timeout) as exc:
                 retry_after, failure = None, exc
             delay = min(32.0, 0.5 * 2**attempt) * self.rng()
-            if retry_after and retry_after.isascii() and retry_after.isdigit() and len(retry_after) < 6:
-                delay = max(delay, float(retry_after))
+            if retry_after and (seconds := whole_number(retry_after, 5)) is not None:
+                delay = max(delay, float(seconds))
             if self.clock() + delay > deadline:
                 raise failure
             self.sleep(delay)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from engine import whole_number
 from sheets import _messages as say
 from sheets._errors import SheetsError
 
@@ -41,8 +42,7 @@ def parse_sheet_spec(spec: str) -> SheetRef:
     if m := _URL.match(spec):
         parts = urlsplit(spec)
         gid_text = parse_qs(parts.fragment).get("gid") or parse_qs(parts.query).get("gid")
-        gid_written = gid_text[0] if gid_text else ""
-        gid = int(gid_written) if gid_written.isascii() and gid_written.isdigit() and len(gid_written) < 16 else None
+        gid = whole_number(gid_text[0], 15) if gid_text else None
         return SheetRef(m[1], gid=gid)
     if spec.startswith("gsheet:"):
         ident, _, title = spec.removeprefix("gsheet:").partition("/")

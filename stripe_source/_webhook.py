@@ -12,6 +12,7 @@ import hmac
 import json
 from typing import Any
 
+from engine import whole_number
 from stripe_source._errors import WebhookRefused
 
 TOLERANCE = dt.timedelta(minutes=5)
@@ -25,8 +26,8 @@ def verify_event(payload: bytes, header: str | None, secret: str, now: dt.dateti
     signatures: list[str] = []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isascii() and value.isdigit() and len(value) < 16:
-            timestamp = int(value)
+        if name == "t" and (sent := whole_number(value, 15)) is not None:
+            timestamp = sent
         elif name == "v1":
             signatures.append(value)
     if timestamp is None or not signatures:
