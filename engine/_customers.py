@@ -350,6 +350,16 @@ class _Reader:
         names = {compared(v) for v in texts}
         return frozenset(v for v in texts if (of := subtotal_of(v)) is not None and compared(of) in names)
 
+    def without_totals(self, body: Sequence[Sequence[Cell]]) -> Sequence[Sequence[Cell]]:
+        """``body`` without its total rows (a customer or name cell that reads as a total, or a subtotal), found
+        among the distinct labels: ``body`` itself, as it is, when it has none. Nothing is noted (``total_row``
+        notes them)."""
+        cols = [c for c in dict.fromkeys((self.key_col, self.name_col)) if c is not None]
+        totals = {t for c in cols for t in total_labels(_distinct(body, c))} | self.subtotals
+        if not totals:
+            return body
+        return [row for row in body if not any(isinstance(v := self.cell(row, c), str) and v in totals for c in cols)]
+
     def total_row(self, row: Sequence[Cell], sheet_row: int) -> bool:
         """A row whose customer, name or (long form) month cell reads as a total: noted, for one warning
         per label, and left out."""
@@ -569,7 +579,7 @@ class _Reader:
             return builder
         index, mrr, sources = builder.index, builder.mrr, builder.rows
         # total rows are rare: look for their labels once, column by column, not on every row
-        totals = bool(self.subtotals) or any(any_total_label({row[col] for row in body if col < len(row)})
+        totals = bool(self.subtotals) or any(any_total_label(_distinct(body, col))
                                              for col in {key_col, name_col, month_col})
         known: dict[str, int] = {}  # figures repeat month after month: each text is parsed once
         for r in rows:
@@ -678,13 +688,8 @@ class _Reader:
             return set()  # the common case, at C speed: no blank figure at all (a blank line is no figure's)
         figured: set[Month] = set()
         rows: collections.Counter[Month] = collections.Counter()
-        labels = [c for c in dict.fromkeys((self.key_col, self.name_col)) if c is not None]
-        # a total row's 0 (a SUM over the blanks) is not a figure: its labels, found among the distinct cells
-        totals = {t for c in labels for t in total_labels(_distinct(long, c))} | self.subtotals
-        for row in long:
+        for row in self.without_totals(long):  # a total row's 0 (a SUM over the blanks) is not a figure
             if (month := months.get(row[month_col]) if not _unhashable(row[month_col]) else None) is None:
-                continue
-            if totals and any(isinstance(v := self.cell(row, c), str) and v in totals for c in labels):
                 continue
             if _empty(row[amount_col]):
                 rows[month] += 1
@@ -706,11 +711,7 @@ class _Reader:
         """The last month columns of a wide table when every customer's cell in them is blank (a total row's aside):
         a month headed ahead of time, not closed yet. Left out with a warning, as ``unlanded`` leaves out a long
         table's; a blank cell among figures is still 0."""
-        body = self.grid[self.header.index + 1:]
-        cols = [c for c in dict.fromkeys((self.key_col, self.name_col)) if c is not None]
-        totals = {t for c in cols for t in total_labels(_distinct(body, c))} | self.subtotals
-        rows = body if not totals else [  # the common case, no total row: every row, as it is
-            row for row in body if not any(isinstance(v := self.cell(row, col), str) and v in totals for col in cols)]
+        rows = self.without_totals(self.grid[self.header.index + 1:])
         unlanded: list[Month] = []
         month = last
         while month > self.first and all(_empty(self.cell(row, by_month[month])) for row in rows):

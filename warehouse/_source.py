@@ -138,21 +138,23 @@ class WarehouseSource:
             raise _translated(self.spec, self.statement_timeout, exc) from None
         query = Query(engine, table, layout, prepare=prepare, memory_limits=self.memory_limits,
                       failed=functools.partial(_translated, self.spec, self.statement_timeout, amount=layout.amount))
-        r = query.rows.c
-        count, low, high, total, figured = query.run(sa.select(
-            sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi), sa.func.sum(r.cents),
-            sa.func.max(sa.case((r.f == 1, r.mi)))))[0]
+
+        def bounds() -> Any:
+            """The rows' count, first and last month, sum, and last month with a figure."""
+            r = query.rows.c
+            return query.run(sa.select(sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi), sa.func.sum(r.cents),
+                                       sa.func.max(sa.case((r.f == 1, r.mi)))))[0]
+
+        count, low, high, total, figured = bounds()
         unlanded: tuple[tuple[Month, ...], int] = ((), 0)
         if figured is not None and high is not None and int(figured) < int(high):
             # the last months have rows but no figure in any (every MRR NULL): not closed yet, left out as the file
             # reader leaves them out
-            left = int(query.run(sa.select(sa.func.count()).where(r.mi > figured))[0][0])
+            left = int(query.run(sa.select(sa.func.count()).where(query.rows.c.mi > figured))[0][0])
             unlanded = (tuple(Month.from_index(i) for i in range(int(figured) + 1, int(high) + 1)), left)
             query.until = int(figured)
             del query.rows
-            r = query.rows.c
-            count, low, high, total = query.run(sa.select(sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi),
-                                                          sa.func.sum(r.cents)))[0]
+            count, low, high, total, _ = bounds()
         digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}\0{unlanded[1]}".encode()
                                 ).hexdigest()
         return WarehouseCells(grid=(), sheet=None, source_digest=digest,

@@ -256,7 +256,7 @@ class Query:
                   str(row[1]) if name is not None and row[1] is not None else None, int(row[-1]))
                  for row in self.run(sa.select(*picked.c, sa.func.count()).group_by(*picked.c))]
         # Total X, where X is another row's customer (QuickBooks Desktop's subtotal of a parent's sub-customers): a
-        # total as the file reader reads it; the X among the table's keys and names, asked in one statement
+        # total as the file reader reads it; the X among the table's keys and names, asked in one statement a column
         of = {v: x for k, n, _ in found for v in (k, n) if v is not None and (x := subtotal_of(v)) is not None
               and not is_total_label(v)}
         parents: set[str] = set()
