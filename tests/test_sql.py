@@ -72,6 +72,13 @@ def grid_of(header: Sequence[str], rows: Sequence[Row]) -> list[list[Any]]:
     return [list(header), *([v.strftime("%Y-%m") if isinstance(v, dt.date) else v for v in r] for r in rows)]
 
 
+def csv_file(path: Path, header: Sequence[str], rows: Sequence[Row]) -> Path:
+    """A CSV of ``rows`` as a file reader reads the same table (``grid_of``; None is a blank cell)."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    return path
+
+
 @pytest.fixture(scope="module")
 def example_duck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     header, rows = example_rows()
@@ -1115,9 +1122,7 @@ def test_a_total_row_with_spaces_around_it_or_a_year_for_its_month_is_left_out_a
         tmp_path: Path) -> None:
     # ' All customers' counted as a customer (4 customers for 2), and 'Total' over the year '2025' refused the table
     # as 'not a month', where the CSV of the same rows left both out with a warning (fuzz 5)
-    csv_path = tmp_path / "t.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([("customer_id", "month", "mrr"), *TOTALLED])
+    csv_path = csv_file(tmp_path / "t.csv", ["customer_id", "month", "mrr"], TOTALLED)
     path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], TOTALLED,
                      types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
     for spec in (str(csv_path), f"{path}#mrr"):
@@ -1155,10 +1160,7 @@ def unlanded_answers(spec: str) -> tuple[str, str, dict[str, Any]]:
 
 def test_the_last_month_with_rows_but_no_figure_is_left_out_as_a_file_leaves_it(tmp_path: Path) -> None:
     # read as 0 in a database, it answered NRR 0%, every customer churned (fuzz 5)
-    csv_path = tmp_path / "t.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([("customer_id", "month", "mrr"),
-                                 *((k, f"{m:%Y-%m}", "" if v is None else v) for k, m, v in UNLANDED)])
+    csv_path = csv_file(tmp_path / "t.csv", ["customer_id", "month", "mrr"], UNLANDED)
     path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], UNLANDED,
                      types=["VARCHAR", "DATE", "DECIMAL(10,2)"])
     said, ledger, answer = unlanded_answers(f"{path}#mrr")
@@ -1173,10 +1175,7 @@ def test_a_month_between_others_with_rows_but_no_figure_is_refused_as_a_file_ref
     rows: list[Row] = [(k, dt.date(2025, m, 1), None if m == 3 else 100.0) for m in (2, 3, 4) for k in ("A", "B")]
     path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], rows,
                      types=["VARCHAR", "DATE", "DECIMAL(10,2)"])
-    csv_path = tmp_path / "t.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([("customer_id", "month", "mrr"),
-                                 *((k, f"{m:%Y-%m}", "" if v is None else v) for k, m, v in rows)])
+    csv_path = csv_file(tmp_path / "t.csv", ["customer_id", "month", "mrr"], rows)
     code, out, _ = run("validate", "--ledger", f"{path}#mrr")
     assert code == 1 and out.startswith("error: mrr: March 2025 has 2 rows but no MRR in any"), out
     assert out.replace("mrr: ", "", 1).splitlines()[0] == run("validate", "--ledger", str(csv_path))[1].splitlines()[0]
@@ -1209,9 +1208,7 @@ def test_a_text_month_with_spaces_around_it_is_read_as_a_file_reads_it(tmp_path:
                        ("B", "202510 ", 60.0)]
     path = duck_file(tmp_path / "t.duckdb", ["customer_id", "month", "mrr"], rows,
                      types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
-    csv_path = tmp_path / "t.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([("customer_id", "month", "mrr"), *rows])
+    csv_path = csv_file(tmp_path / "t.csv", ["customer_id", "month", "mrr"], rows)
     answer = run("ledger", "--csv", "--ledger", f"{path}#mrr")
     assert answer[0] == 0 and answer == run("ledger", "--csv", "--ledger", str(csv_path))
 
@@ -1223,9 +1220,7 @@ def test_a_subtotal_of_a_customers_sub_customers_is_left_out_as_a_file_leaves_it
         ("Total Acme Holdings", 160.0), ("Total Wine & More", 200.0))]
     path = duck_file(tmp_path / "t.duckdb", ["customer", "month", "mrr"], rows,
                      types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
-    csv_path = tmp_path / "t.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([("customer", "month", "mrr"), *rows])
+    csv_path = csv_file(tmp_path / "t.csv", ["customer", "month", "mrr"], rows)
     ledger = run("ledger", "--csv", "--ledger", f"{path}#mrr")
     assert ledger[0] == 0 and ledger == run("ledger", "--csv", "--ledger", str(csv_path))
     assert "\n2025-02,360.00," in ledger[1]  # 100 + 50 + 10 + 200: the subtotal left out, Total Wine & More kept
