@@ -106,6 +106,20 @@ def _close_all() -> None:
                 query._lock.release()
 
 
+def _memo_key(statement: sa.Select[*tuple[Any, ...]]) -> Any:
+    """What tells ``statement`` apart from another: SQLAlchemy's cache key (its shape) and its bound values, a
+    fraction of compiling it to text (which ``execute`` does once more, from the engine's cache where it can)."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a construct SQLAlchemy cannot cache: its SQL, values written in
+        return str(statement.compile(compile_kwargs={"literal_binds": True}))
+    return cache_key.key, tuple(_frozen(bound.effective_value) for bound in cache_key.bindparams)
+
+
+def _frozen(value: Any) -> Any:
+    """A bound value as a key: an expanding IN's list as a tuple."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
 class Query:
     """One table in one database, and a connection that reads it read-only; answers are memoised by statement."""
 
@@ -141,11 +155,13 @@ class Query:
 
     def run(self, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
         """The statement's rows, each statement in a read-only transaction of its own."""
-        key = str(statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+        if self.engine is None:
+            with self._lock:
+                self.compiled.append(str(statement.compile(dialect=self.dialect,
+                                                           compile_kwargs={"literal_binds": True})))
+            return []
+        key = _memo_key(statement)
         with self._lock:
-            if self.engine is None:
-                self.compiled.append(key)
-                return []
             if key not in self._memo:
                 try:
                     self._memo[key] = self._run_held(statement)
