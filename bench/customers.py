@@ -1,6 +1,7 @@
 """Customer tables at scale: nrr beside DuckDB and polars scripts computing the same 12-month cohort figures.
 
-Run: ``.venv/bin/python bench/customers.py [--tables 1000x60 10000x60 100000x60 1000000x24] [--runs 3]``
+Run: ``.venv/bin/python bench/customers.py [--tables 1000x60 10000x60 100000x60 1000000x24] [--runs 3]
+[--data DIR]`` (``--data``: keep the generated tables there and take them from there next time).
 (``pip install '.[bench]'`` for the DuckDB and polars scripts; nrr's columnar path needs ``.[fast]``). For each
 table (customers x months) it writes a long-form CSV (one row per paying customer and month) to a temporary
 directory and runs every runner in ``RUNNERS`` in a new process, start-up and imports included:
@@ -188,19 +189,34 @@ def installed(module: str | None) -> bool:
     return True
 
 
+def table(directory: Path, customers: int, months: int) -> tuple[Path, int]:
+    """The generated table in ``directory`` and its number of rows: written there unless it is there already."""
+    path = directory / f"customers-{customers}x{months}.csv"
+    if path.exists():
+        with path.open("rb") as f:
+            return path, sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
+    directory.mkdir(parents=True, exist_ok=True)
+    staged = path.with_suffix(".partial")
+    rows = generate(staged, customers, months)
+    staged.replace(path)  # a run stopped while writing leaves no half table to be taken for a whole one
+    return path, rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tables", nargs="+", default=["1000x60", "10000x60", "100000x60"],
                         help="customers x months, e.g. 1000000x24")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=None,
+                        help="a directory to keep each generated table in (customers-NxM.csv), and to take it from "
+                             "on the next run: a 1,000,000-customer table takes minutes to write")
     args = parser.parse_args()
     print("| customers x months (rows, CSV) | runner | figures | wall (median) | peak memory |")
     print("|---|---|---|---|---|")
     for spec in args.tables:
         customers, months = map(int, spec.lower().split("x"))
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "customers.csv"
-            rows = generate(path, customers, months)
+            path, rows = table(args.data or Path(tmp), customers, months)
             size = f"{customers:,} x {months} ({rows:,} rows, {path.stat().st_size / 1e6:.0f} MB)"
             cache = Path(tmp) / "cache"
             env = child_env(cache)
