@@ -437,6 +437,47 @@ def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_pa
         "(record a credit as a lower figure, not below 0).")
 
 
+def test_a_row_of_0_or_a_name_without_a_customer_is_refused_as_a_file_refuses_it(pg_schema: str,
+                                                                                  tmp_path: Path) -> None:
+    """A 0 is a figure: a row of MRR 0 with no customer was passed over by the databases, which counted only rows
+    whose figure was not 0, while a file refuses it; so was a row with a name and neither ID nor figure (fuzz 9)."""
+    header = ["customer_id", "customer_name", "month", "mrr"]
+    for ghost in ((None, "Ghost", dt.date(2025, 2, 1), Decimal(0)), (None, "Ghost", dt.date(2025, 2, 1), None),
+                  (None, None, dt.date(2025, 2, 1), Decimal(0))):
+        rows = [("C1", "Acme", dt.date(2025, m, 1), Decimal(100)) for m in (1, 2, 3)] + [ghost]
+        code, out, _ = run("validate", "--ledger", str(csv_file(tmp_path / "mrr.csv", header, rows)))
+        said = out.splitlines()[0].split(": ", 2)[2]  # after the cell (error: A5:), a database's is its rows
+        assert code == 1 and "no customer" in said, out
+        pg = pg_table(pg_schema, f"ghost_{ghost[1]}_{ghost[3]}", header, rows, ["text", "text", "date", "numeric"])
+        duck = duck_file(tmp_path / f"ghost{ghost[1]}{ghost[3]}.duckdb", header, rows,
+                         types=["VARCHAR", "VARCHAR", "DATE", "DECIMAL(12, 2)"])
+        for spec in (pg, f"{duck}#mrr"):
+            code, out, _ = run("validate", "--ledger", spec)
+            assert code == 1 and out.splitlines()[0].endswith(f"1 row (February 2025): {said}"), (spec, out)
+
+
+def test_a_blank_text_figure_or_month_is_blank_as_in_a_file(pg_schema: str, tmp_path: Path) -> None:
+    """A staging table loaded from a CSV keeps a blank cell as '' (or ' '): a text MRR of '' was "text the database
+    cannot read as a number", and a text month of '' "not a month", where a file reads both as blank (fuzz 9)."""
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [("C1", "2025-01", "100.00"), ("C1", "2025-02", "100.00"), ("C1", "2025-03", "120.00"),
+                       ("C2", "2025-01", "50.00"), ("C2", "2025-02", " 50.00"), ("C2", "2025-03", ""),
+                       ("C3", "2025-02", " "), ("C3", "2025-03", "\t"), ("C2", "", None), ("C4", " ", "")]
+    asked = ("report", "2025-03", "--json", "--top", "3", *TODAY)
+    expected = run(*asked, "--ledger", str(csv_file(tmp_path / "mrr.csv", header, rows)))
+    assert expected[0] == 0 and '"nrr_pct": 80.0,' in expected[1], expected
+    pg = pg_table(pg_schema, "blank_text", header, rows, ["text", "text", "text"])
+    duck = duck_file(tmp_path / "blank.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "VARCHAR"])
+    for spec in (pg, f"{duck}#mrr"):
+        assert run(*asked, "--ledger", spec)[:2] == expected[:2], spec
+    # a figure in a row without a month is refused, as in a file
+    rows.append(("C5", "", "10.00"))
+    assert run("validate", "--ledger", str(csv_file(tmp_path / "bad.csv", header, rows)))[0] == 1
+    pg = pg_table(pg_schema, "blank_month", header, rows, ["text", "text", "text"])
+    code, out, _ = run("validate", "--ledger", pg)
+    assert code == 1 and "blank_month: row has a customer and a figure but no month" in out, out
+
+
 def test_a_row_with_a_name_but_no_id_is_told_to_fill_in_its_id_as_in_a_file(tmp_path: Path) -> None:
     header = ["customer_id", "Customer Name", "date_month", "mrr"]
     rows: list[Row] = [("C1", "Acme", "2025-01", 100.0), ("C1", "Acme", "2025-02", 100.0),
@@ -950,6 +991,22 @@ def test_real_and_double_figures_are_read_as_written_and_infinity_or_nan_is_name
                                  "1,000,000,000,000,000 (10^15), the largest nrr reads: check the cell for a typo or "
                                  "an ID pasted into it."), spec
         assert f"customer 'A' (February 2025): MRR {written[1]} is not an amount" in lines[1], spec
+
+
+def test_a_figure_just_below_half_a_cent_is_rounded_once_as_the_csv_rounds_it(pg_schema: str, tmp_path: Path) -> None:
+    """An ARR's month in floating point, 192.54 / 12, is 16.044999999999998: the CSV reads 16.04, and the databases
+    read 16.05, having cast it to 6 decimals (16.045000) before rounding to the cent (fuzz 9). So did a NUMERIC(20, 9)
+    of 16.044999999."""
+    header = ["customer_id", "month", "mrr"]
+    for kind, duck_kind, figure in (("double precision", "DOUBLE", 192.54 / 12),
+                                    ("numeric(20, 9)", "DECIMAL(20, 9)", Decimal("16.044999999"))):
+        rows = [(c, dt.date(2025, m, 1), figure if c == "A" else Decimal(100)) for c in "AB" for m in (1, 2, 3)]
+        expected = run("ledger", "--csv", "--ledger", str(csv_file(tmp_path / "mrr.csv", header, rows)))
+        assert expected[0] == 0 and "2025-03,116.04," in expected[1], expected
+        spec = pg_table(pg_schema, f"t_{duck_kind[:3].lower()}", header, rows, ["text", "date", kind])
+        assert run("ledger", "--csv", "--ledger", spec) == expected, kind
+        duck = duck_file(tmp_path / f"{duck_kind[:3]}.duckdb", header, rows, types=["VARCHAR", "DATE", duck_kind])
+        assert run("ledger", "--csv", "--ledger", f"{duck}#mrr") == expected, duck_kind
 
 
 @pytest.mark.parametrize("limit_mb", [280, 300, 360])

@@ -208,6 +208,8 @@ class WarehouseSource:
     def _layout(self, names: list[str], table: Any, prepare: Callable[[Any], None] | None) -> Any:
         import sqlalchemy as sa
 
+        from warehouse._table import stripped
+
         label = self.spec.label
         layout = recognise(names, self.columns, label)
         month = table.c[layout.month]
@@ -244,10 +246,11 @@ class WarehouseSource:
                 # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x;
                 # or YYYYMM, six digits (202501)
                 # (spaces around it are trimmed, as the row reader trims a cell)
-                written = sa.func.trim(month)
+                written = stripped(month)
                 digits = [sa.func.substr(written, i, 1).between("0", "9") for i in range(1, 7)]
                 years = sa.func.substr(written, 1, 4).between("1900", "2200")  # the row reader's years
                 readable = sa.or_(
+                    written == "",  # blank: a row without a month, as in a file (said if it has a figure)
                     sa.and_(written.like("____-__%"), *digits[:4], years, sa.func.substr(written, 6, 2).in_(months),
                             sa.or_(sa.func.length(written) == 7,
                                    sa.func.substr(written, 8, 1).in_(["-", "T", " "]))),
@@ -293,7 +296,9 @@ class WarehouseSource:
             if odd is not None:  # a date or a yes/no column named as the MRR: PostgreSQL cannot cast it, DuckDB
                 # read true as 1.00
                 raise WarehouseError(say.figure_not_money(label, layout.amount, odd))
-        return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats)
+        amount_is_text = any(isinstance(row[amount], str) for row in seen)
+        return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
+                                   amount_is_text=amount_is_text)
 
 
 def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,
@@ -303,7 +308,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     months left out as not closed yet (``Query.until``), and how many rows they hold."""
     import sqlalchemy as sa
 
-    from warehouse._table import WarehouseTable, as_text, cents, cents_limit, stripped
+    from warehouse._table import WarehouseTable, as_text, cents_limit, filled, stripped
 
     lay = query.layout
     issues: list[Issue] = []
@@ -342,16 +347,16 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if more:
         issues.append(_error("negative", say.more_rows_out_of_range(where, more)))
     key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")
-    figure = sa.and_(t[lay.amount].is_not(None), cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats) != 0)
-    # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it
+    # a 0 is a figure, as in a file: a row of 0 with no customer is one to fix, not a blank row
+    figure = filled(t[lay.amount], lay.amount_is_text)
+    # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it, figure or not
     name = (sa.case((stripped(sa.cast(t[lay.name], sa.String)) != "", sa.cast(t[lay.name], sa.String)))
-            if lay.name is not None else sa.null())
+            if lay.name not in (None, lay.key) else sa.null())
     keys, names = query.total_labels
     no_total = [] if not names else [sa.or_(t[lay.name].is_(None), as_text(t[lay.name], lay.name in lay.floats)
                                             .not_in(names))]
-    nobody = (sa.select(query.month_index(t[lay.month]).label("mi"), name.label("nm")).where(key_blank, figure,
-                                                                                             *no_total)
-              .subquery())
+    nobody = (sa.select(query.month_index(t[lay.month]).label("mi"), name.label("nm"))
+              .where(key_blank, sa.or_(figure, name.is_not(None)), *no_total).subquery())
     for mi, n, named in query.run(sa.select(nobody.c.mi, sa.func.count(), sa.func.min(nobody.c.nm))
                                   .group_by(nobody.c.mi).order_by(nobody.c.mi).limit(SHOWN_PER_CHECK)):
         message = customer_missing(lay.unit) if named is None else customer_id_missing(lay.unit, str(named), lay.key)
@@ -359,8 +364,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                             month=None if mi is None else Month.from_index(int(mi))))
     if keys:
         no_total.append(as_text(t[lay.key], lay.key in lay.floats).not_in(keys))
-    undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), t[lay.month].is_(None), figure,
-                                                         *no_total).select_from(query.table))
+    undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), sa.not_(filled(t[lay.month],
+                                                                                             lay.month_is_text)),
+                                                         figure, *no_total).select_from(query.table))
     if undated and undated[0][0]:
         issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
     pair = [r.c, r.mi]

@@ -79,6 +79,7 @@ class Layout:
     currency: str | None = None  # the Currency column
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
+    amount_is_text: bool = False  # the figures are text (a staging table's VARCHAR): a cell of only spaces is blank
     floats: frozenset[str] = frozenset()  # the key, name, attribute and figure columns whose values are floats
     #: ``[ledger] columns`` named for another table (none of them is in this one): read by the header rules
     columns_elsewhere: tuple[tuple[str, str], ...] = ()
@@ -221,11 +222,12 @@ class Query:
         the name, the attributes (``a0``, ``a1``, ...) as text."""
         t, lay = self.table.c, self.layout
         key = as_text(t[lay.key], lay.key in lay.floats)
-        figure = cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats)
+        figure = cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats, lay.amount_is_text)
         month = self.month_index(t[lay.month])
         picked: list[sa.ColumnElement[Any]] = [key.label("c"), month.label("mi"), figure.label("cents"),
-                                               sa.case((t[lay.amount].is_(None), 0), else_=1).label("f")]
-        kept = [t[lay.key].is_not(None), sa.func.trim(key) != "", t[lay.month].is_not(None)]
+                                               sa.case((filled(t[lay.amount], lay.amount_is_text), 1),
+                                                       else_=0).label("f")]
+        kept = [t[lay.key].is_not(None), sa.func.trim(key) != "", filled(t[lay.month], lay.month_is_text)]
         if self.until is not None:
             kept.append(month <= self.until)
         keys, names = self.total_labels
@@ -307,8 +309,8 @@ class Query:
             part = sa.func.mod(number, 100, type_=sa.Integer)
             year = sa.cast((number - part) / 100, sa.Integer)
             month = part
-        elif self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed
-            text = sa.func.trim(sa.cast(column, sa.String))
+        elif self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed; a blank one is NULL
+            text = sa.func.nullif(stripped(sa.cast(column, sa.String)), "")
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
             month = sa.cast(sa.case((sa.func.length(text) == 6, sa.func.substr(text, 5, 2)),
                                     else_=sa.func.substr(text, 6, 2)), sa.Integer)
@@ -485,10 +487,19 @@ def stripped(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.func.trim(text, sa.literal(SPACES, sa.String))
 
 
-def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats: bool = False) -> sa.ColumnElement[int]:
+def filled(column: sa.ColumnElement[Any], text: bool = False) -> sa.ColumnElement[bool]:
+    """Whether a cell holds something, as the row reader sees it: not NULL, and in a text column not only spaces
+    (a staging table loaded from a CSV keeps a blank cell as '')."""
+    return sa.and_(column.is_not(None), stripped(column) != "") if text else column.is_not(None)
+
+
+def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats: bool = False,
+          text: bool = False) -> sa.ColumnElement[int]:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
     ``written_in_cents``: the column holds cents already (``mrr_cents``); ``floats``: it holds REAL or DOUBLE
-    values."""
+    values; ``text``: it is text, a cell of only spaces blank."""
+    if text:
+        column = sa.func.nullif(stripped(column), "")
     # 29 whole digits (BigQuery's NUMERIC allows no more); a figure above the largest nrr reads (10^15, 10^17
     # cents) is held just above it, so the checks refuse it naming it, and no cast to an integer overflows
     over = cents_limit(written_in_cents)
@@ -500,10 +511,45 @@ def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats:
              sa.literal_column(str(over + 1), sa.Numeric(35, 6))),
             else_=_AsWritten(column))
     else:
-        exact = sa.cast(column, sa.Numeric(35, 6))
+        exact = _Exact(column)
     scaled = exact if written_in_cents else exact * 100
     held = sa.case((scaled > over, over + 1), (scaled < -over, -over - 1), else_=sa.func.round(scaled))
     return sa.func.coalesce(sa.cast(held, sa.BigInteger), 0)
+
+
+class _Exact(FunctionElement[Any]):
+    """A figure as exact as it is written, so it is rounded to the cent once, as the row reader rounds its digits:
+    every digit in PostgreSQL (NUMERIC without a scale), 18 decimals in DuckDB (its widest decimal has 38 digits;
+    a figure past 10^17, which nrr refuses, is held there, so nothing overflows), 6 elsewhere (BigQuery's NUMERIC
+    has 29 whole digits). A scale of 6 everywhere had read 16.044999999999998 (192.54 / 12 in floating point, as a
+    dbt model writes an ARR's month) as 16.045000, then rounded it up to 16.05 where the row reader reads 16.04."""
+
+    type = sa.Numeric(35, 6)
+    name = "nrr_exact"
+    inherit_cache = True
+
+
+@compiles(_Exact)
+def _exact(element: _Exact, compiler: Any, **kw: Any) -> str:
+    (x,) = element.clauses
+    return f"CAST({compiler.process(x, **kw)} AS NUMERIC(35, 6))"
+
+
+@compiles(_Exact, "postgresql")
+def _exact_postgresql(element: _Exact, compiler: Any, **kw: Any) -> str:
+    (x,) = element.clauses
+    return f"CAST({compiler.process(x, **kw)} AS NUMERIC)"
+
+
+@compiles(_Exact, "duckdb")
+def _exact_duckdb(element: _Exact, compiler: Any, **kw: Any) -> str:
+    (x,) = element.clauses
+    written = compiler.process(x, **kw)
+    return (f"CASE WHEN abs(TRY_CAST({written} AS DOUBLE)) > 1e17 THEN {_HELD} "
+            f"ELSE CAST({written} AS DECIMAL(38, 18)) END")
+
+
+_HELD = 10 ** 17 + 1  # above every limit (``cents_limit``), in units or in cents: refused, naming it
 
 
 class _AsWritten(FunctionElement[Any]):
@@ -523,10 +569,15 @@ def _as_written(element: _AsWritten, compiler: Any, **kw: Any) -> str:
 
 
 @compiles(_AsWritten, "postgresql")
-@compiles(_AsWritten, "duckdb")
-def _as_written_text(element: _AsWritten, compiler: Any, **kw: Any) -> str:
+def _as_written_postgresql(element: _AsWritten, compiler: Any, **kw: Any) -> str:
     (x,) = element.clauses
-    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS NUMERIC(35, 6))"
+    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS NUMERIC)"
+
+
+@compiles(_AsWritten, "duckdb")
+def _as_written_duckdb(element: _AsWritten, compiler: Any, **kw: Any) -> str:
+    (x,) = element.clauses  # at most 10^17 (``cents`` holds a larger one apart): it fits
+    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS DECIMAL(38, 18))"
 
 
 class _SquareOver(FunctionElement[Any]):
