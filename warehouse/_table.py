@@ -503,16 +503,25 @@ def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats:
     # 29 whole digits (BigQuery's NUMERIC allows no more); a figure above the largest nrr reads (10^15, 10^17
     # cents) is held just above it, so the checks refuse it naming it, and no cast to an integer overflows
     over = cents_limit(written_in_cents)
-    if floats:  # REAL, DOUBLE: the shortest decimal that is the float, as written
-        # infinity and NaN are held above the limit too; both constants are written into the SQL (bound as NUMERIC,
+    scaled: sa.ColumnElement[Any]
+    if floats:  # REAL, DOUBLE
+        # a figure of at most two decimals, as nearly all are: its cents at the float's speed, exactly (a float
+        # within a millionth of a whole number of cents, below 10^13 cents, is that number as written, whatever
+        # more digits its shortest text has); any other as the shortest decimal that is the float, as written,
+        # rounded once (a third of the time again in DuckDB, through text). Infinity and NaN (above every number
+        # in both databases) are held above the limit; the constants are written into the SQL (bound as NUMERIC,
         # DuckDB's driver sent the held value as a float, 10^17, and the figure passed the check)
-        exact: sa.ColumnElement[Any] = sa.case(
-            (sa.func.abs(column) > sa.literal_column(f"{over:.0e}"),
-             sa.literal_column(str(over + 1), sa.Numeric(35, 6))),
-            else_=_AsWritten(column))
+        floated = column if written_in_cents else column * 100
+        quick = sa.func.round(floated)
+        written = _AsWritten(column)
+        scaled = sa.case(
+            (sa.and_(sa.func.abs(floated) < sa.literal_column("1e13"),
+                     sa.func.abs(floated - quick) < sa.literal_column("1e-6")), sa.cast(quick, sa.BigInteger)),
+            (sa.func.abs(column) > sa.literal_column(f"{over:.0e}"), sa.literal_column(str(over + 1), sa.BigInteger)),
+            else_=written if written_in_cents else written * 100)
     else:
         exact = _Exact(column)
-    scaled = exact if written_in_cents else exact * 100
+        scaled = exact if written_in_cents else exact * 100
     held = sa.case((scaled > over, over + 1), (scaled < -over, -over - 1), else_=sa.func.round(scaled))
     return sa.func.coalesce(sa.cast(held, sa.BigInteger), 0)
 
