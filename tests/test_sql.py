@@ -1009,6 +1009,24 @@ def test_a_figure_just_below_half_a_cent_is_rounded_once_as_the_csv_rounds_it(pg
         assert run("ledger", "--csv", "--ledger", f"{duck}#mrr") == expected, duck_kind
 
 
+def test_a_columns_type_is_its_first_value_not_its_first_rows(pg_schema: str, tmp_path: Path) -> None:
+    """Whether a column holds floats was guessed from the table's first 100 rows: with them NULL (a spine's
+    customers not started yet), PostgreSQL cast a REAL MRR at 6 significant digits (123456.78 read 123457.00), and
+    a DOUBLE attribute read 2.0 or 2 by the rows' order (fuzz 9)."""
+    header = ["customer_id", "month", "mrr", "seats"]
+    spine: list[Row] = [(f"S{i:03d}", dt.date(2025, 1, 1), None, None) for i in range(120)]
+    paying: list[Row] = [(c, dt.date(2025, m, 1), 123456.78 if c == "A" else 99.99, 2.0 if c == "A" else 1.0)
+                         for c in "AB" for m in (1, 2, 3)]
+    expected = run("ledger", "--csv", "--ledger", str(csv_file(tmp_path / "mrr.csv", header, paying + spine)))
+    assert expected[0] == 0 and "2025-03,123556.77," in expected[1], expected
+    spec = pg_table(pg_schema, "real_spine_first", header, spine + paying, ["text", "date", "real", "real"])
+    assert run("ledger", "--csv", "--ledger", spec) == expected
+    for name, rows in (("spine_first", spine + paying), ("spine_last", paying + spine)):
+        duck = duck_file(tmp_path / f"{name}.duckdb", header, rows, types=["VARCHAR", "DATE", "DOUBLE", "DOUBLE"])
+        code, out, err = run("report", "2025-03", "--json", "--where", "seats=2", "--ledger", f"{duck}#mrr", *TODAY)
+        assert code == 0 and '"nrr_pct": 100.0' in out, (name, err)
+
+
 @pytest.mark.parametrize("limit_mb", [280, 300, 360])
 def test_a_process_memory_limit_is_said_in_words_never_a_traceback(example_duck: Path, limit_mb: int) -> None:
     """Under ``prlimit --as=300MB`` a 386-row Parquet file ended, run to run, in "internal error (can't start new

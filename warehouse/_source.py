@@ -281,11 +281,14 @@ class WarehouseSource:
                 if bad is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
-            # sheet's numbers are, 1001 (a column's type shows in its first values; none in the first 100: text)
-            # and a figure column of REAL or DOUBLE, read as the decimal its float was written as
+            # sheet's numbers are, 1001; and a figure column of REAL or DOUBLE, read as the decimal its float was
+            # written as. A column's type shows in its first value that is not NULL, looked for in each column (the
+            # first 100 rows of a table had been taken: NULL there, as a spine's customers not started yet are, a
+            # REAL MRR was cast at 6 significant digits, and a DOUBLE attribute read 2.0 or 2 by the rows' order)
             texts = [c for c in (layout.key, layout.name, *layout.attributes, layout.amount) if c is not None]
+            first = [sa.select(table.c[c]).where(table.c[c].is_not(None)).limit(1).scalar_subquery() for c in texts]
             try:
-                seen = connection.execute(sa.select(*(table.c[c] for c in texts)).limit(100)).fetchall()
+                seen = connection.execute(sa.select(*first)).fetchall()
             except sa.exc.OperationalError:  # DuckDB out of its memory even for this: the types are not known
                 connection.rollback()
                 seen = []
