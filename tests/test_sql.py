@@ -478,6 +478,28 @@ def test_a_blank_text_figure_or_month_is_blank_as_in_a_file(pg_schema: str, tmp_
     assert code == 1 and "blank_month: row has a customer and a figure but no month" in out, out
 
 
+def test_an_empty_dated_table_a_money_column_and_a_table_without_figures_read_as_a_file(pg_schema: str,
+                                                                                        tmp_path: Path) -> None:
+    """Blank text is looked for through the column's text: trimmed as it was, an empty table's DATE month and a
+    PostgreSQL MONEY figure (which psycopg hands back as text) ended in "the database cannot be reached"; and a table
+    without a figure in any month was told its months had none "while other months have figures" (fuzz 9)."""
+    header = ["customer_id", "date_month", "mrr"]
+    pg = pg_table(pg_schema, "empty_typed", header, [], ["text", "date", "numeric(12, 2)"])
+    code, out, _ = run("validate", "--ledger", pg)
+    assert code == 1 and "The customer table has no rows yet" in out, out
+    rows: list[Row] = [(c, dt.date(2025, m, 1), "120.00" if (c, m) == ("A", 3) else "100.00") for c in "AB"
+                       for m in (1, 2, 3)]
+    expected = run("ledger", "--csv", "--ledger", str(csv_file(tmp_path / "money.csv", header, rows)))
+    assert expected[0] == 0 and "2025-03,200.00,20.00," in expected[1], expected
+    assert run("ledger", "--csv", "--ledger", pg_table(pg_schema, "money", header, rows, ["text", "date", "money"])
+               ) == expected
+    blank: list[Row] = [(c, dt.date(2025, m, 1), None) for c in "AB" for m in (1, 2, 3)]
+    expected = run("validate", "--ledger", str(csv_file(tmp_path / "blank.csv", header, blank)))
+    assert expected[0] == 0, expected
+    spec = pg_table(pg_schema, "no_figures", header, blank, ["text", "date", "numeric(12, 2)"])
+    assert run("validate", "--ledger", spec)[:2] == (0, expected[1].replace(str(tmp_path / "blank.csv"), spec))
+
+
 def test_a_row_with_a_name_but_no_id_is_told_to_fill_in_its_id_as_in_a_file(tmp_path: Path) -> None:
     header = ["customer_id", "Customer Name", "date_month", "mrr"]
     rows: list[Row] = [("C1", "Acme", "2025-01", 100.0), ("C1", "Acme", "2025-02", 100.0),
@@ -575,7 +597,8 @@ def pg_table(schema: str, table: str, header: Sequence[str], rows: Sequence[Row]
         quoted = '"' + table.replace('"', '""') + '"'
         conn.exec_driver_sql(f"CREATE TABLE {schema}.{quoted} ({columns})")
         marks = ", ".join(["%s"] * len(header))
-        conn.exec_driver_sql(f"INSERT INTO {schema}.{quoted} VALUES ({marks})", [tuple(r) for r in rows])
+        if rows:
+            conn.exec_driver_sql(f"INSERT INTO {schema}.{quoted} VALUES ({marks})", [tuple(r) for r in rows])
     engine.dispose()
     return f"{POSTGRES_URL}#{schema}.{table}"
 

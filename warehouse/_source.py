@@ -381,7 +381,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     most = {int(mi): int(n) for mi, n, _, _ in by_month}
     # a month with rows but no figure in any, between months with figures (the last ones are left out above)
     unfilled = sorted((int(mi), int(rows)) for mi, _, f, rows in by_month if not f)
-    if unfilled:
+    if unfilled and any(f for _, _, f, _ in by_month):  # no figure anywhere: the other checks say what is wrong
         issues.append(_error("month_without_figures", months_unfilled(
             [Month.from_index(mi) for mi, _ in unfilled], sum(rows for _, rows in unfilled), lay.unit), sheet=where))
     repeated = any(n > 1 for n in most.values())

@@ -490,7 +490,7 @@ def stripped(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 def filled(column: sa.ColumnElement[Any], text: bool = False) -> sa.ColumnElement[bool]:
     """Whether a cell holds something, as the row reader sees it: not NULL, and in a text column not only spaces
     (a staging table loaded from a CSV keeps a blank cell as '')."""
-    return sa.and_(column.is_not(None), stripped(column) != "") if text else column.is_not(None)
+    return sa.and_(column.is_not(None), stripped(sa.cast(column, sa.String)) != "") if text else column.is_not(None)
 
 
 def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats: bool = False,
@@ -498,8 +498,8 @@ def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats:
     """A figure in integer cents, rounded half away from zero as the row reader rounds; blank is 0.
     ``written_in_cents``: the column holds cents already (``mrr_cents``); ``floats``: it holds REAL or DOUBLE
     values; ``text``: it is text, a cell of only spaces blank."""
-    if text:
-        column = sa.func.nullif(stripped(column), "")
+    if text:  # the cell itself unless blank: a type read back as text (PostgreSQL's MONEY) casts as it is
+        column = sa.case((stripped(sa.cast(column, sa.String)) == "", sa.null()), else_=column)
     # 29 whole digits (BigQuery's NUMERIC allows no more); a figure above the largest nrr reads (10^15, 10^17
     # cents) is held just above it, so the checks refuse it naming it, and no cast to an integer overflows
     over = cents_limit(written_in_cents)
