@@ -54,6 +54,7 @@ from engine._benchmarks import (
     stage_for_arr,
 )
 from engine._cells import (
+    MONEY_EXPECTED,
     MONEY_LIMIT,
     MONEY_TOO_LARGE,
     Cell,
@@ -279,6 +280,7 @@ __all__ = [
     "MAX_FORECAST_MONTHS",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",
+    "MONEY_EXPECTED",
     "MONEY_LIMIT",
     "MONEY_TOO_LARGE",
     "MONTH_NAMES",

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    MONEY_EXPECTED,
     MONEY_TOO_LARGE,
     Cells,
     FxRates,
@@ -345,7 +346,10 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
             written = query.run(sa.select(sa.cast(t[lay.amount], sa.String)).where(
                 as_text(t[lay.key], lay.key in lay.floats) == key, query.month_index(t[lay.month]) == mi).limit(1))
             shown = repr(str(written[0][0]).strip() if written else str(cents_to_decimal(int(amount))))
-            issues.append(_error("bad_amount", unreadable(lay.unit, shown, MONEY_TOO_LARGE), cells=(place(key),),
+            # NaN and infinity are no amount at all (a failed division in a model), not one too large
+            odd = shown.strip("'").strip().lstrip("+-").lower() in ("nan", "inf", "infinity")
+            issues.append(_error("bad_amount", unreadable(lay.unit, shown, MONEY_EXPECTED if odd else MONEY_TOO_LARGE),
+                                 cells=(place(key),),
                                  month=Month.from_index(int(mi))))
     if more:
         issues.append(_error("negative", say.more_rows_out_of_range(where, more)))
