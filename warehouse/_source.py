@@ -353,7 +353,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                  month=Month.from_index(int(mi))))
     if more:
         issues.append(_error("negative", say.more_rows_out_of_range(where, more)))
-    key_blank = sa.or_(t[lay.key].is_(None), stripped(sa.cast(t[lay.key], sa.String)) == "")
+    key_blank = sa.not_(filled(t[lay.key], text=True))
     # a 0 is a figure, as in a file: a row of 0 with no customer is one to fix, not a blank row
     figure = filled(t[lay.amount], lay.amount_is_text)
     # with a name column, a row that has a name is told to fill in its ID, as the row reader tells it, figure or not

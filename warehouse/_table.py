@@ -538,27 +538,21 @@ class _Exact(FunctionElement[Any]):
     inherit_cache = True
 
 
+#: the type that keeps every digit a figure is written with, by dialect; elsewhere NUMERIC(35, 6)
+_EXACT = {"postgresql": "NUMERIC", "duckdb": "DECIMAL(38, 18)"}
+_HELD = 10 ** 17 + 1  # above every limit (``cents_limit``), in units or in cents: refused, naming it
+
+
 @compiles(_Exact)
 def _exact(element: _Exact, compiler: Any, **kw: Any) -> str:
     (x,) = element.clauses
-    return f"CAST({compiler.process(x, **kw)} AS NUMERIC(35, 6))"
-
-
-@compiles(_Exact, "postgresql")
-def _exact_postgresql(element: _Exact, compiler: Any, **kw: Any) -> str:
-    (x,) = element.clauses
-    return f"CAST({compiler.process(x, **kw)} AS NUMERIC)"
-
-
-@compiles(_Exact, "duckdb")
-def _exact_duckdb(element: _Exact, compiler: Any, **kw: Any) -> str:
-    (x,) = element.clauses
-    written = compiler.process(x, **kw)
-    return (f"CASE WHEN abs(TRY_CAST({written} AS DOUBLE)) > 1e17 THEN {_HELD} "
-            f"ELSE CAST({written} AS DECIMAL(38, 18)) END")
-
-
-_HELD = 10 ** 17 + 1  # above every limit (``cents_limit``), in units or in cents: refused, naming it
+    name, written = compiler.dialect.name, compiler.process(x, **kw)
+    if name not in _EXACT:
+        return f"CAST({written} AS NUMERIC(35, 6))"
+    if name == "duckdb":  # a figure past 10^17 would overflow the decimal: held apart
+        return (f"CASE WHEN abs(TRY_CAST({written} AS DOUBLE)) > 1e17 THEN {_HELD} "
+                f"ELSE CAST({written} AS {_EXACT[name]}) END")
+    return f"CAST({written} AS {_EXACT[name]})"
 
 
 class _AsWritten(FunctionElement[Any]):
@@ -573,20 +567,11 @@ class _AsWritten(FunctionElement[Any]):
 
 @compiles(_AsWritten)
 def _as_written(element: _AsWritten, compiler: Any, **kw: Any) -> str:
-    (x,) = element.clauses
-    return str(compiler.process(sa.cast(x, sa.Numeric(35, 6)), **kw))
-
-
-@compiles(_AsWritten, "postgresql")
-def _as_written_postgresql(element: _AsWritten, compiler: Any, **kw: Any) -> str:
-    (x,) = element.clauses
-    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS NUMERIC)"
-
-
-@compiles(_AsWritten, "duckdb")
-def _as_written_duckdb(element: _AsWritten, compiler: Any, **kw: Any) -> str:
-    (x,) = element.clauses  # at most 10^17 (``cents`` holds a larger one apart): it fits
-    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS DECIMAL(38, 18))"
+    (x,) = element.clauses  # at most 10^17 (``cents`` holds a larger one apart): it fits DuckDB's decimal
+    name = compiler.dialect.name
+    if name not in _EXACT:
+        return str(compiler.process(sa.cast(x, sa.Numeric(35, 6)), **kw))
+    return f"CAST(CAST({compiler.process(x, **kw)} AS VARCHAR) AS {_EXACT[name]})"
 
 
 class _SquareOver(FunctionElement[Any]):
