@@ -520,6 +520,22 @@ def test_a_plan_that_does_not_tell_two_rows_apart_is_named(tmp_path: Path) -> No
         "apart are summed."]
 
 
+def test_blank_plan_cells_are_one_blank_as_in_a_file(tmp_path: Path) -> None:
+    """A NULL Plan and a Plan of spaces are both no plan, as a file reads them: the two rows are not told apart
+    (fuzz 9: they were summed silently in the database, where the file refused them)."""
+    header = ["customer_id", "date_month", "mrr", "Plan"]
+    rows: list[Row] = [("A", "2026-01-01", 10.0, None), ("A", "2026-01-01", 5.0, " "),
+                       ("B", "2026-01-01", 7.0, "Pro "), ("B", "2026-01-01", 8.0, "Pro")]
+    path = duck_file(tmp_path / "p.duckdb", header, rows, types=["VARCHAR", "DATE", "DOUBLE", "VARCHAR"])
+    issues = [str(i) for i in open_warehouse_source(f"{path}#mrr").read_cells().check.issues]
+    assert issues == [
+        "mrr, customer 'A' (January 2026): 'A' has two rows for this month with no Plan, so Plan does not tell them "
+        "apart; merge them into one row, or add a column that does (a Subscription ID): rows it tells apart are "
+        "summed."]
+    expected = run("validate", "--ledger", str(csv_file(tmp_path / "p.csv", header, rows)))
+    assert expected[0] != 0 and "with no Plan" in expected[1], expected
+
+
 def test_a_duckdb_file_is_opened_read_only(example_duck: Path) -> None:
     source = open_warehouse_source(f"{example_duck}#mrr")
     source.read_cells()

@@ -390,7 +390,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
             [Month.from_index(mi) for mi, _ in unfilled], sum(rows for _, rows in unfilled), lay.unit), sheet=where))
     repeated = any(n > 1 for n in most.values())
     if repeated and lay.distinguisher is not None:  # rows told apart by Plan (Subscription, ...) are summed
-        told = r[f"a{lay.attributes.index(lay.distinguisher)}"]
+        k = lay.attributes.index(lay.distinguisher)
+        # a blank cell (NULL, '' or spaces) is no plan, as a file reads it: two such rows are not told apart
+        told = sa.case((query.present(k), r[f"a{k}"]), else_=sa.null()).label("told")
         for key, mi, value in query.run(sa.select(*pair, told).group_by(*pair, told).having(sa.func.count() > 1)
                                         .order_by(r.mi, r.c).limit(SHOWN_PER_CHECK)):
             issues.append(_error("repeated", customer_rows_share(key, lay.distinguisher, value, True),
