@@ -175,7 +175,8 @@ _MONEY_PARTS = re.compile(
     r"(?P<code1>[A-Z]{3})?\s*(?P<sym1>[$€£¥₹])?\s*(?P<body>.*?)\s*(?P<sym2>[$€£¥₹])?\s*(?P<code2>[A-Z]{3})?"
 )
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+#: 1,200 and 12,500.50; not 0,200 nor 012,500: no thousands grouping starts with a 0 (a decimal comma: 0.200)
+_GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 #: 1.200: one thousand two hundred, or 1.2? (0.125 is not: no thousands group follows a 0)
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"

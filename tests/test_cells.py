@@ -61,7 +61,9 @@ def test_money(value: object, amount: str) -> None:
     assert parse_money(value)[0] == Decimal(amount)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", ["€1.200,50", "1.200", "1200,50", "1,20", "1.200.000"])
+# 0,200 is a decimal comma: no thousands grouping starts with a group of 0 (it was read as 200)
+@pytest.mark.parametrize("value", ["€1.200,50", "1.200", "1200,50", "1,20", "1.200.000", "0,200", "$0,200",
+                                   "00,200", "012,500"])
 def test_ambiguous_money_is_refused_not_guessed(value: str) -> None:
     with pytest.raises(CellError, match="reads one way only"):
         parse_money(value)
