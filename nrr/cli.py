@@ -579,6 +579,16 @@ def cmd_sync(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     return EXIT_OK
 
 
+def _quiet_library_logs() -> None:
+    """A one-shot command says in words what went wrong. Without a handler of its own, a library's error record
+    prints its traceback through logging's last resort: SQLAlchemy's pool, failing to roll back a DuckDB connection
+    left with no memory, did so after nrr had said the command ran out of memory (NRR_DEBUG=1 shows them)."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.getLogger("sqlalchemy").setLevel(logging.CRITICAL + 1)
+
+
 def _configure_logging(env: Mapping[str, str]) -> None:
     """Timestamped lines on stderr for the long-running commands; DEBUG with NRR_DEBUG=1.
 
@@ -713,6 +723,8 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
         runtime = Runtime(_file=_settings(args, env), env=env, clock=clock,
                           explicit_ledger=getattr(args, "ledger", None), read_today=getattr(args, "today", None),
                           stripe_max_age=None if args.command in _LONG_RUNNING else dt.timedelta(0))
+        if args.command not in _LONG_RUNNING and not debug_on(env):
+            _quiet_library_logs()
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)

@@ -181,6 +181,24 @@ def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.Monk
                    "traceback, and report it.\n")
 
 
+def test_a_librarys_error_record_prints_no_traceback_in_a_one_shot_command() -> None:
+    """SQLAlchemy's pool logs "Exception during reset or similar" with its traceback when it cannot roll back a
+    DuckDB connection left with no memory; logging's last resort printed it after nrr's own words (flaky under
+    ``prlimit``: test_a_process_memory_limit_is_said_in_words_never_a_traceback)."""
+    import subprocess
+
+    script = ("import logging, sys\n"
+              "from nrr.cli import main\n"
+              f"code = main(['validate', '--ledger', {str(EXAMPLE_LEDGER)!r}], env={{'NRR_CONFIG': ''}})\n"
+              "try:\n    raise MemoryError('bad allocation')\n"
+              "except MemoryError:\n"
+              "    logging.getLogger('sqlalchemy.pool.impl.QueuePool').error('Exception during reset', exc_info=True)\n"
+              "sys.exit(code)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False,
+                          cwd=ROOT)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+
+
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(monkeypatch: pytest.MonkeyPatch) -> None:
     import sheets
 
