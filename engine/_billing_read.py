@@ -228,6 +228,24 @@ class _Reader:
                 self.marks.setdefault(code, a1(row, column.index))
         return cents
 
+    def net(self, cells: Sequence[Cell], row: int, cents: int) -> int | None:
+        """A subscription's or a month's amount as an invoice line's is read: less its discount, and less its tax
+        when the amount is a Total (tax in it; an Amount or a Subtotal is before tax). None: a cell unreadable, or a
+        discount above the amount (the error is added)."""
+        h = self.header
+        tax = self.cents(cells, "tax", row) if "tax" in h.columns and h.columns["amount"].with_tax else 0
+        discount = self.cents(cells, "discount", row) if "discount" in h.columns else 0
+        if tax is None or discount is None:
+            return None
+        net = cents - tax - abs(discount)
+        if net < 0 <= cents - tax and discount:
+            column, amount = h.columns["discount"], h.columns["amount"]
+            said = [f"{c.title} {show(self.get(cells, c.role))}" for c in (column, amount)]
+            self.add("discount_above_amount", say.discount_above_amount(*said),
+                     [a1(row, column.index), a1(row, amount.index)])
+            return None
+        return net
+
     def date(self, cells: Sequence[Cell], role: BillingRole, row: int) -> dt.date | None:
         """The date in the row's ``role`` column; None when blank; ``BAD`` when unreadable (the error is added)."""
         value = self.get(cells, role)
@@ -527,6 +545,9 @@ class _Reader:
         h = self.header
         rows: list[SubscriptionRow] = []
         role: BillingRole = "mrr" if "mrr" in h.columns else "arr" if "arr" in h.columns else "amount"
+        if role != "amount" and (discount := h.columns.get("discount")) is not None:
+            self.add("discount_not_taken_off", say.discount_not_taken_off(discount.title, h.columns[role].title),
+                     [a1(self.first_row + self.header.index, discount.index)], "warning")
         per_unit = False  # Stripe's Amount is per unit, times its Quantity; Seats, Licenses or Units are not
         if role == "amount" and (units := h.columns.get("quantity")) is not None:
             amount = h.columns["amount"].title
@@ -547,6 +568,8 @@ class _Reader:
             months = 1 if role == "mrr" else 12 if role == "arr" else self.months_of(cells, row)
             if cents is not None and per_unit:
                 cents = self.times_quantity(cells, row, cents)
+            if cents is not None and role == "amount":
+                cents = self.net(cells, row, cents)
             if who is None or cents is None or start is BAD or end is BAD or months is None:
                 continue
             if end is not None and end < start:
@@ -572,6 +595,8 @@ class _Reader:
         for row, cells in self.rows_cache:
             who = self.customer(cells, row)
             cents = self.cents(cells, "amount", row)
+            if cents is not None:
+                cents = self.net(cells, row, cents)
             value = self.get(cells, role)
             try:
                 month: Month | None = parse_month(value, order)

@@ -153,6 +153,17 @@ def quantity_not_multiplied(amount: str, seats: str) -> str:
             f"seat, head the {seats} column Quantity and it is multiplied.")
 
 
+def discount_not_taken_off(discount: str, figure: str) -> str:
+    return (f"{discount} is not taken off {figure}: a column named {figure} is read as what each customer pays, its "
+            f"discounts already off; if {figure} is before discounts, head it Amount beside a Billing frequency and "
+            f"{discount} is taken off.")
+
+
+def discount_above_amount(discount: str, amount: str) -> str:
+    return (f"{discount} is more than {amount}, which would leave a negative amount; check the two cells (a discount "
+            "is in the same currency and period as the amount, not a percentage).")
+
+
 def billing_blank(title: str) -> str:
     return f"{title} is blank; fill it in (every row needs one), or delete the row."
 

@@ -422,3 +422,38 @@ def test_a_contracts_export_is_told_what_a_subscriptions_table_needs_not_read_as
         "This looks like a subscriptions table (header row 1) but has no MRR (or an amount with a Billing frequency, "
         "or ARR) column; add it, so each amount can be placed in its months (the README's \"Billing data\" lists the "
         "columns each kind needs)."]
+
+
+@pytest.mark.parametrize(("text", "mrr"), [
+    # an amount billed yearly less its discount for the year, monthly less a coupon, a Total less its tax (fuzz 10)
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Discount\nA,2026-01-01,,1200,Annual,120\n", 9000),
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Coupon Amount\nA,2026-01-01,,100,Monthly,10\n", 9000),
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Amount Off\nA,2026-01-01,,100,Monthly,-10\n", 9000),
+    ("Customer,Start Date,End Date,Total,Tax,Billing Frequency\nA,2026-01-01,,120,20,Monthly\n", 10000),
+    ("Customer,Start Date,End Date,Amount,Tax,Billing Frequency\nA,2026-01-01,,100,20,Monthly\n", 10000),
+    ("Customer,Month,Amount,Discount,Billing interval\nA,2026-01,300,30,Quarterly\n", 9000),
+    ("Customer,Month,Total,Tax,Billing interval\nA,2026-01,120,20,Monthly\n", 10000),
+])
+def test_a_subscriptions_or_per_month_tables_discount_and_tax_come_off_as_an_invoice_lines(text: str,
+                                                                                             mrr: int) -> None:
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr[0][0] == mrr
+    assert not check.issues
+
+
+def test_a_discount_beside_mrr_is_said_not_taken_off_and_one_above_its_amount_is_refused() -> None:
+    text = "Customer,Start Date,End Date,MRR,Discount\nA,2026-01-01,,100,10\n"
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.mrr[0][0] == 10000
+    assert [str(i) for i in check.warnings] == [
+        "E1: Discount is not taken off MRR: a column named MRR is read as what each customer pays, its discounts "
+        "already off; if MRR is before discounts, head it Amount beside a Billing frequency and Discount is taken "
+        "off."]
+    text = "Customer,Start Date,End Date,Amount,Billing Frequency,Discount\nA,2026-01-01,,100,Monthly,150\n"
+    check = check_ledger(grid(text), sheet="Subs", options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        "Subs!F2 and Subs!D2: Discount '150' is more than Amount '100', which would leave a negative amount; check "
+        "the two cells (a discount is in the same currency and period as the amount, not a percentage)."]
