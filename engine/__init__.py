@@ -93,6 +93,7 @@ from engine._columnar import (
 )
 from engine._customer_headers import (
     customer_role,
+    header_currency,
     header_tokens,
     in_cents,
     names_a_column,
@@ -443,6 +444,7 @@ __all__ = [
     "growth_basis",
     "growth_sentence",
     "grr_sentence",
+    "header_currency",
     "header_tokens",
     "in_cents",
     "infer_date_order",

@@ -91,7 +91,7 @@ def _whole_cents(value: Cell) -> int:
 _CURRENCY_MARK = re.compile(r"[$€£¥₹]|\b[A-Z]{3}\b")
 
 
-_SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 
 
 def currency_mark(value: Cell) -> str | None:
@@ -99,4 +99,4 @@ def currency_mark(value: Cell) -> str | None:
     a bare number."""
     if type(value) is not str or (match := _CURRENCY_MARK.search(value)) is None:
         return None
-    return _SYMBOL_CODES.get(match[0], match[0])
+    return SYMBOL_CODES.get(match[0], match[0])

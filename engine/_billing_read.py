@@ -42,8 +42,9 @@ from engine._cells import (
     parse_month,
     show,
 )
-from engine._customer_headers import header_tokens
+from engine._customer_headers import header_currency, header_tokens
 from engine._errors import CellError
+from engine._fx import CODE
 from engine._headers import is_total_label
 from engine._issues import Issue, a1
 from engine._month import MONTH_WORDS, Month
@@ -150,6 +151,7 @@ class _Reader:
         self.rows_cache: list[tuple[int, Sequence[Cell]]] = []
         self.width: int | None = None  # the shortest data row's length
         self.marks: dict[str, str] = {}  # the currency an amount is written in ($, EUR ...) -> its first cell
+        self.fallback: str | None = None  # with no Currency column, the one currency the amounts are in
         head = grid[header.index]
         self.key_headers = tuple(str(head[c]).strip() for c in dict.fromkeys(
             x for x in (header.col("id"), header.col("name")) if x is not None))
@@ -470,7 +472,7 @@ class _Reader:
         if any(discounts):  # a discount line (Zuora's) changes its subscription's rate over its period
             proration = [p or d for p, d in zip(proration, discounts, strict=True)]
         statuses = self.texts("status") if "status" in h.columns else [None] * len(rows)
-        currencies = self.texts("currency") if "currency" in h.columns else [None] * len(rows)
+        currencies = self.texts("currency") if "currency" in h.columns else [self.fallback] * len(rows)
         attributes = {a: self.mapped([cells[c] if c < len(cells) else None for _, cells in rows], _text)
                       for a, c in h.attributes.items()}
         lines = LineColumns(customer=[k or "" for k in keys], name=names, status=statuses, subscription=subs,
@@ -536,7 +538,7 @@ class _Reader:
             lines.append(BillingLine(customer_id=key, customer_name=name, subscription_id=sub,
                                      invoice_status=_text(self.get(cells, "status")), period_start=start,
                                      period_end=end, amount_cents=cents, discount_cents=abs(discount),
-                                     currency=_text(self.get(cells, "currency")),
+                                     currency=_text(self.get(cells, "currency")) or self.fallback,
                                      attributes=self.attributes(cells) if h.attributes else {}, row=row))
         return normalize_lines(lines, options=self.options, sheet=self.sheet, attribute_names=list(h.attributes),
                                key_headers=self.key_headers, cell=self.cell_of("currency"))
@@ -579,7 +581,7 @@ class _Reader:
             status = (_text(self.get(cells, "status")) or "").casefold()
             rows.append(SubscriptionRow(customer_id=who[0], customer_name=who[1], start=start, end=end, cents=cents,
                                         months=months, trial=status in _TRIAL_STATUS,
-                                        currency=_text(self.get(cells, "currency")),
+                                        currency=_text(self.get(cells, "currency")) or self.fallback,
                                         attributes=self.attributes(cells) if h.attributes else {}, row=row))
         return normalize_subscriptions(rows, options=self.options, sheet=self.sheet,
                                        attribute_names=list(h.attributes), key_headers=self.key_headers,
@@ -607,14 +609,34 @@ class _Reader:
             if who is None or cents is None or month is None or months is None:
                 continue
             rows.append(MonthAmount(customer_id=who[0], customer_name=who[1], month=month, cents=cents, months=months,
-                                    currency=_text(self.get(cells, "currency")),
+                                    currency=_text(self.get(cells, "currency")) or self.fallback,
                                     attributes=self.attributes(cells) if h.attributes else {}, row=row))
         return normalize_month_amounts(rows, options=self.options, sheet=self.sheet,
                                        attribute_names=list(h.attributes), key_headers=self.key_headers,
                                        cell=self.cell_of("currency"))
 
+    def data_currency(self) -> str | None:
+        """With no Currency column, the one currency the amount column's header (``MRR (EUR)``, ``MRR (€)``) and
+        its cells (``€1,200``) name, for every row to be converted from it as from a Currency cell; None for none,
+        or for several (refused as mixed once the cells are read). The header is noted as a mark, so that cells
+        written in another currency are refused as mixed too."""
+        h = self.header
+        if "currency" in h.columns:
+            return None
+        named: set[str] = set()
+        for role in ("amount", "mrr", "arr"):
+            if (column := h.columns.get(role)) is None:
+                continue
+            if (code := header_currency(column.title)) is not None:
+                self.marks.setdefault(code, a1(self.first_row + h.index, column.index))
+                named.add(code)
+            named |= {code for v in {v for v in self.column(role) if type(v) is str}
+                      if (code := currency_mark(v)) is not None}
+        return named.pop() if len(named) == 1 and CODE.fullmatch(next(iter(named))) else None
+
     def run(self) -> BillingResult:
         self.rows_cache = self.rows()
+        self.fallback = self.data_currency()
         kind = self.header.kind
         if kind is None:
             assert self.header.gap is not None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from engine._billing_headers import find_billing_header
 from engine._cells import Cell, infer_date_order, parse_month
-from engine._customer_headers import CURRENCY_CODES, header_tokens, read_customer_header, table_form
+from engine._customer_headers import header_currency, read_customer_header, table_form
 from engine._customers import _Reader, billed_per_period
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
@@ -70,11 +70,10 @@ def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
     name = reader.name_col if reader.name_col is not None else key
     roles = customer.roles
     titles = tuple(str(header[c]).strip() for c in dict.fromkeys((key, name)) if c < len(header))
-    named = header_tokens(str(header[roles["amount"]])) & CURRENCY_CODES
     return ColumnarPlan(key=key, name=name, month=roles["month"], amount=roles["amount"],
                         currency=roles.get("currency"), attributes=tuple(customer.attributes.items()),
                         unit=reader.unit, key_headers=titles,
-                        header_currency=named.pop().upper() if len(named) == 1 else None)
+                        header_currency=header_currency(str(header[roles["amount"]])))
 
 
 def month_indexes(values: Sequence[str]) -> tuple[Month, int, list[int]] | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from engine import _messages as say
+from engine._amounts import SYMBOL_CODES
 from engine._cells import (
     Cell,
     infer_date_order,
@@ -63,6 +64,18 @@ _CURRENCY_EXTRA = {"code", "iso", "billing", "invoice", "transaction"}
 
 
 DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "product", "products", "sku"}
+
+
+def header_currency(header: str) -> str | None:
+    """The currency a figure column's header names (``MRR (EUR)``, ``mrr_usd``, ``MRR (€)``, ``€ MRR``); None for
+    none, or for two.
+
+    >>> [header_currency(h) for h in ("MRR (EUR)", "mrr_usd", "MRR (€)", "£ ARR", "MRR", "EUR or USD MRR")]
+    ['EUR', 'USD', 'EUR', 'GBP', None, None]
+    """
+    named = {w.upper() for w in header_tokens(header) & CURRENCY_CODES}
+    named |= {code for symbol, code in SYMBOL_CODES.items() if symbol in header}
+    return named.pop() if len(named) == 1 else None
 
 
 def header_tokens(header: str) -> set[str]:

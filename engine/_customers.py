@@ -46,9 +46,9 @@ from engine._cells import (
     show,
 )
 from engine._customer_headers import (
-    CURRENCY_CODES,
     CustomerHeader,
     find_customer_header,
+    header_currency,
     header_tokens,
     in_cents,
     missing_roles,
@@ -261,7 +261,13 @@ class _Reader:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
-        if len(self.marks) > 1 and (self.fx is None or builder is None):
+        named = self.header_currency()
+        if named is not None and any(code != named for code in self.marks):  # MRR (EUR) over $100
+            col = self.header.roles["amount"]
+            listed = {named: a1(self.first_row + self.header.index, col), **self.marks}
+            self.add("error", "mixed_currency", say.figures_in_currencies(self.unit, list(listed.items())),
+                     list(listed.values()))
+        elif len(self.marks) > 1 and (self.fx is None or builder is None):
             self.add("error", "mixed_currency", say.figures_in_currencies(self.unit, list(self.marks.items())),
                      list(self.marks.values()))
         for label, cells in self.totals.items():
@@ -283,10 +289,8 @@ class _Reader:
                          None) if b.summed else None
         if currency is None and not self.currencies and len(self.marks) == 1:
             currency = next(iter(self.marks))  # every figure written €1,200: the table is in euros
-        amount_col = self.header.roles.get("amount")
-        if currency is None and not self.currencies and not self.marks and amount_col is not None:
-            named = header_tokens(str(self.grid[self.header.index][amount_col])) & CURRENCY_CODES
-            currency = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
+        if currency is None and not self.currencies and not self.marks:
+            currency = self.header_currency()  # MRR (EUR)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             currency = None  # "$" or "US dollar": not a code to show money in
         if self.converted:
@@ -370,6 +374,11 @@ class _Reader:
                 return True
         return False
 
+    def header_currency(self) -> str | None:
+        """The currency the figure column's header names (``MRR (EUR)``, ``MRR (€)``), if any."""
+        col = self.header.roles.get("amount")
+        return None if col is None else header_currency(str(self.grid[self.header.index][col]))
+
     def currency(self, row: Sequence[Cell], sheet_row: int) -> str | None:
         """The row's Currency cell as a code (``eur`` and ``€`` are EUR), noted with its first cell."""
         col = self.header.roles["currency"]
@@ -413,10 +422,7 @@ class _Reader:
         if len(stated) <= 1:
             code = next(iter(stated), None)
             if code is None:
-                amount_col = self.header.roles.get("amount")
-                named = header_tokens(str(self.grid[self.header.index][amount_col])) & CURRENCY_CODES \
-                    if amount_col is not None else set()
-                code = named.pop().upper() if len(named) == 1 else None  # MRR (EUR)
+                code = self.header_currency()  # MRR (EUR)
             if code is None or code == fx.reporting or not fx.knows(code) or not CODE.fullmatch(code):
                 return  # one currency and no rate for it: the table is answered in it, as without rates
             self.convert_all(b, fx, code)

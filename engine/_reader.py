@@ -31,6 +31,7 @@ from engine._cells import (
 from engine._customer_headers import (
     customer_header_gap,
     find_customer_header,
+    header_currency,
     header_tokens,
     named_header,
     names_a_column,
@@ -342,6 +343,9 @@ class _Reader:
             return LedgerCheck(ledger=None, issues=self.issues)
         self.columns = header.columns
         header_row = self.first_row + header.index
+        for f, col in header.columns.items():  # MRR (Start of Period) (EUR): the figures below are in euros
+            if f not in ("month", "nrr", "grr") and (code := header_currency(str(self.grid[header.index][col]))):
+                self.marks.setdefault(code, a1(header_row, col))
         if header.units.get("ARR") and header.units.get("MRR"):
             self.add("error", "mixed_units", say.mixed_units(header.units["MRR"], header.units["ARR"]))
         elif header.units.get("ARR"):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Month, ReadOptions, check_ledger
+from engine import FxRates, Month, ReadOptions, check_ledger
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import report_json, run
 
@@ -457,3 +457,23 @@ def test_a_discount_beside_mrr_is_said_not_taken_off_and_one_above_its_amount_is
     assert [str(i) for i in check.errors] == [
         "Subs!F2 and Subs!D2: Discount '150' is more than Amount '100', which would leave a negative amount; check "
         "the two cells (a discount is in the same currency and period as the amount, not a percentage)."]
+
+
+@pytest.mark.parametrize(("text", "mrr"), [
+    ("Customer,Start Date,End Date,MRR (EUR)\nA,2025-01-01,,{}\n", 11000),
+    ("Customer,Start Date,End Date,MRR\nA,2025-01-01,,€{}\n", 11000),
+    ("Customer,Month,Amount (EUR),Billing interval\nA,2025-01,{},Monthly\n", 11000),
+    ("customer,subscription,period_start,period_end,amount_eur\nA,s1,2025-01-01,2025-02-01,{}\n", 11000),
+])
+def test_billing_data_whose_header_or_cells_name_its_currency_is_converted_as_a_currency_columns(text: str,
+                                                                                                  mrr: int) -> None:
+    """With no Currency column, the currency its amounts' header or cells name is every row's (fuzz 10: a
+    subscriptions table headed MRR (EUR) was answered as if in dollars, unconverted)."""
+    options = ReadOptions(today=Month(2025, 3), fx=FxRates(reporting="USD", flat={"EUR": Decimal("1.10")}))
+    check = check_ledger(grid(text.format("100")), options=options)
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.currency == "USD"
+    assert check.ledger.customer_table.mrr[0][0] == mrr
+    if "€" not in text:  # a header naming EUR over a figure written in dollars: refused, not guessed
+        refused = check_ledger(grid(text.format("$100")), options=options)
+        assert [i.code for i in refused.errors] == ["mixed_currency"], refused.issues

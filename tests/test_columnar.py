@@ -246,6 +246,8 @@ def test_with_the_columnar_path_forced_on_every_message_is_the_row_readers(tmp_p
 @pytest.mark.parametrize("text", [
     CLEAN.replace("Plan", "Currency").replace(",Pro", ",EUR").replace(",Basic", ",EUR"),  # a Currency column
     CLEAN.replace(",MRR,", ",MRR (EUR),"),  # the figure's header names it
+    CLEAN.replace(",MRR,", ",MRR (€),"),  # by its symbol (fuzz 10: taken for the reporting currency, unconverted)
+    CLEAN.replace(",MRR,", ",€ MRR,"),
 ])
 def test_a_table_in_a_currency_with_a_rate_is_converted_whichever_path_reads_it(tmp_path: Path, text: str) -> None:
     path = tmp_path / "customers.csv"

@@ -591,9 +591,28 @@ def test_an_amount_header_may_name_its_currency_or_say_net_or_current(title: str
     assert check.ledger is not None and not check.issues and str(check.ledger.rows[0].end) == "120.00"
 
 
-def test_a_currency_named_in_the_figure_header_is_the_answers_currency() -> None:
-    one = read_ledger([["Customer", "Month", "MRR (EUR)"], ["A", "2026-01", "100"], ["A", "2026-02", "110"]])
+@pytest.mark.parametrize("title", ["MRR (EUR)", "mrr_eur", "MRR (€)", "€ MRR"])
+def test_a_currency_named_in_the_figure_header_is_the_answers_currency(title: str) -> None:
+    one = read_ledger([["Customer", "Month", title], ["A", "2026-01", "100"], ["A", "2026-02", "110"]])
     assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
+
+
+def test_a_header_naming_one_currency_over_figures_written_in_another_is_refused() -> None:
+    """MRR (EUR) over $100: which is right cannot be known (fuzz 10: answered in dollars, the header unread)."""
+    check = check_ledger([["Customer", "Month", "MRR (EUR)"], ["A", "2026-01", "$100"], ["A", "2026-02", "$110"]],
+                         sheet="Data")
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        "Data!C1 and Data!C2: The MRR figures are in more than one currency (EUR from C1, USD from C2); convert the "
+        "amounts to one currency first, or give nrr their rates (nrr.toml's [fx] section, e.g. EUR = 1.10: what one "
+        "EUR is worth in the reporting currency)."]
+    # the seven-column ledger: a header naming its currency is the ledger's, and refused beside another
+    header = ["Month", "MRR (Start of Period) (EUR)", "Expanded MRR (EUR)", "Churned MRR (EUR)",
+              "Downgraded MRR (EUR)"]
+    ledger = read_ledger([header, ["2025-01", "10000", "500", "200", "100"], ["2025-02", "10200", "0", "0", "0"]])
+    assert ledger.currency == "EUR"
+    check = check_ledger([header, ["2025-01", "$10,000", "500", "200", "100"]])
+    assert [i.code for i in check.errors] == ["mixed_currency"]
 
 
 def test_blank_rows_inside_a_clean_table_keep_the_cells_named_right() -> None:

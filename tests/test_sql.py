@@ -410,6 +410,21 @@ def test_a_table_in_a_currency_with_a_rate_is_refused_where_a_file_would_be_conv
     assert run("validate", "--ledger", f"{path}#mrr")[0] == 0  # no rate: answered in EUR, as a file would be
 
 
+def test_a_figure_column_named_for_its_currency_is_that_currency_as_in_a_file(tmp_path: Path) -> None:
+    """mrr_eur names the figures' currency in a file's header; a database's table was answered with none."""
+    header = ["customer_id", "date_month", "mrr_eur"]
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0), ("A", dt.date(2026, 2, 1), 110.0)]
+    path = duck_file(tmp_path / "eur.duckdb", header, rows)
+    expected = run("report", "2026-02", "--json", "--ledger", str(csv_file(tmp_path / "eur.csv", header, rows)),
+                   *TODAY)
+    assert expected[0] == 0 and '"currency": "EUR"' in expected[1]
+    assert run("report", "2026-02", "--json", "--ledger", f"{path}#mrr", *TODAY)[1] == expected[1]
+    config = tmp_path / "nrr.toml"
+    config.write_text('[company]\ncurrency = "USD"\n\n[fx]\nEUR = 1.10\n')
+    code, out, err = run("validate", "--ledger", f"{path}#mrr", "--config", str(config))
+    assert code == 1 and "The mrr_eur column says EUR" in " ".join((out + err).split())
+
+
 def test_the_row_readers_checks_are_made_in_sql_naming_customer_and_month(tmp_path: Path) -> None:
     header = ["customer_id", "date_month", "mrr"]
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 10.0), ("A", dt.date(2026, 2, 1), -5.5),

@@ -49,6 +49,7 @@ from engine import (
     customers_alike,
     customers_empty,
     derive_ledger,
+    header_currency,
     header_tokens,
     in_cents,
     is_total_label,
@@ -411,18 +412,18 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         issues.append(_error("missing_month", month_rows_missing(missing, lay.unit), sheet=where))
     if any(i.severity == "error" for i in issues):
         return LedgerCheck(ledger=None, issues=issues, unit=lay.unit)
-    currency = None
+    currency = header_currency(lay.amount)  # mrr_eur, as a file's header names its figures' currency
     if lay.currency is not None:
         # as the file reader reads the cells: EUR, eur and € are one currency
         codes = currency_codes(str(c) for (c,) in query.run(sa.select(t[lay.currency]).distinct()) if c is not None)
         if len(codes) > 1:  # summed as one currency they would be silently wrong: refused, as a file without rates
             return LedgerCheck(ledger=None, unit=lay.unit, issues=[
                 _error("mixed_currency", say.currencies_in_table(lay.currency, sorted(codes)), sheet=where)])
-        currency = codes.pop() if codes else None
-        if currency is not None and fx is not None and currency != fx.reporting and fx.knows(currency):
-            return LedgerCheck(ledger=None, unit=lay.unit, issues=[  # a file would be converted: never answer otherwise
-                _error("unconverted_currency", say.currency_not_converted(lay.currency, currency, fx.reporting),
-                       sheet=where)])
+        currency = codes.pop() if codes else currency  # none in the column: the header's, as a file's
+    if currency is not None and fx is not None and currency != fx.reporting and fx.knows(currency):
+        return LedgerCheck(ledger=None, unit=lay.unit, issues=[  # a file would be converted: never answer otherwise
+            _error("unconverted_currency", say.currency_not_converted(lay.currency or lay.amount, currency,
+                                                                      fx.reporting), sheet=where)])
     table = WarehouseTable(query=query, first=Month.from_index(int(low)), count=int(high) - int(low) + 1,
                            currency=currency)
     issues += _billed_per_period(query, table, where)
