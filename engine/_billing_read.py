@@ -66,6 +66,11 @@ _ONE_OFF_TYPES = {"adhoc", "one_time", "one-time", "one time", "onetime", "one_o
 _CREDIT_TYPES = {"credit", "credit_note", "credit note", "creditnote", "refund", "credit_memo", "credit memo"}
 _DISCOUNT_TYPES = {"discount", "coupon"}
 _TRIAL_STATUS = {"trialing", "in_trial", "trial", "free_trial", "free trial", "trialling"}
+#: a subscription that has ended: with no end date, it cannot be told when it stopped paying
+_ENDED_STATUS = {"canceled", "cancelled", "churned", "expired", "ended", "terminated", "inactive", "lost",
+                 "non_renewing_ended", "closed"}
+#: a subscription paying nothing while it lasts, with no end of its own
+_PAUSED_STATUS = {"paused", "suspended", "on_hold", "on hold"}
 
 
 def _text(value: Cell) -> str | None:
@@ -578,7 +583,16 @@ class _Reader:
                 self.add("end_before_start", say.billing_end_before_start(
                     h.columns["end"].title, h.columns["start"].title), [a1(row, h.columns["end"].index)])
                 continue
-            status = (_text(self.get(cells, "status")) or "").casefold()
+            status = (_text(self.get(cells, "status")) or "").strip().casefold()
+            if end is None and status in _ENDED_STATUS | _PAUSED_STATUS:
+                column = h.columns["status"]
+                where = h.columns["end"].title if "end" in h.columns else None
+                if status in _ENDED_STATUS:
+                    self.add("ended_without_end", say.subscription_ended_without_end(
+                        column.title, show(self.get(cells, "status")), where), [a1(row, column.index)])
+                    continue
+                self.add("paused_counted", say.subscription_paused_counted(
+                    column.title, show(self.get(cells, "status")), where), [a1(row, column.index)], "warning")
             rows.append(SubscriptionRow(customer_id=who[0], customer_name=who[1], start=start, end=end, cents=cents,
                                         months=months, trial=status in _TRIAL_STATUS,
                                         currency=_text(self.get(cells, "currency")) or self.fallback,

@@ -153,6 +153,19 @@ def quantity_not_multiplied(amount: str, seats: str) -> str:
             f"seat, head the {seats} column Quantity and it is multiplied.")
 
 
+def subscription_ended_without_end(status: str, shown: str, end: str | None) -> str:
+    fill = f"fill in {end} with the day it ended" if end is not None else \
+        "add an End Date column with the day each subscription ended"
+    return (f"{status} {shown} says this subscription has ended, but it has no end date, so when it stopped paying "
+            f"cannot be told (counted as live, it would overstate MRR); {fill}.")
+
+
+def subscription_paused_counted(status: str, shown: str, end: str | None) -> str:
+    fill = f"give it {end}" if end is not None else "give it an End Date"
+    return (f"{status} {shown}: this subscription is counted as paying every month since its start, though a paused "
+            f"one pays nothing; {fill} where the pause began, and a new row from when it resumes.")
+
+
 def discount_not_taken_off(discount: str, figure: str) -> str:
     return (f"{discount} is not taken off {figure}: a column named {figure} is read as what each customer pays, its "
             f"discounts already off; if {figure} is before discounts, head it Amount beside a Billing frequency and "

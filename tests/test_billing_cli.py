@@ -477,3 +477,32 @@ def test_billing_data_whose_header_or_cells_name_its_currency_is_converted_as_a_
     if "€" not in text:  # a header naming EUR over a figure written in dollars: refused, not guessed
         refused = check_ledger(grid(text.format("$100")), options=options)
         assert [i.code for i in refused.errors] == ["mixed_currency"], refused.issues
+
+
+def test_a_subscription_marked_ended_with_no_end_date_is_refused_and_a_paused_one_is_said_counted() -> None:
+    """Cancelled, churned or expired with no end date were counted as live to this day, without a word (fuzz 10)."""
+    text = ("Customer,Start Date,End Date,MRR,Status\nA,2025-01-01,,100,Cancelled\nB,2025-01-01,2025-03-31,100,"
+            "canceled\nC,2025-01-01,,100, Paused\nD,2025-01-01,,100,Active\n")
+    check = check_ledger(grid(text), sheet="Subs", options=ReadOptions(today=Month(2025, 6)))
+    assert [str(i) for i in check.issues] == [
+        "Subs!E2: Status 'Cancelled' says this subscription has ended, but it has no end date, so when it stopped "
+        "paying cannot be told (counted as live, it would overstate MRR); fill in End Date with the day it ended.",
+        "Subs!E4: Status 'Paused': this subscription is counted as paying every month since its start, though a "
+        "paused one pays nothing; give it End Date where the pause began, and a new row from when it resumes."]
+    check = check_ledger(grid(text.replace("A,2025-01-01,,", "A,2025-01-01,2025-02-28,")),
+                         options=ReadOptions(today=Month(2025, 6)))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert [i.code for i in check.issues] == ["paused_counted"]
+
+
+@pytest.mark.parametrize(("title", "mrr"), [("Amount incl. tax", 10000), ("Amount including VAT", 10000),
+                                            ("Gross Amount", 10000), ("Net", 12000), ("Net Amount", 12000)])
+def test_an_amount_headed_with_its_tax_or_net_is_an_invoice_lines_amount(title: str, mrr: int) -> None:
+    """They were told the file looked like a subscriptions table with no MRR column (fuzz 10). An amount with tax
+    in it has the Tax column taken off; a net amount is before tax."""
+    text = (f"Customer,Subscription,Service Period Start,Service Period End,{title},Tax\n"
+            + "".join(f"A,S1,2026-{i:02d}-01,2026-{i + 1:02d}-01,120.00,20.00\n" for i in range(1, 4)))
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 6)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.source_kind == "invoice_lines"
+    assert check.ledger.customer_table.mrr[0][0] == mrr
