@@ -41,7 +41,10 @@ _CANCEL = {"cancel", "canceled", "cancelled", "cancellation", "churn", "churned"
 _AMOUNT = {"amount", "price", "subtotal", "total", "charge", "billed", "value"}
 _AMOUNT_OK = {"amount", "line", "item", "in", "cents", "net", "subtotal", "total", "excluding", "excl", "ex", "tax",
               "before", "pre", "due", "paid", "remaining", "price", "plan", "value", "billed", "invoice", "charge",
-              "decimal", "sub", "units", "major", *CURRENCY_CODES}
+              "decimal", "sub", "units", "major", "gross", "incl", "including", "inc", "with", "after", "vat", "gst",
+              "taxes", *CURRENCY_CODES}
+#: Amount incl. tax, Amount with VAT, Gross Amount: the tax is in it (a Tax column beside it comes off)
+_WITH_TAX = {"incl", "including", "inc", "with", "after"}
 _TAX = {"tax", "taxes", "vat", "gst"}
 #: what a figure per month (or per year) is called beside the period's word: ``Monthly Amount``, ``Yearly Revenue``
 _PER_PERIOD = {"amount", "revenue", "value", "charge"}  # not a price or a fee: per unit, times a quantity
@@ -134,11 +137,12 @@ def billing_role(header: str) -> Column | None:
     if words & {"date", "created", "issued", "invoiced"} and words <= {"invoice", "date", "created", "issued", "utc",
                                                                        "at", "invoiced", "on", "finalized"}:
         return Column(role="date", index=0, title=title)
-    if words & _AMOUNT and words <= _AMOUNT_OK and not (words & _TAX and not words & {"excluding", "excl", "ex",
-                                                                                         "before", "pre"}):
+    taxed = bool(words & _TAX and words & _WITH_TAX) or "gross" in words
+    if (words & _AMOUNT or words in ({"net"}, {"gross"})) and words <= _AMOUNT_OK and \
+            not (words & _TAX and not words & {"excluding", "excl", "ex", "before", "pre"} and not taxed):
         pre_tax = {"subtotal", "excluding", "excl", "ex", "before", "pre"}
         return Column(role="amount", index=0, title=title, cents="cents" in words,
-                      with_tax="total" in words and not words & pre_tax,
+                      with_tax=taxed or ("total" in words and not words & pre_tax),
                       invoice_level=bool(words & {"due", "paid", "remaining"}))
     return None
 

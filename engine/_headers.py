@@ -118,7 +118,7 @@ _FIELD_WORDS: dict[Field, set[str]] = {
     "churn": {"churn", "churned", "lost", "cancelled", "canceled", "cancellation",
               "cancellations"},
     "downgrade": {"downgrade", "downgrades", "downgraded", "contraction", "contractions",
-                  "contracted"},
+                  "contracted", "downsell", "downsells", "downsold"},
 }
 
 

@@ -41,6 +41,7 @@ def test_reads_the_template() -> None:
         ["month", "mrr start of period", "EXPANDED MRR", "churned_mrr", "downgraded-mrr"],
         ["Period", "Starting MRR", "Expansion MRR", "Churn MRR", "Contraction MRR", "Ending MRR", "NRR %"],
         ["Date", "Beginning MRR", "Expansion", "Churn", "Contraction", "End MRR", "NRR"],
+        ["Month", "Opening MRR", "Upsell MRR", "Lost MRR", "Downsell MRR", "Closing MRR"],  # fuzz 10: Downsell
         ["Downgraded MRR", "Churned MRR", "Month", "Expanded MRR", "Notes", "MRR (Start of Period)"],
     ],
 )
