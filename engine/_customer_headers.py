@@ -91,7 +91,7 @@ def customer_role(header: str) -> Role | None:
     >>> [customer_role(h) for h in ("currency", "currency_code", "Currency Code", "curr", "CCY")]
     ['currency', 'currency', 'currency', 'currency', 'currency']
     >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents", "Revenue in EUR", "MRR in")]
-    ['amount', 'amount', 'amount', None, None]
+    ['amount', 'amount', 'amount', 'amount', None]
     """
     words = header_tokens(header)
     if not words:
@@ -101,8 +101,9 @@ def customer_role(header: str) -> Role | None:
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
     allowed = _AMOUNT_WORDS | _MRR_QUALIFIERS if words & {"mrr", "arr"} else _AMOUNT_WORDS
-    if words & {"mrr", "revenue", "amount", "arr"} and (
-            words <= allowed or (words & _CENTS_WORDS and words <= allowed | _CENTS_WORDS | {"in"})):
+    # 'in' only beside cents or a currency (MRR in EUR): MRR In alone is a movement (money coming in)
+    if words & {"mrr", "revenue", "amount", "arr"} and (words <= allowed or (
+            words & (_CENTS_WORDS | CURRENCY_CODES) and words <= allowed | _CENTS_WORDS | {"in"})):
         return "amount"
     if words & _CURRENCY_WORDS and words <= _CURRENCY_WORDS | _CURRENCY_EXTRA:
         return "currency"

@@ -591,7 +591,7 @@ def test_an_amount_header_may_name_its_currency_or_say_net_or_current(title: str
     assert check.ledger is not None and not check.issues and str(check.ledger.rows[0].end) == "120.00"
 
 
-@pytest.mark.parametrize("title", ["MRR (EUR)", "mrr_eur", "MRR (€)", "€ MRR"])
+@pytest.mark.parametrize("title", ["MRR (EUR)", "mrr_eur", "MRR (€)", "€ MRR", "MRR in EUR"])
 def test_a_currency_named_in_the_figure_header_is_the_answers_currency(title: str) -> None:
     one = read_ledger([["Customer", "Month", title], ["A", "2026-01", "100"], ["A", "2026-02", "110"]])
     assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
