@@ -565,7 +565,7 @@ def _projection(table: Customers, origin: int, horizon: int, column: str | None,
             return "age-aware", _project(groups, origin, horizon, rates), groups, rates, None
     rate = _simple_rate(groups, origin)
     if rate is None:
-        raise QueryError(say.forecast_needs_two_months(table.first + origin))
+        raise QueryError(say.forecast_needs_two_months(table.first + origin, table.first))
     base = sum(g.money[origin] for g in groups)
     return "simple", [Decimal(base) * rate ** (h + 1) for h in range(horizon)], groups, None, rate
 
@@ -693,10 +693,14 @@ def build_forecast(table: Customers, as_of: Month, *, months: int = DEFAULT_MONT
         b_origin = table.index(year_ago)
         # without segments, the groups are the same a year before (each group's months after it are not read)
         earlier = None if column is not None else ([g for g in groups if g.first <= b_origin], prepared[1])
-        b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column, earlier)
-        actual = compute_cohort(table, year_ago + 1, as_of, top=0).end  # the customers paying then, now
-        backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),
-                            actual_mrr=cents_to_decimal(actual))
+        try:
+            b_method, b_projection, _, _, _ = _projection(table, b_origin, 12, column, earlier)
+        except QueryError:  # nobody had paid two months a year ago: nothing to backtest, the forecast still stands
+            pass
+        else:
+            actual = compute_cohort(table, year_ago + 1, as_of, top=0).end  # the customers paying then, now
+            backtest = Backtest(as_of=year_ago, month=as_of, method=b_method, predicted_mrr=_cents(b_projection[11]),
+                                actual_mrr=cents_to_decimal(actual))
     goal = None
     if target is not None:
         amount, by = target

@@ -1111,9 +1111,13 @@ def forecast_before_table(month: Month, first: Month) -> str:
     return f"{month.name} is before the customer table starts ({first.name}): there is nothing to forecast from."
 
 
-def forecast_needs_two_months(month: Month) -> str:
-    return (f"The customer table holds only {month.name}: a forecast learns how customers' money changes from "
-            "month to month, so it needs at least two months.")
+def forecast_needs_two_months(month: Month, first: Month) -> str:
+    if month == first:
+        return (f"The customer table holds only {month.name}: a forecast learns how customers' money changes from "
+                "month to month, so it needs at least two months.")
+    return (f"None of the customers paying in {month.name} paid in the months before it (the table starts in "
+            f"{first.name}): a forecast learns how customers' money changes from month to month, so it needs "
+            "customers who paid in two months or more; forecast as of a later month.")
 
 
 def forecast_months_range(count: int, most: int) -> str:

@@ -76,6 +76,21 @@ def test_a_table_shorter_than_13_months_gets_the_simple_method_and_says_so() -> 
 def test_one_month_is_too_little_to_forecast_from() -> None:
     with pytest.raises(QueryError, match="holds only January 2024: a forecast learns"):
         build_forecast(table_of([["A", "2024-01", "100"]]), FIRST)
+    # six months, but the customer pays only in the last: not "holds only June" (fuzz 11)
+    rows: list[list[Cell]] = [["A", "2024-01", "0"], ["A", "2024-06", "100"]]
+    table = table_of(rows + [["B", f"2024-0{m}", "0"] for m in range(2, 6)])
+    with pytest.raises(QueryError, match=r"^None of the customers paying in June 2024 paid in the months before it "
+                                         r"\(the table starts in January 2024\)"):
+        build_forecast(table, Month(2024, 6))
+
+
+def test_a_year_ago_that_nobody_had_paid_two_months_by_leaves_no_backtest_and_the_forecast_stands() -> None:
+    """A first month of 0 (nobody paid yet) then 13 months paid: the backtest as of a year ago had no month-to-month
+    history, and its refusal was the whole forecast's: "holds only February 2025" (fuzz 11)."""
+    rows: list[list[Cell]] = [["A", "2025-01", "0"]]
+    rows += [[c, str(Month(2025, 2) + i), v] for i in range(13) for c, v in (("A", "1000"), ("B", "500"), ("C", "250"))]
+    forecast = build_forecast(table_of(rows), Month(2026, 2))
+    assert forecast.backtest is None and forecast.base_mrr == Decimal("1750.00")
 
 
 def test_the_backtest_is_the_forecast_a_year_before_on_the_table_cut_there() -> None:
