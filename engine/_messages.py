@@ -568,10 +568,13 @@ def pts(delta: Decimal, places: int = 1) -> str:
     """A change in percentage points with its sign: ``-0.0517`` -> ``-5.2 pts``. A change that one decimal would
     show as 0.0 is shown to two, as the figures are (``-0.0002`` -> ``-0.02 pts``: 100.81% to 100.79% is a fall,
     not ``+0.0``); one that two decimals show as 0.00 too is ``+0.0 pts``, never ``-0.0 pts``."""
-    shown = _half_up(delta * 100, places)
-    if not shown and places < 2 and (finer := _half_up(delta * 100, 2)):
-        return f"{finer:+} pts"
+    shown = _half_up(delta * 100, max(places, pts_places(delta)))
     return f"{shown if shown else abs(shown):+} pts"
+
+
+def pts_places(delta: Decimal) -> int:
+    """The decimals ``pts`` shows a change to: one, or two where one would show 0.0 and two do not."""
+    return 2 if not _half_up(delta * 100, 1) and _half_up(delta * 100, 2) else 1
 
 
 def shows_as_no_change(delta: Decimal, places: int = 1) -> bool:
@@ -583,13 +586,13 @@ def shows_as_no_change(delta: Decimal, places: int = 1) -> bool:
 DRIVER_WORDS = {"expansion": "expansion", "contraction": "downgrades", "churn": "churn"}
 
 
-def movement(part: str, delta: Decimal) -> str:
+def movement(part: str, delta: Decimal, places: int = 1) -> str:
     """``more churn (-5.9 pts)``, ``less expansion (-0.4 pts)``: a part of a change, in words that agree
     with its sign (more expansion helps; more churn or downgrades hurt)."""
     helped = delta > 0
     more = helped if part == "expansion" else not helped
     less = "fewer" if part == "contraction" else "less"  # fewer downgrades, less churn
-    return f"{'more' if more else less} {DRIVER_WORDS[part]} ({pts(delta)})"
+    return f"{'more' if more else less} {DRIVER_WORDS[part]} ({pts(delta, places)})"
 
 
 TIER_WORDS = {"best-in-class": "Best-in-class", "strong": "Strong", "good": "Good",

@@ -34,12 +34,17 @@ def change_sentence(change: Change) -> str:
     The driver is the part that moved NRR the way it went; ``despite`` names one that pushed the other
     way, when it shows at one decimal. A change that shows as 0.0 points names no driver.
     """
-    text = f"NRR {say.pts(change.nrr)} vs {change.previous.period.label}"
     driver, despite = change.driver, change.despite
-    if driver is not None and change.driver_delta is not None and not say.shows_as_no_change(change.nrr):
-        text += f", mostly {say.movement(driver, change.driver_delta)}"
+    named = driver is not None and change.driver_delta is not None and not say.shows_as_no_change(change.nrr)
+    # a driver one decimal shows as 0.0 is shown to two, and so is the change it drives: -0.05 pts of -0.05, not
+    # of "-0.1 pts" (fuzz 11)
+    places = say.pts_places(change.driver_delta) if named and change.driver_delta is not None else 1
+    text = f"NRR {say.pts(change.nrr, places)} vs {change.previous.period.label}"
+    if named:
+        assert driver is not None and change.driver_delta is not None
+        text += f", mostly {say.movement(driver, change.driver_delta, places)}"
         if despite is not None and not say.shows_as_no_change(change.parts[despite]):
-            text += f", despite {say.movement(despite, change.parts[despite])}"
+            text += f", despite {say.movement(despite, change.parts[despite], places)}"
     return f"{text}; GRR {say.pts(change.grr)}"
 
 

@@ -133,6 +133,9 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
         # a fall one decimal would show as +0.0 is shown to two, as the figures are, with what moved it
         (("100000", "2000", "1000"), ("100000", "1990", "1000"), "expansion", None,
          "NRR -0.01 pts vs October 2026, mostly less expansion (-0.01 pts)"),
+        # a driver shown to two decimals shows its change to two: not "NRR -0.1 pts, mostly (-0.05 pts)" (fuzz 11)
+        (("100000", "2000", "1000"), ("100000", "1951", "1002"), "expansion", None,
+         "NRR -0.05 pts vs October 2026, mostly less expansion (-0.05 pts)"),
     ],
 )
 def test_the_driver_is_what_moved_nrr_the_way_it_went(before: tuple[str, str, str], now: tuple[str, str, str],
