@@ -30,6 +30,7 @@ from typing import Any
 from engine import (
     MONEY_EXPECTED,
     MONEY_TOO_LARGE,
+    CellError,
     Cells,
     FxRates,
     Issue,
@@ -52,12 +53,14 @@ from engine import (
     header_currency,
     header_tokens,
     in_cents,
+    infer_date_order,
     is_total_label,
     month_rows_missing,
     months_not_landed,
     months_unfilled,
     named_columns_elsewhere,
     names_a_column,
+    parse_month,
     read_as_cents,
     read_customer_header,
     reads_as_billing,
@@ -259,8 +262,14 @@ class WarehouseSource:
                     sa.and_(sa.func.length(written) == 6, *digits, years,
                             sa.func.substr(written, 5, 2).in_(months)))
                 bad = unreadable(readable)
-                if bad is not None:
-                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+                if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell
+                    found = connection.execute(sa.select(written).where(written != "").distinct()
+                                               .limit(MONTH_TEXTS + 1)).scalars().all()
+                    mapping = _month_texts([str(v) for v in found]) if len(found) <= MONTH_TEXTS else {}
+                    bad = unreadable(sa.or_(written == "", written.in_(list(mapping)))) if mapping else bad
+                    if bad is not None:
+                        raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+                    layout = dataclasses.replace(layout, month_map=tuple(sorted(mapping.items())))
             elif number:  # YYYYMM as a number (202501), every one a whole number whose last two digits are a month
                 # (in range before it is cast: an epoch in milliseconds, 1735689600000, overflows an integer)
                 whole = sa.cast(month, sa.Integer)
@@ -304,6 +313,23 @@ class WarehouseSource:
         amount_is_text = any(isinstance(row[amount], str) for row in seen)
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
                                    amount_is_text=amount_is_text)
+
+
+#: the most distinct text months read one by one (``Mar 2026``): 30 years of month labels, or a year of days
+MONTH_TEXTS = 400
+
+
+def _month_texts(texts: list[str]) -> dict[str, int]:
+    """Each text that reads as a month, as the row reader reads a cell (the order of ``3/4/2026``'s parts from the
+    whole column), and its month index; those that do not read are left out (the caller names the first)."""
+    order = infer_date_order(texts)
+    read: dict[str, int] = {}
+    for text in texts:
+        try:
+            read[text] = parse_month(text, order).index
+        except CellError:
+            continue
+    return read
 
 
 def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,

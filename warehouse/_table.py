@@ -81,6 +81,9 @@ class Layout:
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
     amount_is_text: bool = False  # the figures are text (a staging table's VARCHAR): a cell of only spaces is blank
     floats: frozenset[str] = frozenset()  # the key, name, attribute and figure columns whose values are floats
+    #: text months not written 2026-03 (``Mar 2026``, ``03/2026``, ``3/31/2026``): each distinct one, spaces
+    #: trimmed, and its month index, read by the engine as a file's cells are (the day-month order from them all)
+    month_map: tuple[tuple[str, int], ...] = ()
     #: ``[ledger] columns`` named for another table (none of them is in this one): read by the header rules
     columns_elsewhere: tuple[tuple[str, str], ...] = ()
 
@@ -309,6 +312,8 @@ class Query:
             part = sa.func.mod(number, 100, type_=sa.Integer)
             year = sa.cast((number - part) / 100, sa.Integer)
             month = part
+        elif self.layout.month_map:  # Mar 2026: each distinct text's month, read as a file's (blank: NULL)
+            return sa.case(dict(self.layout.month_map), value=stripped(sa.cast(column, sa.String)))
         elif self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed; a blank one is NULL
             text = sa.func.nullif(stripped(sa.cast(column, sa.String)), "")
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
