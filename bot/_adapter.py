@@ -3,6 +3,8 @@
 - Slack's signature is checked on the raw body before anything parses it, and a signed body nrr
   cannot use (not UTF-8, not the JSON or form Slack sends, a slash command without a
   response_url) is a 400 logged in one line, instead of Bolt's 500 with a traceback;
+- the body is read by its fields, and Bolt is handed what was read: Bolt's own reading takes any form
+  holding the letters "payload" (a channel named #api-payloads) for an interactivity payload;
 - ``App.dispatch`` runs in threads of its own (``ACK_THREADS`` of them), never on the event loop and
   never in the pool other routes (the add-on) use, so nothing else can hold up an ack: the listeners
   only acknowledge and hand their work to the answers' bounded pool.
@@ -20,8 +22,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from anyio import CapacityLimiter, to_thread
-from slack_bolt import App, BoltResponse
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_bolt.request.internals import build_context
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -44,10 +47,11 @@ def slack_routes(app: App, signing_secret: str, path: str = "/slack/events",
         body = await request.body()
         if not signed(secret, body, request.headers, clock()):
             return JSONResponse({"error": "invalid request"}, status_code=401)  # as Bolt answers it
-        if (reason := unusable(body, request.headers.get("content-type"))) is not None:
+        parsed, reason = read_body(body, request.headers.get("content-type"))
+        if reason is not None:
             return refuse(reason)
         try:  # Bolt reads who, where and which listener from the body's shape before its own error handling
-            response = await to_thread.run_sync(lambda: app.dispatch(to_bolt_request(request, body)),
+            response = await to_thread.run_sync(lambda: app.dispatch(bolt_request(request, body, parsed)),
                                                 limiter=limiter)
         except Exception as exc:
             return to_starlette_response(refused_by_bolt(exc))
@@ -81,27 +85,40 @@ def signed(secret: bytes, body: bytes, headers: Headers, now: float) -> bool:
     return hmac.compare_digest(f"v0={expected}".encode(), signature.encode("latin-1"))
 
 
-def unusable(body: bytes, content_type: str | None) -> str | None:
-    """Why a signed body is not one Slack sends, read as Bolt reads it; None when it is usable."""
+def read_body(body: bytes, content_type: str | None) -> tuple[dict[str, Any], str | None]:
+    """A signed body read as Slack sends it, by its fields: JSON, a form with a ``payload`` field (an
+    interactivity request) or a form (a slash command's, whatever its fields say); or why it is not usable.
+
+    A form with a ``command`` field is a slash command even when its text, channel or user name holds the
+    letters "payload": Bolt's ``parse_body`` takes any such body for an interactivity payload.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return say.NOT_UTF8
+        return {}, say.NOT_UTF8
     if not text:
-        return None
+        return {}, None
     if content_type == "application/json" or text.startswith("{"):
         parsed, reason = _object(text, say.NOT_JSON, say.NOT_AN_OBJECT)
     else:
         parsed, reason = dict(parse_qsl(text, keep_blank_values=True)), None
-        if "payload" in text and "payload" in parsed:
+        if "payload" in parsed and "command" not in parsed:
             parsed, reason = _object(parsed["payload"], say.PAYLOAD_NOT_JSON, say.PAYLOAD_NOT_AN_OBJECT)
     if reason is None and "command" in parsed:
         url, words = parsed.get("response_url"), parsed.get("text", "")
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            return say.NO_RESPONSE_URL
+            return parsed, say.NO_RESPONSE_URL
         if not isinstance(words, str):
-            return say.COMMAND_TEXT_NOT_TEXT
-    return reason
+            return parsed, say.COMMAND_TEXT_NOT_TEXT
+    return parsed, reason
+
+
+def bolt_request(request: Request, body: bytes, parsed: dict[str, Any]) -> BoltRequest:
+    """Bolt's request for ``body``, read as ``read_body`` read it (``parsed``), not by Bolt's ``parse_body``."""
+    bolt = BoltRequest(body="", query=request.query_params, headers=request.headers)  # type: ignore[arg-type]
+    bolt.raw_body, bolt.body = body.decode("utf-8"), parsed
+    bolt.context = build_context(BoltContext({}), parsed)
+    return bolt
 
 
 def _object(text: str, not_json: str, not_object: str) -> tuple[dict[str, Any], str | None]:

@@ -156,3 +156,26 @@ def test_a_full_pool_says_so_in_the_ack(tmp_path: Path, caplog: pytest.LogCaptur
         google.open.set()
         assert slack.wait_for(lambda: {"/response/c0", "/response/c1"} <= set(slack.arrived))
         assert "/response/c2" not in slack.arrived
+
+
+TTM = "Trailing 12 months to Oct 2026: NRR 109.6% · GRR 83.4%"
+
+
+@pytest.mark.parametrize(("fields", "said"), [
+    pytest.param({"channel_name": "api-payloads"}, TTM, id="channel-name"),
+    pytest.param({"user_name": "payloadpete"}, TTM, id="user-name"),
+    pytest.param({"text": "ttm payload"}, "'ttm payload' is not a period I know", id="text"),
+    pytest.param({"payload": "not json"}, TTM, id="a-payload-field-beside-command"),
+])
+def test_a_slash_command_holding_the_word_payload_is_answered(served: tuple[str, FakeSlack],
+                                                              fields: dict[str, str], said: str) -> None:
+    # Bolt reads any form body holding the letters "payload" as an interactivity payload: the command was a 404
+    # {"error": "unhandled request"}, never answered (fuzz 10)
+    url, slack = served
+    form = {"command": "/nrr", "text": "ttm", "user_id": "U0ANA", "channel_id": "C0REVENUE", "channel_name": "revenue",
+            "team_id": "T0ACME", "response_url": slack.response_url("payload"), **fields}
+    response = signed(url, urlencode(form).encode(), FORM)
+    assert (response.status_code, response.text) == (200, "")
+    assert slack.wait_for(lambda: "/response/payload" in slack.arrived)
+    (answer,) = [b for p, b in slack.responses if p == "/response/payload"]
+    assert answer["text"].startswith(said)
