@@ -202,12 +202,13 @@ class Setup:
         self._team: str | None = None  # the bot token's workspace (auth.test), asked once
 
     def answer(self, text: str, caller: Caller, client: WebClient) -> tuple[list[Block], str]:
-        word, _, rest = text.strip().partition(" ")
+        word, *after = text.split()  # a tab, a line break or a no-break space is a space, as in a query
+        rest = " ".join(after)
         handlers: dict[str, Callable[[str, Caller, WebClient], str]] = {
             "connect": self.connect, "subscribe": self.subscribe, "subscriptions": self.subscriptions,
             "unsubscribe": self.unsubscribe, "alerts": self.alerts, "alert": self.alert}
         try:
-            message = handlers[word.lower()](rest.strip(), caller, client)
+            message = handlers[word.lower()](rest, caller, client)
         except Refused as exc:
             message = str(exc)
         return [mrkdwn(message)], message

@@ -299,3 +299,13 @@ def test_an_instance_started_with_ledger_says_that_it_wins(tmp_path: Path) -> No
             assert answer.endswith("But this instance of nrr was started with --ledger, which wins over the "
                                    "connection until it is restarted without it.")
             assert world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+
+
+@pytest.mark.parametrize("gap", ["\u00a0", "\n", "\t", "  \u2003"])
+def test_a_setup_command_reads_any_whitespace_as_a_space(world: World, gap: str) -> None:
+    # a tab, a line break or a no-break space after the first word was 'Something went wrong' (a KeyError, fuzz 10)
+    assert world.say(f"subscribe{gap}day{gap}3").startswith("Subscribed <#C0REVENUE>: the NRR digest for each month, "
+                                                            "on day 3 at 09:00 Asia/Tokyo")
+    assert world.say(f"alerts{gap}here") == "Alerts now go to <#C0REVENUE>."
+    assert world.say(f"alert{gap}grr below{gap}90") == "The `grr_concerning` line is now 90%."
+    assert world.say(f"connect{gap}https://docs.google.com/spreadsheets/d/{SHEET}").startswith("Connected")
