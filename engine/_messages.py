@@ -389,6 +389,11 @@ def unknown_period(query: str, examples: Sequence[str]) -> str:
     return f"'{query.strip()}' is not a period I know. Try one of: {', '.join(examples)}."
 
 
+def outside_calendar(query: str) -> str:
+    return (f"'{query.strip()}' is outside the calendar, whose years run from 1 to 9999: ask for a period the "
+            "ledger covers.")
+
+
 def not_started(label: str, latest_closed: Month) -> str:
     return f"{label} has not started yet; the latest closed month is {latest_closed.name}."
 

@@ -33,6 +33,10 @@ MONTH_WORDS: Mapping[str, int] = {
 }
 
 
+#: the years a ``Month`` can be in (``datetime``'s)
+YEARS = range(1, 10000)
+
+
 @total_ordering
 @dataclass(frozen=True, slots=True)
 class Month:
@@ -48,7 +52,7 @@ class Month:
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
             raise ValueError(f"month must be 1..12, not {self.month}")
-        if not 1 <= self.year <= 9999:
+        if self.year not in YEARS:
             raise ValueError(f"year must be 1..9999, not {self.year}")
 
     @classmethod

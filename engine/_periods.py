@@ -19,7 +19,7 @@ from engine import _messages as say
 from engine._cells import parse_month
 from engine._errors import CellError, NotInLedgerYet, PeriodSyntaxError, QueryError
 from engine._ledger import Ledger
-from engine._month import MONTH_WORDS, Month, fiscal_year_first_month
+from engine._month import MONTH_WORDS, YEARS, Month
 
 EXAMPLES = (
     "last-month", "this-month", "last-quarter", "this-quarter", "last-year", "ytd", "ttm",
@@ -121,8 +121,19 @@ class _Ask:
     def fiscal_year_name(self, fy: int) -> str:
         return str(fy) if self.fys == 1 else f"FY{fy}"
 
+    def month(self, year: int, month: int) -> Month:
+        """``Month(year, month)``, or the query is no period: year 0 (``0000``, or ``FY0001`` beginning in July of year
+        0) is not in the calendar."""
+        if year not in YEARS:
+            raise PeriodSyntaxError(say.outside_calendar(self.query))
+        return Month(year, month)
+
+    def fiscal_year_first(self, fy: int) -> Month:
+        """The first month of fiscal year ``fy``, which a fiscal year not starting in January begins the year before."""
+        return self.month(fy if self.fys == 1 else fy - 1, self.fys)
+
     def quarter_first(self, fy: int, q: int) -> Month:
-        return fiscal_year_first_month(fy, self.fys) + 3 * (q - 1)
+        return self.fiscal_year_first(fy) + 3 * (q - 1)
 
     def this_quarter_first(self) -> Month:
         return self.quarter_first(self.this_fy, self.current.fiscal_quarter(self.fys))
@@ -181,12 +192,12 @@ def _this_quarter(ask: _Ask) -> Period:
 
 
 def _last_year(ask: _Ask) -> Period:
-    first = fiscal_year_first_month(ask.this_fy - 1, ask.fys)
+    first = ask.fiscal_year_first(ask.this_fy - 1)
     return Period(first=first, last=first + 11, label=ask.fiscal_year_name(ask.this_fy - 1))
 
 
 def _year_to_date(ask: _Ask) -> Period:
-    first = fiscal_year_first_month(ask.this_fy, ask.fys)
+    first = ask.fiscal_year_first(ask.this_fy)
     if ask.closed < first:
         raise QueryError(say.no_closed_month_yet(ask.fiscal_year_name(ask.this_fy), first))
     return Period(first=first, last=ask.closed, label=f"{ask.fiscal_year_name(ask.this_fy)} year to date", span=12)
@@ -259,7 +270,7 @@ def _fiscal_year(ask: _Ask) -> Period | None:
     if not (m := _FISCAL_YEAR.fullmatch(ask.text)):
         return None
     fy = _full_year(m[1])
-    first = fiscal_year_first_month(fy, ask.fys)
+    first = ask.fiscal_year_first(fy)
     return ask.to_date(first, first + 11, f"FY{fy}")
 
 
@@ -268,7 +279,7 @@ def _calendar_year(ask: _Ask) -> Period | None:
     ``Calendar 2026``, so it is never mistaken for FY2026 (which ``last-year`` may mean)."""
     if not re.fullmatch(r"\d{4}", ask.text):
         return None
-    first = Month(int(ask.text), 1)
+    first = ask.month(int(ask.text), 1)
     return ask.to_date(first, first + 11, ask.text if ask.fys == 1 else f"Calendar {ask.text}")
 
 

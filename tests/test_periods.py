@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine import Month, Period, QueryError, fit_period, resolve_period
+from engine import Month, Period, PeriodSyntaxError, QueryError, fit_period, resolve_period
 from tests.helpers import ledger, row
 
 TODAY = dt.date(2026, 11, 22)
@@ -165,3 +165,23 @@ def test_dashes_and_an_ellipsis_from_smart_punctuation_read_as_typed_plainly(typ
     # Slack, Docs and Excel write these; refused, they looked the same as the examples offered (fuzz 7)
     assert months(resolve_period(typed, TODAY)) == ("2026-01", "2026-03")
     assert resolve_period("last\u2013quarter", TODAY) == resolve_period("last-quarter", TODAY)
+
+
+@pytest.mark.parametrize(("query", "start"), [
+    ("0000", 1), ("fy0000", 1), ("q1 0000", 1), ("0000-q4", 1), ("FY0000 Q2", 1), ("0000", 7),
+    ("fy0001", 7), ("q1 0001", 7), ("fy0001 q3", 2), ("Q4 FY0001", 12),
+])
+def test_a_period_in_year_0_is_outside_the_calendar(query: str, start: int) -> None:
+    # it was a ValueError from Month: an internal error, exit 70 in a terminal (fuzz 10)
+    with pytest.raises(PeriodSyntaxError) as info:
+        resolve_period(query, TODAY, start)
+    assert str(info.value) == (
+        f"'{query}' is outside the calendar, whose years run from 1 to 9999: ask for a period the ledger covers.")
+
+
+@pytest.mark.parametrize(("query", "start", "first", "last"), [
+    ("0001", 1, "0001-01", "0001-12"), ("fy0001", 1, "0001-01", "0001-12"), ("fy0002", 7, "0001-07", "0002-06"),
+    ("q4 0001", 1, "0001-10", "0001-12"), ("9999", 7, "9999-01", "9999-12"), ("fy9999 q4", 7, "9999-04", "9999-06"),
+])
+def test_the_calendars_first_and_last_years_are_periods(query: str, start: int, first: str, last: str) -> None:
+    assert months(resolve_period(query, dt.date(9999, 12, 31), start)) == (first, last)
