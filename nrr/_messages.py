@@ -33,6 +33,10 @@ def options_need_cohort_method(asked: str, method: str, from_config: bool) -> st
     return needs_cohort_method(asked, fix)
 
 
+def digest_before_ledger(month: Month, first: Month) -> str:
+    return f"{month.name} is before the ledger starts, in {first.name}: it has no digest, and nothing was posted."
+
+
 def body_too_large(limit: int) -> str:
     return f"The request body is over {limit // 1024} KiB, more than nrr reads; nothing was done."
 

@@ -508,6 +508,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
 
         settings = runtime.settings
         ledger = load_ledger(runtime.source())
+        if ledger.first_month is not None and month < ledger.first_month:
+            raise CommandError(say.digest_before_ledger(month, ledger.first_month))
         if month not in ledger:
             raise CommandError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")
@@ -544,6 +546,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     post = service.store.post(key)
     if key in report.failed:
         raise CommandError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
+    if (first := report.before_ledger.get(key)) is not None:
+        raise CommandError(say.digest_before_ledger(month, first))
     if key in report.waiting:
         raise CommandError(f"{month.name} is not in the ledger yet; the digest was not posted.")
     if post is not None and post.status == "posted":  # cron ran it twice: nothing to do, and that is fine

@@ -42,6 +42,7 @@ from engine import (
     alert_ledger_errors,
     evaluate_alerts,
 )
+from nrr import _messages as say
 from nrr.config import DigestSchedule, Settings, slack_secrets
 from nrr.runtime import Runtime
 from nrr.state import StateStore
@@ -116,6 +117,8 @@ class TickReport:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    #: digests of a month before the ledger's first, which no filling in will bring: the first month, by key
+    before_ledger: dict[str, Month] = field(default_factory=dict)
     leader: bool = True
 
 
@@ -218,6 +221,10 @@ class DigestService:
             report.waiting.append(occurrence.key)
             return report
         ledger = cells.check.ledger
+        if ledger is not None and ledger.first_month is not None and month < ledger.first_month:
+            log.info("digest %s: %s", occurrence.key, say.digest_before_ledger(month, ledger.first_month))
+            report.before_ledger[occurrence.key] = ledger.first_month  # no note: the month is never filled in
+            return report
         if ledger is None or month not in ledger:
             waited = now - occurrence.at
             if waited >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) and not force:

@@ -129,3 +129,17 @@ def test_a_digest_another_run_is_posting_is_left_to_it(tmp_path: Path) -> None:
         assert (code, out) == (0, "The October 2026 digest for C0REVENUE1 is being posted by another run; nothing to "
                                   "do.\n")
         assert slack.posts("chat.postMessage") == []
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["posted", "dry-run"])
+def test_a_month_before_the_ledger_posts_nothing_and_says_where_the_ledger_starts(tmp_path: Path,
+                                                                                  dry_run: tuple[str, ...]) -> None:
+    # it posted ':calendar: The June 2023 digest is waiting ... not in the ledger yet' in the channel (fuzz 10)
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", "2023-06", "--ledger", str(EXAMPLE_LEDGER),
+                             *dry_run, env=env)
+        assert (code, out, err) == (1, "", "June 2023 is before the ledger starts, in January 2024: it has no digest, "
+                                           "and nothing was posted.\n")
+        assert slack.posts("chat.postMessage") == []
