@@ -215,7 +215,8 @@ class Answers:
             report = self.report(query, cells=cells)
             if query.customer_words and report.cohort is None:
                 raise QueryRefused(say.needs_customer_table(plain(_asked(query))) if table is None
-                                   else say.needs_cohort_method(plain(_asked(query))))
+                                   else say.needs_cohort_method(plain(_asked(query)), None if query.method
+                                                                else report.retention.method))
             blocks, fallback = report_blocks(report, query), headline(report, query.grr_first, markup=True)
             return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
         except LedgerError as exc:

@@ -60,7 +60,10 @@ def needs_customer_table(words: str) -> str:
     return engine.needs_customer_table(words, "See the README's Customer tables.")
 
 
-def needs_cohort_method(words: str) -> str:
+def needs_cohort_method(words: str, configured: str | None = None) -> str:
+    """``configured``: nrr.toml's method, when the question gave none."""
+    if configured is not None:
+        return engine.needs_cohort_method(words, "ask with `method=cohort`", configured)
     return engine.needs_cohort_method(words, "ask again without `method=sum` or `method=chained`")
 
 

@@ -458,8 +458,11 @@ def needs_customer_table(asked: str, fix: str) -> str:
             f"{fix}")
 
 
-def needs_cohort_method(asked: str, fix: str) -> str:
-    """What the terminal and Slack say when ``asked`` is put to a customer table with another method."""
+def needs_cohort_method(asked: str, fix: str, configured: str | None = None) -> str:
+    """What the terminal and Slack say when ``asked`` is put to a customer table with another method: ``configured``
+    when that method is nrr.toml's, not one the question gave."""
+    if configured is not None:
+        return f"{asked} come from the cohort method; nrr.toml's [ledger] method is {configured}: {fix}."
     return f"{asked} come from the cohort method; {fix}."
 
 

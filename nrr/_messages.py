@@ -28,9 +28,9 @@ def options_need_customer_table(asked: str) -> str:
 
 
 def options_need_cohort_method(asked: str, method: str, from_config: bool) -> str:
-    fix = (f"nrr.toml's [ledger] method is {method}: pass --method cohort" if from_config
-           else f"run it again without --method {method}")
-    return needs_cohort_method(asked, fix)
+    if from_config:
+        return needs_cohort_method(asked, "pass --method cohort", method)
+    return needs_cohort_method(asked, f"run it again without --method {method}")
 
 
 def digest_before_ledger(month: Month, first: Month) -> str:

@@ -215,3 +215,22 @@ def test_a_period_before_the_table_says_the_tables_months_not_its_ledgers(stack:
 def test_a_year_after_top_is_the_period(stack: Stack) -> None:
     # "churned top 2025" was refused as a count of movers out of range (a review found it)
     assert ask(stack, "who churned top 2026")["blocks"][0]["text"]["text"].startswith("2026")
+
+
+@pytest.mark.parametrize("text", ["ttm by segment", "ttm enterprise", "who churned ttm"])
+def test_nrr_tomls_method_is_named_with_the_method_to_ask_for(tmp_path: Path, text: str) -> None:
+    # it said "ask again without `method=sum` or `method=chained`" to a question that gave no method= (fuzz 10)
+    from dataclasses import replace
+
+    from nrr.config import LedgerSettings
+
+    table = str(write_table(tmp_path / "customers.csv"))
+    with FakeSlack() as slack:
+        chained = replace(settings(table, tmp_path), ledger=LedgerSettings(source=table, method="chained"))
+        runtime = Runtime(_file=chained, env=slack_env(slack), clock=lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            said = ask(stack, text)["blocks"][0]["text"]["text"]
+            assert said.endswith(" come from the cohort method; nrr.toml's [ledger] method is chained: ask with "
+                                 "`method=cohort`.")
+            assert ask(stack, f"{text} method=cohort")["blocks"][0]["type"] == "header"
