@@ -54,6 +54,7 @@ from engine import (
     Report,
     attribute_column,
     cohort_triangle,
+    drop_format_characters,
     parse_amount,
     parse_month,
     resolve_period,
@@ -100,7 +101,8 @@ def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
     words = query.period.split()
     if table is None or not words or _a_period(query.period):
         return query
-    values = segment_values(table)
+    # a value's format characters are dropped as the question's are: 'Mid\u2066Market' is asked as midmarket
+    values = {drop_format_characters(key): value for key, value in segment_values(table).items()}
     # (start, size, (column, value)): the longest first, "mid market" before "market"
     found: list[tuple[int, int, tuple[str, str]]] = []
     for size in (3, 2, 1):
@@ -189,6 +191,7 @@ class Answers:
                ) -> tuple[list[Block], str]:
         """Blocks and their plain-text fallback for a ``/nrr`` command's text (a setup command when
         ``caller`` and ``client`` are given: they say who asks, where, and how to ask Slack about them)."""
+        text = drop_format_characters(text)  # a zero-width space pasted with the words: "ttm\u200b grr" is "ttm grr"
         if caller is not None and client is not None and is_setup_command(text):
             return self.setup.answer(text, caller, client)
         try:

@@ -151,7 +151,15 @@ from engine._messages import (
 )
 from engine._month import MONTH_NAMES, MONTH_WORDS, Month, fiscal_year_first_month, parse_month_number
 from engine._options import NO_OPTIONS, ReadOptions
-from engine._periods import EXAMPLES, Period, fit_period, label_span, previous_period, resolve_period
+from engine._periods import (
+    EXAMPLES,
+    Period,
+    drop_format_characters,
+    fit_period,
+    label_span,
+    previous_period,
+    resolve_period,
+)
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger, reads_as_billing
 from engine._report import Report, build_report, report_to_dict
 from engine._retention import (
@@ -433,6 +441,7 @@ __all__ = [
     "dense_customer_check",
     "derive_ledger",
     "digest_bytes",
+    "drop_format_characters",
     "evaluate_alerts",
     "fewer_gc_pauses",
     "fiscal_year_first_month",

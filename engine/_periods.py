@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -88,6 +89,16 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     return f"{first.short} to {last.short}"
 
 
+def drop_format_characters(text: str) -> str:
+    """``text`` without Unicode's format characters (category Cf: a zero-width space, a byte order mark, a word
+    joiner), which text copied from Docs, Notion or a web page carries unseen.
+
+    >>> drop_format_characters("\ufefflast-quarter\u200b")
+    'last-quarter'
+    """
+    return text if text.isascii() else "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 #: en dash, em dash, minus sign, figure dash, non-breaking hyphen: a hyphen in a period
 _PUNCTUATION = str.maketrans(dict.fromkeys("\u2013\u2014\u2212\u2012\u2011\u2010", "-"))
 
@@ -96,7 +107,7 @@ _PUNCTUATION = str.maketrans(dict.fromkeys("\u2013\u2014\u2212\u2012\u2011\u2010
 class _Ask:
     """A period query, normalised, with the day it is asked on and the fiscal-year start."""
 
-    query: str  # as typed, for messages
+    query: str  # as typed (less its format characters), for messages
     text: str  # lower case, runs of spaces as one
     key: str  # ``text`` with spaces and underscores as hyphens: ``last 12 months`` -> ``last-12-months``
     current: Month  # the month in progress
@@ -105,6 +116,7 @@ class _Ask:
     @classmethod
     def of(cls, query: str, today: dt.date, fiscal_year_start: int) -> _Ask:
         # dashes and an ellipsis as smart punctuation writes them (Slack, Docs, Excel): 2026–01…2026–03
+        query = drop_format_characters(query)
         text = re.sub(r"\s+", " ", query.strip().lower().translate(_PUNCTUATION).replace("\u2026", ".."))
         return cls(query=query, text=text, key=re.sub(r"[\s_]+", "-", text), current=Month.of(today),
                    fys=fiscal_year_start)

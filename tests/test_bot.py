@@ -407,3 +407,11 @@ def test_a_seven_column_benchmark_says_its_figure_approximates_the_cohort_one(st
     assert ("_The basis is chained from month totals: an approximation of the 12-month cohort figure, low when new "
             "customers churn early (common in SMB): in simulations 1-8 pts for a flat company, 4-35 pts for one "
             "growing 50-100% a year, up to 41 pts at 200%; add a customer tab for the exact one._") in body
+
+
+def test_format_characters_pasted_with_the_words_are_dropped(stack: Stack) -> None:
+    # a zero-width space or a BOM made 'last-quarter' an unknown period, and 'grr' part of one (fuzz 10)
+    _, path = stack.command("\ufefflast-quarter\u200b grr\u2060 compare")
+    blocks = stack.answer(path)["blocks"]
+    assert blocks[0]["text"]["text"].startswith("Q3 2026: GRR")
+    assert "*Q2 2026*" in texts(blocks)

@@ -185,3 +185,11 @@ def test_a_period_in_year_0_is_outside_the_calendar(query: str, start: int) -> N
 ])
 def test_the_calendars_first_and_last_years_are_periods(query: str, start: int, first: str, last: str) -> None:
     assert months(resolve_period(query, dt.date(9999, 12, 31), start)) == (first, last)
+
+
+@pytest.mark.parametrize("typed", ["last-quarter\u200b", "\ufefflast-quarter", "last\u2060-quarter",
+                                   "last-\u200dquarter", "\u200elast-quarter\u00ad"])
+def test_format_characters_pasted_with_a_period_are_dropped(typed: str) -> None:
+    # "'last-quarter' is not a period I know. Try one of: ..., last-quarter, ..." (fuzz 10)
+    assert resolve_period(typed, TODAY) == resolve_period("last-quarter", TODAY)
+    assert months(resolve_period("q3\u20602026", TODAY)) == ("2026-07", "2026-09")
