@@ -385,8 +385,24 @@ def empty_ledger() -> str:
 
 # --- periods ----------------------------------------------------------------------------------
 
+#: how much of what was typed a refusal quotes: a paragraph pasted by mistake is not said back whole
+QUOTED = 60
+
+
+def quoted(text: str) -> str:
+    """``text`` as a refusal quotes it: stripped, and its first ``QUOTED`` characters and "…" when longer.
+
+    >>> quoted("  q3 compare ")
+    'q3 compare'
+    >>> quoted("q" * 100) == "q" * 60 + "…"
+    True
+    """
+    text = text.strip()
+    return text if len(text) <= QUOTED else f"{text[:QUOTED].rstrip()}…"
+
+
 def unknown_period(query: str, examples: Sequence[str]) -> str:
-    return f"'{query.strip()}' is not a period I know. Try one of: {', '.join(examples)}."
+    return f"'{quoted(query)}' is not a period I know. Try one of: {', '.join(examples)}."
 
 
 def outside_calendar(query: str) -> str:

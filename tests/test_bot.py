@@ -415,3 +415,14 @@ def test_format_characters_pasted_with_the_words_are_dropped(stack: Stack) -> No
     blocks = stack.answer(path)["blocks"]
     assert blocks[0]["text"]["text"].startswith("Q3 2026: GRR")
     assert "*Q2 2026*" in texts(blocks)
+
+
+@pytest.mark.parametrize("size", [100, 3000, 60_000])
+def test_a_long_unknown_period_is_quoted_in_part_and_keeps_the_examples(stack: Stack, size: int) -> None:
+    # pasted whole, 2,800 characters or more cut the examples off at the block's 3,000 (fuzz 10)
+    _, path = stack.command("q" * size)
+    answer = stack.answer(path)
+    said = f"'{'q' * 60}…' is not a period I know. Try one of: last-month, this-month, last-quarter, this-quarter, "
+    assert answer["blocks"][0]["text"]["text"].startswith(f":x: {said}")
+    assert answer["blocks"][0]["text"]["text"].endswith("FY2027, 2026-01..2026-06.")
+    assert answer["text"].startswith(said) and len(answer["text"]) < 400
