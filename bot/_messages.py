@@ -16,6 +16,13 @@ def unknown_option(word: str) -> str:
     return f"'{word}' is not an option I know: use grr, compare or method=sum / method=chained."
 
 
+def column_equals(word: str, value: str) -> str:
+    """``plan=Starter``, as ``--where`` is written in a terminal: a segment is asked for by its value alone."""
+    example = f"`/nrr ttm {value}`" if value else "`/nrr ttm enterprise`"
+    return (f"'{word}' is not an option I know: on a customer table a segment is asked for by its value alone, "
+            f"such as {example}; the options are grr, compare and method=sum / method=chained.")
+
+
 def help_text(periods: Sequence[str]) -> str:
     return (
         "*/nrr [PERIOD] [grr] [compare] [method=sum]*: Net Revenue Retention from the ledger.\n"

@@ -121,7 +121,7 @@ def parse_query(text: str) -> SlackQuery:
                 raise QueryRefused(say.unknown_option(plain(word)))
             method = next(m for m in METHODS if m == value)
         elif "=" in word:
-            raise QueryRefused(say.unknown_option(plain(word)))
+            raise QueryRefused(say.column_equals(plain(word), plain(word.partition("=")[2])))
         else:
             period.append(word)
     if pending_by:

@@ -234,3 +234,15 @@ def test_nrr_tomls_method_is_named_with_the_method_to_ask_for(tmp_path: Path, te
             assert said.endswith(" come from the cohort method; nrr.toml's [ledger] method is chained: ask with "
                                  "`method=cohort`.")
             assert ask(stack, f"{text} method=cohort")["blocks"][0]["type"] == "header"
+
+
+@pytest.mark.parametrize(("text", "word", "value"), [("ttm segment=Enterprise", "segment=Enterprise", "Enterprise"),
+                                                     ("ttm where plan=", "plan=", "")])
+def test_column_equals_value_says_a_segment_is_asked_by_its_value(stack: Stack, text: str, word: str,
+                                                                  value: str) -> None:
+    # it named only grr, compare and method=, never how a segment is asked for (fuzz 10)
+    example = value or "enterprise"
+    assert ask(stack, text)["blocks"][0]["text"]["text"] == (
+        f":x: '{word}' is not an option I know: on a customer table a segment is asked for by its value alone, such "
+        f"as `/nrr ttm {example}`; the options are grr, compare and method=sum / method=chained.")
+    assert ask(stack, f"ttm {example}")["blocks"][0]["type"] == "header"
