@@ -419,7 +419,8 @@ class Setup:
         except ValueError as exc:
             raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc}, for `{line}`.")) from None
         self._workspace().set_alerts(caller.user, team=caller.team, thresholds={line: str(parsed)})
-        shown = value if line == "trailing_months" else f"{value}{'%' if line != 'move_points' else ' pts'}"
+        typed = format(number, "f")  # 85% is 85, said back once with its unit: it was 85%% (fuzz 10)
+        shown = typed if line == "trailing_months" else f"{typed}{'%' if line != 'move_points' else ' pts'}"
         return say.line_set(line, shown)
 
 

@@ -309,3 +309,10 @@ def test_a_setup_command_reads_any_whitespace_as_a_space(world: World, gap: str)
     assert world.say(f"alerts{gap}here") == "Alerts now go to <#C0REVENUE>."
     assert world.say(f"alert{gap}grr below{gap}90") == "The `grr_concerning` line is now 90%."
     assert world.say(f"connect{gap}https://docs.google.com/spreadsheets/d/{SHEET}").startswith("Connected")
+
+
+@pytest.mark.parametrize(("typed", "said"), [("alert grr below 85%", "The `grr_concerning` line is now 85%."),
+                                             ("alert move_points 3%", "The `move_points` line is now 3 pts."),
+                                             ("alert grr below 8.5e1", "The `grr_concerning` line is now 85%.")])
+def test_an_alert_line_is_said_back_with_its_unit_once(world: World, typed: str, said: str) -> None:
+    assert world.say(typed) == said
