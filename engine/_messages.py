@@ -433,7 +433,11 @@ def not_in_ledger_yet(month: Month, latest: Month) -> str:
     return f"{month.name} is not in the ledger yet; the latest month is {latest.name}."
 
 
-def before_ledger(period_label: str, period_first: Month, first: Month) -> str:
+def before_ledger(period_label: str, period_first: Month, first: Month, derived: bool = False) -> str:
+    if derived:  # a customer table's first month has no month before it to compare with
+        return (f"{period_label} starts in {period_first.name}; a month's figures compare it with the month before, "
+                f"and the customer table starts in {(first - 1).name}, so the first month that can be answered is "
+                f"{first.name}.")
     if period_label == period_first.name:
         return f"{period_label} is before the ledger starts; the first month is {first.name}."
     return (

@@ -99,13 +99,13 @@ class Month:
 
     @property
     def name(self) -> str:
-        """``"March 2026"``."""
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        """``"March 2026"``; a year before 1000 with its four digits (``January 0001``, not a day: ``January 1``)."""
+        return f"{MONTH_NAMES[self.month - 1]} {self.year:04d}"
 
     @property
     def short(self) -> str:
         """``"Mar 2026"``."""
-        return f"{MONTH_NAMES[self.month - 1][:3]} {self.year}"
+        return f"{MONTH_NAMES[self.month - 1][:3]} {self.year:04d}"
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

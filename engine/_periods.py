@@ -78,7 +78,7 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     if n == 1:
         return first.name
     fy = first.fiscal_year(fiscal_year_start)
-    fy_name = str(fy) if fiscal_year_start == 1 else f"FY{fy}"
+    fy_name = f"{fy:04d}" if fiscal_year_start == 1 else f"FY{fy:04d}"
     offset = (first.month - fiscal_year_start) % 12
     if n == 3 and offset % 3 == 0:
         return f"Q{offset // 3 + 1} {fy_name}"
@@ -131,7 +131,7 @@ class _Ask:
         return self.current.fiscal_year(self.fys)
 
     def fiscal_year_name(self, fy: int) -> str:
-        return str(fy) if self.fys == 1 else f"FY{fy}"
+        return f"{fy:04d}" if self.fys == 1 else f"FY{fy:04d}"
 
     def month(self, year: int, month: int) -> Month:
         """``Month(year, month)``, or the query is no period: year 0 (``0000``, or ``FY0001`` beginning in July of year
@@ -283,7 +283,7 @@ def _fiscal_year(ask: _Ask) -> Period | None:
         return None
     fy = _full_year(m[1])
     first = ask.fiscal_year_first(fy)
-    return ask.to_date(first, first + 11, f"FY{fy}")
+    return ask.to_date(first, first + 11, f"FY{fy:04d}")
 
 
 def _calendar_year(ask: _Ask) -> Period | None:
@@ -331,7 +331,8 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
     if period.last > last_month:
         raise NotInLedgerYet(say.not_in_ledger_yet(max(period.first, last_month + 1), last_month), last_month)
     if period.first < first_month:
-        raise QueryError(say.before_ledger(period.label, period.first, first_month))
+        raise QueryError(say.before_ledger(period.label, period.first, first_month,
+                                           derived=ledger.customers is not None))
     missing = ledger.missing(period.first, period.last)
     if missing:
         raise QueryError(say.period_has_gaps(period.label, missing, [m for m in missing if m in ledger.pending]))
@@ -346,8 +347,13 @@ def previous_period(period: Period, fiscal_year_start: int = 1) -> Period:
     >>> q4 = Period(first=Month(2026, 10), last=Month(2026, 10), label="Q4 2026 to date", to_date=True, span=3)
     >>> previous_period(q4).label
     'July 2026'
+    >>> previous_period(Period(first=Month(2025, 1), last=Month(2025, 12), label="FY2025")).label
+    'FY2024'
     """
     n = len(period)
     first = period.first - (period.span if period.span > len(period) else n)
     last = first + n - 1
-    return Period(first=first, last=last, label=label_span(first, last, fiscal_year_start))
+    label = label_span(first, last, fiscal_year_start)
+    if period.label.startswith("FY") and label.isdigit():  # FY2025 is compared with FY2024, not with "2024"
+        label = f"FY{label}"
+    return Period(first=first, last=last, label=label)

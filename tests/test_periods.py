@@ -187,6 +187,34 @@ def test_the_calendars_first_and_last_years_are_periods(query: str, start: int, 
     assert months(resolve_period(query, dt.date(9999, 12, 31), start)) == (first, last)
 
 
+def test_a_year_before_1000_is_written_with_four_digits() -> None:
+    # "0001 starts in January 1" read as a day; "FY1", "Q1 1" (fuzz 10)
+    assert (Month(1, 1).name, Month(1, 1).short) == ("January 0001", "Jan 0001")
+    assert resolve_period("q1 0001", dt.date(9999, 12, 31)).label == "Q1 0001"
+    assert resolve_period("fy0002", dt.date(9999, 12, 31), 7).label == "FY0002"
+
+
+def test_a_fiscal_year_is_compared_with_the_fiscal_year_before_by_that_name() -> None:
+    from engine import previous_period
+
+    # /nrr fy25 headed FY2025 and compared it "vs 2024" (fuzz 10)
+    assert previous_period(resolve_period("fy25", TODAY)).label == "FY2024"
+    assert previous_period(resolve_period("2025", TODAY)).label == "2024"
+
+
+def test_a_period_before_a_customer_tables_first_month_with_movements_says_why() -> None:
+    from engine import check_ledger
+
+    table = check_ledger([["Customer", "Month", "MRR"], ["A", "2025-01", "100"], ["A", "2025-02", "110"]]).ledger
+    assert table is not None
+    with pytest.raises(QueryError) as info:
+        fit_period(resolve_period("2025-01..2025-02", TODAY), table)
+    # it said 2025 started "before the ledger does" beside "the customer table covers January 2025" (fuzz 10)
+    assert str(info.value) == (
+        "Jan 2025 to Feb 2025 starts in January 2025; a month's figures compare it with the month before, and the "
+        "customer table starts in January 2025, so the first month that can be answered is February 2025.")
+
+
 @pytest.mark.parametrize("typed", ["last-quarter\u200b", "\ufefflast-quarter", "last\u2060-quarter",
                                    "last-\u200dquarter", "\u200elast-quarter\u00ad"])
 def test_format_characters_pasted_with_a_period_are_dropped(typed: str) -> None:
