@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import _messages as say
+from bot._blocks import SHARE_ACTION
 from engine import whole_number
 
 log = logging.getLogger("nrr.bot")
@@ -110,7 +111,20 @@ def read_body(body: bytes, content_type: str | None) -> tuple[dict[str, Any], st
             return parsed, say.NO_RESPONSE_URL
         if not isinstance(words, str):
             return parsed, say.COMMAND_TEXT_NOT_TEXT
+        odd = next((f for f in COMMAND_FIELDS if f in parsed and not isinstance(parsed[f], str)), None)
+        if odd is not None:  # a JSON command whose user_id is 5: a TypeError deep in the answer, after the ack
+            return parsed, say.field_not_text(odd)
+    if reason is None and parsed.get("type") == "block_actions" and not isinstance(parsed.get("response_url"), str):
+        actions = parsed.get("actions")
+        if isinstance(actions, list) and any(isinstance(a, dict) and a.get("action_id") == SHARE_ACTION
+                                             for a in actions):
+            return parsed, say.SHARE_WITHOUT_RESPONSE_URL  # its answer is posted through the response_url
     return parsed, reason
+
+
+#: the fields of a slash command that are text, as Slack sends them
+COMMAND_FIELDS = ("command", "user_id", "user_name", "team_id", "team_domain", "channel_id", "channel_name",
+                  "enterprise_id", "trigger_id", "api_app_id")
 
 
 def bolt_request(request: Request, body: bytes, parsed: dict[str, Any]) -> BoltRequest:

@@ -245,6 +245,11 @@ PAYLOAD_NOT_JSON = "its payload is not JSON"
 PAYLOAD_NOT_AN_OBJECT = "its payload is not a JSON object"
 NO_RESPONSE_URL = "a slash command without a response_url"
 COMMAND_TEXT_NOT_TEXT = "a slash command whose text is not text"
+SHARE_WITHOUT_RESPONSE_URL = "a Share click without a response_url"
+
+
+def field_not_text(field: str) -> str:
+    return f"a slash command whose {field} is not text"
 
 
 def unreadable(error: Exception) -> str:

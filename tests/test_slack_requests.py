@@ -61,6 +61,14 @@ MALFORMED = [
                  id="command-response-url-not-a-url"),
     pytest.param(json.dumps({"command": "/nrr", "text": 5, "response_url": "https://hooks.slack.com/x"}).encode(),
                  JSON, "a slash command whose text is not text", id="command-text-a-number"),
+    # a user_id of 5 was acked, then 'Something went wrong' and a TypeError's traceback (fuzz 10)
+    pytest.param(json.dumps({"command": "/nrr", "text": "subscribe", "user_id": 5,
+                             "response_url": "https://hooks.slack.com/x"}).encode(),
+                 JSON, "a slash command whose user_id is not text", id="command-user-a-number"),
+    # a Share click without a response_url had nowhere to post: three tracebacks (fuzz 10)
+    pytest.param(b"payload=" + json.dumps({"type": "block_actions", "user": {"id": "U1"},
+                                           "actions": [{"action_id": "nrr_share", "value": "{}"}]}).encode(),
+                 FORM, "a Share click without a response_url", id="share-without-response-url"),
     pytest.param(json.dumps({"type": "event_callback", "event": "app_home_opened"}).encode(), JSON,
                  "a field is not of the shape Slack sends (AttributeError: 'str' object has no attribute 'get')",
                  id="event-a-string"),
