@@ -787,9 +787,9 @@ def test_postgresql_figures_stored_as_text_are_refused_naming_the_column_and_val
                     [("A", dt.date(2025, 1, 1), "100"), ("A", dt.date(2025, 2, 1), "1.200,00 €")],
                     ["text", "date", "text"])
     code, _, err = run("report", "ttm", "--ledger", spec, *TODAY)
-    assert code == 1 and err.endswith(".t: mrr holds '1.200,00 €', which the database cannot read as a number; store "
-                                      "the MRR as a number (NUMERIC or DOUBLE, no currency sign or thousands "
-                                      "separator), or export the table as CSV, which nrr reads with them.\n"), err
+    # refused as a file refuses it: a decimal comma that reads two ways (fuzz 12: said to be no number at all)
+    assert code == 1 and err.endswith(".t: mrr '1.200,00 €' is not an amount that reads one way only: write "
+                                      "1200.50 or 1,200.50, not 1.200,50.\n"), err
 
 
 def test_customers_whose_keys_differ_only_in_case_or_spacing_are_warned_of_as_a_file_would_be(tmp_path: Path) -> None:
@@ -1164,6 +1164,44 @@ def test_a_text_month_no_reading_takes_is_named_and_so_is_postgresqls(pg_schema:
     path = duck_file(tmp_path / "q.duckdb", header, texts, types=["VARCHAR"] * 3 + ["DOUBLE", "VARCHAR", "VARCHAR"])
     code, _, err = run("validate", "--ledger", f"{path}#mrr")
     assert code == 1 and "Month holds 'Q1 2025', not a month" in err, err
+
+
+def test_a_months_last_nanosecond_is_that_month_and_a_zoned_nanosecond_parquet_is_read(tmp_path: Path) -> None:
+    """pandas' period end (2026-01-31 23:59:59.999999999) in a TIMESTAMP_NS column: DuckDB's cast to a DATE rounded
+    it up to February, and every figure moved a month later; polars' Datetime("ns", "UTC") in a Parquet file was
+    'the database cannot be reached' (no isfinite for a TIMESTAMPTZ_NS) (fuzz 12)."""
+    import polars as pl
+
+    ends = [dt.datetime(2026, m, 28) + dt.timedelta(days=4) for m in (1, 2, 3)]
+    ends = [e.replace(day=1) - dt.timedelta(microseconds=1) for e in ends]  # the months' last microseconds
+    rows: list[Row] = [(c, e.date().replace(day=1), v) for c, v in (("A", 100.0), ("B", 50.0)) for e in ends]
+    header = ["customer_id", "date_month", "mrr"]
+    expected = run("ledger", "--csv", "--ledger", str(csv_file(tmp_path / "m.csv", header, rows)))
+    frame = pl.DataFrame({"customer_id": [r[0] for r in rows], "date_month": [e for _ in "AB" for e in ends],
+                          "mrr": [r[2] for r in rows]})
+    last_ns = pl.col("date_month").cast(pl.Datetime("ns")) + pl.duration(nanoseconds=999)
+    frame.with_columns(last_ns).write_parquet(tmp_path / "ns.parquet")
+    frame.with_columns(last_ns.dt.replace_time_zone("UTC")).write_parquet(tmp_path / "tzns.parquet")
+    with duckdb.connect(str(tmp_path / "ns.duckdb")) as con:
+        con.execute(f"CREATE TABLE mrr AS SELECT * FROM '{tmp_path / 'ns.parquet'}'")
+    for spec in (str(tmp_path / "ns.parquet"), str(tmp_path / "tzns.parquet"), f"{tmp_path / 'ns.duckdb'}#mrr"):
+        assert run("ledger", "--csv", "--ledger", spec) == expected, spec
+
+
+@pytest.mark.parametrize("figure", ["1.200", "16.045", "12e2", "+12", ".5", "NaN", "$1,200.00"])
+def test_a_text_figure_a_file_refuses_is_refused_in_a_database_in_its_words(tmp_path: Path, figure: str) -> None:
+    """The database cast '1.200' (a thousands separator?) as 1.20 and answered, where a file refuses it as
+    ambiguous; 12e2, +12 and .5 too (fuzz 12). Money a file reads ($1,200.00) is said to need a number."""
+    header = ["customer_id", "date_month", "mrr"]
+    rows: list[Row] = [("A", "2026-01-01", "100"), ("A", "2026-02-01", figure), ("B", "2026-01-01", "7")]
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR", "DATE", "VARCHAR"])
+    code, _, err = run("validate", "--ledger", f"{path}#mrr")
+    file = run("validate", "--ledger", str(csv_file(tmp_path / "t.csv", header, rows)))
+    if file[0] == 0:
+        assert code == 1 and "which the database cannot read as a number" in err
+    else:
+        said = (file[1] + file[2]).split(f"'{figure}' is ", 1)[1].split("\n")[0]
+        assert (code, err) == (1, f"{path}#mrr: mrr '{figure}' is {said}\n")
 
 
 def test_postgresql_reads_an_integer_yyyymm_month(pg_schema: str) -> None:

@@ -60,6 +60,7 @@ from engine import (
     months_unfilled,
     named_columns_elsewhere,
     names_a_column,
+    parse_money,
     parse_month,
     read_as_cents,
     read_customer_header,
@@ -283,8 +284,9 @@ class WarehouseSource:
                 raise WarehouseError(say.month_not_a_date(label, layout.month, str(sample)))
             elif sample is not None and connection.dialect.name in ("postgresql", "duckdb"):
                 # a date of 'infinity' (an open end some pipelines write) is no month: named, not a failed query
-                endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None),
-                                                                      sa.not_(sa.func.isfinite(month)))
+                # (through a DATE: DuckDB has no isfinite for a TIMESTAMPTZ_NS, as polars writes a zoned Parquet)
+                finite = sa.func.isfinite(sa.cast(month, sa.Date))
+                endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None), sa.not_(finite))
                 if (bad := connection.execute(endless.limit(1)).scalar()) is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
             if isinstance(sample, dt.date):  # a placeholder such as 0001-01-01 is no month, as in a file: named
@@ -310,13 +312,39 @@ class WarehouseSource:
             if odd is not None:  # a date or a yes/no column named as the MRR: PostgreSQL cannot cast it, DuckDB
                 # read true as 1.00
                 raise WarehouseError(say.figure_not_money(label, layout.amount, odd))
-        amount_is_text = any(isinstance(row[amount], str) for row in seen)
+            amount_is_text = any(isinstance(row[amount], str) for row in seen)
+            # a text column (not PostgreSQL's MONEY, which comes back as '$1,200.00' and is cast as the amount it is):
+            # the database would cast '1.200' as 1.2, '12e2' or '+12' too, where a file refuses them
+            figure = table.c[layout.amount]
+            if amount_is_text and not (connection.dialect.name == "postgresql" and connection.execute(
+                    sa.select(sa.cast(sa.func.pg_typeof(figure), sa.String)).where(figure.is_not(None)).limit(1)
+            ).scalar() == "money"):
+                written = stripped(sa.cast(table.c[layout.amount], sa.String))
+                found = connection.execute(sa.select(written).where(written != "", sa.or_(
+                    sa.not_(written.regexp_match(PLAIN_TEXT_FIGURE)), written.regexp_match(AMBIGUOUS_TEXT_FIGURE)))
+                    .limit(1)).scalar()
+                if found is not None:
+                    raise WarehouseError(_text_figure_refused(label, layout.amount, str(found)))
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
                                    amount_is_text=amount_is_text)
 
 
 #: the most distinct text months read one by one (``Mar 2026``): 30 years of month labels, or a year of days
 MONTH_TEXTS = 400
+#: a text figure the database casts as a file reads it: digits, a decimal point and digits after it, a minus (said
+#: as negative); not 1.200 (a thousands separator? a file refuses it as ambiguous), 12e2, +12, .5 or $1,200
+PLAIN_TEXT_FIGURE = r"^-?[0-9]+([.][0-9]+)?$"
+AMBIGUOUS_TEXT_FIGURE = r"^-?[1-9][0-9]{0,2}[.][0-9]{3}$"
+
+
+def _text_figure_refused(label: str, column: str, value: str) -> str:
+    """Why a text figure the database would cast is refused: as a file refuses it (its words), or, for money a file
+    reads ($1,200.00), because a database's table is summed where it lives."""
+    try:
+        parse_money(value)
+    except CellError as exc:
+        return f"{label}: {unreadable(column, repr(value), exc.expected)}"
+    return say.not_a_number(label, column, value)
 
 
 def _month_texts(texts: list[str]) -> dict[str, int]:

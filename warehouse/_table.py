@@ -319,6 +319,13 @@ class Query:
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
             month = sa.cast(sa.case((sa.func.length(text) == 6, sa.func.substr(text, 5, 2)),
                                     else_=sa.func.substr(text, 6, 2)), sa.Integer)
+        elif self.dialect is not None and self.dialect.name == "duckdb":
+            # as written: DuckDB casts a TIMESTAMP_NS to a DATE through microseconds, rounding 2026-01-31
+            # 23:59:59.999999999 (a pandas period's end) up to February; a zoned one in UTC (the session's zone)
+            number = sa.cast(sa.func.strftime(column, "%Y%m"), sa.Integer)
+            part = sa.func.mod(number, 100, type_=sa.Integer)
+            year = sa.cast((number - part) / 100, sa.Integer)
+            month = part
         else:
             # as a date: a timestamp of any precision alike (DuckDB 2.0 cannot group TIMESTAMP_S/_MS/_NS parts), a
             # zoned one in UTC (the session's zone is set so)
