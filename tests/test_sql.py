@@ -837,6 +837,8 @@ def test_rows_of_one_month_that_disagree_on_an_attribute_are_warned_of_as_a_file
         ("warning", "'B' has rows with different segment in one month ('Enterprise', 'SMB'): each month it counts in "
                     "the segment of its largest MRR, here 'Enterprise' (ties: the first in sort order). Give its "
                     "rows one segment if that is not right.", Month(2025, 2))]
+    # named with its table and customer, as the other checks name theirs (fuzz 12: the month alone)
+    assert str(table.issues[0]).startswith("mrr, customer 'A' (January 2025): 'A' has rows with different segment")
     assert table.ledger is not None and memory.ledger is not None
     ours, theirs = (report_to_dict(build_report(ledger, resolve_period("2025-02..2025-03", dt.date(2025, 4, 2)),
                                                 by="segment")) for ledger in (table.ledger, memory.ledger))

@@ -519,7 +519,8 @@ def _rows_disagree(query: Any, where: str) -> list[Issue]:
                              for mi in split_months for same in {compared(v) for v in by_month[mi]}})
             chosen = _heaviest(by_month[split_months[0]])
             found.append((split_months[0], key, k, Issue(
-                severity="warning", code="rows_disagree", sheet=where, month=Month.from_index(split_months[0]),
+                severity="warning", code="rows_disagree", month=Month.from_index(split_months[0]),
+                cells=(_place(where, key),),
                 message=customer_rows_disagree(key, title, values, chosen, lay.unit, len(split_months)))))
     return [issue for *_, issue in sorted(found, key=lambda f: f[:3])]
 
