@@ -106,9 +106,10 @@ def billing_role(header: str) -> Column | None:
     if (words & {"arr", "acv"} and words <= {"arr", "acv", "amount", "current", "net", "total", *CURRENCY_CODES}) or \
             words >= {"annual", "contract", "value"}:
         return Column(role="arr", index=0, title=title)
-    # Discount, Discount Amount, Coupon Amount, Amount Off (Stripe's coupon); a bare Coupon is its code
-    if (words & {"discount", "discounts"} or (words & {"coupon", "coupons"} and words & {"amount", "value"})
-            or words >= {"amount", "off"}) and \
+    # Discount, Discount Amount, Coupon Amount, Amount Off (Stripe's coupon); a bare Coupon is its code, and a
+    # Discount % (Salesforce's, QuickBooks') a percentage, not money to take off
+    if "%" not in title and (words & {"discount", "discounts"} or (words & {"coupon", "coupons"} and words & {
+            "amount", "value"}) or words >= {"amount", "off"}) and \
             words <= {"discount", "discounts", "amount", "in", "cents", "total", "item", "level", "line", "coupon",
                       "coupons", "invoice", "value", "off", *CURRENCY_CODES}:
         return Column(role="discount", index=0, title=title, cents="cents" in words)

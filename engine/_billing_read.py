@@ -241,7 +241,9 @@ class _Reader:
         discount above the amount (the error is added)."""
         h = self.header
         tax = self.cents(cells, "tax", row) if "tax" in h.columns and h.columns["amount"].with_tax else 0
-        discount = self.cents(cells, "discount", row) if "discount" in h.columns else 0
+        # a Net amount has its discount off already (Net Price beside a Discount): not taken off twice
+        net_already = "net" in header_tokens(h.columns["amount"].title)
+        discount = self.cents(cells, "discount", row) if "discount" in h.columns and not net_already else 0
         if tax is None or discount is None:
             return None
         net = cents - tax - abs(discount)
@@ -568,6 +570,9 @@ class _Reader:
             cents = self.cents(cells, role, row, blank_ok=False)
             start = self.date(cells, "start", row)
             end = self.date(cells, "end", row) if "end" in h.columns else None
+            status = (_text(self.get(cells, "status")) or "").strip().casefold()
+            if end is None and status in _ENDED_STATUS and "cancel" in h.columns:
+                end = self.date(cells, "cancel", row)  # Cancelled, its End blank: it ended when it was cancelled
             if start is None:
                 column = h.columns["start"]
                 self.add("blank_start", say.billing_blank(column.title), [a1(row, column.index)])
@@ -583,7 +588,6 @@ class _Reader:
                 self.add("end_before_start", say.billing_end_before_start(
                     h.columns["end"].title, h.columns["start"].title), [a1(row, h.columns["end"].index)])
                 continue
-            status = (_text(self.get(cells, "status")) or "").strip().casefold()
             if end is None and status in _ENDED_STATUS | _PAUSED_STATUS:
                 column = h.columns["status"]
                 where = h.columns["end"].title if "end" in h.columns else None

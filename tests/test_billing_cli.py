@@ -506,3 +506,19 @@ def test_an_amount_headed_with_its_tax_or_net_is_an_invoice_lines_amount(title: 
     assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
     assert check.ledger.source_kind == "invoice_lines"
     assert check.ledger.customer_table.mrr[0][0] == mrr
+
+
+@pytest.mark.parametrize(("text", "mrr"), [
+    # a percentage is not money to take off (Salesforce's, QuickBooks' Discount %); a Net price has its discount
+    # off already (review: 10 taken off a 100 a month, and a Net Price's discount taken off twice)
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Discount %\nA,2026-01-01,,100,Monthly,10\n", 10000),
+    ("Customer,Start Date,End Date,Net Amount,Billing Frequency,Discount\nA,2026-01-01,,90,Monthly,10\n", 9000),
+    # Cancelled with its End blank and a Cancelled At: it ended then (review: refused as having no end date)
+    ("Customer,Start Date,End Date,Cancelled At,MRR,Status\nA,2026-01-01,,2026-02-15,100,Cancelled\n", 10000),
+])
+def test_a_percent_discount_a_net_amount_and_a_cancelled_at_are_read_for_what_they_are(text: str, mrr: int) -> None:
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 6)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr[0][0] == mrr
+    if "Cancelled At" in text:
+        assert check.ledger.customer_table.mrr[0][-1] == 0  # it ended in February
