@@ -70,11 +70,12 @@ def header_currency(header: str) -> str | None:
     """The currency a figure column's header names (``MRR (EUR)``, ``mrr_usd``, ``MRR (€)``, ``€ MRR``); None for
     none, or for two.
 
-    >>> [header_currency(h) for h in ("MRR (EUR)", "mrr_usd", "MRR (€)", "£ ARR", "MRR", "EUR or USD MRR")]
-    ['EUR', 'USD', 'EUR', 'GBP', None, None]
+    >>> [header_currency(h) for h in ("MRR (EUR)", "mrr_usd", "MRR (€)", "£ ARR", "MRR", "EUR or USD MRR", "MRR (CA$)")]
+    ['EUR', 'USD', 'EUR', 'GBP', None, None, None]
     """
     named = {w.upper() for w in header_tokens(header) & CURRENCY_CODES}
-    named |= {code for symbol, code in SYMBOL_CODES.items() if symbol in header}
+    # a symbol after a letter is another currency's: CA$, A$, NZ$, R$ are not US dollars
+    named |= {SYMBOL_CODES[symbol] for symbol in re.findall(r"(?<![^\W\d_])[$€£¥₹]", header)}
     return named.pop() if len(named) == 1 else None
 
 
@@ -119,15 +120,16 @@ def in_cents(header: str) -> bool:
     return bool(header_tokens(header) & _CENTS_WORDS)
 
 
-def _figure_rank(header: str) -> tuple[bool, bool]:
+def _figure_rank(header: str) -> tuple[bool, bool, bool]:
     """Which of two figure columns is read (the lower): one that says MRR before revenue (one-time fees in it), an
     amount or ARR, whether in cents or not; then one in units before one in cents (``mrr``, then ``mrr_cents``);
+    then one that names no currency before one that does (``MRR`` beside ``MRR in USD``, a conversion of it);
     else the first.
 
-    >>> sorted(["revenue", "mrr_cents", "MRR", "ARR", "amount_cents"], key=_figure_rank)
-    ['MRR', 'mrr_cents', 'revenue', 'ARR', 'amount_cents']
+    >>> sorted(["revenue", "mrr_cents", "MRR in USD", "MRR", "ARR", "amount_cents"], key=_figure_rank)
+    ['MRR', 'MRR in USD', 'mrr_cents', 'revenue', 'ARR', 'amount_cents']
     """
-    return "mrr" not in header_tokens(header), in_cents(header)
+    return "mrr" not in header_tokens(header), in_cents(header), header_currency(header) is not None
 
 
 @dataclass(kw_only=True)

@@ -597,6 +597,18 @@ def test_a_currency_named_in_the_figure_header_is_the_answers_currency(title: st
     assert report_to_dict(build_report(one, resolve_period("2026-02", dt.date(2026, 3, 2))))["currency"] == "EUR"
 
 
+def test_a_plain_mrr_column_is_read_before_one_naming_a_currency_and_a_dollar_after_letters_is_not_usd() -> None:
+    # MRR in USD beside MRR and a Currency column: the USD conversion was read, labelled EUR (review)
+    table = read_ledger([["Customer", "Month", "MRR in USD", "MRR", "Currency"], ["A", "2026-01", "110", "100", "EUR"],
+                         ["A", "2026-02", "110", "100", "EUR"]])
+    assert table.customer_table is not None and table.customer_table.mrr[0][0] == 10000
+    assert table.customer_table.currency == "EUR"
+    # CA$ and R$ are not US dollars: a ledger headed in them names no currency nrr reads (review: it was USD)
+    for symbol in ("CA$", "R$"):
+        header = ["Month", f"MRR (Start of Period) ({symbol})", "Expanded MRR", "Churned MRR", "Downgraded MRR"]
+        assert read_ledger([header, ["2025-01", "10000", "500", "200", "100"]]).currency is None
+
+
 def test_a_header_naming_one_currency_over_figures_written_in_another_is_refused() -> None:
     """MRR (EUR) over $100: which is right cannot be known (fuzz 10: answered in dollars, the header unread)."""
     check = check_ledger([["Customer", "Month", "MRR (EUR)"], ["A", "2026-01", "$100"], ["A", "2026-02", "$110"]],
