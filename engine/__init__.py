@@ -54,9 +54,11 @@ from engine._benchmarks import (
     stage_for_arr,
 )
 from engine._cells import (
+    DOT_THOUSANDS_AMOUNT,
     MONEY_EXPECTED,
     MONEY_LIMIT,
     MONEY_TOO_LARGE,
+    PLAIN_AMOUNT,
     Cell,
     infer_date_order,
     is_blank,
@@ -277,6 +279,7 @@ if not TYPE_CHECKING:  # hidden from mypy, which knows each lazy name's type fro
 __all__ = [
     "COHORT_BY",
     "COHORT_LABEL",
+    "DOT_THOUSANDS_AMOUNT",
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",
     "FIELD_TITLES",
@@ -301,6 +304,7 @@ __all__ = [
     "NO_COHORT",
     "NO_OPTIONS",
     "OTHERS",
+    "PLAIN_AMOUNT",
     "PLAIN_FIGURE",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",

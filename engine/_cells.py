@@ -174,11 +174,15 @@ def infer_date_order(texts: list[str]) -> DateOrder | None:
 _MONEY_PARTS = re.compile(
     r"(?P<code1>[A-Z]{3})?\s*(?P<sym1>[$€£¥₹])?\s*(?P<body>.*?)\s*(?P<sym2>[$€£¥₹])?\s*(?P<code2>[A-Z]{3})?"
 )
-_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+#: an amount written plainly, and one that reads two ways (1.200: one thousand two hundred, or 1.2?), in a syntax
+#: Python's ``re`` and SQL's POSIX regular expressions read alike (a database's text figures are checked with them)
+PLAIN_AMOUNT = "[0-9]+([.][0-9]+)?"
+DOT_THOUSANDS_AMOUNT = "[1-9][0-9]{0,2}[.][0-9]{3}"
+_PLAIN = re.compile(PLAIN_AMOUNT)
 #: 1,200 and 12,500.50; not 0,200 nor 012,500: no thousands grouping starts with a 0 (a decimal comma: 0.200)
 _GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 #: 1.200: one thousand two hundred, or 1.2? (0.125 is not: no thousands group follows a 0)
-_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+_DOT_THOUSANDS = re.compile(DOT_THOUSANDS_AMOUNT)
 MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
 MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
 MONEY_SPACED = "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"

@@ -224,6 +224,8 @@ class DigestService:
         if ledger is not None and ledger.first_month is not None and month < ledger.first_month:
             log.info("digest %s: %s", occurrence.key, say.digest_before_ledger(month, ledger.first_month))
             report.before_ledger[occurrence.key] = ledger.first_month  # no note: the month is never filled in
+            if not force:  # recorded, so the next ticks do not read the ledger again for it
+                self.store.skip(occurrence.key, "digest", schedule.channel, "before the ledger starts")
             return report
         if ledger is None or month not in ledger:
             waited = now - occurrence.at

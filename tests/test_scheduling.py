@@ -219,6 +219,18 @@ def test_past_the_grace_it_is_skipped_not_posted(slack: FakeSlack, tmp_path: Pat
     assert post is not None and post.status == "skipped"
 
 
+def test_a_month_before_the_ledger_is_recorded_as_skipped_once_and_never_read_for_again(slack: FakeSlack,
+                                                                                        tmp_path: Path) -> None:
+    # it was read for at every tick until the grace ran out, then said "missed by more than 3 days" (review)
+    schedule = DigestSchedule(channel="C0REVENUE1", timezone="UTC", day=2, time=dt.time(9, 0))
+    service = make_service(slack, tmp_path, digests=(schedule,))
+    report = service.tick(at("2024-01-02T09:01:00"))  # December 2023's digest: the ledger starts in January 2024
+    assert report.before_ledger == {"digest:C0REVENUE1:2023-12": Month(2024, 1)} and digests(slack) == []
+    post = service.store.post("digest:C0REVENUE1:2023-12")
+    assert post is not None and post.status == "skipped"
+    assert service.tick(at("2024-01-02T10:01:00")).before_ledger == {}
+
+
 # --- exactly once --------------------------------------------------------------------------------
 
 def test_two_schedulers_on_one_database_post_once(slack: FakeSlack, tmp_path: Path, state_url: str) -> None:

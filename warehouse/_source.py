@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    DOT_THOUSANDS_AMOUNT,
     MONEY_EXPECTED,
     MONEY_TOO_LARGE,
+    PLAIN_AMOUNT,
     CellError,
     Cells,
     FxRates,
@@ -333,8 +335,8 @@ class WarehouseSource:
 MONTH_TEXTS = 400
 #: a text figure the database casts as a file reads it: digits, a decimal point and digits after it, a minus (said
 #: as negative); not 1.200 (a thousands separator? a file refuses it as ambiguous), 12e2, +12, .5 or $1,200
-PLAIN_TEXT_FIGURE = r"^-?[0-9]+([.][0-9]+)?$"
-AMBIGUOUS_TEXT_FIGURE = r"^-?[1-9][0-9]{0,2}[.][0-9]{3}$"
+PLAIN_TEXT_FIGURE = f"^-?{PLAIN_AMOUNT}$"
+AMBIGUOUS_TEXT_FIGURE = f"^-?{DOT_THOUSANDS_AMOUNT}$"
 
 
 def _text_figure_refused(label: str, column: str, value: str) -> str:
