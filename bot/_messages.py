@@ -12,15 +12,19 @@ CUSTOMER_EXAMPLES = ("/nrr movers Q2 2026", "/nrr who churned last-quarter", "/n
                      "/nrr ttm by segment", "/nrr enterprise ttm")
 
 
+#: the options a /nrr question takes besides its period and segment: one list, for every message that names them
+OPTIONS = "grr, compare or method=sum / method=chained / method=cohort"
+
+
 def unknown_option(word: str) -> str:
-    return f"'{word}' is not an option I know: use grr, compare or method=sum / method=chained."
+    return f"'{word}' is not an option I know: use {OPTIONS}."
 
 
 def column_equals(word: str, value: str) -> str:
     """``plan=Starter``, as ``--where`` is written in a terminal: a segment is asked for by its value alone."""
     example = f"`/nrr ttm {value}`" if value else "`/nrr ttm enterprise`"
     return (f"'{word}' is not an option I know: on a customer table a segment is asked for by its value alone, "
-            f"such as {example}; the options are grr, compare and method=sum / method=chained.")
+            f"such as {example}; the options are {OPTIONS}.")
 
 
 def help_text(periods: Sequence[str]) -> str:

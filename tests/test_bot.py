@@ -132,7 +132,7 @@ def test_options_grr_compare_and_method(stack: Stack) -> None:
         ("this-month", ":x: November 2026 is not in the ledger yet; the latest month is October 2026. The "
                        "ledger covers January 2024 to October 2026."),
         ("ttm method=average", ":x: 'method=average' is not an option I know: use grr, compare or method=sum "
-                               "/ method=chained."),
+                               "/ method=chained / method=cohort."),
     ],
 )
 def test_errors_are_answered_in_plain_words(stack: Stack, text: str, expected: str) -> None:

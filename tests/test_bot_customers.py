@@ -244,5 +244,5 @@ def test_column_equals_value_says_a_segment_is_asked_by_its_value(stack: Stack, 
     example = value or "enterprise"
     assert ask(stack, text)["blocks"][0]["text"]["text"] == (
         f":x: '{word}' is not an option I know: on a customer table a segment is asked for by its value alone, such "
-        f"as `/nrr ttm {example}`; the options are grr, compare and method=sum / method=chained.")
+        f"as `/nrr ttm {example}`; the options are grr, compare or method=sum / method=chained / method=cohort.")
     assert ask(stack, f"ttm {example}")["blocks"][0]["type"] == "header"
