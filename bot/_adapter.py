@@ -99,7 +99,8 @@ def read_body(body: bytes, content_type: str | None) -> tuple[dict[str, Any], st
         return {}, say.NOT_UTF8
     if not text:
         return {}, None
-    if content_type == "application/json" or text.startswith("{"):
+    # JSON by its media type, whatever parameters follow it (application/json; charset=utf-8), or by its first brace
+    if (content_type or "").split(";")[0].strip().lower() == "application/json" or text.lstrip().startswith("{"):
         parsed, reason = _object(text, say.NOT_JSON, say.NOT_AN_OBJECT)
     else:
         parsed, reason = dict(parse_qsl(text, keep_blank_values=True)), None

@@ -187,3 +187,13 @@ def test_a_slash_command_holding_the_word_payload_is_answered(served: tuple[str,
     assert slack.wait_for(lambda: "/response/payload" in slack.arrived)
     (answer,) = [b for p, b in slack.responses if p == "/response/payload"]
     assert answer["text"].startswith(said)
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/JSON"])
+def test_json_is_read_as_json_whatever_its_media_types_parameters_or_leading_space(
+        served: tuple[str, FakeSlack], content_type: str) -> None:
+    # "application/json; charset=utf-8" with a body starting with a space was read as a form (review)
+    url, _ = served
+    body = b' \n{"type": "url_verification", "challenge": "abc123", "token": "x"}'
+    response = signed(url, body, content_type)
+    assert response.status_code == 200 and "abc123" in response.text
