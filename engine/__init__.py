@@ -203,6 +203,7 @@ from engine._table import (
     usual_spellings,
 )
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
+from engine._urls import redact_url, url_has_secret
 
 if TYPE_CHECKING:
     from engine._billing import (
@@ -507,6 +508,7 @@ __all__ = [
     "read_ledger",
     "read_rates_table",
     "reads_as_billing",
+    "redact_url",
     "report_to_dict",
     "resolve_period",
     "round_half_even",
@@ -526,6 +528,7 @@ __all__ = [
     "trailing_12m",
     "triangle_sentence",
     "unreadable",
+    "url_has_secret",
     "usual_spellings",
     "whole_number",
 ]

@@ -14,8 +14,8 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot import Finding
-from engine import NrrError, months
-from nrr.config import Settings, slack_secrets
+from engine import NrrError, months, redact_url
+from nrr.config import Settings, slack_secret, slack_secrets
 from nrr.runtime import Runtime
 from sheets import is_sheet_spec
 from stripe_source import is_stripe_spec
@@ -46,7 +46,7 @@ def _state(runtime: Runtime, url: str) -> Finding:
     from nrr.state import SCHEMA_VERSION, StateStore
 
     if not runtime.state_exists():
-        return Finding("state database", True, f"none yet at {url}: it is created on first "
+        return Finding("state database", True, f"none yet at {redact_url(url)}: it is created on first "
                                                "use (nrr serve, nrr digest)")
     try:
         store = StateStore(url, upgrade=False)  # look, change nothing
@@ -109,7 +109,10 @@ def _slack(runtime: Runtime) -> list[Finding]:
         secrets = slack_secrets(env, "posting")
     except NrrError as exc:
         return [Finding("slack token", False, str(exc), "set SLACK_BOT_TOKEN to the app's bot token (xoxb-...)")]
-    has_events = bool(env.get("SLACK_SIGNING_SECRET") or env.get("SLACK_APP_TOKEN"))
+    try:
+        has_events = bool(slack_secret(env, "SLACK_SIGNING_SECRET") or slack_secret(env, "SLACK_APP_TOKEN"))
+    except NrrError as exc:
+        return [Finding("slack secrets", False, str(exc), "")]
     found.append(Finding("slack secrets", has_events, "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set" if has_events
                          else "neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN is set",
                          "" if has_events else "set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)"))

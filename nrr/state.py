@@ -42,9 +42,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from engine import redact_url
 from nrr._errors import ConfigError
 
 if TYPE_CHECKING:
@@ -660,8 +661,5 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
 
 
 def _safe(url: str) -> str:
-    """A database URL without its password, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url if "@" not in url else "(a URL that cannot be parsed)"
+    """A database URL without its password (in its user part or its query), for messages and logs."""
+    return redact_url(url)

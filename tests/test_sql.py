@@ -579,6 +579,12 @@ def test_a_password_in_the_url_is_refused_and_never_shown() -> None:
     assert str(raised.value).startswith("postgresql://nrr:***@db:5432/a#mrr: the URL holds a password.")
     code, _, err = run("report", "--ledger", "postgresql://nrr:s3cret@db:5432/a#mrr")
     assert code == 1 and "s3cret" not in err and "PGPASSWORD" in err
+    # libpq's ?password= too: it was shown whole, and passed the command line's check (fuzz 13)
+    code, _, err = run("report", "--ledger", "postgresql://nrr@db:5432/a?sslmode=require&password=s3cret#mrr")
+    assert code == 1 and "s3cret" not in err and err.startswith(
+        "postgresql://nrr@db:5432/a?sslmode=require&password=***#mrr: the URL holds a password.")
+    code, out, err = run("doctor", env={"NRR_STATE_URL": "postgresql://nrr@127.0.0.1:9/a?password=s3cret"})
+    assert "s3cret" not in out + err and "password=***" in out + err
 
 
 @pytest.mark.parametrize("dialect", ["bigquery", "snowflake"])

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
+from engine import redact_url, url_has_secret
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError
 
@@ -87,11 +87,8 @@ def parse_warehouse_spec(spec: str, base_dir: Path | None = None, *, secret: boo
                              path=path)
     kind = _SCHEMES[scheme]
     location, _, table = text.partition("#")
-    parts = urlsplit(location)
-    label = text
-    if parts.password is not None:  # said without it
-        label = text.replace(f":{parts.password}@", ":***@", 1)
-    if parts.password is not None and not secret:
+    label = redact_url(text)  # said without its password, in the user part or the query (?password=)
+    if url_has_secret(location) and not secret:
         raise WarehouseError(say.password_in_url(label))
     if kind == "duckdb":
         path = Path(location.split("://", 1)[1].lstrip("/") if location.startswith("duckdb:///") else "")
