@@ -631,11 +631,25 @@ def slack_secrets(env: Mapping[str, str], use: SlackUse = "events") -> SlackSecr
     Mode (bot token, app token); ``posting``: digests and alerts (the bot token).
     """
     for name, purpose in _SLACK_NEEDS[use]:
-        if not env.get(name):
+        if not slack_secret(env, name):
             raise ConfigError(missing_secret(name, purpose))
     api_url = env.get("SLACK_API_URL") or SLACK_API_URL
     if not _http_url(api_url):  # said now, before a digest is claimed: a post that cannot start is not "sending"
         raise ConfigError(f"SLACK_API_URL {api_url[:100]!r} is not a URL such as {SLACK_API_URL}; set it to Slack's "
                           "Web API address (or unset it to use Slack's own) and start again.")
-    return SlackSecrets(env["SLACK_BOT_TOKEN"], env.get("SLACK_SIGNING_SECRET") if use == "events" else None,
-                        env.get("SLACK_APP_TOKEN"), api_url if api_url.endswith("/") else api_url + "/")
+    return SlackSecrets(slack_secret(env, "SLACK_BOT_TOKEN") or "",
+                        slack_secret(env, "SLACK_SIGNING_SECRET") if use == "events" else None,
+                        slack_secret(env, "SLACK_APP_TOKEN"), api_url if api_url.endswith("/") else api_url + "/")
+
+
+def slack_secret(env: Mapping[str, str], name: str) -> str | None:
+    """A Slack token or signing secret from the environment, without the spaces or line break an env file leaves
+    around it (kept, a signing secret failed every request's signature); None when unset or blank. One with a space,
+    a line break or a character outside ASCII inside it (pasted twice, or with typographic quotes) is refused in
+    words: sent in a header, it ended in an internal error that printed it whole."""
+    value = env.get(name, "").strip()
+    if value and (not value.isascii() or not value.isprintable() or any(c.isspace() for c in value)):
+        raise ConfigError(f"{name} holds a space, a line break or a character other than letters, digits and "
+                          "punctuation inside it (pasted twice, or with quotes?); copy it again from the Slack app's "
+                          "settings and start again. Nothing of it is shown here.")
+    return value or None

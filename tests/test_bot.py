@@ -315,6 +315,25 @@ def test_a_missing_secret_fails_at_start_by_name(env: dict[str, str], socket_mod
     assert str(info.value) == message
 
 
+@pytest.mark.parametrize("token", ["xoxb-FAKE-1\nxoxb-FAKE-1", "\u201cxoxb-FAKE-1\u201d", "xoxb FAKE"])
+def test_a_token_with_a_line_break_or_quotes_inside_is_refused_by_name_never_shown(token: str) -> None:
+    # sent in a header it was an internal error that printed the token whole (fuzz 13)
+    with pytest.raises(ConfigError) as info:
+        build_server(Runtime(_file=Settings(), env={"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": "s"},
+                             clock=lambda: NOW))
+    assert str(info.value).startswith("SLACK_BOT_TOKEN holds a space, a line break") and "FAKE" not in str(info.value)
+
+
+def test_spaces_around_a_signing_secret_are_no_part_of_it() -> None:
+    """An env file's line break after SLACK_SIGNING_SECRET failed every request's signature, without a word."""
+    from nrr.config import slack_secrets
+
+    secrets = slack_secrets({"SLACK_BOT_TOKEN": " xoxb-1\n", "SLACK_SIGNING_SECRET": f"{SECRET}\n"})
+    assert (secrets.bot_token, secrets.signing_secret) == ("xoxb-1", SECRET)
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
+        slack_secrets({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "  "})
+
+
 def test_nrr_serve_refuses_to_start_without_secrets() -> None:
     import io
 
