@@ -87,9 +87,18 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in YYYY-MM-DD form") from None
+    if not 1900 <= day.year <= 9998:  # year 1's trailing months fall before the calendar: an internal error
+        raise argparse.ArgumentTypeError(f"'{text}' is outside the years nrr answers for (1900 to 9998)")
+    return day
+
+
+def _port(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 65535:  # 0: any free port
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port: a whole number from 0 to 65535")
+    return int(text)
 
 
 def _month_number(text: str) -> int:
@@ -259,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the Slack app and the Sheets add-on over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
-    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
+    serve.add_argument("--port", type=_port, default=3000, help="port to listen on (default: 3000)")
     serve.add_argument("--socket-mode", action="store_true",
                        help="take Slack's events over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP")
     common(serve)

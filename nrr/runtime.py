@@ -351,7 +351,11 @@ class Runtime:
         path_text, hash_, tab = spec.strip().partition("#")  # fx.xlsx#Rates: a worksheet of a workbook
         path = Path(path_text).expanduser()
         path = path if path.is_absolute() else base_dir / path
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError as exc:  # a folder the user may not enter
+            raise FxError(say.fx_rates_unreadable(spec, f"{path}: cannot be read ({exc.strerror}).")) from None
+        if not found:
             raise FxError(say.fx_rates_missing(spec, path))
         try:
             return open_file_source(f"{path}{hash_}{tab}").read_cells()

@@ -223,6 +223,11 @@ class StateStore:
         version (``nrr doctor`` opens it without, to change nothing)."""
         self.url = url
         self.owner = owner or uuid.uuid4().hex[:12]
+        database = url.partition("?")[0].removeprefix("sqlite:").lstrip("/") if url.startswith("sqlite:") else "x"
+        if database in ("", ":memory:"):  # gone when nrr stops: a digest run twice would be posted twice
+            raise ConfigError(f"The state database {_safe(url)} is held in memory and forgotten when nrr stops, so "
+                              "a digest run twice would be posted twice; name a file, such as "
+                              "sqlite:///nrr-state.db, in [state] url or NRR_STATE_URL.")
         try:
             if url.startswith("sqlite"):
                 self.engine: Engine = create_engine(url, connect_args={"timeout": 30})

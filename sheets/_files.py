@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import collections
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -73,7 +74,14 @@ class FileSource:
         return cells
 
     def _read(self) -> Cells:
-        if not self.path.is_file():
+        try:  # a folder the user may not enter: stat itself is refused
+            found, folder = self.path.is_file(), self.path.is_dir()
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
+        if folder:
+            raise SourceError(f"{self.name}: is a folder, not a ledger file. Pass the file inside it with --ledger "
+                              "PATH or set [ledger] source in nrr.toml.")
+        if not found:
             raise SourceError(
                 f"{self.name}: no such ledger file. Pass --ledger PATH or set [ledger] source "
                 "in nrr.toml.")
@@ -379,6 +387,10 @@ def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptio
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     if path.suffix.lower() not in FILE_SUFFIXES:
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                raise SourceError(f"{spec}: is a folder, not a ledger file. Pass the file inside it with --ledger "
+                                  "PATH or set [ledger] source in nrr.toml.")
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
     return FileSource(path=path, worksheet=worksheet or None, label=spec, options=options, fast=fast)

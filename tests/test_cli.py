@@ -360,3 +360,35 @@ def test_nrr_debug_0_or_false_is_off(value: str, on: bool) -> None:
     from nrr.cli import debug_on
 
     assert debug_on({"NRR_DEBUG": value}) is on  # 0 and false had turned it on (fuzz 8)
+
+
+def test_files_settings_and_flags_a_person_could_have_are_said_in_words(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Each was an internal error (exit 70) or a misleading message (fuzz 13)."""
+    code, _, err = run("validate", "--ledger", str(tmp_path))
+    assert (code, err) == (1, f"{tmp_path}: is a folder, not a ledger file. Pass the file inside it with --ledger "
+                              "PATH or set [ledger] source in nrr.toml.\n")
+    config = tmp_path / "nrr.toml"
+    config.write_text('[company]\ncurrency = "EUR"\n', encoding="utf-16")  # Notepad's "Unicode"
+    code, _, err = run("validate", "--config", str(config), "--ledger", str(EXAMPLE_LEDGER))
+    assert (code, err) == (1, f"{config}: the file is UTF-16; save it as UTF-8 (in Notepad: Save As, Encoding "
+                              "UTF-8) and start again.\n")
+    config.write_bytes(b'\xef\xbb\xbf[company]\ncurrency = "EUR"\n')  # UTF-8 with a byte-order mark: read
+    assert run("validate", "--config", str(config), "--ledger", str(EXAMPLE_LEDGER))[0] == 0
+    code, _, err = run("validate", "--ledger", "postgresql://nrr@127.0.0.1:abc/db#t")
+    assert code == 1 and "the URL cannot be read (Port could not be cast to integer value as 'abc')" in err
+    capsys.readouterr()
+    assert run("report", "ttm", "--today", "0001-01-01", "--ledger", str(EXAMPLE_LEDGER))[0] == 2
+    assert "'0001-01-01' is outside the years nrr answers for (1900 to 9998)" in capsys.readouterr().err
+    assert run("serve", "--port", "99999")[0] == 2
+    assert "'99999' is not a port: a whole number from 0 to 65535" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite:///:memory:"])
+def test_a_state_database_held_in_memory_is_refused(url: str) -> None:
+    # forgotten when nrr stops: `nrr digest` run twice posted the month twice (fuzz 13)
+    from nrr import ConfigError
+    from nrr.state import StateStore
+
+    with pytest.raises(ConfigError, match="is held in memory and forgotten when nrr stops"):
+        StateStore(url)

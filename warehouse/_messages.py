@@ -99,3 +99,8 @@ def currency_not_converted(column: str, code: str, reporting: str) -> str:
 def more_rows_out_of_range(table: str, more: int) -> str:
     return (f"{table}: ...and {more:,} more row{'' if more == 1 else 's'} whose figure is negative or above the "
             "largest nrr reads, not named here.")
+
+
+def url_unreadable(label: str, why: str) -> str:
+    return (f"{label}: the URL cannot be read ({why}); write it as postgresql://USER@HOST:PORT/DATABASE#TABLE, the "
+            "port a number.")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from engine import redact_url, url_has_secret
 from warehouse import _messages as say
@@ -90,6 +91,10 @@ def parse_warehouse_spec(spec: str, base_dir: Path | None = None, *, secret: boo
     label = redact_url(text)  # said without its password, in the user part or the query (?password=)
     if url_has_secret(location) and not secret:
         raise WarehouseError(say.password_in_url(label))
+    try:
+        _ = urlsplit(location).port  # a port that is no number (:abc, :54e2), an unclosed [::1
+    except ValueError as exc:
+        raise WarehouseError(say.url_unreadable(label, str(exc))) from None
     if kind == "duckdb":
         path = Path(location.split("://", 1)[1].lstrip("/") if location.startswith("duckdb:///") else "")
         if not table.strip():
