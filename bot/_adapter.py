@@ -69,7 +69,13 @@ def refuse(reason: str) -> Response:
 
 def refused_by_bolt(error: Exception) -> BoltResponse:
     """Bolt's error handler: what Bolt could not read in a signed body (a field of the wrong shape) is
-    a 400, logged in one line (its traceback at DEBUG), not a 500 with a traceback."""
+    a 400, logged in one line (its traceback at DEBUG), not a 500 with a traceback. Slack's Web API out of
+    reach while Bolt authorizes the request (SLACK_API_URL, the network) is a 503, said as such: the request
+    was not at fault."""
+    if isinstance(error, OSError):  # URLError, a refused or timed-out connection
+        log.warning("could not answer a Slack request: %s", say.api_unreachable(error))
+        log.debug("what Bolt raised", exc_info=error)
+        return BoltResponse(status=503, body=say.api_unreachable(error))
     reason = say.unreadable(error)
     log.warning("refused a signed Slack request: %s", reason)
     log.debug("what Bolt raised", exc_info=error)

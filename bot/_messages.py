@@ -260,6 +260,11 @@ def unreadable(error: Exception) -> str:
     return f"a field is not of the shape Slack sends ({type(error).__name__}: {str(error)[:200]})"
 
 
+def api_unreachable(error: Exception) -> str:
+    return (f"nrr could not reach Slack's Web API to authorize this request ({type(error).__name__}: "
+            f"{str(error)[:200]}); check SLACK_API_URL and the network, then ask again.")
+
+
 def unusable_request(reason: str) -> str:
     return f"Slack's request could not be used: {reason}."
 

@@ -642,8 +642,15 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         server.socket_mode.connect()
         out.print("nrr: connected to Slack over Socket Mode", markup=False)
     out.print(f"nrr: serving on http://{args.host}:{args.port} (GET /healthz)", markup=False)
-    uvicorn.run(server.app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
-                **uvicorn_options())
+    try:
+        uvicorn.run(server.app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
+                    **uvicorn_options())
+    except SystemExit as exc:  # uvicorn could not start (exit 3): the port taken, the host not this machine's
+        if exc.code in (0, None):
+            return EXIT_OK
+        raise CommandError(f"nrr serve could not listen on {args.host}:{args.port} (uvicorn's log above says why: "
+                           "the port in use by another program, or a host that is not this machine's); choose "
+                           "another --port or --host.") from None
     return EXIT_OK
 
 

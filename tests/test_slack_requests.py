@@ -197,3 +197,17 @@ def test_json_is_read_as_json_whatever_its_media_types_parameters_or_leading_spa
     body = b' \n{"type": "url_verification", "challenge": "abc123", "token": "x"}'
     response = signed(url, body, content_type)
     assert response.status_code == 200 and "abc123" in response.text
+
+
+def test_slacks_api_out_of_reach_is_a_503_said_as_such_not_a_malformed_request(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # it was a 400, "a field is not of the shape Slack sends (URLError ...)" (fuzz 13)
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    runtime = Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=env, clock=lambda: NOW)
+    caplog.set_level(logging.INFO)
+    body = urlencode({"command": "/nrr", "text": "ttm", "user_id": "U1", "team_id": "T1", "channel_id": "C1",
+                      "response_url": "https://hooks.slack.com/x"}).encode()
+    with serve(build_server(runtime).app) as url:
+        response = signed(url, body, FORM)
+    assert response.status_code == 503 and "could not reach Slack's Web API" in response.text
+    assert not any("not of the shape" in r.getMessage() for r in caplog.records)
