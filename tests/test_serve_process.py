@@ -121,3 +121,19 @@ def test_nrr_serve_socket_mode_connects_answers_and_stops(tmp_path: object) -> N
             if process.poll() is None:
                 process.kill()
                 process.communicate()
+
+
+def test_a_port_nrr_serve_cannot_listen_on_is_said_in_words_with_exit_1(tmp_path: object) -> None:
+    # uvicorn exited 3, undocumented, after "serving on" (fuzz 13)
+    with FakeSlack() as slack, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NRR_", "GOOGLE_"))}
+        env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
+                "NRR_STATE_URL": f"sqlite:///{tmp_path}/state.db"}
+        done = subprocess.run([sys.executable, "-m", "nrr", "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--ledger", str(EXAMPLE_LEDGER)], cwd=str(tmp_path), env=env, capture_output=True,
+                              text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
+    assert f"nrr serve could not listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
