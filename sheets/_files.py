@@ -383,6 +383,12 @@ def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptio
     table is read and cached (``fast_read_from_env``)."""
     spec = spec.strip()
     path_text, _, worksheet = spec.partition("#")
+    whole = Path(spec).expanduser()
+    if not whole.is_absolute() and base_dir is not None:
+        whole = base_dir / whole
+    with contextlib.suppress(OSError):
+        if "#" in spec and whole.is_file():  # ledger #2.csv: a file whose name holds a #, not a worksheet
+            path_text, worksheet = spec, ""
     path = Path(path_text).expanduser()
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path

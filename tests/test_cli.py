@@ -392,3 +392,12 @@ def test_a_state_database_held_in_memory_is_refused(url: str) -> None:
 
     with pytest.raises(ConfigError, match="is held in memory and forgotten when nrr stops"):
         StateStore(url)
+
+
+def test_a_file_whose_name_holds_a_hash_is_read_as_that_file(tmp_path: Path) -> None:
+    # "ledger #2.csv: not a ledger source I can read. Use a .csv ..." ('#2.csv' taken for a worksheet; fuzz 13)
+    path = tmp_path / "Q#3" / "ledger #2.csv"
+    path.parent.mkdir()
+    path.write_bytes(EXAMPLE_LEDGER.read_bytes())
+    code, out, _ = run("validate", "--ledger", str(path))
+    assert code == 0 and out.startswith(f"{path}: valid")
