@@ -80,7 +80,13 @@ class Out:
         return stream if stream is not None else self.console.file
 
     def print(self, *objects: Any, **options: Any) -> None:
-        self.console.print(*objects, **options)
+        try:
+            self.console.print(*objects, **options)
+        except MemoryError:  # at a memory limit rich's import fails: what was to be said, said plainly
+            if not all(isinstance(o, str) for o in objects):
+                raise
+            with contextlib.suppress(Exception):
+                self.file.write(" ".join(objects) + "\n")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
