@@ -223,6 +223,8 @@ class StateStore:
         version (``nrr doctor`` opens it without, to change nothing)."""
         self.url = url
         self.owner = owner or uuid.uuid4().hex[:12]
+        if url.startswith("postgres://"):  # Heroku's and many hosts' DATABASE_URL: SQLAlchemy knows postgresql://
+            url = "postgresql://" + url.removeprefix("postgres://")
         database = url.partition("?")[0].removeprefix("sqlite:").lstrip("/") if url.startswith("sqlite:") else "x"
         if database in ("", ":memory:"):  # gone when nrr stops: a digest run twice would be posted twice
             raise ConfigError(f"The state database {_safe(url)} is held in memory and forgotten when nrr stops, so "

@@ -401,3 +401,13 @@ def test_a_file_whose_name_holds_a_hash_is_read_as_that_file(tmp_path: Path) -> 
     path.write_bytes(EXAMPLE_LEDGER.read_bytes())
     code, out, _ = run("validate", "--ledger", str(path))
     assert code == 0 and out.startswith(f"{path}: valid")
+
+
+def test_a_state_url_written_postgres_is_postgresql() -> None:
+    # Heroku's DATABASE_URL form: "Can't load plugin: sqlalchemy.dialects:postgres" (fuzz 13)
+    from tests.helpers import POSTGRES_URL
+
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL server (.ci/run starts one where it can)")
+    _, out, err = run("doctor", env={"NRR_STATE_URL": "postgres://" + POSTGRES_URL.split("://", 1)[1]})
+    assert "Can't load plugin" not in out + err
