@@ -1220,3 +1220,7 @@ def date_split(date: str, month: str) -> str:
 
 def more_split_dates(more: int) -> str:
     return f"...and {more:,} more row{'' if more == 1 else 's'} whose month was split at its comma."
+
+
+def last_n_months_range(query: str, most: int) -> str:
+    return f"'{query}' is not a span nrr answers for: last-N-months takes N from 1 to {most} (ten years)."

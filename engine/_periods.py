@@ -230,13 +230,17 @@ def _relative(ask: _Ask) -> Period | None:
     return None if alias is None else _RELATIVE[alias](ask)
 
 
+#: the most months ``last-N-months`` reaches back: ten years
+MAX_LAST_MONTHS = 120
+
+
 def _last_n_months(ask: _Ask) -> Period | None:
     """``last-6-months``, ``l6m``: the ``n`` closed months to the latest."""
     if not (m := _LAST_N.fullmatch(ask.key)):
         return None
     n = int(m[1] or m[2])
-    if not 1 <= n <= 120:
-        raise ask.unknown()
+    if not 1 <= n <= MAX_LAST_MONTHS:
+        raise PeriodSyntaxError(say.last_n_months_range(ask.query, MAX_LAST_MONTHS))
     closed = ask.closed
     return Period(first=closed - (n - 1), last=closed, label=closed.name if n == 1 else f"{n} months to {closed.short}")
 

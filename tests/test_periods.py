@@ -221,3 +221,10 @@ def test_format_characters_pasted_with_a_period_are_dropped(typed: str) -> None:
     # "'last-quarter' is not a period I know. Try one of: ..., last-quarter, ..." (fuzz 10)
     assert resolve_period(typed, TODAY) == resolve_period("last-quarter", TODAY)
     assert months(resolve_period("q3\u20602026", TODAY)) == ("2026-07", "2026-09")
+
+
+@pytest.mark.parametrize("query", ["last-121-months", "last-0-months"])
+def test_last_n_months_out_of_range_says_the_range(query: str) -> None:
+    # "not a period I know" though the README says any N (fuzz 13)
+    with pytest.raises(PeriodSyntaxError, match=r"last-N-months takes N from 1 to 120 \(ten years\)"):
+        resolve_period(query, TODAY)
