@@ -98,6 +98,19 @@ class FileSource:
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
+    def _sheet_with_table(self, data: bytes, first: str, titles: list[str]) -> str | None:
+        """The first worksheet after ``first`` whose cells hold a ledger's or a customer table's header, if any."""
+        for other in titles:
+            if other == first:
+                continue
+            try:
+                grid = _xlsx_grid(self.path, data, other)[2]
+            except SourceError:
+                continue
+            if [i.code for i in Cells(grid=grid, sheet=other, source_digest="").check.issues] != ["no_header"]:
+                return other
+        return None
+
     def _read_xlsx(self) -> Cells:
         not_a_workbook = _not_a_workbook(self.path)
         if not_a_workbook:
@@ -113,7 +126,8 @@ class FileSource:
             raise SourceError(say.formulas_without_values(str(self.path), title, [a1(r, c) for r, c in uncomputed]))
         if self.worksheet is None and len(titles) > 1 and [i.code for i in cells.check.issues] == [
                 "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
-            raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles))
+            raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles,
+                                                                self._sheet_with_table(data, title, titles)))
         return cells
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 ENV_PATH = "GOOGLE_APPLICATION_CREDENTIALS"
 ENV_JSON = "GOOGLE_SERVICE_ACCOUNT_JSON"
 
@@ -149,11 +151,15 @@ def quote_left_open(cell: str) -> str:
             "or delete it")
 
 
-def first_worksheet_without_table(path: str, title: str, titles: list[str]) -> str:
-    other = next(t for t in titles if t != title)
-    return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table; name "
-            f"the worksheet that does, such as --ledger '{path}#{other}' (the workbook has "
-            f"{', '.join(repr(t) for t in titles)}).")
+def first_worksheet_without_table(path: str, title: str, titles: list[str], found: str | None = None) -> str:
+    """``found``: the worksheet that holds a table, when one does; else the workbook's sheets are listed."""
+    listed = ", ".join(repr(t) for t in titles)
+    if found is None:
+        return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table, nor "
+                f"does any other ({listed}); add the header row (Month, MRR (Start of Period), ... or Customer, "
+                "Month, MRR) above the figures.")
+    return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table; "
+            f"'{found}' does: --ledger {shlex.quote(f'{path}#{found}')} (the workbook has {listed}).")
 
 
 def formulas_without_values(path: str, sheet: str, cells: list[str]) -> str:

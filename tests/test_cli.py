@@ -156,7 +156,7 @@ def test_xlsx_ledgers_and_worksheet_choice(tmp_path: Path) -> None:
     assert report_json("--ledger", f"{path}#Ledger")["nrr_pct"] == 108.0
     code, _, err = run("report", "--ledger", str(path))
     assert code == 1 and err == (f"{path}: its first worksheet, 'Notes', holds no header row of a ledger or a "
-                                 f"customer table; name the worksheet that does, such as --ledger '{path}#Ledger' "
+                                 f"customer table; 'Ledger' does: --ledger '{path}#Ledger' "
                                  "(the workbook has 'Notes', 'Ledger').\n")
     code, _, err = run("report", "--ledger", f"{path}#Missing")
     assert err == f"{path}: no worksheet 'Missing'; it has 'Notes', 'Ledger'.\n"

@@ -185,9 +185,16 @@ def test_a_workbook_whose_first_worksheet_holds_no_table_names_the_others(tmp_pa
     path = tmp_path / "book.xlsx"
     book.save(path)
     assert refusal(path) == (f"{path}: its first worksheet, 'Read me', holds no header row of a ledger or a customer "
-                             f"table; name the worksheet that does, such as --ledger '{path}#Customers' (the workbook "
-                             "has 'Read me', 'Customers').")
+                             f"table; 'Customers' does: --ledger '{path}#Customers' (the workbook has 'Read me', "
+                             "'Customers').")
     assert load_ledger(open_file_source(f"{path}#Customers")).customers is not None
+    # the sheet that holds the table, not the second one; quoted for a shell (fuzz 13: '#Summary' was named)
+    book.create_sheet("Summary", 1)["A1"] = "Totals are on the Bob's tab"
+    book["Customers"].title = "Bob's ledger"
+    book.save(path)
+    assert refusal(path) == (f"{path}: its first worksheet, 'Read me', holds no header row of a ledger or a customer "
+                             f"table; 'Bob's ledger' does: --ledger '{path}#Bob'\"'\"'s ledger' (the workbook has "
+                             "'Read me', 'Summary', \"Bob's ledger\").")
 
 
 def test_excels_sep_line_picks_the_delimiter(tmp_path: Path) -> None:
