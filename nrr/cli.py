@@ -101,6 +101,13 @@ def _date(text: str) -> dt.date:
     return day
 
 
+def _column(text: str) -> str:
+    """A column's name: ``--by ''`` (a shell variable left empty) was ignored, and the report answered unsegmented."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a column name is needed, such as --by Segment")
+    return text
+
+
 def _port(text: str) -> int:
     if not text.strip().isdigit() or not 0 <= int(text) <= 65535:  # 0: any free port
         raise argparse.ArgumentTypeError(f"'{text}' is not a port: a whole number from 0 to 65535")
@@ -171,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--method", choices=METHODS,
                         help="how a span combines its months (default: cohort for a customer table, else chained)")
     report.add_argument("--json", action="store_true", help="print one JSON object")
-    report.add_argument("--by", metavar="COLUMN", action=_Once,
+    report.add_argument("--by", metavar="COLUMN", action=_Once, type=_column,
                         help="a customer table's cohort per segment of this attribute column")
     report.add_argument("--where", type=_where, metavar="COLUMN=VALUE", action=_Once,
                         help="answer for one segment of a customer table")
