@@ -236,7 +236,8 @@ def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, .
     if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
         return [(), *_split(path, text[hint.end():], hint[1], 1)]
     sample = text[:8192]
-    if path.suffix.lower() == ".tsv":
+    first = sample.partition("\n")[0]
+    if path.suffix.lower() == ".tsv" and ("\t" in first or not {",", ";"} & set(first)):  # not a CSV named .tsv
         delimiter = "\t"
     else:
         try:

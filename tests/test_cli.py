@@ -380,6 +380,8 @@ def test_files_settings_and_flags_a_person_could_have_are_said_in_words(tmp_path
     capsys.readouterr()
     assert run("report", "ttm", "--today", "0001-01-01", "--ledger", str(EXAMPLE_LEDGER))[0] == 2
     assert "'0001-01-01' is outside the years nrr answers for (1900 to 9998)" in capsys.readouterr().err
+    assert run("report", "--by", " ", "--ledger", str(EXAMPLE_LEDGER))[0] == 2
+    assert "a column name is needed, such as --by Segment" in capsys.readouterr().err
     assert run("serve", "--port", "99999")[0] == 2
     assert "'99999' is not a port: a whole number from 0 to 65535" in capsys.readouterr().err
 
@@ -411,3 +413,11 @@ def test_a_state_url_written_postgres_is_postgresql() -> None:
         pytest.skip("no PostgreSQL server (.ci/run starts one where it can)")
     _, out, err = run("doctor", env={"NRR_STATE_URL": "postgres://" + POSTGRES_URL.split("://", 1)[1]})
     assert "Can't load plugin" not in out + err
+
+
+def test_a_csv_named_tsv_is_read_by_its_commas(tmp_path: Path) -> None:
+    # "No 'Month', ... columns in the header" though it held them all, split at tabs (fuzz 13)
+    path = tmp_path / "ledger.tsv"
+    path.write_bytes(EXAMPLE_LEDGER.read_bytes())
+    code, out, _ = run("validate", "--ledger", str(path))
+    assert code == 0 and out.startswith(f"{path}: valid")
