@@ -36,14 +36,16 @@ def change_sentence(change: Change) -> str:
     """
     driver, despite = change.driver, change.despite
     named = driver is not None and change.driver_delta is not None and not say.shows_as_no_change(change.nrr)
-    # a driver one decimal shows as 0.0 is shown to two, and so is the change it drives: -0.05 pts of -0.05, not
-    # of "-0.1 pts" (fuzz 11)
-    places = say.pts_places(change.driver_delta) if named and change.driver_delta is not None else 1
+    against = despite is not None and not say.shows_as_no_change(change.parts[despite])
+    # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
+    # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
+    shown = [change.driver_delta, *([change.parts[despite]] if against and despite is not None else [])]
+    places = max(say.pts_places(d) for d in shown if d is not None) if named else 1
     text = f"NRR {say.pts(change.nrr, places)} vs {change.previous.period.label}"
     if named:
         assert driver is not None and change.driver_delta is not None
         text += f", mostly {say.movement(driver, change.driver_delta, places)}"
-        if despite is not None and not say.shows_as_no_change(change.parts[despite]):
+        if against and despite is not None:
             text += f", despite {say.movement(despite, change.parts[despite], places)}"
     return f"{text}; GRR {say.pts(change.grr)}"
 

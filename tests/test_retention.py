@@ -136,6 +136,9 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
         # a driver shown to two decimals shows its change to two: not "NRR -0.1 pts, mostly (-0.05 pts)" (fuzz 11)
         (("100000", "2000", "1000"), ("100000", "1951", "1002"), "expansion", None,
          "NRR -0.05 pts vs October 2026, mostly less expansion (-0.05 pts)"),
+        # and so does one beside a "despite" shown to two: not "NRR -0.2 pts, mostly (-0.2 pts), despite (+0.04 pts)"
+        (("100000", "2000", "1000"), ("100000", "1780", "960"), "expansion", "churn",
+         "NRR -0.18 pts vs October 2026, mostly less expansion (-0.22 pts), despite less churn (+0.04 pts)"),
     ],
 )
 def test_the_driver_is_what_moved_nrr_the_way_it_went(before: tuple[str, str, str], now: tuple[str, str, str],
