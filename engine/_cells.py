@@ -39,10 +39,19 @@ def is_error_value(value: Cell) -> bool:
     return isinstance(value, str) and value.strip().upper() in _ERROR_VALUES
 
 
+#: the most of a cell's text a message quotes: a pasted paragraph or a 200,000-character cell is cut, not repeated
+SHOWN_CHARACTERS = 60
+
+
 def show(value: Cell) -> str:
-    """A cell's value as quoted in a message."""
+    """A cell's value as quoted in a message (a long one by its first characters and '…').
+
+    >>> show("  $1,200 "), show("x" * 100)[-6:]
+    ("'$1,200'", "xxxx…'")
+    """
     if isinstance(value, str):
-        return f"'{value.strip()}'"
+        text = value.strip()
+        return f"'{text[:SHOWN_CHARACTERS]}…'" if len(text) > SHOWN_CHARACTERS else f"'{text}'"
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)

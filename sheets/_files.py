@@ -274,6 +274,11 @@ def _split(path: Path, text: str, delimiter: str, rows_above: int) -> list[tuple
                         a1(rows_above + len(rows), len(rows[-1]) - 1)))) from None
         return rows
     except csv.Error as exc:  # a quote left open swallows the rest of the file into one huge cell
+        limit = csv.field_size_limit()
+        long = next((n for n, line in enumerate(text.splitlines(), rows_above + 1) if len(line) > limit), None)
+        if "field larger" in str(exc) and long is not None and '"' not in text:  # no quote: the line itself
+            raise SourceError(say.not_text(str(path), f"line {long} holds a cell longer than {limit:,} characters, "
+                                                      "more than a table's cell holds; is the file a table?")) from None
         raise SourceError(say.not_text(str(path), f"it does not read as CSV ({exc}); look for a quote (\") "
                                                   "that is opened and never closed")) from None
 

@@ -421,3 +421,11 @@ def test_a_csv_named_tsv_is_read_by_its_commas(tmp_path: Path) -> None:
     path.write_bytes(EXAMPLE_LEDGER.read_bytes())
     code, out, _ = run("validate", "--ledger", str(path))
     assert code == 0 and out.startswith(f"{path}: valid")
+
+
+def test_a_huge_cell_is_quoted_by_its_first_characters(tmp_path: Path) -> None:
+    # a 200,000-character cell was said back whole in its error (fuzz 13's long line)
+    path = tmp_path / "long.csv"
+    path.write_text(",".join(HEADER[:5]) + "\n2026-01,100,1,1,1\n2026-02," + "x" * 200_000 + ",1,1,1\n")
+    code, out, err = run("validate", "--ledger", str(path))
+    assert code == 1 and len(out + err) < 1000 and "'xxxxxxxx" in out + err
