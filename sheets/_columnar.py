@@ -80,15 +80,22 @@ def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
         text = head[:exc.start].decode("utf-8-sig")
     if text.startswith("sep=") or "\n" not in text or "\0" in text:
         return None
-    if path.suffix.lower() == ".tsv":
-        delimiter = "\t"
-    else:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
+    delimiter = sniff_delimiter(path, text)
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=delimiter), None)
     return (delimiter, first) if first else None
+
+
+def sniff_delimiter(path: Path, text: str) -> str:
+    """The delimiter of a delimited file whose text begins ``text``: a tab for a .tsv, unless its first line has
+    none and has commas or semicolons (a CSV named .tsv); else the one csv's sniffer finds, else a comma."""
+    sample = text[:8192]
+    first = sample.partition("\n")[0]
+    if path.suffix.lower() == ".tsv" and ("\t" in first or not {",", ";"} & set(first)):
+        return "\t"
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
 
 
 def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from engine import NO_OPTIONS, Cell, Cells, FxRates, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
 from sheets import _messages as say
 from sheets._cache import FastRead, read_fast
+from sheets._columnar import sniff_delimiter
 from sheets._errors import SourceError
 
 if TYPE_CHECKING:
@@ -235,16 +236,7 @@ def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, .
         raise SourceError(say.not_text(str(path), "it is empty; export the ledger again"))
     if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
         return [(), *_split(path, text[hint.end():], hint[1], 1)]
-    sample = text[:8192]
-    first = sample.partition("\n")[0]
-    if path.suffix.lower() == ".tsv" and ("\t" in first or not {",", ";"} & set(first)):  # not a CSV named .tsv
-        delimiter = "\t"
-    else:
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    return _split(path, text, delimiter, 0)
+    return _split(path, text, sniff_delimiter(path, text), 0)
 
 
 @fewer_gc_pauses()  # rows hold no cycles: the collector need not walk every cell read so far, again and again
