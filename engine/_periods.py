@@ -72,13 +72,18 @@ class Period:
         return isinstance(month, Month) and self.first <= month <= self.last
 
 
+def fiscal_year_name(fy: int, fiscal_year_start: int) -> str:
+    """``2026`` for a calendar year, ``FY2026`` for a fiscal one; four digits always (``FY0002``)."""
+    return f"{fy:04d}" if fiscal_year_start == 1 else f"FY{fy:04d}"
+
+
 def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     """A name for a run of months: ``March 2026``, ``Q1 2026``, ``FY2027``, ``12 months to Oct 2026``."""
     n = last - first + 1
     if n == 1:
         return first.name
     fy = first.fiscal_year(fiscal_year_start)
-    fy_name = f"{fy:04d}" if fiscal_year_start == 1 else f"FY{fy:04d}"
+    fy_name = fiscal_year_name(fy, fiscal_year_start)
     offset = (first.month - fiscal_year_start) % 12
     if n == 3 and offset % 3 == 0:
         return f"Q{offset // 3 + 1} {fy_name}"
@@ -131,7 +136,7 @@ class _Ask:
         return self.current.fiscal_year(self.fys)
 
     def fiscal_year_name(self, fy: int) -> str:
-        return f"{fy:04d}" if self.fys == 1 else f"FY{fy:04d}"
+        return fiscal_year_name(fy, self.fys)
 
     def month(self, year: int, month: int) -> Month:
         """``Month(year, month)``, or the query is no period: year 0 (``0000``, or ``FY0001`` beginning in July of year

@@ -575,9 +575,7 @@ def load_settings(config: str | None = None, env: Mapping[str, str] | None = Non
 
     try:
         data = path.read_bytes()
-        if data.startswith(b"\xef\xbb\xbf"):  # Notepad's UTF-8 with a byte-order mark: the same text
-            data = data[3:]
-        raw = tomllib.loads(data.decode("utf-8"))
+        raw = tomllib.loads(data.decode("utf-8-sig"))  # Notepad's UTF-8 with a byte-order mark: the same text
     except UnicodeDecodeError:
         encoding = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "not UTF-8"
         raise ConfigError(f"{path}: the file is {encoding}; save it as UTF-8 (in Notepad: Save As, Encoding UTF-8) "

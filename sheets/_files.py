@@ -80,8 +80,7 @@ class FileSource:
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
         if folder:
-            raise SourceError(f"{self.name}: is a folder, not a ledger file. Pass the file inside it with --ledger "
-                              "PATH or set [ledger] source in nrr.toml.")
+            raise SourceError(say.ledger_is_folder(self.name))
         if not found:
             raise SourceError(
                 f"{self.name}: no such ledger file. Pass --ledger PATH or set [ledger] source "
@@ -393,22 +392,20 @@ def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptio
     """The file a ledger spec names (a path relative to ``base_dir``; ``book.xlsx#Tab`` picks a tab); ``options``:
     what reading its table needs from outside (exchange rates, today's month); ``fast``: how a large CSV customer
     table is read and cached (``fast_read_from_env``)."""
+    def resolved(text: str) -> Path:
+        path = Path(text).expanduser()
+        return base_dir / path if not path.is_absolute() and base_dir is not None else path
+
     spec = spec.strip()
     path_text, _, worksheet = spec.partition("#")
-    whole = Path(spec).expanduser()
-    if not whole.is_absolute() and base_dir is not None:
-        whole = base_dir / whole
+    path = resolved(path_text)
     with contextlib.suppress(OSError):
-        if "#" in spec and whole.is_file():  # ledger #2.csv: a file whose name holds a #, not a worksheet
-            path_text, worksheet = spec, ""
-    path = Path(path_text).expanduser()
-    if not path.is_absolute() and base_dir is not None:
-        path = base_dir / path
+        if "#" in spec and (whole := resolved(spec)).is_file():  # ledger #2.csv: a # in its name, not a worksheet
+            path, worksheet = whole, ""
     if path.suffix.lower() not in FILE_SUFFIXES:
         with contextlib.suppress(OSError):
             if path.is_dir():
-                raise SourceError(f"{spec}: is a folder, not a ledger file. Pass the file inside it with --ledger "
-                                  "PATH or set [ledger] source in nrr.toml.")
+                raise SourceError(say.ledger_is_folder(spec))
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
     return FileSource(path=path, worksheet=worksheet or None, label=spec, options=options, fast=fast)

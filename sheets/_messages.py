@@ -231,3 +231,8 @@ def workbook_bomb(part: str, ratio: int, unpacked_mb: int) -> str:
 def worksheet_too_large(path: str, sheet: str, what: str) -> str:
     return (f"{path}: worksheet '{sheet}' holds more than {what}, more than nrr reads from a workbook; keep only "
             "the table on the worksheet, or export it as CSV.")
+
+
+def ledger_is_folder(name: str) -> str:
+    return (f"{name}: is a folder, not a ledger file. Pass the file inside it with --ledger PATH or set [ledger] "
+            "source in nrr.toml.")

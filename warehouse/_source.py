@@ -321,7 +321,7 @@ class WarehouseSource:
             if amount_is_text and not (connection.dialect.name == "postgresql" and connection.execute(
                     sa.select(sa.cast(sa.func.pg_typeof(figure), sa.String)).where(figure.is_not(None)).limit(1)
             ).scalar() == "money"):
-                written = stripped(sa.cast(table.c[layout.amount], sa.String))
+                written = stripped(sa.cast(figure, sa.String))
                 found = connection.execute(sa.select(written).where(written != "", sa.or_(
                     sa.not_(written.regexp_match(PLAIN_TEXT_FIGURE)), written.regexp_match(AMBIGUOUS_TEXT_FIGURE)))
                     .limit(1)).scalar()

@@ -308,30 +308,23 @@ class Query:
         year: sa.ColumnElement[int]
         month: sa.ColumnElement[int]
         if self.layout.month_is_number:  # 202603: checked to be a whole number, so the division is exact
-            number = sa.cast(column, sa.Integer)
-            part = sa.func.mod(number, 100, type_=sa.Integer)
-            year = sa.cast((number - part) / 100, sa.Integer)
-            month = part
-        elif self.layout.month_map:  # Mar 2026: each distinct text's month, read as a file's (blank: NULL)
+            return _from_yyyymm(sa.cast(column, sa.Integer))
+        if self.layout.month_map:  # Mar 2026: each distinct text's month, read as a file's (blank: NULL)
             return sa.case(dict(self.layout.month_map), value=stripped(sa.cast(column, sa.String)))
-        elif self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed; a blank one is NULL
+        if self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed; a blank one is NULL
             text = sa.func.nullif(stripped(sa.cast(column, sa.String)), "")
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
             month = sa.cast(sa.case((sa.func.length(text) == 6, sa.func.substr(text, 5, 2)),
                                     else_=sa.func.substr(text, 6, 2)), sa.Integer)
-        elif self.dialect is not None and self.dialect.name == "duckdb":
+            return year * 12 + month - 1
+        if self.dialect is not None and self.dialect.name == "duckdb":
             # as written: DuckDB casts a TIMESTAMP_NS to a DATE through microseconds, rounding 2026-01-31
             # 23:59:59.999999999 (a pandas period's end) up to February; a zoned one in UTC (the session's zone)
-            number = sa.cast(sa.func.strftime(column, "%Y%m"), sa.Integer)
-            part = sa.func.mod(number, 100, type_=sa.Integer)
-            year = sa.cast((number - part) / 100, sa.Integer)
-            month = part
-        else:
-            # as a date: a timestamp of any precision alike (DuckDB 2.0 cannot group TIMESTAMP_S/_MS/_NS parts), a
-            # zoned one in UTC (the session's zone is set so)
-            day = sa.cast(column, sa.Date)
-            year = sa.cast(sa.extract("year", day), sa.Integer)
-            month = sa.cast(sa.extract("month", day), sa.Integer)
+            return _from_yyyymm(sa.cast(sa.func.strftime(column, "%Y%m"), sa.Integer))
+        # as a date: a timestamp of any precision alike, a zoned one in UTC (the session's zone is set so)
+        day = sa.cast(column, sa.Date)
+        year = sa.cast(sa.extract("year", day), sa.Integer)
+        month = sa.cast(sa.extract("month", day), sa.Integer)
         return year * 12 + month - 1
 
     @functools.cached_property
@@ -492,6 +485,12 @@ def as_text(column: sa.ColumnElement[Any], floats: bool = False) -> sa.ColumnEle
         return text
     whole = sa.and_(column == sa.func.floor(column), sa.func.abs(column) < 10 ** 15)
     return sa.case((whole, sa.cast(sa.cast(column, sa.BigInteger), sa.String)), else_=text)
+
+
+def _from_yyyymm(number: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """Months since year 0 (``Month.index``) from a whole number written YYYYMM (202603)."""
+    part = sa.func.mod(number, 100, type_=sa.Integer)
+    return sa.cast((number - part) / 100, sa.Integer) * 12 + part - 1
 
 
 def stripped(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
