@@ -709,6 +709,26 @@ def _out_of_memory(exc: BaseException) -> bool:
     return False
 
 
+def _at_memory_limit() -> bool:
+    """Whether this process's address space reached its limit (``ulimit -v``, ``prlimit --as``). There a library's
+    allocation fails in ways it does not always name: CI saw CPython's "SystemError: error return without exception
+    set" from a C extension whose allocation failed at 300 MB. The peak is read, so a failed request of up to an
+    eighth of the limit (a thread's stack, an arena) still counts as reaching it."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft <= 0:
+            return False
+        for line in Path("/proc/self/status").read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("VmPeak:"):
+                peak = int(line.split()[1]) << 10
+                return peak >= soft - max(64 << 20, soft // 8)
+    except (OSError, ValueError, ImportError, IndexError):
+        return False
+    return False
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0][:120]}" if text else type(exc).__name__
@@ -768,7 +788,7 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no traceback for people
-        if _out_of_memory(exc):
+        if _out_of_memory(exc) or _at_memory_limit():
             # said without rich, which imports as it prints: at the limit that import fails too
             with contextlib.suppress(Exception):
                 err.file.write(OUT_OF_MEMORY.format(command=args.command, what=_first_line(exc)) + "\n")

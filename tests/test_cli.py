@@ -199,6 +199,43 @@ def test_a_librarys_error_record_prints_no_traceback_in_a_one_shot_command() -> 
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
 
 
+@pytest.mark.parametrize("at_limit", [True, False])
+def test_an_error_at_the_address_space_limit_is_said_as_memory(at_limit: bool) -> None:
+    """CI, under ``prlimit --as=300MB``: "nrr: internal error (SystemError: error return without exception set)",
+    a C extension whose allocation failed without saying so. A process that reached its limit says memory ran out,
+    naming what was raised; the same error below the limit is still an internal error."""
+    import subprocess
+
+    script = ("import resource, sys\n"
+              "import nrr.cli\n"
+              "size = next(int(line.split()[1]) << 10 for line in open('/proc/self/status') "
+              "if line.startswith('VmSize:'))\n"
+              "limit = size + (256 << 20)\n"
+              f"if {at_limit}:\n"
+              "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+              "def command(args, runtime, out):\n"
+              "    held = []\n"
+              "    try:\n"
+              "        while len(held) < 64:\n"
+              "            held.append(bytearray(8 << 20))\n"
+              "    except MemoryError:\n"
+              "        pass\n"
+              "    held.clear()\n"
+              "    raise SystemError('error return without exception set')\n"
+              "nrr.cli.COMMANDS['validate'] = command\n"
+              f"sys.exit(nrr.cli.main(['validate', '--ledger', {str(EXAMPLE_LEDGER)!r}], env={{'NRR_CONFIG': ''}}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False,
+                          cwd=ROOT)
+    assert "Traceback" not in done.stderr, done.stderr
+    if at_limit:
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.startswith("nrr validate: ran out of memory (SystemError: error return without exception "
+                                      "set): the process reached its memory limit"), done.stderr
+    else:
+        assert done.returncode == 70, done.stderr
+        assert done.stderr.startswith("nrr: internal error (SystemError: error return"), done.stderr
+
+
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(monkeypatch: pytest.MonkeyPatch) -> None:
     import sheets
 
