@@ -142,6 +142,7 @@ class _Rule:
 
 
 _UNKNOWN = _Reading("unknown", 0)
+_DEFAULTS = Thresholds()  # the sources' lines, which a workspace may move in nrr.toml
 _TIER_RANK = {tier.name: i for i, tier in enumerate(TIERS)}
 
 
@@ -277,23 +278,44 @@ def _words_below_100(s: _Scene, now: _Reading, before: _Reading, since: Month, m
                                 say.MEANING_100), str(SOURCES["tiers"])
 
 
+def _own_lines(s: _Scene, *settings: str) -> list[str]:
+    """Which of these thresholds the workspace moved from their sources' lines."""
+    return [name for name in settings if getattr(s.thresholds, name) != getattr(_DEFAULTS, name)]
+
+
+def _source(s: _Scene, key: str, *settings: str) -> str:
+    """An alert's source: the guidance's, or the workspace's own settings where it moved one of its lines."""
+    return say.own_line_source(str(SOURCES[key])) if _own_lines(s, *settings) else str(SOURCES[key])
+
+
+def _meaning(s: _Scene, setting: str, key: str, meaning: str) -> str:
+    """Why a line matters: the source's reason, or whose line it is when the workspace moved it (the reason quotes
+    the source's number)."""
+    if not _own_lines(s, setting):
+        return meaning
+    return say.own_line_meaning(setting, getattr(s.thresholds, setting), getattr(_DEFAULTS, setting),
+                                str(SOURCES[key]))
+
+
 def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
     t = s.thresholds
-    line = t.grr_leaky if now.level == "leaky-bucket" else t.grr_concerning
+    setting = "grr_leaky" if now.level == "leaky-bucket" else "grr_concerning"
+    line = getattr(t, setting)
     meaning = say.MEANING_LEAKY if now.level == "leaky-bucket" else say.MEANING_GRR
     trailing = s.ttm(month)
     if now.level == "leaky-bucket" and trailing is not None and trailing.nrr is not None \
             and round_as_shown(trailing.nrr) < 1:
         meaning = say.MEANING_LEAKY_SHRINKING  # nothing is compensating: NRR is below 100% too
     return say.alert_below_line(f"{s.figure} GRR", _value(now), line, f"the {say.rate(line, 0)} line", since, month,
-                                now.rank > 0, meaning), str(SOURCES["grr"])
+                                now.rank > 0, _meaning(s, setting, "grr", meaning)), _source(s, "grr", setting)
 
 
 def _words_dependent(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
     t, trailing = s.thresholds, s.ttm(month)
     nrr = trailing.nrr if trailing is not None and trailing.nrr is not None else t.expansion_dependent_nrr
     return say.alert_dependent(s.figure, round_as_shown(nrr), _value(now), t.expansion_dependent_nrr,
-                               t.grr_concerning, since, month, now.rank > 0), str(SOURCES["grr"])
+                               t.grr_concerning, since, month, now.rank > 0), _source(
+                                   s, "grr", "expansion_dependent_nrr", "grr_concerning")
 
 
 def _words_move(metric: str, s: _Scene, now: _Reading, month: Month) -> _Words:
@@ -322,15 +344,16 @@ def _cohort_of(s: _Scene, month: Month) -> Cohort:
 def _words_logos(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
     c = _cohort_of(s, month)
     return say.alert_logos(_value(now), s.thresholds.logo_retention, c.retained, c.customers, since, month,
-                           now.rank > 0), str(SOURCES["logos"])
+                           now.rank > 0, _meaning(s, "logo_retention", "logos", say.MEANING_LOGOS)), _source(
+                               s, "logos", "logo_retention")
 
 
 def _words_hiding(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
     c, t = _cohort_of(s, month), s.thresholds
     assert c.logo_retention is not None and c.grr is not None
     return say.alert_hiding_churn(_value(now), round_as_shown(c.logo_retention), round_as_shown(c.grr),
-                                  t.logo_retention, t.grr_concerning, since, month, now.rank > 0), str(
-                                      SOURCES["logos"])
+                                  t.logo_retention, t.grr_concerning, since, month, now.rank > 0), _source(
+                                      s, "logos", "logo_retention", "grr_concerning")
 
 
 def _words_concentration(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:

@@ -716,16 +716,29 @@ def alert_ledger_clean() -> str:
     return "The ledger reads cleanly again: every error is fixed."
 
 
+def own_line_meaning(setting: str, line: Decimal, default: Decimal, source: str) -> str:
+    """Why a line matters when the workspace moved it from its source's: the source's reason quotes the source's
+    number, which the figure may not be on the far side of (a GRR of 83% under a leaky line moved to 85% is not
+    "below 80%"), so the sentence says whose line it is and where the source draws it instead."""
+    return (f"the {rate(line, 0)} line is this workspace's ({setting} in nrr.toml's [alerts.thresholds]); "
+            f"{source} draws it at {rate(default, 0)}")
+
+
+def own_line_source(source: str) -> str:
+    """The source of an alert whose line the workspace set: its own settings, then the guidance it moved."""
+    return f"nrr.toml's [alerts.thresholds], against {source}"
+
+
 MEANING_LOGOS = "losing 20% of customers a year leaves the base to be rebuilt every few years, whatever NRR says"
 
 
 def alert_logos(logos: Decimal, line: Decimal, retained: int, customers: int, since: Month, month: Month,
-                firing: bool) -> str:
+                firing: bool, meaning: str = MEANING_LOGOS) -> str:
     if firing:
         gap = abs(logos - line) * 100
         return (f"12-month logo retention is {pct(logos)} as of {month.name} ({retained} of the {customers} "
                 f"customers paying a year before still pay), {gap:.2f} pts below the {rate(line, 0)} line since "
-                f"{since.name}. Why it matters: {MEANING_LOGOS}.")
+                f"{since.name}. Why it matters: {meaning}.")
     return f"12-month logo retention is back above the {rate(line, 0)} line: {pct(logos)} as of {month.name}."
 
 

@@ -76,6 +76,31 @@ def test_thresholds_move_the_lines() -> None:
         "logo_retention": "ok", "expansion_hiding_churn": "ok", "expansion_concentration": "ok"}
 
 
+def test_a_line_the_workspace_moved_is_said_as_its_own_not_with_the_sources_number() -> None:
+    """With the leaky line moved to 85%, a GRR of 84.21% was "below the 85% line. Why it matters: below 80% GRR,
+    expansion is compensating for a leaky bucket", citing the guidance: a reason its figure contradicts. A moved
+    line is said as the workspace's, beside where its source draws it; an unmoved one keeps the source's words."""
+    moved = Thresholds(grr_leaky=D("0.85"), grr_concerning=D("0.90"), logo_retention=D("0.75"))
+    found = {a.rule: a for a in evaluate_alerts(LEAKY, OCT, Profile(), moved, ["grr_floor", "logo_retention"])}
+    grr = found["grr_floor"]
+    assert (grr.level, grr.message) == ("leaky-bucket", (
+        "12-month cohort GRR is 84.21%, 0.79 pts below the 85% line since October 2026. Why it matters: the 85% line "
+        "is this workspace's (grr_leaky in nrr.toml's [alerts.thresholds]); GRR guidance for healthy NRR draws it "
+        "at 80%."))
+    assert grr.source == "nrr.toml's [alerts.thresholds], against GRR guidance for healthy NRR"
+    logos = found["logo_retention"]
+    assert "losing 20%" not in logos.message
+    assert logos.message.endswith("Why it matters: the 75% line is this workspace's (logo_retention in nrr.toml's "
+                                  "[alerts.thresholds]); Logo retention alongside NRR draws it at 80%.")
+    assert logos.source == "nrr.toml's [alerts.thresholds], against Logo retention alongside NRR"
+    unmoved = {a.rule: a for a in evaluate_alerts(LEAKY, OCT, Profile(), Thresholds(grr_concerning=D("0.86")),
+                                                   ["grr_floor", "logo_retention"])}
+    assert unmoved["logo_retention"].source == "Logo retention alongside NRR"
+    assert unmoved["logo_retention"].message.endswith("losing 20% of customers a year leaves the base to be "
+                                                      "rebuilt every few years, whatever NRR says.")
+    assert unmoved["grr_floor"].source == "nrr.toml's [alerts.thresholds], against GRR guidance for healthy NRR"
+
+
 def test_a_seven_column_ledger_reads_them_as_unknown() -> None:
     with EXAMPLE_LEDGER.open() as f:
         ledger = read_ledger([list(r) for r in csv.reader(f)])
