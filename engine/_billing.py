@@ -73,7 +73,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine import _messages as say
-from engine._fx import CurrencyParts, FxRates
+from engine._fx import CurrencyParts, FxRates, currency_code
 from engine._issues import Issue
 from engine._month import Month
 from engine._options import NO_OPTIONS, ReadOptions
@@ -531,7 +531,7 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
             continue
         currency = lines.currency[k]
         if currency is not None and currency != last_currency:
-            codes.setdefault(currency.upper(), lines.row[k])
+            codes.setdefault(currency_code(currency), lines.row[k])
             last_currency = currency
         if prorated:
             used += 1
@@ -639,7 +639,7 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
             left_out["not_started"] += 1
             continue
         if row.currency:
-            codes.setdefault(row.currency.upper(), row.row)
+            codes.setdefault(currency_code(row.currency), row.row)
         used += 1
         c = acc.customer(row.customer_id, row.customer_name, row.row)
         acc.cover(first, last)  # the table runs through ``last``: a row that ended shows as churn
@@ -673,7 +673,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
         acc.cover(first, first)
         acc.started(first)
         if row.currency:
-            codes.setdefault(row.currency.upper(), row.row)
+            codes.setdefault(currency_code(row.currency), row.row)
         if row.cents == 0:
             continue
         used += 1

@@ -44,7 +44,7 @@ from engine._cells import (
 )
 from engine._customer_headers import header_currency, header_tokens
 from engine._errors import CellError
-from engine._fx import CODE
+from engine._fx import CODE, currency_code
 from engine._headers import is_total_label
 from engine._issues import Issue, a1
 from engine._month import MONTH_WORDS, Month
@@ -652,6 +652,28 @@ class _Reader:
                       if (code := currency_mark(v)) is not None}
         return named.pop() if len(named) == 1 and CODE.fullmatch(next(iter(named))) else None
 
+    def header_against_column(self) -> None:
+        """An amount column whose header names a currency (``Amount (USD)``) beside a Currency column that names
+        another: refused, naming both, for either could be the wrong one."""
+        h = self.header
+        if "currency" not in h.columns:
+            return
+        codes: dict[str, str] = {}  # each code's first cell
+        for (row, _), value in zip(self.rows_cache, self.column("currency"), strict=True):
+            if (text := _text(value)) is not None:
+                codes.setdefault(currency_code(text), a1(row, h.columns["currency"].index))
+        for role in ("amount", "mrr", "arr"):
+            column = h.columns.get(role)
+            named = None if column is None else header_currency(column.title)
+            if column is None or named is None or not set(codes) - {named}:
+                continue
+            header_cell = a1(self.first_row + h.index, column.index)
+            others = [(code, cell) for code, cell in codes.items() if code != named]
+            self.add("mixed_currency", say.header_currency_disagrees(column.title, named, header_cell,
+                                                                     h.columns["currency"].title, others),
+                     [header_cell, *(cell for _, cell in others)])
+            return
+
     def run(self) -> BillingResult:
         self.rows_cache = self.rows()
         self.fallback = self.data_currency()
@@ -670,6 +692,7 @@ class _Reader:
             result = self.subscriptions()
         else:
             result = self.month_amounts()
+        self.header_against_column()
         if len(self.marks) > 1:  # $1,200 beside €50, with no currency column to say so
             self.add("mixed_currency", say.figures_in_currencies("billing", list(self.marks.items())),
                      list(self.marks.values()))

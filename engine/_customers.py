@@ -262,7 +262,16 @@ class _Reader:
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
         named = self.header_currency()
-        if named is not None and any(code != named for code in self.marks):  # MRR (EUR) over $100
+        if named is not None and "currency" in self.header.roles and any(c != named for c in self.currencies):
+            # MRR (USD) beside a Currency column of EUR: either could be wrong, and each gives another answer
+            col, currency_col = self.header.roles["amount"], self.header.roles["currency"]
+            header_cell = a1(self.first_row + self.header.index, col)
+            others = [(code, cell) for code, cell in self.currencies.items() if code != named]
+            self.add("error", "mixed_currency", say.header_currency_disagrees(
+                str(self.grid[self.header.index][col]).strip(), named, header_cell,
+                str(self.grid[self.header.index][currency_col]).strip(), others),
+                [header_cell, *(cell for _, cell in others)])
+        elif named is not None and any(code != named for code in self.marks):  # MRR (EUR) over $100
             col = self.header.roles["amount"]
             listed = {named: a1(self.first_row + self.header.index, col), **self.marks}
             self.add("error", "mixed_currency", say.figures_in_currencies(self.unit, list(listed.items())),

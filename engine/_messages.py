@@ -814,6 +814,16 @@ def currencies_mixed(column: str, firsts: Sequence[tuple[str, str]]) -> str:
             f"currency first, or give nrr their rates ({FX_HINT}).")
 
 
+def header_currency_disagrees(title: str, named: str, header_cell: str, column: str,
+                              others: Sequence[tuple[str, str]]) -> str:
+    """A figure column's header names one currency (``MRR (USD)``) and the Currency column another."""
+    listed = ", ".join(f"{code} from {cell}" if cell else code for code, cell in others)
+    where = f" ({header_cell})" if header_cell else ""
+    return (f"The {title} header{where} says the figures are in {named}, but the {column} column says "
+            f"otherwise ({listed}); which is it? Make the two agree: correct the {column} column, or rename the "
+            "header without its currency.")
+
+
 def figures_in_currencies(unit: str, firsts: Sequence[tuple[str, str]]) -> str:
     listed = ", ".join(f"{code} from {cell}" for code, cell in firsts)
     return (f"The {unit} figures are in more than one currency ({listed}); convert the amounts to one currency "

@@ -205,6 +205,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         if len(written) > 1:
             return None  # converted with the rates, customer-month by customer-month, or refused: the row reader
         currencies = list(written)
+        if plan.header_currency is not None and any(code != plan.header_currency for code in currencies):
+            return None  # MRR (USD) beside a Currency column of EUR: the row reader refuses it, naming both
     # the figures as written, in the one currency the table names (if any): a source with rates into another
     # reporting currency reads the file with the row reader instead, which converts them (``sheets._files``)
     currency = table_currency(plan, currencies)

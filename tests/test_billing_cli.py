@@ -479,6 +479,20 @@ def test_billing_data_whose_header_or_cells_name_its_currency_is_converted_as_a_
         assert [i.code for i in refused.errors] == ["mixed_currency"], refused.issues
 
 
+def test_billing_data_whose_amount_header_names_one_currency_and_currency_column_another_is_refused() -> None:
+    """MRR (USD) beside a Currency column of EUR was read in euros without a word (review). A Currency column of
+    usd and $ is one currency, as in a customer table (billing data took $ for a currency of its own)."""
+    text = "Customer,Start Date,End Date,MRR (USD),Currency\nA,2025-01-01,,100,{}\nB,2025-01-01,,50,{}\n"
+    check = check_ledger(grid(text.format("EUR", "eur")), sheet="Subs", options=ReadOptions(today=Month(2025, 3)))
+    assert [str(i) for i in check.errors] == [
+        "Subs!D1 and Subs!E2: The MRR (USD) header (D1) says the figures are in USD, but the Currency column says "
+        "otherwise (EUR from E2); which is it? Make the two agree: correct the Currency column, or rename the header "
+        "without its currency."]
+    agreeing = check_ledger(grid(text.format("usd", "$")), options=ReadOptions(today=Month(2025, 3)))
+    assert agreeing.ledger is not None and agreeing.ledger.customer_table is not None, agreeing.issues
+    assert agreeing.ledger.customer_table.currency == "USD"
+
+
 def test_a_subscription_marked_ended_with_no_end_date_is_refused_and_a_paused_one_is_said_counted() -> None:
     """Cancelled, churned or expired with no end date were counted as live to this day, without a word (fuzz 10)."""
     text = ("Customer,Start Date,End Date,MRR,Status\nA,2025-01-01,,100,Cancelled\nB,2025-01-01,2025-03-31,100,"

@@ -204,6 +204,8 @@ UNUSUAL = {
     "two currency codes": CLEAN.replace("Plan", "Currency").replace(",Pro", ",usd").replace(",Basic", ",eur"),
     "arr": CLEAN.replace(",MRR,", ",ARR,"),
     "amount names a currency": CLEAN.replace(",MRR,", ",MRR (EUR),"),
+    "amount names a currency the currency column does not": CLEAN.replace(",MRR,", ",MRR (USD),").replace(
+        "Plan", "Currency").replace(",Pro", ",EUR").replace(",Basic", ",EUR"),
     "figures in cents": CLEAN.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,")
                              .replace(",90.5,", ",9050,"),
     "wide form": "Customer,Segment,Oct 2025,Nov 2025\nAcme,SMB,100,120\nBeta,Enterprise,250,\n",

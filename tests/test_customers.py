@@ -609,6 +609,22 @@ def test_a_plain_mrr_column_is_read_before_one_naming_a_currency_and_a_dollar_af
         assert read_ledger([header, ["2025-01", "10000", "500", "200", "100"]]).currency is None
 
 
+def test_a_header_naming_one_currency_beside_a_currency_column_of_another_is_refused() -> None:
+    """MRR (USD) beside a Currency column of EUR was read in euros without a word (review): either could be the
+    wrong one. One that agrees, in any spelling, is read."""
+    rows = [["Customer", "Month", "MRR (USD)", "Currency"], ["A", "2026-01", "100", "EUR"],
+            ["A", "2026-02", "110", "€"], ["B", "2026-02", "5", "eur"]]
+    check = check_ledger(rows, sheet="Data")
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        "Data!C1 and Data!D2: The MRR (USD) header (C1) says the figures are in USD, but the Currency column says "
+        "otherwise (EUR from D2); which is it? Make the two agree: correct the Currency column, or rename the header "
+        "without its currency."]
+    agreeing = check_ledger([rows[0], ["A", "2026-01", "100", "usd"], ["A", "2026-02", "110", "$"]])
+    assert agreeing.ledger is not None and agreeing.ledger.customer_table is not None
+    assert agreeing.ledger.customer_table.currency == "USD"
+
+
 def test_a_header_naming_one_currency_over_figures_written_in_another_is_refused() -> None:
     """MRR (EUR) over $100: which is right cannot be known (fuzz 10: answered in dollars, the header unread)."""
     check = check_ledger([["Customer", "Month", "MRR (EUR)"], ["A", "2026-01", "$100"], ["A", "2026-02", "$110"]],

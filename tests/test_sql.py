@@ -399,6 +399,20 @@ def test_a_table_in_two_currencies_is_refused_not_summed_as_one(tmp_path: Path) 
     assert run("validate", "--ledger", f"{one}#mrr")[0] == 0
 
 
+def test_a_header_naming_one_currency_beside_a_currency_column_of_another_is_refused(tmp_path: Path) -> None:
+    """mrr_usd beside a Currency column of EUR was answered in euros without a word (review): as in a file, either
+    could be the wrong one, and each gives another answer."""
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("A", dt.date(2026, 2, 1), 100.0, "eur")]
+    path = duck_file(tmp_path / "cur.duckdb", ["customer_id", "date_month", "mrr_usd", "currency"], rows)
+    code, out, err = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 1
+    assert ("The mrr_usd header says the figures are in USD, but the currency column says otherwise (EUR); which is "
+            "it?") in " ".join((out + err).split())
+    same = duck_file(tmp_path / "same.duckdb", ["customer_id", "date_month", "mrr_usd", "currency"],
+                     [(r[0], r[1], r[2], "usd") for r in rows])
+    assert run("validate", "--ledger", f"{same}#mrr")[0] == 0
+
+
 def test_a_table_in_a_currency_with_a_rate_is_refused_where_a_file_would_be_converted(tmp_path: Path) -> None:
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("A", dt.date(2026, 2, 1), 110.0, "EUR")]
     path = duck_file(tmp_path / "eur.duckdb", ["customer_id", "date_month", "mrr", "currency"], rows)

@@ -53,6 +53,7 @@ from engine import (
     customers_empty,
     derive_ledger,
     header_currency,
+    header_currency_disagrees,
     header_tokens,
     in_cents,
     infer_date_order,
@@ -475,6 +476,10 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         if len(codes) > 1:  # summed as one currency they would be silently wrong: refused, as a file without rates
             return LedgerCheck(ledger=None, unit=lay.unit, issues=[
                 _error("mixed_currency", say.currencies_in_table(lay.currency, sorted(codes)), sheet=where)])
+        if currency is not None and codes and codes != {currency}:  # mrr_usd beside a Currency column of EUR
+            return LedgerCheck(ledger=None, unit=lay.unit, issues=[_error("mixed_currency", header_currency_disagrees(
+                lay.amount, currency, "", lay.currency, [(code, "") for code in sorted(codes - {currency})]),
+                sheet=where)])
         currency = codes.pop() if codes else currency  # none in the column: the header's, as a file's
     if currency is not None and fx is not None and currency != fx.reporting and fx.knows(currency):
         return LedgerCheck(ledger=None, unit=lay.unit, issues=[  # a file would be converted: never answer otherwise
