@@ -30,6 +30,8 @@ def parse_cents(value: Cell, written_in_cents: bool = False) -> int:
 
     >>> parse_cents("1,200.50"), parse_cents("120050", written_in_cents=True), parse_cents("99.5", True)
     (120050, 120050, 100)
+    >>> parse_cents(-1.4210854715202004e-14), parse_cents("-0.004")  # a formula's float residue rounds to 0 cents
+    (0, 0)
     """
     if written_in_cents:
         return _whole_cents(value)
@@ -56,9 +58,10 @@ def parse_cents(value: Cell, written_in_cents: bool = False) -> int:
         amount, _ = parse_money(value)
     except CellError as exc:
         raise AmountError(exc.expected) from None
-    if amount < 0:
+    cents = int((amount / HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if cents < 0:  # -0.004 is 0 cents, as a database rounds it: a spreadsheet's float residue, not a credit
         raise AmountError(None, amount)
-    return int((amount / HALF_CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return cents
 
 
 _CENTS_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")

@@ -609,6 +609,17 @@ def test_a_plain_mrr_column_is_read_before_one_naming_a_currency_and_a_dollar_af
         assert read_ledger([header, ["2025-01", "10000", "500", "200", "100"]]).currency is None
 
 
+def test_a_negative_figure_that_rounds_to_no_cents_is_0_as_a_database_reads_it() -> None:
+    """``-0.004`` was refused as "MRR -0.00 is negative", where a database read 0 (fuzz 12); an XLSX formula's
+    float residue (``-1.4e-14``) is the same. Half a cent below 0 and more is still refused."""
+    check = check_ledger([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["A", "2026-02", "-0.004"],
+                          ["B", "2026-01", "5"], ["B", "2026-02", -1.4210854715202004e-14]])
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr == ((10000, 0), (500, 0))
+    refused = check_ledger([["Customer", "Month", "MRR"], ["A", "2026-01", "100"], ["A", "2026-02", "-0.005"]])
+    assert [i.code for i in refused.errors] == ["negative"]
+
+
 def test_a_header_naming_one_currency_beside_a_currency_column_of_another_is_refused() -> None:
     """MRR (USD) beside a Currency column of EUR was read in euros without a word (review): either could be the
     wrong one. One that agrees, in any spelling, is read."""
