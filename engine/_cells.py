@@ -127,8 +127,8 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
     if m := _ISO.fullmatch(text):
         return _month(int(m[1]), int(m[2]))
     if m := _NAMED.fullmatch(text):
-        year = int(m[2])
-        return _month(year + 2000 if year < 100 else year, MONTH_WORDS[m[1].lower()])
+        year = int(m[2])  # two digits are this century's (Mar-26); four are the year they write (jan 0001 is not 2001)
+        return _month(year + 2000 if len(m[2]) <= 2 else year, MONTH_WORDS[m[1].lower()])
     if m := _NAMED_DAY.fullmatch(text):
         return _month(int(m[2]) if m[2] else 2000 + int(m[3]), MONTH_WORDS[m[1].lower()])
     if m := _NAMED_MDY.fullmatch(text):
