@@ -5,6 +5,7 @@ table is. The words are forgiving, as the ledger's are (``engine._headers``).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -144,6 +145,8 @@ class CustomerHeader:
     unreadable_months: dict[int, str] = field(default_factory=dict)
     #: wide form: a column headed ``Total`` beside the months, which sums them -> its header
     total_columns: dict[int, str] = field(default_factory=dict)
+    #: wide form: the unit the month headers name (``ARR Nov 2025``), if they name one
+    month_unit: Literal["MRR", "ARR"] | None = None
 
 
 #: ``[ledger] columns``' roles, as the header's roles
@@ -225,10 +228,31 @@ def read_customer_header(row: Sequence[Cell], index: int,
     return header
 
 
+_UNIT_IN_MONTH = re.compile(r"(?i)\b(mrr|arr|monthly recurring revenue|annual recurring revenue|revenue)\b")
+
+
+def unit_month(text: str) -> tuple[Literal["MRR", "ARR"], str] | None:
+    """A wide table's month header that names its unit too (``ARR Nov 2025``, ``Jan 2024 MRR``, ``MRR (Jan-24)``):
+    the unit and the month's text; None for any other header.
+
+    >>> unit_month("ARR Nov 2025"), unit_month("Jan 2024 MRR"), unit_month("MRR (Jan-24)"), unit_month("MRR")
+    (('ARR', 'Nov 2025'), ('MRR', 'Jan 2024'), ('MRR', 'Jan-24'), None)
+    """
+    units = {m[1].lower() for m in _UNIT_IN_MONTH.finditer(text)}
+    if len(units) != 1:
+        return None
+    rest = _UNIT_IN_MONTH.sub(" ", text).strip(" -_:()[]")
+    if not rest or not _looks_like_month(rest):
+        return None
+    return ("ARR" if units.pop() in ("arr", "annual recurring revenue") else "MRR"), rest
+
+
 def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
     header = CustomerHeader(index=index, roles={}, attributes={}, distinguisher=None, months={}, repeated_months=[])
     # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
     order = infer_date_order([v for v in row if isinstance(v, str)])
+    # months headed with their unit (ARR Nov 2025): read as months when every such header names the same unit
+    units = {found[0] for v in row if isinstance(v, str) and (found := unit_month(v)) is not None}
     for col, value in enumerate(row):
         if is_blank(value) or isinstance(value, bool):
             continue
@@ -240,6 +264,11 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
                 if isinstance(value, str) and three_part_date(value):
                     header.unreadable_months[col] = say.MONTH_HEADER_AMBIGUOUS
                     continue
+                if isinstance(value, str) and len(units) == 1 and (found := unit_month(value)) is not None:
+                    with contextlib.suppress(CellError):
+                        month = parse_month(found[1], order)
+                    if month is not None:
+                        header.month_unit = found[0]
             if month is not None:
                 if month in header.months.values():
                     header.repeated_months.append(month)
@@ -290,6 +319,13 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
     return header
 
 
+def _a_number(value: Cell) -> bool:
+    """A number, or its digits as text: as a month header only a day's serial number, as a cell any figure."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and value.strip().replace(".", "", 1).isdigit())
+
+
 def _looks_like_month(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -311,11 +347,23 @@ def missing_roles(header: CustomerHeader) -> list[str]:
 
 
 def find_customer_header(grid: Sequence[Sequence[Cell]]) -> int | None:
-    """The index of the row that heads a customer table, or None when the grid is not one."""
+    """The index of the row that heads a customer table, or None when the grid is not one. A row whose months are
+    only numbers (``45970``, a day's serial number) under a row that names a customer column is a customer's
+    figures under a header nrr could not read, not a header (fuzz 14: ``Acme,,45970,46000`` under ``ARR Nov
+    2025`` took Acme's figures for November and December and left Acme out)."""
+    named_above = False
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if table_form(read_customer_header(row, index)) is not None:
-            return index
+        header = read_customer_header(row, index)
+        if table_form(header) is not None:
+            return None if named_above and _figures(header, row) else index
+        named_above = named_above or bool({"id", "name"} & header.roles.keys())
     return None
+
+
+def _figures(header: CustomerHeader, row: Sequence[Cell]) -> bool:
+    """Whether a row read as a wide header has only numbers for its months: under a row naming a customer column,
+    a customer's figures, not a header."""
+    return bool(header.months) and all(map(_a_number, (row[c] for c in header.months)))
 
 
 Needed = Literal["customer", "month", "amount"]
@@ -328,8 +376,12 @@ def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | 
     >>> customer_header_gap([["Title"], ["Customer", "Month", "Amount Due"]])
     ('amount', 1)
     """
+    named_above = False
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         header = read_customer_header(row, index)
+        if named_above and _figures(header, row):
+            return None
+        named_above = named_above or bool({"id", "name"} & header.roles.keys())
         has: dict[Needed, bool] = {"customer": bool({"id", "name"} & header.roles.keys()),
                                    "month": "month" in header.roles or bool(header.months),
                                    "amount": "amount" in header.roles}

@@ -210,9 +210,9 @@ class _Reader:
         amount_header = grid[header.index][amount_col] if amount_col is not None else ""
         self.unit: Unit = "ARR" if isinstance(amount_header, str) and {"arr", "annual"} & header_tokens(amount_header) \
             else "MRR"
-        if amount_col is None and any(isinstance(v, str) and (m := match_header(v)) and m.unit == "ARR"
-                                      for v in grid[header.index]):
-            self.unit = "ARR"
+        if amount_col is None and (header.month_unit == "ARR" or any(
+                isinstance(v, str) and (m := match_header(v)) and m.unit == "ARR" for v in grid[header.index])):
+            self.unit = "ARR"  # ARR Nov 2025, ARR Dec 2025; or an ARR column beside the months
         #: the figures are cents (a column headed ``mrr_cents``): read as such, and said in a warning
         self.in_cents = isinstance(amount_header, str) and in_cents(amount_header)
         self.key_col = header.roles.get("id", header.roles.get("name"))

@@ -609,6 +609,34 @@ def test_a_plain_mrr_column_is_read_before_one_naming_a_currency_and_a_dollar_af
         assert read_ledger([header, ["2025-01", "10000", "500", "200", "100"]]).currency is None
 
 
+@pytest.mark.parametrize(("titles", "unit"), [
+    (["ARR Nov 2025", "ARR Dec 2025"], "ARR"), (["Nov 2025 MRR", "Dec 2025 MRR"], "MRR"),
+    (["MRR (Nov-25)", "MRR (Dec-25)"], "MRR"), (["Revenue Nov 2025", "Revenue Dec 2025"], "MRR")])
+def test_a_wide_tables_months_headed_with_their_unit_are_months(titles: list[str], unit: str) -> None:
+    """``ARR Nov 2025`` was no month: the first customer's row, ``Acme,,45970,46000``, was taken for the header
+    (its figures read as days' serial numbers), Acme left out and the owners read as customers: a valid table and a
+    wrong NRR (fuzz 14)."""
+    grid = [["Customer", "Owner", *titles], ["Acme", "", "45970", "46000"], ["Beta", "Ann", "12000", "12000"],
+            ["Gamma", "Bob", "6000", ""], ["Delta", "Cy", "45000", "50000"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    table = check.ledger.customer_table
+    assert (table.names, table.unit, table.first) == (("Acme", "Beta", "Gamma", "Delta"), unit, Month(2025, 11))
+    assert table.mrr == ((4597000, 4600000), (1200000, 1200000), (600000, 0), (4500000, 5000000))
+
+
+def test_a_customers_figures_under_a_header_nrr_cannot_read_are_not_taken_for_the_header() -> None:
+    """Under a row naming a customer column, a row whose "months" are only numbers is a customer's figures."""
+    grid = [["Customer", "Owner", "Rev. Nov 2025", "Rev. Dec 2025"], ["Acme", "", "45970", "46000"],
+            ["Beta", "Ann", "12000", "12000"]]
+    check = check_ledger(grid)
+    assert check.ledger is None
+    assert [i.code for i in check.errors] == ["no_header"], check.issues
+    # a sheet's date headers, as Google's API gives them unformatted (serial numbers), still head a wide table
+    served = check_ledger([["Customer", 45962, 45992], ["Acme", 100, 100], ["Beta", 50, 0]])
+    assert served.ledger is not None and served.ledger.customer_table is not None, served.issues
+
+
 def test_a_negative_figure_that_rounds_to_no_cents_is_0_as_a_database_reads_it() -> None:
     """``-0.004`` was refused as "MRR -0.00 is negative", where a database read 0 (fuzz 12); an XLSX formula's
     float residue (``-1.4e-14``) is the same. Half a cent below 0 and more is still refused."""
