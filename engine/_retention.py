@@ -193,19 +193,23 @@ class Change:
         return {"expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}
 
     @property
-    def driver(self) -> Driver | None:
-        """The movement that moved NRR the way it went: when NRR fell, the part that pulled it down
-        most; when it rose, the part that lifted it most. None when NRR did not move.
+    def drivers(self) -> tuple[Driver, ...]:
+        """The parts that moved NRR the way it went, largest first (ties in the order expansion, contraction,
+        churn); a part that shows as no change (0.00 pts) moved nothing. None when NRR did not move.
 
-        A fall is never explained by something that pushed up: the parts add up to the change, so
-        when NRR fell at least one part is negative, and the driver is the most negative one.
+        A fall is never explained by something that pushed up: only parts that pulled the way NRR went are here.
         """
         parts = self.parts
-        if self.nrr < 0:
-            return min(parts, key=lambda k: parts[k])
-        if self.nrr > 0:
-            return max(parts, key=lambda k: parts[k])
-        return None
+        if self.nrr == 0:
+            return ()
+        moved = [k for k, v in parts.items() if (v > 0) == (self.nrr > 0) and not say.shows_as_no_change(v)]
+        return tuple(sorted(moved, key=lambda k: -abs(parts[k])))
+
+    @property
+    def driver(self) -> Driver | None:
+        """The movement that moved NRR the way it went most: when NRR fell, the part that pulled it down most;
+        when it rose, the part that lifted it most. None when NRR did not move."""
+        return self.drivers[0] if self.drivers else None
 
     @property
     def driver_delta(self) -> Decimal | None:
@@ -213,17 +217,26 @@ class Change:
         return None if self.driver is None else self.parts[self.driver]
 
     @property
+    def mostly(self) -> bool:
+        """Whether the driver did more than half of what moved NRR its way (the parts that went with the change):
+        "mostly more churn" is then true; with churn 2.0 of 5.0 pts it is not, and every part is named."""
+        drivers = self.drivers
+        if not drivers:
+            return False
+        parts = self.parts
+        return abs(parts[drivers[0]]) * 2 > sum(abs(parts[k]) for k in drivers)
+
+    @property
     def despite(self) -> Driver | None:
         """The movement that pushed hardest against the change, when one did (NRR fell despite more
-        expansion); None when every part moved with it."""
+        expansion); None when every part moved with it, or only by an amount that shows as no change (a part
+        the same in both periods but for a float's last digit is not "despite")."""
         parts = self.parts
-        if self.nrr < 0:
-            against = max(parts, key=lambda k: parts[k])
-            return against if parts[against] > 0 else None
-        if self.nrr > 0:
-            against = min(parts, key=lambda k: parts[k])
-            return against if parts[against] < 0 else None
-        return None
+        if self.nrr == 0:
+            return None
+        against: list[Driver] = [k for k, v in parts.items() if (v > 0) != (self.nrr > 0) and v != 0
+                                 and not say.shows_as_no_change(v)]
+        return max(against, key=lambda k: abs(parts[k]), default=None)
 
 
 _SHOWN = Decimal("0.0001")  # a ratio shown as a percentage with 2 decimals

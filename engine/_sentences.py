@@ -31,20 +31,24 @@ def method_sentence(method: Method) -> str:
 def change_sentence(change: Change) -> str:
     """``NRR -0.5 pts vs Q3 2025, mostly more churn (-2.1 pts), despite more expansion (+1.6 pts); GRR -5.6 pts``.
 
-    The driver is the part that moved NRR the way it went; ``despite`` names one that pushed the other
-    way, when it shows at one decimal. A change that shows as 0.0 points names no driver.
+    The driver is the part that moved NRR the way it went; "mostly" only when it did more than half of that, else
+    every part that moved NRR its way is named, largest first (``from more churn (-2.0 pts), more downgrades
+    (-1.5 pts) and less expansion (-1.5 pts)``). ``despite`` names one that pushed the other way, when it shows.
+    A change that shows as 0.0 points names no driver.
     """
-    driver, despite = change.driver, change.despite
-    named = driver is not None and change.driver_delta is not None and not say.shows_as_no_change(change.nrr)
-    against = despite is not None and not say.shows_as_no_change(change.parts[despite])
+    drivers, despite = change.drivers, change.despite
+    named = bool(drivers) and not say.shows_as_no_change(change.nrr)
+    against = despite is not None
     # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
     # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
-    shown = [change.driver_delta, *([change.parts[despite]] if against and despite is not None else [])]
-    places = max(say.pts_places(d) for d in shown if d is not None) if named else 1
+    shown = [change.parts[k] for k in (*drivers, *([despite] if despite is not None else []))]
+    places = max(say.pts_places(d) for d in shown) if named else 1
     text = f"NRR {say.pts(change.nrr, places)} vs {change.previous.period.label}"
     if named:
-        assert driver is not None and change.driver_delta is not None
-        text += f", mostly {say.movement(driver, change.driver_delta, places)}"
+        if change.mostly:
+            text += f", mostly {say.movement(drivers[0], change.parts[drivers[0]], places)}"
+        else:  # no part did most of it: each one that did is named (fuzz 14: "mostly" churn of 2.0 of 5.0 pts)
+            text += ", from " + say.and_list([say.movement(k, change.parts[k], places) for k in drivers])
         if against and despite is not None:
             text += f", despite {say.movement(despite, change.parts[despite], places)}"
     return f"{text}; GRR {say.pts(change.grr)}"
