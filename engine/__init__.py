@@ -65,6 +65,7 @@ from engine._cells import (
     parse_money,
     parse_month,
     parse_ratio,
+    read_decimal_commas,
     whole_number,
 )
 from engine._cohort import (
@@ -508,6 +509,7 @@ __all__ = [
     "read_as_cents",
     "read_customer_header",
     "read_customers",
+    "read_decimal_commas",
     "read_ledger",
     "read_rates_table",
     "reads_as_billing",

@@ -1,7 +1,8 @@
 """Parsers for single cells: months, money and percentages, from strings, numbers or dates.
 
 Forgiving in form, strict in meaning: ``$100,000``, ``(5,000)`` and a Google Sheets serial date
-are all fine; ``€1.200,50`` is refused because it could be read two ways. Each parser raises
+are all fine; ``1.200`` is refused because it could be read two ways, unless its column in a delimited file
+is written with a decimal comma (``read_decimal_commas``). Each parser raises
 ``CellError`` with a phrase that completes "... is not ...", never anything else.
 """
 
@@ -259,6 +260,54 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
     if amount > MONEY_LIMIT:
         raise CellError(MONEY_TOO_LARGE)
     return (-amount if negative else amount), max(_half_unit(amount), _CENT)
+
+
+#: a figure's digits with what may stand around them: a sign or parentheses, a currency, a percent sign
+_FIGURE_TEXT = re.compile(r"(?P<pre>[\s(+\-−]*(?:[A-Z]{3}|[$€£¥₹])?[\s(+\-−]*)(?P<body>\d[\d.,]*)"
+                          r"(?P<post>\s*(?:[A-Z]{3}|[$€£¥₹]|%)?\s*\)?)")
+#: written only with a decimal comma (1.200,50; 1200,5; 0,200) or only with a decimal point (1,200.50; 12.5; 0.25)
+_COMMA_ONLY = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|0,\d+")
+_POINT_ONLY = re.compile(r"\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+")
+#: what a decimal-comma column may hold: 1.200,50, 1.200 and 1200,5
+_COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
+
+
+def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
+    """The rows of a delimited file with each column written with a decimal comma rewritten with a point, as
+    Excel writes a CSV in most of Europe (``1.200,50`` -> ``1200.50``, ``105,5%`` -> ``105.5%``). A column is
+    read so when some figure in it can only be a decimal comma's (``1.200,50``, ``0,50``) and none can only be a
+    point's (``1,200.50``, ``12.5``): then ``1.200`` in it is 1200 and ``1,200`` is 1.2, and the column reads one
+    way only. Any other column, and any cell that is not a figure (its header, a note), is left as written; a
+    column with both kinds is left too, each cell refused as ambiguous by the money reader.
+
+    >>> read_decimal_commas([("Month", "MRR"), ("2026-01", "€1.200,50"), ("2026-02", "1.300"), ("2026-03", "0,5")])
+    [('Month', 'MRR'), ('2026-01', '€1200.50'), ('2026-02', '1300'), ('2026-03', '0.5')]
+    >>> read_decimal_commas([("MRR",), ("1.200,50",), ("1,200.50",)])  # both kinds: left for the reader to refuse
+    [('MRR',), ('1.200,50',), ('1,200.50',)]
+    """
+    width = max(map(len, rows), default=0)
+    comma: set[int] = set()
+    point: set[int] = set()
+    for row in rows:
+        for col, value in enumerate(row):
+            if type(value) is not str or ("," not in value and "." not in value):
+                continue
+            if (m := _FIGURE_TEXT.fullmatch(value)) is not None:
+                if _COMMA_ONLY.fullmatch(m["body"]):
+                    comma.add(col)
+                elif _POINT_ONLY.fullmatch(m["body"]):
+                    point.add(col)
+    columns = comma - point
+    if not columns or width == 0:
+        return rows
+
+    def rewritten(value: Cell) -> Cell:
+        m = _FIGURE_TEXT.fullmatch(value) if type(value) is str else None
+        if m is None or not _COMMA_FIGURE.fullmatch(m["body"]):
+            return value
+        return m["pre"] + m["body"].replace(".", "").replace(",", ".") + m["post"]
+
+    return [tuple(rewritten(v) if c in columns else v for c, v in enumerate(row)) for row in rows]
 
 
 def _why_not_money(body: str) -> str:

@@ -87,11 +87,16 @@ def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
 
 def sniff_delimiter(path: Path, text: str) -> str:
     """The delimiter of a delimited file whose text begins ``text``: a tab for a .tsv, unless its first line has
-    none and has commas or semicolons (a CSV named .tsv); else the one csv's sniffer finds, else a comma."""
+    none and has commas or semicolons (a CSV named .tsv); the one a header line holds two or more of when it
+    holds no other (a semicolon file with decimal commas, whose rows leave a last Notes cell out, had csv's
+    sniffer choose the comma); else the one csv's sniffer finds, else a comma."""
     sample = text[:8192]
     first = sample.partition("\n")[0]
     if path.suffix.lower() == ".tsv" and ("\t" in first or not {",", ";"} & set(first)):
         return "\t"
+    held = [d for d in (",", ";", "\t") if d in first]
+    if len(held) == 1 and first.count(held[0]) >= 2:
+        return held[0]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:

@@ -19,7 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine import NO_OPTIONS, Cell, Cells, FxRates, LedgerSource, ReadOptions, a1, digest_bytes, fewer_gc_pauses
+from engine import (
+    NO_OPTIONS,
+    Cell,
+    Cells,
+    FxRates,
+    LedgerSource,
+    ReadOptions,
+    a1,
+    digest_bytes,
+    fewer_gc_pauses,
+    read_decimal_commas,
+)
 from sheets import _messages as say
 from sheets._cache import FastRead, read_fast
 from sheets._columnar import sniff_delimiter
@@ -234,8 +245,15 @@ def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, .
     if not text.strip():
         raise SourceError(say.not_text(str(path), "it is empty; export the ledger again"))
     if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
-        return [(), *_split(path, text[hint.end():], hint[1], 1)]
-    return _split(path, text, sniff_delimiter(path, text), 0)
+        delimiter, rows = hint[1], [(), *_split(path, text[hint.end():], hint[1], 1)]
+    else:
+        delimiter = sniff_delimiter(path, text)
+        rows = _split(path, text, delimiter, 0)
+    # a decimal comma (Excel's CSV in most of Europe) can stand only in a file parted by another delimiter, or
+    # in a quoted cell: any other file is passed as it is
+    if "," in text and (delimiter != "," or '"' in text):
+        return read_decimal_commas(rows)
+    return rows
 
 
 @fewer_gc_pauses()  # rows hold no cycles: the collector need not walk every cell read so far, again and again

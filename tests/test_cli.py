@@ -168,6 +168,25 @@ def test_semicolon_csv_from_a_european_locale(tmp_path: Path) -> None:
     assert report_json("--ledger", str(path))["nrr_pct"] == 108.0
 
 
+def test_a_european_csv_with_decimal_commas_is_read_column_by_column(tmp_path: Path) -> None:
+    """Excel's CSV in most of Europe: semicolons, 1.234,56, and rows that leave a last Notes cell out. Its header
+    was blamed (the sniffer chose the comma), and with the right delimiter each figure was refused (fuzz 14)."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("Month;MRR (Start of Period);Expanded MRR;Churned MRR;Downgraded MRR;MRR (End of Period);NRR Rate;"
+                    "Notes\n2025-11;100.000,00;5.000,50;2.000,00;1.000,00;102.000,50;102,00%;\n"
+                    "2025-12;104.000,00;3.000,00;1.000,00;0,00;106.000,00;101,92%\n", encoding="utf-8")
+    data = report_json("2025-12", "--ledger", str(path), "--today", "2026-01-15")
+    assert (data["start_mrr"], data["expansion"], data["churn"], data["nrr_pct"]) == (
+        "104000.00", "3000.00", "1000.00", 101.92)
+    # a column written both ways cannot be read one way: each cell refused, as before
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("Month;MRR (Start of Period);Expanded MRR;Churned MRR;Downgraded MRR\n"
+                     "2025-11;100.000,00;5000;2000;1000\n2025-12;1,200.50;3000;1000;0\n", encoding="utf-8")
+    code, out, err = run("validate", "--ledger", str(mixed))
+    assert code == 1 and "B2 (November 2025): MRR (Start of Period) '100.000,00' is not an amount that reads one way" \
+        in out + err, out + err
+
+
 def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     import nrr.cli
 
