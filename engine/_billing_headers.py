@@ -71,6 +71,8 @@ def billing_role(header: str) -> Column | None:
     >>> [c.role if (c := billing_role(h)) else None for h in ("Period Start (UTC)", "date_to", "Amount Due",
     ...  "discount_amount", "Billing frequency", "MRR", "ACV", "Subscription ID", "Plan")]
     ['start', 'end', 'amount', 'discount', 'frequency', 'mrr', 'arr', 'subscription', None]
+    >>> [c.role if (c := billing_role(h)) else None for h in ("Current MRR", "Current Period Start", "Trial End")]
+    ['mrr', None, None]
     """
     words = header_tokens(header)
     if not words:
@@ -87,8 +89,8 @@ def billing_role(header: str) -> Column | None:
         return Column(role="invoice", index=0, title=title)
     if words & {"status", "state"} and words <= {"invoice", "subscription", "status", "state", "payment"}:
         return Column(role="status", index=0, title=title)
-    if words & {"current", "trial", "next", "renewal", "renews"}:
-        return None  # a current period or a trial: not the subscription's start or end
+    if words & {"current", "trial", "next", "renewal", "renews"} and not words & {"mrr", "arr"}:
+        return None  # a current period or a trial: not the subscription's start or end (Current MRR is MRR)
     if words & _START and words <= _START | _PERIOD:
         return Column(role="start", index=0, title=title)
     if words & _END and words <= _END | _PERIOD:

@@ -177,8 +177,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return HeaderMatch("grr", None)
     if seen & _RATE_WORDS or (unit is None and seen & _COUNT_WORDS):
         return None
-    if unit is None and seen & {"date", "dates", "day", "timestamp"}:
-        return None  # Contract Start Date: a date, never the start's money
+    if unit is None and seen & {"date", "dates", "day", "timestamp", "at", "on", "time", "when"}:
+        return None  # Contract Start Date, Canceled At, Churned On: a date, never a movement's money
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
     if hits == ["expansion"] and mixes_new_business(header):
         return None  # New + Expansion MRR: new business is not retention

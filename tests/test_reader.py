@@ -343,7 +343,9 @@ def test_the_reader_only_ever_raises_the_ledgers_own_error(body: list[list[objec
 
 
 @pytest.mark.parametrize("header", ["Churned Customers", "Churn Rate", "Churn %", "Customers Churned",
-                                    "Starting Customers", "Expansion Rate", "# Customers", "Logo Churn Rate"])
+                                    "Starting Customers", "Expansion Rate", "# Customers", "Logo Churn Rate",
+                                    # dates (fuzz 14: Baremetrics' Canceled At was read as Churned MRR)
+                                    "Canceled At", "Churned On", "Expansion Date", "Downgraded At"])
 def test_counts_and_rates_are_never_taken_for_money(header: str) -> None:
     from engine import match_header
 
