@@ -117,7 +117,15 @@ from engine._errors import (
 )
 from engine._fields import FIELD_TITLES, Field, Unit
 from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
-from engine._headers import TOTAL_HINT, TOTAL_WORDS, any_total_label, is_total_label, match_header, subtotal_of
+from engine._headers import (
+    HEADER_SEARCH_ROWS,
+    TOTAL_HINT,
+    TOTAL_WORDS,
+    any_total_label,
+    is_total_label,
+    match_header,
+    subtotal_of,
+)
 from engine._issues import Issue, a1, column_letter, quote_sheet
 from engine._ledger import Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
 from engine._messages import (
@@ -290,6 +298,7 @@ __all__ = [
     "FUNDINGS",
     "FUNDING_BENCHMARKS",
     "GRR_CONCERNING_BELOW",
+    "HEADER_SEARCH_ROWS",
     "LEFT_OUT",
     "LONG_FIGURE",
     "MAX_FORECAST_MONTHS",

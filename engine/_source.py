@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar, cast
 
 from engine._errors import LedgerError
+from engine._issues import Issue
 from engine._ledger import Ledger
 from engine._options import NO_OPTIONS, ReadOptions
 from engine._reader import Grid, LedgerCheck, check_ledger
@@ -43,14 +44,20 @@ class Cells:
     #: the grid was split from delimited text (a CSV, a TSV), where a row with more cells than its header has is a
     #: cell split at a delimiter left unquoted (``1,200``), not a note beside the table
     delimited: bool = False
+    #: warnings the source has about what it read (another worksheet holds a table too), said with the check's
+    notes: tuple[Issue, ...] = ()
     _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
         if self.prepared is not None:  # read column by column: a customer table, which options do not change
             return self.prepared
-        return check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options,
-                            delimited=self.delimited)
+        check = check_ledger(self.grid, sheet=self.sheet, first_row=self.first_row, options=self.options,
+                             delimited=self.delimited)
+        if not self.notes:
+            return check
+        ledger = check.ledger and replace(check.ledger, warnings=(*self.notes, *check.ledger.warnings))
+        return replace(check, ledger=ledger, issues=[*self.notes, *check.issues])
 
     def with_options(self, options: ReadOptions) -> Cells:
         """These cells read with ``options`` (today's month): one ``Cells`` per options, kept with this read, so

@@ -15,15 +15,17 @@ import itertools
 import re
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import (
+    HEADER_SEARCH_ROWS,
     NO_OPTIONS,
     Cell,
     Cells,
     FxRates,
+    Issue,
     LedgerSource,
     ReadOptions,
     a1,
@@ -109,18 +111,20 @@ class FileSource:
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
-    def _sheet_with_table(self, data: bytes, first: str, titles: list[str]) -> str | None:
-        """The first worksheet after ``first`` whose cells hold a ledger's or a customer table's header, if any."""
+    def _sheets_with_table(self, data: bytes, first: str, titles: list[str]) -> list[str]:
+        """The worksheets after ``first`` whose first rows hold a ledger's or a customer table's header (only
+        those rows are read: a workbook's other sheets cost little however large they are)."""
+        found = []
         for other in titles:
             if other == first:
                 continue
             try:
-                grid = _xlsx_grid(self.path, data, other)[2]
+                grid = _xlsx_grid(self.path, data, other, max_rows=HEADER_SEARCH_ROWS + 2)[2]
             except SourceError:
                 continue
-            if [i.code for i in Cells(grid=grid, sheet=other, source_digest="").check.issues] != ["no_header"]:
-                return other
-        return None
+            if not _header_missing(Cells(grid=grid, sheet=other, source_digest="")):
+                found.append(other)
+        return found
 
     def _read_xlsx(self) -> Cells:
         not_a_workbook = _not_a_workbook(self.path)
@@ -135,11 +139,24 @@ class FileSource:
         # computed, as blank End and NRR cells are
         if uncomputed and not computed and not _only_computed(cells, uncomputed):
             raise SourceError(say.formulas_without_values(str(self.path), title, [a1(r, c) for r, c in uncomputed]))
-        if self.worksheet is None and len(titles) > 1 and [i.code for i in cells.check.issues] == [
-                "no_header"]:  # a cover or notes sheet first: say how to pick the one with the table
+        if self.worksheet is not None or len(titles) == 1:
+            return cells
+        others = self._sheets_with_table(data, title, titles)
+        if _header_missing(cells) and (others or [i.code for i in cells.check.issues] == ["no_header"]):
+            # a cover or notes sheet first (one that names NRR in a title too): say how to pick the one with the
+            # table
             raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles,
-                                                                self._sheet_with_table(data, title, titles)))
+                                                                others[0] if others else None))
+        if others:  # tabs by year, by region: the first is read, and the others named with how to read them
+            note = Issue(severity="warning", code="other_worksheets",
+                         message=say.other_worksheets_hold_tables(str(self.path), title, others))
+            return replace(cells, notes=(note,))
         return cells
+
+
+def _header_missing(cells: Cells) -> bool:
+    """Whether the sheet's check found no header of a ledger, a customer table or billing data."""
+    return any(i.code in ("no_header", "missing_column") and not i.cells for i in cells.check.errors)
 
 
 # what nrr reads from a workbook, checked before it is parsed and while its rows are read. openpyxl reads
@@ -167,11 +184,12 @@ def _only_computed(cells: Cells, formulas: list[tuple[int, int]]) -> bool:
     return bool(columns or rows) and all(col in columns or row in rows for row, col in formulas)
 
 
-def _xlsx_grid(path: Path, data: bytes,
-               worksheet: str | None) -> tuple[str, list[str], list[list[Cell]], list[tuple[int, int]], bool]:
-    """A worksheet's title, the workbook's titles, the sheet's cells, its formula cells without a saved
-    value and whether any formula has one. Whatever openpyxl's ZIP and XML layers raise on a damaged file
-    (openpyxl parses rows lazily, so inside the row loop too) is a ``SourceError`` naming the file."""
+def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, max_rows: int | None = None,
+               ) -> tuple[str, list[str], list[list[Cell]], list[tuple[int, int]], bool]:
+    """A worksheet's title, the workbook's titles, the sheet's cells (its first ``max_rows`` rows, if given),
+    its formula cells without a saved value and whether any formula has one. Whatever openpyxl's ZIP and XML
+    layers raise on a damaged file (openpyxl parses rows lazily, so inside the row loop too) is a ``SourceError``
+    naming the file."""
     import openpyxl  # imported here: only XLSX users pay for it
 
     where, done = "it", 0  # done: the last row read whole
@@ -200,6 +218,8 @@ def _xlsx_grid(path: Path, data: bytes,
         rows = zip(values[title].iter_rows(values_only=True), formulas[title].iter_rows(values_only=True),
                    strict=False)
         for r, (row, typed) in enumerate(rows, start=1):
+            if max_rows is not None and r > max_rows:
+                break
             read += len(row)
             if read > XLSX_MAX_CELLS or r > XLSX_MAX_ROWS:
                 what = f"{XLSX_MAX_CELLS:,} cells" if read > XLSX_MAX_CELLS else f"{XLSX_MAX_ROWS:,} rows"

@@ -162,6 +162,14 @@ def first_worksheet_without_table(path: str, title: str, titles: list[str], foun
             f"'{found}' does: --ledger {shlex.quote(f'{path}#{found}')} (the workbook has {listed}).")
 
 
+def other_worksheets_hold_tables(path: str, title: str, others: list[str]) -> str:
+    """A workbook whose first worksheet was read while later ones hold tables too (tabs by year)."""
+    named = ", ".join(repr(t) for t in others)
+    return (f"Read the first worksheet, '{title}'; {named} hold{'s' if len(others) == 1 else ''} a table too, which "
+            f"this answer leaves out. To read one: --ledger {shlex.quote(f'{path}#{others[0]}')}; to answer from "
+            "every month, keep them in one sheet.")
+
+
 def formulas_without_values(path: str, sheet: str, cells: list[str]) -> str:
     shown = ", ".join(cells[:3]) + (f" and {len(cells) - 3} more" if len(cells) > 3 else "")
     return (f"{path}: {len(cells)} formula cell(s) on '{sheet}' have no saved values ({shown}): the file was "

@@ -197,6 +197,37 @@ def test_a_workbook_whose_first_worksheet_holds_no_table_names_the_others(tmp_pa
                              "'Read me', 'Summary', \"Bob's ledger\").")
 
 
+def test_a_cover_sheet_naming_nrr_is_still_a_cover_and_tabs_by_year_are_named(tmp_path: Path) -> None:
+    """A cover whose title says NRR ("NRR summary") was taken for a ledger missing its columns, and the hint to the
+    Ledger tab lost; a workbook with a tab per year answered from the first only, without a word (fuzz 14)."""
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active["A1"] = "NRR summary"
+    ledger = book.create_sheet("Ledger")
+    ledger.append(HEADER[:5])
+    ledger.append(["2026-01", 100000, 15000, 5000, 2000])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    assert refusal(path) == (f"{path}: its first worksheet, 'Summary', holds no header row of a ledger or a customer "
+                             f"table; 'Ledger' does: --ledger '{path}#Ledger' (the workbook has 'Summary', 'Ledger').")
+    years = openpyxl.Workbook()
+    years.active.title = "2024"
+    years.active.append(HEADER[:5])
+    years.active.append(["2024-12", 100000, 15000, 5000, 2000])
+    later = years.create_sheet("2025")
+    later.append(HEADER[:5])
+    later.append(["2025-12", 100000, 15000, 5000, 2000])
+    years.create_sheet("Notes")["A1"] = "kept by finance"
+    path = tmp_path / "years.xlsx"
+    years.save(path)
+    check = open_file_source(str(path)).read_cells().check
+    assert check.ledger is not None and [str(i) for i in check.ledger.warnings] == [
+        f"Read the first worksheet, '2024'; '2025' holds a table too, which this answer leaves out. To read one: "
+        f"--ledger '{path}#2025'; to answer from every month, keep them in one sheet."]
+    named = open_file_source(f"{path}#2025").read_cells().check
+    assert named.ledger is not None and named.ledger.warnings == ()
+
+
 def test_excels_sep_line_picks_the_delimiter(tmp_path: Path) -> None:
     """``sep=;`` on the first line is how Excel is told a file's delimiter; it is not the header."""
     path = tmp_path / "customers.csv"
