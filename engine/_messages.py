@@ -968,6 +968,7 @@ def month_columns_missing(missing: Sequence[Month]) -> str:
 
 
 LEDGER_AMOUNT_IS_ERROR_VALUE = "an amount but a spreadsheet error; fix its formula, or enter 0 if nothing moved"
+COMPUTED_IS_ERROR_VALUE = "a figure but a spreadsheet error: its formula is broken (fix it, or clear the cell)"
 AMOUNT_IS_ERROR_VALUE = ("an amount but a spreadsheet error; fix its formula, or enter 0 if the customer paid "
                          "nothing")
 MONTH_WITH_YEAR = "a month with its year, such as Jan 2026, 2026-01 or a date"

@@ -552,6 +552,10 @@ class _Reader:
             ("end", row.end), ("nrr", row.nrr), ("grr", row.grr))
         for f, computed in checks:
             value = _cell(cells, self.columns.get(f))
+            if computed is not None and is_error_value(value):  # #REF!: the figure is computed, the sheet is broken
+                self.add("warning", "bad_rate", say.unreadable(self.title(f), show(value), say.COMPUTED_IS_ERROR_VALUE)
+                         + " " + say.recomputed(), [self.ref(row.row, f)], row.month)
+                continue
             if computed is None or is_blank(value):
                 continue
             try:

@@ -390,6 +390,19 @@ def test_a_spreadsheet_error_in_a_movement_is_an_error_not_a_zero() -> None:
         "if nothing moved."]
 
 
+def test_a_spreadsheet_error_in_a_computed_column_is_said_and_the_figure_computed() -> None:
+    """``#REF!`` in End or NRR Rate was passed over without a word (fuzz 14): the figure is computed from the row,
+    but the sheet's formula is broken. A ``#DIV/0!`` where Start is 0 is what the formula gives: not said."""
+    check = check_ledger([[*HEADER[:6], "NRR Rate"], ["2026-01", "1000", "10", "5", "0", "#REF!", "100.5%"],
+                          ["2026-02", "1005", "10", "0", "0", "1015", "#REF!"]])
+    assert check.ledger is not None and [r.end for r in check.ledger.rows] == [D(1005), D(1015)]
+    assert [str(i) for i in check.warnings] == [
+        "F2 (January 2026): MRR (End of Period) '#REF!' is not a figure but a spreadsheet error: its formula is broken "
+        "(fix it, or clear the cell). It is computed from the other columns instead.",
+        "G3 (February 2026): NRR Rate '#REF!' is not a figure but a spreadsheet error: its formula is broken (fix it, "
+        "or clear the cell). It is computed from the other columns instead."]
+
+
 @pytest.mark.parametrize("title", ["New + Expansion MRR", "New & Expansion MRR", "Expansion (incl. new) MRR",
                                    "Upsell + New MRR"])
 def test_a_column_of_new_and_expansion_mrr_is_refused_not_read_as_expansion(title: str) -> None:
