@@ -25,6 +25,7 @@ from engine import (
     change_sentence,
     cohort_money_sentence,
     currency_amount,
+    funding_sentence,
     growth_sentence,
     grr_sentence,
     logo_sentence,
@@ -98,6 +99,8 @@ def benchmark_line(report: Report) -> str | None:
             f"{pts(b.gap_to_top_quartile)} vs the top quartile ({rate(b.segment.top_quartile, 0)}).")
     if grr := grr_sentence(b):
         line += f" {grr}"
+    if funded := funding_sentence(b):
+        line += f" {funded}"
     if assumed := profile_sentence(b):
         line += f" {assumed}"
     if note := approximation_note(t):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import _messages as say
 from engine._aggregates import Customers
-from engine._benchmarks import Benchmark, Profile, compare_benchmarks
+from engine._benchmarks import SOURCES, Benchmark, Profile, compare_benchmarks
 from engine._cohort import (
     COHORT_LABEL,
     MOVER_KINDS,
@@ -391,6 +391,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "gap_to_top_quartile_pts": json_points(b.gap_to_top_quartile),
             "grr_status": b.grr_status, "stage": b.stage,
             "funding_median_pct": json_pct(b.funding.median),
+            "funding_p90_pct": json_pct(b.funding.p90),
+            "funding_source": str(SOURCES[b.funding.source]),
             "pricing_range_pct": None if b.pricing is None else [json_pct(b.pricing.low), json_pct(b.pricing.high)],
             "profile": {"segment": b.profile.segment, "funding": b.profile.funding,
                         "assumed": b.profile.assumed},

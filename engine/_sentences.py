@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from engine import _messages as say
-from engine._benchmarks import Benchmark, round_as_shown
+from engine._benchmarks import SOURCES, Benchmark, round_as_shown
 from engine._retention import Change, Method, Retention, Trailing
 
 if TYPE_CHECKING:
@@ -108,6 +108,20 @@ def grr_sentence(benchmark: Benchmark) -> str | None:
         return f"GRR is {say.LEAKY_AND_SHRINKING}."  # no expansion hides anything when NRR is below 100%
     return f"GRR is {say.GRR_WORDS[benchmark.grr_status]}."
 
+
+
+def funding_sentence(benchmark: Benchmark) -> str | None:
+    """``Bootstrapped median 104% (+5.9 pts), 90th percentile 118%; source: SaaS Capital, bootstrapped B2B SaaS
+    ($3M-$20M ARR).``: the funding benchmark the profile names, with its own source; None when the profile was
+    assumed (the segment's line is the comparison then)."""
+    if benchmark.profile.assumed:
+        return None
+    f = benchmark.funding
+    words = say.FUNDING_WORDS[f.funding]
+    gap = round_as_shown(benchmark.nrr) - f.median
+    p90 = f", 90th percentile {say.rate(f.p90, 1).replace('.0%', '%')}" if f.p90 is not None else ""
+    return (f"{words[:1].upper()}{words[1:]} median {say.rate(f.median, 0)} ({say.pts(gap)}){p90}; "
+            f"source: {SOURCES[f.source]}.")
 
 
 def growth_sentence(retention: Retention) -> str | None:

@@ -26,6 +26,7 @@ from engine import (
     cohort_money_sentence,
     currency_amount,
     customer_count,
+    funding_sentence,
     growth_basis,
     grr_sentence,
     method_sentence,
@@ -84,6 +85,8 @@ def _headline_panel(report: Report) -> Panel:
         lines.append(Text(f"NRR and GRR are {r.undefined}.", style="yellow"))
     if report.change is not None:
         lines.append(Text(change_sentence(report.change)))
+    elif report.no_change:  # why there is no change line, as the JSON's change_unavailable says
+        lines.append(Text(report.no_change, style="dim"))
     lines.append(_money_table(report))
     if report.cohort is not None:
         lines.append(Text(cohort_money_sentence(report), style="dim"))
@@ -141,6 +144,8 @@ def _print_benchmark(report: Report, console: Console) -> None:
         f"({pts(b.gap_to_top_quartile)}).")
     if grr := grr_sentence(b):
         console.print(grr)
+    if funded := funding_sentence(b):
+        console.print(Text(funded))
     if assumed := profile_sentence(b):
         console.print(Text(assumed))  # Text: "[company]" is not markup
     console.print(Text(f"Source: {b.source}", style="dim"))

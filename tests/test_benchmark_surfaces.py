@@ -157,7 +157,9 @@ def test_a_configured_profile_is_not_called_assumed(tmp_path: Path) -> None:
     config.write_text(f'[ledger]\nsource = "{write_ledger(tmp_path / "ledger.csv", "9996")}"\n'
                       '[company]\nsegment = "mid-market"\nfunding = "vc"\n')
     out = terminal("2026-10", "--config", str(config))
-    assert "GRR is healthy (90%+).\nSource: 2026 SaaS NRR benchmarks by customer segment\n" in out
+    # the funding the profile names is compared too, with its own source
+    assert ("GRR is healthy (90%+).\nVC-backed median 106% (+4.0 pts); source: 2026 SaaS NRR benchmarks, "
+            "VC-backed overall.\nSource: 2026 SaaS NRR benchmarks by customer segment\n") in out
     assert "Compared as" not in out
     data = json.loads(terminal("2026-10", "--json", "--config", str(config)))
     assert data["benchmark"]["profile"] == {"segment": "mid-market", "funding": "vc", "assumed": False}

@@ -54,6 +54,20 @@ def test_json_report_has_the_documented_shape() -> None:
     assert data["warnings"] == []
 
 
+def test_a_configured_funding_benchmark_is_shown_with_its_own_source(tmp_path: Path) -> None:
+    """``funding = "bootstrapped"`` gave funding_median_pct 104.0 in JSON under the segments' source only, and the
+    terminal never showed it (fuzz 14): the figure applied is named, with where it comes from."""
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[company]\nfunding = "bootstrapped"\n[ledger]\nsource = "{EXAMPLE_LEDGER}"\n')
+    data = report_json("ttm", "--config", str(config), "--today", "2026-11-05")
+    bench = data["benchmark"]
+    assert (bench["funding_median_pct"], bench["funding_p90_pct"], bench["funding_source"]) == (
+        104.0, 118.0, "SaaS Capital, bootstrapped B2B SaaS ($3M-$20M ARR)")
+    code, out, _ = run("report", "ttm", "--config", str(config), "--today", "2026-11-05")
+    assert code == 0 and ("Bootstrapped median 104% (+5.6 pts), 90th percentile 118%; source: SaaS Capital, "
+                          "bootstrapped B2B SaaS ($3M-$20M ARR).") in " ".join(out.split())
+
+
 def test_today_comes_from_the_clock_in_the_configured_zone(tmp_path: Path) -> None:
     config = tmp_path / "nrr.toml"
     config.write_text(f'[ledger]\nsource = "{EXAMPLE_LEDGER}"\n[calendar]\ntimezone = "Asia/Tokyo"\n')
@@ -314,6 +328,10 @@ def test_a_missing_single_month_is_named_once(tmp_path: Path) -> None:
     assert data["change"] is None
     assert data["change_unavailable"] == ("No comparison with the period before: March 2026 is before the ledger "
                                           "starts; the first month is April 2026.")
+    # the terminal says it too, where the change line would be (fuzz 14: it left the line out without a word)
+    code, out, _ = run("report", "2026-04", "--ledger", str(path), "--today", "2026-07-03")
+    assert code == 0 and "No comparison with the period before: March 2026 is before the ledger" in " ".join(
+        out.replace("│", " ").split())
 
 
 def test_a_single_month_sum_report_carries_its_benchmark_basis_caveat() -> None:

@@ -42,6 +42,7 @@ from engine import (
     benchmark_missing,
     build_forecast,
     check_source,
+    funding_sentence,
     months,
     mover_groups,
     profile_sentence,
@@ -154,6 +155,8 @@ def _benchmark_widgets(report: Report) -> list[dict[str, Any]]:
                      f"NRR {rate(b.nrr, 2)}, {benchmark_basis(t)}{f' ({note})' if note else ''}; "
                      f"{pts(b.gap_to_median)} vs the {segment_name(b.segment.segment)} median "
                      f"{rate(b.segment.median, 0)}; source: {b.source}")]
+    if funded := funding_sentence(b):
+        widgets.append(_paragraph(funded))
     if assumed := profile_sentence(b):
         widgets.append(_paragraph(assumed))
     return widgets
