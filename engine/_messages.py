@@ -383,6 +383,22 @@ def empty_ledger() -> str:
     return "The ledger has no month with figures yet; fill in at least one row."
 
 
+def units_row(first: str) -> str:
+    return (f"This row holds words, not figures ('{first}'), and no month: read as a note about the columns (their "
+            "units) and left out.")
+
+
+def spans_column(title: str) -> str:
+    return (f"The '{title}' column names spans of months: NRR is read from one row per month, so give each month "
+            "its own row under a Month column; the quarter's figures follow from its months.")
+
+
+def spans_only(unit: str) -> str:
+    return (f"Every row names a span of months (a quarter, a year), not a month: NRR is read from one row per month. "
+            f"Give each month its own row (Month, {unit} (Start of Period), ...); the quarter's figures follow from "
+            "its months.")
+
+
 # --- periods ----------------------------------------------------------------------------------
 
 #: how much of what was typed a refusal quotes: a paragraph pasted by mistake is not said back whole

@@ -44,7 +44,7 @@ from engine._fx import CODE
 from engine._headers import HEADER_SEARCH_ROWS, is_period_label, is_total_label, match_header, mixes_new_business
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
-from engine._month import Month, month_runs
+from engine._month import MONTH_WORDS, Month, month_runs
 from engine._options import NO_OPTIONS, ReadOptions
 
 Grid = Sequence[Sequence[Cell]]
@@ -81,6 +81,9 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
     if check.ledger is None:
         raise LedgerError(tuple(check.issues))
     return check.ledger
+
+
+_SPANS = {"quarter", "quarters", "qtr", "year", "fiscal", "calendar", "period"}  # a summary sheet's first column
 
 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
@@ -338,8 +341,12 @@ class _Reader:
                 self.add("error", "no_header", say.no_header(self.unit))
             else:
                 absent = [self.title(f) for f in REQUIRED_FIELDS if f not in best.columns]
-                self.add("error", "missing_column",
-                         say.missing_columns(absent, self.unit, self.first_row + best.index))
+                message = say.missing_columns(absent, self.unit, self.first_row + best.index)
+                spans = [v.strip() for v in self.grid[best.index] if isinstance(v, str)
+                         and header_tokens(v) & {"quarter", "quarters", "qtr", "year"} and header_tokens(v) <= _SPANS]
+                if absent == ["Month"] and spans:  # Quarter: a summary sheet, whose rows NRR cannot be read from
+                    message += " " + say.spans_column(spans[0])
+                self.add("error", "missing_column", message)
             return LedgerCheck(ledger=None, issues=self.issues)
         self.columns = header.columns
         header_row = self.first_row + header.index
@@ -374,7 +381,12 @@ class _Reader:
         self.check_inverted()
         self.check_sequence(rows)
         if not rows and not self.errors():
-            self.add("error", "empty", say.empty_ledger())
+            summaries = [i for i in self.issues if i.code == "summary_row"]
+            if summaries:  # every row names a quarter or a year: a summary sheet, not a ledger of months
+                self.issues = [i for i in self.issues if i.code != "summary_row"]
+                self.add("error", "spans_only", say.spans_only(self.unit), [c for i in summaries for c in i.cells])
+            else:
+                self.add("error", "empty", say.empty_ledger())
         if len(self.marks) > 1:  # $1,000 beside €100: added up, they would mean nothing
             self.add("error", "mixed_currency", say.ledger_in_currencies(self.unit, list(self.marks.items())),
                      list(self.marks.values()))
@@ -431,7 +443,12 @@ class _Reader:
             month_cell = _cell(cells, month_col)
             amounts_blank = all(is_blank(_cell(cells, self.columns[f])) for f in _AMOUNTS)
             if is_blank(month_cell):
-                if not amounts_blank:
+                words = [v for f in _AMOUNTS if not is_blank(v := _cell(cells, self.columns[f]))]
+                if words and all(isinstance(v, str) and not any(c.isdigit() for c in v) for v in words):
+                    # a row of units or notes under the header ("in USD", "%"): words about the columns, no figure
+                    first = next(f for f in _AMOUNTS if not is_blank(_cell(cells, self.columns[f])))
+                    self.add("warning", "units_row", say.units_row(str(words[0]).strip()), [self.ref(sheet_row, first)])
+                elif not amounts_blank:
                     self.add("error", "no_month", say.amounts_without_month(),
                              [self.ref(sheet_row, "month")])
                 continue
@@ -482,7 +499,10 @@ class _Reader:
         try:
             return parse_month(value, order)
         except CellError as exc:
-            self.add("error", "bad_month", say.unreadable("Month", show(value), exc.expected),
+            # January with no year: say that the year is what is missing, as a customer table's header does
+            expected = say.MONTH_WITH_YEAR if isinstance(value, str) and value.strip().lower().rstrip(".") in \
+                MONTH_WORDS else exc.expected
+            self.add("error", "bad_month", say.unreadable("Month", show(value), expected),
                      [self.ref(sheet_row, "month")])
             return None
 

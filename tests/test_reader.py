@@ -390,6 +390,27 @@ def test_a_spreadsheet_error_in_a_movement_is_an_error_not_a_zero() -> None:
         "if nothing moved."]
 
 
+def test_what_a_summary_sheet_a_units_row_and_a_month_without_its_year_are_told() -> None:
+    """Fuzz 14: a ledger of quarters was told "no month with figures yet; fill in at least one row"; a units row
+    under the header ("in USD") "has amounts but no month"; "January" got the generic month hint."""
+    head = ["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR"]
+    said = [str(i) for i in check_ledger([head, ["Q1 2025", "100", "1", "1", "1"], ["Q2 2025", "100", "1", "1",
+                                                                                   "1"]]).issues]
+    assert said == ["A2 and A3: Every row names a span of months (a quarter, a year), not a month: NRR is read from "
+                    "one row per month. Give each month its own row (Month, MRR (Start of Period), ...); the quarter's "
+                    "figures follow from its months."]
+    said = [str(i) for i in check_ledger([["Quarter", *head[1:]], ["Q1 2025", "100", "1", "1", "1"]]).issues]
+    assert said[0].endswith("The 'Quarter' column names spans of months: NRR is read from one row per month, so "
+                            "give each month its own row under a Month column; the quarter's figures follow from its "
+                            "months.")
+    units = check_ledger([head, ["", "in USD", "in USD", "in USD", "%"], ["2025-01", "100", "1", "1", "1"]])
+    assert units.ledger is not None and [str(i) for i in units.issues] == [
+        "B2: This row holds words, not figures ('in USD'), and no month: read as a note about the columns (their "
+        "units) and left out."]
+    assert [str(i) for i in check_ledger([head, ["January", "100", "1", "1", "1"]]).issues] == [
+        "A2: Month 'January' is not a month with its year, such as Jan 2026, 2026-01 or a date."]
+
+
 def test_a_spreadsheet_error_in_a_computed_column_is_said_and_the_figure_computed() -> None:
     """``#REF!`` in End or NRR Rate was passed over without a word (fuzz 14): the figure is computed from the row,
     but the sheet's formula is broken. A ``#DIV/0!`` where Start is 0 is what the formula gives: not said."""
