@@ -56,9 +56,13 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
     if "movements" in include:  # right under the month they belong to, and saying so
         blocks.append(context(f"{digest.month.name} in money:"))
         blocks.append(money_fields(last))
-        if last.cohort is not None and any(last.cohort.movers[k] for k in DIGEST_MOVERS):
+        # the downgraded too when downgrades moved the month's NRR the way it went: a fall said to come "mostly
+        # from more downgrades" is shown with who downgraded, not only who expanded (fuzz 14)
+        kinds = DIGEST_MOVERS if last.change is None or "contraction" not in last.change.drivers else (
+            "churn", "contraction", "expansion")
+        if last.cohort is not None and any(last.cohort.movers[k] for k in kinds):
             blocks.append(context(f"Who moved {digest.month.name}, top {DIGEST_TOP}:"))
-            blocks.extend(mover_blocks(last, DIGEST_MOVERS, DIGEST_TOP))
+            blocks.extend(mover_blocks(last, kinds, DIGEST_TOP))
     if "quarter" in include:
         blocks.append(mrkdwn(_period(digest.quarter_to_date)))
     if "year" in include and digest.trailing_year is not None:

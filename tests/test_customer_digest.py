@@ -1,5 +1,6 @@
 """The monthly digest of a customer table: logo retention, the month's top 3 churned and expanded
-accounts, one line per segment with ``by``, and the ``by`` key of ``[[digests]]``."""
+accounts (and the downgraded, when downgrades moved it), one line per segment with ``by``, and the ``by`` key
+of ``[[digests]]``."""
 
 from __future__ import annotations
 
@@ -51,6 +52,18 @@ def test_logo_retention_and_the_months_top_movers() -> None:
     assert "*Expanded*\n• Big: +$500\n• C: +$80\n• D: +$50" in out
     assert "Contracted" not in out and "&lt;!channel&gt;" not in out  # only the top 3 expanded
     assert "Method: cohort" in out
+
+
+def test_the_downgraded_are_shown_when_downgrades_moved_the_month() -> None:
+    """"mostly more downgrades" over a list of the expanded only (fuzz 14): when downgrades moved NRR the way it
+    went, who downgraded is shown too."""
+    rows = table()
+    rows = [r if r[1] != str(OCT) or r[0] != "Big" else [r[0], r[1], "400", r[3]] for r in rows]  # Big shrinks
+    rows = [r if r[1] != str(OCT) or r[0] not in ("A", "B") else [r[0], r[1], "300" if r[0] == "A" else "200", r[3]]
+            for r in rows]  # A and B stay
+    out = text(rows)
+    assert "mostly more downgrades" in out or "from more downgrades" in out
+    assert "*Contracted*\n• Big: -$600\n• F: -$40" in out
 
 
 def test_by_segment_is_one_line_per_segment_of_the_trailing_year() -> None:
