@@ -116,7 +116,15 @@ from engine._errors import (
     QueryError,
 )
 from engine._fields import FIELD_TITLES, Field, Unit
-from engine._fx import FxRates, FxUse, conversion_sentence, convert_cents, read_rates_table, round_half_even
+from engine._fx import (
+    FxRates,
+    FxUse,
+    conversion_sentence,
+    convert_cents,
+    currency_code,
+    read_rates_table,
+    round_half_even,
+)
 from engine._headers import (
     HEADER_SEARCH_ROWS,
     TOTAL_HINT,
@@ -444,6 +452,7 @@ __all__ = [
     "conversion_sentence",
     "convert_cents",
     "currency_amount",
+    "currency_code",
     "currency_codes",
     "customer_count",
     "customer_id_missing",

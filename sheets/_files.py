@@ -16,8 +16,9 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine import (
     HEADER_SEARCH_ROWS,
@@ -29,6 +30,8 @@ from engine import (
     LedgerSource,
     ReadOptions,
     a1,
+    currency_code,
+    customer_role,
     digest_bytes,
     fewer_gc_pauses,
     read_decimal_commas,
@@ -232,6 +235,7 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, max_rows: int | N
                         if v is None:
                             uncomputed.append((r, c))
             done = r
+        _mark_currency_formats(values[title], grid)
         return title, titles, grid, uncomputed, computed
     except (SourceError, MemoryError):
         raise
@@ -242,6 +246,48 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, max_rows: int | N
     finally:
         values.close()
         formulas.close()
+
+
+#: a currency in a number format: [$€-2], [$EUR], "€", € or $ outside quotes (a locale such as [$-409] names none)
+_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-[0-9A-Fa-f]+)?\]|"([€£¥₹$])"|([€£¥₹$])')
+_FORMAT_ROWS = 50  # the rows whose formats are read: a column's figures share its format
+
+
+def format_currency(number_format: str) -> str | None:
+    """The currency code a cell's number format shows its figure in (``[$€-2] #,##0`` is EUR), or None.
+
+    >>> [format_currency(f) for f in ('[$€-2] #,##0', '"$"#,##0.00', '#,##0 [$EUR]', '0.00%', '[$-409]mmm yy')]
+    ['EUR', 'USD', 'EUR', None, None]
+    """
+    codes = set()
+    for m in _FORMAT_CURRENCY.finditer(re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", number_format)):  # [$-409]: a locale
+        code = currency_code(m[1] or m[2] or m[3])
+        if re.fullmatch(r"[A-Z]{3}", code):
+            codes.add(code)
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _mark_currency_formats(sheet: Any, grid: list[list[Cell]]) -> None:
+    """A workbook's figures shown in a currency by their cell format (``[$€-2] #,##0`` over 100000) are read as
+    written with it (``EUR 100000``), as a CSV of the same sheet writes them: the answer is in that currency, and
+    two currencies are refused as mixed (fuzz 14: € formats were answered in dollars). The format is read from the
+    first rows' number cells, column by column."""
+    found: dict[int, str | None] = {}
+    if any(isinstance(v, str) and customer_role(v) == "currency" for row in grid[:HEADER_SEARCH_ROWS] for v in row):
+        return  # a Currency column says each row's currency: a format applied across the sheet does not
+    for row in sheet.iter_rows(max_row=_FORMAT_ROWS):
+        for c, cell in enumerate(row):
+            value = getattr(cell, "value", None)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                code = format_currency(str(getattr(cell, "number_format", "") or ""))
+                found[c] = code if found.get(c, code) == code else None  # two formats: none said
+    columns = {c: code for c, code in found.items() if code is not None}
+    if not columns:
+        return
+    for row in grid:
+        for c, code in columns.items():
+            if c < len(row) and isinstance(value := row[c], int | float | Decimal) and not isinstance(value, bool):
+                row[c] = f"{code} {format(Decimal(str(value)), 'f')}"
 
 
 def _detail(exc: Exception) -> str:

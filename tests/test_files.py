@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -226,6 +227,27 @@ def test_a_cover_sheet_naming_nrr_is_still_a_cover_and_tabs_by_year_are_named(tm
         f"--ledger '{path}#2025'; to answer from every month, keep them in one sheet."]
     named = open_file_source(f"{path}#2025").read_cells().check
     assert named.ledger is not None and named.ledger.warnings == ()
+
+
+def test_a_workbooks_currency_format_names_its_figures_currency(tmp_path: Path) -> None:
+    """Figures formatted ``[$€-2] #,##0`` were answered in dollars (fuzz 14): a format names the currency as a
+    symbol written in the cell does, and two of them are refused as mixed. A Currency column decides instead."""
+    def book(formats: list[str], currency_column: bool = False) -> Path:
+        wb = openpyxl.Workbook()
+        wb.active.append([*HEADER[:5], *(["Currency"] if currency_column else [])])
+        for i, start in enumerate((100000, 103000)):
+            wb.active.append([f"2026-0{i + 1}", start, 5000, 1000, 1000, *(["USD"] if currency_column else [])])
+            for col, number_format in enumerate(formats, start=2):
+                wb.active.cell(i + 2, col).number_format = number_format
+        path = tmp_path / f"book{len(list(tmp_path.iterdir()))}.xlsx"
+        wb.save(path)
+        return path
+
+    euros = load_ledger(open_file_source(str(book(["[$€-2] #,##0"] * 4))))
+    assert euros.currency == "EUR" and euros.rows[0].start == Decimal(100000)
+    check = open_file_source(str(book(["[$€-2] #,##0", '"$"#,##0.00', "General", "General"]))).read_cells().check
+    assert [i.code for i in check.errors] == ["mixed_currency"]
+    assert load_ledger(open_file_source(str(book(["[$€-2] #,##0"] * 4, currency_column=True)))).currency is None
 
 
 def test_excels_sep_line_picks_the_delimiter(tmp_path: Path) -> None:
