@@ -334,8 +334,10 @@ class _Reader:
             if gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
                 near = None
                 if gap[0] == "amount":  # Weird MRR: a figure's header in words the rules do not read
+                    # not a movement's column (ChartMogul's Activity MRR Movement): a change, never a month's MRR
                     near = next((v.strip() for v in self.grid[gap[1]] if isinstance(v, str)
-                                 and header_tokens(v) & {"mrr", "arr"}), None)
+                                 and header_tokens(v) & {"mrr", "arr"}
+                                 and not header_tokens(v) & {"movement", "movements", "change", "delta", "diff"}), None)
                 self.add("error", "missing_column", say.customer_column_missing(gap[0], self.first_row + gap[1], near))
             elif best is None or not best.columns:
                 self.add("error", "no_header", say.no_header(self.unit))

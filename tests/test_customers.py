@@ -273,6 +273,9 @@ def test_a_figure_column_the_rules_do_not_read_is_named_with_the_setting_that_re
         "No MRR column in the header (row 1) of this customer table; head the column that holds each customer's "
         "monthly figure MRR (or Revenue, Amount, ARR), or name it in nrr.toml: [ledger] columns = "
         '{ mrr = "Weird MRR" }.']
+    # a movement's column is never offered as the month's MRR (fuzz 14: ChartMogul's Activity MRR Movement was)
+    moves = check_ledger([["Customer", "Month", "MRR Movement"], ["A", "2025-01", "100"]])
+    assert "columns = {" not in str(moves.issues[0]) and str(moves.issues[0]).startswith("No MRR column")
 
 
 @pytest.mark.parametrize(("at", "named"), [((1, 1), ("bad_month", ("B2",))), ((1, 2), ("bad_amount", ("C2",)))])
