@@ -22,7 +22,7 @@ from nrr.runtime import Runtime
 from nrr.server import build_app
 from tests.fakes.google_api import SERVICE_ACCOUNT, FakeGoogle, mint_id_token
 from tests.fakes.servers import serve
-from tests.helpers import HEADER
+from tests.helpers import HEADER, TLS
 
 SHEET_ID = "1AddonSheet0123456789abcdefghij"
 ADDON_SA = "service-123456789012@gcp-sa-gsuiteaddons.iam.gserviceaccount.com"
@@ -92,7 +92,7 @@ def stack() -> Iterator[Stack]:
 
 def post(url: str, path: str, token: str | None, body: Any) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(f"{url}{path}", json=body, headers=headers, timeout=30, trust_env=False)
+    return httpx.post(f"{url}{path}", json=body, headers=headers, timeout=30, trust_env=False, verify=TLS)
 
 
 def widgets_text(card: dict[str, Any]) -> str:
@@ -313,7 +313,7 @@ def test_a_malformed_user_token_is_refused_before_any_request(stack: Stack,
 
 
 def test_healthz(stack: Stack) -> None:
-    response = httpx.get(f"{stack.url}/healthz", trust_env=False)
+    response = httpx.get(f"{stack.url}/healthz", trust_env=False, verify=TLS)
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 

@@ -24,7 +24,7 @@ from nrr.runtime import Runtime
 from nrr.server import build_app
 from tests.fakes.google_api import FakeGoogle, mint_id_token
 from tests.fakes.servers import serve
-from tests.helpers import HEADER, ledger, row
+from tests.helpers import HEADER, TLS, ledger, row
 
 SHEET_ID = "1BenchSheet0123456789abcdefghijk"
 ADDON_SA = "service-123456789012@gcp-sa-gsuiteaddons.iam.gserviceaccount.com"
@@ -97,7 +97,7 @@ def homepage_widgets(addon: tuple[str, str]) -> list[dict[str, Any]]:
              "authorizationEventObject": {"userOAuthToken": user},
              "sheets": {"addonHasFileScopePermission": True, "id": SHEET_ID, "title": "Revenue"}}
     response = httpx.post(f"{url}/addon/homepage", json=event, headers={"Authorization": f"Bearer {token}"},
-                          timeout=30, trust_env=False)
+                          timeout=30, trust_env=False, verify=TLS)
     assert response.status_code == 200
     widgets: list[dict[str, Any]] = response.json()["action"]["navigations"][0]["pushCard"]["sections"][0]["widgets"]
     return widgets

@@ -25,7 +25,7 @@ from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-from tests.helpers import EXAMPLE_LEDGER, HEADER
+from tests.helpers import EXAMPLE_LEDGER, HEADER, TLS
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NOW = dt.datetime(2026, 11, 5, 15, 0, tzinfo=dt.UTC)
@@ -57,7 +57,8 @@ class Stack:
             headers |= {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
         if tamper:
             body = body.replace("text=", "text=ttm+")
-        return httpx.post(f"{self.url}/slack/events", content=body, headers=headers, timeout=30, trust_env=False)
+        return httpx.post(f"{self.url}/slack/events", content=body, headers=headers, timeout=30, trust_env=False,
+                          verify=TLS)
 
     def answer(self, path: str) -> dict[str, Any]:
         assert self.slack.wait_for(lambda: any(p == path for p, _ in self.slack.responses)), "no answer"

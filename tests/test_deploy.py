@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, TLS
 
 DEPLOY = ROOT / "deploy"
 
@@ -107,7 +107,7 @@ def test_the_addon_logo_is_served_where_the_deployment_says() -> None:
                                             "service-1@gcp-sa-gsuiteaddons.iam.gserviceaccount.com",
                                             certs_url="https://127.0.0.1:9/certs"))
     with serve(build_app(Runtime(_file=settings, env={}))) as url:
-        response = httpx.get(f"{url}{path}", trust_env=False)
+        response = httpx.get(f"{url}{path}", trust_env=False, verify=TLS)
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
     assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
 

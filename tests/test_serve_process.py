@@ -18,7 +18,7 @@ import pytest
 
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.fakes.slack_socket import FakeSocketMode
-from tests.helpers import EXAMPLE_LEDGER, ROOT, wait_until_healthy
+from tests.helpers import EXAMPLE_LEDGER, ROOT, TLS, wait_until_healthy
 
 SECRET = "process-signing-secret"
 
@@ -58,7 +58,7 @@ def test_nrr_serve_answers_a_signed_slash_command(served: tuple[str, FakeSlack])
                       "team_id": "T1", "response_url": slack.response_url("proc1")})
     ts = str(int(time.time()))
     signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    response = httpx.post(f"{url}/slack/events", content=body, trust_env=False, timeout=10, headers={
+    response = httpx.post(f"{url}/slack/events", content=body, trust_env=False, timeout=10, verify=TLS, headers={
         "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
         "X-Slack-Signature": signature})
     assert response.status_code == 200
@@ -66,7 +66,7 @@ def test_nrr_serve_answers_a_signed_slash_command(served: tuple[str, FakeSlack])
     (path, answer), = slack.responses
     assert path == "/response/proc1"
     assert answer["blocks"][0]["text"]["text"].startswith("Q3 2026: NRR")
-    unsigned = httpx.post(f"{url}/slack/events", content=body, trust_env=False, timeout=10,
+    unsigned = httpx.post(f"{url}/slack/events", content=body, trust_env=False, timeout=10, verify=TLS,
                           headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert unsigned.status_code == 401
 

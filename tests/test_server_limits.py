@@ -16,7 +16,7 @@ from nrr.runtime import Runtime
 from nrr.server import MAX_BODY_BYTES, build_server, uvicorn_options
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import BOT_TOKEN
-from tests.helpers import EXAMPLE_LEDGER
+from tests.helpers import EXAMPLE_LEDGER, TLS
 
 NOW = dt.datetime(2026, 11, 5, 15, 0, tzinfo=dt.UTC)
 TOO_LARGE = "The request body is over 1024 KiB, more than nrr reads; nothing was done."
@@ -69,7 +69,7 @@ def test_a_streamed_body_is_counted_and_refused_once_past_the_limit(url: str) ->
             yield b"x" * (1024 * 1024)
 
     try:
-        response = httpx.post(f"{url}/slack/events", content=body(), trust_env=False, timeout=30)
+        response = httpx.post(f"{url}/slack/events", content=body(), trust_env=False, timeout=30, verify=TLS)
         assert (response.status_code, response.text) == (413, TOO_LARGE)
     except httpx.WriteError:
         pass  # closed while the client was still writing: the refusal is all it gets
@@ -77,7 +77,8 @@ def test_a_streamed_body_is_counted_and_refused_once_past_the_limit(url: str) ->
 
 
 def test_a_body_at_the_limit_reaches_the_app(url: str) -> None:
-    response = httpx.post(f"{url}/slack/events", content=b"x" * MAX_BODY_BYTES, trust_env=False, timeout=30)
+    response = httpx.post(f"{url}/slack/events", content=b"x" * MAX_BODY_BYTES, trust_env=False, timeout=30,
+                          verify=TLS)
     assert response.status_code == 401  # Bolt's answer to a body without Slack's signature
 
 
@@ -103,5 +104,5 @@ def test_headers_over_16_kib_are_refused(url: str) -> None:
 
 
 def test_requests_on_a_kept_alive_connection_are_served(url: str) -> None:
-    with httpx.Client(trust_env=False, timeout=10) as client:
+    with httpx.Client(trust_env=False, timeout=10, verify=TLS) as client:
         assert [client.get(f"{url}/healthz").status_code for _ in range(3)] == [200, 200, 200]

@@ -26,7 +26,7 @@ from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import EXAMPLE_LEDGER
+from tests.helpers import EXAMPLE_LEDGER, TLS
 from tests.test_bot import NOW, SECRET, settings, slack_env
 
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"
@@ -36,7 +36,7 @@ SHEET = "1HeldSheet00000000000000"
 def signed(url: str, body: bytes, content_type: str) -> httpx.Response:
     ts = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-    return httpx.post(f"{url}/slack/events", content=body, timeout=30, trust_env=False, headers={
+    return httpx.post(f"{url}/slack/events", content=body, timeout=30, trust_env=False, verify=TLS, headers={
         "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"})
 
 
@@ -97,7 +97,7 @@ def test_a_signed_body_nrr_cannot_use_is_a_400_logged_in_one_line(
 def test_an_unsigned_malformed_body_is_401_as_any_unsigned_one(served: tuple[str, FakeSlack]) -> None:
     url, _ = served
     response = httpx.post(f"{url}/slack/events", content=b"[1, 2]", headers={"Content-Type": JSON},
-                          trust_env=False, timeout=30)
+                          trust_env=False, timeout=30, verify=TLS)
     assert response.status_code == 401
 
 
@@ -109,7 +109,8 @@ def test_a_timestamp_that_is_no_whole_number_is_401_as_any_unsigned_request(serv
     response = httpx.post(f"{url}/slack/events", content=b"command=/nrr&text=ttm",
                           headers={b"Content-Type": FORM.encode(),
                                    b"X-Slack-Request-Timestamp": timestamp.encode("latin-1"),
-                                   b"X-Slack-Signature": b"v0=00"}, trust_env=False, timeout=30)
+                                   b"X-Slack-Signature": b"v0=00"}, trust_env=False, timeout=30,
+                          verify=TLS)
     assert response.status_code == 401
 
 

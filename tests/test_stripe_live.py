@@ -19,6 +19,7 @@ from nrr.server import build_app
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.fakes.stripe_api import SECRET_KEY, FakeStripe, event, month_start, sign
+from tests.helpers import TLS
 from tests.test_stripe_cli import NOW, example_account
 
 SECRET = "whsec_test_emulator"
@@ -51,7 +52,7 @@ def make_runtime(fake: FakeStripe, tmp_path: Path, clock: Clock, **settings: obj
 
 def post(url: str, body: bytes, signature: str | None) -> httpx.Response:
     headers = {"Content-Type": "application/json", **({"Stripe-Signature": signature} if signature else {})}
-    return httpx.post(f"{url}/stripe/webhook", content=body, headers=headers)
+    return httpx.post(f"{url}/stripe/webhook", content=body, headers=headers, verify=TLS)
 
 
 def test_a_verified_invoice_event_makes_the_next_answer_sync(fake: FakeStripe, tmp_path: Path) -> None:

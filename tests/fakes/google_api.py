@@ -11,6 +11,7 @@ reaching only what Google would let it reach.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -59,13 +60,19 @@ ID_CERT_PEM = _self_signed(_ID_KEY)
 
 def mint_id_token(claims: dict[str, Any], key: rsa.RSAPrivateKey | None = None, kid: str = ID_KEY_ID) -> str:
     """An RS256 ID token as Google would sign it (with the test key unless ``key`` is given)."""
+    token: bytes = jwt.encode(_signer(key or _ID_KEY, kid), claims)  # type: ignore[no-untyped-call]
+    return token.decode()
+
+
+@functools.cache
+def _signer(key: rsa.RSAPrivateKey, kid: str) -> Any:
+    """google-auth's signer of ``key``, made once: reading a PEM key back checks it (some 35 ms of CPU), and the
+    add-on's tests mint about 75 tokens."""
     from google.auth import crypt
 
-    pem = (key or _ID_KEY).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()).decode()
-    signer = crypt.RSASigner.from_string(pem, kid)  # type: ignore[no-untyped-call]
-    token: bytes = jwt.encode(signer, claims)  # type: ignore[no-untyped-call]
-    return token.decode()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return crypt.RSASigner.from_string(pem, kid)  # type: ignore[no-untyped-call]
 
 
 def column_index(letters: str) -> int:
