@@ -351,19 +351,24 @@ def find_customer_header(grid: Sequence[Sequence[Cell]]) -> int | None:
     only numbers (``45970``, a day's serial number) under a row that names a customer column is a customer's
     figures under a header nrr could not read, not a header (fuzz 14: ``Acme,,45970,46000`` under ``ARR Nov
     2025`` took Acme's figures for November and December and left Acme out)."""
-    named_above = False
+    named: list[Sequence[Cell]] = []  # the rows above that name a customer column
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         header = read_customer_header(row, index)
         if table_form(header) is not None:
-            return None if named_above and _figures(header, row) else index
-        named_above = named_above or bool({"id", "name"} & header.roles.keys())
+            return None if _figures(header, row, named) else index
+        if {"id", "name"} & header.roles.keys():
+            named.append(row)
     return None
 
 
-def _figures(header: CustomerHeader, row: Sequence[Cell]) -> bool:
-    """Whether a row read as a wide header has only numbers for its months: under a row naming a customer column,
-    a customer's figures, not a header."""
-    return bool(header.months) and all(map(_a_number, (row[c] for c in header.months)))
+def _figures(header: CustomerHeader, row: Sequence[Cell], named: Sequence[Sequence[Cell]]) -> bool:
+    """Whether a row read as a wide header is a customer's figures: its months only numbers, under a row that names
+    a customer column and heads each of those columns in words (a title row, ``Customers``, heads none of them;
+    Google's date headers, served as serial numbers, stay a header)."""
+    if not header.months or not all(map(_a_number, (row[c] for c in header.months))):
+        return False
+    return any(all(c < len(above) and isinstance(text := above[c], str) and text.strip() for c in header.months)
+               for above in named)
 
 
 Needed = Literal["customer", "month", "amount"]
@@ -376,12 +381,13 @@ def customer_header_gap(grid: Sequence[Sequence[Cell]]) -> tuple[Needed, int] | 
     >>> customer_header_gap([["Title"], ["Customer", "Month", "Amount Due"]])
     ('amount', 1)
     """
-    named_above = False
+    named: list[Sequence[Cell]] = []
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         header = read_customer_header(row, index)
-        if named_above and _figures(header, row):
+        if _figures(header, row, named):
             return None
-        named_above = named_above or bool({"id", "name"} & header.roles.keys())
+        if {"id", "name"} & header.roles.keys():
+            named.append(row)
         has: dict[Needed, bool] = {"customer": bool({"id", "name"} & header.roles.keys()),
                                    "month": "month" in header.roles or bool(header.months),
                                    "amount": "amount" in header.roles}

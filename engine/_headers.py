@@ -154,6 +154,10 @@ def mixes_new_business(header: str) -> bool:
     return bool(seen & _FIELD_WORDS["expansion"] and seen & _NEW_WORDS) and _JOINED_NEW.search(header) is not None
 
 
+#: a header that ends by saying when (Canceled At, churned_on, Churn Time): a date column (not Add-on Expansion)
+_DATE_LAST = re.compile(r"(?i)(?:\b|_)(?:at|on|time|when)\W*$")
+
+
 def match_header(header: str) -> HeaderMatch | None:
     """The ledger field a column header names, or None for a column to keep aside.
 
@@ -177,8 +181,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return HeaderMatch("grr", None)
     if seen & _RATE_WORDS or (unit is None and seen & _COUNT_WORDS):
         return None
-    if unit is None and seen & {"date", "dates", "day", "timestamp", "at", "on", "time", "when"}:
-        return None  # Contract Start Date, Canceled At, Churned On: a date, never a movement's money
+    if unit is None and (seen & {"date", "dates", "day", "timestamp"} or _DATE_LAST.search(header)):
+        return None  # Contract Start Date, Canceled At, churned_on: a date, never a movement's money
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
     if hits == ["expansion"] and mixes_new_business(header):
         return None  # New + Expansion MRR: new business is not retention

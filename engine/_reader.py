@@ -339,7 +339,8 @@ class _Reader:
                                  and header_tokens(v) & {"mrr", "arr"}
                                  and not header_tokens(v) & {"movement", "movements", "change", "delta", "diff"}), None)
                 self.add("error", "missing_column", say.customer_column_missing(gap[0], self.first_row + gap[1], near))
-            elif best is None or not best.columns:
+            elif best is None or not any(f in best.columns for f in REQUIRED_FIELDS):
+                # a title naming NRR ("NRR summary") is no header: no column a ledger needs is there
                 self.add("error", "no_header", say.no_header(self.unit))
             else:
                 absent = [self.title(f) for f in REQUIRED_FIELDS if f not in best.columns]

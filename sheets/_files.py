@@ -114,52 +114,65 @@ class FileSource:
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
-    def _sheets_with_table(self, data: bytes, first: str, titles: list[str]) -> list[str]:
-        """The worksheets after ``first`` whose first rows hold a ledger's or a customer table's header (only
-        those rows are read: a workbook's other sheets cost little however large they are)."""
-        found = []
-        for other in titles:
-            if other == first:
-                continue
-            try:
-                grid = _xlsx_grid(self.path, data, other, max_rows=HEADER_SEARCH_ROWS + 2)[2]
-            except SourceError:
-                continue
-            if not _header_missing(Cells(grid=grid, sheet=other, source_digest="")):
-                found.append(other)
-        return found
-
     def _read_xlsx(self) -> Cells:
         not_a_workbook = _not_a_workbook(self.path)
         if not_a_workbook:
             raise SourceError(f"{self.path}: {not_a_workbook}")
         data = self.path.read_bytes()  # the fingerprint's bytes are the ones read, however the file changes
-        title, titles, grid, uncomputed, computed = _xlsx_grid(self.path, data, self.worksheet)
+        # without a worksheet named, the first rows of the others are read too (from the same open workbook): the
+        # first may be a cover, or one tab of several by year
+        book = _xlsx_grid(self.path, data, self.worksheet, peek=None if self.worksheet else _PEEK_ROWS)
+        title, grid = book.title, book.grid
         cells = Cells(grid=grid, sheet=title, source_digest=digest_bytes(data))
         # never calculated: no formula has a value (one returning "" reads as empty in a saved file, so a sheet
         # whose other formulas have values was calculated). Refused, unless every such formula is in a column nrr
         # computes itself (a ledger's End and NRR Rate, as a script with openpyxl writes them): blank, they are
         # computed, as blank End and NRR cells are
-        if uncomputed and not computed and not _only_computed(cells, uncomputed):
-            raise SourceError(say.formulas_without_values(str(self.path), title, [a1(r, c) for r, c in uncomputed]))
-        if self.worksheet is not None or len(titles) == 1:
+        if book.uncomputed and not book.computed and not _only_computed(cells, book.uncomputed):
+            raise SourceError(say.formulas_without_values(str(self.path), title,
+                                                          [a1(r, c) for r, c in book.uncomputed]))
+        if not book.others:
             return cells
-        others = self._sheets_with_table(data, title, titles)
-        if _header_missing(cells) and (others or [i.code for i in cells.check.issues] == ["no_header"]):
-            # a cover or notes sheet first (one that names NRR in a title too): say how to pick the one with the
-            # table
-            raise SourceError(say.first_worksheet_without_table(str(self.path), title, titles,
-                                                                others[0] if others else None))
-        if others:  # tabs by year, by region: the first is read, and the others named with how to read them
+        first = _peeked(grid[:_PEEK_ROWS], title)
+        others = {t: _peeked(g, t) for t, g in book.others.items()}
+        holding = [t for t, c in others.items() if not _no_header(c)]
+        if _no_header(first):  # a cover or notes sheet first (one titled "NRR summary" too): say which holds the table
+            raise SourceError(say.first_worksheet_without_table(str(self.path), title, book.titles,
+                                                                holding[0] if holding else None))
+        # tabs by year, by region: the first is read, and the others of its kind holding other months are named
+        # with how to read them (a customer tab beside a ledger, or a copy of the same months, is not)
+        mine = first.check.ledger
+        alike = [t for t in holding if mine is not None and (theirs := others[t].check.ledger) is not None
+                 and (theirs.customer_table is None) == (mine.customer_table is None)
+                 and any(r.month not in mine for r in theirs.rows)]
+        if alike:
             note = Issue(severity="warning", code="other_worksheets",
-                         message=say.other_worksheets_hold_tables(str(self.path), title, others))
+                         message=say.other_worksheets_hold_tables(str(self.path), title, alike))
             return replace(cells, notes=(note,))
         return cells
 
 
-def _header_missing(cells: Cells) -> bool:
-    """Whether the sheet's check found no header of a ledger, a customer table or billing data."""
-    return any(i.code in ("no_header", "missing_column") and not i.cells for i in cells.check.errors)
+_PEEK_ROWS = HEADER_SEARCH_ROWS + 2  # a sheet's first rows: its header, and the months under it
+
+
+def _peeked(grid: list[list[Cell]], title: str) -> Cells:
+    """A sheet's first rows as cells of their own, to see what kind of table it holds."""
+    return Cells(grid=grid, sheet=title, source_digest="")
+
+
+def _no_header(cells: Cells) -> bool:
+    """Whether a sheet's first rows hold no header of a ledger, a customer table or billing data."""
+    return any(i.code == "no_header" for i in cells.check.errors)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Workbook:
+    title: str  # the worksheet read
+    titles: list[str]
+    grid: list[list[Cell]]
+    uncomputed: list[tuple[int, int]]  # formula cells without a saved value (sheet row, column)
+    computed: bool  # whether any formula has one
+    others: dict[str, list[list[Cell]]]  # the other worksheets' first rows, when asked for
 
 
 # what nrr reads from a workbook, checked before it is parsed and while its rows are read. openpyxl reads
@@ -187,12 +200,11 @@ def _only_computed(cells: Cells, formulas: list[tuple[int, int]]) -> bool:
     return bool(columns or rows) and all(col in columns or row in rows for row, col in formulas)
 
 
-def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, max_rows: int | None = None,
-               ) -> tuple[str, list[str], list[list[Cell]], list[tuple[int, int]], bool]:
-    """A worksheet's title, the workbook's titles, the sheet's cells (its first ``max_rows`` rows, if given),
-    its formula cells without a saved value and whether any formula has one. Whatever openpyxl's ZIP and XML
-    layers raise on a damaged file (openpyxl parses rows lazily, so inside the row loop too) is a ``SourceError``
-    naming the file."""
+def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None = None) -> _Workbook:
+    """A worksheet's cells, with the workbook's titles, its formula cells without a saved value and whether any
+    formula has one; with ``peek``, the first ``peek`` rows of every other worksheet too. Whatever openpyxl's ZIP and
+    XML layers raise on a damaged file (openpyxl parses rows lazily, so inside the row loop too) is a
+    ``SourceError`` naming the file."""
     import openpyxl  # imported here: only XLSX users pay for it
 
     where, done = "it", 0  # done: the last row read whole
@@ -221,8 +233,6 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, max_rows: int | N
         rows = zip(values[title].iter_rows(values_only=True), formulas[title].iter_rows(values_only=True),
                    strict=False)
         for r, (row, typed) in enumerate(rows, start=1):
-            if max_rows is not None and r > max_rows:
-                break
             read += len(row)
             if read > XLSX_MAX_CELLS or r > XLSX_MAX_ROWS:
                 what = f"{XLSX_MAX_CELLS:,} cells" if read > XLSX_MAX_CELLS else f"{XLSX_MAX_ROWS:,} rows"
@@ -236,7 +246,18 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, max_rows: int | N
                             uncomputed.append((r, c))
             done = r
         _mark_currency_formats(values[title], grid)
-        return title, titles, grid, uncomputed, computed
+        others: dict[str, list[list[Cell]]] = {}
+        for other in titles if peek else ():
+            try:
+                if other != title:
+                    others[other] = [[_xlsx_cell(v) for v in row] if row else []
+                                     for row in values[other].iter_rows(max_row=peek, values_only=True)]
+            except MemoryError:
+                raise
+            except Exception:
+                continue
+        return _Workbook(title=title, titles=titles, grid=grid, uncomputed=uncomputed, computed=computed,
+                         others=others)
     except (SourceError, MemoryError):
         raise
     except Exception as exc:  # a damaged part found while its rows are parsed

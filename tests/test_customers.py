@@ -635,9 +635,12 @@ def test_a_customers_figures_under_a_header_nrr_cannot_read_are_not_taken_for_th
     check = check_ledger(grid)
     assert check.ledger is None
     assert [i.code for i in check.errors] == ["no_header"], check.issues
-    # a sheet's date headers, as Google's API gives them unformatted (serial numbers), still head a wide table
+    # a sheet's date headers, as Google's API gives them unformatted (serial numbers), still head a wide table,
+    # under a title that names customers too (review: "Customers" above them made them a customer's figures)
     served = check_ledger([["Customer", 45962, 45992], ["Acme", 100, 100], ["Beta", 50, 0]])
     assert served.ledger is not None and served.ledger.customer_table is not None, served.issues
+    titled = check_ledger([["Customers"], ["Customer", "45962", "45992"], ["Acme", "100", "100"], ["Beta", "50", "0"]])
+    assert titled.ledger is not None and titled.ledger.customer_table is not None, titled.issues
 
 
 def test_a_negative_figure_that_rounds_to_no_cents_is_0_as_a_database_reads_it() -> None:

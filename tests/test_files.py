@@ -227,6 +227,21 @@ def test_a_cover_sheet_naming_nrr_is_still_a_cover_and_tabs_by_year_are_named(tm
         f"--ledger '{path}#2025'; to answer from every month, keep them in one sheet."]
     named = open_file_source(f"{path}#2025").read_cells().check
     assert named.ledger is not None and named.ledger.warnings == ()
+    # review: a copy of the same months, and a customer tab beside the ledger, are no tab left out; a ledger missing
+    # a column is told so, not sent to another tab; the other sheets are read from the one open workbook
+    later.delete_rows(2)
+    later.append(["2024-12", 100000, 15000, 5000, 2000])
+    customers = years.create_sheet("Customers")
+    customers.append(["Customer", "Month", "MRR"])
+    customers.append(["Acme", "2025-06", 100])
+    years.save(path)
+    check = open_file_source(str(path)).read_cells().check
+    assert check.ledger is not None and check.ledger.warnings == ()
+    years["2024"].delete_cols(5)
+    years.save(path)
+    assert [str(i) for i in open_file_source(str(path)).read_cells().check.errors] == [
+        "2024: No 'Downgraded MRR' column in the header (row 1); add a column with that header (the template's MRR "
+        "ledger has Month, MRR (Start of Period), Expanded MRR, Churned MRR, Downgraded MRR)."]
 
 
 def test_a_workbooks_currency_format_names_its_figures_currency(tmp_path: Path) -> None:

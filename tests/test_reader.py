@@ -352,6 +352,16 @@ def test_counts_and_rates_are_never_taken_for_money(header: str) -> None:
     assert match_header(header) is None
 
 
+@pytest.mark.parametrize(("header", "field"), [("Add-on Expansion", "expansion"), ("Ending (at month end)", "end"),
+                                               ("Churn (on cancel)", "churn")])
+def test_at_or_on_inside_a_header_is_no_date(header: str, field: str) -> None:
+    """Review: every header with the word "on" or "at" was taken for a date (Add-on Expansion was no Expanded)."""
+    from engine import match_header
+
+    found = match_header(header)
+    assert found is not None and found.field == field
+
+
 def test_a_column_naming_its_unit_wins_over_a_bare_one() -> None:
     grid = [["Month", "Churn", "MRR (Start of Period)", "Expanded MRR", "Downgraded MRR", "Churned MRR"],
             ["2026-03", "7", "100", "10", "1", "5"]]
