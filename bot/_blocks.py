@@ -33,6 +33,7 @@ from engine import (
     more_warnings,
     mover_groups,
     no_movers_sentence,
+    part_points,
     profile_sentence,
     pts,
     quick_ratio_text,
@@ -144,9 +145,9 @@ def _compare_fields(report: Report) -> Block | None:
         {"type": "mrkdwn", "text": f"*{now.period.label}*\nNRR {rate(now.nrr)} · GRR {rate(now.grr)}"},
         {"type": "mrkdwn", "text": f"*{before.period.label}*\nNRR {rate(before.nrr)} · "
                                    f"GRR {rate(before.grr)}"},
-        {"type": "mrkdwn", "text": f"*From expansion*\n{pts(c.expansion)}"},
-        {"type": "mrkdwn", "text": f"*From contraction*\n{pts(c.contraction)}"},
-        {"type": "mrkdwn", "text": f"*From churn*\n{pts(c.churn)}"},
+        {"type": "mrkdwn", "text": f"*From expansion*\n{part_points(c, 'expansion')}"},
+        {"type": "mrkdwn", "text": f"*From contraction*\n{part_points(c, 'contraction')}"},
+        {"type": "mrkdwn", "text": f"*From churn*\n{part_points(c, 'churn')}"},
     ]}
 
 

@@ -181,7 +181,7 @@ from engine._periods import (
     resolve_period,
 )
 from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger, reads_as_billing
-from engine._report import Report, build_report, parts_points, report_to_dict
+from engine._report import Report, build_report, report_to_dict
 from engine._retention import (
     METHODS,
     Change,
@@ -205,6 +205,7 @@ from engine._sentences import (
     growth_sentence,
     grr_sentence,
     method_sentence,
+    part_points,
     profile_sentence,
     quick_ratio_text,
     segment_name,
@@ -519,7 +520,7 @@ __all__ = [
     "parse_month_number",
     "parse_ratio",
     "parse_where",
-    "parts_points",
+    "part_points",
     "previous_period",
     "profile_sentence",
     "pts",

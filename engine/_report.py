@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,6 @@ from engine._periods import Period, fit_period, previous_period
 from engine._retention import (
     Change,
     Components,
-    Driver,
     Method,
     Retention,
     Trailing,
@@ -272,21 +270,6 @@ def json_pct(ratio: Decimal | None) -> float | None:
     return float((ratio * 100).quantize(_CENTS, rounding=ROUND_HALF_UP))
 
 
-def parts_points(parts: Mapping[Driver, Decimal]) -> dict[Driver, float]:
-    """A change's parts in points to 2 decimals that add up to their exact sum rounded as shown: each rounded half
-    up, then the hundredths the rounding lost or gained given back to the parts it moved most (largest
-    remainder). Rounded one by one, three parts can miss their sum by 0.015 pts (fuzz 14: 4.18 of 4.193)."""
-    exact = {k: v * 100 for k, v in parts.items()}
-    shown = {k: v.quantize(_CENTS, rounding=ROUND_HALF_UP) for k, v in exact.items()}
-    total = sum(exact.values(), Decimal(0)).quantize(_CENTS, rounding=ROUND_HALF_UP)
-    step = _CENTS if total > sum(shown.values()) else -_CENTS
-    for k in sorted(exact, key=lambda k: (exact[k] - shown[k]) * step, reverse=True):
-        if sum(shown.values()) == total:
-            break
-        shown[k] += step
-    return {k: float(v) for k, v in shown.items()}
-
-
 def json_points(ratio: Decimal | None) -> float | None:
     """A difference of ratios in percentage points, 2 decimals."""
     return json_pct(ratio)
@@ -350,12 +333,12 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         out["change_unavailable"] = report.no_change
     if report.change is not None:
         c = report.change
-        parts = parts_points(c.parts)
+        parts = c.shown
         out["change"] = {
             "vs": c.previous.period.label, "previous_nrr_pct": json_pct(c.previous.nrr),
             "previous_grr_pct": json_pct(c.previous.grr), "nrr_pts": json_points(c.nrr),
-            "grr_pts": json_points(c.grr), "expansion_pts": parts["expansion"],
-            "contraction_pts": parts["contraction"], "churn_pts": parts["churn"],
+            "grr_pts": json_points(c.grr), "expansion_pts": json_points(parts["expansion"]),
+            "contraction_pts": json_points(parts["contraction"]), "churn_pts": json_points(parts["churn"]),
             "driver": c.driver, "drivers": list(c.drivers), "mostly": c.mostly, "despite": c.despite}
     if report.trailing is not None:
         t = report.trailing

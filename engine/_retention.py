@@ -171,6 +171,9 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
                      new_business=new_business, next_start=next_start, undefined=None, notes=notes)
 
 
+_SHOWN = Decimal("0.0001")  # a ratio shown as a percentage with 2 decimals
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
     """How a period's NRR and GRR moved against the period before it, and what moved them.
@@ -189,21 +192,43 @@ class Change:
 
     @property
     def parts(self) -> dict[Driver, Decimal]:
-        """The change in points from each movement (positive helped NRR)."""
+        """The change in points from each movement (positive helped NRR), exact."""
         return {"expansion": self.expansion, "contraction": self.contraction, "churn": self.churn}
 
     @property
+    def shown(self) -> dict[Driver, Decimal]:
+        """The parts as every surface shows them, to 0.01 pts (a ratio to 4 decimals), rounded together so they add
+        up to their exact sum rounded: each rounded half up, then the hundredths the rounding lost or gained given
+        to the parts it moved most (rounded one by one, three parts missed their sum by 0.015 pts). The driver,
+        "mostly" and "despite" are read from these, so a tie by the last digit of a division is a tie."""
+        exact = self.parts
+        shown = {k: v.quantize(_SHOWN, rounding=ROUND_HALF_UP) for k, v in exact.items()}
+        total = sum(exact.values(), Decimal(0)).quantize(_SHOWN, rounding=ROUND_HALF_UP)
+        step = _SHOWN if total > sum(shown.values()) else -_SHOWN
+        for k in sorted(exact, key=lambda k: (exact[k] - shown[k]) * step, reverse=True):
+            if sum(shown.values()) == total:
+                break
+            shown[k] += step
+        return shown
+
+    @property
+    def _rounded(self) -> dict[Driver, Decimal]:
+        """Each part to 0.01 pts on its own: what the driver, "mostly" and "despite" are read from, so two parts
+        equal but for a division's last digits are equal (``shown``'s adjustment would part them)."""
+        return {k: v.quantize(_SHOWN, rounding=ROUND_HALF_UP) for k, v in self.parts.items()}
+
+    @property
     def drivers(self) -> tuple[Driver, ...]:
-        """The parts that moved NRR the way it went, largest first (ties in the order expansion, contraction,
-        churn); a part that shows as no change (0.00 pts) moved nothing. None when NRR did not move.
+        """The parts that moved NRR the way it went, largest first as shown (ties in the order expansion,
+        contraction, churn); a part of 0.00 pts moved nothing. None when NRR did not move.
 
         A fall is never explained by something that pushed up: only parts that pulled the way NRR went are here.
         """
-        parts = self.parts
+        rounded, shown = self._rounded, self.shown
         if self.nrr == 0:
             return ()
-        moved = [k for k, v in parts.items() if (v > 0) == (self.nrr > 0) and not say.shows_as_no_change(v)]
-        return tuple(sorted(moved, key=lambda k: -abs(parts[k])))
+        moved = [k for k, v in rounded.items() if v != 0 and (v > 0) == (self.nrr > 0)]
+        return tuple(sorted(moved, key=lambda k: (-abs(shown[k]), -abs(rounded[k]))))  # in the order shown
 
     @property
     def driver(self) -> Driver | None:
@@ -212,34 +237,22 @@ class Change:
         return self.drivers[0] if self.drivers else None
 
     @property
-    def driver_delta(self) -> Decimal | None:
-        """The driver's points of the change."""
-        return None if self.driver is None else self.parts[self.driver]
-
-    @property
     def mostly(self) -> bool:
-        """Whether the driver did more than half of what moved NRR its way (the parts that went with the change):
-        "mostly more churn" is then true; with churn 2.0 of 5.0 pts it is not, and every part is named."""
-        drivers = self.drivers
-        if not drivers:
-            return False
-        parts = self.parts
-        return abs(parts[drivers[0]]) * 2 > sum(abs(parts[k]) for k in drivers)
+        """Whether the driver did more than half of what moved NRR its way (the parts that went with the change, as
+        shown): "mostly more churn" is then true; with churn 2.0 of 5.0 pts, or half of it, it is not."""
+        drivers, shown = self.drivers, self._rounded
+        return bool(drivers) and abs(shown[drivers[0]]) * 2 > sum(abs(shown[k]) for k in drivers)
 
     @property
     def despite(self) -> Driver | None:
-        """The movement that pushed hardest against the change, when one did (NRR fell despite more
-        expansion); None when every part moved with it, or only by an amount that shows as no change (a part
-        the same in both periods but for a float's last digit is not "despite")."""
-        parts = self.parts
+        """The movement that pushed hardest against the change, as shown, when one did (NRR fell despite more
+        expansion); None when every part moved with it, or by 0.00 pts (the same rate in both periods but for a
+        division's last digits is not "despite")."""
+        shown = self._rounded
         if self.nrr == 0:
             return None
-        against: list[Driver] = [k for k, v in parts.items() if (v > 0) != (self.nrr > 0) and v != 0
-                                 and not say.shows_as_no_change(v)]
-        return max(against, key=lambda k: abs(parts[k]), default=None)
-
-
-_SHOWN = Decimal("0.0001")  # a ratio shown as a percentage with 2 decimals
+        against: list[Driver] = [k for k, v in shown.items() if v != 0 and (v > 0) != (self.nrr > 0)]
+        return max(against, key=lambda k: abs(shown[k]), default=None)
 
 
 def as_shown(ratio: Decimal) -> Decimal:

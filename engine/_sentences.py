@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from engine import _messages as say
 from engine._benchmarks import SOURCES, Benchmark, round_as_shown
-from engine._retention import Change, Method, Retention, Trailing
+from engine._retention import Change, Driver, Method, Retention, Trailing
 
 if TYPE_CHECKING:
     from engine._cohort import Cohort
@@ -36,22 +36,30 @@ def change_sentence(change: Change) -> str:
     (-1.5 pts) and less expansion (-1.5 pts)``). ``despite`` names one that pushed the other way, when it shows.
     A change that shows as 0.0 points names no driver.
     """
-    drivers, despite = change.drivers, change.despite
+    drivers, despite, exact = change.drivers, change.despite, change.parts
     named = bool(drivers) and not say.shows_as_no_change(change.nrr)
-    against = despite is not None
     # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
     # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
-    shown = [change.parts[k] for k in (*drivers, *([despite] if despite is not None else []))]
-    places = max(say.pts_places(d) for d in shown) if named else 1
+    said = (*drivers, *([despite] if despite is not None else []))
+    places = max(say.pts_places(exact[k]) for k in said) if named else 1
+    # to two decimals, the parts the JSON gives (rounded together); to one, each exact part rounded once
+    parts = change.shown if places == 2 else exact
     text = f"NRR {say.pts(change.nrr, places)} vs {change.previous.period.label}"
     if named:
         if change.mostly:
-            text += f", mostly {say.movement(drivers[0], change.parts[drivers[0]], places)}"
+            text += f", mostly {say.movement(drivers[0], parts[drivers[0]], places)}"
         else:  # no part did most of it: each one that did is named (fuzz 14: "mostly" churn of 2.0 of 5.0 pts)
-            text += ", from " + say.and_list([say.movement(k, change.parts[k], places) for k in drivers])
-        if against and despite is not None:
-            text += f", despite {say.movement(despite, change.parts[despite], places)}"
+            text += ", from " + say.and_list([say.movement(k, parts[k], places) for k in drivers])
+        if despite is not None:
+            text += f", despite {say.movement(despite, parts[despite], places)}"
     return f"{text}; GRR {say.pts(change.grr)}"
+
+
+def part_points(change: Change, kind: Driver) -> str:
+    """``+0.6 pts``: what one movement gave the change, as the change sentence says it (to two decimals, the JSON's
+    figure: the parts rounded together)."""
+    places = say.pts_places(change.parts[kind])
+    return say.pts(change.shown[kind] if places == 2 else change.parts[kind], places)
 
 
 def benchmark_basis(trailing: Trailing) -> str:
