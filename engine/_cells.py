@@ -268,46 +268,48 @@ _FIGURE_TEXT = re.compile(r"(?P<pre>[\s(+\-−]*(?:[A-Z]{3}|[$€£¥₹])?[\s(+
 #: written only with a decimal comma (1.200,50; 1200,5; 0,200) or only with a decimal point (1,200.50; 12.5; 0.25)
 _COMMA_ONLY = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|0,\d+")
 _POINT_ONLY = re.compile(r"\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+")
-#: what a decimal-comma column may hold: 1.200,50, 1.200 and 1200,5
+#: what a decimal-comma file's figures may be: 1.200,50, 1.200, 1,250 and 1200,5
 _COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
 def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
-    """The rows of a delimited file with each column written with a decimal comma rewritten with a point, as
-    Excel writes a CSV in most of Europe (``1.200,50`` -> ``1200.50``, ``105,5%`` -> ``105.5%``). A column is
-    read so when some figure in it can only be a decimal comma's (``1.200,50``, ``0,50``) and none can only be a
-    point's (``1,200.50``, ``12.5``): then ``1.200`` in it is 1200 and ``1,200`` is 1.2, and the column reads one
-    way only. Any other column, and any cell that is not a figure (its header, a note), is left as written; a
-    column with both kinds is left too, each cell refused as ambiguous by the money reader.
+    """The rows of a delimited file written with decimal commas, as Excel writes a CSV in most of Europe, rewritten
+    with points (``1.200,50`` -> ``1200.50``, ``105,5%`` -> ``105.5%``, ``1.200`` -> ``1200``, ``1,250`` ->
+    ``1.2500``: 1.25). The file is read so when two of its figures or more can only be a decimal comma's
+    (``1.200,50``, ``0,50``) and none can only be a point's (``1,200.50``, ``12.5``): it then reads one way only.
+    One stray ``0,00`` in a US file is not enough to read its ``"1,000"`` as 1. Cells that are not figures (a
+    header, a note, a date such as 01.02.2026) are left as written, and so is every cell of any other file.
 
     >>> read_decimal_commas([("Month", "MRR"), ("2026-01", "€1.200,50"), ("2026-02", "1.300"), ("2026-03", "0,5")])
     [('Month', 'MRR'), ('2026-01', '€1200.50'), ('2026-02', '1300'), ('2026-03', '0.5')]
     >>> read_decimal_commas([("MRR",), ("1.200,50",), ("1,200.50",)])  # both kinds: left for the reader to refuse
     [('MRR',), ('1.200,50',), ('1,200.50',)]
+    >>> read_decimal_commas([("MRR", "NRR"), ("1,250", "102,0%"), ("1.000", "99,5%")])
+    [('MRR', 'NRR'), ('1.2500', '102.0%'), ('1000', '99.5%')]
     """
-    width = max(map(len, rows), default=0)
-    comma: set[int] = set()
-    point: set[int] = set()
+    comma = point = 0
     for row in rows:
-        for col, value in enumerate(row):
+        for value in row:
             if type(value) is not str or ("," not in value and "." not in value):
                 continue
             if (m := _FIGURE_TEXT.fullmatch(value)) is not None:
                 if _COMMA_ONLY.fullmatch(m["body"]):
-                    comma.add(col)
+                    comma += 1
                 elif _POINT_ONLY.fullmatch(m["body"]):
-                    point.add(col)
-    columns = comma - point
-    if not columns or width == 0:
+                    point += 1
+    if comma < 2 or point:
         return rows
 
     def rewritten(value: Cell) -> Cell:
         m = _FIGURE_TEXT.fullmatch(value) if type(value) is str else None
         if m is None or not _COMMA_FIGURE.fullmatch(m["body"]):
             return value
-        return m["pre"] + m["body"].replace(".", "").replace(",", ".") + m["post"]
+        body = m["body"].replace(".", "").replace(",", ".")
+        if _DOT_THOUSANDS.fullmatch(body):  # 1,250 is 1.25: written so no reader takes it for one thousand
+            body += "0"
+        return m["pre"] + body + m["post"]
 
-    return [tuple(rewritten(v) if c in columns else v for c, v in enumerate(row)) for row in rows]
+    return [tuple(map(rewritten, row)) for row in rows]
 
 
 def _why_not_money(body: str) -> str:

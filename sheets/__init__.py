@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from sheets._cache import FastRead, cache_dir_from, cached_table, fast_read_from_env, finish_cache_writes
+from sheets._columnar import sniff_delimiter
 from sheets._errors import (
     SheetNotFound,
     SheetNotShared,
@@ -85,5 +86,6 @@ __all__ = [
     "is_sheet_spec",
     "open_file_source",
     "parse_sheet_spec",
+    "sniff_delimiter",
     "write_tab",
 ]

@@ -12,6 +12,7 @@ here, for a file above ``COLUMNAR_FROM_BYTES``, so a small file's start-up never
 
 from __future__ import annotations
 
+import collections
 import csv
 import importlib.util
 import io
@@ -87,13 +88,23 @@ def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
 
 def sniff_delimiter(path: Path, text: str) -> str:
     """The delimiter of a delimited file whose text begins ``text``: a tab for a .tsv, unless its first line has
-    none and has commas or semicolons (a CSV named .tsv); the one a header line holds two or more of when it
-    holds no other (a semicolon file with decimal commas, whose rows leave a last Notes cell out, had csv's
-    sniffer choose the comma); else the one csv's sniffer finds, else a comma."""
+    none and has commas or semicolons (a CSV named .tsv); else the one that parts the most of the first lines into
+    the same number of cells (two or more), so a title line (``Acme GmbH, NRR ledger, 2026``) or decimal commas in
+    a semicolon file do not decide it; on a tie, the one a first line holds two or more of when it holds no other
+    (a semicolon file whose rows leave a last Notes cell out: csv's sniffer chose the comma); else the one csv's
+    sniffer finds, else a comma."""
     sample = text[:8192]
     first = sample.partition("\n")[0]
     if path.suffix.lower() == ".tsv" and ("\t" in first or not {",", ";"} & set(first)):
         return "\t"
+    lines = [line for line in sample.splitlines()[:-1] or sample.splitlines() if line.strip()][:20]
+    steady = {}
+    for d in (",", ";", "\t"):
+        counts = collections.Counter(len(line.split(d)) for line in lines)
+        steady[d] = max((n for width, n in counts.items() if width >= 2), default=0)
+    most = max(steady.values())
+    if most >= 2 and list(steady.values()).count(most) == 1:
+        return max(steady, key=steady.__getitem__)
     held = [d for d in (",", ";", "\t") if d in first]
     if len(held) == 1 and first.count(held[0]) >= 2:
         return held[0]

@@ -192,7 +192,23 @@ def test_a_european_csv_with_decimal_commas_is_read_column_by_column(tmp_path: P
     data = report_json("2025-12", "--ledger", str(path), "--today", "2026-01-15")
     assert (data["start_mrr"], data["expansion"], data["churn"], data["nrr_pct"]) == (
         "104000.00", "3000.00", "1000.00", 101.92)
-    # a column written both ways cannot be read one way: each cell refused, as before
+    # the file decides, not each column (review: whole amounts beside 102,00% were refused); a title line with
+    # commas above a semicolon table does not decide the delimiter; 1,250 in such a file is 1.25
+    whole = tmp_path / "whole.csv"
+    whole.write_text("Acme GmbH, NRR ledger, 2025\nMonth;MRR (Start of Period);Expanded MRR;Churned MRR;"
+                     "Downgraded MRR;NRR Rate\n2025-11;100.000;5.000;2.000;1.000;102,00%\n"
+                     "2025-12;102.000;3.000;1,250;0;101,96%\n", encoding="utf-8")
+    data = report_json("2025-12", "--ledger", str(whole), "--today", "2026-01-15")
+    assert (data["start_mrr"], data["expansion"], data["churn"]) == ("102000.00", "3000.00", "1.25")
+    # one stray decimal comma in a US file reads no "1,000" as 1: that cell alone is refused
+    stray = tmp_path / "stray.csv"
+    stray.write_text('Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n'
+                     '2025-10,"100,000","5,000","2,000","1,000"\n2025-11,"102,000","3,000","1,000","0,00"\n')
+    code, out, err = run("validate", "--ledger", str(stray))
+    assert code == 1 and [line for line in (out + err).splitlines() if line.startswith("error")] == [
+        "error: E3 (November 2025): Downgraded MRR '0,00' is not an amount that reads one way only: write 1200.50 or "
+        "1,200.50, not 1.200,50."]
+    # a file written both ways cannot be read one way: each cell refused, as before
     mixed = tmp_path / "mixed.csv"
     mixed.write_text("Month;MRR (Start of Period);Expanded MRR;Churned MRR;Downgraded MRR\n"
                      "2025-11;100.000,00;5000;2000;1000\n2025-12;1,200.50;3000;1000;0\n", encoding="utf-8")

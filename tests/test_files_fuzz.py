@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from engine import Cell, NrrError, check_source, read_decimal_commas
-from sheets import open_file_source
+from sheets import open_file_source, sniff_delimiter
 from tests.helpers import HEADER, examples
 
 SUSPECT = ["1e999", "-1e999", "NaN", "nan", "Infinity", "-inf", "١٢٣٬٤٥٦", "１２３", "٣٠٠", "12 500", "1.200,50",
@@ -117,15 +117,7 @@ def test_a_csv_reads_as_the_csv_module_reads_it(tmp_path: Path, text: str) -> No
         grid = open_file_source(str(path)).read_cells().grid
     except NrrError:
         return
-    first = text.partition("\n")[0]
-    held = [d for d in ",;\t" if d in first]
-    if len(held) == 1 and first.count(held[0]) >= 2:  # a header line of one delimiter says which it is
-        delimiter = held[0]
-    else:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
+    delimiter = sniff_delimiter(path, text)  # the choice is tested on its own: here, the cells it splits
     rows: list[tuple[Cell, ...]] = [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     if "," in text and (delimiter != "," or '"' in text):  # a column written with decimal commas reads them
         rows = read_decimal_commas(rows)
