@@ -293,8 +293,7 @@ def _meaning(s: _Scene, setting: str, key: str, meaning: str) -> str:
     the source's number)."""
     if not _own_lines(s, setting):
         return meaning
-    return say.own_line_meaning(setting, getattr(s.thresholds, setting), getattr(_DEFAULTS, setting),
-                                str(SOURCES[key]))
+    return say.own_line_meaning(getattr(s.thresholds, setting), getattr(_DEFAULTS, setting), str(SOURCES[key]))
 
 
 def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:
@@ -306,8 +305,8 @@ def _words_grr(s: _Scene, now: _Reading, before: _Reading, since: Month, month: 
     if now.level == "leaky-bucket" and trailing is not None and trailing.nrr is not None \
             and round_as_shown(trailing.nrr) < 1:
         meaning = say.MEANING_LEAKY_SHRINKING  # nothing is compensating: NRR is below 100% too
-    return say.alert_below_line(f"{s.figure} GRR", _value(now), line, f"the {say.rate(line, 0)} line", since, month,
-                                now.rank > 0, _meaning(s, setting, "grr", meaning)), _source(s, "grr", setting)
+    return say.alert_below_line(f"{s.figure} GRR", _value(now), line, f"the {say.line_rate(line)} line", since,
+                                month, now.rank > 0, _meaning(s, setting, "grr", meaning)), _source(s, "grr", setting)
 
 
 def _words_dependent(s: _Scene, now: _Reading, before: _Reading, since: Month, month: Month) -> _Words:

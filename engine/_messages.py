@@ -17,6 +17,13 @@ def money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
+def line_rate(line: Decimal) -> str:
+    """An alert's line as a percentage with the decimals it has (``0.85`` -> ``85%``, ``0.804`` -> ``80.4%``): a
+    line set to 80.4% said "80%" beside a GRR of 80.12% below it."""
+    shown = (line * 100).normalize()
+    return f"{shown:f}%" if shown != shown.to_integral_value() else f"{shown.to_integral_value():f}%"
+
+
 def pct(ratio: Decimal) -> str:
     """``1.0812`` -> ``108.12%``."""
     return f"{ratio * 100:.2f}%"
@@ -706,8 +713,8 @@ def alert_below_line(metric: str, value: Decimal, line: Decimal, line_name: str,
 def alert_dependent(figure: str, nrr: Decimal, grr: Decimal, nrr_line: Decimal, grr_line: Decimal, since: Month,
                     month: Month, firing: bool) -> str:
     if firing:
-        return (f"{figure} NRR is {pct(nrr)}, above the {rate(nrr_line, 0)} line, while GRR is {pct(grr)}, "
-                f"below {rate(grr_line, 0)}, since {since.name}: growth depends on expansion; if expansion "
+        return (f"{figure} NRR is {pct(nrr)}, above the {line_rate(nrr_line)} line, while GRR is {pct(grr)}, "
+                f"below {line_rate(grr_line)}, since {since.name}: growth depends on expansion; if expansion "
                 "slows, NRR falls fast.")
     return f"Growth no longer leans on expansion alone: GRR is {pct(grr)} as of {month.name}."
 
@@ -734,17 +741,17 @@ def alert_ledger_clean() -> str:
     return "The ledger reads cleanly again: every error is fixed."
 
 
-def own_line_meaning(setting: str, line: Decimal, default: Decimal, source: str) -> str:
+def own_line_meaning(line: Decimal, default: Decimal, source: str) -> str:
     """Why a line matters when the workspace moved it from its source's: the source's reason quotes the source's
     number, which the figure may not be on the far side of (a GRR of 83% under a leaky line moved to 85% is not
     "below 80%"), so the sentence says whose line it is and where the source draws it instead."""
-    return (f"the {rate(line, 0)} line is this workspace's ({setting} in nrr.toml's [alerts.thresholds]); "
-            f"{source} draws it at {rate(default, 0)}")
+    return f"the {line_rate(line)} line is this workspace's own; {source} draws it at {line_rate(default)}"
 
 
 def own_line_source(source: str) -> str:
-    """The source of an alert whose line the workspace set: its own settings, then the guidance it moved."""
-    return f"nrr.toml's [alerts.thresholds], against {source}"
+    """The source of an alert whose line the workspace set (nrr.toml's [alerts.thresholds], or /nrr alert in Slack):
+    its own settings, then the guidance it moved."""
+    return f"this workspace's alert settings, against {source}"
 
 
 MEANING_LOGOS = "losing 20% of customers a year leaves the base to be rebuilt every few years, whatever NRR says"
@@ -755,16 +762,16 @@ def alert_logos(logos: Decimal, line: Decimal, retained: int, customers: int, si
     if firing:
         gap = abs(logos - line) * 100
         return (f"12-month logo retention is {pct(logos)} as of {month.name} ({retained} of the {customers} "
-                f"customers paying a year before still pay), {gap:.2f} pts below the {rate(line, 0)} line since "
+                f"customers paying a year before still pay), {gap:.2f} pts below the {line_rate(line)} line since "
                 f"{since.name}. Why it matters: {meaning}.")
-    return f"12-month logo retention is back above the {rate(line, 0)} line: {pct(logos)} as of {month.name}."
+    return f"12-month logo retention is back above the {line_rate(line)} line: {pct(logos)} as of {month.name}."
 
 
 def alert_hiding_churn(nrr: Decimal, logos: Decimal, grr: Decimal, logo_line: Decimal, grr_line: Decimal,
                        since: Month, month: Month, firing: bool) -> str:
     if firing:
         return (f"12-month cohort NRR is {pct(nrr)} as of {month.name}, at or above 100%, while logo retention is "
-                f"{pct(logos)} (line {rate(logo_line, 0)}) and GRR {pct(grr)} (line {rate(grr_line, 0)}), since "
+                f"{pct(logos)} (line {line_rate(logo_line)}) and GRR {pct(grr)} (line {line_rate(grr_line)}), since "
                 f"{since.name}: expansion from the accounts that stay is hiding the customers who leave.")
     return (f"Expansion no longer hides churn: logo retention {pct(logos)} and GRR {pct(grr)} as of "
             f"{month.name}.")
@@ -776,7 +783,7 @@ def alert_concentration(share: Decimal, line: Decimal, names: Sequence[str], top
     if firing:
         return (f"{count} account{'s' if count != 1 else ''} ({', '.join(names)}) gave {pct(share)} of the "
                 f"expansion in the 12 months to {month.name} ({currency_amount(top, currency)} of "
-                f"{currency_amount(total, currency)}), above the {rate(line, 0)} line since {since.name}: growth "
+                f"{currency_amount(total, currency)}), above the {line_rate(line)} line since {since.name}: growth "
                 "rests on a few customers, and losing one of them moves NRR.")
     return (f"Expansion is spread wider again: the top {count} account{'s' if count != 1 else ''} gave "
             f"{pct(share)} of it in the 12 months to {month.name}.")
@@ -838,8 +845,8 @@ def header_currency_disagrees(title: str, named: str, header_cell: str, column: 
     listed = ", ".join(f"{code} from {cell}" if cell else code for code, cell in others)
     where = f" ({header_cell})" if header_cell else ""
     return (f"The {title} header{where} says the figures are in {named}, but the {column} column says "
-            f"otherwise ({listed}); which is it? Make the two agree: correct the {column} column, or rename the "
-            "header without its currency.")
+            f"otherwise ({listed}); which is it? If the figures are in {named} (converted already), remove or rename "
+            f"the {column} column; if they are in the column's currency, rename the header without its currency.")
 
 
 def figures_in_currencies(unit: str, firsts: Sequence[tuple[str, str]]) -> str:

@@ -710,10 +710,11 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 
 def _at_memory_limit() -> bool:
-    """Whether this process's address space reached its limit (``ulimit -v``, ``prlimit --as``). There a library's
-    allocation fails in ways it does not always name: CI saw CPython's "SystemError: error return without exception
-    set" from a C extension whose allocation failed at 300 MB. The peak is read, so a failed request of up to an
-    eighth of the limit (a thread's stack, an arena) still counts as reaching it."""
+    """Whether this process's address space reached its limit (``ulimit -v``, ``prlimit --as``). There a C
+    extension's failed allocation can surface as CPython's "SystemError: error return without exception set" (CI,
+    at 300 MB), which the caller asks this about; any other error stays an internal error, however near the limit
+    the process once came. The peak is read, so a failed request of up to an eighth of the limit (a thread's stack,
+    an arena) still counts as reaching it."""
     try:
         import resource
 
@@ -788,7 +789,7 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no traceback for people
-        if _out_of_memory(exc) or _at_memory_limit():
+        if _out_of_memory(exc) or (isinstance(exc, SystemError) and _at_memory_limit()):
             # said without rich, which imports as it prints: at the limit that import fails too
             with contextlib.suppress(Exception):
                 err.file.write(OUT_OF_MEMORY.format(command=args.command, what=_first_line(exc)) + "\n")

@@ -486,8 +486,8 @@ def test_billing_data_whose_amount_header_names_one_currency_and_currency_column
     check = check_ledger(grid(text.format("EUR", "eur")), sheet="Subs", options=ReadOptions(today=Month(2025, 3)))
     assert [str(i) for i in check.errors] == [
         "Subs!D1 and Subs!E2: The MRR (USD) header (D1) says the figures are in USD, but the Currency column says "
-        "otherwise (EUR from E2); which is it? Make the two agree: correct the Currency column, or rename the header "
-        "without its currency."]
+        "otherwise (EUR from E2); which is it? If the figures are in USD (converted already), remove or rename the "
+        "Currency column; if they are in the column's currency, rename the header without its currency."]
     agreeing = check_ledger(grid(text.format("usd", "$")), options=ReadOptions(today=Month(2025, 3)))
     assert agreeing.ledger is not None and agreeing.ledger.customer_table is not None, agreeing.issues
     assert agreeing.ledger.customer_table.currency == "USD"

@@ -283,6 +283,12 @@ def test_an_error_at_the_address_space_limit_is_said_as_memory(at_limit: bool) -
     else:
         assert done.returncode == 70, done.stderr
         assert done.stderr.startswith("nrr: internal error (SystemError: error return"), done.stderr
+    # a real bug raised after the process came near its limit is still an internal error (review: a KeyError was
+    # said as memory running out)
+    bug = script.replace("raise SystemError('error return without exception set')", "raise KeyError('segment')")
+    done = subprocess.run([sys.executable, "-c", bug], capture_output=True, text=True, timeout=60, check=False,
+                          cwd=ROOT)
+    assert done.returncode == 70 and done.stderr.startswith("nrr: internal error (KeyError: 'segment')"), done.stderr
 
 
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,20 +85,23 @@ def test_a_line_the_workspace_moved_is_said_as_its_own_not_with_the_sources_numb
     grr = found["grr_floor"]
     assert (grr.level, grr.message) == ("leaky-bucket", (
         "12-month cohort GRR is 84.21%, 0.79 pts below the 85% line since October 2026. Why it matters: the 85% line "
-        "is this workspace's (grr_leaky in nrr.toml's [alerts.thresholds]); GRR guidance for healthy NRR draws it "
-        "at 80%."))
-    assert grr.source == "nrr.toml's [alerts.thresholds], against GRR guidance for healthy NRR"
+        "is this workspace's own; GRR guidance for healthy NRR draws it at 80%."))
+    assert grr.source == "this workspace's alert settings, against GRR guidance for healthy NRR"
     logos = found["logo_retention"]
     assert "losing 20%" not in logos.message
-    assert logos.message.endswith("Why it matters: the 75% line is this workspace's (logo_retention in nrr.toml's "
-                                  "[alerts.thresholds]); Logo retention alongside NRR draws it at 80%.")
-    assert logos.source == "nrr.toml's [alerts.thresholds], against Logo retention alongside NRR"
+    assert logos.message.endswith("Why it matters: the 75% line is this workspace's own; Logo retention alongside NRR "
+                                  "draws it at 80%.")
+    assert logos.source == "this workspace's alert settings, against Logo retention alongside NRR"
+    # a line with decimals is said with them (review: 80.4% was "the 80% line" beside a GRR of 80.12% below it)
+    decimals = evaluate_alerts(LEAKY, OCT, Profile(), Thresholds(grr_leaky=D("0.845"), grr_concerning=D("0.90")),
+                               ["grr_floor"])
+    assert decimals[0].message.startswith("12-month cohort GRR is 84.21%, 0.29 pts below the 84.5% line")
     unmoved = {a.rule: a for a in evaluate_alerts(LEAKY, OCT, Profile(), Thresholds(grr_concerning=D("0.86")),
                                                    ["grr_floor", "logo_retention"])}
     assert unmoved["logo_retention"].source == "Logo retention alongside NRR"
     assert unmoved["logo_retention"].message.endswith("losing 20% of customers a year leaves the base to be "
                                                       "rebuilt every few years, whatever NRR says.")
-    assert unmoved["grr_floor"].source == "nrr.toml's [alerts.thresholds], against GRR guidance for healthy NRR"
+    assert unmoved["grr_floor"].source == "this workspace's alert settings, against GRR guidance for healthy NRR"
 
 
 def test_a_seven_column_ledger_reads_them_as_unknown() -> None:

@@ -663,8 +663,8 @@ def test_a_header_naming_one_currency_beside_a_currency_column_of_another_is_ref
     assert check.ledger is None
     assert [str(i) for i in check.errors] == [
         "Data!C1 and Data!D2: The MRR (USD) header (C1) says the figures are in USD, but the Currency column says "
-        "otherwise (EUR from D2); which is it? Make the two agree: correct the Currency column, or rename the header "
-        "without its currency."]
+        "otherwise (EUR from D2); which is it? If the figures are in USD (converted already), remove or rename the "
+        "Currency column; if they are in the column's currency, rename the header without its currency."]
     agreeing = check_ledger([rows[0], ["A", "2026-01", "100", "usd"], ["A", "2026-02", "110", "$"]])
     assert agreeing.ledger is not None and agreeing.ledger.customer_table is not None
     assert agreeing.ledger.customer_table.currency == "USD"
