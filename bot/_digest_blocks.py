@@ -18,9 +18,8 @@ from bot._blocks import (
     warning_lines,
 )
 from bot._mrkdwn import plain
-from engine import Digest, MoverKind, Report, rate
+from engine import Digest, Report, rate
 
-DIGEST_MOVERS: tuple[MoverKind, ...] = ("churn", "expansion")
 DIGEST_TOP = 3
 
 RULE_TITLES = {
@@ -56,10 +55,7 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
     if "movements" in include:  # right under the month they belong to, and saying so
         blocks.append(context(f"{digest.month.name} in money:"))
         blocks.append(money_fields(last))
-        # the downgraded too when downgrades moved the month's NRR the way it went: a fall said to come "mostly
-        # from more downgrades" is shown with who downgraded, not only who expanded (fuzz 14)
-        kinds = DIGEST_MOVERS if last.change is None or "contraction" not in last.change.drivers else (
-            "churn", "contraction", "expansion")
+        kinds = digest.mover_kinds
         if last.cohort is not None and any(last.cohort.movers[k] for k in kinds):
             blocks.append(context(f"Who moved {digest.month.name}, top {DIGEST_TOP}:"))
             blocks.extend(mover_blocks(last, kinds, DIGEST_TOP))

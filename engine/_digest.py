@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from engine import _messages as say
 from engine._aggregates import Customers
 from engine._benchmarks import Profile
-from engine._cohort import annual_series
+from engine._cohort import MoverKind, annual_series
 from engine._errors import QueryError
 from engine._forecast import Forecast, build_forecast
 from engine._ledger import Ledger
@@ -44,6 +44,15 @@ class Digest:
         except QueryError:
             return None
         return forecast if forecast.currency else replace(forecast, currency=self.currency)
+
+    @property
+    def mover_kinds(self) -> tuple[MoverKind, ...]:
+        """Whose moves the month's part lists: the churned and the expanded, and the downgraded too when downgrades
+        moved NRR the way it went (a fall "mostly from more downgrades" shown beside who expanded only, fuzz 14)."""
+        change = self.last_month.change
+        if change is not None and "contraction" in change.drivers:
+            return ("churn", "contraction", "expansion")
+        return ("churn", "expansion")
 
     @property
     def segments(self) -> Report | None:
