@@ -268,6 +268,8 @@ _FIGURE_TEXT = re.compile(r"(?P<pre>[\s(+\-−]*(?:[A-Z]{3}|[$€£¥₹])?[\s(+
 #: written only with a decimal comma (1.200,50; 1200,5; 0,200) or only with a decimal point (1,200.50; 12.5; 0.25)
 _COMMA_ONLY = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|0,\d+")
 _POINT_ONLY = re.compile(r"\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+")
+#: a month written with a dot (01.2025, 2025.01, as German and Japanese sheets write one): no figure at all
+_DOTTED_MONTH = re.compile(r"(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d|(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])")
 #: what a decimal-comma file's figures may be: 1.200,50, 1.200, 1,250 and 1200,5
 _COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
@@ -286,13 +288,15 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
     [('MRR',), ('1.200,50',), ('1,200.50',)]
     >>> read_decimal_commas([("MRR", "NRR"), ("1,250", "102,0%"), ("1.000", "99,5%")])
     [('MRR', 'NRR'), ('1.2500', '102.0%'), ('1000', '99.5%')]
+    >>> read_decimal_commas([("Month", "MRR"), ("01.2025", "1.200,50"), ("02.2025", "1.300,00")])  # a dotted month
+    [('Month', 'MRR'), ('01.2025', '1200.50'), ('02.2025', '1300.00')]
     """
     comma = point = 0
     for row in rows:
         for value in row:
             if type(value) is not str or ("," not in value and "." not in value):
                 continue
-            if (m := _FIGURE_TEXT.fullmatch(value)) is not None:
+            if (m := _FIGURE_TEXT.fullmatch(value)) is not None and not _DOTTED_MONTH.fullmatch(m["body"]):
                 if _COMMA_ONLY.fullmatch(m["body"]):
                     comma += 1
                 elif _POINT_ONLY.fullmatch(m["body"]):
