@@ -395,6 +395,13 @@ def units_row(first: str) -> str:
             "units) and left out.")
 
 
+def current_mrr_only(title: str) -> str:
+    return (f"This looks like a list of customers with their {title} (one row each, no month): NRR compares what the "
+            "same customers paid a period apart, and a cancelled customer's current MRR is 0, so it cannot be read "
+            "from this. Export each customer's MRR month by month (a customer table: Customer, Month, MRR), or the "
+            "subscriptions with their start and end dates.")
+
+
 def spans_column(title: str) -> str:
     return (f"The '{title}' column names spans of months: NRR is read from one row per month, so give each month "
             "its own row under a Month column; the quarter's figures follow from its months.")

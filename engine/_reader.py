@@ -331,7 +331,13 @@ class _Reader:
             best = max((_read_header(r, i) for i, r in enumerate(self.grid[:HEADER_SEARCH_ROWS])),
                        key=lambda h: sum(f in h.columns for f in REQUIRED_FIELDS), default=None)
             gap = customer_header_gap(self.grid)
-            if gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
+            # Baremetrics' customers list: each customer's MRR today, which no month-by-month figure comes from
+            current = next((v.strip() for r in self.grid[:HEADER_SEARCH_ROWS] for v in r if isinstance(v, str)
+                            and {"current", "latest"} & header_tokens(v) and {"mrr", "arr"} & header_tokens(v)), None)
+            if current is not None and (gap is None or gap[0] == "month") and (
+                    best is None or not any(f in best.columns for f in REQUIRED_FIELDS)):
+                self.add("error", "no_header", say.current_mrr_only(current))
+            elif gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
                 near = None
                 if gap[0] == "amount":  # Weird MRR: a figure's header in words the rules do not read
                     # not a movement's column (ChartMogul's Activity MRR Movement): a change, never a month's MRR

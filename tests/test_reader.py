@@ -421,6 +421,20 @@ def test_what_a_summary_sheet_a_units_row_and_a_month_without_its_year_are_told(
         "A2: Month 'January' is not a month with its year, such as Jan 2026, 2026-01 or a date."]
 
 
+@pytest.mark.parametrize("header", [
+    ["Name", "Email", "OID", "Current MRR", "Current Plans", "Created At", "Canceled At"],
+    ["Customer", "Email", "Current MRR", "Plan"]])
+def test_a_list_of_current_mrr_is_told_why_it_gives_no_nrr(header: list[str]) -> None:
+    """Baremetrics' customers export (fuzz 14): one row per customer with today's MRR got "No header row found" or
+    "add a Month column"; no month-by-month figure comes from it, and a cancelled customer's current MRR is 0."""
+    check = check_ledger([header, ["Acme", "a@x.com", "99.00", "Pro", "2024-03-05", "", ""][:len(header)]])
+    assert [str(i) for i in check.errors] == [
+        "This looks like a list of customers with their Current MRR (one row each, no month): NRR compares what the "
+        "same customers paid a period apart, and a cancelled customer's current MRR is 0, so it cannot be read from "
+        "this. Export each customer's MRR month by month (a customer table: Customer, Month, MRR), or the "
+        "subscriptions with their start and end dates."]
+
+
 def test_a_spreadsheet_error_in_a_computed_column_is_said_and_the_figure_computed() -> None:
     """``#REF!`` in End or NRR Rate was passed over without a word (fuzz 14): the figure is computed from the row,
     but the sheet's formula is broken. A ``#DIV/0!`` where Start is 0 is what the formula gives: not said."""
