@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -268,6 +269,10 @@ _FIGURE_TEXT = re.compile(r"(?P<pre>[\s(+\-−]*(?:[A-Z]{3}|[$€£¥₹])?[\s(+
 #: written only with a decimal comma (1.200,50; 1200,5; 0,200) or only with a decimal point (1,200.50; 12.5; 0.25)
 _COMMA_ONLY = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|0,\d+")
 _POINT_ONLY = re.compile(r"\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+")
+#: 1.234,56: points for thousands and a comma for decimals, which no US figure writes
+_EUROPEAN = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
+#: 1,000 and 100,000: a US figure's thousands (or a European one's three decimals, which money seldom has)
+_COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 #: a month written with a dot (01.2025, 2025.01, as German and Japanese sheets write one): no figure at all
 _DOTTED_MONTH = re.compile(r"(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d|(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])")
 #: what a decimal-comma file's figures may be: 1.200,50, 1.200, 1,250 and 1200,5
@@ -277,31 +282,21 @@ _COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
     """The rows of a delimited file written with decimal commas, as Excel writes a CSV in most of Europe, rewritten
     with points (``1.200,50`` -> ``1200.50``, ``105,5%`` -> ``105.5%``, ``1.200`` -> ``1200``, ``1,250`` ->
-    ``1.2500``: 1.25). The file is read so when two of its figures or more can only be a decimal comma's
-    (``1.200,50``, ``0,50``) and none can only be a point's (``1,200.50``, ``12.5``): it then reads one way only.
-    One stray ``0,00`` in a US file is not enough to read its ``"1,000"`` as 1. Cells that are not figures (a
-    header, a note, a date such as 01.02.2026) are left as written, and so is every cell of any other file.
+    ``1.2500``: 1.25); the same rows, unchanged, for any other file (``decimal_comma_cell`` says which).
 
     >>> read_decimal_commas([("Month", "MRR"), ("2026-01", "€1.200,50"), ("2026-02", "1.300"), ("2026-03", "0,5")])
     [('Month', 'MRR'), ('2026-01', '€1200.50'), ('2026-02', '1300'), ('2026-03', '0.5')]
     >>> read_decimal_commas([("MRR",), ("1.200,50",), ("1,200.50",)])  # both kinds: left for the reader to refuse
     [('MRR',), ('1.200,50',), ('1,200.50',)]
-    >>> read_decimal_commas([("MRR", "NRR"), ("1,250", "102,0%"), ("1.000", "99,5%")])
-    [('MRR', 'NRR'), ('1.2500', '102.0%'), ('1000', '99.5%')]
+    >>> read_decimal_commas([("MRR", "NRR"), ("1.250,00", "102,0%"), ("1,250", "99,5%")])
+    [('MRR', 'NRR'), ('1250.00', '102.0%'), ('1.2500', '99.5%')]
     >>> read_decimal_commas([("Month", "MRR"), ("01.2025", "1.200,50"), ("02.2025", "1.300,00")])  # a dotted month
     [('Month', 'MRR'), ('01.2025', '1200.50'), ('02.2025', '1300.00')]
+    >>> rows = [("MRR", "Seats"), ("1,000", "1,5"), ("2,500", "2,5")]  # a US file's thousands: not decimal commas
+    >>> read_decimal_commas(rows) is rows
+    True
     """
-    comma = point = 0
-    for row in rows:
-        for value in row:
-            if type(value) is not str or ("," not in value and "." not in value):
-                continue
-            if (m := _FIGURE_TEXT.fullmatch(value)) is not None and not _DOTTED_MONTH.fullmatch(m["body"]):
-                if _COMMA_ONLY.fullmatch(m["body"]):
-                    comma += 1
-                elif _POINT_ONLY.fullmatch(m["body"]):
-                    point += 1
-    if comma < 2 or point:
+    if decimal_comma_cell(rows) is None:
         return rows
 
     def rewritten(value: Cell) -> Cell:
@@ -314,6 +309,33 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
         return m["pre"] + body + m["post"]
 
     return [tuple(map(rewritten, row)) for row in rows]
+
+
+def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None:
+    """Where a delimited file shows it is written with decimal commas ((row, column) of the first such figure), or
+    None. It is when two of its figures or more can only be a decimal comma's (``1.200,50``, ``0,50``), none can
+    only be a point's (``1,200.50``, ``12.5``), and none reads as a thousands comma (``1,000``, ``100,000``) unless
+    some figure groups thousands with points and decimals with a comma (``1.234,56``): two typos (``12,5``) in a US
+    file of ``"100,000"`` figures, or a Seats column of ``1,5``, must not make its figures a thousand times
+    smaller. A month written with a dot (``01.2025``) is no figure."""
+    comma = point = thousands = strong = 0
+    first: tuple[int, int] | None = None
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if type(value) is not str or ("," not in value and "." not in value):
+                continue
+            m = _FIGURE_TEXT.fullmatch(value)
+            if m is None or _DOTTED_MONTH.fullmatch(body := m["body"]):
+                continue
+            if _COMMA_ONLY.fullmatch(body):
+                comma += 1
+                strong += bool(_EUROPEAN.fullmatch(body))
+                first = first or (r, c)
+            elif _POINT_ONLY.fullmatch(body):
+                point += 1
+            elif _COMMA_THOUSANDS.fullmatch(body):
+                thousands += 1
+    return first if comma >= 2 and not point and (strong or not thousands) else None
 
 
 def _why_not_money(body: str) -> str:

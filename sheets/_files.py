@@ -32,6 +32,7 @@ from engine import (
     a1,
     currency_code,
     customer_role,
+    decimal_comma_cell,
     digest_bytes,
     fewer_gc_pauses,
     read_decimal_commas,
@@ -109,8 +110,8 @@ class FileSource:
                     is not None and not _converted(cells, self.options):  # columns named: the row reader reads them
                 return cells
             data = self.path.read_bytes()
-            return Cells(grid=_read_delimited(self.path, data), sheet=None, source_digest=digest_bytes(data),
-                         delimited=True)
+            grid, notes = _read_delimited(self.path, data)
+            return Cells(grid=grid, sheet=None, source_digest=digest_bytes(data), delimited=True, notes=notes)
         except OSError as exc:
             raise SourceError(f"{self.path}: cannot be read ({exc.strerror}).") from None
 
@@ -327,7 +328,8 @@ def _xlsx_cell(value: object) -> Cell:
 _SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's line telling it the delimiter: ``sep=;``
 
 
-def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, ...]]:
+def _read_delimited(path: Path, data: bytes | None = None) -> tuple[list[tuple[Cell, ...]], tuple[Issue, ...]]:
+    """The file's rows, and a note when its figures were read with decimal commas (naming the cell that shows it)."""
     text = _decode(path, data)
     if not text.strip():
         raise SourceError(say.not_text(str(path), "it is empty; export the ledger again"))
@@ -338,9 +340,12 @@ def _read_delimited(path: Path, data: bytes | None = None) -> list[tuple[Cell, .
         rows = _split(path, text, delimiter, 0)
     # a decimal comma (Excel's CSV in most of Europe) can stand only in a file parted by another delimiter, or
     # in a quoted cell: any other file is passed as it is
-    if "," in text and (delimiter != "," or '"' in text):
-        return read_decimal_commas(rows)
-    return rows
+    if "," in text and (delimiter != "," or '"' in text) and (at := decimal_comma_cell(rows)) is not None:
+        r, c = at
+        note = Issue(severity="warning", code="decimal_commas", cells=(a1(r + 1, c),),
+                     message=say.read_with_decimal_commas(str(rows[r][c]).strip()))
+        return read_decimal_commas(rows), (note,)
+    return rows, ()
 
 
 @fewer_gc_pauses()  # rows hold no cycles: the collector need not walk every cell read so far, again and again

@@ -162,6 +162,12 @@ def first_worksheet_without_table(path: str, title: str, titles: list[str], foun
             f"'{found}' does: --ledger {shlex.quote(f'{path}#{found}')} (the workbook has {listed}).")
 
 
+def read_with_decimal_commas(shown: str) -> str:
+    """A delimited file read with decimal commas, as Excel writes a CSV in most of Europe."""
+    return (f"Read with decimal commas, as this file writes its figures ('{shown}'): 1.200,50 is 1200.50, 1.200 is "
+            "1200 and 1,5 is 1.5. If the file means otherwise, write its figures with a decimal point.")
+
+
 def other_worksheets_hold_tables(path: str, title: str, others: list[str]) -> str:
     """A workbook whose first worksheet was read while later ones hold tables too (tabs by year)."""
     named = ", ".join(repr(t) for t in others)

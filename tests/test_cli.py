@@ -193,13 +193,22 @@ def test_a_european_csv_with_decimal_commas_is_read_column_by_column(tmp_path: P
     assert (data["start_mrr"], data["expansion"], data["churn"], data["nrr_pct"]) == (
         "104000.00", "3000.00", "1000.00", 101.92)
     # the file decides, not each column (review: whole amounts beside 102,00% were refused); a title line with
-    # commas above a semicolon table does not decide the delimiter; 1,250 in such a file is 1.25
+    # commas above a semicolon table does not decide the delimiter
     whole = tmp_path / "whole.csv"
     whole.write_text("Acme GmbH, NRR ledger, 2025\nMonth;MRR (Start of Period);Expanded MRR;Churned MRR;"
                      "Downgraded MRR;NRR Rate\n2025-11;100.000;5.000;2.000;1.000;102,00%\n"
-                     "2025-12;102.000;3.000;1,250;0;101,96%\n", encoding="utf-8")
+                     "2025-12;102.000;3.000;1.000;0;101,96%\n", encoding="utf-8")
     data = report_json("2025-12", "--ledger", str(whole), "--today", "2026-01-15")
-    assert (data["start_mrr"], data["expansion"], data["churn"]) == ("102000.00", "3000.00", "1.25")
+    assert (data["start_mrr"], data["expansion"], data["churn"]) == ("102000.00", "3000.00", "1000.00")
+    assert data["warnings"] == ["F3: Read with decimal commas, as this file writes its figures ('102,00%'): 1.200,50 "
+                                "is 1200.50, 1.200 is 1200 and 1,5 is 1.5. If the file means otherwise, write its "
+                                "figures with a decimal point."]
+    # a US file's thousands commas keep it a US file, whatever two typos or a Seats column of 1,5 write (fuzz 15:
+    # its figures were read a thousand times smaller)
+    seats = tmp_path / "seats.csv"
+    seats.write_text('Customer,Month,MRR,Seats\nAlpha,2025-01,"1,000","1,5"\nBeta,2025-01,"2,500","2,5"\n'
+                     'Alpha,2025-02,"1,200",1\nBeta,2025-02,"2,000",2\n')
+    assert report_json("2025-02", "--ledger", str(seats), "--today", "2025-03-05")["start_mrr"] == "3500.00"
     # one stray decimal comma in a US file reads no "1,000" as 1: that cell alone is refused
     stray = tmp_path / "stray.csv"
     stray.write_text('Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n'
