@@ -30,6 +30,7 @@ from engine._cells import (
 )
 from engine._customer_headers import (
     customer_header_gap,
+    customer_role,
     find_customer_header,
     header_currency,
     header_tokens,
@@ -40,7 +41,7 @@ from engine._customer_headers import (
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
 from engine._fields import FIELD_TITLES, REQUIRED_FIELDS, Field, Unit
-from engine._fx import CODE
+from engine._fx import CODE, currency_code
 from engine._headers import HEADER_SEARCH_ROWS, is_period_label, is_total_label, match_header, mixes_new_business
 from engine._issues import Issue, Severity, a1
 from engine._ledger import ZERO, Layout, Ledger, LedgerRow, derive_ledger, nrr_formula
@@ -386,6 +387,13 @@ class _Reader:
             return LedgerCheck(ledger=None, issues=self.issues)
 
         rows, pending = self.read_rows(header.index)
+        # a Currency column beside the month totals says each row's currency, as a figure written €1,200 does:
+        # one currency is the ledger's, two are refused as mixed (fuzz 15: GBP there was answered in dollars)
+        for col in (c for text, c in header.extras.items() if customer_role(text) == "currency"):
+            for row in rows:
+                value = _cell(self.grid[row.row - self.first_row], col)
+                if isinstance(value, str) and value.strip():
+                    self.marks.setdefault(currency_code(value), a1(row.row, col))
         rows, pending, starts_ahead = self.unlanded(rows, pending)
         self.check_inverted()
         self.check_sequence(rows)

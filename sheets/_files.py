@@ -271,7 +271,7 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
 
 
 #: a currency in a number format: [$€-2], [$EUR], "€", € or $ outside quotes (a locale such as [$-409] names none)
-_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-[0-9A-Fa-f]+)?\]|"([€£¥₹$])"|([€£¥₹$])')
+_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-[^\]]*)?\]|"\s*([€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
 _FORMAT_ROWS = 50  # the rows whose formats are read: a column's figures share its format
 
 
@@ -280,6 +280,8 @@ def format_currency(number_format: str) -> str | None:
 
     >>> [format_currency(f) for f in ('[$€-2] #,##0', '"$"#,##0.00', '#,##0 [$EUR]', '0.00%', '[$-409]mmm yy')]
     ['EUR', 'USD', 'EUR', None, None]
+    >>> [format_currency(f) for f in ('#,##0.00 "EUR"', '[$€-x-euro2] #,##0.00', '[$kr-414] #,##0.00')]
+    ['EUR', 'EUR', None]
     """
     codes = set()
     for m in _FORMAT_CURRENCY.finditer(re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", number_format)):  # [$-409]: a locale

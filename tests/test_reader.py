@@ -435,6 +435,17 @@ def test_a_list_of_current_mrr_is_told_why_it_gives_no_nrr(header: list[str]) ->
         "subscriptions with their start and end dates."]
 
 
+def test_a_ledgers_currency_column_names_its_currency_and_two_are_refused() -> None:
+    """A Currency column beside month totals was kept aside and the ledger answered in dollars (fuzz 15)."""
+    head = ["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR", "Currency"]
+    one = check_ledger([head, ["2025-01", "1000", "50", "20", "10", "GBP"],
+                        ["2025-02", "1020", "30", "15", "5", "gbp"]])
+    assert one.ledger is not None and one.ledger.currency == "GBP"
+    two = check_ledger([head, ["2025-01", "1000", "50", "20", "10", "EUR"],
+                        ["2025-02", "1020", "30", "15", "5", "GBP"]])
+    assert [(i.code, i.cells) for i in two.errors] == [("mixed_currency", ("F2", "F3"))]
+
+
 def test_a_spreadsheet_error_in_a_computed_column_is_said_and_the_figure_computed() -> None:
     """``#REF!`` in End or NRR Rate was passed over without a word (fuzz 14): the figure is computed from the row,
     but the sheet's formula is broken. A ``#DIV/0!`` where Start is 0 is what the formula gives: not said."""
