@@ -139,7 +139,7 @@ class FileSource:
         holding = [t for t, c in others.items() if not _no_header(c)]
         if _no_header(first):  # a cover or notes sheet first (one titled "NRR summary" too): say which holds the table
             raise SourceError(say.first_worksheet_without_table(str(self.path), title, book.titles,
-                                                                holding[0] if holding else None))
+                                                                holding[0] if holding else None, holding[1:]))
         # tabs by year, by region: the first is read, and the others of its kind holding other months are named
         # with how to read them (a customer tab beside a ledger, or a copy of the same months, is not)
         mine = first.check.ledger

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 
 ENV_PATH = "GOOGLE_APPLICATION_CREDENTIALS"
 ENV_JSON = "GOOGLE_SERVICE_ACCOUNT_JSON"
@@ -151,15 +152,18 @@ def quote_left_open(cell: str) -> str:
             "or delete it")
 
 
-def first_worksheet_without_table(path: str, title: str, titles: list[str], found: str | None = None) -> str:
-    """``found``: the worksheet that holds a table, when one does; else the workbook's sheets are listed."""
+def first_worksheet_without_table(path: str, title: str, titles: list[str], found: str | None = None,
+                                  also: Sequence[str] = ()) -> str:
+    """``found``: the worksheet that holds a table, when one does (``also``: the others that do); else the
+    workbook's sheets are listed."""
     listed = ", ".join(repr(t) for t in titles)
     if found is None:
         return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table, nor "
                 f"does any other ({listed}); add the header row (Month, MRR (Start of Period), ... or Customer, "
                 "Month, MRR) above the figures.")
+    more = f"; {', '.join(repr(t) for t in also)} hold{'s' if len(also) == 1 else ''} one too" if also else ""
     return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table; "
-            f"'{found}' does: --ledger {shlex.quote(f'{path}#{found}')} (the workbook has {listed}).")
+            f"'{found}' does: --ledger {shlex.quote(f'{path}#{found}')}{more} (the workbook has {listed}).")
 
 
 def read_with_decimal_commas(shown: str) -> str:

@@ -211,6 +211,13 @@ def test_a_cover_sheet_naming_nrr_is_still_a_cover_and_tabs_by_year_are_named(tm
     book.save(path)
     assert refusal(path) == (f"{path}: its first worksheet, 'Summary', holds no header row of a ledger or a customer "
                              f"table; 'Ledger' does: --ledger '{path}#Ledger' (the workbook has 'Summary', 'Ledger').")
+    # a cover before tabs by year names every tab that holds a table (fuzz 15: only the first, 2024, was named)
+    book["Ledger"].title = "2024"
+    book.copy_worksheet(book["2024"]).title = "2025"
+    book.save(path)
+    assert refusal(path) == (f"{path}: its first worksheet, 'Summary', holds no header row of a ledger or a customer "
+                             f"table; '2024' does: --ledger '{path}#2024'; '2025' holds one too (the workbook has "
+                             "'Summary', '2024', '2025').")
     years = openpyxl.Workbook()
     years.active.title = "2024"
     years.active.append(HEADER[:5])
