@@ -264,19 +264,20 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
 
 
 #: a figure's digits with what may stand around them: a sign or parentheses, a currency, a percent sign
-_FIGURE_TEXT = re.compile(r"(?P<pre>[\s(+\-−]*(?:[A-Z]{3}|[$€£¥₹])?[\s(+\-−]*)(?P<body>\d[\d.,]*)"
-                          r"(?P<post>\s*(?:[A-Z]{3}|[$€£¥₹]|%)?\s*\)?)")
+_FIGURE_TEXT = re.compile(r"(?P<pre>[\s(+\-−]*(?:[A-Z]{3}|[$€£¥₹])?[\s(+\-−]*)"
+                          r"(?P<body>\d(?:[\d.,]|[ \u00a0\u202f](?=\d))*)(?P<post>\s*(?:[A-Z]{3}|[$€£¥₹]|%)?\s*\)?)")
 #: written only with a decimal comma (1.200,50; 1200,5; 0,200) or only with a decimal point (1,200.50; 12.5; 0.25)
-_COMMA_ONLY = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|0,\d+")
+_COMMA_ONLY = re.compile(r"\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,}|0,\d+")
 _POINT_ONLY = re.compile(r"\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+")
-#: 1.234,56: points for thousands and a comma for decimals, which no US figure writes
-_EUROPEAN = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
+#: 1.234,56 (102 000,25 in French): points or spaces for thousands and a comma for decimals, which no US figure
+#: writes
+_EUROPEAN = re.compile(r"\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d+")
 #: 1,000 and 100,000: a US figure's thousands (or a European one's three decimals, which money seldom has)
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 #: a month written with a dot (01.2025, 2025.01, as German and Japanese sheets write one): no figure at all
 _DOTTED_MONTH = re.compile(r"(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d|(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])")
-#: what a decimal-comma file's figures may be: 1.200,50, 1.200, 1,250 and 1200,5
-_COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
+#: what a decimal-comma file's figures may be: 1.200,50, 1.200, 102 000,25, 1,250 and 1200,5
+_COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
 def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
@@ -292,6 +293,8 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
     [('MRR', 'NRR'), ('1250.00', '102.0%'), ('1.2500', '99.5%')]
     >>> read_decimal_commas([("Month", "MRR"), ("01.2025", "1.200,50"), ("02.2025", "1.300,00")])  # a dotted month
     [('Month', 'MRR'), ('01.2025', '1200.50'), ('02.2025', '1300.00')]
+    >>> read_decimal_commas([("MRR",), ("102\u00a0000,25 €",), ("5000,50 €",)])  # French: spaces for thousands
+    [('MRR',), ('102000.25 €',), ('5000.50 €',)]
     >>> rows = [("MRR", "Seats"), ("1,000", "1,5"), ("2,500", "2,5")]  # a US file's thousands: not decimal commas
     >>> read_decimal_commas(rows) is rows
     True
@@ -303,7 +306,7 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
         m = _FIGURE_TEXT.fullmatch(value) if type(value) is str else None
         if m is None or not _COMMA_FIGURE.fullmatch(m["body"]):
             return value
-        body = m["body"].replace(".", "").replace(",", ".")
+        body = re.sub(r"[. \u00a0\u202f]", "", m["body"]).replace(",", ".")
         if _DOT_THOUSANDS.fullmatch(body):  # 1,250 is 1.25: written so no reader takes it for one thousand
             body += "0"
         return m["pre"] + body + m["post"]
