@@ -96,6 +96,7 @@ from engine._columnar import (
     table_currency,
 )
 from engine._customer_headers import (
+    CURRENCY_CODES,
     customer_role,
     header_currency,
     header_tokens,
@@ -301,6 +302,7 @@ if not TYPE_CHECKING:  # hidden from mypy, which knows each lazy name's type fro
 __all__ = [
     "COHORT_BY",
     "COHORT_LABEL",
+    "CURRENCY_CODES",
     "DOT_THOUSANDS_AMOUNT",
     "EXAMPLES",
     "EXPANSION_DEPENDENT_NRR",

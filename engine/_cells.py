@@ -317,10 +317,11 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
 def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None:
     """Where a delimited file shows it is written with decimal commas ((row, column) of the first such figure), or
     None. It is when two of its figures or more can only be a decimal comma's (``1.200,50``, ``0,50``), none can
-    only be a point's (``1,200.50``, ``12.5``), and none reads as a thousands comma (``1,000``, ``100,000``) unless
-    some figure groups thousands with points and decimals with a comma (``1.234,56``): two typos (``12,5``) in a US
-    file of ``"100,000"`` figures, or a Seats column of ``1,5``, must not make its figures a thousand times
-    smaller. A month written with a dot (``01.2025``) is no figure."""
+    only be a point's (``1,200.50``, ``12.5``), and fewer read as a thousands comma (``1,000``, ``100,000``) than
+    as a decimal comma, unless some figure groups thousands with points or spaces and decimals with a comma
+    (``1.234,56``): two typos (``12,5``) in a US file of ``"100,000"`` figures, or a Seats column of ``1,5``, must
+    not make its figures a thousand times smaller, and one rate of ``101,196%`` or ``1,085`` must not keep a
+    European file from being read. A month written with a dot (``01.2025``) is no figure."""
     comma = point = thousands = strong = 0
     first: tuple[int, int] | None = None
     for r, row in enumerate(rows):
@@ -336,9 +337,9 @@ def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None
                 first = first or (r, c)
             elif _POINT_ONLY.fullmatch(body):
                 point += 1
-            elif _COMMA_THOUSANDS.fullmatch(body):
+            elif _COMMA_THOUSANDS.fullmatch(body) and "%" not in m["post"]:  # 101,196% is no thousands
                 thousands += 1
-    return first if comma >= 2 and not point and (strong or not thousands) else None
+    return first if comma >= 2 and not point and (strong or thousands < comma) else None
 
 
 def _why_not_money(body: str) -> str:

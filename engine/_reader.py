@@ -393,7 +393,10 @@ class _Reader:
             for row in rows:
                 value = _cell(self.grid[row.row - self.first_row], col)
                 if isinstance(value, str) and value.strip():
-                    self.marks.setdefault(currency_code(value), a1(row.row, col))
+                    code = currency_code(value)
+                    if not CODE.fullmatch(code) and code not in self.marks:  # British Pound: no code, said once
+                        self.add("error", "bad_currency", say.not_a_currency_code(value.strip()), [a1(row.row, col)])
+                    self.marks.setdefault(code, a1(row.row, col))
         rows, pending, starts_ahead = self.unlanded(rows, pending)
         self.check_inverted()
         self.check_sequence(rows)

@@ -200,7 +200,8 @@ class Change:
         """The parts as every surface shows them, to 0.01 pts (a ratio to 4 decimals), rounded together so they add
         up to their exact sum rounded: each rounded half up, then the hundredths the rounding lost or gained given
         to the parts it moved most (rounded one by one, three parts missed their sum by 0.015 pts). The driver,
-        "mostly" and "despite" are read from these, so a tie by the last digit of a division is a tie."""
+        "mostly" and "despite" are read from these, the figures the JSON gives and the sentence shows to two
+        decimals: a part shown as 0.00 moved nothing, and none is named with a figure that says otherwise."""
         exact = self.parts
         shown = {k: v.quantize(_SHOWN, rounding=ROUND_HALF_UP) for k, v in exact.items()}
         total = sum(exact.values(), Decimal(0)).quantize(_SHOWN, rounding=ROUND_HALF_UP)
@@ -212,23 +213,17 @@ class Change:
         return shown
 
     @property
-    def _rounded(self) -> dict[Driver, Decimal]:
-        """Each part to 0.01 pts on its own: what the driver, "mostly" and "despite" are read from, so two parts
-        equal but for a division's last digits are equal (``shown``'s adjustment would part them)."""
-        return {k: v.quantize(_SHOWN, rounding=ROUND_HALF_UP) for k, v in self.parts.items()}
-
-    @property
     def drivers(self) -> tuple[Driver, ...]:
         """The parts that moved NRR the way it went, largest first as shown (ties in the order expansion,
         contraction, churn); a part of 0.00 pts moved nothing. None when NRR did not move.
 
         A fall is never explained by something that pushed up: only parts that pulled the way NRR went are here.
         """
-        rounded, shown = self._rounded, self.shown
+        shown = self.shown
         if self.nrr == 0:
             return ()
-        moved = [k for k, v in rounded.items() if v != 0 and (v > 0) == (self.nrr > 0)]
-        return tuple(sorted(moved, key=lambda k: (-abs(shown[k]), -abs(rounded[k]))))  # in the order shown
+        moved = [k for k, v in shown.items() if v != 0 and (v > 0) == (self.nrr > 0)]
+        return tuple(sorted(moved, key=lambda k: -abs(shown[k])))
 
     @property
     def driver(self) -> Driver | None:
@@ -240,7 +235,7 @@ class Change:
     def mostly(self) -> bool:
         """Whether the driver did more than half of what moved NRR its way (the parts that went with the change, as
         shown): "mostly more churn" is then true; with churn 2.0 of 5.0 pts, or half of it, it is not."""
-        drivers, shown = self.drivers, self._rounded
+        drivers, shown = self.drivers, self.shown
         return bool(drivers) and abs(shown[drivers[0]]) * 2 > sum(abs(shown[k]) for k in drivers)
 
     @property
@@ -248,7 +243,7 @@ class Change:
         """The movement that pushed hardest against the change, as shown, when one did (NRR fell despite more
         expansion); None when every part moved with it, or by 0.00 pts (the same rate in both periods but for a
         division's last digits is not "despite")."""
-        shown = self._rounded
+        shown = self.shown
         if self.nrr == 0:
             return None
         against: list[Driver] = [k for k, v in shown.items() if v != 0 and (v > 0) != (self.nrr > 0)]

@@ -702,8 +702,10 @@ def _out_of_memory(exc: BaseException) -> bool:
         if seen is None:
             return False
         text = str(seen)
-        if isinstance(seen, MemoryError) or "can't start new thread" in text or "out of memory" in text.casefold() \
-                or "bad_alloc" in text or "bad allocation" in text:
+        folded = text.casefold()
+        if isinstance(seen, MemoryError) or "can't start new thread" in text or "out of memory" in folded \
+                or "bad_alloc" in text or "bad allocation" in text or "cannot allocate memory" in folded \
+                or "memory allocation failed" in folded:  # ENOMEM's words; libxml2's
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -99,8 +99,8 @@ def sniff_delimiter(path: Path, text: str) -> str:
         return "\t"
     lines = [line for line in sample.splitlines()[:-1] or sample.splitlines() if line.strip()][:20]
     steady = {}
-    for d in (",", ";", "\t"):
-        counts = collections.Counter(len(line.split(d)) for line in lines)
+    for d in (",", ";", "\t"):  # each line parted as csv parts it: a quoted "$1,200" is one cell
+        counts = collections.Counter(len(next(csv.reader([line], delimiter=d), [])) for line in lines)
         steady[d] = max((n for width, n in counts.items() if width >= 2), default=0)
     most = max(steady.values())
     if most >= 2 and list(steady.values()).count(most) == 1:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import (
+    CURRENCY_CODES,
     HEADER_SEARCH_ROWS,
     NO_OPTIONS,
     Cell,
@@ -280,13 +281,14 @@ def format_currency(number_format: str) -> str | None:
 
     >>> [format_currency(f) for f in ('[$€-2] #,##0', '"$"#,##0.00', '#,##0 [$EUR]', '0.00%', '[$-409]mmm yy')]
     ['EUR', 'USD', 'EUR', None, None]
-    >>> [format_currency(f) for f in ('#,##0.00 "EUR"', '[$€-x-euro2] #,##0.00', '[$kr-414] #,##0.00')]
-    ['EUR', 'EUR', None]
+    >>> [format_currency(f) for f in ('#,##0.00 "EUR"', '[$€-x-euro2] #,##0.00', '[$kr-414] #,##0.00', '#,##0 "MRR"')]
+    ['EUR', 'EUR', None, None]
     """
     codes = set()
     for m in _FORMAT_CURRENCY.finditer(re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", number_format)):  # [$-409]: a locale
         code = currency_code(m[1] or m[2] or m[3])
-        if re.fullmatch(r"[A-Z]{3}", code):
+        # a quoted word is a currency only when it is one's code: #,##0 "MRR" is a label
+        if re.fullmatch(r"[A-Z]{3}", code) and (not m[2] or code.lower() in CURRENCY_CODES):
             codes.add(code)
     return codes.pop() if len(codes) == 1 else None
 

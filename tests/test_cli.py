@@ -203,6 +203,16 @@ def test_a_european_csv_with_decimal_commas_is_read_column_by_column(tmp_path: P
     assert data["warnings"] == ["F3: Read with decimal commas, as this file writes its figures ('102,00%'): 1.200,50 "
                                 "is 1200.50, 1.200 is 1200 and 1,5 is 1.5. If the file means otherwise, write its "
                                 "figures with a decimal point."]
+    # one rate of 101,196% in a European file is no thousands comma (review: every figure was refused); a Notes
+    # column holding semicolons leaves a comma file a comma file (review: the naive split chose the semicolon)
+    rate = tmp_path / "rate.csv"
+    rate.write_text("Month;MRR (Start of Period);Expanded MRR;Churned MRR;Downgraded MRR;NRR Rate\n"
+                    "2025-11;18240,00;372,40;162,20;81,10;100,71%\n2025-12;18369,10;400,00;150,00;30,00;101,196%\n")
+    assert report_json("2025-12", "--ledger", str(rate), "--today", "2026-01-15")["start_mrr"] == "18369.10"
+    notes = tmp_path / "notes.csv"
+    notes.write_text('Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR,Notes\n'
+                     '2025-11,"$1,200","$100",$20,$10,upsell; two seats\n2025-12,"$1,270",$50,$20,$0,ok; fine\n')
+    assert report_json("2025-12", "--ledger", str(notes), "--today", "2026-01-15")["start_mrr"] == "1270.00"
     # a US file's thousands commas keep it a US file, whatever two typos or a Seats column of 1,5 write (fuzz 15:
     # its figures were read a thousand times smaller)
     seats = tmp_path / "seats.csv"

@@ -269,6 +269,9 @@ def test_a_workbooks_currency_format_names_its_figures_currency(tmp_path: Path) 
     assert euros.currency == "EUR" and euros.rows[0].start == Decimal(100000)
     check = open_file_source(str(book(["[$€-2] #,##0", '"$"#,##0.00', "General", "General"]))).read_cells().check
     assert [i.code for i in check.errors] == ["mixed_currency"]
+    # a quoted label is no currency (review: #,##0 "MRR" answered in "MRR")
+    labelled = open_file_source(str(book(['#,##0 "MRR"'] * 4))).read_cells().check
+    assert labelled.ledger is not None and labelled.ledger.currency is None
     # the Currency column (USD) decides, not the cells' € format
     assert load_ledger(open_file_source(str(book(["[$€-2] #,##0"] * 4, currency_column=True)))).currency == "USD"
 

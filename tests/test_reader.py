@@ -444,6 +444,10 @@ def test_a_ledgers_currency_column_names_its_currency_and_two_are_refused() -> N
     two = check_ledger([head, ["2025-01", "1000", "50", "20", "10", "EUR"],
                         ["2025-02", "1020", "30", "15", "5", "GBP"]])
     assert [(i.code, i.cells) for i in two.errors] == [("mixed_currency", ("F2", "F3"))]
+    # a currency's name is no code to say figures in: said once, not answered in dollars (review)
+    named = check_ledger([head, ["2025-01", "1000", "50", "20", "10", "British Pound"],
+                          ["2025-02", "1020", "30", "15", "5", "British Pound"]])
+    assert [(i.code, i.cells) for i in named.errors] == [("bad_currency", ("F2",))]
 
 
 def test_a_spreadsheet_error_in_a_computed_column_is_said_and_the_figure_computed() -> None:

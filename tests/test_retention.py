@@ -150,10 +150,13 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
         # despite expansion, at 0.0 pts, where the terminal did not)
         (("100000", "2000", "1000", "1000"), ("128197.91", "2563.96", "1281.98", "5127.92"), "contraction", None,
          "NRR -3.0 pts vs October 2026, mostly more downgrades (-3.0 pts)"),
-        # a tie but for a division's last digit is a tie (review: "mostly more churn" by 7e-28); to two decimals the
-        # parts are the JSON's, rounded together to add up to the change
+        # to two decimals the parts are the JSON's, rounded together to add up to the change, and the driver and
+        # "mostly" are read from them: what the sentence says agrees with the figures it shows (review)
         (("99000", "1000", "1000", "1000"), ("99000", "956", "1044", "1000"), "churn", None,
-         "NRR -0.09 pts vs October 2026, from more churn (-0.05 pts) and less expansion (-0.04 pts)"),
+         "NRR -0.09 pts vs October 2026, mostly more churn (-0.05 pts)"),
+        # a part the rounding shows as 0.00 is no driver, whatever the words (review: "and more churn (+0.00 pts)")
+        (("100000", "2032", "1002", "511"), ("100519", "2051", "1002", "517"), "expansion", None,
+         "NRR +0.01 pts vs October 2026, mostly more expansion (+0.01 pts)"),
     ],
 )
 def test_the_driver_is_what_moved_nrr_the_way_it_went(before: tuple[str, str, str], now: tuple[str, str, str],
