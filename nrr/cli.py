@@ -705,7 +705,8 @@ def _out_of_memory(exc: BaseException) -> bool:
         folded = text.casefold()
         if isinstance(seen, MemoryError) or "can't start new thread" in text or "out of memory" in folded \
                 or "bad_alloc" in text or "bad allocation" in text or "cannot allocate memory" in folded \
-                or "memory allocation failed" in folded:  # ENOMEM's words; libxml2's
+                or "memory allocation failed" in folded or "failed to map segment" in folded:
+            # ENOMEM's words; libxml2's; a shared library's import that could not be mapped (dlopen at the limit)
             return True
         seen = seen.__cause__ or seen.__context__
     return False

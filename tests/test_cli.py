@@ -236,6 +236,23 @@ def test_a_european_csv_with_decimal_commas_is_read_column_by_column(tmp_path: P
         in out + err, out + err
 
 
+@pytest.mark.parametrize("raised", [OSError(12, "Cannot allocate memory"),
+                                    ImportError("libpolars.so: failed to map segment from shared object"),
+                                    ValueError("Memory allocation failed : growing buffer")])
+def test_memory_running_out_in_other_words_is_said_as_memory(monkeypatch: pytest.MonkeyPatch,
+                                                             raised: Exception) -> None:
+    """At a memory limit the failure may be ENOMEM's words, a shared library that could not be mapped, or libxml2's
+    (review): each is memory running out, not an internal error."""
+    import nrr.cli
+
+    def broken(*_: object) -> int:
+        raise raised
+
+    monkeypatch.setitem(nrr.cli.COMMANDS, "validate", broken)
+    code, _, err = run("validate")
+    assert code == 1 and err.startswith("nrr validate: ran out of memory ("), err
+
+
 def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     import nrr.cli
 
