@@ -390,6 +390,11 @@ def empty_ledger() -> str:
     return "The ledger has no month with figures yet; fill in at least one row."
 
 
+def broken_row(error: str) -> str:
+    return (f"This row holds a spreadsheet error ({error}) where its figures go, and no month: its formulas are "
+            "broken, so it is left out; fix them, or delete the row.")
+
+
 def units_row(first: str) -> str:
     return (f"This row holds words, not figures ('{first}'), and no month: read as a note about the columns (their "
             "units) and left out.")

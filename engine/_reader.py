@@ -471,6 +471,10 @@ class _Reader:
                 elif not amounts_blank:
                     self.add("error", "no_month", say.amounts_without_month(),
                              [self.ref(sheet_row, "month")])
+                elif broken := [f for f in _AMOUNTS if is_error_value(_cell(cells, self.columns[f]))]:
+                    # #REF! where the figures go and no month: a row whose formulas broke, left out but said
+                    self.add("warning", "broken_row", say.broken_row(str(_cell(cells, self.columns[broken[0]]))),
+                             [self.ref(sheet_row, broken[0])])
                 continue
             if isinstance(month_cell, str) and is_total_label(month_cell):
                 continue

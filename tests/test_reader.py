@@ -419,6 +419,11 @@ def test_what_a_summary_sheet_a_units_row_and_a_month_without_its_year_are_told(
         "units) and left out."]
     assert [str(i) for i in check_ledger([head, ["January", "100", "1", "1", "1"]]).issues] == [
         "A2: Month 'January' is not a month with its year, such as Jan 2026, 2026-01 or a date."]
+    # a row of #REF! with no month was passed over without a word (review)
+    broken = check_ledger([head, ["2025-01", "100", "1", "1", "1"], ["", "#REF!", "#REF!", "", ""]])
+    assert broken.ledger is not None and [str(i) for i in broken.issues] == [
+        "B3: This row holds a spreadsheet error (#REF!) where its figures go, and no month: its formulas are broken, "
+        "so it is left out; fix them, or delete the row."]
 
 
 @pytest.mark.parametrize("header", [
