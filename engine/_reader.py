@@ -37,6 +37,7 @@ from engine._customer_headers import (
     named_header,
     names_a_column,
     repeats_header,
+    unit_month,
 )
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
@@ -85,6 +86,15 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
 
 
 _SPANS = {"quarter", "quarters", "qtr", "year", "fiscal", "calendar", "period"}  # a summary sheet's first column
+
+
+def _units_of_months(row: Sequence[Cell]) -> dict[str, list[str]]:
+    """A row's month headers that name their unit (``MRR Jan 2025``, ``ARR Mar 2025``), by unit."""
+    units: dict[str, list[str]] = defaultdict(list)
+    for value in row:
+        if isinstance(value, str) and (found := unit_month(value)) is not None:
+            units[found[0]].append(value.strip())
+    return units
 
 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
@@ -335,9 +345,14 @@ class _Reader:
             # Baremetrics' customers list: each customer's MRR today, which no month-by-month figure comes from
             current = next((v.strip() for r in self.grid[:HEADER_SEARCH_ROWS] for v in r if isinstance(v, str)
                             and {"current", "latest"} & header_tokens(v) and {"mrr", "arr"} & header_tokens(v)), None)
+            # a wide table's month headers in two units (MRR Jan 2025 ... ARR Mar 2025): said, not "no header"
+            two_units = next((units for r in self.grid[:HEADER_SEARCH_ROWS]
+                              if len(units := _units_of_months(r)) > 1), None)
             if current is not None and (gap is None or gap[0] == "month") and (
                     best is None or not any(f in best.columns for f in REQUIRED_FIELDS)):
                 self.add("error", "no_header", say.current_mrr_only(current))
+            elif two_units is not None and (best is None or not any(f in best.columns for f in REQUIRED_FIELDS)):
+                self.add("error", "mixed_units", say.mixed_units(two_units["MRR"], two_units["ARR"]))
             elif gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
                 near = None
                 if gap[0] == "amount":  # Weird MRR: a figure's header in words the rules do not read

@@ -628,6 +628,14 @@ def test_a_wide_tables_months_headed_with_their_unit_are_months(titles: list[str
     assert table.mrr == ((4597000, 4600000), (1200000, 1200000), (600000, 0), (4500000, 5000000))
 
 
+def test_a_wide_tables_months_in_two_units_are_said_to_mix_them() -> None:
+    """MRR Jan 2025 beside ARR Mar 2025 got the generic "No header row found" (fuzz 15)."""
+    check = check_ledger([["Customer", "MRR Jan 2025", "MRR Feb 2025", "ARR Mar 2025"], ["A", "100", "100", "1200"]])
+    assert [str(i) for i in check.errors] == [
+        "The columns mix MRR (MRR Jan 2025, MRR Feb 2025) and ARR (ARR Mar 2025); keep the whole ledger in one of "
+        "them."]
+
+
 def test_a_customers_figures_under_a_header_nrr_cannot_read_are_not_taken_for_the_header() -> None:
     """Under a row naming a customer column, a row whose "months" are only numbers is a customer's figures."""
     grid = [["Customer", "Owner", "Rev. Nov 2025", "Rev. Dec 2025"], ["Acme", "", "45970", "46000"],
