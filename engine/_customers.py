@@ -261,6 +261,10 @@ class _Reader:
             title = str(self.grid[self.header.index][self.header.roles["currency"]]).strip()
             self.add("error", "mixed_currency", say.currencies_mixed(title, list(self.currencies.items())),
                      list(self.currencies.values()))
+        said = {c for i in self.issues if i.code == "bad_currency" for c in i.cells}
+        for code, cell in self.currencies.items():  # "British Pound": no code to say figures in, said once
+            if not CODE.fullmatch(code) and cell not in said:
+                self.add("error", "bad_currency", say.not_a_currency_code(code.title()), [cell])
         named = self.header_currency()
         if named is not None and "currency" in self.header.roles and any(c != named for c in self.currencies):
             # MRR (USD) beside a Currency column of EUR: either could be wrong, and each gives another answer

@@ -218,8 +218,10 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     currencies: list[str] = []
     if plan.currency is not None:
         written = currency_codes(columns[titles[plan.currency]].drop_nulls().cast(pl.String).unique().to_list())
-        if len(written) > 1:
-            return None  # converted with the rates, customer-month by customer-month, or refused: the row reader
+        if len(written) > 1 or any(len(code) != 3 or not code.isalpha() for code in written):
+            # converted with the rates, customer-month by customer-month, or refused (two currencies; a name such
+            # as Euro, which is no code): the row reader
+            return None
         currencies = list(written)
         if plan.header_currency is not None and any(code != plan.header_currency for code in currencies):
             return None  # MRR (USD) beside a Currency column of EUR: the row reader refuses it, naming both

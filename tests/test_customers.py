@@ -628,6 +628,13 @@ def test_a_wide_tables_months_headed_with_their_unit_are_months(titles: list[str
     assert table.mrr == ((4597000, 4600000), (1200000, 1200000), (600000, 0), (4500000, 5000000))
 
 
+def test_a_currency_written_as_a_name_is_refused_not_answered_in_the_companys() -> None:
+    """'British Pound' in a Currency column was answered in dollars without a word (review)."""
+    check = check_ledger([["Customer", "Month", "MRR", "Currency"], ["A", "2025-01", "100", "British Pound"],
+                          ["A", "2025-02", "110", "British Pound"]])
+    assert [(i.code, i.cells) for i in check.errors] == [("bad_currency", ("D2",))]
+
+
 def test_a_wide_tables_months_in_two_units_are_said_to_mix_them() -> None:
     """MRR Jan 2025 beside ARR Mar 2025 got the generic "No header row found" (fuzz 15)."""
     check = check_ledger([["Customer", "MRR Jan 2025", "MRR Feb 2025", "ARR Mar 2025"], ["A", "100", "100", "1200"]])

@@ -425,6 +425,15 @@ def test_a_header_naming_one_currency_beside_a_currency_column_of_another_is_ref
     assert run("validate", "--ledger", f"{same}#mrr")[0] == 0
 
 
+def test_a_currency_written_as_a_name_is_refused_as_a_file_refuses_it(tmp_path: Path) -> None:
+    """A Currency column of 'Euro' was answered in the company's currency (review); a file refuses it, and so does a
+    database's table."""
+    rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "Euro"), ("A", dt.date(2026, 2, 1), 100.0, "Euro")]
+    path = duck_file(tmp_path / "name.duckdb", ["customer_id", "date_month", "mrr", "currency"], rows)
+    code, out, err = run("validate", "--ledger", f"{path}#mrr")
+    assert code == 1 and "'Euro' is not a currency code" in out + err, out + err
+
+
 def test_a_table_in_a_currency_with_a_rate_is_refused_where_a_file_would_be_converted(tmp_path: Path) -> None:
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("A", dt.date(2026, 2, 1), 110.0, "EUR")]
     path = duck_file(tmp_path / "eur.duckdb", ["customer_id", "date_month", "mrr", "currency"], rows)

@@ -63,6 +63,7 @@ from engine import (
     months_unfilled,
     named_columns_elsewhere,
     names_a_column,
+    not_a_currency_code,
     parse_money,
     parse_month,
     read_as_cents,
@@ -491,6 +492,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         if len(codes) > 1:  # summed as one currency they would be silently wrong: refused, as a file without rates
             return LedgerCheck(ledger=None, unit=lay.unit, issues=[
                 _error("mixed_currency", say.currencies_in_table(lay.currency, sorted(codes)), sheet=where)])
+        if names := sorted(code for code in codes if len(code) != 3 or not code.isalpha()):  # Euro: no code
+            return LedgerCheck(ledger=None, unit=lay.unit, issues=[
+                _error("bad_currency", not_a_currency_code(names[0].title()), sheet=where)])
         if currency is not None and codes and codes != {currency}:  # mrr_usd beside a Currency column of EUR
             return LedgerCheck(ledger=None, unit=lay.unit, issues=[_error("mixed_currency", header_currency_disagrees(
                 lay.amount, currency, "", lay.currency, [(code, "") for code in sorted(codes - {currency})]),
