@@ -272,7 +272,9 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
 
 
 #: a currency in a number format: [$€-2], [$EUR], "€", € or $ outside quotes (a locale such as [$-409] names none)
-_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-[^\]]*)?\]|"\s*([€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
+_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-([^\]]*))?\]|"\s*([€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
+#: ``kr`` names the krona or krone its locale says: [$kr-41D] is Swedish, [$kr-414] Norwegian, [$kr-406] Danish
+_KRONA = {"41d": "SEK", "81d": "SEK", "414": "NOK", "814": "NOK", "406": "DKK", "40f": "ISK"}
 _FORMAT_ROWS = 50  # the rows whose formats are read: a column's figures share its format
 
 
@@ -281,14 +283,17 @@ def format_currency(number_format: str) -> str | None:
 
     >>> [format_currency(f) for f in ('[$€-2] #,##0', '"$"#,##0.00', '#,##0 [$EUR]', '0.00%', '[$-409]mmm yy')]
     ['EUR', 'USD', 'EUR', None, None]
-    >>> [format_currency(f) for f in ('#,##0.00 "EUR"', '[$€-x-euro2] #,##0.00', '[$kr-414] #,##0.00', '#,##0 "MRR"')]
-    ['EUR', 'EUR', None, None]
+    >>> [format_currency(f) for f in ('#,##0.00 "EUR"', '[$€-x-euro2] #,##0.00', '#,##0 "MRR"', '[$kr-41D] #,##0')]
+    ['EUR', 'EUR', None, 'SEK']
+    >>> [format_currency(f) for f in ('[$kr-414] #,##0.00', '[$kr-406] #,##0', '"kr" #,##0')]  # a bare kr: which?
+    ['NOK', 'DKK', None]
     """
     codes = set()
     for m in _FORMAT_CURRENCY.finditer(re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", number_format)):  # [$-409]: a locale
-        code = currency_code(m[1] or m[2] or m[3])
+        symbol = m[1] or m[3] or m[4]
+        code = _KRONA.get((m[2] or "").lower(), "") if symbol.strip().lower() == "kr" else currency_code(symbol)
         # a quoted word is a currency only when it is one's code: #,##0 "MRR" is a label
-        if re.fullmatch(r"[A-Z]{3}", code) and (not m[2] or code.lower() in CURRENCY_CODES):
+        if re.fullmatch(r"[A-Z]{3}", code) and (not m[3] or code.lower() in CURRENCY_CODES):
             codes.add(code)
     return codes.pop() if len(codes) == 1 else None
 
