@@ -280,27 +280,28 @@ _DOTTED_MONTH = re.compile(r"(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d|(?:19|20)\d\d\.(?
 _COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
-def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
+def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> tuple[list[tuple[Cell, ...]], tuple[int, int] | None]:
     """The rows of a delimited file written with decimal commas, as Excel writes a CSV in most of Europe, rewritten
     with points (``1.200,50`` -> ``1200.50``, ``105,5%`` -> ``105.5%``, ``1.200`` -> ``1200``, ``1,250`` ->
-    ``1.2500``: 1.25); the same rows, unchanged, for any other file (``decimal_comma_cell`` says which).
+    ``1.2500``: 1.25), with where the file shows it (``decimal_comma_cell``); the same rows, unchanged, and None
+    for any other file. The rows are looked at once.
 
     >>> read_decimal_commas([("Month", "MRR"), ("2026-01", "€1.200,50"), ("2026-02", "1.300"), ("2026-03", "0,5")])
-    [('Month', 'MRR'), ('2026-01', '€1200.50'), ('2026-02', '1300'), ('2026-03', '0.5')]
+    ([('Month', 'MRR'), ('2026-01', '€1200.50'), ('2026-02', '1300'), ('2026-03', '0.5')], (1, 1))
     >>> read_decimal_commas([("MRR",), ("1.200,50",), ("1,200.50",)])  # both kinds: left for the reader to refuse
-    [('MRR',), ('1.200,50',), ('1,200.50',)]
-    >>> read_decimal_commas([("MRR", "NRR"), ("1.250,00", "102,0%"), ("1,250", "99,5%")])
+    ([('MRR',), ('1.200,50',), ('1,200.50',)], None)
+    >>> read_decimal_commas([("MRR", "NRR"), ("1.250,00", "102,0%"), ("1,250", "99,5%")])[0]
     [('MRR', 'NRR'), ('1250.00', '102.0%'), ('1.2500', '99.5%')]
-    >>> read_decimal_commas([("Month", "MRR"), ("01.2025", "1.200,50"), ("02.2025", "1.300,00")])  # a dotted month
+    >>> read_decimal_commas([("Month", "MRR"), ("01.2025", "1.200,50"), ("02.2025", "1.300,00")])[0]  # dotted month
     [('Month', 'MRR'), ('01.2025', '1200.50'), ('02.2025', '1300.00')]
-    >>> read_decimal_commas([("MRR",), ("102\u00a0000,25 €",), ("5000,50 €",)])  # French: spaces for thousands
+    >>> read_decimal_commas([("MRR",), ("102\u00a0000,25 €",), ("5000,50 €",)])[0]  # French: spaces for thousands
     [('MRR',), ('102000.25 €',), ('5000.50 €',)]
     >>> rows = [("MRR", "Seats"), ("1,000", "1,5"), ("2,500", "2,5")]  # a US file's thousands: not decimal commas
-    >>> read_decimal_commas(rows) is rows
+    >>> read_decimal_commas(rows)[0] is rows
     True
     """
-    if decimal_comma_cell(rows) is None:
-        return rows
+    if (at := decimal_comma_cell(rows)) is None:
+        return rows, None
 
     def rewritten(value: Cell) -> Cell:
         m = _FIGURE_TEXT.fullmatch(value) if type(value) is str else None
@@ -311,7 +312,7 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
             body += "0"
         return m["pre"] + body + m["post"]
 
-    return [tuple(map(rewritten, row)) for row in rows]
+    return [tuple(map(rewritten, row)) for row in rows], at
 
 
 def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None:

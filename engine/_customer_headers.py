@@ -247,12 +247,22 @@ def unit_month(text: str) -> tuple[Literal["MRR", "ARR"], str] | None:
     return ("ARR" if units.pop() in ("arr", "annual recurring revenue") else "MRR"), rest
 
 
+def month_units(row: Sequence[Cell]) -> dict[str, list[str]]:
+    """A row's month headers that name their unit (``MRR Jan 2025``, ``ARR Mar 2025``), by unit: one unit is the
+    months', two are a table that mixes them."""
+    units: dict[str, list[str]] = {}
+    for value in row:
+        if isinstance(value, str) and (found := unit_month(value)) is not None:
+            units.setdefault(found[0], []).append(value.strip())
+    return units
+
+
 def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
     header = CustomerHeader(index=index, roles={}, attributes={}, distinguisher=None, months={}, repeated_months=[])
     # month columns headed 2/1/2026, 3/1/2026: the row says which part is the month, as a month column does
     order = infer_date_order([v for v in row if isinstance(v, str)])
     # months headed with their unit (ARR Nov 2025): read as months when every such header names the same unit
-    units = {found[0] for v in row if isinstance(v, str) and (found := unit_month(v)) is not None}
+    units = month_units(row)
     for col, value in enumerate(row):
         if is_blank(value) or isinstance(value, bool):
             continue

@@ -34,10 +34,10 @@ from engine._customer_headers import (
     find_customer_header,
     header_currency,
     header_tokens,
+    month_units,
     named_header,
     names_a_column,
     repeats_header,
-    unit_month,
 )
 from engine._customers import billed_per_period, read_customers
 from engine._errors import CellError, LedgerError
@@ -86,15 +86,6 @@ def read_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1) -> 
 
 
 _SPANS = {"quarter", "quarters", "qtr", "year", "fiscal", "calendar", "period"}  # a summary sheet's first column
-
-
-def _units_of_months(row: Sequence[Cell]) -> dict[str, list[str]]:
-    """A row's month headers that name their unit (``MRR Jan 2025``, ``ARR Mar 2025``), by unit."""
-    units: dict[str, list[str]] = defaultdict(list)
-    for value in row:
-        if isinstance(value, str) and (found := unit_month(value)) is not None:
-            units[found[0]].append(value.strip())
-    return units
 
 
 def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
@@ -347,7 +338,7 @@ class _Reader:
                             and {"current", "latest"} & header_tokens(v) and {"mrr", "arr"} & header_tokens(v)), None)
             # a wide table's month headers in two units (MRR Jan 2025 ... ARR Mar 2025): said, not "no header"
             two_units = next((units for r in self.grid[:HEADER_SEARCH_ROWS]
-                              if len(units := _units_of_months(r)) > 1), None)
+                              if len(units := month_units(r)) > 1), None)
             if current is not None and (gap is None or gap[0] == "month") and (
                     best is None or not any(f in best.columns for f in REQUIRED_FIELDS)):
                 self.add("error", "no_header", say.current_mrr_only(current))

@@ -127,7 +127,7 @@ def funding_sentence(benchmark: Benchmark) -> str | None:
     f = benchmark.funding
     words = say.FUNDING_WORDS[f.funding]
     gap = round_as_shown(benchmark.nrr) - f.median
-    p90 = f", 90th percentile {say.rate(f.p90, 1).replace('.0%', '%')}" if f.p90 is not None else ""
+    p90 = f", 90th percentile {say.line_rate(f.p90)}" if f.p90 is not None else ""
     return (f"{words[:1].upper()}{words[1:]} median {say.rate(f.median, 0)} ({say.pts(gap)}){p90}; "
             f"source: {SOURCES[f.source]}.")
 

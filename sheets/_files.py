@@ -33,7 +33,6 @@ from engine import (
     a1,
     currency_code,
     customer_role,
-    decimal_comma_cell,
     digest_bytes,
     fewer_gc_pauses,
     read_decimal_commas,
@@ -349,12 +348,15 @@ def _read_delimited(path: Path, data: bytes | None = None) -> tuple[list[tuple[C
         rows = _split(path, text, delimiter, 0)
     # a decimal comma (Excel's CSV in most of Europe) can stand only in a file parted by another delimiter, or
     # in a quoted cell: any other file is passed as it is
-    if "," in text and (delimiter != "," or '"' in text) and (at := decimal_comma_cell(rows)) is not None:
-        r, c = at
-        note = Issue(severity="warning", code="decimal_commas", cells=(a1(r + 1, c),),
-                     message=say.read_with_decimal_commas(str(rows[r][c]).strip()))
-        return read_decimal_commas(rows), (note,)
-    return rows, ()
+    if "," not in text or (delimiter == "," and '"' not in text):
+        return rows, ()
+    read, at = read_decimal_commas(rows)
+    if at is None:
+        return rows, ()
+    r, c = at
+    note = Issue(severity="warning", code="decimal_commas", cells=(a1(r + 1, c),),
+                 message=say.read_with_decimal_commas(str(rows[r][c]).strip()))
+    return read, (note,)
 
 
 @fewer_gc_pauses()  # rows hold no cycles: the collector need not walk every cell read so far, again and again

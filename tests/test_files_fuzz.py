@@ -120,5 +120,5 @@ def test_a_csv_reads_as_the_csv_module_reads_it(tmp_path: Path, text: str) -> No
     delimiter = sniff_delimiter(path, text)  # the choice is tested on its own: here, the cells it splits
     rows: list[tuple[Cell, ...]] = [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     if "," in text and (delimiter != "," or '"' in text):  # a column written with decimal commas reads them
-        rows = read_decimal_commas(rows)
+        rows = read_decimal_commas(rows)[0]
     assert list(map(list, grid)) == list(map(list, rows))
