@@ -339,10 +339,10 @@ class _Reader:
             # a wide table's month headers in two units (MRR Jan 2025 ... ARR Mar 2025): said, not "no header"
             two_units = next((units for r in self.grid[:HEADER_SEARCH_ROWS]
                               if len(units := month_units(r)) > 1), None)
-            if current is not None and (gap is None or gap[0] == "month") and (
-                    best is None or not any(f in best.columns for f in REQUIRED_FIELDS)):
+            headerless = best is None or not any(f in best.columns for f in REQUIRED_FIELDS)
+            if current is not None and (gap is None or gap[0] == "month") and headerless:
                 self.add("error", "no_header", say.current_mrr_only(current))
-            elif two_units is not None and (best is None or not any(f in best.columns for f in REQUIRED_FIELDS)):
+            elif two_units is not None and headerless:
                 self.add("error", "mixed_units", say.mixed_units(two_units["MRR"], two_units["ARR"]))
             elif gap is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 1):
                 near = None
@@ -352,10 +352,10 @@ class _Reader:
                                  and header_tokens(v) & {"mrr", "arr"}
                                  and not header_tokens(v) & {"movement", "movements", "change", "delta", "diff"}), None)
                 self.add("error", "missing_column", say.customer_column_missing(gap[0], self.first_row + gap[1], near))
-            elif best is None or not any(f in best.columns for f in REQUIRED_FIELDS):
-                # a title naming NRR ("NRR summary") is no header: no column a ledger needs is there
+            elif headerless:  # a title naming NRR ("NRR summary") is no header: no column a ledger needs is there
                 self.add("error", "no_header", say.no_header(self.unit))
             else:
+                assert best is not None  # headerless otherwise
                 absent = [self.title(f) for f in REQUIRED_FIELDS if f not in best.columns]
                 message = say.missing_columns(absent, self.unit, self.first_row + best.index)
                 spans = [v.strip() for v in self.grid[best.index] if isinstance(v, str)
@@ -469,11 +469,11 @@ class _Reader:
             month_cell = _cell(cells, month_col)
             amounts_blank = all(is_blank(_cell(cells, self.columns[f])) for f in _AMOUNTS)
             if is_blank(month_cell):
-                words = [v for f in _AMOUNTS if not is_blank(v := _cell(cells, self.columns[f]))]
-                if words and all(isinstance(v, str) and not any(c.isdigit() for c in v) for v in words):
+                words = [(f, v) for f in _AMOUNTS if not is_blank(v := _cell(cells, self.columns[f]))]
+                if words and all(isinstance(v, str) and not any(c.isdigit() for c in v) for _, v in words):
                     # a row of units or notes under the header ("in USD", "%"): words about the columns, no figure
-                    first = next(f for f in _AMOUNTS if not is_blank(_cell(cells, self.columns[f])))
-                    self.add("warning", "units_row", say.units_row(str(words[0]).strip()), [self.ref(sheet_row, first)])
+                    first, text = words[0]
+                    self.add("warning", "units_row", say.units_row(str(text).strip()), [self.ref(sheet_row, first)])
                 elif not amounts_blank:
                     self.add("error", "no_month", say.amounts_without_month(),
                              [self.ref(sheet_row, "month")])
