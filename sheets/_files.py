@@ -231,22 +231,24 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
         uncomputed: list[tuple[int, int]] = []  # (sheet row, column)
         computed = False
         read = 0
-        rows = zip(values[title].iter_rows(values_only=True), formulas[title].iter_rows(values_only=True),
-                   strict=False)
-        for r, (row, typed) in enumerate(rows, start=1):
-            read += len(row)
+        formats = _Formats()
+        rows = zip(values[title].iter_rows(), formulas[title].iter_rows(values_only=True), strict=False)
+        for r, (cells, typed) in enumerate(rows, start=1):
+            read += len(cells)
             if read > XLSX_MAX_CELLS or r > XLSX_MAX_ROWS:
                 what = f"{XLSX_MAX_CELLS:,} cells" if read > XLSX_MAX_CELLS else f"{XLSX_MAX_ROWS:,} rows"
                 raise SourceError(say.worksheet_too_large(str(path), title, what))
-            grid.append([_xlsx_cell(v) for v in row] if row else [])  # a gap of empty rows: a million is quick
+            row = [_xlsx_cell(cell.value) for cell in cells]
+            grid.append(row)  # a gap of empty rows: a million is quick
             if row:
+                formats.note(len(grid) - 1, row, cells)
                 for c, (v, f) in enumerate(zip(row, typed, strict=False)):
                     if isinstance(f, str) and f.startswith("="):
                         computed = computed or v is not None
                         if v is None:
                             uncomputed.append((r, c))
             done = r
-        _mark_currency_formats(values[title], grid)
+        formats.apply(grid)
         others: dict[str, list[list[Cell]]] = {}
         for other in titles if peek else ():
             try:
@@ -274,7 +276,6 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
 _FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-([^\]]*))?\]|"\s*([€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
 #: ``kr`` names the krona or krone its locale says: [$kr-41D] is Swedish, [$kr-414] Norwegian, [$kr-406] Danish
 _KRONA = {"41d": "SEK", "81d": "SEK", "414": "NOK", "814": "NOK", "406": "DKK", "40f": "ISK"}
-_FORMAT_ROWS = 50  # the rows whose formats are read: a column's figures share its format
 
 
 def format_currency(number_format: str) -> str | None:
@@ -297,27 +298,40 @@ def format_currency(number_format: str) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def _mark_currency_formats(sheet: Any, grid: list[list[Cell]]) -> None:
-    """A workbook's figures shown in a currency by their cell format (``[$€-2] #,##0`` over 100000) are read as
-    written with it (``EUR 100000``), as a CSV of the same sheet writes them: the answer is in that currency, and
-    two currencies are refused as mixed (fuzz 14: € formats were answered in dollars). The format is read from the
-    first rows' number cells, column by column."""
-    found: dict[int, str | None] = {}
-    if any(isinstance(v, str) and customer_role(v) == "currency" for row in grid[:HEADER_SEARCH_ROWS] for v in row):
-        return  # a Currency column says each row's currency: a format applied across the sheet does not
-    for row in sheet.iter_rows(max_row=_FORMAT_ROWS):
-        for c, cell in enumerate(row):
-            value = getattr(cell, "value", None)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                code = format_currency(str(getattr(cell, "number_format", "") or ""))
-                found[c] = code if found.get(c, code) == code else None  # two formats: none said
-    columns = {c: code for c, code in found.items() if code is not None}
-    if not columns:
-        return
-    for row in grid:
-        for c, code in columns.items():
-            if c < len(row) and isinstance(value := row[c], int | float | Decimal) and not isinstance(value, bool):
-                row[c] = f"{code} {format(Decimal(str(value)), 'f')}"
+class _Formats:
+    """What a worksheet's number cells show by their format, read as the sheet shows them, as a CSV of it writes
+    them: a figure in a currency format (``[$€-2] #,##0`` over 100000) is ``EUR 100000``, each cell by its own
+    format, so figures in two currencies are refused as mixed, naming a cell of each (fuzz 14: € formats were
+    answered in dollars; fuzz 16: € and $ cells in one column were added up in dollars); a whole number in a
+    zero-padded format (``00000`` over 123) is the ID it shows, ``00123`` (fuzz 16: typed IDs beside pasted text
+    ones split each customer in two). A Currency column says each row's currency: a format does not."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[int, int, str]] = []  # (grid row, column, what the format makes of the figure)
+        self._codes: dict[str, tuple[str | None, int]] = {}  # a format's currency and zero-padded width, once
+
+    def note(self, r: int, row: list[Cell], cells: Any) -> None:
+        for c, value in enumerate(row):
+            if type(value) is int or type(value) is float:
+                code, width = self._of(str(getattr(cells[c], "number_format", "") or ""))
+                if code is not None:
+                    self.shown.append((r, c, f"{code} {format(Decimal(str(value)), 'f')}"))
+                elif width and type(value) is int and value >= 0:
+                    self.shown.append((r, c, f"{value:0{width}d}"))
+
+    def _of(self, number_format: str) -> tuple[str | None, int]:
+        known = self._codes.get(number_format)
+        if known is None:
+            padded = re.fullmatch(r"0{2,}", number_format.strip())
+            known = self._codes[number_format] = (format_currency(number_format), len(padded[0]) if padded else 0)
+        return known
+
+    def apply(self, grid: list[list[Cell]]) -> None:
+        currency_column = any(isinstance(v, str) and customer_role(v) == "currency"
+                              for row in grid[:HEADER_SEARCH_ROWS] for v in row)
+        for r, c, shown in self.shown:
+            if not (currency_column and not shown[:1].isdigit()):
+                grid[r][c] = shown
 
 
 def _detail(exc: Exception) -> str:

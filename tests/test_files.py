@@ -276,6 +276,35 @@ def test_a_workbooks_currency_format_names_its_figures_currency(tmp_path: Path) 
     assert load_ledger(open_file_source(str(book(["[$€-2] #,##0"] * 4, currency_column=True)))).currency == "USD"
 
 
+def test_each_cells_format_names_its_own_currency_and_a_zero_padded_id_is_the_id_it_shows(tmp_path: Path) -> None:
+    """Fuzz 16: one column formatted € on one customer's rows and $ on another's was added up in dollars (a column
+    of two formats was read as if it had none), and an ID typed as 123 in the format 00000 (shown 00123) beside
+    the text 00123 split the customer in two: NRR 0%."""
+    def table(rows: list[tuple[object, str, int, str]]) -> Path:
+        wb = openpyxl.Workbook()
+        wb.active.append(["Customer ID", "Month", "MRR"])
+        for key, month, mrr, number_format in rows:
+            wb.active.append([key, month, mrr])
+            wb.active.cell(wb.active.max_row, 3).number_format = number_format
+            if isinstance(key, int):
+                wb.active.cell(wb.active.max_row, 1).number_format = "00000"
+        path = tmp_path / f"t{len(list(tmp_path.iterdir()))}.xlsx"
+        wb.save(path)
+        return path
+
+    euro, dollar = "[$€-2] #,##0.00", '"$"#,##0.00'
+    mixed = open_file_source(str(table([("A", "2026-01", 100, euro), ("A", "2026-02", 110, euro),
+                                        ("B", "2026-01", 50, dollar), ("B", "2026-02", 50, dollar)])))
+    assert [(i.code, i.cells) for i in mixed.read_cells().check.errors] == [("mixed_currency", ("C2", "C4"))]
+    # a figure in General beside € ones is in euros, as a bare figure beside €100 in a CSV is
+    euros = load_ledger(open_file_source(str(table([("A", "2026-01", 100, euro), ("B", "2026-01", 50, "General"),
+                                                    ("A", "2026-02", 100, euro)])))).customers
+    assert euros is not None and euros.currency == "EUR"
+    padded = load_ledger(open_file_source(str(table([("00123", "2026-01", 100, "General"),
+                                                     (123, "2026-02", 100, "General")]))))
+    assert padded.customers is not None and padded.customers.customer_count == 1
+
+
 def test_excels_sep_line_picks_the_delimiter(tmp_path: Path) -> None:
     """``sep=;`` on the first line is how Excel is told a file's delimiter; it is not the header."""
     path = tmp_path / "customers.csv"
