@@ -375,14 +375,32 @@ class _Reader:
         totals = {t for c in cols for t in total_labels(_distinct(body, c))} | self.subtotals
         if not totals:
             return body
-        return [row for row in body if not any(isinstance(v := self.cell(row, c), str) and v in totals for c in cols)]
+        return [row for row in body
+                if not any(isinstance(v := self.cell(row, c), str) and v in totals and self.reads_as_total(row, c)
+                           for c in cols)]
+
+    def reads_as_total(self, row: Sequence[Cell], col: int | None) -> bool:
+        """Whether the row's cell in ``col`` marks it a total row. A name that reads as one (``Subtotal Labs``,
+        ``Sum``) on a row with a customer ID of its own is a customer's name (fuzz 16: Subtotal Labs' churn was
+        left out); a subtotal of another row's customer (``Total Acme``) is a total whatever its ID says."""
+        value = self.cell(row, col)
+        if not isinstance(value, str):
+            return False
+        if value in self.subtotals:
+            return True
+        if not is_total_label(value):
+            return False
+        if col is not None and col == self.name_col and self.key_col is not None and self.key_col != col:
+            key = self.cell(row, self.key_col)
+            return _empty(key) or (isinstance(key, str) and is_total_label(key))
+        return True
 
     def total_row(self, row: Sequence[Cell], sheet_row: int) -> bool:
         """A row whose customer, name or (long form) month cell reads as a total: noted, for one warning
         per label, and left out."""
         for col in dict.fromkeys((self.key_col, self.name_col, self.header.roles.get("month"))):
             value = self.cell(row, col)
-            if isinstance(value, str) and (is_total_label(value) or value in self.subtotals):
+            if isinstance(value, str) and self.reads_as_total(row, col):
                 self.totals.setdefault(value.strip(), []).append(a1(sheet_row, col or 0))
                 return True
         return False
@@ -680,18 +698,17 @@ class _Reader:
     def whole_keys(self, key_col: int) -> None:
         """A customer column of whole numbers written as floats (``1001.0``: pandas writes an ID column so when a
         cell of it is blank) is read as its whole numbers, ``1001``, as a database's float column and a
-        spreadsheet's number cells are."""
+        spreadsheet's number cells are; so is one where some are written so and the others as whole numbers (two
+        exports appended, one by pandas: fuzz 16 read 1001.0 and 1001 as two customers)."""
         start = self.header.index + 1
         body = self.grid[start:]
         if not body or min(map(len, body)) <= key_col:
             return
-        first = body[0][key_col]
-        if not (_empty(first) or (type(first) is str and _FLOAT_ID.fullmatch(first))):
-            return  # the common case: the first key is not a float, so not every key is
         keys = _distinct(body, key_col)
-        floats = {k for k in keys if type(k) is str and _FLOAT_ID.fullmatch(k)}
-        if not floats or any(k not in floats and not _empty(k) for k in keys):
-            return
+        floats = {k for k in keys if type(k) is str and "." in k and _FLOAT_ID.fullmatch(k)}
+        if not floats or any(k not in floats and not _empty(k) and not (type(k) is str and k.strip().isdigit())
+                             for k in keys):
+            return  # the common case: no key written as a float
         whole: dict[Cell, Cell] = {k: k.strip().partition(".")[0] for k in floats}
         self.grid = [*self.grid[:start], *((*row[:key_col], whole.get(row[key_col], row[key_col]), *row[key_col + 1:])
                                            for row in body)]

@@ -170,7 +170,7 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     first_rows = key.arg_unique()
     order = key.gather(first_rows)
     keys = order.cast(pl.String)
-    if len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).all() or \
+    if len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or \
             keys.str.contains(r"(?i)^\s*total\s+\S").any():
         # (keys such as 1001.0, which the row reader reads as 1001; Total X, a subtotal when X is a customer)
         return None

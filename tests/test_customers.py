@@ -310,7 +310,12 @@ def test_keys_written_as_floats_are_their_whole_numbers() -> None:
     assert check.ledger.customer_table.keys == ("1001", "1002")
     mixed = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["A7", "2025-09", "1"]])
     assert mixed.ledger is not None and mixed.ledger.customer_table is not None
-    assert mixed.ledger.customer_table.keys == ("1001.0", "A7")  # not every key a float: as written
+    assert mixed.ledger.customer_table.keys == ("1001.0", "A7")  # not every key a number: as written
+    # two exports appended, one written by pandas: 1001.0 and 1001 are one customer (fuzz 16: NRR 0% for 100%)
+    appended = check_ledger([["Customer ID", "Month", "MRR"], ["1001.0", "2025-09", "100"], ["1002.0", "2025-09", "50"],
+                             ["1001", "2025-10", "100"], ["1002", "2025-10", "50"]])
+    assert appended.ledger is not None and appended.ledger.customer_table is not None
+    assert appended.ledger.customer_table.keys == ("1001", "1002")
 
 
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:

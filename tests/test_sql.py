@@ -1342,6 +1342,25 @@ def test_total_rows_in_a_database_are_left_out_and_said_as_a_file_says_them(tmp_
     assert code == 0 and "40 customers" in out, out
 
 
+def test_a_customer_named_like_a_total_with_an_id_of_its_own_is_a_customer_in_a_file_and_a_database(
+        tmp_path: Path) -> None:
+    """Fuzz 16: Subtotal Labs (C02), who churned 500, was left out as a total row: NRR 100% for 72.22%. A row
+    with no ID named Total is still a total, said as one."""
+    header = ["Customer ID", "Customer", "Month", "MRR"]
+    rows: list[Row] = [("C01", "Acme", "2026-01", 1000.0), ("C01", "Acme", "2026-02", 1000.0),
+                       ("C02", "Subtotal Labs", "2026-01", 500.0), ("C02", "Subtotal Labs", "2026-02", 0.0),
+                       ("C03", "Sum", "2026-01", 300.0), ("C03", "Sum", "2026-02", 300.0),
+                       (None, "Total", "2026-01", 1800.0), (None, "Total", "2026-02", 1300.0)]
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE"])
+    for spec in (f"{path}#mrr", str(csv_path)):
+        code, out, err = run("report", "2026-02", "--json", "--today", "2026-03-05", "--ledger", spec)
+        data = json.loads(out)
+        assert (code, data["nrr_pct"], data["start_mrr"]) == (0, 72.22, "1800.00"), (spec, err)
+        assert [w.split(": ", 1)[1][:37] for w in data["warnings"]] == ["These 2 rows ('Total') read as totals"]
+
 def test_postgresql_leaves_out_a_total_row(pg_schema: str) -> None:
     rows: list[Row] = [("A", dt.date(2025, 1, 1), 100), ("B", dt.date(2025, 1, 1), 50),
                        ("Total", dt.date(2025, 1, 1), 150), ("A", dt.date(2025, 2, 1), 120),

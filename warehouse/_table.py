@@ -268,17 +268,20 @@ class Query:
             return sa.or_(*(text.like(pattern) for pattern in _TOTAL_PATTERNS), text.in_(_TOTAL_WORDS))
 
         columns = [key] if name is None else [key, name]
-        picked = (sa.select(*(sa.case((hinted(c), c)).label(f"t{i}") for i, c in enumerate(columns)))
+        # whether the row has a customer: a name that reads as a total on a row with an ID of its own is a
+        # customer's (Subtotal Labs), as the row reader reads it
+        keyed = sa.case((sa.func.coalesce(sa.func.trim(key), "") != "", 1), else_=0).label("k")
+        picked = (sa.select(*(sa.case((hinted(c), c)).label(f"t{i}") for i, c in enumerate(columns)), keyed)
                   .select_from(self.table).where(sa.or_(*(hinted(c) for c in columns))).subquery())
         keys: set[str] = set()
         names: set[str] = set()
         counts: dict[str, int] = {}
         found = [(str(row[0]) if row[0] is not None else None,
-                  str(row[1]) if name is not None and row[1] is not None else None, int(row[-1]))
+                  str(row[1]) if name is not None and row[1] is not None else None, bool(row[-2]), int(row[-1]))
                  for row in self.run(sa.select(*picked.c, sa.func.count()).group_by(*picked.c))]
         # Total X, where X is another row's customer (QuickBooks Desktop's subtotal of a parent's sub-customers): a
         # total as the file reader reads it; the X among the table's keys and names, asked in one statement a column
-        of = {v: x for k, n, _ in found for v in (k, n) if v is not None and (x := subtotal_of(v)) is not None
+        of = {v: x for k, n, _, _ in found for v in (k, n) if v is not None and (x := subtotal_of(v)) is not None
               and not is_total_label(v)}
         parents: set[str] = set()
         if of:
@@ -291,13 +294,15 @@ class Query:
         def total(v: str | None) -> bool:
             return v is not None and (is_total_label(v) or (v in of and compared(of[v]) in parents))
 
-        for k, n, count in found:
-            label = next((v for v in (k, n) if v is not None and total(v)), None)
+        for k, n, has_key, count in found:
+            # a name reads as a total on a row whose customer cell is blank or a total too (engine's reads_as_total)
+            name_total = total(n) and (not has_key or total(k) or (n in of and compared(of[n]) in parents))
+            label = k if total(k) else n if name_total else None
             if label is None:
                 continue
             if total(k):
                 keys.add(k)  # type: ignore[arg-type]
-            if total(n):
+            if name_total:
                 names.add(n)  # type: ignore[arg-type]
             counts[label.strip()] = counts.get(label.strip(), 0) + count
         return frozenset(keys), frozenset(names), counts
