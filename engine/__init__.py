@@ -240,7 +240,7 @@ if TYPE_CHECKING:
         normalize_lines,
         normalize_month_amounts,
         normalize_subscriptions,
-        split_cents,
+        monthly_cents,
     )
     from engine._digest import Digest, build_digest
     from engine._forecast import (
@@ -277,7 +277,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "engine._billing": ("LEFT_OUT", "SOURCE_KINDS", "BillingLine", "BillingResult", "MonthAmount", "Normalization",
                         "SourceKind", "SubscriptionRow", "normalize_lines", "normalize_month_amounts",
-                        "normalize_subscriptions", "split_cents"),
+                        "normalize_subscriptions", "monthly_cents"),
     "engine._digest": ("Digest", "build_digest"),
     "engine._forecast": ("MAX_FORECAST_MONTHS", "Backtest", "Forecast", "ForecastMonth", "Target", "build_forecast",
                          "forecast_as_of", "forecast_to_dict", "parse_amount"),
@@ -548,7 +548,7 @@ __all__ = [
     "segment_values",
     "shows_as_no_change",
     "size_band",
-    "split_cents",
+    "monthly_cents",
     "stage_for_arr",
     "subtotal_of",
     "table_currency",

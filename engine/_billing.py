@@ -12,8 +12,11 @@ The rules (the README's "Billing data" says the same to people):
 2. **A recurring line is spread evenly over n calendar months**, starting with the month its service
    period starts; n is the period's length in months rounded to the nearest whole, at least 1 (days over
    30.436875, the mean month: monthly 1, quarterly 3, annual 12, two years 24).
-3. **Cents are exact**: an amount is split into n parts whose sum is the amount; the cents left over by the
-   even split go one each to the earliest months (``split_cents(1000, 3) == [334, 333, 333]``).
+3. **MRR is a rate**: an amount billed for n months is the amount over n in each of them, rounded to the cent
+   (half to even), the same in every month (``monthly_cents(100000, 12) == [8333] * 12``: 1,000.00 a year is
+   83.33 a month). Like a proration's rate, the months need not add up to the amount by a few cents: a split
+   that made them add up (83.34 to April, 83.33 after) showed a customer whose plan never changed as
+   contracting by a cent in May (fuzz 16).
 4. **One-off lines never count**: a line with no subscription, or with a service period under a day.
    Lines on void, draft and uncollectible invoices never count; paid and open ones do (Chargebee's
    ``posted``/``payment_due``/``not_paid``, Recurly's ``past_due``/``closed``, Zuora's ``Posted`` are open
@@ -102,15 +105,17 @@ _STATUS_COUNTED = {"paid", "open", "posted", "payment_due", "payment due", "not_
                    "overdue", "partially_paid", "partially paid", "issued", "sent", "finalized"}
 
 
-def split_cents(total: int, n: int) -> list[int]:
-    """``total`` cents in ``n`` parts that add up to it; the leftover cents go one each to the first parts.
+def monthly_cents(total: int, n: int) -> list[int]:
+    """``total`` cents billed for ``n`` months as its monthly rate in each of them: ``total / n`` rounded to the
+    cent, half to even.
 
-    >>> split_cents(1000, 3), split_cents(-1000, 3), split_cents(1200, 12)[:2]
-    ([334, 333, 333], [-334, -333, -333], [100, 100])
+    >>> monthly_cents(1000, 3), monthly_cents(-1000, 3), monthly_cents(1200, 12)[:2], monthly_cents(5, 2)
+    ([333, 333, 333], [-333, -333, -333], [100, 100], [2, 2])
     """
-    sign = -1 if total < 0 else 1
-    base, rest = divmod(abs(total), n)
-    return [sign * (base + 1) if i < rest else sign * base for i in range(n)]
+    rate, rest = divmod(total, n)
+    if 2 * rest > n or (2 * rest == n and rate % 2):
+        rate += 1
+    return [rate] * n
 
 
 def period_months(start: dt.date, end: dt.date) -> int:
@@ -365,7 +370,7 @@ class _Months:
         def fill() -> Mapping[str, tuple[list[str | None], ...]]:
             columns = self.deferred_columns
             for c, at, n, net, k in zip(*self.deferred, strict=True):
-                self.weigh(c, at, split_cents(net, n), {a: column[k] for a, column in columns})
+                self.weigh(c, at, monthly_cents(net, n), {a: column[k] for a, column in columns})
             self.deferred = (array("l"), array("l"), array("l"), array("q"), array("l"))
             out: dict[str, tuple[list[str | None], ...]] = {
                 a: tuple([None] * count for _ in keys) for a in names}
@@ -548,7 +553,7 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
             c = acc.customer(key, lines.name[k], lines.row[k])
         months = cents_of[c]
         if converting:  # each line's own currency goes with its parts, to be converted month by month
-            acc.add(c, first, split_cents(net, n), {}, currency)
+            acc.add(c, first, monthly_cents(net, n), {}, currency)
             if n > 1:
                 spread[n] = spread.get(n, 0) + 1
         elif n == 1:
@@ -556,7 +561,7 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
         else:
             parts = parts_of.get((net, n))
             if parts is None:
-                parts = parts_of[(net, n)] = split_cents(net, n)
+                parts = parts_of[(net, n)] = monthly_cents(net, n)
             for i, cents in enumerate(parts, first):
                 months[i] = months.get(i, 0) + cents
             spread[n] = spread.get(n, 0) + 1
@@ -646,7 +651,7 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         if through < first:
             continue  # ended before its first month's last day: never live at a month's end
         n = max(1, row.months)
-        cycle = split_cents(row.cents, n)
+        cycle = monthly_cents(row.cents, n)
         parts = [cycle[i % n] for i in range(through - first + 1)]
         acc.add(c, first, parts, row.attributes, row.currency)
         if n > 1:
@@ -678,7 +683,7 @@ def normalize_month_amounts(rows: Iterable[MonthAmount], *, options: ReadOptions
             continue
         used += 1
         n = max(1, row.months)
-        acc.add(c, first, split_cents(row.cents, n), row.attributes, row.currency)
+        acc.add(c, first, monthly_cents(row.cents, n), row.attributes, row.currency)
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     last = options.today.index if options.today is not None else None

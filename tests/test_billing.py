@@ -17,7 +17,7 @@ from engine import (
     normalize_lines,
     normalize_month_amounts,
     normalize_subscriptions,
-    split_cents,
+    monthly_cents,
 )
 
 D = dt.date
@@ -42,11 +42,10 @@ def mrr(lines: list[BillingLine], today: Month | None = None) -> dict[str, dict[
             for key, series in zip(t.keys, t.mrr, strict=True) if key != "watcher"}
 
 
-def test_an_annual_line_spreads_over_twelve_months_and_its_cents_add_up() -> None:
-    # 1,000.00 a year: 100000 cents / 12 = 8333 rest 4, so January to April get 8334
+def test_an_annual_line_spreads_over_twelve_months_at_one_rate() -> None:
+    # 1,000.00 a year: 100000 cents / 12 = 8333.33, 83.33 a month in every month (not 83.34 to April)
     got = mrr([line(amount=100000, end=D(2027, 1, 1))])["cus_A"]
-    assert list(got.values()) == [8334] * 4 + [8333] * 8
-    assert sum(got.values()) == 100000
+    assert list(got.values()) == [8333] * 12
     assert (min(got), max(got)) == ("2026-01", "2026-12")
 
 
@@ -160,11 +159,14 @@ def test_nothing_recurring_says_why() -> None:
         "that is paid or open."]
 
 
-def test_split_cents_adds_up() -> None:
-    for total in (1, 99, 100000, 123457):
+def test_an_amount_for_n_months_is_the_same_rate_in_each_of_them() -> None:
+    # fuzz 16: a split whose months added up to the amount (83.34 to April, 83.33 after) made a plan that never
+    # changed contract by a cent in May, naming its customer among the movers
+    for total in (1, 99, 100000, 123457, -100000):
         for n in (1, 3, 12, 24):
-            parts = split_cents(total, n)
-            assert sum(parts) == total and max(parts) - min(parts) <= 1 and parts == sorted(parts, reverse=True)
+            parts = monthly_cents(total, n)
+            assert len(set(parts)) == 1 and len(parts) == n and abs(parts[0] * n - total) * 2 <= n
+    assert monthly_cents(100000, 12) == [8333] * 12 and monthly_cents(25, 2) == [12, 12] and monthly_cents(35, 2) == [18, 18]
 
 
 # -- subscriptions --
@@ -192,7 +194,7 @@ def test_a_subscription_billed_yearly_is_split_cycle_after_cycle() -> None:
     result = normalize_subscriptions(rows, options=ReadOptions(today=Month(2026, 3)))
     t = result.table
     assert t is not None and t.first == Month(2025, 11)
-    assert dict(zip(t.keys, t.mrr, strict=True)) == {"A": (8334, 8334, 8334, 8334, 8333), "B": (0, 0, 10000, 10000,
+    assert dict(zip(t.keys, t.mrr, strict=True)) == {"A": (8333, 8333, 8333, 8333, 8333), "B": (0, 0, 10000, 10000,
                                                                                                    10000)}
     assert dict(result.normalization.left_out) == {"trial": 1, "not_started": 1}
     assert result.normalization.sentence == (
