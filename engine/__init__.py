@@ -237,10 +237,10 @@ if TYPE_CHECKING:
         Normalization,
         SourceKind,
         SubscriptionRow,
+        monthly_cents,
         normalize_lines,
         normalize_month_amounts,
         normalize_subscriptions,
-        monthly_cents,
     )
     from engine._digest import Digest, build_digest
     from engine._forecast import (
@@ -500,6 +500,7 @@ __all__ = [
     "method_sentence",
     "month_indexes",
     "month_rows_missing",
+    "monthly_cents",
     "months",
     "months_not_landed",
     "months_unfilled",
@@ -548,7 +549,6 @@ __all__ = [
     "segment_values",
     "shows_as_no_change",
     "size_band",
-    "monthly_cents",
     "stage_for_arr",
     "subtotal_of",
     "table_currency",

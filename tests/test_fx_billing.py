@@ -40,10 +40,10 @@ def test_invoice_lines_in_two_currencies_are_spread_then_converted() -> None:
     assert result.issues == ()
     table = result.table
     assert table is not None and table.currency == "USD"
-    # A: 1,200.05 EUR a year: 10001 cents in January to May (the 5 cents left over go first), 10000 after;
-    # January 10001 x 1.10 = 11001.1 -> 11001, plus 10.00 USD = 12001; June 10000 x 1.10 = 11000
+    # A: 1,200.05 EUR a year: 120005 / 12 = 10000.4 cents, 10000 a month in every month;
+    # January 10000 x 1.10 = 11000, plus 10.00 USD = 12000; June 10000 x 1.10 = 11000
     a = table.mrr[table.keys.index("A")]
-    assert (a[0], a[1], a[5]) == (12001, 11001, 11000)
+    assert (a[0], a[1], a[5]) == (12000, 11000, 11000)
     assert table.mrr[table.keys.index("B")][0] == 5000
     assert [(u.currency, u.single_rate, len(u.rates)) for u in table.conversions] == [("EUR", Decimal("1.10"), 7)]
 
