@@ -733,20 +733,24 @@ class _Reader:
                 figured.add(month)
         if not figured or not rows:
             return set()  # no figure anywhere (the other checks say what is wrong), or no blank one
-        last = max(figured)
-        if unfilled := sorted(m for m in rows if m < last and m not in figured):
+        first, last = min(figured), max(figured)
+        if leading := sorted(m for m in rows if m < first):  # before anyone paid: nobody churned then
+            self.add("warning", "month_before_figures",
+                     say.months_before_figures(leading, sum(rows[m] for m in leading), self.unit))
+        if unfilled := sorted(m for m in rows if first < m < last and m not in figured):
             self.add("error", "month_without_figures",
                      say.months_unfilled(unfilled, sum(rows[m] for m in unfilled), self.unit))
         unlanded = [last + k for k in range(1, max(rows) - last + 1)] if max(rows) > last else []
         if unlanded:
             self.add("warning", "month_not_landed",
                      say.months_not_landed(unlanded, sum(rows[m] for m in unlanded), self.unit))
-        return set(unlanded)
+        return {*leading, *unlanded}
 
     def unlanded_columns(self, by_month: Mapping[Month, int], last: Month) -> list[Month]:
         """The last month columns of a wide table when every customer's cell in them is blank (a total row's aside):
         a month headed ahead of time, not closed yet. Left out with a warning, as ``unlanded`` leaves out a long
-        table's; a blank cell among figures is still 0."""
+        table's; so are the first ones when they are blank (before anyone paid: ``self.first`` moves past them).
+        A blank cell among figures is still 0."""
         rows = self.without_totals(self.grid[self.header.index + 1:])
         unlanded: list[Month] = []
         month = last
@@ -756,6 +760,14 @@ class _Reader:
         def customers() -> int:  # with a figure in some month: counted only for a message
             return sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
 
+        leading: list[Month] = []
+        while self.first < month and all(_empty(self.cell(row, by_month[self.first])) for row in rows):
+            leading.append(self.first)
+            self.first += 1
+        if leading:
+            self.add("warning", "month_before_figures",
+                     say.months_before_figures(leading, customers(), self.unit, "column"),
+                     [a1(self.first_row + self.header.index, by_month[m]) for m in leading])
         if unlanded and month >= self.first:
             self.add("warning", "month_not_landed", say.months_not_landed(unlanded, customers(), self.unit, "column"),
                      [a1(self.first_row + self.header.index, by_month[m]) for m in unlanded])

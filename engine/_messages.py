@@ -1069,6 +1069,16 @@ def months_not_landed(months: Sequence[Month], rows: int, unit: str, form: str =
             f"{unit}, writing 0 for a customer who paid nothing.")
 
 
+def months_before_figures(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
+    """The first months of a customer table, whose rows (``form`` "row") or columns ("column") hold no figure at
+    all: before anyone paid, left out."""
+    span = month_run(months)
+    held = _held_nothing(months, rows, unit, form)
+    return (f"{span} {held} (every {unit} cell blank), before any month with figures, so "
+            f"{'it is' if len(months) == 1 else 'they are'} left out: the figures start in {(months[-1] + 1).name}. "
+            f"If customers paid then, fill in {'its' if len(months) == 1 else 'their'} {unit}.")
+
+
 def month_column_repeated(month: Month) -> str:
     return f"{month.name} heads more than one column; keep one column per month (delete or merge the others)."
 

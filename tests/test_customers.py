@@ -245,6 +245,23 @@ def test_a_month_between_others_with_rows_but_no_figure_is_refused_not_read_as_e
     assert zeros.ledger is not None  # a 0 is a figure: churned, and back
 
 
+def test_first_months_with_rows_but_no_figure_are_left_out_before_anyone_paid() -> None:
+    # fuzz 16: refused, "every customer would churn then and come back after", of a month before anyone paid
+    long = check_ledger([HEAD, ["A", "2025-01", "", ""], ["A", "2025-02", "100", ""], ["B", "2025-02", "50", ""],
+                         ["A", "2025-03", "100", ""], ["B", "2025-03", "0", ""]])
+    assert long.ledger is not None and long.ledger.customer_table is not None
+    assert long.ledger.customer_table.first == Month(2025, 2) and [str(i) for i in long.issues] == [
+        "January 2025 has 1 row but no MRR in any (every MRR cell blank), before any month with figures, so it is left "
+        "out: the figures start in February 2025. If customers paid then, fill in its MRR."]
+    wide = check_ledger([["Customer", "Dec 2024", "Jan 2025", "Feb 2025", "Mar 2025"], ["A", "", "", "100", "100"],
+                         ["B", "", "", "50", "0"]])
+    assert wide.ledger is not None and wide.ledger.customer_table is not None
+    assert wide.ledger.customer_table.first == Month(2025, 2) and [str(i) for i in wide.issues] == [
+        "B1 and C1: December 2024 to January 2025 are columns with no MRR for any of the 2 customers (every MRR "
+        "cell blank), before any month with figures, so they are left out: the figures start in February 2025. If "
+        "customers paid then, fill in their MRR."]
+
+
 def test_a_subtotal_of_a_customers_sub_customers_is_left_out_as_a_total() -> None:
     # QuickBooks Desktop's Sales by Customer: "Total Acme Holdings" under its sub-customers was a fifth customer
     # (fuzz 6); "Total Wine & More" is a customer, no row being "Wine & More"

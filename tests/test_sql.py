@@ -1524,3 +1524,20 @@ def test_a_name_is_shared_only_when_two_customers_are_shown_with_it(tmp_path: Pa
         code, out, err = run("report", "ttm", "--json", "--ledger", spec, "--today", "2025-02-05", env=env)
         assert code == 0, err
         assert [m["customer"] for m in json.loads(out)["movers"]["churn"]] == ["Acme Corp"], spec
+
+
+def test_first_months_with_rows_but_no_figure_are_left_out_in_a_database_as_in_a_file(tmp_path: Path) -> None:
+    """Fuzz 16: a month before anyone paid was refused as if every customer churned in it and came back."""
+    header = ["Customer", "Month", "MRR"]
+    rows: list[Row] = [("A", "2025-12", None), ("A", "2026-01", 100.0), ("A", "2026-02", 100.0),
+                       ("B", "2026-01", 50.0), ("B", "2026-02", 0.0)]
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    for spec in (f"{path}#mrr", str(csv_path)):
+        code, out, err = run("ledger", "--csv", "--today", "2026-03-05", "--ledger", spec)
+        assert (code, out.splitlines()[1:]) == (0, ["2026-02,150.00,0.00,50.00,0.00,100.00,66.67%,0.00,0.00"]), err
+        code, out, err = run("validate", "--today", "2026-03-05", "--ledger", spec)
+        assert code == 0 and "December 2025 has 1 row but no MRR in any" in out
+        assert "2 months (2026-01 to 2026-02)" in out

@@ -59,6 +59,7 @@ from engine import (
     infer_date_order,
     is_total_label,
     month_rows_missing,
+    months_before_figures,
     months_not_landed,
     months_unfilled,
     named_columns_elsewhere,
@@ -165,26 +166,35 @@ class WarehouseSource:
                       failed=functools.partial(_translated, self.spec, self.statement_timeout, amount=layout.amount))
 
         def bounds() -> Any:
-            """The rows' count, first and last month, sum, and last month with a figure."""
+            """The rows' count, first and last month, sum, and first and last month with a figure."""
             r = query.rows.c
             return query.run(sa.select(sa.func.count(), sa.func.min(r.mi), sa.func.max(r.mi), sa.func.sum(r.cents),
-                                       sa.func.max(sa.case((r.f == 1, r.mi)))))[0]
+                                       sa.func.max(sa.case((r.f == 1, r.mi))),
+                                       sa.func.min(sa.case((r.f == 1, r.mi)))))[0]
 
-        count, low, high, total, figured = bounds()
+        count, low, high, total, figured, first_figured = bounds()
         unlanded: tuple[tuple[Month, ...], int] = ((), 0)
+        leading: tuple[tuple[Month, ...], int] = ((), 0)
         if figured is not None and high is not None and int(figured) < int(high):
             # the last months have rows but no figure in any (every MRR NULL): not closed yet, left out as the file
             # reader leaves them out
             left = int(query.run(sa.select(sa.func.count()).where(query.rows.c.mi > figured))[0][0])
             unlanded = (tuple(Month.from_index(i) for i in range(int(figured) + 1, int(high) + 1)), left)
             query.until = int(figured)
+        if first_figured is not None and low is not None and int(first_figured) > int(low):
+            # the first months too, before anyone paid: left out, as the file reader leaves them out
+            before = query.run(sa.select(query.rows.c.mi, sa.func.count()).where(query.rows.c.mi < first_figured)
+                               .group_by(query.rows.c.mi).order_by(query.rows.c.mi))
+            leading = (tuple(Month.from_index(int(mi)) for mi, _ in before), sum(int(n) for _, n in before))
+            query.since = int(first_figured)
+        if unlanded[0] or leading[0]:
             del query.rows
-            count, low, high, total, _ = bounds()
-        digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}\0{unlanded[1]}".encode()
-                                ).hexdigest()
+            count, low, high, total, _, _ = bounds()
+        digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}\0{unlanded[1]}\0{leading[1]}"
+                                .encode()).hexdigest()
         return WarehouseCells(grid=(), sheet=None, source_digest=digest,
                               reader=lambda fx: check_table(query, self.spec.table_label, count, low, high, fx,
-                                                            unlanded))
+                                                            unlanded, leading))
 
     def _named_alike(self, connection: Any) -> WarehouseSpec | None:
         """The PostgreSQL table (or view) the spec names but for case: ``#Customer_MRR`` for ``customer_mrr`` (as
@@ -380,7 +390,8 @@ def _month_texts(texts: list[str]) -> dict[str, int]:
 
 
 def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,
-                fx: FxRates | None = None, unlanded: tuple[Sequence[Month], int] = ((), 0)) -> LedgerCheck:
+                fx: FxRates | None = None, unlanded: tuple[Sequence[Month], int] = ((), 0),
+                leading: tuple[Sequence[Month], int] = ((), 0)) -> LedgerCheck:
     """The row reader's checks, made in SQL, then the derived ledger of a table that passes them; ``fx``: the
     rates a file of the same rows would be converted with (a database's table cannot be); ``unlanded``: the last
     months left out as not closed yet (``Query.until``), and how many rows they hold."""
@@ -396,6 +407,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if lay.in_cents:
         issues.append(Issue(severity="warning", code="read_as_cents", message=read_as_cents(lay.unit, lay.amount),
                             sheet=where))
+    if leading[0]:
+        issues.append(Issue(severity="warning", code="month_before_figures", sheet=where,
+                            message=months_before_figures(leading[0], leading[1], lay.unit)))
     if unlanded[0]:
         issues.append(Issue(severity="warning", code="month_not_landed", sheet=where,
                             message=months_not_landed(unlanded[0], unlanded[1], lay.unit)))

@@ -147,6 +147,8 @@ class Query:
         self.prepare = prepare
         #: the last month index read (``rows`` leaves out the months after it: not closed yet), None: every month
         self.until: int | None = None
+        #: the first month index read (``rows`` leaves out the months before it: no figure yet), None: every month
+        self.since: int | None = None
         self._lock = threading.Lock()
         self._memo: dict[str, list[Any]] = {}
         self._odd: dict[int, list[str]] = {}  # each attribute's values of only spaces SQL's trim leaves (a tab)
@@ -233,6 +235,8 @@ class Query:
         kept = [t[lay.key].is_not(None), sa.func.trim(key) != "", filled(t[lay.month], lay.month_is_text)]
         if self.until is not None:
             kept.append(month <= self.until)
+        if self.since is not None:
+            kept.append(month >= self.since)
         keys, names = self.total_labels
         if keys:
             kept.append(key.not_in(keys))
