@@ -14,14 +14,19 @@ HEADER_SEARCH_ROWS = 30  # a title block above the header is common; beyond this
 # a row whose month (a ledger's, a long customer table's) or customer is one of these sums or averages the others:
 # counted, it would double them. The ledger and customer readers share this list.
 _TOTAL_LABELS = {"total", "totals", "grand total", "sum", "subtotal", "sub total", "sub-total", "total mrr",
-                 "total arr", "total revenue", "average", "avg", "mean", "median", "ytd", "ttm", "overall"}
+                 "total arr", "total revenue", "average", "averages", "avg", "mean", "median", "ytd", "ttm", "overall",
+                 "annual", "annualized", "annualised"}
+#: a summary's average, and what it may be the average of (``Average NRR``) or over (``Monthly average``)
+_AVERAGE = {"average", "averages", "avg", "mean", "median"}
+_AVERAGE_OF = {"nrr", "grr", "ndr", "mrr", "arr", "rate", "rates", "retention", "net", "gross", "revenue", "%"}
+_AVERAGE_OVER = {"monthly", "annual", "yearly", "quarterly", "overall", "weighted", "simple", "ttm", "ytd"}
 
 #: the labels of one word (``Average``, ``YTD``) a total row may carry, for a source that finds candidates itself
 TOTAL_WORDS = frozenset(label for label in _TOTAL_LABELS if " " not in label)
 
 #: every total label (``Total``, ``Grand total:``, ``Avg``...) contains one of these, in any case: a reader looks at
 #: the few values that match before asking ``is_total_label``
-TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall|all"
+TOTAL_HINT = r"(?i)tot|sum|av|mean|median|ytd|ttm|overall|all|annual"
 _HINTED = re.compile(TOTAL_HINT).search
 
 
@@ -94,15 +99,21 @@ def is_total_label(text: str) -> bool:
     (True, True, True)
     >>> is_total_label("Total Wine & More"), is_total_label("TotalEnergies"), is_total_label("All Star Cheer")
     (False, False, False)
+    >>> [is_total_label(t) for t in ("Average NRR", "Avg.", "Monthly average", "Total / Avg", "Average Joe's Gym")]
+    [True, True, True, True, False]
     """
-    words = " ".join(text.split()).casefold().rstrip(":").rstrip()
+    words = " ".join(text.split()).casefold().rstrip(":.").rstrip()
     if words in _TOTAL_LABELS:
+        return True
+    if "/" in words and all(p.strip() in _TOTAL_LABELS for p in words.split("/")):  # Total / Avg
         return True
     parts = words.replace("(", " ").replace(")", " ").replace(":", " ").split()
     if len(parts) < 2:
         return False
     first, second, last = parts[0], parts[1], parts[-1]
     return (first in ("subtotal", "sub-total", "subtotals") or (first, second) == ("sub", "total")
+            or (first in _AVERAGE and set(parts[1:]) <= _AVERAGE_OF)
+            or (last in _AVERAGE and len(parts) == 2 and first in _AVERAGE_OVER)
             or last in ("total", "totals", "subtotal", "subtotals", "sub-total")
             or (first == "total" and (second in _TOTAL_OF or _PERIOD.fullmatch(second) is not None))
             or (first == "all" and len(parts) == 2 and second in _ALL_OF))
@@ -186,6 +197,8 @@ def match_header(header: str) -> HeaderMatch | None:
     hits = [f for f, keys in _FIELD_WORDS.items() if seen & keys]
     if hits == ["expansion"] and mixes_new_business(header):
         return None  # New + Expansion MRR: new business is not retention
+    if hits == ["churn"] and "net" in seen:
+        return None  # Net MRR Churn: churn and contraction less expansion, a measure of its own, not churned money
     if len(hits) == 1:
         return HeaderMatch(hits[0], unit)
     return None

@@ -265,7 +265,27 @@ class _Header:
     titles: dict[Field, tuple[str, bool]] = field(default_factory=dict)  # field -> (header, names a unit)
 
 
+def _template_title(text: str, field: Field) -> bool:
+    """Whether ``text`` is the template's own header for ``field`` (``Churned MRR``, ``Churned ARR``), whatever its
+    case and spacing."""
+    words = " ".join(text.split()).casefold()
+    title = FIELD_TITLES[field].casefold()
+    return words in (title, title.replace("mrr", "arr"))
+
+
+def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Field) -> bool:
+    """Whether a column headed ``text`` is used for ``field`` instead of an earlier one (its header, and whether it
+    names its unit): the template's own header beats any other; else one naming its unit beats one that does not."""
+    mine, theirs = _template_title(text, field), _template_title(earlier[0], field)
+    if mine != theirs:
+        return mine
+    return unit is not None and not earlier[1]
+
+
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
+    """The fields a header row names. Of two columns naming one field, the template's own header is used (fuzz 16:
+    a Gross MRR Churn column left of Churned MRR took its place, and downgrades were counted twice), else the one
+    that names its unit, else the first."""
     header = _Header(index=index, columns={}, extras={}, units=defaultdict(list), repeats=[])
     for col, value in enumerate(row):
         if not isinstance(value, str) or not value.strip():
@@ -274,7 +294,7 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
         match = match_header(text)
         if match is None:
             header.extras[text] = col
-        elif match.field in header.columns and not (match.unit and not header.titles[match.field][1]):
+        elif match.field in header.columns and not _replaces(text, match.unit, header.titles[match.field], match.field):
             header.repeats.append((col, text, match.field))
             header.extras[text] = col
         else:

@@ -372,6 +372,24 @@ def test_a_column_naming_its_unit_wins_over_a_bare_one() -> None:
         "ignored."]
 
 
+
+@pytest.mark.parametrize("other", ["Gross MRR Churn", "Total Churn (MRR)", "Churned Revenue (MRR)"])
+def test_the_templates_own_header_wins_over_a_column_left_of_it_that_names_the_same_field(other: str) -> None:
+    """Fuzz 16: Gross MRR Churn (churn and contraction) left of Churned MRR was read as the churn, downgrades
+    counted twice: NRR 91.19% for 99.23%. Month # left of Month took the month role, every row refused."""
+    grid = [["Month #", "Month", "MRR (Start of Period)", "Expanded MRR", other, "Churned MRR", "Downgraded MRR"],
+            ["1", "2026-03", "100", "10", "7", "5", "2"]]
+    ledger = read_ledger(grid, sheet="Ledger")
+    assert (ledger.rows[0].month, ledger.rows[0].churn) == (Month(2026, 3), D(5))
+    assert [w.code for w in ledger.warnings] == ["duplicate_column", "duplicate_column"]
+
+
+def test_net_churn_is_no_churned_money() -> None:
+    """Net MRR Churn is churn and contraction less expansion: read as churn it took the expansion off twice."""
+    from engine import match_header
+
+    assert match_header("Net MRR Churn") is None and match_header("Churned MRR").field == "churn"  # type: ignore[union-attr]
+
 @pytest.mark.parametrize(("cell", "month"), [("1/1/2026", "2026-01"), ("3/1/2026", "2026-03"),
                                              ("1/3/2026", "2026-03"), ("31/1/2026", "2026-01")])
 def test_a_single_first_of_month_date_reads_without_a_column_to_compare(cell: str, month: str) -> None:
@@ -526,3 +544,13 @@ def test_a_fiscal_month_is_a_month_not_a_summary() -> None:
     # FY25-03 matched the span of FY25 followed by a year: four rows left out as summaries (a review found it)
     check = check_ledger([HEADER, ["FY25-03", "100", "1", "1", "1", "", ""]])
     assert [i.code for i in check.issues] == ["bad_month"]
+
+
+@pytest.mark.parametrize("label", ["Average NRR", "Averages", "Avg.", "Monthly average", "Annual", "Total / Avg",
+                                   "Avg NRR %"])
+def test_a_summary_row_under_the_ledger_is_left_out_however_it_is_labelled(label: str) -> None:
+    """Fuzz 16: Average and Avg were left out, but Average NRR, Avg. or Monthly average were refused as months."""
+    grid = [HEADER, ["2026-01", "100", "10", "5", "2", "", ""], ["2026-02", "103", "0", "0", "0", "", ""],
+            [label, "", "", "", "", "", "101.5%"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and [r.month for r in check.ledger.rows] == [Month(2026, 1), Month(2026, 2)]
