@@ -305,6 +305,24 @@ def test_each_cells_format_names_its_own_currency_and_a_zero_padded_id_is_the_id
     assert padded.customers is not None and padded.customers.customer_count == 1
 
 
+def test_a_figure_in_a_percent_format_is_the_percent_it_shows(tmp_path: Path) -> None:
+    """Fuzz 16: 0.027 formatted 0.0% in the Expanded MRR column (shown 2.7%) was read as $0.03 without a word;
+    the text 2.7% in a CSV is refused naming its cell. An NRR Rate column in a percent format reads as before."""
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.active.append(["2026-01", 100000, 5000, 1000, 1000, None, 1.03])
+    wb.active.append(["2026-02", 103000, 0.027, 1000, 1000, None, None])
+    wb.active["G2"].number_format = wb.active["C3"].number_format = "0.0%"
+    path = tmp_path / "ledger.xlsx"
+    wb.save(path)
+    check = open_file_source(str(path)).read_cells().check
+    assert [(i.code, i.cells) for i in check.errors] == [("bad_amount", ("C3",))]
+    assert "'2.7%' is not an amount" in str(check.errors[0])
+    wb.active["C3"].value, wb.active["C3"].number_format = 5000, "General"
+    wb.save(path)
+    ledger = load_ledger(open_file_source(str(path)))
+    assert [str(w) for w in ledger.warnings] == []
+
 def test_excels_sep_line_picks_the_delimiter(tmp_path: Path) -> None:
     """``sep=;`` on the first line is how Excel is told a file's delimiter; it is not the header."""
     path = tmp_path / "customers.csv"
