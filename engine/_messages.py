@@ -637,6 +637,11 @@ def pts(delta: Decimal, places: int = 1) -> str:
     return f"{shown if shown else abs(shown):+} pts"
 
 
+def pts_shown(delta: Decimal, places: int = 1) -> Decimal:
+    """A change in points as shown to ``places`` decimals: ``-0.0199`` -> ``Decimal('-2.0')``."""
+    return _half_up(delta * 100, places)
+
+
 def pts_places(delta: Decimal) -> int:
     """The decimals ``pts`` shows a change to: one, or two where one would show 0.0 and two do not."""
     return 2 if not _half_up(delta * 100, 1) and _half_up(delta * 100, 2) else 1

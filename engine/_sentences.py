@@ -42,6 +42,11 @@ def change_sentence(change: Change) -> str:
     # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
     said = (*drivers, *([despite] if despite is not None else []))
     places = max(say.pts_places(exact[k]) for k in said) if named else 1
+    if named and places == 1 and change.mostly:
+        # "-4.0 pts, mostly more churn (-2.0 pts)" reads as half, not most: shown to two, -3.96 and -1.99 (fuzz 16)
+        one = {k: abs(say.pts_shown(exact[k])) for k in drivers}
+        if one[drivers[0]] * 2 <= sum(one.values()):
+            places = 2
     # to two decimals, the parts the JSON gives (rounded together); to one, each exact part rounded once
     parts = change.shown if places == 2 else exact
     text = f"NRR {say.pts(change.nrr, places)} vs {change.previous.period.label}"

@@ -143,6 +143,9 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
         (("100000", "2000", "1000", "1000"), ("100000", "500", "3000", "2500"), "churn", None,
          "NRR -5.0 pts vs October 2026, from more churn (-2.0 pts), less expansion (-1.5 pts) and more downgrades "
          "(-1.5 pts)"),
+        # one decimal would show "mostly" at exactly half (-2.0 of -4.0): shown to two, where it is most (fuzz 16)
+        (("100000", "2000", "1000", "1000"), ("100000", "2000", "2990", "2970"), "churn", None,
+         "NRR -3.96 pts vs October 2026, mostly more churn (-1.99 pts)"),
         # a tie is no "mostly" either
         (("100000", "2000", "1000", "1000"), ("100000", "2000", "3000", "3000"), "contraction", None,
          "NRR -4.0 pts vs October 2026, from more downgrades (-2.0 pts) and more churn (-2.0 pts)"),
