@@ -130,7 +130,7 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     change = compare_retention(retention, previous) if previous else None
     if previous is not None and change is None:
         no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
-    trailing = trailing_12m(ledger, period.last, method)
+    trailing = trailing_12m(ledger, closed_month(period, ledger), method)
     if trailing is not None:
         # the benchmark's figure has its own caveats (a sum over rows that are not one cohort)
         extra = tuple(say.benchmark_basis_note(n) for n in trailing.notes if n not in retention.notes)
@@ -189,7 +189,9 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
         if change is None:
             no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
     year = None if where is None else _segment_table(table, period.last - 12, where)  # its 12-month cohort's
-    trailing = _annual(ledger, table, period, cohort.segment, year)
+    basis = closed_month(period, ledger)
+    trailing = _annual(ledger, table, basis, cohort.segment,
+                       year if basis == period.last or where is None else _segment_table(table, basis - 12, where))
     arr = company_arr(table, period.last)  # the company's ARR picks the stage, for a segment too
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
@@ -209,21 +211,30 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
                   conversions=table.conversions if isinstance(table, CustomerTable) else ())
 
 
-def _annual(ledger: Ledger, table: Customers, period: Period, segment: str | None,
+def closed_month(period: Period, ledger: Ledger) -> Month:
+    """The month the annual figure a report benchmarks ends in: the period's last, or for a period to date (this
+    month, this quarter) the month before it, the last one closed, when the ledger holds it (fuzz 16: a few days
+    of this month were benchmarked as a trailing 12 months to it)."""
+    if period.to_date and period.last - 1 in ledger:
+        return period.last - 1
+    return period.last
+
+
+def _annual(ledger: Ledger, table: Customers, last: Month, segment: str | None,
             year: Customers | None) -> Trailing | None:
-    """The annual figure a cohort report benchmarks: the 12-month cohort to the period's last month (of
-    ``segment``: its customers 12 months before, ``year``); else the month totals' trailing figure, for the
-    whole table only: a segment has no annual figure of its own until the table holds that month."""
+    """The annual figure a cohort report benchmarks: the 12-month cohort to ``last`` (of ``segment``: its
+    customers 12 months before, ``year``); else the month totals' trailing figure, for the whole table only: a
+    segment has no annual figure of its own until the table holds that month."""
     if segment is None:
-        return annual_figure(ledger, period.last)
-    month = period.last - 12
+        return annual_figure(ledger, last)
+    month = last - 12
     if month not in table:
-        return Trailing(as_of=period.last, nrr=None, grr=None, months=0, annualized=False,
+        return Trailing(as_of=last, nrr=None, grr=None, months=0, annualized=False,
                         undefined=say.segment_needs_a_year(segment, month, table.first))
     if year is None:
-        return Trailing(as_of=period.last, nrr=None, grr=None, months=0, annualized=False,
+        return Trailing(as_of=last, nrr=None, grr=None, months=0, annualized=False,
                         undefined=say.segment_new_since(segment, month))
-    return annual_figure(derive_ledger(year, ledger.warnings, ledger.sheet), period.last)
+    return annual_figure(derive_ledger(year, ledger.warnings, ledger.sheet), last)
 
 
 def _segment_table(table: Customers, month: Month, where: tuple[str, str]) -> Customers | None:

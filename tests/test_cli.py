@@ -561,3 +561,16 @@ def test_a_huge_cell_is_quoted_by_its_first_characters(tmp_path: Path) -> None:
     path.write_text(",".join(HEADER[:5]) + "\n2026-01,100,1,1,1\n2026-02," + "x" * 200_000 + ",1,1,1\n")
     code, out, err = run("validate", "--ledger", str(path))
     assert code == 1 and len(out + err) < 1000 and "'xxxxxxxx" in out + err
+
+
+def test_a_period_to_date_benchmarks_the_trailing_year_to_the_last_closed_month(tmp_path: Path) -> None:
+    """Fuzz 16: with this month's first days in the ledger, `this-month` benchmarked a trailing 12 months to this
+    month, a few days of it counted as a whole month; the basis is the 12 months to the last closed one."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(EXAMPLE_LEDGER.read_text(encoding="utf-8").rstrip("\n") + "\n2026-11,653317,100,0,0,,\n",
+                    encoding="utf-8")
+    closed = report_json("ttm", "--ledger", str(path), "--today", "2026-11-05")
+    for period in ("this-month", "this-quarter"):
+        data = report_json(period, "--ledger", str(path), "--today", "2026-11-05")
+        assert data["period"]["to_date"] is True
+        assert data["trailing_12m"] == closed["trailing_12m"] and data["trailing_12m"]["as_of"] == "2026-10"
