@@ -172,6 +172,10 @@ def derive_ledger(table: Customers, warnings: tuple[Issue, ...] = (), sheet: str
     """The seven-column ledger a customer table implies: Start = the month before's total, End = Start + E - C - D.
     The ledger keeps the table (``customers``), so cohort answers can follow its customers."""
     d = cents_to_decimal
+    movements = table.movements
     rows = tuple(LedgerRow(month=m.month, start=d(m.start), expansion=d(m.expansion), churn=d(m.churn),
-                           downgrade=d(m.contraction)) for m in table.movements)
-    return Ledger(rows=rows, warnings=warnings, unit=table.unit, sheet=sheet, customers=table)
+                           downgrade=d(m.contraction)) for m in movements)
+    # the month after the last starts with everything paid in the last: its new business and quick ratio are known
+    # (fuzz 16: "n/a, needs April's Start" of a table that holds March's every figure)
+    ahead = {movements[-1].month + 1: d(movements[-1].total)} if movements else {}
+    return Ledger(rows=rows, warnings=warnings, unit=table.unit, sheet=sheet, customers=table, starts_ahead=ahead)

@@ -339,3 +339,15 @@ def test_two_columns_alike_but_for_case_are_told_apart_as_written(tmp_path: Path
     code, _, err = run(*asked, "--by", "SEGMENT")
     assert (code, err) == (1, "The customer table has 2 columns named like 'SEGMENT' (Segment, segment); name one as "
                               "it is written.\n")
+
+
+def test_the_last_month_of_a_customer_table_has_its_new_business_and_quick_ratio(tmp_path: Path) -> None:
+    """Fuzz 16: 'Quick ratio n/a (needs April 2026's Start)' of a table holding every March figure: the month after
+    the last starts with what the last one's customers paid, new ones and returning ones included."""
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer ID,Customer,Month,MRR\n1,A,2026-01,100\n1,A,2026-02,100\n1,A,2026-03,300\n"
+                    "2,B,2026-01,200\n2,B,2026-02,200\n2,B,2026-03,0\n3,C,2026-01,50\n3,C,2026-02,0\n3,C,2026-03,80\n"
+                    "4,D,2026-02,500\n4,D,2026-03,500\n", encoding="utf-8")
+    code, out, err = run("report", "2026-03", "--json", "--ledger", str(path), "--today", "2026-04-02")
+    data = json.loads(out)
+    assert (code, data["new_business"], data["quick_ratio"], data["mrr_growth_pct"]) == (0, "80.00", 1.4, 10.0), err
