@@ -583,10 +583,19 @@ def segment_new_since(segment: str, year: Month) -> str:
             "12-month cohort to compare")
 
 
-def too_little_history(count: int, as_of: Month, needed: int) -> str:
+def too_little_history(count: int, as_of: Month, needed: int, gap: Month | None = None) -> str:
+    if gap is not None:  # the ledger has the history, but a month is missing from it
+        return (f"no annual figure: benchmarks compare a year of retention, and {gap.name} is missing from the "
+                f"ledger, which leaves {months(count)} after it to {as_of.name}; add {gap.name}'s row for the "
+                "trailing 12 months")
     return (f"no annual figure yet: benchmarks compare a year of retention, and the ledger has {months(count)} "
             f"of history to {as_of.name}; it needs {_more(needed - count)} for an indicative figure "
             f"({needed} months), {_more(12 - count)} for the trailing 12 months")
+
+
+def gap_in_history(gap: Month) -> str:
+    """Why an annual figure rests on fewer than 12 months of a ledger that holds more."""
+    return f"{gap.name} is missing from the ledger: only the months after it count; add its row for 12"
 
 
 def _more(count: int) -> str:

@@ -292,6 +292,8 @@ class Trailing:
     #: from the month totals derived from a customer table: ``short`` (too short for its 12-month cohort) or
     #: ``asked`` (a method other than cohort was asked for); None for a seven-column ledger or a cohort figure
     derived: Derived | None = None
+    #: the month missing from the ledger that cut the figure short (the ledger holds months before it), if any
+    gap: Month | None = None
 
     @property
     def indicative(self) -> bool:
@@ -308,14 +310,17 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     while n < 12 and (as_of - n) in ledger:
         n += 1
     first = as_of - (n - 1)
+    # a month missing inside the ledger cuts the figure to the months after it (fuzz 16: annualized from 7 months,
+    # without saying why, of a ledger with 13)
+    gap = first - 1 if n < 12 and any(r.month < first - 1 for r in ledger.rows) else None
     result = compute_retention(ledger, Period(first=first, last=as_of, label=f"{say.months(n)} to {as_of.short}"),
                                method)
     if result.nrr is None:
         return Trailing(as_of=as_of, nrr=None, grr=None, months=n, annualized=n < 12, undefined=result.undefined,
-                        notes=result.notes)
+                        notes=result.notes, gap=gap)
     if n < MIN_BENCHMARK_MONTHS:
         return Trailing(as_of=as_of, nrr=None, grr=None, months=n, annualized=True,
-                        undefined=say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS))
+                        undefined=say.too_little_history(n, as_of, MIN_BENCHMARK_MONTHS, gap), gap=gap)
     totals = method
     derived: Derived | None = None  # from a customer table's month totals: too short for its cohort, or asked
     if ledger.customers is not None:
@@ -326,4 +331,4 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     power = Decimal(12) / n
     grr = None if result.grr is None else (result.grr ** power if result.grr else ZERO)
     return Trailing(as_of=as_of, nrr=result.nrr ** power, grr=grr, months=n, annualized=True, notes=result.notes,
-                    totals=totals, derived=derived)
+                    totals=totals, derived=derived, gap=gap)

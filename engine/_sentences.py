@@ -73,7 +73,8 @@ def benchmark_basis(trailing: Trailing) -> str:
     if trailing.cohort:
         return f"12-month cohort to {trailing.as_of.short}"
     if trailing.annualized:
-        return f"annualized from {say.months(trailing.months)} to {trailing.as_of.short}, indicative"
+        gap = f"; {say.gap_in_history(trailing.gap)}" if trailing.gap is not None else ""
+        return f"annualized from {say.months(trailing.months)} to {trailing.as_of.short}, indicative{gap}"
     return f"trailing 12 months to {trailing.as_of.short}"
 
 
