@@ -196,6 +196,36 @@ _GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(DOT_THOUSANDS_AMOUNT)
 MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
 MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
+
+
+def ambiguous_money(body: str) -> str:
+    """The hint for a figure that reads two ways, fitted to it (fuzz 16: '120.000' was told not to write
+    1.200,50): a dot between thousands or a decimal point, a decimal comma, or commas where no thousands are.
+
+    >>> ambiguous_money("120.000").split(": ")[1].split("; ")[1]
+    'write 120000 for the one, 120.00 for the other'
+    >>> ambiguous_money("1,20").split(": ")[1], ambiguous_money("1.200,50").split(": ")[1]
+    ('1,20 has a decimal comma; write 1.20', '1.200,50 has a decimal comma and dots between thousands; write 1200.50')
+    """
+    head = "an amount that reads one way only: "
+    if _DOT_THOUSANDS.fullmatch(body):
+        whole, point = int(body.replace(".", "")), Decimal(body)
+        other = f"{point:.2f}" if point == point.quantize(Decimal("0.01")) else f"{point:.4f}"
+        return (f"{head}{body} is {whole:,} with a dot between thousands, or {body} with a decimal point; write "
+                f"{whole} for the one, {other} for the other")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", body):
+        plain = body.replace(".", "").replace(",", ".")
+        dots = " and dots between thousands" if "," in body else ""
+        return f"{head}{body} has a decimal comma{dots}; write {plain}" if "," in body else \
+            f"{head}{body} has dots between thousands; write {plain}"
+    if re.fullmatch(r"\d+,\d{1,2}", body):
+        return f"{head}{body} has a decimal comma; write {body.replace(',', '.')}"
+    if re.fullmatch(r"\d+(,\d+)+", body):
+        digits = body.replace(",", "")
+        decimal = f", or {body.replace(',', '.')} if the comma is a decimal one" if body.count(",") == 1 else ""
+        return (f"{head}{body} has commas where no thousands are (1,200,000 has one every three digits); write "
+                f"{digits} or {int(digits):,}{decimal}")
+    return MONEY_AMBIGUOUS
 MONEY_SPACED = "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"
 #: the largest amount read, in the table's currency: no company's monthly revenue comes near it, and beyond
 #: it Decimal's 28 digits no longer hold an amount in cents exactly (1e308 from a workbook, 27 digits pasted)
@@ -253,7 +283,7 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
     elif body.startswith("(") and body.endswith(")") and not negative:  # $ (5,000.00): accounting's negative
         negative, body = True, body[1:-1].strip()
     if _DOT_THOUSANDS.fullmatch(body):
-        raise CellError(MONEY_AMBIGUOUS)
+        raise CellError(ambiguous_money(body))
     if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
         amount = Decimal(body.replace(",", ""))
     else:
@@ -350,7 +380,7 @@ def _why_not_money(body: str) -> str:
     if re.search(r"\d\s+\d", body):
         return MONEY_SPACED
     if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d{1,2}|\d+(,\d+)+", body):
-        return MONEY_AMBIGUOUS  # 1.200,50 or 1200,50 (a decimal comma?), 6,45,955 (lakh grouping?)
+        return ambiguous_money(body)  # 1.200,50 or 1200,50 (a decimal comma?), 6,45,955 (lakh grouping?)
     return MONEY_EXPECTED
 
 

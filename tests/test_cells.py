@@ -117,9 +117,14 @@ def test_accounting_zeros_are_zero(text: str) -> None:
     [
         ("12 500", "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"),
         ("$1,234.5.6", "an amount such as 100000, 100000.50 or $100,000"),
-        ("1.200,50", "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"),
-        ("1200,50", "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"),
-        ("1.200", "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"),
+        # each hint fits its cell (fuzz 16: '120.000' was told not to write 1.200,50)
+        ("1.200,50", "an amount that reads one way only: 1.200,50 has a decimal comma and dots between thousands; "
+                     "write 1200.50"),
+        ("1200,50", "an amount that reads one way only: 1200,50 has a decimal comma; write 1200.50"),
+        ("1.200", "an amount that reads one way only: 1.200 is 1,200 with a dot between thousands, or 1.200 with a "
+                  "decimal point; write 1200 for the one, 1.20 for the other"),
+        ("1,2000", "an amount that reads one way only: 1,2000 has commas where no thousands are (1,200,000 has one "
+                   "every three digits); write 12000 or 12,000, or 1.2000 if the comma is a decimal one"),
         ("12abc", "an amount such as 100000, 100000.50 or $100,000"),
     ],
 )

@@ -225,8 +225,8 @@ def test_a_european_csv_with_decimal_commas_is_read_column_by_column(tmp_path: P
                      '2025-10,"100,000","5,000","2,000","1,000"\n2025-11,"102,000","3,000","1,000","0,00"\n')
     code, out, err = run("validate", "--ledger", str(stray))
     assert code == 1 and [line for line in (out + err).splitlines() if line.startswith("error")] == [
-        "error: E3 (November 2025): Downgraded MRR '0,00' is not an amount that reads one way only: write 1200.50 or "
-        "1,200.50, not 1.200,50."]
+        "error: E3 (November 2025): Downgraded MRR '0,00' is not an amount that reads one way only: 0,00 has a "
+        "decimal comma; write 0.00."]
     # a file written both ways cannot be read one way: each cell refused, as before
     mixed = tmp_path / "mixed.csv"
     mixed.write_text("Month;MRR (Start of Period);Expanded MRR;Churned MRR;Downgraded MRR\n"

@@ -127,7 +127,7 @@ def test_error_messages_name_cell_value_and_fix() -> None:
         "error: Ledger!B3 (February 2026): MRR (Start of Period) '12O0' is not an amount such as 100000, "
         "100000.50 or $100,000.",
         "error: Ledger!B4 (March 2026): MRR (Start of Period) '€1.200,50' is not an amount that reads one "
-        "way only: write 1200.50 or 1,200.50, not 1.200,50.",
+        "way only: 1.200,50 has a decimal comma and dots between thousands; write 1200.50.",
         "error: Ledger!B5 (April 2026): MRR (Start of Period) is -5.00; it cannot be negative. Enter the "
         "amount as a positive number.",
         "error: Ledger!C6 (May 2026): Expanded MRR is -1.00; it cannot be negative. Enter the amount as a "
