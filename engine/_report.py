@@ -120,7 +120,7 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
             raise QueryError(say.cohort_needs_customers())
         return _cohort_report(ledger, ledger.customers, period, profile, fiscal_year_start, currency, top, by,
                               where)
-    period = fit_period(period, ledger)
+    asked, period = period, fit_period(period, ledger)
     retention = compute_retention(ledger, period, method)
     no_change: str | None = None
     try:
@@ -130,7 +130,7 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     change = compare_retention(retention, previous) if previous else None
     if previous is not None and change is None:
         no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
-    trailing = trailing_12m(ledger, closed_month(period, ledger), method)
+    trailing = trailing_12m(ledger, closed_month(asked, period, ledger), method)
     if trailing is not None:
         # the benchmark's figure has its own caveats (a sum over rows that are not one cohort)
         extra = tuple(say.benchmark_basis_note(n) for n in trailing.notes if n not in retention.notes)
@@ -177,7 +177,7 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
                    currency: str, top: int, by: str | None, where: tuple[str, str] | None) -> Report:
     """The report of a customer table: every figure a cohort figure, the 12-month cohort benchmarked."""
     retention, cohort, customers = _cohort_retention(ledger, table, period, top, where)
-    period = retention.period
+    asked, period = period, retention.period
     no_change: str | None = None
     change = None
     try:
@@ -189,7 +189,7 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
         if change is None:
             no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
     year = None if where is None else _segment_table(table, period.last - 12, where)  # its 12-month cohort's
-    basis = closed_month(period, ledger)
+    basis = closed_month(asked, period, ledger)
     trailing = _annual(ledger, table, basis, cohort.segment,
                        year if basis == period.last or where is None else _segment_table(table, basis - 12, where))
     arr = company_arr(table, period.last)  # the company's ARR picks the stage, for a segment too
@@ -211,11 +211,12 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
                   conversions=table.conversions if isinstance(table, CustomerTable) else ())
 
 
-def closed_month(period: Period, ledger: Ledger) -> Month:
-    """The month the annual figure a report benchmarks ends in: the period's last, or for a period to date (this
-    month, this quarter) the month before it, the last one closed, when the ledger holds it (fuzz 16: a few days
-    of this month were benchmarked as a trailing 12 months to it)."""
-    if period.to_date and period.last - 1 in ledger:
+def closed_month(asked: Period, period: Period, ledger: Ledger) -> Month:
+    """The month the annual figure a report benchmarks ends in: the last of ``period`` (``asked`` as the ledger
+    answers it), unless that is the month in progress of a period to date (this month, this quarter: ``asked``
+    ends in it), whose row holds a few days: then the month before, the last one closed, when the ledger holds
+    it (fuzz 16). A period to date the ledger answered to its latest month ends in a closed month already."""
+    if asked.to_date and period.last == asked.last and period.last - 1 in ledger:
         return period.last - 1
     return period.last
 

@@ -574,6 +574,11 @@ def test_a_period_to_date_benchmarks_the_trailing_year_to_the_last_closed_month(
         data = report_json(period, "--ledger", str(path), "--today", "2026-11-05")
         assert data["period"]["to_date"] is True
         assert data["trailing_12m"] == closed["trailing_12m"] and data["trailing_12m"]["as_of"] == "2026-10"
+    # without this month's row, a period to date ends in the latest closed month, benchmarked to it (fuzz 17: to
+    # September, one closed month short)
+    for period in ("this-quarter", "2026", "ytd", "last-month"):
+        data = report_json(period, "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")
+        assert data["trailing_12m"] == closed["trailing_12m"], period
 
 
 def test_a_month_missing_inside_the_ledger_is_named_where_it_cuts_the_annual_figure_short(tmp_path: Path) -> None:
