@@ -145,6 +145,6 @@ def bolt_request(request: Request, body: bytes, parsed: dict[str, Any]) -> BoltR
 def _object(text: str, not_json: str, not_object: str) -> tuple[dict[str, Any], str | None]:
     try:
         value: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's recursion limit (fuzz 17: a 500 and a traceback)
         return {}, not_json
     return (value, None) if isinstance(value, dict) else ({}, not_object)

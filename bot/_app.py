@@ -82,7 +82,9 @@ def register(app: App, answers: Answers) -> None:
         ack()
         try:
             value = json.loads(body["actions"][0].get("value") or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):
+            value = {}
+        if not isinstance(value, dict):  # a button's value is ours, an object: anything else shares nothing
             value = {}
         if answers.submit_share(respond, str(value.get("a", "")), body.get("user", {}).get("id", "")) is None:
             log.warning("too busy to share an answer: %d answers waiting", answers.pool.pending)

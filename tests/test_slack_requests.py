@@ -54,6 +54,10 @@ MALFORMED = [
     pytest.param(b"null", JSON, "the body is not a JSON object", id="json-null"),
     pytest.param(b"payload=%7Bnot+json", FORM, "its payload is not JSON", id="payload-not-json"),
     pytest.param(b"payload=%5B1%5D", FORM, "its payload is not a JSON object", id="payload-array"),
+    # nested past Python's recursion limit: a 500 and three tracebacks (fuzz 17)
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, JSON, "the body is not JSON", id="json-nested-deep"),
+    pytest.param(b"payload=" + b"%5B" * 50_000 + b"%5D" * 50_000, FORM, "its payload is not JSON",
+                 id="payload-nested-deep"),
     pytest.param(b"command=/nrr&text=\xff\xfe", FORM, "the body is not UTF-8", id="invalid-utf8"),
     pytest.param(urlencode({"command": "/nrr", "text": "ttm", "user_id": "U1", "channel_id": "C1"}).encode(),
                  FORM, "a slash command without a response_url", id="command-without-response-url"),

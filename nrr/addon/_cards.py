@@ -288,7 +288,7 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
                 return refusal
             try:
                 event = await request.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # nested past the recursion limit too (fuzz 17, the Slack app's)
                 return JSONResponse({"error": "the body is not JSON"}, status_code=400)
             notice: str | None = None
             try:
