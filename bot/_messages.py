@@ -170,6 +170,14 @@ def pinned_by_command_line() -> str:
             "restarted without it.")
 
 
+def reads_command_line_ledger(kind: str, connection: str | None) -> str:
+    """What ``/nrr connect`` alone says of an instance started with ``--ledger``: what it reads, and the
+    connection that waits (fuzz 17: "But this instance..." alone, naming neither)."""
+    waiting = (f" The workspace's connection ({connection}) is read once it is restarted without it."
+               if connection else " `/nrr connect <Google Sheet URL>` is kept for when it is restarted without it.")
+    return f"This instance of nrr reads {kind} named by --ledger when it was started, whatever is connected.{waiting}"
+
+
 def connection_now(spec: str, by: str, at: str, found: str) -> str:
     return f"The workspace reads {spec}, connected by <@{by}> on {at}. When connected: {found}"
 

@@ -31,6 +31,7 @@ from bot._mrkdwn import escape, plain
 from engine import Cells, NrrError, whole_number
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 from stripe_source import SOURCE_NAME, StripeSummary, is_stripe_spec
+from warehouse import is_warehouse_spec
 
 COMMANDS = ("connect", "subscribe", "subscriptions", "unsubscribe", "alerts", "alert")
 # neither class holds "<": each try stops at the next one, so many "<" cost linear time, not quadratic
@@ -322,12 +323,12 @@ class Setup:
     def _connection_now(self) -> str:
         workspace = self.app.workspace(create=False)
         connection = workspace.connection() if workspace is not None else None
-        if self.app.explicit_ledger:
-            return say.pinned_by_command_line()
+        if (pinned := self.app.explicit_ledger) is not None:
+            return say.reads_command_line_ledger(
+                _kind(pinned), None if connection is None else
+                f"{plain(connection.source)}, connected by <@{connection.by}> on {connection.at:%Y-%m-%d}")
         if connection is None:
-            source = self.app.settings.ledger.source
-            return say.connection_from_file("a Google Sheet" if is_sheet_spec(source)
-                                            else "Stripe" if is_stripe_spec(source) else "a file on the server")
+            return say.connection_from_file(_kind(self.app.settings.ledger.source))
         return say.connection_now(plain(connection.source), connection.by, f"{connection.at:%Y-%m-%d}",
                                   connection.found)
 
@@ -507,3 +508,11 @@ def _local(at: dt.datetime, zone: str) -> str:
     local = at.astimezone(ZoneInfo(zone))
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
+
+def _kind(source: str) -> str:
+    """A ledger source in words a workspace may see: a server's paths and URLs are not shown in Slack."""
+    if is_sheet_spec(source):
+        return "a Google Sheet"
+    if is_stripe_spec(source):
+        return "Stripe"
+    return "a database table" if is_warehouse_spec(source) else "a file on the server"

@@ -299,6 +299,12 @@ def test_an_instance_started_with_ledger_says_that_it_wins(tmp_path: Path) -> No
             assert answer.endswith("But this instance of nrr was started with --ledger, which wins over the "
                                    "connection until it is restarted without it.")
             assert world.runtime.ledger_spec == str(EXAMPLE_LEDGER)
+            # `/nrr connect` alone says what is read, and the connection that waits (fuzz 17: "But this instance
+            # ..." alone, naming neither)
+            assert world.say("connect") == (
+                "This instance of nrr reads a file on the server named by --ledger when it was started, whatever is "
+                f"connected. The workspace's connection (gsheet:{SHEET}/Ledger, connected by <@{ADMIN}> on "
+                f"{NOW:%Y-%m-%d}) is read once it is restarted without it.")
 
 
 @pytest.mark.parametrize("gap", ["\u00a0", "\n", "\t", "  \u2003"])
