@@ -175,7 +175,8 @@ def reads_command_line_ledger(kind: str, connection: str | None) -> str:
     connection that waits (fuzz 17: "But this instance..." alone, naming neither)."""
     waiting = (f" The workspace's connection ({connection}) is read once it is restarted without it."
                if connection else " `/nrr connect <Google Sheet URL>` is kept for when it is restarted without it.")
-    return f"This instance of nrr reads {kind} named by --ledger when it was started, whatever is connected.{waiting}"
+    return (f"This instance of nrr was started with --ledger, and reads what it names ({kind}) whatever is "
+            f"connected.{waiting}")
 
 
 def connection_now(spec: str, by: str, at: str, found: str) -> str:

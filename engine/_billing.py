@@ -13,7 +13,7 @@ The rules (the README's "Billing data" says the same to people):
    period starts; n is the period's length in months rounded to the nearest whole, at least 1 (days over
    30.436875, the mean month: monthly 1, quarterly 3, annual 12, two years 24).
 3. **MRR is a rate**: an amount billed for n months is the amount over n in each of them, rounded to the cent
-   (half to even), the same in every month (``monthly_cents(100000, 12) == [8333] * 12``: 1,000.00 a year is
+   (half to even), the same in every month (``monthly_rate(100000, 12) == 8333``: 1,000.00 a year is
    83.33 a month). Like a proration's rate, the months need not add up to the amount by a few cents: a split
    that made them add up (83.34 to April, 83.33 after) showed a customer whose plan never changed as
    contracting by a cent in May (fuzz 16).
@@ -105,17 +105,21 @@ _STATUS_COUNTED = {"paid", "open", "posted", "payment_due", "payment due", "not_
                    "overdue", "partially_paid", "partially paid", "issued", "sent", "finalized"}
 
 
-def monthly_cents(total: int, n: int) -> list[int]:
-    """``total`` cents billed for ``n`` months as its monthly rate in each of them: ``total / n`` rounded to the
-    cent, half to even.
+def monthly_rate(total: int, n: int) -> int:
+    """The monthly rate of ``total`` cents billed for ``n`` months: ``total / n`` rounded to the cent, half to even.
 
-    >>> monthly_cents(1000, 3), monthly_cents(-1000, 3), monthly_cents(1200, 12)[:2], monthly_cents(5, 2)
-    ([333, 333, 333], [-333, -333, -333], [100, 100], [2, 2])
+    >>> monthly_rate(1000, 3), monthly_rate(-1000, 3), monthly_rate(1200, 12), monthly_rate(5, 2), monthly_rate(7, 2)
+    (333, -333, 100, 2, 4)
     """
     rate, rest = divmod(total, n)
     if 2 * rest > n or (2 * rest == n and rate % 2):
         rate += 1
-    return [rate] * n
+    return rate
+
+
+def monthly_cents(total: int, n: int) -> list[int]:
+    """``total`` cents billed for ``n`` months as what each of them holds: its monthly rate, n times."""
+    return [monthly_rate(total, n)] * n
 
 
 def period_months(start: dt.date, end: dt.date) -> int:
@@ -494,7 +498,6 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
     codes: dict[str, int] = {}
     issues: list[Issue] = []
     used = prorations = 0
-    parts_of: dict[tuple[int, int], list[int]] = {}  # (cents, n) -> the split: plans repeat
     spans: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}  # (start, end) -> (first month index, n); n 0: one-off
     reasons: dict[str | None, LeftOut | None] = {None: None}
     invoices: dict[str, set[str]] = {}  # reason -> the invoices left out for their status
@@ -559,11 +562,9 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
         elif n == 1:
             months[first] = months.get(first, 0) + net
         else:
-            parts = parts_of.get((net, n))
-            if parts is None:
-                parts = parts_of[(net, n)] = monthly_cents(net, n)
-            for i, cents in enumerate(parts, first):
-                months[i] = months.get(i, 0) + cents
+            rate = monthly_rate(net, n)
+            for i in range(first, first + n):
+                months[i] = months.get(i, 0) + rate
             spread[n] = spread.get(n, 0) + 1
         if attribute_columns:
             defer_c(c)
@@ -651,9 +652,7 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         if through < first:
             continue  # ended before its first month's last day: never live at a month's end
         n = max(1, row.months)
-        cycle = monthly_cents(row.cents, n)
-        parts = [cycle[i % n] for i in range(through - first + 1)]
-        acc.add(c, first, parts, row.attributes, row.currency)
+        acc.add(c, first, [monthly_rate(row.cents, n)] * (through - first + 1), row.attributes, row.currency)
         if n > 1:
             spread[n] = spread.get(n, 0) + 1
     return _finish(acc, "subscriptions", len(rows), used, left_out, spread, 0, last, codes, issues, sheet,

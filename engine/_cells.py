@@ -198,34 +198,41 @@ MONEY_EXPECTED = "an amount such as 100000, 100000.50 or $100,000"
 MONEY_AMBIGUOUS = "an amount that reads one way only: write 1200.50 or 1,200.50, not 1.200,50"
 
 
-def ambiguous_money(body: str) -> str:
+def ambiguous_money(body: str, sign: str = "") -> str:
     """The hint for a figure that reads two ways, fitted to it (fuzz 16: '120.000' was told not to write
     1.200,50): a dot between thousands or a decimal point, a decimal comma, or commas where no thousands are.
+    ``sign``: ``-`` for a negative figure, written before each amount offered.
 
-    >>> ambiguous_money("120.000").split(": ")[1].split("; ")[1]
+    >>> ambiguous_money("120.000").split("; ")[1]
     'write 120000 for the one, 120.00 for the other'
-    >>> ambiguous_money("1,20").split(": ")[1], ambiguous_money("1.200,50").split(": ")[1]
-    ('1,20 has a decimal comma; write 1.20', '1.200,50 has a decimal comma and dots between thousands; write 1200.50')
+    >>> ambiguous_money("3.837", "-").split("; ")[1], ambiguous_money("1,20").split(": ")[1]
+    ('write -3837 if it is the one', '1,20 has a decimal comma; write 1.20')
     """
     head = "an amount that reads one way only: "
     if _DOT_THOUSANDS.fullmatch(body):
         whole, point = int(body.replace(".", "")), Decimal(body)
-        other = f"{point:.2f}" if point == point.quantize(Decimal("0.01")) else f"{point:.4f}"
-        return (f"{head}{body} is {whole:,} with a dot between thousands, or {body} with a decimal point; write "
-                f"{whole} for the one, {other} for the other")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", body):
+        offered = (f"{sign}{whole} for the one, {sign}{point:.2f} for the other"
+                   if point == point.quantize(Decimal("0.01")) else f"{sign}{whole} if it is the one")
+        return (f"{head}{body} is {whole:,} with a dot between thousands, or {body} with a decimal point; "
+                f"write {offered}")
+    if _EUROPEAN_GROUPED.fullmatch(body):
         plain = body.replace(".", "").replace(",", ".")
-        dots = " and dots between thousands" if "," in body else ""
-        return f"{head}{body} has a decimal comma{dots}; write {plain}" if "," in body else \
-            f"{head}{body} has dots between thousands; write {plain}"
-    if re.fullmatch(r"\d+,\d{1,2}", body):
-        return f"{head}{body} has a decimal comma; write {body.replace(',', '.')}"
-    if re.fullmatch(r"\d+(,\d+)+", body):
+        what = "a decimal comma and dots between thousands" if "," in body else "dots between thousands"
+        return f"{head}{body} has {what}; write {sign}{plain}"
+    if _DECIMAL_COMMA.fullmatch(body):
+        return f"{head}{body} has a decimal comma; write {sign}{body.replace(',', '.')}"
+    if _ODD_COMMAS.fullmatch(body):
         digits = body.replace(",", "")
-        decimal = f", or {body.replace(',', '.')} if the comma is a decimal one" if body.count(",") == 1 else ""
+        decimal = f", or {sign}{body.replace(',', '.')} if the comma is a decimal one" if body.count(",") == 1 else ""
         return (f"{head}{body} has commas where no thousands are (1,200,000 has one every three digits); write "
-                f"{digits} or {int(digits):,}{decimal}")
+                f"{sign}{digits} or {sign}{int(digits):,}{decimal}")
     return MONEY_AMBIGUOUS
+
+
+#: figures that read two ways (``_why_not_money``): 1.200.000 or 1.200,50, 1200,50, and 6,45,955 or 1,2000
+_EUROPEAN_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_ODD_COMMAS = re.compile(r"\d+(,\d+)+")
 MONEY_SPACED = "an amount without spaces between its digits: write 12500 or 12,500, not 12 500"
 #: the largest amount read, in the table's currency: no company's monthly revenue comes near it, and beyond
 #: it Decimal's 28 digits no longer hold an amount in cents exactly (1e308 from a workbook, 27 digits pasted)
@@ -283,11 +290,11 @@ def parse_money(value: Cell) -> tuple[Decimal, Decimal]:
     elif body.startswith("(") and body.endswith(")") and not negative:  # $ (5,000.00): accounting's negative
         negative, body = True, body[1:-1].strip()
     if _DOT_THOUSANDS.fullmatch(body):
-        raise CellError(ambiguous_money(body))
+        raise CellError(ambiguous_money(body, "-" if negative else ""))
     if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
         amount = Decimal(body.replace(",", ""))
     else:
-        raise CellError(_why_not_money(body))
+        raise CellError(_why_not_money(body, "-" if negative else ""))
     if amount > MONEY_LIMIT:
         raise CellError(MONEY_TOO_LARGE)
     return (-amount if negative else amount), max(_half_unit(amount), _CENT)
@@ -373,14 +380,14 @@ def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None
     return first if comma >= 2 and not point and (strong or thousands < comma) else None
 
 
-def _why_not_money(body: str) -> str:
+def _why_not_money(body: str, sign: str = "") -> str:
     """The hint for a figure that is not an amount: spaces inside, a decimal comma, or simply not one."""
     if not re.fullmatch(r"[\d.,\s]+", body) or not any(c.isdigit() for c in body):
         return MONEY_EXPECTED
     if re.search(r"\d\s+\d", body):
         return MONEY_SPACED
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d{1,2}|\d+(,\d+)+", body):
-        return ambiguous_money(body)  # 1.200,50 or 1200,50 (a decimal comma?), 6,45,955 (lakh grouping?)
+    if any(p.fullmatch(body) for p in (_EUROPEAN_GROUPED, _DECIMAL_COMMA, _ODD_COMMAS)):
+        return ambiguous_money(body, sign)  # 1.200,50 or 1200,50 (a decimal comma?), 6,45,955 (lakh grouping?)
     return MONEY_EXPECTED
 
 

@@ -63,6 +63,7 @@ from engine._fx import CODE, FxRates, FxUse, convert_cents, currency_code, fx_us
 from engine._headers import (
     SUBTOTAL,
     any_total_label,
+    holds_an_id,
     is_period_label,
     is_total_label,
     match_header,
@@ -86,7 +87,7 @@ class CustomerCheck:
 
 #: a customer key that is a whole number written as a float (``1001.0``): a column of them reads ``1001``
 FLOAT_KEY = r"^\s*[0-9]+\.0+\s*$"
-_FLOAT_ID = re.compile(FLOAT_KEY)
+_WHOLE_ID = re.compile(r"\s*([0-9]+)(\.0+)?\s*")
 
 
 def _distinct(body: Sequence[Sequence[Cell]], col: int) -> set[Cell]:
@@ -381,18 +382,14 @@ class _Reader:
 
     def reads_as_total(self, row: Sequence[Cell], col: int | None) -> bool:
         """Whether the row's cell in ``col`` marks it a total row. A name that reads as one (``Subtotal Labs``,
-        ``Sum``) on a row with a customer ID of its own is a customer's name (fuzz 16: Subtotal Labs' churn was
-        left out); a subtotal of another row's customer (``Total Acme``) is a total whatever its ID says."""
+        ``Sum``, ``Total Fitness`` beside a customer Fitness) on a row with a customer ID of its own is a customer's
+        name (fuzz 16: Subtotal Labs' churn was left out); on a row whose ID cell is blank, a dash or a total's label
+        too, it marks a total."""
         value = self.cell(row, col)
-        if not isinstance(value, str):
-            return False
-        if value in self.subtotals:
-            return True
-        if not is_total_label(value):
+        if not isinstance(value, str) or not (value in self.subtotals or is_total_label(value)):
             return False
         if col is not None and col == self.name_col and self.key_col is not None and self.key_col != col:
-            key = self.cell(row, self.key_col)
-            return _empty(key) or (isinstance(key, str) and is_total_label(key))
+            return not holds_an_id(self.cell(row, self.key_col))
         return True
 
     def total_row(self, row: Sequence[Cell], sheet_row: int) -> bool:
@@ -696,20 +693,40 @@ class _Reader:
         return builder
 
     def whole_keys(self, key_col: int) -> None:
-        """A customer column of whole numbers written as floats (``1001.0``: pandas writes an ID column so when a
-        cell of it is blank) is read as its whole numbers, ``1001``, as a database's float column and a
-        spreadsheet's number cells are; so is one where some are written so and the others as whole numbers (two
-        exports appended, one by pandas: fuzz 16 read 1001.0 and 1001 as two customers)."""
+        """A customer column of whole numbers, some written otherwise than the rest, is read as one ID per number:
+        ``1001.0`` (pandas writes an ID column so when a cell of it is blank) is ``1001``, as a database's float
+        column and a spreadsheet's number cells are; ``123`` (a typed number) beside ``00123`` (pasted text, or a
+        number shown in the format 00000) is ``00123``, with a warning. Fuzz 16 read 1001.0 and 1001, and 123 and
+        00123, as two customers each: NRR 0% for 100%."""
         start = self.header.index + 1
         body = self.grid[start:]
         if not body or min(map(len, body)) <= key_col:
             return
         keys = _distinct(body, key_col)
-        floats = {k for k in keys if type(k) is str and "." in k and _FLOAT_ID.fullmatch(k)}
-        if not floats or any(k not in floats and not _empty(k) and not (type(k) is str and k.strip().isdigit())
-                             for k in keys):
-            return  # the common case: no key written as a float
-        whole: dict[Cell, Cell] = {k: k.strip().partition(".")[0] for k in floats}
+        if all(type(k) is str and "." not in k and k[:1] != "0" for k in keys):
+            return  # the common case: no key written as a float or with a leading zero, nor as a number cell
+        numbers: dict[Cell, int] = {}
+        for k in keys:
+            if _empty(k):
+                continue
+            if type(k) is int and k >= 0:
+                numbers[k] = k
+            elif type(k) is float and k >= 0 and k.is_integer():
+                numbers[k] = int(k)
+            elif type(k) is str and (m := _WHOLE_ID.fullmatch(k)):
+                numbers[k] = int(m[1])
+            else:
+                return  # not every key a whole number: each is read as written
+        spelled: dict[int, set[str]] = collections.defaultdict(set)  # each number's digits as written
+        for k, n in numbers.items():
+            spelled[n].add(_WHOLE_ID.fullmatch(k)[1] if type(k) is str else str(n))  # type: ignore[index]
+        shown = {n: max(texts, key=len) for n, texts in spelled.items()}  # with its leading zeros, as shown
+        whole: dict[Cell, Cell] = {k: shown[n] for k, n in numbers.items() if k != shown[n]}
+        if not whole:
+            return
+        if twice := [texts for _, texts in sorted(spelled.items()) if len(texts) > 1]:
+            first = sorted(twice[0], key=len)
+            self.add("warning", "ids_written_two_ways", say.ids_written_two_ways(first[-1], first[0], len(twice)))
         self.grid = [*self.grid[:start], *((*row[:key_col], whole.get(row[key_col], row[key_col]), *row[key_col + 1:])
                                            for row in body)]
 

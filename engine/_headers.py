@@ -120,6 +120,17 @@ def is_total_label(text: str) -> bool:
 
 
 
+def holds_an_id(value: object) -> bool:
+    """Whether a customer cell holds an ID of its own: a number, or text with a letter or digit that is not a
+    total's label (blank, a dash or ``Total`` is none). A name that reads as a total (``Subtotal Labs``) beside
+    one is a customer's; beside none, it marks a total row."""
+    if value is None or isinstance(value, bool):
+        return False
+    if not isinstance(value, str):
+        return True
+    return any(ch.isalnum() for ch in value) and not is_total_label(value)
+
+
 _MONTH_WORDS = {"month", "months", "date", "period", "reporting", "ending", "end", "start", "year"}
 _FIELD_WORDS: dict[Field, set[str]] = {
     "start": {"start", "starting", "beginning", "begin", "opening", "bop", "initial"},

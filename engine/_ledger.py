@@ -90,8 +90,9 @@ class Ledger:
     sheet: str | None = None
     layout: Layout | None = None
     pending: tuple[Month, ...] = ()  # months listed with no figures yet
-    #: the Start of each last month left out as not closed yet (its movements blank): the month before's implied
-    #: new business and growth still read it
+    #: the Start of the month after the last row, where it is known: a last month left out as not closed yet (its
+    #: movements blank), or a customer table's month after its last (everything paid in the last): the last row's
+    #: implied new business and growth read it
     starts_ahead: Mapping[Month, Decimal] = field(default_factory=dict, compare=False)
     #: the currency a seven-column ledger's figures are written in, when they say (``€1,030``: EUR); None: unsaid
     #: (a customer table's is its own, ``customers.currency``)

@@ -583,19 +583,27 @@ def segment_new_since(segment: str, year: Month) -> str:
             "12-month cohort to compare")
 
 
-def too_little_history(count: int, as_of: Month, needed: int, gap: Month | None = None) -> str:
-    if gap is not None:  # the ledger has the history, but a month is missing from it
-        return (f"no annual figure: benchmarks compare a year of retention, and {gap.name} is missing from the "
-                f"ledger, which leaves {months(count)} after it to {as_of.name}; add {gap.name}'s row for the "
-                "trailing 12 months")
+def too_little_history(count: int, as_of: Month, needed: int, gap: Sequence[Month] = ()) -> str:
+    if gap:  # the ledger has the history, but months are missing from it
+        missing, it = _missing(gap)
+        return (f"no annual figure: benchmarks compare a year of retention, and {missing} from the ledger, which "
+                f"leaves {months(count)} after {it} to {as_of.name}; add {'its row' if len(gap) == 1 else 'their rows'}"
+                " for the trailing 12 months")
     return (f"no annual figure yet: benchmarks compare a year of retention, and the ledger has {months(count)} "
             f"of history to {as_of.name}; it needs {_more(needed - count)} for an indicative figure "
             f"({needed} months), {_more(12 - count)} for the trailing 12 months")
 
 
-def gap_in_history(gap: Month) -> str:
+def gap_in_history(gap: Sequence[Month]) -> str:
     """Why an annual figure rests on fewer than 12 months of a ledger that holds more."""
-    return f"{gap.name} is missing from the ledger: only the months after it count; add its row for 12"
+    missing, it = _missing(gap)
+    rows = "its row" if len(gap) == 1 else "their rows"
+    return f"{missing} from the ledger: only the months after {it} count; add {rows} for 12"
+
+
+def _missing(gap: Sequence[Month]) -> tuple[str, str]:
+    """``November 2025 to December 2025 are missing`` and ``them``, or ``July 2025 is missing`` and ``it``."""
+    return (f"{month_run(gap)} {'is' if len(gap) == 1 else 'are'} missing", "it" if len(gap) == 1 else "them")
 
 
 def _more(count: int) -> str:
@@ -996,6 +1004,13 @@ def summary_rows(label: str, count: int) -> str:
 def total_column(label: str) -> str:
     return (f"This column ('{label}') reads as a total of the months beside it, not an attribute, and is left out: "
             "it is not a segment.")
+
+
+def ids_written_two_ways(first: str, second: str, count: int) -> str:
+    """Customer IDs that are one number written with and without leading zeros (a typed column beside pasted text)."""
+    more = f" ({count} IDs like this)" if count > 1 else ""
+    return (f"'{first}' and '{second}' are one ID written with and without leading zeros{more}: each is read as one "
+            f"customer, shown as '{first}'.")
 
 
 def customers_alike(first: str, second: str) -> str:

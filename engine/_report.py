@@ -359,8 +359,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                                "as_of": str(t.as_of)}
         if t.nrr is None and t.undefined:
             out["trailing_12m"]["undefined"] = t.undefined
-        if t.gap is not None:  # the month missing from the ledger that cut the figure to the months after it
-            out["trailing_12m"]["missing_month"] = str(t.gap)
+        if t.gap:  # the months missing from the ledger that cut the figure to the months after them
+            out["trailing_12m"]["missing_months"] = [str(m) for m in t.gap]
     if report.trailing is not None and report.trailing.cohort:
         out["trailing_12m"]["basis"] = COHORT_LABEL
     if report.cohort is not None:

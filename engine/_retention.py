@@ -292,8 +292,8 @@ class Trailing:
     #: from the month totals derived from a customer table: ``short`` (too short for its 12-month cohort) or
     #: ``asked`` (a method other than cohort was asked for); None for a seven-column ledger or a cohort figure
     derived: Derived | None = None
-    #: the month missing from the ledger that cut the figure short (the ledger holds months before it), if any
-    gap: Month | None = None
+    #: the months missing from the ledger that cut the figure short (the ledger holds months before them)
+    gap: tuple[Month, ...] = ()
 
     @property
     def indicative(self) -> bool:
@@ -312,7 +312,12 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     first = as_of - (n - 1)
     # a month missing inside the ledger cuts the figure to the months after it (fuzz 16: annualized from 7 months,
     # without saying why, of a ledger with 13)
-    gap = first - 1 if n < 12 and any(r.month < first - 1 for r in ledger.rows) else None
+    missing: list[Month] = []  # the months missing just before the figure's first, when the ledger holds earlier
+    month = first - 1
+    while n < 12 and ledger.first_month is not None and month > ledger.first_month and month not in ledger:
+        missing.insert(0, month)
+        month -= 1
+    gap = tuple(missing) if month in ledger else ()
     result = compute_retention(ledger, Period(first=first, last=as_of, label=f"{say.months(n)} to {as_of.short}"),
                                method)
     if result.nrr is None:

@@ -171,8 +171,9 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     order = key.gather(first_rows)
     keys = order.cast(pl.String)
     if len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or \
-            keys.str.contains(r"(?i)^\s*total\s+\S").any():
-        # (keys such as 1001.0, which the row reader reads as 1001; Total X, a subtotal when X is a customer)
+            keys.str.contains(r"(?i)^\s*total\s+\S").any() or _one_number_twice(keys):
+        # (keys such as 1001.0, which the row reader reads as 1001; Total X, a subtotal when X is a customer; 123
+        # beside 00123, one ID to the row reader)
         return None
     months = month.unique(maintain_order=True)
     month_texts = months.cast(pl.String).to_list()
@@ -321,3 +322,13 @@ def _packed(texts: Any) -> PackedTexts:
 
     data = texts.str.join("").item().encode() if len(texts) else b""
     return PackedTexts(data, texts.str.len_bytes().cast(pl.Int64).cum_sum().to_numpy())
+
+
+def _one_number_twice(keys: Any) -> bool:
+    """Whether two keys of a column of whole numbers are one number written twice (``123`` and ``00123``)."""
+    import polars as pl
+
+    digits = keys.str.strip_chars()
+    if not digits.str.contains(r"^[0-9]{1,18}$").all():
+        return False
+    return bool(digits.cast(pl.Int64).n_unique() < len(digits))

@@ -302,42 +302,37 @@ class _Formats:
     """What a worksheet's number cells show by their format, read as the sheet shows them, as a CSV of it writes
     them: a figure in a currency format (``[$€-2] #,##0`` over 100000) is ``EUR 100000``, each cell by its own
     format, so figures in two currencies are refused as mixed, naming a cell of each (fuzz 14: € formats were
-    answered in dollars; fuzz 16: € and $ cells in one column were added up in dollars); a whole number in a
-    zero-padded format (``00000`` over 123) is the ID it shows, ``00123`` (fuzz 16: typed IDs beside pasted text
-    ones split each customer in two); a figure in a percent format (``0.0%`` over 0.027) is the percent it shows,
-    ``2.7%``, so a money column refuses it naming its cell as it refuses the text (fuzz 16: read as $0.03). A
-    Currency column says each row's currency: a format does not."""
+    answered in dollars; fuzz 16: € and $ cells in one column were added up in dollars); a figure in a percent
+    format (``0.0%`` over 0.027) is the percent it shows, ``2.7%``, so a money column refuses it naming its cell as
+    it refuses the text (fuzz 16: read as $0.03). A Currency column says each row's currency: a format does not.
+    (A zero-padded ID, ``00000`` over 123, is left a number: the customer table reads 123 and 00123 as one.)"""
 
     def __init__(self) -> None:
         self.shown: list[tuple[int, int, str]] = []  # (grid row, column, what the format makes of the figure)
-        #: a format's currency, zero-padded width and whether it shows a percent, worked out once
-        self._codes: dict[str, tuple[str | None, int, bool]] = {}
+        #: a format's currency and whether it shows a percent, worked out once
+        self._codes: dict[str, tuple[str | None, bool]] = {}
 
     def note(self, r: int, row: list[Cell], cells: Any) -> None:
         for c, value in enumerate(row):
             if type(value) is int or type(value) is float:
-                code, width, percent = self._of(str(getattr(cells[c], "number_format", "") or ""))
+                code, percent = self._of(str(getattr(cells[c], "number_format", "") or ""))
                 if code is not None:
                     self.shown.append((r, c, f"{code} {format(Decimal(str(value)), 'f')}"))
                 elif percent:
                     self.shown.append((r, c, f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%"))
-                elif width and type(value) is int and value >= 0:
-                    self.shown.append((r, c, f"{value:0{width}d}"))
 
-    def _of(self, number_format: str) -> tuple[str | None, int, bool]:
+    def _of(self, number_format: str) -> tuple[str | None, bool]:
         known = self._codes.get(number_format)
         if known is None:
-            padded = re.fullmatch(r"0{2,}", number_format.strip())
             percent = "%" in re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format)  # not a quoted or escaped %
-            known = self._codes[number_format] = (format_currency(number_format), len(padded[0]) if padded else 0,
-                                                  percent)
+            known = self._codes[number_format] = (format_currency(number_format), percent)
         return known
 
     def apply(self, grid: list[list[Cell]]) -> None:
         currency_column = any(isinstance(v, str) and customer_role(v) == "currency"
                               for row in grid[:HEADER_SEARCH_ROWS] for v in row)
         for r, c, shown in self.shown:
-            if not (currency_column and not shown[:1].isdigit()):
+            if not (currency_column and not shown.endswith("%")):
                 grid[r][c] = shown
 
 

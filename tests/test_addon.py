@@ -312,6 +312,15 @@ def test_a_malformed_user_token_is_refused_before_any_request(stack: Stack,
     assert stack.google.bearers == [] and "X-Injected" not in logged(every_log)
 
 
+@pytest.mark.parametrize("body", [b"{not json", b"[" * 100_000 + b"]" * 100_000], ids=["bad", "nested-deep"])
+def test_a_body_that_is_not_json_is_a_400(stack: Stack, body: bytes) -> None:
+    """Nested past Python's recursion limit, a body was a 500 and a traceback (fuzz 17, the Slack app's twin)."""
+    response = httpx.post(f"{stack.url}/addon/homepage", content=body, timeout=30, trust_env=False, verify=TLS,
+                          headers={"Authorization": f"Bearer {mint_id_token(claims())}",
+                                   "Content-Type": "application/json"})
+    assert (response.status_code, response.json()) == (400, {"error": "the body is not JSON"})
+
+
 def test_healthz(stack: Stack) -> None:
     response = httpx.get(f"{stack.url}/healthz", trust_env=False, verify=TLS)
     assert (response.status_code, response.json()) == (200, {"status": "ok"})

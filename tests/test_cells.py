@@ -125,6 +125,11 @@ def test_accounting_zeros_are_zero(text: str) -> None:
                   "decimal point; write 1200 for the one, 1.20 for the other"),
         ("1,2000", "an amount that reads one way only: 1,2000 has commas where no thousands are (1,200,000 has one "
                    "every three digits); write 12000 or 12,000, or 1.2000 if the comma is a decimal one"),
+        # a negative keeps its sign, and three decimals are not offered as a rewrite of themselves (review)
+        ("-1.200", "an amount that reads one way only: 1.200 is 1,200 with a dot between thousands, or 1.200 with a "
+                   "decimal point; write -1200 for the one, -1.20 for the other"),
+        ("1.234", "an amount that reads one way only: 1.234 is 1,234 with a dot between thousands, or 1.234 with a "
+                  "decimal point; write 1234 if it is the one"),
         ("12abc", "an amount such as 100000, 100000.50 or $100,000"),
     ],
 )

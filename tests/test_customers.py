@@ -333,6 +333,33 @@ def test_keys_written_as_floats_are_their_whole_numbers() -> None:
                              ["1001", "2025-10", "100"], ["1002", "2025-10", "50"]])
     assert appended.ledger is not None and appended.ledger.customer_table is not None
     assert appended.ledger.customer_table.keys == ("1001", "1002")
+    # one number with and without leading zeros (a typed column beside pasted text) is one customer, shown padded,
+    # with a warning (review: 007 and 7.0 were two customers, NRR 0%)
+    padded = check_ledger([["Customer ID", "Month", "MRR"], ["007", "2025-09", "100"], ["008", "2025-09", "50"],
+                           ["7.0", "2025-10", "100"], [8, "2025-10", "50"]])
+    assert padded.ledger is not None and padded.ledger.customer_table is not None
+    assert padded.ledger.customer_table.keys == ("007", "008")
+    assert [str(i) for i in padded.issues] == [
+        "'007' and '7' are one ID written with and without leading zeros (2 IDs like this): each is read as one "
+        "customer, shown as '007'."]
+    # IDs all zero-padded alike stay as written, without a word
+    alike = check_ledger([["Customer ID", "Month", "MRR"], ["007", "2025-09", "100"], ["007", "2025-10", "100"]])
+    assert alike.ledger is not None and alike.ledger.customer_table is not None
+    assert alike.ledger.customer_table.keys == ("007",) and not alike.issues
+
+
+def test_a_name_that_reads_as_a_total_marks_a_total_row_only_without_an_id_of_its_own() -> None:
+    """Fuzz 16 and its review: Subtotal Labs and Total Fitness (beside a customer Fitness), each with an ID, are
+    customers; a Total row whose ID cell is a dash is a total's."""
+    grid = [["Customer ID", "Customer", "Month", "MRR"]]
+    for key, name, first, second in (("C01", "Acme", "1000", "1000"), ("C02", "Subtotal Labs", "500", "0"),
+                                     ("C09", "Total Fitness", "300", "300"), ("C10", "Fitness", "200", "200"),
+                                     ("-", "Total", "2000", "1500")):
+        grid += [[key, name, "2026-01", first], [key, name, "2026-02", second]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert check.ledger.customer_table.keys == ("C01", "C02", "C09", "C10")
+    assert [i.code for i in check.issues] == ["total_row"]
 
 
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:

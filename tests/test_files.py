@@ -302,7 +302,11 @@ def test_each_cells_format_names_its_own_currency_and_a_zero_padded_id_is_the_id
     assert euros is not None and euros.currency == "EUR"
     padded = load_ledger(open_file_source(str(table([("00123", "2026-01", 100, "General"),
                                                      (123, "2026-02", 100, "General")]))))
-    assert padded.customers is not None and padded.customers.customer_count == 1
+    assert padded.customer_table is not None and padded.customer_table.keys == ("00123",)
+    assert [w.code for w in padded.warnings] == ["ids_written_two_ways"]
+    # the number 5 is one customer in any format: 00000 in one month, General in the next (review: two, NRR 0%)
+    typed = load_ledger(open_file_source(str(table([(5, "2026-01", 100, "General"), (5, "2026-02", 100, "General")]))))
+    assert typed.customer_table is not None and typed.customer_table.keys == ("5",) and typed.warnings == ()
 
 
 def test_a_figure_in_a_percent_format_is_the_percent_it_shows(tmp_path: Path) -> None:

@@ -146,6 +146,9 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
         # one decimal would show "mostly" at exactly half (-2.0 of -4.0): shown to two, where it is most (fuzz 16)
         (("100000", "2000", "1000", "1000"), ("100000", "2000", "2990", "2970"), "churn", None,
          "NRR -3.96 pts vs October 2026, mostly more churn (-1.99 pts)"),
+        # nor at half of the change shown: "-4.0 pts, mostly more churn (-2.0 pts)" of parts -2.0, -1.0, -0.9 (review)
+        (("100000", "5000", "1000", "1000"), ("103000", "4181.80", "3131.20", "2101.20"), "churn", None,
+         "NRR -4.02 pts vs October 2026, mostly more churn (-2.04 pts)"),
         # a tie is no "mostly" either
         (("100000", "2000", "1000", "1000"), ("100000", "2000", "3000", "3000"), "contraction", None,
          "NRR -4.0 pts vs October 2026, from more downgrades (-2.0 pts) and more churn (-2.0 pts)"),

@@ -302,8 +302,8 @@ def test_an_instance_started_with_ledger_says_that_it_wins(tmp_path: Path) -> No
             # `/nrr connect` alone says what is read, and the connection that waits (fuzz 17: "But this instance
             # ..." alone, naming neither)
             assert world.say("connect") == (
-                "This instance of nrr reads a file on the server named by --ledger when it was started, whatever is "
-                f"connected. The workspace's connection (gsheet:{SHEET}/Ledger, connected by <@{ADMIN}> on "
+                "This instance of nrr was started with --ledger, and reads what it names (a file on the server) "
+                f"whatever is connected. The workspace's connection (gsheet:{SHEET}/Ledger, connected by <@{ADMIN}> on "
                 f"{NOW:%Y-%m-%d}) is read once it is restarted without it.")
 
 

@@ -1351,7 +1351,11 @@ def test_a_customer_named_like_a_total_with_an_id_of_its_own_is_a_customer_in_a_
     rows: list[Row] = [("C01", "Acme", "2026-01", 1000.0), ("C01", "Acme", "2026-02", 1000.0),
                        ("C02", "Subtotal Labs", "2026-01", 500.0), ("C02", "Subtotal Labs", "2026-02", 0.0),
                        ("C03", "Sum", "2026-01", 300.0), ("C03", "Sum", "2026-02", 300.0),
-                       (None, "Total", "2026-01", 1800.0), (None, "Total", "2026-02", 1300.0)]
+                       # review: a customer named Total with an ID, beside a Total row without one, was left out in
+                       # a database (the names were left out table-wide); rows of averages were customers there
+                       ("C04", "Total", "2026-01", 400.0), ("C04", "Total", "2026-02", 400.0),
+                       (None, "Total", "2026-01", 2200.0), (None, "Total", "2026-02", 1700.0),
+                       ("-", "Monthly average", "2026-01", 550.0), ("-", "Avg.", "2026-02", 425.0)]
     csv_path = tmp_path / "t.csv"
     with csv_path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(grid_of(header, rows))
@@ -1359,8 +1363,10 @@ def test_a_customer_named_like_a_total_with_an_id_of_its_own_is_a_customer_in_a_
     for spec in (f"{path}#mrr", str(csv_path)):
         code, out, err = run("report", "2026-02", "--json", "--today", "2026-03-05", "--ledger", spec)
         data = json.loads(out)
-        assert (code, data["nrr_pct"], data["start_mrr"]) == (0, 72.22, "1800.00"), (spec, err)
-        assert [w.split(": ", 1)[1][:37] for w in data["warnings"]] == ["These 2 rows ('Total') read as totals"]
+        assert (code, data["nrr_pct"], data["start_mrr"]) == (0, 77.27, "2200.00"), (spec, err)
+        assert sorted(w.split(": ", 1)[1][:37] for w in data["warnings"]) == [
+            "These 2 rows ('Total') read as totals", "This row ('Avg.') reads as a total, n",
+            "This row ('Monthly average') reads as"]
 
 def test_postgresql_leaves_out_a_total_row(pg_schema: str) -> None:
     rows: list[Row] = [("A", dt.date(2025, 1, 1), 100), ("B", dt.date(2025, 1, 1), 50),

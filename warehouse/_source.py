@@ -394,7 +394,8 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                 leading: tuple[Sequence[Month], int] = ((), 0)) -> LedgerCheck:
     """The row reader's checks, made in SQL, then the derived ledger of a table that passes them; ``fx``: the
     rates a file of the same rows would be converted with (a database's table cannot be); ``unlanded``: the last
-    months left out as not closed yet (``Query.until``), and how many rows they hold."""
+    months left out as not closed yet (``Query.until``), and how many rows they hold; ``leading``: the first months
+    left out as before any figure (``Query.since``), and how many rows they hold."""
     import sqlalchemy as sa
 
     from warehouse._table import WarehouseTable, as_text, cents_limit, filled, stripped
@@ -448,17 +449,20 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     name = (sa.case((stripped(sa.cast(t[lay.name], sa.String)) != "", sa.cast(t[lay.name], sa.String)))
             if lay.name not in (None, lay.key) else sa.null())
     keys, names = query.total_labels
-    no_total = [] if not names else [sa.or_(t[lay.name].is_(None), as_text(t[lay.name], lay.name in lay.floats)
-                                            .not_in(names))]
+    named_total = [] if not names else [sa.or_(t[lay.name].is_(None), as_text(t[lay.name], lay.name in lay.floats)
+                                               .not_in(names))]
     nobody = (sa.select(query.month_index(t[lay.month]).label("mi"), name.label("nm"))
-              .where(key_blank, sa.or_(figure, name.is_not(None)), *no_total).subquery())
+              .where(key_blank, sa.or_(figure, name.is_not(None)), *named_total).subquery())
     for mi, n, named in query.run(sa.select(nobody.c.mi, sa.func.count(), sa.func.min(nobody.c.nm))
                                   .group_by(nobody.c.mi).order_by(nobody.c.mi).limit(SHOWN_PER_CHECK)):
         message = customer_missing(lay.unit) if named is None else customer_id_missing(lay.unit, str(named), lay.key)
         issues.append(_error("no_customer", message, cells=(_rows(where, int(n)),),
                             month=None if mi is None else Month.from_index(int(mi))))
-    if keys:
-        no_total.append(as_text(t[lay.key], lay.key in lay.floats).not_in(keys))
+    # a row with a customer: a total's when its customer cell reads as one, or holds no ID beside a total's name
+    key_text = as_text(t[lay.key], lay.key in lay.floats)
+    no_total: list[sa.ColumnElement[bool]] = [key_text.not_in(keys)] if keys else []
+    if named_total and (beside := query.total_placeholders):
+        no_total.append(sa.or_(named_total[0], key_text.not_in(beside)))
     undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), sa.not_(filled(t[lay.month],
                                                                                              lay.month_is_text)),
                                                          figure, *no_total).select_from(query.table))

@@ -40,6 +40,7 @@ from engine import (
     MonthMovements,
     Unit,
     compared,
+    holds_an_id,
     is_total_label,
     named_attribute,
     subtotal_of,
@@ -54,9 +55,12 @@ from warehouse._spec import DUCKDB_MEMORY_LIMITS
 #: write them; a value with outer spaces or tabs is looked at whatever it says (`` All customers``, ``Average ``).
 #: Only the few distinct values these pick out are looked at: no ``lower()`` or ``trim()`` of every row, which cost
 #: PostgreSQL 3.4 s of 2.2M rows where these patterns take 0.35 s
-_TOTAL_PATTERNS = ("%otal%", "%OTAL%", "All %", "all %", "ALL %", " %", "% ", "\t%", "%\t")
+_TOTAL_PATTERNS = ("%otal%", "%OTAL%", "All %", "all %", "ALL %", " %", "% ", "\t%", "%\t",
+                   # an average's summary row (Average NRR, Avg NRR %, Monthly average, Mean MRR, Total / Avg)
+                   "Av% %", "AV% %", "av% %", "% average", "% Average", "% AVERAGE", "% avg", "% Avg", "% AVG",
+                   "Mean %", "MEAN %", "mean %", "Median %", "MEDIAN %", "median %", "%/%")
 _TOTAL_WORDS = tuple(f"{spelled}{end}" for word in sorted(w for w in TOTAL_WORDS if "total" not in w)
-                     for spelled in dict.fromkeys((word.title(), word.upper(), word)) for end in ("", ":"))
+                     for spelled in dict.fromkeys((word.title(), word.upper(), word)) for end in ("", ":", "."))
 
 #: a customer set: the customers paying in ``month`` whose value of attribute ``column`` (its position) is one of
 #: ``values`` (None: no value), as ``engine.segment_members`` assigns them
@@ -243,8 +247,8 @@ class Query:
         if lay.name is not None:
             name = as_text(t[lay.name], lay.name in lay.floats)
             picked.append(name.label("nm"))
-            if names:
-                kept.append(sa.or_(name.is_(None), name.not_in(names)))
+            if names and (beside := self.total_placeholders):
+                kept.append(sa.or_(name.is_(None), name.not_in(names), key.not_in(beside)))
         picked += [as_text(t[a], a in lay.floats).label(f"a{i}") for i, a in enumerate(lay.attributes)]
         return sa.select(*picked).select_from(self.table).where(*kept).cte("nrr_rows")
 
@@ -252,16 +256,22 @@ class Query:
     def total_labels(self) -> tuple[frozenset[str], frozenset[str]]:
         """The customer cells and the name cells that read as a total (``Total``, ``SMB Total``, ``Grand total:``):
         such a row sums the others, and is left out as the row reader leaves it out."""
-        keys, names, _ = self._totals
+        keys, names, _, _ = self._totals
         return keys, names
+
+    @functools.cached_property
+    def total_placeholders(self) -> frozenset[str]:
+        """The customer cells that hold no ID (``-``) on a row whose name marks a total: such a row is a total's,
+        where a row with an ID of its own beside the same name is a customer's (``engine.holds_an_id``)."""
+        return self._totals[2]
 
     @functools.cached_property
     def totals(self) -> dict[str, int]:
         """Each total's label (as written, without its outer spaces) and how many rows it labels."""
-        return self._totals[2]
+        return self._totals[3]
 
     @functools.cached_property
-    def _totals(self) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
+    def _totals(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], dict[str, int]]:
         # found among the few distinct values a total's words pick out (``engine.is_total_label`` decides), in one
         # statement; a table without such a value costs one scan of its customer column
         t, lay = self.table.c, self.layout
@@ -272,16 +282,18 @@ class Query:
             return sa.or_(*(text.like(pattern) for pattern in _TOTAL_PATTERNS), text.in_(_TOTAL_WORDS))
 
         columns = [key] if name is None else [key, name]
-        # whether the row has a customer: a name that reads as a total on a row with an ID of its own is a
-        # customer's (Subtotal Labs), as the row reader reads it
-        keyed = sa.case((sa.func.coalesce(sa.func.trim(key), "") != "", 1), else_=0).label("k")
-        picked = (sa.select(*(sa.case((hinted(c), c)).label(f"t{i}") for i, c in enumerate(columns)), keyed)
-                  .select_from(self.table).where(sa.or_(*(hinted(c) for c in columns))).subquery())
+        labels = [sa.case((hinted(c), c)).label(f"t{i}") for i, c in enumerate(columns)]
+        if name is not None:  # the customer cell beside a name a total's words pick out, as written
+            labels.append(sa.case((hinted(name), key)).label("k"))
+        picked = (sa.select(*labels).select_from(self.table).where(sa.or_(*(hinted(c) for c in columns)))
+                  .subquery())
         keys: set[str] = set()
         names: set[str] = set()
+        placeholders: set[str] = set()
         counts: dict[str, int] = {}
         found = [(str(row[0]) if row[0] is not None else None,
-                  str(row[1]) if name is not None and row[1] is not None else None, bool(row[-2]), int(row[-1]))
+                  str(row[1]) if name is not None and row[1] is not None else None,
+                  str(row[2]) if name is not None and row[2] is not None else None, int(row[-1]))
                  for row in self.run(sa.select(*picked.c, sa.func.count()).group_by(*picked.c))]
         # Total X, where X is another row's customer (QuickBooks Desktop's subtotal of a parent's sub-customers): a
         # total as the file reader reads it; the X among the table's keys and names, asked in one statement a column
@@ -298,9 +310,9 @@ class Query:
         def total(v: str | None) -> bool:
             return v is not None and (is_total_label(v) or (v in of and compared(of[v]) in parents))
 
-        for k, n, has_key, count in found:
-            # a name reads as a total on a row whose customer cell is blank or a total too (engine's reads_as_total)
-            name_total = total(n) and (not has_key or total(k) or (n in of and compared(of[n]) in parents))
+        for k, n, beside, count in found:
+            # a name marks a total on a row whose customer cell holds no ID of its own, as the file reader reads it
+            name_total = total(n) and not holds_an_id(beside)
             label = k if total(k) else n if name_total else None
             if label is None:
                 continue
@@ -308,8 +320,10 @@ class Query:
                 keys.add(k)  # type: ignore[arg-type]
             if name_total:
                 names.add(n)  # type: ignore[arg-type]
+                if beside is not None and beside.strip():
+                    placeholders.add(beside)
             counts[label.strip()] = counts.get(label.strip(), 0) + count
-        return frozenset(keys), frozenset(names), counts
+        return frozenset(keys), frozenset(names), frozenset(placeholders), counts
 
     def month_index(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
         """Months since year 0 (``Month.index``), from a date, from text such as ``2026-03`` or ``202603``, or from
