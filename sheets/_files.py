@@ -304,35 +304,42 @@ class _Formats:
     format, so figures in two currencies are refused as mixed, naming a cell of each (fuzz 14: € formats were
     answered in dollars; fuzz 16: € and $ cells in one column were added up in dollars); a figure in a percent
     format (``0.0%`` over 0.027) is the percent it shows, ``2.7%``, so a money column refuses it naming its cell as
-    it refuses the text (fuzz 16: read as $0.03). A Currency column says each row's currency: a format does not.
-    (A zero-padded ID, ``00000`` over 123, is left a number: the customer table reads 123 and 00123 as one.)"""
+    it refuses the text (fuzz 16: read as $0.03); a whole number in a format with decimals (``#,##0.00`` over
+    12000) is written with them, ``12000.00``, so billing lines named as Stripe's API names them are read in units
+    as their CSV is, not as integer cents (fuzz 17: 100 times too small). A Currency column says each row's
+    currency: a format does not. (A zero-padded ID, ``00000`` over 123, is left a number: the customer table reads
+    123 and 00123 as one.)"""
 
     def __init__(self) -> None:
         self.shown: list[tuple[int, int, str]] = []  # (grid row, column, what the format makes of the figure)
-        #: a format's currency and whether it shows a percent, worked out once
-        self._codes: dict[str, tuple[str | None, bool]] = {}
+        #: a format's currency, whether it shows a percent and how many decimals it shows, worked out once
+        self._codes: dict[str, tuple[str | None, bool, int]] = {}
 
     def note(self, r: int, row: list[Cell], cells: Any) -> None:
         for c, value in enumerate(row):
             if type(value) is int or type(value) is float:
-                code, percent = self._of(str(getattr(cells[c], "number_format", "") or ""))
+                code, percent, decimals = self._of(str(getattr(cells[c], "number_format", "") or ""))
                 if code is not None:
                     self.shown.append((r, c, f"{code} {format(Decimal(str(value)), 'f')}"))
                 elif percent:
                     self.shown.append((r, c, f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%"))
+                elif decimals and float(value).is_integer():
+                    self.shown.append((r, c, f"{int(value)}.{'0' * decimals}"))
 
-    def _of(self, number_format: str) -> tuple[str | None, bool]:
+    def _of(self, number_format: str) -> tuple[str | None, bool, int]:
         known = self._codes.get(number_format)
         if known is None:
-            percent = "%" in re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format)  # not a quoted or escaped %
-            known = self._codes[number_format] = (format_currency(number_format), percent)
+            shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format)  # not what is quoted or escaped
+            places = re.search(r"\.(0+)", shown.split(";")[0])  # #,##0.00: two decimals shown
+            known = self._codes[number_format] = (format_currency(number_format), "%" in shown,
+                                                  len(places[1]) if places else 0)
         return known
 
     def apply(self, grid: list[list[Cell]]) -> None:
         currency_column = any(isinstance(v, str) and customer_role(v) == "currency"
                               for row in grid[:HEADER_SEARCH_ROWS] for v in row)
         for r, c, shown in self.shown:
-            if not (currency_column and not shown.endswith("%")):
+            if not (currency_column and not shown.endswith("%") and not shown[:1].isdigit()):
                 grid[r][c] = shown
 
 

@@ -351,6 +351,28 @@ def test_stripes_line_items_from_a_database_integer_numeric_column_are_read_in_c
     assert check_ledger(rows).warnings == []
 
 
+@pytest.mark.parametrize(("number_format", "start"), [("#,##0.00", "2550.00"), ("General", "25.50")])
+def test_a_workbooks_stripe_named_lines_are_read_as_the_sheet_shows_them(tmp_path: Path, number_format: str,
+                                                                         start: str) -> None:
+    """Fuzz 17: the example invoice lines as a workbook whose amounts show 12,000.00 were read in cents, 100 times
+    too small where their CSV is read in units; whole numbers shown as such are still Stripe's cents, said so."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    with open(LINES, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    amounts = [c for c, title in enumerate(rows[0]) if title in ("amount", "discount_amount", "tax")]
+    for r, row in enumerate(rows):
+        book.active.append([float(v) if r and c in amounts and v else v for c, v in enumerate(row)])
+        for c in amounts if r else ():
+            book.active.cell(r + 1, c + 1).number_format = number_format
+    path = tmp_path / "lines.xlsx"
+    book.save(path)
+    data = report_json("2026-03", "--ledger", str(path), "--today", "2026-07-10")
+    assert data["start_mrr"] == start and data["nrr_pct"] == report_json(
+        "2026-03", "--ledger", LINES, "--today", "2026-07-10")["nrr_pct"]
+
+
 def test_chargebees_own_line_items_are_read_in_cents() -> None:
     text = ("id,invoice_id,customer_id,subscription_id,amount,discount_amount,date_from,date_to,entity_type\n"
             "li_1,inv_1,cb_1,sub_1,120000,12000,2026-01-01,2027-01-01,plan_item_price\n")
