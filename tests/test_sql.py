@@ -1548,3 +1548,26 @@ def test_first_months_with_rows_but_no_figure_are_left_out_in_a_database_as_in_a
         code, out, err = run("validate", "--today", "2026-03-05", "--ledger", spec)
         assert code == 0 and "December 2025 has 1 row but no MRR in any" in out
         assert "2 months (2026-01 to 2026-02)" in out
+
+
+def test_a_text_key_column_of_whole_numbers_written_as_floats_is_read_as_a_file_reads_it(tmp_path: Path) -> None:
+    """Fuzz 17: a staging table's VARCHAR IDs, 1001.0 until August and 1001 after (two exports appended, one by
+    pandas), were two customers in a database, Acme churning and coming back as new: NRR 33.33% for 100%."""
+    header = ["customer_id", "customer", "month", "mrr"]
+    rows: list[Row] = [(f"{key}.0" if m < 3 else key, name, f"2026-{m:02d}", mrr)
+                       for m in range(1, 6) for key, name, mrr in (("1001", "Acme", 100.0), ("1002", "Beta", 50.0))]
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE"])
+    asked = ("report", "2026-03", "--json", "--today", "2026-06-05")
+    expected = run(*asked, "--ledger", str(csv_path))
+    assert json.loads(expected[1])["nrr_pct"] == 100.0
+    assert run(*asked, "--ledger", f"{path}#mrr") == expected
+    # a column that is not all whole numbers is read as written, in both
+    rows.append(("A7", "Gamma", "2026-05", 1.0))
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(grid_of(header, rows))
+    path = duck_file(tmp_path / "u.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE"])
+    expected = run(*asked, "--ledger", str(csv_path))
+    assert run(*asked, "--ledger", f"{path}#mrr") == expected

@@ -354,8 +354,16 @@ class WarehouseSource:
                     .limit(1)).scalar()
                 if found is not None:
                     raise WarehouseError(_text_figure_refused(label, layout.amount, str(found)))
+            # a text key column of whole numbers, some written 1001.0 (two exports appended, one by pandas): each
+            # its number, as the file reader reads it (fuzz 17: 1001.0 and 1001 were two customers, NRR 33%)
+            whole_keys = False
+            if seen and isinstance(seen[0][0], str):
+                cell = stripped(sa.cast(table.c[layout.key], sa.String))
+                if connection.execute(sa.select(cell).where(cell.regexp_match(r"^[0-9]+\.0+$")).limit(1)).scalar():
+                    whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
+                        cell.regexp_match(r"^[0-9]+(\.0+)?$"))).limit(1)).scalar() is None
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
-                                   amount_is_text=amount_is_text)
+                                   amount_is_text=amount_is_text, whole_keys=whole_keys)
 
 
 #: the most distinct text months read one by one (``Mar 2026``): 30 years of month labels, or a year of days
@@ -398,7 +406,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     left out as before any figure (``Query.since``), and how many rows they hold."""
     import sqlalchemy as sa
 
-    from warehouse._table import WarehouseTable, as_text, cents_limit, filled, stripped
+    from warehouse._table import WarehouseTable, as_text, cents_limit, filled, key_text, stripped
 
     lay = query.layout
     issues: list[Issue] = []
@@ -433,7 +441,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                                  cells=(place(key),), month=Month.from_index(int(mi))))
         else:  # held just above the limit: the figure as the table holds it
             written = query.run(sa.select(sa.cast(t[lay.amount], sa.String)).where(
-                as_text(t[lay.key], lay.key in lay.floats) == key, query.month_index(t[lay.month]) == mi).limit(1))
+                key_text(query.table, lay) == key, query.month_index(t[lay.month]) == mi).limit(1))
             shown = repr(str(written[0][0]).strip() if written else str(cents_to_decimal(int(amount))))
             # NaN and infinity are no amount at all (a failed division in a model), not one too large
             odd = shown.strip("'").strip().lstrip("+-").lower() in ("nan", "inf", "infinity")
@@ -459,10 +467,10 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
         issues.append(_error("no_customer", message, cells=(_rows(where, int(n)),),
                             month=None if mi is None else Month.from_index(int(mi))))
     # a row with a customer: a total's when its customer cell reads as one, or holds no ID beside a total's name
-    key_text = as_text(t[lay.key], lay.key in lay.floats)
-    no_total: list[sa.ColumnElement[bool]] = [key_text.not_in(keys)] if keys else []
+    key_cell = key_text(query.table, lay)
+    no_total: list[sa.ColumnElement[bool]] = [key_cell.not_in(keys)] if keys else []
     if named_total and (beside := query.total_placeholders):
-        no_total.append(sa.or_(named_total[0], key_text.not_in(beside)))
+        no_total.append(sa.or_(named_total[0], key_cell.not_in(beside)))
     undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), sa.not_(filled(t[lay.month],
                                                                                              lay.month_is_text)),
                                                          figure, *no_total).select_from(query.table))

@@ -85,6 +85,9 @@ class Layout:
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
     amount_is_text: bool = False  # the figures are text (a staging table's VARCHAR): a cell of only spaces is blank
     floats: frozenset[str] = frozenset()  # the key, name, attribute and figure columns whose values are floats
+    #: a text key column of whole numbers, some written 1001.0 (pandas beside a blank): each read as its number,
+    #: 1001, as the file reader reads such a column (engine's whole_keys)
+    whole_keys: bool = False
     #: text months not written 2026-03 (``Mar 2026``, ``03/2026``, ``3/31/2026``): each distinct one, spaces
     #: trimmed, and its month index, read by the engine as a file's cells are (the day-month order from them all)
     month_map: tuple[tuple[str, int], ...] = ()
@@ -230,7 +233,7 @@ class Query:
         """Every row with a customer and a month: the key as text, the month as an integer, the figure in cents,
         the name, the attributes (``a0``, ``a1``, ...) as text."""
         t, lay = self.table.c, self.layout
-        key = as_text(t[lay.key], lay.key in lay.floats)
+        key = key_text(self.table, lay)
         figure = cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats, lay.amount_is_text)
         month = self.month_index(t[lay.month])
         picked: list[sa.ColumnElement[Any]] = [key.label("c"), month.label("mi"), figure.label("cents"),
@@ -275,7 +278,7 @@ class Query:
         # found among the few distinct values a total's words pick out (``engine.is_total_label`` decides), in one
         # statement; a table without such a value costs one scan of its customer column
         t, lay = self.table.c, self.layout
-        key = as_text(t[lay.key], lay.key in lay.floats)
+        key = key_text(self.table, lay)
         name = as_text(t[lay.name], lay.name in lay.floats) if lay.name not in (None, lay.key) else None
 
         def hinted(text: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
@@ -508,6 +511,13 @@ def as_text(column: sa.ColumnElement[Any], floats: bool = False) -> sa.ColumnEle
         return text
     whole = sa.and_(column == sa.func.floor(column), sa.func.abs(column) < 10 ** 15)
     return sa.case((whole, sa.cast(sa.cast(column, sa.BigInteger), sa.String)), else_=text)
+
+
+def key_text(table: Any, lay: Layout) -> sa.ColumnElement[Any]:
+    """The customer column as text, as the row reader reads a key: a float's whole number without its ``.0``, and
+    in a text column of whole numbers (``lay.whole_keys``), ``1001.0`` as ``1001``."""
+    text = as_text(table.c[lay.key], lay.key in lay.floats)
+    return sa.func.regexp_replace(stripped(text), r"\.0+$", "") if lay.whole_keys else text
 
 
 def _from_yyyymm(number: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
