@@ -630,7 +630,7 @@ class _Reader:
                 if (text := self.key(row)) is None:
                     name = _text(row[name_col]) if name_col != key_col else None
                     title = str(self.grid[self.header.index][key_col]).strip()
-                    message = (say.customer_id_missing(self.unit, name, title) if name is not None
+                    message = (say.customer_id_missing(name, title) if name is not None
                                else say.customer_missing(self.unit))
                     self.add("error", "no_customer", message, [a1(sheet_row, key_col)])
                     continue

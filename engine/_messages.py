@@ -844,9 +844,10 @@ def customer_missing(unit: str) -> str:
     return f"This row has {unit} but no customer; fill in the customer or delete the row."
 
 
-def customer_id_missing(unit: str, name: str, id_column: str) -> str:
-    return (f"This row has {unit} and a customer name ('{name.strip()}') but no {id_column}, the column that tells "
-            "customers apart; fill in its ID.")
+def customer_id_missing(name: str, id_column: str) -> str:
+    """A row with a customer's name but no ID (its MRR may be blank: fuzz 17 was told a blank row "has MRR")."""
+    return (f"This row has a customer name ('{name.strip()}') but no {id_column}, the column that tells customers "
+            "apart; fill in its ID.")
 
 
 def customer_repeated(name: str) -> str:

@@ -583,7 +583,7 @@ def test_a_row_with_a_name_but_no_id_asks_for_the_id() -> None:
     check = check_ledger([["Customer ID", "Customer Name", "Month", "MRR"], ["001", "Acme", "2026-01", "100"],
                           ["", "Beta", "2026-01", "50"]])
     assert [str(i) for i in check.issues] == [
-        "A3: This row has MRR and a customer name ('Beta') but no Customer ID, the column that tells customers "
+        "A3: This row has a customer name ('Beta') but no Customer ID, the column that tells customers "
         "apart; fill in its ID."]
 
 

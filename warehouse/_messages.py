@@ -44,6 +44,10 @@ def column_twice(label: str, column: str, role: str, other: str) -> str:
             "each in [ledger] columns, such as {customer = \"acct\", month = \"m\", mrr = \"amount\"}.")
 
 
+#: what a database's text figure should hold: a number it can read (not $100,000, which it cannot cast)
+NUMBER_EXPECTED = "an amount such as 100000 or 100000.50"
+
+
 def figure_not_money(label: str, column: str, value: object) -> str:
     kind = "yes/no values" if isinstance(value, bool) else "dates or times" if not isinstance(value, bytes) else \
         "binary data"

@@ -349,11 +349,11 @@ class WarehouseSource:
                     sa.select(sa.cast(sa.func.pg_typeof(figure), sa.String)).where(figure.is_not(None)).limit(1)
             ).scalar() == "money"):
                 written = stripped(sa.cast(figure, sa.String))
-                found = connection.execute(sa.select(written).where(written != "", sa.or_(
+                found = connection.execute(sa.select(written, table.c[layout.key], month).where(written != "", sa.or_(
                     sa.not_(written.regexp_match(PLAIN_TEXT_FIGURE)), written.regexp_match(AMBIGUOUS_TEXT_FIGURE)))
-                    .limit(1)).scalar()
-                if found is not None:
-                    raise WarehouseError(_text_figure_refused(label, layout.amount, str(found)))
+                    .limit(1)).first()
+                if found is not None:  # named with its row's customer and month, as a file names the cell
+                    raise WarehouseError(_text_figure_refused(label, layout.amount, str(found[0]), found[1], found[2]))
             # a text key column of whole numbers, some written 1001.0 (two exports appended, one by pandas): each
             # its number, as the file reader reads it (fuzz 17: 1001.0 and 1001 were two customers, NRR 33%)
             whole_keys = False
@@ -374,13 +374,19 @@ PLAIN_TEXT_FIGURE = f"^-?{PLAIN_AMOUNT}$"
 AMBIGUOUS_TEXT_FIGURE = f"^-?{DOT_THOUSANDS_AMOUNT}$"
 
 
-def _text_figure_refused(label: str, column: str, value: str) -> str:
-    """Why a text figure the database would cast is refused: as a file refuses it (its words), or, for money a file
-    reads ($1,200.00), because a database's table is summed where it lives."""
+def _text_figure_refused(label: str, column: str, value: str, key: object, month: object) -> str:
+    """Why a text figure the database would cast is refused, naming its row's customer and month as the row checks
+    do (fuzz 17: neither was named): as a file refuses it (its words; an example a database can read, not
+    $100,000), or, for money a file reads ($1,200.00), because a database's table is summed where it lives."""
     try:
         parse_money(value)
     except CellError as exc:
-        return f"{label}: {unreadable(column, repr(value), exc.expected)}"
+        expected = say.NUMBER_EXPECTED if exc.expected == MONEY_EXPECTED else exc.expected
+        try:
+            when = parse_month(month if isinstance(month, dt.date) else str(month)).name
+        except CellError:
+            when = str(month)
+        return f"{label}, customer '{key!s}' ({when}): {unreadable(column, repr(value), expected)}"
     return say.not_a_number(label, column, value)
 
 
@@ -463,7 +469,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
               .where(key_blank, sa.or_(figure, name.is_not(None)), *named_total).subquery())
     for mi, n, named in query.run(sa.select(nobody.c.mi, sa.func.count(), sa.func.min(nobody.c.nm))
                                   .group_by(nobody.c.mi).order_by(nobody.c.mi).limit(SHOWN_PER_CHECK)):
-        message = customer_missing(lay.unit) if named is None else customer_id_missing(lay.unit, str(named), lay.key)
+        message = customer_missing(lay.unit) if named is None else customer_id_missing(str(named), lay.key)
         issues.append(_error("no_customer", message, cells=(_rows(where, int(n)),),
                             month=None if mi is None else Month.from_index(int(mi))))
     # a row with a customer: a total's when its customer cell reads as one, or holds no ID beside a total's name
