@@ -48,6 +48,7 @@ from nrr._errors import CommandError, UsageError
 from nrr.config import CHANNEL_ID, Settings, load_settings
 from nrr.runtime import Runtime, utc_now
 from sheets import finish_cache_writes
+from warehouse import is_warehouse_spec
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -780,8 +781,9 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
         runtime = Runtime(_file=_settings(args, env), env=env, clock=clock,
                           explicit_ledger=getattr(args, "ledger", None), read_today=getattr(args, "today", None),
                           stripe_max_age=None if args.command in _LONG_RUNNING else dt.timedelta(0))
-        if args.command not in _LONG_RUNNING and not debug_on(env):
-            _quiet_library_logs()
+        if args.command not in _LONG_RUNNING and not debug_on(env) and (
+                args.command not in _READ_ONLY or is_warehouse_spec(runtime.ledger_spec)):
+            _quiet_library_logs()  # a file's or a sheet's report never opens a database: logging is not imported
         return COMMANDS[args.command](args, runtime, out)
     except (PeriodSyntaxError, UsageError) as exc:  # the command line is wrong, not the ledger
         err.print(str(exc), markup=False, soft_wrap=True, highlight=False)
