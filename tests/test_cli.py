@@ -266,15 +266,21 @@ def test_internal_errors_are_one_line_without_traceback(monkeypatch: pytest.Monk
                    "traceback, and report it.\n")
 
 
-def test_a_librarys_error_record_prints_no_traceback_in_a_one_shot_command() -> None:
+def test_a_librarys_error_record_prints_no_traceback_in_a_one_shot_command(tmp_path: Path) -> None:
     """SQLAlchemy's pool logs "Exception during reset or similar" with its traceback when it cannot roll back a
     DuckDB connection left with no memory; logging's last resort printed it after nrr's own words (flaky under
-    ``prlimit``: test_a_process_memory_limit_is_said_in_words_never_a_traceback)."""
+    ``prlimit``: test_a_process_memory_limit_is_said_in_words_never_a_traceback). A database's ledger is read so;
+    a file's never opens one, and its report does not import logging to quiet it."""
     import subprocess
 
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "t.duckdb")) as con:
+        con.execute("CREATE TABLE mrr AS SELECT 'A' AS customer_id, DATE '2026-01-01' AS month, 100.0 AS mrr")
+    ledger = f"{tmp_path / 't.duckdb'}#mrr"
     script = ("import logging, sys\n"
               "from nrr.cli import main\n"
-              f"code = main(['validate', '--ledger', {str(EXAMPLE_LEDGER)!r}], env={{'NRR_CONFIG': ''}})\n"
+              f"code = main(['validate', '--ledger', {ledger!r}], env={{'NRR_CONFIG': ''}})\n"
               "try:\n    raise MemoryError('bad allocation')\n"
               "except MemoryError:\n"
               "    logging.getLogger('sqlalchemy.pool.impl.QueuePool').error('Exception during reset', exc_info=True)\n"
@@ -282,6 +288,12 @@ def test_a_librarys_error_record_prints_no_traceback_in_a_one_shot_command() -> 
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False,
                           cwd=ROOT)
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    asked = ["report", "2026-10", "--json", "--ledger", str(EXAMPLE_LEDGER)]
+    done = subprocess.run([sys.executable, "-c", "import sys\nfrom nrr.cli import main\n"
+                           f"main({asked!r}, env={{'NRR_CONFIG': ''}})\n"
+                           "print('logging' in sys.modules, file=sys.stderr)"],
+                          capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+    assert done.stderr == "False\n", done.stderr
 
 
 @pytest.mark.parametrize("at_limit", [True, False])
