@@ -344,21 +344,28 @@ def plan_notes(seen: Snapshot, wanted: dict[Position, str], result: FillResult) 
     """The notes to write (their text) and to remove (None).
 
     A wanted note is written unless the cell already says it; a person's note is never replaced
-    (refused in ``result``); our notes on cells that have no problem any more are removed.
+    (refused in ``result``); our notes on cells that have no problem any more are removed. A note is ours when it
+    is one line starting ``nrr: ``, as nrr writes it: one a person added a line to (a reply: "108,500 is right, do
+    not change") is theirs now, neither rewritten nor removed (fuzz 18: the reply was erased by the next fill).
     """
     ops: dict[Position, str | None] = {}
     for position, text in wanted.items():
         existing = seen.cells.get(position, Cell()).note
         if existing == text:
             continue
-        if existing and not existing.startswith(NOTE_PREFIX):
+        if existing and not _ours(existing):
             result.refused.append(Refusal(a1(position[0] + 1, position[1]), None, say.note_not_ours()))
             continue
         ops[position] = text
     for position, cell in seen.cells.items():
-        if cell.note and cell.note.startswith(NOTE_PREFIX) and position not in wanted:
+        if cell.note and _ours(cell.note) and position not in wanted:
             ops[position] = None
     return ops
+
+
+def _ours(note: str) -> bool:
+    """Whether a cell's note is one nrr wrote and nobody added to: one line, starting ``nrr: ``."""
+    return note.startswith(NOTE_PREFIX) and "\n" not in note.strip()
 
 
 def report_plan(planned: list[Change], notes: dict[Position, str | None], result: FillResult) -> None:

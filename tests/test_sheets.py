@@ -443,6 +443,17 @@ def test_notes_explain_errors_and_only_ours_are_touched(google: FakeGoogle, cloc
     sheet.cell(3, 1).value = 112000
     fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert cell(google, "B4").note is None and cell(google, "D3").note == "Churn confirmed by Ana"
+    # a reply added under our note makes it the person's: neither rewritten nor removed (fuzz 18: erased)
+    sheet.cell(3, 1).value = "12O0"
+    fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    replied = cell(google, "B4").note + "\nAna: the figure is in the board pack, fixing Monday"
+    sheet.cell(3, 1).note = replied
+    sheet.cell(3, 1).value = "13O0"  # another problem: nrr's note would say something else
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert cell(google, "B4").note == replied and result.notes_added == []
+    sheet.cell(3, 1).value = 112000  # no problem any more: the note stays, it is not nrr's alone
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert cell(google, "B4").note == replied and result.notes_removed == []
 
 
 def test_fill_from_the_command_line(google: FakeGoogle) -> None:
