@@ -241,6 +241,7 @@ MONEY_TOO_LARGE = ("an amount up to 1,000,000,000,000,000 (10^15), the largest n
                    "typo or an ID pasted into it")
 _DASHES = frozenset("-–—−")  # accounting formats show a zero as a dash ($ -)
 _CENT = Decimal("0.005")
+_RATIO_COARSEST = Decimal("0.005")  # the widest rounding a rate is allowed: half a percentage point
 _RATIO_FLOOR = Decimal("0.000000001")  # below any rounding a person or a formula would show
 
 
@@ -417,4 +418,6 @@ def parse_ratio(value: Cell) -> tuple[Decimal, Decimal]:
     rounding = _half_unit(number)
     if percent or abs(number) >= 10:
         number, rounding = number / 100, rounding / 100
-    return number, max(rounding, _RATIO_FLOOR)
+    # a ratio written whole or to one decimal (1, 1.1) is no rate to within 50 or 5 points: at most half a point,
+    # as 108% shows it (fuzz 18: a hand-typed 1, 100%, passed for a month whose NRR was 140%)
+    return number, max(min(rounding, _RATIO_COARSEST), _RATIO_FLOOR)

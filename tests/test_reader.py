@@ -554,3 +554,9 @@ def test_a_summary_row_under_the_ledger_is_left_out_however_it_is_labelled(label
             [label, "", "", "", "", "", "101.5%"]]
     check = check_ledger(grid)
     assert check.ledger is not None and [r.month for r in check.ledger.rows] == [Month(2026, 1), Month(2026, 2)]
+
+
+def test_a_hand_typed_rate_of_1_is_checked_as_100_percent_not_within_50_points() -> None:
+    """A Sheet's 100% arrives as the number 1; January's NRR was 140% and no warning was given (fuzz 18)."""
+    ledger = read_ledger([HEADER, ["2026-01", 100000, 45000, 3000, 2000, "", 1]], sheet="Ledger")
+    assert [w.code for w in ledger.warnings] == ["nrr_disagrees"]
