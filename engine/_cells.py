@@ -101,9 +101,13 @@ def _month(year: int, month: int) -> Month:
 
 
 def three_part_date(text: str) -> tuple[int, int, int] | None:
-    """``(first, second, year)`` of a ``dd/mm/yyyy`` or ``mm/dd/yyyy`` string, else None."""
-    m = _THREE_PART.fullmatch(text.strip())
+    """``(first, second, year)`` of a ``dd/mm/yyyy`` or ``mm/dd/yyyy`` string, a time of day after it or not (a
+    spreadsheet's CSV export of a date-time: ``1/31/2026 23:45:36``, fuzz 18), else None."""
+    m = _THREE_PART.fullmatch(_TIME_OF_DAY.sub("", text.strip()))
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+_TIME_OF_DAY = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
 
 
 def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:

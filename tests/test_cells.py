@@ -22,7 +22,9 @@ from engine import CellError, Month, NrrError, infer_date_order, parse_money, pa
      "46023", dt.date(2026, 1, 15), dt.datetime(2026, 1, 1, 0, 0), "2026-01-01T00:00:00",
      " Jan 2026 ", "2026-01-31T23:59:59Z", "2026-01-31T10:00:00.000Z", "2026-01-15T08:00:00+09:00",
      "2026-01-31 00:00:00 UTC", "Jan 31, 2026", "January 15 2026", 202601, 202601.0, Decimal(202601),
-     "202601.0", "202601.00"],
+     "202601.0", "202601.00",
+     # a spreadsheet's CSV export of a date-time, US and UK (fuzz 18: refused where the sheet itself read)
+     "1/31/2026 23:45:36", "31/01/2026 23:45:36", "1/31/2026 11:45 PM"],
 )
 def test_months_in_every_common_form(value: object) -> None:
     assert parse_month(value) == Month(2026, 1)  # type: ignore[arg-type]
