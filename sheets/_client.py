@@ -173,23 +173,26 @@ class SheetsClient:
         """Close the HTTP connections (a client made for one request is closed after it)."""
         self.http.session.close()
 
-    def _refused(self, spreadsheet_id: str, exc: APIError) -> SheetsError:
-        """What a 401 or 403 means for these credentials."""
+    def _refused(self, spreadsheet_id: str, exc: APIError, writing: bool = False) -> SheetsError:
+        """What a 401 or 403 means for these credentials; on a write, the sheet was read, so it is shared, as
+        Viewer (fuzz 18: told it was not shared at all)."""
+        if exc.code == 403 and writing:
+            return SheetNotShared(say.shared_to_read_only(self.email, spreadsheet_id), self.email)
         if exc.code == 403:
             return SheetNotShared(say.not_shared(self.email, spreadsheet_id), self.email)
         return SheetsError(say.rejected(exc.code, str(exc.error.get("message", ""))))
 
     @contextmanager
-    def _errors(self, spreadsheet_id: str) -> Iterator[None]:
+    def _errors(self, spreadsheet_id: str, *, writing: bool = False) -> Iterator[None]:
         try:
             yield
         except APIError as exc:
             if exc.code in (401, 403):
-                raise self._refused(spreadsheet_id, exc) from exc
+                raise self._refused(spreadsheet_id, exc, writing) from exc
             if exc.code == 404:
                 raise SheetNotFound(say.spreadsheet_not_found(spreadsheet_id)) from exc
             if exc.code == 429:
-                raise SheetsQuotaError(say.quota(self.retry_budget)) from exc
+                raise SheetsQuotaError(say.quota(self.retry_budget, "write" if writing else "read")) from exc
             if exc.code in RETRY_STATUSES:
                 raise SheetsUnavailable(say.unavailable(f"HTTP {exc.code}", self.retry_budget)) from exc
             raise SheetsError(say.rejected(exc.code, str(exc.error.get("message", "")))) from exc
@@ -255,7 +258,7 @@ class SheetsClient:
         return sheets[0] if sheets else {}
 
     def batch_update(self, spreadsheet_id: str, requests_: Sequence[Mapping[str, Any]]) -> list[Any]:
-        with self._errors(spreadsheet_id):
+        with self._errors(spreadsheet_id, writing=True):
             data = self.http.batch_update(spreadsheet_id, {"requests": list(requests_)})
         return list(data.get("replies", []))
 
@@ -279,7 +282,7 @@ class UserSheetsClient(SheetsClient):
         self._connect(credentials, api_url=api_url, retry_budget=retry_budget, clock=clock, sleep=sleep,
                       rng=rng, refreshable=False)
 
-    def _refused(self, spreadsheet_id: str, exc: APIError) -> SheetsError:
+    def _refused(self, spreadsheet_id: str, exc: APIError, writing: bool = False) -> SheetsError:
         if exc.code == 401:
             return UserAccessRefused(say.user_token_refused())
         return UserAccessRefused(say.user_access_refused(spreadsheet_id))

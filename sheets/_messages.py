@@ -65,9 +65,14 @@ def worksheet_not_found(what: str, spreadsheet_title: str, titles: list[str]) ->
     return f"No worksheet {what} in '{spreadsheet_title}'; it has {', '.join(repr(t) for t in titles)}."
 
 
-def quota(seconds: float) -> str:
+def shared_to_read_only(email: str, spreadsheet_id: str) -> str:
+    return (f"Spreadsheet {spreadsheet_id} is shared with {email} to read only: writing to it needs Editor. Share "
+            "it as Editor, then run the same command again.")
+
+
+def quota(seconds: float, kind: str = "read") -> str:
     return (
-        f"Google Sheets' read quota is used up (60 reads a minute per user) and stayed so for "
+        f"Google Sheets' {kind} quota is used up (60 {kind}s a minute per user) and stayed so for "
         f"{seconds:.0f} s; try again in a minute."
     )
 

@@ -3,6 +3,7 @@ fill in."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -79,12 +80,16 @@ def new_sheet_id(rng: random.Random | None = None) -> int:
 
 
 def init_sheet(source: GoogleSheetSource, title: str = "Ledger", *,
-               rng: random.Random | None = None, customers: bool = False) -> str:
+               rng: random.Random | None = None, customers: bool = False, free_title: bool = False) -> str:
     """Add a worksheet named ``title`` with the template (with ``customers``, an empty customer table);
-    refuses to replace an existing tab."""
+    refuses to replace an existing tab, or with ``free_title`` (the add-on, which has no --title) names it
+    ``Ledger 2``, ``Ledger 3``... (fuzz 18: the add-on's button could never work beside a Ledger tab)."""
     client, spreadsheet_id = source.client, source.ref.spreadsheet_id
     meta = client.metadata(spreadsheet_id, refresh=True)
-    if any(s["properties"]["title"] == title for s in meta.get("sheets", [])):
+    titles = {s["properties"]["title"] for s in meta.get("sheets", [])}
+    if free_title:
+        title = next(t for n in itertools.count(1) if (t := title if n == 1 else f"{title} {n}") not in titles)
+    if title in titles:
         raise SheetsError(say.worksheet_exists(title))
     sheet_id = new_sheet_id(rng)
     requests = customer_requests(sheet_id, title) if customers else template_requests(sheet_id, title)

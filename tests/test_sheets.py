@@ -31,7 +31,7 @@ from sheets import (
     init_sheet,
     parse_sheet_spec,
 )
-from tests.fakes.google_api import SERVICE_ACCOUNT, FakeGoogle, Formula
+from tests.fakes.google_api import SERVICE_ACCOUNT, ApiError, FakeGoogle, Formula
 from tests.helpers import HEADER
 
 SHEET_ID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
@@ -155,6 +155,30 @@ def test_a_sheet_not_shared_names_the_service_account(google: FakeGoogle) -> Non
     assert code == 1
     assert err == (f"Share the sheet with {SERVICE_ACCOUNT} (Viewer is enough to read; Editor to fill). "
                    f"Spreadsheet {SHEET_ID} is not shared with it yet.\n")
+
+
+def test_a_write_refused_says_what_the_write_needs(google: FakeGoogle, clock: Clock,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fuzz 18: shared as Viewer, fill was told the sheet was "not shared with it yet" (it had just read it), and
+    a 429 on the write was called the read quota."""
+    book = google.spreadsheets[SHEET_ID]
+    book.shared_with, book.viewers = set(), {SERVICE_ACCOUNT}
+    code, _, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert (code, err) == (1, f"Spreadsheet {SHEET_ID} is shared with {SERVICE_ACCOUNT} to read only: writing to it "
+                              "needs Editor. Share it as Editor, then run the same command again.\n")
+    book.shared_with = {SERVICE_ACCOUNT}
+    called = google._sheets_call
+
+    def quota(op: str, *args: Any, **kw: Any) -> Any:
+        if op == "spreadsheets.batchUpdate":
+            raise ApiError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Write requests'")
+        return called(op, *args, **kw)
+
+    monkeypatch.setattr(google, "_sheets_call", quota)
+    rt = runtime(google, clock)
+    with pytest.raises(SheetsQuotaError) as info:
+        fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert str(info.value).startswith("Google Sheets' write quota is used up (60 writes a minute per user)")
 
 
 def test_not_found(google: FakeGoogle, clock: Clock) -> None:

@@ -229,7 +229,7 @@ def fill_card(source: GoogleSheetSource, template_tab: str = "NRR") -> tuple[Car
 
 
 def template_card(source: GoogleSheetSource) -> tuple[Card, str]:
-    message = init_sheet(source, "Ledger")
+    message = init_sheet(source, "Ledger", free_title=True)
     return card("Insert template", "Ledger", [{"widgets": [_paragraph(_data(message))]}]), message
 
 
