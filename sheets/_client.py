@@ -39,6 +39,7 @@ from sheets import _messages as say
 from sheets._errors import (
     SheetNotFound,
     SheetNotShared,
+    SheetRangeGone,
     SheetsAuthError,
     SheetsError,
     SheetsQuotaError,
@@ -191,6 +192,8 @@ class SheetsClient:
                 raise self._refused(spreadsheet_id, exc, writing) from exc
             if exc.code == 404:
                 raise SheetNotFound(say.spreadsheet_not_found(spreadsheet_id)) from exc
+            if exc.code == 400 and "Unable to parse range" in str(exc.error.get("message", "")):
+                raise SheetRangeGone(say.rejected(exc.code, str(exc.error.get("message", "")))) from exc
             if exc.code == 429:
                 raise SheetsQuotaError(say.quota(self.retry_budget, "write" if writing else "read")) from exc
             if exc.code in RETRY_STATUSES:

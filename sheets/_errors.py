@@ -45,6 +45,10 @@ class SheetNotFound(SheetsError):
     """No spreadsheet, or no worksheet, by that id, gid or title."""
 
 
+class SheetRangeGone(SheetNotFound):
+    """Google could not find the worksheet a range names (renamed or deleted since the metadata was read)."""
+
+
 class SheetsQuotaError(SheetsError):
     """Google's per-minute quota stayed exhausted past the retry budget."""
 

@@ -11,7 +11,7 @@ from typing import Any
 from engine import NO_OPTIONS, Cells, ReadOptions, quote_sheet
 from sheets import _messages as say
 from sheets._client import SheetsClient
-from sheets._errors import SheetNotFound
+from sheets._errors import SheetNotFound, SheetRangeGone
 from sheets._flight import Flights
 from sheets._spec import SheetRef
 
@@ -66,9 +66,10 @@ class GoogleSheetSource:
     def name(self) -> str:
         return self.label
 
-    def worksheet(self) -> Worksheet:
-        """The worksheet the ref names, from cached metadata (fetched again once if missing)."""
-        for refresh in (False, True):
+    def worksheet(self, *, fresh: bool = False) -> Worksheet:
+        """The worksheet the ref names, from cached metadata (fetched again once if missing; ``fresh``: fetched
+        again first)."""
+        for refresh in (fresh, True):
             meta = self.client.metadata(self.ref.spreadsheet_id, refresh=refresh)
             found = _pick(meta, self.ref)
             if found is not None:
@@ -79,8 +80,14 @@ class GoogleSheetSource:
                                                     titles))
 
     def read_cells(self) -> Cells:
-        sheet = self.worksheet()
+        """The worksheet's cells. A tab renamed since its metadata was read (a gid's title, kept by a running
+        server) is looked up again once: every read of it failed with Google's 400 until a restart (fuzz 18)."""
+        try:
+            return self._read(self.worksheet())
+        except SheetRangeGone:
+            return self._read(self.worksheet(fresh=True))
 
+    def _read(self, sheet: Worksheet) -> Cells:
         def load() -> Cells:
             values, digest = self.client.values_read(self.ref.spreadsheet_id, quote_sheet(sheet.title))
             return Cells(grid=values, sheet=sheet.title, source_digest=digest)

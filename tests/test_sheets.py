@@ -149,6 +149,19 @@ def test_unknown_worksheet_lists_the_ones_there_are(google: FakeGoogle, clock: C
     assert google.counts["spreadsheets.get"] == 2  # looked again in case the tab was just added
 
 
+def test_a_tab_renamed_under_a_running_reader_is_found_again_by_its_gid(google: FakeGoogle, clock: Clock) -> None:
+    """Fuzz 18: `nrr serve` reading `...#gid=0` kept the tab's old title, and after a rename every read failed
+    with Google's 400 "Unable to parse range" until a restart. The metadata is fetched again once."""
+    rt = runtime(google, clock, source=f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=0")
+    source = rt.sheet_source(rt.settings.ledger.source)
+    assert source.read_cells().sheet == "Ledger"
+    google.spreadsheets[SHEET_ID].sheet("Ledger").title = "Ledger FY26"
+    google.spreadsheets[SHEET_ID].sheet("Ledger FY26").cell(1, 1).value = 100001
+    clock.now += 3600  # the read kept in memory has gone stale
+    cells = source.read_cells()
+    assert cells.sheet == "Ledger FY26" and cells.grid[1][1] == 100001
+
+
 def test_a_sheet_not_shared_names_the_service_account(google: FakeGoogle) -> None:
     google.spreadsheets[SHEET_ID].shared_with = set()
     code, _, err = run("report", "--ledger", f"gsheet:{SHEET_ID}", env=env_for(google))
