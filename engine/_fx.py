@@ -33,7 +33,11 @@ from engine._month import Month
 CODE = re.compile(r"[A-Z]{3}")
 
 #: currency symbols and the code each stands for (``$`` is taken as USD, as a figure written ``$1,200`` is)
-SYMBOL_CODES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+SYMBOL_CODES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR",
+                # the dollars of other countries and a few more, as Excel's formats write them ([$R$-416] #,##0.00):
+                # read as dollars they were summed with USD figures (fuzz 18)
+                "R$": "BRL", "CA$": "CAD", "C$": "CAD", "A$": "AUD", "AU$": "AUD", "HK$": "HKD", "NZ$": "NZD",
+                "MX$": "MXN", "S$": "SGD", "zł": "PLN", "ZŁ": "PLN"}
 
 
 def currency_code(text: str) -> str:

@@ -122,13 +122,21 @@ def is_total_label(text: str) -> bool:
 
 def holds_an_id(value: object) -> bool:
     """Whether a customer cell holds an ID of its own: a number, or text with a letter or digit that is not a
-    total's label (blank, a dash or ``Total`` is none). A name that reads as a total (``Subtotal Labs``) beside
-    one is a customer's; beside none, it marks a total row."""
+    total's label nor a placeholder (blank, a dash, ``Total``, ``n/a``, ``NULL``, ``#N/A`` or ``(blank)`` is none;
+    fuzz 18: a Total row whose ID read n/a was a customer). A name that reads as a total (``Subtotal Labs``)
+    beside one is a customer's; beside none, it marks a total row."""
     if value is None or isinstance(value, bool):
         return False
     if not isinstance(value, str):
         return True
-    return any(ch.isalnum() for ch in value) and not is_total_label(value)
+    text = " ".join(value.split()).casefold()
+    return any(ch.isalnum() for ch in text) and text not in _NO_ID and not is_total_label(value)
+
+
+#: what a customer cell holds where there is no customer: a placeholder, a spreadsheet's error, a pivot's blank
+_NO_ID = frozenset({"n/a", "na", "n.a.", "n.a", "#n/a", "nan", "none", "null", "nil", "(blank)", "(none)", "(empty)",
+                    "blank", "all", "(all)", "σ", "∑", "#ref!", "#value!", "#name?", "#div/0!", "#null!", "#num!",
+                    "#error!"})
 
 
 _MONTH_WORDS = {"month", "months", "date", "period", "reporting", "ending", "end", "start", "year"}

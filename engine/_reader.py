@@ -267,10 +267,15 @@ class _Header:
 
 def _template_title(text: str, field: Field) -> bool:
     """Whether ``text`` is the template's own header for ``field`` (``Churned MRR``, ``Churned ARR``), whatever its
-    case and spacing."""
-    words = " ".join(text.split()).casefold()
+    case, spacing and punctuation, and the currency it names (``Churned MRR (USD)``, ``Churned MRR ($)``: fuzz 18,
+    a Gross MRR Churn column left of it still won)."""
+    words = _CURRENCY_AFTER.sub("", " ".join(text.split()).casefold().rstrip(":").rstrip())
     title = FIELD_TITLES[field].casefold()
     return words in (title, title.replace("mrr", "arr"))
+
+
+#: a currency in brackets after a header (``Churned MRR (USD)``, ``Churned MRR ($)``)
+_CURRENCY_AFTER = re.compile(r"\s*[(\[]\s*(?:[a-z]{3}|us\$|[$€£¥₹])\s*[)\]]$")
 
 
 def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Field) -> bool:

@@ -307,11 +307,15 @@ class _Formats:
     it refuses the text (fuzz 16: read as $0.03); a whole number in a format with decimals (``#,##0.00`` over
     12000) is written with them, ``12000.00``, so billing lines named as Stripe's API names them are read in units
     as their CSV is, not as integer cents (fuzz 17: 100 times too small). A Currency column says each row's
-    currency: a format does not. (A zero-padded ID, ``00000`` over 123, is left a number: the customer table reads
-    123 and 00123 as one.)"""
+    currency: a format does not (the figure is still written with the decimals it shows). A customer's ID, name or
+    month column is read as its values, whatever a cell's format (fuzz 18: an ID in a % format was a customer of
+    its own); a zero-padded ID, ``00000`` over 123, stays a number: the customer table reads 123 and 00123 as one.
+    """
 
     def __init__(self) -> None:
-        self.shown: list[tuple[int, int, str]] = []  # (grid row, column, what the format makes of the figure)
+        #: (grid row, column, the figure with its currency, the figure as shown without it): the first is None
+        #: when the format names no currency, the second when it shows the figure as written
+        self.shown: list[tuple[int, int, str | None, str | None]] = []
         #: a format's currency, whether it shows a percent and how many decimals it shows, worked out once
         self._codes: dict[str, tuple[str | None, bool, int]] = {}
 
@@ -319,12 +323,12 @@ class _Formats:
         for c, value in enumerate(row):
             if type(value) is int or type(value) is float:
                 code, percent, decimals = self._of(str(getattr(cells[c], "number_format", "") or ""))
+                plain = (f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%" if percent
+                         else f"{int(value)}.{'0' * decimals}" if decimals and float(value).is_integer() else None)
                 if code is not None:
-                    self.shown.append((r, c, f"{code} {format(Decimal(str(value)), 'f')}"))
-                elif percent:
-                    self.shown.append((r, c, f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%"))
-                elif decimals and float(value).is_integer():
-                    self.shown.append((r, c, f"{int(value)}.{'0' * decimals}"))
+                    self.shown.append((r, c, f"{code} {plain or format(Decimal(str(value)), 'f')}", plain))
+                elif plain is not None:
+                    self.shown.append((r, c, None, plain))
 
     def _of(self, number_format: str) -> tuple[str | None, bool, int]:
         known = self._codes.get(number_format)
@@ -336,10 +340,15 @@ class _Formats:
         return known
 
     def apply(self, grid: list[list[Cell]]) -> None:
-        currency_column = any(isinstance(v, str) and customer_role(v) == "currency"
-                              for row in grid[:HEADER_SEARCH_ROWS] for v in row)
-        for r, c, shown in self.shown:
-            if not (currency_column and not shown.endswith("%") and not shown[:1].isdigit()):
+        heads = [(c, customer_role(v)) for row in grid[:HEADER_SEARCH_ROWS] for c, v in enumerate(row)
+                 if isinstance(v, str)]
+        currency_column = any(role == "currency" for _, role in heads)
+        as_written = {c for c, role in heads if role in ("id", "name", "month")}
+        for r, c, with_code, plain in self.shown:
+            if c in as_written:
+                continue
+            shown = plain if currency_column else with_code or plain
+            if shown is not None:
                 grid[r][c] = shown
 
 

@@ -351,7 +351,9 @@ def test_stripes_line_items_from_a_database_integer_numeric_column_are_read_in_c
     assert check_ledger(rows).warnings == []
 
 
-@pytest.mark.parametrize(("number_format", "start"), [("#,##0.00", "2550.00"), ("General", "25.50")])
+@pytest.mark.parametrize(("number_format", "start"), [("#,##0.00", "2550.00"), ("General", "25.50"),
+                                                     # a currency format beside the currency column (fuzz 18)
+                                                     ('"$"#,##0.00', "2550.00")])
 def test_a_workbooks_stripe_named_lines_are_read_as_the_sheet_shows_them(tmp_path: Path, number_format: str,
                                                                          start: str) -> None:
     """Fuzz 17: the example invoice lines as a workbook whose amounts show 12,000.00 were read in cents, 100 times

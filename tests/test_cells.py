@@ -132,7 +132,7 @@ def test_accounting_zeros_are_zero(text: str) -> None:
         ("1.200", "an amount that reads one way only: 1.200 is 1,200 with a dot between thousands, or 1.200 with a "
                   "decimal point; write 1200 for the one, 1.20 for the other"),
         ("1,2000", "an amount that reads one way only: 1,2000 has commas where no thousands are (1,200,000 has one "
-                   "every three digits); write 12000 or 12,000, or 1.2000 if the comma is a decimal one"),
+                   "every three digits); write 12000, or 1.2000 if the comma is a decimal one"),
         # a negative keeps its sign, and three decimals are not offered as a rewrite of themselves (review)
         ("-1.200", "an amount that reads one way only: 1.200 is 1,200 with a dot between thousands, or 1.200 with a "
                    "decimal point; write -1200 for the one, -1.20 for the other"),

@@ -354,12 +354,13 @@ def test_a_name_that_reads_as_a_total_marks_a_total_row_only_without_an_id_of_it
     grid = [["Customer ID", "Customer", "Month", "MRR"]]
     for key, name, first, second in (("C01", "Acme", "1000", "1000"), ("C02", "Subtotal Labs", "500", "0"),
                                      ("C09", "Total Fitness", "300", "300"), ("C10", "Fitness", "200", "200"),
-                                     ("-", "Total", "2000", "1500")):
+                                     ("-", "Total", "2000", "1500"), ("n/a", "Total", "2000", "1500"),
+                                     ("#N/A", "Grand Total", "2000", "1500")):
         grid += [[key, name, "2026-01", first], [key, name, "2026-02", second]]
     check = check_ledger(grid)
     assert check.ledger is not None and check.ledger.customer_table is not None
     assert check.ledger.customer_table.keys == ("C01", "C02", "C09", "C10")
-    assert [i.code for i in check.issues] == ["total_row"]
+    assert [i.code for i in check.issues] == ["total_row", "total_row"]  # Total, Grand Total: one warning each
 
 
 def test_total_rows_are_left_out_with_one_warning_naming_their_cells() -> None:

@@ -296,6 +296,17 @@ def test_each_cells_format_names_its_own_currency_and_a_zero_padded_id_is_the_id
     mixed = open_file_source(str(table([("A", "2026-01", 100, euro), ("A", "2026-02", 110, euro),
                                         ("B", "2026-01", 50, dollar), ("B", "2026-02", 50, dollar)])))
     assert [(i.code, i.cells) for i in mixed.read_cells().check.errors] == [("mixed_currency", ("C2", "C4"))]
+    # another country's dollars are not dollars (fuzz 18: R$ beside $ was summed as USD)
+    reais = open_file_source(str(table([("A", "2026-01", 100, dollar), ("B", "2026-01", 50, "[$R$-416] #,##0.00")])))
+    assert [(i.code, i.cells) for i in reais.read_cells().check.errors] == [("mixed_currency", ("C2", "C3"))]
+    # an ID in a percent or currency format is the ID, not '500%' (fuzz 18: a customer split in two)
+    book = openpyxl.Workbook()
+    for row in (["Customer ID", "Month", "MRR"], [5, "2026-01", 100], [5, "2026-02", 100], [6, "2026-01", 50]):
+        book.active.append(row)
+    book.active["A2"].number_format, book.active["A4"].number_format = "0%", '"$"#,##0'
+    book.save(tmp_path / "ids.xlsx")
+    formatted = load_ledger(open_file_source(str(tmp_path / "ids.xlsx")))
+    assert formatted.customer_table is not None and formatted.customer_table.keys == ("5", "6")
     # a figure in General beside € ones is in euros, as a bare figure beside €100 in a CSV is
     euros = load_ledger(open_file_source(str(table([("A", "2026-01", 100, euro), ("B", "2026-01", 50, "General"),
                                                     ("A", "2026-02", 100, euro)])))).customers

@@ -384,6 +384,15 @@ def test_the_templates_own_header_wins_over_a_column_left_of_it_that_names_the_s
     assert [w.code for w in ledger.warnings] == ["duplicate_column", "duplicate_column"]
 
 
+@pytest.mark.parametrize("churned", ["Churned MRR (USD)", "Churned MRR ($)", "churned mrr:", "Churned ARR"])
+def test_the_templates_header_naming_its_currency_still_wins(churned: str) -> None:
+    """Fuzz 18: `Churned MRR ($)` lost to a Gross MRR Churn column left of it, as 2e950cf's exact match missed it."""
+    unit = "ARR" if "ARR" in churned else "MRR"
+    grid = [["Month", f"{unit} (Start of Period)", f"Expanded {unit}", f"Gross {unit} Churn", churned,
+             f"Downgraded {unit}"], ["2026-03", "1000", "50", "50", "30", "20"]]
+    assert read_ledger(grid).rows[0].churn == D(30)
+
+
 def test_net_churn_is_no_churned_money() -> None:
     """Net MRR Churn is churn and contraction less expansion: read as churn it took the expansion off twice."""
     from engine import match_header

@@ -1358,7 +1358,7 @@ def test_a_customer_named_like_a_total_with_an_id_of_its_own_is_a_customer_in_a_
                        # a database (the names were left out table-wide); rows of averages were customers there
                        ("C04", "Total", "2026-01", 400.0), ("C04", "Total", "2026-02", 400.0),
                        (None, "Total", "2026-01", 2200.0), (None, "Total", "2026-02", 1700.0),
-                       ("-", "Monthly average", "2026-01", 550.0), ("-", "Avg.", "2026-02", 425.0)]
+                       ("-", "Monthly average", "2026-01", 550.0), ("n/a", "Avg.", "2026-02", 425.0)]
     csv_path = tmp_path / "t.csv"
     with csv_path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(grid_of(header, rows))
