@@ -400,6 +400,13 @@ def units_row(first: str) -> str:
             "units) and left out.")
 
 
+def another_table(row: int, headers: Sequence[str]) -> str:
+    """A second table under the ledger, headed by a row of its own: the ledger is read above it."""
+    shown = ", ".join(f"'{h}'" for h in headers[:4]) + (", ..." if len(headers) > 4 else "")
+    return (f"Another table starts at row {row} (headed {shown}): the ledger is read above it, and nothing from "
+            "there on is read or filled. Move that table to a tab of its own, or leave it: it is left out.")
+
+
 def current_mrr_only(title: str) -> str:
     return (f"This looks like a list of customers with their {title} (one row each, no month): NRR compares what the "
             "same customers paid a period apart, and a cancelled customer's current MRR is 0, so it cannot be read "

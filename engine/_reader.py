@@ -515,6 +515,12 @@ class _Reader:
             if (not is_blank(month_cell) and repeats_header(cells, self.grid[header_index])) or (
                     amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
                 continue  # the header again where two exports were pasted together, or a note under the table
+            if seen and isinstance(month_cell, str) and (head := match_header(month_cell)) and head.field == "month":
+                # another table's header under the ledger (Month | Target MRR | Owner): the ledger ends above it
+                # (fuzz 18: each of its rows was refused, and nrr fill put notes on them)
+                headers = [str(v).strip() for v in cells if not is_blank(v)]
+                self.add("warning", "another_table", say.another_table(sheet_row, headers))  # no note on its cells
+                break
             month = self.month(month_cell, sheet_row, order)
             if month is not None:
                 seen[month].append(sheet_row)

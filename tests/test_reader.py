@@ -569,3 +569,20 @@ def test_a_hand_typed_rate_of_1_is_checked_as_100_percent_not_within_50_points()
     """A Sheet's 100% arrives as the number 1; January's NRR was 140% and no warning was given (fuzz 18)."""
     ledger = read_ledger([HEADER, ["2026-01", 100000, 45000, 3000, 2000, "", 1]], sheet="Ledger")
     assert [w.code for w in ledger.warnings] == ["nrr_disagrees"]
+
+
+def test_another_table_under_the_ledger_ends_it_with_a_warning() -> None:
+    """Fuzz 18: a plan table below a blank row (Month | Target MRR | Owner) had each row refused as the ledger's,
+    and nrr fill put notes on it. The ledger ends above its header; no note goes on its cells."""
+    grid = [HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"], ["2026-02", "108000", "1000", "1000", "0"],
+            [], ["Plan 2027"], ["Month", "Target MRR", "Owner"], ["2027-01", "150000", "Ana"]]
+    check = check_ledger(grid, sheet="Ledger")
+    assert check.ledger is not None and [r.month for r in check.ledger.rows] == [Month(2026, 1), Month(2026, 2)]
+    assert [(i.code, i.cells, str(i)) for i in check.issues] == [(
+        "another_table", (), "Ledger: Another table starts at row 6 (headed 'Month', 'Target MRR', 'Owner'): the "
+        "ledger is read above it, and nothing from there on is read or filled. Move that table to a tab of its "
+        "own, or leave it: it is left out.")]
+    # the same header again (two exports pasted together) is not another table: the rows under it are read
+    again = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"], HEADER[:5],
+                          ["2026-02", "108000", "1000", "1000", "0"]])
+    assert again.ledger is not None and len(again.ledger.rows) == 2
