@@ -516,6 +516,8 @@ class _Reader:
                     amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
                 continue  # the header again where two exports were pasted together, or a note under the table
             if seen and isinstance(month_cell, str) and (head := match_header(month_cell)) and head.field == "month":
+                if all(f in _read_header(cells, index).columns for f in REQUIRED_FIELDS):
+                    continue  # the ledger's header again, spelled another way (two exports pasted together)
                 # another table's header under the ledger (Month | Target MRR | Owner): the ledger ends above it
                 # (fuzz 18: each of its rows was refused, and nrr fill put notes on them)
                 headers = [str(v).strip() for v in cells if not is_blank(v)]

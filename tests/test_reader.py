@@ -586,3 +586,8 @@ def test_another_table_under_the_ledger_ends_it_with_a_warning() -> None:
     again = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"], HEADER[:5],
                           ["2026-02", "108000", "1000", "1000", "0"]])
     assert again.ledger is not None and len(again.ledger.rows) == 2
+    # nor is the ledger's header spelled another way: its rows are the ledger's
+    respelled = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"],
+                              ["Month", "Starting MRR", "Expansion", "Churn", "Contraction"],
+                              ["2026-02", "108000", "1000", "1000", "0"]])
+    assert respelled.ledger is not None and len(respelled.ledger.rows) == 2 and not respelled.issues
