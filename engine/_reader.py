@@ -265,11 +265,12 @@ class _Header:
     titles: dict[Field, tuple[str, bool]] = field(default_factory=dict)  # field -> (header, names a unit)
 
 
-def _template_title(text: str, field: Field) -> bool:
+def _template_title(text: str, field: Field, *, currency: bool = True) -> bool:
     """Whether ``text`` is the template's own header for ``field`` (``Churned MRR``, ``Churned ARR``), whatever its
     case, spacing and punctuation, and the currency it names (``Churned MRR (USD)``, ``Churned MRR ($)``: fuzz 18,
     a Gross MRR Churn column left of it still won)."""
-    words = _CURRENCY_AFTER.sub("", " ".join(text.split()).casefold().rstrip(":").rstrip())
+    words = " ".join(text.split()).casefold().rstrip(":").rstrip()
+    words = _CURRENCY_AFTER.sub("", words) if currency else words
     title = FIELD_TITLES[field].casefold()
     return words in (title, title.replace("mrr", "arr"))
 
@@ -280,11 +281,17 @@ _CURRENCY_AFTER = re.compile(r"\s*[(\[]\s*(?:[a-z]{3}|us\$|[$€£¥₹])\s*[)\]
 
 def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Field) -> bool:
     """Whether a column headed ``text`` is used for ``field`` instead of an earlier one (its header, and whether it
-    names its unit): the template's own header beats any other; else one naming its unit beats one that does not."""
-    mine, theirs = _template_title(text, field), _template_title(earlier[0], field)
+    names its unit): the template's own header beats the same naming a currency (``Churned MRR (EUR)``: fuzz 19,
+    it made the ledger EUR), which beats any other; else one naming its unit beats one that does not."""
+    mine, theirs = _template_rank(text, field), _template_rank(earlier[0], field)
     if mine != theirs:
-        return mine
+        return mine > theirs
     return unit is not None and not earlier[1]
+
+
+def _template_rank(text: str, field: Field) -> int:
+    """2: the template's own header for ``field``; 1: the same with a currency after it; 0: another."""
+    return 2 if _template_title(text, field, currency=False) else 1 if _template_title(text, field) else 0
 
 
 def _read_header(row: Sequence[Cell], index: int) -> _Header:
@@ -516,12 +523,15 @@ class _Reader:
                     amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
                 continue  # the header again where two exports were pasted together, or a note under the table
             if seen and isinstance(month_cell, str) and (head := match_header(month_cell)) and head.field == "month":
-                if all(f in _read_header(cells, index).columns for f in REQUIRED_FIELDS):
-                    continue  # the ledger's header again, spelled another way (two exports pasted together)
+                again = _read_header(cells, index).columns
+                if all(again.get(f) == self.columns.get(f) for f in (*REQUIRED_FIELDS, "end", "nrr")):
+                    continue  # the ledger's header again, spelled another way, its columns where they were
                 # another table's header under the ledger (Month | Target MRR | Owner): the ledger ends above it
-                # (fuzz 18: each of its rows was refused, and nrr fill put notes on them)
+                # (fuzz 18: each of its rows was refused, and nrr fill put notes on them); so does the ledger's
+                # header in another order (fuzz 19: read by the first header's places, churn and expansion swapped)
                 headers = [str(v).strip() for v in cells if not is_blank(v)]
-                self.add("warning", "another_table", say.another_table(sheet_row, headers))  # no note on its cells
+                reordered = all(f in again for f in REQUIRED_FIELDS)
+                self.add("warning", "another_table", say.another_table(sheet_row, headers, reordered))  # no note
                 break
             month = self.month(month_cell, sheet_row, order)
             if month is not None:

@@ -384,6 +384,14 @@ def test_the_templates_own_header_wins_over_a_column_left_of_it_that_names_the_s
     assert [w.code for w in ledger.warnings] == ["duplicate_column", "duplicate_column"]
 
 
+def test_the_templates_own_header_beats_the_same_naming_a_currency() -> None:
+    """Fuzz 19: `Churned MRR (EUR)` left of `Churned MRR` took its place and made the ledger EUR."""
+    grid = [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR (EUR)", "Churned MRR", "Downgraded MRR"],
+            ["2026-03", "1000", "50", "45", "50", "20"]]
+    ledger = read_ledger(grid)
+    assert (ledger.rows[0].churn, ledger.currency) == (D(50), None)
+
+
 @pytest.mark.parametrize("churned", ["Churned MRR (USD)", "Churned MRR ($)", "churned mrr:", "Churned ARR"])
 def test_the_templates_header_naming_its_currency_still_wins(churned: str) -> None:
     """Fuzz 18: `Churned MRR ($)` lost to a Gross MRR Churn column left of it, as 2e950cf's exact match missed it."""
@@ -591,3 +599,13 @@ def test_another_table_under_the_ledger_ends_it_with_a_warning() -> None:
                               ["Month", "Starting MRR", "Expansion", "Churn", "Contraction"],
                               ["2026-02", "108000", "1000", "1000", "0"]])
     assert respelled.ledger is not None and len(respelled.ledger.rows) == 2 and not respelled.issues
+    # but in another order its rows are not read by the first header's places (fuzz 19: churn and expansion
+    # swapped, a wrong NRR): the ledger ends above it, said so
+    reordered = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"],
+                              ["Month", "Starting MRR", "Churn", "Expansion", "Contraction"],
+                              ["2026-02", "108000", "1000", "1000", "0"]])
+    assert reordered.ledger is not None and len(reordered.ledger.rows) == 1
+    assert [str(i) for i in reordered.issues] == [
+        "Row 3 heads the ledger's columns again, in another order ('Month', 'Starting MRR', 'Churn', 'Expansion', "
+        "...): the ledger is read above it, and nothing from there on is read or filled. Put those rows under the "
+        "first header's columns."]
