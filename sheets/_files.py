@@ -15,6 +15,7 @@ import itertools
 import re
 import threading
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -122,7 +123,8 @@ class FileSource:
         data = self.path.read_bytes()  # the fingerprint's bytes are the ones read, however the file changes
         # without a worksheet named, the first rows of the others are read too (from the same open workbook): the
         # first may be a cover, or one tab of several by year
-        book = _xlsx_grid(self.path, data, self.worksheet, peek=None if self.worksheet else _PEEK_ROWS)
+        book = _xlsx_grid(self.path, data, self.worksheet, peek=None if self.worksheet else _PEEK_ROWS,
+                          as_written={title for role, title in self.options.columns if role != "mrr"})
         title, grid = book.title, book.grid
         cells = Cells(grid=grid, sheet=title, source_digest=digest_bytes(data))
         # never calculated: no formula has a value (one returning "" reads as empty in a saved file, so a sheet
@@ -201,7 +203,8 @@ def _only_computed(cells: Cells, formulas: list[tuple[int, int]]) -> bool:
     return bool(columns or rows) and all(col in columns or row in rows for row, col in formulas)
 
 
-def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None = None) -> _Workbook:
+def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None = None,
+               as_written: Collection[str] = ()) -> _Workbook:
     """A worksheet's cells, with the workbook's titles, its formula cells without a saved value and whether any
     formula has one; with ``peek``, the first ``peek`` rows of every other worksheet too. Whatever openpyxl's ZIP and
     XML layers raise on a damaged file (openpyxl parses rows lazily, so inside the row loop too) is a
@@ -248,7 +251,7 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
                         if v is None:
                             uncomputed.append((r, c))
             done = r
-        formats.apply(grid)
+        formats.apply(grid, as_written)
         others: dict[str, list[list[Cell]]] = {}
         for other in titles if peek else ():
             try:
@@ -273,7 +276,9 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
 
 
 #: a currency in a number format: [$€-2], [$EUR], "€", € or $ outside quotes (a locale such as [$-409] names none)
-_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-([^\]]*))?\]|"\s*([€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
+#: (a quoted symbol of several characters, "R$"#,##0.00, as pt-BR Excel writes it: fuzz 19 read its $ as USD)
+_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-([^\]]*))?\]|"\s*(R\$|CA\$|C\$|AU?\$|HK\$|NZ\$|MX\$|S\$|US\$|zł|'
+                              r'[€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
 #: ``kr`` names the krona or krone its locale says: [$kr-41D] is Swedish, [$kr-414] Norwegian, [$kr-406] Danish
 _KRONA = {"41d": "SEK", "81d": "SEK", "414": "NOK", "814": "NOK", "406": "DKK", "40f": "ISK"}
 
@@ -292,8 +297,9 @@ def format_currency(number_format: str) -> str | None:
     for m in _FORMAT_CURRENCY.finditer(re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", number_format)):  # [$-409]: a locale
         symbol = m[1] or m[3] or m[4]
         code = _KRONA.get((m[2] or "").lower(), "") if symbol.strip().lower() == "kr" else currency_code(symbol)
-        # a quoted word is a currency only when it is one's code: #,##0 "MRR" is a label
-        if re.fullmatch(r"[A-Z]{3}", code) and (not m[3] or code.lower() in CURRENCY_CODES):
+        # a quoted word of three letters is a currency only when it is one's code: #,##0 "MRR" is a label ("zł" is)
+        label = bool(m[3]) and m[3].isalpha() and len(m[3]) == 3 and code.lower() not in CURRENCY_CODES
+        if re.fullmatch(r"[A-Z]{3}", code) and not label:
             codes.add(code)
     return codes.pop() if len(codes) == 1 else None
 
@@ -339,9 +345,11 @@ class _Formats:
                                                   len(places[1]) if places else 0)
         return known
 
-    def apply(self, grid: list[list[Cell]]) -> None:
-        heads = [(c, customer_role(v)) for row in grid[:HEADER_SEARCH_ROWS] for c, v in enumerate(row)
-                 if isinstance(v, str)]
+    def apply(self, grid: list[list[Cell]], named: Collection[str] = ()) -> None:
+        """Write what the formats show into ``grid``; ``named``: the headers of columns ``[ledger] columns`` names
+        as the customer, name or month, read as written too (fuzz 19: an ID there took its $ format)."""
+        heads = [(c, "id" if v.strip() in named else customer_role(v)) for row in grid[:HEADER_SEARCH_ROWS]
+                 for c, v in enumerate(row) if isinstance(v, str)]
         currency_column = any(role == "currency" for _, role in heads)
         as_written = {c for c, role in heads if role in ("id", "name", "month")}
         for r, c, with_code, plain in self.shown:

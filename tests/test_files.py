@@ -299,6 +299,11 @@ def test_each_cells_format_names_its_own_currency_and_a_zero_padded_id_is_the_id
     # another country's dollars are not dollars (fuzz 18: R$ beside $ was summed as USD)
     reais = open_file_source(str(table([("A", "2026-01", 100, dollar), ("B", "2026-01", 50, "[$R$-416] #,##0.00")])))
     assert [(i.code, i.cells) for i in reais.read_cells().check.errors] == [("mixed_currency", ("C2", "C3"))]
+    # so are they quoted, as pt-BR and Polish Excel write them (fuzz 19: "R$" read as $, "zł" as nothing)
+    quoted = open_file_source(str(table([("A", "2026-01", 100, dollar), ("B", "2026-01", 50, '"R$"#,##0.00')])))
+    assert [(i.code, i.cells) for i in quoted.read_cells().check.errors] == [("mixed_currency", ("C2", "C3"))]
+    zloty = load_ledger(open_file_source(str(table([("A", "2026-01", 100, '#,##0.00 "zł"')])))).customer_table
+    assert zloty is not None and zloty.currency == "PLN"
     # an ID in a percent or currency format is the ID, not '500%' (fuzz 18: a customer split in two)
     book = openpyxl.Workbook()
     for row in (["Customer ID", "Month", "MRR"], [5, "2026-01", 100], [5, "2026-02", 100], [6, "2026-01", 50]):
