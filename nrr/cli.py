@@ -33,6 +33,7 @@ from engine import (
     PeriodSyntaxError,
     QueryError,
     check_source,
+    cohort_month_missing,
     conversion_sentence,
     ledger_triangle,
     load_ledger,
@@ -533,6 +534,10 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         ledger = load_ledger(runtime.source())
         if ledger.first_month is not None and month < ledger.first_month:
             raise CommandError(say.digest_before_ledger(month, ledger.first_month))
+        if month not in ledger and ledger.customers is not None and month in ledger.customers:
+            # a customer table's first month: there is no month before it to compare with (fuzz 19: "not in the
+            # ledger yet; the latest month is none", of a one-month table's only month)
+            raise CommandError(cohort_month_missing(month - 1, ledger.customers.first))
         if month not in ledger:
             raise CommandError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")

@@ -351,3 +351,19 @@ def test_the_last_month_of_a_customer_table_has_its_new_business_and_quick_ratio
     code, out, err = run("report", "2026-03", "--json", "--ledger", str(path), "--today", "2026-04-02")
     data = json.loads(out)
     assert (code, data["new_business"], data["quick_ratio"], data["mrr_growth_pct"]) == (0, "80.00", 1.4, 10.0), err
+
+
+def test_a_short_tables_cohorts_by_quarter_and_digest_say_why_they_have_nothing(tmp_path: Path) -> None:
+    """Fuzz 19: two months by quarter were told "once the table holds a second month" (it held two); a one-month
+    table's digest was told its only month "is not in the ledger yet; the latest month is none"."""
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer ID,Customer,Month,MRR\n1,A,2025-01,100\n1,A,2025-02,100\n2,B,2025-02,50\n",
+                    encoding="utf-8")
+    code, out, err = run("cohorts", "--ledger", str(path), "--by", "quarter")
+    assert code == 0 and "No cohort is a quarter old yet" in " ".join((out + err).split())
+    path.write_text("Customer ID,Customer,Month,MRR\n1,A,2025-01,100\n", encoding="utf-8")
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[ledger]\nsource = "{path}"\n\n[[digests]]\nchannel = "C0123ABCD"\n', encoding="utf-8")
+    code, _, err = run("digest", "--dry-run", "--channel", "C0123ABCD", "--month", "2025-01", "--config", str(config))
+    assert (code, err) == (1, "The cohort is the customers paying in December 2024, which is not in the customer "
+                              "table; its first month is January 2025.\n")
