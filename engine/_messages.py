@@ -401,12 +401,13 @@ def units_row(first: str) -> str:
 
 
 def another_table(row: int, headers: Sequence[str], reordered: bool = False) -> str:
-    """A second table under the ledger, headed by a row of its own (or the ledger's header with its columns in
-    another order): the ledger is read above it."""
+    """A second table under the ledger, headed by a row of its own (or, ``reordered``, the ledger's header written
+    otherwise: respelled, reordered, in another unit or currency): the ledger is read above it."""
     shown = ", ".join(f"'{h}'" for h in headers[:4]) + (", ..." if len(headers) > 4 else "")
     if reordered:
-        return (f"Row {row} heads the ledger's columns again, in another order ({shown}): the ledger is read above "
-                "it, and nothing from there on is read or filled. Put those rows under the first header's columns.")
+        return (f"Row {row} heads the ledger's columns again, written otherwise ({shown}): the ledger is read above "
+                "it, and nothing from there on is read or filled. Put those rows under the first header, in its "
+                "columns, unit and currency.")
     return (f"Another table starts at row {row} (headed {shown}): the ledger is read above it, and nothing from "
             "there on is read or filled. Move that table to a tab of its own, or leave it: it is left out.")
 

@@ -523,15 +523,13 @@ class _Reader:
                     amounts_blank and isinstance(month_cell, str) and self.is_note(cells, month_col, order)):
                 continue  # the header again where two exports were pasted together, or a note under the table
             if seen and isinstance(month_cell, str) and (head := match_header(month_cell)) and head.field == "month":
-                again = _read_header(cells, index).columns
-                if all(again.get(f) == self.columns.get(f) for f in (*REQUIRED_FIELDS, "end", "nrr")):
-                    continue  # the ledger's header again, spelled another way, its columns where they were
                 # another table's header under the ledger (Month | Target MRR | Owner): the ledger ends above it
-                # (fuzz 18: each of its rows was refused, and nrr fill put notes on them); so does the ledger's
-                # header in another order (fuzz 19: read by the first header's places, churn and expansion swapped)
+                # (fuzz 18: each of its rows was refused, and nrr fill put notes on them); so does the ledger's own
+                # header written otherwise (respelled, reordered, in ARR or another currency: read on by the first
+                # header's places and units, fuzz 19-20 swapped churn and expansion, and read ARR as MRR)
                 headers = [str(v).strip() for v in cells if not is_blank(v)]
-                reordered = all(f in again for f in REQUIRED_FIELDS)
-                self.add("warning", "another_table", say.another_table(sheet_row, headers, reordered))  # no note
+                again = all(f in _read_header(cells, index).columns for f in REQUIRED_FIELDS)
+                self.add("warning", "another_table", say.another_table(sheet_row, headers, again))  # no note
                 break
             month = self.month(month_cell, sheet_row, order)
             if month is not None:

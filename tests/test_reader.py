@@ -594,18 +594,15 @@ def test_another_table_under_the_ledger_ends_it_with_a_warning() -> None:
     again = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"], HEADER[:5],
                           ["2026-02", "108000", "1000", "1000", "0"]])
     assert again.ledger is not None and len(again.ledger.rows) == 2
-    # nor is the ledger's header spelled another way: its rows are the ledger's
-    respelled = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"],
-                              ["Month", "Starting MRR", "Expansion", "Churn", "Contraction"],
-                              ["2026-02", "108000", "1000", "1000", "0"]])
-    assert respelled.ledger is not None and len(respelled.ledger.rows) == 2 and not respelled.issues
-    # but in another order its rows are not read by the first header's places (fuzz 19: churn and expansion
-    # swapped, a wrong NRR): the ledger ends above it, said so
-    reordered = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"],
-                              ["Month", "Starting MRR", "Churn", "Expansion", "Contraction"],
-                              ["2026-02", "108000", "1000", "1000", "0"]])
-    assert reordered.ledger is not None and len(reordered.ledger.rows) == 1
-    assert [str(i) for i in reordered.issues] == [
-        "Row 3 heads the ledger's columns again, in another order ('Month', 'Starting MRR', 'Churn', 'Expansion', "
-        "...): the ledger is read above it, and nothing from there on is read or filled. Put those rows under the "
-        "first header's columns."]
+    # the ledger's header written otherwise (respelled, reordered, in ARR) ends it too, said so: read on by the first
+    # header's places and unit, a reordered one swapped churn and expansion, and ARR was read as MRR (fuzz 19-20)
+    for header in (["Month", "Starting MRR", "Expansion", "Churn", "Contraction"],
+                   ["Month", "Starting MRR", "Churn", "Expansion", "Contraction"],
+                   ["Month", "ARR (Start of Period)", "Expanded ARR", "Churned ARR", "Downgraded ARR"]):
+        otherwise = check_ledger([HEADER[:5], ["2026-01", "100000", "15000", "5000", "2000"], header,
+                                  ["2026-02", "108000", "1000", "1000", "0"]])
+        assert otherwise.ledger is not None and len(otherwise.ledger.rows) == 1, header
+        assert [str(i) for i in otherwise.issues] == [
+            f"Row 3 heads the ledger's columns again, written otherwise ('{header[0]}', '{header[1]}', '{header[2]}', "
+            f"'{header[3]}', ...): the ledger is read above it, and nothing from there on is read or filled. Put "
+            "those rows under the first header, in its columns, unit and currency."]
