@@ -348,7 +348,8 @@ class _Formats:
     def apply(self, grid: list[list[Cell]], named: Collection[str] = ()) -> None:
         """Write what the formats show into ``grid``; ``named``: the headers of columns ``[ledger] columns`` names
         as the customer, name or month, read as written too (fuzz 19: an ID there took its $ format)."""
-        heads = [(c, "id" if v.strip() in named else customer_role(v)) for row in grid[:HEADER_SEARCH_ROWS]
+        named = {n.strip().casefold() for n in named}  # matched as the header rules match them, in any case
+        heads = [(c, "id" if v.strip().casefold() in named else customer_role(v)) for row in grid[:HEADER_SEARCH_ROWS]
                  for c, v in enumerate(row) if isinstance(v, str)]
         currency_column = any(role == "currency" for _, role in heads)
         as_written = {c for c, role in heads if role in ("id", "name", "month")}

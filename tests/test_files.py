@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from engine import load_ledger
+from engine import ReadOptions, load_ledger
 from sheets import SourceError, open_file_source
 from tests.helpers import HEADER
 
@@ -312,6 +312,15 @@ def test_each_cells_format_names_its_own_currency_and_a_zero_padded_id_is_the_id
     book.save(tmp_path / "ids.xlsx")
     formatted = load_ledger(open_file_source(str(tmp_path / "ids.xlsx")))
     assert formatted.customer_table is not None and formatted.customer_table.keys == ("5", "6")
+    # a customer column [ledger] columns names, in any case, is read as written too (fuzz 19-20: split in two)
+    book = openpyxl.Workbook()
+    for row in (["KUNDENNR", "Month", "MRR"], [7, "2026-01", 100], [7, "2026-02", 100]):
+        book.active.append(row)
+    book.active["A2"].number_format = '"$"#,##0'
+    book.save(tmp_path / "named.xlsx")
+    named = load_ledger(open_file_source(str(tmp_path / "named.xlsx"),
+                                         options=ReadOptions(columns=(("customer", "Kundennr"),))))
+    assert named.customer_table is not None and named.customer_table.keys == ("7",)
     # a figure in General beside € ones is in euros, as a bare figure beside €100 in a CSV is
     euros = load_ledger(open_file_source(str(table([("A", "2026-01", 100, euro), ("B", "2026-01", 50, "General"),
                                                     ("A", "2026-02", 100, euro)])))).customers
