@@ -87,7 +87,9 @@ class CustomerCheck:
 
 #: a customer key that is a whole number written as a float (``1001.0``): a column of them reads ``1001``
 FLOAT_KEY = r"^\s*[0-9]+\.0+\s*$"
-_WHOLE_ID = re.compile(r"\s*([0-9]+)(\.0+)?\s*")
+#: a customer key that is a whole number, written as one or as a float (``1001``, ``00123``, ``1001.0``)
+WHOLE_KEY = r"^\s*([0-9]+)(\.0+)?\s*$"
+_WHOLE_ID = re.compile(WHOLE_KEY)
 
 
 def _distinct(body: Sequence[Sequence[Cell]], col: int) -> set[Cell]:
@@ -705,21 +707,20 @@ class _Reader:
         keys = _distinct(body, key_col)
         if all(type(k) is str and "." not in k and k[:1] != "0" for k in keys):
             return  # the common case: no key written as a float or with a leading zero, nor as a number cell
-        numbers: dict[Cell, int] = {}
+        digits: dict[Cell, str] = {}  # each key's digits as written
         for k in keys:
             if _empty(k):
                 continue
-            if type(k) is int and k >= 0:
-                numbers[k] = k
-            elif type(k) is float and k >= 0 and k.is_integer():
-                numbers[k] = int(k)
+            if (type(k) is int and k >= 0) or (type(k) is float and k >= 0 and k.is_integer()):
+                digits[k] = str(int(k))
             elif type(k) is str and (m := _WHOLE_ID.fullmatch(k)):
-                numbers[k] = int(m[1])
+                digits[k] = m[1]
             else:
                 return  # not every key a whole number: each is read as written
-        spelled: dict[int, set[str]] = collections.defaultdict(set)  # each number's digits as written
+        numbers = {k: int(d) for k, d in digits.items()}
+        spelled: dict[int, set[str]] = collections.defaultdict(set)  # each number's spellings
         for k, n in numbers.items():
-            spelled[n].add(_WHOLE_ID.fullmatch(k)[1] if type(k) is str else str(n))  # type: ignore[index]
+            spelled[n].add(digits[k])
         shown = {n: max(texts, key=len) for n, texts in spelled.items()}  # with its leading zeros, as shown
         whole: dict[Cell, Cell] = {k: shown[n] for k, n in numbers.items() if k != shown[n]}
         if not whole:

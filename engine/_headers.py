@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from engine._cells import is_error_value
 from engine._fields import Field, Unit
 
 HEADER_SEARCH_ROWS = 30  # a title block above the header is common; beyond this, it is data
@@ -130,13 +131,14 @@ def holds_an_id(value: object) -> bool:
     if not isinstance(value, str):
         return True
     text = " ".join(value.split()).casefold()
-    return any(ch.isalnum() for ch in text) and text not in _NO_ID and not is_total_label(value)
+    return (any(ch.isalnum() for ch in text) and text not in _NO_ID and not is_error_value(value)
+            and not is_total_label(value))
 
 
-#: what a customer cell holds where there is no customer: a placeholder, a spreadsheet's error, a pivot's blank
-_NO_ID = frozenset({"n/a", "na", "n.a.", "n.a", "#n/a", "nan", "none", "null", "nil", "(blank)", "(none)", "(empty)",
-                    "blank", "all", "(all)", "σ", "∑", "#ref!", "#value!", "#name?", "#div/0!", "#null!", "#num!",
-                    "#error!"})
+#: what a customer cell holds where there is no customer: a placeholder or a pivot's blank (a spreadsheet's error,
+#: #N/A or #REF!, is none either: ``is_error_value``)
+_NO_ID = frozenset({"n/a", "na", "n.a.", "n.a", "nan", "none", "null", "nil", "(blank)", "(none)", "(empty)", "blank",
+                    "all", "(all)", "σ", "∑"})
 
 
 _MONTH_WORDS = {"month", "months", "date", "period", "reporting", "ending", "end", "start", "year"}
