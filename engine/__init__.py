@@ -104,7 +104,7 @@ from engine._customer_headers import (
     read_customer_header,
     table_form,
 )
-from engine._customers import FLOAT_KEY, CustomerCheck, read_customers
+from engine._customers import FLOAT_KEY, WHOLE_KEY, CustomerCheck, read_customers
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import (
     CellError,
@@ -118,6 +118,7 @@ from engine._errors import (
 )
 from engine._fields import FIELD_TITLES, Field, Unit
 from engine._fx import (
+    SYMBOL_CODES,
     FxRates,
     FxUse,
     conversion_sentence,
@@ -345,12 +346,14 @@ __all__ = [
     "SOURCE_KINDS",
     "STAGES",
     "STAGE_BENCHMARKS",
+    "SYMBOL_CODES",
     "TIERS",
     "TOP_MOVERS",
     "TOTAL_HINT",
     "TOTAL_WORDS",
     "UPOLLO_BANDS",
     "WARNINGS_SHOWN",
+    "WHOLE_KEY",
     "Acquisition",
     "Alert",
     "Backtest",

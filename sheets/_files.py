@@ -25,6 +25,7 @@ from engine import (
     CURRENCY_CODES,
     HEADER_SEARCH_ROWS,
     NO_OPTIONS,
+    SYMBOL_CODES,
     Cell,
     Cells,
     FxRates,
@@ -276,9 +277,10 @@ def _xlsx_grid(path: Path, data: bytes, worksheet: str | None, peek: int | None 
 
 
 #: a currency in a number format: [$€-2], [$EUR], "€", € or $ outside quotes (a locale such as [$-409] names none)
-#: (a quoted symbol of several characters, "R$"#,##0.00, as pt-BR Excel writes it: fuzz 19 read its $ as USD)
-_FORMAT_CURRENCY = re.compile(r'\[\$([^\]\-]+)(?:-([^\]]*))?\]|"\s*(R\$|CA\$|C\$|AU?\$|HK\$|NZ\$|MX\$|S\$|US\$|zł|'
-                              r'[€£¥₹$]|[A-Z]{3})\s*"|([€£¥₹$])')
+#: (quoted, any symbol ``currency_code`` knows, of several characters too: "R$"#,##0.00, as pt-BR Excel writes it;
+#: fuzz 19 read its $ as USD)
+_QUOTED_SYMBOLS = "|".join(re.escape(s) for s in sorted(SYMBOL_CODES, key=len, reverse=True))
+_FORMAT_CURRENCY = re.compile(rf'\[\$([^\]\-]+)(?:-([^\]]*))?\]|"\s*({_QUOTED_SYMBOLS}|[A-Z]{{3}})\s*"|([€£¥₹$])')
 #: ``kr`` names the krona or krone its locale says: [$kr-41D] is Swedish, [$kr-414] Norwegian, [$kr-406] Danish
 _KRONA = {"41d": "SEK", "81d": "SEK", "414": "NOK", "814": "NOK", "406": "DKK", "40f": "ISK"}
 

@@ -29,9 +29,11 @@ from typing import Any
 
 from engine import (
     DOT_THOUSANDS_AMOUNT,
+    FLOAT_KEY,
     MONEY_EXPECTED,
     MONEY_TOO_LARGE,
     PLAIN_AMOUNT,
+    WHOLE_KEY,
     CellError,
     Cells,
     FxRates,
@@ -359,9 +361,9 @@ class WarehouseSource:
             whole_keys = False
             if seen and isinstance(seen[0][0], str):
                 cell = stripped(sa.cast(table.c[layout.key], sa.String))
-                if connection.execute(sa.select(cell).where(cell.regexp_match(r"^[0-9]+\.0+$")).limit(1)).scalar():
+                if connection.execute(sa.select(cell).where(cell.regexp_match(FLOAT_KEY)).limit(1)).scalar():
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
-                        cell.regexp_match(r"^[0-9]+(\.0+)?$"))).limit(1)).scalar() is None
+                        cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)
 
