@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from sheets._cache import FastRead, cache_dir_from, cached_table, fast_read_from_env, finish_cache_writes
-from sheets._columnar import sniff_delimiter
+from sheets._columnar import POLARS_FROM, columnar_available, polars_new_enough, sniff_delimiter
 from sheets._errors import (
     SheetNotFound,
     SheetNotShared,
@@ -56,6 +56,7 @@ __all__ = [
     "FILE_SUFFIXES",
     "METADATA_KEY",
     "NOTE_PREFIX",
+    "POLARS_FROM",
     "SCOPES",
     "FastRead",
     "FileSource",
@@ -77,6 +78,7 @@ __all__ = [
     "Worksheet",
     "cache_dir_from",
     "cached_table",
+    "columnar_available",
     "credentials_from_env",
     "fast_read_from_env",
     "fill_derived",
@@ -86,6 +88,7 @@ __all__ = [
     "is_sheet_spec",
     "open_file_source",
     "parse_sheet_spec",
+    "polars_new_enough",
     "sniff_delimiter",
     "write_tab",
 ]

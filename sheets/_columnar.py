@@ -16,6 +16,7 @@ import collections
 import csv
 import importlib.util
 import io
+import itertools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -45,9 +46,29 @@ from engine import (
 COLUMNAR_FROM_BYTES = 4_000_000
 
 
+#: the oldest polars whose categories this path reads as it expects: with 1.36 and before, every table went to the
+#: row reader without a word (each customer's expected name, looked up by category code, never matched)
+POLARS_FROM = (1, 37)
+
+
 def columnar_available() -> bool:
-    """Whether the ``fast`` extra (polars, numpy) is installed."""
-    return all(importlib.util.find_spec(name) is not None for name in ("numpy", "polars"))  # found, not imported
+    """Whether the ``fast`` extra (polars, numpy) is installed, with a polars this path can use: an older one (a
+    project's own pin) leaves the file to the row reader without being imported."""
+    if not all(importlib.util.find_spec(name) is not None for name in ("numpy", "polars")):  # found, not imported
+        return False
+    from importlib import metadata  # only for a file large enough to be read so
+
+    try:
+        return polars_new_enough(metadata.version("polars"))
+    except metadata.PackageNotFoundError:  # a polars without its metadata (vendored): tried as it is
+        return True
+
+
+def polars_new_enough(version: str) -> bool:
+    """Whether a polars version (``1.37.1``, ``2.1.0``, ``1.40.0b1``) is ``POLARS_FROM`` or later."""
+    major, minor = ([int("".join(itertools.takewhile(str.isdigit, part)) or 0) for part in version.split(".")]
+                    + [0, 0])[:2]
+    return (major, minor) >= POLARS_FROM
 
 
 def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], object] | None = None) -> Cells | None:
