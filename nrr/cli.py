@@ -474,10 +474,12 @@ def cmd_fill(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
                 runtime.state().set_value(mark, written.digest)
             out.print(written.line, soft_wrap=True, markup=False)
         result = fill_derived(sheet, ledger, template_tab=runtime.settings.ledger.template_tab,
-                              overwrite=args.overwrite, dry_run=args.dry_run, fix_formulas=args.fix_formulas)
+                              overwrite=args.overwrite, dry_run=args.dry_run, fix_formulas=args.fix_formulas,
+                              currency=runtime.settings.company.currency)
     else:
         result = fill_sheet(runtime.sheet_source(spec), overwrite=args.overwrite, dry_run=args.dry_run,
-                            fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab)
+                            fix_formulas=args.fix_formulas, template_tab=runtime.settings.ledger.template_tab,
+                            currency=runtime.settings.company.currency)
     for line in result.lines():
         out.print(line, soft_wrap=True, markup=False)
     return EXIT_OK
@@ -487,8 +489,8 @@ def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     from sheets import init_sheet
 
     title = args.title or ("Customers" if args.customers else "Ledger")
-    out.print(init_sheet(runtime.sheet_source(args.sheet), title, customers=args.customers), soft_wrap=True,
-              markup=False)
+    out.print(init_sheet(runtime.sheet_source(args.sheet), title, customers=args.customers,
+                         currency=runtime.settings.company.currency), soft_wrap=True, markup=False)
     return EXIT_OK
 
 

@@ -123,6 +123,11 @@ class Runtime:
         return self.explicit_ledger or self.settings.ledger.source
 
     @property
+    def currency(self) -> str:
+        """``[company] currency``: what bare figures are in, and what a new template's money columns show."""
+        return self._file.company.currency
+
+    @property
     def template_tab(self) -> str:
         """The tab ``nrr fill`` writes a customer tab's derived ledger to (``[ledger] template_tab``)."""
         return self._file.ledger.template_tab

@@ -78,8 +78,9 @@ def serial(month: Month) -> int:
 
 
 def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str, overwrite: bool = False,
-                 dry_run: bool = False, fix_formulas: bool = False) -> FillResult:
-    """Write ``ledger`` (derived from the customer tab ``source``) to the tab ``template_tab``.
+                 dry_run: bool = False, fix_formulas: bool = False, currency: str = "USD") -> FillResult:
+    """Write ``ledger`` (derived from the customer tab ``source``) to the tab ``template_tab`` (a new one shows its
+    money in the table's own currency, else in ``currency``, the ``[company] currency``).
 
     The derived inputs (Month to Downgraded) are planned first; the tab as it will be once they are written
     is then filled as any seven-column ledger is (``sheets._fill``): its End, NRR and GRR, its inverted NRR
@@ -110,7 +111,9 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
         report_plan(planned, notes, result)
         return result
     if sheet is None:
-        requests = template_requests(seen.sheet.sheet_id, template_tab, len(ledger) + 100)
+        own = ledger.customers.currency if ledger.customers is not None else None
+        requests = template_requests(seen.sheet.sheet_id, template_tab, len(ledger) + 100,
+                                     currency=own or ledger.currency or currency)
         found: dict[Month, int] = {}
     else:
         rechecked = recheck(target, seen)

@@ -41,16 +41,17 @@ from sheets._source import GoogleSheetSource
 
 
 def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: bool = False,
-               fix_formulas: bool = False, template_tab: str = "NRR") -> FillResult:
+               fix_formulas: bool = False, template_tab: str = "NRR", currency: str = "USD") -> FillResult:
     """Write the computed columns of ``source``'s worksheet; see the module docstring for the rules.
 
     When the worksheet is a customer table, its derived seven-column ledger is written to the tab
-    ``template_tab`` of the same spreadsheet instead, by the same rules and flags (see ``sheets._derived``).
+    ``template_tab`` of the same spreadsheet instead, by the same rules and flags (see ``sheets._derived``; a new
+    tab shows money in the table's currency, else in ``currency``).
     """
     seen = _read(source)
     if isinstance(seen, Ledger):
         return fill_derived(source, seen, template_tab=template_tab, overwrite=overwrite, dry_run=dry_run,
-                            fix_formulas=fix_formulas)
+                            fix_formulas=fix_formulas, currency=currency)
     result = FillResult(sheet=seen.sheet.title, dry_run=dry_run, errors=len(seen.check.errors),
                         warnings=len(seen.check.warnings))
     planned = plan_values(seen, overwrite, fix_formulas, result)

@@ -1,4 +1,5 @@
-"""A Google Sheet as a ledger source: one values read per TTL, whatever the burst of queries."""
+"""A Google Sheet as a ledger source: one read of its values (and of what its numbers show) per TTL, whatever the
+burst of queries."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import NO_OPTIONS, Cells, ReadOptions, quote_sheet
+from engine import NO_OPTIONS, Cells, ReadOptions, digest_bytes, quote_sheet
 from sheets import _messages as say
 from sheets._client import SheetsClient
 from sheets._errors import SheetNotFound, SheetRangeGone
 from sheets._flight import Flights
+from sheets._shown import ShownFormats
 from sheets._spec import SheetRef
 
 
@@ -90,6 +92,16 @@ class GoogleSheetSource:
     def _read(self, sheet: Worksheet) -> Cells:
         def load() -> Cells:
             values, digest = self.client.values_read(self.ref.spreadsheet_id, quote_sheet(sheet.title))
+            if any(type(v) is int or type(v) is float for row in values for v in row):
+                # what the numbers show, as a workbook's formats show it and its CSV export writes it: a sheet
+                # formatted in euros is in euros, a 2.7% cell in a money column is the percent it shows
+                shown, shown_digest = self.client.values_read(self.ref.spreadsheet_id, quote_sheet(sheet.title),
+                                                              render="FORMATTED_VALUE")
+                formats = ShownFormats()
+                for r, (row, texts) in enumerate(zip(values, shown, strict=False)):
+                    formats.note_shown(r, row, texts)
+                formats.apply(values, {title for role, title in self.options.columns if role != "mrr"})
+                digest = digest_bytes(f"{digest} {shown_digest}".encode())  # a format changed is a ledger changed
             return Cells(grid=values, sheet=sheet.title, source_digest=digest)
 
         return self.cache.get((self.ref.spreadsheet_id, sheet.title), load).with_options(self.options)

@@ -7,7 +7,7 @@ import itertools
 import random
 from typing import Any
 
-from engine import FIELD_TITLES
+from engine import FIELD_TITLES, SYMBOL_CODES
 from sheets import _messages as say
 from sheets._errors import SheetsError
 from sheets._source import GoogleSheetSource
@@ -47,10 +47,23 @@ def _add_sheet(sheet_id: int, title: str, headers: list[str], rows: int) -> list
     ]
 
 
-def template_requests(sheet_id: int, title: str, rows: int = 0) -> list[dict[str, Any]]:
+def money_pattern(currency: str) -> str:
+    """A money column's number format in ``currency`` (the ``[company] currency``): what the sheet shows is what
+    nrr reads, so a template in dollars would make a euro ledger's answers dollars.
+
+    >>> [money_pattern(c) for c in ("USD", "EUR", "GBP", "CHF")]
+    ['$#,##0.00', '[$€]#,##0.00', '[$£]#,##0.00', '[$CHF] #,##0.00']
+    """
+    symbol = next((s for s, code in SYMBOL_CODES.items() if code == currency and len(s) == 1), None)
+    if currency == "USD":
+        return "$#,##0.00"
+    return f"[${symbol}]#,##0.00" if symbol else f"[${currency}] #,##0.00"
+
+
+def template_requests(sheet_id: int, title: str, rows: int = 0, currency: str = "USD") -> list[dict[str, Any]]:
     """The batchUpdate requests that add tab ``title`` (id ``sheet_id``) holding the template: headers,
-    formats, a frozen header row and the End and NRR formulas for ``TEMPLATE_ROWS`` rows; the grid has
-    room for ``rows`` months more than that, at least 100."""
+    formats (money in ``currency``), a frozen header row and the End and NRR formulas for ``TEMPLATE_ROWS`` rows;
+    the grid has room for ``rows`` months more than that, at least 100."""
     return [
         *_add_sheet(sheet_id, title, HEADERS, TEMPLATE_ROWS + max(rows, 100)),
         {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 1, "columnIndex": 5},
@@ -59,19 +72,19 @@ def template_requests(sheet_id: int, title: str, rows: int = 0) -> list[dict[str
                                   for r in range(2, TEMPLATE_ROWS + 2)],
                          "fields": "userEnteredValue"}},
         _format(sheet_id, 0, 1, "DATE", "mmm yyyy"),
-        _format(sheet_id, 1, 6, "CURRENCY", "$#,##0.00"),
+        _format(sheet_id, 1, 6, "CURRENCY", money_pattern(currency)),
         _format(sheet_id, 6, 7, "PERCENT", "0.00%"),
     ]
 
 
-def customer_requests(sheet_id: int, title: str) -> list[dict[str, Any]]:
+def customer_requests(sheet_id: int, title: str, currency: str = "USD") -> list[dict[str, Any]]:
     """The batchUpdate requests that add tab ``title`` holding an empty customer table in long form:
     IDs as text (so ``00123`` keeps its zeros), months as dates, MRR as currency."""
     return [
         *_add_sheet(sheet_id, title, CUSTOMER_HEADERS, CUSTOMER_ROWS),
         _format(sheet_id, 0, 1, "TEXT", "@"),
         _format(sheet_id, 2, 3, "DATE", "mmm yyyy"),
-        _format(sheet_id, 3, 4, "CURRENCY", "$#,##0.00"),
+        _format(sheet_id, 3, 4, "CURRENCY", money_pattern(currency)),
     ]
 
 
@@ -80,8 +93,10 @@ def new_sheet_id(rng: random.Random | None = None) -> int:
 
 
 def init_sheet(source: GoogleSheetSource, title: str = "Ledger", *,
-               rng: random.Random | None = None, customers: bool = False, free_title: bool = False) -> str:
-    """Add a worksheet named ``title`` with the template (with ``customers``, an empty customer table);
+               rng: random.Random | None = None, customers: bool = False, free_title: bool = False,
+               currency: str = "USD") -> str:
+    """Add a worksheet named ``title`` with the template (with ``customers``, an empty customer table), its money
+    shown in ``currency``;
     refuses to replace an existing tab, or with ``free_title`` (the add-on, which has no --title) names it
     ``Ledger 2``, ``Ledger 3``... (fuzz 18: the add-on's button could never work beside a Ledger tab)."""
     client, spreadsheet_id = source.client, source.ref.spreadsheet_id
@@ -92,7 +107,8 @@ def init_sheet(source: GoogleSheetSource, title: str = "Ledger", *,
     if title in titles:
         raise SheetsError(say.worksheet_exists(title))
     sheet_id = new_sheet_id(rng)
-    requests = customer_requests(sheet_id, title) if customers else template_requests(sheet_id, title)
+    requests = (customer_requests(sheet_id, title, currency) if customers
+                else template_requests(sheet_id, title, currency=currency))
     client.batch_update(spreadsheet_id, requests)
     client.metadata(spreadsheet_id, refresh=True)
     spreadsheet = meta.get("properties", {}).get("title", spreadsheet_id)

@@ -140,7 +140,7 @@ def test_homepage_card_for_the_open_spreadsheet(stack: Stack) -> None:
     buttons = card["sections"][0]["widgets"][-1]["buttonList"]["buttons"]
     assert [b["text"] for b in buttons] == ["Validate", "Fill computed columns", "Insert template"]
     assert buttons[0]["onClick"]["action"]["function"] == f"{ENDPOINT}/addon/validate"
-    assert stack.google.counts["values.get"] == 1
+    assert stack.google.counts["values.get"] == 2  # the values, and what the numbers show
 
 
 def test_the_addon_reads_and_writes_with_the_users_token_and_the_bot_with_the_service_accounts(
@@ -158,7 +158,7 @@ def test_the_addon_reads_and_writes_with_the_users_token_and_the_bot_with_the_se
     google.spreadsheets[SHEET_ID].shared_with.add(SERVICE_ACCOUNT)  # the bot still needs the sheet shared
     assert len(stack.runtime.ledger()) == 14  # what the bot, digests and alerts read
     bot = google.bearers[addon_calls:]
-    assert [op for op, _ in bot] == ["spreadsheets.get", "values.get"]
+    assert [op for op, _ in bot] == ["spreadsheets.get", "values.get", "values.get"]
     assert all(token in google.tokens and token != stack.token for _, token in bot)
     assert google.counts["token"] == 1
 
@@ -197,7 +197,7 @@ def test_the_grant_button_asks_google_for_the_file_then_the_trigger_shows_the_fi
     # Google then calls the onFileScopeGrantedTrigger, which the descriptor points at the homepage
     card = home(stack)
     assert "February 2027" in widgets_text(card)
-    assert [op for op, _ in stack.google.bearers] == ["spreadsheets.get", "values.get"]
+    assert [op for op, _ in stack.google.bearers] == ["spreadsheets.get", "values.get", "values.get"]
 
 
 @pytest.mark.parametrize(
@@ -302,7 +302,7 @@ def test_what_one_person_read_is_never_served_to_another(stack: Stack) -> None:
     bob = stack.google.user_token(BOB, SHEET_ID)  # no access to the spreadsheet
     assert home(stack, bob)["sections"][0]["widgets"] == [{"textParagraph": {"text": REFUSED}}]
     assert "February 2027" in widgets_text(home(stack))
-    assert stack.google.counts["values.get"] == 2  # each request is read afresh, with its own token
+    assert stack.google.counts["values.get"] == 4  # each request is read afresh (values and as shown), its own token
 
 
 def test_a_malformed_user_token_is_refused_before_any_request(stack: Stack,

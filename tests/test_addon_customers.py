@@ -73,7 +73,7 @@ def test_the_homepage_shows_the_cohort_figures_and_the_top_movers(customers: tup
                                         "has the method and band")
     assert "<b>Bad" not in json.dumps(card)
     assert widgets[-2] == {"textParagraph": {"text": "Customer table valid: 5 customers, 14 months, 0 warning(s)."}}
-    assert google.counts["values.get"] == 1  # one read, with Ada's own token
+    assert google.counts["values.get"] == 2  # one read (values, and as shown), with Ada's own token
 
 
 def test_fill_from_the_addon_writes_the_derived_ledger_to_the_nrr_tab(customers: tuple[str, FakeGoogle]) -> None:

@@ -96,11 +96,12 @@ def test_a_cold_report_reads_the_cells_once(google: FakeGoogle) -> None:
                          env=env_for(google))
     assert (code, err) == (0, "")
     assert json.loads(out)["months"][0]["nrr_pct"] == 108.0
-    assert google.counts["values.get"] == 1
+    assert google.counts["values.get"] == 2  # the values, then what the numbers show (their currency, a percent)
     assert google.counts["spreadsheets.get"] == 1  # metadata, to resolve the worksheet
     assert google.counts["token"] == 1
-    path = next(r[1] for r in google.requests if r[0] == "values.get")
-    assert "valueRenderOption=UNFORMATTED_VALUE" in path and "dateTimeRenderOption=SERIAL_NUMBER" in path
+    values, shown = (r[1] for r in google.requests if r[0] == "values.get")
+    assert "valueRenderOption=UNFORMATTED_VALUE" in values and "dateTimeRenderOption=SERIAL_NUMBER" in values
+    assert "valueRenderOption=FORMATTED_VALUE" in shown
 
 
 def test_ten_reports_within_the_ttl_read_once_and_a_change_is_seen_after(google: FakeGoogle,
@@ -108,13 +109,13 @@ def test_ten_reports_within_the_ttl_read_once_and_a_change_is_seen_after(google:
     rt = runtime(google, clock)
     for _ in range(10):
         assert len(load_ledger(rt.source())) == 3
-    assert (google.counts["values.get"], google.counts["spreadsheets.get"]) == (1, 1)
+    assert (google.counts["values.get"], google.counts["spreadsheets.get"]) == (2, 1)  # values, and as shown
     google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows([[46113, 114000, 0, 0, 0]], top=4)
     clock.now += 59
     assert len(load_ledger(rt.source())) == 3
     clock.now += 2
     assert len(load_ledger(rt.source())) == 4
-    assert (google.counts["values.get"], google.counts["spreadsheets.get"]) == (2, 1)
+    assert (google.counts["values.get"], google.counts["spreadsheets.get"]) == (4, 1)
 
 
 @pytest.mark.parametrize(
@@ -551,3 +552,68 @@ def test_concurrent_reads_share_one_request_even_with_no_ttl(google: FakeGoogle,
         sizes = list(pool.map(lambda _: len(load_ledger(rt.source())), range(10)))
     assert sizes == [3] * 10
     assert google.counts["values.get"] - before <= 2  # one read, or two if a caller came just after
+
+
+# --- what the numbers show -----------------------------------------------------------------------
+
+
+def _formatted(google: FakeGoogle, tab: str, cells: dict[tuple[int, int], tuple[str, str | None]]) -> None:
+    """Give cells a number format, as a person picking Format > Number does: (type, pattern) by (row, column)."""
+    sheet = google.spreadsheets[SHEET_ID].sheet(tab)
+    for (r, c), (kind, pattern) in cells.items():
+        sheet.cell(r, c).number_format, sheet.cell(r, c).pattern = kind, pattern
+
+
+EURO = ("CURRENCY", "[$€]#,##0.00")
+MONEY = [(r, c) for r in (1, 2, 3) for c in (1, 2, 3, 4)]
+
+
+def test_a_sheet_formatted_in_euros_is_answered_in_euros_as_its_csv_export_is(google: FakeGoogle) -> None:
+    # a sheet's values come unformatted (100000, not €100,000.00): its currency formats were never read, so a
+    # sheet in euros was answered in dollars where the same sheet as a workbook or a CSV export said EUR
+    code, out, err = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--json", env=env_for(google))
+    assert (code, err, json.loads(out)["currency"]) == (0, "", "USD")  # bare figures: [company] currency
+    _formatted(google, "Ledger", dict.fromkeys(MONEY, EURO))
+    code, out, err = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--json", env=env_for(google))
+    answer = json.loads(out)
+    assert (code, err, answer["currency"], answer["nrr_pct"]) == (0, "", "EUR", 108.0)  # the same figures
+    code, out, _ = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert code == 0 and "€100,000" in out and "$" not in out
+    _formatted(google, "Ledger", dict.fromkeys(MONEY, ("CURRENCY", "[$CHF] #,##0")))  # a code, no decimals
+    code, out, _ = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--json", env=env_for(google))
+    assert (code, json.loads(out)["currency"]) == (0, "CHF")
+
+
+def test_euros_beside_dollars_and_a_percent_in_a_money_column_are_refused_naming_their_cells(
+        google: FakeGoogle) -> None:
+    _formatted(google, "Ledger", {**dict.fromkeys(MONEY, EURO), (2, 1): ("CURRENCY", "$#,##0.00")})
+    code, out, err = run("validate", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert code == 1 and "B3" in out + err and "USD" in out + err and "EUR" in out + err
+    google.spreadsheets[SHEET_ID].sheet("Ledger").cell(2, 1).pattern = EURO[1]
+    google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows([[46054, 110000, 0.027, 1000, 0]], top=2)
+    _formatted(google, "Ledger", {(2, 2): ("PERCENT", "0.0%")})  # 2.7% typed into Expanded: not $0.03
+    code, out, err = run("validate", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert code == 1 and "C3" in out + err and "2.7%" in out + err
+
+
+def test_a_template_shows_money_in_the_company_currency_and_reads_back_in_it(google: FakeGoogle,
+                                                                             tmp_path: Any) -> None:
+    # the template wrote $#,##0.00 whatever [company] currency said: now that formats are read, a euro company's
+    # template would have turned its answers into dollars
+    config = tmp_path / "nrr.toml"
+    config.write_text('[company]\ncurrency = "EUR"\n')
+    code, _, err = run("init-sheet", f"gsheet:{SHEET_ID}", "--title", "NRR", "--config", str(config),
+                       env=env_for(google))
+    assert (code, err) == (0, "")
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    assert {sheet.cells[(1, c)].pattern for c in range(1, 6)} == {"[$€]#,##0.00"}
+    sheet.set_rows([[46023, 100000, 15000, 5000, 2000]], top=1)
+    code, out, err = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/NRR", "--json", "--config",
+                         str(config), env=env_for(google))
+    assert (code, err, json.loads(out)["currency"], json.loads(out)["nrr_pct"]) == (0, "", "EUR", 108.0)
+    run("init-sheet", f"gsheet:{SHEET_ID}", "--title", "Dollars", env=env_for(google))  # no nrr.toml: USD
+    dollars = google.spreadsheets[SHEET_ID].sheet("Dollars")
+    assert dollars.cells[(1, 1)].pattern == "$#,##0.00"
+    dollars.set_rows([[46023, 100000, 15000, 5000, 2000]], top=1)
+    code, out, _ = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/Dollars", "--json", env=env_for(google))
+    assert (code, json.loads(out)["currency"]) == (0, "USD")

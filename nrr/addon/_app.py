@@ -23,6 +23,11 @@ class AddonApp(Protocol):
         ...
 
     @property
+    def currency(self) -> str:
+        """The currency money is shown in (``[company] currency``): a template's money columns show it."""
+        ...
+
+    @property
     def template_tab(self) -> str:
         """The tab a customer table's derived ledger is filled into (``[ledger] template_tab``)."""
         ...

@@ -221,15 +221,15 @@ def validate_card(source: GoogleSheetSource) -> tuple[Card, str]:
     return card("Validation", summary, [{"widgets": widgets}]), summary
 
 
-def fill_card(source: GoogleSheetSource, template_tab: str = "NRR") -> tuple[Card, str]:
-    result = fill_sheet(source, template_tab=template_tab)
+def fill_card(source: GoogleSheetSource, template_tab: str = "NRR", currency: str = "USD") -> tuple[Card, str]:
+    result = fill_sheet(source, template_tab=template_tab, currency=currency)
     lines = result.lines()
     widgets = [_paragraph(_data(line)) for line in lines]
     return card("Fill computed columns", result.sheet, [{"widgets": widgets}]), lines[-1]
 
 
-def template_card(source: GoogleSheetSource) -> tuple[Card, str]:
-    message = init_sheet(source, "Ledger", free_title=True)
+def template_card(source: GoogleSheetSource, currency: str = "USD") -> tuple[Card, str]:
+    message = init_sheet(source, "Ledger", free_title=True, currency=currency)
     return card("Insert template", "Ledger", [{"widgets": [_paragraph(_data(message))]}]), message
 
 
@@ -329,8 +329,10 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
         Route("/addon/homepage", endpoint(on(lambda s: home_card(s, app, base_url)), home=True),
               methods=["POST"]),
         Route("/addon/validate", endpoint(on(validate_card), home=False), methods=["POST"]),
-        Route("/addon/fill", endpoint(on(lambda s: fill_card(s, app.template_tab)), home=False), methods=["POST"]),
-        Route("/addon/template", endpoint(on(template_card), home=False), methods=["POST"]),
+        Route("/addon/fill", endpoint(on(lambda s: fill_card(s, app.template_tab, app.currency)), home=False),
+              methods=["POST"]),
+        Route("/addon/template", endpoint(on(lambda s: template_card(s, app.currency)), home=False),
+              methods=["POST"]),
         Route("/addon/grant", grant, methods=["POST"]),
         Route(LOGO_PATH, logo, methods=["GET"]),
     ]

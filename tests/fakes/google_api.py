@@ -100,7 +100,9 @@ class FakeCell:
     value: Any = None  # float | str | bool | None: what the cell shows, unformatted
     formula: str | None = None
     note: str | None = None
-    number_format: str | None = None  # "DATE", "PERCENT", "CURRENCY"
+    number_format: str | None = None  # "DATE", "PERCENT", "CURRENCY", "NUMBER"
+    #: the format's pattern ("[$€]#,##0.00"); None: the en_US locale's default for its type ("$#,##0.00")
+    pattern: str | None = None
 
 
 @dataclass
@@ -236,13 +238,26 @@ def _render(cell: FakeCell | None, option: str) -> Any:
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
         if isinstance(value, int | float):
-            if cell.number_format == "PERCENT":
-                return f"{value * 100:.2f}%"
-            if cell.number_format == "CURRENCY":
-                return f"${value:,.2f}"
-            return str(_number(value))
+            return _formatted(value, cell.number_format, cell.pattern)
         return str(value)
     return _number(value)
+
+
+def _formatted(value: float, kind: str | None, pattern: str | None) -> str:
+    """A number as the Sheets UI shows it in an en_US spreadsheet: its pattern's currency (``$``, ``[$€]``,
+    ``[$CHF] ``), grouping and decimals, and a percent times 100; the locale's default for a type alone."""
+    if kind not in ("PERCENT", "CURRENCY", "NUMBER"):
+        return str(_number(value))
+    pattern = pattern or {"PERCENT": "0.00%", "CURRENCY": "$#,##0.00", "NUMBER": "#,##0.00"}[kind]
+    places = re.search(r"\.(0+)", pattern)
+    decimals = len(places[1]) if places else 0
+    if "%" in pattern:
+        return f"{value * 100:.{decimals}f}%"
+    symbol = re.match(r'\[\$([^\]-]*)[^\]]*\]\s?|\$|"([^"]*)"', pattern)
+    mark = "" if symbol is None else "$" if symbol[0] == "$" else (symbol[1] or symbol[2] or "") + (
+        " " if symbol[0].endswith(" ") else "")
+    grouped = f"{abs(value):,.{decimals}f}" if "," in pattern else f"{abs(value):.{decimals}f}"
+    return f"{'-' if value < 0 else ''}{mark}{grouped}"
 
 
 def _typed(value: Any) -> dict[str, Any]:
@@ -566,19 +581,20 @@ class FakeGoogle(LocalServer):
                                 cell.formula, cell.value = None, next(iter(entered.values()))
                         if "note" in fields or fields == "*":
                             cell.note = value.get("note") or None
-                        fmt = value.get("userEnteredFormat", {}).get("numberFormat", {}).get("type")
-                        if fmt:
-                            cell.number_format = fmt
+                        number = value.get("userEnteredFormat", {}).get("numberFormat", {})
+                        if number.get("type"):
+                            cell.number_format, cell.pattern = number["type"], number.get("pattern")
                 replies.append({})
             elif kind == "repeatCell":
                 rng = body["range"]
                 sheet = book.sheet(sheet_id=rng["sheetId"])
-                fmt = body.get("cell", {}).get("userEnteredFormat", {}).get("numberFormat", {}).get("type")
+                number = body.get("cell", {}).get("userEnteredFormat", {}).get("numberFormat", {})
                 rows = range(rng.get("startRowIndex", 0), rng.get("endRowIndex", sheet.row_count))
                 columns = range(rng.get("startColumnIndex", 0), rng.get("endColumnIndex", sheet.column_count))
                 for r in rows:
                     for c in columns:
-                        sheet.cell(r, c).number_format = fmt
+                        cell = sheet.cell(r, c)
+                        cell.number_format, cell.pattern = number.get("type"), number.get("pattern")
                 replies.append({})
             elif kind == "updateSheetProperties":
                 sheet = book.sheet(sheet_id=body["properties"]["sheetId"])
