@@ -27,10 +27,10 @@ def forecast_blocks(forecast: Forecast) -> list[Block]:
     lines += [f"{m.month.short:<9} {money(m.mrr):>13} {money(m.low):>13} {money(m.high):>13}" for m in shown]
     blocks: list[Block] = [mrkdwn(f":crystal_ball: *{plain(forecast_headline(forecast))}*"),
                            mrkdwn("```" + "\n".join(lines) + "```")]
-    for sentence in (forecast.backtest_sentence, forecast.target_sentence):
+    for sentence in (forecast.behind_sentence, forecast.backtest_sentence, forecast.target_sentence):
         if sentence is not None:
             blocks.append(mrkdwn(plain(sentence)))
-    blocks.append(context(plain(forecast.method_sentence), plain(forecast.band_sentence)))
+    blocks.append(context(*(plain(s) for s in (forecast.method_sentence, forecast.band_sentence) if s is not None)))
     return blocks
 
 

@@ -163,10 +163,21 @@ class Forecast:
     actual: tuple[tuple[Month, Decimal], ...]  # every customer's total by month, to as_of (for charts)
     unit: str = "MRR"
     currency: str | None = None
+    #: the last closed month when the table ends before it (the projection starts from the table's last month)
+    latest_closed: Month | None = None
+
+    @property
+    def behind_sentence(self) -> str | None:
+        """Said first when the table ends before the last closed month: the projection's first months are past."""
+        if self.latest_closed is None or self.latest_closed <= self.as_of:
+            return None
+        return say.forecast_table_behind(self.as_of, self.latest_closed)
 
     @property
     def method_sentence(self) -> str:
         """The method in one sentence, labelled a projection."""
+        if not self.customers:
+            return say.forecast_nobody(self.as_of)
         if self.method == "simple":
             assert self.simple_rate is not None
             return say.forecast_simple(self.customers, self.as_of, self.history, self.simple_rate,
@@ -174,8 +185,10 @@ class Forecast:
         return say.forecast_age_aware(self.customers, self.as_of, self.history, self.segment_column, self.segments)
 
     @property
-    def band_sentence(self) -> str:
-        """What the band covers."""
+    def band_sentence(self) -> str | None:
+        """What the band covers (nothing with nobody to project)."""
+        if not self.customers:
+            return None
         return say.forecast_band(BAND_COVERAGE, self.resamples, self.method == "simple")
 
     def amount(self, value: Decimal) -> str:
@@ -527,11 +540,13 @@ def _project_spread(spread: Sequence[_Spread], horizon: int, rates: _Rates[float
 
 
 def _simple_rate(groups: Sequence[_Group], origin: int) -> Decimal | None:
-    """The average monthly retention of paying customers: their money next month over this, pooled."""
+    """The average monthly retention of paying customers: what they pay the next month over what they pay, pooled,
+    as a month's NRR counts it (a customer coming back after a month without paying is not retained money: counted,
+    a table where half the money churned and came back read as 100% a month, fuzz 21)."""
     num = den = 0
     for group in groups:
         for t in range(group.first, origin):
-            num += group.money[t + 1]
+            num += group.money[t + 1] - group.returns[t + 1]
             den += group.money[t]
     return Decimal(num) / Decimal(den) if den else None
 
@@ -591,8 +606,8 @@ def _band(sums: ForecastSums, groups: list[_Group], origin: int, horizon: int, p
             values = _project_spread(spread, horizon, resampled_rates)
         else:
             month_weights = _multinomial(rng, months)
-            num = sum(month_weights[t] * g.money[t + 1] for g in groups for t in range(g.first, origin)
-                      if t in month_weights)
+            num = sum(month_weights[t] * (g.money[t + 1] - g.returns[t + 1]) for g in groups
+                      for t in range(g.first, origin) if t in month_weights)
             den = sum(month_weights[t] * g.money[t] for g in groups for t in range(g.first, origin)
                       if t in month_weights)
             if not den:
@@ -659,18 +674,24 @@ def _multinomial(rng: _SplitMix, items: Sequence[int]) -> dict[int, int]:
 
 
 def build_forecast(table: Customers, as_of: Month, *, months: int = DEFAULT_MONTHS,
-                   target: tuple[Decimal, Month] | None = None, band: bool = True) -> Forecast:
+                   target: tuple[Decimal, Month] | None = None, band: bool = True,
+                   latest_closed: Month | None = None) -> Forecast:
     """Project what the customers paying in ``as_of`` will pay in each of the next ``months`` months.
 
     Only the table's months up to ``as_of`` are read, so a forecast as of an earlier month is the one the
-    table would have given then. ``target`` (amount, month) adds what new business it needs.
+    table would have given then. ``target`` (amount, month) adds what new business it needs; its month must be
+    after ``latest_closed``, the last closed month when the forecast is asked (``forecast_as_of``), which the
+    answer names when the table ends before it.
     """
     if as_of not in table:
         raise QueryError(say.forecast_before_table(as_of, table.first))
     if not 1 <= months <= MAX_MONTHS:
         raise QueryError(say.forecast_months_range(months, MAX_MONTHS))
-    if target is not None and target[1] <= as_of:
-        raise QueryError(say.forecast_target_past(target[1], as_of))
+    if target is not None and target[1] <= max(as_of, latest_closed or as_of):
+        # a month already over is no target (fuzz 21: a table ending in October answered a target for December
+        # when February was closed, and named October "the last closed month")
+        raise QueryError(say.forecast_target_past(target[1], max(as_of, latest_closed or as_of),
+                                                  latest_closed is not None))
     if target is not None and target[1] - as_of > MAX_MONTHS:
         raise QueryError(say.forecast_target_far(target[1], as_of, MAX_MONTHS))
     horizon = max(months, target[1] - as_of if target is not None else 0)
@@ -717,7 +738,8 @@ def build_forecast(table: Customers, as_of: Month, *, months: int = DEFAULT_MONT
                     customers=sums.customers, method=method, history=origin + 1,
                     months=tuple(projected), backtest=backtest, target=goal, segment_column=column,
                     segments=segments, simple_rate=simple, resamples=RESAMPLES if band else 0,
-                    actual=actual_series, unit=table.unit, currency=table.currency)
+                    actual=actual_series, unit=table.unit, currency=table.currency,
+                    latest_closed=latest_closed if latest_closed is not None and latest_closed > as_of else None)
 
 
 _MOST = Decimal(10) ** 15  # as the readers refuse a larger amount

@@ -1182,6 +1182,8 @@ def cohort_or_earlier(label: str) -> str:
 
 def forecast_customers(count: int, article: str = "") -> str:
     """``1 customer``, ``2,000 customers`` (``the customer``, ``the 2,000 customers`` with ``article``)."""
+    if count == 0:
+        return "no paying customer"
     if count == 1:
         return f"{article} customer".strip() if article else "1 customer"
     return f"{article} {count:,} customers".strip()
@@ -1206,8 +1208,23 @@ def forecast_simple(customers: int, as_of: Month, history: int, rate: Decimal, n
     return (f"Projection, simple method: the table holds {months(history)} to {as_of.name}, too few to learn "
             f"retention by customer age (that needs {needed}), so {forecast_customers(customers, 'the')} paying in "
             f"{as_of.name} {'follows' if customers == 1 else 'follow'} its average monthly retention of paying "
-            f"customers, {_half_up(rate * 100, 2)}% a "
-            "month; no new business.")
+            f"customers (what they pay the month after, over what they pay; a customer back after a month "
+            f"without paying is not counted), {_half_up(rate * 100, 2)}% a month; no new business.")
+
+
+def forecast_nobody(as_of: Month) -> str:
+    """The method sentence when nobody pays in the month a forecast starts from."""
+    return (f"Projection: nobody pays in {as_of.name}, so there are no customers of today's to project: the "
+            "projection is 0 in every month; no new business.")
+
+
+def forecast_table_behind(as_of: Month, latest: Month) -> str:
+    """A forecast from a table that ends before the last closed month."""
+    gap = latest - as_of
+    past = "its first month is" if gap == 1 else f"its first {gap} months are"
+    return (f"The table ends in {as_of.name}, {months(gap)} before the last closed month ({latest.name}): the "
+            f"projection starts from {as_of.name}, so {past} already over; add the months since to the table to "
+            "project today's customers.")
 
 
 def forecast_band(coverage: int, resamples: int, simple: bool) -> str:
@@ -1268,8 +1285,10 @@ def forecast_months_range(count: int, most: int) -> str:
     return f"--months {count}: a forecast covers 1 to {most} months."
 
 
-def forecast_target_past(by: Month, as_of: Month) -> str:
-    return f"The target's month {by.name} is not after {as_of.name}, the last closed month: pick a later month."
+def forecast_target_past(by: Month, month: Month, closed: bool = True) -> str:
+    """A target month not after the last closed month (``closed``), or the month the projection starts from."""
+    what = "the last closed month" if closed else "the month the projection starts from"
+    return f"The target's month {by.name} is not after {month.name}, {what}: pick a later month."
 
 
 def forecast_target_far(by: Month, as_of: Month, most: int) -> str:

@@ -397,7 +397,7 @@ def render_forecast(forecast: Forecast, console: Console) -> None:
     for m in forecast.months:
         table.add_row(m.month.short, money(m.mrr), money(m.low), money(m.high))
     console.print(table)
-    for sentence in (forecast.method_sentence, forecast.band_sentence, forecast.backtest_sentence,
-                     forecast.target_sentence):
+    for sentence in (forecast.behind_sentence, forecast.method_sentence, forecast.band_sentence,
+                     forecast.backtest_sentence, forecast.target_sentence):
         if sentence is not None:
             console.print(sentence, soft_wrap=True, markup=False, highlight=False)

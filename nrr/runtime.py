@@ -206,7 +206,9 @@ class Runtime:
         table names none."""
         from engine import build_forecast, forecast_as_of
 
-        forecast = build_forecast(table, forecast_as_of(table, Month.of(today) - 1), months=months, target=target)
+        closed = Month.of(today) - 1
+        forecast = build_forecast(table, forecast_as_of(table, closed), months=months, target=target,
+                                  latest_closed=closed)
         return forecast if forecast.currency else replace(forecast, currency=self._file.company.currency)
 
     def sheets_client(self) -> SheetsClient:

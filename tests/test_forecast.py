@@ -69,8 +69,57 @@ def test_a_table_shorter_than_13_months_gets_the_simple_method_and_says_so() -> 
     assert forecast.method_sentence == (
         "Projection, simple method: the table holds 4 months to April 2024, too few to learn retention by customer "
         "age (that needs 13), so the 2 customers paying in April 2024 follow its average monthly retention of "
-        "paying customers, 94.74% a month; no new business.")
+        "paying customers (what they pay the month after, over what they pay; a customer back after a month without "
+        "paying is not counted), 94.74% a month; no new business.")
     assert [str(m.mrr) for m in forecast.months] == ["161.05", "152.58"]
+
+
+def test_the_simple_method_does_not_count_a_customer_coming_back_as_money_kept() -> None:
+    # A pays 100 every month; B pays 100, nothing, 100. The months' NRR are 50% and 100% (B's return is a
+    # reactivation, in no month's NRR): 200 kept of 300. Counting B's March in the numerator read 100% a month and
+    # projected a flat $200 (fuzz 21)
+    rows: list[list[Cell]] = [["A", str(FIRST + i), "100"] for i in range(3)]
+    rows += [["B", str(FIRST), "100"], ["B", str(FIRST + 1), "0"], ["B", str(FIRST + 2), "100"]]
+    forecast = build_forecast(table_of(rows), FIRST + 2, months=3)
+    assert (forecast.method, forecast.simple_rate) == ("simple", Decimal(200) / Decimal(300))
+    assert [str(m.mrr) for m in forecast.months] == ["133.33", "88.89", "59.26"]
+    assert "66.67% a month" in forecast.method_sentence
+
+
+def test_nobody_paying_in_the_month_a_forecast_starts_from_is_said_so() -> None:
+    rows: list[list[Cell]] = [["A", str(FIRST), "100"], ["A", str(FIRST + 1), "100"], ["A", str(FIRST + 2), "0"],
+                              ["B", str(FIRST), "200"], ["B", str(FIRST + 1), "0"], ["B", str(FIRST + 2), "0"]]
+    forecast = build_forecast(table_of(rows), FIRST + 2, months=3, target=(Decimal(1000), FIRST + 5))
+    assert forecast.base_mrr == 0 and all(m.mrr == 0 for m in forecast.months)
+    # "the 0 customers paying in March 2024 follow its average monthly retention ..., 50.00% a month" (fuzz 21)
+    assert forecast.method_sentence == ("Projection: nobody pays in March 2024, so there are no customers of "
+                                        "today's to project: the projection is 0 in every month; no new business.")
+    assert forecast.band_sentence is None
+    assert forecast.headline.startswith("Projection of today's customers' MRR from March 2024: $0 from no paying "
+                                        "customer, $0 in June 2024")
+    assert forecast.target_sentence is not None and "a gap of $1,000: $333 of new MRR a month" in \
+        forecast.target_sentence
+
+
+def test_a_table_ending_before_the_last_closed_month_is_said_so_and_a_past_target_refused(tmp_path: Path) -> None:
+    # the table ends in October 2026, today is in March 2027: "--by 2026-10" was refused naming October "the last
+    # closed month", and "--by 2026-12" answered new business for two months already over (fuzz 21)
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Month,MRR\n" + "".join(f"{c},2026-{m:02d},400\n" for c in "AB" for m in range(1, 11)))
+    for by in ("2026-10", "2026-12", "2027-02"):
+        code, out, err = run("forecast", "--ledger", str(path), "--today", "2027-03-05", "--target", "1000",
+                             "--by", by)
+        assert (code, out) == (1, "")
+        named = Month(int(by[:4]), int(by[5:])).name
+        assert err == f"The target's month {named} is not after February 2027, the last closed month: pick a later " \
+                      "month.\n"
+    code, out, err = run("forecast", "--ledger", str(path), "--today", "2027-03-05", "--months", "2")
+    assert (code, err) == (0, "")
+    assert ("The table ends in October 2026, 4 months before the last closed month (February 2027): the projection "
+            "starts from October 2026, so its first 4 months are already over; add the months since to the table to "
+            "project today's customers.") in out
+    code, out, _ = run("forecast", "--ledger", str(path), "--today", "2026-11-05", "--months", "2")
+    assert code == 0 and "The table ends" not in out  # a table up to date says nothing of it
 
 
 def test_one_month_is_too_little_to_forecast_from() -> None:
