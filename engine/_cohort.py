@@ -192,6 +192,10 @@ def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
     paying in ``as_of - 12``) when the table holds that month; else the trailing 12 months of the month
     totals, chained (annualized and indicative from 6 to 11 months). None when ``as_of`` is not in the ledger."""
     table = ledger.customers
+    if table is not None and as_of - 12 in table and as_of in table and not any(
+            table.total(table.first + i) for i in range(as_of - 12 - table.first + 1)):
+        # nobody paid yet a year before (the table's first months all 0): no cohort, the months since chained
+        return trailing_12m(ledger, as_of, "chained")
     if table is not None and as_of - 12 in table and as_of in table:
         cohort = compute_cohort(table, as_of - 11, as_of, top=0)
         undefined = None if cohort.start else say.undefined_zero_start(as_of - 11)
@@ -326,30 +330,33 @@ def benchmark_segment(name: str) -> Segment | None:
 
 def segment_cohorts(table: Customers, first: Month, last: Month, column: str, profile: Profile, *,
                     top: int = TOP_MOVERS, year: Customers | None = None,
-                    arr: Decimal | None = None) -> tuple[SegmentCohort, ...]:
+                    arr: Decimal | None = None, annual_last: Month | None = None) -> tuple[SegmentCohort, ...]:
     """Each segment's cohort, largest start first, each against its own segment's benchmark.
 
-    The benchmark compares the segment's 12-month cohort to ``last`` (annual, as benchmarks are),
+    The benchmark compares the segment's 12-month cohort to ``annual_last`` (default ``last``; a period to date
+    passes the last closed month, as the company's figure takes: fuzz 21) (annual, as benchmarks are),
     with customers in the segment they were in 12 months before; None when the table is shorter.
     ``year``: the customers those cohorts are drawn from when ``table`` is already a segment's (its
     customers 12 months before, not only the ones still there at the period's start); ``arr``: the
     company's, which picks the stage (default: ``table``'s).
     """
+    annual_last = last if annual_last is None else annual_last
     if not isinstance(table, CustomerTable) or not isinstance(year, CustomerTable | None):
-        return _summed_segments(table, first, last, column, profile, top, year, arr)
+        return _summed_segments(table, first, last, column, profile, top, year, arr, annual_last)
     groups = segment_members(table, column, cohort_before(table, first))
     source = table if year is None else year
     annual: dict[str, list[int]] = {}  # by the compared form: a segment is one whatever its spelling
-    if last - 12 in source:
-        annual = {_same(label): members for label, members in segment_members(source, column, last - 12).items()}
+    if annual_last - 12 in source:
+        annual = {_same(label): members
+                  for label, members in segment_members(source, column, annual_last - 12).items()}
     arr = company_arr(table, last) if arr is None else arr
     out = []
     for label, members in groups.items():
         cohort = compute_cohort(table, first, last, top=top, members=members, segment=label)
         benchmark = None
         annual_members = annual.get(_same(label))
-        annual_cohort = None if annual_members is None else compute_cohort(source, last - 11, last, top=0,
-                                                                           members=annual_members)
+        annual_cohort = None if annual_members is None else compute_cohort(
+            source, annual_last - 11, annual_last, top=0, members=annual_members)
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
             own = replace(profile, segment=seg, assumed=False) if seg else profile
@@ -359,20 +366,22 @@ def segment_cohorts(table: Customers, first: Month, last: Month, column: str, pr
 
 
 def _summed_segments(table: Customers, first: Month, last: Month, column: str, profile: Profile, top: int,
-                     year: Customers | None, arr: Decimal | None) -> tuple[SegmentCohort, ...]:
+                     year: Customers | None, arr: Decimal | None, annual_last: Month) -> tuple[SegmentCohort, ...]:
     """``segment_cohorts`` for a table a database answers for: each segment a table of its own."""
     groups = segment_tables(table, column, cohort_before(table, first))
     source = table if year is None else year
     annual = {}
-    if last - 12 in source:
-        annual = {_same(label): members for label, members in segment_tables(source, column, last - 12).items()}
+    if annual_last - 12 in source:
+        annual = {_same(label): members
+                  for label, members in segment_tables(source, column, annual_last - 12).items()}
     arr = company_arr(table, last) if arr is None else arr
     out = []
     for label, members in groups.items():
         cohort = compute_cohort(members, first, last, top=top, segment=label)
         benchmark = None
         year_table = annual.get(_same(label))
-        annual_cohort = None if year_table is None else compute_cohort(year_table, last - 11, last, top=0)
+        annual_cohort = None if year_table is None else compute_cohort(year_table, annual_last - 11, annual_last,
+                                                                       top=0)
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
             own = replace(profile, segment=seg, assumed=False) if seg else profile

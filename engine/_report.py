@@ -190,8 +190,9 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
             no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
     year = None if where is None else _segment_table(table, period.last - 12, where)  # its 12-month cohort's
     basis = closed_month(asked, period, ledger)
-    trailing = _annual(ledger, table, basis, cohort.segment,
-                       year if basis == period.last or where is None else _segment_table(table, basis - 12, where))
+    if basis != period.last and where is not None:
+        year = _segment_table(table, basis - 12, where)  # its 12-month cohort's, to the closed month
+    trailing = _annual(ledger, table, basis, cohort.segment, year)
     arr = company_arr(table, period.last)  # the company's ARR picks the stage, for a segment too
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
@@ -201,10 +202,10 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, annualized=trailing.annualized)
     segments = None
     if by and where is None:
-        segments = segment_cohorts(table, period.first, period.last, by, profile, top=top)
+        segments = segment_cohorts(table, period.first, period.last, by, profile, top=top, annual_last=basis)
     elif by:  # segments within the segment, each year's cohort drawn a year back
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
-                                   year=year or customers.empty(), arr=arr)
+                                   year=year or customers.empty(), arr=arr, annual_last=basis)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
                   cohort=cohort, segments=segments, money_basis=MONEY_TOTALS if where is None else MONEY_SEGMENT,

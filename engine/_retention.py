@@ -310,6 +310,13 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     while n < 12 and (as_of - n) in ledger:
         n += 1
     first = as_of - (n - 1)
+    # months before the ledger's first recurring revenue (a template laid out ahead, its rows all 0) are no
+    # history: the figure is the months since, annualized as a shorter ledger's is (fuzz 21: no benchmark at all
+    # for a year, "12 months, not annualized", where the same ledger without its empty rows had one)
+    revenue = next((row.month for row in ledger if row.start), None)  # the first month that starts with any
+    before_revenue = False
+    if revenue is not None and first < revenue <= as_of:
+        before_revenue, n, first = True, as_of - revenue + 1, revenue
     # a month missing inside the ledger cuts the figure to the months after it (fuzz 16: annualized from 7 months,
     # without saying why, of a ledger with 13)
     missing: list[Month] = []  # the months missing just before the figure's first, when the ledger holds earlier
@@ -329,7 +336,7 @@ def trailing_12m(ledger: Ledger, as_of: Month, method: Method = "chained") -> Tr
     totals = method
     derived: Derived | None = None  # from a customer table's month totals: too short for its cohort, or asked
     if ledger.customers is not None:
-        derived = "asked" if as_of - 12 in ledger.customers else "short"
+        derived = "asked" if as_of - 12 in ledger.customers and not before_revenue else "short"
     if n == 12:
         return Trailing(as_of=as_of, nrr=result.nrr, grr=result.grr, months=n, annualized=False, notes=result.notes,
                         totals=totals, derived=derived)

@@ -593,6 +593,56 @@ def test_a_period_to_date_benchmarks_the_trailing_year_to_the_last_closed_month(
         assert data["trailing_12m"] == closed["trailing_12m"], period
 
 
+def test_a_period_to_dates_segment_benchmarks_are_to_the_last_closed_month_too(tmp_path: Path) -> None:
+    """Fuzz 21: `this-month --by Segment` benchmarked each segment's 12-month cohort to the month in progress, two
+    customers not invoiced yet: Enterprise 69.05% Critical, where the company's figure and `--where` took April."""
+    rows = ["Customer ID,Customer,Month,MRR,Segment"]
+    pays = {"A": ("Alpha", "Enterprise", 2000), "B": ("Beta", "Enterprise", 3000), "C": ("Cobalt", "SMB", 800),
+            "D": ("Delta", "SMB", 600)}
+    for key, (name, segment, mrr) in pays.items():
+        for i in range(17):  # Jan 2025 to May 2026, May in progress: Beta and Delta not invoiced yet
+            month = f"{2025 + (i >= 12)}-{i % 12 + 1:02d}"
+            paid = 0 if i == 16 and key in "BD" else mrr + 50 * i
+            rows.append(f"{key},{name},{month},{paid},{segment}")
+    path = tmp_path / "customers.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data = report_json("this-month", "--by", "Segment", "--ledger", str(path), "--today", "2026-05-12")
+    assert data["trailing_12m"]["as_of"] == "2026-04"
+    for segment in data["segments"]:
+        alone = report_json("this-month", "--where", f"Segment={segment['segment']}", "--ledger", str(path),
+                            "--today", "2026-05-12")
+        assert segment["benchmark"]["nrr_pct"] == alone["trailing_12m"]["nrr_pct"], segment["segment"]
+        assert alone["trailing_12m"]["as_of"] == "2026-04"
+    april = report_json("2026-04", "--by", "Segment", "--ledger", str(path), "--today", "2026-05-12")
+    assert [s["benchmark"] for s in data["segments"]] == [s["benchmark"] for s in april["segments"]]
+
+
+def test_a_ledger_laid_out_before_its_first_revenue_is_benchmarked_on_the_months_since(tmp_path: Path) -> None:
+    """Fuzz 21: two rows of zeros ahead of the first revenue (a template laid out early) left the ledger without an
+    annual figure for a year ("12 months, not annualized", "February 2025 started with no recurring revenue"), where
+    the same ledger without them was annualized from 11 months."""
+    lines = ["Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR"]
+    start = 1000
+    for i in range(11):  # Mar 2025 to Jan 2026
+        lines.append(f"{2025 + (i >= 10)}-{(i + 2) % 12 + 1:02d},{start},50,20,10")
+        start += 20
+    path, zeros = tmp_path / "ledger.csv", tmp_path / "zeros.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    zeros.write_text("\n".join([lines[0], "2025-01,0,0,0,0", "2025-02,0,0,0,0", *lines[1:]]) + "\n", encoding="utf-8")
+    plain, laid_out = (report_json("2026-01", "--ledger", str(p), "--today", "2026-02-10") for p in (path, zeros))
+    assert laid_out["trailing_12m"] == plain["trailing_12m"]
+    assert (plain["trailing_12m"]["months"], plain["trailing_12m"]["annualized"]) == (11, True)
+    assert laid_out["benchmark"] == plain["benchmark"] and laid_out["benchmark"] is not None
+    # a customer table whose first months are all 0: no 12-month cohort of nobody, the months since chained
+    table = tmp_path / "customers.csv"
+    table.write_text("Customer,Month,MRR\nA,2025-01,0\nA,2025-02,0\n" + "".join(
+        f"{c},{2025 + (i >= 10)}-{(i + 2) % 12 + 1:02d},{base + 10 * i}\n" for c, base in (("A", 1000), ("B", 500))
+        for i in range(11)), encoding="utf-8")
+    data = report_json("2026-01", "--ledger", str(table), "--today", "2026-02-10")
+    assert data["trailing_12m"]["nrr_pct"] is not None and data["trailing_12m"]["annualized"] is True
+    assert data["benchmark"] is not None
+
+
 def test_a_month_missing_inside_the_ledger_is_named_where_it_cuts_the_annual_figure_short(tmp_path: Path) -> None:
     """Fuzz 16: a ledger of 13 months missing July was benchmarked 'annualized from 7 months', without saying why."""
     lines = EXAMPLE_LEDGER.read_text(encoding="utf-8").splitlines()
