@@ -145,7 +145,9 @@ def uvicorn_options(header_timeout: float = HEADER_TIMEOUT) -> dict[str, Any]:
                             f"{self.client[0]}:{self.client[1]}" if self.client else "a client", header_timeout)
                 self.transport.close()
 
-    return {"http": HeaderTimeoutProtocol, "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+    # no WebSocket endpoint is served (Socket Mode is a client): uvicorn does not import a websockets library,
+    # whose older releases beside an older uvicorn warn on import
+    return {"http": HeaderTimeoutProtocol, "ws": "none", "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
             "timeout_keep_alive": KEEP_ALIVE_TIMEOUT}
 
 

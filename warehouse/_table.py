@@ -212,7 +212,11 @@ class Query:
 
     def _set_limit(self, limit: str | None) -> None:
         assert self._held is not None
-        self._held.exec_driver_sql("RESET memory_limit" if limit is None else f"SET memory_limit = '{limit}'")
+        if limit is None:  # DuckDB's own default (80% of the machine's memory), set as a figure: before DuckDB 2.0,
+            # RESET named the default but left the buffer pool at the limit it had, and the last try failed as the first
+            self._held.exec_driver_sql("RESET memory_limit")
+            limit = self._held.exec_driver_sql("SELECT current_setting('memory_limit')").scalar()
+        self._held.exec_driver_sql(f"SET memory_limit = '{limit}'")
         self._held.commit()
 
     def close(self) -> None:

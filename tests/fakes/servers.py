@@ -44,6 +44,7 @@ def serve(app: Any, **options: Any) -> Iterator[str]:
     """Yield the base URL of ``app`` served by a real uvicorn server (``options``: more of uvicorn's
     settings); stop it afterwards."""
     # A request still running at the end is cancelled after a second instead of holding the exit.
+    options = {"ws": "none", **options}  # the fakes serve plain HTTP (Slack's Socket Mode fake is its own server)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             access_log=False, timeout_graceful_shutdown=1, **options)
     server = _Server(config)
