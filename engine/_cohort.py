@@ -117,7 +117,7 @@ def cohort_before(table: Customers, first: Month) -> Month:
     if first > table.last:  # the period is after the table, not before it
         raise NotInLedgerYet(say.not_in_ledger_yet(first, table.last), table.last)
     if before not in table:
-        raise QueryError(say.cohort_month_missing(before, table.first))
+        raise QueryError(say.cohort_month_missing(before, table.first, table.last))
     return before
 
 

@@ -539,7 +539,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         if month not in ledger and ledger.customers is not None and month in ledger.customers:
             # a customer table's first month: there is no month before it to compare with (fuzz 19: "not in the
             # ledger yet; the latest month is none", of a one-month table's only month)
-            raise CommandError(cohort_month_missing(month - 1, ledger.customers.first))
+            raise CommandError(cohort_month_missing(month - 1, ledger.customers.first, ledger.customers.last))
         if month not in ledger:
             raise CommandError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")

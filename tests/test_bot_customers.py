@@ -209,7 +209,8 @@ def test_a_period_before_the_table_says_the_tables_months_not_its_ledgers(stack:
     # "its first month is October 2025. The ledger covers November 2025 to ...": two first months (fuzz 7)
     assert ask(stack, "2025-10")["blocks"][0]["text"]["text"] == (
         ":x: The cohort is the customers paying in September 2025, which is not in the customer table; its first "
-        "month is October 2025. The customer table covers October 2025 to October 2026.")
+        "month is October 2025, so a period can start in November 2025 at the earliest. The customer table covers "
+        "October 2025 to October 2026.")
 
 
 def test_a_year_after_top_is_the_period(stack: Stack) -> None:

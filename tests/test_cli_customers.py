@@ -366,4 +366,5 @@ def test_a_short_tables_cohorts_by_quarter_and_digest_say_why_they_have_nothing(
     config.write_text(f'[ledger]\nsource = "{path}"\n\n[[digests]]\nchannel = "C0123ABCD"\n', encoding="utf-8")
     code, _, err = run("digest", "--dry-run", "--channel", "C0123ABCD", "--month", "2025-01", "--config", str(config))
     assert (code, err) == (1, "The cohort is the customers paying in December 2024, which is not in the customer "
-                              "table; its first month is January 2025.\n")
+                              "table; its first month is January 2025, so it can answer a month once February 2025 "
+                              "is in it.\n")

@@ -108,7 +108,8 @@ def test_a_period_whose_month_before_is_missing_is_refused() -> None:
     with pytest.raises(QueryError) as exc:
         build_report(read_ledger(LONG), resolve_period("2026-01..2026-02", dt.date(2026, 4, 2)))
     assert str(exc.value) == ("The cohort is the customers paying in December 2025, which is not in the customer "
-                              "table; its first month is January 2026.")
+                              "table; its first month is January 2026, so a period can start in February 2026 at "
+                              "the earliest.")
 
 
 @pytest.mark.parametrize(("rows", "expected"), [
