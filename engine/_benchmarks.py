@@ -277,7 +277,9 @@ class Profile:
 
     ``stage`` None means "derive it from the ledger's ARR". ``assumed`` True means nobody chose it: the
     settings named neither segment nor funding, so the defaults (mid-market, VC-backed) stand in, and the
-    answer says so (``engine.profile_sentence``). A report built without a profile assumes one.
+    answer says so (``engine.profile_sentence``). A report built without a profile assumes one. ``own_segment``:
+    the segment is the data's (a segment of a customer table compared with its own benchmark), which names nothing
+    about the funding: an assumed profile stays assumed, and its funding is not compared.
     """
 
     segment: Segment = "mid-market"
@@ -285,6 +287,7 @@ class Profile:
     stage: Stage | None = None
     funding: Funding = "vc"
     assumed: bool = False
+    own_segment: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (("segment", SEGMENTS), ("pricing_model", PRICING_MODELS),

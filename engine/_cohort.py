@@ -359,7 +359,7 @@ def segment_cohorts(table: Customers, first: Month, last: Month, column: str, pr
             source, annual_last - 11, annual_last, top=0, members=annual_members)
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
-            own = replace(profile, segment=seg, assumed=False) if seg else profile
+            own = replace(profile, segment=seg, own_segment=True) if seg else profile
             benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr)
         out.append(SegmentCohort(cohort, benchmark))
     return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
@@ -384,7 +384,7 @@ def _summed_segments(table: Customers, first: Month, last: Month, column: str, p
                                                                        top=0)
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
-            own = replace(profile, segment=seg, assumed=False) if seg else profile
+            own = replace(profile, segment=seg, own_segment=True) if seg else profile
             benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr)
         out.append(SegmentCohort(cohort, benchmark))
     return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))

@@ -198,7 +198,7 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
     if trailing is not None and trailing.nrr is not None:
         if cohort.segment is not None and (own := benchmark_segment(cohort.segment)) is not None:
             # a segment is compared with its own segment's benchmark: the data chose it, not a default
-            profile = replace(profile, segment=own, assumed=False)
+            profile = replace(profile, segment=own, own_segment=True)
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, annualized=trailing.annualized)
     segments = None
     if by and where is None:

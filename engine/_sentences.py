@@ -174,8 +174,10 @@ def segment_name(segment: str, *, capital: bool = False) -> str:
 
 def profile_sentence(benchmark: Benchmark) -> str | None:
     """``Compared as a mid-market, VC-backed company (the default); set [company] segment and funding in
-    nrr.toml to compare with your own.``: only when the profile was assumed, not configured."""
-    if not benchmark.profile.assumed:
+    nrr.toml to compare with your own.``: only when the profile was assumed, not configured, and the segment is
+    not the data's own (a segment compared with its own benchmark assumed nothing shown: its funding is not
+    compared)."""
+    if not benchmark.profile.assumed or benchmark.profile.own_segment:
         return None
     return say.assumed_profile(benchmark.profile.segment, benchmark.profile.funding)
 

@@ -8,7 +8,17 @@ import csv
 import datetime as dt
 from decimal import Decimal as D
 
-from engine import Ledger, build_report, profile_sentence, read_ledger, report_to_dict, resolve_period, segment_lines
+from engine import (
+    Ledger,
+    Profile,
+    build_report,
+    funding_sentence,
+    profile_sentence,
+    read_ledger,
+    report_to_dict,
+    resolve_period,
+    segment_lines,
+)
 from tests.helpers import ROOT
 
 TODAY = dt.date(2026, 11, 5)
@@ -36,6 +46,16 @@ def test_a_segment_is_benchmarked_on_its_own_12_month_cohort_against_its_own_seg
     assert f"{smb.trailing.nrr:.4f}" == "0.6861"  # the segment's, not the company's 1.0621
     assert (smb.benchmark.segment.segment, smb.benchmark.segment.median) == ("smb", D("0.97"))
     assert profile_sentence(smb.benchmark) is None  # the data chose the segment; nothing was assumed
+    # ...and nothing named the funding: it is not compared, and the profile stays assumed (the funding line
+    # 'VC-backed median 106%' was shown, and the JSON said "assumed": false, of a company that named none)
+    assert funding_sentence(smb.benchmark) is None
+    assert report_to_dict(smb)["benchmark"]["profile"] == {"segment": "smb", "funding": "vc", "assumed": True}
+    for report in (build_report(ledger(), resolve_period("ttm", TODAY), by="segment").segments or ()):
+        assert report.benchmark is None or funding_sentence(report.benchmark) is None
+    named = build_report(ledger(), resolve_period("ttm", TODAY), where=("segment", "SMB"),
+                         profile=Profile(funding="bootstrapped"))
+    assert named.benchmark is not None and named.benchmark.profile.segment == "smb"
+    assert (funding_sentence(named.benchmark) or "").startswith("Bootstrapped median 104%")
 
 
 def test_segments_within_a_segment_add_up_to_it() -> None:
