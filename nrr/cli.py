@@ -317,7 +317,7 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
     except NotInLedgerYet as exc:
         filled = {r.month for r in ledger.rows}
-        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__)) from None
+        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__, today)) from None
     if args.json:
         import json
 

@@ -98,7 +98,11 @@ def test_errors_are_one_clear_line_on_stderr_and_exit_1() -> None:
     assert (code, out) == (1, "")
     assert err == "Q1 2027 has not started yet; the latest closed month is October 2026.\n"
     code, _, err = run("report", "this-month", "--ledger", str(EXAMPLE_LEDGER))
-    assert err == ("November 2026 is not in the ledger yet; the latest month is October 2026. Ask for a period "
+    # not "or answer as of then with --today 2026-11-01": today is in November already, and the flag changes nothing
+    assert err == ("November 2026 is not in the ledger yet; the latest month is October 2026. It is the month in "
+                   "progress, with no row yet: ask for a period that ends by then (2026-10).\n")
+    code, _, err = run("report", "this-month", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-12-03")
+    assert err == ("December 2026 is not in the ledger yet; the latest month is October 2026. Ask for a period "
                    "that ends by then (2026-10), or answer as of then with --today 2026-11-01.\n")
     code, _, err = run("report", "--ledger", "nope.csv")
     assert (code, err) == (1, "nope.csv: no such ledger file. Pass --ledger PATH or set [ledger] source "
