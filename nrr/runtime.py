@@ -274,6 +274,7 @@ class Runtime:
 
         max_age = self.stripe_max_age if max_age is None else max_age
         age = dt.timedelta(minutes=self._file.stripe.sync_minutes) if max_age is None else max_age
+        self.stripe_api()  # no key, no state database: a command refused for want of it leaves no file behind
         return StripeSource(api=self.stripe_api, store=self.state(), clock=self.clock,
                             today=Month.of(self.read_today or self.today()), options=self.read_options, max_age=age,
                             cache=self._stripe_cache)

@@ -165,9 +165,13 @@ def test_a_wrong_key_exits_1_naming_stripe_api_key(fake: FakeStripe, tmp_path: P
 
 def test_no_key_says_how_to_make_one(fake: FakeStripe, tmp_path: Path) -> None:
     env = {k: v for k, v in env_for(fake, tmp_path).items() if k != "STRIPE_API_KEY"}
-    code, _, err = run("sync", env=env)
-    assert code == 1
-    assert err.startswith("STRIPE_API_KEY is not set: nrr needs it to read invoices and customers from Stripe.")
+    for argv in (("sync",), ("report", "--ledger", "stripe")):
+        code, _, err = run(*argv, env=env)
+        assert code == 1
+        assert err.startswith("STRIPE_API_KEY is not set: nrr needs it to read invoices and customers from Stripe.")
+    # refused before the state database is opened: no nrr-state.db is left behind, which every report in that
+    # folder would then open for the setup made from Slack (a newcomer's try found one)
+    assert not (tmp_path / "state.db").exists()
 
 
 def test_429s_in_the_middle_are_waited_out(fake: FakeStripe, tmp_path: Path) -> None:
