@@ -1099,6 +1099,17 @@ def months_unfilled(months: Sequence[Month], rows: int, unit: str, form: str = "
             "writing 0 for a customer who paid nothing.")
 
 
+def months_open(first: Month, last: Month, closed: Month | None) -> str:
+    """A ledger's rows for months not closed yet (the month in progress, months to come), left out of figures
+    that count closed months (``closed``: the last closed month the ledger holds; None when it holds none)."""
+    span = first.name if first == last else f"{first.name} to {last.name}"
+    if closed is None:
+        return f"{span} {'has' if first == last else 'have'} not closed yet: the figures come once {first.name} has."
+    they = "it is" if first == last else "they are"
+    return (f"{span} {'has' if first == last else 'have'} not closed yet, so {they} left out: the figures end in "
+            f"{closed.name}.")
+
+
 def months_not_landed(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
     """The last months of a customer table, whose rows (``form`` "row") or columns ("column") hold no figure at
     all: read as not closed yet."""

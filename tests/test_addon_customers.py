@@ -93,3 +93,37 @@ def test_a_customer_table_of_one_month_says_when_its_figures_start() -> None:
     assert widgets[0] == {"textParagraph": {"text": "The customer table has one month so far (January 2026); its "
                                                     "figures start with the next month, compared with this one."}}
     assert widgets[1] == {"textParagraph": {"text": "Customer table valid: 1 customer, 1 month, 0 warning(s)."}}
+
+
+def test_months_not_closed_are_left_out_as_slack_leaves_them_out() -> None:
+    # today is 22 November 2026 (test_addon's clock): November is entered for one customer of three so far. The card
+    # said "12-month cohort to Nov 2026" and listed as churned the customers not entered yet (fuzz 22); /nrr answers
+    # October, the last closed month
+    months = [Month(2025, 10) + i for i in range(14)]  # October 2025 to November 2026
+    rows: list[list[Any]] = [["Customer", "Month", "MRR"]]
+    rows += [[name, str(m), mrr] for m in months for name, mrr in (("Acme", 1000), ("Bolt", 500), ("Coda", 250))
+             if m < Month(2026, 11) or name == "Acme"]
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Customers": rows}).shared_with = {ADA}
+        with addon_server(google, {"SHEETS_API_URL": google.url}, ledger=f"gsheet:{SHEET_ID}") as (url, _):
+            card = home(url, google)
+    widgets = card["sections"][0]["widgets"]
+    texts = [w["decoratedText"] for w in widgets if "decoratedText" in w]
+    assert texts[0]["topLabel"] == "12-month cohort to Oct 2026"
+    assert texts[0]["text"] == "NRR 100.00% · GRR 100.00% · logo retention 100.00%"
+    assert texts[1]["topLabel"] == "October 2026"
+    assert texts[1]["bottomLabel"].endswith("; latest closed month in the table")
+    assert "Churned" not in json.dumps(card)
+    paragraphs = [w["textParagraph"]["text"] for w in widgets if "textParagraph" in w]
+    assert "November 2026 has not closed yet, so it is left out: the figures end in October 2026." in paragraphs
+
+
+def test_a_table_with_no_month_closed_says_when_its_figures_come() -> None:
+    rows: list[list[Any]] = [["Customer", "Month", "MRR"], ["Acme", "2026-11", 1000], ["Acme", "2026-12", 1200]]
+    with FakeGoogle() as google:
+        google.add_spreadsheet(SHEET_ID, {"Customers": rows}).shared_with = {ADA}
+        with addon_server(google, {"SHEETS_API_URL": google.url}, ledger=f"gsheet:{SHEET_ID}") as (url, _):
+            card = home(url, google)
+    paragraphs = [w["textParagraph"]["text"] for w in card["sections"][0]["widgets"] if "textParagraph" in w]
+    assert paragraphs[0] == "December 2026 has not closed yet: the figures come once December 2026 has."
+    assert "NRR" not in json.dumps(card["sections"][0]["widgets"][0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 from engine import Ledger, Method, Period, Report
@@ -30,6 +31,10 @@ class AddonApp(Protocol):
     @property
     def template_tab(self) -> str:
         """The tab a customer table's derived ledger is filled into (``[ledger] template_tab``)."""
+        ...
+
+    def today(self) -> dt.date:
+        """Today in the configured time zone: the cards count the months closed by then, as /nrr does."""
         ...
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None) -> Report: ...

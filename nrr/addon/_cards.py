@@ -44,6 +44,7 @@ from engine import (
     check_source,
     funding_sentence,
     months,
+    months_open,
     mover_groups,
     profile_sentence,
     pts,
@@ -123,24 +124,47 @@ def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
                                   f"{months(table.count)}, {len(check.warnings)} warning(s)."))
     else:
         ledger = check.ledger
-        assert ledger is not None and ledger.last_month is not None
-        last = ledger.last_month
-        report = app.report(ledger, Period(first=last, last=last, label=last.name))
-        r = report.retention
-        widgets.append(_text(f"{last.name}", f"NRR {rate(r.nrr)} · GRR {rate(r.grr)}",
-                             "latest month in the ledger"))
-        t = report.trailing
-        if (missing := benchmark_missing(t)) is not None:
-            widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
-        elif t is not None:
-            widgets.append(_text(annual_heading(t), f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}",
-                                 benchmark_basis(t)))
-        widgets += _benchmark_widgets(report)
-        if t is not None and (note := approximation_note(t)):
-            widgets.append(_paragraph(f"The trailing figure is {note}."))
+        assert ledger is not None
+        widgets += _ledger_widgets(ledger, app)
         widgets.append(_paragraph(f"Ledger valid: {months(len(ledger))}, {len(check.warnings)} warning(s)."))
     widgets.append(_buttons(base_url))
     return card("Net Revenue Retention", sheet, [{"widgets": widgets}])
+
+
+def _ledger_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
+    """A seven-column ledger's figures: the latest closed month's NRR and GRR, the annual figure and the benchmark."""
+    last, open_note = _shown_month(ledger, app)
+    if last is None:
+        return [_paragraph(str(open_note))]
+    report = app.report(ledger, Period(first=last, last=last, label=last.name))
+    r = report.retention
+    widgets = [_text(f"{last.name}", f"NRR {rate(r.nrr)} · GRR {rate(r.grr)}",
+                     "latest month in the ledger" if open_note is None else "latest closed month in the ledger")]
+    t = report.trailing
+    if (missing := benchmark_missing(t)) is not None:
+        widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
+    elif t is not None:
+        widgets.append(_text(annual_heading(t), f"NRR {rate(t.nrr, 2)} · GRR {rate(t.grr, 2)}", benchmark_basis(t)))
+    widgets += _benchmark_widgets(report)
+    if t is not None and (note := approximation_note(t)):
+        widgets.append(_paragraph(f"The trailing figure is {note}."))
+    if open_note is not None:
+        widgets.append(_paragraph(open_note))
+    return widgets
+
+
+def _shown_month(ledger: Ledger | None, app: AddonApp) -> tuple[Month | None, str | None]:
+    """The month a card answers for, as /nrr and nrr report count months: the ledger's latest, unless it holds
+    months not closed yet (the month in progress, months laid out ahead), then the last closed month; with the
+    sentence saying which were left out (None when none were). No month, and that sentence, when none has closed."""
+    assert ledger is not None and ledger.last_month is not None
+    last, closed = ledger.last_month, Month.of(app.today()) - 1
+    if last <= closed:
+        return last, None
+    held = [row.month for row in ledger if row.month <= closed]
+    first_open = next(row.month for row in ledger if row.month > closed)
+    done = held[-1] if held else None
+    return done, months_open(first_open, last, done)
 
 
 def _benchmark_widgets(report: Report) -> list[dict[str, Any]]:
@@ -170,7 +194,9 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
     assert table is not None
     if ledger.last_month is None:
         return [_paragraph(ONE_MONTH.format(month=table.first.name))]
-    last = ledger.last_month
+    last, open_note = _shown_month(ledger, app)
+    if last is None:
+        return [_paragraph(str(open_note))]
     latest = app.report(ledger, Period(first=last, last=last, label=last.name))
     year = app.report(ledger, Period(first=last - 11, last=last, label=COHORT_LABEL)) if last - 12 in table else None
     widgets: list[dict[str, Any]] = []
@@ -178,7 +204,8 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         widgets.append(_cohort_text(f"{COHORT_LABEL} to {last.short}", year))
     elif (missing := benchmark_missing(latest.trailing)) is not None:
         widgets.append(_text("Benchmark", missing[0].upper() + missing[1:] + "."))
-    widgets.append(_cohort_text(last.name, latest, "latest month in the table"))
+    widgets.append(_cohort_text(last.name, latest, "latest month in the table" if open_note is None else
+                                "latest closed month in the table"))
     widgets += _benchmark_widgets(year or latest)
     shown = year or latest
     assert shown.cohort is not None
@@ -190,6 +217,8 @@ def _cohort_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
         widgets += _forecast_widgets(ledger.customers, last, shown.currency)
     if shown.currency_note:
         widgets.append(_paragraph(_data(shown.currency_note)))
+    if open_note is not None:
+        widgets.append(_paragraph(open_note))
     return widgets
 
 
