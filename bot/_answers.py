@@ -35,7 +35,7 @@ from bot._errors import QueryRefused
 from bot._forecast_blocks import forecast_blocks, forecast_headline
 from bot._mrkdwn import plain
 from bot._pool import BoundedPool
-from bot._query import Forecasting, SlackQuery, parse_query
+from bot._query import KEYWORDS, QUOTES, Forecasting, SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
     EXAMPLES,
@@ -101,26 +101,82 @@ def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
     words = query.period.split()
     if table is None or not words or _a_period(query.period):
         return query
+    # (start, size, (column, value)s): the longest first, "mid market" before "market"
+    found = _values_in(words, table)
+    if not found:
+        return query
+    asked = sorted({columns[0][1] for _, _, columns in found} | ({query.where[1]} if query.where else set()),
+                   key=str.casefold)
+    if len({a.casefold() for a in asked}) > 1:
+        raise QueryRefused(say.two_segments([plain(a) for a in asked]))
+    i, size, columns = found[0]
+    if query.where is not None:  # plan=Pro ... pro: asked twice, once by its column
+        columns = tuple(c for c in columns if c[0].casefold() == query.where[0].casefold()) or columns[:1]
+    if len(columns) > 1:  # Enterprise, a segment and a plan: the answer would be one of them, unsaid (fuzz 22)
+        raise QueryRefused(say.value_in_two_columns(plain(columns[0][1]), [plain(c) for c, _ in columns]))
+    return replace(query, period=" ".join(words[:i] + words[i + size:]), where=columns[0])
+
+
+def _values_in(words: list[str], table: Customers, keywords: bool = False
+               ) -> list[tuple[int, int, tuple[tuple[str, str], ...]]]:
+    """The attribute values ``words`` hold, as (start, size, each (column, value) it is), the longest first and
+    none overlapping; with ``keywords``, only the values of two or more words one of which is a keyword of the
+    grammar (a segment named "Churn Risk", "Top Accounts"), else any."""
     # a value's format characters are dropped as the question's are: 'Mid\u2066Market' is asked as midmarket
     values = {drop_format_characters(key): value for key, value in segment_values(table).items()}
-    # (start, size, (column, value)): the longest first, "mid market" before "market"
-    found: list[tuple[int, int, tuple[str, str]]] = []
-    for size in (3, 2, 1):
+    found: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
+    for size in (4, 3, 2) if keywords else (3, 2, 1):
         for i in range(len(words) - size + 1):
             phrase = " ".join(words[i:i + size])
             if phrase.isdigit() or any(i < j + n and j < i + size for j, n, _ in found):
                 continue  # a year, not a segment; or words already taken
+            if keywords and not any(w.casefold() in KEYWORDS for w in words[i:i + size]):
+                continue
             if (value := values.get(phrase.casefold())) is not None:
                 found.append((i, size, value))
+    return found
+
+
+def with_keyword_segment(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
+    """``churn risk ttm`` with a Segment "Churn Risk": the value taken from the words before the grammar reads its
+    keywords, and the rest read again ('risk ttm' was not a period, and "churn" listed the churned)."""
+    if table is None:
+        return query
+    words = text.split()
+    found = _values_in(words, table, keywords=True)
     if not found:
         return query
-    if len({value for _, _, value in found}) > 1:
-        raise QueryRefused(say.two_segments([plain(value[1]) for _, _, value in sorted(found)]))
-    i, size, where = found[0]
-    return replace(query, period=" ".join(words[:i] + words[i + size:]), where=where)
+    if len(asked := sorted({columns[0][1] for _, _, columns in found}, key=str.casefold)) > 1:
+        raise QueryRefused(say.two_segments([plain(a) for a in asked]))
+    i, size, columns = found[0]
+    rest = parse_query(" ".join(words[:i] + words[i + size:]))
+    if rest.where is not None:
+        raise QueryRefused(say.two_segments([plain(columns[0][1]), plain(rest.where[1])]))
+    if len(columns) > 1:
+        raise QueryRefused(say.value_in_two_columns(plain(columns[0][1]), [plain(c) for c, _ in columns]))
+    return replace(rest, where=columns[0])
 
 
-_QUOTES = "\"'“”‘’`"
+def with_column_value(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
+    """``plan=Pro Plus ttm``: a value of more words than the first, taken back from the period they were read into,
+    when the words together are a value of that column and the first alone is not (as ``by Signup Month``)."""
+    if query.where is None or table is None or (column := table.attribute(query.where[0])) is None:
+        return query  # the report names the columns there are
+    spellings, first = table.spellings[column], query.where[1]
+    words = text.split()
+    at = next((i for i, w in enumerate(words) if "=" in w and w.partition("=")[2].strip(QUOTES) == first), None)
+    if first.casefold() in spellings or at is None:  # as the table spells it, to be named as it is
+        return replace(query, where=(column, spellings.get(first.casefold(), first)))
+    for size in (3, 2, 1):
+        more = words[at + 1:at + 1 + size]
+        asked = " ".join([first, *more]).strip(QUOTES)
+        if len(more) == size and asked.casefold() in spellings:
+            period = query.period.split()
+            for word in more:
+                if word in period:
+                    period.remove(word)
+            return replace(query, where=(column, spellings[asked.casefold()]), period=" ".join(period))
+    return replace(query, where=(column, first))
 
 
 def _by_words(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
@@ -134,7 +190,7 @@ def _by_words(query: SlackQuery, text: str, table: Customers | None) -> SlackQue
         return query
     for size in (4, 3, 2, 1):
         named = words[at + 1:at + 1 + size]
-        asked = " ".join(named).strip(_QUOTES)  # by "Signup Month", quoted as in a terminal
+        asked = " ".join(named).strip(QUOTES)  # by "Signup Month", quoted as in a terminal
         if len(named) == size and (column := table.attribute(asked)) is not None:
             period = query.period.split()
             for word in named[1:]:
@@ -211,7 +267,9 @@ class Answers:
                     raise QueryRefused(say.cohorts_take_no_more(plain(more)))
                 return self._cohorts(cells)
             table = cells.check.ledger.customers if cells.check.ledger is not None else None
+            query = with_keyword_segment(query, text, table)
             query = _by_words(query, text, table)
+            query = with_column_value(query, text, table)
             query = with_segment(query, cells.check.ledger)
             if query.by is not None and table is not None:
                 query = replace(query, by=attribute_column(table, query.by))  # said before any period

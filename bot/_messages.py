@@ -20,11 +20,17 @@ def unknown_option(word: str) -> str:
     return f"'{word}' is not an option I know: use {OPTIONS}."
 
 
-def column_equals(word: str, value: str) -> str:
-    """``plan=Starter``, as ``--where`` is written in a terminal: a segment is asked for by its value alone."""
-    example = f"`/nrr ttm {value}`" if value else "`/nrr ttm enterprise`"
-    return (f"'{word}' is not an option I know: on a customer table a segment is asked for by its value alone, "
-            f"such as {example}; the options are {OPTIONS}.")
+def column_equals(word: str) -> str:
+    """``plan=``, ``=Pro`` or ``method = sum``: an ``=`` without a name or a value beside it."""
+    return (f"'{word}' needs a name and a value on either side of '=', with no space: `method=sum`, or on a "
+            "customer table a segment as `plan=Pro` (or its value alone, `/nrr ttm enterprise`); the options are "
+            f"{OPTIONS}.")
+
+
+def value_in_two_columns(value: str, columns: Sequence[str]) -> str:
+    """A segment's value that two attribute columns hold: which column is meant."""
+    asks = " or ".join(f"`/nrr {c.lower() if ' ' not in c else repr(c)}={value} ttm`" for c in columns)
+    return f"`{value}` is in {engine.and_list([f'`{c}`' for c in columns])}: say which, such as {asks}."
 
 
 def help_text(periods: Sequence[str]) -> str:
@@ -38,7 +44,8 @@ def help_text(periods: Sequence[str]) -> str:
         "*With a customer table* (one MRR per customer per month) every figure is the cohort's, with logo "
         "retention: `movers` lists who churned, contracted and expanded (`who churned`, `top expansion` for "
         "one kind; `top 10` for more), `by COLUMN` splits by any attribute column, a segment's value "
-        "(`enterprise`) answers for that segment alone, and `cohorts` answers NRR by acquisition quarter. "
+        "(`enterprise`, or `plan=Pro` naming its column) answers for that segment alone, and `cohorts` answers NRR "
+        "by acquisition quarter. "
         "`forecast [12 months] [target $2M by Dec 2027]` projects what today's customers will pay.\n"
         f"Examples: {', '.join(f'`{e}`' for e in CUSTOMER_EXAMPLES)}."
     )

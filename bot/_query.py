@@ -18,6 +18,10 @@ MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
     "downgraded": ("contraction",), "expanded": ("expansion",), "expansion": ("expansion",), "grew": ("expansion",),
 }
 FILLER_WORDS = frozenset({"who", "top"})
+#: the words the grammar reads as anything but a period or a segment's value (a segment named "Churn Risk" holds one)
+KEYWORDS = frozenset({*MOVER_WORDS, *FILLER_WORDS, "by", "grr", "compare", "cohorts", "cohort"})
+#: quotes around a value or a column's name, as a terminal would need them ("Signup Month", 'Pro Plus')
+QUOTES = "\"'“”‘’`"
 MAX_TOP = 25
 MAX_FORECAST_MONTHS = 120
 
@@ -27,7 +31,8 @@ class SlackQuery:
     """What a ``/nrr`` command asks for. ``period`` empty means "last month and the trailing year".
 
     ``movers`` the kinds of move to list (None: no list); ``by`` an attribute column to split by;
-    ``where`` (column, value) one segment, filled in once the table's values are known."""
+    ``where`` (column, value) one segment: asked as ``plan=Pro``, or by its value alone (``enterprise``), filled in
+    once the table's values are known."""
 
     period: str = ""
     grr_first: bool = False
@@ -90,6 +95,7 @@ def parse_query(text: str) -> SlackQuery:
     method: Method | None = None
     movers: dict[MoverKind, None] = {}
     by: str | None = None
+    where: tuple[str, str] | None = None
     pending_by = False
     top: int | None = None
     previous = ""
@@ -120,8 +126,13 @@ def parse_query(text: str) -> SlackQuery:
             if value not in METHODS:
                 raise QueryRefused(say.unknown_option(plain(word)))
             method = next(m for m in METHODS if m == value)
-        elif "=" in word:
-            raise QueryRefused(say.column_equals(plain(word), plain(word.partition("=")[2])))
+        elif "=" in word:  # plan=Pro, as --where is written in a terminal (a value of more words: read later)
+            column, _, value = (part.strip(QUOTES) for part in word.partition("="))
+            if not column or not value:
+                raise QueryRefused(say.column_equals(plain(word)))
+            if where is not None:
+                raise QueryRefused(say.two_segments([plain(where[1]), plain(value)]))
+            where = (column, value)
         else:
             period.append(word)
     if pending_by:
@@ -130,4 +141,4 @@ def parse_query(text: str) -> SlackQuery:
     if top is not None and kinds is None:
         kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
     return SlackQuery(period=" ".join(period), grr_first=grr_first, compare=compare, method=method, movers=kinds, by=by,
-                      cohorts=cohorts, top=top)
+                      cohorts=cohorts, top=top, where=where)

@@ -111,14 +111,15 @@ def segment_lines(segments: Sequence[SegmentCohort]) -> tuple[SegmentLine, ...]:
     return tuple(lines)
 
 
-def segment_values(table: Customers) -> dict[str, tuple[str, str]]:
-    """Every attribute value, casefolded, with its (column, value): so ``enterprise ttm`` can mean
-    ``where Segment=Enterprise``. A value in two columns belongs to the first column. From the values the
-    table counted once when read (``CustomerTable.spellings``), not from every cell on every query."""
-    found: dict[str, tuple[str, str]] = {}
+def segment_values(table: Customers) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every attribute value, casefolded, with each (column, value) it is, in the columns' order: so
+    ``enterprise ttm`` can mean ``where Segment=Enterprise``; a value in two columns names both, for the asker to
+    choose (``plan=enterprise``). From the values the table counted once when read (``CustomerTable.spellings``),
+    not from every cell on every query."""
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
     for column in table.attribute_names:
         for key, value in table.spellings[column].items():
-            found.setdefault(key, (column, value))
+            found[key] = (*found.get(key, ()), (column, value))
     return found
 
 

@@ -52,7 +52,7 @@ def test_a_segment_keeps_its_benchmark_when_spelled_otherwise_a_year_before() ->
 def test_a_segment_value_answers_in_its_usual_spelling() -> None:
     table = read_customers(table_with_spellings()).table
     assert table is not None
-    assert segment_values(table)["smb"] == ("Segment", "SMB")
+    assert segment_values(table)["smb"] == (("Segment", "SMB"),)
     report = build_report(read_ledger(table_with_spellings()), resolve_period("last-month", TODAY),
                           where=("Segment", "smb"))
     assert report.cohort is not None and report.cohort.segment == "SMB"
