@@ -96,7 +96,7 @@ def parse_query(text: str) -> SlackQuery:
     movers: dict[MoverKind, None] = {}
     by: str | None = None
     where: tuple[str, str] | None = None
-    pending_by = False
+    pending_by = asked_who = False
     top: int | None = None
     previous = ""
     for word in words:
@@ -119,8 +119,8 @@ def parse_query(text: str) -> SlackQuery:
             cohorts = True
         elif lower in MOVER_WORDS:
             movers.update(dict.fromkeys(MOVER_WORDS[lower]))
-        elif lower in FILLER_WORDS:
-            continue
+        elif lower in FILLER_WORDS:  # "who" and "top" alone ask who moved the number, as "movers" does
+            asked_who = True
         elif lower.startswith("method="):
             value = lower.removeprefix("method=")
             if value not in METHODS:
@@ -138,7 +138,7 @@ def parse_query(text: str) -> SlackQuery:
     if pending_by:
         raise QueryRefused(say.by_needs_column())
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
-    if top is not None and kinds is None:
-        kinds = MOVER_KINDS  # "top 10 ttm": the movers of every kind
+    if (top is not None or asked_who) and kinds is None:
+        kinds = MOVER_KINDS  # "top 10 ttm", "who ttm": the movers of every kind (on a ledger: a customer table's)
     return SlackQuery(period=" ".join(period), grr_first=grr_first, compare=compare, method=method, movers=kinds, by=by,
                       cohorts=cohorts, top=top, where=where)
