@@ -172,6 +172,7 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
 
 
 _SHOWN = Decimal("0.0001")  # a ratio shown as a percentage with 2 decimals
+_TENTHS = Decimal("0.001")  # ... with 1 (a quantum of its own: _SHOWN * 10 is 0.0010, which quantizes to 4 places)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,18 +199,34 @@ class Change:
     @property
     def shown(self) -> dict[Driver, Decimal]:
         """The parts as every surface shows them, to 0.01 pts (a ratio to 4 decimals), rounded together so they add
-        up to their exact sum rounded: each rounded half up, then the hundredths the rounding lost or gained given
-        to the parts it moved most (rounded one by one, three parts missed their sum by 0.015 pts). The driver,
-        "mostly" and "despite" are read from these, the figures the JSON gives and the sentence shows to two
-        decimals: a part shown as 0.00 moved nothing, and none is named with a figure that says otherwise."""
+        up to the change shown (``nrr``): each rounded half up, then the hundredths the rounding lost or gained
+        given to the parts it moved most (rounded one by one, three parts missed their sum by 0.015 pts; to their
+        exact sum, +0.53 pts beside a change of +0.54). The driver, "mostly" and "despite" are read from these, the
+        figures the JSON gives and the sentence shows to two decimals: a part shown as 0.00 moved nothing, and none
+        is named with a figure that says otherwise."""
+        return self._together(_SHOWN)
+
+    @property
+    def shown_tenths(self) -> dict[Driver, Decimal]:
+        """The parts to 0.1 pts, rounded together as ``shown`` is, to add up to the change shown to 0.1 pts (fuzz 22:
+        "NRR +0.5 pts" beside parts of +0.5, -0.3 and +0.4)."""
+        return self._together(_TENTHS)
+
+    def _together(self, quantum: Decimal) -> dict[Driver, Decimal]:
         exact = self.parts
-        shown = {k: v.quantize(_SHOWN, rounding=ROUND_HALF_UP) for k, v in exact.items()}
-        total = sum(exact.values(), Decimal(0)).quantize(_SHOWN, rounding=ROUND_HALF_UP)
-        step = _SHOWN if total > sum(shown.values()) else -_SHOWN
-        for k in sorted(exact, key=lambda k: (exact[k] - shown[k]) * step, reverse=True):
-            if sum(shown.values()) == total:
+        shown = {k: v.quantize(quantum, rounding=ROUND_HALF_UP) for k, v in exact.items()}
+        total = self.nrr.quantize(quantum, rounding=ROUND_HALF_UP)
+        moved: set[Driver] = set()
+        while missed := total - sum(shown.values()):  # each part moved by one quantum at most
+            step = quantum if missed > 0 else -quantum
+            # the part the rounding moved most the other way first, never past 0: a part that fell is not shown
+            # rising, nor one that rose falling, to make up a sum
+            k = max((k for k in exact if k not in moved and (shown[k] + step) * exact[k] >= 0),
+                    key=lambda k: (exact[k] - shown[k]) * step, default=None)
+            if k is None:
                 break
             shown[k] += step
+            moved.add(k)
         return shown
 
     @property

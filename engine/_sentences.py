@@ -36,20 +36,11 @@ def change_sentence(change: Change) -> str:
     (-1.5 pts) and less expansion (-1.5 pts)``). ``despite`` names one that pushed the other way, when it shows.
     A change that shows as 0.0 points names no driver.
     """
-    drivers, despite, exact = change.drivers, change.despite, change.parts
+    drivers, despite = change.drivers, change.despite
     named = bool(drivers) and not say.shows_as_no_change(change.nrr)
-    # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
-    # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
-    said = (*drivers, *([despite] if despite is not None else []))
-    places = max(say.pts_places(exact[k]) for k in said) if named else 1
-    if named and places == 1 and change.mostly:
-        # "-4.0 pts, mostly more churn (-2.0 pts)" reads as half, not most, of the parts or of the change shown: to
-        # two decimals, -3.96 and -1.99 (fuzz 16; review: of -4.0 shown, parts of -2.0, -1.0 and -0.9)
-        one = {k: abs(say.pts_shown(exact[k])) for k in drivers}
-        if one[drivers[0]] * 2 <= max(sum(one.values()), abs(say.pts_shown(change.nrr))):
-            places = 2
-    # to two decimals, the parts the JSON gives (rounded together); to one, each exact part rounded once
-    parts = change.shown if places == 2 else exact
+    places = change_places(change)
+    # the parts rounded together, to add up to the change as shown: to two decimals the JSON's, to one their tenths
+    parts = change.shown if places == 2 else change.shown_tenths
     text = f"NRR {say.pts(change.nrr, places)} vs {change.previous.period.label}"
     if named:
         if change.mostly:
@@ -61,11 +52,31 @@ def change_sentence(change: Change) -> str:
     return f"{text}; GRR {say.pts(change.grr)}"
 
 
+def change_places(change: Change) -> int:
+    """The decimals a change and its parts are shown to, in its sentence and beside it: one, or two where one
+    would not tell the story."""
+    drivers, despite, exact = change.drivers, change.despite, change.parts
+    if not drivers or say.shows_as_no_change(change.nrr):
+        return 1
+    # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
+    # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
+    said = (*drivers, *([despite] if despite is not None else []))
+    if any(say.pts_places(exact[k]) == 2 or not change.shown_tenths[k] for k in said):
+        return 2
+    if change.mostly:
+        # "-4.0 pts, mostly more churn (-2.0 pts)" reads as half, not most, of the parts or of the change shown: to
+        # two decimals, -3.96 and -1.99 (fuzz 16; review: of -4.0 shown, parts of -2.0, -1.0 and -0.9)
+        one = {k: abs(change.shown_tenths[k]) for k in drivers}
+        if one[drivers[0]] * 2 <= max(sum(one.values()), abs(say.pts_shown(change.nrr) / 100)):
+            return 2
+    return 1
+
+
 def part_points(change: Change, kind: Driver) -> str:
-    """``+0.6 pts``: what one movement gave the change, as the change sentence says it (to two decimals, the JSON's
-    figure: the parts rounded together)."""
-    places = say.pts_places(change.parts[kind])
-    return say.pts(change.shown[kind] if places == 2 else change.parts[kind], places)
+    """``+0.6 pts``: what one movement gave the change, as the change sentence says it: to the same decimals, from
+    the parts rounded together (to add up to the change shown)."""
+    places = max(change_places(change), say.pts_places(change.parts[kind]))
+    return say.pts(change.shown[kind] if places == 2 else change.shown_tenths[kind], places)
 
 
 def benchmark_basis(trailing: Trailing) -> str:
