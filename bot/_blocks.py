@@ -82,8 +82,8 @@ def headline(report: Report, grr_first: bool = False, *, markup: bool = False) -
 
 def change_line(report: Report) -> str | None:
     c = report.change
-    if c is None:
-        return None
+    if c is None:  # why there is none, as the terminal and the JSON's change_unavailable say (fuzz 22: nothing)
+        return f"_{plain(report.no_change)}_" if report.no_change else None
     if shows_as_no_change(c.nrr):  # no change at the precision shown: no arrow either way
         return change_sentence(c)
     return f"{ARROWS[c.nrr >= 0]} {change_sentence(c)}"

@@ -569,6 +569,11 @@ def benchmark_basis_note(note: str) -> str:
 
 
 def no_comparison(reason: str) -> str:
+    """``No comparison with the period before: the cohort is ...``: the reason, a sentence of its own elsewhere, goes
+    on after the colon in lower case where its first word is a common one (a month's or NRR's name stays)."""
+    first = reason.split(" ", 1)[0]
+    if first in ("The", "A", "An", "This", "These", "It", "Its", "No", "Nobody", "Every", "Some"):
+        reason = reason[:1].lower() + reason[1:]
     return f"No comparison with the period before: {reason}"
 
 

@@ -294,3 +294,12 @@ def test_a_value_holding_a_keyword_is_the_segment(two_columns: Stack) -> None:
     assert headline(ask(two_columns, "churn risk top accounts ttm")) == (
         ":x: `Churn Risk` and `Top Accounts` are two segments; ask for one at a time, such as "
         "`/nrr Churn Risk last-quarter`.")
+
+
+def test_an_answer_without_a_change_says_why_as_the_terminal_does(stack: Stack) -> None:
+    # the terminal said "No comparison with the period before: ..."; Slack said nothing of it (fuzz 22)
+    blocks = ask(stack, "2025-11")["blocks"]
+    assert blocks[1]["text"]["text"] == (
+        "_No comparison with the period before: the cohort is the customers paying in September 2025, which is not "
+        "in the customer table; its first month is October 2025, so a period can start in November 2025 at the "
+        "earliest._")
