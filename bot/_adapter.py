@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from anyio import CapacityLimiter, to_thread
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.request.internals import build_context
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -72,6 +73,13 @@ def refused_by_bolt(error: Exception) -> BoltResponse:
     a 400, logged in one line (its traceback at DEBUG), not a 500 with a traceback. Slack's Web API out of
     reach while Bolt authorizes the request (SLACK_API_URL, the network) is a 503, said as such: the request
     was not at fault."""
+    if isinstance(error, BoltUnhandledRequestError):  # signed, read, and for nothing nrr answers (another command)
+        body = error.request.body if isinstance(error.request.body, dict) else {}
+        what = say.unhandled(body)
+        log.warning("ignored a signed Slack request: %s", what)
+        if body.get("type") == "event_callback":  # acknowledged, or Slack delivers it again and again
+            return BoltResponse(status=200, body="")
+        return BoltResponse(status=400, body=say.unusable_request(what))
     if isinstance(error, OSError):  # URLError, a refused or timed-out connection
         log.warning("could not answer a Slack request: %s", say.api_unreachable(error))
         log.debug("what Bolt raised", exc_info=error)

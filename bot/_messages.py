@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import engine
 
@@ -274,6 +275,21 @@ def field_not_text(field: str) -> str:
 
 def unreadable(error: Exception) -> str:
     return f"a field is not of the shape Slack sends ({type(error).__name__}: {str(error)[:200]})"
+
+
+def unhandled(body: dict[str, Any]) -> str:
+    """What a signed request asked that nrr has no answer for: ``the command /revenue``, ``the action x``."""
+    if command := body.get("command"):
+        return f"nrr answers /nrr, not the command {str(command)[:40]}"
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return f"nrr has no button {str(actions[0].get('action_id', ''))[:60]!r}"
+    event = body.get("event")
+    if isinstance(event, dict):
+        return f"nrr does not take the event {str(event.get('type', ''))[:40]!r}"
+    if kind := body.get("type"):
+        return f"nrr has nothing that takes a request of type {str(kind)[:40]!r}"
+    return "it holds no command, button or event"
 
 
 def api_unreachable(error: Exception) -> str:
