@@ -13,9 +13,11 @@ own files, nor hand it a key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -28,7 +30,7 @@ from bot import _messages as say
 from bot._blocks import Block, mrkdwn
 from bot._errors import Refused
 from bot._mrkdwn import escape, plain
-from engine import Cells, NrrError, whole_number
+from engine import Cells, NrrError, Thresholds, whole_number
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 from stripe_source import SOURCE_NAME, StripeSummary, is_stripe_spec
 from warehouse import is_warehouse_spec
@@ -79,6 +81,9 @@ class DigestTimes(Protocol):
 class AlertPlace(Protocol):
     @property
     def channel(self) -> str | None: ...
+
+    @property
+    def thresholds(self) -> Thresholds: ...
 
 
 class SetupSettings(Protocol):
@@ -345,8 +350,12 @@ class Setup:
                 day = asked
             elif word == "at" and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
                 time = f"{int(value.split(':')[0]):02d}:{value.split(':')[1]}"
-            elif word == "in" and _zone(value):
-                zone = value
+            elif word == "in" and (named := _zone_named(value)) is not None:
+                zone = named
+            elif word.startswith("#"):  # typed, not picked from Slack's list: no channel id comes with it
+                raise Refused(say.bad_setup(f"`{escape(word)}` is not a channel mention: pick the channel from the "
+                                            "list Slack offers as you type #, like `/nrr subscribe #revenue`, or "
+                                            "run it in the channel itself."))
             else:
                 raise Refused(say.bad_setup(f"`{escape(' '.join([word, value]).strip())}` is not `day N` (1-28), "
                                             "`at HH:MM` or `in Area/City`."))
@@ -419,6 +428,8 @@ class Setup:
                                   else float(number))
         except ValueError as exc:
             raise Refused(say.bad_setup(f"`{escape(value)}` is not {exc}, for `{line}`.")) from None
+        if (wrong := replace(self.app.settings.alerts.thresholds, **{line: parsed}).out_of_order) is not None:
+            raise Refused(say.bad_setup(wrong))  # a GRR between the lines would be leaky and not concerning
         self._workspace().set_alerts(caller.user, team=caller.team, thresholds={line: str(parsed)})
         typed = format(number, "f")  # 85% is 85, said back once with its unit: it was 85%% (fuzz 10)
         shown = typed if line == "trailing_months" else f"{typed}{'%' if line != 'move_points' else ' pts'}"
@@ -493,6 +504,18 @@ def _user(client: WebClient, user: str) -> dict[str, Any]:
     except SlackApiError:
         return {}
     return profile if isinstance(profile, dict) else {}
+
+
+def _zone_named(typed: str) -> str | None:
+    """The IANA zone ``typed`` names, in any case (``utc``, ``europe/berlin``), as the zone database spells it."""
+    if _zone(typed):
+        return typed
+    return _zones().get(typed.casefold())
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    return {name.casefold(): name for name in zoneinfo.available_timezones() if _zone(name)}
 
 
 def _zone(name: str) -> bool:

@@ -53,6 +53,15 @@ class Thresholds:
     logo_retention: Decimal = LOGO_RETENTION_BELOW
     concentration: Decimal = CONCENTRATION_ABOVE
 
+    @property
+    def out_of_order(self) -> str | None:
+        """Why the lines cannot stand together, or None: the leaky-bucket line is the lower of GRR's two (below it
+        GRR is a leaky bucket; below the other, concerning), so a GRR between them would be leaky and not
+        concerning."""
+        if self.grr_leaky >= self.grr_concerning:
+            return say.grr_lines_out_of_order(self.grr_leaky, self.grr_concerning)
+        return None
+
 
 @dataclass(frozen=True, kw_only=True)
 class Alert:

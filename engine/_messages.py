@@ -568,6 +568,12 @@ def benchmark_basis_note(note: str) -> str:
     return f"Benchmark basis (the trailing 12 months): {note}"
 
 
+def grr_lines_out_of_order(leaky: Decimal, concerning: Decimal) -> str:
+    return (f"grr_leaky ({_half_up(leaky * 100, 1).normalize():f}%) must be below grr_concerning "
+            f"({_half_up(concerning * 100, 1).normalize():f}%): below grr_leaky GRR is a leaky bucket, below "
+            "grr_concerning it is concerning; lower grr_leaky or raise grr_concerning.")
+
+
 def no_comparison(reason: str) -> str:
     """``No comparison with the period before: the cohort is ...``: the reason, a sentence of its own elsewhere, goes
     on after the colon in lower case where its first word is a common one (a month's or NRR's name stays)."""

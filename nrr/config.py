@@ -395,8 +395,10 @@ _pct_line = _pct_line_up_to(100)
 
 
 def _points(value: object) -> Decimal:
-    """Written in points (3), kept as a ratio (0.03)."""
-    return Decimal(str(_positive(value))) / 100
+    """Written in points (3), kept as a ratio (0.03): above 0 and up to 100 (a move of 1,000 points never comes)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 100:
+        return Decimal(str(value)) / 100
+    raise ValueError("a number of points above 0 and up to 100, such as 3")
 
 
 #: ``[alerts.rules]`` and ``[alerts.thresholds]``: the keys each may hold, with their checks.
@@ -492,8 +494,10 @@ def _alerts(table: object, where: str) -> AlertSettings:
     own = _check_table("alerts", {k: v for k, v in table.items() if k not in ALERT_TABLES},
                        checks(AlertSettings), where)
     rules = nested.get("rules", {})
-    return AlertSettings(**own, rules=frozenset(r for r in ALERT_RULES if rules.get(r, True)),
-                         thresholds=Thresholds(**nested.get("thresholds", {})))
+    thresholds = Thresholds(**nested.get("thresholds", {}))
+    if (wrong := thresholds.out_of_order) is not None:
+        raise ConfigError(f"{where}: [alerts.thresholds] {wrong}")
+    return AlertSettings(**own, rules=frozenset(r for r in ALERT_RULES if rules.get(r, True)), thresholds=thresholds)
 
 
 #: the keys ``[digest]`` may set for every digest (a channel and its name belong to each one's own table)

@@ -104,3 +104,15 @@ def test_an_nrr_line_above_100_is_a_line() -> None:
     from nrr.config import ALERT_TABLES
 
     assert ALERT_TABLES["thresholds"]["expansion_dependent_nrr"](105) == Decimal("1.05")
+
+
+def test_grr_lines_out_of_order_and_a_move_no_figure_makes_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, "[alerts.thresholds]\ngrr_leaky = 88\n"), {})
+    assert str(caught.value).endswith("[alerts.thresholds] grr_leaky (88%) must be below grr_concerning (85%): below "
+                                      "grr_leaky GRR is a leaky bucket, below grr_concerning it is concerning; lower "
+                                      "grr_leaky or raise grr_concerning.")
+    with pytest.raises(ConfigError, match="move_points"):
+        load_settings(write(tmp_path, "[alerts.thresholds]\nmove_points = 1000\n"), {})
+    assert load_settings(write(tmp_path, "[alerts.thresholds]\ngrr_leaky = 88\ngrr_concerning = 92.5\n"), {}
+                         ).alerts.thresholds.grr_leaky == Decimal("0.88")

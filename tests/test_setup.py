@@ -322,3 +322,26 @@ def test_a_setup_command_reads_any_whitespace_as_a_space(world: World, gap: str)
                                              ("alert grr below 8.5e1", "The `grr_concerning` line is now 85%.")])
 def test_an_alert_line_is_said_back_with_its_unit_once(world: World, typed: str, said: str) -> None:
     assert world.say(typed) == said
+
+
+def test_alert_lines_that_cannot_stand_together_are_refused(world: World) -> None:
+    # a leaky-bucket line above the concerning one, and a move of 1,000 points, were kept (fuzz 22)
+    assert world.say("alert grr_leaky 90").startswith(
+        "grr_leaky (90%) must be below grr_concerning (85%): below grr_leaky GRR is a leaky bucket, below "
+        "grr_concerning it is concerning; lower grr_leaky or raise grr_concerning. Nothing changed.")
+    assert world.say("alert grr_concerning 75").startswith("grr_leaky (80%) must be below grr_concerning (75%)")
+    assert world.say("alert move_points 1000").startswith(
+        "`1000` is not a number of points above 0 and up to 100, such as 3, for `move_points`.")
+    assert world.changes() == []
+    assert world.say("alert grr_concerning 92") == "The `grr_concerning` line is now 92%."
+    assert world.say("alert grr_leaky 90") == "The `grr_leaky` line is now 90%."
+
+
+def test_subscribe_reads_a_time_zone_in_any_case_and_asks_for_a_channel_mention(world: World) -> None:
+    # "in utc" was refused where "in UTC" was read; "#revenue" typed was "not `day N`" (fuzz 22)
+    assert world.say("subscribe in utc").startswith("Subscribed <#C0REVENUE>: the NRR digest for each month, on day "
+                                                    "2 at 09:00 UTC (as given).")
+    assert world.say("subscribe in america/new_york").startswith(
+        "Subscribed <#C0REVENUE>: the NRR digest for each month, on day 2 at 09:00 America/New_York (as given).")
+    assert world.say("subscribe #revenue").startswith(
+        "`#revenue` is not a channel mention: pick the channel from the list Slack offers as you type #")
