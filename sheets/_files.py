@@ -482,5 +482,7 @@ def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptio
                 raise SourceError(say.ledger_is_folder(spec))
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
+    if worksheet and path.suffix.lower() not in (".xlsx", ".xlsm"):  # said, not dropped: the file is all one table
+        raise SourceError(say.csv_has_no_sheets(spec, path_text.strip(), worksheet))
     return FileSource(path=path, worksheet=worksheet or None, label=spec, options=options, fast=fast)
 

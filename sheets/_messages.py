@@ -259,3 +259,9 @@ def worksheet_too_large(path: str, sheet: str, what: str) -> str:
 def ledger_is_folder(name: str) -> str:
     return (f"{name}: is a folder, not a ledger file. Pass the file inside it with --ledger PATH or set [ledger] "
             "source in nrr.toml.")
+
+
+def csv_has_no_sheets(spec: str, path: str, sheet: str) -> str:
+    """``ledger.csv#Sheet1``: a tab named where the file holds one table (it was dropped without a word)."""
+    return (f"{spec}: {path} is a text file, one table with no sheets, so #{sheet} names nothing in it; pass "
+            f"{path} alone, or the workbook (.xlsx) that holds the {sheet} tab.")
