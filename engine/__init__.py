@@ -188,7 +188,7 @@ from engine._periods import (
     previous_period,
     resolve_period,
 )
-from engine._reader import Grid, LedgerCheck, check_ledger, read_ledger, reads_as_billing
+from engine._reader import Grid, LedgerCheck, check_ledger, months_ahead, read_ledger, reads_as_billing
 from engine._report import Report, build_report, report_to_dict
 from engine._retention import (
     METHODS,
@@ -513,6 +513,7 @@ __all__ = [
     "month_rows_missing",
     "monthly_cents",
     "months",
+    "months_ahead",
     "months_before_figures",
     "months_not_landed",
     "months_open",

@@ -1121,6 +1121,14 @@ def months_open(first: Month, last: Month, closed: Month | None) -> str:
             f"{closed.name}.")
 
 
+def months_ahead(first: Month, last: Month, current: Month) -> str:
+    span = first.name if first == last else f"{first.name} to {last.name}"
+    one = first == last
+    it, they = ("it", "it is") if one else ("them", "they are")
+    return (f"{span} {'has' if one else 'have'} not begun yet (this is {current.name}): every answer leaves {it} "
+            f"out until {'it closes' if one else 'they close'}. If {they} a year typed wrong, correct the month.")
+
+
 def months_not_landed(months: Sequence[Month], rows: int, unit: str, form: str = "row") -> str:
     """The last months of a customer table, whose rows (``form`` "row") or columns ("column") hold no figure at
     all: read as not closed yet."""

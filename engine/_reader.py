@@ -132,6 +132,18 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
 SPLIT_ROWS_NAMED = 20
 
 
+def months_ahead(ledger: Ledger, current: Month) -> Issue | None:
+    """A warning for the rows of months that have not begun (after ``current``, the month in progress): laid out
+    ahead, or a year typed wrong; every answer leaves them out until they close."""
+    table = ledger.customers
+    last = table.last if table is not None else ledger.last_month
+    if last is None or last <= current:
+        return None
+    first = max(table.first, current + 1) if table is not None else next(r.month for r in ledger if r.month > current)
+    return Issue(severity="warning", code="months_ahead", sheet=ledger.sheet,
+                 message=say.months_ahead(first, last, current))
+
+
 def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> list[Issue]:
     """An error for each row below the header row ``header`` with a value in the column just past the header's last
     title: in a CSV, a cell split at a delimiter left unquoted (``1,200`` read as 1 and 200), which moves every cell

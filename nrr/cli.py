@@ -38,6 +38,7 @@ from engine import (
     ledger_triangle,
     load_ledger,
     months,
+    months_ahead,
     parse_month,
     parse_month_number,
     parse_where,
@@ -154,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr", description="Net Revenue Retention from your ledger: reports, checks, Slack.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.set_defaults(_commands=commands.choices)  # an unknown option is told with its command's usage
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--ledger", metavar="SOURCE",
@@ -427,6 +429,9 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
 
     source = runtime.source()
     check = check_source(source)
+    if check.ledger is not None and (ahead := months_ahead(check.ledger, Month.of(runtime.read_today
+                                                                                   or runtime.today()))):
+        check = replace(check, issues=[*check.issues, ahead])  # the reports leave them out: said here
     render_issues([*check.errors, *check.warnings], out.console)
     ledger = check.ledger
     if check.errors:
@@ -553,8 +558,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
             path.write_bytes(render_chart(digest.series, settings.profile,
                                           f"Trailing-12-month NRR and GRR to {month.name}",
                                           digest.forecast if "forecast" in schedule.include else None))
-            out.print(f"\nChart: {path} ({len(path.read_bytes()):,} bytes), would be posted in the digest's thread.",
-                      markup=False)
+            out.print(f"\nChart: written to {path.resolve()} ({len(path.read_bytes()):,} bytes); it would be posted in "
+                      "the digest's thread.", markup=False, soft_wrap=True)
         alerts = settings.alerts
         rules = [r for r in RULES if r in alerts.rules]
         firing = [a for a in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds, rules)
@@ -779,7 +784,9 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
     err = Out(stderr, stderr=True)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # "nrr report --ledgr x": report's usage, not nrr's list of commands
+            args._commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return int(exc.code or 0)
     try:

@@ -553,6 +553,39 @@ def test_a_file_whose_name_holds_a_hash_is_read_as_that_file(tmp_path: Path) -> 
     assert code == 0 and out.startswith(f"{path}: valid")
 
 
+def test_validate_warns_of_rows_for_months_not_begun(tmp_path: Path) -> None:
+    # a row for December 2026 on 5 May 2026 was accepted without a word; every answer leaves it out (a newcomer's try)
+    path = tmp_path / "l.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n2026-01,100,0,0,0\n"
+                    "2026-02,100,0,0,0\n2026-03,100,0,0,0\n2026-12,100,0,0,0\n", encoding="utf-8")
+    code, out, _ = run("validate", "--ledger", str(path), "--today", "2026-05-05")
+    assert code == 0
+    assert ("warning: December 2026 has not begun yet (this is May 2026): every answer leaves it out until it "
+            "closes. If it is a year typed wrong, correct the month.") in " ".join(out.split())
+    assert out.rstrip().endswith("2 warning(s).")
+    code, out, _ = run("validate", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-05")
+    assert "not begun" not in out  # the month in progress is no warning, nor is a ledger ending before it
+
+
+def test_a_mistyped_option_is_told_with_its_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    # "usage: nrr [-h] COMMAND ..." said nothing of report's options (a newcomer's try)
+    code, _, _ = run("report", "--ledgr", "x")
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("usage: nrr report [-h] [--ledger SOURCE]")
+    assert err.rstrip().endswith("nrr report: error: unrecognized arguments: --ledgr")
+
+
+def test_a_sheet_named_after_a_csv_is_refused_not_dropped(tmp_path: Path) -> None:
+    # 'l.csv#Sheet1' validated l.csv without a word about the tab it named (a newcomer's try)
+    path = tmp_path / "l.csv"
+    path.write_bytes(EXAMPLE_LEDGER.read_bytes())
+    code, out, err = run("validate", "--ledger", f"{path}#Sheet1")
+    assert (code, out) == (1, "")
+    assert " ".join(err.split()) == (f"{path}#Sheet1: {path} is a text file, one table with no sheets, so #Sheet1 "
+                                     f"names nothing in it; pass {path} alone, or the workbook (.xlsx) that holds "
+                                     "the Sheet1 tab.")
+
+
 def test_a_state_url_written_postgres_is_postgresql() -> None:
     # Heroku's DATABASE_URL form: "Can't load plugin: sqlalchemy.dialects:postgres" (fuzz 13)
     from tests.helpers import POSTGRES_URL

@@ -58,6 +58,8 @@ def test_dry_run_prints_the_digest_and_alerts_and_writes_the_chart(tmp_path: Pat
     assert "Alerts for #revenue-alerts as of September 2026: 5" in out
     assert "tier_drop: Trailing-12-month NRR is 109.61% as of September 2026: down from strong to good" in out
     assert (tmp_path / "nrr-digest-C0REVENUE1-2026-09.png").read_bytes().startswith(b"\x89PNG")
+    # where the file went, in the words: it was named, not said to be written here (a newcomer's try)
+    assert f"Chart: written to {tmp_path.resolve() / 'nrr-digest-C0REVENUE1-2026-09.png'} (" in out
 
 
 def test_a_month_not_in_the_ledger_is_not_posted(tmp_path: Path) -> None:
