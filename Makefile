@@ -64,6 +64,11 @@ bench: install
 	$(BIN)/python bench/customers.py
 	$(BIN)/python bench/approximation.py
 	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/billing.py
+	$(BIN)/python bench/forecast.py
+	$(BIN)/python bench/stripe.py
+	$(BIN)/python bench/xlsx_fuzz.py
+	$(BIN)/python bench/answers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
