@@ -411,3 +411,15 @@ def test_a_ledger_error_alert_quotes_the_sheet_as_data(slack: FakeSlack, tmp_pat
     shown = json.dumps(post)
     assert "<!channel>" not in shown and "<https://evil" not in shown
     assert "'&lt;!channel&gt; &lt;https://evil.example|click&gt;' is not an amount" in post["text"]
+
+
+def test_alerts_read_the_last_closed_month_not_the_one_in_progress(slack: FakeSlack, tmp_path: Path) -> None:
+    # a month in progress entered for a few customers read as a cohort that churned: tier_drop critical (a review);
+    # on 20 October the October row is the month in progress: the alerts are September's, as on a September ledger
+    october = ledger_file(tmp_path, last="Oct 2026", name="ledger-oct.csv")
+    service = make_service(slack, tmp_path, ledger=october)
+    service.check_alerts(at("2026-10-20T10:00:00"), service.runtime.source().read_cells().check)
+    posted = alert_posts(slack)
+    assert sorted(t.split(":")[0] for t in posted) == [
+        "Benchmark tier", "GRR line", "Growth depends on expansion", "Unusual GRR month", "Unusual NRR month"]
+    assert any("since September 2026" in t for t in posted) and not any("October 2026" in t for t in posted)
