@@ -65,7 +65,7 @@ class Digest:
 
 def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, profile: Profile | None = None,
                  fiscal_year_start: int = 1, currency: str = "USD", chart_months: int = 12,
-                 by: str | None = None) -> Digest:
+                 by: str | None = None, currency_set: bool = False) -> Digest:
     """The digest for ``month``; raises ``QueryError`` if the ledger has no row for it.
 
     ``method`` None is the ledger's own (cohort for a customer table, whose reports then carry logo
@@ -87,7 +87,8 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     def report(period: Period, *, split: bool = False, fallback: bool = False) -> Report:
         def build(how: Method | None) -> Report:
             return build_report(ledger, period, method=how, profile=profile, fiscal_year_start=fiscal_year_start,
-                                currency=currency, by=by if split and ledger.customers is not None else None)
+                                currency=currency, by=by if split and ledger.customers is not None else None,
+                                currency_set=currency_set)
         try:
             return build(method)
         except QueryError:

@@ -568,6 +568,13 @@ def benchmark_basis_note(note: str) -> str:
     return f"Benchmark basis (the trailing 12 months): {note}"
 
 
+def currency_not_configured(shown: str, configured: str) -> str:
+    return (f"The ledger's money is in {shown}, as its figures or its Currency column show, and [company] currency is "
+            f"{configured}: every figure here is in {shown}. If its figures are in {configured}, show them so (format "
+            f"the money cells as {configured}; a template nrr made before December 2026 shows $ whatever the "
+            f"currency), or set [company] currency to {shown}.")
+
+
 def grr_lines_out_of_order(leaky: Decimal, concerning: Decimal) -> str:
     return (f"grr_leaky ({_half_up(leaky * 100, 1).normalize():f}%) must be below grr_concerning "
             f"({_half_up(concerning * 100, 1).normalize():f}%): below grr_leaky GRR is a leaky bucket, below "

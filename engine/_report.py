@@ -86,12 +86,13 @@ class Report:
 def build_report(ledger: Ledger, period: Period, *, method: Method | None = None,
                  profile: Profile | None = None, fiscal_year_start: int = 1,
                  currency: str = "USD", top: int = TOP_MOVERS, by: str | None = None,
-                 where: tuple[str, str] | None = None) -> Report:
+                 where: tuple[str, str] | None = None, currency_set: bool = False) -> Report:
     """Everything to say about ``period``; raises ``QueryError`` if the ledger does not cover it.
 
     ``method`` None is the ledger's own: cohort for a customer table, else chained. A customer table whose
-    Currency column names one currency is answered in it, whatever ``currency`` says. ``top``, ``by``
-    (an attribute column) and ``where`` (column, value) apply to the cohort method. Without ``profile``
+    Currency column names one currency is answered in it, whatever ``currency`` says, and so is a ledger whose
+    figures show theirs (€1,030); with ``currency_set`` (the settings name one) a warning says they differ.
+    ``top``, ``by`` (an attribute column) and ``where`` (column, value) apply to the cohort method. Without ``profile``
     the default one is assumed (``Profile(assumed=True)``), and the benchmark says so.
     """
     try:
@@ -102,7 +103,13 @@ def build_report(ledger: Ledger, period: Period, *, method: Method | None = None
         if not why:
             raise
         raise NotInLedgerYet(" ".join([str(exc), *why]), exc.latest) from None
-    return replace(report, source_kind=ledger.source_kind, normalization=ledger.normalization)
+    report = replace(report, source_kind=ledger.source_kind, normalization=ledger.normalization)
+    if currency_set and report.currency != currency:  # the ledger's own money wins, said (fuzz 23: a sheet made
+        # by an older template shows $ whatever [company] currency is, and its euros were answered as dollars)
+        report = replace(report, warnings=(*report.warnings, Issue(
+            severity="warning", code="currency_not_configured", sheet=ledger.sheet,
+            message=say.currency_not_configured(report.currency, currency))))
+    return report
 
 
 def _build_report(ledger: Ledger, period: Period, *, method: Method | None, profile: Profile | None,

@@ -204,6 +204,8 @@ class CompanySettings:
     currency: str = setting("USD", _currency)
     #: true until nrr.toml names the segment or the funding: answers then say which profile they assumed
     assumed: bool = True
+    #: whether nrr.toml names the currency: a ledger showing another then gets a warning (USD alone is a default)
+    currency_set: bool = False
 
     @property
     def profile(self) -> Profile:
@@ -538,7 +540,8 @@ def settings_from(data: Mapping[str, Any], where: str, env: Mapping[str, str], *
             pass  # read once [company] says what the reporting currency is
         elif name == "company":
             company = _check_table(name, table, checks(CompanySettings), where)
-            sections[name] = CompanySettings(**company, assumed=not ({"segment", "funding"} & set(company)))
+            sections[name] = CompanySettings(**company, assumed=not ({"segment", "funding"} & set(company)),
+                                             currency_set="currency" in company)
         elif name in SECTIONS:
             sections[name] = SECTIONS[name](**_check_table(name, table, checks(SECTIONS[name]), where))
         else:

@@ -188,7 +188,7 @@ class Runtime:
         s = self._file  # the method, profile, calendar and currency are nrr.toml's alone
         return build_report(ledger, period, method=method or s.ledger.method, profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
-                            top=top, by=by, where=where)
+                            top=top, by=by, where=where, currency_set=s.company.currency_set)
 
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12, by: str | None = None) -> Digest:
         """The engine's digest for ``month``, with the configured settings (``by``: its segments' column)."""
@@ -198,7 +198,7 @@ class Runtime:
         method = None if s.ledger.method == "cohort" and ledger.customers is None else s.ledger.method
         return build_digest(ledger, month, method=method, profile=s.profile,
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
-                            chart_months=chart_months, by=by)
+                            chart_months=chart_months, by=by, currency_set=s.company.currency_set)
 
     def forecast(self, table: Customers, today: dt.date, months: int = 12,
                  target: tuple[Decimal, Month] | None = None) -> Forecast:

@@ -575,6 +575,29 @@ def test_a_mistyped_option_is_told_with_its_commands_usage(capsys: pytest.Captur
     assert err.rstrip().endswith("nrr report: error: unrecognized arguments: --ledgr")
 
 
+def test_a_ledger_in_another_currency_than_the_configured_one_is_answered_in_its_own_with_a_warning(
+        tmp_path: Path) -> None:
+    # a sheet made by an older template shows $ whatever [company] currency says: its euros were answered as dollars
+    # without a word (a review)
+    path = tmp_path / "l.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n2026-01,$100,$5,$1,$1\n"
+                    "2026-02,$103,$5,$1,$1\n", encoding="utf-8")
+    config = tmp_path / "nrr.toml"
+    config.write_text('[company]\ncurrency = "EUR"\n', encoding="utf-8")
+    code, out, _ = run("report", "2026-02", "--ledger", str(path), "--config", str(config), "--json",
+                       "--today", "2026-03-05")
+    data = json.loads(out)
+    assert code == 0 and data["currency"] == "USD"
+    assert data["warnings"] == [
+        "The ledger's money is in USD, as its figures or its Currency column show, and [company] currency is EUR: "
+        "every figure here is in USD. If its figures are in EUR, show them so (format the money cells as EUR; a "
+        "template nrr made before December 2026 shows $ whatever the currency), or set [company] currency to USD."]
+    config.write_text("[company]\nsegment = \"smb\"\n", encoding="utf-8")  # no currency named: no warning
+    code, out, _ = run("report", "2026-02", "--ledger", str(path), "--config", str(config), "--json",
+                       "--today", "2026-03-05")
+    assert json.loads(out)["warnings"] == []
+
+
 def test_a_sheet_named_after_a_csv_is_refused_not_dropped(tmp_path: Path) -> None:
     # 'l.csv#Sheet1' validated l.csv without a word about the tab it named (a newcomer's try)
     path = tmp_path / "l.csv"
