@@ -56,8 +56,15 @@ def change_places(change: Change) -> int:
     """The decimals a change and its parts are shown to, in its sentence and beside it: one, or two where one
     would not tell the story."""
     drivers, despite, exact = change.drivers, change.despite, change.parts
+    if say.pts_places(change.nrr) == 2:  # "+0.02 pts": its parts to two decimals too, to add up to it
+        return 2
     if not drivers or say.shows_as_no_change(change.nrr):
         return 1
+    # a part one decimal cannot show (-0.02 pts, or one rounded together to 0.0 that moved): every figure of the
+    # change to two decimals, the sentence's and the three parts' beside it, so they add up (fuzz 23: +1.1 beside
+    # -0.6, -0.02 and +1.7)
+    if any(say.pts_places(v) == 2 or (not change.shown_tenths[k] and change.shown[k]) for k, v in exact.items()):
+        return 2
     # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
     # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
     said = (*drivers, *([despite] if despite is not None else []))
@@ -73,9 +80,10 @@ def change_places(change: Change) -> int:
 
 
 def part_points(change: Change, kind: Driver) -> str:
-    """``+0.6 pts``: what one movement gave the change, as the change sentence says it: to the same decimals, from
-    the parts rounded together (to add up to the change shown)."""
-    places = max(change_places(change), say.pts_places(change.parts[kind]))
+    """``+0.6 pts``: what one movement gave the change, as the change sentence says it: the three to the same
+    decimals, from the parts rounded together, so they add up to the change shown (fuzz 23: -0.6, -0.02 and +1.7
+    beside +1.1)."""
+    places = change_places(change)
     return say.pts(change.shown[kind] if places == 2 else change.shown_tenths[kind], places)
 
 

@@ -18,6 +18,7 @@ from engine import (
     change_sentence,
     compare_retention,
     compute_retention,
+    part_points,
     resolve_period,
     trailing_12m,
 )
@@ -200,6 +201,12 @@ def test_a_changes_parts_in_json_add_up_to_the_change_within_a_hundredth(cents: 
     tenths = change.shown_tenths
     assert sum(tenths.values(), D(0)) == change.nrr.quantize(D("0.001"), rounding="ROUND_HALF_UP")
     assert all(abs(tenths[k] - change.parts[k]) < D("0.0015") and tenths[k] * change.parts[k] >= 0 for k in tenths)
+    # what Slack shows beside the sentence: three parts, to one number of decimals, adding up to its change
+    shown_parts = [part_points(change, k) for k in ("expansion", "contraction", "churn")]
+    said = change_sentence(change).split(" pts vs ")[0].removeprefix("NRR ")
+    places = {len(p.split(" ")[0].split(".")[1]) for p in [*shown_parts, said]}
+    assert len(places) == 1
+    assert sum(D(p.split(" ")[0]) for p in shown_parts) == D(said)
 
 
 def test_sum_on_rows_that_are_not_one_cohort_says_so() -> None:
