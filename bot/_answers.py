@@ -137,17 +137,21 @@ def _values_in(words: list[str], table: Customers, keywords: bool = False
     return found
 
 
-def with_keyword_segment(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
+def with_keyword_segment(query: SlackQuery | None, text: str, table: Customers | None,
+                         refused: QueryRefused | None = None) -> SlackQuery:
     """``churn risk ttm`` with a Segment "Churn Risk": the value taken from the words before the grammar reads its
-    keywords, and the rest read again ('risk ttm' was not a period, and "churn" listed the churned)."""
-    if table is None:
-        return query
-    words = text.split()
-    found = _values_in(words, table, keywords=True)
+    keywords, and the rest read again ('risk ttm' was not a period, and "churn" listed the churned). ``query`` None:
+    the words did not read (``refused``, "top 50 club" as 50 movers): they do once a value is taken out, or the
+    refusal stands."""
+    found = _values_in(text.split(), table, keywords=True) if table is not None else []
     if not found:
+        if query is None:
+            assert refused is not None
+            raise refused
         return query
     if len(asked := sorted({columns[0][1] for _, _, columns in found}, key=str.casefold)) > 1:
         raise QueryRefused(say.two_segments([plain(a) for a in asked]))
+    words = text.split()
     i, size, columns = found[0]
     rest = parse_query(" ".join(words[:i] + words[i + size:]))
     if rest.where is not None:
@@ -157,26 +161,35 @@ def with_keyword_segment(query: SlackQuery, text: str, table: Customers | None) 
     return replace(rest, where=columns[0])
 
 
-def with_column_value(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
-    """``plan=Pro Plus ttm``: a value of more words than the first, taken back from the period they were read into,
-    when the words together are a value of that column and the first alone is not (as ``by Signup Month``)."""
-    if query.where is None or table is None or (column := table.attribute(query.where[0])) is None:
-        return query  # the report names the columns there are
-    spellings, first = table.spellings[column], query.where[1]
+def with_column_value(query: SlackQuery, text: str, table: Customers | None) -> tuple[SlackQuery, str]:
+    """``plan=Pro Plus ttm``, ``Plan="Pro Churn Risk" ttm``, ``Sales Region=West ttm``: the column and its value
+    taken out of the words, the longest value the column holds first ("Pro Plus" before "Pro"), a quoted one as
+    quoted, and the rest read again, so the value's words are never read as the grammar's ("churn") or as another
+    segment; with the text left. A column or value the table lacks is left to the report, which names theirs."""
+    if query.where is None or table is None:
+        return query, text
     words = text.split()
-    at = next((i for i, w in enumerate(words) if "=" in w and w.partition("=")[2].strip(QUOTES) == first), None)
-    if first.casefold() in spellings or at is None:  # as the table spells it, to be named as it is
-        return replace(query, where=(column, spellings.get(first.casefold(), first)))
-    for size in (3, 2, 1):
-        more = words[at + 1:at + 1 + size]
-        asked = " ".join([first, *more]).strip(QUOTES)
-        if len(more) == size and asked.casefold() in spellings:
-            period = query.period.split()
-            for word in more:
-                if word in period:
-                    period.remove(word)
-            return replace(query, where=(column, spellings[asked.casefold()]), period=" ".join(period))
-    return replace(query, where=(column, first))
+    at = next((i for i, w in enumerate(words) if "=" in w), None)
+    if at is None:
+        return query, text
+    left, _, first = words[at].partition("=")
+    column, named_from = table.attribute(left.strip(QUOTES)), at
+    for back in (1, 2):  # a column whose name has spaces: "Sales Region=West"
+        if column is None and at - back >= 0:
+            column = table.attribute(" ".join([*words[at - back:at], left]).strip(QUOTES))
+            named_from = at - back
+    if column is None:
+        return query, text
+    spellings, taken = table.spellings[column], 0
+    if first[:1] in QUOTES and not (len(first) > 1 and first[-1:] in QUOTES):  # "Pro Plus": to its closing quote
+        close = next((j for j in range(at + 1, len(words)) if words[j][-1:] in QUOTES), None)
+        taken = 0 if close is None else close - at
+    else:
+        taken = next((n for n in (3, 2, 1) if at + n < len(words)
+                      and " ".join([first, *words[at + 1:at + 1 + n]]).strip(QUOTES).casefold() in spellings), 0)
+    value = " ".join([first, *words[at + 1:at + 1 + taken]]).strip(QUOTES)
+    rest = " ".join(words[:named_from] + words[at + 1 + taken:])
+    return replace(parse_query(rest), where=(column, spellings.get(value.casefold(), value))), rest
 
 
 def _by_words(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:
@@ -251,25 +264,34 @@ class Answers:
         if caller is not None and client is not None and is_setup_command(text):
             return self.setup.answer(text, caller, client)
         try:
-            query = parse_query(text)
-            if query.help:
+            try:
+                parsed: SlackQuery | None = parse_query(text)
+                refused = None
+            except QueryRefused as exc:  # "top 50 club": a segment's words may read as the grammar's, told by the table
+                parsed, refused = None, exc
+            if parsed is not None and parsed.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
-            cells = self.app.cells()
-            if query.forecast is not None:
-                blocks, fallback = self._forecast(query.forecast, cells)
+            if parsed is not None and parsed.forecast is not None:
+                cells = self.app.cells()
+                blocks, fallback = self._forecast(parsed.forecast, cells)
                 return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
+            cells = self.app.cells()
+            table = cells.check.ledger.customers if cells.check.ledger is not None else None
+            rest = text
+            if parsed is not None:  # plan=Pro Plus: the column's value taken out first, whatever its words
+                parsed, rest = with_column_value(parsed, text, table)
+            query = with_keyword_segment(parsed, rest, table, refused) if parsed is None or parsed.where is None \
+                else parsed
             if query.cohorts:
                 more = " ".join(w for w in (query.period, f"by {query.by}" if query.by else "",
                                             "movers" if query.movers else "", f"top {query.top}" if query.top else "",
                                             "compare" if query.compare else "", "grr" if query.grr_first else "",
-                                            f"method={query.method}" if query.method else "") if w)
+                                            f"method={query.method}" if query.method else "",
+                                            f"{query.where[0]}={query.where[1]}" if query.where else "") if w)
                 if more and more.lower() != "by quarter":  # a segment, a period: answered for all, wrong
                     raise QueryRefused(say.cohorts_take_no_more(plain(more)))
                 return self._cohorts(cells)
-            table = cells.check.ledger.customers if cells.check.ledger is not None else None
-            query = with_keyword_segment(query, text, table)
-            query = _by_words(query, text, table)
-            query = with_column_value(query, text, table)
+            query = _by_words(query, rest, table)
             query = with_segment(query, cells.check.ledger)
             if query.by is not None and table is not None:
                 query = replace(query, by=attribute_column(table, query.by))  # said before any period

@@ -30,7 +30,7 @@ def column_equals(word: str) -> str:
 
 def value_in_two_columns(value: str, columns: Sequence[str]) -> str:
     """A segment's value that two attribute columns hold: which column is meant."""
-    asks = " or ".join(f"`/nrr {c.lower() if ' ' not in c else repr(c)}={value} ttm`" for c in columns)
+    asks = " or ".join(f"`/nrr {c.lower()}={value} ttm`" for c in columns)  # a column of spaces: as written
     return f"`{value}` is in {engine.and_list([f'`{c}`' for c in columns])}: say which, such as {asks}."
 
 

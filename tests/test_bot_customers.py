@@ -282,6 +282,12 @@ def test_a_value_of_two_columns_asks_which_and_column_equals_value_answers(two_c
     assert headline(ask(two_columns, "ttm plan=pro plus")).startswith("Trailing 12 months to Oct 2026, Pro Plus:")
     assert headline(ask(two_columns, "plan=enterprise smb ttm")) == (
         ":x: `Enterprise` and `SMB` are two segments; ask for one at a time, such as `/nrr Enterprise last-quarter`.")
+    # the value's words are the value's, not the grammar's ("churn" listed the churned), nor another segment
+    assert headline(ask(two_columns, "health=churn risk ttm")).startswith("Trailing 12 months to Oct 2026, Churn Risk:")
+    assert "Churned" not in str(ask(two_columns, 'Health="Churn Risk" ttm')["blocks"])
+    # a cohorts triangle is the whole table's: a segment is refused, not dropped (a review)
+    assert headline(ask(two_columns, "cohorts plan=enterprise")).startswith(
+        ":x: `/nrr cohorts` answers for the whole table")
     assert headline(ask(two_columns, "method = sum")).startswith(
         ":x: '=' needs a name and a value on either side of '=', with no space: `method=sum`")
 
