@@ -209,9 +209,7 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
     if query.by is not None and (block := segment_block(report, query.by)):
         blocks.append(block)
     if query.compare and (fields := _compare_fields(report)):
-        blocks.append(fields)
-    elif query.compare and report.no_change:
-        blocks.append(mrkdwn(plain(report.no_change)))
+        blocks.append(fields)  # without them, the change line above says why there is no comparison
     if line := benchmark_line(report):
         blocks.append(mrkdwn(line))
     if len(r.rows) > 1:

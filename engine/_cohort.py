@@ -33,7 +33,7 @@ from engine import _messages as say
 from engine._aggregates import CohortSums, Customers
 from engine._benchmarks import Benchmark, Profile, Segment, compare_benchmarks
 from engine._dense import dense_cohort, dense_groups
-from engine._errors import NotInLedgerYet, QueryError
+from engine._errors import BeforeTable, NotInLedgerYet, QueryError
 from engine._ledger import Ledger
 from engine._month import Month
 from engine._retention import Method, Trailing, trailing_12m
@@ -117,7 +117,8 @@ def cohort_before(table: Customers, first: Month) -> Month:
     if first > table.last:  # the period is after the table, not before it
         raise NotInLedgerYet(say.not_in_ledger_yet(first, table.last), table.last)
     if before not in table:
-        raise QueryError(say.cohort_month_missing(before, table.first, table.last))
+        raise BeforeTable(say.cohort_month_missing(before, table.first, table.last),
+                          say.cohort_month_missing(before, table.first, table.last, advice=False))
     return before
 
 

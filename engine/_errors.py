@@ -52,6 +52,15 @@ class QueryError(NrrError):
     """A period query is not understood, or asks for months the ledger does not have."""
 
 
+class BeforeTable(QueryError):
+    """A cohort period starting at a customer table's first month: no one's month before it. ``reason`` says so
+    without the advice on where a period can start, for "No comparison with the period before: ..."."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class NotInLedgerYet(QueryError):
     """The period asked for ends after the ledger's latest month, ``latest`` (a table exported weeks ago)."""
 

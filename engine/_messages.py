@@ -1166,13 +1166,13 @@ def customers_empty() -> str:
     return "The customer table has no rows yet; add one row per customer and month."
 
 
-def cohort_month_missing(before: Month, first: Month, last: Month) -> str:
-    """A cohort period starting at the table's first month (or before): the month before it is no one's, and the
-    earliest period that can be answered starts the month after the table's first."""
-    after = (f"so a period can start in {(first + 1).name} at the earliest" if first < last else
-             f"so it can answer a month once {(first + 1).name} is in it")
+def cohort_month_missing(before: Month, first: Month, last: Month, advice: bool = True) -> str:
+    """A cohort period starting at the table's first month (or before): the month before it is no one's, and (with
+    ``advice``) the earliest period that can be answered starts the month after the table's first."""
+    after = (f", so a period can start in {(first + 1).name} at the earliest" if first < last else
+             f", so it can answer a month once {(first + 1).name} is in it") if advice else ""
     return (f"The cohort is the customers paying in {before.name}, which is not in the customer table; "
-            f"its first month is {first.name}, {after}.")
+            f"its first month is {first.name}{after}.")
 
 
 def cohort_needs_customers() -> str:
