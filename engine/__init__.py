@@ -188,7 +188,15 @@ from engine._periods import (
     previous_period,
     resolve_period,
 )
-from engine._reader import Grid, LedgerCheck, check_ledger, months_ahead, read_ledger, reads_as_billing
+from engine._reader import (
+    Grid,
+    LedgerCheck,
+    check_ledger,
+    checked_as_of,
+    months_ahead,
+    read_ledger,
+    reads_as_billing,
+)
 from engine._report import Report, build_report, report_to_dict
 from engine._retention import (
     METHODS,
@@ -451,6 +459,7 @@ __all__ = [
     "change_sentence",
     "check_ledger",
     "check_source",
+    "checked_as_of",
     "classify_grr",
     "classify_tier",
     "cohort_money_sentence",

@@ -144,6 +144,14 @@ def months_ahead(ledger: Ledger, current: Month) -> Issue | None:
                  message=say.months_ahead(first, last, current))
 
 
+def checked_as_of(check: LedgerCheck, current: Month) -> LedgerCheck:
+    """``check`` with the warning for rows of months not begun by ``current`` (the month in progress), as
+    ``nrr validate`` and the add-on's Validate and sidebar count it."""
+    if check.ledger is None or (ahead := months_ahead(check.ledger, current)) is None:
+        return check
+    return replace(check, issues=[*check.issues, ahead])
+
+
 def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> list[Issue]:
     """An error for each row below the header row ``header`` with a value in the column just past the header's last
     title: in a CSV, a cell split at a delimiter left unquoted (``1,200`` read as 1 and 200), which moves every cell

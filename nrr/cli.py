@@ -33,12 +33,12 @@ from engine import (
     PeriodSyntaxError,
     QueryError,
     check_source,
+    checked_as_of,
     cohort_month_missing,
     conversion_sentence,
     ledger_triangle,
     load_ledger,
     months,
-    months_ahead,
     parse_month,
     parse_month_number,
     parse_where,
@@ -428,10 +428,7 @@ def cmd_validate(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     from nrr._render import render_issues
 
     source = runtime.source()
-    check = check_source(source)
-    if check.ledger is not None and (ahead := months_ahead(check.ledger, Month.of(runtime.read_today
-                                                                                   or runtime.today()))):
-        check = replace(check, issues=[*check.issues, ahead])  # the reports leave them out: said here
+    check = checked_as_of(check_source(source), Month.of(runtime.read_today or runtime.today()))
     render_issues([*check.errors, *check.warnings], out.console)
     ledger = check.ledger
     if check.errors:

@@ -42,6 +42,7 @@ from engine import (
     benchmark_missing,
     build_forecast,
     check_source,
+    checked_as_of,
     funding_sentence,
     months,
     months_open,
@@ -106,7 +107,7 @@ def card(title: str, subtitle: str, sections: list[dict[str, Any]]) -> Card:
 
 def home_card(source: GoogleSheetSource, app: AddonApp, base_url: str) -> Card:
     """The sidebar: is the ledger valid, the latest month, the trailing year, the benchmark."""
-    check = check_source(source)
+    check = checked_as_of(check_source(source), Month.of(app.today()))
     widgets: list[dict[str, Any]] = []
     sheet = source.worksheet().title
     if check.errors:
@@ -241,8 +242,8 @@ def _cohort_text(label: str, report: Report, bottom: str | None = None) -> dict[
                         f"{rate(cohort.logo_retention, 2)}", f"{who}; {bottom}" if bottom else who)
 
 
-def validate_card(source: GoogleSheetSource) -> tuple[Card, str]:
-    check = check_source(source)
+def validate_card(source: GoogleSheetSource, app: AddonApp) -> tuple[Card, str]:
+    check = checked_as_of(check_source(source), Month.of(app.today()))  # as nrr validate counts
     issues = [*check.errors, *check.warnings]
     widgets = [_paragraph(f"<b>{i.severity}</b>: {_data(i)}") for i in issues] or [
         _paragraph("No problems: every row reads cleanly and matches the formulas.")]
@@ -357,7 +358,8 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
     return [
         Route("/addon/homepage", endpoint(on(lambda s: home_card(s, app, base_url)), home=True),
               methods=["POST"]),
-        Route("/addon/validate", endpoint(on(validate_card), home=False), methods=["POST"]),
+        Route("/addon/validate", endpoint(on(lambda source: validate_card(source, app)), home=False),
+              methods=["POST"]),
         Route("/addon/fill", endpoint(on(lambda s: fill_card(s, app.template_tab, app.currency)), home=False),
               methods=["POST"]),
         Route("/addon/template", endpoint(on(lambda s: template_card(s, app.currency)), home=False),
