@@ -128,7 +128,7 @@ class Target:
 
     amount: Decimal
     by: Month
-    months: int  # the months from as_of + 1 to ``by``, in which new business can be won
+    months: int  # the months after as_of (or the last closed month, when later) to ``by``: new business to win
     projected_mrr: Decimal
     recent_new_mrr_per_month: Decimal
     recent_months: int  # the months that average is over (12, or fewer on a shorter table)
@@ -224,7 +224,7 @@ class Forecast:
             return None
         return say.forecast_target(self.amount(t.amount), self.unit, t.by, self.amount(t.projected_mrr), t.gap,
                                    self.amount(abs(t.gap)), self.amount(t.new_mrr_needed_per_month), t.months,
-                                   self.as_of + 1, self.amount(t.recent_new_mrr_per_month), t.recent_months)
+                                   t.by - (t.months - 1), self.amount(t.recent_new_mrr_per_month), t.recent_months)
 
 
 # --- the history, summed by cohort --------------------------------------------------------------------------
@@ -726,7 +726,10 @@ def build_forecast(table: Customers, as_of: Month, *, months: int = DEFAULT_MONT
     if target is not None:
         amount, by = target
         recent = [m for m in table.movements if as_of - 12 < m.month <= as_of]
-        goal = Target(amount=amount, by=by, months=by - as_of, projected_mrr=_cents(projection[by - as_of - 1]),
+        # the months still to come in which new business can be won: after the last closed month, when the table
+        # ends before it (a review: the gap was spread over four months already over and the one to come)
+        won_from = max(as_of, latest_closed or as_of)
+        goal = Target(amount=amount, by=by, months=by - won_from, projected_mrr=_cents(projection[by - as_of - 1]),
                       recent_new_mrr_per_month=(cents_to_decimal(sum(m.new for m in recent)) / max(len(recent), 1)
                                                 ).quantize(_CENTS, ROUND_HALF_UP),
                       recent_months=len(recent))

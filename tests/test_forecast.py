@@ -120,6 +120,10 @@ def test_a_table_ending_before_the_last_closed_month_is_said_so_and_a_past_targe
             "project today's customers.") in out
     code, out, _ = run("forecast", "--ledger", str(path), "--today", "2026-11-05", "--months", "2")
     assert code == 0 and "The table ends" not in out  # a table up to date says nothing of it
+    # the new business a target needs is spread over the months still to come, not four already over (a review)
+    code, out, _ = run("forecast", "--ledger", str(path), "--today", "2027-03-05", "--target", "1000", "--by",
+                       "2027-04", "--months", "6")
+    assert code == 0 and "a month over the 2 months from March 2027 to April 2027" in " ".join(out.split())
 
 
 def test_one_month_is_too_little_to_forecast_from() -> None:
