@@ -218,12 +218,14 @@ def test_slacks_api_out_of_reach_is_a_503_said_as_such_not_a_malformed_request(
 @pytest.mark.parametrize(("body", "content_type", "status", "what"), [
     pytest.param(urlencode({"command": "/revenue", "text": "ttm", "response_url": "https://hooks.slack.com/x"}).encode(),
                  FORM, 400, "nrr answers /nrr, not the command /revenue", id="another-command"),
-    pytest.param(b"payload=" + json.dumps({"type": "block_actions", "user": {"id": "U1"},
+    pytest.param(b"payload=" + json.dumps({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"},
                                            "response_url": "https://hooks.slack.com/x",
                                            "actions": [{"action_id": "zzz", "value": "{}"}]}).encode(),
                  FORM, 400, "nrr has no button 'zzz'", id="another-button"),
-    pytest.param(b"payload=" + json.dumps({"type": "view_submission", "view": "x"}).encode(), FORM, 400,
-                 "nrr has nothing that takes a request of type 'view_submission'", id="a-form-nrr-never-opened"),
+    pytest.param(b"payload=" + json.dumps({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1"},
+                                           "view": {"id": "V1", "type": "modal", "callback_id": "x"}}).encode(),
+                 FORM, 400, "nrr has nothing that takes a request of type 'view_submission'",
+                 id="a-form-nrr-never-opened"),
     pytest.param(urlencode({"text": "ttm", "user_id": "U1"}).encode(), FORM, 400,
                  "it holds no command, button or event", id="no-command"),
     # an event nrr did not subscribe to is acknowledged: Slack would deliver it again on anything else
