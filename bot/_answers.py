@@ -143,7 +143,8 @@ def with_keyword_segment(query: SlackQuery | None, text: str, table: Customers |
     keywords, and the rest read again ('risk ttm' was not a period, and "churn" listed the churned). ``query`` None:
     the words did not read (``refused``, "top 50 club" as 50 movers): they do once a value is taken out, or the
     refusal stands."""
-    found = _values_in(text.split(), table, keywords=True) if table is not None else []
+    words = text.split()
+    found = _values_in(words, table, keywords=True) if table is not None else []
     if not found:
         if query is None:
             assert refused is not None
@@ -151,7 +152,6 @@ def with_keyword_segment(query: SlackQuery | None, text: str, table: Customers |
         return query
     if len(asked := sorted({columns[0][1] for _, _, columns in found}, key=str.casefold)) > 1:
         raise QueryRefused(say.two_segments([plain(a) for a in asked]))
-    words = text.split()
     i, size, columns = found[0]
     rest = parse_query(" ".join(words[:i] + words[i + size:]))
     if rest.where is not None:
@@ -271,11 +271,10 @@ class Answers:
                 parsed, refused = None, exc
             if parsed is not None and parsed.help:
                 return help_blocks(EXAMPLES), "How to use /nrr"
+            cells = self.app.cells()
             if parsed is not None and parsed.forecast is not None:
-                cells = self.app.cells()
                 blocks, fallback = self._forecast(parsed.forecast, cells)
                 return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
-            cells = self.app.cells()
             table = cells.check.ledger.customers if cells.check.ledger is not None else None
             rest = text
             if parsed is not None:  # plan=Pro Plus: the column's value taken out first, whatever its words

@@ -193,11 +193,10 @@ def annual_figure(ledger: Ledger, as_of: Month) -> Trailing | None:
     paying in ``as_of - 12``) when the table holds that month; else the trailing 12 months of the month
     totals, chained (annualized and indicative from 6 to 11 months). None when ``as_of`` is not in the ledger."""
     table = ledger.customers
-    if table is not None and as_of - 12 in table and as_of in table and not any(
-            table.total(table.first + i) for i in range(as_of - 12 - table.first + 1)):
-        # nobody paid yet a year before (the table's first months all 0): no cohort, the months since chained
-        return trailing_12m(ledger, as_of, "chained")
     if table is not None and as_of - 12 in table and as_of in table:
+        if not any(table.total(table.first + i) for i in range(as_of - 12 - table.first + 1)):
+            # nobody paid yet a year before (the table's first months all 0): no cohort, the months since chained
+            return trailing_12m(ledger, as_of, "chained")
         cohort = compute_cohort(table, as_of - 11, as_of, top=0)
         undefined = None if cohort.start else say.undefined_zero_start(as_of - 11)
         return Trailing(as_of=as_of, nrr=cohort.nrr, grr=cohort.grr, months=12, annualized=False, undefined=undefined,

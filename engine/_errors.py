@@ -51,6 +51,11 @@ class LedgerError(NrrError):
 class QueryError(NrrError):
     """A period query is not understood, or asks for months the ledger does not have."""
 
+    @property
+    def reason(self) -> str:
+        """What went wrong, to follow "No comparison with the period before:" (the message, unless said otherwise)."""
+        return str(self)
+
 
 class BeforeTable(QueryError):
     """A cohort period starting at a customer table's first month: no one's month before it. ``reason`` says so
@@ -58,7 +63,11 @@ class BeforeTable(QueryError):
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
-        self.reason = reason
+        self._reason = reason
+
+    @property
+    def reason(self) -> str:
+        return self._reason
 
 
 class NotInLedgerYet(QueryError):

@@ -153,6 +153,11 @@ class Ledger:
     def last_month(self) -> Month | None:
         return self.rows[-1].month if self.rows else None
 
+    def latest_through(self, month: Month) -> Month | None:
+        """The ledger's latest month up to ``month`` (the last closed one, for answers that count closed months);
+        None when every row is later."""
+        return max((row.month for row in self.rows if row.month <= month), default=None)
+
     def missing(self, first: Month, last: Month) -> tuple[Month, ...]:
         """The months from ``first`` to ``last`` (inclusive) that have no row."""
         return tuple(first + i for i in range(last - first + 1) if first + i not in self._by_month)

@@ -36,7 +36,12 @@ def and_list(items: Sequence[str]) -> str:
 
 def month_run(months: Sequence[Month]) -> str:
     """``[2026-04, 2026-05, 2026-07]`` -> ``April 2026 to May 2026, July 2026``."""
-    return ", ".join(r[0].name if len(r) == 1 else f"{r[0].name} to {r[-1].name}" for r in month_runs(months))
+    return ", ".join(_span(r[0], r[-1]) for r in month_runs(months))
+
+
+def _span(first: Month, last: Month) -> str:
+    """``April 2026 to May 2026``, or ``April 2026`` for one month."""
+    return first.name if first == last else f"{first.name} to {last.name}"
 
 
 # --- reading the ledger -----------------------------------------------------------------------
@@ -1120,7 +1125,7 @@ def months_unfilled(months: Sequence[Month], rows: int, unit: str, form: str = "
 def months_open(first: Month, last: Month, closed: Month | None) -> str:
     """A ledger's rows for months not closed yet (the month in progress, months to come), left out of figures
     that count closed months (``closed``: the last closed month the ledger holds; None when it holds none)."""
-    span = first.name if first == last else f"{first.name} to {last.name}"
+    span = _span(first, last)
     if closed is None:
         return f"{span} {'has' if first == last else 'have'} not closed yet: the figures come once {first.name} has."
     they = "it is" if first == last else "they are"
@@ -1129,7 +1134,7 @@ def months_open(first: Month, last: Month, closed: Month | None) -> str:
 
 
 def months_ahead(first: Month, last: Month, current: Month) -> str:
-    span = first.name if first == last else f"{first.name} to {last.name}"
+    span = _span(first, last)
     one = first == last
     it, they = ("it", "it is") if one else ("them", "they are")
     return (f"{span} {'has' if one else 'have'} not begun yet (this is {current.name}): every answer leaves {it} "

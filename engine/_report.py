@@ -23,7 +23,7 @@ from engine._cohort import (
     segment_cohorts,
     where_table,
 )
-from engine._errors import BeforeTable, NotInLedgerYet, QueryError
+from engine._errors import NotInLedgerYet, QueryError
 from engine._fx import FxUse, conversion_sentence
 from engine._issues import Issue
 from engine._ledger import Ledger, derive_ledger
@@ -133,7 +133,7 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     try:
         previous = compute_retention(ledger, previous_period(period, fiscal_year_start), method)
     except QueryError as exc:
-        previous, no_change = None, say.no_comparison(exc.reason if isinstance(exc, BeforeTable) else str(exc))
+        previous, no_change = None, say.no_comparison(exc.reason)
     change = compare_retention(retention, previous) if previous else None
     if previous is not None and change is None:
         no_change = say.no_comparison(f"NRR is {retention.undefined or previous.undefined}.")
@@ -190,7 +190,7 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
     try:
         previous, _, _ = _cohort_retention(ledger, table, previous_period(period, fiscal_year_start), top, where)
     except QueryError as exc:
-        no_change = say.no_comparison(exc.reason if isinstance(exc, BeforeTable) else str(exc))
+        no_change = say.no_comparison(exc.reason)
     else:
         change = compare_retention(retention, previous)
         if change is None:

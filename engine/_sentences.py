@@ -55,25 +55,21 @@ def change_sentence(change: Change) -> str:
 def change_places(change: Change) -> int:
     """The decimals a change and its parts are shown to, in its sentence and beside it: one, or two where one
     would not tell the story."""
-    drivers, despite, exact = change.drivers, change.despite, change.parts
+    drivers, exact = change.drivers, change.parts
     if say.pts_places(change.nrr) == 2:  # "+0.02 pts": its parts to two decimals too, to add up to it
         return 2
     if not drivers or say.shows_as_no_change(change.nrr):
         return 1
     # a part one decimal cannot show (-0.02 pts, or one rounded together to 0.0 that moved): every figure of the
     # change to two decimals, the sentence's and the three parts' beside it, so they add up (fuzz 23: +1.1 beside
-    # -0.6, -0.02 and +1.7)
-    if any(say.pts_places(v) == 2 or (not change.shown_tenths[k] and change.shown[k]) for k, v in exact.items()):
-        return 2
-    # a part one decimal shows as 0.0 is shown to two, and so is every figure beside it: -0.05 pts of -0.05, not
-    # of "-0.1 pts" (fuzz 11); "-0.18 pts, mostly (-0.22 pts), despite (+0.04 pts)", not "-0.2 ... (+0.04 pts)"
-    said = (*drivers, *([despite] if despite is not None else []))
-    if any(say.pts_places(exact[k]) == 2 or not change.shown_tenths[k] for k in said):
+    # -0.6, -0.02 and +1.7); so is a part the sentence names: "-0.05 pts of -0.05", not of "-0.1 pts" (fuzz 11)
+    shown, tenths = change.shown, change.shown_tenths
+    if any(say.pts_places(v) == 2 or (not tenths[k] and shown[k]) for k, v in exact.items()):
         return 2
     if change.mostly:
         # "-4.0 pts, mostly more churn (-2.0 pts)" reads as half, not most, of the parts or of the change shown: to
         # two decimals, -3.96 and -1.99 (fuzz 16; review: of -4.0 shown, parts of -2.0, -1.0 and -0.9)
-        one = {k: abs(change.shown_tenths[k]) for k in drivers}
+        one = {k: abs(tenths[k]) for k in drivers}
         if one[drivers[0]] * 2 <= max(sum(one.values()), abs(say.pts_shown(change.nrr) / 100)):
             return 2
     return 1

@@ -367,7 +367,7 @@ class DigestService:
         # the last closed month, as every answer counts months: a month in progress entered for a few customers
         # read as a cohort that churned (a review: tier_drop critical at 12.32%, the month after reading good)
         closed = Month.of(now.astimezone(self.settings.calendar.zone).date()) - 1
-        month = as_of or max((row.month for row in ledger if row.month <= closed), default=None)
+        month = as_of or ledger.latest_through(closed)
         if month is None:
             return posted
         rules = [r for r in RULES if r in alerts.rules]

@@ -154,17 +154,16 @@ def _ledger_widgets(ledger: Ledger, app: AddonApp) -> list[dict[str, Any]]:
     return widgets
 
 
-def _shown_month(ledger: Ledger | None, app: AddonApp) -> tuple[Month | None, str | None]:
+def _shown_month(ledger: Ledger, app: AddonApp) -> tuple[Month | None, str | None]:
     """The month a card answers for, as /nrr and nrr report count months: the ledger's latest, unless it holds
     months not closed yet (the month in progress, months laid out ahead), then the last closed month; with the
     sentence saying which were left out (None when none were). No month, and that sentence, when none has closed."""
-    assert ledger is not None and ledger.last_month is not None
+    assert ledger.last_month is not None
     last, closed = ledger.last_month, Month.of(app.today()) - 1
     if last <= closed:
         return last, None
-    held = [row.month for row in ledger if row.month <= closed]
+    done = ledger.latest_through(closed)
     first_open = next(row.month for row in ledger if row.month > closed)
-    done = held[-1] if held else None
     return done, months_open(first_open, last, done)
 
 
