@@ -85,6 +85,7 @@ from engine._cohort import (
 )
 from engine._columnar import (
     LONG_FIGURE,
+    PLAIN_CENTS,
     PLAIN_FIGURE,
     ColumnarPlan,
     any_alike,
@@ -344,6 +345,7 @@ __all__ = [
     "NO_OPTIONS",
     "OTHERS",
     "PLAIN_AMOUNT",
+    "PLAIN_CENTS",
     "PLAIN_FIGURE",
     "PRICING_BENCHMARKS",
     "PRICING_MODELS",

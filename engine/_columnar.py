@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from engine import _messages as say
 from engine._billing_headers import find_billing_header
 from engine._cells import Cell, infer_date_order, parse_month
 from engine._customer_headers import header_currency, read_customer_header, table_form
@@ -23,6 +24,7 @@ from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
 from engine._fields import Unit
 from engine._fx import currency_code
+from engine._issues import Issue, a1
 from engine._ledger import derive_ledger
 from engine._month import Month
 from engine._reader import LedgerCheck, _find_header
@@ -36,6 +38,9 @@ PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 #: reader rounds half up to the cent: the third decimal says which way. Three decimals are not among them: the row
 #: reader refuses ``1.200`` as ambiguous (a thousands separator?), naming the cell
 LONG_FIGURE = r"^[0-9]{1,13}\.[0-9]{4,}$"
+#: a figure in a column of cents (``mrr_cents``) the columnar path reads itself: whole cents, at most 15 digits;
+#: anything else (a decimal point, which the row reader rounds to the cent, a sign, a separator) goes to the row reader
+PLAIN_CENTS = r"^[0-9]{1,15}$"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +57,9 @@ class ColumnarPlan:
     unit: Unit
     key_headers: tuple[str, ...]
     header_currency: str | None
+    #: the figure's header when it says the figures are cents (``mrr_cents``): read as such, with the row reader's
+    #: warning
+    cents_header: str | None = None
 
 
 def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
@@ -64,8 +72,6 @@ def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
     if table_form(customer) != "long":
         return None
     reader = _Reader(grid, None, 1, customer)
-    if reader.in_cents:  # read by the row reader, which says so in a warning
-        return None
     key = reader.key_col if reader.key_col is not None else 0
     name = reader.name_col if reader.name_col is not None else key
     roles = customer.roles
@@ -73,7 +79,8 @@ def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
     return ColumnarPlan(key=key, name=name, month=roles["month"], amount=roles["amount"],
                         currency=roles.get("currency"), attributes=tuple(customer.attributes.items()),
                         unit=reader.unit, key_headers=titles,
-                        header_currency=header_currency(str(header[roles["amount"]])))
+                        header_currency=header_currency(str(header[roles["amount"]])),
+                        cents_header=str(header[roles["amount"]]).strip() if reader.in_cents else None)
 
 
 def month_indexes(values: Sequence[str]) -> tuple[Month, int, list[int]] | None:
@@ -112,15 +119,23 @@ def table_currency(plan: ColumnarPlan, currencies: Sequence[str] = ()) -> str | 
 
 def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                          attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
-                         key_headers: tuple[str, ...] = (), shared: frozenset[str] | None = None) -> LedgerCheck:
+                         key_headers: tuple[str, ...] = (), shared: frozenset[str] | None = None,
+                         cents_column: tuple[int, str] | None = None) -> LedgerCheck:
     """The checked ledger of a customer table read column by column (or kept so): ``grid`` holds ``keys``' cents
-    (customers in order of first sight), ``names`` each one's name (each a sequence, or ``PackedTexts``)."""
+    (customers in order of first sight), ``names`` each one's name (each a sequence, or ``PackedTexts``).
+    ``cents_column``: the figure's column and header, when the header says it holds cents (warned of, as the row
+    reader does)."""
     keys, names = (t if isinstance(t, PackedTexts) else tuple(t) for t in (keys, names))
-    table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers, shared=shared)
+    table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers, shared=shared,
+                        cents_column=cents_column)
     # the row reader's one warning about a clean table: customers paying one month in twelve (or three). Only a
     # customer with two paid months and no two in a row can be one, a few at most: those are looked at one by one
     paid = grid.cents != 0
     maybe = (paid.sum(axis=1) >= 2) & ~(paid[:, 1:] & paid[:, :-1]).any(axis=1)
     warnings = billed_per_period(table, None, rows=[int(c) for c in maybe.nonzero()[0]])
+    if cents_column is not None:  # the header on the file's first line, as the columnar path reads it
+        col, title = cents_column
+        warnings.insert(0, Issue(severity="warning", code="read_as_cents", message=say.read_as_cents(unit, title),
+                                 cells=(a1(1, col),)))
     ledger = derive_ledger(table, tuple(warnings))
     return LedgerCheck(ledger=ledger, issues=warnings, rows=ledger.rows, layout=None, unit=ledger.unit)

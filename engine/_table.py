@@ -120,6 +120,9 @@ class CustomerTable:
     #: the names two or more customers have, when the reading found them (a columnar read, its cache); None:
     #: counted when first asked
     known_shared: frozenset[str] | None = field(default=None, repr=False)
+    #: the figure's column (0-based) and header when the header said it held cents (``mrr_cents``), for a table read
+    #: column by column (its cache keeps it, so the warning the row reader gives is given again)
+    cents_column: tuple[int, str] | None = None
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -304,7 +307,7 @@ class _Labels(Sequence[str]):
 def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                 attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                 key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None,
-                shared: frozenset[str] | None = None) -> CustomerTable:
+                shared: frozenset[str] | None = None, cents_column: tuple[int, str] | None = None) -> CustomerTable:
     """A customer table over a dense grid (``engine._dense``): what a table read column by column is; ``shared``:
     the names two or more customers have, when the reading found them (counting a million names costs 1.6 s)."""
     def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
@@ -312,7 +315,8 @@ def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[s
 
     return CustomerTable(first=first, count=count, keys=keys, names=names, mrr=DenseRows(grid.cents),
                          attribute_names=tuple(attribute_names), fill_attributes=attributes, unit=unit,
-                         currency=currency, key_headers=key_headers, whole=whole, dense=grid, known_shared=shared)
+                         currency=currency, key_headers=key_headers, whole=whole, dense=grid, known_shared=shared,
+                         cents_column=cents_column)
 
 
 def usual_spellings(counts: Iterable[tuple[str | None, int]]) -> dict[str, str]:

@@ -143,7 +143,8 @@ def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTab
     header = {"stat": stat.__dict__, "digest": digest, "written_ns": now_ns, "first": str(table.first),
               "count": table.count, "unit": table.unit, "currency": table.currency,
               "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout,
-              "size": offset, "names_are_keys": same, "shared_names": sorted(table.shared_names)}
+              "size": offset, "names_are_keys": same, "shared_names": sorted(table.shared_names),
+              "cents_column": None if table.cents_column is None else list(table.cents_column)}
     head = json.dumps(header).encode()
     head += b" " * (-(len(MAGIC) + 8 + len(head)) % _ALIGN)  # the arrays start at a multiple of 64 bytes
     import tempfile  # only a columnar read writes: a small file's start-up never loads it
@@ -208,9 +209,11 @@ def _cells(header: dict[str, Any], body: memoryview) -> Cells:
         raise ValueError("torn")
     year, month = map(int, header["first"].split("-"))
     shared = header.get("shared_names")  # an entry written before names were told apart: counted when asked
+    cents = header.get("cents_column")  # (an entry written before a column of cents was read column by column: none)
     check = dense_customer_check(Month(year, month), header["count"], keys, names, grid, attributes,
                                  header["unit"], header["currency"], tuple(header["key_headers"]),
-                                 None if shared is None else frozenset(shared))
+                                 None if shared is None else frozenset(shared),
+                                 None if cents is None else (int(cents[0]), str(cents[1])))
     return Cells(grid=(), sheet=None, source_digest=header["digest"], prepared=check)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from engine import (
     FLOAT_KEY,
     LONG_FIGURE,
+    PLAIN_CENTS,
     PLAIN_FIGURE,
     TOTAL_HINT,
     Cells,
@@ -173,20 +174,10 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     key, month, figures = columns.pop(titles[plan.key]), columns.pop(titles[plan.month]), columns.pop(amount)
     if key.null_count() or month.null_count() or figures.null_count():
         return None  # a blank customer, month or figure: a note under the table, a row with no customer ...
-    # every figure's shape checked and its value parsed in one query, which polars' threads share
-    parsed_figures = figures.to_frame("f").lazy().select(
-        plain=pl.col("f").str.contains(PLAIN_FIGURE).all(), value=pl.col("f").cast(pl.Float64, strict=False)).collect()
-    if parsed_figures["plain"][0]:
-        # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
-        # (worked out in place: each new array of a value a row is 126 MB of fresh pages at 15.8M rows)
-        figure_cents = parsed_figures["value"].to_numpy(writable=True)
-        np.multiply(figure_cents, 100, out=figure_cents)
-        np.rint(figure_cents, out=figure_cents)
-    else:
-        figure_cents = _long_cents(figures)  # floats written out, rounded as the row reader rounds them
-        if figure_cents is None:
-            return None
-    del figures, parsed_figures
+    figure_cents = _figure_cents(figures) if plan.cents_header is None else _cents_as_written(figures)
+    if figure_cents is None:
+        return None
+    del figures
     # each customer's first row and index, in order of first sight, from its category code
     first_rows = key.arg_unique()
     order = key.gather(first_rows)
@@ -256,7 +247,37 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     # the names two customers share (shown with their keys): found here, in polars, and kept in the cache
     shared = frozenset() if names is keys else frozenset(names.filter(names.is_duplicated()).unique().to_list())
     return dense_customer_check(first, count, packed, packed if names is keys else _packed(names), grid,
-                                [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers, shared)
+                                [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers, shared,
+                                None if plan.cents_header is None else (plan.amount, plan.cents_header))
+
+
+def _figure_cents(figures: Any) -> Any:
+    """Each figure's cents (a numpy array) when every figure is written plainly (``engine.PLAIN_FIGURE``, or
+    ``engine.LONG_FIGURE``); None otherwise (the row reader names the cell)."""
+    import numpy as np
+    import polars as pl
+
+    # every figure's shape checked and its value parsed in one query, which polars' threads share
+    parsed = figures.to_frame("f").lazy().select(
+        plain=pl.col("f").str.contains(PLAIN_FIGURE).all(), value=pl.col("f").cast(pl.Float64, strict=False)).collect()
+    if not parsed["plain"][0]:
+        return _long_cents(figures)  # floats written out, rounded as the row reader rounds them
+    # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
+    # (worked out in place: each new array of a value a row is 126 MB of fresh pages at 15.8M rows)
+    cents = parsed["value"].to_numpy(writable=True)
+    np.multiply(cents, 100, out=cents)
+    np.rint(cents, out=cents)
+    return cents
+
+
+def _cents_as_written(figures: Any) -> Any:
+    """The figures of a column of cents (``mrr_cents``) when every one is whole cents written plainly
+    (``engine.PLAIN_CENTS``); None otherwise (the row reader rounds ``99.5`` to a cent, or names the cell)."""
+    import polars as pl
+
+    parsed = figures.to_frame("f").lazy().select(
+        plain=pl.col("f").str.contains(PLAIN_CENTS).all(), value=pl.col("f").cast(pl.Int64, strict=False)).collect()
+    return parsed["value"].to_numpy() if parsed["plain"][0] else None
 
 
 def _long_cents(figures: Any) -> Any:

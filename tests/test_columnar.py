@@ -40,6 +40,8 @@ CLEAN = """Customer ID,Customer,Month,MRR,Segment,Plan
 001,Acme,2026-01,110,smb,Pro
 002,Beta,2026-01,300,Enterprise,Pro
 """
+#: the clean table with its figures in cents, as its header says (``mrr_cents``)
+CENTS = CLEAN.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,").replace(",90.5,", ",9050,")
 
 
 def generate(path: Path, customers: int, months: int, seed: int = 7) -> None:
@@ -219,8 +221,11 @@ UNUSUAL = {
     "amount names a currency": CLEAN.replace(",MRR,", ",MRR (EUR),"),
     "amount names a currency the currency column does not": CLEAN.replace(",MRR,", ",MRR (USD),").replace(
         "Plan", "Currency").replace(",Pro", ",EUR").replace(",Basic", ",EUR"),
-    "figures in cents": CLEAN.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,")
-                             .replace(",90.5,", ",9050,"),
+    "figures in cents": CENTS,
+    "cents with a decimal": CENTS.replace(",9050,", ",9050.5,"),  # the row reader rounds it to a whole cent
+    "cents with a sign": CENTS.replace(",9050,", ",+9050,"),
+    "cents with a separator": CENTS.replace(",25050,", ',"25,050",'),
+    "negative cents": CENTS.replace(",9050,", ",-9050,"),
     "wide form": "Customer,Segment,Oct 2025,Nov 2025\nAcme,SMB,100,120\nBeta,Enterprise,250,\n",
     "seven-column ledger": (ROOT / "examples" / "ledger.csv").read_text(),
     "duplicate header": CLEAN.replace("Segment,Plan", "Segment,Segment"),
@@ -304,6 +309,25 @@ def test_figures_written_with_four_decimals_or_more_are_read_column_by_column(tm
     assert table is not None and table.dense is not None
     assert table.dense.cents[0].tolist() == [10000, 12001, 0, 11000]  # 100.0049999, 120.0050, 0, 110
     assert answers(fast) == answers(rows)
+
+
+def test_a_column_of_cents_is_read_column_by_column_with_the_row_readers_warning(tmp_path: Path) -> None:
+    """A 100,000-customer table headed ``mrr_cents`` went to the row reader whatever it held: 8.2 s where the same
+    table in units took 1.2 s. Whole cents are read column by column now, with the row reader's warning."""
+    path = tmp_path / "customers.csv"
+    path.write_text(CENTS)
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.prepared is not None  # the columnar path read it
+    assert said(fast.check) == said(rows.check) == [
+        ("warning", 'The MRR column "mrr_cents" is read as cents, as its header says (120050 is 1,200.50). If it '
+                    'holds whole currency units, take "cents" out of its header.', ("D1",))]
+    table = fast.ledger.customer_table
+    assert table is not None and table.dense is not None and table.cents_column == (3, "mrr_cents")
+    assert table.dense.cents[1].tolist() == [25050, 25050, 0, 300]  # Beta: written in cents, read as written
+    assert answers(fast) == answers(rows)
+    decimal = tmp_path / "decimal.csv"
+    decimal.write_text(UNUSUAL["cents with a decimal"])
+    assert read(decimal, ALWAYS).prepared is None  # 9050.5 is rounded to a cent by the row reader, which says so
 
 
 def test_a_windows_1252_file_goes_to_the_row_reader(tmp_path: Path) -> None:
