@@ -84,7 +84,9 @@ from engine._cohort import (
     segment_cohorts,
 )
 from engine._columnar import (
+    GROUPED_FIGURE,
     LONG_FIGURE,
+    MARKED_FIGURE,
     PLAIN_CENTS,
     PLAIN_FIGURE,
     ColumnarPlan,
@@ -325,10 +327,12 @@ __all__ = [
     "FLOAT_KEY",
     "FUNDINGS",
     "FUNDING_BENCHMARKS",
+    "GROUPED_FIGURE",
     "GRR_CONCERNING_BELOW",
     "HEADER_SEARCH_ROWS",
     "LEFT_OUT",
     "LONG_FIGURE",
+    "MARKED_FIGURE",
     "MAX_FORECAST_MONTHS",
     "METHODS",
     "MIN_BENCHMARK_MONTHS",

@@ -24,9 +24,12 @@ from typing import Any
 
 from engine import (
     FLOAT_KEY,
+    GROUPED_FIGURE,
     LONG_FIGURE,
+    MARKED_FIGURE,
     PLAIN_CENTS,
     PLAIN_FIGURE,
+    SYMBOL_CODES,
     TOTAL_HINT,
     Cells,
     ColumnarPlan,
@@ -174,10 +177,13 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     key, month, figures = columns.pop(titles[plan.key]), columns.pop(titles[plan.month]), columns.pop(amount)
     if key.null_count() or month.null_count() or figures.null_count():
         return None  # a blank customer, month or figure: a note under the table, a row with no customer ...
-    figure_cents = _figure_cents(figures) if plan.cents_header is None else _cents_as_written(figures)
-    if figure_cents is None:
+    read_figures = _figure_cents(figures) if plan.cents_header is None else (_cents_as_written(figures), None)
+    if read_figures is None or read_figures[0] is None:
         return None
-    del figures
+    figure_cents, mark = read_figures
+    if mark is not None and (plan.currency is not None or plan.header_currency not in (None, mark)):
+        return None  # $100 beside a Currency column, or under MRR (EUR): the row reader decides, or says which cells
+    del figures, read_figures
     # each customer's first row and index, in order of first sight, from its category code
     first_rows = key.arg_unique()
     order = key.gather(first_rows)
@@ -240,7 +246,7 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
             return None  # MRR (USD) beside a Currency column of EUR: the row reader refuses it, naming both
     # the figures as written, in the one currency the table names (if any): a source with rates into another
     # reporting currency reads the file with the row reader instead, which converts them (``sheets._files``)
-    currency = table_currency(plan, currencies)
+    currency = mark or table_currency(plan, currencies)  # every figure $1200: the table is in dollars
     del columns, flat
     grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
     packed = _packed(keys)
@@ -251,23 +257,40 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
                                 None if plan.cents_header is None else (plan.amount, plan.cents_header))
 
 
-def _figure_cents(figures: Any) -> Any:
+def _figure_cents(figures: Any) -> tuple[Any, str | None] | None:
     """Each figure's cents (a numpy array) when every figure is written plainly (``engine.PLAIN_FIGURE``, or
-    ``engine.LONG_FIGURE``); None otherwise (the row reader names the cell)."""
+    ``engine.LONG_FIGURE``), or as a spreadsheet formatted as currency exports it: after one currency symbol
+    (``engine.MARKED_FIGURE``), its thousands grouped (``engine.GROUPED_FIGURE``); with the currency the symbol
+    names. None otherwise (the row reader names the cell)."""
     import numpy as np
     import polars as pl
 
     # every figure's shape checked and its value parsed in one query, which polars' threads share
-    parsed = figures.to_frame("f").lazy().select(
-        plain=pl.col("f").str.contains(PLAIN_FIGURE).all(), value=pl.col("f").cast(pl.Float64, strict=False)).collect()
+    f = pl.col("f")
+    frame = figures.to_frame("f").lazy()
+    parsed = frame.select(plain=f.str.contains(PLAIN_FIGURE).all(), value=f.cast(pl.Float64, strict=False)).collect()
+    mark = None
     if not parsed["plain"][0]:
-        return _long_cents(figures)  # floats written out, rounded as the row reader rounds them
+        grouped = f.str.contains(GROUPED_FIGURE)
+        shapes = frame.select(
+            fits=(f.str.contains(PLAIN_FIGURE) | f.str.contains(MARKED_FIGURE) | grouped).all(),
+            grouped=grouped.any(), pointed=f.str.contains(r"\.[0-9]{1,2}$").any(),
+            symbols=f.str.slice(0, 1).filter(f.str.contains("^[$€£¥₹]")).unique().implode()).collect()
+        symbols = shapes["symbols"][0].to_list()
+        if not shapes["fits"][0] or len(symbols) > 1 or (shapes["grouped"][0] and not shapes["pointed"][0]):
+            cents = _long_cents(figures)  # floats written out, or anything else the row reader reads or names
+            return None if cents is None else (cents, None)
+        text = f.str.strip_chars_start(symbols[0]) if symbols else f
+        if shapes["grouped"][0]:
+            text = text.str.replace_all(",", "", literal=True)
+        parsed = frame.select(value=text.cast(pl.Float64, strict=False)).collect()
+        mark = SYMBOL_CODES[symbols[0]] if symbols else None
     # exact: a figure of at most 15 significant digits is the nearest double to itself, and so is its cents
     # (worked out in place: each new array of a value a row is 126 MB of fresh pages at 15.8M rows)
     cents = parsed["value"].to_numpy(writable=True)
     np.multiply(cents, 100, out=cents)
     np.rint(cents, out=cents)
-    return cents
+    return cents, mark
 
 
 def _cents_as_written(figures: Any) -> Any:

@@ -40,6 +40,9 @@ CLEAN = """Customer ID,Customer,Month,MRR,Segment,Plan
 001,Acme,2026-01,110,smb,Pro
 002,Beta,2026-01,300,Enterprise,Pro
 """
+#: the clean table with every figure after a dollar sign, as a spreadsheet formatted as currency exports it
+DOLLARS = "\n".join(line if n == 0 else ",".join(f"${v}" if i == 3 else v for i, v in enumerate(line.split(",")))
+                    for n, line in enumerate(CLEAN.splitlines())) + "\n"
 #: the clean table with its figures in cents, as its header says (``mrr_cents``)
 CENTS = CLEAN.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,").replace(",90.5,", ",9050,")
 
@@ -172,6 +175,19 @@ UNUSUAL = {
     "spreadsheet error": replace_line(CLEAN, 3, "001,Acme,2025-11,#REF!,SMB,Pro"),
     "decimal comma": replace_line(CLEAN, 3, '001,Acme,2025-11,"1.200,50",SMB,Pro'),
     "currency symbol": replace_line(CLEAN, 3, "001,Acme,2025-11,$120,SMB,Pro"),
+    "dollar figures": DOLLARS,
+    "euro figures": CLEAN.replace(",100,", ",€100,").replace(",250.50,", ",€250.50,"),
+    "yen and pound figures": CLEAN.replace(",100,", ",¥100,").replace(",250.50,", ",£250.50,"),
+    "dollar figures under MRR (EUR)": DOLLARS.replace(",MRR,", ",MRR (EUR),"),
+    "dollar figures under MRR (USD)": DOLLARS.replace(",MRR,", ",MRR (USD),"),
+    "dollar figures beside a currency column": DOLLARS.replace("Plan", "Currency").replace(",Pro", ",usd")
+                                                      .replace(",Basic", ",usd"),
+    "dollar figures in thousands": DOLLARS.replace(",$250.50,", ',"$1,250.50",').replace(",$300,", ',"$12,300",'),
+    "figures in thousands": CLEAN.replace(",250.50,", ',"1,250.50",').replace(",300,", ',"12,300",'),
+    "thousands and no decimals": CLEAN.replace(",250.50,", ',"1,250",').replace(",90.5,", ",90,"),
+    "thousands grouped oddly": CLEAN.replace(",250.50,", ',"12,50.50",'),
+    "dollar sign after": CLEAN.replace(",100,", ",100$,"),
+    "dollar and a space": CLEAN.replace(",100,", ",$ 100,"),
     "two currencies": replace_line(replace_line(CLEAN, 3, "001,Acme,2025-11,$120,SMB,Pro"), 4,
                                    "002,Beta,2025-11,€250,Enterprise,"),
     "three decimals": replace_line(CLEAN, 3, "001,Acme,2025-11,120.125,SMB,Pro"),
@@ -328,6 +344,28 @@ def test_a_column_of_cents_is_read_column_by_column_with_the_row_readers_warning
     decimal = tmp_path / "decimal.csv"
     decimal.write_text(UNUSUAL["cents with a decimal"])
     assert read(decimal, ALWAYS).prepared is None  # 9050.5 is rounded to a cent by the row reader, which says so
+
+
+def test_figures_after_a_currency_symbol_are_read_column_by_column_in_its_currency(tmp_path: Path) -> None:
+    """A 100,000-customer table whose figures read $256.24 (a spreadsheet formatted as currency, exported) went to
+    the row reader: 11.5 s where the same figures without the sign took 1.2 s, and 18 s written $1,256.24. One
+    symbol before plain figures, and thousands grouped beside a decimal point, are read column by column, the table
+    in the symbol's currency, as the row reader reads them."""
+    for case, currency in (("dollar figures", "USD"), ("euro figures", "EUR"), ("currency symbol", "USD"),
+                           ("dollar figures under MRR (USD)", "USD"), ("dollar figures in thousands", "USD"),
+                           ("figures in thousands", None)):
+        path = tmp_path / "customers.csv"
+        path.write_text(UNUSUAL[case], encoding="utf-8")
+        fast, rows = read(path, ALWAYS), read(path, None)
+        assert fast.prepared is not None, case  # the columnar path read it
+        table = fast.ledger.customer_table
+        assert table is not None and table.currency == currency, case
+        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+    for case in ("yen and pound figures", "dollar figures under MRR (EUR)", "thousands and no decimals",
+                 "dollar figures beside a currency column", "dollar sign after", "thousands grouped oddly"):
+        path = tmp_path / "customers.csv"
+        path.write_text(UNUSUAL[case], encoding="utf-8")
+        assert read(path, ALWAYS).prepared is None, case  # the row reader's to read, or to refuse naming cells
 
 
 def test_a_windows_1252_file_goes_to_the_row_reader(tmp_path: Path) -> None:
