@@ -168,6 +168,10 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         raise read[0]
     frame = read.pop()
     parsed()
+    if frame.height and frame.get_column(titles[plan.key]).null_count():
+        # blank lines (an editor's last line, a spreadsheet's ",,,,," rows): the row reader passes over them
+        # without a word. Only then filtered: a filter copies every column
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     if frame.height == 0:
         return None
     # each column is let go of once it is used: at 1,000,000 customers the read's peak is the file's columns and
