@@ -170,8 +170,11 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     parsed()
     if frame.height and frame.get_column(titles[plan.key]).null_count():
         # blank lines (an editor's last line, a spreadsheet's ",,,,," rows): the row reader passes over them
-        # without a word. Only then filtered: a filter copies every column
-        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+        # without a word. At the end, as they mostly are, the rows before them are a slice, not a copy; a filter
+        # copies every column (at 1,000,000 customers, some 800 MB more at the read's peak)
+        blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
+        count = int(blank.sum())
+        frame = frame.head(frame.height - count) if blank.tail(count).all() else frame.filter(~blank)
     if frame.height == 0:
         return None
     # each column is let go of once it is used: at 1,000,000 customers the read's peak is the file's columns and
