@@ -1611,3 +1611,34 @@ def test_a_month_in_progress_entered_for_a_few_customers_is_said_where_a_period_
         # (C07 gone in November alone: 5.6% of October's MRR, beside the 5.3% May's customers lost in June)
         data = json.loads(run("report", "this-quarter", "--json", "--ledger", source, *today)[1])
         assert not [w for w in data["warnings"] if "in progress" in w], source
+
+
+@pytest.mark.parametrize("written", ["2025-05-13/2025-06-12", "2025-05 garbage", "2025-05Tx", "2025-05-01 junk"])
+def test_a_text_month_a_file_refuses_is_refused_by_the_database_too(tmp_path: Path, written: str) -> None:
+    """Fuzz 24: a text month such as '2025-05-13/2025-06-12' (a billing period) in one row: a file refused it
+    ("not a month"), DuckDB, Parquet and PostgreSQL read it as May 2025 and answered. Each text the database cannot
+    read as YYYY-MM, a day, a time and a zone is read as a file's cell is, and refused the same way."""
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [(c, f"2025-{m:02d}-01", 100.0) for c in ("A", "B") for m in range(1, 7)]
+    rows[4] = ("A", written, 100.0)
+    code, _, err = run("report", "ttm", "--ledger", str(csv_file(tmp_path / "m.csv", header, rows)), *TODAY)
+    assert code == 1 and "not a month" in err, err
+    duck = duck_file(tmp_path / "m.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    code, _, err = run("report", "ttm", "--ledger", f"{duck}#mrr", *TODAY)
+    assert code == 1 and f"month holds {written!r}, not a month" in err, err
+    # the shapes it reads itself answer as the file does: a day, a time, a zone
+    for month in ("2025-05-13", "2025-05-13 00:00:00", "2025-05-01T00:00:00+02:00", "2025-05-31T23:59:59.5Z"):
+        rows[4] = ("A", month, 100.0)
+        expected = run("report", "ttm", "--json", "--ledger", str(csv_file(tmp_path / "m.csv", header, rows)), *TODAY)
+        duck = duck_file(tmp_path / f"ok{len(month)}.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
+        assert run("report", "ttm", "--json", "--ledger", f"{duck}#mrr", *TODAY) == expected, month
+
+
+def test_more_distinct_text_months_than_are_read_one_by_one_are_said_as_such(tmp_path: Path) -> None:
+    """Fuzz 24: 840 distinct '1/15/2024' texts were said as "holds '1/1/2024', not a month", which it is."""
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [(f"C{i}", f"{1 + i // 28 % 12}/{1 + i % 28}/{2000 + i // 336}", 10.0) for i in range(840)]
+    duck = duck_file(tmp_path / "days.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    code, _, err = run("report", "ttm", "--ledger", f"{duck}#mrr", *TODAY)
+    assert code == 1 and "holds more than 400 distinct texts that are not YYYY-MM" in err, err
+    assert "store the month as a date" in err

@@ -60,6 +60,12 @@ def month_not_a_date(label: str, column: str, value: str) -> str:
             "2026-03, or a number such as 202603.")
 
 
+def month_texts_too_many(label: str, column: str, most: int, value: str) -> str:
+    return (f"{label}: {column} holds more than {most:,} distinct texts that are not YYYY-MM (such as {value!r}), more "
+            "than nrr reads one by one; store the month as a date (any day of the month), text such as 2026-03, or "
+            "a number such as 202603.")
+
+
 def not_a_number(label: str, column: str, value: str | None) -> str:
     held = f"holds {value!r}, which the database cannot read as a number" if value else \
         "holds text the database cannot read as a number"

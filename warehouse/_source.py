@@ -279,25 +279,26 @@ class WarehouseSource:
                     totals |= labels
                 return None  # a table of totals: said as such by the checks that follow
 
-            if isinstance(sample, str):  # YYYY-MM first: the digits and the month number as the month index reads
-                # them, then nothing, or a day or a time after a separator (2025-01-15, 2025-01T..), not 2025-01x;
-                # or YYYYMM, six digits (202501)
-                # (spaces around it are trimmed, as the row reader trims a cell)
+            if isinstance(sample, str):  # YYYY-MM first, then nothing, a day, or a day and a time (2025-01-15,
+                # 2025-01-15T00:00:00+01:00: ``ISO_TEXT_MONTH``), the month the index reads from its digits; or
+                # YYYYMM, six digits (202501). Anything else (2025-01-15/2025-02-14, 2025-01 x) is read text by text
+                # below, as a file's cell is (fuzz 24: the database read 2025-05-13/2025-06-12 as May, a file
+                # refused it). Spaces around it are trimmed, as the row reader trims a cell
                 written = stripped(month)
                 digits = [sa.func.substr(written, i, 1).between("0", "9") for i in range(1, 7)]
                 years = sa.func.substr(written, 1, 4).between("1900", "2200")  # the row reader's years
                 readable = sa.or_(
                     written == "",  # blank: a row without a month, as in a file (said if it has a figure)
-                    sa.and_(written.like("____-__%"), *digits[:4], years, sa.func.substr(written, 6, 2).in_(months),
-                            sa.or_(sa.func.length(written) == 7,
-                                   sa.func.substr(written, 8, 1).in_(["-", "T", " "]))),
+                    sa.and_(written.regexp_match(ISO_TEXT_MONTH), years),
                     sa.and_(sa.func.length(written) == 6, *digits, years,
                             sa.func.substr(written, 5, 2).in_(months)))
                 bad = unreadable(readable)
                 if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell
                     found = connection.execute(sa.select(written).where(written != "").distinct()
                                                .limit(MONTH_TEXTS + 1)).scalars().all()
-                    mapping = _month_texts([str(v) for v in found]) if len(found) <= MONTH_TEXTS else {}
+                    if len(found) > MONTH_TEXTS:  # a month column of days written every which way: no guess
+                        raise WarehouseError(say.month_texts_too_many(label, layout.month, MONTH_TEXTS, str(bad)))
+                    mapping = _month_texts([str(v) for v in found])
                     bad = unreadable(sa.or_(written == "", written.in_(list(mapping)))) if mapping else bad
                     if bad is not None:
                         raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
@@ -368,8 +369,13 @@ class WarehouseSource:
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)
 
 
-#: the most distinct text months read one by one (``Mar 2026``): 30 years of month labels, or a year of days
+#: the most distinct text months read one by one (``Mar 2026``): 30 years of month labels, or a year of days (each
+#: text's month goes back to the database as a branch of a CASE every row is run through)
 MONTH_TEXTS = 400
+#: a text month the database reads itself: YYYY-MM, then a day, then a time and a zone (each optional), all of
+#: which the row reader reads as that month (``engine.parse_month``)
+ISO_TEXT_MONTH = (r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
+                  r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?$")
 #: a text figure the database casts as a file reads it: digits, a decimal point and digits after it, a minus (said
 #: as negative); not 1.200 (a thousands separator? a file refuses it as ambiguous), 12e2, +12, .5 or $1,200
 PLAIN_TEXT_FIGURE = f"^-?{PLAIN_AMOUNT}$"
