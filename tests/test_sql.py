@@ -1642,3 +1642,34 @@ def test_more_distinct_text_months_than_are_read_one_by_one_are_said_as_such(tmp
     code, _, err = run("report", "ttm", "--ledger", f"{duck}#mrr", *TODAY)
     assert code == 1 and "holds more than 400 distinct texts that are not YYYY-MM" in err, err
     assert "store the month as a date" in err
+
+
+NUMERIC_KEY_ROWS: list[Row] = [(Decimal("1001") if m % 2 else Decimal("1001.0"), dt.date(2025, m, 1), 100.0 + m)
+                               for m in range(1, 7)] + [(Decimal(k), dt.date(2025, m, 1), 50.0)
+                                                        for k in ("1002", "1003.00") for m in range(1, 7)]
+
+
+def _numeric_key_answers(spec: str, tmp_path: Path) -> None:
+    header = ["customer_id", "month", "mrr"]
+    expected = run("report", "2025-06", "--json", "--ledger", str(csv_file(tmp_path / "k.csv", header,
+                                                                            NUMERIC_KEY_ROWS)), *TODAY)
+    assert expected[0] == 0 and '"nrr_pct": 100.49' in expected[1], expected  # 1001 one customer
+    assert run("report", "2025-06", "--json", "--ledger", spec, *TODAY) == expected
+    code, out, _ = run("validate", "--ledger", spec, *TODAY)
+    assert code == 0 and "3 customers" in out, out
+
+
+def test_a_numeric_key_column_reads_1001_and_1001_0_as_one_customer_in_duckdb(tmp_path: Path) -> None:
+    """Fuzz 24: a NUMERIC customer column holding 1001 and 1001.0 (PostgreSQL keeps each value's scale) was two
+    customers, NRR 78.78% where the file of the same rows answered 100.84%; a DECIMAL(10,2) key showed movers as
+    1001.00. A key, name or attribute column of decimals is read as numbers, as a float column is."""
+    duck = duck_file(tmp_path / "k.duckdb", ["customer_id", "month", "mrr"], NUMERIC_KEY_ROWS,
+                     types=["DECIMAL(10,2)", "DATE", "DOUBLE"])
+    _numeric_key_answers(f"{duck}#mrr", tmp_path)
+
+
+def test_a_numeric_key_column_reads_1001_and_1001_0_as_one_customer_in_postgresql(pg_schema: str,
+                                                                                  tmp_path: Path) -> None:
+    spec = pg_table(pg_schema, "numeric_keys", ["customer_id", "month", "mrr"], NUMERIC_KEY_ROWS,
+                    ["numeric", "date", "numeric(12,2)"])
+    _numeric_key_answers(spec, tmp_path)

@@ -337,7 +337,10 @@ class WarehouseSource:
             except sa.exc.OperationalError:  # DuckDB out of its memory even for this: the types are not known
                 connection.rollback()
                 seen = []
-            floats = frozenset(c for i, c in enumerate(texts) if any(isinstance(row[i], float) for row in seen))
+            # (a key, name or attribute column of NUMERIC too: PostgreSQL's unconstrained NUMERIC keeps each value's
+            # scale, 1001 beside 1001.0, two customers where a file reads one: fuzz 24, NRR 78.78% for 100.84%)
+            floats = frozenset(c for i, c in enumerate(texts) if any(
+                isinstance(row[i], float) or (isinstance(row[i], Decimal) and c != layout.amount) for row in seen))
             amount = texts.index(layout.amount)
             odd = next((row[amount] for row in seen if isinstance(row[amount], bool | dt.date | dt.time | dt.timedelta
                                                                       | bytes)), None)

@@ -84,7 +84,9 @@ class Layout:
     single: bool = False  # checked: one row per customer and month, so ``base`` sums nothing
     in_cents: bool = False  # the figures are cents (a column headed ``mrr_cents``)
     amount_is_text: bool = False  # the figures are text (a staging table's VARCHAR): a cell of only spaces is blank
-    floats: frozenset[str] = frozenset()  # the key, name, attribute and figure columns whose values are floats
+    #: the key, name, attribute and figure columns whose values are floats (a key, name or attribute of NUMERIC too:
+    #: each read as a number, 1001.0 as 1001)
+    floats: frozenset[str] = frozenset()
     #: a text key column of whole numbers, some written 1001.0 (pandas beside a blank): each read as its number,
     #: 1001, as the file reader reads such a column (engine's whole_keys)
     whole_keys: bool = False
