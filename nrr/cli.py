@@ -700,8 +700,39 @@ def cmd_doctor(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, o
 #: what a command that ran out of memory says: the process's limit (``ulimit -v``, a container's) or the machine's,
 #: not the ledger, stopped it
 OUT_OF_MEMORY = ("nrr {command}: ran out of memory ({what}): the process reached its memory limit (ulimit -v, a "
-                 "container's limit) or the machine has no more. Run it with more memory; a PostgreSQL table is "
-                 "answered in the database in about 60 MB, a DuckDB file or Parquet file needs a few hundred MB.")
+                 "container's limit) or the machine has no more. Run it with more memory; a PostgreSQL customer table "
+                 "is answered in the database in about 100 MB, a DuckDB file or Parquet file needs a few hundred MB, "
+                 "and billing data (subscriptions, invoice lines) is read into memory, about 4 KB a row.")
+
+#: address space held from a command's start and let go of when memory runs out, so the message can be said
+_RESERVE: list[Any] = []
+
+
+def _hold_reserve() -> None:
+    """Map 16 MB nobody touches (address space, not memory), for ``_let_go`` to give back at the limit: there the
+    handler's own few allocations had failed, and a command ended in a bare chain of MemoryErrors or hung (fuzz
+    24, a 300,000-row subscriptions table under ``prlimit --as=800MB``)."""
+    import mmap
+
+    with contextlib.suppress(OSError, ValueError):
+        _RESERVE.append(mmap.mmap(-1, 16 << 20))
+
+
+def _let_go(exc: BaseException) -> None:
+    """Give back what filled memory before saying so: the reserve, and the locals of every frame ``exc`` (and
+    what raised it) unwound, which hold the rows read so far until the exception is gone."""
+    while _RESERVE:
+        _RESERVE.pop().close()
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return
+        tb = seen.__traceback__
+        while tb is not None:
+            with contextlib.suppress(RuntimeError):  # a frame still running (this one's caller) keeps its locals
+                tb.tb_frame.clear()
+            tb = tb.tb_next
+        seen = seen.__cause__ or seen.__context__
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -805,7 +836,12 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no traceback for people
-        if _out_of_memory(exc) or (isinstance(exc, SystemError) and _at_memory_limit()):
+        try:
+            exhausted = _out_of_memory(exc) or (isinstance(exc, SystemError) and _at_memory_limit())
+        except MemoryError:  # even looking at it: memory ran out
+            exhausted = True
+        if exhausted:
+            _let_go(exc)
             # said without rich, which imports as it prints: at the limit that import fails too
             with contextlib.suppress(Exception):
                 err.file.write(OUT_OF_MEMORY.format(command=args.command, what=_first_line(exc)) + "\n")
@@ -854,6 +890,7 @@ def run() -> None:  # console-script entry point
     # costs about 50 ms of a 2-core machine's start-up; nrr multiplies no matrices, and a value set outside wins
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _fewer_malloc_arenas()
+    _hold_reserve()
     argv = sys.argv[1:]
     if argv and argv[0] in _READ_ONLY:
         # a command that reads and ends makes few reference cycles: the collector looks at young objects in

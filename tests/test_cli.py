@@ -728,3 +728,36 @@ def test_a_month_missing_inside_the_ledger_is_named_where_it_cuts_the_annual_fig
     code, out, _ = run("report", "2026-10", "--ledger", str(path), "--today", "2026-11-05")
     assert "January 2026 to February 2026 are missing from the ledger: only the months after them count; add " \
            "their rows for 12" in " ".join(out.split())
+
+
+def test_running_out_of_memory_gives_back_the_rows_read_and_the_reserve_before_saying_so() -> None:
+    """Fuzz 24: a 300,000-row subscriptions table under `prlimit --as=800MB` ended, run to run, in the one-line
+    message, a bare chain of MemoryErrors, or a hang in the handler itself: the frames the error unwound still held
+    every row read, and the handler's own allocations failed. It now gives back a reserve held from the start, and
+    the unwound frames' locals, first (the whole command at the limit: 5 runs of 5 said it in one line, in 5 s)."""
+    import gc
+    import weakref
+
+    from nrr import cli
+
+    class Rows:  # what a reader holds at the limit
+        pass
+
+    def read() -> None:
+        rows = Rows()
+        held.append(weakref.ref(rows))
+        raise MemoryError
+
+    held: list[weakref.ref[Rows]] = []
+    cli._hold_reserve()
+    reserve = cli._RESERVE[-1]
+    gc.disable()  # only the frames' clearing may free the rows
+    try:
+        try:
+            read()
+        except MemoryError as exc:
+            assert held[0]() is not None  # the traceback keeps the reader's frame, and its rows
+            cli._let_go(exc)
+            assert held[0]() is None and not cli._RESERVE and reserve.closed
+    finally:
+        gc.enable()
