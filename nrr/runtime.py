@@ -240,7 +240,7 @@ class Runtime:
             if spec not in self._warehouses:
                 self._warehouses[spec] = open_warehouse_source(spec, self._file.base_dir, columns=ledger.columns,
                                                                statement_timeout=ledger.statement_timeout,
-                                                               secret=secret)
+                                                               secret=secret, zone=self._file.calendar.timezone)
             return self._warehouses[spec]
 
     def user_sheet_source(self, spec: str, token: str) -> GoogleSheetSource:

@@ -796,7 +796,8 @@ def test_a_statement_out_of_duckdbs_memory_is_run_again_with_more(tmp_path: Path
     today = dt.date(2025, 3, 5)
 
     def answer(limits: tuple[str | None, ...]) -> dict[str, Any]:
-        ledger = WarehouseSource(parse_warehouse_spec(f"{path}#mrr"), memory_limits=limits).read_cells().check.ledger
+        source = WarehouseSource(spec=parse_warehouse_spec(f"{path}#mrr"), memory_limits=limits)
+        ledger = source.read_cells().check.ledger
         assert ledger is not None
         try:
             return report_to_dict(build_report(ledger, resolve_period("ttm", today), by="segment"))
@@ -1676,3 +1677,34 @@ def test_a_numeric_key_column_reads_1001_and_1001_0_as_one_customer_in_postgresq
     spec = pg_table(pg_schema, "numeric_keys", ["customer_id", "month", "mrr"], NUMERIC_KEY_ROWS,
                     ["numeric", "date", "numeric(12,2)"])
     _numeric_key_answers(spec, tmp_path)
+
+
+def test_zoned_months_are_read_in_the_calendars_zone_and_warned_of_when_they_look_like_anothers(tmp_path: Path) -> None:
+    """Fuzz 24: months a polars frame held at midnight Europe/Berlin, written as Parquet, were read in UTC: each a
+    month early (2024-12..2026-01 where the CSV of the same frame held 2025-01..2026-02), the figures different, no
+    word. They are read in [calendar] timezone; read in UTC, a column of times all on the hour and none at midnight
+    is warned of, naming the setting."""
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [(c, dt.date(2025, m, 1), 100.0 + (m if c == "A" else 0)) for c in "AB" for m in range(1, 13)]
+    expected = run("report", "2025-06", "--json", "--ledger", str(csv_file(tmp_path / "z.csv", header, rows)), *TODAY)
+    con = _writer()
+    con.execute("SET TimeZone = 'Europe/Berlin'")
+    try:  # midnight in Berlin, stored as UTC instants (2024-12-31 23:00:00+00 for January)
+        con.execute(f"COPY (SELECT customer_id, CAST(month || '-01' AS TIMESTAMPTZ) AS month, mrr FROM read_csv("
+                    f"'{tmp_path}/z.csv', header=true, columns={{'customer_id': 'VARCHAR', 'month': 'VARCHAR', "
+                    f"'mrr': 'DOUBLE'}})) TO '{tmp_path}/z.parquet' (FORMAT parquet)")
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+    parquet = str(tmp_path / "z.parquet")
+    code, out, err = run("report", "2025-06", "--json", "--ledger", parquet, *TODAY)
+    assert code == 0, err
+    said = [w for w in json.loads(out)["warnings"] if "time zone" in w]
+    assert said == ["z.parquet: month holds times with a time zone, all on the hour and none at midnight in UTC, where "
+                    "they are read ([calendar] timezone): 2024-12-31 23:00:00+00 is read as December 2024. If they are "
+                    "months written at midnight in another zone, each is read a month early or late here: set "
+                    "[calendar] timezone in nrr.toml to that zone (Europe/Berlin, say)."], out
+    config = tmp_path / "nrr.toml"
+    config.write_text('[calendar]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+    assert run("report", "2025-06", "--json", "--ledger", parquet, "--config", str(config), *TODAY) == expected
+    utc, berlin = (run("ledger", "--csv", "--ledger", parquet, *more)[1] for more in ((), ("--config", str(config))))
+    assert "\n2025-11," in utc and "\n2025-12," not in utc and "\n2025-12," in berlin  # in UTC, a month early

@@ -25,13 +25,14 @@ _LAZY = {"WarehouseSource": "warehouse._source", "compiled_queries": "warehouse.
 
 
 def open_warehouse_source(spec: str, base_dir: Path | None = None, *, columns: Mapping[str, str] | None = None,
-                          statement_timeout: float = 60.0, secret: bool = False) -> WarehouseSource:
+                          statement_timeout: float = 60.0, secret: bool = False, zone: str = "UTC") -> WarehouseSource:
     """The warehouse table ``spec`` names (``postgresql://...#schema.table``, ``file.parquet``, ...); ``secret``:
-    the spec came from the environment and may hold a password (a spec from nrr.toml or the command line may not)."""
+    the spec came from the environment and may hold a password (a spec from nrr.toml or the command line may not);
+    ``zone``: where a timestamp with a time zone is read (``[calendar] timezone``)."""
     from warehouse._source import WarehouseSource
 
-    return WarehouseSource(parse_warehouse_spec(spec, base_dir, secret=secret), dict(columns or {}),
-                           statement_timeout)
+    return WarehouseSource(spec=parse_warehouse_spec(spec, base_dir, secret=secret), columns=dict(columns or {}),
+                           statement_timeout=statement_timeout, zone=zone)
 
 
 if not TYPE_CHECKING:  # hidden from mypy, which knows each lazy name's type from the imports above

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine import CellError, parse_month
+
 
 def password_in_url(label: str) -> str:
     return (f"{label}: the URL holds a password. Keep it out of nrr.toml and the command line: set PGPASSWORD "
@@ -58,6 +60,17 @@ def figure_not_money(label: str, column: str, value: object) -> str:
 def month_not_a_date(label: str, column: str, value: str) -> str:
     return (f"{label}: {column} holds {value!r}, not a month; store a date (any day of the month), text such as "
             "2026-03, or a number such as 202603.")
+
+
+def zoned_months_off_midnight(column: str, example: str, zone: str) -> str:
+    try:
+        read = f" is read as {parse_month(example).name}"
+    except CellError:
+        read = ""
+    return (f"{column} holds times with a time zone, all on the hour and none at midnight in {zone}, where they are "
+            f"read ([calendar] timezone): {example}{read}. If they are months written at midnight in another zone, "
+            "each is read a month early or late here: set [calendar] timezone in nrr.toml to that zone (Europe/Berlin, "
+            "say).")
 
 
 def month_texts_too_many(label: str, column: str, most: int, value: str) -> str:

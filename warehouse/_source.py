@@ -98,7 +98,7 @@ class WarehouseCells(Cells):
         return self.reader(self.options.fx)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class WarehouseSource:
     """A customer table in PostgreSQL, DuckDB, a Parquet file, BigQuery or Snowflake (``engine.LedgerSource``)."""
 
@@ -107,6 +107,8 @@ class WarehouseSource:
     statement_timeout: float = 60.0
     #: DuckDB's memory limits, tried in turn by a statement that runs out (``warehouse._spec.DUCKDB_MEMORY_LIMITS``)
     memory_limits: tuple[str | None, ...] = DUCKDB_MEMORY_LIMITS
+    #: the zone a timestamp with a time zone is read in (``[calendar] timezone``): its month is the month there
+    zone: str = "UTC"
     _engine: Any = field(default=None, init=False, repr=False)
 
     @property
@@ -116,7 +118,7 @@ class WarehouseSource:
     def engine(self) -> Any:
         """The SQLAlchemy engine: read-only transactions and a statement timeout where the database has them."""
         if self._engine is None:
-            self._engine = create_engine(self.spec, self.statement_timeout, self.memory_limits[0])
+            self._engine = create_engine(self.spec, self.statement_timeout, self.memory_limits[0], self.zone)
         return self._engine
 
     def read_cells(self) -> Cells:
@@ -321,6 +323,15 @@ class WarehouseSource:
                 endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None), sa.not_(finite))
                 if (bad := connection.execute(endless.limit(1)).scalar()) is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+            zoned_off_midnight = None
+            if isinstance(sample, dt.datetime) and sample.tzinfo is not None:  # months at another zone's midnight?
+                on_hour = sa.and_(sa.extract("minute", month) == 0, sa.extract("second", month) == 0)
+                midnight = sa.and_(on_hour, sa.extract("hour", month) == 0)
+                found = connection.execute(sa.select(
+                    sa.func.count(month), sa.func.count(sa.case((on_hour, 1))), sa.func.count(sa.case((midnight, 1))),
+                    sa.func.min(sa.cast(month, sa.String)))).first()
+                if found is not None and found[0] and found[0] == found[1] and not found[2]:
+                    zoned_off_midnight = (str(found[3]), self.zone)
             if isinstance(sample, dt.date):  # a placeholder such as 0001-01-01 is no month, as in a file: named
                 bad = unreadable(sa.cast(sa.extract("year", sa.cast(month, sa.Date)), sa.Integer).between(1900, 2200))
                 if bad is not None:
@@ -369,6 +380,7 @@ class WarehouseSource:
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
                         cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
+                                   zoned_off_midnight=zoned_off_midnight,
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)
 
 
@@ -434,6 +446,9 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if lay.in_cents:
         issues.append(Issue(severity="warning", code="read_as_cents", message=read_as_cents(lay.unit, lay.amount),
                             sheet=where))
+    if lay.zoned_off_midnight is not None:
+        issues.append(Issue(severity="warning", code="zoned_months", sheet=where,
+                            message=say.zoned_months_off_midnight(lay.month, *lay.zoned_off_midnight)))
     if leading[0]:
         issues.append(Issue(severity="warning", code="month_before_figures", sheet=where,
                             message=months_before_figures(leading[0], leading[1], lay.unit)))
@@ -719,9 +734,11 @@ def _parquet_view(spec: WarehouseSpec) -> Callable[[Any], None]:
     return prepare
 
 
-def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None = DUCKDB_MEMORY_LIMITS[0]) -> Any:
+def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None = DUCKDB_MEMORY_LIMITS[0],
+                  zone: str = "UTC") -> Any:
     """The SQLAlchemy engine for ``spec``, its driver's absence said as the extra to install; DuckDB's within
-    ``memory_limit``, spilling to a directory of this process's own (two processes' spill files never meet)."""
+    ``memory_limit``, spilling to a directory of this process's own (two processes' spill files never meet); its
+    sessions in ``zone`` (an IANA name), where a zoned timestamp's month is read."""
     try:
         import sqlalchemy as sa
     except ImportError:
@@ -756,16 +773,19 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
     except sa.exc.ArgumentError as exc:
         raise WarehouseError(f"{spec.label}: not a database URL I can use ({exc}).") from None
     if spec.kind in ("postgresql", "duckdb", "parquet"):
-        sa.event.listen(engine, "connect", _in_utc)
+        sa.event.listen(engine, "connect", functools.partial(_in_zone, zone))
     return engine
 
 
-def _in_utc(dbapi_connection: Any, _record: Any) -> None:
-    """A session in UTC: a zoned timestamp's month is read the same whatever this machine's zone (``TZ``,
-    ``PGTZ``). Set for the session, outside the statements' transactions (which end in a rollback)."""
+def _in_zone(zone: str, dbapi_connection: Any, _record: Any) -> None:
+    """A session in ``zone`` (``[calendar] timezone``, UTC unless set): a zoned timestamp's month is read there,
+    whatever this machine's zone (``TZ``, ``PGTZ``), so months a Berlin company wrote at its midnight are its
+    months (fuzz 24: read in UTC, 2025-01-01 00:00+01 was December). Set for the session, outside the statements'
+    transactions (which end in a rollback)."""
     cursor = dbapi_connection.cursor()
+    quoted = zone.replace("'", "''")  # an IANA name, checked by the settings: quoted all the same
     try:
-        cursor.execute("SET TimeZone = 'UTC'")
+        cursor.execute(f"SET TimeZone = '{quoted}'")
         dbapi_connection.commit()
     except Exception:  # DuckDB without its time-zone extension: its timestamps are in UTC already
         dbapi_connection.rollback()

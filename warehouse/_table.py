@@ -95,6 +95,9 @@ class Layout:
     month_map: tuple[tuple[str, int], ...] = ()
     #: ``[ledger] columns`` named for another table (none of them is in this one): read by the header rules
     columns_elsewhere: tuple[tuple[str, str], ...] = ()
+    #: a zoned month column whose times are all on the hour and none at midnight where they are read: one of them as
+    #: the session shows it, and the zone (months written at another zone's midnight? said in a warning)
+    zoned_off_midnight: tuple[str, str] | None = None
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
@@ -351,9 +354,10 @@ class Query:
             return year * 12 + month - 1
         if self.dialect is not None and self.dialect.name == "duckdb":
             # as written: DuckDB casts a TIMESTAMP_NS to a DATE through microseconds, rounding 2026-01-31
-            # 23:59:59.999999999 (a pandas period's end) up to February; a zoned one in UTC (the session's zone)
+            # 23:59:59.999999999 (a pandas period's end) up to February; a zoned one in the session's zone
+            # ([calendar] timezone)
             return _from_yyyymm(sa.cast(sa.func.strftime(column, "%Y%m"), sa.Integer))
-        # as a date: a timestamp of any precision alike, a zoned one in UTC (the session's zone is set so)
+        # as a date: a timestamp of any precision alike, a zoned one in the session's zone ([calendar] timezone)
         day = sa.cast(column, sa.Date)
         year = sa.cast(sa.extract("year", day), sa.Integer)
         month = sa.cast(sa.extract("month", day), sa.Integer)
