@@ -67,6 +67,8 @@ class ColumnarPlan:
     #: the figure's header when it says the figures are cents (``mrr_cents``): read as such, with the row reader's
     #: warning
     cents_header: str | None = None
+    #: the Subscription, Plan or Product column whose rows of one customer and month are summed (``CustomerHeader``)
+    distinguisher: int | None = None
 
 
 def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
@@ -87,7 +89,8 @@ def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
                         currency=roles.get("currency"), attributes=tuple(customer.attributes.items()),
                         unit=reader.unit, key_headers=titles,
                         header_currency=header_currency(str(header[roles["amount"]])),
-                        cents_header=str(header[roles["amount"]]).strip() if reader.in_cents else None)
+                        cents_header=str(header[roles["amount"]]).strip() if reader.in_cents else None,
+                        distinguisher=customer.distinguisher)
 
 
 def month_indexes(values: Sequence[str]) -> tuple[Month, int, list[int]] | None:
@@ -127,14 +130,14 @@ def table_currency(plan: ColumnarPlan, currencies: Sequence[str] = ()) -> str | 
 def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                          attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                          key_headers: tuple[str, ...] = (), shared: frozenset[str] | None = None,
-                         cents_column: tuple[int, str] | None = None) -> LedgerCheck:
+                         cents_column: tuple[int, str] | None = None, summed_by: str | None = None) -> LedgerCheck:
     """The checked ledger of a customer table read column by column (or kept so): ``grid`` holds ``keys``' cents
     (customers in order of first sight), ``names`` each one's name (each a sequence, or ``PackedTexts``).
     ``cents_column``: the figure's column and header, when the header says it holds cents (warned of, as the row
-    reader does)."""
+    reader does); ``summed_by``: the attribute that told apart the rows of a customer and month that were summed."""
     keys, names = (t if isinstance(t, PackedTexts) else tuple(t) for t in (keys, names))
     table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers, shared=shared,
-                        cents_column=cents_column)
+                        cents_column=cents_column, summed_by=summed_by)
     # the row reader's one warning about a clean table: customers paying one month in twelve (or three). Only a
     # customer with two paid months and no two in a row can be one, a few at most: those are looked at one by one
     paid = grid.cents != 0

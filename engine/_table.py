@@ -307,7 +307,8 @@ class _Labels(Sequence[str]):
 def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                 attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                 key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None,
-                shared: frozenset[str] | None = None, cents_column: tuple[int, str] | None = None) -> CustomerTable:
+                shared: frozenset[str] | None = None, cents_column: tuple[int, str] | None = None,
+                summed_by: str | None = None) -> CustomerTable:
     """A customer table over a dense grid (``engine._dense``): what a table read column by column is; ``shared``:
     the names two or more customers have, when the reading found them (counting a million names costs 1.6 s)."""
     def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
@@ -316,7 +317,7 @@ def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[s
     return CustomerTable(first=first, count=count, keys=keys, names=names, mrr=DenseRows(grid.cents),
                          attribute_names=tuple(attribute_names), fill_attributes=attributes, unit=unit,
                          currency=currency, key_headers=key_headers, whole=whole, dense=grid, known_shared=shared,
-                         cents_column=cents_column)
+                         cents_column=cents_column, summed_by=summed_by)
 
 
 def usual_spellings(counts: Iterable[tuple[str | None, int]]) -> dict[str, str]:

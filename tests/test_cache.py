@@ -14,7 +14,7 @@ from rich.console import Console
 from engine import PackedTexts
 from nrr.cli import main
 from sheets import FastRead, cache_dir_from, cached_table, finish_cache_writes, open_file_source
-from tests.test_columnar import CENTS, CLEAN, answers, said
+from tests.test_columnar import CENTS, CLEAN, SUBSCRIPTIONS, answers, said
 
 FUTURE = 10 ** 20  # a clock long after any file's change time: the stat alone decides
 
@@ -71,6 +71,17 @@ def test_a_kept_column_of_cents_says_so_again(tmp_path: Path) -> None:
     kept = cached_table(path, how)
     assert kept is not None and answers(kept) == answers(first)
     assert said(kept.check) == said(first.check) and "read as cents" in said(kept.check)[0][1]
+
+
+def test_a_kept_table_of_summed_subscriptions_is_still_summed_by_its_column(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(SUBSCRIPTIONS)
+    how = fast(tmp_path)
+    first = open_file_source(str(path), fast=how).read_cells()
+    kept = cached_table(path, how)
+    assert kept is not None and answers(kept) == answers(first)
+    table = kept.ledger.customer_table
+    assert table is not None and table.summed_by == "Plan"  # so Plan cannot split its customers into segments
 
 
 def test_a_changed_cell_is_never_served_even_with_the_same_size_and_modification_time(tmp_path: Path) -> None:
