@@ -1153,8 +1153,8 @@ def month_in_progress_partial(month: Month, lost: int, customers: int, share: De
 
 
 def share_shown(ratio: Decimal) -> str:
-    """A share to one decimal: ``0.7899`` -> ``79.0%``."""
-    return f"{ratio * 100:.1f}%"
+    """A share to one decimal: ``0.7899`` -> ``79.0%``; one that would show 0.0% is ``under 0.1%``."""
+    return "under 0.1%" if 0 < ratio < Decimal("0.0005") else f"{ratio * 100:.1f}%"
 
 
 def months_ahead(first: Month, last: Month, current: Month) -> str:

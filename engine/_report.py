@@ -224,20 +224,21 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
 
 def _partly_entered(table: Customers, month: Month, ledger: Ledger) -> Issue | None:
     """A warning for a period to date that ends in ``month``, the month in progress, when it looks partly entered:
-    customers paying the month before have no figure in it yet (counted as churned), and it has lost more than twice
-    the largest share of a month's money any of the 12 closed months before it lost (fuzz 23: 5 of 19 customers
+    two or more customers paying the month before have no figure in it yet (counted as churned), and it has lost 5%
+    or more of that month's money, more than twice the largest share any of the 12 closed months before lost (a
+    review: one customer gone in a table that never lost one read as a partial month) (fuzz 23: 5 of 19 customers
     entered read as a 16.85% cohort with 14 churned, said as if final). A table whose month in progress is complete,
     or loses about what a closed month did, is answered without it."""
     if month - 1 not in table:
         return None
     sums = compute_cohort(table, month, month, top=0)
     lost = sums.customers - sums.retained
-    if not lost or not sums.start:
+    if lost < 2 or not sums.start:  # one customer gone is a churn like any other, even a young company's first
         return None
     share = Decimal(sums.churn) / sums.start
     usual = max((Decimal(m.churn) / m.start for m in table.movements if month - 12 <= m.month < month and m.start),
                 default=None)
-    if usual is not None and share <= 2 * usual:  # a customer or two gone as usual is no partial month
+    if share <= 2 * (usual or 0) or share < Decimal("0.05"):  # losing no more than a closed month did is no sign
         return None
     return Issue(severity="warning", code="month_in_progress_partial", sheet=ledger.sheet,
                  message=say.month_in_progress_partial(month, lost, sums.customers, share, usual, ledger.unit))

@@ -714,8 +714,8 @@ def _hold_reserve() -> None:
     24, a 300,000-row subscriptions table under ``prlimit --as=800MB``)."""
     import mmap
 
-    with contextlib.suppress(OSError, ValueError):
-        _RESERVE.append(mmap.mmap(-1, 16 << 20))
+    with contextlib.suppress(OSError, ValueError):  # private and read-only: no memory is committed for it
+        _RESERVE.append(mmap.mmap(-1, 16 << 20, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ))
 
 
 def _let_go(exc: BaseException) -> None:

@@ -17,6 +17,7 @@ import csv
 import importlib.util
 import io
 import itertools
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -251,6 +252,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         small = np.int8 if len(distinct) < 127 else np.int32
         held = np.full(customers * count, -1, dtype=small)
         texts = distinct.cast(pl.String).to_list()
+        if any(_COMMA_BETWEEN_DIGITS.search(t) for t in texts):  # 1,5 seats: the row reader decides whether the
+            return None  # file is written with decimal commas, and then reads it 1.5, with a warning
         row_codes = _dense_codes(column, distinct, fill=-1, index=small)
         if repeated is None:
             held[flat] = row_codes
@@ -283,6 +286,11 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     return dense_customer_check(first, count, packed, packed if names is keys else _packed(names), grid,
                                 [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers, shared,
                                 None if plan.cents_header is None else (plan.amount, plan.cents_header), summed_by)
+
+
+#: a figure the row reader passes over when it looks for decimal points and commas: a month written with a dot
+DOTTED_FIGURE = r"^[$€£¥₹]?((0?[1-9]|1[0-2])\.(19|20)[0-9]{2}|(19|20)[0-9]{2}\.(0?[1-9]|1[0-2]))$"
+_COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
 
 
 def _told_apart(column: Any, flat: Any, repeated: Any) -> bool:
@@ -346,7 +354,9 @@ def _figure_cents(figures: Any) -> tuple[Any, str | None] | None:
         grouped = f.str.contains(GROUPED_FIGURE)
         shapes = frame.select(
             fits=(f.str.contains(PLAIN_FIGURE) | f.str.contains(MARKED_FIGURE) | grouped).all(),
-            grouped=grouped.any(), pointed=f.str.contains(r"\.[0-9]{1,2}$").any(),
+            # a point the row reader counts as one (``engine.decimal_comma_cell``): not in a figure that reads as a
+            # dotted month (2025.10), which it passes over
+            grouped=grouped.any(), pointed=(f.str.contains(r"\.[0-9]{1,2}$") & ~f.str.contains(DOTTED_FIGURE)).any(),
             symbols=f.str.slice(0, 1).filter(f.str.contains("^[$€£¥₹]")).unique().implode()).collect()
         symbols = shapes["symbols"][0].to_list()
         if not shapes["fits"][0] or len(symbols) > 1 or (shapes["grouped"][0] and not shapes["pointed"][0]):

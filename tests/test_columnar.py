@@ -188,6 +188,14 @@ UNUSUAL = {
     "dollar figures in thousands": DOLLARS.replace(",$250.50,", ',"$1,250.50",').replace(",$300,", ',"$12,300",'),
     "figures in thousands": CLEAN.replace(",250.50,", ',"1,250.50",').replace(",300,", ',"12,300",'),
     "thousands and no decimals": CLEAN.replace(",250.50,", ',"1,250",').replace(",90.5,", ",90,"),
+    # (a review: the row reader counts no point in a figure that reads as a dotted month, 2025.10, and reads the
+    # file's commas as decimal when its Seats say so; both paths must read 1,200 alike, here as 1.20)
+    "thousands beside a dotted month": "Customer ID,Customer,Month,MRR,Seats\n"
+                                       'A,Acme,2025-10,"1,200","1,5"\nB,Beta,2025-10,2025.10,"2,5"\n'
+                                       'A,Acme,2025-11,"1,200","1,5"\nB,Beta,2025-11,2025.10,"2,5"\n',
+    "decimal commas in an attribute": "Customer ID,Customer,Month,MRR,Seats\n"
+                                      'A,Acme,2025-10,1200,"1,5"\nB,Beta,2025-10,300,"2,5"\n'
+                                      'A,Acme,2025-11,1200,"1,5"\nB,Beta,2025-11,300,"2,5"\n',
     "thousands grouped oddly": CLEAN.replace(",250.50,", ',"12,50.50",'),
     "dollar sign after": CLEAN.replace(",100,", ",100$,"),
     "dollar and a space": CLEAN.replace(",100,", ",$ 100,"),

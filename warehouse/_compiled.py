@@ -9,13 +9,15 @@ from engine import Month
 
 
 def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first: Month, count: int,
-                     schema: str | None = None, roles: Mapping[str, str] | None = None) -> tuple[str, ...]:
+                     schema: str | None = None, roles: Mapping[str, str] | None = None,
+                     month_zone: str | None = None) -> tuple[str, ...]:
     """Every statement the checks, a report (cohort, movers, segments, a segment's own customers, every segment's
     cohort at once), the derived ledger, the cohort triangle and a forecast run on ``table`` (its ``columns``
     recognised as a file's headers, or named by ``roles``), compiled for ``dialect`` (``bigquery``, ``snowflake``,
     ``postgresql``, ``duckdb``): for a table of one row per customer and month, and again for one whose rows are
     summed (told apart by a Plan or Subscription column, or not: grouped, ranked, and checked for rows that
-    disagree)."""
+    disagree). ``month_zone``: the month column holds zoned timestamps, each read in that zone (BigQuery's
+    ``DATE(ts, zone)``, which has no session zone)."""
     import dataclasses
 
     import sqlalchemy as sa
@@ -25,7 +27,7 @@ def compiled_queries(dialect: str, table: str, columns: Sequence[str], *, first:
 
     found = sa.dialects.registry.load(dialect)()
     clause = sa.table(table, *(sa.column(c) for c in columns), schema=schema)
-    layout = recognise(columns, roles or {}, table)
+    layout = dataclasses.replace(recognise(columns, roles or {}, table), month_zone=month_zone)
     single = Query(None, clause, layout, dialect=found)
     last = first + (count - 1)
     check_table(single, table, 1, first.index, last.index)  # nothing comes back: no row repeats, so ``single``

@@ -13,6 +13,7 @@ derived from the table's movements, with the table (``WarehouseTable``) kept for
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -295,13 +296,15 @@ class WarehouseSource:
                     sa.and_(sa.func.length(written) == 6, *digits, years,
                             sa.func.substr(written, 5, 2).in_(months)))
                 bad = unreadable(readable)
-                if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell
-                    found = connection.execute(sa.select(written).where(written != "").distinct()
+                if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell (those
+                    # the database reads itself are left to it: a review, 400 days written 2025-01-01 and one Mar 2025
+                    # were "more than 400 distinct texts")
+                    found = connection.execute(sa.select(written).where(written != "", sa.not_(readable)).distinct()
                                                .limit(MONTH_TEXTS + 1)).scalars().all()
                     if len(found) > MONTH_TEXTS:  # a month column of days written every which way: no guess
                         raise WarehouseError(say.month_texts_too_many(label, layout.month, MONTH_TEXTS, str(bad)))
                     mapping = _month_texts([str(v) for v in found])
-                    bad = unreadable(sa.or_(written == "", written.in_(list(mapping)))) if mapping else bad
+                    bad = unreadable(sa.or_(readable, written.in_(list(mapping)))) if mapping else bad
                     if bad is not None:
                         raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
                     layout = dataclasses.replace(layout, month_map=tuple(sorted(mapping.items())))
@@ -323,10 +326,15 @@ class WarehouseSource:
                 endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None), sa.not_(finite))
                 if (bad := connection.execute(endless.limit(1)).scalar()) is not None:
                     raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
-            zoned_off_midnight = None
-            if isinstance(sample, dt.datetime) and sample.tzinfo is not None:  # months at another zone's midnight?
-                on_hour = sa.and_(sa.extract("minute", month) == 0, sa.extract("second", month) == 0)
-                midnight = sa.and_(on_hour, sa.extract("hour", month) == 0)
+            zoned_off_midnight, month_zone = None, None
+            zoned = isinstance(sample, dt.datetime) and sample.tzinfo is not None
+            if zoned and connection.dialect.name == "bigquery":  # no session zone: each TIMESTAMP's date in the zone
+                month_zone = self.zone
+            if zoned and connection.dialect.name in ("postgresql", "duckdb"):  # (the sessions set to the zone, live)
+                # months at another zone's midnight? On the quarter hour (India's +05:30 too), none at midnight
+                on_hour = sa.and_(sa.func.mod(sa.cast(sa.extract("minute", month), sa.Integer), 15) == 0,
+                                  sa.extract("second", month) == 0)
+                midnight = sa.and_(on_hour, sa.extract("hour", month) == 0, sa.extract("minute", month) == 0)
                 found = connection.execute(sa.select(
                     sa.func.count(month), sa.func.count(sa.case((on_hour, 1))), sa.func.count(sa.case((midnight, 1))),
                     sa.func.min(sa.cast(month, sa.String)))).first()
@@ -380,7 +388,7 @@ class WarehouseSource:
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
                         cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
-                                   zoned_off_midnight=zoned_off_midnight,
+                                   zoned_off_midnight=zoned_off_midnight, month_zone=month_zone,
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)
 
 
@@ -390,7 +398,7 @@ MONTH_TEXTS = 400
 #: a text month the database reads itself: YYYY-MM, then a day, then a time and a zone (each optional), all of
 #: which the row reader reads as that month (``engine.parse_month``)
 ISO_TEXT_MONTH = (r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
-                  r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?$")
+                  r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?$")
 #: a text figure the database casts as a file reads it: digits, a decimal point and digits after it, a minus (said
 #: as negative); not 1.200 (a thousands separator? a file refuses it as ambiguous), 12e2, +12, .5 or $1,200
 PLAIN_TEXT_FIGURE = f"^-?{PLAIN_AMOUNT}$"
@@ -743,6 +751,9 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
         import sqlalchemy as sa
     except ImportError:
         raise WarehouseError(say.needs_extra(spec.label, EXTRAS[spec.kind])) from None
+    if not _ZONE_NAME.fullmatch(zone):  # set in a statement of its own below: a name, never a quote or a backslash
+        raise WarehouseError(f"{spec.label}: {zone!r} is not a time zone name such as Europe/Berlin ([calendar] "
+                             "timezone).")
     connect_args: dict[str, Any] = {}
     if spec.kind == "postgresql":
         # every transaction read-only, every statement bounded: set by the server for this session
@@ -760,7 +771,8 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
         if not spec.path.exists() and not any(ch in str(spec.path) for ch in "*?["):
             raise WarehouseError(f"{spec.label}: no such file; check the path.")
     elif spec.kind == "snowflake":
-        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": max(1, math.ceil(timeout))}  # 0: none
+        connect_args["session_parameters"] = {"STATEMENT_TIMEOUT_IN_SECONDS": max(1, math.ceil(timeout)),  # 0: none
+                                              "TIMEZONE": zone}  # a TIMESTAMP_LTZ's month, read in the zone
     if spec.kind in ("duckdb", "parquet"):  # DuckDB runs in this process: its memory is nrr's
         config = {"temp_directory": str(_spill_directory())}
         if memory_limit is not None:
@@ -773,25 +785,38 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
     except sa.exc.ArgumentError as exc:
         raise WarehouseError(f"{spec.label}: not a database URL I can use ({exc}).") from None
     if spec.kind in ("postgresql", "duckdb", "parquet"):
-        sa.event.listen(engine, "connect", functools.partial(_in_zone, zone))
+        sa.event.listen(engine, "connect", functools.partial(_in_zone, spec, zone))
     return engine
 
 
-def _in_zone(zone: str, dbapi_connection: Any, _record: Any) -> None:
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
+
+
+def _in_zone(spec: WarehouseSpec, zone: str, dbapi_connection: Any, _record: Any) -> None:
     """A session in ``zone`` (``[calendar] timezone``, UTC unless set): a zoned timestamp's month is read there,
     whatever this machine's zone (``TZ``, ``PGTZ``), so months a Berlin company wrote at its midnight are its
     months (fuzz 24: read in UTC, 2025-01-01 00:00+01 was December). Set for the session, outside the statements'
-    transactions (which end in a rollback)."""
+    transactions (which end in a rollback). A zone the database does not know is said, not left to its own."""
     cursor = dbapi_connection.cursor()
-    quoted = zone.replace("'", "''")  # an IANA name, checked by the settings: quoted all the same
     try:
-        cursor.execute(f"SET TimeZone = '{quoted}'")
+        if spec.kind == "postgresql":  # a bound parameter
+            cursor.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
+        else:  # DuckDB takes no parameter here: a name checked by ``_ZONE_NAME``
+            cursor.execute(f"SET TimeZone = '{zone}'")
         dbapi_connection.commit()
-    except Exception:  # DuckDB without its time-zone extension: its timestamps are in UTC already
-        dbapi_connection.rollback()
+    except Exception as exc:
+        with contextlib.suppress(Exception):  # DuckDB: no transaction to roll back
+            dbapi_connection.rollback()
+        if zone != "UTC":  # (UTC: DuckDB without its time-zone extension reads its timestamps in UTC already)
+            raise WarehouseError(f"{spec.label}: the database does not know the time zone {zone!r} ([calendar] "
+                                 f"timezone): {_first_line(exc)}. Set a zone name it knows, such as "
+                                 "Europe/Berlin.") from None
     finally:
         cursor.close()
 
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
 @functools.cache

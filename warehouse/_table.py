@@ -98,6 +98,8 @@ class Layout:
     #: a zoned month column whose times are all on the hour and none at midnight where they are read: one of them as
     #: the session shows it, and the zone (months written at another zone's midnight? said in a warning)
     zoned_off_midnight: tuple[str, str] | None = None
+    #: a zoned month column of a database without a session zone (BigQuery): each value's date taken in this zone
+    month_zone: str | None = None
 
 
 #: seconds a connection is kept open after a statement: opening a DuckDB file or a PostgreSQL session costs about as
@@ -344,21 +346,24 @@ class Query:
         month: sa.ColumnElement[int]
         if self.layout.month_is_number:  # 202603: checked to be a whole number, so the division is exact
             return _from_yyyymm(sa.cast(column, sa.Integer))
-        if self.layout.month_map:  # Mar 2026: each distinct text's month, read as a file's (blank: NULL)
-            return sa.case(dict(self.layout.month_map), value=stripped(sa.cast(column, sa.String)))
         if self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed; a blank one is NULL
             text = sa.func.nullif(stripped(sa.cast(column, sa.String)), "")
             year = sa.cast(sa.func.substr(text, 1, 4), sa.Integer)
             month = sa.cast(sa.case((sa.func.length(text) == 6, sa.func.substr(text, 5, 2)),
                                     else_=sa.func.substr(text, 6, 2)), sa.Integer)
-            return year * 12 + month - 1
+            if not self.layout.month_map:
+                return year * 12 + month - 1
+            # Mar 2026: each distinct text the database does not read itself, its month read as a file's
+            return sa.case(dict(self.layout.month_map), value=stripped(sa.cast(column, sa.String)),
+                           else_=year * 12 + month - 1)
         if self.dialect is not None and self.dialect.name == "duckdb":
             # as written: DuckDB casts a TIMESTAMP_NS to a DATE through microseconds, rounding 2026-01-31
             # 23:59:59.999999999 (a pandas period's end) up to February; a zoned one in the session's zone
             # ([calendar] timezone)
             return _from_yyyymm(sa.cast(sa.func.strftime(column, "%Y%m"), sa.Integer))
         # as a date: a timestamp of any precision alike, a zoned one in the session's zone ([calendar] timezone)
-        day = sa.cast(column, sa.Date)
+        day = sa.cast(column, sa.Date) if self.layout.month_zone is None else sa.func.date(
+            column, sa.literal(self.layout.month_zone, sa.String))  # BigQuery: DATE(ts, zone)
         year = sa.cast(sa.extract("year", day), sa.Integer)
         month = sa.cast(sa.extract("month", day), sa.Integer)
         return year * 12 + month - 1
