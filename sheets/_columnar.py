@@ -230,7 +230,9 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         # every row apart (and no currency column converts them), else an error the row reader names
         if plan.distinguisher is None or plan.currency is not None:
             return None
-        repeated = np.bincount(flat, minlength=customers * count)[flat] > 1
+        rows_of = np.bincount(flat, minlength=customers * count)
+        repeated, most = rows_of[flat] > 1, int(rows_of.max())
+        del rows_of
         if not _told_apart(columns[titles[plan.distinguisher]], flat, repeated):
             return None
     del seen
@@ -238,10 +240,13 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         # 32-bit when every figure is below $21,474,836.48 (half the memory, and half of each pass over it)
         cents = np.zeros(customers * count, dtype=np.int32 if figure_cents.max() < 2 ** 31 else np.int64)
         cents[flat] = figure_cents
-    else:  # exact: sums of whole cents below 2^53
+    elif float(figure_cents.max()) * most < 2 ** 53:  # exact in doubles: sums of whole cents below 2^53
         summed = np.bincount(flat, weights=figure_cents, minlength=customers * count)
         cents = np.rint(summed).astype(np.int32 if summed.max() < 2 ** 31 else np.int64)
         del summed
+    else:  # sums a double cannot hold exactly (eleven subscriptions of $9,999,999,999,999.99): in integers
+        cents = np.zeros(customers * count, dtype=np.int64)
+        np.add.at(cents, flat, np.asarray(figure_cents, dtype=np.int64))
     del customer
     codes, values = {}, {}
     for title, col in plan.attributes:

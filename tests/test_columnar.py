@@ -217,6 +217,9 @@ UNUSUAL = {
     "repeat told apart by plan": CLEAN + "001,Acme,2026-01,5,SMB,Basic\n",
     "repeat of one plan": CLEAN + "001,Acme,2026-01,5,SMB,Pro\n",
     "subscriptions summed": SUBSCRIPTIONS,
+    "subscriptions past what a double holds": "Customer ID,Customer,Month,MRR,Plan\n" + "".join(
+        f"C1,Acme,2025-0{m},{9999999999999.99 - (m == 2) * 10 - (p == 4) * 0.02:.2f},P{p}\n"
+        for m in (1, 2) for p in range(11)),
     "subscriptions tied": SUBSCRIPTIONS.replace("001,Acme,2025-11,30,SMB,Addon", "001,Acme,2025-11,120,SMB,Addon"),
     "subscriptions of a segment and its case": SUBSCRIPTIONS.replace("002,Beta,2025-11,40,Enterprise,Addon",
                                                                      "002,Beta,2025-11,40,enterprise ,Addon"),
@@ -414,6 +417,7 @@ def test_subscriptions_told_apart_are_summed_column_by_column(tmp_path: Path) ->
     customer-month taking the value of its largest row (ties by the value first in sort order), as the row
     reader weighs them; rows that disagree on another attribute, or that nothing tells apart, go to it."""
     for case in ("subscriptions summed", "subscriptions tied", "subscriptions of a segment and its case",
+                 "subscriptions past what a double holds",
                  "subscriptions with a blank plan", "subscriptions with a blank segment"):
         path = tmp_path / "customers.csv"
         path.write_text(UNUSUAL[case], encoding="utf-8")
