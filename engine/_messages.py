@@ -1145,7 +1145,7 @@ def month_in_progress_partial(month: Month, lost: int, customers: int, share: De
     elif not usual:
         than = ", where no closed month lost any to churn"
     else:
-        than = f", more than twice what any closed month lost (at most {share_shown(usual)})"
+        than = f", more than twice the most any closed month lost ({share_shown(usual)})"
     return (f"{month.name} is in progress, and {who} paying in {before.name} {'has' if lost == 1 else 'have'} no "
             f"{unit} in it yet: {'it is' if lost == 1 else 'they are'} counted as churned, {share_shown(share)} of "
             f"{before.name}'s {unit} lost so far{than}. If {month.name} is not fully entered, ask for a period "
@@ -1153,8 +1153,9 @@ def month_in_progress_partial(month: Month, lost: int, customers: int, share: De
 
 
 def share_shown(ratio: Decimal) -> str:
-    """A share to one decimal: ``0.7899`` -> ``79.0%``; one that would show 0.0% is ``under 0.1%``."""
-    return "under 0.1%" if 0 < ratio < Decimal("0.0005") else f"{ratio * 100:.1f}%"
+    """A share to one decimal: ``0.7899`` -> ``79.0%``; one above 0 that would show 0.0% is ``less than 0.1%``."""
+    shown = f"{ratio * 100:.1f}"
+    return "less than 0.1%" if ratio > 0 and shown == "0.0" else f"{shown}%"
 
 
 def months_ahead(first: Month, last: Month, current: Month) -> str:

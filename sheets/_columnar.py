@@ -216,6 +216,9 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     names = keys if name is None else _names(columns.pop(name), key, first_rows, keys)
     if names is None:
         return None
+    if keys.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any() or (
+            names is not keys and names.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any()):
+        return None  # a key or name such as 10,5: the row reader decides whether the file's commas are decimal
     customer = _dense_codes(key, order, index=index)
     del key
     flat = _dense_codes(month, months, np.asarray(indexes, dtype=index), index=index)
@@ -244,6 +247,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         summed = np.bincount(flat, weights=figure_cents, minlength=customers * count)
         cents = np.rint(summed).astype(np.int32 if summed.max() < 2 ** 31 else np.int64)
         del summed
+    elif float(figure_cents.max()) * most >= 2 ** 63:
+        return None  # past what 64 bits hold: the row reader's integers have no limit
     else:  # sums a double cannot hold exactly (eleven subscriptions of $9,999,999,999,999.99): in integers
         cents = np.zeros(customers * count, dtype=np.int64)
         np.add.at(cents, flat, np.asarray(figure_cents, dtype=np.int64))
@@ -329,7 +334,7 @@ def _weighed(held: Any, flat: Any, row_codes: Any, figure_cents: Any, repeated: 
         same = {compared(t): i for i, t in enumerate(texts)}
         alike = np.asarray([same[compared(t)] for t in texts] or [0], dtype=np.int64)
         pairs = np.sort(f[filled].astype(np.int64) * (len(texts) + 1) + alike[c[filled]])
-        groups = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] // (len(texts) + 1)
+        groups = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] // (len(texts) + 1) if len(pairs) else pairs
         if (groups[1:] == groups[:-1]).any():  # a customer-month with two values
             return False
     rank = np.empty(max(len(texts), 1), dtype=np.int64)

@@ -193,6 +193,13 @@ UNUSUAL = {
     "thousands beside a dotted month": "Customer ID,Customer,Month,MRR,Seats\n"
                                        'A,Acme,2025-10,"1,200","1,5"\nB,Beta,2025-10,2025.10,"2,5"\n'
                                        'A,Acme,2025-11,"1,200","1,5"\nB,Beta,2025-11,2025.10,"2,5"\n',
+    "decimal commas in a name": "Customer ID,Customer,Month,MRR,Segment\n"
+                                'A,"0,5",2025-10,1200,SMB\nB,"1,5",2025-10,300,SMB\n'
+                                'A,"0,5",2025-11,1200,SMB\nB,"1,5",2025-11,300,SMB\n',
+    "decimal commas in a key": "Customer ID,Month,MRR\n"
+                               '"10,5",2025-10,1200\n"11,5",2025-10,300\n"10,5",2025-11,1200\n"11,5",2025-11,300\n',
+    "subscriptions with a note on none of them": SUBSCRIPTIONS.replace(",Plan\n", ",Plan,Notes\n").replace(
+        "003,Gamma,2025-11,80,,Basic\n", "003,Gamma,2025-11,80,,Basic,first\n"),
     "decimal commas in an attribute": "Customer ID,Customer,Month,MRR,Seats\n"
                                       'A,Acme,2025-10,1200,"1,5"\nB,Beta,2025-10,300,"2,5"\n'
                                       'A,Acme,2025-11,1200,"1,5"\nB,Beta,2025-11,300,"2,5"\n',
@@ -417,7 +424,7 @@ def test_subscriptions_told_apart_are_summed_column_by_column(tmp_path: Path) ->
     customer-month taking the value of its largest row (ties by the value first in sort order), as the row
     reader weighs them; rows that disagree on another attribute, or that nothing tells apart, go to it."""
     for case in ("subscriptions summed", "subscriptions tied", "subscriptions of a segment and its case",
-                 "subscriptions past what a double holds",
+                 "subscriptions past what a double holds", "subscriptions with a note on none of them",
                  "subscriptions with a blank plan", "subscriptions with a blank segment"):
         path = tmp_path / "customers.csv"
         path.write_text(UNUSUAL[case], encoding="utf-8")

@@ -1620,7 +1620,7 @@ def test_a_month_in_progress_entered_for_a_few_customers_is_said_where_a_period_
         said = [w for w in data["warnings"] if "in progress" in w]
         assert said == ["November 2026 is in progress, and 13 of the 18 customers paying in October 2026 have no MRR "
                         "in it yet: they are counted as churned, 72.2% of October 2026's MRR lost so far, more than "
-                        "twice what any closed month lost (at most 5.3%). If November 2026 is not fully entered, ask "
+                        "twice the most any closed month lost (5.3%). If November 2026 is not fully entered, ask "
                         "for a period ending by October 2026 for closed months only."], source
         assert data["cohort"]["customers"] - data["cohort"]["retained"] == 13  # the figure stands, said
         # the closed months asked for say nothing of it, nor does a month in progress that loses no more than usual
