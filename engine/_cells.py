@@ -317,7 +317,8 @@ _EUROPEAN = re.compile(r"\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d+")
 #: 1,000 and 100,000: a US figure's thousands (or a European one's three decimals, which money seldom has)
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 #: a month written with a dot (01.2025, 2025.01, as German and Japanese sheets write one): no figure at all
-_DOTTED_MONTH = re.compile(r"(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d|(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])")
+DOTTED_MONTH = r"(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d|(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])"
+_DOTTED_MONTH = re.compile(DOTTED_MONTH)
 #: what a decimal-comma file's figures may be: 1.200,50, 1.200, 102 000,25, 1,250 and 1200,5
 _COMMA_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 

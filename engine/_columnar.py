@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine import _messages as say
+from engine._amounts import SYMBOL_CODES
 from engine._billing_headers import find_billing_header
-from engine._cells import Cell, infer_date_order, parse_month
+from engine._cells import DOTTED_MONTH, Cell, infer_date_order, parse_month
 from engine._customer_headers import header_currency, read_customer_header, table_form
 from engine._customers import _Reader, billed_per_period
 from engine._dense import DenseGrid, PackedTexts
@@ -38,13 +39,20 @@ PLAIN_FIGURE = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
 #: reader rounds half up to the cent: the third decimal says which way. Three decimals are not among them: the row
 #: reader refuses ``1.200`` as ambiguous (a thousands separator?), naming the cell
 LONG_FIGURE = r"^[0-9]{1,13}\.[0-9]{4,}$"
+#: a currency symbol the engine reads as its currency (``SYMBOL_CODES``), as a regular expression's class
+_SYMBOL = "[" + "".join(SYMBOL_CODES) + "]"
+#: a figure that starts with a currency symbol
+SYMBOL_FIRST = f"^{_SYMBOL}"
 #: a plain figure written with a currency symbol before it (``$1200.50``, as a spreadsheet formatted as currency
 #: exports it when no thousands separator is shown); one symbol for the whole column, which then names the currency
-MARKED_FIGURE = r"^[$€£¥₹][0-9]{1,13}(\.[0-9]{1,2})?$"
+MARKED_FIGURE = rf"^{_SYMBOL}[0-9]{{1,13}}(\.[0-9]{{1,2}})?$"
 #: a figure whose thousands are grouped with commas (``1,250.50``, ``$12,000``), as a spreadsheet formatted with a
 #: thousands separator exports it: read column by column only beside a figure with a decimal point (``250.50``),
 #: which tells the row reader the file's decimals are points, not commas (``engine.read_decimal_commas``)
-GROUPED_FIGURE = r"^[$€£¥₹]?[1-9][0-9]{0,2}(,[0-9]{3}){1,3}(\.[0-9]{1,2})?$"
+GROUPED_FIGURE = rf"^{_SYMBOL}?[1-9][0-9]{{0,2}}(,[0-9]{{3}}){{1,3}}(\.[0-9]{{1,2}})?$"
+#: a figure the row reader passes over when it looks for decimal points and commas: a month written with a dot
+#: (``2025.10``, ``engine.decimal_comma_cell``), a currency symbol before it or not
+DOTTED_FIGURE = rf"^{_SYMBOL}?(?:{DOTTED_MONTH})$"
 #: a figure in a column of cents (``mrr_cents``) the columnar path reads itself: whole cents, at most 15 digits;
 #: anything else (a decimal point, which the row reader rounds to the cent, a sign, a separator) goes to the row reader
 PLAIN_CENTS = r"^[0-9]{1,15}$"

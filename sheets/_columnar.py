@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import (
+    DOTTED_FIGURE,
     FLOAT_KEY,
     GROUPED_FIGURE,
     LONG_FIGURE,
@@ -31,6 +32,7 @@ from engine import (
     PLAIN_CENTS,
     PLAIN_FIGURE,
     SYMBOL_CODES,
+    SYMBOL_FIRST,
     TOTAL_HINT,
     Cells,
     ColumnarPlan,
@@ -243,15 +245,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         # 32-bit when every figure is below $21,474,836.48 (half the memory, and half of each pass over it)
         cents = np.zeros(customers * count, dtype=np.int32 if figure_cents.max() < 2 ** 31 else np.int64)
         cents[flat] = figure_cents
-    elif float(figure_cents.max()) * most < 2 ** 53:  # exact in doubles: sums of whole cents below 2^53
-        summed = np.bincount(flat, weights=figure_cents, minlength=customers * count)
-        cents = np.rint(summed).astype(np.int32 if summed.max() < 2 ** 31 else np.int64)
-        del summed
-    elif float(figure_cents.max()) * most >= 2 ** 63:
+    elif (cents := _summed_cents(flat, figure_cents, most, customers * count)) is None:
         return None  # past what 64 bits hold: the row reader's integers have no limit
-    else:  # sums a double cannot hold exactly (eleven subscriptions of $9,999,999,999,999.99): in integers
-        cents = np.zeros(customers * count, dtype=np.int64)
-        np.add.at(cents, flat, np.asarray(figure_cents, dtype=np.int64))
     del customer
     codes, values = {}, {}
     for title, col in plan.attributes:
@@ -298,9 +293,23 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
                                 None if plan.cents_header is None else (plan.amount, plan.cents_header), summed_by)
 
 
-#: a figure the row reader passes over when it looks for decimal points and commas: a month written with a dot
-DOTTED_FIGURE = r"^[$€£¥₹]?((0?[1-9]|1[0-2])\.(19|20)[0-9]{2}|(19|20)[0-9]{2}\.(0?[1-9]|1[0-2]))$"
 _COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
+
+
+def _summed_cents(flat: Any, figure_cents: Any, most: int, size: int) -> Any:
+    """Each cell's figures summed (``most``: the most rows a cell has), exactly, 32-bit where they fit; None past
+    what 64 bits hold."""
+    import numpy as np
+
+    top = float(figure_cents.max()) * most
+    if top < 2 ** 53:  # exact in doubles: sums of whole cents below 2^53
+        summed = np.bincount(flat, weights=figure_cents, minlength=size)
+        return np.rint(summed).astype(np.int32 if summed.max() < 2 ** 31 else np.int64)
+    if top >= 2 ** 63:
+        return None
+    cents = np.zeros(size, dtype=np.int64)  # sums a double cannot hold exactly (eleven subscriptions of
+    np.add.at(cents, flat, np.asarray(figure_cents, dtype=np.int64))  # $9,999,999,999,999.99): in integers
+    return cents
 
 
 def _told_apart(column: Any, flat: Any, repeated: Any) -> bool:
@@ -367,7 +376,7 @@ def _figure_cents(figures: Any) -> tuple[Any, str | None] | None:
             # a point the row reader counts as one (``engine.decimal_comma_cell``): not in a figure that reads as a
             # dotted month (2025.10), which it passes over
             grouped=grouped.any(), pointed=(f.str.contains(r"\.[0-9]{1,2}$") & ~f.str.contains(DOTTED_FIGURE)).any(),
-            symbols=f.str.slice(0, 1).filter(f.str.contains("^[$€£¥₹]")).unique().implode()).collect()
+            symbols=f.str.slice(0, 1).filter(f.str.contains(SYMBOL_FIRST)).unique().implode()).collect()
         symbols = shapes["symbols"][0].to_list()
         if not shapes["fits"][0] or len(symbols) > 1 or (shapes["grouped"][0] and not shapes["pointed"][0]):
             cents = _long_cents(figures)  # floats written out, or anything else the row reader reads or names
