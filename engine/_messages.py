@@ -1135,19 +1135,19 @@ def months_open(first: Month, last: Month, closed: Month | None) -> str:
 
 def month_in_progress_partial(month: Month, lost: int, customers: int, share: Decimal, usual: Decimal | None,
                               unit: str) -> str:
-    """A period to date whose month in progress looks partly entered: ``lost`` of the ``customers`` paying the month
-    before have no figure in it yet, read as churned; ``share`` of that month's money lost so far, more than twice
-    the most a closed month lost (``usual``; None when the table holds no closed month to compare with)."""
+    """A period to date whose month in progress looks partly entered: ``lost`` (two or more) of the ``customers``
+    paying the month before have no figure in it yet, read as churned; ``share`` of that month's money lost so far,
+    more than twice the most a closed month lost (``usual``; None when the table holds no closed month to compare
+    with)."""
     before = month - 1
-    who = f"{lost} of the {customers} customers" if customers > 1 else "the one customer"
     if usual is None:
         than = "; the table holds no closed month before it to compare with"
     elif not usual:
         than = ", where no closed month lost any to churn"
     else:
         than = f", more than twice the most any closed month lost ({share_shown(usual)})"
-    return (f"{month.name} is in progress, and {who} paying in {before.name} {'has' if lost == 1 else 'have'} no "
-            f"{unit} in it yet: {'it is' if lost == 1 else 'they are'} counted as churned, {share_shown(share)} of "
+    return (f"{month.name} is in progress, and {lost} of the {customers} customers paying in {before.name} have no "
+            f"{unit} in it yet: they are counted as churned, {share_shown(share)} of "
             f"{before.name}'s {unit} lost so far{than}. If {month.name} is not fully entered, ask for a period "
             f"ending by {before.name} for closed months only.")
 

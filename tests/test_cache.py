@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from engine import PackedTexts
+from engine import Cells, PackedTexts
 from nrr.cli import main
 from sheets import FastRead, cache_dir_from, cached_table, finish_cache_writes, open_file_source
 from tests.test_columnar import CENTS, CLEAN, SUBSCRIPTIONS, answers, said
@@ -21,6 +21,17 @@ FUTURE = 10 ** 20  # a clock long after any file's change time: the stat alone d
 
 def fast(tmp_path: Path, clock: int = FUTURE) -> FastRead:
     return FastRead(columnar_from=0, cache_dir=tmp_path / "cache", clock_ns=lambda: clock)
+
+
+def read_and_kept(tmp_path: Path, text: str) -> tuple[Cells, Cells]:
+    """``text`` read column by column (and kept), and the table the cache then serves: the same answers."""
+    path = tmp_path / "customers.csv"
+    path.write_text(text)
+    how = fast(tmp_path)
+    first = open_file_source(str(path), fast=how).read_cells()
+    kept = cached_table(path, how)
+    assert kept is not None and answers(kept) == answers(first)
+    return first, kept
 
 
 def test_a_table_read_column_by_column_is_kept_and_served_while_the_file_is_unchanged(tmp_path: Path) -> None:
@@ -53,33 +64,18 @@ def test_an_entry_written_behind_is_there_once_waited_for(tmp_path: Path) -> Non
 
 
 def test_a_table_whose_names_are_its_keys_keeps_them_once(tmp_path: Path) -> None:
-    path = tmp_path / "customers.csv"
-    path.write_text(CLEAN.replace("Customer ID,Customer,", "Customer,Note,"))
-    how = fast(tmp_path)
-    first = open_file_source(str(path), fast=how).read_cells()
-    kept = cached_table(path, how)
-    assert kept is not None and answers(kept) == answers(first)
+    _, kept = read_and_kept(tmp_path, CLEAN.replace("Customer ID,Customer,", "Customer,Note,"))
     table = kept.ledger.customer_table
     assert table is not None and table.names is table.keys
 
 
 def test_a_kept_column_of_cents_says_so_again(tmp_path: Path) -> None:
-    path = tmp_path / "customers.csv"
-    path.write_text(CENTS)
-    how = fast(tmp_path)
-    first = open_file_source(str(path), fast=how).read_cells()
-    kept = cached_table(path, how)
-    assert kept is not None and answers(kept) == answers(first)
+    first, kept = read_and_kept(tmp_path, CENTS)
     assert said(kept.check) == said(first.check) and "read as cents" in said(kept.check)[0][1]
 
 
 def test_a_kept_table_of_summed_subscriptions_is_still_summed_by_its_column(tmp_path: Path) -> None:
-    path = tmp_path / "customers.csv"
-    path.write_text(SUBSCRIPTIONS)
-    how = fast(tmp_path)
-    first = open_file_source(str(path), fast=how).read_cells()
-    kept = cached_table(path, how)
-    assert kept is not None and answers(kept) == answers(first)
+    _, kept = read_and_kept(tmp_path, SUBSCRIPTIONS)
     table = kept.ledger.customer_table
     assert table is not None and table.summed_by == "Plan"  # so Plan cannot split its customers into segments
 

@@ -809,14 +809,15 @@ def _in_zone(spec: WarehouseSpec, zone: str, dbapi_connection: Any, _record: Any
             dbapi_connection.rollback()
         if zone != "UTC":  # (UTC: DuckDB without its time-zone extension reads its timestamps in UTC already)
             raise WarehouseError(f"{spec.label}: the database does not know the time zone {zone!r} ([calendar] "
-                                 f"timezone): {_first_line(exc)}. Set a zone name it knows, such as "
+                                 f"timezone): {_first_line(exc)[:160]}. Set a zone name it knows, such as "
                                  "Europe/Berlin.") from None
     finally:
         cursor.close()
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+    """A database's error, its first line: the driver's own (``orig``) when SQLAlchemy wraps it."""
+    return (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @functools.cache
@@ -837,7 +838,7 @@ _NOT_A_NUMBER = re.compile(r"Could not convert string .* to (DECIMAL|DOUBLE)"
 
 def _translated(spec: WarehouseSpec, timeout: float, exc: Exception, *, amount: str | None = None) -> WarehouseError:
     """A database's error in words; ``amount``: the column holding the figures, the only one cast to a number."""
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = _first_line(exc)
     if amount is not None and _NOT_A_NUMBER.search(text):
         value = re.search(r"\"([^\"]*)\"|'([^']*)'", text) or re.search(r"value: (.+)$", text)
         return WarehouseError(say.not_a_number(spec.label, amount, next(g for g in value.groups() if g is not None)
