@@ -112,9 +112,15 @@ def with_segment(query: SlackQuery, ledger: Ledger | None) -> SlackQuery:
     i, size, columns = found[0]
     if query.where is not None:  # plan=Pro ... pro: asked twice, once by its column
         columns = tuple(c for c in columns if c[0].casefold() == query.where[0].casefold()) or columns[:1]
-    if len(columns) > 1:  # Enterprise, a segment and a plan: the answer would be one of them, unsaid (fuzz 22)
+    return replace(query, period=" ".join(words[:i] + words[i + size:]), where=_one_column(columns))
+
+
+def _one_column(columns: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """The (column, value) a segment's words name; refused when two columns hold the value (Enterprise, a segment
+    and a plan): the answer would be one of them, unsaid (fuzz 22)."""
+    if len(columns) > 1:
         raise QueryRefused(say.value_in_two_columns(plain(columns[0][1]), [plain(c) for c, _ in columns]))
-    return replace(query, period=" ".join(words[:i] + words[i + size:]), where=columns[0])
+    return columns[0]
 
 
 def _values_in(words: list[str], table: Customers, keywords: bool = False
@@ -156,9 +162,7 @@ def with_keyword_segment(query: SlackQuery | None, text: str, table: Customers |
     rest = parse_query(" ".join(words[:i] + words[i + size:]))
     if rest.where is not None:
         raise QueryRefused(say.two_segments([plain(columns[0][1]), plain(rest.where[1])]))
-    if len(columns) > 1:
-        raise QueryRefused(say.value_in_two_columns(plain(columns[0][1]), [plain(c) for c, _ in columns]))
-    return replace(rest, where=columns[0])
+    return replace(rest, where=_one_column(columns))
 
 
 def with_column_value(query: SlackQuery, text: str, table: Customers | None) -> tuple[SlackQuery, str]:
