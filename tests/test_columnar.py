@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,6 +110,29 @@ def test_a_polars_older_than_the_path_reads_leaves_the_file_to_the_row_reader() 
     assert columnar_available()  # the dev install's polars
     fast = next(line for line in (ROOT / "pyproject.toml").read_text().splitlines() if line.startswith("fast ="))
     assert f'"polars>={POLARS_FROM[0]}.{POLARS_FROM[1]}"' in fast
+
+
+@pytest.mark.parametrize(("installed", "available"), [
+    ({"polars-1.36.1.dist-info": "polars 1.36.1"}, False),  # too old: seen from the directory's name alone
+    ({"polars-2.1.0.dist-info": "polars 2.1.0"}, True),
+    # two, or a name that is not a version: importlib.metadata decides
+    ({"polars-1.36.1.dist-info": "polars 1.36.1", "polars-1.35.0.dist-info": "polars 1.35.0"}, False),
+    ({"polars-2.dist-info": "polars 1.36.1"}, True),  # a version of one number: 2.0
+    ({"polars_lts_cpu-1.36.1.dist-info": "polars-lts-cpu 1.36.1"}, True),  # metadata knows no polars: tried
+    ({"polars-1.36.1.dist-info": ""}, False),  # its METADATA lost: the name still says which
+])
+def test_the_polars_version_is_read_from_the_dist_info_beside_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installed: dict[str, str], available: bool) -> None:
+    (tmp_path / "polars").mkdir()
+    (tmp_path / "polars" / "__init__.py").write_text("raise ImportError('not to be imported')\n")
+    for directory, name_version in installed.items():
+        (tmp_path / directory).mkdir()
+        if name_version:
+            name, version = name_version.split()
+            (tmp_path / directory / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "polars", raising=False)  # found afresh, on the path, not the one imported
+    assert columnar_available() is available
 
 
 def test_a_clean_table_is_read_column_by_column_with_the_row_readers_answers(tmp_path: Path) -> None:
