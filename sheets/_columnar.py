@@ -3,7 +3,8 @@ extra), into the engine's dense customer table.
 
 It reads only what the row reader would read without a word to say: the header on the first line, every row
 with a customer, a month and a plainly written figure (``engine.PLAIN_FIGURE``, or ``engine.LONG_FIGURE``: four
-decimals or more, rounded half up to the cent as the row reader rounds them), no customer twice in a month, no
+decimals or more, rounded half up to the cent as the row reader rounds them) or a blank one (0) in a month that has
+figures, no customer twice in a month, no
 total row, no two customers alike, at most one currency named (a Currency column or ``MRR (EUR)``; a source whose
 rates convert it reads the file with the row reader, ``sheets._files``). Anything else returns None and the file
 goes to the row reader, which names each problem's cell: no message depends on the path. polars is imported only
@@ -206,8 +207,15 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     columns = dict(zip(titles, frame.get_columns(), strict=True))
     del frame
     key, month, figures = columns.pop(titles[plan.key]), columns.pop(titles[plan.month]), columns.pop(amount)
-    if key.null_count() or month.null_count() or figures.null_count():
-        return None  # a blank customer, month or figure: a note under the table, a row with no customer ...
+    if key.null_count() or month.null_count():
+        return None  # a blank customer or month: a note under the table, a row with no customer ...
+    if figures.null_count():
+        # a blank figure is 0, as the row reader reads it (an export of every customer in every month, blank where
+        # one paid nothing: 20 s through the row reader at 100,000 customers), unless some month has no figure at
+        # all (before anyone paid, not closed yet, or a gap), which the row reader says, naming the months
+        if not _blank_months_figured(month, figures):
+            return None
+        figures = figures.fill_null("0")
     read_figures = _figure_cents(figures) if plan.cents_header is None else (_cents_as_written(figures), None)
     if read_figures is None or read_figures[0] is None:
         return None
@@ -314,6 +322,12 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
 
 
 _COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
+
+
+def _blank_months_figured(month: Any, figures: Any) -> bool:
+    """Whether every month with a blank figure holds a figure in another row."""
+    codes, blank = month.to_physical(), figures.is_null()
+    return bool(codes.filter(blank).unique().is_in(codes.filter(~blank).unique()).all())
 
 
 def _summed_cents(flat: Any, figure_cents: Any, most: int, size: int) -> Any:

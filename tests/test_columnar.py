@@ -47,6 +47,21 @@ DOLLARS = "\n".join(line if n == 0 else ",".join(f"${v}" if i == 3 else v for i,
 #: the clean table with a second subscription for two customers in some months, told apart by Plan: summed
 SUBSCRIPTIONS = CLEAN + "001,Acme,2025-11,30,SMB,Addon\n002,Beta,2025-11,40,Enterprise,Addon\n" \
     "002,Beta,2026-01,45,Enterprise,Addon\n003,Gamma,2025-12,5,Mid-Market,Seats\n"
+#: every customer in every month, the figure blank where one paid nothing (an export of a customers x months grid)
+DENSE = """Customer ID,Customer,Month,MRR,Segment
+001,Acme,2025-10,100,SMB
+002,Beta,2025-10,,Enterprise
+003,Gamma,2025-10,,SMB
+001,Acme,2025-11,120,SMB
+002,Beta,2025-11,250.50,Enterprise
+003,Gamma,2025-11,80,SMB
+001,Acme,2025-12,,SMB
+002,Beta,2025-12,250.50,Enterprise
+003,Gamma,2025-12,90.5,SMB
+001,Acme,2026-01,110,SMB
+002,Beta,2026-01,300,Enterprise
+003,Gamma,2026-01,,SMB
+"""
 #: the clean table with its figures in cents, as its header says (``mrr_cents``)
 CENTS = CLEAN.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,").replace(",90.5,", ",9050,")
 
@@ -238,6 +253,16 @@ UNUSUAL = {
     "many decimals and three": CLEAN.replace(",100,", ",100.0049999,").replace(",120,", ",120.005,"),
     "many decimals and a sign": CLEAN.replace(",100,", ",100.0049999,").replace(",120,", ",+120.0050,"),
     "blank figure": replace_line(CLEAN, 3, "001,Acme,2025-11,,SMB,Pro"),
+    "blank figures of every customer in every month": DENSE,
+    "blank figures beside dollars": DENSE.replace(",250.50,", ",$250.50,").replace(",100,", ",$100,"),
+    "blank figures of mrr_cents": DENSE.replace(",MRR,", ",mrr_cents,").replace(",250.50,", ",25050,")
+                                      .replace(",90.5,", ",9050,"),
+    "a blank month before the figures": "Customer ID,Customer,Month,MRR,Segment\n001,Acme,2025-09,,SMB\n"
+                                        + DENSE.split("\n", 1)[1],
+    "a blank month between figures": DENSE.replace("2025-11,120", "2025-11,").replace("2025-11,250.50", "2025-11,")
+                                          .replace("2025-11,80", "2025-11,"),
+    "a blank figure of spaces": DENSE.replace("002,Beta,2025-10,,", "002,Beta,2025-10,  ,"),
+    "a blank figure quoted": DENSE.replace("002,Beta,2025-10,,", '002,Beta,2025-10,"",'),
     "huge figure": replace_line(CLEAN, 3, "001,Acme,2025-11,99999999999999999,SMB,Pro"),
     "unreadable month": replace_line(CLEAN, 3, "001,Acme,soon,120,SMB,Pro"),
     "missing month": CLEAN.replace("2025-11", "2025-10").replace("001,Acme,2025-10,120", "001,Acme,2025-09,120"),
@@ -440,6 +465,27 @@ def test_blank_lines_and_empty_rows_are_passed_over_column_by_column_too(tmp_pat
         fast, rows = read(path, ALWAYS), read(path, None)
         assert fast.prepared is not None, case
         assert said(fast.check) == said(rows.check) == [] and answers(fast) == answers(rows), case
+
+
+def test_blank_figures_in_months_with_figures_are_read_column_by_column_as_zero(tmp_path: Path) -> None:
+    """A 100,000-customer export of every customer in every month, the figure blank where one paid nothing, went
+    to the row reader: 20 s, where the same table with 0 written took 1.6 s. A blank figure is 0 on both paths; a
+    month with no figure at all (before anyone paid, a gap) is the row reader's to say."""
+    path = tmp_path / "customers.csv"
+    for case in ("blank figures of every customer in every month", "blank figures beside dollars",
+                 "blank figures of mrr_cents"):
+        path.write_text(UNUSUAL[case], encoding="utf-8")
+        fast, rows = read(path, ALWAYS), read(path, None)
+        assert fast.prepared is not None, case
+        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+        assert [what for what in said(rows.check) if what[0] == "error"] == [], case
+        zeros = UNUSUAL[case].replace(",,", ",0,")
+        path.write_text(zeros, encoding="utf-8")
+        assert answers(read(path, ALWAYS)) == answers(fast), case  # blank and 0 are one figure
+    for case in ("a blank month before the figures", "a blank month between figures"):
+        path.write_text(UNUSUAL[case], encoding="utf-8")
+        assert read(path, ALWAYS).prepared is None, case
+        assert said(read(path, None).check), case  # the row reader's warning or error, naming the months
 
 
 def test_subscriptions_told_apart_are_summed_column_by_column(tmp_path: Path) -> None:
