@@ -92,12 +92,14 @@ from engine._columnar import (
     PLAIN_FIGURE,
     SYMBOL_FIRST,
     ColumnarPlan,
+    WidePlan,
     any_alike,
     columnar_plan,
     currency_codes,
     dense_customer_check,
     month_indexes,
     table_currency,
+    wide_plan,
 )
 from engine._customer_headers import (
     CURRENCY_CODES,
@@ -447,6 +449,7 @@ __all__ = [
     "Tier",
     "Trailing",
     "Unit",
+    "WidePlan",
     "a1",
     "alert_ledger_clean",
     "alert_ledger_errors",
@@ -594,4 +597,5 @@ __all__ = [
     "url_has_secret",
     "usual_spellings",
     "whole_number",
+    "wide_plan",
 ]

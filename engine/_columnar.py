@@ -1,8 +1,9 @@
 """What a columnar reader needs from the engine to build a customer table without the row reader, and the rules
 that send it back to the row reader.
 
-A source that reads a large long-form table column by column (``sheets``' columnar path) asks ``columnar_plan``
-which column is what, from the header row alone, as the row reader would decide it; checks each column against
+A source that reads a large table column by column (``sheets``' columnar path) asks ``columnar_plan`` (a long
+table) or ``wide_plan`` (a column per month) which column is what, from the header row alone, as the row reader
+would decide it; checks each column against
 the plain shapes below; and hands the grid of cents to ``dense_customer_check``. Whatever it finds unusual (a
 figure not plainly written, a blank or total label, a repeat, two customers alike, a month missing) is not
 judged here: the source reads the file again with the row reader, which names each problem's cell, so no
@@ -19,7 +20,7 @@ from engine import _messages as say
 from engine._amounts import SYMBOL_CODES
 from engine._billing_headers import find_billing_header
 from engine._cells import DOTTED_MONTH, Cell, infer_date_order, parse_month
-from engine._customer_headers import header_currency, read_customer_header, table_form
+from engine._customer_headers import CustomerHeader, header_currency, read_customer_header, table_form
 from engine._customers import _Reader, billed_per_period
 from engine._dense import DenseGrid, PackedTexts
 from engine._errors import CellError
@@ -79,20 +80,68 @@ class ColumnarPlan:
     distinguisher: int | None = None
 
 
-def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
-    """The plan for a long customer table whose header is ``header`` (the first row), as the row reader reads it;
-    None when the row heads something else (a seven-column ledger, a wide table, no table)."""
+@dataclass(frozen=True, kw_only=True)
+class WidePlan:
+    """The columns of a wide customer table headed by the first row (one row per customer, a column per month):
+    its customer key and name, attributes, and each month's column, every month from the first to the last."""
+
+    key: int
+    name: int
+    months: tuple[int, ...]  # the columns of the months in calendar order, from ``first``
+    first: Month
+    attributes: tuple[tuple[str, int], ...]
+    unit: Unit
+    key_headers: tuple[str, ...]
+
+
+def _customer_header(header: Sequence[Cell], form: str) -> tuple[CustomerHeader, _Reader] | None:
+    """The header's roles and the row reader that would read a customer table of ``form`` under it; None when the
+    row heads something else (a seven-column ledger, billing data, the other form, no table)."""
     grid = [header]
     if _find_header(grid) is not None or find_billing_header(grid) is not None:  # a ledger, or billing data
         return None
     customer = read_customer_header(header, 0)
-    if table_form(customer) != "long":
+    if table_form(customer) != form:
         return None
-    reader = _Reader(grid, None, 1, customer)
+    return customer, _Reader(grid, None, 1, customer)
+
+
+def _key_and_name(header: Sequence[Cell], reader: _Reader) -> tuple[int, int, tuple[str, ...]]:
     key = reader.key_col if reader.key_col is not None else 0
     name = reader.name_col if reader.name_col is not None else key
+    return key, name, tuple(str(header[c]).strip() for c in dict.fromkeys((key, name)) if c < len(header))
+
+
+def wide_plan(header: Sequence[Cell]) -> WidePlan | None:
+    """The plan for a wide customer table whose header is ``header`` (the first row), as the row reader reads it;
+    None when the row heads something else, or something the row reader has a word for: a month header it cannot
+    read, a month twice or missing, a Total column, a Currency column (a currency per row)."""
+    found = _customer_header(header, "wide")
+    if found is None:
+        return None
+    customer, reader = found
+    if customer.unreadable_months or customer.repeated_months or customer.total_columns or \
+            "currency" in customer.roles:
+        return None
+    by_month = {m: col for col, m in customer.months.items()}
+    first, last = min(by_month), max(by_month)
+    if len(by_month) != last - first + 1:
+        return None
+    key, name, titles = _key_and_name(header, reader)
+    return WidePlan(key=key, name=name, months=tuple(by_month[first + i] for i in range(len(by_month))),
+                    first=first, attributes=tuple(customer.attributes.items()), unit=reader.unit,
+                    key_headers=titles)
+
+
+def columnar_plan(header: Sequence[Cell]) -> ColumnarPlan | None:
+    """The plan for a long customer table whose header is ``header`` (the first row), as the row reader reads it;
+    None when the row heads something else (a seven-column ledger, a wide table, no table)."""
+    found = _customer_header(header, "long")
+    if found is None:
+        return None
+    customer, reader = found
+    key, name, titles = _key_and_name(header, reader)
     roles = customer.roles
-    titles = tuple(str(header[c]).strip() for c in dict.fromkeys((key, name)) if c < len(header))
     return ColumnarPlan(key=key, name=name, month=roles["month"], amount=roles["amount"],
                         currency=roles.get("currency"), attributes=tuple(customer.attributes.items()),
                         unit=reader.unit, key_headers=titles,

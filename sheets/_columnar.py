@@ -1,5 +1,5 @@
-"""The columnar path: a large long-form customer table in a CSV read column by column with polars (the ``fast``
-extra), into the engine's dense customer table.
+"""The columnar path: a large customer table in a CSV, long (``_read``) or wide (``_read_wide``), read column by
+column with polars (the ``fast`` extra), into the engine's dense customer table.
 
 It reads only what the row reader would read without a word to say: the header on the first line, every row
 with a customer, a month and a plainly written figure (``engine.PLAIN_FIGURE``, or ``engine.LONG_FIGURE``: four
@@ -20,7 +20,7 @@ import io
 import itertools
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from engine import (
     DenseGrid,
     LedgerCheck,
     PackedTexts,
+    WidePlan,
     any_alike,
     any_total_label,
     columnar_plan,
@@ -48,6 +49,7 @@ from engine import (
     dense_customer_check,
     month_indexes,
     table_currency,
+    wide_plan,
 )
 
 #: below this size the row reader is as fast (measured by bench/customers.py: 1,000 customers, a 1.7 MB CSV,
@@ -108,11 +110,16 @@ def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], obj
     if header is None:
         return None
     delimiter, titles = header
-    plan = columnar_plan(titles)
-    if plan is None or len(set(titles)) != len(titles) or any(not t for t in titles):
+    if len(set(titles)) != len(titles) or any(not t for t in titles):
+        return None
+    plan, wide = columnar_plan(titles), None
+    if plan is None and (wide := wide_plan(titles)) is None:
         return None
     try:
-        check = _read(path, delimiter, titles, plan, parsed or (lambda: None))
+        if plan is not None:
+            check = _read(path, delimiter, titles, plan, parsed or (lambda: None))
+        elif wide is not None:
+            check = _read_wide(path, delimiter, titles, wide, parsed or (lambda: None))
     except Exception:
         return None
     if check is None:
@@ -169,37 +176,14 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     import polars as pl
 
     amount, name = titles[plan.amount], titles[plan.name] if plan.name != plan.key else None
-    # the figures and names as text, every other column as categories of its own (not polars' global ones, which
-    # a running server would fill with every table it reads): at 1,000,000 customers a million names as categories
-    # take 0.8 s longer to parse than to compare as text
-    schema = {t: pl.String if t in (amount, name) else pl.Categorical(pl.Categories.random()) for t in titles}
-    read: list[Any] = []  # the frame, or what stopped the read
+    # the figures and names as text: at 1,000,000 customers a million names as categories take 0.8 s longer to
+    # parse than to compare as text
+    frame = _frame(path, delimiter, titles, (amount, name))
+    import numpy as np  # imported by ``_frame`` while polars parsed the file
 
-    def read_it() -> None:
-        try:
-            read.append(pl.read_csv(path, separator=delimiter, has_header=True, encoding="utf8", schema=schema))
-        except Exception as exc:  # raised again below, in the caller's thread
-            read.append(exc)
-
-    # polars parses in its own threads, without the GIL, while numpy is imported here (40 ms of a 10,000-customer
-    # table's 0.3 s)
-    reading = threading.Thread(target=read_it, name="nrr-read-csv")
-    reading.start()
-    try:
-        import numpy as np
-    finally:
-        reading.join()
-    if isinstance(read[0], Exception):
-        raise read[0]
-    frame = read.pop()
     parsed()
     if frame.height and frame.get_column(titles[plan.key]).null_count():
-        # blank lines (an editor's last line, a spreadsheet's ",,,,," rows): the row reader passes over them
-        # without a word. At the end, as they mostly are, the rows before them are a slice, not a copy; a filter
-        # copies every column (at 1,000,000 customers, some 800 MB more at the read's peak)
-        blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
-        count = int(blank.sum())
-        frame = frame.head(frame.height - count) if blank.tail(count).all() else frame.filter(~blank)
+        frame = _without_blank_rows(frame, pl.all())
     if frame.height == 0:
         return None
     # each column is let go of once it is used: at 1,000,000 customers the read's peak is the file's columns and
@@ -227,10 +211,7 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     first_rows = key.arg_unique()
     order = key.gather(first_rows)
     keys = order.cast(pl.String)
-    if len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or \
-            keys.str.contains(r"(?i)^\s*total\s+\S").any() or _one_number_twice(keys):
-        # (keys such as 1001.0, which the row reader reads as 1001; Total X, a subtotal when X is a customer; 123
-        # beside 00123, one ID to the row reader)
+    if _keys_declined(keys):
         return None
     months = month.unique(maintain_order=True)
     month_texts = months.cast(pl.String).to_list()
@@ -246,9 +227,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     names = keys if name is None else _names(columns.pop(name), key, first_rows, keys)
     if names is None:
         return None
-    if keys.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any() or (
-            names is not keys and names.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any()):
-        return None  # a key or name such as 10,5: the row reader decides whether the file's commas are decimal
+    if names is not keys and names.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any():
+        return None  # a name such as 10,5: the row reader decides whether the file's commas are decimal
     customer = _dense_codes(key, order, index=index)
     del key
     flat = _dense_codes(month, months, np.asarray(indexes, dtype=index), index=index)
@@ -321,7 +301,119 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
                                 None if plan.cents_header is None else (plan.amount, plan.cents_header), summed_by)
 
 
+def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
+               parsed: Callable[[], object]) -> LedgerCheck | None:
+    """A wide table (a row per customer, a column per month), read as ``_read`` reads a long one: only what the row
+    reader would read without a word (no customer twice, no total row, no month column left blank; a blank figure
+    is 0), else None."""
+    import polars as pl
+
+    key_title, name = titles[plan.key], titles[plan.name] if plan.name != plan.key else None
+    months = [titles[col] for col in plan.months]
+    # a row per customer: its key, name and figures as text (no value repeats for categories to save), the
+    # attributes as categories
+    frame = _frame(path, delimiter, titles, (key_title, name, *months))
+    import numpy as np  # imported by ``_frame`` while polars parsed the file
+
+    parsed()
+    for title in dict.fromkeys((key_title, name)):
+        texts = frame.get_column(title).drop_nulls() if title is not None else None
+        if texts is not None and (_totals(texts) or texts.str.contains(r"(?i)^\s*total\s+\S").any()):
+            return None  # a total row, figures or none: the row reader warns of it
+    # a row without a figure (a note under the table, a blank line) is passed over by the row reader
+    frame = _without_blank_rows(frame, pl.col(months))
+    customers, count = frame.height, len(months)
+    key = frame.get_column(key_title)
+    if customers == 0 or key.null_count() or key.is_duplicated().any() or _keys_declined(key):
+        return None  # a row without a customer, a customer twice (subscriptions, or a repeat) ...
+    names = key
+    if name is not None:
+        names = frame.get_column(name).fill_null("")
+        if blank := _blanks(names):  # the key stands for a blank name, as the row reader reads it
+            names = names.scatter(blank, key.gather(blank))
+        if names.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any():
+            return None
+    if any(frame.get_column(t).null_count() == customers for t in months):
+        return None  # a month without a figure (before anyone paid, not closed yet, a gap): the row reader says it
+    figures = pl.concat([frame.get_column(t) for t in months]).fill_null("0")  # month by month: the grid's order
+    read_figures = _figure_cents(figures)
+    if read_figures is None or read_figures[0] is None:
+        return None
+    figure_cents, mark = read_figures
+    del figures, read_figures
+    # 32-bit when every figure is below $21,474,836.48, as ``_read`` keeps them
+    cents = np.asarray(figure_cents).astype(np.int32 if figure_cents.max() < 2 ** 31 else np.int64)
+    del figure_cents
+    codes, values = {}, {}
+    for title, col in plan.attributes:
+        column = frame.get_column(titles[col])
+        distinct = column.unique(maintain_order=True).drop_nulls()
+        if spaces := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
+            distinct = distinct.gather([i for i in range(len(distinct)) if i not in spaces])
+        texts = distinct.cast(pl.String).to_list()
+        if any(_COMMA_BETWEEN_DIGITS.search(t) for t in texts):
+            return None
+        row_codes = _dense_codes(column, distinct, fill=-1, index=np.int8 if len(distinct) < 127 else np.int32)
+        codes[title] = np.repeat(row_codes[None, :], count, axis=0).T  # a customer's value in every month
+        values[title] = tuple(texts)
+    grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
+    packed = _packed(key)
+    shared = frozenset() if names is key else frozenset(names.filter(names.is_duplicated()).unique().to_list())
+    return dense_customer_check(plan.first, count, packed, packed if names is key else _packed(names), grid,
+                                [a for a, _ in plan.attributes], plan.unit, mark, plan.key_headers, shared)
+
+
 _COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
+
+
+def _frame(path: Path, delimiter: str, titles: list[str], texts: Iterable[str | None]) -> Any:
+    """The CSV at ``path`` read by polars, the columns titled ``texts`` as text and every other one as categories
+    of its own (not polars' global ones, which a running server would fill with every table it reads); numpy is
+    imported meanwhile."""
+    import polars as pl
+
+    texts = set(texts)
+    schema = {t: pl.String if t in texts else pl.Categorical(pl.Categories.random()) for t in titles}
+    read: list[Any] = []  # the frame, or what stopped the read
+
+    def read_it() -> None:
+        try:
+            read.append(pl.read_csv(path, separator=delimiter, has_header=True, encoding="utf8", schema=schema))
+        except Exception as exc:  # raised again below, in the caller's thread
+            read.append(exc)
+
+    # polars parses in its own threads, without the GIL, while numpy is imported here (40 ms of a 10,000-customer
+    # table's 0.3 s)
+    reading = threading.Thread(target=read_it, name="nrr-read-csv")
+    reading.start()
+    try:
+        import numpy  # noqa: F401
+    finally:
+        reading.join()
+    if isinstance(read[0], Exception):
+        raise read[0]
+    return read.pop()
+
+
+def _without_blank_rows(frame: Any, held: Any) -> Any:
+    """The frame without the rows whose columns ``held`` (a polars selector) are all blank: blank lines (an
+    editor's last line, a spreadsheet's ",,,,," rows), which the row reader passes over without a word. At the end,
+    as they mostly are, the rows before them are a slice, not a copy; a filter copies every column (at 1,000,000
+    customers, some 800 MB more at the read's peak)."""
+    import polars as pl
+
+    blank = frame.select(pl.all_horizontal(held.is_null())).to_series()
+    count = int(blank.sum())
+    return frame.head(frame.height - count) if blank.tail(count).all() else frame.filter(~blank)
+
+
+def _keys_declined(keys: Any) -> bool:
+    """Whether a column of distinct customer keys holds one the row reader has a word for, or reads otherwise: a
+    blank, a total's label, two alike, ``1001.0`` (read as 1001), ``Total X`` (a subtotal when X is a customer),
+    ``123`` beside ``00123`` (one ID), ``10,5`` (the row reader decides whether the file's commas are decimal)."""
+    return bool(len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or
+                keys.str.contains(r"(?i)^\s*total\s+\S").any() or _one_number_twice(keys) or
+                keys.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any())
 
 
 def _blank_months_figured(month: Any, figures: Any) -> bool:
