@@ -336,6 +336,7 @@ def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
     if any(frame.get_column(t).null_count() == customers for t in months):
         return None  # a month without a figure (before anyone paid, not closed yet, a gap): the row reader says it
     figures = pl.concat([frame.get_column(t) for t in months]).fill_null("0")  # month by month: the grid's order
+    frame = frame.drop(months)  # the month columns are let go of once copied into one, as ``_read`` lets go of each
     read_figures = _figure_cents(figures)
     if read_figures is None or read_figures[0] is None:
         return None
