@@ -110,8 +110,8 @@ def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], obj
     if header is None:
         return None
     delimiter, titles = header
-    if len(set(titles)) != len(titles) or any(not t for t in titles):
-        return None
+    if len(set(titles)) != len(titles):
+        return None  # (one column without a header, pandas' or R's row names, is read by neither path)
     plan, wide = columnar_plan(titles), None
     if plan is None and (wide := wide_plan(titles)) is None:
         return None
@@ -178,7 +178,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     amount, name = titles[plan.amount], titles[plan.name] if plan.name != plan.key else None
     # the figures and names as text: at 1,000,000 customers a million names as categories take 0.8 s longer to
     # parse than to compare as text
-    frame = _frame(path, delimiter, titles, (amount, name))
+    used = (plan.key, plan.name, plan.month, plan.amount, plan.currency, *(col for _, col in plan.attributes))
+    frame = _frame(path, delimiter, titles, used, (amount, name))
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
@@ -188,7 +189,7 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
         return None
     # each column is let go of once it is used: at 1,000,000 customers the read's peak is the file's columns and
     # a few arrays of one small int a row, not more
-    columns = dict(zip(titles, frame.get_columns(), strict=True))
+    columns = dict(zip(frame.columns, frame.get_columns(), strict=True))
     del frame
     key, month, figures = columns.pop(titles[plan.key]), columns.pop(titles[plan.month]), columns.pop(amount)
     if key.null_count() or month.null_count():
@@ -312,7 +313,8 @@ def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
     months = [titles[col] for col in plan.months]
     # a row per customer: its key, name and figures as text (no value repeats for categories to save), the
     # attributes as categories
-    frame = _frame(path, delimiter, titles, (key_title, name, *months))
+    frame = _frame(path, delimiter, titles, (plan.key, plan.name, *plan.months, *(col for _, col in plan.attributes)),
+                   (key_title, name, *months))
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
@@ -367,19 +369,23 @@ def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
 _COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
 
 
-def _frame(path: Path, delimiter: str, titles: list[str], texts: Iterable[str | None]) -> Any:
-    """The CSV at ``path`` read by polars, the columns titled ``texts`` as text and every other one as categories
-    of its own (not polars' global ones, which a running server would fill with every table it reads); numpy is
-    imported meanwhile."""
+def _frame(path: Path, delimiter: str, titles: list[str], used: Iterable[int | None],
+           texts: Iterable[str | None]) -> Any:
+    """The columns ``used`` of the CSV at ``path`` read by polars (the others, which neither path reads, are not
+    kept: pandas' row numbers, a free-text Notes column), those titled ``texts`` as text and every other one as
+    categories of its own (not polars' global ones, which a running server would fill with every table it reads);
+    numpy is imported meanwhile."""
     import polars as pl
 
     texts = set(texts)
     schema = {t: pl.String if t in texts else pl.Categorical(pl.Categories.random()) for t in titles}
+    columns = [titles[col] for col in sorted({col for col in used if col is not None})]
     read: list[Any] = []  # the frame, or what stopped the read
 
     def read_it() -> None:
         try:
-            read.append(pl.read_csv(path, separator=delimiter, has_header=True, encoding="utf8", schema=schema))
+            read.append(pl.read_csv(path, separator=delimiter, has_header=True, encoding="utf8", schema=schema,
+                                    columns=columns))
         except Exception as exc:  # raised again below, in the caller's thread
             read.append(exc)
 
