@@ -249,6 +249,11 @@ UNUSUAL = {
                                       'A,Acme,2025-10,1200,"1,5"\nB,Beta,2025-10,300,"2,5"\n'
                                       'A,Acme,2025-11,1200,"1,5"\nB,Beta,2025-11,300,"2,5"\n',
     "thousands grouped oddly": CLEAN.replace(",250.50,", ',"12,50.50",'),
+    "figures between spaces": CLEAN.replace(",100,", ", 100 ,").replace(",250.50,", ",250.50 ,"),
+    "accounting figures": DOLLARS.replace(",$250.50,", ',"  $1,250.50 ",').replace(",$300,", ", $300 ,"),
+    "a figure of spaces": CLEAN.replace(",100,", ",   ,"),
+    "a figure after a tab": CLEAN.replace(",100,", ",\t100,"),
+    "long figures between spaces": CLEAN.replace(",100,", ", 100.0049999 ,"),
     "dollar sign after": CLEAN.replace(",100,", ",100$,"),
     "dollar and a space": CLEAN.replace(",100,", ",$ 100,"),
     "two currencies": replace_line(replace_line(CLEAN, 3, "001,Acme,2025-11,$120,SMB,Pro"), 4,
@@ -514,6 +519,11 @@ def test_figures_after_a_currency_symbol_are_read_column_by_column_in_its_curren
         assert fast.prepared is not None, case  # the columnar path read it
         table = fast.ledger.customer_table
         assert table is not None and table.currency == currency, case
+        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+    for case in ("figures between spaces", "accounting figures", "long figures between spaces"):
+        path.write_text(UNUSUAL[case], encoding="utf-8")
+        fast, rows = read(path, ALWAYS), read(path, None)
+        assert fast.prepared is not None, case
         assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
     for case in ("yen and pound figures", "dollar figures under MRR (EUR)", "thousands and no decimals",
                  "dollar figures beside a currency column", "dollar sign after", "thousands grouped oddly"):
