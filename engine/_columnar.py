@@ -187,11 +187,14 @@ def table_currency(plan: ColumnarPlan, currencies: Sequence[str] = ()) -> str | 
 def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,
                          attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                          key_headers: tuple[str, ...] = (), shared: frozenset[str] | None = None,
-                         cents_column: tuple[int, str] | None = None, summed_by: str | None = None) -> LedgerCheck:
+                         cents_column: tuple[int, str] | None = None, summed_by: str | None = None,
+                         total_rows: Sequence[tuple[str, int, int]] = ()) -> LedgerCheck:
     """The checked ledger of a customer table read column by column (or kept so): ``grid`` holds ``keys``' cents
     (customers in order of first sight), ``names`` each one's name (each a sequence, or ``PackedTexts``).
     ``cents_column``: the figure's column and header, when the header says it holds cents (warned of, as the row
-    reader does); ``summed_by``: the attribute that told apart the rows of a customer and month that were summed."""
+    reader does); ``summed_by``: the attribute that told apart the rows of a customer and month that were summed;
+    ``total_rows``: the rows left out as totals, each as its label, sheet row and column (warned of, label by label,
+    as the row reader warns of them)."""
     keys, names = (t if isinstance(t, PackedTexts) else tuple(t) for t in (keys, names))
     table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers, shared=shared,
                         cents_column=cents_column, summed_by=summed_by)
@@ -200,6 +203,11 @@ def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: S
     paid = grid.cents != 0
     maybe = (paid.sum(axis=1) >= 2) & ~(paid[:, 1:] & paid[:, :-1]).any(axis=1)
     warnings = billed_per_period(table, None, rows=[int(c) for c in maybe.nonzero()[0]])
+    totals: dict[str, list[str]] = {}
+    for label, row, col in total_rows:
+        totals.setdefault(label, []).append(a1(row, col))
+    warnings[:0] = [Issue(severity="warning", code="total_row", message=say.total_rows(label, len(cells)),
+                          cells=tuple(cells)) for label, cells in totals.items()]
     if cents_column is not None:  # the header on the file's first line, as the columnar path reads it
         col, title = cents_column
         warnings.insert(0, Issue(severity="warning", code="read_as_cents", message=say.read_as_cents(unit, title),

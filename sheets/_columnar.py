@@ -47,6 +47,7 @@ from engine import (
     compared,
     currency_codes,
     dense_customer_check,
+    is_total_label,
     month_indexes,
     table_currency,
     wide_plan,
@@ -183,8 +184,7 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
-    if frame.height and frame.get_column(titles[plan.key]).null_count():
-        frame = _without_blank_rows(frame, pl.all())
+    totals, frame = _without_total_and_blank_rows(frame, titles[plan.key], plan.key, pl.all())
     if frame.height == 0:
         return None
     # each column is let go of once it is used: at 1,000,000 customers the read's peak is the file's columns and
@@ -299,7 +299,8 @@ def _read(path: Path, delimiter: str, titles: list[str], plan: ColumnarPlan,
                                                    None)
     return dense_customer_check(first, count, packed, packed if names is keys else _packed(names), grid,
                                 [a for a, _ in plan.attributes], plan.unit, currency, plan.key_headers, shared,
-                                None if plan.cents_header is None else (plan.amount, plan.cents_header), summed_by)
+                                None if plan.cents_header is None else (plan.amount, plan.cents_header), summed_by,
+                                totals)
 
 
 def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
@@ -318,12 +319,12 @@ def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
-    for title in dict.fromkeys((key_title, name)):
-        texts = frame.get_column(title).drop_nulls() if title is not None else None
-        if texts is not None and (_totals(texts) or texts.str.contains(r"(?i)^\s*total\s+\S").any()):
-            return None  # a total row, figures or none: the row reader warns of it
     # a row without a figure (a note under the table, a blank line) is passed over by the row reader
-    frame = _without_blank_rows(frame, pl.col(months))
+    totals, frame = _without_total_and_blank_rows(frame, key_title, plan.key, pl.col(months), every_time=True)
+    if name is not None:
+        texts = frame.get_column(name).drop_nulls()
+        if _totals(texts) or texts.str.contains(r"(?i)^\s*total\s+\S").any():
+            return None  # a total's label beside a customer: the row reader decides whether the row is a total
     customers, count = frame.height, len(months)
     key = frame.get_column(key_title)
     if customers == 0 or key.null_count() or key.is_duplicated().any() or _keys_declined(key):
@@ -363,7 +364,8 @@ def _read_wide(path: Path, delimiter: str, titles: list[str], plan: WidePlan,
     packed = _packed(key)
     shared = frozenset() if names is key else frozenset(names.filter(names.is_duplicated()).unique().to_list())
     return dense_customer_check(plan.first, count, packed, packed if names is key else _packed(names), grid,
-                                [a for a, _ in plan.attributes], plan.unit, mark, plan.key_headers, shared)
+                                [a for a, _ in plan.attributes], plan.unit, mark, plan.key_headers, shared,
+                                total_rows=totals)
 
 
 _COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
@@ -402,16 +404,29 @@ def _frame(path: Path, delimiter: str, titles: list[str], used: Iterable[int | N
     return read.pop()
 
 
-def _without_blank_rows(frame: Any, held: Any) -> Any:
-    """The frame without the rows whose columns ``held`` (a polars selector) are all blank: blank lines (an
-    editor's last line, a spreadsheet's ",,,,," rows), which the row reader passes over without a word. At the end,
-    as they mostly are, the rows before them are a slice, not a copy; a filter copies every column (at 1,000,000
-    customers, some 800 MB more at the read's peak)."""
+def _without_total_and_blank_rows(frame: Any, key: str, key_col: int, held: Any,
+                                  every_time: bool = False) -> tuple[list[tuple[str, int, int]], Any]:
+    """The rows whose customer cell (in the column titled ``key``, the file's ``key_col``) is a total's label
+    (``Total``, ``Grand total:``), each as its label, sheet row and column, as the row reader notes them; and the
+    frame without them, nor the rows whose columns ``held`` (a polars selector) are all blank: blank lines (an
+    editor's last line, a spreadsheet's ",,,,," rows), which the row reader passes over without a word (looked for
+    only when a customer cell is blank, unless ``every_time``). At the end, as they mostly are, the rows before
+    them are a slice, not a copy; a filter copies every column (at 1,000,000 customers, some 800 MB more at the
+    read's peak)."""
     import polars as pl
 
-    blank = frame.select(pl.all_horizontal(held.is_null())).to_series()
-    count = int(blank.sum())
-    return frame.head(frame.height - count) if blank.tail(count).all() else frame.filter(~blank)
+    column = frame.get_column(key)
+    distinct = column.unique().drop_nulls().cast(pl.String)
+    labels = [t for t in distinct.filter(distinct.str.contains(TOTAL_HINT)).to_list() if is_total_label(t)]
+    drop = column.cast(pl.String).is_in(labels) if labels else None
+    # a row's number on the sheet: the header is row 1, and polars reads a blank line as a row, as the csv module
+    totals = [] if drop is None else [(str(column[i]).strip(), i + 2, key_col) for i in drop.arg_true().to_list()]
+    if every_time or column.null_count():
+        blank = frame.select(pl.all_horizontal(held.is_null())).to_series()
+        drop = blank if drop is None else drop | blank
+    if drop is None or not (count := int(drop.sum())):
+        return totals, frame
+    return totals, frame.head(frame.height - count) if drop.tail(count).all() else frame.filter(~drop)
 
 
 def _keys_declined(keys: Any) -> bool:
