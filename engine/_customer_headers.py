@@ -49,8 +49,8 @@ _AMOUNT_WORDS = {"mrr", "revenue", "amount", "arr", "monthly", "recurring", "ann
                  "current", *CURRENCY_CODES}  # MRR (EUR), Net MRR
 #: words that qualify MRR or ARR itself (``Subscription MRR``, ``Billed MRR``): a figure column only beside those
 #: words, never beside a bare Amount or Revenue (``Invoiced Amount`` is what was invoiced, not MRR)
-_MRR_QUALIFIERS = {"subscription", "committed", "billed", "paid", "gross", "actual", "normalized", "normalised",
-                   "adjusted", "reported", "booked", "invoiced", "contracted"}
+_MRR_QUALIFIERS = {"subscription", "subscriptions", "committed", "billed", "paid", "gross", "actual", "normalized",
+                   "normalised", "adjusted", "reported", "booked", "invoiced", "contracted"}
 
 
 #: words saying a figure column holds cents, not whole currency units: ``mrr_cents``, ``Amount in cents``
@@ -94,6 +94,10 @@ def customer_role(header: str) -> Role | None:
     ['currency', 'currency', 'currency', 'currency', 'currency']
     >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents", "Revenue in EUR", "MRR in")]
     ['amount', 'amount', 'amount', 'amount', None]
+    >>> [customer_role(h) for h in ("Sum of MRR", "SUM of Revenue", "MRR Sum", "Sum of Expansion MRR", "Sum")]
+    ['amount', 'amount', 'amount', None, None]
+    >>> [customer_role(h) for h in ("Subscriptions Total MRR", "Subscriptions Expansion MRR")]
+    ['amount', None]
     """
     words = header_tokens(header)
     if not words:
@@ -103,6 +107,8 @@ def customer_role(header: str) -> Role | None:
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
     allowed = _AMOUNT_WORDS | _MRR_QUALIFIERS if words & {"mrr", "arr"} else _AMOUNT_WORDS
+    if "sum" in words:  # a pivot table's or Metabase's aggregate of it: Sum of MRR, SUM of Revenue
+        allowed = allowed | {"sum", "of"}
     # 'in' only beside cents or a currency (MRR in EUR): MRR In alone is a movement (money coming in)
     if words & {"mrr", "revenue", "amount", "arr"} and (words <= allowed or (
             words & (_CENTS_WORDS | CURRENCY_CODES) and words <= allowed | _CENTS_WORDS | {"in"})):
