@@ -387,6 +387,16 @@ def test_one_column_for_two_roles_is_refused(tmp_path: Path) -> None:
     assert "no column holds the customer (its columns: customer_id, month, mrr)" in str(raised.value)
 
 
+def test_a_table_with_a_column_per_month_is_told_to_be_unpivoted(tmp_path: Path) -> None:
+    # a wide table (a CSV's shape) in a database was told to name its month column in nrr.toml, which it has none of
+    path = duck_file(tmp_path / "wide.duckdb", ["customer_id", "Jan 2026", "Dec 2025", "Feb 2026"],
+                     [("A", 1.0, 2.0, 3.0)], types=["VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE"])
+    with pytest.raises(WarehouseError) as raised:
+        open_warehouse_source(f"{path}#mrr").read_cells()
+    assert str(raised.value).startswith(f"{path}#mrr: its columns are months (2025-12 to 2026-02), one per month; "
+                                        "a database table is read in long form")
+
+
 def test_a_currency_written_as_its_code_and_its_symbol_is_one_currency(tmp_path: Path) -> None:
     # EUR and € were two currencies to the database, refused, and a column of only € answered in '€' (fuzz 5)
     rows: list[Row] = [("A", dt.date(2026, 1, 1), 100.0, "EUR"), ("B", dt.date(2026, 1, 1), 50.0, "€"),

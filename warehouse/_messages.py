@@ -36,6 +36,13 @@ def column_missing(label: str, role: str, columns: Sequence[str]) -> str:
             "[ledger] columns = {customer = \"...\", month = \"...\", mrr = \"...\"}.")
 
 
+def months_as_columns(label: str, first: str, last: str) -> str:
+    return (f"{label}: its columns are months ({first} to {last}), one per month; a database table is read in long "
+            "form, one row per customer and month (customer, month, MRR). Unpivot it into that form (UNPIVOT in "
+            "DuckDB, Snowflake and BigQuery; UNION ALL of one SELECT per month in PostgreSQL), or export it to a "
+            "CSV file, which nrr reads with a column per month too.")
+
+
 def column_unknown(label: str, role: str, name: str, columns: Sequence[str]) -> str:
     return (f"{label}: [ledger] columns names {name!r} as the {role}, but the table has no such column "
             f"({', '.join(columns)}).")

@@ -73,6 +73,7 @@ from engine import (
     read_as_cents,
     read_customer_header,
     reads_as_billing,
+    table_form,
     total_rows,
     unreadable,
 )
@@ -697,6 +698,9 @@ def recognise(names: Sequence[str], columns: Mapping[str, str], label: str) -> A
              "month": header.roles.get("month"), "mrr": header.roles.get("amount")}
     roles = {role: names[index] for role, index in found.items() if index is not None}
     for role, what in (("customer", "customer"), ("month", "month"), ("mrr", "MRR")):
+        if role == "month" and role not in roles and table_form(header) == "wide":
+            months = sorted(header.months.values())
+            raise WarehouseError(say.months_as_columns(label, str(months[0]), str(months[-1])))
         if role not in roles:
             raise WarehouseError(say.column_missing(label, what, names))
     for role, column in roles.items():
