@@ -5,7 +5,6 @@ A file yields the same ``Cells`` as a Google Sheet, so both are checked by the s
 
 from __future__ import annotations
 
-import codecs
 import collections
 import contextlib
 import csv
@@ -37,6 +36,7 @@ from engine import (
 from sheets import _messages as say
 from sheets._cache import FastRead, read_fast
 from sheets._columnar import sniff_delimiter
+from sheets._decode import OLE, binary_kind, decode
 from sheets._errors import SourceError
 from sheets._shown import ShownFormats
 
@@ -291,7 +291,7 @@ _SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's line telling it the delimiter
 
 def _read_delimited(path: Path, data: bytes | None = None) -> tuple[list[tuple[Cell, ...]], tuple[Issue, ...]]:
     """The file's rows, and a note when its figures were read with decimal commas (naming the cell that shows it)."""
-    text = _decode(path, data)
+    text = decode(path, data)
     if not text.strip():
         raise SourceError(say.not_text(str(path), "it is empty; export the ledger again"))
     if hint := _SEP_LINE.match(text):  # read as a blank row, so the sheet's row numbers stay right
@@ -366,47 +366,6 @@ def _plain_lines(text: str) -> tuple[list[str], int] | None:
     return lines, empty
 
 
-def _decode(path: Path, data: bytes | None = None) -> str:
-    """A text file's contents: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode
-    text"), else Windows-1252 (Excel's CSV on Windows); anything else is refused in words."""
-    data = path.read_bytes() if data is None else data
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise SourceError(say.not_text(str(path), "it starts like UTF-16 but does not decode as UTF-16")) from None
-    kind = _binary_kind(data)
-    if kind:
-        raise SourceError(say.not_text(str(path), kind))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise SourceError(say.not_text(str(path), "it is neither UTF-8, UTF-16 nor Windows-1252 text")) from None
-
-
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-
-
-def _binary_kind(data: bytes) -> str | None:
-    """What a file that is not text is, where its first bytes tell: a workbook, a ZIP, a PDF."""
-    if data.startswith(_OLE):
-        return ("it is a password-protected Excel workbook; remove the password (File > Info > Protect Workbook) "
-                "or export it as CSV" if _ENCRYPTED in data
-                else "it is an old Excel 97-2003 workbook (.xls); save it as .xlsx or export it as CSV")
-    if data.startswith(b"PK\x03\x04"):
-        return "it is a ZIP archive (a workbook?); give it its real extension (.xlsx) or export it as CSV"
-    if data.startswith(b"%PDF"):
-        return "it is a PDF; export the ledger from its spreadsheet as CSV instead"
-    if b"\x00" in data[:8192]:
-        return "it holds binary data, not text"
-    return None
-
-
 def _converted(cells: Cells, options: ReadOptions) -> bool:
     """Whether ``options``' rates convert the currency a table read column by column names (``MRR (EUR)``, a
     Currency column of EUR) into another reporting currency: that read keeps the figures as written, so the row
@@ -420,8 +379,8 @@ def _not_a_workbook(path: Path) -> str | None:
     """Why a file named .xlsx is not an XLSX workbook, when that can be told; None when it may be one."""
     with path.open("rb") as handle:
         head = handle.read(8192)
-    if head.startswith(_OLE):
-        return _binary_kind(path.read_bytes())
+    if head.startswith(OLE):
+        return binary_kind(path.read_bytes())
     if head.startswith(b"PK\x03\x04"):
         import zipfile  # an XLSX file's check only: a CSV's start-up never loads it
 
@@ -443,7 +402,7 @@ def _not_a_workbook(path: Path) -> str | None:
         return None
     if not head.strip():
         return "it is empty; export the ledger again"
-    if _binary_kind(head) is None:
+    if binary_kind(head) is None:
         return "it is a text file (a CSV?) with an .xlsx name; rename it to .csv"
     return "it is not an Excel workbook (.xlsx); export the ledger as .xlsx or CSV"
 
