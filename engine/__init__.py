@@ -136,6 +136,7 @@ from engine._fx import (
 )
 from engine._headers import (
     HEADER_SEARCH_ROWS,
+    SUBTOTAL,
     TOTAL_HINT,
     TOTAL_WORDS,
     any_total_label,
@@ -367,6 +368,7 @@ __all__ = [
     "SOURCE_KINDS",
     "STAGES",
     "STAGE_BENCHMARKS",
+    "SUBTOTAL",
     "SYMBOL_CODES",
     "SYMBOL_FIRST",
     "TIERS",
