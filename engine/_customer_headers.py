@@ -94,7 +94,7 @@ def customer_role(header: str) -> Role | None:
     ['currency', 'currency', 'currency', 'currency', 'currency']
     >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents", "Revenue in EUR", "MRR in")]
     ['amount', 'amount', 'amount', 'amount', None]
-    >>> [customer_role(h) for h in ("Sum of MRR", "SUM of Revenue", "MRR Sum", "Sum of Expansion MRR", "Sum")]
+    >>> [customer_role(h) for h in ("Sum of MRR", "SUM of ARR", "MRR Sum", "Sum of Expansion MRR", "Sum of Amount")]
     ['amount', 'amount', 'amount', None, None]
     >>> [customer_role(h) for h in ("Subscriptions Total MRR", "Subscriptions Expansion MRR")]
     ['amount', None]
@@ -107,7 +107,7 @@ def customer_role(header: str) -> Role | None:
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
     allowed = _AMOUNT_WORDS | _MRR_QUALIFIERS if words & {"mrr", "arr"} else _AMOUNT_WORDS
-    if "sum" in words:  # a pivot table's or Metabase's aggregate of it: Sum of MRR, SUM of Revenue
+    if "sum" in words and words & {"mrr", "arr"}:  # a pivot table's or Metabase's aggregate of it: Sum of MRR
         allowed = allowed | {"sum", "of"}
     # 'in' only beside cents or a currency (MRR in EUR): MRR In alone is a movement (money coming in)
     if words & {"mrr", "revenue", "amount", "arr"} and (words <= allowed or (
@@ -127,16 +127,20 @@ def in_cents(header: str) -> bool:
     return bool(header_tokens(header) & _CENTS_WORDS)
 
 
-def _figure_rank(header: str) -> tuple[bool, bool, bool]:
+def _figure_rank(header: str) -> tuple[bool, bool, bool, bool]:
     """Which of two figure columns is read (the lower): one that says MRR before revenue (one-time fees in it), an
-    amount or ARR, whether in cents or not; then one in units before one in cents (``mrr``, then ``mrr_cents``);
+    amount or ARR, whether in cents or not; then one that is not a sum of it (``MRR Sum``, a pivot's) before one
+    that is; then one in units before one in cents (``mrr``, then ``mrr_cents``);
     then one that names no currency before one that does (``MRR`` beside ``MRR in USD``, a conversion of it);
     else the first.
 
     >>> sorted(["revenue", "mrr_cents", "MRR in USD", "MRR", "ARR", "amount_cents"], key=_figure_rank)
     ['MRR', 'MRR in USD', 'mrr_cents', 'revenue', 'ARR', 'amount_cents']
+    >>> sorted(["MRR Sum", "MRR"], key=_figure_rank)  # a sum of it (a pivot's) after the column itself
+    ['MRR', 'MRR Sum']
     """
-    return "mrr" not in header_tokens(header), in_cents(header), header_currency(header) is not None
+    tokens = header_tokens(header)
+    return "mrr" not in tokens, "sum" in tokens, in_cents(header), header_currency(header) is not None
 
 
 @dataclass(kw_only=True)

@@ -1057,10 +1057,8 @@ class _Reader:
         return _text(self.cell(self.grid[sheet_row - self.first_row], self.header.distinguisher))
 
     def wide_amount(self, value: Cell, sheet_row: int, col: int, i: int, known: dict[str | None, int]) -> int | None:
-        """Month ``i``'s figure of a wide row, its cents kept in ``known`` when it is a text (None when
-        unreadable: the error is added)."""
-        if type(value) is str and (cents := known.get(value)) is not None:  # earlier in the same row
-            return cents
+        """Month ``i``'s figure of a wide row not in ``known`` yet, its cents kept there when it is a text (None
+        when unreadable: the error is added)."""
         try:
             cents = parse_cents(value, self.in_cents)
         except AmountError:

@@ -109,8 +109,9 @@ def polars_new_enough(version: str) -> bool:
 
 def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], object] | None = None) -> Cells | None:
     """The checked customer table in the CSV at ``path`` (``head``: its first bytes), read column by column; None
-    when the file is not a plain long-form table the row reader would read without a word. ``parsed`` is called
-    once the text is parsed, while the columns are checked (on one core): the time to start other work."""
+    when the file is not a long or wide customer table the row reader would read without a word (else as the
+    warnings it gives). ``parsed`` is called once the text is parsed, while the columns are checked (on one core):
+    the time to start other work."""
     source: Path | io.BytesIO = path
     if _not_utf8(head):
         # Windows-1252 (Excel's CSV on Windows) or UTF-16 (its "Unicode text"): decoded as the row reader decodes
@@ -122,12 +123,17 @@ def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], obj
         source = io.BytesIO(text.encode("utf-8"))
         head = source.getvalue()[:len(head)]
         del text
-    header = _header(path, head)
+    try:
+        header = _header(path, head)
+    except csv.Error:
+        return None
     if header is None:
         return None
     delimiter, titles = header
-    if len(set(titles)) != len(titles):
-        return None  # (one column without a header, pandas' or R's row names, is read by neither path)
+    if len(set(titles)) != len(titles) or not titles[-1].strip():
+        # (a column without a header, pandas' or R's row numbers, is read by neither path, but one past the last
+        # header is past the table: a value in it is an error, a cell split at a comma)
+        return None
     plan, wide = columnar_plan(titles), None
     if plan is None and (wide := wide_plan(titles)) is None:
         return None
@@ -141,6 +147,41 @@ def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], obj
     if check is None:
         return None
     return Cells(grid=(), sheet=None, source_digest=digest, prepared=check)
+
+
+def _text_after_a_quote(source: Path | io.BytesIO, delimiter: str) -> bool:
+    """Whether a quote stands between two characters of text (``"SMB" x``, ``"A1"x``): the csv module reads the text
+    after a closing quote into the cell (``SMB x``), polars leaves it out (``SMB``), so the paths would read two
+    customers, or a month, otherwise. A quote after a delimiter or a line's start opens a cell, one before them
+    closes it, and a quote beside a quote is one written twice. Looked at 16 MB at a time, at C speed (a 100,000-
+    customer table with every cell quoted, as R writes it: 0.4 s, while polars parses it)."""
+    import mmap
+
+    if isinstance(source, io.BytesIO):
+        return _quote_inside_text(source.getvalue(), delimiter)
+    with source.open("rb") as handle:
+        if handle.seek(0, io.SEEK_END) == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _quote_inside_text(data, delimiter)
+
+
+def _quote_inside_text(data: Any, delimiter: str) -> bool:
+    import numpy as np
+
+    if data.find(b'"') < 0:  # the common case: no quote at all, found at memchr's speed
+        return False
+    edges = np.zeros(256, dtype=bool)
+    edges[[ord(delimiter), ord("\n"), ord("\r"), ord('"')]] = True
+    step, size = 1 << 24, len(data)
+    for start in range(1, size - 1, step):  # a quote first or last in the file opens or closes a cell
+        # each chunk a view of 16 MB of the bytes, its quotes' neighbours held too
+        chunk = np.frombuffer(data, dtype=np.uint8, count=min(start + step, size - 1) + 1 - (start - 1),
+                              offset=start - 1)
+        at = np.flatnonzero(chunk[1:-1] == ord('"')) + 1
+        if ((~edges[chunk[at - 1]]) & (~edges[chunk[at + 1]])).any():
+            return True
+    return False
 
 
 def _not_utf8(head: bytes) -> bool:
@@ -163,8 +204,8 @@ def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
         if exc.start < len(head) - 4:
             return None
         text = head[:exc.start].decode("utf-8-sig")
-    if text.startswith("sep=") or "\n" not in text or "\0" in text:
-        return None
+    if text.startswith("sep=") or "\n" not in text or "\0" in text or "\r" in text.replace("\r\n", ""):
+        return None  # (a CR on its own ends a row to the csv module, and to polars is text)
     delimiter = sniff_delimiter(path, text)
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=delimiter), None)
     return (delimiter, first) if first else None
@@ -206,12 +247,14 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
     # the figures and names as text: at 1,000,000 customers a million names as categories take 0.8 s longer to
     # parse than to compare as text
     used = (plan.key, plan.name, plan.month, plan.amount, plan.currency, *(col for _, col in plan.attributes))
-    frame = _frame(path, delimiter, titles, used, (amount, name))
+    frame = _frame(path, delimiter, titles, used, (amount, name), (amount,))
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
+    if frame is None:
+        return None
     left = _without_total_and_blank_rows(frame, titles[plan.key], plan.key, pl.all(),
-                                         notes=(titles[plan.month], amount))
+                                         notes=(titles[plan.month], amount), name=name)
     if left is None:
         return None
     totals, frame = left
@@ -258,8 +301,6 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
     names = keys if name is None else _names(columns.pop(name), key, first_rows, keys)
     if names is None:
         return None
-    if names is not keys and names.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any():
-        return None  # a name such as 10,5: the row reader decides whether the file's commas are decimal
     customer = _dense_codes(key, order, index=index)
     del key
     flat = _dense_codes(month, months, np.asarray(indexes, dtype=index), index=index)
@@ -296,8 +337,6 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
         small = np.int8 if len(distinct) < 127 else np.int32
         held = np.full(customers * count, -1, dtype=small)
         texts = distinct.cast(pl.String).to_list()
-        if any(_COMMA_BETWEEN_DIGITS.search(t) for t in texts):  # 1,5 seats: the row reader decides whether the
-            return None  # file is written with decimal commas, and then reads it 1.5, with a warning
         row_codes = _dense_codes(column, distinct, fill=-1, index=small)
         if repeated is None:
             held[flat] = row_codes
@@ -345,18 +384,20 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     # a row per customer: its key, name and figures as text (no value repeats for categories to save), the
     # attributes as categories
     frame = _frame(path, delimiter, titles, (plan.key, plan.name, *plan.months, *(col for _, col in plan.attributes)),
-                   (key_title, name, *months))
+                   (key_title, name, *months), months)
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
+    if frame is None:
+        return None
     # a row without a figure (a note under the table, a blank line) is passed over by the row reader
-    left = _without_total_and_blank_rows(frame, key_title, plan.key, pl.col(months), every_time=True)
+    left = _without_total_and_blank_rows(frame, key_title, plan.key, pl.col(months), every_time=True, name=name)
     if left is None:
         return None
     totals, frame = left
     if name is not None:
         texts = frame.get_column(name).drop_nulls()
-        if _totals(texts) or texts.str.contains(r"(?i)^\s*total\s+\S").any():
+        if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
             return None  # a total's label beside a customer: the row reader decides whether the row is a total
     customers, count = frame.height, len(months)
     key = frame.get_column(key_title)
@@ -367,8 +408,6 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
         names = frame.get_column(name).fill_null("")
         if blank := _blanks(names):  # the key stands for a blank name, as the row reader reads it
             names = names.scatter(blank, key.gather(blank))
-        if names.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any():
-            return None
     if any(frame.get_column(t).null_count() == customers for t in months):
         return None  # a month without a figure (before anyone paid, not closed yet, a gap): the row reader says it
     figures = pl.concat([frame.get_column(t) for t in months]).fill_null("0")  # month by month: the grid's order
@@ -388,8 +427,6 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
         if spaces := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
             distinct = distinct.gather([i for i in range(len(distinct)) if i not in spaces])
         texts = distinct.cast(pl.String).to_list()
-        if any(_COMMA_BETWEEN_DIGITS.search(t) for t in texts):
-            return None
         row_codes = _dense_codes(column, distinct, fill=-1, index=np.int8 if len(distinct) < 127 else np.int32)
         codes[title] = np.repeat(row_codes[None, :], count, axis=0).T  # a customer's value in every month
         values[title] = tuple(texts)
@@ -401,20 +438,28 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
                                 total_rows=totals)
 
 
-_COMMA_BETWEEN_DIGITS = re.compile(r"[0-9],[0-9]")
+#: a text the row reader reads otherwise than polars: ``10,5`` (it decides whether the file's commas are decimal,
+#: and then reads 1.5 and warns) or a carriage return on its own (it ends a row there; polars keeps it in the cell)
+_READ_OTHERWISE = re.compile(r"[0-9],[0-9]|\r([^\n]|$)")
+#: a cell that reads ``Total X``: a subtotal when X is another row's customer (``engine.subtotal_of``), which the
+#: row reader decides
+_SUBTOTAL_LIKE = "(?i)" + SUBTOTAL.pattern
 
 
 def _frame(path: Path | io.BytesIO, delimiter: str, titles: list[str], used: Iterable[int | None],
-           texts: Iterable[str | None]) -> Any:
-    """The columns ``used`` of the CSV at ``path`` read by polars (the others, which neither path reads, are not
-    kept: pandas' row numbers, a free-text Notes column), those titled ``texts`` as text and every other one as
-    categories of its own (not polars' global ones, which a running server would fill with every table it reads);
-    numpy is imported meanwhile."""
+           texts: Iterable[str | None], figures: Iterable[str]) -> Any:
+    """The columns ``used`` of the CSV at ``path`` read by polars, those titled ``texts`` as text and every other one
+    as categories of its own (not polars' global ones, which a running server would fill with every table it
+    reads); numpy is imported meanwhile. None when a cell but the ``figures`` holds what the row reader reads
+    otherwise (``_READ_OTHERWISE``), a column without a header (pandas' or R's row numbers, which neither path
+    reads) too, or when a quote stands inside text (``_text_after_a_quote``)."""
     import polars as pl
 
-    texts = set(texts)
+    texts, figures = {*texts, *(t for t in titles if not t.strip())}, set(figures)
     schema = {t: pl.String if t in texts else pl.Categorical(pl.Categories.random()) for t in titles}
-    columns = [titles[col] for col in sorted({col for col in used if col is not None})]
+    # the columns without a header too: a value such as 0,50 in one is a decimal comma to the row reader
+    wanted = set(used)
+    columns = [t for col, t in enumerate(titles) if col in wanted or not t.strip()]
     read: list[Any] = []  # the frame, or what stopped the read
 
     def read_it() -> None:
@@ -430,16 +475,28 @@ def _frame(path: Path | io.BytesIO, delimiter: str, titles: list[str], used: Ite
     reading.start()
     try:
         import numpy  # noqa: F401
+
+        quote_inside = _text_after_a_quote(path, delimiter)  # meanwhile: numpy lets go of the GIL
     finally:
         reading.join()
+    if quote_inside:
+        return None
     if isinstance(read[0], Exception):
         raise read[0]
-    return read.pop()
+    frame = read.pop()
+    # every cell but the figures, of every row (the row reader looks at each, even in a row it passes over), and
+    # the columns without a header, before they are let go of
+    for title in frame.columns:
+        column = frame.get_column(title)
+        if title not in figures and (column if column.dtype == pl.String else column.unique().drop_nulls().cast(
+                pl.String)).str.contains(_READ_OTHERWISE.pattern).any():
+            return None
+    return frame.drop([t for t in frame.columns if not t.strip()])
 
 
 def _without_total_and_blank_rows(
         frame: Any, key: str, key_col: int, held: Any, every_time: bool = False,
-        notes: tuple[str, str] | None = None) -> tuple[list[tuple[str, int, int]], Any] | None:
+        notes: tuple[str, str] | None = None, name: str | None = None) -> tuple[list[tuple[str, int, int]], Any] | None:
     """The rows whose customer cell (in the column titled ``key``, the file's ``key_col``) is a total's label
     (``Total``, ``Grand total:``), each as its label, sheet row and column, as the row reader notes them; and the
     frame without them, nor the rows whose columns ``held`` (a polars selector) are all blank: blank lines (an
@@ -447,7 +504,8 @@ def _without_total_and_blank_rows(
     only when a customer cell is blank, unless ``every_time``), nor, in a long table whose month and figure columns
     are titled ``notes``, the rows with text in the customer column and neither a month nor a figure: notes under
     the table (a report's footer, ``Confidential``, ``Generated by``), passed over too. None when a note's text
-    could be a customer's subtotal (``Total Acme``) or is blank: the row reader decides. At the end, as they mostly
+    could be a customer's subtotal (``Total Acme``) or is blank, or when a row passed over has a name (in the column
+    titled ``name``) that reads as a total: the row reader decides. At the end, as they mostly
     are, the rows before them are a slice, not a copy; a filter copies every column (at 1,000,000 customers, some
     800 MB more at the read's peak)."""
     import polars as pl
@@ -468,9 +526,17 @@ def _without_total_and_blank_rows(
             note &= ~drop  # a total's label is a total row, said so, whatever else the row holds
         if note.any():
             texts = column.filter(note).cast(pl.String)
-            if (texts.str.strip_chars() == "").any() or texts.str.contains("(?i)" + SUBTOTAL.pattern).any():
+            if (texts.str.strip_chars() == "").any() or texts.str.contains(_SUBTOTAL_LIKE).any():
                 return None
             drop = note if drop is None else drop | note
+    if name is not None and drop is not None and labels:
+        passed = drop & ~column.cast(pl.String).is_in(labels)
+    else:
+        passed = drop
+    if name is not None and passed is not None and passed.any():
+        texts = frame.get_column(name).filter(passed).drop_nulls().cast(pl.String)
+        if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
+            return None  # (,Total,, with no figures: a total row to the row reader, which looks at names first)
     if drop is None or not (count := int(drop.sum())):
         return totals, frame
     return totals, frame.head(frame.height - count) if drop.tail(count).all() else frame.filter(~drop)
@@ -479,10 +545,9 @@ def _without_total_and_blank_rows(
 def _keys_declined(keys: Any) -> bool:
     """Whether a column of distinct customer keys holds one the row reader has a word for, or reads otherwise: a
     blank, a total's label, two alike, ``1001.0`` (read as 1001), ``Total X`` (a subtotal when X is a customer),
-    ``123`` beside ``00123`` (one ID), ``10,5`` (the row reader decides whether the file's commas are decimal)."""
+    ``123`` beside ``00123`` (one ID)."""
     return bool(len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or
-                keys.str.contains(r"(?i)^\s*total\s+\S").any() or _one_number_twice(keys) or
-                keys.str.contains(_COMMA_BETWEEN_DIGITS.pattern).any())
+                keys.str.contains(_SUBTOTAL_LIKE).any() or _one_number_twice(keys))
 
 
 def _blank_months_figured(month: Any, figures: Any) -> bool:
@@ -675,8 +740,8 @@ def _names(name: Any, key: Any, first_rows: Any, keys: Any) -> Any:
     for start in range(0, len(name), step):
         if not (name.slice(start, step) == expected.gather(codes.slice(start, step))).all():
             return None
-    if _totals(texts):
-        return None
+    if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
+        return None  # (Total Acme beside a key such as -, a subtotal to the row reader when Acme is a customer)
     blank = _blanks(texts)
     return texts.scatter(blank, keys.gather(blank)) if blank else texts
 

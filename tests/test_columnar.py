@@ -371,6 +371,30 @@ UNUSUAL = {
                                                     .replace(",Enterprise", ",y,Enterprise").replace("80,,", "80,z,,")
                                                     .replace("90.5,Mid", "90.5,w,Mid"),
     "wide form": "Customer,Segment,Oct 2025,Nov 2025\nAcme,SMB,100,120\nBeta,Enterprise,250,\n",
+    # found by a review and a fuzz of this path: each read otherwise by polars than by the row reader
+    "a column without a header past the last": "Customer,Month,MRR,\nAcme,2026-01,100,\nAcme,2026-02,110,note\n"
+                                               "Beta,2026-01,50,\nBeta,2026-02,60,\n",
+    "a decimal comma in a column without a header": "Customer;;Month;MRR\nAcme;0,50;2026-01;100\n"
+                                                    "Acme;1,5;2026-02;110\nBeta;;2026-01;50\nBeta;;2026-02;60\n",
+    "wide, a total name and no figures": "Customer ID,Customer,2025-01,2025-02\nC1,Acme,100,100\n,Total,,\n",
+    "wide, a subtotal name and no figures": "Customer ID,Customer,2025-01,2025-02\nC1,Acme,100,100\n,Total Acme,,\n",
+    "wide, decimal commas in rows without figures": 'Customer,2025-01\nAcme,100\n"0,5",\n"1,5",\n',
+    "a quote and text after it in a segment": "Customer,Segment,2024-12,2025-01\nAcme,\"SMB\" x,100,100\n",
+    "a quote and text after it in a key": 'Customer ID,Month,MRR\n"A1"x,2025-01,100\nA1,2025-02,100\n',
+    "a quote and text after it in a month": 'Customer ID,Month,MRR\nA1,"2025-01" x,100\nA1,2025-02,100\n',
+    "quotes written twice": 'Customer ID,Customer,Month,MRR\nA1,"The ""Best"" Co",2025-01,100\n'
+                            'A1,"The ""Best"" Co",2025-02,100\n',
+    "a subtotal in the name column": "Customer ID,Customer,Month,MRR\nA1,Acme,2025-01,100\n-,Total Acme,2025-01,100\n"
+                                     "A1,Acme,2025-02,120\n-,Total Acme,2025-02,120\n",
+    "carriage returns for line ends": "Customer,2025-01\rAcme,100\n",
+    "wide, a carriage return in a name": "Customer,Jan 2026,Feb 2026\nAcme,100,110\nBe\rta,50,60\nTotal,150,170\n",
+    "a carriage return in a key": "Customer,Month,MRR\nAcme,2026-01,100\nAcme\r,2026-02,110\nBeta,2026-01,50\n"
+                                  "Beta,2026-02,60\n",
+    "sum of amount beside a billing interval": "Customer,Month,Sum of Amount,Billing Interval\n"
+                                               "Acme,2026-01,1200,annual\nBeta,2026-01,50,monthly\n"
+                                               "Beta,2026-02,60,monthly\n",
+    "mrr sum beside mrr": "Customer,Month,MRR Sum,MRR\nAcme,2026-01,1000,100\nAcme,2026-02,1100,110\n"
+                          "Beta,2026-01,500,50\nBeta,2026-02,0,0\n",
     "wide, keyed": WIDE,
     "wide, dollars": WIDE.replace(",100,", ",$100,").replace(",250.50,", ",$250.50,"),
     "wide, thousands": WIDE.replace(",100,", ',"1,100.00",'),
