@@ -529,14 +529,14 @@ def _without_total_and_blank_rows(
             if (texts.str.strip_chars() == "").any() or texts.str.contains(_SUBTOTAL_LIKE).any():
                 return None
             drop = note if drop is None else drop | note
-    if name is not None and drop is not None and labels:
-        passed = drop & ~column.cast(pl.String).is_in(labels)
-    else:
-        passed = drop
-    if name is not None and passed is not None and passed.any():
-        texts = frame.get_column(name).filter(passed).drop_nulls().cast(pl.String)
-        if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
-            return None  # (,Total,, with no figures: a total row to the row reader, which looks at names first)
+    passed = drop & ~column.cast(pl.String).is_in(labels) if drop is not None and labels else drop
+    if passed is not None and passed.any():
+        for title in dict.fromkeys((key, name)):  # (,Total,, or Total Acme,, with no figures: a total row to the
+            if title is None:  # row reader, which looks for totals before it passes over a row without figures)
+                continue
+            texts = frame.get_column(title).filter(passed).drop_nulls().cast(pl.String)
+            if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
+                return None
     if drop is None or not (count := int(drop.sum())):
         return totals, frame
     return totals, frame.head(frame.height - count) if drop.tail(count).all() else frame.filter(~drop)

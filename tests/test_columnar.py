@@ -377,6 +377,7 @@ UNUSUAL = {
     "a decimal comma in a column without a header": "Customer;;Month;MRR\nAcme;0,50;2026-01;100\n"
                                                     "Acme;1,5;2026-02;110\nBeta;;2026-01;50\nBeta;;2026-02;60\n",
     "wide, a total name and no figures": "Customer ID,Customer,2025-01,2025-02\nC1,Acme,100,100\n,Total,,\n",
+    "wide, a subtotal key and no figures": "Customer ID,Customer,2024-02,2024-03\nA,Acme,1,1\nTotal Acme,,,\n",
     "wide, a subtotal name and no figures": "Customer ID,Customer,2025-01,2025-02\nC1,Acme,100,100\n,Total Acme,,\n",
     "wide, decimal commas in rows without figures": 'Customer,2025-01\nAcme,100\n"0,5",\n"1,5",\n',
     "a quote and text after it in a segment": "Customer,Segment,2024-12,2025-01\nAcme,\"SMB\" x,100,100\n",
