@@ -247,7 +247,7 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
     # the figures and names as text: at 1,000,000 customers a million names as categories take 0.8 s longer to
     # parse than to compare as text
     used = (plan.key, plan.name, plan.month, plan.amount, plan.currency, *(col for _, col in plan.attributes))
-    frame = _frame(path, delimiter, titles, used, (amount, name), (amount,))
+    frame = _frame(path, delimiter, titles, used, (amount, name))
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
@@ -289,7 +289,7 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
         return None
     months = month.unique(maintain_order=True)
     month_texts = months.cast(pl.String).to_list()
-    if any_total_label(month_texts):
+    if any_total_label(month_texts) or any(map(_READ_OTHERWISE.search, month_texts)):
         return None
     found = month_indexes(month_texts)
     if found is None:
@@ -332,6 +332,8 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
     for title, col in plan.attributes:
         column = columns.pop(titles[col])
         distinct = column.unique(maintain_order=True).drop_nulls()
+        if distinct.cast(pl.String).str.contains(_READ_OTHERWISE.pattern).any():
+            return None  # 1,5 seats: the row reader decides whether the file's commas are decimal (and reads 1.5)
         if blank := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
             distinct = distinct.gather([i for i in range(len(distinct)) if i not in blank])
         small = np.int8 if len(distinct) < 127 else np.int32
@@ -384,7 +386,7 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     # a row per customer: its key, name and figures as text (no value repeats for categories to save), the
     # attributes as categories
     frame = _frame(path, delimiter, titles, (plan.key, plan.name, *plan.months, *(col for _, col in plan.attributes)),
-                   (key_title, name, *months), months)
+                   (key_title, name, *months))
     import numpy as np  # imported by ``_frame`` while polars parsed the file
 
     parsed()
@@ -406,6 +408,8 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     names = key
     if name is not None:
         names = frame.get_column(name).fill_null("")
+        if names.str.contains(_READ_OTHERWISE.pattern).any():
+            return None
         if blank := _blanks(names):  # the key stands for a blank name, as the row reader reads it
             names = names.scatter(blank, key.gather(blank))
     if any(frame.get_column(t).null_count() == customers for t in months):
@@ -424,6 +428,8 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     for title, col in plan.attributes:
         column = frame.get_column(titles[col])
         distinct = column.unique(maintain_order=True).drop_nulls()
+        if distinct.cast(pl.String).str.contains(_READ_OTHERWISE.pattern).any():
+            return None  # 1,5 seats: the row reader decides whether the file's commas are decimal (and reads 1.5)
         if spaces := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
             distinct = distinct.gather([i for i in range(len(distinct)) if i not in spaces])
         texts = distinct.cast(pl.String).to_list()
@@ -447,15 +453,15 @@ _SUBTOTAL_LIKE = "(?i)" + SUBTOTAL.pattern
 
 
 def _frame(path: Path | io.BytesIO, delimiter: str, titles: list[str], used: Iterable[int | None],
-           texts: Iterable[str | None], figures: Iterable[str]) -> Any:
+           texts: Iterable[str | None]) -> Any:
     """The columns ``used`` of the CSV at ``path`` read by polars, those titled ``texts`` as text and every other one
     as categories of its own (not polars' global ones, which a running server would fill with every table it
-    reads); numpy is imported meanwhile. None when a cell but the ``figures`` holds what the row reader reads
-    otherwise (``_READ_OTHERWISE``), a column without a header (pandas' or R's row numbers, which neither path
-    reads) too, or when a quote stands inside text (``_text_after_a_quote``)."""
+    reads); numpy is imported meanwhile. None when a column without a header (pandas' or R's row numbers, which
+    neither path reads) holds what the row reader reads otherwise (``_READ_OTHERWISE``), or when a quote stands
+    inside text (``_text_after_a_quote``)."""
     import polars as pl
 
-    texts, figures = {*texts, *(t for t in titles if not t.strip())}, set(figures)
+    texts = {*texts, *(t for t in titles if not t.strip())}
     schema = {t: pl.String if t in texts else pl.Categorical(pl.Categories.random()) for t in titles}
     # the columns without a header too: a value such as 0,50 in one is a decimal comma to the row reader
     wanted = set(used)
@@ -484,14 +490,12 @@ def _frame(path: Path | io.BytesIO, delimiter: str, titles: list[str], used: Ite
     if isinstance(read[0], Exception):
         raise read[0]
     frame = read.pop()
-    # every cell but the figures, of every row (the row reader looks at each, even in a row it passes over), and
-    # the columns without a header, before they are let go of
-    for title in frame.columns:
-        column = frame.get_column(title)
-        if title not in figures and (column if column.dtype == pl.String else column.unique().drop_nulls().cast(
-                pl.String)).str.contains(_READ_OTHERWISE.pattern).any():
-            return None
-    return frame.drop([t for t in frame.columns if not t.strip()])
+    # the columns without a header, looked at before they are let go of (the others' distinct texts are looked at
+    # where they are read, and the rows passed over in ``_without_total_and_blank_rows``)
+    unheaded = [t for t in frame.columns if not t.strip()]
+    if any(frame.get_column(t).str.contains(_READ_OTHERWISE.pattern).any() for t in unheaded):
+        return None
+    return frame.drop(unheaded)
 
 
 def _without_total_and_blank_rows(
@@ -504,8 +508,9 @@ def _without_total_and_blank_rows(
     only when a customer cell is blank, unless ``every_time``), nor, in a long table whose month and figure columns
     are titled ``notes``, the rows with text in the customer column and neither a month nor a figure: notes under
     the table (a report's footer, ``Confidential``, ``Generated by``), passed over too. None when a note's text
-    could be a customer's subtotal (``Total Acme``) or is blank, or when a row passed over has a name (in the column
-    titled ``name``) that reads as a total: the row reader decides. At the end, as they mostly
+    could be a customer's subtotal (``Total Acme``) or is blank, when a row passed over has a name (in the column
+    titled ``name``) that reads as a total, or when a row left out holds a text the row reader reads otherwise
+    (``_READ_OTHERWISE``): the row reader decides. At the end, as they mostly
     are, the rows before them are a slice, not a copy; a filter copies every column (at 1,000,000 customers, some
     800 MB more at the read's peak)."""
     import polars as pl
@@ -539,15 +544,21 @@ def _without_total_and_blank_rows(
                 return None
     if drop is None or not (count := int(drop.sum())):
         return totals, frame
+    # the row reader looks at every cell for a decimal comma, in a row it leaves out too (the few such rows' cells
+    # are looked at here; the rest of each column's distinct texts where it is read)
+    left_out = frame.filter(drop).select(pl.all().cast(pl.String))
+    if any(left_out.get_column(t).str.contains(_READ_OTHERWISE.pattern).any() for t in left_out.columns):
+        return None
     return totals, frame.head(frame.height - count) if drop.tail(count).all() else frame.filter(~drop)
 
 
 def _keys_declined(keys: Any) -> bool:
     """Whether a column of distinct customer keys holds one the row reader has a word for, or reads otherwise: a
     blank, a total's label, two alike, ``1001.0`` (read as 1001), ``Total X`` (a subtotal when X is a customer),
-    ``123`` beside ``00123`` (one ID)."""
+    ``123`` beside ``00123`` (one ID), a text the row reader reads otherwise (``_READ_OTHERWISE``)."""
     return bool(len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or
-                keys.str.contains(_SUBTOTAL_LIKE).any() or _one_number_twice(keys))
+                keys.str.contains(_SUBTOTAL_LIKE).any() or _one_number_twice(keys) or
+                keys.str.contains(_READ_OTHERWISE.pattern).any())
 
 
 def _blank_months_figured(month: Any, figures: Any) -> bool:
@@ -740,7 +751,7 @@ def _names(name: Any, key: Any, first_rows: Any, keys: Any) -> Any:
     for start in range(0, len(name), step):
         if not (name.slice(start, step) == expected.gather(codes.slice(start, step))).all():
             return None
-    if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
+    if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any() or texts.str.contains(_READ_OTHERWISE.pattern).any():
         return None  # (Total Acme beside a key such as -, a subtotal to the row reader when Acme is a customer)
     blank = _blanks(texts)
     return texts.scatter(blank, keys.gather(blank)) if blank else texts
