@@ -121,7 +121,8 @@ def read_columnar(path: Path, head: bytes, digest: str, parsed: Callable[[], obj
         except SourceError:
             return None  # the row reader says what the file is
         source = io.BytesIO(text.encode("utf-8"))
-        head = source.getvalue()[:len(head)]
+        with source.getbuffer() as view:  # the head alone, not a copy of the whole text
+            head = view[:len(head)].tobytes()
         del text
     try:
         header = _header(path, head)
@@ -331,15 +332,10 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
     codes, values = {}, {}
     for title, col in plan.attributes:
         column = columns.pop(titles[col])
-        distinct = column.unique(maintain_order=True).drop_nulls()
-        if distinct.cast(pl.String).str.contains(_READ_OTHERWISE.pattern).any():
-            return None  # 1,5 seats: the row reader decides whether the file's commas are decimal (and reads 1.5)
-        if blank := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
-            distinct = distinct.gather([i for i in range(len(distinct)) if i not in blank])
-        small = np.int8 if len(distinct) < 127 else np.int32
-        held = np.full(customers * count, -1, dtype=small)
-        texts = distinct.cast(pl.String).to_list()
-        row_codes = _dense_codes(column, distinct, fill=-1, index=small)
+        if (read := _attribute_codes(column)) is None:
+            return None
+        texts, row_codes = read
+        held = np.full(customers * count, -1, dtype=row_codes.dtype)
         if repeated is None:
             held[flat] = row_codes
         elif not _weighed(held, flat, row_codes, figure_cents, repeated, texts, col == plan.distinguisher):
@@ -397,10 +393,6 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     if left is None:
         return None
     totals, frame = left
-    if name is not None:
-        texts = frame.get_column(name).drop_nulls()
-        if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any():
-            return None  # a total's label beside a customer: the row reader decides whether the row is a total
     customers, count = frame.height, len(months)
     key = frame.get_column(key_title)
     if customers == 0 or key.null_count() or key.is_duplicated().any() or _keys_declined(key):
@@ -408,8 +400,9 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     names = key
     if name is not None:
         names = frame.get_column(name).fill_null("")
-        if names.str.contains(_READ_OTHERWISE.pattern).any():
-            return None
+        if _totals(names) or names.str.contains(_SUBTOTAL_LIKE).any() or \
+                names.str.contains(_READ_OTHERWISE.pattern).any():
+            return None  # a total's label beside a customer: the row reader decides whether the row is a total
         if blank := _blanks(names):  # the key stands for a blank name, as the row reader reads it
             names = names.scatter(blank, key.gather(blank))
     if any(frame.get_column(t).null_count() == customers for t in months):
@@ -426,14 +419,9 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     del figure_cents
     codes, values = {}, {}
     for title, col in plan.attributes:
-        column = frame.get_column(titles[col])
-        distinct = column.unique(maintain_order=True).drop_nulls()
-        if distinct.cast(pl.String).str.contains(_READ_OTHERWISE.pattern).any():
-            return None  # 1,5 seats: the row reader decides whether the file's commas are decimal (and reads 1.5)
-        if spaces := set(_blanks(distinct.cast(pl.String))):  # a cell of spaces is blank, as the row reader reads it
-            distinct = distinct.gather([i for i in range(len(distinct)) if i not in spaces])
-        texts = distinct.cast(pl.String).to_list()
-        row_codes = _dense_codes(column, distinct, fill=-1, index=np.int8 if len(distinct) < 127 else np.int32)
+        if (read := _attribute_codes(frame.get_column(titles[col]))) is None:
+            return None
+        texts, row_codes = read
         codes[title] = np.repeat(row_codes[None, :], count, axis=0).T  # a customer's value in every month
         values[title] = tuple(texts)
     grid = DenseGrid(cents.reshape((count, customers)).T, codes, values)
@@ -520,7 +508,7 @@ def _without_total_and_blank_rows(
     distinct = column.dtype.categories.to_series() if isinstance(column.dtype, pl.Categorical) else \
         column.unique().drop_nulls()
     labels = [t for t in distinct.filter(distinct.str.contains(TOTAL_HINT)).to_list() if is_total_label(t)]
-    drop = column.cast(pl.String).is_in(labels) if labels else None
+    drop = is_total = column.cast(pl.String).is_in(labels) if labels else None
     # a row's number on the sheet: the header is row 1, and polars reads a blank line as a row, as the csv module
     totals = [] if drop is None else [(str(column[i]).strip(), i + 2, key_col) for i in drop.arg_true().to_list()]
     if every_time or column.null_count():
@@ -536,7 +524,7 @@ def _without_total_and_blank_rows(
             if (texts.str.strip_chars() == "").any() or texts.str.contains(_SUBTOTAL_LIKE).any():
                 return None
             drop = note if drop is None else drop | note
-    passed = drop & ~column.cast(pl.String).is_in(labels) if drop is not None and labels else drop
+    passed = drop & ~is_total if drop is not None and is_total is not None else drop
     if passed is not None and passed.any():
         for title in dict.fromkeys((key, name)):  # (,Total,, or Total Acme,, with no figures: a total row to the
             if title is None:  # row reader, which looks for totals before it passes over a row without figures)
@@ -567,6 +555,24 @@ def _blank_months_figured(month: Any, figures: Any) -> bool:
     """Whether every month with a blank figure holds a figure in another row."""
     codes, blank = month.to_physical(), figures.is_null()
     return bool(codes.filter(blank).unique().is_in(codes.filter(~blank).unique()).all())
+
+
+def _attribute_codes(column: Any) -> tuple[list[str], Any] | None:
+    """An attribute column's values, in order of first sight (a blank or a cell of spaces is none, as the row reader
+    reads it), and each row's code among them (-1: none), 8-bit while they fit; None when a value is one the row
+    reader reads otherwise (``_READ_OTHERWISE``: 1,5 seats, which it reads 1.5 when the file's commas are
+    decimal)."""
+    import numpy as np
+    import polars as pl
+
+    distinct = column.unique(maintain_order=True).drop_nulls()
+    written = distinct.cast(pl.String)
+    if written.str.contains(_READ_OTHERWISE.pattern).any():
+        return None
+    if blank := set(_blanks(written)):
+        distinct = distinct.gather([i for i in range(len(distinct)) if i not in blank])
+    small = np.int8 if len(distinct) < 127 else np.int32
+    return distinct.cast(pl.String).to_list(), _dense_codes(column, distinct, fill=-1, index=small)
 
 
 def _summed_cents(flat: Any, figure_cents: Any, most: int, size: int) -> Any:
