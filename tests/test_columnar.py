@@ -99,6 +99,16 @@ def read(path: Path, fast: FastRead | None) -> Cells:
     return open_file_source(str(path), fast=fast).read_cells()
 
 
+def read_both_ways(path: Path, case: str) -> Cells:
+    """``UNUSUAL[case]`` written to ``path`` and read with the columnar path forced on, which must read it (what it
+    read is returned), and by the row reader: the same messages and answers."""
+    path.write_text(UNUSUAL[case], encoding="utf-8")
+    fast, rows = read(path, ALWAYS), read(path, None)
+    assert fast.prepared is not None, case
+    assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+    return fast
+
+
 def said(check: LedgerCheck) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(i.severity, i.message, i.cells) for i in check.issues]
 
@@ -563,10 +573,7 @@ def test_figures_after_a_currency_symbol_are_read_column_by_column_in_its_curren
         assert table is not None and table.currency == currency, case
         assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
     for case in ("figures between spaces", "accounting figures", "long figures between spaces"):
-        path.write_text(UNUSUAL[case], encoding="utf-8")
-        fast, rows = read(path, ALWAYS), read(path, None)
-        assert fast.prepared is not None, case
-        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+        read_both_ways(path, case)
     for case in ("yen and pound figures", "dollar figures under MRR (EUR)", "thousands and no decimals",
                  "dollar figures beside a currency column", "dollar sign after", "thousands grouped oddly"):
         path = tmp_path / "customers.csv"
@@ -579,10 +586,8 @@ def test_blank_lines_and_empty_rows_are_passed_over_column_by_column_too(tmp_pat
     1.7 s; a spreadsheet's ``,,,,,`` rows, 15 s. Rows with nothing in them are passed over by both paths."""
     for case in ("blank rows", "blank lines at the end", "empty cells at the end"):
         path = tmp_path / "customers.csv"
-        path.write_text(UNUSUAL[case], encoding="utf-8")
-        fast, rows = read(path, ALWAYS), read(path, None)
-        assert fast.prepared is not None, case
-        assert said(fast.check) == said(rows.check) == [] and answers(fast) == answers(rows), case
+        fast = read_both_ways(path, case)
+        assert said(fast.check) == [], case
 
 
 def test_blank_figures_in_months_with_figures_are_read_column_by_column_as_zero(tmp_path: Path) -> None:
@@ -592,11 +597,8 @@ def test_blank_figures_in_months_with_figures_are_read_column_by_column_as_zero(
     path = tmp_path / "customers.csv"
     for case in ("blank figures of every customer in every month", "blank figures beside dollars",
                  "blank figures of mrr_cents"):
-        path.write_text(UNUSUAL[case], encoding="utf-8")
-        fast, rows = read(path, ALWAYS), read(path, None)
-        assert fast.prepared is not None, case
-        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
-        assert [what for what in said(rows.check) if what[0] == "error"] == [], case
+        fast = read_both_ways(path, case)
+        assert [what for what in said(fast.check) if what[0] == "error"] == [], case
         zeros = UNUSUAL[case].replace(",,", ",0,")
         path.write_text(zeros, encoding="utf-8")
         assert answers(read(path, ALWAYS)) == answers(fast), case  # blank and 0 are one figure
@@ -633,10 +635,8 @@ def test_a_column_without_a_header_is_passed_over_column_by_column(tmp_path: Pat
     and 23 s -> 1.2 s). Only the columns a path reads are kept."""
     path = tmp_path / "customers.csv"
     for case in ("pandas row numbers", "r row names", "a column without a header in the middle"):
-        path.write_text(UNUSUAL[case], encoding="utf-8")
-        fast, rows = read(path, ALWAYS), read(path, None)
-        assert fast.prepared is not None, case
-        assert said(fast.check) == said(rows.check) == [] and answers(fast) == answers(rows), case
+        fast = read_both_ways(path, case)
+        assert said(fast.check) == [], case
     path.write_text(UNUSUAL["two columns without a header"], encoding="utf-8")
     assert read(path, ALWAYS).prepared is None
 
@@ -649,10 +649,7 @@ def test_total_rows_are_left_out_column_by_column_with_the_row_readers_warning(t
     for case in ("total row", "total rows of two labels", "total row and blank lines", "total row after a blank line",
                  "total row after a quoted line break", "total row of a table in cents", "total row and subscriptions",
                  "total row and blank figures", "total row with a name", "wide, total rows and a blank line"):
-        path.write_text(UNUSUAL[case], encoding="utf-8")
-        fast, rows = read(path, ALWAYS), read(path, None)
-        assert fast.prepared is not None, case
-        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+        fast = read_both_ways(path, case)
         assert any(code == "total_row" for code in (i.code for i in fast.check.issues)), case
     for case in ("total name", "total month", "subtotal of a customer", "wide, total name"):
         path.write_text(UNUSUAL[case], encoding="utf-8")
@@ -687,10 +684,7 @@ def test_notes_under_the_table_are_passed_over_column_by_column(tmp_path: Path) 
     path = tmp_path / "customers.csv"
     for case in ("notes under the table", "a note and a total row", "a note with a name", "a note in the middle",
                  "a note with a segment"):
-        path.write_text(UNUSUAL[case], encoding="utf-8")
-        fast, rows = read(path, ALWAYS), read(path, None)
-        assert fast.prepared is not None, case
-        assert said(fast.check) == said(rows.check) and answers(fast) == answers(rows), case
+        read_both_ways(path, case)
     for case in ("a note of spaces", "a note that could be a subtotal"):
         path.write_text(UNUSUAL[case], encoding="utf-8")
         assert read(path, ALWAYS).prepared is None, case
