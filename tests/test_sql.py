@@ -1040,6 +1040,21 @@ def test_a_figure_above_the_largest_nrr_reads_is_named_as_the_file_reader_names_
     assert "B" not in out  # 5 x 10^14, inside the limit, is read (it overflowed the cast before)
 
 
+@pytest.mark.parametrize("kind", ["DOUBLE", "DECIMAL(38, 6)"])
+def test_a_figure_below_minus_the_largest_is_named_as_written_not_as_a_negative_it_never_held(
+        tmp_path: Path, kind: str) -> None:
+    # the file reader names -5 x 10^15 as past the limit; the database had held it at -10^17 - 1 cents and said
+    # "MRR -1,000,000,000,000,000.01 is negative", a figure nobody wrote
+    rows: list[Row] = [("A", "2025-01", -5e15), ("A", "2025-02", 1.0), ("B", "2025-01", 2.0), ("B", "2025-02", 1.0)]
+    path = duck_file(tmp_path / "h.duckdb", ["customer_id", "date_month", "mrr"], rows,
+                     types=["VARCHAR", "VARCHAR", kind])
+    code, out, _ = run("validate", "--ledger", f"{path}#mrr")
+    first = out.splitlines()[0]
+    assert code == 1 and first.startswith("error: mrr, customer 'A' (January 2025): MRR '-5000000000000000"), out
+    assert "is not an amount up to 1,000,000,000,000,000 (10^15), the largest nrr reads" in first, out
+    assert "negative" not in out, out
+
+
 @pytest.mark.parametrize("kind", ["TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMPTZ"])
 def test_a_month_of_any_timestamp_type_is_its_month(tmp_path: Path, kind: str) -> None:
     # DuckDB 2.0 could not group the parts of a TIMESTAMP_S/_MS/_NS ("Perfect hash aggregate"); pandas writes _NS

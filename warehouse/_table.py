@@ -247,7 +247,10 @@ class Query:
         key = key_text(self.table, lay)
         figure = cents(t[lay.amount], lay.in_cents, lay.amount in lay.floats, lay.amount_is_text)
         month = self.month_index(t[lay.month])
-        picked: list[sa.ColumnElement[Any]] = [key.label("c"), month.label("mi"), figure.label("cents"),
+        # the key in code order: every window over a customer's months sorts by it, and PostgreSQL compares "C"
+        # text byte by byte, a third faster than its default collation's rules (ties are broken as Python sorts too)
+        picked: list[sa.ColumnElement[Any]] = [self.in_code_order(key).label("c"), month.label("mi"),
+                                               figure.label("cents"),
                                                sa.case((filled(t[lay.amount], lay.amount_is_text), 1),
                                                        else_=0).label("f")]
         kept = [t[lay.key].is_not(None), sa.func.trim(key) != "", filled(t[lay.month], lay.month_is_text)]
@@ -364,8 +367,12 @@ class Query:
         # as a date: a timestamp of any precision alike, a zoned one in the session's zone ([calendar] timezone)
         day = sa.cast(column, sa.Date) if self.layout.month_zone is None else sa.func.date(
             column, sa.literal(self.layout.month_zone, sa.String))  # BigQuery: DATE(ts, zone)
-        year = sa.cast(sa.extract("year", day), sa.Integer)
-        month = sa.cast(sa.extract("month", day), sa.Integer)
+        if self.dialect is not None and self.dialect.name == "postgresql":
+            # date_part's double, not EXTRACT's NUMERIC (PostgreSQL 14 and later): a third of the cost a row
+            year, month = (sa.cast(sa.func.date_part(part, day), sa.Integer) for part in ("year", "month"))
+        else:
+            year = sa.cast(sa.extract("year", day), sa.Integer)
+            month = sa.cast(sa.extract("month", day), sa.Integer)
         return year * 12 + month - 1
 
     @functools.cached_property
@@ -578,10 +585,17 @@ def cents(column: sa.ColumnElement[Any], written_in_cents: bool = False, floats:
                      sa.func.abs(floated - quick) < sa.literal_column("1e-6")), sa.cast(quick, sa.BigInteger)),
             (sa.func.abs(column) > sa.literal_column(f"{over:.0e}"), sa.literal_column(str(over + 1), sa.BigInteger)),
             else_=written if written_in_cents else written * 100)
+        figure = column
     else:
-        exact = _Exact(column)
-        scaled = exact if written_in_cents else exact * 100
-    held = sa.case((scaled > over, over + 1), (scaled < -over, -over - 1), else_=sa.func.round(scaled))
+        figure = _Exact(column)
+        scaled = figure if written_in_cents else figure * 100
+    # the limit checked on the figure as written, not on its cents: the database works out ``scaled`` (a NUMERIC
+    # product, or the CASE above) once a row instead of three times (a third of a PostgreSQL statement's time); the
+    # same test (x * 100 > 10^17 exactly when x > 10^15, in decimals and, rounding being monotonic, in floats). A
+    # figure past it either way is held above it, so the check names it as written, as a file's is named (held
+    # below, -5e15 was said to be "-1,000,000,000,000,000.01, negative")
+    limit = over if written_in_cents else over // 100
+    held = sa.case((sa.func.abs(figure) > limit, over + 1), else_=sa.func.round(scaled))
     return sa.func.coalesce(sa.cast(held, sa.BigInteger), 0)
 
 
@@ -785,7 +799,10 @@ class WarehouseTable:
                       sa.func.lag(b.c.mi).over(partition_by=b.c.c, order_by=order).label("pmi"),
                       sa.func.lag(b.c.cents).over(partition_by=b.c.c, order_by=order).label("pcents"),
                       sa.func.lead(b.c.mi).over(partition_by=b.c.c, order_by=order).label("nmi"),
-                      sa.func.min(sa.case((b.c.cents > 0, b.c.mi))).over(partition_by=b.c.c).label("fp")).subquery()
+                      # the first paying month up to this one: in a paying month, the customer's first (the
+                      # same window as the three above, so the database sorts and walks the rows once, not twice)
+                      sa.func.min(sa.case((b.c.cents > 0, b.c.mi))).over(partition_by=b.c.c, order_by=order)
+                      .label("fp")).subquery()
         prev = sa.case((w.c.pmi == w.c.mi - 1, w.c.pcents), else_=0)
         moved = sa.select(w.c.mi, prev.label("prev"), w.c.cents.label("now"), w.c.fp, w.c.nmi).subquery()
         p, n, mi = moved.c.prev, moved.c.now, moved.c.mi
