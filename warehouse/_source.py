@@ -519,18 +519,18 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     if undated and undated[0][0]:
         issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
     pair = [r.c, r.mi]
-    # the months with rows, and the most rows a customer has in each: one grouping for both checks
-    # (and, for each month, whether any row holds a figure, and how many rows it has)
-    per_pair = sa.select(r.mi, sa.func.count().label("n"), sa.func.max(r.f).label("f")).group_by(*pair).subquery()
-    by_month = query.run(sa.select(per_pair.c.mi, sa.func.max(per_pair.c.n), sa.func.max(per_pair.c.f),
-                                   sa.func.sum(per_pair.c.n)).group_by(per_pair.c.mi))
-    most = {int(mi): int(n) for mi, n, _, _ in by_month}
+    # the months with rows and, for each, how many rows it has beyond one a customer (a customer with two rows in
+    # it, when any), whether any row holds a figure, and how many rows it has: one grouping by month for all the
+    # checks (grouping each customer's month first, to count its rows, took PostgreSQL half as long again)
+    by_month = query.run(sa.select(r.mi, sa.func.count() - sa.func.count(sa.distinct(r.c)), sa.func.max(r.f),
+                                   sa.func.count()).group_by(r.mi))
+    beyond = {int(mi): int(n) for mi, n, _, _ in by_month}
     # a month with rows but no figure in any, between months with figures (the last ones are left out above)
     unfilled = sorted((int(mi), int(rows)) for mi, _, f, rows in by_month if not f)
     if unfilled and any(f for _, _, f, _ in by_month):  # no figure anywhere: the other checks say what is wrong
         issues.append(_error("month_without_figures", months_unfilled(
             [Month.from_index(mi) for mi, _ in unfilled], sum(rows for _, rows in unfilled), lay.unit), sheet=where))
-    repeated = any(n > 1 for n in most.values())
+    repeated = any(n > 0 for n in beyond.values())
     if repeated and lay.distinguisher is not None:  # rows told apart by Plan (Subscription, ...) are summed
         k = lay.attributes.index(lay.distinguisher)
         # a blank cell (NULL, '' or spaces) is no plan, as a file reads it: two such rows are not told apart
@@ -548,7 +548,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     else:  # nothing summed: the Plan column is an attribute like any other, and each row is its customer's month
         query.layout = dataclasses.replace(lay, distinguisher=None, single=True)
     issues += _alike_customers(query, where)
-    missing = [Month.from_index(i) for i in range(low, high + 1) if i not in most]
+    missing = [Month.from_index(i) for i in range(low, high + 1) if i not in beyond]
     if missing:
         issues.append(_error("missing_month", month_rows_missing(missing, lay.unit), sheet=where))
     if any(i.severity == "error" for i in issues):
