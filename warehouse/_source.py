@@ -262,7 +262,6 @@ class WarehouseSource:
             # table is as empty as a file without rows
             text = sample is None or isinstance(sample, str)
             number = isinstance(sample, int | float | Decimal) and not isinstance(sample, bool)
-            months = [f"{m:02d}" for m in range(1, 13)]
             key = sa.cast(table.c[layout.key], sa.String)
             name = sa.cast(table.c[layout.name], sa.String) if layout.name not in (None, layout.key) else sa.null()
 
@@ -288,15 +287,21 @@ class WarehouseSource:
                 # YYYYMM, six digits (202501). Anything else (2025-01-15/2025-02-14, 2025-01 x) is read text by text
                 # below, as a file's cell is (fuzz 24: the database read 2025-05-13/2025-06-12 as May, a file
                 # refused it). Spaces around it are trimmed, as the row reader trims a cell
-                written = stripped(month)
-                digits = [sa.func.substr(written, i, 1).between("0", "9") for i in range(1, 7)]
-                years = sa.func.substr(written, 1, 4).between("1900", "2200")  # the row reader's years
-                readable = sa.or_(
-                    written == "",  # blank: a row without a month, as in a file (said if it has a figure)
-                    sa.and_(written.regexp_match(ISO_TEXT_MONTH), years),
-                    sa.and_(sa.func.length(written) == 6, *digits, years,
-                            sa.func.substr(written, 5, 2).in_(months)))
-                bad = unreadable(readable)
+                def readable_text(column: Any) -> Any:
+                    written = stripped(column)
+                    years = sa.func.substr(written, 1, 4).between("1900", "2200")  # the row reader's years
+                    return sa.or_(
+                        written == "",  # blank: a row without a month, as in a file (said if it has a figure)
+                        sa.and_(sa.or_(written.regexp_match(ISO_TEXT_MONTH), written.regexp_match(YYYYMM_TEXT)),
+                                years))
+
+                written, readable = stripped(month), readable_text(month)
+                # the column's few distinct texts looked at first: only when one is not read does every row's
+                # (PostgreSQL matched the patterns row by row: 4.3 s of 2.2M rows, 2.3 s grouped first)
+                distinct = sa.select(month.label("m")).where(month.is_not(None)).distinct().subquery()
+                odd = connection.execute(sa.select(distinct.c.m).where(sa.not_(readable_text(distinct.c.m)))
+                                         .limit(1)).first()
+                bad = None if odd is None else unreadable(readable)
                 if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell (those
                     # the database reads itself are left to it: a review, 400 days written 2025-01-01 and one Mar 2025
                     # were "more than 400 distinct texts")
@@ -385,7 +390,10 @@ class WarehouseSource:
             whole_keys = False
             if seen and isinstance(seen[0][0], str):
                 cell = stripped(sa.cast(table.c[layout.key], sa.String))
-                if connection.execute(sa.select(cell).where(cell.regexp_match(FLOAT_KEY)).limit(1)).scalar():
+                # a key without ".0" passed over before it is trimmed and matched (the whole table is read when no
+                # key is a float: 1.0-1.6 s of 3.4M rows in PostgreSQL, 0.13 s with the LIKE first)
+                floated = sa.and_(sa.cast(table.c[layout.key], sa.String).like("%.0%"), cell.regexp_match(FLOAT_KEY))
+                if connection.execute(sa.select(cell).where(floated).limit(1)).scalar():
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
                         cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
         return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
@@ -400,6 +408,8 @@ MONTH_TEXTS = 400
 #: which the row reader reads as that month (``engine.parse_month``)
 ISO_TEXT_MONTH = (r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
                   r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?$")
+#: a text month written YYYYMM (202501), which the row reader reads as that month
+YYYYMM_TEXT = r"^[0-9]{4}(0[1-9]|1[0-2])$"
 #: a text figure the database casts as a file reads it: digits, a decimal point and digits after it, a minus (said
 #: as negative); not 1.200 (a thousands separator? a file refuses it as ambiguous), 12e2, +12, .5 or $1,200
 PLAIN_TEXT_FIGURE = f"^-?{PLAIN_AMOUNT}$"
