@@ -1785,3 +1785,26 @@ def test_text_months_the_database_reads_are_not_counted_against_those_read_one_b
     assert expected[0] == 0, expected
     duck = duck_file(tmp_path / "d.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE"])
     assert run("ledger", "--csv", "--ledger", f"{duck}#mrr") == expected
+
+
+@pytest.mark.parametrize("odd", [None, " 2024-11", "2024-11 ", "202411", "2024-11-15", "2024-11-15T00:00:00Z"])
+def test_text_months_cut_as_written_or_trimmed_give_the_same_answer(tmp_path: Path, odd: str | None) -> None:
+    # every month written 2025-01 as it is is cut without trimming (``month_text_dashed``); one written otherwise
+    # (spaces around it, YYYYMM, a day or a time) sends the whole column to the trimmed reading: the same figures
+    months = ["2024-10", "2024-11", "2024-12"]
+    rows: list[Row] = [(c, m, float(f)) for c, figures in (("A", (100, 120, 120)), ("B", (50, 50, 0)),
+                                                           ("C", (80, 70, 70)))
+                       for m, f in zip(months, figures, strict=True)]
+    if odd is not None:
+        rows = [(c, odd if m == "2024-11" and c == "B" else m, f) for c, m, f in rows]
+    path = duck_file(tmp_path / "m.duckdb", ["customer_id", "month", "mrr"], rows,
+                     types=["VARCHAR", "VARCHAR", "DOUBLE"])
+    csv_path = tmp_path / "m.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["customer_id", "month", "mrr"], *rows])
+    answers = [json.loads(run("report", "2024-12", "--json", "--today", "2025-01-02", "--ledger", spec)[1])
+               for spec in (str(csv_path), f"{path}#mrr")]
+    for answer in answers:
+        answer.pop("source", None)
+    assert answers[0] == answers[1]
+    assert answers[1]["nrr_pct"] == pytest.approx(100 * (120 + 0 + 70) / (120 + 50 + 70), abs=0.01)  # December

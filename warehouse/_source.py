@@ -282,6 +282,7 @@ class WarehouseSource:
                     totals |= labels
                 return None  # a table of totals: said as such by the checks that follow
 
+            dashed = False
             if isinstance(sample, str):  # YYYY-MM first, then nothing, a day, or a day and a time (2025-01-15,
                 # 2025-01-15T00:00:00+01:00: ``ISO_TEXT_MONTH``), the month the index reads from its digits; or
                 # YYYYMM, six digits (202501). Anything else (2025-01-15/2025-02-14, 2025-01 x) is read text by text
@@ -299,9 +300,14 @@ class WarehouseSource:
                 # the column's few distinct texts looked at first: only when one is not read does every row's
                 # (PostgreSQL matched the patterns row by row: 4.3 s of 2.2M rows, 2.3 s grouped first)
                 distinct = sa.select(month.label("m")).where(month.is_not(None)).distinct().subquery()
-                odd = connection.execute(sa.select(distinct.c.m).where(sa.not_(readable_text(distinct.c.m)))
-                                         .limit(1)).first()
-                bad = None if odd is None else unreadable(readable)
+                m = sa.cast(distinct.c.m, sa.String)
+                odd, other = connection.execute(sa.select(
+                    sa.func.count(sa.case((sa.not_(readable_text(distinct.c.m)), 1))),
+                    # not YYYY-MM... as it is: blank, spaces around it, YYYYMM
+                    sa.func.count(sa.case((sa.or_(m != stripped(m), sa.not_(m.regexp_match(ISO_TEXT_MONTH))), 1)))
+                ).select_from(distinct)).one()
+                bad = None if not odd else unreadable(readable)
+                dashed = not odd and not other
                 if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell (those
                     # the database reads itself are left to it: a review, 400 days written 2025-01-01 and one Mar 2025
                     # were "more than 400 distinct texts")
@@ -396,7 +402,8 @@ class WarehouseSource:
                 if connection.execute(sa.select(cell).where(floated).limit(1)).scalar():
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
                         cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
-        return dataclasses.replace(layout, month_is_text=text, month_is_number=number, floats=floats,
+        return dataclasses.replace(layout, month_is_text=text, month_text_dashed=dashed, month_is_number=number,
+                                   floats=floats,
                                    zoned_off_midnight=zoned_off_midnight, month_zone=month_zone,
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)
 
