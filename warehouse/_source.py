@@ -402,8 +402,9 @@ class WarehouseSource:
                 if connection.execute(sa.select(cell).where(floated).limit(1)).scalar():
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
                         cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
+        date = isinstance(sample, dt.date) and not isinstance(sample, dt.datetime)
         return dataclasses.replace(layout, month_is_text=text, month_text_dashed=dashed, month_is_number=number,
-                                   floats=floats,
+                                   month_is_date=date, floats=floats,
                                    zoned_off_midnight=zoned_off_midnight, month_zone=month_zone,
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)
 

@@ -97,6 +97,9 @@ class Layout:
     #: around it: read by cutting the text, without trimming it first (a statement's month, trimmed four times a
     #: row, took PostgreSQL seven times as long)
     month_text_dashed: bool = False
+    #: a DATE month column (not a timestamp): its parts read directly, in DuckDB too (a timestamp's are read through
+    #: its text there, a fifth of the speed)
+    month_is_date: bool = False
     #: ``[ledger] columns`` named for another table (none of them is in this one): read by the header rules
     columns_elsewhere: tuple[tuple[str, str], ...] = ()
     #: a zoned month column whose times are all on the hour and none at midnight where they are read: one of them as
@@ -369,7 +372,7 @@ class Query:
             # Mar 2026: each distinct text the database does not read itself, its month read as a file's
             return sa.case(dict(self.layout.month_map), value=stripped(sa.cast(column, sa.String)),
                            else_=year * 12 + month - 1)
-        if self.dialect is not None and self.dialect.name == "duckdb":
+        if self.dialect is not None and self.dialect.name == "duckdb" and not self.layout.month_is_date:
             # as written: DuckDB casts a TIMESTAMP_NS to a DATE through microseconds, rounding 2026-01-31
             # 23:59:59.999999999 (a pandas period's end) up to February; a zoned one in the session's zone
             # ([calendar] timezone)
