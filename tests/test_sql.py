@@ -1808,3 +1808,28 @@ def test_text_months_cut_as_written_or_trimmed_give_the_same_answer(tmp_path: Pa
         answer.pop("source", None)
     assert answers[0] == answers[1]
     assert answers[1]["nrr_pct"] == pytest.approx(100 * (120 + 0 + 70) / (120 + 50 + 70), abs=0.01)  # December
+
+
+@pytest.mark.parametrize("sharing", [1, 1001])
+def test_a_movers_name_another_customer_is_shown_with_is_shown_with_its_key_as_in_a_file(
+        tmp_path: Path, sharing: int) -> None:
+    # the movers' names are counted once; the other customers whose usual name is one of theirs are asked only when
+    # there are some, a few by key, a thousand or more by subquery: each way the movers read as the file's
+    rows: list[Row] = [("A1", m, f, "Acme") for m, f in (("2025-01", 100.0), ("2025-02", 150.0))]
+    rows += [("B1", m, f, "Bolt") for m, f in (("2025-01", 80.0), ("2025-02", 0.0))]
+    rows += [(f"S{i:04d}", m, 10.0, "Acme" if i % 2 == 0 else f"Acme {i}") for i in range(sharing) for m in
+             ("2025-01", "2025-02")]
+    rows += [("X9", "2025-01", 5.0, "Acme"), ("X9", "2025-02", 5.0, "Other"), ("X9", "2024-12", 5.0, "Other")]
+    header = ["customer_id", "month", "mrr", "customer_name"]
+    path = duck_file(tmp_path / "n.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR"])
+    csv_path = tmp_path / "n.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    answers = [json.loads(run("report", "2025-02", "--json", "--today", "2025-03-02", "--ledger", spec)[1])
+               for spec in (str(csv_path), f"{path}#mrr")]
+    for answer in answers:
+        answer.pop("source", None)
+    assert answers[0] == answers[1]
+    movers = answers[1]["movers"]
+    assert [m["customer"] for m in movers["expansion"]][:1] == ["Acme (A1)"], movers
+    assert [m["customer"] for m in movers["churn"]] == ["Bolt"], movers
