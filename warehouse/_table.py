@@ -967,7 +967,10 @@ class WarehouseTable:
         o, start, n = month.index, self.first.index, month - self.first + 1
         b = self._base()
         nz = sa.select(b.c.c, b.c.mi, b.c.cents).where(b.c.cents > 0, b.c.mi <= o).subquery()
-        w = sa.select(nz.c.c, nz.c.mi, nz.c.cents, sa.func.min(nz.c.mi).over(partition_by=nz.c.c).label("fp"),
+        # the first paying month is the first row's (every row here pays): the same window as the others, so the
+        # database sorts and walks the rows once (a minimum over the whole customer is a window of its own)
+        w = sa.select(nz.c.c, nz.c.mi, nz.c.cents,
+                      sa.func.first_value(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("fp"),
                       sa.func.first_value(nz.c.cents).over(partition_by=nz.c.c, order_by=nz.c.mi).label("fc"),
                       sa.func.lag(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("pmi"),
                       sa.func.lead(nz.c.mi).over(partition_by=nz.c.c, order_by=nz.c.mi).label("nmi"),
