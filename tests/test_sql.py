@@ -1833,3 +1833,28 @@ def test_a_movers_name_another_customer_is_shown_with_is_shown_with_its_key_as_i
     movers = answers[1]["movers"]
     assert [m["customer"] for m in movers["expansion"]][:1] == ["Acme (A1)"], movers
     assert [m["customer"] for m in movers["churn"]] == ["Bolt"], movers
+
+
+def _alike_rows() -> tuple[list[str], list[Row]]:
+    rows: list[Row] = [("Émile", m, 100.0) for m in ("2025-01", "2025-02", "2025-03")]
+    rows += [("émile", "2025-03", 50.0)] + [("Bob", m, 10.0) for m in ("2025-01", "2025-02", "2025-03")]
+    return ["customer_id", "month", "mrr"], rows
+
+
+ALIKE = "'Émile' and 'émile' differ only in case or spacing"
+
+
+def test_keys_alike_but_for_an_accented_letters_case_are_warned_of_in_duckdb(tmp_path: Path) -> None:
+    header, rows = _alike_rows()
+    code, out, _ = run("validate", "--today", "2025-04-02", "--ledger",
+                       f"{duck_file(tmp_path / 'a.duckdb', header, rows, types=['VARCHAR', 'VARCHAR', 'DOUBLE'])}#mrr")
+    assert code == 0 and ALIKE in out and "1 warning(s)" in out, out
+
+
+def test_keys_alike_but_for_an_accented_letters_case_are_warned_of_in_postgresql(pg_schema: str) -> None:
+    # the key is compared in code order ("C") there, where lower() knows only ASCII letters: it is folded by the
+    # database's own rules, as before
+    header, rows = _alike_rows()
+    spec = pg_table(pg_schema, "alike", header, rows, ["text", "text", "numeric"])
+    code, out, _ = run("validate", "--today", "2025-04-02", "--ledger", spec)
+    assert code == 0 and ALIKE in out and "1 warning(s)" in out, out

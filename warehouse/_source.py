@@ -682,6 +682,10 @@ def _alike_customers(query: Any, where: str) -> list[Issue]:
     r = query.rows.c
     each = sa.select(r.c, sa.func.min(r.mi).label("first")).group_by(r.c).cte("nrr_keys")  # then fold only keys
     folded: Any = each.c.c
+    if query.dialect is not None and query.dialect.name == "postgresql":
+        # lowered by the database's own rules: the key is compared in code order ("C"), where lower() knows only
+        # the 26 ASCII letters, and 'Émile' and 'émile' were two customers without a word (review, fuzz 73)
+        folded = sa.collate(folded, "default")
     # rid of the spaces str.split() splits on, as keys may hold them (translate drops what it maps to nothing)
     folded = sa.func.lower(sa.func.translate(folded, sa.literal(SPACES, sa.String), ""))
     close = sa.select(folded.label("f")).group_by(folded).having(sa.func.count() > 1)
