@@ -1858,3 +1858,21 @@ def test_keys_alike_but_for_an_accented_letters_case_are_warned_of_in_postgresql
     spec = pg_table(pg_schema, "alike", header, rows, ["text", "text", "numeric"])
     code, out, _ = run("validate", "--today", "2025-04-02", "--ledger", spec)
     assert code == 0 and ALIKE in out and "1 warning(s)" in out, out
+
+
+def test_a_postgresql_enum_month_column_is_read_as_its_text(pg_schema: str) -> None:
+    # an enum of months ('2025-01', ...): trimmed as text, not refused as "the database cannot be reached" (fuzz 73)
+    import sqlalchemy as sa
+
+    assert POSTGRES_URL is not None
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TYPE {pg_schema}.month_e AS ENUM ('2025-01', '2025-02', '2025-03')")
+    engine.dispose()
+    rows: list[Row] = [("A", "2025-01", 10), ("A", "2025-02", 20), ("A", "2025-03", 20), ("B", "2025-01", 5),
+                       ("B", "2025-02", 5)]
+    spec = pg_table(pg_schema, "enum_months", ["customer_id", "month", "mrr"], rows,
+                    ["text", f"{pg_schema}.month_e", "numeric"])
+    code, out, err = run("report", "2025-03", "--json", "--today", "2025-04-02", "--ledger", spec)
+    assert code == 0, (out, err)
+    assert json.loads(out)["nrr_pct"] == 80.0

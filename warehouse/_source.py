@@ -289,14 +289,14 @@ class WarehouseSource:
                 # below, as a file's cell is (fuzz 24: the database read 2025-05-13/2025-06-12 as May, a file
                 # refused it). Spaces around it are trimmed, as the row reader trims a cell
                 def readable_text(column: Any) -> Any:
-                    written = stripped(column)
+                    written = stripped(sa.cast(column, sa.String))  # as text: an enum's values too
                     years = sa.func.substr(written, 1, 4).between("1900", "2200")  # the row reader's years
                     return sa.or_(
                         written == "",  # blank: a row without a month, as in a file (said if it has a figure)
                         sa.and_(sa.or_(written.regexp_match(ISO_TEXT_MONTH), written.regexp_match(YYYYMM_TEXT)),
                                 years))
 
-                written, readable = stripped(month), readable_text(month)
+                written, readable = stripped(sa.cast(month, sa.String)), readable_text(month)
                 # the column's few distinct texts looked at first: only when one is not read does every row's
                 # (PostgreSQL matched the patterns row by row: 4.3 s of 2.2M rows, 2.3 s grouped first)
                 distinct = sa.select(month.label("m")).where(month.is_not(None)).distinct().subquery()
