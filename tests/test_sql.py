@@ -1787,16 +1787,20 @@ def test_text_months_the_database_reads_are_not_counted_against_those_read_one_b
     assert run("ledger", "--csv", "--ledger", f"{duck}#mrr") == expected
 
 
-@pytest.mark.parametrize("odd", [None, " 2024-11", "2024-11 ", "202411", "2024-11-15", "2024-11-15T00:00:00Z"])
-def test_text_months_cut_as_written_or_trimmed_give_the_same_answer(tmp_path: Path, odd: str | None) -> None:
-    # every month written 2025-01 as it is is cut without trimming (``month_text_dashed``); one written otherwise
-    # (spaces around it, YYYYMM, a day or a time) sends the whole column to the trimmed reading: the same figures
-    months = ["2024-10", "2024-11", "2024-12"]
+@pytest.mark.parametrize(("months", "odd"), [
+    *((["2024-10", "2024-11", "2024-12"], odd) for odd in
+      (None, " 2024-11", "2024-11 ", "202411", "2024-11-15", "2024-11-15T00:00:00Z")),
+    *((["202410", "202411", "202412"], odd) for odd in (None, " 202411", "202411 ", "2024-11"))])
+def test_text_months_cut_as_written_or_trimmed_give_the_same_answer(tmp_path: Path, months: list[str],
+                                                                     odd: str | None) -> None:
+    # every month written 2024-10 (or every one 202410) as it is is cut without trimming (``month_text_at``); one
+    # written otherwise (spaces around it, the other shape, a day or a time) sends the whole column to the trimmed
+    # reading: the same figures
     rows: list[Row] = [(c, m, float(f)) for c, figures in (("A", (100, 120, 120)), ("B", (50, 50, 0)),
                                                            ("C", (80, 70, 70)))
                        for m, f in zip(months, figures, strict=True)]
     if odd is not None:
-        rows = [(c, odd if m == "2024-11" and c == "B" else m, f) for c, m, f in rows]
+        rows = [(c, odd if m == months[1] and c == "B" else m, f) for c, m, f in rows]
     path = duck_file(tmp_path / "m.duckdb", ["customer_id", "month", "mrr"], rows,
                      types=["VARCHAR", "VARCHAR", "DOUBLE"])
     csv_path = tmp_path / "m.csv"

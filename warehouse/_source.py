@@ -282,7 +282,7 @@ class WarehouseSource:
                     totals |= labels
                 return None  # a table of totals: said as such by the checks that follow
 
-            dashed = False
+            cut_at = 0
             if isinstance(sample, str):  # YYYY-MM first, then nothing, a day, or a day and a time (2025-01-15,
                 # 2025-01-15T00:00:00+01:00: ``ISO_TEXT_MONTH``), the month the index reads from its digits; or
                 # YYYYMM, six digits (202501). Anything else (2025-01-15/2025-02-14, 2025-01 x) is read text by text
@@ -301,13 +301,15 @@ class WarehouseSource:
                 # (PostgreSQL matched the patterns row by row: 4.3 s of 2.2M rows, 2.3 s grouped first)
                 distinct = sa.select(month.label("m")).where(month.is_not(None)).distinct().subquery()
                 m = sa.cast(distinct.c.m, sa.String)
-                odd, other = connection.execute(sa.select(
+
+                def not_as_written(pattern: str) -> Any:  # blank, spaces around it, or another shape
+                    return sa.func.count(sa.case((sa.or_(m != stripped(m), sa.not_(m.regexp_match(pattern))), 1)))
+
+                odd, not_dashed, not_compact = connection.execute(sa.select(
                     sa.func.count(sa.case((sa.not_(readable_text(distinct.c.m)), 1))),
-                    # not YYYY-MM... as it is: blank, spaces around it, YYYYMM
-                    sa.func.count(sa.case((sa.or_(m != stripped(m), sa.not_(m.regexp_match(ISO_TEXT_MONTH))), 1)))
-                ).select_from(distinct)).one()
+                    not_as_written(ISO_TEXT_MONTH), not_as_written(YYYYMM_TEXT)).select_from(distinct)).one()
                 bad = None if not odd else unreadable(readable)
-                dashed = not odd and not other
+                cut_at = 0 if odd else 6 if not not_dashed else 5 if not not_compact else 0
                 if bad is not None:  # Mar 2026, 03/2026, 3/31/2026: each distinct text read as a file's cell (those
                     # the database reads itself are left to it: a review, 400 days written 2025-01-01 and one Mar 2025
                     # were "more than 400 distinct texts")
@@ -403,7 +405,7 @@ class WarehouseSource:
                     whole_keys = connection.execute(sa.select(cell).where(cell != "", sa.not_(
                         cell.regexp_match(WHOLE_KEY))).limit(1)).scalar() is None
         date = isinstance(sample, dt.date) and not isinstance(sample, dt.datetime)
-        return dataclasses.replace(layout, month_is_text=text, month_text_dashed=dashed, month_is_number=number,
+        return dataclasses.replace(layout, month_is_text=text, month_text_at=cut_at, month_is_number=number,
                                    month_is_date=date, floats=floats,
                                    zoned_off_midnight=zoned_off_midnight, month_zone=month_zone,
                                    amount_is_text=amount_is_text, whole_keys=whole_keys)

@@ -93,10 +93,11 @@ class Layout:
     #: text months not written 2026-03 (``Mar 2026``, ``03/2026``, ``3/31/2026``): each distinct one, spaces
     #: trimmed, and its month index, read by the engine as a file's cells are (the day-month order from them all)
     month_map: tuple[tuple[str, int], ...] = ()
-    #: text months every one written YYYY-MM first (then nothing, a day, a time), none blank, none with a space
-    #: around it: read by cutting the text, without trimming it first (a statement's month, trimmed four times a
-    #: row, took PostgreSQL seven times as long)
-    month_text_dashed: bool = False
+    #: text months every one written alike as it is, none blank, none with a space around it: where the month's two
+    #: digits start, 6 for YYYY-MM (then nothing, a day, a time), 5 for YYYYMM; read by cutting the text, without
+    #: trimming it first (a statement's month, trimmed four times a row, took PostgreSQL seven times as long). 0:
+    #: trimmed, each text's shape looked at
+    month_text_at: int = 0
     #: a DATE month column (not a timestamp): its parts read directly, in DuckDB too (a timestamp's are read through
     #: its text there, a fifth of the speed)
     month_is_date: bool = False
@@ -261,7 +262,7 @@ class Query:
                                                sa.case((filled(t[lay.amount], lay.amount_is_text), 1),
                                                        else_=0).label("f")]
         kept = [t[lay.key].is_not(None), sa.func.trim(key) != "",
-                filled(t[lay.month], lay.month_is_text and not lay.month_text_dashed)]
+                filled(t[lay.month], lay.month_is_text and not lay.month_text_at)]
         if self.until is not None:
             kept.append(month <= self.until)
         if self.since is not None:
@@ -357,10 +358,10 @@ class Query:
         month: sa.ColumnElement[int]
         if self.layout.month_is_number:  # 202603: checked to be a whole number, so the division is exact
             return _from_yyyymm(sa.cast(column, sa.Integer))
-        if self.layout.month_text_dashed and not self.layout.month_map:  # 2026-03..., every one as it is
+        if self.layout.month_text_at and not self.layout.month_map:  # 2026-03... or 202603, every one as it is
             written = sa.cast(column, sa.String)
             year = sa.cast(sa.func.substr(written, 1, 4), sa.Integer)
-            month = sa.cast(sa.func.substr(written, 6, 2), sa.Integer)
+            month = sa.cast(sa.func.substr(written, self.layout.month_text_at, 2), sa.Integer)
             return year * 12 + month - 1
         if self.layout.month_is_text:  # 2026-03..., or 202603, spaces around it trimmed; a blank one is NULL
             text = sa.func.nullif(stripped(sa.cast(column, sa.String)), "")
