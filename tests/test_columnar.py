@@ -328,6 +328,9 @@ UNUSUAL = {
     "total month": CLEAN + "009,Sum,Total,410,,\n",
     "keys alike": CLEAN + "001 ,Acme,2026-01,5,SMB,Pro\n",
     "keys alike inside": CLEAN + "A  1,X,2026-01,5,SMB,Pro\na 1,Y,2026-01,5,SMB,Pro\n",
+    # a key with a capital folded onto one without (which is its own folding): _alike folds only the first
+    "keys alike by case alone": CLEAN + "Q7,X,2026-01,5,SMB,Pro\nq7,Y,2026-01,5,SMB,Pro\n",
+    "keys with capitals, none alike": CLEAN + "Q7,X,2026-01,5,SMB,Pro\nq8,Y,2026-01,5,SMB,Pro\n",
     "names differ": CLEAN.replace("001,Acme,2026-01", "001,ACME INC,2026-01"),
     "blank name": CLEAN.replace("003,Gamma,2025-11", "003,,2025-11"),
     "note under the table": CLEAN + ",Accrual basis,,,,\n",
