@@ -814,24 +814,29 @@ class WarehouseTable:
         w = sa.select(b.c.mi, b.c.cents,
                       sa.func.lag(b.c.mi).over(partition_by=b.c.c, order_by=order).label("pmi"),
                       sa.func.lag(b.c.cents).over(partition_by=b.c.c, order_by=order).label("pcents"),
-                      sa.func.lead(b.c.mi).over(partition_by=b.c.c, order_by=order).label("nmi"),
                       # the first paying month up to this one: in a paying month, the customer's first (the
-                      # same window as the three above, so the database sorts and walks the rows once, not twice)
+                      # same window as the two above, so the database sorts and walks the rows once, not twice)
                       sa.func.min(sa.case((b.c.cents > 0, b.c.mi))).over(partition_by=b.c.c, order_by=order)
                       .label("fp")).subquery()
         prev = sa.case((w.c.pmi == w.c.mi - 1, w.c.pcents), else_=0)
-        moved = sa.select(w.c.mi, prev.label("prev"), w.c.cents.label("now"), w.c.fp, w.c.nmi).subquery()
+        moved = sa.select(w.c.mi, prev.label("prev"), w.c.cents.label("now"), w.c.fp).subquery()
         p, n, mi = moved.c.prev, moved.c.now, moved.c.mi
 
         def total(condition: sa.ColumnElement[bool], amount: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
             return sa.func.sum(sa.case((condition, amount), else_=0))
 
+        # the churn the month after: a month's paying money less the part of it the next month's rows follow (the
+        # figure before of a row whose month before was paid), so no window looks ahead (a fourth window function,
+        # a fifth of the pass)
         summed = sa.select(mi, total(sa.and_(p > 0, n > p), n - p), total(sa.and_(p > 0, n > 0, n < p), p - n),
                            total(sa.and_(p > 0, n == 0), p), total(sa.and_(p == 0, n > 0, moved.c.fp < mi), n),
-                           total(sa.and_(p == 0, n > 0, moved.c.fp == mi), n),
-                           total(sa.and_(n > 0, sa.or_(moved.c.nmi.is_(None), moved.c.nmi > mi + 1)), n),
-                           sa.func.sum(n)).group_by(mi)
-        return {int(month): [_int(a) for a in amounts] for month, *amounts in self.query.run(summed)}
+                           total(sa.and_(p == 0, n > 0, moved.c.fp == mi), n), total(n > 0, n),
+                           sa.func.sum(n), total(p > 0, p)).group_by(mi)
+        sums = {int(month): [_int(a) for a in amounts] for month, *amounts in self.query.run(summed)}
+        followed = {month: amounts.pop() for month, amounts in sums.items()}
+        for month, amounts in sums.items():
+            amounts[5] -= followed.get(month + 1, 0)
+        return sums
 
     @functools.cached_property
     def movements(self) -> tuple[MonthMovements, ...]:
