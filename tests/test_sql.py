@@ -30,7 +30,7 @@ from engine import (
 )
 from tests.helpers import POSTGRES_URL, ROOT, postgres_schema
 from tests.test_cli import run
-from warehouse import WarehouseError, compiled_queries, is_warehouse_spec, open_warehouse_source
+from warehouse import WarehouseError, compiled_queries, is_warehouse_spec, open_warehouse_source, ran_out_of_memory
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -1191,6 +1191,21 @@ def test_a_process_memory_limit_is_said_in_words_never_a_traceback(example_duck:
     glibc = "cannot allocate memory for thread-local data"
     assert done.returncode == 0 or (done.returncode == 1 and "memory" in done.stderr) or glibc in done.stderr, \
         done.stderr
+
+
+def test_running_out_of_memory_is_known_by_its_type_when_it_says_nothing() -> None:
+    # under a process memory limit DuckDB raised OutOfMemoryException with no message at all, which was said as "the
+    # database cannot be reached or refused the query" (the flaky case of the test above)
+    import sqlalchemy as sa
+
+    class OutOfMemoryException(Exception):  # DuckDB's name, as its driver raises it
+        pass
+
+    wrapped = sa.exc.OperationalError("SELECT 1", {}, OutOfMemoryException(""))
+    assert ran_out_of_memory(wrapped) and ran_out_of_memory(OutOfMemoryException(""))
+    assert ran_out_of_memory(Exception("Out of Memory Error: failed to allocate data of size 64.0 MiB"))
+    assert ran_out_of_memory(MemoryError())
+    assert not ran_out_of_memory(sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused")))
 
 
 def test_a_postgresql_table_is_found_whatever_the_case_of_its_name_and_in_quotes(pg_schema: str) -> None:

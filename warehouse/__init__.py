@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warehouse._errors import WarehouseError
+from warehouse._errors import WarehouseError, ran_out_of_memory
 from warehouse._spec import WarehouseSpec, is_warehouse_spec, parse_warehouse_spec
 
 if TYPE_CHECKING:
@@ -53,4 +53,5 @@ __all__ = [
     "is_warehouse_spec",
     "open_warehouse_source",
     "parse_warehouse_spec",
+    "ran_out_of_memory",
 ]

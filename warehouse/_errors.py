@@ -13,6 +13,13 @@ class WarehouseError(NrrError):
     """A database table (PostgreSQL, DuckDB, Parquet, BigQuery, Snowflake) cannot be reached, recognised or read."""
 
 
-def ran_out_of_memory(said: str) -> bool:
-    """Whether a database's error says it ran out of memory (DuckDB: ``Out of Memory Error: failed to allocate``)."""
-    return "out of memory" in said.casefold()
+def ran_out_of_memory(exc: BaseException) -> bool:
+    """Whether a database's error (or the driver's, which SQLAlchemy wraps as ``orig``) is running out of memory:
+    one that says so (DuckDB: ``Out of Memory Error: failed to allocate``), or one of such a type whatever it says (a
+    process under a memory limit: DuckDB's ``OutOfMemoryException`` with no message at all, Python's
+    ``MemoryError``), which was said as "cannot be reached or refused the query"."""
+    for error in (exc, getattr(exc, "orig", None)):
+        if error is not None and (isinstance(error, MemoryError) or "outofmemory" in type(error).__name__.casefold()
+                                  or "out of memory" in str(error).casefold()):
+            return True
+    return False

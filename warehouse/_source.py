@@ -874,7 +874,7 @@ def _translated(spec: WarehouseSpec, timeout: float, exc: Exception, *, amount: 
     if re.search(r"does not exist|not found|no such table|Catalog Error", text, re.IGNORECASE) and re.search(
             r"relation|table", text, re.IGNORECASE):
         return WarehouseError(say.table_missing(spec.label, spec.table_label))
-    if ran_out_of_memory(text):
+    if ran_out_of_memory(exc):
         return WarehouseError(say.out_of_memory(spec.label))
     if re.search(r"statement timeout|canceling statement", text, re.IGNORECASE):
         return WarehouseError(say.timed_out(spec.label, timeout))

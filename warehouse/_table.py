@@ -215,7 +215,7 @@ class Query:
                 break
             except sa.exc.OperationalError as exc:
                 self._held.rollback()
-                if self._level + 1 >= len(self._limits) or not ran_out_of_memory(str(exc)):
+                if self._level + 1 >= len(self._limits) or not ran_out_of_memory(exc):
                     raise
                 self._level += 1
                 self._set_limit(self._limits[self._level])
