@@ -186,26 +186,24 @@ def _quote_inside_text(data: Any, delimiter: str) -> bool:
 
 
 def _not_utf8(head: bytes) -> bool:
-    """Whether a file starting ``head`` is not UTF-8 (one that is may end inside a character)."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
+    """Whether a file starting ``head`` is not UTF-8."""
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf8_text(head) is None
+
+
+def _utf8_text(head: bytes) -> str | None:
+    """The text of a file's first bytes ``head``, a BOM left out, when they are UTF-8 (they may end inside a
+    character); None otherwise."""
     try:
-        head.decode("utf-8")
+        return head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return exc.start < len(head) - 4
-    return False
+        return head[:exc.start].decode("utf-8-sig") if exc.start >= len(head) - 4 else None
 
 
 def _header(path: Path, head: bytes) -> tuple[str, list[str]] | None:
     """The delimiter and the header cells of a CSV whose first line heads the table; None when it is not plain
     UTF-8 text or starts with Excel's ``sep=`` line."""
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:  # the head may end inside a character
-        if exc.start < len(head) - 4:
-            return None
-        text = head[:exc.start].decode("utf-8-sig")
-    if text.startswith("sep=") or "\n" not in text or "\0" in text or "\r" in text.replace("\r\n", ""):
+    text = _utf8_text(head)
+    if text is None or text.startswith("sep=") or "\n" not in text or "\0" in text or "\r" in text.replace("\r\n", ""):
         return None  # (a CR on its own ends a row to the csv module, and to polars is text)
     delimiter = sniff_delimiter(path, text)
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=delimiter), None)
@@ -254,25 +252,21 @@ def _read(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan: Colu
     parsed()
     if frame is None:
         return None
-    # each customer's first row and index, in order of first sight, from its category code: its texts are the
-    # column's distinct ones, which the total rows are looked for among (its categories as a series took 0.4 s at
-    # 1,000,000 customers), and they serve below unless a row is left out
-    read = frame
-    first_rows = read.get_column(titles[plan.key]).arg_unique()
-    order = read.get_column(titles[plan.key]).gather(first_rows)
-    keys = order.cast(pl.String)
+    # each customer's first row, in order of first sight: its texts are the column's distinct ones, which the total
+    # rows are looked for among (its categories as a series took 0.4 s at 1,000,000 customers), and they serve
+    # below unless a row is left out
+    first_rows, order, keys = _first_sight(frame.get_column(titles[plan.key]))
     left = _without_total_and_blank_rows(frame, titles[plan.key], plan.key, pl.all(),
                                          notes=(titles[plan.month], amount), name=name, distinct=keys.drop_nulls())
     if left is None:
         return None
-    totals, frame = left
-    if frame.height == 0:
+    totals, kept = left
+    if kept.height == 0:
         return None
-    if frame is not read:  # rows left out: each customer's first row is counted again
-        first_rows = frame.get_column(titles[plan.key]).arg_unique()
-        order = frame.get_column(titles[plan.key]).gather(first_rows)
-        keys = order.cast(pl.String)
-    del read
+    if kept is not frame:  # rows left out: each customer's first row is found again
+        first_rows, order, keys = _first_sight(kept.get_column(titles[plan.key]))
+    frame = kept
+    del kept
     # each column is let go of once it is used: at 1,000,000 customers the read's peak is the file's columns and
     # a few arrays of one small int a row, not more
     columns = dict(zip(frame.columns, frame.get_columns(), strict=True))
@@ -408,8 +402,7 @@ def _read_wide(path: Path | io.BytesIO, delimiter: str, titles: list[str], plan:
     names = key
     if name is not None:
         names = frame.get_column(name).fill_null("")
-        if _totals(names) or names.str.contains(_SUBTOTAL_LIKE).any() or \
-                names.str.contains(_READ_OTHERWISE.pattern).any():
+        if _names_declined(names):
             return None  # a total's label beside a customer: the row reader decides whether the row is a total
         if blank := _blanks(names):  # the key stands for a blank name, as the row reader reads it
             names = names.scatter(blank, key.gather(blank))
@@ -553,13 +546,29 @@ def _without_total_and_blank_rows(
     return totals, frame.head(frame.height - count) if drop.tail(count).all() else frame.filter(~drop)
 
 
+def _first_sight(key: Any) -> tuple[Any, Any, Any]:
+    """A key column's first row of each customer, in order of first sight (from its category codes), the keys there
+    (categories) and their texts."""
+    import polars as pl
+
+    first_rows = key.arg_unique()
+    order = key.gather(first_rows)
+    return first_rows, order, order.cast(pl.String)
+
+
 def _keys_declined(keys: Any) -> bool:
     """Whether a column of distinct customer keys holds one the row reader has a word for, or reads otherwise: a
     blank, a total's label, two alike, ``1001.0`` (read as 1001), ``Total X`` (a subtotal when X is a customer),
     ``123`` beside ``00123`` (one ID), a text the row reader reads otherwise (``_READ_OTHERWISE``)."""
-    return bool(len(_blanks(keys)) or _totals(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any() or
-                keys.str.contains(_SUBTOTAL_LIKE).any() or _one_number_twice(keys) or
-                keys.str.contains(_READ_OTHERWISE.pattern).any())
+    return bool(len(_blanks(keys)) or _names_declined(keys) or _alike(keys) or keys.str.contains(FLOAT_KEY).any()
+                or _one_number_twice(keys))
+
+
+def _names_declined(names: Any) -> bool:
+    """Whether a column of customer names holds one the row reader has a word for, or reads otherwise: a total's
+    label, ``Total X`` (a subtotal when X is a customer), a text it reads otherwise (``_READ_OTHERWISE``)."""
+    return bool(_totals(names) or names.str.contains(_SUBTOTAL_LIKE).any() or
+                names.str.contains(_READ_OTHERWISE.pattern).any())
 
 
 def _blank_months_figured(month: Any, figures: Any) -> bool:
@@ -776,7 +785,7 @@ def _names(name: Any, key: Any, first_rows: Any, keys: Any) -> Any:
     for start in range(0, len(name), step):
         if not (name.slice(start, step) == expected.gather(codes.slice(start, step))).all():
             return None
-    if _totals(texts) or texts.str.contains(_SUBTOTAL_LIKE).any() or texts.str.contains(_READ_OTHERWISE.pattern).any():
+    if _names_declined(texts):
         return None  # (Total Acme beside a key such as -, a subtotal to the row reader when Acme is a customer)
     blank = _blanks(texts)
     return texts.scatter(blank, keys.gather(blank)) if blank else texts
