@@ -1802,6 +1802,20 @@ def test_text_months_the_database_reads_are_not_counted_against_those_read_one_b
     assert run("ledger", "--csv", "--ledger", f"{duck}#mrr") == expected
 
 
+def answer_as_the_csvs(tmp_path: Path, header: list[str], rows: Sequence[Row], types: Sequence[str],
+                       *asked: str) -> Any:
+    """The JSON answer to ``asked`` of ``rows`` in a DuckDB table, checked to be the same CSV's (but its source)."""
+    path = duck_file(tmp_path / "t.duckdb", header, rows, types=types)
+    csv_path = tmp_path / "t.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    answers = [json.loads(run(*asked, "--ledger", spec)[1]) for spec in (str(csv_path), f"{path}#mrr")]
+    for answer in answers:
+        answer.pop("source", None)
+    assert answers[0] == answers[1]
+    return answers[1]
+
+
 @pytest.mark.parametrize(("months", "odd"), [
     *((["2024-10", "2024-11", "2024-12"], odd) for odd in
       (None, " 2024-11", "2024-11 ", "202411", "2024-11-15", "2024-11-15T00:00:00Z")),
@@ -1816,17 +1830,9 @@ def test_text_months_cut_as_written_or_trimmed_give_the_same_answer(tmp_path: Pa
                        for m, f in zip(months, figures, strict=True)]
     if odd is not None:
         rows = [(c, odd if m == months[1] and c == "B" else m, f) for c, m, f in rows]
-    path = duck_file(tmp_path / "m.duckdb", ["customer_id", "month", "mrr"], rows,
-                     types=["VARCHAR", "VARCHAR", "DOUBLE"])
-    csv_path = tmp_path / "m.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([["customer_id", "month", "mrr"], *rows])
-    answers = [json.loads(run("report", "2024-12", "--json", "--today", "2025-01-02", "--ledger", spec)[1])
-               for spec in (str(csv_path), f"{path}#mrr")]
-    for answer in answers:
-        answer.pop("source", None)
-    assert answers[0] == answers[1]
-    assert answers[1]["nrr_pct"] == pytest.approx(100 * (120 + 0 + 70) / (120 + 50 + 70), abs=0.01)  # December
+    answer = answer_as_the_csvs(tmp_path, ["customer_id", "month", "mrr"], rows, ["VARCHAR", "VARCHAR", "DOUBLE"],
+                                "report", "2024-12", "--json", "--today", "2025-01-02")
+    assert answer["nrr_pct"] == pytest.approx(100 * (120 + 0 + 70) / (120 + 50 + 70), abs=0.01)  # December
 
 
 @pytest.mark.parametrize("sharing", [1, 1001])
@@ -1839,17 +1845,9 @@ def test_a_movers_name_another_customer_is_shown_with_is_shown_with_its_key_as_i
     rows += [(f"S{i:04d}", m, 10.0, "Acme" if i % 2 == 0 else f"Acme {i}") for i in range(sharing) for m in
              ("2025-01", "2025-02")]
     rows += [("X9", "2025-01", 5.0, "Acme"), ("X9", "2025-02", 5.0, "Other"), ("X9", "2024-12", 5.0, "Other")]
-    header = ["customer_id", "month", "mrr", "customer_name"]
-    path = duck_file(tmp_path / "n.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR"])
-    csv_path = tmp_path / "n.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([header, *rows])
-    answers = [json.loads(run("report", "2025-02", "--json", "--today", "2025-03-02", "--ledger", spec)[1])
-               for spec in (str(csv_path), f"{path}#mrr")]
-    for answer in answers:
-        answer.pop("source", None)
-    assert answers[0] == answers[1]
-    movers = answers[1]["movers"]
+    movers = answer_as_the_csvs(tmp_path, ["customer_id", "month", "mrr", "customer_name"], rows,
+                                ["VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR"],
+                                "report", "2025-02", "--json", "--today", "2025-03-02")["movers"]
     assert [m["customer"] for m in movers["expansion"]][:1] == ["Acme (A1)"], movers
     assert [m["customer"] for m in movers["churn"]] == ["Bolt"], movers
 
