@@ -1187,10 +1187,11 @@ def test_a_process_memory_limit_is_said_in_words_never_a_traceback(example_duck:
                           preexec_fn=limited, env={**os.environ, "NRR_CONFIG": "", "NRR_CACHE_DIR": "off"},
                           timeout=60, check=False)
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
-    # glibc itself may abort a thread it cannot give thread-local storage (DuckDB's, before Python sees it)
-    glibc = "cannot allocate memory for thread-local data"
-    assert done.returncode == 0 or (done.returncode == 1 and "memory" in done.stderr) or glibc in done.stderr, \
-        done.stderr
+    # the C and Rust runtimes themselves may abort a thread they cannot give thread-local storage (DuckDB's or
+    # polars', before Python sees it): glibc's words, and Rust's std (seen once in some fifty runs)
+    aborted = ("cannot allocate memory for thread-local data", "failed to register TLS destructor: out of memory")
+    assert done.returncode == 0 or (done.returncode == 1 and "memory" in done.stderr) or \
+        any(words in done.stderr for words in aborted), done.stderr
 
 
 def test_running_out_of_memory_is_known_by_its_type_when_it_says_nothing() -> None:
