@@ -595,11 +595,12 @@ def no_comparison(reason: str) -> str:
     return f"No comparison with the period before: {reason}"
 
 
-def sum_needs_cohort_rows(month: Month, previous: Month) -> str:
+def sum_needs_cohort_rows(month: Month, previous: Month, gained: bool) -> str:
+    """``gained``: the Start is above the End before it (new customers joined), else below (MRR left unrecorded)."""
+    between = "new customers joined in between" if gained else "MRR left in between without a record"
     return (
         f"The sum method treats the rows as one cohort, but {month.name}'s Start is not "
-        f"{previous.name}'s End (new customers joined in between); the chained method fits this "
-        "ledger."
+        f"{previous.name}'s End ({between}); the chained method fits this ledger."
     )
 
 

@@ -145,11 +145,29 @@ def months_ahead(ledger: Ledger, current: Month) -> Issue | None:
 
 
 def checked_as_of(check: LedgerCheck, current: Month) -> LedgerCheck:
-    """``check`` with the warning for rows of months not begun by ``current`` (the month in progress), as
-    ``nrr validate`` and the add-on's Validate and sidebar count it."""
-    if check.ledger is None or (ahead := months_ahead(check.ledger, current)) is None:
-        return check
-    return replace(check, issues=[*check.issues, ahead])
+    """``check`` as of ``current`` (the month in progress), as ``nrr validate`` and the add-on's Validate and
+    sidebar count it: with the warning for rows of months not begun, and its gaps as ``issues_as_of`` says them."""
+    issues = issues_as_of(check.issues, current)
+    if check.ledger is not None and (ahead := months_ahead(check.ledger, current)) is not None:
+        issues = [*issues, ahead]
+    return check if issues == check.issues else replace(check, issues=issues)
+
+
+def issues_as_of(issues: Sequence[Issue], current: Month) -> list[Issue]:
+    """``issues`` as of ``current`` (the month in progress). A month not begun is not missing: a gap up to a row
+    of a month ahead (a year typed wrong, 2052-06 for 2025-06; rows laid out in advance) is missing only up to
+    the month before ``current``, and not at all when it starts at ``current`` or later (``months_ahead`` names the
+    rows after it)."""
+    kept = []
+    for issue in issues:
+        if issue.gap is not None and issue.gap[1] >= current:
+            first, last = issue.gap
+            if first >= current:
+                continue
+            missing = [first + i for i in range(current - first)]
+            issue = replace(issue, message=say.gap(missing, first - 1, last + 1), gap=(first, current - 1))
+        kept.append(issue)
+    return kept
 
 
 def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> list[Issue]:
@@ -741,7 +759,8 @@ class _Reader:
                 self.add("warning", "blank_month", say.months_without_figures(run, run[0] - 1, run[-1] + 1),
                          _runs(rows, self.columns["month"]))
             else:
-                self.add("warning", "gap", say.gap(run, run[0] - 1, run[-1] + 1))
+                self.issues.append(Issue(severity="warning", code="gap", message=say.gap(run, run[0] - 1, run[-1] + 1),
+                                         sheet=self.sheet, gap=(run[0], run[-1])))
 
     def check_sequence(self, rows: list[LedgerRow]) -> None:
         ordered = sorted(rows, key=lambda r: r.month)

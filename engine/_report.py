@@ -312,7 +312,12 @@ def json_pct(ratio: Decimal | None) -> float | None:
     """A ratio as a percentage to 2 decimals for JSON (1.03124 -> 103.12); None stays None."""
     if ratio is None:
         return None
-    return float((ratio * 100).quantize(_CENTS, rounding=ROUND_HALF_UP))
+    return _unsigned_zero(float((ratio * 100).quantize(_CENTS, rounding=ROUND_HALF_UP)))
+
+
+def _unsigned_zero(value: float) -> float:
+    """``-0.0`` (a tiny negative rounded away) as ``0.0``: JSON shows no sign on nothing."""
+    return value + 0.0
 
 
 def json_points(ratio: Decimal | None) -> float | None:
@@ -324,13 +329,13 @@ def json_money(amount: Decimal | None) -> str | None:
     """Money for JSON: a string with 2 decimals (``"250000.00"``)."""
     if amount is None:
         return None
-    return str(amount.quantize(_CENTS, rounding=ROUND_HALF_UP))
+    return str(amount.quantize(_CENTS, rounding=ROUND_HALF_UP) + 0)  # + 0: no "-0.00"
 
 
 def json_ratio(value: Decimal | None) -> float | None:
     if value is None:
         return None
-    return float(value.quantize(_CENTS, rounding=ROUND_HALF_UP))
+    return _unsigned_zero(float(value.quantize(_CENTS, rounding=ROUND_HALF_UP)))
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
@@ -374,6 +379,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
     if r.undefined:
         out["undefined"] = r.undefined
+    if r.vanished:  # MRR lost between the rows without a record: why new business and the quick ratio are null
+        out["vanished_mrr"] = json_money(r.vanished)
     if report.no_change:
         out["change_unavailable"] = report.no_change
     if report.change is not None:

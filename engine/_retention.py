@@ -56,10 +56,13 @@ class Retention:
     nrr: Decimal | None
     grr: Decimal | None
     components: Components | None
-    new_business: Decimal | None  # implied new MRR won in the span; None if a next row is missing
+    new_business: Decimal | None  # implied new MRR won in the span; None if a next row is missing, or `vanished`
     next_start: Decimal | None  # Start of the month after the span, when the ledger has it
     undefined: str | None = None
     notes: tuple[str, ...] = ()  # caveats about this answer (not about the ledger)
+    # MRR that left between the span's rows unrecorded (a next Start below an End): the new business won beside it
+    # is not known, so neither is the quick ratio
+    vanished: Decimal = ZERO
 
     @property
     def start(self) -> Decimal:
@@ -133,7 +136,7 @@ def _not_cohort_totals(rows: Sequence[LedgerRow]) -> str | None:
     """For the sum method: the first month whose Start is not the previous month's End."""
     for before, after in itertools.pairwise(rows):
         if after.start != before.end:
-            return say.sum_needs_cohort_rows(after.month, before.month)
+            return say.sum_needs_cohort_rows(after.month, before.month, gained=after.start > before.end)
     return None
 
 
@@ -153,8 +156,11 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
     rows = tuple(r for m in period.months if (r := ledger.get(m)) is not None)
     result = _chain(rows) if method == "chained" else _sum(rows)
     news = [ledger.implied_new(m) for m in period.months]
-    new_business = None if any(n is None for n in news) else sum(
-        (max(n, ZERO) for n in news if n is not None), ZERO)
+    # a next Start below an End is MRR lost without a record (the ledger warns of it), not "no new business":
+    # whatever was won that month is hidden by the loss, so the span's new business is not known
+    vanished = sum((-n for n in news if n is not None and n < 0), ZERO)
+    new_business = None if vanished or any(n is None for n in news) else sum(
+        (n for n in news if n is not None), ZERO)
     following = ledger.get(period.last + 1)
     next_start = following.start if following else ledger.starts_ahead.get(period.last + 1)
     notes: tuple[str, ...] = ()
@@ -162,13 +168,15 @@ def compute_retention(ledger: Ledger, period: Period, method: Method = "chained"
         notes = (note,)
     if isinstance(result, str):
         return Retention(period=period, method=method, rows=rows, nrr=None, grr=None, components=None,
-                         new_business=new_business, next_start=next_start, undefined=result, notes=notes)
+                         new_business=new_business, next_start=next_start, undefined=result, notes=notes,
+                         vanished=vanished)
     nrr, grr, components = result
     if grr is None:
         losses = sum((r.churn + r.downgrade for r in rows), ZERO)
         notes = (say.sum_grr_not_meaningful(losses, rows[0].start, rows[0].month), *notes)
     return Retention(period=period, method=method, rows=rows, nrr=nrr, grr=grr, components=components,
-                     new_business=new_business, next_start=next_start, undefined=None, notes=notes)
+                     new_business=new_business, next_start=next_start, undefined=None, notes=notes,
+                     vanished=vanished)
 
 
 _SHOWN = Decimal("0.0001")  # a ratio shown as a percentage with 2 decimals

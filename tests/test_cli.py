@@ -567,6 +567,51 @@ def test_validate_warns_of_rows_for_months_not_begun(tmp_path: Path) -> None:
     assert "not begun" not in out  # the month in progress is no warning, nor is a ledger ending before it
 
 
+def test_a_month_typed_years_ahead_is_not_a_gap_of_the_months_between(tmp_path: Path) -> None:
+    # 2052-06 for 2025-06 warned "No row for January 2027 to May 2052 (305 months missing ...)" beside the
+    # "has not begun" warning, in nrr validate and every report (a fresh-eyes try): months not begun are not missing
+    rows = [f"{y}-{m:02d},100,0,0,0" for y in (2025, 2026) for m in range(1, 13)]
+    rows[5] = "2052-06,100,0,0,0"
+    path = tmp_path / "typo.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    code, out, _ = run("validate", "--ledger", str(path), "--today", "2027-01-10")
+    said = " ".join(out.split())
+    assert code == 0 and "No row for June 2025 (1 month missing" in said and "June 2052 has not begun" in said
+    assert "January 2027" not in said.replace("(this is January 2027)", "") and said.endswith("2 warning(s).")
+    code, out, _ = run("report", "last-month", "--json", "--ledger", str(path), "--today", "2027-01-10")
+    warnings = json.loads(out)["warnings"]
+    assert code == 0 and len(warnings) == 1 and "June 2025" in warnings[0]
+    # a gap that runs into the month in progress is missing up to the month before it
+    rows = [f"2026-{m:02d},100,0,0,0" for m in range(1, 4)] + ["2026-12,100,0,0,0"]
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    code, out, _ = run("validate", "--ledger", str(path), "--today", "2026-06-05")
+    assert "No row for April 2026 to May 2026 (2 months missing between March 2026 and December 2026)" in \
+        " ".join(out.split())
+
+
+def test_json_shows_no_negative_zero(tmp_path: Path) -> None:
+    # a contraction change of -0.00004 points was printed as "contraction_pts": -0.0 (a fresh-eyes try)
+    path = tmp_path / "l.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n2026-01,100000,2000,1000,0\n"
+                    "2026-02,100000,3000,1000,1000\n2026-03,100000,3000,1000,1000.4\n", encoding="utf-8")
+    code, out, _ = run("report", "Mar 2026", "--json", "--ledger", str(path), "--today", "2026-06-05")
+    assert code == 0 and "-0.0," not in out and '"contraction_pts": 0.0' in out
+
+
+def test_revenue_vanished_between_rows_is_why_the_quick_ratio_is_not_shown(tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n2026-01,100000,1000,500,200\n"
+                    "2026-02,90000,1000,500,200\n", encoding="utf-8")
+    code, out, _ = run("report", "Jan 2026", "--json", "--ledger", str(path), "--today", "2026-05-05")
+    answer = json.loads(out)
+    assert code == 0 and answer["vanished_mrr"] == "10300.00" and answer["new_business"] is None
+    assert answer["quick_ratio"] is None and answer["mrr_growth_pct"] == -10.0
+    code, out, _ = run("report", "Jan 2026", "--ledger", str(path), "--today", "2026-05-05")
+    assert "n/a (10,300.00 vanished between the rows unrecorded)" in out and "New business" not in out
+
+
 def test_a_mistyped_option_is_told_with_its_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:
     # "usage: nrr [-h] COMMAND ..." said nothing of report's options (a newcomer's try)
     code, _, _ = run("report", "--ledgr", "x")

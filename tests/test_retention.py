@@ -106,6 +106,25 @@ def test_new_business_quick_ratio_and_growth_come_from_the_next_start() -> None:
     assert last.new_business is None and last.quick_ratio is None and last.growth is None
 
 
+def test_revenue_vanished_between_rows_leaves_new_business_and_the_quick_ratio_unknown() -> None:
+    # a next Start below an End was floored to "+$0 new business", and the quick ratio read 1.43 while MRR fell 10%
+    # (a fresh-eyes try); over a quarter the loss was dropped month by month and other months' gains kept
+    from engine import quick_ratio_text
+
+    vanished = ledger(row("2026-01", "100000", "1000", "500", "200"), row("2026-02", "95300", "1000", "500", "200"),
+                      row("2026-03", "95600", "1000", "500", "200"), row("2026-04", "100000", "0", "0", "0"))
+    january = compute_retention(vanished, Period(first=Month(2026, 1), last=Month(2026, 1), label="January 2026"))
+    assert january.vanished == D(5000) and january.new_business is None and january.quick_ratio is None
+    assert quick_ratio_text(january) == "n/a (5,000.00 vanished between the rows unrecorded)"
+    quarter = compute_retention(vanished, Period(first=Month(2026, 1), last=Month(2026, 3), label="Q1 2026"))
+    assert quarter.vanished == D(5000) and quarter.new_business is None and quarter.quick_ratio is None
+    march = compute_retention(vanished, Period(first=Month(2026, 3), last=Month(2026, 3), label="March 2026"))
+    assert march.vanished == 0 and march.new_business == D(4100) and march.quick_ratio is not None
+    note = compute_retention(vanished, Period(first=Month(2026, 1), last=Month(2026, 3), label="Q1 2026"), "sum")
+    assert note.notes == ("The sum method treats the rows as one cohort, but February 2026's Start is not January "
+                          "2026's End (MRR left in between without a record); the chained method fits this ledger.",)
+
+
 def test_change_splits_into_expansion_contraction_and_churn() -> None:
     march = compute_retention(QUARTER, Period(first=Month(2026, 3), last=Month(2026, 3), label="March 2026"))
     february = compute_retention(QUARTER, Period(first=Month(2026, 2), last=Month(2026, 2), label="February 2026"))
