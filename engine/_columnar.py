@@ -196,8 +196,9 @@ def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: S
     ``total_rows``: the rows left out as totals, each as its label, sheet row and column (warned of, label by label,
     as the row reader warns of them)."""
     keys, names = (t if isinstance(t, PackedTexts) else tuple(t) for t in (keys, names))
+    total_rows = tuple((str(label), int(row), int(col)) for label, row, col in total_rows)
     table = dense_table(first, count, keys, names, grid, attribute_names, unit, currency, key_headers, shared=shared,
-                        cents_column=cents_column, summed_by=summed_by)
+                        cents_column=cents_column, summed_by=summed_by, total_rows=total_rows)
     # the row reader's one warning about a clean table: customers paying one month in twelve (or three). Only a
     # customer with two paid months and no two in a row can be one, a few at most: those are looked at one by one
     paid = grid.cents != 0

@@ -188,20 +188,23 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
                                                                           missing_roles(header)))])
     with fewer_gc_pauses():
         try:
-            return _Reader(grid, sheet, first_row, header, options.fx).run()
+            return _Reader(grid, sheet, first_row, header, options.fx, options.today).run()
         except TypeError:  # a cell that cannot be hashed (Decimal('sNaN'), which no source sends): read again with
             # each such cell a quiet NaN, which is named as not an amount or not a month like any other
             if not any(_unhashable(v) for row in grid for v in row):
                 raise
             quiet = [[Decimal("NaN") if _unhashable(v) else v for v in row] for row in grid]
-            return _Reader(quiet, sheet, first_row, header, options.fx).run()
+            return _Reader(quiet, sheet, first_row, header, options.fx, options.today).run()
 
 
 class _Reader:
     def __init__(self, grid: Sequence[Sequence[Cell]], sheet: str | None, first_row: int,
-                 header: CustomerHeader, fx: FxRates | None = None) -> None:
+                 header: CustomerHeader, fx: FxRates | None = None, today: Month | None = None) -> None:
         self.grid, self.sheet, self.first_row, self.header = grid, sheet, first_row, header
         self.fx = fx
+        #: the month in progress, when known: a month from it on is not missing between the others (it has not
+        #: closed; a row of a month ahead, laid out early or a year typed wrong, is warned of by ``months_ahead``)
+        self.today = today
         #: with rates, read row by row: each customer-month's figures in other currencies than the reporting one
         self.parts: dict[tuple[int, int], dict[str, int]] | None = {} if fx is not None else None
         self.codes: dict[str, None] = {}  # with rates, read row by row: every currency a figure is in
@@ -602,7 +605,8 @@ class _Reader:
             found = [m for m in found if m not in unlanded]
         self.first = min(found)
         present = set(found)
-        missing = [self.first + i for i in range(max(found) - self.first) if self.first + i not in present]
+        missing = [m for m in (self.first + i for i in range(max(found) - self.first))
+                   if m not in present and not self.begun_after(m)]
         if missing:
             self.add("error", "missing_month", say.month_rows_missing(missing, self.unit))
         builder = _Builder(max(found) - self.first + 1, list(self.header.attributes))
@@ -949,6 +953,10 @@ class _Reader:
                 self.add("error", "bad_month", say.unreadable("Month", show(value), why.get(value, MONTH_EXPECTED)),
                          [a1(self.first_row + r, month_col)])
 
+    def begun_after(self, month: Month) -> bool:
+        """Whether ``month`` is the month in progress or one not begun: never missing between the others."""
+        return self.today is not None and month >= self.today
+
     # -- wide form --
 
     def read_wide(self) -> _Builder | None:
@@ -959,7 +967,8 @@ class _Reader:
             self.add("error", "repeated_month", say.month_column_repeated(month), cols, month)
         self.first = min(by_month)
         last = max(by_month)
-        missing = [self.first + i for i in range(last - self.first + 1) if self.first + i not in by_month]
+        missing = [m for m in (self.first + i for i in range(last - self.first + 1))
+                   if m not in by_month and not self.begun_after(m)]
         if missing:
             self.add("error", "missing_month", say.month_columns_missing(missing))
         if self.issues:

@@ -123,6 +123,9 @@ class CustomerTable:
     #: the figure's column (0-based) and header when the header said it held cents (``mrr_cents``), for a table read
     #: column by column (its cache keeps it, so the warning the row reader gives is given again)
     cents_column: tuple[int, str] | None = None
+    #: the rows left out as totals, each as its label, sheet row and column (0-based), for a table read column by
+    #: column (its cache keeps them, so the warning the first read gave is given again)
+    total_rows: tuple[tuple[str, int, int], ...] = ()
 
     @functools.cached_property
     def attributes(self) -> Mapping[str, tuple[list[str | None], ...]]:
@@ -308,7 +311,7 @@ def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[s
                 attribute_names: Sequence[str], unit: Unit = "MRR", currency: str | None = None,
                 key_headers: tuple[str, ...] = (), whole: CustomerTable | None = None,
                 shared: frozenset[str] | None = None, cents_column: tuple[int, str] | None = None,
-                summed_by: str | None = None) -> CustomerTable:
+                summed_by: str | None = None, total_rows: tuple[tuple[str, int, int], ...] = ()) -> CustomerTable:
     """A customer table over a dense grid (``engine._dense``): what a table read column by column is; ``shared``:
     the names two or more customers have, when the reading found them (counting a million names costs 1.6 s)."""
     def attributes() -> Mapping[str, tuple[list[str | None], ...]]:
@@ -317,7 +320,7 @@ def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[s
     return CustomerTable(first=first, count=count, keys=keys, names=names, mrr=DenseRows(grid.cents),
                          attribute_names=tuple(attribute_names), fill_attributes=attributes, unit=unit,
                          currency=currency, key_headers=key_headers, whole=whole, dense=grid, known_shared=shared,
-                         cents_column=cents_column, summed_by=summed_by)
+                         cents_column=cents_column, summed_by=summed_by, total_rows=total_rows)
 
 
 def usual_spellings(counts: Iterable[tuple[str | None, int]]) -> dict[str, str]:

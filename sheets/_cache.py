@@ -145,7 +145,7 @@ def store_table(cache_dir: Path, stat: FileStat, digest: str, table: CustomerTab
               "key_headers": list(table.key_headers), "attributes": list(table.attribute_names), "layout": layout,
               "size": offset, "names_are_keys": same, "shared_names": sorted(table.shared_names),
               "cents_column": None if table.cents_column is None else list(table.cents_column),
-              "summed_by": table.summed_by}
+              "summed_by": table.summed_by, "total_rows": [list(t) for t in table.total_rows]}
     head = json.dumps(header).encode()
     head += b" " * (-(len(MAGIC) + 8 + len(head)) % _ALIGN)  # the arrays start at a multiple of 64 bytes
     import tempfile  # only a columnar read writes: a small file's start-up never loads it
@@ -214,7 +214,8 @@ def _cells(header: dict[str, Any], body: memoryview) -> Cells:
     check = dense_customer_check(Month(year, month), header["count"], keys, names, grid, attributes,
                                  header["unit"], header["currency"], tuple(header["key_headers"]),
                                  None if shared is None else frozenset(shared),
-                                 None if cents is None else (int(cents[0]), str(cents[1])), header.get("summed_by"))
+                                 None if cents is None else (int(cents[0]), str(cents[1])), header.get("summed_by"),
+                                 [(str(label), int(row), int(col)) for label, row, col in header.get("total_rows", ())])
     return Cells(grid=(), sheet=None, source_digest=header["digest"], prepared=check)
 
 

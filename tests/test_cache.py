@@ -74,6 +74,14 @@ def test_a_kept_column_of_cents_says_so_again(tmp_path: Path) -> None:
     assert said(kept.check) == said(first.check) and "read as cents" in said(kept.check)[0][1]
 
 
+@pytest.mark.parametrize("footer", ["Total,2026-03,999.00", "Grand total:,,999.00", "Total,,,\nSum,,,"])
+def test_a_kept_table_warns_of_its_total_rows_again(tmp_path: Path, footer: str) -> None:
+    # the first run warned "This row ('Total') reads as a total ...", and every run from the cache said nothing
+    # (a fresh-eyes try): the rows left out as totals are kept with the table
+    first, kept = read_and_kept(tmp_path, CLEAN.rstrip("\n") + "\n" + footer + "\n")
+    assert said(kept.check) == said(first.check) and any("reads as a total" in m for _, m, _ in said(first.check))
+
+
 def test_a_kept_table_of_summed_subscriptions_is_still_summed_by_its_column(tmp_path: Path) -> None:
     _, kept = read_and_kept(tmp_path, SUBSCRIPTIONS)
     table = kept.ledger.customer_table

@@ -1894,3 +1894,21 @@ def test_a_postgresql_enum_month_column_is_read_as_its_text(pg_schema: str) -> N
     code, out, err = run("report", "2025-03", "--json", "--today", "2025-04-02", "--ledger", spec)
     assert code == 0, (out, err)
     assert json.loads(out)["nrr_pct"] == 80.0
+
+
+def test_a_row_of_a_month_not_begun_after_a_gap_is_left_out_not_a_missing_month(tmp_path: Path, pg_schema: str) -> None:
+    # one customer's row for December on 10 April (laid out ahead, or 2052 typed for 2025) refused the whole table:
+    # "No row for April 2025 to November 2025 between the other months ... add their rows" (a fresh-eyes try). A
+    # month from the one in progress on is not missing: the rows ahead are warned of and left out, on every engine
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [("A", f"2025-0{m}", 100.0) for m in (1, 2, 3)] + [("B", "2025-01", 50.0), ("B", "2025-02", 50.0),
+                                                                          ("B", "2025-03", 0.0), ("B", "2025-12", 70.0)]
+    asked = ("report", "2025-03", "--json", "--today", "2025-04-10")
+    answer = answer_as_the_csvs(tmp_path, header, rows, ["VARCHAR", "VARCHAR", "DOUBLE"], *asked)
+    assert answer["nrr_pct"] == 66.67 and answer["period"]["last_month"] == "2025-03"
+    spec = pg_table(pg_schema, "ahead", header, rows, ["text", "text", "numeric(12,2)"])
+    for ledger in (str(tmp_path / "t.csv"), f"{tmp_path / 't.duckdb'}#mrr", spec):
+        code, out, _ = run("validate", "--ledger", ledger, "--today", "2025-04-10")
+        assert code == 0 and "May 2025 to December 2025 have not begun yet" in " ".join(out.split()), (ledger, out)
+        code, out, _ = run("validate", "--ledger", ledger, "--today", "2025-07-10")  # April to June have closed
+        assert code == 1 and "No row for April 2025 to June 2025" in " ".join(out.split()), (ledger, out)

@@ -41,6 +41,7 @@ from engine import (
     Issue,
     LedgerCheck,
     Month,
+    ReadOptions,
     Unit,
     billed_per_period,
     cents_to_decimal,
@@ -92,12 +93,12 @@ ROLES = ("customer", "name", "month", "mrr")
 class WarehouseCells(Cells):
     """``Cells`` with no grid: the check is the database's."""
 
-    reader: Callable[[FxRates | None], LedgerCheck] | None = field(default=None, repr=False, compare=False)
+    reader: Callable[[ReadOptions], LedgerCheck] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def check(self) -> LedgerCheck:
         assert self.reader is not None
-        return self.reader(self.options.fx)
+        return self.reader(self.options)
 
 
 @dataclass(kw_only=True)
@@ -199,8 +200,8 @@ class WarehouseSource:
         digest = hashlib.sha256(f"{self.spec.label}\0{count}\0{low}\0{high}\0{total}\0{unlanded[1]}\0{leading[1]}"
                                 .encode()).hexdigest()
         return WarehouseCells(grid=(), sheet=None, source_digest=digest,
-                              reader=lambda fx: check_table(query, self.spec.table_label, count, low, high, fx,
-                                                            unlanded, leading))
+                              reader=lambda options: check_table(query, self.spec.table_label, count, low, high,
+                                                                 options.fx, unlanded, leading, options.today))
 
     def _named_alike(self, connection: Any) -> WarehouseSpec | None:
         """The PostgreSQL table (or view) the spec names but for case: ``#Customer_MRR`` for ``customer_mrr`` (as
@@ -458,11 +459,12 @@ def _month_texts(texts: list[str]) -> dict[str, int]:
 
 def check_table(query: Any, where: str, count: int, low: int | None, high: int | None,
                 fx: FxRates | None = None, unlanded: tuple[Sequence[Month], int] = ((), 0),
-                leading: tuple[Sequence[Month], int] = ((), 0)) -> LedgerCheck:
+                leading: tuple[Sequence[Month], int] = ((), 0), today: Month | None = None) -> LedgerCheck:
     """The row reader's checks, made in SQL, then the derived ledger of a table that passes them; ``fx``: the
     rates a file of the same rows would be converted with (a database's table cannot be); ``unlanded``: the last
     months left out as not closed yet (``Query.until``), and how many rows they hold; ``leading``: the first months
-    left out as before any figure (``Query.since``), and how many rows they hold."""
+    left out as before any figure (``Query.since``), and how many rows they hold; ``today``: the month in
+    progress, from which on a month without rows is not missing (it has not closed), as the row reader counts."""
     import sqlalchemy as sa
 
     from warehouse._table import WarehouseTable, as_text, cents_limit, filled, key_text, stripped
@@ -568,7 +570,8 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     else:  # nothing summed: the Plan column is an attribute like any other, and each row is its customer's month
         query.layout = dataclasses.replace(lay, distinguisher=None, single=True)
     issues += _alike_customers(query, where)
-    missing = [Month.from_index(i) for i in range(low, high + 1) if i not in beyond]
+    missing = [Month.from_index(i) for i in range(low, high + 1)
+               if i not in beyond and (today is None or i < today.index)]
     if missing:
         issues.append(_error("missing_month", month_rows_missing(missing, lay.unit), sheet=where))
     if any(i.severity == "error" for i in issues):
