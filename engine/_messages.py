@@ -473,6 +473,12 @@ def no_closed_month_yet(year_label: str, first: Month) -> str:
     )
 
 
+def range_ends_ahead(first: Month, last: Month, current: Month) -> str:
+    return (f"The range ends in {last.name}, which has not begun (this is {current.name}); ask for one that ends "
+            f"by the latest closed month ({first}..{current - 1}), or by {current.name} ({first}..{current}) to "
+            f"count it so far.")
+
+
 def backwards_range(first: Month, last: Month) -> str:
     return f"The range ends ({last.name}) before it starts ({first.name}); put the earlier month first."
 

@@ -94,6 +94,12 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     return f"{first.short} to {last.short}"
 
 
+def _quarter_or_year(first: Month, last: Month, fiscal_year_start: int) -> bool:
+    """Whether ``first``..``last`` is a quarter or a year of the (fiscal) calendar, as ``label_span`` names one."""
+    n, offset = last - first + 1, (first.month - fiscal_year_start) % 12
+    return (n == 3 and offset % 3 == 0) or (n == 12 and offset == 0)
+
+
 def drop_format_characters(text: str) -> str:
     """``text`` without Unicode's format characters (category Cf: a zero-width space, a byte order mark, a word
     joiner), which text copied from Docs, Notion or a web page carries unseen.
@@ -260,6 +266,10 @@ def _range(ask: _Ask) -> Period | None:
     first, last = _month_of(left.strip(), ask), _month_of(right.strip(), ask)
     if last < first:
         raise PeriodSyntaxError(say.backwards_range(first, last))
+    if last > ask.current and first <= ask.current and not _quarter_or_year(first, last, ask.fys):
+        # a span named only by its ends, the last not begun: answered "to date" it was compared with the months a
+        # span of its length before (2026-01..2030-01 with Dec 2021 to Oct 2022); a quarter or a year runs to date
+        raise QueryError(say.range_ends_ahead(first, last, ask.current))
     return ask.to_date(first, last, ask.span(first, last))
 
 

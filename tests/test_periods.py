@@ -93,6 +93,20 @@ def test_fiscal_years(query: str, start: int, first: str, last: str, label: str)
     assert (months(period), period.label) == ((first, last), label)
 
 
+@pytest.mark.parametrize("query", ["2026-01..2030-01", "2026-09..2026-12", "Jun 2026 to May 2027"])
+def test_a_range_that_ends_in_a_month_not_begun_is_refused_naming_the_ranges_to_ask(query: str) -> None:
+    # "2026-01..2030-01" was answered as "Jan 2026 to Jan 2030 to date" and compared with Dec 2021 to Oct 2022, a
+    # span of its length before (a fresh-eyes try); a range that is a quarter or a year still runs to date
+    with pytest.raises(QueryError) as info:
+        resolve_period(query, TODAY)
+    first = query[:7] if query[4] == "-" else "2026-06"
+    assert str(info.value).startswith("The range ends in ") and "has not begun (this is November 2026)" in \
+        str(info.value) and f"({first}..2026-10)" in str(info.value) and f"({first}..2026-11)" in str(info.value)
+    assert resolve_period("2026-10..2026-11", TODAY).label == "Oct 2026 to Nov 2026 to date"
+    assert resolve_period("2026-10..2026-12", dt.date(2026, 12, 1)).label == "Q4 2026 to date"
+    assert resolve_period("2026-01..2026-12", TODAY).label == "2026 to date"
+
+
 def test_ytd_in_the_first_fiscal_month_has_no_closed_month() -> None:
     with pytest.raises(QueryError) as info:
         resolve_period("ytd", dt.date(2026, 7, 3), fiscal_year_start=7)

@@ -535,7 +535,13 @@ def test_a_blank_text_figure_or_month_is_blank_as_in_a_file(pg_schema: str, tmp_
     assert run("validate", "--ledger", str(csv_file(tmp_path / "bad.csv", header, rows)))[0] == 1
     pg = pg_table(pg_schema, "blank_month", header, rows, ["text", "text", "text"])
     code, out, _ = run("validate", "--ledger", pg)
-    assert code == 1 and "blank_month: row has a customer and a figure but no month" in out, out
+    assert code == 1 and "blank_month: row has a customer and a figure but no month (customer 'C5')" in out, out
+    # several, named by their customers (a fresh-eyes try: "2 rows have ... no month", and no customer to look for)
+    rows.append(("C1", None, "10.00"))
+    duck = duck_file(tmp_path / "undated.duckdb", header, rows, types=["VARCHAR", "VARCHAR", "VARCHAR"])
+    code, out, _ = run("validate", "--ledger", f"{duck}#mrr")
+    assert code == 1 and "2 rows have a customer and a figure but no month (customers 'C1', 'C5'); fill in the " \
+        "month or delete the rows." in " ".join(out.split()), out
 
 
 def test_an_empty_dated_table_a_money_column_and_a_table_without_figures_read_as_a_file(pg_schema: str,
@@ -1529,8 +1535,9 @@ def test_a_placeholder_date_is_no_month_in_a_database_as_in_a_file(tmp_path: Pat
                      types=["VARCHAR", kind, "DECIMAL(10,2)"])
     code, _, err = run("validate", "--ledger", f"{path}#mrr")
     written = "0001-01-01" if kind == "DATE" else "0001-01"
-    assert (code, err) == (1, f"{path}#mrr: month holds '{written}', not a month; store a date (any day of the month), "
-                              "text such as 2026-03, or a number such as 202603.\n")
+    # named by its row's customer, as a bad figure is (a fresh-eyes try: a 2M-row table's one bad month unfound)
+    assert (code, err) == (1, f"{path}#mrr, customer 'B': month holds '{written}', not a month; store a date (any day "
+                              "of the month), text such as 2026-03, or a number such as 202603.\n")
 
 
 def test_a_text_month_with_spaces_around_it_is_read_as_a_file_reads_it(tmp_path: Path) -> None:

@@ -64,9 +64,11 @@ def figure_not_money(label: str, column: str, value: object) -> str:
             "[ledger] columns = {mrr = \"...\"}.")
 
 
-def month_not_a_date(label: str, column: str, value: str) -> str:
-    return (f"{label}: {column} holds {value!r}, not a month; store a date (any day of the month), text such as "
-            "2026-03, or a number such as 202603.")
+def month_not_a_date(label: str, column: str, value: object, customer: object = None) -> str:
+    """``customer``: the key of a row whose month ``value`` is, named as a bad figure's customer is."""
+    where = label if customer is None else f"{label}, customer '{customer!s}'"
+    return (f"{where}: {column} holds {str(value)!r}, not a month; store a date (any day of the month), text such "
+            "as 2026-03, or a number such as 202603.")
 
 
 def zoned_months_off_midnight(column: str, example: str, zone: str) -> str:
@@ -93,9 +95,13 @@ def not_a_number(label: str, column: str, value: str | None) -> str:
             "separator), or export the table as CSV, which nrr reads with them.")
 
 
-def row_without_month(label: str, count: int) -> str:
+def row_without_month(label: str, count: int, customers: Sequence[str] = (), shown: int = 20) -> str:
+    """``customers``: the rows' customers in order (up to ``shown``; one more if there are more)."""
     rows = "row has" if count == 1 else f"{count:,} rows have"
-    return f"{label}: {rows} a customer and a figure but no month; fill in the month or delete the row."
+    named = ", ".join(f"'{c}'" for c in customers[:shown]) + (" and more" if len(customers) > shown else "")
+    whose = f" (customer{'s' if len(customers) > 1 else ''} {named})" if customers else ""
+    return (f"{label}: {rows} a customer and a figure but no month{whose}; fill in the month or delete the "
+            f"row{'s' if count > 1 else ''}.")
 
 
 def timed_out(label: str, seconds: float) -> str:
@@ -103,10 +109,17 @@ def timed_out(label: str, seconds: float) -> str:
             "nrr.toml (seconds), or ask for a shorter table (a view of the months you need).")
 
 
-def out_of_memory(label: str) -> str:
-    return (f"{label}: DuckDB ran out of memory answering this table, even with the most memory nrr lets it use: the "
-            "process reached its memory limit (ulimit -v, a container's limit) or the machine has no more. Run nrr "
-            "with more memory, or ask for a shorter table (a view of the months you need).")
+def out_of_memory(label: str, in_process: bool, server: bool = False) -> str:
+    """``in_process``: the table is answered by DuckDB inside nrr's process (a DuckDB or Parquet file); ``server``:
+    the database server itself said it ran out (PostgreSQL's ``out of memory``), not nrr's process."""
+    if server:
+        return (f"{label}: the database server ran out of memory answering this table. Ask its administrator for "
+                "more memory for queries (PostgreSQL: work_mem), or ask for a shorter table (a view of the months "
+                "you need).")
+    who = "DuckDB ran out of memory answering this table, even with the most memory nrr lets it use" if in_process \
+        else "nrr ran out of memory reading this table's answers"
+    return (f"{label}: {who}: the process reached its memory limit (ulimit -v, a container's limit) or the machine "
+            "has no more. Run nrr with more memory, or ask for a shorter table (a view of the months you need).")
 
 
 def unquotable_name(name: str) -> str:

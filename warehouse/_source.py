@@ -267,8 +267,8 @@ class WarehouseSource:
             name = sa.cast(table.c[layout.name], sa.String) if layout.name not in (None, layout.key) else sa.null()
 
             def unreadable(readable: Any) -> Any:
-                """The first month no reading takes, on a row that is not a total's: a total row (``Total``,
-                ``Average``) is left out whatever its month says, as the row reader leaves it out."""
+                """The first month no reading takes, and its row's customer, on a row that is not a total's: a total
+                row (``Total``, ``Average``) is left out whatever its month says, as the row reader leaves it out."""
                 totals: set[str] = set()
                 for _ in range(SHOWN_PER_CHECK):
                     kept = [month.is_not(None), sa.not_(readable)]
@@ -279,7 +279,7 @@ class WarehouseSource:
                         return None
                     labels = {v for v in row[1:] if isinstance(v, str) and is_total_label(v)}
                     if not labels:
-                        return row[0]
+                        return row[0], row[1]  # the month as written, and its row's customer
                     totals |= labels
                 return None  # a table of totals: said as such by the checks that follow
 
@@ -317,11 +317,11 @@ class WarehouseSource:
                     found = connection.execute(sa.select(written).where(written != "", sa.not_(readable)).distinct()
                                                .limit(MONTH_TEXTS + 1)).scalars().all()
                     if len(found) > MONTH_TEXTS:  # a month column of days written every which way: no guess
-                        raise WarehouseError(say.month_texts_too_many(label, layout.month, MONTH_TEXTS, str(bad)))
+                        raise WarehouseError(say.month_texts_too_many(label, layout.month, MONTH_TEXTS, str(bad[0])))
                     mapping = _month_texts([str(v) for v in found])
                     bad = unreadable(sa.or_(readable, written.in_(list(mapping)))) if mapping else bad
                     if bad is not None:
-                        raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+                        raise WarehouseError(say.month_not_a_date(label, layout.month, *bad))
                     layout = dataclasses.replace(layout, month_map=tuple(sorted(mapping.items())))
             elif number:  # YYYYMM as a number (202501), every one a whole number whose last two digits are a month
                 # (in range before it is cast: an epoch in milliseconds, 1735689600000, overflows an integer)
@@ -331,16 +331,16 @@ class WarehouseSource:
                 readable = sa.and_(fits, sa.case((fits, sa.and_(whole == month, month_of)), else_=sa.false()))
                 bad = unreadable(readable)
                 if bad is not None:
-                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, *bad))
             elif sample is not None and not isinstance(sample, dt.date):
-                raise WarehouseError(say.month_not_a_date(label, layout.month, str(sample)))
+                raise WarehouseError(say.month_not_a_date(label, layout.month, sample))
             elif sample is not None and connection.dialect.name in ("postgresql", "duckdb"):
                 # a date of 'infinity' (an open end some pipelines write) is no month: named, not a failed query
                 # (through a DATE: DuckDB has no isfinite for a TIMESTAMPTZ_NS, as polars writes a zoned Parquet)
                 finite = sa.func.isfinite(sa.cast(month, sa.Date))
-                endless = sa.select(sa.cast(month, sa.String)).where(month.is_not(None), sa.not_(finite))
-                if (bad := connection.execute(endless.limit(1)).scalar()) is not None:
-                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+                endless = sa.select(sa.cast(month, sa.String), key).where(month.is_not(None), sa.not_(finite))
+                if (bad := connection.execute(endless.limit(1)).first()) is not None:
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, *bad))
             zoned_off_midnight, month_zone = None, None
             zoned = isinstance(sample, dt.datetime) and sample.tzinfo is not None
             if zoned and connection.dialect.name == "bigquery":  # no session zone: each TIMESTAMP's date in the zone
@@ -358,7 +358,7 @@ class WarehouseSource:
             if isinstance(sample, dt.date):  # a placeholder such as 0001-01-01 is no month, as in a file: named
                 bad = unreadable(sa.cast(sa.extract("year", sa.cast(month, sa.Date)), sa.Integer).between(1900, 2200))
                 if bad is not None:
-                    raise WarehouseError(say.month_not_a_date(label, layout.month, str(bad)))
+                    raise WarehouseError(say.month_not_a_date(label, layout.month, *bad))
             # the text columns held as floats (pandas writes integer IDs beside a blank as 1001.0): read as a
             # sheet's numbers are, 1001; and a figure column of REAL or DOUBLE, read as the decimal its float was
             # written as. A column's type shows in its first value that is not NULL, looked for in each column (the
@@ -535,11 +535,12 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
     no_total: list[sa.ColumnElement[bool]] = [key_cell.not_in(keys)] if keys else []
     if named_total and (beside := query.total_placeholders):
         no_total.append(sa.or_(named_total[0], key_cell.not_in(beside)))
-    undated = query.run(sa.select(sa.func.count()).where(sa.not_(key_blank), sa.not_(filled(t[lay.month],
-                                                                                             lay.month_is_text)),
-                                                         figure, *no_total).select_from(query.table))
-    if undated and undated[0][0]:
-        issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]))))
+    no_month = [sa.not_(key_blank), sa.not_(filled(t[lay.month], lay.month_is_text)), figure, *no_total]
+    undated = query.run(sa.select(sa.func.count()).where(*no_month).select_from(query.table))
+    if undated and undated[0][0]:  # named by their customers, the first few, as a file's are by their cells
+        who = [str(k) for (k,) in query.run(sa.select(key_cell).where(*no_month).distinct().order_by(key_cell)
+                                            .limit(SHOWN_PER_CHECK + 1))]
+        issues.append(_error("no_month", say.row_without_month(where, int(undated[0][0]), who, SHOWN_PER_CHECK)))
     pair = [r.c, r.mi]
     # the months with rows and, for each, how many rows it has beyond one a customer (a customer with two rows in
     # it, when any), whether any row holds a figure, and how many rows it has: one grouping by month for all the
@@ -878,7 +879,10 @@ def _translated(spec: WarehouseSpec, timeout: float, exc: Exception, *, amount: 
             r"relation|table", text, re.IGNORECASE):
         return WarehouseError(say.table_missing(spec.label, spec.table_label))
     if ran_out_of_memory(exc):
-        return WarehouseError(say.out_of_memory(spec.label))
+        in_process = spec.kind in ("duckdb", "parquet")
+        # a server's own words (PostgreSQL: "out of memory") come wrapped as the driver's error, not MemoryError
+        server = not in_process and not any(isinstance(e, MemoryError) for e in (exc, getattr(exc, "orig", None)))
+        return WarehouseError(say.out_of_memory(spec.label, in_process, server))
     if re.search(r"statement timeout|canceling statement", text, re.IGNORECASE):
         return WarehouseError(say.timed_out(spec.label, timeout))
     return WarehouseError(say.unreachable(spec.label, text))
