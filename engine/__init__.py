@@ -205,6 +205,7 @@ from engine._reader import (
     months_ahead,
     read_ledger,
     reads_as_billing,
+    with_months_paying_nothing,
 )
 from engine._report import Report, build_report, report_to_dict
 from engine._retention import (
@@ -602,4 +603,5 @@ __all__ = [
     "usual_spellings",
     "whole_number",
     "wide_plan",
+    "with_months_paying_nothing",
 ]

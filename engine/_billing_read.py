@@ -128,7 +128,8 @@ def _parse_date(value: Cell, order: DateOrder | None) -> dt.date:
             elif second > 12 or order == "MDY" or first == second:
                 month, day = first, second
             else:
-                raise CellError("a date the column makes unambiguous (day/month or month/day?)")
+                raise CellError("a date the column makes unambiguous (day/month or month/day?); write the dates as "
+                                "2026-04-03, or with the month named (3 Apr 2026)")
             return dt.date(year, month, day)
         if m := _NAMED.fullmatch(text):
             if m[1]:

@@ -149,7 +149,8 @@ def parse_month(value: Cell, date_order: DateOrder | None = None) -> Month:
             return _month(year, second)
         if second > 12 or date_order == "MDY":
             return _month(year, first)
-        raise CellError("a month the column makes unambiguous (day/month or month/day?)")
+        raise CellError("a month the column makes unambiguous (day/month or month/day?); write the months as Mar 2026 "
+                        "or 2026-03, or as dates with the month named (3 Apr 2026)")
     if m := _YYYYMM.fullmatch(text):
         return _month(int(m[1]), int(m[2]))
     if _SERIAL_TEXT.fullmatch(text):

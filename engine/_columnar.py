@@ -29,7 +29,7 @@ from engine._fx import currency_code
 from engine._issues import Issue, a1
 from engine._ledger import derive_ledger
 from engine._month import Month
-from engine._reader import LedgerCheck, _find_header
+from engine._reader import LedgerCheck, _find_header, with_months_paying_nothing
 from engine._table import compared, dense_table
 
 #: a figure the columnar path reads itself: digits with at most two decimals, at most 15 digits in all (below the
@@ -213,5 +213,5 @@ def dense_customer_check(first: Month, count: int, keys: Sequence[str], names: S
         col, title = cents_column
         warnings.insert(0, Issue(severity="warning", code="read_as_cents", message=say.read_as_cents(unit, title),
                                  cells=(a1(1, col),)))
-    ledger = derive_ledger(table, tuple(warnings))
+    ledger = with_months_paying_nothing(derive_ledger(table, tuple(warnings)), warnings)
     return LedgerCheck(ledger=ledger, issues=warnings, rows=ledger.rows, layout=None, unit=ledger.unit)

@@ -326,6 +326,13 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
         if words & DISTINGUISHING_WORDS and (header.distinguisher is None or (
                 words & _ID_WORDS and not header_tokens(str(row[header.distinguisher])) & _ID_WORDS)):
             header.distinguisher = col  # the first such column, unless a later one is an ID (Subscription Id)
+    if "id" in header.roles and "name" not in header.roles:
+        # beside a customer's ID, a column headed Name (Stripe's customer export), Full Name or Display Name is the
+        # customer's name, shown for the ID, not a segment (a fresh-eyes try: movers were shown by their IDs)
+        named = next((t for t, col in header.attributes.items() if col != header.distinguisher and
+                      (w := header_tokens(t)) & _NAME_WORDS and w <= _NAME_WORDS | {"display", "full"}), None)
+        if named is not None:
+            header.roles["name"] = header.attributes.pop(named)
     if header.months and not {"id", "name"} & header.roles.keys():
         # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months
         blank = next((col for col in range(min(header.months)) if is_blank(row[col])), None)

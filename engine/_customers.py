@@ -362,8 +362,8 @@ class _Reader:
                          [a1(sheet_row, col)], month)
             else:
                 assert exc.value is not None
-                self.add("error", "negative", say.customer_negative(self.unit, exc.value), [a1(sheet_row, col)],
-                         month)
+                self.add("error", "negative", say.customer_negative(self.unit, exc.value, show(value)),
+                         [a1(sheet_row, col)], month)
             return None
 
     def find_subtotals(self) -> frozenset[str]:

@@ -877,8 +877,12 @@ CENTS_EXPECTED = ("a number of cents such as 120050, with no currency symbol or 
                   "(the header says cents)")
 
 
-def customer_negative(unit: str, amount: Decimal) -> str:
-    return (f"{unit} {money(amount)} is negative; a customer pays 0 or more in a month "
+def customer_negative(unit: str, amount: Decimal, written: str | None = None) -> str:
+    """``written``: the cell as shown (quoted), instead of the amount when the amount shows as 0.00 (-0.005)."""
+    shown = money(amount)
+    if written is not None and shown.lstrip("-") == "0.00":  # "-0.00 is negative" contradicts itself
+        shown = written
+    return (f"{unit} {shown} is negative; a customer pays 0 or more in a month "
             "(record a credit as a lower figure, not below 0).")
 
 
@@ -1163,6 +1167,15 @@ def share_shown(ratio: Decimal) -> str:
     """A share to one decimal: ``0.7899`` -> ``79.0%``; one above 0 that would show 0.0% is ``less than 0.1%``."""
     shown = f"{ratio * 100:.1f}"
     return "less than 0.1%" if ratio > 0 and shown == "0.0" else f"{shown}%"
+
+
+def months_paying_nothing(first: Month, last: Month, before: Month, total: Decimal, unit: str) -> str:
+    span = _span(first, last)
+    one = first == last
+    it, its = ("it is", "its") if one else ("they are", "their")
+    return (f"No customer pays anything in {span}, after {money(total)} of {unit} in {before.name}: answered as "
+            f"written, every customer churned in {first.name}. If {it} laid out ahead with 0s, delete {its} rows (or "
+            f"leave {its} figures blank, read as not closed yet); if every customer did leave, nothing is wrong.")
 
 
 def months_ahead(first: Month, last: Month, current: Month) -> str:

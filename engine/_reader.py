@@ -144,6 +144,32 @@ def months_ahead(ledger: Ledger, current: Month) -> Issue | None:
                  message=say.months_ahead(first, last, current))
 
 
+def months_paying_nothing(ledger: Ledger) -> Issue | None:
+    """A warning for the last months of a customer table's ledger in which no customer pays anything, after a
+    month in which some did: more often 0s laid out ahead (a template, a date spine) than every customer leaving at
+    once, and answered as written their NRR is 0% (a fresh-eyes try: six months of 0s, no word)."""
+    rows = ledger.rows
+    if not rows or (after := ledger.starts_ahead.get(rows[-1].month + 1)) is None:
+        return None
+    # what each month's customers pay in all: the next month's Start (End leaves out new and returning customers)
+    totals = [*(r.start for r in rows[1:]), after]
+    zero = next((n for n in range(len(rows)) if totals[-1 - n]), len(rows))
+    if not zero or zero == len(rows) or not rows[-zero].start:
+        return None
+    first = rows[-zero]
+    return Issue(severity="warning", code="months_paying_nothing", sheet=ledger.sheet,
+                 message=say.months_paying_nothing(first.month, rows[-1].month, first.month - 1, first.start,
+                                                   ledger.unit))
+
+
+def with_months_paying_nothing(ledger: Ledger, issues: list[Issue]) -> Ledger:
+    """``ledger`` with the ``months_paying_nothing`` warning, when it has one, added to ``issues`` too."""
+    if (warning := months_paying_nothing(ledger)) is None:
+        return ledger
+    issues.append(warning)
+    return replace(ledger, warnings=(*ledger.warnings, warning))
+
+
 def checked_as_of(check: LedgerCheck, current: Month) -> LedgerCheck:
     """``check`` as of ``current`` (the month in progress), as ``nrr validate`` and the add-on's Validate and
     sidebar count it: with the warning for rows of months not begun, and its gaps as ``issues_as_of`` says them."""
@@ -254,7 +280,7 @@ def _customer_check(grid: Grid, sheet: str | None, first_row: int, options: Read
         return LedgerCheck(ledger=None, issues=found.issues)
     issues = [*found.issues, *billed_per_period(found.table, sheet)]
     warnings = tuple(i for i in issues if i.severity == "warning")
-    ledger = derive_ledger(found.table, warnings, sheet)
+    ledger = with_months_paying_nothing(derive_ledger(found.table, warnings, sheet), issues)
     return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, layout=None, unit=ledger.unit)
 
 

@@ -1919,3 +1919,27 @@ def test_a_row_of_a_month_not_begun_after_a_gap_is_left_out_not_a_missing_month(
         assert code == 0 and "May 2025 to December 2025 have not begun yet" in " ".join(out.split()), (ledger, out)
         code, out, _ = run("validate", "--ledger", ledger, "--today", "2025-07-10")  # April to June have closed
         assert code == 1 and "No row for April 2025 to June 2025" in " ".join(out.split()), (ledger, out)
+
+
+def test_the_last_months_in_which_nobody_pays_are_warned_of_on_every_path(tmp_path: Path, pg_schema: str) -> None:
+    # six months of 0s laid out ahead (a template, a date spine) answered NRR 0.00% with no word (a fresh-eyes try):
+    # every customer churning at once is warned of, as the row reader, the columnar read, DuckDB and PostgreSQL see it
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [(c, f"2025-0{m}", 0.0 if m > 2 else f) for c, f in (("A", 100.0), ("B", 50.0))
+                       for m in (1, 2, 3, 4)]
+    asked = ("report", "2025-03", "--json", "--today", "2025-06-10")
+    answer = answer_as_the_csvs(tmp_path, header, rows, ["VARCHAR", "VARCHAR", "DOUBLE"], *asked)
+    warning = ("No customer pays anything in March 2025 to April 2025, after 150.00 of MRR in February 2025: answered "
+               "as written, every customer churned in March 2025. If they are laid out ahead with 0s, delete their "
+               "rows (or leave their figures blank, read as not closed yet); if every customer did leave, nothing "
+               "is wrong.")
+    assert answer["nrr_pct"] == 0.0 and answer["warnings"] == [warning]
+    spec = pg_table(pg_schema, "zeros_ahead", header, rows, ["text", "text", "numeric(12,2)"])
+    assert json.loads(run(*asked, "--ledger", spec)[1])["warnings"] == [warning]
+    columnar = run(*asked, "--ledger", str(tmp_path / "t.csv"), env={"NRR_COLUMNAR": "always"})
+    assert json.loads(columnar[1])["warnings"] == [warning]
+    # one customer still paying: no word
+    rows[-1] = ("B", "2025-04", 10.0)
+    (tmp_path / "still").mkdir()
+    answer = answer_as_the_csvs(tmp_path / "still", header, rows, ["VARCHAR", "VARCHAR", "DOUBLE"], *asked)
+    assert answer["warnings"] == []

@@ -77,6 +77,7 @@ from engine import (
     table_form,
     total_rows,
     unreadable,
+    with_months_paying_nothing,
 )
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError, ran_out_of_memory
@@ -600,7 +601,7 @@ def check_table(query: Any, where: str, count: int, low: int | None, high: int |
                            currency=currency)
     issues += _billed_per_period(query, table, where)
     warnings = tuple(i for i in issues if i.severity == "warning")
-    ledger = derive_ledger(table, warnings, None)
+    ledger = with_months_paying_nothing(derive_ledger(table, warnings, None), issues)
     return LedgerCheck(ledger=ledger, issues=issues, rows=ledger.rows, unit=lay.unit)
 
 
