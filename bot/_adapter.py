@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -75,6 +76,10 @@ def refused_by_bolt(error: Exception) -> BoltResponse:
     was not at fault."""
     if isinstance(error, BoltUnhandledRequestError):  # signed, read, and for nothing nrr answers (another command)
         body = error.request.body if isinstance(error.request.body, dict) else {}
+        if body.get("type") == "app_rate_limited":  # Slack's notice, not a request: a 400 counts toward disabling
+            log.warning("%s", say.events_rate_limited(str(body.get("team_id", ""))[:40],
+                                                      _minute(body.get("minute_rate_limited"))))
+            return BoltResponse(status=200, body="")
         what = say.unhandled(body)
         log.warning("ignored a signed Slack request: %s", what)
         if body.get("type") == "event_callback":  # acknowledged, or Slack delivers it again and again
@@ -88,6 +93,13 @@ def refused_by_bolt(error: Exception) -> BoltResponse:
     log.warning("refused a signed Slack request: %s", reason)
     log.debug("what Bolt raised", exc_info=error)
     return BoltResponse(status=400, body=say.unusable_request(reason))
+
+
+def _minute(epoch: object) -> str:
+    """``2018-02-12 20:37 UTC`` for Slack's ``minute_rate_limited`` (epoch seconds); anything else as sent."""
+    if isinstance(epoch, int) and not isinstance(epoch, bool) and 0 <= epoch < 2**35:
+        return f"{dt.datetime.fromtimestamp(epoch, dt.UTC):%Y-%m-%d %H:%M} UTC"
+    return repr(epoch)[:40]
 
 
 def signed(secret: bytes, body: bytes, headers: Headers, now: float) -> bool:

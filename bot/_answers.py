@@ -33,7 +33,7 @@ from bot._blocks import (
 )
 from bot._errors import QueryRefused
 from bot._forecast_blocks import forecast_blocks, forecast_headline
-from bot._mrkdwn import plain
+from bot._mrkdwn import plain, unescape
 from bot._pool import BoundedPool
 from bot._query import KEYWORDS, QUOTES, Forecasting, SlackQuery, parse_query
 from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
@@ -265,6 +265,7 @@ class Answers:
         """Blocks and their plain-text fallback for a ``/nrr`` command's text (a setup command when
         ``caller`` and ``client`` are given: they say who asks, where, and how to ask Slack about them)."""
         text = drop_format_characters(text)  # a zero-width space pasted with the words: "ttm\u200b grr" is "ttm grr"
+        text = unescape(text)  # as typed: Slack sends "R&D" as "R&amp;D", which no segment or tab is called
         if caller is not None and client is not None and is_setup_command(text):
             return self.setup.answer(text, caller, client)
         try:
@@ -293,7 +294,8 @@ class Answers:
                                             f"{query.where[0]}={query.where[1]}" if query.where else "") if w)
                 if more and more.lower() != "by quarter":  # a segment, a period: answered for all, wrong
                     raise QueryRefused(say.cohorts_take_no_more(plain(more)))
-                return self._cohorts(cells)
+                blocks, fallback = self._cohorts(cells)
+                return [*blocks, *self._share_button(text, blocks, fallback, cells)], fallback
             query = _by_words(query, rest, table)
             query = with_segment(query, cells.check.ledger)
             if query.by is not None and table is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import _messages as say
 from bot._errors import Refused
-from bot._mrkdwn import WORD_JOINER, escape, one_line, plain
+from bot._mrkdwn import WORD_JOINER, escape, one_line, plain, plain_with_names
 from bot._query import SlackQuery
 from engine import (
     OTHERS,
@@ -52,8 +52,9 @@ ARROWS = {True: ":small_red_triangle:", False: ":small_red_triangle_down:"}
 
 def error_text(exc: NrrError) -> str:
     """An error as mrkdwn: the bot's own refusals as written (what they quote already ``plain``), any other
-    error's words, which may quote the sheet or the command, as plain text."""
-    return str(exc) if isinstance(exc, Refused) else plain(str(exc))
+    error's words, which may quote the sheet or the command, as plain text (the environment variables they name in
+    code, to be copied as typed)."""
+    return str(exc) if isinstance(exc, Refused) else plain_with_names(str(exc))
 
 
 def mrkdwn(text: str) -> Block:

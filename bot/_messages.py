@@ -150,6 +150,28 @@ def workspace_unknown() -> str:
             "you are. Nothing changed; try again in a minute.")
 
 
+def who_unknown(why: str) -> str:
+    """Slack did not say who typed the command (users.info or usergroups.users.list failed, or was out of reach):
+    not "not allowed", which would tell an admin they are not one."""
+    return (f"Slack could not tell me who you are just now ({why}), so I cannot check that you may change nrr's "
+            "setup. Nothing changed; try again in a minute.")
+
+
+def channel_unknown(label: str, why: str) -> str:
+    """Slack did not say whether the bot can post in ``label`` (conversations.info or .join failed, or was out of
+    reach): not "invite me", which may be wrong."""
+    return (f"Slack could not tell me whether I can post in {label} just now ({why}). Nothing changed; try again in "
+            "a minute.")
+
+
+#: why Slack did not answer, when slack_sdk raised an OSError (a refused, reset or timed-out connection)
+UNREACHABLE = "Slack's Web API could not be reached"
+
+
+def failed(method: str) -> str:
+    return f"{method} failed"
+
+
 def only_sheets(spec: str) -> str:
     return (f"`{spec}` is not a Google Sheet. From Slack, nrr connects only Google Sheets: paste the sheet's "
             "URL (https://docs.google.com/spreadsheets/d/...) or `gsheet:ID/TAB`. Files on the server are set in "
@@ -250,6 +272,16 @@ def rule_set(rule: str, on: bool) -> str:
     return f"The `{rule}` alert is {'on' if on else 'off'}."
 
 
+def rule_needs_switch(rule: str, on: bool) -> str:
+    """``/nrr alert <rule>`` without ``on`` or ``off``: whether it is on, and how to change it."""
+    return (f"The `{rule}` alert is {'on' if on else 'off'} now: `/nrr alert {rule} on` turns it on, "
+            f"`/nrr alert {rule} off` off.")
+
+
+def one_channel_at_a_time(command: str, first: str, second: str) -> str:
+    return f"`/nrr {command}` takes one channel at a time: run it for {first}, then again for {second}."
+
+
 def line_set(line: str, shown: str) -> str:
     return f"The `{line}` line is now {shown}."
 
@@ -290,6 +322,12 @@ def unhandled(body: dict[str, Any]) -> str:
     if kind := body.get("type"):
         return f"nrr has nothing that takes a request of type {str(kind)[:40]!r}"
     return "it holds no command, button or event"
+
+
+def events_rate_limited(team: str, minute: str) -> str:
+    """Slack's ``app_rate_limited`` callback, for the log: no request to answer, but worth knowing."""
+    return (f"Slack says it is rate-limiting (or has disabled) nrr's event subscriptions for workspace {team} from "
+            f"{minute} (app_rate_limited)")
 
 
 def api_unreachable(error: Exception) -> str:

@@ -29,7 +29,7 @@ from slack_sdk.errors import SlackApiError
 from bot import _messages as say
 from bot._blocks import Block, mrkdwn
 from bot._errors import Refused
-from bot._mrkdwn import escape, plain
+from bot._mrkdwn import escape, plain, plain_with_names
 from engine import Cells, NrrError, Thresholds, whole_number
 from sheets import SheetNotShared, is_sheet_spec, parse_sheet_spec
 from stripe_source import SOURCE_NAME, StripeSummary, is_stripe_spec
@@ -81,6 +81,11 @@ class DigestTimes(Protocol):
 class AlertPlace(Protocol):
     @property
     def channel(self) -> str | None: ...
+
+    @property
+    def rules(self) -> frozenset[str]:
+        """The rules that are on."""
+        ...
 
     @property
     def thresholds(self) -> Thresholds: ...
@@ -236,20 +241,27 @@ class Setup:
         profile = _user(client, user)
         if profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"):
             return
+        unknown = None  # why a group's members could not be read: the user may be in it
         for group in (a for a in admins if a.startswith("S")):
             try:
                 members = client.usergroups_users_list(usergroup=group).get("users") or []
-            except SlackApiError:
+            except SlackApiError as exc:
                 members = []
+                if exc.response.get("error") != "no_such_subteam":  # a group gone has no members; a 500 says nothing
+                    unknown = say.failed("usergroups.users.list")
+            except OSError:
+                members, unknown = [], say.UNREACHABLE
             if user in members:
                 return
+        if unknown is not None:
+            raise Refused(say.who_unknown(unknown))
         raise Refused(say.not_allowed(say.admins_named(admins)))
 
     def _home_team(self, client: WebClient) -> str:
         if self._team is None:
             try:
                 team = client.auth_test().get("team_id")
-            except SlackApiError:
+            except (SlackApiError, OSError):  # OSError: out of reach (URLError, a reset or timed-out connection)
                 team = None
             if not isinstance(team, str) or not team:
                 raise Refused(say.workspace_unknown())
@@ -262,8 +274,12 @@ class Setup:
             raise Refused(say.not_a_channel())
         try:
             info = client.conversations_info(channel=channel).get("channel") or {}
-        except SlackApiError:
+        except SlackApiError as exc:
+            if _passing(exc):  # Slack could not answer: the channel may be fine
+                raise Refused(say.channel_unknown(label, say.failed("conversations.info"))) from None
             raise Refused(say.cannot_see_channel()) from None
+        except OSError:
+            raise Refused(say.channel_unknown(label, say.UNREACHABLE)) from None
         if info.get("is_archived"):
             raise Refused(say.cannot_see_channel())
         if info.get("is_member"):
@@ -272,8 +288,11 @@ class Setup:
             try:
                 client.conversations_join(channel=channel)
                 return
-            except SlackApiError:
-                pass
+            except SlackApiError as exc:
+                if _passing(exc):
+                    raise Refused(say.channel_unknown(label, say.failed("conversations.join"))) from None
+            except OSError:
+                raise Refused(say.channel_unknown(label, say.UNREACHABLE)) from None
         raise Refused(say.invite_first(label))
 
     def _workspace(self) -> SetupStore:
@@ -298,7 +317,7 @@ class Setup:
         except SheetNotShared as exc:
             raise Refused(say.share_with(exc.email or "nrr's service account")) from None
         except NrrError as exc:
-            raise Refused(f"{plain(str(exc))} Nothing changed.") from None
+            raise Refused(f"{plain_with_names(str(exc))} Nothing changed.") from None
         check, tab = cells.check, cells.sheet or "the first tab"
         ledger = check.ledger
         if ledger is None or ledger.first_month is None or ledger.last_month is None:
@@ -317,7 +336,7 @@ class Setup:
         try:
             found = self.app.stripe_summary()
         except NrrError as exc:
-            raise Refused(f"{plain(str(exc))} Nothing changed.") from None
+            raise Refused(f"{plain_with_names(str(exc))} Nothing changed.") from None
         text = say.stripe_found(plain(found.account) if found.account else None, found.mode, found.invoices,
                                 found.customers, found.first.name if found.first else None,
                                 found.last.name if found.last else None, found.months)
@@ -340,11 +359,12 @@ class Setup:
     # -- digests --
 
     def subscribe(self, rest: str, caller: Caller, client: WebClient) -> str:
-        channel, name, words = _channel_in(rest, caller)
+        channel, name, words = _channel_in("subscribe", rest, caller)
         label = f"<#{channel}>"
         day, time, zone = 2, "09:00", None
         while words:
-            word = words.pop(0).lower()
+            typed = words.pop(0)
+            word = typed.lower()
             value = words.pop(0) if words else ""
             if word == "day" and (asked := whole_number(value, 2)) is not None and 1 <= asked <= 28:
                 day = asked
@@ -353,11 +373,11 @@ class Setup:
             elif word == "in" and (named := _zone_named(value)) is not None:
                 zone = named
             elif word.startswith("#"):  # typed, not picked from Slack's list: no channel id comes with it
-                raise Refused(say.bad_setup(f"`{escape(word)}` is not a channel mention: pick the channel from the "
+                raise Refused(say.bad_setup(f"`{escape(typed)}` is not a channel mention: pick the channel from the "
                                             "list Slack offers as you type #, like `/nrr subscribe #revenue`, or "
                                             "run it in the channel itself."))
             else:
-                raise Refused(say.bad_setup(f"`{escape(' '.join([word, value]).strip())}` is not `day N` (1-28), "
+                raise Refused(say.bad_setup(f"`{escape(' '.join([typed, value]).strip())}` is not `day N` (1-28), "
                                             "`at HH:MM` or `in Area/City`."))
         if channel in self.app.file_digest_channels:
             raise Refused(say.from_file_read_only(label))
@@ -376,7 +396,7 @@ class Setup:
         return "\n".join(subscription_lines(self.app))
 
     def unsubscribe(self, rest: str, caller: Caller, client: WebClient) -> str:
-        channel, _, words = _channel_in(rest, caller)
+        channel, _, words = _channel_in("unsubscribe", rest, caller)
         if words:  # "/nrr unsubscribe revenue" must not remove this channel's digest
             raise Refused(say.bad_setup(f"`{escape(' '.join(words))}` is not a channel: mention it, like "
                                         "`/nrr unsubscribe #revenue`, or say nothing for this channel."))
@@ -410,6 +430,8 @@ class Setup:
         switch = words[-1] if words[-1] in ("on", "off") else None
         name = "_".join(words[:-1] if switch else words)
         if name in self.app.alert_rules:
+            if switch is None:  # "/nrr alert nrr_below_100" turned it on: the grammar is <rule> on|off
+                raise Refused(say.bad_setup(say.rule_needs_switch(name, name in self.app.settings.alerts.rules)))
             self._require_admin(caller, client)
             self._workspace().set_alerts(caller.user, team=caller.team, rules={name: switch != "off"})
             return say.rule_set(name, switch != "off")
@@ -459,10 +481,13 @@ def subscription_lines(app: SetupApp) -> list[str]:
     return lines
 
 
-def _channel_in(rest: str, caller: Caller) -> tuple[str, str | None, list[str]]:
-    """The channel a command names (``<#C123|revenue>``) or the caller's, its name, and the other words."""
+def _channel_in(command: str, rest: str, caller: Caller) -> tuple[str, str | None, list[str]]:
+    """The channel ``command`` names (``<#C123|revenue>``) or the caller's, its name, and the other words; refused
+    when it names two."""
     if m := _CHANNEL.search(rest):
         rest = (rest[:m.start()] + rest[m.end():]).strip()
+        if other := _CHANNEL.search(rest):  # it was "`&lt;#c0newpub|newpub&gt;` is not `day N`"
+            raise Refused(say.bad_setup(say.one_channel_at_a_time(command, f"<#{m[1]}>", f"<#{other[1]}>")))
         return m[1], m[2] or None, rest.split()
     return caller.channel, caller.channel_name or None, rest.split()
 
@@ -499,11 +524,24 @@ def _number(text: str) -> Decimal | None:
 
 
 def _user(client: WebClient, user: str) -> dict[str, Any]:
+    """``user``'s profile; empty for one Slack says does not exist. Refused when Slack cannot say (a 500, a 429 past
+    the retries, out of reach): read as an empty profile, an admin was told they are not one."""
     try:
         profile = client.users_info(user=user).get("user")
-    except SlackApiError:
-        return {}
+    except SlackApiError as exc:
+        if exc.response.get("error") == "user_not_found":
+            return {}
+        raise Refused(say.who_unknown(say.failed("users.info"))) from None
+    except OSError:
+        raise Refused(say.who_unknown(say.UNREACHABLE)) from None
     return profile if isinstance(profile, dict) else {}
+
+
+def _passing(exc: SlackApiError) -> bool:
+    """Whether Slack's error says nothing of what was asked: it failed (5xx) or is rate limited (429, after the
+    client's retries), and may answer in a minute."""
+    status: int = exc.response.status_code
+    return status == 429 or status >= 500
 
 
 def _zone_named(typed: str) -> str | None:

@@ -11,7 +11,8 @@ from engine import whole_number
 from sheets import _messages as say
 from sheets._errors import SheetsError
 
-_URL = re.compile(r"https?://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
+#: a sheet's address, also as Google's address bar shows it to someone signed into several accounts (``/u/1/d/``)
+_URL = re.compile(r"https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _ID = re.compile(r"[A-Za-z0-9_-]{10,}")
 
 

@@ -446,3 +446,18 @@ def test_a_long_unknown_period_is_quoted_in_part_and_keeps_the_examples(stack: S
     assert answer["blocks"][0]["text"]["text"].startswith(f":x: {said}")
     assert answer["blocks"][0]["text"]["text"].endswith("FY2027, 2026-01..2026-06.")
     assert answer["text"].startswith(said) and len(answer["text"]) < 400
+
+
+def test_an_environment_variable_in_an_error_copies_as_typed(tmp_path: Path) -> None:
+    """The error's words went through plain(): GOOGLE_APPLICATION_CREDENTIALS reached Slack with word joiners
+    (U+2060) around each underscore, and a shell took them with the copied name."""
+    with FakeSlack() as slack:
+        runtime = Runtime(_file=settings("gsheet:1NoKeySheet0000000000000/Ledger", tmp_path), env=slack_env(slack),
+                          clock=lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("ttm")
+            answer = stack.answer(path)
+    assert answer["blocks"][0]["text"]["text"] == (
+        ":x: Reading a Google Sheet needs a service-account key: set `GOOGLE_APPLICATION_CREDENTIALS` to the key "
+        "file's path, or `GOOGLE_SERVICE_ACCOUNT_JSON` to the key's JSON.")

@@ -310,3 +310,33 @@ def test_an_answer_without_a_change_says_why_as_the_terminal_does(stack: Stack) 
         "in the customer table; its first month is October 2025._")
     # said once with compare too (it was said twice: a review), and without advice meant for the period asked for
     assert str(ask(stack, "2025-11 compare")["blocks"]).count("No comparison with the period before") == 1
+
+
+def test_slacks_escapes_in_a_question_are_read_back(tmp_path: Path) -> None:
+    """Slack sends & < > as &amp; &lt; &gt;: `/nrr segment=R&D ttm` was answered "No customer ... has Segment =
+    R&amp;amp;D", and a typed '<' was quoted back as '&amp;lt;'."""
+    table = tmp_path / "customers.csv"
+    table.write_text(write_table(tmp_path / "one.csv").read_text().replace(",SMB", ",R&D"))
+    with FakeSlack() as slack:
+        runtime = Runtime(_file=settings(str(table), tmp_path), env=slack_env(slack), clock=lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            # Gamma, Delta and the hostile name: 350 in Oct 2025, 230 a year on, 200 of it kept
+            assert headline(ask(stack, "ttm segment=R&amp;D")) == (
+                "Trailing 12 months to Oct 2026, R&D: NRR 65.7% · GRR 57.1% · logo retention 66.7%")
+            assert headline(ask(stack, "r&amp;d ttm")) == headline(ask(stack, "ttm segment=R&amp;D"))
+            assert headline(ask(stack, "a&lt;b")).startswith(":x: 'a&lt;b' is not a period I know.")
+
+
+def test_cohorts_are_shared_in_channel_as_shown(stack: Stack) -> None:
+    """`/nrr cohorts` was the one answer without a Share in channel button."""
+    from tests.test_bot import AS_OF, click_share
+
+    shown = ask(stack, "cohorts")["blocks"]
+    button = shown[-1]["elements"][0]
+    assert button["text"]["text"] == "Share in channel" and "cohorts" not in button["value"]
+    shared, deleted = click_share(stack, button, "cohorts1")
+    assert shared["response_type"] == "in_channel" and shared["replace_original"] is False
+    assert shared["blocks"][:-1] == shown[:-1]  # exactly what was shown, the triangle's table included
+    assert shared["blocks"][-1]["elements"][0]["text"] == f"Shared by <@U0ANA> · {AS_OF}"
+    assert shared["text"].startswith("NRR by acquisition quarter: ") and deleted["delete_original"] is True

@@ -243,3 +243,18 @@ def test_a_signed_request_for_nothing_nrr_answers_is_said_in_one_line(
         (400, f"Slack's request could not be used: {what}.") if status == 400 else (200, ""))
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert logged == [f"ignored a signed Slack request: {what}"]
+
+
+def test_slacks_app_rate_limited_notice_is_acknowledged_and_logged_in_one_line(
+        served: tuple[str, FakeSlack], caplog: pytest.LogCaptureFixture) -> None:
+    """Slack's app_rate_limited callback was a 400, "nrr has nothing that takes a request of type ...": Slack
+    posts it to the events URL when it holds events back, and wants a 200 like any event."""
+    url, _ = served
+    caplog.set_level(logging.INFO)
+    body = {"token": "x", "type": "app_rate_limited", "team_id": "T0ACME", "minute_rate_limited": 1518467820,
+            "api_app_id": "A0NRR"}
+    response = signed(url, json.dumps(body).encode(), JSON)
+    assert (response.status_code, response.text) == (200, "")
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == ["Slack says it is rate-limiting (or has disabled) nrr's event subscriptions for workspace "
+                      "T0ACME from 2018-02-12 20:37 UTC (app_rate_limited)"]

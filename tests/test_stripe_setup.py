@@ -83,8 +83,8 @@ def no_invoices(tmp_path: Path) -> Iterator[World]:
 
 def test_a_key_without_invoice_access_names_the_permission(no_invoices: World) -> None:
     said = no_invoices.say("connect stripe").replace("\u2060", "").replace("&gt;", ">")  # Slack's plain text
-    assert said == (
-        "STRIPE_API_KEY cannot read what nrr needs: Stripe says it lacks Invoices: Read (rak_invoice_read). Edit "
+    assert said == (  # the variable's name in code, copied as typed (no word joiners between its words)
+        "`STRIPE_API_KEY` cannot read what nrr needs: Stripe says it lacks Invoices: Read (rak_invoice_read). Edit "
         "the restricted key in the Dashboard (Developers > API keys) and give it Invoices: Read. Nothing changed.")
     assert no_invoices.runtime.ledger_spec == str(EXAMPLE_LEDGER)
 
