@@ -50,7 +50,7 @@ def render_report(report: Report, console: Console, by: str = "Segment") -> None
     (the rest as a count; ``nrr validate`` lists them all). ``by`` heads the segment table: the column it is by."""
     console.print(_headline_panel(report))
     if len(report.retention.rows) > 1:
-        console.print(_month_table(report))
+        _print_blocks(console, MONTH_COLUMNS, _month_rows(report))
     if report.cohort is not None:
         _print_cohort(report, console, by)
     _print_benchmark(report, console)
@@ -113,16 +113,16 @@ def _money_table(report: Report) -> Table:
     return money
 
 
-def _month_table(report: Report) -> Table:
+MONTH_COLUMNS = ("Month", "Start", "Expansion", "Contraction", "Churn", "NRR", "GRR")
+
+
+def _month_rows(report: Report) -> list[list[str]]:
+    """The span's months as ``MONTH_COLUMNS``, printed in blocks when wider than the terminal: cut to fit, a
+    figure was shown as ``94.4…`` (a fresh-eyes try, a $48M ARR ledger at 80 columns)."""
     cur = report.currency
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    for name in ("Month", "Start", "Expansion", "Contraction", "Churn", "NRR", "GRR"):
-        table.add_column(name, justify="left" if name == "Month" else "right", no_wrap=True)
-    for row in report.retention.rows:
-        table.add_row(str(row.month), currency_amount(row.start, cur), "+" + currency_amount(row.expansion, cur),
-                      "-" + currency_amount(row.downgrade, cur), "-" + currency_amount(row.churn, cur),
-                      rate(row.nrr, 2), rate(row.grr, 2))
-    return table
+    return [[str(row.month), currency_amount(row.start, cur), "+" + currency_amount(row.expansion, cur),
+             "-" + currency_amount(row.downgrade, cur), "-" + currency_amount(row.churn, cur), rate(row.nrr, 2),
+             rate(row.grr, 2)] for row in report.retention.rows]
 
 
 def _print_benchmark(report: Report, console: Console) -> None:
@@ -283,6 +283,10 @@ def ledger_csv(ledger: Ledger) -> str:
     from engine import ledger_table
 
     headers, rows = ledger_table(ledger)
+    own = ledger.customers.currency if ledger.customers is not None else ledger.currency
+    if own is not None and own != "USD":  # the money's currency, which plain figures cannot say: read back, a EUR
+        # ledger was dollars (a fresh-eyes try); under the headers, as "MRR (EUR)" is read (USD, the default, bare)
+        headers = [h if h == "Month" or h.endswith(" Rate") else f"{h} ({own})" for h in headers]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)

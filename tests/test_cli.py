@@ -806,3 +806,36 @@ def test_running_out_of_memory_gives_back_the_rows_read_and_the_reserve_before_s
             assert held[0]() is None and not cli._RESERVE and reserve.closed
     finally:
         gc.enable()
+
+
+def test_a_reports_months_are_never_cut_to_fit_a_narrow_terminal(tmp_path: Path) -> None:
+    # at 80 columns a $48M ARR ledger's month table showed GRR "94.4…", digits missing from a figure (a fresh-eyes
+    # try): the columns that do not fit go in a block of their own, as nrr ledger's do
+    rows = [f"2025-{m:02d},{48078901.55 + 300000 * m:.2f},1234567.91,2345678.12,345678.01" for m in range(1, 13)]
+    path = tmp_path / "arr.csv"
+    path.write_text("Month,Starting ARR,Expansion ARR,Churn ARR,Contraction ARR\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    out = io.StringIO()
+    code = main(["report", "last-quarter", "--ledger", str(path), "--today", "2026-01-05"], env={},
+                stdout=Console(file=out, width=80, highlight=False), stderr=Console(file=io.StringIO(), width=80))
+    shown = out.getvalue()
+    assert code == 0 and "…" not in shown and "94.73%" in shown and "$51,678,902" in shown, shown
+
+
+def test_a_ledger_in_euros_prints_as_csv_that_reads_back_in_euros(tmp_path: Path) -> None:
+    # nrr ledger --csv printed plain figures under the template's headers: read back, a EUR ledger was in dollars
+    # (a fresh-eyes try); the currency goes under the headers, as "MRR (EUR)" is read, and USD stays bare
+    path = tmp_path / "euro.csv"
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n"
+                    '2026-01,"€100,000","€1,000",€500,€200\n2026-02,"€100,300","€1,000",€500,€200\n', encoding="utf-8")
+    code, printed, _ = run("ledger", "--csv", "--ledger", str(path))
+    assert code == 0 and printed.splitlines()[0] == (
+        "Month,MRR (Start of Period) (EUR),Expanded MRR (EUR),Churned MRR (EUR),Downgraded MRR (EUR),"
+        "MRR (End of Period) (EUR),NRR Rate")
+    again = tmp_path / "again.csv"
+    again.write_text(printed, encoding="utf-8")
+    asked = ("Jan 2026", "--today", "2026-05-10")
+    first, second = report_json(*asked, "--ledger", str(path)), report_json(*asked, "--ledger", str(again))
+    assert second["currency"] == first["currency"] == "EUR" and second["nrr_pct"] == first["nrr_pct"]
+    code, printed, _ = run("ledger", "--csv", "--ledger", str(EXAMPLE_LEDGER))
+    assert printed.splitlines()[0].startswith("Month,MRR (Start of Period),Expanded MRR,")
