@@ -72,6 +72,8 @@ _NAMED_MDY = re.compile(rf"({_MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(\
 _NAMED_DAY = re.compile(rf"\d{{1,2}}[\s\-]({_MONTH_WORD})\.?(?:[\s,\-]*(\d{{4}})|-(\d{{2}}))", re.IGNORECASE)
 _MM_YYYY = re.compile(r"(\d{1,2})[/\-.](\d{4})")
 _THREE_PART = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
+# Excel's short date in a CSV (1/31/25, 31/1/25): slashes only, as 25-01-01 may be a year first
+_SHORT_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2})")
 _YYYYMM = re.compile(r"(\d{4})(\d{2})(?:\.0+)?")  # 202603, or 202603.0 as pandas writes a float column
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 
@@ -101,10 +103,16 @@ def _month(year: int, month: int) -> Month:
 
 
 def three_part_date(text: str) -> tuple[int, int, int] | None:
-    """``(first, second, year)`` of a ``dd/mm/yyyy`` or ``mm/dd/yyyy`` string, a time of day after it or not (a
-    spreadsheet's CSV export of a date-time: ``1/31/2026 23:45:36``, fuzz 18), else None."""
-    m = _THREE_PART.fullmatch(_TIME_OF_DAY.sub("", text.strip()))
-    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+    """``(first, second, year)`` of a ``dd/mm/yyyy`` or ``mm/dd/yyyy`` string (or ``/yy``: Excel's short date), a
+    time of day after it or not (a spreadsheet's CSV export of a date-time: ``1/31/2026 23:45:36``, fuzz 18), else
+    None."""
+    text = _TIME_OF_DAY.sub("", text.strip())
+    if m := _THREE_PART.fullmatch(text):
+        return int(m[1]), int(m[2]), int(m[3])
+    if m := _SHORT_YEAR.fullmatch(text):  # a two-digit year as Excel reads one: 00-29 in the 2000s, 30-99 before
+        short = int(m[3])
+        return int(m[1]), int(m[2]), short + (2000 if short < 30 else 1900)
+    return None
 
 
 _TIME_OF_DAY = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")

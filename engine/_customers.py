@@ -197,6 +197,10 @@ def read_customers(grid: Sequence[Sequence[Cell]], *, sheet: str | None = None, 
             return _Reader(quiet, sheet, first_row, header, options.fx, options.today).run()
 
 
+#: the month cells a table none of whose months reads names one by one; more are counted in one more error
+BAD_MONTHS_NAMED = 20
+
+
 class _Reader:
     def __init__(self, grid: Sequence[Sequence[Cell]], sheet: str | None, first_row: int,
                  header: CustomerHeader, fx: FxRates | None = None, today: Month | None = None) -> None:
@@ -947,11 +951,19 @@ class _Reader:
                                for code in sorted(used, key=order.__getitem__))
 
     def report_bad_months(self, months: Mapping[Cell, Month | None], why: Mapping[Cell, str], month_col: int) -> None:
-        for r in self.data():
+        """An error for each month cell no month reads from (a column none of whose cells is a month): the first
+        ``BAD_MONTHS_NAMED`` each named, the rest counted in one more error (a 3,300-row table written 1/1/25 was
+        3,293 lines)."""
+        bad = [r for r in self.data() if not is_blank(value := self.cell(self.grid[r], month_col))
+               and months.get(value) is None]
+        for r in bad[:BAD_MONTHS_NAMED]:
             value = self.cell(self.grid[r], month_col)
-            if not is_blank(value) and months.get(value) is None:
-                self.add("error", "bad_month", say.unreadable("Month", show(value), why.get(value, MONTH_EXPECTED)),
-                         [a1(self.first_row + r, month_col)])
+            self.add("error", "bad_month", say.unreadable("Month", show(value), why.get(value, MONTH_EXPECTED)),
+                     [a1(self.first_row + r, month_col)])
+        if len(bad) > BAD_MONTHS_NAMED:
+            self.add("error", "bad_month", say.more_bad_months(len(bad) - BAD_MONTHS_NAMED),
+                     [a1(self.first_row + bad[BAD_MONTHS_NAMED], month_col) + ":" +
+                      a1(self.first_row + bad[-1], month_col)])
 
     def begun_after(self, month: Month) -> bool:
         """Whether ``month`` is the month in progress or one not begun: never missing between the others."""

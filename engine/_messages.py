@@ -1431,6 +1431,10 @@ def cell_past_header(value: str, cells: int, width: int, last: str) -> str:
             "needs a column of its own with a header.")
 
 
+def more_bad_months(more: int) -> str:
+    return f"...and {more:,} more Month cell{'' if more == 1 else 's'} like these: fix them the same way."
+
+
 def more_split_rows(more: int) -> str:
     return f"...and {more:,} more row{'' if more == 1 else 's'} with more cells than the header."
 

@@ -827,3 +827,25 @@ def test_a_name_column_beside_the_customer_id_is_the_customers_name(title: str) 
     # without an ID beside it, a column headed Name is not read as the customer (nor was it before)
     alone = check_ledger([["Name", "month", "mrr"], ["Acme", "2025-01", "100"]])
     assert alone.ledger is None
+
+
+def test_excels_short_dates_with_two_digit_years_are_months() -> None:
+    # 1/1/25, Excel's short date in a CSV, was refused row by row while Jan-25 was read (a fresh-eyes try); with
+    # slashes only: 25-01-01 may be a year first, and stays refused
+    check = check_ledger([["customer_id", "month", "mrr"], ["A", "12/1/24", "100"], ["A", "1/1/25", "110"],
+                          ["B", "12/15/24", "50"], ["B", "1/31/25", "50"]])
+    assert check.ledger is not None and (table := check.ledger.customer_table) is not None, check.issues
+    assert (table.first, table.count) == (Month(2024, 12), 2)
+    from engine import CellError, parse_month
+
+    assert parse_month("31/12/99") == Month(1999, 12) and parse_month("1/2/29", "DMY") == Month(2029, 2)
+    with pytest.raises(CellError):
+        parse_month("25-01-01")
+
+
+def test_a_month_column_that_never_reads_names_twenty_cells_and_counts_the_rest() -> None:
+    # 3,293 lines, one a row, for a column of months written one unreadable way (a fresh-eyes try)
+    rows = [["customer_id", "month", "mrr"], *([f"C{i}", f"{i % 12 + 1}.{i}.25x", "100"] for i in range(50))]
+    check = check_ledger(rows)
+    assert check.ledger is None and len(check.errors) == 21
+    assert str(check.errors[-1]) == "B22:B51: ...and 30 more Month cells like these: fix them the same way."
