@@ -19,6 +19,7 @@ from nrr.config import Settings, slack_secret, slack_secrets
 from nrr.runtime import Runtime
 from sheets import is_sheet_spec
 from stripe_source import is_stripe_spec
+from warehouse import is_warehouse_spec
 
 
 def diagnose(load: Callable[[], Settings], env: Mapping[str, str], clock: Callable[[], dt.datetime],
@@ -77,11 +78,15 @@ def _ledger(runtime: Runtime) -> Finding:
     account = "nrr's own process (a file)"
     if is_sheet_spec(spec):
         account = runtime.sheets_client().email
+    elif is_warehouse_spec(spec) or spec.startswith("env:"):  # a table answered in its database
+        account = "its database (answered in SQL)"
     ledger = check.ledger
     if ledger is None or ledger.last_month is None:
         return Finding("ledger", False, f"{source.name} read by {account}: {len(check.errors)} error(s)",
                        "run nrr validate to see them by cell, and fix them")
-    return Finding("ledger", True, f"{source.name} read by {account}: {months(len(ledger))}, latest "
+    # a customer table's own months, as nrr validate counts them (its derived ledger has one fewer)
+    count = ledger.customers.count if ledger.customers is not None else len(ledger)
+    return Finding("ledger", True, f"{source.name} read by {account}: {months(count)}, latest "
                                    f"{ledger.last_month.name}, {len(check.warnings)} warning(s)")
 
 

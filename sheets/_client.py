@@ -64,7 +64,7 @@ def credentials_from_env(env: Mapping[str, str]) -> service_account.Credentials:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise SheetsAuthError(say.unreadable_key_file(path, exc.strerror or str(exc))) from None
+            raise SheetsAuthError(say.unreadable_key_file(exc.strerror or type(exc).__name__)) from None
     else:
         raise SheetsAuthError(say.no_credentials())
     try:

@@ -16,8 +16,10 @@ def no_credentials() -> str:
     )
 
 
-def unreadable_key_file(path: str, reason: str) -> str:
-    return f"{ENV_PATH}={path} cannot be read ({reason}); point it at the service-account key file."
+def unreadable_key_file(reason: str) -> str:
+    # the path is not quoted: the sentence may reach a Slack workspace, which is shown no server's paths
+    return (f"{ENV_PATH} names a file nrr cannot read ({reason}); point it at the service-account key file "
+            f"(echo ${ENV_PATH} shows which it names).")
 
 
 def bad_key(variable: str, reason: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.fakes.google_api import SERVICE_ACCOUNT, FakeGoogle
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-from tests.helpers import EXAMPLE_LEDGER, HEADER
+from tests.helpers import EXAMPLE_LEDGER, HEADER, ROOT
 from tests.test_cli import run
 
 CONFIG = """
@@ -101,3 +101,24 @@ def test_an_old_schema_is_upgraded_by_nrr_and_only_reported_by_the_doctor(tmp_pa
     assert code == 1 and f"FAIL state database: schema 1, nrr needs {SCHEMA_VERSION}" in out
     assert StateStore(url, upgrade=False).schema_version() == 1  # the doctor changed nothing
     assert StateStore(url).schema_version() == SCHEMA_VERSION  # nrr itself upgrades it
+
+
+EXAMPLE_CUSTOMERS = ROOT / "examples" / "customers.csv"
+
+
+def test_a_customer_tables_months_are_counted_as_nrr_validate_counts_them(tmp_path: Path) -> None:
+    # the doctor said 24 months of a 25-month table (its derived ledger's rows), and a database table was "read by
+    # nrr's own process (a file)" (a fresh-eyes try)
+    import duckdb
+
+    _, out, _ = run("doctor", "--ledger", str(EXAMPLE_CUSTOMERS))
+    _, said, _ = run("validate", "--ledger", str(EXAMPLE_CUSTOMERS))
+    months = said.split(" customers, ")[1].split(" (")[0]
+    line = next(x for x in out.splitlines() if "ledger:" in x)
+    assert f"read by nrr's own process (a file): {months}, latest" in line, (line, said)
+    path = tmp_path / "t.duckdb"
+    with duckdb.connect(str(path)) as db:
+        db.execute(f"CREATE TABLE mrr AS SELECT * FROM read_csv('{EXAMPLE_CUSTOMERS}', all_varchar=true)")
+    _, out, _ = run("doctor", "--ledger", f"{path}#mrr")
+    line = next(x for x in out.splitlines() if "ledger:" in x)
+    assert f"read by its database (answered in SQL): {months}, latest" in line, line

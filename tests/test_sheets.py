@@ -268,7 +268,9 @@ def test_credentials_problems_are_plain(google: FakeGoogle, tmp_path: Any) -> No
                    "for the service account from the Google Cloud console (IAM > Service accounts > Keys).\n")
     code, _, err = run("report", "--ledger", spec,
                        env={"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "missing.json")})
-    assert err.startswith(f"GOOGLE_APPLICATION_CREDENTIALS={tmp_path / 'missing.json'} cannot be read (")
+    # the path unquoted: the sentence may reach Slack, which is shown no server's paths (a fresh-eyes try)
+    assert err == ("GOOGLE_APPLICATION_CREDENTIALS names a file nrr cannot read (No such file or directory); point "
+                   "it at the service-account key file (echo $GOOGLE_APPLICATION_CREDENTIALS shows which it names).\n")
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     key = google.key_info() | {"private_key": other}
