@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,7 +27,9 @@ FIXES = {
 
 
 class SlackRetry(RetryHandler):
-    """429 after Retry-After; 5xx and connection errors with backoff (1 s, 2 s, 4 s ... at most 30 s)."""
+    """429 after Retry-After; 5xx, and a connection that failed before the request was sent, with backoff (1 s,
+    2 s, 4 s ... at most 30 s). A connection dropped after it was sent is not retried: Slack may have taken the
+    post (a fresh-eyes try: one drop, two digests in the channel), so its outcome is unknown (``DeliveryError``)."""
 
     def __init__(self, sleep: Callable[[float], None], max_retry_count: int = 3) -> None:
         super().__init__(max_retry_count=max_retry_count)
@@ -36,7 +39,7 @@ class SlackRetry(RetryHandler):
                    error: Exception | None = None) -> bool:
         if response is not None:
             return response.status_code == 429 or response.status_code >= 500
-        return isinstance(error, OSError)
+        return sent_nothing(error)
 
     def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
                                  response: HttpResponse | None = None, error: Exception | None = None) -> None:
@@ -47,6 +50,13 @@ class SlackRetry(RetryHandler):
         else:
             self.sleep(min(30.0, 2.0 ** state.current_attempt))
         state.increment_current_attempt()
+
+
+def sent_nothing(error: BaseException | None) -> bool:
+    """Whether ``error`` is a connection that failed before the request reached Slack: urllib raises a failure to
+    connect or to send as ``URLError``; one while the answer is awaited (the connection reset or dropped, a read
+    timed out) comes as it is, after Slack may have acted on the request."""
+    return isinstance(error, URLError)
 
 
 class Delivery:
@@ -71,5 +81,9 @@ class Delivery:
             fix = FIXES.get(error, "see Slack's documentation for this error").format(label=label)
             raise DeliveryError(f"{error} ({fix})", permanent=True) from None
         except OSError as exc:  # connection refused, reset, timed out, past the retries
+            if not sent_nothing(exc):  # sent, and no answer: taken or not, nobody knows; never sent twice
+                raise DeliveryError(f"the connection to Slack dropped ({type(exc).__name__}) after the post was "
+                                    "sent: it may or may not be in the channel", permanent=False,
+                                    unknown=True) from None
             raise DeliveryError(f"Slack kept failing ({type(exc).__name__}); will retry on the next tick",
                                 permanent=False) from None

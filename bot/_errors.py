@@ -26,8 +26,10 @@ class SlackError(NrrError):
 
 
 class DeliveryError(SlackError):
-    """Slack did not take the post; ``permanent`` failures need a person (invite the bot...)."""
+    """Slack did not take the post; ``permanent`` failures need a person (invite the bot...); ``unknown``: the post
+    was sent and no answer came, so it may be in the channel (never sent again but by a person)."""
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    def __init__(self, message: str, *, permanent: bool, unknown: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.unknown = unknown

@@ -576,6 +576,9 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
             out.print(f"Posted alert {alert_key}.", markup=False)
         return EXIT_OK
     post = service.store.post(key)
+    if post is not None and post.status == "unknown":  # this run's drop, or an earlier one's
+        raise CommandError(f"The {month.name} digest may or may not have been posted to {schedule.label}: "
+                           f"{post.last_error}. Look in the channel; if it is not there, --force posts it again.")
     if key in report.failed:
         raise CommandError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
     if (first := report.before_ledger.get(key)) is not None:

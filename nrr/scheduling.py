@@ -285,8 +285,13 @@ class DigestService:
         try:
             response = self.delivery.call("chat_postMessage", label, **arguments)
         except DeliveryError as exc:
-            self.store.failed(key, str(exc))
-            (log.error if exc.permanent else log.warning)("post %s to %s failed: %s", key, label, exc)
+            if exc.unknown:  # maybe in the channel: a second copy is worse than a person looking
+                self.store.unknown(key, str(exc))
+                log.error("post %s to %s may or may not have been posted: %s. Look in the channel; `nrr digest "
+                          "--force` posts a digest again.", key, label, exc)
+            else:
+                self.store.failed(key, str(exc))
+                (log.error if exc.permanent else log.warning)("post %s to %s failed: %s", key, label, exc)
             report.failed.append(key)
             return None
         ts = str(response.get("ts", "")) or None
@@ -327,7 +332,7 @@ class DigestService:
                                content=png, filename=f"nrr-{digest.month}.png",
                                title=f"NRR and GRR, trailing 12 months to {digest.month.name}")
         except DeliveryError as exc:
-            self.store.failed(occurrence.chart_key, str(exc))
+            (self.store.unknown if exc.unknown else self.store.failed)(occurrence.chart_key, str(exc))
             log.warning("chart for %s not uploaded: %s", occurrence.key, exc)
             return
         self.store.posted(occurrence.chart_key, now, None)

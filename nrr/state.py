@@ -316,6 +316,13 @@ class StateStore:
             conn.execute(update(posts).where(posts.c.key == key, posts.c.owner == self.owner)
                          .values(status="pending", last_error=error[:2000]))
 
+    def unknown(self, key: str, error: str) -> None:
+        """The post was sent and no answer came: it may be in the channel, so it is not sent again but by ``force``
+        (as a post whose instance stopped during the Slack call)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(posts).where(posts.c.key == key, posts.c.owner == self.owner)
+                         .values(status="unknown", last_error=error[:2000]))
+
     def skip(self, key: str, kind: str, channel: str, reason: str) -> None:
         """Record that ``key`` will not be posted (too late), so it is not tried again."""
         try:
