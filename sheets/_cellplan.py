@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from engine import (
     FIELD_TITLES,
+    NO_OPTIONS,
     CellError,
     Field,
     Layout,
@@ -24,6 +25,7 @@ from engine import (
     LedgerCheck,
     LedgerRow,
     Month,
+    ReadOptions,
     a1,
     check_ledger,
     column_letter,
@@ -37,12 +39,13 @@ from engine import (
 )
 from sheets import _messages as say
 from sheets._errors import NoLedgerHeader
-from sheets._source import GoogleSheetSource, Worksheet
+from sheets._source import GoogleSheetSource, Worksheet, apply_shown
 
 METADATA_KEY = "nrr.fill"
 NOTE_PREFIX = "nrr: "
 COMPUTED: tuple[Field, ...] = ("end", "nrr", "grr")
 MONEY: frozenset[Field] = frozenset({"start", "expansion", "churn", "downgrade", "end"})
+_INPUTS: tuple[Field, ...] = ("start", "expansion", "churn", "downgrade")  # what the computed cells are worked out from
 _CENT = Decimal("0.01")
 _RATIO = Decimal("0.000001")
 
@@ -52,6 +55,7 @@ class Cell:
     value: Any = None
     formula: str | None = None
     note: str | None = None
+    shown: str | None = None  # what the cell shows (its formattedValue): its currency, a percent
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,18 +154,24 @@ def _cells(entry: dict[str, Any]) -> dict[tuple[int, int], Cell]:
                     value=_python(value.get("effectiveValue")),
                     formula=typed.get("formulaValue"),
                     note=value.get("note"),
+                    shown=value.get("formattedValue"),
                 )
     return cells
 
 
-def values_grid(cells: dict[tuple[int, int], Cell]) -> list[list[Any]]:
+def values_grid(cells: dict[tuple[int, int], Cell], options: ReadOptions = NO_OPTIONS) -> list[list[Any]]:
+    """The grid the reader checks: each cell's value, as its format shows it (``2.7%``, ``EUR 100000``) as the
+    reader of a Google Sheet has it, so fill and validate check the same cells (the values alone filled a 2.7%
+    Churned MRR, which validate refuses, as 0.03)."""
     if not cells:
         return []
     rows = max(r for r, _ in cells) + 1
     cols = max(c for _, c in cells) + 1
     grid: list[list[Any]] = [[None] * cols for _ in range(rows)]
+    shown: list[list[Any]] = [[None] * cols for _ in range(rows)]
     for (r, c), cell in cells.items():
-        grid[r][c] = cell.value
+        grid[r][c], shown[r][c] = cell.value, cell.shown
+    apply_shown(grid, shown, options)
     return grid
 
 
@@ -222,10 +232,12 @@ def snapshot(source: GoogleSheetSource, sheet: Worksheet) -> Snapshot | Ledger:
     quoted = quote_sheet(sheet.title)
     entry = source.client.grid(source.ref.spreadsheet_id, quoted)
     cells = _cells(entry)
-    check = check_ledger(values_grid(cells), sheet=sheet.title, options=source.options)
+    check = check_ledger(values_grid(cells, source.options), sheet=sheet.title, options=source.options)
     if check.ledger is not None and check.ledger.customers is not None:
         return check.ledger
     if check.layout is None:
+        if (refusal := source.first_tab_refusal(sheet, values_grid(cells))) is not None:
+            raise refusal
         raise NoLedgerHeader("\n".join(str(i) for i in check.errors))
     meta_ids, record = _record(entry)
     return Snapshot(sheet=sheet, quoted=quoted, cells=cells, check=check, layout=check.layout, meta_ids=meta_ids,
@@ -413,17 +425,84 @@ def aim_notes(seen: Snapshot, notes: dict[Position, str | None], rows_now: dict[
     A note on a month's row follows its month (and is dropped if the month is gone); a note on any
     other row stays where it was, but only while no month has moved, as nothing says where it went.
     """
-    month_at = months_by_row(seen.cells, seen.layout)
-    shifted = any(rows_now.get(m) != r for r, m in month_at.items())
+    targets = _note_rows(seen, notes, rows_now)
     requests: list[dict[str, Any]] = []
     for (r, c), note in notes.items():
-        month = month_at.get(r + 1)
-        target_row = rows_now.get(month) if month is not None else (None if shifted else r + 1)
+        target_row = targets[(r, c)]
         if target_row is None:
             continue
         requests.append(_update(seen.sheet.sheet_id, target_row - 1, c, {"note": note} if note else {}, "note"))
         (result.notes_added if note else result.notes_removed).append(a1(target_row, c))
     return requests
+
+
+def _note_rows(seen: Snapshot, notes: dict[Position, str | None],
+               rows_now: dict[Month, int]) -> dict[Position, int | None]:
+    """The 1-based row each note goes to now (``aim_notes``' rule), None where it is dropped."""
+    month_at = months_by_row(seen.cells, seen.layout)
+    shifted = any(rows_now.get(m) != r for r, m in month_at.items())
+    return {(r, c): rows_now.get(month) if (month := month_at.get(r + 1)) is not None else (None if shifted else r + 1)
+            for r, c in notes}
+
+
+def keep_unchanged(source: GoogleSheetSource, seen: Snapshot, planned: list[Change], notes: dict[Position, str | None],
+                   rows_now: dict[Month, int], result: FillResult, planned_on: Snapshot | None = None,
+                   ) -> tuple[list[Change], dict[Position, str | None]]:
+    """The planned values and notes whose cells still hold what the first read (``seen``) saw, read again in one
+    request (values and formulas, as that read) right before the write, at the rows ``rows_now`` aims them at.
+
+    A value or formula someone put in a planned cell meanwhile is left and reported, as one typed by hand is (fill
+    re-read only the header and month column, and wrote over it "(was blank)"); a row whose figures (Start,
+    Expanded, Churned, Downgraded) changed gets none of its computed cells, which were worked out from the old ones
+    and would have been recorded as nrr's own; a note changed meanwhile is left. ``planned_on``: the snapshot the
+    notes were planned on, when it is not ``seen`` (a customer tab's projection of its new rows).
+
+    This narrows the window, it does not close it: Sheets has no conditional write, so a cell typed into between
+    this read and the batchUpdate that follows it is still written over.
+    """
+    targets = [rows_now.get(c.month) for c in planned]
+    note_rows = _note_rows(planned_on or seen, notes, rows_now)
+    rows = [r for r in (*targets, *note_rows.values()) if r is not None]
+    if not rows:
+        return planned, notes
+    last = max([*seen.layout.columns.values(), *(c for _, c in notes)])
+    now = _cells(source.client.grid(source.ref.spreadsheet_id, f"{seen.quoted}!A1:{column_letter(last)}{max(rows)}"))
+
+    def changed(row: int, target: int, column: int) -> bool:
+        return not _same_cell(seen.cells.get((row - 1, column), Cell()), now.get((target - 1, column), Cell()))
+
+    unit = seen.check.unit
+    kept: list[Change] = []
+    for change, target in zip(planned, targets, strict=True):
+        title = field_title(change.field, unit)
+        if target is None:
+            kept.append(change)  # its month's row is gone: aim_values refuses it
+        elif changed(change.row, target, change.column):
+            found = now.get((target - 1, change.column), Cell())
+            result.refused.append(Refusal(a1(target, change.column), change.month, say.changed_while_filling(
+                title, found.formula or show_old(change.field, found.value))))
+        elif change.field in COMPUTED and (inputs := [field_title(f, unit) for f in _INPUTS if f in seen.layout.columns
+                                                      and changed(change.row, target, seen.layout.columns[f])]):
+            result.refused.append(Refusal(a1(target, change.column), change.month,
+                                          say.inputs_changed_while_filling(inputs, title)))
+        else:
+            kept.append(change)
+    kept_notes: dict[Position, str | None] = {}
+    for (r, c), note in notes.items():
+        target = note_rows[(r, c)]
+        if target is not None and seen.cells.get((r, c), Cell()).note != now.get((target - 1, c), Cell()).note:
+            result.refused.append(Refusal(a1(target, c), None, say.note_changed_while_filling()))
+        else:
+            kept_notes[(r, c)] = note
+    return kept, kept_notes
+
+
+def _same_cell(before: Cell, now: Cell) -> bool:
+    """Whether a cell holds what it held: the same formula (or none) and the same value, blank being blank."""
+    def value(cell: Cell) -> Any:
+        return None if is_blank(cell.value) else cell.value
+
+    return before.formula == now.formula and value(before) == value(now)
 
 
 def record_requests(seen: Snapshot, written: list[Change]) -> list[dict[str, Any]]:

@@ -250,10 +250,10 @@ class SheetsClient:
         return [list(vr.get("values", [])) for vr in data.get("valueRanges", [])]
 
     def grid(self, spreadsheet_id: str, a1_range: str) -> dict[str, Any]:
-        """Cells with what was typed (formulas included), their values and notes, and the sheet's
-        developer metadata: everything a safe write-back needs, in one request."""
+        """Cells with what was typed (formulas included), their values, what they show and their notes, and the
+        sheet's developer metadata: everything a safe write-back needs, in one request."""
         fields = ("sheets(properties,developerMetadata,data(startRow,startColumn,rowData.values("
-                  "userEnteredValue,effectiveValue,note)))")
+                  "userEnteredValue,effectiveValue,formattedValue,note)))")
         with self._errors(spreadsheet_id):
             data = self.http.spreadsheets_get(spreadsheet_id, params={
                 "ranges": a1_range, "includeGridData": "true", "fields": fields})

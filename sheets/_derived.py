@@ -20,10 +20,12 @@ holds, the derived inputs now being values nrr owns like the computed ones:
   was computed from the old inputs.
 - Right before writing, the tab's header and month column are read again and each write is aimed at
   its month's row now; new months follow the last month row if rows moved, and one someone put on a row
-  meanwhile is refused.
+  meanwhile is refused. Then the cells about to be written are read again: one someone typed into
+  meanwhile is left, and a row whose figures changed gets none of its End, NRR and GRR.
 - Everything (the new tab too) is one batchUpdate; a second fill with nothing to change writes nothing.
 
-A fill is three reads (the customer tab, the ledger tab, its header and month column) and one write;
+A fill is four reads (the customer tab, the ledger tab, its header and month column, the cells about to be
+written) and one write;
 when the tab is created, two reads.
 """
 
@@ -49,6 +51,7 @@ from sheets._cellplan import (
     desired_value,
     field_title,
     judge_cell,
+    keep_unchanged,
     months_by_row,
     parse_a1,
     plan_notes,
@@ -122,6 +125,8 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
             return result
         requests, found = [], rechecked
     rows_now = _rows_now(seen, found, planned, new_months)
+    if sheet is not None:  # a tab made by this write has nothing anyone could have typed into
+        planned, notes = keep_unchanged(target, seen, planned, notes, rows_now, result, planned_on=tab)
     requests += aim_values(tab, planned, rows_now, result) + aim_notes(tab, notes, rows_now, result)
     if requests:
         source.client.batch_update(source.ref.spreadsheet_id, requests + record_requests(seen, result.written))

@@ -8,6 +8,7 @@
             ├── UserAccessRefused   Google refused the person's own access token (401, 403)
             ├── SheetNotFound       no spreadsheet or worksheet by that id, gid or title
             ├── NoLedgerHeader      ``nrr fill``: the worksheet has no ledger header to fill under
+            ├── FirstTabWithoutTable no tab named, and the first holds no table (a cover page)
             ├── SheetsQuotaError    Google's rate limit held past the retry budget (429)
             └── SheetsUnavailable   Google (or the network) failed past the retry budget
 """
@@ -59,3 +60,11 @@ class SheetsUnavailable(SheetsError):
 
 class NoLedgerHeader(SheetsError):
     """The worksheet has no ledger header to fill under (the reader's errors say why)."""
+
+
+class FirstTabWithoutTable(SheetsError):
+    """No tab was named and the first holds no table (a cover page); ``holding``: the tabs that do, maybe none."""
+
+    def __init__(self, message: str, holding: list[str]) -> None:
+        super().__init__(message)
+        self.holding = holding

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import (
-    HEADER_SEARCH_ROWS,
     NO_OPTIONS,
     Cell,
     Cells,
@@ -39,6 +38,7 @@ from sheets._columnar import sniff_delimiter
 from sheets._decode import OLE, binary_kind, decode
 from sheets._errors import SourceError
 from sheets._shown import ShownFormats
+from sheets._tables import PEEK_ROWS, peeked, tables_elsewhere
 
 if TYPE_CHECKING:
     import zipfile
@@ -120,7 +120,7 @@ class FileSource:
         data = self.path.read_bytes()  # the fingerprint's bytes are the ones read, however the file changes
         # without a worksheet named, the first rows of the others are read too (from the same open workbook): the
         # first may be a cover, or one tab of several by year
-        book = _xlsx_grid(self.path, data, self.worksheet, peek=None if self.worksheet else _PEEK_ROWS,
+        book = _xlsx_grid(self.path, data, self.worksheet, peek=None if self.worksheet else PEEK_ROWS,
                           as_written={title for role, title in self.options.columns if role != "mrr"})
         title, grid = book.title, book.grid
         cells = Cells(grid=grid, sheet=title, source_digest=digest_bytes(data))
@@ -133,16 +133,16 @@ class FileSource:
                                                           [a1(r, c) for r, c in book.uncomputed]))
         if not book.others:
             return cells
-        first = _peeked(grid[:_PEEK_ROWS], title)
-        others = {t: _peeked(g, t) for t, g in book.others.items()}
-        holding = [t for t, c in others.items() if not _no_header(c)]
-        if _no_header(first):  # a cover or notes sheet first (one titled "NRR summary" too): say which holds the table
+        holding = tables_elsewhere(grid, title, book.others)
+        if holding is not None:  # a cover or notes sheet first (one titled "NRR summary" too): say which holds one
             raise SourceError(say.first_worksheet_without_table(str(self.path), title, book.titles,
                                                                 holding[0] if holding else None, holding[1:]))
+        first = peeked(grid[:PEEK_ROWS], title)
+        others = {t: peeked(g, t) for t, g in book.others.items()}
         # tabs by year, by region: the first is read, and the others of its kind holding other months are named
         # with how to read them (a customer tab beside a ledger, or a copy of the same months, is not)
         mine = first.check.ledger
-        alike = [t for t in holding if mine is not None and (theirs := others[t].check.ledger) is not None
+        alike = [t for t, c in others.items() if mine is not None and (theirs := c.check.ledger) is not None
                  and (theirs.customer_table is None) == (mine.customer_table is None)
                  and any(r.month not in mine for r in theirs.rows)]
         if alike:
@@ -150,19 +150,6 @@ class FileSource:
                          message=say.other_worksheets_hold_tables(str(self.path), title, alike))
             return replace(cells, notes=(note,))
         return cells
-
-
-_PEEK_ROWS = HEADER_SEARCH_ROWS + 2  # a sheet's first rows: its header, and the months under it
-
-
-def _peeked(grid: list[list[Cell]], title: str) -> Cells:
-    """A sheet's first rows as cells of their own, to see what kind of table it holds."""
-    return Cells(grid=grid, sheet=title, source_digest="")
-
-
-def _no_header(cells: Cells) -> bool:
-    """Whether a sheet's first rows hold no header of a ledger, a customer table or billing data."""
-    return any(i.code == "no_header" for i in cells.check.errors)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,11 +7,14 @@ a cell is overwritten only while it is still ours (blank, or holding the
 value we wrote last time, remembered per month in the sheet's developer metadata); a value a
 person typed is reported, not replaced, unless ``overwrite``. Right before writing, the month
 column is read again and every write is aimed at its month's row: if rows moved the writes
-follow them, if a month vanished or the header changed the write is refused. Notes explain the
-problems by cell; ours start with ``nrr:`` and only ours are ever changed or removed.
+follow them, if a month vanished or the header changed the write is refused. Then the cells about
+to be written and the figures they were worked out from are read again: a cell someone typed into
+meanwhile is left (and reported), and a row whose figures changed gets none of its computed cells.
+Notes explain the problems by cell; ours start with ``nrr:`` and only ours are ever changed or removed.
 
-One fill is at most two reads (the cells with formulas, notes and metadata; then the header and
-month column) and one write (values, notes and metadata in one batchUpdate).
+One fill is at most three reads (the cells with formulas, notes and metadata; the header and
+month column; the cells about to be written, with their rows' figures) and one write (values,
+notes and metadata in one batchUpdate).
 
 A customer tab is not filled itself: its derived seven-column ledger goes to another tab by these
 same rules (``sheets._derived``).
@@ -27,6 +30,7 @@ from sheets._cellplan import (
     Snapshot,
     aim_notes,
     aim_values,
+    keep_unchanged,
     plan_notes,
     plan_values,
     problem_notes,
@@ -53,7 +57,8 @@ def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: b
         return fill_derived(source, seen, template_tab=template_tab, overwrite=overwrite, dry_run=dry_run,
                             fix_formulas=fix_formulas, currency=currency)
     result = FillResult(sheet=seen.sheet.title, dry_run=dry_run, errors=len(seen.check.errors),
-                        warnings=len(seen.check.warnings))
+                        warnings=len(source.notes) + len(seen.check.warnings),
+                        preamble=[n.message for n in source.notes])  # the tab read instead of a cover page
     planned = plan_values(seen, overwrite, fix_formulas, result)
     notes = plan_notes(seen, problem_notes(seen, planned), result)
     if not planned and not notes:
@@ -65,6 +70,7 @@ def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: b
     if rows_now is None:
         result.refused.append(Refusal(seen.quoted, None, say.header_changed()))
         return result
+    planned, notes = keep_unchanged(source, seen, planned, notes, rows_now, result)
     requests = aim_values(seen, planned, rows_now, result) + aim_notes(seen, notes, rows_now, result)
     if requests:
         write_requests(source, requests + record_requests(seen, result.written))

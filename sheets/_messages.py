@@ -127,6 +127,21 @@ def row_moved() -> str:
     return "this month's row was deleted or duplicated while filling; not written. Run nrr fill again."
 
 
+def changed_while_filling(title: str, now: str) -> str:
+    """A computed cell someone typed into (or put a formula in) between fill's read and its write."""
+    return f"{title} changed while nrr was filling (it holds {now} now); left as it is. Run nrr fill again."
+
+
+def inputs_changed_while_filling(inputs: list[str], title: str) -> str:
+    """A computed cell not written because its row's figures changed between fill's read and its write."""
+    return (f"{' and '.join(inputs)} changed while nrr was filling; {title} was not written, as it was worked out "
+            "from the figures before. Run nrr fill again.")
+
+
+def note_changed_while_filling() -> str:
+    return "this cell's note changed while nrr was filling; the problem note was left as it is. Run nrr fill again."
+
+
 def fill_summary(sheet: str, verb: str, written: int, unchanged: int, formulas: int, refused: int,
                  notes_added: int, notes_removed: int, errors: int, warnings: int) -> str:
     return (
@@ -160,9 +175,10 @@ def quote_left_open(cell: str) -> str:
 
 
 def first_worksheet_without_table(path: str, title: str, titles: list[str], found: str | None = None,
-                                  also: Sequence[str] = ()) -> str:
-    """``found``: the worksheet that holds a table, when one does (``also``: the others that do); else the
-    workbook's sheets are listed."""
+                                  also: Sequence[str] = (), spec: str | None = None, book: str = "workbook") -> str:
+    """``found``: the worksheet that holds a table, when one does (``also``: the others that do), read with
+    ``spec`` (a workbook's ``path#found``); else the workbook's sheets are listed. ``book``: what holds them (a
+    Google Sheet is a spreadsheet)."""
     listed = ", ".join(repr(t) for t in titles)
     if found is None:
         return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table, nor "
@@ -170,7 +186,13 @@ def first_worksheet_without_table(path: str, title: str, titles: list[str], foun
                 "Month, MRR) above the figures.")
     more = f"; {', '.join(repr(t) for t in also)} hold{'s' if len(also) == 1 else ''} one too" if also else ""
     return (f"{path}: its first worksheet, '{title}', holds no header row of a ledger or a customer table; "
-            f"'{found}' does: --ledger {shlex.quote(f'{path}#{found}')}{more} (the workbook has {listed}).")
+            f"'{found}' does: --ledger {shlex.quote(spec or f'{path}#{found}')}{more} (the {book} has {listed}).")
+
+
+def read_tab_holding_table(first: str, found: str) -> str:
+    """The add-on, reading a spreadsheet's first tab that holds a table, as its first holds none."""
+    return (f"Read the tab '{found}': the first tab, '{first}', holds no header row of a ledger or a customer "
+            "table.")
 
 
 def read_with_decimal_commas(shown: str) -> str:

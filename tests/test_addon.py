@@ -390,3 +390,28 @@ def test_tokens_naming_unknown_keys_refetch_the_certs_at_most_once_a_minute() ->
 def test_the_homepage_says_its_trailing_figure_approximates_the_cohort_one(stack: Stack) -> None:
     text = json.dumps(home(stack))
     assert "The trailing figure is chained from month totals: an approximation of the 12-month cohort figure" in text
+
+
+def test_a_cover_tab_first_reads_the_tab_that_holds_the_ledger_and_says_so(stack: Stack) -> None:
+    # the add-on reads the open spreadsheet's first tab, and has no --ledger to name another: a cover page first
+    # answered "Cover: No header row found" where the ledger was one tab over
+    book = stack.google.spreadsheets[SHEET_ID]
+    book.sheets.insert(0, _cover_tab())
+    card = home(stack)
+    assert card["header"]["subtitle"] == "Ledger" and "NRR 101.1%" in widgets_text(card)
+    said = "Read the tab 'Ledger': the first tab, 'Cover', holds no header row of a ledger or a customer table."
+    action = press(stack, "/addon/validate")
+    assert action["notification"] == {"text": "0 error(s), 2 warning(s)"}
+    assert said in widgets_text(action["navigations"][0]["updateCard"])
+    action = press(stack, "/addon/fill")
+    assert action["notification"]["text"].startswith("Ledger: wrote 28 cell(s)")
+    assert said in widgets_text(action["navigations"][0]["updateCard"])
+    assert book.sheet("Ledger").cells[(1, 5)].value == 101200.0 and (1, 5) not in book.sheet("Cover").cells
+
+
+def _cover_tab() -> Any:
+    from tests.fakes.google_api import FakeSheet
+
+    cover = FakeSheet(sheet_id=77, title="Cover", index=-1)
+    cover.set_rows([["NRR summary"], ["see the Ledger tab"]])
+    return cover

@@ -299,14 +299,14 @@ def cell(fake: FakeGoogle, ref: str, sheet: str = "Ledger") -> Any:
     return fake.spreadsheets[SHEET_ID].sheet(sheet).cells.get((row, col))
 
 
-def test_fill_writes_the_computed_columns_in_two_reads_and_one_write(google: FakeGoogle,
-                                                                     clock: Clock) -> None:
+def test_fill_writes_the_computed_columns_in_three_reads_and_one_write(google: FakeGoogle,
+                                                                       clock: Clock) -> None:
     rt = runtime(google, clock)
     result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
     assert [c.cell for c in result.written] == ["F2", "G2", "F3", "G3", "F4", "G4"]
     assert cell(google, "F2").value == 108000.0 and cell(google, "G2").value == 1.08
     assert cell(google, "G3").value == 1.0
-    assert google.reads() == 2 and google.writes() == 1
+    assert google.reads() == 3 and google.writes() == 1  # the cells; the header and months; the cells to write
     assert google.counts["values.batchGet"] == 1
     for column in "ABCDE":  # input columns are never written
         assert all(json.dumps(r[2]).count(f'"columnIndex": {ord(column) - 65}') == 0
@@ -466,6 +466,53 @@ def test_a_deleted_month_is_refused_and_a_moved_header_stops_the_write(google: F
             "Run nrr fill again."]
 
 
+def test_a_value_or_formula_put_in_a_computed_cell_while_filling_is_left_and_reported(google: FakeGoogle,
+                                                                                       clock: Clock) -> None:
+    # only the header and month column were read again before the write: 123456 typed into F2 and =F3/B3 put
+    # into G3 between fill's read and its write were overwritten, and reported as "wrote F2 ... (was blank)"
+    def meanwhile(book: Any) -> None:
+        sheet = book.sheet("Ledger")
+        sheet.cell(1, 5).value = 123456
+        sheet.cell(2, 6).formula, sheet.cell(2, 6).value = "=F3/B3", 1.0
+
+    google.after["spreadsheets.get(grid)"] = meanwhile
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert cell(google, "F2").value == 123456 and cell(google, "G3").formula == "=F3/B3"
+    assert [c.cell for c in result.written] == ["G2", "F3", "F4", "G4"]
+    assert [str(r) for r in result.refused] == [
+        "F2 (January 2026): MRR (End of Period) changed while nrr was filling (it holds 123,456.00 now); left as "
+        "it is. Run nrr fill again.",
+        "G3 (February 2026): NRR Rate changed while nrr was filling (it holds =F3/B3 now); left as it is. Run nrr "
+        "fill again."]
+    record = json.loads(google.spreadsheets[SHEET_ID].developer_metadata[0]["metadataValue"])
+    assert record["2026-01"] == {"nrr": "1.080000"} and record["2026-02"] == {"end": "110000.00"}  # F2, G3: not ours
+    assert google.reads() == 3 and google.writes() == 1  # one more read, right before the one write
+
+
+def test_a_row_whose_inputs_change_while_filling_gets_none_of_its_computed_cells(google: FakeGoogle,
+                                                                                  clock: Clock) -> None:
+    # Start changed between fill's read and its write: End and NRR worked out from the old Start were written
+    # and recorded as nrr's own, so the next fill "updated" them without a word
+    google.after["spreadsheets.get(grid)"] = lambda book: setattr(book.sheet("Ledger").cell(1, 1), "value", 200000)
+    rt = runtime(google, clock)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert [c.cell for c in result.written] == ["F3", "G3", "F4", "G4"]
+    assert [str(r) for r in result.refused] == [
+        f"{ref} (January 2026): MRR (Start of Period) changed while nrr was filling; {title} was not written, as it "
+        "was worked out from the figures before. Run nrr fill again." for ref, title in (
+            ("F2", "MRR (End of Period)"), ("G2", "NRR Rate"))]
+    assert cell(google, "F2").value is None and cell(google, "B2").value == 200000
+    assert "2026-01" not in json.loads(google.spreadsheets[SHEET_ID].developer_metadata[0]["metadataValue"])
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))  # the next fill computes from the new Start
+    assert cell(google, "F2").value == 208000.0 and result.refused == []
+
+
+def test_a_dry_run_reads_once_and_writes_nothing(google: FakeGoogle) -> None:
+    code, _, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--dry-run", env=env_for(google))
+    assert (code, err, google.reads(), google.writes()) == (0, "", 1, 0)
+
+
 def test_notes_explain_errors_and_only_ours_are_touched(google: FakeGoogle, clock: Clock) -> None:
     sheet = google.spreadsheets[SHEET_ID].sheet("Ledger")
     sheet.set_rows([[46082, "12O0", 2000, 0, 0]], top=3)  # B4 unreadable
@@ -619,3 +666,55 @@ def test_a_template_shows_money_in_the_company_currency_and_reads_back_in_it(goo
     dollars.set_rows([[46023, 100000, 15000, 5000, 2000]], top=1)
     code, out, _ = run("report", "2026-01", "--ledger", f"gsheet:{SHEET_ID}/Dollars", "--json", env=env_for(google))
     assert (code, json.loads(out)["currency"]) == (0, "USD")
+
+
+def test_fill_reads_what_the_numbers_show_as_validate_does(google: FakeGoogle) -> None:
+    # fill checked the cells' values without their formats: 0.027 shown as 2.7% in Churned, which validate refuses,
+    # was filled as 0.03 (End 110,999.97) with "0 error(s)"; euros beside dollars were filled as one currency
+    google.spreadsheets[SHEET_ID].sheet("Ledger").set_rows([[46054, 110000, 1000, 0.027, 0]], top=2)
+    _formatted(google, "Ledger", {(2, 3): ("PERCENT", "0.0%")})
+    code, out, _ = run("validate", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert code == 1 and "D3 (February 2026): Churned MRR '2.7%' is not an amount" in out
+    code, out, err = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(google))
+    assert (code, err) == (0, "")
+    assert [line.split(" (")[0] for line in out.splitlines()[:4]] == [
+        "wrote F2", "wrote G2", "wrote F4", "wrote G4"]  # not February's row, which has the error
+    assert out.splitlines()[-1].endswith("the ledger has 1 error(s) and 0 warning(s).")
+    assert cell(google, "F3") is None or cell(google, "F3").value is None
+    assert cell(google, "D3").note == NOTE_PREFIX + (
+        "Churned MRR '2.7%' is not an amount such as 100000, 100000.50 or $100,000.")
+
+    with FakeGoogle() as fresh:
+        fresh.add_spreadsheet(SHEET_ID, {"Ledger": [list(r) for r in ROWS]})
+        _formatted(fresh, "Ledger", {**dict.fromkeys(MONEY, ("CURRENCY", "$#,##0.00")),
+                                     **dict.fromkeys([(1, c) for c in (1, 2, 3, 4)], EURO)})
+        code, out, _ = run("validate", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(fresh))
+        assert code == 1 and "1 error(s)" in out and "EUR from B2, USD from B3" in out
+        code, out, _ = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--dry-run", env=env_for(fresh))
+        assert out.splitlines()[-1].endswith("the ledger has 1 error(s) and 0 warning(s).")
+
+
+COVER_ID = "1CoverSheet0123456789abcdefghijk"
+
+
+def test_a_cover_tab_first_names_the_tab_that_holds_the_ledger_as_a_workbook_does(google: FakeGoogle) -> None:
+    # the same workbook as .xlsx named the tab holding the ledger and the spec to read it; as a Google Sheet it
+    # said only "Cover: No header row found", to validate and to fill alike
+    google.add_spreadsheet(COVER_ID, {"Cover": [["NRR summary"], ["see other tab"]], "Notes": [["hello"]],
+                                      "Q1 '26": [list(r) for r in ROWS]})
+    refusal = (f"gsheet:{COVER_ID}: its first worksheet, 'Cover', holds no header row of a ledger or a customer "
+               f"table; 'Q1 '26' does: --ledger 'gsheet:{COVER_ID}/Q1 '\"'\"'26' (the spreadsheet has 'Cover', "
+               "'Notes', \"Q1 '26\").\n")
+    for command in ("validate", "fill"):
+        before = google.reads()
+        code, out, err = run(command, "--ledger", f"gsheet:{COVER_ID}", env=env_for(google))
+        assert (code, out, err) == (1, "", refusal)
+        assert google.reads() - before == 2  # the first tab, then the first rows of the others in one request
+    code, out, err = run("validate", "--ledger", f"gsheet:{COVER_ID}/Q1 '26", env=env_for(google))
+    assert (code, err) == (0, "")
+    google.spreadsheets[COVER_ID].sheets.pop()
+    code, out, err = run("validate", "--ledger", f"gsheet:{COVER_ID}", env=env_for(google))
+    assert (code, out, err) == (1, "", f"gsheet:{COVER_ID}: its first worksheet, 'Cover', holds no header row of a "
+                                       "ledger or a customer table, nor does any other ('Cover', 'Notes'); add the "
+                                       "header row (Month, MRR (Start of Period), ... or Customer, Month, MRR) "
+                                       "above the figures.\n")

@@ -381,3 +381,38 @@ def test_a_new_month_someone_puts_on_a_row_while_filling_is_not_written_twice(go
         "A4 (April 2026): this month's row was deleted or duplicated while filling; not written. Run nrr fill "
         "again."]
     assert values(google, rows=4)[3][:5] == [None] * 5 and google.writes() == 1  # the first fill's only
+
+
+def test_a_value_typed_on_the_nrr_tab_while_filling_is_left_and_its_row_s_figures_are_not_written(
+        google: FakeGoogle) -> None:
+    # the NRR tab was re-read only in its header and month column before the write: 7777 typed into B2 and =B2+1
+    # into B3 between fill's read and its write were overwritten with the derived Start, reported "(was blank)"
+    fill(google)
+    sheet = google.spreadsheets[SHEET_ID].sheet("NRR")
+    for r in (1, 2):
+        for c in range(1, 7):
+            sheet.cells.pop((r, c))
+    google.spreadsheets[SHEET_ID].developer_metadata.clear()  # nothing on the tab is nrr's any more
+
+    def meanwhile(book: Any) -> None:
+        nrr = book.sheet("NRR")
+        nrr.cell(1, 1).value = 7777
+        nrr.cell(2, 1).formula, nrr.cell(2, 1).value = "=B2+1", 7778
+
+    after_the_tab_is_read(google, meanwhile)
+    result = fill(google)
+    assert values(google, rows=3)[1:] == [[FEB, 7777, 200.0, 0.0, 100.0, None, None],
+                                          [MAR, "=B2+1", 0.0, 400.0, 0.0, None, None]]
+    assert [str(r) for r in result.refused] == [
+        "B2 (February 2026): MRR (Start of Period) changed while nrr was filling (it holds 7,777.00 now); left as "
+        "it is. Run nrr fill again.",
+        "F2 (February 2026): MRR (Start of Period) changed while nrr was filling; MRR (End of Period) was not "
+        "written, as it was worked out from the figures before. Run nrr fill again.",
+        "G2 (February 2026): MRR (Start of Period) changed while nrr was filling; NRR Rate was not written, as it "
+        "was worked out from the figures before. Run nrr fill again.",
+        "B3 (March 2026): MRR (Start of Period) changed while nrr was filling (it holds =B2+1 now); left as it is. "
+        "Run nrr fill again.",
+        "F3 (March 2026): MRR (Start of Period) changed while nrr was filling; MRR (End of Period) was not "
+        "written, as it was worked out from the figures before. Run nrr fill again.",
+        "G3 (March 2026): MRR (Start of Period) changed while nrr was filling; NRR Rate was not written, as it "
+        "was worked out from the figures before. Run nrr fill again."]

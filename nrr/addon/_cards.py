@@ -339,11 +339,13 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
             return JSONResponse({"renderActions": {"action": action}})
         return handle
 
-    def on(handler: Callable[[GoogleSheetSource], T]) -> Callable[[dict[str, Any]], T]:
+    def on(handler: Callable[[GoogleSheetSource], T], *, reads: bool = True) -> Callable[[dict[str, Any]], T]:
+        """``reads``: the handler reads the ledger, so a first tab holding none (a cover page) gives way to the
+        first tab that holds one, as the card then says; the add-on has no --ledger to name a tab with."""
         def run(event: dict[str, Any]) -> T:
             source = _source_for(event, app)
             try:
-                return handler(source)
+                return handler(source.with_table() if reads else source)
             finally:
                 source.client.close()  # made for this request, with this person's token
         return run
@@ -361,7 +363,7 @@ def addon_routes(app: AddonApp, verifier: IdTokenVerifier, base_url: str) -> lis
               methods=["POST"]),
         Route("/addon/fill", endpoint(on(lambda s: fill_card(s, app.template_tab, app.currency)), home=False),
               methods=["POST"]),
-        Route("/addon/template", endpoint(on(lambda s: template_card(s, app.currency)), home=False),
+        Route("/addon/template", endpoint(on(lambda s: template_card(s, app.currency), reads=False), home=False),
               methods=["POST"]),
         Route("/addon/grant", grant, methods=["POST"]),
         Route(LOGO_PATH, logo, methods=["GET"]),
