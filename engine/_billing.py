@@ -17,7 +17,8 @@ The rules (the README's "Billing data" says the same to people):
    83.33 a month). Like a proration's rate, the months need not add up to the amount by a few cents: a split
    that made them add up (83.34 to April, 83.33 after) showed a customer whose plan never changed as
    contracting by a cent in May (fuzz 16).
-4. **One-off lines never count**: a line with no subscription, or with a service period under a day.
+4. **One-off lines never count**: a line with no subscription, or with a service period under a day (one that
+   ends before it starts is an error, not a one-off).
    Lines on void, draft and uncollectible invoices never count; paid and open ones do (Chargebee's
    ``posted``/``payment_due``/``not_paid``, Recurly's ``past_due``/``closed``, Zuora's ``Posted`` are open
    or paid). Refunds and credit notes are cash, not MRR: a credit line, or a non-proration line whose net
@@ -39,7 +40,8 @@ The rules (the README's "Billing data" says the same to people):
    churn at the cancellation date by default; nrr counts what is paid on each month's last day.
 7. **A subscription row** counts its MRR in each month it is live on the last day of: from its start
    date's month, through its end date's month when the end date is that month's last day, else through
-   the month before (the end date is inclusive). A blank end is live through today's month (``today``,
+   the month before (the end date is inclusive). A row ending on the day another of its customer's rows starts has
+   handed that day over: the new row is the one live at its end. A blank end is live through today's month (``today``,
    from ``--today`` or the runtime's clock: the engine has none; without it, the latest month the table
    names). A row's MRR is its MRR column (already monthly, whatever billing frequency stands beside it),
    else its amount over its billing frequency's months, else its ARR or ACV over 12; an amount billed for
@@ -71,6 +73,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -86,9 +89,10 @@ SourceKind = Literal["ledger", "customer_months", "subscriptions", "invoice_line
 SOURCE_KINDS: tuple[SourceKind, ...] = ("ledger", "customer_months", "subscriptions", "invoice_lines")
 
 #: why a line or row was left out, in the order the summary names them
-LeftOut = Literal["one_off", "void", "draft", "uncollectible", "credit", "trial", "no_period", "not_started"]
-LEFT_OUT: tuple[LeftOut, ...] = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "no_period",
-                                 "not_started")
+LeftOut = Literal["one_off", "void", "draft", "uncollectible", "credit", "trial", "incomplete", "no_period",
+                  "not_started"]
+LEFT_OUT: tuple[LeftOut, ...] = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "incomplete",
+                                 "no_period", "not_started")
 
 MEAN_MONTH_DAYS = 30.436875  # 365.2425 / 12
 _DAY = dt.timedelta(days=1)
@@ -168,6 +172,19 @@ def _as_date(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+def ends_before(start: dt.date, end: dt.date) -> bool:
+    """Whether ``end`` is before ``start``: to the second when both have a time, else by their days (a date and a
+    datetime do not compare in Python).
+
+    >>> ends_before(dt.date(2026, 3, 1), dt.datetime(2026, 2, 1, 10)), ends_before(dt.datetime(2026, 3, 1, 10),
+    ...                                                                            dt.date(2026, 3, 1))
+    (True, False)
+    """
+    if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
+        return end < start
+    return _as_date(end) < _as_date(start)
+
+
 def _under_a_day(start: dt.date, end: dt.date) -> bool:
     if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
         return end - start < _DAY
@@ -214,6 +231,8 @@ class SubscriptionRow:
     cents: int
     months: int = 1
     trial: bool = False
+    #: its first payment never succeeded (Stripe's ``incomplete``, ``incomplete_expired``): never paying
+    incomplete: bool = False
     currency: str | None = None
     attributes: Mapping[str, str | None] = field(default_factory=dict)
     row: int = 0
@@ -498,7 +517,9 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
     codes: dict[str, int] = {}
     issues: list[Issue] = []
     used = prorations = 0
-    spans: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}  # (start, end) -> (first month index, n); n 0: one-off
+    spans: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}  # (start, end) -> (first month index, n); n 0: one-off,
+    # -1: the period ends before it starts
+    backwards: list[int] = []  # the rows of lines whose period ends before it starts
     reasons: dict[str | None, LeftOut | None] = {None: None}
     invoices: dict[str, set[str]] = {}  # reason -> the invoices left out for their status
     index, cents_of = acc.index, acc.cents
@@ -532,8 +553,12 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
         if span is None:
             day = _as_date(start)
             span = spans[(start, end)] = (day.year * 12 + day.month - 1,
+                                          -1 if ends_before(start, end) else
                                           0 if _under_a_day(start, end) else period_months(start, end))
         first, n = span
+        if n < 0:  # not a one-off: left out as one, its customer showed as churned
+            backwards.append(lines.row[k])
+            continue
         if not n:
             left_out["one_off"] += 1
             continue
@@ -583,6 +608,9 @@ def normalize_line_columns(lines: LineColumns, *, options: ReadOptions = NO_OPTI
         acc.cover(low, high)
     if latest is not None:
         acc.started(latest)
+    if backwards:
+        issues.append(Issue(severity="error", code="end_before_start",
+                            message=say.billing_lines_end_before_start(backwards), sheet=sheet))
     if unknown:
         issues.append(Issue(severity="warning", code="unknown_status",
                             message=say.billing_unknown_status(list(unknown.items())), sheet=sheet))
@@ -632,7 +660,11 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         dates = [d for r in rows for d in (r.start, r.end) if d is not None]
         last = max((Month.of(d).index for d in dates), default=0)
     used = 0
+    starting = Counter((r.customer_id, _as_date(r.start)) for r in rows)  # a customer's rows starting each day
     for row in rows:
+        if row.incomplete:  # as Stripe's own MRR and ChartMogul leave them out
+            left_out["incomplete"] += 1
+            continue
         if row.trial or row.cents == 0:
             left_out["trial"] += 1
             continue
@@ -640,6 +672,10 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         through = last
         if row.end is not None:
             end = _as_date(row.end)
+            if starting[(row.customer_id, end)] > (_as_date(row.start) == end):
+                # handed over to another of the customer's rows that day: that one is live at the day's end, and
+                # counted both, a plan changed on a month's last day doubled that month
+                end -= _DAY
             through = min(last, Month.of(end).index - (0 if end == _month_end(Month.of(end)) else 1))
         if first > last:
             left_out["not_started"] += 1

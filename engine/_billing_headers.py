@@ -29,7 +29,7 @@ from engine._headers import HEADER_SEARCH_ROWS
 
 BillingRole = Literal["id", "name", "subscription", "invoice", "status", "start", "end", "cancel", "amount",
                       "discount", "tax", "currency", "proration", "type", "mrr", "arr", "frequency", "count",
-                      "date", "month", "quantity"]
+                      "date", "month", "quantity", "discount_pct", "tax_rate", "discount_duration"]
 Kind = Literal["invoice_lines", "invoices", "subscriptions", "customer_months"]
 
 _ID = {"id", "ids", "uuid", "number", "no", "code", "key", "name"}
@@ -97,17 +97,29 @@ def billing_role(header: str) -> Column | None:
         return Column(role="end", index=0, title=title)
     if words & _CANCEL and words <= _CANCEL | _PERIOD:
         return Column(role="cancel", index=0, title=title)
-    if "mrr" in words and words <= {"mrr", "amount", "current", "net", "total", "monthly", *CURRENCY_CODES}:
-        return Column(role="mrr", index=0, title=title)
+    if "mrr" in words and words <= {"mrr", "amount", "current", "net", "total", "monthly", "in", "cents",
+                                    *CURRENCY_CODES}:
+        return Column(role="mrr", index=0, title=title, cents="cents" in words)  # mrr_cents, as in a customer table
     if words & {"monthly", "month"} and words & _PER_PERIOD and words <= {"monthly", "month", "per", "recurring",
                                                                           *_PER_PERIOD, *CURRENCY_CODES}:
         return Column(role="mrr", index=0, title=title)  # Monthly Amount, Amount (monthly), Monthly Revenue
     if words & {"annual", "annually", "yearly", "year"} and words & _PER_PERIOD and \
             words <= {"annual", "annually", "yearly", "year", "per", "recurring", *_PER_PERIOD, *CURRENCY_CODES}:
         return Column(role="arr", index=0, title=title)  # Annual Amount, Yearly Revenue
-    if (words & {"arr", "acv"} and words <= {"arr", "acv", "amount", "current", "net", "total", *CURRENCY_CODES}) or \
-            words >= {"annual", "contract", "value"}:
-        return Column(role="arr", index=0, title=title)
+    if (words & {"arr", "acv"} and words <= {"arr", "acv", "amount", "current", "net", "total", "in", "cents",
+                                             *CURRENCY_CODES}) or words >= {"annual", "contract", "value"}:
+        return Column(role="arr", index=0, title=title, cents="cents" in words)
+    # a percentage or a rate (Discount %, Percent Off, Tax Rate, Tax %: read as amounts, 20% of tax was 20.00 off a
+    # Total) and how long a discount lasts: not applied, and a warning says so
+    rate = "%" in title or bool(words & {"percent", "percentage", "pct", "rate"})
+    if rate and words & {"discount", "discounts", "coupon", "off"} and words <= {
+            "discount", "discounts", "coupon", "off", "percent", "percentage", "pct", "rate"}:
+        return Column(role="discount_pct", index=0, title=title)
+    if rate and words & _TAX and words <= {*_TAX, "sales", "percent", "percentage", "pct", "rate"}:
+        return Column(role="tax_rate", index=0, title=title)
+    if words & {"discount", "coupon"} and words & {"duration", "months"} and words <= {
+            "discount", "coupon", "duration", "in", "months"}:
+        return Column(role="discount_duration", index=0, title=title)
     # Discount, Discount Amount, Coupon Amount, Amount Off (Stripe's coupon); a bare Coupon is its code, and a
     # Discount % (Salesforce's, QuickBooks') a percentage, not money to take off
     if "%" not in title and (words & {"discount", "discounts"} or (words & {"coupon", "coupons"} and words & {
@@ -168,6 +180,8 @@ class BillingHeader:
     invoice_level: bool = False
     #: what a table that looks like billing data lacks, to say so: (what it looks like, missing column names)
     gap: tuple[str, list[str]] | None = None
+    #: a discount or tax column read in cents because the amount beside it is (its header does not say), to say so
+    cents_beside: list[Column] = field(default_factory=list)
 
     def col(self, role: BillingRole) -> int | None:
         c = self.columns.get(role)
@@ -199,6 +213,11 @@ def read_billing_header(row: Sequence[Cell], index: int) -> BillingHeader:
             header.columns[found.role] = found  # Zuora's Processing Type (charge, discount) over its Charge Type
     if amounts:
         header.columns["amount"] = min(amounts, key=_amount_rank)
+        if header.columns["amount"].cents:  # a bare Discount beside Amount in cents was taken off in dollars
+            for role in ("discount", "tax"):
+                if (column := header.columns.get(role)) is not None and not column.cents:
+                    header.columns[role] = dataclasses.replace(column, cents=True)
+                    header.cents_beside.append(column)
         header.invoice_level = any(c.invoice_level for c in amounts) and not any(
             "line" in header_tokens(str(v)) for v in row if isinstance(v, str))
     if "end" not in header.columns and "cancel" in header.columns:

@@ -24,6 +24,7 @@ from engine._billing import (
     MonthAmount,
     Normalization,
     SubscriptionRow,
+    ends_before,
     normalize_line_columns,
     normalize_lines,
     normalize_month_amounts,
@@ -65,12 +66,22 @@ _ONE_OFF_TYPES = {"adhoc", "one_time", "one-time", "one time", "onetime", "one_o
                   "charge_item_price", "non_recurring", "non-recurring"}
 _CREDIT_TYPES = {"credit", "credit_note", "credit note", "creditnote", "refund", "credit_memo", "credit memo"}
 _DISCOUNT_TYPES = {"discount", "coupon"}
+#: a billing frequency that says the amount is paid once (told to write monthly, a one-off fee would become MRR)
+_ONE_OFF_FREQUENCIES = {"one time", "onetime", "once", "one off", "single", "non recurring", "setup"}
 _TRIAL_STATUS = {"trialing", "in_trial", "trial", "free_trial", "free trial", "trialling"}
 #: a subscription that has ended: with no end date, it cannot be told when it stopped paying
 _ENDED_STATUS = {"canceled", "cancelled", "churned", "expired", "ended", "terminated", "inactive", "lost",
                  "non_renewing_ended", "closed"}
 #: a subscription paying nothing while it lasts, with no end of its own
 _PAUSED_STATUS = {"paused", "suspended", "on_hold", "on hold"}
+#: a subscription whose first payment never succeeded (Stripe's): not MRR, as Stripe and ChartMogul count it
+_INCOMPLETE_STATUS = {"incomplete", "incomplete_expired"}
+#: a subscription paying from its start to its end (Stripe's, Chargebee's, Recurly's, Zuora's, a CRM's)
+_LIVE_STATUS = {"active", "activated", "live", "current", "past_due", "unpaid", "non_renewing", "future", "renewed",
+                "in_force"}
+#: every status read: any other is counted as live, with a warning naming its first cell
+_KNOWN_STATUS = {w.replace(" ", "_") for w in _TRIAL_STATUS | _ENDED_STATUS | _PAUSED_STATUS | _INCOMPLETE_STATUS
+                 | _LIVE_STATUS}
 
 
 def _text(value: Cell) -> str | None:
@@ -141,6 +152,8 @@ def _parse_date(value: Cell, order: DateOrder | None) -> dt.date:
                 return dt.date(year, named, day)
         if text.isdigit() and 9 <= len(text) <= 10:
             return _parse_date(int(text), order)
+    except CellError:
+        raise  # day/month or month/day: said so, not "is not a date such as ... 03/15/2026"
     except ValueError:
         raise CellError(DATE_EXPECTED) from None
     raise CellError(DATE_EXPECTED)
@@ -236,6 +249,17 @@ class _Reader:
                 self.marks.setdefault(code, a1(row, column.index))
         return cents
 
+    def paying(self, cells: Sequence[Cell], role: BillingRole, row: int, cents: int | None) -> int | None:
+        """A subscription's or a month's amount, None when below 0 (the error is added): netted into the customer's
+        other rows, a -100 cancelled a 100 with no word said. A credit is cash, as on invoice lines, and a row is
+        no place for it."""
+        if cents is None or cents >= 0:
+            return cents
+        column = self.header.columns[role]
+        self.add("negative_amount", say.billing_negative(column.title, show(self.get(cells, role))),
+                 [a1(row, column.index)])
+        return None
+
     def net(self, cells: Sequence[Cell], row: int, cents: int) -> int | None:
         """A subscription's or a month's amount as an invoice line's is read: less its discount, and less its tax
         when the amount is a Total (tax in it; an Amount or a Subtotal is before tax). None: a cell unreadable, or a
@@ -312,13 +336,26 @@ class _Reader:
         months = FREQUENCY_MONTHS.get(text) or FREQUENCY_MONTHS.get(text.rstrip("s"))
         if months is None and (m := re.fullmatch(r"(?:every )?(\d+) ?(month|year)s?", text)):
             months = int(m[1]) * (12 if m[2] == "year" else 1)
-        if months is None:
+        if months is None and text.replace("-", " ").replace("_", " ") in _ONE_OFF_FREQUENCIES:
+            self.add("bad_frequency", say.billing_one_off_frequency(column.title, show(value)), [a1(row, column.index)])
+            return None
+        if not months:  # every 0 months was read as monthly
             self.add("bad_frequency", say.billing_bad_frequency(column.title, show(value)), [a1(row, column.index)])
             return None
-        count = _text(self.get(cells, "count"))
-        if count is not None and count.replace(".0", "").isdigit() and int(count.replace(".0", "")) > 0:
-            months *= int(count.replace(".0", ""))
-        return months
+        value = self.get(cells, "count")
+        if is_blank(value):
+            return months
+        try:  # 0, -3, 1.5 or x were read as 1
+            count = Decimal(str(_text(value)).replace(",", ""))
+            times = int(count) if count.is_finite() and count == count.to_integral_value() and 1 <= count <= 1200 \
+                else None
+        except ArithmeticError:
+            times = None
+        if times is None:
+            column = self.header.columns["count"]
+            self.add("bad_count", say.billing_bad_count(column.title, show(value)), [a1(row, column.index)])
+            return None
+        return months * times
 
     # -- the kinds --
 
@@ -463,6 +500,14 @@ class _Reader:
             return out  # type: ignore[return-value]
 
         starts, ends = dates("start"), dates("end")
+        backwards = {(start, end) for start, end in set(zip(starts, ends, strict=True))  # each pair once
+                     if start is not None and end is not None and BAD not in (start, end) and ends_before(start, end)}
+        for k, pair in enumerate(zip(starts, ends, strict=True) if backwards else ()):
+            if pair in backwards:
+                bad.add(k)
+                self.add("end_before_start", say.billing_end_before_start(h.columns["end"].title,
+                                                                           h.columns["start"].title),
+                         [a1(rows[k][0], h.columns["end"].index)])
         kinds = self.mapped(self.column("type"), lambda v: (_text(v) or "").casefold()) if "type" in h.columns \
             else None
         if "subscription" in h.columns:
@@ -566,12 +611,16 @@ class _Reader:
                      say.quantity_multiplied(amount, units.title) if per_unit
                      else say.quantity_not_multiplied(amount, units.title),
                      [a1(self.first_row + self.header.index, units.index)], "warning")
+        unknown: dict[str, str] = {}  # each status nrr does not know, shown -> its first cell
         for row, cells in self.rows_cache:
             who = self.customer(cells, row)
-            cents = self.cents(cells, role, row, blank_ok=False)
+            cents = self.paying(cells, role, row, self.cents(cells, role, row, blank_ok=False))
             start = self.date(cells, "start", row)
             end = self.date(cells, "end", row) if "end" in h.columns else None
             status = (_text(self.get(cells, "status")) or "").strip().casefold()
+            word = "_".join(status.replace("-", " ").split())  # Incomplete Expired, non-renewing
+            if word and word not in _KNOWN_STATUS:
+                unknown.setdefault(show(self.get(cells, "status")), a1(row, h.columns["status"].index))
             if end is None and status in _ENDED_STATUS and "cancel" in h.columns:
                 end = self.date(cells, "cancel", row)  # Cancelled, its End blank: it ended when it was cancelled
             if start is None:
@@ -585,7 +634,7 @@ class _Reader:
                 cents = self.net(cells, row, cents)
             if who is None or cents is None or start is BAD or end is BAD or months is None:
                 continue
-            if end is not None and end < start:
+            if end is not None and ends_before(start, end):
                 self.add("end_before_start", say.billing_end_before_start(
                     h.columns["end"].title, h.columns["start"].title), [a1(row, h.columns["end"].index)])
                 continue
@@ -600,8 +649,12 @@ class _Reader:
                     column.title, show(self.get(cells, "status")), where), [a1(row, column.index)], "warning")
             rows.append(SubscriptionRow(customer_id=who[0], customer_name=who[1], start=start, end=end, cents=cents,
                                         months=months, trial=status in _TRIAL_STATUS,
+                                        incomplete=word in _INCOMPLETE_STATUS,
                                         currency=_text(self.get(cells, "currency")) or self.fallback,
                                         attributes=self.attributes(cells) if h.attributes else {}, row=row))
+        if unknown:
+            self.add("unknown_status", say.subscription_unknown_status(h.columns["status"].title, list(unknown)),
+                     list(unknown.values())[:5], "warning")
         return normalize_subscriptions(rows, options=self.options, sheet=self.sheet,
                                        attribute_names=list(h.attributes), key_headers=self.key_headers,
                                        cell=self.cell_of("currency"))
@@ -615,7 +668,7 @@ class _Reader:
         rows: list[MonthAmount] = []
         for row, cells in self.rows_cache:
             who = self.customer(cells, row)
-            cents = self.cents(cells, "amount", row)
+            cents = self.paying(cells, "amount", row, self.cents(cells, "amount", row))
             if cents is not None:
                 cents = self.net(cells, row, cents)
             value = self.get(cells, role)
@@ -675,10 +728,37 @@ class _Reader:
                      [header_cell, *(cell for _, cell in others)])
             return
 
+    def not_applied(self) -> None:
+        """A percentage discount, a tax rate beside an amount with its tax in it, and a discount's duration are not
+        applied (rates would need a cell's format to tell 20% from 0.2): a warning names each, so that none is
+        ignored with no word said."""
+        h = self.header
+        amount = h.columns.get("amount") or h.columns.get("mrr") or h.columns.get("arr")
+        said = amount.title if amount is not None else "the amount"
+        header_row = self.first_row + h.index
+        for beside in h.cents_beside:
+            self.add("read_in_cents", say.read_in_cents_beside(beside.title, said), [a1(header_row, beside.index)],
+                     "warning")
+        if (pct := h.columns.get("discount_pct")) is not None:
+            self.add("discount_not_applied", say.percent_discount_not_applied(pct.title, said),
+                     [a1(header_row, pct.index)], "warning")
+        if (rate := h.columns.get("tax_rate")) is not None and amount is not None and amount.with_tax \
+                and "tax" not in h.columns:
+            self.add("tax_rate_not_applied", say.tax_rate_not_applied(rate.title, said),
+                     [a1(header_row, rate.index)], "warning")
+        duration = h.columns.get("discount_duration")
+        discount = h.columns.get("discount") or h.columns.get("discount_pct")
+        if duration is not None and discount is not None and any(
+                (text := _text(v)) is not None and text.casefold() != "forever" for v in self.column(duration.role)):
+            self.add("discount_not_applied", say.discount_duration_not_applied(duration.title, discount.title),
+                     [a1(header_row, duration.index)], "warning")
+
     def run(self) -> BillingResult:
         self.rows_cache = self.rows()
         self.fallback = self.data_currency()
         kind = self.header.kind
+        if kind is not None:
+            self.not_applied()
         if kind is None:
             assert self.header.gap is not None
             looks, missing = self.header.gap

@@ -84,6 +84,8 @@ def left_out_phrase(reason: str, n: int, unit: str, invoices: int = 0) -> str:
         return _count(n, f"refund or credit {unit}")
     if reason == "trial":
         return _count(n, f"$0 (trial) {unit}")
+    if reason == "incomplete":
+        return _count(n, f"incomplete (never paid) {unit}")
     if reason == "no_period":
         return f"{_count(n, unit)} without a service period"
     return f"{_count(n, unit)} starting after today's month"
@@ -97,7 +99,8 @@ def read_as(kind: str, read: int, customers: int, months_count: int, spread: dic
     plans = [_SPREAD_WORDS.get(n, f"{n}-month") for n in sorted(spread, reverse=True)]
     if plans:
         text += f"; {and_list(plans)} plans spread over their months"
-    reasons = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "no_period", "not_started")
+    reasons = ("one_off", "void", "draft", "uncollectible", "credit", "trial", "incomplete", "no_period",
+               "not_started")
     gone = [left_out_phrase(r, left_out[r], unit, (invoices or {}).get(r, 0)) for r in reasons if left_out.get(r)]
     if gone:
         text += f"; {and_list(gone)} left out"
@@ -133,6 +136,14 @@ def billing_unknown_status(found: Sequence[tuple[str, int]]) -> str:
     listed = and_list([f"'{status}' (row {row})" for status, row in found[:5]])
     return (f"Invoice status {listed} is not one nrr knows; those lines are counted as open. Statuses read: paid, "
             "open, posted, payment_due, not_paid, past_due (counted); void, draft, uncollectible (left out).")
+
+
+def subscription_unknown_status(title: str, shown: Sequence[str]) -> str:
+    listed = and_list(list(shown[:5]))
+    return (f"{title} {listed} {'is' if len(shown) == 1 else 'are'} not a subscription status nrr knows; those rows "
+            "are counted as live from their start to their end. Statuses read: active, past_due, unpaid, non_renewing "
+            "(live); trialing (a trial); incomplete, incomplete_expired (never paid, left out); paused (a warning); "
+            "canceled, expired (ended: the end date says when).")
 
 
 def billed_per_period(n: int, names: Sequence[str]) -> str:
@@ -184,6 +195,26 @@ def discount_not_taken_off(discount: str, figure: str) -> str:
             f"{discount} is taken off.")
 
 
+def read_in_cents_beside(title: str, amount: str) -> str:
+    return (f"{title} is read in cents, as {amount} beside it is (100 is 1.00); if it holds units of the currency, "
+            "write it in cents.")
+
+
+def percent_discount_not_applied(title: str, amount: str) -> str:
+    return (f"{title} is not applied: nrr takes off discounts written as amounts, not percentages; add a Discount "
+            f"column with the amount each row's discount takes off, or write each {amount} after its discount.")
+
+
+def tax_rate_not_applied(title: str, amount: str) -> str:
+    return (f"{title} is not applied: {amount} is read with its tax in it, and nrr takes tax off as an amount, not a "
+            "rate; add a Tax column with each row's tax, or give the amounts before tax (head the column Amount).")
+
+
+def discount_duration_not_applied(title: str, discount: str) -> str:
+    return (f"{title} is not applied: {discount} is taken off in every month a row is live; where a discount ends "
+            "(once, repeating), end the row when it does and start a new row at the full amount.")
+
+
 def discount_above_amount(discount: str, amount: str) -> str:
     return (f"{discount} is more than {amount}, which would leave a negative amount; check the two cells (a discount "
             "is in the same currency and period as the amount, not a percentage).")
@@ -198,8 +229,27 @@ def billing_bad_frequency(title: str, found: str) -> str:
             "or every N months.")
 
 
+def billing_one_off_frequency(title: str, found: str) -> str:
+    return f"{title} {found} is a one-off fee's, not recurring revenue; leave the row out (a one-off fee is not MRR)."
+
+
 def billing_end_before_start(end: str, start: str) -> str:
     return f"{end} is before {start}; correct one of the two dates."
+
+
+def billing_lines_end_before_start(rows: Sequence[int]) -> str:
+    shown = and_list([f"row {row}" for row in rows[:3]] + ([f"{len(rows) - 3} more"] if len(rows) > 3 else []))
+    return f"The service period ends before it starts ({shown}); correct one of the two dates."
+
+
+def billing_bad_count(title: str, found: str) -> str:
+    return (f"{title} {found} is not a number of intervals; write a whole number of 1 or more (3 beside monthly is "
+            "every 3 months), or leave it blank for 1.")
+
+
+def billing_negative(title: str, found: str) -> str:
+    return (f"{title} {found} is negative; a customer pays 0 or more (a refund or credit is cash, not MRR: leave the "
+            "row out, and write a lower price as the amount from when it applies).")
 
 
 def billing_missing(looks: str, missing: Sequence[str], header_row: int) -> str:

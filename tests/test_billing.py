@@ -244,3 +244,18 @@ def test_a_period_start_beside_mrr_is_a_customer_tables_month_not_a_subscription
     assert [(r.month, r.start, r.end) for r in check.ledger.rows][-1] == (Month(2025, 3), Decimal(150), Decimal(100))
     subscriptions = check_ledger([["customer_id", "start_date", "mrr"], *grid[1:]]).ledger
     assert subscriptions is not None and subscriptions.source_kind == "subscriptions"
+
+
+@pytest.mark.parametrize(("ends", "starts"), [
+    (D(2026, 2, 28), D(2026, 2, 28)),
+    (dt.datetime(2026, 2, 28, 10), dt.datetime(2026, 2, 28, 10)),  # Stripe's Ended At and the next Start (UTC)
+    (dt.datetime(2026, 2, 28, 9), dt.datetime(2026, 2, 28, 11)),
+])
+def test_a_plan_handed_over_on_a_months_last_day_counts_only_the_new_plan_in_that_month(ends: D, starts: D) -> None:
+    # both were live on 28 February, so February counted 100 + 200 = 300 for a customer who never paid both
+    rows = [sub("A", D(2026, 1, 1), ends, 10000), sub("A", starts, None, 20000),
+            sub("B", D(2026, 1, 1), D(2026, 2, 28), 5000), sub("C", D(2026, 2, 28), None, 700)]  # not a handoff
+    t = normalize_subscriptions(rows, options=ReadOptions(today=Month(2026, 3))).table
+    assert t is not None
+    assert dict(zip(t.keys, t.mrr, strict=True)) == {"A": (10000, 20000, 20000), "B": (5000, 5000, 0),
+                                                     "C": (0, 700, 700)}

@@ -58,7 +58,7 @@ def test_the_json_names_the_source_kind_and_the_normalization() -> None:
     assert data["normalization"] == {
         "read": 33, "used": 28,
         "left_out": {"one_off": 1, "void": 1, "draft": 0, "uncollectible": 1, "credit": 1, "trial": 1,
-                     "no_period": 0, "not_started": 0},
+                     "incomplete": 0, "no_period": 0, "not_started": 0},
         "spread": {"3": 1, "12": 1}, "invoices_left_out": {"void": 1, "draft": 0, "uncollectible": 1},
         "prorations": 0, "customers": 6, "months": 6,
         "summary": "read as invoice lines: 33 lines, 6 customers, 6 months; annual and quarterly plans spread over "
@@ -560,3 +560,169 @@ def test_a_percent_discount_a_net_amount_and_a_cancelled_at_are_read_for_what_th
     assert check.ledger.customer_table.mrr[0][0] == mrr
     if "Cancelled At" in text:
         assert check.ledger.customer_table.mrr[0][-1] == 0  # it ended in February
+
+
+# -- defects found by hand (/work/h5) --
+
+def test_an_invoice_line_whose_period_ends_before_it_starts_is_refused_naming_its_cell() -> None:
+    # it was left out as a one-off line, and its customer showed as churned in March
+    text = ("customer,subscription,period_start,period_end,amount,invoice_status\n"
+            "C,s3,2026-01-01,2026-02-01,300,paid\nC,s3,2026-03-01,2026-02-01,300,paid\n"
+            "C,s3,2026-04-01 10:00,2026-04-01 09:00,300,paid\n")
+    check = check_ledger(grid(text), sheet="Lines", options=ReadOptions(today=Month(2026, 6)))
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        "Lines!D3: period_end is before period_start; correct one of the two dates.",
+        "Lines!D4: period_end is before period_start; correct one of the two dates."]
+
+
+def test_a_line_built_in_code_whose_period_ends_before_it_starts_is_refused() -> None:
+    from engine import BillingLine, normalize_lines
+
+    result = normalize_lines([BillingLine(customer_id="C", subscription_id="s", amount_cents=100, row=5,
+                                          period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 2, 1))])
+    assert result.table is None
+    assert [str(i) for i in result.issues] == [
+        "The service period ends before it starts (row 5); correct one of the two dates."]
+
+
+def test_a_start_and_an_end_one_with_a_time_and_one_without_are_compared_not_crashed_on() -> None:
+    # a TypeError (can't compare datetime.datetime to datetime.date) escaped as a traceback
+    text = "Customer,Start Date,End Date,MRR\nA,2026-01-01 10:00,2026-03-31,100\nB,2026-03-01 10:00,2026-02-01,50\n"
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 4)))
+    assert [str(i) for i in check.errors] == ["C3: End Date is before Start Date; correct one of the two dates."]
+
+
+@pytest.mark.parametrize("count", ["0", "-3", "1.5", "x"])
+def test_an_interval_count_that_is_no_whole_number_above_0_is_refused_naming_its_cell(count: str) -> None:
+    # it was read as 1: 1,200 every 0 months was 1,200 a month
+    text = f"Customer,Start Date,End Date,Amount,Billing Frequency,Interval Count\nB,2026-01-01,,1200,month,{count}\n"
+    check = check_ledger(grid(text), sheet="Subs", options=ReadOptions(today=Month(2026, 4)))
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        f"Subs!F2: Interval Count '{count}' is not a number of intervals; write a whole number of 1 or more (3 beside "
+        "monthly is every 3 months), or leave it blank for 1."]
+
+
+def test_every_0_months_is_refused_naming_its_cell() -> None:
+    text = "Customer,Start Date,End Date,Amount,Billing Frequency\nB,2026-01-01,,1200,every 0 months\n"
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 4)))
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        "E2: Billing Frequency 'every 0 months' is not a billing frequency nrr reads; write monthly, quarterly, "
+        "semi-annual, annual or every N months."]
+
+
+def test_a_valid_interval_count_multiplies_its_frequency() -> None:
+    text = "Customer,Start Date,End Date,Amount,Billing Frequency,Interval Count\nA,2026-01-01,,1200,month,3.0\n"
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 2)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr == ((40000, 40000),)
+
+
+@pytest.mark.parametrize(("text", "cell", "title", "shown"), [
+    ("Customer,Start Date,End Date,MRR\nA,2026-01-01,,100\nA,2026-02-01,,-100\n", "D3", "MRR", "'-100'"),
+    ("Customer,Start Date,End Date,Amount,Billing Frequency\nA,2026-01-01,,(300),quarterly\n", "D2", "Amount",
+     "'(300)'"),
+    ("Customer,Month,Amount,Billing interval\nB,2026-02,100,monthly\nB,2026-03,-50,monthly\n", "C3", "Amount",
+     "'-50'"),
+])
+def test_a_negative_amount_in_a_subscriptions_or_per_month_table_is_refused_naming_its_cell(
+        text: str, cell: str, title: str, shown: str) -> None:
+    # it was netted into the customer's MRR with no message: A's -100 cancelled its 100 from February
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 4)))
+    assert check.ledger is None
+    assert [str(i) for i in check.errors] == [
+        f"{cell}: {title} {shown} is negative; a customer pays 0 or more (a refund or credit is cash, not MRR: leave "
+        "the row out, and write a lower price as the amount from when it applies)."]
+
+
+def test_stripes_incomplete_subscriptions_are_not_mrr_and_an_unknown_status_is_named() -> None:
+    # incomplete and incomplete_expired (a first payment that never succeeded) were counted as live MRR, and a
+    # status nrr does not know was counted with no word, though an invoice line's is warned of
+    text = ("id,Customer ID,Quantity,Interval,Amount,Status,Start (UTC),Canceled At (UTC),Ended At (UTC)\n"
+            "sub_1,cus_1,1,month,10.00,canceled,2026-01-01 00:00,2026-02-10 00:00,\n"
+            "sub_2,cus_2,1,month,20.00,incomplete_expired,2026-01-01 00:00,,\n"
+            "sub_3,cus_3,1,month,30.00,unpaid,2026-01-01 00:00,,\n"
+            "sub_4,cus_4,1,month,40.00,incomplete,2026-02-01 00:00,,\n"
+            "sub_5,cus_5,1,month,50.00,active,2026-01-01 00:00,,\n"
+            "sub_6,cus_6,1,month,60.00,pending_activation,2026-01-01 00:00,,\n")
+    check = check_ledger(grid(text), sheet="Subs", options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    t = check.ledger.customer_table
+    assert dict(zip(t.keys, t.mrr, strict=True)) == {"cus_1": (1000, 0, 0), "cus_3": (3000,) * 3,
+                                                     "cus_5": (5000,) * 3, "cus_6": (6000,) * 3}
+    assert check.ledger.normalization is not None
+    assert check.ledger.normalization.sentence == (
+        "read as subscriptions: 6 rows, 4 customers, 3 months; 2 incomplete (never paid) rows left out")
+    assert [str(i) for i in check.warnings if i.code == "unknown_status"] == [
+        "Subs!F7: Status 'pending_activation' is not a subscription status nrr knows; those rows are counted as "
+        "live from their start to their end. Statuses read: active, past_due, unpaid, non_renewing (live); "
+        "trialing (a trial); incomplete, incomplete_expired (never paid, left out); paused (a warning); canceled, "
+        "expired (ended: the end date says when)."]
+
+
+@pytest.mark.parametrize(("text", "mrr", "said"), [
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Discount %\nA,2026-01-01,,1000,monthly,20\n", 100000,
+     "F1: Discount % is not applied: nrr takes off discounts written as amounts, not percentages; add a Discount "
+     "column with the amount each row's discount takes off, or write each Amount after its discount."),
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Percent Off\nA,2026-01-01,,1000,monthly,20\n", 100000,
+     "F1: Percent Off is not applied: nrr takes off discounts written as amounts, not percentages; add a Discount "
+     "column with the amount each row's discount takes off, or write each Amount after its discount."),
+    # Tax % was read as an amount of tax: 20.00 off a Total of 120.00
+    ("Customer,Start Date,End Date,Total,Tax Rate,Billing Frequency\nA,2026-01-01,,120.00,20,monthly\n", 12000,
+     "E1: Tax Rate is not applied: Total is read with its tax in it, and nrr takes tax off as an amount, not a "
+     "rate; add a Tax column with each row's tax, or give the amounts before tax (head the column Amount)."),
+    ("Customer,Start Date,End Date,Total,Tax %,Billing Frequency\nA,2026-01-01,,120.00,20,monthly\n", 12000,
+     "E1: Tax % is not applied: Total is read with its tax in it, and nrr takes tax off as an amount, not a "
+     "rate; add a Tax column with each row's tax, or give the amounts before tax (head the column Amount)."),
+    ("Customer,Start Date,End Date,Amount,Billing Frequency,Discount,Discount Duration,Discount Months\n"
+     "A,2026-01-01,,1000,monthly,100,repeating,2\nB,2026-01-01,,500,monthly,50,forever,\n", 90000,
+     "G1: Discount Duration is not applied: Discount is taken off in every month a row is live; where a discount "
+     "ends (once, repeating), end the row when it does and start a new row at the full amount."),
+])
+def test_a_percent_discount_a_tax_rate_and_a_discount_duration_are_said_not_to_be_applied(text: str, mrr: int,
+                                                                                           said: str) -> None:
+    # they were ignored with no word said: 1,000 less 20% read as 1,000, a Total with 20% tax in it as all MRR
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 2)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr[0] == (mrr, mrr)
+    assert [str(i) for i in check.warnings] == [said]
+
+
+def test_mrr_in_cents_is_a_subscriptions_mrr_and_a_discount_beside_an_amount_in_cents_is_in_cents() -> None:
+    # mrr_cents was not an MRR column (the table was refused as having none), and a Discount beside an Amount in
+    # cents was read in dollars: 100 off 12,000 cents was 100.00, and 120.00 a year read as 1.67 a month
+    check = check_ledger(grid("Customer,Start Date,End Date,mrr_cents\nA,2026-01-01,,12050\n"),
+                         options=ReadOptions(today=Month(2026, 2)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr == ((12050, 12050),) and not check.issues
+    text = "Customer,Start Date,End Date,Amount in cents,Billing Frequency,Discount\nA,2026-01-01,,12000,annual,100\n"
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 2)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, check.issues
+    assert check.ledger.customer_table.mrr == ((992, 992),)  # 11,900 cents over 12
+    assert [str(i) for i in check.warnings] == [
+        "F1: Discount is read in cents, as Amount in cents beside it is (100 is 1.00); if it holds units of the "
+        "currency, write it in cents."]
+
+
+@pytest.mark.parametrize("text", [
+    "Customer,Start date,End date,MRR\nA,03/04/2026,,100\n",
+    "customer,subscription,period_start,period_end,amount\nA,s,03/04/2026,2026-05-01,100\n",
+])
+def test_a_date_whose_day_and_month_order_is_ambiguous_says_so(text: str) -> None:
+    # it was told "is not a date such as 2026-03-15 ... or 03/15/2026", and 03/04/2026 looks like one
+    check = check_ledger(grid(text))
+    title = text.split(",")[1] if text.startswith("Customer") else "period_start"
+    assert [str(i) for i in check.errors] == [
+        f"{'B2' if text.startswith('Customer') else 'C2'}: {title} '03/04/2026' is not a date the column makes "
+        "unambiguous (day/month or month/day?); write the dates as 2026-04-03, or with the month named (3 Apr 2026)."]
+
+
+@pytest.mark.parametrize("frequency", ["one-time", "One Time", "once", "one_off"])
+def test_a_one_time_frequency_is_told_to_leave_the_row_out_not_to_write_monthly(frequency: str) -> None:
+    # following "write monthly, quarterly..." would have made a one-off fee MRR
+    text = f"Customer,Start Date,End Date,Amount,Billing Frequency\nA,2026-01-01,,100,{frequency}\n"
+    assert [str(i) for i in check_ledger(grid(text)).errors] == [
+        f"E2: Billing Frequency '{frequency}' is a one-off fee's, not recurring revenue; leave the row out (a one-off "
+        "fee is not MRR)."]
