@@ -85,9 +85,11 @@ def digest_text(digest: Digest) -> str:
     return f"NRR digest for {digest.month.name}: {headline(digest.last_month, markup=True)}"
 
 
-def missing_month_text(month: str, latest: str | None) -> str:
+def missing_month_text(month: str, latest: str | None, missing: str | None = None) -> str:
+    """The note of a digest waiting for its month; ``missing`` says how it is missing when it is not simply not in
+    yet (a gap between filled months is not "not in the ledger yet")."""
     latest_part = f" (the latest month is {latest})" if latest else ""
-    return (f":calendar: The {month} digest is waiting: {month} is not in the ledger yet{latest_part}. "
+    return (f":calendar: The {month} digest is waiting: {missing or f'{month} is not in the ledger yet{latest_part}'}. "
             "It will be posted once the month is filled in.")
 
 

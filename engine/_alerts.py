@@ -30,7 +30,7 @@ from engine._benchmarks import (
 from engine._cohort import COHORT_LABEL, Cohort, annual_figure, compute_cohort
 from engine._ledger import Ledger
 from engine._month import Month
-from engine._retention import Trailing
+from engine._retention import Method, Trailing, trailing_12m
 from engine._table import cents_to_decimal
 
 OWN_HISTORY = "this ledger's own history"
@@ -108,6 +108,7 @@ class _Scene:
     segment: Segment
     median: Decimal
     currency: str = "USD"
+    method: Method | None = None  # the digest's: None or cohort is the ledger's own annual figure
     _ttm: dict[Month, Trailing | None] = field(default_factory=dict, repr=False, compare=False)
     _cohorts: dict[Month, Cohort | None] = field(default_factory=dict, repr=False, compare=False)
 
@@ -124,14 +125,27 @@ class _Scene:
         """The annual figure to ``m`` the benchmark rules read: a customer table's 12-month cohort, else the
         trailing 12 months; None without a whole year (an annualized figure is never benchmarked by an alert)."""
         if m not in self._ttm:
-            figure = annual_figure(self.ledger, m) if m in self.ledger else None
+            figure = None
+            if m in self.ledger:  # the figure the digest shows (a chain asked of a customer table read the cohort)
+                figure = annual_figure(self.ledger, m) if self.by_cohort else trailing_12m(self.ledger, m, self.method
+                                                                                          or "chained")
             self._ttm[m] = None if figure is None or figure.annualized else figure
         return self._ttm[m]
 
     @property
+    def by_cohort(self) -> bool:
+        """Whether the annual figure is the ledger's own (a customer table's 12-month cohort, else the chain)."""
+        return self.method in (None, "cohort")
+
+    @property
     def figure(self) -> str:
-        """What the annual figure is, as the alerts name it: ``Trailing-12-month`` or ``12-month cohort``."""
-        return COHORT_LABEL if self.ledger.customers is not None else "Trailing-12-month"
+        """What the annual figure is, as the alerts name it: ``Trailing-12-month``, ``12-month cohort`` or, for a
+        method other than the ledger's own, ``Trailing-12-month (chained)``."""
+        if self.by_cohort:
+            return COHORT_LABEL if self.ledger.customers is not None else "Trailing-12-month"
+        if self.method == "chained" and self.ledger.customers is None:
+            return "Trailing-12-month"
+        return f"Trailing-12-month ({self.method})"
 
     def monthly(self, m: Month, kind: str) -> Decimal | None:
         row = self.ledger.get(m)
@@ -209,7 +223,9 @@ def _read_move(s: _Scene, m: Month, kind: str) -> _Reading:
     known = [h for h in history if h is not None]
     if now is None or len(known) < t.trailing_months:
         return _UNKNOWN
-    delta = round_as_shown(now - sum(known, Decimal(0)) / len(known))
+    # the figures as shown, as every line applies: 97.00% against an average of 100.00% is at the 3-point line, not
+    # "3.01 pts below" from the unrounded difference
+    delta = round_as_shown(now) - round_as_shown(sum(known, Decimal(0)) / len(known))
     return _Reading("down" if delta < -t.move_points else "ok", int(delta < -t.move_points), delta)
 
 
@@ -391,10 +407,12 @@ RULES = tuple(rule.name for rule in _TABLE)
 
 
 def evaluate_alerts(ledger: Ledger, month: Month, profile: Profile, thresholds: Thresholds | None = None,
-                    rules: Iterable[str] = RULES, *, currency: str = "USD") -> list[Alert]:
-    """Every enabled rule's reading as of ``month`` (which must be in the ledger); ``currency`` words money."""
+                    rules: Iterable[str] = RULES, *, currency: str = "USD",
+                    method: Method | None = None) -> list[Alert]:
+    """Every enabled rule's reading as of ``month`` (which must be in the ledger); ``currency`` words money;
+    ``method`` is the digest's (None: the ledger's own), so the benchmark rules read the annual figure it shows."""
     scene = _Scene(ledger=ledger, thresholds=thresholds or Thresholds(), segment=profile.segment,
-                   median=SEGMENT_BENCHMARKS[profile.segment].median, currency=currency)
+                   median=SEGMENT_BENCHMARKS[profile.segment].median, currency=currency, method=method)
     alerts = []
     for rule in map(_BY_NAME.__getitem__, rules):
         read = functools.partial(rule.read, scene)

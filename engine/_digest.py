@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from engine import _messages as say
 from engine._aggregates import Customers
 from engine._benchmarks import Profile
-from engine._cohort import MoverKind, annual_series
+from engine._cohort import COHORT_LABEL, MoverKind, annual_series
 from engine._errors import QueryError
 from engine._forecast import Forecast, build_forecast
 from engine._ledger import Ledger
@@ -96,9 +96,10 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
                 raise
             return build("chained")  # a quarter reaching before the table's first month: its derived ledger
 
+    # a cohort's year is the 12-month cohort (the customers paying a year before), not a trailing 12 months' chain
+    year_label = f"{COHORT_LABEL if cohort else 'Trailing 12 months'} to {month.short}"
     try:
-        year: Report | None = report(Period(first=month - 11, last=month, label=f"Trailing 12 months to {month.short}"),
-                                     split=True)
+        year: Report | None = report(Period(first=month - 11, last=month, label=year_label), split=True)
     except QueryError:
         year = None
     last = report(Period(first=month, last=month, label=month.name), split=year is None)

@@ -38,6 +38,33 @@ def digest_before_ledger(month: Month, first: Month) -> str:
     return f"{month.name} is before the ledger starts, in {first.name}: it has no digest, and nothing was posted."
 
 
+def digest_not_closed(month: Month, in_progress: bool, label: str, scheduled: bool) -> str:
+    """A digest asked for before its month closed: posted as if closed, it was also recorded, and the real one never
+    went. ``scheduled``: the channel has a digest the scheduler posts."""
+    state = "in progress" if in_progress else "not begun"
+    then = "is posted" if scheduled else "can be posted"
+    return (f"{month.name} has not closed ({state} on {label}'s clock): its digest {then} once it closes. Nothing was "
+            "posted.")
+
+
+def digest_unreadable(month: Month, error: str) -> str:
+    return f"{error}\nThe {month.name} digest was not posted."
+
+
+def month_not_in_yet(month: Month, latest: Month | None) -> str:
+    return f"{month.name} is not in the ledger yet" + (f" (the latest month is {latest.name})" if latest else "")
+
+
+def month_in_a_gap(month: Month, before: Month, after: Month) -> str:
+    """``June 2026 is missing from the ledger, between May and July 2026``: a gap, not a month still to come."""
+    first = before.name.rsplit(" ", 1)[0] if before.year == after.year else before.name
+    return f"{month.name} is missing from the ledger, between {first} and {after.name}"
+
+
+def digest_month_missing(missing: str) -> str:
+    return f"{missing}; the digest was not posted."
+
+
 def body_too_large(limit: int) -> str:
     return f"The request body is over {limit // 1024} KiB, more than nrr reads; nothing was done."
 

@@ -532,9 +532,12 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     month = _digest_month(args, runtime)
     if args.dry_run:
         from engine import evaluate_alerts
-        from nrr.scheduling import first_sight
+        from nrr.scheduling import digest_method, first_sight, month_missing, not_closed
 
         settings = runtime.settings
+        scheduled = any(d.channel == channel for d in settings.digests)
+        if (why := not_closed(schedule, month, runtime.clock(), scheduled=scheduled)) is not None:
+            raise CommandError(why)  # as the digest itself is refused: a month in progress has no final figures
         ledger = load_ledger(runtime.source())
         if ledger.first_month is not None and month < ledger.first_month:
             raise CommandError(say.digest_before_ledger(month, ledger.first_month))
@@ -542,6 +545,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
             # a customer table's first month: there is no month before it to compare with (fuzz 19: "not in the
             # ledger yet; the latest month is none", of a one-month table's only month)
             raise CommandError(cohort_month_missing(month - 1, ledger.customers.first, ledger.customers.last))
+        if month not in ledger and ledger.last_month is not None and month < ledger.last_month:
+            raise CommandError(say.digest_month_missing(month_missing(ledger, month)))  # a gap, not one to come
         if month not in ledger:
             raise CommandError(f"{month.name} is not in the ledger yet; the latest month is "
                               f"{ledger.last_month.name if ledger.last_month else 'none'}.")
@@ -559,7 +564,9 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
                       "the digest's thread.", markup=False, soft_wrap=True)
         alerts = settings.alerts
         rules = [r for r in RULES if r in alerts.rules]
-        firing = [a for a in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds, rules)
+        firing = [a for a in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds, rules,
+                                             currency=settings.company.currency,
+                                             method=digest_method(settings, ledger))
                   if a.level != first_sight(a)[0]]
         where = alerts.label or "(no [alerts] channel configured)"
         out.print(f"\nAlerts for {where} as of {month.name}: {len(firing)}", markup=False)
@@ -567,7 +574,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
             out.print(f"  - {alert.rule}: {alert.message} (source: {alert.source})", markup=False, soft_wrap=True)
         return EXIT_OK
     service = build_service(runtime)
-    report = service.run_digest(occurrence_for(schedule, month), runtime.clock(), force=args.force,
+    report = service.run_digest(occurrence_for(schedule, month), runtime.clock(), force=args.force, by_hand=True,
                                 report=TickReport())
     key = f"digest:{channel}:{month}"
     if key in report.posted:
@@ -583,8 +590,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         raise CommandError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
     if (first := report.before_ledger.get(key)) is not None:
         raise CommandError(say.digest_before_ledger(month, first))
-    if key in report.waiting:
-        raise CommandError(f"{month.name} is not in the ledger yet; the digest was not posted.")
+    if (why := report.why.get(key)) is not None:  # not closed, the ledger unreadable, or the month not in it
+        raise CommandError(why)
     if post is not None and post.status == "posted":  # cron ran it twice: nothing to do, and that is fine
         when = f" at {post.posted_at:%Y-%m-%d %H:%M} UTC" if post.posted_at else ""
         out.print(f"The {month.name} digest for {schedule.label} was already posted{when}; nothing to do "

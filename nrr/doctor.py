@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import Finding
@@ -47,6 +48,13 @@ def _state(runtime: Runtime, url: str) -> Finding:
     from nrr.state import SCHEMA_VERSION, StateStore
 
     if not runtime.state_exists():
+        # a SQLite file is created on first use, but not its directory: digest and scheduler then cannot open it
+        folder = Path(url.removeprefix("sqlite:///").split("?")[0]).parent
+        if not folder.is_dir():
+            what = "does not exist" if not folder.exists() else "is not a directory"
+            return Finding("state database", False, f"{redact_url(url)}: the directory {folder} {what}, so the "
+                           "database cannot be created there", "create the directory, or set [state] url or "
+                           "NRR_STATE_URL to a path in one that exists")
         return Finding("state database", True, f"none yet at {redact_url(url)}: it is created on first "
                                                "use (nrr serve, nrr digest)")
     try:

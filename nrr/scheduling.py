@@ -36,6 +36,7 @@ from engine import (
     Ledger,
     LedgerCheck,
     LedgerSource,
+    Method,
     Month,
     NrrError,
     alert_ledger_clean,
@@ -104,8 +105,40 @@ def _ago(delta: dt.timedelta) -> str:
 
 def first_sight(alert: Alert) -> tuple[str, int]:
     """The level an alert is compared with when nothing was posted yet: a tier is judged against last
-    month (a tier is not bad in itself); every other rule against "fine"."""
-    return (alert.previous_level, alert.previous_rank) if alert.rule == "tier_drop" else ("ok", 0)
+    month (a tier is not bad in itself), and the first tier there is against itself (there was none to drop
+    from: "strong" was posted as a drop the month the ledger first had a year); every other rule against "fine"."""
+    if alert.rule != "tier_drop":
+        return ("ok", 0)
+    if alert.previous_level == "unknown":
+        return (alert.level, alert.rank)
+    return (alert.previous_level, alert.previous_rank)
+
+
+def not_closed(schedule: DigestSchedule, month: Month, now: dt.datetime, *, scheduled: bool) -> str | None:
+    """Why ``month`` has no digest yet when it is not over on ``schedule``'s clock, else None: a digest is of a
+    closed month only (one run by hand for the month in progress was posted as if closed, and recorded, so the real
+    one was never posted). ``scheduled``: the scheduler posts this channel's digests."""
+    local = now.astimezone(ZoneInfo(schedule.timezone))
+    this_month = Month(local.year, local.month)
+    if this_month > month:
+        return None
+    return say.digest_not_closed(month, this_month == month, schedule.label, scheduled)
+
+
+def digest_method(settings: Settings, ledger: Ledger) -> Method | None:
+    """The method the digest's figures are combined by (as ``Runtime.digest`` passes it): the alerts read the
+    annual figure the digest shows, not a customer table's cohort beside a chain asked for in nrr.toml."""
+    method = settings.ledger.method
+    return None if method == "cohort" and ledger.customers is None else method
+
+
+def month_missing(ledger: Ledger, month: Month) -> str:
+    """How ``month`` (after the ledger's first) is missing: a gap between two filled months, or not in yet."""
+    after = min((row.month for row in ledger.rows if row.month > month), default=None)
+    before = ledger.latest_through(month)
+    if after is None or before is None:
+        return say.month_not_in_yet(month, ledger.last_month)
+    return say.month_in_a_gap(month, before, after)
 
 
 # --- the service -----------------------------------------------------------------------------
@@ -119,6 +152,8 @@ class TickReport:
     alerts: list[str] = field(default_factory=list)
     #: digests of a month before the ledger's first, which no filling in will bring: the first month, by key
     before_ledger: dict[str, Month] = field(default_factory=dict)
+    #: digests not posted for a reason the one who asked is told (``nrr digest``): the sentence, by key
+    why: dict[str, str] = field(default_factory=dict)
     leader: bool = True
 
 
@@ -209,37 +244,48 @@ class DigestService:
 
     # -- one digest --
 
-    def run_digest(self, occurrence: Occurrence, now: dt.datetime, *, force: bool = False,
+    def run_digest(self, occurrence: Occurrence, now: dt.datetime, *, force: bool = False, by_hand: bool = False,
                    report: TickReport | None = None) -> TickReport:
-        """Post one digest, exactly once (``force``: again). Waits for an unfilled month."""
+        """Post one digest, exactly once (``force``: again). Waits for an unfilled month. ``by_hand`` (``nrr
+        digest``) posts no note that the digest is waiting and says nothing of its being late: both are the
+        scheduler's, which was not running late, and which keeps the promise of the note."""
         report = report or TickReport()
         schedule, month = occurrence.schedule, occurrence.month
+        scheduled = any(d.channel == schedule.channel for d in self.settings.digests)
+        if (why := not_closed(schedule, month, now, scheduled=scheduled)) is not None:
+            report.why[occurrence.key] = why  # nothing recorded: the scheduler posts it once it closes
+            return report
         try:
             cells = self._fresh_source().read_cells()
+            ledger = cells.ledger  # a bad cell is the ledger's error, said by cell: not a month "not in the ledger"
         except NrrError as exc:
-            log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
+            if not by_hand:  # a hand run says it in words, and tries no tick again
+                log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
             report.waiting.append(occurrence.key)
+            report.why[occurrence.key] = say.digest_unreadable(month, str(exc))
             return report
-        ledger = cells.check.ledger
-        if ledger is not None and ledger.first_month is not None and month < ledger.first_month:
+        if ledger.first_month is not None and month < ledger.first_month:
             log.info("digest %s: %s", occurrence.key, say.digest_before_ledger(month, ledger.first_month))
             report.before_ledger[occurrence.key] = ledger.first_month  # no note: the month is never filled in
             if not force:  # recorded, so the next ticks do not read the ledger again for it
                 self.store.skip(occurrence.key, "digest", schedule.channel, "before the ledger starts")
             return report
-        if ledger is None or month not in ledger:
+        if month not in ledger:
+            missing = month_missing(ledger, month)
             waited = now - occurrence.at
-            if waited >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) and not force:
-                latest = ledger.last_month.name if ledger and ledger.last_month else None
+            if waited >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) and not (
+                    force or by_hand):
                 self._post(occurrence.note_key, MISSING_NOTE_KIND, schedule.channel, schedule.label, now,
-                           blocks=None, text=missing_month_text(month.name, latest), report=report)
+                           blocks=None, text=missing_month_text(month.name, None, missing), report=report)
             report.waiting.append(occurrence.key)
+            report.why[occurrence.key] = say.digest_month_missing(missing)
             return report
         if not self.store.claim(occurrence.key, "digest", schedule.channel, now, force=force):
             return report
         digest = self._digest(cells, month, schedule.chart_months, schedule.by)
-        late = now - occurrence.at
-        blocks = digest_blocks(digest, schedule.include, late_by=_ago(late) if late > dt.timedelta(hours=1) else None)
+        late = now - occurrence.at  # the scheduler catching up: by hand, it is whenever someone ran it
+        late_by = _ago(late) if late > dt.timedelta(hours=1) and not by_hand else None
+        blocks = digest_blocks(digest, schedule.include, late_by=late_by)
         ts = self._send(occurrence.key, schedule.channel, schedule.label, now, blocks=blocks,
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
@@ -377,7 +423,8 @@ class DigestService:
             return posted
         rules = [r for r in RULES if r in alerts.rules]
         for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules,
-                                     currency=self.settings.company.currency):
+                                     currency=self.settings.company.currency,
+                                     method=digest_method(self.settings, ledger)):
             if self._alert(alert, now, report):
                 posted.append(alert.rule)
         return posted

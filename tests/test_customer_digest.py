@@ -69,7 +69,7 @@ def test_the_downgraded_are_shown_when_downgrades_moved_the_month() -> None:
 def test_by_segment_is_one_line_per_segment_of_the_trailing_year() -> None:
     # Enterprise 1300 -> 1500, kept 1000; SMB 650 -> 560, kept 410
     out = text(table(), by="segment")
-    assert ("*Trailing 12 months to Oct 2026 by segment*\n"
+    assert ("*12-month cohort to Oct 2026 by segment*\n"
             "• *Enterprise*: NRR 115.4% · GRR 76.9% · logo retention 50.0% (1 of 2) · Strong for enterprise "
             "(-2.6 pts vs its 118% median)\n"
             "• *SMB*: NRR 86.2% · GRR 63.1% · logo retention 83.3% (5 of 6) · Critical for SMB (-10.9 pts vs its 97% "
@@ -166,7 +166,7 @@ def test_the_scheduler_posts_the_customer_digest_and_its_alerts(tmp_path: Path) 
         alerts = alert_posts(slack)
     body = json.dumps(digest["blocks"], ensure_ascii=False)
     assert "Logo retention 75.0%: 6 of 8 customers still paying." in body
-    assert "*Trailing 12 months to Oct 2026 by segment*" in body
+    assert "*12-month cohort to Oct 2026 by segment*" in body
     assert ("Logo retention: 12-month logo retention is 75.00% as of October 2026 (6 of the 8 customers paying a "
             "year before still pay), 5.00 pts below the 80% line since October 2026. Why it matters: losing 20% of "
             "customers a year leaves the base to be rebuilt every few years, whatever NRR says.") in alerts
@@ -217,3 +217,13 @@ def test_the_charts_last_point_is_the_digests_annual_figure_whatever_the_method(
         digest = build_digest(seven, OCT, method=method)
         assert digest.trailing_year is not None and digest.trailing_year.trailing is not None
         assert digest.series[-1].nrr == digest.trailing_year.trailing.nrr, method
+
+
+def test_the_cohort_figure_is_headed_as_the_12_month_cohort_not_trailing_12_months() -> None:
+    # a customer table's 12-month cohort figure was headed "Trailing 12 months to Oct 2026" (a tester's run)
+    digest = build_digest(read_ledger(table()), OCT)  # type: ignore[arg-type]
+    assert digest.trailing_year is not None
+    assert digest.trailing_year.retention.period.label == "12-month cohort to Oct 2026"
+    chained = build_digest(read_ledger(table()), OCT, method="chained")  # type: ignore[arg-type]
+    assert chained.trailing_year is not None
+    assert chained.trailing_year.retention.period.label == "Trailing 12 months to Oct 2026"

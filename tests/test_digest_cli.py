@@ -63,9 +63,11 @@ def test_dry_run_prints_the_digest_and_alerts_and_writes_the_chart(tmp_path: Pat
 
 
 def test_a_month_not_in_the_ledger_is_not_posted(tmp_path: Path) -> None:
-    code, _, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-11", "--ledger", str(EXAMPLE_LEDGER),
+    # a closed month (November, in progress on the 22nd, is refused as not closed)
+    ledger = _ledger_with(tmp_path, drop="Oct 2026")
+    code, _, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(ledger),
                        "--dry-run", env={})
-    assert (code, err) == (1, "November 2026 is not in the ledger yet; the latest month is October 2026.\n")
+    assert (code, err) == (1, "October 2026 is not in the ledger yet; the latest month is September 2026.\n")
 
 
 def test_the_expansion_dependent_alert_names_the_nrr_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,3 +177,111 @@ def test_a_post_slack_may_have_taken_is_never_sent_again_but_by_force(tmp_path: 
         assert len(digests) == 1
         assert run(*args, "--force", env=env)[0] == 0
         assert len([p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]) == 2
+
+
+def _ledger_with(tmp_path: Path, *rows: str, drop: str | None = None) -> Path:
+    """The example ledger with ``rows`` appended (and the row of ``drop`` left out)."""
+    lines = [line for line in EXAMPLE_LEDGER.read_text().splitlines() if drop is None or not line.startswith(drop)]
+    path = tmp_path / "ledger.csv"
+    path.write_text("\n".join([*lines, *rows]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["posted", "dry-run"])
+@pytest.mark.parametrize(("month", "state"), [("2026-11", "in progress"), ("2026-12", "not begun")])
+def test_a_month_not_closed_is_refused_and_not_recorded(tmp_path: Path, month: str, state: str,
+                                                        dry_run: tuple[str, ...]) -> None:
+    # on 22 November a November row entered ahead was posted as if closed (no "to date") and recorded as posted, so
+    # the scheduler never posted the real November digest (a tester's run)
+    ledger = _ledger_with(tmp_path, 'Nov 2026,"$653,317","$1,000",$0,$0,"$654,317",', 'Dec 2026,"$654,317",$0,$0,$0,'
+                          '"$654,317",')
+    name = {"2026-11": "November 2026", "2026-12": "December 2026"}[month]
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", month, "--ledger", str(ledger), *dry_run,
+                             env=env)
+        assert (code, out, err) == (1, "", f"{name} has not closed ({state} on C0REVENUE1's clock): its digest can be "
+                                           "posted once it closes. Nothing was posted.\n")
+        assert slack.posts("chat.postMessage") == []
+    if not dry_run:
+        from nrr.state import StateStore
+
+        store = StateStore(env["NRR_STATE_URL"])
+        assert store.post(f"digest:C0REVENUE1:{month}") is None  # the scheduler still posts it once it closes
+        store.close()
+
+
+@pytest.mark.parametrize("broken", ["bad-cell", "no-file"])
+def test_a_ledger_that_cannot_be_read_is_said_not_blamed_on_a_missing_month(tmp_path: Path, broken: str) -> None:
+    # it said "October 2026 is not in the ledger yet" and posted a "digest is waiting" note to the channel (t4)
+    if broken == "bad-cell":
+        ledger = tmp_path / "ledger.csv"
+        ledger.write_text(EXAMPLE_LEDGER.read_text().replace('Mar 2025,"$316,523"', 'Mar 2025,x'))
+        why = "B16 (March 2025): MRR (Start of Period) 'x' is not an amount such as 100000, 100000.50 or $100,000."
+    else:
+        ledger = tmp_path / "nosuch.csv"
+        why = f"{ledger}: no such ledger file. Pass --ledger PATH or set [ledger] source in nrr.toml."
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        args = ("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(ledger))
+        _, _, dry = run(*args, "--dry-run", env=env)
+        code, out, err = run(*args, env=env)
+        assert dry == f"{why}\n"
+        assert (code, out, err) == (1, "", f"{why}\nThe October 2026 digest was not posted.\n")
+        assert slack.posts("chat.postMessage") == []
+
+
+def test_a_hand_run_for_a_month_not_in_the_ledger_posts_no_note(tmp_path: Path) -> None:
+    # the command said the digest was not posted, while a "digest is waiting" note went to the channel (t10)
+    ledger = _ledger_with(tmp_path, drop="Oct 2026")
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(ledger),
+                             env=env)
+        assert (code, out, err) == (1, "", "October 2026 is not in the ledger yet (the latest month is September "
+                                           "2026); the digest was not posted.\n")
+        assert slack.posts("chat.postMessage") == []
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["posted", "dry-run"])
+def test_a_gap_in_the_ledger_is_called_a_gap(tmp_path: Path, dry_run: tuple[str, ...]) -> None:
+    # June missing while October is there was "not in the ledger yet" and "will be posted once filled in" (t10)
+    ledger = _ledger_with(tmp_path, drop="Jun 2026")
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-06", "--ledger", str(ledger),
+                             *dry_run, env=env)
+        assert (code, out, err) == (1, "", "June 2026 is missing from the ledger, between May and July 2026; the "
+                                           "digest was not posted.\n")
+        assert slack.posts("chat.postMessage") == []
+
+
+def test_a_hand_run_does_not_say_nrr_was_not_running(tmp_path: Path) -> None:
+    # run by hand on the 22nd, the digest said "Posted late (20 days after its time): nrr was not running then" (t12)
+    with FakeSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        assert run("digest", "--channel", "C0REVENUE1", "--ledger", str(EXAMPLE_LEDGER), env=env)[0] == 0
+        (digest,) = [p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]
+        assert "Posted late" not in str(digest["blocks"]) and "not running" not in str(digest["blocks"])
+
+
+def test_the_alerts_read_the_figure_the_digest_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # on a customer table with method = "chained" the digest showed the chain (98.8%) and the alerts the 12-month
+    # cohort (106.21%), below the median in one and not the other (a tester's run)
+    from tests.helpers import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[ledger]\nsource = "{ROOT / "examples" / "customers.csv"}"\nmethod = "chained"\n'
+                      '[company]\nsegment = "mid-market"\n[alerts]\nchannel = "C0ALERTS01"\nname = "alerts"\n')
+    code, out, err = run("digest", "--config", str(config), "--channel", "C0REVENUE1", "--month", "2026-10",
+                         "--dry-run", env={})
+    assert (code, err) == (0, "")
+    assert "*Trailing 12 months to Oct 2026*: NRR 98.8%" in out
+    assert "12-month cohort NRR" not in out
+    assert "below_median: Trailing-12-month (chained) NRR is 98.76%" in out

@@ -122,3 +122,14 @@ def test_a_customer_tables_months_are_counted_as_nrr_validate_counts_them(tmp_pa
     _, out, _ = run("doctor", "--ledger", f"{path}#mrr")
     line = next(x for x in out.splitlines() if "ledger:" in x)
     assert f"read by its database (answered in SQL): {months}, latest" in line, line
+
+
+def test_a_sqlite_state_database_in_a_directory_that_does_not_exist_fails(tmp_path: Path) -> None:
+    # "none yet ... created on first use" passed, and nrr digest and the scheduler then could not open it (a tester's
+    # run)
+    missing = tmp_path / "no-such-dir" / "state.db"
+    code, out, err = run("doctor", "--ledger", str(EXAMPLE_LEDGER), env={"NRR_STATE_URL": f"sqlite:///{missing}"})
+    assert code == 1 and err == ""
+    assert out.splitlines()[1] == (f"FAIL state database: sqlite:///{missing}: the directory {missing.parent} does "
+                                   "not exist, so the database cannot be created there -> fix: create the directory, "
+                                   "or set [state] url or NRR_STATE_URL to a path in one that exists")

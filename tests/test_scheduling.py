@@ -423,3 +423,41 @@ def test_alerts_read_the_last_closed_month_not_the_one_in_progress(slack: FakeSl
     assert sorted(t.split(":")[0] for t in posted) == [
         "Benchmark tier", "GRR line", "Growth depends on expansion", "Unusual GRR month", "Unusual NRR month"]
     assert any("since September 2026" in t for t in posted) and not any("October 2026" in t for t in posted)
+
+
+def test_a_ledger_with_a_bad_cell_is_logged_as_such_and_no_missing_month_note_is_posted(
+        slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # a bad cell was read as "October 2026 is not in the ledger yet": a "digest is waiting" note blamed a month
+    # that is there (t4)
+    path = ledger_file(tmp_path)
+    path.write_text(path.read_text().replace('"$645,955"', "x"))
+    service = make_service(slack, tmp_path, ledger=path)
+    for tick in ("2026-11-01T15:30:00", "2026-11-01T22:00:00"):  # past the six hours a missing month waits
+        assert service.tick(at(tick)).waiting == ["digest:C0REVENUE1:2026-10"]
+    assert [p for p in slack.posts("chat.postMessage") if p["channel"] == "C0REVENUE1"] == []
+    assert "B35 (October 2026): MRR (Start of Period) 'x' is not an amount" in caplog.text
+    assert "not in the ledger yet" not in caplog.text
+
+
+def test_a_gap_the_scheduler_waits_for_is_noted_as_a_gap(slack: FakeSlack, tmp_path: Path) -> None:
+    # October missing while November was entered ahead was noted "not in the ledger yet (the latest month is
+    # November 2026)" (t10)
+    path = ledger_file(tmp_path, last="Oct 2026")
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines[:-1], 'Nov 2026,"$653,317",$0,$0,$0,"$653,317",']) + "\n")
+    service = make_service(slack, tmp_path, ledger=path)
+    service.tick(at("2026-11-01T22:00:00"))
+    (note,) = slack.posts("chat.postMessage")
+    assert note["text"] == (":calendar: The October 2026 digest is waiting: October 2026 is missing from the ledger, "
+                            "between September and November 2026. It will be posted once the month is filled in.")
+
+
+def test_a_first_trailing_tier_is_no_tier_drop(slack: FakeSlack, tmp_path: Path) -> None:
+    # December 2024, the ledger's first trailing-12 figure, posted "Benchmark tier: ... strong" with no tier
+    # before it to drop from (t9)
+    service = make_service(slack, tmp_path)
+    check = service.runtime.source().read_cells().check
+    service.check_alerts(at("2025-01-02T10:00:00"), check, as_of=Month(2024, 12))
+    assert not any(t.startswith("Benchmark tier") for t in alert_posts(slack))
+    record = service.store.alert_record("tier_drop", "C0ALERTS01")
+    assert record is not None and record.level == "strong"  # the level a later drop is judged against
