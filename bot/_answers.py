@@ -82,6 +82,8 @@ class BotApp(SetupApp, Protocol):
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report: ...
 
+    def money_currency(self, table: Customers) -> str: ...
+
     def forecast(self, table: Customers, today: dt.date, months: int = 12,
                  target: tuple[Decimal, Month] | None = None) -> Forecast: ...
 
@@ -337,7 +339,7 @@ class Answers:
                 by = parse_month(month)
             except ValueError:
                 raise QueryRefused(say.forecast_target_month(plain(month))) from None
-            target = (parse_amount(amount), by)
+            target = (parse_amount(amount, self.app.money_currency(table)), by)
         today = self.app.today()
         forecast = cells.memo(("forecast", today, asked.months, target),  # once per read of the ledger
                               lambda: self.app.forecast(table, today, asked.months, target))

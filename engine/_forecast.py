@@ -49,6 +49,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -60,6 +61,7 @@ from engine._aggregates import MOVED_BITS, Customers, ForecastSums
 from engine._cohort import compute_cohort
 from engine._errors import QueryError
 from engine._forecast_sums import forecast_sums
+from engine._fx import currency_code
 from engine._month import Month
 from engine._table import CustomerTable, cents_to_decimal, compared
 
@@ -749,22 +751,37 @@ _MOST = Decimal(10) ** 15  # as the readers refuse a larger amount
 _SCALES = {"k": 3, "m": 6, "mm": 6, "b": 9, "bn": 9}
 
 
-def parse_amount(text: str) -> Decimal:
-    """A target amount as people write it: ``2000000``, ``2,000,000``, ``$2M``, ``1.5m``, ``750k``, ``USD 2M``.
+#: a target's currency written before or after it: ``$2M``, ``USD 2M``, ``2M EUR``, ``€750k``
+_TARGET_CURRENCY = re.compile(r"^\s*(?:([$€£¥])|([A-Za-z]{3})(?=\s*[\d.]))?\s*(.*?)\s*(?:\s([A-Za-z]{3}))?\s*$")
+#: commas only as thousands separators: 2,000,000 or 2,500,000.50 (1,5M is a decimal comma, 10x off if dropped)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
-    >>> [str(parse_amount(t)) for t in ("2000000", "$2M", "1.5m", "750k", "2,500,000.50")]
-    ['2000000.00', '2000000.00', '1500000.00', '750000.00', '2500000.50']
+
+def parse_amount(text: str, currency: str | None = None) -> Decimal:
+    """A target amount as people write it: ``2000000``, ``2,000,000``, ``$2M``, ``1.5m``, ``750k``, ``USD 2M``,
+    ``2M EUR``. ``currency``: the table's; a target written in another is refused, as is a comma that is not a
+    thousands separator (``1,5M``: read without it, ten times the target).
+
+    >>> [str(parse_amount(t)) for t in ("2000000", "$2M", "1.5m", "750k", "2,500,000.50", "2M eur")]
+    ['2000000.00', '2000000.00', '1500000.00', '750000.00', '2500000.50', '2000000.00']
     """
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    for prefix in ("usd", "eur", "gbp", "$", "€", "£"):
-        if cleaned.lower().startswith(prefix):
-            cleaned = cleaned[len(prefix):].strip()
+    m = _TARGET_CURRENCY.match(text.replace("_", ""))
+    if m is None:
+        raise QueryError(say.forecast_bad_amount(text))
+    written = m[1] or m[2] or m[4]
+    cleaned = m[3]
     lower = cleaned.lower()
     places = 0
     for suffix, power in sorted(_SCALES.items(), key=lambda kv: -len(kv[0])):
         if lower.endswith(suffix):
             cleaned, places = cleaned[: -len(suffix)].strip(), power
             break
+    if "," in cleaned:
+        if not _THOUSANDS.fullmatch(cleaned):
+            raise QueryError(say.forecast_amount_comma(text))
+        cleaned = cleaned.replace(",", "")
+    if written is not None and currency is not None and currency_code(written) != currency:
+        raise QueryError(say.forecast_target_currency(text, currency_code(written), currency))
     try:
         amount: Decimal = (Decimal(cleaned) * Decimal(10) ** places).quantize(_CENTS, ROUND_HALF_UP)
         if not amount.is_finite() or amount <= 0 or amount > _MOST:

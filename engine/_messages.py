@@ -1446,6 +1446,15 @@ def forecast_needs_customers(fix: str) -> str:
 
 def forecast_bad_amount(text: str) -> str:
     return f"'{text}' is not a target amount such as 2000000, $2M or 750k."
+
+
+def forecast_amount_comma(text: str) -> str:
+    return (f"'{text}' holds a comma that is not a thousands separator; write the target with a point for "
+            "decimals (1.5M, 1500000) or commas between thousands (1,500,000).")
+
+
+def forecast_target_currency(text: str, written: str, table: str) -> str:
+    return f"The target '{text}' is in {written}, the customer table in {table}; write the target in {table}."
 # --- nrr mrr ------------------------------------------------------------------------------------
 
 def mrr_view_title(customers: int, first: Month, last: Month, currency: str, unit: str, shown: int,

@@ -237,7 +237,7 @@ def triangle_sentence(triangle: CohortTriangle) -> str | None:
     """Why a cohort triangle has nothing to show, when it has nothing: no cohort, or none a month old."""
     if not triangle.rows:
         return "No cohort to show: no customer has paid in the table yet."
-    if triangle.ages < 2 and triangle.by == "quarter":  # its ages are 3, 6...: a second month is not the point
+    if triangle.ages < 4 and triangle.by == "quarter":  # its ages are 3, 6...: a second month is not the point
         return ("No cohort is a quarter old yet: NRR by age starts once the table holds a month three months after "
                 "its first (`nrr cohorts` by month shows the months before).")
     if triangle.ages < 2:

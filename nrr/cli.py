@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(cohorts)
     cohorts.add_argument("--by", choices=COHORT_BY, default="month",
                          help="cohorts by the month or the quarter of the first payment (default: month)")
-    cohorts.add_argument("--png", metavar="FILE", type=Path, help="also write the triangle as a heatmap PNG")
+    cohorts.add_argument("--png", metavar="FILE", help="also write the triangle as a heatmap PNG")
     as_of(cohorts)
 
     ledger_cmd = commands.add_parser(
@@ -374,9 +374,15 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     from nrr._render import render_triangle, triangle_png
 
     settings = runtime.settings
+    # a directory is no file to write (argparse's Path would drop "out/"'s slash and write a file named out)
+    if args.png is not None and (not args.png.strip() or args.png.endswith(("/", os.sep)) or Path(args.png).is_dir()):
+        raise UsageError(f"--png {args.png!r}: name the PNG file to write (heatmap.png), not a directory.")
     ledger = load_ledger(runtime.source())
-    triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start,
-                               Month.of(args.today or runtime.today()) - 1)
+    closed = Month.of(args.today or runtime.today()) - 1
+    if ledger.customers is not None and closed < ledger.customers.first:  # not "no customer has paid" (one has)
+        raise CommandError(f"{closed.name} is before the customer table starts ({ledger.customers.first.name}): "
+                           "there is no cohort to show as of then.")
+    triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start, closed)
     render_triangle(triangle, out.console)
     _say_conversions(ledger, out)
     if args.png is not None and not triangle.rows:
@@ -384,7 +390,7 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
                   highlight=False)
     elif args.png is not None:
         try:
-            args.png.write_bytes(triangle_png(triangle, settings.company.currency))
+            Path(args.png).write_bytes(triangle_png(triangle, settings.company.currency))
         except OSError as exc:
             raise CommandError(f"{args.png}: cannot be written ({exc.strerror}).") from None
         out.print(f"Heatmap written to {args.png}.", soft_wrap=True, markup=False, highlight=False)
@@ -412,6 +418,11 @@ def cmd_forecast(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     table = ledger.customers  # in memory, or a database's answered with sums where it lives
     if table is None:
         raise CommandError(say.forecast_needs_table())
+    if args.target is not None:  # a target written in a currency must be the table's (€2M of a USD table)
+        try:
+            parse_amount(args.target, runtime.money_currency(table))
+        except QueryError as exc:
+            raise CommandError(str(exc)) from None
     forecast = runtime.forecast(table, args.today or runtime.today(), args.months, target)
     if args.json:
         import json

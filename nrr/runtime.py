@@ -204,6 +204,10 @@ class Runtime:
                             fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
                             chart_months=chart_months, by=by, currency_set=s.company.currency_set)
 
+    def money_currency(self, table: Customers) -> str:
+        """The currency a customer table's money is in: its own, else the configured one (as a forecast says)."""
+        return table.currency or self._file.company.currency
+
     def forecast(self, table: Customers, today: dt.date, months: int = 12,
                  target: tuple[Decimal, Month] | None = None) -> Forecast:
         """The engine's forecast from the last closed month before ``today``, in the configured currency when the

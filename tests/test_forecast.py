@@ -217,9 +217,25 @@ def test_the_band_is_deterministic_and_never_narrower_further_out() -> None:
 
 @pytest.mark.parametrize(("text", "amount"), [("2000000", "2000000.00"), ("$2M", "2000000.00"),
                                               ("1.5m", "1500000.00"), ("750k", "750000.00"),
-                                              ("2,000,000", "2000000.00")])
+                                              ("2,000,000", "2000000.00"), ("USD 2M", "2000000.00"),
+                                              ("2M usd", "2000000.00"), ("1,500,000.50", "1500000.50")])
 def test_target_amounts_read_as_people_write_them(text: str, amount: str) -> None:
     assert str(parse_amount(text)) == amount
+    assert str(parse_amount(text, "USD")) == amount
+
+
+@pytest.mark.parametrize("text", ["1,5M", "2,5k", "12,50", "1,2,3", "1,00"])
+def test_a_decimal_comma_in_a_target_is_refused_not_read_ten_times_larger(text: str) -> None:
+    # "1,5M" was read as 15,000,000 and "12,50" as 1,250, without a word (a fresh-eyes try)
+    with pytest.raises(QueryError, match="holds a comma that is not a thousands separator"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["€2M", "GBP 2M", "2M EUR"])
+def test_a_target_in_another_currency_than_the_tables_is_refused(text: str) -> None:
+    # "GBP 2M" of a USD table was read as $2,000,000 (a fresh-eyes try)
+    with pytest.raises(QueryError, match="the customer table in USD; write the target in USD"):
+        parse_amount(text, "USD")
 
 
 @pytest.mark.parametrize("text", ["two million", "-5", "0", "nan", "1e999"])
@@ -329,3 +345,9 @@ def test_one_customer_is_one_customer() -> None:
 
 def test_a_size_band_doubles_from_two_dollars() -> None:
     assert [size_band(cents) for cents in (1, 199, 200, 399, 400, 100_000, 10**12)] == [0, 0, 1, 1, 2, 9, 22]
+
+
+def test_nrr_forecast_refuses_a_target_in_another_currency_than_the_tables() -> None:
+    code, _, err = run("forecast", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05",
+                       "--target", "€2M", "--by", "2027-06")
+    assert (code, err) == (1, "The target '€2M' is in EUR, the customer table in USD; write the target in USD.\n")
