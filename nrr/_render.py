@@ -95,17 +95,23 @@ def _headline_panel(report: Report) -> Panel:
     return Panel(Group(*lines), title=title, title_align="left", expand=False)
 
 
+def _signed(sign: str, amount: Decimal, currency: str) -> str:
+    """``+$1,200`` or ``-$310``; an amount that shows as nothing takes no sign (``$0``, not ``-$0``)."""
+    shown = currency_amount(amount, currency)
+    return shown if not any(c in "123456789" for c in shown) else sign + shown
+
+
 def _money_table(report: Report) -> Table:
     r, cur = report.retention, report.currency
     money = Table.grid(padding=(0, 2))
     money.add_column()
     money.add_column(justify="right")
     money.add_row(f"{report.unit} at start", currency_amount(r.start, cur))
-    money.add_row("Expansion", "+" + currency_amount(r.expansion, cur))
-    money.add_row("Contraction", "-" + currency_amount(r.downgrade, cur))
-    money.add_row("Churn", "-" + currency_amount(r.churn, cur))
+    money.add_row("Expansion", _signed("+", r.expansion, cur))
+    money.add_row("Contraction", _signed("-", r.downgrade, cur))
+    money.add_row("Churn", _signed("-", r.churn, cur))
     if r.new_business is not None:
-        money.add_row("New business (implied)", "+" + currency_amount(r.new_business, cur))
+        money.add_row("New business (implied)", _signed("+", r.new_business, cur))
     if r.growth is not None:
         money.add_row(f"{report.unit} growth", f"{'+' if r.growth >= 0 else ''}{rate(r.growth, 2)}")
     segment = report.cohort is not None and report.cohort.segment is not None
@@ -120,8 +126,8 @@ def _month_rows(report: Report) -> list[list[str]]:
     """The span's months as ``MONTH_COLUMNS``, printed in blocks when wider than the terminal: cut to fit, a
     figure was shown as ``94.4…`` (a fresh-eyes try, a $48M ARR ledger at 80 columns)."""
     cur = report.currency
-    return [[str(row.month), currency_amount(row.start, cur), "+" + currency_amount(row.expansion, cur),
-             "-" + currency_amount(row.downgrade, cur), "-" + currency_amount(row.churn, cur), rate(row.nrr, 2),
+    return [[str(row.month), currency_amount(row.start, cur), _signed("+", row.expansion, cur),
+             _signed("-", row.downgrade, cur), _signed("-", row.churn, cur), rate(row.nrr, 2),
              rate(row.grr, 2)] for row in report.retention.rows]
 
 

@@ -118,6 +118,12 @@ def _slack(runtime: Runtime) -> list[Finding]:
     if not settings.slack.enabled:
         return [Finding("slack", True, "off ([slack] enabled = false)")]
     found = []
+    channels = [(d.channel, d.label) for d in settings.digests]
+    if settings.alerts.channel and settings.alerts.channel not in {c for c, _ in channels}:
+        channels.append((settings.alerts.channel, settings.alerts.label))
+    if not channels and not any(env.get(v) for v in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")):
+        # nothing to post and nothing set: someone using nrr in the terminal alone, for whom this is no failure
+        return [Finding("slack", True, "not set up (no SLACK_BOT_TOKEN and no [[digests]] or [alerts] channel)")]
     try:
         secrets = slack_secrets(env, "posting")
     except NrrError as exc:
@@ -133,9 +139,6 @@ def _slack(runtime: Runtime) -> list[Finding]:
 
     from bot import check_slack
 
-    channels = [(d.channel, d.label) for d in settings.digests]
-    if settings.alerts.channel and settings.alerts.channel not in {c for c, _ in channels}:
-        channels.append((settings.alerts.channel, settings.alerts.label))
     return found + check_slack(WebClient(token=secrets.bot_token, base_url=secrets.api_url), channels)
 
 
