@@ -88,6 +88,9 @@ RESAMPLES = 100
 SEED = 19
 #: the share of the projection's spread the band covers, and its z
 BAND_COVERAGE = 95
+#: the fewest month-to-month changes a band is drawn from and said to cover the spread (two months are one change:
+#: resampled, it varies not at all, and a band of no width looked like certainty)
+BAND_MIN_CHANGES = 3
 _Z = 1.96
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
@@ -191,6 +194,8 @@ class Forecast:
         """What the band covers (nothing with nobody to project)."""
         if not self.customers:
             return None
+        if (changes := self.history - 1) < BAND_MIN_CHANGES:  # resampling one or two changes: a band of no width
+            return say.forecast_band_thin(changes)
         return say.forecast_band(BAND_COVERAGE, self.resamples, self.method == "simple")
 
     def amount(self, value: Decimal) -> str:

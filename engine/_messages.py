@@ -1376,6 +1376,13 @@ def forecast_band(coverage: int, resamples: int, simple: bool) -> str:
             "which the backtest shows.")
 
 
+def forecast_band_thin(changes: int) -> str:
+    """The band when the history holds too few month-to-month changes to say how far the projection could be off."""
+    n = f"{changes} month-to-month change{'' if changes == 1 else 's'}"
+    return (f"Band: learnt from only {n}, too few to say how far the projection could be off; read it as the "
+            "projection alone, and as the table grows the band will show its spread.")
+
+
 def forecast_backtest(predicted: str, actual: str, error_pct: Decimal | None, as_of: Month, month: Month,
                       simple: bool) -> str:
     """``A year ago this method said $X for today; the same customers pay $Y (off by Z%).``"""

@@ -351,3 +351,12 @@ def test_nrr_forecast_refuses_a_target_in_another_currency_than_the_tables() -> 
     code, _, err = run("forecast", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05",
                        "--target", "€2M", "--by", "2027-06")
     assert (code, err) == (1, "The target '€2M' is in EUR, the customer table in USD; write the target in USD.\n")
+
+
+def test_a_band_from_too_few_changes_says_it_cannot_show_the_spread() -> None:
+    # two months of history gave a band of no width "covering 95% of the spread" (a fresh-eyes try): certainty
+    # drawn from one change; it is said as too few
+    code, out, _ = run("forecast", "--ledger", CUSTOMERS, "--today", "2025-03-01", "--months", "2")
+    said = " ".join(out.split())
+    assert code == 0 and "Band: learnt from only 1 month-to-month change, too few to say how far the projection " \
+        "could be off" in said and "95%" not in said, said
