@@ -151,9 +151,26 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class _Version(argparse.Action):
+    """``nrr --version``: the installed package's version, looked up only when asked (importlib.metadata costs a
+    start-up 10 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("nrr")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            found = "unknown (not installed)"
+        sys.stdout.write(f"nrr {found}\n")  # where --help prints, as argparse's own version action does
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr", description="Net Revenue Retention from your ledger: reports, checks, Slack.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print nrr's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.set_defaults(_commands=commands.choices)  # an unknown option is told with its command's usage
 

@@ -839,3 +839,10 @@ def test_a_ledger_in_euros_prints_as_csv_that_reads_back_in_euros(tmp_path: Path
     assert second["currency"] == first["currency"] == "EUR" and second["nrr_pct"] == first["nrr_pct"]
     code, printed, _ = run("ledger", "--csv", "--ledger", str(EXAMPLE_LEDGER))
     assert printed.splitlines()[0].startswith("Month,MRR (Start of Period),Expanded MRR,")
+
+
+def test_nrr_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    # "nrr --version": "the following arguments are required: COMMAND" (a newcomer's try)
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0 and capsys.readouterr().out == f"nrr {version('nrr')}\n"
