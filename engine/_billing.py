@@ -660,7 +660,10 @@ def normalize_subscriptions(rows: Iterable[SubscriptionRow], *, options: ReadOpt
         dates = [d for r in rows for d in (r.start, r.end) if d is not None]
         last = max((Month.of(d).index for d in dates), default=0)
     used = 0
-    starting = Counter((r.customer_id, _as_date(r.start)) for r in rows)  # a customer's rows starting each day
+    # a customer's rows starting each day that count (paying, not a trial nor incomplete): only such a row takes a
+    # day over from one that ends on it (a $0 trial starting then had taken the last paid month away; a review)
+    starting = Counter((r.customer_id, _as_date(r.start)) for r in rows
+                       if not (r.incomplete or r.trial or r.cents == 0))
     for row in rows:
         if row.incomplete:  # as Stripe's own MRR and ChartMogul leave them out
             left_out["incomplete"] += 1

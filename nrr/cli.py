@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from engine import (
     COHORT_BY,
@@ -524,13 +525,16 @@ def cmd_init_sheet(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     return EXIT_OK
 
 
-def _digest_month(args: argparse.Namespace, runtime: Runtime) -> Month:
+def _digest_month(args: argparse.Namespace, runtime: Runtime, timezone: str) -> Month:
+    """``--month``, else the last month closed on the channel's clock (``timezone``), which judges a digest's month
+    closed: on the calendar's, ahead of it, the 1st's default was refused as not closed (a review)."""
     if args.month:
         try:
             return parse_month(args.month)
         except ValueError:
             raise UsageError(f"--month {args.month!r} is not a month such as 2026-10.") from None
-    return Month.of(runtime.today()) - 1
+    local = runtime.clock().astimezone(ZoneInfo(timezone))
+    return Month(local.year, local.month) - 1
 
 
 def _digest_channel(text: str, runtime: Runtime) -> str:
@@ -557,7 +561,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     if channel is None:
         raise UsageError("Which channel? Pass --channel C123, or add a [[digests]] table to nrr.toml.")
     schedule = schedule_for(runtime, channel)
-    month = _digest_month(args, runtime)
+    month = _digest_month(args, runtime, schedule.timezone)
     if args.dry_run:
         from engine import evaluate_alerts
         from nrr.scheduling import digest_method, first_sight, month_missing, not_closed

@@ -259,3 +259,13 @@ def test_a_plan_handed_over_on_a_months_last_day_counts_only_the_new_plan_in_tha
     assert t is not None
     assert dict(zip(t.keys, t.mrr, strict=True)) == {"A": (10000, 20000, 20000), "B": (5000, 5000, 0),
                                                      "C": (0, 700, 700)}
+
+
+@pytest.mark.parametrize(("cents", "follower"), [(0, {}), (5000, {"trial": True}), (5000, {"incomplete": True})])
+def test_a_row_that_does_not_count_takes_no_day_over_from_the_plan_it_follows(cents: int,
+                                                                              follower: dict[str, object]) -> None:
+    # a $0 trial (or an incomplete subscription) starting the day a paid plan ended took that day over, and was then
+    # left out itself: the paid plan's last month counted nothing (a review)
+    rows = [sub("A", D(2026, 1, 1), D(2026, 2, 28), 10000), sub("A", D(2026, 2, 28), None, cents, 1, **follower)]
+    t = normalize_subscriptions(rows, options=ReadOptions(today=Month(2026, 3))).table
+    assert t is not None and dict(zip(t.keys, t.mrr, strict=True)) == {"A": (10000, 10000, 0)}

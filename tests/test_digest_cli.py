@@ -276,6 +276,7 @@ def test_the_alerts_read_the_figure_the_digest_shows(tmp_path: Path, monkeypatch
     from tests.helpers import ROOT
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # where --dry-run writes its chart
     config = tmp_path / "nrr.toml"
     config.write_text(f'[ledger]\nsource = "{ROOT / "examples" / "customers.csv"}"\nmethod = "chained"\n'
                       '[company]\nsegment = "mid-market"\n[alerts]\nchannel = "C0ALERTS01"\nname = "alerts"\n')
@@ -285,3 +286,17 @@ def test_the_alerts_read_the_figure_the_digest_shows(tmp_path: Path, monkeypatch
     assert "*Trailing 12 months to Oct 2026*: NRR 98.8%" in out
     assert "12-month cohort NRR" not in out
     assert "below_median: Trailing-12-month (chained) NRR is 98.76%" in out
+
+
+def test_the_default_month_is_the_last_closed_on_the_channels_clock(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # at 02:00 UTC on 1 December it is still 30 November in Los Angeles: the default month was taken on the
+    # calendar's clock (November) and then refused as not closed on the channel's (a review)
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[ledger]\nsource = "{EXAMPLE_LEDGER}"\n\n[[digests]]\nchannel = "C0REVENUE1"\n'
+                      'timezone = "America/Los_Angeles"\n', encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["digest", "--config", str(config), "--dry-run"], env={},
+                clock=lambda: dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
+                stdout=Console(file=out, width=300), stderr=Console(file=err, width=300))
+    assert code == 0 and "October 2026" in out.getvalue().splitlines()[0], (out.getvalue(), err.getvalue())
