@@ -88,12 +88,13 @@ class GoogleSheetSource:
         customer table or billing data while the spreadsheet has other tabs: the refusal naming the tab that holds
         one and how to read it, as a workbook's (``sheets._tables.tables_elsewhere``); their first rows are read in
         one request. It said only "Cover: No header row found" where the same workbook as .xlsx named the tab."""
-        if self.ref.title is not None or self.ref.gid is not None:
+        # the first tab's own rows first: a ledger there (nearly always) costs no request at all
+        if self.ref.title is not None or self.ref.gid is not None or tables_elsewhere(grid, sheet.title, {}) is None:
             return None
         tabs = sorted((s["properties"] for s in self.client.metadata(self.ref.spreadsheet_id).get("sheets", [])),
                       key=lambda p: p.get("index", 0))
         others = [p for p in tabs if p["sheetId"] != sheet.sheet_id]
-        if not others or tables_elsewhere(grid, sheet.title, {}) is None:
+        if not others:
             return None
         peeked = self.client.batch_values(self.ref.spreadsheet_id,
                                           [f"{quote_sheet(p['title'])}!1:{PEEK_ROWS}" for p in others])
