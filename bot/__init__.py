@@ -7,7 +7,14 @@ from bot._app import SlackCredentials, build_slack_app, register
 from bot._blocks import Block, blocks_to_text
 from bot._chart import render_chart, render_forecast_chart
 from bot._delivery import FIXES, Delivery, SlackRetry
-from bot._digest_blocks import alert_blocks, alert_fallback, digest_blocks, digest_text, missing_month_text
+from bot._digest_blocks import (
+    alert_blocks,
+    alert_fallback,
+    digest_blocks,
+    digest_text,
+    missing_month_text,
+    unreadable_ledger_text,
+)
 from bot._doctor import NEEDED_SCOPES, Finding, check_slack
 from bot._errors import DeliveryError, SlackError
 from bot._query import SlackQuery, parse_query
@@ -38,4 +45,5 @@ __all__ = [
     "render_chart",
     "render_forecast_chart",
     "slack_routes",
+    "unreadable_ledger_text",
 ]

@@ -93,6 +93,13 @@ def missing_month_text(month: str, latest: str | None, missing: str | None = Non
             "It will be posted once the month is filled in.")
 
 
+def unreadable_ledger_text(month: str) -> str:
+    """The note of a digest waiting for a ledger that cannot be read (a bad cell, a file gone): the error itself
+    is not quoted, as it may name a server's path; ``nrr validate`` names every cell."""
+    return (f":warning: The {month} digest is waiting: the ledger cannot be read as it stands (`nrr validate` names "
+            "what to fix). It will be posted once it reads.")
+
+
 def alert_blocks(rule: str, text: str, source: str, *, worse: bool) -> list[Block]:
     """A state change: worse (the line was crossed) or better (recovered). ``text`` is the engine's sentence,
     which may name customers and quote cells: plain text."""

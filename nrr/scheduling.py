@@ -27,6 +27,7 @@ from bot import (
     digest_text,
     missing_month_text,
     render_chart,
+    unreadable_ledger_text,
 )
 from engine import (
     RULES,
@@ -261,6 +262,11 @@ class DigestService:
         except NrrError as exc:
             if not by_hand:  # a hand run says it in words, and tries no tick again
                 log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
+                # the channel hears why its digest is late, once, after the same wait as for a month not filled in
+                if now - occurrence.at >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) \
+                        and not force:
+                    self._post(occurrence.note_key, MISSING_NOTE_KIND, schedule.channel, schedule.label, now,
+                               blocks=None, text=unreadable_ledger_text(month.name), report=report)
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_unreadable(month, str(exc))
             return report
