@@ -124,7 +124,7 @@ def money_fields(report: Report) -> Block:
     if growth := growth_sentence(r):
         fields.append(f"*{unit} growth*\n{growth}")
     segment = report.cohort is not None and report.cohort.segment is not None
-    fields.append(f"*Quick ratio*\n{quick_ratio_text(r, segment)}")  # or why there is none, as the terminal says
+    fields.append(f"*Quick ratio*\n{quick_ratio_text(r, segment, cur)}")  # or why there is none, as the terminal says
     return {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
 
 

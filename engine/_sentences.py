@@ -162,16 +162,18 @@ def growth_sentence(retention: Retention) -> str | None:
     return f"{'+' if retention.growth >= 0 else ''}{say.rate(retention.growth, 2)} {growth_basis(retention)}"
 
 
-def quick_ratio_text(retention: Retention, segment: bool = False) -> str:
+def quick_ratio_text(retention: Retention, segment: bool = False, currency: str | None = None) -> str:
     """The quick ratio as every surface shows it (``1.81``), or why there is none: a segment's cohort wins no new
     business; new business needs the next month's Start (``n/a (needs November 2026's Start)``); nothing was
-    lost to divide by; MRR vanished between the rows (``n/a ($10,300 vanished between the rows unrecorded)``)."""
+    lost to divide by; MRR vanished between the rows (``n/a ($10,300 vanished between the rows unrecorded)``, in
+    ``currency`` when given)."""
     if segment:
         return "n/a (a segment's cohort wins no new business)"
     if retention.quick_ratio is not None:
         return f"{retention.quick_ratio:.2f}"
-    if retention.vanished:
-        return f"n/a ({say.money(retention.vanished)} vanished between the rows unrecorded)"
+    if retention.vanished:  # in the answer's money (``currency``), as the figures beside it are shown
+        lost = say.money(retention.vanished) if currency is None else say.currency_amount(retention.vanished, currency)
+        return f"n/a ({lost} vanished between the rows unrecorded)"
     if retention.new_business is None:
         return f"n/a (needs {(retention.period.last + 1).name}'s Start)"
     return "n/a (no churn or contraction)"

@@ -115,7 +115,7 @@ def _money_table(report: Report) -> Table:
     if r.growth is not None:
         money.add_row(f"{report.unit} growth", f"{'+' if r.growth >= 0 else ''}{rate(r.growth, 2)}")
     segment = report.cohort is not None and report.cohort.segment is not None
-    money.add_row("Quick ratio", quick_ratio_text(r, segment))
+    money.add_row("Quick ratio", quick_ratio_text(r, segment, cur))
     return money
 
 

@@ -609,7 +609,7 @@ def test_revenue_vanished_between_rows_is_why_the_quick_ratio_is_not_shown(tmp_p
     assert code == 0 and answer["vanished_mrr"] == "10300.00" and answer["new_business"] is None
     assert answer["quick_ratio"] is None and answer["mrr_growth_pct"] == -10.0
     code, out, _ = run("report", "Jan 2026", "--ledger", str(path), "--today", "2026-05-05")
-    assert "n/a (10,300.00 vanished between the rows unrecorded)" in out and "New business" not in out
+    assert "n/a ($10,300 vanished between the rows unrecorded)" in out and "New business" not in out
 
 
 def test_a_mistyped_option_is_told_with_its_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -116,6 +116,7 @@ def test_revenue_vanished_between_rows_leaves_new_business_and_the_quick_ratio_u
     january = compute_retention(vanished, Period(first=Month(2026, 1), last=Month(2026, 1), label="January 2026"))
     assert january.vanished == D(5000) and january.new_business is None and january.quick_ratio is None
     assert quick_ratio_text(january) == "n/a (5,000.00 vanished between the rows unrecorded)"
+    assert quick_ratio_text(january, currency="EUR") == "n/a (€5,000 vanished between the rows unrecorded)"
     quarter = compute_retention(vanished, Period(first=Month(2026, 1), last=Month(2026, 3), label="Q1 2026"))
     assert quarter.vanished == D(5000) and quarter.new_business is None and quarter.quick_ratio is None
     march = compute_retention(vanished, Period(first=Month(2026, 3), last=Month(2026, 3), label="March 2026"))
