@@ -313,14 +313,11 @@ def render_triangle(triangle: CohortTriangle, console: Console) -> None:
         return
     ages = triangle_ages(triangle)
     console.print(Text(f"NRR by acquisition {triangle.by} and age in months", style="bold"))
-    table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False)
-    table.add_column("Cohort")  # the first may wrap ("Oct 2024 or / earlier"): the figures never do
-    table.add_column("Customers", justify="right", no_wrap=True)
-    for k in ages:
-        table.add_column(f"M{k}", justify="right", no_wrap=True)
-    for row in triangle.rows:
-        table.add_row(row.label, str(row.customers), *(rate(row.nrr[k], 0) if k < len(row.nrr) else "" for k in ages))
-    console.print(table)
+    # in blocks, each led by the cohort, when wider than the terminal: a label wrapped ("Jan 2025 / or earlier")
+    # read as one more cohort with no figures (a newcomer's try)
+    _print_blocks(console, ["Cohort", "Customers", *(f"M{k}" for k in ages)],
+                  [[row.label, str(row.customers), *(rate(row.nrr[k], 0) if k < len(row.nrr) else "" for k in ages)]
+                   for row in triangle.rows])
 
 
 def triangle_png(triangle: CohortTriangle, currency: str = "USD") -> bytes:

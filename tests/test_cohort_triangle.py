@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from engine import CustomerTable, Month, QueryError, cohort_triangle, ledger_triangle, read_customers, read_ledger
+from nrr.cli import main
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import run
 
@@ -73,10 +76,11 @@ def test_nrr_cohorts_prints_the_triangle_and_writes_the_heatmap(tmp_path: Path) 
     assert (code, err) == (0, "")
     assert [line.rstrip() for line in out.splitlines()] == [
         "NRR by acquisition month and age in months",
-        "Cohort              Customers   M1  M2 M3",
-        "Jan 2026 or earlier         1 120% 90% 0%",
-        "Feb 2026                    2  24% 16%",
-        "Apr 2026                    1",
+        "Cohort              ┃ Customers ┃   M1 ┃  M2 ┃ M3",
+        "━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━╇━━━━━╇━━━",
+        "Jan 2026 or earlier │         1 │ 120% │ 90% │ 0%",
+        "Feb 2026            │         2 │  24% │ 16% │",
+        "Apr 2026            │         1 │      │     │",
         f"Heatmap written to {png}.",
     ]
     assert png.read_bytes().startswith(b"\x89PNG")
@@ -84,6 +88,18 @@ def test_nrr_cohorts_prints_the_triangle_and_writes_the_heatmap(tmp_path: Path) 
     # quarters print every third month of age (M3, M6, ...): none is reached in four months, which is said (a table
     # of cohorts and no age in it had been printed without a word: a fresh-eyes try)
     assert code == 0 and out.startswith("No cohort is a quarter old yet"), out
+
+
+def test_a_triangle_wider_than_the_terminal_goes_in_blocks_its_labels_whole() -> None:
+    # at 80 columns "Jan 2025 or earlier" wrapped to a second line that read as one more cohort with no figures (a
+    # newcomer's try): the ages that do not fit go in a block of their own, each led by the cohort
+    out = io.StringIO()
+    code = main(["cohorts", "--ledger", str(ROOT / "examples" / "customers.csv"), "--today", "2026-11-05"], env={},
+                stdout=Console(file=out, width=80), stderr=Console(file=io.StringIO(), width=80))
+    lines = out.getvalue().splitlines()
+    assert code == 0 and all(len(line) <= 80 for line in lines)
+    assert sum(line.startswith("Jan 2025 or earlier") for line in lines) == 2  # once in each block
+    assert not any(line.strip().startswith("or earlier") for line in lines)
 
 
 def test_nrr_cohorts_on_a_seven_column_ledger_says_it_needs_a_customer_table() -> None:
