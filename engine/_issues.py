@@ -53,7 +53,6 @@ class Issue:
     cells: tuple[str, ...] = ()
     month: Month | None = None
     sheet: str | None = None
-    gap: tuple[Month, Month] | None = None  # a gap's first and last missing month, for ``issues_as_of``
 
     @property
     def where(self) -> str:

@@ -125,7 +125,7 @@ def check_ledger(grid: Grid, *, sheet: str | None = None, first_row: int = 1,
             split := split_dates(grid, ledger_header, sheet, first_row)
             or split_rows(grid, ledger_header.index, sheet, first_row)):
         return LedgerCheck(ledger=None, issues=split)
-    return _Reader(grid, sheet, first_row).run()
+    return _Reader(grid, sheet, first_row, options.today).run()
 
 
 #: the rows a table's split-cell errors name one by one; more are counted in one more error
@@ -171,29 +171,11 @@ def with_months_paying_nothing(ledger: Ledger, issues: list[Issue]) -> Ledger:
 
 
 def checked_as_of(check: LedgerCheck, current: Month) -> LedgerCheck:
-    """``check`` as of ``current`` (the month in progress), as ``nrr validate`` and the add-on's Validate and
-    sidebar count it: with the warning for rows of months not begun, and its gaps as ``issues_as_of`` says them."""
-    issues = issues_as_of(check.issues, current)
-    if check.ledger is not None and (ahead := months_ahead(check.ledger, current)) is not None:
-        issues = [*issues, ahead]
-    return check if issues == check.issues else replace(check, issues=issues)
-
-
-def issues_as_of(issues: Sequence[Issue], current: Month) -> list[Issue]:
-    """``issues`` as of ``current`` (the month in progress). A month not begun is not missing: a gap up to a row
-    of a month ahead (a year typed wrong, 2052-06 for 2025-06; rows laid out in advance) is missing only up to
-    the month before ``current``, and not at all when it starts at ``current`` or later (``months_ahead`` names the
-    rows after it)."""
-    kept = []
-    for issue in issues:
-        if issue.gap is not None and issue.gap[1] >= current:
-            first, last = issue.gap
-            if first >= current:
-                continue
-            missing = [first + i for i in range(current - first)]
-            issue = replace(issue, message=say.gap(missing, first - 1, last + 1), gap=(first, current - 1))
-        kept.append(issue)
-    return kept
+    """``check`` with the warning for rows of months not begun by ``current`` (the month in progress), as
+    ``nrr validate`` and the add-on's Validate and sidebar count it."""
+    if check.ledger is None or (ahead := months_ahead(check.ledger, current)) is None:
+        return check
+    return replace(check, issues=[*check.issues, ahead])
 
 
 def split_rows(grid: Grid, header: int, sheet: str | None, first_row: int) -> list[Issue]:
@@ -399,10 +381,14 @@ def _find_header(grid: Grid) -> _Header | None:
 
 
 class _Reader:
-    def __init__(self, grid: Grid, sheet: str | None, first_row: int) -> None:
+    def __init__(self, grid: Grid, sheet: str | None, first_row: int, today: Month | None = None) -> None:
         self.grid = grid
         self.sheet = sheet
         self.first_row = first_row
+        #: the month in progress, when the reading knows it: a month from it on is not missing between rows (it has
+        #: not closed; a row of a month ahead, a year typed wrong, is warned of by ``months_ahead``), as a customer
+        #: table's reader counts it
+        self.today = today
         self.issues: list[Issue] = []
         self.months_with_rows: set[Month] = set()
         self.months_listed: dict[Month, list[int]] = {}  # months whose row has no figures (yet) -> their sheet rows
@@ -784,9 +770,9 @@ class _Reader:
                 rows = sorted(r for m in run for r in self.months_listed[m])
                 self.add("warning", "blank_month", say.months_without_figures(run, run[0] - 1, run[-1] + 1),
                          _runs(rows, self.columns["month"]))
-            else:
-                self.issues.append(Issue(severity="warning", code="gap", message=say.gap(run, run[0] - 1, run[-1] + 1),
-                                         sheet=self.sheet, gap=(run[0], run[-1])))
+            elif closed := [m for m in run if self.today is None or m < self.today]:  # 2052-06 typed for 2025-06:
+                # no 305 months missing up to it, only those closed, still said to lie before the row that ends them
+                self.add("warning", "gap", say.gap(closed, run[0] - 1, run[-1] + 1))
 
     def check_sequence(self, rows: list[LedgerRow]) -> None:
         ordered = sorted(rows, key=lambda r: r.month)

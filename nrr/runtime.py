@@ -31,7 +31,6 @@ from engine import (
     ReadOptions,
     Report,
     build_report,
-    issues_as_of,
     read_rates_table,
 )
 from nrr import _messages as say
@@ -187,12 +186,9 @@ class Runtime:
         """The engine's report for ``period``, with the configured method, profile, fiscal year and currency
         (``top``, ``by`` and ``where`` shape a customer table's cohort answer)."""
         s = self._file  # the method, profile, calendar and currency are nrr.toml's alone
-        report = build_report(ledger, period, method=method or s.ledger.method, profile=s.profile,
-                              fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
-                              top=top, by=by, where=where, currency_set=s.company.currency_set)
-        # the ledger's warnings as of today: months not begun are not missing (a year typed wrong: 2052-06)
-        warnings = tuple(issues_as_of(report.warnings, Month.of(self.read_today or self.today())))
-        return report if warnings == report.warnings else replace(report, warnings=warnings)
+        return build_report(ledger, period, method=method or s.ledger.method, profile=s.profile,
+                            fiscal_year_start=s.calendar.fiscal_year_start, currency=s.company.currency,
+                            top=top, by=by, where=where, currency_set=s.company.currency_set)
 
     def digest(self, ledger: Ledger, month: Month, chart_months: int = 12, by: str | None = None) -> Digest:
         """The engine's digest for ``month``, with the configured settings (``by``: its segments' column)."""
