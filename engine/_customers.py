@@ -954,16 +954,15 @@ class _Reader:
         """An error for each month cell no month reads from (a column none of whose cells is a month): the first
         ``BAD_MONTHS_NAMED`` each named, the rest counted in one more error (a 3,300-row table written 1/1/25 was
         3,293 lines)."""
-        bad = [r for r in self.data() if not is_blank(value := self.cell(self.grid[r], month_col))
+        bad = [(r, value) for r in self.data() if not is_blank(value := self.cell(self.grid[r], month_col))
                and months.get(value) is None]
-        for r in bad[:BAD_MONTHS_NAMED]:
-            value = self.cell(self.grid[r], month_col)
+        for r, value in bad[:BAD_MONTHS_NAMED]:
             self.add("error", "bad_month", say.unreadable("Month", show(value), why.get(value, MONTH_EXPECTED)),
                      [a1(self.first_row + r, month_col)])
         if len(bad) > BAD_MONTHS_NAMED:
             self.add("error", "bad_month", say.more_bad_months(len(bad) - BAD_MONTHS_NAMED),
-                     [a1(self.first_row + bad[BAD_MONTHS_NAMED], month_col) + ":" +
-                      a1(self.first_row + bad[-1], month_col)])
+                     [a1(self.first_row + bad[BAD_MONTHS_NAMED][0], month_col) + ":" +
+                      a1(self.first_row + bad[-1][0], month_col)])
 
     def begun_after(self, month: Month) -> bool:
         """Whether ``month`` is the month in progress or one not begun: never missing between the others."""

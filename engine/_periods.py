@@ -82,13 +82,9 @@ def label_span(first: Month, last: Month, fiscal_year_start: int = 1) -> str:
     n = last - first + 1
     if n == 1:
         return first.name
-    fy = first.fiscal_year(fiscal_year_start)
-    fy_name = fiscal_year_name(fy, fiscal_year_start)
-    offset = (first.month - fiscal_year_start) % 12
-    if n == 3 and offset % 3 == 0:
-        return f"Q{offset // 3 + 1} {fy_name}"
-    if n == 12 and offset == 0:
-        return fy_name
+    fy_name = fiscal_year_name(first.fiscal_year(fiscal_year_start), fiscal_year_start)
+    if _quarter_or_year(first, last, fiscal_year_start):
+        return fy_name if n == 12 else f"Q{(first.month - fiscal_year_start) % 12 // 3 + 1} {fy_name}"
     if n == 12:
         return f"12 months to {last.short}"
     return f"{first.short} to {last.short}"

@@ -533,8 +533,7 @@ def _digest_month(args: argparse.Namespace, runtime: Runtime, timezone: str) -> 
             return parse_month(args.month)
         except ValueError:
             raise UsageError(f"--month {args.month!r} is not a month such as 2026-10.") from None
-    local = runtime.clock().astimezone(ZoneInfo(timezone))
-    return Month(local.year, local.month) - 1
+    return Month.of(runtime.clock().astimezone(ZoneInfo(timezone))) - 1
 
 
 def _digest_channel(text: str, runtime: Runtime) -> str:

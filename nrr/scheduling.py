@@ -119,8 +119,7 @@ def not_closed(schedule: DigestSchedule, month: Month, now: dt.datetime, *, sche
     """Why ``month`` has no digest yet when it is not over on ``schedule``'s clock, else None: a digest is of a
     closed month only (one run by hand for the month in progress was posted as if closed, and recorded, so the real
     one was never posted). ``scheduled``: the scheduler posts this channel's digests."""
-    local = now.astimezone(ZoneInfo(schedule.timezone))
-    this_month = Month(local.year, local.month)
+    this_month = Month.of(now.astimezone(ZoneInfo(schedule.timezone)))
     if this_month > month:
         return None
     return say.digest_not_closed(month, this_month == month, schedule.label, scheduled)
@@ -262,11 +261,7 @@ class DigestService:
         except NrrError as exc:
             if not by_hand:  # a hand run says it in words, and tries no tick again
                 log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
-                # the channel hears why its digest is late, once, after the same wait as for a month not filled in
-                if now - occurrence.at >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) \
-                        and not force:
-                    self._post(occurrence.note_key, MISSING_NOTE_KIND, schedule.channel, schedule.label, now,
-                               blocks=None, text=unreadable_ledger_text(month.name), report=report)
+                self._note_waiting(occurrence, now, unreadable_ledger_text(month.name), force=force, report=report)
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_unreadable(month, str(exc))
             return report
@@ -278,11 +273,9 @@ class DigestService:
             return report
         if month not in ledger:
             missing = month_missing(ledger, month)
-            waited = now - occurrence.at
-            if waited >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) and not (
-                    force or by_hand):
-                self._post(occurrence.note_key, MISSING_NOTE_KIND, schedule.channel, schedule.label, now,
-                           blocks=None, text=missing_month_text(month.name, None, missing), report=report)
+            if not by_hand:
+                self._note_waiting(occurrence, now, missing_month_text(month.name, None, missing), force=force,
+                                   report=report)
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_month_missing(missing)
             return report
@@ -300,6 +293,15 @@ class DigestService:
             # once per month and read of the ledger: five hundred digests need one look at the alerts
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
+
+    def _note_waiting(self, occurrence: Occurrence, now: dt.datetime, text: str, *, force: bool,
+                      report: TickReport) -> None:
+        """Tell the channel, once, why its digest waits (its month not filled in, its ledger unreadable), once it
+        has waited ``[scheduler] missing_month_wait_hours``; a forced run posts the digest or nothing."""
+        waited = now - occurrence.at
+        if waited >= dt.timedelta(hours=self.settings.scheduler.missing_month_wait_hours) and not force:
+            self._post(occurrence.note_key, MISSING_NOTE_KIND, occurrence.schedule.channel, occurrence.schedule.label,
+                       now, blocks=None, text=text, report=report)
 
     def _fresh_source(self) -> LedgerSource:
         """The ledger for a digest: Stripe synced right before it (its last sync, "as of", when Stripe

@@ -23,10 +23,15 @@ def run(*argv: str, env: dict[str, str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def slack_env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
+    """The environment of a digest posted to ``slack``, with its state database in ``tmp_path``."""
+    return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+            "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+
+
 def test_digest_posts_once_then_says_so_then_force_posts_again(tmp_path: Path) -> None:
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         args = ("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(EXAMPLE_LEDGER))
         code, out, err = run(*args, env=env)
         assert (code, err) == (0, "")
@@ -110,8 +115,7 @@ def test_a_malformed_slack_api_url_is_said_before_the_digest_is_claimed(tmp_path
 def test_one_channel_written_another_way_is_one_digest(tmp_path: Path) -> None:
     # c0revenue1, " C0REVENUE1" and #revenue (the [[digests]] name) each posted the digest again (fuzz 8)
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         for channel in ("C0REVENUE1", "c0revenue1", " C0REVENUE1", "#revenue"):
             assert run("digest", "--config", str(EXAMPLE_CONFIG), "--channel", channel, "--month", "2026-10",
                        env=env)[0] == 0
@@ -140,8 +144,7 @@ def test_a_month_before_the_ledger_posts_nothing_and_says_where_the_ledger_start
                                                                                   dry_run: tuple[str, ...]) -> None:
     # it posted ':calendar: The June 2023 digest is waiting ... not in the ledger yet' in the channel (fuzz 10)
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", "2023-06", "--ledger", str(EXAMPLE_LEDGER),
                              *dry_run, env=env)
         assert (code, out, err) == (1, "", "June 2023 is before the ledger starts, in January 2024: it has no digest, "
@@ -166,8 +169,7 @@ def test_a_post_slack_may_have_taken_is_never_sent_again_but_by_force(tmp_path: 
     # slack_sdk retried a connection dropped after the post was sent: one drop, two digests in the channel; and a
     # run that gave up left it pending, so the next posted it again (a fresh-eyes try). Its outcome is unknown
     with DroppingSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         args = ("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(EXAMPLE_LEDGER))
         for _ in range(2):
             code, _, err = run(*args, env=env)
@@ -197,8 +199,7 @@ def test_a_month_not_closed_is_refused_and_not_recorded(tmp_path: Path, month: s
                           '"$654,317",')
     name = {"2026-11": "November 2026", "2026-12": "December 2026"}[month]
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", month, "--ledger", str(ledger), *dry_run,
                              env=env)
         assert (code, out, err) == (1, "", f"{name} has not closed ({state} on C0REVENUE1's clock): its digest can be "
@@ -223,8 +224,7 @@ def test_a_ledger_that_cannot_be_read_is_said_not_blamed_on_a_missing_month(tmp_
         ledger = tmp_path / "nosuch.csv"
         why = f"{ledger}: no such ledger file. Pass --ledger PATH or set [ledger] source in nrr.toml."
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         args = ("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(ledger))
         _, _, dry = run(*args, "--dry-run", env=env)
         code, out, err = run(*args, env=env)
@@ -237,8 +237,7 @@ def test_a_hand_run_for_a_month_not_in_the_ledger_posts_no_note(tmp_path: Path) 
     # the command said the digest was not posted, while a "digest is waiting" note went to the channel (t10)
     ledger = _ledger_with(tmp_path, drop="Oct 2026")
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-10", "--ledger", str(ledger),
                              env=env)
         assert (code, out, err) == (1, "", "October 2026 is not in the ledger yet (the latest month is September "
@@ -251,8 +250,7 @@ def test_a_gap_in_the_ledger_is_called_a_gap(tmp_path: Path, dry_run: tuple[str,
     # June missing while October is there was "not in the ledger yet" and "will be posted once filled in" (t10)
     ledger = _ledger_with(tmp_path, drop="Jun 2026")
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         code, out, err = run("digest", "--channel", "C0REVENUE1", "--month", "2026-06", "--ledger", str(ledger),
                              *dry_run, env=env)
         assert (code, out, err) == (1, "", "June 2026 is missing from the ledger, between May and July 2026; the "
@@ -263,8 +261,7 @@ def test_a_gap_in_the_ledger_is_called_a_gap(tmp_path: Path, dry_run: tuple[str,
 def test_a_hand_run_does_not_say_nrr_was_not_running(tmp_path: Path) -> None:
     # run by hand on the 22nd, the digest said "Posted late (20 days after its time): nrr was not running then" (t12)
     with FakeSlack() as slack:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
-               "NRR_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}"}
+        env = slack_env(slack, tmp_path)
         assert run("digest", "--channel", "C0REVENUE1", "--ledger", str(EXAMPLE_LEDGER), env=env)[0] == 0
         (digest,) = [p for p in slack.posts("chat.postMessage") if p["text"].startswith("NRR digest")]
         assert "Posted late" not in str(digest["blocks"]) and "not running" not in str(digest["blocks"])
