@@ -324,7 +324,7 @@ def classify_grr(grr: Decimal) -> GrrStatus:
 
 
 def stage_for_arr(arr: Decimal) -> Stage:
-    """The ARR stage: early below $10M, growth to $50M, scale above."""
+    """The ARR stage of an ARR in US dollars: early below $10M, growth to $50M, scale above."""
     if arr < 10_000_000:
         return "early"
     return "growth" if arr < 50_000_000 else "scale"
@@ -339,7 +339,7 @@ class Benchmark:
     annualized: bool
     tier: Tier
     segment: SegmentBenchmark
-    stage: Stage
+    stage: Stage | None  # None: the profile names none, and the ARR is not in US dollars (the stages' lines are)
     pricing: RangeBenchmark | None
     funding: FundingBenchmark
     grr_status: GrrStatus | None
@@ -365,12 +365,13 @@ class Benchmark:
 
 
 def compare_benchmarks(nrr: Decimal, grr: Decimal | None, profile: Profile, *,
-                       arr: Decimal | None = None, annualized: bool = False) -> Benchmark:
+                       arr: Decimal | None = None, currency: str = "USD", annualized: bool = False) -> Benchmark:
     """Compare an annual NRR (and GRR) with the benchmarks for ``profile``.
 
-    ``arr`` picks the stage when the profile does not name one.
+    ``arr`` (in ``currency``) picks the stage when the profile does not name one: only an ARR in US dollars, which
+    the stages' lines are drawn in (¥234,600,000 is no scale-stage company); otherwise the stage is unknown.
     """
-    stage = profile.stage or (stage_for_arr(arr) if arr is not None else "early")
+    stage = profile.stage or (stage_for_arr(arr) if arr is not None and currency == "USD" else None)
     return Benchmark(
         nrr=nrr,
         grr=grr,

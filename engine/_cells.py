@@ -423,7 +423,7 @@ def parse_ratio(value: Cell) -> tuple[Decimal, Decimal]:
     if isinstance(value, int | float | Decimal):
         number = _decimal(value, PERCENT_EXPECTED)
     else:
-        text = str(value).strip().replace(" ", "")
+        text = re.sub(r"\s", "", str(value))  # 101,20 % as French Excel writes it: a no-break space before the %
         percent = text.endswith("%")
         text = text.removesuffix("%")
         if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):

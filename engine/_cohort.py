@@ -330,7 +330,8 @@ def benchmark_segment(name: str) -> Segment | None:
 
 def segment_cohorts(table: Customers, first: Month, last: Month, column: str, profile: Profile, *,
                     top: int = TOP_MOVERS, year: Customers | None = None,
-                    arr: Decimal | None = None, annual_last: Month | None = None) -> tuple[SegmentCohort, ...]:
+                    arr: Decimal | None = None, annual_last: Month | None = None,
+                    currency: str = "USD") -> tuple[SegmentCohort, ...]:
     """Each segment's cohort, largest start first, each against its own segment's benchmark.
 
     The benchmark compares the segment's 12-month cohort to ``annual_last`` (default ``last``; a period to date
@@ -338,11 +339,11 @@ def segment_cohorts(table: Customers, first: Month, last: Month, column: str, pr
     with customers in the segment they were in 12 months before; None when the table is shorter.
     ``year``: the customers those cohorts are drawn from when ``table`` is already a segment's (its
     customers 12 months before, not only the ones still there at the period's start); ``arr``: the
-    company's, which picks the stage (default: ``table``'s).
+    company's, which picks the stage (default: ``table``'s) when ``currency``, the money's, is US dollars.
     """
     annual_last = last if annual_last is None else annual_last
     if not isinstance(table, CustomerTable) or not isinstance(year, CustomerTable | None):
-        return _summed_segments(table, first, last, column, profile, top, year, arr, annual_last)
+        return _summed_segments(table, first, last, column, profile, top, year, arr, annual_last, currency)
     groups = segment_members(table, column, cohort_before(table, first))
     source = table if year is None else year
     annual: dict[str, list[int]] = {}  # by the compared form: a segment is one whatever its spelling
@@ -360,13 +361,14 @@ def segment_cohorts(table: Customers, first: Month, last: Month, column: str, pr
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
             own = replace(profile, segment=seg, own_segment=True) if seg else profile
-            benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr)
+            benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr, currency=currency)
         out.append(SegmentCohort(cohort, benchmark))
     return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
 
 
 def _summed_segments(table: Customers, first: Month, last: Month, column: str, profile: Profile, top: int,
-                     year: Customers | None, arr: Decimal | None, annual_last: Month) -> tuple[SegmentCohort, ...]:
+                     year: Customers | None, arr: Decimal | None, annual_last: Month,
+                     currency: str) -> tuple[SegmentCohort, ...]:
     """``segment_cohorts`` for a table a database answers for: each segment a table of its own."""
     groups = segment_tables(table, column, cohort_before(table, first))
     source = table if year is None else year
@@ -385,7 +387,7 @@ def _summed_segments(table: Customers, first: Month, last: Month, column: str, p
         if annual_cohort is not None and annual_cohort.nrr is not None:
             seg = benchmark_segment(label)
             own = replace(profile, segment=seg, own_segment=True) if seg else profile
-            benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr)
+            benchmark = compare_benchmarks(annual_cohort.nrr, annual_cohort.grr, own, arr=arr, currency=currency)
         out.append(SegmentCohort(cohort, benchmark))
     return tuple(sorted(out, key=lambda s: (-s.cohort.start, s.segment)))
 

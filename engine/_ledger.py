@@ -118,6 +118,14 @@ class Ledger:
         return self.customers if isinstance(self.customers, CustomerTable) else None
 
     @property
+    def own_currency(self) -> str | None:
+        """The currency the money says it is in: a customer table's own (a Currency column, ``MRR (EUR)``), else the
+        one a seven-column ledger's figures show (``€1,030``); None when unsaid (the settings' stands). Every answer
+        and every rendering of the ledger is in it."""
+        own = self.customers.currency if self.customers is not None else None
+        return own or self.currency
+
+    @property
     def in_database(self) -> bool:
         """Whether the customer table is a database's, answered where it lives (``engine.CustomerAggregates``)."""
         return self.customers is not None and not isinstance(self.customers, CustomerTable)

@@ -116,10 +116,7 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
                   fiscal_year_start: int, currency: str, top: int, by: str | None,
                   where: tuple[str, str] | None) -> Report:
     profile = profile or Profile(assumed=True)
-    if ledger.customers is not None and ledger.customers.currency is not None:
-        currency = ledger.customers.currency  # the table's own Currency column says what its money is in
-    elif ledger.currency is not None:
-        currency = ledger.currency  # a ledger's figures written €1,030
+    currency = ledger.own_currency or currency  # a table's Currency column, a ledger's figures written €1,030
     if method is None:
         method = "cohort" if ledger.customers is not None else "chained"
     if method == "cohort":
@@ -146,7 +143,7 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     if trailing is not None and trailing.nrr is not None:
         last_end = retention.rows[-1].end
         arr = last_end * 12 if ledger.unit == "MRR" else last_end
-        benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr,
+        benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, currency=currency,
                                        annualized=trailing.annualized)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
@@ -206,13 +203,15 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
         if cohort.segment is not None and (own := benchmark_segment(cohort.segment)) is not None:
             # a segment is compared with its own segment's benchmark: the data chose it, not a default
             profile = replace(profile, segment=own, own_segment=True)
-        benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, annualized=trailing.annualized)
+        benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, currency=currency,
+                                       annualized=trailing.annualized)
     segments = None
     if by and where is None:
-        segments = segment_cohorts(table, period.first, period.last, by, profile, top=top, annual_last=basis)
+        segments = segment_cohorts(table, period.first, period.last, by, profile, top=top, annual_last=basis,
+                                   currency=currency)
     elif by:  # segments within the segment, each year's cohort drawn a year back
         segments = segment_cohorts(customers, period.first, period.last, by, profile, top=top,
-                                   year=year or customers.empty(), arr=arr, annual_last=basis)
+                                   year=year or customers.empty(), arr=arr, annual_last=basis, currency=currency)
     warnings = ledger.warnings
     if asked.to_date and period.last == asked.last and (partial := _partly_entered(customers, period.last, ledger)):
         warnings = (*warnings, partial)
@@ -391,7 +390,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "previous_grr_pct": json_pct(c.previous.grr), "nrr_pts": json_points(c.nrr),
             "grr_pts": json_points(c.grr), "expansion_pts": json_points(parts["expansion"]),
             "contraction_pts": json_points(parts["contraction"]), "churn_pts": json_points(parts["churn"]),
-            "driver": c.driver, "drivers": list(c.drivers), "mostly": c.mostly, "despite": c.despite}
+            "driver": c.driver, "drivers": list(c.drivers), "mostly": c.mostly, "despite": c.despite,
+            "against": list(c.against)}
     if report.trailing is not None:
         t = report.trailing
         out["trailing_12m"] = {"nrr_pct": json_pct(t.nrr), "grr_pct": json_pct(t.grr),

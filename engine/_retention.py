@@ -264,15 +264,20 @@ class Change:
         return bool(drivers) and abs(shown[drivers[0]]) * 2 > sum(abs(shown[k]) for k in drivers)
 
     @property
-    def despite(self) -> Driver | None:
-        """The movement that pushed hardest against the change, as shown, when one did (NRR fell despite more
-        expansion); None when every part moved with it, or by 0.00 pts (the same rate in both periods but for a
-        division's last digits is not "despite")."""
+    def against(self) -> tuple[Driver, ...]:
+        """The parts that pushed against the change, as shown, largest first (ties in the order expansion,
+        contraction, churn): NRR fell despite more expansion and fewer downgrades. Empty when every part moved with
+        it, or by 0.00 pts (the same rate in both periods but for a division's last digits is not "despite")."""
         shown = self.shown
         if self.nrr == 0:
-            return None
-        against: list[Driver] = [k for k, v in shown.items() if v != 0 and (v > 0) != (self.nrr > 0)]
-        return max(against, key=lambda k: abs(shown[k]), default=None)
+            return ()
+        against = [k for k, v in shown.items() if v != 0 and (v > 0) != (self.nrr > 0)]
+        return tuple(sorted(against, key=lambda k: -abs(shown[k])))
+
+    @property
+    def despite(self) -> Driver | None:
+        """The part that pushed hardest against the change (``against``'s first), when one did."""
+        return self.against[0] if self.against else None
 
 
 def as_shown(ratio: Decimal) -> Decimal:

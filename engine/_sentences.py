@@ -33,10 +33,11 @@ def change_sentence(change: Change) -> str:
 
     The driver is the part that moved NRR the way it went; "mostly" only when it did more than half of that, else
     every part that moved NRR its way is named, largest first (``from more churn (-2.0 pts), more downgrades
-    (-1.5 pts) and less expansion (-1.5 pts)``). ``despite`` names one that pushed the other way, when it shows.
+    (-1.5 pts) and less expansion (-1.5 pts)``). ``despite`` names every part that pushed the other way, largest
+    first, when one shows: a part left out would leave the parts named short of the change (-2.0 + 0.3 beside -1.4).
     A change that shows as 0.0 points names no driver.
     """
-    drivers, despite = change.drivers, change.despite
+    drivers, against = change.drivers, change.against
     named = bool(drivers) and not say.shows_as_no_change(change.nrr)
     places = change_places(change)
     # the parts rounded together, to add up to the change as shown: to two decimals the JSON's, to one their tenths
@@ -47,8 +48,8 @@ def change_sentence(change: Change) -> str:
             text += f", mostly {say.movement(drivers[0], parts[drivers[0]], places)}"
         else:  # no part did most of it: each one that did is named (fuzz 14: "mostly" churn of 2.0 of 5.0 pts)
             text += ", from " + say.and_list([say.movement(k, parts[k], places) for k in drivers])
-        if despite is not None:
-            text += f", despite {say.movement(despite, parts[despite], places)}"
+        if against:
+            text += ", despite " + say.and_list([say.movement(k, parts[k], places) for k in against])
     return f"{text}; GRR {say.pts(change.grr)}"
 
 

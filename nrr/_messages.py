@@ -78,11 +78,12 @@ def bad_content_length() -> str:
 
 
 def not_in_ledger_yet(error: str, period: Period, latest: Month, has: Callable[[Month], bool] = lambda m: True,
-                      today: dt.date | None = None) -> str:
-    """The engine's "not in the ledger yet" with the two ways round it: the same span ending at the latest
-    month (shortened to the months after any the ledger lacks, ``has``), or ``--today`` the day after it, so that
-    relative periods (last-month, ttm) end there; not when ``today`` is in that month already (the flag would change
-    nothing: the month asked for is the one in progress, with no row yet)."""
+                      today: dt.date | None = None, then_answers: bool = True) -> str:
+    """The engine's "not in the ledger yet" with the ways round it: the same span ending at the latest month
+    (shortened to the months after any the ledger lacks, ``has``), and ``--today`` the day after it when
+    ``then_answers``: the question asked again as of that day is answered (last-month, ttm, a quarter to date end
+    there); not when it names the same months (Q4 2025, or this-month, which would be the month after the latest,
+    with no row either). ``today`` in the month after the latest: the month asked for is the one in progress."""
     months = period.last - period.first + 1
     first = period.first if period.to_date and period.first < latest else latest - (months - 1)
     lacking = [m for m in (first + i for i in range(latest - first + 1)) if not has(m)]
@@ -90,8 +91,9 @@ def not_in_ledger_yet(error: str, period: Period, latest: Month, has: Callable[[
         first = lacking[-1] + 1
     span = str(latest) if first >= latest else f"{first}..{latest}"
     after = latest + 1
-    if today is not None and Month.of(today) == after:
-        now = " It is the month in progress, with no row yet:" if period.last == after else ""
+    now = " It is the month in progress, with no row yet:" if today is not None and Month.of(today) == after \
+        and period.last == after else ""
+    if now or not then_answers:
         return f"{error}{now} {'ask' if now else 'Ask'} for a period that ends by then ({span})."
     return (f"{error} Ask for a period that ends by then ({span}), or answer as of then with "
             f"--today {after.year:04d}-{after.month:02d}-01.")

@@ -225,8 +225,7 @@ def render_ledger(ledger: Ledger, console: Console, currency: str = "USD") -> No
     from engine import ledger_table  # loaded for nrr ledger only
 
     headers, rows = ledger_table(ledger)
-    if ledger.customers is not None and ledger.customers.currency is not None:
-        currency = ledger.customers.currency  # the table's own currency, as nrr report answers in
+    currency = ledger.own_currency or currency  # the money's own (€1,030, a Currency column), as nrr report answers
     # money as nrr report shows it ($124,445); the CSV keeps every cent
     money = [i for i, h in enumerate(headers) if h != "Month" and not h.endswith(" Rate")]
     for row in rows:
@@ -289,7 +288,7 @@ def ledger_csv(ledger: Ledger) -> str:
     from engine import ledger_table
 
     headers, rows = ledger_table(ledger)
-    own = ledger.customers.currency if ledger.customers is not None else ledger.currency
+    own = ledger.own_currency
     if own is not None and own != "USD":  # the money's currency, which plain figures cannot say: read back, a EUR
         # ledger was dollars (a fresh-eyes try); under the headers, as "MRR (EUR)" is read (USD, the default, bare)
         headers = [h if h == "Month" or h.endswith(" Rate") else f"{h} ({own})" for h in headers]

@@ -31,8 +31,10 @@ from engine import (
     Month,
     NotInLedgerYet,
     NrrError,
+    Period,
     PeriodSyntaxError,
     QueryError,
+    Report,
     check_source,
     checked_as_of,
     cohort_month_missing,
@@ -324,7 +326,8 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
 def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     settings = runtime.settings
     today = args.today or runtime.today()
-    period = resolve_period(" ".join(args.period) or "last-month", today, settings.calendar.fiscal_year_start)
+    question = " ".join(args.period) or "last-month"
+    period = resolve_period(question, today, settings.calendar.fiscal_year_start)
     ledger = load_ledger(runtime.source())
     method = settings.ledger.method or ("cohort" if ledger.customers is not None else "chained")
     if method != "cohort" and (asked := say.cohort_options(args.by, args.where, args.top)):
@@ -333,11 +336,16 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         from_config = args.method is None
         error = CommandError if from_config else UsageError  # nrr.toml's method is the input; --method the line
         raise error(say.options_need_cohort_method(asked, method, from_config))
+
+    def answer(period: Period) -> Report:
+        return runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
+
     try:
-        report = runtime.report(ledger, period, top=args.top or TOP_MOVERS, by=args.by, where=args.where)
+        report = answer(period)
     except NotInLedgerYet as exc:
         filled = {r.month for r in ledger.rows}
-        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__, today)) from None
+        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__, today,
+                                                 _answered(answer, question, exc.latest + 1, settings))) from None
     if args.json:
         import json
 
@@ -348,6 +356,16 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         table = ledger.customers
         render_report(report, out.console, by=(table.attribute(args.by) if table and args.by else None) or "Segment")
     return EXIT_OK
+
+
+def _answered(answer: Callable[[Period], object], question: str, month: Month, settings: Settings) -> bool:
+    """Whether ``question`` is answered as of the first day of ``month`` (``--today`` then), tried: only
+    such a flag is offered, never one refused again (this-month, Q4 2025 as of the month after the ledger's last)."""
+    try:
+        answer(resolve_period(question, dt.date(month.year, month.month, 1), settings.calendar.fiscal_year_start))
+    except NrrError:
+        return False
+    return True
 
 
 def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:

@@ -114,9 +114,8 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
         report_plan(planned, notes, result)
         return result
     if sheet is None:
-        own = ledger.customers.currency if ledger.customers is not None else None
         requests = template_requests(seen.sheet.sheet_id, template_tab, len(ledger) + 100,
-                                     currency=own or ledger.currency or currency)
+                                     currency=ledger.own_currency or currency)
         found: dict[Month, int] = {}
     else:
         rechecked = recheck(target, seen)

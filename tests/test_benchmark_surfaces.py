@@ -180,3 +180,15 @@ def test_the_addon_names_an_assumed_profile(unconfigured: None, addon_url: tuple
     widgets = homepage_widgets(addon_url)
     at = next(i for i, w in enumerate(widgets) if w.get("decoratedText", {}).get("topLabel") == "Benchmark")
     assert widgets[at + 1] == {"textParagraph": {"text": ASSUMED}}
+
+
+def test_a_yen_ledgers_json_names_no_stage_its_dollars_would_pick(tmp_path: Path) -> None:
+    path = tmp_path / "yen.csv"
+    months = [f"{m.year}-{m.month:02d}" for m in (Month(2026, 1) + i for i in range(12))]
+    path.write_text("Month,MRR (Start of Period),Expanded MRR,Churned MRR,Downgraded MRR\n" + "".join(
+        f'{m},"¥20,000,000","¥300,000","¥100,000",¥0\n' for m in months), encoding="utf-8")
+    found = json.loads(terminal("ttm", "--json", "--ledger", str(path)))
+    assert found["currency"] == "JPY" and found["benchmark"]["stage"] is None
+    dollars = path.with_name("usd.csv")
+    dollars.write_text(path.read_text(encoding="utf-8").replace("¥", "$"), encoding="utf-8")
+    assert json.loads(terminal("ttm", "--json", "--ledger", str(dollars)))["benchmark"]["stage"] == "scale"

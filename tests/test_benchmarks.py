@@ -222,3 +222,13 @@ def test_tiers_stages_and_pricing_as_the_seeds_give_them() -> None:
         "flat": ("Flat subscription", D("0.95"), D("1.05")), "seat": ("Seat-based / tiered", D("1.05"), D("1.15")),
         "usage": ("Usage-based or hybrid", D("1.15"), D("1.3"))}
     assert FUNDING_BENCHMARKS["vc"].median == D("1.06")
+
+
+def test_the_stage_is_drawn_from_an_arr_in_dollars_only() -> None:
+    # the stages' lines are drawn in US dollars: ¥234,600,000 of ARR is no scale-stage company, and with no rate to
+    # tell what it is in dollars the stage is unknown, not guessed; a stage the profile names stands
+    yen = compare_benchmarks(D("1.05"), D("0.95"), Profile(), arr=D(234_600_000), currency="JPY")
+    assert yen.stage is None
+    assert compare_benchmarks(D("1.05"), D("0.95"), Profile(), arr=D(234_600_000)).stage == "scale"
+    assert compare_benchmarks(D("1.05"), D("0.95"), Profile(stage="growth"), arr=D(1), currency="JPY").stage == "growth"
+    assert compare_benchmarks(D("1.05"), D("0.95"), Profile()).stage is None  # no ARR: no stage either

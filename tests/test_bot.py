@@ -93,8 +93,8 @@ def test_last_quarter_is_acked_then_answered_in_block_kit(stack: Stack) -> None:
     blocks = answer["blocks"]
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Q3 2026: NRR 98.7% · GRR 91.7%"}}
     body = texts(blocks)
-    assert ("NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts), despite more expansion (+0.6 pts); "
-            "GRR -5.6 pts") in body
+    assert ("NRR -5.2 pts vs Q2 2026, mostly more churn (-5.9 pts), despite more expansion (+0.6 pts) and fewer "
+            "downgrades (+0.1 pts); GRR -5.6 pts") in body
     assert "+$45,272" in body and "-$48,128" in body and "-$5,952" in body
     assert "*Good* on trailing 12 months to Sep 2026" in body
     assert "+1.6 pts vs the mid-market median (108%), -10.4 pts vs the top quartile (120%)" in body

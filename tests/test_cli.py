@@ -102,8 +102,18 @@ def test_errors_are_one_clear_line_on_stderr_and_exit_1() -> None:
     assert err == ("November 2026 is not in the ledger yet; the latest month is October 2026. It is the month in "
                    "progress, with no row yet: ask for a period that ends by then (2026-10).\n")
     code, _, err = run("report", "this-month", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-12-03")
+    # nor with a December day: this-month as of 2026-11-01 is November, refused in turn (a fresh-eyes try); only a
+    # flag the question is answered with is offered, as last-month is
     assert err == ("December 2026 is not in the ledger yet; the latest month is October 2026. Ask for a period "
-                   "that ends by then (2026-10), or answer as of then with --today 2026-11-01.\n")
+                   "that ends by then (2026-10).\n")
+    assert "--today" not in run("report", "2026-12", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-12-03")[2]
+    for question in ("this-quarter", "Q4 2026"):  # as of 2026-11-01 these are Q4 2026 to date: October, answered
+        assert run("report", question, "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-12-03")[2].endswith(
+            "or answer as of then with --today 2026-11-01.\n")
+        assert run("report", question, "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-01")[0] == 0
+    code, _, err = run("report", "last-month", "--ledger", str(EXAMPLE_LEDGER), "--today", "2027-01-03")
+    assert err.endswith("or answer as of then with --today 2026-11-01.\n")
+    assert run("report", "last-month", "--ledger", str(EXAMPLE_LEDGER), "--today", "2026-11-01")[0] == 0
     code, _, err = run("report", "--ledger", "nope.csv")
     assert (code, err) == (1, "nope.csv: no such ledger file. Pass --ledger PATH or set [ledger] source "
                               "in nrr.toml.\n")

@@ -98,6 +98,8 @@ def test_a_ledger_written_in_euros_is_answered_in_euros_and_one_of_two_currencie
     assert code == 0 and json.loads(out)["currency"] == "EUR"
     code, out, _ = run("report", "2025-02", "--ledger", str(path), "--today", "2025-03-10")
     assert code == 0 and "€1,030" in out and "$" not in out
+    code, out, _ = run("ledger", "--ledger", str(path), "--today", "2025-03-10")  # its money, as the report shows it
+    assert code == 0 and "€1,030" in out and "$" not in out
     config = tmp_path / "nrr.toml"  # figures written in dollars are dollars, whatever the company's currency
     config.write_text('[company]\ncurrency = "EUR"\n')
     path.write_text(header + 'Jan 2025,"$1,000",$100,$50,$20,"$1,030",103%\n')

@@ -146,6 +146,11 @@ def test_change_splits_into_expansion_contraction_and_churn() -> None:
         # NRR rose although churn grew: expansion lifted it
         (("100000", "2000", "1000"), ("100000", "5000", "1500"), "expansion", "churn",
          "NRR +2.5 pts vs October 2026, mostly more expansion (+3.0 pts), despite more churn (-0.5 pts)"),
+        # two parts pushed against the fall, each named, largest first: "despite more expansion (+0.3 pts)" alone
+        # left the parts named at -1.7 beside a change of -1.4 (a fresh-eyes try)
+        (("100000", "3000", "1000", "1000"), ("100000", "3300", "3000", "700"), "churn", "expansion",
+         "NRR -1.4 pts vs October 2026, mostly more churn (-2.0 pts), despite more expansion (+0.3 pts) and fewer "
+         "downgrades (+0.3 pts)"),
         # every part moved the same way: no "despite"
         (("100000", "4000", "1000"), ("100000", "3000", "2500"), "churn", None,
          "NRR -2.5 pts vs October 2026, mostly more churn (-1.5 pts)"),
