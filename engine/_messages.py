@@ -338,7 +338,11 @@ def duplicate_column(ignored: str, field: str, used: str) -> str:
     return f"{ignored} also looks like the {field} column; {used} is used and this one is ignored."
 
 
-def amounts_without_month() -> str:
+def amounts_without_month(sum_of: str | None = None) -> str:
+    """``sum_of``: the column whose figure in the row is the sum of the rows above (a total left without a label)."""
+    if sum_of is not None:
+        return (f"This row has amounts but no month, and its {sum_of} is the sum of the rows above: a total? Write "
+                "Total in its Month cell to have it left out, or delete the row; if it is a month, enter the month.")
     return "This row has amounts but no month; enter the month in the Month column."
 
 
@@ -453,6 +457,13 @@ def broken_row(error: str) -> str:
 def units_row(first: str) -> str:
     return (f"This row holds words, not figures ('{first}'), and no month: read as a note about the columns (their "
             "units) and left out.")
+
+
+def table_beside(first: str, last: str) -> str:
+    """A second ledger beside the first on one tab (a year a block of columns): its header repeats the ledger's."""
+    return (f"The header in {first}:{last} repeats the ledger's: a second ledger beside this one, whose rows are not "
+            "read, and no answer counts them. nrr reads one ledger a tab: put those rows under this table's, in its "
+            "columns, or on a tab of their own.")
 
 
 def another_table(row: int, headers: Sequence[str], reordered: bool = False) -> str:

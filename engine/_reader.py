@@ -455,10 +455,15 @@ class _Reader:
             self.add("error", "mixed_units", say.mixed_units(header.units["MRR"], header.units["ARR"]))
         elif header.units.get("ARR"):
             self.unit = "ARR"
-        for col, text, f in header.repeats:
-            used = f"'{header.titles[f][0]}' ({a1(header_row, header.columns[f])})"
-            self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f), used),
-                     [a1(header_row, col)])
+        beside = sorted(col for col, _, _ in header.repeats)
+        if set(REQUIRED_FIELDS) <= {f for _, _, f in header.repeats}:  # 2024 in A:G, 2025 in I:O of one tab
+            self.add("warning", "table_beside", say.table_beside(a1(header_row, beside[0]), a1(header_row, beside[-1])),
+                     [a1(header_row, beside[0])])
+        else:
+            for col, text, f in header.repeats:
+                used = f"'{header.titles[f][0]}' ({a1(header_row, header.columns[f])})"
+                self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f), used),
+                         [a1(header_row, col)])
         missing = [f for f in REQUIRED_FIELDS if f not in header.columns]
         if "expansion" in missing:  # a New + Expansion MRR column: named, not asked for as if it were not there
             mixed = [(c, v) for c, v in enumerate(self.grid[header.index])
@@ -557,7 +562,8 @@ class _Reader:
                     first, text = words[0]
                     self.add("warning", "units_row", say.units_row(str(text).strip()), [self.ref(sheet_row, first)])
                 elif not amounts_blank:
-                    self.add("error", "no_month", say.amounts_without_month(),
+                    total = self.sum_of_rows_above(cells, rows)
+                    self.add("error", "no_month", say.amounts_without_month(total and self.title(total)),
                              [self.ref(sheet_row, "month")])
                 elif broken := [f for f in _AMOUNTS if is_error_value(_cell(cells, self.columns[f]))]:
                     # #REF! where the figures go and no month: a row whose formulas broke, left out but said
@@ -646,6 +652,20 @@ class _Reader:
             self.add("error", "bad_amount", say.unreadable(self.title(f), show(value), exc.expected),
                      [self.ref(sheet_row, f)], month)
             raise
+
+    def sum_of_rows_above(self, cells: Sequence[Cell], rows: Sequence[LedgerRow]) -> Field | None:
+        """The movement whose figure in ``cells``, a row with no month, is the sum of the two or more rows read above
+        it (to within a unit): a total row left without its label (=SUM(C2:C25) under the table). None otherwise."""
+        if len(rows) < 2:
+            return None
+        for f in _MOVEMENTS:
+            try:
+                figure = parse_money(_cell(cells, self.columns[f]))[0]
+            except CellError:
+                continue
+            if figure and abs(figure - sum(getattr(r, f) for r in rows)) < 1:
+                return f
+        return None
 
     def read_row(self, cells: Sequence[Cell], sheet_row: int, month: Month | None) -> LedgerRow | None:
         values: dict[Field, Decimal | None] = {}

@@ -99,6 +99,11 @@ def not_in_ledger_yet(error: str, period: Period, latest: Month, has: Callable[[
             f"--today {after.year:04d}-{after.month:02d}-01.")
 
 
+def part_not_read() -> str:
+    """After "not in the ledger yet", when a second table on the sheet was not read (its months may be those)."""
+    return "Part of the sheet is not read, a second table beside or under the ledger: nrr validate says where."
+
+
 def heatmap_title(by: str, latest: Month | None) -> str:
     as_of = f", as of {latest.name}" if latest is not None else ""
     return f"Net revenue retention by acquisition {by}{as_of}"

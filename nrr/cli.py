@@ -344,8 +344,11 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         report = answer(period)
     except NotInLedgerYet as exc:
         filled = {r.month for r in ledger.rows}
-        raise CommandError(say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__, today,
-                                                 _answered(answer, question, exc.latest + 1, settings))) from None
+        refused = say.not_in_ledger_yet(str(exc), period, exc.latest, filled.__contains__, today,
+                                        _answered(answer, question, exc.latest + 1, settings))
+        if any(w.code in ("table_beside", "another_table") for w in ledger.warnings):  # the months may be there
+            refused += " " + say.part_not_read()
+        raise CommandError(refused) from None
     if args.json:
         import json
 

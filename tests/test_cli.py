@@ -500,6 +500,17 @@ def test_a_json_report_on_a_csv_loads_only_what_it_uses(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def test_a_month_refused_on_a_sheet_with_a_table_not_read_says_so(tmp_path: Path) -> None:
+    # the 2025 table beside the 2024 one was not read: "not in the ledger yet" alone sent the user looking for rows
+    # that are there (a fresh-eyes try)
+    path = tmp_path / "years.csv"
+    path.write_text(",".join([*HEADER[:5], "", *HEADER[:5]]) + "\n2024-12,1000,30,10,5,,2025-01,1015,0,0,0\n")
+    code, _, err = run("report", "2025-01", "--ledger", str(path), "--today", "2025-03-10")
+    assert (code, err) == (1, "January 2025 is not in the ledger yet; the latest month is December 2024. Ask for a "
+                              "period that ends by then (2024-12). Part of the sheet is not read, a second table "
+                              "beside or under the ledger: nrr validate says where.\n")
+
+
 def test_the_period_offered_instead_avoids_a_month_without_figures(tmp_path: Path) -> None:
     # "(2025-03..2025-05)" was offered, and refused in turn for March's blank row (fuzz 6)
     path = tmp_path / "ledger.csv"

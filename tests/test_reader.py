@@ -143,6 +143,28 @@ def test_error_messages_name_cell_value_and_fix() -> None:
     ]
 
 
+def test_a_row_with_no_month_summing_the_rows_above_is_asked_about_as_a_total() -> None:
+    # =SUM() under the table with no label: "enter the month" was the wrong advice (a fresh-eyes try)
+    grid = [HEADER[:5], ["2026-01", "1000", "30", "10", "5"], ["2026-02", "1015", "20", "15", "0"],
+            ["", "1000", "50", "25", "5"], ["", "900", "7", "1", "1"]]
+    assert messages(grid) == [
+        "error: A4: This row has amounts but no month, and its Expanded MRR is the sum of the rows above: a total? "
+        "Write Total in its Month cell to have it left out, or delete the row; if it is a month, enter the month.",
+        "error: A5: This row has amounts but no month; enter the month in the Month column.",
+    ]
+    grid[3][0] = "Total"
+    assert messages(grid[:4]) == []
+
+
+def test_a_second_ledger_beside_the_first_is_one_warning_that_says_its_rows_are_not_read() -> None:
+    # 2024 in A:E, 2025 in G:K: five "also looks like the Month column" warnings never said the months were lost
+    grid = [[*HEADER[:5], "", *HEADER[:5]], ["2024-12", "1000", "30", "10", "5", "", "2025-01", "1015", "0", "0", "0"]]
+    assert messages(grid) == [
+        "warning: G1: The header in G1:K1 repeats the ledger's: a second ledger beside this one, whose rows are not "
+        "read, and no answer counts them. nrr reads one ledger a tab: put those rows under this table's, in its "
+        "columns, or on a tab of their own."]
+
+
 def test_missing_required_column() -> None:
     assert messages([["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR"],
                      ["2026-01", "1", "0", "0"]]) == [
