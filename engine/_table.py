@@ -133,15 +133,16 @@ class CustomerTable:
 
     @functools.cached_property
     def shared_names(self) -> frozenset[str]:
-        """The names two or more customers of the whole table have (two keys, one ``Acme``): where a customer is
-        named alone (a mover), such a one is shown with its key, so the two are told apart."""
+        """The names two or more customers of the whole table have (two keys, one ``Acme``, or ``Acme `` with a
+        space after it, which reads the same), without spaces around them: where a customer is named alone (a
+        mover), such a one is shown with its key, so the two are told apart."""
         if self.whole is not None:
             return self.whole.shared_names
         if self.known_shared is not None:
             return self.known_shared
         if self.names is self.keys:
             return frozenset()
-        names = list(self.names)
+        names = [name.strip(" ") for name in self.names]
         if len(set(names)) == len(names):
             return frozenset()
         return frozenset(name for name, count in collections.Counter(names).items() if count > 1)
@@ -278,7 +279,8 @@ class CustomerTable:
         if self.dense is not None:
             return dense_table(self.first, self.count, tuple(map(self.keys.__getitem__, chosen)),
                                tuple(map(self.names.__getitem__, chosen)), dense_subset(self.dense, chosen),
-                               self.attribute_names, self.unit, self.currency, self.key_headers, self.whole or self)
+                               self.attribute_names, self.unit, self.currency, self.key_headers, self.whole or self,
+                               summed_by=self.summed_by)  # a segment's rows are summed as the whole table's were
         return CustomerTable(first=self.first, count=self.count, keys=tuple(self.keys[c] for c in chosen),
                              names=tuple(self.names[c] for c in chosen), mrr=tuple(self.mrr[c] for c in chosen),
                              attribute_names=self.attribute_names, fill_attributes=attributes, unit=self.unit,
@@ -304,7 +306,8 @@ class _Labels(Sequence[str]):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         name = self.names[i]
-        return f"{name} ({self.keys[i]})" if name in self.shared and name != self.keys[i] else name
+        shown = name.strip(" ")
+        return f"{shown} ({self.keys[i]})" if shown in self.shared and name != self.keys[i] else name
 
 
 def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,

@@ -39,7 +39,7 @@ from engine import Cells, CustomerTable, DenseGrid, Month, PackedTexts, dense_cu
 from sheets._columnar import COLUMNAR_FROM_BYTES, columnar_available, read_columnar
 from sheets._errors import SourceError
 
-MAGIC = b"NRRCACHE3\n"  # 3: a header names its currency by symbol (MRR (€)): entries read before are read again
+MAGIC = b"NRRCACHE4\n"  # 4: names shared but for spaces around them (Acme, "Acme "): entries read before are read again
 #: a file changed within this long of being read may have kept its stat: its bytes are compared too
 RACY_NS = 2_000_000_000
 _CHUNK = 1 << 20

@@ -849,3 +849,10 @@ def test_a_month_column_that_never_reads_names_twenty_cells_and_counts_the_rest(
     check = check_ledger(rows)
     assert check.ledger is None and len(check.errors) == 21
     assert str(check.errors[-1]) == "B22:B51: ...and 30 more Month cells like these: fix them the same way."
+
+
+def test_a_name_with_a_space_after_it_is_the_name_another_customer_has() -> None:
+    # "Acme" and "Acme " were shown as two movers named alike, with nothing telling them apart (a fresh-eyes try)
+    table = read_customers([["Customer ID", "Customer", "Month", "MRR"], ["C1", "Acme", "2026-01", "1"],
+                            ["C2", "Acme ", "2026-01", "2"], ["C3", "Beta ", "2026-01", "3"]]).table
+    assert table is not None and table.labels == ("Acme (C1)", "Acme (C2)", "Beta ")

@@ -1843,14 +1843,15 @@ def test_text_months_cut_as_written_or_trimmed_give_the_same_answer(tmp_path: Pa
     assert answer["nrr_pct"] == pytest.approx(100 * (120 + 0 + 70) / (120 + 50 + 70), abs=0.01)  # December
 
 
-@pytest.mark.parametrize("sharing", [1, 1001])
+@pytest.mark.parametrize(("sharing", "spelled"), [(1, "Acme"), (1, "Acme "), (1001, "Acme ")])
 def test_a_movers_name_another_customer_is_shown_with_is_shown_with_its_key_as_in_a_file(
-        tmp_path: Path, sharing: int) -> None:
+        tmp_path: Path, sharing: int, spelled: str) -> None:
     # the movers' names are counted once; the other customers whose usual name is one of theirs are asked only when
-    # there are some, a few by key, a thousand or more by subquery: each way the movers read as the file's
+    # there are some, a few by key, a thousand or more by subquery: each way the movers read as the file's ("Acme "
+    # reads as Acme: shown alike, the two were told apart by nothing; a fresh-eyes try)
     rows: list[Row] = [("A1", m, f, "Acme") for m, f in (("2025-01", 100.0), ("2025-02", 150.0))]
     rows += [("B1", m, f, "Bolt") for m, f in (("2025-01", 80.0), ("2025-02", 0.0))]
-    rows += [(f"S{i:04d}", m, 10.0, "Acme" if i % 2 == 0 else f"Acme {i}") for i in range(sharing) for m in
+    rows += [(f"S{i:04d}", m, 10.0, spelled if i % 2 == 0 else f"Acme {i}") for i in range(sharing) for m in
              ("2025-01", "2025-02")]
     rows += [("X9", "2025-01", 5.0, "Acme"), ("X9", "2025-02", 5.0, "Other"), ("X9", "2024-12", 5.0, "Other")]
     movers = answer_as_the_csvs(tmp_path, ["customer_id", "month", "mrr", "customer_name"], rows,

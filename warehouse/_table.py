@@ -891,14 +891,14 @@ class WarehouseTable:
         named = {k: best[k][1] if k in best else k for k in keys}
         # a name another customer is shown with too is shown with the key (``CustomerTable.labels``): each customer
         # that has a row with a name asked about is named as above, and only those are compared
-        asked = sorted({best[k][1] for k in keys if k in best})
+        asked = sorted({best[k][1].strip(" ") for k in keys if k in best})  # "Acme " reads as Acme
         shared: set[str] = set()
         if asked:
             # the keys asked about are named above; the other customers with a row so named are found in one pass,
             # and only when there are some are their names counted (a second pass of the table: 1 s of 2.2M rows
             # in PostgreSQL, once a cohort and segment), a few at a time by key, or all at once when they are many
             theirs = dict(best)
-            others = sa.select(r.c).where(r.nm.in_(asked), r.c.not_in(sorted(best))).distinct()
+            others = sa.select(r.c).where(sa.func.trim(r.nm).in_(asked), r.c.not_in(sorted(best))).distinct()
             found = [key for (key,) in self.query.run(others.limit(_NAMED_OTHERS + 1))]
             if found:
                 which = r.c.in_(found) if len(found) <= _NAMED_OTHERS else r.c.in_(others.scalar_subquery())
@@ -908,8 +908,9 @@ class WarehouseTable:
                         theirs[key] = (int(n), str(name))
             seen: set[str] = set()
             for _, name in theirs.values():
-                (shared if name in seen else seen).add(name)
-        return {k: f"{name} ({k})" if name in shared and name != k else name for k, name in named.items()}
+                (shared if name.strip(" ") in seen else seen).add(name.strip(" "))
+        return {k: f"{name.strip(' ')} ({k})" if name.strip(" ") in shared and name != k else name
+                for k, name in named.items()}
 
     @functools.cached_property
     def spellings(self) -> Mapping[str, Mapping[str, str]]:
