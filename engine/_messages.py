@@ -459,6 +459,13 @@ def units_row(first: str) -> str:
             "units) and left out.")
 
 
+def ledger_transposed(first: str, names: Sequence[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:4])
+    return (f"The ledger runs across the sheet: the figures' names go down from {first} ({shown}) and the months "
+            "across. nrr reads a month a row, under a header of those names: transpose the table (copy it, then "
+            "Paste special > Transposed) and read it again.")
+
+
 def table_beside(first: str, last: str) -> str:
     """A second ledger beside the first on one tab (a year a block of columns): its header repeats the ledger's."""
     return (f"The header in {first}:{last} repeats the ledger's: a second ledger beside this one, whose rows are not "

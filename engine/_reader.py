@@ -295,6 +295,22 @@ def _runs(rows: Sequence[int], column: int) -> list[str]:
     return [a1(run[0], column) + (f":{a1(run[-1], column)}" if len(run) > 1 else "") for run in runs]
 
 
+def _fields_down_a_column(grid: Sequence[Sequence[Cell]]) -> tuple[int, int, list[str]] | None:
+    """Where a ledger runs across the sheet (a month a column, the figures' names down one column: a pivot or a
+    board deck's layout): the row and column of the first such name, and the names; None when no column of the
+    first rows names three of the figures a ledger needs or more."""
+    for col in range(3):
+        found: dict[Field, tuple[int, str]] = {}
+        for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+            value = row[col] if col < len(row) else None
+            if isinstance(value, str) and (match := match_header(value)) is not None and match.field in _AMOUNTS:
+                found.setdefault(match.field, (r, value.strip()))
+        if len(found) >= 3:
+            first = min(r for r, _ in found.values())
+            return first, col, [text for _, text in sorted(found.values())]
+    return None
+
+
 def _cell(row: Sequence[Cell], column: int | None) -> Cell:
     if column is None or column >= len(row):
         return None
@@ -422,7 +438,10 @@ class _Reader:
             two_units = next((units for r in self.grid[:HEADER_SEARCH_ROWS]
                               if len(units := month_units(r)) > 1), None)
             headerless = best is None or not any(f in best.columns for f in REQUIRED_FIELDS)
-            if current is not None and (gap is None or gap[0] == "month") and headerless:
+            down = _fields_down_a_column(self.grid)
+            if down is not None and (best is None or sum(f in best.columns for f in REQUIRED_FIELDS) <= 2):
+                self.add("error", "transposed", say.ledger_transposed(a1(self.first_row + down[0], down[1]), down[2]))
+            elif current is not None and (gap is None or gap[0] == "month") and headerless:
                 self.add("error", "no_header", say.current_mrr_only(current))
             elif two_units is not None and headerless:
                 self.add("error", "mixed_units", say.mixed_units(two_units["MRR"], two_units["ARR"]))

@@ -165,6 +165,16 @@ def test_a_second_ledger_beside_the_first_is_one_warning_that_says_its_rows_are_
         "columns, or on a tab of their own."]
 
 
+def test_a_ledger_running_across_the_sheet_is_asked_to_be_transposed() -> None:
+    # "No 'Month', 'Expanded MRR' ... columns in the header (row 2)" named the Start row as a header (a fresh-eyes try)
+    grid = [["Metric", "2025-01", "2025-02"], ["MRR (Start of Period)", "1000", "1015"],
+            ["Expanded MRR", "30", "20"], ["Churned MRR", "10", "15"], ["Downgraded MRR", "5", "0"]]
+    assert messages(grid) == [
+        "error: The ledger runs across the sheet: the figures' names go down from A2 ('MRR (Start of Period)', "
+        "'Expanded MRR', 'Churned MRR', 'Downgraded MRR') and the months across. nrr reads a month a row, under a "
+        "header of those names: transpose the table (copy it, then Paste special > Transposed) and read it again."]
+
+
 def test_missing_required_column() -> None:
     assert messages([["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR"],
                      ["2026-01", "1", "0", "0"]]) == [
