@@ -29,7 +29,7 @@ from engine._headers import HEADER_SEARCH_ROWS
 
 BillingRole = Literal["id", "name", "subscription", "invoice", "status", "start", "end", "cancel", "amount",
                       "discount", "tax", "currency", "proration", "type", "mrr", "arr", "frequency", "count",
-                      "date", "month", "quantity", "discount_pct", "tax_rate", "discount_duration"]
+                      "date", "month", "quantity", "discount_pct", "tax_rate", "discount_duration", "trial_end"]
 Kind = Literal["invoice_lines", "invoices", "subscriptions", "customer_months"]
 
 _ID = {"id", "ids", "uuid", "number", "no", "code", "key", "name"}
@@ -62,6 +62,7 @@ class Column:
     title: str
     cents: bool = False  # the figures are in cents (``amount_in_cents``)
     with_tax: bool = False  # a Total: tax is taken off
+    tax_named: bool = False  # the header says the tax is in it (Amount incl. tax, Gross Amount), not only a Total
     invoice_level: bool = False  # Amount Due / Amount Paid: an invoice's, not a line's
 
 
@@ -71,8 +72,11 @@ def billing_role(header: str) -> Column | None:
     >>> [c.role if (c := billing_role(h)) else None for h in ("Period Start (UTC)", "date_to", "Amount Due",
     ...  "discount_amount", "Billing frequency", "MRR", "ACV", "Subscription ID", "Plan")]
     ['start', 'end', 'amount', 'discount', 'frequency', 'mrr', 'arr', 'subscription', None]
-    >>> [c.role if (c := billing_role(h)) else None for h in ("Current MRR", "Current Period Start", "Trial End")]
+    >>> [c.role if (c := billing_role(h)) else None for h in ("Current MRR", "Current Period Start", "Trial Start")]
     ['mrr', None, None]
+    >>> [c.role if (c := billing_role(h)) else None for h in ("Trial End (UTC)", "Billing Period",
+    ...  "billing_period_unit", "plan_interval_length", "plan_interval_unit")]
+    ['trial_end', 'frequency', 'frequency', 'count', 'frequency']
     """
     words = header_tokens(header)
     if not words:
@@ -89,6 +93,8 @@ def billing_role(header: str) -> Column | None:
         return Column(role="invoice", index=0, title=title)
     if words & {"status", "state"} and words <= {"invoice", "subscription", "status", "state", "payment"}:
         return Column(role="status", index=0, title=title)
+    if "trial" in words and words & _END and words <= {"trial", *_END, *_PERIOD}:
+        return Column(role="trial_end", index=0, title=title)  # Stripe's Trial End (UTC): paid from then on
     if words & {"current", "trial", "next", "renewal", "renews"} and not words & {"mrr", "arr"}:
         return None  # a current period or a trial: not the subscription's start or end (Current MRR is MRR)
     if words & _START and words <= _START | _PERIOD:
@@ -137,10 +143,13 @@ def billing_role(header: str) -> Column | None:
     if words & {"type", "kind"} and words <= {"type", "kind", "line", "item", "entity", "charge", "category", "invoice",
                                               "processing"}:
         return Column(role="type", index=0, title=title)
-    if (words & {"frequency", "interval", "cycle", "recurrence", "periodicity"} and not words & {"count"}) or \
-            words >= {"period", "unit"}:
+    billing_period = words >= {"billing", "period"} and words <= {"billing", "period", "plan"}
+    if (words & {"frequency", "interval", "cycle", "recurrence", "periodicity"} and not words & {"count", "length"}) \
+            or words >= {"period", "unit"} or billing_period:
+        # Billing Period (Annual, Monthly), or Chargebee's billing_period beside its billing_period_unit: a count
+        # of that unit (``read_billing_header``), as Recurly's plan_interval_length is
         return Column(role="frequency", index=0, title=title)
-    if words & {"interval", "frequency", "period"} and "count" in words:
+    if words & {"interval", "frequency", "period"} and words & {"count", "length"}:
         return Column(role="count", index=0, title=title)
     if words & {"quantity", "qty", "seats", "licenses", "units"} and words <= {"quantity", "qty", "seats", "licenses",
                                                                                "units", "plan", "subscription", "item"}:
@@ -157,7 +166,7 @@ def billing_role(header: str) -> Column | None:
             not (words & _TAX and not words & {"excluding", "excl", "ex", "before", "pre"} and not taxed):
         pre_tax = {"subtotal", "excluding", "excl", "ex", "before", "pre"}
         return Column(role="amount", index=0, title=title, cents="cents" in words,
-                      with_tax=taxed or ("total" in words and not words & pre_tax),
+                      with_tax=taxed or ("total" in words and not words & pre_tax), tax_named=taxed,
                       invoice_level=bool(words & {"due", "paid", "remaining"}))
     return None
 
@@ -209,6 +218,13 @@ def read_billing_header(row: Sequence[Cell], index: int) -> BillingHeader:
             if header_tokens(found.title) > header_tokens(earlier.title):
                 header.columns["id"], header.columns["name"] = earlier, found
                 continue
+        if found.role == "frequency" and (other := header.columns.get("frequency")) is not None \
+                and "count" not in header.columns and ("unit" in header_tokens(found.title)) != (
+                    "unit" in header_tokens(other.title)):
+            # billing_period (1, 3) beside billing_period_unit (month, year): a count of the unit
+            unit, count = (found, other) if "unit" in header_tokens(found.title) else (other, found)
+            header.columns["frequency"], header.columns["count"] = unit, dataclasses.replace(count, role="count")
+            continue
         if found.role not in header.columns or (found.role == "type" and "processing" in header_tokens(found.title)):
             header.columns[found.role] = found  # Zuora's Processing Type (charge, discount) over its Charge Type
     if amounts:

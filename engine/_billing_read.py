@@ -39,6 +39,7 @@ from engine._cells import (
     DateOrder,
     infer_date_order,
     is_blank,
+    is_error_value,
     parse_money,
     parse_month,
     show,
@@ -224,6 +225,10 @@ class _Reader:
     def cents(self, cells: Sequence[Cell], role: BillingRole, row: int, *, blank_ok: bool = True) -> int | None:
         value = self.get(cells, role)
         column = self.header.columns[role]
+        if is_error_value(value):  # #REF! is no blank: read as 0, a broken formula made a customer churn
+            self.add("bad_amount", say.unreadable(column.title, show(value), say.AMOUNT_IS_ERROR_VALUE),
+                     [a1(row, column.index)])
+            return None
         if is_blank(value):
             if blank_ok:
                 return 0
@@ -266,8 +271,9 @@ class _Reader:
         discount above the amount (the error is added)."""
         h = self.header
         tax = self.cents(cells, "tax", row) if "tax" in h.columns and h.columns["amount"].with_tax else 0
-        # a Net amount has its discount off already (Net Price beside a Discount): not taken off twice
-        net_already = "net" in header_tokens(h.columns["amount"].title)
+        # a Net amount, or a Total, has its discount off already (Net Price beside a Discount; Paddle's, Stripe's and
+        # Chargebee's total is after discount and tax): not taken off twice
+        net_already = bool(header_tokens(h.columns["amount"].title) & {"net", "total"})
         discount = self.cents(cells, "discount", row) if "discount" in h.columns and not net_already else 0
         if tax is None or discount is None:
             return None
@@ -283,6 +289,11 @@ class _Reader:
     def date(self, cells: Sequence[Cell], role: BillingRole, row: int) -> dt.date | None:
         """The date in the row's ``role`` column; None when blank; ``BAD`` when unreadable (the error is added)."""
         value = self.get(cells, role)
+        if is_error_value(value):  # #N/A is no blank: a blank End would keep the subscription paying
+            column = self.header.columns[role]
+            self.add("bad_date", say.unreadable(column.title, show(value), say.DATE_IS_ERROR_VALUE),
+                     [a1(row, column.index)])
+            return BAD
         if is_blank(value):
             return None
         if isinstance(value, str) and (found := self.dates.get(value)) is not None:
@@ -307,7 +318,7 @@ class _Reader:
     def times_quantity(self, cells: Sequence[Cell], row: int, cents: int) -> int | None:
         """A per-unit amount times the row's quantity (blank: 1)."""
         value = self.get(cells, "quantity")
-        if is_blank(value):
+        if is_blank(value) and not is_error_value(value):
             return cents
         try:
             quantity, _ = parse_money(value)
@@ -329,6 +340,9 @@ class _Reader:
         """A row's billing frequency in months (times an interval count when there is one)."""
         value = self.get(cells, "frequency")
         column = self.header.columns["frequency"]
+        if is_error_value(value):
+            self.add("bad_frequency", say.billing_bad_frequency(column.title, show(value)), [a1(row, column.index)])
+            return None
         if is_blank(value):
             self.add("blank_frequency", say.billing_blank(column.title), [a1(row, column.index)])
             return None
@@ -343,7 +357,7 @@ class _Reader:
             self.add("bad_frequency", say.billing_bad_frequency(column.title, show(value)), [a1(row, column.index)])
             return None
         value = self.get(cells, "count")
-        if is_blank(value):
+        if is_blank(value) and not is_error_value(value):
             return months
         try:  # 0, -3, 1.5 or x were read as 1
             count = Decimal(str(_text(value)).replace(",", ""))
@@ -444,7 +458,7 @@ class _Reader:
                     cents = int(m[2]) * scale + (int(frac.ljust(2, "0")) if frac and not column.cents else 0)
                     return -cents if m[1] else cents
                 if is_blank(value):
-                    return 0 if blank_ok else BAD
+                    return BAD if not blank_ok or is_error_value(value) else 0  # #REF! is said, never read as 0
                 try:
                     found, _ = parse_money(value)
                 except CellError:
@@ -467,7 +481,8 @@ class _Reader:
                         parse_money(value)
                         why = say.billing_blank(column.title)
                     except CellError as exc:
-                        why = say.unreadable(column.title, show(value), exc.expected)
+                        why = say.unreadable(column.title, show(value), say.AMOUNT_IS_ERROR_VALUE
+                                             if is_error_value(value) else exc.expected)
                     self.add("bad_amount", why, [a1(rows[k][0], column.index)])
             return [v if type(v) is int else 0 for v in out]
 
@@ -482,6 +497,9 @@ class _Reader:
             errors: dict[Cell, str] = {}
 
             def read(value: Cell) -> object:
+                if is_error_value(value):
+                    errors[show(value)] = say.DATE_IS_ERROR_VALUE
+                    return BAD
                 if is_blank(value):
                     return None
                 try:
@@ -519,7 +537,9 @@ class _Reader:
         credit = [kind in _CREDIT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
         discounts = [kind in _DISCOUNT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
         with_tax = amount.with_tax
-        net = [c - (t if with_tax else 0) - abs(d) for c, t, d in zip(cents, tax, discount, strict=True)]
+        # a Total (or a Net amount) has its discount off already, as in ``_Reader.net``
+        off = 0 if header_tokens(amount.title) & {"net", "total"} else 1
+        net = [c - (t if with_tax else 0) - off * abs(d) for c, t, d in zip(cents, tax, discount, strict=True)]
         proration = self.mapped(self.column("proration"), lambda v: (_text(v) or "").casefold() in _TRUE) \
             if "proration" in h.columns else [False] * len(rows)
         if any(discounts):  # a discount line (Zuora's) changes its subscription's rate over its period
@@ -623,6 +643,12 @@ class _Reader:
                 unknown.setdefault(show(self.get(cells, "status")), a1(row, h.columns["status"].index))
             if end is None and status in _ENDED_STATUS and "cancel" in h.columns:
                 end = self.date(cells, "cancel", row)  # Cancelled, its End blank: it ended when it was cancelled
+            trial_end = self.date(cells, "trial_end", row) if "trial_end" in h.columns else None
+            if start not in (None, BAD) and trial_end not in (None, BAD) and trial_end > start:
+                # a trial pays nothing: paid from its end (Stripe's Trial End), and never when it ended by then
+                if end not in (None, BAD) and end <= trial_end:
+                    continue
+                start = trial_end
             if start is None:
                 column = h.columns["start"]
                 self.add("blank_start", say.billing_blank(column.title), [a1(row, column.index)])
@@ -677,7 +703,8 @@ class _Reader:
             except CellError as exc:
                 self.add("bad_month", say.unreadable(h.columns[role].title, show(value), exc.expected), [a1(row, col)])
                 month = None
-            months = self.months_of(cells, row) if not is_blank(self.get(cells, "frequency")) else 1
+            frequency = self.get(cells, "frequency")
+            months = self.months_of(cells, row) if not is_blank(frequency) or is_error_value(frequency) else 1
             if who is None or cents is None or month is None or months is None:
                 continue
             rows.append(MonthAmount(customer_id=who[0], customer_name=who[1], month=month, cents=cents, months=months,
@@ -746,6 +773,10 @@ class _Reader:
                 and "tax" not in h.columns:
             self.add("tax_rate_not_applied", say.tax_rate_not_applied(rate.title, said),
                      [a1(header_row, rate.index)], "warning")
+        elif amount is not None and amount.tax_named and "tax" not in h.columns:
+            # Amount incl. tax, Gross Amount, and nothing to take the tax off with: counted with it, said so
+            self.add("tax_not_taken_off", say.tax_in_amount_not_taken_off(said), [a1(header_row, amount.index)],
+                     "warning")
         duration = h.columns.get("discount_duration")
         discount = h.columns.get("discount") or h.columns.get("discount_pct")
         if duration is not None and discount is not None and any(

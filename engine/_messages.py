@@ -205,6 +205,11 @@ def percent_discount_not_applied(title: str, amount: str) -> str:
             f"column with the amount each row's discount takes off, or write each {amount} after its discount.")
 
 
+def tax_in_amount_not_taken_off(amount: str) -> str:
+    return (f"{amount} has its tax in it, and no Tax column says how much: MRR is counted with the tax. Add a Tax "
+            "column with each row's tax, or give the amounts before tax (head the column Amount).")
+
+
 def tax_rate_not_applied(title: str, amount: str) -> str:
     return (f"{title} is not applied: {amount} is read with its tax in it, and nrr takes tax off as an amount, not a "
             "rate; add a Tax column with each row's tax, or give the amounts before tax (head the column Amount).")
@@ -1150,6 +1155,7 @@ LEDGER_AMOUNT_IS_ERROR_VALUE = "an amount but a spreadsheet error; fix its formu
 COMPUTED_IS_ERROR_VALUE = "a figure but a spreadsheet error: its formula is broken (fix it, or clear the cell)"
 AMOUNT_IS_ERROR_VALUE = ("an amount but a spreadsheet error; fix its formula, or enter 0 if the customer paid "
                          "nothing")
+DATE_IS_ERROR_VALUE = "a date but a spreadsheet error; fix its formula"
 MONTH_WITH_YEAR = "a month with its year, such as Jan 2026, 2026-01 or a date"
 MONTH_HEADER_AMBIGUOUS = ("a month the header row makes unambiguous (day/month or month/day?); write the months as "
                           "Mar 2026 or 2026-03")

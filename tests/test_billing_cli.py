@@ -726,3 +726,73 @@ def test_a_one_time_frequency_is_told_to_leave_the_row_out_not_to_write_monthly(
     assert [str(i) for i in check_ledger(grid(text)).errors] == [
         f"E2: Billing Frequency '{frequency}' is a one-off fee's, not recurring revenue; leave the row out (a one-off "
         "fee is not MRR)."]
+
+
+def mrr_of(tmp_path: Path, text: str, today: str) -> tuple[int, str, str]:
+    path = tmp_path / "billing.csv"
+    path.write_text(text, encoding="utf-8")
+    return run("mrr", "--csv", "--ledger", str(path), "--today", today)
+
+
+def test_a_trial_pays_nothing_until_its_end_and_one_cancelled_in_it_never_pays(tmp_path: Path) -> None:
+    # Stripe's Trial End (UTC) was passed over: Charlie, cancelled in his trial, churned 100 he never paid
+    code, out, _ = mrr_of(tmp_path, "id,Customer ID,Customer Name,Interval,Amount,Status,Start (UTC),Trial Start (UTC),"
+                                    "Trial End (UTC),Ended At (UTC)\n"
+                                    "sub_1,cus_1,Alpha,month,100.00,active,2025-03-01,,,\n"
+                                    "sub_2,cus_2,Bravo,month,100.00,active,2025-03-01,2025-03-01,2025-05-01,\n"
+                                    "sub_3,cus_3,Charlie,month,100.00,canceled,2025-03-01,2025-03-01,2025-05-01,"
+                                    "2025-04-20\n", "2025-06-10")
+    assert code == 0 and out.splitlines()[1:] == [
+        "cus_1,Alpha,2025-03,100.00", "cus_1,Alpha,2025-04,100.00", "cus_1,Alpha,2025-05,100.00",
+        "cus_1,Alpha,2025-06,100.00", "cus_2,Bravo,2025-05,100.00", "cus_2,Bravo,2025-06,100.00"]
+
+
+@pytest.mark.parametrize(("header", "cells"), [
+    ("Billing Period", ("Annual", "Monthly")),  # was read as the month: 12,000 in January alone
+    ("billing_period,billing_period_unit", ("1,year", "1,month")),  # Chargebee's: a count of the unit
+    ("plan_interval_length,plan_interval_unit", ("1,years", "1,months")),  # Recurly's: 1 was read as monthly
+])
+def test_a_billing_period_and_an_interval_length_with_its_unit_are_the_frequency(
+        tmp_path: Path, header: str, cells: tuple[str, str]) -> None:
+    code, out, _ = mrr_of(tmp_path, f"Customer,Start Date,End Date,Amount,{header}\n"
+                                    f"Acme,2025-01-15,,12000.00,{cells[0]}\nBeta,2025-01-03,,100.00,{cells[1]}\n",
+                          "2025-02-05")
+    assert code == 0 and out.splitlines()[1:] == ["Acme,Acme,2025-01,1000.00", "Acme,Acme,2025-02,1000.00",
+                                                  "Beta,Beta,2025-01,100.00", "Beta,Beta,2025-02,100.00"]
+
+
+def test_a_total_has_its_discount_off_already(tmp_path: Path) -> None:
+    # Paddle's total is after discount and tax: the discount was taken off a second time (90.00 for 100.00)
+    code, out, _ = mrr_of(tmp_path, "id,customer_id,subscription_id,billing_period_starts_at,billing_period_ends_at,"
+                                    "total,tax,discount\n"
+                                    "txn_5,ctm_3,sub_3,2025-07-01,2025-08-01,110.00,10.00,10.00\n", "2025-08-05")
+    assert code == 0 and out.splitlines()[1:] == ["ctm_3,ctm_3,2025-07,100.00"]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Customer,Month,Amount,Billing interval\nA,2025-01,100,Monthly\nA,2025-02,#REF!,Monthly\n",
+     "error: C3: Amount '#REF!' is not an amount but a spreadsheet error; fix its formula, or enter 0 if the customer "
+     "paid nothing."),
+    ("Customer,Start date,End date,Amount,Billing frequency\nA,2025-01-01,#N/A,100,Monthly\n",
+     "error: C2: End date '#N/A' is not a date but a spreadsheet error; fix its formula."),
+    ("invoice_id,customer,subscription,period_start,period_end,amount,tax\n"
+     "in_1,cus_A,sub_A,2025-01-01,2025-02-01,120.00,#DIV/0!\n",
+     "error: G2: tax '#DIV/0!' is not an amount but a spreadsheet error; fix its formula, or enter 0 if the customer "
+     "paid nothing."),
+])
+def test_a_spreadsheet_error_in_billing_data_is_said_never_read_as_blank(tmp_path: Path, text: str, said: str) -> None:
+    # #REF! read as blank made A churn in February, and #N/A as an End kept A paying (a fresh-eyes try)
+    path = tmp_path / "billing.csv"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run("validate", "--ledger", str(path), "--today", "2025-04-05")
+    assert code == 1 and out.splitlines()[0] == said
+
+
+def test_an_amount_with_its_tax_in_it_and_no_tax_column_is_warned_of(tmp_path: Path) -> None:
+    path = tmp_path / "billing.csv"
+    path.write_text("invoice_id,customer,subscription,period_start,period_end,Amount incl. tax\n"
+                    "in_1,cus_A,sub_A,2025-01-01,2025-02-01,120.00\n", encoding="utf-8")
+    code, out, _ = run("validate", "--ledger", str(path), "--today", "2025-03-10")
+    assert code == 0 and out.splitlines()[0] == (
+        "warning: F1: Amount incl. tax has its tax in it, and no Tax column says how much: MRR is counted with the "
+        "tax. Add a Tax column with each row's tax, or give the amounts before tax (head the column Amount).")
