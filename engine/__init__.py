@@ -248,7 +248,7 @@ from engine._table import (
     usual_spellings,
 )
 from engine._triangle import COHORT_BY, CohortBy, CohortRow, CohortTriangle, cohort_triangle, ledger_triangle
-from engine._urls import redact_url, url_has_secret
+from engine._urls import password_unescaped, redact_url, url_has_secret
 
 if TYPE_CHECKING:
     from engine._billing import (
@@ -565,6 +565,7 @@ __all__ = [
     "parse_ratio",
     "parse_where",
     "part_points",
+    "password_unescaped",
     "previous_period",
     "profile_sentence",
     "pts",

@@ -67,6 +67,12 @@ _CURRENCY_EXTRA = {"code", "iso", "billing", "invoice", "transaction"}
 DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "product", "products", "sku"}
 
 
+def _telling(words: set[str] | frozenset[str]) -> tuple[bool, bool]:
+    """How surely a column of these header words tells a customer's rows in a month apart: a subscription's before a
+    plan's or a product's, and an ID before a name."""
+    return bool(words & {"subscription", "subscriptions"}), bool(words & _ID_WORDS)
+
+
 def header_currency(header: str) -> str | None:
     """The currency a figure column's header names (``MRR (EUR)``, ``mrr_usd``, ``MRR (€)``, ``€ MRR``); None for
     none, or for two.
@@ -323,9 +329,11 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
             header.total_columns[col] = text
         header.attributes[text] = col
         words = header_tokens(text)
-        if words & DISTINGUISHING_WORDS and (header.distinguisher is None or (
-                words & _ID_WORDS and not header_tokens(str(row[header.distinguisher])) & _ID_WORDS)):
-            header.distinguisher = col  # the first such column, unless a later one is an ID (Subscription Id)
+        if words & DISTINGUISHING_WORDS and (header.distinguisher is None or _telling(words) > _telling(
+                header_tokens(str(row[header.distinguisher])))):
+            # the first such column, unless a later one tells rows apart better: a Subscription beside a Plan (two
+            # seats of one plan are two subscriptions; with the Plan chosen they were refused), an ID (Plan Id)
+            header.distinguisher = col
     if "id" in header.roles and "name" not in header.roles:
         # beside a customer's ID, a column headed Name (Stripe's customer export), Full Name or Display Name is the
         # customer's name, shown for the ID, not a segment (a fresh-eyes try: movers were shown by their IDs)

@@ -11,18 +11,51 @@ _SECRET_QUERY = re.compile(r"(?i)(^|[?&;])(" + "|".join(sorted(SECRET_PARAMETERS
                            r")=[^&;#]*")
 
 
+def _user_part(url: str) -> tuple[int, int] | None:
+    """Where ``url``'s user part (``user:password``) is, from after ``://`` to its ``@``: the last ``@`` before the
+    host, or, when none is there, one further on that a password holding ``/``, ``?`` or ``#`` unescaped put there
+    (``u:Sec/ret@h``: a parser reads host ``u`` and port ``Sec``, and says so, password and all), unless what
+    follows the ``:`` reads as a port (``h:5432/db#t@x``). None without a user part."""
+    start = url.find("://")
+    if start < 0:
+        return None
+    start += 3
+    cut = re.search(r"[/?#]", url[start:])
+    end = len(url) if cut is None else start + cut.start()
+    if (at := url.rfind("@", start, end)) >= 0:
+        return start, at
+    if (at := url.rfind("@", start)) < 0:
+        return None
+    user, colon, password = url[start:at].partition(":")
+    if not colon or re.search(r"[/?#]", user) or re.match(r"\d*(?:[/?#]|$)", password):
+        return None
+    return start, at
+
+
 def url_has_secret(url: str) -> bool:
     """Whether ``url`` holds a password, in its user part or its query.
 
-    >>> [url_has_secret(u) for u in ("postgresql://u:p@h/db", "postgresql://u@h/db?password=p", "postgresql://u@h/db")]
-    [True, True, False]
+    >>> [url_has_secret(u) for u in ("postgresql://u:p@h/db", "postgresql://u@h/db?password=p", "postgresql://u@h/db",
+    ...                              "postgresql://u:Sec/ret@h/db", "postgresql://u:Pa#1@h/db#t", "postgresql://h:5/d#t@x")]
+    [True, True, False, True, True, False]
     """
-    location = url.partition("#")[0]
-    head, _, query = location.partition("?")
-    netloc = head.partition("://")[2].partition("/")[0]
-    userinfo = netloc.rpartition("@")[0]
-    return ":" in userinfo or any(part.partition("=")[0].strip().lower() in SECRET_PARAMETERS
-                                  for part in re.split(r"[&;]", query))
+    if (part := _user_part(url)) is not None and ":" in url[part[0]:part[1]]:
+        return True
+    query = url.partition("#")[0].partition("?")[2]
+    return any(piece.partition("=")[0].strip().lower() in SECRET_PARAMETERS for piece in re.split(r"[&;]", query))
+
+
+def password_unescaped(url: str) -> bool:
+    """Whether the password in ``url``'s user part holds ``/``, ``?``, ``#``, ``@``, ``[`` or ``]`` as they are, which a
+    URL must write percent-encoded (``%2F``, ``%3F``, ``%23``, ``%40``): no parser reads such a URL as meant.
+
+    >>> [password_unescaped(u) for u in ("postgresql://u:Sec/ret@h/db", "postgresql://u:S%2Fr@h/db", "pg://u@h/d")]
+    [True, False, False]
+    """
+    if (part := _user_part(url)) is None:
+        return False
+    password = url[part[0]:part[1]].partition(":")[2]
+    return bool(re.search(r"[/?#@\[\]]", password))
 
 
 def redact_url(url: str) -> str:
@@ -31,15 +64,12 @@ def redact_url(url: str) -> str:
 
     >>> redact_url("postgresql://u:p@h:5432/db?sslmode=require&password=s3cret#mrr")
     'postgresql://u:***@h:5432/db?sslmode=require&password=***#mrr'
+    >>> redact_url("postgresql://u:Sec/ret#1@h:5432/db#mrr")
+    'postgresql://u:***@h:5432/db#mrr'
     """
+    if (part := _user_part(url)) is not None and ":" in (userinfo := url[part[0]:part[1]]):
+        url = f"{url[:part[0]]}{userinfo.split(':', 1)[0]}:***{url[part[1]:]}"
     head, sep, query = url.partition("?")
-    scheme, slashes, rest = head.partition("://")
-    if slashes:
-        netloc, slash, path = rest.partition("/")
-        userinfo, at, host = netloc.rpartition("@")
-        if at and ":" in userinfo:
-            netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
-        head = f"{scheme}://{netloc}{slash}{path}"
     if sep:
         query, hash_, fragment = query.partition("#")
         query = _SECRET_QUERY.sub(lambda m: f"{m[1]}{m[2]}=***", query) + hash_ + fragment

@@ -481,6 +481,9 @@ UNUSUAL = {
                                                   "1234567890123456789,Long,2026-01,7,SMB,Pro\n",
     # a name with a space after it reads as the name: the two customers are shown with their keys, both ways
     "a name twice but for a space after it": CLEAN + "004,Acme ,2026-01,10,SMB,Pro\n",
+    # a Subscription column after the Plan tells two seats of one plan apart (the Plan had been chosen: refused)
+    "subscriptions after a plan": "Customer ID,Customer,Month,MRR,Segment,Plan,Subscription\n" + "".join(
+        f"{line},sub_{n}\n" for n, line in enumerate(CLEAN.splitlines()[1:])) + "001,Acme,2026-01,40,smb,Pro,sub_x\n",
     "float keys and a text key": CLEAN.replace("\n001,", "\n1.0,").replace("\n002,", "\n2.0,"),
     # QuickBooks Desktop's subtotal of a parent's sub-customers, beside a customer whose name starts with Total
     "subtotal of a customer": CLEAN + "Total Acme,,2026-01,110,,\nTotal Wine,Total Wine,2026-01,5,SMB,Pro\n",

@@ -856,3 +856,14 @@ def test_a_name_with_a_space_after_it_is_the_name_another_customer_has() -> None
     table = read_customers([["Customer ID", "Customer", "Month", "MRR"], ["C1", "Acme", "2026-01", "1"],
                             ["C2", "Acme ", "2026-01", "2"], ["C3", "Beta ", "2026-01", "3"]]).table
     assert table is not None and table.labels == ("Acme (C1)", "Acme (C2)", "Beta ")
+
+
+def test_a_subscription_column_after_a_plan_column_tells_the_rows_apart() -> None:
+    # two seats of one plan are two subscriptions: with the Plan chosen to tell them apart, 24 rows were refused as
+    # repeats, asking for "a column that does (a Subscription ID)" that was there (a fresh-eyes try)
+    check = read_customers([["Customer", "Month", "MRR", "Plan", "Subscription"],
+                            ["Acme", "2026-01", "100", "Pro", "sub_1"], ["Acme", "2026-01", "50", "Pro", "sub_2"],
+                            ["Beta", "2026-01", "70", "Basic", "sub_3"]])
+    assert [i.message for i in check.issues if i.severity == "error"] == []
+    assert check.table is not None and check.table.summed_by == "Subscription"
+    assert check.table.mrr[check.table.keys.index("Acme")][0] == 15000

@@ -9,6 +9,8 @@ import functools
 import json
 import os
 import random
+import re
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +27,10 @@ from engine import (
     cohort_triangle,
     forecast_to_dict,
     ledger_table,
+    password_unescaped,
     report_to_dict,
     resolve_period,
+    url_has_secret,
 )
 from tests.helpers import POSTGRES_URL, ROOT, postgres_schema
 from tests.test_cli import run
@@ -635,6 +639,22 @@ def test_a_password_in_the_url_is_refused_and_never_shown() -> None:
         "postgresql://nrr@db:5432/a?sslmode=require&password=***#mrr: the URL holds a password.")
     code, out, err = run("doctor", env={"NRR_STATE_URL": "postgresql://nrr@127.0.0.1:9/a?password=s3cret"})
     assert "s3cret" not in out + err and "password=***" in out + err
+
+
+@pytest.mark.parametrize("password", ["Sec/retPW", "Sec?ret=PW", "Secr@tPW", "Pass#123", "a]b"])
+def test_a_password_a_url_must_encode_is_refused_with_none_of_it_shown(password: str) -> None:
+    # a / in it made the parser read the host as nrr and the port as Sec, and say so, the whole URL with it; an @
+    # made the driver name host tPW@127.0.0.1 (a fresh-eyes try): refused before any parser or driver reads it
+    url = f"postgresql+psycopg://nrr:{password}@127.0.0.1:9/postgres#s.t"
+    code, out, err = run("report", "--ledger", "env:NRR_TEST_URL", env={"NRR_TEST_URL": url})
+    shown = out + err
+    assert code == 1 and err.startswith("postgresql+psycopg://nrr:***@127.0.0.1:9/postgres#s.t: the password holds "
+                                        "a character a URL must write percent-encoded"), err
+    assert not any(piece in shown for piece in re.split(r"[/?#@\[\]=]", password) if len(piece) > 1)
+    code, _, err = run("report", "--ledger", url)  # on the command line: refused as any password is
+    assert code == 1 and "the URL holds a password" in err and password not in err
+    encoded = url.replace(password, urllib.parse.quote(password, safe=""))
+    assert not password_unescaped(encoded) and url_has_secret(encoded)
 
 
 @pytest.mark.parametrize("dialect", ["bigquery", "snowflake"])

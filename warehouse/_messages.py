@@ -13,6 +13,12 @@ def password_in_url(label: str) -> str:
             "source = \"env:NRR_WAREHOUSE_URL\".")
 
 
+def password_unescaped(label: str) -> str:
+    return (f"{label}: the password holds a character a URL must write percent-encoded (/ as %2F, ? as %3F, # as "
+            "%23, @ as %40, [ and ] as %5B and %5D); encode it in the URL, or leave it out of the URL and set "
+            "PGPASSWORD.")
+
+
 def needs_extra(label: str, extra: str) -> str:
     return f"{label}: reading it needs the {extra} extra: pip install 'nrr[{extra}]'."
 

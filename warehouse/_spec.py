@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from engine import redact_url, url_has_secret
+from engine import password_unescaped, redact_url, url_has_secret
 from warehouse import _messages as say
 from warehouse._errors import WarehouseError
 
@@ -89,8 +89,10 @@ def parse_warehouse_spec(spec: str, base_dir: Path | None = None, *, secret: boo
     kind = _SCHEMES[scheme]
     location, _, table = text.partition("#")
     label = redact_url(text)  # said without its password, in the user part or the query (?password=)
-    if url_has_secret(location) and not secret:
+    if url_has_secret(text) and not secret:
         raise WarehouseError(say.password_in_url(label))
+    if password_unescaped(text):  # read otherwise, its pieces would be said as a host or a port
+        raise WarehouseError(say.password_unescaped(label))
     try:
         _ = urlsplit(location).port  # a port that is no number (:abc, :54e2), an unclosed [::1
     except ValueError as exc:
