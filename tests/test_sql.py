@@ -1248,9 +1248,12 @@ def test_a_postgresql_table_is_found_whatever_the_case_of_its_name_and_in_quotes
         assert run("report", "ttm", "--json", "--ledger", f"{url}#{written}", *TODAY) == expected, written
     pg_table(pg_schema, "Customer MRR", header, rows, types)
     assert run("report", "ttm", "--json", "--ledger", f'{url}#"{pg_schema}"."Customer MRR"', *TODAY) == expected
-    pg_table(pg_schema, "CUSTOMER_mrr", header, rows, types)  # two tables alike but for case: no guess
-    code, _, err = run("report", "ttm", "--ledger", f"{url}#{pg_schema}.Customer_Mrr", *TODAY)
-    assert code == 1 and "there is no table" in err
+    pg_table(pg_schema, "CUSTOMER_mrr", header, rows, types)  # two tables alike but for case: no guess, and both
+    code, _, err = run("report", "ttm", "--ledger", f"{url}#{pg_schema}.Customer_Mrr", *TODAY)  # named (it was
+    assert (code, err) == (1, f"{url}#{pg_schema}.Customer_Mrr: {pg_schema}.\"CUSTOMER_mrr\" and "  # "no table")
+                              f"{pg_schema}.\"customer_mrr\" both match the name but for its case; write the one meant "
+                              "after #, in quotes as listed here.\n")
+    assert run("report", "ttm", "--json", "--ledger", f'{url}#{pg_schema}."CUSTOMER_mrr"', *TODAY) == expected
 
 
 def yyyymm(rows: Sequence[Row], as_text: bool) -> list[Row]:

@@ -36,6 +36,12 @@ def table_missing(label: str, table: str) -> str:
     return f"{label}: there is no table {table}; check its name and schema, and that this user may read it."
 
 
+def tables_alike(label: str, tables: Sequence[str]) -> str:
+    """Two tables whose names differ only in case, neither the one asked for as written."""
+    return (f"{label}: {' and '.join(tables)} both match the name but for its case; write the one meant after #, "
+            "in quotes as listed here.")
+
+
 def column_missing(label: str, role: str, columns: Sequence[str]) -> str:
     listed = ", ".join(columns)
     return (f"{label}: no column holds the {role} (its columns: {listed}). Name it in nrr.toml: "

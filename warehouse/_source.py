@@ -222,6 +222,9 @@ class WarehouseSource:
         names = [*inspector.get_table_names(schema), *inspector.get_view_names(schema),
                  *inspector.get_materialized_view_names(schema)]
         alike = [n for n in names if n.casefold() == self.spec.table.casefold()]
+        if len(alike) > 1 and self.spec.table not in alike:  # "MixedTab" and mixedtab, asked for MIXEDTAB
+            raise WarehouseError(say.tables_alike(self.spec.label, [f'{schema}."{n}"' if schema else f'"{n}"'
+                                                                    for n in sorted(alike)]))
         if len(alike) != 1 or (alike[0], schema) == (self.spec.table, self.spec.schema):
             return None
         return dataclasses.replace(self.spec, table=alike[0], schema=schema)
