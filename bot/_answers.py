@@ -48,6 +48,7 @@ from engine import (
     Method,
     Month,
     NrrError,
+    OutsideLedger,
     Period,
     PeriodSyntaxError,
     QueryError,
@@ -254,7 +255,7 @@ class Answers:
         try:
             return self.app.report(ledger, period, query.method, top=query.top or TOP_MOVERS, by=query.by,
                                    where=query.where)
-        except QueryError as exc:
+        except OutsideLedger as exc:  # what the ledger covers follows only a refusal of months it lacks
             first, last, what = ledger.first_month, ledger.last_month, "ledger"
             if ledger.customers is not None:  # its months, not its ledger's (whose first is the table's second)
                 first, last, what = ledger.customers.first, ledger.customers.last, "customer table"

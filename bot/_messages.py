@@ -48,7 +48,8 @@ def help_text(periods: Sequence[str]) -> str:
         "(`enterprise`, or `plan=Pro` naming its column) answers for that segment alone, and `cohorts` answers NRR "
         "by acquisition quarter. "
         "`forecast [12 months] [target $2M by Dec 2027]` projects what today's customers will pay.\n"
-        f"Examples: {', '.join(f'`{e}`' for e in CUSTOMER_EXAMPLES)}."
+        f"Examples: {', '.join(f'`{e}`' for e in CUSTOMER_EXAMPLES)}.\n"
+        f"{SETUP_HELP}"
     )
 
 

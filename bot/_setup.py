@@ -559,7 +559,7 @@ def _zones() -> dict[str, str]:
 def _zone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # Europe: a folder of zones
         return False
     return "/" in name or name == "UTC"
 

@@ -57,7 +57,12 @@ class QueryError(NrrError):
         return str(self)
 
 
-class BeforeTable(QueryError):
+class OutsideLedger(QueryError):
+    """The period asks for months the ledger does not hold: before its first, after its latest, or in a gap. Only
+    such a refusal is followed by what the ledger covers (the bot's ``period_not_covered``)."""
+
+
+class BeforeTable(OutsideLedger):
     """A cohort period starting at a customer table's first month: no one's month before it. ``reason`` says so
     without the advice on where a period can start, for "No comparison with the period before: ..."."""
 
@@ -70,7 +75,7 @@ class BeforeTable(QueryError):
         return self._reason
 
 
-class NotInLedgerYet(QueryError):
+class NotInLedgerYet(OutsideLedger):
     """The period asked for ends after the ledger's latest month, ``latest`` (a table exported weeks ago)."""
 
     def __init__(self, message: str, latest: Month) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from engine import _messages as say
 from engine._cells import parse_month
-from engine._errors import CellError, NotInLedgerYet, PeriodSyntaxError, QueryError
+from engine._errors import CellError, NotInLedgerYet, OutsideLedger, PeriodSyntaxError, QueryError
 from engine._ledger import Ledger
 from engine._month import MONTH_WORDS, YEARS, Month
 
@@ -107,6 +107,8 @@ def drop_format_characters(text: str) -> str:
 
 
 #: en dash, em dash, minus sign, figure dash, non-breaking hyphen: a hyphen in a period
+_WHOLE_MONTH = r"(?:\d{4}[-\u2010-\u2012/]\d{1,2}|[a-z]{3,9}\.? \d{4})"
+_DASHED_RANGE = re.compile(rf"({_WHOLE_MONTH})\s*[\u2013\u2014]\s*(?={_WHOLE_MONTH})")
 _PUNCTUATION = str.maketrans(dict.fromkeys("\u2013\u2014\u2212\u2012\u2011\u2010", "-"))
 
 
@@ -124,7 +126,10 @@ class _Ask:
     def of(cls, query: str, today: dt.date, fiscal_year_start: int) -> _Ask:
         # dashes and an ellipsis as smart punctuation writes them (Slack, Docs, Excel): 2026–01…2026–03
         query = drop_format_characters(query)
-        text = re.sub(r"\s+", " ", query.strip().lower().translate(_PUNCTUATION).replace("\u2026", ".."))
+        # an en or em dash between two whole months is a range (2026-01–2026-06, Jan 2026 — Mar 2026); elsewhere a
+        # hyphen (2026–Q3, last–quarter)
+        text = _DASHED_RANGE.sub(r"\1..", query.strip().lower())
+        text = re.sub(r"\s+", " ", text.translate(_PUNCTUATION).replace("\u2026", ".."))
         return cls(query=query, text=text, key=re.sub(r"[\s_]+", "-", text), current=Month.of(today),
                    fys=fiscal_year_start)
 
@@ -346,11 +351,11 @@ def fit_period(period: Period, ledger: Ledger) -> Period:
     if period.last > last_month:
         raise NotInLedgerYet(say.not_in_ledger_yet(max(period.first, last_month + 1), last_month), last_month)
     if period.first < first_month:
-        raise QueryError(say.before_ledger(period.label, period.first, first_month,
-                                           derived=ledger.customers is not None))
+        raise OutsideLedger(say.before_ledger(period.label, period.first, first_month,
+                                              derived=ledger.customers is not None))
     missing = ledger.missing(period.first, period.last)
     if missing:
-        raise QueryError(say.period_has_gaps(period.label, missing, [m for m in missing if m in ledger.pending]))
+        raise OutsideLedger(say.period_has_gaps(period.label, missing, [m for m in missing if m in ledger.pending]))
     return period
 
 

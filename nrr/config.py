@@ -58,7 +58,7 @@ def _timezone(value: object) -> str:
     name = _text(value)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # Europe: a folder of zones
         raise ValueError("an IANA time zone name such as Europe/Paris or America/New_York") from None
     return name
 

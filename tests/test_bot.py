@@ -148,6 +148,8 @@ def test_help(stack: Stack) -> None:
     text = stack.answer(path)["blocks"][0]["text"]["text"]
     assert text.startswith("*/nrr [PERIOD] [grr] [compare] [method=sum]*")
     assert "`/nrr last-quarter`" in text
+    # the setup commands too: they were said only once one was refused (a fresh-eyes try)
+    assert all(f"`/nrr {word}" in text for word in ("connect", "subscribe", "subscriptions", "unsubscribe", "alerts"))
 
 
 def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:

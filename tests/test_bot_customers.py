@@ -340,3 +340,10 @@ def test_cohorts_are_shared_in_channel_as_shown(stack: Stack) -> None:
     assert shared["blocks"][:-1] == shown[:-1]  # exactly what was shown, the triangle's table included
     assert shared["blocks"][-1]["elements"][0]["text"] == f"Shared by <@U0ANA> · {AS_OF}"
     assert shared["text"].startswith("NRR by acquisition quarter: ") and deleted["delete_original"] is True
+
+
+def test_a_refusal_that_is_not_about_the_months_says_nothing_of_what_the_table_covers(stack: Stack) -> None:
+    # "... no column named region. The customer table covers ...": what it covers answered nothing asked (a
+    # fresh-eyes try); a period outside it still says so (above)
+    said = ask(stack, "region=west ttm")["blocks"][0]["text"]["text"]
+    assert said.startswith(":x: ") and "covers" not in said and "region" in said.lower()

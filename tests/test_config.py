@@ -66,6 +66,12 @@ def test_config_path_from_the_environment_and_the_working_directory(tmp_path: Pa
         ("[calendar]\ntimezone = 'Mars/Olympus'\n",
          "[calendar] timezone = 'Mars/Olympus' is not an IANA time zone name such as Europe/Paris or "
          "America/New_York."),
+        # a folder of zones, and a name longer than a file name: an internal error (IsADirectoryError, OSError)
+        ("[calendar]\ntimezone = 'Europe'\n",
+         "[calendar] timezone = 'Europe' is not an IANA time zone name such as Europe/Paris or America/New_York."),
+        (f"[calendar]\ntimezone = '{'x' * 300}'\n",
+         f"[calendar] timezone = '{'x' * 300}' is not an IANA time zone name such as Europe/Paris or "
+         "America/New_York."),
         ("[calendar]\nfiscal_year_start = 13\n",
          "[calendar] fiscal_year_start = 13 is not a month: a number 1-12 or a name such as July."),
         ("[company]\ncurrency = 'dollars'\n",

@@ -174,7 +174,9 @@ def test_a_bare_year_says_it_is_calendar_when_the_fiscal_year_is_not() -> None:
     assert resolve_period("2025", today, 1).label == "2025"
 
 
-@pytest.mark.parametrize("typed", ["2026\u201301..2026\u201303", "2026-01\u20262026-03", "2026\u221201..2026\u221203"])
+@pytest.mark.parametrize("typed", ["2026\u201301..2026\u201303", "2026-01\u20262026-03", "2026\u221201..2026\u221203",
+                                   # an en or em dash between two whole months is the range's (a fresh-eyes try)
+                                   "2026-01\u20132026-03", "2026-01 \u2014 2026-03", "Jan 2026 \u2013 Mar 2026"])
 def test_dashes_and_an_ellipsis_from_smart_punctuation_read_as_typed_plainly(typed: str) -> None:
     # Slack, Docs and Excel write these; refused, they looked the same as the examples offered (fuzz 7)
     assert months(resolve_period(typed, TODAY)) == ("2026-01", "2026-03")

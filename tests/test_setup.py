@@ -483,3 +483,11 @@ def test_slacks_escapes_in_a_setup_command_are_read_back(world: World) -> None:
     assert world.say(f"connect <https://docs.google.com/spreadsheets/d/{SHEET}/edit?a=1&amp;b=2#gid=0>").startswith(
         f"Connected the workspace to https://docs.google.com/spreadsheets/d/{SHEET}/edit#gid=0.")
     assert world.say("subscribe <#C0REVENUE1|revenue> day 5").startswith("Subscribed <#C0REVENUE1>")
+
+
+@pytest.mark.parametrize("zone", ["Europe", "America/Argentina", "Etc", "x" * 300])
+def test_a_zone_that_is_a_folder_or_too_long_a_name_is_refused_in_words(world: World, zone: str) -> None:
+    # "Something went wrong on my side": ZoneInfo raised IsADirectoryError, or OSError for a name too long (a
+    # fresh-eyes try)
+    assert world.say(f"subscribe in {zone}").startswith(f"`in {zone}` is not `day N` (1-28), `at HH:MM` or `in ")
+    assert world.changes() == []
