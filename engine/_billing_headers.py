@@ -63,6 +63,7 @@ class Column:
     cents: bool = False  # the figures are in cents (``amount_in_cents``)
     with_tax: bool = False  # a Total: tax is taken off
     tax_named: bool = False  # the header says the tax is in it (Amount incl. tax, Gross Amount), not only a Total
+    billing_period: bool = False  # headed Billing Period: a frequency, unless its cells are months
     invoice_level: bool = False  # Amount Due / Amount Paid: an invoice's, not a line's
 
 
@@ -146,9 +147,10 @@ def billing_role(header: str) -> Column | None:
     billing_period = words >= {"billing", "period"} and words <= {"billing", "period", "plan"}
     if (words & {"frequency", "interval", "cycle", "recurrence", "periodicity"} and not words & {"count", "length"}) \
             or words >= {"period", "unit"} or billing_period:
-        # Billing Period (Annual, Monthly), or Chargebee's billing_period beside its billing_period_unit: a count
-        # of that unit (``read_billing_header``), as Recurly's plan_interval_length is
-        return Column(role="frequency", index=0, title=title)
+        # Billing Period (Annual, Monthly; its cells months instead, ``find_billing_header`` makes it the month), or
+        # Chargebee's billing_period beside its billing_period_unit: a count of that unit (``read_billing_header``),
+        # as Recurly's plan_interval_length is
+        return Column(role="frequency", index=0, title=title, billing_period=billing_period)
     if words & {"interval", "frequency", "period"} and words & {"count", "length"}:
         return Column(role="count", index=0, title=title)
     if words & {"quantity", "qty", "seats", "licenses", "units"} and words <= {"quantity", "qty", "seats", "licenses",
@@ -197,13 +199,15 @@ class BillingHeader:
         return c.index if c else None
 
 
-def read_billing_header(row: Sequence[Cell], index: int) -> BillingHeader:
+def read_billing_header(row: Sequence[Cell], index: int, months: frozenset[int] = frozenset()) -> BillingHeader:
+    """The header in ``row`` (the grid's ``index``); ``months``: the columns that hold months whatever their header
+    says (a Billing Period of 2026-01, not of Annual)."""
     header = BillingHeader(index=index)
     amounts: list[Column] = []
     for col, value in enumerate(row):
         if not isinstance(value, str) or not value.strip():
             continue
-        found = billing_role(value)
+        found = Column(role="month", index=0, title=value.strip()) if col in months else billing_role(value)
         if found is None:
             if not header_tokens(value) & _NOT_ATTRIBUTE:
                 header.attributes[value.strip()] = col
@@ -288,11 +292,22 @@ def find_billing_header(grid: Sequence[Sequence[Cell]]) -> BillingHeader | None:
     gap: BillingHeader | None = None
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         header = read_billing_header(row, index)
+        frequency = header.columns.get("frequency")
+        if frequency is not None and frequency.billing_period and not _frequencies_below(grid, index, frequency.index):
+            header = read_billing_header(row, index, frozenset({frequency.index}))  # its months, as an invoice's
         if header.kind is not None:
             return header
         if header.gap is not None and gap is None:
             gap = header
     return gap
+
+
+def _frequencies_below(grid: Sequence[Sequence[Cell]], index: int, col: int) -> bool:
+    """Whether the first cells under the header (row ``index``) in column ``col`` are billing frequencies (Annual,
+    monthly, 12) rather than months (2026-01): what a column headed Billing Period holds, exports differing."""
+    seen = [str(v).strip().lower() for row in grid[index + 1:index + 21] if col < len(row)
+            and (v := row[col]) is not None and str(v).strip()]
+    return all(v in FREQUENCY_MONTHS or v.rstrip("s") in FREQUENCY_MONTHS or v.isdigit() for v in seen)
 
 
 #: billing frequency words -> months

@@ -68,9 +68,11 @@ DISTINGUISHING_WORDS = {"subscription", "subscriptions", "plan", "plans", "produ
 
 
 def _telling(words: set[str] | frozenset[str]) -> tuple[bool, bool]:
-    """How surely a column of these header words tells a customer's rows in a month apart: a subscription's before a
-    plan's or a product's, and an ID before a name."""
-    return bool(words & {"subscription", "subscriptions"}), bool(words & _ID_WORDS)
+    """How surely a column of these header words tells a customer's rows in a month apart: a subscription (its ID)
+    before a plan or a product, and an ID before a name."""
+    subscription = bool(words & {"subscription", "subscriptions"}) and words - {"subscription", "subscriptions"} <= \
+        _ID_WORDS  # Subscription, Subscription ID: not a Subscription Status, Tier or Type
+    return subscription, bool(words & _ID_WORDS)
 
 
 def header_currency(header: str) -> str | None:

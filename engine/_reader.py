@@ -297,18 +297,33 @@ def _runs(rows: Sequence[int], column: int) -> list[str]:
 
 def _fields_down_a_column(grid: Sequence[Sequence[Cell]]) -> tuple[int, int, list[str]] | None:
     """Where a ledger runs across the sheet (a month a column, the figures' names down one column: a pivot or a
-    board deck's layout): the row and column of the first such name, and the names; None when no column of the
-    first rows names three of the figures a ledger needs or more."""
+    board deck's layout): the row and column of the first such name, and the names; None unless a column of the
+    first rows names three of the figures a ledger needs or more, each once (an activity log's Type column repeats
+    Expansion and Churn row after row), with two months or more across the row above them."""
+    top = grid[:HEADER_SEARCH_ROWS]
     for col in range(3):
-        found: dict[Field, tuple[int, str]] = {}
-        for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        found: list[tuple[Field, int, str]] = []
+        for r, row in enumerate(top):
             value = row[col] if col < len(row) else None
             if isinstance(value, str) and (match := match_header(value)) is not None and match.field in _AMOUNTS:
-                found.setdefault(match.field, (r, value.strip()))
-        if len(found) >= 3:
-            first = min(r for r, _ in found.values())
-            return first, col, [text for _, text in sorted(found.values())]
+                found.append((match.field, r, value.strip()))
+        fields = {f for f, _, _ in found}
+        if len(fields) < 3 or len(fields) != len(found):
+            continue
+        first = min(r for _, r, _ in found)
+        if first and sum(_reads_as_month(v) for v in top[first - 1][col + 1:]) >= 2:
+            return first, col, [text for _, _, text in sorted(found, key=lambda x: x[1])]
     return None
+
+
+def _reads_as_month(value: Cell) -> bool:
+    if is_blank(value):
+        return False
+    try:
+        parse_month(value)
+    except CellError:
+        return False
+    return True
 
 
 def _cell(row: Sequence[Cell], column: int | None) -> Cell:
@@ -673,18 +688,26 @@ class _Reader:
             raise
 
     def sum_of_rows_above(self, cells: Sequence[Cell], rows: Sequence[LedgerRow]) -> Field | None:
-        """The movement whose figure in ``cells``, a row with no month, is the sum of the two or more rows read above
-        it (to within a unit): a total row left without its label (=SUM(C2:C25) under the table). None otherwise."""
+        """The first movement whose figure in ``cells``, a row with no month, is the sum of the two or more rows read
+        above it (to within a unit), when every movement the row has a figure for is (one matching by chance, a 0
+        or an early month's, is no total): a total row left without its label (=SUM(C2:C25) under the table). None
+        otherwise."""
         if len(rows) < 2:
             return None
+        summed: list[Field] = []
         for f in _MOVEMENTS:
-            try:
-                figure = parse_money(_cell(cells, self.columns[f]))[0]
-            except CellError:
+            value = _cell(cells, self.columns[f])
+            if is_blank(value):
                 continue
-            if figure and abs(figure - sum(getattr(r, f) for r in rows)) < 1:
-                return f
-        return None
+            try:
+                figure = parse_money(value)[0]
+            except CellError:
+                return None
+            if abs(figure - sum(getattr(r, f) for r in rows)) >= 1:
+                return None
+            if figure:
+                summed.append(f)
+        return summed[0] if len(summed) >= 2 else None
 
     def read_row(self, cells: Sequence[Cell], sheet_row: int, month: Month | None) -> LedgerRow | None:
         values: dict[Field, Decimal | None] = {}

@@ -34,7 +34,8 @@ def change_sentence(change: Change) -> str:
     The driver is the part that moved NRR the way it went; "mostly" only when it did more than half of that, else
     every part that moved NRR its way is named, largest first (``from more churn (-2.0 pts), more downgrades
     (-1.5 pts) and less expansion (-1.5 pts)``). ``despite`` names every part that pushed the other way, largest
-    first, when one shows: a part left out would leave the parts named short of the change (-2.0 + 0.3 beside -1.4).
+    first, when one shows: nothing that worked against the change goes unsaid (fewer downgrades of +0.3 beside more
+    expansion of +0.3 had been left out).
     A change that shows as 0.0 points names no driver.
     """
     drivers, against = change.drivers, change.against

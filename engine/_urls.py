@@ -13,9 +13,10 @@ _SECRET_QUERY = re.compile(r"(?i)(^|[?&;])(" + "|".join(sorted(SECRET_PARAMETERS
 
 def _user_part(url: str) -> tuple[int, int] | None:
     """Where ``url``'s user part (``user:password``) is, from after ``://`` to its ``@``: the last ``@`` before the
-    host, or, when none is there, one further on that a password holding ``/``, ``?`` or ``#`` unescaped put there
-    (``u:Sec/ret@h``: a parser reads host ``u`` and port ``Sec``, and says so, password and all), unless what
-    follows the ``:`` reads as a port (``h:5432/db#t@x``). None without a user part."""
+    host, or, when none is there, the last one further on, which a password holding ``/``, ``?`` or ``#`` unescaped
+    put there (``u:Sec/ret@h``: a parser reads host ``u`` and port ``Sec``, and says so, password and all). Such a
+    URL cannot be told from a host, a port and an ``@`` in a table's name (``h:5432/db#t@x``): it is taken to hold a
+    password, never shown. None without a user part."""
     start = url.find("://")
     if start < 0:
         return None
@@ -26,8 +27,8 @@ def _user_part(url: str) -> tuple[int, int] | None:
         return start, at
     if (at := url.rfind("@", start)) < 0:
         return None
-    user, colon, password = url[start:at].partition(":")
-    if not colon or re.search(r"[/?#]", user) or re.match(r"\d*(?:[/?#]|$)", password):
+    user, colon, _ = url[start:at].partition(":")
+    if not colon or re.search(r"[/?#]", user):
         return None
     return start, at
 
@@ -36,8 +37,8 @@ def url_has_secret(url: str) -> bool:
     """Whether ``url`` holds a password, in its user part or its query.
 
     >>> [url_has_secret(u) for u in ("postgresql://u:p@h/db", "postgresql://u@h/db?password=p", "postgresql://u@h/db",
-    ...                              "postgresql://u:Sec/ret@h/db", "postgresql://u:Pa#1@h/db#t", "postgresql://h:5/d#t@x")]
-    [True, True, False, True, True, False]
+    ...                              "postgresql://u:Sec/ret@h/db", "postgresql://u:Pa#1@h/db#t", "postgresql://u:12/3@h/db")]
+    [True, True, False, True, True, True]
     """
     if (part := _user_part(url)) is not None and ":" in url[part[0]:part[1]]:
         return True

@@ -796,3 +796,19 @@ def test_an_amount_with_its_tax_in_it_and_no_tax_column_is_warned_of(tmp_path: P
     assert code == 0 and out.splitlines()[0] == (
         "warning: F1: Amount incl. tax has its tax in it, and no Tax column says how much: MRR is counted with the "
         "tax. Add a Tax column with each row's tax, or give the amounts before tax (head the column Amount).")
+
+
+def test_a_billing_period_of_months_beside_a_billing_frequency_is_the_month(tmp_path: Path) -> None:
+    # an invoice export's Billing Period holds the month: taken for the frequency, Acme's annual 1,200 was its MRR
+    # (a review)
+    code, out, _ = mrr_of(tmp_path, "Invoice ID,Customer,Billing Period,Amount,Billing Frequency\n"
+                                    "in1,Acme,2026-01,1200,Annual\nin3,Beta,2026-01,50,Monthly\n"
+                                    "in4,Beta,2026-02,60,Monthly\n", "2026-03-05")
+    assert code == 0 and out.splitlines()[1:] == ["Acme,Acme,2026-01,100.00", "Acme,Acme,2026-02,100.00",
+                                                  "Beta,Beta,2026-01,50.00", "Beta,Beta,2026-02,60.00"]
+
+
+def test_a_net_amount_on_invoice_lines_has_its_discount_off_already(tmp_path: Path) -> None:
+    code, out, _ = mrr_of(tmp_path, "invoice_id,customer,subscription,period_start,period_end,Net Amount,discount\n"
+                                    "in_1,cus_A,sub_A,2025-07-01,2025-08-01,90.00,10.00\n", "2025-08-05")
+    assert code == 0 and out.splitlines()[1:] == ["cus_A,cus_A,2025-07,90.00"]

@@ -867,3 +867,12 @@ def test_a_subscription_column_after_a_plan_column_tells_the_rows_apart() -> Non
     assert [i.message for i in check.issues if i.severity == "error"] == []
     assert check.table is not None and check.table.summed_by == "Subscription"
     assert check.table.mrr[check.table.keys.index("Acme")][0] == 15000
+
+
+def test_a_subscription_status_beside_a_plan_does_not_take_its_place_telling_rows_apart() -> None:
+    # Subscription Status (active, active) had outranked the Plan: a valid table refused (a review)
+    check = read_customers([["Customer", "Month", "MRR", "Plan", "Subscription Status"],
+                            ["Acme", "2026-01", "100", "Pro", "active"], ["Acme", "2026-01", "50", "Addon", "active"],
+                            ["Beta", "2026-01", "70", "Basic", "active"]])
+    assert [i.message for i in check.issues if i.severity == "error"] == []
+    assert check.table is not None and check.table.summed_by == "Plan"

@@ -175,6 +175,21 @@ def test_a_ledger_running_across_the_sheet_is_asked_to_be_transposed() -> None:
         "header of those names: transpose the table (copy it, then Paste special > Transposed) and read it again."]
 
 
+def test_a_row_matching_the_sums_above_in_one_movement_only_is_no_total() -> None:
+    # Expanded 40 beside a February of 40 and a January of 0, its other figures a month's: no total (a review)
+    grid = [HEADER[:5], ["2026-01", "1000", "0", "10", "5"], ["2026-02", "985", "40", "0", "0"],
+            ["", "1025", "40", "20", "3"]]
+    assert messages(grid) == ["error: A4: This row has amounts but no month; enter the month in the Month column."]
+
+
+def test_an_activity_log_is_not_taken_for_a_ledger_running_across() -> None:
+    # its Type column repeats Expansion, Churn, Contraction: "transpose the table" was the wrong advice (a review)
+    grid = [["Date", "Customer", "Type", "MRR Movement"], ["2025-01-03", "A", "New Business", "100"],
+            ["2025-01-09", "B", "Expansion", "20"], ["2025-02-01", "C", "Churn", "-50"],
+            ["2025-02-11", "D", "Contraction", "-10"], ["2025-03-01", "E", "Expansion", "5"]]
+    assert not any("runs across" in m for m in messages(grid))
+
+
 def test_missing_required_column() -> None:
     assert messages([["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR"],
                      ["2026-01", "1", "0", "0"]]) == [

@@ -641,7 +641,8 @@ def test_a_password_in_the_url_is_refused_and_never_shown() -> None:
     assert "s3cret" not in out + err and "password=***" in out + err
 
 
-@pytest.mark.parametrize("password", ["Sec/retPW", "Sec?ret=PW", "Secr@tPW", "Pass#123", "a]b"])
+@pytest.mark.parametrize("password", ["Sec/retPW", "Sec?ret=PW", "Secr@tPW", "Pass#123", "a]b", "/abcPW", "#abcPW",
+                                      "1234/abcPW", "99?xPW"])
 def test_a_password_a_url_must_encode_is_refused_with_none_of_it_shown(password: str) -> None:
     # a / in it made the parser read the host as nrr and the port as Sec, and say so, the whole URL with it; an @
     # made the driver name host tPW@127.0.0.1 (a fresh-eyes try): refused before any parser or driver reads it

@@ -15,8 +15,8 @@ def password_in_url(label: str) -> str:
 
 def password_unescaped(label: str) -> str:
     return (f"{label}: the password holds a character a URL must write percent-encoded (/ as %2F, ? as %3F, # as "
-            "%23, @ as %40, [ and ] as %5B and %5D); encode it in the URL, or leave it out of the URL and set "
-            "PGPASSWORD.")
+            "%23, @ as %40, [ and ] as %5B and %5D): encode it in the URL (for PostgreSQL, PGPASSWORD may hold it "
+            "instead).")
 
 
 def needs_extra(label: str, extra: str) -> str:
