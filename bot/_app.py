@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import threading
@@ -92,12 +93,36 @@ def register(app: App, answers: Answers) -> None:
             threading.Thread(target=respond, kwargs={"text": say.busy(), "response_type": "ephemeral",
                                                      "replace_original": False}, daemon=True).start()
 
+    delivered = _Seen()
+
     @app.event("app_home_opened")
-    def home(event: dict[str, Any], client: WebClient) -> None:
+    def home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
+            return
+        if not delivered.first(body.get("event_id")):  # Slack's retry of one it sent already (X-Slack-Retry-Num)
             return
         if answers.pool.submit(publish_home, answers, client, event["user"]) is None:
             log.warning("too busy to draw App Home for %s: %d answers waiting", event["user"], answers.pool.pending)
+
+
+class _Seen:
+    """The last ``most`` event ids delivered: Slack sends an event again when it thinks the first was not
+    acknowledged in time, and each delivery drew the App Home again (four retries: four dashboards computed)."""
+
+    def __init__(self, most: int = 1000) -> None:
+        self.most, self.ids, self.lock = most, collections.OrderedDict[str, None](), threading.Lock()
+
+    def first(self, event_id: object) -> bool:
+        """Whether ``event_id`` is seen for the first time (an event without one always is)."""
+        if not isinstance(event_id, str) or not event_id:
+            return True
+        with self.lock:
+            if event_id in self.ids:
+                return False
+            self.ids[event_id] = None
+            if len(self.ids) > self.most:
+                self.ids.popitem(last=False)
+            return True
 
 
 def publish_home(answers: Answers, client: WebClient, user: str) -> None:

@@ -19,7 +19,7 @@ MOVER_WORDS: dict[str, tuple[MoverKind, ...]] = {
 }
 FILLER_WORDS = frozenset({"who", "top"})
 #: the words the grammar reads as anything but a period or a segment's value (a segment named "Churn Risk" holds one)
-KEYWORDS = frozenset({*MOVER_WORDS, *FILLER_WORDS, "by", "grr", "compare", "cohorts", "cohort"})
+KEYWORDS = frozenset({*MOVER_WORDS, *FILLER_WORDS, "by", "where", "grr", "compare", "cohorts", "cohort"})
 #: quotes around a value or a column's name, as a terminal would need them ("Signup Month", 'Pro Plus')
 QUOTES = "\"'“”‘’`"
 MAX_TOP = 25
@@ -111,6 +111,8 @@ def parse_query(text: str) -> SlackQuery:
             by, pending_by = word, False
         elif lower == "by":
             pending_by = True
+        elif lower == "where":  # "ttm where plan=Pro", as --where reads in a terminal: the segment follows
+            continue
         elif lower == "grr":
             grr_first = True
         elif lower == "compare":

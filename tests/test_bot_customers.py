@@ -240,6 +240,8 @@ def test_nrr_tomls_method_is_named_with_the_method_to_ask_for(tmp_path: Path, te
 def test_column_equals_value_asks_for_that_columns_segment(stack: Stack) -> None:
     # a segment is asked as --where writes it (it was refused, fuzz 10; then needed, fuzz 22: a value in two columns)
     assert headline(ask(stack, "ttm segment=Enterprise")) == headline(ask(stack, "ttm enterprise"))
+    # and with "where" before it, as a terminal's --where reads ("'ttm where' is not a period I know": a fresh-eyes try)
+    assert headline(ask(stack, "ttm where segment=Enterprise")) == headline(ask(stack, "ttm enterprise"))
     # an '=' without a name or a value names how a segment is asked for, and the options (fuzz 10)
     assert headline(ask(stack, "ttm where plan=")) == (
         ":x: 'plan=' needs a name and a value on either side of '=', with no space: `method=sum`, or on a customer "
