@@ -371,9 +371,11 @@ def losses_exceed_start(churn: Decimal, downgrade: Decimal, start: Decimal) -> s
     )
 
 
-def ledger_months_not_landed(months: Sequence[Month], unit: str) -> str:
-    """The last rows of a seven-column ledger with a Start but no movement: months laid out ahead."""
-    span, last, one = month_run(months), months[0] - 1, len(months) == 1
+def ledger_months_not_landed(months: Sequence[Month], unit: str, last: Month | None = None) -> str:
+    """The last rows of a seven-column ledger with a Start but no movement: months laid out ahead; ``last``: the
+    last month with movements, where the ledger ends (default the month before the first of them)."""
+    span, one = month_run(months), len(months) == 1
+    last = months[0] - 1 if last is None else last
     rows = "this last row" if one else "these last rows"
     return (f"{span}: Expanded, Churned and Downgraded {unit} are blank in {rows}, "
             f"so {'it is' if one else 'they are'} read as not closed yet and left out: the ledger ends in "

@@ -52,6 +52,8 @@ from engine._options import NO_OPTIONS, ReadOptions
 Grid = Sequence[Sequence[Cell]]
 
 _AMOUNTS: tuple[Field, ...] = ("start", "expansion", "churn", "downgrade")
+#: errors that leave no row readable, whatever its own cells: nrr fill writes no row's End or NRR under them
+_WHOLE_LEDGER_ERRORS = frozenset({"mixed_currency", "mixed_units"})
 _MOVEMENTS: tuple[Field, ...] = ("expansion", "churn", "downgrade")
 
 
@@ -540,6 +542,8 @@ class _Reader:
         layout = Layout(header_row, dict(header.columns), dict(header.extras))
         duplicated = {i.month for i in self.issues if i.code == "duplicate_month"}
         valid = tuple(r for r in rows if r.month not in duplicated)
+        if any(i.code in _WHOLE_LEDGER_ERRORS for i in self.issues):
+            valid = ()  # $100,000 beside €15,000, MRR beside ARR: no row's End or NRR means anything to write
         if self.errors():
             return LedgerCheck(ledger=None, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
         warnings = tuple(i for i in self.issues if i.severity == "warning")
@@ -566,7 +570,7 @@ class _Reader:
             return rows, pending, {}
         months = sorted(r.month for r in ahead)
         self.issues = [i for i in self.issues if not (i.code == "no_movements" and i.month in months)]
-        self.add("warning", "month_not_landed", say.ledger_months_not_landed(months, self.unit),
+        self.add("warning", "month_not_landed", say.ledger_months_not_landed(months, self.unit, last),
                  _runs(sorted(r.row for r in ahead), self.columns["month"]))
         return [r for r in rows if r.month <= last], sorted({*pending, *months}), {r.month: r.start for r in ahead}
 

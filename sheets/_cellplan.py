@@ -101,9 +101,11 @@ class FillResult:
     errors: int = 0
     warnings: int = 0
     preamble: list[str] = field(default_factory=list)  # said before the changes (a customer tab's fill)
+    unit: str = "MRR"  # the ledger's: an ARR ledger's cells are said as ARR (End of Period)
 
-    def lines(self, unit: str = "MRR") -> list[str]:
+    def lines(self) -> list[str]:
         """The report people read: every change, every refusal, then the totals."""
+        unit = self.unit
         verb = "would write" if self.dry_run else "wrote"
         out = list(self.preamble)
         out += [say.fill_change(verb, c.cell, c.month.name, field_title(c.field, unit), c.formula, c.old) if c.formula
@@ -126,9 +128,15 @@ def show_value(f: Field, value: Decimal) -> str:
 
 
 def show_old(f: Field, value: Any) -> str:
+    """A cell's value as it was, as ``nrr validate`` reads it: a rate typed 108 is 108%, not 10800%."""
     if is_blank(value):
         return "blank"
     if isinstance(value, int | float):
+        if f not in MONEY:
+            try:
+                return show_value(f, parse_ratio(value)[0])
+            except CellError:
+                pass
         return show_value(f, Decimal(str(value)))
     return f"'{value}'"
 

@@ -98,7 +98,7 @@ def fill_derived(source: GoogleSheetSource, ledger: Ledger, *, template_tab: str
     except SheetNotFound:
         sheet = None
     seen = _template_snapshot(template_tab) if sheet is None else _existing(target, sheet)
-    result = FillResult(sheet=template_tab, dry_run=dry_run,
+    result = FillResult(sheet=template_tab, dry_run=dry_run, unit=ledger.unit,
                         preamble=[say.derived_fill(customer_tab, template_tab, len(ledger), sheet is None,
                                                    ledger.normalization.sentence if ledger.normalization else None)])
     typed: dict[Position, list[str]] = {}

@@ -58,7 +58,8 @@ def fill_sheet(source: GoogleSheetSource, *, overwrite: bool = False, dry_run: b
                             fix_formulas=fix_formulas, currency=currency)
     result = FillResult(sheet=seen.sheet.title, dry_run=dry_run, errors=len(seen.check.errors),
                         warnings=len(source.notes) + len(seen.check.warnings),
-                        preamble=[n.message for n in source.notes])  # the tab read instead of a cover page
+                        preamble=[n.message for n in source.notes],  # the tab read instead of a cover page
+                        unit=seen.check.unit)
     planned = plan_values(seen, overwrite, fix_formulas, result)
     notes = plan_notes(seen, problem_notes(seen, planned), result)
     if not planned and not notes:

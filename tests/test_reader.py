@@ -190,6 +190,15 @@ def test_an_activity_log_is_not_taken_for_a_ledger_running_across() -> None:
     assert not any("runs across" in m for m in messages(grid))
 
 
+def test_months_laid_out_ahead_after_a_gap_say_the_month_the_ledger_ends_in() -> None:
+    # "the ledger ends in November 2026" of rows that end in June, December and January laid out ahead (a fresh-eyes
+    # try): the month before the first laid out is not where the figures end
+    grid = [HEADER[:5], ["2026-05", "1000", "30", "10", "5"], ["2026-06", "1015", "20", "15", "0"],
+            ["2026-12", "1020", "", "", ""], ["2027-01", "1020", "", "", ""]]
+    said = next(m for m in messages(grid) if "not closed" in m)
+    assert said.split(": the ledger ends in ")[1].startswith("June 2026.")
+
+
 def test_missing_required_column() -> None:
     assert messages([["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR"],
                      ["2026-01", "1", "0", "0"]]) == [

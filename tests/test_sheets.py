@@ -415,6 +415,12 @@ def test_a_value_typed_by_hand_is_reported_not_overwritten(google: FakeGoogle, c
     fill_sheet(rt.sheet_source(rt.settings.ledger.source), overwrite=True)
     assert cell(google, "F2").value == 108000.0
     assert cell(google, "F2").note is None  # the problem is gone, and so is our note
+    # a rate typed 107 is 107%, as validate reads it: it was said to hold 10800.00% (a fresh-eyes try)
+    ledger_sheet.set_rows([[46023, 100000, 15000, 5000, 2000, 108000, 107]], top=1)
+    result = fill_sheet(rt.sheet_source(rt.settings.ledger.source))
+    assert [str(r) for r in result.refused] == [
+        "G2 (January 2026): NRR Rate holds 107.00%, typed by hand, but the formula gives 108.00%; left as it is "
+        "(nrr fill --overwrite replaces it)."]
 
 
 def test_our_stale_value_is_updated_when_the_inputs_change(google: FakeGoogle, clock: Clock) -> None:
@@ -692,6 +698,10 @@ def test_fill_reads_what_the_numbers_show_as_validate_does(google: FakeGoogle) -
         assert code == 1 and "1 error(s)" in out and "EUR from B2, USD from B3" in out
         code, out, _ = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", "--dry-run", env=env_for(fresh))
         assert out.splitlines()[-1].endswith("the ledger has 1 error(s) and 0 warning(s).")
+        # and no row's End or NRR is written: dollars plus euros were filled as 113,000.00 and 113.00% (a fresh-eyes
+        # try), as were MRR plus ARR
+        code, out, _ = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(fresh))
+        assert out.splitlines()[-1].startswith("Ledger: wrote 0 cell(s)") and "wrote F" not in out, out
 
 
 COVER_ID = "1CoverSheet0123456789abcdefghijk"
@@ -718,3 +728,14 @@ def test_a_cover_tab_first_names_the_tab_that_holds_the_ledger_as_a_workbook_doe
                                        "ledger or a customer table, nor does any other ('Cover', 'Notes'); add the "
                                        "header row (Month, MRR (Start of Period), ... or Customer, Month, MRR) "
                                        "above the figures.\n")
+
+
+def test_an_arr_ledgers_fill_says_its_cells_in_arr() -> None:
+    # "wrote F2 (January 2026): MRR (End of Period) 1,224,000.00" under an Ending ARR header (a fresh-eyes try)
+    rows: list[list[Any]] = [[h.replace("MRR", "ARR") for h in HEADER], [46023, 1200000, 36000, 12000, 0],
+                             [46054, 1224000, 0, 0, 0]]
+    with FakeGoogle() as fresh:
+        fresh.add_spreadsheet(SHEET_ID, {"Ledger": rows})
+        code, out, _ = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(fresh))
+    assert code == 0 and out.splitlines()[0].startswith("wrote F2 (January 2026): ARR (End of Period) 1,224,000.00")
+    assert "MRR" not in out
