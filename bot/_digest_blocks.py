@@ -40,14 +40,16 @@ def _period(report: Report) -> str:
     return text
 
 
-def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | None = None) -> list[Block]:
+def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | None = None,
+                  waited_for: str | None = None) -> list[Block]:
     """Header; the month with its movements in money (new MRR and the quick ratio when known), the
     quarter to date and the trailing year, each with its change and driver; the benchmark; warnings."""
     last = digest.last_month
     title = f"NRR digest: {digest.month.name}"
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if late_by:
-        blocks.append(context(f":hourglass: Posted late ({late_by} after its time): nrr was not running then."))
+        why = f"it waited: {waited_for}" if waited_for else "nrr was not running then"
+        blocks.append(context(f":hourglass: Posted late ({late_by} after its time): {why}."))
     if "month" in include:
         blocks.append(mrkdwn(_period(last)))
         if line := logo_line(last):
@@ -59,8 +61,10 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
         if last.cohort is not None and any(last.cohort.movers[k] for k in kinds):
             blocks.append(context(f"Who moved {digest.month.name}, top {DIGEST_TOP}:"))
             blocks.extend(mover_blocks(last, kinds, DIGEST_TOP))
-    if "quarter" in include:
+    if "quarter" in include and digest.quarter_to_date is not None:
         blocks.append(mrkdwn(_period(digest.quarter_to_date)))
+    elif "quarter" in include and digest.quarter_missing:
+        blocks.append(context(f":warning: No quarter line: {plain(digest.quarter_missing)}"))
     if "year" in include and digest.trailing_year is not None:
         blocks.append(mrkdwn(_period(digest.trailing_year)))
     if "forecast" in include and (forecast := digest.forecast) is not None:

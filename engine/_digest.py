@@ -9,7 +9,7 @@ from engine import _messages as say
 from engine._aggregates import Customers
 from engine._benchmarks import Profile
 from engine._cohort import COHORT_LABEL, MoverKind, annual_series
-from engine._errors import QueryError
+from engine._errors import OutsideLedger, QueryError
 from engine._forecast import Forecast, build_forecast
 from engine._ledger import Ledger
 from engine._month import Month, fiscal_year_first_month
@@ -25,11 +25,14 @@ class Digest:
 
     month: Month
     last_month: Report
-    quarter_to_date: Report
+    #: None when the quarter spans a month the ledger lacks (a gap), ``quarter_missing`` saying so: the month's
+    #: digest is still posted (a gap in August had stopped September's on every channel)
+    quarter_to_date: Report | None
     trailing_year: Report | None
     series: tuple[Trailing, ...]  # the annual NRR and GRR per month (12-month cohort or trailing), the chart's
     by: str | None = None  # the attribute column the segments are split by
     note: str | None = None  # why there are no segments although they were asked for
+    quarter_missing: str | None = None  # why there is no quarter (its refusal's words)
     customers: Customers | None = field(default=None, repr=False, compare=False)  # for the forecast part
     currency: str = "USD"
 
@@ -115,7 +118,12 @@ def build_digest(ledger: Ledger, month: Month, *, method: Method | None = None, 
     else:
         quarter = Period(first=quarter_first, last=month, label=quarter_label if closed else f"{quarter_label} to date",
                          to_date=not closed, span=0 if closed else 3)
-    qtd = report(quarter, fallback=True)
+    qtd: Report | None = None
+    quarter_missing = None
+    try:
+        qtd = report(quarter, fallback=True)
+    except OutsideLedger as exc:  # a gap in the quarter: said where the quarter's line goes
+        quarter_missing = str(exc)
     series = tuple(annual_series(ledger, month, chart_months, method))
     return Digest(month=month, last_month=last, quarter_to_date=qtd, trailing_year=year, series=series, by=by,
-                  note=note, customers=ledger.customers, currency=currency)
+                  note=note, customers=ledger.customers, currency=currency, quarter_missing=quarter_missing)

@@ -636,8 +636,9 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         return EXIT_OK
     post = service.store.post(key)
     if post is not None and post.status == "unknown":  # this run's drop, or an earlier one's
+        why = post.last_error or "the run posting it stopped while Slack was being asked"  # (was ": None")
         raise CommandError(f"The {month.name} digest may or may not have been posted to {schedule.label}: "
-                           f"{post.last_error}. Look in the channel; if it is not there, --force posts it again.")
+                           f"{why}. Look in the channel; if it is not there, --force posts it again.")
     if key in report.failed:
         raise CommandError(f"The {month.name} digest was not posted: {post.last_error if post else 'unknown'}")
     if (first := report.before_ledger.get(key)) is not None:

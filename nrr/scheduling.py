@@ -95,6 +95,9 @@ def occurrences(schedule: DigestSchedule, now: dt.datetime) -> list[Occurrence]:
     return [occurrence_for(schedule, this_month - back - 1) for back in (1, 0)]
 
 
+_WAITED = "waited:"  # + a digest's key: why the scheduler waited for it (its value kept in the state database)
+
+
 def _ago(delta: dt.timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
     if hours >= 48:
@@ -262,6 +265,7 @@ class DigestService:
             if not by_hand:  # a hand run says it in words, and tries no tick again
                 log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
                 self._note_waiting(occurrence, now, unreadable_ledger_text(month.name), force=force, report=report)
+                self._waited(occurrence, "the ledger could not be read")
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_unreadable(month, str(exc))
             return report
@@ -276,6 +280,7 @@ class DigestService:
             if not by_hand:
                 self._note_waiting(occurrence, now, missing_month_text(month.name, None, missing), force=force,
                                    report=report)
+                self._waited(occurrence, f"{month.name} was not in the ledger yet")
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_month_missing(missing)
             return report
@@ -284,7 +289,8 @@ class DigestService:
         digest = self._digest(cells, month, schedule.chart_months, schedule.by)
         late = now - occurrence.at  # the scheduler catching up: by hand, it is whenever someone ran it
         late_by = _ago(late) if late > dt.timedelta(hours=1) and not by_hand else None
-        blocks = digest_blocks(digest, schedule.include, late_by=late_by)
+        waited_for = self.store.get_value(_WAITED + occurrence.key) if late_by else None
+        blocks = digest_blocks(digest, schedule.include, late_by=late_by, waited_for=waited_for)
         ts = self._send(occurrence.key, schedule.channel, schedule.label, now, blocks=blocks,
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
@@ -293,6 +299,12 @@ class DigestService:
             # once per month and read of the ledger: five hundred digests need one look at the alerts
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
+
+    def _waited(self, occurrence: Occurrence, why: str) -> None:
+        """Remember why the scheduler waited for this digest: posted late, it says so, not that nrr was not
+        running (a digest that waited ten days for its month was said to be late for that)."""
+        if self.store.get_value(_WAITED + occurrence.key) != why:
+            self.store.set_value(_WAITED + occurrence.key, why)
 
     def _note_waiting(self, occurrence: Occurrence, now: dt.datetime, text: str, *, force: bool,
                       report: TickReport) -> None:

@@ -284,11 +284,11 @@ class StateStore:
                 if status == "sending" and stale:
                     conn.execute(update(posts).where(posts.c.key == key, posts.c.status == "sending")
                                  .values(status="unknown"))
-                    takeable = force
+                    status, takeable = "unknown", force  # (a forced run then takes it: it had found "sending")
                 if not takeable:
                     return False
                 done = conn.execute(
-                    update(posts).where(posts.c.key == key, posts.c.status == row["status"],
+                    update(posts).where(posts.c.key == key, posts.c.status == status,
                                         posts.c.owner.is_(row["owner"]) if row["owner"] is None
                                         else posts.c.owner == row["owner"])
                     .values(status="claimed", owner=self.owner, lease_until=lease_until))

@@ -188,13 +188,13 @@ def test_the_chart_plots_the_12_month_cohort_of_each_month_it_has() -> None:
 
 def test_a_table_that_starts_inside_the_quarter_gets_its_months_so_far() -> None:
     digest = build_digest(read_ledger(table(Month(2026, 7))), Month(2026, 9))  # type: ignore[arg-type]
-    assert digest.quarter_to_date.retention.period.label == (
+    assert digest.quarter_to_date is not None and digest.quarter_to_date.retention.period.label == (
         "Q3 2026, Aug 2026 to Sep 2026 (the customer table starts in July 2026)")
     ledger = [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR",
                "MRR (End of Period)"], ["2026-08", "1000", "10", "5", "0", "1005"],
               ["2026-09", "1005", "10", "5", "0", "1010"]]
     digest = build_digest(read_ledger(ledger), Month(2026, 9))
-    assert digest.quarter_to_date.retention.period.label == (
+    assert digest.quarter_to_date is not None and digest.quarter_to_date.retention.period.label == (
         "Q3 2026, Aug 2026 to Sep 2026 (the ledger starts in August 2026)")
     assert f"{digest.quarter_to_date.retention.nrr:.4f}" == "1.0100"
 
@@ -227,3 +227,17 @@ def test_the_cohort_figure_is_headed_as_the_12_month_cohort_not_trailing_12_mont
     chained = build_digest(read_ledger(table()), OCT, method="chained")  # type: ignore[arg-type]
     assert chained.trailing_year is not None
     assert chained.trailing_year.retention.period.label == "Trailing 12 months to Oct 2026"
+
+
+
+def test_a_gap_in_the_quarter_leaves_out_its_line_not_the_months_digest() -> None:
+    # August missing stopped September's digest on every channel ("Q3 2026 spans months the ledger does not have"),
+    # the scheduler trying again each tick until the grace ran out (a fresh-eyes try)
+    ledger = [["Month", "MRR (Start of Period)", "Expanded MRR", "Churned MRR", "Downgraded MRR"],
+              ["2026-07", "1000", "10", "5", "0"], ["2026-09", "1005", "10", "5", "0"]]
+    digest = build_digest(read_ledger(ledger), Month(2026, 9))
+    assert digest.quarter_to_date is None and digest.last_month.retention.nrr is not None
+    assert digest.quarter_missing == ("Q3 2026 spans months the ledger does not have: August 2026. Add them to the "
+                                      "ledger, or ask for a period that avoids them.")
+    assert ":warning: No quarter line: Q3 2026 spans months the ledger does not have" in blocks_to_text(
+        digest_blocks(digest, ("month", "quarter")))

@@ -283,6 +283,19 @@ def test_a_crash_while_sending_is_never_reposted_by_itself(slack: FakeSlack, tmp
     assert len(digests(slack)) == 1
 
 
+def test_the_first_forced_run_after_a_crash_while_sending_posts(slack: FakeSlack, tmp_path: Path) -> None:
+    # the forced run that found the post "sending" marked it unknown, then claimed it as still "sending": nothing
+    # was posted, and it was told to use --force (a fresh-eyes try)
+    crashed = make_service(slack, tmp_path, owner="crashed")
+    key = "digest:C0REVENUE1:2026-10"
+    crashed.store.claim(key, "digest", "C0REVENUE1", at("2026-11-01T15:30:00"))
+    crashed.store.begin_send(key, at("2026-11-01T15:30:00"))
+    survivor = make_service(slack, tmp_path, owner="survivor")
+    occurrence = occurrence_for(survivor.settings.digests[0], Month(2026, 10))
+    survivor.run_digest(occurrence, at("2026-11-01T23:05:00"), force=True)
+    assert len(digests(slack)) == 1
+
+
 # --- delivery --------------------------------------------------------------------------------------
 
 def test_slack_429_is_retried_after_its_retry_after(slack: FakeSlack, tmp_path: Path) -> None:
@@ -331,6 +344,9 @@ def test_an_unfilled_month_waits_then_notes_then_posts_when_filled(slack: FakeSl
     ledger_file(tmp_path, last="Oct 2026")  # someone fills October in
     service.tick(at("2026-11-05T10:00:00"))  # past the 3-day grace, but a note promised it
     assert len(digests(slack)) == 1
+    # late, and said why: it waited for its month (it said "nrr was not running then": a fresh-eyes try)
+    assert (":hourglass: Posted late (3 days after its time): it waited: October 2026 was not in the ledger yet."
+            in str(digests(slack)[0]["blocks"]))
 
 
 # --- alerts ----------------------------------------------------------------------------------------
