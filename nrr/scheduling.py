@@ -95,6 +95,7 @@ def occurrences(schedule: DigestSchedule, now: dt.datetime) -> list[Occurrence]:
     return [occurrence_for(schedule, this_month - back - 1) for back in (1, 0)]
 
 
+_HELD = "alerts-held-until"  # when the first alert change a cooldown held back may be said
 _WAITED = "waited:"  # + a digest's key: why the scheduler waited for it (its value kept in the state database)
 
 
@@ -211,8 +212,12 @@ class DigestService:
         except NrrError as exc:
             log.warning("ledger poll failed: %s", exc)
             return report
-        if self.store.get_value("ledger-fingerprint") == cells.fingerprint:
+        held = self.store.get_value(_HELD)  # a change the cooldown held back, looked at again once it is over
+        due = held is not None and dt.datetime.fromisoformat(held) <= now
+        if self.store.get_value("ledger-fingerprint") == cells.fingerprint and not due:
             return report
+        if due:
+            self.store.set_value(_HELD, None)  # (held again below, when a cooldown still holds one)
         self.check_alerts(now, cells.check, report=report)
         self.store.set_value("ledger-fingerprint", cells.fingerprint)
         return report
@@ -295,8 +300,10 @@ class DigestService:
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
             self._post_chart(occurrence, cells, digest, ts, now, force=force)
-        if ts is not None:
-            # once per month and read of the ledger: five hundred digests need one look at the alerts
+        if ts is not None and (ledger.last_month is None or month >= ledger.last_month):
+            # once per month and read of the ledger: five hundred digests need one look at the alerts; an older
+            # month's digest, run by hand, looks at none (June's figures had posted "recovered" alerts in November,
+            # and kept June's levels as the state: a fresh-eyes try)
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
 
@@ -460,7 +467,13 @@ class DigestService:
                                         dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
             return False
         if record is not None and now - record.posted_at < dt.timedelta(hours=alerts.cooldown_hours):
-            return False  # a flapping metric stays quiet until the cooldown is over
+            # a flapping metric stays quiet until the cooldown is over; the poll after it looks again, ledger
+            # changed or not (a GRR that fell further within the cooldown was never said: a fresh-eyes try)
+            until = record.posted_at + dt.timedelta(hours=alerts.cooldown_hours)
+            held = self.store.get_value(_HELD)
+            if held is None or dt.datetime.fromisoformat(held) > until:
+                self.store.set_value(_HELD, until.isoformat())
+            return False
         worse = alert.rank > base_rank
         key = f"alert:{alert.rule}:{alerts.channel}:{alert.month}:{alert.level}"
         ts = self._post(key, "alert", alerts.channel, alerts.label, now,

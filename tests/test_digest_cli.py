@@ -297,3 +297,18 @@ def test_the_default_month_is_the_last_closed_on_the_channels_clock(tmp_path: Pa
                 clock=lambda: dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
                 stdout=Console(file=out, width=300), stderr=Console(file=err, width=300))
     assert code == 0 and "October 2026" in out.getvalue().splitlines()[0], (out.getvalue(), err.getvalue())
+
+
+def test_an_older_months_digest_run_by_hand_leaves_the_alerts_alone(tmp_path: Path) -> None:
+    # June's digest run in November posted "GRR is back above the 85% line: 88.20% as of June 2026" and kept June's
+    # levels as the state, though October's GRR was 83.44% (a fresh-eyes try)
+    config = tmp_path / "nrr.toml"
+    config.write_text(f'[ledger]\nsource = "{EXAMPLE_LEDGER}"\n[alerts]\nchannel = "C0ALERTS01"\nname = "alerts"\n')
+    with FakeSlack() as slack:
+        env = slack_env(slack, tmp_path)
+        assert run("digest", "--config", str(config), "--channel", "C0REVENUE1", "--month", "2026-10", env=env)[0] == 0
+        alerts = [p["text"] for p in slack.posts("chat.postMessage") if p["channel"] == "C0ALERTS01"]
+        assert alerts  # October's alerts, GRR concerning among them
+        code, out, _ = run("digest", "--config", str(config), "--channel", "C0REVENUE1", "--month", "2026-06", env=env)
+        assert code == 0 and "Posted alert" not in out
+        assert [p["text"] for p in slack.posts("chat.postMessage") if p["channel"] == "C0ALERTS01"] == alerts

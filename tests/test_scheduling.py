@@ -383,6 +383,26 @@ def test_alerts_post_once_per_state_and_recover_after_the_cooldown(slack: FakeSl
     assert ":white_check_mark:" in str(blocks[-1]) and "Source: this ledger's own history" in str(blocks[-1])
 
 
+def test_a_change_the_cooldown_held_back_is_said_by_the_first_poll_after_it(slack: FakeSlack,
+                                                                             tmp_path: Path) -> None:
+    # the moves recovered inside the cooldown, and the ledger did not change again: no poll looked at the alerts
+    # again, and the recovery was never said (a fresh-eyes try)
+    september = ledger_file(tmp_path, last="Sep 2026")
+    service = make_service(slack, tmp_path, ledger=september)
+    service.poll(at("2026-11-02T10:00:00"))
+    first = alert_posts(slack)
+    october = ledger_file(tmp_path, last="Oct 2026", name="ledger-oct.csv")
+    service.runtime.explicit_ledger = str(october)
+    service.poll(at("2026-11-02T12:00:00"))  # changed, but inside the cooldown: held back
+    service.poll(at("2026-11-02T18:00:00"))
+    assert alert_posts(slack) == first
+    service.poll(at("2026-11-03T10:30:00"))  # the cooldown over, the ledger as it was
+    assert sorted(t.split(":")[0] for t in alert_posts(slack)[len(first):]) == ["Unusual GRR month",
+                                                                               "Unusual NRR month"]
+    service.poll(at("2026-11-04T10:30:00"))
+    assert len(alert_posts(slack)) == len(first) + 2  # said once
+
+
 def test_a_digest_is_followed_by_its_alerts(slack: FakeSlack, tmp_path: Path) -> None:
     service = make_service(slack, tmp_path)
     report = service.tick(at("2026-11-01T15:30:00"))
