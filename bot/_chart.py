@@ -91,7 +91,8 @@ def forecast_axes(ax: Any, forecast: Forecast) -> None:
     low = [base] + [float(p.low) for p in forecast.months]
     high = [base] + [float(p.high) for p in forecast.months]
     ahead = xs[n - 1:] if n else xs
-    ax.fill_between(ahead, low, high, color="#a8dadc", alpha=0.6, label="band")
+    if forecast.band_known:  # (a band of no width is none)
+        ax.fill_between(ahead, low, high, color="#a8dadc", alpha=0.6, label="band")
     ax.plot(ahead, projected, linestyle="--", linewidth=2, color="#e76f51",
             label=f"projection: today's {forecast.customers:,} customers, no new business")
     step = max(1, len(months) // 18)

@@ -24,10 +24,13 @@ def forecast_blocks(forecast: Forecast) -> list[Block]:
     months = forecast.months
     shown = [m for i, m in enumerate(months) if i < LISTED or (i + 1) % 3 == 0 or i == len(months) - 1]
     lines = [f"{'Month':<9} {forecast.unit:>13} {'Low':>13} {'High':>13}"]
-    lines += [f"{m.month.short:<9} {money(m.mrr):>13} {money(m.low):>13} {money(m.high):>13}" for m in shown]
+    known = forecast.band_known  # no band learnt: no Low and High, which would equal the projection
+    lines += [f"{m.month.short:<9} {money(m.mrr):>13} {money(m.low) if known else '-':>13} "
+              f"{money(m.high) if known else '-':>13}" for m in shown]
     blocks: list[Block] = [mrkdwn(f":crystal_ball: *{plain(forecast_headline(forecast))}*"),
                            mrkdwn("```" + "\n".join(lines) + "```")]
-    for sentence in (forecast.behind_sentence, forecast.backtest_sentence, forecast.target_sentence):
+    for sentence in (forecast.behind_sentence, forecast.reach_sentence, forecast.backtest_sentence,
+                     forecast.target_sentence):
         if sentence is not None:
             blocks.append(mrkdwn(plain(sentence)))
     blocks.append(context(*(plain(s) for s in (forecast.method_sentence, forecast.band_sentence) if s is not None)))

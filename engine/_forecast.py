@@ -179,6 +179,14 @@ class Forecast:
         return say.forecast_table_behind(self.as_of, self.latest_closed)
 
     @property
+    def reach_sentence(self) -> str | None:
+        """Said when the projection reaches further ahead than the history it is learnt from goes back: 120 months
+        from 6 carried 103.4% a month to 55 times today's MRR, with no word (a fresh-eyes try)."""
+        if not self.customers or len(self.months) <= self.history:
+            return None
+        return say.forecast_reach(len(self.months), self.history)
+
+    @property
     def method_sentence(self) -> str:
         """The method in one sentence, labelled a projection."""
         if not self.customers:
@@ -190,12 +198,18 @@ class Forecast:
         return say.forecast_age_aware(self.customers, self.as_of, self.history, self.segment_column, self.segments)
 
     @property
+    def band_known(self) -> bool:
+        """Whether the band says how far the projection could be off: learnt from ``BAND_MIN_CHANGES``
+        month-to-month changes or more (resampling one or two gives a band of no width, which is no band)."""
+        return bool(self.customers) and self.history - 1 >= BAND_MIN_CHANGES
+
+    @property
     def band_sentence(self) -> str | None:
         """What the band covers (nothing with nobody to project)."""
         if not self.customers:
             return None
-        if (changes := self.history - 1) < BAND_MIN_CHANGES:  # resampling one or two changes: a band of no width
-            return say.forecast_band_thin(changes)
+        if not self.band_known:
+            return say.forecast_band_thin(self.history - 1)
         return say.forecast_band(BAND_COVERAGE, self.resamples, self.method == "simple")
 
     def amount(self, value: Decimal) -> str:
@@ -798,13 +812,14 @@ def parse_amount(text: str, currency: str | None = None) -> Decimal:
 
 def forecast_to_dict(forecast: Forecast) -> dict[str, object]:
     """The forecast as ``nrr forecast --json`` prints it (money as strings with 2 decimals)."""
-    b, t = forecast.backtest, forecast.target
+    b, t, known = forecast.backtest, forecast.target, forecast.band_known
     return {
         "as_of": str(forecast.as_of),
         "base_mrr": _money(forecast.base_mrr),
         "method": forecast.method,
-        "months": [{"month": str(m.month), "mrr": _money(m.mrr), "low": _money(m.low), "high": _money(m.high)}
-                   for m in forecast.months],
+        # low and high null when the band is not known: equal to the projection, they read as certainty
+        "months": [{"month": str(m.month), "mrr": _money(m.mrr), "low": _money(m.low) if known else None,
+                    "high": _money(m.high) if known else None} for m in forecast.months],
         "backtest": None if b is None else {
             "as_of": str(b.as_of), "predicted_mrr": _money(b.predicted_mrr), "actual_mrr": _money(b.actual_mrr),
             "error_pct": None if b.error_pct is None else float(b.error_pct)},

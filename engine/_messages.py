@@ -1402,6 +1402,12 @@ def forecast_band(coverage: int, resamples: int, simple: bool) -> str:
             "which the backtest shows.")
 
 
+def forecast_reach(months: int, history: int) -> str:
+    return (f"Reach: {months} months ahead from {history} months of history; past the first {history} the rates "
+            "learnt are carried on with nothing in the table to check them against, so read the far months as a "
+            "direction, not a figure.")
+
+
 def forecast_band_thin(changes: int) -> str:
     """The band when the history holds too few month-to-month changes to say how far the projection could be off."""
     n = f"{changes} month-to-month change{'' if changes == 1 else 's'}"

@@ -400,10 +400,12 @@ def render_forecast(forecast: Forecast, console: Console) -> None:
     table.add_column("Month")
     for title in (unit, "Low", "High"):
         table.add_column(title, justify="right", no_wrap=True)
-    for m in forecast.months:
-        table.add_row(m.month.short, money(m.mrr), money(m.low), money(m.high))
+    for m in forecast.months:  # no band learnt: no Low and High (equal to the projection, they read as certainty)
+        table.add_row(m.month.short, money(m.mrr), *((money(m.low), money(m.high)) if forecast.band_known
+                                                     else ("-", "-")))
     console.print(table)
-    for sentence in (forecast.behind_sentence, forecast.method_sentence, forecast.band_sentence,
+    for sentence in (forecast.behind_sentence, forecast.method_sentence, forecast.reach_sentence,
+                     forecast.band_sentence,
                      forecast.backtest_sentence, forecast.target_sentence):
         if sentence is not None:
             console.print(sentence, soft_wrap=True, markup=False, highlight=False)

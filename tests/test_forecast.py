@@ -360,3 +360,22 @@ def test_a_band_from_too_few_changes_says_it_cannot_show_the_spread() -> None:
     said = " ".join(out.split())
     assert code == 0 and "Band: learnt from only 1 month-to-month change, too few to say how far the projection " \
         "could be off" in said and "95%" not in said, said
+
+
+def test_a_band_too_few_changes_give_is_no_figures_either() -> None:
+    # low = high = the projection, in the JSON and the terminal, read as certainty beside the sentence saying the
+    # band is unknown (a fresh-eyes try): null in the JSON, "-" in the table
+    code, out, _ = run("forecast", "--ledger", CUSTOMERS, "--today", "2025-03-01", "--months", "2", "--json")
+    months = json.loads(out)["months"]
+    assert code == 0 and [(m["low"], m["high"]) for m in months] == [(None, None)] * 2 and months[0]["mrr"]
+    code, out, _ = run("forecast", "--ledger", CUSTOMERS, "--today", "2025-03-01", "--months", "2")
+    row = next(line for line in out.splitlines() if line.startswith("Mar 2025"))
+    assert row.split()[-2:] == ["-", "-"], row
+
+
+def test_a_projection_further_ahead_than_the_history_says_so() -> None:
+    # 120 months from 6 carried 103.4% a month to 55 times today's MRR with no word (a fresh-eyes try)
+    code, out, _ = run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05", "--months", "60")
+    assert code == 0 and "Reach: 60 months ahead from 22 months of history; past the first 22 the rates learnt are " \
+        "carried on" in " ".join(out.split())
+    assert "Reach:" not in run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05")[1]
