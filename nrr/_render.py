@@ -61,8 +61,13 @@ def render_report(report: Report, console: Console, by: str = "Segment") -> None
         console.print(Text(f"Source: billing data, {report.normalization.sentence}.", style="dim"), soft_wrap=True)
     for note in report.retention.notes:
         console.print(Text.assemble(("note: ", "bold yellow"), note), soft_wrap=True)
-    render_issues(report.warnings[:WARNINGS_SHOWN], console)
-    if more := more_warnings(len(report.warnings)):
+    render_warnings(report.warnings, console)
+
+
+def render_warnings(warnings: Sequence[Issue], console: Console) -> None:
+    """The first warnings (``WARNINGS_SHOWN``) of an answer, and how many more there are."""
+    render_issues(warnings[:WARNINGS_SHOWN], console)
+    if more := more_warnings(len(warnings)):
         console.print(Text(more, style="yellow"), soft_wrap=True)
 
 

@@ -410,7 +410,8 @@ def cmd_mrr(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
 
 
 def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
-    from nrr._render import render_triangle, triangle_png
+    from engine import triangle_sentence
+    from nrr._render import render_triangle, render_warnings, triangle_png
 
     settings = runtime.settings
     # a directory is no file to write (argparse's Path would drop "out/"'s slash and write a file named out)
@@ -424,6 +425,7 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     triangle = ledger_triangle(ledger, args.by, settings.calendar.fiscal_year_start, closed)
     render_triangle(triangle, out.console)
     _say_conversions(ledger, out)
+    render_warnings(ledger.warnings, out.console)  # as a report says them: 0s laid out ahead read as churn
     if args.png is not None and not triangle.rows:
         out.print(f"No heatmap written to {args.png}: there is no cohort to draw.", soft_wrap=True, markup=False,
                   highlight=False)
@@ -432,7 +434,9 @@ def cmd_cohorts(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
             Path(args.png).write_bytes(triangle_png(triangle, settings.company.currency))
         except OSError as exc:
             raise CommandError(f"{args.png}: cannot be written ({exc.strerror}).") from None
-        out.print(f"Heatmap written to {args.png}.", soft_wrap=True, markup=False, highlight=False)
+        # (its cohorts with no age yet: said, not "written" alone beside "No cohort is a month old yet")
+        shows = "" if triangle_sentence(triangle) is None else ": its cohorts, with no age to show yet"
+        out.print(f"Heatmap written to {args.png}{shows}.", soft_wrap=True, markup=False, highlight=False)
     return EXIT_OK
 
 

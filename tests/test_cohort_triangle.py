@@ -219,3 +219,22 @@ def test_a_quarterly_triangle_with_no_cohort_a_quarter_old_says_so_and_draws_not
     code, out, _ = run("cohorts", "--ledger", str(path), "--today", "2026-08-03", "--by", "quarter", "--png",
                        str(tmp_path / "q.png"))
     assert code == 0 and "No cohort is a quarter old yet" in out
+
+
+def test_nrr_cohorts_says_the_tables_warnings_as_a_report_does(tmp_path: Path) -> None:
+    # cells falling to 0% with no word, where nrr report warned that nobody pays from June on (a fresh-eyes try)
+    path = tmp_path / "customers.csv"
+    rows = [f"C{c},2026-0{m},{100 + c}" for c in range(3) for m in range(1, 6)]
+    rows += [f"C{c},2026-0{m},0" for c in range(3) for m in range(6, 9)]
+    path.write_text("Customer,Month,MRR\n" + "\n".join(rows) + "\n")
+    code, out, _ = run("cohorts", "--ledger", str(path), "--today", "2026-09-05")
+    assert code == 0 and "warning: No customer pays anything in June 2026 to August 2026" in " ".join(out.split())
+
+
+def test_a_heatmap_of_cohorts_with_no_age_says_what_it_shows(tmp_path: Path) -> None:
+    # "Heatmap written" alone, under "No cohort is a month old yet" (a fresh-eyes try)
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Month,MRR\nA,2026-10,100\nB,2026-10,50\n")
+    png = tmp_path / "h.png"
+    code, out, _ = run("cohorts", "--ledger", str(path), "--today", "2026-11-05", "--png", str(png))
+    assert code == 0 and f"Heatmap written to {png}: its cohorts, with no age to show yet." in " ".join(out.split())
