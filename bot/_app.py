@@ -103,6 +103,7 @@ def register(app: App, answers: Answers) -> None:
             return
         if answers.pool.submit(publish_home, answers, client, event["user"]) is None:
             log.warning("too busy to draw App Home for %s: %d answers waiting", event["user"], answers.pool.pending)
+            delivered.forget(body.get("event_id"))  # Slack's retry of it may draw it, once there is room
 
 
 class _Seen:
@@ -123,6 +124,11 @@ class _Seen:
             if len(self.ids) > self.most:
                 self.ids.popitem(last=False)
             return True
+
+    def forget(self, event_id: object) -> None:
+        """Take ``event_id`` back: it was not handled, and its retry should be."""
+        with self.lock:
+            self.ids.pop(event_id, None)  # type: ignore[call-overload]
 
 
 def publish_home(answers: Answers, client: WebClient, user: str) -> None:

@@ -226,9 +226,9 @@ class Forecast:
     @property
     def line(self) -> str:
         """One line for a digest, the App Home or the add-on: where today's base is headed, with its band."""
-        last = self.months[-1]
-        return say.forecast_line(last.month, self.amount(last.mrr), self.amount(last.low), self.amount(last.high),
-                                 self.amount(self.base_mrr), self.as_of)
+        last, known = self.months[-1], self.band_known
+        return say.forecast_line(last.month, self.amount(last.mrr), self.amount(last.low) if known else None,
+                                 self.amount(last.high) if known else None, self.amount(self.base_mrr), self.as_of)
 
     @property
     def backtest_sentence(self) -> str | None:

@@ -1443,9 +1443,10 @@ def forecast_headline(unit: str, as_of: Month, base: str, customers: int, last: 
             f"{forecast_customers(customers)}, {projected} in {last.name} (no new business)")
 
 
-def forecast_line(month: Month, projected: str, low: str, high: str, base: str, as_of: Month) -> str:
-    return (f"{month.name}: today's customers are projected to pay {projected} ({low} to {high}), from {base} in "
-            f"{as_of.name}.")
+def forecast_line(month: Month, projected: str, low: str | None, high: str | None, base: str, as_of: Month) -> str:
+    """``low`` and ``high`` None: no band learnt yet, and no range said."""
+    band = f" ({low} to {high})" if low is not None and high is not None else " (no band yet: too little history)"
+    return f"{month.name}: today's customers are projected to pay {projected}{band}, from {base} in {as_of.name}."
 
 
 def forecast_before_table(month: Month, first: Month) -> str:

@@ -96,7 +96,8 @@ def occurrences(schedule: DigestSchedule, now: dt.datetime) -> list[Occurrence]:
 
 
 _HELD = "alerts-held-until"  # when the first alert change a cooldown held back may be said
-_WAITED = "waited:"  # + a digest's key: why the scheduler waited for it (its value kept in the state database)
+_WAITED = "waited:"  # + a digest's key: why, and until when, the scheduler waited for it (in the state database)
+_WAIT_SEEN = dt.timedelta(hours=1)  # a wait seen this lately is why a digest posted now is late
 
 
 def _ago(delta: dt.timedelta) -> str:
@@ -216,9 +217,9 @@ class DigestService:
         due = held is not None and dt.datetime.fromisoformat(held) <= now
         if self.store.get_value("ledger-fingerprint") == cells.fingerprint and not due:
             return report
-        if due:
-            self.store.set_value(_HELD, None)  # (held again below, when a cooldown still holds one)
         self.check_alerts(now, cells.check, report=report)
+        if due:  # looked at: let it go, unless the check held one back again (a later time) meanwhile
+            self.store.update_value(_HELD, lambda value: None if value == held else value)
         self.store.set_value("ledger-fingerprint", cells.fingerprint)
         return report
 
@@ -270,7 +271,7 @@ class DigestService:
             if not by_hand:  # a hand run says it in words, and tries no tick again
                 log.warning("digest %s: the ledger cannot be read (%s); trying again next tick", occurrence.key, exc)
                 self._note_waiting(occurrence, now, unreadable_ledger_text(month.name), force=force, report=report)
-                self._waited(occurrence, "the ledger could not be read")
+                self._waited(occurrence, "the ledger could not be read", now)
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_unreadable(month, str(exc))
             return report
@@ -285,7 +286,7 @@ class DigestService:
             if not by_hand:
                 self._note_waiting(occurrence, now, missing_month_text(month.name, None, missing), force=force,
                                    report=report)
-                self._waited(occurrence, f"{month.name} was not in the ledger yet")
+                self._waited(occurrence, f"{month.name} was not in the ledger yet", now)
             report.waiting.append(occurrence.key)
             report.why[occurrence.key] = say.digest_month_missing(missing)
             return report
@@ -294,24 +295,32 @@ class DigestService:
         digest = self._digest(cells, month, schedule.chart_months, schedule.by)
         late = now - occurrence.at  # the scheduler catching up: by hand, it is whenever someone ran it
         late_by = _ago(late) if late > dt.timedelta(hours=1) and not by_hand else None
-        waited_for = self.store.get_value(_WAITED + occurrence.key) if late_by else None
+        waited_for = self._waited_for(occurrence, now) if late_by else None
         blocks = digest_blocks(digest, schedule.include, late_by=late_by, waited_for=waited_for)
         ts = self._send(occurrence.key, schedule.channel, schedule.label, now, blocks=blocks,
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
             self._post_chart(occurrence, cells, digest, ts, now, force=force)
-        if ts is not None and (ledger.last_month is None or month >= ledger.last_month):
+        latest = ledger.latest_through(Month.of(now.astimezone(self.settings.calendar.zone).date()) - 1)
+        if ts is not None and (latest is None or month >= latest):
             # once per month and read of the ledger: five hundred digests need one look at the alerts; an older
             # month's digest, run by hand, looks at none (June's figures had posted "recovered" alerts in November,
             # and kept June's levels as the state: a fresh-eyes try)
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
 
-    def _waited(self, occurrence: Occurrence, why: str) -> None:
-        """Remember why the scheduler waited for this digest: posted late, it says so, not that nrr was not
-        running (a digest that waited ten days for its month was said to be late for that)."""
-        if self.store.get_value(_WAITED + occurrence.key) != why:
-            self.store.set_value(_WAITED + occurrence.key, why)
+    def _waited(self, occurrence: Occurrence, why: str, now: dt.datetime) -> None:
+        """Remember why, and until when, the scheduler waited for this digest: posted late right after, it says so,
+        not that nrr was not running (a digest that waited ten days for its month was said to be late for that)."""
+        self.store.set_value(_WAITED + occurrence.key, {"why": why, "at": now.isoformat()})
+
+    def _waited_for(self, occurrence: Occurrence, now: dt.datetime) -> str | None:
+        """Why the digest waited, when it waited until lately (within ``_WAIT_SEEN``); None when it did not, or
+        when nrr was not running since (the month filled in, then days without a tick: that is why it is late)."""
+        seen = self.store.get_value(_WAITED + occurrence.key)
+        if not isinstance(seen, dict) or now - dt.datetime.fromisoformat(seen["at"]) > _WAIT_SEEN:
+            return None
+        return str(seen["why"])
 
     def _note_waiting(self, occurrence: Occurrence, now: dt.datetime, text: str, *, force: bool,
                       report: TickReport) -> None:
@@ -470,9 +479,8 @@ class DigestService:
             # a flapping metric stays quiet until the cooldown is over; the poll after it looks again, ledger
             # changed or not (a GRR that fell further within the cooldown was never said: a fresh-eyes try)
             until = record.posted_at + dt.timedelta(hours=alerts.cooldown_hours)
-            held = self.store.get_value(_HELD)
-            if held is None or dt.datetime.fromisoformat(held) > until:
-                self.store.set_value(_HELD, until.isoformat())
+            self.store.update_value(_HELD, lambda held: until.isoformat() if held is None or (
+                dt.datetime.fromisoformat(held) <= now or dt.datetime.fromisoformat(held) > until) else held)
             return False
         worse = alert.rank > base_rank
         key = f"alert:{alert.rule}:{alerts.channel}:{alert.month}:{alert.level}"

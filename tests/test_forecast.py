@@ -379,3 +379,12 @@ def test_a_projection_further_ahead_than_the_history_says_so() -> None:
     assert code == 0 and "Reach: 60 months ahead from 22 months of history; past the first 22 the rates learnt are " \
         "carried on" in " ".join(out.split())
     assert "Reach:" not in run("forecast", "--ledger", CUSTOMERS, "--today", "2026-11-05")[1]
+
+
+def test_the_one_line_projection_says_no_band_when_there_is_none() -> None:
+    # the digest's, the App Home's and the add-on's line still gave "$30,790 ($30,790 to $30,790)" (a review)
+    table = read_customers([row.split(",") for row in Path(CUSTOMERS).read_text().splitlines()]).table
+    assert table is not None
+    forecast = build_forecast(table, Month(2025, 2))
+    assert not forecast.band_known and "(no band yet: too little history)" in forecast.line
+    assert " to $" in build_forecast(table, Month(2026, 10)).line

@@ -341,6 +341,7 @@ def test_an_unfilled_month_waits_then_notes_then_posts_when_filled(slack: FakeSl
     (note,) = slack.posts("chat.postMessage")
     assert note["text"] == (":calendar: The October 2026 digest is waiting: October 2026 is not in the ledger yet "
                             "(the latest month is September 2026). It will be posted once the month is filled in.")
+    service.tick(at("2026-11-05T09:50:00"))  # still waiting
     ledger_file(tmp_path, last="Oct 2026")  # someone fills October in
     service.tick(at("2026-11-05T10:00:00"))  # past the 3-day grace, but a note promised it
     assert len(digests(slack)) == 1
@@ -407,6 +408,30 @@ def test_a_digest_is_followed_by_its_alerts(slack: FakeSlack, tmp_path: Path) ->
     service = make_service(slack, tmp_path)
     report = service.tick(at("2026-11-01T15:30:00"))
     assert any(k.startswith("alert:grr_floor:C0ALERTS01:2026-10:concerning") for k in report.alerts)
+
+
+def test_a_digest_is_followed_by_its_alerts_when_the_month_in_progress_has_a_row(slack: FakeSlack,
+                                                                                 tmp_path: Path) -> None:
+    # the month in progress already in the ledger (November, begun): October's digest skipped its alerts, taken
+    # for an older month's (a review)
+    path = ledger_file(tmp_path)
+    path.write_text(path.read_text() + 'Nov 2026,"$653,317","$1,000","$500","$100",,\n')
+    service = make_service(slack, tmp_path, ledger=path)
+    report = service.tick(at("2026-11-01T15:30:00"))
+    assert "digest:C0REVENUE1:2026-10" in report.posted
+    assert any(k.startswith("alert:grr_floor:C0ALERTS01:2026-10:concerning") for k in report.alerts)
+
+
+def test_a_late_digest_says_it_waited_only_when_it_waited_lately(slack: FakeSlack, tmp_path: Path) -> None:
+    # October missing at the first tick, filled in minutes later, then two days with nrr down: "it waited" was said
+    # of a lateness that was the downtime (a review)
+    path = ledger_file(tmp_path, last="Sep 2026")
+    service = make_service(slack, tmp_path, ledger=path)
+    service.tick(at("2026-11-01T15:31:00"))
+    ledger_file(tmp_path, last="Oct 2026")
+    service.tick(at("2026-11-03T15:31:00"))
+    (digest,) = digests(slack)
+    assert ":hourglass: Posted late (2 days after its time): nrr was not running then." in str(digest["blocks"])
 
 
 def test_new_ledger_errors_are_alerted_and_their_fix_too(slack: FakeSlack, tmp_path: Path) -> None:
