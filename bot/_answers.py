@@ -8,6 +8,7 @@ the sheet does, and a full pool is said at once rather than queued without end.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import uuid
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from bot._forecast_blocks import forecast_blocks, forecast_headline
 from bot._mrkdwn import plain, unescape
 from bot._pool import BoundedPool
 from bot._query import KEYWORDS, QUOTES, Forecasting, SlackQuery, parse_query
-from bot._setup import Caller, Setup, SetupApp, is_setup_command, subscription_lines
+from bot._setup import COMMANDS, Caller, Setup, SetupApp, is_setup_command, subscription_lines
 from engine import (
     EXAMPLES,
     TOP_MOVERS,
@@ -316,6 +317,11 @@ class Answers:
                 lines.append(say.more_problems(len(exc.errors) - MAX_PROBLEMS))
             message = say.invalid_ledger(len(exc.errors))
             return error_blocks(message, lines), message
+        except PeriodSyntaxError as exc:  # "subscibe": the setup command meant, when one is that close
+            words = text.split()
+            meant = difflib.get_close_matches(words[0].lower(), COMMANDS, n=1, cutoff=0.8) if words else []
+            message = error_text(exc) + (f" Did you mean `/nrr {meant[0]}`?" if meant else "")
+            return error_blocks(message), message
         except NrrError as exc:
             return error_blocks(error_text(exc)), error_text(exc)
 

@@ -242,6 +242,8 @@ def test_column_equals_value_asks_for_that_columns_segment(stack: Stack) -> None
     assert headline(ask(stack, "ttm segment=Enterprise")) == headline(ask(stack, "ttm enterprise"))
     # and with "where" before it, as a terminal's --where reads ("'ttm where' is not a period I know": a fresh-eyes try)
     assert headline(ask(stack, "ttm where segment=Enterprise")) == headline(ask(stack, "ttm enterprise"))
+    # a setup command mistyped is named: "'subscibe' is not a period I know" alone (a fresh-eyes try)
+    assert headline(ask(stack, "subscibe")).endswith("Did you mean `/nrr subscribe`?")
     # an '=' without a name or a value names how a segment is asked for, and the options (fuzz 10)
     assert headline(ask(stack, "ttm where plan=")) == (
         ":x: 'plan=' needs a name and a value on either side of '=', with no space: `method=sum`, or on a customer "
