@@ -63,6 +63,9 @@ class Column:
     cents: bool = False  # the figures are in cents (``amount_in_cents``)
     with_tax: bool = False  # a Total: tax is taken off
     tax_named: bool = False  # the header says the tax is in it (Amount incl. tax, Gross Amount), not only a Total
+    #: a Net amount or a Total has its discount off already (Net Price beside a Discount; Paddle's, Stripe's and
+    #: Chargebee's total is after discount and tax): a discount column beside it is not taken off again
+    discount_off: bool = False
     billing_period: bool = False  # headed Billing Period: a frequency, unless its cells are months
     invoice_level: bool = False  # Amount Due / Amount Paid: an invoice's, not a line's
 
@@ -169,6 +172,7 @@ def billing_role(header: str) -> Column | None:
         pre_tax = {"subtotal", "excluding", "excl", "ex", "before", "pre"}
         return Column(role="amount", index=0, title=title, cents="cents" in words,
                       with_tax=taxed or ("total" in words and not words & pre_tax), tax_named=taxed,
+                      discount_off=bool(words & {"net", "total"}),
                       invoice_level=bool(words & {"due", "paid", "remaining"}))
     return None
 

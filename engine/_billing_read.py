@@ -39,6 +39,7 @@ from engine._cells import (
     DateOrder,
     infer_date_order,
     is_blank,
+    is_empty,
     is_error_value,
     parse_money,
     parse_month,
@@ -271,10 +272,8 @@ class _Reader:
         discount above the amount (the error is added)."""
         h = self.header
         tax = self.cents(cells, "tax", row) if "tax" in h.columns and h.columns["amount"].with_tax else 0
-        # a Net amount, or a Total, has its discount off already (Net Price beside a Discount; Paddle's, Stripe's and
-        # Chargebee's total is after discount and tax): not taken off twice
-        net_already = bool(header_tokens(h.columns["amount"].title) & {"net", "total"})
-        discount = self.cents(cells, "discount", row) if "discount" in h.columns and not net_already else 0
+        discount = self.cents(cells, "discount", row) if "discount" in h.columns and not h.columns[
+            "amount"].discount_off else 0
         if tax is None or discount is None:
             return None
         net = cents - tax - abs(discount)
@@ -318,7 +317,7 @@ class _Reader:
     def times_quantity(self, cells: Sequence[Cell], row: int, cents: int) -> int | None:
         """A per-unit amount times the row's quantity (blank: 1)."""
         value = self.get(cells, "quantity")
-        if is_blank(value) and not is_error_value(value):
+        if is_empty(value):
             return cents
         try:
             quantity, _ = parse_money(value)
@@ -357,7 +356,7 @@ class _Reader:
             self.add("bad_frequency", say.billing_bad_frequency(column.title, show(value)), [a1(row, column.index)])
             return None
         value = self.get(cells, "count")
-        if is_blank(value) and not is_error_value(value):
+        if is_empty(value):
             return months
         try:  # 0, -3, 1.5 or x were read as 1
             count = Decimal(str(_text(value)).replace(",", ""))
@@ -537,8 +536,7 @@ class _Reader:
         credit = [kind in _CREDIT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
         discounts = [kind in _DISCOUNT_TYPES for kind in kinds] if kinds is not None else [False] * len(rows)
         with_tax = amount.with_tax
-        # a Total (or a Net amount) has its discount off already, as in ``_Reader.net``
-        off = 0 if header_tokens(amount.title) & {"net", "total"} else 1
+        off = 0 if amount.discount_off else 1
         net = [c - (t if with_tax else 0) - off * abs(d) for c, t, d in zip(cents, tax, discount, strict=True)]
         proration = self.mapped(self.column("proration"), lambda v: (_text(v) or "").casefold() in _TRUE) \
             if "proration" in h.columns else [False] * len(rows)
@@ -704,7 +702,7 @@ class _Reader:
                 self.add("bad_month", say.unreadable(h.columns[role].title, show(value), exc.expected), [a1(row, col)])
                 month = None
             frequency = self.get(cells, "frequency")
-            months = self.months_of(cells, row) if not is_blank(frequency) or is_error_value(frequency) else 1
+            months = self.months_of(cells, row) if not is_empty(frequency) else 1
             if who is None or cents is None or month is None or months is None:
                 continue
             rows.append(MonthAmount(customer_id=who[0], customer_name=who[1], month=month, cents=cents, months=months,

@@ -36,6 +36,12 @@ def is_blank(value: Cell) -> bool:
     return False
 
 
+def is_empty(value: Cell) -> bool:
+    """No figure written at all: blank or only spaces (a spreadsheet error such as ``#REF!`` is something, which
+    ``is_blank`` passes over as blank)."""
+    return value is None or (type(value) is str and (not value or value.isspace()))
+
+
 def is_error_value(value: Cell) -> bool:
     """A spreadsheet error value such as ``#REF!`` (which ``is_blank`` also counts as blank)."""
     return isinstance(value, str) and value.strip().upper() in _ERROR_VALUES

@@ -42,6 +42,7 @@ from engine._cells import (
     Cell,
     infer_date_order,
     is_blank,
+    is_empty,
     parse_month,
     show,
 )
@@ -105,11 +106,6 @@ def _distinct(body: Sequence[Sequence[Cell]], col: int) -> set[Cell]:
 
 def _unhashable(value: Cell) -> bool:
     return isinstance(value, Decimal) and value.is_snan()
-
-
-def _empty(value: Cell) -> bool:
-    """No figure written at all: blank or only spaces (a spreadsheet error such as ``#REF!`` is something)."""
-    return value is None or (type(value) is str and (not value or value.isspace()))
 
 
 def _text(value: Cell) -> str | None:
@@ -720,7 +716,7 @@ class _Reader:
             return  # the common case: no key written as a float or with a leading zero, nor as a number cell
         digits: dict[Cell, str] = {}  # each key's digits as written
         for k in keys:
-            if _empty(k):
+            if is_empty(k):
                 continue
             if (type(k) is int and k >= 0) or (type(k) is float and k >= 0 and k.is_integer()):
                 digits[k] = str(int(k))
@@ -749,14 +745,14 @@ class _Reader:
         customer churned; they are left out instead, with a warning. A blank among figures is still 0."""
         width = max(month_col, amount_col) + 1
         long = body if not body or min(map(len, body)) >= width else [row for row in body if len(row) >= width]
-        if not any(map(_empty, _distinct(long, amount_col))):
+        if not any(map(is_empty, _distinct(long, amount_col))):
             return set()  # the common case, at C speed: no blank figure at all (a blank line is no figure's)
         figured: set[Month] = set()
         rows: collections.Counter[Month] = collections.Counter()
         for row in self.without_totals(long):  # a total row's 0 (a SUM over the blanks) is not a figure
             if (month := months.get(row[month_col]) if not _unhashable(row[month_col]) else None) is None:
                 continue
-            if _empty(row[amount_col]):
+            if is_empty(row[amount_col]):
                 rows[month] += 1
             else:
                 figured.add(month)
@@ -783,14 +779,14 @@ class _Reader:
         rows = self.without_totals(self.grid[self.header.index + 1:])
         unlanded: list[Month] = []
         month = last
-        while month > self.first and all(_empty(self.cell(row, by_month[month])) for row in rows):
+        while month > self.first and all(is_empty(self.cell(row, by_month[month])) for row in rows):
             unlanded.insert(0, month)
             month -= 1
         def customers() -> int:  # with a figure in some month: counted only for a message
-            return sum(1 for row in rows if not all(_empty(self.cell(row, by_month[m])) for m in by_month))
+            return sum(1 for row in rows if not all(is_empty(self.cell(row, by_month[m])) for m in by_month))
 
         leading: list[Month] = []
-        while self.first < month and all(_empty(self.cell(row, by_month[self.first])) for row in rows):
+        while self.first < month and all(is_empty(self.cell(row, by_month[self.first])) for row in rows):
             leading.append(self.first)
             self.first += 1
         if leading:
@@ -801,7 +797,7 @@ class _Reader:
             self.add("warning", "month_not_landed", say.months_not_landed(unlanded, customers(), self.unit, "column"),
                      [a1(self.first_row + self.header.index, by_month[m]) for m in unlanded])
         unfilled = [m for m in sorted(by_month) if self.first <= m < month
-                    and all(_empty(self.cell(row, by_month[m])) for row in rows)]
+                    and all(is_empty(self.cell(row, by_month[m])) for row in rows)]
         if unfilled and (count := customers()):
             self.add("error", "month_without_figures",
                      say.months_unfilled(unfilled, count, self.unit, "column"),

@@ -11,6 +11,7 @@ import gc
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -305,9 +306,14 @@ class _Labels(Sequence[str]):
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        name = self.names[i]
-        shown = name.strip(" ")
-        return f"{shown} ({self.keys[i]})" if shown in self.shared and name != self.keys[i] else name
+        return customer_label(self.names[i], self.keys[i], self.shared)
+
+
+def customer_label(name: str, key: str, shared: AbstractSet[str]) -> str:
+    """A customer as a list of customers shows it: its name, with its key beside a name in ``shared`` (another
+    customer's too, spaces around it aside: ``Acme (C0042)``)."""
+    shown = name.strip(" ")
+    return f"{shown} ({key})" if shown in shared and name != key else name
 
 
 def dense_table(first: Month, count: int, keys: Sequence[str], names: Sequence[str], grid: DenseGrid,

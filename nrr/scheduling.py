@@ -301,13 +301,19 @@ class DigestService:
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
             self._post_chart(occurrence, cells, digest, ts, now, force=force)
-        latest = ledger.latest_through(Month.of(now.astimezone(self.settings.calendar.zone).date()) - 1)
+        latest = self._latest_closed(ledger, now)
         if ts is not None and (latest is None or month >= latest):
             # once per month and read of the ledger: five hundred digests need one look at the alerts; an older
             # month's digest, run by hand, looks at none (June's figures had posted "recovered" alerts in November,
             # and kept June's levels as the state: a fresh-eyes try)
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
+
+    def _latest_closed(self, ledger: Ledger, now: dt.datetime) -> Month | None:
+        """The ledger's latest month that has closed on the calendar's clock, as every answer counts months: a month
+        in progress entered for a few customers read as a cohort that churned (a review: tier_drop critical at
+        12.32%, the month after reading good)."""
+        return ledger.latest_through(Month.of(now.astimezone(self.settings.calendar.zone).date()) - 1)
 
     def _waited(self, occurrence: Occurrence, why: str, now: dt.datetime) -> None:
         """Remember why, and until when, the scheduler waited for this digest: posted late right after, it says so,
@@ -451,10 +457,7 @@ class DigestService:
         ledger = check.ledger
         if ledger is None or ledger.last_month is None:
             return posted
-        # the last closed month, as every answer counts months: a month in progress entered for a few customers
-        # read as a cohort that churned (a review: tier_drop critical at 12.32%, the month after reading good)
-        closed = Month.of(now.astimezone(self.settings.calendar.zone).date()) - 1
-        month = as_of or ledger.latest_through(closed)
+        month = as_of or self._latest_closed(ledger, now)
         if month is None:
             return posted
         rules = [r for r in RULES if r in alerts.rules]

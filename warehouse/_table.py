@@ -40,6 +40,7 @@ from engine import (
     MonthMovements,
     Unit,
     compared,
+    customer_label,
     holds_an_id,
     is_total_label,
     named_attribute,
@@ -909,8 +910,7 @@ class WarehouseTable:
             seen: set[str] = set()
             for _, name in theirs.values():
                 (shared if name.strip(" ") in seen else seen).add(name.strip(" "))
-        return {k: f"{name.strip(' ')} ({k})" if name.strip(" ") in shared and name != k else name
-                for k, name in named.items()}
+        return {k: customer_label(name, k, shared) for k, name in named.items()}
 
     @functools.cached_property
     def spellings(self) -> Mapping[str, Mapping[str, str]]:
