@@ -2,8 +2,12 @@
 database; with the add-on (``nrr.addon``) and the entry points (``nrr.cli``, ``nrr.server``,
 ``nrr.scheduling``) on top."""
 
-from nrr._errors import ConfigError
-from nrr.config import (
+from nrr import classcode
+
+classcode.install()  # before any class is defined: the engine's, the sources' and the application's
+
+from nrr._errors import ConfigError  # noqa: E402
+from nrr.config import (  # noqa: E402
     AlertSettings,
     DigestSchedule,
     Settings,
@@ -11,7 +15,7 @@ from nrr.config import (
     load_settings,
     slack_secrets,
 )
-from nrr.runtime import Runtime
+from nrr.runtime import Runtime  # noqa: E402
 
 __all__ = [
     "AlertSettings", "ConfigError", "DigestSchedule", "Runtime", "Settings", "SlackSecrets",
