@@ -3,8 +3,10 @@ image's user and health check, the unit's command."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,17 @@ def test_dockerfile_runs_nrr_serve_as_a_non_root_user_with_a_health_check() -> N
     assert "\nUSER nrr\n" in text
     assert "HEALTHCHECK" in text and "/healthz" in text
     assert 'CMD ["nrr", "serve"' in text
+
+
+def test_the_image_holds_every_package_the_project_installs() -> None:
+    """Every package pyproject.toml installs is copied into the build (stripe_source and warehouse had not been:
+    the image's nrr could not start), and the kept code of the dataclasses' methods is written there."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = {name.rstrip("*") for name in project["tool"]["setuptools"]["packages"]["find"]["include"]}
+    text = (DEPLOY / "Dockerfile").read_text()
+    copied = {m[1] for m in re.finditer(r"^COPY (\w+) \./\1$", text, re.MULTILINE)}
+    assert packages <= copied and packages
+    assert "nrr.classcode.write()" in text
 
 
 def test_systemd_unit() -> None:
