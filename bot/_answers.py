@@ -163,7 +163,7 @@ def with_keyword_segment(query: SlackQuery | None, text: str, table: Customers |
     if len(asked := sorted({columns[0][1] for _, _, columns in found}, key=str.casefold)) > 1:
         raise QueryRefused(say.two_segments([plain(a) for a in asked]))
     i, size, columns = found[0]
-    rest = parse_query(" ".join(words[:i] + words[i + size:]))
+    rest = parse_query(" ".join(_before_segment(words[:i]) + words[i + size:]))
     if rest.where is not None:
         raise QueryRefused(say.two_segments([plain(columns[0][1]), plain(rest.where[1])]))
     return replace(rest, where=_one_column(columns))
@@ -196,8 +196,14 @@ def with_column_value(query: SlackQuery, text: str, table: Customers | None) -> 
         taken = next((n for n in (3, 2, 1) if at + n < len(words)
                       and " ".join([first, *words[at + 1:at + 1 + n]]).strip(QUOTES).casefold() in spellings), 0)
     value = " ".join([first, *words[at + 1:at + 1 + taken]]).strip(QUOTES)
-    rest = " ".join(words[:named_from] + words[at + 1 + taken:])
+    rest = " ".join(_before_segment(words[:named_from]) + words[at + 1 + taken:])
     return replace(parse_query(rest), where=(column, spellings.get(value.casefold(), value))), rest
+
+
+def _before_segment(words: list[str]) -> list[str]:
+    """The words before a segment taken out of a question, without the ``where`` that asked for it (read again
+    alone, ``ttm where`` is refused as a ``where`` with no segment)."""
+    return words[:-1] if words and words[-1].lower() == "where" else words
 
 
 def _by_words(query: SlackQuery, text: str, table: Customers | None) -> SlackQuery:

@@ -57,6 +57,10 @@ def by_needs_column() -> str:
     return "`by` needs a column after it, such as `/nrr ttm by segment`."
 
 
+def where_needs_segment() -> str:
+    return "`where` needs a segment after it, such as `/nrr ttm where plan=Pro` (or `/nrr ttm where Enterprise`)."
+
+
 def two_segments(values: list[str]) -> str:
     shown = " and ".join(f"`{v}`" for v in values)
     return f"{shown} are two segments; ask for one at a time, such as `/nrr {values[0]} last-quarter`."

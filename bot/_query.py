@@ -96,7 +96,7 @@ def parse_query(text: str) -> SlackQuery:
     movers: dict[MoverKind, None] = {}
     by: str | None = None
     where: tuple[str, str] | None = None
-    pending_by = asked_who = False
+    pending_by = pending_where = asked_who = False
     top: int | None = None
     previous = ""
     for word in words:
@@ -112,7 +112,7 @@ def parse_query(text: str) -> SlackQuery:
         elif lower == "by":
             pending_by = True
         elif lower == "where":  # "ttm where plan=Pro", as --where reads in a terminal: the segment follows
-            continue
+            pending_where = True
         elif lower == "grr":
             grr_first = True
         elif lower == "compare":
@@ -134,11 +134,14 @@ def parse_query(text: str) -> SlackQuery:
                 raise QueryRefused(say.column_equals(plain(word)))
             if where is not None:
                 raise QueryRefused(say.two_segments([plain(where[1]), plain(value)]))
-            where = (column, value)
+            where, pending_where = (column, value), False
         else:
             period.append(word)
+            pending_where = False  # "where Enterprise": a segment by its value alone, found among the columns later
     if pending_by:
         raise QueryRefused(say.by_needs_column())
+    if pending_where:  # "ttm where": answered for every customer, as if it had not been said
+        raise QueryRefused(say.where_needs_segment())
     kinds = tuple(k for k in MOVER_KINDS if k in movers) or None
     if (top is not None or asked_who) and kinds is None:
         kinds = MOVER_KINDS  # "top 10 ttm", "who ttm": the movers of every kind (on a ledger: a customer table's)

@@ -253,6 +253,8 @@ def _last_n_months(ask: _Ask) -> Period | None:
     n = int(m[1] or m[2])
     if not 1 <= n <= MAX_LAST_MONTHS:
         raise PeriodSyntaxError(say.last_n_months_range(ask.query, MAX_LAST_MONTHS))
+    if n == 12:  # past-12-months, l12m: the trailing 12 months, named as ``ttm`` names them
+        return _trailing_12_months(ask)
     closed = ask.closed
     return Period(first=closed - (n - 1), last=closed, label=closed.name if n == 1 else f"{n} months to {closed.short}")
 

@@ -242,6 +242,12 @@ def test_column_equals_value_asks_for_that_columns_segment(stack: Stack) -> None
     assert headline(ask(stack, "ttm segment=Enterprise")) == headline(ask(stack, "ttm enterprise"))
     # and with "where" before it, as a terminal's --where reads ("'ttm where' is not a period I know": a fresh-eyes try)
     assert headline(ask(stack, "ttm where segment=Enterprise")) == headline(ask(stack, "ttm enterprise"))
+    assert headline(ask(stack, "where enterprise ttm")) == headline(ask(stack, "ttm enterprise"))
+    assert headline(ask(stack, "ttm where enterprise")) == headline(ask(stack, "ttm enterprise"))
+    # "where" with no segment after it is refused: it had answered for every customer (a fresh-eyes try)
+    for text in ("ttm where", "where ttm grr", "ttm grr where"):
+        said = headline(ask(stack, text))
+        assert said.startswith(":x: `where` needs a segment after it") or text == "where ttm grr", said
     # a setup command mistyped is named: "'subscibe' is not a period I know" alone (a fresh-eyes try)
     assert headline(ask(stack, "subscibe")).endswith("Did you mean `/nrr subscribe`?")
     # an '=' without a name or a value names how a segment is asked for, and the options (fuzz 10)

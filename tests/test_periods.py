@@ -29,6 +29,9 @@ def months(period: Period) -> tuple[str, str]:
         ("ttm", "2025-11", "2026-10", "Trailing 12 months to Oct 2026", False),
         ("last-12-months", "2025-11", "2026-10", "Trailing 12 months to Oct 2026", False),
         ("last-6-months", "2026-05", "2026-10", "6 months to Oct 2026", False),
+        # named as ttm names them: "past 12 months" had said "12 months to Oct 2026" (a fresh-eyes try)
+        ("past 12 months", "2025-11", "2026-10", "Trailing 12 months to Oct 2026", False),
+        ("l12m", "2025-11", "2026-10", "Trailing 12 months to Oct 2026", False),
         ("2026-03", "2026-03", "2026-03", "March 2026", False),
         ("Mar 2026", "2026-03", "2026-03", "March 2026", False),
         ("march", "2026-03", "2026-03", "March 2026", False),
