@@ -7,7 +7,7 @@ from a text is the same whenever that text is compiled by the same Python, so ``
 as it writes the .pyc files) writes the code of every text the packages' classes need to ``__pycache__``, and
 ``install`` hands it to ``dataclasses``: ``exec`` of the compiled code instead of the text. A text not in the file (a
 class added since, another library's) is compiled as before; a file written by another Python, for other
-optimization flags, or unreadable is not used. Nothing else changes: the same functions are made from the same code,
+optimization flags, or corrupt (its CRC-32 is checked) is not used. Nothing else changes: the same functions are made from the same code,
 in the same namespaces.
 
 ``dataclasses`` looks ``exec`` up among its module's names before the builtins, so the hand-over is one name set in
@@ -23,6 +23,7 @@ import dataclasses
 import marshal
 import os
 import sys
+import zlib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
@@ -30,7 +31,7 @@ from typing import Any, NamedTuple
 
 #: the packages whose classes ``write`` records (``make install``): every module of each is imported
 PACKAGES = ("engine", "sheets", "warehouse", "stripe_source", "nrr", "bot")
-_FORMAT = b"nrr-classcode-1"
+_FORMAT = b"nrr-classcode-2"
 
 _compiled: dict[str, CodeType] = {}
 _used: dict[str, CodeType] = {}  # every text exec'd for a class of ``PACKAGES`` in this process, with its code
@@ -38,7 +39,8 @@ _made = [0, 0]  # our classes' methods made in this process: from kept code, com
 
 
 class Counts(NamedTuple):
-    """How the methods of our classes made in this process so far were made."""
+    """How the methods of our classes made in this process so far were made, in texts ``dataclasses`` ran (one a
+    method on Python 3.11 and 3.12, one a class on 3.13)."""
     kept: int  # from the code ``install`` read
     compiled: int  # compiled from their text here: ``make install`` has not written them (yet)
 
@@ -75,25 +77,32 @@ def _exec(source: Any, globals: dict[str, Any] | None = None, locals: dict[str, 
 
 
 def install(where: Path | None = None) -> int:
-    """Hand ``dataclasses`` the compiled code kept at ``where`` (default: ``path()``); the number of texts read,
-    0 when there is no file or it cannot be used (each class's methods are then compiled as before)."""
+    """Hand ``dataclasses`` the compiled code kept at ``where`` (default: ``path()``); the number of texts read
+    from it, 0 when there is no file or it cannot be used: written by another Python or for other flags, or
+    corrupt (each class's methods are then compiled as before)."""
     where = where if where is not None else path()
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     if where is None:
         return 0
     try:
-        data = where.read_bytes()
-        header = _header()
-        if not data.startswith(header):
-            return 0
-        table = marshal.loads(memoryview(data)[len(header):])
-    except (OSError, ValueError, EOFError, TypeError):
+        data = memoryview(where.read_bytes())
+    except OSError:
+        return 0
+    header = _header()
+    body = data[len(header) + 4:]
+    # a bit flipped on disk can make marshal raise anything, or make code that crashes the interpreter when it
+    # runs: the payload's CRC-32 is checked first
+    if data[:len(header)] != header or int.from_bytes(data[len(header):len(header) + 4], "big") != zlib.crc32(body):
+        return 0
+    try:
+        table = marshal.loads(body)
+    except Exception:  # what a corrupt file raises: ValueError, EOFError, SystemError ...
         return 0
     if not isinstance(table, dict):
         return 0
-    _compiled.update((text, code) for text, code in table.items()
-                     if type(text) is str and type(code) is CodeType)
-    return len(_compiled)
+    read = {text: code for text, code in table.items() if type(text) is str and type(code) is CodeType}
+    _compiled.update(read)
+    return len(read)
 
 
 def write(where: Path | None = None, packages: tuple[str, ...] = PACKAGES) -> int:
@@ -113,6 +122,7 @@ def write(where: Path | None = None, packages: tuple[str, ...] = PACKAGES) -> in
         return 0
     where.parent.mkdir(parents=True, exist_ok=True)
     partial = where.with_name(f"{where.name}.{os.getpid()}.tmp")
-    partial.write_bytes(_header() + marshal.dumps(dict(_used)))
+    body = marshal.dumps(dict(_used))
+    partial.write_bytes(_header() + zlib.crc32(body).to_bytes(4, "big") + body)
     partial.replace(where)
     return len(_used)
