@@ -7,11 +7,12 @@ from a text is the same whenever that text is compiled by the same Python, so ``
 as it writes the .pyc files) writes the code of every text the packages' classes need to ``__pycache__``, and
 ``install`` hands it to ``dataclasses``: ``exec`` of the compiled code instead of the text. A text not in the file (a
 class added since, another library's) is compiled as before; a file written by another Python, for other
-optimization flags, or corrupt (its CRC-32 is checked) is not used. Nothing else changes: the same functions are made from the same code,
-in the same namespaces.
+optimization flags, or corrupt (its CRC-32 is checked) is not used. Nothing else changes: the same functions are
+made from the same code, in the same namespaces.
 
 ``dataclasses`` looks ``exec`` up among its module's names before the builtins, so the hand-over is one name set in
-that module (3.11-3.13 alike, which call ``exec(text, globals, namespace)``). The ``nrr`` package calls ``install``
+that module (3.11-3.13 alike, which call ``exec(text, globals, namespace)``: once a method, or on 3.13 once a
+class). The ``nrr`` package calls ``install``
 before it imports anything that defines a class, so the engine's classes are made with it too; the engine itself
 reads no file (it stays pure, and works the same without this).
 """
