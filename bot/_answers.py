@@ -81,6 +81,8 @@ class BotApp(SetupApp, Protocol):
 
     def cells(self) -> Cells: ...
 
+    def for_workspace(self, exc: NrrError) -> str: ...  # an error reading the ledger without the server's paths
+
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report: ...
 
@@ -329,7 +331,8 @@ class Answers:
             message = error_text(exc) + (f" Did you mean `/nrr {meant[0]}`?" if meant else "")
             return error_blocks(message), message
         except NrrError as exc:
-            return error_blocks(error_text(exc)), error_text(exc)
+            message = error_text(exc, self.app.for_workspace)
+            return error_blocks(message), message
 
     def _cohorts(self, cells: Cells) -> tuple[list[Block], str]:
         """``/nrr cohorts``: NRR by acquisition quarter at 3, 6, 9 and 12 months (a customer table only)."""
@@ -397,14 +400,14 @@ class Answers:
             try:
                 report = self.report(SlackQuery(), period_text)
             except NrrError as exc:
-                sections.append((title, error_text(exc).split("\n")[0]))
+                sections.append((title, error_text(exc, self.app.for_workspace).split("\n")[0]))
                 continue
             sections.append((title, report))
             warnings = report.warnings
         try:
             setup = [self.setup._connection_now(), *subscription_lines(self.app)]
         except NrrError as exc:
-            setup = [error_text(exc)]
+            setup = [error_text(exc, self.app.for_workspace)]
         return home_view(sections, warnings, setup, self._forecast_line())
 
     def _forecast_line(self) -> str | None:

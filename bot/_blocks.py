@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot import _messages as say
@@ -50,15 +50,52 @@ SHARE_ACTION = "nrr_share"
 ARROWS = {True: ":small_red_triangle:", False: ":small_red_triangle_down:"}
 
 
-def error_text(exc: NrrError) -> str:
+def error_text(exc: NrrError, words: Callable[[NrrError], str] = str) -> str:
     """An error as mrkdwn: the bot's own refusals as written (what they quote already ``plain``), any other
     error's words, which may quote the sheet or the command, as plain text (the environment variables they name in
-    code, to be copied as typed)."""
-    return str(exc) if isinstance(exc, Refused) else plain_with_names(str(exc))
+    code, to be copied as typed), as ``words`` says them (``BotApp.for_workspace``: a server's paths in words)."""
+    return str(exc) if isinstance(exc, Refused) else plain_with_names(words(exc))
+
+
+#: the most characters a section's text holds in Slack: a longer one is refused (``invalid_blocks``)
+SECTION_TEXT = 3000
+#: the most blocks a message holds (a view holds 100)
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
 
 
 def mrkdwn(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    """A section of ``text``, which may be longer than a section holds: ``fit`` splits it at its lines."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def fit(blocks: Sequence[Block], most: int = MESSAGE_BLOCKS) -> list[Block]:
+    """``blocks`` as Slack takes them: a section longer than ``SECTION_TEXT`` split into several at its line
+    breaks (a code block closed and opened again at each split), so 30 segments' lines are all shown, not cut at
+    the 23rd mid-word; past ``most`` blocks, the last says how many more there were and where they are all."""
+    out: list[Block] = []
+    for block in blocks:
+        text = block.get("text", {}).get("text") if block.get("type") == "section" else None
+        if text is None or len(text) <= SECTION_TEXT:
+            out.append(block)
+            continue
+        fence = "```" if text.startswith("```") and text.endswith("```") and len(text) > 6 else ""
+        body = text[len(fence):len(text) - len(fence)] if fence else text
+        room = SECTION_TEXT - 2 * len(fence)
+        chunk: list[str] = []
+        size = 0
+        pieces = [line[i:i + room] for line in body.split("\n") for i in range(0, max(len(line), 1), room)]
+        for line in pieces:
+            if chunk and size + 1 + len(line) > room:
+                out.append(mrkdwn(fence + "\n".join(chunk) + fence))
+                chunk, size = [], 0
+            chunk.append(line)
+            size += len(line) + (1 if size else 0)
+        out.append(mrkdwn(fence + "\n".join(chunk) + fence))
+    if len(out) > most:
+        dropped = len(out) - (most - 1)
+        out = [*out[:most - 1], context(say.blocks_left_out(dropped))]
+    return out
 
 
 def context(*texts: str) -> Block:
@@ -220,7 +257,7 @@ def report_blocks(report: Report, query: SlackQuery) -> list[Block]:
         blocks.append(context(plain(report.currency_note)))
     if warnings := warning_lines(report.warnings, r.notes):
         blocks.append(context(*warnings))
-    return blocks
+    return fit(blocks, MESSAGE_BLOCKS - 1)  # room for the Share button
 
 
 def share_actions(key: str) -> Block:
@@ -247,11 +284,11 @@ def error_blocks(message: str, details: Sequence[str] = ()) -> list[Block]:
     blocks = [mrkdwn(f":x: {message}")]
     if details:
         blocks.append(mrkdwn("\n".join(plain(d) for d in details)))
-    return blocks
+    return fit(blocks)
 
 
 def help_blocks(periods: Sequence[str]) -> list[Block]:
-    return [mrkdwn(say.help_text(periods))]
+    return fit([mrkdwn(say.help_text(periods))])
 
 
 def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[Issue],
@@ -270,6 +307,11 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
             text += f"\n{line}"
         blocks.append(mrkdwn(text))
         tier_line = tier_line or benchmark_line(item)
+    methods = {title: method_sentence(item.retention.method) for title, item in sections if not isinstance(item, str)}
+    if len(set(methods.values())) == 1:  # every figure names its method, as an answer's do
+        blocks.append(context(f"Method: {next(iter(methods.values()))}"))
+    elif methods:
+        blocks.append(context(*(f"{title}: {method}" for title, method in methods.items())))
     if tier_line:
         blocks.append({"type": "divider"})
         blocks.append(mrkdwn(tier_line))
@@ -283,7 +325,7 @@ def home_view(sections: Sequence[tuple[str, Report | str]], warnings: Sequence[I
     if setup:
         blocks.append({"type": "divider"})
         blocks.append(mrkdwn("*Setup*\n" + "\n".join(setup)))
-    return {"type": "home", "blocks": blocks}
+    return {"type": "home", "blocks": fit(blocks, VIEW_BLOCKS)}
 
 
 def blocks_to_text(blocks: Sequence[Block]) -> str:
@@ -319,7 +361,8 @@ def cohort_blocks(triangle: CohortTriangle) -> list[Block]:
     for row in triangle.rows:
         cells = [rate(row.nrr[a], 1) if a < len(row.nrr) and row.nrr[a] is not None else "" for a in COHORT_AGES]
         lines.append(f"{escape(row.label):<10} {row.customers:>9} " + " ".join(f"{c:>7}" for c in cells))
-    return [mrkdwn(f"*NRR by acquisition {triangle.by}, at 3, 6, 9 and 12 months* (blank: not that old yet)"),
-            mrkdwn("```" + "\n".join(lines) + "```"),
-            context("NRR of each cohort: what its customers pay at that age over what they paid when they "
-                    "started. The whole triangle: `nrr cohorts` in a terminal, `--png` for the heatmap.")]
+    return fit([mrkdwn(f"*NRR by acquisition {triangle.by}, at 3, 6, 9 and 12 months* (blank: not that old yet)"),
+                mrkdwn("```" + "\n".join(lines) + "```"),
+                context("NRR of each cohort: what its customers pay at that age over what they paid when they "
+                        "started. The whole triangle: `nrr cohorts` in a terminal, `--png` for the heatmap.")],
+               MESSAGE_BLOCKS - 1)

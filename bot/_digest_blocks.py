@@ -8,6 +8,7 @@ from bot._blocks import (
     benchmark_line,
     change_line,
     context,
+    fit,
     headline,
     logo_line,
     method_context,
@@ -82,7 +83,7 @@ def digest_blocks(digest: Digest, include: tuple[str, ...], *, late_by: str | No
     blocks.append(method_context(last))
     if last.currency_note:
         blocks.append(context(plain(last.currency_note)))
-    return blocks
+    return fit(blocks)
 
 
 def digest_text(digest: Digest) -> str:
@@ -110,7 +111,7 @@ def alert_blocks(rule: str, text: str, source: str, *, worse: bool) -> list[Bloc
     icon = ":rotating_light:" if worse else ":white_check_mark:"
     blocks: list[Block] = [mrkdwn(f"{icon} *{RULE_TITLES.get(rule, rule)}*\n{plain(text)}")]
     blocks.append(context(f"Source: {plain(source)}"))
-    return blocks
+    return fit(blocks)
 
 
 def alert_fallback(rule: str, text: str) -> str:

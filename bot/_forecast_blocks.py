@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from bot._blocks import Block, context, mrkdwn
+from bot._blocks import MESSAGE_BLOCKS, Block, context, fit, mrkdwn
 from bot._mrkdwn import plain
 from engine import Forecast, currency_amount
 
@@ -34,7 +34,7 @@ def forecast_blocks(forecast: Forecast) -> list[Block]:
         if sentence is not None:
             blocks.append(mrkdwn(plain(sentence)))
     blocks.append(context(*(plain(s) for s in (forecast.method_sentence, forecast.band_sentence) if s is not None)))
-    return blocks
+    return fit(blocks, MESSAGE_BLOCKS - 1)  # room for the Share button
 
 
 def _money(forecast: Forecast) -> Callable[[Decimal], str]:

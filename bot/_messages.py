@@ -57,6 +57,11 @@ def by_needs_column() -> str:
     return "`by` needs a column after it, such as `/nrr ttm by segment`."
 
 
+def blocks_left_out(count: int) -> str:
+    return (f"…and {count} more part{'s' if count > 1 else ''} of this answer, past what one Slack message holds: "
+            "`nrr report` in a terminal (or its `--json`) shows it all.")
+
+
 def where_needs_segment() -> str:
     return "`where` needs a segment after it, such as `/nrr ttm where plan=Pro` (or `/nrr ttm where Enterprise`)."
 
@@ -223,8 +228,11 @@ def connection_from_file(kind: str) -> str:
             "points it at a sheet instead.")
 
 
-def sheet_found(tab: str, months: int, first: str, last: str, warnings: int) -> str:
-    return (f"Tab '{tab}': a monthly ledger (the NRR template), {months} month{'s' if months != 1 else ''} "
+def sheet_found(tab: str, months: int, first: str, last: str, warnings: int, customers: int | None = None) -> str:
+    """What a connected tab holds: a seven-column ledger, or (``customers``) a customer table."""
+    kind = ("a monthly ledger (the NRR template)" if customers is None
+            else f"a customer table, {customers} customer{'s' if customers != 1 else ''}")
+    return (f"Tab '{tab}': {kind}, {months} month{'s' if months != 1 else ''} "
             f"from {first} to {last}; the latest month is {last}; {warnings} warning(s).")
 
 

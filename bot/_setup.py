@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import _messages as say
-from bot._blocks import Block, mrkdwn
+from bot._blocks import Block, fit, mrkdwn
 from bot._errors import Refused
 from bot._mrkdwn import escape, plain, plain_with_names
 from engine import Cells, NrrError, Thresholds, whole_number
@@ -222,7 +222,7 @@ class Setup:
             message = handlers[word.lower()](rest, caller, client)
         except Refused as exc:
             message = str(exc)
-        return [mrkdwn(message)], message
+        return fit([mrkdwn(message)]), message
 
     # -- who may --
 
@@ -323,8 +323,13 @@ class Setup:
         if ledger is None or ledger.first_month is None or ledger.last_month is None:
             first = plain(str(check.errors[0])) if check.errors else ""
             raise Refused(say.sheet_unreadable(plain(tab), len(check.errors)) + (f"\n• {first}" if first else ""))
-        found = say.sheet_found(plain(tab), len(ledger), ledger.first_month.name, ledger.last_month.name,
-                                len(check.warnings))
+        table = ledger.customers
+        if table is None:
+            found = say.sheet_found(plain(tab), len(ledger), ledger.first_month.name, ledger.last_month.name,
+                                    len(check.warnings))
+        else:  # its own months, as a question's answer names them (the derived ledger starts a month later)
+            found = say.sheet_found(plain(tab), table.last - table.first + 1, table.first.name, table.last.name,
+                                    len(check.warnings), table.customer_count)
         warnings = "".join(f"\n:warning: {plain(str(w))}" for w in check.warnings[:3])
         self._workspace().connect(spec, caller.user, found, team=caller.team)
         pinned = self.app.explicit_ledger
@@ -576,4 +581,5 @@ def _kind(source: str) -> str:
         return "a Google Sheet"
     if is_stripe_spec(source):
         return "Stripe"
-    return "a database table" if is_warehouse_spec(source) else "a file on the server"
+    database = source.startswith("env:") or is_warehouse_spec(source)  # env:NAME: a database URL in the environment
+    return "a database table" if database else "a file on the server"

@@ -32,13 +32,14 @@ from engine import (
     Report,
     build_report,
     read_rates_table,
+    redact_url,
 )
 from nrr import _messages as say
 from nrr._errors import ConfigError
 from nrr.config import ALERT_RULES, ALERT_TABLES, LEDGER_COLUMN_ROLES, Settings
-from sheets import fast_read_from_env, is_sheet_spec, open_file_source
+from sheets import FILE_ADVICE, fast_read_from_env, is_sheet_spec, open_file_source
 from stripe_source import is_stripe_spec
-from warehouse import is_warehouse_spec
+from warehouse import Unreachable, is_warehouse_spec
 
 if TYPE_CHECKING:
     from engine import Digest, Forecast
@@ -156,6 +157,32 @@ class Runtime:
         """The configured ledger's cells, as last read (a Google Sheet's are cached for the TTL)."""
         return self.source().read_cells()
 
+    def for_workspace(self, exc: NrrError) -> str:
+        """An error reading the ledger as a Slack workspace may see it: the server's ledger file or database named
+        in words, as ``/nrr connect`` names them, not by its path or URL (user, host, database), without a database
+        driver's words (which name the host), and what a terminal user would do said as a workspace's admin does
+        it. A Google Sheet is named as it is."""
+        text = exc.without_reason if isinstance(exc, Unreachable) else str(exc)
+        spec = self.ledger_spec
+        if is_sheet_spec(spec) or is_stripe_spec(spec):
+            return text
+        if spec.startswith("env:") or is_warehouse_spec(spec):
+            url = self.env.get(spec.removeprefix("env:").strip(), "") if spec.startswith("env:") else spec
+            words, forms = "the database table nrr.toml's [ledger] source names", {spec}
+            if url:
+                forms |= {url, redact_url(url), url.partition("#")[0], redact_url(url.partition("#")[0])}
+        else:
+            path = Path(spec).expanduser()
+            words, forms = "the ledger file nrr.toml's [ledger] source names", {spec, str(path)}
+            if not path.is_absolute():
+                forms |= {str(self._file.base_dir / path), str((self._file.base_dir / path).resolve())}
+            else:
+                forms.add(str(path.resolve()))
+        for form in sorted((f for f in forms if f.strip()), key=len, reverse=True):
+            text = text.replace(form, words)
+        return text.replace(FILE_ADVICE, "An admin can correct [ledger] source in the server's nrr.toml, or connect "
+                                         "a Google Sheet with `/nrr connect`.")
+
     def sheet_cells(self, spec: str) -> Cells:
         """A Google Sheet's cells, read with nrr's service account (for ``/nrr connect``)."""
         return self.sheet_source(spec).read_cells()
@@ -179,7 +206,7 @@ class Runtime:
 
     def take(self, key: str) -> object:
         """What ``remember`` kept under ``key`` (None once taken or pruned), removed: only one caller gets it."""
-        return self.state().take(key)
+        return self.state().take(key, self.clock(), KEEP_ANSWERS)
 
     def report(self, ledger: Ledger, period: Period, method: Method | None = None, *, top: int = TOP_MOVERS,
                by: str | None = None, where: tuple[str, str] | None = None) -> Report:

@@ -426,13 +426,16 @@ class StateStore:
             conn.execute(kept.delete().where(kept.c.kept_at < now - max_age))
             conn.execute(insert(kept).values(name=name, value=json.dumps(value), kept_at=now))
 
-    def take(self, name: str) -> Any:
+    def take(self, name: str, now: dt.datetime | None = None, max_age: dt.timedelta | None = None) -> Any:
         """What ``keep`` kept under ``name``, removed in the same transaction: of two instances (or two
-        clicks) taking it at once, one gets it and the other None."""
+        clicks) taking it at once, one gets it and the other None. With ``now`` and ``max_age``, None for one kept
+        longer ago than that (only a new ``keep`` prunes the table: an old answer had stayed shareable)."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(kept.c.value).where(kept.c.name == name)).first()
+            row = conn.execute(select(kept.c.value, kept.c.kept_at).where(kept.c.name == name)).first()
             if row is None or conn.execute(kept.delete().where(kept.c.name == name)).rowcount != 1:
                 return None
+        if now is not None and max_age is not None and (at := _utc(row[1])) is not None and at < now - max_age:
+            return None
         return json.loads(row[0])
 
     # -- the workspace's setup, changed from Slack --

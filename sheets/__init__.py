@@ -22,6 +22,7 @@ from sheets._errors import (
     UserAccessRefused,
 )
 from sheets._files import FILE_SUFFIXES, FileSource, open_file_source
+from sheets._messages import FILE_ADVICE
 from sheets._spec import SheetRef, is_sheet_spec, parse_sheet_spec
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "FILE_SUFFIXES",
+    "FILE_ADVICE", "FILE_SUFFIXES",
     "METADATA_KEY",
     "NOTE_PREFIX",
     "POLARS_FROM",

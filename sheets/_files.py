@@ -97,9 +97,7 @@ class FileSource:
         if folder:
             raise SourceError(say.ledger_is_folder(self.name))
         if not found:
-            raise SourceError(
-                f"{self.name}: no such ledger file. Pass --ledger PATH or set [ledger] source "
-                "in nrr.toml.")
+            raise SourceError(say.no_such_file(self.name))
         suffix = self.path.suffix.lower()
         try:
             if suffix in (".xlsx", ".xlsm"):

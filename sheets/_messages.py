@@ -280,6 +280,15 @@ def worksheet_too_large(path: str, sheet: str, what: str) -> str:
             "the table on the worksheet, or export it as CSV.")
 
 
+#: what to do about a ledger file that is not there, as a terminal user does it (``Runtime.for_workspace`` tells a
+#: Slack workspace what it can do instead)
+FILE_ADVICE = "Pass --ledger PATH or set [ledger] source in nrr.toml."
+
+
+def no_such_file(name: str) -> str:
+    return f"{name}: no such ledger file. {FILE_ADVICE}"
+
+
 def ledger_is_folder(name: str) -> str:
     return (f"{name}: is a folder, not a ledger file. Pass the file inside it with --ledger PATH or set [ledger] "
             "source in nrr.toml.")

@@ -20,7 +20,7 @@ import pytest
 
 from nrr import ConfigError
 from nrr.config import LedgerSettings, Settings, StateSettings
-from nrr.runtime import Runtime
+from nrr.runtime import KEEP_ANSWERS, Runtime
 from nrr.server import build_server
 from tests.fakes.google_api import FakeGoogle
 from tests.fakes.servers import serve
@@ -269,6 +269,22 @@ def test_share_after_the_ledger_changed_posts_what_was_seen_as_of_its_time(tmp_p
         f"Shared by <@U0ANA> · {AS_OF} · the ledger has changed since; `/nrr last-quarter` gives today's figures")
 
 
+def test_an_answer_kept_longer_than_a_week_is_not_shared(tmp_path: Path) -> None:
+    """Kept answers are pruned when a new one is kept; one older than KEEP_ANSWERS is not shared meanwhile (a
+    fresh-eyes try: a 30-day-old answer was posted in the channel, as of its time)."""
+    now = [NOW]
+    with FakeSlack() as slack:
+        runtime = Runtime(_file=settings(str(EXAMPLE_LEDGER), tmp_path), env=slack_env(slack), clock=lambda: now[0])
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command("last-quarter")
+            shown = stack.answer(path)["blocks"]
+            now[0] = NOW + KEEP_ANSWERS + dt.timedelta(minutes=1)
+            (reply,) = click_share(stack, shown[-1]["elements"][0], "share4", replies=1)
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == "I no longer have that answer to share; ask again with /nrr and share the new one."
+
+
 def test_sharing_an_answer_no_longer_kept_says_so_privately(stack: Stack) -> None:
     button = {"action_id": "nrr_share", "value": json.dumps({"a": "answer:gone"})}
     (reply,) = click_share(stack, button, "share3", replies=1)
@@ -292,6 +308,7 @@ def test_app_home_is_the_dashboard(stack: Stack) -> None:
     assert "*Quarter to date*: Q4 2026 to date: NRR 101.1%" in body
     assert "*Trailing 12 months*: Trailing 12 months to Oct 2026: NRR 109.6% · GRR 83.4%" in body
     assert "*Good* on trailing 12 months" in body
+    assert "Method: chained: the product of the monthly rates" in body  # every figure names its method
     # Slack's retries of the same event (X-Slack-Retry-Num 1..3) draw nothing again: each had computed the dashboard
     # and published it once more (a fresh-eyes try); another event draws it again
     for _ in range(3):

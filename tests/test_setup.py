@@ -123,6 +123,16 @@ def test_an_admin_connects_a_google_sheet_and_answers_read_it(world: World) -> N
     assert world.changes() == ["U0ADMIN connect"]
 
 
+def test_a_customer_tab_is_said_to_be_a_customer_table(world: World) -> None:
+    """A fresh-eyes try: a customer tab was "a monthly ledger (the NRR template), 21 months from February 2025",
+    where answers say the table covers January 2025 to October 2026."""
+    with (EXAMPLE_LEDGER.parent / "customers.csv").open() as f:
+        world.google.add_spreadsheet("1CustomerTab000000000000", {"Customers": [list(r) for r in csv.reader(f)]})
+    answer = world.say("connect gsheet:1CustomerTab000000000000/Customers")
+    assert "Tab 'Customers': a customer table, 40 customers, 22 months from January 2025 to October 2026; the " \
+           "latest month is October 2026" in answer, answer
+
+
 def test_a_sheet_not_shared_gets_the_exact_fix(world: World) -> None:
     world.google.add_spreadsheet("1NotShared00000000000000", {"Ledger": [["Month"]]}).shared_with = set()
     assert world.say("connect gsheet:1NotShared00000000000000/Ledger") == (

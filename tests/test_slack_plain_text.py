@@ -9,6 +9,7 @@ import csv
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,49 @@ def test_a_dry_run_prints_the_names_without_the_word_joiners(tmp_path: Path) -> 
     digest = build_digest(read_ledger(rows), Month(2026, 10))
     out = blocks_to_text(digest_blocks(digest, INCLUDES))
     assert "*Expanded*\n• _it_: +$55\n• *bold*: +$50\n• Line Break: +$50" in out and J not in out
+
+
+def test_a_long_answer_is_split_into_sections_not_cut(tmp_path: Path) -> None:
+    """60 segments' lines are more than one section holds (3,000 characters): every one is shown, each section
+    within Slack's limit. They had been cut at 3,000 characters, mid-word, at the 23rd of 30 (a fresh-eyes try)."""
+    countries = [f"Country number {n:02d} with a rather long name" for n in range(60)]
+    rows: list[list[str]] = [["Customer", "Month", "MRR", "Country"]]
+    for n, country in enumerate(countries):
+        month = Month(2025, 9)
+        while month <= Month(2026, 10):
+            rows.append([f"C{n}", str(month), str(100 + n if month == Month(2026, 10) else 100), country])
+            month += 1
+    path = tmp_path / "many.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with FakeSlack() as slack:
+        runtime = Runtime(_file=settings(str(path), tmp_path), env=slack_env(slack), clock=lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, at = stack.command("ttm by country")
+            blocks = stack.answer(at)["blocks"]
+    texts = mrkdwn_texts(blocks)
+    assert max(map(len, texts)) <= 3000 and len(blocks) <= 50
+    shown = "\n".join(texts)
+    assert all(f"• *{country}*: NRR" in shown for country in countries)
+    assert sum(t.startswith("• *Country number") or "\n• *Country number" in t for t in texts) >= 2  # split in two
+
+
+@pytest.mark.parametrize("source", ["private-data/ledger.csv", "ABSOLUTE", "postgresql://nrr:pw@127.0.0.1:1/books#fin.mrr",
+                                    "env:NRR_DB_URL"])
+def test_an_unreadable_ledger_is_named_in_words_not_by_the_servers_path(tmp_path: Path, source: str) -> None:
+    """A ledger file that is missing, or a database that cannot be reached, is said without its path, host or user
+    (a fresh-eyes try: the answer and App Home showed /work/.../private-data/ledger.csv to every Slack user)."""
+    source = str(tmp_path / "private-data" / "ledger.csv") if source == "ABSOLUTE" else source
+    url = "postgresql+psycopg://nrr@127.0.0.1:1/books#fin.mrr"
+    with FakeSlack() as slack:
+        file = replace(settings(source, tmp_path), base_dir=tmp_path)
+        runtime = Runtime(_file=file, env=slack_env(slack, NRR_DB_URL=url), clock=lambda: NOW)
+        with serve(build_server(runtime).app) as at:
+            stack = Stack(slack, at, runtime)
+            _, path = stack.command("last-quarter")
+            shown = "\n".join(mrkdwn_texts(stack.answer(path)["blocks"]))
+    assert shown.startswith(":x: ")
+    for secret in ("private-data", str(tmp_path), "127.0.0.1", "books", "fin.mrr", "nrr:", "nrr@", "--ledger"):
+        assert secret not in shown, (secret, shown)
+    assert "nrr.toml's [ledger] source names" in shown

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warehouse._errors import WarehouseError, ran_out_of_memory
+from warehouse._errors import Unreachable, WarehouseError, ran_out_of_memory
 from warehouse._spec import WarehouseSpec, is_warehouse_spec, parse_warehouse_spec
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ if not TYPE_CHECKING:  # hidden from mypy, which knows each lazy name's type fro
 
 
 __all__ = [
+    "Unreachable",
     "WarehouseError",
     "WarehouseSource",
     "WarehouseSpec",

@@ -2,6 +2,7 @@
 
     NrrError (engine)
     └── WarehouseError          a warehouse table cannot be reached, recognised or read
+        └── Unreachable         the database cannot be reached or refused the query, in its driver's words
 """
 
 from __future__ import annotations
@@ -11,6 +12,15 @@ from engine import NrrError
 
 class WarehouseError(NrrError):
     """A database table (PostgreSQL, DuckDB, Parquet, BigQuery, Snowflake) cannot be reached, recognised or read."""
+
+
+class Unreachable(WarehouseError):
+    """The database cannot be reached or refused the query; its driver's words (which may name the host, the user
+    or the database) are in the message, and ``without_reason`` says it without them (for a Slack workspace)."""
+
+    def __init__(self, message: str, without_reason: str) -> None:
+        super().__init__(message)
+        self.without_reason = without_reason
 
 
 def ran_out_of_memory(exc: BaseException) -> bool:

@@ -28,8 +28,9 @@ def no_table(label: str) -> str:
             "(or file.duckdb#table).")
 
 
-def unreachable(label: str, reason: str) -> str:
-    return f"{label}: the database cannot be reached or refused the query ({reason}). Check the URL and access."
+def unreachable(label: str, reason: str | None) -> str:
+    said = f" ({reason})" if reason is not None else ""
+    return f"{label}: the database cannot be reached or refused the query{said}. Check the URL and access."
 
 
 def table_missing(label: str, table: str) -> str:

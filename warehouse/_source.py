@@ -80,7 +80,7 @@ from engine import (
     with_months_paying_nothing,
 )
 from warehouse import _messages as say
-from warehouse._errors import WarehouseError, ran_out_of_memory
+from warehouse._errors import Unreachable, WarehouseError, ran_out_of_memory
 from warehouse._spec import DUCKDB_MEMORY_LIMITS, EXTRAS, WarehouseSpec
 
 #: how many of each kind of problem are named (a table with a million negative rows needs no million lines)
@@ -889,6 +889,6 @@ def _translated(spec: WarehouseSpec, timeout: float, exc: Exception, *, amount: 
         return WarehouseError(say.out_of_memory(spec.label, in_process, server))
     if re.search(r"statement timeout|canceling statement", text, re.IGNORECASE):
         return WarehouseError(say.timed_out(spec.label, timeout))
-    return WarehouseError(say.unreachable(spec.label, text))
+    return Unreachable(say.unreachable(spec.label, text), say.unreachable(spec.label, None))
 
 
