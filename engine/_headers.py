@@ -146,7 +146,8 @@ _FIELD_WORDS: dict[Field, set[str]] = {
     "start": {"start", "starting", "beginning", "begin", "opening", "bop", "initial"},
     "end": {"end", "ending", "closing", "eop", "final"},
     "expansion": {"expanded", "expansion", "expansions", "expand", "upsell", "upsells", "upgrade",
-                  "upgrades", "upgraded"},
+                  "upgrades", "upgraded", "crosssell", "crosssells", "addon", "addons", "priceincrease",
+                  "priceincreases", "priceuplift"},
     "churn": {"churn", "churned", "lost", "cancelled", "canceled", "cancellation",
               "cancellations"},
     "downgrade": {"downgrade", "downgrades", "downgraded", "contraction", "contractions",
@@ -176,7 +177,11 @@ class HeaderMatch:
 def _tokens(header: str) -> list[str]:
     text = header.lower().replace("%", " percent ")
     text = text.replace("monthly recurring revenue", "mrr").replace("annual recurring revenue", "arr")
+    text = _JOINED.sub(lambda m: m[1] + m[2], text)  # Cross-sell, Add-on, Price Increase: one word each
     return re.findall(r"[a-z0-9]+", text)
+
+
+_JOINED = re.compile(r"\b(cross|add|price)[\s_-]*(sells?|ons?|increases?|uplifts?)\b")
 
 
 def mixes_new_business(header: str) -> bool:

@@ -343,6 +343,21 @@ def duplicate_column(ignored: str, field: str, used: str) -> str:
     return f"{ignored} also looks like the {field} column; {used} is used and this one is ignored."
 
 
+def column_left_out(ignored: str, field: str, used: str, end: str) -> str:
+    return (f"{ignored} also looks like the {field} column; {used} is used, as the End column ({end}) adds up with "
+            "it, and this one is ignored.")
+
+
+def part_left_out(used: str, end: str) -> str:
+    return (f"If '{used}' leaves it out, add it there; or add the {end} column, whose figures tell which columns "
+            "add up.")
+
+
+def columns_added(names: Sequence[str], field: str, end: str | None) -> str:
+    why = f"as the End column ({end}) adds up with them" if end else "as each is a part of it"
+    return f"{' and '.join(names)} are added up as the {field} column, {why}."
+
+
 def amounts_without_month(sum_of: str | None = None) -> str:
     """``sum_of``: the column whose figure in the row is the sum of the rows above (a total left without a label)."""
     if sum_of is not None:

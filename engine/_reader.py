@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -365,7 +365,21 @@ def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Fi
     mine, theirs = _template_rank(text, field), _template_rank(earlier[0], field)
     if mine != theirs:
         return mine > theirs
+    qualified, before = bool(header_tokens(text) & _QUALIFIERS), bool(header_tokens(earlier[0]) & _QUALIFIERS)
+    if qualified != before:  # Budget Expansion MRR, Starting MRR (old), Net Expansion MRR beside the figure itself
+        return before
     return unit is not None and not earlier[1]
+
+
+#: words that make a column another figure than the month's own (a plan's, an old calculation's, a net of others):
+#: the column without them is used for its field
+_QUALIFIERS = frozenset({"budget", "budgeted", "planned", "target", "targets", "goal", "forecast", "forecasted",
+                         "projected", "projection", "estimate", "estimated", "expected", "old", "previous", "prior",
+                         "net", "ly", "py"})
+#: words that make a movement's column a part of it (Upsell and Cross-sell MRR, Voluntary and Involuntary Churn):
+#: columns of one movement that are each such a part are added up
+_PARTS = frozenset({"upsell", "upsells", "cross", "crosssell", "addon", "addons", "add", "seat", "seats",
+                    "voluntary", "involuntary", "price", "upgrade", "upgrades", "upgraded", "downsell", "downsells"})
 
 
 def _template_rank(text: str, field: Field) -> int:
@@ -430,6 +444,8 @@ class _Reader:
         self.rates: list[tuple[LedgerRow, Decimal, Decimal]] = []  # each NRR cell read: (row, ratio, rounding)
         self.rates_off: list[Issue] = []  # the warnings for those that disagree with End/Start
         self.marks: dict[str, str] = {}  # the currency a figure is written in ($, EUR ...) -> its first cell
+        #: more columns added up to a movement's (Upsell and Cross-sell MRR), beside ``columns``
+        self.parts: dict[Field, list[int]] = {}
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -491,6 +507,7 @@ class _Reader:
             self.add("error", "mixed_units", say.mixed_units(header.units["MRR"], header.units["ARR"]))
         elif header.units.get("ARR"):
             self.unit = "ARR"
+        self.choose_movements(header)
         beside = sorted(col for col, _, _ in header.repeats)
         if set(REQUIRED_FIELDS) <= {f for _, _, f in header.repeats}:  # 2024 in A:G, 2025 in I:O of one tab
             self.add("warning", "table_beside", say.table_beside(a1(header_row, beside[0]), a1(header_row, beside[-1])),
@@ -498,8 +515,10 @@ class _Reader:
         else:
             for col, text, f in header.repeats:
                 used = f"'{header.titles[f][0]}' ({a1(header_row, header.columns[f])})"
-                self.add("warning", "duplicate_column", say.duplicate_column(f"'{text}'", self.title(f), used),
-                         [a1(header_row, col)])
+                message = say.duplicate_column(f"'{text}'", self.title(f), used)
+                if f in _MOVEMENTS and "end" not in header.columns and header_tokens(text) & _PARTS:
+                    message += " " + say.part_left_out(header.titles[f][0], self.title("end"))  # Add-on MRR
+                self.add("warning", "duplicate_column", message, [a1(header_row, col)])
         missing = [f for f in REQUIRED_FIELDS if f not in header.columns]
         if "expansion" in missing:  # a New + Expansion MRR column: named, not asked for as if it were not there
             mixed = [(c, v) for c, v in enumerate(self.grid[header.index])
@@ -578,6 +597,88 @@ class _Reader:
         return [i for i in self.issues if i.severity == "error"]
 
     # -- rows --
+
+    def choose_movements(self, header: _Header) -> None:
+        """Of several columns naming one movement, which are read: the one End agrees with, row by row (its
+        columns added up, or one alone: Budget Expansion MRR beside Expansion MRR, Upsell beside Cross-sell MRR);
+        without an End, columns that are each a part of the movement (Voluntary and Involuntary Churn) added up.
+        Otherwise the first (``_read_header``'s choice), the others said to be left out."""
+        fields = [f for f in _MOVEMENTS if any(g == f for _, _, g in header.repeats)]
+        if not fields:
+            return
+        candidates = {f: [self.columns[f], *(c for c, _, g in header.repeats if g == f)] for f in fields}
+        options: dict[Field, list[tuple[int, ...]]] = {
+            f: [tuple(cols), *((c,) for c in cols)] for f, cols in candidates.items()}
+        chosen: dict[Field, tuple[int, ...]] | None = None
+        if "end" in self.columns:
+            chosen = self.agreeing(header, options)
+        if chosen is None:  # no End, or End agrees with none: parts are added up, anything else is left out
+            chosen = {f: tuple(cols) if all(header_tokens(str(self.grid[header.index][c])) & _PARTS for c in cols)
+                      else (cols[0],) for f, cols in candidates.items()}
+            said = "parts"
+        else:
+            said = "end"
+        for f, cols in chosen.items():
+            self.columns[f], self.parts[f] = cols[0], list(cols[1:])
+            header.repeats = [(c, t, g) for c, t, g in header.repeats if not (g == f and c in cols)]
+            if f in header.titles and cols[0] != candidates[f][0]:
+                header.titles[f] = (str(self.grid[header.index][cols[0]]).strip(), header.titles[f][1])
+            if len(cols) > 1:
+                names = [f"'{str(self.grid[header.index][c]).strip()}' ({a1(self.first_row + header.index, c)})"
+                         for c in cols]
+                end = a1(self.first_row + header.index, self.columns["end"]) if said == "end" else None
+                self.add("warning", "columns_added", say.columns_added(names, self.title(f), end),
+                         [a1(self.first_row + header.index, c) for c in cols])
+            for c, t, g in header.repeats:
+                if g == f and said == "end":
+                    header.repeats.remove((c, t, g))
+                    used = " and ".join(f"'{str(self.grid[header.index][k]).strip()}'" for k in cols)
+                    self.add("warning", "duplicate_column",
+                             say.column_left_out(f"'{t}'", self.title(f), used,
+                                                 a1(self.first_row + header.index, self.columns["end"])),
+                             [a1(self.first_row + header.index, c)])
+
+    def agreeing(self, header: _Header, options: Mapping[Field, Sequence[tuple[int, ...]]]
+                 ) -> dict[Field, tuple[int, ...]] | None:
+        """The columns of each movement with which Start + Expanded - Churned - Downgraded is End on the most rows
+        (every option tried together); None when the first columns (``_read_header``'s) do as well."""
+        fields = list(options)
+        combos = [dict(zip(fields, combo, strict=True)) for combo in itertools.product(*(options[f] for f in fields))]
+        first: dict[Field, tuple[int, ...]] = {f: (self.columns[f],) for f in fields}
+        counts = [0] * len(combos)
+        rows = 0
+        for cells in self.grid[header.index + 1:]:
+            figures: dict[int, tuple[Decimal, Decimal]] = {}
+            wanted = {self.columns[f] for f in (*_AMOUNTS, "end")} | {c for opts in options.values() for opt in opts
+                                                                     for c in opt}
+            for col in wanted:
+                value = _cell(cells, col)
+                if is_blank(value):
+                    figures[col] = (ZERO, ZERO)
+                    continue
+                try:
+                    figures[col] = parse_money(value)
+                except CellError:
+                    break
+            else:
+                (start, r1), (end, r2) = figures[self.columns["start"]], figures[self.columns["end"]]
+                if not start or is_blank(_cell(cells, self.columns["end"])):
+                    continue
+                rows += 1
+                for n, combo in enumerate(combos):
+                    total, slack = start - end, r1 + r2
+                    for f in _MOVEMENTS:
+                        for col in combo.get(f, (self.columns[f],)):
+                            value, rounding = figures[col]
+                            total += value if f == "expansion" else -abs(value)
+                            slack += rounding
+                    counts[n] += abs(total) <= slack
+        if not rows:
+            return None
+        best = max(range(len(combos)), key=lambda n: counts[n])
+        if counts[best] <= counts[combos.index(first)] or counts[best] * 5 < rows * 4:
+            return None  # the first columns agree as often, or none agrees with End on four rows in five
+        return combos[best]
 
     def read_rows(self, header_index: int) -> tuple[list[LedgerRow], list[Month]]:
         month_col = self.columns["month"]
@@ -673,22 +774,36 @@ class _Reader:
 
     def amount(self, cells: Sequence[Cell], f: Field, sheet_row: int,
                month: Month | None) -> tuple[Decimal, Decimal] | None:
-        value = _cell(cells, self.columns.get(f))
+        """The figure of ``f`` in a row (with the columns added up to it, ``self.parts``), and its rounding."""
+        read = self.one_amount(cells, f, self.columns.get(f), sheet_row, month)
+        for col in self.parts.get(f, ()):
+            more = self.one_amount(cells, f, col, sheet_row, month)
+            if more is None:
+                continue
+            loss = f in ("churn", "downgrade")  # (5,000) and -5000 in a churn column are both a loss: added as such
+            value = abs(more[0]) if loss else more[0]
+            read = (value, more[1]) if read is None else ((abs(read[0]) if loss else read[0]) + value,
+                                                          read[1] + more[1])
+        return read
+
+    def one_amount(self, cells: Sequence[Cell], f: Field, col: int | None, sheet_row: int,
+                   month: Month | None) -> tuple[Decimal, Decimal] | None:
+        value = _cell(cells, col)
         if is_error_value(value):  # a broken formula: read as blank, a movement would silently be 0
             expected = say.LEDGER_AMOUNT_IS_ERROR_VALUE
             self.add("error", "bad_amount", say.unreadable(self.title(f), show(value), expected),
-                     [self.ref(sheet_row, f)], month)
+                     [a1(sheet_row, col if col is not None else 0)], month)
             raise CellError(say.LEDGER_AMOUNT_IS_ERROR_VALUE)
         if is_blank(value):
             return None
         try:
             read = parse_money(value)
             if (code := currency_mark(value)) is not None:
-                self.marks.setdefault(code, self.ref(sheet_row, f))
+                self.marks.setdefault(code, a1(sheet_row, col if col is not None else 0))
             return read
         except CellError as exc:
             self.add("error", "bad_amount", say.unreadable(self.title(f), show(value), exc.expected),
-                     [self.ref(sheet_row, f)], month)
+                     [a1(sheet_row, col if col is not None else 0)], month)
             raise
 
     def sum_of_rows_above(self, cells: Sequence[Cell], rows: Sequence[LedgerRow]) -> Field | None:

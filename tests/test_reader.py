@@ -662,3 +662,69 @@ def test_another_table_under_the_ledger_ends_it_with_a_warning() -> None:
             f"Row 3 heads the ledger's columns again, written otherwise ('{header[0]}', '{header[1]}', '{header[2]}', "
             f"'{header[3]}', ...): the ledger is read above it, and nothing from there on is read or filled. Put "
             "those rows under the first header, in its columns, unit and currency."]
+
+
+ROWS = [["Jan 2025", "100000", "2000", "800", "1500", "250"], ["Feb 2025", "104000", "3100", "400", "2000", "500"],
+        ["Mar 2025", "105000", "1000", "1200", "4000", "0"]]
+
+
+def with_end(head: list[str], rows: list[list[str]], loss_cols: tuple[int, ...]) -> list[list[str]]:
+    """``head`` and ``rows`` with an Ending MRR column: Start plus every column but the losses' (``loss_cols``)."""
+    out = [[*head, "Ending MRR"]]
+    for row in rows:
+        figures = [D(v) for v in row[1:]]
+        end = figures[0] + sum(f if i + 2 not in loss_cols else -f for i, f in enumerate(figures[1:]))
+        out.append([*row, str(end)])
+    return out
+
+
+@pytest.mark.parametrize(("head", "losses", "end", "first", "said"), [
+    # Upsell and Cross-sell are each a part of expansion: added up, with End or without (fresh-eyes tries: Cross-sell
+    # had been left out without a word)
+    (["Month", "Starting MRR", "Upsell MRR", "Cross-sell MRR", "Churned MRR", "Contraction MRR"], (4, 5), True,
+     ("2800", "1500"), "are added up as the Expanded MRR column, as the End column (G1) adds up with them"),
+    (["Month", "Starting MRR", "Upsell MRR", "Cross-sell MRR", "Churned MRR", "Contraction MRR"], (4, 5), False,
+     ("2800", "1500"), "are added up as the Expanded MRR column, as each is a part of it"),
+    # Voluntary and Involuntary Churn (Involuntary had been ignored, and the user's End and NRR replaced)
+    (["Month", "Starting MRR", "Expansion MRR", "Voluntary Churn MRR", "Involuntary Churn MRR", "Contraction MRR"],
+     (3, 4, 5), True, ("2000", "2300"), "are added up as the Churned MRR column"),
+    # a budget's column beside the month's own: End says which (Budget Expansion MRR had been used)
+    (["Month", "Starting MRR", "Expansion MRR", "Budget Expansion MRR", "Churned MRR", "Contraction MRR"], (4, 5),
+     False, ("2000", "1500"),
+     "'Budget Expansion MRR' also looks like the Expanded MRR column; 'Expansion MRR' (C1) is used"),
+])
+def test_several_columns_of_one_movement_are_read_as_the_figures_say(head: list[str], losses: tuple[int, ...],
+                                                                      end: bool, first: tuple[str, str],
+                                                                      said: str) -> None:
+    rows = [list(r) for r in ROWS]
+    if "Budget Expansion MRR" in head:  # the budget's figures: the End column adds up with the actual ones
+        grid = [[*head, "Ending MRR"]] + [[*r, str(D(r[1]) + D(r[2]) - D(r[4]) - D(r[5]))] for r in rows]
+    else:
+        grid = with_end(head, rows, losses) if end else [head, *rows]
+    check = check_ledger(grid)
+    assert check.ledger is not None, [str(i) for i in check.issues]
+    row = check.ledger.rows[0]  # Jan 2025: what expanded and what churned
+    assert (row.expansion, row.churn) == (D(first[0]), D(first[1]))
+    assert any(said in str(i) for i in check.issues), [str(i) for i in check.issues]
+    assert not any(i.code in ("end_disagrees", "nrr_disagrees") for i in check.issues)  # the user's End stands
+
+
+@pytest.mark.parametrize("head", [["Month", "Starting MRR (old)", "Starting MRR", "Expansion MRR", "Churned MRR",
+                                   "Contraction MRR"],
+                                  ["Month", "Starting MRR", "Net Expansion MRR", "Expansion MRR", "Churned MRR",
+                                   "Contraction MRR"]])
+def test_a_column_of_another_figure_gives_way_to_the_months_own(head: list[str]) -> None:
+    """Starting MRR (old) and Net Expansion MRR, left of the figure itself, had been used in its place."""
+    grid = [head, ["Jan 2025", "90000", "100000", "2000", "1500", "250"]] if "Starting MRR (old)" in head else \
+        [head, ["Jan 2025", "100000", "1750", "2000", "1500", "250"]]
+    ledger = read_ledger(grid)
+    assert ledger.rows[0].start == D(100000) and ledger.rows[0].expansion == D(2000)
+
+
+def test_a_part_of_a_movement_beside_its_total_is_said_left_out_with_what_to_do() -> None:
+    grid = [["Month", "Starting MRR", "Expansion MRR", "Add-on MRR", "Churned MRR", "Contraction MRR"],
+            ["Jan 2025", "100000", "2000", "800", "1500", "250"]]
+    said = [str(i) for i in check_ledger(grid).issues]
+    assert said == ["D1: 'Add-on MRR' also looks like the Expanded MRR column; 'Expansion MRR' (C1) is used and this "
+                    "one is ignored. If 'Expansion MRR' leaves it out, add it there; or add the MRR (End of Period) "
+                    "column, whose figures tell which columns add up."]
