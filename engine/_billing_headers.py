@@ -35,14 +35,14 @@ Kind = Literal["invoice_lines", "invoices", "subscriptions", "customer_months"]
 _ID = {"id", "ids", "uuid", "number", "no", "code", "key", "name"}
 _PERIOD = {"period", "service", "line", "item", "date", "at", "utc", "billing", "subscription", "contract", "term",
            "effective", "on", "gmt", "z", "invoice"}  # Zuora's data sources prefix the object: Invoice Item: ...
-_START = {"start", "starts", "from", "begin", "beginning", "started"}
+_START = {"start", "starts", "from", "begin", "beginning", "started", "activated"}  # Recurly's activated_at
 _END = {"end", "ends", "ended", "to", "until", "through", "thru", "expiry", "expires", "expiration"}
 _CANCEL = {"cancel", "canceled", "cancelled", "cancellation", "churn", "churned"}
 _AMOUNT = {"amount", "price", "subtotal", "total", "charge", "billed", "value"}
 _AMOUNT_OK = {"amount", "line", "item", "in", "cents", "net", "subtotal", "total", "excluding", "excl", "ex", "tax",
-              "before", "pre", "due", "paid", "remaining", "price", "plan", "value", "billed", "invoice", "charge",
-              "decimal", "sub", "units", "major", "gross", "incl", "including", "inc", "with", "after", "vat", "gst",
-              "taxes", *CURRENCY_CODES}
+              "unit", "before", "pre", "due", "paid", "remaining", "price", "plan", "value", "billed", "invoice",
+              "charge", "decimal", "sub", "units", "major", "gross", "incl", "including", "inc", "with", "after", "vat",
+              "gst", "taxes", *CURRENCY_CODES}
 #: Amount incl. tax, Amount with VAT, Gross Amount: the tax is in it (a Tax column beside it comes off)
 _WITH_TAX = {"incl", "including", "inc", "with", "after"}
 _TAX = {"tax", "taxes", "vat", "gst"}
@@ -68,6 +68,7 @@ class Column:
     discount_off: bool = False
     billing_period: bool = False  # headed Billing Period: a frequency, unless its cells are months
     invoice_level: bool = False  # Amount Due / Amount Paid: an invoice's, not a line's
+    per_unit: bool = False  # Unit Price, unit_amount, plan_unit_price: a price per unit, times the Quantity
 
 
 def billing_role(header: str) -> Column | None:
@@ -173,7 +174,7 @@ def billing_role(header: str) -> Column | None:
         return Column(role="amount", index=0, title=title, cents="cents" in words,
                       with_tax=taxed or ("total" in words and not words & pre_tax), tax_named=taxed,
                       discount_off=bool(words & {"net", "total"}),
-                      invoice_level=bool(words & {"due", "paid", "remaining"}))
+                      invoice_level=bool(words & {"due", "paid", "remaining"}), per_unit="unit" in words)
     return None
 
 
@@ -181,6 +182,8 @@ def _amount_rank(c: Column) -> int:
     """Which of several amount columns is the line's: a plain amount, then a subtotal, a total, an amount due."""
     if c.invoice_level:
         return 3
+    if c.per_unit:  # Chargebee's plan_amount beside its plan_unit_price: the whole amount is read
+        return 1
     return 2 if c.with_tax else 1 if "sub" in header_tokens(c.title) or "subtotal" in header_tokens(c.title) else 0
 
 
@@ -197,6 +200,7 @@ class BillingHeader:
     gap: tuple[str, list[str]] | None = None
     #: a discount or tax column read in cents because the amount beside it is (its header does not say), to say so
     cents_beside: list[Column] = field(default_factory=list)
+    unit_price_beside: str | None = None  # the amount read is a whole one, this price per unit beside it
 
     def col(self, role: BillingRole) -> int | None:
         c = self.columns.get(role)
@@ -237,6 +241,10 @@ def read_billing_header(row: Sequence[Cell], index: int, months: frozenset[int] 
             header.columns[found.role] = found  # Zuora's Processing Type (charge, discount) over its Charge Type
     if amounts:
         header.columns["amount"] = min(amounts, key=_amount_rank)
+        #: the amount read is a whole one beside a price per unit (plan_amount beside plan_unit_price): the
+        #: Quantity is in it already
+        if not header.columns["amount"].per_unit:
+            header.unit_price_beside = next((c.title for c in amounts if c.per_unit), None)
         if header.columns["amount"].cents:  # a bare Discount beside Amount in cents was taken off in dollars
             for role in ("discount", "tax"):
                 if (column := header.columns.get(role)) is not None and not column.cents:
@@ -244,7 +252,9 @@ def read_billing_header(row: Sequence[Cell], index: int, months: frozenset[int] 
                     header.cents_beside.append(column)
         header.invoice_level = any(c.invoice_level for c in amounts) and not any(
             "line" in header_tokens(str(v)) for v in row if isinstance(v, str))
-    if "end" not in header.columns and "cancel" in header.columns:
+    if "end" not in header.columns and "cancel" in header.columns and "status" not in header.columns:
+        # with a Status, Stripe's Canceled At beside active is when a cancellation was asked for, to take effect at
+        # the period's end: the end only of a subscription whose status says it ended (``_billing_read``)
         header.columns["end"] = header.columns.pop("cancel")
     _classify(header)
     return header

@@ -65,6 +65,7 @@ BAD = dt.date(1, 1, 1)  # a date cell that could not be read (its error is added
 _PLAIN_MONEY = re.compile(r"(-)?(\d{1,15})(?:\.(\d{1,2}))?")  # a plain figure: read without Decimal
 _TRUE = {"true", "yes", "y", "1", "t", "x", "prorated", "proration"}
 _ONE_OFF_TYPES = {"adhoc", "one_time", "one-time", "one time", "onetime", "one_off", "one-off", "setup",
+                  "plan_setup", "addon_setup", "setup_fee", "setup fee",  # Chargebee's entity types of setup fees
                   "charge_item_price", "non_recurring", "non-recurring"}
 _CREDIT_TYPES = {"credit", "credit_note", "credit note", "creditnote", "refund", "credit_memo", "credit memo"}
 _DISCOUNT_TYPES = {"discount", "coupon"}
@@ -624,12 +625,19 @@ class _Reader:
         per_unit = False  # Stripe's Amount is per unit, times its Quantity; Seats, Licenses or Units are not
         if role == "amount" and (units := h.columns.get("quantity")) is not None:
             amount = h.columns["amount"].title
-            per_unit = bool(header_tokens(units.title) & {"quantity", "qty"})
+            # a Unit Price (Recurly's unit_amount) is per unit whatever the Quantity's header; a whole amount beside
+            # one (Chargebee's plan_amount beside plan_unit_price) has the quantity in it already
+            per_unit = h.columns["amount"].per_unit or (h.unit_price_beside is None and bool(
+                header_tokens(units.title) & {"quantity", "qty"}))
+            unit_price = h.unit_price_beside
             self.add("quantity_multiplied" if per_unit else "quantity_not_multiplied",
-                     say.quantity_multiplied(amount, units.title) if per_unit
+                     say.unit_price_multiplied(amount, units.title) if h.columns["amount"].per_unit
+                     else say.quantity_multiplied(amount, units.title) if per_unit
+                     else say.quantity_in_whole(amount, unit_price, units.title) if unit_price is not None
                      else say.quantity_not_multiplied(amount, units.title),
                      [a1(self.first_row + self.header.index, units.index)], "warning")
         unknown: dict[str, str] = {}  # each status nrr does not know, shown -> its first cell
+        scheduled: dict[int, str] = {}  # rows live with a cancellation date: asked for, not taken effect yet
         for row, cells in self.rows_cache:
             who = self.customer(cells, row)
             cents = self.paying(cells, role, row, self.cents(cells, role, row, blank_ok=False))
@@ -641,6 +649,9 @@ class _Reader:
                 unknown.setdefault(show(self.get(cells, "status")), a1(row, h.columns["status"].index))
             if end is None and status in _ENDED_STATUS and "cancel" in h.columns:
                 end = self.date(cells, "cancel", row)  # Cancelled, its End blank: it ended when it was cancelled
+            elif end is None and "cancel" in h.columns and word in _LIVE_STATUS | _TRIAL_STATUS \
+                    and not is_empty(self.get(cells, "cancel")):
+                scheduled.setdefault(row, show(self.get(cells, "status")))  # asked to cancel, paying till it ends
             trial_end = self.date(cells, "trial_end", row) if "trial_end" in h.columns else None
             if start not in (None, BAD) and trial_end not in (None, BAD) and trial_end > start:
                 # a trial pays nothing: paid from its end (Stripe's Trial End), and never when it ended by then
@@ -676,6 +687,11 @@ class _Reader:
                                         incomplete=word in _INCOMPLETE_STATUS,
                                         currency=_text(self.get(cells, "currency")) or self.fallback,
                                         attributes=self.attributes(cells) if h.attributes else {}, row=row))
+        if scheduled:
+            first = min(scheduled)
+            self.add("cancel_scheduled", say.cancel_scheduled(h.columns["cancel"].title, h.columns["status"].title,
+                                                             len(scheduled), scheduled[first]),
+                     [a1(first, h.columns["cancel"].index)], "warning")
         if unknown:
             self.add("unknown_status", say.subscription_unknown_status(h.columns["status"].title, list(unknown)),
                      list(unknown.values())[:5], "warning")

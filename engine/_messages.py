@@ -171,6 +171,15 @@ def quantity_multiplied(amount: str, quantity: str) -> str:
             "which is left as it is.")
 
 
+def unit_price_multiplied(amount: str, quantity: str) -> str:
+    return f"{amount} is a price per unit: multiplied by {quantity}."
+
+
+def quantity_in_whole(amount: str, unit_price: str, quantity: str) -> str:
+    return (f"{amount} is read as each subscription's whole amount ({unit_price} times {quantity}, as Chargebee writes "
+            "them), not multiplied again.")
+
+
 def quantity_not_multiplied(amount: str, seats: str) -> str:
     return (f"{amount} is read as each subscription's whole amount, not multiplied by {seats}; if it is a price per "
             f"seat, head the {seats} column Quantity and it is multiplied.")
@@ -346,6 +355,13 @@ def duplicate_column(ignored: str, field: str, used: str) -> str:
 def column_left_out(ignored: str, field: str, used: str, end: str) -> str:
     return (f"{ignored} also looks like the {field} column; {used} is used, as the End column ({end}) adds up with "
             "it, and this one is ignored.")
+
+
+def cancel_scheduled(cancel: str, status: str, count: int, shown: str) -> str:
+    rows = "subscription is" if count == 1 else f"{count} subscriptions are"
+    return (f"{rows} {shown} in {status} with a date in {cancel}: a cancellation asked for, taking effect when the "
+            "period paid for ends; read as paying until then (an Ended At column, or a status of canceled once it "
+            "ends, gives the end).")
 
 
 def part_left_out(used: str, end: str) -> str:
