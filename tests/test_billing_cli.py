@@ -812,3 +812,47 @@ def test_a_net_amount_on_invoice_lines_has_its_discount_off_already(tmp_path: Pa
     code, out, _ = mrr_of(tmp_path, "invoice_id,customer,subscription,period_start,period_end,Net Amount,discount\n"
                                     "in_1,cus_A,sub_A,2025-07-01,2025-08-01,90.00,10.00\n", "2025-08-05")
     assert code == 0 and out.splitlines()[1:] == ["cus_A,cus_A,2025-07,90.00"]
+
+
+def test_a_cancellation_asked_for_does_not_end_an_active_subscription() -> None:
+    """Stripe's Canceled At is when a cancellation was asked for; with Cancel At Period End the subscription pays to
+    the period's end (a fresh-eyes try: Bravo, active, stopped paying at the request's date)."""
+    text = ("id,Customer ID,Customer Name,Quantity,Currency,Interval,Amount,Status,Start (UTC),"
+            "Current Period End (UTC),Canceled At (UTC),Cancel At Period End\n"
+            "sub_1,cus_1,Alpha,1,usd,month,100.00,active,2026-01-01 00:00,2026-07-01 00:00,,false\n"
+            "sub_2,cus_2,Bravo,1,usd,month,400.00,active,2026-01-01 00:00,2026-07-01 00:00,2026-05-20 08:00,true\n"
+            "sub_3,cus_3,Cedar,1,usd,month,50.00,canceled,2026-01-01 00:00,2026-03-01 00:00,2026-02-10 08:00,false\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 6)))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    table = check.ledger.customer_table
+    mrr = dict(zip(table.keys, table.mrr, strict=True))
+    assert mrr["cus_2"] == (40000,) * 6 and mrr["cus_3"] == (5000, 0, 0, 0, 0, 0)
+    assert any("'active' in Status with a date in Canceled At (UTC): a cancellation asked for" in str(i)
+               for i in check.warnings)
+
+
+def test_a_whole_amount_beside_a_unit_price_is_not_multiplied_again() -> None:
+    """Chargebee's plan_amount is plan_unit_price times plan_quantity (it was multiplied again: 2,000 for 200);
+    Recurly's unit_amount is a price per unit."""
+    chargebee = ("id,customer_id,plan_quantity,plan_unit_price,plan_amount,billing_period,billing_period_unit,status,"
+                 "started_at,currency_code\nS1,c1,10,20.00,200.00,1,month,active,2026-01-14,USD\n")
+    recurly = ("uuid,account_code,state,quantity,unit_amount,currency,activated_at,expires_at,plan_interval_length,"
+               "plan_interval_unit\nu1,acct1,active,3,50.00,USD,2026-01-05T10:00:00Z,,1,months\n")
+    for text, cents, said in ((chargebee, 20000, "plan_amount is read as each subscription's whole amount "
+                                                 "(plan_unit_price times plan_quantity"),
+                              (recurly, 15000, "unit_amount is a price per unit: multiplied by quantity.")):
+        check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
+        assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
+        assert check.ledger.customer_table.mrr[0][-1] == cents
+        assert any(said in str(i) for i in check.warnings), [str(i) for i in check.warnings]
+
+
+def test_chargebees_setup_fee_lines_are_one_off() -> None:
+    text = ("invoice_id,customer_id,entity_type,amount,date_from,date_to,status\n"
+            "in_1,cb_1,plan_setup,50000,2026-01-01,2026-01-31,paid\n"
+            "in_1,cb_1,plan_item_price,18000,2026-01-01,2026-01-31,paid\n"
+            "in_2,cb_1,plan_item_price,18000,2026-02-01,2026-02-28,paid\n")
+    lines = grid(text.replace("amount,", "amount_in_cents,", 1))
+    check = check_ledger(lines, options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
+    assert check.ledger.customer_table.mrr[0][:2] == (18000, 18000)
