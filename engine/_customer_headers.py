@@ -33,7 +33,14 @@ _CUSTOMER_WORDS = {"customer", "customers", "account", "accounts", "company", "c
                    "organisation", "org"}
 
 
-_ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid"}
+_ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid", "oid"}
+
+#: what else a SaaS bills, named with an ID word only (Tenant ID, Workspace ID, HubSpot's Record ID): the customer's
+#: key (alone, User or Record is a column of something else: an owner, a note)
+#: of them, those that name a customer alone (Tenant, Subscriber Name)
+_ALONE = {"tenant", "tenants", "subscriber", "subscribers", "merchant", "merchants"}
+_ENTITY_WORDS = {"tenant", "tenants", "workspace", "workspaces", "subscriber", "subscribers", "user", "users",
+                 "record", "member", "members", "merchant", "merchants", "store", "shop", "site", "team", "teams"}
 
 
 _NAME_WORDS = {"name", "names"}
@@ -98,6 +105,8 @@ def customer_role(header: str) -> Role | None:
 
     >>> [customer_role(h) for h in ("Customer ID", "customer_id", "Company", "Billing Month", "ARR", "Plan")]
     ['id', 'id', 'name', 'month', 'amount', None]
+    >>> [customer_role(h) for h in ("Record ID", "Tenant ID", "workspace_id", "customer_oid", "User", "ID")]
+    ['id', 'id', 'id', 'id', None, None]
     >>> [customer_role(h) for h in ("currency", "currency_code", "Currency Code", "curr", "CCY")]
     ['currency', 'currency', 'currency', 'currency', 'currency']
     >>> [customer_role(h) for h in ("mrr_cents", "Amount in cents", "arr_cents", "Revenue in EUR", "MRR in")]
@@ -112,6 +121,10 @@ def customer_role(header: str) -> Role | None:
         return None
     if words & _CUSTOMER_WORDS and words <= _CUSTOMER_WORDS | _ID_WORDS | _NAME_WORDS:
         return "id" if words & _ID_WORDS else "name"
+    if words == {"row", "labels"} or (words & _ALONE and words <= _ALONE | _NAME_WORDS):
+        return "name"  # an Excel pivot table's rows, a customer each; a Tenant, a Subscriber
+    if words & _ENTITY_WORDS and words & _ID_WORDS and words <= _ENTITY_WORDS | _ID_WORDS:
+        return "id"  # Tenant ID, workspace_id, Subscriber ID, user_id: two customers of one name had been one
     if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
         return "month"
     allowed = _AMOUNT_WORDS | _MRR_QUALIFIERS if words & {"mrr", "arr"} else _AMOUNT_WORDS
@@ -284,7 +297,9 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
     for col, value in enumerate(row):
         if is_blank(value) or isinstance(value, bool):
             continue
-        if not isinstance(value, str) or (not customer_role(value) and _looks_like_month(value)):
+        if _a_number(value) and not _serial_day(value):
+            month = None  # 26600.00 or 12000 in a row read for a header: a figure, not a month (it was October 1972)
+        elif not isinstance(value, str) or (not customer_role(value) and _looks_like_month(value)):
             try:
                 month = parse_month(value, order)
             except CellError:
@@ -344,8 +359,10 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
         if named is not None:
             header.roles["name"] = header.attributes.pop(named)
     if header.months and not {"id", "name"} & header.roles.keys():
-        # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months
-        blank = next((col for col in range(min(header.months)) if is_blank(row[col])), None)
+        # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months,
+        # with nothing written before it (a title row with its run date, a customer's row with a blank cell: no header)
+        first = next((col for col in range(min(header.months)) if not is_blank(row[col])), min(header.months))
+        blank = 0 if first > 0 else None
         if blank is not None:
             header.roles["name"] = blank
     if header.months and "month" not in header.roles:  # wide: a Total column sums the months, no attribute
@@ -361,6 +378,18 @@ def _a_number(value: Cell) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int | float) or (isinstance(value, str) and value.strip().replace(".", "", 1).isdigit())
+
+
+def _serial_day(value: Cell) -> bool:
+    """Whether a number may head a month column as a day's serial number (Google's and Excel's date headers, served
+    as numbers): whole, and a day from 1990 to 2099."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return False
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return number.is_integer() and 32874 <= number <= 73050 and not (isinstance(value, str) and "." in value)
 
 
 def _looks_like_month(text: str) -> bool:

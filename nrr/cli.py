@@ -95,6 +95,7 @@ class Out:
                 self.file.write(" ".join(objects) + "\n")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_PIPE = 141  # the output's reader closed the pipe (128 + SIGPIPE, as a shell's `yes | head` ends)
 
 
 def _date(text: str) -> dt.date:
@@ -902,6 +903,10 @@ def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: C
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `nrr mrr --csv | head`: the reader has what it wanted and closed the pipe
+        with contextlib.suppress(OSError):  # nothing more goes to it, not even at exit's flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except Exception as exc:  # the last line of defence: no traceback for people
         try:
             exhausted = _out_of_memory(exc) or (isinstance(exc, SystemError) and _at_memory_limit())

@@ -876,3 +876,26 @@ def test_a_subscription_status_beside_a_plan_does_not_take_its_place_telling_row
                             ["Beta", "2026-01", "70", "Basic", "active"]])
     assert [i.message for i in check.issues if i.severity == "error"] == []
     assert check.table is not None and check.table.summed_by == "Plan"
+
+
+@pytest.mark.parametrize(("grid", "customers", "months"), [
+    # an Excel pivot table's Row Labels: a data row with a blank cell had been taken for the header, its Grand Total
+    # 26600.00 for October 1972 (a fresh-eyes try)
+    ([["Row Labels", "Aug 2025", "Sep 2025", "Oct 2025", "Grand Total"], ["Acme", "100.00", "100.00", "120.00", "320"],
+      ["Beta", "", "12000.00", "14600.00", "26600.00"], ["Gamma", "50", "50", "50", "150"]], 3, "2025-08..2025-10"),
+    # a title row with its run date above the header, a blank between
+    ([["Customer MRR Report", "", "2026-11-05"], [], ["Customer", "Aug 2025", "Sep 2025", "Oct 2025"],
+      ["Acme", "100", "100", "120"], ["Beta", "200", "0", "0"]], 2, "2025-08..2025-10"),
+    # a Tenant column (and a blank Region in the first row): the first row had been taken for the header
+    ([["Tenant", "Region", "Month", "MRR"], ["Acme", "", "2025-08", "100"], ["Beta", "EU", "2025-08", "200"],
+      ["Acme", "", "2025-09", "150"], ["Beta", "EU", "2025-09", "0"]], 2, "2025-08..2025-09"),
+    # HubSpot's Record ID beside a name two companies share: two customers, not one
+    ([["Record ID", "Company name", "Month", "MRR"], ["101", "Acme", "2025-08", "100"],
+      ["103", "Beta", "2025-08", "100"], ["102", "Acme", "2025-09", "300"], ["103", "Beta", "2025-09", "100"]], 3,
+     "2025-08..2025-09"),
+])
+def test_the_header_is_found_where_a_person_wrote_it(grid: list[list[str]], customers: int, months: str) -> None:
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
+    table = check.ledger.customer_table
+    assert (table.customer_count, f"{table.first}..{table.last}") == (customers, months)

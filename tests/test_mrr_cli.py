@@ -4,6 +4,8 @@ that fits 80 columns; refused in words on a seven-column ledger."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -127,3 +129,21 @@ def test_csv_from_a_google_sheet_tab() -> None:
     assert out.getvalue() == ("customer_id,customer,month,mrr,Plan\n"
                               "001,Acme,2026-02,1000.50,Team\n"
                               "002,Beta,2026-02,400.00,Pro\n")
+
+
+def test_a_reader_that_closes_the_pipe_early_ends_it_quietly(tmp_path: Path) -> None:
+    """`nrr mrr --csv | head -1`: an internal error (BrokenPipeError) had been said, exit 70 (a fresh-eyes try)."""
+    table = tmp_path / "big.csv"
+    with table.open("w") as f:
+        f.write("Customer,Month,MRR\n")
+        for n in range(3000):
+            f.writelines(f"C{n},2026-{m:02d},{100 + n}\n" for m in range(1, 11))
+    nrr = Path(sys.executable).with_name("nrr")
+    with subprocess.Popen([str(nrr), "mrr", "--csv", "--ledger", str(table), "--today", "2026-11-05"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"customer_id,")
+        process.stdout.close()
+        said = process.stderr.read()
+        code = process.wait(timeout=60)
+    assert code == 141 and b"internal error" not in said and said == b""
