@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from engine._fields import FIELD_TITLES, Field
 from engine._ledger import Ledger
+from engine._messages import rate
 from engine._month import Month
 from engine._table import MonthMovements, cents_to_decimal
 
@@ -30,9 +33,14 @@ def ledger_table(ledger: Ledger) -> tuple[list[str], list[list[str]]]:
         extra = {m.month: m for m in ledger.customers.movements}
     rows = []
     for r in ledger.rows:
-        row = [str(r.month), *(f"{v:.2f}" for v in (r.start, r.expansion, r.churn, r.downgrade, r.end)),
-               "" if r.nrr is None else f"{r.nrr * 100:.2f}%"]
+        # half up, as the report and its JSON round (100.125% is 100.13% there and here; it had been 100.12% here)
+        row = [str(r.month), *map(_money, (r.start, r.expansion, r.churn, r.downgrade, r.end)),
+               "" if r.nrr is None else rate(r.nrr, 2)]
         if (m := extra.get(r.month)) is not None:
-            row += [f"{cents_to_decimal(m.new):.2f}", f"{cents_to_decimal(m.reactivation):.2f}"]
+            row += [_money(cents_to_decimal(m.new)), _money(cents_to_decimal(m.reactivation))]
         rows.append(row)
     return headers, rows
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"

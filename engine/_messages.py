@@ -1270,6 +1270,22 @@ def month_in_progress_partial(month: Month, lost: int, customers: int, share: De
             f"ending by {before.name} for closed months only.")
 
 
+def latest_month_partial(month: Month, lost: int, customers: int, share: Decimal, usual: Decimal | None,
+                         unit: str) -> str:
+    """``month_in_progress_partial`` for the table's latest month, closed: entered in part, or a month of churn."""
+    before = month - 1
+    if usual is None:
+        than = "; the table holds no month before it to compare with"
+    elif not usual:
+        than = ", where no month before it lost any to churn"
+    else:
+        than = f", more than twice the most any month before it lost ({share_shown(usual)})"
+    return (f"{month.name} is the table's latest month, and {lost} of the {customers} customers paying in "
+            f"{before.name} have no {unit} in it: they are counted as churned, {share_shown(share)} of "
+            f"{before.name}'s {unit}{than}. If {month.name} is not fully entered yet, enter the rest, or ask for a "
+            f"period ending by {before.name}.")
+
+
 def share_shown(ratio: Decimal) -> str:
     """A share to one decimal: ``0.7899`` -> ``79.0%``; one above 0 that would show 0.0% is ``less than 0.1%``."""
     shown = f"{ratio * 100:.1f}"

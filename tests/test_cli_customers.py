@@ -368,3 +368,29 @@ def test_a_short_tables_cohorts_by_quarter_and_digest_say_why_they_have_nothing(
     assert (code, err) == (1, "The cohort is the customers paying in December 2024, which is not in the customer "
                               "table; its first month is January 2025, so it can answer a month once February 2025 "
                               "is in it.\n")
+
+
+def test_a_latest_month_entered_in_part_is_said_once_it_has_closed(tmp_path: Path) -> None:
+    """An export taken on the 1st: November holds 5 of 19 customers so far. As of December 1st November has closed;
+    `ttm` had answered its collapse (NRR near 30%) without a word (a fresh-eyes try). The answer stands, and says how
+    many customers have no figure in it; the months before it say nothing."""
+    lines = ["Customer,Month,MRR"]
+    for c in range(19):
+        gone = (2026, 6) if c == 18 else (2026, 11) if c >= 5 else (2026, 12)  # C18 churned in June
+        lines += [f"C{c:02d},{y}-{m:02d},{1000 + 10 * m}" for y in (2025, 2026) for m in range(1, 13)
+                  if (y, m) < gone]
+    path = tmp_path / "partial.csv"
+    path.write_text("\n".join(lines) + "\n")
+    def asked(period: str) -> dict[str, Any]:
+        code, out, err = run("report", period, "--ledger", str(path), "--today", "2026-12-01", "--json")
+        assert (code, err) == (0, "")
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    data = asked("ttm")
+    said = [w for w in data["warnings"] if "latest month" in w]
+    assert said == ["November 2026 is the table's latest month, and 13 of the 18 customers paying in October 2026 "
+                    "have no MRR in it: they are counted as churned, 72.2% of October 2026's MRR, more than twice the "
+                    "most any month before it lost (5.3%). If November 2026 is not fully entered yet, enter the rest, "
+                    "or ask for a period ending by October 2026."]
+    earlier = asked("2026-10")
+    assert not [w for w in earlier["warnings"] if "latest month" in w]

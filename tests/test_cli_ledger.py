@@ -126,3 +126,13 @@ def test_months_listed_with_no_figures_between_filled_ones_are_named(tmp_path: P
         "March 2025's row in the ledger has no figures yet. Fill it in, or ask for another month.\n")
     assert run("report", "2025-06", "--ledger", str(path), "--today", "2025-07-10")[2].startswith(
         "June 2025 is not in the ledger yet")  # a month still to come, after the last filled one
+
+
+def test_the_ledgers_rates_are_rounded_as_the_report_rounds_them(tmp_path: Path) -> None:
+    """100.125% is 100.13% in nrr ledger, as in nrr report and its JSON (a fresh-eyes try: the ledger said 100.12%)."""
+    lines = [",".join(HEADER[:5]), "2026-01,80000,100,0,0", "2026-02,80000,0,100,0"]
+    code, out = ledger(tmp_path, lines, "--csv")
+    assert code == 0 and out[1] == "2026-01,80000.00,100.00,0.00,0.00,80100.00,100.13%"
+    path = tmp_path / "source.csv"
+    report = json.loads(run("report", "2026-01", "--json", "--ledger", str(path), "--today", "2026-04-02")[1])
+    assert report["nrr_pct"] == 100.13
