@@ -25,7 +25,6 @@ from engine import (
     COHORT_BY,
     EXAMPLES,
     METHODS,
-    RULES,
     TOP_MOVERS,
     Ledger,
     Month,
@@ -588,8 +587,7 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
     schedule = schedule_for(runtime, channel)
     month = _digest_month(args, runtime, schedule.timezone)
     if args.dry_run:
-        from engine import evaluate_alerts
-        from nrr.scheduling import digest_method, first_sight, month_missing, not_closed
+        from nrr.scheduling import alerts_due, month_missing, not_closed
 
         settings = runtime.settings
         scheduled = any(d.channel == channel for d in settings.digests)
@@ -619,14 +617,13 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
                                           digest.forecast if "forecast" in schedule.include else None))
             out.print(f"\nChart: written to {path.resolve()} ({len(path.read_bytes()):,} bytes); it would be posted in "
                       "the digest's thread.", markup=False, soft_wrap=True)
-        alerts = settings.alerts
-        rules = [r for r in RULES if r in alerts.rules]
-        firing = [a for a in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds, rules,
-                                             currency=settings.company.currency,
-                                             method=digest_method(settings, ledger))
-                  if a.level != first_sight(a)[0]]
-        where = alerts.label or "(no [alerts] channel configured)"
-        out.print(f"\nAlerts for {where} as of {month.name}: {len(firing)}", markup=False)
+        store = runtime.state() if runtime.state_exists() else None  # a dry run creates no state database
+        firing, none_because = alerts_due(settings, store, ledger, month, runtime.clock())
+        if none_because is not None:
+            out.print(f"\nAlerts: none would follow: {none_because}.", markup=False, soft_wrap=True)
+            return EXIT_OK
+        out.print(f"\nAlerts for {settings.alerts.label} as of {month.name} that would be posted: {len(firing)}",
+                  markup=False)
         for alert in firing:
             out.print(f"  - {alert.rule}: {alert.message} (source: {alert.source})", markup=False, soft_wrap=True)
         return EXIT_OK

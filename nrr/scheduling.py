@@ -120,6 +120,36 @@ def first_sight(alert: Alert) -> tuple[str, int]:
     return (alert.previous_level, alert.previous_rank)
 
 
+def alerts_due(settings: Settings, store: StateStore | None, ledger: Ledger, month: Month,
+               now: dt.datetime) -> tuple[list[Alert], str | None]:
+    """The alerts a digest of ``month`` posted ``now`` would be followed by, as ``DigestService.run_digest`` and its
+    ``_alert`` decide (``nrr digest --dry-run`` lists these: it had listed alerts the real run did not post): none
+    without an alerts channel, nor for a month older than the latest closed one (with why); of the rest, each whose
+    level differs from the one last posted (or from first sight), past its cooldown, and not posted already.
+    ``store``: the state database, None when there is none yet (every alert is then at first sight)."""
+    alerts = settings.alerts
+    if alerts.channel is None:
+        return [], "no [alerts] channel is configured, so none is posted"
+    latest = ledger.latest_through(Month.of(now.astimezone(settings.calendar.zone).date()) - 1)
+    if latest is not None and month < latest:
+        return [], (f"{month.name} is older than the latest closed month ({latest.name}): its digest, run by hand, "
+                    "looks at no alerts")
+    due: list[Alert] = []
+    for alert in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds,
+                                 [r for r in RULES if r in alerts.rules], currency=settings.company.currency,
+                                 method=digest_method(settings, ledger)):
+        record = store.alert_record(alert.rule, alerts.channel) if store is not None else None
+        if alert.level == (first_sight(alert)[0] if record is None else record.level):
+            continue
+        if record is not None and now - record.posted_at < dt.timedelta(hours=alerts.cooldown_hours):
+            continue  # held back by the cooldown: the poll after it looks again
+        key = f"alert:{alert.rule}:{alerts.channel}:{alert.month}:{alert.level}"
+        if store is not None and (post := store.post(key)) is not None and post.status == "posted":
+            continue
+        due.append(alert)
+    return due, None
+
+
 def not_closed(schedule: DigestSchedule, month: Month, now: dt.datetime, *, scheduled: bool) -> str | None:
     """Why ``month`` has no digest yet when it is not over on ``schedule``'s clock, else None: a digest is of a
     closed month only (one run by hand for the month in progress was posted as if closed, and recorded, so the real

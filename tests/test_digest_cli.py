@@ -57,14 +57,20 @@ def test_digest_needs_the_bot_token(tmp_path: Path) -> None:
 def test_dry_run_prints_the_digest_and_alerts_and_writes_the_chart(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    code, out, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-10", "--dry-run", env={})
+    assert (code, err) == (0, "")
+    assert "NRR digest: October 2026" in out
+    assert "Alerts for #revenue-alerts as of October 2026 that would be posted: 2" in out
+    assert "  - grr_floor: Trailing-12-month GRR is 83.44%, 1.56 pts below the 85% line since September 2026" in out
+    assert (tmp_path / "nrr-digest-C0REVENUE1-2026-10.png").read_bytes().startswith(b"\x89PNG")
+    # where the file went, in the words: it was named, not said to be written here (a newcomer's try)
+    assert f"Chart: written to {tmp_path.resolve() / 'nrr-digest-C0REVENUE1-2026-10.png'} (" in out
+    # an older month's digest, run by hand, looks at no alerts: the dry run says so (it had listed five that the
+    # real run does not post: a fresh-eyes try)
     code, out, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-09", "--dry-run", env={})
     assert (code, err) == (0, "")
-    assert "NRR digest: September 2026" in out
-    assert "Alerts for #revenue-alerts as of September 2026: 5" in out
-    assert "tier_drop: Trailing-12-month NRR is 109.61% as of September 2026: down from strong to good" in out
-    assert (tmp_path / "nrr-digest-C0REVENUE1-2026-09.png").read_bytes().startswith(b"\x89PNG")
-    # where the file went, in the words: it was named, not said to be written here (a newcomer's try)
-    assert f"Chart: written to {tmp_path.resolve() / 'nrr-digest-C0REVENUE1-2026-09.png'} (" in out
+    assert out.endswith("Alerts: none would follow: September 2026 is older than the latest closed month (October "
+                        "2026): its digest, run by hand, looks at no alerts.\n")
 
 
 def test_a_month_not_in_the_ledger_is_not_posted(tmp_path: Path) -> None:
@@ -92,11 +98,18 @@ def test_dry_run_judges_alerts_by_the_setup_made_from_slack(tmp_path: Path, monk
     Workspace(store, lambda: NOW).set_alerts("U0ADMIN", channel="C0FROMSLACK", name="slack-alerts",
                                              rules={"tier_drop": False})
     store.close()
-    code, out, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-09", "--dry-run",
+    code, out, err = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-10", "--dry-run",
                          env={"NRR_STATE_URL": url})
     assert (code, err) == (0, "")
-    assert "Alerts for #slack-alerts as of September 2026: 4" in out
+    assert "Alerts for #slack-alerts as of October 2026 that would be posted: 2" in out
     assert "tier_drop" not in out
+    # an alert already posted at its level is not listed again, as the real run does not post it again
+    store = StateStore(url)
+    store.record_alert("grr_floor", "C0FROMSLACK", "concerning", 1, "2026-10", NOW - dt.timedelta(days=3))
+    store.close()
+    out = run("digest", "--config", str(EXAMPLE_CONFIG), "--month", "2026-10", "--dry-run",
+              env={"NRR_STATE_URL": url})[1]
+    assert "Alerts for #slack-alerts as of October 2026 that would be posted: 1" in out and "grr_floor" not in out
 
 
 @pytest.mark.parametrize("url", ["notaurl", "http://[::1"])
