@@ -64,9 +64,11 @@ class Out:
     """Where a command writes: ``file`` for what is printed as it is (JSON, CSV), ``print`` and ``console`` (rich)
     for the rest. The console is made on first use, so a command that prints JSON never imports rich."""
 
-    def __init__(self, console: Console | None = None, *, stderr: bool = False) -> None:
+    def __init__(self, console: Console | None = None, *, stderr: bool = False, errors: Out | None = None) -> None:
         self._console = console
         self._stderr = stderr
+        #: where a command says what is not its output (a CSV's warnings), beside it
+        self.errors = errors or self
 
     @property
     def console(self) -> Console:
@@ -372,16 +374,22 @@ def _answered(answer: Callable[[Period], object], question: str, month: Month, s
 
 
 def cmd_ledger(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
+    from nrr._render import render_warnings
+
     ledger = load_ledger(runtime.source())
     if args.csv:
         from nrr._render import ledger_csv
 
         out.file.write(ledger_csv(ledger))
+        # what the rows were read with (columns added up, an End corrected, decimal commas, months left out), as a
+        # report says it: on stderr, so the CSV stays a CSV (a fresh-eyes try: the ledger said none of it)
+        render_warnings(ledger.warnings, out.errors.console)
     else:
         from nrr._render import render_ledger
 
         render_ledger(ledger, out.console, runtime.settings.company.currency)
         _say_conversions(ledger, out)
+        render_warnings(ledger.warnings, out.console)
     return EXIT_OK
 
 
@@ -873,8 +881,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
 def _main(argv: Sequence[str] | None, *, env: Mapping[str, str] | None, clock: Clock, stdout: Console | None,
           stderr: Console | None) -> int:
     env = os.environ if env is None else env
-    out = Out(stdout)
     err = Out(stderr, stderr=True)
+    out = Out(stdout, errors=err)
     parser = build_parser()
     try:
         args, unknown = parser.parse_known_args(argv)

@@ -130,9 +130,25 @@ def test_months_listed_with_no_figures_between_filled_ones_are_named(tmp_path: P
 
 def test_the_ledgers_rates_are_rounded_as_the_report_rounds_them(tmp_path: Path) -> None:
     """100.125% is 100.13% in nrr ledger, as in nrr report and its JSON (a fresh-eyes try: the ledger said 100.12%)."""
-    lines = [",".join(HEADER[:5]), "2026-01,80000,100,0,0", "2026-02,80000,0,100,0"]
+    lines = [",".join(HEADER[:5]), "2026-01,80000,100,0,0", "2026-02,80100,0,100,0"]
     code, out = ledger(tmp_path, lines, "--csv")
     assert code == 0 and out[1] == "2026-01,80000.00,100.00,0.00,0.00,80100.00,100.13%"
     path = tmp_path / "source.csv"
     report = json.loads(run("report", "2026-01", "--json", "--ledger", str(path), "--today", "2026-04-02")[1])
     assert report["nrr_pct"] == 100.13
+
+
+def test_the_ledger_says_what_it_read_its_rows_with(tmp_path: Path) -> None:
+    """An End the figures do not add up to is said as a report says it: after the table, or on stderr beside the
+    CSV, which stays a CSV (a fresh-eyes try: nrr ledger said nothing of it)."""
+    path = tmp_path / "source.csv"
+    path.write_text(",".join(HEADER[:6]) + "\n2026-01,1000,100,0,0,1200\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["ledger", "--csv", "--ledger", str(path)], env={},
+                clock=lambda: dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+                stdout=Console(file=out, width=200), stderr=Console(file=err, width=200))
+    assert code == 0 and out.getvalue().splitlines()[1] == "2026-01,1000.00,100.00,0.00,0.00,1100.00,110.00%"
+    assert err.getvalue() == ("warning: F2 (January 2026): MRR (End of Period) says 1,200.00 but Start + Expanded - "
+                              "Churned - Downgraded = 1,100.00; using 1,100.00.\n")
+    code, text = ledger(tmp_path, [",".join(HEADER[:6]), "2026-01,1000,100,0,0,1200"], width=200)
+    assert text[-1] == err.getvalue().strip()

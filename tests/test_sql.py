@@ -1090,7 +1090,8 @@ def test_a_month_of_any_timestamp_type_is_its_month(tmp_path: Path, kind: str) -
                        for m in range(1, 6)]
     path = duck_file(tmp_path / "t.duckdb", header, rows, types=["VARCHAR", kind, "DOUBLE"])
     code, out, err = run("ledger", "--csv", "--ledger", f"{path}#mrr")
-    assert (code, err) == (0, "") and out.splitlines()[1].startswith("2025-02,150.00,100.00,"), out
+    assert code == 0 and out.splitlines()[1].startswith("2025-02,150.00,100.00,"), out
+    assert err == "" or (kind == "TIMESTAMPTZ" and "Month holds times with a time zone" in err), err
 
 
 def test_an_empty_table_with_text_months_is_said_to_be_empty(tmp_path: Path) -> None:
@@ -1488,7 +1489,9 @@ def test_a_total_row_with_spaces_around_it_or_a_year_for_its_month_is_left_out_a
     for spec in (str(csv_path), f"{path}#mrr"):
         code, out, _ = run("validate", "--ledger", spec)
         assert code == 0 and "2 customers" in out and out.count("reads as a total") == 3, (spec, out)
-    assert run("ledger", "--csv", "--ledger", f"{path}#mrr") == run("ledger", "--csv", "--ledger", str(csv_path))
+    # the same CSV (the warnings beside it on stderr name the total's cell in the file, its rows in the database)
+    assert run("ledger", "--csv", "--ledger", f"{path}#mrr")[:2] == run("ledger", "--csv", "--ledger",
+                                                                        str(csv_path))[:2]
 
 
 def test_postgresql_leaves_out_a_total_row_over_a_year(pg_schema: str) -> None:
@@ -1583,7 +1586,7 @@ def test_a_subtotal_of_a_customers_sub_customers_is_left_out_as_a_file_leaves_it
                      types=["VARCHAR", "VARCHAR", "DECIMAL(10,2)"])
     csv_path = csv_file(tmp_path / "t.csv", ["customer", "month", "mrr"], rows)
     ledger = run("ledger", "--csv", "--ledger", f"{path}#mrr")
-    assert ledger[0] == 0 and ledger == run("ledger", "--csv", "--ledger", str(csv_path))
+    assert ledger[0] == 0 and ledger[:2] == run("ledger", "--csv", "--ledger", str(csv_path))[:2]
     assert "\n2025-02,360.00," in ledger[1]  # 100 + 50 + 10 + 200: the subtotal left out, Total Wine & More kept
 
 
