@@ -214,7 +214,9 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
                                    year=year or customers.empty(), arr=arr, annual_last=basis, currency=currency)
     warnings = ledger.warnings
     latest = period.last == asked.last and (asked.to_date or period.last == customers.last)
-    if latest and (partial := _partly_entered(customers, period.last, ledger, in_progress=asked.to_date)):
+    known = cohort if period.first == period.last else None  # the month's own cohort, computed above
+    if latest and (partial := _partly_entered(customers, period.last, ledger, in_progress=asked.to_date,
+                                              known=known)):
         warnings = (*warnings, partial)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=warnings,
                   unit=ledger.unit, currency=currency, no_change=no_change,
@@ -222,7 +224,8 @@ def _cohort_report(ledger: Ledger, table: Customers, period: Period, profile: Pr
                   conversions=table.conversions if isinstance(table, CustomerTable) else ())
 
 
-def _partly_entered(table: Customers, month: Month, ledger: Ledger, *, in_progress: bool = True) -> Issue | None:
+def _partly_entered(table: Customers, month: Month, ledger: Ledger, *, in_progress: bool = True,
+                    known: Cohort | None = None) -> Issue | None:
     """A warning for a period to date that ends in ``month``, the month in progress (or, not ``in_progress``, a
     period ending in the table's latest month, closed: an export taken on the 1st, a fresh-eyes try read 8 of 31
     customers entered as NRR 5.15% without a word), when it looks partly entered:
@@ -231,9 +234,10 @@ def _partly_entered(table: Customers, month: Month, ledger: Ledger, *, in_progre
     review: one customer gone in a table that never lost one read as a partial month) (fuzz 23: 5 of 19 customers
     entered read as a 16.85% cohort with 14 churned, said as if final). A table whose month in progress is complete,
     or loses about what a closed month did, is answered without it."""
-    if month - 1 not in table or (not in_progress and not isinstance(table, CustomerTable)):
-        return None  # (a warehouse's latest month: one more statement over the whole table for every answer)
-    sums = compute_cohort(table, month, month, top=0)
+    if month - 1 not in table or (not in_progress and known is None and not isinstance(table, CustomerTable)):
+        # a warehouse's latest month in a longer period: one more statement over the whole table for every answer
+        return None  # (asked alone, its cohort is the report's own: ``known``)
+    sums = known if known is not None else compute_cohort(table, month, month, top=0)
     lost = sums.customers - sums.retained
     if lost < 2 or not sums.start:  # one customer gone is a churn like any other, even a young company's first
         return None

@@ -7,8 +7,15 @@ import re
 #: query parameters that hold a secret: libpq's password and sslpassword, and what other drivers call theirs
 SECRET_PARAMETERS = frozenset({"password", "pass", "passwd", "pwd", "sslpassword", "secret", "token",
                                "access_token", "api_key", "apikey", "private_key", "private_key_passphrase"})
-_SECRET_QUERY = re.compile(r"(?i)(^|[?&;])(" + "|".join(sorted(SECRET_PARAMETERS, key=len, reverse=True)) +
-                           r")=[^&;#]*")
+_QUERY_PAIR = re.compile(r"(^|[?&;])([^=&;#]+)=([^&;#]*)")
+#: a query parameter whose name (percent-decoded) says it holds a secret: Snowflake's private_key_file_pwd,
+#: pass%77ord (which the driver reads as password)
+_SECRET_NAME = re.compile(r"(?i)pass|pwd|secret|token|private_key|api_?key|credential")
+
+
+def _secret_name(name: str) -> bool:
+    decoded = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m[1], 16)), name).strip().lower()  # pass%77ord
+    return decoded in SECRET_PARAMETERS or _SECRET_NAME.search(decoded) is not None
 
 
 def _user_part(url: str) -> tuple[int, int] | None:
@@ -43,7 +50,7 @@ def url_has_secret(url: str) -> bool:
     if (part := _user_part(url)) is not None and ":" in url[part[0]:part[1]]:
         return True
     query = url.partition("#")[0].partition("?")[2]
-    return any(piece.partition("=")[0].strip().lower() in SECRET_PARAMETERS for piece in re.split(r"[&;]", query))
+    return any(_secret_name(piece.partition("=")[0]) for piece in re.split(r"[&;]", query) if "=" in piece)
 
 
 def password_unescaped(url: str) -> bool:
@@ -67,11 +74,14 @@ def redact_url(url: str) -> str:
     'postgresql://u:***@h:5432/db?sslmode=require&password=***#mrr'
     >>> redact_url("postgresql://u:Sec/ret#1@h:5432/db#mrr")
     'postgresql://u:***@h:5432/db#mrr'
+    >>> redact_url("postgresql://u@h/db?pass%77ord=s3cret&sslmode=require#mrr")
+    'postgresql://u@h/db?pass%77ord=***&sslmode=require#mrr'
     """
     if (part := _user_part(url)) is not None and ":" in (userinfo := url[part[0]:part[1]]):
         url = f"{url[:part[0]]}{userinfo.split(':', 1)[0]}:***{url[part[1]:]}"
     head, sep, query = url.partition("?")
     if sep:
         query, hash_, fragment = query.partition("#")
-        query = _SECRET_QUERY.sub(lambda m: f"{m[1]}{m[2]}=***", query) + hash_ + fragment
+        query = _QUERY_PAIR.sub(lambda m: f"{m[1]}{m[2]}=***" if _secret_name(m[2]) else m[0], query) + hash_ + \
+            fragment
     return head + sep + query

@@ -52,7 +52,7 @@ from nrr._errors import CommandError, UsageError
 from nrr.config import CHANNEL_ID, Settings, load_settings
 from nrr.runtime import Runtime, utc_now
 from sheets import finish_cache_writes
-from warehouse import is_warehouse_spec
+from warehouse import is_warehouse_spec, remove_spill_directory
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -995,6 +995,7 @@ def run() -> None:  # console-script entry point
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError):  # a reader that closed the pipe early
                 stream.flush()
+        remove_spill_directory()  # what atexit would have removed
         os._exit(code)
     sys.exit(code)
 

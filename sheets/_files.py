@@ -31,6 +31,7 @@ from engine import (
     digest_bytes,
     fewer_gc_pauses,
     read_decimal_commas,
+    redact_url,
 )
 from sheets import _messages as say
 from sheets._cache import FastRead, read_fast
@@ -424,6 +425,8 @@ def open_file_source(spec: str, base_dir: Path | None = None, options: ReadOptio
         with contextlib.suppress(OSError):
             if path.is_dir():
                 raise SourceError(say.ledger_is_folder(spec))
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", spec):  # mysql://u:pw@h/db: said without its password
+            raise SourceError(say.not_a_database(redact_url(spec)))
         raise SourceError(
             f"{spec}: not a ledger source I can read. Use a .csv, .tsv or .xlsx file.")
     if worksheet and path.suffix.lower() not in (".xlsx", ".xlsm"):  # said, not dropped: the file is all one table

@@ -285,6 +285,12 @@ def worksheet_too_large(path: str, sheet: str, what: str) -> str:
 FILE_ADVICE = "Pass --ledger PATH or set [ledger] source in nrr.toml."
 
 
+def not_a_database(url: str) -> str:
+    return (f"{url}: not a database nrr reads. It reads PostgreSQL (postgresql:// or postgresql+psycopg://), DuckDB "
+            "and Parquet files, BigQuery (bigquery://) and Snowflake (snowflake://) tables, Google Sheets, and .csv, "
+            ".tsv or .xlsx files.")
+
+
 def no_such_file(name: str) -> str:
     return f"{name}: no such ledger file. {FILE_ADVICE}"
 

@@ -10,6 +10,8 @@ import json
 import os
 import random
 import re
+import subprocess
+import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -1971,3 +1973,45 @@ def test_the_last_months_in_which_nobody_pays_are_warned_of_on_every_path(tmp_pa
     (tmp_path / "still").mkdir()
     answer = answer_as_the_csvs(tmp_path / "still", header, rows, ["VARCHAR", "VARCHAR", "DOUBLE"], *asked)
     assert answer["warnings"] == []
+
+
+def test_a_latest_month_entered_in_part_is_said_by_a_database_as_by_a_file(tmp_path: Path) -> None:
+    """Asked for alone, the table's latest month is checked with the cohort the answer computed anyway (a fresh-eyes
+    try: the CSV warned, DuckDB and PostgreSQL answered 61% without a word)."""
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [(f"C{c:02d}", dt.date(2026, m, 1), 100.0) for c in range(20) for m in range(1, 11)
+                       if m < 10 or c < 6]
+    expected = json.loads(run("report", "last-month", "--json", "--ledger",
+                              str(csv_file(tmp_path / "p.csv", header, rows)), *TODAY)[1])
+    said = json.loads(run("report", "last-month", "--json", "--ledger",
+                          f"{duck_file(tmp_path / 'p.duckdb', header, rows)}#mrr", *TODAY)[1])
+    assert said["warnings"] == expected["warnings"] and len(said["warnings"]) == 1
+    assert said["warnings"][0].startswith("October 2026 is the table's latest month, and 14 of the 20 customers")
+
+
+def test_a_duckdb_read_by_a_command_leaves_nothing_in_the_temporary_directory(tmp_path: Path) -> None:
+    """``nrr report`` ends with os._exit, which skips atexit: every DuckDB or Parquet read had left an empty
+    nrr-duckdb-* directory behind (a fresh-eyes try: 2,700 in /tmp)."""
+    header = ["customer_id", "month", "mrr"]
+    rows: list[Row] = [(c, dt.date(2026, m, 1), 100.0) for c in "AB" for m in range(1, 11)]
+    spill = tmp_path / "tmp"
+    spill.mkdir()
+    nrr = Path(sys.executable).with_name("nrr")
+    done = subprocess.run([str(nrr), "report", "last-month", "--json", "--ledger",
+                           f"{duck_file(tmp_path / 'm.duckdb', header, rows)}#mrr", *TODAY],
+                          env={**os.environ, "TMPDIR": str(spill)}, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list(spill.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["mysql://nrr:S3cretPW@db.internal/books#mrr",
+                                 "postgresql+psycopg2://nrr:S3cretPW@127.0.0.1:5432/postgres#mrr"])
+def test_a_database_nrr_does_not_read_is_said_without_its_password(url: str) -> None:
+    code, _, err = run("report", "ttm", "--ledger", url, *TODAY)
+    assert code == 1 and "S3cretPW" not in err and "nrr:***@" in err and "not a database nrr reads" in err, err
+
+
+@pytest.mark.parametrize("query", ["pass%77ord=S3cretPW", "private_key_file_pwd=S3cretPW", "PASSWORD=S3cretPW"])
+def test_a_password_in_the_query_under_any_name_is_refused_and_never_shown(query: str) -> None:
+    code, _, err = run("report", "ttm", "--ledger", f"postgresql+psycopg://nrr@127.0.0.1:1/db?{query}#mrr", *TODAY)
+    assert code == 1 and "S3cretPW" not in err and "=***" in err and "holds a password" in err, err

@@ -795,7 +795,8 @@ def create_engine(spec: WarehouseSpec, timeout: float, memory_limit: str | None 
         # every transaction read-only, every statement bounded: set by the server for this session
         # and no nested loops: every query here scans and aggregates the whole table, and the planner, misled by
         # its guesses for grouped CTEs (rows=5 for 2,000), would rerun a window over it per row of a join
-        connect_args["options"] = (f"-c default_transaction_read_only=on -c statement_timeout={int(timeout * 1000)} "
+        # (a timeout under a millisecond is one: 0 would be none at all)
+        connect_args["options"] = (f"-c default_transaction_read_only=on -c statement_timeout={_ms(timeout)} "
                                    "-c enable_nestloop=off -c jit=off")
         connect_args["application_name"] = "nrr"
     elif spec.kind == "duckdb":
@@ -860,8 +861,18 @@ def _first_line(exc: BaseException) -> str:
 def _spill_directory() -> Path:
     """Where this process's DuckDB writes what does not fit in its memory: made once, removed at exit."""
     path = Path(tempfile.mkdtemp(prefix="nrr-duckdb-"))
-    atexit.register(shutil.rmtree, path, True)
+    atexit.register(remove_spill_directory)
     return path
+
+
+def _ms(seconds: float) -> int:
+    return max(1, math.ceil(seconds * 1000))
+
+
+def remove_spill_directory() -> None:
+    """Remove ``_spill_directory``'s, if made (at exit, or before ``os._exit``, which skips ``atexit``)."""
+    if _spill_directory.cache_info().currsize:
+        shutil.rmtree(_spill_directory(), ignore_errors=True)
 
 
 #: how DuckDB, PostgreSQL, Snowflake and BigQuery say a text could not be cast to the number a figure is read as
