@@ -364,6 +364,14 @@ def cancel_scheduled(cancel: str, status: str, count: int, shown: str) -> str:
             "ends, gives the end).")
 
 
+def still_months(first: Month, last: Month, unit: str) -> str:
+    span = first.name if first == last else f"{first.name} to {last.name}"
+    return (f"Every movement in {span} is 0, after months that each moved: read as written, no customer expanded, "
+            f"churned or downgraded (NRR 100%). If {'it is' if first == last else 'they are'} laid out ahead with "
+            f"formulas, leave the movements blank until the month closes (a blank month at the end is left out), or "
+            f"delete {'its row' if first == last else 'their rows'}.")
+
+
 def part_left_out(used: str, end: str) -> str:
     return (f"If '{used}' leaves it out, add it there; or add the {end} column, whose figures tell which columns "
             "add up.")

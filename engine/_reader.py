@@ -565,12 +565,27 @@ class _Reader:
             valid = ()  # $100,000 beside €15,000, MRR beside ARR: no row's End or NRR means anything to write
         if self.errors():
             return LedgerCheck(ledger=None, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
+        self.check_still_months(rows)
         warnings = tuple(i for i in self.issues if i.severity == "warning")
         currency = next(iter(self.marks), None)  # every figure that says so says one currency: the ledger's
         ledger = Ledger(rows=tuple(rows), warnings=warnings, unit=self.unit, sheet=self.sheet, layout=layout,
                         pending=tuple(pending), currency=currency if currency and CODE.fullmatch(currency) else None,
                         starts_ahead=starts_ahead)
         return LedgerCheck(ledger=ledger, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
+
+    def check_still_months(self, rows: Sequence[LedgerRow]) -> None:
+        """A warning for the ledger's last months when every movement in them is 0, after at least three months
+        that each moved: more often a year laid out ahead with formulas giving 0 than months in which no customer
+        expanded, churned or downgraded (a fresh-eyes try: April read as NRR 100.00% without a word)."""
+        ordered = sorted(rows, key=lambda r: r.month)
+        still = next((n for n in range(len(ordered)) if ordered[-1 - n].expansion or ordered[-1 - n].churn
+                      or ordered[-1 - n].downgrade), len(ordered))
+        before = ordered[:len(ordered) - still]
+        if not still or len(before) < 3 or not all(r.expansion or r.churn or r.downgrade for r in before[-3:]):
+            return
+        first, last = ordered[-still], ordered[-1]
+        self.add("warning", "still_months", say.still_months(first.month, last.month, self.unit),
+                 [self.ref(first.row, f) for f in _MOVEMENTS])
 
     def unlanded(self, rows: list[LedgerRow], pending: list[Month]
                  ) -> tuple[list[LedgerRow], list[Month], dict[Month, Decimal]]:

@@ -728,3 +728,18 @@ def test_a_part_of_a_movement_beside_its_total_is_said_left_out_with_what_to_do(
     assert said == ["D1: 'Add-on MRR' also looks like the Expanded MRR column; 'Expansion MRR' (C1) is used and this "
                     "one is ignored. If 'Expansion MRR' leaves it out, add it there; or add the MRR (End of Period) "
                     "column, whose figures tell which columns add up."]
+
+
+def test_last_months_where_nothing_moves_after_months_that_did_are_said() -> None:
+    """Months laid out ahead with formulas giving 0: April read as NRR 100.00% without a word (a fresh-eyes try)."""
+    head = ["Month", "Starting MRR", "Expansion MRR", "Churned MRR", "Contraction MRR"]
+    moved = [["2026-01", "1000", "50", "20", "5"], ["2026-02", "1025", "40", "10", "0"],
+             ["2026-03", "1055", "10", "30", "5"]]
+    still = [["2026-04", "1030", "0", "0", "0"], ["2026-05", "1030", "0", "0", "0"]]
+    said = [str(i) for i in check_ledger([head, *moved, *still]).issues]
+    assert said == ["C5, D5 and E5: Every movement in April 2026 to May 2026 is 0, after months that each moved: read "
+                    "as written, no customer expanded, churned or downgraded (NRR 100%). If they are laid out ahead "
+                    "with formulas, leave the movements blank until the month closes (a blank month at the end is left "
+                    "out), or delete their rows."]
+    assert check_ledger([head, *moved, *still[:0]]).issues == []  # months that moved: nothing to say
+    assert check_ledger([head, moved[0], *still]).issues == []  # too few months before to tell
