@@ -29,7 +29,8 @@ from engine._headers import HEADER_SEARCH_ROWS
 
 BillingRole = Literal["id", "name", "subscription", "invoice", "status", "start", "end", "cancel", "amount",
                       "discount", "tax", "currency", "proration", "type", "mrr", "arr", "frequency", "count",
-                      "date", "month", "quantity", "discount_pct", "tax_rate", "discount_duration", "trial_end"]
+                      "date", "month", "quantity", "discount_pct", "tax_rate", "discount_duration", "trial_end",
+                      "coupon"]
 Kind = Literal["invoice_lines", "invoices", "subscriptions", "customer_months"]
 
 _ID = {"id", "ids", "uuid", "number", "no", "code", "key", "name"}
@@ -131,6 +132,9 @@ def billing_role(header: str) -> Column | None:
     if words & {"discount", "coupon"} and words & {"duration", "months"} and words <= {
             "discount", "coupon", "duration", "in", "months"}:
         return Column(role="discount_duration", index=0, title=title)
+    if words & {"coupon", "coupons", "promo", "promotion"} and words <= {"coupon", "coupons", "promo", "promotion",
+                                                                         "code", "codes", "id", "name"}:
+        return Column(role="coupon", index=0, title=title)  # Stripe's Coupon: a code, its discount not known here
     # Discount, Discount Amount, Coupon Amount, Amount Off (Stripe's coupon); a bare Coupon is its code, and a
     # Discount % (Salesforce's, QuickBooks') a percentage, not money to take off
     if "%" not in title and (words & {"discount", "discounts"} or (words & {"coupon", "coupons"} and words & {

@@ -791,6 +791,11 @@ class _Reader:
             # Amount incl. tax, Gross Amount, and nothing to take the tax off with: counted with it, said so
             self.add("tax_not_taken_off", say.tax_in_amount_not_taken_off(said), [a1(header_row, amount.index)],
                      "warning")
+        if (coupon := h.columns.get("coupon")) is not None and "discount" not in h.columns and \
+                (codes := [t for v in self.column("coupon") if (t := _text(v)) is not None and t.strip()]):
+            first = next(r for r, cells in self.rows_cache if _text(self.get(cells, "coupon")))
+            self.add("coupon_not_applied", say.coupon_not_applied(coupon.title, len(codes), codes[0]),
+                     [a1(first, coupon.index)], "warning")
         duration = h.columns.get("discount_duration")
         discount = h.columns.get("discount") or h.columns.get("discount_pct")
         if duration is not None and discount is not None and any(

@@ -214,6 +214,13 @@ def percent_discount_not_applied(title: str, amount: str) -> str:
             f"column with the amount each row's discount takes off, or write each {amount} after its discount.")
 
 
+def coupon_not_applied(title: str, count: int, first: str) -> str:
+    rows = "A row has" if count == 1 else f"{count} rows have"
+    return (f"{rows} a coupon in {title} ('{first}'{' ...' if count > 1 else ''}): the file does not say what it "
+            "takes off, so MRR is counted before it. Add a Discount column with the amount each takes off a month "
+            "(Stripe's subscription export names the coupon only).")
+
+
 def tax_in_amount_not_taken_off(amount: str) -> str:
     return (f"{amount} has its tax in it, and no Tax column says how much: MRR is counted with the tax. Add a Tax "
             "column with each row's tax, or give the amounts before tax (head the column Amount).")
@@ -358,7 +365,7 @@ def column_left_out(ignored: str, field: str, used: str, end: str) -> str:
 
 
 def cancel_scheduled(cancel: str, status: str, count: int, shown: str) -> str:
-    rows = "subscription is" if count == 1 else f"{count} subscriptions are"
+    rows = "A subscription is" if count == 1 else f"{count} subscriptions are"
     return (f"{rows} {shown} in {status} with a date in {cancel}: a cancellation asked for, taking effect when the "
             "period paid for ends; read as paying until then (an Ended At column, or a status of canceled once it "
             "ends, gives the end).")

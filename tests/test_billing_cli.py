@@ -856,3 +856,17 @@ def test_chargebees_setup_fee_lines_are_one_off() -> None:
     check = check_ledger(lines, options=ReadOptions(today=Month(2026, 3)))
     assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
     assert check.ledger.customer_table.mrr[0][:2] == (18000, 18000)
+
+
+def test_a_coupon_named_without_its_discount_is_said_not_taken_off() -> None:
+    """Stripe's subscription export names a subscription's coupon, not what it takes off: it had been read as an
+    attribute, the MRR counted before the discount without a word (a fresh-eyes try)."""
+    text = ("id,Customer ID,Quantity,Currency,Interval,Amount,Status,Start (UTC),Coupon\n"
+            "sub_1,cus_1,1,usd,month,300.00,active,2026-01-01 00:00,HALFOFF\n"
+            "sub_2,cus_2,1,usd,month,100.00,active,2026-01-01 00:00,\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 3)))
+    assert check.ledger is not None
+    assert [str(i) for i in check.warnings if i.code == "coupon_not_applied"] == [
+        "I2: A row has a coupon in Coupon ('HALFOFF'): the file does not say what it takes off, so MRR is counted "
+        "before it. Add a Discount column with the amount each takes off a month (Stripe's subscription export names "
+        "the coupon only)."]
