@@ -367,10 +367,15 @@ class Setup:
         channel, name, words = _channel_in("subscribe", rest, caller)
         label = f"<#{channel}>"
         day, time, zone = 2, "09:00", None
+        said: set[str] = set()
         while words:
             typed = words.pop(0)
             word = typed.lower()
             value = words.pop(0) if words else ""
+            if word in ("day", "at", "in") and word in said:  # "day 3 day 4": the second had won without a word
+                raise Refused(say.bad_setup(f"`{escape(word)}` is given twice; give each of `day N`, `at HH:MM` and "
+                                            "`in Area/City` once."))
+            said.add(word)
             if word == "day" and (asked := whole_number(value, 2)) is not None and 1 <= asked <= 28:
                 day = asked
             elif word == "at" and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):

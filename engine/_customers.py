@@ -634,8 +634,12 @@ class _Reader:
             if totals and self.total_row(row, sheet_row):
                 continue
             if type(key) is not str or not key or key.isspace():
-                if is_blank(key) and is_blank(amount_cell) and (name_col == key_col or is_blank(row[name_col])):
-                    continue  # no customer and no figure: a blank row, or a date spine's month with nobody in it
+                if is_blank(key) and is_blank(amount_cell) and (name_col == key_col or is_blank(row[name_col])
+                                                                 or is_blank(month_cell)):
+                    # no customer and no figure: a blank row, or a date spine's month with nobody in it; nor a
+                    # month and a figure: a note under the table in the name's column (Salesforce's "Confidential
+                    # Information - Do Not Distribute" footer, with Account Name before Account ID)
+                    continue
                 if (text := self.key(row)) is None:
                     name = _text(row[name_col]) if name_col != key_col else None
                     title = str(self.grid[self.header.index][key_col]).strip()

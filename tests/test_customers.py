@@ -899,3 +899,14 @@ def test_the_header_is_found_where_a_person_wrote_it(grid: list[list[str]], cust
     assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
     table = check.ledger.customer_table
     assert (table.customer_count, f"{table.first}..{table.last}") == (customers, months)
+
+
+def test_a_report_footer_in_the_name_column_is_passed_over_whatever_the_columns_order() -> None:
+    """Salesforce puts Account Name before Account ID, and ends its export with notes in the first column: each had
+    been refused as a customer without an ID (a fresh-eyes try); with the ID first they were passed over."""
+    grid = [["Account Name", "Account ID", "Month", "MRR"], ["Acme", "0015A", "Aug 2025", "$1,000.00"],
+            ["Acme", "0015A", "Sep 2025", "$1,300.00"], ["", "", "", ""],
+            ["Confidential Information - Do Not Distribute"],
+            ["Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.issues == [], [str(i) for i in check.issues]

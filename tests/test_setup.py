@@ -480,6 +480,9 @@ def test_subscribe_to_two_channels_at_once_says_one_at_a_time(world: World) -> N
         "`/nrr unsubscribe` takes one channel at a time")
     assert world.changes() == []
     assert world.say("subscribe day 3 AT 9:00 When").startswith("`When` is not `day N` (1-28)")  # as typed
+    # an option given twice is refused: "day 3 day 4" had saved day 4 without a word (a fresh-eyes try)
+    assert world.say("subscribe day 3 day 4").startswith("`day` is given twice; give each of `day N`")
+    assert world.changes() == []
 
 
 def test_slacks_escapes_in_a_setup_command_are_read_back(world: World) -> None:
