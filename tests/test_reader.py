@@ -743,3 +743,15 @@ def test_last_months_where_nothing_moves_after_months_that_did_are_said() -> Non
                     "out), or delete their rows."]
     assert check_ledger([head, *moved, *still[:0]]).issues == []  # months that moved: nothing to say
     assert check_ledger([head, moved[0], ["2026-02", "1025", "0", "0", "0"]]).issues == []  # too few before to tell
+
+
+def test_a_year_typed_wrong_is_said_beside_the_errors_that_refuse_the_ledger() -> None:
+    """`nrr validate` lists every error and warning: the month of 2052 was said only once the duplicate was fixed."""
+    from engine import checked_as_of
+
+    grid = [HEADER[:5], ["2025-01", "100", "1", "1", "1"], ["2025-01", "100", "1", "1", "1"],
+            ["2052-06", "100", "1", "1", "1"]]
+    said = [str(i) for i in checked_as_of(check_ledger(grid), Month(2026, 1)).issues]
+    assert said[-1] == ("June 2052 has not begun yet (this is January 2026): every answer leaves it out until it "
+                        "closes. If it is a year typed wrong, correct the month.")
+    assert any("appears more than once" in s for s in said)
