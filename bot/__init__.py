@@ -4,7 +4,7 @@ Block Kit, chart and delivery."""
 from bot._adapter import slack_routes
 from bot._answers import Answers, BotApp
 from bot._app import SlackCredentials, build_slack_app, register
-from bot._blocks import Block, blocks_to_text
+from bot._blocks import Block, blocks_to_text, fit, mrkdwn
 from bot._chart import render_chart, render_forecast_chart
 from bot._delivery import FIXES, Delivery, SlackRetry
 from bot._digest_blocks import (
@@ -39,7 +39,9 @@ __all__ = [
     "check_slack",
     "digest_blocks",
     "digest_text",
+    "fit",
     "missing_month_text",
+    "mrkdwn",
     "parse_query",
     "register",
     "render_chart",

@@ -89,8 +89,8 @@ def fit(blocks: Sequence[Block], most: int = MESSAGE_BLOCKS) -> list[Block]:
             if chunk and size + 1 + len(line) > room:
                 out.append(mrkdwn(fence + "\n".join(chunk) + fence))
                 chunk, size = [], 0
+            size += len(line) + (1 if chunk else 0)  # the line break before it, when it is not the first
             chunk.append(line)
-            size += len(line) + (1 if size else 0)
         out.append(mrkdwn(fence + "\n".join(chunk) + fence))
     if len(out) > most:
         dropped = len(out) - (most - 1)

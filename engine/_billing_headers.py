@@ -271,6 +271,14 @@ def _classify(h: BillingHeader) -> None:
     amount = h.columns.get("amount")
     money = amount is not None or bool(has & {"mrr", "arr"})
     lineish = bool(has & {"subscription", "invoice", "status", "proration", "type", "discount", "tax"})
+    if "start" in has and "activated" in header_tokens(h.columns["start"].title) and not has & {"invoice", "type"}:
+        # Recurly's activated_at: a subscription's start, never an invoice line's service period
+        if has & {"mrr", "arr", "frequency"} and money:
+            h.kind = "subscriptions"
+        else:
+            h.gap = ("a subscriptions table", ["billing interval (plan_interval_length and plan_interval_unit, or a "
+                                               "Billing frequency) or MRR"])
+        return
     if "month" in has:  # a Month column: a customer table, billed per month when it has an interval
         if amount is not None and "frequency" in has:
             h.kind = "customer_months"

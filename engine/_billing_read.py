@@ -647,11 +647,13 @@ class _Reader:
             word = "_".join(status.replace("-", " ").split())  # Incomplete Expired, non-renewing
             if word and word not in _KNOWN_STATUS:
                 unknown.setdefault(show(self.get(cells, "status")), a1(row, h.columns["status"].index))
-            if end is None and status in _ENDED_STATUS and "cancel" in h.columns:
-                end = self.date(cells, "cancel", row)  # Cancelled, its End blank: it ended when it was cancelled
-            elif end is None and "cancel" in h.columns and word in _LIVE_STATUS | _TRIAL_STATUS \
-                    and not is_empty(self.get(cells, "cancel")):
-                scheduled.setdefault(row, show(self.get(cells, "status")))  # asked to cancel, paying till it ends
+            if end is None and "cancel" in h.columns and word in _LIVE_STATUS | _TRIAL_STATUS:
+                if not is_empty(self.get(cells, "cancel")):  # asked to cancel, paying until its period ends
+                    scheduled.setdefault(row, show(self.get(cells, "status")))
+            elif end is None and "cancel" in h.columns:
+                # Cancelled, Deleted, a status nrr does not know: it ended when it was cancelled (only a live one's
+                # date is a request)
+                end = self.date(cells, "cancel", row)
             trial_end = self.date(cells, "trial_end", row) if "trial_end" in h.columns else None
             if start not in (None, BAD) and trial_end not in (None, BAD) and trial_end > start:
                 # a trial pays nothing: paid from its end (Stripe's Trial End), and never when it ended by then

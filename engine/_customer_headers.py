@@ -39,8 +39,8 @@ _ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid", "oid"}
 #: key (alone, User or Record is a column of something else: an owner, a note)
 #: of them, those that name a customer alone (Tenant, Subscriber Name)
 _ALONE = {"tenant", "tenants", "subscriber", "subscribers", "merchant", "merchants"}
-_ENTITY_WORDS = {"tenant", "tenants", "workspace", "workspaces", "subscriber", "subscribers", "user", "users",
-                 "record", "member", "members", "merchant", "merchants", "store", "shop", "site", "team", "teams"}
+_ENTITY_WORDS = {"tenant", "tenants", "workspace", "workspaces", "subscriber", "subscribers", "record", "merchant",
+                 "merchants"}  # (not User ID, Team ID, Site ID: a salesperson's, a team's, beside the customer's)
 
 
 _NAME_WORDS = {"name", "names"}
@@ -105,7 +105,7 @@ def customer_role(header: str) -> Role | None:
 
     >>> [customer_role(h) for h in ("Customer ID", "customer_id", "Company", "Billing Month", "ARR", "Plan")]
     ['id', 'id', 'name', 'month', 'amount', None]
-    >>> [customer_role(h) for h in ("Record ID", "Tenant ID", "workspace_id", "customer_oid", "User", "ID")]
+    >>> [customer_role(h) for h in ("Record ID", "Tenant ID", "workspace_id", "customer_oid", "User ID", "ID")]
     ['id', 'id', 'id', 'id', None, None]
     >>> [customer_role(h) for h in ("currency", "currency_code", "Currency Code", "curr", "CCY")]
     ['currency', 'currency', 'currency', 'currency', 'currency']
@@ -297,7 +297,7 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
     for col, value in enumerate(row):
         if is_blank(value) or isinstance(value, bool):
             continue
-        if _a_number(value) and not _serial_day(value):
+        if _a_number(value) and not _serial_day(value) and not _MONTH_NUMBER.fullmatch(str(value).strip()):
             month = None  # 26600.00 or 12000 in a row read for a header: a figure, not a month (it was October 1972)
         elif not isinstance(value, str) or (not customer_role(value) and _looks_like_month(value)):
             try:
@@ -339,6 +339,12 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
             earlier = header.roles.pop("amount")
             header.attributes = dict(sorted({**header.attributes, str(row[earlier]).strip(): earlier}.items(),
                                             key=lambda item: item[1]))
+        if role == "id" and "id" in header.roles and header_tokens(text) & _CUSTOMER_WORDS and not header_tokens(
+                str(row[header.roles["id"]])) & _CUSTOMER_WORDS:
+            # Customer ID after a Tenant ID or Record ID: the customer's own is the key, the other an attribute
+            earlier = header.roles.pop("id")
+            header.attributes = dict(sorted({**header.attributes, str(row[earlier]).strip(): earlier}.items(),
+                                            key=lambda item: item[1]))
         if role is not None and role not in header.roles:
             header.roles[role] = col
             continue
@@ -378,6 +384,11 @@ def _a_number(value: Cell) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int | float) or (isinstance(value, str) and value.strip().replace(".", "", 1).isdigit())
+
+
+#: a month written as a number: 202501 (YYYYMM), 01.2025, 2025.01 (a figure such as 26600.00 is none of these)
+_MONTH_NUMBER = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d"
+                           r"|(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])")
 
 
 def _serial_day(value: Cell) -> bool:

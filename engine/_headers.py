@@ -175,7 +175,7 @@ class HeaderMatch:
 
 
 def _tokens(header: str) -> list[str]:
-    text = header.lower().replace("%", " percent ")
+    text = header.lower().replace("%", " percent ").replace("#", " number ")  # # Add-ons: a count
     text = text.replace("monthly recurring revenue", "mrr").replace("annual recurring revenue", "arr")
     text = _JOINED.sub(lambda m: m[1] + m[2], text)  # Cross-sell, Add-on, Price Increase: one word each
     return re.findall(r"[a-z0-9]+", text)

@@ -373,16 +373,18 @@ def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Fi
     if mine != theirs:
         return mine > theirs
     qualified, before = bool(header_tokens(text) & _QUALIFIERS), bool(header_tokens(earlier[0]) & _QUALIFIERS)
-    if qualified != before:  # Budget Expansion MRR, Starting MRR (old), Net Expansion MRR beside the figure itself
+    # Budget Expansion MRR, Starting MRR (old), Net Expansion MRR beside the figure itself (Net Revenue Retention is
+    # the rate itself)
+    if qualified != before and field not in ("nrr", "grr"):
         return before
     return unit is not None and not earlier[1]
 
 
 #: words that make a column another figure than the month's own (a plan's, an old calculation's, a net of others):
 #: the column without them is used for its field
-_QUALIFIERS = frozenset({"budget", "budgeted", "planned", "target", "targets", "goal", "forecast", "forecasted",
-                         "projected", "projection", "estimate", "estimated", "expected", "old", "previous", "prior",
-                         "net", "ly", "py"})
+_QUALIFIERS = frozenset({"budget", "budgeted", "plan", "planned", "target", "targets", "goal", "forecast",
+                         "forecasted", "projected", "projection", "estimate", "estimated", "expected", "old",
+                         "previous", "prior", "net", "ly", "py", "pipeline", "quota"})
 #: words that make a movement's column a part of it (Upsell and Cross-sell MRR, Voluntary and Involuntary Churn):
 #: columns of one movement that are each such a part are added up
 _PARTS = frozenset({"upsell", "upsells", "cross", "crosssell", "addon", "addons", "add", "seat", "seats",
@@ -634,8 +636,11 @@ class _Reader:
         chosen: dict[Field, tuple[int, ...]] | None = None
         if "end" in self.columns:
             chosen = self.agreeing(header, options)
-        if chosen is None:  # no End, or End agrees with none: parts are added up, anything else is left out
-            chosen = {f: tuple(cols) if all(header_tokens(str(self.grid[header.index][c])) & _PARTS for c in cols)
+        if chosen is None and "end" in self.columns:
+            return  # End agrees with the first columns as well as with any other choice, or with none: the first
+        if chosen is None:  # no End: columns that are each a part of a movement are added up, anything else left out
+            words = {c: header_tokens(str(self.grid[header.index][c])) for cols in candidates.values() for c in cols}
+            chosen = {f: tuple(cols) if all(words[c] & _PARTS and not words[c] & _QUALIFIERS for c in cols)
                       else (cols[0],) for f, cols in candidates.items()}
             said = "parts"
         else:

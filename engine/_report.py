@@ -241,6 +241,8 @@ def _partly_entered(table: Customers, month: Month, ledger: Ledger, *, in_progre
     lost = sums.customers - sums.retained
     if lost < 2 or not sums.start:  # one customer gone is a churn like any other, even a young company's first
         return None
+    if not in_progress and (lost < 3 or 4 * lost < sums.customers):
+        return None  # a closed month: a few customers gone to 0 is churn (a review: 2 of 19 was said as partial)
     share = Decimal(sums.churn) / sums.start
     usual = max((Decimal(m.churn) / m.start for m in table.movements if month - 12 <= m.month < month and m.start),
                 default=None)

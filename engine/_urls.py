@@ -15,7 +15,9 @@ _SECRET_NAME = re.compile(r"(?i)pass|pwd|secret|token|private_key|api_?key|crede
 
 def _secret_name(name: str) -> bool:
     decoded = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m[1], 16)), name).strip().lower()  # pass%77ord
-    return decoded in SECRET_PARAMETERS or _SECRET_NAME.search(decoded) is not None
+    # (a file's path is not a secret: passfile, credentials_path, sslkey's file; private_key_file_pwd is)
+    return decoded in SECRET_PARAMETERS or (_SECRET_NAME.search(decoded) is not None
+                                            and re.search(r"(file|path|dir)$", decoded) is None)
 
 
 def _user_part(url: str) -> tuple[int, int] | None:

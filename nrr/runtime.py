@@ -8,6 +8,7 @@ sources, made with each person's own token, are per request and share neither.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -37,7 +38,7 @@ from engine import (
 from nrr import _messages as say
 from nrr._errors import ConfigError
 from nrr.config import ALERT_RULES, ALERT_TABLES, LEDGER_COLUMN_ROLES, Settings
-from sheets import FILE_ADVICE, fast_read_from_env, is_sheet_spec, open_file_source
+from sheets import fast_read_from_env, is_sheet_spec, open_file_source
 from stripe_source import is_stripe_spec
 from warehouse import Unreachable, is_warehouse_spec
 
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 
 #: how long an answer stays shareable (its Share button); older ones are pruned as new ones are kept
 KEEP_ANSWERS = dt.timedelta(days=7)
+#: a sentence of a message telling a terminal user to pass --ledger (a Slack user cannot)
+_TERMINAL_ADVICE = re.compile(r"Pass [^\n]*?--ledger PATH[^\n]*?in nrr\.toml\.")
 
 
 def utc_now() -> dt.datetime:
@@ -172,16 +175,16 @@ class Runtime:
             if url:
                 forms |= {url, redact_url(url), url.partition("#")[0], redact_url(url.partition("#")[0])}
         else:
-            path = Path(spec).expanduser()
-            words, forms = "the ledger file nrr.toml's [ledger] source names", {spec, str(path)}
-            if not path.is_absolute():
-                forms |= {str(self._file.base_dir / path), str((self._file.base_dir / path).resolve())}
-            else:
-                forms.add(str(path.resolve()))
+            words, forms = "the ledger file nrr.toml's [ledger] source names", {spec}
+            for written in {spec, spec.partition("#")[0]}:  # book.xlsx#Tab: said with and without its tab
+                path = Path(written).expanduser()
+                forms |= {written, str(path), str(self._file.base_dir / path), str((self._file.base_dir / path)
+                                                                                   .resolve())}
         for form in sorted((f for f in forms if f.strip()), key=len, reverse=True):
             text = text.replace(form, words)
-        return text.replace(FILE_ADVICE, "An admin can correct [ledger] source in the server's nrr.toml, or connect "
-                                         "a Google Sheet with `/nrr connect`.")
+        # what a terminal user would do (--ledger PATH), said as a workspace's admin does it
+        return _TERMINAL_ADVICE.sub("An admin can correct [ledger] source in the server's nrr.toml, or connect a "
+                                    "Google Sheet with `/nrr connect`.", text)
 
     def sheet_cells(self, spec: str) -> Cells:
         """A Google Sheet's cells, read with nrr's service account (for ``/nrr connect``)."""

@@ -870,3 +870,22 @@ def test_a_coupon_named_without_its_discount_is_said_not_taken_off() -> None:
         "I2: A row has a coupon in Coupon ('HALFOFF'): the file does not say what it takes off, so MRR is counted "
         "before it. Add a Discount column with the amount each takes off a month (Stripe's subscription export names "
         "the coupon only)."]
+
+
+def test_a_cancellation_date_ends_any_subscription_not_said_to_be_live() -> None:
+    """A review: Deleted and Cancelled by customer, statuses nrr does not know, had never ended."""
+    text = ("Customer ID,Status,Start Date,Canceled At,MRR\nC1,Active,2025-01-01,,100\n"
+            "C2,Deleted,2025-01-01,2025-02-10,200\nC3,Cancelled by customer,2025-01-01,2025-02-12,300\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6)))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    mrr = dict(zip(check.ledger.customer_table.keys, check.ledger.customer_table.mrr, strict=True))
+    assert mrr["C2"][1:] == (0,) * 5 and mrr["C3"][1:] == (0,) * 5
+
+
+def test_recurlys_subscriptions_without_an_interval_are_not_read_as_invoice_lines() -> None:
+    text = ("uuid,account_code,state,quantity,unit_amount_in_cents,currency,activated_at,canceled_at,expires_at\n"
+            "s1,acct1,active,2,5000,USD,2025-01-05,,\ns2,acct2,expired,1,10000,USD,2025-01-10,2025-02-01,2025-03-10\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6)))
+    assert check.ledger is None
+    assert "This looks like a subscriptions table" in str(check.errors[0]) and "billing interval" in str(
+        check.errors[0])

@@ -910,3 +910,21 @@ def test_a_report_footer_in_the_name_column_is_passed_over_whatever_the_columns_
             ["Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."]]
     check = check_ledger(grid)
     assert check.ledger is not None and check.issues == [], [str(i) for i in check.issues]
+
+
+@pytest.mark.parametrize("months", [["202501", "202502", "202503"], ["01.2025", "02.2025", "03.2025"],
+                                    ["2025.01", "2025.02", "2025.03"]])
+def test_months_written_as_numbers_still_head_a_wide_table(months: list[str]) -> None:
+    """A review: YYYYMM and dotted months had stopped heading a wide table when figures stopped being months."""
+    check = check_ledger([["Customer", *months], ["Acme", "100", "110", "120"], ["Beta", "50", "50", "0"]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert str(check.ledger.customer_table.first) == "2025-01"
+
+
+def test_a_salespersons_user_id_beside_the_customer_id_is_not_the_key() -> None:
+    grid = [["User ID", "Customer ID", "Customer", "Month", "MRR"], ["U1", "C1", "Acme", "2025-01", "100"],
+            ["U2", "C2", "Beta", "2025-01", "100"], ["U1", "C1", "Acme", "2025-02", "100"],
+            ["U3", "C2", "Beta", "2025-02", "100"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    assert list(check.ledger.customer_table.keys) == ["C1", "C2"]

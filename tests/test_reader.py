@@ -437,7 +437,8 @@ def test_the_templates_own_header_wins_over_a_column_left_of_it_that_names_the_s
             ["1", "2026-03", "100", "10", "7", "5", "2"]]
     ledger = read_ledger(grid, sheet="Ledger")
     assert (ledger.rows[0].month, ledger.rows[0].churn) == (Month(2026, 3), D(5))
-    assert [w.code for w in ledger.warnings] == ["duplicate_column", "duplicate_column"]
+    # (Month # is a count of months, not the month: a column aside, as # Add-ons is not expansion)
+    assert [w.code for w in ledger.warnings] == ["duplicate_column"]
 
 
 def test_the_templates_own_header_beats_the_same_naming_a_currency() -> None:
@@ -755,3 +756,23 @@ def test_a_year_typed_wrong_is_said_beside_the_errors_that_refuse_the_ledger() -
     assert said[-1] == ("June 2052 has not begun yet (this is January 2026): every answer leaves it out until it "
                         "closes. If it is a year typed wrong, correct the month.")
     assert any("appears more than once" in s for s in said)
+
+
+@pytest.mark.parametrize("second", ["Upsell MRR (Budget)", "Target Upsell MRR", "Upsell Pipeline", "Upgrade MRR (old)",
+                                    "Cross-sell MRR"])
+def test_a_second_column_is_not_added_up_where_end_agrees_with_the_first(second: str) -> None:
+    """A review: with End agreeing with Upsell MRR alone, a budget's, a pipeline's or a breakdown's column had been
+    added to it (NRR 111.91% read as 156.93%)."""
+    head = ["Month", "Starting MRR", "Upsell MRR", second, "Churned MRR", "Contraction MRR", "Ending MRR"]
+    grid = [head, ["2026-01", "1000", "50", "400", "20", "5", "1025"],
+            ["2026-02", "1025", "40", "300", "10", "0", "1055"]]
+    ledger = read_ledger(grid)
+    assert [r.expansion for r in ledger] == [D(50), D(40)]
+
+
+def test_net_revenue_retention_is_the_rate_column_beside_a_ttm_one() -> None:
+    """'Net' makes an amount's column give way, not the rate's own (a review: the TTM NRR column took its place)."""
+    head = [*HEADER[:6], "Net Revenue Retention", "TTM NRR"]
+    check = check_ledger([head, ["2026-01", "1000", "50", "20", "5", "1025", "102.50%", "110%"]])
+    assert check.ledger is not None and check.ledger.layout is not None
+    assert check.ledger.layout.columns["nrr"] == 6 and check.issues[0].cells == ("H1",)

@@ -197,3 +197,15 @@ def test_an_unreadable_ledger_is_named_in_words_not_by_the_servers_path(tmp_path
     for secret in ("private-data", str(tmp_path), "127.0.0.1", "books", "fin.mrr", "nrr:", "nrr@", "--ledger"):
         assert secret not in shown, (secret, shown)
     assert "nrr.toml's [ledger] source names" in shown
+
+
+@pytest.mark.parametrize("text", ["\n" + "a" * 2998 + "\nb", "```\n" + "a" * 2992 + "\nb```",
+                                  "\n".join(["x" * 99] * 100)])
+def test_no_section_is_longer_than_slack_takes(text: str) -> None:
+    """A review: a section starting with an empty line came out 3,001 characters long, which Slack refuses."""
+    from bot import fit, mrkdwn
+
+    blocks = fit([mrkdwn(text)])
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
+    joined = "\n".join(b["text"]["text"].removeprefix("```").removesuffix("```") for b in blocks)
+    assert joined == text.removeprefix("```").removesuffix("```")
