@@ -75,6 +75,12 @@ class Layout:
     header_row: int  # 1-based
     columns: Mapping[Field, int]  # 0-based column per recognised field
     extras: Mapping[str, int] = field(default_factory=dict)  # other headers, kept aside
+    #: more columns added up to a movement's (Upsell beside Cross-sell MRR): read, never written
+    parts: Mapping[Field, tuple[int, ...]] = field(default_factory=dict)
+
+    def read_columns(self, f: Field) -> tuple[int, ...]:
+        """Every column ``f``'s figure is read from: its own and those added up to it."""
+        return (self.columns[f], *self.parts.get(f, ())) if f in self.columns else ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -567,7 +567,8 @@ class _Reader:
         if len(self.marks) > 1:  # $1,000 beside €100: added up, they would mean nothing
             self.add("error", "mixed_currency", say.ledger_in_currencies(self.unit, list(self.marks.items())),
                      list(self.marks.values()))
-        layout = Layout(header_row, dict(header.columns), dict(header.extras))
+        layout = Layout(header_row, dict(header.columns), dict(header.extras),
+                        parts={f: tuple(cols) for f, cols in self.parts.items() if cols})
         duplicated = {i.month for i in self.issues if i.code == "duplicate_month"}
         valid = tuple(r for r in rows if r.month not in duplicated)
         if any(i.code in _WHOLE_LEDGER_ERRORS for i in self.issues):
@@ -634,9 +635,12 @@ class _Reader:
         options: dict[Field, list[tuple[int, ...]]] = {
             f: [tuple(cols), *((c,) for c in cols)] for f, cols in candidates.items()}
         chosen: dict[Field, tuple[int, ...]] | None = None
-        if "end" in self.columns:
+        # an End column with figures in it (blank, as a sheet nrr fill has yet to fill, it tells nothing)
+        ends = "end" in self.columns and any(not is_blank(_cell(row, self.columns["end"]))
+                                             for row in self.grid[header.index + 1:])
+        if ends:
             chosen = self.agreeing(header, options)
-        if chosen is None and "end" in self.columns:
+        if chosen is None and ends:
             return  # End agrees with the first columns as well as with any other choice, or with none: the first
         if chosen is None:  # no End: columns that are each a part of a movement are added up, anything else left out
             words = {c: header_tokens(str(self.grid[header.index][c])) for cols in candidates.values() for c in cols}

@@ -473,7 +473,8 @@ def keep_unchanged(source: GoogleSheetSource, seen: Snapshot, planned: list[Chan
     rows = [r for r in (*targets, *note_rows.values()) if r is not None]
     if not rows:
         return planned, notes
-    last = max([*seen.layout.columns.values(), *(c for _, c in notes)])
+    last = max([*seen.layout.columns.values(), *(c for cols in seen.layout.parts.values() for c in cols),
+                *(c for _, c in notes)])
     now = _cells(source.client.grid(source.ref.spreadsheet_id, f"{seen.quoted}!A1:{column_letter(last)}{max(rows)}"))
 
     def changed(row: int, target: int, column: int) -> bool:
@@ -489,8 +490,8 @@ def keep_unchanged(source: GoogleSheetSource, seen: Snapshot, planned: list[Chan
             found = now.get((target - 1, change.column), Cell())
             result.refused.append(Refusal(a1(target, change.column), change.month, say.changed_while_filling(
                 title, found.formula or show_old(change.field, found.value))))
-        elif change.field in COMPUTED and (inputs := [field_title(f, unit) for f in _INPUTS if f in seen.layout.columns
-                                                      and changed(change.row, target, seen.layout.columns[f])]):
+        elif change.field in COMPUTED and (inputs := [field_title(f, unit) for f in _INPUTS if any(
+                changed(change.row, target, column) for column in seen.layout.read_columns(f))]):
             result.refused.append(Refusal(a1(target, change.column), change.month,
                                           say.inputs_changed_while_filling(inputs, title)))
         else:
@@ -598,7 +599,7 @@ def recheck(source: GoogleSheetSource, seen: Snapshot) -> dict[Month, int] | Non
 def _same_header(seen: Snapshot, header: list[Any]) -> bool:
     """Whether every column the ledger uses still has the title the first read saw there."""
     header_row = seen.layout.header_row
-    for column in seen.layout.columns.values():
+    for column in [*seen.layout.columns.values(), *(c for cols in seen.layout.parts.values() for c in cols)]:
         before = seen.cells.get((header_row - 1, column), Cell()).value
         now = header[column] if column < len(header) else None
         if str(before or "").strip() != str(now or "").strip():

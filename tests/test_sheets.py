@@ -739,3 +739,28 @@ def test_an_arr_ledgers_fill_says_its_cells_in_arr() -> None:
         code, out, _ = run("fill", "--ledger", f"gsheet:{SHEET_ID}/Ledger", env=env_for(fresh))
     assert code == 0 and out.splitlines()[0].startswith("wrote F2 (January 2026): ARR (End of Period) 1,224,000.00")
     assert "MRR" not in out
+
+
+FILL_PARTS = ["Month", "MRR (Start of Period)", "Upsell MRR", "Cross-sell MRR", "Churned MRR", "Downgraded MRR",
+              "MRR (End of Period)", "NRR Rate"]
+
+
+@pytest.mark.parametrize("column", [2, 3])  # Upsell, and Cross-sell: the column added up to it
+def test_a_column_added_up_to_a_movement_that_changes_while_filling_stops_its_rows_writes(column: int) -> None:
+    """A review: a Cross-sell MRR changed between the first read and the write had its row's End written from the
+    old figure; the same change in Upsell was refused. Unchanged, the End written is the sum's."""
+    rows: list[list[Any]] = [[46023, 100000, 1000, 500, 300, 200, None, None],
+                             [46054, 101000, 2000, 0, 0, 0, None, None]]
+    with FakeGoogle() as fake:
+        fake.add_spreadsheet(SHEET_ID, {"Ledger": [FILL_PARTS, *[list(r) for r in rows]]})
+        result = fill_sheet(runtime(fake, Clock()).sheet_source(f"gsheet:{SHEET_ID}/Ledger"))
+        assert cell(fake, "G2").value == 101000
+    with FakeGoogle() as fake:
+        fake.add_spreadsheet(SHEET_ID, {"Ledger": [FILL_PARTS, *[list(r) for r in rows]]})
+
+        def typed(book: Any) -> None:
+            book.sheet("Ledger").cells[(1, column)].value = 900
+
+        fake.after["spreadsheets.get(grid)"] = typed
+        result = fill_sheet(runtime(fake, Clock()).sheet_source(f"gsheet:{SHEET_ID}/Ledger"))
+        assert [r.cell for r in result.refused] == ["G2", "H2"]
