@@ -329,6 +329,8 @@ _POINT_ONLY = re.compile(r"\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\
 #: 1.234,56 (102 000,25 in French): points or spaces for thousands and a comma for decimals, which no US figure
 #: writes
 _EUROPEAN = re.compile(r"\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d+")
+#: a whole figure with two dots or more between thousands (1.234.567): only a file of decimal commas writes one
+_DOTS_ONLY = re.compile(r"\d{1,3}(?:\.\d{3}){2,}")
 #: 1,000 and 100,000: a US figure's thousands (or a European one's three decimals, which money seldom has)
 _COMMA_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 #: a month written with a dot (01.2025, 2025.01, as German and Japanese sheets write one): no figure at all
@@ -354,6 +356,8 @@ def read_decimal_commas(rows: list[tuple[Cell, ...]]) -> tuple[list[tuple[Cell, 
     [('Month', 'MRR'), ('01.2025', '1200.50'), ('02.2025', '1300.00')]
     >>> read_decimal_commas([("MRR",), ("102\u00a0000,25 €",), ("5000,50 €",)])[0]  # French: spaces for thousands
     [('MRR',), ('102000.25 €',), ('5000.50 €',)]
+    >>> read_decimal_commas([("MRR",), ("1.234.567",), ("12.000",)])[0]  # dots between thousands, twice: no decimals
+    [('MRR',), ('1234567',), ('12000',)]
     >>> rows = [("MRR", "Seats"), ("1,000", "1,5"), ("2,500", "2,5")]  # a US file's thousands: not decimal commas
     >>> read_decimal_commas(rows)[0] is rows
     True
@@ -381,7 +385,7 @@ def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None
     (``1.234,56``): two typos (``12,5``) in a US file of ``"100,000"`` figures, or a Seats column of ``1,5``, must
     not make its figures a thousand times smaller, and one rate of ``101,196%`` or ``1,085`` must not keep a
     European file from being read. A month written with a dot (``01.2025``) is no figure."""
-    comma = point = thousands = strong = 0
+    comma = point = thousands = strong = dots = 0
     first: tuple[int, int] | None = None
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -394,11 +398,14 @@ def decimal_comma_cell(rows: Sequence[Sequence[Cell]]) -> tuple[int, int] | None
                 comma += 1
                 strong += bool(_EUROPEAN.fullmatch(body))
                 first = first or (r, c)
+            elif _DOTS_ONLY.fullmatch(body):  # 1.234.567: German whole figures, 12.000 beside it is twelve thousand
+                dots += 1
+                first = first or (r, c)
             elif _POINT_ONLY.fullmatch(body):
                 point += 1
             elif _COMMA_THOUSANDS.fullmatch(body) and "%" not in m["post"]:  # 101,196% is no thousands
                 thousands += 1
-    return first if comma >= 2 and not point and (strong or thousands < comma) else None
+    return first if (comma >= 2 or dots) and not point and (strong or dots or thousands < comma) else None
 
 
 def _why_not_money(body: str, sign: str = "") -> str:

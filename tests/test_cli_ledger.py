@@ -152,3 +152,13 @@ def test_the_ledger_says_what_it_read_its_rows_with(tmp_path: Path) -> None:
                               "Churned - Downgraded = 1,100.00; using 1,100.00.\n")
     code, text = ledger(tmp_path, [",".join(HEADER[:6]), "2026-01,1000,100,0,0,1200"], width=200)
     assert text[-1] == err.getvalue().strip()
+
+
+def test_a_german_file_of_whole_figures_is_read_by_its_dots(tmp_path: Path) -> None:
+    """1.234.567 can only group thousands, so 12.000 beside it is twelve thousand (a fresh-eyes try: each figure was
+    refused as reading two ways)."""
+    lines = ["Month;Starting ARR;Expansion ARR;Churned ARR;Contraction ARR", "2025-01;1.234.567;12.000;1.500;250"]
+    path = tmp_path / "source.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run("ledger", "--csv", "--ledger", str(path))
+    assert code == 0 and out.splitlines()[1].startswith("2025-01,1234567.00,12000.00,1500.00,250.00,"), (out, err)
