@@ -371,6 +371,12 @@ def cancel_scheduled(cancel: str, status: str, count: int, shown: str) -> str:
             "ends, gives the end).")
 
 
+def figures_in_thousands(header: str, unit: str) -> str:
+    return (f"'{header}' says its figures are in thousands: they are read and shown as written (2,002 for "
+            f"2,002,000), and no benchmark stage is picked from the {unit} they add up to. Set [company] stage in "
+            "nrr.toml, or write the figures in full.")
+
+
 def still_months(first: Month, last: Month, unit: str) -> str:
     span = first.name if first == last else f"{first.name} to {last.name}"
     return (f"Every movement in {span} is 0, after months that each moved: read as written, no customer expanded, "

@@ -380,6 +380,10 @@ def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Fi
     return unit is not None and not earlier[1]
 
 
+#: a header saying its figures are in thousands: ($000), (000s), in thousands, $K, (k)
+_IN_THOUSANDS = re.compile(r"(?i)\(\s*[$€£]?\s*000s?\s*\)|\bin\s+thousands\b|\(\s*[$€£]?\s*k\s*\)|[$€£]k\b"
+                           r"|\bthousands\b")
+
 #: words that make a column another figure than the month's own (a plan's, an old calculation's, a net of others):
 #: the column without them is used for its field
 _QUALIFIERS = frozenset({"budget", "budgeted", "plan", "planned", "target", "targets", "goal", "forecast",
@@ -517,6 +521,10 @@ class _Reader:
         elif header.units.get("ARR"):
             self.unit = "ARR"
         self.choose_movements(header)
+        scaled = next((str(self.grid[header.index][col]).strip() for f, col in header.columns.items()
+                       if f in _AMOUNTS and _IN_THOUSANDS.search(str(self.grid[header.index][col]))), None)
+        if scaled is not None:  # Starting MRR ($000): read as written, said, and no stage guessed from its ARR
+            self.add("warning", "in_thousands", say.figures_in_thousands(scaled, self.unit), [])
         beside = sorted(col for col, _, _ in header.repeats)
         if set(REQUIRED_FIELDS) <= {f for _, _, f in header.repeats}:  # 2024 in A:G, 2025 in I:O of one tab
             self.add("warning", "table_beside", say.table_beside(a1(header_row, beside[0]), a1(header_row, beside[-1])),

@@ -142,7 +142,9 @@ def _build_report(ledger: Ledger, period: Period, *, method: Method | None, prof
     benchmark = None
     if trailing is not None and trailing.nrr is not None:
         last_end = retention.rows[-1].end
-        arr = last_end * 12 if ledger.unit == "MRR" else last_end
+        # (figures in thousands: their ARR is a thousand times too small to pick a stage from)
+        arr = None if any(w.code == "in_thousands" for w in ledger.warnings) else \
+            last_end * 12 if ledger.unit == "MRR" else last_end
         benchmark = compare_benchmarks(trailing.nrr, trailing.grr, profile, arr=arr, currency=currency,
                                        annualized=trailing.annualized)
     return Report(retention=retention, change=change, trailing=trailing, benchmark=benchmark, warnings=ledger.warnings,

@@ -776,3 +776,15 @@ def test_net_revenue_retention_is_the_rate_column_beside_a_ttm_one() -> None:
     check = check_ledger([head, ["2026-01", "1000", "50", "20", "5", "1025", "102.50%", "110%"]])
     assert check.ledger is not None and check.ledger.layout is not None
     assert check.ledger.layout.columns["nrr"] == 6 and check.issues[0].cells == ("H1",)
+
+
+def test_figures_in_thousands_are_said_and_pick_no_stage() -> None:
+    """Starting MRR ($000): $2,002 for $2.0M, and ARR $24M read as $24k picked the early stage (a fresh-eyes try)."""
+    from engine import build_report, resolve_period
+
+    head = ["Month", "Starting MRR ($000)", "Expansion MRR ($000)", "Churned MRR ($000)", "Contraction MRR ($000)"]
+    grid = [head, *[[f"2025-{m:02d}", str(2000 + 15 * (m - 1)), "30", "10", "5"] for m in range(1, 13)]]
+    ledger = read_ledger(grid)
+    assert [w.code for w in ledger.warnings] == ["in_thousands"]
+    report = build_report(ledger, resolve_period("ttm", dt.date(2026, 1, 10)))
+    assert report.benchmark is not None and report.benchmark.stage is None
