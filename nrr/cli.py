@@ -30,6 +30,7 @@ from engine import (
     Month,
     NotInLedgerYet,
     NrrError,
+    OutsideLedger,
     Period,
     PeriodSyntaxError,
     QueryError,
@@ -351,6 +352,11 @@ def cmd_report(args: argparse.Namespace, runtime: Runtime, out: Out) -> int:
         if any(w.code in ("table_beside", "another_table") for w in ledger.warnings):  # the months may be there
             refused += " " + say.part_not_read()
         raise CommandError(refused) from None
+    except OutsideLedger as exc:  # before the table's first month: another worksheet may hold them (a tab a year)
+        others = [str(w) for w in ledger.warnings if w.code == "other_worksheets"]
+        if not others:
+            raise
+        raise CommandError(f"{exc} {others[0]}") from None
     if args.json:
         import json
 

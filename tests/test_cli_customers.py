@@ -394,3 +394,21 @@ def test_a_latest_month_entered_in_part_is_said_once_it_has_closed(tmp_path: Pat
                     "or ask for a period ending by October 2026."]
     earlier = asked("2026-10")
     assert not [w for w in earlier["warnings"] if "latest month" in w]
+
+
+def test_a_period_before_the_first_tab_says_which_tabs_hold_the_months(tmp_path: Path) -> None:
+    """A workbook of a tab a year, this year's first: the refusal of a period reaching back had dropped the pointer
+    to the other tabs, which a successful answer gives (a fresh-eyes try)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for n, year in enumerate((2026, 2025)):
+        sheet = book.active if n == 0 else book.create_sheet()
+        sheet.title = str(year)
+        sheet.append(["Customer", "Month", "MRR"])
+        for m in range(1, 13 if year == 2025 else 11):
+            sheet.append(["Acme", f"{year}-{m:02d}", 100])
+    path = tmp_path / "years.xlsx"
+    book.save(path)
+    code, _, err = run("report", "ttm", "--ledger", str(path), "--today", "2026-11-05")
+    assert code == 1 and "'2025' holds a table too" in err and f"--ledger '{path}#2025'" in " ".join(err.split()), err
