@@ -271,7 +271,8 @@ def _classify(h: BillingHeader) -> None:
     amount = h.columns.get("amount")
     money = amount is not None or bool(has & {"mrr", "arr"})
     lineish = bool(has & {"subscription", "invoice", "status", "proration", "type", "discount", "tax"})
-    if "start" in has and "activated" in header_tokens(h.columns["start"].title) and not has & {"invoice", "type"}:
+    if "start" in has and "activated" in header_tokens(h.columns["start"].title) and "status" in has \
+            and not has & {"invoice", "type", "month"}:
         # Recurly's activated_at: a subscription's start, never an invoice line's service period
         if has & {"mrr", "arr", "frequency"} and money:
             h.kind = "subscriptions"

@@ -75,6 +75,9 @@ _TRIAL_STATUS = {"trialing", "in_trial", "trial", "free_trial", "free trial", "t
 #: a subscription that has ended: with no end date, it cannot be told when it stopped paying
 _ENDED_STATUS = {"canceled", "cancelled", "churned", "expired", "ended", "terminated", "inactive", "lost",
                  "non_renewing_ended", "closed"}
+#: words of a status that has ended (Cancelled by customer, Deleted), unless it says the end is still to come
+_ENDED_WORDS = re.compile(r"\b(?:cancell?ed|deleted|churned|expired|terminated|ended|closed)\b")
+_PENDING_WORDS = re.compile(r"pending|cancell?ing|grace|active|trial")
 #: a subscription paying nothing while it lasts, with no end of its own
 _PAUSED_STATUS = {"paused", "suspended", "on_hold", "on hold"}
 #: a subscription whose first payment never succeeded (Stripe's): not MRR, as Stripe and ChartMogul count it
@@ -647,13 +650,13 @@ class _Reader:
             word = "_".join(status.replace("-", " ").split())  # Incomplete Expired, non-renewing
             if word and word not in _KNOWN_STATUS:
                 unknown.setdefault(show(self.get(cells, "status")), a1(row, h.columns["status"].index))
-            if end is None and "cancel" in h.columns and word in _LIVE_STATUS | _TRIAL_STATUS:
-                if not is_empty(self.get(cells, "cancel")):  # asked to cancel, paying until its period ends
-                    scheduled.setdefault(row, show(self.get(cells, "status")))
-            elif end is None and "cancel" in h.columns:
-                # Cancelled, Deleted, a status nrr does not know: it ended when it was cancelled (only a live one's
-                # date is a request)
+            if end is None and "cancel" in h.columns and (status in _ENDED_STATUS or (
+                    _ENDED_WORDS.search(status) and not _PENDING_WORDS.search(status))):
+                # Cancelled, Deleted, Cancelled by customer: it ended when it was cancelled
                 end = self.date(cells, "cancel", row)
+            elif end is None and "cancel" in h.columns and not is_empty(self.get(cells, "cancel")) and (
+                    word in _LIVE_STATUS | _TRIAL_STATUS or _PENDING_WORDS.search(status)):
+                scheduled.setdefault(row, show(self.get(cells, "status")))  # asked to cancel, paying till it ends
             trial_end = self.date(cells, "trial_end", row) if "trial_end" in h.columns else None
             if start not in (None, BAD) and trial_end not in (None, BAD) and trial_end > start:
                 # a trial pays nothing: paid from its end (Stripe's Trial End), and never when it ended by then

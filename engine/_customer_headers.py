@@ -364,6 +364,12 @@ def _read_customer_header(row: Sequence[Cell], index: int) -> CustomerHeader:
                       (w := header_tokens(t)) & _NAME_WORDS and w <= _NAME_WORDS | {"display", "full"}), None)
         if named is not None:
             header.roles["name"] = header.attributes.pop(named)
+    numbers = [c for c in header.months if _a_number(row[c])]
+    if numbers and len(numbers) == len(header.months) and (len(numbers) < 2 or sorted(
+            header.months[c] for c in numbers) != [min(header.months.values()) + k for k in range(len(numbers))]):
+        # months only as numbers (202501, 202502 ...) head a table as a run of them: one alone, or months apart,
+        # are figures (a total row's 201203 above the header had read as March 2012)
+        header.months.clear()
     if header.months and not {"id", "name"} & header.roles.keys():
         # QuickBooks' Sales by Customer Summary heads its names with a blank cell: the blank left of the months,
         # with nothing written before it (a title row with its run date, a customer's row with a blank cell: no header)

@@ -375,7 +375,10 @@ def _replaces(text: str, unit: Unit | None, earlier: tuple[str, bool], field: Fi
     qualified, before = bool(header_tokens(text) & _QUALIFIERS), bool(header_tokens(earlier[0]) & _QUALIFIERS)
     # Budget Expansion MRR, Starting MRR (old), Net Expansion MRR beside the figure itself (Net Revenue Retention is
     # the rate itself)
-    if qualified != before and field not in ("nrr", "grr"):
+    if field in ("nrr", "grr"):  # Target NRR gives way to NRR %; Net Revenue Retention is the rate itself
+        qualified = bool(header_tokens(text) & _QUALIFIERS - {"net"})
+        before = bool(header_tokens(earlier[0]) & _QUALIFIERS - {"net"})
+    if qualified != before:
         return before
     return unit is not None and not earlier[1]
 
@@ -386,7 +389,7 @@ _IN_THOUSANDS = re.compile(r"(?i)\(\s*[$€£]?\s*000s?\s*\)|\bin\s+thousands\b|
 
 #: words that make a column another figure than the month's own (a plan's, an old calculation's, a net of others):
 #: the column without them is used for its field
-_QUALIFIERS = frozenset({"budget", "budgeted", "plan", "planned", "target", "targets", "goal", "forecast",
+_QUALIFIERS = frozenset({"budget", "budgeted", "planned", "target", "targets", "goal", "forecast",
                          "forecasted", "projected", "projection", "estimate", "estimated", "expected", "old",
                          "previous", "prior", "net", "ly", "py", "pipeline", "quota"})
 #: words that make a movement's column a part of it (Upsell and Cross-sell MRR, Voluntary and Involuntary Churn):
@@ -646,11 +649,13 @@ class _Reader:
         # an End column with figures in it (blank, as a sheet nrr fill has yet to fill, it tells nothing)
         ends = "end" in self.columns and any(not is_blank(_cell(row, self.columns["end"]))
                                              for row in self.grid[header.index + 1:])
+        confirmed = False
         if ends:
-            chosen = self.agreeing(header, options)
-        if chosen is None and ends:
-            return  # End agrees with the first columns as well as with any other choice, or with none: the first
-        if chosen is None:  # no End: columns that are each a part of a movement are added up, anything else left out
+            chosen, confirmed = self.agreeing(header, options)
+        if chosen is None and confirmed:
+            return  # End agrees with the first columns as well as with any other choice: the first
+        if chosen is None:  # no End, or one that agrees with no choice (a New MRR in it, rows without it): columns
+            # that are each a part of a movement are added up, anything else left out
             words = {c: header_tokens(str(self.grid[header.index][c])) for cols in candidates.values() for c in cols}
             chosen = {f: tuple(cols) if all(words[c] & _PARTS and not words[c] & _QUALIFIERS for c in cols)
                       else (cols[0],) for f, cols in candidates.items()}
@@ -678,9 +683,10 @@ class _Reader:
                              [a1(self.first_row + header.index, c)])
 
     def agreeing(self, header: _Header, options: Mapping[Field, Sequence[tuple[int, ...]]]
-                 ) -> dict[Field, tuple[int, ...]] | None:
+                 ) -> tuple[dict[Field, tuple[int, ...]] | None, bool]:
         """The columns of each movement with which Start + Expanded - Churned - Downgraded is End on the most rows
-        (every option tried together); None when the first columns (``_read_header``'s) do as well."""
+        (every option tried together), None when the first columns (``_read_header``'s) do as well; and whether
+        the first columns agree with End on four rows in five."""
         fields = list(options)
         combos = [dict(zip(fields, combo, strict=True)) for combo in itertools.product(*(options[f] for f in fields))]
         first: dict[Field, tuple[int, ...]] = {f: (self.columns[f],) for f in fields}
@@ -713,11 +719,15 @@ class _Reader:
                             slack += rounding
                     counts[n] += abs(total) <= slack
         if not rows:
-            return None
+            return None, False
         best = max(range(len(combos)), key=lambda n: counts[n])
+        whole = combos.index({f: options[f][0] for f in fields})  # every column of each movement added up
+        # the first alone confirmed: on four rows in five, and on more than with every column added up (End filled
+        # only where Cross-sell was blank tells the two apart nowhere)
+        first_agrees = counts[combos.index(first)] * 5 >= rows * 4 and counts[combos.index(first)] > counts[whole]
         if counts[best] <= counts[combos.index(first)] or counts[best] * 5 < rows * 4:
-            return None  # the first columns agree as often, or none agrees with End on four rows in five
-        return combos[best]
+            return None, first_agrees  # the first columns agree as often, or none agrees on four rows in five
+        return combos[best], first_agrees
 
     def read_rows(self, header_index: int) -> tuple[list[LedgerRow], list[Month]]:
         month_col = self.columns["month"]

@@ -889,3 +889,20 @@ def test_recurlys_subscriptions_without_an_interval_are_not_read_as_invoice_line
     assert check.ledger is None
     assert "This looks like a subscriptions table" in str(check.errors[0]) and "billing interval" in str(
         check.errors[0])
+
+
+def test_a_customer_table_with_an_activation_date_stays_a_customer_table() -> None:
+    """A second review: an Activated At column beside Month had made each monthly row a subscription."""
+    text = ("Customer,Month,MRR,Activated At\nAcme,2025-01,100,2024-03-01\nAcme,2025-02,100,2024-03-01\n"
+            "Beta,2025-01,100,2024-05-01\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 9)))
+    assert check.ledger is not None and check.ledger.source_kind != "subscriptions"
+
+
+def test_a_cancellation_pending_is_no_end() -> None:
+    text = ("Customer ID,Status,Start Date,Canceled At,MRR\nC1,Pending Cancellation,2025-01-01,2025-02-10,100\n"
+            "C2,Active - Cancelling,2025-01-01,2025-02-10,100\nC3,Cancelled by customer,2025-01-01,2025-02-10,100\n")
+    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6)))
+    assert check.ledger is not None and check.ledger.customer_table is not None
+    mrr = dict(zip(check.ledger.customer_table.keys, check.ledger.customer_table.mrr, strict=True))
+    assert mrr["C1"][-1] == mrr["C2"][-1] == 10000 and mrr["C3"][-1] == 0

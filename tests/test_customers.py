@@ -928,3 +928,12 @@ def test_a_salespersons_user_id_beside_the_customer_id_is_not_the_key() -> None:
     check = check_ledger(grid)
     assert check.ledger is not None and check.ledger.customer_table is not None
     assert list(check.ledger.customer_table.keys) == ["C1", "C2"]
+
+
+def test_a_total_row_above_the_header_is_no_header_of_months() -> None:
+    """A second review: ',195000,201203,199800' above the header read as a header of March 2012."""
+    grid = [["", "195000", "201203", "199800"], ["Customer", "Jan 2025", "Feb 2025", "Mar 2025"],
+            ["Acme", "100000", "101203", "99800"], ["Beta", "95000", "100000", "100000"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
+    assert str(check.ledger.customer_table.first) == "2025-01"

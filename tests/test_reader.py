@@ -788,3 +788,17 @@ def test_figures_in_thousands_are_said_and_pick_no_stage() -> None:
     assert [w.code for w in ledger.warnings] == ["in_thousands"]
     report = build_report(ledger, resolve_period("ttm", dt.date(2026, 1, 10)))
     assert report.benchmark is not None and report.benchmark.stage is None
+
+
+def test_parts_are_added_up_where_end_cannot_tell_and_a_target_rate_gives_way() -> None:
+    """A second review: End filled only in months where Cross-sell was blank tells nothing (the first column alone
+    had been read); 'Plan Upgrade' is a part, not a plan's figure; Target NRR gives way to NRR %."""
+    head = ["Month", "Starting MRR", "Upsell MRR", "Cross-sell MRR", "Churned MRR", "Contraction MRR", "Ending MRR"]
+    grid = [head, ["2026-01", "1000", "50", "", "20", "5", "1025"], ["2026-02", "1025", "40", "30", "10", "0", ""]]
+    assert [r.expansion for r in read_ledger(grid)] == [D(50), D(70)]
+    plan = [["Month", "Starting MRR", "Plan Upgrade MRR", "Seat Expansion MRR", "Churned MRR", "Contraction MRR"],
+            ["2026-01", "1000", "50", "25", "20", "5"]]
+    assert read_ledger(plan).rows[0].expansion == D(75)
+    rates = [[*HEADER[:6], "Target NRR", "NRR %"], ["2026-01", "1000", "50", "20", "5", "1025", "110%", "102.50%"]]
+    check = check_ledger(rates)
+    assert check.ledger is not None and check.ledger.layout is not None and check.ledger.layout.columns["nrr"] == 7
