@@ -273,7 +273,7 @@ def _xlsx_cell(value: object) -> Cell:
 
 
 _SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's line telling it the delimiter: ``sep=;``
-_DOTS = re.compile(r"\d\.\d{3}\.\d{3}(?![\d.])")  # 1.234.567: a file whose dots group thousands
+_DOTS = re.compile(r"\.\d{3}\.\d{3}(?![\d.])")  # 1.234.567: a file whose dots group thousands
 
 
 def _read_delimited(path: Path, data: bytes | None = None) -> tuple[list[tuple[Cell, ...]], tuple[Issue, ...]]:
@@ -288,7 +288,9 @@ def _read_delimited(path: Path, data: bytes | None = None) -> tuple[list[tuple[C
         rows = _split(path, text, delimiter, 0)
     # a decimal comma (Excel's CSV in most of Europe) can stand only in a file parted by another delimiter, or
     # in a quoted cell: any other file is passed as it is
-    if ("," not in text or (delimiter == "," and '"' not in text)) and not _DOTS.search(text):
+    # (a file of whole figures grouped by dots, 1.234.567, is parted by semicolons: the search, 20 ms over 2 MB, is
+    # made only then)
+    if ("," not in text or (delimiter == "," and '"' not in text)) and (delimiter == "," or not _DOTS.search(text)):
         return rows, ()
     read, at = read_decimal_commas(rows)
     if at is None:
