@@ -181,6 +181,9 @@ def _tokens(header: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text)
 
 
+#: words of a rate over a year, not a month: NRR (TTM), LTM NRR, Annual NRR, NRR YoY
+_TRAILING = {"ttm", "ltm", "trailing", "12m", "t12m", "l12m", "annual", "annualized", "annualised", "yoy", "yearly"}
+
 _JOINED = re.compile(r"\b(cross|add|price)[\s_-]*(sells?|ons?|increases?|uplifts?)\b")
 
 
@@ -212,6 +215,9 @@ def match_header(header: str) -> HeaderMatch | None:
         return HeaderMatch("month", None)
     if unit is None and seen <= {"period", "months"}:
         return HeaderMatch("month", None)
+    if (seen & {"nrr", "ndr", "nrrrate", "grr", "grrrate"} or seen >= {"net", "retention"}
+            or seen >= {"gross", "retention"}) and (seen & _TRAILING or seen >= {"12", "month"}):
+        return None  # NRR (TTM), Trailing 12M NRR: a year's rate, not the month's (checked as one: 13 warnings)
     if seen & {"nrr", "ndr", "nrrrate"} or (seen >= {"net", "retention"}):
         return HeaderMatch("nrr", None) if not seen & {"gross", "grr"} else None
     if seen & {"grr", "grrrate"} or (seen >= {"gross", "retention"}):

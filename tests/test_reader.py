@@ -775,7 +775,7 @@ def test_net_revenue_retention_is_the_rate_column_beside_a_ttm_one() -> None:
     head = [*HEADER[:6], "Net Revenue Retention", "TTM NRR"]
     check = check_ledger([head, ["2026-01", "1000", "50", "20", "5", "1025", "102.50%", "110%"]])
     assert check.ledger is not None and check.ledger.layout is not None
-    assert check.ledger.layout.columns["nrr"] == 6 and check.issues[0].cells == ("H1",)
+    assert check.ledger.layout.columns["nrr"] == 6 and check.issues == []  # (TTM NRR: a year's rate, aside)
 
 
 def test_figures_in_thousands_are_said_and_pick_no_stage() -> None:
@@ -802,3 +802,11 @@ def test_parts_are_added_up_where_end_cannot_tell_and_a_target_rate_gives_way() 
     rates = [[*HEADER[:6], "Target NRR", "NRR %"], ["2026-01", "1000", "50", "20", "5", "1025", "110%", "102.50%"]]
     check = check_ledger(rates)
     assert check.ledger is not None and check.ledger.layout is not None and check.ledger.layout.columns["nrr"] == 7
+
+
+@pytest.mark.parametrize("title", ["NRR (TTM)", "Trailing 12M NRR", "12-month NRR", "Annual NRR", "LTM GRR"])
+def test_a_years_rate_is_not_checked_as_the_months(title: str) -> None:
+    """A column of the trailing year's NRR had been checked against each month's End/Start: a warning a row."""
+    check = check_ledger([[*HEADER[:6], title], ["2026-01", "1000", "50", "20", "5", "1025", "112%"],
+                          ["2026-02", "1025", "40", "10", "0", "1055", "111%"]])
+    assert check.ledger is not None and check.issues == [], [str(i) for i in check.issues]
