@@ -661,6 +661,10 @@ class _Reader:
             if start not in (None, BAD) and trial_end not in (None, BAD) and trial_end > start:
                 # a trial pays nothing: paid from its end (Stripe's Trial End), and never when it ended by then
                 if end not in (None, BAD) and end <= trial_end:
+                    if who is not None:  # read, and counted among the rows left out as a trial (it had gone unsaid)
+                        rows.append(SubscriptionRow(customer_id=who[0], customer_name=who[1], start=start, end=end,
+                                                    cents=0, months=1, trial=True, row=row,
+                                                    currency=_text(self.get(cells, "currency")) or self.fallback))
                     continue
                 start = trial_end
             if start is None:

@@ -745,6 +745,13 @@ def test_a_trial_pays_nothing_until_its_end_and_one_cancelled_in_it_never_pays(t
     assert code == 0 and out.splitlines()[1:] == [
         "cus_1,Alpha,2025-03,100.00", "cus_1,Alpha,2025-04,100.00", "cus_1,Alpha,2025-05,100.00",
         "cus_1,Alpha,2025-06,100.00", "cus_2,Bravo,2025-05,100.00", "cus_2,Bravo,2025-06,100.00"]
+    # and Charlie's row is counted among those left out as a trial (it had gone unsaid: 2 rows read of 3)
+    path = tmp_path / "trials.csv"
+    path.write_text("id,Customer ID,Interval,Amount,Status,Start (UTC),Trial End (UTC),Ended At (UTC)\n"
+                    "sub_1,cus_1,month,100.00,active,2025-03-01,,\n"
+                    "sub_3,cus_3,month,100.00,canceled,2025-03-01,2025-05-01,2025-04-20\n")
+    code, said, _ = run("validate", "--ledger", str(path), "--today", "2025-06-10")
+    assert code == 0 and "read as subscriptions: 2 rows, 1 customer" in said and "1 $0 (trial) row left out" in said
 
 
 @pytest.mark.parametrize(("header", "cells"), [
