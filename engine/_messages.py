@@ -371,6 +371,11 @@ def cancel_scheduled(cancel: str, status: str, count: int, shown: str) -> str:
             "ends, gives the end).")
 
 
+def new_in_end(end: str, new: str, rows: int) -> str:
+    return (f"{end} includes '{new}' on {rows} rows (End - the formula is its figure): NRR leaves new customers out, "
+            f"so each month's End and NRR are worked out without it, from Start + Expanded - Churned - Downgraded.")
+
+
 def figures_in_thousands(header: str, unit: str) -> str:
     return (f"'{header}' says its figures are in thousands: they are read and shown as written (2,002 for "
             f"2,002,000), and no benchmark stage is picked from the {unit} they add up to. Set [company] stage in "

@@ -462,6 +462,8 @@ class _Reader:
         self.marks: dict[str, str] = {}  # the currency a figure is written in ($, EUR ...) -> its first cell
         #: more columns added up to a movement's (Upsell and Cross-sell MRR), beside ``columns``
         self.parts: dict[Field, list[int]] = {}
+        #: each row whose typed End disagrees with the formula: by how much, and the rounding its digits show
+        self.end_off: dict[int, tuple[Decimal, Decimal]] = {}
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -587,12 +589,38 @@ class _Reader:
         if self.errors():
             return LedgerCheck(ledger=None, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
         self.check_still_months(rows)
+        self.check_new_in_end(header)
         warnings = tuple(i for i in self.issues if i.severity == "warning")
         currency = next(iter(self.marks), None)  # every figure that says so says one currency: the ledger's
         ledger = Ledger(rows=tuple(rows), warnings=warnings, unit=self.unit, sheet=self.sheet, layout=layout,
                         pending=tuple(pending), currency=currency if currency and CODE.fullmatch(currency) else None,
                         starts_ahead=starts_ahead)
         return LedgerCheck(ledger=ledger, issues=self.issues, rows=valid, layout=layout, unit=self.unit)
+
+    def check_new_in_end(self, header: _Header) -> None:
+        """One warning, not one a row, when every typed End that disagrees is off by a New MRR column's figure (End
+        counts new customers' money, which NRR leaves out): the rows' End and NRR warnings are replaced by it."""
+        if len(self.end_off) < 2:
+            return
+        for title, col in header.extras.items():
+            if not header_tokens(title) & {"new", "newbiz"} or header_tokens(title) & {"customers", "logos", "count"}:
+                continue
+            try:
+                matches = all(abs(parse_money(_cell(self.grid[r - self.first_row], col))[0] - off) <= rounding + 1
+                              for r, (off, rounding) in self.end_off.items())
+            except CellError:
+                continue
+            if not matches:
+                continue
+            rows = set(self.end_off)
+            months = {i.month for i in self.issues if i.code == "end_disagrees" and i.cells[0] in
+                      {self.ref(r, "end") for r in rows}}
+            self.issues = [i for i in self.issues if not (i.code in ("end_disagrees", "nrr_disagrees")
+                                                          and i.month in months)]
+            self.rates_off = [i for i in self.rates_off if i.month not in months]
+            self.add("warning", "new_in_end", say.new_in_end(self.title("end"), title, len(rows)),
+                     [a1(self.first_row + header.index, self.columns["end"]), a1(self.first_row + header.index, col)])
+            return
 
     def check_still_months(self, rows: Sequence[LedgerRow]) -> None:
         """A warning for the ledger's last months when every movement in them is 0, after at least three months
@@ -948,6 +976,8 @@ class _Reader:
                 disagrees = say.end_disagrees if f == "end" else say.rate_disagrees
                 self.add("warning", f"{f}_disagrees", disagrees(self.title(f), found, computed),
                          [self.ref(row.row, f)], row.month)
+                if f == "end":
+                    self.end_off[row.row] = (found - computed, rounding)
                 if f == "nrr":
                     self.rates_off.append(self.issues[-1])
 

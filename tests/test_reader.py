@@ -810,3 +810,19 @@ def test_a_years_rate_is_not_checked_as_the_months(title: str) -> None:
     check = check_ledger([[*HEADER[:6], title], ["2026-01", "1000", "50", "20", "5", "1025", "112%"],
                           ["2026-02", "1025", "40", "10", "0", "1055", "111%"]])
     assert check.ledger is not None and check.issues == [], [str(i) for i in check.issues]
+
+
+def test_an_end_that_counts_new_business_is_one_warning_not_one_a_row() -> None:
+    """End = Start + New + Expanded - Churned - Downgraded on every row: a warning a row had said it (a fresh-eyes
+    try: 14 warnings); one warning names the column, and each month is read without it."""
+    head = ["Month", "MRR (Start of Period)", "New MRR", "Expanded MRR", "Churned MRR", "Downgraded MRR",
+            "MRR (End of Period)"]
+    grid = [head, ["2025-01", "100000", "2034", "2857", "2017", "868", "102006"],
+            ["2025-02", "102006", "1697", "2582", "3386", "189", "102710"],
+            ["2025-03", "102710", "500", "1000", "200", "100", "103910"]]
+    check = check_ledger(grid)
+    assert [str(i) for i in check.issues] == [
+        "G1 and C1: MRR (End of Period) includes 'New MRR' on 3 rows (End - the formula is its figure): NRR leaves "
+        "new customers out, so each month's End and NRR are worked out without it, from Start + Expanded - Churned - "
+        "Downgraded."]
+    assert check.ledger is not None and check.ledger.rows[0].end == D(99972)
