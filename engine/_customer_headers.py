@@ -30,7 +30,7 @@ Role = Literal["id", "name", "month", "amount", "currency"]
 
 
 _CUSTOMER_WORDS = {"customer", "customers", "account", "accounts", "company", "client", "clients", "organization",
-                   "organisation", "org"}
+                   "organisation", "org", "kunde", "kunden", "cliente", "clientes", "klant"}  # (German, Spanish, Dutch)
 
 
 _ID_WORDS = {"id", "ids", "key", "number", "no", "code", "uuid", "oid"}
@@ -47,6 +47,7 @@ _NAME_WORDS = {"name", "names"}
 
 
 _MONTH_WORDS = {"month", "period", "date", "billing", "invoice", "reporting", "start", "of"}
+_MONTH_ABROAD = {"monat", "mois", "mes", "mese", "maand", "datum"}  # "month" in European Excel's languages
 
 
 CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "inr", "cad", "aud", "nzd", "brl", "cny", "chf", "sek", "nok", "dkk"}
@@ -125,8 +126,8 @@ def customer_role(header: str) -> Role | None:
         return "name"  # an Excel pivot table's rows, a customer each; a Tenant, a Subscriber
     if words & _ENTITY_WORDS and words & _ID_WORDS and words <= _ENTITY_WORDS | _ID_WORDS:
         return "id"  # Tenant ID, workspace_id, Subscriber ID, user_id: two customers of one name had been one
-    if words & {"month", "period", "date"} and words <= _MONTH_WORDS:
-        return "month"
+    if words & {"month", "period", "date", *_MONTH_ABROAD} and words <= _MONTH_WORDS | _MONTH_ABROAD:
+        return "month"  # (Monat, Mois, Mes)
     allowed = _AMOUNT_WORDS | _MRR_QUALIFIERS if words & {"mrr", "arr"} else _AMOUNT_WORDS
     if "sum" in words and words & {"mrr", "arr"}:  # a pivot table's or Metabase's aggregate of it: Sum of MRR
         allowed = allowed | {"sum", "of"}

@@ -142,6 +142,8 @@ _NO_ID = frozenset({"n/a", "na", "n.a.", "n.a", "nan", "none", "null", "nil", "(
 
 
 _MONTH_WORDS = {"month", "months", "date", "period", "reporting", "ending", "end", "start", "year"}
+#: "month" in the languages whose Excel writes decimal commas most often
+_MONTH_ABROAD = {"monat", "mois", "mes", "mese", "maand", "datum"}
 _FIELD_WORDS: dict[Field, set[str]] = {
     "start": {"start", "starting", "beginning", "begin", "opening", "bop", "initial"},
     "end": {"end", "ending", "closing", "eop", "final"},
@@ -211,8 +213,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return None
     seen = set(words)
     unit: Unit | None = "ARR" if "arr" in seen else "MRR" if "mrr" in seen else None
-    if unit is None and seen & {"month", "date"} and seen <= _MONTH_WORDS:
-        return HeaderMatch("month", None)
+    if unit is None and seen & {"month", "date", *_MONTH_ABROAD} and seen <= _MONTH_WORDS | _MONTH_ABROAD:
+        return HeaderMatch("month", None)  # (Monat, Mois, Mes: a European Excel's template in its own words)
     if unit is None and seen <= {"period", "months"}:
         return HeaderMatch("month", None)
     if (seen & {"nrr", "ndr", "nrrrate", "grr", "grrrate"} or seen >= {"net", "retention"}

@@ -826,3 +826,13 @@ def test_an_end_that_counts_new_business_is_one_warning_not_one_a_row() -> None:
         "new customers out, so each month's End and NRR are worked out without it, from Start + Expanded - Churned - "
         "Downgraded."]
     assert check.ledger is not None and check.ledger.rows[0].end == D(99972)
+
+
+@pytest.mark.parametrize("month", ["Monat", "Mois", "Mes"])
+def test_a_month_column_in_a_european_excels_words_is_the_month(month: str) -> None:
+    """A German ledger headed Monat had been refused: "No 'Month' column" (a fresh-eyes try)."""
+    ledger = read_ledger([[month, "Start MRR", "Expansion", "Churn", "Contraction"],
+                          ["2024-01", "100000", "1971", "726", "721"]])
+    assert ledger.rows[0].month == Month(2024, 1)
+    check = check_ledger([["Kunde", month, "MRR"], ["Acme", "2024-01", "100"], ["Acme", "2024-02", "100"]])
+    assert check.ledger is not None and check.ledger.customer_table is not None
