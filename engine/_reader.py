@@ -430,6 +430,23 @@ def _read_header(row: Sequence[Cell], index: int) -> _Header:
     return header
 
 
+def _two_row_header(grid: Grid) -> tuple[Grid, _Header] | None:
+    """A header written over two rows (a merged Month and NRR over both, a group title such as MRR over Start,
+    Expansion, Churn, Contraction and End): the grid with the second row's blank cells taken from the first, and its
+    header; None when no two rows read so. The rows keep their places, so every cell is named where it is."""
+    for index in range(1, min(len(grid), HEADER_SEARCH_ROWS)):
+        above, row = grid[index - 1], grid[index]
+        if not any(isinstance(v, str) and v.strip() for v in row):
+            continue
+        joined = tuple(below if not is_blank(below) else (above[c] if c < len(above) else below)
+                       for c, below in enumerate(itertools.chain(row, [None] * max(0, len(above) - len(row)))))
+        header = _read_header(joined, index)
+        if "month" in header.columns and all(f in header.columns for f in REQUIRED_FIELDS) and not all(
+                f in _read_header(row, index).columns for f in ("month", "start")):
+            return [*grid[:index], joined, *grid[index + 1:]], header
+    return None
+
+
 def _find_header(grid: Grid) -> _Header | None:
     """The first row naming the month and the most required columns (a title may sit above)."""
     best: tuple[int, _Header] | None = None
@@ -478,6 +495,8 @@ class _Reader:
 
     def run(self) -> LedgerCheck:
         header = _find_header(self.grid)
+        if header is None and (joined := _two_row_header(self.grid)) is not None:
+            self.grid, header = joined  # Month over two rows (merged), MRR over Start ... End: read as one row
         if header is None:
             best = max((_read_header(r, i) for i, r in enumerate(self.grid[:HEADER_SEARCH_ROWS])),
                        key=lambda h: sum(f in h.columns for f in REQUIRED_FIELDS), default=None)

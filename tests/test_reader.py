@@ -836,3 +836,15 @@ def test_a_month_column_in_a_european_excels_words_is_the_month(month: str) -> N
     assert ledger.rows[0].month == Month(2024, 1)
     check = check_ledger([["Kunde", month, "MRR"], ["Acme", "2024-01", "100"], ["Acme", "2024-02", "100"]])
     assert check.ledger is not None and check.ledger.customer_table is not None
+
+
+def test_a_header_over_two_rows_is_read_as_one() -> None:
+    """Month and NRR merged over two rows, MRR over Start ... End: refused as having no Month column (a fresh-eyes
+    try); its cells keep their places, so a warning names them where they are."""
+    grid: list[list[Any]] = [["Month", "MRR", None, None, None, None, "NRR"],
+                             [None, "Start", "Expansion", "Churn", "Contraction", "End", None],
+                             ["Jan 2025", "100000", "2000", "1500", "250", "100250", "100.25%"],
+                             ["Feb 2025", "100250", "3100", "2000", "500", "999", "100.58%"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and check.ledger.rows[0].start == D(100000)
+    assert [i.cells for i in check.issues if i.code == "end_disagrees"] == [("F4",)]
