@@ -479,8 +479,8 @@ class _Reader:
         self.marks: dict[str, str] = {}  # the currency a figure is written in ($, EUR ...) -> its first cell
         #: more columns added up to a movement's (Upsell and Cross-sell MRR), beside ``columns``
         self.parts: dict[Field, list[int]] = {}
-        #: each row whose typed End disagrees with the formula: by how much, and the rounding its digits show
-        self.end_off: dict[int, tuple[Decimal, Decimal]] = {}
+        #: each row whose typed End disagrees with the formula: by how much, the rounding its digits show, its month
+        self.end_off: dict[int, tuple[Decimal, Decimal, Month]] = {}
 
     def add(self, severity: Severity, code: str, message: str, cells: Sequence[str] = (),
             month: Month | None = None) -> None:
@@ -626,18 +626,16 @@ class _Reader:
                 continue
             try:
                 matches = all(abs(parse_money(_cell(self.grid[r - self.first_row], col))[0] - off) <= rounding + 1
-                              for r, (off, rounding) in self.end_off.items())
+                              for r, (off, rounding, _) in self.end_off.items())
             except CellError:
                 continue
             if not matches:
                 continue
-            rows = set(self.end_off)
-            months = {i.month for i in self.issues if i.code == "end_disagrees" and i.cells[0] in
-                      {self.ref(r, "end") for r in rows}}
+            months = {month for _, _, month in self.end_off.values()}
             self.issues = [i for i in self.issues if not (i.code in ("end_disagrees", "nrr_disagrees")
                                                           and i.month in months)]
             self.rates_off = [i for i in self.rates_off if i.month not in months]
-            self.add("warning", "new_in_end", say.new_in_end(self.title("end"), title, len(rows)),
+            self.add("warning", "new_in_end", say.new_in_end(self.title("end"), title, len(self.end_off)),
                      [a1(self.first_row + header.index, self.columns["end"]), a1(self.first_row + header.index, col)])
             return
 
@@ -720,14 +718,17 @@ class _Reader:
                 end = a1(self.first_row + header.index, self.columns["end"]) if said == "end" else None
                 self.add("warning", "columns_added", say.columns_added(names, self.title(f), end),
                          [a1(self.first_row + header.index, c) for c in cols])
-            for c, t, g in header.repeats:
-                if g == f and said == "end":
-                    header.repeats.remove((c, t, g))
-                    used = " and ".join(f"'{str(self.grid[header.index][k]).strip()}'" for k in cols)
-                    self.add("warning", "duplicate_column",
-                             say.column_left_out(f"'{t}'", self.title(f), used,
-                                                 a1(self.first_row + header.index, self.columns["end"])),
-                             [a1(self.first_row + header.index, c)])
+            if said != "end":
+                continue  # the others are said left out with the rest of the header's repeats
+            # every other column of the movement, the one read first too (it had gone unsaid when End chose another)
+            left = [(c, str(self.grid[header.index][c]).strip()) for c in candidates[f] if c not in cols]
+            header.repeats = [r for r in header.repeats if r[2] != f]
+            used = " and ".join(f"'{str(self.grid[header.index][k]).strip()}'" for k in cols)
+            for c, t in left:
+                self.add("warning", "duplicate_column",
+                         say.column_left_out(f"'{t}'", self.title(f), used,
+                                             a1(self.first_row + header.index, self.columns["end"])),
+                         [a1(self.first_row + header.index, c)])
 
     def agreeing(self, header: _Header, options: Mapping[Field, Sequence[tuple[int, ...]]]
                  ) -> tuple[dict[Field, tuple[int, ...]] | None, bool]:
@@ -739,10 +740,10 @@ class _Reader:
         first: dict[Field, tuple[int, ...]] = {f: (self.columns[f],) for f in fields}
         counts = [0] * len(combos)
         rows = 0
+        wanted = {self.columns[f] for f in (*_AMOUNTS, "end")} | {c for opts in options.values() for opt in opts
+                                                                 for c in opt}
         for cells in self.grid[header.index + 1:]:
             figures: dict[int, tuple[Decimal, Decimal]] = {}
-            wanted = {self.columns[f] for f in (*_AMOUNTS, "end")} | {c for opts in options.values() for opt in opts
-                                                                     for c in opt}
             for col in wanted:
                 value = _cell(cells, col)
                 if is_blank(value):
@@ -768,11 +769,12 @@ class _Reader:
         if not rows:
             return None, False
         best = max(range(len(combos)), key=lambda n: counts[n])
-        whole = combos.index({f: options[f][0] for f in fields})  # every column of each movement added up
+        alone = counts[combos.index(first)]
+        whole = counts[combos.index({f: options[f][0] for f in fields})]  # every column of each movement added up
         # the first alone confirmed: on four rows in five, and on more than with every column added up (End filled
         # only where Cross-sell was blank tells the two apart nowhere)
-        first_agrees = counts[combos.index(first)] * 5 >= rows * 4 and counts[combos.index(first)] > counts[whole]
-        if counts[best] <= counts[combos.index(first)] or counts[best] * 5 < rows * 4:
+        first_agrees = alone * 5 >= rows * 4 and alone > whole
+        if counts[best] <= alone or counts[best] * 5 < rows * 4:
             return None, first_agrees  # the first columns agree as often, or none agrees on four rows in five
         return combos[best], first_agrees
 
@@ -996,7 +998,7 @@ class _Reader:
                 self.add("warning", f"{f}_disagrees", disagrees(self.title(f), found, computed),
                          [self.ref(row.row, f)], row.month)
                 if f == "end":
-                    self.end_off[row.row] = (found - computed, rounding)
+                    self.end_off[row.row] = (found - computed, rounding, row.month)
                 if f == "nrr":
                     self.rates_off.append(self.issues[-1])
 

@@ -848,3 +848,18 @@ def test_a_header_over_two_rows_is_read_as_one() -> None:
     check = check_ledger(grid)
     assert check.ledger is not None and check.ledger.rows[0].start == D(100000)
     assert [i.cells for i in check.issues if i.code == "end_disagrees"] == [("F4",)]
+
+
+def test_every_column_left_out_by_what_end_adds_up_with_is_said_so() -> None:
+    """End agreeing with Expansion MRR alone, the second column: Upsell MRR, read first until then, had been left
+    out without a word, beside the warning for Upsell MRR (old)."""
+    head = ["Month", "Starting MRR", "Upsell MRR", "Expansion MRR", "Upsell MRR (old)", "Churned MRR",
+            "Contraction MRR", "Ending MRR"]
+    grid = [head, ["2026-01", "1000", "50", "80", "7", "20", "5", "1055"],
+            ["2026-02", "1055", "40", "50", "9", "10", "0", "1095"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and [r.expansion for r in check.ledger] == [D(80), D(50)]
+    left = [str(i) for i in check.issues if i.code == "duplicate_column"]
+    said = (("C", "Upsell MRR"), ("E", "Upsell MRR (old)"))
+    assert left == [f"{col}1: '{title}' also looks like the Expanded MRR column; 'Expansion MRR' is used, as the End "
+                    "column (H1) adds up with it, and this one is ignored." for col, title in said]
