@@ -47,7 +47,7 @@ from engine import (
 from nrr import _messages as say
 from nrr.config import DigestSchedule, Settings, slack_secrets
 from nrr.runtime import Runtime
-from nrr.state import StateStore
+from nrr.state import AlertRecord, StateStore
 from stripe_source import is_stripe_spec
 
 if TYPE_CHECKING:
@@ -130,24 +130,47 @@ def alerts_due(settings: Settings, store: StateStore | None, ledger: Ledger, mon
     alerts = settings.alerts
     if alerts.channel is None:
         return [], "no [alerts] channel is configured, so none is posted"
-    latest = ledger.latest_through(Month.of(now.astimezone(settings.calendar.zone).date()) - 1)
+    latest = latest_closed(settings, ledger, now)
     if latest is not None and month < latest:
         return [], (f"{month.name} is older than the latest closed month ({latest.name}): its digest, run by hand, "
                     "looks at no alerts")
     due: list[Alert] = []
-    for alert in evaluate_alerts(ledger, month, settings.profile, alerts.thresholds,
-                                 [r for r in RULES if r in alerts.rules], currency=settings.company.currency,
-                                 method=digest_method(settings, ledger)):
+    for alert in evaluated_alerts(settings, ledger, month):
         record = store.alert_record(alert.rule, alerts.channel) if store is not None else None
         if alert.level == (first_sight(alert)[0] if record is None else record.level):
             continue
-        if record is not None and now - record.posted_at < dt.timedelta(hours=alerts.cooldown_hours):
+        if record is not None and now < cooled_down(record, alerts.cooldown_hours):
             continue  # held back by the cooldown: the poll after it looks again
-        key = f"alert:{alert.rule}:{alerts.channel}:{alert.month}:{alert.level}"
-        if store is not None and (post := store.post(key)) is not None and post.status == "posted":
+        if store is not None and (post := store.post(alert_key(alert, alerts.channel))) is not None \
+                and post.status == "posted":
             continue
         due.append(alert)
     return due, None
+
+
+def latest_closed(settings: Settings, ledger: Ledger, now: dt.datetime) -> Month | None:
+    """The ledger's latest month that has closed on the calendar's clock, as every answer counts months: a month
+    in progress entered for a few customers read as a cohort that churned (a review: tier_drop critical at 12.32%,
+    the month after reading good)."""
+    return ledger.latest_through(Month.of(now.astimezone(settings.calendar.zone).date()) - 1)
+
+
+def evaluated_alerts(settings: Settings, ledger: Ledger, month: Month) -> list[Alert]:
+    """Every alert rule ``[alerts] rules`` turns on, read as of ``month``."""
+    alerts = settings.alerts
+    return list(evaluate_alerts(ledger, month, settings.profile, alerts.thresholds,
+                                [r for r in RULES if r in alerts.rules], currency=settings.company.currency,
+                                method=digest_method(settings, ledger)))
+
+
+def alert_key(alert: Alert, channel: str) -> str:
+    """The exactly-once key of an alert's post: its rule, channel, month and level."""
+    return f"alert:{alert.rule}:{channel}:{alert.month}:{alert.level}"
+
+
+def cooled_down(record: AlertRecord, hours: float) -> dt.datetime:
+    """When the cooldown after the alert ``record`` says was last posted is over."""
+    return record.posted_at + dt.timedelta(hours=hours)
 
 
 def not_closed(schedule: DigestSchedule, month: Month, now: dt.datetime, *, scheduled: bool) -> str | None:
@@ -331,19 +354,13 @@ class DigestService:
                         text=digest_text(digest), report=report)
         if ts is not None and "chart" in schedule.include:
             self._post_chart(occurrence, cells, digest, ts, now, force=force)
-        latest = self._latest_closed(ledger, now)
+        latest = latest_closed(self.settings, ledger, now)
         if ts is not None and (latest is None or month >= latest):
             # once per month and read of the ledger: five hundred digests need one look at the alerts; an older
             # month's digest, run by hand, looks at none (June's figures had posted "recovered" alerts in November,
             # and kept June's levels as the state: a fresh-eyes try)
             cells.memo(("alerts", month), lambda: self.check_alerts(now, cells.check, as_of=month, report=report))
         return report
-
-    def _latest_closed(self, ledger: Ledger, now: dt.datetime) -> Month | None:
-        """The ledger's latest month that has closed on the calendar's clock, as every answer counts months: a month
-        in progress entered for a few customers read as a cohort that churned (a review: tier_drop critical at
-        12.32%, the month after reading good)."""
-        return ledger.latest_through(Month.of(now.astimezone(self.settings.calendar.zone).date()) - 1)
 
     def _waited(self, occurrence: Occurrence, why: str, now: dt.datetime) -> None:
         """Remember why, and until when, the scheduler waited for this digest: posted late right after, it says so,
@@ -487,13 +504,10 @@ class DigestService:
         ledger = check.ledger
         if ledger is None or ledger.last_month is None:
             return posted
-        month = as_of or self._latest_closed(ledger, now)
+        month = as_of or latest_closed(self.settings, ledger, now)
         if month is None:
             return posted
-        rules = [r for r in RULES if r in alerts.rules]
-        for alert in evaluate_alerts(ledger, month, self.settings.profile, alerts.thresholds, rules,
-                                     currency=self.settings.company.currency,
-                                     method=digest_method(self.settings, ledger)):
+        for alert in evaluated_alerts(self.settings, ledger, month):
             if self._alert(alert, now, report):
                 posted.append(alert.rule)
         return posted
@@ -508,15 +522,14 @@ class DigestService:
                 self.store.record_alert(alert.rule, alerts.channel, alert.level, alert.rank, str(alert.month),
                                         dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
             return False
-        if record is not None and now - record.posted_at < dt.timedelta(hours=alerts.cooldown_hours):
+        if record is not None and now < (until := cooled_down(record, alerts.cooldown_hours)):
             # a flapping metric stays quiet until the cooldown is over; the poll after it looks again, ledger
             # changed or not (a GRR that fell further within the cooldown was never said: a fresh-eyes try)
-            until = record.posted_at + dt.timedelta(hours=alerts.cooldown_hours)
             self.store.update_value(_HELD, lambda held: until.isoformat() if held is None or (
                 dt.datetime.fromisoformat(held) <= now or dt.datetime.fromisoformat(held) > until) else held)
             return False
         worse = alert.rank > base_rank
-        key = f"alert:{alert.rule}:{alerts.channel}:{alert.month}:{alert.level}"
+        key = alert_key(alert, alerts.channel)
         ts = self._post(key, "alert", alerts.channel, alerts.label, now,
                         blocks=alert_blocks(alert.rule, alert.message, alert.source, worse=worse),
                         text=alert_fallback(alert.rule, alert.message), report=report)
