@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import FxRates, Month, ReadOptions, check_ledger
+from engine import FxRates, LedgerCheck, Month, ReadOptions, check_ledger
 from tests.helpers import EXAMPLE_LEDGER, ROOT
 from tests.test_cli import report_json, run
 
@@ -23,6 +23,13 @@ JULY = dt.datetime(2026, 7, 3, 12, tzinfo=dt.UTC)
 
 def grid(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
+
+
+def cents_by_customer(check: LedgerCheck) -> dict[str, tuple[int, ...]]:
+    """Each customer's cents a month, of billing data that read."""
+    assert check.ledger is not None and check.ledger.customer_table is not None, [str(i) for i in check.issues]
+    table = check.ledger.customer_table
+    return dict(zip(table.keys, map(tuple, table.mrr), strict=True))
 
 
 @pytest.mark.parametrize(("path", "said"), [
@@ -830,9 +837,7 @@ def test_a_cancellation_asked_for_does_not_end_an_active_subscription() -> None:
             "sub_2,cus_2,Bravo,1,usd,month,400.00,active,2026-01-01 00:00,2026-07-01 00:00,2026-05-20 08:00,true\n"
             "sub_3,cus_3,Cedar,1,usd,month,50.00,canceled,2026-01-01 00:00,2026-03-01 00:00,2026-02-10 08:00,false\n")
     check = check_ledger(grid(text), options=ReadOptions(today=Month(2026, 6)))
-    assert check.ledger is not None and check.ledger.customer_table is not None
-    table = check.ledger.customer_table
-    mrr = dict(zip(table.keys, table.mrr, strict=True))
+    mrr = cents_by_customer(check)
     assert mrr["cus_2"] == (40000,) * 6 and mrr["cus_3"] == (5000, 0, 0, 0, 0, 0)
     assert any("'active' in Status with a date in Canceled At (UTC): a cancellation asked for" in str(i)
                for i in check.warnings)
@@ -883,9 +888,7 @@ def test_a_cancellation_date_ends_any_subscription_not_said_to_be_live() -> None
     """A review: Deleted and Cancelled by customer, statuses nrr does not know, had never ended."""
     text = ("Customer ID,Status,Start Date,Canceled At,MRR\nC1,Active,2025-01-01,,100\n"
             "C2,Deleted,2025-01-01,2025-02-10,200\nC3,Cancelled by customer,2025-01-01,2025-02-12,300\n")
-    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6)))
-    assert check.ledger is not None and check.ledger.customer_table is not None
-    mrr = dict(zip(check.ledger.customer_table.keys, check.ledger.customer_table.mrr, strict=True))
+    mrr = cents_by_customer(check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6))))
     assert mrr["C2"][1:] == (0,) * 5 and mrr["C3"][1:] == (0,) * 5
 
 
@@ -909,7 +912,5 @@ def test_a_customer_table_with_an_activation_date_stays_a_customer_table() -> No
 def test_a_cancellation_pending_is_no_end() -> None:
     text = ("Customer ID,Status,Start Date,Canceled At,MRR\nC1,Pending Cancellation,2025-01-01,2025-02-10,100\n"
             "C2,Active - Cancelling,2025-01-01,2025-02-10,100\nC3,Cancelled by customer,2025-01-01,2025-02-10,100\n")
-    check = check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6)))
-    assert check.ledger is not None and check.ledger.customer_table is not None
-    mrr = dict(zip(check.ledger.customer_table.keys, check.ledger.customer_table.mrr, strict=True))
+    mrr = cents_by_customer(check_ledger(grid(text), options=ReadOptions(today=Month(2025, 6))))
     assert mrr["C1"][-1] == mrr["C2"][-1] == 10000 and mrr["C3"][-1] == 0

@@ -73,6 +73,17 @@ def settings(source: str, tmp_path: Path) -> Settings:
     return Settings(ledger=LedgerSettings(source=source), state=StateSettings(f"sqlite:///{tmp_path / 'state.db'}"))
 
 
+def ask_once(file: Settings, text: str, **env: str) -> list[dict[str, Any]]:
+    """The blocks ``/nrr text`` answers with, from a server reading ``file`` (``env``: more environment)."""
+    with FakeSlack() as slack:
+        runtime = Runtime(_file=file, env=slack_env(slack, **env), clock=lambda: NOW)
+        with serve(build_server(runtime).app) as url:
+            stack = Stack(slack, url, runtime)
+            _, path = stack.command(text)
+            blocks: list[dict[str, Any]] = stack.answer(path)["blocks"]
+            return blocks
+
+
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     with FakeSlack() as slack:
@@ -155,12 +166,7 @@ def test_help(stack: Stack) -> None:
 def test_an_invalid_ledger_is_answered_with_its_cells(tmp_path: Any) -> None:
     bad = tmp_path / "ledger.csv"
     bad.write_text(",".join(HEADER[:5]) + "\n2026-09,100,x,0,0\n2026-10,100,0,0,0\n")
-    with FakeSlack() as slack:
-        runtime = Runtime(_file=settings(str(bad), tmp_path), env=slack_env(slack), clock=lambda: NOW)
-        with serve(build_server(runtime).app) as url:
-            stack = Stack(slack, url, runtime)
-            _, path = stack.command("last-month")
-            blocks = stack.answer(path)["blocks"]
+    blocks = ask_once(settings(str(bad), tmp_path), "last-month")
     assert blocks[0]["text"]["text"] == ":x: The ledger has 1 problem(s) to fix before I can answer:"
     assert blocks[1]["text"]["text"] == (
         "• C2 (September 2026): Expanded MRR 'x' is not an amount such as 100000, 100000.50 or $100,000.")
@@ -385,12 +391,7 @@ def test_secrets_never_show_in_reprs() -> None:
 def test_an_answer_shows_three_warnings_and_counts_the_rest(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.csv"
     ledger.write_text(",".join(HEADER) + "".join(f"\n2026-{m:02d},100,5,5,0,999," for m in range(7, 11)) + "\n")
-    with FakeSlack() as slack:
-        runtime = Runtime(_file=settings(str(ledger), tmp_path), env=slack_env(slack), clock=lambda: NOW)
-        with serve(build_server(runtime).app) as url:
-            stack = Stack(slack, url, runtime)
-            _, path = stack.command("last-month")
-            blocks = stack.answer(path)["blocks"]
+    blocks = ask_once(settings(str(ledger), tmp_path), "last-month")
     shown = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"] if ":warning:" in e["text"]
              or e["text"].startswith("...")]
     assert shown == [

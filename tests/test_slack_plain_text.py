@@ -22,7 +22,7 @@ from nrr.runtime import Runtime
 from nrr.server import build_server
 from tests.fakes.servers import serve
 from tests.fakes.slack_api import FakeSlack
-from tests.test_bot import NOW, Stack, settings, slack_env
+from tests.test_bot import NOW, Stack, ask_once, settings, slack_env
 from tests.test_scheduling import alert_posts, at, digests, make_service
 
 J = "\u2060"  # the word joiner that holds a formatting character apart from its neighbours
@@ -166,12 +166,7 @@ def test_a_long_answer_is_split_into_sections_not_cut(tmp_path: Path) -> None:
     path = tmp_path / "many.csv"
     with path.open("w", newline="") as f:
         csv.writer(f).writerows(rows)
-    with FakeSlack() as slack:
-        runtime = Runtime(_file=settings(str(path), tmp_path), env=slack_env(slack), clock=lambda: NOW)
-        with serve(build_server(runtime).app) as url:
-            stack = Stack(slack, url, runtime)
-            _, at = stack.command("ttm by country")
-            blocks = stack.answer(at)["blocks"]
+    blocks = ask_once(settings(str(path), tmp_path), "ttm by country")
     texts = mrkdwn_texts(blocks)
     assert max(map(len, texts)) <= 3000 and len(blocks) <= 50
     shown = "\n".join(texts)
@@ -186,13 +181,8 @@ def test_an_unreadable_ledger_is_named_in_words_not_by_the_servers_path(tmp_path
     (a fresh-eyes try: the answer and App Home showed /work/.../private-data/ledger.csv to every Slack user)."""
     source = str(tmp_path / "private-data" / "ledger.csv") if source == "ABSOLUTE" else source
     url = "postgresql+psycopg://nrr@127.0.0.1:1/books#fin.mrr"
-    with FakeSlack() as slack:
-        file = replace(settings(source, tmp_path), base_dir=tmp_path)
-        runtime = Runtime(_file=file, env=slack_env(slack, NRR_DB_URL=url), clock=lambda: NOW)
-        with serve(build_server(runtime).app) as at:
-            stack = Stack(slack, at, runtime)
-            _, path = stack.command("last-quarter")
-            shown = "\n".join(mrkdwn_texts(stack.answer(path)["blocks"]))
+    file = replace(settings(source, tmp_path), base_dir=tmp_path)
+    shown = "\n".join(mrkdwn_texts(ask_once(file, "last-quarter", NRR_DB_URL=url)))
     assert shown.startswith(":x: ")
     for secret in ("private-data", str(tmp_path), "127.0.0.1", "books", "fin.mrr", "nrr:", "nrr@", "--ledger"):
         assert secret not in shown, (secret, shown)
