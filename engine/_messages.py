@@ -359,9 +359,10 @@ def duplicate_column(ignored: str, field: str, used: str) -> str:
     return f"{ignored} also looks like the {field} column; {used} is used and this one is ignored."
 
 
-def column_left_out(ignored: str, field: str, used: str, end: str) -> str:
-    return (f"{ignored} also looks like the {field} column; {used} is used, as the End column ({end}) adds up with "
-            "it, and this one is ignored.")
+def column_left_out(ignored: str, field: str, used: Sequence[str], end: str) -> str:
+    read, it = ("is", "it") if len(used) == 1 else ("are", "them")
+    return (f"{ignored} also looks like the {field} column; {' and '.join(used)} {read} used, as the End column "
+            f"({end}) adds up with {it}, and this one is ignored.")
 
 
 def cancel_scheduled(cancel: str, status: str, count: int, shown: str) -> str:

@@ -688,8 +688,12 @@ class _Reader:
         if not fields:
             return
         candidates = {f: [self.columns[f], *(c for c, _, g in header.repeats if g == f)] for f in fields}
+        words = {c: header_tokens(str(self.grid[header.index][c])) for cols in candidates.values() for c in cols}
+        # every column added up; those not of another figure added up (Upsell and Cross-sell, without the Budget's);
+        # each alone
         options: dict[Field, list[tuple[int, ...]]] = {
-            f: [tuple(cols), *((c,) for c in cols)] for f, cols in candidates.items()}
+            f: list(dict.fromkeys([tuple(cols), tuple(c for c in cols if not words[c] & _QUALIFIERS) or tuple(cols),
+                                   *((c,) for c in cols)])) for f, cols in candidates.items()}
         chosen: dict[Field, tuple[int, ...]] | None = None
         # an End column with figures in it (blank, as a sheet nrr fill has yet to fill, it tells nothing)
         ends = "end" in self.columns and any(not is_blank(_cell(row, self.columns["end"]))
@@ -701,7 +705,6 @@ class _Reader:
             return  # End agrees with the first columns as well as with any other choice: the first
         if chosen is None:  # no End, or one that agrees with no choice (a New MRR in it, rows without it): columns
             # that are each a part of a movement are added up, anything else left out
-            words = {c: header_tokens(str(self.grid[header.index][c])) for cols in candidates.values() for c in cols}
             chosen = {f: tuple(cols) if all(words[c] & _PARTS and not words[c] & _QUALIFIERS for c in cols)
                       else (cols[0],) for f, cols in candidates.items()}
             said = "parts"
@@ -723,7 +726,7 @@ class _Reader:
             # every other column of the movement, the one read first too (it had gone unsaid when End chose another)
             left = [(c, str(self.grid[header.index][c]).strip()) for c in candidates[f] if c not in cols]
             header.repeats = [r for r in header.repeats if r[2] != f]
-            used = " and ".join(f"'{str(self.grid[header.index][k]).strip()}'" for k in cols)
+            used = [f"'{str(self.grid[header.index][k]).strip()}'" for k in cols]
             for c, t in left:
                 self.add("warning", "duplicate_column",
                          say.column_left_out(f"'{t}'", self.title(f), used,

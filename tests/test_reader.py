@@ -863,3 +863,19 @@ def test_every_column_left_out_by_what_end_adds_up_with_is_said_so() -> None:
     said = (("C", "Upsell MRR"), ("E", "Upsell MRR (old)"))
     assert left == [f"{col}1: '{title}' also looks like the Expanded MRR column; 'Expansion MRR' is used, as the End "
                     "column (H1) adds up with it, and this one is ignored." for col, title in said]
+
+
+def test_end_chooses_the_parts_without_a_budgets_column() -> None:
+    """Upsell and Cross-sell beside a budget's Upsell, End adding up with the two: Upsell alone had been read, and the
+    user's End replaced on every row (End was offered each column alone or all of them, never the two)."""
+    head = ["Month", "Starting MRR", "Upsell MRR", "Cross-sell MRR", "Upsell MRR (Budget)", "Churned MRR",
+            "Contraction MRR", "Ending MRR"]
+    grid = [head, ["2026-01", "1000", "50", "30", "400", "20", "5", "1055"],
+            ["2026-02", "1055", "40", "10", "300", "10", "0", "1095"]]
+    check = check_ledger(grid)
+    assert check.ledger is not None and [r.expansion for r in check.ledger] == [D(80), D(50)]
+    assert [str(i) for i in check.issues] == [
+        "C1 and D1: 'Upsell MRR' (C1) and 'Cross-sell MRR' (D1) are added up as the Expanded MRR column, as the End "
+        "column (H1) adds up with them.",
+        "E1: 'Upsell MRR (Budget)' also looks like the Expanded MRR column; 'Upsell MRR' and 'Cross-sell MRR' are "
+        "used, as the End column (H1) adds up with them, and this one is ignored."]
